@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Entry point. Kept tiny: it checks the Node version, turns on the module
+// compile cache and hands over to the compiled CLI.
+const [major] = process.versions.node.split(".").map(Number);
+if (major < 22) {
+  process.stderr.write(
+    `lbdoctor: Node ${process.versions.node} is too old; it needs Node 22 or newer.\n` +
+      "  In a clone of the repository, `npm install` provides Node 24 under node_modules/.bin (npm scripts and `npx lbdoctor` use it).\n",
+  );
+  process.exit(2);
+}
+const mod = await import("node:module");
+mod.enableCompileCache?.();
+const { main } = await import("../dist/src/cli.js");
+process.exitCode = await main(process.argv.slice(2));

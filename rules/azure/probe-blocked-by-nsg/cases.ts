@@ -1,0 +1,132 @@
+import { healthyInternal, healthyWeb, ids, P, WEB_NSG } from "../../../test/support/azure-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "seed 000 reference: default AllowAzureLoadBalancerInBound lets the probe in", snapshot: healthyWeb().build() },
+    {
+      name: "custom deny-all at 4000 with an explicit AzureLoadBalancer allow ahead of it",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "allow-lb-probe", priority: 3000, source: "AzureLoadBalancer", ports: "80" })
+        .nsgRule(WEB_NSG, { name: "deny-all", priority: 4000, access: "Deny", protocol: "*", source: "*", ports: "*" })
+        .build(),
+    },
+    {
+      name: "an outbound deny does not block the inbound probe (NSGs are stateful)",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, {
+          name: "deny-out-all",
+          priority: 100,
+          direction: "Outbound",
+          access: "Deny",
+          protocol: "*",
+          source: "*",
+          destination: "*",
+          ports: "*",
+        })
+        .build(),
+    },
+    {
+      name: "a deny on another port does not fire",
+      snapshot: healthyWeb().nsgRule(WEB_NSG, { name: "deny-8080", priority: 500, access: "Deny", source: "*", ports: "8080" }).build(),
+    },
+    {
+      name: "a deny on UDP does not block the TCP probe",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-udp-80", priority: 500, access: "Deny", protocol: "Udp", source: "*", ports: "80" })
+        .build(),
+    },
+    {
+      name: "a deny targeted at an ASG the members are not in does not fire",
+      snapshot: healthyWeb()
+        .asg("asg-db")
+        .nsgRule(WEB_NSG, { name: "deny-db", priority: 500, access: "Deny", source: "*", destinationAsgs: ["asg-db"], ports: "80" })
+        .build(),
+    },
+    {
+      name: "priority order the other way: the allow at 200 wins over the deny at 300",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "allow-probe", priority: 200, source: "AzureLoadBalancer", ports: "80" })
+        .nsgRule(WEB_NSG, { name: "deny-probe", priority: 300, access: "Deny", source: "*", ports: "80" })
+        .build(),
+    },
+    { name: "internal LB, TCP-level HTTP probe on 8080 allowed by default rules", snapshot: healthyInternal().build() },
+  ],
+  invalid: [
+    {
+      name: "deny AzureLoadBalancer on the probe port at priority 200 (the documented way to fail a probe)",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-lb-probe", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" })
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.nic("vm1-nic") },
+        { messageId: "blocked", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
+      name: "custom deny-all at 4000, HTTP allowed only from a partner range, no AzureLoadBalancer allow",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "allow-http", priority: 1000, source: "198.51.100.0/24", ports: "80" })
+        .nsgRule(WEB_NSG, { name: "deny-all-inbound", priority: 4000, access: "Deny", protocol: "*", source: "*", ports: "*" })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "NIC NSG denies while the subnet NSG allows (both layers must allow)",
+      snapshot: healthyWeb()
+        .nsg("nsg-vm1-nic", [{ name: "deny-168", priority: 200, access: "Deny", source: "168.63.129.16/32", ports: "*" }])
+        .edit(ids.nic("vm1-nic"), (r) => {
+          (r.properties as Record<string, unknown>).networkSecurityGroup = { id: ids.nsg("nsg-vm1-nic") };
+        })
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.nic("vm1-nic") }],
+    },
+    {
+      name: "plural fields: a deny with sourceAddressPrefixes and destinationPortRanges",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, {
+          name: "deny-plural",
+          priority: 150,
+          access: "Deny",
+          source: ["10.9.0.0/16", "168.63.129.16"],
+          ports: ["443", "70-90"],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "an ASG-targeted deny on the members' ASG",
+      snapshot: healthyWeb()
+        .asg("asg-web")
+        .edit(ids.nic("vm1-nic"), (r) => {
+          const ipc = (P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          if (ipc) ipc.properties.applicationSecurityGroups = [{ id: ids.asg("asg-web") }];
+        })
+        .nsgRule(WEB_NSG, { name: "deny-web-asg", priority: 120, access: "Deny", source: "*", destinationAsgs: ["asg-web"], ports: "80" })
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.nic("vm1-nic") }],
+    },
+    {
+      name: "priority order: the deny at 200 wins over the allow at 300",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-probe", priority: 200, access: "Deny", source: "*", ports: "80" })
+        .nsgRule(WEB_NSG, { name: "allow-probe", priority: 300, source: "AzureLoadBalancer", ports: "80" })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+  ],
+  unknown: [
+    {
+      name: "a deny from the Internet tag ahead of the default allow: does Internet cover 168.63.129.16?",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-internet-4000", priority: 4000, access: "Deny", protocol: "*", source: "Internet", ports: "*" })
+        .build(),
+      reason: "Internet tag",
+    },
+    {
+      name: "the subnet's NSG is not in the snapshot",
+      snapshot: healthyWeb().remove(ids.nsg(WEB_NSG)).build(),
+      reason: "not in the snapshot",
+    },
+  ],
+};

@@ -1,0 +1,101 @@
+import { evaluateFlow, probeFlow } from "../../../src/azure/nsg.ts";
+import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, probeMembers } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+
+export default defineRule({
+  id: "azure/probe-blocked-by-nsg",
+  provider: "azure",
+  severity: "critical",
+  title: "Health probe blocked by an NSG",
+  description:
+    "Azure Load Balancer health probes come from 168.63.129.16 (service tag `AzureLoadBalancer`). " +
+    "If the subnet NSG or the NIC NSG denies that source on the probe's port ahead of any allow, every probe fails, " +
+    "the member is marked Down and gets no new flows, even though the application is fine. " +
+    "`Http` and `Https` probes are TCP connections as far as the NSG is concerned.",
+  source: "000_2bf558ebe2dbd142.txt, 002_0c78fd2839e8d171.txt; learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-source-ip-address",
+    "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#azureloadbalancer",
+  ],
+  messages: {
+    blocked:
+      "Probe {{probe}} ({{protocol}} port {{port}}) from 168.63.129.16 to {{member}} is denied by NSG {{nsg}} rule {{rule}} (priority {{priority}}, {{layer}} layer).",
+    allowed: "Probe {{probe}} ({{protocol}} port {{port}}) from 168.63.129.16 to {{member}} is allowed ({{basis}}).",
+    undecidable: "Cannot decide whether probe {{probe}} (port {{port}}) reaches {{member}}: {{reason}}.",
+    noNic: "Pool member {{member}} is an IP address with no NIC in the snapshot, so the NSGs in its path are not known.",
+  },
+  remediation:
+    "Add an inbound Allow rule for source `AzureLoadBalancer` on the probe port at a priority ahead of the blocking rule, " +
+    "or narrow the blocking rule so it no longer matches 168.63.129.16.",
+  explains: ["azure/backend-unhealthy"],
+  check({ model, report }) {
+    for (const { lb, probe, member } of probeMembers(model)) {
+      const base = {
+        resourceId: memberResourceId(member),
+        loadBalancerId: lb.id,
+        key: `${probe.name}|${member.key}`,
+        subjects: memberSubjects(member),
+      };
+      const data = { probe: probe.name, protocol: probe.protocol, port: probe.port, member: memberLabel(member) };
+      if (!member.ipConfig || !member.ip) {
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "noNic",
+          data,
+          evidence: [{ resourceId: lb.id, pointer: member.ptr, label: "pool member" }],
+        });
+        continue;
+      }
+      const verdict = evaluateFlow(model, member.ipConfig, probeFlow(member.ip, probe.port));
+      const probeEvidence = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
+      if (verdict.verdict === "deny" && verdict.blockingLayer?.deciding) {
+        const d = verdict.blockingLayer.deciding;
+        const fix = allowFixCommands(model, verdict, {
+          name: `allow-azure-lb-probe-${probe.port}`,
+          source: "AzureLoadBalancer",
+          port: probe.port,
+          protocol: "Tcp",
+          description: "Allow Azure Load Balancer health probes",
+        });
+        report({
+          ...base,
+          status: "fail",
+          messageId: "blocked",
+          data: { ...data, nsg: d.nsgName, rule: d.name, priority: d.priority, layer: verdict.blockingLayer.layer },
+          evidence: [
+            { resourceId: d.nsgId, pointer: d.ptr, label: `blocking rule (${verdict.blockingLayer.layer} NSG, ${verdict.basis})` },
+            probeEvidence,
+            { resourceId: member.nic?.id ?? lb.id, pointer: member.ipConfig.ptr, label: "member ip configuration" },
+          ],
+          remediation: {
+            summary: `Allow AzureLoadBalancer on TCP ${probe.port} ahead of ${d.name} (priority ${d.priority}) in ${d.nsgName}.${fix.notes.length ? ` ${fix.notes.join(" ")}` : ""}`,
+            commands: fix.commands,
+          },
+        });
+      } else if (verdict.verdict === "unknown") {
+        const layer = verdict.layers.find((l) => l.verdict === "unknown");
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, reason: verdict.reason ?? "unknown" },
+          evidence: [
+            probeEvidence,
+            ...(layer?.ambiguous[0]
+              ? [{ resourceId: layer.ambiguous[0].nsgId, pointer: layer.ambiguous[0].ptr, label: "undecidable rule" }]
+              : []),
+          ],
+        });
+      } else {
+        report({
+          ...base,
+          status: "pass",
+          messageId: "allowed",
+          data: { ...data, basis: verdict.basis === "effective-nsg" ? "effective security rules" : "NSG resources" },
+          evidence: [probeEvidence],
+        });
+      }
+    }
+  },
+});

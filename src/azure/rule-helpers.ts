@@ -1,0 +1,150 @@
+/** Helpers shared by Azure rules: iterating members, and building exact `az` fix commands. */
+import { parseArmId } from "./arm-id.ts";
+import type { AzureModel, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
+import type { FlowVerdict, LayerVerdict } from "./nsg.ts";
+
+export interface MemberVisit {
+  lb: LoadBalancer;
+  rule: LbRule;
+  pool: Pool;
+  member: PoolMember;
+}
+
+/** Every (rule, member) pair of every LB, in a stable order. */
+export function* ruleMembers(model: AzureModel): Generator<MemberVisit> {
+  for (const lb of model.loadBalancers) {
+    for (const rule of lb.rules) {
+      if (!rule.pool) continue;
+      for (const member of rule.pool.members) yield { lb, rule, pool: rule.pool, member };
+    }
+  }
+}
+
+/** Every (probe, member) pair: each probe once per member of the pools its rules feed. */
+export function* probeMembers(model: AzureModel): Generator<{ lb: LoadBalancer; probe: Probe; rules: LbRule[]; member: PoolMember }> {
+  for (const lb of model.loadBalancers) {
+    for (const probe of lb.probes) {
+      const seen = new Map<string, { member: PoolMember; rules: LbRule[] }>();
+      for (const rule of probe.rules) {
+        for (const member of rule.pool?.members ?? []) {
+          const entry = seen.get(member.key);
+          if (entry) entry.rules.push(rule);
+          else seen.set(member.key, { member, rules: [rule] });
+        }
+      }
+      for (const { member, rules } of seen.values()) yield { lb, probe, rules, member };
+    }
+  }
+}
+
+/** A readable label for a member: "vm1 (nic vm1-nic, 10.0.0.4)". */
+export function memberLabel(m: PoolMember): string {
+  const who = m.vm?.name ?? m.nic?.name ?? m.id.split("/").pop() ?? m.id;
+  const parts = [];
+  if (m.vm && m.nic) parts.push(`nic ${m.nic.name}`);
+  if (m.ip) parts.push(m.ip);
+  return parts.length > 0 ? `${who} (${parts.join(", ")})` : who;
+}
+
+/** The resource id a member finding is reported on: its NIC, else the pool entry. */
+export function memberResourceId(m: PoolMember): string {
+  return m.nic?.id ?? m.id;
+}
+
+/** Normalized ids a member finding is "about", so causes and symptoms can be linked. */
+export function memberSubjects(m: PoolMember): string[] {
+  return [m.key, m.nic?.key, m.vm?.key, m.ipConfig?.key].filter((x): x is string => !!x);
+}
+
+// ---------------------------------------------------------------------------
+// commands
+
+/** Quotes a value for a POSIX shell only when it needs it. */
+export function sh(v: string | number): string {
+  const s = String(v);
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+export function rgOf(id: string): string {
+  return parseArmId(id).resourceGroup ?? "<resource-group>";
+}
+
+/**
+ * The largest free custom priority (100–4096) that sorts ahead of `before`
+ * in the given direction: the smallest change that takes effect first.
+ * Undefined when nothing is free (the blocking rule sits at 100).
+ */
+export function freePriorityBefore(nsg: Nsg, before: number, direction: "Inbound" | "Outbound"): number | undefined {
+  const used = new Set(nsg.rules.filter((r) => !r.isDefault && r.direction === direction).map((r) => r.priority));
+  for (let p = Math.min(before - 1, 4096); p >= 100; p--) if (!used.has(p)) return p;
+  return undefined;
+}
+
+export interface AllowRuleSpec {
+  nsg: Nsg;
+  name: string;
+  priority: number;
+  source: string;
+  port: number | string;
+  protocol: string;
+  direction?: "Inbound" | "Outbound";
+  description?: string;
+}
+
+export function azNsgAllowCommand(s: AllowRuleSpec): string {
+  return [
+    "az network nsg rule create",
+    `--resource-group ${sh(rgOf(s.nsg.id))}`,
+    `--nsg-name ${sh(s.nsg.name)}`,
+    `--name ${sh(s.name)}`,
+    `--priority ${s.priority}`,
+    `--direction ${s.direction ?? "Inbound"}`,
+    "--access Allow",
+    `--protocol ${sh(s.protocol)}`,
+    `--source-address-prefixes ${sh(s.source)}`,
+    "--source-port-ranges '*'",
+    "--destination-address-prefixes '*'",
+    `--destination-port-ranges ${sh(s.port)}`,
+    ...(s.description ? [`--description ${sh(s.description)}`] : []),
+  ].join(" ");
+}
+
+export function azNsgRuleShowCommand(nsg: Nsg, rule: string): string {
+  return `az network nsg rule show --resource-group ${sh(rgOf(nsg.id))} --nsg-name ${sh(nsg.name)} --name ${sh(rule)}`;
+}
+
+/**
+ * Commands that let a flow through every layer that denies it: an Allow rule
+ * at a free priority ahead of the blocking rule in each denying NSG.
+ */
+export function allowFixCommands(
+  model: AzureModel,
+  verdict: FlowVerdict,
+  spec: { name: string; source: string; port: number | string; protocol: string; description?: string },
+): { commands: string[]; notes: string[] } {
+  const commands: string[] = [];
+  const notes: string[] = [];
+  for (const layer of verdict.layers.filter(
+    (l): l is LayerVerdict & { deciding: NonNullable<LayerVerdict["deciding"]> } => l.verdict === "deny" && !!l.deciding,
+  )) {
+    const nsg = model.byKey.nsg.get(layer.deciding.nsgId.toLowerCase());
+    if (!nsg) {
+      notes.push(
+        `NSG ${layer.deciding.nsgName} is not in the snapshot; add an Allow rule ahead of priority ${layer.deciding.priority} there.`,
+      );
+      continue;
+    }
+    const priority = freePriorityBefore(nsg, layer.deciding.priority, "Inbound");
+    if (priority === undefined) {
+      notes.push(
+        `NSG ${nsg.name}: rule ${layer.deciding.name} sits at priority ${layer.deciding.priority} and no free priority is ahead of it; narrow it, or delete it as below and re-add it at a later priority.`,
+      );
+      commands.push(
+        `az network nsg rule delete --resource-group ${sh(rgOf(nsg.id))} --nsg-name ${sh(nsg.name)} --name ${sh(layer.deciding.name)}`,
+      );
+      continue;
+    }
+    commands.push(azNsgAllowCommand({ nsg, priority, ...spec }));
+  }
+  return { commands, notes };
+}

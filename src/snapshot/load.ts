@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { InputError } from "../errors.ts";
+import { SCHEMA_DIR } from "../paths.ts";
+import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
+
+let validator: ValidateFunction | undefined;
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, "snapshot.v1.schema.json"), "utf8"));
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+function describe(err: ErrorObject): string {
+  const path = err.instancePath === "" ? "(root)" : err.instancePath;
+  if (err.keyword === "required")
+    return `${path}: missing required property '${(err.params as { missingProperty: string }).missingProperty}'`;
+  if (err.keyword === "enum")
+    return `${path}: must be one of ${JSON.stringify((err.params as { allowedValues: unknown[] }).allowedValues)}`;
+  if (err.keyword === "const") return `${path}: must be ${JSON.stringify((err.params as { allowedValue: unknown }).allowedValue)}`;
+  return `${path}: ${err.message ?? err.keyword}`;
+}
+
+/** Validates a parsed document; returns the messages (empty when valid). */
+export function validateSnapshot(doc: unknown): string[] {
+  const validate = getValidator();
+  if (validate(doc)) return [];
+  const errs = (validate.errors ?? []).filter((e) => e.keyword !== "if");
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const e of errs) {
+    const line = describe(e);
+    if (!seen.has(line)) {
+      seen.add(line);
+      out.push(line);
+    }
+  }
+  return out;
+}
+
+/** Parses and validates snapshot text. Throws InputError with the JSON path of the first problems. */
+export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new InputError(`${source} is not valid JSON: ${msg}`);
+  }
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
+    throw new InputError(`${source} is not a snapshot: expected a JSON object at the top level`);
+  }
+  const schema = (doc as { schema?: unknown }).schema;
+  if (typeof schema === "string" && schema !== SNAPSHOT_SCHEMA) {
+    throw new InputError(
+      `${source} has schema '${schema}', which this lbdoctor does not read (it reads '${SNAPSHOT_SCHEMA}')`,
+      "Re-collect the snapshot with this version of lbdoctor, or upgrade lbdoctor.",
+    );
+  }
+  const problems = validateSnapshot(doc);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, 8).map((p) => `  ${p}`);
+    if (problems.length > 8) shown.push(`  … and ${problems.length - 8} more`);
+    throw new InputError(`${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n${shown.join("\n")}`);
+  }
+  return doc as Snapshot;
+}
+
+export function loadSnapshotFile(path: string): Snapshot {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError(`snapshot file not found: ${path}`);
+    if (code === "EISDIR") throw new InputError(`snapshot path is a directory: ${path}`);
+    throw new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
+  }
+  return parseSnapshot(text, path);
+}

@@ -1,0 +1,23 @@
+/** RFC 6901 JSON Pointer helpers. */
+export function escapeToken(token: string | number): string {
+  return String(token).replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+export function pointer(...tokens: Array<string | number>): string {
+  return tokens.map((t) => `/${escapeToken(t)}`).join("");
+}
+
+export function join(base: string, ...tokens: Array<string | number>): string {
+  return base + pointer(...tokens);
+}
+
+export function resolvePointer(doc: unknown, ptr: string): unknown {
+  if (ptr === "") return doc;
+  let cur: unknown = doc;
+  for (const raw of ptr.slice(1).split("/")) {
+    const token = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[token];
+  }
+  return cur;
+}
