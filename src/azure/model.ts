@@ -227,9 +227,16 @@ export interface EffectiveNsgObservation {
   body: EffectiveNsgBody;
 }
 
+/** What the user told lbdoctor on the command line, beyond the snapshot. */
+export interface ModelContext {
+  /** VMs (names or ids) the user says call the load balancer's frontend (`--from <vm>`) */
+  from: string[];
+}
+
 export interface AzureModel {
   provider: "azure";
   snapshot: AzureSnapshot;
+  context: ModelContext;
   loadBalancers: LoadBalancer[];
   nics: Nic[];
   vms: Vm[];
@@ -427,7 +434,7 @@ function powerStatePtr(instanceView: Obj, base: string): string | undefined {
 }
 
 /** Builds the model. Never throws on content: what it cannot resolve becomes a gap. */
-export function buildAzureModel(snapshot: AzureSnapshot): AzureModel {
+export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext = { from: [] }): AzureModel {
   const gaps: ModelGap[] = (snapshot.gaps ?? []).map((g) => ({ ...g, kind: "collection" as const }));
   const resource = new Map<string, { raw: ArmResource; ptr: string }>();
   snapshot.resources.forEach((r, i) => {
@@ -933,6 +940,7 @@ export function buildAzureModel(snapshot: AzureSnapshot): AzureModel {
   return {
     provider: "azure",
     snapshot,
+    context,
     loadBalancers: byName(lbs),
     nics: byName(nic.values()),
     vms: byName(vm.values()),
