@@ -106,7 +106,13 @@ for (const d of ruleDirs) {
   void docsUrl;
 }
 
-// 3. README rule table between markers
+// 3. named scenarios
+const { scenarios } = await import("../test/support/scenarios.ts");
+for (const sc of scenarios()) {
+  write(`fixtures/azure/${sc.name}.json`, `${JSON.stringify({ ...sc.snapshot, description: sc.description }, null, 2)}\n`);
+}
+
+// 4. README rule table between markers
 const readmePath = join(root, "README.md");
 if (existsSync(readmePath)) {
   const readme = readFileSync(readmePath, "utf8");

@@ -73,6 +73,7 @@ export interface AzureSnapshot {
   collectedAt: string;
   tool?: { name?: string; version?: string };
   redacted?: boolean;
+  description?: string;
   scope: { subscriptionId?: string; resourceGroup?: string; [k: string]: unknown };
   resources: ArmResource[];
   observations?: {

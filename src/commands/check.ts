@@ -1,0 +1,115 @@
+import { idKey } from "../azure/arm-id.ts";
+import { buildAzureModel } from "../azure/model.ts";
+import { runRules } from "../engine/run.ts";
+import type { Severity } from "../engine/types.ts";
+import { InputError } from "../errors.ts";
+import { buildReport, type Report } from "../report/report.ts";
+import { loadSnapshotFile } from "../snapshot/load.ts";
+import { toolVersion } from "../version.ts";
+import { useColor, writeAtomic } from "./output.ts";
+
+export interface CheckOptions {
+  snapshot?: string;
+  format?: string[];
+  output?: string[];
+  failOn: Severity;
+  rule?: string[];
+  from?: string[];
+  verbose?: boolean;
+  color?: boolean;
+}
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+export async function runCheck(target: string | undefined, opts: CheckOptions, io: IO): Promise<number> {
+  const formats = opts.format && opts.format.length > 0 ? opts.format : ["text"];
+  const outputs = opts.output ?? [];
+  if (outputs.length > formats.length) {
+    throw new InputError(`${outputs.length} --output files for ${formats.length} --format values; give one --format per --output`);
+  }
+  if (formats.length - outputs.length > 1) {
+    throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
+  }
+  if (!opts.snapshot) {
+    throw new InputError(
+      "live collection from Azure is not available in this version of lbdoctor; pass a snapshot with --snapshot <file>",
+      "Try it on a bundled scenario: lbdoctor check --snapshot fixtures/azure/probe-blocked-by-nsg.json",
+    );
+  }
+
+  const snapshot = loadSnapshotFile(opts.snapshot);
+  if (snapshot.provider !== "azure") {
+    throw new InputError(`${opts.snapshot} is an ${snapshot.provider} snapshot; this version diagnoses Azure snapshots only`);
+  }
+  const model = buildAzureModel(snapshot, { from: opts.from ?? [] });
+
+  const { rules: catalog } = await import("../../rules/index.ts");
+  let rules = catalog.filter((r) => r.provider === snapshot.provider);
+  if (opts.rule && opts.rule.length > 0) {
+    const known = new Set(catalog.map((r) => r.id));
+    const unknown = opts.rule.filter((r) => !known.has(r));
+    if (unknown.length > 0) throw new InputError(`unknown rule ${unknown.map((u) => `'${u}'`).join(", ")}`, "`lbdoctor rules` lists them.");
+    rules = rules.filter((r) => opts.rule?.includes(r.id));
+  }
+
+  // the positional target narrows the scope to a resource group or one load balancer
+  let lbKeys: Set<string> | undefined;
+  let rgFilter: string | undefined;
+  if (target) {
+    const t = target.toLowerCase();
+    const byName = model.loadBalancers.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target));
+    const byRg = model.loadBalancers.filter((lb) => lb.resourceGroup?.toLowerCase() === t);
+    const rgKnown = byRg.length > 0 || String(snapshot.scope.resourceGroup ?? "").toLowerCase() === t;
+    if (byName.length > 0) lbKeys = new Set(byName.map((lb) => lb.key));
+    else if (rgKnown) {
+      lbKeys = new Set(byRg.map((lb) => lb.key));
+      rgFilter = t;
+    } else {
+      const rgs = [...new Set(model.loadBalancers.map((lb) => lb.resourceGroup).filter(Boolean))].join(", ");
+      const lbs = model.loadBalancers.map((lb) => lb.name).join(", ");
+      throw new InputError(
+        `'${target}' is neither a resource group nor a load balancer in ${opts.snapshot}`,
+        `Resource groups with load balancers: ${rgs || "(none)"}; load balancers: ${lbs || "(none)"}.`,
+      );
+    }
+  }
+
+  let findings = runRules(model, rules);
+  if (lbKeys) {
+    const keys = lbKeys;
+    findings = findings.filter((f) => {
+      if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
+      if (!f.resourceId) return true;
+      return rgFilter !== undefined && (f.resourceId.toLowerCase().includes(`/resourcegroups/${rgFilter}/`));
+    });
+  }
+
+  const report: Report = buildReport({
+    model,
+    findings,
+    failOn: opts.failOn,
+    version: toolVersion(),
+    rulesRun: rules.length,
+    source: opts.snapshot,
+    ...(lbKeys ? { loadBalancerKeys: lbKeys } : {}),
+  });
+
+  // render everything before writing anything
+  const rendered: Array<{ path?: string; text: string }> = [];
+  for (let i = 0; i < formats.length; i++) {
+    const path = outputs[i];
+    const format = formats[i] as string;
+    let text: string;
+    if (format === "json") text = (await import("../report/formatters/json.ts")).formatJson(report);
+    else {
+      const { formatText } = await import("../report/formatters/text.ts");
+      text = formatText(report, { color: path ? false : useColor(opts.color), verbose: opts.verbose === true });
+    }
+    rendered.push(path ? { path, text } : { text });
+  }
+  for (const r of rendered) {
+    if (r.path) writeAtomic(r.path, r.text);
+    else io.out(r.text);
+  }
+  return report.summary.failing > 0 ? 1 : 0;
+}

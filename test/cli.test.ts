@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-cli-"));
+const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `a stack trace leaked:\n${s}`);
+
+describe("lbdoctor check", () => {
+  it("diagnoses the probe-blocked scenario: root cause, evidence, fix, exit 1", () => {
+    const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg")]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /azure\/probe-blocked-by-nsg/);
+    assert.match(r.stdout, /denied by NSG nsg-web rule deny-lb-probe \(priority 200, subnet layer\)/);
+    assert.match(r.stdout, /evidence blocking rule .*\/resources\/\d+\/properties\/securityRules\/\d+/);
+    assert.match(r.stdout, /\$ az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name nsg-web .*--priority 199 /);
+    assert.match(r.stdout, /^Summary: .*failed/m);
+    assert.doesNotMatch(r.stdout, /\u001b\[/, "NO_COLOR must give plain text");
+  });
+
+  it("the healthy reference gives no failure at medium or above and exits 0", () => {
+    const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--format", "json"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    const bad = report.findings.filter((f: { status: string; severity: string }) => f.status === "fail" && ["critical", "high", "medium"].includes(f.severity));
+    assert.deepEqual(bad, []);
+    assert.equal(report.loadBalancers[0].status, "healthy");
+  });
+
+  it("writes a JSON report that validates against docs/schema/report.v1.schema.json", () => {
+    const out = join(tmp, "report.json");
+    const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--format", "json", "--output", out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout, "");
+    const schema = JSON.parse(readFileSync(join(ROOT, "docs/schema/report.v1.schema.json"), "utf8"));
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+    assert.equal(report.schema, "lbdoctor.report/v1");
+    const f = report.findings.find((x: { ruleId: string; status: string }) => x.ruleId === "azure/probe-blocked-by-nsg" && x.status === "fail");
+    assert.equal(f.evidence[0].value.properties.priority, 200, "evidence carries the value read at the pointer");
+  });
+
+  it("text and JSON in one run (--format text --format json --output file)", () => {
+    const out = join(tmp, "both.json");
+    const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--format", "json", "--output", out, "--format", "text"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /Summary:/);
+    assert.equal(JSON.parse(readFileSync(out, "utf8")).schema, "lbdoctor.report/v1");
+  });
+
+  it("--fail-on decides the exit code", () => {
+    assert.equal(lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--fail-on", "critical"]).code, 1);
+    const info = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--fail-on", "info", "--format", "json"]);
+    const failing = JSON.parse(info.stdout).summary.failing;
+    assert.equal(info.code, failing > 0 ? 1 : 0);
+  });
+
+  it("--rule runs a subset; an unknown rule id is a usage error", () => {
+    const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--rule", "azure/probe-blocked-by-nsg", "--format", "json"]);
+    const ids = new Set(JSON.parse(r.stdout).findings.map((f: { ruleId: string }) => f.ruleId));
+    assert.deepEqual([...ids], ["azure/probe-blocked-by-nsg"]);
+    const bad = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--rule", "azure/nope"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown rule 'azure\/nope'/);
+  });
+
+  it("the positional target narrows to a load balancer or resource group; an unknown one exits 2", () => {
+    const lb = lbdoctor(["check", "lb-web", "--snapshot", fixture("probe-blocked-by-nsg"), "--format", "json"]);
+    assert.equal(JSON.parse(lb.stdout).loadBalancers.length, 1);
+    const rg = lbdoctor(["check", "ra-multi-vm-rg", "--snapshot", fixture("probe-blocked-by-nsg")]);
+    assert.equal(rg.code, 1);
+    const missing = lbdoctor(["check", "no-such-rg", "--snapshot", fixture("probe-blocked-by-nsg")]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /'no-such-rg' is neither a resource group nor a load balancer/);
+    noStack(missing.stderr);
+  });
+});
+
+describe("bad input: a clear message, exit 2, no stack, no partial write", () => {
+  const cases: Array<[string, string, RegExp]> = [
+    ["truncated JSON", '{"schema": "lbdoctor.snapshot/v1", "provider": "azure", "resour', /is not valid JSON/],
+    ["not an object", "[1,2,3]", /expected a JSON object/],
+    ["unknown version", JSON.stringify({ schema: "lbdoctor.snapshot/v9", provider: "azure" }), /schema 'lbdoctor.snapshot\/v9'.*does not read/],
+    [
+      "wrong type, reported with its JSON path",
+      JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {}, resources: [{ id: "/a", name: 1, type: "Microsoft.Network/x" }] }),
+      /\/resources\/0\/name: must be string/,
+    ],
+    ["missing resources", JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {} }), /missing required property 'resources'/],
+  ];
+  for (const [name, text, pattern] of cases) {
+    it(name, () => {
+      const file = join(tmp, `${name.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, text);
+      const out = join(tmp, `${name.replace(/\W+/g, "-")}.out.json`);
+      const r = lbdoctor(["check", "--snapshot", file, "--format", "json", "--output", out]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, pattern);
+      noStack(r.stderr);
+      assert.equal(existsSync(out), false, "no report is written on bad input");
+    });
+  }
+
+  it("a missing snapshot file", () => {
+    const r = lbdoctor(["check", "--snapshot", join(tmp, "nope.json")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /snapshot file not found/);
+  });
+
+  it("an unknown flag", () => {
+    const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--frobnicate"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--frobnicate'/);
+  });
+
+  it("a bad --format value", () => {
+    const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--format", "yaml"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Allowed choices are text, json/);
+  });
+
+  it("live collection without --snapshot says what to do", () => {
+    const r = lbdoctor(["check", "my-rg"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--snapshot/);
+    noStack(r.stderr);
+  });
+
+  it("an unwritable --output leaves nothing behind", () => {
+    const out = join(tmp, "no-such-dir", "r.json");
+    const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--format", "json", "--output", out]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot write/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
+describe("lbdoctor trace", () => {
+  it("the probe flow is denied layer by layer, naming the deciding rule", () => {
+    const r = lbdoctor(["trace", "--snapshot", fixture("probe-blocked-by-nsg"), "--from", "AzureLoadBalancer", "--to", "vm1:80"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /1\. subnet snet-web · NSG nsg-web: DENY by deny-lb-probe \(priority 200\)/);
+    assert.match(r.stdout, /2\. NIC vm1-nic · no NSG: ALLOW/);
+    assert.match(r.stdout, /Verdict: DENY/);
+  });
+
+  it("Internet to port 80 on the healthy reference is allowed by allow-http", () => {
+    const r = lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", "vm2:80", "--format", "json"]);
+    assert.equal(r.code, 0, r.stdout);
+    const v = JSON.parse(r.stdout);
+    assert.equal(v.verdict, "allow");
+    assert.equal(v.layers[0].deciding.name, "allow-http");
+  });
+
+  it("SSH from the Internet is denied by default, but partly allowed for the admin range", () => {
+    const r = lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", "vm1:22"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /DENY by DenyAllInBound \(priority 65500, default rule\)/);
+    assert.match(r.stdout, /partly matched: allow-ssh-admin/);
+  });
+
+  it("an unknown target lists what exists", () => {
+    const r = lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", "vm9:80"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /VMs and NICs in the snapshot: .*vm1/);
+  });
+});
+
+describe("lbdoctor rules", () => {
+  it("lists the catalog and shows one rule's doc", () => {
+    const list = lbdoctor(["rules"]);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /azure\/probe-blocked-by-nsg\s+critical/);
+    const one = lbdoctor(["rules", "azure/probe-blocked-by-nsg"]);
+    assert.match(one.stdout, /^# azure\/probe-blocked-by-nsg/);
+    assert.equal(lbdoctor(["rules", "azure/nope"]).code, 2);
+  });
+
+  it("--version and --help exit 0", () => {
+    const v = lbdoctor(["--version"]);
+    assert.equal(v.code, 0);
+    assert.equal(v.stdout.trim(), JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
+    assert.equal(lbdoctor(["--help"]).code, 0);
+  });
+});
+
+describe("colour", () => {
+  it("FORCE_COLOR colours, NO_COLOR does not", () => {
+    const coloured = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg")], { NO_COLOR: "", FORCE_COLOR: "1" });
+    assert.match(coloured.stdout, /\u001b\[/);
+    const plain = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg")], { NO_COLOR: "1", FORCE_COLOR: "1" });
+    assert.doesNotMatch(plain.stdout, /\u001b\[/);
+  });
+});
