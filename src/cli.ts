@@ -23,6 +23,22 @@ function collectChoice(choices: string[]) {
 }
 
 
+const GUEST_HELP =
+  "opt-in: run a read-only script inside each running pool-member VM through Run Command (ss -ltn / ss -tn on Linux, netstat -an on Windows) " +
+  "to see listening ports and connections; needs Microsoft.Compute/virtualMachines/runCommand/action. Without it nothing runs inside VMs";
+
+function addLiveOptions(cmd: Command): void {
+  cmd
+    .option("--subscription <id>", "Azure subscription (default: AZURE_SUBSCRIPTION_ID)")
+    .option("--tenant <id>", "Entra ID tenant for DefaultAzureCredential")
+    .option("--endpoint <url>", "ARM endpoint other than management.azure.com, e.g. the emulator (LBDOCTOR_ARM_ENDPOINT)")
+    .option("--ca-file <pem>", "certificate to trust for --endpoint (LBDOCTOR_ARM_CA_FILE)")
+    .option("--concurrency <n>", "calls in flight during collection (1-64)", "12")
+    .option("--no-effective-nsg", "skip the effective-NSG observations (slow LROs); NSG resources are still evaluated")
+    .option("--guest", GUEST_HELP)
+    .option("-q, --quiet", "no progress on stderr");
+}
+
 export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -33,9 +49,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
-  program
+  const check = program
     .command("check")
-    .description("Diagnose the load balancers of a resource group (live), or of a snapshot file (--snapshot).")
+    .description("Diagnose the load balancers of a resource group, live (az login / DefaultAzureCredential), or of a snapshot file (--snapshot).")
     .argument("[target]", "resource group or load balancer name; with --snapshot it narrows the scope")
     .option("-s, --snapshot <file>", "read this lbdoctor.snapshot/v1 file instead of collecting live")
     .addOption(new Option("-f, --format <format>", `report format: ${FORMAT_CHOICES.join(", ")} (repeatable, pairs with --output)`).argParser(collectChoice(FORMAT_CHOICES)))
@@ -44,10 +60,48 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option("-r, --rule <id>", "run only this rule (repeatable)", collect)
     .option("--from <vm>", "a VM that calls the load balancer's frontend (for azure/ilb-self-access; repeatable)", collect)
     .option("--verbose", "list passing and not-applicable checks too")
-    .option("--no-color", "no colours (NO_COLOR is honoured too)")
-    .action(async (target: string | undefined, opts) => {
-      const { runCheck } = await import("./commands/check.ts");
-      setExit(await runCheck(target, opts, io));
+    .option("--no-color", "no colours (NO_COLOR is honoured too)");
+  addLiveOptions(check);
+  check.action(async (target: string | undefined, opts) => {
+    const { runCheck } = await import("./commands/check.ts");
+    setExit(await runCheck(target, opts, io));
+  });
+
+  const snapshot = program
+    .command("snapshot")
+    .description("Collect a resource group live and write the snapshot, for offline checks or a ticket. Secrets are always stripped.")
+    .argument("<resource-group>", "the resource group to collect")
+    .requiredOption("-o, --output <file>", "where to write the snapshot")
+    .option("--redact", "also mask subscription ids, public IPs and tag values, consistently, for sharing");
+  addLiveOptions(snapshot);
+  snapshot.action(async (rg: string, opts) => {
+    const { runSnapshot } = await import("./commands/snapshot.ts");
+    setExit(await runSnapshot(rg, opts, io));
+  });
+
+  program
+    .command("demo")
+    .description("Try lbdoctor without an Azure account: start the ARM emulator on a broken scenario and check it live, through the real Azure SDKs.")
+    .option("--scenario <name>", "a fixture under fixtures/azure", "demo")
+    .addOption(new Option("-f, --format <format>", "report format").argParser(collectChoice(FORMAT_CHOICES)))
+    .option("--verbose", "list passing checks too")
+    .option("--no-color", "no colours")
+    .action(async (opts) => {
+      const { runDemo } = await import("./commands/emulator.ts");
+      setExit(await runDemo(opts, io));
+    });
+
+  program
+    .command("emulator")
+    .description("Serve snapshots as the ARM REST API over HTTPS on 127.0.0.1 (for demos and tests), until Ctrl-C.")
+    .requiredOption("-s, --snapshot <file>", "an Azure snapshot to serve (repeatable)", collect)
+    .option("--port <n>", "port (default: any free port)")
+    .option("--page-size <n>", "items per list page (nextLink paging)")
+    .option("--latency <ms>", "added latency per request")
+    .option("--lro-ms <ms>", "how long long-running operations take")
+    .action(async (opts) => {
+      const { runEmulator } = await import("./commands/emulator.ts");
+      setExit(await runEmulator(opts, io));
     });
 
   program

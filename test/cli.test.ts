@@ -37,11 +37,12 @@ describe("lbdoctor check", () => {
     assert.equal(r.stdout, "");
     const schema = JSON.parse(readFileSync(join(ROOT, "docs/schema/report.v1.schema.json"), "utf8"));
     const validate = new Ajv2020({ strict: false }).compile(schema);
-    const report = JSON.parse(readFileSync(out, "utf8"));
-    assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+    const report: { schema: string; findings: Array<{ ruleId: string; status: string; evidence: Array<{ value: { properties: { priority: number } } }> }> } =
+      JSON.parse(readFileSync(out, "utf8"));
+    assert.ok(validate(structuredClone(report)), JSON.stringify(validate.errors, null, 2));
     assert.equal(report.schema, "lbdoctor.report/v1");
-    const f = report.findings.find((x: { ruleId: string; status: string }) => x.ruleId === "azure/probe-blocked-by-nsg" && x.status === "fail");
-    assert.equal(f.evidence[0].value.properties.priority, 200, "evidence carries the value read at the pointer");
+    const f = report.findings.find((x) => x.ruleId === "azure/probe-blocked-by-nsg" && x.status === "fail");
+    assert.equal(f?.evidence[0]?.value.properties.priority, 200, "evidence carries the value read at the pointer");
   });
 
   it("text and JSON in one run (--format text --format json --output file)", () => {
@@ -123,11 +124,17 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
     assert.match(r.stderr, /Allowed choices are text, json/);
   });
 
-  it("live collection without --snapshot says what to do", () => {
-    const r = lbdoctor(["check", "my-rg"]);
+  it("live collection without a subscription says what to do", () => {
+    const r = lbdoctor(["check", "my-rg"], { AZURE_SUBSCRIPTION_ID: "", LBDOCTOR_ARM_ENDPOINT: "" });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /--snapshot/);
+    assert.match(r.stderr, /--subscription <id> or set AZURE_SUBSCRIPTION_ID/);
     noStack(r.stderr);
+  });
+
+  it("check with neither a resource group nor --snapshot is a usage error", () => {
+    const r = lbdoctor(["check"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /name a resource group .* or pass --snapshot/);
   });
 
   it("an unwritable --output leaves nothing behind", () => {

@@ -47,7 +47,13 @@ export const HEALTH_REASONS: Readonly<Record<string, HealthReason>> = Object.fro
       "the last probe failed, but earlier successes keep the instance Up for now",
       "watch the instance: if probes keep failing it goes Down",
     ),
-    R("Up_Admin", "Up", "user", "the backend address's admin state is Up, so the probe result is ignored", "nothing to do, unless the override is stale"),
+    R(
+      "Up_Admin",
+      "Up",
+      "user",
+      "the backend address's admin state is Up, so the probe result is ignored",
+      "nothing to do, unless the override is stale",
+    ),
     R(
       "Down_Probe_ApproachingHealthyThreshold",
       "Down",
@@ -127,9 +133,12 @@ export const NO_ANSWER_REASONS: ReadonlySet<string> = new Set(
 
 /** Reasons that prove something answered on the probe port. */
 export const ANSWERED_REASONS: ReadonlySet<string> = new Set(
-  ["Up_Probe_Success", "Up_Probe_ApproachingUnhealthyThreshold", "Down_Probe_HttpStatusCodeError", "Down_Probe_ApproachingHealthyThreshold"].map(
-    (c) => c.toLowerCase(),
-  ),
+  [
+    "Up_Probe_Success",
+    "Up_Probe_ApproachingUnhealthyThreshold",
+    "Down_Probe_HttpStatusCodeError",
+    "Down_Probe_ApproachingHealthyThreshold",
+  ].map((c) => c.toLowerCase()),
 );
 
 export interface HealthEntry {

@@ -689,7 +689,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
       if (v) {
         n.vm = v;
         v.nics.push(n);
-      }
+      } else noteDangling(n.vmId, n.id, "virtual machine");
     }
   }
   for (const s of availabilitySet.values()) {
@@ -989,7 +989,7 @@ export function gapsFor(model: AzureModel, ids: Array<string | undefined>): Mode
   return model.gaps.filter((g) => g.resourceId !== undefined && keys.has(idKey(g.resourceId)));
 }
 
-/** Collection gaps whose operation name contains the fragment and that carry no resource id (a whole list failed). */
+/** Collection gaps whose operation name contains the fragment (e.g. a whole list that failed, reported on its resource group). */
 export function listGaps(model: AzureModel, operationFragment: string): ModelGap[] {
   const f = operationFragment.toLowerCase();
   return model.gaps.filter((g) => g.kind === "collection" && g.operation.toLowerCase().includes(f));

@@ -203,7 +203,8 @@ function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" |
   if (tag === "Internet") {
     if (lower === "virtualnetwork") return NO;
     if (isAddressLike(p)) {
-      if (isPrivateIp(p.split("/")[0] ?? "") && !p.includes("/0")) return NO;
+      // not Internet only when the whole prefix lies in private space (10.0.0.0/7 also covers the public 11.0.0.0/8)
+      if (PRIVATE_V4.some((r) => cidrCovers(r, p))) return NO;
       return { m: "partial", note: `'${p}' covers only part of the Internet` };
     }
     return { m: "partial", note: `service tag '${p}' covers only part of the Internet` };
@@ -418,7 +419,13 @@ export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, op
   const deny = layers.find((l) => l.verdict === "deny");
   if (deny) return { verdict: "deny", basis, layers, blockingLayer: deny };
   const unknown = layers.find((l) => l.verdict === "unknown");
-  if (unknown) return { verdict: "unknown", basis, layers, reason: unknown.reason ?? "a layer could not be evaluated" };
+  if (unknown) {
+    let reason = unknown.reason ?? "a layer could not be evaluated";
+    // say so when the observation that would have settled it was not collected
+    const failed = eff ? undefined : model.gaps.find((g) => g.resourceId && g.operation.toLowerCase().includes("effectivenetworksecuritygroups") && idKey(g.resourceId) === target.nic.key);
+    if (failed) reason += `; the effective security rules that would settle it could not be read (${[failed.status, failed.code].filter(Boolean).join(" ") || failed.message})`;
+    return { verdict: "unknown", basis, layers, reason };
+  }
   return { verdict: "allow", basis, layers };
 }
 

@@ -1,5 +1,5 @@
 /** Helpers shared by Azure rules: iterating members, and building exact `az` fix commands. */
-import { parseArmId } from "./arm-id.ts";
+import { idKey, parseArmId } from "./arm-id.ts";
 import type { AzureModel, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
 import type { FlowVerdict, LayerVerdict } from "./nsg.ts";
 
@@ -127,7 +127,7 @@ export function allowFixCommands(
   for (const layer of verdict.layers.filter(
     (l): l is LayerVerdict & { deciding: NonNullable<LayerVerdict["deciding"]> } => l.verdict === "deny" && !!l.deciding,
   )) {
-    const nsg = model.byKey.nsg.get(layer.deciding.nsgId.toLowerCase());
+    const nsg = model.byKey.nsg.get(idKey(layer.deciding.nsgId));
     if (!nsg) {
       notes.push(
         `NSG ${layer.deciding.nsgName} is not in the snapshot; add an Allow rule ahead of priority ${layer.deciding.priority} there.`,

@@ -4,11 +4,11 @@ import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { buildReport, type Report } from "../report/report.ts";
-import { loadSnapshotFile } from "../snapshot/load.ts";
+import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { toolVersion } from "../version.ts";
 import { useColor, writeAtomic } from "./output.ts";
 
-export interface CheckOptions {
+export interface CheckOptions extends LiveOptions {
   snapshot?: string;
   format?: string[];
   output?: string[];
@@ -30,16 +30,11 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   if (formats.length - outputs.length > 1) {
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
   }
-  if (!opts.snapshot) {
-    throw new InputError(
-      "live collection from Azure is not available in this version of lbdoctor; pass a snapshot with --snapshot <file>",
-      "Try it on a bundled scenario: lbdoctor check --snapshot fixtures/azure/probe-blocked-by-nsg.json",
-    );
-  }
-
-  const snapshot = loadSnapshotFile(opts.snapshot);
+  // progress goes to stderr, except when a machine-readable report goes to stdout
+  const stdoutFormat = formats[outputs.length];
+  const { snapshot, source } = await acquireSnapshot(target, opts, io, stdoutFormat !== "json");
   if (snapshot.provider !== "azure") {
-    throw new InputError(`${opts.snapshot} is an ${snapshot.provider} snapshot; this version diagnoses Azure snapshots only`);
+    throw new InputError(`${source} is an ${snapshot.provider} snapshot; this version diagnoses Azure snapshots only`);
   }
   const model = buildAzureModel(snapshot, { from: opts.from ?? [] });
 
@@ -68,7 +63,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
       const rgs = [...new Set(model.loadBalancers.map((lb) => lb.resourceGroup).filter(Boolean))].join(", ");
       const lbs = model.loadBalancers.map((lb) => lb.name).join(", ");
       throw new InputError(
-        `'${target}' is neither a resource group nor a load balancer in ${opts.snapshot}`,
+        `'${target}' is neither a resource group nor a load balancer in ${source}`,
         `Resource groups with load balancers: ${rgs || "(none)"}; load balancers: ${lbs || "(none)"}.`,
       );
     }
@@ -90,7 +85,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     failOn: opts.failOn,
     version: toolVersion(),
     rulesRun: rules.length,
-    source: opts.snapshot,
+    source,
     ...(lbKeys ? { loadBalancerKeys: lbKeys } : {}),
   });
 

@@ -619,12 +619,13 @@ export class AzureScenario {
     const vm: ArmResource = {
       name: vmss ? `${vmss.name}_${vmss.instanceId}` : name,
       id,
+      ...(vmss ? { instanceId: vmss.instanceId } : {}),
       type: vmss ? "Microsoft.Compute/virtualMachineScaleSets/virtualMachines" : "Microsoft.Compute/virtualMachines",
       location: LOCATION,
       ...(spec.zones ? { zones: spec.zones } : {}),
       properties: {
         vmId: guid(name),
-        ...(vmss ? { instanceId: vmss.instanceId, latestModelApplied: true } : {}),
+        ...(vmss ? { latestModelApplied: true } : {}),
         hardwareProfile: { vmSize: "Standard_DS1_v2" },
         storageProfile: {
           imageReference:

@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { idKey } from "../../src/azure/arm-id.ts";
-import { buildAzureModel } from "../../src/azure/model.ts";
+import { buildAzureModel, type ModelContext } from "../../src/azure/model.ts";
 import { runRules } from "../../src/engine/run.ts";
 import type { Finding, Rule } from "../../src/engine/types.ts";
 import { validateSnapshot } from "../../src/snapshot/load.ts";
@@ -24,6 +24,8 @@ import type { AzureSnapshot } from "../../src/snapshot/types.ts";
 export interface CaseBase {
   name: string;
   snapshot: AzureSnapshot;
+  /** what the user said on the command line (`--from <vm>`) */
+  context?: ModelContext;
 }
 export interface InvalidCase extends CaseBase {
   errors: Array<{ messageId: string; resourceId?: string; severity?: string }>;
@@ -39,10 +41,10 @@ export interface RuleCases {
   notApplicable?: CaseBase[];
 }
 
-export function evaluateCase(rule: Rule, snapshot: AzureSnapshot): Finding[] {
+export function evaluateCase(rule: Rule, snapshot: AzureSnapshot, context?: ModelContext): Finding[] {
   const problems = validateSnapshot(snapshot);
   if (problems.length > 0) throw new Error(`case snapshot is not valid against the schema:\n${problems.join("\n")}`);
-  return runRules(buildAzureModel(snapshot), [rule]);
+  return runRules(buildAzureModel(snapshot, context), [rule]);
 }
 
 function summary(findings: Finding[]): string {
@@ -68,7 +70,7 @@ export function checkTable(rule: Rule, cases: RuleCases): void {
 }
 
 export function assertInvalid(rule: Rule, c: InvalidCase): void {
-  const findings = evaluateCase(rule, c.snapshot);
+  const findings = evaluateCase(rule, c.snapshot, c.context);
   const fails = findings.filter((f) => f.status === "fail");
   const errors = findings.filter((f) => f.status === "error");
   assert.equal(errors.length, 0, `rule errored:\n${summary(errors)}`);
@@ -101,7 +103,7 @@ export function runRuleTests(rule: Rule, cases: RuleCases): void {
   describe(rule.id, () => {
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, () => {
-        const findings = evaluateCase(rule, c.snapshot);
+        const findings = evaluateCase(rule, c.snapshot, c.context);
         const bad = findings.filter((f) => f.status === "fail" || f.status === "error" || f.status === "unknown");
         assert.equal(bad.length, 0, `valid case reported:\n${summary(bad)}`);
         assert.ok(
@@ -115,7 +117,7 @@ export function runRuleTests(rule: Rule, cases: RuleCases): void {
     }
     for (const c of cases.unknown ?? []) {
       it(`unknown: ${c.name}`, () => {
-        const findings = evaluateCase(rule, c.snapshot);
+        const findings = evaluateCase(rule, c.snapshot, c.context);
         const fails = findings.filter((f) => f.status === "fail" || f.status === "error");
         assert.equal(fails.length, 0, `unknown case must not fail:\n${summary(fails)}`);
         const unknowns = findings.filter((f) => f.status === "unknown");
@@ -130,7 +132,7 @@ export function runRuleTests(rule: Rule, cases: RuleCases): void {
     }
     for (const c of cases.notApplicable ?? []) {
       it(`not-applicable: ${c.name}`, () => {
-        const findings = evaluateCase(rule, c.snapshot);
+        const findings = evaluateCase(rule, c.snapshot, c.context);
         assert.ok(
           findings.length > 0 && findings.every((f) => f.status === "not-applicable"),
           `expected only not-applicable:\n${summary(findings)}`,

@@ -15,6 +15,22 @@ export interface Scenario {
 export function scenarios(): Scenario[] {
   return [
     {
+      name: "demo",
+      description:
+        "An incident on seed 000's architecture: a lock-down NSG attached to vm1's NIC denies all inbound (the probe included), and vm2 was deallocated for maintenance. The site is down.",
+      snapshot: healthyWeb()
+        .nsg("nsg-vm1-lockdown", [
+          { name: "allow-ssh-bastion", priority: 100, source: "10.0.1.0/24", ports: "22" },
+          { name: "deny-all-inbound", priority: 4000, access: "Deny", protocol: "*", source: "*", ports: "*" },
+        ])
+        .edit(ids.nic("vm1-nic"), (r) => {
+          P(r).networkSecurityGroup = { id: ids.nsg("nsg-vm1-lockdown") };
+        })
+        .power("vm2", "deallocated")
+        .ruleHealth("lb-web", "rule-http", [{ vm: "vm1", state: "Down", reason: "Down_Probe_HttpEndpointUnreachable" }])
+        .build(),
+    },
+    {
       name: "healthy-web",
       description: "Seed 000's reference architecture, healthy: public Standard LB, two VMs in one availability set, HTTP probe, SSH NAT rules, NSG allowing HTTP.",
       snapshot: healthyWeb().build(),

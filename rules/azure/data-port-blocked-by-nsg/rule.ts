@@ -1,0 +1,160 @@
+import {
+  clientSpace,
+  describeRules,
+  flowProtocols,
+  hasNoNsg,
+  isHaPorts,
+  isStandardSku,
+  restriction,
+} from "../../../src/azure/data-path.ts";
+import { lbFrontendIp } from "../../../src/azure/model.ts";
+import { evaluateFlow, type FlowVerdict } from "../../../src/azure/nsg.ts";
+import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, ruleMembers } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+
+export default defineRule({
+  id: "azure/data-port-blocked-by-nsg",
+  provider: "azure",
+  severity: "critical",
+  title: "Data port blocked by an NSG",
+  description:
+    "On the load-balanced data path the NSG sees the original client address and the backend's own IP and port, not the load balancer. " +
+    "If the subnet NSG or the NIC NSG denies clients on the rule's backend port, the member can be healthy (the probe comes from " +
+    "168.63.129.16 and is allowed separately) and still never answer a client: seed 002's cause 2. " +
+    "Clients are the `Internet` tag space for a public load balancer and the `VirtualNetwork` space for an internal one; with floating IP " +
+    "the destination the NSG sees is the frontend IP. A deny that sits behind Allow rules for narrower prefixes is an IP allow-list " +
+    "(seed 000 recommends one), so it is reported as restricted, not blocked. " +
+    "Severity is critical: every client of the rule is cut off from that member.",
+  source: "002_0c78fd2839e8d171.txt (cause 2: an NSG blocks the port), 000_2bf558ebe2dbd142.txt (NSG allow-lists)",
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+    "https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works",
+  ],
+  messages: {
+    blocked:
+      "Clients from {{source}} cannot reach {{member}} on {{protocol}} port {{port}} (rule {{rule}}): NSG {{nsg}} rule {{nsgRule}} (priority {{priority}}, {{layer}} layer) denies it.",
+    allowed: "Clients from {{source}} reach {{member}} on {{protocol}} port {{port}} (rule {{rule}}, {{basis}}).",
+    restricted:
+      "Clients of rule {{rule}} reach {{member}} on {{protocol}} port {{port}} only from the prefixes allowed by {{allowList}}; other {{source}} clients are denied by {{nsgRule}} (priority {{priority}}), which is an allow-list, not a block.",
+    undecidable:
+      "Cannot decide whether clients from {{source}} reach {{member}} on {{protocol}} port {{port}} (rule {{rule}}): {{reason}}.",
+    noNic: "Pool member {{member}} of rule {{rule}} has no NIC in the snapshot, so the NSGs in its path are not known.",
+    noFrontendIp:
+      "Rule {{rule}} uses floating IP, so the NSG sees the frontend IP as the destination, but that address is not in the snapshot ({{frontend}}).",
+    haPorts:
+      "Rule {{rule}} is an HA-ports rule (protocol All, port 0): it carries every port, so there is no single data port to check on {{member}}.",
+    noNsg:
+      "{{member}} has no NSG on its NIC or subnet; a Standard public load balancer then admits no inbound traffic at all. That is reported by azure/standard-lb-no-nsg.",
+  },
+  remediation:
+    "Add an inbound Allow rule for the clients (the `Internet` tag for a public load balancer, `VirtualNetwork` for an internal one, or the " +
+    "clients' own prefixes for an allow-list) on the rule's backend port, at a priority ahead of the blocking rule, in every NSG that denies it.",
+  check({ model, report }) {
+    for (const { lb, rule, member } of ruleMembers(model)) {
+      const source = clientSpace(lb);
+      const base = {
+        resourceId: memberResourceId(member),
+        loadBalancerId: lb.id,
+        key: `${rule.name}|${member.key}`,
+        subjects: memberSubjects(member),
+      };
+      const data = { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source };
+      const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
+      const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
+      if (isHaPorts(rule)) {
+        report({ ...base, status: "not-applicable", messageId: "haPorts", data, evidence: [ruleEv] });
+        continue;
+      }
+      const ipc = member.ipConfig;
+      if (!ipc || !member.ip) {
+        report({ ...base, status: "unknown", messageId: "noNic", data, evidence: [memberEv, ruleEv] });
+        continue;
+      }
+      const ipcEv = { resourceId: ipc.nic.id, pointer: ipc.ptr, label: "member ip configuration" };
+      if (isStandardSku(lb) && !lb.isInternal && hasNoNsg(ipc) === true) {
+        report({ ...base, status: "not-applicable", messageId: "noNsg", data, evidence: [ipcEv] });
+        continue;
+      }
+      const destinationIp = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
+      if (!destinationIp) {
+        const frontend = rule.frontend?.publicIpId ?? rule.frontendId ?? "no frontend";
+        report({ ...base, status: "unknown", messageId: "noFrontendIp", data: { ...data, frontend }, evidence: [ruleEv] });
+        continue;
+      }
+      const verdicts = flowProtocols(rule.protocol).map((protocol) => ({
+        protocol,
+        verdict: evaluateFlow(model, ipc, {
+          direction: "Inbound",
+          protocol,
+          source: { kind: "tag", tag: source },
+          destinationIp,
+          destinationPort: rule.backendPort,
+        }),
+      }));
+      const blocked = verdicts.find((v) => v.verdict.verdict === "deny" && !restriction(v.verdict));
+      const unknown = verdicts.find((v) => v.verdict.verdict === "unknown");
+      const restricted = verdicts.find((v) => v.verdict.verdict === "deny");
+      if (blocked) {
+        const v: FlowVerdict = blocked.verdict;
+        // the first denying layer that is not an allow-list
+        const layer = v.layers.find((l) => l.verdict === "deny" && !l.partial.some((r) => r.access === "Allow")) ?? v.blockingLayer;
+        const d = layer?.deciding;
+        if (!layer || !d) continue; // a deny always has a deciding rule; kept for the type checker
+        const fix = allowFixCommands(model, v, {
+          name: `allow-${rule.name}-${rule.backendPort}`.slice(0, 80),
+          source,
+          port: rule.backendPort,
+          protocol: blocked.protocol,
+          description: `Allow ${source} clients of load-balancing rule ${rule.name}`,
+        });
+        report({
+          ...base,
+          status: "fail",
+          messageId: "blocked",
+          data: { ...data, protocol: blocked.protocol, nsg: d.nsgName, nsgRule: d.name, priority: d.priority, layer: layer.layer },
+          evidence: [{ resourceId: d.nsgId, pointer: d.ptr, label: `blocking rule (${layer.layer} NSG, ${v.basis})` }, ruleEv, ipcEv],
+          remediation: {
+            summary:
+              `Allow ${source} on ${blocked.protocol} ${rule.backendPort} ahead of ${d.name} (priority ${d.priority}) in ${d.nsgName}. ` +
+              `If only some clients should get in, use their prefixes instead of ${source}.` +
+              (fix.notes.length ? ` ${fix.notes.join(" ")}` : ""),
+            commands: fix.commands,
+          },
+        });
+      } else if (unknown) {
+        const layer = unknown.verdict.layers.find((l) => l.verdict === "unknown");
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, protocol: unknown.protocol, reason: unknown.verdict.reason ?? "unknown" },
+          evidence: [
+            ruleEv,
+            ...(layer?.ambiguous[0]
+              ? [{ resourceId: layer.ambiguous[0].nsgId, pointer: layer.ambiguous[0].ptr, label: "undecidable rule" }]
+              : []),
+          ],
+        });
+      } else if (restricted) {
+        const allows = restriction(restricted.verdict) ?? [];
+        const d = restricted.verdict.blockingLayer?.deciding;
+        report({
+          ...base,
+          status: "pass",
+          messageId: "restricted",
+          data: {
+            ...data,
+            protocol: restricted.protocol,
+            allowList: describeRules(model, allows),
+            nsgRule: d?.name,
+            priority: d?.priority,
+          },
+          evidence: [ruleEv, ...allows.map((a) => ({ resourceId: a.nsgId, pointer: a.ptr, label: "allow-list rule" }))],
+        });
+      } else {
+        const basis = verdicts[0]?.verdict.basis === "effective-nsg" ? "effective security rules" : "NSG resources";
+        report({ ...base, status: "pass", messageId: "allowed", data: { ...data, basis }, evidence: [ruleEv] });
+      }
+    }
+  },
+});

@@ -1,0 +1,278 @@
+import { idKey } from "../../../src/azure/arm-id.ts";
+import { describeRules, flowProtocols, hasNoNsg, isStandardSku, restriction } from "../../../src/azure/data-path.ts";
+import type { IpConfig, LoadBalancer, NatRule } from "../../../src/azure/model.ts";
+import { evaluateFlow } from "../../../src/azure/nsg.ts";
+import { azNsgRuleShowCommand, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+import { resolvePointer } from "../../../src/util/json-pointer.ts";
+
+const ADMIN_PORTS: Record<number, string> = { 22: "SSH", 3389: "RDP" };
+
+/** A frontend port (range) in use on one frontend. */
+interface PortUse {
+  name: string;
+  kind: "inbound NAT rule" | "load-balancing rule";
+  frontendKey: string;
+  protocols: string[];
+  lo: number;
+  hi: number;
+  ptr: string;
+}
+
+function natUse(n: NatRule): PortUse | undefined {
+  const lo = n.frontendPort ?? n.frontendPortRangeStart;
+  const hi = n.frontendPort ?? n.frontendPortRangeEnd ?? lo;
+  if (!n.frontendId || lo === undefined || hi === undefined) return undefined;
+  return {
+    name: n.name,
+    kind: "inbound NAT rule",
+    frontendKey: idKey(n.frontendId),
+    protocols: flowProtocols(n.protocol),
+    lo,
+    hi,
+    ptr: n.ptr,
+  };
+}
+
+function rangeText(u: PortUse): string {
+  return u.lo === u.hi ? String(u.lo) : `${u.lo}-${u.hi}`;
+}
+
+/** The backends a NAT rule forwards to: its ip configuration, or (a NAT rule v2) the members of its backend pool. */
+function natTargets(lb: LoadBalancer, nat: NatRule, snapshot: unknown): IpConfig[] {
+  if (nat.backendIpConfig) return [nat.backendIpConfig];
+  const wire = resolvePointer(snapshot, nat.ptr) as { properties?: { backendAddressPool?: { id?: string } } } | undefined;
+  const poolId = wire?.properties?.backendAddressPool?.id;
+  const pool = poolId ? lb.pools.find((p) => p.key === idKey(poolId)) : undefined;
+  return (pool?.members ?? []).map((m) => m.ipConfig).filter((c): c is IpConfig => !!c);
+}
+
+export default defineRule({
+  id: "azure/nat-rule-conflict",
+  provider: "azure",
+  severity: "high",
+  title: "Inbound NAT rule reuses a frontend port or exposes SSH/RDP to the Internet",
+  description:
+    "Seed 000 maps distinct frontend ports (50001, 50002…) to each VM's SSH or RDP port through inbound NAT rules, and keeps those ports " +
+    "behind an NSG allow-list. Two findings follow. Port reuse: two NAT rules, or a NAT rule and a load-balancing rule, claiming the same " +
+    "frontend port on the same frontend and protocol cannot both receive the traffic, so one of the mappings does not work (medium). " +
+    "Exposure: a NAT rule on a public frontend that forwards to port 22 or 3389 while the NSG path admits the whole `Internet` tag on " +
+    "that port puts the VM's login service in front of every scanner on the Internet (high). An allow restricted to admin prefixes is fine.",
+  source: "000_2bf558ebe2dbd142.txt (NAT rules map distinct frontend ports to 22/3389; NSG IP allow-lists)",
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/inbound-nat-rules",
+    "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
+  ],
+  messages: {
+    portReuse:
+      "Inbound NAT rule {{nat}} uses {{protocol}} frontend port {{port}} on frontend {{frontend}}, which {{otherKind}} {{other}} also uses ({{otherPorts}}): only one of them can receive that traffic.",
+    exposed:
+      "Inbound NAT rule {{nat}} forwards {{frontendIp}}:{{frontendPort}} to {{service}} (port {{port}}) on {{target}}, and NSG {{nsg}} rule {{nsgRule}} (priority {{priority}}) lets the whole Internet in.",
+    restricted: "Inbound NAT rule {{nat}} forwards to {{service}} on {{target}}, but the NSGs admit only {{allowList}}.",
+    closed: "Inbound NAT rule {{nat}} forwards to {{service}} on {{target}}, and the NSGs do not admit the Internet on port {{port}}.",
+    undecidable: "Cannot decide whether inbound NAT rule {{nat}} exposes {{service}} on {{target}} to the Internet: {{reason}}.",
+    noNsg:
+      "{{target}} has no NSG, and a Standard load balancer is closed to inbound traffic without one, so NAT rule {{nat}} exposes nothing; that is reported by azure/standard-lb-no-nsg.",
+    unique: "Inbound NAT rule {{nat}} is the only user of {{protocol}} frontend port {{port}} on frontend {{frontend}}.",
+  },
+  remediation:
+    "Give every inbound NAT rule its own frontend port per frontend and protocol. For SSH/RDP, restrict the NSG rule's source to your " +
+    "administrators' prefixes, or remove the NAT rule and use Azure Bastion or just-in-time VM access.",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      const ruleUses: PortUse[] = lb.rules
+        .filter((r) => r.frontendId && r.frontendPort > 0)
+        .map((r) => ({
+          name: r.name,
+          kind: "load-balancing rule" as const,
+          frontendKey: idKey(r.frontendId as string),
+          protocols: flowProtocols(r.protocol),
+          lo: r.frontendPort,
+          hi: r.frontendPort,
+          ptr: r.ptr,
+        }));
+      const natUses = lb.natRules.map(natUse);
+      const all = [...ruleUses, ...natUses.filter((u): u is PortUse => !!u)];
+      const rg = sh(rgOf(lb.id));
+      lb.natRules.forEach((nat, i) => {
+        const use = natUses[i];
+        const natEv = { resourceId: lb.id, pointer: nat.ptr, label: "inbound NAT rule" };
+        const frontendName = nat.frontend?.name ?? nat.frontendId?.split("/").pop() ?? "?";
+        const base = { resourceId: nat.id, resourceName: `${lb.name}/${nat.name}`, loadBalancerId: lb.id };
+        if (use) {
+          const clashes = all.filter(
+            (u) =>
+              u !== use &&
+              u.frontendKey === use.frontendKey &&
+              u.protocols.some((p) => use.protocols.includes(p)) &&
+              u.lo <= use.hi &&
+              use.lo <= u.hi,
+          );
+          for (const other of clashes) {
+            // the fix moves the later NAT rule of a pair (a load-balancing rule never moves), so the two findings do not both move
+            const j = natUses.indexOf(other);
+            const moveThis = j < 0 || j < i;
+            const free = freeRange(
+              all.filter((u) => u.frontendKey === use.frontendKey),
+              use.hi - use.lo + 1,
+            );
+            const show = `az network lb inbound-nat-rule show --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)}`;
+            const update =
+              nat.frontendPort !== undefined
+                ? `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port ${free}`
+                : `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port-range-start ${free} --frontend-port-range-end ${free + use.hi - use.lo}`;
+            report({
+              ...base,
+              key: `reuse|${other.name}`,
+              severity: "medium",
+              status: "fail",
+              messageId: "portReuse",
+              data: {
+                nat: nat.name,
+                protocol: use.protocols.join("/"),
+                port: rangeText(use),
+                frontend: frontendName,
+                otherKind: other.kind,
+                other: other.name,
+                otherPorts: rangeText(other),
+              },
+              evidence: [natEv, { resourceId: lb.id, pointer: other.ptr, label: other.kind }],
+              remediation: moveThis
+                ? {
+                    summary:
+                      use.hi > use.lo
+                        ? `Move ${nat.name} to frontend ports ${free}-${free + use.hi - use.lo}, which no other rule uses on ${frontendName}, and tell its users.`
+                        : `Move ${nat.name} to frontend port ${free}, which no other rule uses on ${frontendName}, and tell its users.`,
+                    commands: [update],
+                  }
+                : {
+                    summary: `Moving ${other.name} to a free frontend port (see its own finding) resolves this clash; leave ${nat.name} where it is.`,
+                    commands: [show],
+                  },
+            });
+          }
+          if (clashes.length === 0) {
+            report({
+              ...base,
+              key: "reuse",
+              status: "pass",
+              messageId: "unique",
+              data: { nat: nat.name, protocol: use.protocols.join("/"), port: rangeText(use), frontend: frontendName },
+              evidence: [natEv],
+            });
+          }
+        }
+
+        // exposure of SSH/RDP on a public frontend
+        const service = ADMIN_PORTS[nat.backendPort];
+        if (!service || !nat.frontend?.publicIpId) return;
+        for (const target of natTargets(lb, nat, model.snapshot)) {
+          const tBase = {
+            ...base,
+            key: `exposure|${target.key}`,
+            subjects: [target.key, target.nic.key, ...(target.nic.vm ? [target.nic.vm.key] : [])],
+          };
+          const data = {
+            nat: nat.name,
+            service,
+            port: nat.backendPort,
+            target: `${target.nic.vm?.name ?? target.nic.name} (${target.privateIp ?? "no IP"})`,
+            frontendIp: nat.frontend.publicIp?.ipAddress ?? nat.frontend.name,
+            frontendPort: use ? rangeText(use) : "?",
+          };
+          const targetEv = { resourceId: target.nic.id, pointer: target.ptr, label: "target ip configuration" };
+          if (isStandardSku(lb) && hasNoNsg(target) === true) {
+            report({ ...tBase, status: "not-applicable", messageId: "noNsg", data, evidence: [targetEv] });
+            continue;
+          }
+          if (!target.privateIp) {
+            report({
+              ...tBase,
+              status: "unknown",
+              messageId: "undecidable",
+              data: { ...data, reason: "the target has no private IP in the snapshot" },
+              evidence: [natEv],
+            });
+            continue;
+          }
+          const verdicts = flowProtocols(nat.protocol).map((protocol) =>
+            evaluateFlow(model, target, {
+              direction: "Inbound",
+              protocol,
+              source: { kind: "tag", tag: "Internet" },
+              destinationIp: target.privateIp as string,
+              destinationPort: nat.backendPort,
+            }),
+          );
+          const open = verdicts.find((v) => v.verdict === "allow");
+          const unknown = verdicts.find((v) => v.verdict === "unknown");
+          if (open) {
+            // the allow rule that decided, in the layer that has one (the other layer may have no NSG)
+            const d = open.layers.find((l) => l.deciding && l.deciding.access === "Allow")?.deciding;
+            const nsg = d ? model.byKey.nsg.get(idKey(d.nsgId)) : undefined;
+            const nsgRg = sh(rgOf(d?.nsgId ?? lb.id));
+            report({
+              ...tBase,
+              status: "fail",
+              messageId: "exposed",
+              data: { ...data, nsg: d?.nsgName ?? "(none)", nsgRule: d?.name ?? "(no NSG)", priority: d?.priority ?? "-" },
+              evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "allowing rule" }] : []), targetEv],
+              remediation: {
+                summary:
+                  (d
+                    ? `Restrict ${d.name} in ${d.nsgName} to your administrators' prefixes (az network nsg rule update --resource-group ${nsgRg} --nsg-name ${sh(d.nsgName)} --name ${sh(d.name)} --source-address-prefixes <admin-cidr>), `
+                    : "Attach an NSG that admits only your administrators' prefixes, ") +
+                  `or remove NAT rule ${nat.name} and reach the VM through Azure Bastion or just-in-time access.`,
+                commands: [
+                  ...(d && nsg ? [azNsgRuleShowCommand(nsg, d.name)] : []),
+                  `az network lb inbound-nat-rule delete --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)}`,
+                ],
+              },
+            });
+          } else if (unknown) {
+            const layer = unknown.layers.find((l) => l.verdict === "unknown");
+            const amb = layer?.ambiguous[0];
+            report({
+              ...tBase,
+              status: "unknown",
+              messageId: "undecidable",
+              data: { ...data, reason: unknown.reason ?? "unknown" },
+              evidence: [natEv, ...(amb ? [{ resourceId: amb.nsgId, pointer: amb.ptr, label: "undecidable rule" }] : [])],
+            });
+          } else {
+            const allows = verdicts.map(restriction).find((r) => r !== undefined);
+            if (allows) {
+              report({
+                ...tBase,
+                status: "pass",
+                messageId: "restricted",
+                data: { ...data, allowList: describeRules(model, allows) },
+                evidence: [natEv, ...allows.map((a) => ({ resourceId: a.nsgId, pointer: a.ptr, label: "allow-list rule" }))],
+              });
+            } else {
+              const d = verdicts[0]?.blockingLayer?.deciding;
+              report({
+                ...tBase,
+                status: "pass",
+                messageId: "closed",
+                data,
+                evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "denying rule" }] : [])],
+              });
+            }
+          }
+        }
+      });
+    }
+  },
+});
+
+/** The first start port (from 50000, seed 000's NAT range) of `width` consecutive ports no use covers. */
+function freeRange(uses: PortUse[], width: number): number {
+  const busy = (p: number) => uses.some((u) => u.lo <= p && p <= u.hi);
+  for (let start = 50000; start + width - 1 <= 65534; start++) {
+    let ok = true;
+    for (let p = start; p < start + width && ok; p++) if (busy(p)) ok = false;
+    if (ok) return start;
+  }
+  return 65534;
+}

@@ -1,0 +1,118 @@
+import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+
+/** Ports that by convention carry HTTP or HTTPS. */
+const HTTP_PORTS = new Set([80, 8080]);
+const HTTPS_PORTS = new Set([443, 8443]);
+const isWebPort = (p: number) => HTTP_PORTS.has(p) || HTTPS_PORTS.has(p);
+
+export default defineRule({
+  id: "azure/probe-protocol-mismatch",
+  provider: "azure",
+  severity: "medium",
+  title: "TCP probe in front of an HTTP(S) backend",
+  description:
+    "A `Tcp` probe only checks that the backend accepts a TCP connection. A web server whose application is broken " +
+    "(HTTP 500, a dead upstream, a hung worker pool) still completes the TCP handshake, so the load balancer keeps it " +
+    "in rotation and clients get errors. Seed 000's reference architecture says: if the VMs run an HTTP server, " +
+    "create an HTTP probe on a health path, which passes only on HTTP 200. The check looks at every probe that serves " +
+    "a TCP rule whose backend port, or whose probe port, is a web port (80, 443, 8080, 8443). A `Tcp` probe on any " +
+    "other port is right for a TCP service and is not judged.",
+  source:
+    "000_2bf558ebe2dbd142.txt (HTTP probe for HTTP servers); learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-types",
+    "https://learn.microsoft.com/cli/azure/network/lb/probe#az-network-lb-probe-update",
+  ],
+  messages: {
+    tcpOnWeb:
+      "Probe {{probe}} is a Tcp probe on port {{port}} but guards web port(s) {{webPorts}} (rule(s) {{rules}}): it passes as long as the port accepts connections, even while the application returns errors.",
+    httpProbe: "Probe {{probe}} is an {{protocol}} probe on port {{port}} path {{path}}: it checks the application, not only the port.",
+    tcpService: "Probe {{probe}} is a Tcp probe for non-web port(s) {{ports}}; a TCP probe fits a TCP service.",
+    unused: "Probe {{probe}} is not used by any load-balancing rule.",
+    udpOnly: "Probe {{probe}} serves only UDP rule(s) {{rules}}; HTTP does not apply.",
+  },
+  remediation:
+    "Switch the probe to `Http` (or `Https` for 443/8443) with a health path that returns 200 only when the application " +
+    "works, e.g. `/health`; the path must accept anonymous requests. Make sure the endpoint exists before switching, or " +
+    "every member goes Down.",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      for (const probe of lb.probes) {
+        const base = { resourceId: probe.id, loadBalancerId: lb.id, key: probe.name, subjects: [probe.id, lb.id] };
+        const probeEvidence = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
+        const data = { probe: `${lb.name}/${probe.name}`, port: probe.port, protocol: probe.protocol };
+        if (probe.rules.length === 0) {
+          report({ ...base, status: "not-applicable", messageId: "unused", data, evidence: [probeEvidence] });
+          continue;
+        }
+        const tcpRules = probe.rules.filter((r) => r.protocol.toLowerCase() !== "udp");
+        if (tcpRules.length === 0) {
+          report({
+            ...base,
+            status: "not-applicable",
+            messageId: "udpOnly",
+            data: { ...data, rules: probe.rules.map((r) => r.name).join(", ") },
+            evidence: [probeEvidence],
+          });
+          continue;
+        }
+        const proto = probe.protocol.toLowerCase();
+        if (proto === "http" || proto === "https") {
+          report({
+            ...base,
+            status: "pass",
+            messageId: "httpProbe",
+            data: { ...data, path: probe.requestPath ?? "/" },
+            evidence: [probeEvidence],
+          });
+          continue;
+        }
+        const webRules = tcpRules.filter((r) => isWebPort(r.backendPort) || isWebPort(probe.port));
+        const webPorts = [...new Set([...tcpRules.map((r) => r.backendPort), probe.port].filter(isWebPort))].sort((a, b) => a - b);
+        if (webRules.length === 0) {
+          report({
+            ...base,
+            status: "not-applicable",
+            messageId: "tcpService",
+            data: { ...data, ports: [...new Set(tcpRules.map((r) => r.backendPort))].join(", ") },
+            evidence: [probeEvidence],
+          });
+          continue;
+        }
+        // keep the probe's port when it is a web port; otherwise point it at the rule's web port
+        const port = isWebPort(probe.port) ? probe.port : (webPorts[0] as number);
+        const protocol = HTTPS_PORTS.has(port) ? "Https" : "Http";
+        const command = [
+          "az network lb probe update",
+          `--resource-group ${sh(rgOf(lb.id))}`,
+          `--lb-name ${sh(lb.name)}`,
+          `--name ${sh(probe.name)}`,
+          `--protocol ${protocol}`,
+          ...(port !== probe.port ? [`--port ${port}`] : []),
+          "--path /health",
+        ].join(" ");
+        report({
+          ...base,
+          status: "fail",
+          messageId: "tcpOnWeb",
+          data: { ...data, webPorts: webPorts.join(", "), rules: webRules.map((r) => r.name).join(", ") },
+          evidence: [
+            { resourceId: lb.id, pointer: `${probe.ptr}/properties/protocol`, label: "probe protocol" },
+            ...webRules.map((r) => ({
+              resourceId: lb.id,
+              pointer: `${r.ptr}/properties/backendPort`,
+              label: `backend port of rule ${r.name}`,
+            })),
+          ],
+          remediation: {
+            summary:
+              `Make ${probe.name} an ${protocol} probe on port ${port} with a health path that returns 200 only when the application works ` +
+              "(replace /health with your endpoint; it must exist and accept anonymous requests before you switch).",
+            commands: [command],
+          },
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,205 @@
+import { parseArmId } from "../../../src/azure/arm-id.ts";
+import {
+  azPoolAdd,
+  azVmStart,
+  type MemberPower,
+  memberName,
+  memberPower,
+  poolVnetKeys,
+  reportListGaps,
+  ruleList,
+  rulePools,
+  vmIpConfigFor,
+  vmPools,
+} from "../../../src/azure/compute-helpers.ts";
+import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/azure/model.ts";
+import { memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+
+interface Seen {
+  m: PoolMember;
+  p: MemberPower;
+}
+
+function describe({ m, p }: Seen): string {
+  return p.kind === "vm" && p.state === "down" ? `${memberName(m)} is ${p.detail}` : `${memberName(m)}: ${p.detail}`;
+}
+
+/** Reads a VM's power state from Azure. */
+function azPowerState(vm: Vm): string {
+  const q = `--query "instanceView.statuses[?starts_with(code, 'PowerState/')].code" --output tsv`;
+  return vm.kind === "vmss-instance" && vm.vmssId
+    ? `az vmss get-instance-view --resource-group ${sh(rgOf(vm.vmssId))} --name ${sh(parseArmId(vm.vmssId).name)} --instance-id ${sh(parseArmId(vm.id).name)} --query "statuses[?starts_with(code, 'PowerState/')].code" --output tsv`
+    : `az vm get-instance-view --resource-group ${sh(rgOf(vm.id))} --name ${sh(vm.name)} ${q}`;
+}
+
+/** A free name next to the template's: vm1 → vm2 (or vm3 when vm2 exists). */
+function nextName(model: AzureModel, name: string): string {
+  const taken = new Set(model.vms.map((v) => v.name.toLowerCase()));
+  const m = /^(.*?)(\d*)$/.exec(name);
+  const stem = m?.[1] ?? name;
+  for (let n = Number(m?.[2] || 1) + 1; ; n++) if (!taken.has(`${stem}${n}`.toLowerCase())) return `${stem}${n}`;
+}
+
+/** Commands for one more serving member, modelled on an existing one. */
+function addMemberCommands(model: AzureModel, template: Vm, pool: Pool): string[] {
+  if (template.kind === "vmss-instance" && template.vmssId) {
+    const vmssKey = template.vmssId.toLowerCase();
+    const count = model.vms.filter((v) => v.vmssId?.toLowerCase() === vmssKey).length;
+    return [
+      `az vmss scale --resource-group ${sh(rgOf(template.vmssId))} --name ${sh(parseArmId(template.vmssId).name)} --new-capacity ${Math.max(2, count + 1)}`,
+    ];
+  }
+  const ipc = template.nics.flatMap((n) => n.ipConfigs).find((c) => c.primary && c.subnetId);
+  const p = (template.raw.properties ?? {}) as {
+    hardwareProfile?: { vmSize?: string };
+    storageProfile?: { imageReference?: Record<string, string>; osDisk?: { osType?: string } };
+  };
+  const img = p.storageProfile?.imageReference;
+  const image = img?.id ?? (img?.publisher ? [img.publisher, img.offer, img.sku, img.version ?? "latest"].join(":") : "<image>");
+  const rg = rgOf(template.id);
+  const name = nextName(model, template.name);
+  const nic = `${name}-nic`;
+  const subnet = ipc?.subnetId ? parseArmId(ipc.subnetId) : undefined;
+  const subnetArgs =
+    subnet && ipc?.subnetId && subnet.resourceGroup?.toLowerCase() === rg.toLowerCase()
+      ? `--vnet-name ${sh(subnet.segments[1] ?? "")} --subnet ${sh(subnet.name)}`
+      : `--subnet ${ipc?.subnetId ? sh(ipc.subnetId) : "<subnet-id>"}`;
+  const samePoolRg = rgOf(pool.lb.id).toLowerCase() === rg.toLowerCase();
+  const poolArgs = samePoolRg ? `--lb-name ${sh(pool.lb.name)} --lb-address-pools ${sh(pool.name)}` : `--lb-address-pools ${sh(pool.id)}`;
+  const used = new Set(template.zones);
+  const placement = template.availabilitySetId
+    ? ` --availability-set ${sh(parseArmId(template.availabilitySetId).resourceGroup?.toLowerCase() === rg.toLowerCase() ? parseArmId(template.availabilitySetId).name : template.availabilitySetId)}`
+    : template.zones.length > 0
+      ? ` --zone ${["1", "2", "3"].find((z) => !used.has(z)) ?? "<zone>"}`
+      : "";
+  const login =
+    p.storageProfile?.osDisk?.osType === "Windows"
+      ? "--admin-username <admin-user> --admin-password <password>"
+      : "--admin-username <admin-user> --generate-ssh-keys";
+  return [
+    `az network nic create --resource-group ${sh(rg)} --name ${sh(nic)} ${subnetArgs} ${poolArgs}`,
+    `az vm create --resource-group ${sh(rg)} --name ${sh(name)} --nics ${sh(nic)} --image ${img?.publisher || img?.id ? sh(image) : image}${p.hardwareProfile?.vmSize ? ` --size ${sh(p.hardwareProfile.vmSize)}` : ""}${placement} ${login}`,
+  ];
+}
+
+export default defineRule({
+  id: "azure/single-backend",
+  provider: "azure",
+  severity: "medium",
+  title: "Fewer than two backends able to serve",
+  description:
+    "A load-balanced service needs at least two members that can take traffic, otherwise one reboot, host failure or planned maintenance takes it down. " +
+    "Seed 000: the VM availability SLA needs two or more VMs in one availability set (or spread across availability zones). " +
+    "A member counts when its VM is running, or when it is an IP address with no VM behind it in the snapshot (lbdoctor cannot see its state). " +
+    "Members whose VM is deallocated, stopped or on its way there, and NICs attached to no VM, do not count. " +
+    "When the verdict depends on members whose power state the snapshot lacks (no instance view, VM not collected), the result is unknown. " +
+    "Severity is medium with one member left (a redundancy risk) and high when none can serve (an outage; azure/backend-vm-stopped names the cause). " +
+    "Whether the members sit in one availability set is azure/availability-mismatch's question.",
+  source: "000_2bf558ebe2dbd142.txt; learn.microsoft.com/azure/virtual-machines/availability",
+  references: [
+    "https://learn.microsoft.com/azure/virtual-machines/availability-set-overview",
+    "https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",
+  ],
+  messages: {
+    single:
+      "Only one member of pool {{pool}} ({{lb}}: {{rules}}) can serve: {{serving}}. {{others}} A single backend is a single point of failure; the VM availability SLA needs two or more VMs in one availability set or across zones.",
+    none: "No member of pool {{pool}} ({{lb}}: {{rules}}) can serve. {{others}}",
+    atMostOne:
+      "At most one member of pool {{pool}} ({{lb}}: {{rules}}) can serve, and the snapshot cannot tell whether even that one does. {{others}} A single backend is a single point of failure.",
+    redundant: "{{count}} members of pool {{pool}} ({{lb}}) can serve: {{serving}}.",
+    undecidable:
+      "Pool {{pool}} ({{lb}}) has {{count}} member(s) known to serve ({{serving}}); whether it has two depends on members the snapshot cannot decide: {{unknowns}}.",
+    empty: "Pool {{pool}} of {{lb}} has no members; azure/backend-pool-empty reports it.",
+    lbListGap: "Load balancers could not be listed ({{operation}}: {{reason}}), so a pool with a single backend may go unseen.",
+  },
+  remediation:
+    "Start the stopped members, or add a second VM to the pool: one already in the same availability set, or a new one created in it " +
+    "(an existing VM cannot join an availability set after creation). For a scale set, raise its capacity to two or more.",
+  check({ model, report }) {
+    reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
+    for (const { lb, pool, rules } of rulePools(model)) {
+      const data = { pool: pool.name, lb: lb.name, rules: ruleList(rules) };
+      const base = { resourceId: pool.id, loadBalancerId: lb.id };
+      if (pool.members.length === 0) {
+        report({ ...base, status: "not-applicable", messageId: "empty", data });
+        continue;
+      }
+      const seen: Seen[] = pool.members.map((m) => ({ m, p: memberPower(model, lb, m) }));
+      const up = seen.filter((s) => s.p.state === "up");
+      const down = seen.filter((s) => s.p.state === "down");
+      const unknown = seen.filter((s) => s.p.state === "unknown");
+      const serving = up.map((s) => memberName(s.m)).join(", ") || "none";
+      const evidence = seen.flatMap((s) => [
+        { resourceId: lb.id, pointer: s.m.ptr, label: `pool member ${memberName(s.m)}` },
+        ...s.p.evidence.filter((e) => e.pointer !== s.m.ptr),
+      ]);
+      if (up.length >= 2) {
+        report({ ...base, status: "pass", messageId: "redundant", data: { ...data, count: up.length, serving } });
+        continue;
+      }
+      if (up.length + unknown.length >= 2) {
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, count: up.length, serving, unknowns: unknown.map(describe).join("; ") },
+          evidence,
+          subjects: [pool.id, ...unknown.flatMap((s) => memberSubjects(s.m))],
+        });
+        continue;
+      }
+      const notServing = [...down, ...unknown];
+      const others =
+        [
+          down.length > 0 ? `Not serving: ${down.map(describe).join("; ")}.` : "",
+          unknown.length > 0 ? `Undecided: ${unknown.map(describe).join("; ")}.` : "",
+        ]
+          .filter((x) => x)
+          .join(" ") || "It is the pool's only member.";
+      // the fix: look at what is undecided, start what is stopped, add VMs of the same availability set, then create one
+      const commands = unknown.flatMap((s) => (s.p.vm ? [azPowerState(s.p.vm)] : []));
+      commands.push(...down.flatMap((s) => (s.p.vm ? [azVmStart(s.p.vm)] : [])));
+      let need = 2 - up.length - commands.length;
+      const poolVms = seen.map((s) => s.p.vm).filter((v): v is Vm => !!v);
+      const sets = new Set(poolVms.map((v) => v.availabilitySetId?.toLowerCase()).filter((x): x is string => !!x));
+      const vnets = poolVnetKeys(pool);
+      for (const vm of model.vms) {
+        if (need <= 0) break;
+        if (!vm.availabilitySetId || !sets.has(vm.availabilitySetId.toLowerCase()) || poolVms.includes(vm) || vmPools(model, vm).length > 0)
+          continue;
+        const ipc = vmIpConfigFor(vm, vnets);
+        if (!ipc) continue;
+        if (vm.powerState !== "running") commands.push(azVmStart(vm));
+        commands.push(azPoolAdd(ipc, pool));
+        need--;
+      }
+      const template = up[0]?.p.vm ?? poolVms[0];
+      if (need > 0 && template) commands.push(...addMemberCommands(model, template, pool));
+      const detached = down.filter((s) => s.p.kind === "detached-nic").map((s) => s.m.nic?.name);
+      report({
+        ...base,
+        status: "fail",
+        messageId: up.length === 1 ? "single" : unknown.length > 0 ? "atMostOne" : "none",
+        severity: up.length + unknown.length === 0 ? "high" : "medium",
+        data: { ...data, serving, others },
+        evidence,
+        subjects: [pool.id, ...notServing.flatMap((s) => memberSubjects(s.m))],
+        remediation: {
+          summary:
+            `Give ${pool.name} at least two members that can serve` +
+            (template?.availabilitySetId ? `, in availability set ${parseArmId(template.availabilitySetId).name}` : "") +
+            "." +
+            (detached.length > 0 ? ` NIC ${detached.join(", ")} is attached to no VM: remove it from the pool or attach it.` : "") +
+            (template && !template.availabilitySetId && template.zones.length === 0 && template.kind === "vm"
+              ? " Create the new VM in an availability set or a different zone than the first; an existing VM cannot be moved into one."
+              : ""),
+          commands:
+            commands.length > 0
+              ? commands
+              : [`az network lb address-pool show --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(pool.name)}`],
+        },
+      });
+    }
+  },
+});

@@ -1,0 +1,87 @@
+import { healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+/** healthyWeb with the web subnet's NSG detached. */
+const noSubnetNsg = () => healthyWeb().subnetNsg(WEB_SUBNET, null);
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "seed 000 reference: nsg-web on the web subnet", snapshot: healthyWeb().build() },
+    {
+      name: "no subnet NSG, but each NIC has its own NSG",
+      snapshot: noSubnetNsg()
+        .nsg("nsg-nic", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
+        .edit(ids.nic("vm1-nic"), (r) => {
+          P(r).networkSecurityGroup = { id: ids.nsg("nsg-nic") };
+        })
+        .edit(ids.nic("vm2-nic"), (r) => {
+          P(r).networkSecurityGroup = { id: ids.nsg("nsg-nic") };
+        })
+        .build(),
+    },
+    {
+      name: "the subnet's NSG lives outside the snapshot: an NSG is attached all the same",
+      snapshot: healthyWeb().remove(ids.nsg("nsg-web")).build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "the web subnet's NSG was detached: the Standard public LB now admits no client traffic",
+      snapshot: noSubnetNsg().build(),
+      errors: [
+        { messageId: "noNsg", resourceId: ids.nic("vm1-nic") },
+        { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
+      name: "one NIC has an NSG, the other VM has none on NIC or subnet",
+      snapshot: noSubnetNsg()
+        .nsg("nsg-vm1", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
+        .edit(ids.nic("vm1-nic"), (r) => {
+          P(r).networkSecurityGroup = { id: ids.nsg("nsg-vm1") };
+        })
+        .build(),
+      errors: [{ messageId: "noNsg", resourceId: ids.nic("vm2-nic") }],
+    },
+    {
+      name: "a third VM joined the pool from the management subnet, which has no NSG",
+      snapshot: healthyWeb()
+        .vm("vm3", { subnet: "vnet-web/snet-mgmt", ip: "10.0.1.4", pools: [`${WEB_LB}/pool-web`], availabilitySet: "avset-web" })
+        .build(),
+      errors: [{ messageId: "noNsg", resourceId: ids.nic("vm3-nic") }],
+    },
+  ],
+  unknown: [
+    {
+      name: "no NIC NSG, and the VNet (with the subnet) is not in the snapshot",
+      snapshot: healthyWeb()
+        .remove(ids.subnet(WEB_SUBNET).split("/subnets/")[0] as string)
+        .build(),
+      reason: "not in the snapshot",
+    },
+    {
+      name: "the VNet list failed (403), so the subnet and its NSG are unknown",
+      snapshot: healthyWeb()
+        .remove(ids.subnet(WEB_SUBNET).split("/subnets/")[0] as string)
+        .gap({
+          operation: "virtualNetworks.list",
+          status: 403,
+          code: "AuthorizationFailed",
+          message: "the client has no read access to virtual networks",
+        })
+        .build(),
+      reason: "virtualNetworks.list",
+    },
+  ],
+  notApplicable: [
+    { name: "internal LB: not a public load balancer", snapshot: healthyInternal().subnetNsg("vnet-app/snet-app", null).build() },
+    {
+      name: "a (retired) Basic LB is open by default",
+      snapshot: noSubnetNsg()
+        .edit(ids.lb(WEB_LB), (r) => {
+          r.sku = { name: "Basic", tier: "Regional" };
+        })
+        .build(),
+    },
+  ],
+};

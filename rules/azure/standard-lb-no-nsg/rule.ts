@@ -1,0 +1,149 @@
+import { idKey, nameOf, parentResourceId } from "../../../src/azure/arm-id.ts";
+import { flowProtocols, isStandardSku } from "../../../src/azure/data-path.ts";
+import { gapsFor, type LbRule, listGaps, type Nsg, type PoolMember } from "../../../src/azure/model.ts";
+import { azNsgAllowCommand, memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
+import { defineRule } from "../../../src/engine/define-rule.ts";
+import { join } from "../../../src/util/json-pointer.ts";
+
+export default defineRule({
+  id: "azure/standard-lb-no-nsg",
+  provider: "azure",
+  severity: "critical",
+  title: "Standard public load balancer member without any NSG",
+  description:
+    'A Standard load balancer is secure by default: "Standard load balancers and standard public IP addresses are closed to inbound ' +
+    "connections unless opened by Network Security Groups… If you don't have an NSG on a subnet or NIC of your virtual machine resource, " +
+    "traffic isn't allowed to reach this resource.\" A member of a Standard public load balancer whose NIC and subnet both lack an NSG " +
+    "therefore receives no client traffic at all, although the rule, probe and pool look right (the old Basic SKU, retired in September 2025, " +
+    "was open by default, so this bites after a migration). Severity is critical: the member serves nobody.",
+  source: "000_2bf558ebe2dbd142.txt (NSG on the web tier), learn.microsoft.com/azure/load-balancer/load-balancer-overview#securebydefault",
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-overview#securebydefault",
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot#no-inbound-connectivity-to-standard-external-load-balancers-elb",
+  ],
+  messages: {
+    noNsg:
+      "{{member}} is behind Standard public load balancer {{lb}} (rule {{rules}}) but has no NSG on NIC {{nic}} nor on subnet {{subnet}}: inbound traffic is closed by default, so clients cannot reach it.",
+    hasNsg: "{{member}} behind {{lb}} has NSG {{nsg}} on its {{layer}}, which opens (or closes) inbound traffic explicitly.",
+    subnetMissing:
+      "{{member}} has no NSG on its NIC, and its subnet {{subnet}} is not in the snapshot, so whether the subnet has an NSG is not known{{gap}}.",
+    noNic: "Pool member {{member}} of {{lb}} has no NIC in the snapshot, so its NSGs are not known.",
+    notInScope: "Load balancer {{lb}} is {{why}}; this rule covers members of Standard public load balancers only.",
+  },
+  remediation:
+    "Create an NSG with inbound Allow rules for the load-balanced ports (from the clients' prefixes, or `Internet`) and associate it with the " +
+    "members' subnet (or NICs). The default rule AllowAzureLoadBalancerInBound keeps health probes working.",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      const why = !isStandardSku(lb) ? `${lb.sku} SKU` : lb.isInternal ? "internal (no public frontend)" : undefined;
+      if (why) {
+        report({ status: "not-applicable", resourceId: lb.id, loadBalancerId: lb.id, messageId: "notInScope", data: { lb: lb.name, why } });
+        continue;
+      }
+      // members fed by at least one load-balancing rule, with those rules
+      const members = new Map<string, { member: PoolMember; rules: LbRule[] }>();
+      for (const rule of lb.rules) {
+        for (const member of rule.pool?.members ?? []) {
+          const e = members.get(member.key);
+          if (e) e.rules.push(rule);
+          else members.set(member.key, { member, rules: [rule] });
+        }
+      }
+      for (const { member, rules } of members.values()) {
+        const base = { resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, subjects: memberSubjects(member) };
+        const data = { member: memberLabel(member), lb: lb.name, rules: rules.map((r) => r.name).join(", ") };
+        const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
+        const c = member.ipConfig;
+        if (!c) {
+          report({ ...base, status: "unknown", messageId: "noNic", data, evidence: [memberEv] });
+          continue;
+        }
+        if (c.nic.nsgId) {
+          const nsg = c.nic.nsg?.name ?? nameOf(c.nic.nsgId);
+          const ev = { resourceId: c.nic.id, pointer: join(c.nic.ptr, "properties", "networkSecurityGroup"), label: "NIC NSG" };
+          report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `NIC ${c.nic.name}` }, evidence: [ev] });
+          continue;
+        }
+        const subnet = c.subnet;
+        if (!subnet) {
+          // a failed collection says why the subnet is missing; the dangling reference itself would only repeat the message
+          const gap =
+            gapsFor(model, [c.subnetId]).find((g) => g.kind === "collection") ??
+            listGaps(model, "virtualNetworks").find((g) => !g.resourceId);
+          const parts = (c.subnetId ?? "").split("/");
+          const subnetName = c.subnetId ? `${parts[parts.length - 3]}/${parts[parts.length - 1]}` : "(none named)";
+          report({
+            ...base,
+            status: "unknown",
+            messageId: "subnetMissing",
+            data: { ...data, subnet: subnetName, gap: gap ? ` (${gap.operation}: ${gap.message})` : "" },
+            evidence: [{ resourceId: c.nic.id, pointer: join(c.ptr, "properties", "subnet"), label: "subnet reference" }],
+          });
+          continue;
+        }
+        if (subnet.nsgId) {
+          const nsg = subnet.nsg?.name ?? nameOf(subnet.nsgId);
+          const ev = { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "networkSecurityGroup"), label: "subnet NSG" };
+          report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `subnet ${subnet.name}` }, evidence: [ev] });
+          continue;
+        }
+        // the fix: one NSG for the subnet, an allow per load-balanced port, then attach it
+        const rg = rgOf(subnet.id);
+        const taken = new Set(model.nsgs.map((n) => n.key));
+        let nsgName = `nsg-${subnet.name}`;
+        const rgPrefix = subnet.id.slice(0, subnet.id.toLowerCase().indexOf("/providers/"));
+        const nsgIdOf = (name: string) => `${rgPrefix}/providers/Microsoft.Network/networkSecurityGroups/${name}`;
+        if (taken.has(idKey(nsgIdOf(nsgName)))) nsgName = `${nsgName}-lb`;
+        const nsg: Nsg = {
+          id: nsgIdOf(nsgName),
+          key: idKey(nsgIdOf(nsgName)),
+          name: nsgName,
+          ptr: "",
+          raw: { id: nsgIdOf(nsgName), name: nsgName, type: "Microsoft.Network/networkSecurityGroups" },
+          resourceGroup: rg,
+          rules: [],
+        };
+        const location = subnet.vnet?.raw.location ?? c.nic.raw.location;
+        const allows = rules.flatMap((r, i) =>
+          r.backendPort > 0
+            ? [
+                azNsgAllowCommand({
+                  nsg,
+                  name: `allow-${r.name}-${r.backendPort}`.slice(0, 80),
+                  priority: 1000 + 10 * i,
+                  source: "Internet",
+                  port: r.backendPort,
+                  protocol: flowProtocols(r.protocol).length > 1 ? "*" : (flowProtocols(r.protocol)[0] ?? "Tcp"),
+                  description: `Clients of load-balancing rule ${r.name}`,
+                }),
+              ]
+            : [],
+        );
+        const vnetName = subnet.vnet?.name ?? nameOf(parentResourceId(subnet.id));
+        report({
+          ...base,
+          status: "fail",
+          messageId: "noNsg",
+          data: { ...data, nic: c.nic.name, subnet: subnet.name },
+          evidence: [
+            { resourceId: c.nic.id, pointer: join(c.nic.ptr, "properties", "networkSecurityGroup"), label: "NIC NSG (absent)" },
+            { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "networkSecurityGroup"), label: "subnet NSG (absent)" },
+            ...rules.map((r) => ({ resourceId: lb.id, pointer: r.ptr, label: "load-balancing rule" })),
+            { resourceId: lb.id, pointer: join(lb.ptr, "sku"), label: "load balancer SKU" },
+          ],
+          remediation: {
+            summary:
+              `Create NSG ${nsgName}, allow the load-balanced port(s) ${[...new Set(rules.map((r) => r.backendPort))].join(", ")} ` +
+              `(narrow Internet to your clients' prefixes if you can), and associate it with subnet ${subnet.name}. ` +
+              "Health probes keep working through the default rule AllowAzureLoadBalancerInBound.",
+            commands: [
+              `az network nsg create --resource-group ${sh(rg)} --name ${sh(nsgName)}${location ? ` --location ${sh(location)}` : ""}`,
+              ...allows,
+              `az network vnet subnet update --resource-group ${sh(rg)} --vnet-name ${sh(vnetName)} --name ${sh(subnet.name)} --network-security-group ${sh(nsgName)}`,
+            ],
+          },
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,265 @@
+/**
+ * Helpers for the route and NVA rules: IPv4 interval arithmetic (longest
+ * prefix match over a route table), user-defined routes with a
+ * `VirtualAppliance` next hop, and resolving a next-hop IP to what holds it in
+ * the snapshot (an internal LB frontend, or a NIC ip configuration).
+ *
+ * IPv4 only: a route on an IPv6 prefix is skipped by the interval math.
+ */
+import { idKey } from "./arm-id.ts";
+import type { AzureModel, Frontend, IpConfig, LbRule, LoadBalancer, Nic, RouteEntry, RouteTable, Subnet } from "./model.ts";
+
+// ---------------------------------------------------------------------------
+// IPv4 integers and intervals
+
+/** An inclusive range of IPv4 addresses as unsigned 32-bit integers. */
+export type Interval = readonly [number, number];
+
+export function parseIpv4(text: string): number | undefined {
+  const parts = text.trim().split(".");
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined;
+    const octet = Number(p);
+    if (octet > 255) return undefined;
+    n = n * 256 + octet;
+  }
+  return n;
+}
+
+export function formatIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+/** `10.0.0.0/8` or a bare address (a /32) as an interval; undefined for IPv6 or garbage. */
+export function cidrInterval(text: string): { interval: Interval; length: number } | undefined {
+  const [addr, len, ...rest] = text.trim().split("/");
+  if (addr === undefined || rest.length > 0) return undefined;
+  const ip = parseIpv4(addr);
+  const length = len === undefined ? 32 : /^\d{1,2}$/.test(len) ? Number(len) : Number.NaN;
+  if (ip === undefined || !(length >= 0 && length <= 32)) return undefined;
+  const size = 2 ** (32 - length);
+  const start = Math.floor(ip / size) * size;
+  return { interval: [start, start + size - 1], length };
+}
+
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const a = parseIpv4(ip);
+  const c = cidrInterval(cidr);
+  return a !== undefined && c !== undefined && a >= c.interval[0] && a <= c.interval[1];
+}
+
+/** `set` minus `cut`; `set` is sorted and disjoint, so is the result. */
+export function subtractInterval(set: readonly Interval[], cut: Interval): Interval[] {
+  const out: Interval[] = [];
+  for (const [a, b] of set) {
+    if (cut[1] < a || cut[0] > b) {
+      out.push([a, b]);
+      continue;
+    }
+    if (cut[0] > a) out.push([a, cut[0] - 1]);
+    if (cut[1] < b) out.push([cut[1] + 1, b]);
+  }
+  return out;
+}
+
+export function intervalSize(set: readonly Interval[]): number {
+  return set.reduce((n, [a, b]) => n + (b - a + 1), 0);
+}
+
+export function formatInterval([a, b]: Interval): string {
+  // print as a CIDR when the range is one
+  const size = b - a + 1;
+  const len = 32 - Math.log2(size);
+  if (Number.isInteger(len) && a % size === 0) return `${formatIpv4(a)}/${len}`;
+  return `${formatIpv4(a)}-${formatIpv4(b)}`;
+}
+
+/**
+ * IPv4 space that is never "an Internet client": RFC 1918, shared address
+ * space (100.64.0.0/10, which Azure VNets may use), loopback, link-local,
+ * "this network", multicast and reserved.
+ */
+export const NON_INTERNET_V4 = [
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
+];
+
+export function isPublicIpv4(ip: string): boolean {
+  return parseIpv4(ip) !== undefined && !NON_INTERNET_V4.some((c) => ipInCidr(ip, c));
+}
+
+// ---------------------------------------------------------------------------
+// routes
+
+export function isVirtualApplianceHop(r: RouteEntry): boolean {
+  return r.nextHopType.toLowerCase() === "virtualappliance";
+}
+
+export interface ApplianceRoute {
+  table: RouteTable;
+  route: RouteEntry;
+}
+
+/** Every route with a VirtualAppliance next hop, in every route table of the snapshot (attached or not). */
+export function applianceRoutes(model: AzureModel): ApplianceRoute[] {
+  const out: ApplianceRoute[] = [];
+  for (const table of model.routeTables) for (const route of table.routes) if (isVirtualApplianceHop(route)) out.push({ table, route });
+  return out;
+}
+
+/** Appliance routes grouped by next-hop IP (routes without one are returned apart). */
+export function applianceRoutesByHop(model: AzureModel): { byHop: Map<string, ApplianceRoute[]>; withoutHop: ApplianceRoute[] } {
+  const byHop = new Map<string, ApplianceRoute[]>();
+  const withoutHop: ApplianceRoute[] = [];
+  for (const r of applianceRoutes(model)) {
+    const ip = r.route.nextHopIpAddress?.trim();
+    if (!ip) {
+      withoutHop.push(r);
+      continue;
+    }
+    let list = byHop.get(ip);
+    if (!list) byHop.set(ip, (list = []));
+    list.push(r);
+  }
+  return { byHop, withoutHop };
+}
+
+/** The subnets in the snapshot that a route table is attached to. */
+export function subnetsUsing(model: AzureModel, table: RouteTable): Subnet[] {
+  return model.subnets.filter((s) => s.routeTableId !== undefined && idKey(s.routeTableId) === table.key);
+}
+
+/** "rt-spokes/default-to-fw (0.0.0.0/0)" */
+export function routeLabel(r: ApplianceRoute | { table: RouteTable; route: RouteEntry }): string {
+  return `${r.table.name}/${r.route.name} (${r.route.addressPrefix || "no prefix"})`;
+}
+
+// ---------------------------------------------------------------------------
+// what holds a next-hop IP
+
+export type HopTarget =
+  | { kind: "lb-frontend"; lb: LoadBalancer; frontend: Frontend }
+  | { kind: "nic"; ipConfig: IpConfig }
+  | { kind: "ambiguous"; ipConfigs: IpConfig[] }
+  | { kind: "not-found" };
+
+/**
+ * Resolves a next-hop IP. An internal LB frontend wins over a NIC (an HA NVA
+ * design puts the ILB frontend IP in the route). When several NICs hold the
+ * address (overlapping VNets in one snapshot), the ones in the VNets the route
+ * tables serve (or in their peered space) are preferred.
+ */
+export function resolveHop(model: AzureModel, ip: string, tables: RouteTable[]): HopTarget {
+  const servedVnets = new Set<string>();
+  const peered: string[] = [];
+  for (const t of tables) {
+    for (const s of subnetsUsing(model, t)) {
+      servedVnets.add(s.vnetKey);
+      if (s.vnet) peered.push(...s.vnet.peeredSpace);
+    }
+  }
+  const near = (vnetKey: string | undefined) =>
+    servedVnets.size === 0 || (vnetKey !== undefined && servedVnets.has(vnetKey)) || peered.some((p) => ipInCidr(ip, p));
+
+  const frontends: Array<{ lb: LoadBalancer; frontend: Frontend }> = [];
+  for (const lb of model.loadBalancers) {
+    for (const f of lb.frontends) if (!f.publicIpId && f.privateIp === ip) frontends.push({ lb, frontend: f });
+  }
+  const fe = frontends.length > 1 ? frontends.filter((x) => near(x.frontend.subnet?.vnetKey)) : frontends;
+  if (fe.length >= 1 && fe[0]) return { kind: "lb-frontend", ...fe[0] };
+
+  const holders = [...model.byKey.ipConfig.values()].filter((c) => c.privateIp === ip);
+  if (holders.length === 0) return { kind: "not-found" };
+  if (holders.length === 1 && holders[0]) return { kind: "nic", ipConfig: holders[0] };
+  const narrowed = holders.filter((c) => near(c.subnet?.vnetKey));
+  if (narrowed.length === 1 && narrowed[0]) return { kind: "nic", ipConfig: narrowed[0] };
+  return { kind: "ambiguous", ipConfigs: narrowed.length > 0 ? narrowed : holders };
+}
+
+/** The LB rules that serve a frontend, and the distinct NICs (or IP members) in their pools. */
+export function frontendBackends(
+  lb: LoadBalancer,
+  frontend: Frontend,
+): { rules: LbRule[]; nics: Nic[]; ipOnly: string[]; haPorts: boolean } {
+  const rules = lb.rules.filter((r) => r.frontendId !== undefined && idKey(r.frontendId) === frontend.key);
+  const nics = new Map<string, Nic>();
+  const ipOnly = new Set<string>();
+  for (const r of rules) {
+    for (const m of r.pool?.members ?? []) {
+      if (m.nic) nics.set(m.nic.key, m.nic);
+      else ipOnly.add(m.ip ?? m.id);
+    }
+  }
+  const haPorts = rules.some((r) => r.protocol.toLowerCase() === "all" && r.frontendPort === 0 && r.backendPort === 0);
+  return { rules, nics: [...nics.values()].sort((a, b) => a.name.localeCompare(b.name)), ipOnly: [...ipOnly].sort(), haPorts };
+}
+
+/** A VMSS instance NIC cannot be updated with `az network nic update`: its settings live in the scale set model. */
+export function vmssOfNic(nic: Nic): { vmssName: string; resourceGroup: string | undefined } | undefined {
+  const m = /\/virtualMachineScaleSets\/([^/]+)\/virtualMachines\//i.exec(nic.id);
+  return m?.[1] ? { vmssName: m[1], resourceGroup: nic.resourceGroup } : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// longest prefix match over a route table, for Internet return traffic
+
+export interface PublicSpaceOwner {
+  route: RouteEntry;
+  /** the public IPv4 space this route decides for (longest prefix match) */
+  space: Interval[];
+}
+
+/**
+ * For each route of a table, the part of the public Internet (minus
+ * `exclude`, e.g. the VNet's own space) whose return traffic that route
+ * decides by longest prefix match. Routes on IPv6 or unreadable prefixes are
+ * ignored. Addresses no route covers use the system route to the Internet.
+ */
+export function publicSpaceByRoute(routes: RouteEntry[], exclude: string[] = []): PublicSpaceOwner[] {
+  const parsed = routes
+    .map((route) => ({ route, c: cidrInterval(route.addressPrefix) }))
+    .filter((x): x is { route: RouteEntry; c: { interval: Interval; length: number } } => x.c !== undefined);
+  const notInternet = [...NON_INTERNET_V4, ...exclude].map(cidrInterval).filter((x) => x !== undefined);
+  const out: PublicSpaceOwner[] = [];
+  for (const { route, c } of parsed) {
+    let space: Interval[] = [c.interval];
+    for (const other of parsed) {
+      if (other.c.length <= c.length) continue;
+      if (other.c.interval[0] >= c.interval[0] && other.c.interval[1] <= c.interval[1]) space = subtractInterval(space, other.c.interval);
+    }
+    for (const n of notInternet) space = subtractInterval(space, n.interval);
+    if (space.length > 0) out.push({ route, space });
+  }
+  return out;
+}
+
+/**
+ * Azure Firewall is a managed next hop: it has no NIC in the snapshot, does its
+ * own forwarding and is highly available by itself. Found either as an
+ * `azureFirewalls` resource holding the IP, or as an address inside a subnet
+ * named AzureFirewallSubnet.
+ */
+export function azureFirewallAt(
+  model: AzureModel,
+  ip: string,
+): { kind: "resource"; id: string; name: string; ptr: string } | { kind: "subnet"; subnet: Subnet } | undefined {
+  for (const { raw, ptr } of model.byKey.resource.values()) {
+    if (raw.type.toLowerCase() !== "microsoft.network/azurefirewalls") continue;
+    const p = (raw.properties ?? {}) as Record<string, unknown>;
+    const configs = Array.isArray(p.ipConfigurations) ? p.ipConfigurations : [];
+    const addrs = configs.map((c) => (c as { properties?: { privateIPAddress?: unknown } }).properties?.privateIPAddress);
+    const hub = (p.hubIPAddresses as { privateIPAddress?: unknown } | undefined)?.privateIPAddress;
+    if ([...addrs, hub].includes(ip)) return { kind: "resource", id: raw.id, name: raw.name, ptr };
+  }
+  const subnet = model.subnets.find((s) => s.name.toLowerCase() === "azurefirewallsubnet" && s.prefixes.some((p) => ipInCidr(ip, p)));
+  return subnet ? { kind: "subnet", subnet } : undefined;
+}

@@ -1,0 +1,20 @@
+import { InputError } from "../errors.ts";
+import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
+import { writeAtomic } from "./output.ts";
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+export async function runSnapshot(rg: string, opts: LiveOptions & { output: string; redact?: boolean }, io: IO): Promise<number> {
+  if (!opts.output) throw new InputError("--output <file> is required");
+  const { snapshot } = await acquireSnapshot(rg, opts, io, true);
+  const doc = snapshot as unknown as Record<string, unknown>;
+  if (opts.redact) {
+    const { redactForSharing } = await import("../collectors/azure/redact.ts");
+    const sub = (snapshot.scope as { subscriptionId?: string }).subscriptionId;
+    redactForSharing(doc, sub ? [sub] : []);
+  }
+  writeAtomic(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
+  const gaps = snapshot.gaps?.length ?? 0;
+  if (!opts.quiet) io.err(`wrote ${opts.output}${opts.redact ? " (redacted)" : ""}${gaps ? `; ${gaps} gaps recorded in it` : ""}\n`);
+  return 0;
+}

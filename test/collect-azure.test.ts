@@ -1,0 +1,286 @@
+/**
+ * Live collection end to end: the real Azure SDK clients against the ARM
+ * emulator serving the fixtures, over HTTPS on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { idKey } from "../src/azure/arm-id.ts";
+import { buildAzureModel } from "../src/azure/model.ts";
+import { type AzureCollectOptions, collectAzure } from "../src/collectors/azure/collect.ts";
+import { staticTokenCredential } from "../src/collectors/azure/credentials.ts";
+import { type ArmEmulator, startArmEmulator } from "../src/emulator/arm/index.ts";
+import { runRules } from "../src/engine/run.ts";
+import type { ArmResource, AzureSnapshot, GuestObservation } from "../src/snapshot/types.ts";
+import { rules } from "../rules/index.ts";
+import { healthyInternal, healthyWeb, ids, P, SUB } from "./support/azure-builder.ts";
+import { BIN, ROOT } from "./support/cli.ts";
+
+const FIXTURES = readdirSync(join(ROOT, "fixtures/azure"))
+  .filter((f) => f.endsWith(".json"))
+  .sort();
+const load = (f: string): AzureSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/azure", f), "utf8"));
+
+function opts(emu: ArmEmulator, snap: AzureSnapshot, extra: Partial<AzureCollectOptions> = {}): AzureCollectOptions {
+  return {
+    subscriptionId: String(snap.scope.subscriptionId),
+    resourceGroup: String(snap.scope.resourceGroup),
+    credential: staticTokenCredential("test"),
+    endpoint: emu.url,
+    ca: emu.ca,
+    pollIntervalMs: 5,
+    retryDelayMs: 5,
+    now: () => new Date("2026-11-20T10:00:00Z"),
+    ...extra,
+  };
+}
+
+const byId = (rs: ArmResource[]) => new Map(rs.map((r) => [idKey(r.id), r]));
+const normGuest = (g: GuestObservation) => ({
+  listening: (g.listening ?? []).map((l) => `${l.protocol}/${l.address ?? "0.0.0.0"}:${l.port}`).sort(),
+  connections: (g.connections ?? []).map((c) => c.remote).sort(),
+});
+
+function assertRoundTrip(fixture: AzureSnapshot, got: AzureSnapshot, label: string) {
+  const want = byId(fixture.resources);
+  const have = byId(got.resources);
+  assert.deepEqual([...have.keys()].sort(), [...want.keys()].sort(), `${label}: resource ids`);
+  for (const [k, r] of want) assert.deepEqual(have.get(k), r, `${label}: ${r.id}`);
+  const fo = fixture.observations ?? {};
+  const go = got.observations ?? {};
+  assert.deepEqual(go.ruleHealth ?? {}, fo.ruleHealth ?? {}, `${label}: rule health`);
+  assert.deepEqual(go.effectiveNetworkSecurityGroups ?? {}, fo.effectiveNetworkSecurityGroups ?? {}, `${label}: effective NSGs`);
+  const fg = Object.fromEntries(Object.entries(fo.guest ?? {}).map(([k, v]) => [idKey(k), normGuest(v)]));
+  const gg = Object.fromEntries(Object.entries(go.guest ?? {}).map(([k, v]) => [idKey(k), normGuest(v)]));
+  for (const [k, v] of Object.entries(fg)) assert.deepEqual(gg[k], v, `${label}: guest ${k}`);
+}
+
+describe("Azure collectors against the ARM emulator: round trip of every fixture", () => {
+  for (const pageSize of [100, 1]) {
+    for (const f of FIXTURES) {
+      it(`${f} (page size ${pageSize})`, async () => {
+        const fixture = load(f);
+        const emu = await startArmEmulator({ snapshots: [fixture], pageSize });
+        try {
+          const hasEffective = Object.keys(fixture.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0;
+          const got = await collectAzure(opts(emu, fixture, { effectiveNsg: hasEffective, guest: true }));
+          assertRoundTrip(fixture, got, f);
+          assert.equal(got.schema, "lbdoctor.snapshot/v1");
+          if (pageSize === 1) assert.ok((emu.counts()["networkInterfaces.list"] ?? 0) >= 1);
+        } finally {
+          await emu.close();
+        }
+      });
+    }
+  }
+});
+
+describe("Azure collectors: call economy, faults and gaps", () => {
+  let emu: ArmEmulator;
+  const web = healthyWeb().effectiveNsg("vm1-nic", { value: [] }).effectiveNsg("vm2-nic", { value: [] }).build();
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [web] });
+  });
+  after(() => emu.close());
+
+  it("makes a fixed number of calls: one per list, one POST + one poll per LRO, no per-resource GETs", async () => {
+    emu.resetCounts();
+    emu.setFaults([]);
+    await collectAzure(opts(emu, web, { effectiveNsg: true }));
+    const c = emu.counts();
+    for (const list of [
+      "loadBalancers.list",
+      "networkInterfaces.list",
+      "networkSecurityGroups.list",
+      "virtualNetworks.list",
+      "routeTables.list",
+      "publicIPAddresses.list",
+      "applicationSecurityGroups.list",
+      "virtualMachines.list",
+      "availabilitySets.list",
+      "virtualMachineScaleSets.list",
+    ]) {
+      assert.equal(c[list], 1, `${list} called once`);
+    }
+    assert.equal(c["loadBalancingRules.health"], 1, "one health LRO for the one rule with a probe");
+    assert.equal(c["networkInterfaces.listEffectiveNetworkSecurityGroups"], 2, "effective NSGs for the two running members");
+    assert.equal(c["resource.get"] ?? 0, 0, "nothing fetched one by one");
+    assert.equal(emu.total(), 10 + 2 + 4, `total calls: ${JSON.stringify(c)}`);
+  });
+
+  it("a 429 with Retry-After is retried and the run completes without a gap", async () => {
+    emu.resetCounts();
+    emu.setFaults([{ route: "loadBalancers.list", status: 429, times: 1, retryAfterMs: 20 }]);
+    const snap = await collectAzure(opts(emu, web, { effectiveNsg: false }));
+    assert.equal(emu.counts()["loadBalancers.list"], 2);
+    assert.equal(snap.gaps?.length, 0);
+    assert.ok(snap.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"));
+  });
+
+  it("a 403 on effective NSGs is a gap; the run completes and the undecidable verdict cites it", async () => {
+    // an Internet-sourced deny makes the probe verdict depend on the tag's expansion, which only the effective rules give
+    const snapshot = healthyWeb()
+      .nsgRule("nsg-web", { name: "deny-internet", priority: 3000, access: "Deny", protocol: "*", source: "Internet", ports: "*" })
+      .build();
+    const e = await startArmEmulator({
+      snapshots: [snapshot],
+      faults: [{ route: "networkInterfaces.listEffectiveNetworkSecurityGroups", status: 403 }],
+    });
+    try {
+      const snap = await collectAzure(opts(e, snapshot, { effectiveNsg: true }));
+      const gaps = snap.gaps ?? [];
+      assert.equal(gaps.length, 2, JSON.stringify(gaps));
+      assert.ok(gaps.every((g) => g.status === 403 && g.code === "AuthorizationFailed"));
+      const findings = runRules(buildAzureModel(snap), rules);
+      const probe = findings.filter((f) => f.ruleId === "azure/probe-blocked-by-nsg");
+      assert.ok(probe.length > 0 && probe.every((f) => f.status === "unknown"), JSON.stringify(probe.map((f) => f.status)));
+      assert.match(probe[0]?.message ?? "", /could not be read \(403 AuthorizationFailed\)/);
+      assert.ok(findings.some((f) => f.status === "pass"), "the rest of the report still runs");
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("a 500 on one load balancer's health leaves the other load balancer diagnosed", async () => {
+    const two = healthyWeb().build();
+    const internal = healthyInternal().build();
+    const e = await startArmEmulator({
+      snapshots: [two, internal],
+      faults: [{ route: "loadBalancingRules.health", path: /lb-web/i, status: 500 }],
+    });
+    try {
+      const snap = await collectAzure(opts(e, two, { effectiveNsg: false, maxRetries: 1 }));
+      assert.ok((snap.gaps ?? []).some((g) => g.status === 500 && /lb-web/.test(g.resourceId ?? "")));
+      const findings = runRules(buildAzureModel(snap), rules);
+      const health = (lb: string) => findings.filter((f) => f.ruleId === "azure/backend-unhealthy" && idKey(f.loadBalancerId ?? "") === idKey(ids.lb(lb)));
+      assert.ok(health("lb-web").every((f) => f.status === "unknown"), "the LB whose health failed is unknown, not a pass");
+      assert.ok(health("lb-internal").some((f) => f.status === "pass"), "the other LB is still diagnosed");
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("references into another resource group are fetched by id", async () => {
+    const snapshot = healthyWeb().build();
+    // move the VNet into a network resource group
+    const vnet = snapshot.resources.find((r) => r.type === "Microsoft.Network/virtualNetworks") as ArmResource;
+    const vnetPath = "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/virtualNetworks/";
+    const moved = JSON.parse(JSON.stringify(vnet).replaceAll(vnetPath, "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/")) as ArmResource;
+    const text = JSON.stringify(snapshot.resources.filter((r) => r !== vnet)).replaceAll(
+      "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/virtualNetworks/",
+      "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/",
+    );
+    const crossRg: AzureSnapshot = { ...snapshot, resources: [...JSON.parse(text), moved] };
+    const e = await startArmEmulator({ snapshots: [crossRg] });
+    try {
+      const snap = await collectAzure(opts(e, crossRg, { effectiveNsg: false }));
+      assert.ok(snap.resources.some((r) => idKey(r.id) === idKey(moved.id)), "the VNet in network-rg was fetched");
+      assert.equal(e.counts()["resource.get"], 1);
+      const m = buildAzureModel(snap);
+      assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 0);
+    } finally {
+      await e.close();
+    }
+  });
+
+  it("secrets never reach the snapshot: osProfile, customData, connection strings", async () => {
+    const snapshot = healthyWeb()
+      .edit(ids.vm("vm1"), (r) => {
+        P(r).osProfile = { computerName: "vm1", adminUsername: "azureuser", adminPassword: "Sup3r$ecret!", customData: "IyEvYmluL2Jhc2g=" };
+        P(r).userData = "c2VjcmV0";
+        r.tags = { conn: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abcdefghijklmnop==;EndpointSuffix=core.windows.net" };
+      })
+      .build();
+    const e = await startArmEmulator({ snapshots: [snapshot] });
+    try {
+      const snap = await collectAzure(opts(e, snapshot, { effectiveNsg: false }));
+      const text = JSON.stringify(snap);
+      for (const secret of ["Sup3r$ecret!", "IyEvYmluL2Jhc2g=", "c2VjcmV0", "abcdefghijklmnop=="]) assert.ok(!text.includes(secret), `${secret} leaked`);
+      assert.match(text, /AccountKey=\[redacted\]/);
+    } finally {
+      await e.close();
+    }
+  });
+});
+
+/** Runs the real binary asynchronously (the emulator lives in this process). */
+function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+describe("lbdoctor check <rg> live, against the emulator", () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-live-"));
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [load("demo.json")], token: "good-token" });
+    const ca = join(tmp, "ca.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, LBDOCTOR_ARM_TOKEN: "good-token", AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu.close());
+
+  it("gives the same findings as --snapshot on the same fixture", async () => {
+    const live = await run(["check", "ra-multi-vm-rg", "--format", "json", "--no-effective-nsg"], env);
+    assert.equal(live.code, 1, live.stderr);
+    const offline = await run(["check", "--snapshot", join(ROOT, "fixtures/azure/demo.json"), "--format", "json"], {});
+    const key = (r: string) =>
+      (JSON.parse(r).findings as Array<{ id: string; status: string; messageId?: string }>).map((f) => `${f.id} ${f.status} ${f.messageId ?? ""}`).sort();
+    assert.deepEqual(key(live.stdout), key(offline.stdout));
+    assert.equal(live.stderr, "", "no progress on stderr when JSON goes to stdout");
+  });
+
+  it("prints progress on stderr in text mode, and --quiet silences it", async () => {
+    const text = await run(["check", "ra-multi-vm-rg"], env);
+    assert.match(text.stderr, /collected \d+ resources in \d+ calls/);
+    assert.match(text.stdout, /azure\/probe-blocked-by-nsg/);
+    const quiet = await run(["check", "ra-multi-vm-rg", "--quiet"], env);
+    assert.equal(quiet.stderr, "");
+  });
+
+  it("a missing resource group exits 2 with a clear message", async () => {
+    const r = await run(["check", "no-such-rg"], env);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /resource group 'no-such-rg' was not found/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+
+  it("a bad credential exits 2 with what to do", async () => {
+    const r = await run(["check", "ra-multi-vm-rg"], { ...env, LBDOCTOR_ARM_TOKEN: "wrong" });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /rejected the credentials/);
+  });
+
+  it("lbdoctor snapshot writes a snapshot that checks offline like the original; --redact masks ids, IPs and tags consistently", async () => {
+    const out = join(tmp, "snap.json");
+    const r = await run(["snapshot", "ra-multi-vm-rg", "-o", out, "--no-effective-nsg", "--redact"], env);
+    assert.equal(r.code, 0, r.stderr);
+    const text = readFileSync(out, "utf8");
+    assert.ok(!text.includes(SUB), "subscription id masked");
+    assert.ok(!text.includes("20.50.60.70"), "public IP masked");
+    const snap = JSON.parse(text) as AzureSnapshot;
+    assert.equal(snap.redacted, true);
+    const check = await run(["check", "--snapshot", out, "--format", "json"], {});
+    assert.equal(check.code, 1, check.stderr);
+    const failing = new Set((JSON.parse(check.stdout).findings as Array<{ ruleId: string; status: string }>).filter((f) => f.status === "fail").map((f) => f.ruleId));
+    assert.ok(failing.has("azure/probe-blocked-by-nsg"), "references still line up after masking");
+  });
+});

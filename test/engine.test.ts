@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { buildAzureModel } from "../src/azure/model.ts";
+import { defineRule } from "../src/engine/define-rule.ts";
+import { orderFindings, runRules } from "../src/engine/run.ts";
+import type { Rule } from "../src/engine/types.ts";
+import { healthyWeb, ids } from "./support/azure-builder.ts";
+
+const model = buildAzureModel(healthyWeb().build());
+const meta = {
+  provider: "azure" as const,
+  severity: "high" as const,
+  title: "t",
+  description: "d",
+  source: "s",
+  references: [],
+  remediation: "r",
+};
+
+describe("rule engine", () => {
+  it("a rule that throws becomes one error finding and the run goes on", () => {
+    const boom = defineRule({ ...meta, id: "azure/boom", messages: { m: "x" }, check: () => { throw new Error("kaboom"); } });
+    const ok = defineRule({
+      ...meta,
+      id: "azure/ok",
+      messages: { m: "lb {{name}}" },
+      check: ({ model, report }) => { for (const lb of model.loadBalancers) report({ status: "pass", resourceId: lb.id, messageId: "m", data: { name: lb.name } }); },
+    });
+    const findings = runRules(model, [boom, ok]);
+    const err = findings.find((f) => f.ruleId === "azure/boom");
+    assert.equal(err?.status, "error");
+    assert.match(err?.message ?? "", /kaboom/);
+    assert.equal(findings.find((f) => f.ruleId === "azure/ok")?.message, "lb lb-web");
+  });
+
+  it("reporting an undeclared messageId is an error finding, not a silent message", () => {
+    const bad = defineRule({ ...meta, id: "azure/bad-message", messages: { m: "x" }, check: ({ report }) => report({ status: "fail", resourceId: "/x", messageId: "nope" }) });
+    const [f] = runRules(model, [bad]);
+    assert.equal(f?.status, "error");
+    assert.match(f?.message ?? "", /unknown messageId 'nope'/);
+  });
+
+  it("a rule that reports nothing yields one not-applicable result", () => {
+    const quiet = defineRule({ ...meta, id: "azure/quiet", messages: {}, check: () => {} });
+    const findings = runRules(model, [quiet]);
+    assert.deepEqual(findings.map((f) => f.status), ["not-applicable"]);
+  });
+
+  it("evidence values are read from the snapshot at the pointer", () => {
+    const lb = model.loadBalancers[0];
+    assert.ok(lb);
+    const r = defineRule({
+      ...meta,
+      id: "azure/evidence",
+      messages: { m: "x" },
+      check: ({ report }) => report({ status: "fail", resourceId: lb.id, messageId: "m", evidence: [{ resourceId: lb.id, pointer: `${lb.ptr}/sku/name` }] }),
+    });
+    assert.equal(runRules(model, [r])[0]?.evidence[0]?.value, "Standard");
+  });
+
+  it("links a root cause to the symptom it explains through a shared subject, and orders causes first", () => {
+    const nic = ids.nic("vm1-nic");
+    const symptom: Rule = defineRule({ ...meta, id: "azure/symptom", severity: "critical", messages: { m: "down" }, check: ({ report }) => report({ status: "fail", resourceId: nic, messageId: "m", evidence: [] }) });
+    const cause: Rule = defineRule({
+      ...meta,
+      id: "azure/cause",
+      severity: "low",
+      explains: ["azure/symptom"],
+      messages: { m: "blocked" },
+      check: ({ report }) => report({ status: "fail", resourceId: nic, messageId: "m" }),
+    });
+    const findings = orderFindings(runRules(model, [symptom, cause]));
+    assert.equal(findings[0]?.ruleId, "azure/cause", "the cause leads even at a lower severity");
+    assert.deepEqual(findings[0]?.relatedTo.map((r) => [r.ruleId, r.relation]), [["azure/symptom", "explains"]]);
+    assert.deepEqual(findings[1]?.relatedTo.map((r) => [r.ruleId, r.relation]), [["azure/cause", "caused-by"]]);
+  });
+
+  it("finding ids are stable: rule id + normalized resource id + key, independent of order", () => {
+    const r = defineRule({
+      ...meta,
+      id: "azure/ids",
+      messages: { m: "x" },
+      check: ({ report }) => {
+        report({ status: "pass", resourceId: ids.nic("VM1-NIC"), messageId: "m", key: "k" });
+      },
+    });
+    const [a] = runRules(model, [r]);
+    assert.equal(a?.id, `azure/ids|${ids.nic("vm1-nic").toLowerCase()}|k`);
+  });
+
+  it("defineRule refuses a malformed id", () => {
+    assert.throws(() => defineRule({ ...meta, id: "azure/Bad_Id", messages: {}, check: () => {} }), /bad rule id/);
+    assert.throws(() => defineRule({ ...meta, id: "aws/x", messages: {}, check: () => {} }), /must start with its provider/);
+  });
+});
