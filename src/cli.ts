@@ -22,7 +22,6 @@ function collectChoice(choices: string[]) {
   };
 }
 
-
 const GUEST_HELP =
   "opt-in: run a read-only script inside each running pool-member VM through Run Command (ss -ltn / ss -tn on Linux, netstat -an on Windows) " +
   "to see listening ports and connections; needs Microsoft.Compute/virtualMachines/runCommand/action. Without it nothing runs inside VMs";
@@ -51,12 +50,22 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   const check = program
     .command("check")
-    .description("Diagnose the load balancers of a resource group, live (az login / DefaultAzureCredential), or of a snapshot file (--snapshot).")
+    .description(
+      "Diagnose the load balancers of a resource group, live (az login / DefaultAzureCredential), or of a snapshot file (--snapshot).",
+    )
     .argument("[target]", "resource group or load balancer name; with --snapshot it narrows the scope")
     .option("-s, --snapshot <file>", "read this lbdoctor.snapshot/v1 file instead of collecting live")
-    .addOption(new Option("-f, --format <format>", `report format: ${FORMAT_CHOICES.join(", ")} (repeatable, pairs with --output)`).argParser(collectChoice(FORMAT_CHOICES)))
+    .addOption(
+      new Option("-f, --format <format>", `report format: ${FORMAT_CHOICES.join(", ")} (repeatable, pairs with --output)`).argParser(
+        collectChoice(FORMAT_CHOICES),
+      ),
+    )
     .option("-o, --output <file>", "write the report to a file instead of stdout (repeatable)", collect)
-    .addOption(new Option("--fail-on <severity>", "exit 1 when a failure at or above this severity is found").choices(SEVERITY_CHOICES).default("high"))
+    .addOption(
+      new Option("--fail-on <severity>", "exit 1 when a failure at or above this severity is found")
+        .choices(SEVERITY_CHOICES)
+        .default("high"),
+    )
     .option("-r, --rule <id>", "run only this rule (repeatable)", collect)
     .option("--from <vm>", "a VM that calls the load balancer's frontend (for azure/ilb-self-access; repeatable)", collect)
     .option("--verbose", "list passing and not-applicable checks too")
@@ -81,7 +90,9 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   program
     .command("demo")
-    .description("Try lbdoctor without an Azure account: start the ARM emulator on a broken scenario and check it live, through the real Azure SDKs.")
+    .description(
+      "Try lbdoctor without an Azure account: start the ARM emulator on a broken scenario and check it live, through the real Azure SDKs.",
+    )
     .option("--scenario <name>", "a fixture under fixtures/azure", "demo")
     .addOption(new Option("-f, --format <format>", "report format").argParser(collectChoice(FORMAT_CHOICES)))
     .option("--verbose", "list passing checks too")
@@ -108,7 +119,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .command("trace")
     .description("Evaluate one flow through the NSGs, layer by layer: IP flow verify, offline, for any flow.")
     .requiredOption("-s, --snapshot <file>", "the snapshot to read")
-    .requiredOption("--from <source>", "source: an IP address, a service tag (Internet, VirtualNetwork, AzureLoadBalancer), or a VM/NIC name")
+    .requiredOption(
+      "--from <source>",
+      "source: an IP address, a service tag (Internet, VirtualNetwork, AzureLoadBalancer), or a VM/NIC name",
+    )
     .requiredOption("--to <target>", "destination: <vm|nic|ip>:<port>")
     .addOption(new Option("-p, --protocol <protocol>", "protocol").choices(["tcp", "udp", "icmp"]).default("tcp"))
     .addOption(new Option("-f, --format <format>", "output format").choices(FORMAT_CHOICES).default("text"))
@@ -133,7 +147,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 }
 
 /** Runs the CLI; returns the exit code. Never throws. */
-export async function main(argv: string[], io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
     code = c;

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { validateSnapshot } from "../src/snapshot/load.ts";
 import { rules } from "../rules/index.ts";
+import { validateSnapshot } from "../src/snapshot/load.ts";
 import { ROOT } from "./support/cli.ts";
 
 /** The Azure rule ids are a public contract. */
@@ -35,7 +35,13 @@ const AZURE_IDS = [
 
 describe("rule catalog", () => {
   it("holds exactly the public Azure rule ids", () => {
-    assert.deepEqual(rules.filter((r) => r.provider === "azure").map((r) => r.id).sort(), [...AZURE_IDS].sort());
+    assert.deepEqual(
+      rules
+        .filter((r) => r.provider === "azure")
+        .map((r) => r.id)
+        .sort(),
+      [...AZURE_IDS].sort(),
+    );
   });
 
   for (const rule of rules) {
@@ -59,10 +65,17 @@ describe("rule catalog", () => {
         const { cases } = await import(pathToFileURL(join(dir, "cases.ts")).href);
         assert.ok(cases.valid.length >= 2, "at least two valid cases");
         assert.ok(cases.invalid.length >= 2, "at least two invalid cases");
-        assert.ok(existsSync(join(ROOT, "fixtures", rule.provider, `${rule.id.split("/")[1]}.json`)), "fixture generated from the first invalid case");
+        assert.ok(
+          existsSync(join(ROOT, "fixtures", rule.provider, `${rule.id.split("/")[1]}.json`)),
+          "fixture generated from the first invalid case",
+        );
       });
       it("every explained rule exists", () => {
-        for (const x of rule.explains ?? []) assert.ok(rules.some((r) => r.id === x), `${rule.id} explains unknown rule ${x}`);
+        for (const x of rule.explains ?? [])
+          assert.ok(
+            rules.some((r) => r.id === x),
+            `${rule.id} explains unknown rule ${x}`,
+          );
       });
     });
   }

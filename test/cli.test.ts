@@ -25,7 +25,9 @@ describe("lbdoctor check", () => {
     const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--format", "json"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const report = JSON.parse(r.stdout);
-    const bad = report.findings.filter((f: { status: string; severity: string }) => f.status === "fail" && ["critical", "high", "medium"].includes(f.severity));
+    const bad = report.findings.filter(
+      (f: { status: string; severity: string }) => f.status === "fail" && ["critical", "high", "medium"].includes(f.severity),
+    );
     assert.deepEqual(bad, []);
     assert.equal(report.loadBalancers[0].status, "healthy");
   });
@@ -37,8 +39,10 @@ describe("lbdoctor check", () => {
     assert.equal(r.stdout, "");
     const schema = JSON.parse(readFileSync(join(ROOT, "docs/schema/report.v1.schema.json"), "utf8"));
     const validate = new Ajv2020({ strict: false }).compile(schema);
-    const report: { schema: string; findings: Array<{ ruleId: string; status: string; evidence: Array<{ value: { properties: { priority: number } } }> }> } =
-      JSON.parse(readFileSync(out, "utf8"));
+    const report: {
+      schema: string;
+      findings: Array<{ ruleId: string; status: string; evidence: Array<{ value: { properties: { priority: number } } }> }>;
+    } = JSON.parse(readFileSync(out, "utf8"));
     assert.ok(validate(structuredClone(report)), JSON.stringify(validate.errors, null, 2));
     assert.equal(report.schema, "lbdoctor.report/v1");
     const f = report.findings.find((x) => x.ruleId === "azure/probe-blocked-by-nsg" && x.status === "fail");
@@ -61,7 +65,15 @@ describe("lbdoctor check", () => {
   });
 
   it("--rule runs a subset; an unknown rule id is a usage error", () => {
-    const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--rule", "azure/probe-blocked-by-nsg", "--format", "json"]);
+    const r = lbdoctor([
+      "check",
+      "--snapshot",
+      fixture("probe-blocked-by-nsg"),
+      "--rule",
+      "azure/probe-blocked-by-nsg",
+      "--format",
+      "json",
+    ]);
     const ids = new Set(JSON.parse(r.stdout).findings.map((f: { ruleId: string }) => f.ruleId));
     assert.deepEqual([...ids], ["azure/probe-blocked-by-nsg"]);
     const bad = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--rule", "azure/nope"]);
@@ -85,13 +97,27 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
   const cases: Array<[string, string, RegExp]> = [
     ["truncated JSON", '{"schema": "lbdoctor.snapshot/v1", "provider": "azure", "resour', /is not valid JSON/],
     ["not an object", "[1,2,3]", /expected a JSON object/],
-    ["unknown version", JSON.stringify({ schema: "lbdoctor.snapshot/v9", provider: "azure" }), /schema 'lbdoctor.snapshot\/v9'.*does not read/],
+    [
+      "unknown version",
+      JSON.stringify({ schema: "lbdoctor.snapshot/v9", provider: "azure" }),
+      /schema 'lbdoctor.snapshot\/v9'.*does not read/,
+    ],
     [
       "wrong type, reported with its JSON path",
-      JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {}, resources: [{ id: "/a", name: 1, type: "Microsoft.Network/x" }] }),
+      JSON.stringify({
+        schema: "lbdoctor.snapshot/v1",
+        provider: "azure",
+        collectedAt: "x",
+        scope: {},
+        resources: [{ id: "/a", name: 1, type: "Microsoft.Network/x" }],
+      }),
       /\/resources\/0\/name: must be string/,
     ],
-    ["missing resources", JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {} }), /missing required property 'resources'/],
+    [
+      "missing resources",
+      JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {} }),
+      /missing required property 'resources'/,
+    ],
   ];
   for (const [name, text, pattern] of cases) {
     it(name, () => {

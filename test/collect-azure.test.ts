@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { rules } from "../rules/index.ts";
 import { idKey } from "../src/azure/arm-id.ts";
 import { buildAzureModel } from "../src/azure/model.ts";
 import { type AzureCollectOptions, collectAzure } from "../src/collectors/azure/collect.ts";
@@ -15,7 +16,6 @@ import { staticTokenCredential } from "../src/collectors/azure/credentials.ts";
 import { type ArmEmulator, startArmEmulator } from "../src/emulator/arm/index.ts";
 import { runRules } from "../src/engine/run.ts";
 import type { ArmResource, AzureSnapshot, GuestObservation } from "../src/snapshot/types.ts";
-import { rules } from "../rules/index.ts";
 import { healthyInternal, healthyWeb, ids, P, SUB } from "./support/azure-builder.ts";
 import { BIN, ROOT } from "./support/cli.ts";
 
@@ -138,7 +138,10 @@ describe("Azure collectors: call economy, faults and gaps", () => {
       const probe = findings.filter((f) => f.ruleId === "azure/probe-blocked-by-nsg");
       assert.ok(probe.length > 0 && probe.every((f) => f.status === "unknown"), JSON.stringify(probe.map((f) => f.status)));
       assert.match(probe[0]?.message ?? "", /could not be read \(403 AuthorizationFailed\)/);
-      assert.ok(findings.some((f) => f.status === "pass"), "the rest of the report still runs");
+      assert.ok(
+        findings.some((f) => f.status === "pass"),
+        "the rest of the report still runs",
+      );
     } finally {
       await e.close();
     }
@@ -155,9 +158,16 @@ describe("Azure collectors: call economy, faults and gaps", () => {
       const snap = await collectAzure(opts(e, two, { effectiveNsg: false, maxRetries: 1 }));
       assert.ok((snap.gaps ?? []).some((g) => g.status === 500 && /lb-web/.test(g.resourceId ?? "")));
       const findings = runRules(buildAzureModel(snap), rules);
-      const health = (lb: string) => findings.filter((f) => f.ruleId === "azure/backend-unhealthy" && idKey(f.loadBalancerId ?? "") === idKey(ids.lb(lb)));
-      assert.ok(health("lb-web").every((f) => f.status === "unknown"), "the LB whose health failed is unknown, not a pass");
-      assert.ok(health("lb-internal").some((f) => f.status === "pass"), "the other LB is still diagnosed");
+      const health = (lb: string) =>
+        findings.filter((f) => f.ruleId === "azure/backend-unhealthy" && idKey(f.loadBalancerId ?? "") === idKey(ids.lb(lb)));
+      assert.ok(
+        health("lb-web").every((f) => f.status === "unknown"),
+        "the LB whose health failed is unknown, not a pass",
+      );
+      assert.ok(
+        health("lb-internal").some((f) => f.status === "pass"),
+        "the other LB is still diagnosed",
+      );
     } finally {
       await e.close();
     }
@@ -168,7 +178,9 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     // move the VNet into a network resource group
     const vnet = snapshot.resources.find((r) => r.type === "Microsoft.Network/virtualNetworks") as ArmResource;
     const vnetPath = "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/virtualNetworks/";
-    const moved = JSON.parse(JSON.stringify(vnet).replaceAll(vnetPath, "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/")) as ArmResource;
+    const moved = JSON.parse(
+      JSON.stringify(vnet).replaceAll(vnetPath, "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/"),
+    ) as ArmResource;
     const text = JSON.stringify(snapshot.resources.filter((r) => r !== vnet)).replaceAll(
       "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/virtualNetworks/",
       "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/",
@@ -177,7 +189,10 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     const e = await startArmEmulator({ snapshots: [crossRg] });
     try {
       const snap = await collectAzure(opts(e, crossRg, { effectiveNsg: false }));
-      assert.ok(snap.resources.some((r) => idKey(r.id) === idKey(moved.id)), "the VNet in network-rg was fetched");
+      assert.ok(
+        snap.resources.some((r) => idKey(r.id) === idKey(moved.id)),
+        "the VNet in network-rg was fetched",
+      );
       assert.equal(e.counts()["resource.get"], 1);
       const m = buildAzureModel(snap);
       assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 0);
@@ -198,7 +213,8 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     try {
       const snap = await collectAzure(opts(e, snapshot, { effectiveNsg: false }));
       const text = JSON.stringify(snap);
-      for (const secret of ["Sup3r$ecret!", "IyEvYmluL2Jhc2g=", "c2VjcmV0", "abcdefghijklmnop=="]) assert.ok(!text.includes(secret), `${secret} leaked`);
+      for (const secret of ["Sup3r$ecret!", "IyEvYmluL2Jhc2g=", "c2VjcmV0", "abcdefghijklmnop=="])
+        assert.ok(!text.includes(secret), `${secret} leaked`);
       assert.match(text, /AccountKey=\[redacted\]/);
     } finally {
       await e.close();
@@ -243,7 +259,9 @@ describe("lbdoctor check <rg> live, against the emulator", () => {
     assert.equal(live.code, 1, live.stderr);
     const offline = await run(["check", "--snapshot", join(ROOT, "fixtures/azure/demo.json"), "--format", "json"], {});
     const key = (r: string) =>
-      (JSON.parse(r).findings as Array<{ id: string; status: string; messageId?: string }>).map((f) => `${f.id} ${f.status} ${f.messageId ?? ""}`).sort();
+      (JSON.parse(r).findings as Array<{ id: string; status: string; messageId?: string }>)
+        .map((f) => `${f.id} ${f.status} ${f.messageId ?? ""}`)
+        .sort();
     assert.deepEqual(key(live.stdout), key(offline.stdout));
     assert.equal(live.stderr, "", "no progress on stderr when JSON goes to stdout");
   });
@@ -280,7 +298,11 @@ describe("lbdoctor check <rg> live, against the emulator", () => {
     assert.equal(snap.redacted, true);
     const check = await run(["check", "--snapshot", out, "--format", "json"], {});
     assert.equal(check.code, 1, check.stderr);
-    const failing = new Set((JSON.parse(check.stdout).findings as Array<{ ruleId: string; status: string }>).filter((f) => f.status === "fail").map((f) => f.ruleId));
+    const failing = new Set(
+      (JSON.parse(check.stdout).findings as Array<{ ruleId: string; status: string }>)
+        .filter((f) => f.status === "fail")
+        .map((f) => f.ruleId),
+    );
     assert.ok(failing.has("azure/probe-blocked-by-nsg"), "references still line up after masking");
   });
 });

@@ -475,7 +475,7 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
     const byId = await get(emu, `${VMSS_VM0}/networkInterfaces/vmss-web-nic?api-version=${NET}`);
     assert.equal(byId.status, 200);
     assert.deepEqual(byId.json, vmssNics.items[0]);
-    assert.equal((await get(emu, `${VMSS_VM0}?api-version=1`)).json.properties.instanceId, "0");
+    assert.equal((await get(emu, `${VMSS_VM0}?api-version=1`)).json.instanceId, "0", "instanceId is a top-level field on the wire");
   });
 
   test("runCommand renders the guest observation as ss output, and parseSsOutput reads it back", async () => {

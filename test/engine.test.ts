@@ -19,12 +19,21 @@ const meta = {
 
 describe("rule engine", () => {
   it("a rule that throws becomes one error finding and the run goes on", () => {
-    const boom = defineRule({ ...meta, id: "azure/boom", messages: { m: "x" }, check: () => { throw new Error("kaboom"); } });
+    const boom = defineRule({
+      ...meta,
+      id: "azure/boom",
+      messages: { m: "x" },
+      check: () => {
+        throw new Error("kaboom");
+      },
+    });
     const ok = defineRule({
       ...meta,
       id: "azure/ok",
       messages: { m: "lb {{name}}" },
-      check: ({ model, report }) => { for (const lb of model.loadBalancers) report({ status: "pass", resourceId: lb.id, messageId: "m", data: { name: lb.name } }); },
+      check: ({ model, report }) => {
+        for (const lb of model.loadBalancers) report({ status: "pass", resourceId: lb.id, messageId: "m", data: { name: lb.name } });
+      },
     });
     const findings = runRules(model, [boom, ok]);
     const err = findings.find((f) => f.ruleId === "azure/boom");
@@ -34,7 +43,12 @@ describe("rule engine", () => {
   });
 
   it("reporting an undeclared messageId is an error finding, not a silent message", () => {
-    const bad = defineRule({ ...meta, id: "azure/bad-message", messages: { m: "x" }, check: ({ report }) => report({ status: "fail", resourceId: "/x", messageId: "nope" }) });
+    const bad = defineRule({
+      ...meta,
+      id: "azure/bad-message",
+      messages: { m: "x" },
+      check: ({ report }) => report({ status: "fail", resourceId: "/x", messageId: "nope" }),
+    });
     const [f] = runRules(model, [bad]);
     assert.equal(f?.status, "error");
     assert.match(f?.message ?? "", /unknown messageId 'nope'/);
@@ -43,7 +57,10 @@ describe("rule engine", () => {
   it("a rule that reports nothing yields one not-applicable result", () => {
     const quiet = defineRule({ ...meta, id: "azure/quiet", messages: {}, check: () => {} });
     const findings = runRules(model, [quiet]);
-    assert.deepEqual(findings.map((f) => f.status), ["not-applicable"]);
+    assert.deepEqual(
+      findings.map((f) => f.status),
+      ["not-applicable"],
+    );
   });
 
   it("evidence values are read from the snapshot at the pointer", () => {
@@ -53,14 +70,21 @@ describe("rule engine", () => {
       ...meta,
       id: "azure/evidence",
       messages: { m: "x" },
-      check: ({ report }) => report({ status: "fail", resourceId: lb.id, messageId: "m", evidence: [{ resourceId: lb.id, pointer: `${lb.ptr}/sku/name` }] }),
+      check: ({ report }) =>
+        report({ status: "fail", resourceId: lb.id, messageId: "m", evidence: [{ resourceId: lb.id, pointer: `${lb.ptr}/sku/name` }] }),
     });
     assert.equal(runRules(model, [r])[0]?.evidence[0]?.value, "Standard");
   });
 
   it("links a root cause to the symptom it explains through a shared subject, and orders causes first", () => {
     const nic = ids.nic("vm1-nic");
-    const symptom: Rule = defineRule({ ...meta, id: "azure/symptom", severity: "critical", messages: { m: "down" }, check: ({ report }) => report({ status: "fail", resourceId: nic, messageId: "m", evidence: [] }) });
+    const symptom: Rule = defineRule({
+      ...meta,
+      id: "azure/symptom",
+      severity: "critical",
+      messages: { m: "down" },
+      check: ({ report }) => report({ status: "fail", resourceId: nic, messageId: "m", evidence: [] }),
+    });
     const cause: Rule = defineRule({
       ...meta,
       id: "azure/cause",
@@ -71,8 +95,14 @@ describe("rule engine", () => {
     });
     const findings = orderFindings(runRules(model, [symptom, cause]));
     assert.equal(findings[0]?.ruleId, "azure/cause", "the cause leads even at a lower severity");
-    assert.deepEqual(findings[0]?.relatedTo.map((r) => [r.ruleId, r.relation]), [["azure/symptom", "explains"]]);
-    assert.deepEqual(findings[1]?.relatedTo.map((r) => [r.ruleId, r.relation]), [["azure/cause", "caused-by"]]);
+    assert.deepEqual(
+      findings[0]?.relatedTo.map((r) => [r.ruleId, r.relation]),
+      [["azure/symptom", "explains"]],
+    );
+    assert.deepEqual(
+      findings[1]?.relatedTo.map((r) => [r.ruleId, r.relation]),
+      [["azure/cause", "caused-by"]],
+    );
   });
 
   it("finding ids are stable: rule id + normalized resource id + key, independent of order", () => {

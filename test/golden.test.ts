@@ -30,7 +30,9 @@ describe("golden: every fixture's findings and exit code", () => {
       const r = lbdoctor(["check", "--snapshot", fixture(name), "--format", "json"]);
       assert.ok(r.code === 0 || r.code === 1, r.stderr);
       const report = JSON.parse(r.stdout);
-      const failing = [...new Set(report.findings.filter((f: { status: string }) => f.status === "fail").map((f: { ruleId: string }) => f.ruleId))].sort();
+      const failing = [
+        ...new Set(report.findings.filter((f: { status: string }) => f.status === "fail").map((f: { ruleId: string }) => f.ruleId)),
+      ].sort();
       const errors = report.findings.filter((f: { status: string }) => f.status === "error");
       assert.deepEqual(errors, [], "no rule may error on a bundled fixture");
       const want = expectations[name];

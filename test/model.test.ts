@@ -14,7 +14,10 @@ describe("Azure model", () => {
     assert.equal(rule?.probe?.name, "probe-http");
     assert.equal(rule?.frontend?.publicIp?.ipAddress, "20.50.60.70");
     const members = rule?.pool?.members ?? [];
-    assert.deepEqual(members.map((x) => x.vm?.name), ["vm1", "vm2"]);
+    assert.deepEqual(
+      members.map((x) => x.vm?.name),
+      ["vm1", "vm2"],
+    );
     const c = members[0]?.ipConfig;
     assert.equal(c?.subnet?.name, "snet-web");
     assert.equal(c?.subnet?.vnet?.name, "vnet-web");
@@ -36,9 +39,13 @@ describe("Azure model", () => {
     const lb = snap.resources.find((r) => r.type === "Microsoft.Network/loadBalancers");
     assert.ok(lb);
     const pools = P(lb).backendAddressPools as Array<{ properties: { backendIPConfigurations: Array<{ id: string }> } }>;
-    for (const ref of pools[0]?.properties.backendIPConfigurations ?? []) ref.id = ref.id.replace("/ipConfigurations/", "/IpConfigurations/").toUpperCase();
+    for (const ref of pools[0]?.properties.backendIPConfigurations ?? [])
+      ref.id = ref.id.replace("/ipConfigurations/", "/IpConfigurations/").toUpperCase();
     const m = buildAzureModel(snap);
-    assert.deepEqual(m.loadBalancers[0]?.pools[0]?.members.map((x) => x.nic?.name), ["vm1-nic", "vm2-nic"]);
+    assert.deepEqual(
+      m.loadBalancers[0]?.pools[0]?.members.map((x) => x.nic?.name),
+      ["vm1-nic", "vm2-nic"],
+    );
   });
 
   it("a dangling reference becomes a gap, not a crash", () => {
@@ -73,7 +80,13 @@ describe("Azure model", () => {
 
   it("collection gaps from the snapshot are carried into the model", () => {
     const snap = healthyWeb()
-      .gap({ operation: "networkInterfaces.listEffectiveNetworkSecurityGroups", resourceId: ids.nic("vm1-nic"), status: 403, code: "AuthorizationFailed", message: "no permission" })
+      .gap({
+        operation: "networkInterfaces.listEffectiveNetworkSecurityGroups",
+        resourceId: ids.nic("vm1-nic"),
+        status: 403,
+        code: "AuthorizationFailed",
+        message: "no permission",
+      })
       .build();
     const m = buildAzureModel(snap);
     assert.equal(m.gaps.filter((g) => g.kind === "collection").length, 1);

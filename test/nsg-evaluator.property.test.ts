@@ -18,7 +18,8 @@
  * exact here (AzureLoadBalancer = 168.63.129.16, VirtualNetwork = VNet space +
  * peered space, no UDRs), so the reference is exact.
  *
- * FC_SEED=<n> reproduces a run; FC_RUNS=<n> scales the run counts.
+ * FC_SEED=<n> reproduces a run (fast-check prints the seed of a failure);
+ * FC_SCALE=<x> multiplies the run counts (default 1: 3000 + 1000 + 1000 runs).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -282,7 +283,13 @@ function portRangeArb(near: number): fc.Arbitrary<string> {
 function oneOrMany(arb: fc.Arbitrary<string>, star: boolean): fc.Arbitrary<string | string[]> {
   return fc.oneof(
     { weight: 3, arbitrary: star ? fc.oneof(fc.constant("*"), arb) : arb },
-    { weight: 2, arbitrary: fc.uniqueArray(arb.filter((x) => x !== "*"), { minLength: 1, maxLength: 3 }) },
+    {
+      weight: 2,
+      arbitrary: fc.uniqueArray(
+        arb.filter((x) => x !== "*"),
+        { minLength: 1, maxLength: 3 },
+      ),
+    },
   );
 }
 
@@ -300,7 +307,10 @@ function ruleArb(flow: Flow, anchors: string[], flowDirectionWeight = 4): fc.Arb
     ),
     source: oneOrMany(prefixArb(anchors), true),
     destination: oneOrMany(prefixArb(anchors), true),
-    ports: fc.oneof({ weight: 2, arbitrary: fc.constant("*") }, { weight: 5, arbitrary: oneOrMany(portRangeArb(flow.destinationPort), false) }),
+    ports: fc.oneof(
+      { weight: 2, arbitrary: fc.constant("*") },
+      { weight: 5, arbitrary: oneOrMany(portRangeArb(flow.destinationPort), false) },
+    ),
     sourcePorts: fc.oneof({ weight: 6, arbitrary: fc.constant("*") }, { weight: 1, arbitrary: oneOrMany(portRangeArb(sport), false) }),
   });
 }
@@ -451,7 +461,7 @@ function assertMatchesReference(s: Scenario): void {
 // ---------------------------------------------------------------------------
 
 const SEED = process.env.FC_SEED ? Number(process.env.FC_SEED) : undefined;
-const SCALE = process.env.FC_RUNS ? Number(process.env.FC_RUNS) / 1000 : 1;
+const SCALE = process.env.FC_SCALE ? Number(process.env.FC_SCALE) : 1;
 const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * SCALE)), ...(SEED === undefined ? {} : { seed: SEED }) });
 
 /** The layers' NSGs that exist, with their rules. */
@@ -463,9 +473,7 @@ function nsgLayers(s: Scenario): Array<{ layer: "subnet" | "nic"; rules: Securit
 }
 
 function withRule(s: Scenario, layer: "subnet" | "nic", rule: SecurityRuleSpec): Scenario {
-  return layer === "subnet"
-    ? { ...s, subnetRules: [...(s.subnetRules ?? []), rule] }
-    : { ...s, nicRules: [...(s.nicRules ?? []), rule] };
+  return layer === "subnet" ? { ...s, subnetRules: [...(s.subnetRules ?? []), rule] } : { ...s, nicRules: [...(s.nicRules ?? []), rule] };
 }
 
 function freePriorities(rules: SecurityRuleSpec[], direction: "Inbound" | "Outbound", lo: number, hi: number): number[] {
@@ -509,7 +517,7 @@ describe("NSG evaluator: properties against a reference implementation", () => {
     const arb = scenarioArb
       .filter((s) => nsgLayers(s).length > 0)
       .chain((s) => {
-        const other = s.flow.direction === "Inbound" ? "Outbound" : "Inbound";
+        const other: "Inbound" | "Outbound" = s.flow.direction === "Inbound" ? "Outbound" : "Inbound";
         const remote = s.flow.direction === "Inbound" ? (s.flow.source as { ip: string }).ip : s.flow.destinationIp;
         const extra = fc.array(
           fc.tuple(
@@ -527,7 +535,7 @@ describe("NSG evaluator: properties against a reference implementation", () => {
         let t = s;
         // a blanket deny of the other direction at the top priority, then the random rules
         for (const l of nsgLayers(s)) {
-          const other = s.flow.direction === "Inbound" ? "Outbound" : "Inbound";
+          const other: "Inbound" | "Outbound" = s.flow.direction === "Inbound" ? "Outbound" : "Inbound";
           const p = freePriorities(l.rules, other, 100, 4096)[0];
           if (p !== undefined) {
             t = withRule(t, l.layer, {
@@ -584,7 +592,12 @@ describe("NSG evaluator: properties against a reference implementation", () => {
         if (!decided.isDefault) {
           const behind = freePriorities(rules, s.flow.direction, decided.priority + 1, 4096);
           if (behind.length > 0) {
-            const rule: SecurityRuleSpec = { ...anyRule, direction: s.flow.direction, name: "x-any", priority: behind[n % behind.length] as number };
+            const rule: SecurityRuleSpec = {
+              ...anyRule,
+              direction: s.flow.direction,
+              name: "x-any",
+              priority: behind[n % behind.length] as number,
+            };
             assert.deepEqual(evaluate(withRule(s, layer, rule)).verdict, before, describeScenario(withRule(s, layer, rule)));
           }
         }

@@ -97,7 +97,9 @@ function assertDecided(v: FlowVerdict, verdict: FlowVerdict["verdict"], rule: st
 
 describe("NSG evaluator: service tags", () => {
   it("AzureLoadBalancer is 168.63.129.16 and nothing else", () => {
-    const snap = scenario({ subnet: [{ name: "deny-alb", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" }] }).build();
+    const snap = scenario({
+      subnet: [{ name: "deny-alb", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" }],
+    }).build();
     assertDecided(run(snap, inbound(PROBE, 80)), "deny", "deny-alb");
     assertDecided(run(snap, inbound("10.0.3.9", 80)), "allow", "AllowVnetInBound");
     assertDecided(run(snap, inbound("20.1.2.3", 80)), "deny", "DenyAllInBound");
@@ -182,7 +184,9 @@ describe("NSG evaluator: service tags", () => {
   });
 
   it("a source-port range against an ephemeral (unknown) source port is undecidable; a known port decides", () => {
-    const snap = scenario({ subnet: [{ name: "allow-hi-ports", priority: 100, source: "*", ports: "80", sourcePorts: "1024-65535" }] }).build();
+    const snap = scenario({
+      subnet: [{ name: "allow-hi-ports", priority: 100, source: "*", ports: "80", sourcePorts: "1024-65535" }],
+    }).build();
     const v = run(snap, inbound("20.1.2.3", 80));
     assert.equal(v.verdict, "unknown");
     assert.match(v.reason ?? "", /source port/);
@@ -234,16 +238,22 @@ describe("NSG evaluator: client spaces (tag sources)", () => {
   });
 
   it("the VirtualNetwork space: a CIDR covering the whole VNet matches, a narrower one is partial, Internet is not", () => {
-    const covering = scenario({ subnet: [{ name: "deny-10", priority: 500, access: "Deny", protocol: "*", source: "10.0.0.0/8", ports: "*" }] }).build();
+    const covering = scenario({
+      subnet: [{ name: "deny-10", priority: 500, access: "Deny", protocol: "*", source: "10.0.0.0/8", ports: "*" }],
+    }).build();
     assertDecided(run(covering, fromSpace("VirtualNetwork", 22)), "deny", "deny-10");
-    const narrow = scenario({ subnet: [{ name: "deny-one-subnet", priority: 500, access: "Deny", source: "10.0.9.0/24", ports: "*" }] }).build();
+    const narrow = scenario({
+      subnet: [{ name: "deny-one-subnet", priority: 500, access: "Deny", source: "10.0.9.0/24", ports: "*" }],
+    }).build();
     const v = run(narrow, fromSpace("VirtualNetwork", 22));
     assertDecided(v, "allow", "AllowVnetInBound");
     assert.deepEqual(
       layer(v, "subnet").partial.map((p) => p.name),
       ["deny-one-subnet"],
     );
-    const internet = scenario({ subnet: [{ name: "deny-internet", priority: 500, access: "Deny", source: "Internet", ports: "*" }] }).build();
+    const internet = scenario({
+      subnet: [{ name: "deny-internet", priority: 500, access: "Deny", source: "Internet", ports: "*" }],
+    }).build();
     assertDecided(run(internet, fromSpace("VirtualNetwork", 22)), "allow", "AllowVnetInBound");
   });
 
@@ -262,7 +272,9 @@ describe("NSG evaluator: application security groups", () => {
   const asgJump = idKey(ids.asg("asg-jump"));
 
   it("a destination ASG matches the ip configuration that is in it, and only that one", () => {
-    const rules: SecurityRuleSpec[] = [{ name: "deny-web-asg", priority: 200, access: "Deny", source: "*", destinationAsgs: ["asg-web"], ports: "80" }];
+    const rules: SecurityRuleSpec[] = [
+      { name: "deny-web-asg", priority: 200, access: "Deny", source: "*", destinationAsgs: ["asg-web"], ports: "80" },
+    ];
     const member = scenario({ subnet: rules, asgs: ["asg-web"] }).build();
     assertDecided(run(member, inbound("10.0.3.3", 80)), "deny", "deny-web-asg");
     const outsider = scenario({ subnet: rules }).asg("asg-web").build();
@@ -274,13 +286,29 @@ describe("NSG evaluator: application security groups", () => {
       subnet: [{ name: "deny-from-jump", priority: 200, access: "Deny", sourceAsgs: ["asg-jump"], ports: "22" }],
       asgs: ["asg-jump"],
     }).build();
-    assertDecided(run(snap, inbound("10.0.0.9", 22, { source: { kind: "ip", ip: "10.0.0.9", asgKeys: [asgJump] } })), "deny", "deny-from-jump");
-    assertDecided(run(snap, inbound("10.0.0.9", 22, { source: { kind: "ip", ip: "10.0.0.9", asgKeys: [asgWeb] } })), "allow", "AllowVnetInBound");
+    assertDecided(
+      run(snap, inbound("10.0.0.9", 22, { source: { kind: "ip", ip: "10.0.0.9", asgKeys: [asgJump] } })),
+      "deny",
+      "deny-from-jump",
+    );
+    assertDecided(
+      run(snap, inbound("10.0.0.9", 22, { source: { kind: "ip", ip: "10.0.0.9", asgKeys: [asgWeb] } })),
+      "allow",
+      "AllowVnetInBound",
+    );
   });
 
   it("outbound, the source ASG is the protected NIC's own", () => {
     const rules: SecurityRuleSpec[] = [
-      { name: "deny-web-out", priority: 200, direction: "Outbound", access: "Deny", sourceAsgs: ["asg-web"], destination: "*", ports: "443" },
+      {
+        name: "deny-web-out",
+        priority: 200,
+        direction: "Outbound",
+        access: "Deny",
+        sourceAsgs: ["asg-web"],
+        destination: "*",
+        ports: "443",
+      },
     ];
     assertDecided(run(scenario({ subnet: rules, asgs: ["asg-web"] }).build(), outbound("20.1.2.3", 443)), "deny", "deny-web-out");
     assertDecided(run(scenario({ subnet: rules }).asg("asg-web").build(), outbound("20.1.2.3", 443)), "allow", "AllowInternetOutBound");
@@ -345,7 +373,14 @@ describe("NSG evaluator: effective security rules (observation)", () => {
             access: "Allow",
             priority: 65001,
           }),
-          rule({ name: "securityRules/allow-dns", protocol: "Udp", sourceAddressPrefix: "0.0.0.0/0", destinationPortRange: "53-53", access: "Allow", priority: 300 }),
+          rule({
+            name: "securityRules/allow-dns",
+            protocol: "Udp",
+            sourceAddressPrefix: "0.0.0.0/0",
+            destinationPortRange: "53-53",
+            access: "Allow",
+            priority: 300,
+          }),
         ],
       },
     ],
@@ -374,7 +409,9 @@ describe("NSG evaluator: effective security rules (observation)", () => {
   });
 
   it("a client inside the expanded Internet prefixes is denied by the custom rule ('securityRules/' prefix stripped)", () => {
-    const snap = withDenyInternet().effectiveNsg(NIC, body(["1.0.0.0/8", "20.0.0.0/6"])).build();
+    const snap = withDenyInternet()
+      .effectiveNsg(NIC, body(["1.0.0.0/8", "20.0.0.0/6"]))
+      .build();
     const v = run(snap, inbound("20.1.2.3", 80));
     assert.equal(v.basis, "effective-nsg");
     assert.equal(v.verdict, "deny");
@@ -388,14 +425,18 @@ describe("NSG evaluator: effective security rules (observation)", () => {
   });
 
   it("when the expansion includes 168.63.129.16, the probe is denied", () => {
-    const snap = withDenyInternet().effectiveNsg(NIC, body(["20.0.0.0/6", `${PROBE}/32`])).build();
+    const snap = withDenyInternet()
+      .effectiveNsg(NIC, body(["20.0.0.0/6", `${PROBE}/32`]))
+      .build();
     const v = run(snap, inbound(PROBE, 80));
     assert.equal(v.verdict, "deny");
     assert.equal(v.blockingLayer?.deciding?.name, "deny-internet");
   });
 
   it("protocol 'All', ports '0-65535' and single ports written as '53-53' match", () => {
-    const snap = withDenyInternet().effectiveNsg(NIC, body(["20.0.0.0/6"])).build();
+    const snap = withDenyInternet()
+      .effectiveNsg(NIC, body(["20.0.0.0/6"]))
+      .build();
     assertDecided(run(snap, inbound("20.1.2.3", 53, { protocol: "Udp" })), "allow", "allow-dns");
     assertDecided(run(snap, inbound("20.1.2.3", 54, { protocol: "Udp" })), "deny", "deny-internet");
     assertDecided(run(snap, inbound("10.0.5.5", 9999, { protocol: "Icmp" })), "allow", "AllowVnetInBound");
@@ -415,11 +456,22 @@ describe("NSG evaluator: effective security rules (observation)", () => {
 });
 
 describe("NSG evaluator: layers and missing NSGs", () => {
-  const denyAll = (name: string): SecurityRuleSpec => ({ name, priority: 100, access: "Deny", protocol: "*", source: "*", destination: "*", ports: "*" });
+  const denyAll = (name: string): SecurityRuleSpec => ({
+    name,
+    priority: 100,
+    access: "Deny",
+    protocol: "*",
+    source: "*",
+    destination: "*",
+    ports: "*",
+  });
   const denyAllOut = (name: string): SecurityRuleSpec => ({ ...denyAll(name), direction: "Outbound" });
 
   it("inbound: the subnet NSG is evaluated first; outbound: the NIC NSG", () => {
-    const snap = scenario({ subnet: [denyAll("sub-deny"), denyAllOut("sub-deny-out")], nic: [denyAll("nic-deny"), denyAllOut("nic-deny-out")] }).build();
+    const snap = scenario({
+      subnet: [denyAll("sub-deny"), denyAllOut("sub-deny-out")],
+      nic: [denyAll("nic-deny"), denyAllOut("nic-deny-out")],
+    }).build();
     const i = run(snap, inbound("10.0.3.3", 22));
     assert.deepEqual(
       i.layers.map((l) => l.layer),
@@ -464,7 +516,9 @@ describe("NSG evaluator: layers and missing NSGs", () => {
     const v = run(missing, inbound("10.0.3.3", 22));
     assert.equal(v.verdict, "unknown");
     assert.equal(layer(v, "nic").verdict, "unknown");
-    const denied = scenario({ subnet: [denyAll("sub-deny")], nic: [] }).remove(ids.nsg("nsg-nic")).build();
+    const denied = scenario({ subnet: [denyAll("sub-deny")], nic: [] })
+      .remove(ids.nsg("nsg-nic"))
+      .build();
     const w = run(denied, inbound("10.0.3.3", 22));
     assert.equal(w.verdict, "deny");
     assert.equal(w.blockingLayer?.layer, "subnet");

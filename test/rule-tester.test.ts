@@ -15,20 +15,44 @@ const rule = defineRule({
   remediation: "r",
   messages: { bad: "lb {{name}} is bad" },
   check: ({ model, report }) => {
-    for (const lb of model.loadBalancers) report({ status: lb.sku === "Basic" ? "fail" : "pass", resourceId: lb.id, messageId: "bad", data: { name: lb.name }, evidence: [{ resourceId: lb.id, pointer: lb.ptr }] });
+    for (const lb of model.loadBalancers)
+      report({
+        status: lb.sku === "Basic" ? "fail" : "pass",
+        resourceId: lb.id,
+        messageId: "bad",
+        data: { name: lb.name },
+        evidence: [{ resourceId: lb.id, pointer: lb.ptr }],
+      });
   },
 });
 const snap = healthyWeb().build();
 
 describe("RuleTester refuses a broken table", () => {
   it("duplicate case names", () => {
-    assert.throws(() => checkTable(rule, { valid: [{ name: "a", snapshot: snap }], invalid: [{ name: "a", snapshot: snap, errors: [{ messageId: "bad" }] }] }), /duplicate case name 'a'/);
+    assert.throws(
+      () =>
+        checkTable(rule, {
+          valid: [{ name: "a", snapshot: snap }],
+          invalid: [{ name: "a", snapshot: snap, errors: [{ messageId: "bad" }] }],
+        }),
+      /duplicate case name 'a'/,
+    );
   });
   it("an unknown messageId", () => {
-    assert.throws(() => checkTable(rule, { valid: [{ name: "a", snapshot: snap }], invalid: [{ name: "b", snapshot: snap, errors: [{ messageId: "nope" }] }] }), /unknown messageId 'nope'/);
+    assert.throws(
+      () =>
+        checkTable(rule, {
+          valid: [{ name: "a", snapshot: snap }],
+          invalid: [{ name: "b", snapshot: snap, errors: [{ messageId: "nope" }] }],
+        }),
+      /unknown messageId 'nope'/,
+    );
   });
   it("an invalid case that expects nothing", () => {
-    assert.throws(() => checkTable(rule, { valid: [{ name: "a", snapshot: snap }], invalid: [{ name: "b", snapshot: snap, errors: [] }] }), /expects no errors/);
+    assert.throws(
+      () => checkTable(rule, { valid: [{ name: "a", snapshot: snap }], invalid: [{ name: "b", snapshot: snap, errors: [] }] }),
+      /expects no errors/,
+    );
   });
   it("an invalid case whose snapshot does not fail the rule", () => {
     assert.throws(() => assertInvalid(rule, { name: "b", snapshot: snap, errors: [{ messageId: "bad" }] }), /reported no fail/);
@@ -38,9 +62,12 @@ describe("RuleTester refuses a broken table", () => {
     assert.throws(() => evaluateCase(rule, broken as typeof snap), /not valid against the schema/);
   });
   it("accepts a correct invalid case", () => {
-    const basic = healthyWeb().edit("/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/lb-web", (r) => {
-      r.sku = { name: "Basic" };
-    });
+    const basic = healthyWeb().edit(
+      "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/lb-web",
+      (r) => {
+        r.sku = { name: "Basic" };
+      },
+    );
     assert.doesNotThrow(() => assertInvalid(rule, { name: "c", snapshot: basic.build(), errors: [{ messageId: "bad" }] }));
   });
 });

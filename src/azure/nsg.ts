@@ -422,8 +422,14 @@ export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, op
   if (unknown) {
     let reason = unknown.reason ?? "a layer could not be evaluated";
     // say so when the observation that would have settled it was not collected
-    const failed = eff ? undefined : model.gaps.find((g) => g.resourceId && g.operation.toLowerCase().includes("effectivenetworksecuritygroups") && idKey(g.resourceId) === target.nic.key);
-    if (failed) reason += `; the effective security rules that would settle it could not be read (${[failed.status, failed.code].filter(Boolean).join(" ") || failed.message})`;
+    const failed = eff
+      ? undefined
+      : model.gaps.find(
+          (g) =>
+            g.resourceId && g.operation.toLowerCase().includes("effectivenetworksecuritygroups") && idKey(g.resourceId) === target.nic.key,
+        );
+    if (failed)
+      reason += `; the effective security rules that would settle it could not be read (${[failed.status, failed.code].filter(Boolean).join(" ") || failed.message})`;
     return { verdict: "unknown", basis, layers, reason };
   }
   return { verdict: "allow", basis, layers };

@@ -4,8 +4,8 @@ import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { buildReport, type Report } from "../report/report.ts";
-import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { toolVersion } from "../version.ts";
+import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { useColor, writeAtomic } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
@@ -75,7 +75,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     findings = findings.filter((f) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
-      return rgFilter !== undefined && (f.resourceId.toLowerCase().includes(`/resourcegroups/${rgFilter}/`));
+      return rgFilter !== undefined && f.resourceId.toLowerCase().includes(`/resourcegroups/${rgFilter}/`);
     });
   }
 

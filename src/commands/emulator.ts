@@ -97,6 +97,8 @@ export async function runDemo(opts: { scenario: string; format?: string[]; color
         ...(opts.verbose ? { verbose: true } : {}),
         caFile,
         pollIntervalMs: 100,
+        // the emulator answers only the observations its snapshot holds
+        effectiveNsg: Object.keys(snapshot.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0,
       },
       io,
     );

@@ -20,7 +20,13 @@ export async function runRulesCommand(id: string | undefined, opts: { format: "t
     return 0;
   }
   if (opts.format === "json") {
-    io.out(`${JSON.stringify(rules.map(({ check: _c, ...meta }) => ({ ...meta, docs: docsUrl(meta.id) })), null, 2)}\n`);
+    io.out(
+      `${JSON.stringify(
+        rules.map(({ check: _c, ...meta }) => ({ ...meta, docs: docsUrl(meta.id) })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   const w = Math.max(...rules.map((r) => r.id.length));

@@ -36,8 +36,10 @@ function candidates(model: Model): string {
 function parseSource(model: Model, from: string): { source: FlowSource; label: string } {
   const lower = from.toLowerCase();
   if (lower === "internet") return { source: { kind: "tag", tag: "Internet" }, label: "Internet (any client)" };
-  if (lower === "virtualnetwork") return { source: { kind: "tag", tag: "VirtualNetwork" }, label: "VirtualNetwork (any address in the VNet space)" };
-  if (lower === "azureloadbalancer") return { source: { kind: "ip", ip: AZURE_PROBE_SOURCE }, label: `AzureLoadBalancer (${AZURE_PROBE_SOURCE}, the probe source)` };
+  if (lower === "virtualnetwork")
+    return { source: { kind: "tag", tag: "VirtualNetwork" }, label: "VirtualNetwork (any address in the VNet space)" };
+  if (lower === "azureloadbalancer")
+    return { source: { kind: "ip", ip: AZURE_PROBE_SOURCE }, label: `AzureLoadBalancer (${AZURE_PROBE_SOURCE}, the probe source)` };
   if (isAddressLike(from) && !from.includes("/")) return { source: { kind: "ip", ip: from }, label: from };
   const c = findIpConfig(model, from);
   if (c?.privateIp) return { source: { kind: "ip", ip: c.privateIp, asgKeys: c.asgKeys }, label: `${from} (${c.privateIp})` };
@@ -68,7 +70,9 @@ export async function runTrace(opts: TraceOptions, io: IO): Promise<number> {
   const code = verdict.verdict === "allow" ? 0 : 1;
 
   if (opts.format === "json") {
-    io.out(`${JSON.stringify({ flow, target: { nic: target.ipConfig.nic.id, ipConfiguration: target.ipConfig.id }, ...verdict }, null, 2)}\n`);
+    io.out(
+      `${JSON.stringify({ flow, target: { nic: target.ipConfig.nic.id, ipConfiguration: target.ipConfig.id }, ...verdict }, null, 2)}\n`,
+    );
     return code;
   }
   const c = new Chalk({ level: useColor(opts.color) ? 1 : 0 });
@@ -76,16 +80,24 @@ export async function runTrace(opts: TraceOptions, io: IO): Promise<number> {
   const who = `${nic.vm?.name ?? nic.name} (nic ${nic.name}, ${target.destinationIp})`;
   const out: string[] = [];
   out.push(`${c.bold("Flow")}: ${sanitize(label)} → ${sanitize(who)} port ${target.port}/${opts.protocol}, inbound`);
-  out.push(c.gray(`Evaluated from ${verdict.basis === "effective-nsg" ? "effective security rules (observed)" : "the NSG resources in the snapshot"}`));
+  out.push(
+    c.gray(
+      `Evaluated from ${verdict.basis === "effective-nsg" ? "effective security rules (observed)" : "the NSG resources in the snapshot"}`,
+    ),
+  );
   const word = (v: string) => (v === "allow" ? c.green("ALLOW") : v === "deny" ? c.red("DENY") : c.magenta("UNKNOWN"));
   verdict.layers.forEach((l: LayerVerdict, n) => {
     const where = l.layer === "subnet" ? `subnet ${target.ipConfig.subnet?.name ?? "?"}` : `NIC ${nic.name}`;
     const nsg = l.nsgName ? `NSG ${sanitize(l.nsgName)}` : "no NSG";
-    const by = l.deciding ? ` by ${sanitize(l.deciding.name)} (priority ${l.deciding.priority}${l.deciding.isDefault ? ", default rule" : ""})` : "";
+    const by = l.deciding
+      ? ` by ${sanitize(l.deciding.name)} (priority ${l.deciding.priority}${l.deciding.isDefault ? ", default rule" : ""})`
+      : "";
     out.push(`  ${n + 1}. ${where} · ${nsg}: ${word(l.verdict)}${by}`);
     if (l.deciding) out.push(c.gray(`       ${l.deciding.ptr}`));
-    for (const p of l.partial) out.push(c.gray(`       partly matched: ${sanitize(p.name)} (priority ${p.priority}, ${p.access}): ${p.note ?? ""}`));
-    for (const a of l.ambiguous) out.push(c.magenta(`       may match: ${sanitize(a.name)} (priority ${a.priority}, ${a.access}): ${a.note ?? ""}`));
+    for (const p of l.partial)
+      out.push(c.gray(`       partly matched: ${sanitize(p.name)} (priority ${p.priority}, ${p.access}): ${p.note ?? ""}`));
+    for (const a of l.ambiguous)
+      out.push(c.magenta(`       may match: ${sanitize(a.name)} (priority ${a.priority}, ${a.access}): ${a.note ?? ""}`));
     if (l.reason && !l.deciding) out.push(c.gray(`       ${sanitize(l.reason)}`));
   });
   out.push(`${c.bold("Verdict")}: ${word(verdict.verdict)}${verdict.reason ? c.gray(` (${sanitize(verdict.reason)})`) : ""}`);

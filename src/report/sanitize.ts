@@ -3,9 +3,7 @@
  * terminal. Neutralize ANSI escape sequences and control characters so a
  * hostile resource name cannot rewrite the screen or the clipboard.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 export function sanitize(text: string): string {

@@ -1,17 +1,26 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
 
+const require = createRequire(import.meta.url);
+
+/** The validator precompiled at build time (scripts/build-validators.ts), else the schema compiled now. */
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, "snapshot.v1.schema.json"), "utf8"));
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    validator = ajv.compile(schema);
+    try {
+      validator = require("./snapshot-validator.cjs") as ValidateFunction;
+      if (typeof validator !== "function") validator = (validator as unknown as { default: ValidateFunction }).default;
+    } catch {
+      const { Ajv2020 } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+      const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, "snapshot.v1.schema.json"), "utf8"));
+      validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    }
   }
   return validator;
 }

@@ -32,7 +32,8 @@ export function scenarios(): Scenario[] {
     },
     {
       name: "healthy-web",
-      description: "Seed 000's reference architecture, healthy: public Standard LB, two VMs in one availability set, HTTP probe, SSH NAT rules, NSG allowing HTTP.",
+      description:
+        "Seed 000's reference architecture, healthy: public Standard LB, two VMs in one availability set, HTTP probe, SSH NAT rules, NSG allowing HTTP.",
       snapshot: healthyWeb().build(),
     },
     {
@@ -56,7 +57,13 @@ export function scenarios(): Scenario[] {
       name: "nsg-plural-fields",
       description: "A deny written with sourceAddressPrefixes and destinationPortRanges (the plural fields) that covers the probe.",
       snapshot: healthyWeb()
-        .nsgRule(WEB_NSG, { name: "deny-plural", priority: 150, access: "Deny", source: ["10.9.0.0/16", "168.63.129.16"], ports: ["443", "70-90"] })
+        .nsgRule(WEB_NSG, {
+          name: "deny-plural",
+          priority: 150,
+          access: "Deny",
+          source: ["10.9.0.0/16", "168.63.129.16"],
+          ports: ["443", "70-90"],
+        })
         .build(),
     },
     {
@@ -79,7 +86,16 @@ export function scenarios(): Scenario[] {
       name: "nsg-outbound-deny-stateful",
       description: "An outbound deny-all must not block the inbound probe: NSGs are stateful.",
       snapshot: healthyWeb()
-        .nsgRule(WEB_NSG, { name: "deny-out-all", priority: 100, direction: "Outbound", access: "Deny", protocol: "*", source: "*", destination: "*", ports: "*" })
+        .nsgRule(WEB_NSG, {
+          name: "deny-out-all",
+          priority: 100,
+          direction: "Outbound",
+          access: "Deny",
+          protocol: "*",
+          source: "*",
+          destination: "*",
+          ports: "*",
+        })
         .build(),
     },
     {

@@ -93,6 +93,13 @@ export const cases: RuleCases = {
       reason: "may live in another resource group or VNet",
     },
     {
+      name: "the NVA is missing because listing network interfaces failed",
+      snapshot: appTierRoutedVia("10.1.1.4")
+        .gap({ operation: "networkInterfaces.list", status: 403, code: "AuthorizationFailed", message: "no read access to NICs" })
+        .build(),
+      reason: "listing network interfaces failed",
+    },
+    {
       name: "two NICs in different VNets hold the next-hop IP and the table serves no subnet",
       snapshot: healthyInternal()
         .vnet("vnet-other", ["10.1.0.0/16"], [{ name: "snet-x", prefix: "10.1.0.0/24" }])

@@ -76,7 +76,12 @@ export default defineRule({
         evidence: [{ resourceId: r.table.id, pointer: r.route.ptr, label: "route" }],
       });
     }
-    const nicsGap = listGaps(model, "networkinterfaces.list").length > 0;
+    // a failed NIC listing (not a per-NIC observation such as listEffectiveNetworkSecurityGroups) explains a missing NVA
+    const nicsGap = listGaps(model, "networkinterfaces.list").some((g) =>
+      /^networkinterfaces\.list(all|virtualmachinescalesetnetworkinterfaces|virtualmachinescalesetvmnetworkinterfaces)?$/i.test(
+        g.operation,
+      ),
+    );
     for (const [ip, routes] of [...byHop].sort(([a], [b]) => a.localeCompare(b))) {
       const tables = [...new Map(routes.map((r) => [r.table.key, r.table])).values()];
       const routeEvidence = routes.map((r: ApplianceRoute) => ({

@@ -1,3 +1,4 @@
+import type { AzureSnapshot } from "../../../src/snapshot/types.ts";
 import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
@@ -12,9 +13,13 @@ function lbWith(spec: Pick<LbSpec, "probes" | "rules" | "natRules">) {
     .vm("app2", { subnet: "vnet-app/snet-app", ip: "10.2.0.5", pools: ["lb-app/pool-app"] });
 }
 
-/** Seed 000's web tier after the probe was detached from rule-http (the probe itself still exists); vm2 is deallocated. */
-function webTierProbeDetached() {
-  return healthyWeb()
+/**
+ * Seed 000's web tier after the probe was detached from rule-http (the probe
+ * itself still exists); vm2 is deallocated. A rule without a probe has no
+ * health, so the snapshot holds no rule-health observation for it.
+ */
+function webTierProbeDetached(): AzureSnapshot {
+  const snap = healthyWeb()
     .edit(ids.lb(WEB_LB), (r) => {
       const rule = (P(r).loadBalancingRules as Array<{ properties: Record<string, unknown> }>)[0];
       if (rule) delete rule.properties.probe;
@@ -22,7 +27,9 @@ function webTierProbeDetached() {
       if (probe) probe.properties.loadBalancingRules = [];
     })
     .power("vm2", "deallocated")
-    .ruleHealth(WEB_LB, "rule-http", []);
+    .build();
+  delete snap.observations?.ruleHealth?.[ids.rule(WEB_LB, "rule-http")];
+  return snap;
 }
 
 export const cases: RuleCases = {
@@ -33,7 +40,7 @@ export const cases: RuleCases = {
   invalid: [
     {
       name: "seed 000 web tier: probe detached from rule-http, vm2 deallocated, every other connection times out",
-      snapshot: webTierProbeDetached().build(),
+      snapshot: webTierProbeDetached(),
       errors: [{ messageId: "noProbe", resourceId: ids.rule(WEB_LB, "rule-http"), severity: "high" }],
     },
     {

@@ -122,7 +122,10 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
     },
   };
 
-  const [{ NetworkManagementClient }, { ComputeManagementClient }] = await Promise.all([import("@azure/arm-network"), import("@azure/arm-compute")]);
+  const [{ NetworkManagementClient }, { ComputeManagementClient }] = await Promise.all([
+    import("@azure/arm-network"),
+    import("@azure/arm-compute"),
+  ]);
   const clientOptions = {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.ca ? { tlsOptions: { ca: opts.ca } } : {}),
@@ -164,18 +167,28 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
       return true;
     }
     if (err.code === "ResourceGroupNotFound") {
-      fatal ??= new InputError(`resource group '${rg}' was not found in subscription ${opts.subscriptionId}`, "List them with `az group list -o table`.");
+      fatal ??= new InputError(
+        `resource group '${rg}' was not found in subscription ${opts.subscriptionId}`,
+        "List them with `az group list -o table`.",
+      );
       return true;
     }
     if (err.code === "SubscriptionNotFound" || err.code === "InvalidSubscriptionId") {
-      fatal ??= new InputError(`subscription '${opts.subscriptionId}' was not found or is not accessible`, "Check --subscription (az account list -o table).");
+      fatal ??= new InputError(
+        `subscription '${opts.subscriptionId}' was not found or is not accessible`,
+        "Check --subscription (az account list -o table).",
+      );
       return true;
     }
     return false;
   };
 
   /** Runs one SDK call inside a recording scope; returns the recorded responses, or undefined after recording a gap. */
-  const record = async (operation: string, resourceId: string | undefined, run: () => Promise<unknown>): Promise<Recorded[] | undefined> => {
+  const record = async (
+    operation: string,
+    resourceId: string | undefined,
+    run: () => Promise<unknown>,
+  ): Promise<Recorded[] | undefined> => {
     const scope: CallScope = { responses: [] };
     try {
       await limit(() => als.run(scope, run));
@@ -197,7 +210,8 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
     for (const r of recorded ?? []) {
       const value = (r.body as { value?: unknown } | undefined)?.value;
       if (r.status >= 200 && r.status < 300 && Array.isArray(value)) {
-        for (const item of value as ArmResource[]) if (item && typeof item.id === "string" && !resources.has(idKey(item.id))) resources.set(idKey(item.id), item);
+        for (const item of value as ArmResource[])
+          if (item && typeof item.id === "string" && !resources.has(idKey(item.id))) resources.set(idKey(item.id), item);
       }
     }
   };
@@ -216,7 +230,13 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   for (const [group, operation] of NETWORK_LISTS) {
     lists.push(record(operation, rgScope, drain(net[group]?.list(rg) as AnyPaged)).then(addList));
   }
-  lists.push(record("virtualMachines.list", rgScope, drain(compute.virtualMachines.list(rg, { expand: "instanceView" }) as unknown as AnyPaged)).then(addList));
+  lists.push(
+    record(
+      "virtualMachines.list",
+      rgScope,
+      drain(compute.virtualMachines.list(rg, { expand: "instanceView" }) as unknown as AnyPaged),
+    ).then(addList),
+  );
   lists.push(record("availabilitySets.list", rgScope, drain(compute.availabilitySets.list(rg) as unknown as AnyPaged)).then(addList));
   const vmssList = record("virtualMachineScaleSets.list", rgScope, drain(compute.virtualMachineScaleSets.list(rg) as unknown as AnyPaged));
   lists.push(vmssList.then(addList));
@@ -228,8 +248,16 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   if (scaleSets.length > 0) emit({ type: "phase", name: "scale sets" });
   await Promise.all(
     scaleSets.flatMap((ss) => [
-      record("virtualMachineScaleSetVMs.list", ss.id, drain(compute.virtualMachineScaleSetVMs.list(rg, ss.name, { expand: "instanceView" }) as unknown as AnyPaged)).then(addList),
-      record("networkInterfaces.listVirtualMachineScaleSetNetworkInterfaces", ss.id, drain(network.networkInterfaces.listVirtualMachineScaleSetNetworkInterfaces(rg, ss.name) as unknown as AnyPaged)).then(addList),
+      record(
+        "virtualMachineScaleSetVMs.list",
+        ss.id,
+        drain(compute.virtualMachineScaleSetVMs.list(rg, ss.name, { expand: "instanceView" }) as unknown as AnyPaged),
+      ).then(addList),
+      record(
+        "networkInterfaces.listVirtualMachineScaleSetNetworkInterfaces",
+        ss.id,
+        drain(network.networkInterfaces.listVirtualMachineScaleSetNetworkInterfaces(rg, ss.name) as unknown as AnyPaged),
+      ).then(addList),
     ]),
   );
 
@@ -292,10 +320,17 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
       if (/\/virtualMachineScaleSets\//i.test(nic.id)) continue; // the effective-NSG API takes top-level NICs only
       obs.push(
         record("networkInterfaces.listEffectiveNetworkSecurityGroups", nic.id, () =>
-          (network.networkInterfaces.listEffectiveNetworkSecurityGroups(p.resourceGroup ?? rg, nic.name, pollOptions) as unknown as AnyPoller).pollUntilDone(),
+          (
+            network.networkInterfaces.listEffectiveNetworkSecurityGroups(
+              p.resourceGroup ?? rg,
+              nic.name,
+              pollOptions,
+            ) as unknown as AnyPoller
+          ).pollUntilDone(),
         ).then((rec) => {
           const body = lastBody(rec);
-          if (body && typeof body === "object" && Array.isArray((body as EffectiveNsgBody).value)) effective[nic.id] = body as EffectiveNsgBody;
+          if (body && typeof body === "object" && Array.isArray((body as EffectiveNsgBody).value))
+            effective[nic.id] = body as EffectiveNsgBody;
         }),
       );
     }
@@ -403,9 +438,12 @@ function poolMemberNics(resources: Map<string, ArmResource>): { running: ArmReso
   for (const key of memberNicKeys) {
     const nic = resources.get(key);
     if (!nic) continue;
-    const vmId = (nic.properties as { virtualMachine?: { id?: string } } | undefined)?.virtualMachine?.id ?? (key.includes("/virtualmachinescalesets/") ? key.slice(0, key.indexOf("/networkinterfaces/")) : undefined);
+    const vmId =
+      (nic.properties as { virtualMachine?: { id?: string } } | undefined)?.virtualMachine?.id ??
+      (key.includes("/virtualmachinescalesets/") ? key.slice(0, key.indexOf("/networkinterfaces/")) : undefined);
     const vm = vmId ? resources.get(idKey(vmId)) : undefined;
-    const statuses = (vm?.properties as { instanceView?: { statuses?: Array<{ code?: string }> } } | undefined)?.instanceView?.statuses ?? [];
+    const statuses =
+      (vm?.properties as { instanceView?: { statuses?: Array<{ code?: string }> } } | undefined)?.instanceView?.statuses ?? [];
     const isRunning = statuses.some((s) => s.code?.toLowerCase() === "powerstate/running");
     if (isRunning && vm) {
       running.push(nic);

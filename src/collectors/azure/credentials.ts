@@ -38,7 +38,8 @@ export async function resolveAzureTarget(o: AzureConnectionOptions, env = proces
     );
   }
   if (endpoint) {
-    if (!/^https:\/\//i.test(endpoint)) throw new InputError(`--endpoint must be an https:// URL (ARM bearer tokens are refused over plain HTTP): ${endpoint}`);
+    if (!/^https:\/\//i.test(endpoint))
+      throw new InputError(`--endpoint must be an https:// URL (ARM bearer tokens are refused over plain HTTP): ${endpoint}`);
     const caFile = o.caFile ?? env.LBDOCTOR_ARM_CA_FILE;
     let ca: string | undefined;
     if (caFile) {
@@ -48,7 +49,12 @@ export async function resolveAzureTarget(o: AzureConnectionOptions, env = proces
         throw new InputError(`cannot read the CA file ${caFile}`);
       }
     }
-    return { subscriptionId, endpoint, credential: staticTokenCredential(env.LBDOCTOR_ARM_TOKEN ?? "lbdoctor-emulator"), ...(ca ? { ca } : {}) };
+    return {
+      subscriptionId,
+      endpoint,
+      credential: staticTokenCredential(env.LBDOCTOR_ARM_TOKEN ?? "lbdoctor-emulator"),
+      ...(ca ? { ca } : {}),
+    };
   }
   const { DefaultAzureCredential } = await import("@azure/identity");
   const credential = new DefaultAzureCredential(o.tenant ? { tenantId: o.tenant } : {});

@@ -17,7 +17,9 @@ export function stderrProgress(write: (s: string) => void, tty: boolean): (e: Co
       if (tty) write(`\r\u001b[2K${status()}`);
     } else if (e.type === "gap") {
       if (tty) write("\r\u001b[2K");
-      write(`  gap: ${e.gap.operation}${e.gap.status ? ` ${e.gap.status}` : ""}${e.gap.code ? ` ${e.gap.code}` : ""}${e.gap.resourceId ? ` on ${e.gap.resourceId.split("/").pop()}` : ""}\n`);
+      write(
+        `  gap: ${e.gap.operation}${e.gap.status ? ` ${e.gap.status}` : ""}${e.gap.code ? ` ${e.gap.code}` : ""}${e.gap.resourceId ? ` on ${e.gap.resourceId.split("/").pop()}` : ""}\n`,
+      );
       if (tty) write(status());
     } else if (e.type === "done") {
       if (tty) write("\r\u001b[2K");

@@ -9,7 +9,16 @@
  */
 import { createHash } from "node:crypto";
 
-const SECRET_KEYS = new Set(["osprofile", "customdata", "userdata", "protectedsettings", "protectedsettingsfromkeyvault", "adminpassword", "password", "secrets"]);
+const SECRET_KEYS = new Set([
+  "osprofile",
+  "customdata",
+  "userdata",
+  "protectedsettings",
+  "protectedsettingsfromkeyvault",
+  "adminpassword",
+  "password",
+  "secrets",
+]);
 export const REDACTED = "[redacted]";
 
 export function maskSecretsInString(s: string): string {

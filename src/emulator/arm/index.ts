@@ -16,13 +16,13 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { renderSsOutput, runCommandMessage } from "../../collectors/azure/guest-output.ts";
 import type { AzureSnapshot, RuleHealthBody } from "../../snapshot/types.ts";
 import { generateCert } from "./cert.ts";
-import { renderSsOutput, runCommandMessage } from "../../collectors/azure/guest-output.ts";
 import { ArmStore, isVmId, key, withoutInstanceView } from "./store.ts";
 
-export { generateCert } from "./cert.ts";
 export { parseSsOutput, renderSsOutput, runCommandMessage } from "../../collectors/azure/guest-output.ts";
+export { generateCert } from "./cert.ts";
 
 export interface FaultRule {
   /** A route name (see ROUTE_NAMES), or */

@@ -34,8 +34,17 @@ function sevColor(c: ChalkInstance, s: Severity): (t: string) => string {
 
 const NOISE = new Set(["id", "etag", "type", "provisioningState", "resourceGuid"]);
 
+/** An ARM id, shortened for the eye to what follows the provider: networkInterfaces/vm1-nic/ipConfigurations/ipconfig1. */
+export function shortId(s: string): string {
+  if (!s.toLowerCase().startsWith("/subscriptions/")) return s;
+  const parts = s.split("/");
+  const i = parts.findIndex((p) => p.toLowerCase() === "providers");
+  return i >= 0 ? parts.slice(i + 2).join("/") : s;
+}
+
 function scalar(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return shortId(v);
   if (typeof v !== "object") return String(v);
   if (Array.isArray(v)) {
     const parts = v.map(scalar).filter((x): x is string => x !== undefined);
@@ -50,6 +59,7 @@ export function renderValue(v: unknown): string {
   if (v === undefined) return "(absent)";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   const o = v as Record<string, unknown>;
+  if (Object.keys(o).length === 1 && typeof o.id === "string") return shortId(o.id);
   const p = (o.properties && typeof o.properties === "object" ? o.properties : o) as Record<string, unknown>;
   const name = typeof o.name === "string" ? `${o.name}: ` : "";
   let text: string;
@@ -83,14 +93,19 @@ export function formatText(report: Report, opts: TextOptions): string {
 
   const printedFixes = new Set<string>();
   const renderFinding = (f: Finding, indent: string) => {
-    const color = f.status === "fail" ? sevColor(c, f.severity) : f.status === "unknown" ? c.magenta : f.status === "error" ? c.bgRed.white : c.green;
+    const color =
+      f.status === "fail" ? sevColor(c, f.severity) : f.status === "unknown" ? c.magenta : f.status === "error" ? c.bgRed.white : c.green;
     const label = f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase();
     const isCause = f.relatedTo.some((r) => r.relation === "explains");
-    line(`${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}`);
+    line(
+      `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}`,
+    );
     line(`${indent}  ${sanitize(f.message)}`);
     for (const e of f.evidence) {
       const what = e.label ? `${e.label}: ` : "";
-      line(c.gray(`${indent}  evidence ${what}${e.pointer}`) + (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)));
+      line(
+        c.gray(`${indent}  evidence ${what}${e.pointer}`) + (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
+      );
     }
     for (const r of f.relatedTo) {
       const other = byId.get(r.findingId);
@@ -112,7 +127,9 @@ export function formatText(report: Report, opts: TextOptions): string {
   const groups: Array<{ title: string; findings: Finding[] }> = [];
   for (const lb of report.loadBalancers) {
     const mine = shown.filter((f) => f.loadBalancerId && idKey(f.loadBalancerId) === idKey(lb.id));
-    const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[lb.status];
+    const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
+      lb.status
+    ];
     groups.push({
       title: `Load balancer ${c.bold(sanitize(lb.name))} (${lb.sku}, ${lb.kind}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
       findings: mine,
@@ -142,7 +159,8 @@ export function formatText(report: Report, opts: TextOptions): string {
   const s = report.summary;
   const sev = (Object.entries(s.failedBySeverity) as Array<[Severity, number]>).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   line();
-  const verdict = s.failing > 0 ? c.red.bold(`${s.failing} at or above ${report.failOn}`) : c.green.bold(`nothing at or above ${report.failOn}`);
+  const verdict =
+    s.failing > 0 ? c.red.bold(`${s.failing} at or above ${report.failOn}`) : c.green.bold(`nothing at or above ${report.failOn}`);
   line(
     `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ` +
       `${s.byStatus.pass} passed, ${s.byStatus["not-applicable"]} not applicable; ${s.rulesRun} ${s.rulesRun === 1 ? "rule" : "rules"}; ${verdict}`,
