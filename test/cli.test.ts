@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -227,5 +228,52 @@ describe("colour", () => {
     assert.match(coloured.stdout, /\u001b\[/);
     const plain = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg")], { NO_COLOR: "1", FORCE_COLOR: "1" });
     assert.doesNotMatch(plain.stdout, /\u001b\[/);
+  });
+});
+
+describe("start-up stays lean", () => {
+  it("an offline check loads neither the Azure SDKs nor the emulator", () => {
+    // a resolve hook that reports every module specifier the process asks for
+    const hook = `import { registerHooks } from "node:module"; registerHooks({ resolve(s, c, next) { if (/@azure|selfsigned|emulator/.test(s)) process.stderr.write("LOADED " + s + "\\n"); return next(s, c); } });`;
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        `data:text/javascript,${encodeURIComponent(hook)}`,
+        join(ROOT, "bin/lbdoctor.js"),
+        "check",
+        "--snapshot",
+        fixture("demo"),
+      ],
+      {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /LOADED/, r.stderr);
+  });
+});
+
+describe("hostile strings from the cloud never reach the terminal raw", () => {
+  it("ANSI escapes and control characters in names and tags are neutralized", () => {
+    const snap = JSON.parse(readFileSync(fixture("probe-blocked-by-nsg"), "utf8"));
+    const evil = "\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b[31mpwned\r";
+    for (const r of snap.resources) {
+      if (r.type === "Microsoft.Network/networkSecurityGroups") {
+        r.tags = { owner: evil };
+        for (const rule of r.properties.securityRules) rule.name = `${rule.name}${evil}`;
+      }
+    }
+    const file = join(tmp, "hostile.json");
+    writeFileSync(file, JSON.stringify(snap));
+    for (const args of [
+      ["check", "--snapshot", file, "--verbose"],
+      ["trace", "--snapshot", file, "--from", "AzureLoadBalancer", "--to", "vm1:80"],
+    ]) {
+      const r = lbdoctor(args);
+      assert.ok(r.stdout.includes("pwned"), "the text is still shown");
+      assert.doesNotMatch(r.stdout, /\u001b|\u0007|\r/, `raw control characters reached stdout: ${JSON.stringify(r.stdout.slice(0, 200))}`);
+    }
   });
 });
