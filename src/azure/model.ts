@@ -576,6 +576,30 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
     }
   }
 
+  /** An ip configuration or a frontend: its private IP, subnet and public IP, resolved (or noted as dangling). */
+  const resolveAddress = (
+    target: { privateIp?: string; subnetId?: string; subnet?: Subnet; publicIpId?: string; publicIp?: PublicIp },
+    p: Obj,
+    fromId: string,
+  ) => {
+    const ip = str(p.privateIPAddress);
+    if (ip) target.privateIp = ip;
+    const subnetId = refId(p.subnet);
+    if (subnetId) {
+      target.subnetId = subnetId;
+      const s = subnet.get(idKey(subnetId));
+      if (s) target.subnet = s;
+      else noteDangling(subnetId, fromId, "subnet");
+    }
+    const pipId = refId(p.publicIPAddress);
+    if (pipId) {
+      target.publicIpId = pipId;
+      const pip = publicIp.get(idKey(pipId));
+      if (pip) target.publicIp = pip;
+      else noteDangling(pipId, fromId, "public IP address");
+    }
+  };
+
   // NICs and ipconfigs
   for (const [key, { raw: r, ptr }] of resource) {
     if (!typeIs(r, "Microsoft.Network/networkInterfaces")) continue;
@@ -624,20 +648,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
           .filter((x): x is string => !!x)
           .map(idKey),
       };
-      const ip = str(cp.privateIPAddress);
-      if (ip) c.privateIp = ip;
-      const subnetId = refId(cp.subnet);
-      if (subnetId) {
-        c.subnetId = subnetId;
-        c.subnet = subnet.get(idKey(subnetId));
-        if (!c.subnet) noteDangling(subnetId, r.id, "subnet");
-      }
-      const pipId = refId(cp.publicIPAddress);
-      if (pipId) {
-        c.publicIpId = pipId;
-        c.publicIp = publicIp.get(idKey(pipId));
-        if (!c.publicIp) noteDangling(pipId, r.id, "public IP address");
-      }
+      resolveAddress(c, cp, r.id);
       n.ipConfigs.push(c);
       ipConfig.set(c.key, c);
     });
@@ -728,20 +739,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
         lb,
         zones: strList(obj(w).zones),
       };
-      const ip = str(fp.privateIPAddress);
-      if (ip) f.privateIp = ip;
-      const sid = refId(fp.subnet);
-      if (sid) {
-        f.subnetId = sid;
-        f.subnet = subnet.get(idKey(sid));
-        if (!f.subnet) noteDangling(sid, r.id, "subnet");
-      }
-      const pid = refId(fp.publicIPAddress);
-      if (pid) {
-        f.publicIpId = pid;
-        f.publicIp = publicIp.get(idKey(pid));
-        if (!f.publicIp) noteDangling(pid, r.id, "public IP address");
-      }
+      resolveAddress(f, fp, r.id);
       lb.frontends.push(f);
     });
     lb.isInternal = lb.frontends.length > 0 && lb.frontends.every((f) => !f.publicIpId);
