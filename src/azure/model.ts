@@ -7,15 +7,12 @@
  * A reference to something the snapshot does not hold is recorded as a gap
  * (kind `dangling-reference`); it is never a crash.
  */
-import type { ArmResource, AzureSnapshot, EffectiveNsgBody, Gap, GuestObservation, RuleHealthBody } from "../snapshot/types.ts";
+import type { Model, ModelContext, ModelGap } from "../engine/types.ts";
+import type { ArmResource, AzureSnapshot, EffectiveNsgBody, GuestObservation, RuleHealthBody } from "../snapshot/types.ts";
 import { join, pointer } from "../util/json-pointer.ts";
 import { idKey, nameOf, parentResourceId } from "./arm-id.ts";
 
-export interface ModelGap extends Gap {
-  kind: "collection" | "dangling-reference";
-  /** for a dangling reference: the resource that holds it */
-  referencedFrom?: string;
-}
+export type { ModelContext, ModelGap };
 
 interface Node {
   id: string;
@@ -227,13 +224,7 @@ export interface EffectiveNsgObservation {
   body: EffectiveNsgBody;
 }
 
-/** What the user told lbdoctor on the command line, beyond the snapshot. */
-export interface ModelContext {
-  /** VMs (names or ids) the user says call the load balancer's frontend (`--from <vm>`) */
-  from: string[];
-}
-
-export interface AzureModel {
+export interface AzureModel extends Model {
   provider: "azure";
   snapshot: AzureSnapshot;
   context: ModelContext;

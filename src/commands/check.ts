@@ -1,8 +1,8 @@
 import { idKey } from "../azure/arm-id.ts";
-import { buildAzureModel } from "../azure/model.ts";
 import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
+import { providerFor } from "../providers/index.ts";
 import { buildReport, type Report } from "../report/report.ts";
 import { toolVersion } from "../version.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
@@ -33,10 +33,9 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   // progress goes to stderr, except when a machine-readable report goes to stdout
   const stdoutFormat = formats[outputs.length];
   const { snapshot, source } = await acquireSnapshot(target, opts, io, stdoutFormat !== "json");
-  if (snapshot.provider !== "azure") {
-    throw new InputError(`${source} is an ${snapshot.provider} snapshot; this version diagnoses Azure snapshots only`);
-  }
-  const model = buildAzureModel(snapshot, { from: opts.from ?? [] });
+  const provider = await providerFor(snapshot.provider);
+  const model = provider.buildModel(snapshot, { from: opts.from ?? [] });
+  const allLbs = provider.loadBalancers(model);
 
   const { rules: catalog } = await import("../../rules/index.ts");
   let rules = catalog.filter((r) => r.provider === snapshot.provider);
@@ -47,46 +46,44 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     rules = rules.filter((r) => opts.rule?.includes(r.id));
   }
 
-  // the positional target narrows the scope to a resource group or one load balancer
-  let lbKeys: Set<string> | undefined;
-  let rgFilter: string | undefined;
+  // the positional target narrows the scope to a group (resource group, region) or one load balancer
+  let lbs = allLbs;
+  let group: string | undefined;
   if (target) {
     const t = target.toLowerCase();
-    const byName = model.loadBalancers.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target));
-    const byRg = model.loadBalancers.filter((lb) => lb.resourceGroup?.toLowerCase() === t);
-    const rgKnown = byRg.length > 0 || String(snapshot.scope.resourceGroup ?? "").toLowerCase() === t;
-    if (byName.length > 0) lbKeys = new Set(byName.map((lb) => lb.key));
-    else if (rgKnown) {
-      lbKeys = new Set(byRg.map((lb) => lb.key));
-      rgFilter = t;
+    const byName = allLbs.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target) || lb.id === target);
+    const byGroup = allLbs.filter((lb) => lb.group?.toLowerCase() === t);
+    if (byName.length > 0) lbs = byName;
+    else if (byGroup.length > 0 || provider.scopeGroup(snapshot)?.toLowerCase() === t) {
+      lbs = byGroup;
+      group = target;
     } else {
-      const rgs = [...new Set(model.loadBalancers.map((lb) => lb.resourceGroup).filter(Boolean))].join(", ");
-      const lbs = model.loadBalancers.map((lb) => lb.name).join(", ");
+      const groups = [...new Set(allLbs.map((lb) => lb.group).filter(Boolean))].join(", ");
       throw new InputError(
-        `'${target}' is neither a resource group nor a load balancer in ${source}`,
-        `Resource groups with load balancers: ${rgs || "(none)"}; load balancers: ${lbs || "(none)"}.`,
+        `'${target}' is neither a ${snapshot.provider === "azure" ? "resource group" : "region"} nor a load balancer in ${source}`,
+        `Groups with load balancers: ${groups || "(none)"}; load balancers: ${allLbs.map((lb) => lb.name).join(", ") || "(none)"}.`,
       );
     }
   }
 
   let findings = runRules(model, rules);
-  if (lbKeys) {
-    const keys = lbKeys;
+  if (target) {
+    const keys = new Set(lbs.map((lb) => lb.key));
     findings = findings.filter((f) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
-      return rgFilter !== undefined && f.resourceId.toLowerCase().includes(`/resourcegroups/${rgFilter}/`);
+      return group !== undefined && provider.inGroup(f, group);
     });
   }
 
   const report: Report = buildReport({
     model,
+    loadBalancers: lbs,
     findings,
     failOn: opts.failOn,
     version: toolVersion(),
     rulesRun: rules.length,
     source,
-    ...(lbKeys ? { loadBalancerKeys: lbKeys } : {}),
   });
 
   // render everything before writing anything

@@ -1,4 +1,4 @@
-import type { AzureModel } from "../azure/model.ts";
+import type { Gap, Snapshot } from "../snapshot/types.ts";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -53,7 +53,25 @@ export interface Finding {
   key?: string;
 }
 
-export type Model = AzureModel;
+export interface ModelGap extends Gap {
+  kind: "collection" | "dangling-reference";
+  /** for a dangling reference: the resource that holds it */
+  referencedFrom?: string;
+}
+
+/** What the user told lbdoctor on the command line, beyond the snapshot. */
+export interface ModelContext {
+  /** machines (names or ids) the user says call the load balancer's frontend (`--from`) */
+  from: string[];
+}
+
+/** What every provider's model shares; rules see their provider's richer model. */
+export interface Model {
+  provider: "azure" | "aws";
+  snapshot: Snapshot;
+  context: ModelContext;
+  gaps: ModelGap[];
+}
 
 export interface ReportInput {
   status: Exclude<Status, "error">;

@@ -1,8 +1,17 @@
 /** The report: what every formatter renders. Pure data, `lbdoctor.report/v1`. */
 import { idKey } from "../azure/arm-id.ts";
-import type { AzureModel, ModelGap } from "../azure/model.ts";
 import { orderFindings } from "../engine/run.ts";
-import { type Finding, SEVERITIES, type Severity, STATUSES, type Status, severityRank } from "../engine/types.ts";
+import {
+  type Finding,
+  type Model,
+  type ModelGap,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+  type Status,
+  severityRank,
+} from "../engine/types.ts";
+import type { LoadBalancerInfo } from "../providers/types.ts";
 
 export const REPORT_SCHEMA = "lbdoctor.report/v1";
 
@@ -41,13 +50,14 @@ export function atOrAbove(s: Severity, threshold: Severity): boolean {
 }
 
 export function buildReport(args: {
-  model: AzureModel;
+  model: Model;
+  /** the load balancers in scope (provider adapter), in report order */
+  loadBalancers: LoadBalancerInfo[];
   findings: Finding[];
   failOn: Severity;
   version: string;
   rulesRun: number;
   source?: string;
-  loadBalancerKeys?: Set<string>;
 }): Report {
   const { model, failOn } = args;
   const findings = orderFindings(args.findings);
@@ -58,28 +68,18 @@ export function buildReport(args: {
     if (f.status === "fail") failedBySeverity[f.severity]++;
   }
   const failing = findings.filter((f) => f.status === "fail" && atOrAbove(f.severity, failOn)).length;
-  const lbs = model.loadBalancers
-    .filter((lb) => !args.loadBalancerKeys || args.loadBalancerKeys.has(lb.key))
-    .map((lb): LoadBalancerSummary => {
-      const mine = findings.filter((f) => f.loadBalancerId && idKey(f.loadBalancerId) === lb.key);
-      const fails = mine.filter((f) => f.status === "fail");
-      const status = fails.some((f) => f.severity === "critical")
-        ? "down"
-        : fails.length > 0
-          ? "degraded"
-          : mine.some((f) => f.status === "unknown" || f.status === "error")
-            ? "unknown"
-            : "healthy";
-      return {
-        id: lb.id,
-        name: lb.name,
-        sku: lb.sku,
-        kind: lb.isInternal ? "internal" : "public",
-        frontends: lb.frontends.map((f) => f.publicIp?.ipAddress ?? f.privateIp ?? f.name),
-        status,
-        failed: fails.length,
-      };
-    });
+  const lbs = args.loadBalancers.map((lb): LoadBalancerSummary => {
+    const mine = findings.filter((f) => f.loadBalancerId && idKey(f.loadBalancerId) === lb.key);
+    const fails = mine.filter((f) => f.status === "fail");
+    const status = fails.some((f) => f.severity === "critical")
+      ? "down"
+      : fails.length > 0
+        ? "degraded"
+        : mine.some((f) => f.status === "unknown" || f.status === "error")
+          ? "unknown"
+          : "healthy";
+    return { id: lb.id, name: lb.name, sku: lb.sku, kind: lb.kind, frontends: lb.frontends, status, failed: fails.length };
+  });
   const snapshot: Report["snapshot"] = { collectedAt: model.snapshot.collectedAt };
   if (args.source) snapshot.source = args.source;
   return {
