@@ -3,6 +3,7 @@ import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { providerFor } from "../providers/index.ts";
+import { loadFormatter } from "../report/formats.ts";
 import { buildReport, type Report } from "../report/report.ts";
 import { toolVersion } from "../version.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
@@ -90,13 +91,8 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   const rendered: Array<{ path?: string; text: string }> = [];
   for (let i = 0; i < formats.length; i++) {
     const path = outputs[i];
-    const format = formats[i] as string;
-    let text: string;
-    if (format === "json") text = (await import("../report/formatters/json.ts")).formatJson(report);
-    else {
-      const { formatText } = await import("../report/formatters/text.ts");
-      text = formatText(report, { color: path ? false : useColor(opts.color), verbose: opts.verbose === true });
-    }
+    const format = await loadFormatter(formats[i] as string);
+    const text = format(report, { color: path ? false : useColor(opts.color), verbose: opts.verbose === true });
     rendered.push(path ? { path, text } : { text });
   }
   for (const r of rendered) {

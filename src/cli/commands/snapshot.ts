@@ -1,0 +1,15 @@
+import { addLiveOptions, type Register } from "../shared.ts";
+
+export const register: Register = (program, io, setExit) => {
+  const snapshot = program
+    .command("snapshot")
+    .description("Collect a resource group live and write the snapshot, for offline checks or a ticket. Secrets are always stripped.")
+    .argument("<resource-group>", "the resource group to collect")
+    .requiredOption("-o, --output <file>", "where to write the snapshot")
+    .option("--redact", "also mask subscription ids, public IPs and tag values, consistently, for sharing");
+  addLiveOptions(snapshot);
+  snapshot.action(async (rg: string, opts) => {
+    const { runSnapshot } = await import("../../commands/snapshot.ts");
+    setExit(await runSnapshot(rg, opts, io));
+  });
+};
