@@ -9,6 +9,11 @@ if (major < 22) {
   );
   process.exit(2);
 }
+// a closed pipe (`lbdoctor check … | head`) is the reader's choice, not a crash
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 const mod = await import("node:module");
 mod.enableCompileCache?.();
 const { main } = await import("../dist/src/cli.js");

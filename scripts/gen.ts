@@ -1,8 +1,9 @@
 /**
  * Regenerates what is derived from the rules: rules/index.ts (the registry),
  * docs/rules/<id>.md (one page per rule, from its metadata and first invalid
- * case), the rule table in README.md, and fixtures/azure/<rule>.json (each
- * rule's first invalid case, the scenario the golden tests run).
+ * case), the rule table in README.md, and fixtures/<provider>/<rule>.json (each
+ * rule's first invalid case, the scenario the golden tests run), plus the
+ * named scenarios (test/support/scenarios.ts, aws-scenarios.ts).
  *
  *   node scripts/gen.ts          write
  *   node scripts/gen.ts --check  fail (exit 1) when anything is stale
@@ -52,6 +53,8 @@ write("rules/index.ts", index);
 // 2. docs, fixtures and the README table need the rules and their cases
 const { runRules } = await import("../src/engine/run.ts");
 const { buildAzureModel } = await import("../src/azure/model.ts");
+const { buildAwsModel } = await import("../src/aws/model.ts");
+const modelOf = (s: import("../src/snapshot/types.ts").Snapshot) => (s.provider === "aws" ? buildAwsModel(s) : buildAzureModel(s));
 const { docsUrl } = await import("../src/engine/define-rule.ts");
 type Rule = import("../src/engine/types.ts").Rule;
 type Cases = import("../test/support/rule-tester.ts").RuleCases;
@@ -87,7 +90,7 @@ for (const d of ruleDirs) {
     );
   }
   if (example) {
-    const findings = runRules(buildAzureModel(example.snapshot), [rule]).filter((f) => f.status === "fail");
+    const findings = runRules(modelOf(example.snapshot), [rule]).filter((f) => f.status === "fail");
     lines.push("## Example", "", `Case: *${example.name}*`, "");
     for (const f of findings.slice(0, 2)) {
       lines.push(`> ${f.message}`, "");
@@ -110,6 +113,10 @@ for (const d of ruleDirs) {
 const { scenarios } = await import("../test/support/scenarios.ts");
 for (const sc of scenarios()) {
   write(`fixtures/azure/${sc.name}.json`, `${JSON.stringify({ ...sc.snapshot, description: sc.description }, null, 2)}\n`);
+}
+const { awsScenarios } = await import("../test/support/aws-scenarios.ts");
+for (const sc of awsScenarios()) {
+  write(`fixtures/aws/${sc.name}.json`, `${JSON.stringify({ ...sc.snapshot, description: sc.description }, null, 2)}\n`);
 }
 
 // 4. README rule table between markers

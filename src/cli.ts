@@ -3,12 +3,15 @@
  * the offline path never load what they do not use (SDKs, Ink).
  */
 import { Command, CommanderError } from "commander";
+import { register as awsEmulator } from "./cli/commands/aws-emulator.ts";
 import { register as check } from "./cli/commands/check.ts";
 import { register as demo } from "./cli/commands/demo.ts";
+import { register as diff } from "./cli/commands/diff.ts";
 import { register as emulator } from "./cli/commands/emulator.ts";
 import { register as rules } from "./cli/commands/rules.ts";
 import { register as snapshot } from "./cli/commands/snapshot.ts";
 import { register as trace } from "./cli/commands/trace.ts";
+import { register as tui } from "./cli/commands/tui.ts";
 import type { IO, Register } from "./cli/shared.ts";
 import { InputError } from "./errors.ts";
 import { toolVersion } from "./version.ts";
@@ -16,7 +19,7 @@ import { toolVersion } from "./version.ts";
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
 /** One registration per command (src/cli/commands/<name>.ts), in help order. */
-const COMMANDS: Register[] = [check, snapshot, demo, emulator, trace, rules];
+const COMMANDS: Register[] = [check, snapshot, demo, emulator, awsEmulator, trace, diff, tui, rules];
 
 export function buildProgram(io: IO, setExit: (code: number) => void): Command {
   const program = new Command();

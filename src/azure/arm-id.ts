@@ -3,7 +3,20 @@
  * mix casings (`/IpConfigurations/` vs `/ipConfigurations/`), so every lookup
  * goes through `idKey`.
  */
+/**
+ * An id that is already a key comes back as the same string: `toLowerCase`
+ * copies even an already lower-case string, and a large snapshot asks for the
+ * keys of keys millions of times (findings' subjects, lookups).
+ */
 export function idKey(id: string): string {
+  const n = id.length;
+  if (n > 0 && id.charCodeAt(0) > 32 && id.charCodeAt(n - 1) > 32 && id.charCodeAt(n - 1) !== 47) {
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if ((c >= 65 && c <= 90) || c > 127) return id.toLowerCase();
+    }
+    return id;
+  }
   return id.trim().replace(/\/+$/, "").toLowerCase();
 }
 

@@ -165,12 +165,32 @@ export interface RuleHealth {
  * The rule's health observation with its addresses matched to the pool's
  * members: by ip configuration id (case-insensitive), else by IP address.
  */
+const healthCache = new WeakMap<LbRule, { body: RuleHealthBody; members: number; value: RuleHealth }>();
+
 export function ruleHealthFor(model: AzureModel, rule: LbRule): RuleHealth | undefined {
   const obs = model.observations.ruleHealth.get(rule.key);
   if (!obs) return undefined;
   const members = rule.pool?.members ?? [];
+  // several rules ask for the same rule's health: match it once (per body and member list)
+  const cached = healthCache.get(rule);
+  if (cached && cached.body === obs.body && cached.members === members.length) return cached.value;
   const byMember = new Map<PoolMember, HealthEntry>();
   const unmatched: HealthEntry[] = [];
+  // members by key / ip configuration key and by IP, in member order: the first free one matches,
+  // as a scan of the member list would find it, without scanning it once per address
+  const byKey = new Map<string, PoolMember[]>();
+  const byIp = new Map<string, PoolMember[]>();
+  const push = (m: Map<string, PoolMember[]>, k: string, x: PoolMember) => {
+    const list = m.get(k);
+    if (!list) m.set(k, [x]);
+    else if (list[list.length - 1] !== x) list.push(x);
+  };
+  for (const x of members) {
+    push(byKey, x.key, x);
+    if (x.ipConfig) push(byKey, x.ipConfig.key, x);
+    if (x.ip) push(byIp, x.ip, x);
+  }
+  const firstFree = (list: PoolMember[] | undefined) => list?.find((x) => !byMember.has(x));
   (obs.body.loadBalancerBackendAddresses ?? []).forEach((a, i) => {
     const e: HealthEntry = { index: i, ptr: join(obs.ptr, "loadBalancerBackendAddresses", i) };
     if (a.ipAddress) e.ipAddress = a.ipAddress;
@@ -178,15 +198,13 @@ export function ruleHealthFor(model: AzureModel, rule: LbRule): RuleHealth | und
     if (a.state) e.state = a.state;
     if (a.reason) e.reason = a.reason;
     const k = e.ipConfigId ? idKey(e.ipConfigId) : undefined;
-    const free = (m: PoolMember) => !byMember.has(m);
-    const m =
-      (k && members.find((x) => free(x) && (x.key === k || x.ipConfig?.key === k))) ||
-      (e.ipAddress && members.find((x) => free(x) && x.ip === e.ipAddress)) ||
-      undefined;
+    const m = (k && firstFree(byKey.get(k))) || (e.ipAddress && firstFree(byIp.get(e.ipAddress))) || undefined;
     if (m) byMember.set(m, e);
     else unmatched.push(e);
   });
-  return { ptr: obs.ptr, body: obs.body, byMember, unmatched };
+  const value = { ptr: obs.ptr, body: obs.body, byMember, unmatched };
+  healthCache.set(rule, { body: obs.body, members: members.length, value });
+  return value;
 }
 
 export function isDown(e: HealthEntry | undefined): boolean {

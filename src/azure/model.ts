@@ -694,10 +694,37 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
       } else noteDangling(n.vmId, n.id, "virtual machine");
     }
   }
-  for (const s of availabilitySet.values()) {
-    for (const v of vm.values()) {
-      if (v.availabilitySetId && idKey(v.availabilitySetId) === s.key && !s.vmKeys.includes(v.key)) s.vmKeys.push(v.key);
+  // VMs that name an availability set join its list (one pass over the VMs, not sets × VMs)
+  const setVmKeys = new Map<string, Set<string>>();
+  for (const v of vm.values()) {
+    if (!v.availabilitySetId) continue;
+    const s = availabilitySet.get(idKey(v.availabilitySetId));
+    if (!s) continue;
+    let known = setVmKeys.get(s.key);
+    if (!known) setVmKeys.set(s.key, (known = new Set(s.vmKeys)));
+    if (!known.has(v.key)) {
+      known.add(v.key);
+      s.vmKeys.push(v.key);
     }
+  }
+
+  // ip configurations indexed by the pools and NAT rules they name and by private IP, so that the
+  // load balancers below resolve membership with lookups instead of scanning every ip configuration
+  const ipcsByPool = new Map<string, IpConfig[]>();
+  const ipcsByIp = new Map<string, IpConfig[]>();
+  const ipcByNatRule = new Map<string, IpConfig>();
+  for (const c of ipConfig.values()) {
+    for (const pk of new Set(c.poolKeys)) {
+      const list = ipcsByPool.get(pk);
+      if (list) list.push(c);
+      else ipcsByPool.set(pk, [c]);
+    }
+    if (c.privateIp) {
+      const list = ipcsByIp.get(c.privateIp);
+      if (list) list.push(c);
+      else ipcsByIp.set(c.privateIp, [c]);
+    }
+    for (const nk of c.natRuleKeys) ipcByNatRule.set(nk, c); // the last one wins, as a scan would
   }
 
   // Load balancers
@@ -783,8 +810,8 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
         }
         if (!c && ip) {
           // an IP-based member: match it to a NIC in the snapshot when one holds that address
-          for (const cand of ipConfig.values()) {
-            if (cand.privateIp === ip && (!vnetId || (cand.subnet && cand.subnet.vnetKey === idKey(vnetId)))) {
+          for (const cand of ipcsByIp.get(ip) ?? []) {
+            if (!vnetId || (cand.subnet && cand.subnet.vnetKey === idKey(vnetId))) {
               member.ipConfig = cand;
               member.nic = cand.nic;
               if (cand.nic.vm) member.vm = cand.nic.vm;
@@ -795,8 +822,10 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
         pl.members.push(member);
       });
       // NICs can claim membership from their side only (the pool's list is read-only and may lag)
-      for (const c of ipConfig.values()) {
-        if (c.poolKeys.includes(pl.key) && !seen.has(c.key) && !pl.members.some((m) => m.ipConfig === c)) {
+      const claimed = new Set<IpConfig>();
+      for (const m of pl.members) if (m.ipConfig) claimed.add(m.ipConfig);
+      for (const c of ipcsByPool.get(pl.key) ?? []) {
+        if (!seen.has(c.key) && !claimed.has(c)) {
           seen.add(c.key);
           const member: PoolMember = {
             kind: "ipconfig",
@@ -898,9 +927,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
         nr.frontend = lb.frontends.find((f) => f.key === idKey(fid));
       }
       let bid = refId(np.backendIPConfiguration);
-      if (!bid) {
-        for (const c of ipConfig.values()) if (c.natRuleKeys.includes(nr.key)) bid = c.id;
-      }
+      if (!bid) bid = ipcByNatRule.get(nr.key)?.id;
       if (bid) {
         nr.backendIpConfigId = bid;
         nr.backendIpConfig = ipConfig.get(idKey(bid));

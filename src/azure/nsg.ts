@@ -315,13 +315,64 @@ function ref(set: RuleSet, r: SecurityRule, note?: string): RuleRef {
   return out;
 }
 
+/**
+ * The cheap part of a rule, parsed once: its protocol and destination ports.
+ * A rule whose protocol or destination port cannot match the flow is `no`
+ * whatever its addresses (matchRule ANDs every field), so evaluation skips it
+ * without the address math; on large NSGs most rules are skipped this way.
+ */
+interface RuleFilter {
+  protocol: string;
+  anyProtocol: boolean;
+  anyPort: boolean;
+  ranges: number[];
+}
+const filters = new WeakMap<SecurityRule, RuleFilter>();
+
+function ruleFilter(r: SecurityRule): RuleFilter {
+  let f = filters.get(r);
+  if (f) return f;
+  const protocol = r.protocol.toLowerCase();
+  f = {
+    protocol,
+    anyProtocol: protocol === "*" || protocol === "all" || protocol === "any",
+    anyPort: r.destinationPorts.length === 0,
+    ranges: [],
+  };
+  for (const range of r.destinationPorts) {
+    const t = range.trim();
+    if (t === "*" || t === "0-65535") {
+      f.anyPort = true;
+      break;
+    }
+    const dash = t.indexOf("-");
+    const lo = Number(dash >= 0 ? t.slice(0, dash) : t);
+    const hi = Number(dash >= 0 ? t.slice(dash + 1) : t);
+    if (Number.isFinite(lo) && Number.isFinite(hi)) f.ranges.push(lo, hi);
+  }
+  filters.set(r, f);
+  return f;
+}
+
+/** true when the rule cannot match the flow: same answer as matchRule's protocol and destination-port checks. */
+function cannotMatch(r: SecurityRule, flow: Flow, flowProtocol: string): boolean {
+  const f = ruleFilter(r);
+  if (!f.anyProtocol && f.protocol !== flowProtocol) return true;
+  if (f.anyPort) return false;
+  const port = flow.destinationPort;
+  for (let i = 0; i < f.ranges.length; i += 2) if (port >= (f.ranges[i] as number) && port <= (f.ranges[i + 1] as number)) return false;
+  return true;
+}
+
 /** First-match evaluation of one NSG's rules. */
 export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flow, ctx: EvalContext): LayerVerdict {
   const ambiguous: RuleRef[] = [];
   const partial: RuleRef[] = [];
   const rules = set.rules; // sorted by priority
+  const flowProtocol = flow.protocol.toLowerCase();
   for (const r of rules) {
     if (r.direction !== flow.direction) continue;
+    if (cannotMatch(r, flow, flowProtocol)) continue;
     const m = matchRule(r, flow, ctx);
     if (m.m === "no") continue;
     if (m.m === "partial") {

@@ -1,5 +1,5 @@
 /** What the command registrations share: option parsers, the live-collection options, the IO handle. */
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { FORMAT_NAMES } from "../report/formats.ts";
 
 export interface IO {
@@ -31,7 +31,15 @@ const GUEST_HELP =
 /** The options of live Azure collection (check, snapshot). */
 export function addLiveOptions(cmd: Command): void {
   cmd
-    .option("--subscription <id>", "Azure subscription (default: AZURE_SUBSCRIPTION_ID)")
+    .option(
+      "--subscription <id>",
+      "Azure subscription (default: AZURE_SUBSCRIPTION_ID); repeatable or comma-separated: without a resource group, the subscriptions are read through Azure Resource Graph",
+      (value: string, previous?: string) => (previous ? `${previous},${value}` : value),
+    )
+    .option("--all-subscriptions", "read every subscription the credential can see, through Azure Resource Graph (no resource group)")
+    .option("--deep", "with Resource Graph: also rule health, effective NSGs and scale-set instances, through ARM within --arm-budget")
+    .option("--arm-budget <burst/perSecond>", "ARM reads per subscription for --deep (Azure's limit: 250 burst, 25 a second)", "250/25")
+    .option("--arg-budget <queries/seconds>", "Resource Graph queries per window (Azure's limit: about 15 per 5 seconds)", "15/5")
     .option("--tenant <id>", "Entra ID tenant for DefaultAzureCredential")
     .option("--endpoint <url>", "ARM endpoint other than management.azure.com, e.g. the emulator (LBDOCTOR_ARM_ENDPOINT)")
     .option("--ca-file <pem>", "certificate to trust for --endpoint (LBDOCTOR_ARM_CA_FILE)")
@@ -39,4 +47,13 @@ export function addLiveOptions(cmd: Command): void {
     .option("--no-effective-nsg", "skip the effective-NSG observations (slow LROs); NSG resources are still evaluated")
     .option("--guest", GUEST_HELP)
     .option("-q, --quiet", "no progress on stderr");
+}
+
+/** The options of live AWS collection (check, snapshot); `--concurrency` and `--quiet` come from addLiveOptions. */
+export function addAwsOptions(cmd: Command): void {
+  cmd
+    .addOption(new Option("--provider <cloud>", "which cloud to collect from live").choices(["azure", "aws"]).default("azure"))
+    .option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)")
+    .option("--profile <name>", "AWS named profile for the default credential chain (default: AWS_PROFILE)")
+    .option("--aws-endpoint <url>", "one endpoint for ELBv2, EC2 and Auto Scaling, e.g. the AWS emulator (LBDOCTOR_AWS_ENDPOINT)");
 }

@@ -1,19 +1,28 @@
 import { idKey } from "../azure/arm-id.ts";
+import { findConfig, type LbdoctorConfig, loadConfigFile } from "../config/config.ts";
+import { applySuppressions, resolveNow, type SuppressionStatus, tagLookup } from "../config/suppress.ts";
 import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { providerFor } from "../providers/index.ts";
+import { type BaselineSummary, loadBaseline, markBaseline } from "../report/baseline.ts";
 import { loadFormatter } from "../report/formats.ts";
 import { buildReport, type Report } from "../report/report.ts";
+import { stripSecrets } from "../util/secrets.ts";
 import { toolVersion } from "../version.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { useColor, writeAtomic } from "./output.ts";
+import { useColor as colorWanted, writeAtomic } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
   format?: string[];
   output?: string[];
-  failOn: Severity;
+  /** the flag; else the config's failOn; else high */
+  failOn?: Severity;
+  /** a config file; false (--no-config) ignores .lbdoctor.yaml in the working directory */
+  config?: string | false;
+  /** a previous JSON report */
+  baseline?: string;
   rule?: string[];
   from?: string[];
   verbose?: boolean;
@@ -31,20 +40,30 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   if (formats.length - outputs.length > 1) {
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
   }
-  // progress goes to stderr, except when a machine-readable report goes to stdout
+  // the config, the clock and the baseline are read before anything is collected: a bad one stops the run early
+  const { rules: catalog } = await import("../../rules/index.ts");
+  const now = resolveNow();
+  const configPath = opts.config === false ? undefined : (opts.config ?? findConfig(process.cwd()));
+  const config: LbdoctorConfig | undefined = configPath ? loadConfigFile(configPath, catalog) : undefined;
+  const baseline = opts.baseline ? loadBaseline(opts.baseline) : undefined;
+  const failOn: Severity = opts.failOn ?? config?.failOn ?? "high";
+
+  // progress goes to stderr, except when a report goes to stdout (it is likely piped)
   const stdoutFormat = formats[outputs.length];
-  const { snapshot, source } = await acquireSnapshot(target, opts, io, stdoutFormat !== "json");
+  const { snapshot, source, live } = await acquireSnapshot(target, opts, io, stdoutFormat === undefined || stdoutFormat === "text");
+  // evidence values are read from the snapshot: a file may hold secrets the collectors would have removed
+  if (!live) stripSecrets(snapshot);
   const provider = await providerFor(snapshot.provider);
   const model = provider.buildModel(snapshot, { from: opts.from ?? [] });
   const allLbs = provider.loadBalancers(model);
 
-  const { rules: catalog } = await import("../../rules/index.ts");
-  let rules = catalog.filter((r) => r.provider === snapshot.provider);
+  let rules = catalog.filter((r) => r.provider === snapshot.provider && config?.rules[r.id]?.enabled !== false);
   if (opts.rule && opts.rule.length > 0) {
     const known = new Set(catalog.map((r) => r.id));
     const unknown = opts.rule.filter((r) => !known.has(r));
     if (unknown.length > 0) throw new InputError(`unknown rule ${unknown.map((u) => `'${u}'`).join(", ")}`, "`lbdoctor rules` lists them.");
-    rules = rules.filter((r) => opts.rule?.includes(r.id));
+    // an explicit --rule runs even a rule the config turns off
+    rules = catalog.filter((r) => r.provider === snapshot.provider && opts.rule?.includes(r.id));
   }
 
   // the positional target narrows the scope to a group (resource group, region) or one load balancer
@@ -67,7 +86,9 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     }
   }
 
-  let findings = runRules(model, rules);
+  const severity: Record<string, Severity> = {};
+  for (const [id, setting] of Object.entries(config?.rules ?? {})) if (setting.severity) severity[id] = setting.severity;
+  let findings = runRules(model, rules, { severity });
   if (target) {
     const keys = new Set(lbs.map((lb) => lb.key));
     findings = findings.filter((f) => {
@@ -77,14 +98,22 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     });
   }
 
+  let suppressions: SuppressionStatus[] | undefined;
+  if (config) suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: tagLookup(snapshot) });
+  let baselineSummary: BaselineSummary | undefined;
+  if (baseline) baselineSummary = markBaseline(findings, baseline);
+
   const report: Report = buildReport({
     model,
     loadBalancers: lbs,
     findings,
-    failOn: opts.failOn,
+    failOn,
     version: toolVersion(),
     rulesRun: rules.length,
     source,
+    rules: rules.map((r) => ({ ...r, severity: severity[r.id] ?? r.severity })),
+    ...(suppressions ? { suppressions } : {}),
+    ...(baselineSummary ? { baseline: baselineSummary } : {}),
   });
 
   // render everything before writing anything
@@ -92,7 +121,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   for (let i = 0; i < formats.length; i++) {
     const path = outputs[i];
     const format = await loadFormatter(formats[i] as string);
-    const text = format(report, { color: path ? false : useColor(opts.color), verbose: opts.verbose === true });
+    const text = format(report, { color: path ? false : colorWanted(opts.color), verbose: opts.verbose === true });
     rendered.push(path ? { path, text } : { text });
   }
   for (const r of rendered) {

@@ -4,8 +4,14 @@ import { writeAtomic } from "./output.ts";
 
 type IO = { out: (s: string) => void; err: (s: string) => void };
 
-export async function runSnapshot(rg: string, opts: LiveOptions & { output: string; redact?: boolean }, io: IO): Promise<number> {
+export async function runSnapshot(
+  rg: string | undefined,
+  opts: LiveOptions & { output: string; redact?: boolean },
+  io: IO,
+): Promise<number> {
   if (!opts.output) throw new InputError("--output <file> is required");
+  if (opts.redact && opts.provider === "aws")
+    throw new InputError("--redact masks Azure snapshots only; AWS snapshots cannot be redacted yet");
   const { snapshot } = await acquireSnapshot(rg, opts, io, true);
   const doc = snapshot as unknown as Record<string, unknown>;
   if (opts.redact) {

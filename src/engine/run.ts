@@ -14,11 +14,22 @@ export interface RunOptions {
   severity?: Record<string, Severity>;
 }
 
+/** A message template split once into text and `{{name}}` slots (odd indexes); templates are reused for every finding. */
+const compiled = new Map<string, string[]>();
+
 function interpolate(template: string, data: Record<string, string | number | undefined> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k: string) => {
+  let parts = compiled.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{\s*(\w+)\s*\}\}/);
+    compiled.set(template, parts);
+  }
+  let out = parts[0] as string;
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i] as string;
     const v = data[k];
-    return v === undefined ? `{{${k}}}` : String(v);
-  });
+    out += (v === undefined ? `{{${k}}}` : String(v)) + (parts[i + 1] as string);
+  }
+  return out;
 }
 
 export function findingId(ruleId: string, resourceId: string, key?: string): string {
@@ -47,7 +58,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
           id,
           ruleId: rule.id,
           status: input.status,
-          severity: input.severity ?? severity ?? rule.severity,
+          severity: severity ?? input.severity ?? rule.severity, // a configured override wins over the rule's own per-finding choice
           resourceId: input.resourceId,
           resourceName: input.resourceName ?? nameOf(input.resourceId),
           title: rule.title,

@@ -51,6 +51,21 @@ export interface Finding {
   subjects: string[];
   /** distinguishes several findings of one rule on one resource */
   key?: string;
+  /** set when a configured suppression matches (see src/config); an expired one no longer suppresses */
+  suppression?: FindingSuppression;
+  /** with --baseline: whether the baseline report already held this finding (same id, same status) */
+  baseline?: "new" | "existing";
+}
+
+/** A suppression from `.lbdoctor.yaml` that matched a finding. */
+export interface FindingSuppression {
+  reason: string;
+  /** where it is declared, `file:line` */
+  source: string;
+  /** as written in the config: a date (through the end of that day, UTC) or a timestamp */
+  expires?: string;
+  /** the suppression has expired: the finding counts again */
+  expired?: boolean;
 }
 
 export interface ModelGap extends Gap {

@@ -5,7 +5,7 @@ import type { ProviderAdapter } from "./types.ts";
 export const azureProvider: ProviderAdapter<AzureModel> = {
   buildModel: (snapshot, context) => buildAzureModel(snapshot as AzureSnapshot, context),
   loadBalancers: (model) =>
-    model.loadBalancers.map((lb) => ({
+    bySubscription(model.loadBalancers).map((lb) => ({
       id: lb.id,
       key: lb.key,
       name: lb.name,
@@ -17,3 +17,10 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   inGroup: (finding, group) => finding.resourceId.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`),
   scopeGroup: (snapshot) => (typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined),
 };
+
+/** Load balancers grouped by subscription (a Resource Graph snapshot spans several), by name within each; one subscription: unchanged. */
+function bySubscription<T extends { id: string }>(lbs: T[]): T[] {
+  const sub = (id: string) => id.split("/")[2]?.toLowerCase() ?? "";
+  if (new Set(lbs.map((lb) => sub(lb.id))).size <= 1) return lbs;
+  return [...lbs].sort((a, b) => (sub(a.id) < sub(b.id) ? -1 : sub(a.id) > sub(b.id) ? 1 : 0));
+}

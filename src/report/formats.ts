@@ -17,6 +17,10 @@ const LOADERS = {
     return (r, o) => formatText(r, { color: o.color, verbose: o.verbose });
   },
   json: async (): Promise<Formatter> => (await import("./formatters/json.ts")).formatJson,
+  sarif: async (): Promise<Formatter> => (await import("./formatters/sarif.ts")).formatSarif,
+  junit: async (): Promise<Formatter> => (await import("./formatters/junit.ts")).formatJunit,
+  markdown: async (): Promise<Formatter> => (await import("./formatters/markdown.ts")).formatMarkdown,
+  github: async (): Promise<Formatter> => (await import("./formatters/github.ts")).formatGithub,
 } satisfies Record<string, () => Promise<Formatter>>;
 
 export type FormatName = keyof typeof LOADERS;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
+import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
@@ -63,6 +64,10 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
   }
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new InputError(`${source} is not a snapshot: expected a JSON object at the top level`);
+  }
+  const deep = findTooDeep(doc);
+  if (deep !== undefined) {
+    throw new InputError(`${source} is nested more than ${MAX_DEPTH} levels deep (at ${shortPointer(deep)}), which no snapshot is`);
   }
   const schema = (doc as { schema?: unknown }).schema;
   if (typeof schema === "string" && schema !== SNAPSHOT_SCHEMA) {

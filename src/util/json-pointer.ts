@@ -1,6 +1,7 @@
 /** RFC 6901 JSON Pointer helpers. */
 export function escapeToken(token: string | number): string {
-  return String(token).replace(/~/g, "~0").replace(/\//g, "~1");
+  if (typeof token === "number") return String(token);
+  return token.includes("~") || token.includes("/") ? token.replace(/~/g, "~0").replace(/\//g, "~1") : token;
 }
 
 export function pointer(...tokens: Array<string | number>): string {
@@ -15,7 +16,7 @@ export function resolvePointer(doc: unknown, ptr: string): unknown {
   if (ptr === "") return doc;
   let cur: unknown = doc;
   for (const raw of ptr.slice(1).split("/")) {
-    const token = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    const token = raw.includes("~") ? raw.replace(/~1/g, "/").replace(/~0/g, "~") : raw;
     if (cur === null || typeof cur !== "object") return undefined;
     cur = (cur as Record<string, unknown>)[token];
   }

@@ -14,16 +14,17 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { buildAwsModel } from "../../src/aws/model.ts";
 import { idKey } from "../../src/azure/arm-id.ts";
 import { buildAzureModel, type ModelContext } from "../../src/azure/model.ts";
 import { runRules } from "../../src/engine/run.ts";
 import type { Finding, Rule } from "../../src/engine/types.ts";
 import { validateSnapshot } from "../../src/snapshot/load.ts";
-import type { AzureSnapshot } from "../../src/snapshot/types.ts";
+import type { Snapshot } from "../../src/snapshot/types.ts";
 
 export interface CaseBase {
   name: string;
-  snapshot: AzureSnapshot;
+  snapshot: Snapshot;
   /** what the user said on the command line (`--from <vm>`) */
   context?: ModelContext;
 }
@@ -41,10 +42,11 @@ export interface RuleCases {
   notApplicable?: CaseBase[];
 }
 
-export function evaluateCase(rule: Rule, snapshot: AzureSnapshot, context?: ModelContext): Finding[] {
+export function evaluateCase(rule: Rule, snapshot: Snapshot, context?: ModelContext): Finding[] {
   const problems = validateSnapshot(snapshot);
   if (problems.length > 0) throw new Error(`case snapshot is not valid against the schema:\n${problems.join("\n")}`);
-  return runRules(buildAzureModel(snapshot, context), [rule]);
+  const model = snapshot.provider === "aws" ? buildAwsModel(snapshot, context) : buildAzureModel(snapshot, context);
+  return runRules(model, [rule]);
 }
 
 function summary(findings: Finding[]): string {

@@ -24,6 +24,26 @@ interface Group {
   incomplete?: string;
 }
 
+/** VMs by availability set and by scale set (idKey), in model order: built once per model, not once per pool. */
+const groupIndex = new WeakMap<AzureModel, Map<string, Vm[]>>();
+function vmsByGroup(model: AzureModel): Map<string, Vm[]> {
+  let index = groupIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const v of model.vms) {
+      for (const id of [v.availabilitySetId, v.vmssId]) {
+        if (!id) continue;
+        const k = idKey(id);
+        const list = index.get(k);
+        if (list) list.push(v);
+        else index.set(k, [v]);
+      }
+    }
+    groupIndex.set(model, index);
+  }
+  return index;
+}
+
 function groupsOf(model: AzureModel, vms: Vm[]): Group[] {
   const out = new Map<string, Group>();
   for (const vm of vms) {
@@ -40,13 +60,13 @@ function groupsOf(model: AzureModel, vms: Vm[]): Group[] {
           if (typeof r?.id === "string") siblings.set(idKey(r.id), { id: r.id, ptr: join(set.ptr, "properties", "virtualMachines", i) });
         });
       }
-      for (const v of model.vms)
+      for (const v of vmsByGroup(model).get(key) ?? [])
         if (v.availabilitySetId && idKey(v.availabilitySetId) === key && !siblings.has(v.key)) siblings.set(v.key, { id: v.id });
       // the set's own list is authoritative; without it, a failed VM listing may hide members
       if (!set) incomplete = gapReason(model, [id], ["virtualMachines.list"]);
       out.set(key, { label: `availability set ${nameOf(id)}`, id, siblings, ...(incomplete ? { incomplete } : {}) });
     } else {
-      for (const v of model.vms) if (v.vmssId && idKey(v.vmssId) === key) siblings.set(v.key, { id: v.id });
+      for (const v of vmsByGroup(model).get(key) ?? []) if (v.vmssId && idKey(v.vmssId) === key) siblings.set(v.key, { id: v.id });
       incomplete = gapReason(model, [id], ["virtualMachineScaleSetVMs.list"]);
       out.set(key, { label: `scale set ${nameOf(id)}`, id, siblings, ...(incomplete ? { incomplete } : {}) });
     }

@@ -14,6 +14,13 @@
  *      groups, fetched by id;
  *   3. the long-running observations (rule health, effective NSGs, guest
  *      checks), bounded.
+ *
+ * Concurrency bounds HTTP requests in flight (a pipeline policy, per attempt),
+ * not operations: a long-running operation holds no slot while it waits for
+ * its next poll, so thousands of effective-NSG LROs overlap their waits instead
+ * of queueing behind 12 slots. LROs wait one poll interval before their first
+ * poll (the SDK polls at once after the 202, which a multi-second operation
+ * never answers: one wasted call per LRO).
  * A failure is a gap in the snapshot, never swallowed; only a missing
  * resource group or unusable credentials stop the run (exit 2).
  */
@@ -24,8 +31,8 @@ import { idKey, parentResourceId, parseArmId } from "../../azure/arm-id.ts";
 import { InputError } from "../../errors.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, Gap, GuestObservation, RuleHealthBody } from "../../snapshot/types.ts";
 import { limiter } from "../../util/limit.ts";
+import { stripSecrets } from "../../util/secrets.ts";
 import { guestScript, parseGuestOutput } from "./guest.ts";
-import { stripSecrets } from "./redact.ts";
 
 export type CollectEvent =
   | { type: "phase"; name: string }
@@ -41,8 +48,11 @@ export interface AzureCollectOptions {
   endpoint?: string;
   /** PEM to trust for the endpoint (the emulator's certificate) */
   ca?: string;
+  /** HTTP requests in flight (default 12) */
   concurrency?: number;
   effectiveNsg?: boolean;
+  /** probe health of every load-balancing rule (default true) */
+  ruleHealth?: boolean;
   guest?: boolean;
   /** LRO poll interval (the SDK default is 2000 ms) */
   pollIntervalMs?: number;
@@ -63,7 +73,19 @@ interface CallScope {
 }
 
 type AnyPaged = { byPage(): AsyncIterable<unknown[]> };
-type AnyPoller = { pollUntilDone(): Promise<unknown> };
+type AnyPoller = { pollUntilDone(): Promise<unknown>; submitted?(): Promise<void>; readonly isDone?: boolean };
+
+/**
+ * Drives an SDK poller: the initial request, then one poll interval, then
+ * polling until done. (pollUntilDone alone polls immediately after the 202.)
+ */
+export async function awaitLro(poller: AnyPoller, intervalMs: number): Promise<unknown> {
+  if (poller.submitted) {
+    await poller.submitted();
+    if (poller.isDone !== true && intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return poller.pollUntilDone();
+}
 
 interface RestErrorLike {
   statusCode?: number;
@@ -82,7 +104,7 @@ const NETWORK_LISTS = [
   ["applicationSecurityGroups", "applicationSecurityGroups.list"],
 ] as const;
 
-function isAuthError(e: RestErrorLike): boolean {
+export function isAuthError(e: RestErrorLike): boolean {
   const name = e.name ?? "";
   return (
     name === "CredentialUnavailableError" ||
@@ -122,6 +144,12 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
     },
   };
 
+  const limit = limiter(Math.max(1, opts.concurrency ?? 12));
+  const throttle: PipelinePolicy = {
+    name: "lbdoctorConcurrency",
+    sendRequest: (request, next) => limit(() => next(request)),
+  };
+
   const [{ NetworkManagementClient }, { ComputeManagementClient }] = await Promise.all([
     import("@azure/arm-network"),
     import("@azure/arm-compute"),
@@ -129,20 +157,23 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   const clientOptions = {
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     ...(opts.ca ? { tlsOptions: { ca: opts.ca } } : {}),
-    additionalPolicies: [{ policy: recorder, position: "perCall" as const }],
+    additionalPolicies: [
+      { policy: recorder, position: "perCall" as const },
+      { policy: throttle, position: "perRetry" as const },
+    ],
     retryOptions: { maxRetries: opts.maxRetries ?? 3, ...(opts.retryDelayMs !== undefined ? { retryDelayInMs: opts.retryDelayMs } : {}) },
     userAgentOptions: { userAgentPrefix: `lbdoctor/${opts.toolVersion ?? "dev"}` },
   };
   const network = new NetworkManagementClient(opts.credential, opts.subscriptionId, clientOptions);
   const compute = new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions);
-  const limit = limiter(Math.max(1, opts.concurrency ?? 12));
   const rg = opts.resourceGroup;
   const gaps: Gap[] = [];
   const resources = new Map<string, ArmResource>();
   const ruleHealth: Record<string, RuleHealthBody> = {};
   const effective: Record<string, EffectiveNsgBody> = {};
   const guest: Record<string, GuestObservation> = {};
-  const pollOptions = { updateIntervalInMs: opts.pollIntervalMs ?? 1000 };
+  const pollInterval = opts.pollIntervalMs ?? 1000;
+  const pollOptions = { updateIntervalInMs: pollInterval };
   let fatal: InputError | undefined;
 
   const addGap = (operation: string, e: unknown, resourceId?: string) => {
@@ -191,7 +222,7 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   ): Promise<Recorded[] | undefined> => {
     const scope: CallScope = { responses: [] };
     try {
-      await limit(() => als.run(scope, run));
+      await als.run(scope, run);
       emit({ type: "call", operation, calls });
       return scope.responses;
     } catch (e) {
@@ -296,7 +327,7 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   emit({ type: "phase", name: "probe health and effective NSGs" });
   const lbs = [...resources.values()].filter((r) => r.type.toLowerCase() === "microsoft.network/loadbalancers");
   const obs: Array<Promise<void>> = [];
-  for (const lb of lbs) {
+  for (const lb of opts.ruleHealth === false ? [] : lbs) {
     const lbRg = parseArmId(lb.id).resourceGroup ?? rg;
     for (const rule of arr((lb.properties ?? {}).loadBalancingRules)) {
       const ruleObj = rule as { id?: string; name?: string; properties?: { probe?: { id?: string } } };
@@ -305,7 +336,10 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
       const ruleName = ruleObj.name;
       obs.push(
         record("loadBalancerLoadBalancingRules.health", ruleId, () =>
-          (network.loadBalancerLoadBalancingRules.health(lbRg, lb.name, ruleName, pollOptions) as unknown as AnyPoller).pollUntilDone(),
+          awaitLro(
+            network.loadBalancerLoadBalancingRules.health(lbRg, lb.name, ruleName, pollOptions) as unknown as AnyPoller,
+            pollInterval,
+          ),
         ).then((rec) => {
           const body = lastBody(rec);
           if (body && typeof body === "object") ruleHealth[ruleId] = body as RuleHealthBody;
@@ -320,13 +354,14 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
       if (/\/virtualMachineScaleSets\//i.test(nic.id)) continue; // the effective-NSG API takes top-level NICs only
       obs.push(
         record("networkInterfaces.listEffectiveNetworkSecurityGroups", nic.id, () =>
-          (
+          awaitLro(
             network.networkInterfaces.listEffectiveNetworkSecurityGroups(
               p.resourceGroup ?? rg,
               nic.name,
               pollOptions,
-            ) as unknown as AnyPoller
-          ).pollUntilDone(),
+            ) as unknown as AnyPoller,
+            pollInterval,
+          ),
         ).then((rec) => {
           const body = lastBody(rec);
           if (body && typeof body === "object" && Array.isArray((body as EffectiveNsgBody).value))
@@ -342,7 +377,10 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
       const script = guestScript(osTypeOf(vm));
       obs.push(
         record("virtualMachines.runCommand", vm.id, () =>
-          (compute.virtualMachines.runCommand(p.resourceGroup ?? rg, vm.name, script, pollOptions) as unknown as AnyPoller).pollUntilDone(),
+          awaitLro(
+            compute.virtualMachines.runCommand(p.resourceGroup ?? rg, vm.name, script, pollOptions) as unknown as AnyPoller,
+            pollInterval,
+          ),
         ).then((rec) => {
           const body = lastBody(rec) as { value?: Array<{ message?: string }> } | undefined;
           const message = body?.value?.map((v) => v.message ?? "").join("\n");
@@ -422,7 +460,7 @@ const REF_KEYS = new Set([
 ]);
 
 /** NICs that are pool members, split by whether their VM runs (effective NSGs and guest checks need a running VM). */
-function poolMemberNics(resources: Map<string, ArmResource>): { running: ArmResource[]; runningVms: ArmResource[] } {
+export function poolMemberNics(resources: Map<string, ArmResource>): { running: ArmResource[]; runningVms: ArmResource[] } {
   const memberNicKeys = new Set<string>();
   for (const r of resources.values()) {
     if (r.type.toLowerCase() !== "microsoft.network/loadbalancers") continue;

@@ -9,63 +9,7 @@
  */
 import { createHash } from "node:crypto";
 
-const SECRET_KEYS = new Set([
-  "osprofile",
-  "customdata",
-  "userdata",
-  "protectedsettings",
-  "protectedsettingsfromkeyvault",
-  "adminpassword",
-  "password",
-  "secrets",
-]);
-export const REDACTED = "[redacted]";
-
-export function maskSecretsInString(s: string): string {
-  return s
-    .replace(/\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|AccessKey|ClientSecret)\s*=\s*[^;"\s]+/gi, `$1=${REDACTED}`)
-    .replace(/([?&]sig=)[A-Za-z0-9%+/=]{10,}/g, `$1${REDACTED}`)
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, REDACTED)
-    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, REDACTED);
-}
-
-/** Removes secret-bearing fields and masks secret-looking strings, in place. Returns the number of values removed or masked. */
-export function stripSecrets(value: unknown): number {
-  let n = 0;
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        if (typeof v[i] === "string") {
-          const m = maskSecretsInString(v[i] as string);
-          if (m !== v[i]) {
-            v[i] = m;
-            n++;
-          }
-        } else walk(v[i]);
-      }
-      return;
-    }
-    if (v === null || typeof v !== "object") return;
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      if (SECRET_KEYS.has(k.toLowerCase())) {
-        delete o[k];
-        n++;
-        continue;
-      }
-      const x = o[k];
-      if (typeof x === "string") {
-        const m = maskSecretsInString(x);
-        if (m !== x) {
-          o[k] = m;
-          n++;
-        }
-      } else walk(x);
-    }
-  };
-  walk(value);
-  return n;
-}
+export { maskSecretsInString, REDACTED, stripSecrets } from "../../util/secrets.ts";
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;

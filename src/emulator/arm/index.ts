@@ -19,6 +19,7 @@ import type { AddressInfo } from "node:net";
 import { renderSsOutput, runCommandMessage } from "../../collectors/azure/guest-output.ts";
 import type { AzureSnapshot, RuleHealthBody } from "../../snapshot/types.ts";
 import { generateCert } from "./cert.ts";
+import { answerQuery, chargeQuota, GraphError, type GraphQuota, newGraphState } from "./graph.ts";
 import { ArmStore, isVmId, key, withoutInstanceView } from "./store.ts";
 
 export { parseSsOutput, renderSsOutput, runCommandMessage } from "../../collectors/azure/guest-output.ts";
@@ -55,6 +56,10 @@ export interface ArmEmulatorOptions {
   port?: number;
   /** When set only `Bearer <token>` is accepted, else any non-empty bearer token. */
   token?: string;
+  /** Resource Graph's per-user query quota (e.g. 15 per 5000 ms); unlimited when absent. */
+  argQuota?: GraphQuota;
+  /** Subscriptions the caller may not read: 403 AuthorizationFailed for ARM requests under them and for Resource Graph queries naming them. */
+  forbiddenSubscriptions?: string[];
 }
 
 export interface ArmEmulator {
@@ -106,6 +111,7 @@ export const ROUTE_NAMES = [
   "virtualMachines.runCommand",
   "virtualMachineScaleSetVMs.runCommand",
   "lro.poll",
+  "resourceGraph.resources",
   "unmatched",
 ] as const;
 
@@ -178,6 +184,8 @@ interface Ctx {
   lower: string;
   match: RegExpExecArray;
   query: URLSearchParams;
+  /** the bearer token (Resource Graph's quota is per user) */
+  bearer: string;
   /** the value of `$expand` (query keys compared case-insensitively) */
   expand: string | undefined;
   body: string;
@@ -249,6 +257,8 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
   const remainingReads = new Map<string, number>();
   const lros = new Map<string, Lro>();
   let baseUrl = "";
+  const graph = newGraphState();
+  const forbidden = new Set((opts.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase()));
 
   const latency = (): number => {
     const l = opts.latencyMs;
@@ -459,6 +469,29 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
       },
     },
     {
+      name: "resourceGraph.resources",
+      method: "POST",
+      re: /^\/providers\/microsoft\.resourcegraph\/resources$/,
+      arm: false,
+      handle: (ctx) => {
+        try {
+          if (!queryParam(ctx.query, "api-version")) {
+            throw new GraphError(
+              400,
+              "MissingApiVersionParameter",
+              "The api-version query parameter (?api-version=) is required for all requests.",
+            );
+          }
+          const headers = chargeQuota(graph, ctx.bearer, opts.argQuota);
+          return { status: 200, body: answerQuery(store, ctx.body, forbidden), headers };
+        } catch (e) {
+          if (!(e instanceof GraphError)) throw e;
+          if (e.status === 429) counts["resourceGraph.throttled"] = (counts["resourceGraph.throttled"] ?? 0) + 1;
+          throw new ArmError(e.status, e.code, e.message, e.headers);
+        }
+      },
+    },
+    {
       name: "lro.poll",
       method: "GET",
       re: /^\/lro\/([^/]+)$/,
@@ -585,6 +618,13 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
           );
         }
         const sub = path.split("/")[2] ?? "";
+        if (forbidden.has(sub.toLowerCase())) {
+          throw new ArmError(
+            403,
+            "AuthorizationFailed",
+            `The client does not have authorization to perform action 'read' over scope '/subscriptions/${sub}' or the scope is invalid (injected by the ARM emulator).`,
+          );
+        }
         if (!store.hasSubscription(sub)) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
         const rgName = lower.startsWith(`/subscriptions/${sub.toLowerCase()}/resourcegroups/`) ? path.split("/")[4] : undefined;
         if (rgName !== undefined && !store.resourceGroup(sub, rgName)) {
@@ -598,6 +638,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
         lower,
         match,
         query: url.searchParams,
+        bearer,
         expand: queryParam(url.searchParams, "$expand"),
         body,
       };

@@ -5,7 +5,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import { idKey } from "../../azure/arm-id.ts";
 import type { Finding, Severity } from "../../engine/types.ts";
-import type { Report } from "../report.ts";
+import { isSuppressed, type Report } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
@@ -89,7 +89,9 @@ export function formatText(report: Report, opts: TextOptions): string {
   line(c.bold(`lbdoctor ${report.tool.version}`) + c.gray(` · ${report.provider} · ${scope} · snapshot ${report.snapshot.collectedAt}`));
 
   const byId = new Map(report.findings.map((f) => [f.id, f]));
-  const shown = report.findings.filter((f) => opts.verbose || f.status === "fail" || f.status === "error" || f.status === "unknown");
+  const shown = report.findings.filter(
+    (f) => !isSuppressed(f) && (opts.verbose || f.status === "fail" || f.status === "error" || f.status === "unknown"),
+  );
 
   const printedFixes = new Set<string>();
   const renderFinding = (f: Finding, indent: string) => {
@@ -98,9 +100,14 @@ export function formatText(report: Report, opts: TextOptions): string {
     const label = f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase();
     const isCause = f.relatedTo.some((r) => r.relation === "explains");
     line(
-      `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}`,
+      `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}` +
+        (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
     );
     line(`${indent}  ${sanitize(f.message)}`);
+    if (f.suppression?.expired) {
+      const sp = f.suppression;
+      line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
+    }
     for (const e of f.evidence) {
       const what = e.label ? `${e.label}: ` : "";
       line(
@@ -124,9 +131,25 @@ export function formatText(report: Report, opts: TextOptions): string {
     }
   };
 
-  const groups: Array<{ title: string; findings: Finding[] }> = [];
+  const groups: Array<{ title: string; findings: Finding[]; heading?: boolean }> = [];
+  // a report over several subscriptions (Resource Graph) lists its load balancers under each subscription
+  const subOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? "";
+  const multiSub = new Set(report.loadBalancers.map((lb) => subOf(lb.id))).size > 1;
+  let lastSub: string | undefined;
+  const shownByLb = new Map<string, Finding[]>();
+  for (const f of shown) {
+    if (!f.loadBalancerId) continue;
+    const k = idKey(f.loadBalancerId);
+    const list = shownByLb.get(k);
+    if (list) list.push(f);
+    else shownByLb.set(k, [f]);
+  }
   for (const lb of report.loadBalancers) {
-    const mine = shown.filter((f) => f.loadBalancerId && idKey(f.loadBalancerId) === idKey(lb.id));
+    if (multiSub && subOf(lb.id) !== lastSub) {
+      lastSub = subOf(lb.id);
+      groups.push({ title: c.bold(`Subscription ${sanitize(lastSub)}`), findings: [], heading: true });
+    }
+    const mine = shownByLb.get(idKey(lb.id)) ?? [];
     const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
       lb.status
     ];
@@ -142,8 +165,42 @@ export function formatText(report: Report, opts: TextOptions): string {
   for (const g of groups) {
     line();
     line(g.title);
+    if (g.heading) continue;
     if (g.findings.length === 0) line(c.green("  ✔ no problems found"));
     for (const f of g.findings) renderFinding(f, "  ");
+  }
+
+  const suppressed = report.findings.filter(isSuppressed);
+  if (suppressed.length > 0) {
+    line();
+    line(
+      c.gray(
+        `Suppressed (${suppressed.length}): accepted in ${sanitize(suppressed[0]?.suppression?.source.replace(/:\d+$/, "") ?? "the config")}, still in the JSON and SARIF reports`,
+      ),
+    );
+    for (const f of suppressed) {
+      const sp = f.suppression;
+      const what = f.status === "fail" ? f.severity : f.status;
+      const until = sp?.expires ? `, until ${sp.expires}` : "";
+      line(
+        c.gray(
+          `  - ${f.ruleId} on ${sanitize(f.resourceName)} (${what}): ${sanitize(sp?.reason ?? "")} [${sanitize(sp?.source ?? "")}${until}]`,
+        ),
+      );
+    }
+  }
+  const expired = (report.suppressions ?? []).filter((x) => x.expired);
+  if (expired.length > 0) {
+    line();
+    line(c.yellow(`Expired suppressions (${expired.length}): they no longer suppress`));
+    for (const x of expired) {
+      const on = x.resource ? ` on ${sanitize(x.resource)}` : x.tag ? ` tagged ${sanitize(JSON.stringify(x.tag))}` : "";
+      line(
+        c.yellow(
+          `  - ${sanitize(x.source)}: ${sanitize(x.rule)}${on} expired ${x.expires}; ${x.matched} ${x.matched === 1 ? "finding counts" : "findings count"} again`,
+        ),
+      );
+    }
   }
 
   if (report.gaps.length > 0) {
@@ -159,12 +216,20 @@ export function formatText(report: Report, opts: TextOptions): string {
   const s = report.summary;
   const sev = (Object.entries(s.failedBySeverity) as Array<[Severity, number]>).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   line();
+  const fresh = s.baseline ? "new " : "";
   const verdict =
-    s.failing > 0 ? c.red.bold(`${s.failing} at or above ${report.failOn}`) : c.green.bold(`nothing at or above ${report.failOn}`);
+    s.failing > 0
+      ? c.red.bold(`${s.failing} ${fresh}at or above ${report.failOn}`)
+      : c.green.bold(`nothing ${fresh}at or above ${report.failOn}`);
+  const held = s.suppressed ? `, ${s.suppressed} suppressed` : "";
   line(
-    `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ` +
+    `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${held}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ` +
       `${s.byStatus.pass} passed, ${s.byStatus["not-applicable"]} not applicable; ${s.rulesRun} ${s.rulesRun === 1 ? "rule" : "rules"}; ${verdict}`,
   );
+  if (s.baseline) {
+    const b = s.baseline;
+    line(c.gray(`  baseline ${sanitize(b.source)}: ${b.new} new, ${b.existing} already failing, ${b.fixed} fixed since`));
+  }
   if (!opts.verbose && s.byStatus.pass > 0) line(c.gray("  (--verbose lists the passing checks too)"));
   return `${out.join("\n")}\n`;
 }

@@ -1,0 +1,116 @@
+import { awsId, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+const privateZones = [
+  { id: ids.subnet.privateA, az: "us-east-1a" },
+  { id: ids.subnet.privateB, az: "us-east-1b" },
+];
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: "seed 003 reference: public subnets whose route table sends 0.0.0.0/0 to the internet gateway",
+      snapshot: healthyAlb().build(),
+    },
+    {
+      name: "the public subnets use the VPC's main route table (no explicit association), which routes to the IGW",
+      snapshot: healthyAlb()
+        .routeTable({
+          id: ids.rtb.public,
+          name: "public",
+          main: true,
+          subnets: [],
+          routes: [{ destination: "0.0.0.0/0", target: ids.igw }],
+        })
+        .routeTable({
+          id: ids.rtb.private,
+          name: "private",
+          subnets: [ids.subnet.privateA, ids.subnet.privateB],
+          routes: [{ destination: "0.0.0.0/0", target: ids.nat }],
+        })
+        .build(),
+    },
+    {
+      name: "more specific routes (a peering, a transit gateway) beside the IGW default route",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "10.1.0.0/16", target: awsId("pcx", "shared") })
+        .route(ids.rtb.public, { destination: "172.16.0.0/12", target: awsId("tgw", "corp") })
+        .build(),
+    },
+    { name: "an internet-facing NLB in the public subnets", snapshot: healthyNlb().build() },
+  ],
+  invalid: [
+    {
+      name: "an infrastructure refactor recreated web-alb in the private subnets: the site times out while both targets stay healthy",
+      snapshot: healthyAlb()
+        .removeLoadBalancer(ids.lb.alb)
+        .loadBalancer({ name: "web-alb", subnets: privateZones, sgs: [ids.sg.alb] })
+        .describe(
+          "Incident: a Terraform refactor swapped the subnet variables and web-alb was recreated, internet-facing, in the private " +
+            "subnets, whose route table sends 0.0.0.0/0 to a NAT gateway. DNS still answers with the ALB's public addresses, but nothing " +
+            "routes back to the internet: every client times out while both targets report healthy.",
+        )
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.privateA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.privateB, severity: "critical" },
+      ],
+    },
+    {
+      name: "the IGW route was deleted from the public route table",
+      snapshot: healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").build(),
+      errors: [{ messageId: "private" }, { messageId: "private" }],
+    },
+    {
+      name: "the IGW was detached: its route is a blackhole",
+      snapshot: healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.igw, state: "blackhole" }).build(),
+      errors: [{ messageId: "private" }, { messageId: "private" }],
+    },
+    {
+      name: "one of the two zones uses a private subnet (high, not critical)",
+      snapshot: healthyAlb()
+        .removeLoadBalancer(ids.lb.alb)
+        .loadBalancer({
+          name: "web-alb",
+          subnets: [
+            { id: ids.subnet.publicA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+          sgs: [ids.sg.alb],
+        })
+        .build(),
+      errors: [{ messageId: "private", resourceId: ids.subnet.privateB, severity: "high" }],
+    },
+  ],
+  unknown: [
+    {
+      name: "route tables were not collected",
+      snapshot: healthyAlb()
+        .edit((s) => {
+          if (s.ec2) delete s.ec2.RouteTables;
+        })
+        .gap({
+          operation: "ec2:DescribeRouteTables",
+          status: 403,
+          code: "UnauthorizedOperation",
+          message: "You are not authorized to perform this operation.",
+        })
+        .build(),
+      reason: "UnauthorizedOperation",
+    },
+    {
+      name: "the load balancer's subnets are not in the snapshot",
+      snapshot: healthyAlb().removeSubnet(ids.subnet.publicA).removeSubnet(ids.subnet.publicB).build(),
+      reason: "not in the snapshot",
+    },
+  ],
+  notApplicable: [
+    {
+      name: "an internal ALB in private subnets",
+      snapshot: healthyAlb()
+        .removeLoadBalancer(ids.lb.alb)
+        .loadBalancer({ name: "web-alb", scheme: "internal", subnets: privateZones, sgs: [ids.sg.alb] })
+        .build(),
+    },
+  ],
+};

@@ -1,0 +1,179 @@
+import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/aws/model.ts";
+import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+
+/** The route that sends 0.0.0.0/0 somewhere, if any. */
+function defaultRoute(rt: RouteTable): Route | undefined {
+  return rt.routes.find((r) => r.destination === "0.0.0.0/0");
+}
+
+function isIgwRoute(r: Route | undefined): boolean {
+  return !!r && r.target.startsWith("igw-") && r.state !== "blackhole";
+}
+
+/** A subnet is public when its route table sends 0.0.0.0/0 to an internet gateway (an active route). */
+function isPublic(s: Subnet): boolean {
+  return !!s.routeTable && isIgwRoute(defaultRoute(s.routeTable));
+}
+
+/** The internet gateway of the VPC, as seen in any of its route tables. */
+function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined {
+  for (const rt of model.routeTables) {
+    if (rt.vpcId !== vpcId) continue;
+    const r = rt.routes.find((x) => x.target.startsWith("igw-") && x.state !== "blackhole");
+    if (r) return r.target;
+  }
+  return undefined;
+}
+
+function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string; commands: string[] } {
+  // 1. an ALB can move to the VPC's public subnets in the same zones
+  if (lb.type === "application") {
+    const replacement = lb.zones.map((z) => {
+      if (z.subnet && isPublic(z.subnet)) return z.subnet;
+      return model.subnets.find(
+        (x) => x.vpcId === lb.vpcId && x.availabilityZone === (z.zoneName ?? z.subnet?.availabilityZone) && isPublic(x),
+      );
+    });
+    if (replacement.every((x) => !!x)) {
+      const ids = replacement.map((x) => (x as Subnet).id);
+      return {
+        summary: `Move ${lb.name} to public subnets of the same zones (${ids.join(", ")}).`,
+        commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${ids.join(" ")}`],
+      };
+    }
+  }
+  const rt = s.routeTable as RouteTable;
+  // 2. associate the subnet with a public route table of the VPC
+  const publicRt = model.routeTables.find((t) => t.vpcId === s.vpcId && t.key !== rt.key && isIgwRoute(defaultRoute(t)));
+  if (publicRt) {
+    const cmd =
+      s.routeTableVia === "association" && s.routeTableAssociationId
+        ? `aws ec2 replace-route-table-association --association-id ${sh(s.routeTableAssociationId)} --route-table-id ${sh(publicRt.id)}`
+        : `aws ec2 associate-route-table --route-table-id ${sh(publicRt.id)} --subnet-id ${sh(s.id)}`;
+    return {
+      summary: `Associate ${s.id} with the public route table ${publicRt.id} (its 0.0.0.0/0 goes to the internet gateway).`,
+      commands: [cmd],
+    };
+  }
+  // 3. add (or replace) the default route to the internet gateway
+  const igw = vpcIgw(model, s.vpcId);
+  const existing = defaultRoute(rt);
+  const verb = existing ? "replace-route" : "create-route";
+  const commands = [`aws ec2 ${verb} --route-table-id ${sh(rt.id)} --destination-cidr-block 0.0.0.0/0 --gateway-id ${igw ?? "<igw-id>"}`];
+  if (!igw) commands.unshift(`aws ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values=${s.vpcId ?? "<vpc-id>"}`);
+  const caveat =
+    rt.isMain && s.routeTableVia === "main"
+      ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
+      : "";
+  return { summary: `Route 0.0.0.0/0 from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/internet-facing-in-private-subnets",
+  provider: "aws",
+  severity: "high",
+  title: "Internet-facing load balancer in subnets without an internet gateway route",
+  description:
+    "An internet-facing load balancer gets public addresses in each of its subnets, but it is reachable only when the subnet's route " +
+    "table (its explicit association, else the VPC's main table) sends `0.0.0.0/0` to an internet gateway (`igw-…`). In a private " +
+    "subnet (default route to a NAT gateway, or none) the node's public address answers nothing: clients that DNS sends to that " +
+    "zone time out while the targets stay healthy. Seed 003 puts the load balancer in public subnets of two zones. " +
+    "Severity is high when some zones are affected and critical when all are.",
+  source: "003_f666e9f5344b8678.txt (the load balancer in public subnets of at least two Availability Zones); AWS ELB docs",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",
+    "https://repost.aws/knowledge-center/public-load-balancer-private-ec2",
+  ],
+  messages: {
+    private:
+      "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} has no route to an internet gateway: route table {{routeTable}} ({{via}}) {{detail}}. Clients sent to that zone's node time out.",
+    public:
+      "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} routes 0.0.0.0/0 to {{igw}} (route table {{routeTable}}, {{via}}).",
+    undecidable:
+      "Cannot decide whether subnet {{subnet}} of internet-facing load balancer {{lb}} routes to an internet gateway: {{reason}}.",
+    internal: "Load balancer {{lb}} is internal: it needs no route to an internet gateway.",
+  },
+  remediation:
+    "Put the load balancer in public subnets (`aws elbv2 set-subnets`), or give its subnets a route table whose `0.0.0.0/0` route " +
+    "goes to the VPC's internet gateway (`aws ec2 create-route … --gateway-id igw-…`).",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      const lbEv = { resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" };
+      if (!lb.internetFacing) {
+        report({
+          status: "not-applicable",
+          resourceId: lb.arn,
+          resourceName: lb.name,
+          loadBalancerId: lb.arn,
+          messageId: "internal",
+          data: { lb: lb.name },
+          evidence: [lbEv],
+        });
+        continue;
+      }
+      const zones = lb.zones.map((z) => {
+        const s = z.subnet;
+        const rt = s?.routeTable;
+        const route = rt ? defaultRoute(rt) : undefined;
+        return { z, s, rt, route, status: !s || !rt ? "unknown" : isIgwRoute(route) ? "pass" : "fail" };
+      });
+      const failing = zones.filter((x) => x.status === "fail").length;
+      for (const { z, s, rt, route, status } of zones) {
+        const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
+        const base = {
+          resourceId: subnetId,
+          resourceName: s?.name ?? subnetId,
+          loadBalancerId: lb.arn,
+          key: `${lb.name}|${subnetId}`,
+          subjects: [lb.key, subnetId.toLowerCase()],
+        };
+        const data = {
+          lb: lb.name,
+          subnet: s && s.name !== s.id ? `${s.id} (${s.name})` : subnetId,
+          az: z.zoneName ?? s?.availabilityZone ?? "?",
+          routeTable: rt?.id ?? "?",
+          via: s?.routeTableVia === "main" ? "the VPC's main route table" : "explicitly associated",
+        };
+        const zoneEv = { resourceId: lb.arn, pointer: z.ptr, label: "load balancer zone" };
+        if (status === "unknown" || !s || !rt) {
+          const reason = !s
+            ? `subnet ${subnetId} is not in the snapshot${gapNote(model, [subnetId], ["DescribeSubnets"])}`
+            : `its route table is not in the snapshot${gapNote(model, [s.id], ["DescribeRouteTables"])}`;
+          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [zoneEv] });
+          continue;
+        }
+        const rtEv = { resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` };
+        if (status === "pass") {
+          report({
+            ...base,
+            status: "pass",
+            messageId: "public",
+            data: { ...data, igw: route?.target },
+            evidence: [zoneEv, rtEv, ...(route ? [{ resourceId: rt.id, pointer: route.ptr, label: "default route" }] : [])],
+          });
+          continue;
+        }
+        const detail = !route
+          ? "has no 0.0.0.0/0 route"
+          : route.state === "blackhole"
+            ? `sends 0.0.0.0/0 to ${route.target}, a blackhole (the gateway is gone)`
+            : `sends 0.0.0.0/0 to ${route.target}${route.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : ""}`;
+        report({
+          ...base,
+          status: "fail",
+          messageId: "private",
+          severity: failing === zones.length ? "critical" : "high",
+          data: { ...data, detail },
+          evidence: [
+            zoneEv,
+            rtEv,
+            { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
+          ],
+          remediation: fixFor(model, lb, s),
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,202 @@
+import type { AwsModel, Listener, LoadBalancer } from "../../../src/aws/model.ts";
+import {
+  authorizeIngressCommand,
+  clientLabel,
+  clientSpace,
+  gapNote,
+  nearMiss,
+  sgNames,
+  vpcSpaceGuess,
+} from "../../../src/aws/rule-helpers.ts";
+import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/aws/sg.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import type { RuleContext } from "../../../src/engine/types.ts";
+
+/** The transport protocols a listener accepts. */
+function listenerProtocols(l: Listener): Protocol[] {
+  const p = (l.protocol ?? "").toUpperCase();
+  if (p === "TCP_UDP" || p === "TCP_QUIC") return ["tcp", "udp"];
+  if (p === "UDP" || p === "QUIC") return ["udp"];
+  return ["tcp"];
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/lb-sg-blocks-listener",
+  provider: "aws",
+  severity: "critical",
+  title: "Load balancer security groups block a listener",
+  description:
+    "An Application Load Balancer (and a Network Load Balancer created with security groups) accepts a connection only when one of its " +
+    "security groups allows it: clients of an internet-facing load balancer need an inbound rule for the listener's port from internet " +
+    "addresses (`0.0.0.0/0`, or the allowed clients' ranges); an internal one needs a rule from its clients' addresses or groups. " +
+    "Without one, connections to the listener time out while the targets stay healthy (seed 003 opens HTTP to the internet on the " +
+    "load balancer's security group). A rule for only some clients is an allow-list and is reported as restricted, not blocked; a rule " +
+    "that allows only private ranges admits no internet client. Prefix lists (e.g. CloudFront's origin-facing list) cannot be decided " +
+    "offline and are reported as unknown.",
+  source:
+    "003_f666e9f5344b8678.txt (the load balancer's security group allows HTTP from the internet); AWS ALB docs, load balancer security groups",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#loadbalancer-timed-out",
+  ],
+  messages: {
+    blocked:
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{scheme}} load balancer {{lb}} admits no {{clients}}: its security groups {{groups}} have no inbound rule that allows them{{nearMiss}}. Connections time out.",
+    open: "Listener {{listener}} ({{protocol}} port {{port}}) of {{scheme}} load balancer {{lb}} admits {{clients}}: {{basis}}.",
+    restricted:
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{scheme}} load balancer {{lb}} admits {{clients}} only from {{allowList}}: an allow-list, not a block.",
+    undecidable:
+      "Cannot decide whether listener {{listener}} ({{protocol}} port {{port}}) of load balancer {{lb}} admits {{clients}}: {{reason}}.",
+    noGroups: "Load balancer {{lb}} ({{type}}) has no security groups: nothing filters its listeners.",
+    noListeners: "Load balancer {{lb}} has no listeners.",
+    listenersUnknown: "The listeners of load balancer {{lb}} are not known {{reason}}.",
+  },
+  remediation:
+    "Add an inbound rule for the listener's protocol and port to one of the load balancer's security groups: from `0.0.0.0/0` (or the " +
+    "clients' ranges) for an internet-facing load balancer, from the clients' CIDRs or security groups for an internal one.",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      if (lb.securityGroupIds.length === 0) {
+        report({
+          status: "not-applicable",
+          resourceId: lb.arn,
+          resourceName: lb.name,
+          loadBalancerId: lb.arn,
+          messageId: "noGroups",
+          data: { lb: lb.name, type: lb.type },
+          evidence: [{ resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" }],
+        });
+        continue;
+      }
+      if (lb.listeners.length === 0) {
+        const gap = gapNote(model, [lb.arn], ["DescribeListeners"]);
+        report({
+          status: gap ? "unknown" : "not-applicable",
+          resourceId: lb.arn,
+          resourceName: lb.name,
+          loadBalancerId: lb.arn,
+          messageId: gap ? "listenersUnknown" : "noListeners",
+          data: { lb: lb.name, reason: gap.trim() },
+          evidence: [{ resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" }],
+        });
+      }
+      for (const l of lb.listeners) checkListener(model, lb, l, report);
+    }
+  },
+});
+
+type Report = RuleContext<AwsModel>["report"];
+
+function checkListener(model: AwsModel, lb: LoadBalancer, l: Listener, report: Report): void {
+  const clients = clientLabel(lb);
+  const base = {
+    resourceId: l.arn,
+    resourceName: `${lb.name}:${l.port ?? "?"}`,
+    loadBalancerId: lb.arn,
+    subjects: [l.key, lb.key],
+  };
+  const data = {
+    listener: `${lb.name}:${l.port ?? "?"}`,
+    lb: lb.name,
+    scheme: lb.scheme,
+    protocol: l.protocol ?? "?",
+    port: l.port ?? "?",
+    clients,
+    groups: sgNames(model, lb.securityGroupIds),
+  };
+  const lEv = { resourceId: l.arn, pointer: l.ptr, label: "listener" };
+  const sgEv = { resourceId: lb.arn, pointer: lb.securityGroupsPtr, label: "load balancer security groups" };
+  if (l.port === undefined) {
+    report({
+      ...base,
+      status: "unknown",
+      messageId: "undecidable",
+      data: { ...data, reason: "the listener has no port" },
+      evidence: [lEv],
+    });
+    return;
+  }
+  const verdicts = listenerProtocols(l).map((protocol) => ({
+    protocol,
+    v: evaluateSecurityGroups(
+      model,
+      lb.securityGroupIds,
+      "ingress",
+      { cidrs: clientSpace(lb), groupIds: [], label: clients },
+      protocol,
+      l.port as number,
+    ),
+  }));
+  const outcome = (v: SgVerdict) =>
+    v.verdict === "allow"
+      ? "open"
+      : v.verdict === "partial" || (!lb.internetFacing && v.verdict === "deny" && v.otherGroups.length > 0)
+        ? "restricted"
+        : v.verdict === "unknown"
+          ? "unknown"
+          : "blocked";
+  const blocked = verdicts.filter((x) => outcome(x.v) === "blocked");
+  const unknown = verdicts.filter((x) => outcome(x.v) === "unknown");
+  const restricted = verdicts.filter((x) => outcome(x.v) === "restricted");
+  const sgRulesEv = (vs: SgVerdict[]) =>
+    [...new Map(vs.flatMap((v) => v.groups).map((g) => [g.ptr, g])).values()].map((g) => ({
+      resourceId: g.id,
+      pointer: `${g.ptr}/IpPermissions`,
+      label: `inbound rules of ${g.id} (${g.groupName})`,
+    }));
+  if (blocked.length > 0) {
+    const first = blocked[0]?.v as SgVerdict;
+    const source = lb.internetFacing ? "0.0.0.0/0" : (vpcSpaceGuess(model, lb.vpcId) ?? "<client-cidr>");
+    report({
+      ...base,
+      status: "fail",
+      messageId: "blocked",
+      data: { ...data, nearMiss: nearMiss(first) },
+      evidence: [...sgRulesEv(blocked.map((b) => b.v)), lEv, sgEv],
+      remediation: {
+        summary: `Allow ${blocked.map((b) => b.protocol.toUpperCase()).join("/")} ${l.port} from ${source}${lb.internetFacing ? " (the internet)" : " (the VPC's subnets; narrow it to the clients)"} in ${lb.securityGroupIds[0]}.`,
+        commands: blocked.map((b) =>
+          authorizeIngressCommand(lb.securityGroupIds[0] as string, {
+            protocol: b.protocol,
+            from: l.port as number,
+            to: l.port as number,
+            cidrs: [source],
+          }),
+        ),
+      },
+    });
+  } else if (unknown.length > 0) {
+    report({
+      ...base,
+      status: "unknown",
+      messageId: "undecidable",
+      data: { ...data, reason: unknown[0]?.v.reason ?? "undecidable" },
+      evidence: [
+        ...unknown.flatMap((u) =>
+          u.v.prefixLists.map((m) => ({ resourceId: m.sg.id, pointer: m.ptr, label: "prefix list (contents unknown)" })),
+        ),
+        lEv,
+        sgEv,
+      ],
+    });
+  } else if (restricted.length > 0) {
+    const entries = restricted.flatMap((r) => [...r.v.allowedBy, ...r.v.otherGroups]);
+    report({
+      ...base,
+      status: "pass",
+      messageId: "restricted",
+      data: { ...data, allowList: [...new Set(entries.map((m) => `${m.value} (${m.sg.id})`))].join(", ") },
+      evidence: [lEv, ...entries.map((m) => ({ resourceId: m.sg.id, pointer: m.ptr, label: "allow-list entry" }))],
+    });
+  } else {
+    const m = verdicts[0]?.v.allowedBy[0];
+    report({
+      ...base,
+      status: "pass",
+      messageId: "open",
+      data: { ...data, basis: m ? `${m.sg.id} allows it from ${m.value}` : "allowed" },
+      evidence: [lEv, ...(m ? [{ resourceId: m.sg.id, pointer: m.ptr, label: "allowing rule" }] : [])],
+    });
+  }
+}

@@ -1,0 +1,244 @@
+import { awsId, CIDR, healthyAlb, healthyNlb, ids, lbArn, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+const APP_ACL = awsId("acl", "private-app");
+const PUBLIC_ACL = awsId("acl", "public-web");
+const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
+const PUBLIC = [ids.subnet.publicA, ids.subnet.publicB];
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "seed 003 reference: the default ACL allows everything both ways", snapshot: healthyAlb().build() },
+    {
+      name: "a custom ACL on the private subnets: 80 in from the VPC, 1024-65535 out to the VPC (the reply path)",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 65535] },
+          ],
+        })
+        .build(),
+    },
+    {
+      name: "rule-number order: allow 80 from the VPC at 100 wins over deny-all TCP at 200",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 200, protocol: "tcp", action: "deny", cidr: "0.0.0.0/0", ports: [0, 65535] },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .build(),
+    },
+    {
+      name: "denies for another port (22) and another source (192.0.2.0/24) ahead of allow-all",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 50, protocol: "tcp", action: "deny", cidr: "0.0.0.0/0", ports: [22, 22] },
+            { rule: 60, protocol: "-1", action: "deny", cidr: "192.0.2.0/24" },
+            { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .build(),
+    },
+    {
+      name: "the ephemeral range allowed by two entries (1024-32767 and 32768-65535)",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 32767] },
+            { rule: 110, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [32768, 65535] },
+          ],
+        })
+        .build(),
+    },
+    {
+      name: "internal NLB in the targets' own subnet: same-subnet traffic crosses no ACL, even a deny-all one",
+      snapshot: healthyNlb()
+        .removeLoadBalancer(ids.lb.nlb)
+        .loadBalancer({ name: "app-nlb", type: "network", scheme: "internal", subnets: [{ id: ids.subnet.privateA, az: "us-east-1a" }] })
+        .tgAttribute(ids.tg.app, "preserve_client_ip.enabled", "false")
+        .edit((s) => {
+          s.elbv2.TargetHealth = { [ids.tg.app]: (s.elbv2.TargetHealth?.[ids.tg.app] ?? []).slice(0, 1) };
+        })
+        .nacl({ id: APP_ACL, subnets: [ids.subnet.privateA], entries: [] })
+        .build(),
+    },
+    {
+      name: "NLB preserving client IPs: the target subnets admit only one partner range on 80 (an allow-list)",
+      snapshot: healthyNlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 110, protocol: "tcp", cidr: "203.0.113.0/24", ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [1024, 65535] },
+          ],
+        })
+        .build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "a custom ACL on the private subnets allows 80 in but no ephemeral ports out: every health-check reply is dropped",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          name: "private-app-acl",
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 110, protocol: "tcp", cidr: VPC_CIDR, ports: [22, 22] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [443, 443] },
+            { rule: 110, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [80, 80] },
+          ],
+        })
+        .allTargets(ids.tg.web, "unhealthy", "Target.Timeout", "Request timed out")
+        .describe(
+          "Incident: a network team attached a custom ACL, private-app-acl, to the private subnets. It allows HTTP and SSH in from the " +
+            "VPC and HTTP/HTTPS out for package updates, but network ACLs are stateless: the replies to web-alb's nodes go out on " +
+            "ephemeral ports 1024-65535, which nothing allows. Every health check times out, both targets are unhealthy (Target.Timeout).",
+        )
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
+    {
+      name: "a deny for the first ALB subnet at 90 ahead of the allow at 100 (first match wins)",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 90, protocol: "-1", action: "deny", cidr: CIDR.publicA },
+            { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "only the Linux ephemeral range 32768-65535 is allowed out: ports 1024-32767 are dropped",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [32768, 65535] },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "the public subnets' ACL admits only 80/443 from the internet: the targets' replies cannot come back in",
+      snapshot: healthyAlb()
+        .nacl({
+          id: PUBLIC_ACL,
+          subnets: PUBLIC,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: "0.0.0.0/0", ports: [80, 80] },
+            { rule: 110, protocol: "tcp", cidr: "0.0.0.0/0", ports: [443, 443] },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "health checks on 8081, the private ACL admits only 80",
+      snapshot: healthyAlb()
+        .editTargetGroup(ids.tg.web, { HealthCheckPort: "8081" })
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 65535] },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "NLB preserving client IPs: the target subnets admit 80 only from the VPC, so clients never get in",
+      snapshot: healthyNlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [1024, 65535] },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+  ],
+  unknown: [
+    {
+      name: "network ACLs were not collected",
+      snapshot: healthyAlb()
+        .edit((s) => {
+          if (s.ec2) delete s.ec2.NetworkAcls;
+        })
+        .gap({
+          operation: "ec2:DescribeNetworkAcls",
+          status: 403,
+          code: "UnauthorizedOperation",
+          message: "You are not authorized to perform this operation.",
+        })
+        .build(),
+      reason: "UnauthorizedOperation",
+    },
+    {
+      name: "an inbound deny covers half of the first ALB subnet: whether it holds the node's address is not known",
+      snapshot: healthyAlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 90, protocol: "-1", action: "deny", cidr: "10.0.1.128/25" },
+            { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .build(),
+      reason: "not known offline",
+    },
+    {
+      name: "the targets' subnets are not in the snapshot",
+      snapshot: healthyAlb().removeSubnet(ids.subnet.privateA).removeSubnet(ids.subnet.privateB).build(),
+      reason: "not in the snapshot",
+    },
+  ],
+  notApplicable: [
+    {
+      name: "a Lambda target sits in no subnet",
+      snapshot: healthyAlb()
+        .targetGroup({ name: "fn-tg", protocol: "HTTP", port: 80, targetType: "lambda" })
+        .editTargetGroup(ids.tg.web, { LoadBalancerArns: [] })
+        .listener({ lb: lbArn("web-alb"), port: 80, protocol: "HTTP", forward: tgArn("fn-tg") })
+        .target(tgArn("fn-tg"), { id: "arn:aws:lambda:us-east-1:123456789012:function:web-fn" })
+        .build(),
+    },
+  ],
+};

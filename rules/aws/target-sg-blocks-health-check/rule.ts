@@ -1,0 +1,42 @@
+import type { AwsModel } from "../../../src/aws/model.ts";
+import { checkTargetSecurityGroups } from "../../../src/aws/target-sg.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/target-sg-blocks-health-check",
+  provider: "aws",
+  severity: "critical",
+  title: "Target security groups block the health checks",
+  description:
+    "Every load balancer node health-checks every registered target, from its private address in its own subnet. " +
+    "The targets' security groups must allow those checks on the health-check port (`traffic-port` means the target's own port): " +
+    "for an ALB, or an NLB with security groups, the usual rule references the load balancer's security group by id " +
+    "(`UserIdGroupPairs`); for an NLB without security groups it must allow the load balancer subnets' CIDRs (or the VPC's). " +
+    "When nothing allows them, every check times out, the target is `unhealthy` with `Target.Timeout` and gets no traffic " +
+    "(seed 003: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
+    "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown.",
+  source:
+    "003_f666e9f5344b8678.txt (the instances' security group must allow the load balancer's traffic and health checks); AWS ELB docs, target security groups",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
+  ],
+  messages: {
+    noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
+    blocked:
+      "Health checks of target group {{targetGroup}} ({{protocol}} port {{port}}) from load balancer {{lb}} cannot reach {{target}}: its security groups {{groups}} allow nothing from {{sources}}{{nearMiss}}. Target health: {{health}}.",
+    allowed: "Health checks of target group {{targetGroup}} (TCP port {{port}}) from load balancer {{lb}} reach {{target}}: {{basis}}.",
+    undecidable:
+      "Cannot decide whether health checks of target group {{targetGroup}} (TCP port {{port}}) from load balancer {{lb}} reach {{target}}: {{reason}}.",
+    disabled: "Health checks are disabled on target group {{targetGroup}}, so there is nothing to allow on {{target}}.",
+    noGroups: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target: it has no security groups of its own.",
+  },
+  remediation:
+    "Allow the load balancer on the health-check port in one of the targets' security groups: reference the load balancer's security " +
+    "group (`UserIdGroupPairs=[{GroupId=sg-…}]`), or for a load balancer without security groups its subnets' CIDRs.",
+  explains: ["aws/targets-unhealthy"],
+  check(ctx) {
+    checkTargetSecurityGroups(ctx, { purpose: "health-check" });
+  },
+});

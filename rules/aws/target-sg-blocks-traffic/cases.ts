@@ -1,0 +1,147 @@
+import { ALL_EGRESS, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, tgArn } from "../../../test/support/aws-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+const NLB_SG = awsId("sg", "app-nlb-lb");
+
+/** healthyNlb with a security group on the NLB itself */
+const nlbWithSg = () =>
+  healthyNlb()
+    .securityGroup({ id: NLB_SG, name: "app-nlb-sg", ingress: [{ port: 80, cidrs: ["0.0.0.0/0"] }], egress: [ALL_EGRESS] })
+    .lbSecurityGroups(ids.lb.nlb, [NLB_SG]);
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "seed 003 reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
+    {
+      name: "a -1 (all traffic) rule from the ALB's SG",
+      snapshot: healthyAlb()
+        .setIngress(ids.sg.web, [{ protocol: "-1", groups: [ids.sg.alb] }])
+        .build(),
+    },
+    {
+      name: "a port range 80-443 from the ALB's SG",
+      snapshot: healthyAlb()
+        .setIngress(ids.sg.web, [{ from: 80, to: 443, groups: [ids.sg.alb] }])
+        .build(),
+    },
+    { name: "NLB preserving client IPs: the targets allow 80 from anywhere", snapshot: healthyNlb().build() },
+    {
+      name: "NLB preserving client IPs: an allow-list of one partner range is restricted, not blocked",
+      snapshot: healthyNlb()
+        .setIngress(ids.sg.nlbApp, [
+          { port: 80, cidrs: ["203.0.113.0/24"] },
+          { port: 80, cidrs: [CIDR.publicA, CIDR.publicB] },
+        ])
+        .build(),
+    },
+    {
+      name: "NLB with a security group: the targets reference it, which matches even with client IP preservation on",
+      snapshot: nlbWithSg()
+        .setIngress(ids.sg.nlbApp, [{ port: 80, groups: [NLB_SG] }])
+        .build(),
+    },
+    {
+      name: "a TCP_UDP IP target group (client IPs always preserved) with a -1 rule from anywhere allows both protocols",
+      snapshot: healthyNlb()
+        .editTargetGroup(ids.tg.app, { Protocol: "TCP_UDP" })
+        .tgAttribute(ids.tg.app, "preserve_client_ip.enabled", null)
+        .editTargetGroup(ids.tg.app, { TargetType: "ip" })
+        .target(ids.tg.app, { id: IP.web1, az: "us-east-1a" })
+        .edit((s) => {
+          const th = s.elbv2.TargetHealth?.[ids.tg.app] ?? [];
+          s.elbv2.TargetHealth = { ...s.elbv2.TargetHealth, [ids.tg.app]: th.filter((d) => (d.Target as { Id: string }).Id === IP.web1) };
+        })
+        .setIngress(ids.sg.nlbApp, [{ protocol: "-1", cidrs: ["0.0.0.0/0"] }])
+        .build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "the app moved to 8080 with a health endpoint on 8081; the SG allows only 8081: targets are healthy but every request times out (504)",
+      snapshot: healthyAlb()
+        .editTargetGroup(ids.tg.web, { Port: 8080, HealthCheckPort: "8081", HealthCheckPath: "/healthz" })
+        .target(ids.tg.web, { id: ids.instance.web1, port: 8080, az: "us-east-1a" })
+        .target(ids.tg.web, { id: ids.instance.web2, port: 8080, az: "us-east-1b" })
+        .setIngress(ids.sg.web, [{ port: 8081, groups: [ids.sg.alb], description: "health checks from web-alb" }])
+        .describe(
+          "Incident: the web app was moved to port 8080 with a health endpoint on 8081. web-instance-sg was updated for 8081 only, so " +
+            "web-alb's health checks pass and both targets are healthy, but every request to port 8080 is dropped and clients get 504 Gateway Timeout.",
+        )
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
+    {
+      name: "NLB preserving client IPs: the targets allow only the NLB subnets (health checks pass, clients are dropped)",
+      snapshot: healthyNlb()
+        .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: [CIDR.publicA, CIDR.publicB] }])
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "a UDP target group whose targets allow only TCP on the port",
+      snapshot: healthyNlb()
+        .editTargetGroup(ids.tg.app, { Protocol: "UDP", Port: 53 })
+        .target(ids.tg.app, { id: ids.instance.web1, port: 53, az: "us-east-1a" })
+        .target(ids.tg.app, { id: ids.instance.web2, port: 53, az: "us-east-1b" })
+        .setIngress(ids.sg.nlbApp, [{ port: 53, cidrs: ["0.0.0.0/0"] }])
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "the rule references another group (the bastion's), not the ALB's",
+      snapshot: healthyAlb()
+        .setIngress(ids.sg.web, [{ port: 80, groups: [awsId("sg", "bastion")] }])
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "internal NLB preserving client IPs: the targets allow only SSH",
+      snapshot: healthyNlb()
+        .editLb(ids.lb.nlb, (lb) => {
+          lb.Scheme = "internal";
+        })
+        .setIngress(ids.sg.nlbApp, [{ port: 22, cidrs: ["10.0.0.0/16"] }])
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+  ],
+  unknown: [
+    {
+      name: "the only rule on port 80 allows a prefix list (contents not in the snapshot)",
+      snapshot: healthyAlb()
+        .setIngress(ids.sg.web, [{ port: 80, prefixLists: ["pl-0f1e2d3c4b5a69788"] }])
+        .build(),
+      reason: "prefix list",
+    },
+    {
+      name: "an IP target whose address no instance in the snapshot holds",
+      snapshot: healthyAlb()
+        .editTargetGroup(ids.tg.web, { TargetType: "ip" })
+        .edit((s) => {
+          s.elbv2.TargetHealth = { [ids.tg.web]: [] };
+        })
+        .target(ids.tg.web, { id: "10.0.11.50", az: "us-east-1a" })
+        .build(),
+      reason: "no instance in the snapshot holds",
+    },
+    {
+      name: "the instances' security group is not in the snapshot",
+      snapshot: healthyAlb().removeSecurityGroup(ids.sg.web).build(),
+      reason: "not in the snapshot",
+    },
+  ],
+  notApplicable: [
+    {
+      name: "a Lambda target has no security groups",
+      snapshot: healthyAlb()
+        .targetGroup({ name: "fn-tg", protocol: "HTTP", port: 80, targetType: "lambda" })
+        .editTargetGroup(ids.tg.web, { LoadBalancerArns: [] })
+        .listener({ lb: ids.lb.alb, port: 80, protocol: "HTTP", forward: tgArn("fn-tg") })
+        .target(tgArn("fn-tg"), { id: "arn:aws:lambda:us-east-1:123456789012:function:web-fn" })
+        .build(),
+    },
+  ],
+};

@@ -1,0 +1,45 @@
+import type { AwsModel } from "../../../src/aws/model.ts";
+import { checkTargetSecurityGroups } from "../../../src/aws/target-sg.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/target-sg-blocks-traffic",
+  provider: "aws",
+  severity: "critical",
+  title: "Target security groups block the load balancer's traffic",
+  description:
+    "The targets' security groups must admit the load-balanced traffic on the target's port, not only the health checks: a target whose " +
+    "health-check port is allowed can be `healthy` and still refuse every request (seed 003: the instance security group must allow the " +
+    "load balancer's HTTP traffic). The traffic comes from the load balancer's nodes (their private addresses in the load balancer's " +
+    "subnets, carrying its security groups), except on a Network Load Balancer that preserves client IPs (the default for instance " +
+    "targets and for UDP): then the targets see the clients' own addresses, so their groups must allow the clients, or reference the " +
+    "NLB's own security group, which AWS matches even with client IP preservation on. For client traffic an allow that covers only part " +
+    "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown.",
+  source:
+    "003_f666e9f5344b8678.txt (the instance security group must allow the load balancer's HTTP traffic); AWS ELB docs, target security groups",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",
+  ],
+  messages: {
+    noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
+    blocked:
+      "Traffic of target group {{targetGroup}} ({{protocol}} port {{port}}) through load balancer {{lb}} cannot reach {{target}}: its security groups {{groups}} allow nothing from {{sources}}{{nearMiss}}. Target health: {{health}}.",
+    allowed:
+      "Traffic of target group {{targetGroup}} ({{protocol}} port {{port}}) through load balancer {{lb}} reaches {{target}}: {{basis}}.",
+    restricted:
+      "Traffic of target group {{targetGroup}} ({{protocol}} port {{port}}) through load balancer {{lb}} reaches {{target}} only from {{allowList}}: an allow-list of {{sources}}, not a block.",
+    undecidable:
+      "Cannot decide whether traffic of target group {{targetGroup}} ({{protocol}} port {{port}}) through load balancer {{lb}} reaches {{target}}: {{reason}}.",
+    noGroups: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target: it has no security groups of its own.",
+  },
+  remediation:
+    "Allow the traffic on the target port in one of the targets' security groups: reference the load balancer's security group " +
+    "(`UserIdGroupPairs=[{GroupId=sg-…}]`); for a Network Load Balancer without security groups allow its subnets' CIDRs, or, when it " +
+    "preserves client IPs, the clients' addresses.",
+  explains: ["aws/targets-unhealthy"],
+  check(ctx) {
+    checkTargetSecurityGroups(ctx, { purpose: "traffic" });
+  },
+});

@@ -1,0 +1,230 @@
+/**
+ * The security-group evaluator: does the union of an ENI's security groups
+ * allow a flow from (ingress) or to (egress) a peer, and which entry says so.
+ *
+ * Semantics (VPC user guide, "Security group rules"):
+ * - allow-only and stateful: a flow is allowed when any permission of any
+ *   group on the ENI allows it; nothing denies; the reply is always allowed;
+ * - a permission matches the protocol when IpProtocol is "-1" (all; ports
+ *   ignored), the protocol's name or its number; tcp/udp permissions cover
+ *   FromPort…ToPort; other protocol numbers cover every port;
+ * - a permission matches the peer through `IpRanges` (IPv4 CIDRs),
+ *   `Ipv6Ranges`, `UserIdGroupPairs` (the peer's ENI carries that group) or
+ *   `PrefixListIds`, whose contents the snapshot does not hold: such a
+ *   permission makes the verdict `unknown`, never a guess.
+ *
+ * A peer is a set of addresses (one IP, a subnet's CIDR for a load balancer
+ * node whose address is not known offline, "the internet") and the groups
+ * its ENI carries. The verdict is `allow` when every address of the peer is
+ * allowed, `partial` when only some are, `deny` when none is.
+ */
+import ipaddr from "ipaddr.js";
+import { covers, IPV4_MAX, intersect, normalize, type Space, size, spaceOf, subtract, toCidrs } from "./ip.ts";
+import type { AwsModel, SecurityGroup, SgPermission } from "./model.ts";
+
+export type Protocol = "tcp" | "udp";
+
+export interface SgPeer {
+  /** IPv4/IPv6 CIDRs or addresses the peer's packets carry (empty: not known) */
+  cidrs: string[];
+  /** the security groups on the peer's ENI (exactly: an empty list means it carries none) */
+  groupIds: string[];
+  /** for messages: "the internet", "load balancer web-alb", … */
+  label?: string;
+}
+
+export interface SgMatch {
+  sg: SecurityGroup;
+  permission: SgPermission;
+  /** pointer of the deciding element (the IpRanges/UserIdGroupPairs/PrefixListIds entry) */
+  ptr: string;
+  via: "cidr" | "ipv6" | "group" | "prefix-list";
+  /** the CIDR, group id or prefix list id */
+  value: string;
+}
+
+export interface SgVerdict {
+  verdict: "allow" | "partial" | "deny" | "unknown";
+  /** what allows the flow (all of it, or the allowed part when partial) */
+  allowedBy: SgMatch[];
+  /** permissions on the protocol and port whose prefix lists may match (contents unknown offline) */
+  prefixLists: SgMatch[];
+  /** group references on the protocol and port to groups the peer does not carry */
+  otherGroups: SgMatch[];
+  /** permissions that cover the peer but not the protocol/port: for messages ("allows 443 only") */
+  otherPorts: SgMatch[];
+  /** CIDRs on the protocol and port that miss the peer entirely: for messages ("allows 80 only from 10.0.0.0/8") */
+  otherCidrs: SgMatch[];
+  /** the peer's IPv4 addresses that are allowed, as CIDRs (when partial or allow) */
+  allowedCidrs: string[];
+  /** ids of groups on the ENI the snapshot does not hold */
+  missingGroups: string[];
+  /** the groups evaluated */
+  groups: SecurityGroup[];
+  reason?: string;
+}
+
+const PROTOCOL_NUMBERS: Record<string, string> = { "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6" };
+
+function normProtocol(p: string): string {
+  const l = p.toLowerCase();
+  return PROTOCOL_NUMBERS[l] ?? l;
+}
+
+/** Does the permission cover this protocol and port? */
+export function permissionCovers(perm: SgPermission, protocol: Protocol, port: number): boolean {
+  const p = normProtocol(perm.protocol);
+  if (p === "-1" || p === "all") return true;
+  if (p !== protocol) return false;
+  const from = perm.fromPort ?? 0;
+  const to = perm.toPort ?? 65535;
+  if (from === -1 && to === -1) return true;
+  return port >= from && port <= to;
+}
+
+function isV6(text: string): boolean {
+  return text.includes(":");
+}
+
+function v6Contains(outer: string, inner: string): boolean {
+  try {
+    const o = ipaddr.parseCIDR(outer);
+    const i = inner.includes("/") ? ipaddr.parseCIDR(inner) : ([ipaddr.parse(inner), 128] as [ipaddr.IPv6, number]);
+    return o[0].kind() === "ipv6" && i[0].kind() === "ipv6" && i[1] >= o[1] && i[0].match(o);
+  } catch {
+    return false;
+  }
+}
+
+function v6Overlaps(a: string, b: string): boolean {
+  return v6Contains(a, b) || v6Contains(b, a);
+}
+
+/**
+ * Evaluates a flow against a list of groups (the ENI's, resolved). `missing`
+ * names groups on the ENI that the snapshot lacks.
+ */
+export function evaluateGroups(
+  groups: SecurityGroup[],
+  direction: "ingress" | "egress",
+  peer: SgPeer,
+  protocol: Protocol,
+  port: number,
+  missing: string[] = [],
+): SgVerdict {
+  const v4 = spaceOf(peer.cidrs.filter((c) => !isV6(c)));
+  const v6 = peer.cidrs.filter(isV6);
+  const peerGroups = new Set(peer.groupIds.map((g) => g.toLowerCase()));
+  const out: SgVerdict = {
+    verdict: "deny",
+    allowedBy: [],
+    prefixLists: [],
+    otherGroups: [],
+    otherPorts: [],
+    otherCidrs: [],
+    allowedCidrs: [],
+    missingGroups: missing,
+    groups,
+  };
+  const addressKnown = v4.length > 0 || v6.length > 0;
+  const byGroup: SgMatch[] = [];
+  const byCidr: Array<SgMatch & { space: Space }> = [];
+  const byV6: SgMatch[] = [];
+  let unknownAddress = false;
+  for (const sg of groups) {
+    for (const perm of direction === "ingress" ? sg.ingress : sg.egress) {
+      const onPort = permissionCovers(perm, protocol, port);
+      for (const pair of perm.groupPairs) {
+        const m: SgMatch = { sg, permission: perm, ptr: pair.ptr, via: "group", value: pair.groupId };
+        if (!peerGroups.has(pair.groupId.toLowerCase())) {
+          if (onPort) out.otherGroups.push(m);
+        } else if (onPort) byGroup.push(m);
+        else out.otherPorts.push(m);
+      }
+      for (const r of perm.ipRanges) {
+        const space = spaceOf([r.cidr]);
+        const m: SgMatch = { sg, permission: perm, ptr: r.ptr, via: "cidr", value: r.cidr };
+        let hit: Space;
+        if (addressKnown) hit = intersect(space, v4);
+        else if (size(space) === IPV4_MAX + 1) hit = space;
+        else {
+          // the peer's address is not known: a narrower CIDR may or may not hold it
+          if (onPort && space.length > 0) unknownAddress = true;
+          continue;
+        }
+        if (hit.length === 0) {
+          if (onPort) out.otherCidrs.push(m);
+          continue;
+        }
+        if (onPort) byCidr.push({ ...m, space: hit });
+        else out.otherPorts.push(m);
+      }
+      for (const r of perm.ipv6Ranges) {
+        const m: SgMatch = { sg, permission: perm, ptr: r.ptr, via: "ipv6", value: r.cidr };
+        if (!v6.some((p) => v6Overlaps(r.cidr, p))) {
+          if (onPort) out.otherCidrs.push(m);
+          continue;
+        }
+        if (onPort) byV6.push(m);
+        else out.otherPorts.push(m);
+      }
+      if (onPort)
+        for (const pl of perm.prefixLists) out.prefixLists.push({ sg, permission: perm, ptr: pl.ptr, via: "prefix-list", value: pl.id });
+    }
+  }
+  const cidrMatches = [...byCidr.map(({ space: _, ...m }) => m), ...byV6];
+  const allowedV4 = normalize(byCidr.flatMap((m) => m.space));
+  out.allowedCidrs = toCidrs(allowedV4);
+  if (byGroup.length > 0) {
+    out.verdict = "allow";
+    out.allowedBy = byGroup;
+    out.allowedCidrs = toCidrs(v4);
+    return out;
+  }
+  const v4Covered = covers(allowedV4, v4);
+  const v6Covered = v6.every((p) => byV6.some((m) => v6Contains(m.value, p)));
+  if (cidrMatches.length > 0 && (addressKnown ? v4Covered && v6Covered : true)) {
+    // a known peer wholly covered, or an unknown one covered by a whole-space range (0.0.0.0/0)
+    out.verdict = "allow";
+    out.allowedBy = cidrMatches;
+    return out;
+  }
+  out.allowedBy = cidrMatches;
+  if (out.prefixLists.length > 0) {
+    out.verdict = "unknown";
+    out.reason = `the contents of prefix list ${[...new Set(out.prefixLists.map((m) => m.value))].join(", ")} (in ${out.prefixLists[0]?.sg.id}) are not in the snapshot`;
+  } else if (missing.length > 0) {
+    out.verdict = "unknown";
+    out.reason = `security group ${missing.join(", ")} is not in the snapshot`;
+  } else if (unknownAddress) {
+    out.verdict = "unknown";
+    out.reason = `the address of ${peer.label ?? "the peer"} is not known, and a CIDR rule may cover it`;
+  } else if (out.allowedBy.length > 0) {
+    out.verdict = "partial";
+  }
+  return out;
+}
+
+/** Evaluates against the groups with these ids, resolved in the model (the ones it lacks make `missingGroups`). */
+export function evaluateSecurityGroups(
+  model: AwsModel,
+  groupIds: string[],
+  direction: "ingress" | "egress",
+  peer: SgPeer,
+  protocol: Protocol,
+  port: number,
+): SgVerdict {
+  const groups: SecurityGroup[] = [];
+  const missing: string[] = [];
+  for (const id of groupIds) {
+    const sg = model.byKey.securityGroup.get(id.toLowerCase());
+    if (sg) groups.push(sg);
+    else missing.push(id);
+  }
+  return evaluateGroups(groups, direction, peer, protocol, port, missing);
+}
+
+/** The part of a peer's IPv4 space that is not allowed, as CIDRs (for messages). */
+export function deniedCidrs(peer: SgPeer, verdict: SgVerdict): string[] {
+  return toCidrs(subtract(spaceOf(peer.cidrs), spaceOf(verdict.allowedCidrs)));
+}

@@ -1,0 +1,67 @@
+/** What the AWS collector needs besides the SDK calls: SDK output → the snapshot's JSON, and error classification. */
+
+/** SDK v3 output → the JSON `aws … --output json` prints: no `$metadata`, dates as ISO strings, no undefined members. */
+export function toWire<T = unknown>(v: unknown): T {
+  if (v instanceof Date) return v.toISOString() as T;
+  if (Array.isArray(v)) return v.map((x) => toWire(x)) as T;
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === "$metadata" || x === undefined) continue;
+      out[k] = toWire(x);
+    }
+    return out as T;
+  }
+  return v as T;
+}
+
+export interface AwsErrorInfo {
+  /** the service's error code (`Throttling`, `AccessDenied` …) or the JS error's name */
+  code: string | undefined;
+  status: number | undefined;
+  message: string;
+}
+
+export function errorInfo(e: unknown): AwsErrorInfo {
+  const err = e as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const code = err?.Code ?? err?.name ?? err?.code;
+  const status = err?.$metadata?.httpStatusCode;
+  const message = (err?.message ?? String(e)).split("\n")[0] || code || "failed";
+  return { code, status, message };
+}
+
+/** Codes AWS answers when the credentials themselves are bad, and the SDK's own credential-chain failures. */
+const AUTH_CODES = new Set([
+  "InvalidClientTokenId",
+  "SignatureDoesNotMatch",
+  "UnrecognizedClientException",
+  "AuthFailure",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidAccessKeyId",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "InvalidToken",
+  "CredentialsProviderError",
+  "TokenProviderError",
+]);
+
+export function isAuthError(info: AwsErrorInfo): boolean {
+  return info.code !== undefined && (AUTH_CODES.has(info.code) || /CredentialsProviderError|TokenProvider/i.test(info.code));
+}
+
+/** Errors from the network rather than from AWS (nothing answered). */
+export function isNetworkError(e: unknown): boolean {
+  const err = e as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
+  if (err?.$metadata?.httpStatusCode) return false;
+  return (
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(String(err?.code ?? "")) ||
+    err?.name === "TimeoutError"
+  );
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

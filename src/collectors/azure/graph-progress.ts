@@ -1,0 +1,38 @@
+import type { GraphEvent } from "./arg.ts";
+
+/** Progress of a Resource Graph collection on stderr: subscriptions and load balancers done out of the total, calls, time, gaps. */
+export function graphProgress(write: (s: string) => void, tty: boolean): (e: GraphEvent) => void {
+  const t0 = performance.now();
+  let phase = "";
+  let calls = 0;
+  let done = "";
+  const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
+  const status = () => `  collecting: ${phase}${done ? ` · ${done}` : ""} · ${calls} calls · ${elapsed()}`;
+  let lastLine = "";
+  return (e) => {
+    if (e.type === "phase") {
+      if (tty && phase) write("\r\u001b[2K");
+      phase = e.name;
+      write(tty ? status() : `${status()}\n`);
+    } else if (e.type === "call") {
+      calls = e.calls;
+      if (tty) write(`\r\u001b[2K${status()}`);
+    } else if (e.type === "progress") {
+      done = `subscriptions ${e.subscriptionsDone}/${e.subscriptionsTotal} · load balancers ${e.lbsDone}/${e.lbsTotal}`;
+      if (tty) write(`\r\u001b[2K${status()}`);
+      else if (done !== lastLine && (e.subscriptionsDone === e.subscriptionsTotal || e.lbsDone === 0)) {
+        lastLine = done;
+        write(`  ${done}\n`);
+      }
+    } else if (e.type === "gap") {
+      if (tty) write("\r\u001b[2K");
+      write(
+        `  gap: ${e.gap.operation}${e.gap.status ? ` ${e.gap.status}` : ""}${e.gap.code ? ` ${e.gap.code}` : ""}${e.gap.resourceId ? ` on ${e.gap.resourceId.split("/").pop()}` : ""}\n`,
+      );
+      if (tty) write(status());
+    } else if (e.type === "done") {
+      if (tty) write("\r\u001b[2K");
+      write(`  collected ${e.resources} resources in ${e.calls} calls, ${(e.ms / 1000).toFixed(1)}s${e.gaps ? `, ${e.gaps} gaps` : ""}\n`);
+    }
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * `lbdoctor diff <before> <after>`: what changed between two snapshots, down
+ * to the property, ranked by whether a change touches a failing finding of
+ * the after snapshot (the rules run on it). Exit 0 when nothing changed, 1
+ * when something did, 2 on bad input (diff(1)'s convention).
+ */
+import { diffSnapshots } from "../diff/compare.ts";
+import { rankChanges } from "../diff/rank.ts";
+import {
+  DIFF_FORMATS,
+  DIFF_SCHEMA,
+  type DiffFormat,
+  type DiffReport,
+  renderDiffJson,
+  renderDiffMarkdown,
+  renderDiffText,
+} from "../diff/render.ts";
+import { runRules } from "../engine/run.ts";
+import type { Finding } from "../engine/types.ts";
+import { InputError } from "../errors.ts";
+import { providerFor } from "../providers/index.ts";
+import { loadSnapshotFile } from "../snapshot/load.ts";
+import type { Snapshot } from "../snapshot/types.ts";
+import { stripSecrets } from "../util/secrets.ts";
+import { toolVersion } from "../version.ts";
+import { useColor as colorWanted, writeAtomic } from "./output.ts";
+
+export interface DiffOptions {
+  format?: string[];
+  output?: string[];
+  color?: boolean;
+}
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+async function failingFindings(snapshot: Snapshot): Promise<{ findings: Finding[]; note?: string }> {
+  try {
+    const provider = await providerFor(snapshot.provider);
+    const model = provider.buildModel(snapshot, { from: [] });
+    const { rules } = await import("../../rules/index.ts");
+    const findings = runRules(
+      model,
+      rules.filter((r) => r.provider === snapshot.provider),
+    ).filter((f) => f.status === "fail");
+    return { findings };
+  } catch (e) {
+    if (e instanceof InputError) return { findings: [], note: `Changes are not ranked: ${e.message}.` };
+    throw e;
+  }
+}
+
+export async function runDiff(beforePath: string, afterPath: string, opts: DiffOptions, io: IO): Promise<number> {
+  const formats = opts.format && opts.format.length > 0 ? opts.format : ["text"];
+  const outputs = opts.output ?? [];
+  for (const f of formats) {
+    if (!(DIFF_FORMATS as readonly string[]).includes(f))
+      throw new InputError(`unknown diff format '${f}'; choose ${DIFF_FORMATS.join(", ")}`);
+  }
+  if (outputs.length > formats.length) {
+    throw new InputError(`${outputs.length} --output files for ${formats.length} --format values; give one --format per --output`);
+  }
+  if (formats.length - outputs.length > 1)
+    throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
+
+  const before = loadSnapshotFile(beforePath);
+  const after = loadSnapshotFile(afterPath);
+  if (before.provider !== after.provider) {
+    throw new InputError(`cannot compare a ${before.provider} snapshot (${beforePath}) with a ${after.provider} snapshot (${afterPath})`);
+  }
+  // values from the snapshots are shown: never their secrets
+  stripSecrets(before);
+  stripSecrets(after);
+
+  const changes = diffSnapshots(before, after);
+  const { findings, note } = await failingFindings(after);
+  const ranked = rankChanges(changes, findings);
+  const related = new Set(ranked.flatMap((c) => c.related.map((r) => r.findingId)));
+  const report: DiffReport = {
+    schema: DIFF_SCHEMA,
+    tool: { name: "lbdoctor", version: toolVersion() },
+    provider: after.provider,
+    before: { source: beforePath, collectedAt: before.collectedAt },
+    after: { source: afterPath, collectedAt: after.collectedAt },
+    summary: {
+      added: changes.filter((c) => c.kind === "added").length,
+      removed: changes.filter((c) => c.kind === "removed").length,
+      changed: changes.filter((c) => c.kind === "changed").length,
+      properties: changes.reduce((n, c) => n + c.changes.length, 0),
+      touchingFindings: ranked.filter((c) => c.related.length > 0).length,
+      failingAfter: findings.length,
+      ...(note ? { note } : {}),
+    },
+    changes: ranked,
+    findings: findings
+      .filter((f) => related.has(f.id))
+      .map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity, resourceName: f.resourceName, message: f.message })),
+  };
+
+  const color = colorWanted(opts.color);
+  const rendered: Array<{ path?: string; text: string }> = [];
+  formats.forEach((format, i) => {
+    const path = outputs[i];
+    const f = format as DiffFormat;
+    const text =
+      f === "json" ? renderDiffJson(report) : f === "markdown" ? renderDiffMarkdown(report) : renderDiffText(report, path ? false : color);
+    rendered.push(path ? { path, text } : { text });
+  });
+  for (const r of rendered) {
+    if (r.path) writeAtomic(r.path, r.text);
+    else io.out(r.text);
+  }
+  return changes.length > 0 ? 1 : 0;
+}

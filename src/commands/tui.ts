@@ -1,0 +1,65 @@
+/**
+ * `lbdoctor tui`: the interactive terminal UI. This module decides whether a
+ * TUI can run here (a terminal, outside CI), builds the data source and the
+ * session, and hands them to the UI. It never imports Ink: the UI module is
+ * loaded only once a terminal is confirmed.
+ */
+import { InputError } from "../errors.ts";
+import { type DataSource, liveSource, parseInterval, snapshotSource } from "../tui/source.ts";
+import type { LiveOptions } from "./acquire.ts";
+import { useColor as colorWanted } from "./output.ts";
+
+export interface TuiOptions extends LiveOptions {
+  snapshot?: string;
+  watch?: string;
+  color?: boolean;
+}
+
+type IO = { out: (s: string) => void; err: (s: string) => void };
+
+export interface Terminal {
+  stdinTTY: boolean;
+  stdoutTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Why a TUI cannot run here, or undefined when it can. */
+export function noTuiReason(t: Terminal): string | undefined {
+  const ci = t.env.CI;
+  if (ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false") return "CI is set";
+  if (!t.stdoutTTY) return "stdout is not a terminal";
+  if (!t.stdinTTY) return "stdin is not a terminal";
+  return undefined;
+}
+
+export async function runTuiCommand(
+  target: string | undefined,
+  opts: TuiOptions,
+  _io: IO,
+  terminal: Terminal = { stdinTTY: process.stdin.isTTY === true, stdoutTTY: process.stdout.isTTY === true, env: process.env },
+): Promise<number> {
+  const why = noTuiReason(terminal);
+  if (why) {
+    const args = [target, opts.snapshot ? `--snapshot ${opts.snapshot}` : undefined].filter(Boolean).join(" ");
+    throw new InputError(
+      `tui needs an interactive terminal (${why})`,
+      `For a report you can pipe, save or run in CI, use \`lbdoctor check${args ? ` ${args}` : ""}\` (add --format json for machines).`,
+    );
+  }
+  const watchMs = opts.watch !== undefined ? parseInterval(opts.watch) : undefined;
+  let source: DataSource;
+  const wide = !!opts.subscription || (opts as Record<string, unknown>).allSubscriptions === true;
+  if (opts.snapshot) source = snapshotSource(opts.snapshot, target);
+  else if (target || wide) source = liveSource(target, opts);
+  else throw new InputError("name a resource group to collect (lbdoctor tui <resource-group>), or pass --snapshot <file>");
+
+  const notice = watchMs !== undefined && !source.pollHealth ? `watch unavailable: ${source.watchUnavailable}` : undefined;
+  const { TuiSession } = await import("../tui/session.ts");
+  const session = new TuiSession(source, watchMs !== undefined ? { watchMs } : {});
+  const { runTui } = await import("../tui/index.ts");
+  return runTui(session, {
+    color: colorWanted(opts.color),
+    ...(notice ? { notice } : {}),
+    startWatch: watchMs !== undefined && !!source.pollHealth,
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Applies configured suppressions to findings. A matching suppression marks
+ * the finding (it stays in every report, marked); an expired one marks it too
+ * but no longer suppresses it. Time comes in as `now`: nothing here reads the
+ * clock.
+ */
+import picomatch from "picomatch";
+import { idKey, parentResourceId } from "../azure/arm-id.ts";
+import type { Finding } from "../engine/types.ts";
+import { InputError } from "../errors.ts";
+import type { Snapshot } from "../snapshot/types.ts";
+import type { SuppressionEntry } from "./config.ts";
+
+/** What became of each configured suppression, for the report. */
+export interface SuppressionStatus {
+  source: string;
+  rule: string;
+  resource?: string;
+  tag?: Record<string, string>;
+  reason: string;
+  expires?: string;
+  expired: boolean;
+  /** findings (fail, unknown or error) it matched */
+  matched: number;
+}
+
+export type TagsOf = (resourceId: string) => Record<string, string> | undefined;
+
+const SUPPRESSIBLE = new Set(["fail", "unknown", "error"]);
+
+/** Whether a finding is currently suppressed (a matching, unexpired suppression). */
+export function isSuppressed(f: Finding): boolean {
+  return f.suppression !== undefined && f.suppression.expired !== true;
+}
+
+export function applySuppressions(
+  findings: Finding[],
+  entries: SuppressionEntry[],
+  ctx: { now: number; tagsOf: TagsOf },
+): SuppressionStatus[] {
+  const compiled = entries.map((e) => ({
+    entry: e,
+    rule: picomatch(e.rule, { nocase: true, windows: false }),
+    resource: e.resource ? picomatch(e.resource, { nocase: true, dot: true, windows: false }) : undefined,
+    byId: e.resource?.includes("/") === true,
+    expired: e.expiresAt !== undefined && ctx.now >= e.expiresAt,
+    matched: 0,
+  }));
+  for (const f of findings) {
+    if (!SUPPRESSIBLE.has(f.status)) continue;
+    let chosen: (typeof compiled)[number] | undefined;
+    for (const c of compiled) {
+      if (!c.rule(f.ruleId)) continue;
+      if (c.resource && !c.resource(c.byId ? f.resourceId : f.resourceName)) continue;
+      if (c.entry.tag && !tagsMatch(c.entry.tag, ctx.tagsOf(f.resourceId))) continue;
+      c.matched++;
+      if (!chosen || (chosen.expired && !c.expired)) chosen = c;
+    }
+    if (chosen) {
+      const e = chosen.entry;
+      f.suppression = { reason: e.reason, source: e.source };
+      if (e.expires !== undefined) f.suppression.expires = e.expires;
+      if (chosen.expired) f.suppression.expired = true;
+    }
+  }
+  return compiled.map((c) => {
+    const e = c.entry;
+    const s: SuppressionStatus = { source: e.source, rule: e.rule, reason: e.reason, expired: c.expired, matched: c.matched };
+    if (e.resource !== undefined) s.resource = e.resource;
+    if (e.tag !== undefined) s.tag = e.tag;
+    if (e.expires !== undefined) s.expires = e.expires;
+    return s;
+  });
+}
+
+function tagsMatch(want: Record<string, string>, have: Record<string, string> | undefined): boolean {
+  if (!have) return false;
+  const lower = new Map(Object.entries(have).map(([k, v]) => [k.toLowerCase(), v]));
+  return Object.entries(want).every(([k, v]) => {
+    const got = lower.get(k.toLowerCase());
+    return got !== undefined && (v === "*" || got === v);
+  });
+}
+
+/**
+ * The tags of the resource a finding is about. Azure: the ARM resource's
+ * `tags` (a child resource such as a NIC's ip configuration takes its
+ * parent's). AWS: the `Tags` list of whatever the snapshot holds under that
+ * id or ARN (EC2 instances, security groups, subnets…).
+ */
+export function tagLookup(snapshot: Snapshot): TagsOf {
+  const byKey = new Map<string, Record<string, string>>();
+  if (snapshot.provider === "azure") {
+    for (const r of snapshot.resources) {
+      if (r && typeof r.id === "string" && r.tags && typeof r.tags === "object") byKey.set(idKey(r.id), r.tags);
+    }
+    return (id) => (id ? (byKey.get(idKey(id)) ?? byKey.get(idKey(parentResourceId(id)))) : undefined);
+  }
+  const lists: unknown[] = [
+    ...Object.values(snapshot.elbv2 ?? {}),
+    ...Object.values(snapshot.ec2 ?? {}),
+    ...Object.values(snapshot.autoscaling ?? {}),
+  ];
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (const o of list) {
+      if (!o || typeof o !== "object") continue;
+      const rec = o as Record<string, unknown>;
+      if (!Array.isArray(rec.Tags)) continue;
+      const tags: Record<string, string> = {};
+      for (const t of rec.Tags as Array<{ Key?: unknown; Value?: unknown }>) {
+        if (t && typeof t.Key === "string") tags[t.Key] = typeof t.Value === "string" ? t.Value : "";
+      }
+      for (const [k, v] of Object.entries(rec)) {
+        if (typeof v === "string" && /(Id|Arn|ARN)$/.test(k)) byKey.set(v.toLowerCase(), tags);
+      }
+    }
+  }
+  return (id) => {
+    if (!id) return undefined;
+    const k = id.toLowerCase();
+    return byKey.get(k) ?? byKey.get(k.slice(k.lastIndexOf("/") + 1));
+  };
+}
+
+/** The time suppressions are judged against: LBDOCTOR_NOW when set (tests pin it), else the clock. */
+export function resolveNow(env: NodeJS.ProcessEnv = process.env): number {
+  const pinned = env.LBDOCTOR_NOW;
+  if (pinned === undefined || pinned === "") return Date.now();
+  const t = Date.parse(pinned);
+  if (Number.isNaN(t)) throw new InputError(`LBDOCTOR_NOW='${pinned}' is not an ISO 8601 date or timestamp`);
+  return t;
+}

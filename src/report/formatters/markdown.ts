@@ -1,0 +1,176 @@
+/**
+ * Markdown (GitHub-flavoured), for pull-request comments and incident
+ * tickets: a verdict, a summary table of the load balancers and of every
+ * finding that needs attention, then the details, root causes first, with
+ * evidence and the fix commands in fenced code blocks.
+ *
+ * Cloud strings are never trusted as Markdown: identifiers go in code spans,
+ * prose is escaped (no links, images, HTML, @mentions or math can be
+ * injected), commands go in fences no content can close.
+ */
+import type { Finding } from "../../engine/types.ts";
+import { mdCode, mdFence, mdText } from "../escape.ts";
+import { isSuppressed, type Report } from "../report.ts";
+import { renderValue } from "./text.ts";
+
+const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
+
+export function formatMarkdown(report: Report): string {
+  const out: string[] = [];
+  const s = report.summary;
+  const base = s.baseline;
+  const verdict =
+    s.failing > 0
+      ? `❌ ${s.failing} ${base ? "new " : ""}${s.failing === 1 ? "failure" : "failures"} at or above ${report.failOn}`
+      : `✅ nothing ${base ? "new " : ""}at or above ${report.failOn}`;
+  out.push(`## lbdoctor: ${verdict}`, "");
+  const scope = Object.entries(report.scope)
+    .filter(([, v]) => typeof v === "string")
+    .map(([k, v]) => `${mdText(k)} ${mdCode(String(v))}`)
+    .join(", ");
+  out.push(
+    `${mdText(report.provider)}${scope ? ` · ${scope}` : ""} · snapshot ${mdText(report.snapshot.collectedAt)} · lbdoctor ${mdText(report.tool.version)}`,
+    "",
+  );
+
+  const sev = Object.entries(s.failedBySeverity)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
+  const counts = [
+    `**${s.byStatus.fail} failed**${sev.length ? ` (${sev.join(", ")})` : ""}`,
+    `${s.byStatus.unknown} unknown`,
+    `${s.byStatus.error} errors`,
+    `${s.byStatus.pass} passed`,
+    `${s.byStatus["not-applicable"]} not applicable`,
+  ];
+  if (s.suppressed) counts.push(`${s.suppressed} suppressed`);
+  counts.push(`${s.rulesRun} ${s.rulesRun === 1 ? "rule" : "rules"}`);
+  out.push(counts.join(" · "), "");
+  if (base) {
+    out.push(`Baseline ${mdCode(base.source)}: **${base.new} new**, ${base.existing} already failing, ${base.fixed} fixed since.`, "");
+  }
+
+  if (report.loadBalancers.length > 0) {
+    out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
+    for (const lb of report.loadBalancers) {
+      const fe = lb.frontends.map(mdCode).join(", ") || "–";
+      out.push(`| ${mdCode(lb.name)} | ${mdText(lb.sku)}, ${lb.kind} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
+    }
+    out.push("");
+  }
+
+  const active = report.findings.filter((f) => (f.status === "fail" || f.status === "unknown" || f.status === "error") && !isSuppressed(f));
+  const causes = active.filter((f) => f.status === "fail" && f.relatedTo.some((r) => r.relation === "explains"));
+  const otherFails = active.filter((f) => f.status === "fail" && !causes.includes(f));
+  const unknown = active.filter((f) => f.status === "unknown");
+  const errors = active.filter((f) => f.status === "error");
+  const ordered = [...causes, ...otherFails, ...unknown, ...errors];
+  const number = new Map(ordered.map((f, i) => [f.id, i + 1]));
+
+  if (ordered.length > 0) {
+    const withBaseline = base !== undefined;
+    out.push(
+      `| # | Status | Rule | Resource | Finding |${withBaseline ? " Baseline |" : ""}`,
+      `|---:|---|---|---|---|${withBaseline ? "---|" : ""}`,
+    );
+    for (const f of ordered) {
+      const status =
+        f.status === "fail"
+          ? `**${f.severity}**${causes.includes(f) ? " (root cause)" : ""}`
+          : f.status === "unknown"
+            ? "unknown"
+            : "rule error";
+      out.push(
+        `| ${number.get(f.id)} | ${status} | ${mdCode(f.ruleId)} | ${mdCode(f.resourceName)} | ${mdText(oneLine(f.message))} |` +
+          (withBaseline ? ` ${f.baseline ?? ""} |` : ""),
+      );
+    }
+    out.push("");
+  }
+
+  const byId = new Map(report.findings.map((f) => [f.id, f]));
+  const printedFixes = new Set<string>();
+  const detail = (f: Finding) => {
+    const label = f.status === "fail" ? f.severity.toUpperCase() : f.status === "unknown" ? "UNKNOWN" : "RULE ERROR";
+    out.push(`#### ${number.get(f.id)}. ${label} · ${mdCode(f.ruleId)} on ${mdCode(f.resourceName)}`, "");
+    out.push(mdText(f.message), "");
+    if (f.suppression?.expired) {
+      out.push(
+        `⚠️ Suppression expired${f.suppression.expires ? ` on ${mdText(f.suppression.expires)}` : ""} (${mdCode(f.suppression.source)}): ${mdText(f.suppression.reason)}. It counts again.`,
+        "",
+      );
+    }
+    if (f.evidence.length > 0) {
+      out.push("**Evidence**", "");
+      for (const e of f.evidence) {
+        const value = e.value === undefined ? "" : ` = ${mdCode(renderValue(e.value))}`;
+        out.push(`- ${e.label ? `${mdText(e.label)}: ` : ""}${mdCode(e.pointer)}${value}`);
+      }
+      out.push("");
+    }
+    for (const r of f.relatedTo) {
+      const other = byId.get(r.findingId);
+      const who = other ? `${mdCode(other.ruleId)} on ${mdCode(other.resourceName)}` : mdCode(r.ruleId);
+      out.push(`${r.relation === "explains" ? "**Explains:**" : "**Caused by:**"} ${who}`, "");
+    }
+    if (f.remediation) {
+      const key = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
+      if (printedFixes.has(key)) out.push("**Fix:** the same as above.", "");
+      else {
+        printedFixes.add(key);
+        out.push(`**Fix:** ${mdText(f.remediation.summary)}`, "");
+        if (f.remediation.commands.length > 0) out.push(mdFence(f.remediation.commands, "sh"), "");
+      }
+    }
+  };
+  const section = (title: string, list: Finding[]) => {
+    if (list.length === 0) return;
+    out.push(`### ${title}`, "");
+    for (const f of list) detail(f);
+  };
+  section("Root causes", causes);
+  section(causes.length > 0 ? "Other failures" : "Failures", otherFails);
+  section("Could not be decided", unknown);
+  section("Rule errors", errors);
+
+  const suppressed = report.findings.filter(isSuppressed);
+  if (suppressed.length > 0) {
+    out.push("### Suppressed", "", "| Rule | Resource | Status | Reason | Source | Expires |", "|---|---|---|---|---|---|");
+    for (const f of suppressed) {
+      const sp = f.suppression;
+      out.push(
+        `| ${mdCode(f.ruleId)} | ${mdCode(f.resourceName)} | ${f.status === "fail" ? f.severity : f.status} | ${mdText(sp?.reason ?? "")} | ${mdCode(sp?.source ?? "")} | ${sp?.expires ? mdText(sp.expires) : "–"} |`,
+      );
+    }
+    out.push("");
+  }
+  const expired = (report.suppressions ?? []).filter((x) => x.expired);
+  if (expired.length > 0) {
+    out.push("### Expired suppressions", "");
+    for (const x of expired) {
+      out.push(
+        `- ${mdCode(x.source)}: ${mdCode(x.rule)}${x.resource ? ` on ${mdCode(x.resource)}` : ""} expired ${mdText(x.expires ?? "")}; it matched ${x.matched} ${x.matched === 1 ? "finding" : "findings"}, which count again. Reason given: ${mdText(x.reason)}`,
+      );
+    }
+    out.push("");
+  }
+
+  if (report.gaps.length > 0) {
+    out.push(
+      `### Gaps (${report.gaps.length})`,
+      "",
+      "What could not be collected or resolved; the rules that depend on it say unknown.",
+      "",
+    );
+    for (const g of report.gaps) {
+      out.push(`- ${mdCode(g.operation)}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${mdCode(g.code)}` : ""}: ${mdText(g.message)}`);
+    }
+    out.push("");
+  }
+  if (ordered.length === 0 && suppressed.length === 0) out.push("No failures, unknowns or rule errors.", "");
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+function oneLine(s: string): string {
+  return s.length > 200 ? `${s.slice(0, 197)}…` : s;
+}

@@ -1,0 +1,190 @@
+/**
+ * The explorer: header, one screen, footer. It owns the navigation state (a
+ * pure reducer, ../state.ts), subscribes to the session for data, and runs
+ * the reducer's effects (quit, refresh, watch, copy).
+ */
+import { Box, Text, useAnimation, useApp, useInput, useWindowSize } from "ink";
+import React from "react";
+import type { CopyResult } from "../clipboard.ts";
+import type { TuiSession } from "../session.ts";
+import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
+import { clock, formatMs, type Row } from "../text.ts";
+import type { TuiData } from "../types.ts";
+import { SPINNER } from "../views/log.ts";
+import { Footer, Header } from "./chrome.ts";
+import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
+
+const h = React.createElement;
+
+export const MIN_COLUMNS = 40;
+export const MIN_ROWS = 12;
+
+export interface AppProps {
+  session: TuiSession;
+  color: boolean;
+  copy: (text: string) => CopyResult;
+  onExit: (code: number) => void;
+  /** a first status line, e.g. why watch mode is unavailable */
+  notice?: string;
+  /** fixed size for tests; the terminal's otherwise */
+  size?: { columns: number; rows: number };
+}
+
+const HINTS: Record<Screen["kind"], string[]> = {
+  overview: ["↑↓ move", "enter open", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"],
+  lb: ["↑↓ move", "enter trace or open", "/ filter", "s severity", "esc back", "? help", "q quit"],
+  finding: ["↑↓ move", "c copy fix", "enter open related", "esc back", "? help", "q quit"],
+  trace: ["p probe", "d data", "c custom", "←→ member", "esc back", "? help", "q quit"],
+  log: ["↑↓ scroll", "r refresh", "esc back", "? help", "q quit"],
+};
+
+/**
+ * Ink hands a chunk of several characters (a paste, or keys sent faster than
+ * it reads them: "j\r") to the handler as one string; split it back into
+ * keys, so that "j" then enter does what the two keys do.
+ */
+export function splitKeys(input: string, key: Keys): Array<[string, Keys]> {
+  const special = key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.escape;
+  if (input.length <= 1 || special) return [[input, key]];
+  const out: Array<[string, Keys]> = [];
+  for (const ch of input) {
+    if (ch === "\r" || ch === "\n") out.push(["", { return: true }]);
+    else if (ch === "\u007f" || ch === "\b") out.push(["", { backspace: true }]);
+    else if (ch === "\t") out.push(["", { tab: true }]);
+    else out.push([ch, {}]);
+  }
+  return out;
+}
+
+function crumbs(ui: UiState, data: TuiData | undefined): string[] {
+  return ui.stack.map(({ screen: s }) => {
+    if (s.kind === "lb") return data?.lbs.find((l) => l.key === s.lbKey)?.name ?? "load balancer";
+    if (s.kind === "finding") return data?.findings.find((f) => f.id === s.findingId)?.ruleId ?? "finding";
+    if (s.kind === "trace") return `trace ${s.flow.kind}`;
+    if (s.kind === "log") return "collection log";
+    return "Overview";
+  });
+}
+
+export function App({ session, color, copy, onExit, notice, size }: AppProps) {
+  const state = React.useSyncExternalStore(session.subscribe, session.getState);
+  const win = useWindowSize();
+  const columns = size?.columns ?? win.columns;
+  const rows = size?.rows ?? win.rows;
+  const { exit } = useApp();
+  const [ui, setUi] = React.useState<UiState>(() => ({ ...initialUi(), ...(notice ? { message: { text: notice, tone: "info" } } : {}) }));
+  // keys that arrive in one chunk are handled in order, each on the state the previous one left
+  const uiRef = React.useRef(ui);
+  uiRef.current = ui;
+  const busy = state.refreshing || state.watch.polling;
+  const { frame } = useAnimation({ interval: 120, isActive: busy });
+  React.useEffect(() => () => session.stop(), [session]);
+
+  const bodyHeight = Math.max(1, rows - 6);
+  const run = (effect: Effect | undefined, next: UiState): UiState => {
+    if (!effect) return next;
+    switch (effect.type) {
+      case "quit":
+        onExit(effect.code);
+        exit();
+        return next;
+      case "refresh":
+        void session.refresh();
+        return { ...next, message: { text: session.source.live ? "collecting again…" : "re-reading the snapshot…", tone: "info" } };
+      case "watch":
+        return { ...next, message: { text: session.toggleWatch(), tone: "info" } };
+      case "copy": {
+        const r = copy(effect.text);
+        return { ...next, message: { text: r.message, tone: r.path || r.osc52 ? "ok" : "error" } };
+      }
+      case "none":
+        return next;
+    }
+  };
+
+  useInput((input, key) => {
+    const s = session.getState();
+    const ctx = { data: s.data, progress: s.progress, page: Math.max(1, Math.floor(bodyHeight / 2)) };
+    let next = uiRef.current;
+    for (const [i, k] of splitKeys(input, key)) {
+      const r = reduce(next, i, k, ctx);
+      next = run(r.effect, r.ui);
+      if (r.effect?.type === "quit") break;
+    }
+    uiRef.current = next;
+    setUi(next);
+  });
+
+  if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
+    return h(
+      Text,
+      { wrap: "truncate-end" },
+      `terminal too small: ${columns}×${rows}, lbdoctor tui needs ${MIN_COLUMNS}×${MIN_ROWS} (q quits)`,
+    );
+  }
+  const width = columns;
+  const data = state.data;
+  const frameNow = current(ui);
+  const items = screenItems(ui, { data, progress: state.progress });
+  const selected = selectedIndex(ui, items);
+  const screen = frameNow.screen;
+  const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
+  const sized = { width, height: bodyHeight, color };
+
+  let body: React.ReactNode;
+  if (ui.help) body = h(Help, sized);
+  else if (screen.kind === "log") body = h(CollectionLog, { ...sized, progress: state.progress, now: Date.now(), selected });
+  else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${state.error.message}` : "loading…");
+  else if (screen.kind === "overview") body = h(Overview, { ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
+  else if (screen.kind === "lb")
+    body = h(LbView, { ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
+  else if (screen.kind === "finding") body = h(FindingView, { ...sized, data, findingId: screen.findingId, selected });
+  else body = h(TraceView, { ...sized, data, trace: screen, selected });
+
+  // the status line: a prompt, a refresh in progress, a message, or the watch
+  let status: Row = [{ t: "? shows every key", dim: true }];
+  const p = state.progress;
+  if (ui.editing) {
+    const label = ui.editing.purpose === "filter" ? "/ filter: " : "custom flow (<source> <port>[/udp], enter runs it): ";
+    status = [{ t: label, bold: true, color: "cyan" }, { t: `${ui.editing.text}▏` }];
+  } else if (state.refreshing) {
+    const ph = p.phases[p.phases.length - 1];
+    status = [
+      { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
+      { t: `refreshing: ${ph?.name ?? "starting"} · ${p.calls} calls · ${p.gaps.length} gaps · ${formatMs(Date.now() - p.startedAt)}` },
+    ];
+  } else if (ui.message) {
+    const tone = ui.message.tone;
+    status = [
+      { t: ui.message.text, ...(tone === "error" ? { color: "yellow" as const } : tone === "ok" ? { color: "green" as const } : {}) },
+    ];
+  } else if (p.error && data) {
+    status = [{ t: `refresh failed: ${p.error} (the screen shows the previous data)`, color: "yellow" }];
+  } else if (state.watch.active) {
+    const w = state.watch;
+    status = [
+      ...(w.polling ? [{ t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" as const }] : []),
+      {
+        t: `watching rule health every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} polls${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}`,
+      },
+    ];
+  }
+  const sum = data?.report.summary;
+  const summary = sum
+    ? `${sum.byStatus.fail} failed${sum.failedBySeverity.critical ? ` · ${sum.failedBySeverity.critical} critical` : ""}${state.watch.active ? " · watching" : ""}`
+    : "";
+  return h(
+    Box,
+    { flexDirection: "column", width, height: rows },
+    h(Header, {
+      title: data ? `${data.provider} · ${data.scope}` : "tui",
+      source: data ? `${data.source} · ${data.collectedAt.replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, "Z")}` : session.source.label,
+      crumbs: ui.help ? [...crumbs(ui, data), "help"] : crumbs(ui, data),
+      summary,
+      width,
+      color,
+    }),
+    h(Box, { flexDirection: "column", height: bodyHeight }, body),
+    h(Footer, { status, hints: ui.help ? ["any key closes the help", "q quit"] : HINTS[screen.kind], width, color }),
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The explorer's screens. Each takes props only (the data, the cursor, the
+ * size) and lays itself out at the width it is given; the App owns the state.
+ */
+import { Box } from "ink";
+import React from "react";
+import type { Progress } from "../progress.ts";
+import type { WatchState } from "../session.ts";
+import { type Row, wrap } from "../text.ts";
+import type { TuiData } from "../types.ts";
+import type { ListFilter } from "../views/filter.ts";
+import { findingRows } from "../views/finding.ts";
+import { helpRows } from "../views/help.ts";
+import { lbRows } from "../views/lb.ts";
+import { logRows } from "../views/log.ts";
+import { overviewItems, overviewPreview, overviewRows } from "../views/overview.ts";
+import { type TraceInput, traceRows } from "../views/trace.ts";
+import { Rows, Viewport } from "./rows.ts";
+
+const h = React.createElement;
+
+interface Sized {
+  width: number;
+  height: number;
+  color: boolean;
+}
+
+export interface OverviewProps extends Sized {
+  data: TuiData;
+  filter: ListFilter;
+  selected: number;
+  watch?: WatchState;
+}
+
+/** Load balancers with badges and failures by severity, the findings root causes first, and a preview of the selected one. */
+export function Overview({ data, filter, selected, watch, width, height, color }: OverviewProps) {
+  const { rows, spans } = overviewRows(data, filter, selected, width, watch);
+  const preview = overviewPreview(data, overviewItems(data, filter)[selected]);
+  const previewRows: Row[] = preview
+    ? [
+        [{ t: "─".repeat(width), dim: true }],
+        ...wrap(preview, width)
+          .slice(0, 3)
+          .map((l): Row => [{ t: l }]),
+      ]
+    : [];
+  const listHeight = Math.max(3, height - previewRows.length);
+  return h(
+    Box,
+    { flexDirection: "column", height, width },
+    h(Box, { flexDirection: "column", flexGrow: 1 }, h(Viewport, { rows, spans, selected, height: listHeight, width, color })),
+    previewRows.length > 0 ? h(Rows, { rows: previewRows, width, color }) : null,
+  );
+}
+
+export interface LbViewProps extends Sized {
+  data: TuiData;
+  lbKey: string;
+  filter: ListFilter;
+  selected: number;
+  watch?: WatchState;
+}
+
+/** Frontends → rules → members, with why each member is up or down; then the load balancer's findings. */
+export function LbView({ data, lbKey, filter, selected, watch, width, height, color }: LbViewProps) {
+  const { rows, spans } = lbRows(data, lbKey, filter, selected, width, watch);
+  return h(Viewport, { rows, spans, selected, height, width, color });
+}
+
+export interface FindingViewProps extends Sized {
+  data: TuiData;
+  findingId: string;
+  selected: number;
+}
+
+/** Explanation, related findings, evidence, source, fix commands. */
+export function FindingView({ data, findingId, selected, width, height, color }: FindingViewProps) {
+  const { rows, spans } = findingRows(data, findingId, selected, width);
+  return h(Viewport, { rows, spans, selected, height, width, color });
+}
+
+export interface TraceViewProps extends Sized {
+  data: TuiData;
+  trace: TraceInput;
+  selected: number;
+}
+
+/** One member, one flow, layer by layer: subnet NSG, NIC NSG, the deciding rules, the verdict. */
+export function TraceView({ data, trace, selected, width, height, color }: TraceViewProps) {
+  const { rows, spans } = traceRows(data, trace, selected, width);
+  return h(Viewport, { rows, spans, selected, height, width, color });
+}
+
+export interface CollectionLogProps extends Sized {
+  progress: Progress;
+  now: number;
+  selected: number;
+}
+
+/** The last collection's phases, calls, time and gaps. */
+export function CollectionLog({ progress, now, selected, width, height, color }: CollectionLogProps) {
+  const { rows, spans } = logRows(progress, now, selected, width);
+  return h(Viewport, { rows, spans, selected, height, width, color });
+}
+
+/** Every key. */
+export function Help({ width, height, color }: Sized) {
+  return h(Viewport, { rows: helpRows(width), spans: [], selected: 0, height, width, color });
+}

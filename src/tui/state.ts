@@ -1,0 +1,255 @@
+/**
+ * The explorer's navigation, as a pure reducer: a stack of screens with a
+ * cursor each, the list filter, the text prompt, help. Keys go in; the new
+ * state and at most one effect (quit, refresh, watch, copy) come out. The App
+ * runs the effects. No Ink here, so it is tested without a terminal.
+ */
+import type { Severity } from "../engine/types.ts";
+import { parseCustomFlow } from "./azure-inspect.ts";
+import type { Progress } from "./progress.ts";
+import type { FlowChoice, TuiData } from "./types.ts";
+import { type ListFilter, nextSeverity } from "./views/filter.ts";
+import { findingItems } from "./views/finding.ts";
+import { lbItems } from "./views/lb.ts";
+import { logItems } from "./views/log.ts";
+import { overviewItems } from "./views/overview.ts";
+import { traceItems } from "./views/trace.ts";
+import type { Item } from "./views/types.ts";
+
+export type Screen =
+  | { kind: "overview" }
+  | { kind: "lb"; lbKey: string }
+  | { kind: "finding"; findingId: string }
+  | { kind: "trace"; lbKey: string; targetKey: string; flow: FlowChoice }
+  | { kind: "log" };
+
+export interface Frame {
+  screen: Screen;
+  selected: number;
+}
+
+export interface UiState {
+  stack: Frame[];
+  filter: ListFilter;
+  /** a text prompt: the list filter, or a custom flow in the trace view */
+  editing?: { purpose: "filter" | "flow"; text: string; before: string };
+  help: boolean;
+  message?: { text: string; tone: "info" | "ok" | "error" };
+}
+
+/** The keys the reducer reads (Ink's Key has these and more). */
+export interface Keys {
+  upArrow?: boolean;
+  downArrow?: boolean;
+  leftArrow?: boolean;
+  rightArrow?: boolean;
+  pageUp?: boolean;
+  pageDown?: boolean;
+  home?: boolean;
+  end?: boolean;
+  return?: boolean;
+  escape?: boolean;
+  backspace?: boolean;
+  delete?: boolean;
+  ctrl?: boolean;
+  meta?: boolean;
+  tab?: boolean;
+}
+
+export type Effect =
+  | { type: "quit"; code: number }
+  | { type: "refresh" }
+  | { type: "watch" }
+  | { type: "copy"; text: string }
+  /** a trace was asked for: the App needs the first traceable target */
+  | { type: "none" };
+
+export interface Ctx {
+  data: TuiData | undefined;
+  progress: Progress;
+  /** rows a page moves */
+  page: number;
+}
+
+export function initialUi(): UiState {
+  return { stack: [{ screen: { kind: "overview" }, selected: 0 }], filter: { text: "", all: false }, help: false };
+}
+
+export function current(ui: UiState): Frame {
+  return ui.stack[ui.stack.length - 1] as Frame;
+}
+
+export function screenItems(ui: UiState, ctx: Pick<Ctx, "data" | "progress">): Item[] {
+  const s = current(ui).screen;
+  if (s.kind === "log") return logItems(ctx.progress);
+  const data = ctx.data;
+  if (!data) return [];
+  switch (s.kind) {
+    case "overview":
+      return overviewItems(data, ui.filter);
+    case "lb":
+      return lbItems(data, s.lbKey, ui.filter);
+    case "finding":
+      return findingItems(data, s.findingId);
+    case "trace":
+      return traceItems(data, s);
+  }
+}
+
+function withFrame(ui: UiState, patch: Partial<Frame>): UiState {
+  const stack = [...ui.stack];
+  stack[stack.length - 1] = { ...current(ui), ...patch };
+  return { ...ui, stack };
+}
+
+function push(ui: UiState, screen: Screen): UiState {
+  return { ...ui, stack: [...ui.stack, { screen, selected: 0 }] };
+}
+
+function say(ui: UiState, text: string, tone: "info" | "ok" | "error" = "info"): UiState {
+  return { ...ui, message: { text, tone } };
+}
+
+function isPrintable(input: string, key: Keys): boolean {
+  return input.length > 0 && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input);
+}
+
+function traceScreen(ctx: Ctx, lbKey: string, targetKey?: string): Screen | string {
+  const insp = ctx.data?.inspector;
+  if (!insp) return ctx.data?.inspectorNote ?? "no trace view for this provider";
+  const targets = insp.traceTargets(lbKey);
+  const target = targets.find((t) => t.key === targetKey) ?? (targetKey ? undefined : targets[0]);
+  if (!target) return "this member has no NIC or address in the snapshot, so it cannot be traced";
+  return { kind: "trace", lbKey, targetKey: target.key, flow: { kind: "probe" } };
+}
+
+function open(ui: UiState, it: Item | undefined, ctx: Ctx): { ui: UiState; effect?: Effect } {
+  if (!it) return { ui };
+  switch (it.kind) {
+    case "lb":
+      return { ui: push(ui, { kind: "lb", lbKey: it.key }) };
+    case "finding":
+      return { ui: push(ui, { kind: "finding", findingId: it.id }) };
+    case "member": {
+      const s = traceScreen(ctx, it.lbKey, it.rowKey);
+      return typeof s === "string" ? { ui: say(ui, s, "error") } : { ui: push(ui, s) };
+    }
+    case "command":
+      return { ui, effect: { type: "copy", text: it.text } };
+    case "block":
+      return { ui };
+  }
+}
+
+export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: UiState; effect?: Effect } {
+  if (key.ctrl && input === "c") return { ui: ui0, effect: { type: "quit", code: 130 } };
+  const { message: _drop, ...rest } = ui0;
+  const ui: UiState = rest;
+  const frame = current(ui);
+  const screen = frame.screen;
+
+  // a text prompt takes every key
+  if (ui.editing) {
+    const e = ui.editing;
+    if (key.escape) {
+      const next: UiState = { ...ui, editing: undefined };
+      delete next.editing;
+      return { ui: e.purpose === "filter" ? { ...next, filter: { ...next.filter, text: e.before } } : next };
+    }
+    if (key.return) {
+      const next: UiState = { ...ui };
+      delete next.editing;
+      if (e.purpose === "filter") return { ui: next };
+      const flow = parseCustomFlow(e.text);
+      if ("error" in flow) return { ui: say(next, flow.error, "error") };
+      if (screen.kind !== "trace") return { ui: next };
+      return { ui: withFrame(next, { screen: { ...screen, flow }, selected: 0 }) };
+    }
+    let text = e.text;
+    if (key.backspace || key.delete) text = text.slice(0, -1);
+    else if (isPrintable(input, key)) text += input;
+    else return { ui };
+    const next: UiState = { ...ui, editing: { ...e, text } };
+    return { ui: e.purpose === "filter" ? withFrame({ ...next, filter: { ...next.filter, text } }, { selected: 0 }) : next };
+  }
+
+  if (ui.help) {
+    if (input === "q") return { ui, effect: { type: "quit", code: 0 } };
+    return { ui: { ...ui, help: false } };
+  }
+
+  const items = screenItems(ui, ctx);
+  const last = Math.max(0, items.length - 1);
+  const sel = Math.min(frame.selected, last);
+  const move = (to: number) => ({ ui: withFrame(ui, { selected: Math.max(0, Math.min(last, to)) }) });
+
+  // screen keys first: they reuse letters
+  if (screen.kind === "finding" && (input === "c" || input === "y")) {
+    const it = items[sel];
+    const cmd = it?.kind === "command" ? it.text : items.find((x): x is Extract<Item, { kind: "command" }> => x.kind === "command")?.text;
+    if (!cmd) return { ui: say(ui, "this finding has no command to copy", "error") };
+    return { ui, effect: { type: "copy", text: cmd } };
+  }
+  if (screen.kind === "trace") {
+    if (input === "p") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "probe" } }, selected: 0 }) };
+    if (input === "d") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "data" } }, selected: 0 }) };
+    if (input === "c") {
+      const prev = screen.flow.kind === "custom" ? `${screen.flow.source} ${screen.flow.port}` : "";
+      return { ui: { ...ui, editing: { purpose: "flow", text: prev, before: prev } } };
+    }
+    if (key.leftArrow || key.rightArrow || input === "h" || input === "l" || input === "[" || input === "]") {
+      const targets = ctx.data?.inspector?.traceTargets(screen.lbKey) ?? [];
+      if (targets.length === 0) return { ui };
+      const i = targets.findIndex((t) => t.key === screen.targetKey);
+      const step = key.leftArrow || input === "h" || input === "[" ? -1 : 1;
+      const next = targets[(i + step + targets.length) % targets.length];
+      return next ? { ui: withFrame(ui, { screen: { ...screen, targetKey: next.key }, selected: 0 }) } : { ui };
+    }
+  }
+  if (screen.kind === "lb" && input === "t") {
+    const it = items[sel];
+    const s = traceScreen(ctx, screen.lbKey, it?.kind === "member" ? it.rowKey : undefined);
+    return typeof s === "string" ? { ui: say(ui, s, "error") } : { ui: push(ui, s) };
+  }
+
+  if (input === "q") return { ui, effect: { type: "quit", code: 0 } };
+  if (input === "?") return { ui: { ...ui, help: true } };
+  if (input === "r") return { ui, effect: { type: "refresh" } };
+  if (input === "w") return { ui, effect: { type: "watch" } };
+  if (input === "L") return screen.kind === "log" ? { ui } : { ui: push(ui, { kind: "log" }) };
+  if (input === "/") return { ui: { ...ui, editing: { purpose: "filter", text: ui.filter.text, before: ui.filter.text } } };
+  if (input === "s") {
+    const minSeverity: Severity | undefined = nextSeverity(ui.filter.minSeverity);
+    const filter: ListFilter = { text: ui.filter.text, all: ui.filter.all };
+    if (minSeverity) filter.minSeverity = minSeverity;
+    return { ui: say(withFrame({ ...ui, filter }, { selected: 0 }), `severity ≥ ${minSeverity ?? "any"}`) };
+  }
+  if (input === "a") {
+    const all = !ui.filter.all;
+    return {
+      ui: say(
+        withFrame({ ...ui, filter: { ...ui.filter, all } }, { selected: 0 }),
+        all ? "showing every result" : "showing failures and unknowns",
+      ),
+    };
+  }
+
+  if (key.upArrow || input === "k") return move(sel - 1);
+  if (key.downArrow || input === "j") return move(sel + 1);
+  if (key.pageUp) return move(sel - ctx.page);
+  if (key.pageDown) return move(sel + ctx.page);
+  if (key.home || input === "g") return move(0);
+  if (key.end || input === "G") return move(last);
+  if (key.return) return open(withFrame(ui, { selected: sel }), items[sel], ctx);
+  if (key.escape || key.backspace || key.delete) {
+    if (ui.stack.length > 1) return { ui: { ...ui, stack: ui.stack.slice(0, -1) } };
+    if (ui.filter.text) return { ui: say(withFrame({ ...ui, filter: { ...ui.filter, text: "" } }, { selected: 0 }), "filter cleared") };
+    return { ui };
+  }
+  return { ui };
+}
+
+/** Where the cursor's item sits, for the screens that draw it. */
+export function selectedIndex(ui: UiState, items: Item[]): number {
+  return Math.min(current(ui).selected, Math.max(0, items.length - 1));
+}

@@ -1,0 +1,134 @@
+/** The finding view: explanation, related findings, evidence (resource, pointer, value), source doc, and fix commands to copy. */
+import { idKey } from "../../azure/arm-id.ts";
+import { docsUrl } from "../../engine/define-rule.ts";
+import type { Finding } from "../../engine/types.ts";
+import { renderValue, shortId } from "../../report/formatters/text.ts";
+import { sanitize } from "../../report/sanitize.ts";
+import { type Row, type Seg, truncate, wrap } from "../text.ts";
+import type { TuiData } from "../types.ts";
+import { findingSeg, isRootCause } from "./style.ts";
+import type { Item, Rendered } from "./types.ts";
+
+export function findingItems(data: TuiData, id: string): Item[] {
+  const f = data.findings.find((x) => x.id === id);
+  if (!f) return [];
+  return [
+    { kind: "block" },
+    ...f.relatedTo.map((r): Item => ({ kind: "finding", id: r.findingId })),
+    ...f.evidence.map((): Item => ({ kind: "block" })),
+    { kind: "block" },
+    ...(f.remediation?.commands ?? []).map((text): Item => ({ kind: "command", text })),
+  ];
+}
+
+export function findingRows(data: TuiData, id: string, selected: number, width: number): Rendered {
+  const W = Math.max(40, width);
+  const rows: Row[] = [];
+  const spans: Rendered["spans"] = [];
+  const f = data.findings.find((x) => x.id === id);
+  if (!f) {
+    rows.push([{ t: "This finding is no longer reported (refreshed?). esc goes back.", color: "yellow" }]);
+    return { rows, spans };
+  }
+  let item = 0;
+  const mark = () => {
+    const sel = item === selected;
+    item++;
+    return sel;
+  };
+  const cursor = (sel: boolean): Row[number] => (sel ? { t: "› ", bold: true, color: "cyan" } : { t: "  " });
+  const section = (title: string) => {
+    rows.push([]);
+    rows.push([{ t: truncate(title, W), bold: true }]);
+  };
+  const para = (text: string, indent: number, style: Omit<Seg, "t"> = {}, sel?: boolean, max = Infinity) => {
+    const lines = wrap(text, W - indent);
+    const cut = lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(" "), W - indent)] : lines;
+    cut.forEach((l, i) => {
+      const lead = sel !== undefined && i === 0 ? [{ t: " ".repeat(Math.max(0, indent - 2)) }, cursor(sel)] : [{ t: " ".repeat(indent) }];
+      rows.push([...lead, { ...style, t: l }]);
+    });
+  };
+  const lbId = f.loadBalancerId;
+  const lb = lbId ? data.lbs.find((x) => x.key === idKey(lbId)) : undefined;
+
+  rows.push([findingSeg(f, 11), { t: " " }, { t: f.ruleId, bold: true }, ...(isRootCause(f) ? [{ t: "  root cause", bold: true }] : [])]);
+  para(`${f.title} · on ${sanitize(f.resourceName)}${lb ? ` · load balancer ${sanitize(lb.name)}` : ""}`, 0, { dim: true });
+  rows.push([]);
+  let start = rows.length;
+  para(sanitize(f.message), 2, {}, mark());
+  spans.push([start, rows.length]);
+
+  if (f.relatedTo.length > 0) {
+    const byId = new Map(data.findings.map((x) => [x.id, x]));
+    const causes = f.relatedTo.some((r) => r.relation === "caused-by");
+    section(isRootCause(f) && !causes ? "EXPLAINS" : causes && !isRootCause(f) ? "CAUSED BY" : "RELATED");
+    for (const r of f.relatedTo) {
+      const other: Finding | undefined = byId.get(r.findingId);
+      const sel = mark();
+      start = rows.length;
+      rows.push([
+        cursor(sel),
+        { t: r.relation === "explains" ? "explains  " : "caused by ", dim: true },
+        { t: truncate(`${other?.ruleId ?? r.ruleId} on ${sanitize(other?.resourceName ?? "?")}`, W - 12), bold: sel },
+      ]);
+      spans.push([start, rows.length]);
+    }
+  }
+
+  section(`EVIDENCE (${f.evidence.length})`);
+  if (f.evidence.length === 0) rows.push([{ t: "  none recorded", dim: true }]);
+  for (const e of f.evidence) {
+    const sel = mark();
+    start = rows.length;
+    rows.push([cursor(sel), { t: truncate(sanitize(e.label ?? "evidence"), W - 2), bold: true }]);
+    const field = (k: string, v: string, max: number) => {
+      const lines = wrap(v, W - 14);
+      const cut = lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(" "), W - 14)] : lines;
+      cut.forEach((l, i) => {
+        rows.push([{ t: "    " }, { t: i === 0 ? k.padEnd(10) : " ".repeat(10), dim: true }, { t: l }]);
+      });
+    };
+    field("resource", sanitize(shortId(e.resourceId) || "(snapshot)"), 2);
+    field("pointer", sanitize(e.pointer), 3);
+    field("value", sanitize(renderValue(e.value)), 4);
+    spans.push([start, rows.length]);
+  }
+
+  section("SOURCE");
+  start = rows.length;
+  const srcSel = mark();
+  const ref = (k: string, v: string, sel?: boolean) => {
+    wrap(v, W - 12)
+      .slice(0, 3)
+      .forEach((l, i) => {
+        rows.push([
+          i === 0 && sel !== undefined ? cursor(sel) : { t: "  " },
+          { t: i === 0 ? k.padEnd(10) : " ".repeat(10), dim: true },
+          { t: l },
+        ]);
+      });
+  };
+  ref("from", sanitize(f.source), srcSel);
+  ref("docs", docsUrl(f.ruleId));
+  for (const r of f.references) ref("see", sanitize(r));
+  spans.push([start, rows.length]);
+
+  section("FIX");
+  if (!f.remediation) {
+    rows.push([{ t: f.status === "fail" ? "  no fix recorded" : `  nothing to fix: the result is ${f.status}`, dim: true }]);
+  } else {
+    para(sanitize(f.remediation.summary), 2);
+    if (f.remediation.commands.length === 0) rows.push([{ t: "  (no command: the summary says what to do)", dim: true }]);
+    for (const c of f.remediation.commands) {
+      const sel = mark();
+      start = rows.length;
+      const lines = wrap(`$ ${sanitize(c)}`, W - 4);
+      lines.forEach((l, i) => {
+        rows.push([i === 0 ? cursor(sel) : { t: "  " }, { t: i === 0 ? l : `  ${l}`, color: "cyan", bold: sel }]);
+      });
+      spans.push([start, rows.length]);
+    }
+  }
+  return { rows, spans };
+}

@@ -1,0 +1,48 @@
+/** The `?` screen: every key, by screen. */
+import { pad, type Row, truncate } from "../text.ts";
+
+export const KEYS: Array<[string, Array<[string, string]>]> = [
+  [
+    "everywhere",
+    [
+      ["↑ ↓  j k", "move (PgUp PgDn, g G: page, top, bottom)"],
+      ["enter", "open the load balancer, finding or member under the cursor"],
+      ["esc  backspace", "back"],
+      ["/", "filter the list by text (enter keeps it, esc drops it)"],
+      ["s", "severity floor: any → critical → high → medium → low → info"],
+      ["a", "also show passing and not-applicable results"],
+      ["r", "refresh: collect again (live) or re-read the snapshot"],
+      ["w", "watch: poll rule health live and show transitions (live only)"],
+      ["L", "collection log: phases, calls, time, gaps"],
+      ["?", "this help (any key closes it)"],
+      ["q  ctrl-c", "quit; the terminal is restored"],
+    ],
+  ],
+  ["load balancer", [["t  enter", "trace the member under the cursor"]]],
+  [
+    "finding",
+    [
+      ["c  y", "copy the fix command (OSC 52; also saved to a file, path shown)"],
+      ["enter", "open a related finding"],
+    ],
+  ],
+  [
+    "trace",
+    [
+      ["p  d", "the probe flow, the data flow"],
+      ["c", "a custom flow: <source> <port>[/udp], e.g. 203.0.113.7 443"],
+      ["← →  h l", "previous, next member"],
+    ],
+  ],
+];
+
+export function helpRows(width: number): Row[] {
+  const W = Math.max(40, width);
+  const rows: Row[] = [[{ t: "KEYS", bold: true }]];
+  for (const [screen, keys] of KEYS) {
+    rows.push([]);
+    rows.push([{ t: screen, bold: true, color: "cyan" }]);
+    for (const [k, what] of keys) rows.push([{ t: "  " }, { t: pad(k, 16), bold: true }, { t: truncate(what, W - 18) }]);
+  }
+  return rows;
+}

@@ -1,0 +1,159 @@
+/**
+ * The load-balancer view: frontends → rules → pool members, one table row per
+ * member with its VM, power state, probe health, and the NSG verdicts of the
+ * probe flow and the data flow; under it, the reason and the deciding rules.
+ * This is the screen that says why each member is up or down.
+ */
+import { sanitize } from "../../report/sanitize.ts";
+import type { WatchState } from "../session.ts";
+import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
+import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
+import { describeFilter, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
+import { marker, pushFindingRows, watchRows } from "./overview.ts";
+import { BADGE, badgeSeg, describeCell, healthSeg, powerSeg, sparkline, verdictSeg } from "./style.ts";
+import type { Item, Rendered } from "./types.ts";
+
+function members(detail: LbDetail | undefined, f: ListFilter): MemberRow[] {
+  if (!detail) return [];
+  return detail.frontends.flatMap((fe) => fe.rules.flatMap((r) => r.members.filter((m) => visibleMember(m, f))));
+}
+
+export function lbItems(data: TuiData, lbKey: string, f: ListFilter): Item[] {
+  const detail = data.inspector?.lbDetail(lbKey);
+  return [
+    ...members(detail, f).map((m): Item => ({ kind: "member", lbKey, rowKey: m.key, traceable: m.traceable })),
+    ...visibleFindings(data.findings, f, lbKey).map((x): Item => ({ kind: "finding", id: x.id })),
+  ];
+}
+
+function sameCell(a: VerdictCell, b: VerdictCell): boolean {
+  return a.verdict === b.verdict && a.rule === b.rule && a.nsg === b.nsg && a.priority === b.priority && a.reason === b.reason;
+}
+
+/** The lines under a member: health reason, deciding rules, and in watch mode its timeline. */
+function memberDetail(m: MemberRow, W: number, watch: WatchState | undefined): Row[] {
+  const ind = 8;
+  const rows: Row[] = [];
+  const text = (label: string, body: string, style: Omit<Seg, "t"> = { dim: true }) => {
+    const all = wrap(body, W - ind - label.length);
+    const lines = all.length > 2 ? [all[0] ?? "", truncate(`${all[1]} ${all.slice(2).join(" ")}`, W - ind - label.length)] : all;
+    lines.forEach((l, i) => {
+      rows.push([{ t: " ".repeat(ind) }, { t: i === 0 ? label : " ".repeat(label.length), dim: true }, { ...style, t: l }]);
+    });
+  };
+  if (m.health.reason || m.health.meaning) {
+    text("health ", [m.health.reason, m.health.meaning].filter(Boolean).join(": "));
+  }
+  if (m.probe.verdict !== "n/a" && m.data.verdict !== "n/a" && sameCell(m.probe, m.data)) {
+    text("probe, data ", describeCell(m.probe));
+  } else {
+    text("probe ", describeCell(m.probe));
+    text("data  ", describeCell(m.data));
+  }
+  const tl = watch?.timelines[m.key];
+  if (tl && (watch?.polls ?? 0) > 0) {
+    const last = tl.changes[tl.changes.length - 1];
+    const strip = sparkline(tl.samples.map((s) => s.state));
+    const row: Row = [{ t: " ".repeat(ind) }, { t: "timeline ", dim: true }, { t: strip }];
+    if (last) {
+      const up = last.to.toLowerCase() === "up";
+      row.push({
+        t: truncate(` ${up ? "▲" : "▼"} ${last.from} → ${last.to} at ${clock(last.at)}`, Math.max(0, W - ind - 9 - strip.length)),
+        bold: true,
+        color: up ? "green" : "red",
+      });
+    } else row.push({ t: " no change", dim: true });
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: number, width: number, watch?: WatchState): Rendered {
+  const W = Math.max(40, width);
+  const rows: Row[] = [];
+  const spans: Rendered["spans"] = [];
+  const lb = data.lbs.find((x) => x.key === lbKey);
+  if (watch) rows.push(...watchRows(watch, W));
+  if (!lb) {
+    rows.push([{ t: "This load balancer is no longer in the data (refreshed?). esc goes back.", color: "yellow" }]);
+    return { rows, spans };
+  }
+  const detail = data.inspector?.lbDetail(lbKey);
+  const fail = lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
+  rows.push([
+    { t: truncate(`${sanitize(lb.name)} `, W - 12), bold: true },
+    badgeSeg(lb.status, BADGE[lb.status].word.length + 2),
+    { t: truncate(` · ${sanitize(lb.sku)} ${lb.kind} · ${fail}${detail ? ` · clients ${detail.clients}` : ""}`, W), dim: true },
+  ]);
+  let item = 0;
+  if (!detail) {
+    for (const l of wrap(data.inspectorNote ?? "No member view for this load balancer.", W)) rows.push([{ t: l, color: "yellow" }]);
+  } else {
+    const flex = W - 40;
+    const memW = Math.min(30, Math.max(12, Math.ceil(flex * 0.6)));
+    const vmW = Math.min(20, Math.max(6, flex - memW));
+    let shownMembers = 0;
+    for (const fe of detail.frontends) {
+      rows.push([{ t: truncate(`frontend ${fe.name}${fe.address ? ` ${fe.address}` : ""}`, W), bold: true }]);
+      if (fe.rules.length === 0) rows.push([{ t: "  no load-balancing rule uses this frontend", dim: true }]);
+      for (const r of fe.rules) {
+        const probe = r.probe ? ` · probe ${r.probe.name} ${r.probe.protocol}:${r.probe.port}${r.probe.path ?? ""}` : "";
+        const head = `rule ${r.name} · ${r.protocol} ${r.frontendPort} → ${r.backendPort}${r.floatingIp ? " (floating IP)" : ""}${r.pool ? ` · pool ${r.pool}` : ""}${probe}`;
+        rows.push([{ t: "  " }, { t: truncate(head, W - 2), bold: true }]);
+        if (r.note) rows.push([{ t: "  " }, { t: truncate(r.note, W - 2), color: "yellow" }]);
+        const ms = r.members.filter((m) => visibleMember(m, f));
+        if (r.members.length === 0) {
+          rows.push([{ t: "    the pool has no members", color: "yellow" }]);
+          continue;
+        }
+        if (ms.length === 0) {
+          rows.push([{ t: "    no member matches the filter", dim: true }]);
+          continue;
+        }
+        rows.push([
+          { t: "    " },
+          {
+            t: `${pad("MEMBER", memW)} ${pad("VM", vmW)} ${pad("POWER", 11)} ${pad("HEALTH", 6)} ${pad("PROBE", 7)} ${pad("DATA", 7)}`,
+            dim: true,
+          },
+        ]);
+        for (const m of ms) {
+          const sel = item === selected;
+          const start = rows.length;
+          const tl = watch?.timelines[m.key];
+          const changed = !!tl && tl.changes.length > 0;
+          rows.push([
+            { t: "  " },
+            marker(sel),
+            { t: pad(`${m.member}${m.ip ? ` ${m.ip}` : ""}`, memW), bold: sel || changed },
+            { t: " " },
+            { t: pad(m.vm ?? "—", vmW) },
+            { t: " " },
+            powerSeg(m.power),
+            { t: " " },
+            healthSeg(m.health.state),
+            { t: " " },
+            verdictSeg(m.probe.verdict),
+            { t: " " },
+            verdictSeg(m.data.verdict),
+          ]);
+          rows.push(...memberDetail(m, W, watch));
+          spans.push([start, rows.length]);
+          item++;
+          shownMembers++;
+        }
+      }
+    }
+    for (const p of detail.idlePools) {
+      rows.push([{ t: truncate(`pool ${p.name} (${p.members} members): no load-balancing rule sends it traffic`, W), color: "yellow" }]);
+    }
+    if (detail.natRules > 0) rows.push([{ t: truncate(`${detail.natRules} inbound NAT rule(s): see the findings`, W), dim: true }]);
+    if (shownMembers === 0 && f.text) rows.push([{ t: truncate(`no member matches "${f.text}"`, W), dim: true }]);
+  }
+  rows.push([]);
+  const shown = visibleFindings(data.findings, f, lbKey);
+  rows.push([{ t: truncate(`FINDINGS ON ${sanitize(lb.name)} · ${shown.length} · ${describeFilter(f)}`, W), bold: true }]);
+  if (shown.length === 0) rows.push([{ t: "  nothing to show", dim: true }]);
+  pushFindingRows(rows, spans, shown, data.findings, W, selected, item);
+  return { rows, spans };
+}

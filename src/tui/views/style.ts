@@ -1,0 +1,78 @@
+/** The TUI's words and marks. Every state reads as text first; colour only adds to it (NO_COLOR stays readable). */
+import type { Finding, Severity } from "../../engine/types.ts";
+import type { LoadBalancerSummary } from "../../report/report.ts";
+import { pad, type Seg } from "../text.ts";
+import type { VerdictCell } from "../types.ts";
+
+export const BADGE: Record<LoadBalancerSummary["status"], { icon: string; word: string; color: Seg["color"] }> = {
+  healthy: { icon: "✔", word: "HEALTHY", color: "green" },
+  degraded: { icon: "▲", word: "DEGRADED", color: "yellow" },
+  down: { icon: "✖", word: "DOWN", color: "red" },
+  unknown: { icon: "?", word: "UNKNOWN", color: "magenta" },
+};
+
+/** "✖ DOWN" padded to `width` */
+export function badgeSeg(status: LoadBalancerSummary["status"], width = 10): Seg {
+  const b = BADGE[status];
+  return { t: pad(`${b.icon} ${b.word}`, width), color: b.color, bold: status === "down" };
+}
+
+const SEV_COLOR: Record<Severity, Seg["color"]> = { critical: "red", high: "red", medium: "yellow", low: "cyan", info: "gray" };
+const ICON: Record<Finding["status"], string> = { fail: "✖", error: "!", unknown: "?", pass: "✔", "not-applicable": "-" };
+
+/** "✖ CRITICAL" / "? UNKNOWN" / "✔ PASS", padded to `width` */
+export function findingSeg(f: Finding, width = 10): Seg {
+  const word = f.status === "fail" ? f.severity.toUpperCase() : f.status === "not-applicable" ? "N/A" : f.status.toUpperCase();
+  const color: Seg["color"] =
+    f.status === "fail" ? SEV_COLOR[f.severity] : f.status === "unknown" ? "magenta" : f.status === "error" ? "red" : "green";
+  return { t: pad(`${ICON[f.status]} ${word}`, width), color, bold: f.status === "fail" && f.severity === "critical" };
+}
+
+export function isRootCause(f: Finding): boolean {
+  return f.relatedTo.some((r) => r.relation === "explains");
+}
+
+const VERDICT: Record<VerdictCell["verdict"], { word: string; color: Seg["color"] }> = {
+  allow: { word: "ALLOW", color: "green" },
+  deny: { word: "DENY", color: "red" },
+  unknown: { word: "UNKNOWN", color: "magenta" },
+  restricted: { word: "LIMITED", color: "yellow" },
+  "n/a": { word: "n/a", color: "gray" },
+};
+
+export function verdictSeg(v: VerdictCell["verdict"], width = 7): Seg {
+  const x = VERDICT[v];
+  return { t: pad(x.word, width), color: x.color, bold: v === "deny" };
+}
+
+export function verdictWord(v: VerdictCell["verdict"]): string {
+  return VERDICT[v].word;
+}
+
+export function healthSeg(state: string, width = 6): Seg {
+  const l = state.toLowerCase();
+  const color: Seg["color"] = l === "up" ? "green" : l === "down" ? "red" : "gray";
+  return { t: pad(state, width), color, bold: l === "down" };
+}
+
+export function powerSeg(state: string, width = 11): Seg {
+  const color: Seg["color"] = state === "running" ? "green" : state === "—" ? "gray" : state === "unknown" ? "magenta" : "yellow";
+  return { t: pad(state, width), color };
+}
+
+/** "deny-all-inbound (priority 4000) in nic NSG nsg-vm1-lockdown" */
+export function describeCell(c: VerdictCell): string {
+  if (c.verdict === "n/a") return c.reason ?? "not applicable";
+  const parts: string[] = [];
+  if (c.rule) {
+    parts.push(`${c.verdict === "unknown" ? "may match " : "by "}${c.rule} (priority ${c.priority}${c.isDefault ? ", default" : ""})`);
+    if (c.nsg) parts.push(`in ${c.layer ?? ""} NSG ${c.nsg}`.replace("  ", " "));
+  }
+  if (c.reason) parts.push(parts.length > 0 ? `· ${c.reason}` : c.reason);
+  return parts.join(" ");
+}
+
+/** "▁▁▁█" style strip of health samples: Up is a full block, Down a low one, anything else a dot. */
+export function sparkline(states: string[]): string {
+  return states.map((s) => (s.toLowerCase() === "up" ? "█" : s.toLowerCase() === "down" ? "▁" : "·")).join("");
+}

@@ -1,0 +1,108 @@
+/** The trace view: one member, one flow (the probe, the data path, or a custom source and port), layer by layer. */
+import { type Row, truncate, wrap } from "../text.ts";
+import type { FlowChoice, TraceResult, TuiData } from "../types.ts";
+import { verdictSeg } from "./style.ts";
+import type { Item, Rendered } from "./types.ts";
+
+export interface TraceInput {
+  lbKey: string;
+  targetKey: string;
+  flow: FlowChoice;
+}
+
+export function traceResult(data: TuiData, t: TraceInput): TraceResult | undefined {
+  return data.inspector?.trace(t.lbKey, t.targetKey, t.flow);
+}
+
+export function traceItems(data: TuiData, t: TraceInput): Item[] {
+  const r = traceResult(data, t);
+  if (!r || r.error) return [];
+  return [...r.layers.map((): Item => ({ kind: "block" })), { kind: "block" }];
+}
+
+export function traceRows(data: TuiData, t: TraceInput, selected: number, width: number): Rendered {
+  const W = Math.max(40, width);
+  const rows: Row[] = [];
+  const spans: Rendered["spans"] = [];
+  if (!data.inspector) {
+    for (const l of wrap(data.inspectorNote ?? "No trace for this provider.", W)) rows.push([{ t: l, color: "yellow" }]);
+    return { rows, spans };
+  }
+  const targets = data.inspector.traceTargets(t.lbKey);
+  const at = targets.findIndex((x) => x.key === t.targetKey);
+  const r = traceResult(data, t);
+  const pos = targets.length > 1 ? `  member ${at + 1}/${targets.length} (←/→)` : "";
+  rows.push([
+    { t: "TRACE  ", bold: true },
+    { t: truncate(r?.title ?? targets[at]?.label ?? "", Math.max(0, W - 7 - pos.length)), bold: true },
+    { t: pos, dim: true },
+  ]);
+  const choice = (label: string, on: boolean): Row[number][] => [
+    { t: on ? "[" : " ", bold: true, color: "cyan" },
+    { t: label, bold: on, ...(on ? { color: "cyan" as const } : { dim: true }) },
+    { t: on ? "]" : " ", bold: true, color: "cyan" },
+    { t: " " },
+  ];
+  const custom = t.flow.kind === "custom" ? `custom ${t.flow.source} ${t.flow.port}/${t.flow.protocol.toLowerCase()}` : "custom";
+  rows.push([
+    { t: "FLOW   ", bold: true },
+    ...choice("p probe", t.flow.kind === "probe"),
+    ...choice("d data", t.flow.kind === "data"),
+    ...choice(`c ${custom}`, t.flow.kind === "custom"),
+  ]);
+  if (!r) return { rows, spans };
+  if (r.error) {
+    rows.push([]);
+    for (const l of wrap(r.error, W - 2)) rows.push([{ t: "  " }, { t: l, color: "yellow" }]);
+    return { rows, spans };
+  }
+  wrap(r.flow, W - 7).forEach((l, i) => {
+    rows.push([{ t: i === 0 ? "       " : "       " }, { t: l }]);
+  });
+  rows.push([
+    { t: "BASIS  ", bold: true },
+    { t: truncate(`evaluated from ${r.basis}`, W - 7), dim: true },
+  ]);
+  rows.push([]);
+  rows.push([{ t: "LAYERS (inbound: the subnet NSG, then the NIC NSG; both must allow)", bold: true }]);
+  let item = 0;
+  r.layers.forEach((l, n) => {
+    const sel = item === selected;
+    item++;
+    const start = rows.length;
+    rows.push([
+      { t: sel ? "› " : "  ", bold: true, color: "cyan" },
+      { t: truncate(`${n + 1}. ${l.where} · ${l.nsg ? `NSG ${l.nsg}` : "no NSG"}`, W - 2), bold: true },
+    ]);
+    const by = l.deciding ? `by ${l.deciding.name} (priority ${l.deciding.priority}${l.deciding.isDefault ? ", default rule" : ""})` : "";
+    rows.push([{ t: "     " }, verdictSeg(l.verdict), { t: " " }, { t: truncate(by, W - 13) }]);
+    if (l.deciding) rows.push([{ t: " ".repeat(13) }, { t: truncate(l.deciding.ptr, W - 13), dim: true }]);
+    for (const note of l.notes) {
+      for (const line of wrap(note.text, W - 13).slice(0, 3)) {
+        rows.push([{ t: " ".repeat(13) }, { t: line, ...(note.kind === "maybe" ? { color: "magenta" as const } : { dim: true }) }]);
+      }
+    }
+    spans.push([start, rows.length]);
+  });
+  rows.push([]);
+  const sel = item === selected;
+  const start = rows.length;
+  const blocking = r.layers.find((l) => l.verdict === "deny");
+  const why =
+    r.verdict === "deny" && blocking?.deciding
+      ? `at the ${blocking.layer} layer: ${blocking.deciding.name} (priority ${blocking.deciding.priority}) in ${blocking.nsg ?? "?"}`
+      : r.verdict === "allow"
+        ? "every layer allows this flow"
+        : (r.reason ?? "");
+  const whyLines = wrap(why, W - 19);
+  rows.push([
+    { t: sel ? "› " : "  ", bold: true, color: "cyan" },
+    { t: "VERDICT  ", bold: true },
+    verdictSeg(r.verdict),
+    { t: " " },
+    { t: whyLines[0] ?? "" },
+  ]);
+  for (const l of whyLines.slice(1, 4)) rows.push([{ t: " ".repeat(19) }, { t: l }]);
+  spans.push([start, rows.length]);
+  return { rows, spans };
+}

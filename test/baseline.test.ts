@@ -1,0 +1,122 @@
+/**
+ * --baseline: only failures new since a previous JSON report decide the exit
+ * code; the match is by finding id (rule | normalized resource id | key), so
+ * order, timestamps and id casing do not matter.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { markBaseline, parseBaseline } from "../src/report/baseline.ts";
+import { fixture, lbdoctor } from "./support/cli.ts";
+import { assertValidReport, assertValidSarif } from "./support/validators.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-baseline-"));
+
+function baselineOf(name: string): string {
+  const out = join(tmp, `${name}.report.json`);
+  const r = lbdoctor(["check", "--snapshot", fixture(name), "--format", "json", "--output", out]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  return out;
+}
+
+describe("baselines", () => {
+  it("the same findings as the baseline: nothing new, exit 0, though failures remain", () => {
+    const base = baselineOf("demo");
+    const r = lbdoctor(["check", "--snapshot", fixture("demo"), "--baseline", base, "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assertValidReport(report);
+    assert.deepEqual(report.summary.baseline, { source: base, new: 0, existing: 5, fixed: 0 });
+    assert.equal(report.summary.failing, 0);
+    assert.ok(
+      report.findings.filter((f: { status: string }) => f.status === "fail").every((f: { baseline: string }) => f.baseline === "existing"),
+    );
+    assert.equal(lbdoctor(["check", "--snapshot", fixture("demo")]).code, 1, "without the baseline it fails");
+  });
+
+  it("new failures since a healthy baseline fail the run; the summary says new, existing and fixed", () => {
+    const base = baselineOf("healthy-web");
+    const r = lbdoctor(["check", "--snapshot", fixture("demo"), "--baseline", base]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /; 4 new at or above high\n {2}baseline .*healthy-web\.report\.json: 5 new, 0 already failing, 0 fixed since\n/);
+    const back = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--baseline", baselineOf("demo"), "--format", "json"]);
+    assert.equal(back.code, 0);
+    assert.deepEqual(JSON.parse(back.stdout).summary.baseline.fixed, 5);
+  });
+
+  it("independent of order, timestamps and the casing of ids", () => {
+    const base = baselineOf("demo");
+    const doc = JSON.parse(readFileSync(base, "utf8"));
+    doc.findings.reverse();
+    doc.snapshot.collectedAt = "1999-01-01T00:00:00Z";
+    const shuffled = join(tmp, "shuffled.json");
+    writeFileSync(shuffled, JSON.stringify(doc));
+    assert.equal(lbdoctor(["check", "--snapshot", fixture("demo"), "--baseline", shuffled]).code, 0);
+    // the same resources with ids in another case still match: the ids in findings are normalized
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    for (const r of snap.resources) r.id = r.id.replace("/resourceGroups/", "/RESOURCEGROUPS/");
+    const upper = join(tmp, "upper.json");
+    writeFileSync(upper, JSON.stringify(snap));
+    assert.equal(lbdoctor(["check", "--snapshot", upper, "--baseline", base]).code, 0);
+  });
+
+  it("a finding whose status changed is new (unknown before, fail now)", () => {
+    const b = parseBaseline(
+      JSON.stringify({
+        schema: "lbdoctor.report/v1",
+        findings: [
+          { id: "x", status: "unknown" },
+          { id: "y", status: "fail" },
+        ],
+      }),
+      "b.json",
+    );
+    const mk = (id: string, status: "fail" | "unknown") => ({ id, status }) as never;
+    const fs = [mk("x", "fail"), mk("z", "unknown")];
+    assert.deepEqual(markBaseline(fs, b), { source: "b.json", new: 1, existing: 0, fixed: 1 });
+    assert.deepEqual(
+      fs.map((f: { baseline?: string }) => f.baseline),
+      ["new", "new"],
+    );
+  });
+
+  it("SARIF says new or unchanged; GitHub annotations demote existing failures to notices", () => {
+    const base = baselineOf("probe-blocked-by-nsg");
+    const sarif = JSON.parse(lbdoctor(["check", "--snapshot", fixture("demo"), "--baseline", base, "--format", "sarif"]).stdout);
+    assertValidSarif(sarif);
+    const states = sarif.runs[0].results.map((x: { baselineState: string }) => x.baselineState).sort();
+    // the probe on vm1-nic is blocked in both (the same finding id, though by another NSG); the rest is new
+    assert.deepEqual(states, ["new", "new", "new", "new", "unchanged"]);
+    const same = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--baseline", base, "--format", "github"]).stdout;
+    assert.match(same, /^::notice file=[^,]+,title=already in baseline%3A azure\/probe-blocked-by-nsg/m);
+    assert.doesNotMatch(same, /^::error/m);
+  });
+
+  it("a missing or malformed baseline is exit 2 with a clear message", () => {
+    const cases: Array<[string, string | undefined, RegExp]> = [
+      ["missing", undefined, /baseline report not found/],
+      ["not json", "{", /baseline .* is not valid JSON/],
+      [
+        "a snapshot, not a report",
+        readFileSync(fixture("demo"), "utf8"),
+        /has schema "lbdoctor\.snapshot\/v1", not 'lbdoctor\.report\/v1'/,
+      ],
+      ["findings not a list", JSON.stringify({ schema: "lbdoctor.report/v1", findings: {} }), /\/findings must be an array/],
+      [
+        "a finding without an id",
+        JSON.stringify({ schema: "lbdoctor.report/v1", findings: [{ status: "fail" }] }),
+        /\/findings\/0 needs a string id and status/,
+      ],
+    ];
+    for (const [name, text, pattern] of cases) {
+      const file = join(tmp, `bad-${name.replace(/\W+/g, "-")}.json`);
+      if (text !== undefined) writeFileSync(file, text);
+      const r = lbdoctor(["check", "--snapshot", fixture("demo"), "--baseline", file]);
+      assert.equal(r.code, 2, name);
+      assert.match(r.stderr, pattern, name);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    }
+  });
+});

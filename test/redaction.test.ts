@@ -1,0 +1,83 @@
+/**
+ * Secrets in a snapshot file (which `check --snapshot` reads as given) never
+ * reach any output: customData, osProfile.adminPassword, connection strings
+ * and SAS tokens in tags and properties are stripped or masked before any
+ * evidence value is rendered, in every format and in `diff`.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { fixture, lbdoctor } from "./support/cli.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-redaction-"));
+const SECRETS = [
+  "Sup3r-S3cret-Passw0rd",
+  "I2Nsb3VkLWNvbmZpZwpzZWNyZXQ9Y3VzdG9t",
+  "dXNlcmRhdGEtc2VjcmV0LXZhbHVl",
+  "c2VjcmV0LWFjY291bnQta2V5LXZhbHVlCg==",
+  "sv2022sigSECRETSECRETSECRET",
+  "protected-extension-secret",
+  "Pa55w0rd-in-description",
+];
+
+function secretSnapshot(): string {
+  const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+  for (const r of snap.resources) {
+    if (r.type === "Microsoft.Compute/virtualMachines") {
+      r.properties.osProfile = { computerName: r.name, adminUsername: "azureuser", adminPassword: SECRETS[0], customData: SECRETS[1] };
+      r.properties.userData = SECRETS[2];
+      r.resources = [{ name: "ext", type: "extensions", properties: { protectedSettings: { commandToExecute: SECRETS[5] } } }];
+      r.tags = { sas: `https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=${SECRETS[4]}` };
+    }
+    if (r.type === "Microsoft.Network/networkSecurityGroups") {
+      r.tags = { storage: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${SECRETS[3]};EndpointSuffix=core.windows.net` };
+      for (const rule of r.properties.securityRules) rule.properties.description = `db: Server=x;Password=${SECRETS[6]};`;
+    }
+    if (r.type === "Microsoft.Network/networkInterfaces") {
+      for (const ipc of r.properties.ipConfigurations) ipc.properties.note = `AccountKey=${SECRETS[3]}`;
+    }
+  }
+  const file = join(tmp, "secret.json");
+  writeFileSync(file, JSON.stringify(snap));
+  return file;
+}
+
+function assertClean(what: string, text: string): void {
+  for (const s of SECRETS) assert.ok(!text.includes(s), `${what} shows a secret (${s.slice(0, 8)}…)`);
+}
+
+describe("no secret reaches any output", () => {
+  const file = secretSnapshot();
+
+  it("check, every format (and --verbose text, which shows passing checks' evidence too)", () => {
+    for (const args of [
+      ["--verbose"],
+      ["--format", "json"],
+      ["--format", "sarif"],
+      ["--format", "junit"],
+      ["--format", "markdown"],
+      ["--format", "github"],
+    ]) {
+      const r = lbdoctor(["check", "--snapshot", file, ...args]);
+      assert.equal(r.code, 1, r.stderr);
+      assertClean(args.join(" "), r.stdout + r.stderr);
+    }
+  });
+
+  it("the values were there and are masked, not silently lost from the evidence", () => {
+    const report = lbdoctor(["check", "--snapshot", file, "--format", "json"]).stdout;
+    assert.match(report, /Password=\[redacted\]/, "the NSG rule description is evidence: masked in place");
+    assert.match(report, /AccountKey=\[redacted\]/);
+  });
+
+  it("diff shows the changes, masked", () => {
+    for (const format of ["text", "json", "markdown"]) {
+      const r = lbdoctor(["diff", fixture("demo"), file, "--format", format]);
+      assert.equal(r.code, 1, r.stderr);
+      assertClean(`diff ${format}`, r.stdout);
+      if (format === "json") assert.match(r.stdout, /\[redacted\]/);
+    }
+  });
+});

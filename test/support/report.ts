@@ -1,0 +1,40 @@
+/** Builds a report in-process, the way `check` does, for formatter tests. */
+import { rules as catalog } from "../../rules/index.ts";
+import { buildAzureModel } from "../../src/azure/model.ts";
+import { runRules } from "../../src/engine/run.ts";
+import type { Rule } from "../../src/engine/types.ts";
+import { azureProvider } from "../../src/providers/azure.ts";
+import { buildReport, type Report } from "../../src/report/report.ts";
+import type { AzureSnapshot } from "../../src/snapshot/types.ts";
+
+export function reportOf(snapshot: AzureSnapshot, opts: { extraRules?: Rule[]; source?: string } = {}): Report {
+  const model = buildAzureModel(snapshot, { from: [] });
+  const rules = [...catalog.filter((r) => r.provider === "azure"), ...(opts.extraRules ?? [])];
+  const findings = runRules(model, rules);
+  return buildReport({
+    model,
+    loadBalancers: azureProvider.loadBalancers(model),
+    findings,
+    failOn: "high",
+    version: "0.0.0-test",
+    rulesRun: rules.length,
+    source: opts.source ?? "snapshot.json",
+    rules,
+  });
+}
+
+/** A rule that always throws: its finding has status error. */
+export const boomRule: Rule = {
+  id: "azure/test-boom",
+  provider: "azure",
+  severity: "high",
+  title: "A rule that throws",
+  description: "Throws, to test the error status.",
+  source: "test",
+  references: [],
+  messages: {},
+  remediation: "none",
+  check() {
+    throw new Error("boom <script>alert(1)</script> \u001b[31m");
+  },
+};

@@ -1,0 +1,406 @@
+/**
+ * Every TUI component, rendered with ink-testing-library at a fixed width of
+ * 80 columns with ANSI stripped: what a user reads, and that nothing
+ * overflows. The App is driven with keys through the test stdin.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { stripVTControlCharacters } from "node:util";
+import { Box } from "ink";
+import { cleanup, render } from "ink-testing-library";
+import React from "react";
+import type { CopyResult } from "../src/tui/clipboard.ts";
+import { App, splitKeys } from "../src/tui/components/app.ts";
+import { Footer, Header } from "../src/tui/components/chrome.ts";
+import { CollectionScreen } from "../src/tui/components/collection.ts";
+import { Rows, Viewport } from "../src/tui/components/rows.ts";
+import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "../src/tui/components/screens.ts";
+import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "../src/tui/progress.ts";
+import { TuiSession, type WatchState } from "../src/tui/session.ts";
+import { snapshotSource } from "../src/tui/source.ts";
+import { cellWidth, type Row } from "../src/tui/text.ts";
+import type { TuiData } from "../src/tui/types.ts";
+import { fixture } from "./support/cli.ts";
+
+const h = React.createElement;
+const W = 80;
+after(() => cleanup());
+
+/** Renders at 80 columns, returns the plain text (ANSI stripped), and checks no line overflows. */
+function frame(el: React.ReactElement, width = W): string {
+  const inst = render(h(Box, { width, flexDirection: "column" }, el));
+  const text = stripVTControlCharacters(inst.lastFrame() ?? "");
+  inst.unmount();
+  for (const line of text.split("\n"))
+    assert.ok(cellWidth(line) <= width, `overflows ${width} columns (${cellWidth(line)}): ${JSON.stringify(line)}`);
+  return text;
+}
+
+async function session(name = "demo"): Promise<TuiSession> {
+  const s = new TuiSession(snapshotSource(fixture(name)));
+  await s.load();
+  return s;
+}
+async function demoData(): Promise<TuiData> {
+  return (await session()).getState().data as TuiData;
+}
+const noFilter = { text: "", all: false };
+const sized = { width: W, height: 40, color: false };
+const line = (text: string, re: RegExp) => text.split("\n").find((l) => re.test(l)) ?? "";
+
+describe("Rows and Viewport", () => {
+  it("cuts rows to the width and keeps the selected item in view with scroll marks", () => {
+    const rows: Row[] = Array.from({ length: 30 }, (_, i) => [{ t: `row ${i} ${"x".repeat(100)}` }]);
+    const spans = rows.map((_, i): [number, number] => [i, i + 1]);
+    const text = frame(h(Viewport, { rows, spans, selected: 20, height: 10, width: W, color: false }));
+    const lines = text.split("\n");
+    assert.equal(lines.length, 10);
+    assert.match(lines[0] ?? "", /↑ \d+ more rows/);
+    assert.match(lines[9] ?? "", /↓ \d+ more rows/);
+    assert.ok(lines.some((l) => l.startsWith("row 20 ")));
+    assert.ok(lines.every((l) => !l.includes("x".repeat(80))));
+    const plain = frame(h(Rows, { rows: [[{ t: "a", color: "red", bold: true }, { t: "b" }], []], width: W, color: true }));
+    assert.equal(plain, "ab\n");
+  });
+});
+
+describe("Header and Footer", () => {
+  it("show where the user is, the summary, the status line and the keys", () => {
+    const head = frame(
+      h(Header, {
+        title: "azure · ra-multi-vm-rg",
+        source: "snapshot fixtures/azure/demo.json · 2026-11-20T10:00:00Z",
+        crumbs: ["Overview", "lb-web"],
+        summary: "5 failed · 2 critical",
+        width: W,
+        color: false,
+      }),
+    );
+    const [l1, l2, l3] = head.split("\n");
+    assert.equal(l1, "lbdoctor · azure · ra-multi-vm-rg · snapshot fixtures/azure/demo.json", "the time only when it fits");
+    assert.match(l2 ?? "", /^Overview › lb-web +5 failed · 2 critical$/);
+    assert.equal(cellWidth(l2 ?? ""), W);
+    assert.equal(l3, "─".repeat(W));
+    const wide = frame(
+      h(Header, {
+        title: "azure · rg",
+        source: "snapshot a.json · 2026-11-20 10:00Z",
+        crumbs: ["Overview"],
+        summary: "",
+        width: W,
+        color: false,
+      }),
+    );
+    assert.match(wide.split("\n")[0] ?? "", /^lbdoctor · azure · rg · snapshot a\.json +2026-11-20 10:00Z$/);
+    const hints = ["↑↓ move", "enter open", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"];
+    const foot = frame(h(Footer, { status: [{ t: "copied" }], hints, width: W, color: false }));
+    assert.deepEqual(foot.split("\n").slice(1), ["copied", "↑↓ move · enter open · / filter · s severity · r refresh · ? help · q quit"]);
+    const narrow = frame(h(Footer, { status: [], hints, width: 40, color: false }), 40);
+    assert.equal(narrow.split("\n")[2], "↑↓ move · enter open · ? help · q quit", "help and quit always show");
+  });
+});
+
+describe("Overview", () => {
+  it("lists the load balancer with its badge and failures by severity, then the findings, root causes first", async () => {
+    const data = await demoData();
+    const text = frame(h(Overview, { ...sized, data, filter: noFilter, selected: 0 }));
+    assert.match(line(text, /lb-web/), /^› ✖ DOWN +lb-web +Standard public · 20\.50\.60\.70 +2 +2 +1 +0 +0$/);
+    assert.match(text, /CRIT HIGH {2}MED {2}LOW INFO/);
+    const findings = text.split("\n").filter((l) => / azure\//.test(l));
+    assert.deepEqual(
+      findings.map((l) => l.trim().split(/\s+/).slice(2, 3)[0]),
+      [
+        "azure/probe-blocked-by-nsg",
+        "azure/backend-vm-stopped",
+        "azure/data-port-blocked-by-nsg",
+        "azure/backend-unhealthy",
+        "azure/single-backend",
+      ],
+    );
+    assert.match(findings[0] ?? "", /✖ CRITICAL .* root cause$/);
+    assert.match(findings[3] ?? "", /← probe-blocked-by-nsg/);
+    assert.match(text, /lb-web: Standard public load balancer, down; 5 failed/);
+  });
+
+  it("shows the filter and the severity floor, and a selected finding's message in the preview", async () => {
+    const data = await demoData();
+    const text = frame(h(Overview, { ...sized, data, filter: { text: "", all: false, minSeverity: "critical" }, selected: 1 }));
+    assert.match(text, /FINDINGS · 2 of 5 · root causes first · severity ≥ critical/);
+    assert.match(text, /^› ✖ CRITICAL azure\/probe-blocked-by-nsg/m);
+    assert.match(text, /Health probe blocked by an NSG: Probe probe-http/);
+  });
+
+  it("shows watch transitions", async () => {
+    const data = await demoData();
+    const watch: WatchState = {
+      active: true,
+      intervalMs: 2000,
+      polls: 3,
+      polling: false,
+      timelines: {},
+      transitions: [{ key: "k", label: "vm1 · lb-web/rule-http", from: "Down", to: "Up", reason: "Up_Probe_Success", at: Date.now() }],
+    };
+    const text = frame(h(Overview, { ...sized, data, filter: noFilter, selected: 0, watch }));
+    assert.match(text, /^WATCH every 2s · 3 polls/m);
+    assert.match(text, /▲ Down → Up \d\d:\d\d:\d\d · vm1 · lb-web\/rule-http · Up_Probe_Success/);
+  });
+});
+
+describe("LbView", () => {
+  it("shows frontends → rules → members, and why each member is up or down", async () => {
+    const data = await demoData();
+    const lbKey = data.lbs[0]?.key ?? "";
+    const text = frame(h(LbView, { ...sized, data, lbKey, filter: noFilter, selected: 0 }));
+    assert.match(text, /^lb-web ✖ DOWN · Standard public · 5 failed · clients Internet$/m);
+    assert.match(text, /^frontend fe-web 20\.50\.60\.70$/m);
+    assert.match(text, /rule rule-http · Tcp 80 → 80 · pool pool-web · probe probe-http Http:80\//);
+    assert.match(text, /MEMBER +VM +POWER +HEALTH PROBE +DATA/);
+    assert.match(line(text, /vm1-nic 10\.0\.0\.4/), /^ {2}› vm1-nic 10\.0\.0\.4 +vm1 +running +Down +DENY +DENY$/);
+    assert.match(
+      text,
+      /health Down_Probe_HttpEndpointUnreachable: the HTTP session was\n {15}rejected: an NSG blocks the port, or no healthy application list…/,
+    );
+    assert.match(text, /probe, data by deny-all-inbound \(priority 4000\) in nic NSG\n {20}nsg-vm1-lockdown/);
+    assert.match(line(text, /vm2-nic/), /vm2 +deallocated +— +ALLOW +ALLOW$/);
+    assert.match(text, /health not probed: the VM is deallocated/);
+    assert.match(text, /FINDINGS ON lb-web · 5/);
+  });
+
+  it("filters members and shows a member's timeline in watch mode", async () => {
+    const data = await demoData();
+    const lbKey = data.lbs[0]?.key ?? "";
+    const detail = data.inspector?.lbDetail(lbKey);
+    const vm1 = detail?.frontends[0]?.rules[0]?.members[0];
+    const at = new Date(2026, 10, 20, 10, 0, 5).getTime();
+    const watch: WatchState = {
+      active: true,
+      intervalMs: 1000,
+      polls: 4,
+      polling: false,
+      timelines: {
+        [vm1?.key ?? ""]: {
+          label: "vm1",
+          samples: ["Down", "Down", "Down", "Up"].map((state, i) => ({ at: at - 3000 + i * 1000, state })),
+          changes: [{ key: vm1?.key ?? "", label: "vm1", from: "Down", to: "Up", at }],
+        },
+      },
+      transitions: [],
+    };
+    const text = frame(h(LbView, { ...sized, data, lbKey, filter: { text: "vm1", all: false }, selected: 0, watch }));
+    assert.match(text, /timeline ▁▁▁█ ▲ Down → Up at 10:00:05/);
+    assert.doesNotMatch(text, /vm2-nic/);
+  });
+
+  it("says the view is Azure-only for an AWS load balancer", async () => {
+    const data = await demoData();
+    const aws: TuiData = { ...data, provider: "aws", inspectorNote: "The load-balancer and trace views are Azure-only for now." };
+    delete aws.inspector;
+    const text = frame(h(LbView, { ...sized, data: aws, lbKey: data.lbs[0]?.key ?? "", filter: noFilter, selected: 0 }));
+    assert.match(text, /Azure-only for now/);
+    assert.match(text, /FINDINGS ON lb-web/);
+  });
+});
+
+describe("FindingView", () => {
+  it("shows the explanation, related findings, evidence, source and the fix command", async () => {
+    const data = await demoData();
+    const f = data.findings[0];
+    const text = frame(h(FindingView, { ...sized, height: 80, data, findingId: f?.id ?? "", selected: 6 }));
+    assert.match(text, /^✖ CRITICAL {2}azure\/probe-blocked-by-nsg {2}root cause$/m);
+    assert.match(text, /Health probe blocked by an NSG · on vm1-nic · load balancer lb-web/);
+    assert.match(text, /^EXPLAINS$/m);
+    assert.match(text, /explains {2}azure\/backend-unhealthy on vm1-nic/);
+    assert.match(text, /^ {2}blocking rule \(nic NSG, nsg-resources\)$/m);
+    assert.match(text, /^ {4}resource {2}networkSecurityGroups\/nsg-vm1-lockdown$/m);
+    assert.match(text, /^ {4}pointer {3}\/resources\/9\/properties\/securityRules\/1$/m);
+    assert.match(text, /value {5}deny-all-inbound: Inbound Deny \* from \* to port \* \(priority 4000\)/);
+    assert.match(text, /docs {6}https:\/\/github\.com\/lbdoctor\/lbdoctor\/blob\/main\/d/);
+    assert.match(text, /^› \$ az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name$/m, "the selected command");
+  });
+});
+
+describe("TraceView", () => {
+  it("shows the probe flow layer by layer with the deciding rules", async () => {
+    const data = await demoData();
+    const lbKey = data.lbs[0]?.key ?? "";
+    const targetKey = data.inspector?.traceTargets(lbKey)[0]?.key ?? "";
+    const text = frame(h(TraceView, { ...sized, data, trace: { lbKey, targetKey, flow: { kind: "probe" } }, selected: 0 }));
+    assert.match(text, /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http {2}member 1\/2 \(←\/→\)$/m);
+    assert.match(text, /^FLOW {3}\[p probe\] {2}d data {3}c custom$/m);
+    assert.match(text, /168\.63\.129\.16 \(AzureLoadBalancer, the probe source\) → 10\.0\.0\.4:80\/Tcp/);
+    assert.match(text, /› 1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowAzureLoadBalancerInBound \(priority 65001, default rule\)/);
+    assert.match(
+      text,
+      /2\. NIC vm1-nic · NSG nsg-vm1-lockdown\n {5}DENY +by deny-all-inbound \(priority 4000\)\n {13}\/resources\/9\/properties\/securityRules\/1/,
+    );
+    assert.match(text, /VERDICT {2}DENY +at the nic layer: deny-all-inbound \(priority 4000\) in/);
+  });
+
+  it("shows a custom flow, and an error for a flow it cannot build", async () => {
+    const data = await demoData();
+    const lbKey = data.lbs[0]?.key ?? "";
+    const targetKey = data.inspector?.traceTargets(lbKey)[1]?.key ?? "";
+    const flow = { kind: "custom" as const, source: "203.0.113.9", port: 443, protocol: "Tcp" as const };
+    const text = frame(h(TraceView, { ...sized, data, trace: { lbKey, targetKey, flow }, selected: 2 }));
+    assert.match(text, /\[c custom 203\.0\.113\.9 443\/tcp\]/);
+    assert.match(text, /203\.0\.113\.9 → 10\.0\.0\.5:443\/Tcp, inbound/);
+    assert.match(text, /› VERDICT {2}DENY/);
+    const bad = frame(h(TraceView, { ...sized, data, trace: { lbKey, targetKey, flow: { ...flow, source: "nowhere" } }, selected: 0 }));
+    assert.match(bad, /'nowhere' is not an IP address/);
+  });
+});
+
+function progressOf(done: boolean): Progress {
+  let p = startProgress(0);
+  p = onCollectEvent(p, { type: "phase", name: "resource lists" }, 0);
+  p = onCollectEvent(p, { type: "call", operation: "x", calls: 10 }, 200);
+  p = onCollectEvent(p, { type: "phase", name: "probe health and effective NSGs" }, 210);
+  p = onCollectEvent(p, { type: "call", operation: "y", calls: 12 }, 300);
+  const gap = {
+    operation: "networkInterfaces.listEffectiveNetworkSecurityGroups",
+    resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm1-nic",
+    status: 403,
+    code: "AuthorizationFailed",
+    message: "denied",
+  };
+  p = onCollectEvent(p, { type: "gap", gap }, 320);
+  if (!done) return p;
+  p = onCollectEvent(p, { type: "done", calls: 13, ms: 900, resources: 10, gaps: 1 }, 900);
+  p = onEngineEvent(p, { type: "rule-start", ruleId: "a" }, 905);
+  p = onEngineEvent(p, { type: "rule-end", ruleId: "a", findings: 33, ms: 5 }, 910);
+  p = onEngineEvent(p, { type: "done", findings: 33 }, 915);
+  return finishProgress(p, 915, { summary: "5 failed (2 critical, 2 high, 1 medium) · 0 unknown · 21 passed · 1 load balancer" });
+}
+
+describe("CollectionScreen", () => {
+  it("shows the running phase with a spinner, its calls, elapsed time and gaps as they happen", () => {
+    const text = frame(
+      h(CollectionScreen, {
+        title: "lbdoctor tui · live: resource group rg",
+        progress: progressOf(false),
+        now: 1500,
+        frame: 3,
+        width: W,
+        color: false,
+      }),
+    );
+    const lines = text.split("\n");
+    assert.equal(lines[0], "lbdoctor tui · live: resource group rg");
+    assert.match(lines[1] ?? "", /^ {2}✔ resource lists +10 calls +210ms$/);
+    assert.match(lines[2] ?? "", /^ {2}⠸ probe health and effective NSGs +2 calls +1\.3s {2}1 gap · …$/);
+    assert.equal(lines[3], "    gap 403 AuthorizationFailed ·");
+    assert.equal(lines[4], "        networkInterfaces.listEffectiveNetworkSecurityGroups on vm1-nic: denied");
+    assert.match(lines[5] ?? "", /^ {2}12 calls · 1 gap · 1\.5s$/);
+  });
+
+  it("then the results", () => {
+    const text = frame(h(CollectionScreen, { title: "t", progress: progressOf(true), now: 2000, frame: 0, width: W, color: false }));
+    assert.match(text, /▲ probe health and effective NSGs +3 calls +690ms {2}1 gap · 10 resources/);
+    assert.match(text, /✔ rules +10ms {2}1 rules · 33 results/);
+    assert.match(text, /▲ probe health and effective NSGs[^\n]*\n {4}gap 403 AuthorizationFailed/, "the phase's gap follows it");
+    assert.match(
+      text,
+      /10 resources · 13 calls · 900ms · 1 gap\n {2}5 failed \(2 critical, 2 high, 1 medium\) · 0 unknown · 21 passed · 1 load\n {2}balancer/,
+    );
+    assert.doesNotMatch(text, /⠋|⠸/, "no spinner once done");
+  });
+});
+
+describe("CollectionLog and Help", () => {
+  it("list the last run and every key", () => {
+    const log = frame(h(CollectionLog, { ...sized, progress: progressOf(true), now: 2000, selected: 0 }));
+    assert.match(log, /^COLLECTION/);
+    assert.match(log, /^› ✔ resource lists +10 calls/m);
+    assert.match(log, /^ {4}gap 403 AuthorizationFailed ·\n {8}networkInterfaces\.listEffectiveNetworkSecurityGroups on vm1-nic/m);
+    const help = frame(h(Help, { ...sized }));
+    for (const k of ["j k", "enter", "esc", "/", "q  ctrl-c", "c  y", "p  d", "← →"]) assert.ok(help.includes(k), k);
+  });
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 10));
+async function until(get: () => string, re: RegExp, what: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const t = get();
+    if (re.test(t)) return t;
+    await tick();
+  }
+  assert.fail(`${what}: ${re} never showed up in:\n${get()}`);
+}
+
+describe("App", () => {
+  it("navigates overview → load balancer → trace → back → finding, copies the fix, quits", async () => {
+    const s = await session();
+    const copied: string[] = [];
+    const exits: number[] = [];
+    const copy = (text: string): CopyResult => {
+      copied.push(text);
+      return { osc52: false, path: "/tmp/fix-1.sh", message: "saved to /tmp/fix-1.sh" };
+    };
+    const inst = render(h(App, { session: s, color: false, copy, onExit: (c: number) => exits.push(c), size: { columns: W, rows: 30 } }));
+    const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+    await until(text, /LOAD BALANCERS \(1\)/, "overview");
+    const first = text().split("\n");
+    assert.equal(first.length, 30, "fills the 30 rows it is given");
+    assert.ok(first.every((l) => cellWidth(l) <= W));
+    assert.match(first[first.length - 1] ?? "", /^↑↓ move · enter open/);
+    inst.stdin.write("\r");
+    await until(text, /^Overview › lb-web/m, "lb view");
+    inst.stdin.write("t");
+    await until(text, /^Overview › lb-web › trace probe/m, "trace");
+    assert.match(text(), /VERDICT {2}DENY/);
+    inst.stdin.write("\u001b");
+    await until(text, /^Overview › lb-web +5 failed/m, "back to the lb");
+    inst.stdin.write("\u001b");
+    await until(text, /^Overview +5 failed/m, "back to the overview");
+    inst.stdin.write("j");
+    await until(text, /^› ✖ CRITICAL azure\/probe-blocked-by-nsg/m, "cursor on the first finding");
+    inst.stdin.write("\r");
+    await until(text, /^Overview › azure\/probe-blocked-by-nsg/m, "finding");
+    inst.stdin.write("c");
+    await until(text, /saved to \/tmp\/fix-1\.sh/, "copy message");
+    assert.match(copied[0] ?? "", /^az network nsg rule create /);
+    inst.stdin.write("?");
+    await until(text, /^KEYS/m, "help");
+    inst.stdin.write("x");
+    await until(text, /EVIDENCE/, "help closed");
+    inst.stdin.write("q");
+    await until(() => String(exits.length), /1/, "quit");
+    assert.deepEqual(exits, [0]);
+    inst.unmount();
+  });
+
+  it("keys that arrive in one chunk act one by one; a filter typed with / narrows the list", async () => {
+    assert.deepEqual(splitKeys("j\r", {}), [
+      ["j", {}],
+      ["", { return: true }],
+    ]);
+    const s = await session();
+    const inst = render(
+      h(App, {
+        session: s,
+        color: false,
+        copy: () => ({ osc52: false, message: "" }),
+        onExit: () => {},
+        notice: "watch unavailable: a snapshot",
+        size: { columns: W, rows: 30 },
+      }),
+    );
+    const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+    await until(text, /watch unavailable: a snapshot/, "the notice in the status line");
+    inst.stdin.write("/single");
+    await until(text, /\/ filter: single▏/, "prompt");
+    await until(text, /FINDINGS · 1 of 5/, "filtered");
+    inst.stdin.write("\r");
+    await until(text, /filter "single"/, "filter kept");
+    inst.unmount();
+  });
+
+  it("says so when the terminal is too small", async () => {
+    const s = await session();
+    const inst = render(
+      h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns: 30, rows: 8 } }),
+    );
+    await until(() => stripVTControlCharacters(inst.lastFrame() ?? ""), /terminal too small: 30×8/, "too small");
+    inst.unmount();
+  });
+});

@@ -1,0 +1,326 @@
+/**
+ * `lbdoctor tui` end to end: the built binary in a real terminal (tmux,
+ * 100×40), driven with send-keys and read with capture-pane, against a
+ * snapshot and against the ARM emulator (live collection, then watch mode
+ * with a member flipping Down → Up between polls). Every wait polls the pane
+ * with a deadline; no fixed long sleeps. Skipped, with the reason, only when
+ * tmux is not installed.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pathToFileURL } from "node:url";
+import { type ArmEmulator, startArmEmulator } from "../src/emulator/arm/index.ts";
+import type { AzureSnapshot, RuleHealthBody } from "../src/snapshot/types.ts";
+import { cellWidth } from "../src/tui/text.ts";
+import { SUB } from "./support/azure-builder.ts";
+import { BIN, fixture, ROOT } from "./support/cli.ts";
+
+const HAS_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
+const SKIP = HAS_TMUX ? false : "tmux is not installed (apt-get install tmux); the TUI end-to-end tests need a real terminal";
+if (!HAS_TMUX) process.stderr.write(`# tui-e2e skipped: ${SKIP}\n`);
+
+const dir = mkdtempSync(join(tmpdir(), "lbdoctor-tui-e2e-"));
+const SOCKET = `lbdoctor-tui-${process.pid}`;
+const CONF = join(dir, "tmux.conf");
+// panes stay readable after the program exits (and tell its status); OSC 52 from the app fills a tmux buffer
+writeFileSync(CONF, "set -g remain-on-exit on\nset -s set-clipboard on\nset -g status off\n");
+
+function tmux(...args: string[]) {
+  return spawnSync("tmux", ["-u", "-L", SOCKET, "-f", CONF, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, LANG: "C.UTF-8", TMUX: "" },
+  });
+}
+
+const sh = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+/** Starts the binary in a fresh session; a clean environment (no CI) plus `env`. */
+function start(name: string, args: string[], env: Record<string, string> = {}, size = { x: 100, y: 40 }, nodeArgs: string[] = []): void {
+  const vars = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TERM: "xterm-256color", LANG: "C.UTF-8", NO_COLOR: "1", ...env };
+  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${sh(v)}`);
+  const cmd = ["env", "-i", ...assignments, sh(process.execPath), ...nodeArgs.map(sh), sh(BIN), ...args.map(sh)].join(" ");
+  // the shell prints the exit status, and stays a while so that the terminal's state can be read (tmux hides a dead pane's cursor)
+  const wrapped = `${cmd}; echo "[exit $?]"; sleep 30`;
+  const r = tmux("new-session", "-d", "-s", name, "-x", String(size.x), "-y", String(size.y), "-c", ROOT, wrapped);
+  assert.equal(r.status, 0, r.stderr);
+}
+
+const capture = (name: string, ...flags: string[]) => tmux("capture-pane", "-p", ...flags, "-t", name).stdout;
+const keys = (name: string, ...k: string[]) => assert.equal(tmux("send-keys", "-t", name, ...k).status, 0);
+const type = (name: string, text: string) => assert.equal(tmux("send-keys", "-t", name, "-l", text).status, 0);
+
+/** Polls the pane until `want` matches (a pattern, or a test of the whole pane), at most `ms`; returns the pane. */
+async function waitFor(name: string, want: RegExp | ((pane: string) => boolean), ms = 15_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  const ok = typeof want === "function" ? want : (p: string) => want.test(p);
+  let pane = "";
+  while (Date.now() < deadline) {
+    pane = capture(name);
+    if (ok(pane)) return pane;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${want} did not show up within ${ms} ms; the pane:\n${pane}`);
+}
+
+/** The pane with its scrollback: what the terminal holds once the program is gone. */
+const history = (name: string) => capture(name, "-S", "-");
+
+/** Waits for the program to exit; returns its exit status. */
+async function exitStatus(name: string, ms = 10_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const m = /^\[exit (\d+)\]$/m.exec(history(name));
+    if (m) return Number(m[1]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the program in ${name} did not exit within ${ms} ms:\n${capture(name)}`);
+}
+
+/** The terminal's state as tmux sees it: alternate screen on, cursor shown. */
+function terminalState(name: string): { alternate: boolean; cursor: boolean } {
+  const [alt, cur] = tmux("display-message", "-p", "-t", name, "#{alternate_on} #{cursor_flag}").stdout.trim().split(" ");
+  return { alternate: alt === "1", cursor: cur === "1" };
+}
+
+const lines = (pane: string) => pane.replace(/\n+$/, "").split("\n");
+
+after(() => {
+  if (HAS_TMUX) tmux("kill-server");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("lbdoctor tui without a terminal", () => {
+  it("exits 2 and points to lbdoctor check when stdout is piped", () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    delete env.CI;
+    const r = spawnSync(process.execPath, [BIN, "tui", "--snapshot", fixture("demo")], { encoding: "utf8", env, timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^lbdoctor: tui needs an interactive terminal \((stdout|stdin) is not a terminal\)$/m);
+    assert.match(r.stderr, /use `lbdoctor check --snapshot .*demo\.json`/);
+  });
+
+  it("exits 2 under CI=true even in a terminal", { skip: SKIP }, async () => {
+    start("ci", ["tui", "--snapshot", "fixtures/azure/demo.json"], { CI: "true" });
+    assert.equal(await exitStatus("ci"), 2);
+    const pane = history("ci");
+    assert.match(pane, /^lbdoctor: tui needs an interactive terminal \(CI is set\)$/m);
+    assert.match(pane, /lbdoctor check/);
+  });
+});
+
+describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
+  it("opens the failing load balancer, the trace view and a finding; copies a fix; reflows; restores the terminal on q", async () => {
+    start("snap", ["tui", "--snapshot", "fixtures/azure/demo.json"]);
+    let pane = await waitFor("snap", /LOAD BALANCERS \(1\)/);
+    assert.match(pane, /^lbdoctor · azure · ra-multi-vm-rg · snapshot fixtures\/azure\/demo\.json +2026-11-20 10:00Z$/m);
+    assert.match(pane, /^› ✖ DOWN +lb-web +Standard public · 20\.50\.60\.70 +2 +2 +1 +0 +0$/m);
+    assert.match(pane, /✖ CRITICAL azure\/probe-blocked-by-nsg +vm1-nic +root cause/);
+    assert.ok(pane.indexOf("probe-blocked-by-nsg") < pane.indexOf("data-port-blocked-by-nsg"), "root causes first");
+    assert.doesNotMatch(capture("snap", "-e"), /\u001b\[(?:3|9)[0-7]m|\u001b\[38;/, "NO_COLOR: no colour codes");
+
+    // the load balancer: every member and why it is up or down
+    keys("snap", "Enter");
+    pane = await waitFor("snap", /^frontend fe-web 20\.50\.60\.70$/m);
+    assert.match(pane, /^Overview › lb-web/m);
+    assert.match(pane, /MEMBER +VM +POWER +HEALTH PROBE +DATA/);
+    assert.match(pane, /› vm1-nic 10\.0\.0\.4 +vm1 +running +Down +DENY +DENY/);
+    assert.match(pane, /health Down_Probe_HttpEndpointUnreachable: the HTTP session was rejected/);
+    assert.match(pane, /probe, data by deny-all-inbound \(priority 4000\) in nic NSG nsg-vm1-lockdown/);
+    assert.match(pane, /vm2-nic 10\.0\.0\.5 +vm2 +deallocated +— +ALLOW +ALLOW/);
+
+    // the trace view: probe, data, another member, a custom flow
+    keys("snap", "t");
+    pane = await waitFor("snap", /VERDICT {2}DENY/);
+    assert.match(pane, /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http {2}member 1\/2/m);
+    assert.match(pane, /1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowAzureLoadBalancerInBound/);
+    assert.match(pane, /2\. NIC vm1-nic · NSG nsg-vm1-lockdown\n {5}DENY +by deny-all-inbound \(priority 4000\)/);
+    keys("snap", "d");
+    pane = await waitFor("snap", /\[d data\]/);
+    assert.match(pane, /Internet \(the clients of a public load balancer\) → 10\.0\.0\.4:80\/Tcp/);
+    keys("snap", "Right");
+    pane = await waitFor("snap", /member 2\/2/);
+    assert.match(pane, /VERDICT {2}ALLOW +every layer allows this flow/);
+    keys("snap", "c");
+    await waitFor("snap", /custom flow \(<source> <port>/);
+    type("snap", "203.0.113.9 22");
+    keys("snap", "Enter");
+    pane = await waitFor("snap", /\[c custom 203\.0\.113\.9 22\/tcp\]/);
+    assert.match(pane, /203\.0\.113\.9 → 10\.0\.0\.5:22\/Tcp, inbound/);
+    assert.match(pane, /ALLOW +by allow-ssh-admin \(priority 1010\)/);
+    keys("snap", "Left");
+    pane = await waitFor("snap", /member 1\/2/);
+    assert.match(pane, /203\.0\.113\.9 → 10\.0\.0\.4:22\/Tcp, inbound/);
+    assert.match(pane, /VERDICT {2}DENY +at the nic layer: deny-all-inbound/);
+
+    // back to the overview, then the root-cause finding and its fix
+    keys("snap", "Escape");
+    await waitFor("snap", /^Overview › lb-web +5 failed/m);
+    keys("snap", "Escape");
+    await waitFor("snap", /^Overview +5 failed/m);
+    keys("snap", "j", "Enter");
+    pane = await waitFor("snap", /EVIDENCE \(3\)/);
+    assert.match(pane, /^Overview › azure\/probe-blocked-by-nsg/m);
+    assert.match(
+      pane,
+      /blocking rule \(nic NSG, nsg-resources\)\n {4}resource {2}networkSecurityGroups\/nsg-vm1-lockdown\n {4}pointer {3}\/resources\/9\/properties\/securityRules\/1/,
+    );
+    keys("snap", "c");
+    pane = await waitFor("snap", /copied to the clipboard \(OSC 52\) · also saved to \S+/);
+    const path = /also saved to (\S+)/.exec(pane)?.[1] ?? "";
+    const saved = readFileSync(path, "utf8");
+    assert.match(saved, /^az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name nsg-vm1-lockdown .*--priority 3999 /);
+    const buffer = tmux("show-buffer");
+    assert.equal(buffer.status, 0, `OSC 52 reached tmux (set-clipboard on): ${buffer.stderr}`);
+    assert.equal(buffer.stdout, saved.trimEnd());
+
+    // resizing reflows: 80×30, header on top, keys at the bottom, nothing wrapped
+    assert.equal(tmux("resize-window", "-t", "snap", "-x", "80", "-y", "30").status, 0);
+    pane = await waitFor("snap", (p) => {
+      const r = lines(p);
+      return r.length === 30 && /^lbdoctor · /.test(r[0] ?? "") && /^↑↓ move · c copy/.test(r[29] ?? "") && r[2] === "─".repeat(80);
+    });
+    const rows = lines(pane);
+    assert.match(rows[0] ?? "", /^lbdoctor · azure · ra-multi-vm-rg · snapshot/);
+    assert.match(rows[rows.length - 1] ?? "", /^↑↓ move · c copy fix command/);
+    assert.ok(rows.length <= 30 && rows.every((l) => cellWidth(l) <= 80));
+
+    // r re-reads the snapshot; the screen stays usable
+    keys("snap", "Escape");
+    await waitFor("snap", /LOAD BALANCERS \(1\)/);
+    assert.deepEqual(terminalState("snap"), { alternate: true, cursor: false });
+    keys("snap", "r");
+    await waitFor("snap", /re-reading the snapshot…/);
+    await waitFor("snap", /LOAD BALANCERS \(1\)/);
+
+    // q leaves the alternate screen: the collection log is what remains
+    keys("snap", "q");
+    assert.equal(await exitStatus("snap"), 0);
+    assert.deepEqual(terminalState("snap"), { alternate: false, cursor: true });
+    pane = history("snap");
+    assert.match(pane, /^lbdoctor tui · snapshot fixtures\/azure\/demo\.json$/m);
+    assert.match(pane, /✔ read snapshot .* 10 resources/);
+    assert.match(pane, /✔ rules .* 22 rules · 33 results/);
+    assert.match(pane, /5 failed \(2 critical, 2 high, 1 medium\)/);
+    assert.doesNotMatch(pane, /LOAD BALANCERS|EVIDENCE/);
+  });
+
+  it("says why watch mode is unavailable on a snapshot; Ctrl-C quits with 130 and restores the terminal", async () => {
+    start("watch-snap", ["tui", "--snapshot", "fixtures/azure/demo.json", "--watch", "2s"]);
+    const pane = await waitFor("watch-snap", /watch unavailable: watch needs live rule health, and a snapshot is one moment in time/);
+    assert.match(pane, /LOAD BALANCERS/);
+    keys("watch-snap", "C-c");
+    assert.equal(await exitStatus("watch-snap"), 130);
+    assert.deepEqual(terminalState("watch-snap"), { alternate: false, cursor: true });
+    assert.doesNotMatch(history("watch-snap"), /LOAD BALANCERS/);
+  });
+
+  it("restores the terminal on a crash (exit 2, the error, no stack) and on SIGTERM", async () => {
+    // a preload that throws from a signal handler, outside React, while the explorer is up
+    const preload = join(dir, "crash.mjs");
+    writeFileSync(
+      preload,
+      'import { writeFileSync } from "node:fs";\n' +
+        "writeFileSync(process.env.PIDFILE, String(process.pid));\n" +
+        'process.on("SIGUSR2", () => { throw new Error("boom from the test"); });\n',
+    );
+    for (const [name, signal] of [
+      ["crash", "SIGUSR2"],
+      ["term", "SIGTERM"],
+    ] as const) {
+      const pidfile = join(dir, `${name}.pid`);
+      start(name, ["tui", "--snapshot", "fixtures/azure/demo.json"], { PIDFILE: pidfile }, undefined, [
+        "--import",
+        pathToFileURL(preload).href,
+      ]);
+      await waitFor(name, /LOAD BALANCERS/);
+      assert.deepEqual(terminalState(name), { alternate: true, cursor: false });
+      process.kill(Number(readFileSync(pidfile, "utf8")), signal);
+      const status = await exitStatus(name);
+      assert.deepEqual(terminalState(name), { alternate: false, cursor: true }, `${signal}: the terminal is back`);
+      const after = history(name);
+      assert.doesNotMatch(after, /LOAD BALANCERS/);
+      if (signal === "SIGUSR2") {
+        assert.equal(status, 2);
+        assert.match(after, /^lbdoctor: internal error: boom from the test$/m);
+        assert.doesNotMatch(after, /\n\s+at .+:\d+:\d+/, "no stack trace");
+      } else assert.equal(status, 143);
+    }
+  });
+
+  it("uses colour unless NO_COLOR is set", async () => {
+    start("colour", ["tui", "--snapshot", "fixtures/azure/demo.json"], { NO_COLOR: "", FORCE_COLOR: "1" });
+    await waitFor("colour", /LOAD BALANCERS/);
+    assert.match(capture("colour", "-e"), /\u001b\[(?:3|9)[0-7]m|\u001b\[38;/);
+    keys("colour", "q");
+    assert.equal(await exitStatus("colour"), 0);
+  });
+});
+
+describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, in tmux", { skip: SKIP }, () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  const snap: AzureSnapshot = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+  const [ruleId, downBody] = Object.entries(snap.observations?.ruleHealth ?? {})[0] as [string, RuleHealthBody];
+  before(async () => {
+    // slow long-running operations keep the collection screen up long enough to read it
+    emu = await startArmEmulator({ snapshots: [snap], lroMs: 1500 });
+    const ca = join(dir, "ca.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu?.close());
+
+  it("shows the collection, then the failing LB, a trace and a finding, and a member flipping Down → Up between polls", async () => {
+    start("live", ["tui", "ra-multi-vm-rg", "--watch", "1s"], env);
+    // the collection screen: the running phase with a spinner, the calls so far, the gap as it happens
+    let pane = await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs +\d+ calls/);
+    assert.match(pane, /^lbdoctor tui · live: resource group ra-multi-vm-rg$/m);
+    assert.match(pane, /✔ resource lists +10 calls +\d/);
+    pane = await waitFor("live", /gap 404 ObservationNotInSnapshot ·/);
+
+    pane = await waitFor("live", /WATCH every 1s · [1-9]\d* polls?/, 30_000);
+    assert.match(pane, /^lbdoctor · azure · ra-multi-vm-rg · live: subscription 00000000-0000-0000-0000-0000000000aa/m);
+    assert.match(pane, /› ✖ DOWN +lb-web/);
+    assert.match(pane, /1 collection gap/);
+    keys("live", "Enter");
+    pane = await waitFor("live", /› vm1-nic 10\.0\.0\.4 +vm1 +running +Down +DENY +DENY/);
+
+    // a poll has run with the member Down; now it comes Up
+    const up = structuredClone(downBody);
+    up.up = 1;
+    up.down = 0;
+    for (const a of up.loadBalancerBackendAddresses ?? []) Object.assign(a, { state: "Up", reason: "Up_Probe_Success" });
+    emu.setRuleHealth(ruleId, up);
+    pane = await waitFor("live", /timeline [▁█·]+ ▲ Down → Up at \d\d:\d\d:\d\d/, 30_000);
+    assert.match(pane, /▲ Down → Up \d\d:\d\d:\d\d · vm1 · lb-web\/rule-http · Up_Probe_Success/);
+    assert.match(pane, /› vm1-nic 10\.0\.0\.4 +vm1 +running +Up +DENY +DENY/);
+    assert.match(pane, /health Up_Probe_Success: the instance answers its health probe/);
+
+    keys("live", "t");
+    pane = await waitFor("live", /VERDICT {2}DENY/);
+    assert.match(pane, /2\. NIC vm1-nic · NSG nsg-vm1-lockdown/);
+    keys("live", "Escape");
+    await waitFor("live", /MEMBER +VM +POWER/);
+    keys("live", "j", "j", "Enter");
+    pane = await waitFor("live", /^EVIDENCE \(\d+\)$/m);
+    assert.match(pane, /^FIX$/m);
+
+    // the collection log of the run
+    keys("live", "L");
+    pane = await waitFor("live", /^COLLECTION · phases, calls, time and gaps of the last run$/m);
+    assert.match(pane, /✔ resource lists +10 calls/);
+    assert.match(pane, /gap 404 ObservationNotInSnapshot/);
+
+    keys("live", "q");
+    assert.equal(await exitStatus("live"), 0);
+    pane = history("live");
+    assert.match(pane, /✔ resource lists +10 calls/);
+    assert.match(pane, /▲ probe health and effective NSGs +\d+ calls .*1 gap/);
+    assert.match(pane, /gap 404 ObservationNotInSnapshot/);
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * The TUI's logic without a terminal: text layout, the navigation reducer,
+ * the collection-progress reducer, the Azure inspector (member table and
+ * traces), watch-mode transitions, the clipboard, and when a TUI may run.
+ */
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { noTuiReason } from "../src/commands/tui.ts";
+import type { RuleHealthBody, Snapshot } from "../src/snapshot/types.ts";
+import { analyze, inspectorFor } from "../src/tui/analyze.ts";
+import { parseCustomFlow } from "../src/tui/azure-inspect.ts";
+import { clipboard, osc52 } from "../src/tui/clipboard.ts";
+import { finishProgress, onCollectEvent, onEngineEvent, startProgress } from "../src/tui/progress.ts";
+import { TuiSession } from "../src/tui/session.ts";
+import { type DataSource, healthRuleIds, parseInterval, snapshotSource } from "../src/tui/source.ts";
+import { current, initialUi, type Keys, reduce, screenItems, type UiState } from "../src/tui/state.ts";
+import { cellWidth, pad, truncate, wrap } from "../src/tui/text.ts";
+import type { TuiData } from "../src/tui/types.ts";
+import { healthyWeb } from "./support/azure-builder.ts";
+import { fixture } from "./support/cli.ts";
+
+const demo = () => snapshotSource(fixture("demo"));
+async function load(name: string): Promise<TuiData> {
+  const s = new TuiSession(snapshotSource(fixture(name)));
+  await s.load();
+  return s.getState().data as TuiData;
+}
+
+describe("tui text layout", () => {
+  it("measures, truncates, pads and wraps in terminal cells", () => {
+    assert.equal(cellWidth("abc"), 3);
+    assert.equal(cellWidth("日本"), 4);
+    assert.equal(cellWidth("e\u0301"), 1);
+    assert.equal(truncate("abcdef", 4), "abc…");
+    assert.equal(truncate("abc", 4), "abc");
+    assert.equal(pad("ab", 4), "ab  ");
+    assert.equal(pad("abcdef", 4), "abc…");
+    assert.deepEqual(wrap("one two three four", 9), ["one two", "three", "four"]);
+    assert.deepEqual(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    for (const l of wrap("x ".repeat(100), 13)) assert.ok(cellWidth(l) <= 13);
+  });
+});
+
+describe("tui collection progress", () => {
+  it("times phases, counts calls per phase, keeps gaps with their phase, then the rules", () => {
+    let p = startProgress(0);
+    p = onCollectEvent(p, { type: "phase", name: "resource lists" }, 0);
+    p = onCollectEvent(p, { type: "call", operation: "loadBalancers.list", calls: 4 }, 100);
+    const gap = { operation: "loadBalancers.list", status: 403, code: "AuthorizationFailed", message: "no" };
+    p = onCollectEvent(p, { type: "gap", gap }, 120);
+    assert.equal(p.log.length, 0, "a running phase and its gaps are not final yet");
+    assert.equal(p.phases[0]?.gaps.length, 1);
+    p = onCollectEvent(p, { type: "phase", name: "probe health and effective NSGs" }, 200);
+    p = onCollectEvent(p, { type: "call", operation: "health", calls: 6 }, 300);
+    p = onCollectEvent(p, { type: "done", calls: 6, ms: 400, resources: 10, gaps: 1 }, 400);
+    assert.deepEqual(
+      p.log.map((e) =>
+        e.kind === "phase" ? `${e.phase.name} ${e.phase.calls} ${(e.phase.endedAt ?? 0) - e.phase.startedAt}` : `gap ${e.gap.status}`,
+      ),
+      ["resource lists 4 200", "gap 403", "probe health and effective NSGs 2 200"],
+    );
+    p = onEngineEvent(p, { type: "rule-start", ruleId: "a" }, 410);
+    p = onEngineEvent(p, { type: "rule-end", ruleId: "a", findings: 3, ms: 1 }, 420);
+    p = onEngineEvent(p, { type: "done", findings: 3 }, 430);
+    p = finishProgress(p, 430, { summary: "3 failed" });
+    assert.equal(p.phases[2]?.name, "rules");
+    assert.equal(p.phases[2]?.detail, "1 rules · 3 results");
+    assert.equal(p.summary, "3 failed");
+    assert.equal(p.finishedAt, 430);
+  });
+});
+
+describe("tui Azure inspector", () => {
+  it("gives every member of the demo LB its power, probe health and NSG verdicts with the deciding rule", async () => {
+    const data = await load("demo");
+    const lb = data.lbs[0];
+    assert.equal(lb?.status, "down");
+    assert.equal(lb?.failedBySeverity.critical, 2);
+    const detail = data.inspector?.lbDetail(lb?.key ?? "");
+    const rule = detail?.frontends[0]?.rules[0];
+    assert.equal(rule?.name, "rule-http");
+    const [vm1, vm2] = rule?.members ?? [];
+    assert.equal(vm1?.vm, "vm1");
+    assert.equal(vm1?.power, "running");
+    assert.deepEqual([vm1?.health.state, vm1?.health.reason], ["Down", "Down_Probe_HttpEndpointUnreachable"]);
+    assert.deepEqual(
+      [vm1?.probe.verdict, vm1?.probe.rule, vm1?.probe.priority, vm1?.probe.layer],
+      ["deny", "deny-all-inbound", 4000, "nic"],
+    );
+    assert.equal(vm1?.data.verdict, "deny");
+    assert.equal(vm2?.power, "deallocated");
+    assert.match(vm2?.health.reason ?? "", /deallocated/);
+    assert.equal(vm2?.probe.verdict, "allow");
+  });
+
+  it("traces the probe, the data path and a custom flow layer by layer", async () => {
+    const data = await load("demo");
+    const lbKey = data.lbs[0]?.key ?? "";
+    const [t1, t2] = data.inspector?.traceTargets(lbKey) ?? [];
+    const probe = data.inspector?.trace(lbKey, t1?.key ?? "", { kind: "probe" });
+    assert.equal(probe?.verdict, "deny");
+    assert.deepEqual(
+      probe?.layers.map((l) => [l.layer, l.verdict, l.deciding?.name]),
+      [
+        ["subnet", "allow", "AllowAzureLoadBalancerInBound"],
+        ["nic", "deny", "deny-all-inbound"],
+      ],
+    );
+    assert.match(probe?.flow ?? "", /^168\.63\.129\.16 .* → 10\.0\.0\.4:80\/Tcp/);
+    const data2 = data.inspector?.trace(lbKey, t2?.key ?? "", { kind: "data" });
+    assert.equal(data2?.verdict, "allow");
+    const custom = data.inspector?.trace(lbKey, t1?.key ?? "", { kind: "custom", source: "10.0.0.5", port: 22, protocol: "Tcp" });
+    assert.equal(custom?.verdict, "deny");
+    const bad = data.inspector?.trace(lbKey, t1?.key ?? "", { kind: "custom", source: "nowhere", port: 22, protocol: "Tcp" });
+    assert.match(bad?.error ?? "", /not an IP address, a service tag/);
+  });
+
+  it("parses custom flows", () => {
+    assert.deepEqual(parseCustomFlow("203.0.113.7 443"), { kind: "custom", source: "203.0.113.7", port: 443, protocol: "Tcp" });
+    assert.deepEqual(parseCustomFlow("Internet:53/udp"), { kind: "custom", source: "Internet", port: 53, protocol: "Udp" });
+    assert.ok("error" in parseCustomFlow("vm1"));
+    assert.ok("error" in parseCustomFlow("vm1 70000"));
+  });
+
+  it("an AWS model gets no inspector, and says the views are Azure-only for now", () => {
+    const r = inspectorFor({ provider: "aws" } as never);
+    assert.equal(r.inspector, undefined);
+    assert.match(r.note ?? "", /Azure-only for now/);
+  });
+});
+
+const k = (over: Keys = {}): Keys => over;
+function press(ui: UiState, data: TuiData, ...keys: Array<string | Keys>): { ui: UiState; effects: string[] } {
+  const effects: string[] = [];
+  let u = ui;
+  const ctx = { data, progress: startProgress(0), page: 5 };
+  for (const key of keys) {
+    const r = typeof key === "string" ? reduce(u, key, {}, ctx) : reduce(u, "", key, ctx);
+    u = r.ui;
+    if (r.effect) effects.push(r.effect.type === "copy" ? `copy:${r.effect.text}` : r.effect.type);
+  }
+  return { ui: u, effects };
+}
+
+describe("tui navigation reducer", () => {
+  it("opens a load balancer, traces a member, switches flows and members, and goes back", async () => {
+    const data = await load("demo");
+    let { ui } = press(initialUi(), data, k({ return: true }));
+    assert.equal(current(ui).screen.kind, "lb");
+    ({ ui } = press(ui, data, "t"));
+    const s = current(ui).screen;
+    assert.equal(s.kind, "trace");
+    ({ ui } = press(ui, data, "d", k({ rightArrow: true })));
+    const s2 = current(ui).screen;
+    assert.ok(s2.kind === "trace" && s2.flow.kind === "data" && s.kind === "trace" && s2.targetKey !== s.targetKey);
+    ({ ui } = press(ui, data, "c", "I", "n", "t", "e", "r", "n", "e", "t", " ", "2", "2", k({ return: true })));
+    const s3 = current(ui).screen;
+    assert.deepEqual(s3.kind === "trace" && s3.flow, { kind: "custom", source: "Internet", port: 22, protocol: "Tcp" });
+    ({ ui } = press(ui, data, k({ escape: true }), k({ backspace: true })));
+    assert.equal(ui.stack.length, 1);
+  });
+
+  it("opens a finding and copies its fix command; q quits; ctrl-c quits with 130", async () => {
+    const data = await load("demo");
+    const { ui, effects } = press(initialUi(), data, "j", k({ return: true }), "c");
+    assert.equal(current(ui).screen.kind, "finding");
+    assert.match(effects[0] ?? "", /^copy:az network nsg rule create .*--nsg-name nsg-vm1-lockdown/);
+    assert.deepEqual(press(ui, data, "q").effects, ["quit"]);
+    const r = reduce(ui, "c", { ctrl: true }, { data, progress: startProgress(0), page: 5 });
+    assert.deepEqual(r.effect, { type: "quit", code: 130 });
+  });
+
+  it("filters by text and by severity floor, and clamps the cursor", async () => {
+    const data = await load("demo");
+    const items = (u: UiState) => screenItems(u, { data, progress: startProgress(0) }).map((i) => i.kind);
+    assert.deepEqual(items(initialUi()), ["lb", "finding", "finding", "finding", "finding", "finding"]);
+    let { ui } = press(initialUi(), data, "/", "s", "i", "n", "g", "l", "e");
+    assert.equal(ui.editing?.text, "single");
+    assert.deepEqual(items(ui), ["finding"]);
+    ({ ui } = press(ui, data, k({ escape: true })));
+    assert.equal(ui.filter.text, "", "esc drops the filter being typed");
+    ({ ui } = press(ui, data, "s"));
+    assert.equal(ui.filter.minSeverity, "critical");
+    assert.deepEqual(items(ui), ["lb", "finding", "finding"]);
+    ({ ui } = press(ui, data, "G", "j", "j"));
+    assert.equal(current(ui).selected, 2);
+    ({ ui } = press(ui, data, "s", "s", "s", "s", "s"));
+    assert.equal(ui.filter.minSeverity, undefined, "the cycle comes back to any");
+  });
+
+  it("r, w and ? are effects and help; any key closes help", async () => {
+    const data = await load("demo");
+    const { ui, effects } = press(initialUi(), data, "r", "w", "?");
+    assert.deepEqual(effects, ["refresh", "watch"]);
+    assert.equal(ui.help, true);
+    assert.equal(press(ui, data, "x").ui.help, false);
+  });
+});
+
+/** A live-like source whose rule health the test controls. */
+function fakeLive(snapshot: Snapshot, health: () => Record<string, RuleHealthBody>): DataSource {
+  return {
+    live: true,
+    label: "live: fake",
+    async acquire(onEvent) {
+      onEvent({ type: "phase", name: "resource lists" });
+      onEvent({ type: "done", calls: 1, ms: 1, resources: 1, gaps: 0 });
+      return structuredClone(snapshot);
+    },
+    async pollHealth() {
+      return { bodies: health(), gaps: [], ms: 1 };
+    },
+  };
+}
+
+describe("tui watch mode", () => {
+  it("re-polls rule health, re-runs the rules, and records Down → Up per member", async () => {
+    const snap = healthyWeb()
+      .ruleHealth("lb-web", "rule-http", [
+        { vm: "vm1", state: "Down", reason: "Down_Probe_TcpProbeTimeout" },
+        { vm: "vm2", state: "Up", reason: "Up_Probe_Success" },
+      ])
+      .build();
+    const ruleId = healthRuleIds(snap)[0] as string;
+    let body = structuredClone(snap.observations?.ruleHealth?.[ruleId] as RuleHealthBody);
+    let t = 1000;
+    const session = new TuiSession(
+      fakeLive(snap, () => ({ [ruleId]: body })),
+      { watchMs: 60_000, now: () => t },
+    );
+    await session.load();
+    assert.ok(session.getState().data?.findings.some((f) => f.ruleId === "azure/backend-unhealthy" && f.status === "fail"));
+    assert.match(session.startWatch(), /watching rule health every 60s/);
+    t = 2000;
+    await session.pollOnce();
+    assert.equal(session.getState().watch.transitions.length, 0);
+    body = structuredClone(body);
+    for (const a of body.loadBalancerBackendAddresses ?? []) Object.assign(a, { state: "Up", reason: "Up_Probe_Success" });
+    t = 3000;
+    await session.pollOnce();
+    session.stop();
+    const w = session.getState().watch;
+    assert.equal(w.polls, 2);
+    assert.equal(w.transitions.length, 1);
+    assert.deepEqual([w.transitions[0]?.from, w.transitions[0]?.to, w.transitions[0]?.at], ["Down", "Up", 3000]);
+    assert.match(w.transitions[0]?.label ?? "", /^vm1 · lb-web\/rule-http/);
+    const tl = w.timelines[w.transitions[0]?.key ?? ""];
+    assert.deepEqual(
+      tl?.samples.map((s) => s.state),
+      ["Down", "Down", "Up"],
+    );
+    assert.ok(!session.getState().data?.findings.some((f) => f.ruleId === "azure/backend-unhealthy" && f.status === "fail"));
+  });
+
+  it("is unavailable on a snapshot, and says why", () => {
+    const session = new TuiSession(demo(), { watchMs: 2000 });
+    assert.match(session.startWatch(), /^watch unavailable: .*snapshot is one moment in time/);
+    assert.equal(session.getState().watch.active, false);
+  });
+
+  it("parses intervals", () => {
+    assert.equal(parseInterval("5s"), 5000);
+    assert.equal(parseInterval("1500ms"), 1500);
+    assert.equal(parseInterval("2"), 2000);
+    assert.equal(parseInterval("1m"), 60_000);
+    assert.throws(() => parseInterval("100ms"), /from 1s to 60m/);
+    assert.throws(() => parseInterval("soon"), /not an interval/);
+  });
+});
+
+describe("tui clipboard", () => {
+  it("sends OSC 52 and also saves the command to a file", () => {
+    const written: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-clip-"));
+    const copy = clipboard({ write: (s) => written.push(s), isTTY: true, env: { TERM: "xterm-256color" }, dir });
+    const r = copy("az vm start --name vm2");
+    assert.deepEqual(written, [osc52("az vm start --name vm2")]);
+    assert.equal(written[0], `\u001b]52;c;${Buffer.from("az vm start --name vm2").toString("base64")}\u0007`);
+    assert.ok(r.osc52 && r.path && existsSync(r.path));
+    assert.equal(readFileSync(r.path as string, "utf8"), "az vm start --name vm2\n");
+    assert.match(r.message, /OSC 52.*also saved to /);
+  });
+
+  it("falls back to the file alone where OSC 52 cannot work", () => {
+    const written: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-clip-"));
+    const r = clipboard({ write: (s) => written.push(s), isTTY: true, env: { TERM: "dumb" }, dir })("x");
+    assert.equal(written.length, 0);
+    assert.equal(r.osc52, false);
+    assert.match(r.message, /^saved to .*fix-1\.sh \(no OSC 52: TERM=dumb/);
+    const f = clipboard({ write: (s) => written.push(s), isTTY: true, env: { LBDOCTOR_CLIPBOARD: "file" }, dir })("y");
+    assert.equal(f.osc52, false);
+  });
+});
+
+describe("tui needs a terminal", () => {
+  it("refuses without a TTY or under CI", () => {
+    const env = {};
+    assert.equal(noTuiReason({ stdinTTY: true, stdoutTTY: true, env }), undefined);
+    assert.equal(noTuiReason({ stdinTTY: true, stdoutTTY: false, env }), "stdout is not a terminal");
+    assert.equal(noTuiReason({ stdinTTY: false, stdoutTTY: true, env }), "stdin is not a terminal");
+    assert.equal(noTuiReason({ stdinTTY: true, stdoutTTY: true, env: { CI: "true" } }), "CI is set");
+    assert.equal(noTuiReason({ stdinTTY: true, stdoutTTY: true, env: { CI: "false" } }), undefined);
+  });
+});
+
+describe("tui analysis", () => {
+  it("narrows to a load balancer like check does, and refuses an unknown one", async () => {
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    const data = await analyze(snap, { source: "x", live: false, target: "lb-web" });
+    assert.equal(data.lbs.length, 1);
+    await assert.rejects(analyze(snap, { source: "x", live: false, target: "nope" }), /neither a resource group nor a load balancer/);
+  });
+});
