@@ -54,17 +54,20 @@ interface Row {
   section: string;
   case: string;
   figures: Record<string, number | string>;
-  ratio?: { name: string; value: number; target: number; ok: boolean };
+  /** target is a ceiling, or a floor with atLeast */
+  ratio?: { name: string; value: number; target: number; ok: boolean; atLeast?: boolean };
 }
 const rows: Row[] = [];
 const failures: string[] = [];
 function check(row: Row): void {
   rows.push(row);
-  if (row.ratio && !row.ratio.ok) failures.push(`${row.section} ${row.case}: ${row.ratio.name} ${row.ratio.value.toFixed(2)} > ${row.ratio.target}`);
+  const cmp = row.ratio?.atLeast ? "≥" : "≤";
+  if (row.ratio && !row.ratio.ok)
+    failures.push(`${row.section} ${row.case}: ${row.ratio.name} ${row.ratio.value.toFixed(2)}, target ${cmp} ${row.ratio.target}`);
   const f = Object.entries(row.figures)
     .map(([k, v]) => `${k} ${typeof v === "number" ? (Number.isInteger(v) ? v : v.toFixed(1)) : v}`)
     .join(", ");
-  const r = row.ratio ? `  ${row.ratio.name} ${row.ratio.value.toFixed(2)} (target ≤ ${row.ratio.target}) ${row.ratio.ok ? "ok" : "MISSED"}` : "";
+  const r = row.ratio ? `  ${row.ratio.name} ${row.ratio.value.toFixed(2)} (target ${cmp} ${row.ratio.target}) ${row.ratio.ok ? "ok" : "MISSED"}` : "";
   console.log(`  ${row.case.padEnd(34)} ${f}${r}`);
 }
 
@@ -129,7 +132,8 @@ async function benchCollect(): Promise<void> {
   const pageSize = 100;
   const concurrency = 12;
   const latency = QUICK ? Math.min(L, 20) : L;
-  const lro = QUICK ? Math.min(T, 300) : T;
+  // T stays at the CLI's poll interval (1 s) in both modes: an LRO shorter than the interval costs a whole interval
+  const lro = T;
   const target = QUICK ? 2.0 : 1.5;
   console.log(`\n1. Live collection (ARM emulator in a child process: ${latency} ms a call, LROs ${lro} ms, page size ${pageSize}, concurrency ${concurrency})`);
   for (const nics of sizes) {
@@ -256,6 +260,8 @@ async function benchEngine(): Promise<void> {
     for (let i = 0; i < 3; i++) runs.push(await runMeasured([BIN, "check", "--snapshot", file]));
     runs.sort((a, b) => a.wallMs - b.wallMs);
     const mid = runs[1] as ChildRun;
+    const broken = runs.find((r) => r.code !== 0 && r.code !== 1);
+    if (broken) failures.push(`engine ${nics} NICs: check exited ${broken.code}`);
     const rss = Math.max(...runs.map((r) => r.maxRssMb));
     const verdicts = verdictCount(mid.stdout);
     const pairs = stats.lbRules * 40; // member × LB-rule pairs (40 members a pool)
@@ -277,7 +283,7 @@ async function benchEngine(): Promise<void> {
       ...(big
         ? {
             ratio: {
-              name: "seconds (20k: < 2 s)",
+              name: QUICK ? "seconds" : "seconds (target < 2 s)",
               value: mid.wallMs / 1000,
               target: QUICK ? 20 : 2,
               ok: mid.wallMs / 1000 <= (QUICK ? 20 : 2),
@@ -327,7 +333,7 @@ async function benchStartup(): Promise<void> {
   const bare = median(["-e", "0"], runs);
   const version = median([BIN, "--version"], runs);
   const chk = median([BIN, "check", "--snapshot", fixture], runs);
-  const target = QUICK ? 4 : 3;
+  const target = QUICK ? 5 : 3;
   check({ section: "startup", case: "node -e 0", figures: { ms: Math.round(bare) } });
   check({ section: "startup", case: "lbdoctor --version", figures: { ms: Math.round(version) }, ratio: { name: "× bare node", value: version / bare, target, ok: version / bare <= target } });
   check({ section: "startup", case: "check --snapshot demo.json", figures: { ms: Math.round(chk) }, ratio: { name: "× bare node", value: chk / bare, target, ok: chk / bare <= target } });
@@ -391,16 +397,15 @@ async function benchTenant(): Promise<void> {
       section: "tenant",
       case: "Resource Graph",
       figures: { calls: argCalls, wallMs: Math.round(argMs), resources: graph.resources.length, lbs, throttled429: throttled, gaps: graph.gaps?.length ?? 0 },
-      ratio: { name: "429s in steady state", value: throttled, target: 0, ok: throttled === 0 && lbs === t.loadBalancers },
+      ratio: { name: "429s", value: throttled, target: 0, ok: throttled === 0 && lbs === t.loadBalancers },
     });
     check({ section: "tenant", case: "ARM walk per resource group", figures: { calls: walkCalls, wallMs: Math.round(walkMs), resources: walkResources } });
     check({
       section: "tenant",
       case: "walk ÷ Resource Graph",
       figures: { wallRatio: Number((walkMs / argMs).toFixed(1)) },
-      ratio: { name: "fewer calls ×(≥20)", value: 20 / callRatio, target: 1, ok: callRatio >= 20 },
+      ratio: { name: "calls walk/graph", value: callRatio, target: 20, ok: callRatio >= 20, atLeast: true },
     });
-    rows[rows.length - 1]!.figures.callRatio = Number(callRatio.toFixed(1));
   } finally {
     await emu.stop();
   }

@@ -33,7 +33,40 @@ const AZURE_IDS = [
   "azure/basic-sku-retired",
 ];
 
+/** The AWS rule ids are a public contract too. */
+const AWS_IDS = [
+  "aws/target-sg-blocks-health-check",
+  "aws/target-sg-blocks-traffic",
+  "aws/lb-sg-blocks-listener",
+  "aws/lb-sg-egress-blocks-targets",
+  "aws/nacl-blocks-health-check",
+  "aws/targets-unhealthy",
+  "aws/health-check-path-mismatch",
+  "aws/target-group-empty",
+  "aws/target-az-not-enabled",
+  "aws/target-stopped",
+  "aws/single-az",
+  "aws/cross-zone-skew",
+  "aws/stickiness-skew",
+  "aws/deregistration-delay",
+  "aws/asg-ec2-health-check",
+  "aws/nlb-hairpin",
+  "aws/internet-facing-in-private-subnets",
+  "aws/listener-no-target-group",
+  "aws/target-public-ip",
+];
+
 describe("rule catalog", () => {
+  it("holds exactly the public AWS rule ids", () => {
+    assert.deepEqual(
+      rules
+        .filter((r) => r.provider === "aws")
+        .map((r) => r.id)
+        .sort(),
+      [...AWS_IDS].sort(),
+    );
+  });
+
   it("holds exactly the public Azure rule ids", () => {
     assert.deepEqual(
       rules

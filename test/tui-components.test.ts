@@ -4,11 +4,13 @@
  * overflows. The App is driven with keys through the test stdin.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { after, describe, it } from "node:test";
 import { stripVTControlCharacters } from "node:util";
 import { Box } from "ink";
 import { cleanup, render } from "ink-testing-library";
 import React from "react";
+import { analyze } from "../src/tui/analyze.ts";
 import type { CopyResult } from "../src/tui/clipboard.ts";
 import { App, splitKeys } from "../src/tui/components/app.ts";
 import { Footer, Header } from "../src/tui/components/chrome.ts";
@@ -61,6 +63,38 @@ describe("Rows and Viewport", () => {
     assert.ok(lines.every((l) => !l.includes("x".repeat(80))));
     const plain = frame(h(Rows, { rows: [[{ t: "a", color: "red", bold: true }, { t: "b" }], []], width: W, color: true }));
     assert.equal(plain, "ab\n");
+  });
+});
+
+describe("hostile strings from the cloud", () => {
+  it("never reach the terminal raw, on any screen", async () => {
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    const evil = "\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u001b[31mpwned\r";
+    for (const r of snap.resources) {
+      if (r.type === "Microsoft.Network/networkSecurityGroups")
+        for (const rule of r.properties.securityRules) rule.name = `${rule.name}${evil}`;
+      if (r.type === "Microsoft.Network/loadBalancers") r.name = `lb-web${evil}`;
+    }
+    const data = await analyze(snap, { source: "snapshot hostile.json", live: false });
+    const lbKey = data.lbs[0]?.key ?? "";
+    const targetKey = data.inspector?.traceTargets(lbKey)[0]?.key ?? "";
+    const screens = [
+      h(Overview, { ...sized, data, filter: noFilter, selected: 0 }),
+      h(LbView, { ...sized, data, lbKey, filter: noFilter, selected: 0 }),
+      h(FindingView, { ...sized, height: 80, data, findingId: data.findings[0]?.id ?? "", selected: 0 }),
+      h(TraceView, { ...sized, data, trace: { lbKey, targetKey, flow: { kind: "probe" } }, selected: 0 }),
+    ];
+    for (const el of screens) {
+      const inst = render(h(Box, { width: W }, el));
+      const raw = inst.lastFrame() ?? "";
+      inst.unmount();
+      assert.ok(raw.includes("pwned"), "the text is still shown");
+      assert.doesNotMatch(
+        raw,
+        /\u001b\]|\u0007|\r|\u001b\[2J|\u001b\[31m/,
+        `raw control characters reached the screen: ${JSON.stringify(raw.slice(0, 300))}`,
+      );
+    }
   });
 });
 
@@ -160,7 +194,7 @@ describe("LbView", () => {
       text,
       /health Down_Probe_HttpEndpointUnreachable: the HTTP session was\n {15}rejected: an NSG blocks the port, or no healthy application list…/,
     );
-    assert.match(text, /probe, data by deny-all-inbound \(priority 4000\) in nic NSG\n {20}nsg-vm1-lockdown/);
+    assert.match(text, /probe, data deny-all-inbound \(priority 4000\) in nic NSG nsg-vm1-lockdown$/m);
     assert.match(line(text, /vm2-nic/), /vm2 +deallocated +— +ALLOW +ALLOW$/);
     assert.match(text, /health not probed: the VM is deallocated/);
     assert.match(text, /FINDINGS ON lb-web · 5/);
@@ -303,6 +337,19 @@ describe("CollectionScreen", () => {
       /10 resources · 13 calls · 900ms · 1 gap\n {2}5 failed \(2 critical, 2 high, 1 medium\) · 0 unknown · 21 passed · 1 load\n {2}balancer/,
     );
     assert.doesNotMatch(text, /⠋|⠸/, "no spinner once done");
+  });
+});
+
+describe("CollectionScreen on an error", () => {
+  it("marks the phase that failed and leaves the message to the CLI, which prints it with its hint", () => {
+    let p = startProgress(0);
+    p = onCollectEvent(p, { type: "phase", name: "credentials" }, 0);
+    p = finishProgress(p, 15, { error: "no Azure subscription" });
+    const text = frame(h(CollectionScreen, { title: "t", progress: p, now: 20, frame: 0, width: W, color: false }));
+    assert.match(text, /^ {2}✖ credentials +15ms$/m);
+    assert.doesNotMatch(text, /no Azure subscription/);
+    const log = frame(h(CollectionLog, { ...sized, progress: p, now: 20, selected: 0 }));
+    assert.match(log, /✖ no Azure subscription/, "the log screen says it");
   });
 });
 

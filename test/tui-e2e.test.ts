@@ -104,6 +104,23 @@ describe("lbdoctor tui without a terminal", () => {
     assert.match(r.stderr, /use `lbdoctor check --snapshot .*demo\.json`/);
   });
 
+  it("loads neither Ink nor React when it cannot run", () => {
+    const hook = `import { registerHooks } from "node:module"; registerHooks({ resolve(s, c, next) { if (s === "ink" || s === "react") process.stderr.write("LOADED " + s + "\\n"); return next(s, c); } });`;
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+    delete env.CI;
+    const r = spawnSync(
+      process.execPath,
+      ["--import", `data:text/javascript,${encodeURIComponent(hook)}`, BIN, "tui", "--snapshot", fixture("demo")],
+      {
+        encoding: "utf8",
+        env,
+        timeout: 30_000,
+      },
+    );
+    assert.equal(r.status, 2, r.stderr);
+    assert.doesNotMatch(r.stderr, /LOADED/);
+  });
+
   it("exits 2 under CI=true even in a terminal", { skip: SKIP }, async () => {
     start("ci", ["tui", "--snapshot", "fixtures/azure/demo.json"], { CI: "true" });
     assert.equal(await exitStatus("ci"), 2);
@@ -130,7 +147,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     assert.match(pane, /MEMBER +VM +POWER +HEALTH PROBE +DATA/);
     assert.match(pane, /› vm1-nic 10\.0\.0\.4 +vm1 +running +Down +DENY +DENY/);
     assert.match(pane, /health Down_Probe_HttpEndpointUnreachable: the HTTP session was rejected/);
-    assert.match(pane, /probe, data by deny-all-inbound \(priority 4000\) in nic NSG nsg-vm1-lockdown/);
+    assert.match(pane, /probe, data deny-all-inbound \(priority 4000\) in nic NSG nsg-vm1-lockdown/);
     assert.match(pane, /vm2-nic 10\.0\.0\.5 +vm2 +deallocated +— +ALLOW +ALLOW/);
 
     // the trace view: probe, data, another member, a custom flow
@@ -182,11 +199,11 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     assert.equal(tmux("resize-window", "-t", "snap", "-x", "80", "-y", "30").status, 0);
     pane = await waitFor("snap", (p) => {
       const r = lines(p);
-      return r.length === 30 && /^lbdoctor · /.test(r[0] ?? "") && /^↑↓ move · c copy/.test(r[29] ?? "") && r[2] === "─".repeat(80);
+      return r.length === 30 && /^lbdoctor · /.test(r[0] ?? "") && /^↑↓ move · c copy fix/.test(r[29] ?? "") && r[2] === "─".repeat(80);
     });
     const rows = lines(pane);
     assert.match(rows[0] ?? "", /^lbdoctor · azure · ra-multi-vm-rg · snapshot/);
-    assert.match(rows[rows.length - 1] ?? "", /^↑↓ move · c copy fix command/);
+    assert.match(rows[rows.length - 1] ?? "", /^↑↓ move · c copy fix · enter open related · esc back · \? help · q quit$/);
     assert.ok(rows.length <= 30 && rows.every((l) => cellWidth(l) <= 80));
 
     // r re-reads the snapshot; the screen stays usable
@@ -194,8 +211,8 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     await waitFor("snap", /LOAD BALANCERS \(1\)/);
     assert.deepEqual(terminalState("snap"), { alternate: true, cursor: false });
     keys("snap", "r");
-    await waitFor("snap", /re-reading the snapshot…/);
-    await waitFor("snap", /LOAD BALANCERS \(1\)/);
+    pane = await waitFor("snap", /refreshed at \d\d:\d\d:\d\d: 5 failed \(2 critical, 2 high, 1 medium\)/);
+    assert.match(pane, /LOAD BALANCERS \(1\)/);
 
     // q leaves the alternate screen: the collection log is what remains
     keys("snap", "q");
@@ -275,6 +292,15 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
   });
   after(() => emu?.close());
 
+  it("Ctrl-C during the collection stops at once with 130 and leaves the terminal as it was", async () => {
+    start("abort", ["tui", "ra-multi-vm-rg"], env);
+    await waitFor("abort", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs/);
+    keys("abort", "C-c");
+    assert.equal(await exitStatus("abort", 3000), 130);
+    assert.deepEqual(terminalState("abort"), { alternate: false, cursor: true });
+    assert.doesNotMatch(history("abort"), /LOAD BALANCERS/);
+  });
+
   it("shows the collection, then the failing LB, a trace and a finding, and a member flipping Down → Up between polls", async () => {
     start("live", ["tui", "ra-multi-vm-rg", "--watch", "1s"], env);
     // the collection screen: the running phase with a spinner, the calls so far, the gap as it happens
@@ -309,6 +335,12 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     keys("live", "j", "j", "Enter");
     pane = await waitFor("live", /^EVIDENCE \(\d+\)$/m);
     assert.match(pane, /^FIX$/m);
+
+    // r collects again; the status line follows the collection
+    keys("live", "Escape");
+    keys("live", "r");
+    await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] refreshing: [a-z ]+ · \d+ calls · \d+ gaps? · /);
+    pane = await waitFor("live", /refreshed at \d\d:\d\d:\d\d: \d+ failed/, 30_000);
 
     // the collection log of the run
     keys("live", "L");

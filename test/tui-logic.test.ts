@@ -15,7 +15,7 @@ import { parseCustomFlow } from "../src/tui/azure-inspect.ts";
 import { clipboard, osc52 } from "../src/tui/clipboard.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, startProgress } from "../src/tui/progress.ts";
 import { TuiSession } from "../src/tui/session.ts";
-import { type DataSource, healthRuleIds, parseInterval, snapshotSource } from "../src/tui/source.ts";
+import { type DataSource, healthRuleIds, liveSource, parseInterval, snapshotSource } from "../src/tui/source.ts";
 import { current, initialUi, type Keys, reduce, screenItems, type UiState } from "../src/tui/state.ts";
 import { cellWidth, pad, truncate, wrap } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
@@ -70,6 +70,13 @@ describe("tui collection progress", () => {
     assert.equal(p.phases[2]?.detail, "1 rules · 3 results");
     assert.equal(p.summary, "3 failed");
     assert.equal(p.finishedAt, 430);
+  });
+
+  it("marks the phase a run stopped in", () => {
+    let p = startProgress(0);
+    p = onCollectEvent(p, { type: "phase", name: "credentials" }, 0);
+    p = finishProgress(p, 20, { error: "no Azure subscription" });
+    assert.deepEqual([p.phases[0]?.failed, p.phases[0]?.endedAt, p.error], [true, 20, "no Azure subscription"]);
   });
 });
 
@@ -259,6 +266,19 @@ describe("tui watch mode", () => {
     const session = new TuiSession(demo(), { watchMs: 2000 });
     assert.match(session.startWatch(), /^watch unavailable: .*snapshot is one moment in time/);
     assert.equal(session.getState().watch.active, false);
+  });
+
+  it("routes live scopes: one resource group gets progress and watch; Resource Graph and AWS go through check's acquisition", () => {
+    const rg = liveSource("my-rg", {});
+    assert.equal(rg.label, "live: resource group my-rg");
+    assert.ok(rg.pollHealth);
+    const aws = liveSource(undefined, { provider: "aws", region: "us-west-2" });
+    assert.equal(aws.label, "live: AWS region us-west-2, every load balancer");
+    assert.equal(aws.pollHealth, undefined);
+    assert.match(aws.watchUnavailable ?? "", /AWS target health is not polled yet/);
+    const graph = liveSource(undefined, { subscription: "a,b" });
+    assert.equal(graph.label, "live: Azure Resource Graph, subscription a, b");
+    assert.equal(graph.pollHealth, undefined);
   });
 
   it("parses intervals", () => {

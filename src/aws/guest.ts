@@ -92,5 +92,9 @@ export function listenerCheckLines(inst: Instance, port: number, url?: string): 
       ...(url ? [httpCodeLine(inst, url)] : []),
     ];
   }
-  return [`ss -ltnp "sport = :${port}"`, "sudo iptables -S INPUT; sudo nft list ruleset 2>/dev/null | head -50", ...(url ? [httpCodeLine(inst, url)] : [])];
+  return [
+    `ss -ltnp "sport = :${port}"`,
+    "sudo iptables -S INPUT; sudo nft list ruleset 2>/dev/null | head -50",
+    ...(url ? [httpCodeLine(inst, url)] : []),
+  ];
 }

@@ -911,7 +911,8 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
       healthKnown: false,
       asgs: [],
     };
-    if (lbType !== "network") tg.preserveClientIp = { value: false, source: "default", ptr };
+    // ALB and GWLB never preserve client IPs by this attribute; an explicit NLB setting always wins
+    if (lbType !== undefined && lbType !== "network") tg.preserveClientIp = { value: false, source: "default", ptr };
     for (const [k, v] of [
       ["protocol", protocol],
       ["protocolVersion", str(raw.ProtocolVersion)],

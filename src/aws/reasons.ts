@@ -85,7 +85,8 @@ const LIST: TargetHealthReason[] = [
   {
     code: "Target.NotInUse",
     states: ["unused"],
-    meaning: "the target group is not used by any load balancer, or the target is in an Availability Zone the load balancer has not enabled",
+    meaning:
+      "the target group is not used by any load balancer, or the target is in an Availability Zone the load balancer has not enabled",
     next: "enable the target's Availability Zone on the load balancer, or attach the target group to a listener",
     causes: ["aws/target-az-not-enabled"],
   },
@@ -133,7 +134,8 @@ export function targetHealthReason(code: string | undefined): TargetHealthReason
 export function reasonMeaning(state: string | undefined, code: string | undefined): string {
   const r = targetHealthReason(code);
   if (!r) return code ? "an undocumented reason code" : "no reason code given";
-  if (r.code === "Elb.InternalError" && state === "unavailable") return "the target's health is unavailable because of an internal error of the load balancer";
+  if (r.code === "Elb.InternalError" && state === "unavailable")
+    return "the target's health is unavailable because of an internal error of the load balancer";
   if (r.code === "Elb.InternalError") return "the health checks failed because of an internal error of the load balancer";
   return r.meaning;
 }

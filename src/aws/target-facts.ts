@@ -78,10 +78,22 @@ export interface CrossZone {
 export function effectiveCrossZone(lb: LoadBalancer, tg: TargetGroup): CrossZone {
   const v = tg.crossZone.value.toLowerCase();
   if (tg.crossZone.source === "attribute" && (v === "true" || v === "false")) {
-    return { on: v === "true", basis: `target group ${tg.name} sets load_balancing.cross_zone.enabled=${v}`, ptr: tg.crossZone.ptr, resourceId: tg.arn, byGroup: true };
+    return {
+      on: v === "true",
+      basis: `target group ${tg.name} sets load_balancing.cross_zone.enabled=${v}`,
+      ptr: tg.crossZone.ptr,
+      resourceId: tg.arn,
+      byGroup: true,
+    };
   }
   if (lb.type === "application") {
-    return { on: true, basis: `${lb.name} is an Application Load Balancer (cross-zone always on at the load balancer level)`, ptr: lb.crossZone.ptr, resourceId: lb.arn, byGroup: false };
+    return {
+      on: true,
+      basis: `${lb.name} is an Application Load Balancer (cross-zone always on at the load balancer level)`,
+      ptr: lb.crossZone.ptr,
+      resourceId: lb.arn,
+      byGroup: false,
+    };
   }
   return {
     on: lb.crossZone.value,
@@ -95,10 +107,16 @@ export function effectiveCrossZone(lb: LoadBalancer, tg: TargetGroup): CrossZone
   };
 }
 
+/** The subnet's route table sends 0.0.0.0/0 to an internet gateway (an active route). */
+export function routesToIgw(s: Subnet | undefined): boolean {
+  return !!s?.routeTable?.routes.some((r) => r.destination === "0.0.0.0/0" && r.target.startsWith("igw-") && r.state !== "blackhole");
+}
+
 /** A subnet of the load balancer's VPC in that zone, public (default route to an internet gateway) when the load balancer is internet-facing. */
 export function subnetForZone(model: AwsModel, lb: LoadBalancer, az: string): Subnet | undefined {
   const candidates = model.subnets.filter((s) => s.vpcId === lb.vpcId && s.availabilityZone === az);
-  const isPublic = (s: Subnet) => !!s.routeTable?.routes.some((r) => r.destination === "0.0.0.0/0" && r.target.startsWith("igw-") && r.state !== "blackhole");
+  const isPublic = (s: Subnet) =>
+    !!s.routeTable?.routes.some((r) => r.destination === "0.0.0.0/0" && r.target.startsWith("igw-") && r.state !== "blackhole");
   return candidates.find((s) => isPublic(s) === lb.internetFacing) ?? candidates[0];
 }
 

@@ -1,6 +1,7 @@
 import { idKey } from "../azure/arm-id.ts";
-import { findConfig, type LbdoctorConfig, loadConfigFile } from "../config/config.ts";
-import { applySuppressions, resolveNow, type SuppressionStatus, tagLookup } from "../config/suppress.ts";
+import type { LbdoctorConfig } from "../config/config.ts";
+import { findConfig, resolveNow } from "../config/find.ts";
+import type { SuppressionStatus } from "../config/suppress.ts";
 import { runRules } from "../engine/run.ts";
 import type { Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
@@ -11,7 +12,7 @@ import { buildReport, type Report } from "../report/report.ts";
 import { stripSecrets } from "../util/secrets.ts";
 import { toolVersion } from "../version.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { useColor as colorWanted, writeAtomic } from "./output.ts";
+import { colorEnabled as colorWanted, writeAtomic } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
@@ -44,7 +45,9 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   const { rules: catalog } = await import("../../rules/index.ts");
   const now = resolveNow();
   const configPath = opts.config === false ? undefined : (opts.config ?? findConfig(process.cwd()));
-  const config: LbdoctorConfig | undefined = configPath ? loadConfigFile(configPath, catalog) : undefined;
+  const config: LbdoctorConfig | undefined = configPath
+    ? (await import("../config/config.ts")).loadConfigFile(configPath, catalog)
+    : undefined;
   const baseline = opts.baseline ? loadBaseline(opts.baseline) : undefined;
   const failOn: Severity = opts.failOn ?? config?.failOn ?? "high";
 
@@ -99,7 +102,10 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   }
 
   let suppressions: SuppressionStatus[] | undefined;
-  if (config) suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: tagLookup(snapshot) });
+  if (config) {
+    const { applySuppressions, tagLookup } = await import("../config/suppress.ts");
+    suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: tagLookup(snapshot) });
+  }
   let baselineSummary: BaselineSummary | undefined;
   if (baseline) baselineSummary = markBaseline(findings, baseline);
 

@@ -23,7 +23,7 @@ import { loadSnapshotFile } from "../snapshot/load.ts";
 import type { Snapshot } from "../snapshot/types.ts";
 import { stripSecrets } from "../util/secrets.ts";
 import { toolVersion } from "../version.ts";
-import { useColor as colorWanted, writeAtomic } from "./output.ts";
+import { colorEnabled as colorWanted, writeAtomic } from "./output.ts";
 
 export interface DiffOptions {
   format?: string[];

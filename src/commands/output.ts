@@ -14,7 +14,7 @@ export function writeAtomic(path: string, content: string): void {
   }
 }
 
-export function useColor(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colorEnabled(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {
   if (flag === false) return false;
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== "") return false;
   if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") return true;

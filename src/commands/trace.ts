@@ -5,7 +5,7 @@ import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddress
 import { InputError } from "../errors.ts";
 import { sanitize } from "../report/sanitize.ts";
 import { loadSnapshotFile } from "../snapshot/load.ts";
-import { useColor } from "./output.ts";
+import { colorEnabled } from "./output.ts";
 
 export interface TraceOptions {
   snapshot: string;
@@ -75,7 +75,7 @@ export async function runTrace(opts: TraceOptions, io: IO): Promise<number> {
     );
     return code;
   }
-  const c = new Chalk({ level: useColor(opts.color) ? 1 : 0 });
+  const c = new Chalk({ level: colorEnabled(opts.color) ? 1 : 0 });
   const nic = target.ipConfig.nic;
   const who = `${nic.vm?.name ?? nic.name} (nic ${nic.name}, ${target.destinationIp})`;
   const out: string[] = [];

@@ -7,7 +7,7 @@
 import { InputError } from "../errors.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../tui/source.ts";
 import type { LiveOptions } from "./acquire.ts";
-import { useColor as colorWanted } from "./output.ts";
+import { colorEnabled as colorWanted } from "./output.ts";
 
 export interface TuiOptions extends LiveOptions {
   snapshot?: string;
@@ -48,7 +48,8 @@ export async function runTuiCommand(
   }
   const watchMs = opts.watch !== undefined ? parseInterval(opts.watch) : undefined;
   let source: DataSource;
-  const wide = !!opts.subscription || (opts as Record<string, unknown>).allSubscriptions === true;
+  // scopes without a resource group: several subscriptions (Resource Graph), or a whole AWS region
+  const wide = !!opts.subscription || (opts as Record<string, unknown>).allSubscriptions === true || opts.provider === "aws";
   if (opts.snapshot) source = snapshotSource(opts.snapshot, target);
   else if (target || wide) source = liveSource(target, opts);
   else throw new InputError("name a resource group to collect (lbdoctor tui <resource-group>), or pass --snapshot <file>");

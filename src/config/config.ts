@@ -19,15 +19,16 @@
  * Every problem is reported with the file, line, column and key, and stops
  * the run with exit code 2.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import picomatch from "picomatch";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { SEVERITIES, type Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { sanitize } from "../report/sanitize.ts";
 
-export const CONFIG_FILES = [".lbdoctor.yaml", ".lbdoctor.yml"];
+export { CONFIG_FILES, findConfig } from "./find.ts";
+
 /** a config file is a few kilobytes; anything larger is not one */
 const MAX_BYTES = 1024 * 1024;
 
@@ -62,14 +63,6 @@ export interface LbdoctorConfig {
 
 export interface KnownRule {
   id: string;
-}
-
-/** The config file in `dir`, if there is one. */
-export function findConfig(dir: string): string | undefined {
-  for (const name of CONFIG_FILES) {
-    if (existsSync(join(dir, name))) return name;
-  }
-  return undefined;
 }
 
 export function loadConfigFile(path: string, known: KnownRule[], cwd = process.cwd()): LbdoctorConfig {

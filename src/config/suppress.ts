@@ -7,9 +7,10 @@
 import picomatch from "picomatch";
 import { idKey, parentResourceId } from "../azure/arm-id.ts";
 import type { Finding } from "../engine/types.ts";
-import { InputError } from "../errors.ts";
 import type { Snapshot } from "../snapshot/types.ts";
 import type { SuppressionEntry } from "./config.ts";
+
+export { resolveNow } from "./find.ts";
 
 /** What became of each configured suppression, for the report. */
 export interface SuppressionStatus {
@@ -121,13 +122,4 @@ export function tagLookup(snapshot: Snapshot): TagsOf {
     const k = id.toLowerCase();
     return byKey.get(k) ?? byKey.get(k.slice(k.lastIndexOf("/") + 1));
   };
-}
-
-/** The time suppressions are judged against: LBDOCTOR_NOW when set (tests pin it), else the clock. */
-export function resolveNow(env: NodeJS.ProcessEnv = process.env): number {
-  const pinned = env.LBDOCTOR_NOW;
-  if (pinned === undefined || pinned === "") return Date.now();
-  const t = Date.parse(pinned);
-  if (Number.isNaN(t)) throw new InputError(`LBDOCTOR_NOW='${pinned}' is not an ISO 8601 date or timestamp`);
-  return t;
 }

@@ -29,7 +29,7 @@ export interface AnalyzeOptions {
 export function inspectorFor(model: Model): { inspector?: Inspector; note?: string } {
   if (model.provider === "azure") return { inspector: createAzureInspector(model as AzureModel) };
   return {
-    note: `The load-balancer and trace views are Azure-only for now; this ${model.provider.toUpperCase()} snapshot shows its overview and findings.`,
+    note: `The load-balancer and trace views are Azure-only for now; for ${model.provider.toUpperCase()}, the overview and the findings are here.`,
   };
 }
 

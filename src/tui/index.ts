@@ -114,6 +114,11 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
 
 /** Runs the TUI on a session; returns the exit code (0 on q, 130 on Ctrl-C). */
 export async function runTui(session: TuiSession, opts: RunOptions): Promise<number> {
-  if (!(await collect(session, opts))) return 130;
+  if (!(await collect(session, opts))) {
+    // the collector cannot be cancelled: its calls in flight would keep the process alive after an abort
+    session.stop();
+    setTimeout(() => process.exit(130), 200).unref();
+    return 130;
+  }
   return explore(session, opts);
 }

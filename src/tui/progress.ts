@@ -16,6 +16,8 @@ export interface PhaseState {
   /** gaps that happened while this phase ran */
   gaps: Gap[];
   detail?: string;
+  /** the run stopped in this phase */
+  failed?: boolean;
 }
 
 /** A finished row: a phase, then the gaps it met, in order. */
@@ -100,6 +102,9 @@ export function onEngineEvent(p: Progress, e: EngineEvent, now: number): Progres
 }
 
 export function finishProgress(p: Progress, now: number, outcome: { summary: string } | { error: string }): Progress {
-  const closed = closeCurrent(p, now);
+  const cur = p.phases[p.phases.length - 1];
+  const marked =
+    "error" in outcome && cur && cur.endedAt === undefined ? { ...p, phases: [...p.phases.slice(0, -1), { ...cur, failed: true }] } : p;
+  const closed = closeCurrent(marked, now);
   return { ...closed, finishedAt: now, ...outcome };
 }

@@ -45,8 +45,14 @@ export function snapshotSource(file: string, target?: string): DataSource {
   };
 }
 
+/** Resources in a snapshot: Azure's list, or the items of AWS's Describe* lists. */
 function resourceCount(s: Snapshot): number {
-  return "resources" in s && Array.isArray(s.resources) ? s.resources.length : 0;
+  if (s.provider === "azure") return Array.isArray(s.resources) ? s.resources.length : 0;
+  let n = 0;
+  for (const service of [s.elbv2, s.ec2, s.autoscaling] as Array<Record<string, unknown> | undefined>) {
+    for (const v of Object.values(service ?? {})) if (Array.isArray(v)) n += v.length;
+  }
+  return n;
 }
 
 /** The load-balancing rules whose health the collector observes: those with a probe. */
@@ -135,18 +141,22 @@ export function liveSource(target: string | undefined, opts: LiveOptions): DataS
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (target && subscriptions.length <= 1) {
+  if (opts.provider !== "aws" && target && subscriptions.length <= 1) {
     const one: LiveOptions = { ...opts };
     if (subscriptions[0]) one.subscription = subscriptions[0];
     return azureLiveSource(target, one);
   }
+  const where =
+    opts.provider === "aws"
+      ? `AWS${opts.region ? ` region ${opts.region}` : ""}${target ? `, ${target}` : ", every load balancer"}`
+      : `Azure Resource Graph${subscriptions.length > 0 ? `, subscription ${subscriptions.join(", ")}` : ", every subscription"}`;
   const source: DataSource = {
     live: true,
-    label: target ? `live: ${target}` : "live",
+    label: `live: ${where}`,
     ...(target ? { target } : {}),
     async acquire(onEvent) {
       const t0 = performance.now();
-      onEvent({ type: "phase", name: "collecting (no per-call progress for this scope)" });
+      onEvent({ type: "phase", name: "collecting" });
       const quiet = { out: () => {}, err: () => {} };
       const r = await acquireSnapshot(target, opts, quiet, false);
       source.label = r.source;
@@ -160,7 +170,10 @@ export function liveSource(target: string | undefined, opts: LiveOptions): DataS
       });
       return r.snapshot;
     },
-    watchUnavailable: "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
+    watchUnavailable:
+      opts.provider === "aws"
+        ? "watch polls Azure load-balancing-rule health; AWS target health is not polled yet"
+        : "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
   };
   return source;
 }

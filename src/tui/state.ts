@@ -61,7 +61,6 @@ export type Effect =
   | { type: "refresh" }
   | { type: "watch" }
   | { type: "copy"; text: string }
-  /** a trace was asked for: the App needs the first traceable target */
   | { type: "none" };
 
 export interface Ctx {
@@ -152,7 +151,7 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (ui.editing) {
     const e = ui.editing;
     if (key.escape) {
-      const next: UiState = { ...ui, editing: undefined };
+      const next: UiState = { ...ui };
       delete next.editing;
       return { ui: e.purpose === "filter" ? { ...next, filter: { ...next.filter, text: e.before } } : next };
     }

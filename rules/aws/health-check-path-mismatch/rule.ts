@@ -10,7 +10,16 @@ const MISMATCH = "target.responsecodemismatch";
 /** The codes of "Health checks failed with these codes: [404]". */
 export function failedCodes(description: string | undefined): number[] {
   const m = /\[([\d,\s]+)\]/.exec(description ?? "");
-  return m?.[1] ? [...new Set(m[1].split(/[,\s]+/).filter(Boolean).map(Number))].sort((a, b) => a - b) : [];
+  return m?.[1]
+    ? [
+        ...new Set(
+          m[1]
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map(Number),
+        ),
+      ].sort((a, b) => a - b)
+    : [];
 }
 
 type Kind = "redirect" | "success" | "notFound" | "auth" | "badRequest" | "serverError" | "other" | "unknown";
@@ -71,7 +80,9 @@ function fix(tg: TargetGroup, kind: Kind, probe: Target | undefined): Remediatio
     summary = `Fix the application on ${path} (it answers 5xx); the health check itself is right. See what it answers on the target:`;
   } else {
     summary = `Point the health check of ${tg.name} at a path the application answers with 2xx/3xx (replace <health-check-path>), keeping a matcher that accepts it.`;
-    commands.push(`aws elbv2 modify-target-group --target-group-arn ${arn} --health-check-path <health-check-path> --matcher ${matcherFlag(tg, "200-399")}`);
+    commands.push(
+      `aws elbv2 modify-target-group --target-group-arn ${arn} --health-check-path <health-check-path> --matcher ${matcherFlag(tg, "200-399")}`,
+    );
   }
   return { summary, commands };
 }
@@ -97,8 +108,10 @@ export default defineProviderRule<AwsModel>({
   messages: {
     mismatch:
       "Health checks of target group {{targetGroup}} ({{lb}}) request {{protocol}} {{path}} and accept {{matcher}}, but {{count}} of {{total}} targets answer otherwise ({{reason}}: {{targets}}; codes {{codes}}): {{diagnosis}}.",
-    matches: "Health checks of target group {{targetGroup}} ({{protocol}} {{path}}, matcher {{matcher}}): no target reports a response code mismatch.",
-    noHealth: "Cannot tell whether the health checks of target group {{targetGroup}} ({{protocol}} {{path}}) get the expected codes: {{reason}}.",
+    matches:
+      "Health checks of target group {{targetGroup}} ({{protocol}} {{path}}, matcher {{matcher}}): no target reports a response code mismatch.",
+    noHealth:
+      "Cannot tell whether the health checks of target group {{targetGroup}} ({{protocol}} {{path}}) get the expected codes: {{reason}}.",
     notHttp: "Target group {{targetGroup}} health-checks over {{protocol}}: there is no path or matcher to get wrong.",
     noTargets: "Target group {{targetGroup}} has no registered targets, so no health check answers to compare.",
   },
@@ -125,7 +138,13 @@ export default defineProviderRule<AwsModel>({
       const pathEv = { resourceId: tg.arn, pointer: `${tg.ptr}/HealthCheckPath`, label: "health-check path" };
       const matcherEv = { resourceId: tg.arn, pointer: `${tg.ptr}/Matcher`, label: "matcher" };
       if (!hc.enabled || (protocol !== "HTTP" && protocol !== "HTTPS")) {
-        report({ ...base, status: "not-applicable", messageId: "notHttp", data: { ...data, protocol: hc.enabled ? protocol || "an unknown protocol" : "nothing (health checks disabled)" }, evidence: [tgEv] });
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "notHttp",
+          data: { ...data, protocol: hc.enabled ? protocol || "an unknown protocol" : "nothing (health checks disabled)" },
+          evidence: [tgEv],
+        });
         continue;
       }
       if (!tg.healthKnown) {
@@ -139,7 +158,13 @@ export default defineProviderRule<AwsModel>({
         continue;
       }
       if (tg.targets.length === 0) {
-        report({ ...base, status: "not-applicable", messageId: "noTargets", data, evidence: [{ resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }] });
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "noTargets",
+          data,
+          evidence: [{ resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }],
+        });
         continue;
       }
       const bad = tg.targets.filter((t) => t.reason?.toLowerCase() === MISMATCH);
@@ -163,8 +188,16 @@ export default defineProviderRule<AwsModel>({
           codes: codesText,
           diagnosis: diagnosis(kind, path, data.matcher, codesText),
         },
-        evidence: [pathEv, matcherEv, ...bad.map((t) => ({ resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth`, label: `health of ${t.id}` }))],
-        remediation: fix(tg, kind, bad.find((t) => t.instance && t.ip)),
+        evidence: [
+          pathEv,
+          matcherEv,
+          ...bad.map((t) => ({ resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth`, label: `health of ${t.id}` })),
+        ],
+        remediation: fix(
+          tg,
+          kind,
+          bad.find((t) => t.instance && t.ip),
+        ),
       });
     }
   },

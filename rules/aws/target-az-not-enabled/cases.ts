@@ -42,7 +42,12 @@ export const cases: RuleCases = {
     {
       name: "the Auto Scaling group grew into us-east-1c, the ALB did not: web-3 is registered but unused (Target.NotInUse)",
       snapshot: thirdZone()
-        .target(ids.tg.web, { id: WEB3, state: "unused", reason: "Target.NotInUse", description: "Target is in an Availability Zone that is not enabled for the load balancer" })
+        .target(ids.tg.web, {
+          id: WEB3,
+          state: "unused",
+          reason: "Target.NotInUse",
+          description: "Target is in an Availability Zone that is not enabled for the load balancer",
+        })
         .asg({
           name: ids.asg,
           tgs: [ids.tg.web],

@@ -30,7 +30,8 @@ export default defineProviderRule<AwsModel>({
     "Auto Scaling group spans more zones than the load balancer (seed 003 puts both in the same two zones), or when an instance is moved. " +
     "The target's zone is taken from its instance's placement, its subnet, or the AvailabilityZone of its health entry; IP targets outside " +
     "the VPC (zone `all`) are out of scope.",
-  source: "003_f666e9f5344b8678.txt (the load balancer and the Auto Scaling group in the same Availability Zones); AWS ELB docs, Availability Zones",
+  source:
+    "003_f666e9f5344b8678.txt (the load balancer and the Auto Scaling group in the same Availability Zones); AWS ELB docs, Availability Zones",
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-subnets.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",
@@ -40,7 +41,8 @@ export default defineProviderRule<AwsModel>({
       "Target {{target}} of target group {{targetGroup}} sits in {{az}}, which load balancer {{lb}} has not enabled (it has {{zones}}): it gets no traffic. Target health: {{health}}.",
     enabled: "Target {{target}} of target group {{targetGroup}} sits in {{az}}, one of {{lb}}'s zones ({{zones}}).",
     undecidable: "Cannot tell whether target {{target}} of target group {{targetGroup}} sits in a zone {{lb}} has enabled: {{reason}}.",
-    outsideVpc: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target outside the VPC (zone {{az}}): it is reached from every enabled zone.",
+    outsideVpc:
+      "Target {{target}} of target group {{targetGroup}} is a {{kind}} target outside the VPC (zone {{az}}): it is reached from every enabled zone.",
   },
   remediation:
     "Add a subnet of the target's zone to the load balancer (`aws elbv2 set-subnets` with the current subnets plus the new one), or keep " +

@@ -49,7 +49,13 @@ export const cases: RuleCases = {
     {
       name: "a registered instance gone from DescribeInstances, reported Target.InvalidState (terminated over an hour ago)",
       snapshot: healthyAlb()
-        .target(ids.tg.web, { id: WEB3, az: "us-east-1a", state: "unused", reason: "Target.InvalidState", description: "Target is in the terminated state" })
+        .target(ids.tg.web, {
+          id: WEB3,
+          az: "us-east-1a",
+          state: "unused",
+          reason: "Target.InvalidState",
+          description: "Target is in the terminated state",
+        })
         .build(),
       errors: [{ messageId: "gone", resourceId: WEB3 }],
     },
@@ -71,7 +77,12 @@ export const cases: RuleCases = {
         .edit((s) => {
           if (s.ec2) delete s.ec2.Instances;
         })
-        .gap({ operation: "ec2:DescribeInstances", status: 403, code: "UnauthorizedOperation", message: "You are not authorized to perform this operation." })
+        .gap({
+          operation: "ec2:DescribeInstances",
+          status: 403,
+          code: "UnauthorizedOperation",
+          message: "You are not authorized to perform this operation.",
+        })
         .build(),
       reason: "UnauthorizedOperation",
     },

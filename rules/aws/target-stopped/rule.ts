@@ -1,5 +1,13 @@
 import type { AwsModel, Instance, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { gapNote, sh, targetEvidence, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/aws/rule-helpers.ts";
+import {
+  gapNote,
+  sh,
+  targetEvidence,
+  targetLabel,
+  targetResourceId,
+  targetResourceName,
+  targetSubjects,
+} from "../../../src/aws/rule-helpers.ts";
 import { servedGroups, targetArg } from "../../../src/aws/target-facts.ts";
 import { defineProviderRule } from "../../../src/engine/define-rule.ts";
 import type { Remediation } from "../../../src/engine/types.ts";
@@ -17,11 +25,14 @@ function fix(tg: TargetGroup, t: Target, inst: Instance | undefined, state: stri
   const asg = inst?.asg;
   if (inst && STOPPED.has(state)) {
     return {
-      summary:
-        `Start ${inst.id}${asg ? `, or let Auto Scaling group ${asg.name} replace it (a stopped instance fails the EC2 status check; if nothing replaces it, check the group's suspended processes)` : ""}.`,
+      summary: `Start ${inst.id}${asg ? `, or let Auto Scaling group ${asg.name} replace it (a stopped instance fails the EC2 status check; if nothing replaces it, check the group's suspended processes)` : ""}.`,
       commands: [
         `aws ec2 start-instances --instance-ids ${inst.id}`,
-        ...(asg ? [`aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${sh(asg.name)} --query 'AutoScalingGroups[0].SuspendedProcesses'`] : []),
+        ...(asg
+          ? [
+              `aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${sh(asg.name)} --query 'AutoScalingGroups[0].SuspendedProcesses'`,
+            ]
+          : []),
       ],
     };
   }
@@ -54,7 +65,8 @@ export default defineProviderRule<AwsModel>({
     gone: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is not in the instance list and its health reason is {{reason}} (stopped or terminated): it was most likely terminated and is still registered.",
     running: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}}.",
     missing: "Cannot tell whether target {{target}} of target group {{targetGroup}} ({{lb}}) is running: {{reason}}.",
-    notInstance: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target with no EC2 instance in the snapshot: it has no instance state.",
+    notInstance:
+      "Target {{target}} of target group {{targetGroup}} is a {{kind}} target with no EC2 instance in the snapshot: it has no instance state.",
   },
   remediation:
     "Start a stopped instance (`aws ec2 start-instances`), or deregister a terminated one (`aws elbv2 deregister-targets`) and let the " +
@@ -94,12 +106,16 @@ export default defineProviderRule<AwsModel>({
               status: "fail",
               messageId: "gone",
               data,
-              evidence: [tEv, { resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth/Reason`, label: "health reason" }, {
+              evidence: [
+                tEv,
+                { resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth/Reason`, label: "health reason" },
+                {
                   resourceId: t.id,
                   pointer: "/ec2/Instances",
                   label: "instance list",
                   value: `${model.instances.length} instances, ${t.id} not among them`,
-                },],
+                },
+              ],
               remediation: fix(tg, t, undefined, "terminated"),
             });
           } else {
@@ -122,7 +138,9 @@ export default defineProviderRule<AwsModel>({
         } else if (inst.state && UP.has(inst.state)) {
           report({ ...base, status: "pass", messageId: "running", data, evidence: [instEv] });
         } else {
-          const reason = inst.state ? `its state '${inst.state}' is not a documented instance state` : "the instance has no State.Name in the snapshot";
+          const reason = inst.state
+            ? `its state '${inst.state}' is not a documented instance state`
+            : "the instance has no State.Name in the snapshot";
           report({ ...base, status: "unknown", messageId: "missing", data: { ...data, reason }, evidence: [instEv, tEv] });
         }
       }

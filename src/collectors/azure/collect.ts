@@ -329,7 +329,7 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   const obs: Array<Promise<void>> = [];
   for (const lb of opts.ruleHealth === false ? [] : lbs) {
     const lbRg = parseArmId(lb.id).resourceGroup ?? rg;
-    for (const rule of arr((lb.properties ?? {}).loadBalancingRules)) {
+    for (const rule of arr(lb.properties?.loadBalancingRules)) {
       const ruleObj = rule as { id?: string; name?: string; properties?: { probe?: { id?: string } } };
       if (!ruleObj.id || !ruleObj.name || !ruleObj.properties?.probe?.id) continue;
       const ruleId = ruleObj.id;
@@ -464,7 +464,7 @@ export function poolMemberNics(resources: Map<string, ArmResource>): { running: 
   const memberNicKeys = new Set<string>();
   for (const r of resources.values()) {
     if (r.type.toLowerCase() !== "microsoft.network/loadbalancers") continue;
-    for (const pool of arr((r.properties ?? {}).backendAddressPools)) {
+    for (const pool of arr(r.properties?.backendAddressPools)) {
       for (const ref of arr((pool as { properties?: { backendIPConfigurations?: unknown } }).properties?.backendIPConfigurations)) {
         const id = (ref as { id?: string }).id;
         if (id) memberNicKeys.add(idKey(id.slice(0, id.toLowerCase().lastIndexOf("/ipconfigurations/"))));

@@ -32,7 +32,7 @@ export interface AppProps {
 
 const HINTS: Record<Screen["kind"], string[]> = {
   overview: ["↑↓ move", "enter open", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"],
-  lb: ["↑↓ move", "enter trace or open", "/ filter", "s severity", "esc back", "? help", "q quit"],
+  lb: ["↑↓ move", "enter trace/open", "esc back", "/ filter", "s severity", "? help", "q quit"],
   finding: ["↑↓ move", "c copy fix", "enter open related", "esc back", "? help", "q quit"],
   trace: ["p probe", "d data", "c custom", "←→ member", "esc back", "? help", "q quit"],
   log: ["↑↓ scroll", "r refresh", "esc back", "? help", "q quit"],
@@ -89,7 +89,14 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
         exit();
         return next;
       case "refresh":
-        void session.refresh();
+        void session.refresh().then(() => {
+          const p = session.getState().progress;
+          const message = p.error
+            ? { text: `refresh failed: ${p.error} (the screens keep the previous data)`, tone: "error" as const }
+            : { text: `refreshed at ${clock(Date.now())}: ${p.summary ?? ""}`, tone: "ok" as const };
+          uiRef.current = { ...uiRef.current, message };
+          setUi(uiRef.current);
+        });
         return { ...next, message: { text: session.source.live ? "collecting again…" : "re-reading the snapshot…", tone: "info" } };
       case "watch":
         return { ...next, message: { text: session.toggleWatch(), tone: "info" } };
@@ -151,15 +158,15 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     const ph = p.phases[p.phases.length - 1];
     status = [
       { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
-      { t: `refreshing: ${ph?.name ?? "starting"} · ${p.calls} calls · ${p.gaps.length} gaps · ${formatMs(Date.now() - p.startedAt)}` },
+      {
+        t: `refreshing: ${ph?.name ?? "starting"} · ${p.calls} calls · ${p.gaps.length} gap${p.gaps.length === 1 ? "" : "s"} · ${formatMs(Date.now() - p.startedAt)}`,
+      },
     ];
   } else if (ui.message) {
     const tone = ui.message.tone;
     status = [
       { t: ui.message.text, ...(tone === "error" ? { color: "yellow" as const } : tone === "ok" ? { color: "green" as const } : {}) },
     ];
-  } else if (p.error && data) {
-    status = [{ t: `refresh failed: ${p.error} (the screen shows the previous data)`, color: "yellow" }];
   } else if (state.watch.active) {
     const w = state.watch;
     status = [

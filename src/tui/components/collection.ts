@@ -40,7 +40,7 @@ export function CollectionScreen({ title, progress, now, frame, width, color }: 
         dim: true,
       },
     ]);
-  } else live.push(...outcomeRows(progress, width));
+  } else live.push(...outcomeRows(progress, width, false)); // an error is printed by the CLI, with its hint, once the screen is gone
   const items: Array<LogEntry | { kind: "title" }> = [{ kind: "title" }, ...progress.log];
   return h(
     Box,

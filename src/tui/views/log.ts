@@ -12,9 +12,11 @@ export function phaseRow(p: PhaseState, now: number, frame: number, width: numbe
   const running = p.endedAt === undefined;
   const icon: Row[number] = running
     ? { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" }
-    : p.gaps.length > 0
-      ? { t: "▲ ", color: "yellow" }
-      : { t: "✔ ", color: "green" };
+    : p.failed
+      ? { t: "✖ ", color: "red", bold: true }
+      : p.gaps.length > 0
+        ? { t: "▲ ", color: "yellow" }
+        : { t: "✔ ", color: "green" };
   const nameW = Math.min(34, Math.max(14, width - 46));
   const calls = p.calls > 0 || running ? `${p.calls} call${p.calls === 1 ? "" : "s"}` : "";
   const gaps = p.gaps.length > 0 ? `${p.gaps.length} gap${p.gaps.length === 1 ? "" : "s"}` : "";
@@ -47,14 +49,17 @@ export function gapRows(g: Gap, width: number): Row[] {
   );
 }
 
-export function outcomeRows(p: Progress, width: number): Row[] {
-  if (p.error)
-    return [
-      [
-        { t: "  ✖ ", color: "red", bold: true },
-        { t: truncate(sanitize(p.error), width - 4), color: "red" },
+/** The outcome under the phases; `withError: false` where the caller prints the error itself (the CLI does, with its hint). */
+export function outcomeRows(p: Progress, width: number, withError = true): Row[] {
+  if (p.error) {
+    if (!withError) return [];
+    return wrap(sanitize(p.error), width - 4).map(
+      (l, i): Row => [
+        { t: i === 0 ? "  ✖ " : "    ", color: "red", bold: true },
+        { t: l, color: "red" },
       ],
-    ];
+    );
+  }
   if (!p.summary) return [];
   const c = p.collected;
   const head = c

@@ -60,12 +60,12 @@ export function powerSeg(state: string, width = 11): Seg {
   return { t: pad(state, width), color };
 }
 
-/** "deny-all-inbound (priority 4000) in nic NSG nsg-vm1-lockdown" */
+/** The rule that decided: "deny-all-inbound (priority 4000) in nic NSG nsg-vm1-lockdown" */
 export function describeCell(c: VerdictCell): string {
   if (c.verdict === "n/a") return c.reason ?? "not applicable";
   const parts: string[] = [];
   if (c.rule) {
-    parts.push(`${c.verdict === "unknown" ? "may match " : "by "}${c.rule} (priority ${c.priority}${c.isDefault ? ", default" : ""})`);
+    parts.push(`${c.verdict === "unknown" ? "may match " : ""}${c.rule} (priority ${c.priority}${c.isDefault ? ", default" : ""})`);
     if (c.nsg) parts.push(`in ${c.layer ?? ""} NSG ${c.nsg}`.replace("  ", " "));
   }
   if (c.reason) parts.push(parts.length > 0 ? `· ${c.reason}` : c.reason);

@@ -1,0 +1,145 @@
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
+import { gapNote, sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
+import {
+  type CrossZone,
+  effectiveCrossZone,
+  groupBase,
+  isHealthy,
+  lbZoneNames,
+  percent,
+  servedGroups,
+  targetAz,
+} from "../../../src/aws/target-facts.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import type { Remediation } from "../../../src/engine/types.ts";
+
+const MAX_LISTED = 12;
+
+function fix(lb: LoadBalancer, tg: TargetGroup, cz: CrossZone): Remediation {
+  if (cz.byGroup) {
+    const value = lb.type === "application" ? "use_load_balancer_configuration" : "true";
+    return {
+      summary: `Let ${tg.name}'s traffic cross zones again (${value}), or keep the same number of healthy targets in every zone.`,
+      commands: [
+        `aws elbv2 modify-target-group-attributes --target-group-arn ${sh(tg.arn)} --attributes Key=load_balancing.cross_zone.enabled,Value=${value}`,
+      ],
+    };
+  }
+  return {
+    summary:
+      `Turn cross-zone load balancing on for ${lb.name} (for a Network Load Balancer, traffic between zones is then charged), ` +
+      "or keep the same number of healthy targets in every zone (an Auto Scaling group balances its zones).",
+    commands: [
+      `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${sh(lb.arn)} --attributes Key=load_balancing.cross_zone.enabled,Value=true`,
+    ],
+  };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/cross-zone-skew",
+  provider: "aws",
+  severity: "medium",
+  title: "Cross-zone load balancing is off and zones hold unequal numbers of healthy targets",
+  description:
+    "Clients spread over the load balancer's zone nodes about equally (DNS returns one address per zone). With cross-zone load " +
+    "balancing off, each node sends only to the healthy targets of its own zone, so a zone with fewer healthy targets loads each of " +
+    "them more: with one target in us-east-1a and three in us-east-1b, the first gets 50% of the traffic and the others 16.7% each. " +
+    "Cross-zone is off by default on a Network Load Balancer (and a Gateway Load Balancer); on an Application Load Balancer it is " +
+    "always on at the load balancer level, but a target group can turn it off (`load_balancing.cross_zone.enabled=false`). A zone " +
+    "with no healthy target is assumed to be removed from DNS. Severity is medium when a target carries at least twice the share of " +
+    "another, low otherwise.",
+  source: "AWS ELB docs, cross-zone load balancing; 002_0c78fd2839e8d171.txt (uneven distribution as a load balancer symptom)",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html#cross-zone-load-balancing",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#cross-zone-load-balancing",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/disable-cross-zone.html",
+  ],
+  messages: {
+    skew: "Cross-zone load balancing is off for target group {{targetGroup}} on {{lb}} ({{basis}}), and its zones hold unequal numbers of healthy targets ({{zones}}): each zone's node gets an equal share of the traffic, so the targets' shares are {{shares}}.",
+    balanced:
+      "Cross-zone load balancing is off for target group {{targetGroup}} on {{lb}}, but every zone holds the same number of healthy targets ({{zones}}).",
+    crossZoneOn: "Traffic of target group {{targetGroup}} crosses zones on {{lb}} ({{basis}}): every healthy target gets an equal share.",
+    undecidable: "Cannot tell whether target group {{targetGroup}} on {{lb}} is evenly spread across zones: {{reason}}.",
+    noHealthy: "Target group {{targetGroup}} on {{lb}} has no healthy target in the load balancer's zones: no distribution to compare.",
+  },
+  remediation:
+    "Turn cross-zone load balancing on (`aws elbv2 modify-load-balancer-attributes … Key=load_balancing.cross_zone.enabled,Value=true`, or " +
+    "the target group's attribute), or keep an equal number of healthy targets in every enabled zone.",
+  check({ model, report }) {
+    for (const { lb, tg } of servedGroups(model)) {
+      const base = groupBase(lb, tg);
+      const data = { lb: lb.name, targetGroup: tg.name };
+      const tgEv = { resourceId: tg.arn, pointer: tg.ptr, label: "target group" };
+      const cz = effectiveCrossZone(lb, tg);
+      const czEv = {
+        resourceId: cz.resourceId,
+        pointer: cz.ptr,
+        label: `cross-zone setting (${cz.byGroup ? "target group" : "load balancer"})`,
+      };
+      const attrsMissing = !tg.attributesKnown
+        ? `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}`
+        : !cz.byGroup && lb.type !== "application" && !lb.attributesKnown
+          ? `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}`
+          : undefined;
+      if (attrsMissing) {
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: attrsMissing }, evidence: [tgEv] });
+        continue;
+      }
+      if (cz.on) {
+        report({ ...base, status: "pass", messageId: "crossZoneOn", data: { ...data, basis: cz.basis }, evidence: [czEv] });
+        continue;
+      }
+      if (!tg.healthKnown) {
+        const reason = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [czEv, tgEv] });
+        continue;
+      }
+      const zones = [...new Set(lbZoneNames(lb).filter((z): z is string => !!z))].sort();
+      const healthy = tg.targets.filter(isHealthy).map((t) => ({ t, az: targetAz(t)?.az }));
+      const unplaced = healthy.filter((h) => !h.az);
+      if (unplaced.length > 0) {
+        const reason = `the zone of ${unplaced.map((h) => h.t.id).join(", ")} is not known${gapNote(
+          model,
+          unplaced.map((h) => h.t.id),
+          ["DescribeInstances"],
+        )}`;
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [czEv] });
+        continue;
+      }
+      const byZone = new Map<string, Target[]>(zones.map((z) => [z, []]));
+      for (const h of healthy) byZone.get(h.az as string)?.push(h.t);
+      const active = [...byZone].filter(([, ts]) => ts.length > 0);
+      const zonesText = [...byZone].map(([z, ts]) => `${z}: ${ts.length}`).join(", ");
+      const healthEv = { resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" };
+      if (active.length === 0) {
+        report({ ...base, status: "not-applicable", messageId: "noHealthy", data, evidence: [healthEv] });
+        continue;
+      }
+      const counts = active.map(([, ts]) => ts.length);
+      if (counts.every((c) => c === counts[0])) {
+        report({ ...base, status: "pass", messageId: "balanced", data: { ...data, zones: zonesText }, evidence: [czEv, healthEv] });
+        continue;
+      }
+      const shares = active.flatMap(([z, ts]) => ts.map((t) => ({ t, z, share: 1 / active.length / ts.length })));
+      shares.sort((a, b) => b.share - a.share || a.z.localeCompare(b.z) || a.t.id.localeCompare(b.t.id));
+      const listed = shares.slice(0, MAX_LISTED).map((s) => `${targetLabel(s.t)} in ${s.z} ${percent(s.share)}`);
+      if (shares.length > MAX_LISTED) listed.push(`and ${shares.length - MAX_LISTED} more`);
+      const max = shares[0]?.share ?? 0;
+      const min = shares[shares.length - 1]?.share ?? 0;
+      report({
+        ...base,
+        subjects: [tg.key, ...shares.map((s) => s.t.key)],
+        severity: max >= 2 * min ? "medium" : "low",
+        status: "fail",
+        messageId: "skew",
+        data: { ...data, basis: cz.basis, zones: zonesText, shares: listed.join(", ") },
+        evidence: [
+          czEv,
+          healthEv,
+          ...shares.slice(0, MAX_LISTED).map((s) => ({ resourceId: tg.arn, pointer: s.t.statePtr, label: `${s.t.id} in ${s.z}` })),
+        ],
+        remediation: fix(lb, tg, cz),
+      });
+    }
+  },
+});

@@ -1,0 +1,221 @@
+import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/aws/model.ts";
+import { listGaps } from "../../../src/aws/model.ts";
+import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/engine/types.ts";
+
+const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);
+
+/** A target group of the load balancer's VPC that could take the listener's traffic: one it already uses, with targets, first. */
+function candidate(model: AwsModel, lb: LoadBalancer): TargetGroup | undefined {
+  const fits = (tg: TargetGroup) => {
+    const p = (tg.protocol ?? "").toUpperCase();
+    if (tg.targetType === "lambda") return lb.type === "application";
+    return lb.type === "application"
+      ? ALB_PROTOCOLS.has(p)
+      : lb.type === "network"
+        ? !ALB_PROTOCOLS.has(p) && p !== "GENEVE"
+        : p === "GENEVE";
+  };
+  const pool = model.targetGroups.filter(
+    (tg) => fits(tg) && (!tg.vpcId || !lb.vpcId || tg.vpcId === lb.vpcId) && tg.loadBalancers.every((x) => x === lb),
+  );
+  const score = (tg: TargetGroup) => (tg.loadBalancers.includes(lb) ? 2 : 0) + (tg.targets.length > 0 ? 1 : 0);
+  return [...pool].sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
+}
+
+function protocolFor(l: Listener, lb: LoadBalancer): string {
+  const p = (l.protocol ?? "").toUpperCase();
+  if (lb.type === "application") return "HTTP";
+  if (p === "TLS") return "TCP";
+  return p || "TCP";
+}
+
+function pointTo(model: AwsModel, l: Listener, lb: LoadBalancer, extra: number): Remediation {
+  const tg = candidate(model, lb);
+  const keep =
+    extra > 0
+      ? ` Add back the listener's other ${extra} default action${extra > 1 ? "s" : ""} (authentication) to --default-actions: it replaces the list.`
+      : "";
+  if (tg) {
+    return {
+      summary: `Forward the default action of ${lb.name}:${l.port ?? "?"} to ${tg.name}${tg.targets.length > 0 ? ` (${tg.targets.length} registered targets)` : ""}, or to the group that should serve it.${keep}`,
+      commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions Type=forward,TargetGroupArn=${sh(tg.arn)}`],
+    };
+  }
+  const port = l.port ?? 80;
+  return {
+    summary: `Create a target group for ${lb.name}:${port}, register its targets, and forward the listener's default action to it.${keep}`,
+    commands: [
+      `aws elbv2 create-target-group --name ${sh(`${lb.name}-${port}`.slice(0, 32))} --protocol ${protocolFor(l, lb)} --port ${port} --vpc-id ${lb.vpcId ?? "<vpc-id>"} --target-type instance`,
+      `aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions Type=forward,TargetGroupArn=<new-target-group-arn>`,
+    ],
+  };
+}
+
+function reweigh(l: Listener, lb: LoadBalancer, fw: ForwardTarget[], extra: number): Remediation {
+  const best = [...fw].sort((a, b) => (b.targetGroup?.targets.length ?? 0) - (a.targetGroup?.targets.length ?? 0))[0];
+  const groups = fw.map((f) => ({ TargetGroupArn: f.targetGroupArn, Weight: f === best ? 1 : (f.weight ?? 0) }));
+  const json = JSON.stringify([{ Type: "forward", ForwardConfig: { TargetGroups: groups } }]);
+  const keep =
+    extra > 0
+      ? ` Add back the listener's other default action${extra > 1 ? "s" : ""} (authentication): --default-actions replaces the list.`
+      : "";
+  return {
+    summary: `Give ${best?.targetGroup?.name ?? best?.targetGroupArn} a weight above 0 in the default action of ${lb.name}:${l.port ?? "?"}.${keep}`,
+    commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(json)}`],
+  };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/listener-no-target-group",
+  provider: "aws",
+  severity: "critical",
+  title: "A listener's default action forwards to nothing usable",
+  description:
+    "A listener's default action handles every request no listener rule matches (on a Network Load Balancer, every connection). A " +
+    "`forward` that names no target group, names one the snapshot does not hold (deleted, or never created in this account and " +
+    "region), or spreads traffic over weighted groups that all have weight 0 sends nowhere: an Application Load Balancer answers " +
+    "HTTP 503, a Network Load Balancer resets the connections. A default action that redirects or returns a fixed response is out " +
+    "of scope. A target group missing from a snapshot whose target group list is incomplete is unknown, not a failure.",
+  source: "003_f666e9f5344b8678.txt (a listener forwarding to the target group); AWS ELB docs, listener default actions",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rules",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-503-issues",
+    "https://docs.aws.amazon.com/cli/latest/reference/elbv2/modify-listener.html",
+  ],
+  messages: {
+    noGroup:
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} has a forward default action that names no target group: {{effect}}.",
+    missing:
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, which the snapshot does not hold{{detail}}: {{effect}}.",
+    zeroWeight:
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, all with weight 0: no group receives traffic, {{effect}}.",
+    forwards: "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}.",
+    notForward: "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} does not forward by default ({{action}}).",
+    undecidable:
+      "Cannot tell whether listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards to a usable target group: {{reason}}.",
+  },
+  remediation:
+    "Point the default action at a target group that exists and has targets (`aws elbv2 modify-listener --default-actions " +
+    "Type=forward,TargetGroupArn=…`), or give one of the weighted groups a weight above 0.",
+  check({ model, report }) {
+    for (const l of model.listeners) {
+      const lb = l.lb;
+      if (!lb) continue;
+      const name = `${lb.name}:${l.port ?? "?"}`;
+      const base = { resourceId: l.arn, resourceName: name, loadBalancerId: lb.arn, subjects: [l.key] };
+      const data = { listener: name, lb: lb.name, protocol: l.protocol ?? "?", port: l.port ?? "?" };
+      const lEv = { resourceId: l.arn, pointer: `${l.ptr}/DefaultActions`, label: "default actions" };
+      const effect =
+        lb.type === "application" ? "every request it does not route by a rule gets HTTP 503" : "its connections have nowhere to go";
+      const forward: Action | undefined = l.defaultActions.find((a) => a.type.toLowerCase() === "forward");
+      if (l.defaultActions.length === 0) {
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, reason: "the snapshot lists no default action for it" },
+          evidence: [lEv],
+        });
+        continue;
+      }
+      if (!forward) {
+        const terminal = l.defaultActions.find((a) => !a.type.toLowerCase().startsWith("authenticate")) ?? l.defaultActions[0];
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "notForward",
+          data: { ...data, action: terminal?.type ?? "?" },
+          evidence: [lEv],
+        });
+        continue;
+      }
+      const extra = l.defaultActions.length - 1;
+      const fEv: Evidence = { resourceId: l.arn, pointer: forward.ptr, label: "forward action" };
+      const fw = forward.forwards;
+      const groupsText = (xs: ForwardTarget[]) =>
+        xs
+          .map((f) => `${f.targetGroup?.name ?? f.targetGroupArn}${f.weight !== undefined && fw.length > 1 ? ` (weight ${f.weight})` : ""}`)
+          .join(", ");
+      if (fw.length === 0) {
+        report({
+          ...base,
+          status: "fail",
+          messageId: "noGroup",
+          data: { ...data, effect },
+          evidence: [fEv],
+          remediation: pointTo(model, l, lb, extra),
+        });
+        continue;
+      }
+      const usable = fw.filter((f) => f.targetGroup && f.weight !== 0);
+      if (usable.length > 0) {
+        report({
+          ...base,
+          status: "pass",
+          messageId: "forwards",
+          data: { ...data, groups: groupsText(fw) },
+          evidence: usable.map((f) => ({ resourceId: l.arn, pointer: f.ptr, label: "forward target" })),
+        });
+        continue;
+      }
+      const missing = fw.filter((f) => !f.targetGroup);
+      const fwEv = fw.map((f) => ({
+        resourceId: l.arn,
+        pointer: f.ptr,
+        label: f.targetGroup ? `${f.targetGroup.name} (weight ${f.weight ?? "?"})` : `${f.targetGroupArn} (not in the snapshot)`,
+      }));
+      if (missing.length > 0) {
+        const incomplete =
+          listGaps(model, "DescribeTargetGroups").length > 0 ||
+          model.gaps.some(
+            (g) => g.kind === "collection" && missing.some((m) => g.resourceId?.toLowerCase() === m.targetGroupArn.toLowerCase()),
+          );
+        if (incomplete) {
+          const reason = `target group ${missing.map((m) => m.targetGroupArn).join(", ")} is not in the snapshot${gapNote(
+            model,
+            missing.map((m) => m.targetGroupArn),
+            ["DescribeTargetGroups"],
+          )}`;
+          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: fwEv });
+          continue;
+        }
+        const zero = fw.filter((f) => f.targetGroup);
+        report({
+          ...base,
+          status: "fail",
+          messageId: "missing",
+          data: {
+            ...data,
+            groups: missing.map((m) => m.targetGroupArn).join(", "),
+            detail:
+              zero.length > 0
+                ? ` (and the groups it does hold, ${groupsText(zero)}, have weight 0)`
+                : " (deleted, or in another account or region)",
+            effect,
+          },
+          evidence: [
+            ...fwEv,
+            {
+              resourceId: l.arn,
+              pointer: "/elbv2/TargetGroups",
+              label: "target groups",
+              value: `${model.targetGroups.length} target groups, none of them ${missing[0]?.targetGroupArn}`,
+            },
+          ],
+          remediation: zero.length > 0 ? reweigh(l, lb, zero, extra) : pointTo(model, l, lb, extra),
+        });
+        continue;
+      }
+      report({
+        ...base,
+        status: "fail",
+        messageId: "zeroWeight",
+        data: { ...data, groups: groupsText(fw), effect },
+        evidence: fwEv,
+        remediation: reweigh(l, lb, fw, extra),
+      });
+    }
+  },
+});

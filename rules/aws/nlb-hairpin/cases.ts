@@ -1,0 +1,143 @@
+import { awsId, CIDR, healthyNlb, IP, ids, lbArn, network, tgArn } from "../../../test/support/aws-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+const NLB = lbArn("orders-nlb", "network");
+const TG = tgArn("orders-tg");
+const SG = awsId("sg", "orders");
+const NODE_A = "10.0.11.50";
+const NODE_B = "10.0.12.50";
+const db = { remote: "10.0.21.5:5432", state: "ESTAB" };
+
+/**
+ * An internal NLB (orders-nlb, TCP 8080) in the two private subnets, in front of two instance targets (client IP
+ * preservation on: the default for instance targets), with its node addresses listed when `addresses` is set.
+ */
+function internalNlb(addresses = true) {
+  return network()
+    .securityGroup({ id: SG, name: "orders-sg", ingress: [{ port: 8080, cidrs: [CIDR.privateA, CIDR.privateB] }] })
+    .instance({ id: ids.instance.web1, name: "orders-1", subnet: ids.subnet.privateA, ip: IP.web1, az: "us-east-1a", sgs: [SG] })
+    .instance({ id: ids.instance.web2, name: "orders-2", subnet: ids.subnet.privateB, ip: IP.web2, az: "us-east-1b", sgs: [SG] })
+    .loadBalancer({
+      name: "orders-nlb",
+      type: "network",
+      scheme: "internal",
+      subnets: [
+        { id: ids.subnet.privateA, az: "us-east-1a" },
+        { id: ids.subnet.privateB, az: "us-east-1b" },
+      ],
+    })
+    .editLb(NLB, (lb) => {
+      if (!addresses) return;
+      const zones = lb.AvailabilityZones as Array<Record<string, unknown>>;
+      [NODE_A, NODE_B].forEach((ip, i) => {
+        const z = zones[i];
+        if (z) z.LoadBalancerAddresses = [{ PrivateIPv4Address: ip }];
+      });
+    })
+    .targetGroup({ name: "orders-tg", protocol: "TCP", port: 8080, lbType: "network" })
+    .listener({ lb: NLB, port: 8080, protocol: "TCP", forward: TG })
+    .target(TG, { id: ids.instance.web1, az: "us-east-1a" })
+    .target(TG, { id: ids.instance.web2, az: "us-east-1b" });
+}
+
+export const cases: RuleCases = {
+  valid: [
+    {
+      name: "guest check: both targets talk to their database, not to their own NLB",
+      snapshot: internalNlb()
+        .guest(ids.instance.web1, { connections: [db] })
+        .guest(ids.instance.web2, { connections: [db] })
+        .build(),
+    },
+    {
+      name: "client IP preservation turned off: a target calling the NLB gets through",
+      snapshot: internalNlb().tgAttribute(TG, "preserve_client_ip.enabled", "false").build(),
+    },
+    {
+      name: "IP targets over TCP: preservation is off by default",
+      snapshot: internalNlb()
+        .targetGroup({ name: "orders-tg", protocol: "TCP", port: 8080, targetType: "ip", lbType: "network" })
+        .tgAttribute(TG, "preserve_client_ip.enabled", null)
+        .edit((s) => {
+          if (s.elbv2.TargetHealth) s.elbv2.TargetHealth[TG] = [];
+        })
+        .target(TG, { id: IP.web1 })
+        .target(TG, { id: IP.web2 })
+        .build(),
+    },
+    {
+      name: "a guest connection to the NLB's address on a port no listener serves",
+      snapshot: internalNlb()
+        .guest(ids.instance.web1, { connections: [{ remote: `${NODE_A}:22`, state: "SYN-SENT" }] })
+        .guest(ids.instance.web2, { connections: [] })
+        .build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "orders-1 calls the orders API through its own internal NLB and times out now and then",
+      snapshot: internalNlb()
+        .guest(ids.instance.web1, { connections: [db, { remote: `${NODE_B}:8080`, local: `${IP.web1}:41822`, state: "SYN-SENT" }] })
+        .guest(ids.instance.web2, { connections: [db] })
+        .describe(
+          "Incident: the order service's batch job on orders-1 calls the orders API through orders-nlb (internal, instance targets, " +
+            "client IP preservation on by default). About half of its calls time out: those the NLB sends back to orders-1 itself, " +
+            "whose reply never leaves the instance.",
+        )
+        .build(),
+      errors: [{ messageId: "seen", resourceId: ids.instance.web1, severity: "high" }],
+    },
+    {
+      name: "--from orders-2 (by Name tag): a declared caller; orders-1 has no guest data (a risk)",
+      snapshot: internalNlb().build(),
+      context: { from: ["orders-2"] },
+      errors: [
+        { messageId: "declared", resourceId: ids.instance.web2, severity: "high" },
+        { messageId: "risk", resourceId: TG, severity: "low" },
+      ],
+    },
+    {
+      name: "no guest data and no --from: the risk alone (low)",
+      snapshot: internalNlb().build(),
+      errors: [{ messageId: "risk", resourceId: TG, severity: "low" }],
+    },
+    {
+      name: "node addresses not listed: a connection to an address of the NLB's subnet on the listener port that no instance holds",
+      snapshot: internalNlb(false)
+        .guest(ids.instance.web1, { connections: [{ remote: "10.0.12.77:8080", state: "ESTAB" }] })
+        .guest(ids.instance.web2, { connections: [{ remote: `${IP.web1}:8080`, state: "ESTAB" }] })
+        .build(),
+      errors: [{ messageId: "seen", resourceId: ids.instance.web1 }],
+    },
+  ],
+  unknown: [
+    {
+      name: "--from names an instance the snapshot does not hold",
+      snapshot: internalNlb()
+        .guest(ids.instance.web1, { connections: [db] })
+        .guest(ids.instance.web2, { connections: [db] })
+        .build(),
+      context: { from: ["billing-7"] },
+      reason: "billing-7",
+    },
+    {
+      name: "the guest check failed on both targets",
+      snapshot: internalNlb()
+        .gap({
+          operation: "ssm:SendCommand",
+          resourceId: ids.instance.web1,
+          code: "InvalidInstanceId",
+          message: "Instances not in a valid state for account",
+        })
+        .gap({
+          operation: "ssm:SendCommand",
+          resourceId: ids.instance.web2,
+          code: "InvalidInstanceId",
+          message: "Instances not in a valid state for account",
+        })
+        .build(),
+      reason: "guest check failed",
+    },
+  ],
+  notApplicable: [{ name: "an internet-facing NLB", snapshot: healthyNlb().build() }],
+};

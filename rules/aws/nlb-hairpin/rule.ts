@@ -1,0 +1,256 @@
+import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/aws/guest.ts";
+import { cidrInterval } from "../../../src/aws/ip.ts";
+import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
+import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/aws/rule-helpers.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/engine/types.ts";
+import { join } from "../../../src/util/json-pointer.ts";
+
+interface Endpoint {
+  ip: string;
+  ptr: string;
+}
+
+/** The NLB's private node addresses (AvailabilityZones[].LoadBalancerAddresses[].PrivateIPv4Address), when DescribeLoadBalancers listed them. */
+function nodeAddresses(lb: LoadBalancer): Endpoint[] {
+  const out: Endpoint[] = [];
+  const zones = Array.isArray(lb.raw.AvailabilityZones) ? (lb.raw.AvailabilityZones as unknown[]) : [];
+  zones.forEach((z, i) => {
+    const list = (z as { LoadBalancerAddresses?: unknown }).LoadBalancerAddresses;
+    if (!Array.isArray(list)) return;
+    list.forEach((a, j) => {
+      const ip = (a as { PrivateIPv4Address?: unknown }).PrivateIPv4Address;
+      if (typeof ip === "string" && ip)
+        out.push({ ip, ptr: join(lb.ptr, "AvailabilityZones", i, "LoadBalancerAddresses", j, "PrivateIPv4Address") });
+    });
+  });
+  return out;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const a = cidrInterval(ip);
+  const c = cidrInterval(cidr);
+  return !!a && !!c && a[0] >= c[0] && a[1] <= c[1];
+}
+
+interface Hit {
+  index: number;
+  remote: string;
+  /** the evidence that the address is the NLB's */
+  via: Evidence;
+  exact: boolean;
+}
+
+/**
+ * Connections the guest check saw from the instance to the NLB: to one of its node addresses on a listener port, or, when the
+ * snapshot lists no node address, to an address of one of its subnets on a listener port that no instance in the snapshot holds.
+ */
+function hitsOn(model: AwsModel, lb: LoadBalancer, connections: Array<{ remote: string }>): Hit[] {
+  const ports = new Set(lb.listeners.map((l) => l.port).filter((p): p is number => p !== undefined));
+  const nodes = nodeAddresses(lb);
+  const out: Hit[] = [];
+  connections.forEach((c, index) => {
+    const ep = parseEndpoint(c.remote);
+    if (!ep || !ports.has(ep.port)) return;
+    const node = nodes.find((n) => n.ip === ep.ip);
+    if (node) {
+      out.push({ index, remote: c.remote, via: { resourceId: lb.arn, pointer: node.ptr, label: "NLB node address" }, exact: true });
+      return;
+    }
+    if (nodes.length > 0 || model.byKey.instanceByIp.has(ep.ip)) return;
+    const zone = lb.zones.find((z) => z.subnet?.cidr && inCidr(ep.ip, z.subnet.cidr));
+    if (zone?.subnet) {
+      out.push({
+        index,
+        remote: c.remote,
+        via: { resourceId: lb.arn, pointer: zone.ptr, label: `NLB zone subnet ${zone.subnet.id} (${zone.subnet.cidr})` },
+        exact: false,
+      });
+    }
+  });
+  return out;
+}
+
+function fix(lb: LoadBalancer, tg: TargetGroup): Remediation {
+  return {
+    summary:
+      `Turn client IP preservation off on ${tg.name}: a target calling ${lb.name} then arrives from the NLB's own address and the loop works. ` +
+      `The targets then see ${lb.name}'s private addresses as the source, so their security groups must allow its subnets (or its security group); ` +
+      "if the application needs the client's address, read it from proxy protocol v2 instead. Or let the targets call the service locally rather than through the NLB.",
+    commands: [
+      `aws elbv2 modify-target-group-attributes --target-group-arn ${sh(tg.arn)} --attributes Key=preserve_client_ip.enabled,Value=false`,
+    ],
+  };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/nlb-hairpin",
+  provider: "aws",
+  severity: "high",
+  title: "Targets call their own internal NLB while it preserves client IPs",
+  description:
+    '"NAT loopback, also known as hairpinning, is not supported when client IP preservation is enabled": when a target of an internal ' +
+    "Network Load Balancer connects to that load balancer and the flow is sent back to the same target, the packet arrives with the " +
+    "target's own address as its source, the reply never leaves the instance, and the connection times out. Flows sent to another target " +
+    "work, so the symptom is intermittent timeouts, worse with fewer targets. Client IP preservation is on by default for instance targets " +
+    "(and for UDP), off for IP targets over TCP/TLS. The rule reports the risk (low) for every internal NLB target group that preserves " +
+    "client IPs, and confirms it (high) when the guest check (`observations.guest`) shows a target connected to the NLB's address on a " +
+    "listener port, or when `--from` names a target (by instance id or Name tag) as a caller of the load balancer.",
+  source:
+    "AWS NLB docs, client IP preservation (NAT loopback); 002_0c78fd2839e8d171.txt (a backend calling its own internal load balancer: intermittent timeouts)",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html#loopback-timeout",
+  ],
+  messages: {
+    seen: "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}, client IP preservation on) and holds a connection to {{endpoint}}{{how}}: whenever the NLB sends that flow back to {{target}} it times out.",
+    declared:
+      "{{target}} was named with --from as a caller of the load balancer, and it is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs: flows sent back to it time out.",
+    risk: "Internal NLB {{lb}} preserves client IPs for target group {{targetGroup}} ({{basis}}): if {{targets}} {{verb}} {{lb}}, flows sent back to the caller time out. Confirm with --guest or --from <instance>.",
+    notSeen:
+      "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}); the guest check saw no connection from it to the NLB.",
+    preservationOff:
+      "Target group {{targetGroup}} of internal NLB {{lb}} does not preserve client IPs ({{basis}}): a target calling the NLB gets through.",
+    internetFacing: "NLB {{lb}} is internet-facing: its targets reach it through a NAT gateway, not by hairpin.",
+    guestFailed:
+      "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs, but the guest check failed ({{gap}}).",
+    fromUnknown: "--from names '{{entry}}', which is no instance (id or Name tag) in the snapshot.",
+    fromNotTarget:
+      "{{target}} (named with --from) is not a target of an internal NLB that preserves client IPs: its calls cannot loop back to it.",
+  },
+  remediation:
+    "Turn client IP preservation off on the target group (`aws elbv2 modify-target-group-attributes --attributes " +
+    "Key=preserve_client_ip.enabled,Value=false`) and take the client address from proxy protocol v2 if needed, or keep the targets from " +
+    "calling their own load balancer.",
+  check({ model, report }) {
+    const from = model.context.from;
+    const targetKeys = new Set<string>();
+    let inScope = false;
+    for (const lb of model.loadBalancers) {
+      if (lb.type !== "network") continue;
+      const lbEv = { resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" };
+      if (lb.internetFacing) {
+        report({
+          resourceId: lb.arn,
+          resourceName: lb.name,
+          loadBalancerId: lb.arn,
+          status: "not-applicable",
+          messageId: "internetFacing",
+          data: { lb: lb.name },
+          evidence: [lbEv],
+        });
+        continue;
+      }
+      inScope = true;
+      for (const tg of lb.targetGroups) {
+        if (tg.loadBalancers[0] !== lb) continue;
+        const pc = tg.preserveClientIp;
+        const basis = `preserve_client_ip.enabled=${pc.value}${pc.source === "default" ? `, the default for ${tg.targetType} targets over ${tg.protocol ?? "?"}` : ""}`;
+        const pcEv = { resourceId: tg.arn, pointer: pc.ptr, label: `client IP preservation (${pc.source})` };
+        const gbase = { resourceId: tg.arn, resourceName: tg.name, loadBalancerId: lb.arn, subjects: [tg.key] };
+        const data = { lb: lb.name, targetGroup: tg.name, basis };
+        if (!pc.value) {
+          report({ ...gbase, status: "pass", messageId: "preservationOff", data, evidence: [pcEv] });
+          continue;
+        }
+        const atRisk: Target[] = [];
+        for (const t of tg.targets) {
+          const inst: Instance | undefined = t.instance;
+          if (inst) targetKeys.add(inst.key);
+          const base = {
+            resourceId: targetResourceId(t),
+            resourceName: targetResourceName(t),
+            loadBalancerId: lb.arn,
+            key: `${tg.name}|${t.id}`,
+            subjects: targetSubjects(t),
+          };
+          const tdata = { ...data, target: targetLabel(t) };
+          const g = guestOf(model, inst);
+          const hits = g?.body.connections ? hitsOn(model, lb, g.body.connections) : [];
+          const first = hits[0];
+          if (g && inst && first) {
+            report({
+              ...base,
+              status: "fail",
+              messageId: "seen",
+              data: {
+                ...tdata,
+                endpoint: first.remote,
+                how: first.exact
+                  ? " (a node address of the NLB)"
+                  : `, an address of ${lb.name}'s subnet on a listener port that no instance holds`,
+              },
+              evidence: [
+                ...hits.map((h) => ({
+                  resourceId: inst.id,
+                  pointer: join(g.ptr, "connections", h.index),
+                  label: "connection (guest check)",
+                })),
+                first.via,
+                pcEv,
+              ],
+              remediation: fix(lb, tg),
+            });
+          } else if (inst && from.some((f) => fromNames(f, inst))) {
+            report({
+              ...base,
+              status: "fail",
+              messageId: "declared",
+              data: tdata,
+              evidence: [{ resourceId: tg.arn, pointer: t.ptr, label: "target" }, pcEv],
+              remediation: fix(lb, tg),
+            });
+          } else if (g?.body.connections) {
+            report({
+              ...base,
+              status: "pass",
+              messageId: "notSeen",
+              data: tdata,
+              evidence: [{ resourceId: inst?.id ?? t.id, pointer: join(g.ptr, "connections"), label: "connections (guest check)" }],
+            });
+          } else {
+            const gap = guestGap(model, inst);
+            if (gap)
+              report({ ...base, status: "unknown", messageId: "guestFailed", data: { ...tdata, gap: gap.message }, evidence: [pcEv] });
+            else atRisk.push(t);
+          }
+        }
+        if (atRisk.length > 0) {
+          report({
+            ...gbase,
+            subjects: [tg.key, ...atRisk.map((t) => t.key)],
+            severity: "low",
+            status: "fail",
+            messageId: "risk",
+            data: {
+              ...data,
+              targets:
+                atRisk.length === tg.targets.length && atRisk.length > 1
+                  ? `its targets (${atRisk.map(targetLabel).join(", ")})`
+                  : atRisk.map(targetLabel).join(", "),
+              verb: atRisk.length > 1 ? "call" : "calls",
+            },
+            evidence: [pcEv, lbEv],
+            remediation: fix(lb, tg),
+          });
+        }
+      }
+    }
+    if (!inScope) return;
+    for (const entry of from) {
+      const inst = model.instances.find((i) => fromNames(entry, i));
+      if (!inst) report({ status: "unknown", resourceId: entry, key: "from", messageId: "fromUnknown", data: { entry } });
+      else if (!targetKeys.has(inst.key)) {
+        report({
+          status: "pass",
+          resourceId: inst.id,
+          resourceName: inst.name,
+          key: "from",
+          messageId: "fromNotTarget",
+          data: { target: inst.name },
+          evidence: [{ resourceId: inst.id, pointer: inst.ptr, label: "instance" }],
+        });
+      }
+    }
+  },
+});

@@ -1,0 +1,181 @@
+import type { AutoScalingGroup, AwsModel, LoadBalancer, TargetGroup } from "../../../src/aws/model.ts";
+import { gapNote, sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
+import {
+  groupBase,
+  isHealthy,
+  lbSubnetIds,
+  lbZoneNames,
+  routesToIgw,
+  servedGroups,
+  subnetForZone,
+  targetAz,
+} from "../../../src/aws/target-facts.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import type { Remediation } from "../../../src/engine/types.ts";
+
+function lbFix(model: AwsModel, lb: LoadBalancer, zones: string[]): Remediation {
+  const other = [
+    ...new Set(
+      model.subnets
+        .filter((s) => s.vpcId === lb.vpcId && s.availabilityZone && !zones.includes(s.availabilityZone))
+        .map((s) => s.availabilityZone as string),
+    ),
+  ].sort();
+  const az = other[0];
+  const s = az ? subnetForZone(model, lb, az) : undefined;
+  return {
+    summary: `Add a ${lb.internetFacing ? "public " : ""}subnet of a second Availability Zone${s ? ` (${s.id} in ${az})` : ""} to ${lb.name}; set-subnets replaces the list, so it names the current subnets too.`,
+    commands: [
+      `aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${[...lbSubnetIds(lb), s?.id ?? "<subnet-in-another-az>"].join(" ")}`,
+    ],
+  };
+}
+
+function targetFix(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, have: string[]): Remediation {
+  const asg: AutoScalingGroup | undefined = tg.asgs[0];
+  const lbZones = lbZoneNames(lb).filter((z): z is string => !!z);
+  const wanted = lbZones.find((z) => !have.includes(z));
+  if (asg) {
+    const asgZones = new Set(asg.subnetIds.map((id) => model.byKey.subnet.get(id.toLowerCase())?.availabilityZone).filter(Boolean));
+    if (asgZones.size < 2 && wanted) {
+      const subnet =
+        model.subnets.find((s) => s.vpcId === lb.vpcId && s.availabilityZone === wanted && !routesToIgw(s)) ??
+        model.subnets.find((s) => s.vpcId === lb.vpcId && s.availabilityZone === wanted);
+      const min = Math.max(2, asg.minSize ?? 0);
+      return {
+        summary: `Spread Auto Scaling group ${asg.name} over a second zone the load balancer has enabled (${wanted}), with at least one instance per zone.`,
+        commands: [
+          `aws autoscaling update-auto-scaling-group --auto-scaling-group-name ${sh(asg.name)} --vpc-zone-identifier ${sh([...asg.subnetIds, subnet?.id ?? `<subnet-in-${wanted}>`].join(","))} --min-size ${min}${(asg.desiredCapacity ?? 0) < min ? ` --desired-capacity ${min}` : ""}${(asg.maxSize ?? 0) < min ? ` --max-size ${min}` : ""}`,
+        ],
+      };
+    }
+    return {
+      summary: `Auto Scaling group ${asg.name} spans several zones, but only the targets in ${have.join(", ")} are healthy: make the others healthy (see aws/targets-unhealthy).`,
+      commands: [`aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)}`],
+    };
+  }
+  return {
+    summary: `Register a healthy target in a second zone the load balancer has enabled${wanted ? ` (${wanted})` : ""}, or serve ${tg.name} from an Auto Scaling group that spans two zones.`,
+    commands: [
+      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets Id=<instance-in-${wanted ?? "another-az"}>${tg.port !== undefined ? `,Port=${tg.port}` : ""}`,
+    ],
+  };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/single-az",
+  provider: "aws",
+  severity: "medium",
+  title: "Load balancer or its healthy targets in fewer than two Availability Zones",
+  description:
+    "Seed 003 builds for the loss of a zone: the load balancer in subnets of at least two Availability Zones and the Auto Scaling " +
+    "group's instances spread over the same zones. A load balancer with one zone (possible for a Network Load Balancer) or a target " +
+    "group whose healthy targets all sit in one zone goes down with that zone. Each load balancer's zones are checked, then each target " +
+    "group's healthy targets (a group with no healthy target at all is left to aws/targets-unhealthy and aws/target-group-empty). " +
+    "Severity is medium: a resilience gap, not an outage.",
+  source: "003_f666e9f5344b8678.txt (at least two Availability Zones for the load balancer and the Auto Scaling group)",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-subnets.html",
+    "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-availability-zone-balanced.html",
+    "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/availability-zones.html",
+  ],
+  messages: {
+    lbOneZone: "Load balancer {{lb}} has subnets in {{count}} Availability Zone ({{zones}}): it goes down with that zone.",
+    lbZones: "Load balancer {{lb}} spans {{count}} Availability Zones ({{zones}}).",
+    targetsOneZone:
+      "Target group {{targetGroup}} ({{lb}}) has {{healthy}} healthy target{{plural}}, all in {{zones}} ({{targets}}): losing that zone takes the group down.",
+    targetsZones: "The healthy targets of target group {{targetGroup}} ({{lb}}) span {{count}} Availability Zones ({{zones}}).",
+    undecidable: "Cannot tell how many Availability Zones {{what}} spans: {{reason}}.",
+    noHealthy: "Target group {{targetGroup}} ({{lb}}) has no healthy target, so no zone spread to check (see aws/targets-unhealthy).",
+  },
+  remediation:
+    "Give the load balancer a subnet in a second Availability Zone (`aws elbv2 set-subnets`), and spread the targets over the same " +
+    "zones: an Auto Scaling group with subnets in two zones (`aws autoscaling update-auto-scaling-group --vpc-zone-identifier …`).",
+  check({ model, report }) {
+    for (const lb of model.loadBalancers) {
+      const names = lbZoneNames(lb);
+      const zones = [...new Set(names.filter((z): z is string => !!z))].sort();
+      const base = { resourceId: lb.arn, resourceName: lb.name, loadBalancerId: lb.arn, subjects: [lb.key], key: "lb" };
+      const ev = { resourceId: lb.arn, pointer: `${lb.ptr}/AvailabilityZones`, label: "load balancer zones" };
+      const data = { lb: lb.name, count: zones.length, zones: zones.join(", ") || "none" };
+      if (zones.length >= 2) report({ ...base, status: "pass", messageId: "lbZones", data, evidence: [ev] });
+      else if (names.length > zones.length) {
+        const reason = `a zone's name is not known (its subnet is not in the snapshot${gapNote(model, lbSubnetIds(lb), ["DescribeSubnets"])})`;
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, what: `load balancer ${lb.name}`, reason },
+          evidence: [ev],
+        });
+      } else report({ ...base, status: "fail", messageId: "lbOneZone", data, evidence: [ev], remediation: lbFix(model, lb, zones) });
+    }
+    for (const { lb, tg } of servedGroups(model)) {
+      const base = groupBase(lb, tg, "targets");
+      const data = { lb: lb.name, targetGroup: tg.name };
+      if (!tg.healthKnown) {
+        const reason = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...data, what: `target group ${tg.name}`, reason },
+          evidence: [{ resourceId: tg.arn, pointer: tg.ptr, label: "target group" }],
+        });
+        continue;
+      }
+      const healthy = tg.targets.filter(isHealthy);
+      if (healthy.length === 0) {
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "noHealthy",
+          data,
+          evidence: [{ resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }],
+        });
+        continue;
+      }
+      const placed = healthy.map((t) => ({ t, where: targetAz(t) }));
+      const zones = [...new Set(placed.map((p) => p.where?.az).filter((z): z is string => !!z))].sort();
+      const ev = placed.flatMap((p) =>
+        p.where ? [{ resourceId: p.t.instance?.id ?? p.t.id, pointer: p.where.ptr, label: `zone of ${p.t.id}` }] : [],
+      );
+      const zdata = {
+        ...data,
+        count: zones.length,
+        zones: zones.join(", ") || "none",
+        healthy: healthy.length,
+        plural: healthy.length === 1 ? "" : "s",
+      };
+      if (zones.length >= 2) {
+        report({ ...base, status: "pass", messageId: "targetsZones", data: zdata, evidence: ev });
+        continue;
+      }
+      const unplaced = placed.filter((p) => !p.where);
+      if (unplaced.length > 0) {
+        const reason = `the zone of ${unplaced.map((p) => p.t.id).join(", ")} is not known (instance not in the snapshot${gapNote(
+          model,
+          unplaced.map((p) => p.t.id),
+          ["DescribeInstances"],
+        )})`;
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...zdata, what: `target group ${tg.name}`, reason },
+          evidence: ev,
+        });
+        continue;
+      }
+      report({
+        ...base,
+        subjects: [tg.key, ...healthy.map((t) => t.key)],
+        status: "fail",
+        messageId: "targetsOneZone",
+        data: { ...zdata, targets: healthy.map(targetLabel).join(", ") },
+        evidence: [...ev, { resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }],
+        remediation: targetFix(model, lb, tg, zones),
+      });
+    }
+  },
+});

@@ -1,0 +1,59 @@
+import { healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "seed 003 reference: stickiness off", snapshot: healthyAlb().build() },
+    { name: "NLB: stickiness off", snapshot: healthyNlb().build() },
+    {
+      name: "no stickiness attribute in a collected attribute list: the default (off) applies",
+      snapshot: healthyAlb().tgAttribute(ids.tg.web, "stickiness.enabled", null).build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "NLB with source_ip stickiness: the partner's traffic all comes from one NAT gateway and lands on app-1",
+      snapshot: healthyNlb()
+        .tgAttribute(ids.tg.app, "stickiness.enabled", "true")
+        .describe(
+          "Incident: app-tg has source_ip stickiness, enabled years ago for a stateful prototype. The biggest partner now calls the API " +
+            "from one NAT gateway address, so every one of its connections lands on app-1, which saturates while app-2 idles.",
+        )
+        .build(),
+      errors: [{ messageId: "sticky", resourceId: ids.tg.app }],
+    },
+    {
+      name: "ALB with a one-day load-balancer cookie",
+      snapshot: healthyAlb().tgAttribute(ids.tg.web, "stickiness.enabled", "true").build(),
+      errors: [{ messageId: "sticky", resourceId: ids.tg.web }],
+    },
+    {
+      name: "ALB with an application cookie (JSESSIONID) for 1 h",
+      snapshot: healthyAlb()
+        .tgAttribute(ids.tg.web, "stickiness.enabled", "true")
+        .tgAttribute(ids.tg.web, "stickiness.type", "app_cookie")
+        .tgAttribute(ids.tg.web, "stickiness.app_cookie.cookie_name", "JSESSIONID")
+        .tgAttribute(ids.tg.web, "stickiness.app_cookie.duration_seconds", "3600")
+        .build(),
+      errors: [{ messageId: "sticky", resourceId: ids.tg.web }],
+    },
+  ],
+  unknown: [
+    {
+      name: "the target group's attributes were not collected",
+      snapshot: healthyAlb()
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elbv2:DescribeTargetGroupAttributes",
+          resourceId: ids.tg.web,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized",
+        })
+        .build(),
+      reason: "AccessDenied",
+    },
+  ],
+};

@@ -1,0 +1,336 @@
+import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/aws/guest.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
+import { healthState, reasonMeaning, targetHealthReason } from "../../../src/aws/reasons.ts";
+import {
+  gapNote,
+  sh,
+  targetEvidence,
+  targetLabel,
+  targetResourceId,
+  targetResourceName,
+  targetSubjects,
+} from "../../../src/aws/rule-helpers.ts";
+import { isHealthy, targetArg } from "../../../src/aws/target-facts.ts";
+import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { runRules } from "../../../src/engine/run.ts";
+import type { Evidence, Finding, Remediation, Rule, Severity } from "../../../src/engine/types.ts";
+import { join } from "../../../src/util/json-pointer.ts";
+import healthCheckPathMismatch from "../health-check-path-mismatch/rule.ts";
+import lbSgEgressBlocksTargets from "../lb-sg-egress-blocks-targets/rule.ts";
+import naclBlocksHealthCheck from "../nacl-blocks-health-check/rule.ts";
+import targetAzNotEnabled from "../target-az-not-enabled/rule.ts";
+import targetSgBlocksHealthCheck from "../target-sg-blocks-health-check/rule.ts";
+import targetStopped from "../target-stopped/rule.ts";
+
+/** The rules that find causes of an unhealthy or unused target (each declares `explains: ["aws/targets-unhealthy"]`). */
+const CAUSES = [
+  targetSgBlocksHealthCheck,
+  naclBlocksHealthCheck,
+  lbSgEgressBlocksTargets,
+  healthCheckPathMismatch,
+  targetStopped,
+  targetAzNotEnabled,
+];
+
+/** The cause rules' findings (fail and unknown), by subject. Pure: the same rules over the same model. */
+function causeIndex(model: AwsModel): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  for (const f of runRules(model, CAUSES as unknown as Rule[])) {
+    if (f.status !== "fail" && f.status !== "unknown") continue;
+    for (const s of f.subjects) {
+      let list = out.get(s);
+      if (!list) out.set(s, (list = []));
+      list.push(f);
+    }
+  }
+  return out;
+}
+
+function causesOf(index: Map<string, Finding[]>, t: Target, ruleIds: string[]): { fails: Finding[]; unknowns: Finding[] } {
+  const seen = new Set<string>();
+  const all: Finding[] = [];
+  for (const s of targetSubjects(t)) {
+    for (const f of index.get(s) ?? []) {
+      if (seen.has(f.id) || !ruleIds.includes(f.ruleId)) continue;
+      seen.add(f.id);
+      all.push(f);
+    }
+  }
+  // a finding on this target group's own target first
+  all.sort(
+    (a, b) =>
+      Number(!a.subjects.includes(t.key)) - Number(!b.subjects.includes(t.key)) || ruleIds.indexOf(a.ruleId) - ruleIds.indexOf(b.ruleId),
+  );
+  return { fails: all.filter((f) => f.status === "fail"), unknowns: all.filter((f) => f.status === "unknown") };
+}
+
+const TIMEOUT = "target.timeout";
+const FAILED = "target.failedhealthchecks";
+
+/** What the guest check says about the health-check port, as a phrase and its evidence. */
+function guestSuspect(model: AwsModel, t: Target, port: number | undefined): { text: string; ev: Evidence[]; known: boolean } {
+  const g = guestOf(model, t.instance);
+  const l = g && port !== undefined ? listeningOn(g.body, port) : undefined;
+  if (!g || !l || port === undefined) {
+    const gap = guestGap(model, t.instance);
+    const how = gap ? ` (the guest check failed: ${gap.message})` : "";
+    return {
+      text: `nothing listening on port ${port ?? "?"}, a host firewall (iptables, firewalld, Windows Firewall) dropping the checks, or an application too slow to answer${how}: check with the commands below`,
+      ev: [],
+      known: false,
+    };
+  }
+  const ev = l.indexes.map((i) => ({
+    resourceId: t.instance?.id ?? t.id,
+    pointer: join(g.ptr, "listening", i),
+    label: "listening socket (guest check)",
+  }));
+  if (l.indexes.length === 0) {
+    return {
+      text: `the guest check shows nothing listening on TCP port ${port}: start the application, or make it listen on ${port}`,
+      ev: [{ resourceId: t.instance?.id ?? t.id, pointer: join(g.ptr, "listening"), label: "listening sockets (guest check)" }],
+      known: true,
+    };
+  }
+  if (l.loopbackOnly)
+    return {
+      text: `the guest check shows port ${port} bound to a loopback address only: make the application listen on 0.0.0.0 or the instance's address`,
+      ev,
+      known: true,
+    };
+  return {
+    text: `the guest check shows something listening on port ${port}, so suspect a host firewall (iptables, firewalld, Windows Firewall) or an application too slow to answer`,
+    ev,
+    known: true,
+  };
+}
+
+function checkCommands(tg: TargetGroup, t: Target): string[] {
+  const out: string[] = [];
+  const port = t.healthCheckPort;
+  if (t.instance && port !== undefined) {
+    const p = (tg.healthCheck.protocol ?? "").toUpperCase();
+    const url =
+      p === "HTTP" || p === "HTTPS" ? `${p.toLowerCase()}://${t.ip ?? "127.0.0.1"}:${port}${tg.healthCheck.path ?? "/"}` : undefined;
+    out.push(ssmCommand(t.instance, listenerCheckLines(t.instance, port, url)));
+  }
+  out.push(`aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)}`);
+  return out;
+}
+
+/** Evidence without repeated pointers. */
+function uniq(ev: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return ev.filter((e) => !seen.has(e.pointer) && !!seen.add(e.pointer));
+}
+
+function causeText(f: Finding): string {
+  return `${f.message.replace(/\.$/, "")} [${f.ruleId}]`;
+}
+
+function remediationFor(tg: TargetGroup, t: Target, cause: Finding | undefined, summary: string): Remediation {
+  if (cause?.remediation) {
+    return { summary: `Fix the cause ${cause.ruleId} found: ${cause.remediation.summary}`, commands: cause.remediation.commands };
+  }
+  const code = t.reason?.toLowerCase();
+  if (code === "target.notregistered") {
+    return { summary, commands: [`aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)}`] };
+  }
+  if (code === "target.ipunusable") {
+    return { summary, commands: [`aws elbv2 deregister-targets --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)}`] };
+  }
+  if (code === TIMEOUT || code === FAILED) return { summary, commands: checkCommands(tg, t) };
+  return { summary, commands: [`aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)}`] };
+}
+
+export default defineProviderRule<AwsModel>({
+  id: "aws/targets-unhealthy",
+  provider: "aws",
+  severity: "high",
+  title: "Targets are unhealthy or unused",
+  description:
+    "DescribeTargetHealth reports each registered target's state and, unless it is healthy, a reason code. An `unhealthy` target gets " +
+    "no new requests (until every target of the group is unhealthy: then the load balancer fails open and sends to all of them); an " +
+    "`unused` one gets nothing at all. Every documented reason code is translated (see `src/aws/reasons.ts`), and the finding names the " +
+    "cause when another rule found one on the same target: a security group or network ACL that drops the health checks " +
+    "(`Target.Timeout`), a wrong health-check path or matcher (`Target.ResponseCodeMismatch`), a stopped instance " +
+    "(`Target.InvalidState`), a zone the load balancer has not enabled (`Target.NotInUse`). A `Target.Timeout` with no such block " +
+    "points at the target itself: nothing listening, a host firewall, or overload; the guest check (`observations.guest`) narrows it " +
+    "down, and the remediation runs the same checks through SSM. Targets still `initial` are unknown (collect again); `draining` and " +
+    "health checks disabled are out of scope. Severity is high, critical when no target of the group is healthy.",
+  source:
+    "003_f666e9f5344b8678.txt (target group health checks keep only healthy instances in service); AWS ELB docs, target health reason codes",
+  references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html",
+  ],
+  messages: {
+    unhealthy: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}} ({{reason}}: {{meaning}}){{description}}. {{next}}",
+    unused: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is unused ({{reason}}: {{meaning}}): it gets no traffic. {{next}}",
+    timeoutBlocked:
+      "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}} ({{reason}}): its health checks on TCP port {{port}} time out because they are blocked: {{cause}}.",
+    timeoutOpen:
+      "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}} ({{reason}}): security groups and network ACLs let its health checks on TCP port {{port}} through, so the target itself does not answer within {{timeout}}: {{suspect}}.",
+    timeoutUndecided:
+      "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}} ({{reason}}): whether a security group or network ACL drops its health checks on TCP port {{port}} could not be decided ({{why}}); if none does, {{suspect}}.",
+    healthy: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is healthy.",
+    initial:
+      "Target {{target}} of target group {{targetGroup}} ({{lb}}) is still initial ({{reason}}: {{meaning}}): its health is not settled; collect again after {{wait}}.",
+    notChecked: "Target {{target}} of target group {{targetGroup}} ({{lb}}) is {{state}} ({{reason}}: {{meaning}}): not a health failure.",
+    noState: "Cannot tell the health of target {{target}} of target group {{targetGroup}} ({{lb}}): {{why}}.",
+    noHealth: "Cannot tell the health of the targets of target group {{targetGroup}} ({{lb}}): {{why}}.",
+    unattached: "Target group {{targetGroup}} serves no load balancer: its targets are unused by design.",
+  },
+  remediation:
+    "Act on the reason code: open the security groups and network ACLs for the health checks (`Target.Timeout` with a block found), " +
+    "fix the health-check path or matcher (`Target.ResponseCodeMismatch`), start or replace stopped instances (`Target.InvalidState`), " +
+    "enable the target's zone (`Target.NotInUse`). Without a block on the path, check on the instance that the application listens on " +
+    "the health-check port on all addresses and that no host firewall drops it.",
+  check({ model, report }) {
+    let index: Map<string, Finding[]> | undefined;
+    const causes = () => (index ??= causeIndex(model));
+    for (const tg of model.targetGroups) {
+      const lb: LoadBalancer | undefined = tg.loadBalancers[0];
+      const tgData = { targetGroup: tg.name, lb: lb?.name ?? "no load balancer" };
+      const tgEv = { resourceId: tg.arn, pointer: tg.ptr, label: "target group" };
+      if (!lb) {
+        if (tg.targets.length > 0) {
+          report({
+            resourceId: tg.arn,
+            resourceName: tg.name,
+            subjects: [tg.key],
+            status: "not-applicable",
+            messageId: "unattached",
+            data: tgData,
+            evidence: [tgEv],
+          });
+        }
+        continue;
+      }
+      if (!tg.healthKnown) {
+        const why = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+        report({
+          resourceId: tg.arn,
+          resourceName: tg.name,
+          loadBalancerId: lb.arn,
+          subjects: [tg.key],
+          status: "unknown",
+          messageId: "noHealth",
+          data: { ...tgData, why },
+          evidence: [tgEv],
+        });
+        continue;
+      }
+      const anyHealthy = tg.targets.some(isHealthy);
+      const hc = tg.healthCheck;
+      for (const t of tg.targets) {
+        const base = {
+          resourceId: targetResourceId(t),
+          resourceName: targetResourceName(t),
+          loadBalancerId: lb.arn,
+          key: `${tg.name}|${t.id}:${t.port ?? ""}`,
+          subjects: targetSubjects(t),
+        };
+        const state = healthState(t.state);
+        const reason = targetHealthReason(t.reason);
+        const data = {
+          ...tgData,
+          target: targetLabel(t),
+          state: t.state ?? "?",
+          reason: t.reason ?? "no reason code",
+          meaning: reasonMeaning(t.state, t.reason),
+          description: t.description ? ` ("${t.description}")` : "",
+          port: t.healthCheckPort ?? hc.portSpec,
+          timeout: hc.timeoutSeconds !== undefined ? `the ${hc.timeoutSeconds} s timeout` : "the timeout",
+        };
+        const tEv = targetEvidence(t);
+        const stateEv = { resourceId: tg.arn, pointer: t.statePtr, label: "target health" };
+        const reasonEv = { resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth`, label: `health of ${t.id}` };
+        if (!state) {
+          const why = t.state ? `its state '${t.state}' is not a documented one` : "its health entry has no state";
+          report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why }, evidence: [tEv] });
+          continue;
+        }
+        if (state === "healthy") {
+          report({ ...base, status: "pass", messageId: "healthy", data, evidence: [stateEv] });
+          continue;
+        }
+        if (state === "initial") {
+          const wait =
+            hc.intervalSeconds !== undefined && hc.healthyThreshold !== undefined
+              ? `${hc.intervalSeconds * hc.healthyThreshold} s (interval ${hc.intervalSeconds} s × healthy threshold ${hc.healthyThreshold})`
+              : "a few health-check intervals";
+          report({ ...base, status: "unknown", messageId: "initial", data: { ...data, wait }, evidence: [reasonEv] });
+          continue;
+        }
+        if (state === "draining" || (state === "unavailable" && reason?.code !== "Elb.InternalError")) {
+          report({ ...base, status: "not-applicable", messageId: "notChecked", data, evidence: [reasonEv] });
+          continue;
+        }
+        if (state === "unavailable") {
+          report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why: data.meaning }, evidence: [reasonEv] });
+          continue;
+        }
+        const severity: Severity = reason?.code === "Target.NotRegistered" ? "medium" : anyHealthy ? "high" : "critical";
+        const { fails, unknowns } = causesOf(causes(), t, reason?.causes ?? []);
+        const cause = fails[0];
+        const code = t.reason?.toLowerCase();
+        if (code === TIMEOUT) {
+          const hcPortEv = { resourceId: tg.arn, pointer: hc.portPtr, label: `health-check port (${hc.portSpec})` };
+          if (cause) {
+            report({
+              ...base,
+              severity,
+              status: "fail",
+              messageId: "timeoutBlocked",
+              data: { ...data, cause: causeText(cause) },
+              evidence: uniq([reasonEv, hcPortEv, ...cause.evidence.slice(0, 3)]),
+              remediation: remediationFor(tg, t, cause, ""),
+            });
+            continue;
+          }
+          const suspect = guestSuspect(model, t, t.healthCheckPort);
+          const undecided = unknowns[0];
+          report({
+            ...base,
+            severity,
+            status: "fail",
+            messageId: undecided ? "timeoutUndecided" : "timeoutOpen",
+            data: { ...data, suspect: suspect.text, why: undecided ? causeText(undecided) : "" },
+            evidence: [reasonEv, hcPortEv, ...suspect.ev],
+            remediation: remediationFor(
+              tg,
+              t,
+              undefined,
+              `${undecided ? "Decide the open question first (see the unknown finding), then check" : "Check"} on ${t.instance?.id ?? t.id} that the application listens on port ${t.healthCheckPort ?? hc.portSpec} on all addresses and that no host firewall drops the load balancer's checks; then re-read the target's health.`,
+            ),
+          });
+          continue;
+        }
+        let next: string;
+        let ev: Evidence[] = [];
+        if (cause) next = `Cause: ${causeText(cause)}.`;
+        else if (code === FAILED) {
+          const suspect = guestSuspect(model, t, t.healthCheckPort);
+          next = suspect.known ? `Next: ${suspect.text}.` : `Next: ${reason?.next}.`;
+          ev = suspect.ev;
+        } else next = reason ? `Next: ${reason.next}.` : "Next: look the reason code up in the target health documentation.";
+        report({
+          ...base,
+          severity,
+          status: "fail",
+          messageId: state === "unused" ? "unused" : "unhealthy",
+          data: { ...data, next },
+          evidence: uniq([reasonEv, tEv, ...ev, ...(cause ? cause.evidence.slice(0, 2) : [])]),
+          remediation: remediationFor(
+            tg,
+            t,
+            cause,
+            `${reason ? `${reason.code}: ${reason.next}.` : "Look the reason code up in the target health documentation."}`,
+          ),
+        });
+      }
+    }
+  },
+});
