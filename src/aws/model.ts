@@ -12,15 +12,16 @@
  * `dangling-reference`), never a crash; the snapshot's own gaps are kept as
  * `collection` gaps.
  */
+
 import { idKey } from "../azure/arm-id.ts";
+import { danglingRecorder } from "../engine/gaps.ts";
 import type { Model, ModelContext, ModelGap } from "../engine/types.ts";
 import type { AwsSnapshot, GuestObservation } from "../snapshot/types.ts";
 import { join, pointer } from "../util/json-pointer.ts";
+import { arr, type Obj, obj, str, strList } from "../util/wire.ts";
 import { cidrInterval } from "./ip.ts";
 
 export type { ModelContext, ModelGap };
-
-type Obj = Record<string, unknown>;
 
 /** What every model object has. `id` is the AWS id (ARN for ELBv2 objects, `sg-…`, `i-…`, … otherwise). */
 export interface AwsNode {
@@ -381,15 +382,11 @@ export interface AwsModel extends Model {
 // ---------------------------------------------------------------------------
 // small readers for untyped wire JSON
 
-const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const num = (v: unknown): number | undefined => {
   if (typeof v === "number" && Number.isFinite(v)) return v;
   if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return Number(v);
   return undefined;
 };
-const strList = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === "string" && x.length > 0);
 
 function nameTag(raw: Obj): string | undefined {
   for (const t of arr(raw.Tags)) if (obj(t).Key === "Name") return str(obj(t).Value);
@@ -507,19 +504,7 @@ function preserveClientIpDefault(lbType: string | undefined, targetType: string,
 /** Builds the model. Never throws on content: what it cannot resolve becomes a gap. */
 export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { from: [] }): AwsModel {
   const gaps: ModelGap[] = (snapshot.gaps ?? []).map((g) => ({ ...g, kind: "collection" as const }));
-  const dangling = new Set<string>();
-  const noteDangling = (targetId: string, fromId: string, fromName: string, what: string) => {
-    const k = `${idKey(targetId)}|${idKey(fromId)}`;
-    if (dangling.has(k)) return;
-    dangling.add(k);
-    gaps.push({
-      kind: "dangling-reference",
-      operation: "resolve",
-      resourceId: targetId,
-      referencedFrom: fromId,
-      message: `${what} ${targetId} (referenced by ${fromName}) is not in the snapshot`,
-    });
-  };
+  const noteDangling = danglingRecorder(gaps);
   /** an implicit reference (a subnet's NACL or route table) that nothing in the snapshot satisfies */
   const noteUnresolved = (s: { id: string; vpcId?: string }, what: string, why: string) =>
     gaps.push({

@@ -7,9 +7,11 @@
  * A reference to something the snapshot does not hold is recorded as a gap
  * (kind `dangling-reference`); it is never a crash.
  */
+import { danglingRecorder } from "../engine/gaps.ts";
 import type { Model, ModelContext, ModelGap } from "../engine/types.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, GuestObservation, RuleHealthBody } from "../snapshot/types.ts";
 import { join, pointer } from "../util/json-pointer.ts";
+import { arr, type Obj, obj, str, strList } from "../util/wire.ts";
 import { idKey, nameOf, parentResourceId } from "./arm-id.ts";
 
 export type { ModelContext, ModelGap };
@@ -264,14 +266,9 @@ export interface AzureModel extends Model {
 // ---------------------------------------------------------------------------
 // small readers for untyped wire JSON
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const refId = (v: unknown): string | undefined => str(obj(v).id);
 const props = (v: unknown): Obj => obj(obj(v).properties);
-const strList = (v: unknown): string[] => arr(v).filter((x): x is string => typeof x === "string" && x.length > 0);
 
 function typeIs(r: ArmResource, type: string): boolean {
   return r.type.toLowerCase() === type.toLowerCase();
@@ -441,19 +438,8 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
     resource.set(key, { raw: r, ptr: pointer("resources", i) });
   });
 
-  const dangling = new Set<string>();
-  const noteDangling = (targetId: string, fromId: string, what: string) => {
-    const k = `${idKey(targetId)}|${idKey(fromId)}`;
-    if (dangling.has(k)) return;
-    dangling.add(k);
-    gaps.push({
-      kind: "dangling-reference",
-      operation: "resolve",
-      resourceId: targetId,
-      referencedFrom: fromId,
-      message: `${what} ${targetId} (referenced by ${nameOf(fromId)}) is not in the snapshot`,
-    });
-  };
+  const recordDangling = danglingRecorder(gaps);
+  const noteDangling = (targetId: string, fromId: string, what: string) => recordDangling(targetId, fromId, nameOf(fromId), what);
 
   const nsg = new Map<string, Nsg>();
   const routeTable = new Map<string, RouteTable>();
