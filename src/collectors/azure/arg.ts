@@ -21,6 +21,7 @@
  * are obeyed), ARM reads to a token bucket per subscription. A subscription
  * that cannot be read (403) becomes a gap and the others go on.
  */
+
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
@@ -29,6 +30,7 @@ import { InputError } from "../../errors.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, Gap, RuleHealthBody } from "../../snapshot/types.ts";
 import { limiter } from "../../util/limit.ts";
 import { awaitLro, isAuthError, poolMemberNics } from "./collect.ts";
+import { probedRules } from "./probed-rules.ts";
 import { stripSecrets } from "./redact.ts";
 
 export const GRAPH_TYPES = [
@@ -501,14 +503,7 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
           subLbs.map(async (lb) => {
             const lbRg = parseArmId(lb.id).resourceGroup ?? "";
             const work: Array<Promise<unknown>> = [];
-            for (const rule of (lb.properties?.loadBalancingRules ?? []) as Array<{
-              id?: string;
-              name?: string;
-              properties?: { probe?: { id?: string } };
-            }>) {
-              if (!rule.id || !rule.name || !rule.properties?.probe?.id) continue;
-              const ruleId = rule.id;
-              const ruleName = rule.name;
+            for (const { id: ruleId, name: ruleName } of probedRules(lb)) {
               work.push(
                 record("loadBalancerLoadBalancingRules.health", ruleId, () =>
                   awaitLro(

@@ -24,6 +24,7 @@
  * A failure is a gap in the snapshot, never swallowed; only a missing
  * resource group or unusable credentials stop the run (exit 2).
  */
+
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
@@ -33,6 +34,7 @@ import type { ArmResource, AzureSnapshot, EffectiveNsgBody, Gap, GuestObservatio
 import { limiter } from "../../util/limit.ts";
 import { stripSecrets } from "../../util/secrets.ts";
 import { guestScript, parseGuestOutput } from "./guest.ts";
+import { probedRules } from "./probed-rules.ts";
 
 export type CollectEvent =
   | { type: "phase"; name: string }
@@ -329,11 +331,7 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   const obs: Array<Promise<void>> = [];
   for (const lb of opts.ruleHealth === false ? [] : lbs) {
     const lbRg = parseArmId(lb.id).resourceGroup ?? rg;
-    for (const rule of arr(lb.properties?.loadBalancingRules)) {
-      const ruleObj = rule as { id?: string; name?: string; properties?: { probe?: { id?: string } } };
-      if (!ruleObj.id || !ruleObj.name || !ruleObj.properties?.probe?.id) continue;
-      const ruleId = ruleObj.id;
-      const ruleName = ruleObj.name;
+    for (const { id: ruleId, name: ruleName } of probedRules(lb)) {
       obs.push(
         record("loadBalancerLoadBalancingRules.health", ruleId, () =>
           awaitLro(
