@@ -5,10 +5,10 @@
  *   node bench/collect.ts [fixture.json] [latencyMs] [lroMs]
  */
 import { readFileSync } from "node:fs";
-import { collectAzure } from "../src/collectors/azure/collect.ts";
-import { staticTokenCredential } from "../src/collectors/azure/credentials.ts";
-import { startArmEmulator } from "../src/emulator/arm/index.ts";
-import type { AzureSnapshot } from "../src/snapshot/types.ts";
+import { collectAzure } from "../src/providers/azure/collect/collect.ts";
+import { staticTokenCredential } from "../src/providers/azure/collect/credentials.ts";
+import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 
 const file = process.argv[2] ?? "fixtures/azure/demo.json";
 const latencyMs = Number(process.argv[3] ?? 50);

@@ -11,8 +11,8 @@
  * It exits by itself when the parent goes away or after 15 minutes.
  */
 import { readFileSync } from "node:fs";
-import { type ArmEmulator, type ArmEmulatorOptions, startArmEmulator } from "../src/emulator/arm/index.ts";
-import type { AzureSnapshot } from "../src/snapshot/types.ts";
+import { type ArmEmulator, type ArmEmulatorOptions, startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 
 type Msg =
   | { type: "start"; snapshotFiles: string[]; options: Omit<ArmEmulatorOptions, "snapshots"> }

@@ -25,7 +25,7 @@
  * Multi-subscription tenants (`tenant()`) repeat a small topology per
  * subscription in a few resource groups each.
  */
-import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../src/snapshot/types.ts";
+import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../src/providers/azure/wire-types.ts";
 
 export interface GenOptions {
   seed?: number;

@@ -26,8 +26,8 @@ import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { ArmEmulatorOptions } from "../src/emulator/arm/index.ts";
-import type { AzureSnapshot } from "../src/snapshot/types.ts";
+import type { ArmEmulatorOptions } from "../src/providers/azure/emulator/index.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { BENCH_SUB, generate, tenant } from "./gen.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -126,8 +126,8 @@ async function startEmulatorChild(snapshotFiles: string[], options: Omit<ArmEmul
 // 1. collection against the critical-path bound
 
 async function benchCollect(): Promise<void> {
-  const { collectAzure } = await import("../src/collectors/azure/collect.ts");
-  const { staticTokenCredential } = await import("../src/collectors/azure/credentials.ts");
+  const { collectAzure } = await import("../src/providers/azure/collect/collect.ts");
+  const { staticTokenCredential } = await import("../src/providers/azure/collect/credentials.ts");
   const sizes = QUICK ? [10, 200] : [10, 200, 2000];
   const pageSize = 100;
   const concurrency = 12;
@@ -352,10 +352,10 @@ async function benchStartup(): Promise<void> {
 // 4. tenant scale: Resource Graph against a per-resource-group ARM walk
 
 async function benchTenant(): Promise<void> {
-  const { collectAzure } = await import("../src/collectors/azure/collect.ts");
-  const { collectAzureGraph } = await import("../src/collectors/azure/arg.ts");
-  const { staticTokenCredential } = await import("../src/collectors/azure/credentials.ts");
-  const { limiter } = await import("../src/util/limit.ts");
+  const { collectAzure } = await import("../src/providers/azure/collect/collect.ts");
+  const { collectAzureGraph } = await import("../src/providers/azure/collect/arg.ts");
+  const { staticTokenCredential } = await import("../src/providers/azure/collect/credentials.ts");
+  const { limiter } = await import("../src/core/util/limit.ts");
   const subs = QUICK ? 40 : 200;
   const lbsPerSub = 10;
   const t = tenant({ subscriptions: subs, lbsPerSubscription: lbsPerSub, rgsPerSubscription: 2, nicsPerLb: 4 });

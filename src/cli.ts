@@ -3,18 +3,18 @@
  * the offline path never load what they do not use (SDKs, Ink).
  */
 import { Command, CommanderError } from "commander";
-import { register as awsEmulator } from "./cli/commands/aws-emulator.ts";
-import { register as check } from "./cli/commands/check.ts";
-import { register as demo } from "./cli/commands/demo.ts";
-import { register as diff } from "./cli/commands/diff.ts";
-import { register as emulator } from "./cli/commands/emulator.ts";
-import { register as rules } from "./cli/commands/rules.ts";
-import { register as snapshot } from "./cli/commands/snapshot.ts";
-import { register as trace } from "./cli/commands/trace.ts";
-import { register as tui } from "./cli/commands/tui.ts";
+import { register as awsEmulator } from "./cli/register/aws-emulator.ts";
+import { register as check } from "./cli/register/check.ts";
+import { register as demo } from "./cli/register/demo.ts";
+import { register as diff } from "./cli/register/diff.ts";
+import { register as emulator } from "./cli/register/emulator.ts";
+import { register as rules } from "./cli/register/rules.ts";
+import { register as snapshot } from "./cli/register/snapshot.ts";
+import { register as trace } from "./cli/register/trace.ts";
+import { register as tui } from "./cli/register/tui.ts";
 import type { IO, Register } from "./cli/shared.ts";
-import { InputError } from "./errors.ts";
-import { toolVersion } from "./version.ts";
+import { InputError } from "./core/errors.ts";
+import { toolVersion } from "./core/version.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 

@@ -8,11 +8,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { rules } from "../rules/index.ts";
-import { buildAwsModel } from "../src/aws/model.ts";
-import { runRules } from "../src/engine/run.ts";
-import { severityRank } from "../src/engine/types.ts";
-import { validateSnapshot } from "../src/snapshot/load.ts";
-import type { AwsSnapshot } from "../src/snapshot/types.ts";
+import { runRules } from "../src/core/engine/run.ts";
+import { severityRank } from "../src/core/engine/types.ts";
+import { validateSnapshot } from "../src/core/snapshot/load.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { awsScenarios } from "./support/aws-scenarios.ts";
 import { ROOT } from "./support/cli.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildAwsModel } from "../src/aws/model.ts";
-import type { AwsSnapshot } from "../src/snapshot/types.ts";
-import { resolvePointer } from "../src/util/json-pointer.ts";
+import { resolvePointer } from "../src/core/util/json-pointer.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, listenerArn, tgArn } from "./support/aws-builder.ts";
 
 const at = (snap: AwsSnapshot, ptr: string) => resolvePointer(snap, ptr) as Record<string, unknown>;

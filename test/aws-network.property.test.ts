@@ -1,5 +1,5 @@
 /**
- * Property tests for the AWS evaluators (src/aws/sg.ts, src/aws/nacl.ts)
+ * Property tests for the AWS evaluators (src/providers/aws/sg.ts, src/providers/aws/nacl.ts)
  * against independent reference implementations written here from the
  * documented semantics (reference/aws.md; VPC user guide):
  *
@@ -18,18 +18,18 @@
  * by first match at its corner: allow / deny / partial, the ports on which
  * every peer address is denied, the lowest-numbered entry that denies.
  *
- * The reference does its own IPv4 integer math (nothing from src/aws).
+ * The reference does its own IPv4 integer math (nothing from src/providers/aws).
  * FC_SEED=<n> reproduces a run; FC_SCALE=<x> multiplies the run counts
  * (default 1: 2000 + 500 + 500 SG runs, 2000 + 1000 + 500 + 500 ACL runs).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { buildAwsModel } from "../src/aws/model.ts";
-import { evaluateNacl } from "../src/aws/nacl.ts";
-import { evaluateSecurityGroups, type SgVerdict } from "../src/aws/sg.ts";
-import type { AwsSnapshot } from "../src/snapshot/types.ts";
-import { resolvePointer } from "../src/util/json-pointer.ts";
+import { resolvePointer } from "../src/core/util/json-pointer.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import { evaluateNacl } from "../src/providers/aws/nacl.ts";
+import { evaluateSecurityGroups, type SgVerdict } from "../src/providers/aws/sg.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { aws, awsId, type NaclEntrySpec, type PermissionSpec } from "./support/aws-builder.ts";
 
 // ---------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { coveringCidr, covers, INTERNET_V4, spaceOf, toCidrs } from "../src/aws/ip.ts";
-import { buildAwsModel } from "../src/aws/model.ts";
-import { naclPath } from "../src/aws/nacl.ts";
-import { evaluateSecurityGroups } from "../src/aws/sg.ts";
+import { coveringCidr, covers, INTERNET_V4, spaceOf, toCidrs } from "../src/providers/aws/ip.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import { naclPath } from "../src/providers/aws/nacl.ts";
+import { evaluateSecurityGroups } from "../src/providers/aws/sg.ts";
 import { aws, awsId, CIDR, healthyAlb, IP, ids, VPC_CIDR } from "./support/aws-builder.ts";
 
 describe("IPv4 spaces", () => {

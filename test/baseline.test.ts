@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { markBaseline, parseBaseline } from "../src/report/baseline.ts";
+import { markBaseline, parseBaseline } from "../src/core/report/baseline.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 import { assertValidReport, assertValidSarif } from "./support/validators.ts";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { rules } from "../rules/index.ts";
-import { validateSnapshot } from "../src/snapshot/load.ts";
+import { validateSnapshot } from "../src/core/snapshot/load.ts";
 import { ROOT } from "./support/cli.ts";
 
 /** The Azure rule ids are a public contract. */

@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
-import { type AwsCollectOptions, type CollectEvent, collectAws } from "../src/collectors/aws/collect.ts";
-import { type AwsEmulator, startAwsEmulator } from "../src/emulator/aws/index.ts";
-import { InputError } from "../src/errors.ts";
-import { loadSnapshotFile } from "../src/snapshot/load.ts";
-import type { AwsSnapshot } from "../src/snapshot/types.ts";
+import { InputError } from "../src/core/errors.ts";
+import { loadSnapshotFile } from "../src/core/snapshot/load.ts";
+import { type AwsCollectOptions, type CollectEvent, collectAws } from "../src/providers/aws/collect/collect.ts";
+import { type AwsEmulator, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { BIN, ROOT } from "./support/cli.ts";
 
 type Rec = Record<string, unknown>;

@@ -9,8 +9,15 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { diffSnapshots } from "../src/diff/compare.ts";
-import type { AwsSnapshot, AzureSnapshot } from "../src/snapshot/types.ts";
+import { diffSnapshots as diffWith } from "../src/core/diff/compare.ts";
+import type { Snapshot } from "../src/core/snapshot/types.ts";
+import { awsDiff } from "../src/providers/aws/diff.ts";
+import { azureDiff } from "../src/providers/azure/diff.ts";
+
+const diffSnapshots = (a: Snapshot, b: Snapshot) => diffWith(a, b, b.provider === "aws" ? awsDiff : azureDiff);
+
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { healthyWeb, ids, P, WEB_NSG } from "./support/azure-builder.ts";
 import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
 

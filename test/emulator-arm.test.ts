@@ -1,5 +1,5 @@
 /**
- * The ARM emulator (src/emulator/arm): raw HTTPS behaviour against the
+ * The ARM emulator (src/providers/azure/emulator): raw HTTPS behaviour against the
  * bundled fixtures, the real `@azure/arm-network` / `@azure/arm-compute`
  * clients against it, and the `ss` renderer/parser of the guest check.
  */
@@ -10,9 +10,9 @@ import { request as httpsRequest } from "node:https";
 import { after, before, describe, test } from "node:test";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
-import { parseSsOutput, renderSsOutput, runCommandMessage } from "../src/collectors/azure/guest-output.ts";
-import { type ArmEmulator, startArmEmulator } from "../src/emulator/arm/index.ts";
-import type { ArmResource, AzureSnapshot, RuleHealthBody } from "../src/snapshot/types.ts";
+import { parseSsOutput, renderSsOutput, runCommandMessage } from "../src/providers/azure/collect/guest-output.ts";
+import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import type { ArmResource, AzureSnapshot, RuleHealthBody } from "../src/providers/azure/wire-types.ts";
 import { computeId, healthyWeb, ids, netId, RG, SUB, WEB_LB, WEB_SUBNET } from "./support/azure-builder.ts";
 
 const fixture = (name: string): AzureSnapshot =>

@@ -10,10 +10,10 @@ import { readFileSync, realpathSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type AwsEmulator, EC2_SHAPES, lowerFirst, startAwsEmulator } from "../src/emulator/aws/index.ts";
-import { QUERY_LISTS, QUERY_MAPS } from "../src/emulator/aws/xml.ts";
-import type { AwsSnapshot } from "../src/snapshot/types.ts";
-import { limiter } from "../src/util/limit.ts";
+import { limiter } from "../src/core/util/limit.ts";
+import { type AwsEmulator, EC2_SHAPES, lowerFirst, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import { QUERY_LISTS, QUERY_MAPS } from "../src/providers/aws/emulator/xml.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { ROOT } from "./support/cli.ts";
 
 const FIXTURE = join(ROOT, "test/fixtures-aws/web-two-az.json");

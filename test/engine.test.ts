@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildAzureModel } from "../src/azure/model.ts";
-import { defineRule } from "../src/engine/define-rule.ts";
-import { orderFindings, runRules } from "../src/engine/run.ts";
-import type { Rule } from "../src/engine/types.ts";
+import { defineRule } from "../src/core/engine/define-rule.ts";
+import { orderFindings, runRules } from "../src/core/engine/run.ts";
+import type { Rule } from "../src/core/engine/types.ts";
+import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids } from "./support/azure-builder.ts";
 
 const model = buildAzureModel(healthyWeb().build());
@@ -12,14 +12,14 @@ const meta = {
   severity: "high" as const,
   title: "t",
   description: "d",
-  source: "s",
+  citations: [{ url: "https://example.com/doc", title: "A doc" }],
   references: [],
   remediation: "r",
 };
 
 describe("rule engine", () => {
   it("a rule that throws becomes one error finding and the run goes on", () => {
-    const boom = defineRule({
+    const boom = defineRule<AzureModel>({
       ...meta,
       id: "azure/boom",
       messages: { m: "x" },
@@ -27,7 +27,7 @@ describe("rule engine", () => {
         throw new Error("kaboom");
       },
     });
-    const ok = defineRule({
+    const ok = defineRule<AzureModel>({
       ...meta,
       id: "azure/ok",
       messages: { m: "lb {{name}}" },
@@ -43,7 +43,7 @@ describe("rule engine", () => {
   });
 
   it("reporting an undeclared messageId is an error finding, not a silent message", () => {
-    const bad = defineRule({
+    const bad = defineRule<AzureModel>({
       ...meta,
       id: "azure/bad-message",
       messages: { m: "x" },
@@ -55,7 +55,7 @@ describe("rule engine", () => {
   });
 
   it("a rule that reports nothing yields one not-applicable result", () => {
-    const quiet = defineRule({ ...meta, id: "azure/quiet", messages: {}, check: () => {} });
+    const quiet = defineRule<AzureModel>({ ...meta, id: "azure/quiet", messages: {}, check: () => {} });
     const findings = runRules(model, [quiet]);
     assert.deepEqual(
       findings.map((f) => f.status),
@@ -66,7 +66,7 @@ describe("rule engine", () => {
   it("evidence values are read from the snapshot at the pointer", () => {
     const lb = model.loadBalancers[0];
     assert.ok(lb);
-    const r = defineRule({
+    const r = defineRule<AzureModel>({
       ...meta,
       id: "azure/evidence",
       messages: { m: "x" },
@@ -78,14 +78,14 @@ describe("rule engine", () => {
 
   it("links a root cause to the symptom it explains through a shared subject, and orders causes first", () => {
     const nic = ids.nic("vm1-nic");
-    const symptom: Rule = defineRule({
+    const symptom: Rule = defineRule<AzureModel>({
       ...meta,
       id: "azure/symptom",
       severity: "critical",
       messages: { m: "down" },
       check: ({ report }) => report({ status: "fail", resourceId: nic, messageId: "m", evidence: [] }),
     });
-    const cause: Rule = defineRule({
+    const cause: Rule = defineRule<AzureModel>({
       ...meta,
       id: "azure/cause",
       severity: "low",
@@ -106,7 +106,7 @@ describe("rule engine", () => {
   });
 
   it("finding ids are stable: rule id + normalized resource id + key, independent of order", () => {
-    const r = defineRule({
+    const r = defineRule<AzureModel>({
       ...meta,
       id: "azure/ids",
       messages: { m: "x" },
@@ -119,7 +119,7 @@ describe("rule engine", () => {
   });
 
   it("defineRule refuses a malformed id", () => {
-    assert.throws(() => defineRule({ ...meta, id: "azure/Bad_Id", messages: {}, check: () => {} }), /bad rule id/);
-    assert.throws(() => defineRule({ ...meta, id: "aws/x", messages: {}, check: () => {} }), /must start with its provider/);
+    assert.throws(() => defineRule<AzureModel>({ ...meta, id: "azure/Bad_Id", messages: {}, check: () => {} }), /bad rule id/);
+    assert.throws(() => defineRule<AzureModel>({ ...meta, id: "aws/x", messages: {}, check: () => {} }), /must start with its provider/);
   });
 });

@@ -13,15 +13,21 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import { stringify as yamlStringify } from "yaml";
 import { rules as catalog } from "../rules/index.ts";
-import { parseConfig } from "../src/config/config.ts";
-import { diffSnapshots } from "../src/diff/compare.ts";
-import { runRules } from "../src/engine/run.ts";
-import { InputError } from "../src/errors.ts";
+import { parseConfig } from "../src/core/config/config.ts";
+import { diffSnapshots as diffWith } from "../src/core/diff/compare.ts";
+import type { Snapshot } from "../src/core/snapshot/types.ts";
+import { awsDiff } from "../src/providers/aws/diff.ts";
+import { azureDiff } from "../src/providers/azure/diff.ts";
+
+const diffSnapshots = (a: Snapshot, b: Snapshot) => diffWith(a, b, b.provider === "aws" ? awsDiff : azureDiff);
+
+import { runRules } from "../src/core/engine/run.ts";
+import { InputError } from "../src/core/errors.ts";
+import { FORMAT_NAMES, loadFormatter } from "../src/core/report/formats.ts";
+import { buildReport } from "../src/core/report/report.ts";
+import { parseSnapshot } from "../src/core/snapshot/load.ts";
+import { stripSecrets } from "../src/core/util/secrets.ts";
 import { providerFor } from "../src/providers/index.ts";
-import { FORMAT_NAMES, loadFormatter } from "../src/report/formats.ts";
-import { buildReport } from "../src/report/report.ts";
-import { parseSnapshot } from "../src/snapshot/load.ts";
-import { stripSecrets } from "../src/util/secrets.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-fuzz-"));

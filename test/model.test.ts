@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { idKey } from "../src/azure/arm-id.ts";
-import { buildAzureModel } from "../src/azure/model.ts";
+import { idKey } from "../src/providers/azure/arm-id.ts";
+import { buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyInternal, healthyWeb, ids, P } from "./support/azure-builder.ts";
 
 describe("Azure model", () => {

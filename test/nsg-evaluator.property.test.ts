@@ -1,5 +1,5 @@
 /**
- * Property tests for the NSG evaluator (src/azure/nsg.ts), against an
+ * Property tests for the NSG evaluator (src/providers/azure/nsg.ts), against an
  * independent reference implementation written here from the documented
  * semantics (reference/azure.md, "NSG semantics"):
  *
@@ -13,7 +13,7 @@
  *   ahead of the decider with the other access makes the verdict `unknown`.
  *
  * The reference does its own IPv4 arithmetic (no ipaddr.js, nothing from
- * src/azure/nsg.ts). Random rules use concrete prefixes only (`*`, addresses,
+ * src/providers/azure/nsg.ts). Random rules use concrete prefixes only (`*`, addresses,
  * CIDRs); service tags appear only in the default rules, whose contents are
  * exact here (AzureLoadBalancer = 168.63.129.16, VirtualNetwork = VNet space +
  * peered space, no UDRs), so the reference is exact.
@@ -24,10 +24,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { idKey } from "../src/azure/arm-id.ts";
-import { buildAzureModel, type IpConfig } from "../src/azure/model.ts";
-import { evaluateFlow, type Flow, type FlowVerdict } from "../src/azure/nsg.ts";
-import { resolvePointer } from "../src/util/json-pointer.ts";
+import { resolvePointer } from "../src/core/util/json-pointer.ts";
+import { idKey } from "../src/providers/azure/arm-id.ts";
+import { buildAzureModel, type IpConfig } from "../src/providers/azure/model.ts";
+import { evaluateFlow, type Flow, type FlowVerdict } from "../src/providers/azure/nsg.ts";
 import { azure, ids, netId, P, type SecurityRuleSpec } from "./support/azure-builder.ts";
 
 // ---------------------------------------------------------------------------

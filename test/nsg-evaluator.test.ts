@@ -7,11 +7,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { idKey } from "../src/azure/arm-id.ts";
-import { buildAzureModel, type IpConfig } from "../src/azure/model.ts";
-import { evaluateFlow, type Flow, type FlowVerdict, type LayerVerdict } from "../src/azure/nsg.ts";
-import type { AzureSnapshot, EffectiveNsgBody, EffectiveSecurityRuleWire } from "../src/snapshot/types.ts";
-import { pointer, resolvePointer } from "../src/util/json-pointer.ts";
+import { pointer, resolvePointer } from "../src/core/util/json-pointer.ts";
+import { idKey } from "../src/providers/azure/arm-id.ts";
+import { buildAzureModel, type IpConfig } from "../src/providers/azure/model.ts";
+import { evaluateFlow, type Flow, type FlowVerdict, type LayerVerdict } from "../src/providers/azure/nsg.ts";
+import type { AzureSnapshot, EffectiveNsgBody, EffectiveSecurityRuleWire } from "../src/providers/azure/wire-types.ts";
 import { type AzureScenario, azure, ids, netId, P, type SecurityRuleSpec } from "./support/azure-builder.ts";
 
 const PROBE = "168.63.129.16";

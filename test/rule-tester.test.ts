@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineRule } from "../src/engine/define-rule.ts";
+import { defineRule } from "../src/core/engine/define-rule.ts";
+import type { AzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
 import { assertInvalid, checkTable, evaluateCase } from "./support/rule-tester.ts";
 
-const rule = defineRule({
+const rule = defineRule<AzureModel>({
   id: "azure/every-lb-fails",
   provider: "azure",
   severity: "high",
   title: "t",
   description: "d",
-  source: "s",
+  citations: [{ url: "https://example.com/doc", title: "A doc" }],
   references: [],
   remediation: "r",
   messages: { bad: "lb {{name}} is bad" },

@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
-import { type ArmEmulator, startArmEmulator } from "../src/emulator/arm/index.ts";
-import type { AzureSnapshot, RuleHealthBody } from "../src/snapshot/types.ts";
+import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import type { AzureSnapshot, RuleHealthBody } from "../src/providers/azure/wire-types.ts";
 import { cellWidth } from "../src/tui/text.ts";
 import { SUB } from "./support/azure-builder.ts";
 import { BIN, fixture, ROOT } from "./support/cli.ts";
@@ -228,7 +228,10 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
 
   it("says why watch mode is unavailable on a snapshot; Ctrl-C quits with 130 and restores the terminal", async () => {
     start("watch-snap", ["tui", "--snapshot", "fixtures/azure/demo.json", "--watch", "2s"]);
-    const pane = await waitFor("watch-snap", /watch unavailable: watch needs live rule health, and a snapshot is one moment in time/);
+    const pane = await waitFor(
+      "watch-snap",
+      /watch unavailable: watch needs live health observations, and a snapshot is one moment in time/,
+    );
     assert.match(pane, /LOAD BALANCERS/);
     keys("watch-snap", "C-c");
     assert.equal(await exitStatus("watch-snap"), 130);

@@ -9,13 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { noTuiReason } from "../src/commands/tui.ts";
-import type { RuleHealthBody, Snapshot } from "../src/snapshot/types.ts";
+import { parseCustomFlow } from "../src/core/inspect.ts";
+import type { Snapshot } from "../src/core/snapshot/types.ts";
+import { healthRuleIds } from "../src/providers/azure/live-source.ts";
+import type { AzureSnapshot, RuleHealthBody } from "../src/providers/azure/wire-types.ts";
 import { analyze, inspectorFor } from "../src/tui/analyze.ts";
-import { parseCustomFlow } from "../src/tui/azure-inspect.ts";
 import { clipboard, osc52 } from "../src/tui/clipboard.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, startProgress } from "../src/tui/progress.ts";
 import { TuiSession } from "../src/tui/session.ts";
-import { type DataSource, healthRuleIds, liveSource, parseInterval, snapshotSource } from "../src/tui/source.ts";
+import { type DataSource, liveSource, parseInterval, snapshotSource } from "../src/tui/source.ts";
 import { current, initialUi, type Keys, reduce, screenItems, type UiState } from "../src/tui/state.ts";
 import { cellWidth, pad, truncate, wrap } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
@@ -132,10 +134,10 @@ describe("tui Azure inspector", () => {
     assert.ok("error" in parseCustomFlow("vm1 70000"));
   });
 
-  it("an AWS model gets no inspector, and says the views are Azure-only for now", () => {
-    const r = inspectorFor({ provider: "aws" } as never);
+  it("an AWS model gets no inspector, and says the views are not available for it yet", () => {
+    const r = inspectorFor({} as never, { provider: "aws" } as never);
     assert.equal(r.inspector, undefined);
-    assert.match(r.note ?? "", /Azure-only for now/);
+    assert.match(r.note ?? "", /not available for AWS yet/);
   });
 });
 
@@ -217,8 +219,10 @@ function fakeLive(snapshot: Snapshot, health: () => Record<string, RuleHealthBod
       onEvent({ type: "done", calls: 1, ms: 1, resources: 1, gaps: 0 });
       return structuredClone(snapshot);
     },
-    async pollHealth() {
-      return { bodies: health(), gaps: [], ms: 1 };
+    async pollHealth(s) {
+      const before = s as AzureSnapshot;
+      const next = { ...before, observations: { ...before.observations, ruleHealth: { ...before.observations?.ruleHealth, ...health() } } };
+      return { snapshot: next, gaps: [], ms: 1 };
     },
   };
 }
@@ -268,15 +272,15 @@ describe("tui watch mode", () => {
     assert.equal(session.getState().watch.active, false);
   });
 
-  it("routes live scopes: one resource group gets progress and watch; Resource Graph and AWS go through check's acquisition", () => {
-    const rg = liveSource("my-rg", {});
+  it("routes live scopes: one resource group gets progress and watch; Resource Graph and AWS go through check's acquisition", async () => {
+    const rg = await liveSource("my-rg", {});
     assert.equal(rg.label, "live: resource group my-rg");
     assert.ok(rg.pollHealth);
-    const aws = liveSource(undefined, { provider: "aws", region: "us-west-2" });
+    const aws = await liveSource(undefined, { provider: "aws", region: "us-west-2" });
     assert.equal(aws.label, "live: AWS region us-west-2, every load balancer");
     assert.equal(aws.pollHealth, undefined);
     assert.match(aws.watchUnavailable ?? "", /AWS target health is not polled yet/);
-    const graph = liveSource(undefined, { subscription: "a,b" });
+    const graph = await liveSource(undefined, { subscription: "a,b" });
     assert.equal(graph.label, "live: Azure Resource Graph, subscription a, b");
     assert.equal(graph.pollHealth, undefined);
   });

@@ -1,11 +1,9 @@
 /** What the command registrations share: option parsers, the live-collection options, the IO handle. */
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { FORMAT_NAMES } from "../report/formats.ts";
+import type { IO } from "../core/io.ts";
+import { FORMAT_NAMES } from "../core/report/formats.ts";
 
-export interface IO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+export type { IO };
 
 /** Each file under src/cli/commands registers one command; its action imports the command's module lazily. */
 export type Register = (program: Command, io: IO, setExit: (code: number) => void) => void;

@@ -1,9 +1,8 @@
 /** `lbdoctor aws-emulator`: the AWS Query-protocol emulator serving snapshots on 127.0.0.1, for trying lbdoctor without an AWS account. */
-import { InputError } from "../errors.ts";
-import { loadSnapshotFile } from "../snapshot/load.ts";
-import type { AwsSnapshot } from "../snapshot/types.ts";
-
-type IO = { out: (s: string) => void; err: (s: string) => void };
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import { loadSnapshotFile } from "../core/snapshot/load.ts";
+import { type AwsSnapshot, isAwsSnapshot } from "../providers/aws/wire-types.ts";
 
 function num(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -18,13 +17,13 @@ export async function runAwsEmulator(
 ): Promise<number> {
   const snapshots: AwsSnapshot[] = opts.snapshot.map((p) => {
     const s = loadSnapshotFile(p);
-    if (s.provider !== "aws") throw new InputError(`${p} is not an AWS snapshot`, "`lbdoctor emulator` serves Azure snapshots.");
+    if (!isAwsSnapshot(s)) throw new InputError(`${p} is not an AWS snapshot`, "`lbdoctor emulator` serves Azure snapshots.");
     return s;
   });
   const port = num(opts.port, "port", 0, 65535);
   const pageSize = num(opts.pageSize, "page-size", 1, 1000);
   const latencyMs = num(opts.latency, "latency", 0, 60_000);
-  const { startAwsEmulator } = await import("../emulator/aws/index.ts");
+  const { startAwsEmulator } = await import("../providers/aws/emulator/index.ts");
   const emu = await startAwsEmulator({
     snapshots,
     ...(port !== undefined ? { port } : {}),

@@ -4,8 +4,10 @@
  * the after snapshot (the rules run on it). Exit 0 when nothing changed, 1
  * when something did, 2 on bad input (diff(1)'s convention).
  */
-import { diffSnapshots } from "../diff/compare.ts";
-import { rankChanges } from "../diff/rank.ts";
+
+import { diagnose } from "../core/diagnose.ts";
+import { diffSnapshots } from "../core/diff/compare.ts";
+import { rankChanges } from "../core/diff/rank.ts";
 import {
   DIFF_FORMATS,
   DIFF_SCHEMA,
@@ -14,15 +16,16 @@ import {
   renderDiffJson,
   renderDiffMarkdown,
   renderDiffText,
-} from "../diff/render.ts";
-import { runRules } from "../engine/run.ts";
-import type { Finding } from "../engine/types.ts";
-import { InputError } from "../errors.ts";
+} from "../core/diff/render.ts";
+import type { Finding } from "../core/engine/types.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import type { ProviderAdapter } from "../core/provider.ts";
+import { loadSnapshotFile } from "../core/snapshot/load.ts";
+import type { Snapshot } from "../core/snapshot/types.ts";
+import { stripSecrets } from "../core/util/secrets.ts";
+import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
-import { loadSnapshotFile } from "../snapshot/load.ts";
-import type { Snapshot } from "../snapshot/types.ts";
-import { stripSecrets } from "../util/secrets.ts";
-import { toolVersion } from "../version.ts";
 import { colorEnabled as colorWanted, writeAtomic } from "./output.ts";
 
 export interface DiffOptions {
@@ -31,18 +34,11 @@ export interface DiffOptions {
   color?: boolean;
 }
 
-type IO = { out: (s: string) => void; err: (s: string) => void };
-
-async function failingFindings(snapshot: Snapshot): Promise<{ findings: Finding[]; note?: string }> {
+async function failingFindings(snapshot: Snapshot, adapter: ProviderAdapter): Promise<{ findings: Finding[]; note?: string }> {
   try {
-    const provider = await providerFor(snapshot.provider);
-    const model = provider.buildModel(snapshot, { from: [] });
     const { rules } = await import("../../rules/index.ts");
-    const findings = runRules(
-      model,
-      rules.filter((r) => r.provider === snapshot.provider),
-    ).filter((f) => f.status === "fail");
-    return { findings };
+    const { findings } = diagnose({ snapshot, adapter, rules, source: "the after snapshot" });
+    return { findings: findings.filter((f) => f.status === "fail") };
   } catch (e) {
     if (e instanceof InputError) return { findings: [], note: `Changes are not ranked: ${e.message}.` };
     throw e;
@@ -71,9 +67,10 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
   stripSecrets(before);
   stripSecrets(after);
 
-  const changes = diffSnapshots(before, after);
-  const { findings, note } = await failingFindings(after);
-  const ranked = rankChanges(changes, findings);
+  const adapter = await providerFor(after.provider);
+  const changes = diffSnapshots(before, after, adapter.diff);
+  const { findings, note } = await failingFindings(after, adapter);
+  const ranked = rankChanges(changes, findings, adapter.relatedKeys);
   const related = new Set(ranked.flatMap((c) => c.related.map((r) => r.findingId)));
   const report: DiffReport = {
     schema: DIFF_SCHEMA,

@@ -2,17 +2,16 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError } from "../errors.ts";
-import { PACKAGE_ROOT } from "../paths.ts";
-import { loadSnapshotFile } from "../snapshot/load.ts";
-import type { AzureSnapshot } from "../snapshot/types.ts";
-
-type IO = { out: (s: string) => void; err: (s: string) => void };
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import { PACKAGE_ROOT } from "../core/paths.ts";
+import { loadSnapshotFile } from "../core/snapshot/load.ts";
+import { type AzureSnapshot, isAzureSnapshot } from "../providers/azure/wire-types.ts";
 
 function loadAzure(paths: string[]): AzureSnapshot[] {
   return paths.map((p) => {
     const s = loadSnapshotFile(p);
-    if (s.provider !== "azure") throw new InputError(`${p} is not an Azure snapshot`);
+    if (!isAzureSnapshot(s)) throw new InputError(`${p} is not an Azure snapshot`);
     return s;
   });
 }
@@ -29,7 +28,7 @@ export async function runEmulator(
   io: IO,
 ): Promise<number> {
   const snapshots = loadAzure(opts.snapshot);
-  const { startArmEmulator } = await import("../emulator/arm/index.ts");
+  const { startArmEmulator } = await import("../providers/azure/emulator/index.ts");
   const port = num(opts.port, "port", 0, 65535);
   const pageSize = num(opts.pageSize, "page-size", 1, 1000);
   const latencyMs = num(opts.latency, "latency", 0, 60_000);
@@ -75,7 +74,7 @@ export async function runDemo(opts: { scenario: string; format?: string[]; color
   const file = join(PACKAGE_ROOT, "fixtures", "azure", `${opts.scenario}.json`);
   const [snapshot] = loadAzure([file]);
   if (!snapshot) throw new InputError(`no scenario ${opts.scenario}`);
-  const { startArmEmulator } = await import("../emulator/arm/index.ts");
+  const { startArmEmulator } = await import("../providers/azure/emulator/index.ts");
   const emu = await startArmEmulator({ snapshots: [snapshot], latencyMs: 20, lroMs: 300 });
   const dir = mkdtempSync(join(tmpdir(), "lbdoctor-demo-"));
   const caFile = join(dir, "ca.pem");

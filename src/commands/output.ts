@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { InputError } from "../errors.ts";
+import { InputError } from "../core/errors.ts";
 
 /** Writes a file atomically: a reader never sees a partial report. */
 export function writeAtomic(path: string, content: string): void {

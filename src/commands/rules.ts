@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { docsUrl } from "../engine/define-rule.ts";
-import { InputError } from "../errors.ts";
-import { PACKAGE_ROOT } from "../paths.ts";
-
-type IO = { out: (s: string) => void; err: (s: string) => void };
+import { docsUrl } from "../core/engine/define-rule.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import { PACKAGE_ROOT } from "../core/paths.ts";
 
 export async function runRulesCommand(id: string | undefined, opts: { format: "text" | "json" }, io: IO): Promise<number> {
   const { rules } = await import("../../rules/index.ts");

@@ -1,8 +1,7 @@
-import { InputError } from "../errors.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { writeAtomic } from "./output.ts";
-
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 export async function runSnapshot(
   rg: string | undefined,
@@ -15,7 +14,7 @@ export async function runSnapshot(
   const { snapshot } = await acquireSnapshot(rg, opts, io, true);
   const doc = snapshot as unknown as Record<string, unknown>;
   if (opts.redact) {
-    const { redactForSharing } = await import("../collectors/azure/redact.ts");
+    const { redactForSharing } = await import("../providers/azure/collect/redact.ts");
     const sub = (snapshot.scope as { subscriptionId?: string }).subscriptionId;
     redactForSharing(doc, sub ? [sub] : []);
   }

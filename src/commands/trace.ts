@@ -1,10 +1,13 @@
 /** `lbdoctor trace`: Network Watcher's IP flow verify, offline, for any flow, layer by layer. */
+
 import { Chalk } from "chalk";
-import { buildAzureModel, type IpConfig } from "../azure/model.ts";
-import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "../azure/nsg.ts";
-import { InputError } from "../errors.ts";
-import { sanitize } from "../report/sanitize.ts";
-import { loadSnapshotFile } from "../snapshot/load.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import { sanitize } from "../core/report/sanitize.ts";
+import { loadSnapshotFile } from "../core/snapshot/load.ts";
+import { buildAzureModel, type IpConfig } from "../providers/azure/model.ts";
+import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "../providers/azure/nsg.ts";
+import { isAzureSnapshot } from "../providers/azure/wire-types.ts";
 import { colorEnabled } from "./output.ts";
 
 export interface TraceOptions {
@@ -16,7 +19,6 @@ export interface TraceOptions {
   effective: boolean;
   color?: boolean;
 }
-type IO = { out: (s: string) => void; err: (s: string) => void };
 type Model = ReturnType<typeof buildAzureModel>;
 
 function findIpConfig(model: Model, what: string): IpConfig | undefined {
@@ -60,7 +62,7 @@ export function parseTarget(model: Model, to: string): { ipConfig: IpConfig; por
 
 export async function runTrace(opts: TraceOptions, io: IO): Promise<number> {
   const snapshot = loadSnapshotFile(opts.snapshot);
-  if (snapshot.provider !== "azure") throw new InputError("trace evaluates Azure NSGs; this is an AWS snapshot");
+  if (!isAzureSnapshot(snapshot)) throw new InputError("trace evaluates Azure NSGs; this is an AWS snapshot");
   const model = buildAzureModel(snapshot);
   const { source, label } = parseSource(model, opts.from);
   const target = parseTarget(model, opts.to);

@@ -4,7 +4,8 @@
  * session, and hands them to the UI. It never imports Ink: the UI module is
  * loaded only once a terminal is confirmed.
  */
-import { InputError } from "../errors.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../tui/source.ts";
 import type { LiveOptions } from "./acquire.ts";
 import { colorEnabled as colorWanted } from "./output.ts";
@@ -14,8 +15,6 @@ export interface TuiOptions extends LiveOptions {
   watch?: string;
   color?: boolean;
 }
-
-type IO = { out: (s: string) => void; err: (s: string) => void };
 
 export interface Terminal {
   stdinTTY: boolean;
@@ -51,7 +50,7 @@ export async function runTuiCommand(
   // scopes without a resource group: several subscriptions (Resource Graph), or a whole AWS region
   const wide = !!opts.subscription || (opts as Record<string, unknown>).allSubscriptions === true || opts.provider === "aws";
   if (opts.snapshot) source = snapshotSource(opts.snapshot, target);
-  else if (target || wide) source = liveSource(target, opts);
+  else if (target || wide) source = await liveSource(target, opts);
   else throw new InputError("name a resource group to collect (lbdoctor tui <resource-group>), or pass --snapshot <file>");
 
   const notice = watchMs !== undefined && !source.pollHealth ? `watch unavailable: ${source.watchUnavailable}` : undefined;

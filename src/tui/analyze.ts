@@ -4,17 +4,16 @@
  * the report orders the findings, and the provider's inspector (Azure for
  * now) adds the load-balancer and trace views. No Ink here.
  */
-import { idKey } from "../azure/arm-id.ts";
-import type { AzureModel } from "../azure/model.ts";
-import { type EngineEvent, runRules } from "../engine/run.ts";
-import { type Model, SEVERITIES, type Severity } from "../engine/types.ts";
-import { InputError } from "../errors.ts";
+import { diagnose } from "../core/diagnose.ts";
+import type { EngineEvent } from "../core/engine/run.ts";
+import { type Model, SEVERITIES, type Severity } from "../core/engine/types.ts";
+import type { ProviderAdapter } from "../core/provider.ts";
+import { buildReport } from "../core/report/report.ts";
+import { sanitize } from "../core/report/sanitize.ts";
+import type { Snapshot } from "../core/snapshot/types.ts";
+import { idKey } from "../core/util/resource-id.ts";
+import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
-import { buildReport } from "../report/report.ts";
-import { sanitize } from "../report/sanitize.ts";
-import type { Snapshot } from "../snapshot/types.ts";
-import { toolVersion } from "../version.ts";
-import { createAzureInspector } from "./azure-inspect.ts";
 import type { Inspector, LbEntry, TuiData } from "./types.ts";
 
 export interface AnalyzeOptions {
@@ -25,50 +24,30 @@ export interface AnalyzeOptions {
   onEvent?: (e: EngineEvent) => void;
 }
 
-/** The provider-specific views, when this version has them for the provider. */
-export function inspectorFor(model: Model): { inspector?: Inspector; note?: string } {
-  if (model.provider === "azure") return { inspector: createAzureInspector(model as AzureModel) };
+/** The provider-specific views, when the provider's adapter has them. */
+export function inspectorFor(adapter: ProviderAdapter<Model>, model: Model): { inspector?: Inspector; note?: string } {
+  if (adapter.inspector) return { inspector: adapter.inspector(model) };
   return {
-    note: `The load-balancer and trace views are Azure-only for now; for ${model.provider.toUpperCase()}, the overview and the findings are here.`,
+    note: `The load-balancer and trace views are not available for ${model.provider.toUpperCase()} yet; the overview and the findings are here.`,
   };
 }
 
 export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise<TuiData> {
-  const provider = await providerFor(snapshot.provider);
-  const model = provider.buildModel(snapshot, { from: [] });
-  const allLbs = provider.loadBalancers(model);
+  const adapter = await providerFor(snapshot.provider);
   const { rules: catalog } = await import("../../rules/index.ts");
-  const rules = catalog.filter((r) => r.provider === snapshot.provider);
-
-  let lbs = allLbs;
-  let group: string | undefined;
-  const target = opts.target;
-  if (target) {
-    const t = target.toLowerCase();
-    const byName = allLbs.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target) || lb.id === target);
-    const byGroup = allLbs.filter((lb) => lb.group?.toLowerCase() === t);
-    if (byName.length > 0) lbs = byName;
-    else if (byGroup.length > 0 || provider.scopeGroup(snapshot)?.toLowerCase() === t) {
-      lbs = byGroup;
-      group = target;
-    } else {
-      const groups = [...new Set(allLbs.map((lb) => lb.group).filter(Boolean))].join(", ");
-      throw new InputError(
-        `'${target}' is neither a ${snapshot.provider === "azure" ? "resource group" : "region"} nor a load balancer in ${opts.source}`,
-        `Groups with load balancers: ${groups || "(none)"}; load balancers: ${allLbs.map((lb) => lb.name).join(", ") || "(none)"}.`,
-      );
-    }
-  }
-
-  let findings = runRules(model, rules, opts.onEvent ? { onEvent: opts.onEvent } : {});
-  if (target) {
-    const keys = new Set(lbs.map((lb) => lb.key));
-    findings = findings.filter((f) => {
-      if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
-      if (!f.resourceId) return true;
-      return group !== undefined && provider.inGroup(f, group);
-    });
-  }
+  const {
+    model,
+    loadBalancers: lbs,
+    rules,
+    findings,
+  } = diagnose({
+    snapshot,
+    adapter,
+    rules: catalog,
+    ...(opts.target ? { target: opts.target } : {}),
+    source: opts.source,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
   const report = buildReport({
     model,
     loadBalancers: lbs,
@@ -89,7 +68,7 @@ export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise
   const scope = Object.values(snapshot.scope)
     .filter((v): v is string => typeof v === "string")
     .map(sanitize);
-  const { inspector, note } = inspectorFor(model);
+  const { inspector, note } = inspectorFor(adapter, model);
   const data: TuiData = {
     provider: snapshot.provider,
     source: sanitize(opts.source),

@@ -3,9 +3,9 @@
  * engine's events. `log` only grows (finished phases and gaps, in order), so
  * the screen can hand it to Ink's <Static>.
  */
-import type { CollectEvent } from "../collectors/azure/collect.ts";
-import type { EngineEvent } from "../engine/run.ts";
-import type { Gap } from "../snapshot/types.ts";
+import type { CollectEvent } from "../core/collect/events.ts";
+import type { EngineEvent } from "../core/engine/run.ts";
+import type { Gap } from "../core/snapshot/types.ts";
 
 export interface PhaseState {
   name: string;
@@ -70,6 +70,8 @@ export function onCollectEvent(p: Progress, e: CollectEvent, now: number): Progr
       }
       return { ...p, gaps: [...p.gaps, e.gap], log: [...p.log, { kind: "gap", gap: e.gap, phase: "" }] };
     }
+    case "progress":
+      return p;
     case "done": {
       const detail = `${e.resources} resources`;
       // calls that failed (gaps) send no call event; the total says how many there were

@@ -4,9 +4,9 @@
  * member's transitions. Screens subscribe to it (useSyncExternalStore), as a
  * formatter consumes a report. No Ink here.
  */
-import { SEVERITIES } from "../engine/types.ts";
-import type { Report } from "../report/report.ts";
-import type { AzureSnapshot, Gap, Snapshot } from "../snapshot/types.ts";
+import { SEVERITIES } from "../core/engine/types.ts";
+import type { Report } from "../core/report/report.ts";
+import type { Gap, Snapshot } from "../core/snapshot/types.ts";
 import { analyze } from "./analyze.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "./progress.ts";
 import type { DataSource } from "./source.ts";
@@ -215,11 +215,7 @@ export class TuiSession {
     this.setWatch({ polling: true });
     try {
       const res = await poll(this.snapshot);
-      const before = this.snapshot as AzureSnapshot;
-      const next: AzureSnapshot = {
-        ...before,
-        observations: { ...before.observations, ruleHealth: { ...before.observations?.ruleHealth, ...res.bodies } },
-      };
+      const next = res.snapshot;
       const data = await analyze(next, {
         source: this.source.label,
         live: this.source.live,

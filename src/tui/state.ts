@@ -4,8 +4,8 @@
  * state and at most one effect (quit, refresh, watch, copy) come out. The App
  * runs the effects. No Ink here, so it is tested without a terminal.
  */
-import type { Severity } from "../engine/types.ts";
-import { parseCustomFlow } from "./azure-inspect.ts";
+import type { Severity } from "../core/engine/types.ts";
+import { parseCustomFlow } from "../core/inspect.ts";
 import type { Progress } from "./progress.ts";
 import type { FlowChoice, TuiData } from "./types.ts";
 import { type ListFilter, nextSeverity } from "./views/filter.ts";

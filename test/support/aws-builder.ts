@@ -3,14 +3,15 @@
  * objects, DescribeInstances flattened), for rule case tables and the bundled
  * fixtures.
  *
- *   const snap = healthyAlb()                             // seed 003's reference architecture
+ *   const snap = healthyAlb()                             // AWS's Auto Scaling tutorial's architecture
  *     .setIngress(ids.sg.web, [{ port: 80, cidrs: ["198.51.100.0/24"] }])
  *     .build();
  *
  * Ids are deterministic hashes of a label (`awsId("sg", "web")`), so the
  * generated fixtures are stable; `ids` names the ones the reference scenarios use.
  */
-import type { AwsSnapshot, Gap, GuestObservation } from "../../src/snapshot/types.ts";
+import type { Gap, GuestObservation } from "../../src/core/snapshot/types.ts";
+import type { AwsSnapshot } from "../../src/providers/aws/wire-types.ts";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -718,7 +719,7 @@ export function network(b: AwsScenario = aws()): AwsScenario {
 }
 
 /**
- * Seed 003's reference: an internet-facing ALB in two public subnets in two
+ * AWS's Auto Scaling tutorial's reference: an internet-facing ALB in two public subnets in two
  * AZs (IGW route), its SG open on 80 to the internet, an Auto Scaling group
  * (HealthCheckType ELB) of two instances in private subnets whose SG allows
  * 80 only from the ALB's SG (by group id), a target group HTTP:80 with health

@@ -2,7 +2,7 @@
  * Named AWS scenarios written to fixtures/aws/<name>.json by scripts/gen.ts,
  * beside the one-per-rule fixtures (each rule's first invalid case).
  */
-import type { AwsSnapshot } from "../../src/snapshot/types.ts";
+import type { AwsSnapshot } from "../../src/providers/aws/wire-types.ts";
 import { healthyAlb, healthyNlb } from "./aws-builder.ts";
 
 export interface AwsScenarioFixture {
@@ -16,7 +16,7 @@ export function awsScenarios(): AwsScenarioFixture[] {
     {
       name: "healthy-alb",
       description:
-        "Seed 003's reference architecture, healthy: an internet-facing ALB in two public subnets in two AZs, an Auto Scaling group " +
+        "AWS's Auto Scaling tutorial's architecture, healthy: an internet-facing ALB in two public subnets in two AZs, an Auto Scaling group " +
         "(health check type ELB) of two instances in private subnets whose security group allows HTTP only from the ALB's security group, " +
         "target group HTTP:80 with health check `/`, both targets healthy, default network ACL, deregistration delay 300 s, stickiness off.",
       snapshot: healthyAlb().build(),

@@ -3,13 +3,14 @@
  * modelled on the examples in Azure/azure-rest-api-specs), for rule case
  * tables and the bundled fixtures.
  *
- *   const snap = healthyWeb()                       // seed 000's reference architecture
+ *   const snap = healthyWeb()                       // the reference architecture
  *     .nsgRule("nsg-web", { name: "deny-probe", priority: 100, access: "Deny", source: "AzureLoadBalancer", ports: "80" })
  *     .build();
  *
  * Names are short (`vm1`, `lb-web/pool-web`); the builder turns them into ids.
  */
-import type { ArmResource, AzureSnapshot, EffectiveNsgBody, Gap, GuestObservation, RuleHealthBody } from "../../src/snapshot/types.ts";
+import type { Gap, GuestObservation } from "../../src/core/snapshot/types.ts";
+import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../../src/providers/azure/wire-types.ts";
 
 export const SUB = "00000000-0000-0000-0000-0000000000aa";
 export const RG = "ra-multi-vm-rg";
@@ -808,7 +809,7 @@ export const WEB_NSG = "nsg-web";
 export const WEB_SUBNET = "vnet-web/snet-web";
 
 /**
- * Seed 000's reference architecture, healthy: a public Standard LB in front
+ * The reference architecture for load-balanced VMs, healthy: a public Standard LB in front
  * of two Linux VMs in one availability set, an HTTP probe on /, a rule for
  * port 80, NAT rules mapping 50001/50002 to SSH, and a subnet NSG that allows
  * HTTP from the Internet and SSH only from an admin range. Probe health is Up.

@@ -1,11 +1,11 @@
 /** Builds a report in-process, the way `check` does, for formatter tests. */
 import { rules as catalog } from "../../rules/index.ts";
-import { buildAzureModel } from "../../src/azure/model.ts";
-import { runRules } from "../../src/engine/run.ts";
-import type { Rule } from "../../src/engine/types.ts";
-import { azureProvider } from "../../src/providers/azure.ts";
-import { buildReport, type Report } from "../../src/report/report.ts";
-import type { AzureSnapshot } from "../../src/snapshot/types.ts";
+import { runRules } from "../../src/core/engine/run.ts";
+import type { Rule } from "../../src/core/engine/types.ts";
+import { buildReport, type Report } from "../../src/core/report/report.ts";
+import { azureProvider } from "../../src/providers/azure/adapter.ts";
+import { buildAzureModel } from "../../src/providers/azure/model.ts";
+import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
 
 export function reportOf(snapshot: AzureSnapshot, opts: { extraRules?: Rule[]; source?: string } = {}): Report {
   const model = buildAzureModel(snapshot, { from: [] });
@@ -30,7 +30,8 @@ export const boomRule: Rule = {
   severity: "high",
   title: "A rule that throws",
   description: "Throws, to test the error status.",
-  source: "test",
+  citations: [{ url: "https://example.com/doc", title: "A doc" }],
+  source: "A doc <https://example.com/doc>",
   references: [],
   messages: {},
   remediation: "none",

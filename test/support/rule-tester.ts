@@ -14,13 +14,15 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildAwsModel } from "../../src/aws/model.ts";
-import { idKey } from "../../src/azure/arm-id.ts";
-import { buildAzureModel, type ModelContext } from "../../src/azure/model.ts";
-import { runRules } from "../../src/engine/run.ts";
-import type { Finding, Rule } from "../../src/engine/types.ts";
-import { validateSnapshot } from "../../src/snapshot/load.ts";
-import type { Snapshot } from "../../src/snapshot/types.ts";
+import { runRules } from "../../src/core/engine/run.ts";
+import type { Finding, Rule } from "../../src/core/engine/types.ts";
+import { validateSnapshot } from "../../src/core/snapshot/load.ts";
+import type { Snapshot } from "../../src/core/snapshot/types.ts";
+import { buildAwsModel } from "../../src/providers/aws/model.ts";
+import { isAwsSnapshot } from "../../src/providers/aws/wire-types.ts";
+import { idKey } from "../../src/providers/azure/arm-id.ts";
+import { buildAzureModel, type ModelContext } from "../../src/providers/azure/model.ts";
+import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
 
 export interface CaseBase {
   name: string;
@@ -45,7 +47,7 @@ export interface RuleCases {
 export function evaluateCase(rule: Rule, snapshot: Snapshot, context?: ModelContext): Finding[] {
   const problems = validateSnapshot(snapshot);
   if (problems.length > 0) throw new Error(`case snapshot is not valid against the schema:\n${problems.join("\n")}`);
-  const model = snapshot.provider === "aws" ? buildAwsModel(snapshot, context) : buildAzureModel(snapshot, context);
+  const model = isAwsSnapshot(snapshot) ? buildAwsModel(snapshot, context) : buildAzureModel(snapshot as AzureSnapshot, context);
   return runRules(model, [rule]);
 }
 

@@ -3,7 +3,7 @@
  * beside the one-per-rule fixtures (each rule's first invalid case).
  * The golden tests pin what `lbdoctor check` says about each of them.
  */
-import type { AzureSnapshot } from "../../src/snapshot/types.ts";
+import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_NSG } from "./azure-builder.ts";
 
 export interface Scenario {
@@ -17,7 +17,7 @@ export function scenarios(): Scenario[] {
     {
       name: "demo",
       description:
-        "An incident on seed 000's architecture: a lock-down NSG attached to vm1's NIC denies all inbound (the probe included), and vm2 was deallocated for maintenance. The site is down.",
+        "An incident on the reference architecture's architecture: a lock-down NSG attached to vm1's NIC denies all inbound (the probe included), and vm2 was deallocated for maintenance. The site is down.",
       snapshot: healthyWeb()
         .nsg("nsg-vm1-lockdown", [
           { name: "allow-ssh-bastion", priority: 100, source: "10.0.1.0/24", ports: "22" },
@@ -33,7 +33,7 @@ export function scenarios(): Scenario[] {
     {
       name: "healthy-web",
       description:
-        "Seed 000's reference architecture, healthy: public Standard LB, two VMs in one availability set, HTTP probe, SSH NAT rules, NSG allowing HTTP.",
+        "The reference architecture for load-balanced VMs, healthy: public Standard LB, two VMs in one availability set, HTTP probe, SSH NAT rules, NSG allowing HTTP.",
       snapshot: healthyWeb().build(),
     },
     {

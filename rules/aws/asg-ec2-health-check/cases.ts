@@ -15,7 +15,7 @@ const asgWith = (healthCheckType: string) =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: HealthCheckType ELB", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: HealthCheckType ELB", snapshot: healthyAlb().build() },
     { name: "ELB together with EBS health checks", snapshot: asgWith("ELB,EBS").build() },
   ],
   invalid: [

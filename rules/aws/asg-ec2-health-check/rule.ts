@@ -1,11 +1,11 @@
-import type { AwsModel, Target } from "../../../src/aws/model.ts";
-import { sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Severity } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Severity } from "../../../src/core/engine/types.ts";
+import type { AwsModel, Target } from "../../../src/providers/aws/model.ts";
+import { sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 
 const DEFAULT_GRACE = 300;
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/asg-ec2-health-check",
   provider: "aws",
   severity: "medium",
@@ -14,11 +14,23 @@ export default defineProviderRule<AwsModel>({
     "An Auto Scaling group replaces the instances it considers unhealthy. With `HealthCheckType` `EC2` (the default) it looks only " +
     "at the EC2 status checks: an instance whose application hangs, or that fails the target group's health checks for any other " +
     "reason, stays `unhealthy` in the target group for ever and is never replaced, so the group serves with less capacity than it " +
-    "believes it has. Seed 003 sets the Auto Scaling group to use the Elastic Load Balancing health checks, and seed 004 lets health " +
+    "believes it has. AWS's Auto Scaling tutorial sets the Auto Scaling group to use the Elastic Load Balancing health checks, and scale-out practice lets health " +
     "signals drive replacement. Only groups attached to a target group are checked. Severity is medium, high when instances of the " +
     "group are unhealthy in its target groups right now.",
-  source:
-    "003_f666e9f5344b8678.txt (ELB health checks on the Auto Scaling group); 004_3b5dff6289d63656.txt (health signals drive replacement)",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-checks-overview.html",
+      title: "About the health checks for your Auto Scaling group - Amazon EC2 Auto Scaling",
+    },
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/attach-load-balancer-asg.html",
+      title: "Attach an Elastic Load Balancing load balancer to your Auto Scaling group - Amazon EC2 Auto Scaling",
+    },
+    {
+      url: "https://docs.aws.amazon.com/config/latest/developerguide/autoscaling-group-elb-healthcheck-required.html",
+      title: "autoscaling-group-elb-healthcheck-required - AWS Config",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html",
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-add-elb-healthcheck.html",

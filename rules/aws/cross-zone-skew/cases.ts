@@ -15,7 +15,7 @@ const lopsidedNlb = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: an ALB crosses zones", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: an ALB crosses zones", snapshot: healthyAlb().build() },
     { name: "NLB with cross-zone off (default), one healthy target per zone", snapshot: healthyNlb().build() },
     {
       name: "NLB with cross-zone turned on: 1 and 3 targets share evenly",

@@ -1,5 +1,7 @@
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { gapNote, sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation } from "../../../src/core/engine/types.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 import {
   type CrossZone,
   effectiveCrossZone,
@@ -9,9 +11,7 @@ import {
   percent,
   servedGroups,
   targetAz,
-} from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation } from "../../../src/engine/types.ts";
+} from "../../../src/providers/aws/target-facts.ts";
 
 const MAX_LISTED = 12;
 
@@ -35,7 +35,7 @@ function fix(lb: LoadBalancer, tg: TargetGroup, cz: CrossZone): Remediation {
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/cross-zone-skew",
   provider: "aws",
   severity: "medium",
@@ -48,7 +48,20 @@ export default defineProviderRule<AwsModel>({
     "always on at the load balancer level, but a target group can turn it off (`load_balancing.cross_zone.enabled=false`). A zone " +
     "with no healthy target is assumed to be removed from DNS. Severity is medium when a target carries at least twice the share of " +
     "another, low otherwise.",
-  source: "AWS ELB docs, cross-zone load balancing; 002_0c78fd2839e8d171.txt (uneven distribution as a load balancer symptom)",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html",
+      title: "How Elastic Load Balancing works",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html",
+      title: "Cross-zone load balancing for target groups",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/disable-cross-zone.html",
+      title: "Cross-zone load balancing for target groups",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html#cross-zone-load-balancing",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/network-load-balancers.html#cross-zone-load-balancing",

@@ -15,7 +15,7 @@ const nlbAsg = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: 300 s delay against a 60 s idle timeout", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: 300 s delay against a 60 s idle timeout", snapshot: healthyAlb().build() },
     {
       name: "a 60 s delay equal to the idle timeout",
       snapshot: healthyAlb().tgAttribute(ids.tg.web, "deregistration_delay.timeout_seconds", "60").build(),
@@ -31,7 +31,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "deploys were sped up by setting the delay to 0: every scale-in of web-asg cuts the requests in flight (seed 004)",
+      name: "deploys were sped up by setting the delay to 0: every scale-in of web-asg cuts the requests in flight (the scale-in story)",
       snapshot: healthyAlb()
         .tgAttribute(ids.tg.web, "deregistration_delay.timeout_seconds", "0")
         .describe(

@@ -1,13 +1,13 @@
-import type { AwsModel } from "../../../src/aws/model.ts";
-import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
-import { groupBase, servedGroups } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { groupBase, servedGroups } from "../../../src/providers/aws/target-facts.ts";
 
 const ALB_IDLE_DEFAULT = 60;
 const ALB_IDLE_MAX = 4000;
 const NLB_DEFAULT_DELAY = 300;
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/deregistration-delay",
   provider: "aws",
   severity: "medium",
@@ -17,10 +17,23 @@ export default defineProviderRule<AwsModel>({
     "(connection draining, `deregistration_delay.timeout_seconds`, default 300 s) before it terminates it. Requests still in flight when " +
     "the delay ends are cut: clients see 502/504 errors or reset connections. With a delay of 0 every scale-in drops whatever the " +
     "instance was serving; with a delay shorter than the Application Load Balancer's idle timeout (`idle_timeout.timeout_seconds`, " +
-    "default 60 s) a request allowed to run that long can be cut. Seed 004: scale-in drops sessions unless the load balancer drains " +
+    "default 60 s) a request allowed to run that long can be cut. Scale-out practice: scale-in drops sessions unless the load balancer drains " +
     "connections. Only target groups an Auto Scaling group serves are checked; on a Network Load Balancer only a delay of 0 is. " +
     "Severity is high for 0, medium otherwise.",
-  source: "004_3b5dff6289d63656.txt (connection draining on scale-in); AWS ELB docs, deregistration delay",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html",
+      title: "Edit target group attributes for your Application Load Balancer",
+    },
+    {
+      url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html",
+      title: "AWS::ElasticLoadBalancingV2::TargetGroup TargetGroupAttribute - AWS CloudFormation",
+    },
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/attach-load-balancer-asg.html",
+      title: "Attach an Elastic Load Balancing load balancer to your Auto Scaling group - Amazon EC2 Auto Scaling",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#connection-idle-timeout",

@@ -5,7 +5,7 @@ const codes = (list: string) => `Health checks failed with these codes: [${list}
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: / answers 200 on both targets", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: / answers 200 on both targets", snapshot: healthyAlb().build() },
     {
       name: "a dedicated /healthz path with matcher 200-399, both targets healthy",
       snapshot: healthyAlb()

@@ -1,9 +1,9 @@
-import { httpCodeLine, ssmCommand } from "../../../src/aws/guest.ts";
-import type { AwsModel, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { gapNote, sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
-import { groupBase, groupEvidence, servedGroups } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation } from "../../../src/core/engine/types.ts";
+import { httpCodeLine, ssmCommand } from "../../../src/providers/aws/guest.ts";
+import type { AwsModel, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
+import { groupBase, groupEvidence, servedGroups } from "../../../src/providers/aws/target-facts.ts";
 
 const MISMATCH = "target.responsecodemismatch";
 
@@ -87,7 +87,7 @@ function fix(tg: TargetGroup, kind: Kind, probe: Target | undefined): Remediatio
   return { summary, commands };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/health-check-path-mismatch",
   provider: "aws",
   severity: "high",
@@ -99,7 +99,20 @@ export default defineProviderRule<AwsModel>({
     "received. The codes tell which side is wrong: 404 (the path does not exist), 301/302 (a redirect to HTTPS or to a login page), " +
     "401/403 (the path needs authentication), 400 (the application rejects the IP as Host), 5xx (the application is broken, the check is " +
     "right), or a 2xx the matcher does not list. One finding per target group, since the fix is the group's path or matcher.",
-  source: "003_f666e9f5344b8678.txt (target group health checks); AWS ELB docs, health checks for target groups",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
+      title: "Health checks for Application Load Balancer target groups - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html",
+      title: "Check the health of your Application Load Balancer targets - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",

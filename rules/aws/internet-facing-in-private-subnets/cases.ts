@@ -9,7 +9,7 @@ const privateZones = [
 export const cases: RuleCases = {
   valid: [
     {
-      name: "seed 003 reference: public subnets whose route table sends 0.0.0.0/0 to the internet gateway",
+      name: "tutorial reference: public subnets whose route table sends 0.0.0.0/0 to the internet gateway",
       snapshot: healthyAlb().build(),
     },
     {

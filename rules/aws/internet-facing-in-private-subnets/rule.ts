@@ -1,6 +1,6 @@
-import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/aws/model.ts";
-import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 /** The route that sends 0.0.0.0/0 somewhere, if any. */
 function defaultRoute(rt: RouteTable): Route | undefined {
@@ -69,7 +69,7 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
   return { summary: `Route 0.0.0.0/0 from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/internet-facing-in-private-subnets",
   provider: "aws",
   severity: "high",
@@ -78,9 +78,22 @@ export default defineProviderRule<AwsModel>({
     "An internet-facing load balancer gets public addresses in each of its subnets, but it is reachable only when the subnet's route " +
     "table (its explicit association, else the VPC's main table) sends `0.0.0.0/0` to an internet gateway (`igw-…`). In a private " +
     "subnet (default route to a NAT gateway, or none) the node's public address answers nothing: clients that DNS sends to that " +
-    "zone time out while the targets stay healthy. Seed 003 puts the load balancer in public subnets of two zones. " +
+    "zone time out while the targets stay healthy. AWS's Auto Scaling tutorial puts the load balancer in public subnets of two zones. " +
     "Severity is high when some zones are affected and critical when all are.",
-  source: "003_f666e9f5344b8678.txt (the load balancer in public subnets of at least two Availability Zones); AWS ELB docs",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html",
+      title: "Application Load Balancers",
+    },
+    {
+      url: "https://docs.amazonaws.cn/elasticloadbalancing/latest/APIReference/API_SetSubnets.html",
+      title: "SetSubnets - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones",
     "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",

@@ -21,7 +21,7 @@ const internal = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the ALB's SG allows 80 from 0.0.0.0/0", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the ALB's SG allows 80 from 0.0.0.0/0", snapshot: healthyAlb().build() },
     {
       name: "HTTP and HTTPS listeners, both allowed by one port range 80-443",
       snapshot: withHttps()

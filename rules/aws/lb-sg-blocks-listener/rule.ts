@@ -1,4 +1,6 @@
-import type { AwsModel, Listener, LoadBalancer } from "../../../src/aws/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { RuleContext } from "../../../src/core/engine/types.ts";
+import type { AwsModel, Listener, LoadBalancer } from "../../../src/providers/aws/model.ts";
 import {
   authorizeIngressCommand,
   clientLabel,
@@ -7,10 +9,8 @@ import {
   nearMiss,
   sgNames,
   vpcSpaceGuess,
-} from "../../../src/aws/rule-helpers.ts";
-import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/aws/sg.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { RuleContext } from "../../../src/engine/types.ts";
+} from "../../../src/providers/aws/rule-helpers.ts";
+import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/providers/aws/sg.ts";
 
 /** The transport protocols a listener accepts. */
 function listenerProtocols(l: Listener): Protocol[] {
@@ -20,7 +20,7 @@ function listenerProtocols(l: Listener): Protocol[] {
   return ["tcp"];
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/lb-sg-blocks-listener",
   provider: "aws",
   severity: "critical",
@@ -29,12 +29,20 @@ export default defineProviderRule<AwsModel>({
     "An Application Load Balancer (and a Network Load Balancer created with security groups) accepts a connection only when one of its " +
     "security groups allows it: clients of an internet-facing load balancer need an inbound rule for the listener's port from internet " +
     "addresses (`0.0.0.0/0`, or the allowed clients' ranges); an internal one needs a rule from its clients' addresses or groups. " +
-    "Without one, connections to the listener time out while the targets stay healthy (seed 003 opens HTTP to the internet on the " +
+    "Without one, connections to the listener time out while the targets stay healthy (AWS's Auto Scaling tutorial opens HTTP to the internet on the " +
     "load balancer's security group). A rule for only some clients is an allow-list and is reported as restricted, not blocked; a rule " +
     "that allows only private ranges admits no internet client. Prefix lists (e.g. CloudFront's origin-facing list) cannot be decided " +
     "offline and are reported as unknown.",
-  source:
-    "003_f666e9f5344b8678.txt (the load balancer's security group allows HTTP from the internet); AWS ALB docs, load balancer security groups",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+      title: "Security groups for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html",

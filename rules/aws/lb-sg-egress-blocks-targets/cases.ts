@@ -3,7 +3,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the default all-traffic outbound rule", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the default all-traffic outbound rule", snapshot: healthyAlb().build() },
     {
       name: "outbound narrowed to TCP 80 to the instances' SG (by group id)",
       snapshot: healthyAlb()

@@ -1,4 +1,5 @@
-import type { AwsModel } from "../../../src/aws/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
 import {
   authorizeEgressCommand,
   lbTargets,
@@ -9,10 +10,9 @@ import {
   targetEvidence,
   targetLabel,
   trafficProtocols,
-} from "../../../src/aws/rule-helpers.ts";
-import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/aws/sg.ts";
-import { healthText } from "../../../src/aws/target-sg.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+} from "../../../src/providers/aws/rule-helpers.ts";
+import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/providers/aws/sg.ts";
+import { healthText } from "../../../src/providers/aws/target-sg.ts";
 
 interface PortCheck {
   protocol: Protocol;
@@ -22,7 +22,7 @@ interface PortCheck {
 
 const portsText = (cs: PortCheck[]) => cs.map((c) => `${c.protocol.toUpperCase()} ${c.port} (${c.purposes.join(" and ")})`).join(", ");
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/lb-sg-egress-blocks-targets",
   provider: "aws",
   severity: "critical",
@@ -33,7 +33,16 @@ export default defineProviderRule<AwsModel>({
     "port and on the health-check port. The default outbound rule (all traffic to `0.0.0.0/0`) does; hardening that removes it, or " +
     "narrows it to other ports or addresses, makes every health check time out and every target `unhealthy`. " +
     "The rule may name the targets' security group (`UserIdGroupPairs`) or their addresses; a prefix list cannot be decided offline.",
-  source: "003_f666e9f5344b8678.txt (load balancer and instance security groups); AWS ALB docs, recommended security group rules",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+      title: "Security groups for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Network Load Balancer",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html#security-group-recommended-rules",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html#recommended-rules",

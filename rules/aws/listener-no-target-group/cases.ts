@@ -22,7 +22,7 @@ const blueGreen = (blue: number, green: number) =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the default action forwards to web-tg", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the default action forwards to web-tg", snapshot: healthyAlb().build() },
     { name: "NLB: the default action forwards to app-tg", snapshot: healthyNlb().build() },
     { name: "blue/green with weights 90/10", snapshot: blueGreen(90, 10).build() },
     {

@@ -1,8 +1,8 @@
-import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/aws/model.ts";
-import { listGaps } from "../../../src/aws/model.ts";
-import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence, Remediation } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { listGaps } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);
 
@@ -67,7 +67,7 @@ function reweigh(l: Listener, lb: LoadBalancer, fw: ForwardTarget[], extra: numb
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/listener-no-target-group",
   provider: "aws",
   severity: "critical",
@@ -78,7 +78,20 @@ export default defineProviderRule<AwsModel>({
     "region), or spreads traffic over weighted groups that all have weight 0 sends nowhere: an Application Load Balancer answers " +
     "HTTP 503, a Network Load Balancer resets the connections. A default action that redirects or returns a fixed response is out " +
     "of scope. A target group missing from a snapshot whose target group list is incomplete is unknown, not a failure.",
-  source: "003_f666e9f5344b8678.txt (a listener forwarding to the target group); AWS ELB docs, listener default actions",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html",
+      title: "Listener rules for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.amazonaws.cn/en_us/elasticloadbalancing/latest/application/edit-rule.html",
+      title: "Edit a listener rule for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rules",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-503-issues",

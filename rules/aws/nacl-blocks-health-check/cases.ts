@@ -8,7 +8,7 @@ const PUBLIC = [ids.subnet.publicA, ids.subnet.publicB];
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the default ACL allows everything both ways", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the default ACL allows everything both ways", snapshot: healthyAlb().build() },
     {
       name: "a custom ACL on the private subnets: 80 in from the VPC, 1024-65535 out to the VPC (the reply path)",
       snapshot: healthyAlb()

@@ -1,5 +1,7 @@
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../../../src/aws/nacl.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence } from "../../../src/core/engine/types.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../../../src/providers/aws/nacl.ts";
 import {
   gapNote,
   lbNodeSources,
@@ -13,11 +15,9 @@ import {
   targetLabel,
   trafficProtocols,
   trafficSources,
-} from "../../../src/aws/rule-helpers.ts";
-import type { Protocol } from "../../../src/aws/sg.ts";
-import { healthText } from "../../../src/aws/target-sg.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence } from "../../../src/engine/types.ts";
+} from "../../../src/providers/aws/rule-helpers.ts";
+import type { Protocol } from "../../../src/providers/aws/sg.ts";
+import { healthText } from "../../../src/providers/aws/target-sg.ts";
 
 interface Check {
   purpose: "health checks" | "traffic";
@@ -70,7 +70,7 @@ function legWhat(r: LegResult): string {
   }
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/nacl-blocks-health-check",
   provider: "aws",
   severity: "critical",
@@ -83,7 +83,16 @@ export default defineProviderRule<AwsModel>({
     "denied by the `*` entry. A custom ACL that allows the port but forgets the reply path makes every health check time out " +
     "(`Target.Timeout`). Traffic inside one subnet does not cross its ACL. For a Network Load Balancer that preserves client IPs the " +
     "target's subnet must also admit the clients; an ACL that admits only some of them is an allow-list, not a block.",
-  source: "003_f666e9f5344b8678.txt (health checks from the load balancer must reach the instances); AWS ELB docs, network ACLs",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Network Load Balancer",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",

@@ -1,10 +1,10 @@
-import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/aws/guest.ts";
-import { cidrInterval } from "../../../src/aws/ip.ts";
-import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/aws/rule-helpers.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence, Remediation } from "../../../src/engine/types.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
+import { cidrInterval } from "../../../src/providers/aws/ip.ts";
+import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
 
 interface Endpoint {
   ip: string;
@@ -83,7 +83,7 @@ function fix(lb: LoadBalancer, tg: TargetGroup): Remediation {
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/nlb-hairpin",
   provider: "aws",
   severity: "high",
@@ -96,8 +96,20 @@ export default defineProviderRule<AwsModel>({
     "(and for UDP), off for IP targets over TCP/TLS. The rule reports the risk (low) for every internal NLB target group that preserves " +
     "client IPs, and confirms it (high) when the guest check (`observations.guest`) shows a target connected to the NLB's address on a " +
     "listener port, or when `--from` names a target (by instance id or Name tag) as a caller of the load balancer.",
-  source:
-    "AWS NLB docs, client IP preservation (NAT loopback); 002_0c78fd2839e8d171.txt (a backend calling its own internal load balancer: intermittent timeouts)",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html",
+      title: "Edit target group attributes for your Network Load Balancer - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Network Load Balancer",
+    },
+    {
+      url: "https://repost.aws/questions/QU_9Dcea7NR3W3MzaZKVkcBA/why-can-an-instance-in-a-target-group-not-reach-itself-via-nlb",
+      title: "why can an instance in a target group not reach itself via nlb (AWS re:Post)",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html#loopback-timeout",

@@ -3,7 +3,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: ALB and healthy targets in us-east-1a and us-east-1b", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: ALB and healthy targets in us-east-1a and us-east-1b", snapshot: healthyAlb().build() },
     { name: "NLB and its healthy targets in two zones", snapshot: healthyNlb().build() },
     {
       name: "a third, unhealthy target does not matter: two zones are healthy",

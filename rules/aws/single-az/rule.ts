@@ -1,5 +1,7 @@
-import type { AutoScalingGroup, AwsModel, LoadBalancer, TargetGroup } from "../../../src/aws/model.ts";
-import { gapNote, sh, targetLabel } from "../../../src/aws/rule-helpers.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation } from "../../../src/core/engine/types.ts";
+import type { AutoScalingGroup, AwsModel, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 import {
   groupBase,
   isHealthy,
@@ -9,9 +11,7 @@ import {
   servedGroups,
   subnetForZone,
   targetAz,
-} from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation } from "../../../src/engine/types.ts";
+} from "../../../src/providers/aws/target-facts.ts";
 
 function lbFix(model: AwsModel, lb: LoadBalancer, zones: string[]): Remediation {
   const other = [
@@ -62,18 +62,31 @@ function targetFix(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, have: str
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/single-az",
   provider: "aws",
   severity: "medium",
   title: "Load balancer or its healthy targets in fewer than two Availability Zones",
   description:
-    "Seed 003 builds for the loss of a zone: the load balancer in subnets of at least two Availability Zones and the Auto Scaling " +
+    "AWS's Auto Scaling tutorial builds for the loss of a zone: the load balancer in subnets of at least two Availability Zones and the Auto Scaling " +
     "group's instances spread over the same zones. A load balancer with one zone (possible for a Network Load Balancer) or a target " +
     "group whose healthy targets all sit in one zone goes down with that zone. Each load balancer's zones are checked, then each target " +
     "group's healthy targets (a group with no healthy target at all is left to aws/targets-unhealthy and aws/target-group-empty). " +
     "Severity is medium: a resilience gap, not an outage.",
-  source: "003_f666e9f5344b8678.txt (at least two Availability Zones for the load balancer and the Auto Scaling group)",
+  citations: [
+    {
+      url: "https://docs.amazonaws.cn/elasticloadbalancing/latest/APIReference/API_SetSubnets.html",
+      title: "SetSubnets - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-add-availability-zone.html",
+      title: "Add an Availability Zone - Amazon EC2 Auto Scaling",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html",
+      title: "How Elastic Load Balancing works",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-subnets.html",
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-availability-zone-balanced.html",

@@ -3,7 +3,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: stickiness off", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: stickiness off", snapshot: healthyAlb().build() },
     { name: "NLB: stickiness off", snapshot: healthyNlb().build() },
     {
       name: "no stickiness attribute in a collected attribute list: the default (off) applies",

@@ -1,7 +1,7 @@
-import type { AwsModel } from "../../../src/aws/model.ts";
-import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
-import { groupBase, servedGroups } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { groupBase, servedGroups } from "../../../src/providers/aws/target-facts.ts";
 
 function duration(seconds: string | undefined, dflt: number): string {
   const s = Number(seconds ?? dflt);
@@ -11,7 +11,7 @@ function duration(seconds: string | undefined, dflt: number): string {
   return `${s} s`;
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/stickiness-skew",
   provider: "aws",
   severity: "low",
@@ -21,10 +21,23 @@ export default defineProviderRule<AwsModel>({
     "Load Balancer (`source_ip`), by a cookie on an Application Load Balancer (`lb_cookie`, or `app_cookie` tied to the application's " +
     "own cookie). Clients behind one NAT gateway, corporate proxy or carrier-grade NAT share a source IP and all land on one target; " +
     "a proxy or service that calls with one cookie jar pins all its users to one target; long sessions keep old targets busy while " +
-    "targets added on scale-out get only new clients. Seed 002 names persistence behind NAT and proxies as the first cause of uneven " +
+    "targets added on scale-out get only new clients. The backend-traffic troubleshooting guide names persistence behind NAT and proxies as the first cause of uneven " +
     "load. This is a configuration risk, reported even when every target is healthy; keep stickiness only where the application keeps " +
     "session state in memory. Severity is low.",
-  source: "002_0c78fd2839e8d171.txt (uneven distribution: session persistence, clients behind a proxy); AWS ELB docs, sticky sessions",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html",
+      title: "Edit target group attributes for your Application Load Balancer",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html",
+      title: "Edit target group attributes for your Network Load Balancer - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-targetgroupattribute.html",
+      title: "AWS::ElasticLoadBalancingV2::TargetGroup TargetGroupAttribute - AWS CloudFormation",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#sticky-sessions",

@@ -5,7 +5,7 @@ const PUBLIC_C = awsId("subnet", "public-c");
 const PRIVATE_C = awsId("subnet", "private-c");
 const WEB3 = awsId("i", "web-3");
 
-/** seed 003 with a third zone: subnets in us-east-1c and web-3 there, registered in web-tg. */
+/** the tutorial reference with a third zone: subnets in us-east-1c and web-3 there, registered in web-tg. */
 const thirdZone = () =>
   healthyAlb()
     .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c", public: true })
@@ -20,7 +20,7 @@ const thirdZone = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: both targets in the ALB's two zones", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: both targets in the ALB's two zones", snapshot: healthyAlb().build() },
     { name: "NLB: both targets in the NLB's two zones", snapshot: healthyNlb().build() },
     {
       name: "a third zone enabled on the ALB for web-3",

@@ -1,8 +1,8 @@
-import type { AwsModel, LoadBalancer } from "../../../src/aws/model.ts";
-import { gapNote, lbTargets, sh, targetBase, targetEvidence, targetLabel } from "../../../src/aws/rule-helpers.ts";
-import { lbSubnetIds, lbZoneNames, subnetForZone, targetAz } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation } from "../../../src/core/engine/types.ts";
+import type { AwsModel, LoadBalancer } from "../../../src/providers/aws/model.ts";
+import { gapNote, lbTargets, sh, targetBase, targetEvidence, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
+import { lbSubnetIds, lbZoneNames, subnetForZone, targetAz } from "../../../src/providers/aws/target-facts.ts";
 
 function fix(model: AwsModel, lb: LoadBalancer, az: string, target: string): Remediation {
   const s = subnetForZone(model, lb, az);
@@ -19,7 +19,7 @@ function fix(model: AwsModel, lb: LoadBalancer, az: string, target: string): Rem
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-az-not-enabled",
   provider: "aws",
   severity: "high",
@@ -27,11 +27,19 @@ export default defineProviderRule<AwsModel>({
   description:
     "A load balancer has a node only in the Availability Zones of its subnets. A target registered in any other zone receives no traffic: " +
     "DescribeTargetHealth shows it `unused` with `Target.NotInUse`, and the registration looks fine everywhere else. It happens when an " +
-    "Auto Scaling group spans more zones than the load balancer (seed 003 puts both in the same two zones), or when an instance is moved. " +
+    "Auto Scaling group spans more zones than the load balancer (AWS's Auto Scaling tutorial puts both in the same two zones), or when an instance is moved. " +
     "The target's zone is taken from its instance's placement, its subnet, or the AvailabilityZone of its health entry; IP targets outside " +
     "the VPC (zone `all`) are out of scope.",
-  source:
-    "003_f666e9f5344b8678.txt (the load balancer and the Auto Scaling group in the same Availability Zones); AWS ELB docs, Availability Zones",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html",
+      title: "How Elastic Load Balancing works",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html",
+      title: "Check the health of your Application Load Balancer targets - Elastic Load Balancing",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-subnets.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",

@@ -23,7 +23,7 @@ const withApiRule = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: web-tg holds both instances", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: web-tg holds both instances", snapshot: healthyAlb().build() },
     { name: "NLB: app-tg holds both instances", snapshot: healthyNlb().build() },
     {
       name: "blue/green: the empty green group has weight 0, the blue one carries the traffic",

@@ -1,7 +1,7 @@
-import type { Action, AutoScalingGroup, AwsModel, Listener, LoadBalancer, TargetGroup } from "../../../src/aws/model.ts";
-import { gapNote, sh } from "../../../src/aws/rule-helpers.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence, Remediation } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import type { Action, AutoScalingGroup, AwsModel, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 interface Use {
   listener: Listener;
@@ -104,7 +104,7 @@ function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediati
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-group-empty",
   provider: "aws",
   severity: "critical",
@@ -112,11 +112,20 @@ export default defineProviderRule<AwsModel>({
   description:
     "A target group without registered targets has nothing to route to. An Application Load Balancer answers every request routed " +
     "to it with HTTP 503 Service Unavailable; a Network Load Balancer cannot complete the connections. It happens when an Auto Scaling " +
-    "group is scaled to zero, is not attached to the target group (seed 003 attaches it so that the group registers its instances), or " +
+    "group is scaled to zero, is not attached to the target group (AWS's Auto Scaling tutorial attaches it so that the group registers its instances), or " +
     "has its AddToLoadBalancer process suspended, and when a new target group is wired to a listener before anything is registered. " +
     "Only target groups a listener forwards to with a weight above 0 are checked (default actions and listener rules). Severity is " +
     "critical when a listener's default action sends everything there, high when only a rule or a weighted share does.",
-  source: "003_f666e9f5344b8678.txt (the Auto Scaling group registers its instances in the target group); AWS ALB docs, HTTP 503",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/attach-load-balancer-asg.html",
+      title: "Attach an Elastic Load Balancing load balancer to your Auto Scaling group - Amazon EC2 Auto Scaling",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#http-503-issues",
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/attach-load-balancer-asg.html",

@@ -1,4 +1,4 @@
-import type { AwsSnapshot } from "../../../src/snapshot/types.ts";
+import type { AwsSnapshot } from "../../../src/providers/aws/wire-types.ts";
 import { ACCOUNT, healthyAlb, healthyNlb, ids, lbArn, network, tgArn } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -18,7 +18,7 @@ function publicIp(id: string, ip: string, owner = "amazon") {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: instances in private subnets, private IPs only", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: instances in private subnets, private IPs only", snapshot: healthyAlb().build() },
     { name: "NLB targets with private IPs only", snapshot: healthyNlb().build() },
   ],
   invalid: [

@@ -1,10 +1,10 @@
-import { INTERNET_V4, toCidrs } from "../../../src/aws/ip.ts";
-import type { AwsModel, Instance, LoadBalancer, Target } from "../../../src/aws/model.ts";
-import { gapNote, targetLabel, targetSubjects } from "../../../src/aws/rule-helpers.ts";
-import { evaluateSecurityGroups } from "../../../src/aws/sg.ts";
-import { routesToIgw, servedGroups } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence, Remediation } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import { INTERNET_V4, toCidrs } from "../../../src/providers/aws/ip.ts";
+import type { AwsModel, Instance, LoadBalancer, Target } from "../../../src/providers/aws/model.ts";
+import { gapNote, targetLabel, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
+import { evaluateSecurityGroups } from "../../../src/providers/aws/sg.ts";
+import { routesToIgw, servedGroups } from "../../../src/providers/aws/target-facts.ts";
 
 /** Ports worth checking for direct exposure: the target ports, SSH and RDP. */
 const ADMIN_PORTS = [22, 3389];
@@ -49,19 +49,28 @@ function fix(inst: Instance): Remediation {
   return { summary: parts.filter(Boolean).join(" "), commands };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-public-ip",
   provider: "aws",
   severity: "medium",
   title: "Target instance has its own public IP",
   description:
-    "Seed 003 puts the instances behind the load balancer in private subnets: they need no public IP, since clients reach them through " +
+    "AWS's Auto Scaling tutorial puts the instances behind the load balancer in private subnets: they need no public IP, since clients reach them through " +
     "the load balancer and the load balancer reaches them on their private addresses. A public IP (auto-assigned by the subnet's " +
     "MapPublicIpOnLaunch, or an Elastic IP) makes the instance reachable from the internet directly, bypassing the load balancer's " +
     "listeners, TLS and security group, and one security-group mistake away from exposure; public IPv4 addresses are also billed. " +
     "Each instance is reported once. Severity is medium when the instance's subnet routes to an internet gateway and its security groups " +
     "admit the internet on a target port or on SSH/RDP, low otherwise.",
-  source: "003_f666e9f5344b8678.txt (the instances need no public IP address)",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+      title: "Security groups for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-instances-security-groups.html",
+      title: "Security groups for the instances for your Classic Load Balancer - Elastic Load Balancing",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-ip-addressing.html#subnet-public-ip",
     "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html#concepts-public-addresses",

@@ -6,7 +6,7 @@ const OLD_ALB_SG = awsId("sg", "web-alb-2023");
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
     {
       name: "a -1 (all traffic) rule from the ALB's SG covers the health-check port",
       snapshot: healthyAlb()

@@ -1,8 +1,8 @@
-import type { AwsModel } from "../../../src/aws/model.ts";
-import { checkTargetSecurityGroups } from "../../../src/aws/target-sg.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+import { checkTargetSecurityGroups } from "../../../src/providers/aws/target-sg.ts";
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-health-check",
   provider: "aws",
   severity: "critical",
@@ -13,10 +13,22 @@ export default defineProviderRule<AwsModel>({
     "for an ALB, or an NLB with security groups, the usual rule references the load balancer's security group by id " +
     "(`UserIdGroupPairs`); for an NLB without security groups it must allow the load balancer subnets' CIDRs (or the VPC's). " +
     "When nothing allows them, every check times out, the target is `unhealthy` with `Target.Timeout` and gets no traffic " +
-    "(seed 003: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
+    "(AWS's tutorial on an Auto Scaling group behind an Application Load Balancer: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
     "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown.",
-  source:
-    "003_f666e9f5344b8678.txt (the instances' security group must allow the load balancer's traffic and health checks); AWS ELB docs, target security groups",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+      title: "Security groups for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-instances-security-groups.html",
+      title: "Security groups for the instances for your Classic Load Balancer - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Network Load Balancer",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",

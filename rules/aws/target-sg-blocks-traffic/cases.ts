@@ -11,7 +11,7 @@ const nlbWithSg = () =>
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
     {
       name: "a -1 (all traffic) rule from the ALB's SG",
       snapshot: healthyAlb()

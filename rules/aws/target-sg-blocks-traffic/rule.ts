@@ -1,22 +1,34 @@
-import type { AwsModel } from "../../../src/aws/model.ts";
-import { checkTargetSecurityGroups } from "../../../src/aws/target-sg.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+import { checkTargetSecurityGroups } from "../../../src/providers/aws/target-sg.ts";
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-traffic",
   provider: "aws",
   severity: "critical",
   title: "Target security groups block the load balancer's traffic",
   description:
     "The targets' security groups must admit the load-balanced traffic on the target's port, not only the health checks: a target whose " +
-    "health-check port is allowed can be `healthy` and still refuse every request (seed 003: the instance security group must allow the " +
+    "health-check port is allowed can be `healthy` and still refuse every request (AWS's tutorial on an Auto Scaling group behind an Application Load Balancer: the instance security group must allow the " +
     "load balancer's HTTP traffic). The traffic comes from the load balancer's nodes (their private addresses in the load balancer's " +
     "subnets, carrying its security groups), except on a Network Load Balancer that preserves client IPs (the default for instance " +
     "targets and for UDP): then the targets see the clients' own addresses, so their groups must allow the clients, or reference the " +
     "NLB's own security group, which AWS matches even with client IP preservation on. For client traffic an allow that covers only part " +
     "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown.",
-  source:
-    "003_f666e9f5344b8678.txt (the instance security group must allow the load balancer's HTTP traffic); AWS ELB docs, target security groups",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
+      title: "Security groups for your Application Load Balancer - ELB",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/classic/elb-instances-security-groups.html",
+      title: "Security groups for the instances for your Classic Load Balancer - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html",
+      title: "Edit target group attributes for your Network Load Balancer - Elastic Load Balancing",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",

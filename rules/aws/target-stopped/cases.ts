@@ -5,7 +5,7 @@ const WEB3 = awsId("i", "web-3");
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: both web instances running", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: both web instances running", snapshot: healthyAlb().build() },
     { name: "NLB: both app instances running", snapshot: healthyNlb().build() },
     {
       name: "an instance still pending (just launched by the Auto Scaling group) is not stopped",

@@ -1,4 +1,6 @@
-import type { AwsModel, Instance, Target, TargetGroup } from "../../../src/aws/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation } from "../../../src/core/engine/types.ts";
+import type { AwsModel, Instance, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import {
   gapNote,
   sh,
@@ -7,10 +9,8 @@ import {
   targetResourceId,
   targetResourceName,
   targetSubjects,
-} from "../../../src/aws/rule-helpers.ts";
-import { servedGroups, targetArg } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation } from "../../../src/engine/types.ts";
+} from "../../../src/providers/aws/rule-helpers.ts";
+import { servedGroups, targetArg } from "../../../src/providers/aws/target-facts.ts";
 
 const STOPPED = new Set(["stopping", "stopped"]);
 const GONE = new Set(["shutting-down", "terminated"]);
@@ -42,7 +42,7 @@ function fix(tg: TargetGroup, t: Target, inst: Instance | undefined, state: stri
   };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/target-stopped",
   provider: "aws",
   severity: "high",
@@ -52,9 +52,18 @@ export default defineProviderRule<AwsModel>({
     "`unused` with `Target.InvalidState`, and the load balancer spreads the traffic over fewer targets, or over none. A terminated " +
     "instance stays registered until someone (or its Auto Scaling group) deregisters it; it disappears from DescribeInstances about an hour " +
     "after termination, so a registered instance missing from a complete instance list with `Target.InvalidState` is reported too. " +
-    "Seed 003 relies on the Auto Scaling group to keep healthy instances registered. Severity is high, critical when no target of the " +
+    "AWS's Auto Scaling tutorial relies on the Auto Scaling group to keep healthy instances registered. Severity is high, critical when no target of the " +
     "group is left running.",
-  source: "003_f666e9f5344b8678.txt (the Auto Scaling group keeps healthy instances registered); AWS ELB docs, target health reason codes",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html",
+      title: "Check the health of your Application Load Balancer targets - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-checks-overview.html",
+      title: "About the health checks for your Auto Scaling group - Amazon EC2 Auto Scaling",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",
     "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-health-checks.html",

@@ -8,7 +8,7 @@ const TIMEOUT = { state: "unhealthy", reason: "Target.Timeout", description: "Re
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 003 reference: both targets healthy", snapshot: healthyAlb().build() },
+    { name: "tutorial reference: both targets healthy", snapshot: healthyAlb().build() },
     { name: "NLB: both targets healthy", snapshot: healthyNlb().build() },
     {
       name: "one target draining during a deployment, the other healthy",

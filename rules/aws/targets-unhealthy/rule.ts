@@ -1,6 +1,10 @@
-import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/aws/guest.ts";
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/aws/model.ts";
-import { healthState, reasonMeaning, targetHealthReason } from "../../../src/aws/reasons.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { runRules } from "../../../src/core/engine/run.ts";
+import type { Evidence, Finding, Remediation, Rule, Severity } from "../../../src/core/engine/types.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/providers/aws/guest.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import { healthState, reasonMeaning, targetHealthReason } from "../../../src/providers/aws/reasons.ts";
 import {
   gapNote,
   sh,
@@ -9,12 +13,8 @@ import {
   targetResourceId,
   targetResourceName,
   targetSubjects,
-} from "../../../src/aws/rule-helpers.ts";
-import { isHealthy, targetArg } from "../../../src/aws/target-facts.ts";
-import { defineProviderRule } from "../../../src/engine/define-rule.ts";
-import { runRules } from "../../../src/engine/run.ts";
-import type { Evidence, Finding, Remediation, Rule, Severity } from "../../../src/engine/types.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+} from "../../../src/providers/aws/rule-helpers.ts";
+import { isHealthy, targetArg } from "../../../src/providers/aws/target-facts.ts";
 import healthCheckPathMismatch from "../health-check-path-mismatch/rule.ts";
 import lbSgEgressBlocksTargets from "../lb-sg-egress-blocks-targets/rule.ts";
 import naclBlocksHealthCheck from "../nacl-blocks-health-check/rule.ts";
@@ -143,7 +143,7 @@ function remediationFor(tg: TargetGroup, t: Target, cause: Finding | undefined, 
   return { summary, commands: [`aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)}`] };
 }
 
-export default defineProviderRule<AwsModel>({
+export default defineRule<AwsModel>({
   id: "aws/targets-unhealthy",
   provider: "aws",
   severity: "high",
@@ -151,15 +151,27 @@ export default defineProviderRule<AwsModel>({
   description:
     "DescribeTargetHealth reports each registered target's state and, unless it is healthy, a reason code. An `unhealthy` target gets " +
     "no new requests (until every target of the group is unhealthy: then the load balancer fails open and sends to all of them); an " +
-    "`unused` one gets nothing at all. Every documented reason code is translated (see `src/aws/reasons.ts`), and the finding names the " +
+    "`unused` one gets nothing at all. Every documented reason code is translated (see `src/providers/aws/reasons.ts`), and the finding names the " +
     "cause when another rule found one on the same target: a security group or network ACL that drops the health checks " +
     "(`Target.Timeout`), a wrong health-check path or matcher (`Target.ResponseCodeMismatch`), a stopped instance " +
     "(`Target.InvalidState`), a zone the load balancer has not enabled (`Target.NotInUse`). A `Target.Timeout` with no such block " +
     "points at the target itself: nothing listening, a host firewall, or overload; the guest check (`observations.guest`) narrows it " +
     "down, and the remediation runs the same checks through SSM. Targets still `initial` are unknown (collect again); `draining` and " +
     "health checks disabled are out of scope. Severity is high, critical when no target of the group is healthy.",
-  source:
-    "003_f666e9f5344b8678.txt (target group health checks keep only healthy instances in service); AWS ELB docs, target health reason codes",
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html",
+      title: "Check the health of your Application Load Balancer targets - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
+      title: "Health checks for Application Load Balancer target groups - Elastic Load Balancing",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
+      title: "Troubleshoot your Application Load Balancers",
+    },
+  ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",

@@ -12,7 +12,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
 
-/** Seed 000's network and public LB with the given availability sets and no VM yet. */
+/** The reference architecture's network and public LB with the given availability sets and no VM yet. */
 function webLb(...sets: string[]): AzureScenario {
   const s = azure()
     .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
@@ -33,7 +33,7 @@ const vm = (s: AzureScenario, name: string, ip: string, place: { availabilitySet
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: vm1 and vm2 in avset-web", snapshot: healthyWeb().build() },
+    { name: "reference architecture: vm1 and vm2 in avset-web", snapshot: healthyWeb().build() },
     { name: "internal LB: app1 and app2 in avset-app", snapshot: healthyInternal().build() },
     {
       name: "zonal VMs in zones 1 and 2",

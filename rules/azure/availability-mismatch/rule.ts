@@ -1,9 +1,9 @@
-import { nameOf } from "../../../src/azure/arm-id.ts";
-import { memberName, memberPower, placementOf, poolVms, reportListGaps, rulePools } from "../../../src/azure/compute-helpers.ts";
-import type { Vm } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { memberName, memberPower, placementOf, poolVms, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, Vm } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const names = (vms: Vm[]) => vms.map((v) => v.name).join(", ");
 
@@ -59,13 +59,13 @@ function largestSet(sets: Map<string, Vm[]>): [string, Vm[]] | undefined {
   return [...sets.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))[0];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/availability-mismatch",
   provider: "azure",
   severity: "medium",
   title: "Pool VMs not in one availability set or across zones",
   description:
-    "Seed 000: load-balanced VMs belong in one availability set, which spreads them over fault and update domains; " +
+    "The reference architecture for load-balanced VMs: load-balanced VMs belong in one availability set, which spreads them over fault and update domains; " +
     "the VM availability SLA needs two or more VMs in the same set, or VMs in two or more availability zones. This rule looks at the VMs behind each pool that a " +
     "load-balancing rule uses and reports, per pool: VMs in different availability sets (maintenance and fault domains are coordinated only within a set, " +
     "so VMs of different sets can go down together; low when every set holds two or more of the pool's VMs, medium otherwise); " +
@@ -73,7 +73,17 @@ export default defineRule({
     "and pools whose VMs all sit in one zone. Scale-set instances without zones are spread by their scale set and count as placed. " +
     "A VM's availability set is fixed when it is created, so the fix is a rebuild, which the remediation spells out. " +
     "Members whose VM is not in the snapshot make the result unknown unless a problem is already certain.",
-  source: "000_2bf558ebe2dbd142.txt; learn.microsoft.com/azure/virtual-machines/availability",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/javascript/api/@azure/arm-compute/availabilityset?view=azure-node-latest",
+      title: "AvailabilitySet interface",
+    },
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/components", title: "Azure Load Balancer components" },
+    {
+      url: "https://azure.github.io/Azure-Proactive-Resiliency-Library-v2/azure-resources/Network/loadBalancers/",
+      title: "Azure Proactive Resiliency Library v2",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/virtual-machines/availability-set-overview",
     "https://learn.microsoft.com/azure/reliability/availability-zones-overview",

@@ -45,7 +45,7 @@ function bareLb(): AzureScenario {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: vm1 and vm2 in pool-web", snapshot: healthyWeb().build() },
+    { name: "reference architecture: vm1 and vm2 in pool-web", snapshot: healthyWeb().build() },
     { name: "internal LB with two app VMs in its pool", snapshot: healthyInternal().build() },
     {
       name: "an IP-based pool (loadBalancerBackendAddresses only) is not empty",

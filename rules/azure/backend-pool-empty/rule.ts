@@ -1,14 +1,14 @@
-import { nameOf } from "../../../src/azure/arm-id.ts";
-import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/azure/compute-helpers.ts";
-import type { AzureModel, IpConfig, LoadBalancer, Pool, Vm } from "../../../src/azure/model.ts";
-import { lbFrontendIp } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, IpConfig, LoadBalancer, Pool, Vm } from "../../../src/providers/azure/model.ts";
+import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /**
  * VMs that probably belong in an empty pool: those the LB's own NAT rules
- * target (seed 000 gives every pool VM a NAT rule), VMs with a NIC in an
+ * target (the reference architecture for load-balanced VMs gives every pool VM a NAT rule), VMs with a NIC in an
  * internal frontend's subnet, and VMs sharing an availability set with either.
  * A VM whose NIC already sits in some backend pool serves something else and
  * is left out; so are scale-set instances (their pools come from the model).
@@ -45,7 +45,7 @@ function genericFix(lb: LoadBalancer, pool: Pool): string[] {
   ];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/backend-pool-empty",
   provider: "azure",
   severity: "critical",
@@ -58,8 +58,11 @@ export default defineRule({
     "Severity is critical because nothing behind the rule can answer. " +
     "Membership is read from the pool's own `backendIPConfigurations` and `loadBalancerBackendAddresses` and from NICs that claim the pool, " +
     "so a failed NIC listing cannot hide members: the load balancer's body alone decides. " +
-    "Seed 000: the backend pool holds the NICs of the VMs that receive traffic, and every VM added later needs its NIC added too.",
-  source: "000_2bf558ebe2dbd142.txt; learn.microsoft.com/azure/load-balancer/backend-pool-management",
+    "The reference architecture for load-balanced VMs: the backend pool holds the NICs of the VMs that receive traffic, and every VM added later needs its NIC added too.",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/backend-pool-management", title: "Backend pool management" },
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/components", title: "Azure Load Balancer components" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/backend-pool-management",
     "https://learn.microsoft.com/cli/azure/network/nic/ip-config/address-pool#az-network-nic-ip-config-address-pool-add",

@@ -6,7 +6,7 @@ type Wire = Array<{ name: string; properties: Record<string, unknown> }>;
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: the VMs have private IPs only (the public IP is the LB's)", snapshot: healthyWeb().build() },
+    { name: "reference architecture: the VMs have private IPs only (the public IP is the LB's)", snapshot: healthyWeb().build() },
     { name: "internal LB backends with private IPs", snapshot: healthyInternal().build() },
     {
       name: "a jump box with a public IP outside every pool is not a backend",

@@ -1,9 +1,9 @@
-import { nameOf } from "../../../src/azure/arm-id.ts";
-import { memberName, memberPower, reportListGaps, rulePools } from "../../../src/azure/compute-helpers.ts";
-import type { IpConfig, Nic } from "../../../src/azure/model.ts";
-import { memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { memberName, memberPower, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, IpConfig, Nic } from "../../../src/providers/azure/model.ts";
+import { memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const pipName = (c: IpConfig) => c.publicIp?.name ?? nameOf(c.publicIpId ?? "");
 const pipText = (c: IpConfig) => `${pipName(c)}${c.publicIp?.ipAddress ? ` (${c.publicIp.ipAddress})` : ""} on ${c.nic.name}/${c.name}`;
@@ -23,19 +23,25 @@ function dissociate(c: IpConfig): string[] {
   ];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/backend-public-ip",
   provider: "azure",
   severity: "medium",
   title: "Backend VM has its own public IP",
   description:
-    "Seed 000 gives load-balanced VMs private IP addresses only: clients reach them through the load balancer's public IP, and administrators through inbound NAT rules. " +
+    "The reference architecture for load-balanced VMs gives load-balanced VMs private IP addresses only: clients reach them through the load balancer's public IP, and administrators through inbound NAT rules. " +
     "A public IP on a backend VM's NIC exposes it to the Internet directly, bypassing the load balancer's rules, probes and NAT mapping, " +
     "so an NSG mistake on that VM is an open door, and traffic that should be balanced can hit one server by address. " +
     "The rule checks every ip configuration of every NIC of each VM behind a pool that a load-balancing rule uses (a VM is reported once). " +
     "A reference to a public IP counts even when the public IP resource itself was not collected. " +
     "Severity is medium: an exposure to close, not an outage.",
-  source: "000_2bf558ebe2dbd142.txt; learn.microsoft.com/azure/virtual-network/ip-services/remove-public-ip-address-vm",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/outbound-rules", title: "Outbound rules Azure Load Balancer" },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/default-outbound-access",
+      title: "Default outbound access in Azure",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/virtual-network/ip-services/remove-public-ip-address-vm",
     "https://learn.microsoft.com/azure/load-balancer/outbound-rules",

@@ -1,4 +1,4 @@
-import type { AzureSnapshot, RuleHealthBody } from "../../../src/snapshot/types.ts";
+import type { AzureSnapshot, RuleHealthBody } from "../../../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -17,7 +17,7 @@ const addresses = (b: RuleHealthBody) => b.loadBalancerBackendAddresses ?? [];
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: both web VMs Up_Probe_Success", snapshot: healthyWeb().build() },
+    { name: "reference architecture: both web VMs Up_Probe_Success", snapshot: healthyWeb().build() },
     { name: "internal LB: both app VMs Up", snapshot: healthyInternal().build() },
     {
       name: "Up_Probe_ApproachingUnhealthyThreshold and Up_Admin are still Up",

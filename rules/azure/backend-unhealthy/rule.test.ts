@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { HEALTH_REASONS, healthReason } from "../../../src/azure/health-reasons.ts";
-import { buildAzureModel } from "../../../src/azure/model.ts";
-import { runRules } from "../../../src/engine/run.ts";
+import { runRules } from "../../../src/core/engine/run.ts";
+import { HEALTH_REASONS, healthReason } from "../../../src/providers/azure/health-reasons.ts";
+import { buildAzureModel } from "../../../src/providers/azure/model.ts";
 import { healthyWeb, WEB_LB, WEB_NSG } from "../../../test/support/azure-builder.ts";
 import { runRuleTests } from "../../../test/support/rule-tester.ts";
 import portNotListening from "../port-not-listening/rule.ts";

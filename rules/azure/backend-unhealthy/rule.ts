@@ -1,10 +1,10 @@
-import { idKey, nameOf, parentResourceId } from "../../../src/azure/arm-id.ts";
-import { guestFor, isStopped, listenerCommands, osTypeOf, runCommand } from "../../../src/azure/guest.ts";
-import { type HealthEntry, healthGap, healthReason, isDown, isUp, ruleHealthFor } from "../../../src/azure/health-reasons.ts";
-import type { AzureModel, LbRule, LoadBalancer, PoolMember } from "../../../src/azure/model.ts";
-import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import type { Remediation, Severity } from "../../../src/engine/types.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Remediation, Severity } from "../../../src/core/engine/types.ts";
+import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { guestFor, isStopped, listenerCommands, osTypeOf, runCommand } from "../../../src/providers/azure/guest.ts";
+import { type HealthEntry, healthGap, healthReason, isDown, isUp, ruleHealthFor } from "../../../src/providers/azure/health-reasons.ts";
+import type { AzureModel, LbRule, LoadBalancer, PoolMember } from "../../../src/providers/azure/model.ts";
+import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Reasons whose Down is less urgent than a probe failure. */
 const SEVERITY_BY_REASON: Record<string, Severity> = {
@@ -12,7 +12,7 @@ const SEVERITY_BY_REASON: Record<string, Severity> = {
   down_admin: "medium",
 };
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/backend-unhealthy",
   provider: "azure",
   severity: "high",
@@ -24,7 +24,16 @@ export default defineRule({
     "(probe blocked by an NSG, nothing listening, VM stopped) are linked to these findings. " +
     "`Up_Probe_AllDownIsUp` is reported too: traffic still flows only because NoHealthyBackendsBehavior ignores a probe that fails everywhere. " +
     "Severity is high: capacity is lost, and all of it when every member is Down.",
-  source: "002_0c78fd2839e8d171.txt; learn.microsoft.com/azure/load-balancer/load-balancer-manage-health-status",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
+      title: "Manage Azure Load Balancer Health Status",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-manage-health-status",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",

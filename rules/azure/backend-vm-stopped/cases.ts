@@ -20,7 +20,7 @@ function scaleSet(power0: "running" | "deallocated") {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: vm1 and vm2 running", snapshot: healthyWeb().build() },
+    { name: "reference architecture: vm1 and vm2 running", snapshot: healthyWeb().build() },
     { name: "internal LB: both app VMs running", snapshot: healthyInternal().build() },
     {
       name: "a deallocated VM outside every pool (a jump box) is none of this rule's business",

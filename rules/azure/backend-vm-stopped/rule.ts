@@ -1,9 +1,10 @@
-import { nameOf } from "../../../src/azure/arm-id.ts";
-import { azVmStart, memberName, memberPower, reportListGaps, ruleList, rulePools } from "../../../src/azure/compute-helpers.ts";
-import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { azVmStart, memberName, memberPower, reportListGaps, ruleList, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/backend-vm-stopped",
   provider: "azure",
   severity: "high",
@@ -18,7 +19,16 @@ export default defineRule({
     "When the snapshot has no instance view for a VM (or no VM at all behind a NIC), the result is unknown, never a pass. " +
     "Members that are bare IP addresses, or NICs attached to no VM, have no power state and are not applicable. " +
     "Severity is high: capacity is lost now, and the pool may be down to one member or none.",
-  source: "000_2bf558ebe2dbd142.txt, 002_0c78fd2839e8d171.txt; learn.microsoft.com/azure/virtual-machines/states-billing",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
+      title: "Manage Azure Load Balancer Health Status",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+  ],
   references: ["https://learn.microsoft.com/azure/virtual-machines/states-billing", "https://learn.microsoft.com/cli/azure/vm#az-vm-start"],
   messages: {
     stopped: "VM {{vm}} in pool {{pool}} ({{lb}}: {{rules}}) is {{state}}, so it answers no probe and serves none of the pool's traffic.",

@@ -14,7 +14,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
 
-/** Seed 000 as its 2016 template deployed it: a Basic LB on a Basic, dynamic public IP, two VMs in one availability set. */
+/** The reference architecture for load-balanced VMs as its 2016 template deployed it: a Basic LB on a Basic, dynamic public IP, two VMs in one availability set. */
 function basicWeb(): AzureScenario {
   return azure()
     .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
@@ -38,7 +38,7 @@ function basicWeb(): AzureScenario {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference on Standard: Standard LB, Standard public IP", snapshot: healthyWeb().build() },
+    { name: "reference architecture on Standard: Standard LB, Standard public IP", snapshot: healthyWeb().build() },
     { name: "internal Standard LB (no public IP)", snapshot: healthyInternal().build() },
     {
       name: "a Gateway SKU load balancer is not Basic",
@@ -51,7 +51,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "seed 000 as deployed in 2016: Basic LB on a Basic dynamic public IP, never migrated",
+      name: "the reference architecture for load-balanced VMs as deployed in 2016: Basic LB on a Basic dynamic public IP, never migrated",
       snapshot: basicWeb().build(),
       errors: [
         { messageId: "basicLb", resourceId: ids.lb(WEB_LB), severity: "high" },

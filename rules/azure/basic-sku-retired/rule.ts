@@ -1,9 +1,9 @@
-import { nameOf, parseArmId } from "../../../src/azure/arm-id.ts";
-import { reportListGaps } from "../../../src/azure/compute-helpers.ts";
-import type { AzureModel, Frontend, IpConfig, LoadBalancer, PublicIp } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
+import { reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, Frontend, IpConfig, LoadBalancer, PublicIp } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const RETIRED = "30 September 2025";
 
@@ -84,7 +84,7 @@ function pipFix(pip: PublicIp, at: Attachment): { summary: string; commands: str
   };
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/basic-sku-retired",
   provider: "azure",
   severity: "high",
@@ -97,8 +97,16 @@ export default defineRule({
     "with the same configuration and upgrades its public IPs) or recreating it as Standard. " +
     "Standard is secure by default (NSGs must allow inbound traffic) and gives backends no default outbound access, so plan outbound rules or a NAT gateway. " +
     "Severity is high: the resource is past end of life; the rule reads no clock, the date has passed.",
-  source:
-    "learn.microsoft.com/azure/load-balancer/load-balancer-basic-upgrade-guidance; learn.microsoft.com/azure/virtual-network/ip-services/public-ip-basic-upgrade-guidance",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-basic-upgrade-guidance",
+      title: "Upgrading from Basic Load Balancer - Guidance",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/upgrade-basic-standard-with-powershell",
+      title: "Upgrade a basic load balancer with PowerShell",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-basic-upgrade-guidance",
     "https://learn.microsoft.com/azure/load-balancer/upgrade-basic-standard-with-powershell",

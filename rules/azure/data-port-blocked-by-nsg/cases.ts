@@ -1,4 +1,4 @@
-import type { EffectiveNsgBody } from "../../../src/snapshot/types.ts";
+import type { EffectiveNsgBody } from "../../../src/providers/azure/wire-types.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_NSG, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -61,7 +61,7 @@ const effective = (
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: allow-http from Internet at 1000 lets clients reach port 80", snapshot: healthyWeb().build() },
+    { name: "reference architecture: allow-http from Internet at 1000 lets clients reach port 80", snapshot: healthyWeb().build() },
     { name: "internal LB: VirtualNetwork clients allowed on 8080", snapshot: healthyInternal().build() },
     {
       name: "an IP allow-list (HTTP only from a partner range) is a restriction, not a block",

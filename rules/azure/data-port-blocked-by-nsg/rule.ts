@@ -1,3 +1,4 @@
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import {
   clientSpace,
   describeRules,
@@ -6,13 +7,13 @@ import {
   isHaPorts,
   isStandardSku,
   restriction,
-} from "../../../src/azure/data-path.ts";
-import { lbFrontendIp } from "../../../src/azure/model.ts";
-import { evaluateFlow, type FlowVerdict } from "../../../src/azure/nsg.ts";
-import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, ruleMembers } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+} from "../../../src/providers/azure/data-path.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
+import { evaluateFlow, type FlowVerdict } from "../../../src/providers/azure/nsg.ts";
+import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, ruleMembers } from "../../../src/providers/azure/rule-helpers.ts";
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/data-port-blocked-by-nsg",
   provider: "azure",
   severity: "critical",
@@ -20,12 +21,18 @@ export default defineRule({
   description:
     "On the load-balanced data path the NSG sees the original client address and the backend's own IP and port, not the load balancer. " +
     "If the subnet NSG or the NIC NSG denies clients on the rule's backend port, the member can be healthy (the probe comes from " +
-    "168.63.129.16 and is allowed separately) and still never answer a client: seed 002's cause 2. " +
+    "168.63.129.16 and is allowed separately) and still never answer a client: the backend-traffic troubleshooting guide's cause 2. " +
     "Clients are the `Internet` tag space for a public load balancer and the `VirtualNetwork` space for an internal one; with floating IP " +
     "the destination the NSG sees is the frontend IP. A deny that sits behind Allow rules for narrower prefixes is an IP allow-list " +
-    "(seed 000 recommends one), so it is reported as restricted, not blocked. " +
+    "(the reference architecture for load-balanced VMs recommends one), so it is reported as restricted, not blocked. " +
     "Severity is critical: every client of the rule is cut off from that member.",
-  source: "002_0c78fd2839e8d171.txt (cause 2: an NSG blocks the port), 000_2bf558ebe2dbd142.txt (NSG allow-lists)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+    { url: "https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview", title: "Network security groups" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
     "https://learn.microsoft.com/azure/virtual-network/network-security-group-how-it-works",

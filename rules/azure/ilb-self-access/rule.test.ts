@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildAzureModel } from "../../../src/azure/model.ts";
-import { runRules } from "../../../src/engine/run.ts";
+import { runRules } from "../../../src/core/engine/run.ts";
+import { buildAzureModel } from "../../../src/providers/azure/model.ts";
 import { APP_SUBNET, healthyInternal, ids } from "../../../test/support/azure-builder.ts";
 import { runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";

@@ -1,12 +1,12 @@
-import { isHaPorts } from "../../../src/azure/data-path.ts";
-import { fromNames, guestFor, guestGap, osTypeOf, parseEndpoint, runCommand } from "../../../src/azure/guest.ts";
-import type { LbRule, PoolMember } from "../../../src/azure/model.ts";
-import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence, Remediation } from "../../../src/engine/types.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { isHaPorts } from "../../../src/providers/azure/data-path.ts";
+import { fromNames, guestFor, guestGap, osTypeOf, parseEndpoint, runCommand } from "../../../src/providers/azure/guest.ts";
+import type { AzureModel, LbRule, PoolMember } from "../../../src/providers/azure/model.ts";
+import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/ilb-self-access",
   provider: "azure",
   severity: "high",
@@ -14,10 +14,19 @@ export default defineRule({
   description:
     "An internal load balancer does not translate a backend's outbound flow to its own frontend. When a backend VM calls the frontend of " +
     "the internal load balancer whose pool holds it, and the flow is mapped back to that same VM, the two halves of the flow do not match " +
-    "inside the guest and the connection fails; mapped to another VM it works. The symptom is intermittent connection timeouts (seed 002, " +
+    "inside the guest and the connection fails; mapped to another VM it works. The symptom is intermittent connection timeouts (the backend-traffic troubleshooting guide, " +
     "causes 3 and 4; the scenario is unsupported). lbdoctor sees it in the guest check's connections (`--guest`), or when you name the " +
     "calling VM with `--from <vm>`. Severity is high: a share of the application's own calls fail, at random.",
-  source: "002_0c78fd2839e8d171.txt (causes 3 and 4: accessing the internal load balancer frontend from a participating backend VM)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-multivip-overview",
+      title: "Multiple frontends for Azure Load Balancer",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-multivip-overview",

@@ -1,4 +1,4 @@
-import type { ArmResource } from "../../../src/snapshot/types.ts";
+import type { ArmResource } from "../../../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_NSG, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -24,7 +24,7 @@ const addNat = (name: string, props: Record<string, unknown>) => (r: ArmResource
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: 50001/50002 → SSH, allowed only from the admin range", snapshot: healthyWeb().build() },
+    { name: "reference architecture: 50001/50002 → SSH, allowed only from the admin range", snapshot: healthyWeb().build() },
     {
       name: "the same frontend port on TCP and UDP is not a clash",
       snapshot: healthyWeb()

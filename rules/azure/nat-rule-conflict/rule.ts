@@ -1,10 +1,10 @@
-import { idKey } from "../../../src/azure/arm-id.ts";
-import { describeRules, flowProtocols, hasNoNsg, isStandardSku, restriction } from "../../../src/azure/data-path.ts";
-import type { IpConfig, LoadBalancer, NatRule } from "../../../src/azure/model.ts";
-import { evaluateFlow } from "../../../src/azure/nsg.ts";
-import { azNsgRuleShowCommand, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { resolvePointer } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { resolvePointer } from "../../../src/core/util/json-pointer.ts";
+import { idKey } from "../../../src/providers/azure/arm-id.ts";
+import { describeRules, flowProtocols, hasNoNsg, isStandardSku, restriction } from "../../../src/providers/azure/data-path.ts";
+import type { AzureModel, IpConfig, LoadBalancer, NatRule } from "../../../src/providers/azure/model.ts";
+import { evaluateFlow } from "../../../src/providers/azure/nsg.ts";
+import { azNsgRuleShowCommand, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const ADMIN_PORTS: Record<number, string> = { 22: "SSH", 3389: "RDP" };
 
@@ -47,18 +47,21 @@ function natTargets(lb: LoadBalancer, nat: NatRule, snapshot: unknown): IpConfig
   return (pool?.members ?? []).map((m) => m.ipConfig).filter((c): c is IpConfig => !!c);
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/nat-rule-conflict",
   provider: "azure",
   severity: "high",
   title: "Inbound NAT rule reuses a frontend port or exposes SSH/RDP to the Internet",
   description:
-    "Seed 000 maps distinct frontend ports (50001, 50002…) to each VM's SSH or RDP port through inbound NAT rules, and keeps those ports " +
+    "The reference architecture for load-balanced VMs maps distinct frontend ports (50001, 50002…) to each VM's SSH or RDP port through inbound NAT rules, and keeps those ports " +
     "behind an NSG allow-list. Two findings follow. Port reuse: two NAT rules, or a NAT rule and a load-balancing rule, claiming the same " +
     "frontend port on the same frontend and protocol cannot both receive the traffic, so one of the mappings does not work (medium). " +
     "Exposure: a NAT rule on a public frontend that forwards to port 22 or 3389 while the NSG path admits the whole `Internet` tag on " +
     "that port puts the VM's login service in front of every scanner on the Internet (high). An allow restricted to admin prefixes is fine.",
-  source: "000_2bf558ebe2dbd142.txt (NAT rules map distinct frontend ports to 22/3389; NSG IP allow-lists)",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/inbound-nat-rules", title: "Inbound NAT rules" },
+    { url: "https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview", title: "Network security groups" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/inbound-nat-rules",
     "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview",
@@ -266,7 +269,7 @@ export default defineRule({
   },
 });
 
-/** The first start port (from 50000, seed 000's NAT range) of `width` consecutive ports no use covers. */
+/** The first start port (from 50000, the reference architecture's NAT range) of `width` consecutive ports no use covers. */
 function freeRange(uses: PortUse[], width: number): number {
   const busy = (p: number) => uses.some((u) => u.lo <= p && p <= u.hi);
   for (let start = 50000; start + width - 1 <= 65534; start++) {

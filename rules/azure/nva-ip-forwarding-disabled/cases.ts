@@ -24,7 +24,7 @@ function appTierRoutedVia(hop: string, routes: Array<{ name: string; prefix: str
     .subnetRouteTable(APP_SUBNET, "rt-app");
 }
 
-/** Seed 001's HA design: two NVAs behind an internal Standard LB with an HA-ports rule; the route points at its frontend. */
+/** The highly available NVA guidance's HA design: two NVAs behind an internal Standard LB with an HA-ports rule; the route points at its frontend. */
 function haNvaPair(nva2Forwarding: boolean) {
   return appTierRoutedVia("10.1.1.100")
     .lb("lb-nva", {
@@ -56,7 +56,7 @@ export const cases: RuleCases = {
       name: "single NVA with IP forwarding enabled",
       snapshot: appTierRoutedVia("10.1.1.4").vm("nva1", { subnet: "vnet-app/snet-nva", ip: "10.1.1.4", enableIPForwarding: true }).build(),
     },
-    { name: "seed 001 HA pair behind an internal LB, both NICs forward", snapshot: haNvaPair(true).build() },
+    { name: "the highly available NVA guidance HA pair behind an internal LB, both NICs forward", snapshot: haNvaPair(true).build() },
   ],
   invalid: [
     {
@@ -65,7 +65,7 @@ export const cases: RuleCases = {
       errors: [{ messageId: "disabled", resourceId: ids.nic("nva1-nic"), severity: "high" }],
     },
     {
-      name: "seed 001 HA pair behind an internal LB: nva2 was rebuilt without IP forwarding",
+      name: "the highly available NVA guidance HA pair behind an internal LB: nva2 was rebuilt without IP forwarding",
       snapshot: haNvaPair(false).build(),
       errors: [{ messageId: "lbMemberDisabled", resourceId: ids.nic("nva2-nic") }],
     },

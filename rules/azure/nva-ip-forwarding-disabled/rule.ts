@@ -1,5 +1,7 @@
-import type { Nic } from "../../../src/azure/model.ts";
-import { listGaps } from "../../../src/azure/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { ReportInput } from "../../../src/core/engine/types.ts";
+import type { AzureModel, Nic } from "../../../src/providers/azure/model.ts";
+import { listGaps } from "../../../src/providers/azure/model.ts";
 import {
   type ApplianceRoute,
   applianceRoutesByHop,
@@ -8,10 +10,8 @@ import {
   resolveHop,
   routeLabel,
   vmssOfNic,
-} from "../../../src/azure/route-helpers.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import type { ReportInput } from "../../../src/engine/types.ts";
+} from "../../../src/providers/azure/route-helpers.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 function forwardingFix(nic: Nic): string[] {
   const vmss = vmssOfNic(nic);
@@ -25,7 +25,7 @@ function forwardingFix(nic: Nic): string[] {
   return [`az network nic update --resource-group ${sh(rgOf(nic.id))} --name ${sh(nic.name)} --ip-forwarding true`];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/nva-ip-forwarding-disabled",
   provider: "azure",
   severity: "high",
@@ -36,10 +36,15 @@ export default defineRule({
     "its own, only when the NIC has `enableIPForwarding: true`; otherwise the platform drops them silently, and " +
     "everything behind the route is unreachable while the NVA itself looks healthy. The check follows every " +
     "VirtualAppliance route of every route table in the snapshot to the NIC that holds the next-hop IP; when the next " +
-    "hop is an internal load balancer frontend (the HA design of seed 001), it checks the NICs in that LB's pool, which " +
+    "hop is an internal load balancer frontend (the HA design of the highly available NVA guidance), it checks the NICs in that LB's pool, which " +
     "receive the same forwarded packets. Azure Firewall needs no such setting. IP forwarding must also be on inside the " +
     "guest OS, which the snapshot does not show.",
-  source: "001_72fd0bb9d167031c.txt (UDR next hops to an NVA); learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/virtual-network/virtual-networks-udr-overview",
+      title: "Virtual network traffic routing",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#user-defined",
     "https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface#enable-or-disable-ip-forwarding",

@@ -20,7 +20,7 @@ function appTierRoutedVia(hop: string) {
     .subnetRouteTable(APP_SUBNET, "rt-app");
 }
 
-/** Seed 001's HA design: NVAs behind an internal Standard LB with an HA-ports rule; the routes point at its frontend. */
+/** The highly available NVA guidance's HA design: NVAs behind an internal Standard LB with an HA-ports rule; the routes point at its frontend. */
 function nvasBehindIlb(nvas: string[]) {
   const s = appTierRoutedVia("10.1.1.100")
     .lb("lb-nva", {
@@ -45,7 +45,7 @@ function nvasBehindIlb(nvas: string[]) {
 export const cases: RuleCases = {
   valid: [
     {
-      name: "seed 001 HA: two NVAs behind an internal LB with HA ports, routes to its frontend",
+      name: "the highly available NVA guidance HA: two NVAs behind an internal LB with HA ports, routes to its frontend",
       snapshot: nvasBehindIlb(["nva1", "nva2"]).build(),
     },
     { name: "the next hop is Azure Firewall (managed, highly available)", snapshot: appTierRoutedVia("10.1.255.4").build() },
@@ -57,7 +57,7 @@ export const cases: RuleCases = {
       errors: [{ messageId: "single", resourceId: ids.nic("nva1-nic"), severity: "medium" }],
     },
     {
-      name: "seed 001 active-passive pair: routes point at nva1, nva2 waits in the same availability set",
+      name: "the highly available NVA guidance active-passive pair: routes point at nva1, nva2 waits in the same availability set",
       snapshot: appTierRoutedVia("10.1.1.4")
         .availabilitySet("avset-nva")
         .vm("nva1", { subnet: "vnet-app/snet-nva", ip: "10.1.1.4", availabilitySet: "avset-nva", enableIPForwarding: true })

@@ -13,7 +13,7 @@ describe("azure/nva-single-point-of-failure: remediation", () => {
     return evaluateCase(rule, c.snapshot).find((f) => f.status === "fail")?.remediation?.commands ?? [];
   };
   it("builds an internal Standard LB with HA ports in the NVA's subnet, adds the NVAs, re-points every route", () => {
-    const cmds = fix("seed 001 active-passive pair");
+    const cmds = fix("the highly available NVA guidance active-passive pair");
     assert.match(cmds[0] ?? "", /^az network lb create .*--sku Standard --vnet-name vnet-app --subnet snet-nva /);
     assert.ok(cmds.some((c) => /--protocol All --frontend-port 0 --backend-port 0/.test(c)));
     assert.ok(cmds.some((c) => /address-pool add .*--nic-name nva1-nic/.test(c)));

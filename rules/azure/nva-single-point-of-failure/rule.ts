@@ -1,5 +1,6 @@
-import { idKey } from "../../../src/azure/arm-id.ts";
-import type { AzureModel, IpConfig, Nic } from "../../../src/azure/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { idKey } from "../../../src/providers/azure/arm-id.ts";
+import type { AzureModel, IpConfig, Nic } from "../../../src/providers/azure/model.ts";
 import {
   type ApplianceRoute,
   applianceRoutesByHop,
@@ -7,9 +8,8 @@ import {
   frontendBackends,
   resolveHop,
   routeLabel,
-} from "../../../src/azure/route-helpers.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+} from "../../../src/providers/azure/route-helpers.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Other forwarding NICs next to an NVA (same subnet, or a VM in the same availability set): a likely partner. */
 function partnersOf(model: AzureModel, c: IpConfig): Nic[] {
@@ -24,7 +24,7 @@ function partnersOf(model: AzureModel, c: IpConfig): Nic[] {
   );
 }
 
-/** Seed 001's HA design as commands: an internal Standard LB with an HA-ports rule in front of the NVAs, and the routes re-pointed. */
+/** The highly available NVA guidance's HA design as commands: an internal Standard LB with an HA-ports rule in front of the NVAs, and the routes re-pointed. */
 function haCommands(model: AzureModel, nvas: IpConfig[], routes: ApplianceRoute[]): string[] {
   const first = nvas[0] as IpConfig;
   const rg = rgOf(first.nic.id);
@@ -50,20 +50,23 @@ function haCommands(model: AzureModel, nvas: IpConfig[], routes: ApplianceRoute[
   ];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/nva-single-point-of-failure",
   provider: "azure",
   severity: "medium",
   title: "Route next hop is a single NVA",
   description:
-    "Seed 001: when all traffic has to pass one network virtual appliance, that NVA is a single point of failure; if it " +
+    "The highly available NVA guidance: when all traffic has to pass one network virtual appliance, that NVA is a single point of failure; if it " +
     "fails there is no other path and every subnet behind it is cut off. The highly available design puts two or more " +
     "NVAs in an availability set (or across zones) behind an internal Standard load balancer with an HA-ports rule, and " +
     "routes to the LB's frontend IP, so the LB's probe moves traffic to a healthy NVA. The check follows every " +
     "VirtualAppliance route in the snapshot: a next hop that is one NIC's own IP fails (with a lower severity when a " +
-    "second forwarding NIC sits next to it: seed 001's active-passive pair, where failover depends on a daemon rewriting " +
+    "second forwarding NIC sits next to it: the highly available NVA guidance's active-passive pair, where failover depends on a daemon rewriting " +
     "the route); an internal LB frontend with two or more members, or Azure Firewall, passes.",
-  source: "001_72fd0bb9d167031c.txt (a single NVA is a single point of failure; HA NVAs behind a load balancer)",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/architecture/networking/guide/nva-ha", title: "Deploy highly available NVAs" },
+    { url: "https://learn.microsoft.com/en-us/azure/route-server/next-hop-ip", title: "Next hop IP support" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/architecture/networking/guide/network-virtual-appliance-high-availability",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-ha-ports-overview",
@@ -72,7 +75,7 @@ export default defineRule({
     single:
       "Route(s) {{routes}} send traffic to {{ip}}, the address of a single NVA NIC {{nic}}{{vm}}: if it fails, nothing else carries that traffic.",
     activePassive:
-      "Route(s) {{routes}} send traffic to {{ip}} on {{nic}}{{vm}} only, with a likely passive partner ({{partners}}) next to it: failover depends on something rewriting the route (seed 001's active-passive design), and traffic stops until it does.",
+      "Route(s) {{routes}} send traffic to {{ip}} on {{nic}}{{vm}} only, with a likely passive partner ({{partners}}) next to it: failover depends on something rewriting the route (the highly available NVA guidance's active-passive design), and traffic stops until it does.",
     singleBehindLb:
       "Route(s) {{routes}} send traffic to {{ip}}, frontend {{frontend}} of internal LB {{lb}}, but its pools hold only one NVA ({{members}}): still a single point of failure.",
     behindLb:
@@ -189,7 +192,7 @@ export default defineRule({
               (partners.length > 0
                 ? `Put ${nic.name} and ${partners.map((p) => p.name).join(", ")} behind an internal Standard LB with an HA-ports rule`
                 : `Deploy a second NVA next to ${nic.vm?.name ?? nic.name} (same availability set or another zone, IP forwarding on), put both behind an internal Standard LB with an HA-ports rule`) +
-              ", and point the route(s) at its frontend IP (seed 001). Replace the <...> placeholders: a free address in the NVA subnet and a port every NVA answers on.",
+              ", and point the route(s) at its frontend IP (the highly available NVA guidance). Replace the <...> placeholders: a free address in the NVA subnet and a port every NVA answers on.",
             commands: haCommands(model, [c, ...partnerIpcs], routes),
           },
         });

@@ -1,4 +1,5 @@
-import type { AzureSnapshot, GuestObservation } from "../../../src/snapshot/types.ts";
+import type { GuestObservation } from "../../../src/core/snapshot/types.ts";
+import type { AzureSnapshot } from "../../../src/providers/azure/wire-types.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_NSG } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -42,7 +43,7 @@ const bothDown = (reason: string) =>
 export const cases: RuleCases = {
   valid: [
     { name: "guest check: both web VMs listen on 0.0.0.0:80", snapshot: healthyWeb().guest("vm1", web).guest("vm2", web).build() },
-    { name: "no guest data: the HTTP probe on the data port succeeds (seed 000 reference)", snapshot: healthyWeb().build() },
+    { name: "no guest data: the HTTP probe on the data port succeeds (reference architecture)", snapshot: healthyWeb().build() },
     {
       name: "guest check: a dual-stack listener on [::]:8080 and a listener on the NIC's own IP",
       snapshot: healthyInternal()
@@ -107,7 +108,7 @@ export const cases: RuleCases = {
       errors: [{ messageId: "loopbackOnly", resourceId: ids.nic("app1-nic") }],
     },
     {
-      name: "seed 002 cause 1: Up on the health port 8081, nothing on data port 8080",
+      name: "the backend-traffic troubleshooting guide cause 1: Up on the health port 8081, nothing on data port 8080",
       snapshot: healthPortInternal()
         .guest("app1", { listening: [sshd, { protocol: "tcp", port: 8081, address: "0.0.0.0" }] })
         .guest("app2", {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isLoopback, listenerAccepts, parseEndpoint } from "../../../src/azure/guest.ts";
+import { isLoopback, listenerAccepts, parseEndpoint } from "../../../src/providers/azure/guest.ts";
 import { runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";

@@ -1,4 +1,7 @@
-import { flowProtocols, isHaPorts } from "../../../src/azure/data-path.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence } from "../../../src/core/engine/types.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { flowProtocols, isHaPorts } from "../../../src/providers/azure/data-path.ts";
 import {
   firewallCommands,
   guestFor,
@@ -7,14 +10,19 @@ import {
   isStopped,
   listenerAccepts,
   listenerCommands,
-} from "../../../src/azure/guest.ts";
-import { ANSWERED_REASONS, healthGap, healthReason, isDown, NO_ANSWER_REASONS, ruleHealthFor } from "../../../src/azure/health-reasons.ts";
-import { type LbRule, type LoadBalancer, lbFrontendIp, type PoolMember } from "../../../src/azure/model.ts";
-import { evaluateFlow, probeFlow } from "../../../src/azure/nsg.ts";
-import { memberLabel, memberResourceId, memberSubjects } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import type { Evidence } from "../../../src/engine/types.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+} from "../../../src/providers/azure/guest.ts";
+import {
+  ANSWERED_REASONS,
+  healthGap,
+  healthReason,
+  isDown,
+  NO_ANSWER_REASONS,
+  ruleHealthFor,
+} from "../../../src/providers/azure/health-reasons.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { type LbRule, type LoadBalancer, lbFrontendIp, type PoolMember } from "../../../src/providers/azure/model.ts";
+import { evaluateFlow, probeFlow } from "../../../src/providers/azure/nsg.ts";
+import { memberLabel, memberResourceId, memberSubjects } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** One port a member must listen on, and who needs it. */
 interface Need {
@@ -43,20 +51,28 @@ function addNeed(
   } else needs.set(k, { protocol, port, destinationIp, roles: [role], evidence: [ev] });
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/port-not-listening",
   provider: "azure",
   severity: "high",
   title: "Nothing listening on the probe or data port",
   description:
-    "Seed 002's first cause: the backend VM does not listen on the port, so probes fail (the member goes Down) or, when the probe uses " +
+    "The backend-traffic troubleshooting guide's first cause: the backend VM does not listen on the port, so probes fail (the member goes Down) or, when the probe uses " +
     "another port, the member is Up and still never answers clients on the data port. With the opt-in guest check (`--guest`) lbdoctor " +
     "reads the VM's listening sockets and checks the probe port and every rule's backend port; a socket bound only to 127.0.0.1 counts " +
     "as not listening, since load-balanced traffic arrives at the NIC's IP (or the frontend IP with floating IP). Without guest data, a " +
     "member Down with TcpProbeTimeout, HttpEndpointUnreachable or HttpNoResponse while the NSG path lets the probe in is reported as " +
     "suspected. Severity is high: the member serves nothing on that port.",
-  source:
-    "002_0c78fd2839e8d171.txt (cause 1: the backend is not listening on the data port), 000_2bf558ebe2dbd142.txt (probes must not be blocked by the guest firewall)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
+      title: "Manage Azure Load Balancer Health Status",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-manage-health-status",

@@ -3,7 +3,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: default AllowAzureLoadBalancerInBound lets the probe in", snapshot: healthyWeb().build() },
+    { name: "reference architecture: default AllowAzureLoadBalancerInBound lets the probe in", snapshot: healthyWeb().build() },
     {
       name: "custom deny-all at 4000 with an explicit AzureLoadBalancer allow ahead of it",
       snapshot: healthyWeb()

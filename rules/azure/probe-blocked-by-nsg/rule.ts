@@ -1,8 +1,15 @@
-import { evaluateFlow, probeFlow } from "../../../src/azure/nsg.ts";
-import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, probeMembers } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { evaluateFlow, probeFlow } from "../../../src/providers/azure/nsg.ts";
+import {
+  allowFixCommands,
+  memberLabel,
+  memberResourceId,
+  memberSubjects,
+  probeMembers,
+} from "../../../src/providers/azure/rule-helpers.ts";
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/probe-blocked-by-nsg",
   provider: "azure",
   severity: "critical",
@@ -12,7 +19,17 @@ export default defineRule({
     "If the subnet NSG or the NIC NSG denies that source on the probe's port ahead of any allow, every probe fails, " +
     "the member is marked Down and gets no new flows, even though the application is fine. " +
     "`Http` and `Https` probes are TCP connections as far as the NSG is concerned.",
-  source: "000_2bf558ebe2dbd142.txt, 002_0c78fd2839e8d171.txt; learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+    { url: "https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview", title: "Network security groups" },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
+      title: "Manage Azure Load Balancer Health Status",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-source-ip-address",
     "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#azureloadbalancer",

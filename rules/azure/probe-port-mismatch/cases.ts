@@ -2,7 +2,7 @@ import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { APP_SUBNET, azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
-/** Seed 000's web tier after someone added HTTPS on 443 and reused the existing HTTP probe on 80 for it. */
+/** The reference architecture's web tier after someone added HTTPS on 443 and reused the existing HTTP probe on 80 for it. */
 function webTierHttpsOnHttpProbe() {
   return healthyWeb().edit(ids.lb(WEB_LB), (r) => {
     const rules = P(r).loadBalancingRules as Array<{ name: string; id: string; properties: Record<string, unknown> }>;
@@ -29,7 +29,7 @@ function lbWith(spec: Pick<LbSpec, "probes" | "rules">) {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: rule 80 → 80, HTTP probe on 80", snapshot: healthyWeb().build() },
+    { name: "reference architecture: rule 80 → 80, HTTP probe on 80", snapshot: healthyWeb().build() },
     { name: "internal LB: rule 8080 → 8080, probe on 8080", snapshot: healthyInternal().build() },
     {
       name: "frontend 80 mapped to backend 8080, probe on the backend port 8080",
@@ -41,7 +41,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "HTTPS on 443 added to the seed 000 web tier and given the HTTP probe on 80: nginx's TLS listener is down, the LB keeps sending",
+      name: "HTTPS on 443 added to the the reference architecture for load-balanced VMs web tier and given the HTTP probe on 80: nginx's TLS listener is down, the LB keeps sending",
       snapshot: webTierHttpsOnHttpProbe().build(),
       errors: [{ messageId: "mismatch", resourceId: ids.rule(WEB_LB, "rule-https"), severity: "medium" }],
     },

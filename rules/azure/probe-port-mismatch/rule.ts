@@ -1,6 +1,6 @@
-import type { LbRule, LoadBalancer, Probe } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AzureModel, LbRule, LoadBalancer, Probe } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const HTTPS_PORTS = new Set([443, 8443]);
 
@@ -36,18 +36,27 @@ function fixCommands(lb: LoadBalancer, rule: LbRule, probe: Probe): { summary: s
   };
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/probe-port-mismatch",
   provider: "azure",
   severity: "medium",
   title: "Health probe checks a different port than the rule's backend port",
   description:
     "A load-balancing rule sends traffic to its backend port, but its health probe checks another port. The probe " +
-    "then measures something else: a member whose service on the data port has died (or never listened, seed 002's " +
+    "then measures something else: a member whose service on the data port has died (or never listened, the backend-traffic troubleshooting guide's " +
     "'backend not listening on the data port') still answers the probe and keeps receiving connections that fail; the " +
     "reverse also happens, a healthy member is taken out because an unrelated port is closed. A typical cause is one " +
     "probe shared by rules on several ports. HA-ports rules (protocol All, port 0) balance every port and are not judged.",
-  source: "002_0c78fd2839e8d171.txt (backend not listening on the data port); 000_2bf558ebe2dbd142.txt (health probes)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",

@@ -2,7 +2,7 @@ import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
-/** Seed 000's web tier, with the HTTP probe on / turned into a plain TCP probe on 80. */
+/** The reference architecture's web tier, with the HTTP probe on / turned into a plain TCP probe on 80. */
 function webTierWithTcpProbe() {
   return healthyWeb().edit(ids.lb(WEB_LB), (r) => {
     const probe = (P(r).probes as Array<{ name: string; properties: Record<string, unknown> }>).find((p) => p.name === "probe-http");
@@ -25,7 +25,7 @@ function lbWith(spec: Pick<LbSpec, "probes" | "rules">) {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: HTTP probe on / for the web tier on port 80", snapshot: healthyWeb().build() },
+    { name: "reference architecture: HTTP probe on / for the web tier on port 80", snapshot: healthyWeb().build() },
     { name: "internal LB: HTTP probe on /healthz for the app on 8080", snapshot: healthyInternal().build() },
     {
       name: "HTTPS backend on 443 with an Https probe on /health",
@@ -37,7 +37,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "seed 000 web tier guarded by a Tcp probe on 80: members stay Up while nginx answers 502",
+      name: "the reference architecture for load-balanced VMs web tier guarded by a Tcp probe on 80: members stay Up while nginx answers 502",
       snapshot: webTierWithTcpProbe().build(),
       errors: [{ messageId: "tcpOnWeb", resourceId: ids.probe(WEB_LB, "probe-http"), severity: "medium" }],
     },

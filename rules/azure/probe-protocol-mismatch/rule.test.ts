@@ -13,7 +13,7 @@ describe("azure/probe-protocol-mismatch: remediation", () => {
     return evaluateCase(rule, c.snapshot).find((f) => f.status === "fail")?.remediation?.commands ?? [];
   };
   it("names the real resource group, LB and probe; Http for 80", () => {
-    assert.deepEqual(fix("seed 000 web tier"), [
+    assert.deepEqual(fix("the reference architecture for load-balanced VMs web tier"), [
       "az network lb probe update --resource-group ra-multi-vm-rg --lb-name lb-web --name probe-http --protocol Http --path /health",
     ]);
   });

@@ -1,12 +1,13 @@
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Ports that by convention carry HTTP or HTTPS. */
 const HTTP_PORTS = new Set([80, 8080]);
 const HTTPS_PORTS = new Set([443, 8443]);
 const isWebPort = (p: number) => HTTP_PORTS.has(p) || HTTPS_PORTS.has(p);
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/probe-protocol-mismatch",
   provider: "azure",
   severity: "medium",
@@ -14,12 +15,20 @@ export default defineRule({
   description:
     "A `Tcp` probe only checks that the backend accepts a TCP connection. A web server whose application is broken " +
     "(HTTP 500, a dead upstream, a hung worker pool) still completes the TCP handshake, so the load balancer keeps it " +
-    "in rotation and clients get errors. Seed 000's reference architecture says: if the VMs run an HTTP server, " +
+    "in rotation and clients get errors. The reference architecture for load-balanced VMs says: if the VMs run an HTTP server, " +
     "create an HTTP probe on a health path, which passes only on HTTP 200. The check looks at every probe that serves " +
     "a TCP rule whose backend port, or whose probe port, is a web port (80, 443, 8080, 8443). A `Tcp` probe on any " +
     "other port is right for a TCP service and is not judged.",
-  source:
-    "000_2bf558ebe2dbd142.txt (HTTP probe for HTTP servers); learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/javascript/api/@azure/arm-network/probepropertiesformat?view=azure-node-latest",
+      title: "ProbePropertiesFormat interface",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-types",
     "https://learn.microsoft.com/cli/azure/network/lb/probe#az-network-lb-probe-update",

@@ -1,4 +1,4 @@
-import type { AzureSnapshot } from "../../../src/snapshot/types.ts";
+import type { AzureSnapshot } from "../../../src/providers/azure/wire-types.ts";
 import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
@@ -14,7 +14,7 @@ function lbWith(spec: Pick<LbSpec, "probes" | "rules" | "natRules">) {
 }
 
 /**
- * Seed 000's web tier after the probe was detached from rule-http (the probe
+ * the reference architecture's web tier after the probe was detached from rule-http (the probe
  * itself still exists); vm2 is deallocated. A rule without a probe has no
  * health, so the snapshot holds no rule-health observation for it.
  */
@@ -34,12 +34,12 @@ function webTierProbeDetached(): AzureSnapshot {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: rule-http guarded by probe-http", snapshot: healthyWeb().build() },
+    { name: "reference architecture: rule-http guarded by probe-http", snapshot: healthyWeb().build() },
     { name: "internal LB: rule-app guarded by probe-app", snapshot: healthyInternal().build() },
   ],
   invalid: [
     {
-      name: "seed 000 web tier: probe detached from rule-http, vm2 deallocated, every other connection times out",
+      name: "the reference architecture for load-balanced VMs web tier: probe detached from rule-http, vm2 deallocated, every other connection times out",
       snapshot: webTierProbeDetached(),
       errors: [{ messageId: "noProbe", resourceId: ids.rule(WEB_LB, "rule-http"), severity: "high" }],
     },

@@ -13,7 +13,7 @@ describe("azure/rule-without-probe: remediation", () => {
     return evaluateCase(rule, c.snapshot).find((f) => f.status === "fail")?.remediation?.commands ?? [];
   };
   it("re-attaches the LB's existing probe on the backend port", () => {
-    assert.deepEqual(fix("seed 000 web tier"), [
+    assert.deepEqual(fix("the reference architecture for load-balanced VMs web tier"), [
       "az network lb rule update --resource-group ra-multi-vm-rg --lb-name lb-web --name rule-http --probe-name probe-http",
     ]);
   });

@@ -1,6 +1,6 @@
-import type { LbRule, LoadBalancer } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { AzureModel, LbRule, LoadBalancer } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const HTTP_PORTS = new Set([80, 8080]);
 const HTTPS_PORTS = new Set([443, 8443]);
@@ -44,7 +44,7 @@ function fixFor(lb: LoadBalancer, rule: LbRule): { summary: string; commands: st
   };
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/rule-without-probe",
   provider: "azure",
   severity: "high",
@@ -53,8 +53,17 @@ export default defineRule({
     "A load-balancing rule with no health probe has no notion of health: the load balancer keeps sending new " +
     "connections to every pool member, the dead and the stopped ones included, so a share of clients time out for as " +
     "long as a member is down. Such a rule also has no health status (the rule health API returns nothing for it), so " +
-    "monitoring cannot show the failure. Seed 000's reference architecture gives every rule a probe.",
-  source: "000_2bf558ebe2dbd142.txt (health probes); reference azure.md (a rule without a probe has no health)",
+    "monitoring cannot show the failure. The reference architecture for load-balanced VMs gives every rule a probe.",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
+      title: "Azure Load Balancer health probes",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
+      title: "Manage Azure Load Balancer Health Status",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
     "https://learn.microsoft.com/cli/azure/network/lb/rule#az-network-lb-rule-update",

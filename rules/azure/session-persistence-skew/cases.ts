@@ -1,4 +1,4 @@
-import type { ArmResource } from "../../../src/snapshot/types.ts";
+import type { ArmResource } from "../../../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ILB, ids, P, rgId, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -15,7 +15,7 @@ const distribution = (rule: string, mode: string | undefined) => (r: ArmResource
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: Default (5-tuple hash)", snapshot: healthyWeb().build() },
+    { name: "reference architecture: Default (5-tuple hash)", snapshot: healthyWeb().build() },
     { name: "internal LB with Default distribution", snapshot: healthyInternal().build() },
     {
       name: "no loadDistribution on the wire means Default",

@@ -1,14 +1,15 @@
-import { reportListGaps } from "../../../src/azure/compute-helpers.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const MODES: Record<string, string> = {
   sourceip: "client IP, the 2-tuple of source and destination IP",
   sourceipprotocol: "client IP and protocol, the 3-tuple of source IP, destination IP and protocol",
 };
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/session-persistence-skew",
   provider: "azure",
   severity: "low",
@@ -16,11 +17,20 @@ export default defineRule({
   description:
     "By default Azure Load Balancer spreads connections with a 5-tuple hash (source IP and port, destination IP and port, protocol). " +
     "With `loadDistribution` `SourceIP` (portal: Client IP) or `SourceIPProtocol` (Client IP and protocol), every connection from one client IP goes to the same backend. " +
-    "Seed 002 names this as the first cause of uneven traffic, and the second: clients behind a proxy or NAT (a corporate egress, carrier-grade NAT, " +
+    "The backend-traffic troubleshooting guide names this as the first cause of uneven traffic, and the second: clients behind a proxy or NAT (a corporate egress, carrier-grade NAT, " +
     "an Application Gateway or another proxy tier in front of an internal LB) look like one client, so one VM takes all of them. " +
     "This is a configuration risk, not an outage: the rule fails even when rule health shows every member Up, because health says nothing about how evenly flows land. " +
     "Severity is low; the fix is one setting, to be kept only when the application really needs a client to stick to one server.",
-  source: "002_0c78fd2839e8d171.txt; learn.microsoft.com/azure/load-balancer/distribution-mode-concepts",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/distribution-mode-concepts",
+      title: "Azure Load Balancer distribution modes",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/distribution-mode-concepts",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",

@@ -13,7 +13,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
 
-/** Seed 000's network and public LB, with no VM yet. */
+/** The reference architecture's network and public LB, with no VM yet. */
 function webLb(): AzureScenario {
   return azure()
     .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
@@ -30,7 +30,7 @@ function webLb(): AzureScenario {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: two running VMs in one availability set", snapshot: healthyWeb().build() },
+    { name: "reference architecture: two running VMs in one availability set", snapshot: healthyWeb().build() },
     { name: "internal LB with two running app VMs", snapshot: healthyInternal().build() },
     {
       name: "three members, one deallocated: two still serve",

@@ -1,4 +1,5 @@
-import { parseArmId } from "../../../src/azure/arm-id.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import {
   azPoolAdd,
   azVmStart,
@@ -11,10 +12,9 @@ import {
   rulePools,
   vmIpConfigFor,
   vmPools,
-} from "../../../src/azure/compute-helpers.ts";
-import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/azure/model.ts";
-import { memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+} from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
+import { memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface Seen {
   m: PoolMember;
@@ -83,20 +83,29 @@ function addMemberCommands(model: AzureModel, template: Vm, pool: Pool): string[
   ];
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/single-backend",
   provider: "azure",
   severity: "medium",
   title: "Fewer than two backends able to serve",
   description:
     "A load-balanced service needs at least two members that can take traffic, otherwise one reboot, host failure or planned maintenance takes it down. " +
-    "Seed 000: the VM availability SLA needs two or more VMs in one availability set (or spread across availability zones). " +
+    "The reference architecture for load-balanced VMs: the VM availability SLA needs two or more VMs in one availability set (or spread across availability zones). " +
     "A member counts when its VM is running, or when it is an IP address with no VM behind it in the snapshot (lbdoctor cannot see its state). " +
     "Members whose VM is deallocated, stopped or on its way there, and NICs attached to no VM, do not count. " +
     "When the verdict depends on members whose power state the snapshot lacks (no instance view, VM not collected), the result is unknown. " +
     "Severity is medium with one member left (a redundancy risk) and high when none can serve (an outage; azure/backend-vm-stopped names the cause). " +
     "Whether the members sit in one availability set is azure/availability-mismatch's question.",
-  source: "000_2bf558ebe2dbd142.txt; learn.microsoft.com/azure/virtual-machines/availability",
+  citations: [
+    {
+      url: "https://azure.github.io/Azure-Proactive-Resiliency-Library-v2/azure-resources/Network/loadBalancers/",
+      title: "Azure Proactive Resiliency Library v2",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/javascript/api/@azure/arm-compute/availabilityset?view=azure-node-latest",
+      title: "AvailabilitySet interface",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/virtual-machines/availability-set-overview",
     "https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",

@@ -40,7 +40,7 @@ export const cases: RuleCases = {
         .build(),
     },
     {
-      name: "separate backend pools per application (seed 002's first fix)",
+      name: "separate backend pools per application (the backend-traffic troubleshooting guide's first fix)",
       snapshot: twoApps([web, { ...api, pool: "pool-api" }], ["pool-app", "pool-api"])
         .vm("web1", { subnet: SUBNET, ip: "10.1.0.4", pools: ["lb-apps/pool-app"] })
         .vm("api1", { subnet: SUBNET, ip: "10.1.0.6", pools: ["lb-apps/pool-api"] })

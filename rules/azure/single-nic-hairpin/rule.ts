@@ -1,11 +1,11 @@
-import type { PoolMember, Vm } from "../../../src/azure/model.ts";
-import { memberLabel, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import type { AzureModel, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
+import { memberLabel, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const nicCount = (vm: Vm) => Math.max(vm.nicIds.length, vm.nics.length);
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/single-nic-hairpin",
   provider: "azure",
   severity: "medium",
@@ -13,11 +13,19 @@ export default defineRule({
   description:
     "When one backend pool of an internal load balancer serves two or more load-balancing rules, several applications (or endpoints) run " +
     "on the same VMs. If one of them calls another through the load balancer's frontend over the same NIC, the flow can be mapped back to " +
-    "the calling VM, which seed 002 calls unsupported: it fails (cause 3) or times out intermittently (cause 4). Single-NIC VMs cannot " +
+    "the calling VM, which the backend-traffic troubleshooting guide calls unsupported: it fails (cause 3) or times out intermittently (cause 4). Single-NIC VMs cannot " +
     "separate the applications by NIC and IP. This is a design risk, not an observed failure (azure/ilb-self-access reports an observed " +
     "call), so severity is medium.",
-  source:
-    "002_0c78fd2839e8d171.txt (cause 3: accessing the internal load balancer from the same VM and NIC; resolution: separate pools or dual-NIC VMs)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
+      title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-multivip-overview",
+      title: "Multiple frontends for Azure Load Balancer",
+    },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-multivip-overview",

@@ -6,7 +6,7 @@ const noSubnetNsg = () => healthyWeb().subnetNsg(WEB_SUBNET, null);
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: nsg-web on the web subnet", snapshot: healthyWeb().build() },
+    { name: "reference architecture: nsg-web on the web subnet", snapshot: healthyWeb().build() },
     {
       name: "no subnet NSG, but each NIC has its own NSG",
       snapshot: noSubnetNsg()

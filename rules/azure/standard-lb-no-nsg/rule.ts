@@ -1,11 +1,12 @@
-import { idKey, nameOf, parentResourceId } from "../../../src/azure/arm-id.ts";
-import { flowProtocols, isStandardSku } from "../../../src/azure/data-path.ts";
-import { gapsFor, type LbRule, listGaps, type Nsg, type PoolMember } from "../../../src/azure/model.ts";
-import { azNsgAllowCommand, memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { flowProtocols, isStandardSku } from "../../../src/providers/azure/data-path.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import { gapsFor, type LbRule, listGaps, type Nsg, type PoolMember } from "../../../src/providers/azure/model.ts";
+import { azNsgAllowCommand, memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/standard-lb-no-nsg",
   provider: "azure",
   severity: "critical",
@@ -16,7 +17,10 @@ export default defineRule({
     "traffic isn't allowed to reach this resource.\" A member of a Standard public load balancer whose NIC and subnet both lack an NSG " +
     "therefore receives no client traffic at all, although the rule, probe and pool look right (the old Basic SKU, retired in September 2025, " +
     "was open by default, so this bites after a migration). Severity is critical: the member serves nobody.",
-  source: "000_2bf558ebe2dbd142.txt (NSG on the web tier), learn.microsoft.com/azure/load-balancer/load-balancer-overview#securebydefault",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview", title: "Network security groups" },
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/outbound-rules", title: "Outbound rules Azure Load Balancer" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-overview#securebydefault",
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-troubleshoot#no-inbound-connectivity-to-standard-external-load-balancers-elb",

@@ -4,7 +4,7 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 type Route = { name: string; prefix: string; nextHopType: string; nextHopIp?: string };
 
 /**
- * Seed 000's web tier (public LB lb-web in front of vm1/vm2 in snet-web) with a
+ * the reference architecture's web tier (public LB lb-web in front of vm1/vm2 in snet-web) with a
  * firewall VM fw1 (10.0.2.4, public IP 52.10.20.30) in a new subnet, and route
  * table rt-web on snet-web with the given routes.
  */
@@ -30,7 +30,7 @@ const direct = (name: string, prefix: string): Route => ({ name, prefix, nextHop
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: no route table, system routes send replies straight out", snapshot: healthyWeb().build() },
+    { name: "reference architecture: no route table, system routes send replies straight out", snapshot: healthyWeb().build() },
     {
       name: "east-west inspection only: 10.0.0.0/8 via the firewall, Internet replies leave directly",
       snapshot: webTierWithRoutes([viaFw("private-via-fw", "10.0.0.0/8"), direct("default", "0.0.0.0/0")]).build(),
@@ -42,7 +42,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "security attached rt-web (0.0.0.0/0 → firewall fw1) to the seed 000 web subnet: probes stay green, every client times out",
+      name: "security attached rt-web (0.0.0.0/0 → firewall fw1) to the the reference architecture for load-balanced VMs web subnet: probes stay green, every client times out",
       snapshot: webTierWithRoutes([viaFw("default-via-fw", "0.0.0.0/0")]).build(),
       errors: [{ messageId: "viaNva", resourceId: ids.subnet(WEB_SUBNET), severity: "high" }],
     },

@@ -1,6 +1,7 @@
-import { idKey } from "../../../src/azure/arm-id.ts";
-import type { AzureModel, LbRule, PoolMember, RouteEntry, Subnet } from "../../../src/azure/model.ts";
-import { lbFrontendIp } from "../../../src/azure/model.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { idKey } from "../../../src/providers/azure/arm-id.ts";
+import type { AzureModel, LbRule, PoolMember, RouteEntry, Subnet } from "../../../src/providers/azure/model.ts";
+import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
 import {
   cidrInterval,
   formatInterval,
@@ -9,9 +10,8 @@ import {
   isPublicIpv4,
   publicSpaceByRoute,
   resolveHop,
-} from "../../../src/azure/route-helpers.ts";
-import { memberLabel, memberSubjects, rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
+} from "../../../src/providers/azure/route-helpers.ts";
+import { memberLabel, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** The subnet a pool member sits in: its ip configuration's, or for an IP-only member the subnet of its VNet that holds the IP. */
 function subnetOf(model: AzureModel, m: PoolMember): { subnet?: Subnet; missingId?: string } {
@@ -30,7 +30,7 @@ const HOP_MESSAGE: Record<string, string> = {
   none: "blackhole",
 };
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/udr-asymmetric-route",
   provider: "azure",
   severity: "high",
@@ -38,13 +38,20 @@ export default defineRule({
   description:
     "Clients reach the members of a public load balancer straight from the Internet, through the LB's public frontend. " +
     "The replies follow the member subnet's routes. When a user-defined route such as `0.0.0.0/0` sends them to a " +
-    "network virtual appliance (seed 001's UDR to an NVA, or Azure Firewall), the return path differs from the way in: " +
+    "network virtual appliance (the highly available NVA guidance's UDR to an NVA, or Azure Firewall), the return path differs from the way in: " +
     "the stateful firewall never saw the connection and drops the reply, or SNATs it to its own address, and the client's " +
     "handshake never completes. Probes still pass, so the members look healthy while every client times out. The check " +
     "runs a longest-prefix match over the member subnet's route table for the public IPv4 space and reports the route " +
     "that takes Internet replies away from the Internet (to an NVA, to a VPN gateway by forced tunneling, or to None). " +
     "Routes learned by BGP are not in the snapshot.",
-  source: "001_72fd0bb9d167031c.txt (UDR next hops to an NVA); learn.microsoft.com/azure/firewall/integrate-lb (asymmetric routing)",
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/virtual-network/virtual-networks-udr-overview",
+      title: "Virtual network traffic routing",
+    },
+    { url: "https://learn.microsoft.com/en-us/azure/architecture/networking/guide/nva-ha", title: "Deploy highly available NVAs" },
+    { url: "https://learn.microsoft.com/en-us/azure/route-server/next-hop-ip", title: "Next hop IP support" },
+  ],
   references: [
     "https://learn.microsoft.com/azure/firewall/integrate-lb#asymmetric-routing",
     "https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#how-azure-selects-a-route",

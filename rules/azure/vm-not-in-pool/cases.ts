@@ -21,7 +21,7 @@ function scaleSet(inPool: [boolean, boolean]) {
 
 export const cases: RuleCases = {
   valid: [
-    { name: "seed 000 reference: both VMs of avset-web are in pool-web", snapshot: healthyWeb().build() },
+    { name: "reference architecture: both VMs of avset-web are in pool-web", snapshot: healthyWeb().build() },
     { name: "internal LB: both VMs of avset-app are in pool-app", snapshot: healthyInternal().build() },
     {
       name: "vm3 shares avset-web but serves another LB's pool: deliberate, not flagged",
@@ -46,7 +46,7 @@ export const cases: RuleCases = {
   ],
   invalid: [
     {
-      name: "scale-out: vm3 was created in avset-web but its NIC never joined pool-web (seed 000's warning)",
+      name: "scale-out: vm3 was created in avset-web but its NIC never joined pool-web (the reference architecture's warning)",
       snapshot: healthyWeb().vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", availabilitySet: "avset-web" }).build(),
       errors: [{ messageId: "notInPool", resourceId: ids.vm("vm3"), severity: "medium" }],
     },

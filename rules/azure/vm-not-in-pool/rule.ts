@@ -1,4 +1,6 @@
-import { idKey, nameOf } from "../../../src/azure/arm-id.ts";
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { idKey, nameOf } from "../../../src/providers/azure/arm-id.ts";
 import {
   azPoolAdd,
   gapReason,
@@ -9,11 +11,9 @@ import {
   rulePools,
   vmIpConfigFor,
   vmPools,
-} from "../../../src/azure/compute-helpers.ts";
-import type { AzureModel, Pool, Vm } from "../../../src/azure/model.ts";
-import { rgOf, sh } from "../../../src/azure/rule-helpers.ts";
-import { defineRule } from "../../../src/engine/define-rule.ts";
-import { join } from "../../../src/util/json-pointer.ts";
+} from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, Pool, Vm } from "../../../src/providers/azure/model.ts";
+import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface Group {
   label: string;
@@ -127,20 +127,27 @@ function fix(model: AzureModel, vm: Vm, pool: Pool): { summary: string; commands
   };
 }
 
-export default defineRule({
+export default defineRule<AzureModel>({
   id: "azure/vm-not-in-pool",
   provider: "azure",
   severity: "medium",
   title: "VM left out of its peers' backend pool",
   description:
-    "Seed 000 puts every VM of the availability set into the load balancer's backend pool, and warns that a VM added later " +
+    "The reference architecture for load-balanced VMs puts every VM of the availability set into the load balancer's backend pool, and warns that a VM added later " +
     "gets no Internet traffic until its NIC joins the pool too. This rule finds VMs that share an availability set (or a scale set) " +
     "with a pool's members but have no NIC ip configuration in that pool: capacity you pay for that serves nothing, and a pool that is smaller than the team believes. " +
     "A sibling VM whose NIC is in another backend pool is treated as deliberately serving something else and passes. " +
     "Scale-set instances take membership from the scale set's model, so an instance left out usually runs an older model. " +
     "A sibling listed by the availability set but missing from the snapshot, or whose NICs were not collected, is unknown. " +
     "Severity is medium: nothing is down, but redundancy and capacity are less than planned.",
-  source: "000_2bf558ebe2dbd142.txt",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/backend-pool-management", title: "Backend pool management" },
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/components", title: "Azure Load Balancer components" },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/virtual-machine-scale-sets/virtual-machine-scale-sets-upgrade-scale-set",
+      title: "Modify a Virtual Machine Scale Set",
+    },
+  ],
   references: [
     "https://github.com/mspnp/reference-architectures/tree/master/virtual-machines/multi-vm",
     "https://learn.microsoft.com/azure/load-balancer/backend-pool-management",

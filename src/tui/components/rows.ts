@@ -1,7 +1,7 @@
 /** Rows of styled text, and a viewport that scrolls them to keep the cursor's item in view. */
 import { Box, Text } from "ink";
 import React from "react";
-import { sanitize } from "../../report/sanitize.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
 import { fitRow, type Row } from "../text.ts";
 
 const h = React.createElement;

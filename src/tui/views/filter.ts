@@ -1,6 +1,7 @@
 /** What a list shows under the text filter (`/`), the severity floor (`s`) and the all-statuses toggle (`a`). */
-import { idKey } from "../../azure/arm-id.ts";
-import { type Finding, SEVERITIES, type Severity, severityRank } from "../../engine/types.ts";
+
+import { type Finding, SEVERITIES, type Severity, severityRank } from "../../core/engine/types.ts";
+import { idKey } from "../../core/util/resource-id.ts";
 import type { LbEntry, MemberRow } from "../types.ts";
 
 export interface ListFilter {

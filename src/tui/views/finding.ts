@@ -1,9 +1,10 @@
 /** The finding view: explanation, related findings, evidence (resource, pointer, value), source doc, and fix commands to copy. */
-import { idKey } from "../../azure/arm-id.ts";
-import { docsUrl } from "../../engine/define-rule.ts";
-import type { Finding } from "../../engine/types.ts";
-import { renderValue, shortId } from "../../report/formatters/text.ts";
-import { sanitize } from "../../report/sanitize.ts";
+
+import { docsUrl } from "../../core/engine/define-rule.ts";
+import type { Finding } from "../../core/engine/types.ts";
+import { renderValue, shortId } from "../../core/report/formatters/text.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
+import { idKey } from "../../core/util/resource-id.ts";
 import { type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { findingSeg, isRootCause } from "./style.ts";

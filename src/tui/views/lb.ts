@@ -4,7 +4,7 @@
  * probe flow and the data flow; under it, the reason and the deciding rules.
  * This is the screen that says why each member is up or down.
  */
-import { sanitize } from "../../report/sanitize.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";

@@ -1,6 +1,6 @@
 /** Rows of the collection screen and of the collection log (`L`): phases with calls and time, gaps as they happened, the outcome. */
-import { sanitize } from "../../report/sanitize.ts";
-import type { Gap } from "../../snapshot/types.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
+import type { Gap } from "../../core/snapshot/types.ts";
 import type { PhaseState, Progress } from "../progress.ts";
 import { formatMs, pad, padStart, type Row, truncate, wrap } from "../text.ts";
 import type { Item, Rendered } from "./types.ts";

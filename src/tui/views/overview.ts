@@ -1,6 +1,6 @@
 /** The overview: every load balancer with its badge and failures by severity, then the findings, root causes first. */
-import { type Finding, SEVERITIES } from "../../engine/types.ts";
-import { sanitize } from "../../report/sanitize.ts";
+import { type Finding, SEVERITIES } from "../../core/engine/types.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { TuiData } from "../types.ts";

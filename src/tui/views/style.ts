@@ -1,6 +1,6 @@
 /** The TUI's words and marks. Every state reads as text first; colour only adds to it (NO_COLOR stays readable). */
-import type { Finding, Severity } from "../../engine/types.ts";
-import type { LoadBalancerSummary } from "../../report/report.ts";
+import type { Finding, Severity } from "../../core/engine/types.ts";
+import type { LoadBalancerSummary } from "../../core/report/report.ts";
 import { pad, type Seg } from "../text.ts";
 import type { VerdictCell } from "../types.ts";
 

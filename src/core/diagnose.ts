@@ -1,0 +1,78 @@
+/**
+ * The one pipeline from a snapshot to findings, used by check, tui, diff and
+ * watch: the provider's model, the rules of that provider, narrowing to the
+ * target the user named (a group or a load balancer), and the findings of
+ * that scope. No I/O here; what calls it renders the result.
+ */
+import { type EngineEvent, runRules } from "./engine/run.ts";
+import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/types.ts";
+import { InputError } from "./errors.ts";
+import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
+import type { Snapshot } from "./snapshot/types.ts";
+import { idKey } from "./util/resource-id.ts";
+
+export interface DiagnoseInput {
+  snapshot: Snapshot;
+  adapter: ProviderAdapter<Model>;
+  /** the catalog; only the snapshot's provider's rules run */
+  rules: Rule[];
+  context?: ModelContext;
+  /** a group (resource group, region) or load balancer name or id that narrows the scope */
+  target?: string;
+  /** for error messages: where the snapshot came from */
+  source: string;
+  /** severity overrides by rule id (the config) */
+  severity?: Record<string, Severity>;
+  onEvent?: (e: EngineEvent) => void;
+}
+
+export interface Diagnosis {
+  model: Model;
+  /** every load balancer in the snapshot, and those in the target's scope */
+  allLoadBalancers: LoadBalancerInfo[];
+  loadBalancers: LoadBalancerInfo[];
+  /** the rules that ran */
+  rules: Rule[];
+  findings: Finding[];
+}
+
+export function diagnose(input: DiagnoseInput): Diagnosis {
+  const { snapshot, adapter } = input;
+  const model = adapter.buildModel(snapshot, input.context ?? { from: [] });
+  const allLoadBalancers = adapter.loadBalancers(model);
+  const rules = input.rules.filter((r) => r.provider === snapshot.provider);
+  const scope = input.target ? narrow(input.target, allLoadBalancers, adapter, snapshot, input.source) : undefined;
+  let findings = runRules(model, rules, {
+    ...(input.severity ? { severity: input.severity } : {}),
+    ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+  });
+  if (scope) {
+    const keys = new Set(scope.lbs.map((lb) => lb.key));
+    findings = findings.filter((f) => {
+      if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
+      if (!f.resourceId) return true;
+      return scope.group !== undefined && adapter.inGroup(f, scope.group);
+    });
+  }
+  return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings };
+}
+
+/** The load balancers a target names: by name or id first, else every one in the named group. Unknown → InputError. */
+function narrow(
+  target: string,
+  all: LoadBalancerInfo[],
+  adapter: ProviderAdapter<Model>,
+  snapshot: Snapshot,
+  source: string,
+): { lbs: LoadBalancerInfo[]; group?: string } {
+  const t = target.toLowerCase();
+  const byName = all.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target) || lb.id === target);
+  if (byName.length > 0) return { lbs: byName };
+  const byGroup = all.filter((lb) => lb.group?.toLowerCase() === t);
+  if (byGroup.length > 0 || adapter.scopeGroup(snapshot)?.toLowerCase() === t) return { lbs: byGroup, group: target };
+  const groups = [...new Set(all.map((lb) => lb.group).filter(Boolean))].join(", ");
+  throw new InputError(
+    `'${target}' is neither a ${adapter.groupNoun} nor a load balancer in ${source}`,
+    `Groups with load balancers: ${groups || "(none)"}; load balancers: ${all.map((lb) => lb.name).join(", ") || "(none)"}.`,
+  );
+}

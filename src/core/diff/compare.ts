@@ -1,0 +1,244 @@
+/**
+ * What changed between two snapshots of the same cloud: resources added,
+ * removed and changed, down to the property, with readable paths
+ * (`securityRules[name=deny-all].priority`) and JSON Pointers into the
+ * snapshot (the after one; the before one for what was removed).
+ *
+ * Azure resources are matched by id (case-insensitively), observations by
+ * their key; AWS lists by their natural id (LoadBalancerArn, GroupId,
+ * InstanceId…), AWS maps by key. Arrays of named objects are matched by
+ * `name` (or id, Key…), so a reordered list is no change. The comparison
+ * recurses over values; snapshots are depth-checked on load (≤ 100 levels).
+ */
+
+import type { Snapshot } from "../snapshot/types.ts";
+import { escapeToken } from "../util/json-pointer.ts";
+import { idKey } from "../util/resource-id.ts";
+
+export interface PropertyChange {
+  kind: "added" | "removed" | "changed";
+  /** readable: securityRules[name=deny-all].priority (ARM's `properties` envelopes left out) */
+  path: string;
+  /** JSON Pointer into the after snapshot (the before one for a removal) */
+  pointer: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface EntityChange {
+  kind: "added" | "removed" | "changed";
+  /** resource, ruleHealth, effectiveNetworkSecurityGroups, guest; for AWS the list: elbv2.TargetGroups… */
+  category: string;
+  id: string;
+  name: string;
+  type: string;
+  /** JSON Pointer of the entity in the after snapshot (the before one when removed) */
+  pointer: string;
+  changes: PropertyChange[];
+}
+
+export interface Entity {
+  category: string;
+  key: string;
+  id: string;
+  name: string;
+  type: string;
+  pointer: string;
+  value: unknown;
+}
+
+/** Fields that change on every write and say nothing about behaviour. */
+const NOISE = new Set(["etag"]);
+/** Keys that identify an element of an array of objects, in order of preference. */
+const ELEMENT_KEYS = [
+  "name",
+  "Name",
+  "id",
+  "Id",
+  "Key",
+  "RuleArn",
+  "ListenerArn",
+  "TargetGroupArn",
+  "LoadBalancerArn",
+  "GroupId",
+  "InstanceId",
+  "SubnetId",
+  "RuleNumber",
+  "networkInterfaceIPConfigurationId",
+  "ipAddress",
+];
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Builds an entity list, keeping keys unique (a duplicated id gets `#2`, `#3`…). */
+export function entityList(): { out: Entity[]; push(e: Entity): void } {
+  const out: Entity[] = [];
+  const seen = new Map<string, number>();
+  return {
+    out,
+    push(e: Entity) {
+      const n = (seen.get(e.key) ?? 0) + 1;
+      seen.set(e.key, n);
+      out.push(n > 1 ? { ...e, key: `${e.key}#${n}` } : e);
+    },
+  };
+}
+
+/** The observations of any provider (`observations.<category>.<key>`), one entity each. */
+export function pushObservations(obs: Record<string, unknown> | undefined, push: (e: Entity) => void): void {
+  for (const [cat, map] of Object.entries(obs ?? {})) {
+    if (!isObject(map)) continue;
+    for (const [k, v] of Object.entries(map)) {
+      const name = k.split("/").pop() || k;
+      push({
+        category: cat,
+        key: `${cat}|${idKey(k)}`,
+        id: k,
+        name,
+        type: `observation: ${cat}`,
+        pointer: `/observations/${escapeToken(cat)}/${escapeToken(k)}`,
+        value: v,
+      });
+    }
+  }
+}
+
+/** How a provider lists a snapshot's entities and compares its ids: the diff's provider-specific half. */
+export interface DiffAdapter {
+  entities(s: Snapshot): Entity[];
+  /** two strings that name the same resource (ARM ids differ in case) */
+  sameId(x: string, y: string): boolean;
+  /** a readable short form of an id, for paths */
+  shortId(v: string): string;
+}
+
+/** Compares two snapshots of the same cloud (the caller checks that). */
+export function diffSnapshots(before: Snapshot, after: Snapshot, adapter: DiffAdapter): EntityChange[] {
+  const a = new Map(adapter.entities(before).map((e) => [e.key, e]));
+  const b = adapter.entities(after);
+  const out: EntityChange[] = [];
+  const matched = new Set<string>();
+  for (const e of b) {
+    const old = a.get(e.key);
+    const base = { category: e.category, id: e.id, name: e.name, type: e.type, pointer: e.pointer };
+    if (!old) {
+      out.push({ kind: "added", ...base, changes: [] });
+      continue;
+    }
+    matched.add(e.key);
+    const changes: PropertyChange[] = [];
+    diffValue(adapter, old.value, e.value, [], e.pointer, old.pointer, changes);
+    if (changes.length > 0) out.push({ kind: "changed", ...base, changes });
+  }
+  for (const [key, e] of a) {
+    if (matched.has(key)) continue;
+    out.push({ kind: "removed", category: e.category, id: e.id, name: e.name, type: e.type, pointer: e.pointer, changes: [] });
+  }
+  return out;
+}
+
+type Seg = { key: string } | { index: number } | { match: string; value: string } | { added: true } | { removed: true };
+
+export function readablePath(ad: DiffAdapter, segs: Seg[]): string {
+  let s = "";
+  for (const seg of segs) {
+    if ("key" in seg) {
+      if (seg.key === "properties") continue;
+      s += /^[A-Za-z_$][\w$-]*$/.test(seg.key) ? `${s ? "." : ""}${seg.key}` : `[${JSON.stringify(seg.key)}]`;
+    } else if ("index" in seg) s += `[${seg.index}]`;
+    else if ("match" in seg) s += `[${seg.match}=${ad.shortId(seg.value)}]`;
+    else if ("added" in seg) s += "[+]";
+    else s += "[-]";
+  }
+  return s || "(whole)";
+}
+
+function deepEqual(ad: DiffAdapter, x: unknown, y: unknown): boolean {
+  if (x === y || (typeof x === "string" && typeof y === "string" && ad.sameId(x, y))) return true;
+  if (typeof x !== typeof y || x === null || y === null || typeof x !== "object") return false;
+  if (Array.isArray(x) !== Array.isArray(y)) return false;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => deepEqual(ad, v, y[i]));
+  const xo = x as Record<string, unknown>;
+  const yo = y as Record<string, unknown>;
+  const kx = Object.keys(xo).filter((k) => xo[k] !== undefined);
+  const ky = Object.keys(yo).filter((k) => yo[k] !== undefined);
+  return kx.length === ky.length && kx.every((k) => deepEqual(ad, xo[k], yo[k]));
+}
+
+/** The key that identifies every element of both arrays uniquely, if there is one. */
+function elementKey(x: unknown[], y: unknown[]): string | undefined {
+  const all = [...x, ...y];
+  if (all.length === 0 || !all.every(isObject)) return undefined;
+  for (const k of ELEMENT_KEYS) {
+    const ok = (list: unknown[]) => {
+      const vals = list.map((o) => (o as Record<string, unknown>)[k]);
+      if (!vals.every((v) => typeof v === "string" || typeof v === "number")) return false;
+      return new Set(vals.map((v) => String(v).toLowerCase())).size === vals.length;
+    };
+    if (ok(x) && ok(y)) return k;
+  }
+  return undefined;
+}
+
+function diffValue(ad: DiffAdapter, x: unknown, y: unknown, path: Seg[], ptrAfter: string, ptrBefore: string, out: PropertyChange[]): void {
+  if (deepEqual(ad, x, y)) return;
+  if (isObject(x) && isObject(y)) {
+    const keys = [...new Set([...Object.keys(y), ...Object.keys(x)])];
+    for (const k of keys) {
+      if (NOISE.has(k)) continue;
+      const seg = { key: k };
+      const pa = `${ptrAfter}/${escapeToken(k)}`;
+      const pb = `${ptrBefore}/${escapeToken(k)}`;
+      if (!(k in x) || x[k] === undefined) {
+        if (y[k] !== undefined) out.push({ kind: "added", path: readablePath(ad, [...path, seg]), pointer: pa, after: y[k] });
+      } else if (!(k in y) || y[k] === undefined) {
+        out.push({ kind: "removed", path: readablePath(ad, [...path, seg]), pointer: pb, before: x[k] });
+      } else diffValue(ad, x[k], y[k], [...path, seg], pa, pb, out);
+    }
+    return;
+  }
+  if (Array.isArray(x) && Array.isArray(y)) {
+    const key = elementKey(x, y);
+    if (key) {
+      const id = (o: unknown) => String((o as Record<string, unknown>)[key]).toLowerCase();
+      const old = new Map(x.map((o, i) => [id(o), i]));
+      const now = new Set<string>();
+      y.forEach((o, i) => {
+        const k = id(o);
+        now.add(k);
+        const seg: Seg = { match: key, value: String((o as Record<string, unknown>)[key]) };
+        const j = old.get(k);
+        if (j === undefined) out.push({ kind: "added", path: readablePath(ad, [...path, seg]), pointer: `${ptrAfter}/${i}`, after: o });
+        else diffValue(ad, x[j], o, [...path, seg], `${ptrAfter}/${i}`, `${ptrBefore}/${j}`, out);
+      });
+      x.forEach((o, j) => {
+        if (now.has(id(o))) return;
+        const seg: Seg = { match: key, value: String((o as Record<string, unknown>)[key]) };
+        out.push({ kind: "removed", path: readablePath(ad, [...path, seg]), pointer: `${ptrBefore}/${j}`, before: o });
+      });
+      return;
+    }
+    const scalars = [...x, ...y].every((v) => v === null || typeof v !== "object");
+    if (!scalars && x.length === y.length) {
+      for (let i = 0; i < y.length; i++) diffValue(ad, x[i], y[i], [...path, { index: i }], `${ptrAfter}/${i}`, `${ptrBefore}/${i}`, out);
+      return;
+    }
+    if (!scalars) {
+      // unkeyed objects and a different length: what is in one list and not the other
+      const canon = (v: unknown) => JSON.stringify(v);
+      const xs = new Set(x.map(canon));
+      const ys = new Set(y.map(canon));
+      y.forEach((v, i) => {
+        if (!xs.has(canon(v)))
+          out.push({ kind: "added", path: readablePath(ad, [...path, { added: true }]), pointer: `${ptrAfter}/${i}`, after: v });
+      });
+      x.forEach((v, j) => {
+        if (!ys.has(canon(v)))
+          out.push({ kind: "removed", path: readablePath(ad, [...path, { removed: true }]), pointer: `${ptrBefore}/${j}`, before: v });
+      });
+      return;
+    }
+  }
+  out.push({ kind: "changed", path: readablePath(ad, path), pointer: ptrAfter, before: x, after: y });
+}

@@ -1,0 +1,137 @@
+import type { Gap, Snapshot } from "../snapshot/types.ts";
+
+export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export const STATUSES = ["fail", "pass", "unknown", "not-applicable", "error"] as const;
+export type Status = (typeof STATUSES)[number];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+/** Where a finding's claim comes from: a resource, the JSON Pointer into the snapshot, and the value found there. */
+export interface Evidence {
+  resourceId: string;
+  pointer: string;
+  value?: unknown;
+  /** a short human label, e.g. "blocking rule" */
+  label?: string;
+}
+
+export interface Remediation {
+  summary: string;
+  commands: string[];
+}
+
+export interface Related {
+  findingId: string;
+  ruleId: string;
+  relation: "caused-by" | "explains";
+}
+
+export interface Finding {
+  /** stable: rule id + normalized resource id + key; no order or time in it */
+  id: string;
+  ruleId: string;
+  status: Status;
+  severity: Severity;
+  resourceId: string;
+  resourceName: string;
+  /** the load balancer the finding belongs to, for grouping */
+  loadBalancerId?: string;
+  title: string;
+  messageId?: string;
+  message: string;
+  evidence: Evidence[];
+  remediation?: Remediation;
+  source: string;
+  references: string[];
+  relatedTo: Related[];
+  /** what the finding is about, for linking causes to symptoms (normalized ids) */
+  subjects: string[];
+  /** distinguishes several findings of one rule on one resource */
+  key?: string;
+  /** set when a configured suppression matches (see src/config); an expired one no longer suppresses */
+  suppression?: FindingSuppression;
+  /** with --baseline: whether the baseline report already held this finding (same id, same status) */
+  baseline?: "new" | "existing";
+}
+
+/** A suppression from `.lbdoctor.yaml` that matched a finding. */
+export interface FindingSuppression {
+  reason: string;
+  /** where it is declared, `file:line` */
+  source: string;
+  /** as written in the config: a date (through the end of that day, UTC) or a timestamp */
+  expires?: string;
+  /** the suppression has expired: the finding counts again */
+  expired?: boolean;
+}
+
+export interface ModelGap extends Gap {
+  kind: "collection" | "dangling-reference";
+  /** for a dangling reference: the resource that holds it */
+  referencedFrom?: string;
+}
+
+/** What the user told lbdoctor on the command line, beyond the snapshot. */
+export interface ModelContext {
+  /** machines (names or ids) the user says call the load balancer's frontend (`--from`) */
+  from: string[];
+}
+
+/** What every provider's model shares; rules see their provider's richer model. */
+export interface Model {
+  provider: "azure" | "aws";
+  snapshot: Snapshot;
+  context: ModelContext;
+  gaps: ModelGap[];
+}
+
+export interface ReportInput {
+  status: Exclude<Status, "error">;
+  resourceId: string;
+  resourceName?: string;
+  loadBalancerId?: string;
+  messageId: string;
+  data?: Record<string, string | number | undefined>;
+  evidence?: Array<Omit<Evidence, "value"> & { value?: unknown }>;
+  remediation?: Remediation;
+  severity?: Severity;
+  key?: string;
+  subjects?: string[];
+}
+
+export interface RuleContext<M extends Model = Model> {
+  model: M;
+  report(input: ReportInput): void;
+}
+
+/** A public document a rule encodes. */
+export interface Citation {
+  url: string;
+  title: string;
+}
+
+export interface RuleMeta {
+  id: string;
+  provider: "azure" | "aws";
+  severity: Severity;
+  title: string;
+  /** markdown: what goes wrong and why it matters */
+  description: string;
+  /** the public documents this rule encodes (URL and title); `source` is derived from them */
+  citations: Citation[];
+  /** the citations in one line, "Title <url>; …": what findings, SARIF and the docs show */
+  source: string;
+  references: string[];
+  messages: Record<string, string>;
+  /** general remediation advice; per-finding commands come with each report */
+  remediation: string;
+  /** rule ids whose failures this rule's failures explain (root cause → symptom) */
+  explains?: string[];
+}
+
+export interface Rule<M extends Model = Model> extends RuleMeta {
+  check(ctx: RuleContext<M>): void;
+}

@@ -1,0 +1,35 @@
+import { InputError } from "./errors.ts";
+
+/** The command line's live-collection flags (check, snapshot, tui); each provider adapter reads its own. */
+export interface LiveOptions {
+  /** one, or several comma-separated (a repeated --subscription joins them): read through Resource Graph when no resource group is named */
+  subscription?: string;
+  /** Resource Graph over every readable subscription */
+  allSubscriptions?: boolean;
+  /** Resource Graph path: rule health and effective NSGs through ARM too */
+  deep?: boolean;
+  armBudget?: string;
+  argBudget?: string;
+  tenant?: string;
+  endpoint?: string;
+  caFile?: string;
+  concurrency?: string | number;
+  effectiveNsg?: boolean;
+  guest?: boolean;
+  quiet?: boolean;
+  /** LRO poll interval (the demo polls its local emulator fast) */
+  pollIntervalMs?: number;
+  /** which cloud to collect from (default azure) */
+  provider?: "azure" | "aws";
+  /** AWS: region, named profile, and one endpoint for all services (LBDOCTOR_AWS_ENDPOINT) */
+  region?: string;
+  profile?: string;
+  awsEndpoint?: string;
+}
+
+export function parseConcurrency(v: string | number | undefined): number {
+  if (v === undefined) return 12;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InputError(`--concurrency must be a whole number from 1 to 64, not '${v}'`);
+  return n;
+}

@@ -1,0 +1,235 @@
+/**
+ * The terminal report: root causes first, grouped per load balancer, with the
+ * evidence and the fix commands; a one-line summary at the end.
+ */
+import { Chalk, type ChalkInstance } from "chalk";
+import type { Finding, Severity } from "../../engine/types.ts";
+import { idKey } from "../../util/resource-id.ts";
+import { isSuppressed, type Report } from "../report.ts";
+import { sanitize } from "../sanitize.ts";
+
+export interface TextOptions {
+  color: boolean;
+  /** also list passing and not-applicable results */
+  verbose?: boolean;
+  width?: number;
+}
+
+const ICON: Record<Finding["status"], string> = { fail: "✖", error: "!", unknown: "?", pass: "✔", "not-applicable": "-" };
+
+function sevColor(c: ChalkInstance, s: Severity): (t: string) => string {
+  switch (s) {
+    case "critical":
+      return (t) => c.bold.red(t);
+    case "high":
+      return (t) => c.red(t);
+    case "medium":
+      return (t) => c.yellow(t);
+    case "low":
+      return (t) => c.cyan(t);
+    default:
+      return (t) => c.gray(t);
+  }
+}
+
+const NOISE = new Set(["id", "etag", "type", "provisioningState", "resourceGuid"]);
+
+/** An ARM id, shortened for the eye to what follows the provider: networkInterfaces/vm1-nic/ipConfigurations/ipconfig1. */
+export function shortId(s: string): string {
+  if (!s.toLowerCase().startsWith("/subscriptions/")) return s;
+  const parts = s.split("/");
+  const i = parts.findIndex((p) => p.toLowerCase() === "providers");
+  return i >= 0 ? parts.slice(i + 2).join("/") : s;
+}
+
+function scalar(v: unknown): string | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === "string") return shortId(v);
+  if (typeof v !== "object") return String(v);
+  if (Array.isArray(v)) {
+    const parts = v.map(scalar).filter((x): x is string => x !== undefined);
+    return parts.length > 0 && parts.length === v.length ? `[${parts.join(",")}]` : undefined;
+  }
+  const id = (v as { id?: unknown }).id;
+  return typeof id === "string" && Object.keys(v).length === 1 ? (id.split("/").pop() ?? id) : undefined;
+}
+
+/** A one-line rendering of an evidence value: NSG rules and ARM objects read naturally. */
+export function renderValue(v: unknown): string {
+  if (v === undefined) return "(absent)";
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  const o = v as Record<string, unknown>;
+  if (Object.keys(o).length === 1 && typeof o.id === "string") return shortId(o.id);
+  const p = (o.properties && typeof o.properties === "object" ? o.properties : o) as Record<string, unknown>;
+  const name = typeof o.name === "string" ? `${o.name}: ` : "";
+  let text: string;
+  if (typeof p.priority === "number" && typeof p.access === "string") {
+    const src = p.sourceAddressPrefix ?? (p.sourceAddressPrefixes as string[] | undefined)?.join(",") ?? "ASG";
+    const dstPort = p.destinationPortRange ?? (p.destinationPortRanges as string[] | undefined)?.join(",");
+    text = `${name}${p.direction ?? ""} ${p.access} ${p.protocol ?? "*"} from ${src || "*"} to port ${dstPort || "*"} (priority ${p.priority})`;
+  } else {
+    const fields = Object.entries(p)
+      .filter(([k]) => !NOISE.has(k) && k !== "name")
+      .map(([k, x]) => [k, scalar(x)] as const)
+      .filter(([, x]) => x !== undefined && x !== "[]")
+      .map(([k, x]) => `${k}=${x}`);
+    text = fields.length > 0 ? `${name}${fields.join(" ")}` : JSON.stringify(v);
+  }
+  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+}
+
+export function formatText(report: Report, opts: TextOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const line = (s = "") => out.push(s);
+  const scope = Object.entries(report.scope)
+    .filter(([, v]) => typeof v === "string")
+    .map(([k, v]) => `${k} ${sanitize(String(v))}`)
+    .join(", ");
+  line(c.bold(`lbdoctor ${report.tool.version}`) + c.gray(` · ${report.provider} · ${scope} · snapshot ${report.snapshot.collectedAt}`));
+
+  const byId = new Map(report.findings.map((f) => [f.id, f]));
+  const shown = report.findings.filter(
+    (f) => !isSuppressed(f) && (opts.verbose || f.status === "fail" || f.status === "error" || f.status === "unknown"),
+  );
+
+  const printedFixes = new Set<string>();
+  const renderFinding = (f: Finding, indent: string) => {
+    const color =
+      f.status === "fail" ? sevColor(c, f.severity) : f.status === "unknown" ? c.magenta : f.status === "error" ? c.bgRed.white : c.green;
+    const label = f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase();
+    const isCause = f.relatedTo.some((r) => r.relation === "explains");
+    line(
+      `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}` +
+        (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
+    );
+    line(`${indent}  ${sanitize(f.message)}`);
+    if (f.suppression?.expired) {
+      const sp = f.suppression;
+      line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
+    }
+    for (const e of f.evidence) {
+      const what = e.label ? `${e.label}: ` : "";
+      line(
+        c.gray(`${indent}  evidence ${what}${e.pointer}`) + (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
+      );
+    }
+    for (const r of f.relatedTo) {
+      const other = byId.get(r.findingId);
+      const who = other ? `${other.ruleId} on ${sanitize(other.resourceName)}` : r.ruleId;
+      line(c.gray(`${indent}  ${r.relation === "explains" ? "explains" : "caused by"}: ${who}`));
+    }
+    if (f.remediation) {
+      const fix = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
+      if (printedFixes.has(fix)) {
+        line(`${indent}  ${c.bold("fix:")} the same as above`);
+      } else {
+        printedFixes.add(fix);
+        line(`${indent}  ${c.bold("fix:")} ${sanitize(f.remediation.summary)}`);
+        for (const cmd of f.remediation.commands) line(`${indent}    ${c.cyan(`$ ${sanitize(cmd)}`)}`);
+      }
+    }
+  };
+
+  const groups: Array<{ title: string; findings: Finding[]; heading?: boolean }> = [];
+  // a report over several subscriptions (Resource Graph) lists its load balancers under each subscription
+  const subOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? "";
+  const multiSub = new Set(report.loadBalancers.map((lb) => subOf(lb.id))).size > 1;
+  let lastSub: string | undefined;
+  const shownByLb = new Map<string, Finding[]>();
+  for (const f of shown) {
+    if (!f.loadBalancerId) continue;
+    const k = idKey(f.loadBalancerId);
+    const list = shownByLb.get(k);
+    if (list) list.push(f);
+    else shownByLb.set(k, [f]);
+  }
+  for (const lb of report.loadBalancers) {
+    if (multiSub && subOf(lb.id) !== lastSub) {
+      lastSub = subOf(lb.id);
+      groups.push({ title: c.bold(`Subscription ${sanitize(lastSub)}`), findings: [], heading: true });
+    }
+    const mine = shownByLb.get(idKey(lb.id)) ?? [];
+    const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
+      lb.status
+    ];
+    groups.push({
+      title: `Load balancer ${c.bold(sanitize(lb.name))} (${lb.sku}, ${lb.kind}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
+      findings: mine,
+    });
+  }
+  const lbKeys = new Set(report.loadBalancers.map((lb) => idKey(lb.id)));
+  const loose = shown.filter((f) => !f.loadBalancerId || !lbKeys.has(idKey(f.loadBalancerId)));
+  if (loose.length > 0) groups.push({ title: "Other resources", findings: loose });
+
+  for (const g of groups) {
+    line();
+    line(g.title);
+    if (g.heading) continue;
+    if (g.findings.length === 0) line(c.green("  ✔ no problems found"));
+    for (const f of g.findings) renderFinding(f, "  ");
+  }
+
+  const suppressed = report.findings.filter(isSuppressed);
+  if (suppressed.length > 0) {
+    line();
+    line(
+      c.gray(
+        `Suppressed (${suppressed.length}): accepted in ${sanitize(suppressed[0]?.suppression?.source.replace(/:\d+$/, "") ?? "the config")}, still in the JSON and SARIF reports`,
+      ),
+    );
+    for (const f of suppressed) {
+      const sp = f.suppression;
+      const what = f.status === "fail" ? f.severity : f.status;
+      const until = sp?.expires ? `, until ${sp.expires}` : "";
+      line(
+        c.gray(
+          `  - ${f.ruleId} on ${sanitize(f.resourceName)} (${what}): ${sanitize(sp?.reason ?? "")} [${sanitize(sp?.source ?? "")}${until}]`,
+        ),
+      );
+    }
+  }
+  const expired = (report.suppressions ?? []).filter((x) => x.expired);
+  if (expired.length > 0) {
+    line();
+    line(c.yellow(`Expired suppressions (${expired.length}): they no longer suppress`));
+    for (const x of expired) {
+      const on = x.resource ? ` on ${sanitize(x.resource)}` : x.tag ? ` tagged ${sanitize(JSON.stringify(x.tag))}` : "";
+      line(
+        c.yellow(
+          `  - ${sanitize(x.source)}: ${sanitize(x.rule)}${on} expired ${x.expires}; ${x.matched} ${x.matched === 1 ? "finding counts" : "findings count"} again`,
+        ),
+      );
+    }
+  }
+
+  if (report.gaps.length > 0) {
+    line();
+    line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
+    for (const g of report.gaps) {
+      const status = g.status ? ` ${g.status}` : "";
+      const code = g.code ? ` ${g.code}` : "";
+      line(c.gray(`  - ${g.operation}${status}${code}: ${sanitize(g.message)}`));
+    }
+  }
+
+  const s = report.summary;
+  const sev = (Object.entries(s.failedBySeverity) as Array<[Severity, number]>).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  line();
+  const fresh = s.baseline ? "new " : "";
+  const verdict =
+    s.failing > 0
+      ? c.red.bold(`${s.failing} ${fresh}at or above ${report.failOn}`)
+      : c.green.bold(`nothing ${fresh}at or above ${report.failOn}`);
+  const held = s.suppressed ? `, ${s.suppressed} suppressed` : "";
+  line(
+    `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${held}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ` +
+      `${s.byStatus.pass} passed, ${s.byStatus["not-applicable"]} not applicable; ${s.rulesRun} ${s.rulesRun === 1 ? "rule" : "rules"}; ${verdict}`,
+  );
+  if (s.baseline) {
+    const b = s.baseline;
+    line(c.gray(`  baseline ${sanitize(b.source)}: ${b.new} new, ${b.existing} already failing, ${b.fixed} fixed since`));
+  }
+  if (!opts.verbose && s.byStatus.pass > 0) line(c.gray("  (--verbose lists the passing checks too)"));
+  return `${out.join("\n")}\n`;
+}

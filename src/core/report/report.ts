@@ -1,0 +1,171 @@
+/** The report: what every formatter renders. Pure data, `lbdoctor.report/v1`. */
+
+import type { SuppressionStatus } from "../config/suppress.ts";
+import { docsUrl } from "../engine/define-rule.ts";
+import { orderFindings } from "../engine/run.ts";
+import {
+  type Finding,
+  type Model,
+  type ModelGap,
+  type RuleMeta,
+  SEVERITIES,
+  type Severity,
+  STATUSES,
+  type Status,
+  severityRank,
+} from "../engine/types.ts";
+import type { LoadBalancerInfo } from "../provider.ts";
+import { idKey } from "../util/resource-id.ts";
+import type { BaselineSummary } from "./baseline.ts";
+
+export const REPORT_SCHEMA = "lbdoctor.report/v1";
+
+export interface LoadBalancerSummary {
+  id: string;
+  name: string;
+  sku: string;
+  kind: "public" | "internal";
+  frontends: string[];
+  /** healthy: nothing failed; degraded: failures below critical; down: a critical failure; unknown: undecided findings only */
+  status: "healthy" | "degraded" | "down" | "unknown";
+  failed: number;
+}
+
+/** A rule that ran, as formatters describe it (SARIF rule descriptors, JUnit suites). */
+export interface RuleSummary {
+  id: string;
+  provider: "azure" | "aws";
+  title: string;
+  /** the severity its findings carry by default, after a configured override */
+  severity: Severity;
+  /** markdown */
+  description?: string;
+  /** general remediation advice, markdown */
+  remediation?: string;
+  docsUrl: string;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: "lbdoctor"; version: string };
+  provider: "azure" | "aws";
+  snapshot: { collectedAt: string; source?: string };
+  scope: Record<string, unknown>;
+  failOn: Severity;
+  summary: {
+    byStatus: Record<Status, number>;
+    failedBySeverity: Record<Severity, number>;
+    /** failing findings at or above failOn, not suppressed, and (with a baseline) new */
+    failing: number;
+    rulesRun: number;
+    /** fail, unknown and error findings held back by an unexpired suppression */
+    suppressed?: number;
+    /** with --baseline: failures new since the baseline, already there, and gone */
+    baseline?: BaselineSummary;
+  };
+  /** every rule that ran */
+  rules: RuleSummary[];
+  loadBalancers: LoadBalancerSummary[];
+  findings: Finding[];
+  gaps: ModelGap[];
+  /** with a config file: each configured suppression, whether it expired and how many findings it matched */
+  suppressions?: SuppressionStatus[];
+}
+
+/** A finding held back by a matching suppression that has not expired. */
+export function isSuppressed(f: Finding): boolean {
+  return f.suppression !== undefined && f.suppression.expired !== true;
+}
+
+export function atOrAbove(s: Severity, threshold: Severity): boolean {
+  return severityRank(s) >= severityRank(threshold);
+}
+
+export function buildReport(args: {
+  model: Model;
+  /** the load balancers in scope (provider adapter), in report order */
+  loadBalancers: LoadBalancerInfo[];
+  findings: Finding[];
+  failOn: Severity;
+  version: string;
+  rulesRun: number;
+  source?: string;
+  /** the rules that ran, with configured severities applied (derived from the findings when absent) */
+  rules?: RuleInput[];
+  suppressions?: SuppressionStatus[];
+  baseline?: BaselineSummary;
+}): Report {
+  const { model, failOn } = args;
+  const findings = orderFindings(args.findings);
+  const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
+  const failedBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) {
+    byStatus[f.status]++;
+    if (f.status === "fail") failedBySeverity[f.severity]++;
+  }
+  const failing = findings.filter(
+    (f) => f.status === "fail" && atOrAbove(f.severity, failOn) && !isSuppressed(f) && !(args.baseline && f.baseline === "existing"),
+  ).length;
+  const suppressed = findings.filter(isSuppressed).length;
+  // findings by load balancer, grouped once (a per-LB scan is O(LBs × findings) on large scopes)
+  const byLb = new Map<string, Finding[]>();
+  for (const f of findings) {
+    if (!f.loadBalancerId) continue;
+    const k = idKey(f.loadBalancerId);
+    const list = byLb.get(k);
+    if (list) list.push(f);
+    else byLb.set(k, [f]);
+  }
+  const lbs = args.loadBalancers.map((lb): LoadBalancerSummary => {
+    const mine = (byLb.get(lb.key) ?? []).filter((f) => !isSuppressed(f));
+    const fails = mine.filter((f) => f.status === "fail");
+    const status = fails.some((f) => f.severity === "critical")
+      ? "down"
+      : fails.length > 0
+        ? "degraded"
+        : mine.some((f) => f.status === "unknown" || f.status === "error")
+          ? "unknown"
+          : "healthy";
+    return { id: lb.id, name: lb.name, sku: lb.sku, kind: lb.kind, frontends: lb.frontends, status, failed: fails.length };
+  });
+  const snapshot: Report["snapshot"] = { collectedAt: model.snapshot.collectedAt };
+  if (args.source) snapshot.source = args.source;
+  const summary: Report["summary"] = { byStatus, failedBySeverity, failing, rulesRun: args.rulesRun, suppressed };
+  if (args.baseline) summary.baseline = args.baseline;
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    tool: { name: "lbdoctor", version: args.version },
+    provider: model.provider,
+    snapshot,
+    scope: model.snapshot.scope,
+    failOn,
+    summary,
+    rules: ruleSummaries(args.rules, findings),
+    loadBalancers: lbs,
+    findings,
+    gaps: model.gaps,
+  };
+  if (args.suppressions) report.suppressions = args.suppressions;
+  return report;
+}
+
+type RuleInput = Pick<RuleMeta, "id" | "provider" | "title" | "severity"> & Partial<Pick<RuleMeta, "description" | "remediation">>;
+
+function ruleSummaries(rules: RuleInput[] | undefined, findings: Finding[]): RuleSummary[] {
+  const list: RuleInput[] =
+    rules ??
+    [...new Map(findings.map((f) => [f.ruleId, f])).values()]
+      .map((f) => ({
+        id: f.ruleId,
+        provider: f.ruleId.startsWith("aws/") ? ("aws" as const) : ("azure" as const),
+        title: f.title,
+        severity: f.severity,
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id));
+  return list.map((r) => {
+    const out: RuleSummary = { id: r.id, provider: r.provider, title: r.title, severity: r.severity, docsUrl: docsUrl(r.id) };
+    if (r.description) out.description = r.description;
+    if (r.remediation) out.remediation = r.remediation;
+    return out;
+  });
+}

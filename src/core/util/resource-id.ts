@@ -1,0 +1,27 @@
+/**
+ * Resource ids as the core compares them, whatever the cloud: ARM ids are
+ * case-insensitive and real responses mix casings (`/IpConfigurations/` vs
+ * `/ipConfigurations/`); AWS ids and ARNs are matched the same way, so every
+ * lookup goes through `idKey`.
+ *
+ * An id that is already a key comes back as the same string: `toLowerCase`
+ * copies even an already lower-case string, and a large snapshot asks for the
+ * keys of keys millions of times (findings' subjects, lookups).
+ */
+export function idKey(id: string): string {
+  const n = id.length;
+  if (n > 0 && id.charCodeAt(0) > 32 && id.charCodeAt(n - 1) > 32 && id.charCodeAt(n - 1) !== 47) {
+    for (let i = 0; i < n; i++) {
+      const c = id.charCodeAt(i);
+      if ((c >= 65 && c <= 90) || c > 127) return id.toLowerCase();
+    }
+    return id;
+  }
+  return id.trim().replace(/\/+$/, "").toLowerCase();
+}
+
+/** The last non-empty `/` segment of an id: an ARM resource's name, an ARN's final part, or the id itself. */
+export function lastSegment(id: string): string {
+  const parts = id.split("/").filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? "";
+}

@@ -1,0 +1,45 @@
+import type { ProviderAdapter } from "../../core/provider.ts";
+import type { Snapshot } from "../../core/snapshot/types.ts";
+import { awsDiff } from "./diff.ts";
+import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
+import { awsRelatedKeys, awsTags } from "./tags.ts";
+import type { AwsSnapshot } from "./wire-types.ts";
+
+export const awsProvider: ProviderAdapter<AwsModel> = {
+  id: "aws",
+  groupNoun: "region",
+  buildModel: (snapshot, context) => buildAwsModel(snapshot as AwsSnapshot, context),
+  loadBalancers: (model) =>
+    model.loadBalancers.map((lb) => {
+      const group = lb.region ?? model.region;
+      return {
+        id: lb.arn,
+        key: lb.key,
+        name: lb.name,
+        sku: lb.type,
+        kind: lb.internetFacing ? "public" : "internal",
+        frontends: lb.dnsName ? [lb.dnsName] : [],
+        ...(group ? { group } : {}),
+      };
+    }),
+  // a finding on an ARN belongs to the ARN's region; plain ids (sg-…, i-…, subnet-…) carry none, and a snapshot covers one region
+  inGroup: (finding, group) => {
+    const region = arnRegion(finding.resourceId);
+    return region === undefined || region.toLowerCase() === group.toLowerCase();
+  },
+  scopeGroup: (snapshot) => (typeof snapshot.scope.region === "string" ? snapshot.scope.region : undefined),
+  tagsOf: awsTags,
+  relatedKeys: awsRelatedKeys,
+  diff: awsDiff,
+  resourceCount: (s: Snapshot) => {
+    let n = 0;
+    const a = s as AwsSnapshot;
+    for (const service of [a.elbv2, a.ec2, a.autoscaling] as Array<Record<string, unknown> | undefined>) {
+      for (const v of Object.values(service ?? {})) if (Array.isArray(v)) n += v.length;
+    }
+    return n;
+  },
+  describeScope: (target, opts) => `AWS${opts.region ? ` region ${opts.region}` : ""}${target ? `, ${target}` : ", every load balancer"}`,
+  watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
+  collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
+};

@@ -1,0 +1,418 @@
+/**
+ * What the AWS rules share: walking LB → target group → target, naming
+ * things, the sources a target sees (load balancer nodes or clients), the
+ * security-group verdict on a target, and the `aws` CLI fix commands.
+ */
+import type { Evidence, RuleContext } from "../../core/engine/types.ts";
+import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "./ip.ts";
+import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
+import { gapsFor, listGaps } from "./model.ts";
+import { evaluateSecurityGroups, type Protocol, type SgPeer, type SgVerdict } from "./sg.ts";
+
+// ---------------------------------------------------------------------------
+// traversal and names
+
+export interface TargetVisit {
+  lb: LoadBalancer;
+  tg: TargetGroup;
+  target: Target;
+}
+
+/** Every registered target of every target group of every load balancer (a group on two LBs is visited once per LB). */
+export function* lbTargets(model: AwsModel): Generator<TargetVisit> {
+  for (const lb of model.loadBalancers) for (const tg of lb.targetGroups) for (const target of tg.targets) yield { lb, tg, target };
+}
+
+/**
+ * Target groups of an LB whose targets the snapshot does not hold
+ * (DescribeTargetHealth missing or failed): the target rules report them as
+ * unknown (message id `noTargets`, data: targetGroup, lb, reason), never as
+ * nothing to check.
+ */
+export function* targetGroupsWithoutHealth(model: AwsModel): Generator<{ lb: LoadBalancer; tg: TargetGroup; reason: string }> {
+  for (const lb of model.loadBalancers) {
+    for (const tg of lb.targetGroups) {
+      if (!tg.healthKnown)
+        yield { lb, tg, reason: `its target health is not in the snapshot${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}` };
+    }
+  }
+}
+
+/** Reports each of `targetGroupsWithoutHealth` as unknown with the rule's `noTargets` message. */
+export function reportTargetsUnknown(
+  model: AwsModel,
+  report: RuleContext<AwsModel>["report"],
+  applies: (lb: LoadBalancer) => boolean = () => true,
+): void {
+  for (const { lb, tg, reason } of targetGroupsWithoutHealth(model)) {
+    if (!applies(lb)) continue;
+    report({
+      status: "unknown",
+      resourceId: tg.arn,
+      resourceName: tg.name,
+      loadBalancerId: lb.arn,
+      key: `${tg.name}|targets`,
+      messageId: "noTargets",
+      data: { targetGroup: tg.name, lb: lb.name, reason },
+      evidence: [{ resourceId: tg.arn, pointer: tg.ptr, label: "target group" }],
+    });
+  }
+}
+
+/** "i-0abc… (web-1)" or "10.0.3.7". */
+export function targetLabel(t: Target): string {
+  if (t.instance && t.instance.name !== t.instance.id) return `${t.instance.id} (${t.instance.name})`;
+  return t.id;
+}
+
+/** The resource a finding about a target is on: the instance, else the target's own id. */
+export function targetResourceId(t: Target): string {
+  return t.instance?.id ?? t.id;
+}
+
+export function targetResourceName(t: Target): string {
+  return t.instance?.name ?? t.id;
+}
+
+/**
+ * The subjects that link a cause on a target to a symptom on it
+ * (`explains`): the target (group + id + port) and its instance. Rules about
+ * a target report these, so that e.g. a blocked health check explains that
+ * very target being unhealthy.
+ */
+export function targetSubjects(t: Target): string[] {
+  return [t.key, ...(t.instance ? [t.instance.key] : [])];
+}
+
+/** A finding's common fields for a target. */
+export function targetBase(lb: LoadBalancer, tg: TargetGroup, t: Target, key?: string) {
+  return {
+    resourceId: targetResourceId(t),
+    resourceName: targetResourceName(t),
+    loadBalancerId: lb.arn,
+    key: key ?? `${tg.name}|${t.id}:${t.port ?? ""}`,
+    subjects: targetSubjects(t),
+  };
+}
+
+export function targetEvidence(t: Target): Evidence {
+  return { resourceId: t.tg.arn, pointer: t.ptr, label: `target ${t.id} of ${t.tg.name}` };
+}
+
+/** The transport protocols a target group's traffic uses. */
+export function trafficProtocols(tg: TargetGroup): Protocol[] {
+  const p = (tg.protocol ?? "").toUpperCase();
+  if (p === "TCP_UDP" || p === "TCP_QUIC") return ["tcp", "udp"];
+  if (p === "UDP" || p === "GENEVE" || p === "QUIC") return ["udp"];
+  return ["tcp"];
+}
+
+export function zoneLabel(s: Subnet): string {
+  return `${s.id}${s.cidr ? ` (${s.cidr})` : ""}`;
+}
+
+// ---------------------------------------------------------------------------
+// where a target's packets come from
+
+export interface Source {
+  /** "lb-node": the LB's node in one subnet (address somewhere in its CIDR); "clients": preserved client addresses */
+  kind: "lb-node" | "clients";
+  label: string;
+  peer: SgPeer;
+  /** the LB node's subnet (lb-node) */
+  subnet?: Subnet;
+  /** the LB zone's pointer */
+  ptr: string;
+}
+
+/** One source per LB zone: that zone's node, carrying the LB's SGs, with an address in the zone subnet's CIDR. */
+export function lbNodeSources(lb: LoadBalancer): Source[] {
+  return lb.zones.map((z) => {
+    const where = z.subnet ? zoneLabel(z.subnet) : (z.subnetId ?? z.zoneName ?? "an unknown subnet");
+    const src: Source = {
+      kind: "lb-node",
+      label: `${lb.name}'s node in ${where}`,
+      peer: { cidrs: z.subnet?.cidr ? [z.subnet.cidr] : [], groupIds: lb.securityGroupIds, label: `${lb.name}'s node in ${where}` },
+      ptr: z.ptr,
+    };
+    if (z.subnet) src.subnet = z.subnet;
+    return src;
+  });
+}
+
+/** The addresses clients come from: the internet for an internet-facing LB, anything for an internal one. */
+export function clientSpace(lb: LoadBalancer): string[] {
+  return toCidrs(lb.internetFacing ? INTERNET_V4 : ALL_V4);
+}
+
+export function clientLabel(lb: LoadBalancer): string {
+  return lb.internetFacing ? "clients on the internet" : "clients of the internal load balancer";
+}
+
+/**
+ * Where a target group's traffic comes from: the LB nodes, or for an NLB
+ * that preserves client IPs the clients themselves (an SG reference to the
+ * NLB's own groups still matches them, as the NLB docs state).
+ */
+export function trafficSources(lb: LoadBalancer, tg: TargetGroup): Source[] {
+  if (lb.type === "network" && tg.preserveClientIp.value) {
+    const label = `${clientLabel(lb)} (the NLB preserves client IPs)`;
+    return [
+      { kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: tg.preserveClientIp.ptr },
+    ];
+  }
+  return lbNodeSources(lb);
+}
+
+// ---------------------------------------------------------------------------
+// the security groups of a target, against its sources
+
+export interface SourceVerdict {
+  source: Source;
+  protocol: Protocol;
+  verdict: SgVerdict;
+  /** how the rule reads it */
+  outcome: "allowed" | "restricted" | "blocked" | "unknown";
+  reason?: string;
+}
+
+export interface TargetSgResult {
+  status: "pass" | "fail" | "unknown";
+  results: SourceVerdict[];
+  blocked: SourceVerdict[];
+  unknown: SourceVerdict[];
+  restricted: SourceVerdict[];
+}
+
+/**
+ * Reads an SG verdict for a source:
+ * - an LB node: its address is one unknown address of the subnet, so a CIDR
+ *   that covers only part of the subnet is `unknown`;
+ * - clients: a partial allow is an allow-list (`restricted`), not a block; for
+ *   an internal LB a reference to some other group admits the clients that carry it.
+ */
+export function readVerdict(source: Source, v: SgVerdict, lb: LoadBalancer): Pick<SourceVerdict, "outcome" | "reason"> {
+  if (v.verdict === "allow") return { outcome: "allowed" };
+  if (v.verdict === "unknown") return { outcome: "unknown", reason: v.reason ?? "undecidable" };
+  if (source.kind === "lb-node") {
+    if (v.verdict === "partial")
+      return {
+        outcome: "unknown",
+        reason: `${v.allowedBy.map((m) => `${m.value} (${m.sg.id})`).join(", ")} covers only part of ${source.subnet ? zoneLabel(source.subnet) : "the LB subnet"}, and the LB node's address in it is not known offline`,
+      };
+    return { outcome: "blocked" };
+  }
+  if (v.verdict === "partial") return { outcome: "restricted" };
+  if (!lb.internetFacing && v.otherGroups.length > 0) return { outcome: "restricted" };
+  return { outcome: "blocked" };
+}
+
+/** The target's security groups (ingress) against each source, on one port and the given protocols. */
+export function targetIngress(
+  model: AwsModel,
+  lb: LoadBalancer,
+  t: Target,
+  sources: Source[],
+  port: number,
+  protocols: Protocol[],
+): TargetSgResult {
+  const groupIds = t.instance?.securityGroupIds ?? [];
+  const results: SourceVerdict[] = [];
+  for (const source of sources) {
+    for (const protocol of protocols) {
+      const verdict = evaluateSecurityGroups(model, groupIds, "ingress", source.peer, protocol, port);
+      results.push({ source, protocol, verdict, ...readVerdict(source, verdict, lb) });
+    }
+  }
+  const blocked = results.filter((r) => r.outcome === "blocked");
+  const unknown = results.filter((r) => r.outcome === "unknown");
+  return {
+    status: blocked.length > 0 ? "fail" : unknown.length > 0 ? "unknown" : "pass",
+    results,
+    blocked,
+    unknown,
+    restricted: results.filter((r) => r.outcome === "restricted"),
+  };
+}
+
+/** Why a target's security groups cannot be evaluated at all (undefined: they can). */
+export function targetSgUnknownReason(model: AwsModel, t: Target): string | undefined {
+  if (t.kind === "instance" && !t.instance) {
+    return `instance ${t.id} is not in the snapshot${gapNote(model, [t.id], ["DescribeInstances"])}`;
+  }
+  if (t.kind === "ip" && !t.instance) {
+    return `no instance in the snapshot holds ${t.id}, so the security groups of its network interface are not known`;
+  }
+  if (t.instance && t.instance.securityGroupIds.length === 0) return `instance ${t.instance.id} lists no security groups in the snapshot`;
+  return undefined;
+}
+
+/** " (collection failed: …)" when a gap concerns the ids or a failed list operation, else "". */
+export function gapNote(model: AwsModel, ids: Array<string | undefined>, operations: string[] = []): string {
+  const gaps: ModelGap[] = [
+    ...gapsFor(model, ids).filter((g) => g.kind === "collection"),
+    ...operations.flatMap((o) => listGaps(model, o)),
+  ];
+  const g = gaps[0];
+  return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : "";
+}
+
+export function sgNames(model: AwsModel, groupIds: string[]): string {
+  if (groupIds.length === 0) return "(none)";
+  return groupIds
+    .map((id) => {
+      const sg = model.byKey.securityGroup.get(id.toLowerCase());
+      return sg && sg.groupName !== id ? `${id} (${sg.groupName})` : id;
+    })
+    .join(", ");
+}
+
+/** What the groups do allow on other ports or from other sources, for a message: " (sg-x allows tcp 443 only)". */
+export function nearMiss(v: SgVerdict, preposition: "from" | "to" = "from"): string {
+  const parts: string[] = [];
+  for (const m of [...v.otherCidrs, ...v.otherGroups, ...v.otherPorts].slice(0, 3)) {
+    const p = m.permission;
+    const proto =
+      p.protocol === "-1" ? "all traffic" : `${p.protocol} ${p.fromPort === p.toPort ? p.fromPort : `${p.fromPort}-${p.toPort}`}`;
+    parts.push(`${m.sg.id} allows ${proto} ${preposition} ${m.value}`);
+  }
+  return parts.length > 0 ? `; ${parts.join("; ")}` : "";
+}
+
+// ---------------------------------------------------------------------------
+// aws CLI commands
+
+/** Quotes a value for a POSIX shell only when it needs it. */
+export function sh(v: string | number): string {
+  const s = String(v);
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+export interface PermissionFix {
+  protocol: Protocol;
+  from: number;
+  to: number;
+  groups?: string[];
+  cidrs?: string[];
+}
+
+/** The `--ip-permissions` shorthand: IpProtocol=tcp,FromPort=80,ToPort=80,UserIdGroupPairs=[{GroupId=sg-…}] */
+export function ipPermissionsArg(p: PermissionFix): string {
+  const parts = [`IpProtocol=${p.protocol}`, `FromPort=${p.from}`, `ToPort=${p.to}`];
+  if (p.groups?.length) parts.push(`UserIdGroupPairs=[${p.groups.map((g) => `{GroupId=${g}}`).join(",")}]`);
+  if (p.cidrs?.length) parts.push(`IpRanges=[${p.cidrs.map((c) => `{CidrIp=${c}}`).join(",")}]`);
+  return `'${parts.join(",")}'`;
+}
+
+export function authorizeIngressCommand(groupId: string, p: PermissionFix): string {
+  return `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --ip-permissions ${ipPermissionsArg(p)}`;
+}
+
+export function authorizeEgressCommand(groupId: string, p: PermissionFix): string {
+  return `aws ec2 authorize-security-group-egress --group-id ${sh(groupId)} --ip-permissions ${ipPermissionsArg(p)}`;
+}
+
+/**
+ * The fix for a target's groups: one allow in the target's first group,
+ * from the LB's groups (by reference) or, for an LB without groups, from the
+ * blocked sources' addresses.
+ */
+export function targetIngressFix(model: AwsModel, lb: LoadBalancer, t: Target, blocked: SourceVerdict[], port: number): string[] {
+  const groupId = t.instance?.securityGroupIds[0];
+  if (!groupId) return [];
+  const commands: string[] = [];
+  for (const protocol of [...new Set(blocked.map((b) => b.protocol))]) {
+    const srcs = blocked.filter((b) => b.protocol === protocol).map((b) => b.source);
+    if (lb.securityGroupIds.length > 0) {
+      commands.push(authorizeIngressCommand(groupId, { protocol, from: port, to: port, groups: [lb.securityGroupIds[0] as string] }));
+    } else {
+      const cidrs = srcs.some((s) => s.kind === "clients")
+        ? lb.internetFacing
+          ? ["0.0.0.0/0"]
+          : [vpcSpaceGuess(model, lb.vpcId) ?? "<client-cidr>"]
+        : srcs.flatMap((s) => s.peer.cidrs);
+      if (cidrs.length > 0) commands.push(authorizeIngressCommand(groupId, { protocol, from: port, to: port, cidrs }));
+    }
+  }
+  return commands;
+}
+
+/** The smallest CIDR holding every subnet of the VPC that the snapshot knows (the VPC's own CIDR is not collected). */
+export function vpcSpaceGuess(model: AwsModel, vpcId: string | undefined): string | undefined {
+  if (!vpcId) return undefined;
+  return coveringCidr(spaceOf(model.subnets.filter((s) => s.vpcId === vpcId && s.cidr).map((s) => s.cidr as string)));
+}
+
+/** Evidence for a target's SG verdicts: the groups on the instance, and what decided or nearly matched. */
+export function targetSgEvidence(t: Target, failing: SourceVerdict[]): Evidence[] {
+  const ev: Evidence[] = [];
+  if (t.instance) ev.push({ resourceId: t.instance.id, pointer: t.instance.securityGroupsPtr, label: "security groups on the instance" });
+  const seen = new Set<string>();
+  for (const r of failing) {
+    for (const sg of r.verdict.groups) {
+      if (seen.has(sg.ptr)) continue;
+      seen.add(sg.ptr);
+      ev.push({ resourceId: sg.id, pointer: `${sg.ptr}/IpPermissions`, label: `inbound rules of ${sg.id} (${sg.groupName})` });
+    }
+    for (const m of [...r.verdict.prefixLists, ...r.verdict.allowedBy]) {
+      if (seen.has(m.ptr)) continue;
+      seen.add(m.ptr);
+      ev.push({ resourceId: m.sg.id, pointer: m.ptr, label: m.via === "prefix-list" ? "prefix list (contents unknown)" : "partial allow" });
+    }
+  }
+  return ev;
+}
+
+// ---------------------------------------------------------------------------
+// network ACL entries
+
+/**
+ * A free rule number below `before` in one direction of an ACL: the largest
+ * multiple of 10 that is free, else the largest free number; undefined when
+ * nothing below it is free.
+ */
+export function freeRuleNumberBefore(nacl: NetworkAcl, egress: boolean, before: number, taken: Iterable<number> = []): number | undefined {
+  const used = new Set([...nacl.entries.filter((e) => e.egress === egress).map((e) => e.ruleNumber), ...taken]);
+  for (let n = Math.floor((before - 1) / 10) * 10; n >= 10; n -= 10) if (!used.has(n)) return n;
+  for (let n = before - 1; n >= 1; n--) if (!used.has(n)) return n;
+  return undefined;
+}
+
+export interface NaclFix {
+  nacl: NetworkAcl;
+  egress: boolean;
+  protocol: Protocol;
+  ports: [number, number];
+  cidr: string;
+  /** the entry that blocks */
+  blocking: NaclEntry;
+}
+
+/**
+ * An allow entry ahead of the blocking one; replaces the blocking entry only
+ * when no number is free ahead of it. `taken` holds numbers earlier commands
+ * of the same fix already use in this ACL and direction (key `acl|egress`); the
+ * chosen number is added to it.
+ */
+export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new Map()): string {
+  const k = `${f.nacl.id}|${f.egress}`;
+  let mine = taken.get(k);
+  if (!mine) taken.set(k, (mine = new Set()));
+  const free = freeRuleNumberBefore(f.nacl, f.egress, f.blocking.ruleNumber, mine);
+  if (free !== undefined) mine.add(free);
+  const verb = free === undefined ? "replace-network-acl-entry" : "create-network-acl-entry";
+  return [
+    `aws ec2 ${verb}`,
+    `--network-acl-id ${sh(f.nacl.id)}`,
+    f.egress ? "--egress" : "--ingress",
+    `--rule-number ${free ?? f.blocking.ruleNumber}`,
+    `--protocol ${f.protocol}`,
+    `--port-range From=${f.ports[0]},To=${f.ports[1]}`,
+    `--cidr-block ${sh(f.cidr)}`,
+    "--rule-action allow",
+  ].join(" ");
+}
+
+export function naclEntryLabel(e: NaclEntry): string {
+  return e.implicit ? "* (the implicit deny)" : `${e.ruleNumber} (${e.action})`;
+}

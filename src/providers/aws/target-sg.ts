@@ -1,0 +1,178 @@
+/**
+ * The check behind aws/target-sg-blocks-health-check and
+ * aws/target-sg-blocks-traffic: for every target of every LB, do the target's
+ * security groups admit the LB's health checks / traffic?
+ *
+ * Message ids the two rules declare: blocked, allowed, restricted (traffic
+ * only), undecidable, noGroups, disabled (health checks only). Data keys:
+ * targetGroup, lb, target, protocol, port, sources, groups, nearMiss, health,
+ * basis, reason, kind, allowList.
+ */
+import type { RuleContext } from "../../core/engine/types.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "./model.ts";
+import {
+  lbNodeSources,
+  lbTargets,
+  nearMiss,
+  reportTargetsUnknown,
+  type Source,
+  type SourceVerdict,
+  sgNames,
+  targetBase,
+  targetEvidence,
+  targetIngress,
+  targetIngressFix,
+  targetLabel,
+  targetSgEvidence,
+  targetSgUnknownReason,
+  trafficProtocols,
+  trafficSources,
+} from "./rule-helpers.ts";
+import type { Protocol } from "./sg.ts";
+
+export interface TargetSgSpec {
+  purpose: "health-check" | "traffic";
+}
+
+export function healthText(t: Target): string {
+  return t.state ? `${t.state}${t.reason ? ` (${t.reason})` : ""}` : "not reported";
+}
+
+function sourcesText(lb: LoadBalancer, sources: Source[]): string {
+  const who = [...new Set(sources.map((s) => s.label))].join(", ");
+  return lb.securityGroupIds.length > 0 ? `${who} (security group ${lb.securityGroupIds.join(", ")})` : who;
+}
+
+export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsModel>, spec: TargetSgSpec): void {
+  const hc = spec.purpose === "health-check";
+  reportTargetsUnknown(model, report);
+  for (const { lb, tg, target } of lbTargets(model)) {
+    const base = targetBase(lb, tg, target);
+    const port = hc ? target.healthCheckPort : target.port;
+    const protocols: Protocol[] = hc ? ["tcp"] : trafficProtocols(tg);
+    const sources = hc ? lbNodeSources(lb) : trafficSources(lb, tg);
+    const data = {
+      targetGroup: tg.name,
+      lb: lb.name,
+      target: targetLabel(target),
+      port: port ?? (hc ? tg.healthCheck.portSpec : "(none)"),
+      protocol: protocols.map((p) => p.toUpperCase()).join("/"),
+      kind: target.kind,
+      sources: sourcesText(lb, sources),
+    };
+    const tEv = targetEvidence(target);
+    const portEv = hc
+      ? { resourceId: tg.arn, pointer: target.tg.healthCheck.portPtr, label: `health-check port (${tg.healthCheck.portSpec})` }
+      : { resourceId: tg.arn, pointer: `${target.ptr}/Target`, label: "target port" };
+    if (target.kind === "lambda" || target.kind === "alb") {
+      report({ ...base, status: "not-applicable", messageId: "noGroups", data, evidence: [tEv] });
+      continue;
+    }
+    if (hc && !tg.healthCheck.enabled) {
+      report({
+        ...base,
+        status: "not-applicable",
+        messageId: "disabled",
+        data,
+        evidence: [{ resourceId: tg.arn, pointer: tg.ptr, label: "target group" }],
+      });
+      continue;
+    }
+    const why = port === undefined ? "neither the target nor its group has a port" : targetSgUnknownReason(model, target);
+    if (why !== undefined || port === undefined) {
+      report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: why }, evidence: [tEv, portEv] });
+      continue;
+    }
+    const r = targetIngress(model, lb, target, sources, port, protocols);
+    const sourceEv = sourceEvidence(lb, tg, sources);
+    if (r.status === "fail") {
+      const first = r.blocked[0] as SourceVerdict;
+      report({
+        ...base,
+        status: "fail",
+        messageId: "blocked",
+        data: {
+          ...data,
+          protocol: [...new Set(r.blocked.map((b) => b.protocol.toUpperCase()))].join("/"),
+          sources: sourcesText(
+            lb,
+            r.blocked.map((b) => b.source),
+          ),
+          groups: sgNames(model, target.instance?.securityGroupIds ?? []),
+          nearMiss: nearMiss(first.verdict),
+          health: healthText(target),
+        },
+        evidence: [
+          ...targetSgEvidence(target, r.blocked),
+          portEv,
+          sourceEv,
+          { resourceId: tg.arn, pointer: target.statePtr, label: "target health" },
+        ],
+        remediation: {
+          summary: `Allow ${[...new Set(r.blocked.map((b) => b.protocol.toUpperCase()))].join("/")} ${port} from ${
+            lb.securityGroupIds.length > 0
+              ? `the load balancer's security group ${lb.securityGroupIds[0]}`
+              : r.blocked.some((b) => b.source.kind === "clients")
+                ? "the clients"
+                : `${lb.name}'s subnets`
+          } in ${target.instance?.securityGroupIds[0]}.`,
+          commands: targetIngressFix(model, lb, target, r.blocked, port),
+        },
+      });
+    } else if (r.status === "unknown") {
+      report({
+        ...base,
+        status: "unknown",
+        messageId: "undecidable",
+        data: { ...data, reason: r.unknown[0]?.reason ?? "undecidable" },
+        evidence: [...targetSgEvidence(target, r.unknown), portEv],
+      });
+    } else if (r.restricted.length > 0) {
+      const allowList = [
+        ...new Set(
+          r.restricted.flatMap((x) => [
+            ...x.verdict.allowedBy.map((m) => `${m.value} (${m.sg.id})`),
+            ...x.verdict.otherGroups.map((m) => `${m.value} (${m.sg.id})`),
+          ]),
+        ),
+      ];
+      report({
+        ...base,
+        status: "pass",
+        messageId: "restricted",
+        data: { ...data, allowList: allowList.join(", ") },
+        evidence: [
+          tEv,
+          ...r.restricted
+            .flatMap((x) => [...x.verdict.allowedBy, ...x.verdict.otherGroups])
+            .map((m) => ({ resourceId: m.sg.id, pointer: m.ptr, label: "allow-list entry" })),
+        ],
+      });
+    } else {
+      const m = r.results.flatMap((x) => x.verdict.allowedBy)[0];
+      report({
+        ...base,
+        status: "pass",
+        messageId: "allowed",
+        data: {
+          ...data,
+          basis: m
+            ? `${m.sg.id} allows it from ${m.value}${lb.securityGroupIds.includes(m.value) ? " (the load balancer's security group)" : ""}`
+            : "allowed",
+        },
+        evidence: [tEv, ...(m ? [{ resourceId: m.sg.id, pointer: m.ptr, label: "allowing rule" }] : [])],
+      });
+    }
+  }
+}
+
+function sourceEvidence(lb: LoadBalancer, tg: TargetGroup, sources: Source[]) {
+  if (sources.some((s) => s.kind === "clients")) {
+    return { resourceId: tg.arn, pointer: tg.preserveClientIp.ptr, label: `client IP preservation (${tg.preserveClientIp.source})` };
+  }
+  return {
+    resourceId: lb.arn,
+    pointer: lb.securityGroupsPtr,
+    label: lb.securityGroupIds.length > 0 ? "load balancer security groups" : "load balancer (no security groups)",
+  };
+}

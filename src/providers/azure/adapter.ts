@@ -1,0 +1,60 @@
+import type { ProviderAdapter } from "../../core/provider.ts";
+import type { Snapshot } from "../../core/snapshot/types.ts";
+import { azureDiff } from "./diff.ts";
+import { createAzureInspector } from "./inspect.ts";
+import { azureLiveSource } from "./live-source.ts";
+import { type AzureModel, buildAzureModel } from "./model.ts";
+import { azureRelatedKeys, azureTags } from "./tags.ts";
+import type { AzureSnapshot } from "./wire-types.ts";
+
+export const azureProvider: ProviderAdapter<AzureModel> = {
+  id: "azure",
+  groupNoun: "resource group",
+  buildModel: (snapshot, context) => buildAzureModel(snapshot as AzureSnapshot, context),
+  loadBalancers: (model) =>
+    bySubscription(model.loadBalancers).map((lb) => ({
+      id: lb.id,
+      key: lb.key,
+      name: lb.name,
+      sku: lb.sku,
+      kind: lb.isInternal ? "internal" : "public",
+      frontends: lb.frontends.map((f) => f.publicIp?.ipAddress ?? f.privateIp ?? f.name),
+      ...(lb.resourceGroup ? { group: lb.resourceGroup } : {}),
+    })),
+  inGroup: (finding, group) => finding.resourceId.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`),
+  scopeGroup: (snapshot) => (typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined),
+  tagsOf: azureTags,
+  relatedKeys: azureRelatedKeys,
+  diff: azureDiff,
+  inspector: createAzureInspector,
+  resourceCount: (s: Snapshot) => {
+    const resources = (s as AzureSnapshot).resources;
+    return Array.isArray(resources) ? resources.length : 0;
+  },
+  liveSource: (target, opts) => {
+    const subscriptions = splitList(opts.subscription);
+    if (!target || subscriptions.length > 1) return undefined;
+    return azureLiveSource(target, subscriptions[0] ? { ...opts, subscription: subscriptions[0] } : opts);
+  },
+  describeScope: (_target, opts) => {
+    const subscriptions = splitList(opts.subscription);
+    return `Azure Resource Graph${subscriptions.length > 0 ? `, subscription ${subscriptions.join(", ")}` : ", every subscription"}`;
+  },
+  watchUnavailable: () => "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
+  collect: async (target, opts, io, showProgress) =>
+    (await import("./collect/acquire.ts")).collectAzureLive(target, opts, io, showProgress),
+};
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Load balancers grouped by subscription (a Resource Graph snapshot spans several), by name within each; one subscription: unchanged. */
+function bySubscription<T extends { id: string }>(lbs: T[]): T[] {
+  const sub = (id: string) => id.split("/")[2]?.toLowerCase() ?? "";
+  if (new Set(lbs.map((lb) => sub(lb.id))).size <= 1) return lbs;
+  return [...lbs].sort((a, b) => (sub(a.id) < sub(b.id) ? -1 : sub(a.id) > sub(b.id) ? 1 : 0));
+}

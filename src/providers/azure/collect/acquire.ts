@@ -1,0 +1,49 @@
+/** Live Azure collection: one resource group through ARM, or whole subscriptions through Resource Graph. */
+import { InputError } from "../../../core/errors.ts";
+import type { IO } from "../../../core/io.ts";
+import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
+import type { Acquired } from "../../../core/provider.ts";
+import { toolVersion } from "../../../core/version.ts";
+
+export async function collectAzureLive(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired> {
+  const subscriptions = (opts.subscription ?? "")
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  if (!target && (subscriptions.length > 0 || opts.allSubscriptions)) {
+    const { acquireGraph } = await import("./acquire-graph.ts");
+    return acquireGraph(subscriptions, opts, io, showProgress);
+  }
+  if (subscriptions.length > 1) {
+    throw new InputError(
+      "a resource group is read in one subscription: give one --subscription, or leave the resource group out to read several through Resource Graph",
+    );
+  }
+  if (!target) {
+    throw new InputError("name a resource group to collect (lbdoctor check <resource-group>), or pass --snapshot <file>");
+  }
+  const concurrency = parseConcurrency(opts.concurrency);
+  const { resolveAzureTarget } = await import("./credentials.ts");
+  const t = await resolveAzureTarget({
+    ...(subscriptions[0] ? { subscription: subscriptions[0] } : {}),
+    ...(opts.tenant ? { tenant: opts.tenant } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    ...(opts.caFile ? { caFile: opts.caFile } : {}),
+  });
+  const { collectAzure } = await import("./collect.ts");
+  const { stderrProgress } = await import("../../../core/collect/progress.ts");
+  const snapshot = await collectAzure({
+    subscriptionId: t.subscriptionId,
+    resourceGroup: target,
+    credential: t.credential,
+    ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+    ...(t.ca ? { ca: t.ca } : {}),
+    concurrency,
+    effectiveNsg: opts.effectiveNsg !== false,
+    guest: opts.guest === true,
+    toolVersion: toolVersion(),
+    ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
+  });
+  return { snapshot, source: `live: subscription ${t.subscriptionId}, resource group ${target}`, live: true };
+}

@@ -1,0 +1,69 @@
+/**
+ * Secrets never enter a snapshot: VM osProfile, customData, userData and
+ * protected extension settings are removed, and any string that looks like a
+ * key, a password, a SAS token or a connection string is masked.
+ *
+ * `--redact` additionally masks subscription ids, public IP addresses and tag
+ * values, consistently: the same input gives the same mask everywhere, so
+ * references still line up.
+ */
+import { createHash } from "node:crypto";
+
+export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
+
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+
+function hash(kind: string, value: string): string {
+  return createHash("sha256").update(`lbdoctor-redact:${kind}:${value.toLowerCase()}`).digest("hex");
+}
+
+function maskGuid(g: string): string {
+  const h = hash("guid", g);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Masks an IPv4 address into 198.18.0.0/15 (reserved for benchmarking), deterministically. */
+function maskIp(ip: string): string {
+  const h = Number.parseInt(hash("ip", ip).slice(0, 8), 16);
+  return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
+}
+
+function isPublicIpv4(ip: string): boolean {
+  const p = ip.split(".").map(Number);
+  if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return false;
+  const [a = 0, b = 0] = p;
+  if (a === 10 || a === 127 || a === 0) return false;
+  if (a === 172 && b >= 16 && b <= 31) return false;
+  if (a === 192 && b === 168) return false;
+  if (a === 100 && b >= 64 && b <= 127) return false;
+  if (a === 169 && b === 254) return false;
+  if (a === 168 && b === 63) return false; // 168.63.129.16 is Azure's platform address: keep it
+  return a < 224;
+}
+
+/**
+ * Masks subscription ids (every GUID that is a subscription id), public IPv4
+ * addresses and tag values across the whole document, in place.
+ */
+export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: string[]): void {
+  const subs = new Set(subscriptionIds.map((s) => s.toLowerCase()));
+  const maskString = (s: string): string =>
+    s.replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g)).replace(IPV4, (ip) => (isPublicIpv4(ip) ? maskIp(ip) : ip));
+  const walk = (v: unknown, parentKey: string): unknown => {
+    if (typeof v === "string") return maskString(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) {
+      const key = maskString(k);
+      if (parentKey === "tags" && typeof x === "string") out[key] = `tag-${hash("tag", x).slice(0, 10)}`;
+      else out[key] = walk(x, k);
+    }
+    return out;
+  };
+  const masked = walk(doc, "") as Record<string, unknown>;
+  for (const k of Object.keys(doc)) delete doc[k];
+  Object.assign(doc, masked, { redacted: true });
+}

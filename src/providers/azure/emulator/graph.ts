@@ -1,0 +1,249 @@
+/**
+ * The Azure Resource Graph endpoint of the ARM emulator:
+ * `POST /providers/Microsoft.ResourceGraph/resources?api-version=…`, answering
+ * the query shapes lbdoctor sends (docs/resource-graph.md lists them) from the
+ * emulator's snapshots, with `$skipToken` paging, a per-user quota (the real
+ * service allows about 15 queries per 5 seconds) and per-subscription 403s.
+ *
+ * Rows are what Resource Graph returns: the `Resources` table's columns, the
+ * type lower-cased, wire-format `properties`. A VM's power state is where
+ * Resource Graph puts it, `properties.extended.instanceView.powerState`
+ * (`{ code: "PowerState/running", level, displayStatus }`), and its
+ * `properties.instanceView` is absent. Scale-set instances and their NICs are
+ * not in `Resources`, so they are left out as the real service does.
+ */
+import type { ArmResource } from "../../../providers/azure/wire-types.ts";
+import type { ArmStore } from "./store.ts";
+
+export interface GraphQuota {
+  /** queries allowed per window, per user (bearer token) */
+  queries: number;
+  windowMs: number;
+}
+
+export class GraphError extends Error {
+  status: number;
+  code: string;
+  headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+}
+
+interface ParsedQuery {
+  table: "resources" | "resourcecontainers";
+  /** lower-cased types the query keeps (undefined: every type) */
+  types: Set<string> | undefined;
+  project: string[] | undefined;
+}
+
+const TENANT = "00000000-0000-0000-0000-0000000000ee";
+
+/**
+ * The KQL this emulator understands (whitespace and case are free):
+ *   Resources | where type in~ ('t1', 't2', …) [| project c1, c2, …] [| order by id asc]
+ *   Resources | where type =~ 't' [| project …] [| order by id asc]
+ *   ResourceContainers | where type =~ 'microsoft.resources/subscriptions' [| project …] [| order by …]
+ * Anything else is a 400 with code `UnsupportedQuery`.
+ */
+export function parseQuery(text: string): ParsedQuery {
+  const stages = text
+    .split("|")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const unsupported = (why: string) =>
+    new GraphError(400, "UnsupportedQuery", `The ARM emulator does not support this Resource Graph query (${why}): ${text.slice(0, 200)}`);
+  const table = stages.shift()?.toLowerCase();
+  if (table !== "resources" && table !== "resourcecontainers") throw unsupported("the table must be Resources or ResourceContainers");
+  const q: ParsedQuery = { table, types: undefined, project: undefined };
+  for (const stage of stages) {
+    const where = /^where\s+type\s+(in~|=~|==)\s*(.+)$/is.exec(stage);
+    if (where) {
+      const list = (where[2] ?? "").trim();
+      const values = [...list.matchAll(/'([^']*)'|"([^"]*)"/g)].map((m) => (m[1] ?? m[2] ?? "").toLowerCase());
+      if (values.length === 0) throw unsupported("a where clause needs quoted types");
+      if (where[1] !== "in~" && values.length !== 1) throw unsupported("=~ takes one type");
+      q.types = new Set(values);
+      continue;
+    }
+    const project = /^project\s+(.+)$/is.exec(stage);
+    if (project) {
+      q.project = (project[1] ?? "").split(",").map((c) => c.trim());
+      if (q.project.some((c) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(c))) throw unsupported("project takes plain column names");
+      continue;
+    }
+    if (/^(order|sort)\s+by\s+[A-Za-z_]+(\s+(asc|desc))?$/i.test(stage)) continue; // rows always come ordered by id
+    throw unsupported(`stage '${stage.split(/\s+/)[0]}'`);
+  }
+  if (q.table === "resourcecontainers" && (q.types?.size !== 1 || !q.types.has("microsoft.resources/subscriptions"))) {
+    throw unsupported("ResourceContainers is served for type microsoft.resources/subscriptions only");
+  }
+  return q;
+}
+
+/** A resource as a Resource Graph row (objectArray result format). */
+export function toRow(r: ArmResource): Record<string, unknown> {
+  const parts = r.id.split("/");
+  const type = r.type.toLowerCase();
+  let properties = r.properties ?? {};
+  if (type === "microsoft.compute/virtualmachines") {
+    const { instanceView, ...rest } = properties as { instanceView?: { statuses?: Array<Record<string, unknown>> } };
+    const power = (instanceView?.statuses ?? []).find((s) =>
+      String(s.code ?? "")
+        .toLowerCase()
+        .startsWith("powerstate/"),
+    );
+    properties = {
+      ...rest,
+      ...(power
+        ? {
+            extended: {
+              instanceView: { powerState: { code: power.code, level: power.level ?? "Info", displayStatus: power.displayStatus } },
+            },
+          }
+        : {}),
+    };
+  }
+  return {
+    id: r.id,
+    name: r.name,
+    type,
+    tenantId: TENANT,
+    kind: "",
+    location: r.location ?? "",
+    resourceGroup: (parts[4] ?? "").toLowerCase(),
+    subscriptionId: parts[2] ?? "",
+    managedBy: "",
+    sku: r.sku ?? null,
+    plan: null,
+    properties,
+    tags: r.tags ?? null,
+    identity: null,
+    zones: r.zones ?? null,
+    extendedLocation: null,
+  };
+}
+
+export interface GraphState {
+  /** per user: send times within the window */
+  recent: Map<string, number[]>;
+}
+
+export function newGraphState(): GraphState {
+  return { recent: new Map() };
+}
+
+function hhmmss(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
+}
+
+/**
+ * Charges one query to the user's quota. Returns the quota headers for the
+ * reply, or throws a 429 (with `Retry-After`) when the window is full.
+ */
+export function chargeQuota(state: GraphState, user: string, quota: GraphQuota | undefined, now = Date.now()): Record<string, string> {
+  if (!quota) return {};
+  const sent = (state.recent.get(user) ?? []).filter((t) => now - t < quota.windowMs);
+  state.recent.set(user, sent);
+  const resetsAfter = sent.length > 0 ? quota.windowMs - (now - (sent[0] as number)) : quota.windowMs;
+  if (sent.length >= quota.queries) {
+    throw new GraphError(
+      429,
+      "RateLimiting",
+      `Please provide below info when asking for support: the user quota of ${quota.queries} queries per ${quota.windowMs / 1000} seconds is exhausted (ARM emulator).`,
+      {
+        "x-ms-user-quota-remaining": "0",
+        "x-ms-user-quota-resets-after": hhmmss(resetsAfter),
+        "retry-after": String(Math.max(1, Math.ceil(resetsAfter / 1000))),
+      },
+    );
+  }
+  sent.push(now);
+  return {
+    "x-ms-user-quota-remaining": String(quota.queries - sent.length),
+    "x-ms-user-quota-resets-after": hhmmss(sent.length > 1 ? quota.windowMs - (now - (sent[0] as number)) : quota.windowMs),
+  };
+}
+
+interface Request {
+  subscriptions?: unknown;
+  query?: unknown;
+  options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown };
+}
+
+/** Answers one query. `forbidden`: lower-cased subscriptions the caller may not read. */
+export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<string>): Record<string, unknown> {
+  let req: Request;
+  try {
+    req = JSON.parse(bodyText || "null") as Request;
+  } catch {
+    throw new GraphError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+  }
+  if (!req || typeof req.query !== "string") throw new GraphError(400, "BadRequest", "The query is missing.");
+  const q = parseQuery(req.query);
+  const subs = Array.isArray(req.subscriptions) ? (req.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : undefined;
+  if (subs && subs.length > 1000) throw new GraphError(400, "BadRequest", "At most 1000 subscriptions can be queried at once.");
+  for (const s of subs ?? []) {
+    if (forbidden.has(s)) {
+      throw new GraphError(
+        403,
+        "AuthorizationFailed",
+        `The client does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '/subscriptions/${s}' or the scope is invalid (injected by the ARM emulator).`,
+      );
+    }
+  }
+  // the scope: the named subscriptions, or every readable one (tenant scope)
+  const readable = [...store.subscriptions].filter((s) => !forbidden.has(s));
+  const scope = new Set(subs ?? readable);
+
+  let rows: Array<Record<string, unknown>>;
+  if (q.table === "resourcecontainers") {
+    rows = [...scope]
+      .filter((s) => store.subscriptions.has(s))
+      .sort()
+      .map((s) => ({
+        id: `/subscriptions/${s}`,
+        name: s,
+        type: "microsoft.resources/subscriptions",
+        tenantId: TENANT,
+        subscriptionId: s,
+        properties: { state: "Enabled" },
+      }));
+  } else {
+    const picked: Array<[string, ArmResource]> = [];
+    for (const [k, r] of store.resources) {
+      const sub = k.split("/")[2] ?? "";
+      if (!scope.has(sub)) continue;
+      if (k.includes("/virtualmachinescalesets/") && k.split("/").length > 9) continue; // instances and their NICs: not in Resources
+      if (q.types && !q.types.has(r.type.toLowerCase())) continue;
+      picked.push([k, r]);
+    }
+    picked.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    rows = picked.map(([, r]) => toRow(r));
+  }
+  if (q.project) {
+    const cols = q.project;
+    rows = rows.map((row) => Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
+  }
+
+  const top = Math.min(1000, Math.max(1, Math.floor(Number(req.options?.$top ?? 100)) || 100));
+  let skip = Math.max(0, Math.floor(Number(req.options?.$skip ?? 0)) || 0);
+  const token = req.options?.$skipToken;
+  if (typeof token === "string" && token !== "") {
+    const m = /^emu:(\d+):(.*)$/.exec(Buffer.from(token, "base64").toString("utf8"));
+    if (!m || m[2] !== String(req.query).length.toString(36))
+      throw new GraphError(400, "InvalidSkipToken", "The $skipToken is not valid for this query.");
+    skip = Number(m[1]);
+  }
+  const data = rows.slice(skip, skip + top);
+  const out: Record<string, unknown> = { totalRecords: rows.length, count: data.length, data, facets: [], resultTruncated: "false" };
+  if (skip + top < rows.length) {
+    out.$skipToken = Buffer.from(`emu:${skip + top}:${String(req.query).length.toString(36)}`).toString("base64");
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * The live data source of one Azure resource group for the TUI: the
+ * collector's own progress events, and watch mode, which re-polls the
+ * load-balancing rules' health (a cheap observation) into the snapshot.
+ */
+
+import { type LiveOptions, parseConcurrency } from "../../core/live.ts";
+import type { Snapshot } from "../../core/snapshot/types.ts";
+import type { DataSource } from "../../core/source.ts";
+import { toolVersion } from "../../core/version.ts";
+import type { AzureTarget } from "./collect/credentials.ts";
+import type { RuleHealthPoller } from "./collect/health.ts";
+import type { AzureSnapshot } from "./wire-types.ts";
+
+/** The load-balancing rules whose health the collector observes: those with a probe. */
+export function healthRuleIds(snapshot: Snapshot): string[] {
+  if (snapshot.provider !== "azure") return [];
+  const out: string[] = [];
+  for (const r of (snapshot as AzureSnapshot).resources) {
+    if (r.type.toLowerCase() !== "microsoft.network/loadbalancers") continue;
+    const rules = (r.properties as { loadBalancingRules?: unknown } | undefined)?.loadBalancingRules;
+    for (const rule of Array.isArray(rules) ? rules : []) {
+      const x = rule as { id?: string; properties?: { probe?: { id?: string } } };
+      if (x.id && x.properties?.probe?.id) out.push(x.id);
+    }
+  }
+  return out;
+}
+
+/** Live Azure: the same credentials, endpoint and collector as `check <resource-group>`. */
+export function azureLiveSource(resourceGroup: string, opts: LiveOptions): DataSource {
+  const concurrency = parseConcurrency(opts.concurrency);
+  let target: AzureTarget | undefined;
+  let poller: RuleHealthPoller | undefined;
+  const resolve = async () => {
+    if (target) return target;
+    const { resolveAzureTarget } = await import("./collect/credentials.ts");
+    target = await resolveAzureTarget({
+      ...(opts.subscription ? { subscription: opts.subscription } : {}),
+      ...(opts.tenant ? { tenant: opts.tenant } : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      ...(opts.caFile ? { caFile: opts.caFile } : {}),
+    });
+    return target;
+  };
+  const source: DataSource = {
+    live: true,
+    label: `live: resource group ${resourceGroup}`,
+    target: resourceGroup,
+    async acquire(onEvent) {
+      onEvent({ type: "phase", name: "credentials" });
+      const t = await resolve();
+      source.label = `live: subscription ${t.subscriptionId}, resource group ${resourceGroup}`;
+      const { collectAzure } = await import("./collect/collect.ts");
+      return collectAzure({
+        subscriptionId: t.subscriptionId,
+        resourceGroup,
+        credential: t.credential,
+        ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+        ...(t.ca ? { ca: t.ca } : {}),
+        concurrency,
+        effectiveNsg: opts.effectiveNsg !== false,
+        guest: opts.guest === true,
+        toolVersion: toolVersion(),
+        ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+        onEvent,
+      });
+    },
+    async pollHealth(snapshot) {
+      const t = await resolve();
+      if (!poller) {
+        const { ruleHealthPoller } = await import("./collect/health.ts");
+        poller = await ruleHealthPoller({
+          subscriptionId: t.subscriptionId,
+          credential: t.credential,
+          ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+          ...(t.ca ? { ca: t.ca } : {}),
+          concurrency,
+          toolVersion: toolVersion(),
+          ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+        });
+      }
+      const res = await poller.poll(healthRuleIds(snapshot));
+      const before = snapshot as AzureSnapshot;
+      const next: AzureSnapshot = {
+        ...before,
+        observations: { ...before.observations, ruleHealth: { ...before.observations?.ruleHealth, ...res.bodies } },
+      };
+      return { snapshot: next, gaps: res.gaps, ms: res.ms };
+    },
+  };
+  return source;
+}

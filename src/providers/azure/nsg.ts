@@ -1,0 +1,555 @@
+/**
+ * The NSG evaluator: given a flow and a NIC ip configuration, decide allow or
+ * deny the way Azure does, and say which rule decided at each layer.
+ *
+ * Semantics (docs: network-security-groups-overview, -how-it-works):
+ * - rules in priority order, the first match wins;
+ * - inbound: the subnet NSG, then the NIC NSG; both must allow. Outbound: the
+ *   reverse. A layer without an NSG allows;
+ * - rules are stateful, so only the direction of the flow's first packet counts;
+ * - a rule field that cannot be decided offline (a service tag whose contents
+ *   are not known, an unknown source port) makes the match `maybe`. A `maybe`
+ *   rule that could change the outcome makes the verdict `unknown`, with the
+ *   reason: never a guess.
+ *
+ * A flow source is either one address (`ip`) or a whole client space (`tag`:
+ * Internet, VirtualNetwork). Against a space, a rule on a narrower prefix
+ * matches `partial`ly: it affects some clients and not others. Partial rules
+ * do not decide the verdict; they are reported so that callers can tell an
+ * IP allow-list ("restricted") from a block.
+ */
+import ipaddr from "ipaddr.js";
+import { join } from "../../core/util/json-pointer.ts";
+import type { EffectiveNsgBody } from "../../providers/azure/wire-types.ts";
+import { idKey } from "./arm-id.ts";
+import { type AzureModel, type IpConfig, type Nsg, readEffectiveRule, type SecurityRule, type Subnet } from "./model.ts";
+
+export const AZURE_PROBE_SOURCE = "168.63.129.16";
+
+export type FlowSource = { kind: "ip"; ip: string; asgKeys?: string[] } | { kind: "tag"; tag: "Internet" | "VirtualNetwork" | "*" };
+
+export interface Flow {
+  direction: "Inbound" | "Outbound";
+  protocol: "Tcp" | "Udp" | "Icmp";
+  source: FlowSource;
+  /** destination address as the NSG sees it */
+  destinationIp: string;
+  destinationPort: number;
+  /** undefined: an ephemeral port, not known in advance */
+  sourcePort?: number;
+}
+
+export type Match = "yes" | "no" | "maybe" | "partial";
+
+export interface RuleRef {
+  nsgId: string;
+  nsgName: string;
+  name: string;
+  priority: number;
+  access: "Allow" | "Deny";
+  isDefault: boolean;
+  direction: "Inbound" | "Outbound";
+  /** JSON Pointer of the rule in the snapshot */
+  ptr: string;
+  /** why the match is maybe/partial */
+  note?: string;
+}
+
+export interface LayerVerdict {
+  layer: "subnet" | "nic";
+  nsgId?: string;
+  nsgName?: string;
+  verdict: "allow" | "deny" | "unknown";
+  /** the rule that decided (absent when no NSG is attached, or when nothing could be read) */
+  deciding?: RuleRef;
+  /** rules ahead of the deciding one that may match and would decide differently */
+  ambiguous: RuleRef[];
+  /** rules ahead of the deciding one that match only part of the source space */
+  partial: RuleRef[];
+  reason?: string;
+}
+
+export interface FlowVerdict {
+  verdict: "allow" | "deny" | "unknown";
+  /** which data the evaluation used */
+  basis: "effective-nsg" | "nsg-resources";
+  layers: LayerVerdict[];
+  reason?: string;
+  /** the layer that denied, when the verdict is deny */
+  blockingLayer?: LayerVerdict;
+}
+
+// ---------------------------------------------------------------------------
+// address math (ipaddr.js), cached: the same prefixes recur across thousands of NICs
+
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+const cidrCache = new Map<string, Cidr | null>();
+
+export function parseCidr(text: string): Cidr | null {
+  let c = cidrCache.get(text);
+  if (c !== undefined) return c;
+  try {
+    c = text.includes("/") ? ipaddr.parseCIDR(text) : ((a) => [a, a.kind() === "ipv4" ? 32 : 128] as Cidr)(ipaddr.parse(text));
+  } catch {
+    c = null;
+  }
+  cidrCache.set(text, c);
+  return c;
+}
+
+export function isAddressLike(text: string): boolean {
+  return parseCidr(text) !== null;
+}
+
+export function cidrContains(cidr: string, ip: string): boolean {
+  const c = parseCidr(cidr);
+  const a = parseCidr(ip);
+  if (!c || !a || c[0].kind() !== a[0].kind()) return false;
+  return a[0].match(c);
+}
+
+/** true when `inner` lies wholly inside `outer` */
+export function cidrCovers(outer: string, inner: string): boolean {
+  const o = parseCidr(outer);
+  const i = parseCidr(inner);
+  if (!o || !i || o[0].kind() !== i[0].kind()) return false;
+  return i[1] >= o[1] && i[0].match(o);
+}
+
+export function cidrOverlaps(a: string, b: string): boolean {
+  return cidrCovers(a, b) || cidrCovers(b, a);
+}
+
+const PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+export function isPrivateIp(ip: string): boolean {
+  return PRIVATE_V4.some((p) => cidrContains(p, ip));
+}
+
+const ANY = new Set(["*", "any", "0.0.0.0/0", "::/0"]);
+
+// ---------------------------------------------------------------------------
+
+export interface EvalContext {
+  /** the destination's VNet space (own + peered), for the VirtualNetwork tag */
+  vnetSpace: string[] | undefined;
+  /** prefixes of UDRs on the destination's subnet: the VirtualNetwork tag also covers them */
+  udrPrefixes: string[];
+  /** ASGs of the ip configuration at the protected end of the flow */
+  targetAsgKeys: string[];
+}
+
+interface M {
+  m: Match;
+  note?: string;
+}
+const YES: M = { m: "yes" };
+const NO: M = { m: "no" };
+
+function anyOf(results: M[]): M {
+  let best: M = NO;
+  const rank: Record<Match, number> = { yes: 3, maybe: 2, partial: 1, no: 0 };
+  for (const r of results) if (rank[r.m] > rank[best.m]) best = r;
+  return best;
+}
+
+function allOf(results: M[]): M {
+  let worst: M = YES;
+  const rank: Record<Match, number> = { no: 3, maybe: 2, partial: 1, yes: 0 };
+  for (const r of results) if (rank[r.m] > rank[worst.m]) worst = r;
+  return worst;
+}
+
+/** Does one rule prefix match one concrete address? */
+function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded: string[] | undefined): M {
+  if (expanded && expanded.length > 0) {
+    return expanded.some((p) => ANY.has(p.toLowerCase()) || cidrContains(p, ip)) ? YES : NO;
+  }
+  const p = prefix.trim();
+  const lower = p.toLowerCase();
+  if (ANY.has(lower)) return YES;
+  if (isAddressLike(p)) return cidrContains(p, ip) ? YES : NO;
+  if (lower === "azureloadbalancer") return ip === AZURE_PROBE_SOURCE ? YES : NO;
+  if (lower === "virtualnetwork") {
+    if (ctx.vnetSpace === undefined) {
+      return { m: "maybe", note: "the VNet's address space is not in the snapshot, so the VirtualNetwork tag cannot be resolved" };
+    }
+    if (ctx.vnetSpace.some((s) => cidrContains(s, ip))) return YES;
+    if (ctx.udrPrefixes.some((s) => cidrContains(s, ip))) {
+      return { m: "maybe", note: `the VirtualNetwork tag also covers user-defined route prefixes, and a route on the subnet covers ${ip}` };
+    }
+    return NO;
+  }
+  if (lower === "internet") {
+    if (ip === AZURE_PROBE_SOURCE) {
+      return {
+        m: "maybe",
+        note: "whether the Internet tag covers 168.63.129.16 is not documented; effective security rules (expanded prefixes) would settle it",
+      };
+    }
+    if (isPrivateIp(ip) || ctx.vnetSpace?.some((s) => cidrContains(s, ip))) return NO;
+    return YES;
+  }
+  return { m: "maybe", note: `the contents of service tag '${p}' are not in the snapshot; effective security rules would resolve it` };
+}
+
+/** Does one rule prefix match a whole client space? */
+function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" | "*", ctx: EvalContext): M {
+  const p = prefix.trim();
+  const lower = p.toLowerCase();
+  if (ANY.has(lower)) return YES;
+  if (tag === "*") return { m: "partial", note: `'${p}' covers only part of all sources` };
+  if (lower === tag.toLowerCase()) return YES;
+  if (lower === "azureloadbalancer") return NO;
+  if (tag === "Internet") {
+    if (lower === "virtualnetwork") return NO;
+    if (isAddressLike(p)) {
+      // not Internet only when the whole prefix lies in private space (10.0.0.0/7 also covers the public 11.0.0.0/8)
+      if (PRIVATE_V4.some((r) => cidrCovers(r, p))) return NO;
+      return { m: "partial", note: `'${p}' covers only part of the Internet` };
+    }
+    return { m: "partial", note: `service tag '${p}' covers only part of the Internet` };
+  }
+  // VirtualNetwork space
+  if (lower === "internet") return NO;
+  if (isAddressLike(p)) {
+    const space = ctx.vnetSpace;
+    if (!space || space.length === 0) return { m: "maybe", note: "the VNet's address space is not in the snapshot" };
+    if (space.every((s) => cidrCovers(p, s))) return YES;
+    if (space.some((s) => cidrOverlaps(p, s))) return { m: "partial", note: `'${p}' covers only part of the VNet space` };
+    return NO;
+  }
+  return NO;
+}
+
+function portMatches(ranges: string[], port: number | undefined): M {
+  if (ranges.length === 0) return YES;
+  let sawMaybe = false;
+  for (const r of ranges) {
+    const t = r.trim();
+    if (t === "*" || t === "0-65535") return YES;
+    if (port === undefined) {
+      sawMaybe = true;
+      continue;
+    }
+    const dash = t.indexOf("-");
+    const lo = Number(dash >= 0 ? t.slice(0, dash) : t);
+    const hi = Number(dash >= 0 ? t.slice(dash + 1) : t);
+    if (Number.isFinite(lo) && Number.isFinite(hi) && port >= lo && port <= hi) return YES;
+  }
+  return sawMaybe ? { m: "maybe", note: "the rule restricts the source port, which is ephemeral and not known in advance" } : NO;
+}
+
+function protocolMatches(ruleProto: string, flowProto: string): M {
+  const r = ruleProto.toLowerCase();
+  if (r === "*" || r === "all" || r === "any") return YES;
+  return r === flowProto.toLowerCase() ? YES : NO;
+}
+
+function asgMatches(ruleAsgs: string[], asgs: string[] | undefined): M {
+  if (!asgs || asgs.length === 0) return NO;
+  return ruleAsgs.some((a) => asgs.includes(a)) ? YES : NO;
+}
+
+/** Matches one rule against a flow. Exported for the trace command and tests. */
+export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
+  if (rule.direction !== flow.direction) return NO;
+  const inbound = flow.direction === "Inbound";
+  // the "remote" end is the flow's source for inbound, its destination for outbound; the protected
+  // end (ctx.targetAsgKeys) is the other one
+  const proto = protocolMatches(rule.protocol, flow.protocol);
+  if (proto.m === "no") return NO;
+
+  let src: M;
+  if (rule.sourceAsgKeys.length > 0) {
+    if (inbound) src = flow.source.kind === "ip" ? asgMatches(rule.sourceAsgKeys, flow.source.asgKeys) : partialAsg(flow);
+    else src = asgMatches(rule.sourceAsgKeys, ctx.targetAsgKeys);
+  } else if (flow.source.kind === "ip") {
+    const ip = flow.source.ip;
+    src = anyOf(rule.sourcePrefixes.map((p) => prefixMatchesIp(p, ip, ctx, rule.expandedSource)));
+    if (rule.sourcePrefixes.length === 0 && rule.expandedSource) src = prefixMatchesIp("", ip, ctx, rule.expandedSource);
+  } else {
+    const tag = flow.source.tag;
+    src = anyOf(rule.sourcePrefixes.map((p) => prefixMatchesSpace(p, tag, ctx)));
+  }
+  if (src.m === "no") return NO;
+
+  let dst: M;
+  if (rule.destinationAsgKeys.length > 0) {
+    dst = inbound ? asgMatches(rule.destinationAsgKeys, ctx.targetAsgKeys) : NO;
+  } else {
+    dst = anyOf(rule.destinationPrefixes.map((p) => prefixMatchesIp(p, flow.destinationIp, ctx, rule.expandedDestination)));
+    if (rule.destinationPrefixes.length === 0 && rule.expandedDestination) {
+      dst = prefixMatchesIp("", flow.destinationIp, ctx, rule.expandedDestination);
+    }
+  }
+  if (dst.m === "no") return NO;
+  const dport = portMatches(rule.destinationPorts, flow.destinationPort);
+  if (dport.m === "no") return NO;
+  const sport = portMatches(rule.sourcePorts, flow.sourcePort);
+  return allOf([proto, src, dst, dport, sport]);
+}
+
+function partialAsg(flow: Flow): M {
+  if (flow.source.kind === "tag" && flow.source.tag === "Internet") return NO;
+  return { m: "partial", note: "an application security group covers only some sources" };
+}
+
+export interface RuleSet {
+  nsgId: string;
+  nsgName: string;
+  rules: SecurityRule[];
+}
+
+function ref(set: RuleSet, r: SecurityRule, note?: string): RuleRef {
+  const out: RuleRef = {
+    nsgId: set.nsgId,
+    nsgName: set.nsgName,
+    name: r.name,
+    priority: r.priority,
+    access: r.access,
+    isDefault: r.isDefault,
+    direction: r.direction,
+    ptr: r.ptr,
+  };
+  if (note) out.note = note;
+  return out;
+}
+
+/**
+ * The cheap part of a rule, parsed once: its protocol and destination ports.
+ * A rule whose protocol or destination port cannot match the flow is `no`
+ * whatever its addresses (matchRule ANDs every field), so evaluation skips it
+ * without the address math; on large NSGs most rules are skipped this way.
+ */
+interface RuleFilter {
+  protocol: string;
+  anyProtocol: boolean;
+  anyPort: boolean;
+  ranges: number[];
+}
+const filters = new WeakMap<SecurityRule, RuleFilter>();
+
+function ruleFilter(r: SecurityRule): RuleFilter {
+  let f = filters.get(r);
+  if (f) return f;
+  const protocol = r.protocol.toLowerCase();
+  f = {
+    protocol,
+    anyProtocol: protocol === "*" || protocol === "all" || protocol === "any",
+    anyPort: r.destinationPorts.length === 0,
+    ranges: [],
+  };
+  for (const range of r.destinationPorts) {
+    const t = range.trim();
+    if (t === "*" || t === "0-65535") {
+      f.anyPort = true;
+      break;
+    }
+    const dash = t.indexOf("-");
+    const lo = Number(dash >= 0 ? t.slice(0, dash) : t);
+    const hi = Number(dash >= 0 ? t.slice(dash + 1) : t);
+    if (Number.isFinite(lo) && Number.isFinite(hi)) f.ranges.push(lo, hi);
+  }
+  filters.set(r, f);
+  return f;
+}
+
+/** true when the rule cannot match the flow: same answer as matchRule's protocol and destination-port checks. */
+function cannotMatch(r: SecurityRule, flow: Flow, flowProtocol: string): boolean {
+  const f = ruleFilter(r);
+  if (!f.anyProtocol && f.protocol !== flowProtocol) return true;
+  if (f.anyPort) return false;
+  const port = flow.destinationPort;
+  for (let i = 0; i < f.ranges.length; i += 2) if (port >= (f.ranges[i] as number) && port <= (f.ranges[i + 1] as number)) return false;
+  return true;
+}
+
+/** First-match evaluation of one NSG's rules. */
+export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flow, ctx: EvalContext): LayerVerdict {
+  const ambiguous: RuleRef[] = [];
+  const partial: RuleRef[] = [];
+  const rules = set.rules; // sorted by priority
+  const flowProtocol = flow.protocol.toLowerCase();
+  for (const r of rules) {
+    if (r.direction !== flow.direction) continue;
+    if (cannotMatch(r, flow, flowProtocol)) continue;
+    const m = matchRule(r, flow, ctx);
+    if (m.m === "no") continue;
+    if (m.m === "partial") {
+      partial.push(ref(set, r, m.note));
+      continue;
+    }
+    if (m.m === "maybe") {
+      ambiguous.push(ref(set, r, m.note));
+      continue;
+    }
+    const deciding = ref(set, r);
+    const conflicting = ambiguous.filter((a) => a.access !== r.access);
+    const base = { layer, nsgId: set.nsgId, nsgName: set.nsgName, deciding, ambiguous: conflicting, partial };
+    if (conflicting.length > 0) {
+      const first = conflicting[0] as RuleRef;
+      return {
+        ...base,
+        verdict: "unknown",
+        reason: `rule ${first.name} (priority ${first.priority}, ${first.access}) may match: ${first.note ?? "it cannot be decided offline"}`,
+      };
+    }
+    return { ...base, verdict: r.access === "Allow" ? "allow" : "deny" };
+  }
+  return {
+    layer,
+    nsgId: set.nsgId,
+    nsgName: set.nsgName,
+    verdict: "unknown",
+    ambiguous,
+    partial,
+    reason: "no rule matched, not even a default rule",
+  };
+}
+
+function nsgRuleSet(nsg: Nsg): RuleSet {
+  return { nsgId: nsg.id, nsgName: nsg.name, rules: nsg.rules };
+}
+
+const effectiveCache = new WeakMap<EffectiveNsgBody, RuleSet[]>();
+
+function effectiveRuleSets(body: EffectiveNsgBody, basePtr: string): Array<RuleSet & { association: "subnet" | "nic" }> {
+  const out: Array<RuleSet & { association: "subnet" | "nic" }> = [];
+  body.value.forEach((entry, i) => {
+    const nsgId = entry.networkSecurityGroup?.id ?? "";
+    const rules = (entry.effectiveSecurityRules ?? [])
+      .map((r, j) => readEffectiveRule(r, join(basePtr, "value", i, "effectiveSecurityRules", j)))
+      .sort((a, b) => a.priority - b.priority);
+    const association = entry.association?.subnet ? "subnet" : "nic";
+    out.push({ nsgId, nsgName: nsgId.split("/").pop() ?? "", rules, association });
+  });
+  return out;
+}
+
+export interface EvaluateOptions {
+  /** ignore effective-NSG observations (the trace command's --no-effective) */
+  ignoreEffective?: boolean;
+}
+
+export function contextFor(target: IpConfig): EvalContext {
+  const v = target.subnet?.vnet;
+  return {
+    vnetSpace: v ? [...v.addressSpace, ...v.peeredSpace] : undefined,
+    udrPrefixes: target.subnet?.routeTable?.routes.map((r) => r.addressPrefix).filter((p) => p.length > 0) ?? [],
+    targetAsgKeys: target.asgKeys,
+  };
+}
+
+/**
+ * Evaluates a flow to (inbound) or from (outbound) one NIC ip configuration,
+ * through the subnet NSG and the NIC NSG.
+ */
+export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, opts: EvaluateOptions = {}): FlowVerdict {
+  const ctx = contextFor(target);
+  const eff = opts.ignoreEffective ? undefined : model.observations.effectiveNsgs.get(target.nic.key);
+  const layers: LayerVerdict[] = [];
+  let basis: FlowVerdict["basis"] = "nsg-resources";
+
+  if (eff) {
+    basis = "effective-nsg";
+    let sets = effectiveCache.get(eff.body) as Array<RuleSet & { association: "subnet" | "nic" }> | undefined;
+    if (!sets) {
+      sets = effectiveRuleSets(eff.body, eff.ptr);
+      effectiveCache.set(eff.body, sets);
+    }
+    for (const layer of ["subnet", "nic"] as const) {
+      const set = sets.find((s) => s.association === layer);
+      layers.push(set ? evaluateRuleSet(set, layer, flow, ctx) : { layer, verdict: "allow", ambiguous: [], partial: [], reason: "no NSG" });
+    }
+  } else {
+    layers.push(layerFromResources("subnet", target.subnet, target.subnetId, flow, ctx, target));
+    layers.push(layerFromNic(target, flow, ctx));
+  }
+  if (flow.direction === "Outbound") layers.reverse();
+
+  const deny = layers.find((l) => l.verdict === "deny");
+  if (deny) return { verdict: "deny", basis, layers, blockingLayer: deny };
+  const unknown = layers.find((l) => l.verdict === "unknown");
+  if (unknown) {
+    let reason = unknown.reason ?? "a layer could not be evaluated";
+    // say so when the observation that would have settled it was not collected
+    const failed = eff
+      ? undefined
+      : model.gaps.find(
+          (g) =>
+            g.resourceId && g.operation.toLowerCase().includes("effectivenetworksecuritygroups") && idKey(g.resourceId) === target.nic.key,
+        );
+    if (failed)
+      reason += `; the effective security rules that would settle it could not be read (${[failed.status, failed.code].filter(Boolean).join(" ") || failed.message})`;
+    return { verdict: "unknown", basis, layers, reason };
+  }
+  return { verdict: "allow", basis, layers };
+}
+
+function layerFromResources(
+  layer: "subnet",
+  subnet: Subnet | undefined,
+  subnetId: string | undefined,
+  flow: Flow,
+  ctx: EvalContext,
+  target: IpConfig,
+): LayerVerdict {
+  if (!subnet) {
+    return {
+      layer,
+      verdict: "unknown",
+      ambiguous: [],
+      partial: [],
+      reason: subnetId
+        ? `subnet ${subnetId} is not in the snapshot, so its NSG is not known`
+        : `ip configuration ${target.name} names no subnet`,
+    };
+  }
+  if (!subnet.nsgId) return { layer, verdict: "allow", ambiguous: [], partial: [], reason: "no NSG on the subnet" };
+  if (!subnet.nsg) {
+    return {
+      layer,
+      nsgId: subnet.nsgId,
+      nsgName: subnet.nsgId.split("/").pop() ?? "",
+      verdict: "unknown",
+      ambiguous: [],
+      partial: [],
+      reason: `NSG ${subnet.nsgId} on subnet ${subnet.name} is not in the snapshot`,
+    };
+  }
+  return evaluateRuleSet(nsgRuleSet(subnet.nsg), layer, flow, ctx);
+}
+
+function layerFromNic(target: IpConfig, flow: Flow, ctx: EvalContext): LayerVerdict {
+  const nic = target.nic;
+  if (!nic.nsgId) return { layer: "nic", verdict: "allow", ambiguous: [], partial: [], reason: "no NSG on the NIC" };
+  if (!nic.nsg) {
+    return {
+      layer: "nic",
+      nsgId: nic.nsgId,
+      nsgName: nic.nsgId.split("/").pop() ?? "",
+      verdict: "unknown",
+      ambiguous: [],
+      partial: [],
+      reason: `NSG ${nic.nsgId} on NIC ${nic.name} is not in the snapshot`,
+    };
+  }
+  return evaluateRuleSet(nsgRuleSet(nic.nsg), "nic", flow, ctx);
+}
+
+/** The NSGs (resources) that sit in the inbound path of an ip configuration, subnet first. */
+export function nsgsInPath(target: IpConfig): Array<{ layer: "subnet" | "nic"; nsg: Nsg }> {
+  const out: Array<{ layer: "subnet" | "nic"; nsg: Nsg }> = [];
+  if (target.subnet?.nsg) out.push({ layer: "subnet", nsg: target.subnet.nsg });
+  if (target.nic.nsg) out.push({ layer: "nic", nsg: target.nic.nsg });
+  return out;
+}
+
+/** The probe flow to a member: 168.63.129.16 → member IP : probe port over TCP (HTTP and HTTPS probes are TCP). */
+export function probeFlow(destinationIp: string, port: number): Flow {
+  return { direction: "Inbound", protocol: "Tcp", source: { kind: "ip", ip: AZURE_PROBE_SOURCE }, destinationIp, destinationPort: port };
+}
+
+export function isSameKey(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && idKey(a) === idKey(b);
+}

@@ -1,0 +1,77 @@
+/**
+ * The layout is a contract: the core knows no provider, a rule reads only
+ * its own provider, and nothing but a provider's folder names a provider's
+ * internals. Each import specifier of every source file is checked.
+ */
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+function walk(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...walk(p));
+    else if (p.endsWith(".ts")) out.push(p);
+  }
+  return out;
+}
+
+/** Every relative import of a file, resolved to a path relative to the repository. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+    out.push(relative(root, resolve(dirname(file), m[1] as string)));
+  }
+  return out;
+}
+
+function offenders(files: string[], forbidden: (target: string, file: string) => boolean): string[] {
+  const bad: string[] = [];
+  for (const f of files) for (const t of importsOf(f)) if (forbidden(t, relative(root, f))) bad.push(`${relative(root, f)} → ${t}`);
+  return bad;
+}
+
+describe("architecture", () => {
+  it("the core imports no provider, no command, no TUI and no rule", () => {
+    const bad = offenders(walk(join(root, "src/core")), (t) => /^(src\/(providers|commands|cli|tui)|rules)\//.test(t));
+    assert.deepEqual(bad, []);
+  });
+
+  it("a rule imports the core and its own provider only, never another rule", () => {
+    const bad = offenders(walk(join(root, "rules")), (t, f) => {
+      const provider = f.split("/")[1];
+      if (f === "rules/index.ts") return !t.startsWith("src/core/") && !t.startsWith("rules/");
+      if (t.startsWith("src/core/") || t.startsWith("test/support/")) return false;
+      if (t.startsWith(`src/providers/${provider}/`)) return false;
+      // a rule's own folder (its cases import its rule)
+      return !t.startsWith(dirname(f));
+    });
+    assert.deepEqual(bad, []);
+  });
+
+  it("one provider never imports another", () => {
+    const bad = offenders(walk(join(root, "src/providers")), (t, f) => {
+      const own = f.split("/")[2];
+      const m = /^src\/providers\/([^/]+)\//.exec(t);
+      return m !== null && f !== "src/providers/index.ts" && m[1] !== own;
+    });
+    assert.deepEqual(bad, []);
+  });
+
+  it("outside src/providers, only the registry names a provider's module (tests and benches aside)", () => {
+    const files = [
+      ...walk(join(root, "src/commands")),
+      ...walk(join(root, "src/tui")),
+      ...walk(join(root, "src/cli")),
+      join(root, "src/cli.ts"),
+    ];
+    const bad = offenders(files, (t) => t.startsWith("src/providers/") && t !== "src/providers/index.ts");
+    assert.deepEqual(bad, []);
+  });
+});
