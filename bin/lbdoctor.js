@@ -15,6 +15,8 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 const mod = await import("node:module");
-mod.enableCompileCache?.();
+const { compileCacheDir } = await import("./compile-cache.js");
+const cacheDir = compileCacheDir();
+if (cacheDir) mod.enableCompileCache?.(cacheDir);
 const { main } = await import("../dist/src/cli.js");
 process.exitCode = await main(process.argv.slice(2));

@@ -21,11 +21,11 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import picomatch from "picomatch";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
 import { SEVERITIES, type Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { sanitize } from "../report/sanitize.ts";
+import { compileGlob } from "./glob.ts";
 
 export { CONFIG_FILES, findConfig } from "./find.ts";
 
@@ -309,7 +309,7 @@ function suppression(
 
 function compiles(glob: string): boolean {
   try {
-    picomatch(glob, { nocase: true, dot: true, windows: false });
+    compileGlob(glob, { nocase: true });
     return true;
   } catch {
     return false;

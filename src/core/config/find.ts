@@ -1,6 +1,6 @@
 /**
  * The cheap part of configuration, loaded on every check: where the config
- * file is, and what time it is. The parser and the matcher (yaml, picomatch)
+ * file is, and what time it is. The parser (yaml) and the matcher (glob.ts)
  * load only when there is a config.
  */
 import { existsSync } from "node:fs";

@@ -4,9 +4,10 @@
  * but no longer suppresses it. Time comes in as `now`: nothing here reads the
  * clock.
  */
-import picomatch from "picomatch";
+
 import type { Finding } from "../engine/types.ts";
 import type { SuppressionEntry } from "./config.ts";
+import { compileGlob } from "./glob.ts";
 
 export { resolveNow } from "./find.ts";
 
@@ -40,8 +41,8 @@ export function applySuppressions(
 ): SuppressionStatus[] {
   const compiled = entries.map((e) => ({
     entry: e,
-    rule: picomatch(e.rule, { nocase: true, windows: false }),
-    resource: e.resource ? picomatch(e.resource, { nocase: true, dot: true, windows: false }) : undefined,
+    rule: compileGlob(e.rule, { nocase: true }),
+    resource: e.resource ? compileGlob(e.resource, { nocase: true }) : undefined,
     byId: e.resource?.includes("/") === true,
     expired: e.expiresAt !== undefined && ctx.now >= e.expiresAt,
     matched: 0,
