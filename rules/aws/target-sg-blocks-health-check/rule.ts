@@ -1,6 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { targetSgBlocksHealthCheckCause } from "../../../src/providers/aws/causes/target-sg-blocks-health-check.ts";
+import { reportCause } from "../../../src/providers/aws/causes.ts";
 import type { AwsModel } from "../../../src/providers/aws/model.ts";
-import { checkTargetSecurityGroups } from "../../../src/providers/aws/target-sg.ts";
 
 export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-health-check",
@@ -34,21 +35,12 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
   ],
-  messages: {
-    noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
-    blocked:
-      "Health checks of target group {{targetGroup}} ({{protocol}} port {{port}}) from load balancer {{lb}} cannot reach {{target}}: its security groups {{groups}} allow nothing from {{sources}}{{nearMiss}}. Target health: {{health}}.",
-    allowed: "Health checks of target group {{targetGroup}} (TCP port {{port}}) from load balancer {{lb}} reach {{target}}: {{basis}}.",
-    undecidable:
-      "Cannot decide whether health checks of target group {{targetGroup}} (TCP port {{port}}) from load balancer {{lb}} reach {{target}}: {{reason}}.",
-    disabled: "Health checks are disabled on target group {{targetGroup}}, so there is nothing to allow on {{target}}.",
-    noGroups: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target: it has no security groups of its own.",
-  },
   remediation:
     "Allow the load balancer on the health-check port in one of the targets' security groups: reference the load balancer's security " +
     "group (`UserIdGroupPairs=[{GroupId=sg-…}]`), or for a load balancer without security groups its subnets' CIDRs.",
   explains: ["aws/targets-unhealthy"],
+  messages: targetSgBlocksHealthCheckCause.messages,
   check(ctx) {
-    checkTargetSecurityGroups(ctx, { purpose: "health-check" });
+    reportCause(ctx, targetSgBlocksHealthCheckCause);
   },
 });

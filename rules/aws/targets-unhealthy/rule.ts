@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import { runRules } from "../../../src/core/engine/run.ts";
-import type { Evidence, Finding, Remediation, Rule, Severity } from "../../../src/core/engine/types.ts";
+import type { Evidence, Remediation, Severity } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
+import { type Cause, targetCauses } from "../../../src/providers/aws/causes.ts";
 import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/providers/aws/guest.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { healthState, reasonMeaning, targetHealthReason } from "../../../src/providers/aws/reasons.ts";
@@ -15,53 +15,23 @@ import {
   targetSubjects,
 } from "../../../src/providers/aws/rule-helpers.ts";
 import { isHealthy, targetArg } from "../../../src/providers/aws/target-facts.ts";
-import healthCheckPathMismatch from "../health-check-path-mismatch/rule.ts";
-import lbSgEgressBlocksTargets from "../lb-sg-egress-blocks-targets/rule.ts";
-import naclBlocksHealthCheck from "../nacl-blocks-health-check/rule.ts";
-import targetAzNotEnabled from "../target-az-not-enabled/rule.ts";
-import targetSgBlocksHealthCheck from "../target-sg-blocks-health-check/rule.ts";
-import targetStopped from "../target-stopped/rule.ts";
 
-/** The rules that find causes of an unhealthy or unused target (each declares `explains: ["aws/targets-unhealthy"]`). */
-const CAUSES = [
-  targetSgBlocksHealthCheck,
-  naclBlocksHealthCheck,
-  lbSgEgressBlocksTargets,
-  healthCheckPathMismatch,
-  targetStopped,
-  targetAzNotEnabled,
-];
-
-/** The cause rules' findings (fail and unknown), by subject. Pure: the same rules over the same model. */
-function causeIndex(model: AwsModel): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  for (const f of runRules(model, CAUSES as unknown as Rule[])) {
-    if (f.status !== "fail" && f.status !== "unknown") continue;
-    for (const s of f.subjects) {
-      let list = out.get(s);
-      if (!list) out.set(s, (list = []));
-      list.push(f);
-    }
-  }
-  return out;
-}
-
-function causesOf(index: Map<string, Finding[]>, t: Target, ruleIds: string[]): { fails: Finding[]; unknowns: Finding[] } {
-  const seen = new Set<string>();
-  const all: Finding[] = [];
+/** The failing and undecided causes found on a target (or its instance), those relevant to its reason code, its own target group's first. */
+function causesOf(index: Map<string, Cause[]>, t: Target, ruleIds: string[]): { fails: Cause[]; unknowns: Cause[] } {
+  const seen = new Set<Cause>();
+  const all: Cause[] = [];
   for (const s of targetSubjects(t)) {
-    for (const f of index.get(s) ?? []) {
-      if (seen.has(f.id) || !ruleIds.includes(f.ruleId)) continue;
-      seen.add(f.id);
-      all.push(f);
+    for (const c of index.get(s) ?? []) {
+      if (seen.has(c) || !ruleIds.includes(c.ruleId)) continue;
+      seen.add(c);
+      all.push(c);
     }
   }
-  // a finding on this target group's own target first
   all.sort(
     (a, b) =>
       Number(!a.subjects.includes(t.key)) - Number(!b.subjects.includes(t.key)) || ruleIds.indexOf(a.ruleId) - ruleIds.indexOf(b.ruleId),
   );
-  return { fails: all.filter((f) => f.status === "fail"), unknowns: all.filter((f) => f.status === "unknown") };
+  return { fails: all.filter((c) => c.status === "fail"), unknowns: all.filter((c) => c.status === "unknown") };
 }
 
 const TIMEOUT = "target.timeout";
@@ -124,11 +94,11 @@ function uniq(ev: Evidence[]): Evidence[] {
   return ev.filter((e) => !seen.has(e.pointer) && !!seen.add(e.pointer));
 }
 
-function causeText(f: Finding): string {
+function causeText(f: Cause): string {
   return `${f.message.replace(/\.$/, "")} [${f.ruleId}]`;
 }
 
-function remediationFor(tg: TargetGroup, t: Target, cause: Finding | undefined, summary: string): Remediation {
+function remediationFor(tg: TargetGroup, t: Target, cause: Cause | undefined, summary: string): Remediation {
   if (cause?.remediation) {
     return { summary: `Fix the cause ${cause.ruleId} found: ${cause.remediation.summary}`, commands: cause.remediation.commands };
   }
@@ -200,8 +170,8 @@ export default defineRule<AwsModel>({
     "enable the target's zone (`Target.NotInUse`). Without a block on the path, check on the instance that the application listens on " +
     "the health-check port on all addresses and that no host firewall drops it.",
   check({ model, report }) {
-    let index: Map<string, Finding[]> | undefined;
-    const causes = () => (index ??= causeIndex(model));
+    let index: Map<string, Cause[]> | undefined;
+    const causes = () => (index ??= targetCauses(model));
     for (const tg of model.targetGroups) {
       const lb: LoadBalancer | undefined = tg.loadBalancers[0];
       const tgData = { targetGroup: tg.name, lb: lb?.name ?? "no load balancer" };

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runRules } from "../../../src/core/engine/run.ts";
 import { HEALTH_REASONS, healthReason } from "../../../src/providers/azure/health-reasons.ts";
 import { buildAzureModel } from "../../../src/providers/azure/model.ts";
 import { healthyWeb, WEB_LB, WEB_NSG } from "../../../test/support/azure-builder.ts";
+import { runCatalog } from "../../../test/support/catalog.ts";
 import { runRuleTests } from "../../../test/support/rule-tester.ts";
-import portNotListening from "../port-not-listening/rule.ts";
-import probeBlocked from "../probe-blocked-by-nsg/rule.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
 
@@ -47,7 +45,7 @@ describe("health reason codes", () => {
   });
 });
 
-describe("causes are linked to backend-unhealthy", () => {
+describe("causes are linked to backend-unhealthy (the whole catalog through the engine)", () => {
   const down = (reason: string) =>
     healthyWeb().ruleHealth(WEB_LB, "rule-http", [
       { vm: "vm1", state: "Up" },
@@ -58,7 +56,7 @@ describe("causes are linked to backend-unhealthy", () => {
     const snap = down("Down_Probe_TcpProbeTimeout")
       .nsgRule(WEB_NSG, { name: "deny-lb-probe", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" })
       .build();
-    const fs = runRules(buildAzureModel(snap), [probeBlocked, rule]);
+    const fs = runCatalog(buildAzureModel(snap), "azure");
     const symptom = fs.find((f) => f.ruleId === rule.id && f.status === "fail");
     assert.deepEqual(
       symptom?.relatedTo.map((r) => [r.ruleId, r.relation]),
@@ -70,7 +68,7 @@ describe("causes are linked to backend-unhealthy", () => {
     const snap = down("Down_Probe_TcpProbeTimeout")
       .guest("vm2", { listening: [{ protocol: "tcp", port: 22 }] })
       .build();
-    const fs = runRules(buildAzureModel(snap), [portNotListening, rule]);
+    const fs = runCatalog(buildAzureModel(snap), "azure");
     const symptom = fs.find((f) => f.ruleId === rule.id && f.status === "fail");
     assert.deepEqual(
       symptom?.relatedTo.map((r) => r.ruleId),

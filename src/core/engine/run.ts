@@ -17,7 +17,7 @@ export interface RunOptions {
 /** A message template split once into text and `{{name}}` slots (odd indexes); templates are reused for every finding. */
 const compiled = new Map<string, string[]>();
 
-function interpolate(template: string, data: Record<string, string | number | undefined> = {}): string {
+export function interpolate(template: string, data: Record<string, string | number | undefined> = {}): string {
   let parts = compiled.get(template);
   if (!parts) {
     parts = template.split(/\{\{\s*(\w+)\s*\}\}/);

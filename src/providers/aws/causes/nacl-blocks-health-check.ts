@@ -1,0 +1,263 @@
+/**
+ * The check behind aws/nacl-blocks-health-check, in the provider's folder so that aws/targets-unhealthy can read the same
+ * results as the cause of a target's health (see causes.ts). A rule never runs another rule.
+ */
+import type { Evidence, RuleContext } from "../../../core/engine/types.ts";
+import type { CauseCheck } from "../causes.ts";
+import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../model.ts";
+import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../nacl.ts";
+import {
+  gapNote,
+  lbNodeSources,
+  lbTargets,
+  naclEntryLabel,
+  naclFixCommand,
+  reportTargetsUnknown,
+  type Source,
+  targetBase,
+  targetEvidence,
+  targetLabel,
+  trafficProtocols,
+  trafficSources,
+} from "../rule-helpers.ts";
+import type { Protocol } from "../sg.ts";
+import { healthText } from "../target-sg.ts";
+
+interface Check {
+  purpose: "health checks" | "traffic";
+  protocol: Protocol;
+  port: number;
+  source: Source;
+}
+
+interface LegResult {
+  check: Check;
+  leg: NaclLeg;
+  outcome: "allowed" | "restricted" | "blocked" | "unknown";
+  reason?: string;
+}
+
+/** The health-check and traffic connections a target receives, from each of their sources. */
+function checksFor(lb: LoadBalancer, tg: TargetGroup, t: Target): Check[] {
+  const out: Check[] = [];
+  if (tg.healthCheck.enabled && t.healthCheckPort !== undefined) {
+    for (const source of lbNodeSources(lb)) out.push({ purpose: "health checks", protocol: "tcp", port: t.healthCheckPort, source });
+  }
+  if (t.port !== undefined) {
+    for (const source of trafficSources(lb, tg)) {
+      for (const protocol of trafficProtocols(tg)) {
+        const dup = out.some((c) => c.source.label === source.label && c.protocol === protocol && c.port === t.port);
+        if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source });
+      }
+    }
+  }
+  return out;
+}
+
+function peerText(peer: string[], c: Check): string {
+  return peer === c.source.peer.cidrs ? c.source.label : peer.join(", ");
+}
+
+function legWhat(r: LegResult): string {
+  const { leg, check } = r;
+  const peer = peerText(leg.peer, check);
+  const ports = leg.verdict?.deniedPorts.length ? leg.verdict.deniedPorts : [leg.ports];
+  switch (leg.leg) {
+    case "request-out":
+      return `the request to ${peer} on ${portsText(ports)}`;
+    case "request-in":
+      return `the request from ${peer} on ${portsText(ports)}`;
+    case "reply-out":
+      return `the reply to ${peer} on ephemeral ${portsText(ports)}`;
+    default:
+      return `the reply from ${peer} on ephemeral ${portsText(ports)}`;
+  }
+}
+
+export const messages = {
+  noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
+  blocked:
+    "Network ACL {{nacl}} of subnet {{subnet}} blocks the {{purpose}} of target group {{targetGroup}} ({{protocol}} port {{port}}) from {{source}} to {{target}}: its {{direction}} entry {{entry}} denies {{what}}{{more}}. Target health: {{health}}.",
+  allowed:
+    "Network ACLs let the health checks and traffic of target group {{targetGroup}} from {{lb}} reach {{target}}, and the replies return ({{basis}}).",
+  undecidable: "Cannot decide whether network ACLs let {{lb}}'s connections reach {{target}} (target group {{targetGroup}}): {{reason}}.",
+  noSubnet: "Target {{target}} of target group {{targetGroup}} is a {{kind}} target: it sits in no subnet of the VPC.",
+};
+
+export function check({ model, report }: RuleContext<AwsModel>): void {
+  reportTargetsUnknown(model, report);
+  for (const { lb, tg, target } of lbTargets(model)) {
+    const base = targetBase(lb, tg, target);
+    const data = { lb: lb.name, targetGroup: tg.name, target: targetLabel(target), kind: target.kind };
+    const tEv = targetEvidence(target);
+    if (target.kind === "lambda" || target.kind === "alb") {
+      report({ ...base, status: "not-applicable", messageId: "noSubnet", data, evidence: [tEv] });
+      continue;
+    }
+    if (!target.ip || !target.subnet) {
+      const reason = !target.ip
+        ? `the address of ${target.id} is not known${gapNote(model, [target.id], ["DescribeInstances"])}`
+        : `the subnet of ${target.id} is not in the snapshot${gapNote(model, [target.instance?.subnetId], ["DescribeSubnets"])}`;
+      report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv] });
+      continue;
+    }
+    const results: LegResult[] = [];
+    const unresolved: string[] = [];
+    let sameSubnet = 0;
+    for (const check of checksFor(lb, tg, target)) {
+      if (check.source.kind === "lb-node" && !check.source.subnet) {
+        unresolved.push(`${check.source.label}: the subnet is not in the snapshot`);
+        continue;
+      }
+      const from =
+        check.source.kind === "clients"
+          ? { space: check.source.peer.cidrs }
+          : { subnet: check.source.subnet, space: check.source.peer.cidrs };
+      const path = naclPath(from, { subnet: target.subnet, space: [target.ip] }, check.protocol, check.port);
+      if (path.sameSubnet) sameSubnet++;
+      for (const leg of path.legs) {
+        const v = leg.verdict;
+        if (!v) {
+          results.push({
+            check,
+            leg,
+            outcome: "unknown",
+            reason: `the network ACL of ${leg.subnet.id} is not in the snapshot${gapNote(model, [leg.subnet.id], ["DescribeNetworkAcls"])}`,
+          });
+        } else if (v.deniedPorts.length > 0) results.push({ check, leg, outcome: "blocked" });
+        else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
+        else if (check.source.kind === "clients") results.push({ check, leg, outcome: "restricted" });
+        else {
+          const e = v.blocking;
+          results.push({
+            check,
+            leg,
+            outcome: "unknown",
+            reason: `${leg.nacl?.id} ${leg.egress ? "outbound" : "inbound"} entry ${e ? naclEntryLabel(e) : "?"} denies part of ${leg.peer.join(", ")} (${v.deniedCidrs.join(", ")}), and the load balancer node's address in it is not known offline`,
+          });
+        }
+      }
+    }
+    const blocked = results.filter((r) => r.outcome === "blocked");
+    const unknown = results.filter((r) => r.outcome === "unknown");
+    if (blocked.length > 0) {
+      const first = blocked[0] as LegResult;
+      const v = first.leg.verdict;
+      const entry = v?.blocking;
+      const evidence: Evidence[] = [];
+      const seen = new Set<string>();
+      for (const b of blocked) {
+        const e = b.leg.verdict?.blocking;
+        if (!e || seen.has(e.ptr)) continue;
+        seen.add(e.ptr);
+        evidence.push({
+          resourceId: b.leg.nacl?.id ?? b.leg.subnet.id,
+          pointer: e.ptr,
+          label: `${e.egress ? "outbound" : "inbound"} entry ${naclEntryLabel(e)} of ${b.leg.nacl?.id}`,
+        });
+        if (b.leg.subnet.naclPtr && !seen.has(b.leg.subnet.naclPtr)) {
+          seen.add(b.leg.subnet.naclPtr);
+          evidence.push({
+            resourceId: b.leg.subnet.id,
+            pointer: b.leg.subnet.naclPtr,
+            label: `${b.leg.subnet.id}'s ACL (${b.leg.subnet.naclVia})`,
+          });
+        }
+      }
+      evidence.push(tEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" });
+      const others = new Set(blocked.slice(1).map((b) => `${b.leg.nacl?.id}|${b.leg.leg}|${b.check.source.label}|${b.check.port}`)).size;
+      report({
+        ...base,
+        status: "fail",
+        messageId: "blocked",
+        data: {
+          ...data,
+          purpose: first.check.purpose,
+          protocol: first.check.protocol.toUpperCase(),
+          port: first.check.port,
+          source: first.check.source.label,
+          nacl: first.leg.nacl?.id ?? "?",
+          subnet: first.leg.subnet.id,
+          direction: first.leg.egress ? "outbound" : "inbound",
+          entry: entry ? naclEntryLabel(entry) : "?",
+          what: legWhat(first),
+          more: others > 0 ? ` (and ${others} more blocked path${others > 1 ? "s" : ""})` : "",
+          health: healthText(target),
+        },
+        evidence,
+        remediation: { summary: fixSummary(blocked), commands: fixCommands(blocked, target) },
+      });
+    } else if (unknown.length > 0 || unresolved.length > 0) {
+      const u = unknown[0];
+      report({
+        ...base,
+        status: "unknown",
+        messageId: "undecidable",
+        data: { ...data, reason: unresolved[0] ?? u?.reason ?? "undecidable" },
+        evidence: [
+          tEv,
+          ...(u?.leg.verdict?.blocking
+            ? [{ resourceId: u.leg.nacl?.id ?? "", pointer: u.leg.verdict.blocking.ptr, label: "partial deny" }]
+            : []),
+        ],
+      });
+    } else {
+      const acls = [...new Set(results.map((r) => r.leg.nacl?.id).filter(Boolean))];
+      const restricted = results.some((r) => r.outcome === "restricted");
+      const basis =
+        results.length === 0 && sameSubnet > 0
+          ? "the load balancer and the target share a subnet, so no ACL is crossed"
+          : `${acls.join(", ")}${restricted ? "; clients are admitted from an allow-list only" : ""}${sameSubnet > 0 ? "; same-subnet paths cross no ACL" : ""}`;
+      report({
+        ...base,
+        status: "pass",
+        messageId: "allowed",
+        data: { ...data, basis },
+        evidence: [
+          tEv,
+          { resourceId: target.subnet.id, pointer: target.subnet.naclPtr ?? target.subnet.ptr, label: "target subnet's ACL" },
+        ],
+      });
+    }
+  }
+}
+
+function fixSummary(blocked: LegResult[]): string {
+  const parts = [
+    ...new Set(
+      blocked.map(
+        (b) =>
+          `${b.leg.egress ? "outbound" : "inbound"} ${b.check.protocol.toUpperCase()} ${b.leg.leg.startsWith("reply") ? `${EPHEMERAL[0]}-${EPHEMERAL[1]}` : b.check.port} on ${b.leg.nacl?.id}`,
+      ),
+    ),
+  ];
+  return `Allow ${parts.join(", ")}, ahead of the blocking entries.`;
+}
+
+function fixCommands(blocked: LegResult[], t: Target): string[] {
+  const out: string[] = [];
+  const taken = new Map<string, Set<number>>();
+  const done = new Set<string>();
+  for (const b of blocked) {
+    const { leg, check } = b;
+    const nacl = leg.nacl;
+    const entry = leg.verdict?.blocking;
+    if (!nacl || !entry) continue;
+    // the peer of the new entry: the load balancer side's subnet CIDR or the clients, or the whole target subnet
+    const onTargetSide = leg.leg === "request-in" || leg.leg === "reply-out";
+    const cidr = onTargetSide
+      ? check.source.kind === "clients"
+        ? "0.0.0.0/0"
+        : (check.source.subnet?.cidr ?? leg.peer[0])
+      : (t.subnet?.cidr ?? leg.peer[0]);
+    if (!cidr) continue;
+    const ports: [number, number] = leg.leg.startsWith("reply") ? EPHEMERAL : [check.port, check.port];
+    const k = `${nacl.id}|${leg.egress}|${check.protocol}|${ports.join("-")}|${cidr}`;
+    if (done.has(k)) continue;
+    done.add(k);
+    out.push(naclFixCommand({ nacl, egress: leg.egress, protocol: check.protocol, ports, cidr, blocking: entry }, taken));
+  }
+  return out;
+}
+
+export const naclBlocksHealthCheckCause: CauseCheck = { ruleId: "aws/nacl-blocks-health-check", messages, check };
