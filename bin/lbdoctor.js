@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point. Kept tiny: it checks the Node version, turns on the module
-// compile cache and hands over to the compiled CLI.
+// compile cache and hands over to the compiled CLI (dist/), or to the
+// TypeScript sources through Node's type stripping in a clone that has not
+// been built, or when LBDOCTOR_FROM_SOURCE=1 (the tests run the sources).
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -18,5 +20,8 @@ const mod = await import("node:module");
 const { compileCacheDir } = await import("./compile-cache.js");
 const cacheDir = compileCacheDir();
 if (cacheDir) mod.enableCompileCache?.(cacheDir);
-const { main } = await import("../dist/src/cli.js");
+const { existsSync } = await import("node:fs");
+const built = new URL("../dist/src/cli.js", import.meta.url);
+const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !existsSync(built);
+const { main } = await import(fromSource ? "../src/cli.ts" : built.href);
 process.exitCode = await main(process.argv.slice(2));
