@@ -1,0 +1,65 @@
+/** Builds the AWS model from a snapshot, one section at a time (each one needs only those before it). */
+import { str } from "../../../core/util/wire.ts";
+import type { AwsSnapshot } from "../wire-types.ts";
+import { buildAutoScalingGroups } from "./autoscaling.ts";
+import { buildInstances } from "./instances.ts";
+import { buildListeners } from "./listeners.ts";
+import { buildLoadBalancers } from "./load-balancers.ts";
+import { buildNetworkAcls, buildRouteTables, buildSecurityGroups, buildSubnets } from "./network.ts";
+import { readObservations } from "./observations.ts";
+import { startBuild } from "./state.ts";
+import { buildTargetGroups } from "./target-groups.ts";
+import { buildTargets } from "./targets.ts";
+import type { AwsModel, ModelContext } from "./types.ts";
+
+/** Builds the model. Never throws on content: what it cannot resolve becomes a gap. */
+export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { from: [] }): AwsModel {
+  const st = startBuild(snapshot);
+  buildSecurityGroups(st);
+  buildNetworkAcls(st);
+  buildRouteTables(st);
+  buildSubnets(st);
+  buildInstances(st);
+  buildLoadBalancers(st);
+  buildTargetGroups(st);
+  buildListeners(st);
+  buildTargets(st);
+  buildAutoScalingGroups(st);
+  const observations = readObservations(snapshot);
+
+  const byName = <T extends { name: string; id: string }>(xs: Iterable<T>) =>
+    [...xs].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  const { loadBalancer, listener, targetGroup, instance, securityGroup, subnet, networkAcl, routeTable, autoScalingGroup, instanceByIp } =
+    st;
+  const region = str(snapshot.scope?.region) ?? [...loadBalancer.values()].map((lb) => lb.region).find(Boolean);
+  return {
+    provider: "aws",
+    snapshot,
+    context,
+    ...(region ? { region } : {}),
+    loadBalancers: byName(loadBalancer.values()),
+    listeners: byName(listener.values()),
+    targetGroups: byName(targetGroup.values()),
+    instances: byName(instance.values()),
+    securityGroups: byName(securityGroup.values()),
+    subnets: byName(subnet.values()),
+    networkAcls: byName(networkAcl.values()),
+    routeTables: byName(routeTable.values()),
+    autoScalingGroups: byName(autoScalingGroup.values()),
+    gaps: st.gaps,
+    collected: st.collected,
+    byKey: {
+      loadBalancer,
+      listener,
+      targetGroup,
+      instance,
+      securityGroup,
+      subnet,
+      networkAcl,
+      routeTable,
+      autoScalingGroup,
+      instanceByIp,
+    },
+    observations,
+  };
+}

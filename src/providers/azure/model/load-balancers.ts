@@ -1,0 +1,265 @@
+/** Load balancers: frontends, backend pools and their members, probes, load-balancing rules and inbound NAT rules. */
+import { join } from "../../../core/util/json-pointer.ts";
+import { arr, type Obj, obj, str, strList } from "../../../core/util/wire.ts";
+import { idKey, nameOf, parentResourceId } from "../arm-id.ts";
+import type { ArmResource } from "../wire-types.ts";
+import { resolveAddress } from "./network.ts";
+import { num, props, refId, resourceGroupOf, typeIs } from "./read.ts";
+import type { AzureBuild } from "./state.ts";
+import type { Frontend, IpConfig, LbRule, LoadBalancer, NatRule, Pool, PoolMember, Probe } from "./types.ts";
+
+/**
+ * ip configurations indexed by the pools and NAT rules they name and by private IP, so that the
+ * load balancers resolve membership with lookups instead of scanning every ip configuration
+ */
+interface IpConfigIndex {
+  byPool: Map<string, IpConfig[]>;
+  byIp: Map<string, IpConfig[]>;
+  byNatRule: Map<string, IpConfig>;
+}
+
+function indexIpConfigs(b: AzureBuild): IpConfigIndex {
+  const byPool = new Map<string, IpConfig[]>();
+  const byIp = new Map<string, IpConfig[]>();
+  const byNatRule = new Map<string, IpConfig>();
+  for (const c of b.ipConfig.values()) {
+    for (const pk of new Set(c.poolKeys)) {
+      const list = byPool.get(pk);
+      if (list) list.push(c);
+      else byPool.set(pk, [c]);
+    }
+    if (c.privateIp) {
+      const list = byIp.get(c.privateIp);
+      if (list) list.push(c);
+      else byIp.set(c.privateIp, [c]);
+    }
+    for (const nk of c.natRuleKeys) byNatRule.set(nk, c); // the last one wins, as a scan would
+  }
+  return { byPool, byIp, byNatRule };
+}
+
+export function buildLoadBalancers(b: AzureBuild): void {
+  const index = indexIpConfigs(b);
+  for (const [key, { raw: r, ptr }] of b.resource) {
+    if (!typeIs(r, "Microsoft.Network/loadBalancers")) continue;
+    const p = obj(r.properties);
+    const lb: LoadBalancer = {
+      id: r.id,
+      key,
+      name: r.name,
+      ptr,
+      raw: r,
+      resourceGroup: resourceGroupOf(r.id),
+      sku: r.sku?.name ?? "Basic",
+      isInternal: false,
+      frontends: [],
+      pools: [],
+      rules: [],
+      probes: [],
+      natRules: [],
+    };
+    readFrontends(b, lb, r, p);
+    lb.isInternal = lb.frontends.length > 0 && lb.frontends.every((f) => !f.publicIpId);
+    arr(p.backendAddressPools).forEach((w, i) => {
+      const pl = readPool(b, index, lb, r, w, i);
+      lb.pools.push(pl);
+      b.pool.set(pl.key, pl);
+    });
+    readProbes(lb, r, p);
+    readRules(b, lb, r, p);
+    readNatRules(b, index, lb, r, p);
+    b.lbs.push(lb);
+  }
+}
+
+function readFrontends(b: AzureBuild, lb: LoadBalancer, r: ArmResource, p: Obj): void {
+  arr(p.frontendIPConfigurations).forEach((w, i) => {
+    const fp = props(w);
+    const id = str(obj(w).id) ?? `${r.id}/frontendIPConfigurations/${i}`;
+    const f: Frontend = {
+      id,
+      key: idKey(id),
+      name: str(obj(w).name) ?? nameOf(id),
+      ptr: join(lb.ptr, "properties", "frontendIPConfigurations", i),
+      lb,
+      zones: strList(obj(w).zones),
+    };
+    resolveAddress(b, f, fp, r.id);
+    lb.frontends.push(f);
+  });
+}
+
+/** Points a member at an ip configuration, its NIC and VM. */
+function attach(member: PoolMember, c: IpConfig): void {
+  member.ipConfig = c;
+  member.nic = c.nic;
+  if (c.nic.vm) member.vm = c.nic.vm;
+}
+
+function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmResource, w: unknown, i: number): Pool {
+  const bp = props(w);
+  const pptr = join(lb.ptr, "properties", "backendAddressPools", i);
+  const id = str(obj(w).id) ?? `${r.id}/backendAddressPools/${i}`;
+  const pl: Pool = { id, key: idKey(id), name: str(obj(w).name) ?? nameOf(id), ptr: pptr, lb, members: [] };
+  const seen = new Set<string>();
+  arr(bp.backendIPConfigurations).forEach((m, j) => {
+    const mid = refId(m);
+    if (!mid || seen.has(idKey(mid))) return;
+    seen.add(idKey(mid));
+    const c = b.ipConfig.get(idKey(mid));
+    const member: PoolMember = {
+      kind: "ipconfig",
+      id: mid,
+      key: idKey(mid),
+      ptr: join(pptr, "properties", "backendIPConfigurations", j),
+    };
+    if (c) {
+      attach(member, c);
+      if (c.privateIp) member.ip = c.privateIp;
+    } else b.noteDangling(parentResourceId(mid), r.id, "network interface");
+    pl.members.push(member);
+  });
+  arr(bp.loadBalancerBackendAddresses).forEach((m, j) => {
+    const mp = props(m);
+    const ipcId = refId(mp.networkInterfaceIPConfiguration);
+    if (ipcId && seen.has(idKey(ipcId))) return;
+    const ip = str(mp.ipAddress);
+    const name = str(obj(m).name) ?? ip ?? String(j);
+    const member: PoolMember = {
+      kind: "ip",
+      id: `${id}/loadBalancerBackendAddresses/${name}`,
+      key: idKey(`${id}/loadBalancerBackendAddresses/${name}`),
+      ptr: join(pptr, "properties", "loadBalancerBackendAddresses", j),
+    };
+    if (ip) member.ip = ip;
+    const vnetId = refId(mp.virtualNetwork);
+    if (vnetId) member.vnetId = vnetId;
+    const c = ipcId ? b.ipConfig.get(idKey(ipcId)) : undefined;
+    if (c) attach(member, c);
+    if (!c && ip) {
+      // an IP-based member: match it to a NIC in the snapshot when one holds that address
+      for (const cand of index.byIp.get(ip) ?? []) {
+        if (!vnetId || (cand.subnet && cand.subnet.vnetKey === idKey(vnetId))) {
+          attach(member, cand);
+          break;
+        }
+      }
+    }
+    pl.members.push(member);
+  });
+  // NICs can claim membership from their side only (the pool's list is read-only and may lag)
+  const claimed = new Set<IpConfig>();
+  for (const m of pl.members) if (m.ipConfig) claimed.add(m.ipConfig);
+  for (const c of index.byPool.get(pl.key) ?? []) {
+    if (!seen.has(c.key) && !claimed.has(c)) {
+      seen.add(c.key);
+      const member: PoolMember = {
+        kind: "ipconfig",
+        id: c.id,
+        key: c.key,
+        ptr: join(c.ptr, "properties", "loadBalancerBackendAddressPools"),
+      };
+      attach(member, c);
+      if (c.privateIp) member.ip = c.privateIp;
+      pl.members.push(member);
+    }
+  }
+  return pl;
+}
+
+function readProbes(lb: LoadBalancer, r: ArmResource, p: Obj): void {
+  arr(p.probes).forEach((w, i) => {
+    const pp = props(w);
+    const id = str(obj(w).id) ?? `${r.id}/probes/${i}`;
+    const pr: Probe = {
+      id,
+      key: idKey(id),
+      name: str(obj(w).name) ?? nameOf(id),
+      ptr: join(lb.ptr, "properties", "probes", i),
+      lb,
+      protocol: str(pp.protocol) ?? "Tcp",
+      port: num(pp.port) ?? 0,
+      rules: [],
+    };
+    const path = str(pp.requestPath);
+    if (path) pr.requestPath = path;
+    lb.probes.push(pr);
+  });
+}
+
+function readRules(b: AzureBuild, lb: LoadBalancer, r: ArmResource, p: Obj): void {
+  arr(p.loadBalancingRules).forEach((w, i) => {
+    const rp = props(w);
+    const id = str(obj(w).id) ?? `${r.id}/loadBalancingRules/${i}`;
+    const rule: LbRule = {
+      id,
+      key: idKey(id),
+      name: str(obj(w).name) ?? nameOf(id),
+      ptr: join(lb.ptr, "properties", "loadBalancingRules", i),
+      lb,
+      raw: obj(w),
+      protocol: str(rp.protocol) ?? "Tcp",
+      frontendPort: num(rp.frontendPort) ?? 0,
+      backendPort: num(rp.backendPort) ?? num(rp.frontendPort) ?? 0,
+      loadDistribution: str(rp.loadDistribution) ?? "Default",
+      enableFloatingIP: rp.enableFloatingIP === true,
+    };
+    const fid = refId(rp.frontendIPConfiguration);
+    if (fid) {
+      rule.frontendId = fid;
+      rule.frontend = lb.frontends.find((f) => f.key === idKey(fid));
+    }
+    const poolId =
+      refId(rp.backendAddressPool) ??
+      arr(rp.backendAddressPools)
+        .map(refId)
+        .find((x) => !!x);
+    if (poolId) {
+      rule.poolId = poolId;
+      rule.pool = lb.pools.find((x) => x.key === idKey(poolId));
+      if (!rule.pool) b.noteDangling(poolId, r.id, "backend pool");
+    }
+    const probeId = refId(rp.probe);
+    if (probeId) {
+      rule.probeId = probeId;
+      rule.probe = lb.probes.find((x) => x.key === idKey(probeId));
+      rule.probe?.rules.push(rule);
+      if (!rule.probe) b.noteDangling(probeId, r.id, "health probe");
+    }
+    lb.rules.push(rule);
+  });
+}
+
+function readNatRules(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmResource, p: Obj): void {
+  arr(p.inboundNatRules).forEach((w, i) => {
+    const np = props(w);
+    const id = str(obj(w).id) ?? `${r.id}/inboundNatRules/${i}`;
+    const nr: NatRule = {
+      id,
+      key: idKey(id),
+      name: str(obj(w).name) ?? nameOf(id),
+      ptr: join(lb.ptr, "properties", "inboundNatRules", i),
+      lb,
+      protocol: str(np.protocol) ?? "Tcp",
+      backendPort: num(np.backendPort) ?? 0,
+    };
+    const fp = num(np.frontendPort);
+    if (fp !== undefined && fp > 0) nr.frontendPort = fp;
+    const fs = num(np.frontendPortRangeStart);
+    const fe = num(np.frontendPortRangeEnd);
+    if (fs !== undefined) nr.frontendPortRangeStart = fs;
+    if (fe !== undefined) nr.frontendPortRangeEnd = fe;
+    const fid = refId(np.frontendIPConfiguration);
+    if (fid) {
+      nr.frontendId = fid;
+      nr.frontend = lb.frontends.find((f) => f.key === idKey(fid));
+    }
+    let bid = refId(np.backendIPConfiguration);
+    if (!bid) bid = index.byNatRule.get(nr.key)?.id;
+    if (bid) {
+      nr.backendIpConfigId = bid;
+      nr.backendIpConfig = b.ipConfig.get(idKey(bid));
+    }
+    lb.natRules.push(nr);
+  });
+}

@@ -1,0 +1,25 @@
+/** Small readers for untyped ARM wire JSON, shared by the model's section builders. */
+import { arr, type Obj, obj, str } from "../../../core/util/wire.ts";
+import { idKey } from "../arm-id.ts";
+import type { ArmResource } from "../wire-types.ts";
+
+export const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+export const refId = (v: unknown): string | undefined => str(obj(v).id);
+export const props = (v: unknown): Obj => obj(obj(v).properties);
+/** The idKeys of a list of `{id}` references. */
+export const refKeys = (list: unknown): string[] =>
+  arr(list)
+    .map(refId)
+    .filter((x): x is string => !!x)
+    .map(idKey);
+
+export function typeIs(r: ArmResource, type: string): boolean {
+  return r.type.toLowerCase() === type.toLowerCase();
+}
+
+/** The resource group named in an ARM id. */
+export function resourceGroupOf(id: string): string | undefined {
+  const parts = id.split("/");
+  const i = parts.findIndex((p) => p.toLowerCase() === "resourcegroups");
+  return i >= 0 ? parts[i + 1] : undefined;
+}

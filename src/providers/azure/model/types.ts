@@ -1,0 +1,253 @@
+/** The Azure model's types: wire resources, typed, normalized and cross-referenced. */
+import type { Model, ModelContext, ModelGap } from "../../../core/engine/types.ts";
+import type { GuestObservation } from "../../../core/snapshot/types.ts";
+import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../wire-types.ts";
+
+export type { ModelContext, ModelGap };
+
+interface Node {
+  id: string;
+  key: string;
+  name: string;
+  /** JSON Pointer of this object in the snapshot */
+  ptr: string;
+}
+
+export interface SecurityRule {
+  name: string;
+  ptr: string;
+  priority: number;
+  direction: "Inbound" | "Outbound";
+  access: "Allow" | "Deny";
+  protocol: string;
+  sourcePrefixes: string[];
+  destinationPrefixes: string[];
+  sourcePorts: string[];
+  destinationPorts: string[];
+  sourceAsgKeys: string[];
+  destinationAsgKeys: string[];
+  /** from an effective-NSG body: tags already resolved to prefixes */
+  expandedSource?: string[];
+  expandedDestination?: string[];
+  isDefault: boolean;
+  /** a documented default rule that the wire body did not carry */
+  synthesized?: boolean;
+}
+
+export interface Nsg extends Node {
+  raw: ArmResource;
+  resourceGroup: string | undefined;
+  rules: SecurityRule[];
+}
+
+export interface RouteEntry {
+  name: string;
+  ptr: string;
+  addressPrefix: string;
+  nextHopType: string;
+  nextHopIpAddress?: string;
+}
+
+export interface RouteTable extends Node {
+  raw: ArmResource;
+  routes: RouteEntry[];
+}
+
+export interface Vnet extends Node {
+  raw: ArmResource;
+  addressSpace: string[];
+  /** address spaces of peered VNets (remoteAddressSpace) */
+  peeredSpace: string[];
+  subnets: Subnet[];
+}
+
+export interface Subnet extends Node {
+  vnetKey: string;
+  vnet?: Vnet;
+  prefixes: string[];
+  nsgId?: string;
+  nsg?: Nsg;
+  routeTableId?: string;
+  routeTable?: RouteTable;
+}
+
+export interface PublicIp extends Node {
+  raw: ArmResource;
+  sku: string | undefined;
+  ipAddress?: string;
+  allocation?: string;
+}
+
+export interface IpConfig extends Node {
+  nic: Nic;
+  primary: boolean;
+  privateIp?: string;
+  subnetId?: string;
+  subnet?: Subnet;
+  publicIpId?: string;
+  publicIp?: PublicIp;
+  poolKeys: string[];
+  natRuleKeys: string[];
+  asgKeys: string[];
+}
+
+export interface Nic extends Node {
+  raw: ArmResource;
+  resourceGroup: string | undefined;
+  enableIPForwarding: boolean;
+  nsgId?: string;
+  nsg?: Nsg;
+  vmId?: string;
+  vm?: Vm;
+  ipConfigs: IpConfig[];
+}
+
+export type PowerState = "running" | "deallocated" | "stopped" | "starting" | "stopping" | "deallocating" | "unknown";
+
+export interface Vm extends Node {
+  raw: ArmResource;
+  kind: "vm" | "vmss-instance";
+  resourceGroup: string | undefined;
+  /** undefined when the snapshot holds no instance view */
+  powerState: PowerState | undefined;
+  powerStatePtr?: string;
+  availabilitySetId?: string;
+  /** VMSS id for a scale-set instance */
+  vmssId?: string;
+  zones: string[];
+  nicIds: string[];
+  nics: Nic[];
+}
+
+export interface AvailabilitySet extends Node {
+  raw: ArmResource;
+  vmKeys: string[];
+}
+
+export interface Vmss extends Node {
+  raw: ArmResource;
+  instances: Vm[];
+}
+
+export interface Frontend extends Node {
+  lb: LoadBalancer;
+  privateIp?: string;
+  subnetId?: string;
+  subnet?: Subnet;
+  publicIpId?: string;
+  publicIp?: PublicIp;
+  zones: string[];
+}
+
+export interface PoolMember {
+  kind: "ipconfig" | "ip";
+  /** ipconfig id, or `<pool id>/loadBalancerBackendAddresses/<name>` */
+  id: string;
+  key: string;
+  /** pointer of the membership entry inside the pool */
+  ptr: string;
+  ipConfig?: IpConfig;
+  nic?: Nic;
+  vm?: Vm;
+  ip?: string;
+  /** for IP-based members: the VNet they are declared in */
+  vnetId?: string;
+}
+
+export interface Pool extends Node {
+  lb: LoadBalancer;
+  members: PoolMember[];
+}
+
+export interface Probe extends Node {
+  lb: LoadBalancer;
+  protocol: string;
+  port: number;
+  requestPath?: string;
+  rules: LbRule[];
+}
+
+export interface LbRule extends Node {
+  lb: LoadBalancer;
+  raw: Record<string, unknown>;
+  frontendId?: string;
+  frontend?: Frontend;
+  poolId?: string;
+  pool?: Pool;
+  probeId?: string;
+  probe?: Probe;
+  protocol: string;
+  frontendPort: number;
+  backendPort: number;
+  loadDistribution: string;
+  enableFloatingIP: boolean;
+}
+
+export interface NatRule extends Node {
+  lb: LoadBalancer;
+  frontendId?: string;
+  frontend?: Frontend;
+  protocol: string;
+  frontendPort?: number;
+  frontendPortRangeStart?: number;
+  frontendPortRangeEnd?: number;
+  backendPort: number;
+  backendIpConfigId?: string;
+  backendIpConfig?: IpConfig;
+}
+
+export interface LoadBalancer extends Node {
+  raw: ArmResource;
+  resourceGroup: string | undefined;
+  sku: string;
+  /** true when every frontend is private (an internal load balancer) */
+  isInternal: boolean;
+  frontends: Frontend[];
+  pools: Pool[];
+  rules: LbRule[];
+  probes: Probe[];
+  natRules: NatRule[];
+}
+
+export interface EffectiveNsgObservation {
+  key: string;
+  ptr: string;
+  body: EffectiveNsgBody;
+}
+
+export interface AzureModel extends Model {
+  provider: "azure";
+  snapshot: AzureSnapshot;
+  context: ModelContext;
+  loadBalancers: LoadBalancer[];
+  nics: Nic[];
+  vms: Vm[];
+  nsgs: Nsg[];
+  vnets: Vnet[];
+  subnets: Subnet[];
+  routeTables: RouteTable[];
+  publicIps: PublicIp[];
+  availabilitySets: AvailabilitySet[];
+  vmss: Vmss[];
+  gaps: ModelGap[];
+  /** lookups by idKey */
+  byKey: {
+    resource: Map<string, { raw: ArmResource; ptr: string }>;
+    nic: Map<string, Nic>;
+    ipConfig: Map<string, IpConfig>;
+    vm: Map<string, Vm>;
+    nsg: Map<string, Nsg>;
+    subnet: Map<string, Subnet>;
+    vnet: Map<string, Vnet>;
+    routeTable: Map<string, RouteTable>;
+    publicIp: Map<string, PublicIp>;
+    pool: Map<string, Pool>;
+    availabilitySet: Map<string, AvailabilitySet>;
+    vmss: Map<string, Vmss>;
+  };
+  observations: {
+    ruleHealth: Map<string, { ptr: string; body: RuleHealthBody }>;
+    effectiveNsgs: Map<string, EffectiveNsgObservation>;
+    guest: Map<string, { ptr: string; body: GuestObservation }>;
+  };
+}
