@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
+import { completeArmResources } from "./arm-type.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
@@ -82,7 +83,8 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
     if (problems.length > 8) shown.push(`  … and ${problems.length - 8} more`);
     throw new InputError(`${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n${shown.join("\n")}`);
   }
-  return doc as Snapshot;
+  // ARM `name` and `type` are optional on the wire: derived from the id when absent
+  return (doc as Snapshot).provider === "azure" ? completeArmResources(doc as Snapshot & { resources?: unknown }) : (doc as Snapshot);
 }
 
 export function loadSnapshotFile(path: string): Snapshot {

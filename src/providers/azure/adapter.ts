@@ -1,4 +1,5 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
+import { completeArmResources } from "../../core/snapshot/arm-type.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { azureDiff } from "./diff.ts";
 import { createAzureInspector } from "./inspect.ts";
@@ -10,7 +11,7 @@ import type { AzureSnapshot } from "./wire-types.ts";
 export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
   groupNoun: "resource group",
-  buildModel: (snapshot, context) => buildAzureModel(snapshot as AzureSnapshot, context),
+  buildModel: (snapshot, context) => buildAzureModel(completeArmResources(snapshot as AzureSnapshot), context),
   loadBalancers: (model) =>
     bySubscription(model.loadBalancers).map((lb) => ({
       id: lb.id,
