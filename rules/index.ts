@@ -19,6 +19,7 @@ import awsTargetSgBlocksHealthCheck from "./aws/target-sg-blocks-health-check/ru
 import awsTargetSgBlocksTraffic from "./aws/target-sg-blocks-traffic/rule.ts";
 import awsTargetStopped from "./aws/target-stopped/rule.ts";
 import awsTargetsUnhealthy from "./aws/targets-unhealthy/rule.ts";
+import azureAdminStateDown from "./azure/admin-state-down/rule.ts";
 import azureAvailabilityMismatch from "./azure/availability-mismatch/rule.ts";
 import azureBackendPoolEmpty from "./azure/backend-pool-empty/rule.ts";
 import azureBackendPublicIp from "./azure/backend-public-ip/rule.ts";
@@ -62,6 +63,7 @@ export const rules: Rule[] = [
   awsTargetSgBlocksTraffic,
   awsTargetStopped,
   awsTargetsUnhealthy,
+  azureAdminStateDown,
   azureAvailabilityMismatch,
   azureBackendPoolEmpty,
   azureBackendPublicIp,

@@ -31,6 +31,7 @@ const AZURE_IDS = [
   "azure/nva-single-point-of-failure",
   "azure/udr-asymmetric-route",
   "azure/basic-sku-retired",
+  "azure/admin-state-down",
 ];
 
 /** The AWS rule ids are a public contract too. */

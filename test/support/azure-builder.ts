@@ -798,6 +798,204 @@ export class AzureScenario {
     fn(this);
     return this;
   }
+
+  // -------------------------------------------------------------------------
+  // outbound, admin state, scale-set models, gateway chains, tags (issue 14)
+
+  private subnetWire(subnet: string): { name: string; properties: Record<string, unknown> } {
+    const [v, s] = subnet.split("/") as [string, string];
+    const vnet = this.get(netId("virtualNetworks", v, this.rg));
+    const sub = (P(vnet).subnets as Array<{ name: string; properties: Record<string, unknown> }>).find((x) => x.name === s);
+    if (!sub) throw new Error(`builder: no subnet ${subnet}`);
+    return sub;
+  }
+
+  /** Sets properties on a subnet ("vnet/subnet"), e.g. `{ defaultOutboundAccess: false }`; undefined deletes. */
+  subnetProps(subnet: string, props: Record<string, unknown>): this {
+    const sub = this.subnetWire(subnet);
+    for (const [k, v] of Object.entries(props)) {
+      if (v === undefined) delete sub.properties[k];
+      else sub.properties[k] = v;
+    }
+    return this;
+  }
+
+  /** A NAT gateway resource, attached to the given subnets ("vnet/subnet"). */
+  natGateway(name: string, subnets: string[], publicIps: string[] = []): this {
+    const id = netId("natGateways", name);
+    this.put({
+      name,
+      id,
+      etag: etag(name),
+      type: "Microsoft.Network/natGateways",
+      location: LOCATION,
+      sku: { name: "Standard" },
+      properties: {
+        provisioningState: "Succeeded",
+        resourceGuid: guid(name),
+        idleTimeoutInMinutes: 4,
+        publicIpAddresses: publicIps.map((p) => ({ id: netId("publicIPAddresses", p) })),
+        subnets: subnets.map((s) => ({ id: ids.subnet(s) })),
+      },
+    });
+    for (const s of subnets) this.subnetProps(s, { natGateway: { id } });
+    return this;
+  }
+
+  /** Sets properties on a load-balancing rule, e.g. `{ disableOutboundSnat: true }`. */
+  lbRuleProps(lb: string, rule: string, props: Record<string, unknown>): this {
+    const rules = P(this.get(netId("loadBalancers", lb))).loadBalancingRules as Array<{
+      name: string;
+      properties: Record<string, unknown>;
+    }>;
+    const r = rules.find((x) => x.name === rule);
+    if (!r) throw new Error(`builder: no rule ${lb}/${rule}`);
+    Object.assign(r.properties, props);
+    return this;
+  }
+
+  /** An outbound rule on a load balancer: SNAT for `pool` through `frontends`. */
+  outboundRule(
+    lb: string,
+    spec: { name: string; frontends: string[]; pool: string; protocol?: "All" | "Tcp" | "Udp"; ports?: number },
+  ): this {
+    const lbId = netId("loadBalancers", lb);
+    const r = this.get(lbId);
+    const list = (P(r).outboundRules as Array<unknown> | undefined) ?? [];
+    list.push({
+      name: spec.name,
+      id: `${lbId}/outboundRules/${spec.name}`,
+      etag: etag(spec.name),
+      type: "Microsoft.Network/loadBalancers/outboundRules",
+      properties: {
+        provisioningState: "Succeeded",
+        allocatedOutboundPorts: spec.ports ?? 1024,
+        protocol: spec.protocol ?? "All",
+        enableTcpReset: true,
+        idleTimeoutInMinutes: 4,
+        backendAddressPool: { id: `${lbId}/backendAddressPools/${spec.pool}` },
+        frontendIPConfigurations: spec.frontends.map((f) => ({ id: `${lbId}/frontendIPConfigurations/${f}` })),
+      },
+    });
+    P(r).outboundRules = list;
+    return this;
+  }
+
+  /**
+   * Lists a NIC-based member in the pool's `loadBalancerBackendAddresses` (as ARM returns it) with an admin state,
+   * or sets the admin state of an IP-based address (by its name).
+   */
+  adminState(lb: string, pool: string, member: { vm?: string; nic?: string; address?: string }, state: "None" | "Up" | "Down"): this {
+    this.resolvePending();
+    const pools = P(this.get(netId("loadBalancers", lb))).backendAddressPools as Array<{
+      name: string;
+      properties: { loadBalancerBackendAddresses?: Array<{ name: string; properties: Record<string, unknown> }> };
+    }>;
+    const p = pools.find((x) => x.name === pool);
+    if (!p) throw new Error(`builder: no pool ${lb}/${pool}`);
+    const list = (p.properties.loadBalancerBackendAddresses ??= []);
+    if (member.address) {
+      const a = list.find((x) => x.name === member.address);
+      if (!a) throw new Error(`builder: no address ${member.address} in ${lb}/${pool}`);
+      a.properties.adminState = state;
+      return this;
+    }
+    const nicName = member.nic ?? `${member.vm}-nic`;
+    const ipc = (P(this.get(netId("networkInterfaces", nicName))).ipConfigurations as Array<{ id: string }>)[0];
+    if (!ipc) throw new Error(`builder: NIC ${nicName} has no ip configuration`);
+    let entry = list.find((x) => (x.properties.networkInterfaceIPConfiguration as { id?: string } | undefined)?.id === ipc.id);
+    if (!entry) {
+      entry = { name: `${lb}-${pool}-${nicName}`, properties: { networkInterfaceIPConfiguration: { id: ipc.id } } };
+      list.push(entry);
+    }
+    entry.properties.adminState = state;
+    return this;
+  }
+
+  /**
+   * The scale set's model: its NIC configuration puts instances in `pools` ("lb/pool").
+   * `upgradeMode` defaults to Manual, as Azure does when none is set.
+   */
+  vmssModel(name: string, spec: { subnet: string; pools: string[]; upgradeMode?: "Manual" | "Automatic" | "Rolling" | null }): this {
+    const r = this.get(computeId("virtualMachineScaleSets", name));
+    const [v, s] = spec.subnet.split("/") as [string, string];
+    const props = P(r);
+    if (spec.upgradeMode === null) delete props.upgradePolicy;
+    else props.upgradePolicy = { mode: spec.upgradeMode ?? "Manual" };
+    props.virtualMachineProfile = {
+      networkProfile: {
+        networkInterfaceConfigurations: [
+          {
+            name: `${name}-nic`,
+            properties: {
+              primary: true,
+              enableIPForwarding: false,
+              ipConfigurations: [
+                {
+                  name: "ipconfig1",
+                  properties: {
+                    primary: true,
+                    subnet: { id: `${netId("virtualNetworks", v)}/subnets/${s}` },
+                    loadBalancerBackendAddressPools: spec.pools.map((p) => {
+                      const [lb, pool] = p.split("/") as [string, string];
+                      return { id: `${netId("loadBalancers", lb)}/backendAddressPools/${pool}` };
+                    }),
+                  },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    };
+    return this;
+  }
+
+  /** Sets `latestModelApplied` on a scale-set instance. */
+  latestModelApplied(vmss: string, instanceId: string, applied: boolean): this {
+    const r = this.get(`${computeId("virtualMachineScaleSets", vmss)}/virtualMachines/${instanceId}`);
+    P(r).latestModelApplied = applied;
+    return this;
+  }
+
+  /** Rule health body with members named by NIC id (scale-set instances), in the shape ARM returns. */
+  ruleHealthByNic(lb: string, rule: string, members: Array<{ nicId: string; state: "Up" | "Down" | ""; reason?: string }>): this {
+    const ruleId = `${netId("loadBalancers", lb)}/loadBalancingRules/${rule}`;
+    const addrs = members.map((m) => {
+      const ipc = (P(this.get(m.nicId)).ipConfigurations as Array<{ id: string; properties: { privateIPAddress: string } }>)[0];
+      return {
+        ipAddress: ipc?.properties.privateIPAddress,
+        networkInterfaceIPConfigurationId: ipc?.id,
+        state: m.state,
+        reason: m.reason ?? (m.state === "Up" ? "Up_Probe_Success" : m.state === "Down" ? "Down_Probe_TcpProbeTimeout" : ""),
+      };
+    });
+    this.ruleHealthBodies[ruleId] = {
+      up: addrs.filter((a) => a.state === "Up").length,
+      down: addrs.filter((a) => a.state === "Down").length,
+      loadBalancerBackendAddresses: addrs,
+    };
+    return this;
+  }
+
+  /** Tags on a resource (merged). */
+  tags(id: string, tags: Record<string, string>): this {
+    const r = this.get(id);
+    r.tags = { ...(r.tags ?? {}), ...tags };
+    return this;
+  }
+
+  /** Chains a Standard public LB frontend to a Gateway LB frontend (`gatewayLoadBalancer`). */
+  chainToGateway(lb: string, frontend: string, gatewayFrontendId: string): this {
+    const fes = P(this.get(netId("loadBalancers", lb))).frontendIPConfigurations as Array<{
+      name: string;
+      properties: Record<string, unknown>;
+    }>;
+    const f = fes.find((x) => x.name === frontend);
+    if (!f) throw new Error(`builder: no frontend ${lb}/${frontend}`);
+    f.properties.gatewayLoadBalancer = { id: gatewayFrontendId };
+    return this;
+  }
 }
 
 export function azure(): AzureScenario {
@@ -892,4 +1090,12 @@ export const ids = {
   publicIp: (name: string) => netId("publicIPAddresses", name),
   availabilitySet: (name: string) => computeId("availabilitySets", name),
   asg: (name: string) => netId("applicationSecurityGroups", name),
+  vmss: (name: string) => computeId("virtualMachineScaleSets", name),
+  vmssInstance: (vmss: string, instanceId: string) => `${computeId("virtualMachineScaleSets", vmss)}/virtualMachines/${instanceId}`,
+  /** the NIC the builder gives a scale-set instance (`.vm(…, { vmss })`) */
+  vmssNic: (vmss: string, instanceId: string, nic = `${vmss}-nic`) =>
+    `${computeId("virtualMachineScaleSets", vmss)}/virtualMachines/${instanceId}/networkInterfaces/${nic}`,
+  natGateway: (name: string) => netId("natGateways", name),
+  frontend: (lb: string, fe: string) => `${netId("loadBalancers", lb)}/frontendIPConfigurations/${fe}`,
+  vnet: (name: string) => netId("virtualNetworks", name),
 };

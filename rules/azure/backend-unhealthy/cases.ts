@@ -90,14 +90,14 @@ export const cases: RuleCases = {
       ],
     },
     {
-      name: "admin state set to Down on vm1 (medium)",
+      name: "admin state set to Down on vm1 (low: intentional, explained by azure/admin-state-down)",
       snapshot: healthyWeb()
         .ruleHealth(WEB_LB, "rule-http", [
           { vm: "vm1", state: "Down", reason: "Down_Admin" },
           { vm: "vm2", state: "Up" },
         ])
         .build(),
-      errors: [{ messageId: "down", resourceId: ids.nic("vm1-nic"), severity: "medium" }],
+      errors: [{ messageId: "down", resourceId: ids.nic("vm1-nic"), severity: "low" }],
     },
     {
       name: "Up_Probe_AllDownIsUp: the probe fails everywhere and traffic flows anyway",

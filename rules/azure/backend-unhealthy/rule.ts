@@ -9,7 +9,8 @@ import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../.
 /** Reasons whose Down is less urgent than a probe failure. */
 const SEVERITY_BY_REASON: Record<string, Severity> = {
   down_probe_approachinghealthythreshold: "medium",
-  down_admin: "medium",
+  // intentional (admin state Down): azure/admin-state-down reports the cause; the symptom must not read as an outage
+  down_admin: "low",
 };
 
 export default defineRule<AzureModel>({
@@ -23,7 +24,8 @@ export default defineRule<AzureModel>({
     "Each documented reason code is translated into what it means and what to do next; causes found by other rules " +
     "(probe blocked by an NSG, nothing listening, VM stopped) are linked to these findings. " +
     "`Up_Probe_AllDownIsUp` is reported too: traffic still flows only because NoHealthyBackendsBehavior ignores a probe that fails everywhere. " +
-    "Severity is high: capacity is lost, and all of it when every member is Down.",
+    "Severity is high: capacity is lost, and all of it when every member is Down. A member Down with `Down_Admin` was taken out on purpose " +
+    "(admin state Down): it is reported at low severity and linked to its cause, `azure/admin-state-down`.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
