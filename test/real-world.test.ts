@@ -77,3 +77,26 @@ describe("ARM `type` is read-only and optional: derived from the id", () => {
     assert.equal(completeArmResources(same), same, "nothing missing: the same object");
   });
 });
+
+describe("port 0 is any port (the REST spec), not only with protocol All", () => {
+  /** The Gateway provider example's response, with its rule on the ports the example's request sends (0), under the given protocol. */
+  const gatewayOnPort0 = (protocol: string) => {
+    const parts = addExample(emptyParts(), example("LoadBalancerCreateGatewayLoadBalancerProviderWithOneBackendPool"));
+    const lb = parts.resources[0] as { properties: { loadBalancingRules: Array<{ properties: Record<string, unknown> }> } };
+    const rule = lb.properties.loadBalancingRules[0];
+    assert.ok(rule);
+    Object.assign(rule.properties, { frontendPort: 0, backendPort: 0, protocol });
+    return azureSnapshot(parts, `gateway provider, rule ${protocol} 0`);
+  };
+  for (const protocol of ["Tcp", "All"]) {
+    it(`azure/probe-port-mismatch does not fire on the Gateway provider rule ${protocol} 0 (probe on 80)`, () => {
+      const { findings } = diagnoseContract(gatewayOnPort0(protocol));
+      const f = findings.filter((x) => x.ruleId === "azure/probe-port-mismatch");
+      assert.deepEqual(
+        f.map((x) => x.status),
+        ["not-applicable"],
+      );
+      assert.match(f[0]?.message ?? "", /every port/);
+    });
+  }
+});

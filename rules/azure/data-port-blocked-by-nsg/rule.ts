@@ -1,10 +1,11 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import {
+  anyPortPhrase,
   clientSpace,
   describeRules,
   flowProtocols,
   hasNoNsg,
-  isHaPorts,
+  isAnyPort,
   isStandardSku,
   restriction,
 } from "../../../src/providers/azure/data-path.ts";
@@ -48,8 +49,7 @@ export default defineRule<AzureModel>({
     noNic: "Pool member {{member}} of rule {{rule}} has no NIC in the snapshot, so the NSGs in its path are not known.",
     noFrontendIp:
       "Rule {{rule}} uses floating IP, so the NSG sees the frontend IP as the destination, but that address is not in the snapshot ({{frontend}}).",
-    haPorts:
-      "Rule {{rule}} is an HA-ports rule (protocol All, port 0): it carries every port, so there is no single data port to check on {{member}}.",
+    haPorts: "Rule {{rule}} is {{kind}}: it carries every port, so there is no single data port to check on {{member}}.",
     noNsg:
       "{{member}} has no NSG on its NIC or subnet; a Standard public load balancer then admits no inbound traffic at all. That is reported by azure/standard-lb-no-nsg.",
   },
@@ -68,8 +68,14 @@ export default defineRule<AzureModel>({
       const data = { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source };
       const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
       const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
-      if (isHaPorts(rule)) {
-        report({ ...base, status: "not-applicable", messageId: "haPorts", data, evidence: [ruleEv] });
+      if (isAnyPort(rule)) {
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "haPorts",
+          data: { ...data, kind: anyPortPhrase(rule) },
+          evidence: [ruleEv],
+        });
         continue;
       }
       const ipc = member.ipConfig;

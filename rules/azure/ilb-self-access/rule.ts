@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { isHaPorts } from "../../../src/providers/azure/data-path.ts";
+import { isAnyPort } from "../../../src/providers/azure/data-path.ts";
 import { fromNames, guestFor, guestGap, osTypeOf, parseEndpoint, runCommand } from "../../../src/providers/azure/guest.ts";
 import type { AzureModel, LbRule, PoolMember } from "../../../src/providers/azure/model.ts";
 import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -65,7 +65,7 @@ export default defineRule<AzureModel>({
       for (const { member, rules } of members.values()) {
         const vm = member.vm;
         if (vm) backendVmKeys.add(vm.key);
-        const endpoint = (r: LbRule) => `${r.frontend?.privateIp}:${isHaPorts(r) ? "*" : r.frontendPort}`;
+        const endpoint = (r: LbRule) => `${r.frontend?.privateIp}:${isAnyPort(r) ? "*" : r.frontendPort}`;
         const endpoints = [...new Set(rules.map(endpoint))].join(", ");
         const pool = rules[0]?.pool?.name ?? "";
         const base = { resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, subjects: memberSubjects(member) };
@@ -80,7 +80,7 @@ export default defineRule<AzureModel>({
         connections?.forEach((c, index) => {
           const ep = parseEndpoint(c.remote);
           if (!ep) return;
-          const rule = rules.find((r) => r.frontend?.privateIp === ep.ip && (isHaPorts(r) || r.frontendPort === ep.port));
+          const rule = rules.find((r) => r.frontend?.privateIp === ep.ip && (isAnyPort(r) || r.frontendPort === ep.port));
           if (rule) hits.push({ index, rule, remote: c.remote });
         });
         const first = hits[0];
@@ -147,7 +147,7 @@ export default defineRule<AzureModel>({
 });
 
 function fixFor(lbId: string, lbName: string, pool: string, vm: NonNullable<PoolMember["vm"]>, rule: LbRule): Remediation {
-  const target = `${rule.frontend?.privateIp}:${isHaPorts(rule) ? "*" : rule.frontendPort}`;
+  const target = `${rule.frontend?.privateIp}:${isAnyPort(rule) ? "*" : rule.frontendPort}`;
   const rg = sh(rgOf(lbId));
   return {
     summary:

@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { flowProtocols, isHaPorts } from "../../../src/providers/azure/data-path.ts";
+import { flowProtocols, isAnyPort } from "../../../src/providers/azure/data-path.ts";
 import {
   firewallCommands,
   guestFor,
@@ -95,9 +95,10 @@ export default defineRule<AzureModel>({
       "{{member}} has health reason {{reason}} for rule {{rule}}, which says nothing about listeners; run with --guest to check the ports.",
     noData: "No guest data for {{member}} and {{detail}}, so its ports cannot be checked: run with --guest.",
     stopped: "{{member}} is {{power}}: nothing can listen on a stopped VM. That is reported by azure/backend-vm-stopped.",
-    haPortsOnly: "Rule {{rule}} is an HA-ports rule: there is no single data port to check on {{member}}, and it has no probe.",
+    haPortsOnly:
+      "Rule {{rule}} is an HA-ports or any-port rule (port 0): there is no single data port to check on {{member}}, and it has no probe.",
     haProbeAnswers:
-      "{{member}} answers probe {{probe}} on port {{probePort}} ({{reason}}); rule {{rule}} is an HA-ports rule, so there is no single data port to check.",
+      "{{member}} answers probe {{probe}} on port {{probePort}} ({{reason}}); rule {{rule}} is an HA-ports or any-port rule (port 0), so there is no single data port to check.",
   },
   remediation:
     "Start the service, or make it listen on the port on all addresses (0.0.0.0 / ::) or the NIC's IP, not 127.0.0.1, and open the port in " +
@@ -113,7 +114,7 @@ export default defineRule<AzureModel>({
           let g = groups.get(gk);
           if (!g) groups.set(gk, (g = { lb, member, needs: new Map(), rules: [] }));
           g.rules.push(rule);
-          if (!isHaPorts(rule) && rule.backendPort > 0) {
+          if (!isAnyPort(rule) && rule.backendPort > 0) {
             const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
             for (const p of flowProtocols(rule.protocol)) {
               addNeed(g.needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
@@ -212,7 +213,7 @@ export default defineRule<AzureModel>({
         const gap = guestGap(model, vm);
         const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
         if (!probe) {
-          if (isHaPorts(rule)) report({ ...base, status: "not-applicable", messageId: "haPortsOnly", data, evidence: [ruleEv] });
+          if (isAnyPort(rule)) report({ ...base, status: "not-applicable", messageId: "haPortsOnly", data, evidence: [ruleEv] });
           else
             report({
               ...base,
@@ -285,7 +286,7 @@ export default defineRule<AzureModel>({
           }
         } else if (ANSWERED_REASONS.has(code)) {
           const sameTcpPort = probe.port === rule.backendPort && flowProtocols(rule.protocol).every((p) => p === "Tcp");
-          if (isHaPorts(rule)) report({ ...base, status: "pass", messageId: "haProbeAnswers", data: rdata, evidence: [entryEv, probeEv] });
+          if (isAnyPort(rule)) report({ ...base, status: "pass", messageId: "haProbeAnswers", data: rdata, evidence: [entryEv, probeEv] });
           else if (sameTcpPort)
             report({ ...base, status: "pass", messageId: "probeAnswers", data: rdata, evidence: [entryEv, probeEv, ruleEv] });
           else report({ ...base, status: "unknown", messageId: "dataPortUnchecked", data: rdata, evidence: [entryEv, probeEv, ruleEv] });

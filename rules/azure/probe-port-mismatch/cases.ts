@@ -94,6 +94,13 @@ export const cases: RuleCases = {
   ],
   notApplicable: [
     {
+      name: "a Tcp rule on port 0 (the REST spec: port 0 is any port), probed on 80: every port is balanced, nothing to compare",
+      snapshot: lbWith({
+        probes: [{ name: "probe-80", protocol: "Tcp", port: 80 }],
+        rules: [{ name: "rule-any", frontend: "fe-app", pool: "pool-app", probe: "probe-80", frontendPort: 0, backendPort: 0 }],
+      }).build(),
+    },
+    {
       name: "a rule without a probe (azure/rule-without-probe reports it)",
       snapshot: lbWith({
         probes: [],

@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { anyPortPhrase, isAnyPort } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, LbRule, LoadBalancer, Probe } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -46,7 +47,7 @@ export default defineRule<AzureModel>({
     "then measures something else: a member whose service on the data port has died (or never listened, the backend-traffic troubleshooting guide's " +
     "'backend not listening on the data port') still answers the probe and keeps receiving connections that fail; the " +
     "reverse also happens, a healthy member is taken out because an unrelated port is closed. A typical cause is one " +
-    "probe shared by rules on several ports. HA-ports rules (protocol All, port 0) balance every port and are not judged.",
+    "probe shared by rules on several ports. Rules on port 0 balance every port (the REST spec: port 0 is any port; with protocol All, HA ports) and are not judged.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
@@ -67,7 +68,7 @@ export default defineRule<AzureModel>({
     healthEndpoint:
       "Rule {{rule}} sends traffic to backend port {{backendPort}}, but its probe {{probe}} checks {{protocol}} port {{probePort}} path {{path}}: a dedicated health endpoint, which must fail whenever port {{backendPort}} is dead.",
     match: "Rule {{rule}}: probe {{probe}} checks the backend port {{backendPort}}.",
-    haPorts: "Rule {{rule}} is an HA-ports rule (every port); its probe {{probe}} checks port {{probePort}} by design.",
+    haPorts: "Rule {{rule}} is {{kind}}: it balances every port, so its probe {{probe}} checks port {{probePort}} by design.",
     noProbe: "Rule {{rule}} has no health probe, so there is no probe port to compare.",
     probeMissing: "Rule {{rule}} names probe {{probe}}, which is not among the load balancer's probes in the snapshot.",
   },
@@ -96,8 +97,14 @@ export default defineRule<AzureModel>({
           continue;
         }
         const pdata = { ...data, probe: probe.name, probePort: probe.port, protocol: probe.protocol, path: probe.requestPath ?? "/" };
-        if (rule.backendPort === 0 && rule.protocol.toLowerCase() === "all") {
-          report({ ...base, status: "not-applicable", messageId: "haPorts", data: pdata, evidence: [ruleEvidence] });
+        if (isAnyPort(rule)) {
+          report({
+            ...base,
+            status: "not-applicable",
+            messageId: "haPorts",
+            data: { ...pdata, kind: anyPortPhrase(rule) },
+            evidence: [ruleEvidence],
+          });
           continue;
         }
         if (probe.port === rule.backendPort) {

@@ -14,7 +14,21 @@ export function clientSpace(lb: LoadBalancer): "Internet" | "VirtualNetwork" {
 
 /** HA ports: protocol All with frontend and backend port 0 (every port of every protocol). */
 export function isHaPorts(rule: LbRule): boolean {
-  return rule.protocol.toLowerCase() === "all" && rule.frontendPort === 0;
+  return rule.protocol.toLowerCase() === "all" && isAnyPort(rule);
+}
+
+/**
+ * A rule on port 0, which the REST spec defines as any port ("Note that value 0 enables 'Any Port'"): with
+ * protocol All that is HA ports; with Tcp or Udp, every port of that protocol (a Gateway load balancer's rule,
+ * for one). There is no single data port to check.
+ */
+export function isAnyPort(rule: LbRule): boolean {
+  return rule.frontendPort === 0 || rule.backendPort === 0;
+}
+
+/** How a finding names an any-port rule: "an HA-ports rule (protocol All, port 0)" or "a Tcp rule on port 0 (any port)". */
+export function anyPortPhrase(rule: LbRule): string {
+  return isHaPorts(rule) ? "an HA-ports rule (protocol All, port 0)" : `a ${rule.protocol} rule on port 0 (any port)`;
 }
 
 /** The NSG protocols a rule's traffic uses: `All` is both TCP and UDP. */

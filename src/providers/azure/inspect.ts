@@ -8,7 +8,7 @@
 import type { FlowChoice, Inspector, LbDetail, MemberRow, RuleBlock, TraceLayer, TraceResult, VerdictCell } from "../../core/inspect.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { idKey } from "./arm-id.ts";
-import { clientSpace, flowProtocols, isHaPorts, restriction } from "./data-path.ts";
+import { anyPortPhrase, clientSpace, flowProtocols, isAnyPort, isHaPorts, restriction } from "./data-path.ts";
 import { healthGap, healthReason, ruleHealthFor } from "./health-reasons.ts";
 import { type AzureModel, type IpConfig, type LbRule, type LoadBalancer, lbFrontendIp, type PoolMember } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, type FlowVerdict, isAddressLike, probeFlow } from "./nsg.ts";
@@ -53,6 +53,7 @@ function worst(cells: VerdictCell[]): VerdictCell {
 
 function dataFlows(lb: LoadBalancer, rule: LbRule, m: PoolMember): { flows: Flow[]; reason?: string } {
   if (isHaPorts(rule)) return { flows: [], reason: "HA ports: every port of every protocol; trace a custom flow" };
+  if (isAnyPort(rule)) return { flows: [], reason: `${anyPortPhrase(rule)}: every port; trace a custom flow` };
   if (!m.ip) return { flows: [], reason: "the member has no address in the snapshot" };
   const destinationIp = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : m.ip;
   if (!destinationIp) return { flows: [], reason: "floating IP: the frontend's address is not in the snapshot" };
