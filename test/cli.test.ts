@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
+import { BIN, fixture, lbdoctor, ROOT } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-cli-"));
 const noStack = (s: string) => assert.doesNotMatch(s, /\n\s+at .+:\d+:\d+/, `a stack trace leaked:\n${s}`);
@@ -201,6 +201,74 @@ describe("lbdoctor trace", () => {
     const r = lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", "vm9:80"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /VMs and NICs in the snapshot: .*vm1/);
+  });
+
+  it("a provider without a flow evaluator (AWS) is refused in one line, exit 2", () => {
+    const r = lbdoctor(["trace", "--snapshot", "fixtures/aws/healthy-alb.json", "--from", "Internet", "--to", "web-1:80"]);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /trace evaluates Azure NSGs only; .*healthy-alb\.json is an AWS snapshot/);
+    assert.equal(r.stdout, "");
+    noStack(r.stderr);
+  });
+});
+
+/** Starts `lbdoctor <args>`, waits for its banner, stops it with SIGINT; its exit code, stdout and stderr. */
+function serveOnce(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    // not a test-runner child: with NODE_TEST_CONTEXT inherited, Node would not let the command handle SIGINT itself
+    const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...env, NO_COLOR: "1" } });
+    let stdout = "";
+    let stderr = "";
+    let stopped = false;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no banner in 30 s:\n${stdout}${stderr}`));
+    }, 30_000);
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (!stopped && stdout.includes("Ctrl-C stops it.")) stopped = child.kill("SIGINT");
+    });
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code, sig) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr: `${stderr}${code === null ? `(signal ${sig})` : ""}` });
+    });
+  });
+}
+
+describe("lbdoctor emulator", () => {
+  it("serves an AWS snapshot by its provider, as the aws-emulator alias does", async () => {
+    for (const cmd of ["emulator", "aws-emulator"]) {
+      const r = await serveOnce([cmd, "--snapshot", "fixtures/aws/healthy-alb.json"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^AWS emulator listening on http:\/\/127\.0\.0\.1:\d+ \(127\.0\.0\.1 only\), serving fixtures\/aws\/healthy-alb\.json$/m,
+      );
+      assert.match(r.stdout, /npx lbdoctor check --provider aws --region /);
+      assert.match(r.stderr, /^served 0 requests/m);
+    }
+  });
+
+  it("serves an Azure snapshot as the ARM API", async () => {
+    const r = await serveOnce(["emulator", "--snapshot", fixture("healthy-web")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ARM emulator listening on https:\/\/127\.0\.0\.1:\d+ /m);
+    assert.match(r.stdout, /export LBDOCTOR_ARM_ENDPOINT=https:\/\/127\.0\.0\.1:\d+ LBDOCTOR_ARM_CA_FILE=\S+ca\.pem/);
+  });
+
+  it("refuses, in one line with exit 2: mixed clouds, the alias on an Azure snapshot, another cloud's flag", () => {
+    const mixed = lbdoctor(["emulator", "--snapshot", fixture("healthy-web"), "--snapshot", "fixtures/aws/healthy-alb.json"]);
+    assert.equal(mixed.code, 2);
+    assert.match(mixed.stderr, /healthy-alb\.json is not a azure snapshot like .*one emulator serves one cloud/);
+    const alias = lbdoctor(["aws-emulator", "--snapshot", fixture("healthy-web")]);
+    assert.equal(alias.code, 2);
+    assert.match(alias.stderr, /healthy-web\.json is not an AWS snapshot/);
+    const flag = lbdoctor(["emulator", "--snapshot", "fixtures/aws/healthy-alb.json", "--lro-ms", "10"]);
+    assert.equal(flag.code, 2);
+    assert.match(flag.stderr, /--lro-ms applies to Azure snapshots/);
+    for (const r of [mixed, alias, flag]) noStack(r.stderr);
   });
 });
 

@@ -1,20 +1,16 @@
-/** `lbdoctor emulator` and `lbdoctor demo`: the ARM emulator serving snapshots on 127.0.0.1, for trying lbdoctor without an Azure account. */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * `lbdoctor emulator` (and its alias `aws-emulator`) and `lbdoctor demo`: a
+ * snapshot's provider serves it as the cloud's API on 127.0.0.1, for trying
+ * lbdoctor without a cloud account.
+ */
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { PACKAGE_ROOT } from "../core/paths.ts";
+import type { EmulatorOptions, ProviderAdapter } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
-import { type AzureSnapshot, isAzureSnapshot } from "../providers/azure/wire-types.ts";
-
-function loadAzure(paths: string[]): AzureSnapshot[] {
-  return paths.map((p) => {
-    const s = loadSnapshotFile(p);
-    if (!isAzureSnapshot(s)) throw new InputError(`${p} is not an Azure snapshot`);
-    return s;
-  });
-}
+import type { ProviderId, Snapshot } from "../core/snapshot/types.ts";
+import { providerFor } from "../providers/index.ts";
 
 function num(v: string | undefined, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -23,42 +19,66 @@ function num(v: string | undefined, name: string, min: number, max: number): num
   return n;
 }
 
-export async function runEmulator(
-  opts: { snapshot: string[]; port?: string; pageSize?: string; latency?: string; lroMs?: string },
-  io: IO,
-): Promise<number> {
-  const snapshots = loadAzure(opts.snapshot);
-  const { startArmEmulator } = await import("../providers/azure/emulator/index.ts");
-  const port = num(opts.port, "port", 0, 65535);
-  const pageSize = num(opts.pageSize, "page-size", 1, 1000);
-  const latencyMs = num(opts.latency, "latency", 0, 60_000);
-  const lroMs = num(opts.lroMs, "lro-ms", 0, 600_000);
-  const emu = await startArmEmulator({
-    snapshots,
+/** The snapshots, all of one provider (the one named, if any), and that provider's adapter, which must be able to serve them. */
+async function load(paths: string[], only?: ProviderId): Promise<{ snapshots: Snapshot[]; adapter: ProviderAdapter }> {
+  const snapshots = paths.map((p) => {
+    const s = loadSnapshotFile(p);
+    if (only && s.provider !== only) {
+      throw new InputError(
+        `${p} is not an ${only === "aws" ? "AWS" : "Azure"} snapshot`,
+        "`lbdoctor emulator` serves either cloud's snapshots.",
+      );
+    }
+    return s;
+  });
+  const provider = snapshots[0]?.provider;
+  if (!provider) throw new InputError("give at least one --snapshot to serve");
+  const other = paths.find((_, i) => snapshots[i]?.provider !== provider);
+  if (other) throw new InputError(`${other} is not a ${provider} snapshot like ${paths[0]}: one emulator serves one cloud`);
+  const adapter = await providerFor(provider);
+  if (!adapter.serve) throw new InputError(`there is no emulator for ${provider} snapshots`);
+  return { snapshots, adapter };
+}
+
+export interface EmulatorFlags {
+  snapshot: string[];
+  port?: string;
+  pageSize?: string;
+  latency?: string;
+  lroMs?: string;
+  accessKeyId?: string;
+}
+
+/** `lbdoctor emulator`; `only` is the provider of the `aws-emulator` alias. */
+export async function runEmulator(flags: EmulatorFlags, io: IO, only?: ProviderId): Promise<number> {
+  const { snapshots, adapter } = await load(flags.snapshot, only);
+  const port = num(flags.port, "port", 0, 65535);
+  const pageSize = num(flags.pageSize, "page-size", 1, 1000);
+  const latencyMs = num(flags.latency, "latency", 0, 60_000);
+  const lroMs = num(flags.lroMs, "lro-ms", 0, 600_000);
+  const opts: EmulatorOptions = {
     ...(port !== undefined ? { port } : {}),
     ...(pageSize !== undefined ? { pageSize } : {}),
     ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(lroMs !== undefined ? { lroMs } : {}),
-  });
-  const dir = mkdtempSync(join(tmpdir(), "lbdoctor-emulator-"));
-  const caFile = join(dir, "ca.pem");
-  writeFileSync(caFile, emu.ca);
-  const first = snapshots[0];
-  io.out(
-    [
-      `ARM emulator listening on ${emu.url} (127.0.0.1 only), serving ${opts.snapshot.join(", ")}`,
-      "Point lbdoctor at it from another terminal:",
-      `  export LBDOCTOR_ARM_ENDPOINT=${emu.url} LBDOCTOR_ARM_CA_FILE=${caFile}`,
-      `  npx lbdoctor check ${first?.scope.resourceGroup ?? "<resource-group>"} --subscription ${first?.scope.subscriptionId ?? "<subscription>"}`,
-      "Ctrl-C stops it.",
-      "",
-    ].join("\n"),
-  );
-  await new Promise<void>((resolve) => {
+    ...(flags.accessKeyId !== undefined ? { accessKeyId: flags.accessKeyId } : {}),
+  };
+  const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, opts);
+  // listening for Ctrl-C before the banner says it stops the emulator
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+  io.out(
+    [
+      `${emu.name} listening on ${emu.url} (127.0.0.1 only), serving ${flags.snapshot.join(", ")}`,
+      ...emu.howTo,
+      "Ctrl-C stops it.",
+      "",
+    ].join("\n"),
+  );
+  await stopped;
   const counts = emu.counts();
   await emu.close();
   io.err(
@@ -72,32 +92,19 @@ export async function runEmulator(
 /** Starts the emulator on a bundled broken scenario and runs a live check against it, end to end through the Azure SDKs. */
 export async function runDemo(opts: { scenario: string; format?: string[]; color?: boolean; verbose?: boolean }, io: IO): Promise<number> {
   const file = join(PACKAGE_ROOT, "fixtures", "azure", `${opts.scenario}.json`);
-  const [snapshot] = loadAzure([file]);
-  if (!snapshot) throw new InputError(`no scenario ${opts.scenario}`);
-  const { startArmEmulator } = await import("../providers/azure/emulator/index.ts");
-  const emu = await startArmEmulator({ snapshots: [snapshot], latencyMs: 20, lroMs: 300 });
-  const dir = mkdtempSync(join(tmpdir(), "lbdoctor-demo-"));
-  const caFile = join(dir, "ca.pem");
-  writeFileSync(caFile, emu.ca);
-  io.err(
-    `lbdoctor demo: ARM emulator on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs\n`,
-  );
+  const { snapshots, adapter } = await load([file], "azure");
+  const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, { latencyMs: 20, lroMs: 300 });
+  io.err(`lbdoctor demo: ${emu.name} on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs\n`);
   try {
     const { runCheck } = await import("./check.ts");
-    const rg = String(snapshot.scope.resourceGroup ?? "");
     return await runCheck(
-      rg,
+      emu.check.target,
       {
-        subscription: String(snapshot.scope.subscriptionId ?? ""),
-        endpoint: emu.url,
+        ...emu.check.options,
         failOn: "high",
         ...(opts.format ? { format: opts.format } : {}),
         ...(opts.color !== undefined ? { color: opts.color } : {}),
         ...(opts.verbose ? { verbose: true } : {}),
-        caFile,
-        pollIntervalMs: 100,
-        // the emulator answers only the observations its snapshot holds
-        effectiveNsg: Object.keys(snapshot.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0,
       },
       io,
     );

@@ -1,5 +1,6 @@
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
+import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { writeAtomic } from "./output.ts";
 
@@ -9,15 +10,13 @@ export async function runSnapshot(
   io: IO,
 ): Promise<number> {
   if (!opts.output) throw new InputError("--output <file> is required");
-  if (opts.redact && opts.provider === "aws")
-    throw new InputError("--redact masks Azure snapshots only; AWS snapshots cannot be redacted yet");
+  const adapter = await providerFor(opts.provider ?? "azure");
+  // refused before anything is collected
+  if (opts.redact && !adapter.redact)
+    throw new InputError(`--redact masks Azure snapshots only; ${adapter.id.toUpperCase()} snapshots cannot be redacted yet`);
   const { snapshot } = await acquireSnapshot(rg, opts, io, true);
   const doc = snapshot as unknown as Record<string, unknown>;
-  if (opts.redact) {
-    const { redactForSharing } = await import("../providers/azure/collect/redact.ts");
-    const sub = (snapshot.scope as { subscriptionId?: string }).subscriptionId;
-    redactForSharing(doc, sub ? [sub] : []);
-  }
+  if (opts.redact) await adapter.redact?.(doc, snapshot);
   writeAtomic(opts.output, `${JSON.stringify(doc, null, 2)}\n`);
   const gaps = snapshot.gaps?.length ?? 0;
   if (!opts.quiet) io.err(`wrote ${opts.output}${opts.redact ? " (redacted)" : ""}${gaps ? `; ${gaps} gaps recorded in it` : ""}\n`);

@@ -33,6 +33,43 @@ export interface Acquired {
   live: boolean;
 }
 
+/** `lbdoctor emulator`'s options, checked for range by the command; a provider refuses the ones it has no use for (exit 2). */
+export interface EmulatorOptions {
+  port?: number;
+  pageSize?: number;
+  latencyMs?: number;
+  /** how long long-running operations take (Azure) */
+  lroMs?: number;
+  /** accept only requests signed with this access key id (AWS) */
+  accessKeyId?: string;
+}
+
+/** An emulator serving snapshots on 127.0.0.1. */
+export interface RunningEmulator {
+  /** "ARM emulator", "AWS emulator" */
+  name: string;
+  url: string;
+  /** how to point lbdoctor (or the cloud's own CLI) at it: the lines printed after "listening on …" */
+  howTo: string[];
+  /** the positional target and live flags of a `check` against it (the demo) */
+  check: { target: string | undefined; options: LiveOptions };
+  /** requests served, by operation */
+  counts(): Record<string, number>;
+  total(): number;
+  close(): Promise<void>;
+}
+
+/** `lbdoctor trace`'s options. */
+export interface TraceOptions {
+  from: string;
+  to: string;
+  protocol: "tcp" | "udp" | "icmp";
+  format: "text" | "json";
+  /** false: ignore observed effective rules, evaluate the resources */
+  effective: boolean;
+  color: boolean;
+}
+
 export interface ProviderAdapter<M extends Model = Model> {
   id: ProviderId;
   /** what a positional group is called: "resource group", "region" */
@@ -61,4 +98,10 @@ export interface ProviderAdapter<M extends Model = Model> {
   watchUnavailable(target: string | undefined, opts: LiveOptions): string;
   /** live collection, read-only; loads the SDKs lazily */
   collect(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired>;
+  /** serves snapshots (all of this provider) as the cloud's API on 127.0.0.1; loads the emulator lazily */
+  serve?(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator>;
+  /** evaluates one flow through the network rules, layer by layer, and prints it; the exit code (0 allowed, 1 not) */
+  trace?(snapshot: Snapshot, opts: TraceOptions, io: IO): Promise<number>;
+  /** masks a snapshot's identifiers, addresses and tags for sharing, in place */
+  redact?(doc: Record<string, unknown>, snapshot: Snapshot): Promise<void>;
 }

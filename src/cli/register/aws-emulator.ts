@@ -4,7 +4,7 @@ export const register: Register = (program, io, setExit) => {
   program
     .command("aws-emulator")
     .description(
-      "Serve AWS snapshots as the ELBv2, EC2 and Auto Scaling Query APIs over HTTP on 127.0.0.1 (for demos and tests), until Ctrl-C.",
+      "Serve AWS snapshots as the ELBv2, EC2 and Auto Scaling Query APIs over HTTP on 127.0.0.1 (for demos and tests), until Ctrl-C; `emulator` for AWS snapshots only.",
     )
     .requiredOption("-s, --snapshot <file>", "an AWS snapshot to serve (repeatable)", collect)
     .option("--port <n>", "port (default: any free port)")
@@ -12,7 +12,7 @@ export const register: Register = (program, io, setExit) => {
     .option("--latency <ms>", "added latency per request")
     .option("--access-key-id <id>", "accept only requests signed with this access key id (default: any)")
     .action(async (opts) => {
-      const { runAwsEmulator } = await import("../../commands/aws-emulator.ts");
-      setExit(await runAwsEmulator(opts, io));
+      const { runEmulator } = await import("../../commands/emulator.ts");
+      setExit(await runEmulator(opts, io, "aws"));
     });
 };

@@ -42,4 +42,5 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
   describeScope: (target, opts) => `AWS${opts.region ? ` region ${opts.region}` : ""}${target ? `, ${target}` : ", every load balancer"}`,
   watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
   collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
+  serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),
 };

@@ -44,6 +44,13 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   watchUnavailable: () => "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
   collect: async (target, opts, io, showProgress) =>
     (await import("./collect/acquire.ts")).collectAzureLive(target, opts, io, showProgress),
+  serve: async (snapshots, opts) => (await import("./serve.ts")).serveAzure(snapshots, opts),
+  trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAzure(snapshot as AzureSnapshot, opts, io),
+  redact: async (doc, snapshot) => {
+    const { redactForSharing } = await import("./collect/redact.ts");
+    const sub = snapshot.scope.subscriptionId;
+    redactForSharing(doc, typeof sub === "string" && sub ? [sub] : []);
+  },
 };
 
 function splitList(v: string | undefined): string[] {

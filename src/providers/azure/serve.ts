@@ -1,0 +1,50 @@
+/** The ARM emulator behind `lbdoctor emulator` and `lbdoctor demo`: Azure snapshots served over HTTPS on 127.0.0.1. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InputError } from "../../core/errors.ts";
+import type { EmulatorOptions, RunningEmulator } from "../../core/provider.ts";
+import type { Snapshot } from "../../core/snapshot/types.ts";
+import type { AzureSnapshot } from "./wire-types.ts";
+
+export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator> {
+  if (opts.accessKeyId !== undefined)
+    throw new InputError("--access-key-id applies to AWS snapshots; the ARM emulator takes a bearer token");
+  const azure = snapshots as AzureSnapshot[];
+  const { startArmEmulator } = await import("./emulator/index.ts");
+  const emu = await startArmEmulator({
+    snapshots: azure,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
+    ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
+    ...(opts.lroMs !== undefined ? { lroMs: opts.lroMs } : {}),
+  });
+  const caFile = join(mkdtempSync(join(tmpdir(), "lbdoctor-emulator-")), "ca.pem");
+  writeFileSync(caFile, emu.ca);
+  const first = azure[0];
+  const rg = typeof first?.scope.resourceGroup === "string" ? first.scope.resourceGroup : undefined;
+  const sub = typeof first?.scope.subscriptionId === "string" ? first.scope.subscriptionId : undefined;
+  return {
+    name: "ARM emulator",
+    url: emu.url,
+    howTo: [
+      "Point lbdoctor at it from another terminal:",
+      `  export LBDOCTOR_ARM_ENDPOINT=${emu.url} LBDOCTOR_ARM_CA_FILE=${caFile}`,
+      `  npx lbdoctor check ${rg ?? "<resource-group>"} --subscription ${sub ?? "<subscription>"}`,
+    ],
+    check: {
+      target: rg ?? "",
+      options: {
+        subscription: sub ?? "",
+        endpoint: emu.url,
+        caFile,
+        pollIntervalMs: 100,
+        // the emulator answers only the observations its snapshot holds
+        effectiveNsg: Object.keys(first?.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0,
+      },
+    },
+    counts: () => emu.counts(),
+    total: () => emu.total(),
+    close: () => emu.close(),
+  };
+}
