@@ -102,6 +102,7 @@ export function buildVms(b: AzureBuild): void {
     const asId = refId(p.availabilitySet);
     if (asId) v.availabilitySetId = asId;
     if (isInstance) {
+      if (typeof p.latestModelApplied === "boolean") v.latestModelApplied = p.latestModelApplied;
       v.vmssId = parentResourceId(r.id);
       b.vmss.get(idKey(v.vmssId))?.instances.push(v);
     }

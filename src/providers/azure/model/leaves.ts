@@ -1,10 +1,12 @@
 /** Pass 1: the leaf resources nothing else needs to be built first (NSGs, route tables, public IPs, availability sets, scale sets). */
 import { join } from "../../../core/util/json-pointer.ts";
 import { arr, obj, str } from "../../../core/util/wire.ts";
+import { idKey } from "../arm-id.ts";
+import type { ArmResource } from "../wire-types.ts";
 import { buildNsg } from "./nsg-rules.ts";
-import { props, refKeys, resourceGroupOf, typeIs } from "./read.ts";
+import { props, refId, refKeys, resourceGroupOf, typeIs } from "./read.ts";
 import type { AzureBuild } from "./state.ts";
-import type { PublicIp, RouteEntry } from "./types.ts";
+import type { PublicIp, RouteEntry, Vmss } from "./types.ts";
 
 export function buildLeaves(b: AzureBuild): void {
   for (const [key, { raw: r, ptr }] of b.resource) {
@@ -51,7 +53,44 @@ export function buildLeaves(b: AzureBuild): void {
         vmKeys: refKeys(obj(r.properties).virtualMachines),
       });
     } else if (typeIs(r, "Microsoft.Compute/virtualMachineScaleSets")) {
-      b.vmss.set(key, { id: r.id, key, name: r.name, ptr, raw: r, instances: [] });
+      b.vmss.set(key, readVmss(r, key, ptr));
     }
   }
+}
+
+/** A scale set with the backend pools its model puts instance NICs in (virtualMachineProfile.networkProfile). */
+function readVmss(r: ArmResource, key: string, ptr: string): Vmss {
+  const p = obj(r.properties);
+  const profile = obj(obj(p.virtualMachineProfile).networkProfile);
+  const nicConfigs = arr(profile.networkInterfaceConfigurations);
+  const v: Vmss = { id: r.id, key, name: r.name, ptr, raw: r, instances: [], modelPools: [], modelKnown: nicConfigs.length > 0 };
+  const mode = str(obj(p.upgradePolicy).mode);
+  if (mode) v.upgradeMode = mode;
+  nicConfigs.forEach((nc, i) => {
+    arr(props(nc).ipConfigurations).forEach((ic, j) => {
+      arr(props(ic).loadBalancerBackendAddressPools).forEach((ref, k) => {
+        const id = refId(ref);
+        if (!id || v.modelPools.some((x) => x.key === idKey(id))) return;
+        v.modelPools.push({
+          key: idKey(id),
+          id,
+          ptr: join(
+            ptr,
+            "properties",
+            "virtualMachineProfile",
+            "networkProfile",
+            "networkInterfaceConfigurations",
+            i,
+            "properties",
+            "ipConfigurations",
+            j,
+            "properties",
+            "loadBalancerBackendAddressPools",
+            k,
+          ),
+        });
+      });
+    });
+  });
+  return v;
 }

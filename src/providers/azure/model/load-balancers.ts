@@ -1,12 +1,13 @@
 /** Load balancers: frontends, backend pools and their members, probes, load-balancing rules and inbound NAT rules. */
 import { join } from "../../../core/util/json-pointer.ts";
 import { arr, type Obj, obj, str, strList } from "../../../core/util/wire.ts";
+import { aksLoadBalancer, aksRule } from "../aks.ts";
 import { idKey, nameOf, parentResourceId } from "../arm-id.ts";
 import type { ArmResource } from "../wire-types.ts";
 import { resolveAddress } from "./network.ts";
 import { num, props, refId, resourceGroupOf, typeIs } from "./read.ts";
 import type { AzureBuild } from "./state.ts";
-import type { Frontend, IpConfig, LbRule, LoadBalancer, NatRule, Pool, PoolMember, Probe } from "./types.ts";
+import type { Frontend, IpConfig, LbRule, LoadBalancer, NatRule, OutboundRule, Pool, PoolMember, Probe } from "./types.ts";
 
 /**
  * ip configurations indexed by the pools and NAT rules they name and by private IP, so that the
@@ -57,6 +58,7 @@ export function buildLoadBalancers(b: AzureBuild): void {
       rules: [],
       probes: [],
       natRules: [],
+      outboundRules: [],
     };
     readFrontends(b, lb, r, p);
     lb.isInternal = lb.frontends.length > 0 && lb.frontends.every((f) => !f.publicIpId);
@@ -68,8 +70,53 @@ export function buildLoadBalancers(b: AzureBuild): void {
     readProbes(lb, r, p);
     readRules(b, lb, r, p);
     readNatRules(b, index, lb, r, p);
+    readOutboundRules(lb, r, p);
+    const k8s = aksLoadBalancer(lb);
+    if (k8s) {
+      lb.kubernetes = k8s;
+      for (const rule of lb.rules) {
+        const kr = aksRule(rule, k8s);
+        if (kr) rule.kubernetes = kr;
+      }
+    }
     b.lbs.push(lb);
   }
+  // frontends chained to a Gateway load balancer: resolved once every load balancer is read
+  const frontends = new Map<string, Frontend>();
+  for (const lb of b.lbs) for (const f of lb.frontends) frontends.set(f.key, f);
+  for (const lb of b.lbs) {
+    for (const f of lb.frontends) {
+      if (!f.gatewayLoadBalancerId) continue;
+      const g = frontends.get(idKey(f.gatewayLoadBalancerId));
+      if (g) f.gatewayFrontend = g;
+      else b.noteDangling(parentResourceId(f.gatewayLoadBalancerId), lb.id, "gateway load balancer");
+    }
+  }
+}
+
+function readOutboundRules(lb: LoadBalancer, r: ArmResource, p: Obj): void {
+  arr(p.outboundRules).forEach((w, i) => {
+    const op = props(w);
+    const id = str(obj(w).id) ?? `${r.id}/outboundRules/${i}`;
+    const o: OutboundRule = {
+      id,
+      key: idKey(id),
+      name: str(obj(w).name) ?? nameOf(id),
+      ptr: join(lb.ptr, "properties", "outboundRules", i),
+      lb,
+      frontendIds: arr(op.frontendIPConfigurations)
+        .map(refId)
+        .filter((x): x is string => !!x),
+      protocol: str(op.protocol) ?? "All",
+    };
+    const poolId = refId(op.backendAddressPool);
+    if (poolId) {
+      o.poolId = poolId;
+      const pl = lb.pools.find((x) => x.key === idKey(poolId));
+      if (pl) o.pool = pl;
+    }
+    lb.outboundRules.push(o);
+  });
 }
 
 function readFrontends(b: AzureBuild, lb: LoadBalancer, r: ArmResource, p: Obj): void {
@@ -85,6 +132,8 @@ function readFrontends(b: AzureBuild, lb: LoadBalancer, r: ArmResource, p: Obj):
       zones: strList(obj(w).zones),
     };
     resolveAddress(b, f, fp, r.id);
+    const gw = refId(fp.gatewayLoadBalancer);
+    if (gw) f.gatewayLoadBalancerId = gw;
     lb.frontends.push(f);
   });
 }
@@ -122,7 +171,14 @@ function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmR
   arr(bp.loadBalancerBackendAddresses).forEach((m, j) => {
     const mp = props(m);
     const ipcId = refId(mp.networkInterfaceIPConfiguration);
-    if (ipcId && seen.has(idKey(ipcId))) return;
+    const adminState = str(mp.adminState);
+    const adminStatePtr = join(pptr, "properties", "loadBalancerBackendAddresses", j, "properties", "adminState");
+    if (ipcId && seen.has(idKey(ipcId))) {
+      // a NIC-based member listed again as an address: only its admin state is new
+      const known = pl.members.find((x) => x.key === idKey(ipcId));
+      if (known && adminState) Object.assign(known, { adminState, adminStatePtr });
+      return;
+    }
     const ip = str(mp.ipAddress);
     const name = str(obj(m).name) ?? ip ?? String(j);
     const member: PoolMember = {
@@ -132,6 +188,7 @@ function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmR
       ptr: join(pptr, "properties", "loadBalancerBackendAddresses", j),
     };
     if (ip) member.ip = ip;
+    if (adminState) Object.assign(member, { adminState, adminStatePtr });
     const vnetId = refId(mp.virtualNetwork);
     if (vnetId) member.vnetId = vnetId;
     const c = ipcId ? b.ipConfig.get(idKey(ipcId)) : undefined;
@@ -203,6 +260,7 @@ function readRules(b: AzureBuild, lb: LoadBalancer, r: ArmResource, p: Obj): voi
       backendPort: num(rp.backendPort) ?? num(rp.frontendPort) ?? 0,
       loadDistribution: str(rp.loadDistribution) ?? "Default",
       enableFloatingIP: rp.enableFloatingIP === true,
+      disableOutboundSnat: rp.disableOutboundSnat === true,
     };
     const fid = refId(rp.frontendIPConfiguration);
     if (fid) {

@@ -67,6 +67,9 @@ function readSubnet(w: unknown, ptr: string, parent: Vnet | undefined): Subnet {
   if (nsgId) s.nsgId = nsgId;
   const rtId = refId(p.routeTable);
   if (rtId) s.routeTableId = rtId;
+  const natId = refId(p.natGateway);
+  if (natId) s.natGatewayId = natId;
+  if (typeof p.defaultOutboundAccess === "boolean") s.defaultOutboundAccess = p.defaultOutboundAccess;
   return s;
 }
 

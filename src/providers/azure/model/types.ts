@@ -1,6 +1,7 @@
 /** The Azure model's types: wire resources, typed, normalized and cross-referenced. */
 import type { Model, ModelContext, ModelGap } from "../../../core/engine/types.ts";
 import type { GuestObservation } from "../../../core/snapshot/types.ts";
+import type { AksLoadBalancer, AksRule } from "../aks.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../wire-types.ts";
 
 export type { ModelContext, ModelGap };
@@ -69,6 +70,10 @@ export interface Subnet extends Node {
   nsg?: Nsg;
   routeTableId?: string;
   routeTable?: RouteTable;
+  /** `properties.natGateway.id`: the NAT gateway the subnet sends outbound traffic through */
+  natGatewayId?: string;
+  /** `properties.defaultOutboundAccess`; undefined when the wire subnet does not carry it */
+  defaultOutboundAccess?: boolean;
 }
 
 export interface PublicIp extends Node {
@@ -114,6 +119,8 @@ export interface Vm extends Node {
   availabilitySetId?: string;
   /** VMSS id for a scale-set instance */
   vmssId?: string;
+  /** scale-set instance: `properties.latestModelApplied`, when the wire carries it */
+  latestModelApplied?: boolean;
   zones: string[];
   nicIds: string[];
   nics: Nic[];
@@ -127,6 +134,12 @@ export interface AvailabilitySet extends Node {
 export interface Vmss extends Node {
   raw: ArmResource;
   instances: Vm[];
+  /** `upgradePolicy.mode` as written; undefined when absent (Azure then uses Manual) */
+  upgradeMode?: string;
+  /** the backend pools the scale-set model puts instance NICs in (idKeys), and where each is named */
+  modelPools: Array<{ key: string; id: string; ptr: string }>;
+  /** false when the wire scale set holds no network profile, so the model's pools are not known */
+  modelKnown: boolean;
 }
 
 export interface Frontend extends Node {
@@ -137,6 +150,10 @@ export interface Frontend extends Node {
   publicIpId?: string;
   publicIp?: PublicIp;
   zones: string[];
+  /** `gatewayLoadBalancer.id`: the Gateway load balancer frontend this frontend is chained to */
+  gatewayLoadBalancerId?: string;
+  /** that Gateway frontend, when the snapshot holds it (resolved after every load balancer is read) */
+  gatewayFrontend?: Frontend;
 }
 
 export interface PoolMember {
@@ -152,6 +169,9 @@ export interface PoolMember {
   ip?: string;
   /** for IP-based members: the VNet they are declared in */
   vnetId?: string;
+  /** `adminState` of the member's backend address (None | Up | Down), and where it is */
+  adminState?: string;
+  adminStatePtr?: string;
 }
 
 export interface Pool extends Node {
@@ -181,6 +201,18 @@ export interface LbRule extends Node {
   backendPort: number;
   loadDistribution: string;
   enableFloatingIP: boolean;
+  /** `disableOutboundSnat`: true turns off the outbound SNAT the rule would give its pool */
+  disableOutboundSnat: boolean;
+  /** set when Kubernetes (cloud-provider-azure) manages the rule: the Service it serves */
+  kubernetes?: AksRule;
+}
+
+export interface OutboundRule extends Node {
+  lb: LoadBalancer;
+  poolId?: string;
+  pool?: Pool;
+  frontendIds: string[];
+  protocol: string;
 }
 
 export interface NatRule extends Node {
@@ -207,6 +239,9 @@ export interface LoadBalancer extends Node {
   rules: LbRule[];
   probes: Probe[];
   natRules: NatRule[];
+  outboundRules: OutboundRule[];
+  /** set when Kubernetes (cloud-provider-azure, e.g. AKS) manages this load balancer */
+  kubernetes?: AksLoadBalancer;
 }
 
 export interface EffectiveNsgObservation {
