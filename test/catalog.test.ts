@@ -55,6 +55,10 @@ const AWS_IDS = [
   "aws/internet-facing-in-private-subnets",
   "aws/listener-no-target-group",
   "aws/target-public-ip",
+  // issue 14
+  "aws/target-anomalous",
+  "aws/zonal-shift-active",
+  "aws/asg-grace-period-too-short",
 ];
 
 describe("rule catalog", () => {

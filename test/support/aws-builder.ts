@@ -171,7 +171,21 @@ export interface TargetSpec {
   state?: string;
   reason?: string;
   description?: string;
+  /**
+   * DescribeTargetHealth's AnomalyDetection (returned with Include=AnomalyDetection, for the HTTP/HTTPS target groups of an ALB):
+   * `normal`/`no` by default on HTTP/HTTPS groups; `null` leaves it out (health collected without anomaly data).
+   */
+  anomaly?: { result: "anomalous" | "normal"; mitigation?: "yes" | "no" } | null;
+  /** AdministrativeOverride (a zonal shift): `no_override` by default; `null` leaves it out. */
+  override?: { state: string; reason?: string; description?: string } | null;
 }
+
+const OVERRIDE_REASONS: Record<string, string> = {
+  no_override: "AdministrativeOverride.NoOverride",
+  unknown: "AdministrativeOverride.Unknown",
+  zonal_shift_active: "AdministrativeOverride.ZonalShiftActive",
+  zonal_shift_delegated_to_dns: "AdministrativeOverride.ZonalShiftDelegatedToDns",
+};
 
 const STATE_CODES: Record<string, number> = { pending: 0, running: 16, "shutting-down": 32, terminated: 48, stopping: 64, stopped: 80 };
 
@@ -609,10 +623,23 @@ export class AwsScenario {
     const health: Obj = { State: spec.state ?? "healthy" };
     if (spec.reason) health.Reason = spec.reason;
     if (spec.description) health.Description = spec.description;
+    const http = t.Protocol === "HTTP" || t.Protocol === "HTTPS";
+    const anomaly = spec.anomaly === undefined ? (http ? { result: "normal" as const } : null) : spec.anomaly;
+    const override = spec.override === undefined ? { state: "no_override" } : spec.override;
     list.push({
       Target: { Id: spec.id, Port: port, ...(spec.az ? { AvailabilityZone: spec.az } : {}) },
       HealthCheckPort: hcPort,
       TargetHealth: health,
+      ...(anomaly ? { AnomalyDetection: { Result: anomaly.result, MitigationInEffect: anomaly.mitigation ?? "no" } } : {}),
+      ...(override
+        ? {
+            AdministrativeOverride: {
+              State: override.state,
+              Reason: override.reason ?? OVERRIDE_REASONS[override.state] ?? "AdministrativeOverride.Unknown",
+              ...(override.description ? { Description: override.description } : {}),
+            },
+          }
+        : {}),
     });
     this.elb().TargetHealth[tg] = list;
     return this;
@@ -622,6 +649,17 @@ export class AwsScenario {
     for (const d of this.elb().TargetHealth[tg] ?? []) {
       d.TargetHealth = { State: state, ...(reason ? { Reason: reason } : {}), ...(description ? { Description: description } : {}) };
     }
+    return this;
+  }
+
+  /** DescribeTags of a load balancer or target group (the `elbv2.Tags` map; Kubernetes controllers tag what they own). */
+  elbTags(arn: string, tags: Record<string, string>): this {
+    const all = (this.s.elbv2.Tags ??= {});
+    const merged: Record<string, string> = { ...Object.fromEntries((all[arn] ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])), ...tags };
+    all[arn] = Object.entries(merged).map(([Key, Value]) => ({
+      Key,
+      Value,
+    }));
     return this;
   }
 

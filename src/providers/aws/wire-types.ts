@@ -21,6 +21,8 @@ export interface AwsElbv2Data {
   TargetGroupAttributes?: Record<string, Array<{ Key?: string; Value?: string }>>;
   /** DescribeTargetHealth .TargetHealthDescriptions, by target group ARN */
   TargetHealth?: Record<string, Array<Record<string, unknown>>>;
+  /** DescribeTags .TagDescriptions[].Tags, by load balancer or target group ARN (Kubernetes controllers tag what they own) */
+  Tags?: Record<string, Array<{ Key?: string; Value?: string }>>;
 }
 
 export interface AwsEc2Data {

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ids } from "../../../test/support/aws-builder.ts";
+import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
+import { cases } from "./cases.ts";
+import rule from "./rule.ts";
+
+runRuleTests(rule, cases);
+
+describe("aws/target-anomalous remediation", () => {
+  const fail = (name: string) => {
+    const c = cases.invalid.find((x) => x.name.startsWith(name));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail");
+    assert.ok(f?.remediation);
+    return f;
+  };
+  it("says automatic target weights are off and turns them on with the aws CLI", () => {
+    const f = fail("web-2 answers");
+    assert.match(f.message, /Automatic target weights are off/);
+    assert.ok(f.remediation?.commands.some((c) => c.includes("Key=load_balancing.algorithm.anomaly_mitigation,Value=on")));
+    assert.ok(f.remediation?.commands.some((c) => c.includes("--include AnomalyDetection") && c.includes(ids.tg.web)));
+  });
+  it("says mitigation is in effect, and gives no attribute change", () => {
+    const f = fail("anomalous while");
+    assert.match(f.message, /mitigation is in effect/);
+    assert.ok(!f.remediation?.commands.some((c) => c.includes("modify-target-group-attributes")));
+  });
+  it("on a controller-owned group: a quoted kubectl annotate on the backend Service, no aws modify command", () => {
+    const f = fail("a target group the AWS Load Balancer Controller owns");
+    assert.match(f.message, /Kubernetes Ingress shop\/web \(backend Service shop\/frontend\)/);
+    assert.deepEqual(
+      f.remediation?.commands.filter((c) => c.startsWith("kubectl")),
+      [
+        "kubectl annotate service --namespace shop frontend alb.ingress.kubernetes.io/target-group-attributes=load_balancing.algorithm.type=weighted_random,load_balancing.algorithm.anomaly_mitigation=on --overwrite",
+      ],
+    );
+    assert.ok(!f.remediation?.commands.some((c) => c.includes("modify-target-group")));
+  });
+  it("quotes what the tags say for the shell", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("a target group the AWS Load Balancer Controller owns"));
+    assert.ok(c);
+    const snap = structuredClone(c.snapshot) as typeof c.snapshot & {
+      elbv2: { Tags: Record<string, Array<{ Key: string; Value: string }>> };
+    };
+    for (const t of snap.elbv2.Tags[ids.tg.web] ?? []) if (t.Key === "ingress.k8s.aws/resource") t.Value = "shop/web-$(reboot):80";
+    const f = evaluateCase(rule, snap).find((x) => x.status === "fail");
+    assert.ok(
+      f?.remediation?.commands.includes(
+        "kubectl annotate service --namespace shop '$(reboot)' alb.ingress.kubernetes.io/target-group-attributes=load_balancing.algorithm.type=weighted_random,load_balancing.algorithm.anomaly_mitigation=on --overwrite",
+      ),
+      f?.remediation?.commands.join("\n"),
+    );
+  });
+});

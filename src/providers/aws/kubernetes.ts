@@ -1,0 +1,277 @@
+/**
+ * Load balancers and target groups that Kubernetes owns. EKS creates them in
+ * two ways, and each tags what it creates (`elbv2.Tags`, DescribeTags):
+ *
+ *   - the AWS Load Balancer Controller: `elbv2.k8s.aws/cluster=<cluster>` on
+ *     everything; a Service's `service.k8s.aws/stack=<namespace>/<name>`, an
+ *     Ingress's `ingress.k8s.aws/stack=<namespace>/<ingress>` (or the
+ *     IngressGroup's name); target groups add `service.k8s.aws/resource` /
+ *     `ingress.k8s.aws/resource` = `<namespace>/<service>:<port>` /
+ *     `<namespace>/<ingress>-<service>:<port>`;
+ *   - the in-tree (legacy) cloud provider: `kubernetes.io/service-name=<namespace>/<name>`
+ *     and `kubernetes.io/cluster/<cluster>=owned`.
+ *
+ * The controller reconciles what it owns, so an `aws elbv2 modify-…` fix is
+ * undone within minutes: for the settings a controller owns (health check,
+ * target group attributes, listeners) the fix is a Service or Ingress
+ * annotation (`kubectl annotate`), with the names the controller documents.
+ */
+import { join } from "../../core/util/json-pointer.ts";
+import type { AwsModel, TargetGroup } from "./model.ts";
+import { sh } from "./rule-helpers.ts";
+
+export interface K8sOwner {
+  controller: "aws-load-balancer-controller" | "in-tree";
+  cluster?: string;
+  /** what the annotation goes on */
+  kind: "Service" | "Ingress";
+  namespace?: string;
+  name?: string;
+  /** an explicit IngressGroup: its name (several Ingresses share the load balancer) */
+  ingressGroup?: string;
+  /** the Service behind a target group (for an Ingress's target group: the backend Service), `namespace/name`, and its port */
+  service?: { namespace: string; name: string; port?: string };
+  /** the pointer of the tag that says so */
+  ptr: string;
+}
+
+interface Tag {
+  value: string;
+  ptr: string;
+}
+
+/** The ELBv2 tags of a load balancer or target group, by key (empty when DescribeTags was not collected). */
+export function elbTags(model: AwsModel, arn: string): Map<string, Tag> {
+  const out = new Map<string, Tag>();
+  const all = model.snapshot.elbv2.Tags;
+  if (!all) return out;
+  const key = Object.hasOwn(all, arn) ? arn : Object.keys(all).find((k) => k.toLowerCase() === arn.toLowerCase());
+  if (key === undefined) return out;
+  (all[key] ?? []).forEach((t, i) => {
+    if (typeof t.Key === "string") out.set(t.Key, { value: String(t.Value ?? ""), ptr: join("/elbv2/Tags", key, i) });
+  });
+  return out;
+}
+
+/** Whether the snapshot holds ELBv2 tags at all (older snapshots and hand-made ones do not). */
+export function tagsCollected(model: AwsModel): boolean {
+  return model.snapshot.elbv2.Tags !== undefined;
+}
+
+function splitNsName(v: string): { namespace: string; name: string } | undefined {
+  const i = v.indexOf("/");
+  if (i <= 0 || i === v.length - 1) return undefined;
+  return { namespace: v.slice(0, i), name: v.slice(i + 1) };
+}
+
+/** `ns/svc:80` → the service and port. */
+function serviceRef(v: string): { namespace: string; name: string; port?: string } | undefined {
+  const ref = splitNsName(v);
+  if (!ref) return undefined;
+  const c = ref.name.lastIndexOf(":");
+  return c > 0 ? { namespace: ref.namespace, name: ref.name.slice(0, c), port: ref.name.slice(c + 1) } : ref;
+}
+
+/** Who in Kubernetes owns this load balancer or target group (undefined: nothing says Kubernetes does). */
+export function k8sOwner(model: AwsModel, arn: string): K8sOwner | undefined {
+  const tags = elbTags(model, arn);
+  if (tags.size === 0) return undefined;
+  const cluster = tags.get("elbv2.k8s.aws/cluster") ?? tags.get("ingress.k8s.aws/cluster");
+  const svcStack = tags.get("service.k8s.aws/stack");
+  const ingStack = tags.get("ingress.k8s.aws/stack");
+  if (svcStack) {
+    const ref = splitNsName(svcStack.value);
+    const res = tags.get("service.k8s.aws/resource");
+    const svc = res ? serviceRef(res.value) : undefined;
+    return {
+      controller: "aws-load-balancer-controller",
+      ...(cluster ? { cluster: cluster.value } : {}),
+      kind: "Service",
+      ...(ref ? { namespace: ref.namespace, name: ref.name } : {}),
+      ...(svc ? { service: svc } : ref ? { service: ref } : {}),
+      ptr: svcStack.ptr,
+    };
+  }
+  if (ingStack) {
+    const ref = splitNsName(ingStack.value);
+    const res = tags.get("ingress.k8s.aws/resource");
+    let service: K8sOwner["service"];
+    const legacyName = tags.get("kubernetes.io/service-name")?.value;
+    const legacyNs = tags.get("kubernetes.io/namespace")?.value;
+    if (legacyName) {
+      service = legacyName.includes("/")
+        ? serviceRef(legacyName)
+        : legacyNs
+          ? {
+              namespace: legacyNs,
+              name: legacyName,
+              ...(tags.get("kubernetes.io/service-port") ? { port: tags.get("kubernetes.io/service-port")?.value as string } : {}),
+            }
+          : undefined;
+    } else if (res && ref && res.value.startsWith(`${ref.namespace}/${ref.name}-`)) {
+      // `<ns>/<ingress>-<service>:<port>`
+      const rest = res.value.slice(`${ref.namespace}/${ref.name}-`.length);
+      const c = rest.lastIndexOf(":");
+      service = { namespace: ref.namespace, name: c > 0 ? rest.slice(0, c) : rest, ...(c > 0 ? { port: rest.slice(c + 1) } : {}) };
+    }
+    return {
+      controller: "aws-load-balancer-controller",
+      ...(cluster ? { cluster: cluster.value } : {}),
+      kind: "Ingress",
+      ...(ref ? { namespace: ref.namespace, name: ref.name } : { ingressGroup: ingStack.value }),
+      ...(service ? { service } : {}),
+      ptr: ingStack.ptr,
+    };
+  }
+  const legacy = tags.get("kubernetes.io/service-name");
+  if (legacy) {
+    const ref = splitNsName(legacy.value);
+    const clusterTag = [...tags.keys()].find((k) => k.startsWith("kubernetes.io/cluster/"));
+    return {
+      controller: "in-tree",
+      ...(clusterTag ? { cluster: clusterTag.slice("kubernetes.io/cluster/".length) } : {}),
+      kind: "Service",
+      ...(ref ? { namespace: ref.namespace, name: ref.name, service: ref } : {}),
+      ptr: legacy.ptr,
+    };
+  }
+  if (cluster) {
+    return { controller: "aws-load-balancer-controller", cluster: cluster.value, kind: "Service", ptr: cluster.ptr };
+  }
+  return undefined;
+}
+
+/** The owner of a target group: its own tags, else its load balancer's. */
+export function k8sOwnerOfGroup(model: AwsModel, tg: TargetGroup): K8sOwner | undefined {
+  return k8sOwner(model, tg.arn) ?? (tg.loadBalancers[0] ? k8sOwner(model, tg.loadBalancers[0].arn) : undefined);
+}
+
+/** "Kubernetes Service shop/web (cluster prod, AWS Load Balancer Controller)". */
+export function k8sLabel(o: K8sOwner): string {
+  const who = o.controller === "in-tree" ? "in-tree cloud provider" : "AWS Load Balancer Controller";
+  const what =
+    o.kind === "Ingress"
+      ? o.ingressGroup
+        ? `Kubernetes IngressGroup ${o.ingressGroup}${o.service ? ` (backend Service ${o.service.namespace}/${o.service.name})` : ""}`
+        : `Kubernetes Ingress ${o.namespace}/${o.name}${o.service ? ` (backend Service ${o.service.namespace}/${o.service.name})` : ""}`
+      : o.namespace
+        ? `Kubernetes Service ${o.namespace}/${o.name}`
+        : "a Kubernetes Service";
+  return `${what} (${o.cluster ? `cluster ${o.cluster}, ` : ""}${who})`;
+}
+
+/** The settings a controller owns that lbdoctor gives fixes for. */
+export type K8sSetting =
+  | "healthcheck-path"
+  | "healthcheck-port"
+  | "healthcheck-protocol"
+  | "success-codes"
+  | "healthcheck-interval"
+  | "healthy-threshold"
+  | "unhealthy-threshold"
+  | "target-group-attributes";
+
+const SERVICE_ANNOTATION: Record<K8sSetting, string> = {
+  "healthcheck-path": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path",
+  "healthcheck-port": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-port",
+  "healthcheck-protocol": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-protocol",
+  "success-codes": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-success-codes",
+  "healthcheck-interval": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval",
+  "healthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold",
+  "unhealthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold",
+  "target-group-attributes": "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
+};
+
+const INGRESS_ANNOTATION: Record<K8sSetting, string> = {
+  "healthcheck-path": "alb.ingress.kubernetes.io/healthcheck-path",
+  "healthcheck-port": "alb.ingress.kubernetes.io/healthcheck-port",
+  "healthcheck-protocol": "alb.ingress.kubernetes.io/healthcheck-protocol",
+  "success-codes": "alb.ingress.kubernetes.io/success-codes",
+  "healthcheck-interval": "alb.ingress.kubernetes.io/healthcheck-interval-seconds",
+  "healthy-threshold": "alb.ingress.kubernetes.io/healthy-threshold-count",
+  "unhealthy-threshold": "alb.ingress.kubernetes.io/unhealthy-threshold-count",
+  "target-group-attributes": "alb.ingress.kubernetes.io/target-group-attributes",
+};
+
+/** The in-tree provider documents annotations for these only (The Service Controller, cloud-provider-aws). */
+const IN_TREE: Partial<Record<K8sSetting, string>> = {
+  "healthcheck-interval": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval",
+  "healthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold",
+  "unhealthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold",
+};
+
+export interface K8sFix {
+  /** the annotation name, when the owner documents one for the setting */
+  annotation?: string;
+  /** `kubectl annotate …`, every value quoted for a POSIX shell */
+  commands: string[];
+  /** one sentence for the remediation summary */
+  summary: string;
+}
+
+/**
+ * The Kubernetes way to change a setting the controller owns. Health-check
+ * annotations of an Ingress go on the backend Service when it is known (the
+ * controller reads them from either; on the Service they apply to that
+ * target group only, which is what a fix for one target group wants).
+ */
+export function k8sFix(o: K8sOwner, setting: K8sSetting, value: string): K8sFix {
+  const label = k8sLabel(o);
+  if (o.controller === "in-tree") {
+    const annotation = IN_TREE[setting];
+    if (!annotation || !o.namespace || !o.name) {
+      return {
+        commands: o.namespace && o.name ? [`kubectl get service --namespace ${sh(o.namespace)} ${sh(o.name)} --output yaml`] : [],
+        summary: `${label} owns this load balancer and reconciles it: a change made with the aws CLI is undone. The in-tree provider has no annotation for ${setting}; move the Service to the AWS Load Balancer Controller (annotation service.beta.kubernetes.io/aws-load-balancer-type: external), whose ${SERVICE_ANNOTATION[setting]} sets it.`,
+      };
+    }
+    return {
+      annotation,
+      commands: [`kubectl annotate service --namespace ${sh(o.namespace)} ${sh(o.name)} ${sh(`${annotation}=${value}`)} --overwrite`],
+      summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the provider would undo it).`,
+    };
+  }
+  if (o.kind === "Ingress") {
+    const annotation = INGRESS_ANNOTATION[setting];
+    const onService = o.service;
+    const target = onService
+      ? `service --namespace ${sh(onService.namespace)} ${sh(onService.name)}`
+      : o.namespace && o.name
+        ? `ingress --namespace ${sh(o.namespace)} ${sh(o.name)}`
+        : undefined;
+    return {
+      annotation,
+      commands: target ? [`kubectl annotate ${target} ${sh(`${annotation}=${value}`)} --overwrite`] : [],
+      summary: `${label} owns this load balancer: set the annotation ${annotation} on ${onService ? `the backend Service ${onService.namespace}/${onService.name}` : "the Ingress"}, not on the target group (the controller would undo it).`,
+    };
+  }
+  const annotation = SERVICE_ANNOTATION[setting];
+  const svc = o.namespace && o.name ? o : o.service ? { namespace: o.service.namespace, name: o.service.name } : undefined;
+  return {
+    annotation,
+    commands:
+      svc?.namespace && svc.name
+        ? [`kubectl annotate service --namespace ${sh(svc.namespace)} ${sh(svc.name)} ${sh(`${annotation}=${value}`)} --overwrite`]
+        : [],
+    summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the controller would undo it).`,
+  };
+}
+
+/** The NodePort range a cluster allocates from by default (kube-apiserver `--service-node-port-range`). */
+const NODE_PORTS = { from: 30000, to: 32767 };
+
+/**
+ * A Kubernetes Service with `externalTrafficPolicy: Local` behind instance
+ * targets: the controller points the health check at the Service's
+ * `healthCheckNodePort` over HTTP (a node port, not the traffic port), where
+ * kube-proxy answers 200 only on nodes that run a ready endpoint of the
+ * Service and 503 on the others. Those nodes fail the health check by design.
+ */
+export function isEtpLocal(o: K8sOwner | undefined, tg: TargetGroup): boolean {
+  if (!o || tg.targetType !== "instance") return false;
+  const hc = tg.healthCheck;
+  const proto = (hc.protocol ?? "").toUpperCase();
+  if (proto !== "HTTP" && proto !== "HTTPS") return false;
+  if (hc.port === undefined || hc.port === tg.port) return false;
+  return hc.port >= NODE_PORTS.from && hc.port <= NODE_PORTS.to;
+}
