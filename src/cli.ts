@@ -2,37 +2,12 @@
  * The command line. Commands load their modules lazily, so `--version` and
  * the offline path never load what they do not use (SDKs, Ink).
  */
-import { Command, CommanderError } from "commander";
-import { register as awsEmulator } from "./cli/register/aws-emulator.ts";
-import { register as check } from "./cli/register/check.ts";
-import { register as demo } from "./cli/register/demo.ts";
-import { register as diff } from "./cli/register/diff.ts";
-import { register as emulator } from "./cli/register/emulator.ts";
-import { register as rules } from "./cli/register/rules.ts";
-import { register as snapshot } from "./cli/register/snapshot.ts";
-import { register as trace } from "./cli/register/trace.ts";
-import { register as tui } from "./cli/register/tui.ts";
-import type { IO, Register } from "./cli/shared.ts";
+import { CommanderError } from "commander";
+import { buildProgram } from "./cli/program.ts";
 import { InputError } from "./core/errors.ts";
-import { toolVersion } from "./core/version.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
 
-/** One registration per command (src/cli/commands/<name>.ts), in help order. */
-const COMMANDS: Register[] = [check, snapshot, demo, emulator, awsEmulator, trace, diff, tui, rules];
-
-export function buildProgram(io: IO, setExit: (code: number) => void): Command {
-  const program = new Command();
-  program
-    .name("lbdoctor")
-    .description("Diagnose cloud load balancers: why the backend gets no traffic, with evidence and the exact fix.")
-    .version(toolVersion(), "-v, --version")
-    .showHelpAfterError("(run with --help for usage)")
-    .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
-  for (const register of COMMANDS) register(program, io, setExit);
-  return program;
-}
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(
   argv: string[],

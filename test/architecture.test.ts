@@ -74,4 +74,21 @@ describe("architecture", () => {
     const bad = offenders(files, (t) => t.startsWith("src/providers/") && t !== "src/providers/index.ts");
     assert.deepEqual(bad, []);
   });
+
+  it("the command line's registrations and the command implementations share no file name", () => {
+    const names = (dir: string) => walk(join(root, dir)).map((f) => relative(join(root, dir), f));
+    const commands = new Set(names("src/commands"));
+    assert.deepEqual(
+      names("src/cli").filter((n) => commands.has(n)),
+      [],
+    );
+  });
+
+  it("the IO handle is declared once, in src/core/io.ts", () => {
+    const files = ["src", "rules", "test", "scripts", "bench"].flatMap((d) => walk(join(root, d)));
+    const declaring = files
+      .filter((f) => /^\s*(export\s+)?(interface\s+IO\b|type\s+IO\s*=|type\s*\{\s*IO\s*\})/m.test(readFileSync(f, "utf8")))
+      .map((f) => relative(root, f));
+    assert.deepEqual(declaring, ["src/core/io.ts"]);
+  });
 });

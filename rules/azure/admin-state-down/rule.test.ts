@@ -1,16 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runRules } from "../../../src/core/engine/run.ts";
 import { buildAzureModel } from "../../../src/providers/azure/model.ts";
 import { healthyWeb, ids, WEB_LB } from "../../../test/support/azure-builder.ts";
+import { runCatalog } from "../../../test/support/catalog.ts";
 import { runRuleTests } from "../../../test/support/rule-tester.ts";
-import backendUnhealthy from "../backend-unhealthy/rule.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
 
 runRuleTests(rule, cases);
 
-describe("admin state Down explains the member's backend-unhealthy", () => {
+const BACKEND_UNHEALTHY = "azure/backend-unhealthy";
+
+describe("admin state Down explains the member's backend-unhealthy (the whole catalog through the engine)", () => {
   const snap = healthyWeb()
     .adminState(WEB_LB, "pool-web", { vm: "vm2" }, "Down")
     .ruleHealth(WEB_LB, "rule-http", [
@@ -18,9 +19,9 @@ describe("admin state Down explains the member's backend-unhealthy", () => {
       { vm: "vm2", state: "Down", reason: "Down_Admin" },
     ])
     .build();
-  const findings = runRules(buildAzureModel(snap), [rule, backendUnhealthy]);
+  const findings = runCatalog(buildAzureModel(snap), "azure");
   const cause = findings.find((f) => f.ruleId === rule.id && f.status === "fail");
-  const symptom = findings.find((f) => f.ruleId === backendUnhealthy.id && f.status === "fail");
+  const symptom = findings.find((f) => f.ruleId === BACKEND_UNHEALTHY && f.status === "fail");
 
   it("links cause and symptom on the same member", () => {
     assert.equal(symptom?.resourceId, ids.nic("vm2-nic"));
@@ -30,7 +31,7 @@ describe("admin state Down explains the member's backend-unhealthy", () => {
     );
     assert.deepEqual(
       cause?.relatedTo.map((r) => [r.ruleId, r.relation]),
-      [[backendUnhealthy.id, "explains"]],
+      [[BACKEND_UNHEALTHY, "explains"]],
     );
   });
 
