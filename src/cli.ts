@@ -5,13 +5,18 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { InputError } from "./core/errors.ts";
+import type { IO } from "./core/io.ts";
 
-export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+/** The exit codes (README, "Exit codes"): 2 is the user's to fix, 3 is ours. */
+export const EXIT = { ok: 0, findings: 1, usage: 2, bug: 3 } as const;
+
+/** Where a bug is reported. */
+export const ISSUES_URL = "https://github.com/lbdoctor/lbdoctor/issues";
 
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(
   argv: string[],
-  io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+  io: IO = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
 ): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(io, (c) => {
@@ -31,9 +36,13 @@ export async function main(
       if (e.hint) io.err(`  ${e.hint}\n`);
       return EXIT.usage;
     }
+    // not an input error: a bug, with its own exit code so that scripts can tell the two apart
     io.err(`lbdoctor: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
     if (process.env.LBDOCTOR_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
-    else io.err("  This is a bug in lbdoctor. Re-run with LBDOCTOR_DEBUG=1 for details and report it with the snapshot.\n");
-    return EXIT.usage;
+    else io.err("  This is a bug in lbdoctor, not a problem with your input. Re-run with LBDOCTOR_DEBUG=1 for the stack trace.\n");
+    io.err(
+      `  Please report it at ${ISSUES_URL} with the command line and that output (a snapshot from \`lbdoctor snapshot --redact\` helps).\n`,
+    );
+    return EXIT.bug;
   }
 }

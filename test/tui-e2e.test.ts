@@ -265,8 +265,9 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
       const after = history(name);
       assert.doesNotMatch(after, /LOAD BALANCERS/);
       if (signal === "SIGUSR2") {
-        assert.equal(status, 2);
+        assert.equal(status, 3, "an internal error exits 3, not 2 (a user error)");
         assert.match(after, /^lbdoctor: internal error: boom from the test$/m);
+        assert.match(after, /This is a bug in lbdoctor/);
         assert.doesNotMatch(after, /\n\s+at .+:\d+:\d+/, "no stack trace");
       } else assert.equal(status, 143);
     }

@@ -1,0 +1,50 @@
+/** User errors exit 2 in one line; internal errors (bugs) exit 3, say so and ask for a report. In-process through `main`. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { EXIT, ISSUES_URL, main } from "../src/cli.ts";
+
+function capture(failOut?: Error) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      out: (s: string) => {
+        if (failOut) throw failOut;
+        out.push(s);
+      },
+      err: (s: string) => void err.push(s),
+    },
+    out,
+    err,
+  };
+}
+
+describe("exit codes", () => {
+  it("a missing snapshot is the user's error: exit 2, one line, no bug report", async () => {
+    const c = capture();
+    const code = await main(["check", "--snapshot", "no/such/snapshot.json"], c.io);
+    assert.equal(code, EXIT.usage);
+    assert.equal(code, 2);
+    const text = c.err.join("");
+    assert.match(text, /^lbdoctor: .*no\/such\/snapshot\.json/);
+    assert.doesNotMatch(text, /bug|internal error/);
+  });
+
+  it("an internal error is a bug: exit 3, it says so, asks for a report, and shows no stack trace", async () => {
+    const prev = process.env.LBDOCTOR_DEBUG;
+    delete process.env.LBDOCTOR_DEBUG;
+    try {
+      const c = capture(new TypeError("boom from the test"));
+      const code = await main(["check", "--snapshot", "fixtures/azure/healthy-web.json"], c.io);
+      assert.equal(code, EXIT.bug);
+      assert.equal(code, 3);
+      const text = c.err.join("");
+      assert.match(text, /^lbdoctor: internal error: boom from the test$/m);
+      assert.match(text, /This is a bug in lbdoctor/);
+      assert.ok(text.includes(ISSUES_URL), text);
+      assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/);
+    } finally {
+      if (prev !== undefined) process.env.LBDOCTOR_DEBUG = prev;
+    }
+  });
+});
