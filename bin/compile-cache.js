@@ -13,7 +13,7 @@ export function compileCacheDir(env = process.env) {
     const base =
       process.platform === "win32"
         ? env.LOCALAPPDATA || join(homedir(), "AppData", "Local")
-        : env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith("/")
+        : env.XDG_CACHE_HOME?.startsWith("/")
           ? env.XDG_CACHE_HOME
           : join(homedir(), ".cache");
     const dir = join(base, "lbdoctor", "compile-cache");

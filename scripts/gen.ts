@@ -52,6 +52,7 @@ write("rules/index.ts", index);
 
 // 2. docs, fixtures and the README table need the rules and their cases
 const { runRules } = await import("../src/core/engine/run.ts");
+const { byShell } = await import("../src/core/util/shell.ts");
 const { buildAzureModel } = await import("../src/providers/azure/model.ts");
 const { buildAwsModel } = await import("../src/providers/aws/model.ts");
 const { isAwsSnapshot } = await import("../src/providers/aws/wire-types.ts");
@@ -97,7 +98,7 @@ for (const d of ruleDirs) {
     for (const f of findings.slice(0, 2)) {
       lines.push(`> ${f.message}`, "");
       for (const e of f.evidence) lines.push(`- evidence (${e.label ?? "value"}): \`${e.pointer}\``);
-      if (f.remediation?.commands.length) lines.push("", "```sh", ...f.remediation.commands, "```");
+      for (const g of byShell(f.remediation?.commands ?? [])) lines.push("", `\`\`\`${g.shell}`, ...g.commands, "```");
       lines.push("");
     }
     // the fixture the golden tests run

@@ -1,6 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
-import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 /** The route that sends 0.0.0.0/0 somewhere, if any. */
 function defaultRoute(rt: RouteTable): Route | undefined {
@@ -39,7 +39,7 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
       const ids = replacement.map((x) => (x as Subnet).id);
       return {
         summary: `Move ${lb.name} to public subnets of the same zones (${ids.join(", ")}).`,
-        commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${ids.join(" ")}`],
+        commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${ids.map(sh).join(" ")}`],
       };
     }
   }
@@ -60,8 +60,11 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
   const igw = vpcIgw(model, s.vpcId);
   const existing = defaultRoute(rt);
   const verb = existing ? "replace-route" : "create-route";
-  const commands = [`aws ec2 ${verb} --route-table-id ${sh(rt.id)} --destination-cidr-block 0.0.0.0/0 --gateway-id ${igw ?? "<igw-id>"}`];
-  if (!igw) commands.unshift(`aws ec2 describe-internet-gateways --filters Name=attachment.vpc-id,Values=${s.vpcId ?? "<vpc-id>"}`);
+  const commands = [
+    `aws ec2 ${verb} --route-table-id ${sh(rt.id)} --destination-cidr-block 0.0.0.0/0 --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`,
+  ];
+  if (!igw)
+    commands.unshift(`aws ec2 describe-internet-gateways --filters ${sh(`Name=attachment.vpc-id,Values=${s.vpcId ?? "<vpc-id>"}`)}`);
   const caveat =
     rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`

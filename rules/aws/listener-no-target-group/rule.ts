@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { listGaps } from "../../../src/providers/aws/model.ts";
-import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
 
 const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);
 
@@ -40,22 +40,26 @@ function pointTo(model: AwsModel, l: Listener, lb: LoadBalancer, extra: number):
   if (tg) {
     return {
       summary: `Forward the default action of ${lb.name}:${l.port ?? "?"} to ${tg.name}${tg.targets.length > 0 ? ` (${tg.targets.length} registered targets)` : ""}, or to the group that should serve it.${keep}`,
-      commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions Type=forward,TargetGroupArn=${sh(tg.arn)}`],
+      commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(`Type=forward,TargetGroupArn=${tg.arn}`)}`],
     };
   }
   const port = l.port ?? 80;
   return {
     summary: `Create a target group for ${lb.name}:${port}, register its targets, and forward the listener's default action to it.${keep}`,
     commands: [
-      `aws elbv2 create-target-group --name ${sh(`${lb.name}-${port}`.slice(0, 32))} --protocol ${protocolFor(l, lb)} --port ${port} --vpc-id ${lb.vpcId ?? "<vpc-id>"} --target-type instance`,
-      `aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions Type=forward,TargetGroupArn=<new-target-group-arn>`,
+      `aws elbv2 create-target-group --name ${sh(`${lb.name}-${port}`.slice(0, 32))} --protocol ${sh(protocolFor(l, lb))} --port ${sh(port)} --vpc-id ${lb.vpcId ? sh(lb.vpcId) : placeholder("vpc-id")} --target-type instance`,
+      `aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh("Type=forward,TargetGroupArn=<new-target-group-arn>")}`,
     ],
   };
 }
 
 function reweigh(l: Listener, lb: LoadBalancer, fw: ForwardTarget[], extra: number): Remediation {
   const best = [...fw].sort((a, b) => (b.targetGroup?.targets.length ?? 0) - (a.targetGroup?.targets.length ?? 0))[0];
-  const groups = fw.map((f) => ({ TargetGroupArn: f.targetGroupArn, Weight: f === best ? 1 : (f.weight ?? 0) }));
+  // a value that cannot be printed safely stays out of the JSON too
+  const groups = fw.map((f) => ({
+    TargetGroupArn: unsafeValue(f.targetGroupArn) ? "<target-group-arn>" : f.targetGroupArn,
+    Weight: f === best ? 1 : (f.weight ?? 0),
+  }));
   const json = JSON.stringify([{ Type: "forward", ForwardConfig: { TargetGroups: groups } }]);
   const keep =
     extra > 0

@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Remediation } from "../../../src/core/engine/types.ts";
 import type { AutoScalingGroup, AwsModel, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, placeholder, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 import {
   groupBase,
   isHealthy,
@@ -26,7 +26,7 @@ function lbFix(model: AwsModel, lb: LoadBalancer, zones: string[]): Remediation 
   return {
     summary: `Add a ${lb.internetFacing ? "public " : ""}subnet of a second Availability Zone${s ? ` (${s.id} in ${az})` : ""} to ${lb.name}; set-subnets replaces the list, so it names the current subnets too.`,
     commands: [
-      `aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${[...lbSubnetIds(lb), s?.id ?? "<subnet-in-another-az>"].join(" ")}`,
+      `aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${[...lbSubnetIds(lb).map(sh), s?.id ? sh(s.id) : placeholder("subnet-in-another-az")].join(" ")}`,
     ],
   };
 }
@@ -57,7 +57,7 @@ function targetFix(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, have: str
   return {
     summary: `Register a healthy target in a second zone the load balancer has enabled${wanted ? ` (${wanted})` : ""}, or serve ${tg.name} from an Auto Scaling group that spans two zones.`,
     commands: [
-      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets Id=<instance-in-${wanted ?? "another-az"}>${tg.port !== undefined ? `,Port=${tg.port}` : ""}`,
+      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${sh(`Id=<instance-in-${wanted ?? "another-az"}>${tg.port !== undefined ? `,Port=${tg.port}` : ""}`)}`,
     ],
   };
 }

@@ -66,7 +66,7 @@ function fix(model: AwsModel, tg: TargetGroup): Remediation {
   const id = tg.targetType === "lambda" ? "<lambda-function-arn>" : tg.targetType === "ip" ? "<ip-address>" : "<instance-id>";
   return {
     summary: `Register the targets that should serve ${tg.name}, or attach the Auto Scaling group that runs them.`,
-    commands: [`aws elbv2 register-targets --target-group-arn ${arn} --targets Id=${id}${port}`],
+    commands: [`aws elbv2 register-targets --target-group-arn ${arn} --targets ${sh(`Id=${id}${port}`)}`],
   };
 }
 
@@ -80,7 +80,7 @@ function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediati
         `aws autoscaling resume-processes --auto-scaling-group-name ${name} --scaling-processes AddToLoadBalancer`,
         ...(asg.instances.length > 0
           ? [
-              `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => `Id=${i.instanceId}${port}`).join(" ")}`,
+              `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => sh(`Id=${i.instanceId}${port}`)).join(" ")}`,
             ]
           : []),
       ],
@@ -98,7 +98,7 @@ function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediati
   return {
     summary: `Auto Scaling group ${asg.name} runs instances but none is registered in ${tg.name}: register them, and see why the group does not (its recent activities).`,
     commands: [
-      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => `Id=${i.instanceId}${port}`).join(" ")}`,
+      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => sh(`Id=${i.instanceId}${port}`)).join(" ")}`,
       `aws autoscaling describe-scaling-activities --auto-scaling-group-name ${name} --max-items 5`,
     ],
   };

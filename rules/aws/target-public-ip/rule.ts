@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import { INTERNET_V4, toCidrs } from "../../../src/providers/aws/ip.ts";
 import type { AwsModel, Instance, LoadBalancer, Target } from "../../../src/providers/aws/model.ts";
-import { gapNote, targetLabel, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, placeholder, sh, targetLabel, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
 import { evaluateSecurityGroups } from "../../../src/providers/aws/sg.ts";
 import { routesToIgw, servedGroups } from "../../../src/providers/aws/target-facts.ts";
 
@@ -31,11 +31,11 @@ function fix(inst: Instance): Remediation {
   const elastic = !!eni?.Association?.IpOwnerId && eni.Association.IpOwnerId !== "amazon";
   const commands = [
     elastic
-      ? `aws ec2 disassociate-address --association-id "$(aws ec2 describe-addresses --public-ips ${ip} --query 'Addresses[0].AssociationId' --output text)"`
-      : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni?.NetworkInterfaceId ?? "<eni-id>"} --no-associate-public-ip-address`,
+      ? `aws ec2 disassociate-address --association-id "$(aws ec2 describe-addresses --public-ips ${sh(ip)} --query 'Addresses[0].AssociationId' --output text)"`
+      : `aws ec2 modify-network-interface-attribute --network-interface-id ${eni?.NetworkInterfaceId ? sh(eni.NetworkInterfaceId) : placeholder("eni-id")} --no-associate-public-ip-address`,
   ];
   if (inst.subnet?.mapPublicIpOnLaunch)
-    commands.push(`aws ec2 modify-subnet-attribute --subnet-id ${inst.subnet.id} --no-map-public-ip-on-launch`);
+    commands.push(`aws ec2 modify-subnet-attribute --subnet-id ${sh(inst.subnet.id)} --no-map-public-ip-on-launch`);
   const publicSubnet = routesToIgw(inst.subnet);
   const parts = [
     `Remove the ${elastic ? "Elastic IP" : "auto-assigned public IP"} ${ip} from ${inst.id}: clients reach it through the load balancer.`,

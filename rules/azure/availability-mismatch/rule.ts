@@ -3,7 +3,7 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { memberName, memberPower, placementOf, poolVms, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, Vm } from "../../../src/providers/azure/model.ts";
-import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const names = (vms: Vm[]) => vms.map((v) => v.name).join(", ");
 
@@ -42,9 +42,9 @@ function recreateInSet(vm: Vm, setId: string): string[] {
     showCommand(vm),
     [
       `az vm create --resource-group ${sh(rgOf(vm.id))} --name ${sh(vm.name)}`,
-      `--attach-os-disk ${disk ? sh(disk) : "<os-disk-id>"} --os-type ${os?.osType ? sh(os.osType.toLowerCase()) : "<linux|windows>"}`,
+      `--attach-os-disk ${disk ? sh(disk) : placeholder("os-disk-id")} --os-type ${os?.osType ? sh(os.osType.toLowerCase()) : placeholder("linux|windows")}`,
       ...(data.length > 0 ? [`--attach-data-disks ${data.map(sh).join(" ")}`] : []),
-      `--nics ${vm.nics.length > 0 ? vm.nics.map((n) => sh(rgOf(n.id).toLowerCase() === rgOf(vm.id).toLowerCase() ? n.name : n.id)).join(" ") : "<nic-id>"}`,
+      `--nics ${vm.nics.length > 0 ? vm.nics.map((n) => sh(rgOf(n.id).toLowerCase() === rgOf(vm.id).toLowerCase() ? n.name : n.id)).join(" ") : placeholder("nic-id")}`,
       ...(p.hardwareProfile?.vmSize ? [`--size ${sh(p.hardwareProfile.vmSize)}`] : []),
       `--availability-set ${sh(sameRg ? nameOf(setId) : setId)}`,
     ].join(" "),

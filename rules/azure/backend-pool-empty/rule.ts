@@ -4,7 +4,7 @@ import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, IpConfig, LoadBalancer, Pool, Vm } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
-import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /**
  * VMs that probably belong in an empty pool: those the LB's own NAT rules
@@ -41,7 +41,7 @@ function genericFix(lb: LoadBalancer, pool: Pool): string[] {
   const rg = sh(rgOf(lb.id));
   return [
     `az network nic list --resource-group ${rg} --query "[].{nic:name, vm:virtualMachine.id, ipConfig:ipConfigurations[0].name, ip:ipConfigurations[0].privateIPAddress}" --output table`,
-    `az network nic ip-config address-pool add --resource-group ${rg} --nic-name <nic-name> --ip-config-name <ip-config-name> --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}`,
+    `az network nic ip-config address-pool add --resource-group ${rg} --nic-name ${placeholder("nic-name")} --ip-config-name ${placeholder("ip-config-name")} --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}`,
   ];
 }
 
@@ -98,7 +98,7 @@ export default defineRule<AzureModel>({
             remediation: {
               summary: `Give rule ${rule.name} a backend pool that holds the serving VMs' NICs.`,
               commands: [
-                `az network lb rule update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(rule.name)} --backend-pool-name ${lb.pools.length === 1 && lb.pools[0] ? sh(lb.pools[0].name) : "<pool-name>"}`,
+                `az network lb rule update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(rule.name)} --backend-pool-name ${lb.pools.length === 1 && lb.pools[0] ? sh(lb.pools[0].name) : placeholder("pool-name")}`,
               ],
             },
           });

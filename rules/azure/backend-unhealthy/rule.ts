@@ -4,7 +4,7 @@ import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/ar
 import { guestFor, isStopped, listenerCommands, osTypeOf, runCommand } from "../../../src/providers/azure/guest.ts";
 import { type HealthEntry, healthGap, healthReason, isDown, isUp, ruleHealthFor } from "../../../src/providers/azure/health-reasons.ts";
 import type { AzureModel, LbRule, LoadBalancer, PoolMember } from "../../../src/providers/azure/model.ts";
-import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { memberLabel, memberResourceId, memberSubjects, ps, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Reasons whose Down is less urgent than a probe failure. */
 const SEVERITY_BY_REASON: Record<string, Severity> = {
@@ -224,9 +224,9 @@ function remediationFor(model: AzureModel, lb: LoadBalancer, rule: LbRule, membe
           osTypeOf(vm) === "Windows"
             ? runCommand(
                 vm,
-                `try { (Invoke-WebRequest -UseBasicParsing ${url}).StatusCode } catch { $_.Exception.Response.StatusCode.value__ }`,
+                `try { (Invoke-WebRequest -UseBasicParsing ${ps(url)}).StatusCode } catch { $_.Exception.Response.StatusCode.value__ }`,
               )
-            : runCommand(vm, `curl -ks -o /dev/null -w '%{http_code}\\n' ${url}`),
+            : runCommand(vm, `curl -ks -o /dev/null -w '%{http_code}\\n' ${sh(url)}`),
         );
       } else if (!guestFor(model, vm)) {
         commands.push(...listenerCommands(vm));

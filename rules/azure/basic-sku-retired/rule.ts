@@ -3,7 +3,7 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, Frontend, IpConfig, LoadBalancer, PublicIp } from "../../../src/providers/azure/model.ts";
-import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { ps, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const RETIRED = "30 September 2025";
 
@@ -14,8 +14,9 @@ function lbCommands(lb: LoadBalancer): string[] {
     `az network lb show --resource-group ${rg} --name ${name} --query "{sku:sku.name, frontends:frontendIPConfigurations[].name, pools:backendAddressPools[].name, rules:loadBalancingRules[].name, natRules:inboundNatRules[].name}" --output json`,
     `az network public-ip list --resource-group ${rg} --query "[?sku.name=='Basic'].{name:name, ip:ipAddress, allocation:publicIPAllocationMethod, attachedTo:ipConfiguration.id}" --output table`,
     "Install-Module -Name AzureBasicLoadBalancerUpgrade -Scope CurrentUser -Repository PSGallery -Force",
-    `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${rg} -BasicLoadBalancerName ${name} -validateScenarioOnly`,
-    `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${rg} -BasicLoadBalancerName ${name}`,
+    // PowerShell (Azure Cloud Shell): quoted for PowerShell
+    `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${ps(rgOf(lb.id))} -BasicLoadBalancerName ${ps(lb.name)} -validateScenarioOnly`,
+    `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${ps(rgOf(lb.id))} -BasicLoadBalancerName ${ps(lb.name)}`,
   ];
 }
 
@@ -61,8 +62,8 @@ function pipFix(pip: PublicIp, at: Attachment): { summary: string; commands: str
       commands: [
         show,
         "Install-Module -Name AzureVMPublicIPUpgrade -Scope CurrentUser -Repository PSGallery -Force",
-        `Start-VMPublicIPUpgrade -VMName ${sh(vm.name)} -ResourceGroupName ${sh(rgOf(vm.id))} -WhatIf`,
-        `Start-VMPublicIPUpgrade -VMName ${sh(vm.name)} -ResourceGroupName ${sh(rgOf(vm.id))}`,
+        `Start-VMPublicIPUpgrade -VMName ${ps(vm.name)} -ResourceGroupName ${ps(rgOf(vm.id))} -WhatIf`,
+        `Start-VMPublicIPUpgrade -VMName ${ps(vm.name)} -ResourceGroupName ${ps(rgOf(vm.id))}`,
       ],
     };
   }

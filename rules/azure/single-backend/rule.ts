@@ -14,7 +14,7 @@ import {
   vmPools,
 } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
-import { memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { memberSubjects, placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface Seen {
   m: PoolMember;
@@ -64,22 +64,22 @@ function addMemberCommands(model: AzureModel, template: Vm, pool: Pool): string[
   const subnetArgs =
     subnet && ipc?.subnetId && subnet.resourceGroup?.toLowerCase() === rg.toLowerCase()
       ? `--vnet-name ${sh(subnet.segments[1] ?? "")} --subnet ${sh(subnet.name)}`
-      : `--subnet ${ipc?.subnetId ? sh(ipc.subnetId) : "<subnet-id>"}`;
+      : `--subnet ${ipc?.subnetId ? sh(ipc.subnetId) : placeholder("subnet-id")}`;
   const samePoolRg = rgOf(pool.lb.id).toLowerCase() === rg.toLowerCase();
   const poolArgs = samePoolRg ? `--lb-name ${sh(pool.lb.name)} --lb-address-pools ${sh(pool.name)}` : `--lb-address-pools ${sh(pool.id)}`;
   const used = new Set(template.zones);
   const placement = template.availabilitySetId
     ? ` --availability-set ${sh(parseArmId(template.availabilitySetId).resourceGroup?.toLowerCase() === rg.toLowerCase() ? parseArmId(template.availabilitySetId).name : template.availabilitySetId)}`
     : template.zones.length > 0
-      ? ` --zone ${["1", "2", "3"].find((z) => !used.has(z)) ?? "<zone>"}`
+      ? ` --zone ${["1", "2", "3"].find((z) => !used.has(z)) ?? placeholder("zone")}`
       : "";
   const login =
     p.storageProfile?.osDisk?.osType === "Windows"
-      ? "--admin-username <admin-user> --admin-password <password>"
-      : "--admin-username <admin-user> --generate-ssh-keys";
+      ? `--admin-username ${placeholder("admin-user")} --admin-password ${placeholder("password")}`
+      : `--admin-username ${placeholder("admin-user")} --generate-ssh-keys`;
   return [
     `az network nic create --resource-group ${sh(rg)} --name ${sh(nic)} ${subnetArgs} ${poolArgs}`,
-    `az vm create --resource-group ${sh(rg)} --name ${sh(name)} --nics ${sh(nic)} --image ${img?.publisher || img?.id ? sh(image) : image}${p.hardwareProfile?.vmSize ? ` --size ${sh(p.hardwareProfile.vmSize)}` : ""}${placement} ${login}`,
+    `az vm create --resource-group ${sh(rg)} --name ${sh(name)} --nics ${sh(nic)} --image ${img?.publisher || img?.id ? sh(image) : placeholder("image")}${p.hardwareProfile?.vmSize ? ` --size ${sh(p.hardwareProfile.vmSize)}` : ""}${placement} ${login}`,
   ];
 }
 

@@ -5,6 +5,7 @@
  * things on a live instance.
  */
 import type { GuestObservation } from "../../core/snapshot/types.ts";
+import { awsArg, ps, sh as shQuote } from "../../core/util/shell.ts";
 import type { AwsModel, Instance, ModelGap } from "./model.ts";
 import { gapsFor } from "./model.ts";
 
@@ -71,16 +72,16 @@ export function isWindows(inst: Instance): boolean {
 /** `aws ssm send-command` running shell lines on the instance (AWS-RunShellScript, or AWS-RunPowerShellScript on Windows). */
 export function ssmCommand(inst: Instance, lines: string[]): string {
   const doc = isWindows(inst) ? "AWS-RunPowerShellScript" : "AWS-RunShellScript";
-  const params = JSON.stringify({ commands: lines }).replace(/'/g, "'\\''");
-  return `aws ssm send-command --instance-ids ${inst.id} --document-name ${doc} --parameters '${params}'`;
+  const params = JSON.stringify({ commands: lines });
+  return `aws ssm send-command --instance-ids ${awsArg(inst.id)} --document-name ${doc} --parameters ${awsArg(params)}`;
 }
 
 /** One line that prints the HTTP code a URL answers, from the instance itself (as the health checker asks it: by IP address). */
 export function httpCodeLine(inst: Instance, url: string): string {
   const insecure = url.startsWith("https:");
   return isWindows(inst)
-    ? `try { (Invoke-WebRequest -UseBasicParsing -Uri ${url}).StatusCode } catch { $_.Exception.Response.StatusCode.value__ }`
-    : `curl -s${insecure ? "k" : ""} -o /dev/null -m 5 -w "%{http_code}\\n" ${url}`;
+    ? `try { (Invoke-WebRequest -UseBasicParsing -Uri ${ps(url)}).StatusCode } catch { $_.Exception.Response.StatusCode.value__ }`
+    : `curl -s${insecure ? "k" : ""} -o /dev/null -m 5 -w "%{http_code}\\n" ${shQuote(url)}`;
 }
 
 /** What listens on a port, what the host firewall does, and (with a URL) what the port answers, on the instance itself. */

@@ -4,6 +4,7 @@
  * security-group verdict on a target, and the `aws` CLI fix commands.
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
+import { awsArg } from "../../core/util/shell.ts";
 import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "./ip.ts";
 import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
 import { gapsFor, listGaps } from "./model.ts";
@@ -282,11 +283,8 @@ export function nearMiss(v: SgVerdict, preposition: "from" | "to" = "from"): str
 // ---------------------------------------------------------------------------
 // aws CLI commands
 
-/** Quotes a value for a POSIX shell only when it needs it. */
-export function sh(v: string | number): string {
-  const s = String(v);
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
+/** Quotes a value for the POSIX shell that runs a printed `aws` command (and for the CLI itself: see awsArg). */
+export const sh: (v: string | number) => string = awsArg;
 
 export interface PermissionFix {
   protocol: Protocol;
@@ -301,7 +299,7 @@ export function ipPermissionsArg(p: PermissionFix): string {
   const parts = [`IpProtocol=${p.protocol}`, `FromPort=${p.from}`, `ToPort=${p.to}`];
   if (p.groups?.length) parts.push(`UserIdGroupPairs=[${p.groups.map((g) => `{GroupId=${g}}`).join(",")}]`);
   if (p.cidrs?.length) parts.push(`IpRanges=[${p.cidrs.map((c) => `{CidrIp=${c}}`).join(",")}]`);
-  return `'${parts.join(",")}'`;
+  return sh(parts.join(","));
 }
 
 export function authorizeIngressCommand(groupId: string, p: PermissionFix): string {
@@ -416,3 +414,6 @@ export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new
 export function naclEntryLabel(e: NaclEntry): string {
   return e.implicit ? "* (the implicit deny)" : `${e.ruleNumber} (${e.action})`;
 }
+
+/** A value the user fills in, inert in any shell: `'<instance-id>'`. */
+export { placeholder, unsafeValue } from "../../core/util/shell.ts";

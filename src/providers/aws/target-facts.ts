@@ -4,6 +4,8 @@
  * balancer serves, whether cross-zone load balancing is effectively on, and
  * the `--targets` argument of the elbv2 commands.
  */
+
+import { awsArg } from "../../core/util/shell.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 
 /** A target group with the load balancer its findings are grouped under (the first one it serves). */
@@ -56,7 +58,7 @@ export function isHealthy(t: Target): boolean {
 
 /** `Id=i-…,Port=80` for `--targets`. */
 export function targetArg(t: Target): string {
-  return `Id=${t.id}${t.port !== undefined && t.kind !== "lambda" ? `,Port=${t.port}` : ""}`;
+  return awsArg(`Id=${t.id}${t.port !== undefined && t.kind !== "lambda" ? `,Port=${t.port}` : ""}`);
 }
 
 export interface CrossZone {

@@ -1,4 +1,6 @@
 /** Helpers shared by Azure rules: iterating members, and building exact `az` fix commands. */
+
+import { azArg } from "../../core/util/shell.ts";
 import { idKey, parseArmId } from "./arm-id.ts";
 import type { AzureModel, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
 import type { FlowVerdict, LayerVerdict } from "./nsg.ts";
@@ -59,11 +61,8 @@ export function memberSubjects(m: PoolMember): string[] {
 // ---------------------------------------------------------------------------
 // commands
 
-/** Quotes a value for a POSIX shell only when it needs it. */
-export function sh(v: string | number): string {
-  const s = String(v);
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
+/** Quotes a value for the POSIX shell that runs a printed `az` command (and for the CLI itself: see azArg). */
+export const sh: (v: string | number) => string = azArg;
 
 export function rgOf(id: string): string {
   return parseArmId(id).resourceGroup ?? "<resource-group>";
@@ -148,3 +147,6 @@ export function allowFixCommands(
   }
   return { commands, notes };
 }
+
+/** A value the user fills in, inert in any shell: `'<nic-name>'`. */
+export { placeholder, ps } from "../../core/util/shell.ts";

@@ -9,6 +9,7 @@
  * injected), commands go in fences no content can close.
  */
 import type { Finding } from "../../engine/types.ts";
+import { byShell } from "../../util/shell.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
 import { renderValue } from "./text.ts";
@@ -119,7 +120,7 @@ export function formatMarkdown(report: Report): string {
       else {
         printedFixes.add(key);
         out.push(`**Fix:** ${mdText(f.remediation.summary)}`, "");
-        if (f.remediation.commands.length > 0) out.push(mdFence(f.remediation.commands, "sh"), "");
+        for (const g of byShell(f.remediation.commands)) out.push(mdFence(g.commands, g.shell), "");
       }
     }
   };

@@ -6,7 +6,7 @@ import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
 import { httpCodeLine, ssmCommand } from "../guest.ts";
 import type { AwsModel, Target, TargetGroup } from "../model.ts";
-import { gapNote, sh, targetLabel } from "../rule-helpers.ts";
+import { gapNote, placeholder, sh, targetLabel } from "../rule-helpers.ts";
 import { groupBase, groupEvidence, servedGroups } from "../target-facts.ts";
 
 const MISMATCH = "target.responsecodemismatch";
@@ -79,13 +79,13 @@ function fix(tg: TargetGroup, kind: Kind, probe: Target | undefined): Remediatio
   if (kind === "success" || kind === "redirect") {
     const range = kind === "success" ? "200-299" : "200-399";
     summary = `Widen the matcher of ${tg.name} to ${range}, or point the health check at a path that answers ${tg.healthCheck.matcher ?? "200"}.`;
-    commands.push(`aws elbv2 modify-target-group --target-group-arn ${arn} --matcher ${matcherFlag(tg, range)}`);
+    commands.push(`aws elbv2 modify-target-group --target-group-arn ${arn} --matcher ${sh(matcherFlag(tg, range))}`);
   } else if (kind === "serverError") {
     summary = `Fix the application on ${path} (it answers 5xx); the health check itself is right. See what it answers on the target:`;
   } else {
     summary = `Point the health check of ${tg.name} at a path the application answers with 2xx/3xx (replace <health-check-path>), keeping a matcher that accepts it.`;
     commands.push(
-      `aws elbv2 modify-target-group --target-group-arn ${arn} --health-check-path <health-check-path> --matcher ${matcherFlag(tg, "200-399")}`,
+      `aws elbv2 modify-target-group --target-group-arn ${arn} --health-check-path ${placeholder("health-check-path")} --matcher ${sh(matcherFlag(tg, "200-399"))}`,
     );
   }
   return { summary, commands };

@@ -5,14 +5,14 @@
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, LoadBalancer } from "../model.ts";
-import { gapNote, lbTargets, sh, targetBase, targetEvidence, targetLabel } from "../rule-helpers.ts";
+import { gapNote, lbTargets, placeholder, sh, targetBase, targetEvidence, targetLabel } from "../rule-helpers.ts";
 import { lbSubnetIds, lbZoneNames, subnetForZone, targetAz } from "../target-facts.ts";
 
 function fix(model: AwsModel, lb: LoadBalancer, az: string, target: string): Remediation {
   const s = subnetForZone(model, lb, az);
-  const subnets = [...lbSubnetIds(lb), s?.id ?? `<subnet-in-${az}>`];
+  const subnets = [...lbSubnetIds(lb).map(sh), s?.id ? sh(s.id) : placeholder(`subnet-in-${az}`)];
   const commands = [
-    ...(s ? [] : [`aws ec2 create-subnet --vpc-id ${lb.vpcId ?? "<vpc-id>"} --availability-zone ${az} --cidr-block <free-cidr>`]),
+    ...(s ? [] : [`aws ec2 create-subnet --vpc-id ${lb.vpcId ? sh(lb.vpcId) : placeholder("vpc-id")} --availability-zone ${sh(az)} --cidr-block ${placeholder("free-cidr")}`]),
     `aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${subnets.join(" ")}`,
   ];
   return {

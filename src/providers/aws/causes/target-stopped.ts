@@ -23,7 +23,7 @@ function fix(tg: TargetGroup, t: Target, inst: Instance | undefined, state: stri
     return {
       summary: `Start ${inst.id}${asg ? `, or let Auto Scaling group ${asg.name} replace it (a stopped instance fails the EC2 status check; if nothing replaces it, check the group's suspended processes)` : ""}.`,
       commands: [
-        `aws ec2 start-instances --instance-ids ${inst.id}`,
+        `aws ec2 start-instances --instance-ids ${sh(inst.id)}`,
         ...(asg
           ? [
               `aws autoscaling describe-auto-scaling-groups --auto-scaling-group-names ${sh(asg.name)} --query 'AutoScalingGroups[0].SuspendedProcesses'`,

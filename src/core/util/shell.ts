@@ -1,0 +1,87 @@
+/**
+ * Quoting for the commands lbdoctor prints. Every value interpolated into a
+ * printed command comes from a snapshot, which is untrusted input: a name,
+ * an id or a health-check path may hold `;`, `$(…)`, backticks or quotes.
+ * Each value is quoted for the shell that will actually read it, at every
+ * level of nesting (the script run inside a VM by its own shell, then that
+ * script as one argument of the local `az` / `aws` command).
+ *
+ * - `sh`: POSIX sh (bash, zsh, dash): the local shell of every printed
+ *   `az` / `aws` command, and the shell of Linux guest scripts.
+ * - `ps`: PowerShell, for Windows guest scripts: single quotes, with `'` and
+ *   the quotes PowerShell treats alike (U+2018–U+201B) doubled.
+ * - A value no quoting can carry through a terminal and a paste (control
+ *   characters such as newline, NUL or ESC, and bidi controls: they are shown
+ *   escaped, so what a user copies would not be the value) is never embedded:
+ *   a quoted placeholder stands in for it, and `unsafeValue` tells the caller.
+ * - `placeholder`: a value the user fills in, written so that no shell
+ *   interprets it (`'<instance-id>'`, not `<instance-id>`, which is a redirection).
+ */
+
+/** Characters no printed command may carry: C0 and C1 controls, DEL, bidi controls and line separators. */
+const UNQUOTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+
+export function unsafeValue(v: string | number): boolean {
+  return UNQUOTABLE.test(String(v));
+}
+
+/** The text shown instead of a value that cannot be printed safely. */
+export const UNSAFE_PLACEHOLDER = "<value not shown: it holds control characters>";
+
+/** A word POSIX shells (zsh included: no leading `=` or `~`) take literally without quotes. */
+const SH_BARE = /^[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+=,-]*$/;
+
+/** Quotes a value for a POSIX shell (only when it needs it). */
+export function sh(v: string | number): string {
+  const s = unsafeValue(v) ? UNSAFE_PLACEHOLDER : String(v);
+  return SH_BARE.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/** A word PowerShell takes literally without quotes in argument mode. */
+const PS_BARE = /^[A-Za-z0-9_][A-Za-z0-9_./:-]*$/;
+
+/** Quotes a value for PowerShell: single quotes, doubling ' and the quotes PowerShell reads as ' (U+2018–U+201B). */
+export function ps(v: string | number): string {
+  const s = unsafeValue(v) ? UNSAFE_PLACEHOLDER : String(v);
+  return PS_BARE.test(s) ? s : `'${s.replace(/['\u2018-\u201b]/g, (c) => c + c)}'`;
+}
+
+/** A value the user fills in: `'<what>'`, inert in sh and PowerShell alike. */
+export function placeholder(what: string): string {
+  return `'<${what.replace(/[^A-Za-z0-9_ ./:,|=-]/g, "")}>'`;
+}
+
+/**
+ * A value for an `aws` CLI argument: besides the shell, the CLI itself reads
+ * `file://…` and `fileb://…` values as local files (it would send their
+ * content to AWS), so such a value is never embedded.
+ */
+export function awsArg(v: string | number): string {
+  return /^\s*(file|fileb|https?):\/\//i.test(String(v)) ? placeholder("value not shown: it names a local file") : sh(v);
+}
+
+/**
+ * A value for an `az` CLI argument: besides the shell, the CLI reads a value
+ * that starts with `@` as a file name and sends the file's content, so such
+ * a value is never embedded.
+ */
+export function azArg(v: string | number): string {
+  return String(v).startsWith("@") ? placeholder("value not shown: az would read it as a file") : sh(v);
+}
+
+/** A PowerShell line (a Verb-Noun cmdlet such as Install-Module or Start-AzBasicLoadBalancerUpgrade); every other printed command is for sh. */
+export function isPowerShellCommand(command: string): boolean {
+  return /^[A-Z][a-z]+-[A-Z][A-Za-z]+(\s|$)/.test(command);
+}
+
+/** Consecutive commands grouped by the shell they are for: fenced as `sh` or `powershell`. */
+export function byShell(commands: readonly string[]): Array<{ shell: "sh" | "powershell"; commands: string[] }> {
+  const out: Array<{ shell: "sh" | "powershell"; commands: string[] }> = [];
+  for (const c of commands) {
+    const shell = isPowerShellCommand(c) ? "powershell" : "sh";
+    const last = out[out.length - 1];
+    if (last && last.shell === shell) last.commands.push(c);
+    else out.push({ shell, commands: [c] });
+  }
+  return out;
+}

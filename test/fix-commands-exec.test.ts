@@ -1,0 +1,269 @@
+/**
+ * Every printed fix command is safe to paste: each rule's every case is made
+ * hostile (names, ids and health-check paths holding `;`, `$(…)`, backticks,
+ * quotes, `${IFS}` and newlines), and every command the rules print for it
+ * is EXECUTED under `sh` with stub `az` and `aws` executables first on PATH
+ * that record their argv. Nothing else may run (no `pwned` file appears, no
+ * file at all: a bare `<placeholder>` would be a redirection), every
+ * argument round-trips intact, and the scripts handed to `az vm run-command`
+ * and `aws ssm send-command` are run the same way at the inner level.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { rules as catalog } from "../rules/index.ts";
+import { diagnose } from "../src/core/diagnose.ts";
+import type { Finding, Rule } from "../src/core/engine/types.ts";
+import { validateSnapshot } from "../src/core/snapshot/load.ts";
+import type { Snapshot } from "../src/core/snapshot/types.ts";
+import { ps, sh } from "../src/core/util/shell.ts";
+import { providerFor } from "../src/providers/index.ts";
+import { ROOT } from "./support/cli.ts";
+import { hostileSnapshot, SHELL_SUFFIX } from "./support/hostile.ts";
+import type { RuleCases } from "./support/rule-tester.ts";
+
+const SHELL = "/bin/sh";
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-fixexec-"));
+const stubs = join(tmp, "bin");
+const work = join(tmp, "work");
+const log = join(tmp, "argv.log");
+mkdirSync(stubs);
+mkdirSync(work);
+// each call: program name and arguments, NUL-terminated, then a record separator
+const STUB = `#!/bin/sh\n{ printf '%s\\000' "\${0##*/}"; for a in "$@"; do printf '%s\\000' "$a"; done; printf '\\036\\000'; } >> "$STUB_LOG"\n`;
+for (const name of ["az", "aws", "curl", "ss", "sudo", "iptables", "nft", "ufw", "head"]) {
+  writeFileSync(join(stubs, name), STUB);
+  chmodSync(join(stubs, name), 0o755);
+}
+
+function run(script: string): { code: number; calls: string[][]; stderr: string } {
+  writeFileSync(log, "");
+  const r = spawnSync(SHELL, ["-c", script], {
+    cwd: work,
+    encoding: "utf8",
+    env: { PATH: `${stubs}:/usr/bin:/bin`, STUB_LOG: log, HOME: tmp },
+    timeout: 10_000,
+  });
+  const calls = readFileSync(log, "utf8")
+    .split("\u001e\u0000")
+    .filter((rec) => rec.length > 0)
+    .map((rec) => rec.split("\u0000").slice(0, -1));
+  return { code: r.status ?? -1, calls, stderr: r.stderr };
+}
+
+/** Everything the shell ran is one of the stubs, and nothing left a file behind (a `touch`, a redirection). */
+function assertContained(what: string, r: ReturnType<typeof run>): void {
+  const left = readdirSync(work);
+  for (const f of left) rmSync(join(work, f), { recursive: true, force: true });
+  assert.deepEqual(left, [], `${what}\n  created files: ${left.join(", ")}`);
+  assert.equal(r.code, 0, `${what}\n  exit ${r.code}: ${r.stderr}`);
+  assert.ok(r.calls.length > 0, `${what}\n  called no stub`);
+}
+
+/** An argument, or the strings inside it when it is JSON (`--default-actions '[…]'`). */
+function argStrings(arg: string): string[] {
+  if (!/^[[{]/.test(arg)) return [arg];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(arg);
+  } catch {
+    return [arg]; // a JMESPath --query, not JSON
+  }
+  const strings: string[] = [];
+  JSON.stringify(doc, (_k, v) => {
+    if (typeof v === "string") strings.push(v);
+    return v;
+  });
+  return strings;
+}
+
+/** Every `touch` an argument holds is inside an intact copy of the hostile suffix: the value arrived whole (JSON arguments: each string in them). */
+function assertRoundTrip(what: string, arg: string): void {
+  const inner = argStrings(arg);
+  if (inner.length !== 1 || inner[0] !== arg) {
+    for (const s of inner) assertRoundTrip(what, s);
+    return;
+  }
+  assert.ok(!arg.split(SHELL_SUFFIX).join("").includes("touch"), `${what}\n  argument split or altered: ${JSON.stringify(arg)}`);
+  assert.ok(!arg.includes("\n"), `${what}\n  a newline reached an argument: ${JSON.stringify(arg)}`);
+}
+
+async function loadCases(provider: "azure" | "aws"): Promise<Array<{ rule: Rule; name: string; snapshot: Snapshot; context?: unknown }>> {
+  const out: Array<{ rule: Rule; name: string; snapshot: Snapshot; context?: unknown }> = [];
+  for (const rule of catalog.filter((r) => r.provider === provider)) {
+    const { cases } = (await import(join(ROOT, "rules", rule.id, "cases.ts"))) as { cases: RuleCases };
+    for (const c of [...cases.invalid, ...(cases.unknown ?? [])])
+      out.push({ rule, name: c.name, snapshot: c.snapshot, ...(c.context ? { context: c.context } : {}) });
+  }
+  return out;
+}
+
+interface Printed {
+  ruleId: string;
+  caseName: string;
+  command: string;
+}
+
+async function printedCommands(provider: "azure" | "aws"): Promise<{ printed: Printed[]; problems: string[] }> {
+  const adapter = await providerFor(provider);
+  const rules = catalog.filter((r) => r.provider === provider);
+  const printed: Printed[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const c of await loadCases(provider)) {
+    const { snapshot } = hostileSnapshot(c.snapshot);
+    const invalid = validateSnapshot(snapshot);
+    if (invalid.length > 0) problems.push(`${c.rule.id} / ${c.name}: the hostile snapshot is invalid: ${invalid.join("; ")}`);
+    const context = (c.context ?? { from: [] }) as { from: string[] };
+    const failing = (fs: Finding[]) => fs.filter((f) => f.ruleId === c.rule.id && f.status === "fail").length;
+    const plain = diagnose({ snapshot: c.snapshot, adapter, rules: [c.rule], context, source: "case" }).findings;
+    const { findings } = diagnose({ snapshot, adapter, rules, context, source: "hostile" });
+    if (failing(findings) !== failing(plain))
+      problems.push(`${c.rule.id} / ${c.name}: ${failing(plain)} failing findings, ${failing(findings)} once hostile`);
+    for (const f of findings) {
+      for (const command of f.remediation?.commands ?? []) {
+        if (seen.has(command)) continue;
+        seen.add(command);
+        printed.push({ ruleId: f.ruleId, caseName: c.name, command });
+      }
+    }
+  }
+  return { printed, problems };
+}
+
+/** A PowerShell line (a Verb-Noun cmdlet), for the local PowerShell: not run under sh. */
+function isPowerShell(command: string): boolean {
+  return /^[A-Z][a-z]+-[A-Z][A-Za-z]+(\s|$)/.test(command);
+}
+
+function argAfter(argv: string[], flag: string): string | undefined {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+for (const provider of ["azure", "aws"] as const) {
+  describe(`${provider}: every printed fix command, run under sh with stub CLIs, through a hostile snapshot`, async () => {
+    const { printed, problems } = await printedCommands(provider);
+
+    it("the hostile snapshots are valid and fire the same rules (the test exercises every rule's fix)", () => {
+      assert.deepEqual(problems, []);
+      const withFix = new Set(printed.map((p) => p.ruleId));
+      const rulesWithFix = catalog.filter((r) => r.provider === provider).length;
+      assert.ok(withFix.size >= rulesWithFix / 2, `only ${withFix.size} rules printed commands`);
+      assert.ok(
+        printed.some((p) => p.command.includes("touch")),
+        "the hostile values reach the commands",
+      );
+    });
+
+    it("PowerShell lines (Install-Module, Start-…) quote every value for PowerShell", () => {
+      const lines = printed.filter((p) => isPowerShell(p.command));
+      if (provider === "azure") assert.ok(lines.length > 0, "no PowerShell line was printed");
+      for (const p of lines) {
+        // outside PowerShell single-quoted strings (where only a doubled quote is special), nothing PowerShell interprets
+        const bare = p.command.replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, "");
+        assert.doesNotMatch(bare, /[;$`(){}|&<>"'\u2018-\u201b@,]/, `${p.ruleId} (${p.caseName}):\n  PS> ${p.command}`);
+      }
+    });
+
+    it("runs nothing but the CLI, and every argument arrives intact", () => {
+      const failures: string[] = [];
+      for (const p of printed.filter((x) => !isPowerShell(x.command))) {
+        const what = `${p.ruleId} (${p.caseName}):\n  $ ${p.command}`;
+        try {
+          const r = run(p.command);
+          assertContained(what, r);
+          for (const call of r.calls) {
+            assert.ok(call[0] === "az" || call[0] === "aws", `${what}\n  ran ${call[0]}`);
+            for (const arg of call.slice(1)) {
+              if (call[0] === "az" && arg === argAfter(call, "--scripts")) continue;
+              if (call[0] === "aws" && arg === argAfter(call, "--parameters")) continue;
+              assertRoundTrip(what, arg);
+            }
+          }
+          if (p.command.includes("touch") && !/--scripts|--parameters/.test(p.command)) {
+            assert.ok(
+              r.calls.some((c) => c.some((a) => argStrings(a).some((x) => x.includes(SHELL_SUFFIX)))),
+              `${what}\n  the hostile value did not arrive: ${JSON.stringify(r.calls)}`,
+            );
+          }
+        } catch (e) {
+          failures.push((e as Error).message);
+        }
+      }
+      assert.equal(failures.length, 0, `${failures.length} of ${printed.length} commands are unsafe:\n\n${failures.join("\n\n")}`);
+    });
+
+    it("the scripts run inside the VM or instance are safe at the inner level too", () => {
+      const failures: string[] = [];
+      let inner = 0;
+      for (const p of printed) {
+        const outer = run(p.command).calls;
+        for (const call of outer) {
+          const script =
+            call[0] === "az" && argAfter(call, "--command-id") === "RunShellScript"
+              ? argAfter(call, "--scripts")
+              : call[0] === "aws" && argAfter(call, "--document-name") === "AWS-RunShellScript"
+                ? (JSON.parse(argAfter(call, "--parameters") ?? "{}") as { commands?: string[] }).commands?.join("\n")
+                : undefined;
+          const windows =
+            call[0] === "az" && argAfter(call, "--command-id") === "RunPowerShellScript"
+              ? argAfter(call, "--scripts")
+              : call[0] === "aws" && argAfter(call, "--document-name") === "AWS-RunPowerShellScript"
+                ? (JSON.parse(argAfter(call, "--parameters") ?? "{}") as { commands?: string[] }).commands?.join("\n")
+                : undefined;
+          if (windows !== undefined) {
+            // no PowerShell here to run it: every hostile value must sit inside a PowerShell single-quoted string
+            const bare = windows.replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, "");
+            if (bare.includes("touch")) failures.push(`${p.ruleId} (${p.caseName}): a value outside PowerShell quotes\n  ${windows}`);
+          }
+          if (script === undefined) continue;
+          inner++;
+          const what = `${p.ruleId} (${p.caseName}): the guest script\n  ${script}`;
+          try {
+            const r = run(script);
+            assertContained(what, r);
+            for (const c of r.calls) for (const arg of c.slice(1)) assertRoundTrip(what, arg);
+            if (script.includes("touch"))
+              assert.ok(
+                r.calls.some((c) => c.some((a) => a.includes(SHELL_SUFFIX))),
+                `${what}\n  the path did not arrive intact`,
+              );
+          } catch (e) {
+            failures.push((e as Error).message);
+          }
+        }
+        for (const f of readdirSync(work)) rmSync(join(work, f), { recursive: true, force: true });
+      }
+      assert.ok(inner > 0, "no guest script was printed");
+      assert.equal(failures.length, 0, `${failures.length} guest scripts are unsafe:\n\n${failures.join("\n\n")}`);
+    });
+  });
+}
+
+describe("quoting", () => {
+  it("sh: a value round-trips through a POSIX shell", () => {
+    for (const v of ["plain", "=x", "~root", "a b", "it's", "$(id)", "`id`", "a;b", `$${"{IFS}"}`, "\\", "*", "-", "é"]) {
+      const r = spawnSync(SHELL, ["-c", `printf %s ${sh(v)}`], { encoding: "utf8" });
+      assert.equal(r.stdout, v);
+    }
+  });
+
+  it("sh and ps: values with control characters or bidi controls become a quoted placeholder", () => {
+    for (const v of ["a\nb", "a\u0000b", "a\u001b]52;c;eA==\u0007", "a\rb", "a\u202eb"]) {
+      assert.match(sh(v), /^'<value not shown/);
+      assert.match(ps(v), /^'<value not shown/);
+    }
+  });
+
+  it("ps: single quotes, with ' and the typographic quotes PowerShell reads as ' doubled", () => {
+    assert.equal(ps("simple"), "simple");
+    assert.equal(ps("/health;rm -rf /"), "'/health;rm -rf /'");
+    assert.equal(ps("it's"), "'it''s'");
+    for (const q of ["\u2018", "\u2019", "\u201a", "\u201b"]) assert.equal(ps(`a${q}b`), `'a${q}${q}b'`);
+    assert.equal(ps("$(whoami)"), "'$(whoami)'");
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Turning any snapshot into a hostile one: every name and id (and the
+ * health-check paths) gets a suffix that a shell would act on, consistently
+ * everywhere the value appears (ids inside other ids, ARNs, map keys), so the
+ * model links exactly as before and the same rules fire. Used by the tests
+ * that run every printed fix command under a stub `az` / `aws`.
+ */
+import type { Snapshot } from "../../src/core/snapshot/types.ts";
+
+/** What a careless quote would run: a file named `pwned` appears. No `/` (it would split ids). */
+export const SHELL_SUFFIX = `;touch$${"{IFS}"}pwned;#$(touch pwned)\`touch pwned\`'"x`;
+/** A value no quoting can carry through a terminal: it must be replaced by a placeholder, never printed. */
+export const NEWLINE_SUFFIX = "\ntouch pwned\nx";
+
+const AWS_ID = /^(i|sg|subnet|vpc|eni|igw|nat|rtb|rtbassoc|acl|aclassoc|eipalloc|eipassoc|vpce|pcx|tgw)-[0-9a-z]+$/;
+const AWS_NAME_KEYS = new Set(["LoadBalancerName", "TargetGroupName", "AutoScalingGroupName"]);
+const PATH_KEYS = new Set(["requestPath", "HealthCheckPath"]);
+
+function walk(v: unknown, visit: (o: Record<string, unknown>) => void): void {
+  const stack = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) stack.push(...x);
+    else if (x !== null && typeof x === "object") {
+      visit(x as Record<string, unknown>);
+      stack.push(...Object.values(x));
+    }
+  }
+}
+
+function collectTokens(s: Snapshot): Set<string> {
+  const tokens = new Set<string>();
+  const ok = (t: string) => t.length >= 3 && !/^\d+$/.test(t);
+  walk(s, (o) => {
+    if (s.provider === "azure") {
+      if (typeof o.id === "string" && o.id.includes("/providers/") && typeof o.name === "string" && ok(o.name)) tokens.add(o.name);
+      if (typeof o.id === "string") {
+        const m = /\/resourceGroups\/([^/]+)/i.exec(o.id);
+        if (m?.[1] && ok(m[1])) tokens.add(m[1]);
+      }
+    } else {
+      for (const [k, x] of Object.entries(o)) {
+        if (typeof x !== "string") continue;
+        if (AWS_ID.test(x) || (AWS_NAME_KEYS.has(k) && ok(x))) tokens.add(x);
+      }
+    }
+  });
+  return tokens;
+}
+
+/**
+ * A hostile copy of a snapshot. Every third token gets the newline suffix,
+ * the others the shell one; health-check paths get the shell suffix.
+ */
+export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: Map<string, string> } {
+  const tokens = [...collectTokens(snapshot)].sort();
+  const map = new Map<string, string>();
+  tokens.forEach((t, i) => {
+    map.set(t.toLowerCase(), i % 3 === 2 ? NEWLINE_SUFFIX : SHELL_SUFFIX);
+  });
+  const fix = (s: string): string => {
+    const whole = map.get(s.toLowerCase());
+    if (whole !== undefined) return s + whole;
+    if (!s.includes("/")) return s;
+    return s
+      .split("/")
+      .map((seg) => {
+        const suffix = map.get(seg.toLowerCase());
+        return suffix === undefined ? seg : seg + suffix;
+      })
+      .join("/");
+  };
+  const copy = (v: unknown, key?: string): unknown => {
+    if (typeof v === "string") return key !== undefined && PATH_KEYS.has(key) ? `${v}${SHELL_SUFFIX}` : fix(v);
+    if (Array.isArray(v)) return v.map((x) => copy(x));
+    if (v !== null && typeof v === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) out[fix(k)] = copy(x, k);
+      return out;
+    }
+    return v;
+  };
+  // the envelope's own fields stay as they are
+  const out = copy(snapshot) as Record<string, unknown>;
+  for (const k of ["schema", "provider", "collectedAt", "tool"]) out[k] = (snapshot as unknown as Record<string, unknown>)[k];
+  return { snapshot: out as unknown as Snapshot, map };
+}
