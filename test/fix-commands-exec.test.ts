@@ -22,7 +22,7 @@ import type { Snapshot } from "../src/core/snapshot/types.ts";
 import { ps, sh } from "../src/core/util/shell.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { ROOT } from "./support/cli.ts";
-import { hostileSnapshot, SHELL_SUFFIX } from "./support/hostile.ts";
+import { hostileFrom, hostileSnapshot, SHELL_SUFFIX } from "./support/hostile.ts";
 import type { RuleCases } from "./support/rule-tester.ts";
 
 const SHELL = "/bin/sh";
@@ -34,7 +34,7 @@ mkdirSync(stubs);
 mkdirSync(work);
 // each call: program name and arguments, NUL-terminated, then a record separator
 const STUB = `#!/bin/sh\n{ printf '%s\\000' "\${0##*/}"; for a in "$@"; do printf '%s\\000' "$a"; done; printf '\\036\\000'; } >> "$STUB_LOG"\n`;
-for (const name of ["az", "aws", "curl", "ss", "sudo", "iptables", "nft", "ufw", "head"]) {
+for (const name of ["az", "aws", "kubectl", "curl", "ss", "sudo", "iptables", "nft", "ufw", "head"]) {
   writeFileSync(join(stubs, name), STUB);
   chmodSync(join(stubs, name), 0o755);
 }
@@ -114,13 +114,14 @@ async function printedCommands(provider: "azure" | "aws"): Promise<{ printed: Pr
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const c of await loadCases(provider)) {
-    const { snapshot } = hostileSnapshot(c.snapshot);
+    const { snapshot, map } = hostileSnapshot(c.snapshot);
     const invalid = validateSnapshot(snapshot);
     if (invalid.length > 0) problems.push(`${c.rule.id} / ${c.name}: the hostile snapshot is invalid: ${invalid.join("; ")}`);
     const context = (c.context ?? { from: [] }) as { from: string[] };
     const failing = (fs: Finding[]) => fs.filter((f) => f.ruleId === c.rule.id && f.status === "fail").length;
     const plain = diagnose({ snapshot: c.snapshot, adapter, rules: [c.rule], context, source: "case" }).findings;
-    const { findings } = diagnose({ snapshot, adapter, rules, context, source: "hostile" });
+    const hostileContext = { ...context, from: hostileFrom(context.from ?? [], map) };
+    const { findings } = diagnose({ snapshot, adapter, rules, context: hostileContext, source: "hostile" });
     if (failing(findings) !== failing(plain))
       problems.push(`${c.rule.id} / ${c.name}: ${failing(plain)} failing findings, ${failing(findings)} once hostile`);
     for (const f of findings) {
@@ -177,7 +178,7 @@ for (const provider of ["azure", "aws"] as const) {
           const r = run(p.command);
           assertContained(what, r);
           for (const call of r.calls) {
-            assert.ok(call[0] === "az" || call[0] === "aws", `${what}\n  ran ${call[0]}`);
+            assert.ok(call[0] === "az" || call[0] === "aws" || call[0] === "kubectl", `${what}\n  ran ${call[0]}`);
             for (const arg of call.slice(1)) {
               if (call[0] === "az" && arg === argAfter(call, "--scripts")) continue;
               if (call[0] === "aws" && arg === argAfter(call, "--parameters")) continue;

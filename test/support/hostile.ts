@@ -82,6 +82,19 @@ export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: 
   };
   // the envelope's own fields stay as they are
   const out = copy(snapshot) as Record<string, unknown>;
+  // tag values (Azure `tags: {k: v}`, AWS `Tags: [{Key, Value}]`): Kubernetes Service names and namespaces come from them
+  walk(out, (o) => {
+    const tags = o.tags;
+    if (tags !== null && typeof tags === "object" && !Array.isArray(tags))
+      for (const [k, v] of Object.entries(tags)) if (typeof v === "string") (tags as Record<string, string>)[k] = v + SHELL_SUFFIX;
+    if (Array.isArray(o.Tags))
+      for (const t of o.Tags as Array<Record<string, unknown>>) if (typeof t?.Value === "string") t.Value += SHELL_SUFFIX;
+  });
   for (const k of ["schema", "provider", "collectedAt", "tool"]) out[k] = (snapshot as unknown as Record<string, unknown>)[k];
   return { snapshot: out as unknown as Snapshot, map };
+}
+
+/** The `--from` names of a case, made to match the hostile snapshot: ids as mapped, tag names with the tag suffix. */
+export function hostileFrom(from: string[], map: Map<string, string>): string[] {
+  return from.map((f) => f + (map.get(f.toLowerCase()) ?? (f.includes("/") ? "" : SHELL_SUFFIX)));
 }
