@@ -12,7 +12,11 @@ function fix(model: AwsModel, lb: LoadBalancer, az: string, target: string): Rem
   const s = subnetForZone(model, lb, az);
   const subnets = [...lbSubnetIds(lb).map(sh), s?.id ? sh(s.id) : placeholder(`subnet-in-${az}`)];
   const commands = [
-    ...(s ? [] : [`aws ec2 create-subnet --vpc-id ${lb.vpcId ? sh(lb.vpcId) : placeholder("vpc-id")} --availability-zone ${sh(az)} --cidr-block ${placeholder("free-cidr")}`]),
+    ...(s
+      ? []
+      : [
+          `aws ec2 create-subnet --vpc-id ${lb.vpcId ? sh(lb.vpcId) : placeholder("vpc-id")} --availability-zone ${sh(az)} --cidr-block ${placeholder("free-cidr")}`,
+        ]),
     `aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${subnets.join(" ")}`,
   ];
   return {
