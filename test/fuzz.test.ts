@@ -2,7 +2,7 @@
  * Hostile and broken input, generated: the snapshot loader and everything
  * after it (model, rules, report, every formatter, diff), and the config
  * loader. The result is always a clear input error (exit 2) or a report;
- * never a crash, a hang or a stack trace. Bounded to a few seconds per
+ * never a crash (a rule's `error` finding counts as one), a hang or a stack trace. Bounded to a few seconds per
  * property (fast-check's time limit), a dozen in all.
  */
 import assert from "node:assert/strict";
@@ -51,6 +51,9 @@ async function pipeline(text: string): Promise<"input-error" | "report"> {
     const model = provider.buildModel(snap, { from: [] });
     const rules = catalog.filter((r) => r.provider === snap.provider);
     const findings = runRules(model, rules);
+    // the engine turns a rule that throws into an `error` finding: for the fuzz that is a crash all the same
+    const crashed = findings.filter((f) => f.status === "error");
+    if (crashed.length > 0) throw new Error(`rules crashed: ${crashed.map((f) => `${f.ruleId}: ${f.message}`).join("; ")}`);
     const report = buildReport({
       model,
       loadBalancers: provider.loadBalancers(model),
@@ -172,6 +175,24 @@ describe("fuzz: the snapshot loader and everything after it", () => {
         },
       ),
       { numRuns: 200, ...LIMIT },
+    );
+  });
+
+  it("a value of the wrong type where the model trusts a type is an input error, not a rule crash", async () => {
+    const pip = BASE.resources.findIndex((r: { type: string }) => r.type === "Microsoft.Network/publicIPAddresses");
+    const lb = BASE.resources.findIndex((r: { type: string }) => r.type === "Microsoft.Network/loadBalancers");
+    assert.ok(pip >= 0 && lb >= 0, "the base fixture has a public IP and a load balancer");
+    for (const i of [pip, lb]) {
+      for (const sku of [{ name: 5 }, { name: null }, { name: ["Basic"] }]) {
+        const doc = setAt(BASE, ["resources", String(i), "sku"], sku);
+        assert.equal(await pipeline(JSON.stringify(doc)), "input-error", `${BASE.resources[i].type} sku ${JSON.stringify(sku)}`);
+      }
+    }
+    // what the schema still accepts keeps working: no SKU at all, or one with a name
+    assert.equal(await pipeline(JSON.stringify(setAt(BASE, ["resources", String(pip), "sku"], undefined, true))), "report");
+    assert.equal(
+      await pipeline(JSON.stringify(setAt(BASE, ["resources", String(pip), "sku"], { name: "Standard", tier: "Regional" }))),
+      "report",
     );
   });
 
