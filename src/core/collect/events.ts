@@ -8,3 +8,15 @@ export type CollectEvent =
   /** wide scopes (several subscriptions, regions or accounts): how far along */
   | { type: "progress"; subscriptionsDone: number; subscriptionsTotal: number; lbsDone: number; lbsTotal: number }
   | { type: "done"; calls: number; ms: number; resources: number; gaps: number };
+
+/** What every collector takes besides its scope and credentials. */
+export interface CollectorOptions {
+  /** HTTP requests in flight (default 12) */
+  concurrency?: number;
+  /** A fixed delay between retries instead of the SDK's backoff (tests). */
+  retryDelayMs?: number;
+  onEvent?: (e: CollectEvent) => void;
+  toolVersion?: string;
+  /** a clock for collectedAt (tests pin it) */
+  now?: () => Date;
+}

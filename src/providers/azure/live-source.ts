@@ -51,20 +51,11 @@ export function azureLiveSource(resourceGroup: string, opts: LiveOptions): DataS
       onEvent({ type: "phase", name: "credentials" });
       const t = await resolve();
       source.label = `live: subscription ${t.subscriptionId}, resource group ${resourceGroup}`;
-      const { collectAzure } = await import("./collect/collect.ts");
-      return collectAzure({
-        subscriptionId: t.subscriptionId,
-        resourceGroup,
-        credential: t.credential,
-        ...(t.endpoint ? { endpoint: t.endpoint } : {}),
-        ...(t.ca ? { ca: t.ca } : {}),
-        concurrency,
-        effectiveNsg: opts.effectiveNsg !== false,
-        guest: opts.guest === true,
-        toolVersion: toolVersion(),
-        ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
-        onEvent,
-      });
+      const [{ collectAzure }, { resourceGroupCollection }] = await Promise.all([
+        import("./collect/collect.ts"),
+        import("./collect/acquire.ts"),
+      ]);
+      return collectAzure({ ...resourceGroupCollection(t, resourceGroup, opts, concurrency), onEvent });
     },
     async pollHealth(snapshot) {
       const t = await resolve();

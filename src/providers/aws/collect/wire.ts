@@ -1,4 +1,27 @@
-/** What the AWS collector needs besides the SDK calls: SDK output → the snapshot's JSON, and error classification. */
+/** What the AWS collector needs besides the SDK calls: operation names, SDK output → the snapshot's JSON, and error classification. */
+
+export type Rec = Record<string, unknown>;
+
+/** IAM-style operation names, so a gap names the permission it needed. */
+export const OP = {
+  lbs: "elasticloadbalancing:DescribeLoadBalancers",
+  lbAttrs: "elasticloadbalancing:DescribeLoadBalancerAttributes",
+  listeners: "elasticloadbalancing:DescribeListeners",
+  rules: "elasticloadbalancing:DescribeRules",
+  tgs: "elasticloadbalancing:DescribeTargetGroups",
+  tgAttrs: "elasticloadbalancing:DescribeTargetGroupAttributes",
+  health: "elasticloadbalancing:DescribeTargetHealth",
+  sgs: "ec2:DescribeSecurityGroups",
+  instances: "ec2:DescribeInstances",
+  subnets: "ec2:DescribeSubnets",
+  nacls: "ec2:DescribeNetworkAcls",
+  rts: "ec2:DescribeRouteTables",
+  asgs: "autoscaling:DescribeAutoScalingGroups",
+} as const;
+
+export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
+export const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+export const uniq = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
 /** SDK v3 output → the JSON `aws … --output json` prints: no `$metadata`, dates as ISO strings, no undefined members. */
 export function toWire<T = unknown>(v: unknown): T {
@@ -58,10 +81,4 @@ export function isNetworkError(e: unknown): boolean {
     /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(String(err?.code ?? "")) ||
     err?.name === "TimeoutError"
   );
-}
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -4,6 +4,8 @@ import type { IO } from "../../../core/io.ts";
 import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
+import type { AzureCollectOptions } from "./collect.ts";
+import type { AzureTarget } from "./credentials.ts";
 
 export async function collectAzureLive(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired> {
   const subscriptions = (opts.subscription ?? "")
@@ -33,8 +35,22 @@ export async function collectAzureLive(target: string | undefined, opts: LiveOpt
   const { collectAzure } = await import("./collect.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
   const snapshot = await collectAzure({
+    ...resourceGroupCollection(t, target, opts, concurrency),
+    ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
+  });
+  return { snapshot, source: `live: subscription ${t.subscriptionId}, resource group ${target}`, live: true };
+}
+
+/** The collector's options for one resource group, from the live flags (shared by `check` and the TUI's live source). */
+export function resourceGroupCollection(
+  t: AzureTarget,
+  resourceGroup: string,
+  opts: LiveOptions,
+  concurrency: number,
+): AzureCollectOptions {
+  return {
     subscriptionId: t.subscriptionId,
-    resourceGroup: target,
+    resourceGroup,
     credential: t.credential,
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
     ...(t.ca ? { ca: t.ca } : {}),
@@ -43,7 +59,5 @@ export async function collectAzureLive(target: string | undefined, opts: LiveOpt
     guest: opts.guest === true,
     toolVersion: toolVersion(),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
-    ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
-  });
-  return { snapshot, source: `live: subscription ${t.subscriptionId}, resource group ${target}`, live: true };
+  };
 }

@@ -4,31 +4,17 @@
  * pinned CA, retries, user agent), the same LRO, the same gaps on failure.
  */
 import type { TokenCredential } from "@azure/identity";
+import { CallLedger } from "../../../core/collect/ledger.ts";
+import { WireRecorder } from "../../../core/collect/wire-recorder.ts";
 import type { Gap } from "../../../core/snapshot/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
-import type { RuleHealthBody } from "../../../providers/azure/wire-types.ts";
 import { parseArmId } from "../arm-id.ts";
+import type { RuleHealthBody } from "../wire-types.ts";
+import { ArmCalls, type ArmClientSettings, armClientOptions, concurrencyPolicy, describeRestError } from "./arm.ts";
 
-export interface ArmClientSetup {
+export interface ArmClientSetup extends ArmClientSettings {
   subscriptionId: string;
   credential: TokenCredential;
-  /** ARM endpoint (default https://management.azure.com); the emulator's URL in tests and demos */
-  endpoint?: string;
-  /** PEM to trust for the endpoint */
-  ca?: string;
-  maxRetries?: number;
-  retryDelayMs?: number;
-  toolVersion?: string;
-}
-
-/** The options every lbdoctor ARM client is built with. */
-export function armClientOptions(o: ArmClientSetup) {
-  return {
-    ...(o.endpoint ? { endpoint: o.endpoint } : {}),
-    ...(o.ca ? { tlsOptions: { ca: o.ca } } : {}),
-    retryOptions: { maxRetries: o.maxRetries ?? 3, ...(o.retryDelayMs !== undefined ? { retryDelayInMs: o.retryDelayMs } : {}) },
-    userAgentOptions: { userAgentPrefix: `lbdoctor/${o.toolVersion ?? "dev"}` },
-  };
 }
 
 export interface RuleHealthPoll {
@@ -41,8 +27,6 @@ export interface RuleHealthPoll {
 export interface RuleHealthPoller {
   poll(ruleIds: string[]): Promise<RuleHealthPoll>;
 }
-
-type AnyPoller = { pollUntilDone(): Promise<unknown> };
 
 /** Keeps only what the snapshot's rule-health body holds (the SDK model has the same shape, with undefined fields). */
 function normalize(v: unknown): RuleHealthBody {
@@ -63,51 +47,33 @@ function normalize(v: unknown): RuleHealthBody {
   return body;
 }
 
-/** A poller of load-balancing-rule health through the SDK; one client for every poll. */
+/** A poller of load-balancing-rule health through the SDK; one client for every poll, each LRO polled by the server's Retry-After. */
 export async function ruleHealthPoller(o: ArmClientSetup & { pollIntervalMs?: number; concurrency?: number }): Promise<RuleHealthPoller> {
   const { NetworkManagementClient } = await import("@azure/arm-network");
-  const network = new NetworkManagementClient(o.credential, o.subscriptionId, armClientOptions(o));
+  const recorder = new WireRecorder();
   const limit = limiter(Math.max(1, o.concurrency ?? 12));
-  const pollOptions = { updateIntervalInMs: o.pollIntervalMs ?? 1000 };
+  const network = new NetworkManagementClient(o.credential, o.subscriptionId, armClientOptions(o, recorder, [concurrencyPolicy(limit)]));
   return {
     async poll(ruleIds) {
       const t0 = performance.now();
       const bodies: Record<string, RuleHealthBody> = {};
-      const gaps: Gap[] = [];
+      const ledger = new CallLedger({ emit: () => {}, calls: () => recorder.calls, describe: describeRestError });
+      const calls = new ArmCalls(recorder, ledger, o.pollIntervalMs ?? 1000);
+      const operation = "loadBalancerLoadBalancingRules.health";
       await Promise.all(
         ruleIds.map(async (id) => {
           const p = parseArmId(id);
           const [, lbName, , ruleName] = p.segments;
-          if (!p.resourceGroup || !lbName || !ruleName) {
-            gaps.push({ operation: "loadBalancerLoadBalancingRules.health", resourceId: id, message: "not a load-balancing rule id" });
+          const rg = p.resourceGroup;
+          if (!rg || !lbName || !ruleName) {
+            ledger.note({ operation, resourceId: id, message: "not a load-balancing rule id" });
             return;
           }
-          try {
-            const body = await limit(() =>
-              (
-                network.loadBalancerLoadBalancingRules.health(
-                  p.resourceGroup as string,
-                  lbName,
-                  ruleName,
-                  pollOptions,
-                ) as unknown as AnyPoller
-              ).pollUntilDone(),
-            );
-            bodies[id] = normalize(body);
-          } catch (e) {
-            const err = e as { statusCode?: number; code?: string; message?: string };
-            const gap: Gap = {
-              operation: "loadBalancerLoadBalancingRules.health",
-              resourceId: id,
-              message: (err.message ?? String(e)).split("\n")[0] ?? "failed",
-            };
-            if (err.statusCode) gap.status = err.statusCode;
-            if (err.code) gap.code = err.code;
-            gaps.push(gap);
-          }
+          const body = await calls.lro(operation, id, (opt) => network.loadBalancerLoadBalancingRules.health(rg, lbName, ruleName, opt));
+          if (body !== undefined) bodies[id] = normalize(body);
         }),
       );
-      return { bodies, gaps, ms: performance.now() - t0 };
+      return { bodies, gaps: ledger.gaps, ms: performance.now() - t0 };
     },
   };
 }
