@@ -84,6 +84,12 @@ for (const d of ruleDirs) {
     rule.remediation,
     "",
   ];
+  lines.push(
+    "## Data it reads",
+    "",
+    `${rule.reads.map((k) => `\`${k}\``).join(", ")}. When a collection gap covers one of them, what would pass (or not apply) is reported unknown, with the gap as the reason (see [Gaps](${relative(dirname(`docs/rules/${d}.md`), "docs/snapshot.md")}#gaps)).`,
+    "",
+  );
   if (rule.explains?.length) {
     lines.push(
       "## Explains",

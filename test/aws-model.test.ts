@@ -209,7 +209,7 @@ describe("AWS model", () => {
         .gap(gap)
         .build(),
     );
-    assert.deepEqual(m.gaps, [{ ...gap, kind: "collection" }]);
+    assert.deepEqual(m.gaps, [{ ...gap, kind: "collection", covers: ["aws:networkAcls"], pointer: "/gaps/0" }]);
     assert.equal(m.collected.networkAcls, false);
     assert.equal(m.collected.securityGroups, true);
   });

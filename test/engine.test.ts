@@ -15,6 +15,7 @@ const meta = {
   citations: [{ url: "https://example.com/doc", title: "A doc" }],
   references: [],
   remediation: "r",
+  reads: ["azure:loadBalancers"],
 };
 
 describe("rule engine", () => {

@@ -14,6 +14,7 @@ const rule = defineRule<AzureModel>({
   citations: [{ url: "https://example.com/doc", title: "A doc" }],
   references: [],
   remediation: "r",
+  reads: ["azure:loadBalancers"],
   messages: { bad: "lb {{name}} is bad" },
   check: ({ model, report }) => {
     for (const lb of model.loadBalancers)

@@ -10,7 +10,7 @@ import type { Finding, Model, ModelContext } from "./engine/types.ts";
 import type { Inspector } from "./inspect.ts";
 import type { IO } from "./io.ts";
 import type { LiveOptions } from "./live.ts";
-import type { ProviderId, Snapshot } from "./snapshot/types.ts";
+import type { Gap, ProviderId, Snapshot } from "./snapshot/types.ts";
 import type { DataSource } from "./source.ts";
 
 /** A load balancer as the report lists it, whatever the cloud. */
@@ -74,7 +74,10 @@ export interface ProviderAdapter<M extends Model = Model> {
   id: ProviderId;
   /** what a positional group is called: "resource group", "region" */
   groupNoun: string;
+  /** builds the model; its collection gaps carry `covers` (gapData) and `affects`, which the engine reads */
   buildModel(snapshot: Snapshot, context: ModelContext): M;
+  /** the data keys (`reads` of the rules, DATA_KEYS[provider]) a snapshot gap leaves incomplete */
+  gapData(gap: Gap): string[];
   loadBalancers(model: M): LoadBalancerInfo[];
   /** does a finding without a load balancer belong to the group the user named? */
   inGroup(finding: Finding, group: string): boolean;

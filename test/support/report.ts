@@ -35,6 +35,7 @@ export const boomRule: Rule = {
   references: [],
   messages: {},
   remediation: "none",
+  reads: ["azure:loadBalancers"],
   check() {
     throw new Error("boom <script>alert(1)</script> \u001b[31m");
   },

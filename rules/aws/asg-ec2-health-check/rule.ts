@@ -9,6 +9,7 @@ export default defineRule<AwsModel>({
   id: "aws/asg-ec2-health-check",
   provider: "aws",
   severity: "medium",
+  reads: ["aws:autoscaling"],
   title: "Auto Scaling group ignores the load balancer's health checks",
   description:
     "An Auto Scaling group replaces the instances it considers unhealthy. With `HealthCheckType` `EC2` (the default) it looks only " +

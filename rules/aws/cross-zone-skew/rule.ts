@@ -39,6 +39,15 @@ export default defineRule<AwsModel>({
   id: "aws/cross-zone-skew",
   provider: "aws",
   severity: "medium",
+  reads: [
+    "aws:loadBalancers",
+    "aws:loadBalancerAttributes",
+    "aws:targetGroups",
+    "aws:targetGroupAttributes",
+    "aws:targetHealth",
+    "aws:instances",
+    "aws:subnets",
+  ],
   title: "Cross-zone load balancing is off and zones hold unequal numbers of healthy targets",
   description:
     "Clients spread over the load balancer's zone nodes about equally (DNS returns one address per zone). With cross-zone load " +

@@ -11,6 +11,7 @@ export default defineRule<AwsModel>({
   id: "aws/deregistration-delay",
   provider: "aws",
   severity: "medium",
+  reads: ["aws:loadBalancers", "aws:loadBalancerAttributes", "aws:targetGroups", "aws:targetGroupAttributes", "aws:autoscaling"],
   title: "Deregistration delay too short for scale-in",
   description:
     "When an Auto Scaling group scales in, it deregisters the instance from its target groups and waits for the deregistration delay " +

@@ -7,6 +7,7 @@ export default defineRule<AwsModel>({
   id: "aws/health-check-path-mismatch",
   provider: "aws",
   severity: "high",
+  reads: ["aws:targetGroups", "aws:targetHealth"],
   title: "Health checks get an HTTP code the matcher rejects",
   description:
     "An HTTP or HTTPS health check requests `HealthCheckPath` on each target (with the target's IP address as the Host header) and " +

@@ -76,6 +76,7 @@ export default defineRule<AwsModel>({
   id: "aws/internet-facing-in-private-subnets",
   provider: "aws",
   severity: "high",
+  reads: ["aws:loadBalancers", "aws:subnets", "aws:routeTables"],
   title: "Internet-facing load balancer in subnets without an internet gateway route",
   description:
     "An internet-facing load balancer gets public addresses in each of its subnets, but it is reachable only when the subnet's route " +

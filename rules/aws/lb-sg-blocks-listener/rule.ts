@@ -24,6 +24,7 @@ export default defineRule<AwsModel>({
   id: "aws/lb-sg-blocks-listener",
   provider: "aws",
   severity: "critical",
+  reads: ["aws:loadBalancers", "aws:listeners", "aws:securityGroups"],
   title: "Load balancer security groups block a listener",
   description:
     "An Application Load Balancer (and a Network Load Balancer created with security groups) accepts a connection only when one of its " +

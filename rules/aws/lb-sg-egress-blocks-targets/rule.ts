@@ -7,6 +7,7 @@ export default defineRule<AwsModel>({
   id: "aws/lb-sg-egress-blocks-targets",
   provider: "aws",
   severity: "critical",
+  reads: ["aws:loadBalancers", "aws:targetGroups", "aws:targetHealth", "aws:instances", "aws:securityGroups"],
   title: "Load balancer security groups block traffic to the targets",
   description:
     "Security groups filter outbound traffic too. A load balancer with security groups opens its connections to the targets (requests " +

@@ -75,6 +75,7 @@ export default defineRule<AwsModel>({
   id: "aws/listener-no-target-group",
   provider: "aws",
   severity: "critical",
+  reads: ["aws:listeners", "aws:targetGroups"],
   title: "A listener's default action forwards to nothing usable",
   description:
     "A listener's default action handles every request no listener rule matches (on a Network Load Balancer, every connection). A " +

@@ -7,6 +7,15 @@ export default defineRule<AwsModel>({
   id: "aws/nacl-blocks-health-check",
   provider: "aws",
   severity: "critical",
+  reads: [
+    "aws:loadBalancers",
+    "aws:targetGroups",
+    "aws:targetGroupAttributes",
+    "aws:targetHealth",
+    "aws:instances",
+    "aws:subnets",
+    "aws:networkAcls",
+  ],
   title: "Network ACLs block the health checks or the traffic",
   description:
     "Network ACLs are stateless and filter traffic where it crosses a subnet's boundary. A connection from a load balancer node to a " +

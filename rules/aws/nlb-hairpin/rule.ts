@@ -87,6 +87,15 @@ export default defineRule<AwsModel>({
   id: "aws/nlb-hairpin",
   provider: "aws",
   severity: "high",
+  reads: [
+    "aws:loadBalancers",
+    "aws:targetGroups",
+    "aws:targetGroupAttributes",
+    "aws:targetHealth",
+    "aws:instances",
+    "aws:subnets",
+    "aws:guest",
+  ],
   title: "Targets call their own internal NLB while it preserves client IPs",
   description:
     '"NAT loopback, also known as hairpinning, is not supported when client IP preservation is enabled": when a target of an internal ' +

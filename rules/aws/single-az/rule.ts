@@ -66,6 +66,7 @@ export default defineRule<AwsModel>({
   id: "aws/single-az",
   provider: "aws",
   severity: "medium",
+  reads: ["aws:loadBalancers", "aws:subnets", "aws:targetGroups", "aws:targetHealth", "aws:instances"],
   title: "Load balancer or its healthy targets in fewer than two Availability Zones",
   description:
     "AWS's Auto Scaling tutorial builds for the loss of a zone: the load balancer in subnets of at least two Availability Zones and the Auto Scaling " +

@@ -15,6 +15,7 @@ export default defineRule<AwsModel>({
   id: "aws/stickiness-skew",
   provider: "aws",
   severity: "low",
+  reads: ["aws:loadBalancers", "aws:targetGroups", "aws:targetGroupAttributes"],
   title: "Sticky sessions skew the distribution",
   description:
     "With stickiness enabled on a target group, the load balancer sends a client back to the same target: by source IP on a Network " +

@@ -7,6 +7,7 @@ export default defineRule<AwsModel>({
   id: "aws/target-az-not-enabled",
   provider: "aws",
   severity: "high",
+  reads: ["aws:loadBalancers", "aws:subnets", "aws:targetGroups", "aws:targetHealth", "aws:instances"],
   title: "Target sits in an Availability Zone the load balancer has not enabled",
   description:
     "A load balancer has a node only in the Availability Zones of its subnets. A target registered in any other zone receives no traffic: " +

@@ -108,6 +108,7 @@ export default defineRule<AwsModel>({
   id: "aws/target-group-empty",
   provider: "aws",
   severity: "critical",
+  reads: ["aws:listeners", "aws:listenerRules", "aws:targetGroups", "aws:targetHealth"],
   title: "A listener forwards to a target group with no registered targets",
   description:
     "A target group without registered targets has nothing to route to. An Application Load Balancer answers every request routed " +

@@ -53,6 +53,7 @@ export default defineRule<AwsModel>({
   id: "aws/target-public-ip",
   provider: "aws",
   severity: "medium",
+  reads: ["aws:targetGroups", "aws:targetHealth", "aws:instances"],
   title: "Target instance has its own public IP",
   description:
     "AWS's Auto Scaling tutorial puts the instances behind the load balancer in private subnets: they need no public IP, since clients reach them through " +

@@ -7,6 +7,7 @@ export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-health-check",
   provider: "aws",
   severity: "critical",
+  reads: ["aws:loadBalancers", "aws:subnets", "aws:targetGroups", "aws:targetHealth", "aws:instances", "aws:securityGroups"],
   title: "Target security groups block the health checks",
   description:
     "Every load balancer node health-checks every registered target, from its private address in its own subnet. " +

@@ -6,6 +6,15 @@ export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-traffic",
   provider: "aws",
   severity: "critical",
+  reads: [
+    "aws:loadBalancers",
+    "aws:subnets",
+    "aws:targetGroups",
+    "aws:targetGroupAttributes",
+    "aws:targetHealth",
+    "aws:instances",
+    "aws:securityGroups",
+  ],
   title: "Target security groups block the load balancer's traffic",
   description:
     "The targets' security groups must admit the load-balanced traffic on the target's port, not only the health checks: a target whose " +

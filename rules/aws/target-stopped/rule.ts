@@ -7,13 +7,16 @@ export default defineRule<AwsModel>({
   id: "aws/target-stopped",
   provider: "aws",
   severity: "high",
+  reads: ["aws:targetGroups", "aws:targetHealth", "aws:instances"],
   title: "Target instance is stopped or terminated",
   description:
     "A registered instance that is stopped (or stopping) or terminated (or shutting down) serves nothing: the target group reports it " +
     "`unused` with `Target.InvalidState`, and the load balancer spreads the traffic over fewer targets, or over none. A terminated " +
     "instance stays registered until someone (or its Auto Scaling group) deregisters it; it disappears from DescribeInstances about an hour " +
     "after termination, so a registered instance missing from a complete instance list with `Target.InvalidState` is reported too. " +
-    "AWS's Auto Scaling tutorial relies on the Auto Scaling group to keep healthy instances registered. Severity is high, critical when no target of the " +
+    "AWS's Auto Scaling tutorial relies on the Auto Scaling group to keep healthy instances registered. When the target health could not be read, " +
+    "the in-service instances of the Auto Scaling groups attached to the target group are its targets (Auto Scaling registers them), so a stopped one " +
+    "is still found. Severity is high, critical when no target of the " +
     "group is left running.",
   citations: [
     {

@@ -117,6 +117,7 @@ export default defineRule<AwsModel>({
   id: "aws/targets-unhealthy",
   provider: "aws",
   severity: "high",
+  reads: ["aws:targetGroups", "aws:targetHealth"],
   title: "Targets are unhealthy or unused",
   description:
     "DescribeTargetHealth reports each registered target's state and, unless it is healthy, a reason code. An `unhealthy` target gets " +

@@ -63,6 +63,7 @@ export default defineRule<AzureModel>({
   id: "azure/availability-mismatch",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:availabilitySets", "azure:scaleSets"],
   title: "Pool VMs not in one availability set or across zones",
   description:
     "The reference architecture for load-balanced VMs: load-balanced VMs belong in one availability set, which spreads them over fault and update domains; " +

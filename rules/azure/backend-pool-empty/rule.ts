@@ -49,6 +49,7 @@ export default defineRule<AzureModel>({
   id: "azure/backend-pool-empty",
   provider: "azure",
   severity: "critical",
+  reads: ["azure:loadBalancers", "azure:nics"],
   title: "Backend pool with no members",
   description:
     "A load-balancing rule sends the connections its frontend accepts to one backend pool. " +

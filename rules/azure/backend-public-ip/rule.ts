@@ -27,6 +27,7 @@ export default defineRule<AzureModel>({
   id: "azure/backend-public-ip",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:publicIps", "azure:vms", "azure:scaleSets"],
   title: "Backend VM has its own public IP",
   description:
     "The reference architecture for load-balanced VMs gives load-balanced VMs private IP addresses only: clients reach them through the load balancer's public IP, and administrators through inbound NAT rules. " +

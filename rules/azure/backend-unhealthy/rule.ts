@@ -17,6 +17,7 @@ export default defineRule<AzureModel>({
   id: "azure/backend-unhealthy",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:ruleHealth"],
   title: "Backend member marked Down by its health probe",
   description:
     "The load-balancing rule's health status (POST …/loadBalancingRules/{rule}/health) lists each backend address as Up or Down with a " +

@@ -8,6 +8,7 @@ export default defineRule<AzureModel>({
   id: "azure/backend-vm-stopped",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:scaleSets"],
   title: "Backend VM stopped or deallocated",
   description:
     "A pool member whose VM is stopped or deallocated cannot answer the health probe or carry traffic: the load balancer marks it Down " +

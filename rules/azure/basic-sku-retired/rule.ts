@@ -89,6 +89,7 @@ export default defineRule<AzureModel>({
   id: "azure/basic-sku-retired",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:publicIps"],
   title: "Basic SKU load balancer or public IP (retired)",
   description:
     `Basic SKU load balancers and Basic SKU public IP addresses were retired on ${RETIRED}. ` +

@@ -18,6 +18,7 @@ export default defineRule<AzureModel>({
   id: "azure/data-port-blocked-by-nsg",
   provider: "azure",
   severity: "critical",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:nsgs", "azure:applicationSecurityGroups", "azure:effectiveNsg"],
   title: "Data port blocked by an NSG",
   description:
     "On the load-balanced data path the NSG sees the original client address and the backend's own IP and port, not the load balancer. " +

@@ -10,6 +10,7 @@ export default defineRule<AzureModel>({
   id: "azure/ilb-self-access",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:guest"],
   title: "Backend VM calls its own internal load balancer's frontend",
   description:
     "An internal load balancer does not translate a backend's outbound flow to its own frontend. When a backend VM calls the frontend of " +

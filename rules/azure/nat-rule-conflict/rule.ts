@@ -51,6 +51,7 @@ export default defineRule<AzureModel>({
   id: "azure/nat-rule-conflict",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:nsgs", "azure:applicationSecurityGroups", "azure:publicIps"],
   title: "Inbound NAT rule reuses a frontend port or exposes SSH/RDP to the Internet",
   description:
     "The reference architecture for load-balanced VMs maps distinct frontend ports (50001, 50002…) to each VM's SSH or RDP port through inbound NAT rules, and keeps those ports " +

@@ -29,6 +29,7 @@ export default defineRule<AzureModel>({
   id: "azure/nva-ip-forwarding-disabled",
   provider: "azure",
   severity: "high",
+  reads: ["azure:routeTables", "azure:loadBalancers", "azure:nics", "azure:vms"],
   title: "Route to an NVA whose NIC has IP forwarding disabled",
   description:
     "A user-defined route with next hop `VirtualAppliance` hands packets to the NVA's IP, but those packets are " +

@@ -54,6 +54,7 @@ export default defineRule<AzureModel>({
   id: "azure/nva-single-point-of-failure",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:routeTables", "azure:loadBalancers", "azure:nics", "azure:vnets", "azure:vms", "azure:availabilitySets"],
   title: "Route next hop is a single NVA",
   description:
     "The highly available NVA guidance: when all traffic has to pass one network virtual appliance, that NVA is a single point of failure; if it " +

@@ -55,6 +55,7 @@ export default defineRule<AzureModel>({
   id: "azure/port-not-listening",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:ruleHealth", "azure:guest"],
   title: "Nothing listening on the probe or data port",
   description:
     "The backend-traffic troubleshooting guide's first cause: the backend VM does not listen on the port, so probes fail (the member goes Down) or, when the probe uses " +

@@ -13,6 +13,7 @@ export default defineRule<AzureModel>({
   id: "azure/probe-blocked-by-nsg",
   provider: "azure",
   severity: "critical",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:nsgs", "azure:applicationSecurityGroups", "azure:effectiveNsg"],
   title: "Health probe blocked by an NSG",
   description:
     "Azure Load Balancer health probes come from 168.63.129.16 (service tag `AzureLoadBalancer`). " +

@@ -41,6 +41,7 @@ export default defineRule<AzureModel>({
   id: "azure/probe-port-mismatch",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers"],
   title: "Health probe checks a different port than the rule's backend port",
   description:
     "A load-balancing rule sends traffic to its backend port, but its health probe checks another port. The probe " +

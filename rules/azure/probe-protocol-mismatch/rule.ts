@@ -11,6 +11,7 @@ export default defineRule<AzureModel>({
   id: "azure/probe-protocol-mismatch",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers"],
   title: "TCP probe in front of an HTTP(S) backend",
   description:
     "A `Tcp` probe only checks that the backend accepts a TCP connection. A web server whose application is broken " +

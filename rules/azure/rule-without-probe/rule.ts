@@ -48,6 +48,7 @@ export default defineRule<AzureModel>({
   id: "azure/rule-without-probe",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:ruleHealth"],
   title: "Load-balancing rule without a health probe",
   description:
     "A load-balancing rule with no health probe has no notion of health: the load balancer keeps sending new " +

@@ -13,6 +13,7 @@ export default defineRule<AzureModel>({
   id: "azure/session-persistence-skew",
   provider: "azure",
   severity: "low",
+  reads: ["azure:loadBalancers", "azure:ruleHealth"],
   title: "Session persistence skews distribution",
   description:
     "By default Azure Load Balancer spreads connections with a 5-tuple hash (source IP and port, destination IP and port, protocol). " +

@@ -87,6 +87,7 @@ export default defineRule<AzureModel>({
   id: "azure/single-backend",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:scaleSets", "azure:availabilitySets"],
   title: "Fewer than two backends able to serve",
   description:
     "A load-balanced service needs at least two members that can take traffic, otherwise one reboot, host failure or planned maintenance takes it down. " +

@@ -9,6 +9,7 @@ export default defineRule<AzureModel>({
   id: "azure/single-nic-hairpin",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms"],
   title: "Co-hosted applications on single-NIC VMs behind one internal load balancer pool",
   description:
     "When one backend pool of an internal load balancer serves two or more load-balancing rules, several applications (or endpoints) run " +

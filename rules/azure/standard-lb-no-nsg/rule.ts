@@ -10,6 +10,7 @@ export default defineRule<AzureModel>({
   id: "azure/standard-lb-no-nsg",
   provider: "azure",
   severity: "critical",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:nsgs"],
   title: "Standard public load balancer member without any NSG",
   description:
     'A Standard load balancer is secure by default: "Standard load balancers and standard public IP addresses are closed to inbound ' +

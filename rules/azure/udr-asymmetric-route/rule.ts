@@ -34,6 +34,7 @@ export default defineRule<AzureModel>({
   id: "azure/udr-asymmetric-route",
   provider: "azure",
   severity: "high",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:routeTables", "azure:publicIps"],
   title: "Public LB members return Internet traffic through an NVA (asymmetric route)",
   description:
     "Clients reach the members of a public load balancer straight from the Internet, through the LB's public frontend. " +

@@ -131,6 +131,7 @@ export default defineRule<AzureModel>({
   id: "azure/vm-not-in-pool",
   provider: "azure",
   severity: "medium",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:vnets", "azure:scaleSets", "azure:availabilitySets"],
   title: "VM left out of its peers' backend pool",
   description:
     "The reference architecture for load-balanced VMs puts every VM of the availability set into the load balancer's backend pool, and warns that a VM added later " +

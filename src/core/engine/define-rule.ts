@@ -1,3 +1,4 @@
+import { unknownDataKeys } from "./reads.ts";
 import type { Citation, Model, Rule } from "./types.ts";
 
 export const DOCS_BASE = "https://github.com/lbdoctor/lbdoctor/blob/main/docs/rules";
@@ -19,6 +20,9 @@ export function defineRule<M extends Model = Model>(rule: Omit<Rule<M>, "source"
   for (const c of rule.citations) {
     if (!/^https:\/\//.test(c.url) || c.title.trim() === "") throw new Error(`rule ${rule.id}: a citation needs an https URL and a title`);
   }
+  if (!Array.isArray(rule.reads) || rule.reads.length === 0) throw new Error(`rule ${rule.id}: declare the data it reads (reads: [...])`);
+  const bad = unknownDataKeys(rule.provider, rule.reads);
+  if (bad.length > 0) throw new Error(`rule ${rule.id}: unknown data key ${bad.map((k) => `'${k}'`).join(", ")} in reads`);
   return { ...rule, source: citationLine(rule.citations) };
 }
 

@@ -1,6 +1,6 @@
 import { resolvePointer } from "../util/json-pointer.ts";
 import { idKey, lastSegment as nameOf } from "../util/resource-id.ts";
-import type { Finding, Model, ReportInput, Rule, Severity } from "./types.ts";
+import type { Evidence, Finding, Model, ModelGap, ReportInput, Rule, Severity } from "./types.ts";
 import { severityRank } from "./types.ts";
 
 export type EngineEvent =
@@ -116,12 +116,100 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
         subjects: [],
       });
     }
+    if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity);
     all.push(...out);
     opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length, ms: now() - t0 });
   }
   linkFindings(all, rules);
   opts.onEvent?.({ type: "done", findings: all.length });
   return all;
+}
+
+/** The messageId of a result that a collection gap turned into `unknown`. */
+export const GAP_MESSAGE_ID = "collection-gap";
+
+/**
+ * Faults never turn a finding into a pass or "not applicable": when a collection
+ * gap covers data the rule reads (`rule.reads` ∩ `gap.covers`), the rule's
+ * passes and not-applicable results become `unknown`, with the gap as the
+ * reason; its failures stay (a failure found in the data that was collected
+ * is still a failure). A gap scoped to resources (`gap.affects`) changes only
+ * the findings about them (by resource, load balancer, subject or evidence) and
+ * the rule's scope-wide results; when the rule has no finding on the gap's
+ * resource itself, it gets one `unknown` finding there, so that what could not
+ * be read (a target group's targets) never silently drops out of the report.
+ */
+export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Severity): void {
+  const reads = new Set(rule.reads ?? []);
+  const gaps = model.gaps.filter((g) => g.kind === "collection" && (g.covers ?? []).some((k) => reads.has(k)));
+  if (gaps.length === 0) return;
+  const reasons = new Map<Finding, ModelGap[]>();
+  const added: Finding[] = [];
+  for (const g of gaps) {
+    const affects = g.affects && g.resourceId ? new Set(g.affects) : undefined;
+    // a scoped gap is shown on its resource: by a finding on it, or by the rule's scope-wide result it changed
+    let shown = false;
+    for (const f of out) {
+      if (affects && f.resourceId !== "" && !isAbout(f, affects)) continue;
+      if (f.resourceId === "" || (g.resourceId !== undefined && idKey(f.resourceId) === idKey(g.resourceId))) shown = true;
+      if (f.status === "pass" || f.status === "not-applicable") {
+        const list = reasons.get(f);
+        if (list) list.push(g);
+        else reasons.set(f, [g]);
+      }
+    }
+    if (affects && !shown && g.resourceId) {
+      const id = findingId(rule.id, g.resourceId, "gap");
+      const existing = added.find((f) => f.id === id);
+      if (existing) {
+        existing.evidence.push(gapEvidence(g));
+        continue;
+      }
+      added.push({
+        id,
+        ruleId: rule.id,
+        status: "unknown",
+        severity,
+        resourceId: g.resourceId,
+        resourceName: g.resourceName ?? nameOf(g.resourceId),
+        title: rule.title,
+        messageId: GAP_MESSAGE_ID,
+        message: `Not checked: ${gapText(g)}; this rule reads that data.`,
+        evidence: [gapEvidence(g)],
+        source: rule.source,
+        references: rule.references,
+        relatedTo: [],
+        subjects: [idKey(g.resourceId)],
+      });
+    }
+  }
+  for (const [f, gs] of reasons) {
+    f.status = "unknown";
+    f.message = `Not verified: ${gs.map(gapText).join("; ")}; this rule reads that data. What was collected says: ${f.message}`;
+    f.messageId = GAP_MESSAGE_ID;
+    f.evidence = [...gs.map(gapEvidence), ...f.evidence];
+    delete f.remediation;
+  }
+  out.push(...added);
+}
+
+function isAbout(f: Finding, keys: Set<string>): boolean {
+  if (keys.has(idKey(f.resourceId))) return true;
+  if (f.loadBalancerId && keys.has(idKey(f.loadBalancerId))) return true;
+  if (f.subjects.some((s) => keys.has(s))) return true;
+  return f.evidence.some((e) => e.resourceId !== "" && keys.has(idKey(e.resourceId)));
+}
+
+function gapText(g: ModelGap): string {
+  const code = [g.status, g.code].filter((x) => x !== undefined && x !== "").join(" ");
+  return `${g.operation}${g.resourceId ? ` on ${g.resourceId}` : ""} failed${code ? ` (${code})` : ""}: ${g.message}`;
+}
+
+function gapEvidence(g: ModelGap): Evidence {
+  const value: Record<string, unknown> = { operation: g.operation, message: g.message };
+  if (g.status !== undefined) value.status = g.status;
+  if (g.code !== undefined) value.code = g.code;
+  return { resourceId: g.resourceId ?? "", pointer: g.pointer ?? "/gaps", value, label: "collection gap" };
 }
 
 /**

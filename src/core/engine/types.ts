@@ -72,6 +72,17 @@ export interface ModelGap extends Gap {
   kind: "collection" | "dangling-reference";
   /** for a dangling reference: the resource that holds it */
   referencedFrom?: string;
+  /** a collection gap: the data families (`reads` keys) it leaves incomplete, set by the provider's model */
+  covers?: string[];
+  /**
+   * a collection gap scoped to one resource: the normalized ids of the resources whose findings it can change
+   * (the resource and what holds it, e.g. a target group's load balancers); absent: every finding of a rule that reads the data
+   */
+  affects?: string[];
+  /** the display name of the gap's resource, when the model knows it */
+  resourceName?: string;
+  /** where the gap is in the snapshot (`/gaps/3`), when it comes from there */
+  pointer?: string;
 }
 
 /** What the user told lbdoctor on the command line, beyond the snapshot. */
@@ -130,6 +141,11 @@ export interface RuleMeta {
   remediation: string;
   /** rule ids whose failures this rule's failures explain (root cause → symptom) */
   explains?: string[];
+  /**
+   * the snapshot data the rule reads, as provider-scoped families (`DATA_KEYS` in reads.ts):
+   * when a collection gap covers one of them, the rule's passes and not-applicable results become `unknown`
+   */
+  reads: string[];
 }
 
 export interface Rule<M extends Model = Model> extends RuleMeta {

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { awsDiff } from "./diff.ts";
+import { awsGapData } from "./gap-data.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
@@ -8,6 +9,7 @@ import type { AwsSnapshot } from "./wire-types.ts";
 export const awsProvider: ProviderAdapter<AwsModel> = {
   id: "aws",
   groupNoun: "region",
+  gapData: awsGapData,
   buildModel: (snapshot, context) => buildAwsModel(snapshot as AwsSnapshot, context),
   loadBalancers: (model) =>
     model.loadBalancers.map((lb) => {

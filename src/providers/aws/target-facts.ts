@@ -4,7 +4,7 @@
  * balancer serves, whether cross-zone load balancing is effectively on, and
  * the `--targets` argument of the elbv2 commands.
  */
-
+import { idKey } from "../../core/util/resource-id.ts";
 import { awsArg } from "../../core/util/shell.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 
@@ -131,4 +131,43 @@ export function lbSubnetIds(lb: LoadBalancer): string[] {
 export function percent(x: number): string {
   const p = Math.round(x * 1000) / 10;
   return `${p}%`;
+}
+
+/**
+ * A target group's targets when its DescribeTargetHealth is missing: the
+ * in-service instances of the Auto Scaling groups attached to it, which
+ * Auto Scaling registers in the group. They carry no health (`state` is unset)
+ * and `registeredBy` names the group. Empty when the health is known.
+ */
+export function asgRegisteredTargets(tg: TargetGroup): Target[] {
+  if (tg.healthKnown) return [];
+  const out: Target[] = [];
+  const seen = new Set<string>();
+  for (const asg of tg.asgs) {
+    for (const ai of asg.instances) {
+      if (ai.lifecycleState !== undefined && ai.lifecycleState !== "InService") continue;
+      const k = idKey(ai.instanceId);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const t: Target = {
+        tg,
+        id: ai.instanceId,
+        key: idKey(`${tg.arn}|${ai.instanceId}|${tg.port ?? ""}`),
+        kind: "instance",
+        ptr: ai.ptr,
+        statePtr: ai.ptr,
+        registeredBy: asg,
+      };
+      if (tg.port !== undefined) t.port = tg.port;
+      const az = ai.instance?.availabilityZone ?? ai.availabilityZone;
+      if (az) t.availabilityZone = az;
+      if (ai.instance) {
+        t.instance = ai.instance;
+        if (ai.instance.privateIp) t.ip = ai.instance.privateIp;
+        if (ai.instance.subnet) t.subnet = ai.instance.subnet;
+      }
+      out.push(t);
+    }
+  }
+  return out;
 }

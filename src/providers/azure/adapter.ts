@@ -2,6 +2,7 @@ import type { ProviderAdapter } from "../../core/provider.ts";
 import { completeArmResources } from "../../core/snapshot/arm-type.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { azureDiff } from "./diff.ts";
+import { azureGapData } from "./gap-data.ts";
 import { createAzureInspector } from "./inspect.ts";
 import { azureLiveSource } from "./live-source.ts";
 import { type AzureModel, buildAzureModel } from "./model.ts";
@@ -11,6 +12,7 @@ import type { AzureSnapshot } from "./wire-types.ts";
 export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
   groupNoun: "resource group",
+  gapData: azureGapData,
   buildModel: (snapshot, context) => buildAzureModel(completeArmResources(snapshot as AzureSnapshot), context),
   loadBalancers: (model) =>
     bySubscription(model.loadBalancers).map((lb) => ({

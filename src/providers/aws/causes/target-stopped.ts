@@ -6,7 +6,7 @@ import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, Instance, Target, TargetGroup } from "../model.ts";
 import { gapNote, sh, targetEvidence, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../rule-helpers.ts";
-import { servedGroups, targetArg } from "../target-facts.ts";
+import { asgRegisteredTargets, servedGroups, targetArg } from "../target-facts.ts";
 
 const STOPPED = new Set(["stopping", "stopped"]);
 const GONE = new Set(["shutting-down", "terminated"]);
@@ -50,8 +50,10 @@ export const messages = {
 
 export function check({ model, report }: RuleContext<AwsModel>): void {
   for (const { lb, tg } of servedGroups(model)) {
-    const running = tg.targets.filter((t) => t.instance?.state === "running" || t.state === "healthy").length;
-    for (const t of tg.targets) {
+    // without DescribeTargetHealth, the in-service instances its Auto Scaling groups register are still known targets
+    const targets = tg.healthKnown ? tg.targets : asgRegisteredTargets(tg);
+    const running = targets.filter((t) => t.instance?.state === "running" || t.state === "healthy").length;
+    for (const t of targets) {
       const inst = t.instance;
       const base = {
         resourceId: targetResourceId(t),
@@ -66,11 +68,17 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         lb: lb.name,
         kind: t.kind,
         state: inst?.state ?? "?",
-        health: t.state ? `${t.state}${t.reason ? ` (${t.reason})` : ""}` : "not reported",
+        health: t.state
+          ? `${t.state}${t.reason ? ` (${t.reason})` : ""}`
+          : t.registeredBy
+            ? `not collected (Auto Scaling group ${t.registeredBy.name} registers it)`
+            : "not reported",
         reason: t.reason ?? "",
       };
       const tEv = targetEvidence(t);
-      const healthEv = { resourceId: tg.arn, pointer: t.statePtr, label: "target health" };
+      const healthEv = t.registeredBy
+        ? { resourceId: t.registeredBy.arn ?? t.registeredBy.name, pointer: t.ptr, label: `in-service instance of ${t.registeredBy.name}` }
+        : { resourceId: tg.arn, pointer: t.statePtr, label: "target health" };
       const severity = running === 0 ? ("critical" as const) : undefined;
       if (!inst) {
         if (t.kind !== "instance") {

@@ -1,5 +1,8 @@
 /** Builds the AWS model from a snapshot, one section at a time (each one needs only those before it). */
+import { pointer } from "../../../core/util/json-pointer.ts";
+import { idKey } from "../../../core/util/resource-id.ts";
 import { str } from "../../../core/util/wire.ts";
+import { awsGapAffects, awsGapData } from "../gap-data.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { buildAutoScalingGroups } from "./autoscaling.ts";
 import { buildInstances } from "./instances.ts";
@@ -32,7 +35,7 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
   const { loadBalancer, listener, targetGroup, instance, securityGroup, subnet, networkAcl, routeTable, autoScalingGroup, instanceByIp } =
     st;
   const region = str(snapshot.scope?.region) ?? [...loadBalancer.values()].map((lb) => lb.region).find(Boolean);
-  return {
+  const model: AwsModel = {
     provider: "aws",
     snapshot,
     context,
@@ -62,4 +65,23 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
     },
     observations,
   };
+  annotateGaps(model, (snapshot.gaps ?? []).length);
+  return model;
+}
+
+/** Each collection gap's data keys, the resources it concerns, its resource's name and its place in the snapshot (see gap-data.ts). */
+function annotateGaps(model: AwsModel, fromSnapshot: number): void {
+  model.gaps.forEach((g, i) => {
+    if (i < fromSnapshot) g.pointer = pointer("gaps", i);
+    if (g.kind !== "collection") return;
+    g.covers = awsGapData(g);
+    const affects = awsGapAffects(model, g);
+    if (affects) g.affects = affects;
+    if (g.resourceId) {
+      const k = idKey(g.resourceId);
+      const b = model.byKey;
+      const name = (b.targetGroup.get(k) ?? b.loadBalancer.get(k) ?? b.listener.get(k) ?? b.instance.get(k))?.name;
+      if (name) g.resourceName = name;
+    }
+  });
 }

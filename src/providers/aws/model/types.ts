@@ -265,6 +265,8 @@ export interface Target {
   ip?: string;
   /** the instance's subnet, or for an IP target the snapshot subnet of the group's VPC that contains it */
   subnet?: Subnet;
+  /** not from DescribeTargetHealth: an in-service instance of this Auto Scaling group, which registers it (see asgRegisteredTargets) */
+  registeredBy?: AutoScalingGroup;
 }
 
 export interface TargetGroup extends AwsNode {

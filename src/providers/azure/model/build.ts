@@ -1,4 +1,6 @@
 /** Builds the Azure model from a snapshot, one section at a time. */
+import { pointer } from "../../../core/util/json-pointer.ts";
+import { azureGapAffects, azureGapData } from "../gap-data.ts";
 import type { AzureSnapshot } from "../wire-types.ts";
 import { buildNics, buildVms } from "./compute.ts";
 import { buildLeaves } from "./leaves.ts";
@@ -20,7 +22,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
 
   const byName = <T extends { name: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
   const { resource, nic, ipConfig, vm, nsg, subnet, vnet, routeTable, publicIp, pool, availabilitySet, vmss } = b;
-  return {
+  const model: AzureModel = {
     provider: "azure",
     snapshot,
     context,
@@ -38,4 +40,17 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
     byKey: { resource, nic, ipConfig, vm, nsg, subnet, vnet, routeTable, publicIp, pool, availabilitySet, vmss },
     observations,
   };
+  annotateGaps(model, (snapshot.gaps ?? []).length);
+  return model;
+}
+
+/** Each collection gap's data keys, the resources it concerns and its place in the snapshot (see gap-data.ts). */
+function annotateGaps(model: AzureModel, fromSnapshot: number): void {
+  model.gaps.forEach((g, i) => {
+    if (i < fromSnapshot) g.pointer = pointer("gaps", i);
+    if (g.kind !== "collection") return;
+    g.covers = azureGapData(g);
+    const affects = azureGapAffects(model, g);
+    if (affects) g.affects = affects;
+  });
 }

@@ -1,0 +1,328 @@
+/**
+ * Faults never turn a finding into a pass or "not applicable": a rule declares
+ * the data it reads (`reads`), each provider maps a collection gap to the data
+ * it leaves incomplete, and the engine reports the rule's would-be passes and
+ * not-applicable results as `unknown`, with the gap as the reason, while its
+ * failures stay. Reproduced live against the emulators (AWS: a 403 on
+ * DescribeTargetHealth and on DescribeAutoScalingGroups; Azure: a 403 on rule
+ * health and on effective NSGs), and on the engine with hand-made gaps.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { ConfiguredRetryStrategy } from "@smithy/util-retry";
+import { rules } from "../rules/index.ts";
+import { diagnose } from "../src/core/diagnose.ts";
+import { defineRule } from "../src/core/engine/define-rule.ts";
+import { DATA_KEYS } from "../src/core/engine/reads.ts";
+import { GAP_MESSAGE_ID, runRules } from "../src/core/engine/run.ts";
+import type { Finding, Model, ModelGap } from "../src/core/engine/types.ts";
+import type { ProviderAdapter } from "../src/core/provider.ts";
+import type { Snapshot } from "../src/core/snapshot/types.ts";
+import { awsProvider } from "../src/providers/aws/adapter.ts";
+import { collectAws } from "../src/providers/aws/collect/collect.ts";
+import { type AwsEmulator, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { azureProvider } from "../src/providers/azure/adapter.ts";
+import { collectAzure } from "../src/providers/azure/collect/collect.ts";
+import { staticTokenCredential } from "../src/providers/azure/collect/credentials.ts";
+import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
+import { healthyWeb } from "./support/azure-builder.ts";
+import { lbdoctor, ROOT } from "./support/cli.ts";
+
+const loadAws = (name: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${name}.json`), "utf8"));
+
+async function collectWithFaults(fixture: string, faults: Parameters<AwsEmulator["setFaults"]>[0]): Promise<AwsSnapshot> {
+  const snap = loadAws(fixture);
+  const emu = await startAwsEmulator({ snapshots: [snap], faults });
+  try {
+    return await collectAws({
+      region: snap.scope.region ?? "us-east-1",
+      endpoint: emu.url,
+      credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
+      retryStrategy: new ConfiguredRetryStrategy(1, () => 0),
+      now: () => new Date("2026-11-20T10:00:00Z"),
+    });
+  } finally {
+    await emu.close();
+  }
+}
+
+function findingsOf(snapshot: Snapshot, adapter: ProviderAdapter<Model>): Finding[] {
+  return diagnose({ snapshot, adapter, rules, source: "test" }).findings;
+}
+
+const of = (fs: Finding[], ruleId: string) => fs.filter((f) => f.ruleId === ruleId);
+const statuses = (fs: Finding[]) => fs.map((f) => `${f.status} ${f.resourceName}`).join("; ");
+
+/** The rule ran, reported something, and nothing of it is a pass or not-applicable; at least one result is unknown and cites the gap. */
+function assertNoFalseAllClear(fs: Finding[], ruleId: string, operation: RegExp): void {
+  const mine = of(fs, ruleId);
+  assert.ok(mine.length > 0, `${ruleId} reported nothing`);
+  const clear = mine.filter((f) => f.status === "pass" || f.status === "not-applicable");
+  assert.deepEqual(
+    clear.map((f) => `${f.status} ${f.resourceName}: ${f.message}`),
+    [],
+    `${ruleId}: ${statuses(mine)}`,
+  );
+  const unknown = mine.filter((f) => f.status === "unknown");
+  assert.ok(unknown.length > 0, `${ruleId}: ${statuses(mine)}`);
+  assert.ok(
+    unknown.some((f) => operation.test(f.message)),
+    `${ruleId}: an unknown cites the gap: ${unknown.map((f) => f.message).join(" | ")}`,
+  );
+  for (const f of unknown.filter((x) => x.messageId === GAP_MESSAGE_ID)) {
+    assert.ok(
+      f.evidence.some((e) => /^\/gaps\/\d+$/.test(e.pointer) && e.label === "collection gap"),
+      `${ruleId}: the evidence points at the gap: ${JSON.stringify(f.evidence)}`,
+    );
+  }
+}
+
+describe("faults become unknown, never pass or not-applicable (AWS, live against the emulator)", () => {
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(join(tmpdir(), "lbdoctor-gaps-"));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("a 403 on DescribeTargetHealth: target-stopped still fails on the stopped instance, and check still exits 1", async () => {
+    const snap = await collectWithFaults("target-stopped", [{ action: "DescribeTargetHealth", fault: "denied" }]);
+    assert.ok(snap.gaps?.some((g) => g.operation === "elasticloadbalancing:DescribeTargetHealth" && g.status === 403));
+    const fs = findingsOf(snap, awsProvider as ProviderAdapter<Model>);
+    const stopped = of(fs, "aws/target-stopped");
+    const fail = stopped.find((f) => f.status === "fail");
+    assert.ok(fail, `the stopped instance is still a failure: ${statuses(stopped)}`);
+    assert.equal(fail.resourceId, "i-0d1a405ce80057a11");
+    assert.ok(
+      stopped.some((f) => f.status === "unknown" && f.resourceName === "web-tg" && /DescribeTargetHealth/.test(f.message)),
+      `the target group whose targets could not be read is unknown: ${statuses(stopped)}`,
+    );
+    assert.ok(!stopped.some((f) => f.status === "not-applicable"), statuses(stopped));
+    for (const id of ["aws/target-public-ip", "aws/target-az-not-enabled", "aws/nlb-hairpin"]) {
+      assertNoFalseAllClear(fs, id, /DescribeTargetHealth/);
+    }
+    const file = join(tmp, "stopped-403.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const r = lbdoctor(["check", "--snapshot", file, "--format", "json", "--no-config"]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { findings: Finding[] };
+    assert.ok(report.findings.some((f) => f.ruleId === "aws/target-stopped" && f.status === "fail"));
+  });
+
+  it("a 403 on DescribeTargetHealth of an NLB's group: nlb-hairpin is unknown, not 'nothing in scope'", async () => {
+    const snap = await collectWithFaults("nlb-hairpin", [{ action: "DescribeTargetHealth", fault: "denied" }]);
+    const fs = findingsOf(snap, awsProvider as ProviderAdapter<Model>);
+    for (const id of ["aws/nlb-hairpin", "aws/target-stopped", "aws/target-public-ip", "aws/target-az-not-enabled"]) {
+      assert.ok(!of(fs, id).some((f) => f.status === "not-applicable" && f.resourceId === ""), `${id}: ${statuses(of(fs, id))}`);
+    }
+    assertNoFalseAllClear(fs, "aws/nlb-hairpin", /DescribeTargetHealth/);
+  });
+
+  it("a 403 on DescribeAutoScalingGroups: asg-ec2-health-check and deregistration-delay are unknown", async () => {
+    for (const fixture of ["asg-ec2-health-check", "deregistration-delay"]) {
+      const snap = await collectWithFaults(fixture, [{ action: "DescribeAutoScalingGroups", fault: "denied" }]);
+      assert.ok(
+        snap.gaps?.some((g) => g.operation === "autoscaling:DescribeAutoScalingGroups"),
+        fixture,
+      );
+      const fs = findingsOf(snap, awsProvider as ProviderAdapter<Model>);
+      assertNoFalseAllClear(fs, "aws/asg-ec2-health-check", /DescribeAutoScalingGroups/);
+      assertNoFalseAllClear(fs, "aws/deregistration-delay", /DescribeAutoScalingGroups/);
+      // a rule that does not read Auto Scaling data is not touched
+      assert.ok(
+        of(fs, "aws/listener-no-target-group").every((f) => f.messageId !== GAP_MESSAGE_ID),
+        fixture,
+      );
+    }
+  });
+
+  it("without the fault the same fixtures pass or fail as before (the mechanism only acts on gaps)", async () => {
+    const snap = await collectWithFaults("target-stopped", []);
+    const fs = findingsOf(snap, awsProvider as ProviderAdapter<Model>);
+    assert.ok(!fs.some((f) => f.messageId === GAP_MESSAGE_ID));
+    assert.ok(of(fs, "aws/target-stopped").some((f) => f.status === "pass"));
+  });
+});
+
+describe("faults become unknown, never pass or not-applicable (Azure, live against the emulator)", () => {
+  const collect = async (snapshot: AzureSnapshot, faults: Array<{ route: string; status: number }>) => {
+    const emu = await startArmEmulator({ snapshots: [snapshot], faults });
+    try {
+      return await collectAzure({
+        subscriptionId: String(snapshot.scope.subscriptionId),
+        resourceGroup: String(snapshot.scope.resourceGroup),
+        credential: staticTokenCredential("test"),
+        endpoint: emu.url,
+        ca: emu.ca,
+        pollIntervalMs: 5,
+        retryDelayMs: 5,
+        maxRetries: 0,
+        effectiveNsg: true,
+        now: () => new Date("2026-11-20T10:00:00Z"),
+      });
+    } finally {
+      await emu.close();
+    }
+  };
+  const web = () => healthyWeb().effectiveNsg("vm1-nic", { value: [] }).effectiveNsg("vm2-nic", { value: [] }).build();
+
+  it("a 403 on rule health: the rules that read it are unknown, the others still pass", async () => {
+    const before = findingsOf(await collect(web(), []), azureProvider as ProviderAdapter<Model>);
+    for (const id of ["azure/backend-unhealthy", "azure/rule-without-probe"]) {
+      assert.ok(
+        of(before, id).some((f) => f.status === "pass"),
+        `${id} passes without the fault: ${statuses(of(before, id))}`,
+      );
+    }
+    const snap = await collect(web(), [{ route: "loadBalancingRules.health", status: 403 }]);
+    assert.ok(snap.gaps?.some((g) => g.operation === "loadBalancerLoadBalancingRules.health" && g.status === 403));
+    const fs = findingsOf(snap, azureProvider as ProviderAdapter<Model>);
+    for (const id of ["azure/backend-unhealthy", "azure/rule-without-probe", "azure/session-persistence-skew"]) {
+      assertNoFalseAllClear(fs, id, /loadBalancerLoadBalancingRules\.health/);
+    }
+    assert.ok(
+      of(fs, "azure/probe-port-mismatch").some((f) => f.status === "pass"),
+      "a rule that reads no rule health still passes",
+    );
+  });
+
+  it("a 403 on effective NSGs: the NSG rules that read them are unknown, not a pass from the NSG resources alone", async () => {
+    const before = findingsOf(await collect(web(), []), azureProvider as ProviderAdapter<Model>);
+    assert.ok(of(before, "azure/probe-blocked-by-nsg").some((f) => f.status === "pass"));
+    const snap = await collect(web(), [{ route: "networkInterfaces.listEffectiveNetworkSecurityGroups", status: 403 }]);
+    assert.ok(snap.gaps?.some((g) => g.operation === "networkInterfaces.listEffectiveNetworkSecurityGroups"));
+    const fs = findingsOf(snap, azureProvider as ProviderAdapter<Model>);
+    assertNoFalseAllClear(fs, "azure/probe-blocked-by-nsg", /listEffectiveNetworkSecurityGroups/);
+    assertNoFalseAllClear(fs, "azure/data-port-blocked-by-nsg", /listEffectiveNetworkSecurityGroups/);
+  });
+});
+
+describe("the engine's gap mechanism", () => {
+  const base = buildAzureModel(healthyWeb().build());
+  const meta = {
+    provider: "azure" as const,
+    severity: "high" as const,
+    title: "t",
+    description: "d",
+    citations: [{ url: "https://example.com/doc", title: "A doc" }],
+    references: [],
+    remediation: "r",
+  };
+  const [lb] = base.loadBalancers;
+  const lbId = lb?.id as string;
+  const vmIds = base.vms.map((v) => v.id);
+  /** passes on the LB and on each VM; fails on vm2 */
+  const rule = defineRule<AzureModel>({
+    ...meta,
+    id: "azure/probe-t",
+    reads: ["azure:ruleHealth"],
+    messages: { ok: "ok {{n}}", bad: "bad {{n}}" },
+    check: ({ model, report }) => {
+      for (const l of model.loadBalancers) report({ status: "pass", resourceId: l.id, messageId: "ok", data: { n: l.name } });
+      for (const v of model.vms)
+        report({
+          status: v.name === "vm2" ? "fail" : "pass",
+          resourceId: v.id,
+          messageId: v.name === "vm2" ? "bad" : "ok",
+          data: { n: v.name },
+        });
+    },
+  });
+  const withGaps = (gaps: ModelGap[]): AzureModel => ({ ...base, gaps });
+  const gap = (extra: Partial<ModelGap> = {}): ModelGap => ({
+    kind: "collection",
+    operation: "loadBalancerLoadBalancingRules.health",
+    status: 403,
+    code: "AuthorizationFailed",
+    message: "denied",
+    covers: ["azure:ruleHealth"],
+    pointer: "/gaps/0",
+    ...extra,
+  });
+
+  it("an unscoped gap on data the rule reads: every pass becomes unknown with the gap as reason; the failure stays", () => {
+    const fs = runRules(withGaps([gap()]), [rule]);
+    assert.deepEqual(
+      fs.map((f) => f.status),
+      ["unknown", "unknown", "fail"],
+    );
+    const u = fs[0] as Finding;
+    assert.equal(u.messageId, GAP_MESSAGE_ID);
+    assert.match(u.message, /loadBalancerLoadBalancingRules\.health failed \(403 AuthorizationFailed\): denied/);
+    assert.match(u.message, /What was collected says: ok lb-web/);
+    assert.equal(u.evidence[0]?.pointer, "/gaps/0");
+    assert.equal(u.evidence[0]?.label, "collection gap");
+  });
+
+  it("a gap on data the rule does not read changes nothing", () => {
+    const fs = runRules(withGaps([gap({ covers: ["azure:guest"] })]), [rule]);
+    assert.deepEqual(
+      fs.map((f) => f.status),
+      ["pass", "pass", "fail"],
+    );
+  });
+
+  it("a not-applicable scope becomes unknown", () => {
+    const quiet = defineRule<AzureModel>({ ...meta, id: "azure/quiet-t", reads: ["azure:ruleHealth"], messages: {}, check: () => {} });
+    const [f] = runRules(withGaps([gap()]), [quiet]);
+    assert.equal(f?.status, "unknown");
+    assert.match(f?.message ?? "", /Nothing in scope/);
+  });
+
+  it("a gap scoped to one resource changes only the findings about it", () => {
+    const vm1 = vmIds.find((v) => /vm1$/.test(v)) as string;
+    const fs = runRules(withGaps([gap({ resourceId: vm1, affects: [vm1.toLowerCase()] })]), [rule]);
+    const by = new Map(fs.map((f) => [f.resourceName, f.status]));
+    assert.equal(by.get("vm1"), "unknown");
+    assert.equal(by.get("lb-web"), "pass");
+    assert.equal(by.get("vm2"), "fail");
+  });
+
+  it("a scoped gap on a resource no finding names adds one unknown there, so it does not drop out", () => {
+    const other = `${lbId}-other`;
+    const fs = runRules(withGaps([gap({ resourceId: other, resourceName: "lb-other", affects: [other.toLowerCase()] })]), [rule]);
+    const added = fs.filter((f) => f.resourceId === other);
+    assert.equal(added.length, 1);
+    assert.equal(added[0]?.status, "unknown");
+    assert.equal(added[0]?.resourceName, "lb-other");
+    assert.equal(fs.filter((f) => f.status === "pass").length, 2, "the other passes stay");
+  });
+
+  it("defineRule requires reads, with keys of the rule's own provider", () => {
+    const check = () => {};
+    assert.throws(() => defineRule<AzureModel>({ ...meta, id: "azure/no-reads", reads: [], messages: {}, check }), /declare the data/);
+    assert.throws(
+      () => defineRule<AzureModel>({ ...meta, id: "azure/bad-reads", reads: ["azure:nope"], messages: {}, check }),
+      /unknown data key 'azure:nope'/,
+    );
+    assert.throws(
+      () => defineRule<AzureModel>({ ...meta, id: "azure/aws-reads", reads: ["aws:targetHealth"], messages: {}, check }),
+      /unknown data key 'aws:targetHealth'/,
+    );
+  });
+
+  it("every rule of the catalog declares reads of its own provider", () => {
+    for (const r of rules) {
+      assert.ok(r.reads.length > 0, r.id);
+      for (const k of r.reads) assert.ok((DATA_KEYS[r.provider] as readonly string[]).includes(k), `${r.id}: ${k}`);
+    }
+  });
+
+  it("the providers map the collectors' operations to data keys; an unknown operation covers everything", () => {
+    assert.deepEqual(awsProvider.gapData({ operation: "elasticloadbalancing:DescribeTargetHealth", message: "x" }), ["aws:targetHealth"]);
+    assert.deepEqual(awsProvider.gapData({ operation: "autoscaling:DescribeAutoScalingGroups", message: "x" }), ["aws:autoscaling"]);
+    assert.deepEqual(awsProvider.gapData({ operation: "DescribeSecurityGroups", message: "x" }), ["aws:securityGroups"]);
+    assert.deepEqual(awsProvider.gapData({ operation: "elasticloadbalancing:SomethingNew", message: "x" }), [...DATA_KEYS.aws]);
+    assert.deepEqual(azureProvider.gapData({ operation: "loadBalancerLoadBalancingRules.health", message: "x" }), ["azure:ruleHealth"]);
+    assert.deepEqual(azureProvider.gapData({ operation: "networkInterfaces.listEffectiveNetworkSecurityGroups", message: "x" }), [
+      "azure:effectiveNsg",
+    ]);
+    assert.deepEqual(azureProvider.gapData({ operation: "virtualMachines.runCommand", message: "x" }), ["azure:guest"]);
+    assert.deepEqual(azureProvider.gapData({ operation: "somethingNew.list", message: "x" }), [...DATA_KEYS.azure]);
+  });
+});
