@@ -39,6 +39,7 @@ export default defineRule<AwsModel>({
   id: "aws/asg-grace-period-too-short",
   provider: "aws",
   severity: "high",
+  reads: ["aws:autoscaling", "aws:targetGroups"],
   title: "Auto Scaling grace period shorter than a new instance needs to pass its health check",
   description:
     "With `HealthCheckType` `ELB`, an Auto Scaling group replaces an instance that its target group reports unhealthy, once the " +

@@ -29,6 +29,7 @@ export default defineRule<AwsModel>({
   id: "aws/target-anomalous",
   provider: "aws",
   severity: "high",
+  reads: ["aws:loadBalancers", "aws:targetGroups", "aws:targetGroupAttributes", "aws:targetHealth"],
   title: "Target is anomalous",
   description:
     "An Application Load Balancer watches the targets of its HTTP and HTTPS target groups for anomalies: a target whose HTTP errors or " +

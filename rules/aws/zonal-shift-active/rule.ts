@@ -34,6 +34,7 @@ export default defineRule<AwsModel>({
   id: "aws/zonal-shift-active",
   provider: "aws",
   severity: "medium",
+  reads: ["aws:loadBalancers", "aws:targetGroups", "aws:targetHealth"],
   title: "A zonal shift steers traffic away from a zone",
   description:
     "Amazon Application Recovery Controller's zonal shift moves a load balancer's traffic away from one Availability Zone on purpose, " +

@@ -14,6 +14,7 @@ export default defineRule<AzureModel>({
   id: "azure/admin-state-down",
   provider: "azure",
   severity: "low",
+  reads: ["azure:loadBalancers", "azure:ruleHealth"],
   title: "Backend member taken out of rotation with admin state Down",
   description:
     "Admin state overrides the health probe per backend pool instance: `Down` makes the load balancer ignore the probe and admit no new " +

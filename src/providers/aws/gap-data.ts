@@ -26,6 +26,8 @@ const BY_ACTION: Record<string, AwsDataKey[]> = {
   describenetworkacls: ["aws:networkAcls"],
   describeroutetables: ["aws:routeTables"],
   describeautoscalinggroups: ["aws:autoscaling"],
+  // tags name owners (Kubernetes); no verdict depends on them
+  describetags: [],
 };
 
 /** The data keys a gap covers. An operation lbdoctor does not know covers everything: a fault never passes a rule. */
