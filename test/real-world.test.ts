@@ -4,8 +4,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Model } from "../src/core/engine/types.ts";
+import type { ProviderAdapter } from "../src/core/provider.ts";
+import { formatText } from "../src/core/report/formatters/text.ts";
+import { buildReport } from "../src/core/report/report.ts";
 import { armTypeFromId, completeArmResources } from "../src/core/snapshot/arm-type.ts";
 import { parseSnapshot, validateSnapshot } from "../src/core/snapshot/load.ts";
+import { awsProvider } from "../src/providers/aws/adapter.ts";
+import { azureProvider } from "../src/providers/azure/adapter.ts";
 import type { AzureModel } from "../src/providers/azure/model.ts";
 import {
   type AzureExample,
@@ -18,6 +24,15 @@ import {
 } from "./support/contract.ts";
 
 const azure = azureExamples();
+
+/** The text report of a wrapped snapshot, verbose (every finding). */
+export function renderText(doc: Record<string, unknown>): string {
+  const { model, findings } = diagnoseContract(doc);
+  const adapter = model.provider === "azure" ? azureProvider : awsProvider;
+  const loadBalancers = (adapter as unknown as ProviderAdapter<Model>).loadBalancers(model);
+  const report = buildReport({ model, loadBalancers, findings, failOn: "high", version: "0.0.0-test", rulesRun: 1 });
+  return formatText(report, { color: false, verbose: true });
+}
 export const example = (n: string): AzureExample => {
   const ex = azure.find((e) => e.name === n);
   assert.ok(ex, `example ${n} is in the corpus`);
@@ -99,4 +114,31 @@ describe("port 0 is any port (the REST spec), not only with protocol All", () =>
       assert.match(f[0]?.message ?? "", /every port/);
     });
   }
+});
+
+describe("observations outrank inference", () => {
+  it("LoadBalancerGet (empty pool) with LoadBalancerHealth (up: 1, Up_Probe_Success): no CRITICAL outage, an unknown that names the contradiction", async () => {
+    const parts = addExample(emptyParts(), example("LoadBalancerGet"));
+    const lb = parts.resources[0] as { properties: { loadBalancingRules: Array<{ id: string }> } };
+    const ruleId = lb.properties.loadBalancingRules[0]?.id;
+    assert.ok(ruleId);
+    addExample(parts, example("LoadBalancerHealth"), { ruleId });
+    const doc = azureSnapshot(parts, "LoadBalancerGet + LoadBalancerHealth");
+    const { findings } = diagnoseContract(doc);
+    const f = findings.filter((x) => x.ruleId === "azure/backend-pool-empty");
+    assert.deepEqual(
+      f.map((x) => [x.status, x.messageId]),
+      [["unknown", "observedServing"]],
+    );
+    assert.deepEqual(f[0]?.basis, {
+      inferred: "pool be-lb has no members, so no backend can serve",
+      observed: "rule health reports 1 backend(s) Up (Up_Probe_Success)",
+      contradiction: true,
+    });
+    assert.match(f[0]?.message ?? "", /stale/);
+    assert.equal(f[0]?.evidence[0]?.pointer.startsWith("/observations/ruleHealth/"), true, "the observation is the first evidence");
+    // every format names it
+    const text = renderText(doc);
+    assert.match(text, /contradiction: observed rule health reports 1 backend\(s\) Up/);
+  });
 });

@@ -14,12 +14,19 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 type Wire = Array<{ name: string; properties: Record<string, unknown> }>;
 
-/** Takes every member out of a pool, from both sides (the pool's list and the NICs' claims). */
+/**
+ * Takes every member out of a pool, from both sides (the pool's list and the NICs' claims), and, as the platform
+ * then reports it, leaves the rule health of the pool's rules with no address (an observation of Up members would
+ * contradict the empty pool: see the unknown case).
+ */
 function emptied(s: AzureScenario, lb: string, pool: string, nics: string[]): AzureScenario {
   const c = s.clone();
+  const rules: string[] = [];
   c.edit(ids.lb(lb), (r) => {
     for (const p of P(r).backendAddressPools as Wire) if (p.name === pool) p.properties.backendIPConfigurations = [];
+    for (const rule of P(r).loadBalancingRules as Wire) rules.push(rule.name);
   });
+  for (const rule of rules) c.ruleHealth(lb, rule, []);
   for (const n of nics) {
     c.edit(ids.nic(n), (r) => {
       for (const ipc of P(r).ipConfigurations as Wire) ipc.properties.loadBalancerBackendAddressPools = [];
@@ -119,6 +126,13 @@ export const cases: RuleCases = {
     },
   ],
   unknown: [
+    {
+      name: "the pool reads empty but rule health reports vm1 Up (Up_Probe_Success): the observation wins, the contradiction is named",
+      snapshot: emptied(healthyWeb(), WEB_LB, "pool-web", ["vm1-nic", "vm2-nic"])
+        .ruleHealth(WEB_LB, "rule-http", [{ vm: "vm1", state: "Up" }])
+        .build(),
+      reason: "rule health reports 1 backend(s) Up (Up_Probe_Success)",
+    },
     {
       name: "the rule points at a pool the load balancer does not define",
       snapshot: healthyWeb()

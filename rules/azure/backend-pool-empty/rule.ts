@@ -1,9 +1,12 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { weigh } from "../../../src/core/engine/observed.ts";
+import type { ReportInput } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, IpConfig, LoadBalancer, Pool, Vm } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
+import { observedServing } from "../../../src/providers/azure/observed.ts";
 import { placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /**
@@ -59,7 +62,8 @@ export default defineRule<AzureModel>({
     "Severity is critical because nothing behind the rule can answer. " +
     "Membership is read from the pool's own `backendIPConfigurations` and `loadBalancerBackendAddresses` and from NICs that claim the pool, " +
     "so a failed NIC listing cannot hide members: the load balancer's body alone decides. " +
-    "The reference architecture for load-balanced VMs: the backend pool holds the NICs of the VMs that receive traffic, and every VM added later needs its NIC added too.",
+    "The reference architecture for load-balanced VMs: the backend pool holds the NICs of the VMs that receive traffic, and every VM added later needs its NIC added too. " +
+    "Observations outrank inference: when the rule-health body of a rule on the pool reports backends Up, the finding is `unknown` and names the contradiction (stale configuration in the snapshot, or an unexpected path) instead of an outage.",
   citations: [
     { url: "https://learn.microsoft.com/en-us/azure/load-balancer/backend-pool-management", title: "Backend pool management" },
     { url: "https://learn.microsoft.com/en-us/azure/load-balancer/components", title: "Azure Load Balancer components" },
@@ -74,6 +78,8 @@ export default defineRule<AzureModel>({
       "Load-balancing rule {{rule}} ({{protocol}} {{port}}) of {{lb}} names no backend pool, so connections to {{frontend}} go nowhere.",
     populated: "Backend pool {{pool}} of {{lb}} has {{count}} member(s) behind {{rules}}.",
     poolMissing: "Rule {{rule}} of {{lb}} sends traffic to backend pool {{pool}}, which the load balancer in the snapshot does not define.",
+    observedServing:
+      "Backend pool {{pool}} of {{lb}} has no members in the snapshot's configuration, yet {{observed}} for {{rules}}. {{note}}",
     lbListGap: "Load balancers could not be listed ({{operation}}: {{reason}}), so an empty backend pool may go unseen.",
   },
   remediation:
@@ -124,7 +130,7 @@ export default defineRule<AzureModel>({
       }
       const frontends = [...new Set(rules.map((r) => r.frontend?.name ?? "(unknown frontend)"))].join(", ");
       const found = candidates(model, lb);
-      report({
+      const failing: ReportInput = {
         ...base,
         status: "fail",
         messageId: "empty",
@@ -144,7 +150,11 @@ export default defineRule<AzureModel>({
                 summary: `No candidate VM for ${pool.name} is evident in the snapshot: list the NICs, then add the ones that should serve ${rules.map((r) => r.name).join(", ")}.`,
                 commands: genericFix(lb, pool),
               },
-      });
+      };
+      // observations outrank inference: the platform's rule health reporting backends Up contradicts an empty pool
+      report(
+        weigh(failing, `pool ${pool.name} has no members, so no backend can serve`, observedServing(model, lb, rules), "observedServing"),
+      );
     }
   },
 });

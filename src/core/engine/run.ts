@@ -76,6 +76,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
         if (input.loadBalancerId) f.loadBalancerId = input.loadBalancerId;
         if (input.remediation && input.status === "fail") f.remediation = input.remediation;
         if (input.key !== undefined) f.key = input.key;
+        if (input.basis) f.basis = input.basis;
         out.push(f);
       },
     };

@@ -29,6 +29,21 @@ export interface Related {
   relation: "caused-by" | "explains";
 }
 
+/**
+ * What a verdict rests on, when a rule weighed a configuration-derived inference against what the platform
+ * observed (rule health, effective NSGs, target health). Observations outrank inference: when the two disagree
+ * the observation decides the status, and the finding names the contradiction, which is itself worth reading
+ * (configuration in the snapshot gone stale, or traffic taking a path the configuration does not show).
+ */
+export interface Basis {
+  /** what the configuration alone implies, e.g. "pool be-lb has no members: no backend can serve" */
+  inferred: string;
+  /** what the platform reported, e.g. "rule health: 1 Up (Up_Probe_Success)"; absent when nothing was observed */
+  observed?: string;
+  /** the observation contradicts the inference; the observation won */
+  contradiction: boolean;
+}
+
 export interface Finding {
   /** stable: rule id + normalized resource id + key; no order or time in it */
   id: string;
@@ -51,6 +66,8 @@ export interface Finding {
   subjects: string[];
   /** distinguishes several findings of one rule on one resource */
   key?: string;
+  /** inference vs observation, when the rule weighed both (see Basis) */
+  basis?: Basis;
   /** set when a configured suppression matches (see src/config); an expired one no longer suppresses */
   suppression?: FindingSuppression;
   /** with --baseline: whether the baseline report already held this finding (same id, same status) */
@@ -111,6 +128,7 @@ export interface ReportInput {
   severity?: Severity;
   key?: string;
   subjects?: string[];
+  basis?: Basis;
 }
 
 export interface RuleContext<M extends Model = Model> {

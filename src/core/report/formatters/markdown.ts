@@ -95,6 +95,12 @@ export function formatMarkdown(report: Report): string {
     const label = f.status === "fail" ? f.severity.toUpperCase() : f.status === "unknown" ? "UNKNOWN" : "RULE ERROR";
     out.push(`#### ${number.get(f.id)}. ${label} · ${mdCode(f.ruleId)} on ${mdCode(f.resourceName)}`, "");
     out.push(mdText(f.message), "");
+    if (f.basis?.contradiction) {
+      out.push(
+        `**Contradiction:** observed ${mdText(f.basis.observed ?? "(nothing)")}; inferred ${mdText(f.basis.inferred)}. The observation wins.`,
+        "",
+      );
+    }
     if (f.suppression?.expired) {
       out.push(
         `⚠️ Suppression expired${f.suppression.expires ? ` on ${mdText(f.suppression.expires)}` : ""} (${mdCode(f.suppression.source)}): ${mdText(f.suppression.reason)}. It counts again.`,

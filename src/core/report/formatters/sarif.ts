@@ -197,5 +197,11 @@ function properties(f: Finding): Sarif.PropertyBag {
   if (f.remediation) p.remediation = { summary: sanitize(f.remediation.summary), commands: f.remediation.commands.map(sanitize) };
   if (f.relatedTo.length > 0) p.relatedTo = f.relatedTo.map((r) => ({ relation: r.relation, ruleId: r.ruleId, findingId: r.findingId }));
   if (isSuppressed(f)) p.suppressed = true;
+  if (f.basis)
+    p.basis = {
+      inferred: sanitize(f.basis.inferred),
+      contradiction: f.basis.contradiction,
+      ...(f.basis.observed ? { observed: sanitize(f.basis.observed) } : {}),
+    };
   return p;
 }

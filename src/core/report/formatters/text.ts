@@ -104,6 +104,11 @@ export function formatText(report: Report, opts: TextOptions): string {
         (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
     );
     line(`${indent}  ${sanitize(f.message)}`);
+    if (f.basis?.contradiction) {
+      line(
+        c.yellow(`${indent}  contradiction: observed ${sanitize(f.basis.observed ?? "(nothing)")}; inferred ${sanitize(f.basis.inferred)}`),
+      );
+    }
     if (f.suppression?.expired) {
       const sp = f.suppression;
       line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
