@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runRules } from "../../../src/core/engine/run.ts";
-import type { Rule } from "../../../src/core/engine/types.ts";
 import { buildAwsModel } from "../../../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../../../src/providers/aws/wire-types.ts";
 import { ids } from "../../../test/support/aws-builder.ts";
+import { runCatalog } from "../../../test/support/catalog.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
-import targetsUnhealthy from "../targets-unhealthy/rule.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
 
@@ -37,7 +35,7 @@ describe("aws/zonal-shift-active details", () => {
     const d = snap.elbv2.TargetHealth?.[ids.tg.app]?.find((x) => (x.Target as { Id: string }).Id === ids.instance.web1);
     assert.ok(d);
     d.TargetHealth = { State: "unhealthy", Reason: "Target.FailedHealthChecks" };
-    const findings = runRules(buildAwsModel(snap), [rule, targetsUnhealthy] as unknown as Rule[]);
+    const findings = runCatalog(buildAwsModel(snap), "aws"); // the whole catalog through the engine: a rule test imports no sibling rule
     const symptom = findings.find((f) => f.ruleId === "aws/targets-unhealthy" && f.status === "fail");
     assert.ok(symptom);
     assert.ok(symptom.relatedTo.some((r) => r.ruleId === "aws/zonal-shift-active" && r.relation === "caused-by"));
