@@ -6,6 +6,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { InputError } from "./core/errors.ts";
 import type { IO } from "./core/io.ts";
+import { sanitize, terminalSafe } from "./core/report/sanitize.ts";
 
 /** The exit codes (README, "Exit codes"): 2 is the user's to fix, 3 is ours. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, bug: 3 } as const;
@@ -19,6 +20,9 @@ export async function main(
   io: IO = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
 ): Promise<number> {
   let code: number = EXIT.ok;
+  // the last guard: whatever a command prints, no control sequence from a snapshot or the cloud reaches the terminal
+  const raw = io;
+  io = { out: (s: string) => raw.out(terminalSafe(s)), err: (s: string) => raw.err(terminalSafe(s)) };
   const program = buildProgram(io, (c) => {
     code = c;
   });
@@ -32,12 +36,13 @@ export async function main(
       return EXIT.usage; // commander already printed the message
     }
     if (e instanceof InputError) {
-      io.err(`lbdoctor: ${e.message}\n`);
-      if (e.hint) io.err(`  ${e.hint}\n`);
+      // messages quote what the user or the snapshot named (load balancer names, paths): untrusted text
+      io.err(`lbdoctor: ${sanitize(e.message)}\n`);
+      if (e.hint) io.err(`  ${sanitize(e.hint)}\n`);
       return EXIT.usage;
     }
     // not an input error: a bug, with its own exit code so that scripts can tell the two apart
-    io.err(`lbdoctor: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.err(`lbdoctor: internal error: ${sanitize(e instanceof Error ? e.message : String(e))}\n`);
     if (process.env.LBDOCTOR_DEBUG && e instanceof Error && e.stack) io.err(`${e.stack}\n`);
     else io.err("  This is a bug in lbdoctor, not a problem with your input. Re-run with LBDOCTOR_DEBUG=1 for the stack trace.\n");
     io.err(

@@ -52,11 +52,16 @@ function collectTokens(s: Snapshot): Set<string> {
  * A hostile copy of a snapshot. Every third token gets the newline suffix,
  * the others the shell one; health-check paths get the shell suffix.
  */
-export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: Map<string, string> } {
+export function hostileSnapshot(
+  snapshot: Snapshot,
+  opts: { suffix?: string; newlineEvery?: number } = {},
+): { snapshot: Snapshot; map: Map<string, string> } {
+  const SUFFIX = opts.suffix ?? SHELL_SUFFIX;
+  const every = opts.newlineEvery ?? 3;
   const tokens = [...collectTokens(snapshot)].sort();
   const map = new Map<string, string>();
   tokens.forEach((t, i) => {
-    map.set(t.toLowerCase(), i % 3 === 2 ? NEWLINE_SUFFIX : SHELL_SUFFIX);
+    map.set(t.toLowerCase(), every > 0 && i % every === every - 1 ? NEWLINE_SUFFIX : SUFFIX);
   });
   const fix = (s: string): string => {
     const whole = map.get(s.toLowerCase());
@@ -71,7 +76,7 @@ export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: 
       .join("/");
   };
   const copy = (v: unknown, key?: string): unknown => {
-    if (typeof v === "string") return key !== undefined && PATH_KEYS.has(key) ? `${v}${SHELL_SUFFIX}` : fix(v);
+    if (typeof v === "string") return key !== undefined && PATH_KEYS.has(key) ? `${v}${SUFFIX}` : fix(v);
     if (Array.isArray(v)) return v.map((x) => copy(x));
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};
@@ -86,9 +91,9 @@ export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: 
   walk(out, (o) => {
     const tags = o.tags;
     if (tags !== null && typeof tags === "object" && !Array.isArray(tags))
-      for (const [k, v] of Object.entries(tags)) if (typeof v === "string") (tags as Record<string, string>)[k] = v + SHELL_SUFFIX;
+      for (const [k, v] of Object.entries(tags)) if (typeof v === "string") (tags as Record<string, string>)[k] = v + SUFFIX;
     if (Array.isArray(o.Tags))
-      for (const t of o.Tags as Array<Record<string, unknown>>) if (typeof t?.Value === "string") t.Value += SHELL_SUFFIX;
+      for (const t of o.Tags as Array<Record<string, unknown>>) if (typeof t?.Value === "string") t.Value += SUFFIX;
   });
   for (const k of ["schema", "provider", "collectedAt", "tool"]) out[k] = (snapshot as unknown as Record<string, unknown>)[k];
   return { snapshot: out as unknown as Snapshot, map };
@@ -98,3 +103,11 @@ export function hostileSnapshot(snapshot: Snapshot): { snapshot: Snapshot; map: 
 export function hostileFrom(from: string[], map: Map<string, string>): string[] {
   return from.map((f) => f + (map.get(f.toLowerCase()) ?? (f.includes("/") ? "" : SHELL_SUFFIX)));
 }
+
+/**
+ * What a terminal would act on: clear screen and home, window title (OSC 0),
+ * clipboard write (OSC 52), a hyperlink (OSC 8), CR, a C1 CSI, NUL, and the
+ * bidi controls (right-to-left override, isolates). No `/` (it would split ids).
+ */
+export const TERMINAL_SUFFIX =
+  "\u001b[2J\u001b[H\u001b]0;pwned-title\u0007\u001b]52;c;cHduZWQ=\u0007\u001b]8;;x:evil\u001b\\link\u001b]8;;\u001b\\\r\u009b31m\u0000\u202e\u2066pwned\u2069\u202c";

@@ -1,3 +1,4 @@
+import { sanitize } from "../report/sanitize.ts";
 import type { CollectEvent } from "./events.ts";
 
 /**
@@ -31,7 +32,9 @@ export function stderrProgress(write: (s: string) => void, tty: boolean): (e: Co
       if (tty) write("\r\u001b[2K");
       const g = e.gap;
       write(
-        `  gap: ${g.operation}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${g.code}` : ""}${g.resourceId ? ` on ${g.resourceId.split("/").pop()}` : ""}\n`,
+        sanitize(
+          `  gap: ${g.operation}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${g.code}` : ""}${g.resourceId ? ` on ${g.resourceId.split("/").pop()}` : ""}`,
+        ) + "\n",
       );
       if (tty) write(status());
     } else if (e.type === "done") {

@@ -2,7 +2,7 @@
 import { Chalk } from "chalk";
 import { mdCode, mdText } from "../report/escape.ts";
 import { renderValue, shortId } from "../report/formatters/text.ts";
-import { sanitize } from "../report/sanitize.ts";
+import { safeJson, sanitize } from "../report/sanitize.ts";
 import type { RankedChange, RankedPropertyChange, RelatedFinding } from "./rank.ts";
 
 export const DIFF_SCHEMA = "lbdoctor.diff/v1";
@@ -97,7 +97,7 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
 }
 
 export function renderDiffJson(d: DiffReport): string {
-  return `${JSON.stringify(d, null, 2)}\n`;
+  return `${safeJson(d)}\n`;
 }
 
 export function renderDiffMarkdown(d: DiffReport): string {

@@ -3,7 +3,7 @@ import { Chalk } from "chalk";
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
-import { sanitize } from "../../core/report/sanitize.ts";
+import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
@@ -59,9 +59,7 @@ export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO):
   const code = verdict.verdict === "allow" ? 0 : 1;
 
   if (opts.format === "json") {
-    io.out(
-      `${JSON.stringify({ flow, target: { nic: target.ipConfig.nic.id, ipConfiguration: target.ipConfig.id }, ...verdict }, null, 2)}\n`,
-    );
+    io.out(`${safeJson({ flow, target: { nic: target.ipConfig.nic.id, ipConfiguration: target.ipConfig.id }, ...verdict })}\n`);
     return code;
   }
   const c = new Chalk({ level: opts.color ? 1 : 0 });
@@ -76,17 +74,17 @@ export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO):
   );
   const word = (v: string) => (v === "allow" ? c.green("ALLOW") : v === "deny" ? c.red("DENY") : c.magenta("UNKNOWN"));
   verdict.layers.forEach((l: LayerVerdict, n) => {
-    const where = l.layer === "subnet" ? `subnet ${target.ipConfig.subnet?.name ?? "?"}` : `NIC ${nic.name}`;
+    const where = l.layer === "subnet" ? `subnet ${sanitize(target.ipConfig.subnet?.name ?? "?")}` : `NIC ${sanitize(nic.name)}`;
     const nsg = l.nsgName ? `NSG ${sanitize(l.nsgName)}` : "no NSG";
     const by = l.deciding
       ? ` by ${sanitize(l.deciding.name)} (priority ${l.deciding.priority}${l.deciding.isDefault ? ", default rule" : ""})`
       : "";
     out.push(`  ${n + 1}. ${where} · ${nsg}: ${word(l.verdict)}${by}`);
-    if (l.deciding) out.push(c.gray(`       ${l.deciding.ptr}`));
+    if (l.deciding) out.push(c.gray(`       ${sanitize(l.deciding.ptr)}`));
     for (const p of l.partial)
-      out.push(c.gray(`       partly matched: ${sanitize(p.name)} (priority ${p.priority}, ${p.access}): ${p.note ?? ""}`));
+      out.push(c.gray(`       partly matched: ${sanitize(p.name)} (priority ${p.priority}, ${p.access}): ${sanitize(p.note ?? "")}`));
     for (const a of l.ambiguous)
-      out.push(c.magenta(`       may match: ${sanitize(a.name)} (priority ${a.priority}, ${a.access}): ${a.note ?? ""}`));
+      out.push(c.magenta(`       may match: ${sanitize(a.name)} (priority ${a.priority}, ${a.access}): ${sanitize(a.note ?? "")}`));
     if (l.reason && !l.deciding) out.push(c.gray(`       ${sanitize(l.reason)}`));
   });
   out.push(`${c.bold("Verdict")}: ${word(verdict.verdict)}${verdict.reason ? c.gray(` (${sanitize(verdict.reason)})`) : ""}`);

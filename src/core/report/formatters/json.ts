@@ -1,5 +1,6 @@
 import type { Report } from "../report.ts";
+import { safeJson } from "../sanitize.ts";
 
 export function formatJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${safeJson(report)}\n`;
 }

@@ -28,7 +28,7 @@
 import type * as Sarif from "sarif";
 import type { Finding, Severity } from "../../engine/types.ts";
 import { isSuppressed, type Report } from "../report.ts";
-import { sanitize } from "../sanitize.ts";
+import { safeJson, sanitize } from "../sanitize.ts";
 import { renderValue } from "./text.ts";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -154,7 +154,7 @@ export function formatSarif(report: Report): string {
   };
   if (uri) run.artifacts = [{ location: { uri }, roles: ["analysisTarget"], mimeType: "application/json" }];
   const log: Sarif.Log = { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${safeJson(log)}\n`;
 }
 
 function messageOf(f: Finding): string {

@@ -86,7 +86,10 @@ export function formatText(report: Report, opts: TextOptions): string {
     .filter(([, v]) => typeof v === "string")
     .map(([k, v]) => `${k} ${sanitize(String(v))}`)
     .join(", ");
-  line(c.bold(`lbdoctor ${report.tool.version}`) + c.gray(` · ${report.provider} · ${scope} · snapshot ${report.snapshot.collectedAt}`));
+  line(
+    c.bold(`lbdoctor ${report.tool.version}`) +
+      c.gray(` · ${report.provider} · ${scope} · snapshot ${sanitize(report.snapshot.collectedAt)}`),
+  );
 
   const byId = new Map(report.findings.map((f) => [f.id, f]));
   const shown = report.findings.filter(
@@ -114,9 +117,10 @@ export function formatText(report: Report, opts: TextOptions): string {
       line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
     }
     for (const e of f.evidence) {
-      const what = e.label ? `${e.label}: ` : "";
+      const what = e.label ? `${sanitize(e.label)}: ` : "";
       line(
-        c.gray(`${indent}  evidence ${what}${e.pointer}`) + (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
+        c.gray(`${indent}  evidence ${what}${sanitize(e.pointer)}`) +
+          (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
       );
     }
     for (const r of f.relatedTo) {
@@ -159,7 +163,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       lb.status
     ];
     groups.push({
-      title: `Load balancer ${c.bold(sanitize(lb.name))} (${lb.sku}, ${lb.kind}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
+      title: `Load balancer ${c.bold(sanitize(lb.name))} (${sanitize(lb.sku)}, ${lb.kind}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
       findings: mine,
     });
   }
@@ -213,8 +217,8 @@ export function formatText(report: Report, opts: TextOptions): string {
     line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
     for (const g of report.gaps) {
       const status = g.status ? ` ${g.status}` : "";
-      const code = g.code ? ` ${g.code}` : "";
-      line(c.gray(`  - ${g.operation}${status}${code}: ${sanitize(g.message)}`));
+      const code = g.code ? ` ${sanitize(g.code)}` : "";
+      line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}`));
     }
   }
 
