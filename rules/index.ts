@@ -29,6 +29,7 @@ import azureBackendPublicIp from "./azure/backend-public-ip/rule.ts";
 import azureBackendUnhealthy from "./azure/backend-unhealthy/rule.ts";
 import azureBackendVmStopped from "./azure/backend-vm-stopped/rule.ts";
 import azureBasicSkuRetired from "./azure/basic-sku-retired/rule.ts";
+import azureChangeBeforeFailure from "./azure/change-before-failure/rule.ts";
 import azureDataPortBlockedByNsg from "./azure/data-port-blocked-by-nsg/rule.ts";
 import azureIlbSelfAccess from "./azure/ilb-self-access/rule.ts";
 import azureNatRuleConflict from "./azure/nat-rule-conflict/rule.ts";
@@ -36,12 +37,14 @@ import azureNvaIpForwardingDisabled from "./azure/nva-ip-forwarding-disabled/rul
 import azureNvaSinglePointOfFailure from "./azure/nva-single-point-of-failure/rule.ts";
 import azurePortNotListening from "./azure/port-not-listening/rule.ts";
 import azureProbeBlockedByNsg from "./azure/probe-blocked-by-nsg/rule.ts";
+import azureProbeFlapping from "./azure/probe-flapping/rule.ts";
 import azureProbePortMismatch from "./azure/probe-port-mismatch/rule.ts";
 import azureProbeProtocolMismatch from "./azure/probe-protocol-mismatch/rule.ts";
 import azureRuleWithoutProbe from "./azure/rule-without-probe/rule.ts";
 import azureSessionPersistenceSkew from "./azure/session-persistence-skew/rule.ts";
 import azureSingleBackend from "./azure/single-backend/rule.ts";
 import azureSingleNicHairpin from "./azure/single-nic-hairpin/rule.ts";
+import azureSnatPortExhaustion from "./azure/snat-port-exhaustion/rule.ts";
 import azureStandardLbNoNsg from "./azure/standard-lb-no-nsg/rule.ts";
 import azureUdrAsymmetricRoute from "./azure/udr-asymmetric-route/rule.ts";
 import azureVmNotInPool from "./azure/vm-not-in-pool/rule.ts";
@@ -76,6 +79,7 @@ export const rules: Rule[] = [
   azureBackendUnhealthy,
   azureBackendVmStopped,
   azureBasicSkuRetired,
+  azureChangeBeforeFailure,
   azureDataPortBlockedByNsg,
   azureIlbSelfAccess,
   azureNatRuleConflict,
@@ -83,12 +87,14 @@ export const rules: Rule[] = [
   azureNvaSinglePointOfFailure,
   azurePortNotListening,
   azureProbeBlockedByNsg,
+  azureProbeFlapping,
   azureProbePortMismatch,
   azureProbeProtocolMismatch,
   azureRuleWithoutProbe,
   azureSessionPersistenceSkew,
   azureSingleBackend,
   azureSingleNicHairpin,
+  azureSnatPortExhaustion,
   azureStandardLbNoNsg,
   azureUdrAsymmetricRoute,
   azureVmNotInPool,

@@ -9,6 +9,9 @@ import { ROOT } from "./support/cli.ts";
 
 /** The Azure rule ids are a public contract. */
 const AZURE_IDS = [
+  "azure/change-before-failure",
+  "azure/snat-port-exhaustion",
+  "azure/probe-flapping",
   "azure/probe-blocked-by-nsg",
   "azure/data-port-blocked-by-nsg",
   "azure/standard-lb-no-nsg",

@@ -25,6 +25,13 @@ export interface LiveOptions {
   region?: string;
   profile?: string;
   awsEndpoint?: string;
+  /** time data (metrics, changes, audit events) over this window: a duration back from now (`6h`) */
+  since?: string;
+  /** or an explicit window (RFC 3339) */
+  windowFrom?: string;
+  windowUntil?: string;
+  /** collect time data even without a window flag (the timeline command: default --since 6h) */
+  timeData?: boolean;
 }
 
 export function parseConcurrency(v: string | number | undefined): number {

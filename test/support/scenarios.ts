@@ -5,6 +5,7 @@
  */
 import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_NSG } from "./azure-builder.ts";
+import { nsgChangeIncident } from "./time-scenarios.ts";
 
 export interface Scenario {
   name: string;
@@ -105,6 +106,12 @@ export function scenarios(): Scenario[] {
         .nsgRule(WEB_NSG, { name: "deny-8080", priority: 500, access: "Deny", source: "*", ports: "8080" })
         .nsgRule(WEB_NSG, { name: "deny-udp-80", priority: 510, access: "Deny", protocol: "Udp", source: "*", ports: "80" })
         .build(),
+    },
+    {
+      name: "nsg-change-probe-down",
+      description:
+        "Post-incident: at 03:10 alice@contoso.com added NSG rule deny-lb-probe (priority 200, Deny Tcp 80 from AzureLoadBalancer) to nsg-web, the web subnet's NSG. From 03:12 the health probe failed on vm1 and vm2 and lb-web had no healthy backend. The window 02:30–04:00 UTC holds the load balancer's metrics, Resource Graph resource changes and the Activity Log.",
+      snapshot: nsgChangeIncident(),
     },
   ];
 }

@@ -23,6 +23,8 @@ export const DATA_KEYS = {
     "aws:routeTables",
     "aws:autoscaling",
     "aws:guest",
+    "aws:metrics",
+    "aws:changes",
   ],
   azure: [
     "azure:loadBalancers",
@@ -38,6 +40,8 @@ export const DATA_KEYS = {
     "azure:ruleHealth",
     "azure:effectiveNsg",
     "azure:guest",
+    "azure:metrics",
+    "azure:changes",
   ],
 } as const satisfies Record<ProviderId, readonly string[]>;
 

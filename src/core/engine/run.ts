@@ -220,20 +220,26 @@ function gapEvidence(g: ModelGap): Evidence {
  */
 export function linkFindings(findings: Finding[], rules: Rule[]): void {
   const explains = new Map(rules.map((r) => [r.id, new Set(r.explains ?? [])]));
+  const byEvidence = new Set(rules.filter((r) => r.explainsByEvidence).map((r) => r.id));
   const fails = findings.filter((f) => f.status === "fail");
   const bySubject = new Map<string, Finding[]>();
+  const byEvidenceResource = new Map<string, Finding[]>();
+  const add = (map: Map<string, Finding[]>, k: string, f: Finding) => {
+    let list = map.get(k);
+    if (!list) map.set(k, (list = []));
+    if (!list.includes(f)) list.push(f);
+  };
   for (const f of fails) {
-    for (const s of f.subjects) {
-      let list = bySubject.get(s);
-      if (!list) bySubject.set(s, (list = []));
-      list.push(f);
-    }
+    for (const s of f.subjects) add(bySubject, s, f);
+    if (byEvidence.size > 0) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, idKey(e.resourceId), f);
   }
   for (const cause of fails) {
     const targets = explains.get(cause.ruleId);
     if (!targets || targets.size === 0) continue;
+    const viaEvidence = byEvidence.has(cause.ruleId);
     for (const s of cause.subjects) {
-      for (const symptom of bySubject.get(s) ?? []) {
+      const symptoms = viaEvidence ? [...(bySubject.get(s) ?? []), ...(byEvidenceResource.get(s) ?? [])] : (bySubject.get(s) ?? []);
+      for (const symptom of symptoms) {
         if (symptom === cause || !targets.has(symptom.ruleId)) continue;
         if (!symptom.relatedTo.some((r) => r.findingId === cause.id)) {
           symptom.relatedTo.push({ findingId: cause.id, ruleId: cause.ruleId, relation: "caused-by" });
@@ -246,11 +252,19 @@ export function linkFindings(findings: Finding[], rules: Rule[]): void {
   }
 }
 
-/** Root causes first: failing findings that explain others, then other failures by severity, then the rest. */
+/**
+ * Root causes first: failing findings that explain others and that nothing
+ * explains (a change that broke the probe), then causes that are themselves
+ * explained (the NSG rule that change added), then other failures by
+ * severity, then the symptoms, then the rest.
+ */
 export function orderFindings(findings: Finding[]): Finding[] {
   const statusOrder = { fail: 0, error: 1, unknown: 2, pass: 3, "not-applicable": 4 } as const;
-  const causeRank = (f: Finding) =>
-    f.relatedTo.some((r) => r.relation === "explains") ? 0 : f.relatedTo.some((r) => r.relation === "caused-by") ? 2 : 1;
+  const causeRank = (f: Finding) => {
+    const explains = f.relatedTo.some((r) => r.relation === "explains");
+    const caused = f.relatedTo.some((r) => r.relation === "caused-by");
+    return explains ? (caused ? 1 : 0) : caused ? 3 : 2;
+  };
   return [...findings].sort(
     (a, b) =>
       statusOrder[a.status] - statusOrder[b.status] ||

@@ -1,4 +1,5 @@
 import type { Gap, Snapshot } from "../snapshot/types.ts";
+import type { TimeData } from "../timeline/types.ts";
 
 export const SEVERITIES = ["critical", "high", "medium", "low", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -114,6 +115,8 @@ export interface Model {
   snapshot: Snapshot;
   context: ModelContext;
   gaps: ModelGap[];
+  /** health series, spikes and changes over the snapshot's window (`observations.window`); absent without one */
+  time?: TimeData;
 }
 
 export interface ReportInput {
@@ -164,6 +167,12 @@ export interface RuleMeta {
    * when a collection gap covers one of them, the rule's passes and not-applicable results become `unknown`
    */
   reads: string[];
+  /**
+   * also link when one of this rule's subjects is a resource in a symptom's
+   * evidence (a change to an NSG explains the finding that cites that NSG),
+   * not only when the two share a subject
+   */
+  explainsByEvidence?: boolean;
 }
 
 export interface Rule<M extends Model = Model> extends RuleMeta {

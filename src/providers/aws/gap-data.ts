@@ -28,6 +28,9 @@ const BY_ACTION: Record<string, AwsDataKey[]> = {
   describeautoscalinggroups: ["aws:autoscaling"],
   // tags name owners (Kubernetes); no verdict depends on them
   describetags: [],
+  // time data (--since, timeline)
+  getmetricdata: ["aws:metrics"],
+  lookupevents: ["aws:changes"],
 };
 
 /** The data keys a gap covers. An operation lbdoctor does not know covers everything: a fault never passes a rule. */

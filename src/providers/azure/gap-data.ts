@@ -12,7 +12,7 @@ import type { AzureModel } from "./model.ts";
 export const AZURE_DATA_KEYS = DATA_KEYS.azure;
 
 const RESOURCES: AzureDataKey[] = DATA_KEYS.azure.filter(
-  (k) => k !== "azure:ruleHealth" && k !== "azure:effectiveNsg" && k !== "azure:guest",
+  (k) => k !== "azure:ruleHealth" && k !== "azure:effectiveNsg" && k !== "azure:guest" && k !== "azure:metrics" && k !== "azure:changes",
 );
 
 /** An operation, and what failing it leaves out: its own data and the data only it leads to. */
@@ -38,6 +38,10 @@ const BY_OPERATION: Record<string, AzureDataKey[]> = {
   "virtualmachinescalesets.list": ["azure:scaleSets", "azure:vms", "azure:nics", "azure:effectiveNsg"],
   "virtualmachinescalesetvms.list": ["azure:vms", "azure:nics", "azure:effectiveNsg"],
   "availabilitysets.list": ["azure:availabilitySets"],
+  // time data (--since, timeline)
+  "metrics.list": ["azure:metrics"],
+  "resourcegraph.resourcechanges": ["azure:changes"],
+  "activitylogs.list": ["azure:changes"],
   // Resource Graph: one query holds every resource of a subscription
   "resourcegraph.resources": [...RESOURCES, "azure:ruleHealth", "azure:effectiveNsg"],
   "resourcegraph.subscriptions": [...DATA_KEYS.azure],

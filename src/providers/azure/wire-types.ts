@@ -66,8 +66,77 @@ export interface AzureSnapshot {
     ruleHealth?: Record<string, RuleHealthBody>;
     effectiveNetworkSecurityGroups?: Record<string, EffectiveNsgBody>;
     guest?: Record<string, GuestObservation>;
+    /** the time window the time data covers */
+    window?: { from: string; until: string };
+    /** GET {lb id}/providers/Microsoft.Insights/metrics responses, by load balancer id */
+    metrics?: Record<string, MetricsResponseBody[]>;
+    /** Resource Graph `resourcechanges` rows, by subscription id */
+    resourceChanges?: Record<string, ResourceChangeRow[]>;
+    /** Activity Log events (eventtypes/management/values), by resource group id */
+    activityLog?: Record<string, ActivityLogEvent[]>;
   };
   gaps?: Gap[];
+}
+
+/** The body of `GET /{resourceUri}/providers/Microsoft.Insights/metrics` (api-version 2024-02-01). */
+export interface MetricsResponseBody {
+  cost?: number;
+  timespan?: string;
+  interval?: string;
+  namespace?: string;
+  resourceregion?: string;
+  value?: Array<{
+    id?: string;
+    type?: string;
+    name?: { value?: string; localizedValue?: string };
+    unit?: string;
+    errorCode?: string;
+    timeseries?: Array<{
+      metadatavalues?: Array<{ name?: { value?: string; localizedValue?: string }; value?: string }>;
+      data?: Array<{ timeStamp: string; average?: number; minimum?: number; maximum?: number; total?: number; count?: number }>;
+    }>;
+  }>;
+}
+
+/** A row of the Resource Graph `resourcechanges` table. */
+export interface ResourceChangeRow {
+  id?: string;
+  name?: string;
+  type?: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  properties?: {
+    targetResourceId?: string;
+    targetResourceType?: string;
+    changeType?: string;
+    changeAttributes?: {
+      timestamp?: string;
+      changedBy?: string;
+      changedByType?: string;
+      clientType?: string;
+      operation?: string;
+      correlationId?: string;
+      changesCount?: number;
+    };
+    changes?: Record<string, { previousValue?: unknown; newValue?: unknown; changeCategory?: string; propertyChangeType?: string }>;
+  };
+}
+
+/** An Activity Log event (EventData) as the REST API returns it. */
+export interface ActivityLogEvent {
+  caller?: string;
+  correlationId?: string;
+  eventDataId?: string;
+  eventTimestamp?: string;
+  submissionTimestamp?: string;
+  resourceId?: string;
+  resourceGroupName?: string;
+  operationName?: { value?: string; localizedValue?: string };
+  status?: { value?: string; localizedValue?: string };
+  subStatus?: { value?: string; localizedValue?: string };
+  category?: { value?: string; localizedValue?: string };
+  level?: string;
+  [k: string]: unknown;
 }
 
 /** Narrows a snapshot of any provider to an Azure one. */

@@ -8,6 +8,7 @@ import { buildLoadBalancers } from "./load-balancers.ts";
 import { buildNetwork } from "./network.ts";
 import { readObservations } from "./observations.ts";
 import { startBuild } from "./state.ts";
+import { readLbMetrics, readTime } from "./time.ts";
 import type { AzureModel, ModelContext } from "./types.ts";
 
 /** Builds the model. Never throws on content: what it cannot resolve becomes a gap. */
@@ -19,6 +20,9 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
   buildVms(b);
   buildLoadBalancers(b);
   const observations = readObservations(snapshot);
+  const lbs = [...b.lbs];
+  const metrics = readLbMetrics(snapshot, lbs);
+  const time = readTime(snapshot, lbs, metrics);
 
   const byName = <T extends { name: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
   const { resource, nic, ipConfig, vm, nsg, subnet, vnet, routeTable, publicIp, pool, availabilitySet, vmss } = b;
@@ -39,6 +43,8 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
     gaps: b.gaps,
     byKey: { resource, nic, ipConfig, vm, nsg, subnet, vnet, routeTable, publicIp, pool, availabilitySet, vmss },
     observations,
+    metrics,
+    ...(time ? { time } : {}),
   };
   annotateGaps(model, (snapshot.gaps ?? []).length);
   return model;

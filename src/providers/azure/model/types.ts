@@ -3,6 +3,7 @@ import type { Model, ModelContext, ModelGap } from "../../../core/engine/types.t
 import type { GuestObservation } from "../../../core/snapshot/types.ts";
 import type { AksLoadBalancer, AksRule } from "../aks.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../wire-types.ts";
+import type { LbMetricSeries } from "./time.ts";
 
 export type { ModelContext, ModelGap };
 
@@ -285,4 +286,6 @@ export interface AzureModel extends Model {
     effectiveNsgs: Map<string, EffectiveNsgObservation>;
     guest: Map<string, { ptr: string; body: GuestObservation }>;
   };
+  /** load-balancer metric series (observations.metrics), for the SNAT and flapping rules */
+  metrics: LbMetricSeries[];
 }

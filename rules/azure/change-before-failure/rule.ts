@@ -1,0 +1,64 @@
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { CHANGE_MESSAGES, checkChangeBeforeFailure } from "../../../src/core/timeline/checks.ts";
+import type { AzureModel } from "../../../src/providers/azure/model.ts";
+
+export default defineRule<AzureModel>({
+  id: "azure/change-before-failure",
+  provider: "azure",
+  severity: "critical",
+  title: "A change shortly before a member's health dropped",
+  description:
+    "With time data in the snapshot (`check --since`, `timeline`), lbdoctor reads the window's property-level changes (Resource Graph " +
+    "`resourcechanges`: before → after, who, when) and Activity Log writes, and each member's probe health (`DipAvailability` per " +
+    "`BackendIPAddress`). A change to a resource on a member's path (its NIC, VM, subnet, VNet, NSGs, route table or the load balancer), " +
+    "made while the member was up and followed by its drop, is named as the likely cause: the change, who made it, when, the before → " +
+    "after values, and the command that reverts it. It is linked to the failing findings whose evidence cites the changed resource, " +
+    "and ranked first.",
+  reads: [
+    "azure:metrics",
+    "azure:changes",
+    "azure:loadBalancers",
+    "azure:nics",
+    "azure:nsgs",
+    "azure:vnets",
+    "azure:vms",
+    "azure:routeTables",
+  ],
+  citations: [
+    {
+      url: "https://learn.microsoft.com/en-us/azure/governance/resource-graph/how-to/get-resource-changes",
+      title: "Get resource changes (Azure Resource Graph)",
+    },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/azure-monitor/reference/supported-metrics/microsoft-network-loadbalancers-metrics",
+      title: "Supported metrics for Microsoft.Network/loadBalancers",
+    },
+    { url: "https://learn.microsoft.com/en-us/rest/api/monitor/activitylogs/list", title: "Activity Logs - List (Azure Monitor REST API)" },
+  ],
+  references: [
+    "https://learn.microsoft.com/azure/governance/resource-graph/how-to/get-resource-changes",
+    "https://learn.microsoft.com/azure/load-balancer/load-balancer-standard-diagnostics",
+  ],
+  messages: { ...CHANGE_MESSAGES },
+  remediation:
+    "Revert the change (the command is printed with the finding, values quoted for the shell), or fix forward; then re-run " +
+    "`lbdoctor timeline` to see the members come back up. Ask the person who made it first: the change may have been deliberate.",
+  explains: [
+    "azure/backend-unhealthy",
+    "azure/probe-blocked-by-nsg",
+    "azure/data-port-blocked-by-nsg",
+    "azure/port-not-listening",
+    "azure/backend-vm-stopped",
+    "azure/probe-port-mismatch",
+    "azure/probe-protocol-mismatch",
+    "azure/backend-pool-empty",
+    "azure/vm-not-in-pool",
+    "azure/udr-asymmetric-route",
+    "azure/admin-state-down",
+    "azure/probe-flapping",
+  ],
+  explainsByEvidence: true,
+  check(ctx) {
+    checkChangeBeforeFailure(ctx, ctx.model.loadBalancers);
+  },
+});

@@ -1,0 +1,90 @@
+/**
+ * Time data, provider-neutral: the window a snapshot covers, health series per
+ * member, traffic spikes and the changes made to resources, each pointing back
+ * into the snapshot. Each provider's model builds it from its own wire data
+ * (`observations.window` and the provider's metric, change and audit keys);
+ * rules and the timeline read only this.
+ */
+
+/** The time range the time data covers (RFC 3339), from `observations.window`. */
+export interface TimeWindow {
+  from: string;
+  until: string;
+}
+
+/** One sample of a health series: `up` is the state the platform reported for that minute. */
+export interface HealthPoint {
+  t: string;
+  up: boolean;
+  /** the metric value behind `up` (percent available, or a count of healthy hosts) */
+  value: number;
+}
+
+export interface HealthSeries {
+  /** stable: the member's normalized id (and zone, for per-zone counts) */
+  key: string;
+  /** the member the series is about: a pool member (Azure), a target group in a zone (AWS) */
+  resourceId: string;
+  label: string;
+  loadBalancerId: string;
+  /** the metric it comes from, e.g. `DipAvailability` */
+  metric: string;
+  /** normalized ids of the resources on this member's path: a change to one can break it */
+  path: string[];
+  /** JSON Pointer to the series in the snapshot */
+  pointer: string;
+  points: HealthPoint[];
+  /** what decides `up`, in words ("≥ 50 % of probes answered") */
+  rule: string;
+}
+
+/** A minute where an error or exhaustion metric went above zero (or above its threshold). */
+export interface Spike {
+  t: string;
+  loadBalancerId: string;
+  /** the member, when the metric is split by one */
+  resourceId?: string;
+  metric: string;
+  label: string;
+  value: number;
+  pointer: string;
+}
+
+export interface PropertyChange {
+  path: string;
+  before?: unknown;
+  after?: unknown;
+  /** Insert | Update | Remove (Azure resource changes) */
+  type?: string;
+}
+
+export interface Change {
+  /** stable within the snapshot */
+  id: string;
+  time: string;
+  resourceId: string;
+  resourceName: string;
+  /** e.g. `Microsoft.Network/networkSecurityGroups/write`, `RevokeSecurityGroupIngress` */
+  operation: string;
+  kind: "create" | "update" | "delete" | "action";
+  who?: string;
+  status?: string;
+  correlationId?: string;
+  properties: PropertyChange[];
+  /** one line: what changed, before → after */
+  summary: string;
+  /** commands that undo it, quoted for a POSIX shell; empty when no safe command is known */
+  revert: string[];
+  /** where it was read: `resourcechanges`, `activity log`, `cloudtrail` */
+  source: string;
+  pointer: string;
+}
+
+export interface TimeData {
+  window: TimeWindow;
+  series: HealthSeries[];
+  spikes: Spike[];
+  changes: Change[];
+  /** operations of the time data that failed (the rules that depend on them are unknown) */
+  missing: Array<{ what: "metrics" | "changes"; operation: string; message: string; resourceId?: string }>;
+}

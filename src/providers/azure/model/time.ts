@@ -1,0 +1,414 @@
+/**
+ * The Azure time data: load-balancer metrics (Microsoft.Insights/metrics),
+ * Resource Graph `resourcechanges` rows and Activity Log events, read from
+ * `observations` into the provider-neutral TimeData (src/core/timeline) plus
+ * the raw metric series the SNAT rule reads.
+ */
+import type { TimeData } from "../../../core/timeline/types.ts";
+import { pointer } from "../../../core/util/json-pointer.ts";
+import { idKey, nameOf, parentResourceId, parseArmId } from "../arm-id.ts";
+import type { ActivityLogEvent, AzureSnapshot, ResourceChangeRow } from "../wire-types.ts";
+import type { LoadBalancer, PoolMember } from "./types.ts";
+
+/** One metric time series of one load balancer, split by its dimensions. */
+export interface LbMetricSeries {
+  lb: LoadBalancer;
+  metric: string;
+  /** dimension name (lower-cased) → value */
+  dims: Record<string, string>;
+  member?: PoolMember;
+  points: Array<{ t: string; average?: number; total?: number; maximum?: number; minimum?: number }>;
+  pointer: string;
+}
+
+/** DipAvailability at or above this average (percent of probes answered in the minute) counts as up. */
+export const DIP_UP_PERCENT = 50;
+/** SNAT port use at or above this share of the allocated ports is exhaustion. */
+export const SNAT_USED_SHARE = 0.9;
+
+const ms = (t: string) => Date.parse(t);
+
+export function memberLabelOf(ip: string, m: PoolMember | undefined): string {
+  const who = m?.vm?.name ?? m?.nic?.name;
+  return who ? `${ip} (${who})` : ip;
+}
+
+/** The member of a load balancer that has this private IP (the BackendIPAddress dimension). */
+function memberByIp(lb: LoadBalancer, ip: string): PoolMember | undefined {
+  for (const pool of lb.pools) for (const m of pool.members) if ((m.ipConfig?.privateIp ?? m.ip) === ip) return m;
+  return undefined;
+}
+
+/** Normalized ids on a member's path: the member, NIC, VM, NSGs, subnet, VNet, route table, and the load balancer. */
+function memberPath(lb: LoadBalancer, m: PoolMember | undefined): string[] {
+  const out = new Set<string>([lb.key]);
+  if (m) {
+    out.add(m.key);
+    const ipc = m.ipConfig;
+    for (const k of [
+      ipc?.key,
+      m.nic?.key,
+      m.nic?.nsg?.key,
+      m.nic?.nsgId,
+      m.vm?.key,
+      ipc?.subnet?.key,
+      ipc?.subnetId,
+      ipc?.subnet?.nsg?.key,
+      ipc?.subnet?.nsgId,
+      ipc?.subnet?.routeTable?.key,
+    ]) {
+      if (k) out.add(idKey(k));
+    }
+    const subnetId = ipc?.subnetId;
+    if (subnetId) out.add(idKey(parentResourceId(subnetId)));
+    if (m.vnetId) out.add(idKey(m.vnetId));
+  }
+  return [...out];
+}
+
+export function readLbMetrics(snapshot: AzureSnapshot, lbs: LoadBalancer[]): LbMetricSeries[] {
+  const out: LbMetricSeries[] = [];
+  const byKey = new Map(lbs.map((lb) => [lb.key, lb]));
+  for (const [lbId, bodies] of Object.entries(snapshot.observations?.metrics ?? {})) {
+    const lb = byKey.get(idKey(lbId));
+    if (!lb || !Array.isArray(bodies)) continue;
+    bodies.forEach((body, bi) => {
+      (body?.value ?? []).forEach((metric, vi) => {
+        const name = metric.name?.value ?? "";
+        (metric.timeseries ?? []).forEach((ts, ti) => {
+          const dims: Record<string, string> = {};
+          for (const md of ts.metadatavalues ?? []) if (md.name?.value) dims[md.name.value.toLowerCase()] = String(md.value ?? "");
+          const ip = dims.backendipaddress;
+          const member = ip ? memberByIp(lb, ip) : undefined;
+          const points = (ts.data ?? [])
+            .filter((d) => typeof d.timeStamp === "string")
+            .map((d) => {
+              const p: LbMetricSeries["points"][number] = { t: d.timeStamp };
+              if (typeof d.average === "number") p.average = d.average;
+              if (typeof d.total === "number") p.total = d.total;
+              if (typeof d.maximum === "number") p.maximum = d.maximum;
+              if (typeof d.minimum === "number") p.minimum = d.minimum;
+              return p;
+            })
+            .sort((a, b) => ms(a.t) - ms(b.t));
+          const s: LbMetricSeries = {
+            lb,
+            metric: name,
+            dims,
+            points,
+            pointer: pointer("observations", "metrics", lbId, bi, "value", vi, "timeseries", ti, "data"),
+          };
+          if (member) s.member = member;
+          out.push(s);
+        });
+      });
+    });
+  }
+  return out;
+}
+
+const SYSTEM_PATHS = /^(etag|properties\.provisioningState|properties\.resourceGuid)$|\.etag$|\.provisioningState$/i;
+
+/** Quotes a value for a POSIX shell only when it needs it. */
+function sh(v: string | number): string {
+  const s = String(v);
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+function scalarText(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** `properties.securityRules[2].properties.access` → ["properties.securityRules", 2, "properties.access"] */
+function arrayElement(path: string): { list: string; index: number; rest: string } | undefined {
+  const m = /^(.*?)\[(\d+)\](?:\.(.*))?$/.exec(path);
+  if (!m) return undefined;
+  return { list: m[1] as string, index: Number(m[2]), rest: m[3] ?? "" };
+}
+
+interface Built {
+  summary: string;
+  revert: string[];
+}
+
+/** What a resource change did, in one line, and the commands that undo it. */
+function describeChange(
+  row: ResourceChangeRow,
+  id: string,
+  props: Array<{ path: string; before?: unknown; after?: unknown; type?: string }>,
+): Built {
+  const p = parseArmId(id);
+  const type = (row.properties?.targetResourceType ?? `${p.provider ?? ""}/${p.segments[0] ?? ""}`).toLowerCase();
+  const kind = (row.properties?.changeType ?? "Update").toLowerCase();
+  const name = nameOf(id);
+  const rg = p.resourceGroup ?? "<resource-group>";
+  if (kind === "create") return { summary: `created ${name}`, revert: [`az resource delete --ids ${sh(id)}`] };
+  if (kind === "delete") return { summary: `deleted ${name}`, revert: [] };
+  // array elements inserted or removed as a whole (an NSG rule, a pool member)
+  const elements = new Map<string, { list: string; index: number; type: string; fields: Record<string, unknown> }>();
+  const scalars: typeof props = [];
+  for (const x of props) {
+    const el = arrayElement(x.path);
+    const t = (x.type ?? "").toLowerCase();
+    if (el && (t === "insert" || t === "remove")) {
+      const k = `${el.list}[${el.index}]`;
+      const e = elements.get(k) ?? { list: el.list, index: el.index, type: t, fields: {} };
+      e.fields[el.rest || "(value)"] = t === "insert" ? x.after : x.before;
+      elements.set(k, e);
+    } else scalars.push(x);
+  }
+  const parts: string[] = [];
+  const revert: string[] = [];
+  for (const e of elements.values()) {
+    const elName = e.fields.name !== undefined ? String(e.fields.name) : `#${e.index}`;
+    if (type === "microsoft.network/networksecuritygroups" && /securityRules$/i.test(e.list)) {
+      const f = (k: string) => e.fields[`properties.${k}`];
+      const what = [
+        f("access"),
+        f("direction"),
+        f("protocol"),
+        f("destinationPortRange") ?? f("destinationPortRanges"),
+        f("sourceAddressPrefix") ?? f("sourceAddressPrefixes"),
+      ]
+        .filter((v) => v !== undefined)
+        .map(scalarText)
+        .join(" ");
+      const prio = f("priority") !== undefined ? ` priority ${scalarText(f("priority"))}` : "";
+      if (e.type === "insert") {
+        parts.push(`security rule ${elName} added (${what}${prio})`);
+        revert.push(`az network nsg rule delete -g ${sh(rg)} --nsg-name ${sh(name)} -n ${sh(elName)}`);
+      } else {
+        parts.push(`security rule ${elName} removed (${what}${prio})`);
+        const cmd = [`az network nsg rule create -g ${sh(rg)} --nsg-name ${sh(name)} -n ${sh(elName)}`];
+        const flag = (k: string, fl: string) => {
+          const v = f(k);
+          if (v !== undefined && v !== null)
+            cmd.push(`${fl} ${Array.isArray(v) ? v.map((x) => sh(String(x))).join(" ") : sh(scalarText(v))}`);
+        };
+        flag("priority", "--priority");
+        flag("access", "--access");
+        flag("direction", "--direction");
+        flag("protocol", "--protocol");
+        flag("sourceAddressPrefix", "--source-address-prefixes");
+        flag("sourceAddressPrefixes", "--source-address-prefixes");
+        flag("destinationPortRange", "--destination-port-ranges");
+        flag("destinationPortRanges", "--destination-port-ranges");
+        if (cmd.length > 1) revert.push(cmd.join(" "));
+      }
+      continue;
+    }
+    parts.push(`${e.list}[${e.index}] ${e.type === "insert" ? "added" : "removed"}${e.fields.name !== undefined ? ` (${elName})` : ""}`);
+    if (e.type === "insert") revert.push(`az resource update --ids ${sh(id)} --remove ${sh(e.list)} ${e.index}`);
+  }
+  for (const x of scalars) {
+    parts.push(
+      `${x.path}: ${x.before === undefined || x.before === null ? "(none)" : scalarText(x.before)} → ${x.after === undefined || x.after === null ? "(none)" : scalarText(x.after)}`,
+    );
+    if (x.before === undefined || x.before === null) revert.push(`az resource update --ids ${sh(id)} --remove ${sh(x.path)}`);
+    else revert.push(`az resource update --ids ${sh(id)} --set ${sh(`${x.path}=${scalarText(x.before)}`)}`);
+  }
+  return { summary: parts.length > 0 ? `${name}: ${parts.join("; ")}` : `updated ${name}`, revert };
+}
+
+export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: LbMetricSeries[]): TimeData | undefined {
+  const obs = snapshot.observations ?? {};
+  const w = obs.window;
+  if (!w || typeof w.from !== "string" || typeof w.until !== "string") return undefined;
+  const time: TimeData = { window: { from: w.from, until: w.until }, series: [], spikes: [], changes: [], missing: [] };
+
+  // health series (DipAvailability per backend address) and spikes
+  for (const s of metrics) {
+    const ip = s.dims.backendipaddress;
+    const label = ip ? memberLabelOf(ip, s.member) : s.lb.name;
+    const resourceId = s.member?.id ?? (ip ? `${s.lb.id}/backendIPAddress/${ip}` : s.lb.id);
+    if (s.metric === "DipAvailability" && ip) {
+      const pts = s.points.filter((p) => typeof p.average === "number");
+      time.series.push({
+        key: `${idKey(resourceId)}|dip`,
+        resourceId,
+        label,
+        loadBalancerId: s.lb.id,
+        metric: "DipAvailability",
+        path: memberPath(s.lb, s.member),
+        pointer: s.pointer,
+        points: pts.map((p) => ({ t: p.t, up: (p.average as number) >= DIP_UP_PERCENT, value: p.average as number })),
+        rule: `up when ≥ ${DIP_UP_PERCENT} % of the minute's probes answered`,
+      });
+    }
+    if (s.metric === "SnatConnectionCount" && (s.dims.connectionstate ?? "").toLowerCase() === "failed") {
+      for (const p of s.points) {
+        if ((p.total ?? 0) > 0) {
+          time.spikes.push({
+            t: p.t,
+            loadBalancerId: s.lb.id,
+            resourceId,
+            metric: "failed SNAT connections",
+            label,
+            value: p.total as number,
+            pointer: s.pointer,
+          });
+        }
+      }
+    }
+    if (s.metric === "VipAvailability") {
+      for (const p of s.points) {
+        if (typeof p.average === "number" && p.average < 90) {
+          time.spikes.push({
+            t: p.t,
+            loadBalancerId: s.lb.id,
+            metric: "data path availability below 90 %",
+            label: s.lb.name,
+            value: p.average,
+            pointer: s.pointer,
+          });
+        }
+      }
+    }
+  }
+  for (const u of snatUsage(metrics)) {
+    for (const p of u.points) {
+      if (p.allocated > 0 && p.used / p.allocated >= SNAT_USED_SHARE) {
+        time.spikes.push({
+          t: p.t,
+          loadBalancerId: u.lb.id,
+          resourceId: u.member?.id ?? u.lb.id,
+          metric: "SNAT ports used (%)",
+          label: memberLabelOf(u.ip, u.member),
+          value: Math.round((p.used / p.allocated) * 100),
+          pointer: u.pointer,
+        });
+      }
+    }
+  }
+
+  // changes: resourcechanges rows, then Activity Log writes not already covered by one
+  const byCorrelation = new Map<string, ActivityLogEvent>();
+  for (const events of Object.values(obs.activityLog ?? {}))
+    for (const e of events ?? []) if (e.correlationId) byCorrelation.set(e.correlationId, e);
+  const covered = new Set<string>();
+  for (const [sub, rows] of Object.entries(obs.resourceChanges ?? {})) {
+    (rows ?? []).forEach((row, ri) => {
+      const pr = row.properties ?? {};
+      const target = pr.targetResourceId;
+      const t = pr.changeAttributes?.timestamp;
+      if (!target || !t) return;
+      const props = Object.entries(pr.changes ?? {})
+        .filter(([path, c]) => !SYSTEM_PATHS.test(path) && (c.changeCategory ?? "User") !== "System")
+        .map(([path, c]) => {
+          const x: TimeData["changes"][number]["properties"][number] = { path };
+          if (c.previousValue !== undefined) x.before = c.previousValue;
+          if (c.newValue !== undefined) x.after = c.newValue;
+          if (c.propertyChangeType) x.type = c.propertyChangeType;
+          return x;
+        });
+      const kind = (pr.changeType ?? "Update").toLowerCase();
+      if (kind === "update" && props.length === 0) return; // system-only change (provisioning state, etag)
+      const corr = pr.changeAttributes?.correlationId;
+      if (corr) covered.add(corr);
+      const top = parentResourceId(target);
+      const built = describeChange(row, top, props);
+      const who = pr.changeAttributes?.changedBy ?? (corr ? byCorrelation.get(corr)?.caller : undefined);
+      const change: TimeData["changes"][number] = {
+        id: (row.id ? row.id.split("/").pop() : undefined) ?? `${sub}-${ri}`,
+        time: t,
+        resourceId: top,
+        resourceName: nameOf(top),
+        operation: pr.changeAttributes?.operation ?? `${pr.changeType ?? "Update"}`,
+        kind: kind === "create" ? "create" : kind === "delete" ? "delete" : "update",
+        properties: props,
+        summary: built.summary,
+        revert: built.revert,
+        source: "resourcechanges",
+        pointer: pointer("observations", "resourceChanges", sub, ri),
+      };
+      if (who) change.who = who;
+      if (corr) change.correlationId = corr;
+      const status = corr ? byCorrelation.get(corr)?.status?.value : undefined;
+      if (status) change.status = status;
+      time.changes.push(change);
+    });
+  }
+  for (const [rgId, events] of Object.entries(obs.activityLog ?? {})) {
+    (events ?? []).forEach((e, ei) => {
+      const op = e.operationName?.value ?? "";
+      const m = /\/(write|delete|action)$/i.exec(op);
+      if (!m || !e.resourceId || !e.eventTimestamp) return;
+      if (!/^(succeeded|failed)$/i.test(e.status?.value ?? "")) return; // Started/Accepted: the outcome follows in another event
+      if (e.correlationId && covered.has(e.correlationId)) return;
+      if (e.correlationId) covered.add(e.correlationId);
+      const top = parentResourceId(e.resourceId);
+      const verb = (m[1] as string).toLowerCase();
+      const change: TimeData["changes"][number] = {
+        id: e.eventDataId ?? `${idKey(rgId)}-${ei}`,
+        time: e.eventTimestamp,
+        resourceId: top,
+        resourceName: nameOf(top),
+        operation: op,
+        kind: verb === "write" ? "update" : verb === "delete" ? "delete" : "action",
+        properties: [],
+        summary: `${e.operationName?.localizedValue ?? op} on ${e.resourceId === top ? nameOf(top) : `${nameOf(top)}/${nameOf(e.resourceId)}`} (Activity Log: no property values recorded)`,
+        revert: [],
+        source: "activity log",
+        pointer: pointer("observations", "activityLog", rgId, ei),
+      };
+      if (e.caller) change.who = e.caller;
+      if (e.correlationId) change.correlationId = e.correlationId;
+      if (e.status?.value) change.status = e.status.value;
+      time.changes.push(change);
+    });
+  }
+  time.changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+
+  for (const g of snapshot.gaps ?? []) {
+    if (g.operation === "metrics.list")
+      time.missing.push({
+        what: "metrics",
+        operation: g.operation,
+        message: g.message,
+        ...(g.resourceId ? { resourceId: g.resourceId } : {}),
+      });
+    if (g.operation === "resourceGraph.resourcechanges" || g.operation === "activityLogs.list")
+      time.missing.push({
+        what: "changes",
+        operation: g.operation,
+        message: g.message,
+        ...(g.resourceId ? { resourceId: g.resourceId } : {}),
+      });
+  }
+  void lbs;
+  return time;
+}
+
+export interface SnatUsage {
+  lb: LoadBalancer;
+  ip: string;
+  member?: PoolMember;
+  points: Array<{ t: string; used: number; allocated: number }>;
+  pointer: string;
+  allocatedPointer: string;
+}
+
+/** UsedSnatPorts against AllocatedSnatPorts per backend address, minute by minute. */
+export function snatUsage(metrics: LbMetricSeries[]): SnatUsage[] {
+  const out: SnatUsage[] = [];
+  const alloc = new Map<string, LbMetricSeries>();
+  for (const s of metrics)
+    if (s.metric === "AllocatedSnatPorts" && s.dims.backendipaddress) alloc.set(`${s.lb.key}|${s.dims.backendipaddress}`, s);
+  for (const s of metrics) {
+    const ip = s.dims.backendipaddress;
+    if (s.metric !== "UsedSnatPorts" || !ip) continue;
+    const a = alloc.get(`${s.lb.key}|${ip}`);
+    if (!a) continue;
+    const at = new Map(a.points.map((p) => [ms(p.t), p.average ?? p.maximum]));
+    const points: SnatUsage["points"] = [];
+    for (const p of s.points) {
+      const used = p.maximum ?? p.average;
+      const allocated = at.get(ms(p.t));
+      if (typeof used === "number" && typeof allocated === "number") points.push({ t: p.t, used, allocated });
+    }
+    const u: SnatUsage = { lb: s.lb, ip, points, pointer: s.pointer, allocatedPointer: a.pointer };
+    if (s.member) u.member = s.member;
+    out.push(u);
+  }
+  return out;
+}
