@@ -114,6 +114,7 @@ function referenced(s: AwsSnapshot): AwsSnapshot {
       TargetGroups: tgs,
       TargetGroupAttributes: pick(e.TargetGroupAttributes, tgArns),
       TargetHealth: pick(e.TargetHealth, tgArns),
+      Tags: pick(e.Tags, [...(lbArns as Set<string>), ...tgArns]),
     },
     ec2: {
       SecurityGroups: (c.SecurityGroups ?? []).filter((g) => sgIds.has(String(g.GroupId))),
@@ -153,6 +154,7 @@ function data(s: AwsSnapshot): Rec {
     TargetGroups: by("TargetGroupArn")(e.TargetGroups),
     TargetGroupAttributes: map(e.TargetGroupAttributes),
     TargetHealth: map(e.TargetHealth),
+    Tags: map(e.Tags),
     SecurityGroups: by("GroupId")(c.SecurityGroups),
     Instances: by("InstanceId")(c.Instances),
     Subnets: by("SubnetId")(c.Subnets),
@@ -323,6 +325,7 @@ describe("AWS collectors: call economy and latency", () => {
     DescribeRules: 3, // per listener
     DescribeTargetGroupAttributes: 3, // per target group
     DescribeTargetHealth: 3, // per target group
+    DescribeTags: 1, // the load balancers' and target groups' tags, 20 ARNs a call
     DescribeInstances: 1, // batched
     DescribeSecurityGroups: 1, // batched
     DescribeSubnets: 1, // batched
@@ -336,10 +339,10 @@ describe("AWS collectors: call economy and latency", () => {
       const events: CollectEvent[] = [];
       await collectAws(opts(emu, snap, { onEvent: (e) => events.push(e) }));
       assert.deepEqual(emu.counts(), EXPECTED);
-      assert.equal(emu.total(), 23);
+      assert.equal(emu.total(), 24);
       const done = events.find((e) => e.type === "done");
       assert.ok(done && done.type === "done");
-      assert.equal(done.calls, 23, "the collector counts every HTTP attempt");
+      assert.equal(done.calls, 24, "the collector counts every HTTP attempt");
       assert.deepEqual(
         events.filter((e) => e.type === "phase").map((e) => (e.type === "phase" ? e.name : "")),
         [
@@ -361,9 +364,9 @@ describe("AWS collectors: call economy and latency", () => {
       const t0 = performance.now();
       await collectAws(opts(emu, snap));
       const ms = performance.now() - t0;
-      assert.equal(emu.total(), 23);
+      assert.equal(emu.total(), 24);
       assert.ok(ms >= 5 * 50, `five dependent rounds take at least 250 ms (took ${ms.toFixed(0)})`);
-      assert.ok(ms < 23 * 50, `not sequential: 23 calls × 50 ms = 1150 ms (took ${ms.toFixed(0)})`);
+      assert.ok(ms < 24 * 50, `not sequential: 24 calls × 50 ms = 1200 ms (took ${ms.toFixed(0)})`);
     } finally {
       await emu.close();
     }
@@ -374,7 +377,7 @@ describe("AWS collectors: call economy and latency", () => {
     try {
       const got = await collectAws(opts(emu, snap, { concurrency: 1 }));
       assertSameData(got, snap, "concurrency 1");
-      assert.equal(emu.total(), 23);
+      assert.equal(emu.total(), 24);
     } finally {
       await emu.close();
     }
@@ -606,7 +609,7 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
     const out = join(tmp, "all.json");
     const r = await run(["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "-o", out], awsEnv());
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /collected \d+ resources in 23 calls/);
+    assert.match(r.stderr, /collected \d+ resources in 24 calls/);
     assert.match(r.stderr, new RegExp(`wrote ${out.replaceAll("/", "\\/")}`));
     const written = loadSnapshotFile(out); // validates against the schema
     assert.equal(written.provider, "aws");

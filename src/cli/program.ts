@@ -24,8 +24,10 @@ function collectChoice(choices: readonly string[]) {
 }
 
 const GUEST_HELP =
-  "opt-in: run a read-only script inside each running pool-member VM through Run Command (ss -ltn / ss -tn on Linux, netstat -an on Windows) " +
-  "to see listening ports and connections; needs Microsoft.Compute/virtualMachines/runCommand/action. Without it nothing runs inside VMs";
+  "opt-in: run a read-only script inside each running pool-member VM or target instance (ss -ltn / ss -tn on Linux, netstat -an on Windows) " +
+  "to see listening ports and connections. Azure: through Run Command, needs Microsoft.Compute/virtualMachines/runCommand/action. " +
+  "AWS: through SSM Run Command (AWS-RunShellScript / AWS-RunPowerShellScript), needs ssm:SendCommand and ssm:GetCommandInvocation " +
+  "and instances managed by SSM. Without it nothing runs inside machines";
 
 /** The options of live Azure collection (check, snapshot). */
 function addLiveOptions(cmd: Command): void {

@@ -19,6 +19,7 @@ export async function collectAwsLive(target: string | undefined, opts: LiveOptio
     ...(endpoint ? { endpoint } : {}),
     loadBalancers,
     concurrency,
+    ...(opts.guest ? { guest: true } : {}),
     toolVersion: toolVersion(),
     ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
   });

@@ -12,7 +12,10 @@
  *   5. the network of the load balancers and instances, one batched call
  *      each: security groups, subnets, NACLs and route tables by subnet
  *      association, and the VPCs' main route tables;
- *   6. only when a subnet has no explicit NACL association: the VPC's default NACL.
+ *   6. only when a subnet has no explicit NACL association: the VPC's default NACL;
+ *   7. with `guest`: the read-only guest script on each running instance, through SSM Run Command (guest.ts).
+ * The load balancers' and target groups' tags (DescribeTags, 20 ARNs a call) come with phase 3: they say which
+ * ones a Kubernetes controller owns.
  * EC2 lookups filter by id (`group-id`, `instance-id` …) rather than passing
  * ids, so a resource deleted since it was referenced is simply absent instead
  * of failing the whole batch.
@@ -26,7 +29,9 @@ import type { CollectEvent, CollectorOptions } from "../../../core/collect/event
 import { CallLedger } from "../../../core/collect/ledger.ts";
 import { chunk, drainItems } from "../../../core/collect/paging.ts";
 import { InputError } from "../../../core/errors.ts";
+import type { GuestObservation } from "../../../core/snapshot/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
+import { stripSecrets } from "../../../core/util/secrets.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { describeInstances, describeNetwork } from "./ec2.ts";
 import { arr, errorInfo, isAuthError, isNetworkError, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
@@ -50,6 +55,11 @@ export interface AwsCollectOptions extends CollectorOptions {
   retryStrategy?: RetryStrategyV2;
   /** Items per page requested (PageSize/MaxResults/MaxRecords); default the APIs' maximum. */
   pageSize?: number;
+  /** opt-in: run the read-only guest script on running instances through SSM Run Command (needs ssm:SendCommand, ssm:GetCommandInvocation) */
+  guest?: boolean;
+  /** guest check: between reads of an invocation (default 1000 ms) and the limit per instance (default 60 s) */
+  guestPollMs?: number;
+  guestTimeoutMs?: number;
 }
 
 type Sdks = [
@@ -73,6 +83,8 @@ export interface AwsRun {
   limit: <T>(task: () => Promise<T>) => Promise<T>;
   /** HTTP attempts so far */
   calls: () => number;
+  /** counts one more HTTP attempt (a client created later, e.g. SSM's) */
+  countCall: () => void;
   /** One call (or one paginated listing) under the concurrency bound; a failure becomes a gap (or the fatal error) and yields undefined. */
   call: <T>(operation: string, resourceId: string | undefined, run: () => Promise<T>) => Promise<T | undefined>;
   elbPage: number;
@@ -104,7 +116,15 @@ export async function collectAws(opts: AwsCollectOptions): Promise<AwsSnapshot> 
     );
   }
   try {
-    const run = await startRun(opts, sdks, { elb, ec2, asg }, () => calls);
+    const run = await startRun(
+      opts,
+      sdks,
+      { elb, ec2, asg },
+      () => calls,
+      () => {
+        calls++;
+      },
+    );
     const snapshot = await collect(run);
     run.emit({ type: "done", calls, ms: performance.now() - started, resources: resourceCount(snapshot), gaps: run.ledger.gaps.length });
     return snapshot;
@@ -136,6 +156,7 @@ async function startRun(
   [elbv2Sdk, ec2Sdk, asgSdk]: Sdks,
   clients: Pick<AwsRun, "elb" | "ec2" | "asg">,
   calls: () => number,
+  countCall: () => void,
 ): Promise<AwsRun> {
   let region: string;
   try {
@@ -171,6 +192,7 @@ async function startRun(
     ledger,
     limit,
     calls,
+    countCall,
     call: (operation, resourceId, run) => ledger.run(operation, resourceId, () => limit(run)),
     elbPage: Math.min(400, Math.max(1, opts.pageSize ?? 400)),
     asgPage: Math.min(100, Math.max(1, opts.pageSize ?? 100)),
@@ -185,10 +207,11 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
   const front = await describeListenersAndTargetGroups(run, lbArns);
   ledger.throwIfFatal();
   const tgArns = front.targetGroups.map((tg) => String(tg.TargetGroupArn));
-  const detail = await describeRulesAndHealth(run, front.listeners, tgArns);
+  const detail = await describeRulesAndHealth(run, front.listeners, tgArns, lbArns);
   ledger.throwIfFatal();
   const instances = await describeInstances(run, front.targetGroups, detail.targetHealth, front.autoScalingGroups);
   const network = await describeNetwork(run, loadBalancers, instances, front.autoScalingGroups);
+  const guest = opts.guest ? await guestCheck(run, instances) : undefined;
   return {
     schema: "lbdoctor.snapshot/v1",
     provider: "aws",
@@ -203,6 +226,7 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
       TargetGroups: front.targetGroups,
       TargetGroupAttributes: detail.targetGroupAttributes,
       TargetHealth: detail.targetHealth,
+      Tags: detail.tags,
     },
     ec2: {
       SecurityGroups: network.SecurityGroups,
@@ -212,6 +236,7 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
       RouteTables: network.RouteTables,
     },
     autoscaling: { AutoScalingGroups: front.autoScalingGroups },
+    ...(guest ? { observations: { guest } } : {}),
     gaps: ledger.gaps,
   };
 }
@@ -360,14 +385,24 @@ async function describeListenersAndTargetGroups(run: AwsRun, lbArns: string[]) {
   return { loadBalancerAttributes, listeners, targetGroups, autoScalingGroups };
 }
 
-/** 3. rules per listener; attributes and health per target group */
-async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: string[]) {
+/** 3. rules per listener; attributes and health per target group; the tags of every load balancer and target group (20 a call) */
+async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: string[], lbArns: string[]) {
   const { elbv2Sdk, elb, elbPage } = run;
   run.emit({ type: "phase", name: "rules, target health and attributes" });
   const rules: Record<string, Rec[]> = {};
   const targetGroupAttributes: Record<string, Array<{ Key?: string; Value?: string }>> = {};
   const targetHealth: Record<string, Rec[]> = {};
+  const tags: Record<string, Array<{ Key?: string; Value?: string }>> = {};
   await Promise.all([
+    ...chunk([...lbArns, ...tgArns], 20).map((ResourceArns) =>
+      run
+        .call(OP.tags, ResourceArns.length === 1 ? ResourceArns[0] : undefined, () =>
+          elb.send(new elbv2Sdk.DescribeTagsCommand({ ResourceArns })),
+        )
+        .then((r) => {
+          for (const d of r?.TagDescriptions ?? []) if (d.ResourceArn) tags[d.ResourceArn] = toWire(d.Tags ?? []);
+        }),
+    ),
     ...listeners.map((l) => {
       const arn = String(l.ListenerArn);
       return run
@@ -397,5 +432,40 @@ async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: str
         }),
     ]),
   ]);
-  return { rules, targetGroupAttributes, targetHealth };
+  return { rules, targetGroupAttributes, targetHealth, tags };
+}
+
+/** 7. the guest check (opt-in): the read-only script on each running instance through SSM Run Command; the SDK loads only here */
+async function guestCheck(run: AwsRun, instances: Rec[]): Promise<Record<string, GuestObservation>> {
+  const { opts, ledger } = run;
+  const running = instances.filter((i) => (i.State as Rec | undefined)?.Name === "running");
+  run.emit({ type: "phase", name: "guest check (SSM Run Command)" });
+  const [ssmSdk, { runGuestChecks }] = await Promise.all([import("@aws-sdk/client-ssm"), import("./guest.ts")]);
+  const ssm = new ssmSdk.SSMClient(await clientConfig(opts));
+  ssm.middlewareStack.add(
+    (next) => async (args) => {
+      run.countCall();
+      return next(args);
+    },
+    { step: "deserialize", name: "lbdoctorCountAttempts" },
+  );
+  try {
+    const guest = await runGuestChecks(
+      running.map((i) => ({ id: String(i.InstanceId), windows: String(i.Platform ?? "").toLowerCase() === "windows" })),
+      {
+        client: ssm,
+        SendCommandCommand: ssmSdk.SendCommandCommand as never,
+        GetCommandInvocationCommand: ssmSdk.GetCommandInvocationCommand as never,
+        limit: run.limit,
+        addGap: (gap) => ledger.note(gap),
+        onCall: (operation) => run.emit({ type: "call", operation, calls: run.calls() }),
+        ...(opts.guestPollMs !== undefined ? { pollMs: opts.guestPollMs } : {}),
+        ...(opts.guestTimeoutMs !== undefined ? { timeoutMs: opts.guestTimeoutMs } : {}),
+      },
+    );
+    for (const o of Object.values(guest)) stripSecrets(o);
+    return guest;
+  } finally {
+    ssm.destroy();
+  }
 }

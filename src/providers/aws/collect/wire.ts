@@ -11,6 +11,7 @@ export const OP = {
   tgs: "elasticloadbalancing:DescribeTargetGroups",
   tgAttrs: "elasticloadbalancing:DescribeTargetGroupAttributes",
   health: "elasticloadbalancing:DescribeTargetHealth",
+  tags: "elasticloadbalancing:DescribeTags",
   sgs: "ec2:DescribeSecurityGroups",
   instances: "ec2:DescribeInstances",
   subnets: "ec2:DescribeSubnets",

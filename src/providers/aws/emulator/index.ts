@@ -14,6 +14,10 @@
  * Errors carry status ≥ 400 (an error body with 200 parses as an empty success),
  * in each protocol's envelope, with the `x-amzn-requestid` header.
  *
+ * Systems Manager Run Command (the `--guest` check) is served on the same
+ * endpoint over its own protocol, AWS JSON 1.1, routed by the
+ * `x-amz-target: AmazonSSM.<Operation>` header (see ssm.ts).
+ *
  * Per request: latency → count (under the action name) → credential check →
  * faults → the handler.
  */
@@ -21,12 +25,15 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AwsSnapshot } from "../../../providers/aws/wire-types.ts";
+import { createSsm, JsonError } from "./ssm.ts";
 import { AwsStore, ec2FilterValues, matchesFilters, type Rec } from "./store.ts";
 import { ec2Members, escapeXml, queryXml } from "./xml.ts";
 
 export { EC2_SHAPES, ec2Member, lowerFirst } from "./xml.ts";
 
 export type AwsService = "elbv2" | "ec2" | "autoscaling";
+/** The Query services and SSM (AWS JSON 1.1), for faults and credential checks. */
+type AnyService = AwsService | "ssm";
 
 export interface AwsFaultRule {
   /** The action name (`DescribeTargetHealth`), or `*` for every action. */
@@ -60,6 +67,8 @@ export interface AwsEmulatorOptions {
   port?: number;
   /** When set, only SigV4 requests signed with this access key id are accepted (InvalidClientTokenId / AuthFailure otherwise). */
   accessKeyId?: string;
+  /** SSM: how many GetCommandInvocation reads answer `InProgress` before the result (default 1). */
+  ssmPendingPolls?: number;
 }
 
 export interface AwsEmulator {
@@ -367,6 +376,19 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
         return { TargetHealthDescriptions: ds };
       },
     ],
+    [
+      "DescribeTags",
+      (p) => {
+        const arns = p.list("ResourceArns.member");
+        if (arns.length === 0) throw validation("elbv2", "ResourceArns must be specified");
+        if (arns.length > 20) throw validation("elbv2", "You can specify up to 20 resources in a single call");
+        for (const a of arns) {
+          if (a.includes(":loadbalancer/") && !lbByArn(a)) throw lbNotFound();
+          if (a.includes(":targetgroup/") && !tgByArn(a)) throw tgNotFound();
+        }
+        return { TagDescriptions: arns.map((a) => ({ ResourceArn: a, Tags: store.tags.get(a) ?? [] })) };
+      },
+    ],
   ]);
 
   const autoscaling = new Map<string, Handler>([
@@ -468,6 +490,7 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
   ]);
 
   const handlers: Record<AwsService, Map<string, Handler>> = { elbv2, ec2, autoscaling };
+  const ssm = createSsm(store, { ...(opts.ssmPendingPolls !== undefined ? { pendingPolls: opts.ssmPendingPolls } : {}) });
 
   const successXml = (svc: AwsService, action: string, result: Rec, requestId: string): string => {
     const ns = NAMESPACES[svc];
@@ -490,8 +513,18 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     return `<ErrorResponse xmlns="${NAMESPACES[svc]}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   };
 
-  const faultError = (svc: AwsService, rule: AwsFaultRule): QueryError | undefined => {
+  const faultError = (svc: AnyService, rule: AwsFaultRule): QueryError | undefined => {
     const msg = (m: string) => rule.message ?? `${m} (injected by the AWS emulator)`;
+    if (svc === "ssm") {
+      // AWS JSON services name their errors in `__type`; SSM answers AccessDeniedException and ThrottlingException with 400
+      if (rule.fault === "throttle") return new QueryError(rule.status ?? 400, rule.code ?? "ThrottlingException", msg("Rate exceeded"));
+      if (rule.fault === "denied")
+        return new QueryError(
+          rule.status ?? 400,
+          rule.code ?? "AccessDeniedException",
+          msg("User is not authorized to perform: ssm:SendCommand on resource"),
+        );
+    }
     switch (rule.fault) {
       case "throttle":
         return svc === "ec2"
@@ -512,12 +545,13 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     }
   };
 
-  const checkCredential = (svc: AwsService, req: IncomingMessage) => {
+  const checkCredential = (svc: AnyService, req: IncomingMessage) => {
     if (opts.accessKeyId === undefined) return;
     const auth = String(req.headers.authorization ?? "");
     const key = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
     if (key === opts.accessKeyId) return;
     if (svc === "ec2") throw new QueryError(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
+    if (svc === "ssm") throw new QueryError(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
     throw new QueryError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
   };
 
@@ -532,6 +566,11 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
       });
       res.end(xml);
     };
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && target.startsWith("AmazonSSM.")) {
+      await handleSsm(req, res, target.slice("AmazonSSM.".length), requestId);
+      return;
+    }
     try {
       const body = await readBody(req);
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -550,21 +589,63 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
       if (!service) throw new QueryError(400, "InvalidAction", `Unknown API version '${p.get("Version") ?? ""}'`);
       if (!handler) throw new QueryError(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
       checkCredential(service, req);
-      const text = p.text();
-      for (const f of faults) {
-        if (f.remaining <= 0) continue;
-        if (f.rule.action !== "*" && f.rule.action !== action) continue;
-        const m = f.rule.match;
-        if (m !== undefined && !(typeof m === "string" ? text.includes(m) : m.test(text))) continue;
-        f.remaining--;
-        if (f.rule.latencyMs) await sleep(f.rule.latencyMs);
-        const err = faultError(service, f.rule);
-        if (err) throw err;
-      }
+      await applyFaults(service, action, p.text());
       send(200, successXml(service, action, handler(p), requestId));
     } catch (e) {
       const err = e instanceof QueryError ? e : new QueryError(500, "InternalFailure", e instanceof Error ? e.message : String(e));
       send(err.status, errorXml(svc, err, requestId));
+    }
+  };
+
+  /** The faults that apply to one request: the first matching rule with requests left (latency rules wait and pass through). */
+  const applyFaults = async (service: AnyService, action: string, text: string) => {
+    for (const f of faults) {
+      if (f.remaining <= 0) continue;
+      if (f.rule.action !== "*" && f.rule.action !== action) continue;
+      const m = f.rule.match;
+      if (m !== undefined && !(typeof m === "string" ? text.includes(m) : m.test(text))) continue;
+      f.remaining--;
+      if (f.rule.latencyMs) await sleep(f.rule.latencyMs);
+      const err = faultError(service, f.rule);
+      if (err) throw err;
+    }
+  };
+
+  /** AWS JSON 1.1: a JSON body in, a JSON body out; errors as `{"__type", "message"}` with their status. */
+  const handleSsm = async (req: IncomingMessage, res: ServerResponse, operation: string, requestId: string) => {
+    const send = (status: number, body: unknown) => {
+      const json = JSON.stringify(body);
+      res.writeHead(status, {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-requestid": requestId,
+        "content-length": Buffer.byteLength(json),
+      });
+      res.end(json);
+    };
+    try {
+      const raw = await readBody(req);
+      const latency = opts.latencyMs;
+      if (typeof latency === "number" && latency > 0) await sleep(latency);
+      else if (latency && typeof latency === "object") await sleep(latency.min + random() * Math.max(0, latency.max - latency.min));
+      const known = ssm.has(operation);
+      const name = known ? operation : "unknown";
+      counts[name] = (counts[name] ?? 0) + 1;
+      if (!known) throw new QueryError(400, "UnknownOperationException", `Unknown operation ${operation}`);
+      let body: Rec;
+      try {
+        body = raw.trim() === "" ? {} : (JSON.parse(raw) as Rec);
+      } catch {
+        throw new QueryError(400, "SerializationException", "The request body is not valid JSON");
+      }
+      checkCredential("ssm", req);
+      await applyFaults("ssm", operation, raw);
+      send(200, ssm.handle(operation, body));
+    } catch (e) {
+      const err =
+        e instanceof QueryError || e instanceof JsonError
+          ? e
+          : new QueryError(500, "InternalServerError", e instanceof Error ? e.message : String(e));
+      send(err.status, { __type: err.code, message: err.message });
     }
   };
 

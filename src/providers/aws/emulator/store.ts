@@ -1,4 +1,5 @@
 /** The emulator's data: AWS snapshots merged (first wins on a duplicate id), with the lookups and filters the Describe calls need. */
+import type { GuestObservation } from "../../../core/snapshot/types.ts";
 import type { AwsSnapshot } from "../../../providers/aws/wire-types.ts";
 
 export type Rec = Record<string, unknown>;
@@ -37,6 +38,10 @@ export class AwsStore {
   networkAcls: Rec[];
   routeTables: Rec[];
   autoScalingGroups: Rec[];
+  /** DescribeTags, by load balancer or target group ARN */
+  tags: Map<string, Rec[]>;
+  /** what an instance's guest check prints (SSM Run Command), by instance id */
+  guest: Map<string, GuestObservation>;
   /** the account id, from the first ARN that has one (reservations need an owner) */
   account: string;
 
@@ -83,6 +88,8 @@ export class AwsStore {
       snapshots.map((s) => s.autoscaling?.AutoScalingGroups),
       "AutoScalingGroupName",
     );
+    this.tags = mergeMaps(e.map((x) => x.Tags as Record<string, Rec[]> | undefined));
+    this.guest = mergeMaps(snapshots.map((s) => s.observations?.guest));
     const arn = [...this.loadBalancers, ...this.targetGroups].map((x) => String(x.LoadBalancerArn ?? x.TargetGroupArn ?? ""))[0] ?? "";
     this.account = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? "123456789012";
   }
