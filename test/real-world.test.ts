@@ -3,6 +3,7 @@
  * lbdoctor got wrong, one assertion per shape. Each test failed before its fix.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Model } from "../src/core/engine/types.ts";
 import type { ProviderAdapter } from "../src/core/provider.ts";
@@ -14,13 +15,19 @@ import { awsProvider } from "../src/providers/aws/adapter.ts";
 import { azureProvider } from "../src/providers/azure/adapter.ts";
 import type { AzureModel } from "../src/providers/azure/model.ts";
 import {
+  type AwsParts,
   type AzureExample,
   addExample,
+  awsSnapshot,
   azureExamples,
   azureSnapshot,
+  CONTRACT,
   diagnoseContract,
+  emptyAwsParts,
   emptyParts,
+  placeBlock,
   responseBodies,
+  rstBlocks,
 } from "./support/contract.ts";
 
 const azure = azureExamples();
@@ -140,5 +147,55 @@ describe("observations outrank inference", () => {
     // every format names it
     const text = renderText(doc);
     assert.match(text, /contradiction: observed rule health reports 1 backend\(s\) Up/);
+  });
+});
+
+/** One published aws-cli output block, placed into the parts (see test/support/contract.ts). */
+function place(parts: AwsParts, rel: string, n: number): AwsParts {
+  const b = rstBlocks(join(CONTRACT, rel)).find((x) => x.n === n);
+  assert.ok(b, `${rel} block ${n}`);
+  assert.ok("placed" in placeBlock(parts, b), `${rel} block ${n} loads`);
+  return parts;
+}
+
+describe("observations outrank inference (AWS target health)", () => {
+  it("aws/target-az-not-enabled: a target AWS reports healthy is not 'getting no traffic'; the contradiction is named", () => {
+    // composed: the published ALB, its target group, the published healthy entry re-pointed at the published instance
+    // (placed in us-east-2a, a zone the ALB has not enabled)
+    const parts = emptyAwsParts();
+    place(parts, "aws/elbv2/describe-load-balancers.rst", 1);
+    place(parts, "aws/elbv2/describe-target-groups.rst", 1);
+    place(parts, "aws/elbv2/describe-target-health.rst", 2);
+    place(parts, "aws/ec2/describe-instances.rst", 1);
+    const health = parts.elbv2.TargetHealth as Record<string, Array<{ Target: { Id: string } }>>;
+    const instance = (parts.ec2.Instances as Array<{ InstanceId: string }>)[0];
+    assert.ok(instance);
+    for (const list of Object.values(health)) for (const d of list) d.Target.Id = instance.InstanceId;
+    const { findings } = diagnoseContract(awsSnapshot(parts, "ALB, healthy target in a zone the ALB has not enabled"));
+    const f = findings.filter((x) => x.ruleId === "aws/target-az-not-enabled");
+    assert.deepEqual(
+      f.map((x) => [x.status, x.messageId]),
+      [["unknown", "observedHealthy"]],
+    );
+    assert.equal(f[0]?.basis?.contradiction, true);
+    assert.equal(f[0]?.basis?.observed, "target health reports it healthy");
+    assert.doesNotMatch(f[0]?.message ?? "", /gets no traffic/);
+  });
+});
+
+describe("aws/listener-no-target-group: a target group missing from the snapshot is a collection gap", () => {
+  it("modify-listener (forward to my-new-targets) with the published ALB and target groups: unknown, never CRITICAL 'deleted'", () => {
+    const parts = emptyAwsParts();
+    place(parts, "aws/elbv2/describe-load-balancers.rst", 1);
+    place(parts, "aws/elbv2/describe-target-groups.rst", 1);
+    place(parts, "aws/elbv2/modify-listener.rst", 1);
+    const { findings } = diagnoseContract(awsSnapshot(parts, "ALB whose listener forwards to a group the snapshot lacks"));
+    const f = findings.filter((x) => x.ruleId === "aws/listener-no-target-group");
+    assert.deepEqual(
+      f.map((x) => [x.status, x.messageId]),
+      [["unknown", "missing"]],
+    );
+    assert.match(f[0]?.message ?? "", /refuses to delete a target group an action references/);
+    assert.doesNotMatch(f[0]?.message ?? "", /deleted,/);
   });
 });

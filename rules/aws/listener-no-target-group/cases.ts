@@ -56,15 +56,6 @@ export const cases: RuleCases = {
       errors: [{ messageId: "noGroup" }],
     },
     {
-      name: "the default action names a target group the snapshot does not hold",
-      snapshot: healthyAlb()
-        .editListener(ids.lb.alb, 80, (l) => {
-          l.DefaultActions = [{ Type: "forward", Order: 1, TargetGroupArn: GONE_TG }];
-        })
-        .build(),
-      errors: [{ messageId: "missing" }],
-    },
-    {
       name: "NLB: the TCP listener's single weighted group has weight 0",
       snapshot: healthyNlb()
         .listener({ lb: ids.lb.nlb, port: 80, protocol: "TCP", forward: [{ tg: ids.tg.app, weight: 0 }] })
@@ -73,6 +64,15 @@ export const cases: RuleCases = {
     },
   ],
   unknown: [
+    {
+      name: "the default action names a target group the snapshot does not hold: AWS refuses to delete a group in use, so it is a collection gap",
+      snapshot: healthyAlb()
+        .editListener(ids.lb.alb, 80, (l) => {
+          l.DefaultActions = [{ Type: "forward", Order: 1, TargetGroupArn: GONE_TG }];
+        })
+        .build(),
+      reason: "the snapshot missed it",
+    },
     {
       name: "the default action's target group is missing, and DescribeTargetGroups failed part-way",
       snapshot: healthyAlb()

@@ -96,6 +96,10 @@ export default defineRule<AwsModel>({
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
       title: "Troubleshoot your Application Load Balancers",
     },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteTargetGroup.html",
+      title: "DeleteTargetGroup - Elastic Load Balancing API Reference",
+    },
   ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-listeners.html#listener-rules",
@@ -106,7 +110,7 @@ export default defineRule<AwsModel>({
     noGroup:
       "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} has a forward default action that names no target group: {{effect}}.",
     missing:
-      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, which the snapshot does not hold{{detail}}: {{effect}}.",
+      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, which the snapshot does not hold{{detail}}. AWS refuses to delete a target group an action references, so it exists: the snapshot missed it (a collection gap), and whether it serves is unknown.{{held}}",
     zeroWeight:
       "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, all with weight 0: no group receives traffic, {{effect}}.",
     forwards: "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}.",
@@ -185,33 +189,21 @@ export default defineRule<AwsModel>({
         label: f.targetGroup ? `${f.targetGroup.name} (weight ${f.weight ?? "?"})` : `${f.targetGroupArn} (not in the snapshot)`,
       }));
       if (missing.length > 0) {
-        const incomplete =
-          listGaps(model, "DescribeTargetGroups").length > 0 ||
-          model.gaps.some(
-            (g) => g.kind === "collection" && missing.some((m) => g.resourceId?.toLowerCase() === m.targetGroupArn.toLowerCase()),
-          );
-        if (incomplete) {
-          const reason = `target group ${missing.map((m) => m.targetGroupArn).join(", ")} is not in the snapshot${gapNote(
-            model,
-            missing.map((m) => m.targetGroupArn),
-            ["DescribeTargetGroups"],
-          )}`;
-          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: fwEv });
-          continue;
-        }
-        const zero = fw.filter((f) => f.targetGroup);
+        // AWS refuses to delete a target group an action references: it exists, the snapshot missed it
+        const held = fw.filter((f) => f.targetGroup);
         report({
           ...base,
-          status: "fail",
+          status: "unknown",
           messageId: "missing",
           data: {
             ...data,
             groups: missing.map((m) => m.targetGroupArn).join(", "),
-            detail:
-              zero.length > 0
-                ? ` (and the groups it does hold, ${groupsText(zero)}, have weight 0)`
-                : " (deleted, or in another account or region)",
-            effect,
+            detail: gapNote(
+              model,
+              missing.map((m) => m.targetGroupArn),
+              ["DescribeTargetGroups"],
+            ),
+            held: held.length > 0 ? ` The groups it does hold, ${groupsText(held)}, have weight 0.` : "",
           },
           evidence: [
             ...fwEv,
@@ -222,7 +214,6 @@ export default defineRule<AwsModel>({
               value: `${model.targetGroups.length} target groups, none of them ${missing[0]?.targetGroupArn}`,
             },
           ],
-          remediation: zero.length > 0 ? reweigh(l, lb, zero, extra) : pointTo(model, l, lb, extra),
         });
         continue;
       }

@@ -81,12 +81,22 @@ export const cases: RuleCases = {
         .targetGroup({ name: "ip-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
         .listener({ lb: lbArn("ip-nlb", "network"), port: 443, protocol: "TCP", forward: tgArn("ip-tg") })
         .target(tgArn("ip-tg"), { id: "10.0.11.20" })
-        .target(tgArn("ip-tg"), { id: "10.0.13.20" })
+        .target(tgArn("ip-tg"), {
+          id: "10.0.13.20",
+          state: "unused",
+          reason: "Target.NotInUse",
+          description: "Target is in an Availability Zone that is not enabled for the load balancer",
+        })
         .build(),
       errors: [{ messageId: "notEnabled", resourceId: "10.0.13.20" }],
     },
   ],
   unknown: [
+    {
+      name: "web-3 sits in us-east-1c, which the ALB has not enabled, yet target health reports it healthy: the observation wins, the contradiction is named",
+      snapshot: thirdZone().target(ids.tg.web, { id: WEB3, state: "healthy" }).build(),
+      reason: "target health reports it healthy",
+    },
     {
       name: "a registered instance not in the snapshot, and its health entry names no zone",
       snapshot: healthyAlb().target(ids.tg.web, { id: WEB3 }).build(),

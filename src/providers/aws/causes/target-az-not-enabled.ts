@@ -2,9 +2,10 @@
  * The check behind aws/target-az-not-enabled, in the provider's folder so that aws/targets-unhealthy can read the same
  * results as the cause of a target's health (see causes.ts). A rule never runs another rule.
  */
+import { type Observation, weigh } from "../../../core/engine/observed.ts";
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
-import type { AwsModel, LoadBalancer } from "../model.ts";
+import type { AwsModel, LoadBalancer, Target } from "../model.ts";
 import { gapNote, lbTargets, placeholder, sh, targetBase, targetEvidence, targetLabel } from "../rule-helpers.ts";
 import { lbSubnetIds, lbZoneNames, subnetForZone, targetAz } from "../target-facts.ts";
 
@@ -27,11 +28,26 @@ function fix(model: AwsModel, lb: LoadBalancer, az: string, target: string): Rem
   };
 }
 
+/**
+ * What target health says about the zone: AWS reports a target in a zone the load balancer has not enabled as
+ * `unused` (`Target.NotInUse`), so `healthy` contradicts the inference (the observation wins) and `unused` agrees.
+ */
+function observed(t: Target, tgArn: string): Observation | undefined {
+  const state = t.state?.toLowerCase();
+  const ev = [{ resourceId: tgArn, pointer: t.statePtr, label: "target health" }];
+  if (state === "healthy") return { text: "target health reports it healthy", contradicts: true, evidence: ev };
+  if (state === "unused")
+    return { text: `target health reports it unused${t.reason ? ` (${t.reason})` : ""}`, contradicts: false, evidence: [] };
+  return undefined;
+}
+
 export const messages = {
   notEnabled:
     "Target {{target}} of target group {{targetGroup}} sits in {{az}}, which load balancer {{lb}} has not enabled (it has {{zones}}): it gets no traffic. Target health: {{health}}.",
   enabled: "Target {{target}} of target group {{targetGroup}} sits in {{az}}, one of {{lb}}'s zones ({{zones}}).",
   undecidable: "Cannot tell whether target {{target}} of target group {{targetGroup}} sits in a zone {{lb}} has enabled: {{reason}}.",
+  observedHealthy:
+    "Target {{target}} of target group {{targetGroup}} sits in {{az}}, which load balancer {{lb}} has not enabled (it has {{zones}}), yet {{observed}}; AWS reports a target in a zone without a load balancer node as unused (Target.NotInUse). {{note}}",
   outsideVpc:
     "Target {{target}} of target group {{targetGroup}} is a {{kind}} target outside the VPC (zone {{az}}): it is reached from every enabled zone.",
 };
@@ -72,14 +88,23 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       report({ ...base, status: "unknown", messageId: "undecidable", data: { ...zoneData, reason }, evidence: [azEv, zonesEv] });
       continue;
     }
-    report({
+    const failing = {
       ...base,
-      status: "fail",
+      status: "fail" as const,
       messageId: "notEnabled",
       data: zoneData,
       evidence: [azEv, zonesEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" }, tEv],
       remediation: fix(model, lb, where.az, target.id),
-    });
+    };
+    // observations outrank inference: a target AWS reports healthy is served, whatever the zones say
+    report(
+      weigh(
+        failing,
+        `${where.az} is not among ${lb.name}'s zones, so the target gets no traffic`,
+        observed(target, tg.arn),
+        "observedHealthy",
+      ),
+    );
   }
 }
 
