@@ -33,6 +33,7 @@ import azureChangeBeforeFailure from "./azure/change-before-failure/rule.ts";
 import azureDataPortBlockedByNsg from "./azure/data-port-blocked-by-nsg/rule.ts";
 import azureIlbSelfAccess from "./azure/ilb-self-access/rule.ts";
 import azureNatRuleConflict from "./azure/nat-rule-conflict/rule.ts";
+import azureNoOutboundConnectivity from "./azure/no-outbound-connectivity/rule.ts";
 import azureNvaIpForwardingDisabled from "./azure/nva-ip-forwarding-disabled/rule.ts";
 import azureNvaSinglePointOfFailure from "./azure/nva-single-point-of-failure/rule.ts";
 import azurePortNotListening from "./azure/port-not-listening/rule.ts";
@@ -83,6 +84,7 @@ export const rules: Rule[] = [
   azureDataPortBlockedByNsg,
   azureIlbSelfAccess,
   azureNatRuleConflict,
+  azureNoOutboundConnectivity,
   azureNvaIpForwardingDisabled,
   azureNvaSinglePointOfFailure,
   azurePortNotListening,

@@ -35,6 +35,7 @@ const AZURE_IDS = [
   "azure/udr-asymmetric-route",
   "azure/basic-sku-retired",
   "azure/admin-state-down",
+  "azure/no-outbound-connectivity",
 ];
 
 /** The AWS rule ids are a public contract too. */

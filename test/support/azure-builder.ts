@@ -1051,7 +1051,8 @@ export const APP_SUBNET = "vnet-app/snet-app";
 
 /**
  * An internal Standard LB (10.1.0.100) in front of two app VMs in one
- * availability set, TCP probe on 8080, a subnet NSG allowing 8080 from the VNet.
+ * availability set, TCP probe on 8080, a subnet NSG allowing 8080 from the VNet,
+ * and a NAT gateway on the subnet for outbound (an internal LB gives none).
  */
 export function healthyInternal(): AzureScenario {
   return azure()
@@ -1069,7 +1070,9 @@ export function healthyInternal(): AzureScenario {
     .ruleHealth(ILB, "rule-app", [
       { vm: "app1", state: "Up" },
       { vm: "app2", state: "Up" },
-    ]);
+    ])
+    .publicIp("pip-natgw-app", { ip: "20.50.60.80" })
+    .natGateway("natgw-app", [APP_SUBNET], ["pip-natgw-app"]);
 }
 
 /** ids for assertions */

@@ -1,0 +1,105 @@
+import { APP_SUBNET, healthyInternal, healthyWeb, ILB, ids, WEB_LB } from "../../../test/support/azure-builder.ts";
+import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+/** The internal reference scenario without its NAT gateway. */
+const internalWithoutNat = () => healthyInternal().subnetProps(APP_SUBNET, { natGateway: undefined }).remove(ids.natGateway("natgw-app"));
+
+/** An internal Standard LB whose pool is configured by IP address. */
+const ipBasedPool = () =>
+  internalWithoutNat().lb("lb-ip", {
+    frontends: [{ name: "fe-ip", subnet: APP_SUBNET, privateIp: "10.1.0.200" }],
+    pools: ["pool-ip"],
+    probes: [{ name: "probe-ip", protocol: "Tcp", port: 8080 }],
+    rules: [{ name: "rule-ip", frontend: "fe-ip", pool: "pool-ip", probe: "probe-ip", frontendPort: 8080 }],
+    ipMembers: { "pool-ip": [{ name: "app3-address", ip: "10.1.0.6", vnet: "vnet-app" }] },
+  });
+
+export const cases: RuleCases = {
+  valid: [
+    { name: "public LB: the load-balancing rule's SNAT gives outbound", snapshot: healthyWeb().build() },
+    { name: "internal LB with a NAT gateway on the subnet", snapshot: healthyInternal().build() },
+    {
+      name: "internal LB: instance-level public IPs",
+      snapshot: internalWithoutNat()
+        .publicIp("pip-app1", { ip: "20.50.60.91" })
+        .publicIp("pip-app2", { ip: "20.50.60.92" })
+        .edit(ids.nic("app1-nic"), (r) => {
+          const c = (r.properties?.ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-app1") };
+        })
+        .edit(ids.nic("app2-nic"), (r) => {
+          const c = (r.properties?.ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-app2") };
+        })
+        .build(),
+    },
+    {
+      name: "public LB: disableOutboundSnat with an outbound rule for the pool",
+      snapshot: healthyWeb()
+        .lbRuleProps(WEB_LB, "rule-http", { disableOutboundSnat: true })
+        .outboundRule(WEB_LB, { name: "outbound-web", frontends: ["fe-web"], pool: "pool-web" })
+        .build(),
+    },
+    {
+      name: "internal LB: the subnet's default route goes to a firewall",
+      snapshot: internalWithoutNat()
+        .routeTable("rt-app", [{ name: "default-to-fw", prefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIp: "10.1.255.4" }])
+        .subnetRouteTable(APP_SUBNET, "rt-app")
+        .build(),
+    },
+  ],
+  invalid: [
+    {
+      name: "internal LB, no NAT gateway, no public IP: the NIC-based members have no outbound path",
+      snapshot: internalWithoutNat().build(),
+      errors: [
+        { messageId: "none", resourceId: ids.nic("app1-nic") },
+        { messageId: "none", resourceId: ids.nic("app2-nic") },
+      ],
+    },
+    {
+      name: "public LB with disableOutboundSnat and no outbound rule",
+      snapshot: healthyWeb().lbRuleProps(WEB_LB, "rule-http", { disableOutboundSnat: true }).build(),
+      errors: [
+        { messageId: "none", resourceId: ids.nic("vm1-nic"), severity: "medium" },
+        { messageId: "none", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
+      name: "an IP-based member in a private subnet (defaultOutboundAccess false)",
+      snapshot: ipBasedPool()
+        .vm("app3", { subnet: APP_SUBNET, ip: "10.1.0.6" })
+        .subnetProps(APP_SUBNET, { defaultOutboundAccess: false })
+        .build(),
+      errors: [
+        { messageId: "none", resourceId: ids.nic("app1-nic") },
+        { messageId: "none", resourceId: ids.nic("app2-nic") },
+        { messageId: "none", resourceId: ids.nic("app3-nic") },
+      ],
+    },
+  ],
+  unknown: [
+    {
+      name: "the VNet is not in the snapshot (list failed)",
+      snapshot: internalWithoutNat()
+        .remove(ids.vnet("vnet-app"))
+        .gap({
+          operation: "virtualNetworks.list",
+          resourceId: ids.vnet("vnet-app"),
+          status: 403,
+          code: "AuthorizationFailed",
+          message: "no read on virtualNetworks",
+        })
+        .build(),
+      reason: "virtualNetworks.list",
+    },
+    {
+      name: "a pool member whose NIC is not in the snapshot",
+      snapshot: healthyInternal().remove(ids.nic("app2-nic")).build(),
+      reason: "network interface is not in the snapshot",
+    },
+  ],
+};
+
+/** Used by the rule's own tests: an IP-based member with default outbound access passes. */
+export const ipBasedWithDefaultOutbound = () => ipBasedPool().vm("app3", { subnet: APP_SUBNET, ip: "10.1.0.6" });

@@ -1,0 +1,240 @@
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence } from "../../../src/core/engine/types.ts";
+import { join } from "../../../src/core/util/json-pointer.ts";
+import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
+import type { AzureModel, IpConfig, LoadBalancer, Pool, PoolMember, Subnet } from "../../../src/providers/azure/model.ts";
+import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+
+type Ev = Omit<Evidence, "value">;
+
+interface Path {
+  /** what the member goes out through, for the message */
+  label: string;
+  evidence: Ev;
+  /** implicit (default outbound access): works, but Microsoft is retiring it for new networks */
+  implicit?: boolean;
+}
+
+/** The default route (0.0.0.0/0) of the subnet's route table, when it sends traffic to an appliance or a gateway. */
+function forcedTunnel(subnet: Subnet): Path | undefined {
+  const t = subnet.routeTable;
+  const r = t?.routes.find((x) => x.addressPrefix === "0.0.0.0/0" && /^(virtualappliance|virtualnetworkgateway)$/i.test(x.nextHopType));
+  if (!t || !r) return undefined;
+  return {
+    label: `route ${r.name} in ${t.name} (0.0.0.0/0 → ${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ""}); the appliance must provide the egress`,
+    evidence: { resourceId: t.id, pointer: r.ptr, label: "default route" },
+  };
+}
+
+/** Every outbound path the documentation lists, that this member has; an empty list means none. */
+function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
+  const paths: Path[] = [];
+  if (subnet.natGatewayId) {
+    paths.push({
+      label: `NAT gateway ${nameOf(subnet.natGatewayId)} on subnet ${subnet.name}`,
+      evidence: { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
+    });
+  }
+  const pipConfig = c?.nic.ipConfigs.find((x) => x.publicIpId);
+  if (pipConfig) {
+    paths.push({
+      label: `instance-level public IP ${nameOf(pipConfig.publicIpId as string)} on ${pipConfig.nic.name}`,
+      evidence: {
+        resourceId: pipConfig.nic.id,
+        pointer: join(pipConfig.ptr, "properties", "publicIPAddress"),
+        label: "instance-level public IP",
+      },
+    });
+  }
+  if (c && m.kind === "ipconfig") {
+    // outbound rules apply to the NIC's primary IPv4 configuration, in any pool of any Standard load balancer it is in
+    for (const other of model.loadBalancers) {
+      for (const o of other.outboundRules) {
+        if (c.primary && o.pool && c.poolKeys.includes(o.pool.key)) {
+          paths.push({
+            label: `outbound rule ${o.name} of ${other.name} (pool ${o.pool.name})`,
+            evidence: { resourceId: other.id, pointer: o.ptr, label: "outbound rule" },
+          });
+        }
+      }
+      if (other.sku.toLowerCase() !== "standard") continue;
+      for (const r of other.rules) {
+        if (!r.pool || !c.poolKeys.includes(r.pool.key) || r.disableOutboundSnat || !r.frontend?.publicIpId) continue;
+        paths.push({
+          label: `SNAT of load-balancing rule ${r.name} of ${other.name} (public frontend ${r.frontend.name})`,
+          evidence: { resourceId: other.id, pointer: join(r.ptr, "properties", "disableOutboundSnat"), label: "rule SNAT" },
+        });
+      }
+    }
+  }
+  const tunnel = forcedTunnel(subnet);
+  if (tunnel) paths.push(tunnel);
+  // IP-based pools behave as a Basic load balancer: default outbound access stays, unless the subnet is private
+  if (m.kind === "ip" && subnet.defaultOutboundAccess !== false) {
+    paths.push({
+      label: `default outbound access of subnet ${subnet.name} (implicit; IP-based pools keep it)`,
+      evidence: { resourceId: subnet.id, pointer: subnet.ptr, label: "subnet" },
+      implicit: true,
+    });
+  }
+  return paths;
+}
+
+/** The cheapest fix: a NAT gateway on the subnet (and, for a public load balancer, an outbound rule as the alternative). */
+function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string; commands: string[] } {
+  const rg = sh(rgOf(subnet.id));
+  const vnet = nameOf(parentResourceId(subnet.id));
+  const nat = `natgw-${vnet}`.slice(0, 80);
+  const pip = `${nat}-pip`.slice(0, 80);
+  const commands = [
+    `az network public-ip create --resource-group ${rg} --name ${sh(pip)} --sku Standard --allocation-method Static`,
+    `az network nat gateway create --resource-group ${rg} --name ${sh(nat)} --public-ip-addresses ${sh(pip)} --idle-timeout 4`,
+    `az network vnet subnet update --resource-group ${rg} --vnet-name ${sh(vnet)} --name ${sh(subnet.name)} --nat-gateway ${sh(nat)}`,
+  ];
+  const publicFe = lb.frontends.find((f) => f.publicIpId);
+  let summary =
+    `Attach a NAT gateway to subnet ${subnet.name}: it gives every VM in the subnet outbound access, takes precedence over every other method, ` +
+    "and needs no change on the load balancer.";
+  if (publicFe && lb.kubernetes === undefined) {
+    summary +=
+      ` Alternatively, since ${lb.name} has a public frontend, add an outbound rule for pool ${pool.name}: ` +
+      `az network lb outbound-rule create --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(`outbound-${pool.name}`)} ` +
+      `--frontend-ip-configs ${sh(publicFe.name)} --address-pool ${sh(pool.name)} --protocol All`;
+  }
+  return { summary, commands };
+}
+
+export default defineRule<AzureModel>({
+  id: "azure/no-outbound-connectivity",
+  provider: "azure",
+  severity: "medium",
+  title: "Backend members have no outbound path to the internet",
+  description:
+    "A VM whose NIC is in the backend pool of a Standard load balancer gets no default outbound access: it reaches the internet only through an " +
+    "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the NIC, an outbound rule of a Standard " +
+    "public load balancer covering the pool (primary IPv4 configuration only), and the SNAT of a load-balancing rule with a public frontend unless " +
+    '`disableOutboundSnat` is true ("your virtual machine will not have outbound connectivity if you set this parameter to true and do not have an ' +
+    'outbound rule"). An internal load balancer gives none. Pools configured by IP address behave as a Basic load balancer and keep default ' +
+    "outbound access, unless the subnet is private (`defaultOutboundAccess: false`, the default for virtual networks created with API versions " +
+    "released after 31 March 2026). A default route (0.0.0.0/0) to a virtual appliance or gateway is counted as a path: the appliance has to provide " +
+    "the egress, which lbdoctor cannot see. Without any path, package updates, license activation, calls to external APIs and often the " +
+    "application itself fail while the load balancer's inbound side looks healthy.",
+  citations: [
+    { url: "https://learn.microsoft.com/en-us/azure/load-balancer/outbound-rules", title: "Outbound rules Azure Load Balancer" },
+    {
+      url: "https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/default-outbound-access",
+      title: "Default outbound access in Azure",
+    },
+    {
+      url: "https://techcommunity.microsoft.com/t5/azure-networking-blog/private-subnets-by-default-in-azure-virtual-networks-what/ba-p/4513778",
+      title: "Private subnets by default in Azure virtual networks (Microsoft Tech Community)",
+    },
+  ],
+  references: [
+    "https://learn.microsoft.com/azure/load-balancer/outbound-rules",
+    "https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access",
+    "https://learn.microsoft.com/cli/azure/network/nat/gateway#az-network-nat-gateway-create",
+  ],
+  messages: {
+    none: "{{member}} in pool {{pool}} of {{lb}} has no outbound path: {{missing}}.",
+    has: "{{member}} in pool {{pool}} of {{lb}} goes out through {{path}}.",
+    noSubnet:
+      "{{member}} in pool {{pool}} of {{lb}}: its subnet {{subnet}} is not in the snapshot{{detail}}, so its NAT gateway and default outbound access cannot be checked.",
+    noNic:
+      "{{member}} in pool {{pool}} of {{lb}}: its network interface is not in the snapshot{{detail}}, so its outbound path cannot be checked.",
+    lbListGap:
+      "Load balancers could not be listed ({{operation}}: {{reason}}), so an outbound rule that covers these members may be missing from the snapshot.",
+  },
+  remediation:
+    "Give the subnet an explicit outbound method. The cheapest and recommended one is a NAT gateway on the subnet (`az network nat gateway create`, " +
+    "then `az network vnet subnet update --nat-gateway`). For a public Standard load balancer, an outbound rule for the pool works too. " +
+    "If the backends must not reach the internet, suppress this finding with that reason.",
+  check({ model, report }) {
+    reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
+    for (const lb of model.loadBalancers) {
+      if (lb.sku.toLowerCase() !== "standard") continue; // Basic keeps default outbound; a Gateway LB's backends are appliances
+      for (const pool of lb.pools) {
+        const rules = lb.rules.filter((r) => r.pool === pool);
+        if (rules.length === 0 && !lb.outboundRules.some((o) => o.pool === pool)) continue;
+        for (const m of pool.members) {
+          const base = {
+            resourceId: memberResourceId(m),
+            loadBalancerId: lb.id,
+            key: `${pool.name}|${m.key}`,
+            subjects: memberSubjects(m),
+          };
+          const data = { member: memberName(m), pool: pool.name, lb: lb.name };
+          const memberEv: Ev = { resourceId: lb.id, pointer: m.ptr, label: "pool member" };
+          const c = m.ipConfig;
+          if (m.kind === "ipconfig" && !c) {
+            const why = gapReason(model, [parentResourceId(m.id)], ["networkInterfaces.list"]);
+            report({
+              ...base,
+              status: "unknown",
+              messageId: "noNic",
+              data: { ...data, detail: why ? ` (${why})` : "" },
+              evidence: [memberEv],
+            });
+            continue;
+          }
+          const subnet = c?.subnet;
+          if (!subnet) {
+            const subnetId = c?.subnetId ?? m.vnetId ?? "";
+            const why = subnetId ? gapReason(model, [subnetId, parentResourceId(subnetId)], ["virtualNetworks.list"]) : undefined;
+            report({
+              ...base,
+              status: "unknown",
+              messageId: "noSubnet",
+              data: { ...data, subnet: subnetId ? nameOf(subnetId) : "(unknown)", detail: why ? ` (${why})` : "" },
+              evidence: [memberEv],
+            });
+            continue;
+          }
+          const paths = outboundPaths(model, m, c, subnet);
+          if (paths.length > 0) {
+            report({
+              ...base,
+              status: "pass",
+              messageId: "has",
+              data: { ...data, path: paths.map((p) => p.label).join("; ") },
+              evidence: paths.map((p) => p.evidence),
+            });
+            continue;
+          }
+          const missing = [
+            `no NAT gateway on subnet ${subnet.name}`,
+            "no public IP on its NIC",
+            "no outbound rule covers its pool",
+            rules.some((r) => r.disableOutboundSnat)
+              ? `rule(s) ${rules
+                  .filter((r) => r.disableOutboundSnat)
+                  .map((r) => r.name)
+                  .join(", ")} set disableOutboundSnat`
+              : lb.isInternal
+                ? `${lb.name} is internal, and an internal load balancer gives no outbound SNAT`
+                : "no load-balancing rule with a public frontend gives it SNAT",
+            m.kind === "ip"
+              ? `subnet ${subnet.name} is private (defaultOutboundAccess: false)`
+              : "as a NIC-based member of a Standard load balancer it gets no default outbound access",
+          ].join("; ");
+          const evidence: Ev[] = [
+            { resourceId: subnet.id, pointer: subnet.ptr, label: "subnet (no natGateway)" },
+            memberEv,
+            ...rules
+              .filter((r) => r.disableOutboundSnat)
+              .map((r) => ({ resourceId: lb.id, pointer: join(r.ptr, "properties", "disableOutboundSnat"), label: "disableOutboundSnat" })),
+          ];
+          report({
+            ...base,
+            status: "fail",
+            messageId: "none",
+            data: { ...data, missing },
+            evidence,
+            remediation: fixFor(lb, pool, subnet),
+          });
+        }
+      }
+    }
+  },
+});
