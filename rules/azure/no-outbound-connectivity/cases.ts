@@ -1,4 +1,4 @@
-import { APP_SUBNET, healthyInternal, healthyWeb, ILB, ids, WEB_LB } from "../../../test/support/azure-builder.ts";
+import { APP_SUBNET, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 /** The internal reference scenario without its NAT gateway. */
@@ -24,11 +24,11 @@ export const cases: RuleCases = {
         .publicIp("pip-app1", { ip: "20.50.60.91" })
         .publicIp("pip-app2", { ip: "20.50.60.92" })
         .edit(ids.nic("app1-nic"), (r) => {
-          const c = (r.properties?.ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          const c = (P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
           if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-app1") };
         })
         .edit(ids.nic("app2-nic"), (r) => {
-          const c = (r.properties?.ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          const c = (P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
           if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-app2") };
         })
         .build(),
