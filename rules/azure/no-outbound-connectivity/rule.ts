@@ -110,6 +110,7 @@ export default defineRule<AzureModel>({
   provider: "azure",
   severity: "medium",
   title: "Backend members have no outbound path to the internet",
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:routeTables"],
   description:
     "A VM whose NIC is in the backend pool of a Standard load balancer gets no default outbound access: it reaches the internet only through an " +
     "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the NIC, an outbound rule of a Standard " +
