@@ -331,4 +331,26 @@ describe("AWS model", () => {
     assert.equal(m.targetGroups[0]?.targets.length, 1);
     assert.ok(m.gaps.some((g) => g.resourceId === lbArn("nope")));
   });
+
+  it("reads a target's AnomalyDetection and AdministrativeOverride, with pointers to them; absent fields stay absent", () => {
+    const snap = healthyAlb()
+      .target(ids.tg.web, {
+        id: ids.instance.web1,
+        az: "us-east-1a",
+        anomaly: { result: "anomalous", mitigation: "yes" },
+        override: { state: "zonal_shift_active" },
+      })
+      .target(ids.tg.web, { id: ids.instance.web2, az: "us-east-1b", anomaly: null, override: null })
+      .build();
+    const tg = buildAwsModel(snap).targetGroups[0];
+    const [a, b] = [ids.instance.web1, ids.instance.web2].map((id) => tg?.targets.find((t) => t.id === id));
+    assert.deepEqual(
+      { result: a?.anomaly?.result, mitigation: a?.anomaly?.mitigation, state: a?.override?.state, reason: a?.override?.reason },
+      { result: "anomalous", mitigation: "yes", state: "zonal_shift_active", reason: "AdministrativeOverride.ZonalShiftActive" },
+    );
+    assert.equal(at(snap, a?.anomaly?.ptr ?? "").Result, "anomalous");
+    assert.equal(at(snap, a?.override?.ptr ?? "").State, "zonal_shift_active");
+    assert.equal(b?.anomaly, undefined);
+    assert.equal(b?.override, undefined);
+  });
 });

@@ -96,7 +96,7 @@ export default defineRule<AwsModel>({
           continue;
         }
         if (tg.targets.length === 0) continue;
-        const withData = tg.targets.map((t) => ({ t, a: anomalyOf(model, t) }));
+        const withData = tg.targets.map((t) => ({ t, a: anomalyOf(t) }));
         if (withData.every((x) => !x.a)) {
           report({
             ...tgBase,

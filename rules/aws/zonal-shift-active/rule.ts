@@ -86,7 +86,7 @@ export default defineRule<AwsModel>({
       const others: Target[] = [];
       for (const tg of lb.targetGroups) {
         for (const t of tg.targets) {
-          const o = overrideOf(model, t);
+          const o = overrideOf(t);
           if (o && isZonalShift(o)) shifted.push({ t, o });
           else others.push(t);
         }

@@ -17,8 +17,8 @@
  * annotation (`kubectl annotate`), with the names the controller documents.
  */
 import { join } from "../../core/util/json-pointer.ts";
+import { sh } from "../../core/util/shell.ts";
 import type { AwsModel, TargetGroup } from "./model.ts";
-import { sh } from "./rule-helpers.ts";
 
 export interface K8sOwner {
   controller: "aws-load-balancer-controller" | "in-tree";

@@ -49,6 +49,24 @@ export function buildTargets(st: AwsBuild): void {
       ] as const) {
         if (v) target[k] = v;
       }
+      const anomaly = obj(o.AnomalyDetection);
+      const result = str(anomaly.Result)?.toLowerCase();
+      if (result) {
+        const mitigation = str(anomaly.MitigationInEffect)?.toLowerCase();
+        target.anomaly = { result, ...(mitigation ? { mitigation } : {}), ptr: join(ptr, "AnomalyDetection") };
+      }
+      const override = obj(o.AdministrativeOverride);
+      const oState = str(override.State)?.toLowerCase();
+      if (oState) {
+        const reason = str(override.Reason);
+        const description = str(override.Description);
+        target.override = {
+          state: oState,
+          ...(reason ? { reason } : {}),
+          ...(description ? { description } : {}),
+          ptr: join(ptr, "AdministrativeOverride"),
+        };
+      }
       if (kind === "instance") {
         const inst = st.instance.get(idKey(id));
         if (inst) {

@@ -267,6 +267,28 @@ export interface Target {
   subnet?: Subnet;
   /** not from DescribeTargetHealth: an in-service instance of this Auto Scaling group, which registers it (see asgRegisteredTargets) */
   registeredBy?: AutoScalingGroup;
+  /** AnomalyDetection: returned only when DescribeTargetHealth is called with Include=AnomalyDetection (HTTP/HTTPS groups of an ALB) */
+  anomaly?: TargetAnomaly;
+  /** AdministrativeOverride: a zonal shift taking the target's zone out of traffic, or `no_override` */
+  override?: TargetOverride;
+}
+
+export interface TargetAnomaly {
+  /** `anomalous` | `normal` (lower-cased) */
+  result: string;
+  /** `yes` | `no`: automatic target weights are routing less traffic to it right now */
+  mitigation?: string;
+  /** pointer of AnomalyDetection */
+  ptr: string;
+}
+
+export interface TargetOverride {
+  /** `no_override` | `unknown` | `zonal_shift_active` | `zonal_shift_delegated_to_dns` (lower-cased) */
+  state: string;
+  reason?: string;
+  description?: string;
+  /** pointer of AdministrativeOverride */
+  ptr: string;
 }
 
 export interface TargetGroup extends AwsNode {
