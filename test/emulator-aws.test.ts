@@ -15,6 +15,7 @@ import { type AwsEmulator, EC2_SHAPES, lowerFirst, startAwsEmulator } from "../s
 import { QUERY_LISTS, QUERY_MAPS } from "../src/providers/aws/emulator/xml.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { ROOT } from "./support/cli.ts";
+import { skipOrFail } from "./support/tools.ts";
 
 const FIXTURE = join(ROOT, "test/fixtures-aws/web-two-az.json");
 const load = (): AwsSnapshot => JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -143,7 +144,7 @@ describe("the EC2 rename table matches botocore's service model", () => {
   it("every member of every shape reachable from the five EC2 outputs gets botocore's locationName; awsQuery's exceptions are known", (t) => {
     const g = botocoreModel();
     if (typeof g === "string") {
-      t.skip(g);
+      skipOrFail(t, g);
       return;
     }
     t.diagnostic(g.version);
@@ -410,7 +411,7 @@ describe("fidelity: the aws CLI (botocore) parses the emulator's XML into the sn
   cases.forEach((k, i) => {
     it(`aws ${k.name}`, async (t) => {
       if (!found.ok) {
-        t.skip(found.reason);
+        skipOrFail(t, found.reason);
         return;
       }
       assert.ok(k.want !== undefined, `the fixture has data for ${k.name}`);
@@ -432,7 +433,7 @@ describe("fidelity: the aws CLI (botocore) parses the emulator's XML into the sn
 
   it("error envelopes: a non-zero exit with the error code on stderr (awsQuery and ec2Query)", async (t) => {
     if (!found.ok) {
-      t.skip(found.reason);
+      skipOrFail(t, found.reason);
       return;
     }
     const [lb, sg, inst] = (await resultsOnce()).errors;

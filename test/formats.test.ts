@@ -19,6 +19,7 @@ import type { Report } from "../src/core/report/report.ts";
 import { healthyWeb, ids, WEB_LB } from "./support/azure-builder.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 import { boomRule, reportOf } from "./support/report.ts";
+import { needTool } from "./support/tools.ts";
 import { assertValidJunit, assertValidReport, assertValidSarif, NO_XMLLINT_REASON, sarifValidator, XMLLINT } from "./support/validators.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-formats-"));
@@ -130,7 +131,7 @@ describe("sarif", () => {
   });
 });
 
-describe("junit", { skip: XMLLINT ? false : NO_XMLLINT_REASON }, () => {
+describe("junit", { skip: needTool("xmllint", XMLLINT, NO_XMLLINT_REASON) }, () => {
   for (const name of FIXTURES) {
     it(`${name}: validates against the JUnit XSD; one suite per rule, one case per finding, counts right`, () => {
       const r = lbdoctor(["check", "--snapshot", `fixtures/azure/${name}.json`, "--format", "junit"]);

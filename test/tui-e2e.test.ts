@@ -18,9 +18,10 @@ import type { AzureSnapshot, RuleHealthBody } from "../src/providers/azure/wire-
 import { cellWidth } from "../src/tui/text.ts";
 import { SUB } from "./support/azure-builder.ts";
 import { BIN, fixture, ROOT } from "./support/cli.ts";
+import { needTool } from "./support/tools.ts";
 
 const HAS_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
-const SKIP = HAS_TMUX ? false : "tmux is not installed (apt-get install tmux); the TUI end-to-end tests need a real terminal";
+const SKIP = needTool("tmux", HAS_TMUX, "tmux is not installed (apt-get install tmux); the TUI end-to-end tests need a real terminal");
 if (!HAS_TMUX) process.stderr.write(`# tui-e2e skipped: ${SKIP}\n`);
 
 const dir = mkdtempSync(join(tmpdir(), "lbdoctor-tui-e2e-"));

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { ROOT } from "./cli.ts";
+import { IN_CI } from "./tools.ts";
 
 /** ajv has no format validators built in and ajv-formats is not installed: these are the three formats the SARIF schema uses. */
 function addFormats(ajv: { addFormat(name: string, f: (s: string) => boolean): unknown }): void {
@@ -63,18 +64,20 @@ export function assertValidReport(doc: unknown, what = "report"): void {
   );
 }
 
+export const NO_XMLLINT_REASON = "xmllint is not installed (apt-get install libxml2-utils); the JUnit XSD check is skipped";
 export const XMLLINT = spawnSync("xmllint", ["--version"], { encoding: "utf8" }).error === undefined;
 const dir = mkdtempSync(join(tmpdir(), "lbdoctor-xml-"));
 let n = 0;
 
-/** Validates JUnit XML against the vendored JUnit XSD with xmllint; returns false (and the caller skips) when xmllint is absent. */
+/** Validates JUnit XML against the vendored JUnit XSD with xmllint; returns false (and the caller skips) when xmllint is absent, and fails in CI. */
 export function assertValidJunit(xml: string, what = "JUnit XML"): boolean {
-  if (!XMLLINT) return false;
+  if (!XMLLINT) {
+    if (IN_CI) assert.fail(`${NO_XMLLINT_REASON} (CI=true: a missing tool fails instead of skipping)`);
+    return false;
+  }
   const file = join(dir, `junit-${n++}.xml`);
   writeFileSync(file, xml);
   const r = spawnSync("xmllint", ["--noout", "--schema", join(ROOT, "test/vendor/junit-windyroad.xsd"), file], { encoding: "utf8" });
   assert.equal(r.status, 0, `${what} does not validate against the JUnit XSD:\n${r.stderr}`);
   return true;
 }
-
-export const NO_XMLLINT_REASON = "xmllint is not installed (apt-get install libxml2-utils); the JUnit XSD check is skipped";
