@@ -59,6 +59,17 @@ function addAwsOptions(cmd: Command): void {
     .option("--aws-endpoint <url>", "one endpoint for ELBv2, EC2 and Auto Scaling, e.g. the AWS emulator (LBDOCTOR_AWS_ENDPOINT)");
 }
 
+/** The time-data window (check, snapshot, timeline). `--from` already names a calling VM in check, hence --window-from/--window-until. */
+function addWindowOptions(cmd: Command, defaultNote = "none: no time data"): void {
+  cmd
+    .option(
+      "--since <duration>",
+      `read metrics, resource changes and audit events over this window back from now, e.g. 30m, 6h, 2d (default: ${defaultNote}; at most 14d)`,
+    )
+    .option("--window-from <time>", "the window's start, RFC 3339 (e.g. 2026-03-14T02:30:00Z), instead of --since")
+    .option("--window-until <time>", "the window's end, RFC 3339 (default: now)");
+}
+
 type SetExit = (code: number) => void;
 
 function registerCheck(program: Command, io: IO, setExit: SetExit): void {
@@ -93,6 +104,7 @@ function registerCheck(program: Command, io: IO, setExit: SetExit): void {
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
   addLiveOptions(check);
   addAwsOptions(check);
+  addWindowOptions(check);
   check.action(async (target: string | undefined, opts) => {
     const { runCheck } = await import("../commands/check.ts");
     setExit(await runCheck(target, opts, io));
@@ -111,9 +123,36 @@ function registerSnapshot(program: Command, io: IO, setExit: SetExit): void {
     .option("--redact", "also mask subscription ids, public IPs and tag values, consistently, for sharing (Azure only)");
   addLiveOptions(snapshot);
   addAwsOptions(snapshot);
+  addWindowOptions(snapshot);
   snapshot.action(async (rg: string | undefined, opts) => {
     const { runSnapshot } = await import("../commands/snapshot.ts");
     setExit(await runSnapshot(rg, opts, io));
+  });
+}
+
+function registerTimeline(program: Command, io: IO, setExit: SetExit): void {
+  const timeline = program
+    .command("timeline")
+    .description(
+      "What changed, when health dropped, and which change did it: one time-ordered account of the window (health transitions per member, 5xx and SNAT spikes, changes with who and before → after, the likely cause marked), live or from a snapshot with time data.",
+    )
+    .argument(
+      "[target]",
+      "resource group or load balancer name (with --provider aws: load balancer names or ARNs); with --snapshot it narrows the scope",
+    )
+    .option("-s, --snapshot <file>", "read this snapshot (it must hold time data: observations.window) instead of collecting live")
+    .addOption(
+      new Option("-f, --format <format>", "text, json (the report with its timeline) or markdown")
+        .choices(["text", "json", "markdown"])
+        .default("text"),
+    )
+    .option("-o, --output <file>", "write to a file instead of stdout");
+  addLiveOptions(timeline);
+  addAwsOptions(timeline);
+  addWindowOptions(timeline, "6h");
+  timeline.action(async (target: string | undefined, opts) => {
+    const { runTimeline } = await import("../commands/timeline.ts");
+    setExit(await runTimeline(target, opts, io));
   });
 }
 
@@ -258,6 +297,7 @@ export function buildProgram(io: IO, setExit: SetExit): Command {
   for (const register of [
     registerCheck,
     registerSnapshot,
+    registerTimeline,
     registerDemo,
     registerEmulator,
     registerAwsEmulator,

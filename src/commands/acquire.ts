@@ -3,6 +3,7 @@ import type { IO } from "../core/io.ts";
 import type { LiveOptions } from "../core/live.ts";
 import type { Acquired } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
+import { resolveWindow, wantsWindow } from "../core/timeline/window.ts";
 import { providerFor } from "../providers/index.ts";
 
 export type { LiveOptions };
@@ -14,6 +15,8 @@ export async function acquireSnapshot(
   showProgress: boolean,
 ): Promise<Acquired> {
   if (opts.snapshot) return { snapshot: loadSnapshotFile(opts.snapshot), source: opts.snapshot, live: false };
+  // the time window is checked before anything is collected: a bad one stops the run early (exit 2)
+  if (opts.timeData || wantsWindow(opts)) opts = { ...opts, window: resolveWindow(opts, new Date()) };
   const adapter = await providerFor(opts.provider ?? "azure");
   return adapter.collect(target, opts, io, showProgress);
 }

@@ -32,6 +32,8 @@ export interface LiveOptions {
   windowUntil?: string;
   /** collect time data even without a window flag (the timeline command: default --since 6h) */
   timeData?: boolean;
+  /** the resolved window (set by acquireSnapshot from the flags above); collectors read time data over it */
+  window?: { from: string; until: string };
 }
 
 export function parseConcurrency(v: string | number | undefined): number {

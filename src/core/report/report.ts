@@ -15,6 +15,7 @@ import {
   severityRank,
 } from "../engine/types.ts";
 import type { LoadBalancerInfo } from "../provider.ts";
+import { buildTimeline, type Timeline } from "../timeline/analyze.ts";
 import { idKey } from "../util/resource-id.ts";
 import type { BaselineSummary } from "./baseline.ts";
 
@@ -70,6 +71,8 @@ export interface Report {
   gaps: ModelGap[];
   /** with a config file: each configured suppression, whether it expired and how many findings it matched */
   suppressions?: SuppressionStatus[];
+  /** with time data (`--since`, `timeline`): the window's changes, health transitions and spikes, in time order */
+  timeline?: Timeline;
 }
 
 /** A finding held back by a matching suppression that has not expired. */
@@ -146,6 +149,7 @@ export function buildReport(args: {
     gaps: model.gaps,
   };
   if (args.suppressions) report.suppressions = args.suppressions;
+  if (model.time) report.timeline = buildTimeline(model.time, findings, new Set(args.loadBalancers.map((lb) => lb.key)));
   return report;
 }
 

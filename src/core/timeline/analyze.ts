@@ -163,12 +163,14 @@ export function changeFindingKey(change: Change): string {
  * revert), health transitions per member, spikes (consecutive minutes folded
  * into one entry with the peak). A change named by a failing finding's key
  * (`change:<id>`) is marked as the likely cause. `scope`, when given, keeps the
- * entries of those load balancers and the changes on their members' paths.
+ * entries of those load balancers, and when it leaves some out, only the
+ * changes on their members' paths.
  */
 export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<string>): Timeline {
   const inScope = (lbId: string) => !scope || scope.has(idKey(lbId));
   const series = time.series.filter((s) => inScope(s.loadBalancerId));
   const pathKeys = new Set(series.flatMap((s) => s.path));
+  const narrowed = scope !== undefined && series.length < time.series.length;
   const causes = new Map<string, string[]>();
   for (const f of findings) {
     if (f.status !== "fail" || !f.key?.startsWith("change:")) continue;
@@ -178,7 +180,7 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   }
   const entries: TimelineEntry[] = [];
   for (const c of time.changes) {
-    if (scope && !pathKeys.has(idKey(c.resourceId))) continue;
+    if (narrowed && !pathKeys.has(idKey(c.resourceId))) continue;
     const e: TimelineEntry = {
       t: c.time,
       kind: "change",
@@ -261,4 +263,29 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
 
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+// ---------------------------------------------------------------------------
+// rendering (plain text; the markdown formatter has its own)
+
+const MARK = { change: "change", health: "health", spike: "spike " } as const;
+
+/** The timeline as plain lines: one entry a line, changes with who, before → after and the revert. */
+export function timelineLines(t: Timeline): string[] {
+  const out: string[] = [];
+  out.push(`Timeline ${t.window.from} → ${t.window.until} (UTC)`);
+  for (const m of t.members)
+    out.push(`  ${m.sparkline}  ${m.label} (${m.metric}, ${m.transitions} change${m.transitions === 1 ? "" : "s"} of state)`);
+  out.push("");
+  if (t.entries.length === 0) out.push("  Nothing happened in the window: no changes, no health transitions, no spikes.");
+  for (const e of t.entries) {
+    const cause = e.likelyCause ? "  ◀ likely cause" : "";
+    out.push(`  ${clock(e.t, t.window).padEnd(8)} ${MARK[e.kind]}  ${e.text}${e.who ? ` — by ${e.who}` : ""}${cause}`);
+    if (e.kind === "change" && e.likelyCause) {
+      for (const p of (e.properties ?? []).slice(0, 8)) out.push(`             ${p.path}: ${p.before} → ${p.after}`);
+      for (const c of e.revert ?? []) out.push(`             revert: $ ${c}`);
+    }
+  }
+  for (const m of t.missing) out.push(`  gap: ${m.operation}${m.resourceId ? ` (${m.resourceId})` : ""}: ${m.message}`);
+  return out;
 }

@@ -9,6 +9,7 @@
  * injected), commands go in fences no content can close.
  */
 import type { Finding } from "../../engine/types.ts";
+import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
@@ -162,6 +163,8 @@ export function formatMarkdown(report: Report): string {
     out.push("");
   }
 
+  if (report.timeline) out.push(...timelineMarkdown(report.timeline));
+
   if (report.gaps.length > 0) {
     out.push(
       `### Gaps (${report.gaps.length})`,
@@ -176,6 +179,33 @@ export function formatMarkdown(report: Report): string {
   }
   if (ordered.length === 0 && suppressed.length === 0) out.push("No failures, unknowns or rule errors.", "");
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The timeline section: one table row an entry, the likely cause marked, its before → after and revert under the table. */
+export function timelineMarkdown(t: Timeline): string[] {
+  const out: string[] = [`### Timeline ${mdText(t.window.from)} → ${mdText(t.window.until)} (UTC)`, ""];
+  if (t.members.length > 0) {
+    out.push("| Member | Health over the window | State changes |", "|---|---|---|");
+    for (const m of t.members) out.push(`| ${mdText(m.label)} | ${mdCode(m.sparkline)} | ${m.transitions} |`);
+    out.push("");
+  }
+  if (t.entries.length === 0) out.push("Nothing happened in the window: no changes, no health transitions, no spikes.", "");
+  else {
+    out.push("| Time | Kind | What | Who |", "|---|---|---|---|");
+    for (const e of t.entries) {
+      const what = `${e.likelyCause ? "**likely cause:** " : ""}${mdText(oneLine(e.text))}`;
+      out.push(`| ${mdText(clock(e.t, t.window))} | ${e.kind} | ${what} | ${e.who ? mdText(e.who) : ""} |`);
+    }
+    out.push("");
+  }
+  for (const e of t.entries.filter((x) => x.likelyCause)) {
+    out.push(`**Likely cause at ${mdText(clock(e.t, t.window))}:** ${mdText(oneLine(e.text))}${e.who ? ` (by ${mdText(e.who)})` : ""}`, "");
+    for (const p of (e.properties ?? []).slice(0, 10)) out.push(`- ${mdCode(p.path)}: ${mdCode(p.before)} → ${mdCode(p.after)}`);
+    if ((e.revert ?? []).length > 0) out.push("", "Revert:", "", mdFence(e.revert ?? [], "sh"));
+    out.push("");
+  }
+  for (const m of t.missing) out.push(`- gap: ${mdCode(m.operation)}: ${mdText(m.message)}`);
+  return out;
 }
 
 function oneLine(s: string): string {

@@ -6,6 +6,7 @@
  */
 import type { TimeData } from "../../../core/timeline/types.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
+import { azArg } from "../../../core/util/shell.ts";
 import { idKey, nameOf, parentResourceId, parseArmId } from "../arm-id.ts";
 import type { ActivityLogEvent, AzureSnapshot, ResourceChangeRow } from "../wire-types.ts";
 import type { LoadBalancer, PoolMember } from "./types.ts";
@@ -109,12 +110,6 @@ export function readLbMetrics(snapshot: AzureSnapshot, lbs: LoadBalancer[]): LbM
 
 const SYSTEM_PATHS = /^(etag|properties\.provisioningState|properties\.resourceGuid)$|\.etag$|\.provisioningState$/i;
 
-/** Quotes a value for a POSIX shell only when it needs it. */
-function sh(v: string | number): string {
-  const s = String(v);
-  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
-
 function scalarText(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
@@ -142,7 +137,7 @@ function describeChange(
   const kind = (row.properties?.changeType ?? "Update").toLowerCase();
   const name = nameOf(id);
   const rg = p.resourceGroup ?? "<resource-group>";
-  if (kind === "create") return { summary: `created ${name}`, revert: [`az resource delete --ids ${sh(id)}`] };
+  if (kind === "create") return { summary: `created ${name}`, revert: [`az resource delete --ids ${azArg(id)}`] };
   if (kind === "delete") return { summary: `deleted ${name}`, revert: [] };
   // array elements inserted or removed as a whole (an NSG rule, a pool member)
   const elements = new Map<string, { list: string; index: number; type: string; fields: Record<string, unknown> }>();
@@ -176,14 +171,14 @@ function describeChange(
       const prio = f("priority") !== undefined ? ` priority ${scalarText(f("priority"))}` : "";
       if (e.type === "insert") {
         parts.push(`security rule ${elName} added (${what}${prio})`);
-        revert.push(`az network nsg rule delete -g ${sh(rg)} --nsg-name ${sh(name)} -n ${sh(elName)}`);
+        revert.push(`az network nsg rule delete -g ${azArg(rg)} --nsg-name ${azArg(name)} -n ${azArg(elName)}`);
       } else {
         parts.push(`security rule ${elName} removed (${what}${prio})`);
-        const cmd = [`az network nsg rule create -g ${sh(rg)} --nsg-name ${sh(name)} -n ${sh(elName)}`];
+        const cmd = [`az network nsg rule create -g ${azArg(rg)} --nsg-name ${azArg(name)} -n ${azArg(elName)}`];
         const flag = (k: string, fl: string) => {
           const v = f(k);
           if (v !== undefined && v !== null)
-            cmd.push(`${fl} ${Array.isArray(v) ? v.map((x) => sh(String(x))).join(" ") : sh(scalarText(v))}`);
+            cmd.push(`${fl} ${Array.isArray(v) ? v.map((x) => azArg(String(x))).join(" ") : azArg(scalarText(v))}`);
         };
         flag("priority", "--priority");
         flag("access", "--access");
@@ -198,14 +193,14 @@ function describeChange(
       continue;
     }
     parts.push(`${e.list}[${e.index}] ${e.type === "insert" ? "added" : "removed"}${e.fields.name !== undefined ? ` (${elName})` : ""}`);
-    if (e.type === "insert") revert.push(`az resource update --ids ${sh(id)} --remove ${sh(e.list)} ${e.index}`);
+    if (e.type === "insert") revert.push(`az resource update --ids ${azArg(id)} --remove ${azArg(e.list)} ${e.index}`);
   }
   for (const x of scalars) {
     parts.push(
       `${x.path}: ${x.before === undefined || x.before === null ? "(none)" : scalarText(x.before)} → ${x.after === undefined || x.after === null ? "(none)" : scalarText(x.after)}`,
     );
-    if (x.before === undefined || x.before === null) revert.push(`az resource update --ids ${sh(id)} --remove ${sh(x.path)}`);
-    else revert.push(`az resource update --ids ${sh(id)} --set ${sh(`${x.path}=${scalarText(x.before)}`)}`);
+    if (x.before === undefined || x.before === null) revert.push(`az resource update --ids ${azArg(id)} --remove ${azArg(x.path)}`);
+    else revert.push(`az resource update --ids ${azArg(id)} --set ${azArg(`${x.path}=${scalarText(x.before)}`)}`);
   }
   return { summary: parts.length > 0 ? `${name}: ${parts.join("; ")}` : `updated ${name}`, revert };
 }

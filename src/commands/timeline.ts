@@ -1,0 +1,64 @@
+/**
+ * `lbdoctor timeline [target]`: one merged, time-ordered account of the
+ * window: health transitions per member, 5xx and SNAT spikes, changes with
+ * who / what / before → after, and the likely cause marked. Live (time data
+ * over --since, default 6h, or --window-from/--window-until) or from a
+ * snapshot that holds time data. Text, JSON (the report, with `timeline`) or
+ * Markdown.
+ */
+import { diagnose } from "../core/diagnose.ts";
+import { InputError } from "../core/errors.ts";
+import type { IO } from "../core/io.ts";
+import { loadFormatter } from "../core/report/formats.ts";
+import { buildReport } from "../core/report/report.ts";
+import { timelineLines } from "../core/timeline/analyze.ts";
+import { stripSecrets } from "../core/util/secrets.ts";
+import { toolVersion } from "../core/version.ts";
+import { providerFor } from "../providers/index.ts";
+import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
+import { writeAtomic } from "./output.ts";
+
+export interface TimelineOptions extends LiveOptions {
+  snapshot?: string;
+  format?: "text" | "json" | "markdown";
+  output?: string;
+}
+
+export async function runTimeline(target: string | undefined, opts: TimelineOptions, io: IO): Promise<number> {
+  const format = opts.format ?? "text";
+  const { rules: catalog } = await import("../../rules/index.ts");
+  const { snapshot, source, live } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
+  if (!live) stripSecrets(snapshot);
+  const adapter = await providerFor(snapshot.provider);
+  const { model, loadBalancers, rules, findings } = diagnose({ snapshot, adapter, rules: catalog, ...(target ? { target } : {}), source });
+  if (!model.time) {
+    throw new InputError(
+      `${source} holds no time data (observations.window)`,
+      "Collect it live with `lbdoctor timeline <target>` or `lbdoctor snapshot --since 6h <target> -o file.json`.",
+    );
+  }
+  const report = buildReport({ model, loadBalancers, findings, failOn: "high", version: toolVersion(), rulesRun: rules.length, source });
+  let text: string;
+  if (format === "json" || format === "markdown") text = (await loadFormatter(format))(report, { color: false, verbose: false });
+  else {
+    const lines = [
+      `lbdoctor ${toolVersion()} · ${snapshot.provider} · ${source}`,
+      "",
+      ...timelineLines(report.timeline ?? { window: model.time.window, entries: [], members: [], missing: [] }),
+    ];
+    const causes = report.findings.filter((f) => f.status === "fail" && f.key?.startsWith("change:"));
+    if (causes.length > 0) {
+      lines.push("", "Likely cause:");
+      for (const f of causes) {
+        lines.push(`  ${f.message}`);
+        for (const c of f.remediation?.commands ?? []) lines.push(`    $ ${c}`);
+        const explained = f.relatedTo.filter((r) => r.relation === "explains");
+        if (explained.length > 0) lines.push(`    explains: ${[...new Set(explained.map((r) => r.ruleId))].join(", ")}`);
+      }
+    }
+    text = `${lines.join("\n")}\n`;
+  }
+  if (opts.output) writeAtomic(opts.output, text);
+  else io.out(text);
+  return 0;
+}

@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { orderFindings } from "../src/core/engine/run.ts";
+import { changeImpacts, firstDropAfter, transitions } from "../src/core/timeline/analyze.ts";
+import type { HealthSeries } from "../src/core/timeline/types.ts";
+import { parseDuration, resolveWindow } from "../src/core/timeline/window.ts";
+import { buildAzureModel } from "../src/providers/azure/model.ts";
+import { runCatalog } from "./support/catalog.ts";
+import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
+import { nsgChangeIncident } from "./support/time-scenarios.ts";
+
+const series = (pattern: string): HealthSeries => ({
+  key: "m",
+  resourceId: "m",
+  label: "m",
+  loadBalancerId: "lb",
+  metric: "DipAvailability",
+  path: ["nsg"],
+  pointer: "/x",
+  rule: "",
+  points: [...pattern].map((c, i) => ({
+    t: new Date(Date.UTC(2026, 2, 14, 3, i)).toISOString(),
+    up: c === "U",
+    value: c === "U" ? 100 : 0,
+  })),
+});
+
+describe("time analysis", () => {
+  it("counts transitions and finds the first drop after a time", () => {
+    const s = series("UUDDUUD");
+    assert.equal(transitions(s).length, 3);
+    assert.equal(firstDropAfter(s, "2026-03-14T03:00:30Z")?.t, "2026-03-14T03:02:00.000Z");
+    assert.equal(firstDropAfter(s, "2026-03-14T03:03:00Z")?.t, "2026-03-14T03:06:00.000Z", "already down at the time: the next drop");
+  });
+
+  it("links a change to the drop that followed it on a member's path, never one before it", () => {
+    const s = series("UUUUDDDD");
+    const change = {
+      id: "c",
+      resourceId: "nsg",
+      resourceName: "nsg",
+      operation: "write",
+      kind: "update" as const,
+      properties: [],
+      summary: "",
+      revert: [],
+      source: "test",
+      pointer: "/c",
+    };
+    const window = { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" };
+    const before = changeImpacts({ window, series: [s], spikes: [], missing: [], changes: [{ ...change, time: "2026-03-14T03:02:10Z" }] });
+    assert.equal(before.length, 1);
+    assert.equal(before[0]?.drops[0]?.at.t, "2026-03-14T03:04:00.000Z");
+    const after = changeImpacts({ window, series: [s], spikes: [], missing: [], changes: [{ ...change, time: "2026-03-14T03:05:00Z" }] });
+    assert.equal(after.length, 0, "a change made while the member was down did not start the outage");
+    const elsewhere = changeImpacts({
+      window,
+      series: [s],
+      spikes: [],
+      missing: [],
+      changes: [{ ...change, resourceId: "other", time: "2026-03-14T03:02:10Z" }],
+    });
+    assert.equal(elsewhere.length, 0);
+  });
+
+  it("parses windows and refuses bad ones", () => {
+    assert.equal(parseDuration("1h30m"), 90 * 60_000);
+    assert.throws(() => parseDuration("6 hours"), /duration/);
+    const now = new Date("2026-03-14T04:00:30Z");
+    assert.deepEqual(resolveWindow({}, now), { from: "2026-03-13T22:00:00Z", until: "2026-03-14T04:01:00Z" });
+    assert.deepEqual(resolveWindow({ windowFrom: "2026-03-14T02:30:00Z", windowUntil: "2026-03-14T04:00:00Z" }, now), {
+      from: "2026-03-14T02:30:00Z",
+      until: "2026-03-14T04:00:00Z",
+    });
+    assert.throws(() => resolveWindow({ since: "15d" }, now), /14 days/);
+    assert.throws(() => resolveWindow({ since: "1h", windowFrom: "2026-03-14T02:30:00Z" }, now), /either/);
+    assert.throws(() => resolveWindow({ windowFrom: "yesterday" }, now), /RFC 3339/);
+  });
+
+  it("ranks the change first, then the cause it explains, then the symptoms", () => {
+    const model = buildAzureModel(nsgChangeIncident());
+    const fails = orderFindings(runCatalog(model, "azure")).filter((f) => f.status === "fail");
+    assert.deepEqual(
+      fails.map((f) => f.ruleId),
+      [
+        "azure/change-before-failure",
+        "azure/probe-blocked-by-nsg",
+        "azure/probe-blocked-by-nsg",
+        "azure/backend-unhealthy",
+        "azure/backend-unhealthy",
+      ],
+    );
+    const change = fails[0];
+    assert.ok(
+      change?.relatedTo.some((r) => r.ruleId === "azure/probe-blocked-by-nsg" && r.relation === "explains"),
+      "linked through the NSG in the evidence",
+    );
+  });
+});
+
+describe("lbdoctor timeline", () => {
+  it("tells the incident in time order with the likely cause, who, before → after and the revert", () => {
+    const r = lbdoctor(["timeline", "--snapshot", fixture("nsg-change-probe-down")]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    assert.ok(at(/03:10:04 change .*deny-lb-probe added .*by alice@contoso\.com .*likely cause/) > 0, r.stdout);
+    assert.ok(at(/03:10:04 change/) < at(/03:12 +health +10\.0\.0\.4 \(vm1\) went down/), "the change comes before the drop");
+    assert.match(r.stdout, /revert: \$ az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe/);
+    assert.match(r.stdout, /properties\.securityRules\[2\]\.properties\.access: \(none\) → Deny/);
+    assert.doesNotMatch(r.stdout, /provisioningState/, "system-only changes are left out");
+  });
+
+  it("puts the same data in the JSON report (schema-valid) and the Markdown", () => {
+    const j = lbdoctor(["timeline", "--snapshot", fixture("nsg-change-probe-down"), "--format", "json"]);
+    assert.equal(j.code, 0, j.stderr);
+    const report = JSON.parse(j.stdout) as { timeline: { entries: Array<{ likelyCause?: boolean; who?: string }>; members: unknown[] } };
+    const schema = JSON.parse(readFileSync(join(ROOT, "docs/schema/report.v1.schema.json"), "utf8"));
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+    const cause = report.timeline.entries.find((e) => e.likelyCause);
+    assert.equal(cause?.who, "alice@contoso.com");
+    assert.equal(report.timeline.members.length, 2);
+    const md = lbdoctor(["check", "--snapshot", fixture("nsg-change-probe-down"), "--format", "markdown"]);
+    assert.match(md.stdout, /### Timeline 2026-03-14T02:30:00Z/);
+    assert.match(md.stdout, /\*\*likely cause:\*\* nsg-web: security rule deny-lb-probe added/);
+  });
+
+  it("refuses a snapshot without time data and a bad window (exit 2)", () => {
+    const r = lbdoctor(["timeline", "--snapshot", fixture("healthy-web")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /holds no time data/);
+    const w = lbdoctor(["timeline", "rg", "--since", "forever"]);
+    assert.equal(w.code, 2);
+    assert.match(w.stderr, /--since takes a duration/);
+  });
+});
