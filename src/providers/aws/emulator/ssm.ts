@@ -12,18 +12,12 @@
  * `Success`, so a collector's polling is exercised.
  */
 import { randomUUID } from "node:crypto";
+import { EmulatorError as JsonError } from "../../../core/emulator/http.ts";
 import { renderSsOutput } from "../../../core/guest/ss-output.ts";
 import type { AwsStore, Rec } from "./store.ts";
 
-export class JsonError extends Error {
-  status: number;
-  code: string;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+/** An SSM error answer (the emulators' one error type). */
+export { JsonError };
 
 interface Invocation {
   commandId: string;

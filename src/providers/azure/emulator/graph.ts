@@ -12,6 +12,7 @@
  * `properties.instanceView` is absent. Scale-set instances and their NICs are
  * not in `Resources`, so they are left out as the real service does.
  */
+import { EmulatorError as GraphError } from "../../../core/emulator/http.ts";
 import type { ArmResource } from "../../../providers/azure/wire-types.ts";
 import type { ArmStore } from "./store.ts";
 
@@ -21,17 +22,8 @@ export interface GraphQuota {
   windowMs: number;
 }
 
-export class GraphError extends Error {
-  status: number;
-  code: string;
-  headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.headers = headers;
-  }
-}
+/** A Resource Graph error answer (the emulators' one error type). */
+export { GraphError };
 
 interface ParsedQuery {
   table: "resources" | "resourcecontainers";

@@ -1,0 +1,190 @@
+/**
+ * The ARM emulator's request handling. Per request: latency → count (under
+ * the route name) → bearer check (401) → faults → api-version /
+ * subscription / resource group checks → the route's handler.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { EmulatorError, readBody, sleep } from "../../../core/emulator/http.ts";
+import type { FaultRule } from "./index.ts";
+import { type ArmState, type Ctx, queryParam, type Reply, type Route } from "./routes.ts";
+
+const DEFAULT_CODES: Record<number, string> = {
+  400: "BadRequest",
+  401: "InvalidAuthenticationToken",
+  403: "AuthorizationFailed",
+  404: "ResourceNotFound",
+  405: "MethodNotAllowed",
+  408: "RequestTimeout",
+  409: "Conflict",
+  429: "TooManyRequests",
+  500: "InternalServerError",
+  502: "BadGateway",
+  503: "ServiceUnavailable",
+  504: "GatewayTimeout",
+};
+
+const DEFAULT_MESSAGES: Record<number, string> = {
+  403: "The client does not have authorization to perform this action over this scope (injected by the ARM emulator).",
+  429: "The request is being throttled as the limit has been reached for operation type - Read (injected by the ARM emulator).",
+  500: "The server encountered an internal error (injected by the ARM emulator).",
+  503: "The service is unavailable (injected by the ARM emulator).",
+};
+
+/** The route for a request, or why none: 405 when the path is known under another method. */
+function resolve(routes: Route[], method: string, lower: string): { route: Route; match: RegExpExecArray } | { status: 404 | 405 } {
+  let pathKnown = false;
+  for (const route of routes) {
+    const match = route.re.exec(lower);
+    if (!match) continue;
+    if (route.method === method) return { route, match };
+    pathKnown = true;
+  }
+  return { status: pathKnown ? 405 : 404 };
+}
+
+/** The injected fault for this request, if a rule applies (it is used up once). */
+function checkFault(st: ArmState, routeName: string, method: string, path: string): EmulatorError | undefined {
+  const matches = (rule: FaultRule) => {
+    if (rule.route !== undefined && rule.route !== routeName) return false;
+    if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
+    if (rule.path !== undefined) {
+      rule.path.lastIndex = 0;
+      if (!rule.path.test(path)) return false;
+    }
+    return true;
+  };
+  for (const rule of st.faults.matching(matches)) {
+    const headers: Record<string, string> = {};
+    if (rule.retryAfterMs !== undefined && (rule.status === 429 || rule.status === 503)) {
+      headers["x-ms-retry-after-ms"] = String(Math.max(0, Math.round(rule.retryAfterMs)));
+      headers["retry-after"] = String(Math.ceil(Math.max(0, rule.retryAfterMs) / 1000));
+    }
+    const code = rule.code ?? DEFAULT_CODES[rule.status] ?? (rule.status >= 500 ? "InternalServerError" : "BadRequest");
+    const message = rule.message ?? DEFAULT_MESSAGES[rule.status] ?? `Fault injected by the ARM emulator (${rule.status} ${code}).`;
+    return new EmulatorError(rule.status, code, message, headers);
+  }
+  return undefined;
+}
+
+function send(st: ArmState, res: ServerResponse, subscription: string, reply: Reply): void {
+  if (res.destroyed || res.headersSent) return;
+  const remaining = st.remainingReads.get(subscription) ?? 12000;
+  const next = Math.max(0, remaining - 1);
+  st.remainingReads.set(subscription, next);
+  const payload = reply.body === undefined ? "" : JSON.stringify(reply.body);
+  const requestId = randomUUID();
+  res.writeHead(reply.status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(payload),
+    "x-ms-request-id": requestId,
+    "x-ms-correlation-request-id": requestId,
+    "x-ms-ratelimit-remaining-subscription-reads": String(next),
+    ...reply.headers,
+  });
+  res.end(payload);
+}
+
+const errorReply = (e: EmulatorError): Reply => ({
+  status: e.status,
+  headers: e.headers,
+  body: { error: { code: e.code, message: e.message } },
+});
+
+/** The bearer token; 401 when there is none (or not the one the emulator was started with). */
+function authenticate(st: ArmState, req: IncomingMessage): string {
+  const auth = req.headers.authorization ?? "";
+  const bearer = /^Bearer\s+(\S.*)$/i.exec(auth)?.[1]?.trim();
+  if (!bearer || (st.opts.token !== undefined && bearer !== st.opts.token)) {
+    throw new EmulatorError(
+      401,
+      "InvalidAuthenticationToken",
+      bearer ? "The access token is invalid." : "The request does not have a bearer token in the 'Authorization' header.",
+      { "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' },
+    );
+  }
+  return bearer;
+}
+
+/** What ARM checks before any handler: api-version, a readable and known subscription, an existing resource group. */
+function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
+  if (!queryParam(url.searchParams, "api-version")) {
+    throw new EmulatorError(
+      400,
+      "MissingApiVersionParameter",
+      "The api-version query parameter (?api-version=) is required for all requests.",
+    );
+  }
+  const sub = path.split("/")[2] ?? "";
+  if (st.forbidden.has(sub.toLowerCase())) {
+    throw new EmulatorError(
+      403,
+      "AuthorizationFailed",
+      `The client does not have authorization to perform action 'read' over scope '/subscriptions/${sub}' or the scope is invalid (injected by the ARM emulator).`,
+    );
+  }
+  if (!st.store.hasSubscription(sub)) throw new EmulatorError(404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
+  const rgName = lower.startsWith(`/subscriptions/${sub.toLowerCase()}/resourcegroups/`) ? path.split("/")[4] : undefined;
+  if (rgName !== undefined && !st.store.resourceGroup(sub, rgName)) {
+    throw new EmulatorError(404, "ResourceGroupNotFound", `Resource group '${rgName}' could not be found.`);
+  }
+}
+
+/** The request handler over a set of routes. */
+export function armHandler(st: ArmState, routes: Route[], latency: () => number) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "https://127.0.0.1");
+    const rawPath = url.pathname.replace(/\/+$/, "") || "/";
+    let path: string;
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      path = rawPath;
+    }
+    const lower = path.toLowerCase();
+    const resolved = resolve(routes, method, lower);
+    const routeName = "route" in resolved ? resolved.route.name : "unmatched";
+    let subscription = /^\/subscriptions\/([^/]+)/.exec(lower)?.[1] ?? "";
+    if (routeName === "lro.poll") subscription = st.lros.get(path.split("/")[2] ?? "")?.subscription ?? "";
+    let body = "";
+    try {
+      if (method === "POST" || method === "PUT" || method === "PATCH") body = await readBody(req);
+      else req.resume();
+      const wait = latency();
+      if (wait > 0) await sleep(wait);
+      st.counts.add(routeName);
+      const bearer = authenticate(st, req);
+      const fault = checkFault(st, routeName, method, path);
+      if (fault) throw fault;
+      if (!("route" in resolved)) {
+        if (resolved.status === 405)
+          throw new EmulatorError(405, "MethodNotAllowed", `The HTTP method '${method}' is not supported for '${path}'.`);
+        throw new EmulatorError(404, "InvalidResourceType", `The ARM emulator does not serve '${method} ${path}'.`);
+      }
+      const { route, match } = resolved;
+      if (route.arm) checkArm(st, url, path, lower);
+      const ctx: Ctx = {
+        method,
+        path,
+        rawPath,
+        lower,
+        match,
+        query: url.searchParams,
+        bearer,
+        expand: queryParam(url.searchParams, "$expand"),
+        body,
+      };
+      send(st, res, subscription, route.handle(ctx));
+    } catch (e) {
+      if (e instanceof EmulatorError) send(st, res, subscription, errorReply(e));
+      else
+        send(
+          st,
+          res,
+          subscription,
+          errorReply(new EmulatorError(500, "InternalServerError", `ARM emulator error: ${(e as Error).message}`)),
+        );
+    }
+  };
+}

@@ -1,0 +1,353 @@
+/**
+ * The ARM emulator's routes: resource-group and subscription lists (paged
+ * with absolute nextLinks), resources by id, the live operations as 202 +
+ * Location LROs (with Retry-After when configured), and Resource Graph.
+ */
+import { randomUUID } from "node:crypto";
+import { EmulatorError, type Faults, type RequestCounts } from "../../../core/emulator/http.ts";
+import { renderSsOutput, runCommandMessage } from "../collect/guest-output.ts";
+import { answerQuery, chargeQuota, GraphError, type GraphState } from "./graph.ts";
+import type { ArmEmulatorOptions, FaultRule } from "./index.ts";
+import { type ArmStore, isVmId, key, withoutInstanceView } from "./store.ts";
+
+/** Lower-cased type segment → SDK operation group name. */
+const NETWORK_TYPES: Record<string, string> = {
+  loadbalancers: "loadBalancers",
+  networkinterfaces: "networkInterfaces",
+  networksecuritygroups: "networkSecurityGroups",
+  virtualnetworks: "virtualNetworks",
+  routetables: "routeTables",
+  publicipaddresses: "publicIPAddresses",
+  applicationsecuritygroups: "applicationSecurityGroups",
+};
+const COMPUTE_TYPES: Record<string, string> = {
+  virtualmachines: "virtualMachines",
+  availabilitysets: "availabilitySets",
+  virtualmachinescalesets: "virtualMachineScaleSets",
+};
+
+const S = "([^/]+)";
+const RG_PREFIX = `^/subscriptions/${S}/resourcegroups/${S}`;
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Ctx {
+  method: string;
+  /** decoded path as sent, trailing slashes removed */
+  path: string;
+  /** the path as sent on the wire (still encoded), for nextLinks */
+  rawPath: string;
+  /** lower-cased `path` */
+  lower: string;
+  match: RegExpExecArray;
+  query: URLSearchParams;
+  /** the bearer token (Resource Graph's quota is per user) */
+  bearer: string;
+  /** the value of `$expand` (query keys compared case-insensitively) */
+  expand: string | undefined;
+  body: string;
+}
+
+export interface Route {
+  name: string;
+  method: "GET" | "POST";
+  re: RegExp;
+  /** ARM routes need `api-version` and a known subscription/resource group. */
+  arm: boolean;
+  handle: (ctx: Ctx) => Reply;
+}
+
+export interface Lro {
+  readyAt: number;
+  subscription: string;
+  body: unknown;
+}
+
+export function queryParam(q: URLSearchParams, name: string): string | undefined {
+  for (const [k, v] of q) if (k.toLowerCase() === name.toLowerCase()) return v;
+  return undefined;
+}
+
+/** What the routes and the request handler share. */
+export interface ArmState {
+  opts: ArmEmulatorOptions;
+  store: ArmStore;
+  pageSize: number;
+  /** time from the POST until an LRO's result is ready */
+  lroMs: number;
+  faults: Faults<FaultRule>;
+  counts: RequestCounts;
+  remainingReads: Map<string, number>;
+  lros: Map<string, Lro>;
+  /** `https://127.0.0.1:PORT`, known once listening */
+  baseUrl: string;
+  graph: GraphState;
+  forbidden: Set<string>;
+}
+
+/** A 202's headers: where to poll, and (when configured) how long to wait first. */
+function lroHeaders(st: ArmState, id: string): Record<string, string> {
+  const ra = st.opts.lroRetryAfterSeconds;
+  return { location: `${st.baseUrl}/lro/${id}`, ...(ra !== undefined ? { "retry-after": String(Math.max(0, Math.round(ra))) } : {}) };
+}
+
+export function armRoutes(st: ArmState): Route[] {
+  return [...listRoutes(st), ...lroRoutes(st), ...readRoutes(st)];
+}
+
+const page = (st: ArmState, ctx: Ctx, items: unknown[]): Reply => {
+  const skipText = queryParam(ctx.query, "$skiptoken");
+  const skip = skipText === undefined ? 0 : Number(skipText);
+  if (!Number.isInteger(skip) || skip < 0) throw new EmulatorError(400, "InvalidSkipToken", `The $skiptoken '${skipText}' is not valid.`);
+  const instanceView = (ctx.expand ?? "").toLowerCase().split(",").includes("instanceview");
+  const value = items
+    .slice(skip, skip + st.pageSize)
+    .map((r) => (!instanceView && isVmId((r as { id: string }).id) ? withoutInstanceView(r) : r));
+  const body: { value: unknown[]; nextLink?: string } = { value };
+  if (skip + st.pageSize < items.length) {
+    const params: string[] = [];
+    for (const [k, v] of ctx.query) {
+      if (k.toLowerCase() === "$skiptoken") continue;
+      params.push(`${encodeURIComponent(k).replace(/^%24/, "$")}=${encodeURIComponent(v)}`);
+    }
+    params.push(`$skiptoken=${skip + st.pageSize}`);
+    body.nextLink = `${st.baseUrl}${ctx.rawPath}?${params.join("&")}`;
+  }
+  return { status: 200, body };
+};
+
+const notFound = (ctx: Ctx): EmulatorError => {
+  const parts = ctx.path.split("/");
+  const rg = parts[4] ?? "";
+  const providerAt = parts.findIndex((p) => p.toLowerCase() === "providers");
+  const typeAndName = providerAt >= 0 ? parts.slice(providerAt + 1).join("/") : ctx.path;
+  return new EmulatorError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${typeAndName}' under resource group '${rg}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+};
+
+const startLro = (st: ArmState, ctx: Ctx, body: unknown): Reply => {
+  const id = randomUUID();
+  st.lros.set(id, { readyAt: Date.now() + st.lroMs, subscription: (ctx.match[1] ?? "").toLowerCase(), body });
+  return { status: 202, headers: { location: `${st.baseUrl}/lro/${id}` } };
+};
+
+const observationMissing = (what: string, id: string): EmulatorError =>
+  new EmulatorError(
+    404,
+    "ObservationNotInSnapshot",
+    `The snapshot served by the ARM emulator has no ${what} for '${id}', so this operation cannot be answered.`,
+  );
+
+const listRoute = (st: ArmState, name: string, re: string, items: (ctx: Ctx) => unknown[]): Route => ({
+  name,
+  method: "GET",
+  re: new RegExp(`${re}$`),
+  arm: true,
+  handle: (ctx) => page(st, ctx, items(ctx)),
+});
+
+/** The resource group itself and every list the collectors page through. */
+function listRoutes(st: ArmState): Route[] {
+  return [
+    {
+      name: "resourceGroups.get",
+      method: "GET",
+      re: new RegExp(`${RG_PREFIX}$`),
+      arm: true,
+      handle: (ctx) => {
+        const rg = st.store.resourceGroup(ctx.match[1] as string, ctx.match[2] as string);
+        if (!rg) throw new Error("unreachable: resource group checked before the handler");
+        return {
+          status: 200,
+          body: {
+            id: `/subscriptions/${rg.subscriptionId}/resourceGroups/${rg.name}`,
+            name: rg.name,
+            type: "Microsoft.Resources/resourceGroups",
+            location: rg.location ?? "westeurope",
+            properties: { provisioningState: "Succeeded" },
+          },
+        };
+      },
+    },
+    listRoute(
+      st,
+      "virtualMachineScaleSetVMs.list",
+      `${RG_PREFIX}/providers/microsoft\\.compute/virtualmachinescalesets/${S}/virtualmachines`,
+      (ctx) => st.store.children(ctx.lower),
+    ),
+    listRoute(
+      st,
+      "networkInterfaces.listVirtualMachineScaleSetNetworkInterfaces",
+      `${RG_PREFIX}/providers/microsoft\\.compute/virtualmachinescalesets/${S}/networkinterfaces`,
+      (ctx) => {
+        const vmss = ctx.lower.slice(0, -"/networkinterfaces".length);
+        const esc = vmss.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        return st.store.matching(new RegExp(`^${esc}/virtualmachines/[^/]+/networkinterfaces/[^/]+$`));
+      },
+    ),
+    listRoute(
+      st,
+      "networkInterfaces.listVirtualMachineScaleSetVMNetworkInterfaces",
+      `${RG_PREFIX}/providers/microsoft\\.compute/virtualmachinescalesets/${S}/virtualmachines/${S}/networkinterfaces`,
+      (ctx) => st.store.children(ctx.lower),
+    ),
+    ...(["network", "compute"] as const).flatMap((ns) => {
+      const types = ns === "network" ? NETWORK_TYPES : COMPUTE_TYPES;
+      return Object.entries(types).map(([lower, op]) =>
+        listRoute(st, `${op}.list`, `${RG_PREFIX}/providers/microsoft\\.${ns}/${lower}`, (ctx) => st.store.children(ctx.lower)),
+      );
+    }),
+    ...(["network", "compute"] as const).flatMap((ns) => {
+      const types = ns === "network" ? NETWORK_TYPES : COMPUTE_TYPES;
+      return Object.entries(types).map(([lower, op]) =>
+        listRoute(st, `${op}.listAll`, `^/subscriptions/${S}/providers/microsoft\\.${ns}/(${lower})`, (ctx) => {
+          const sub = (ctx.match[1] ?? "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+          return st.store.matching(new RegExp(`^/subscriptions/${sub}/resourcegroups/[^/]+/providers/microsoft\\.${ns}/${lower}/[^/]+$`));
+        }),
+      );
+    }),
+  ];
+}
+
+/** The live operations: each answers 202 + Location, then the result when polled. */
+function lroRoutes(st: ArmState): Route[] {
+  return [
+    {
+      name: "loadBalancingRules.health",
+      method: "POST",
+      re: new RegExp(`${RG_PREFIX}/providers/microsoft\\.network/loadbalancers/${S}/loadbalancingrules/${S}/health$`),
+      arm: true,
+      handle: (ctx) => {
+        const ruleId = ctx.path.slice(0, -"/health".length);
+        const body = st.store.ruleHealth.get(key(ruleId));
+        if (body) return startLro(st, ctx, structuredClone(body));
+        const lbId = ruleId.slice(0, ruleId.toLowerCase().lastIndexOf("/loadbalancingrules/"));
+        if (!st.store.get(lbId)) throw notFound({ ...ctx, path: lbId });
+        throw observationMissing("rule health (observations.ruleHealth)", ruleId);
+      },
+    },
+    {
+      name: "networkInterfaces.listEffectiveNetworkSecurityGroups",
+      method: "POST",
+      re: new RegExp(`${RG_PREFIX}/providers/microsoft\\.network/networkinterfaces/${S}/effectivenetworksecuritygroups$`),
+      arm: true,
+      handle: (ctx) => {
+        const nicId = ctx.path.slice(0, -"/effectiveNetworkSecurityGroups".length);
+        const body = st.store.effectiveNsgs.get(key(nicId));
+        if (body) return startLro(st, ctx, structuredClone(body));
+        if (!st.store.get(nicId)) throw notFound({ ...ctx, path: nicId });
+        throw observationMissing("effective network security groups (observations.effectiveNetworkSecurityGroups)", nicId);
+      },
+    },
+    {
+      name: "networkInterfaces.getEffectiveRouteTable",
+      method: "POST",
+      re: new RegExp(`${RG_PREFIX}/providers/microsoft\\.network/networkinterfaces/${S}/effectiveroutetable$`),
+      arm: true,
+      handle: (ctx) => {
+        const nicId = ctx.path.slice(0, -"/effectiveRouteTable".length);
+        if (!st.store.get(nicId)) throw notFound({ ...ctx, path: nicId });
+        throw observationMissing("effective route table (snapshots do not record it)", nicId);
+      },
+    },
+    ...[
+      { name: "virtualMachines.runCommand", vm: `virtualmachines/${S}` },
+      { name: "virtualMachineScaleSetVMs.runCommand", vm: `virtualmachinescalesets/${S}/virtualmachines/${S}` },
+    ].map(
+      (r): Route => ({
+        name: r.name,
+        method: "POST",
+        re: new RegExp(`${RG_PREFIX}/providers/microsoft\\.compute/${r.vm}/runcommand$`),
+        arm: true,
+        handle: (ctx) => {
+          let input: unknown;
+          try {
+            input = JSON.parse(ctx.body || "null");
+          } catch {
+            throw new EmulatorError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+          }
+          const commandId = (input as { commandId?: unknown } | null)?.commandId;
+          if (typeof commandId !== "string" || commandId === "") {
+            throw new EmulatorError(400, "InvalidParameter", "Required parameter 'commandId' is missing (null).");
+          }
+          const vmId = ctx.path.slice(0, -"/runCommand".length);
+          if (!st.store.get(vmId)) throw notFound({ ...ctx, path: vmId });
+          const localIp = st.store.vmPrivateIp(vmId);
+          const text = renderSsOutput(st.store.guest.get(key(vmId)), localIp ? { localIp } : {});
+          return startLro(st, ctx, {
+            value: [
+              {
+                code: "ProvisioningState/succeeded",
+                level: "Info",
+                displayStatus: "Provisioning succeeded",
+                message: runCommandMessage(text),
+              },
+            ],
+          });
+        },
+      }),
+    ),
+    {
+      name: "lro.poll",
+      method: "GET",
+      re: /^\/lro\/([^/]+)$/,
+      arm: false,
+      handle: (ctx) => {
+        const id = ctx.path.split("/")[2] ?? "";
+        const op = st.lros.get(id);
+        if (!op) throw new EmulatorError(404, "ResourceNotFound", `The long-running operation '${id}' is not known to the ARM emulator.`);
+        if (Date.now() < op.readyAt) return { status: 202, headers: lroHeaders(st, id) };
+        return { status: 200, body: op.body };
+      },
+    },
+  ];
+}
+
+/** A resource by id, and Resource Graph's query endpoint. */
+function readRoutes(st: ArmState): Route[] {
+  return [
+    {
+      name: "resource.get",
+      method: "GET",
+      // a resource id: providers/{namespace} then type/name pairs
+      re: new RegExp(`${RG_PREFIX}/providers/[^/]+(?:/[^/]+/[^/]+)+$`),
+      arm: true,
+      handle: (ctx) => {
+        const r = st.store.get(ctx.path);
+        if (!r) throw notFound(ctx);
+        const instanceView = (ctx.expand ?? "").toLowerCase().split(",").includes("instanceview");
+        return { status: 200, body: !instanceView && isVmId(ctx.path) ? withoutInstanceView(r) : r };
+      },
+    },
+    {
+      name: "resourceGraph.resources",
+      method: "POST",
+      re: /^\/providers\/microsoft\.resourcegraph\/resources$/,
+      arm: false,
+      handle: (ctx) => {
+        try {
+          if (!queryParam(ctx.query, "api-version")) {
+            throw new GraphError(
+              400,
+              "MissingApiVersionParameter",
+              "The api-version query parameter (?api-version=) is required for all requests.",
+            );
+          }
+          const headers = chargeQuota(st.graph, ctx.bearer, st.opts.argQuota);
+          return { status: 200, body: answerQuery(st.store, ctx.body, st.forbidden), headers };
+        } catch (e) {
+          if (!(e instanceof GraphError)) throw e;
+          if (e.status === 429) st.counts.add("resourceGraph.throttled");
+          throw new EmulatorError(e.status, e.code, e.message, e.headers);
+        }
+      },
+    },
+  ];
+}
