@@ -567,6 +567,8 @@ function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     ...env,
     NO_COLOR: "1",
+    // the sources, not a dist/ that may be stale
+    LBDOCTOR_FROM_SOURCE: "1",
     AWS_ACCESS_KEY_ID: "AKIDTEST",
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_EC2_METADATA_DISABLED: "true",
