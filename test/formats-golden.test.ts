@@ -1,16 +1,22 @@
 /**
- * Golden files for every report format and for `diff`, from the bundled
- * fixtures, plus schema validation of each (SARIF 2.1.0, the report schema,
- * the JUnit XSD). `UPDATE_GOLDEN=1` rewrites them; review the diff.
+ * Golden files for every report format, rendered in process from fixed,
+ * hand-built reports (test/support/synthetic-report.ts: one Azure, one AWS),
+ * plus schema validation of each (the report schema, SARIF 2.1.0, the JUnit
+ * XSD). No rule catalog or fixture goes in, so a new rule never rewrites
+ * them. `UPDATE_GOLDEN=1` rewrites them; review the diff.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
-import { lbdoctor, ROOT } from "./support/cli.ts";
-import { assertValidJunit, assertValidReport, assertValidSarif, NO_XMLLINT_REASON, XMLLINT } from "./support/validators.ts";
+import { fileURLToPath } from "node:url";
+import { FORMAT_NAMES, loadFormatter } from "../src/core/report/formats.ts";
+import type { Report } from "../src/core/report/report.ts";
+import { syntheticAwsReport, syntheticAzureReport } from "./support/synthetic-report.ts";
+import { assertValidJunit, assertValidReport, assertValidSarif } from "./support/validators.ts";
 
-const FIXTURES = ["demo", "healthy-web", "probe-blocked-by-nsg"];
+const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), "golden", "formats");
+
 const FORMATS: Array<{ format: string; ext: string; validate?: (text: string, what: string) => void }> = [
   { format: "text", ext: "txt" },
   { format: "json", ext: "json", validate: (t, w) => assertValidReport(JSON.parse(t), w) },
@@ -21,47 +27,33 @@ const FORMATS: Array<{ format: string; ext: string; validate?: (text: string, wh
 ];
 
 function golden(file: string, actual: string): void {
-  const path = join(ROOT, "test/golden", file);
-  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(path, actual);
+  const path = join(GOLDEN, file);
+  if (process.env.UPDATE_GOLDEN === "1") {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+  }
   assert.ok(existsSync(path), `no golden ${path}: run UPDATE_GOLDEN=1 and review it`);
   assert.equal(actual, readFileSync(path, "utf8"), `${file} differs from its golden (UPDATE_GOLDEN=1 rewrites it)`);
 }
 
-describe("golden: every format of every reference fixture", () => {
-  for (const name of FIXTURES) {
-    for (const { format, ext, validate } of FORMATS) {
-      // the text of healthy-web and probe-blocked-by-nsg is pinned by golden.test.ts already
-      if (format === "text" && name !== "demo") continue;
-      it(`${name}.${ext}`, () => {
-        const r = lbdoctor(["check", "--snapshot", `fixtures/azure/${name}.json`, "--format", format], {}, ROOT);
-        assert.ok(r.code === 0 || r.code === 1, r.stderr);
-        golden(`${name}.${ext}`, r.stdout);
-        if (format === "junit" && !XMLLINT) console.log(`# ${NO_XMLLINT_REASON}`);
-        validate?.(r.stdout, `${name}.${ext}`);
-      });
-    }
-  }
-});
+describe("golden: every format, from a synthetic report of each provider", () => {
+  it("the goldens cover every format there is", () => {
+    assert.deepEqual(FORMATS.map((f) => f.format).sort(), [...FORMAT_NAMES].sort());
+  });
 
-describe("golden: diff", () => {
-  for (const [before, after] of [
-    ["healthy-web", "probe-blocked-by-nsg"],
-    ["healthy-web", "demo"],
-  ]) {
-    for (const [format, ext] of [
-      ["text", "txt"],
-      ["json", "json"],
-      ["markdown", "md"],
-    ]) {
-      it(`diff ${before} → ${after} (${format})`, () => {
-        const r = lbdoctor(
-          ["diff", `fixtures/azure/${before}.json`, `fixtures/azure/${after}.json`, "--format", format as string],
-          {},
-          ROOT,
-        );
-        assert.equal(r.code, 1, r.stderr);
-        golden(`diff-${before}-to-${after}.${ext}`, r.stdout);
+  for (const [provider, report] of [
+    ["azure", syntheticAzureReport],
+    ["aws", syntheticAwsReport],
+  ] as Array<[string, () => Report]>) {
+    for (const { format, ext, validate } of FORMATS) {
+      it(`${provider}.${ext}`, async () => {
+        const text = (await loadFormatter(format))(report(), { color: false, verbose: false });
+        golden(`${provider}.${ext}`, text);
+        validate?.(text, `${provider}.${ext}`);
       });
     }
+    it(`${provider}.verbose.txt (passing and not-applicable checks listed)`, async () => {
+      golden(`${provider}.verbose.txt`, (await loadFormatter("text"))(report(), { color: false, verbose: true }));
+    });
   }
 });

@@ -45,14 +45,24 @@ describe("golden: every fixture's findings and exit code", () => {
 
 const TEXT_GOLDENS = ["probe-blocked-by-nsg", "backend-unhealthy", "healthy-web"];
 
+/**
+ * These goldens pin a diagnosis (what fails, why, the fix), not the catalog: the counts that every new rule
+ * changes (passed, not applicable, rules run) are masked. The formats themselves are pinned by formats-golden.test.ts.
+ */
+function withoutCatalog(text: string): string {
+  return text.replace(/\d+ passed, \d+ not applicable; \d+ rules;/g, "<n> passed, <n> not applicable; <n> rules;");
+}
+
 describe("golden: exact text output", () => {
   for (const name of TEXT_GOLDENS) {
     it(name, () => {
       const r = lbdoctor(["check", "--snapshot", `fixtures/azure/${name}.json`]);
       const path = join(ROOT, "test/golden", `${name}.txt`);
-      if (process.env.UPDATE_GOLDEN === "1") writeFileSync(path, r.stdout);
+      const text = withoutCatalog(r.stdout);
+      assert.match(text, /<n> rules;/, "the summary line is still there");
+      if (process.env.UPDATE_GOLDEN === "1") writeFileSync(path, text);
       assert.ok(existsSync(path), `no golden ${path}: run UPDATE_GOLDEN=1 npm test and review it`);
-      assert.equal(r.stdout, readFileSync(path, "utf8"));
+      assert.equal(text, readFileSync(path, "utf8"));
     });
   }
 });
