@@ -165,10 +165,13 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
   });
 
   it("an unwritable --output leaves nothing behind", () => {
-    const out = join(tmp, "no-such-dir", "r.json");
+    // a folder that cannot be created (a file is in the way); a missing one is created (test/output-files.test.ts)
+    writeFileSync(join(tmp, "a-file"), "x");
+    const out = join(tmp, "a-file", "sub", "r.json");
     const r = lbdoctor(["check", "--snapshot", fixture("healthy-web"), "--format", "json", "--output", out]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cannot write/);
+    assert.match(r.stderr, /a-file/);
     assert.equal(existsSync(out), false);
   });
 });

@@ -12,7 +12,7 @@ import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { colorEnabled as colorWanted, writeAtomic } from "./output.ts";
+import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, writeOutputs } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
@@ -39,6 +39,8 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   if (formats.length - outputs.length > 1) {
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
   }
+  // every output path is checked (and missing folders created) before anything is collected
+  const targets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
   // the config, the clock and the baseline are read before anything is collected: a bad one stops the run early
   const { rules: catalog } = await import("../../rules/index.ts");
   const now = resolveNow();
@@ -55,7 +57,8 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   }
 
   // progress goes to stderr, except when a report goes to stdout (it is likely piped)
-  const stdoutFormat = formats[outputs.length];
+  const stdoutIndex = targets.findIndex((t) => t.kind === "stdout");
+  const stdoutFormat = formats[stdoutIndex >= 0 ? stdoutIndex : outputs.length];
   const { snapshot, source, live } = await acquireSnapshot(target, opts, io, stdoutFormat === undefined || stdoutFormat === "text");
   // evidence values are read from the snapshot: a file may hold secrets the collectors would have removed
   if (!live) stripSecrets(snapshot);
@@ -104,16 +107,13 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   });
 
   // render everything before writing anything
-  const rendered: Array<{ path?: string; text: string }> = [];
+  const rendered: Array<{ target: OutputTarget; text: string }> = [];
   for (let i = 0; i < formats.length; i++) {
-    const path = outputs[i];
+    const target: OutputTarget = targets[i] ?? { kind: "stdout", path: "-" };
     const format = await loadFormatter(formats[i] as string);
-    const text = format(report, { color: path ? false : colorWanted(opts.color), verbose: opts.verbose === true });
-    rendered.push(path ? { path, text } : { text });
+    const text = format(report, { color: target.kind === "stdout" ? colorWanted(opts.color) : false, verbose: opts.verbose === true });
+    rendered.push({ target, text });
   }
-  for (const r of rendered) {
-    if (r.path) writeAtomic(r.path, r.text);
-    else io.out(r.text);
-  }
+  writeOutputs(rendered, (text) => io.out(text));
   return report.summary.failing > 0 ? 1 : 0;
 }

@@ -26,7 +26,7 @@ import type { Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
-import { colorEnabled as colorWanted, writeAtomic } from "./output.ts";
+import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, writeOutputs } from "./output.ts";
 
 export interface DiffOptions {
   format?: string[];
@@ -57,6 +57,7 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
   }
   if (formats.length - outputs.length > 1)
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
+  const targets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
 
   const before = loadSnapshotFile(beforePath);
   const after = loadSnapshotFile(afterPath);
@@ -94,17 +95,18 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
   };
 
   const color = colorWanted(opts.color);
-  const rendered: Array<{ path?: string; text: string }> = [];
+  const rendered: Array<{ target: OutputTarget; text: string }> = [];
   formats.forEach((format, i) => {
-    const path = outputs[i];
+    const target: OutputTarget = targets[i] ?? { kind: "stdout", path: "-" };
     const f = format as DiffFormat;
     const text =
-      f === "json" ? renderDiffJson(report) : f === "markdown" ? renderDiffMarkdown(report) : renderDiffText(report, path ? false : color);
-    rendered.push(path ? { path, text } : { text });
+      f === "json"
+        ? renderDiffJson(report)
+        : f === "markdown"
+          ? renderDiffMarkdown(report)
+          : renderDiffText(report, target.kind === "stdout" ? color : false);
+    rendered.push({ target, text });
   });
-  for (const r of rendered) {
-    if (r.path) writeAtomic(r.path, r.text);
-    else io.out(r.text);
-  }
+  writeOutputs(rendered, (text) => io.out(text));
   return changes.length > 0 ? 1 : 0;
 }

@@ -1,17 +1,210 @@
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+/**
+ * Output files (`-o`) for check, diff and snapshot:
+ * - every path is checked before anything is collected: a missing parent
+ *   folder is created (or the one that cannot be is named), a directory or an
+ *   unwritable folder is refused;
+ * - `-` is stdout;
+ * - a FIFO, a device or a socket is written through (opened for writing,
+ *   never replaced); a symlink is followed and its target written, the link
+ *   stays;
+ * - a regular file is written atomically: an exclusive (O_EXCL), randomly
+ *   named temporary file in the same folder, mode 0600 (or the mode of the
+ *   file it replaces), renamed over the target;
+ * - several outputs are all written or none: every temporary file is written
+ *   first, then the special files, then the renames.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
 
-/** Writes a file atomically: a reader never sees a partial report. */
-export function writeAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+/** Where one output goes, decided before anything is collected. */
+export type OutputTarget =
+  | { kind: "stdout"; path: "-" }
+  /** a regular file (existing or new), written atomically; `file` is the path written (a symlink's target), `mode` the mode it gets */
+  | { kind: "file"; path: string; file: string; mode: number }
+  /** a FIFO, a character or block device, or a socket: written through */
+  | { kind: "special"; path: string; file: string };
+
+const errCode = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
+    return lstatSync(p);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw new InputError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (errCode(e) === "ENOENT" || errCode(e) === "ENOTDIR") return undefined;
+    throw new InputError(`cannot use output ${p}: ${errCode(e)}`);
   }
+}
+
+/** The file a path names, following symlinks (a dangling link names the file it would create). */
+function followLinks(path: string): { file: string; stat: Stats | undefined } {
+  let file = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    const st = lstatOrUndefined(file);
+    if (!st?.isSymbolicLink()) return { file, stat: st };
+    file = resolve(dirname(file), readlinkSync(file));
+  }
+  throw new InputError(`cannot use output ${path}: too many levels of symbolic links`);
+}
+
+/** Creates the missing folders of a path, or names the one that cannot be created. */
+function ensureFolder(dir: string, output: string): void {
+  const st = lstatOrUndefined(dir);
+  if (st) {
+    const real = st.isSymbolicLink() ? statSync(dir) : st;
+    if (!real.isDirectory()) throw new InputError(`cannot write ${output}: ${dir} is not a folder`);
+    return;
+  }
+  // the first missing ancestor is the one to name when creating fails
+  let missing = dir;
+  while (!lstatOrUndefined(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new InputError(`cannot write ${output}: folder ${missing} does not exist and cannot be created (${errCode(e)})`);
+  }
+}
+
+/** Checks one output path; creates missing parent folders. Throws InputError when it cannot be written. */
+export function prepareOutput(path: string): OutputTarget {
+  if (path === "-") return { kind: "stdout", path: "-" };
+  if (path === "") throw new InputError("an empty --output path");
+  const { file, stat } = followLinks(path);
+  if (stat?.isDirectory()) throw new InputError(`cannot write ${path}: it is a folder`);
+  if (stat && (stat.isFIFO() || stat.isCharacterDevice() || stat.isBlockDevice() || stat.isSocket())) {
+    if (stat.isSocket()) throw new InputError(`cannot write ${path}: it is a socket`);
+    return { kind: "special", path, file };
+  }
+  const dir = dirname(file);
+  ensureFolder(dir, path);
+  // the folder must take a new file (the temporary one): try it now, before collecting
+  const probe = createTemp(dir, basename(file), 0o600, path);
+  closeSync(probe.fd);
+  unlinkSync(probe.path);
+  return { kind: "file", path, file, mode: stat ? stat.mode & 0o7777 : 0o600 };
+}
+
+/** Checks every output path before anything is collected; at most one may be stdout. */
+export function prepareOutputs(paths: string[], stdoutTaken = false): OutputTarget[] {
+  const targets = paths.map(prepareOutput);
+  const stdout = targets.filter((t) => t.kind === "stdout").length + (stdoutTaken ? 1 : 0);
+  if (stdout > 1) throw new InputError("only one report can go to stdout; give a file for each other --output");
+  const seen = new Map<string, string>();
+  for (const t of targets) {
+    if (t.kind === "stdout") continue;
+    const other = seen.get(t.file);
+    if (other !== undefined) throw new InputError(`--output ${t.path} and ${other} are the same file`);
+    seen.set(t.file, t.path);
+  }
+  return targets;
+}
+
+function createTemp(dir: string, name: string, mode: number, output: string): { fd: number; path: string } {
+  for (let attempt = 0; ; attempt++) {
+    const path = join(dir, `.${name}.${randomBytes(8).toString("hex")}.tmp`);
+    try {
+      // O_EXCL: never an existing file, never through a symlink planted at that name
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
+      try {
+        fchmodSync(fd, mode);
+      } catch {
+        // keep 0600
+      }
+      return { fd, path };
+    } catch (e) {
+      if (errCode(e) === "EEXIST" && attempt < 5) continue;
+      throw new InputError(`cannot write ${output}: cannot create a file in ${dir} (${errCode(e)})`);
+    }
+  }
+}
+
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, "utf8");
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/**
+ * Writes every output, all or none: the temporary files first, then the
+ * special files, then the renames; stdout last. On a failure, every temporary
+ * file is removed and nothing has replaced a target (a special file written
+ * before the failure cannot be taken back).
+ */
+export function writeOutputs(items: Array<{ target: OutputTarget; text: string }>, out: (text: string) => void): void {
+  const temps: Array<{ path: string; file: string }> = [];
+  const cleanup = () => {
+    for (const t of temps) {
+      try {
+        unlinkSync(t.path);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  try {
+    for (const { target, text } of items) {
+      if (target.kind !== "file") continue;
+      const tmp = createTemp(dirname(target.file), basename(target.file), target.mode, target.path);
+      temps.push({ path: tmp.path, file: target.file });
+      try {
+        writeAll(tmp.fd, text);
+        fsyncSync(tmp.fd);
+      } catch (e) {
+        throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+      } finally {
+        closeSync(tmp.fd);
+      }
+    }
+    for (const { target, text } of items) {
+      if (target.kind !== "special") continue;
+      let fd: number;
+      try {
+        // no O_CREAT, no O_TRUNC: a FIFO or device is written to, never replaced
+        fd = openSync(target.file, constants.O_WRONLY);
+      } catch (e) {
+        throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+      }
+      try {
+        writeAll(fd, text);
+      } catch (e) {
+        throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    for (const t of temps) {
+      try {
+        renameSync(t.path, t.file);
+      } catch (e) {
+        throw new InputError(`cannot write ${t.file}: ${errCode(e)}`);
+      }
+    }
+    temps.length = 0;
+  } catch (e) {
+    cleanup();
+    throw e;
+  }
+  for (const { target, text } of items) if (target.kind === "stdout") out(text);
+}
+
+/** Writes one file atomically (see writeOutputs); `-` is stdout. */
+export function writeAtomic(path: string, content: string, out: (text: string) => void = (t) => process.stdout.write(t)): void {
+  writeOutputs([{ target: prepareOutput(path), text: content }], out);
 }
 
 export function colorEnabled(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {

@@ -47,7 +47,7 @@ export function clipboard(opts: ClipboardOptions): (text: string) => CopyResult 
     try {
       dir ??= mkdtempSync(join(tmpdir(), "lbdoctor-tui-"));
       path = join(dir, `fix-${++n}.sh`);
-      writeFileSync(path, `${text}\n`, { mode: 0o600 });
+      writeFileSync(path, `${text}\n`, { mode: 0o600, flag: "wx" });
     } catch {
       path = undefined;
     }

@@ -1,0 +1,318 @@
+/**
+ * Output files: checked before anything is collected, `-` is stdout, FIFOs,
+ * devices and symlink targets are written through (never replaced), regular
+ * files are written atomically through an exclusive, randomly named temporary
+ * file, several outputs are all written or none, and reports and snapshots
+ * are created 0600. The docs/ci.md baseline step runs as written.
+ */
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { prepareOutput, writeOutputs } from "../src/commands/output.ts";
+import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import { BIN, lbdoctor, ROOT } from "./support/cli.ts";
+
+const FIXTURE = join(ROOT, "fixtures/azure/backend-pool-empty.json");
+const HEALTHY = join(ROOT, "fixtures/azure/healthy-web.json");
+
+let tmp: string;
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), "lbdoctor-out-"));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const fresh = (name: string) => {
+  const d = join(tmp, name);
+  mkdirSync(d, { recursive: true });
+  return d;
+};
+const check = (args: string[], cwd = ROOT, env: Record<string, string> = {}) =>
+  lbdoctor(["check", "--snapshot", FIXTURE, "--no-config", ...args], env, cwd);
+
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** Runs the CLI asynchronously (for a FIFO, whose reader runs in this process). */
+function runAsync(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function mknod(path: string, minor: number): boolean {
+  return spawnSync("mknod", [path, "c", "1", String(minor)]).status === 0;
+}
+
+describe("output files", () => {
+  it("a missing parent folder is created; the report is created 0600", () => {
+    const d = fresh("nested");
+    const out = join(d, "a", "b", "report.json");
+    const r = check(["--format", "json", "--output", out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(JSON.parse(readFileSync(out, "utf8")).schema, "lbdoctor.report/v1");
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+  });
+
+  it("a folder that cannot be created is named, exit 2, and nothing is collected first", async () => {
+    const d = fresh("blocked");
+    writeFileSync(join(d, "file"), "x");
+    const port = await closedPort();
+    // a live AWS run against a closed port: the output error must come first
+    const r = lbdoctor(
+      [
+        "check",
+        "--provider",
+        "aws",
+        "--region",
+        "us-east-1",
+        "--aws-endpoint",
+        `http://127.0.0.1:${port}`,
+        "--output",
+        join(d, "file", "x", "r.txt"),
+      ],
+      { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /file/);
+    assert.match(r.stderr, /cannot write/);
+    assert.doesNotMatch(r.stderr, /could not reach|endpoint/i);
+  });
+
+  it("an output that is a folder is refused before collecting", () => {
+    const d = fresh("isdir");
+    const r = check(["--output", d]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /it is a folder/);
+  });
+
+  it("`-o -` is stdout: no file named '-'", () => {
+    const d = fresh("dash");
+    const r = check(["--format", "json", "--output", "-"], d);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(JSON.parse(r.stdout).schema, "lbdoctor.report/v1");
+    assert.equal(existsSync(join(d, "-")), false);
+    assert.deepEqual(readdirSync(d), []);
+  });
+
+  it("`-o -` and a format without --output cannot both take stdout", () => {
+    const r = check(["--format", "json", "--output", "-", "--format", "text"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /only one report can go to stdout/);
+  });
+
+  it("a symlink is written through: the link stays, its target gets the report", () => {
+    const d = fresh("link");
+    const real = join(d, "real.json");
+    writeFileSync(real, "old");
+    const link = join(d, "link.json");
+    symlinkSync("real.json", link);
+    const r = check(["--format", "json", "--output", link]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(lstatSync(link).isSymbolicLink(), "the link is not replaced");
+    assert.equal(readlinkSync(link), "real.json");
+    assert.equal(JSON.parse(readFileSync(real, "utf8")).schema, "lbdoctor.report/v1");
+    // a dangling link: its target is created
+    const dangling = join(d, "dangling.json");
+    symlinkSync("made.json", dangling);
+    assert.equal(check(["--format", "json", "--output", dangling]).code, 1);
+    assert.ok(lstatSync(dangling).isSymbolicLink());
+    assert.equal(JSON.parse(readFileSync(join(d, "made.json"), "utf8")).schema, "lbdoctor.report/v1");
+  });
+
+  it("a FIFO is written through, not replaced", async () => {
+    const d = fresh("fifo");
+    const fifo = join(d, "pipe");
+    if (spawnSync("mkfifo", [fifo]).status !== 0) return;
+    // bounded: if the FIFO were replaced by a file, nothing would ever open it for writing
+    const reader = spawn("cat", [fifo], { timeout: 30_000 });
+    let got = "";
+    reader.stdout.on("data", (c) => {
+      got += c;
+    });
+    const readerDone = new Promise<void>((r) => reader.on("close", () => r()));
+    const r = await runAsync(["check", "--snapshot", FIXTURE, "--no-config", "--format", "json", "--output", fifo], d);
+    await readerDone;
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(JSON.parse(got).schema, "lbdoctor.report/v1");
+    assert.ok(lstatSync(fifo).isFIFO(), "still a FIFO");
+  });
+
+  it("a device is written through and never replaced; a failing device write is exit 2 and leaves the other output unwritten", (t) => {
+    const d = fresh("dev");
+    const nul = join(d, "null");
+    const full = join(d, "full");
+    if (!mknod(nul, 3) || !mknod(full, 7)) {
+      t.skip("mknod is not allowed here");
+      return;
+    }
+    const r = check(["--format", "json", "--output", nul]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(lstatSync(nul).isCharacterDevice(), "still a device");
+    const ok = join(d, "ok.json");
+    const r2 = check(["--format", "json", "--output", ok, "--format", "sarif", "--output", full]);
+    assert.equal(r2.code, 2, r2.stderr);
+    assert.match(r2.stderr, /ENOSPC/);
+    assert.ok(lstatSync(full).isCharacterDevice(), "still a device");
+    assert.equal(existsSync(ok), false, "all or none: the first output is not left behind");
+    assert.deepEqual(
+      readdirSync(d).filter((f) => f.endsWith(".tmp")),
+      [],
+      "no temporary file left",
+    );
+  });
+
+  it("several outputs: when one cannot be written, none is (checked before rendering)", () => {
+    const d = fresh("allnone");
+    const ok = join(d, "ok.json");
+    const r = check(["--format", "json", "--output", ok, "--format", "sarif", "--output", fresh("allnone-dir")]);
+    assert.equal(r.code, 2);
+    assert.equal(existsSync(ok), false);
+  });
+
+  it("writeOutputs: a rename that fails removes every temporary file and replaces no target", () => {
+    const d = fresh("unit");
+    const a = join(d, "a.json");
+    writeFileSync(a, "old a");
+    const targetA = prepareOutput(a);
+    const targetB = prepareOutput(join(d, "b.json"));
+    // b becomes a non-empty folder after the check: its rename fails
+    mkdirSync(join(d, "b.json", "x"), { recursive: true });
+    assert.throws(
+      () =>
+        writeOutputs(
+          [
+            { target: targetB, text: "b" },
+            { target: targetA, text: "new a" },
+          ],
+          () => {},
+        ),
+      /cannot write/,
+    );
+    assert.deepEqual(
+      readdirSync(d).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
+    assert.equal(readFileSync(a, "utf8"), "old a");
+  });
+
+  it("the temporary file is exclusive and randomly named; a replaced file keeps its mode, a new one is 0600", () => {
+    const d = fresh("modes");
+    const kept = join(d, "kept.txt");
+    writeFileSync(kept, "x");
+    chmodSync(kept, 0o640);
+    writeOutputs([{ target: prepareOutput(kept), text: "y" }], () => {});
+    writeOutputs([{ target: prepareOutput(join(d, "new.txt")), text: "z" }], () => {});
+    assert.equal(statSync(kept).mode & 0o777, 0o640);
+    assert.equal(statSync(join(d, "new.txt")).mode & 0o777, 0o600);
+    assert.equal(readFileSync(kept, "utf8"), "y");
+    const src = readFileSync(join(ROOT, "src/commands/output.ts"), "utf8");
+    assert.match(src, /O_EXCL/);
+    assert.match(src, /randomBytes/);
+  });
+
+  it("diff takes the same outputs: `-` and a missing folder", () => {
+    const d = fresh("diff");
+    const r = lbdoctor(["diff", HEALTHY, FIXTURE, "--format", "json", "--output", join(d, "x", "diff.json")]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(existsSync(join(d, "x", "diff.json")));
+    const r2 = lbdoctor(["diff", HEALTHY, FIXTURE, "--format", "json", "--output", "-"], {}, d);
+    assert.equal(JSON.parse(r2.stdout).schema, "lbdoctor.diff/v1");
+    assert.equal(existsSync(join(d, "-")), false);
+  });
+
+  it("snapshot: created 0600 in a folder it creates, `-o -` prints it", async () => {
+    const d = fresh("snap");
+    const snap = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8"));
+    const emu = await startAwsEmulator({ snapshots: [snap] });
+    try {
+      const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" };
+      const base = ["snapshot", "--provider", "aws", "--region", snap.scope.region, "--aws-endpoint", emu.url];
+      const out = join(d, "new", "prod.json");
+      const r = await runAsyncEnv([...base, "--output", out], d, env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(statSync(out).mode & 0o777, 0o600);
+      assert.equal(JSON.parse(readFileSync(out, "utf8")).provider, "aws");
+      const r2 = await runAsyncEnv([...base, "--output", "-"], d, env);
+      assert.equal(r2.code, 0, r2.stderr);
+      assert.equal(JSON.parse(r2.stdout).provider, "aws");
+      assert.equal(existsSync(join(d, "-")), false);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("docs/ci.md: the baseline step works as written", () => {
+    const doc = readFileSync(join(ROOT, "docs/ci.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## The baseline"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, "the baseline section has a sh block");
+    const d = fresh("ci-baseline");
+    mkdirSync(join(d, "snapshots"));
+    copyFileSync(HEALTHY, join(d, "snapshots", "prod.json"));
+    // `lbdoctor` (and `npx lbdoctor`) run this checkout
+    const bin = fresh("ci-bin");
+    writeFileSync(join(bin, "lbdoctor"), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`, { mode: 0o755 });
+    writeFileSync(
+      join(bin, "npx"),
+      `#!/bin/sh\nwhile [ "$1" != "lbdoctor" ] && [ $# -gt 0 ]; do shift; done\nshift\nexec "${process.execPath}" "${BIN}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const r = spawnSync("bash", ["-e", "-c", block], {
+      cwd: d,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: "1" },
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, `${block}\n${r.stderr}`);
+    assert.equal(JSON.parse(readFileSync(join(d, ".lbdoctor", "baseline.json"), "utf8")).schema, "lbdoctor.report/v1");
+    assert.ok(existsSync(join(d, ".lbdoctor", "baseline-snapshot.json")));
+  });
+});
+
+function runAsyncEnv(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => {
+      stdout += c;
+    });
+    child.stderr.on("data", (c) => {
+      stderr += c;
+    });
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
