@@ -4,7 +4,7 @@
  * internals. Each import specifier of every source file is checked.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -52,7 +52,11 @@ describe("architecture", () => {
       // a rule's own folder (its cases import its rule)
       return !t.startsWith(dirname(f));
     });
-    assert.deepEqual(bad, []);
+    assert.deepEqual(
+      bad,
+      [],
+      "share a cause check through the provider's folder (src/providers/aws/causes.ts), and test links between rules through test/support/catalog.ts",
+    );
   });
 
   it("one provider never imports another", () => {
@@ -90,5 +94,13 @@ describe("architecture", () => {
       .filter((f) => /^\s*(export\s+)?(interface\s+IO\b|type\s+IO\s*=|type\s*\{\s*IO\s*\})/m.test(readFileSync(f, "utf8")))
       .map((f) => relative(root, f));
     assert.deepEqual(declaring, ["src/core/io.ts"]);
+  });
+
+  it("docs/architecture.md names only paths that exist", () => {
+    const doc = readFileSync(join(root, "docs/architecture.md"), "utf8");
+    const named = [...doc.matchAll(/`((?:src|rules|test|scripts|docs|bin|fixtures)\/[^`\s]*)`/g)].map((m) => m[1] as string);
+    assert.ok(named.length > 20, "the document names the files it describes");
+    const missing = named.filter((p) => !/[<>*|]/.test(p) && !existsSync(join(root, p)));
+    assert.deepEqual(missing, []);
   });
 });
