@@ -848,3 +848,79 @@ export function healthyNlb(): AwsScenario {
     .target(ids.tg.app, { id: ids.instance.web1, az: "us-east-1a" })
     .target(ids.tg.app, { id: ids.instance.web2, az: "us-east-1b" });
 }
+
+/** The EKS scenario's names: a cluster `prod`, the Service `shop/web` (port 80, NodePort 31080, healthCheckNodePort 32012). */
+export const eks = {
+  cluster: "prod",
+  namespace: "shop",
+  service: "web",
+  nodePort: 31080,
+  healthCheckNodePort: 32012,
+  lb: lbArn("k8s-shop-web-0a1b2c3d4e", "network"),
+  tg: tgArn("k8s-shop-web-5f6a7b8c9d"),
+  sg: awsId("sg", "eks-nodes"),
+};
+
+/**
+ * An EKS Service `shop/web` of type LoadBalancer with `externalTrafficPolicy: Local`, exposed by the AWS Load
+ * Balancer Controller as an internet-facing NLB with instance targets (the two worker nodes, on the NodePort).
+ * As the controller does for Local, the target group health-checks HTTP `/healthz` on the Service's
+ * healthCheckNodePort, where kube-proxy answers 200 on a node with a ready pod of the Service and 503 elsewhere.
+ * The pod runs on node-a only: node-b fails its check by design. Controller tags on the NLB and the target group.
+ */
+export function eksEtpLocal(): AwsScenario {
+  return network()
+    .securityGroup({
+      id: eks.sg,
+      name: "eks-cluster-prod-node",
+      description: "EKS worker nodes of prod",
+      ingress: [
+        { from: 30000, to: 32767, cidrs: ["0.0.0.0/0"], description: "NodePorts: NLB clients (client IP preserved) and health checks" },
+      ],
+    })
+    .instance({ id: ids.instance.web1, name: "node-a", subnet: ids.subnet.privateA, ip: IP.web1, az: "us-east-1a", sgs: [eks.sg] })
+    .instance({ id: ids.instance.web2, name: "node-b", subnet: ids.subnet.privateB, ip: IP.web2, az: "us-east-1b", sgs: [eks.sg] })
+    .loadBalancer({
+      name: "k8s-shop-web-0a1b2c3d4e",
+      type: "network",
+      subnets: [
+        { id: ids.subnet.publicA, az: "us-east-1a" },
+        { id: ids.subnet.publicB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({
+      name: "k8s-shop-web-5f6a7b8c9d",
+      protocol: "TCP",
+      port: eks.nodePort,
+      lbType: "network",
+      healthCheck: {
+        HealthCheckProtocol: "HTTP",
+        HealthCheckPort: String(eks.healthCheckNodePort),
+        HealthCheckPath: "/healthz",
+        Matcher: { HttpCode: "200-399" },
+        HealthCheckIntervalSeconds: 10,
+        HealthCheckTimeoutSeconds: 6,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      },
+    })
+    .listener({ lb: eks.lb, port: 80, protocol: "TCP", forward: eks.tg })
+    .target(eks.tg, { id: ids.instance.web1, az: "us-east-1a" })
+    .target(eks.tg, {
+      id: ids.instance.web2,
+      az: "us-east-1b",
+      state: "unhealthy",
+      reason: "Target.ResponseCodeMismatch",
+      description: "Health checks failed with these codes: [503]",
+    })
+    .elbTags(eks.lb, {
+      "elbv2.k8s.aws/cluster": eks.cluster,
+      "service.k8s.aws/stack": `${eks.namespace}/${eks.service}`,
+      "service.k8s.aws/resource": "LoadBalancer",
+    })
+    .elbTags(eks.tg, {
+      "elbv2.k8s.aws/cluster": eks.cluster,
+      "service.k8s.aws/stack": `${eks.namespace}/${eks.service}`,
+      "service.k8s.aws/resource": `${eks.namespace}/${eks.service}:80`,
+    });
+}

@@ -3,7 +3,7 @@
  * beside the one-per-rule fixtures (each rule's first invalid case).
  */
 import type { AwsSnapshot } from "../../src/providers/aws/wire-types.ts";
-import { healthyAlb, healthyNlb } from "./aws-builder.ts";
+import { eks, eksEtpLocal, healthyAlb, healthyNlb, ids } from "./aws-builder.ts";
 
 export interface AwsScenarioFixture {
   name: string;
@@ -27,6 +27,30 @@ export function awsScenarios(): AwsScenarioFixture[] {
         "An internet-facing NLB without security groups (TCP:80) in two public subnets, two instance targets in private subnets; client IP " +
         "preservation is on (instance targets), so the targets' security group allows TCP 80 from anywhere. Both targets healthy.",
       snapshot: healthyNlb().build(),
+    },
+    {
+      name: "eks-etp-local-healthy",
+      description:
+        "EKS: the Service shop/web (type LoadBalancer, externalTrafficPolicy Local) behind an NLB the AWS Load Balancer Controller " +
+        "created (instance targets: the two worker nodes on NodePort 31080). The target group health-checks HTTP /healthz on the " +
+        "Service's healthCheckNodePort 32012; the only pod runs on node-a, so node-b answers 503 and is unhealthy by design. " +
+        "Healthy: no failure above low.",
+      snapshot: eksEtpLocal().build(),
+    },
+    {
+      name: "eks-etp-local-no-endpoints",
+      description:
+        "EKS incident: the same Service after a bad rollout left no ready pod anywhere: kube-proxy answers 503 on both nodes, every " +
+        "target is unhealthy, and the NLB has nowhere healthy to send traffic. The fix is in the cluster (the pods), not the load balancer.",
+      snapshot: eksEtpLocal()
+        .target(eks.tg, {
+          id: ids.instance.web1,
+          az: "us-east-1a",
+          state: "unhealthy",
+          reason: "Target.ResponseCodeMismatch",
+          description: "Health checks failed with these codes: [503]",
+        })
+        .build(),
     },
   ];
 }

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Remediation } from "../../../src/core/engine/types.ts";
+import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 import {
@@ -160,7 +161,7 @@ export default defineRule<AwsModel>({
           healthEv,
           ...shares.slice(0, MAX_LISTED).map((s) => ({ resourceId: tg.arn, pointer: s.t.statePtr, label: `${s.t.id} in ${s.z}` })),
         ],
-        remediation: fix(lb, tg, cz),
+        remediation: k8sRemediation(model, tg.arn, fix(lb, tg, cz)),
       });
     }
   },

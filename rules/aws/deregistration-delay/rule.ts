@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel } from "../../../src/providers/aws/model.ts";
 import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
 import { groupBase, servedGroups } from "../../../src/providers/aws/target-facts.ts";
@@ -93,10 +94,10 @@ export default defineRule<AwsModel>({
           messageId: "zero",
           data,
           evidence: [delayEv, ...asgEv],
-          remediation: {
+          remediation: k8sRemediation(model, tg.arn, {
             summary: `Let ${tg.name} drain for at least ${value} s (the longest request the application serves, and no less than the idle timeout) before scale-in terminates an instance.`,
             commands: [cmd(value)],
-          },
+          }),
         });
         continue;
       }
@@ -126,10 +127,10 @@ export default defineRule<AwsModel>({
           messageId: "short",
           data: { ...data, idle },
           evidence: [delayEv, ...idleEv, ...asgEv],
-          remediation: {
+          remediation: k8sRemediation(model, tg.arn, {
             summary: `Let ${tg.name} drain for at least ${lb.name}'s idle timeout (${idle} s), longer if requests can take longer.`,
             commands: [cmd(idle)],
-          },
+          }),
         });
         continue;
       }

@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
 import { gapNote, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
@@ -188,7 +189,7 @@ export default defineRule<AwsModel>({
             rtEv,
             { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
           ],
-          remediation: fixFor(model, lb, s),
+          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s)),
         });
       }
     }

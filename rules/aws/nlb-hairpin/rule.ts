@@ -3,6 +3,7 @@ import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
 import { cidrInterval } from "../../../src/providers/aws/ip.ts";
+import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
 
@@ -210,7 +211,7 @@ export default defineRule<AwsModel>({
                 first.via,
                 pcEv,
               ],
-              remediation: fix(lb, tg),
+              remediation: k8sRemediation(model, tg.arn, fix(lb, tg)),
             });
           } else if (inst && from.some((f) => fromNames(f, inst))) {
             report({
@@ -219,7 +220,7 @@ export default defineRule<AwsModel>({
               messageId: "declared",
               data: tdata,
               evidence: [{ resourceId: tg.arn, pointer: t.ptr, label: "target" }, pcEv],
-              remediation: fix(lb, tg),
+              remediation: k8sRemediation(model, tg.arn, fix(lb, tg)),
             });
           } else if (g?.body.connections) {
             report({
@@ -252,7 +253,7 @@ export default defineRule<AwsModel>({
               verb: atRisk.length > 1 ? "call" : "calls",
             },
             evidence: [pcEv, lbEv],
-            remediation: fix(lb, tg),
+            remediation: k8sRemediation(model, tg.arn, fix(lb, tg)),
           });
         }
       }

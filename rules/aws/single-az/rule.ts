@@ -1,5 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Remediation } from "../../../src/core/engine/types.ts";
+import { sh as shell } from "../../../src/core/util/shell.ts";
+import { isEtpLocal, k8sLabel, k8sOwnerOfGroup, k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AutoScalingGroup, AwsModel, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { gapNote, placeholder, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
 import {
@@ -94,6 +96,8 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/availability-zones.html",
   ],
   messages: {
+    podsOneZone:
+      "Target group {{targetGroup}} ({{lb}}) of {{owner}} has {{healthy}} healthy node{{plural}}, all in {{zones}} ({{targets}}): with externalTrafficPolicy Local those are the nodes running a ready pod of the Service, so its pods sit in one zone.",
     lbOneZone: "Load balancer {{lb}} has subnets in {{count}} Availability Zone ({{zones}}): it goes down with that zone.",
     lbZones: "Load balancer {{lb}} spans {{count}} Availability Zones ({{zones}}).",
     targetsOneZone:
@@ -122,7 +126,15 @@ export default defineRule<AwsModel>({
           data: { ...data, what: `load balancer ${lb.name}`, reason },
           evidence: [ev],
         });
-      } else report({ ...base, status: "fail", messageId: "lbOneZone", data, evidence: [ev], remediation: lbFix(model, lb, zones) });
+      } else
+        report({
+          ...base,
+          status: "fail",
+          messageId: "lbOneZone",
+          data,
+          evidence: [ev],
+          remediation: k8sRemediation(model, lb.arn, lbFix(model, lb, zones)),
+        });
     }
     for (const { lb, tg } of servedGroups(model)) {
       const base = groupBase(lb, tg, "targets");
@@ -181,6 +193,25 @@ export default defineRule<AwsModel>({
         });
         continue;
       }
+      const owner = k8sOwnerOfGroup(model, tg);
+      if (owner && isEtpLocal(owner, tg)) {
+        // externalTrafficPolicy: Local: the healthy nodes are where the Service's pods run; spread the pods, not the targets
+        const svc = owner.service ?? (owner.namespace && owner.name ? { namespace: owner.namespace, name: owner.name } : undefined);
+        report({
+          ...base,
+          subjects: [tg.key, ...healthy.map((t) => t.key)],
+          severity: "low",
+          status: "fail",
+          messageId: "podsOneZone",
+          data: { ...zdata, owner: k8sLabel(owner), targets: healthy.map(targetLabel).join(", ") },
+          evidence: [...ev, { resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }],
+          remediation: {
+            summary: `With externalTrafficPolicy Local only the nodes running a ready pod of the Service are healthy targets: run more replicas and spread them over zones (a topologySpreadConstraint on topology.kubernetes.io/zone); the controller registers the nodes itself.`,
+            commands: svc ? [`kubectl get pods --namespace ${shell(svc.namespace)} --output wide`] : [],
+          },
+        });
+        continue;
+      }
       report({
         ...base,
         subjects: [tg.key, ...healthy.map((t) => t.key)],
@@ -188,7 +219,7 @@ export default defineRule<AwsModel>({
         messageId: "targetsOneZone",
         data: { ...zdata, targets: healthy.map(targetLabel).join(", ") },
         evidence: [...ev, { resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" }],
-        remediation: targetFix(model, lb, tg, zones),
+        remediation: k8sRemediation(model, tg.arn, targetFix(model, lb, tg, zones)),
       });
     }
   },

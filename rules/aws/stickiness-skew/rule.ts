@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel } from "../../../src/providers/aws/model.ts";
 import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
 import { groupBase, servedGroups } from "../../../src/providers/aws/target-facts.ts";
@@ -102,12 +103,12 @@ export default defineRule<AwsModel>({
         messageId: "sticky",
         data: { ...data, type, detail, effect },
         evidence: [ev, ...(typeAttr ? [{ resourceId: tg.arn, pointer: typeAttr.ptr, label: "stickiness.type" }] : []), ...extra],
-        remediation: {
+        remediation: k8sRemediation(model, tg.arn, {
           summary: `Turn stickiness off on ${tg.name} unless the application keeps session state in memory; then keep the sessions short and watch per-target load.`,
           commands: [
             `aws elbv2 modify-target-group-attributes --target-group-arn ${sh(tg.arn)} --attributes Key=stickiness.enabled,Value=false`,
           ],
-        },
+        }),
       });
     }
   },

@@ -1,8 +1,10 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation, Severity } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
+import { sh as shell } from "../../../src/core/util/shell.ts";
 import { type Cause, targetCauses } from "../../../src/providers/aws/causes.ts";
 import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/providers/aws/guest.ts";
+import { isEtpLocal, type K8sOwner, k8sLabel, k8sOwnerOfGroup } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { healthState, reasonMeaning, targetHealthReason } from "../../../src/providers/aws/reasons.ts";
 import {
@@ -15,6 +17,20 @@ import {
   targetSubjects,
 } from "../../../src/providers/aws/rule-helpers.ts";
 import { isHealthy, targetArg } from "../../../src/providers/aws/target-facts.ts";
+
+const MISMATCH = "target.responsecodemismatch";
+
+/** What to look at in the cluster when no node has a ready endpoint of an externalTrafficPolicy: Local Service. */
+function etpLocalCommands(o: K8sOwner): string[] {
+  const svc = o.service ?? (o.namespace && o.name ? { namespace: o.namespace, name: o.name } : undefined);
+  if (!svc) return [];
+  const ns = shell(svc.namespace);
+  return [
+    `kubectl get endpointslices --namespace ${ns} --selector ${shell(`kubernetes.io/service-name=${svc.name}`)} --output wide`,
+    `kubectl describe service --namespace ${ns} ${shell(svc.name)}`,
+    `kubectl get pods --namespace ${ns} --output wide`,
+  ];
+}
 
 /** The failing and undecided causes found on a target (or its instance), those relevant to its reason code, its own target group's first. */
 function causesOf(index: Map<string, Cause[]>, t: Target, ruleIds: string[]): { fails: Cause[]; unknowns: Cause[] } {
@@ -128,7 +144,10 @@ export default defineRule<AwsModel>({
     "(`Target.InvalidState`), a zone the load balancer has not enabled (`Target.NotInUse`). A `Target.Timeout` with no such block " +
     "points at the target itself: nothing listening, a host firewall, or overload; the guest check (`observations.guest`) narrows it " +
     "down, and the remediation runs the same checks through SSM. Targets still `initial` are unknown (collect again); `draining` and " +
-    "health checks disabled are out of scope. Severity is high, critical when no target of the group is healthy.",
+    "health checks disabled are out of scope. A target group of a Kubernetes Service with `externalTrafficPolicy: Local` (instance " +
+    "targets health-checked over HTTP on the Service's `healthCheckNodePort`, where kube-proxy answers 200 only on nodes that run a " +
+    "ready pod of the Service and 503 elsewhere) is judged as a whole: its failing nodes are expected while at least one node is " +
+    "healthy, and an incident (critical) when none is. Severity is high, critical when no target of the group is healthy.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/check-target-health.html",
@@ -164,6 +183,10 @@ export default defineRule<AwsModel>({
     noState: "Cannot tell the health of target {{target}} of target group {{targetGroup}} ({{lb}}): {{why}}.",
     noHealth: "Cannot tell the health of the targets of target group {{targetGroup}} ({{lb}}): {{why}}.",
     unattached: "Target group {{targetGroup}} serves no load balancer: its targets are unused by design.",
+    etpLocalByDesign:
+      "Node {{target}} of target group {{targetGroup}} ({{lb}}) fails its health check ({{reason}}) by design: the Service has externalTrafficPolicy Local, and kube-proxy answers its healthCheckNodePort with 503 on nodes that run no ready pod of it; {{healthy}} node(s) with a ready pod are healthy and take the traffic.",
+    etpLocalNoEndpoints:
+      "No node of target group {{targetGroup}} ({{lb}}) passes its health check: the Service has externalTrafficPolicy Local, so a node passes only while it runs a ready pod of the Service, and none does ({{count}} node(s) answer {{reason}}): the Service has no ready endpoints (or kube-proxy is down on every node), and the load balancer has nowhere healthy to send traffic.",
   },
   remediation:
     "Act on the reason code: open the security groups and network ACLs for the health checks (`Target.Timeout` with a block found), " +
@@ -175,7 +198,10 @@ export default defineRule<AwsModel>({
     const causes = () => (index ??= targetCauses(model));
     for (const tg of model.targetGroups) {
       const lb: LoadBalancer | undefined = tg.loadBalancers[0];
-      const tgData = { targetGroup: tg.name, lb: lb?.name ?? "no load balancer" };
+      const owner = lb ? k8sOwnerOfGroup(model, tg) : undefined;
+      const tgData = { targetGroup: tg.name, lb: lb ? `${lb.name}${owner ? `, ${k8sLabel(owner)}` : ""}` : "no load balancer" };
+      const etpLocal = isEtpLocal(owner, tg);
+      let noEndpointsReported = false;
       const tgEv = { resourceId: tg.arn, pointer: tg.ptr, label: "target group" };
       if (!lb) {
         if (tg.targets.length > 0) {
@@ -259,6 +285,38 @@ export default defineRule<AwsModel>({
         const { fails, unknowns } = causesOf(causes(), t, reason?.causes ?? []);
         const cause = fails[0];
         const code = t.reason?.toLowerCase();
+        if (etpLocal && owner && !cause && (code === MISMATCH || code === FAILED)) {
+          // externalTrafficPolicy: Local: nodes without a ready pod fail the healthCheckNodePort probe on purpose
+          const healthy = tg.targets.filter(isHealthy).length;
+          if (healthy > 0) {
+            report({ ...base, status: "not-applicable", messageId: "etpLocalByDesign", data: { ...data, healthy }, evidence: [reasonEv] });
+            continue;
+          }
+          if (noEndpointsReported) continue;
+          noEndpointsReported = true;
+          const failing = tg.targets.filter((x) => [MISMATCH, FAILED].includes(x.reason?.toLowerCase() ?? ""));
+          report({
+            ...base,
+            key: `${tg.name}|no-endpoints`,
+            resourceId: tg.arn,
+            resourceName: tg.name,
+            subjects: [tg.key, ...failing.flatMap(targetSubjects)],
+            severity: "critical",
+            status: "fail",
+            messageId: "etpLocalNoEndpoints",
+            data: { ...data, count: failing.length },
+            evidence: uniq([
+              { resourceId: tg.arn, pointer: hc.portPtr, label: "health-check port (healthCheckNodePort)" },
+              ...failing.slice(0, 4).map((x) => ({ resourceId: tg.arn, pointer: `${x.ptr}/TargetHealth`, label: `health of ${x.id}` })),
+              { resourceId: tg.arn, pointer: owner.ptr, label: "Kubernetes owner (tag)" },
+            ]),
+            remediation: {
+              summary: `Find out why ${owner.service ? `Service ${owner.service.namespace}/${owner.service.name}` : "the Service"} has no ready pod on any node (pods pending, crashing or failing readiness; a selector that matches nothing) and fix that in the cluster; the load balancer's settings are right.`,
+              commands: etpLocalCommands(owner),
+            },
+          });
+          continue;
+        }
         if (code === TIMEOUT) {
           const hcPortEv = { resourceId: tg.arn, pointer: hc.portPtr, label: `health-check port (${hc.portSpec})` };
           if (cause) {

@@ -16,7 +16,9 @@
  * target group attributes, listeners) the fix is a Service or Ingress
  * annotation (`kubectl annotate`), with the names the controller documents.
  */
+import type { Remediation } from "../../core/engine/types.ts";
 import { join } from "../../core/util/json-pointer.ts";
+import { idKey } from "../../core/util/resource-id.ts";
 import { sh } from "../../core/util/shell.ts";
 import type { AwsModel, TargetGroup } from "./model.ts";
 
@@ -169,7 +171,9 @@ export type K8sSetting =
   | "healthcheck-interval"
   | "healthy-threshold"
   | "unhealthy-threshold"
-  | "target-group-attributes";
+  | "target-group-attributes"
+  | "load-balancer-attributes"
+  | "subnets";
 
 const SERVICE_ANNOTATION: Record<K8sSetting, string> = {
   "healthcheck-path": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-path",
@@ -180,6 +184,8 @@ const SERVICE_ANNOTATION: Record<K8sSetting, string> = {
   "healthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-healthy-threshold",
   "unhealthy-threshold": "service.beta.kubernetes.io/aws-load-balancer-healthcheck-unhealthy-threshold",
   "target-group-attributes": "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes",
+  "load-balancer-attributes": "service.beta.kubernetes.io/aws-load-balancer-attributes",
+  subnets: "service.beta.kubernetes.io/aws-load-balancer-subnets",
 };
 
 const INGRESS_ANNOTATION: Record<K8sSetting, string> = {
@@ -191,7 +197,12 @@ const INGRESS_ANNOTATION: Record<K8sSetting, string> = {
   "healthy-threshold": "alb.ingress.kubernetes.io/healthy-threshold-count",
   "unhealthy-threshold": "alb.ingress.kubernetes.io/unhealthy-threshold-count",
   "target-group-attributes": "alb.ingress.kubernetes.io/target-group-attributes",
+  "load-balancer-attributes": "alb.ingress.kubernetes.io/load-balancer-attributes",
+  subnets: "alb.ingress.kubernetes.io/subnets",
 };
+
+/** Settings of the load balancer itself: on an Ingress they go on the Ingress, never on a backend Service. */
+const LB_LEVEL = new Set<K8sSetting>(["load-balancer-attributes", "subnets"]);
 
 /** The in-tree provider documents annotations for these only (The Service Controller, cloud-provider-aws). */
 const IN_TREE: Partial<Record<K8sSetting, string>> = {
@@ -233,7 +244,7 @@ export function k8sFix(o: K8sOwner, setting: K8sSetting, value: string): K8sFix 
   }
   if (o.kind === "Ingress") {
     const annotation = INGRESS_ANNOTATION[setting];
-    const onService = o.service;
+    const onService = LB_LEVEL.has(setting) ? undefined : o.service;
     const target = onService
       ? `service --namespace ${sh(onService.namespace)} ${sh(onService.name)}`
       : o.namespace && o.name
@@ -274,4 +285,55 @@ export function isEtpLocal(o: K8sOwner | undefined, tg: TargetGroup): boolean {
   if (proto !== "HTTP" && proto !== "HTTPS") return false;
   if (hc.port === undefined || hc.port === tg.port) return false;
   return hc.port >= NODE_PORTS.from && hc.port <= NODE_PORTS.to;
+}
+
+const unquote = (v: string) => (v.startsWith("'") && v.endsWith("'") ? v.slice(1, -1).replace(/'\\''/g, "'") : v);
+
+/** `Key=a,Value=b Key=c,Value=d` (as the rules print it) → `a=b,c=d`. */
+function attributePairs(args: string): string | undefined {
+  const pairs = [...args.matchAll(/Key=([^,\s']+),Value=([^\s']+)/g)].map((m) => `${m[1]}=${m[2]}`);
+  return pairs.length > 0 ? pairs.join(",") : undefined;
+}
+
+/**
+ * The Kubernetes form of a remediation about a load balancer or target group
+ * a controller owns: each `aws elbv2` change the controller would undo
+ * becomes the annotation that sets it (target group and load balancer
+ * attributes, subnets), or is dropped with a note when Kubernetes sets it
+ * another way (registering targets, listeners). Commands about other
+ * resources (security groups, instances) stay as they are: Kubernetes does
+ * not own them. A resource nobody owns: the remediation unchanged.
+ */
+export function k8sRemediation(model: AwsModel, arn: string, r: Remediation): Remediation {
+  const owner =
+    k8sOwner(model, arn) ??
+    (() => {
+      const tg = model.byKey.targetGroup.get(idKey(arn));
+      return tg ? k8sOwnerOfGroup(model, tg) : undefined;
+    })();
+  if (!owner) return r;
+  const commands: string[] = [];
+  const notes: string[] = [];
+  for (const c of r.commands) {
+    const tgAttrs = /^aws elbv2 modify-target-group-attributes .*--attributes (.+)$/.exec(c);
+    const lbAttrs = /^aws elbv2 modify-load-balancer-attributes .*--attributes (.+)$/.exec(c);
+    const subnets = /^aws elbv2 set-subnets .*--subnets (.+)$/.exec(c);
+    const value = tgAttrs?.[1] ? attributePairs(tgAttrs[1]) : lbAttrs?.[1] ? attributePairs(lbAttrs[1]) : undefined;
+    if ((tgAttrs || lbAttrs) && value) {
+      const fix = k8sFix(owner, tgAttrs ? "target-group-attributes" : "load-balancer-attributes", value);
+      commands.push(...fix.commands);
+      notes.push(fix.summary);
+    } else if (subnets?.[1]) {
+      const fix = k8sFix(owner, "subnets", subnets[1].split(/\s+/).map(unquote).join(","));
+      commands.push(...fix.commands);
+      notes.push(fix.summary);
+    } else if (/^aws elbv2 (register-targets|deregister-targets) /.test(c)) {
+      notes.push(
+        `${k8sLabel(owner)} registers the targets itself (the nodes, or the pods with target type ip): scale or reschedule the workload instead of registering targets by hand.`,
+      );
+    } else if (/^aws elbv2 (modify-listener|create-listener|delete-listener) /.test(c)) {
+      notes.push(`${k8sLabel(owner)} owns the listeners: change the Service's ports or the Ingress's rules instead.`);
+    } else commands.push(c);
+  }
+  return { summary: [r.summary, ...new Set(notes)].filter(Boolean).join(" "), commands };
 }

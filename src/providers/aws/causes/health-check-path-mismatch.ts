@@ -5,6 +5,7 @@
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
 import { httpCodeLine, ssmCommand } from "../guest.ts";
+import { isEtpLocal, type K8sOwner, k8sFix, k8sLabel, k8sOwnerOfGroup } from "../kubernetes.ts";
 import type { AwsModel, Target, TargetGroup } from "../model.ts";
 import { gapNote, placeholder, sh, targetLabel } from "../rule-helpers.ts";
 import { groupBase, groupEvidence, servedGroups } from "../target-facts.ts";
@@ -65,7 +66,20 @@ function matcherFlag(tg: TargetGroup, value: string): string {
   return tg.protocolVersion?.toUpperCase() === "GRPC" ? `GrpcCode=${value}` : `HttpCode=${value}`;
 }
 
-function fix(tg: TargetGroup, kind: Kind, probe: Target | undefined): Remediation {
+function fix(tg: TargetGroup, kind: Kind, probe: Target | undefined, owner: K8sOwner | undefined): Remediation {
+  const plain = plainFix(tg, kind, probe);
+  if (!owner || kind === "serverError") return plain;
+  // the controller owns the health check: an annotation, not modify-target-group (which it would undo)
+  const range = kind === "success" ? "200-299" : "200-399";
+  const change =
+    kind === "success" || kind === "redirect" ? k8sFix(owner, "success-codes", range) : k8sFix(owner, "healthcheck-path", "/healthz");
+  return {
+    summary: `${plain.summary.replace(/ \(replace <health-check-path>\)/, "")} ${change.summary}${kind === "success" || kind === "redirect" ? "" : " (use the path your application serves its health endpoint on; /healthz is an example)"}`,
+    commands: [...plain.commands.filter((c) => !c.startsWith("aws elbv2 modify-target-group")), ...change.commands],
+  };
+}
+
+function plainFix(tg: TargetGroup, kind: Kind, probe: Target | undefined): Remediation {
   const arn = sh(tg.arn);
   const path = tg.healthCheck.path ?? "/";
   const commands: string[] = [];
@@ -100,6 +114,8 @@ export const messages = {
     "Cannot tell whether the health checks of target group {{targetGroup}} ({{protocol}} {{path}}) get the expected codes: {{reason}}.",
   notHttp: "Target group {{targetGroup}} health-checks over {{protocol}}: there is no path or matcher to get wrong.",
   noTargets: "Target group {{targetGroup}} has no registered targets, so no health check answers to compare.",
+  etpLocal:
+    "Health checks of target group {{targetGroup}} ({{lb}}) go to kube-proxy's healthCheckNodePort ({{protocol}} port {{port}}) of a Service with externalTrafficPolicy Local: the {{count}} node(s) answering otherwise ({{codes}}) run no ready pod of it, which is by design, not a wrong path or matcher.",
 };
 
 export function check({ model, report }: RuleContext<AwsModel>): void {
@@ -157,6 +173,18 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
     const codes = [...new Set(bad.flatMap((t) => failedCodes(t.description)))].sort((a, b) => a - b);
     const kind = classify(codes);
     const codesText = codes.length > 0 ? codes.join(", ") : "not reported";
+    const owner = k8sOwnerOfGroup(model, tg);
+    if (isEtpLocal(owner, tg) && codes.every((c) => c === 503) && owner) {
+      // kube-proxy answers 503 on nodes without a local ready endpoint: the path and matcher are right
+      report({
+        ...base,
+        status: "pass",
+        messageId: "etpLocal",
+        data: { ...data, lb: `${lb.name}, ${k8sLabel(owner)}`, port: hc.port ?? hc.portSpec, count: bad.length, codes: codesText },
+        evidence: [{ resourceId: tg.arn, pointer: hc.portPtr, label: "health-check port (healthCheckNodePort)" }, pathEv],
+      });
+      continue;
+    }
     report({
       ...base,
       subjects: [tg.key, ...bad.map((t) => t.key)],
@@ -164,6 +192,7 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       messageId: "mismatch",
       data: {
         ...data,
+        ...(owner ? { lb: `${lb.name}, ${k8sLabel(owner)}` } : {}),
         count: bad.length,
         reason: "Target.ResponseCodeMismatch",
         targets: bad.map(targetLabel).join(", "),
@@ -179,6 +208,7 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         tg,
         kind,
         bad.find((t) => t.instance && t.ip),
+        owner,
       ),
     });
   }

@@ -5,6 +5,7 @@
 import { type Observation, weigh } from "../../../core/engine/observed.ts";
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
+import { k8sRemediation } from "../kubernetes.ts";
 import type { AwsModel, LoadBalancer, Target } from "../model.ts";
 import { gapNote, lbTargets, placeholder, sh, targetBase, targetEvidence, targetLabel } from "../rule-helpers.ts";
 import { lbSubnetIds, lbZoneNames, subnetForZone, targetAz } from "../target-facts.ts";
@@ -94,7 +95,7 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       messageId: "notEnabled",
       data: zoneData,
       evidence: [azEv, zonesEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" }, tEv],
-      remediation: fix(model, lb, where.az, target.id),
+      remediation: k8sRemediation(model, lb.arn, fix(model, lb, where.az, target.id)),
     };
     // observations outrank inference: a target AWS reports healthy is served, whatever the zones say
     report(

@@ -1,0 +1,178 @@
+/**
+ * EKS: load balancers and target groups that Kubernetes owns (the AWS Load
+ * Balancer Controller or the in-tree provider), named by their Service or
+ * Ingress, fixed through annotations, and the documented
+ * `externalTrafficPolicy: Local` behaviour.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rules } from "../rules/index.ts";
+import { runRules } from "../src/core/engine/run.ts";
+import { severityRank } from "../src/core/engine/types.ts";
+import { isEtpLocal, k8sFix, k8sOwner, k8sRemediation } from "../src/providers/aws/kubernetes.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { eks, eksEtpLocal, healthyAlb, ids } from "./support/aws-builder.ts";
+import { awsScenarios } from "./support/aws-scenarios.ts";
+
+const awsRules = rules.filter((r) => r.provider === "aws");
+const scenario = (name: string): AwsSnapshot => {
+  const s = awsScenarios().find((x) => x.name === name);
+  assert.ok(s, name);
+  return s.snapshot;
+};
+const run = (snap: AwsSnapshot, ids?: string[]) =>
+  runRules(buildAwsModel(snap), ids ? awsRules.filter((r) => ids.includes(r.id)) : awsRules);
+
+describe("Kubernetes owners from ELBv2 tags", () => {
+  it("the AWS Load Balancer Controller's Service: cluster, namespace/name, the target group's service port", () => {
+    const m = buildAwsModel(eksEtpLocal().build());
+    const lb = k8sOwner(m, eks.lb);
+    const tg = k8sOwner(m, eks.tg);
+    assert.deepEqual(
+      { controller: lb?.controller, cluster: lb?.cluster, kind: lb?.kind, ns: lb?.namespace, name: lb?.name },
+      { controller: "aws-load-balancer-controller", cluster: "prod", kind: "Service", ns: "shop", name: "web" },
+    );
+    assert.deepEqual(tg?.service, { namespace: "shop", name: "web", port: "80" });
+    assert.match(tg?.ptr ?? "", /^\/elbv2\/Tags\//);
+  });
+  it("an Ingress (implicit group): the backend Service comes from ingress.k8s.aws/resource", () => {
+    const m = buildAwsModel(
+      healthyAlb()
+        .elbTags(ids.tg.web, {
+          "elbv2.k8s.aws/cluster": "prod",
+          "ingress.k8s.aws/stack": "shop/storefront",
+          "ingress.k8s.aws/resource": "shop/storefront-catalog:8080",
+        })
+        .build(),
+    );
+    const o = k8sOwner(m, ids.tg.web);
+    assert.equal(o?.kind, "Ingress");
+    assert.deepEqual([o?.namespace, o?.name], ["shop", "storefront"]);
+    assert.deepEqual(o?.service, { namespace: "shop", name: "catalog", port: "8080" });
+  });
+  it("an explicit IngressGroup is named as a group", () => {
+    const m = buildAwsModel(
+      healthyAlb().elbTags(ids.lb.alb, { "elbv2.k8s.aws/cluster": "prod", "ingress.k8s.aws/stack": "public-web" }).build(),
+    );
+    assert.equal(k8sOwner(m, ids.lb.alb)?.ingressGroup, "public-web");
+  });
+  it("the in-tree provider: kubernetes.io/service-name and kubernetes.io/cluster/<name>", () => {
+    const m = buildAwsModel(
+      healthyAlb().elbTags(ids.lb.alb, { "kubernetes.io/service-name": "shop/web", "kubernetes.io/cluster/prod": "owned" }).build(),
+    );
+    const o = k8sOwner(m, ids.lb.alb);
+    assert.deepEqual([o?.controller, o?.cluster, o?.namespace, o?.name], ["in-tree", "prod", "shop", "web"]);
+  });
+  it("untagged and unrelated tags: nobody owns it", () => {
+    assert.equal(k8sOwner(buildAwsModel(healthyAlb().build()), ids.lb.alb), undefined);
+    assert.equal(k8sOwner(buildAwsModel(healthyAlb().elbTags(ids.lb.alb, { team: "web" }).build()), ids.lb.alb), undefined);
+  });
+});
+
+describe("fixes as annotations, with the names the controllers document", () => {
+  const m = buildAwsModel(eksEtpLocal().build());
+  const svc = k8sOwner(m, eks.tg);
+  assert.ok(svc);
+  it("a Service of the controller: service.beta.kubernetes.io/aws-load-balancer-*", () => {
+    assert.deepEqual(k8sFix(svc, "healthcheck-path", "/ready").commands, [
+      "kubectl annotate service --namespace shop web service.beta.kubernetes.io/aws-load-balancer-healthcheck-path=/ready --overwrite",
+    ]);
+  });
+  it("the in-tree provider has no health-check path annotation: no command, and no aws command it would undo", () => {
+    const inTree = { controller: "in-tree" as const, kind: "Service" as const, namespace: "shop", name: "web", ptr: "/x" };
+    const f = k8sFix(inTree, "healthcheck-path", "/ready");
+    assert.equal(f.annotation, undefined);
+    assert.ok(f.commands.every((c) => c.startsWith("kubectl get service")));
+    assert.match(f.summary, /no annotation for healthcheck-path/);
+    assert.deepEqual(k8sFix(inTree, "healthcheck-interval", "10").commands, [
+      "kubectl annotate service --namespace shop web service.beta.kubernetes.io/aws-load-balancer-healthcheck-interval=10 --overwrite",
+    ]);
+  });
+  it("rewrites the aws commands the controller would undo; keeps those about resources it does not own", () => {
+    const r = k8sRemediation(m, eks.tg, {
+      summary: "Drain longer.",
+      commands: [
+        `aws elbv2 modify-target-group-attributes --target-group-arn ${eks.tg} --attributes Key=deregistration_delay.timeout_seconds,Value=120`,
+        `aws elbv2 register-targets --target-group-arn ${eks.tg} --targets Id=i-1,Port=31080`,
+        `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions 'IpProtocol=tcp,FromPort=32012,ToPort=32012'`,
+      ],
+    });
+    assert.deepEqual(r.commands, [
+      "kubectl annotate service --namespace shop web service.beta.kubernetes.io/aws-load-balancer-target-group-attributes=deregistration_delay.timeout_seconds=120 --overwrite",
+      `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions 'IpProtocol=tcp,FromPort=32012,ToPort=32012'`,
+    ]);
+    assert.match(r.summary, /registers the targets itself/);
+    assert.ok(!r.commands.some((c) => c.startsWith("aws elbv2")));
+  });
+  it("an unowned target group keeps its aws commands", () => {
+    const plain = { summary: "x", commands: ["aws elbv2 modify-target-group-attributes --target-group-arn a --attributes Key=k,Value=v"] };
+    assert.deepEqual(k8sRemediation(buildAwsModel(healthyAlb().build()), ids.tg.web, plain), plain);
+  });
+  it("a wrong health-check path on a controller-owned group (externalTrafficPolicy Cluster) is fixed by annotation", () => {
+    const snap = eksEtpLocal()
+      .editTargetGroup(eks.tg, { HealthCheckPort: "traffic-port", HealthCheckPath: "/status", Matcher: { HttpCode: "200" } })
+      .target(eks.tg, {
+        id: ids.instance.web2,
+        az: "us-east-1b",
+        state: "unhealthy",
+        reason: "Target.ResponseCodeMismatch",
+        description: "Health checks failed with these codes: [404]",
+      })
+      .build();
+    const f = run(snap, ["aws/health-check-path-mismatch"]).find((x) => x.status === "fail");
+    assert.ok(f, "a 404 on the traffic port is a real mismatch");
+    assert.match(f.message, /Kubernetes Service shop\/web/);
+    assert.ok(f.remediation?.commands.some((c) => c.includes("service.beta.kubernetes.io/aws-load-balancer-healthcheck-path=/healthz")));
+    assert.ok(!f.remediation?.commands.some((c) => c.startsWith("aws elbv2 modify-target-group")));
+  });
+});
+
+describe("externalTrafficPolicy: Local", () => {
+  it("is recognised from the health check: HTTP on a node port that is not the traffic port", () => {
+    const m = buildAwsModel(eksEtpLocal().build());
+    const tg = m.targetGroups[0];
+    assert.ok(tg);
+    assert.equal(isEtpLocal(k8sOwner(m, eks.tg), tg), true);
+    const cluster = buildAwsModel(
+      eksEtpLocal().editTargetGroup(eks.tg, { HealthCheckProtocol: "TCP", HealthCheckPort: "traffic-port" }).build(),
+    );
+    assert.equal(isEtpLocal(k8sOwner(cluster, eks.tg), cluster.targetGroups[0] as NonNullable<typeof tg>), false);
+  });
+  it("eks-etp-local-healthy: a node without a ready pod failing its check is no failure above low", () => {
+    const findings = run(scenario("eks-etp-local-healthy"));
+    const bad = findings.filter((f) => f.status === "error" || (f.status === "fail" && severityRank(f.severity) > severityRank("low")));
+    assert.deepEqual(
+      bad.map((f) => `${f.ruleId} ${f.status} ${f.severity} ${f.message}`),
+      [],
+    );
+    const nodeB = findings.find((f) => f.ruleId === "aws/targets-unhealthy" && f.resourceId === ids.instance.web2);
+    assert.equal(nodeB?.status, "not-applicable");
+    assert.equal(nodeB?.messageId, "etpLocalByDesign");
+    const path = findings.find((f) => f.ruleId === "aws/health-check-path-mismatch");
+    assert.equal(path?.status, "pass");
+    assert.equal(path?.messageId, "etpLocal");
+  });
+  it("eks-etp-local-no-endpoints: no node healthy is one critical finding whose fix is in the cluster", () => {
+    const fails = run(scenario("eks-etp-local-no-endpoints")).filter((f) => f.status === "fail");
+    assert.deepEqual(
+      fails.map((f) => [f.ruleId, f.messageId, f.severity]),
+      [["aws/targets-unhealthy", "etpLocalNoEndpoints", "critical"]],
+    );
+    const f = fails[0];
+    assert.match(f?.message ?? "", /Kubernetes Service shop\/web \(cluster prod, AWS Load Balancer Controller\)/);
+    assert.deepEqual(f?.remediation?.commands, [
+      "kubectl get endpointslices --namespace shop --selector kubernetes.io/service-name=web --output wide",
+      "kubectl describe service --namespace shop web",
+      "kubectl get pods --namespace shop --output wide",
+    ]);
+  });
+  it("a timeout on the healthCheckNodePort is not by design: it stays a failure", () => {
+    const snap = eksEtpLocal()
+      .target(eks.tg, { id: ids.instance.web2, az: "us-east-1b", state: "unhealthy", reason: "Target.Timeout" })
+      .build();
+    const f = run(snap, ["aws/targets-unhealthy"]).find((x) => x.resourceId === ids.instance.web2);
+    assert.equal(f?.status, "fail");
+    assert.equal(f?.severity, "high");
+  });
+});
