@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Model } from "../src/core/engine/types.ts";
 import type { ProviderAdapter } from "../src/core/provider.ts";
+import { FORMAT_NAMES, loadFormatter } from "../src/core/report/formats.ts";
 import { formatText } from "../src/core/report/formatters/text.ts";
 import { buildReport } from "../src/core/report/report.ts";
 import { armTypeFromId, completeArmResources } from "../src/core/snapshot/arm-type.ts";
@@ -14,6 +15,8 @@ import { parseSnapshot, validateSnapshot } from "../src/core/snapshot/load.ts";
 import { awsProvider } from "../src/providers/aws/adapter.ts";
 import { azureProvider } from "../src/providers/azure/adapter.ts";
 import type { AzureModel } from "../src/providers/azure/model.ts";
+import { analyze } from "../src/tui/analyze.ts";
+import { overviewRows } from "../src/tui/views/overview.ts";
 import {
   type AwsParts,
   type AzureExample,
@@ -197,5 +200,87 @@ describe("aws/listener-no-target-group: a target group missing from the snapshot
     );
     assert.match(f[0]?.message ?? "", /refuses to delete a target group an action references/);
     assert.doesNotMatch(f[0]?.message ?? "", /deleted,/);
+  });
+});
+
+/** The published GWLB (create-load-balancer #4) with the published GENEVE target group (create-target-group #5) and its listener. */
+function gatewayLoadBalancer(): Record<string, unknown> {
+  const parts = emptyAwsParts();
+  place(parts, "aws/elbv2/create-load-balancer.rst", 4);
+  place(parts, "aws/elbv2/create-target-group.rst", 5);
+  const lb = (parts.elbv2.LoadBalancers as Array<{ LoadBalancerArn: string; Type: string; Scheme?: string }>)[0];
+  const tg = (parts.elbv2.TargetGroups as Array<{ TargetGroupArn: string }>)[0];
+  assert.ok(lb && tg);
+  assert.equal(lb.Type, "gateway");
+  assert.equal(lb.Scheme, undefined, "a GWLB has no scheme");
+  // composed: a GWLB listener has no protocol and no port (it takes every IP packet on every port)
+  parts.elbv2.Listeners = [
+    {
+      ListenerArn: `${lb.LoadBalancerArn.replace(":loadbalancer/", ":listener/")}/0123456789abcdef`,
+      LoadBalancerArn: lb.LoadBalancerArn,
+      DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }],
+    },
+  ];
+  return awsSnapshot(parts, "a Gateway Load Balancer");
+}
+
+describe("Gateway load balancers are never misnamed", () => {
+  it("AWS GWLB: not internet-facing, its listener is 'all ports', in every format", async () => {
+    const doc = gatewayLoadBalancer();
+    const { model, findings } = diagnoseContract(doc);
+    const lb = (model as unknown as { loadBalancers: Array<{ internetFacing: boolean; scheme: string }> }).loadBalancers[0];
+    assert.equal(lb?.internetFacing, false);
+    assert.deepEqual(
+      awsProvider.loadBalancers(model as never).map((x) => [x.name, x.sku, x.kind]),
+      [["my-gateway-load-balancer", "gateway", "gateway"]],
+    );
+    const internetFacing = findings.filter((f) => f.ruleId === "aws/internet-facing-in-private-subnets" && f.status !== "not-applicable");
+    assert.deepEqual(
+      internetFacing.map((f) => f.message),
+      [],
+    );
+    // rule titles may say "internet-facing"; no finding about this load balancer does
+    assert.deepEqual(
+      findings.filter((f) => /internet-facing|\binternal\b/i.test(`${f.message} ${f.resourceName}`)).map((f) => f.message),
+      [],
+    );
+    const ltg = findings.find((f) => f.ruleId === "aws/listener-no-target-group");
+    assert.equal(
+      ltg?.message,
+      "Listener my-gateway-load-balancer:* (all IP packets on every port) of my-gateway-load-balancer forwards by default to my-glb-targetgroup.",
+    );
+    const report = buildReport({
+      model,
+      loadBalancers: awsProvider.loadBalancers(model as never),
+      findings,
+      failOn: "high",
+      version: "0.0.0-test",
+      rulesRun: 1,
+    });
+    for (const name of FORMAT_NAMES) {
+      const out = (await loadFormatter(name))(report, { color: false, verbose: true });
+      assert.doesNotMatch(out, /:\?|\? port \?/, `${name} renders no unknown port`);
+    }
+    assert.match(renderText(doc), /Load balancer my-gateway-load-balancer \(gateway\)/);
+  });
+
+  it("the TUI's load-balancer list names the GWLB a gateway", async () => {
+    const snapshot = parseSnapshot(JSON.stringify(gatewayLoadBalancer()));
+    const data = await analyze(snapshot, { source: "contract", live: false });
+    const text = overviewRows(data, { text: "", all: false }, 0, 140)
+      .rows.map((r) => r.map((s) => s.t).join(""))
+      .join("\n");
+    assert.match(text, /my-gateway-load-balancer {2}gateway/);
+    assert.doesNotMatch(text, /internet-facing|public/);
+  });
+
+  it("Azure Gateway SKU (the provider example): listed as a gateway, never public or internal", () => {
+    const doc = azureSnapshot(addExample(emptyParts(), example("LoadBalancerCreateGatewayLoadBalancerProviderWithOneBackendPool")), "gw");
+    const { model } = diagnoseContract(doc);
+    assert.deepEqual(
+      azureProvider.loadBalancers(model as never).map((x) => [x.sku, x.kind]),
+      [["Gateway", "gateway"]],
+    );
+    assert.match(renderText(doc), /Load balancer lb \(Gateway 10\.0\.1\.4\)/);
   });
 });

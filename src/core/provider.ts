@@ -19,7 +19,8 @@ export interface LoadBalancerInfo {
   key: string;
   name: string;
   sku: string;
-  kind: "public" | "internal";
+  /** gateway: a gateway load balancer (AWS GWLB, Azure Gateway SKU), reached through a chain, neither public nor internal */
+  kind: "public" | "internal" | "gateway";
   frontends: string[];
   /** a resource group (Azure) or region (AWS) that a positional target may name */
   group?: string;

@@ -112,6 +112,8 @@ export default defineRule<AwsModel>({
     undecidable:
       "Cannot decide whether subnet {{subnet}} of internet-facing load balancer {{lb}} routes to an internet gateway: {{reason}}.",
     internal: "Load balancer {{lb}} is internal: it needs no route to an internet gateway.",
+    gateway:
+      "Load balancer {{lb}} is a Gateway Load Balancer: it has no scheme and is reached through Gateway Load Balancer endpoints, so it needs no route to an internet gateway.",
   },
   remediation:
     "Put the load balancer in public subnets (`aws elbv2 set-subnets`), or give its subnets a route table whose `0.0.0.0/0` route " +
@@ -125,7 +127,7 @@ export default defineRule<AwsModel>({
           resourceId: lb.arn,
           resourceName: lb.name,
           loadBalancerId: lb.arn,
-          messageId: "internal",
+          messageId: lb.type === "gateway" ? "gateway" : "internal",
           data: { lb: lb.name },
           evidence: [lbEv],
         });

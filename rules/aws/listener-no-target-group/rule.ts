@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { listGaps } from "../../../src/providers/aws/model.ts";
-import { gapNote, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, listenerName, listensOn, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
 
 const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);
 
@@ -39,7 +39,7 @@ function pointTo(model: AwsModel, l: Listener, lb: LoadBalancer, extra: number):
       : "";
   if (tg) {
     return {
-      summary: `Forward the default action of ${lb.name}:${l.port ?? "?"} to ${tg.name}${tg.targets.length > 0 ? ` (${tg.targets.length} registered targets)` : ""}, or to the group that should serve it.${keep}`,
+      summary: `Forward the default action of ${listenerName(lb, l)} to ${tg.name}${tg.targets.length > 0 ? ` (${tg.targets.length} registered targets)` : ""}, or to the group that should serve it.${keep}`,
       commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(`Type=forward,TargetGroupArn=${tg.arn}`)}`],
     };
   }
@@ -66,7 +66,7 @@ function reweigh(l: Listener, lb: LoadBalancer, fw: ForwardTarget[], extra: numb
       ? ` Add back the listener's other default action${extra > 1 ? "s" : ""} (authentication): --default-actions replaces the list.`
       : "";
   return {
-    summary: `Give ${best?.targetGroup?.name ?? best?.targetGroupArn} a weight above 0 in the default action of ${lb.name}:${l.port ?? "?"}.${keep}`,
+    summary: `Give ${best?.targetGroup?.name ?? best?.targetGroupArn} a weight above 0 in the default action of ${listenerName(lb, l)}.${keep}`,
     commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(json)}`],
   };
 }
@@ -107,16 +107,14 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/cli/latest/reference/elbv2/modify-listener.html",
   ],
   messages: {
-    noGroup:
-      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} has a forward default action that names no target group: {{effect}}.",
+    noGroup: "Listener {{listener}} ({{listens}}) of {{lb}} has a forward default action that names no target group: {{effect}}.",
     missing:
-      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, which the snapshot does not hold{{detail}}. AWS refuses to delete a target group an action references, so it exists: the snapshot missed it (a collection gap), and whether it serves is unknown.{{held}}",
+      "Listener {{listener}} ({{listens}}) of {{lb}} forwards by default to {{groups}}, which the snapshot does not hold{{detail}}. AWS refuses to delete a target group an action references, so it exists: the snapshot missed it (a collection gap), and whether it serves is unknown.{{held}}",
     zeroWeight:
-      "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}, all with weight 0: no group receives traffic, {{effect}}.",
-    forwards: "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards by default to {{groups}}.",
-    notForward: "Listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} does not forward by default ({{action}}).",
-    undecidable:
-      "Cannot tell whether listener {{listener}} ({{protocol}} port {{port}}) of {{lb}} forwards to a usable target group: {{reason}}.",
+      "Listener {{listener}} ({{listens}}) of {{lb}} forwards by default to {{groups}}, all with weight 0: no group receives traffic, {{effect}}.",
+    forwards: "Listener {{listener}} ({{listens}}) of {{lb}} forwards by default to {{groups}}.",
+    notForward: "Listener {{listener}} ({{listens}}) of {{lb}} does not forward by default ({{action}}).",
+    undecidable: "Cannot tell whether listener {{listener}} ({{listens}}) of {{lb}} forwards to a usable target group: {{reason}}.",
   },
   remediation:
     "Point the default action at a target group that exists and has targets (`aws elbv2 modify-listener --default-actions " +
@@ -125,9 +123,9 @@ export default defineRule<AwsModel>({
     for (const l of model.listeners) {
       const lb = l.lb;
       if (!lb) continue;
-      const name = `${lb.name}:${l.port ?? "?"}`;
+      const name = listenerName(lb, l);
       const base = { resourceId: l.arn, resourceName: name, loadBalancerId: lb.arn, subjects: [l.key] };
-      const data = { listener: name, lb: lb.name, protocol: l.protocol ?? "?", port: l.port ?? "?" };
+      const data = { listener: name, lb: lb.name, listens: listensOn(l) };
       const lEv = { resourceId: l.arn, pointer: `${l.ptr}/DefaultActions`, label: "default actions" };
       const effect =
         lb.type === "application" ? "every request it does not route by a rule gets HTTP 503" : "its connections have nowhere to go";

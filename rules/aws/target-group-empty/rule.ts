@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import type { Action, AutoScalingGroup, AwsModel, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { gapNote, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, listenerName, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 interface Use {
   listener: Listener;
@@ -25,7 +25,7 @@ function uses(model: AwsModel): Map<TargetGroup, Use[]> {
   for (const l of model.listeners) {
     const lb = l.lb;
     if (!lb) continue;
-    const name = `${lb.name}:${l.port ?? "?"}`;
+    const name = listenerName(lb, l);
     for (const a of l.defaultActions) {
       const fw = usable(a);
       for (const f of fw)

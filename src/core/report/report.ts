@@ -21,11 +21,16 @@ import type { BaselineSummary } from "./baseline.ts";
 
 export const REPORT_SCHEMA = "lbdoctor.report/v1";
 
+/** A load balancer's SKU and kind in words: "Standard, public"; once when they say the same ("gateway"). */
+export function skuAndKind(lb: { sku: string; kind: string }, sep = ", "): string {
+  return lb.sku.toLowerCase() === lb.kind ? lb.sku : `${lb.sku}${sep}${lb.kind}`;
+}
+
 export interface LoadBalancerSummary {
   id: string;
   name: string;
   sku: string;
-  kind: "public" | "internal";
+  kind: "public" | "internal" | "gateway";
   frontends: string[];
   /** healthy: nothing failed; degraded: failures below critical; down: a critical failure; unknown: undecided findings only */
   status: "healthy" | "degraded" | "down" | "unknown";

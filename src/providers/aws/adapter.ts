@@ -19,7 +19,7 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
         key: lb.key,
         name: lb.name,
         sku: lb.type,
-        kind: lb.internetFacing ? "public" : "internal",
+        kind: lb.type === "gateway" ? "gateway" : lb.internetFacing ? "public" : "internal",
         frontends: lb.dnsName ? [lb.dnsName] : [],
         ...(group ? { group } : {}),
       };

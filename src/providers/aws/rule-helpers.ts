@@ -417,3 +417,16 @@ export function naclEntryLabel(e: NaclEntry): string {
 
 /** A value the user fills in, inert in any shell: `'<instance-id>'`. */
 export { placeholder, unsafeValue } from "../../core/util/shell.ts";
+
+/**
+ * How findings name a listener: `web-alb:80`; a Gateway Load Balancer's listener has no protocol and no port (it takes
+ * every IP packet on every port), so `gwlb:*`.
+ */
+export function listenerName(lb: { name: string }, l: { port?: number; protocol?: string }): string {
+  return l.port === undefined && l.protocol === undefined ? `${lb.name}:*` : `${lb.name}:${l.port ?? "?"}`;
+}
+
+/** What a listener listens on: "HTTP port 80", or for a Gateway Load Balancer's "all IP packets on every port". */
+export function listensOn(l: { port?: number; protocol?: string }): string {
+  return l.port === undefined && l.protocol === undefined ? "all IP packets on every port" : `${l.protocol ?? "?"} port ${l.port ?? "?"}`;
+}

@@ -20,7 +20,7 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
       key: lb.key,
       name: lb.name,
       sku: lb.sku,
-      kind: lb.isInternal ? "internal" : "public",
+      kind: lb.sku.toLowerCase() === "gateway" ? "gateway" : lb.isInternal ? "internal" : "public",
       frontends: lb.frontends.map((f) => f.publicIp?.ipAddress ?? f.privateIp ?? f.name),
       ...(lb.resourceGroup ? { group: lb.resourceGroup } : {}),
     })),

@@ -4,6 +4,7 @@
  * probe flow and the data flow; under it, the reason and the deciding rules.
  * This is the screen that says why each member is up or down.
  */
+import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
@@ -83,7 +84,7 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   rows.push([
     { t: truncate(`${sanitize(lb.name)} `, W - 12), bold: true },
     badgeSeg(lb.status, BADGE[lb.status].word.length + 2),
-    { t: truncate(` · ${sanitize(lb.sku)} ${lb.kind} · ${fail}${detail ? ` · clients ${detail.clients}` : ""}`, W), dim: true },
+    { t: truncate(` · ${sanitize(skuAndKind(lb, " "))} · ${fail}${detail ? ` · clients ${detail.clients}` : ""}`, W), dim: true },
   ]);
   let item = 0;
   if (!detail) {

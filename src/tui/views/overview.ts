@@ -1,5 +1,6 @@
 /** The overview: every load balancer with its badge and failures by severity, then the findings, root causes first. */
 import { type Finding, SEVERITIES } from "../../core/engine/types.ts";
+import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
@@ -68,7 +69,7 @@ export function overviewRows(data: TuiData, f: ListFilter, selected: number, wid
   let item = 0;
   for (const lb of lbs) {
     const sel = item === selected;
-    const desc = `${sanitize(lb.name)}  ${sanitize(lb.sku)} ${lb.kind}${lb.frontends.length ? ` · ${lb.frontends.map(sanitize).join(", ")}` : ""}`;
+    const desc = `${sanitize(lb.name)}  ${sanitize(skuAndKind(lb, " "))}${lb.frontends.length ? ` · ${lb.frontends.map(sanitize).join(", ")}` : ""}`;
     const counts = SEVERITIES.map((s) => lb.failedBySeverity[s]);
     const row: Row = [marker(sel), badgeSeg(lb.status), { t: " " }];
     if (wide) {
@@ -157,7 +158,7 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
     if (!lb) return "";
     const failed = lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
     const hint = data.inspector ? "enter shows frontends, rules and every member with why it is up or down" : (data.inspectorNote ?? "");
-    return `${sanitize(lb.name)}: ${sanitize(lb.sku)} ${lb.kind} load balancer, ${lb.status}; ${failed}. ${hint}`;
+    return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}; ${failed}. ${hint}`;
   }
   if (it.kind === "finding") {
     const x = data.findings.find((y) => y.id === it.id);

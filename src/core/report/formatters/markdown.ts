@@ -12,7 +12,7 @@ import type { Finding } from "../../engine/types.ts";
 import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
-import { isSuppressed, type Report } from "../report.ts";
+import { isSuppressed, type Report, skuAndKind } from "../report.ts";
 import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
@@ -56,7 +56,7 @@ export function formatMarkdown(report: Report): string {
     out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
     for (const lb of report.loadBalancers) {
       const fe = lb.frontends.map(mdCode).join(", ") || "–";
-      out.push(`| ${mdCode(lb.name)} | ${mdText(lb.sku)}, ${lb.kind} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
+      out.push(`| ${mdCode(lb.name)} | ${mdText(skuAndKind(lb))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
     }
     out.push("");
   }

@@ -5,7 +5,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Severity } from "../../engine/types.ts";
 import { idKey } from "../../util/resource-id.ts";
-import { isSuppressed, type Report } from "../report.ts";
+import { isSuppressed, type Report, skuAndKind } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
@@ -163,7 +163,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       lb.status
     ];
     groups.push({
-      title: `Load balancer ${c.bold(sanitize(lb.name))} (${sanitize(lb.sku)}, ${lb.kind}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
+      title: `Load balancer ${c.bold(sanitize(lb.name))} (${sanitize(skuAndKind(lb))}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
       findings: mine,
     });
   }

@@ -46,7 +46,9 @@ export function buildListeners(st: AwsBuild): void {
     const lb = st.loadBalancer.get(idKey(lbArn));
     const port = num(raw.Port);
     const protocol = str(raw.Protocol);
-    const name = `${lb?.name ?? lbArn.split("/").slice(-2, -1)[0] ?? "listener"}:${protocol ?? "?"}:${port ?? "?"}`;
+    const lbName = lb?.name ?? lbArn.split("/").slice(-2, -1)[0] ?? "listener";
+    // a Gateway Load Balancer's listener has neither: it takes every IP packet on every port
+    const name = port === undefined && protocol === undefined ? `${lbName}:*` : `${lbName}:${protocol ?? "?"}:${port ?? "?"}`;
     const l: Listener = {
       id: arn,
       key: idKey(arn),

@@ -17,7 +17,9 @@ export function buildLoadBalancers(st: AwsBuild): void {
     const type = str(raw.Type) ?? "application";
     const sgIds = strList(raw.SecurityGroups);
     const { attributes, known } = readAttributes(st.elbv2.LoadBalancerAttributes, arn, pointer("elbv2", "LoadBalancerAttributes"));
-    const scheme = str(raw.Scheme) ?? "internet-facing";
+    // a Gateway Load Balancer has no scheme (it is reached through Gateway Load Balancer endpoints, never from the
+    // internet); an ALB or NLB without one is internet-facing, the API's default
+    const scheme = str(raw.Scheme) ?? (type === "gateway" ? "" : "internet-facing");
     const lb: LoadBalancer = {
       id: arn,
       key: idKey(arn),

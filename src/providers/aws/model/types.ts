@@ -162,6 +162,7 @@ export interface LoadBalancer extends AwsNode {
   arn: string;
   /** application | network | gateway */
   type: string;
+  /** internet-facing | internal; empty for a Gateway Load Balancer, which has none */
   scheme: string;
   internetFacing: boolean;
   vpcId?: string;
