@@ -31,6 +31,7 @@ import azureBackendVmStopped from "./azure/backend-vm-stopped/rule.ts";
 import azureBasicSkuRetired from "./azure/basic-sku-retired/rule.ts";
 import azureChangeBeforeFailure from "./azure/change-before-failure/rule.ts";
 import azureDataPortBlockedByNsg from "./azure/data-port-blocked-by-nsg/rule.ts";
+import azureFloatingIpGuestConfig from "./azure/floating-ip-guest-config/rule.ts";
 import azureIlbSelfAccess from "./azure/ilb-self-access/rule.ts";
 import azureNatRuleConflict from "./azure/nat-rule-conflict/rule.ts";
 import azureNoOutboundConnectivity from "./azure/no-outbound-connectivity/rule.ts";
@@ -49,6 +50,7 @@ import azureSnatPortExhaustion from "./azure/snat-port-exhaustion/rule.ts";
 import azureStandardLbNoNsg from "./azure/standard-lb-no-nsg/rule.ts";
 import azureUdrAsymmetricRoute from "./azure/udr-asymmetric-route/rule.ts";
 import azureVmNotInPool from "./azure/vm-not-in-pool/rule.ts";
+import azureVmssModelDrift from "./azure/vmss-model-drift/rule.ts";
 
 export const rules: Rule[] = [
   awsAsgEc2HealthCheck,
@@ -82,6 +84,7 @@ export const rules: Rule[] = [
   azureBasicSkuRetired,
   azureChangeBeforeFailure,
   azureDataPortBlockedByNsg,
+  azureFloatingIpGuestConfig,
   azureIlbSelfAccess,
   azureNatRuleConflict,
   azureNoOutboundConnectivity,
@@ -100,4 +103,5 @@ export const rules: Rule[] = [
   azureStandardLbNoNsg,
   azureUdrAsymmetricRoute,
   azureVmNotInPool,
+  azureVmssModelDrift,
 ];

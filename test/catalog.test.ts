@@ -36,6 +36,8 @@ const AZURE_IDS = [
   "azure/basic-sku-retired",
   "azure/admin-state-down",
   "azure/no-outbound-connectivity",
+  "azure/floating-ip-guest-config",
+  "azure/vmss-model-drift",
 ];
 
 /** The AWS rule ids are a public contract too. */

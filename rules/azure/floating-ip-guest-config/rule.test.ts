@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
+import { cases } from "./cases.ts";
+import rule from "./rule.ts";
+
+runRuleTests(rule, cases);
+
+describe("floating-ip-guest-config fix", () => {
+  it("adds the frontend IP to loopback through run-command, with the script quoted once", () => {
+    const c = cases.invalid[0];
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail");
+    const cmd = f?.remediation?.commands[0] ?? "";
+    assert.equal(
+      cmd,
+      "az vm run-command invoke --resource-group ra-multi-vm-rg --name vm1 --command-id RunShellScript --scripts 'sudo ip addr add 20.50.60.70/32 dev lo && ip addr show dev lo'",
+    );
+    assert.match(f?.message ?? "", /listens on 80\/tcp only on 10\.0\.0\.4/);
+    assert.match(f?.remediation?.summary ?? "", /--name rule-http --floating-ip false/);
+  });
+});
