@@ -16,10 +16,16 @@ interface Expectation {
   failing: string[];
 }
 const expectations: Record<string, Expectation> = JSON.parse(readFileSync(join(ROOT, "test/golden/expectations.json"), "utf8"));
-const fixtures = readdirSync(join(ROOT, "fixtures/azure"))
-  .filter((f) => f.endsWith(".json"))
-  .map((f) => f.slice(0, -5))
-  .sort();
+/** Azure fixtures by their bare name (fixtures/azure/<name>.json), AWS ones as `aws/<name>` (fixtures/aws/<name>.json). */
+const fixtures = [
+  ...readdirSync(join(ROOT, "fixtures/azure"))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5)),
+  ...readdirSync(join(ROOT, "fixtures/aws"))
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => `aws/${f.slice(0, -5)}`),
+].sort();
+const fixturePath = (name: string) => (name.startsWith("aws/") ? join(ROOT, "fixtures", `${name}.json`) : fixture(name));
 
 describe("golden: every fixture's findings and exit code", () => {
   it("every fixture has an expectation, and every expectation a fixture", () => {
@@ -27,7 +33,7 @@ describe("golden: every fixture's findings and exit code", () => {
   });
   for (const name of fixtures) {
     it(name, () => {
-      const r = lbdoctor(["check", "--snapshot", fixture(name), "--format", "json"]);
+      const r = lbdoctor(["check", "--snapshot", fixturePath(name), "--format", "json"]);
       assert.ok(r.code === 0 || r.code === 1, r.stderr);
       const report = JSON.parse(r.stdout);
       const failing = [
