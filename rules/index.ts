@@ -2,6 +2,7 @@
 import type { Rule } from "../src/core/engine/types.ts";
 import awsAsgEc2HealthCheck from "./aws/asg-ec2-health-check/rule.ts";
 import awsAsgGracePeriodTooShort from "./aws/asg-grace-period-too-short/rule.ts";
+import awsChangeBeforeFailure from "./aws/change-before-failure/rule.ts";
 import awsCrossZoneSkew from "./aws/cross-zone-skew/rule.ts";
 import awsDeregistrationDelay from "./aws/deregistration-delay/rule.ts";
 import awsHealthCheckPathMismatch from "./aws/health-check-path-mismatch/rule.ts";
@@ -15,6 +16,7 @@ import awsSingleAz from "./aws/single-az/rule.ts";
 import awsStickinessSkew from "./aws/stickiness-skew/rule.ts";
 import awsTargetAnomalous from "./aws/target-anomalous/rule.ts";
 import awsTargetAzNotEnabled from "./aws/target-az-not-enabled/rule.ts";
+import awsTargetFlapping from "./aws/target-flapping/rule.ts";
 import awsTargetGroupEmpty from "./aws/target-group-empty/rule.ts";
 import awsTargetPublicIp from "./aws/target-public-ip/rule.ts";
 import awsTargetSgBlocksHealthCheck from "./aws/target-sg-blocks-health-check/rule.ts";
@@ -55,6 +57,7 @@ import azureVmssModelDrift from "./azure/vmss-model-drift/rule.ts";
 export const rules: Rule[] = [
   awsAsgEc2HealthCheck,
   awsAsgGracePeriodTooShort,
+  awsChangeBeforeFailure,
   awsCrossZoneSkew,
   awsDeregistrationDelay,
   awsHealthCheckPathMismatch,
@@ -68,6 +71,7 @@ export const rules: Rule[] = [
   awsStickinessSkew,
   awsTargetAnomalous,
   awsTargetAzNotEnabled,
+  awsTargetFlapping,
   awsTargetGroupEmpty,
   awsTargetPublicIp,
   awsTargetSgBlocksHealthCheck,

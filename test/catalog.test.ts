@@ -42,6 +42,8 @@ const AZURE_IDS = [
 
 /** The AWS rule ids are a public contract too. */
 const AWS_IDS = [
+  "aws/change-before-failure",
+  "aws/target-flapping",
   "aws/target-sg-blocks-health-check",
   "aws/target-sg-blocks-traffic",
   "aws/lb-sg-blocks-listener",

@@ -4,6 +4,7 @@
  */
 import type { AwsSnapshot } from "../../src/providers/aws/wire-types.ts";
 import { eks, eksEtpLocal, healthyAlb, healthyNlb, ids } from "./aws-builder.ts";
+import { sgRevokeIncident } from "./time-scenarios.ts";
 
 export interface AwsScenarioFixture {
   name: string;
@@ -51,6 +52,14 @@ export function awsScenarios(): AwsScenarioFixture[] {
           description: "Health checks failed with these codes: [503]",
         })
         .build(),
+    },
+    {
+      name: "sg-revoke-targets-unhealthy",
+      description:
+        "Post-incident: at 03:10 bob revoked the ingress rule of the web instances' security group that allowed HTTP from the ALB's security " +
+        "group. From 03:12 web-tg had no healthy host in either zone and the ALB answered 5xx. The window 02:30–04:00 UTC holds CloudWatch " +
+        "target health and 5xx counts and the CloudTrail events for the resources in scope.",
+      snapshot: sgRevokeIncident(),
     },
   ];
 }

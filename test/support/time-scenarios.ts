@@ -3,9 +3,24 @@
  * fixtures: the reference web architecture with a 90-minute window
  * (02:30–04:00 UTC) of metrics, changes and Activity Log events.
  */
+
+import { dimensionOf } from "../../src/providers/aws/model/time.ts";
+import type { AwsSnapshot } from "../../src/providers/aws/wire-types.ts";
 import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
+import { ids as awsIds, healthyAlb } from "./aws-builder.ts";
 import { healthyWeb, ids, WEB_LB, WEB_NSG } from "./azure-builder.ts";
-import { type AzureMetricsSpec, azureMetricBodies, type ChangeSpec, nsgRuleInserted, upDown, withAzureTime } from "./time-builder.ts";
+import {
+  type AzureMetricsSpec,
+  azureMetricBodies,
+  type ChangeSpec,
+  type CwSeries,
+  cloudtrailEvent,
+  cloudwatchData,
+  nsgRuleInserted,
+  upDown,
+  withAwsTime,
+  withAzureTime,
+} from "./time-builder.ts";
 
 export const T0 = "2026-03-14T02:30:00Z";
 export const T_END = "2026-03-14T04:00:00Z";
@@ -110,6 +125,97 @@ export function nsgChangeIncident(): AzureSnapshot {
         caller: "oncall@contoso.com",
         correlationId: "9c0d-restart",
       },
+    ],
+  });
+}
+
+// ---------------------------------------------------------------------------
+// AWS: the Auto Scaling tutorial's ALB, with a window of CloudWatch and CloudTrail
+
+export const AWS_T0 = "2026-03-14T02:30:00Z";
+
+export interface AlbTimeOptions {
+  /** HealthyHostCount per zone ("U": 1 healthy, "D": 0 healthy and 1 unhealthy) */
+  zones?: { a: string; b: string };
+  events?: Array<Record<string, unknown>>;
+  /** the SG ingress from the ALB is gone, targets unhealthy (Target.Timeout) */
+  broken?: boolean;
+  elb5xx?: number[];
+}
+
+export function albWithTime(o: AlbTimeOptions = {}): AwsSnapshot {
+  let b = healthyAlb();
+  if (o.broken) b = b.setIngress(awsIds.sg.web, []).allTargets(awsIds.tg.web, "unhealthy", "Target.Timeout", "Request timed out");
+  const s = b.build();
+  s.collectedAt = "2026-03-14T04:00:00Z";
+  const zones = o.zones ?? { a: steady(), b: steady() };
+  const lb = dimensionOf(awsIds.lb.alb);
+  const tg = dimensionOf(awsIds.tg.web);
+  const count = (p: string, up: boolean) => [...p].map((c) => ((c === "U") === up ? 1 : 0));
+  const series: CwSeries[] = [];
+  for (const [az, p] of [
+    ["us-east-1a", zones.a],
+    ["us-east-1b", zones.b],
+  ] as const) {
+    series.push({
+      metric: "HealthyHostCount",
+      stat: "Minimum",
+      dims: { TargetGroup: tg, LoadBalancer: lb, AvailabilityZone: az },
+      values: count(p, true),
+    });
+    series.push({
+      metric: "UnHealthyHostCount",
+      stat: "Maximum",
+      dims: { TargetGroup: tg, LoadBalancer: lb, AvailabilityZone: az },
+      values: count(p, false),
+    });
+  }
+  series.push({
+    metric: "HTTPCode_ELB_5XX_Count",
+    stat: "Sum",
+    dims: { LoadBalancer: lb },
+    values: o.elb5xx ?? Array.from({ length: N }, () => 0),
+  });
+  series.push({
+    metric: "HTTPCode_Target_5XX_Count",
+    stat: "Sum",
+    dims: { TargetGroup: tg, LoadBalancer: lb },
+    values: Array.from({ length: N }, () => 0),
+  });
+  return withAwsTime(s, {
+    window: { from: AWS_T0, until: T_END },
+    cloudwatch: { [awsIds.lb.alb]: cloudwatchData(AWS_T0, "AWS/ApplicationELB", series) },
+    events: o.events ?? [],
+  });
+}
+
+export const SG_REVOKE = (time = "2026-03-14T03:10:04Z") =>
+  cloudtrailEvent({
+    name: "RevokeSecurityGroupIngress",
+    time,
+    user: "bob",
+    resources: [{ type: "AWS::EC2::SecurityGroup", name: awsIds.sg.web }],
+    request: {
+      groupId: awsIds.sg.web,
+      ipPermissions: { items: [{ ipProtocol: "tcp", fromPort: 80, toPort: 80, groups: { items: [{ groupId: awsIds.sg.alb }] } }] },
+    },
+  });
+
+/** An SG ingress rule revoked at 03:10, both zones unhealthy from 03:12, 5xx from the ALB after. */
+export function sgRevokeIncident(): AwsSnapshot {
+  return albWithTime({
+    broken: true,
+    zones: { a: dropAt(42), b: dropAt(42) },
+    elb5xx: [...Array.from({ length: 42 }, () => 0), ...Array.from({ length: N - 42 }, () => 37)],
+    events: [
+      cloudtrailEvent({
+        name: "ModifyTargetGroupAttributes",
+        time: "2026-03-14T02:44:00Z",
+        user: "carol",
+        source: "elasticloadbalancing.amazonaws.com",
+        request: { targetGroupArn: awsIds.tg.web, attributes: [{ key: "deregistration_delay.timeout_seconds", value: "60" }] },
+      }),
+      SG_REVOKE(),
     ],
   });
 }

@@ -67,8 +67,9 @@ export interface ChangeImpact {
 
 /**
  * The changes inside the window that touched a resource on a member's path
- * while the member was up, followed by a drop of that member's health. Sorted
- * by change time.
+ * while the member was up, followed by a drop of that member's health, with
+ * no other change on that path in between (the nearest change is the likely
+ * one). Sorted by change time.
  */
 export function changeImpacts(time: TimeData): ChangeImpact[] {
   const from = ms(time.window.from);
@@ -82,15 +83,21 @@ export function changeImpacts(time: TimeData): ChangeImpact[] {
     }
   }
   const out: ChangeImpact[] = [];
-  for (const change of time.changes) {
+  const effective = time.changes.filter((c) => {
+    const t = ms(c.time);
+    return t >= from && t <= until && (!c.status || /^succeeded$/i.test(c.status));
+  });
+  for (const change of effective) {
     const t = ms(change.time);
-    if (!(t >= from && t <= until)) continue;
-    if (change.status && !/^succeeded$/i.test(change.status)) continue;
     const drops: ChangeImpact["drops"] = [];
     for (const s of byPath.get(idKey(change.resourceId)) ?? []) {
       if (stateAt(s, change.time) === false) continue; // already down: this change did not start it
       const at = firstDropAfter(s, change.time);
-      if (at) drops.push({ series: s, at });
+      if (!at) continue;
+      // the nearest change before the drop on this member's path is the likely one, not an older one
+      const path = new Set(s.path);
+      const later = effective.some((o) => o !== change && path.has(idKey(o.resourceId)) && ms(o.time) > t && ms(o.time) <= ms(at.t));
+      if (!later) drops.push({ series: s, at });
     }
     if (drops.length > 0) out.push({ change, drops: drops.sort((a, b) => ms(a.at.t) - ms(b.at.t)) });
   }

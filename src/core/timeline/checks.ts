@@ -29,7 +29,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
   const impacts = changeImpacts(time);
   for (const { change, drops } of impacts) {
     const first = drops[0] as (typeof drops)[number];
-    const members = [...new Map(drops.map((d) => [d.series.resourceId, d])).values()];
+    const members = [...new Map(drops.map((d) => [d.series.key, d])).values()];
     const beforeAfter =
       change.properties.length > 0
         ? change.properties

@@ -51,7 +51,18 @@ export interface AwsSnapshot {
   /** DescribeAutoScalingGroups .AutoScalingGroups */
   autoscaling?: { AutoScalingGroups?: Array<Record<string, unknown>> };
   /** what the opt-in in-instance check saw, by instance id (same shape as Azure's guest observation) */
-  observations?: { guest?: Record<string, GuestObservation> };
+  observations?: {
+    guest?: Record<string, GuestObservation>;
+    /** the time window the time data covers */
+    window?: { from: string; until: string };
+    /** GetMetricData per load balancer ARN: the request's MetricDataQueries and the MetricDataResults (timestamps as ISO strings) */
+    cloudwatch?: Record<
+      string,
+      { MetricDataQueries?: Array<Record<string, unknown>>; MetricDataResults?: Array<Record<string, unknown>>; Messages?: unknown[] }
+    >;
+    /** LookupEvents output (Events) for the resources in scope */
+    cloudtrail?: { Events?: Array<Record<string, unknown>> };
+  };
   gaps?: Gap[];
 }
 

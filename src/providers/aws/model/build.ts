@@ -13,6 +13,7 @@ import { readObservations } from "./observations.ts";
 import { startBuild } from "./state.ts";
 import { buildTargetGroups } from "./target-groups.ts";
 import { buildTargets } from "./targets.ts";
+import { readAwsTime } from "./time.ts";
 import type { AwsModel, ModelContext } from "./types.ts";
 
 /** Builds the model. Never throws on content: what it cannot resolve becomes a gap. */
@@ -65,6 +66,8 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
     },
     observations,
   };
+  const time = readAwsTime(snapshot, model.loadBalancers);
+  if (time) model.time = time;
   annotateGaps(model, (snapshot.gaps ?? []).length);
   return model;
 }

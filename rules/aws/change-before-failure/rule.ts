@@ -1,0 +1,67 @@
+import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { CHANGE_MESSAGES, checkChangeBeforeFailure } from "../../../src/core/timeline/checks.ts";
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+
+export default defineRule<AwsModel>({
+  id: "aws/change-before-failure",
+  provider: "aws",
+  severity: "critical",
+  title: "A change shortly before a target group's health dropped",
+  description:
+    "With time data in the snapshot (`check --since`, `timeline`), lbdoctor reads the window's CloudTrail management events for the " +
+    "resources in scope (security group ingress and egress, network ACL entries, target groups, listeners, target registration, " +
+    "Auto Scaling) and CloudWatch's `HealthyHostCount` / `UnHealthyHostCount` per target group and zone. A change to a resource on a " +
+    "target group's path (the load balancer, its listeners and security groups, the targets, their security groups, subnets and " +
+    "network ACLs, the Auto Scaling group), made while the group was healthy in a zone and followed by a drop there, is named as the " +
+    "likely cause: the call, who made it, when, what it changed and the command that undoes it. It is linked to the failing findings " +
+    "whose evidence cites the changed resource, and ranked first.",
+  reads: [
+    "aws:metrics",
+    "aws:changes",
+    "aws:loadBalancers",
+    "aws:listeners",
+    "aws:targetGroups",
+    "aws:targetHealth",
+    "aws:instances",
+    "aws:securityGroups",
+    "aws:subnets",
+    "aws:networkAcls",
+    "aws:autoscaling",
+  ],
+  citations: [
+    {
+      url: "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html",
+      title: "LookupEvents (AWS CloudTrail API Reference)",
+    },
+    {
+      url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html",
+      title: "CloudWatch metrics for your Application Load Balancer",
+    },
+  ],
+  references: ["https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events.html"],
+  messages: { ...CHANGE_MESSAGES },
+  remediation:
+    "Undo the change with the printed command (values quoted for the shell), or fix forward; then re-run `lbdoctor timeline` to see the " +
+    "targets come back. CloudTrail records the request, not the previous value: where the request does not say how to undo it, restore " +
+    "the setting from your infrastructure code.",
+  explains: [
+    "aws/targets-unhealthy",
+    "aws/target-sg-blocks-health-check",
+    "aws/target-sg-blocks-traffic",
+    "aws/lb-sg-blocks-listener",
+    "aws/lb-sg-egress-blocks-targets",
+    "aws/nacl-blocks-health-check",
+    "aws/health-check-path-mismatch",
+    "aws/target-group-empty",
+    "aws/listener-no-target-group",
+    "aws/target-stopped",
+    "aws/target-flapping",
+  ],
+  explainsByEvidence: true,
+  check(ctx) {
+    checkChangeBeforeFailure(
+      ctx,
+      ctx.model.loadBalancers.map((lb) => ({ id: lb.arn, name: lb.name })),
+    );
+  },
+});

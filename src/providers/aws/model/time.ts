@@ -1,0 +1,361 @@
+/**
+ * The AWS time data: CloudWatch GetMetricData results per load balancer and
+ * CloudTrail LookupEvents, read from `observations` into the provider-neutral
+ * TimeData (src/core/timeline).
+ *
+ * `observations.cloudwatch["<LB ARN>"]` holds the request's MetricDataQueries
+ * beside the MetricDataResults (a result names only its query Id), as
+ * `aws cloudwatch get-metric-data` takes and prints them (timestamps as ISO
+ * strings). `observations.cloudtrail.Events` is `aws cloudtrail lookup-events`
+ * output; each event's `CloudTrailEvent` is the JSON record as a string.
+ */
+import type { Change, HealthSeries, TimeData } from "../../../core/timeline/types.ts";
+import { pointer } from "../../../core/util/json-pointer.ts";
+import { idKey } from "../../../core/util/resource-id.ts";
+import { awsArg } from "../../../core/util/shell.ts";
+import type { AwsSnapshot } from "../wire-types.ts";
+import type { LoadBalancer, TargetGroup } from "./types.ts";
+
+type Rec = Record<string, unknown>;
+const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+const ms = (t: string) => Date.parse(t);
+
+/** CloudWatch's dimension value for a load balancer or target group ARN: `app/name/id`, `targetgroup/name/id`. */
+export function dimensionOf(arn: string): string {
+  const i = arn.indexOf(":loadbalancer/");
+  if (i >= 0) return arn.slice(i + ":loadbalancer/".length);
+  const j = arn.lastIndexOf(":");
+  return arn.slice(j + 1);
+}
+
+/** The CloudWatch namespace of a load balancer type. */
+export function namespaceOf(lbType: string): string {
+  return lbType === "network" ? "AWS/NetworkELB" : lbType === "gateway" ? "AWS/GatewayELB" : "AWS/ApplicationELB";
+}
+
+interface Metric {
+  name: string;
+  stat: string;
+  dims: Record<string, string>;
+  points: Array<{ t: string; v: number }>;
+  pointer: string;
+}
+
+function readMetrics(lbArn: string, body: Rec): Metric[] {
+  const queries = new Map(arr(body.MetricDataQueries).map((q) => [String(q.Id), q]));
+  return arr(body.MetricDataResults).map((r, ri) => {
+    const q = queries.get(String(r.Id));
+    const stat = (q?.MetricStat ?? {}) as Rec;
+    const metric = (stat.Metric ?? {}) as Rec;
+    const dims: Record<string, string> = {};
+    for (const d of arr(metric.Dimensions)) if (str(d.Name)) dims[String(d.Name)] = String(d.Value ?? "");
+    const ts = Array.isArray(r.Timestamps) ? (r.Timestamps as unknown[]) : [];
+    const vs = Array.isArray(r.Values) ? (r.Values as unknown[]) : [];
+    const points = ts
+      .map((t, i) => ({ t: typeof t === "number" ? new Date(t * 1000).toISOString() : String(t), v: Number(vs[i]) }))
+      .filter((p) => !Number.isNaN(ms(p.t)) && Number.isFinite(p.v))
+      .sort((a, b) => ms(a.t) - ms(b.t));
+    return {
+      name: String(metric.MetricName ?? r.Label ?? ""),
+      stat: String(stat.Stat ?? ""),
+      dims,
+      points,
+      pointer: pointer("observations", "cloudwatch", lbArn, "MetricDataResults", ri),
+    };
+  });
+}
+
+/** Normalized ids on the path of a target group's members in one zone (all zones when az is undefined). */
+function tgPath(lb: LoadBalancer, tg: TargetGroup, az: string | undefined): string[] {
+  const out = new Set<string>([lb.key, tg.key, ...lb.securityGroupIds.map(idKey)]);
+  for (const l of lb.listeners) out.add(l.key);
+  for (const g of tg.asgs) {
+    out.add(g.key);
+    if (g.arn) out.add(idKey(g.arn));
+  }
+  for (const t of tg.targets) {
+    const zone = t.availabilityZone ?? t.instance?.availabilityZone ?? t.subnet?.availabilityZone;
+    if (az && zone && zone !== az) continue;
+    out.add(t.key);
+    const i = t.instance;
+    if (i) {
+      out.add(i.key);
+      for (const g of i.securityGroupIds) out.add(idKey(g));
+    }
+    const subnet = i?.subnet ?? t.subnet;
+    if (subnet) {
+      out.add(subnet.key);
+      if (subnet.nacl) out.add(subnet.nacl.key);
+    }
+  }
+  return [...out];
+}
+
+/** One point's state: healthy hosts and no unhealthy ones. */
+function healthSeries(
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  az: string | undefined,
+  healthy: Metric,
+  unhealthy: Metric | undefined,
+): HealthSeries {
+  const un = new Map((unhealthy?.points ?? []).map((p) => [ms(p.t), p.v]));
+  return {
+    key: `${tg.key}|${az ?? ""}`,
+    resourceId: tg.arn,
+    label: az ? `${tg.name} in ${az}` : tg.name,
+    loadBalancerId: lb.arn,
+    metric: "HealthyHostCount",
+    path: tgPath(lb, tg, az),
+    pointer: healthy.pointer,
+    points: healthy.points.map((p) => ({ t: p.t, up: p.v > 0 && (un.get(ms(p.t)) ?? 0) === 0, value: p.v })),
+    rule: "up when it has healthy hosts and no unhealthy ones",
+  };
+}
+
+const SPIKES: Record<string, string> = {
+  HTTPCode_ELB_5XX_Count: "load balancer 5xx",
+  HTTPCode_Target_5XX_Count: "target 5xx",
+  TargetConnectionErrorCount: "target connection errors",
+  RejectedConnectionCount: "rejected connections",
+};
+
+function permText(p: Rec): string {
+  const proto = String(p.ipProtocol ?? p.IpProtocol ?? "?");
+  const from = p.fromPort ?? p.FromPort;
+  const to = p.toPort ?? p.ToPort;
+  const port = proto === "-1" ? "all traffic" : `${proto} ${from === to ? String(from) : `${String(from)}-${String(to)}`}`;
+  const items = (v: unknown) => arr((v as Rec | undefined)?.items ?? v);
+  const srcs = [
+    ...items(p.ipRanges).map((r) => String(r.cidrIp ?? r.CidrIp ?? "")),
+    ...items(p.ipv6Ranges).map((r) => String(r.cidrIpv6 ?? "")),
+    ...items(p.groups).map((g) => String(g.groupId ?? "")),
+    ...items(p.prefixListIds).map((g) => String(g.prefixListId ?? "")),
+  ].filter(Boolean);
+  return `${port} from ${srcs.join(", ") || "?"}`;
+}
+
+/** The `--ip-permissions` JSON of CloudTrail's requestParameters.ipPermissions. */
+function ipPermissionsJson(perms: Rec[]): string {
+  const items = (v: unknown) => arr((v as Rec | undefined)?.items ?? v);
+  return JSON.stringify(
+    perms.map((p) => {
+      const o: Rec = { IpProtocol: String(p.ipProtocol ?? "-1") };
+      if (p.fromPort !== undefined) o.FromPort = Number(p.fromPort);
+      if (p.toPort !== undefined) o.ToPort = Number(p.toPort);
+      const v4 = items(p.ipRanges).map((r) => ({ CidrIp: String(r.cidrIp ?? "") }));
+      const v6 = items(p.ipv6Ranges).map((r) => ({ CidrIpv6: String(r.cidrIpv6 ?? "") }));
+      const groups = items(p.groups).map((g) => ({ GroupId: String(g.groupId ?? "") }));
+      if (v4.length) o.IpRanges = v4;
+      if (v6.length) o.Ipv6Ranges = v6;
+      if (groups.length) o.UserIdGroupPairs = groups;
+      return o;
+    }),
+  );
+}
+
+interface Described {
+  resourceId?: string;
+  summary: string;
+  properties: Change["properties"];
+  revert: string[];
+  kind: Change["kind"];
+}
+
+/** What a CloudTrail event changed, and the command that undoes it (when the request says enough). */
+function describeEvent(name: string, req: Rec): Described {
+  const perms = arr((req.ipPermissions as Rec | undefined)?.items ?? req.ipPermissions);
+  const sg = str(req.groupId);
+  switch (name) {
+    case "AuthorizeSecurityGroupIngress":
+    case "RevokeSecurityGroupIngress":
+    case "AuthorizeSecurityGroupEgress":
+    case "RevokeSecurityGroupEgress": {
+      const authorize = name.startsWith("Authorize");
+      const dir = name.endsWith("Ingress") ? "ingress" : "egress";
+      const rules = perms.map(permText);
+      const inverse = `${authorize ? "revoke" : "authorize"}-security-group-${dir}`;
+      return {
+        ...(sg ? { resourceId: sg } : {}),
+        summary: `${sg ?? "security group"}: ${dir} ${rules.join("; ") || "rules"} ${authorize ? "authorized" : "revoked"}`,
+        properties: rules.map((r) => ({ path: `${dir} rule`, ...(authorize ? { after: r } : { before: r }) })),
+        revert:
+          sg && perms.length > 0
+            ? [`aws ec2 ${inverse} --group-id ${awsArg(sg)} --ip-permissions ${awsArg(ipPermissionsJson(perms))}`]
+            : [],
+        kind: "update",
+      };
+    }
+    case "CreateNetworkAclEntry":
+    case "ReplaceNetworkAclEntry":
+    case "DeleteNetworkAclEntry": {
+      const acl = str(req.networkAclId);
+      const n = req.ruleNumber;
+      const egress = req.egress === true || req.egress === "true";
+      const range = req.portRange as Rec | undefined;
+      const entry =
+        `${String(req.ruleAction ?? "")} ${String(req.protocol ?? "")} ${range ? `${String(range.from)}-${String(range.to)}` : ""} ${String(req.cidrBlock ?? req.ipv6CidrBlock ?? "")}`
+          .replace(/\s+/g, " ")
+          .trim();
+      const verb = name.startsWith("Create") ? "added" : name.startsWith("Replace") ? "replaced" : "deleted";
+      const revert =
+        name.startsWith("Create") && acl && n !== undefined
+          ? [
+              `aws ec2 delete-network-acl-entry --network-acl-id ${awsArg(acl)} --rule-number ${awsArg(Number(n))} ${egress ? "--egress" : "--ingress"}`,
+            ]
+          : [];
+      return {
+        ...(acl ? { resourceId: acl } : {}),
+        summary: `${acl ?? "network ACL"}: ${egress ? "outbound" : "inbound"} entry ${String(n)} ${verb}${entry ? ` (${entry})` : ""}`,
+        properties: [{ path: `${egress ? "egress" : "ingress"} entry ${String(n)}`, ...(verb === "deleted" ? {} : { after: entry }) }],
+        revert,
+        kind: name.startsWith("Delete") ? "delete" : "update",
+      };
+    }
+    case "RegisterTargets":
+    case "DeregisterTargets": {
+      const tg = str(req.targetGroupArn);
+      const targets = arr(req.targets);
+      const list = targets.map((t) => `${String(t.id)}${t.port !== undefined ? `:${String(t.port)}` : ""}`);
+      const args = targets.map((t) => `Id=${String(t.id)}${t.port !== undefined ? `,Port=${String(t.port)}` : ""}`);
+      const inverse = name === "RegisterTargets" ? "deregister-targets" : "register-targets";
+      return {
+        ...(tg ? { resourceId: tg } : {}),
+        summary: `${tg ? dimensionOf(tg) : "target group"}: ${list.join(", ")} ${name === "RegisterTargets" ? "registered" : "deregistered"}`,
+        properties: list.map((x) => ({ path: "target", ...(name === "RegisterTargets" ? { after: x } : { before: x }) })),
+        revert:
+          tg && args.length > 0 ? [`aws elbv2 ${inverse} --target-group-arn ${awsArg(tg)} --targets ${args.map(awsArg).join(" ")}`] : [],
+        kind: "update",
+      };
+    }
+    default: {
+      const id =
+        str(req.targetGroupArn) ??
+        str(req.listenerArn) ??
+        str(req.loadBalancerArn) ??
+        str(req.autoScalingGroupName) ??
+        sg ??
+        str(req.networkAclId);
+      const ids = new Set(["targetGroupArn", "listenerArn", "loadBalancerArn", "autoScalingGroupName", "groupId", "networkAclId"]);
+      const props = Object.entries(req)
+        .filter(([k]) => !ids.has(k))
+        .map(([k, v]) => ({ path: k, after: v }));
+      return {
+        ...(id ? { resourceId: id } : {}),
+        summary: `${name} on ${id ? (id.startsWith("arn:") ? dimensionOf(id) : id) : "?"}${
+          props.length > 0
+            ? `: ${props
+                .map((p) => `${p.path}=${typeof p.after === "string" ? p.after : JSON.stringify(p.after)}`)
+                .join(", ")
+                .slice(0, 160)}`
+            : ""
+        }`,
+        properties: props,
+        revert: [],
+        kind: /^Delete/.test(name) ? "delete" : /^Create/.test(name) ? "create" : "update",
+      };
+    }
+  }
+}
+
+export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeData | undefined {
+  const obs = (snapshot.observations ?? {}) as Rec;
+  const w = obs.window as { from?: unknown; until?: unknown } | undefined;
+  if (!w || typeof w.from !== "string" || typeof w.until !== "string") return undefined;
+  const time: TimeData = { window: { from: w.from, until: w.until }, series: [], spikes: [], changes: [], missing: [] };
+  const byKey = new Map(lbs.map((lb) => [lb.key, lb]));
+  for (const [lbArn, body] of Object.entries((obs.cloudwatch ?? {}) as Record<string, Rec>)) {
+    const lb = byKey.get(idKey(lbArn));
+    if (!lb || !body) continue;
+    const metrics = readMetrics(lbArn, body);
+    const tgByDim = new Map(lb.targetGroups.map((tg) => [dimensionOf(tg.arn), tg]));
+    const healthy = metrics.filter((m) => m.name === "HealthyHostCount" && m.dims.TargetGroup);
+    for (const h of healthy) {
+      const tg = tgByDim.get(h.dims.TargetGroup as string);
+      if (!tg) continue;
+      const az = h.dims.AvailabilityZone;
+      const un = metrics.find(
+        (m) => m.name === "UnHealthyHostCount" && m.dims.TargetGroup === h.dims.TargetGroup && m.dims.AvailabilityZone === az,
+      );
+      time.series.push(healthSeries(lb, tg, az, h, un));
+    }
+    for (const m of metrics) {
+      const label = SPIKES[m.name];
+      if (!label) continue;
+      const tg = m.dims.TargetGroup ? tgByDim.get(m.dims.TargetGroup) : undefined;
+      for (const p of m.points) {
+        if (p.v > 0) {
+          time.spikes.push({
+            t: p.t,
+            loadBalancerId: lb.arn,
+            ...(tg ? { resourceId: tg.arn } : {}),
+            metric: label,
+            label: tg ? tg.name : lb.name,
+            value: p.v,
+            pointer: m.pointer,
+          });
+        }
+      }
+    }
+  }
+  const events = arr((obs.cloudtrail as Rec | undefined)?.Events);
+  events.forEach((e, i) => {
+    const name = String(e.EventName ?? "");
+    const t = e.EventTime;
+    const time0 = typeof t === "number" ? new Date(t * 1000).toISOString() : str(t);
+    if (!name || !time0 || e.ReadOnly === "true") return;
+    let detail: Rec = {};
+    try {
+      detail = JSON.parse(String(e.CloudTrailEvent ?? "{}")) as Rec;
+    } catch {
+      detail = {};
+    }
+    const req = (detail.requestParameters ?? {}) as Rec;
+    const d = describeEvent(name, req);
+    const resourceId =
+      d.resourceId ??
+      arr(e.Resources)
+        .map((r) => str(r.ResourceName))
+        .find(Boolean) ??
+      "";
+    if (!resourceId) return;
+    const errorCode = str(detail.errorCode);
+    const change: Change = {
+      id: str(e.EventId) ?? `event-${i}`,
+      time: time0,
+      resourceId,
+      resourceName: resourceId.startsWith("arn:") ? dimensionOf(resourceId) : resourceId,
+      operation: name,
+      kind: d.kind,
+      status: errorCode ? `Failed: ${errorCode}` : "Succeeded",
+      properties: d.properties,
+      summary: d.summary,
+      revert: errorCode ? [] : d.revert,
+      source: "cloudtrail",
+      pointer: pointer("observations", "cloudtrail", "Events", i),
+    };
+    const who = str(e.Username) ?? str(((detail.userIdentity ?? {}) as Rec).arn);
+    if (who) change.who = who;
+    time.changes.push(change);
+  });
+  time.changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+  for (const g of snapshot.gaps ?? []) {
+    const op = g.operation.toLowerCase();
+    if (op.endsWith("getmetricdata"))
+      time.missing.push({
+        what: "metrics",
+        operation: g.operation,
+        message: g.message,
+        ...(g.resourceId ? { resourceId: g.resourceId } : {}),
+      });
+    if (op.endsWith("lookupevents"))
+      time.missing.push({
+        what: "changes",
+        operation: g.operation,
+        message: g.message,
+        ...(g.resourceId ? { resourceId: g.resourceId } : {}),
+      });
+  }
+  return time;
+}
