@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { coveringCidr, covers, INTERNET_V4, spaceOf, toCidrs } from "../src/providers/aws/ip.ts";
+import { coveringCidr, covers, INTERNET_V4, spaceOf, toCidrs } from "../src/core/util/ip.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import { naclPath } from "../src/providers/aws/nacl.ts";
 import { evaluateSecurityGroups } from "../src/providers/aws/sg.ts";

@@ -1,8 +1,8 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import { cidrInterval } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
-import { cidrInterval } from "../../../src/providers/aws/ip.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";

@@ -1,6 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
-import { INTERNET_V4, toCidrs } from "../../../src/providers/aws/ip.ts";
+import { INTERNET_V4, toCidrs } from "../../../src/core/util/ip.ts";
 import type { AwsModel, Instance, LoadBalancer, Target } from "../../../src/providers/aws/model.ts";
 import { gapNote, placeholder, sh, targetLabel, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
 import { evaluateSecurityGroups } from "../../../src/providers/aws/sg.ts";

@@ -19,7 +19,7 @@
  * which part, and the ports on which *every* peer address is denied (a
  * certain block, whatever the peer's exact address).
  */
-import { type Interval, normalize, type Space, size, spaceOf, toCidrs } from "./ip.ts";
+import { type Interval, normalize, type Space, size, spaceOf, toCidrs } from "../../core/util/ip.ts";
 import type { NaclEntry, NetworkAcl, Subnet } from "./model.ts";
 import type { Protocol } from "./sg.ts";
 

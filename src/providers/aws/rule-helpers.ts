@@ -4,8 +4,8 @@
  * security-group verdict on a target, and the `aws` CLI fix commands.
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
+import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/util/ip.ts";
 import { awsArg } from "../../core/util/shell.ts";
-import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "./ip.ts";
 import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
 import { gapsFor, listGaps } from "./model.ts";
 import { evaluateSecurityGroups, type Protocol, type SgPeer, type SgVerdict } from "./sg.ts";

@@ -18,8 +18,7 @@
  * its ENI carries. The verdict is `allow` when every address of the peer is
  * allowed, `partial` when only some are, `deny` when none is.
  */
-import ipaddr from "ipaddr.js";
-import { covers, IPV4_MAX, intersect, normalize, type Space, size, spaceOf, subtract, toCidrs } from "./ip.ts";
+import { cidrCovers, covers, IPV4_MAX, intersect, normalize, type Space, size, spaceOf, subtract, toCidrs } from "../../core/util/ip.ts";
 import type { AwsModel, SecurityGroup, SgPermission } from "./model.ts";
 
 export type Protocol = "tcp" | "udp";
@@ -87,13 +86,7 @@ function isV6(text: string): boolean {
 }
 
 function v6Contains(outer: string, inner: string): boolean {
-  try {
-    const o = ipaddr.parseCIDR(outer);
-    const i = inner.includes("/") ? ipaddr.parseCIDR(inner) : ([ipaddr.parse(inner), 128] as [ipaddr.IPv6, number]);
-    return o[0].kind() === "ipv6" && i[0].kind() === "ipv6" && i[1] >= o[1] && i[0].match(o);
-  } catch {
-    return false;
-  }
+  return isV6(outer) && cidrCovers(outer, inner);
 }
 
 function v6Overlaps(a: string, b: string): boolean {

@@ -18,7 +18,7 @@
  * do not decide the verdict; they are reported so that callers can tell an
  * IP allow-list ("restricted") from a block.
  */
-import ipaddr from "ipaddr.js";
+import { cidrContains, cidrCovers, cidrOverlaps, isAddressLike, isPrivateIp, PRIVATE_V4 } from "../../core/util/ip.ts";
 import { join } from "../../core/util/json-pointer.ts";
 import type { EffectiveNsgBody } from "../../providers/azure/wire-types.ts";
 import { idKey } from "./arm-id.ts";
@@ -80,50 +80,9 @@ export interface FlowVerdict {
 }
 
 // ---------------------------------------------------------------------------
-// address math (ipaddr.js), cached: the same prefixes recur across thousands of NICs
+// address math: the one IP module (src/core/util/ip.ts)
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-const cidrCache = new Map<string, Cidr | null>();
-
-export function parseCidr(text: string): Cidr | null {
-  let c = cidrCache.get(text);
-  if (c !== undefined) return c;
-  try {
-    c = text.includes("/") ? ipaddr.parseCIDR(text) : ((a) => [a, a.kind() === "ipv4" ? 32 : 128] as Cidr)(ipaddr.parse(text));
-  } catch {
-    c = null;
-  }
-  cidrCache.set(text, c);
-  return c;
-}
-
-export function isAddressLike(text: string): boolean {
-  return parseCidr(text) !== null;
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidr(cidr);
-  const a = parseCidr(ip);
-  if (!c || !a || c[0].kind() !== a[0].kind()) return false;
-  return a[0].match(c);
-}
-
-/** true when `inner` lies wholly inside `outer` */
-export function cidrCovers(outer: string, inner: string): boolean {
-  const o = parseCidr(outer);
-  const i = parseCidr(inner);
-  if (!o || !i || o[0].kind() !== i[0].kind()) return false;
-  return i[1] >= o[1] && i[0].match(o);
-}
-
-export function cidrOverlaps(a: string, b: string): boolean {
-  return cidrCovers(a, b) || cidrCovers(b, a);
-}
-
-const PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
-export function isPrivateIp(ip: string): boolean {
-  return PRIVATE_V4.some((p) => cidrContains(p, ip));
-}
+export { cidrContains, cidrCovers, cidrOverlaps, isAddressLike, isPrivateIp, parseCidr } from "../../core/util/ip.ts";
 
 const ANY = new Set(["*", "any", "0.0.0.0/0", "::/0"]);
 

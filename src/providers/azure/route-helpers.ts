@@ -6,95 +6,30 @@
  *
  * IPv4 only: a route on an IPv6 prefix is skipped by the interval math.
  */
+import { ipv4Cidr as cidrInterval, ipInCidr, NON_PUBLIC_V4 as NON_INTERNET_V4, subtract } from "../../core/util/ip.ts";
 import { idKey } from "./arm-id.ts";
 import type { AzureModel, Frontend, IpConfig, LbRule, LoadBalancer, Nic, RouteEntry, RouteTable, Subnet } from "./model.ts";
 
 // ---------------------------------------------------------------------------
-// IPv4 integers and intervals
+// IPv4 integers and intervals: the one IP module (src/core/util/ip.ts), under the names the route rules use
 
 /** An inclusive range of IPv4 addresses as unsigned 32-bit integers. */
 export type Interval = readonly [number, number];
 
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.trim().split(".");
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const octet = Number(p);
-    if (octet > 255) return undefined;
-    n = n * 256 + octet;
-  }
-  return n;
-}
-
-export function formatIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
-}
-
-/** `10.0.0.0/8` or a bare address (a /32) as an interval; undefined for IPv6 or garbage. */
-export function cidrInterval(text: string): { interval: Interval; length: number } | undefined {
-  const [addr, len, ...rest] = text.trim().split("/");
-  if (addr === undefined || rest.length > 0) return undefined;
-  const ip = parseIpv4(addr);
-  const length = len === undefined ? 32 : /^\d{1,2}$/.test(len) ? Number(len) : Number.NaN;
-  if (ip === undefined || !(length >= 0 && length <= 32)) return undefined;
-  const size = 2 ** (32 - length);
-  const start = Math.floor(ip / size) * size;
-  return { interval: [start, start + size - 1], length };
-}
-
-export function ipInCidr(ip: string, cidr: string): boolean {
-  const a = parseIpv4(ip);
-  const c = cidrInterval(cidr);
-  return a !== undefined && c !== undefined && a >= c.interval[0] && a <= c.interval[1];
-}
+export {
+  formatInterval,
+  intToIpv4 as formatIpv4,
+  ipInCidr,
+  ipv4Cidr as cidrInterval,
+  ipv4ToInt as parseIpv4,
+  isPublicIpv4,
+  NON_PUBLIC_V4 as NON_INTERNET_V4,
+  size as intervalSize,
+} from "../../core/util/ip.ts";
 
 /** `set` minus `cut`; `set` is sorted and disjoint, so is the result. */
 export function subtractInterval(set: readonly Interval[], cut: Interval): Interval[] {
-  const out: Interval[] = [];
-  for (const [a, b] of set) {
-    if (cut[1] < a || cut[0] > b) {
-      out.push([a, b]);
-      continue;
-    }
-    if (cut[0] > a) out.push([a, cut[0] - 1]);
-    if (cut[1] < b) out.push([cut[1] + 1, b]);
-  }
-  return out;
-}
-
-export function intervalSize(set: readonly Interval[]): number {
-  return set.reduce((n, [a, b]) => n + (b - a + 1), 0);
-}
-
-export function formatInterval([a, b]: Interval): string {
-  // print as a CIDR when the range is one
-  const size = b - a + 1;
-  const len = 32 - Math.log2(size);
-  if (Number.isInteger(len) && a % size === 0) return `${formatIpv4(a)}/${len}`;
-  return `${formatIpv4(a)}-${formatIpv4(b)}`;
-}
-
-/**
- * IPv4 space that is never "an Internet client": RFC 1918, shared address
- * space (100.64.0.0/10, which Azure VNets may use), loopback, link-local,
- * "this network", multicast and reserved.
- */
-export const NON_INTERNET_V4 = [
-  "0.0.0.0/8",
-  "10.0.0.0/8",
-  "100.64.0.0/10",
-  "127.0.0.0/8",
-  "169.254.0.0/16",
-  "172.16.0.0/12",
-  "192.168.0.0/16",
-  "224.0.0.0/4",
-  "240.0.0.0/4",
-];
-
-export function isPublicIpv4(ip: string): boolean {
-  return parseIpv4(ip) !== undefined && !NON_INTERNET_V4.some((c) => ipInCidr(ip, c));
+  return subtract(set, [cut]);
 }
 
 // ---------------------------------------------------------------------------
@@ -227,7 +162,7 @@ export interface PublicSpaceOwner {
 export function publicSpaceByRoute(routes: RouteEntry[], exclude: string[] = []): PublicSpaceOwner[] {
   const parsed = routes
     .map((route) => ({ route, c: cidrInterval(route.addressPrefix) }))
-    .filter((x): x is { route: RouteEntry; c: { interval: Interval; length: number } } => x.c !== undefined);
+    .filter((x): x is { route: RouteEntry; c: NonNullable<ReturnType<typeof cidrInterval>> } => x.c !== undefined);
   const notInternet = [...NON_INTERNET_V4, ...exclude].map(cidrInterval).filter((x) => x !== undefined);
   const out: PublicSpaceOwner[] = [];
   for (const { route, c } of parsed) {

@@ -1,8 +1,9 @@
 /** Targets and their health (DescribeTargetHealth), resolved to instances and subnets. */
+
+import { cidrInterval, ipInCidr } from "../../../core/util/ip.ts";
 import { join, pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
 import { arr, obj, str } from "../../../core/util/wire.ts";
-import { cidrInterval } from "../ip.ts";
 import { keyIn, num } from "./read.ts";
 import type { AwsBuild } from "./state.ts";
 import type { Target, TargetKind } from "./types.ts";
@@ -78,16 +79,11 @@ export function buildTargets(st: AwsBuild): void {
         target.ip = id;
         const inst = st.instanceByIp.get(id);
         if (inst) target.instance = inst;
-        const s = inst?.subnet ?? [...st.subnet.values()].find((x) => x.cidr && (!tg.vpcId || x.vpcId === tg.vpcId) && ipIn(id, x.cidr));
+        const s =
+          inst?.subnet ?? [...st.subnet.values()].find((x) => x.cidr && (!tg.vpcId || x.vpcId === tg.vpcId) && ipInCidr(id, x.cidr));
         if (s) target.subnet = s;
       }
       tg.targets.push(target);
     });
   }
-}
-
-function ipIn(ip: string, cidr: string): boolean {
-  const a = cidrInterval(ip);
-  const c = cidrInterval(cidr);
-  return !!a && !!c && a[0] >= c[0] && a[1] <= c[1];
 }

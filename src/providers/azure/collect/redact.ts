@@ -8,6 +8,7 @@
  * references still line up.
  */
 import { createHash } from "node:crypto";
+import { isPublicIpv4 } from "../../../core/util/ip.ts";
 
 export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
 
@@ -29,17 +30,9 @@ function maskIp(ip: string): string {
   return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
 }
 
-function isPublicIpv4(ip: string): boolean {
-  const p = ip.split(".").map(Number);
-  if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return false;
-  const [a = 0, b = 0] = p;
-  if (a === 10 || a === 127 || a === 0) return false;
-  if (a === 172 && b >= 16 && b <= 31) return false;
-  if (a === 192 && b === 168) return false;
-  if (a === 100 && b >= 64 && b <= 127) return false;
-  if (a === 169 && b === 254) return false;
-  if (a === 168 && b === 63) return false; // 168.63.129.16 is Azure's platform address: keep it
-  return a < 224;
+/** Public IPv4 addresses are masked; Azure's platform address 168.63.129.16 (and its /16) is kept. */
+function isMaskedIpv4(ip: string): boolean {
+  return isPublicIpv4(ip) && !ip.startsWith("168.63.");
 }
 
 /**
@@ -49,7 +42,7 @@ function isPublicIpv4(ip: string): boolean {
 export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: string[]): void {
   const subs = new Set(subscriptionIds.map((s) => s.toLowerCase()));
   const maskString = (s: string): string =>
-    s.replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g)).replace(IPV4, (ip) => (isPublicIpv4(ip) ? maskIp(ip) : ip));
+    s.replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g)).replace(IPV4, (ip) => (isMaskedIpv4(ip) ? maskIp(ip) : ip));
   const walk = (v: unknown, parentKey: string): unknown => {
     if (typeof v === "string") return maskString(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
