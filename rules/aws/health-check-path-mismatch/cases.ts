@@ -1,4 +1,4 @@
-import { healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { eksEtpLocal, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const codes = (list: string) => `Health checks failed with these codes: [${list}]`;
@@ -17,6 +17,10 @@ export const cases: RuleCases = {
       snapshot: healthyAlb()
         .target(ids.tg.web, { id: ids.instance.web2, az: "us-east-1b", state: "unhealthy", reason: "Target.Timeout" })
         .build(),
+    },
+    {
+      name: "EKS, externalTrafficPolicy Local: kube-proxy's 503 on a node without a ready pod is no path or matcher problem",
+      snapshot: eksEtpLocal().build(),
     },
   ],
   invalid: [

@@ -15,7 +15,10 @@ export default defineRule<AwsModel>({
     "Any other code makes the target `unhealthy` with `Target.ResponseCodeMismatch`, and the health entry's description lists the codes " +
     "received. The codes tell which side is wrong: 404 (the path does not exist), 301/302 (a redirect to HTTPS or to a login page), " +
     "401/403 (the path needs authentication), 400 (the application rejects the IP as Host), 5xx (the application is broken, the check is " +
-    "right), or a 2xx the matcher does not list. One finding per target group, since the fix is the group's path or matcher.",
+    "right), or a 2xx the matcher does not list. One finding per target group, since the fix is the group's path or matcher. On a target " +
+    "group a Kubernetes controller owns, the fix is the Service or Ingress annotation (`…/aws-load-balancer-healthcheck-path`, " +
+    "`alb.ingress.kubernetes.io/healthcheck-path`, success codes): the controller would undo a change to the target group. A 503 from " +
+    "kube-proxy's healthCheckNodePort (a Service with `externalTrafficPolicy: Local`) is a node without a ready pod, by design, not a mismatch.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html",
@@ -28,6 +31,14 @@ export default defineRule<AwsModel>({
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
       title: "Troubleshoot your Application Load Balancers",
+    },
+    {
+      url: "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/",
+      title: "Create an External Load Balancer",
+    },
+    {
+      url: "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/",
+      title: "Annotations",
     },
   ],
   references: [

@@ -1,4 +1,4 @@
-import { healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { eksEtpLocal, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
@@ -69,6 +69,11 @@ export const cases: RuleCases = {
         .target(ids.tg.web, { id: ids.instance.web2, az: "us-east-1b", state: "unhealthy", reason: "Target.Timeout" })
         .build(),
       errors: [{ messageId: "targetsOneZone", resourceId: ids.tg.web }],
+    },
+    {
+      name: "EKS, externalTrafficPolicy Local: the only ready pod runs in one zone (low: spread the pods, not the targets)",
+      snapshot: eksEtpLocal().build(),
+      errors: [{ messageId: "podsOneZone", severity: "low" }],
     },
   ],
   unknown: [

@@ -1,4 +1,4 @@
-import { awsId, healthyAlb, healthyNlb, ids, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import { awsId, eks, eksEtpLocal, healthyAlb, healthyNlb, ids, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const DEBUG_SG = awsId("sg", "web-debug");
@@ -15,6 +15,10 @@ export const cases: RuleCases = {
       snapshot: healthyAlb()
         .target(ids.tg.web, { id: ids.instance.web2, az: "us-east-1b", state: "draining", reason: "Target.DeregistrationInProgress" })
         .build(),
+    },
+    {
+      name: "EKS, externalTrafficPolicy Local: a node without a ready pod answers 503 on the healthCheckNodePort by design",
+      snapshot: eksEtpLocal().build(),
     },
   ],
   invalid: [
@@ -124,6 +128,19 @@ export const cases: RuleCases = {
         { messageId: "unused", resourceId: ids.instance.web1, severity: "medium" },
         { messageId: "unhealthy", resourceId: ids.instance.web2 },
       ],
+    },
+    {
+      name: "EKS, externalTrafficPolicy Local: no node runs a ready pod of the Service (one critical finding, fixed in the cluster)",
+      snapshot: eksEtpLocal()
+        .target(eks.tg, {
+          id: ids.instance.web1,
+          az: "us-east-1a",
+          state: "unhealthy",
+          reason: "Target.ResponseCodeMismatch",
+          description: "Health checks failed with these codes: [503]",
+        })
+        .build(),
+      errors: [{ messageId: "etpLocalNoEndpoints", severity: "critical", resourceId: eks.tg }],
     },
   ],
   unknown: [

@@ -161,6 +161,14 @@ export default defineRule<AwsModel>({
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html",
       title: "Troubleshoot your Application Load Balancers",
     },
+    {
+      url: "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/",
+      title: "Create an External Load Balancer",
+    },
+    {
+      url: "https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/service/annotations/",
+      title: "Annotations",
+    },
   ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html#target-health-reason-codes",
