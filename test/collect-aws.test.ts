@@ -658,10 +658,20 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
     assert.match(r.stderr, /no AWS region given/);
   });
 
-  it("--redact is refused for AWS rather than half-done", async () => {
-    const r = await run(["snapshot", "--provider", "aws", "--region", "us-west-2", "--redact", "-o", join(tmp, "z.json")], awsEnv());
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /--redact masks Azure snapshots only/);
+  it("snapshot --provider aws --redact masks the account ids, public IPs and tag values, and stays a valid snapshot", async () => {
+    const out = join(tmp, "z.json");
+    const r = await run(
+      ["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "--redact", "-o", out],
+      awsEnv(),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /\(redacted\)/);
+    const written = loadSnapshotFile(out) as AwsSnapshot & { redacted?: boolean };
+    assert.equal(written.redacted, true);
+    const account = /arn:aws:[a-z-]+:[a-z0-9-]+:(\d{12}):/.exec(JSON.stringify(snap))?.[1] as string;
+    assert.ok(account);
+    assert.ok(!JSON.stringify(written).includes(account), "the account id is masked");
+    assert.equal(written.elbv2.LoadBalancers.length, snap.elbv2.LoadBalancers.length);
   });
 
   it("check --provider aws --region us-west-2 <lb> collects live (the diagnosis itself belongs to the AWS model)", async () => {

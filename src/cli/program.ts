@@ -120,7 +120,7 @@ function registerSnapshot(program: Command, io: IO, setExit: SetExit): void {
       "the resource group to collect (with --provider aws: load balancer names or ARNs, comma-separated; none for every one in --region)",
     )
     .requiredOption("-o, --output <file>", "where to write the snapshot")
-    .option("--redact", "also mask subscription ids, public IPs and tag values, consistently, for sharing (Azure only)");
+    .option("--redact", "also mask subscription or account ids, public IPs and tag values, consistently, for sharing");
   addLiveOptions(snapshot);
   addAwsOptions(snapshot);
   addWindowOptions(snapshot);

@@ -4,6 +4,7 @@ import type { LiveOptions } from "../core/live.ts";
 import type { Acquired } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
 import { resolveWindow, wantsWindow } from "../core/timeline/window.ts";
+import { stripSecrets } from "../core/util/secrets.ts";
 import { providerFor } from "../providers/index.ts";
 
 export type { LiveOptions };
@@ -18,5 +19,8 @@ export async function acquireSnapshot(
   // the time window is checked before anything is collected: a bad one stops the run early (exit 2)
   if (opts.timeData || wantsWindow(opts)) opts = { ...opts, window: resolveWindow(opts, new Date()) };
   const adapter = await providerFor(opts.provider ?? "azure");
-  return adapter.collect(target, opts, io, showProgress);
+  const acquired = await adapter.collect(target, opts, io, showProgress);
+  // every provider's collection, whatever its collectors already removed: no secret-shaped value leaves it
+  stripSecrets(acquired.snapshot);
+  return acquired;
 }

@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
+import { stripSecrets } from "../util/secrets.ts";
 import { completeArmResources } from "./arm-type.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
@@ -97,5 +98,8 @@ export function loadSnapshotFile(path: string): Snapshot {
     if (code === "EISDIR") throw new InputError(`snapshot path is a directory: ${path}`);
     throw new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
   }
-  return parseSnapshot(text, path);
+  const snapshot = parseSnapshot(text, path);
+  // a file's origin cannot be vouched for: whatever reads it (check, diff, trace, tui, emulator) never sees its secrets
+  stripSecrets(snapshot);
+  return snapshot;
 }

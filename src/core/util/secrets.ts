@@ -17,17 +17,49 @@ const SECRET_KEYS = new Set([
   "adminpassword",
   "password",
   "secrets",
+  // AWS credentials, wherever a document carries them
+  "secretaccesskey",
+  "aws_secret_access_key",
+  "sessiontoken",
+  "aws_session_token",
 ]);
 export const REDACTED = "[redacted]";
 
+/** An AWS access key id (long-term AKIA, temporary ASIA, and the other documented prefixes). */
+const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g;
+/** A 40-character secret access key: masked in a string that also holds an access key id (alone, 40 base64 characters are too common). */
+const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots). */
+const HINT = /=|-----BEGIN|eyJ|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA|SharedAccessSignature|:\/\/\S*@/i;
+
+/**
+ * Masks what looks like a secret, by shape, anywhere in a string:
+ * - connection-string and key=value secrets (AccountKey=, SharedAccessKey=, Password=, Pwd=, ClientSecret=, …);
+ * - SAS query strings, in full URLs and in relative paths (`/health?sv=…&sig=…`): the signature;
+ * - `SharedAccessSignature sr=…&sig=…` tokens (Service Bus, Event Hubs, IoT Hub): the whole token;
+ * - JWTs (header.payload.signature);
+ * - PEM private keys (with or without their END line);
+ * - AWS access key ids, and in the same string any 40-character secret access key;
+ * - credentials in URLs (`scheme://user:password@host`): the password.
+ */
 export function maskSecretsInString(s: string): string {
-  // every pattern below needs one of these: most strings have none, and skip four regex passes (hot on large snapshots)
-  if (!s.includes("=") && !s.includes("-----BEGIN") && !s.includes("eyJ")) return s;
-  return s
-    .replace(/\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|AccessKey|ClientSecret)\s*=\s*[^;"\s]+/gi, `$1=${REDACTED}`)
-    .replace(/([?&]sig=)[A-Za-z0-9%+/=]{10,}/g, `$1${REDACTED}`)
-    .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, REDACTED)
-    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, REDACTED);
+  if (!HINT.test(s)) return s;
+  let out = s
+    .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
+    .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
+    .replace(
+      /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Passwd|Pwd|AccessKey|ClientSecret|client_secret|api[_-]?key|access_token|refresh_token|aws_secret_access_key|aws_session_token|SecretAccessKey)\s*=\s*[^;&"'\s]+/gi,
+      `$1=${REDACTED}`,
+    )
+    .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
+    .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s]+@/gi, `$1${REDACTED}@`);
+  if (AWS_KEY_ID.test(out)) {
+    AWS_KEY_ID.lastIndex = 0;
+    out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
+  }
+  AWS_KEY_ID.lastIndex = 0;
+  return out;
 }
 
 /**

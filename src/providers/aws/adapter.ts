@@ -45,4 +45,5 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
   watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
   collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),
+  redact: async (doc) => (await import("./redact.ts")).redactAwsForSharing(doc),
 };

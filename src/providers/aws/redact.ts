@@ -1,0 +1,71 @@
+/**
+ * `snapshot --redact` for AWS: besides the secrets every snapshot loses, the
+ * account ids (in ARNs and owner fields), public IPv4 addresses and tag values
+ * are masked, consistently: the same input gives the same mask everywhere, so
+ * ARNs, ids and references still line up and the rules still link them.
+ */
+import { createHash } from "node:crypto";
+
+const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
+const ACCOUNT_KEYS = new Set(["OwnerId", "AccountId", "IpOwnerId", "RequesterId", "OwnerAccount"]);
+const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+
+function hash(kind: string, value: string): string {
+  return createHash("sha256").update(`lbdoctor-redact:${kind}:${value.toLowerCase()}`).digest("hex");
+}
+
+function maskAccount(id: string): string {
+  // 12 digits, never a real-looking one: starts with 0000
+  return `0000${(Number.parseInt(hash("account", id).slice(0, 12), 16) % 1e8).toString().padStart(8, "0")}`;
+}
+
+/** Masks an IPv4 address into 198.18.0.0/15 (reserved for benchmarking), deterministically. */
+function maskIp(ip: string): string {
+  const h = Number.parseInt(hash("ip", ip).slice(0, 8), 16);
+  return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
+}
+
+function isPublicIpv4(ip: string): boolean {
+  const p = ip.split(".").map(Number);
+  if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return false;
+  const [a = 0, b = 0] = p;
+  if (a === 10 || a === 127 || a === 0) return false;
+  if (a === 172 && b >= 16 && b <= 31) return false;
+  if (a === 192 && b === 168) return false;
+  if (a === 100 && b >= 64 && b <= 127) return false;
+  if (a === 169 && b === 254) return false;
+  return a < 224;
+}
+
+/** Masks account ids, public IPv4 addresses and tag values across the whole document, in place. */
+export function redactAwsForSharing(doc: Record<string, unknown>): void {
+  // the account ids: those in ARNs and in owner fields
+  const accounts = new Set<string>();
+  const find = (v: unknown, key: string): void => {
+    if (typeof v === "string") {
+      for (const m of v.matchAll(ARN_ACCOUNT)) if (m[1]) accounts.add(m[1]);
+      if (ACCOUNT_KEYS.has(key) && /^\d{12}$/.test(v)) accounts.add(v);
+    } else if (Array.isArray(v)) for (const x of v) find(x, key);
+    else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) find(x, k);
+  };
+  find(doc, "");
+  const maskString = (s: string): string =>
+    s.replace(/\b\d{12}\b/g, (d) => (accounts.has(d) ? maskAccount(d) : d)).replace(IPV4, (ip) => (isPublicIpv4(ip) ? maskIp(ip) : ip));
+  const walk = (v: unknown, parentKey: string): unknown => {
+    if (typeof v === "string") return maskString(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    // a tag: { Key, Value } in a Tags list
+    const isTag = parentKey === "Tags" && typeof o.Key === "string" && "Value" in o;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) {
+      if (isTag && k === "Value" && typeof x === "string") out[k] = `tag-${hash("tag", x).slice(0, 10)}`;
+      else out[maskString(k)] = walk(x, k);
+    }
+    return out;
+  };
+  const masked = walk(doc, "") as Record<string, unknown>;
+  for (const k of Object.keys(doc)) delete doc[k];
+  Object.assign(doc, masked, { redacted: true });
+}

@@ -1,0 +1,233 @@
+/**
+ * Secrets are found by their shape, wherever they are: a corpus of secrets
+ * (SAS in a relative path, SharedAccessSignature tokens, JWTs, PEM private
+ * keys, AWS access key ids with their secrets, connection strings, passwords
+ * in URLs) planted at random positions in random string fields of a
+ * snapshot (fast-check), then looked for in every report format, in `diff`,
+ * in what `snapshot` and `snapshot --redact` write, and in the TUI. None may
+ * survive.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import fc from "fast-check";
+import { Box } from "ink";
+import { cleanup, render } from "ink-testing-library";
+import React from "react";
+import { main } from "../src/cli.ts";
+import { finishSnapshot } from "../src/commands/snapshot.ts";
+import { parseSnapshot } from "../src/core/snapshot/load.ts";
+import { maskSecretsInString } from "../src/core/util/secrets.ts";
+import { providerFor } from "../src/providers/index.ts";
+import { FindingView, Overview } from "../src/tui/components/screens.ts";
+import { TuiSession } from "../src/tui/session.ts";
+import { snapshotSource } from "../src/tui/source.ts";
+import type { TuiData } from "../src/tui/types.ts";
+import { ROOT } from "./support/cli.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-secrets-"));
+after(() => cleanup());
+
+/** Every secret carries ZQX (and the JWT its header): none of it may appear in any output. */
+const MARK = /ZQX|eyJhbGciOiJIUzI1NiJ9/;
+
+const alnum = (n: number) =>
+  fc.string({ unit: fc.constantFrom(..."ABCDEFGHJKLMNPQRSTUVWXYZ234567".split("")), minLength: n, maxLength: n });
+const b64 = (n: number) =>
+  fc.string({ unit: fc.constantFrom(..."abcdefghijkmnopqrstuvwxyzABCDEFGH0123456789+/".split("")), minLength: n, maxLength: n });
+
+const secret: fc.Arbitrary<string> = fc.oneof(
+  b64(24).map((s) => `/health?sv=2022-11-02&ss=b&srt=o&sp=r&se=2030-01-01&sig=ZQX${s}%2B%3D`),
+  b64(24).map((s) => `https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=ZQX${s}%3D`),
+  b64(20).map((s) => `SharedAccessSignature sr=ns.servicebus.windows.net%2Fq&sig=ZQX${s}%3D&se=1900000000&skn=RootManageSharedAccessKey`),
+  b64(30).map((s) => `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.ZQX${s.replace(/[+/]/g, "_")}`),
+  b64(48).map((s) => `-----BEGIN RSA PRIVATE KEY-----\nMIIEZQX${s}\n-----END RSA PRIVATE KEY-----`),
+  b64(48).map((s) => `-----BEGIN OPENSSH PRIVATE KEY-----\nZQX${s}`),
+  fc.tuple(alnum(13), b64(37)).map(([id, key]) => `AKIAZQX${id} ZQX${key}`),
+  fc.tuple(alnum(13), b64(37)).map(([id, key]) => `aws_access_key_id=ASIAZQX${id} aws_secret_access_key=ZQX${key}`),
+  b64(40).map((s) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=ZQX${s}==;EndpointSuffix=core.windows.net`),
+  b64(16).map((s) => `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=ZQX${s}=`),
+  b64(12).map((s) => `Server=tcp:db.database.windows.net,1433;User ID=app;Password=ZQX${s};`),
+  b64(12).map((s) => `postgres://app:ZQX${s}@db.internal:5432/app`),
+);
+
+/** The string leaves of a document, as [holder, key] pairs (the envelope's own fields excluded). */
+function stringFields(doc: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
+  const out: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+  const walk = (v: unknown, top: boolean) => {
+    if (Array.isArray(v)) v.forEach((x, i) => (typeof x === "string" ? out.push([v, i]) : walk(x, false)));
+    else if (v !== null && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) {
+        if (top && ["schema", "provider", "collectedAt", "tool"].includes(k)) continue;
+        if (typeof x === "string") out.push([v as Record<string, unknown>, k]);
+        else walk(x, false);
+      }
+  };
+  walk(doc, true);
+  return out;
+}
+
+interface Plant {
+  field: number;
+  at: number;
+  secret: string;
+}
+
+/** Plants each secret into a field (by index, modulo their number) at a position (a fraction of its length). */
+function plant(base: string, plants: Plant[], always: (doc: Record<string, unknown>) => Array<[Record<string, unknown>, string]>): string {
+  const doc = JSON.parse(base) as Record<string, unknown>;
+  const fields = stringFields(doc);
+  const put = (holder: Record<string, unknown> | unknown[], key: string | number, s: string, at: number) => {
+    const v = String((holder as Record<string | number, unknown>)[key]);
+    // at a token boundary: the start, the end or after a space (never inside an earlier planted secret)
+    const cuts = MARK.test(v) ? [v.length] : [0, ...[...v].flatMap((ch, j) => (ch === " " ? [j + 1] : [])), v.length];
+    const i = cuts[Math.min(cuts.length - 1, Math.floor(at * cuts.length))] ?? 0;
+    (holder as Record<string | number, unknown>)[key] = `${v.slice(0, i)} ${s} ${v.slice(i)}`;
+  };
+  plants.forEach((p, n) => {
+    const [holder, key] = fields[p.field % fields.length] as [Record<string, unknown>, string];
+    put(holder, key, p.secret, p.at);
+    // and one in a field every output shows
+    const shown = always(doc)[n % Math.max(1, always(doc).length)];
+    if (shown) put(shown[0], shown[1], p.secret, 0.5);
+  });
+  return JSON.stringify(doc);
+}
+
+async function run(argv: string[]): Promise<string> {
+  let out = "";
+  const io = { out: (s: string) => void (out += s), err: (s: string) => void (out += s) };
+  const code = await main(argv, io);
+  // a secret planted in an id or an enum can make the file invalid: exit 2, and nothing rendered (the run is discarded)
+  if (code === 2 && /is not a valid lbdoctor\.snapshot/.test(out)) throw new Invalid();
+  assert.ok(code === 0 || code === 1, `lbdoctor ${argv.join(" ")} exited ${code}: ${out.slice(0, 500)}`);
+  return out;
+}
+
+class Invalid extends Error {}
+
+function assertNone(what: string, text: string): void {
+  const m = MARK.exec(text);
+  assert.equal(m, null, `${what} leaks a secret: …${text.slice(Math.max(0, (m?.index ?? 0) - 80), (m?.index ?? 0) + 40)}…`);
+}
+
+async function everyOutput(file: string, baseFile: string, text: string): Promise<void> {
+  for (const format of ["text", "json", "sarif", "junit", "markdown", "github"])
+    assertNone(
+      `check --format ${format}`,
+      await run(["check", "--snapshot", file, "--format", format, "--verbose", "--no-config", "--no-color"]),
+    );
+  for (const format of ["text", "json", "markdown"])
+    assertNone(`diff --format ${format}`, await run(["diff", baseFile, file, "--format", format, "--no-color"]));
+  // what `snapshot` writes, with and without --redact (the same finishing step the command runs)
+  for (const redact of [false, true]) {
+    const snapshot = parseSnapshot(text, file);
+    const doc = snapshot as unknown as Record<string, unknown>;
+    await finishSnapshot(doc, snapshot, await providerFor(snapshot.provider), redact);
+    assertNone(`snapshot${redact ? " --redact" : ""}`, JSON.stringify(doc));
+  }
+  // the TUI, from the file as `tui --snapshot` reads it: the data it renders and copies, and the screens
+  const session = new TuiSession(snapshotSource(file));
+  await session.load();
+  const data = session.getState().data as TuiData;
+  assertNone("TUI data (what `c` copies)", JSON.stringify(data.findings));
+  const h = React.createElement;
+  const sized = { width: 100, height: 80, color: false };
+  const screens = [
+    h(Overview, { ...sized, data, filter: { text: "", all: true }, selected: 0 }),
+    ...data.findings.slice(0, 3).map((f) => h(FindingView, { ...sized, data, findingId: f.id, selected: 0 })),
+  ];
+  for (const el of screens) {
+    const inst = render(h(Box, { width: 100 }, el));
+    const frame = inst.lastFrame() ?? "";
+    inst.unmount();
+    assertNone("TUI screen", frame);
+  }
+}
+
+const CASES = [
+  {
+    provider: "azure",
+    base: join(ROOT, "fixtures", "azure", "demo.json"),
+    always: (doc: Record<string, unknown>): Array<[Record<string, unknown>, string]> => {
+      const rs = doc.resources as Array<Record<string, unknown>>;
+      const lb = rs.find((r) => r.type === "Microsoft.Network/loadBalancers") as Record<string, unknown>;
+      const probe = ((lb.properties as Record<string, unknown>).probes as Array<{ properties: Record<string, unknown> }>)[0];
+      return [[lb, "name"], ...(probe ? [[probe.properties, "requestPath"] as [Record<string, unknown>, string]] : [])];
+    },
+  },
+  {
+    provider: "aws",
+    base: join(ROOT, "fixtures", "aws", "health-check-path-mismatch.json"),
+    always: (doc: Record<string, unknown>): Array<[Record<string, unknown>, string]> => {
+      const elbv2 = doc.elbv2 as Record<string, Array<Record<string, unknown>>>;
+      return [
+        [elbv2.LoadBalancers?.[0] as Record<string, unknown>, "LoadBalancerName"],
+        [elbv2.TargetGroups?.[0] as Record<string, unknown>, "HealthCheckPath"],
+      ];
+    },
+  },
+] as const;
+
+describe("secrets are masked by shape in every output", () => {
+  it("each shape of the corpus is masked on its own", () => {
+    fc.assert(
+      fc.property(secret, fc.string(), fc.string(), (s, a, b) => {
+        assertNone("maskSecretsInString", maskSecretsInString(`${a} ${s} ${b}`));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  for (const c of CASES) {
+    it(`${c.provider}: planted at random in random fields, no secret survives check (every format), diff, snapshot [--redact] or the TUI`, async () => {
+      const base = readFileSync(c.base, "utf8");
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.record({ field: fc.nat(), at: fc.double({ min: 0, max: 1, noNaN: true }), secret }), { minLength: 1, maxLength: 6 }),
+          async (plants) => {
+            const text = plant(base, plants, c.always);
+            const file = join(tmp, `${c.provider}-${n++}.json`);
+            writeFileSync(file, text);
+            try {
+              await everyOutput(file, c.base, text);
+            } catch (e) {
+              if (e instanceof Invalid) fc.pre(false);
+              throw e;
+            }
+          },
+        ),
+        { numRuns: 6, endOnFailure: true },
+      );
+    });
+  }
+});
+
+describe("snapshot --redact on AWS", () => {
+  it("masks account ids (in ARNs and owner fields), public IPs and tag values, consistently; private addresses stay", async () => {
+    const text = readFileSync(join(ROOT, "fixtures", "aws", "target-public-ip.json"), "utf8");
+    const snapshot = parseSnapshot(text, "aws");
+    const doc = snapshot as unknown as Record<string, unknown>;
+    const before = JSON.stringify(doc);
+    const account = /arn:aws:[a-z-]+:[a-z0-9-]+:(\d{12}):/.exec(before)?.[1] as string;
+    const publicIp = /"PublicIp(?:Address)?":\s*"(\d+\.\d+\.\d+\.\d+)"/.exec(before)?.[1];
+    assert.ok(account, "the fixture has an account id");
+    await finishSnapshot(doc, snapshot, await providerFor("aws"), true);
+    const after = JSON.stringify(doc);
+    assert.equal(doc.redacted, true);
+    assert.ok(!after.includes(account), "the account id is masked everywhere");
+    if (publicIp) assert.ok(!after.includes(`"${publicIp}"`), "the public IP is masked");
+    assert.match(after, /"10\.\d+\.\d+\.\d+"/, "private addresses stay");
+    // still a snapshot that diagnoses the same way: ARNs line up
+    const again = parseSnapshot(after, "redacted");
+    const adapter = await providerFor("aws");
+    const model = adapter.buildModel(again, { from: [] });
+    assert.equal(
+      adapter.loadBalancers(model).length,
+      adapter.loadBalancers(adapter.buildModel(parseSnapshot(text, "x"), { from: [] })).length,
+    );
+  });
+});
