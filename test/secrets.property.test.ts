@@ -57,7 +57,11 @@ const secret: fc.Arbitrary<string> = fc.oneof(
 function stringFields(doc: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
   const out: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const walk = (v: unknown, top: boolean) => {
-    if (Array.isArray(v)) v.forEach((x, i) => (typeof x === "string" ? out.push([v, i]) : walk(x, false)));
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        if (typeof x === "string") out.push([v, i]);
+        else walk(x, false);
+      });
     else if (v !== null && typeof v === "object")
       for (const [k, x] of Object.entries(v)) {
         if (top && ["schema", "provider", "collectedAt", "tool"].includes(k)) continue;
