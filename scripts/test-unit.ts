@@ -5,7 +5,9 @@
  * emulator or other server. Which files those are is read from the files
  * themselves (SLOW below), so a new test lands in the right lane by itself.
  * All files run in one process (--test-isolation=none): the sources, the
- * schema validator and the catalog load once. `npm test` runs everything.
+ * schema validator and the catalog load once. The property tests run a fifth
+ * of their cases (FC_SCALE=0.2, unless FC_SCALE is set). `npm test` runs
+ * everything, in full.
  */
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -37,6 +39,6 @@ if (process.argv[1] && relative(fileURLToPath(import.meta.url), process.argv[1])
     process.exit(0);
   }
   const args = ["--test", "--test-isolation=none", ...process.argv.slice(2), ...unitTests()];
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit" });
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, stdio: "inherit", env: { FC_SCALE: "0.2", ...process.env } });
   process.exit(r.status ?? 1);
 }
