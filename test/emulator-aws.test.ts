@@ -314,7 +314,8 @@ describe("fidelity: the aws CLI (botocore) parses the emulator's XML into the sn
     ...tgArns.map(
       (arn): Case => ({
         name: `elbv2 describe-target-health ${tgName(arn)}`,
-        args: ["elbv2", "describe-target-health", "--target-group-arn", arn],
+        // as the collector asks: with the anomaly detection results
+        args: ["elbv2", "describe-target-health", "--target-group-arn", arn, "--include", "AnomalyDetection"],
         pick: (j) => j.TargetHealthDescriptions,
         want: e.TargetHealth?.[arn],
         svc: "elbv2",
@@ -631,6 +632,38 @@ describe("AWS emulator: the protocols over raw HTTP", () => {
     try {
       const r = await post(emu.url, { ...ELB, Action: "DescribeTargetHealth", TargetGroupArn: tg });
       assert.match(r.text, /<TargetHealth><State>healthy<\/State><\/TargetHealth>/);
+    } finally {
+      emu.setTargetHealth(tg, before ?? []);
+    }
+  });
+
+  it("DescribeTargetHealth answers AnomalyDetection only with Include (AnomalyDetection or All); AdministrativeOverride always", async () => {
+    const tg = String(snap.elbv2.TargetGroups?.[0]?.TargetGroupArn);
+    const before = snap.elbv2.TargetHealth?.[tg];
+    emu.setTargetHealth(tg, [
+      {
+        Target: { Id: "i-0a1b2c3d4e5f60001", Port: 80 },
+        TargetHealth: { State: "healthy" },
+        AnomalyDetection: { Result: "anomalous", MitigationInEffect: "yes" },
+        AdministrativeOverride: { State: "no_override", Reason: "AdministrativeOverride.NoOverride", Description: "none" },
+      },
+    ]);
+    try {
+      const plain = await post(emu.url, { ...ELB, Action: "DescribeTargetHealth", TargetGroupArn: tg });
+      assert.doesNotMatch(plain.text, /AnomalyDetection/);
+      assert.match(plain.text, /<AdministrativeOverride><State>no_override<\/State><Reason>AdministrativeOverride.NoOverride<\/Reason>/);
+      for (const include of ["AnomalyDetection", "All"]) {
+        const r = await post(emu.url, { ...ELB, Action: "DescribeTargetHealth", TargetGroupArn: tg, "Include.member.1": include });
+        assert.equal(r.status, 200, r.text);
+        assert.match(
+          r.text,
+          /<AnomalyDetection><Result>anomalous<\/Result><MitigationInEffect>yes<\/MitigationInEffect><\/AnomalyDetection>/,
+          include,
+        );
+      }
+      const bad = await post(emu.url, { ...ELB, Action: "DescribeTargetHealth", TargetGroupArn: tg, "Include.member.1": "Everything" });
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /<Code>ValidationError<\/Code>/);
     } finally {
       emu.setTargetHealth(tg, before ?? []);
     }

@@ -426,7 +426,9 @@ async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: str
           if (r) targetGroupAttributes[arn] = toWire(r.Attributes ?? []);
         }),
       run
-        .call(OP.health, arn, () => elb.send(new elbv2Sdk.DescribeTargetHealthCommand({ TargetGroupArn: arn })))
+        .call(OP.health, arn, () =>
+          elb.send(new elbv2Sdk.DescribeTargetHealthCommand({ TargetGroupArn: arn, Include: ["AnomalyDetection"] })),
+        )
         .then((r) => {
           if (r) targetHealth[arn] = toWire(r.TargetHealthDescriptions ?? []);
         }),

@@ -126,6 +126,11 @@ function elbv2Handlers(st: AwsState): Map<string, Handler> {
             return targets.some((w) => w.Id === t.Id && (w.Port === undefined || w.Port === String(t.Port)));
           });
         }
+        // AnomalyDetection is answered only when asked for (Include: AnomalyDetection or All)
+        const include = p.list("Include.member");
+        const bad = include.find((i) => i !== "All" && i !== "AnomalyDetection");
+        if (bad !== undefined) throw validation("elbv2", `Include member '${bad}' is not one of All, AnomalyDetection`);
+        if (include.length === 0) ds = ds.map(({ AnomalyDetection: _, ...rest }) => rest);
         return { TargetHealthDescriptions: ds };
       },
     ],
