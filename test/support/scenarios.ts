@@ -4,6 +4,7 @@
  * The golden tests pin what `lbdoctor check` says about each of them.
  */
 import type { AzureSnapshot } from "../../src/providers/azure/wire-types.ts";
+import { aksScenarios } from "./aks-scenarios.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_NSG } from "./azure-builder.ts";
 import { nsgChangeIncident } from "./time-scenarios.ts";
 
@@ -15,6 +16,7 @@ export interface Scenario {
 
 export function scenarios(): Scenario[] {
   return [
+    ...aksScenarios(),
     {
       name: "demo",
       description:

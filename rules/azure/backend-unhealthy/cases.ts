@@ -1,4 +1,5 @@
 import type { AzureSnapshot, RuleHealthBody } from "../../../src/providers/azure/wire-types.ts";
+import { aksCluster, aksIds, buildAks } from "../../../test/support/aks-scenarios.ts";
 import { healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -17,6 +18,10 @@ const addresses = (b: RuleHealthBody) => b.loadBalancerBackendAddresses ?? [];
 
 export const cases: RuleCases = {
   valid: [
+    {
+      name: "AKS, externalTrafficPolicy Local: two nodes without a pod answer 503 by design while one is Up",
+      snapshot: buildAks(aksCluster({ health: ["Up", "Down_Probe_HttpStatusCodeError", "Down_Probe_HttpStatusCodeError"] })),
+    },
     { name: "reference architecture: both web VMs Up_Probe_Success", snapshot: healthyWeb().build() },
     { name: "internal LB: both app VMs Up", snapshot: healthyInternal().build() },
     {
@@ -75,6 +80,17 @@ export const cases: RuleCases = {
         ])
         .build(),
       errors: [{ messageId: "down", resourceId: ids.nic("vm2-nic"), severity: "high" }],
+    },
+    {
+      name: "AKS, externalTrafficPolicy Local: no node has a ready pod, every node answers 503",
+      snapshot: buildAks(
+        aksCluster({ health: ["Down_Probe_HttpStatusCodeError", "Down_Probe_HttpStatusCodeError", "Down_Probe_HttpStatusCodeError"] }),
+      ),
+      errors: [
+        { messageId: "etpLocalNoEndpoints", resourceId: aksIds.nodeNic(0), severity: "high" },
+        { messageId: "etpLocalNoEndpoints", resourceId: aksIds.nodeNic(1) },
+        { messageId: "etpLocalNoEndpoints", resourceId: aksIds.nodeNic(2) },
+      ],
     },
     {
       name: "both members time out (Down_Probe_TcpProbeTimeout)",

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Remediation, Severity } from "../../../src/core/engine/types.ts";
+import { endpointCommands, serviceLabel } from "../../../src/providers/azure/aks.ts";
 import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { guestFor, isStopped, listenerCommands, osTypeOf, runCommand } from "../../../src/providers/azure/guest.ts";
 import { type HealthEntry, healthGap, healthReason, isDown, isUp, ruleHealthFor } from "../../../src/providers/azure/health-reasons.ts";
@@ -26,7 +27,10 @@ export default defineRule<AzureModel>({
     "(probe blocked by an NSG, nothing listening, VM stopped) are linked to these findings. " +
     "`Up_Probe_AllDownIsUp` is reported too: traffic still flows only because NoHealthyBackendsBehavior ignores a probe that fails everywhere. " +
     "Severity is high: capacity is lost, and all of it when every member is Down. A member Down with `Down_Admin` was taken out on purpose " +
-    "(admin state Down): it is reported at low severity and linked to its cause, `azure/admin-state-down`.",
+    "(admin state Down): it is reported at low severity and linked to its cause, `azure/admin-state-down`. " +
+    "On a Kubernetes Service with `externalTrafficPolicy: Local` (AKS), kube-proxy answers the health-check node port with 503 on nodes that run " +
+    "no ready pod of the Service: those nodes are out of rotation by design and are not reported while at least one node is Up; when no node is Up, " +
+    "the Service is down and the fix is in Kubernetes (its pods and endpoints), not on the load balancer.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
@@ -35,6 +39,14 @@ export default defineRule<AzureModel>({
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
       title: "Azure Load Balancer health probes",
+    },
+    {
+      url: "https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/",
+      title: "Azure LoadBalancer (cloud-provider-azure)",
+    },
+    {
+      url: "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/",
+      title: "Create an External Load Balancer (Kubernetes)",
     },
   ],
   references: [
@@ -48,6 +60,10 @@ export default defineRule<AzureModel>({
     allDownIsUp:
       "{{member}} is Up for rule {{rule}} only because of NoHealthyBackendsBehavior ({{reason}}): the probe {{probe}} fails on every member.",
     up: "{{member}} is Up for rule {{rule}} ({{reason}}: {{meaning}}).",
+    etpLocalNoPod:
+      "{{member}} answers the health-check node port {{probePort}} of {{service}} with an error ({{reason}}): with externalTrafficPolicy: Local, kube-proxy answers 503 on nodes that run no ready pod of the Service, so the load balancer sends its traffic to the other nodes ({{up}} of {{total}} Up). By design, not an incident.",
+    etpLocalNoEndpoints:
+      "No node answers the health-check node port {{probePort}} of {{service}} (externalTrafficPolicy: Local): {{member}} returns an error ({{reason}}) like every other node, so no node has a ready endpoint (or kube-proxy is unhealthy) and rule {{rule}} drops all traffic.",
     stopped: "{{member}} is {{power}}; a stopped VM has no health status (empty values). That is reported by azure/backend-vm-stopped.",
     notProbed: "{{member}} has not been probed yet for rule {{rule}} (reason NA); re-collect the health status in a few minutes.",
     noEntry: "The health status of rule {{rule}} holds no state for {{member}}{{detail}}.",
@@ -94,6 +110,12 @@ export default defineRule<AzureModel>({
           continue;
         }
         const pdata = { rule: rule.name, probe: probe.name, probeProtocol: probe.protocol, probePort: probe.port };
+        // externalTrafficPolicy: Local: kube-proxy answers the health-check node port 503 on nodes without a ready endpoint.
+        // Those nodes are out of rotation by design while another node is Up; when none is, the Service is down.
+        const k8s = rule.kubernetes;
+        const etpLocal = k8s?.etpLocal === true;
+        const upCount = pool.members.filter((m) => isUp(health.byMember.get(m))).length;
+        const noEndpoint = (e: HealthEntry) => etpLocal && healthReason(e.reason)?.code === "Down_Probe_HttpStatusCodeError";
         for (const member of pool.members) {
           const entry = health.byMember.get(member);
           const base = {
@@ -128,6 +150,26 @@ export default defineRule<AzureModel>({
           const entryEv = { resourceId: rule.id, pointer: entry.ptr, label: "health status entry" };
           if (reason?.code === "NA") {
             report({ ...base, status: "unknown", messageId: "notProbed", data: rdata, evidence: [entryEv] });
+          } else if (k8s && isDown(entry) && noEndpoint(entry)) {
+            const service = serviceLabel(k8s);
+            const kdata = { ...rdata, service, up: upCount, total: pool.members.length };
+            if (upCount > 0) {
+              report({ ...base, status: "not-applicable", messageId: "etpLocalNoPod", data: kdata, evidence: [entryEv, probeEv] });
+            } else {
+              report({
+                ...base,
+                status: "fail",
+                messageId: "etpLocalNoEndpoints",
+                data: kdata,
+                evidence: [entryEv, ruleEv, probeEv, memberEv],
+                remediation: {
+                  summary:
+                    `${service} has no ready endpoint on any node (or kube-proxy is unhealthy everywhere): look at its pods and endpoints in Kubernetes. ` +
+                    "Nothing on the load balancer needs changing; the cloud controller owns it.",
+                  commands: endpointCommands(k8s),
+                },
+              });
+            }
           } else if (isDown(entry)) {
             const severity = SEVERITY_BY_REASON[(entry.reason ?? "").toLowerCase()];
             report({

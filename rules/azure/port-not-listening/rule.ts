@@ -79,6 +79,8 @@ export default defineRule<AzureModel>({
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-manage-health-status",
   ],
   messages: {
+    kubernetes:
+      "Rule {{rule}} of {{lb}} is managed by Kubernetes: kube-proxy forwards port {{port}} to the Service's pods with packet rules, so no process on the node listens on it; not checked.",
     notListening: "{{member}} does not listen on {{protocol}} port {{port}} ({{roles}}); the guest check saw {{listening}}.",
     loopbackOnly:
       "{{member}} listens on {{protocol}} port {{port}} only on {{addresses}} ({{roles}}), which load-balanced traffic to {{destination}} cannot reach.",
@@ -110,6 +112,19 @@ export default defineRule<AzureModel>({
     const groups = new Map<string, { lb: LoadBalancer; member: PoolMember; needs: Map<string, Need>; rules: LbRule[] }>();
     for (const lb of model.loadBalancers) {
       for (const rule of lb.rules) {
+        if (rule.kubernetes) {
+          // kube-proxy forwards the Service's ports with packet rules: no process listens on the node
+          report({
+            resourceId: rule.id,
+            loadBalancerId: lb.id,
+            key: `k8s|${rule.name}`,
+            status: "not-applicable",
+            messageId: "kubernetes",
+            data: { rule: rule.name, lb: lb.name, port: rule.backendPort },
+            evidence: [{ resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" }],
+          });
+          continue;
+        }
         for (const member of rule.pool?.members ?? []) {
           const gk = `${lb.key}|${member.key}`;
           let g = groups.get(gk);

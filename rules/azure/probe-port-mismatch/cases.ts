@@ -1,3 +1,4 @@
+import { aksCluster, aksIds, buildAks } from "../../../test/support/aks-scenarios.ts";
 import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { APP_SUBNET, azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
@@ -93,6 +94,8 @@ export const cases: RuleCases = {
     },
   ],
   notApplicable: [
+    { name: "AKS: the probe checks the Service's node port by design", snapshot: buildAks(aksCluster({ policy: "Cluster" })) },
+    { name: "AKS, externalTrafficPolicy Local: the health-check node port by design", snapshot: buildAks(aksCluster()) },
     {
       name: "a Tcp rule on port 0 (the REST spec: port 0 is any port), probed on 80: every port is balanced, nothing to compare",
       snapshot: lbWith({

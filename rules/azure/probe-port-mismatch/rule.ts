@@ -48,7 +48,8 @@ export default defineRule<AzureModel>({
     "then measures something else: a member whose service on the data port has died (or never listened, the backend-traffic troubleshooting guide's " +
     "'backend not listening on the data port') still answers the probe and keeps receiving connections that fail; the " +
     "reverse also happens, a healthy member is taken out because an unrelated port is closed. A typical cause is one " +
-    "probe shared by rules on several ports. Rules on port 0 balance every port (the REST spec: port 0 is any port; with protocol All, HA ports) and are not judged.",
+    "probe shared by rules on several ports. Rules on port 0 balance every port (the REST spec: port 0 is any port; with protocol All, HA ports) and are not judged. " +
+    "Neither are rules Kubernetes (cloud-provider-azure, AKS) manages: they probe the Service's node port by design.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
@@ -57,6 +58,10 @@ export default defineRule<AzureModel>({
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-troubleshoot-backend-traffic",
       title: "Troubleshoot Azure Load Balancer backend traffic responses",
+    },
+    {
+      url: "https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/",
+      title: "Azure LoadBalancer (cloud-provider-azure)",
     },
   ],
   references: [
@@ -69,6 +74,8 @@ export default defineRule<AzureModel>({
     healthEndpoint:
       "Rule {{rule}} sends traffic to backend port {{backendPort}}, but its probe {{probe}} checks {{protocol}} port {{probePort}} path {{path}}: a dedicated health endpoint, which must fail whenever port {{backendPort}} is dead.",
     match: "Rule {{rule}}: probe {{probe}} checks the backend port {{backendPort}}.",
+    kubernetes:
+      "Rule {{rule}} is managed by Kubernetes: its probe {{probe}} checks the Service's node port {{probePort}} (the health-check node port with externalTrafficPolicy: Local) while traffic goes to the Service port {{backendPort}} with floating IP, by design.",
     haPorts: "Rule {{rule}} is {{kind}}: it balances every port, so its probe {{probe}} checks port {{probePort}} by design.",
     noProbe: "Rule {{rule}} has no health probe, so there is no probe port to compare.",
     probeMissing: "Rule {{rule}} names probe {{probe}}, which is not among the load balancer's probes in the snapshot.",
@@ -106,6 +113,12 @@ export default defineRule<AzureModel>({
             data: { ...pdata, kind: anyPortPhrase(rule) },
             evidence: [ruleEvidence],
           });
+          continue;
+        }
+        if (rule.kubernetes) {
+          // cloud-provider-azure probes the Service's node port (or, with externalTrafficPolicy Local, its health-check node port)
+          // while the rule's floating IP sends traffic to the Service port: by design
+          report({ ...base, status: "not-applicable", messageId: "kubernetes", data: pdata, evidence: [ruleEvidence] });
           continue;
         }
         if (probe.port === rule.backendPort) {

@@ -1,3 +1,4 @@
+import { aksCluster, aksIds, buildAks } from "../../../test/support/aks-scenarios.ts";
 import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
@@ -67,6 +68,11 @@ export const cases: RuleCases = {
         ],
       }).build(),
       errors: [{ messageId: "tcpOnWeb", resourceId: ids.probe("lb-app", "probe-8443") }],
+    },
+    {
+      name: "AKS Service on port 80 with a TCP probe on its node port: fixed by Service annotations",
+      snapshot: buildAks(aksCluster({ policy: "Cluster" })),
+      errors: [{ messageId: "tcpOnWeb", resourceId: aksIds.probe() }],
     },
   ],
   notApplicable: [

@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { ANNOTATION, kubectlAnnotate, ownedNote } from "../../../src/providers/azure/aks.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -19,7 +20,8 @@ export default defineRule<AzureModel>({
     "in rotation and clients get errors. The reference architecture for load-balanced VMs says: if the VMs run an HTTP server, " +
     "create an HTTP probe on a health path, which passes only on HTTP 200. The check looks at every probe that serves " +
     "a TCP rule whose backend port, or whose probe port, is a web port (80, 443, 8080, 8443). A `Tcp` probe on any " +
-    "other port is right for a TCP service and is not judged.",
+    "other port is right for a TCP service and is not judged. On a load balancer Kubernetes manages (AKS), the probe belongs to the Service: " +
+    "the fix is the Service's health-probe annotations, since the cloud controller reverts a direct change.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
@@ -28,6 +30,10 @@ export default defineRule<AzureModel>({
     {
       url: "https://learn.microsoft.com/en-us/javascript/api/@azure/arm-network/probepropertiesformat?view=azure-node-latest",
       title: "ProbePropertiesFormat interface",
+    },
+    {
+      url: "https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/",
+      title: "Azure LoadBalancer (cloud-provider-azure)",
     },
   ],
   references: [
@@ -93,6 +99,38 @@ export default defineRule<AzureModel>({
         // keep the probe's port when it is a web port; otherwise point it at the rule's web port
         const port = isWebPort(probe.port) ? probe.port : (webPorts[0] as number);
         const protocol = HTTPS_PORTS.has(port) ? "Https" : "Http";
+        const k8sRules = webRules.map((r) => r.kubernetes).filter((k) => k !== undefined);
+        if (k8sRules.length === webRules.length && k8sRules[0]) {
+          // Kubernetes owns the probe: an az command would be reverted; the Service's annotations set it
+          const k = k8sRules[0];
+          const port = k.port ?? webRules[0]?.frontendPort ?? 80;
+          const protocol = HTTPS_PORTS.has(port) ? "https" : "http";
+          report({
+            ...base,
+            status: "fail",
+            messageId: "tcpOnWeb",
+            data: { ...data, webPorts: webPorts.join(", "), rules: webRules.map((r) => r.name).join(", ") },
+            evidence: [
+              { resourceId: lb.id, pointer: `${probe.ptr}/properties/protocol`, label: "probe protocol" },
+              ...webRules.map((r) => ({
+                resourceId: lb.id,
+                pointer: `${r.ptr}/properties/backendPort`,
+                label: `backend port of rule ${r.name}`,
+              })),
+            ],
+            remediation: {
+              summary:
+                `${ownedNote(k)} Ask cloud-provider-azure for an ${protocol.toUpperCase()} probe on Service port ${port} with a health path that returns 200 only ` +
+                "when the application works (replace /healthz with your endpoint; it must exist and accept anonymous requests). Setting the port's " +
+                "`appProtocol: http` in the Service spec has the same effect on Kubernetes 1.24 and later.",
+              commands: kubectlAnnotate(k, {
+                [ANNOTATION.portProbe(port, "protocol")]: protocol,
+                [ANNOTATION.portProbe(port, "request-path")]: "/healthz",
+              }),
+            },
+          });
+          continue;
+        }
         const command = [
           "az network lb probe update",
           `--resource-group ${sh(rgOf(lb.id))}`,

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
+import { kubectlPatch, ownedNote } from "../../../src/providers/azure/aks.ts";
 import { reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -85,14 +86,22 @@ export default defineRule<AzureModel>({
             health: allUp ? ` Rule health shows all ${addrs.length} members Up: the members are fine, the split between them is not.` : "",
           },
           evidence: [field, ...(health ? [{ resourceId: rule.id, pointer: health.ptr, label: "rule health" }] : [])],
-          remediation: {
-            summary:
-              `Return ${rule.name} to the default 5-tuple hash so new connections spread across all healthy members of ${data.pool}. ` +
-              "Keep persistence only if the application needs a client on the same server across connections; then expect skew from clients behind proxies or NAT.",
-            commands: [
-              `az network lb rule update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(rule.name)} --load-distribution Default`,
-            ],
-          },
+          remediation: rule.kubernetes
+            ? {
+                // cloud-provider-azure sets SourceIP from the Service's sessionAffinity: ClientIP, and reverts a direct change
+                summary:
+                  `${ownedNote(rule.kubernetes)} The rule's Client IP persistence comes from the Service's \`sessionAffinity: ClientIP\`; ` +
+                  "set it back to None unless the application needs a client on the same pod across connections.",
+                commands: kubectlPatch(rule.kubernetes, { spec: { sessionAffinity: "None" } }),
+              }
+            : {
+                summary:
+                  `Return ${rule.name} to the default 5-tuple hash so new connections spread across all healthy members of ${data.pool}. ` +
+                  "Keep persistence only if the application needs a client on the same server across connections; then expect skew from clients behind proxies or NAT.",
+                commands: [
+                  `az network lb rule update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(rule.name)} --load-distribution Default`,
+                ],
+              },
         });
       }
     }
