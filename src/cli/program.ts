@@ -180,7 +180,7 @@ function registerEmulator(program: Command, io: IO, setExit: SetExit): void {
     )
     .requiredOption("-s, --snapshot <file>", "a snapshot to serve (repeatable; all of one cloud)", collect)
     .option("--port <n>", "port (default: any free port)")
-    .option("--page-size <n>", "items per list page (nextLink paging)")
+    .option("--page-size <n>", "items per list page (nextLink paging on ARM, Marker/NextToken on AWS)")
     .option("--latency <ms>", "added latency per request")
     .option("--lro-ms <ms>", "how long long-running operations take (Azure)")
     .option("--access-key-id <id>", "accept only requests signed with this access key id (AWS; default: any)")
