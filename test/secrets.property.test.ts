@@ -235,3 +235,22 @@ describe("snapshot --redact on AWS", () => {
     );
   });
 });
+
+describe("the TUI strips secrets from any source", () => {
+  it("a live source (any provider's collection) that hands over a secret: the session's data never holds it", async () => {
+    const snap = JSON.parse(readFileSync(join(ROOT, "fixtures", "azure", "demo.json"), "utf8"));
+    const lb = snap.resources.find((r: { type: string }) => r.type === "Microsoft.Network/loadBalancers");
+    lb.tags = { deploy: "SharedAccessSignature sr=ns.servicebus.windows.net&sig=ZQXabcdefghij%3D&se=1&skn=Root" };
+    lb.properties.probes[0].properties.requestPath = "/health?sv=2022-11-02&sig=ZQXabcdefghijklmn%3D";
+    const session = new TuiSession({
+      live: true,
+      label: "live: test",
+      acquire: async () => structuredClone(snap),
+      watchUnavailable: "no",
+    });
+    await session.load();
+    const data = session.getState().data as TuiData;
+    assert.ok(data.findings.length > 0);
+    assertNone("TUI data from a live source", JSON.stringify(data));
+  });
+});

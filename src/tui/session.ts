@@ -7,6 +7,7 @@
 import { SEVERITIES } from "../core/engine/types.ts";
 import type { Report } from "../core/report/report.ts";
 import type { Gap, Snapshot } from "../core/snapshot/types.ts";
+import { stripSecrets } from "../core/util/secrets.ts";
 import { analyze } from "./analyze.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "./progress.ts";
 import type { DataSource } from "./source.ts";
@@ -129,6 +130,8 @@ export class TuiSession {
     this.set({ progress, ...(this.state.data ? { refreshing: true } : { status: "loading" as const }) });
     try {
       const snapshot = await this.source.acquire((e) => update(onCollectEvent(progress, e, this.now())));
+      // whatever the source (a file, any provider's live collection): nothing secret-shaped is shown or copied
+      stripSecrets(snapshot);
       const data = await analyze(snapshot, {
         source: this.source.label,
         live: this.source.live,
