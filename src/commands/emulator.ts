@@ -94,13 +94,19 @@ export async function runDemo(opts: { scenario: string; format?: string[]; color
   const file = join(PACKAGE_ROOT, "fixtures", "azure", `${opts.scenario}.json`);
   const { snapshots, adapter } = await load([file], "azure");
   const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, { latencyMs: 20, lroMs: 300 });
-  io.err(`lbdoctor demo: ${emu.name} on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs\n`);
+  // a scenario with time data: collect it over the scenario's own window (the fixture's times, not the clock's)
+  const window = (snapshots[0]?.observations as { window?: { from?: string; until?: string } } | undefined)?.window;
+  const timeFlags = window?.from && window.until ? { windowFrom: window.from, windowUntil: window.until } : {};
+  io.err(
+    `lbdoctor demo: ${emu.name} on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs${window?.from ? ` (with metrics, resource changes and the Activity Log from ${window.from} to ${window.until})` : ""}\n`,
+  );
   try {
     const { runCheck } = await import("./check.ts");
     return await runCheck(
       emu.check.target,
       {
         ...emu.check.options,
+        ...timeFlags,
         failOn: "high",
         ...(opts.format ? { format: opts.format } : {}),
         ...(opts.color !== undefined ? { color: opts.color } : {}),

@@ -57,6 +57,7 @@ export function resourceGroupCollection(
     concurrency,
     effectiveNsg: opts.effectiveNsg !== false,
     guest: opts.guest === true,
+    ...(opts.window ? { window: opts.window } : {}),
     toolVersion: toolVersion(),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
   };

@@ -30,6 +30,7 @@ import type { NetworkManagementClient } from "@azure/arm-network";
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { GuestObservation } from "../../../core/snapshot/types.ts";
+import type { TimeWindow } from "../../../core/timeline/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import { idKey, parseArmId } from "../arm-id.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../wire-types.ts";
@@ -58,6 +59,8 @@ export interface AzureCollectOptions extends ArmCollectorOptions {
   /** probe health of every load-balancing rule (default true) */
   ruleHealth?: boolean;
   guest?: boolean;
+  /** time data (metrics, resource changes, Activity Log) over this window; none when absent */
+  window?: TimeWindow;
 }
 
 const NETWORK_LISTS = [
@@ -83,8 +86,9 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   ledger.throwIfFatal();
   await listScaleSets(run);
   await fetchReferences(run);
-  const observations = await observe(run);
+  const [observations, time] = await Promise.all([observe(run), opts.window ? observeTime(run, opts.window) : undefined]);
   ledger.throwIfFatal();
+  if (time) Object.assign(observations, time);
   return finishArmRun(run, { subscriptionId: opts.subscriptionId, resourceGroup: opts.resourceGroup }, observations);
 }
 
@@ -183,6 +187,24 @@ async function fetchReferences(run: Run): Promise<void> {
     );
     run.calls.ledger.throwIfFatal();
   }
+}
+
+/** 3b. time data over the window, beside the observations (src/providers/azure/collect/time.ts loads the Monitor SDK) */
+async function observeTime(run: Run, window: TimeWindow): Promise<Partial<NonNullable<AzureSnapshot["observations"]>>> {
+  const { collectAzureTime } = await import("./time.ts");
+  const sub = run.opts.subscriptionId;
+  const lbs = [...run.resources.values()].filter((r) => r.type.toLowerCase() === "microsoft.network/loadbalancers");
+  return collectAzureTime({
+    calls: run.calls,
+    credential: run.opts.credential,
+    settings: run.opts,
+    perRetry: [concurrencyPolicy(limiter(Math.max(1, run.opts.concurrency ?? 12)))],
+    subscriptionId: sub,
+    resourceGroups: [`/subscriptions/${sub}/resourceGroups/${run.opts.resourceGroup}`],
+    loadBalancers: lbs,
+    window,
+    emit: run.emit,
+  });
 }
 
 /** 3. observations (long-running operations), bounded by the concurrency policy */

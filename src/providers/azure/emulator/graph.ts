@@ -15,6 +15,7 @@
 import { EmulatorError as GraphError } from "../../../core/emulator/http.ts";
 import type { ArmResource } from "../../../providers/azure/wire-types.ts";
 import type { ArmStore } from "./store.ts";
+import { changeRows, isChangesQuery } from "./time.ts";
 
 export interface GraphQuota {
   /** queries allowed per window, per user (bearer token) */
@@ -177,7 +178,8 @@ export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<st
     throw new GraphError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
   }
   if (!req || typeof req.query !== "string") throw new GraphError(400, "BadRequest", "The query is missing.");
-  const q = parseQuery(req.query);
+  const changes = isChangesQuery(req.query);
+  const q = changes ? undefined : parseQuery(req.query);
   const subs = Array.isArray(req.subscriptions) ? (req.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : undefined;
   if (subs && subs.length > 1000) throw new GraphError(400, "BadRequest", "At most 1000 subscriptions can be queried at once.");
   for (const s of subs ?? []) {
@@ -194,7 +196,9 @@ export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<st
   const scope = new Set(subs ?? readable);
 
   let rows: Array<Record<string, unknown>>;
-  if (q.table === "resourcecontainers") {
+  if (!q) {
+    rows = changeRows(store, req.query, scope) as Array<Record<string, unknown>>;
+  } else if (q.table === "resourcecontainers") {
     rows = [...scope]
       .filter((s) => store.subscriptions.has(s))
       .sort()
@@ -218,7 +222,7 @@ export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<st
     picked.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     rows = picked.map(([, r]) => toRow(r));
   }
-  if (q.project) {
+  if (q?.project) {
     const cols = q.project;
     rows = rows.map((row) => Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
   }

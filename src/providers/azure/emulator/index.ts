@@ -106,6 +106,8 @@ export const ROUTE_NAMES = [
   "virtualMachineScaleSetVMs.runCommand",
   "lro.poll",
   "resourceGraph.resources",
+  "metrics.list",
+  "activityLogs.list",
   "unmatched",
 ] as const;
 

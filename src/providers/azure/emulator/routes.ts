@@ -9,6 +9,7 @@ import { renderSsOutput, runCommandMessage } from "../collect/guest-output.ts";
 import { answerQuery, chargeQuota, GraphError, type GraphState } from "./graph.ts";
 import type { ArmEmulatorOptions, FaultRule } from "./index.ts";
 import { type ArmStore, isVmId, key, withoutInstanceView } from "./store.ts";
+import { answerActivityLog, answerMetrics } from "./time.ts";
 
 /** Lower-cased type segment → SDK operation group name. */
 const NETWORK_TYPES: Record<string, string> = {
@@ -96,7 +97,7 @@ function lroHeaders(st: ArmState, id: string): Record<string, string> {
 }
 
 export function armRoutes(st: ArmState): Route[] {
-  return [...listRoutes(st), ...lroRoutes(st), ...readRoutes(st)];
+  return [...listRoutes(st), ...lroRoutes(st), ...timeRoutes(st), ...readRoutes(st)];
 }
 
 const page = (st: ArmState, ctx: Ctx, items: unknown[]): Reply => {
@@ -305,6 +306,37 @@ function lroRoutes(st: ArmState): Route[] {
         if (!op) throw new EmulatorError(404, "ResourceNotFound", `The long-running operation '${id}' is not known to the ARM emulator.`);
         if (Date.now() < op.readyAt) return { status: 202, headers: lroHeaders(st, id) };
         return { status: 200, body: op.body };
+      },
+    },
+  ];
+}
+
+/** The time-data reads: a load balancer's metrics and the Activity Log (Resource Graph's resourcechanges is in graph.ts). */
+function timeRoutes(st: ArmState): Route[] {
+  return [
+    {
+      name: "metrics.list",
+      method: "GET",
+      re: new RegExp(`${RG_PREFIX}/providers/microsoft\\.network/loadbalancers/${S}/providers/microsoft\\.insights/metrics$`),
+      arm: true,
+      handle: (ctx) => {
+        const lbId = ctx.path.slice(0, ctx.lower.lastIndexOf("/providers/microsoft.insights/metrics"));
+        if (!st.store.get(lbId)) throw notFound({ ...ctx, path: lbId });
+        return {
+          status: 200,
+          body: answerMetrics(st.store, lbId, queryParam(ctx.query, "metricnames"), queryParam(ctx.query, "timespan")),
+        };
+      },
+    },
+    {
+      name: "activityLogs.list",
+      method: "GET",
+      re: new RegExp(`^/subscriptions/${S}/providers/microsoft\\.insights/eventtypes/management/values$`),
+      arm: true,
+      handle: (ctx) => {
+        const events = answerActivityLog(st.store, ctx.match[1] ?? "", queryParam(ctx.query, "$filter"));
+        if (!events) throw new EmulatorError(400, "BadRequest", "The $filter must include eventTimestamp ge '<start time>'.");
+        return page(st, ctx, events);
       },
     },
   ];

@@ -4,7 +4,15 @@
  * observations the live operations answer with.
  */
 import type { GuestObservation } from "../../../core/snapshot/types.ts";
-import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../../../providers/azure/wire-types.ts";
+import type {
+  ActivityLogEvent,
+  ArmResource,
+  AzureSnapshot,
+  EffectiveNsgBody,
+  MetricsResponseBody,
+  ResourceChangeRow,
+  RuleHealthBody,
+} from "../../../providers/azure/wire-types.ts";
 
 /** Lower-cased id without a trailing slash: the key every lookup uses. */
 export const key = (id: string): string => id.toLowerCase().replace(/\/+$/, "");
@@ -27,6 +35,12 @@ export class ArmStore {
   readonly ruleHealth = new Map<string, RuleHealthBody>();
   readonly effectiveNsgs = new Map<string, EffectiveNsgBody>();
   readonly guest = new Map<string, GuestObservation>();
+  /** metrics.list bodies by load balancer key */
+  readonly metrics = new Map<string, MetricsResponseBody[]>();
+  /** resourcechanges rows, all subscriptions */
+  readonly resourceChanges: ResourceChangeRow[] = [];
+  /** Activity Log events, all resource groups */
+  readonly activityLog: ActivityLogEvent[] = [];
 
   constructor(snapshots: AzureSnapshot[]) {
     for (const snap of snapshots) {
@@ -51,6 +65,9 @@ export class ArmStore {
       for (const [id, body] of Object.entries(obs.effectiveNetworkSecurityGroups ?? {}))
         if (!this.effectiveNsgs.has(key(id))) this.effectiveNsgs.set(key(id), body);
       for (const [id, body] of Object.entries(obs.guest ?? {})) if (!this.guest.has(key(id))) this.guest.set(key(id), body);
+      for (const [id, bodies] of Object.entries(obs.metrics ?? {})) if (!this.metrics.has(key(id))) this.metrics.set(key(id), bodies);
+      for (const rows of Object.values(obs.resourceChanges ?? {})) this.resourceChanges.push(...(rows ?? []));
+      for (const events of Object.values(obs.activityLog ?? {})) this.activityLog.push(...(events ?? []));
     }
     for (const [k, r] of this.resources) this.indexNested(k, r.properties);
   }
