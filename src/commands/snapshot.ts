@@ -1,6 +1,7 @@
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import type { ProviderAdapter } from "../core/provider.ts";
+import { safeJson } from "../core/report/sanitize.ts";
 import type { Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { providerFor } from "../providers/index.ts";
@@ -32,7 +33,7 @@ export async function runSnapshot(
   const { snapshot } = await acquireSnapshot(rg, opts, io, target.kind !== "stdout");
   const doc = snapshot as unknown as Record<string, unknown>;
   await finishSnapshot(doc, snapshot, adapter, opts.redact === true);
-  writeOutputs([{ target, text: `${JSON.stringify(doc, null, 2)}\n` }], (text) => io.out(text));
+  writeOutputs([{ target, text: `${safeJson(doc)}\n` }], (text) => io.out(text));
   const gaps = snapshot.gaps?.length ?? 0;
   if (!opts.quiet && target.kind !== "stdout")
     io.err(`wrote ${opts.output}${opts.redact ? " (redacted)" : ""}${gaps ? `; ${gaps} gaps recorded in it` : ""}\n`);
