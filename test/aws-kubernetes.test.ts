@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { rules } from "../rules/index.ts";
 import { runRules } from "../src/core/engine/run.ts";
 import { severityRank } from "../src/core/engine/types.ts";
-import { isEtpLocal, k8sFix, k8sOwner, k8sRemediation } from "../src/providers/aws/kubernetes.ts";
+import { isEtpLocal, k8sFix, k8sOwner, k8sRemediation, k8sSourceRangesFix } from "../src/providers/aws/kubernetes.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { eks, eksEtpLocal, healthyAlb, ids } from "./support/aws-builder.ts";
@@ -125,6 +125,46 @@ describe("fixes as annotations, with the names the controllers document", () => 
     assert.match(f.message, /Kubernetes Service shop\/web/);
     assert.ok(f.remediation?.commands.some((c) => c.includes("service.beta.kubernetes.io/aws-load-balancer-healthcheck-path=/healthz")));
     assert.ok(!f.remediation?.commands.some((c) => c.startsWith("aws elbv2 modify-target-group")));
+  });
+});
+
+describe("a security group the controller manages", () => {
+  const ingressAlb = (managed: boolean) =>
+    healthyAlb()
+      .listener({ lb: ids.lb.alb, port: 443, protocol: "HTTPS", forward: ids.tg.web })
+      .elbTags(ids.lb.alb, {
+        "elbv2.k8s.aws/cluster": "prod",
+        "ingress.k8s.aws/stack": "shop/storefront",
+        "ingress.k8s.aws/resource": "LoadBalancer",
+      })
+      .edit((s) => {
+        const sg = s.ec2?.SecurityGroups?.find((g) => g.GroupId === ids.sg.alb);
+        if (sg && managed)
+          sg.Tags = [
+            { Key: "elbv2.k8s.aws/cluster", Value: "prod" },
+            { Key: "ingress.k8s.aws/stack", Value: "shop/storefront" },
+            { Key: "ingress.k8s.aws/resource", Value: "ManagedLBSecurityGroup" },
+          ];
+      })
+      .build();
+  it("a listener it blocks is opened through the Ingress (inbound-cidrs), not with authorize-security-group-ingress", () => {
+    const f = run(ingressAlb(true), ["aws/lb-sg-blocks-listener"]).find((x) => x.status === "fail");
+    assert.ok(f);
+    assert.deepEqual(f.remediation?.commands, [
+      "kubectl annotate ingress --namespace shop storefront alb.ingress.kubernetes.io/inbound-cidrs=0.0.0.0/0 --overwrite",
+    ]);
+  });
+  it("a group the user attached (no controller tags) keeps the aws command", () => {
+    const f = run(ingressAlb(false), ["aws/lb-sg-blocks-listener"]).find((x) => x.status === "fail");
+    assert.ok(f?.remediation?.commands.every((c) => c.startsWith("aws ec2 authorize-security-group-ingress")));
+  });
+  it("a Service's source ranges go in spec.loadBalancerSourceRanges, quoted", () => {
+    const m = buildAwsModel(eksEtpLocal().build());
+    const o = k8sOwner(m, eks.lb);
+    assert.ok(o);
+    assert.deepEqual(k8sSourceRangesFix(o, ["0.0.0.0/0"]).commands, [
+      `kubectl patch service --namespace shop web --type merge --patch '{"spec":{"loadBalancerSourceRanges":["0.0.0.0/0"]}}'`,
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import type { RuleContext } from "../../../src/core/engine/types.ts";
+import type { Remediation, RuleContext } from "../../../src/core/engine/types.ts";
+import { k8sManagedSecurityGroup, k8sOwner, k8sSourceRangesFix } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Listener, LoadBalancer } from "../../../src/providers/aws/model.ts";
 import {
   authorizeIngressCommand,
@@ -18,6 +19,15 @@ function listenerProtocols(l: Listener): Protocol[] {
   if (p === "TCP_UDP" || p === "TCP_QUIC") return ["tcp", "udp"];
   if (p === "UDP" || p === "QUIC") return ["udp"];
   return ["tcp"];
+}
+
+/** A load balancer whose security group a Kubernetes controller manages: the allowed sources are set on the Service or Ingress. */
+function managedFix(model: AwsModel, lb: LoadBalancer, source: string): Remediation | undefined {
+  const owner = k8sOwner(model, lb.arn);
+  const sg = lb.securityGroupIds[0];
+  if (!owner || !sg || !k8sManagedSecurityGroup(model, sg)) return undefined;
+  const fix = k8sSourceRangesFix(owner, [source]);
+  return { summary: fix.summary, commands: fix.commands };
 }
 
 export default defineRule<AwsModel>({
@@ -163,7 +173,7 @@ function checkListener(model: AwsModel, lb: LoadBalancer, l: Listener, report: R
       messageId: "blocked",
       data: { ...data, nearMiss: nearMiss(first) },
       evidence: [...sgRulesEv(blocked.map((b) => b.v)), lEv, sgEv],
-      remediation: {
+      remediation: managedFix(model, lb, source) ?? {
         summary: `Allow ${blocked.map((b) => b.protocol.toUpperCase()).join("/")} ${l.port} from ${source}${lb.internetFacing ? " (the internet)" : " (the VPC's subnets; narrow it to the clients)"} in ${lb.securityGroupIds[0]}.`,
         commands: blocked.map((b) =>
           authorizeIngressCommand(lb.securityGroupIds[0] as string, {

@@ -337,3 +337,45 @@ export function k8sRemediation(model: AwsModel, arn: string, r: Remediation): Re
   }
   return { summary: [r.summary, ...new Set(notes)].filter(Boolean).join(" "), commands };
 }
+
+/** A security group a Kubernetes controller created and reconciles (the controller's tags on it). */
+export function k8sManagedSecurityGroup(model: AwsModel, groupId: string): boolean {
+  const sg = model.byKey.securityGroup.get(idKey(groupId));
+  const tags = Array.isArray(sg?.raw.Tags) ? (sg.raw.Tags as Array<{ Key?: unknown }>) : [];
+  return tags.some(
+    (t) =>
+      t.Key === "elbv2.k8s.aws/cluster" ||
+      t.Key === "service.k8s.aws/stack" ||
+      t.Key === "ingress.k8s.aws/stack" ||
+      (typeof t.Key === "string" && t.Key.startsWith("kubernetes.io/cluster/")),
+  );
+}
+
+/**
+ * Who may connect to a load balancer whose security group the controller
+ * manages: a Service's `spec.loadBalancerSourceRanges` (the field the AWS Load
+ * Balancer Controller recommends over its `service.beta.kubernetes.io/load-balancer-source-ranges`
+ * annotation; the in-tree provider reads it too), an Ingress's
+ * `alb.ingress.kubernetes.io/inbound-cidrs`. A rule added to the group by hand
+ * is reconciled away.
+ */
+export function k8sSourceRangesFix(o: K8sOwner, cidrs: string[]): K8sFix {
+  const label = k8sLabel(o);
+  if (o.kind === "Ingress") {
+    const annotation = "alb.ingress.kubernetes.io/inbound-cidrs";
+    return {
+      annotation,
+      commands:
+        o.namespace && o.name
+          ? [`kubectl annotate ingress --namespace ${sh(o.namespace)} ${sh(o.name)} ${sh(`${annotation}=${cidrs.join(",")}`)} --overwrite`]
+          : [],
+      summary: `${label} manages this security group: allow the clients with the Ingress annotation ${annotation} (keep the CIDRs it already lists), not with a rule the controller would remove.`,
+    };
+  }
+  const patch = JSON.stringify({ spec: { loadBalancerSourceRanges: cidrs } });
+  return {
+    commands:
+      o.namespace && o.name ? [`kubectl patch service --namespace ${sh(o.namespace)} ${sh(o.name)} --type merge --patch ${sh(patch)}`] : [],
+    summary: `${label} manages this security group: allow the clients in the Service's spec.loadBalancerSourceRanges (keep the ranges it already lists), not with a rule the controller would remove.`,
+  };
+}
