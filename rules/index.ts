@@ -26,6 +26,7 @@ import awsTargetsUnhealthy from "./aws/targets-unhealthy/rule.ts";
 import awsZonalShiftActive from "./aws/zonal-shift-active/rule.ts";
 import azureAdminStateDown from "./azure/admin-state-down/rule.ts";
 import azureAvailabilityMismatch from "./azure/availability-mismatch/rule.ts";
+import azureBackendAddressUnresolved from "./azure/backend-address-unresolved/rule.ts";
 import azureBackendPoolEmpty from "./azure/backend-pool-empty/rule.ts";
 import azureBackendPublicIp from "./azure/backend-public-ip/rule.ts";
 import azureBackendUnhealthy from "./azure/backend-unhealthy/rule.ts";
@@ -81,6 +82,7 @@ export const rules: Rule[] = [
   awsZonalShiftActive,
   azureAdminStateDown,
   azureAvailabilityMismatch,
+  azureBackendAddressUnresolved,
   azureBackendPoolEmpty,
   azureBackendPublicIp,
   azureBackendUnhealthy,

@@ -38,6 +38,7 @@ const AZURE_IDS = [
   "azure/no-outbound-connectivity",
   "azure/floating-ip-guest-config",
   "azure/vmss-model-drift",
+  "azure/backend-address-unresolved",
 ];
 
 /** The AWS rule ids are a public contract too. */
