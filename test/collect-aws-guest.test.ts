@@ -47,7 +47,7 @@ const collectOpts = (url: string) => ({
   region: "us-east-1",
   endpoint: url,
   credentials: CREDENTIALS,
-  retryStrategy: new ConfiguredRetryStrategy(2, () => 0),
+  retryStrategy: () => new ConfiguredRetryStrategy(2, () => 0),
   guest: true,
   guestPollMs: 5,
   guestTimeoutMs: 5000,

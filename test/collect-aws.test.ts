@@ -42,7 +42,7 @@ function opts(emu: AwsEmulator, snap: AwsSnapshot, extra: Partial<AwsCollectOpti
     region: snap.scope.region ?? "us-west-2",
     endpoint: emu.url,
     credentials: CREDENTIALS,
-    retryStrategy: new ConfiguredRetryStrategy(4, () => 0),
+    retryStrategy: () => new ConfiguredRetryStrategy(4, () => 0),
     now: () => new Date("2026-11-20T10:00:00Z"),
     ...extra,
   };
@@ -497,6 +497,80 @@ describe("AWS collectors: faults and gaps", () => {
     assert.deepEqual(got.gaps, []);
     assertSameData(got, snap, "slow target health");
   });
+
+  it("a burst of throttling (5 ELBv2 calls in a row) is ridden out by the default adaptive retries; the SDK's old 3 attempts gave up", async () => {
+    const burst = [
+      { action: "DescribeLoadBalancers", fault: "throttle" as const, times: 5 },
+      { action: "DescribeTargetGroups", fault: "throttle" as const, times: 5 },
+    ];
+    // the default strategy (adaptive, jittered, 10 attempts), its waits scaled down
+    const got = await run(burst, { retryStrategy: undefined, retryTimeScale: 0.001 });
+    assert.deepEqual(got.gaps, []);
+    assertSameData(got, snap, "after the burst");
+    assert.equal(emu.counts().DescribeLoadBalancers, 6);
+    await assert.rejects(run(burst, { retryStrategy: undefined, retryTimeScale: 0.001, maxAttempts: 3 }), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /Throttling/);
+      return true;
+    });
+  });
+
+  it("each client gets its own retry strategy (ELBv2, EC2 and Auto Scaling throttle separately)", async () => {
+    const made: ConfiguredRetryStrategy[] = [];
+    const got = await run([], {
+      retryStrategy: () => {
+        const s = new ConfiguredRetryStrategy(2, () => 0);
+        made.push(s);
+        return s;
+      },
+    });
+    assert.deepEqual(got.gaps, []);
+    assert.equal(made.length, 3);
+    assert.equal(new Set(made).size, 3);
+  });
+
+  it("a 500 late in collection costs only that call: a gap, everything else collected", async () => {
+    const got = await run([{ action: "DescribeRouteTables", fault: "error" }]);
+    assert.ok((got.gaps ?? []).length > 0);
+    for (const g of got.gaps ?? []) {
+      assert.equal(g.operation, "ec2:DescribeRouteTables");
+      assert.equal(g.status, 500);
+      assert.equal(g.code, "InternalFailure");
+    }
+    assert.deepEqual(got.ec2?.RouteTables, []);
+    const d = data(got);
+    const w = data(snap);
+    for (const k of [
+      "LoadBalancers",
+      "Listeners",
+      "Rules",
+      "TargetGroups",
+      "TargetHealth",
+      "Instances",
+      "SecurityGroups",
+      "Subnets",
+      "AutoScalingGroups",
+    ])
+      assert.deepEqual(d[k], w[k], k);
+  });
+
+  it("a call that hangs late in collection times out within its budget: a gap, everything else collected", async () => {
+    const t0 = performance.now();
+    const got = await run([{ action: "DescribeSecurityGroups", fault: "latency", latencyMs: 5_000 }], {
+      requestTimeoutMs: 150,
+      callBudgetMs: 600,
+    });
+    assert.ok(performance.now() - t0 < 4_000, "the run did not wait for the hung call");
+    assert.deepEqual(
+      got.gaps?.map((g) => g.operation),
+      ["ec2:DescribeSecurityGroups"],
+    );
+    assert.deepEqual(got.ec2?.SecurityGroups, []);
+    const d = data(got);
+    const w = data(snap);
+    for (const k of ["LoadBalancers", "Listeners", "TargetGroups", "TargetHealth", "Instances", "Subnets", "NetworkAcls", "RouteTables"])
+      assert.deepEqual(d[k], w[k], k);
+  });
 });
 
 describe("AWS collectors: errors the user must fix (InputError, exit 2)", () => {
@@ -554,7 +628,7 @@ describe("AWS collectors: errors the user must fix (InputError, exit 2)", () => 
     const url = gone.url;
     await gone.close();
     await rejects(
-      collectAws({ ...opts(emu, snap), endpoint: url, retryStrategy: new ConfiguredRetryStrategy(1, () => 0) }),
+      collectAws({ ...opts(emu, snap), endpoint: url, retryStrategy: () => new ConfiguredRetryStrategy(1, () => 0) }),
       /could not reach http:\/\/127\.0\.0\.1:\d+/,
     );
   });

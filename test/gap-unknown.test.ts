@@ -44,7 +44,7 @@ async function collectWithFaults(fixture: string, faults: Parameters<AwsEmulator
       region: snap.scope.region ?? "us-east-1",
       endpoint: emu.url,
       credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" },
-      retryStrategy: new ConfiguredRetryStrategy(1, () => 0),
+      retryStrategy: () => new ConfiguredRetryStrategy(1, () => 0),
       now: () => new Date("2026-11-20T10:00:00Z"),
     });
   } finally {

@@ -24,7 +24,6 @@
  * the snapshot and the run goes on; unusable credentials, an unknown load
  * balancer name or a missing region stop it with an InputError (exit 2).
  */
-import type { RetryStrategyV2 } from "@smithy/types";
 import type { CollectEvent, CollectorOptions } from "../../../core/collect/events.ts";
 import { CallLedger } from "../../../core/collect/ledger.ts";
 import { chunk, drainItems } from "../../../core/collect/paging.ts";
@@ -34,11 +33,17 @@ import { limiter } from "../../../core/util/limit.ts";
 import { stripSecrets } from "../../../core/util/secrets.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { describeInstances, describeNetwork } from "./ec2.ts";
+import { DEFAULT_CALL_BUDGET_MS, DEFAULT_REQUEST_TIMEOUT_MS, type RetrySettings, retryStrategies } from "./retry.ts";
 import { arr, errorInfo, isAuthError, isNetworkError, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
 
 export type { CollectEvent } from "../../../core/collect/events.ts";
 
-export interface AwsCollectOptions extends CollectorOptions {
+/** What each SDK call is sent with: the call's time budget. */
+export interface SendOptions {
+  abortSignal: AbortSignal;
+}
+
+export interface AwsCollectOptions extends CollectorOptions, RetrySettings {
   /** The region (default: the SDK's chain: AWS_REGION, the profile's region). */
   region?: string;
   /** Load balancer names or ARNs; empty or absent: every load balancer in the region. */
@@ -49,10 +54,10 @@ export interface AwsCollectOptions extends CollectorOptions {
   profile?: string;
   /** One endpoint for all three services (the emulator's URL). */
   endpoint?: string;
-  /** Attempts per call, the first included (default 3, the SDK's standard mode). */
-  maxAttempts?: number;
-  /** A retry strategy of your own (overrides maxAttempts and retryDelayMs). */
-  retryStrategy?: RetryStrategyV2;
+  /** Each call, retries and pages included, ends within this (default 90 s); a call that runs out is a gap. */
+  callBudgetMs?: number;
+  /** Each HTTP attempt ends within this (default 20 s); an attempt that runs out is retried. */
+  requestTimeoutMs?: number;
   /** Items per page requested (PageSize/MaxResults/MaxRecords); default the APIs' maximum. */
   pageSize?: number;
   /** opt-in: run the read-only guest script on running instances through SSM Run Command (needs ssm:SendCommand, ssm:GetCommandInvocation) */
@@ -86,7 +91,7 @@ export interface AwsRun {
   /** counts one more HTTP attempt (a client created later, e.g. SSM's) */
   countCall: () => void;
   /** One call (or one paginated listing) under the concurrency bound; a failure becomes a gap (or the fatal error) and yields undefined. */
-  call: <T>(operation: string, resourceId: string | undefined, run: () => Promise<T>) => Promise<T | undefined>;
+  call: <T>(operation: string, resourceId: string | undefined, run: (o: SendOptions) => Promise<T>) => Promise<T | undefined>;
   elbPage: number;
   asgPage: number;
   credentialHint: string;
@@ -100,10 +105,10 @@ export async function collectAws(opts: AwsCollectOptions): Promise<AwsSnapshot> 
     import("@aws-sdk/client-auto-scaling"),
   ]);
   const [elbv2Sdk, ec2Sdk, asgSdk] = sdks;
-  const config = await clientConfig(opts);
-  const elb = new elbv2Sdk.ElasticLoadBalancingV2Client(config);
-  const ec2 = new ec2Sdk.EC2Client(config);
-  const asg = new asgSdk.AutoScalingClient(config);
+  const config = await clientConfigs(opts);
+  const elb = new elbv2Sdk.ElasticLoadBalancingV2Client(config());
+  const ec2 = new ec2Sdk.EC2Client(config());
+  const asg = new asgSdk.AutoScalingClient(config());
   // every HTTP attempt, retries included (the deserialize step runs once per attempt)
   let calls = 0;
   for (const client of [elb, ec2, asg] as Array<{ middlewareStack: { add: (m: unknown, o: unknown) => void } }>) {
@@ -133,22 +138,20 @@ export async function collectAws(opts: AwsCollectOptions): Promise<AwsSnapshot> 
   }
 }
 
-async function clientConfig(opts: AwsCollectOptions) {
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? 3);
-  let retryStrategy = opts.retryStrategy;
-  if (!retryStrategy && opts.retryDelayMs !== undefined) {
-    const { ConfiguredRetryStrategy } = await import("@smithy/util-retry");
-    const delay = opts.retryDelayMs;
-    retryStrategy = new ConfiguredRetryStrategy(maxAttempts, () => delay);
-  }
-  return {
+/** A factory of client configurations: each client gets its own retry strategy (see retry.ts). */
+export async function clientConfigs(opts: AwsCollectOptions) {
+  const retry = await retryStrategies(opts);
+  const requestTimeout = Math.max(1, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+  return () => ({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-    ...(retryStrategy ? { retryStrategy } : { maxAttempts }),
+    maxAttempts: retry.maxAttempts,
+    retryStrategy: retry.next(),
+    requestHandler: { requestTimeout, throwOnRequestTimeout: true },
     customUserAgent: `lbdoctor/${opts.toolVersion ?? "dev"}`,
-  };
+  });
 }
 
 async function startRun(
@@ -181,6 +184,7 @@ async function startRun(
     },
   });
   const limit = limiter(Math.max(1, opts.concurrency ?? 12));
+  const callBudgetMs = Math.max(1, opts.callBudgetMs ?? DEFAULT_CALL_BUDGET_MS);
   return {
     opts,
     emit,
@@ -193,7 +197,9 @@ async function startRun(
     limit,
     calls,
     countCall,
-    call: (operation, resourceId, run) => ledger.run(operation, resourceId, () => limit(run)),
+    // the budget starts when the call gets its slot, and covers its retries and pages
+    call: (operation, resourceId, run) =>
+      ledger.run(operation, resourceId, () => limit(() => run({ abortSignal: AbortSignal.timeout(callBudgetMs) }))),
     elbPage: Math.min(400, Math.max(1, opts.pageSize ?? 400)),
     asgPage: Math.min(100, Math.max(1, opts.pageSize ?? 100)),
     credentialHint,
@@ -341,12 +347,16 @@ async function describeListenersAndTargetGroups(run: AwsRun, lbArns: string[]) {
   const listenersByLb = new Map<string, Rec[]>();
   const tgsByLb = new Map<string, Rec[]>();
   let allAsgs: Rec[] | undefined;
-  const elbPages = (paginate: (c: never, i: never) => AsyncIterable<unknown>, input: Rec, key: string) => () =>
-    drainItems(paginate({ client: elb, pageSize: elbPage } as never, { ...input, PageSize: elbPage } as never) as AsyncIterable<Rec>, key);
+  const elbPages =
+    (paginate: (c: never, i: never, o: SendOptions) => AsyncIterable<unknown>, input: Rec, key: string) => (o: SendOptions) =>
+      drainItems(
+        paginate({ client: elb, pageSize: elbPage } as never, { ...input, PageSize: elbPage } as never, o) as AsyncIterable<Rec>,
+        key,
+      );
   await Promise.all([
     ...lbArns.flatMap((arn) => [
       run
-        .call(OP.lbAttrs, arn, () => elb.send(new elbv2Sdk.DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })))
+        .call(OP.lbAttrs, arn, (o) => elb.send(new elbv2Sdk.DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn }), o))
         .then((r) => {
           if (r) loadBalancerAttributes[arn] = toWire(r.Attributes ?? []);
         }),
@@ -358,9 +368,9 @@ async function describeListenersAndTargetGroups(run: AwsRun, lbArns: string[]) {
       }),
     ]),
     run
-      .call(OP.asgs, undefined, () =>
+      .call(OP.asgs, undefined, (o) =>
         drainItems(
-          asgSdk.paginateDescribeAutoScalingGroups({ client: asg, pageSize: asgPage }, { MaxRecords: asgPage }) as AsyncIterable<Rec>,
+          asgSdk.paginateDescribeAutoScalingGroups({ client: asg, pageSize: asgPage }, { MaxRecords: asgPage }, o) as AsyncIterable<Rec>,
           "AutoScalingGroups",
         ),
       )
@@ -396,8 +406,8 @@ async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: str
   await Promise.all([
     ...chunk([...lbArns, ...tgArns], 20).map((ResourceArns) =>
       run
-        .call(OP.tags, ResourceArns.length === 1 ? ResourceArns[0] : undefined, () =>
-          elb.send(new elbv2Sdk.DescribeTagsCommand({ ResourceArns })),
+        .call(OP.tags, ResourceArns.length === 1 ? ResourceArns[0] : undefined, (o) =>
+          elb.send(new elbv2Sdk.DescribeTagsCommand({ ResourceArns }), o),
         )
         .then((r) => {
           for (const d of r?.TagDescriptions ?? []) if (d.ResourceArn) tags[d.ResourceArn] = toWire(d.Tags ?? []);
@@ -406,11 +416,12 @@ async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: str
     ...listeners.map((l) => {
       const arn = String(l.ListenerArn);
       return run
-        .call(OP.rules, arn, () =>
+        .call(OP.rules, arn, (o) =>
           drainItems(
             elbv2Sdk.paginateDescribeRules(
               { client: elb, pageSize: elbPage },
               { ListenerArn: arn, PageSize: elbPage },
+              o,
             ) as AsyncIterable<Rec>,
             "Rules",
           ),
@@ -421,13 +432,13 @@ async function describeRulesAndHealth(run: AwsRun, listeners: Rec[], tgArns: str
     }),
     ...tgArns.flatMap((arn) => [
       run
-        .call(OP.tgAttrs, arn, () => elb.send(new elbv2Sdk.DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })))
+        .call(OP.tgAttrs, arn, (o) => elb.send(new elbv2Sdk.DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }), o))
         .then((r) => {
           if (r) targetGroupAttributes[arn] = toWire(r.Attributes ?? []);
         }),
       run
-        .call(OP.health, arn, () =>
-          elb.send(new elbv2Sdk.DescribeTargetHealthCommand({ TargetGroupArn: arn, Include: ["AnomalyDetection"] })),
+        .call(OP.health, arn, (o) =>
+          elb.send(new elbv2Sdk.DescribeTargetHealthCommand({ TargetGroupArn: arn, Include: ["AnomalyDetection"] }), o),
         )
         .then((r) => {
           if (r) targetHealth[arn] = toWire(r.TargetHealthDescriptions ?? []);
@@ -443,7 +454,7 @@ async function guestCheck(run: AwsRun, instances: Rec[]): Promise<Record<string,
   const running = instances.filter((i) => (i.State as Rec | undefined)?.Name === "running");
   run.emit({ type: "phase", name: "guest check (SSM Run Command)" });
   const [ssmSdk, { runGuestChecks }] = await Promise.all([import("@aws-sdk/client-ssm"), import("./guest.ts")]);
-  const ssm = new ssmSdk.SSMClient(await clientConfig(opts));
+  const ssm = new ssmSdk.SSMClient((await clientConfigs(opts))());
   ssm.middlewareStack.add(
     (next) => async (args) => {
       run.countCall();

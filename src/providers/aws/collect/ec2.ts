@@ -6,14 +6,14 @@
  * was referenced is simply absent instead of failing the whole batch.
  */
 import { chunk, drainItems } from "../../../core/collect/paging.ts";
-import type { AwsRun } from "./collect.ts";
+import type { AwsRun, SendOptions } from "./collect.ts";
 import { arr, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
 
 /** EC2 takes at most 200 values per filter. */
 const FILTER_VALUES = 200;
 
 /** Any of the EC2 paginators (their config and input types differ only in the command). */
-type Paginate = (config: never, input: never) => AsyncIterable<unknown>;
+type Paginate = (config: never, input: never, options: SendOptions) => AsyncIterable<unknown>;
 
 /** MaxResults per EC2 operation: 5..1000, but DescribeRouteTables stops at 100. */
 const ec2Page = (run: AwsRun, operation: string) => Math.min(operation === OP.rts ? 100 : 1000, Math.max(5, run.opts.pageSize ?? 1000));
@@ -32,11 +32,12 @@ async function ec2Filtered(
   const MaxResults = ec2Page(run, operation);
   const results = await Promise.all(
     batches.map((b) =>
-      run.call(operation, b.length === 1 ? b[0] : undefined, () =>
+      run.call(operation, b.length === 1 ? b[0] : undefined, (o) =>
         drainItems(
           paginate(
             { client: run.ec2, pageSize: MaxResults } as never,
             { Filters: [{ Name: filter, Values: b }, ...extra], MaxResults } as never,
+            o,
           ) as AsyncIterable<Rec>,
           key,
         ),
