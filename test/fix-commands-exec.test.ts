@@ -268,3 +268,27 @@ describe("quoting", () => {
     assert.equal(ps("$(whoami)"), "'$(whoami)'");
   });
 });
+
+describe("which shell a command is for", () => {
+  it("PowerShell lines are marked PS> in the text report and fenced as powershell in Markdown; sh lines keep $ and sh", async () => {
+    const { cases } = (await import(join(ROOT, "rules", "azure", "basic-sku-retired", "cases.ts"))) as { cases: RuleCases };
+    const file = join(tmp, "basic-sku.json");
+    writeFileSync(file, JSON.stringify(cases.invalid[0]?.snapshot));
+    const { main } = await import("../src/cli.ts");
+    const render = async (format: string) => {
+      let out = "";
+      await main(["check", "--snapshot", file, "--format", format, "--no-config", "--no-color"], {
+        out: (t) => void (out += t),
+        err: () => {},
+      });
+      return out;
+    };
+    const text = await render("text");
+    assert.match(text, /^\s+PS> Start-AzBasicLoadBalancerUpgrade /m);
+    assert.match(text, /^\s+\$ az network lb show /m);
+    assert.doesNotMatch(text, /\$ (Start-|Install-Module)/);
+    const md = await render("markdown");
+    assert.match(md, /```powershell\nInstall-Module[^`]*Start-AzBasicLoadBalancerUpgrade/);
+    assert.match(md, /```sh\naz network lb show/);
+  });
+});

@@ -85,3 +85,8 @@ export function byShell(commands: readonly string[]): Array<{ shell: "sh" | "pow
   }
   return out;
 }
+
+/** The prompt shown before a printed command: `$ ` for sh, `PS> ` for a PowerShell line. */
+export function promptFor(command: string): string {
+  return isPowerShellCommand(command) ? "PS> " : "$ ";
+}

@@ -5,6 +5,7 @@ import type { Finding } from "../../core/engine/types.ts";
 import { renderValue, shortId } from "../../core/report/formatters/text.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { idKey } from "../../core/util/resource-id.ts";
+import { promptFor } from "../../core/util/shell.ts";
 import { type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { findingSeg, isRootCause } from "./style.ts";
@@ -124,7 +125,7 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
     for (const c of f.remediation.commands) {
       const sel = mark();
       start = rows.length;
-      const lines = wrap(`$ ${sanitize(c)}`, W - 4);
+      const lines = wrap(`${promptFor(c)}${sanitize(c)}`, W - 4);
       lines.forEach((l, i) => {
         rows.push([i === 0 ? cursor(sel) : { t: "  " }, { t: i === 0 ? l : `  ${l}`, color: "cyan", bold: sel }]);
       });

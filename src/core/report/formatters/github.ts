@@ -14,6 +14,7 @@
  * removed first.
  */
 import type { Finding } from "../../engine/types.ts";
+import { promptFor } from "../../util/shell.ts";
 import { annotationData, annotationProperty } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
@@ -53,7 +54,7 @@ export function formatGithub(report: Report): string {
       body.push(`Suppression expired (${f.suppression.expires}, ${f.suppression.source}): ${f.suppression.reason}`);
     if (f.remediation) {
       body.push(`Fix: ${f.remediation.summary}`);
-      for (const c of f.remediation.commands) body.push(`$ ${c}`);
+      for (const c of f.remediation.commands) body.push(`${promptFor(c)}${c}`);
     }
     lines.push(command(levelOf(f), { file, title }, body.join("\n")));
   }

@@ -15,6 +15,7 @@
  * timestamp is the snapshot's, so the same snapshot gives the same XML.
  */
 import type { Finding } from "../../engine/types.ts";
+import { promptFor } from "../../util/shell.ts";
 import { xmlAttr, xmlText } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
 import { renderValue } from "./text.ts";
@@ -41,7 +42,7 @@ function details(f: Finding): string {
   for (const r of f.relatedTo) lines.push(`${r.relation === "explains" ? "explains" : "caused by"}: ${r.ruleId}`);
   if (f.remediation) {
     lines.push(`fix: ${f.remediation.summary}`);
-    for (const c of f.remediation.commands) lines.push(`  $ ${c}`);
+    for (const c of f.remediation.commands) lines.push(`  ${promptFor(c)}${c}`);
   }
   if (f.suppression?.expired)
     lines.push(`suppression expired (${f.suppression.expires}, ${f.suppression.source}): ${f.suppression.reason}`);

@@ -5,6 +5,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Severity } from "../../engine/types.ts";
 import { idKey } from "../../util/resource-id.ts";
+import { promptFor } from "../../util/shell.ts";
 import { isSuppressed, type Report, skuAndKind } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
@@ -135,7 +136,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       } else {
         printedFixes.add(fix);
         line(`${indent}  ${c.bold("fix:")} ${sanitize(f.remediation.summary)}`);
-        for (const cmd of f.remediation.commands) line(`${indent}    ${c.cyan(`$ ${sanitize(cmd)}`)}`);
+        for (const cmd of f.remediation.commands) line(`${indent}    ${c.cyan(`${promptFor(cmd)}${sanitize(cmd)}`)}`);
       }
     }
   };
