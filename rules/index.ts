@@ -33,6 +33,7 @@ import azureBackendUnhealthy from "./azure/backend-unhealthy/rule.ts";
 import azureBackendVmStopped from "./azure/backend-vm-stopped/rule.ts";
 import azureBasicSkuRetired from "./azure/basic-sku-retired/rule.ts";
 import azureChangeBeforeFailure from "./azure/change-before-failure/rule.ts";
+import azureCrossRegionMember from "./azure/cross-region-member/rule.ts";
 import azureDataPortBlockedByNsg from "./azure/data-port-blocked-by-nsg/rule.ts";
 import azureFloatingIpGuestConfig from "./azure/floating-ip-guest-config/rule.ts";
 import azureIlbSelfAccess from "./azure/ilb-self-access/rule.ts";
@@ -89,6 +90,7 @@ export const rules: Rule[] = [
   azureBackendVmStopped,
   azureBasicSkuRetired,
   azureChangeBeforeFailure,
+  azureCrossRegionMember,
   azureDataPortBlockedByNsg,
   azureFloatingIpGuestConfig,
   azureIlbSelfAccess,

@@ -39,6 +39,7 @@ const AZURE_IDS = [
   "azure/floating-ip-guest-config",
   "azure/vmss-model-drift",
   "azure/backend-address-unresolved",
+  "azure/cross-region-member",
 ];
 
 /** The AWS rule ids are a public contract too. */

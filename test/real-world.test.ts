@@ -284,3 +284,70 @@ describe("Gateway load balancers are never misnamed", () => {
     assert.match(renderText(doc), /Load balancer lb \(Gateway 10\.0\.1\.4\)/);
   });
 });
+
+describe("Global tier (cross-region) load balancers: members are regional frontends", () => {
+  const globalInContext = () => {
+    const parts = emptyParts();
+    for (const ex of azure.filter((e) => !e.name.startsWith("LoadBalancer") || e.name === "LoadBalancerHealth")) addExample(parts, ex);
+    addExample(parts, example("LoadBalancerCreateGlobalTier"));
+    return azureSnapshot(parts, "LoadBalancerCreateGlobalTier in context");
+  };
+
+  it("the member is read as a regional frontend, not an IP address", () => {
+    const { model } = diagnoseContract(globalInContext());
+    const lb = (model as AzureModel).loadBalancers.find((x) => x.tier === "Global");
+    assert.ok(lb);
+    assert.deepEqual(
+      lb.pools[0]?.members.map((m) => [m.kind, m.frontendId?.split("/").slice(-3).join("/")]),
+      [["frontend", "regional-lb/frontendIPConfigurations/fe-rlb"]],
+    );
+  });
+
+  it("no availability-set or single-backend advice, no NSG or --guest unknowns about a regional frontend; the region is unknown, not guessed", () => {
+    const { findings } = diagnoseContract(globalInContext());
+    const aboutMember = findings.filter((f) => f.resourceName === "regional-lb1-address" || /regional-lb1-address/.test(f.message));
+    assert.deepEqual(
+      aboutMember.map((f) => [f.ruleId, f.status]),
+      [["azure/cross-region-member", "unknown"]],
+    );
+    assert.match(aboutMember[0]?.message ?? "", /regional load balancer regional-lb, which is not in the snapshot/);
+    const single = findings.filter((f) => f.ruleId === "azure/single-backend" && f.loadBalancerId?.endsWith("/lb"));
+    assert.deepEqual(
+      single.map((f) => [f.status, f.messageId]),
+      [["not-applicable", "globalTier"]],
+    );
+    assert.ok(
+      !findings.some(
+        (f) =>
+          f.status !== "not-applicable" &&
+          /availability set|--guest|NSG/.test(f.message) &&
+          f.loadBalancerId?.endsWith("/loadBalancers/lb"),
+      ),
+    );
+  });
+
+  it("with the regional load balancer in the snapshot (LoadBalancerGet re-homed as regional-lb/fe-rlb) the region is diagnosed: its empty pool and rule health decide", () => {
+    const parts = emptyParts();
+    addExample(parts, example("LoadBalancerCreateGlobalTier"));
+    // composed: the published regional LB, renamed to the id the Global example's member names
+    const regionalBody = structuredClone(responseBodies(example("LoadBalancerGet"))[0]) as Record<string, unknown>;
+    const text = JSON.stringify(regionalBody)
+      .replaceAll(
+        "/resourceGroups/rg1/providers/Microsoft.Network/loadBalancers/lb/",
+        "/resourceGroups/regional-lb-rg1/providers/Microsoft.Network/loadBalancers/regional-lb/",
+      )
+      .replaceAll(
+        '"/subscriptions/subid/resourceGroups/rg1/providers/Microsoft.Network/loadBalancers/lb"',
+        '"/subscriptions/subid/resourceGroups/regional-lb-rg1/providers/Microsoft.Network/loadBalancers/regional-lb"',
+      )
+      .replaceAll("frontendIPConfigurations/fe-lb", "frontendIPConfigurations/fe-rlb");
+    parts.resources.push({ ...JSON.parse(text), name: "regional-lb" });
+    const { findings } = diagnoseContract(azureSnapshot(parts, "global + regional"));
+    const f = findings.filter((x) => x.ruleId === "azure/cross-region-member");
+    // the regional pool is empty and no rule health was collected: availability 0, the only region: critical
+    assert.deepEqual(
+      f.map((x) => [x.status, x.messageId, x.severity]),
+      [["fail", "regionDown", "critical"]],
+    );
+  });
+});

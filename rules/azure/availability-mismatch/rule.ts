@@ -2,6 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { memberName, memberPower, placementOf, poolVms, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, Vm } from "../../../src/providers/azure/model.ts";
 import { placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -110,6 +111,7 @@ export default defineRule<AzureModel>({
   check({ model, report }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     for (const { lb, pool } of rulePools(model)) {
+      if (isGlobalTier(lb)) continue; // members are regional frontends: azure/cross-region-member
       const vms = poolVms(pool);
       const unsure = pool.members
         .map((m) => ({ m, p: memberPower(model, lb, m) }))

@@ -2,6 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { memberName, memberPower, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, IpConfig, Nic } from "../../../src/providers/azure/model.ts";
 import { memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -64,6 +65,7 @@ export default defineRule<AzureModel>({
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     const seen = new Set<string>();
     for (const { lb, pool } of rulePools(model)) {
+      if (isGlobalTier(lb)) continue; // members are regional frontends: azure/cross-region-member
       for (const m of pool.members) {
         const owner = m.vm?.key ?? m.nic?.key ?? m.key;
         if (seen.has(owner)) continue;

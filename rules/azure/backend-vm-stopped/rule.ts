@@ -48,6 +48,7 @@ export default defineRule<AzureModel>({
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     for (const { lb, pool, rules } of rulePools(model)) {
       for (const m of pool.members) {
+        if (m.kind === "frontend") continue; // a cross-region member is a regional frontend: azure/cross-region-member
         const p = memberPower(model, lb, m);
         const base = {
           resourceId: memberResourceId(m),

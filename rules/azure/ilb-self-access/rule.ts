@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { isAnyPort } from "../../../src/providers/azure/data-path.ts";
+import { isAnyPort, isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import { fromNames, guestFor, guestGap, osTypeOf, parseEndpoint, runCommand } from "../../../src/providers/azure/guest.ts";
 import type { AzureModel, LbRule, PoolMember } from "../../../src/providers/azure/model.ts";
 import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -53,7 +53,7 @@ export default defineRule<AzureModel>({
     const from = model.context.from;
     const backendVmKeys = new Set<string>();
     for (const lb of model.loadBalancers) {
-      if (!lb.isInternal) continue;
+      if (!lb.isInternal || isGlobalTier(lb)) continue; // a cross-region load balancer's members are regional frontends
       const members = new Map<string, { member: PoolMember; rules: LbRule[] }>();
       for (const rule of lb.rules) {
         if (!rule.frontend?.privateIp) continue;

@@ -159,6 +159,7 @@ export default defineRule<AzureModel>({
         const rules = lb.rules.filter((r) => r.pool === pool);
         if (rules.length === 0 && !lb.outboundRules.some((o) => o.pool === pool)) continue;
         for (const m of pool.members) {
+          if (m.kind === "frontend") continue; // a Global-tier member is a regional frontend, not a machine
           const base = {
             resourceId: memberResourceId(m),
             loadBalancerId: lb.id,

@@ -126,6 +126,7 @@ export default defineRule<AzureModel>({
           continue;
         }
         for (const member of rule.pool?.members ?? []) {
+          if (member.kind === "frontend") continue; // a regional load balancer's frontend: no guest to ask
           const gk = `${lb.key}|${member.key}`;
           let g = groups.get(gk);
           if (!g) groups.set(gk, (g = { lb, member, needs: new Map(), rules: [] }));

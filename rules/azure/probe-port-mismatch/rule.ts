@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import { anyPortPhrase, isAnyPort } from "../../../src/providers/azure/data-path.ts";
+import { anyPortPhrase, isAnyPort, isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, LbRule, LoadBalancer, Probe } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -85,6 +85,7 @@ export default defineRule<AzureModel>({
     "ports, give this rule a dedicated probe on its backend port and attach it with `az network lb rule update --probe-name`.",
   check({ model, report }) {
     for (const lb of model.loadBalancers) {
+      if (isGlobalTier(lb)) continue; // a cross-region probe measures regional load balancers: azure/cross-region-member
       for (const rule of lb.rules) {
         const base = { resourceId: rule.id, loadBalancerId: lb.id, key: rule.name, subjects: [rule.id, lb.id] };
         const ruleEvidence = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { ANNOTATION, kubectlAnnotate, ownedNote } from "../../../src/providers/azure/aks.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -54,6 +55,7 @@ export default defineRule<AzureModel>({
     "every member goes Down.",
   check({ model, report }) {
     for (const lb of model.loadBalancers) {
+      if (isGlobalTier(lb)) continue; // a cross-region probe measures regional load balancers: azure/cross-region-member
       for (const probe of lb.probes) {
         const base = { resourceId: probe.id, loadBalancerId: lb.id, key: probe.name, subjects: [probe.id, lb.id] };
         const probeEvidence = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };

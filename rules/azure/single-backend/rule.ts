@@ -13,6 +13,7 @@ import {
   vmIpConfigFor,
   vmPools,
 } from "../../../src/providers/azure/compute-helpers.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
 import { memberSubjects, placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -115,6 +116,8 @@ export default defineRule<AzureModel>({
     single:
       "Only one member of pool {{pool}} ({{lb}}: {{rules}}) can serve: {{serving}}. {{others}} A single backend is a single point of failure; the VM availability SLA needs two or more VMs in one availability set or across zones.",
     none: "No member of pool {{pool}} ({{lb}}: {{rules}}) can serve. {{others}}",
+    globalTier:
+      "{{lb}} is a cross-region (Global tier) load balancer: the members of {{pool}} are regional load balancers, not VMs, so availability sets do not apply; azure/cross-region-member checks each region.",
     atMostOne:
       "At most one member of pool {{pool}} ({{lb}}: {{rules}}) can serve, and the snapshot cannot tell whether even that one does. {{others}} A single backend is a single point of failure.",
     redundant: "{{count}} members of pool {{pool}} ({{lb}}) can serve: {{serving}}.",
@@ -133,6 +136,10 @@ export default defineRule<AzureModel>({
       const base = { resourceId: pool.id, loadBalancerId: lb.id };
       if (pool.members.length === 0) {
         report({ ...base, status: "not-applicable", messageId: "empty", data });
+        continue;
+      }
+      if (isGlobalTier(lb)) {
+        report({ ...base, status: "not-applicable", messageId: "globalTier", data });
         continue;
       }
       const seen: Seen[] = pool.members.map((m) => ({ m, p: memberPower(model, lb, m) }));

@@ -12,6 +12,7 @@ import {
   vmIpConfigFor,
   vmPools,
 } from "../../../src/providers/azure/compute-helpers.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, Pool, Vm } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -172,6 +173,7 @@ export default defineRule<AzureModel>({
   check({ model, report }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     for (const { lb, pool, rules } of rulePools(model)) {
+      if (isGlobalTier(lb)) continue; // members are regional frontends: azure/cross-region-member
       const members = poolVms(pool);
       const inPool = new Set(members.map((v) => v.key));
       const groups = groupsOf(model, members);

@@ -12,6 +12,11 @@ export function clientSpace(lb: LoadBalancer): "Internet" | "VirtualNetwork" {
   return lb.isInternal ? "VirtualNetwork" : "Internet";
 }
 
+/** A Global-tier (cross-region) load balancer: its members are regional load balancers' frontends, not machines. */
+export function isGlobalTier(lb: LoadBalancer): boolean {
+  return lb.tier.toLowerCase() === "global";
+}
+
 /** HA ports: protocol All with frontend and backend port 0 (every port of every protocol). */
 export function isHaPorts(rule: LbRule): boolean {
   return rule.protocol.toLowerCase() === "all" && isAnyPort(rule);

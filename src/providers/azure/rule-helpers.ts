@@ -12,23 +12,27 @@ export interface MemberVisit {
   member: PoolMember;
 }
 
-/** Every (rule, member) pair of every LB, in a stable order. */
+/**
+ * Every (rule, member) pair of every LB, in a stable order. Machines only: a Global-tier load balancer's members
+ * are regional load balancers' frontends (no NIC, no NSG, no guest), judged by azure/cross-region-member.
+ */
 export function* ruleMembers(model: AzureModel): Generator<MemberVisit> {
   for (const lb of model.loadBalancers) {
     for (const rule of lb.rules) {
       if (!rule.pool) continue;
-      for (const member of rule.pool.members) yield { lb, rule, pool: rule.pool, member };
+      for (const member of rule.pool.members) if (member.kind !== "frontend") yield { lb, rule, pool: rule.pool, member };
     }
   }
 }
 
-/** Every (probe, member) pair: each probe once per member of the pools its rules feed. */
+/** Every (probe, member) pair: each probe once per member of the pools its rules feed (machines only, as ruleMembers). */
 export function* probeMembers(model: AzureModel): Generator<{ lb: LoadBalancer; probe: Probe; rules: LbRule[]; member: PoolMember }> {
   for (const lb of model.loadBalancers) {
     for (const probe of lb.probes) {
       const seen = new Map<string, { member: PoolMember; rules: LbRule[] }>();
       for (const rule of probe.rules) {
         for (const member of rule.pool?.members ?? []) {
+          if (member.kind === "frontend") continue;
           const entry = seen.get(member.key);
           if (entry) entry.rules.push(rule);
           else seen.set(member.key, { member, rules: [rule] });

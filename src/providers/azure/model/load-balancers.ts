@@ -52,6 +52,7 @@ export function buildLoadBalancers(b: AzureBuild): void {
       raw: r,
       resourceGroup: resourceGroupOf(r.id),
       sku: r.sku?.name ?? "Basic",
+      tier: r.sku?.tier ?? "Regional",
       isInternal: false,
       frontends: [],
       pools: [],
@@ -90,6 +91,15 @@ export function buildLoadBalancers(b: AzureBuild): void {
       const g = frontends.get(idKey(f.gatewayLoadBalancerId));
       if (g) f.gatewayFrontend = g;
       else b.noteDangling(parentResourceId(f.gatewayLoadBalancerId), lb.id, "gateway load balancer");
+    }
+    // a Global-tier member is a regional load balancer's frontend
+    for (const pool of lb.pools) {
+      for (const m of pool.members) {
+        if (!m.frontendId) continue;
+        const f = frontends.get(idKey(m.frontendId));
+        if (f) m.frontend = f;
+        else b.noteDangling(m.frontendId, lb.id, "regional load balancer frontend");
+      }
     }
   }
 }
@@ -181,13 +191,15 @@ function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmR
     }
     const ip = str(mp.ipAddress);
     const name = str(obj(m).name) ?? ip ?? String(j);
+    const frontendId = refId(mp.loadBalancerFrontendIPConfiguration);
     const member: PoolMember = {
-      kind: "ip",
+      kind: frontendId ? "frontend" : "ip",
       id: `${id}/loadBalancerBackendAddresses/${name}`,
       key: idKey(`${id}/loadBalancerBackendAddresses/${name}`),
       ptr: join(pptr, "properties", "loadBalancerBackendAddresses", j),
     };
     if (ip) member.ip = ip;
+    if (frontendId) member.frontendId = frontendId;
     if (adminState) Object.assign(member, { adminState, adminStatePtr });
     const vnetId = refId(mp.virtualNetwork);
     if (vnetId) member.vnetId = vnetId;

@@ -158,7 +158,8 @@ export interface Frontend extends Node {
 }
 
 export interface PoolMember {
-  kind: "ipconfig" | "ip";
+  /** frontend: a Global-tier (cross-region) load balancer's member, a regional load balancer's frontend */
+  kind: "ipconfig" | "ip" | "frontend";
   /** ipconfig id, or `<pool id>/loadBalancerBackendAddresses/<name>` */
   id: string;
   key: string;
@@ -173,6 +174,9 @@ export interface PoolMember {
   /** `adminState` of the member's backend address (None | Up | Down), and where it is */
   adminState?: string;
   adminStatePtr?: string;
+  /** kind frontend: the regional frontend's id (`loadBalancerFrontendIPConfiguration`), resolved when the snapshot holds it */
+  frontendId?: string;
+  frontend?: Frontend;
 }
 
 export interface Pool extends Node {
@@ -233,6 +237,8 @@ export interface LoadBalancer extends Node {
   raw: ArmResource;
   resourceGroup: string | undefined;
   sku: string;
+  /** `sku.tier`: Regional (the default) or Global (a cross-region load balancer, whose members are regional load balancers' frontends) */
+  tier: string;
   /** true when every frontend is private (an internal load balancer) */
   isInternal: boolean;
   frontends: Frontend[];
