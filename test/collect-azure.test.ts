@@ -100,6 +100,7 @@ describe("Azure collectors: call economy, faults and gaps", () => {
       "routeTables.list",
       "publicIPAddresses.list",
       "applicationSecurityGroups.list",
+      "natGateways.list",
       "virtualMachines.list",
       "availabilitySets.list",
       "virtualMachineScaleSets.list",
@@ -109,7 +110,7 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     assert.equal(c["loadBalancingRules.health"], 1, "one health LRO for the one rule with a probe");
     assert.equal(c["networkInterfaces.listEffectiveNetworkSecurityGroups"], 2, "effective NSGs for the two running members");
     assert.equal(c["resource.get"] ?? 0, 0, "nothing fetched one by one");
-    assert.equal(emu.total(), 10 + 2 + 4, `total calls: ${JSON.stringify(c)}`);
+    assert.equal(emu.total(), 11 + 2 + 4, `total calls: ${JSON.stringify(c)}`);
   });
 
   it("a 429 with Retry-After is retried and the run completes without a gap", async () => {

@@ -49,6 +49,7 @@ export const GRAPH_TYPES = [
   "Microsoft.Network/routeTables",
   "Microsoft.Network/publicIPAddresses",
   "Microsoft.Network/applicationSecurityGroups",
+  "Microsoft.Network/natGateways",
   "Microsoft.Compute/virtualMachines",
   "Microsoft.Compute/availabilitySets",
   "Microsoft.Compute/virtualMachineScaleSets",

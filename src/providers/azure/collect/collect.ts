@@ -71,6 +71,7 @@ const NETWORK_LISTS = [
   ["routeTables", "routeTables.list"],
   ["publicIPAddresses", "publicIPAddresses.list"],
   ["applicationSecurityGroups", "applicationSecurityGroups.list"],
+  ["natGateways", "natGateways.list"],
 ] as const;
 
 /** What the phases share: the clients, the recorded calls, the resources so far. */
@@ -166,6 +167,7 @@ async function fetchReferences(run: Run): Promise<void> {
     "microsoft.network/networkinterfaces": ["networkInterfaces.get", (r, n) => network.networkInterfaces.get(r, n)],
     "microsoft.network/applicationsecuritygroups": ["applicationSecurityGroups.get", (r, n) => network.applicationSecurityGroups.get(r, n)],
     "microsoft.network/loadbalancers": ["loadBalancers.get", (r, n) => network.loadBalancers.get(r, n)],
+    "microsoft.network/natgateways": ["natGateways.get", (r, n) => network.natGateways.get(r, n)],
   };
   const tried = new Set<string>();
   for (let round = 0; round < 4; round++) {

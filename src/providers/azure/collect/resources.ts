@@ -50,6 +50,9 @@ const REF_KEYS = new Set([
   "sourceApplicationSecurityGroups",
   "destinationApplicationSecurityGroups",
   "networkInterfaces",
+  "natGateway",
+  "gatewayLoadBalancer",
+  "virtualNetwork",
 ]);
 
 /** NICs that are pool members, split by whether their VM runs (effective NSGs and guest checks need a running VM). */

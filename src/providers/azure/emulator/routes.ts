@@ -20,6 +20,7 @@ const NETWORK_TYPES: Record<string, string> = {
   routetables: "routeTables",
   publicipaddresses: "publicIPAddresses",
   applicationsecuritygroups: "applicationSecurityGroups",
+  natgateways: "natGateways",
 };
 const COMPUTE_TYPES: Record<string, string> = {
   virtualmachines: "virtualMachines",
