@@ -213,6 +213,7 @@ export function sgRevokeIncident(): AwsSnapshot {
         time: "2026-03-14T02:44:00Z",
         user: "carol",
         source: "elasticloadbalancing.amazonaws.com",
+        resources: [{ type: "AWS::ElasticLoadBalancingV2::TargetGroup", name: awsIds.tg.web }],
         request: { targetGroupArn: awsIds.tg.web, attributes: [{ key: "deregistration_delay.timeout_seconds", value: "60" }] },
       }),
       SG_REVOKE(),

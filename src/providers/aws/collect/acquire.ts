@@ -20,6 +20,7 @@ export async function collectAwsLive(target: string | undefined, opts: LiveOptio
     loadBalancers,
     concurrency,
     ...(opts.guest ? { guest: true } : {}),
+    ...(opts.window ? { window: opts.window } : {}),
     toolVersion: toolVersion(),
     ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
   });

@@ -29,6 +29,7 @@ import { CallLedger } from "../../../core/collect/ledger.ts";
 import { chunk, drainItems } from "../../../core/collect/paging.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { GuestObservation } from "../../../core/snapshot/types.ts";
+import type { TimeWindow } from "../../../core/timeline/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import { stripSecrets } from "../../../core/util/secrets.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
@@ -65,6 +66,11 @@ export interface AwsCollectOptions extends CollectorOptions, RetrySettings {
   /** guest check: between reads of an invocation (default 1000 ms) and the limit per instance (default 60 s) */
   guestPollMs?: number;
   guestTimeoutMs?: number;
+  /** time data (CloudWatch metrics, CloudTrail events) over this window; none when absent */
+  window?: TimeWindow;
+  /** LookupEvents: requests allowed (default 60) and the wait between them (default 500 ms: the API's 2 a second) */
+  lookupBudget?: number;
+  lookupIntervalMs?: number;
 }
 
 type Sdks = [
@@ -217,7 +223,25 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
   ledger.throwIfFatal();
   const instances = await describeInstances(run, front.targetGroups, detail.targetHealth, front.autoScalingGroups);
   const network = await describeNetwork(run, loadBalancers, instances, front.autoScalingGroups);
-  const guest = opts.guest ? await guestCheck(run, instances) : undefined;
+  const [guest, time] = await Promise.all([
+    opts.guest ? guestCheck(run, instances) : undefined,
+    opts.window
+      ? import("./time.ts").then(({ collectAwsTime }) =>
+          collectAwsTime(run, {
+            loadBalancers,
+            targetGroups: front.targetGroups,
+            listeners: front.listeners,
+            securityGroupIds: network.SecurityGroups.map((g) => String(g.GroupId)),
+            networkAclIds: network.NetworkAcls.map((n) => String(n.NetworkAclId)),
+            autoScalingGroups: front.autoScalingGroups,
+            window: opts.window as TimeWindow,
+            ...(opts.lookupBudget !== undefined ? { lookupBudget: opts.lookupBudget } : {}),
+            ...(opts.lookupIntervalMs !== undefined ? { lookupIntervalMs: opts.lookupIntervalMs } : {}),
+          }),
+        )
+      : undefined,
+  ]);
+  const observations = guest || time ? { ...(guest ? { guest } : {}), ...(time ?? {}) } : undefined;
   return {
     schema: "lbdoctor.snapshot/v1",
     provider: "aws",
@@ -242,7 +266,7 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
       RouteTables: network.RouteTables,
     },
     autoscaling: { AutoScalingGroups: front.autoScalingGroups },
-    ...(guest ? { observations: { guest } } : {}),
+    ...(observations ? { observations } : {}),
     gaps: ledger.gaps,
   };
 }

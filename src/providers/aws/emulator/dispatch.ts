@@ -7,6 +7,7 @@ import type { AwsFaultRule, AwsService } from "./index.ts";
 import { type AwsState, NAMESPACES, Params, QueryError, VERSIONS } from "./protocol.ts";
 import { createSsm, type SsmEmulator } from "./ssm.ts";
 import type { Rec } from "./store.ts";
+import { CLOUDTRAIL_TARGET, CLOUDWATCH_TARGET, createTimeApis, JsonApiError, type TimeApis } from "./time.ts";
 import { ec2Members, escapeXml, queryXml } from "./xml.ts";
 
 function successXml(svc: AwsService, action: string, result: Rec, requestId: string): string {
@@ -42,6 +43,26 @@ function faultError(svc: AnyService, rule: AwsFaultRule): QueryError | undefined
         msg("User is not authorized to perform: ssm:SendCommand on resource"),
       );
   }
+  if (svc === "cloudwatch" || svc === "cloudtrail") {
+    if (rule.fault === "throttle")
+      return new QueryError(
+        rule.status ?? 400,
+        rule.code ?? (svc === "cloudwatch" ? "Throttling" : "ThrottlingException"),
+        msg("Rate exceeded"),
+      );
+    if (rule.fault === "denied")
+      return svc === "cloudwatch"
+        ? new QueryError(
+            rule.status ?? 403,
+            rule.code ?? "AccessDenied",
+            msg("User is not authorized to perform: cloudwatch:GetMetricData"),
+          )
+        : new QueryError(
+            rule.status ?? 400,
+            rule.code ?? "AccessDeniedException",
+            msg("User is not authorized to perform: cloudtrail:LookupEvents"),
+          );
+  }
   switch (rule.fault) {
     case "throttle":
       return svc === "ec2"
@@ -70,7 +91,7 @@ function checkCredential(st: AwsState, svc: AnyService, req: IncomingMessage): v
 
 /** The request handler. Per request: latency → count (under the action name) → credential check → faults → the handler. */
 /** The Query services and SSM (AWS JSON 1.1), for faults and credential checks. */
-type AnyService = AwsService | "ssm";
+type AnyService = AwsService | "ssm" | "cloudwatch" | "cloudtrail";
 
 /** What both protocols' handlers need. */
 interface Served {
@@ -127,13 +148,80 @@ async function handleSsm(sv: Served, ssm: SsmEmulator, req: IncomingMessage, res
   }
 }
 
+/**
+ * CloudWatch (AWS JSON 1.0, query-compatible: errors also in `x-amzn-query-error`) and
+ * CloudTrail (AWS JSON 1.1), answered from the snapshots' time data (time.ts).
+ */
+async function handleTimeApi(
+  sv: Served,
+  apis: TimeApis,
+  req: IncomingMessage,
+  res: ServerResponse,
+  service: "cloudwatch" | "cloudtrail",
+  operation: string,
+  requestId: string,
+) {
+  const send = (status: number, body: unknown, extra: Record<string, string> = {}) => {
+    const json = JSON.stringify(body);
+    res.writeHead(status, {
+      "content-type": service === "cloudwatch" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1",
+      "x-amzn-requestid": requestId,
+      "content-length": Buffer.byteLength(json),
+      ...extra,
+    });
+    res.end(json);
+  };
+  try {
+    const raw = await readBody(req);
+    const wait = sv.latency();
+    if (wait > 0) await sleep(wait);
+    const known = (service === "cloudwatch" && operation === "GetMetricData") || (service === "cloudtrail" && operation === "LookupEvents");
+    sv.counts.add(known ? operation : "unknown");
+    if (!known) throw new QueryError(400, "UnknownOperationException", `Unknown operation ${operation}`);
+    let body: Rec;
+    try {
+      body = raw.trim() === "" ? {} : (JSON.parse(raw) as Rec);
+    } catch {
+      throw new QueryError(400, "SerializationException", "The request body is not valid JSON");
+    }
+    checkCredential(sv.st, "ssm", req);
+    await applyFaults(sv, service, operation, raw);
+    try {
+      send(200, service === "cloudwatch" ? apis.getMetricData(body) : apis.lookupEvents(body));
+    } catch (e) {
+      if (e instanceof JsonApiError) throw new QueryError(e.status, e.code, e.message);
+      throw e;
+    }
+  } catch (e) {
+    const err = e instanceof QueryError ? e : new QueryError(500, "InternalServerError", e instanceof Error ? e.message : String(e));
+    if (service === "cloudwatch") {
+      send(
+        err.status,
+        { __type: `com.amazonaws.cloudwatch#${err.code}`, message: err.message },
+        {
+          "x-amzn-query-error": `${err.code};${err.status >= 500 ? "Receiver" : "Sender"}`,
+        },
+      );
+    } else send(err.status, { __type: err.code, message: err.message });
+  }
+}
+
 export function awsHandler(st: AwsState, faults: Faults<AwsFaultRule>, counts: RequestCounts, latency: () => number) {
   const handlers = awsHandlers(st);
   const sv: Served = { st, faults, counts, latency };
+  const timeApis = createTimeApis(st.opts.snapshots, { pageSize: st.opts.pageSize ?? 100 });
   const ssm = createSsm(st.store, { ...(st.opts.ssmPendingPolls !== undefined ? { pendingPolls: st.opts.ssmPendingPolls } : {}) });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && target.startsWith(CLOUDWATCH_TARGET)) {
+      await handleTimeApi(sv, timeApis, req, res, "cloudwatch", target.slice(CLOUDWATCH_TARGET.length), requestId);
+      return;
+    }
+    if (typeof target === "string" && target.startsWith(CLOUDTRAIL_TARGET)) {
+      await handleTimeApi(sv, timeApis, req, res, "cloudtrail", target.slice(CLOUDTRAIL_TARGET.length), requestId);
+      return;
+    }
     if (typeof target === "string" && target.startsWith("AmazonSSM.")) {
       await handleSsm(sv, ssm, req, res, target.slice("AmazonSSM.".length), requestId);
       return;
