@@ -113,6 +113,27 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     assert.equal(emu.total(), 11 + 2 + 4, `total calls: ${JSON.stringify(c)}`);
   });
 
+  it("LROs poll by the server's Retry-After: 0 polls at once (no fixed wait before the first poll), 1 waits a second", async () => {
+    const timed = async (retryAfter: number, pollIntervalMs: number) => {
+      const lro = await startArmEmulator({ snapshots: [web], lroRetryAfterSeconds: retryAfter });
+      try {
+        const t0 = performance.now();
+        const snap = await collectAzure(opts(lro, web, { effectiveNsg: false, pollIntervalMs }));
+        const ms = performance.now() - t0;
+        assert.deepEqual(snap.gaps, []);
+        assert.equal(Object.keys(snap.observations?.ruleHealth ?? {}).length, 1);
+        assert.equal(lro.counts()["lro.poll"], 1, "one poll: the result was ready when it came");
+        return ms;
+      } finally {
+        await lro.close();
+      }
+    };
+    // Retry-After: 0 wins over a long poll interval: the poll comes at once
+    assert.ok((await timed(0, 5_000)) < 3_000);
+    // Retry-After: 1 wins over a short poll interval: the poll waits for it
+    assert.ok((await timed(1, 5)) >= 1_000);
+  });
+
   it("a 429 with Retry-After is retried and the run completes without a gap", async () => {
     emu.resetCounts();
     emu.setFaults([{ route: "loadBalancers.list", status: 429, times: 1, retryAfterMs: 20 }]);

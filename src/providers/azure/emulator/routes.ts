@@ -137,7 +137,7 @@ const notFound = (ctx: Ctx): EmulatorError => {
 const startLro = (st: ArmState, ctx: Ctx, body: unknown): Reply => {
   const id = randomUUID();
   st.lros.set(id, { readyAt: Date.now() + st.lroMs, subscription: (ctx.match[1] ?? "").toLowerCase(), body });
-  return { status: 202, headers: { location: `${st.baseUrl}/lro/${id}` } };
+  return { status: 202, headers: lroHeaders(st, id) };
 };
 
 const observationMissing = (what: string, id: string): EmulatorError =>
