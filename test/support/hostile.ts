@@ -76,7 +76,18 @@ export function hostileSnapshot(
       .join("/");
   };
   const copy = (v: unknown, key?: string): unknown => {
-    if (typeof v === "string") return key !== undefined && PATH_KEYS.has(key) ? `${v}${SUFFIX}` : fix(v);
+    if (typeof v === "string") {
+      if (key !== undefined && PATH_KEYS.has(key)) return `${v}${SUFFIX}`;
+      // JSON embedded in a string (a CloudTrail event): its ids change the same way
+      if (v.startsWith("{")) {
+        try {
+          return JSON.stringify(copy(JSON.parse(v)));
+        } catch {
+          // not JSON
+        }
+      }
+      return fix(v);
+    }
     if (Array.isArray(v)) return v.map((x) => copy(x));
     if (v !== null && typeof v === "object") {
       const out: Record<string, unknown> = {};

@@ -90,3 +90,8 @@ export function byShell(commands: readonly string[]): Array<{ shell: "sh" | "pow
 export function promptFor(command: string): string {
   return isPowerShellCommand(command) ? "PS> " : "$ ";
 }
+
+/** JSON for a command argument (`--ip-permissions '[…]'`): a string value no command may carry becomes the placeholder text. */
+export function jsonForCommand(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === "string" && unsafeValue(v) ? UNSAFE_PLACEHOLDER : v));
+}

@@ -12,7 +12,7 @@
 import type { Change, HealthSeries, TimeData } from "../../../core/timeline/types.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
-import { awsArg } from "../../../core/util/shell.ts";
+import { awsArg, jsonForCommand } from "../../../core/util/shell.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import type { LoadBalancer, TargetGroup } from "./types.ts";
 
@@ -139,7 +139,7 @@ function permText(p: Rec): string {
 /** The `--ip-permissions` JSON of CloudTrail's requestParameters.ipPermissions. */
 function ipPermissionsJson(perms: Rec[]): string {
   const items = (v: unknown) => arr((v as Rec | undefined)?.items ?? v);
-  return JSON.stringify(
+  return jsonForCommand(
     perms.map((p) => {
       const o: Rec = { IpProtocol: String(p.ipProtocol ?? "-1") };
       if (p.fromPort !== undefined) o.FromPort = Number(p.fromPort);
