@@ -264,7 +264,7 @@ describe("lbdoctor emulator", () => {
   it("refuses, in one line with exit 2: mixed clouds, the alias on an Azure snapshot, another cloud's flag", () => {
     const mixed = lbdoctor(["emulator", "--snapshot", fixture("healthy-web"), "--snapshot", "fixtures/aws/healthy-alb.json"]);
     assert.equal(mixed.code, 2);
-    assert.match(mixed.stderr, /healthy-alb\.json is not a azure snapshot like .*one emulator serves one cloud/);
+    assert.match(mixed.stderr, /healthy-alb\.json is not an Azure snapshot like .*one emulator serves one cloud/);
     const alias = lbdoctor(["aws-emulator", "--snapshot", fixture("healthy-web")]);
     assert.equal(alias.code, 2);
     assert.match(alias.stderr, /healthy-web\.json is not an AWS snapshot/);

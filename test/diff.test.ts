@@ -169,7 +169,7 @@ describe("lbdoctor diff", () => {
     const cases: Array<[string[], RegExp]> = [
       [["diff", join(tmp, "nope.json"), b], /snapshot file not found/],
       [["diff", a, broken, "--format", "json", "--output", out], /is not a valid lbdoctor\.snapshot\/v1 document/],
-      [["diff", a, join(ROOT, "test/fixtures-aws/web-two-az.json")], /cannot compare a azure snapshot .* with a aws snapshot/],
+      [["diff", a, join(ROOT, "test/fixtures-aws/web-two-az.json")], /cannot compare an Azure snapshot .* with an AWS snapshot/],
       [["diff", a, b, "--format", "sarif"], /Allowed choices are text, json, markdown/],
     ];
     for (const [args, pattern] of cases) {

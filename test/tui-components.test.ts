@@ -330,7 +330,7 @@ describe("CollectionScreen", () => {
   it("then the results", () => {
     const text = frame(h(CollectionScreen, { title: "t", progress: progressOf(true), now: 2000, frame: 0, width: W, color: false }));
     assert.match(text, /▲ probe health and effective NSGs +3 calls +690ms {2}1 gap · 10 resources/);
-    assert.match(text, /✔ rules +10ms {2}1 rules · 33 results/);
+    assert.match(text, /✔ rules +10ms {2}1 rule · 33 results/);
     assert.match(text, /▲ probe health and effective NSGs[^\n]*\n {4}gap 403 AuthorizationFailed/, "the phase's gap follows it");
     assert.match(
       text,

@@ -69,7 +69,7 @@ describe("tui collection progress", () => {
     p = onEngineEvent(p, { type: "done", findings: 3 }, 430);
     p = finishProgress(p, 430, { summary: "3 failed" });
     assert.equal(p.phases[2]?.name, "rules");
-    assert.equal(p.phases[2]?.detail, "1 rules · 3 results");
+    assert.equal(p.phases[2]?.detail, "1 rule · 3 results");
     assert.equal(p.summary, "3 failed");
     assert.equal(p.finishedAt, 430);
   });

@@ -5,6 +5,7 @@
  * (SDKs, Ink, the emulators).
  */
 import { Command, InvalidArgumentError, Option } from "commander";
+import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { FORMAT_NAMES } from "../core/report/formats.ts";
 import { toolVersion } from "../core/version.ts";
@@ -79,8 +80,8 @@ function registerCheck(program: Command, io: IO, setExit: SetExit): void {
       "Diagnose the load balancers of a resource group, live (az login / DefaultAzureCredential), or of a snapshot file (--snapshot).",
     )
     .argument(
-      "[target]",
-      "resource group or load balancer name (with --provider aws: a load balancer name or ARN, none for every one in --region); with --snapshot it narrows the scope",
+      "[targets...]",
+      "resource group or load balancer name (with --provider aws: one or more load balancer names or ARNs, none for every one in --region); with --snapshot they narrow the scope",
     )
     .option("-s, --snapshot <file>", "read this lbdoctor.snapshot/v1 file instead of collecting live")
     .addOption(
@@ -105,9 +106,9 @@ function registerCheck(program: Command, io: IO, setExit: SetExit): void {
   addLiveOptions(check);
   addAwsOptions(check);
   addWindowOptions(check);
-  check.action(async (target: string | undefined, opts) => {
+  check.action(async (targets: string[], opts) => {
     const { runCheck } = await import("../commands/check.ts");
-    setExit(await runCheck(target, opts, io));
+    setExit(await runCheck(targets, opts, io));
   });
 }
 
@@ -116,17 +117,20 @@ function registerSnapshot(program: Command, io: IO, setExit: SetExit): void {
     .command("snapshot")
     .description("Collect a resource group live and write the snapshot, for offline checks or a ticket. Secrets are always stripped.")
     .argument(
-      "[target]",
-      "the resource group to collect (with --provider aws: load balancer names or ARNs, comma-separated; none for every one in --region)",
+      "[targets...]",
+      "the resource group to collect (with --provider aws: one or more load balancer names or ARNs; none for every one in --region)",
     )
     .requiredOption("-o, --output <file>", "where to write the snapshot")
     .option("--redact", "also mask subscription or account ids, public IPs and tag values, consistently, for sharing");
   addLiveOptions(snapshot);
   addAwsOptions(snapshot);
   addWindowOptions(snapshot);
-  snapshot.action(async (rg: string | undefined, opts) => {
+  snapshot.action(async (targets: string[], opts) => {
     const { runSnapshot } = await import("../commands/snapshot.ts");
-    setExit(await runSnapshot(rg, opts, io));
+    if (targets.length > 1 && (opts.provider ?? "azure") !== "aws") {
+      throw new InputError(`snapshot collects one resource group, not ${targets.length} (${targets.join(", ")})`);
+    }
+    setExit(await runSnapshot(targets.length > 0 ? targets.join(",") : undefined, opts, io));
   });
 }
 

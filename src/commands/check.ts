@@ -8,6 +8,7 @@ import type { IO } from "../core/io.ts";
 import { type BaselineSummary, loadBaseline, markBaseline } from "../core/report/baseline.ts";
 import { loadFormatter } from "../core/report/formats.ts";
 import { buildReport, type Report } from "../core/report/report.ts";
+import { sanitize } from "../core/report/sanitize.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
@@ -30,7 +31,17 @@ export interface CheckOptions extends LiveOptions {
   color?: boolean;
 }
 
-export async function runCheck(target: string | undefined, opts: CheckOptions, io: IO): Promise<number> {
+/** Positional targets: one or several, each possibly comma-separated (names and ARNs hold no commas). */
+export function splitTargets(target: string | string[] | undefined): string[] {
+  const list = Array.isArray(target) ? target : target !== undefined ? [target] : [];
+  return list
+    .flatMap((t) => t.split(","))
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+export async function runCheck(target: string | string[] | undefined, opts: CheckOptions, io: IO): Promise<number> {
+  const targets = splitTargets(target);
   const formats = opts.format && opts.format.length > 0 ? opts.format : ["text"];
   const outputs = opts.output ?? [];
   if (outputs.length > formats.length) {
@@ -40,7 +51,14 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
   }
   // every output path is checked (and missing folders created) before anything is collected
-  const targets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
+  const outTargets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
+  // AWS collects several load balancers at once; Azure collects one resource group (or load balancer) at a time
+  if (!opts.snapshot && targets.length > 1 && (opts.provider ?? "azure") !== "aws") {
+    throw new InputError(
+      `live Azure collection takes one resource group or load balancer, not ${targets.length} (${targets.join(", ")})`,
+      "Collect the resource group once, then narrow: `lbdoctor snapshot <rg> -o rg.json && lbdoctor check --snapshot rg.json lb-a lb-b`.",
+    );
+  }
   // the config, the clock and the baseline are read before anything is collected: a bad one stops the run early
   const { rules: catalog } = await import("../../rules/index.ts");
   const now = resolveNow();
@@ -57,9 +75,14 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   }
 
   // progress goes to stderr, except when a report goes to stdout (it is likely piped)
-  const stdoutIndex = targets.findIndex((t) => t.kind === "stdout");
+  const stdoutIndex = outTargets.findIndex((t) => t.kind === "stdout");
   const stdoutFormat = formats[stdoutIndex >= 0 ? stdoutIndex : outputs.length];
-  const { snapshot, source, live } = await acquireSnapshot(target, opts, io, stdoutFormat === undefined || stdoutFormat === "text");
+  const { snapshot, source, live } = await acquireSnapshot(
+    targets.length > 0 ? targets.join(",") : undefined,
+    opts,
+    io,
+    stdoutFormat === undefined || stdoutFormat === "text",
+  );
   // evidence values are read from the snapshot: a file may hold secrets the collectors would have removed
   if (!live) stripSecrets(snapshot);
   const adapter = await providerFor(snapshot.provider);
@@ -80,7 +103,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
     adapter,
     rules: selected,
     context: { from: opts.from ?? [] },
-    ...(target ? { target } : {}),
+    ...(targets.length > 0 ? { targets } : {}),
     source,
     severity,
   });
@@ -89,6 +112,26 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   if (config) {
     const { applySuppressions } = await import("../core/config/suppress.ts");
     suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: adapter.tagsOf(snapshot) });
+  }
+  // silent misses: a --from that names no machine, a suppression that matches no finding
+  for (const entry of opts.from ?? []) {
+    if (!adapter.fromNames(model, entry)) {
+      io.err(
+        `lbdoctor: warning: --from ${sanitize(JSON.stringify(entry))} names no ${adapter.machineNoun} in ${sanitize(source)}; it is ignored\n`,
+      );
+    }
+  }
+  for (const s of suppressions ?? []) {
+    if (s.matched === 0) {
+      const what = [
+        `rule ${s.rule}`,
+        ...(s.resource ? [`resource ${s.resource}`] : []),
+        ...(s.tag ? [`tag ${JSON.stringify(s.tag)}`] : []),
+      ];
+      io.err(
+        `lbdoctor: warning: the suppression at ${sanitize(s.source)} (${sanitize(what.join(", "))}) matches no failing, unknown or error finding; remove it if it is stale\n`,
+      );
+    }
   }
   let baselineSummary: BaselineSummary | undefined;
   if (baseline) baselineSummary = markBaseline(findings, baseline);
@@ -109,7 +152,7 @@ export async function runCheck(target: string | undefined, opts: CheckOptions, i
   // render everything before writing anything
   const rendered: Array<{ target: OutputTarget; text: string }> = [];
   for (let i = 0; i < formats.length; i++) {
-    const target: OutputTarget = targets[i] ?? { kind: "stdout", path: "-" };
+    const target: OutputTarget = outTargets[i] ?? { kind: "stdout", path: "-" };
     const format = await loadFormatter(formats[i] as string);
     const text = format(report, { color: target.kind === "stdout" ? colorWanted(opts.color) : false, verbose: opts.verbose === true });
     rendered.push({ target, text });

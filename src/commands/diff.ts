@@ -24,6 +24,7 @@ import type { ProviderAdapter } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
 import type { Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
+import { providerName, withArticle } from "../core/util/words.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, writeOutputs } from "./output.ts";
@@ -62,7 +63,9 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
   const before = loadSnapshotFile(beforePath);
   const after = loadSnapshotFile(afterPath);
   if (before.provider !== after.provider) {
-    throw new InputError(`cannot compare a ${before.provider} snapshot (${beforePath}) with a ${after.provider} snapshot (${afterPath})`);
+    throw new InputError(
+      `cannot compare ${withArticle(providerName(before.provider))} snapshot (${beforePath}) with ${withArticle(providerName(after.provider))} snapshot (${afterPath})`,
+    );
   }
   // values from the snapshots are shown: never their secrets
   stripSecrets(before);

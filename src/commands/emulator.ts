@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { PACKAGE_ROOT } from "../core/paths.ts";
-import type { EmulatorOptions, ProviderAdapter } from "../core/provider.ts";
+import type { EmulatorOptions, ProviderAdapter, RunningEmulator } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
 import type { ProviderId, Snapshot } from "../core/snapshot/types.ts";
+import { providerName, withArticle } from "../core/util/words.ts";
 import { providerFor } from "../providers/index.ts";
 
 function num(v: string | undefined, name: string, min: number, max: number): number | undefined {
@@ -34,7 +35,8 @@ async function load(paths: string[], only?: ProviderId): Promise<{ snapshots: Sn
   const provider = snapshots[0]?.provider;
   if (!provider) throw new InputError("give at least one --snapshot to serve");
   const other = paths.find((_, i) => snapshots[i]?.provider !== provider);
-  if (other) throw new InputError(`${other} is not a ${provider} snapshot like ${paths[0]}: one emulator serves one cloud`);
+  if (other)
+    throw new InputError(`${other} is not ${withArticle(providerName(provider))} snapshot like ${paths[0]}: one emulator serves one cloud`);
   const adapter = await providerFor(provider);
   if (!adapter.serve) throw new InputError(`there is no emulator for ${provider} snapshots`);
   return { snapshots, adapter };
@@ -91,30 +93,56 @@ export async function runEmulator(flags: EmulatorFlags, io: IO, only?: ProviderI
 
 /** Starts the emulator on a bundled broken scenario and runs a live check against it, end to end through the Azure SDKs. */
 export async function runDemo(opts: { scenario: string; format?: string[]; color?: boolean; verbose?: boolean }, io: IO): Promise<number> {
-  const file = join(PACKAGE_ROOT, "fixtures", "azure", `${opts.scenario}.json`);
-  const { snapshots, adapter } = await load([file], "azure");
-  const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, { latencyMs: 20, lroMs: 300 });
-  // a scenario with time data: collect it over the scenario's own window (the fixture's times, not the clock's)
-  const window = (snapshots[0]?.observations as { window?: { from?: string; until?: string } } | undefined)?.window;
-  const timeFlags = window?.from && window.until ? { windowFrom: window.from, windowUntil: window.until } : {};
-  io.err(
-    `lbdoctor demo: ${emu.name} on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs${window?.from ? ` (with metrics, resource changes and the Activity Log from ${window.from} to ${window.until})` : ""}\n`,
-  );
+  // Ctrl-C stops the demo at any point: the emulator closes (and removes its temporary CA folder) before the exit
+  let stop = () => {};
+  let stopped = false;
+  const interrupted = new Promise<number>((resolve) => {
+    stop = () => {
+      stopped = true;
+      resolve(130);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  let code = 0;
+  let emu: RunningEmulator | undefined;
   try {
-    const { runCheck } = await import("./check.ts");
-    return await runCheck(
-      emu.check.target,
-      {
-        ...emu.check.options,
-        ...timeFlags,
-        failOn: "high",
-        ...(opts.format ? { format: opts.format } : {}),
-        ...(opts.color !== undefined ? { color: opts.color } : {}),
-        ...(opts.verbose ? { verbose: true } : {}),
-      },
-      io,
+    const file = join(PACKAGE_ROOT, "fixtures", "azure", `${opts.scenario}.json`);
+    const { snapshots, adapter } = await load([file], "azure");
+    emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, { latencyMs: 20, lroMs: 300 });
+    // a scenario with time data: collect it over the scenario's own window (the fixture's times, not the clock's)
+    const window = (snapshots[0]?.observations as { window?: { from?: string; until?: string } } | undefined)?.window;
+    const timeFlags = window?.from && window.until ? { windowFrom: window.from, windowUntil: window.until } : {};
+    io.err(
+      `lbdoctor demo: ${emu.name} on ${emu.url} serving fixtures/azure/${opts.scenario}.json; collecting live through the Azure SDKs${window?.from ? ` (with metrics, resource changes and the Activity Log from ${window.from} to ${window.until})` : ""}\n`,
     );
+    if (stopped) code = 130;
+    else {
+      const { runCheck } = await import("./check.ts");
+      const checked = runCheck(
+        emu.check.target,
+        {
+          ...emu.check.options,
+          ...timeFlags,
+          failOn: "high",
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.color !== undefined ? { color: opts.color } : {}),
+          ...(opts.verbose ? { verbose: true } : {}),
+        },
+        io,
+      );
+      checked.catch(() => {}); // when interrupted, its failure against the closed emulator is moot
+      code = await Promise.race([checked, interrupted]);
+    }
   } finally {
-    await emu.close();
+    process.off("SIGINT", stop);
+    process.off("SIGTERM", stop);
+    await emu?.close();
   }
+  if (code === 130) {
+    // the interrupted collection may still be retrying against the closed emulator: do not wait for it
+    io.err("lbdoctor demo: interrupted\n");
+    process.exit(130);
+  }
+  return code;
 }

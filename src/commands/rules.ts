@@ -4,6 +4,7 @@ import { docsUrl } from "../core/engine/define-rule.ts";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { PACKAGE_ROOT } from "../core/paths.ts";
+import { plural } from "../core/util/words.ts";
 
 export async function runRulesCommand(id: string | undefined, opts: { format: "text" | "json" }, io: IO): Promise<number> {
   const { rules } = await import("../../rules/index.ts");
@@ -30,6 +31,6 @@ export async function runRulesCommand(id: string | undefined, opts: { format: "t
   }
   const w = Math.max(...rules.map((r) => r.id.length));
   for (const r of rules) io.out(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.title}\n`);
-  io.out(`\n${rules.length} rules. \`lbdoctor rules <id>\` shows one.\n`);
+  io.out(`\n${plural(rules.length, "rule")}. \`lbdoctor rules <id>\` shows one.\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import type { ProviderAdapter } from "../core/provider.ts";
 import { safeJson } from "../core/report/sanitize.ts";
 import type { Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
+import { plural } from "../core/util/words.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
 import { prepareOutput, writeOutputs } from "./output.ts";
@@ -36,6 +37,6 @@ export async function runSnapshot(
   writeOutputs([{ target, text: `${safeJson(doc)}\n` }], (text) => io.out(text));
   const gaps = snapshot.gaps?.length ?? 0;
   if (!opts.quiet && target.kind !== "stdout")
-    io.err(`wrote ${opts.output}${opts.redact ? " (redacted)" : ""}${gaps ? `; ${gaps} gaps recorded in it` : ""}\n`);
+    io.err(`wrote ${opts.output}${opts.redact ? " (redacted)" : ""}${gaps ? `; ${plural(gaps, "gap")} recorded in it` : ""}\n`);
   return 0;
 }

@@ -19,6 +19,8 @@ export interface DiagnoseInput {
   context?: ModelContext;
   /** a group (resource group, region) or load balancer name or id that narrows the scope */
   target?: string;
+  /** several of them: the scope is their union */
+  targets?: string[];
   /** for error messages: where the snapshot came from */
   source: string;
   /** severity overrides by rule id (the config) */
@@ -41,7 +43,15 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   const model = adapter.buildModel(snapshot, input.context ?? { from: [] });
   const allLoadBalancers = adapter.loadBalancers(model);
   const rules = input.rules.filter((r) => r.provider === snapshot.provider);
-  const scope = input.target ? narrow(input.target, allLoadBalancers, adapter, snapshot, input.source) : undefined;
+  const wanted = [...(input.target ? [input.target] : []), ...(input.targets ?? [])];
+  const scopes = wanted.map((t) => narrow(t, allLoadBalancers, adapter, snapshot, input.source));
+  const scope =
+    scopes.length === 0
+      ? undefined
+      : {
+          lbs: [...new Map(scopes.flatMap((x) => x.lbs).map((lb) => [lb.key, lb])).values()],
+          groups: scopes.flatMap((x) => (x.group !== undefined ? [x.group] : [])),
+        };
   let findings = runRules(model, rules, {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
@@ -51,7 +61,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     findings = findings.filter((f) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
-      return scope.group !== undefined && adapter.inGroup(f, scope.group);
+      return scope.groups.some((g) => adapter.inGroup(f, g));
     });
   }
   return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings };

@@ -77,6 +77,9 @@ export interface ProviderAdapter<M extends Model = Model> {
   groupNoun: string;
   /** builds the model; its collection gaps carry `covers` (gapData) and `affects`, which the engine reads */
   buildModel(snapshot: Snapshot, context: ModelContext): M;
+  /** does a `--from` entry name a machine (VM, instance) in the model? what it is called ("VM", "instance") */
+  fromNames(model: M, entry: string): boolean;
+  machineNoun: string;
   /** the data keys (`reads` of the rules, DATA_KEYS[provider]) a snapshot gap leaves incomplete */
   gapData(gap: Gap): string[];
   loadBalancers(model: M): LoadBalancerInfo[];

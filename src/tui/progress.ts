@@ -6,6 +6,7 @@
 import type { CollectEvent } from "../core/collect/events.ts";
 import type { EngineEvent } from "../core/engine/run.ts";
 import type { Gap } from "../core/snapshot/types.ts";
+import { plural } from "../core/util/words.ts";
 
 export interface PhaseState {
   name: string;
@@ -73,7 +74,7 @@ export function onCollectEvent(p: Progress, e: CollectEvent, now: number): Progr
     case "progress":
       return p;
     case "done": {
-      const detail = `${e.resources} resources`;
+      const detail = plural(e.resources, "resource");
       // calls that failed (gaps) send no call event; the total says how many there were
       const cur = p.phases[p.phases.length - 1];
       const extra = Math.max(0, e.calls - p.calls);
@@ -100,7 +101,7 @@ export function onEngineEvent(p: Progress, e: EngineEvent, now: number): Progres
     return { ...p, rules };
   }
   const rules = p.rules ?? { done: 0, results: 0 };
-  return closeCurrent({ ...p, rules }, now, `${rules.done} rules · ${e.findings} results`);
+  return closeCurrent({ ...p, rules }, now, `${plural(rules.done, "rule")} · ${plural(e.findings, "result")}`);
 }
 
 export function finishProgress(p: Progress, now: number, outcome: { summary: string } | { error: string }): Progress {

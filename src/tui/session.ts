@@ -8,6 +8,7 @@ import { SEVERITIES } from "../core/engine/types.ts";
 import type { Report } from "../core/report/report.ts";
 import type { Gap, Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
+import { plural } from "../core/util/words.ts";
 import { analyze } from "./analyze.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "./progress.ts";
 import type { DataSource } from "./source.ts";
@@ -71,7 +72,7 @@ export function summaryLine(report: Report): string {
   return [
     `${s.byStatus.fail} failed${sev ? ` (${sev})` : ""}`,
     `${s.byStatus.unknown} unknown`,
-    ...(s.byStatus.error ? [`${s.byStatus.error} errors`] : []),
+    ...(s.byStatus.error ? [plural(s.byStatus.error, "error")] : []),
     `${s.byStatus.pass} passed`,
     `${lbs} load balancer${lbs === 1 ? "" : "s"}`,
   ].join(" · ");

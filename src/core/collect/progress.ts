@@ -1,4 +1,5 @@
 import { sanitize } from "../report/sanitize.ts";
+import { plural } from "../util/words.ts";
 import type { CollectEvent } from "./events.ts";
 
 /**
@@ -12,7 +13,7 @@ export function stderrProgress(write: (s: string) => void, tty: boolean): (e: Co
   let done = "";
   let lastLine = "";
   const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)}s`;
-  const status = () => `  collecting: ${phase}${done ? ` · ${done}` : ""} · ${calls} calls · ${elapsed()}`;
+  const status = () => `  collecting: ${phase}${done ? ` · ${done}` : ""} · ${plural(calls, "call")} · ${elapsed()}`;
   return (e) => {
     if (e.type === "phase") {
       if (tty && phase) write("\r\u001b[2K");
@@ -39,7 +40,9 @@ export function stderrProgress(write: (s: string) => void, tty: boolean): (e: Co
       if (tty) write(status());
     } else if (e.type === "done") {
       if (tty) write("\r\u001b[2K");
-      write(`  collected ${e.resources} resources in ${e.calls} calls, ${(e.ms / 1000).toFixed(1)}s${e.gaps ? `, ${e.gaps} gaps` : ""}\n`);
+      write(
+        `  collected ${plural(e.resources, "resource")} in ${plural(e.calls, "call")}, ${(e.ms / 1000).toFixed(1)}s${e.gaps ? `, ${plural(e.gaps, "gap")}` : ""}\n`,
+      );
     }
   };
 }

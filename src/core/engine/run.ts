@@ -1,5 +1,6 @@
 import { resolvePointer } from "../util/json-pointer.ts";
 import { idKey, lastSegment as nameOf } from "../util/resource-id.ts";
+import { clip } from "../util/words.ts";
 import type { Evidence, Finding, Model, ModelGap, ReportInput, Rule, Severity } from "./types.ts";
 import { severityRank } from "./types.ts";
 
@@ -27,9 +28,21 @@ export function interpolate(template: string, data: Record<string, string | numb
   for (let i = 1; i < parts.length; i += 2) {
     const k = parts[i] as string;
     const v = data[k];
-    out += (v === undefined ? `{{${k}}}` : String(v)) + (parts[i + 1] as string);
+    out += (v === undefined ? `{{${k}}}` : shownValue(String(v))) + (parts[i + 1] as string);
   }
   return out;
+}
+
+/**
+ * A value from the snapshot (a name) can be any length: a run without spaces longer than any real
+ * id (256) is cut like every shown value, and a whole value at 4,000 characters. Composed values
+ * (lists, explanations) keep their words.
+ */
+function shownValue(v: string): string {
+  return clip(
+    v.replace(/\S{257,}/g, (t) => clip(t)),
+    4000,
+  );
 }
 
 export function findingId(ruleId: string, resourceId: string, key?: string): string {
@@ -60,7 +73,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
           status: input.status,
           severity: severity ?? input.severity ?? rule.severity, // a configured override wins over the rule's own per-finding choice
           resourceId: input.resourceId,
-          resourceName: input.resourceName ?? nameOf(input.resourceId),
+          resourceName: clip(input.resourceName ?? nameOf(input.resourceId)),
           title: rule.title,
           messageId: input.messageId,
           message: interpolate(template, input.data),
@@ -172,7 +185,7 @@ export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Se
         status: "unknown",
         severity,
         resourceId: g.resourceId,
-        resourceName: g.resourceName ?? nameOf(g.resourceId),
+        resourceName: clip(g.resourceName ?? nameOf(g.resourceId)),
         title: rule.title,
         messageId: GAP_MESSAGE_ID,
         message: `Not checked: ${gapText(g)}; this rule reads that data.`,

@@ -151,7 +151,8 @@ export function buildReport(args: {
     rules: ruleSummaries(args.rules, findings),
     loadBalancers: lbs,
     findings,
-    gaps: model.gaps,
+    // `affects` is the engine's (resource keys, possibly many); the report keeps what the gap is and which data it covers
+    gaps: model.gaps.map(({ affects: _a, ...g }) => g),
   };
   if (args.suppressions) report.suppressions = args.suppressions;
   if (model.time) report.timeline = buildTimeline(model.time, findings, new Set(args.loadBalancers.map((lb) => lb.key)));

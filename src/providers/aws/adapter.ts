@@ -2,6 +2,7 @@ import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { awsDiff } from "./diff.ts";
 import { awsGapData } from "./gap-data.ts";
+import { fromNames } from "./guest.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
@@ -10,6 +11,8 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
   id: "aws",
   groupNoun: "region",
   gapData: awsGapData,
+  fromNames: (model, entry) => model.instances.some((i) => fromNames(entry, i)),
+  machineNoun: "EC2 instance",
   buildModel: (snapshot, context) => buildAwsModel(snapshot as AwsSnapshot, context),
   loadBalancers: (model) =>
     model.loadBalancers.map((lb) => {

@@ -6,6 +6,7 @@
  */
 import { idKey } from "../../core/util/resource-id.ts";
 import { awsArg } from "../../core/util/shell.ts";
+import { withArticle } from "../../core/util/words.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 
 /** A target group with the load balancer its findings are grouped under (the first one it serves). */
@@ -102,7 +103,7 @@ export function effectiveCrossZone(lb: LoadBalancer, tg: TargetGroup): CrossZone
     basis:
       lb.crossZone.source === "attribute"
         ? `${lb.name} sets load_balancing.cross_zone.enabled=${lb.crossZone.value}`
-        : `${lb.name} does not set load_balancing.cross_zone.enabled (default off for a ${lb.type} load balancer)`,
+        : `${lb.name} does not set load_balancing.cross_zone.enabled (default off for ${withArticle(lb.type)} load balancer)`,
     ptr: lb.crossZone.ptr,
     resourceId: lb.arn,
     byGroup: false,

@@ -3,6 +3,7 @@ import { completeArmResources } from "../../core/snapshot/arm-type.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { azureDiff } from "./diff.ts";
 import { azureGapData } from "./gap-data.ts";
+import { fromNames } from "./guest.ts";
 import { createAzureInspector } from "./inspect.ts";
 import { azureLiveSource } from "./live-source.ts";
 import { type AzureModel, buildAzureModel } from "./model.ts";
@@ -13,6 +14,8 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
   groupNoun: "resource group",
   gapData: azureGapData,
+  fromNames: (model, entry) => model.vms.some((vm) => fromNames(entry, vm)),
+  machineNoun: "VM",
   buildModel: (snapshot, context) => buildAzureModel(completeArmResources(snapshot as AzureSnapshot), context),
   loadBalancers: (model) =>
     bySubscription(model.loadBalancers).map((lb) => ({

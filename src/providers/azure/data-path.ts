@@ -4,6 +4,7 @@
  * evaluator verdict (an IP allow-list is a restriction, not a block).
  */
 import { resolvePointer } from "../../core/util/json-pointer.ts";
+import { withArticle } from "../../core/util/words.ts";
 import type { AzureModel, IpConfig, LbRule, LoadBalancer } from "./model.ts";
 import type { FlowVerdict, RuleRef } from "./nsg.ts";
 
@@ -33,7 +34,7 @@ export function isAnyPort(rule: LbRule): boolean {
 
 /** How a finding names an any-port rule: "an HA-ports rule (protocol All, port 0)" or "a Tcp rule on port 0 (any port)". */
 export function anyPortPhrase(rule: LbRule): string {
-  return isHaPorts(rule) ? "an HA-ports rule (protocol All, port 0)" : `a ${rule.protocol} rule on port 0 (any port)`;
+  return isHaPorts(rule) ? "an HA-ports rule (protocol All, port 0)" : `${withArticle(rule.protocol)} rule on port 0 (any port)`;
 }
 
 /** The NSG protocols a rule's traffic uses: `All` is both TCP and UDP. */

@@ -1,5 +1,5 @@
 /** The ARM emulator behind `lbdoctor emulator` and `lbdoctor demo`: Azure snapshots served over HTTPS on 127.0.0.1. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../../core/errors.ts";
@@ -19,8 +19,12 @@ export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): 
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.lroMs !== undefined ? { lroMs: opts.lroMs } : {}),
   });
-  const caFile = join(mkdtempSync(join(tmpdir(), "lbdoctor-emulator-")), "ca.pem");
-  writeFileSync(caFile, emu.ca);
+  // the CA for clients in another terminal: removed on close, and on any exit of this process
+  const caDir = mkdtempSync(join(tmpdir(), "lbdoctor-emulator-"));
+  const removeCa = () => rmSync(caDir, { recursive: true, force: true });
+  process.once("exit", removeCa);
+  const caFile = join(caDir, "ca.pem");
+  writeFileSync(caFile, emu.ca, { mode: 0o600 });
   const first = azure[0];
   const rg = typeof first?.scope.resourceGroup === "string" ? first.scope.resourceGroup : undefined;
   const sub = typeof first?.scope.subscriptionId === "string" ? first.scope.subscriptionId : undefined;
@@ -45,6 +49,10 @@ export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): 
     },
     counts: () => emu.counts(),
     total: () => emu.total(),
-    close: () => emu.close(),
+    close: async () => {
+      process.off("exit", removeCa);
+      removeCa();
+      await emu.close();
+    },
   };
 }

@@ -5,6 +5,7 @@
  */
 import { Box, Text, useAnimation, useApp, useInput, useWindowSize } from "ink";
 import React from "react";
+import { plural } from "../../core/util/words.ts";
 import type { CopyResult } from "../clipboard.ts";
 import type { TuiSession } from "../session.ts";
 import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
@@ -159,7 +160,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     status = [
       { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
       {
-        t: `refreshing: ${ph?.name ?? "starting"} · ${p.calls} calls · ${p.gaps.length} gap${p.gaps.length === 1 ? "" : "s"} · ${formatMs(Date.now() - p.startedAt)}`,
+        t: `refreshing: ${ph?.name ?? "starting"} · ${plural(p.calls, "call")} · ${plural(p.gaps.length, "gap")} · ${formatMs(Date.now() - p.startedAt)}`,
       },
     ];
   } else if (ui.message) {

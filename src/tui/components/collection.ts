@@ -6,6 +6,7 @@
  */
 import { Box, Static } from "ink";
 import React from "react";
+import { plural } from "../../core/util/words.ts";
 import type { LogEntry, Progress } from "../progress.ts";
 import { formatMs, type Row, truncate } from "../text.ts";
 import { gapRows, outcomeRows, phaseRow } from "../views/log.ts";
@@ -34,7 +35,7 @@ export function CollectionScreen({ title, progress, now, frame, width, color }: 
       { t: "  " },
       {
         t: truncate(
-          `${progress.calls} calls · ${progress.gaps.length} gap${progress.gaps.length === 1 ? "" : "s"} · ${formatMs(now - progress.startedAt)}`,
+          `${plural(progress.calls, "call")} · ${plural(progress.gaps.length, "gap")} · ${formatMs(now - progress.startedAt)}`,
           width - 2,
         ),
         dim: true,

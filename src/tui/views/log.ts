@@ -1,6 +1,7 @@
 /** Rows of the collection screen and of the collection log (`L`): phases with calls and time, gaps as they happened, the outcome. */
 import { sanitize } from "../../core/report/sanitize.ts";
 import type { Gap } from "../../core/snapshot/types.ts";
+import { plural } from "../../core/util/words.ts";
 import type { PhaseState, Progress } from "../progress.ts";
 import { formatMs, pad, padStart, type Row, truncate, wrap } from "../text.ts";
 import type { Item, Rendered } from "./types.ts";
@@ -63,7 +64,7 @@ export function outcomeRows(p: Progress, width: number, withError = true): Row[]
   if (!p.summary) return [];
   const c = p.collected;
   const head = c
-    ? `${c.resources} resources · ${c.calls} calls · ${formatMs(c.ms)}${c.gaps ? ` · ${c.gaps} gap${c.gaps === 1 ? "" : "s"}` : ""}`
+    ? `${plural(c.resources, "resource")} · ${plural(c.calls, "call")} · ${formatMs(c.ms)}${c.gaps ? ` · ${plural(c.gaps, "gap")}` : ""}`
     : "";
   return [
     ...(head ? [[{ t: "  " }, { t: truncate(head, width - 2), dim: true }] as Row] : []),

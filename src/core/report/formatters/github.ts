@@ -15,6 +15,7 @@
  */
 import type { Finding } from "../../engine/types.ts";
 import { promptFor } from "../../util/shell.ts";
+import { plural } from "../../util/words.ts";
 import { annotationData, annotationProperty } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
@@ -71,7 +72,7 @@ export function formatGithub(report: Report): string {
     command(
       "notice",
       { title: "lbdoctor summary" },
-      `${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${s.suppressed ? `, ${s.suppressed} suppressed` : ""}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ${s.byStatus.pass} passed; ${verdict}${base}`,
+      `${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${s.suppressed ? `, ${s.suppressed} suppressed` : ""}, ${s.byStatus.unknown} unknown, ${plural(s.byStatus.error, "error")}, ${s.byStatus.pass} passed; ${verdict}${base}`,
     ),
   );
   return `${lines.join("\n")}\n`;

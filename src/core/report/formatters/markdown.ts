@@ -11,6 +11,7 @@
 import type { Finding } from "../../engine/types.ts";
 import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
+import { clip, plural } from "../../util/words.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
 import { isSuppressed, type Report, skuAndKind } from "../report.ts";
 import { renderValue } from "./text.ts";
@@ -41,7 +42,7 @@ export function formatMarkdown(report: Report): string {
   const counts = [
     `**${s.byStatus.fail} failed**${sev.length ? ` (${sev.join(", ")})` : ""}`,
     `${s.byStatus.unknown} unknown`,
-    `${s.byStatus.error} errors`,
+    plural(s.byStatus.error, "error"),
     `${s.byStatus.pass} passed`,
     `${s.byStatus["not-applicable"]} not applicable`,
   ];
@@ -55,8 +56,8 @@ export function formatMarkdown(report: Report): string {
   if (report.loadBalancers.length > 0) {
     out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
     for (const lb of report.loadBalancers) {
-      const fe = lb.frontends.map(mdCode).join(", ") || "–";
-      out.push(`| ${mdCode(lb.name)} | ${mdText(skuAndKind(lb))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
+      const fe = lb.frontends.map((x) => mdCode(clip(x))).join(", ") || "–";
+      out.push(`| ${mdCode(clip(lb.name))} | ${mdText(clip(skuAndKind(lb)))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
     }
     out.push("");
   }

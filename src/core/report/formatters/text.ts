@@ -6,6 +6,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Severity } from "../../engine/types.ts";
 import { idKey } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
+import { clip, plural } from "../../util/words.ts";
 import { isSuppressed, type Report, skuAndKind } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
@@ -57,6 +58,10 @@ function scalar(v: unknown): string | undefined {
 
 /** A one-line rendering of an evidence value: NSG rules and ARM objects read naturally. */
 export function renderValue(v: unknown): string {
+  return clip(renderValueWhole(v));
+}
+
+function renderValueWhole(v: unknown): string {
   if (v === undefined) return "(absent)";
   if (v === null || typeof v !== "object") return JSON.stringify(v);
   const o = v as Record<string, unknown>;
@@ -76,7 +81,7 @@ export function renderValue(v: unknown): string {
       .map(([k, x]) => `${k}=${x}`);
     text = fields.length > 0 ? `${name}${fields.join(" ")}` : JSON.stringify(v);
   }
-  return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  return text;
 }
 
 export function formatText(report: Report, opts: TextOptions): string {
@@ -157,14 +162,14 @@ export function formatText(report: Report, opts: TextOptions): string {
   for (const lb of report.loadBalancers) {
     if (multiSub && subOf(lb.id) !== lastSub) {
       lastSub = subOf(lb.id);
-      groups.push({ title: c.bold(`Subscription ${sanitize(lastSub)}`), findings: [], heading: true });
+      groups.push({ title: c.bold(`Subscription ${sanitize(clip(lastSub))}`), findings: [], heading: true });
     }
     const mine = shownByLb.get(idKey(lb.id)) ?? [];
     const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
       lb.status
     ];
     groups.push({
-      title: `Load balancer ${c.bold(sanitize(lb.name))} (${sanitize(skuAndKind(lb))}${lb.frontends.length ? ` ${lb.frontends.map(sanitize).join(", ")}` : ""}): ${badge}`,
+      title: `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}`,
       findings: mine,
     });
   }
@@ -233,7 +238,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       : c.green.bold(`nothing ${fresh}at or above ${report.failOn}`);
   const held = s.suppressed ? `, ${s.suppressed} suppressed` : "";
   line(
-    `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${held}, ${s.byStatus.unknown} unknown, ${s.byStatus.error} errors, ` +
+    `${c.bold("Summary:")} ${s.byStatus.fail} failed${sev.length ? ` (${sev.join(", ")})` : ""}${held}, ${s.byStatus.unknown} unknown, ${plural(s.byStatus.error, "error")}, ` +
       `${s.byStatus.pass} passed, ${s.byStatus["not-applicable"]} not applicable; ${s.rulesRun} ${s.rulesRun === 1 ? "rule" : "rules"}; ${verdict}`,
   );
   if (s.baseline) {

@@ -3,6 +3,7 @@
  * results as the cause of a target's health (see causes.ts). A rule never runs another rule.
  */
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
+import { plural } from "../../../core/util/words.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, Instance, Target, TargetGroup } from "../model.ts";
 import { gapNote, sh, targetEvidence, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../rule-helpers.ts";
@@ -97,7 +98,7 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
                 resourceId: t.id,
                 pointer: "/ec2/Instances",
                 label: "instance list",
-                value: `${model.instances.length} instances, ${t.id} not among them`,
+                value: `${plural(model.instances.length, "instance")}, ${t.id} not among them`,
               },
             ],
             remediation: fix(tg, t, undefined, "terminated"),

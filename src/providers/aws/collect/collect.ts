@@ -35,7 +35,7 @@ import { stripSecrets } from "../../../core/util/secrets.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { describeInstances, describeNetwork } from "./ec2.ts";
 import { DEFAULT_CALL_BUDGET_MS, DEFAULT_REQUEST_TIMEOUT_MS, type RetrySettings, retryStrategies } from "./retry.ts";
-import { arr, errorInfo, isAuthError, isNetworkError, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
+import { arr, credentialError, errorInfo, isNetworkError, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
 
 export type { CollectEvent } from "../../../core/collect/events.ts";
 
@@ -185,8 +185,7 @@ async function startRun(
     calls,
     describe: errorInfo,
     fatal: (operation, e) => {
-      const info = errorInfo(e);
-      return isAuthError(info) ? new InputError(`AWS rejected the credentials (${operation}): ${info.message}`, credentialHint) : undefined;
+      return credentialError(operation, e, credentialHint);
     },
   });
   const limit = limiter(Math.max(1, opts.concurrency ?? 12));
@@ -323,7 +322,8 @@ async function describeLoadBalancers(run: AwsRun): Promise<Rec[]> {
 async function lbError(run: AwsRun, targets: string[], e: unknown): Promise<InputError> {
   const { region, opts } = run;
   const info = errorInfo(e);
-  if (isAuthError(info)) return new InputError(`AWS rejected the credentials (${OP.lbs}): ${info.message}`, run.credentialHint);
+  const creds = credentialError(OP.lbs, e, run.credentialHint);
+  if (creds) return creds;
   if (targets.length > 0 && (info.code === "LoadBalancerNotFound" || info.code === "ValidationError")) {
     // name the ones that do not exist (one call each, only on this error path)
     const missing: string[] = [];

@@ -1,4 +1,5 @@
 /** What the AWS collector needs besides the SDK calls: operation names, SDK output → the snapshot's JSON, and error classification. */
+import { InputError } from "../../../core/errors.ts";
 
 export type Rec = Record<string, unknown>;
 
@@ -82,4 +83,40 @@ export function isNetworkError(e: unknown): boolean {
     /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(String(err?.code ?? "")) ||
     err?.name === "TimeoutError"
   );
+}
+
+/** The SDK found no credentials at all (its credential chain came up empty, or a named profile does not exist). */
+export function isMissingCredentials(e: unknown): boolean {
+  const err = e as { name?: string; message?: string };
+  return (
+    err?.name === "CredentialsProviderError" ||
+    /Could not load credentials from any providers|profile .* (could not be found|not found)/i.test(String(err?.message ?? ""))
+  );
+}
+
+/** A network failure anywhere in an error's cause chain (a credential provider wraps the one it met). */
+function networkCode(e: unknown): string | undefined {
+  for (let x = e as { code?: unknown; cause?: unknown; message?: unknown } | undefined, i = 0; x && i < 6; i++) {
+    const code = String(x.code ?? "");
+    if (/^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)$/.test(code)) return code;
+    const m = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.exec(String(x.message ?? ""));
+    if (m) return m[1];
+    x = x.cause as typeof x;
+  }
+  return undefined;
+}
+
+/**
+ * Why a call failed on the credentials, told apart: none found (the SDK's chain is empty), the network
+ * unreachable while loading them, or AWS refusing them. Undefined: not a credential problem.
+ */
+export function credentialError(operation: string, e: unknown, hint: string): InputError | undefined {
+  const info = errorInfo(e);
+  if (isMissingCredentials(e)) {
+    const net = networkCode(e);
+    if (net) return new InputError(`could not load AWS credentials: the network is unreachable (${net}) while ${info.message}`, hint);
+    return new InputError(`no AWS credentials found: ${info.message}`, hint);
+  }
+  if (isAuthError(info)) return new InputError(`AWS rejected the credentials (${operation}): ${info.message}`, hint);
+  return undefined;
 }

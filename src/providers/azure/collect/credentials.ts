@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { connect } from "node:net";
 import type { TokenCredential } from "@azure/identity";
 import { InputError } from "../../../core/errors.ts";
 
@@ -62,10 +63,65 @@ export async function resolveAzureTarget(o: AzureConnectionOptions, env = proces
   try {
     await credential.getToken("https://management.azure.com/.default");
   } catch (e) {
-    throw new InputError(
-      `no usable Azure credentials: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
-      "Sign in with `az login` (add --tenant <id> if you have several tenants), or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET.",
-    );
+    throw await credentialFailure(e, env);
   }
   return { subscriptionId, credential };
+}
+
+/** Is a service principal configured in the environment (what EnvironmentCredential reads)? */
+function envCredentialSet(env: NodeJS.ProcessEnv): boolean {
+  return !!(env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID && (env.AZURE_CLIENT_SECRET || env.AZURE_CLIENT_CERTIFICATE_PATH));
+}
+
+/** Connects to host:port; the error code when nothing answers within the timeout. */
+function unreachable(host: string, port: number, timeoutMs = 3000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (why: string | undefined) => {
+      socket.destroy();
+      resolve(why);
+    };
+    socket.setTimeout(timeoutMs, () => done("ETIMEDOUT"));
+    socket.once("connect", () => done(undefined));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(err.code ?? err.message));
+  });
+}
+
+/**
+ * Why no token came, told apart: the sign-in endpoint unreachable (the
+ * network, not the credentials), credentials in the environment that Entra
+ * ID refused, or no credentials at all.
+ */
+export async function credentialFailure(e: unknown, env: NodeJS.ProcessEnv = process.env): Promise<InputError> {
+  const first = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  const authority = env.AZURE_AUTHORITY_HOST || "https://login.microsoftonline.com";
+  let host = "login.microsoftonline.com";
+  let port = 443;
+  try {
+    const u = new URL(authority);
+    host = u.hostname.replace(/^\[|\]$/g, "");
+    port = Number(u.port) || (u.protocol === "http:" ? 80 : 443);
+  } catch {
+    // keep the public cloud's
+  }
+  const fromEnv = envCredentialSet(env);
+  const net = await unreachable(host, port);
+  if (net) {
+    return new InputError(
+      `could not reach Microsoft Entra ID at ${host}:${port} (${net}): the network, not the credentials, failed; ${
+        fromEnv ? "the credentials in AZURE_CLIENT_ID and AZURE_TENANT_ID were not checked" : "no credentials could be checked"
+      }`,
+      `Check the network, the proxy (HTTPS_PROXY) and AZURE_AUTHORITY_HOST (now ${authority}), then run again.`,
+    );
+  }
+  if (fromEnv) {
+    return new InputError(
+      `Microsoft Entra ID did not accept the credentials in AZURE_CLIENT_ID, AZURE_TENANT_ID and ${env.AZURE_CLIENT_SECRET ? "AZURE_CLIENT_SECRET" : "AZURE_CLIENT_CERTIFICATE_PATH"}: ${first}`,
+      "Check their values (a client secret expires; the tenant must be the application's). While they are set, `az login` is not used.",
+    );
+  }
+  return new InputError(
+    `no usable Azure credentials: ${first}`,
+    "Sign in with `az login` (add --tenant <id> if you have several tenants), or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET.",
+  );
 }

@@ -43,18 +43,30 @@ export interface AzureBuild {
 export function startBuild(snapshot: AzureSnapshot): AzureBuild {
   const gaps: ModelGap[] = (snapshot.gaps ?? []).map((g) => ({ ...g, kind: "collection" as const }));
   const resource = new Map<string, { raw: ArmResource; ptr: string }>();
+  /** every index of an id that occurs more than once */
+  const copies = new Map<string, number[]>();
   snapshot.resources.forEach((r, i) => {
     const key = idKey(r.id);
-    if (resource.has(key)) {
-      gaps.push({
-        kind: "collection",
-        operation: "snapshot",
-        resourceId: r.id,
-        message: `the snapshot holds ${r.id} more than once; the last copy (resources[${i}]) is used`,
-      });
+    const prev = resource.get(key);
+    if (prev) {
+      const list = copies.get(key);
+      if (list) list.push(i);
+      else copies.set(key, [Number(prev.ptr.slice("/resources/".length)), i]);
     }
     resource.set(key, { raw: r, ptr: pointer("resources", i) });
   });
+  // one gap per duplicated id, naming the copy that is used (the last), which is also where the model's pointers lead
+  for (const [key, list] of copies) {
+    const last = list[list.length - 1] as number;
+    const shown = list.length <= 5 ? list.map((i) => `resources[${i}]`).join(", ") : `resources[${list[0]}], …`;
+    gaps.push({
+      kind: "collection",
+      operation: "snapshot",
+      resourceId: (snapshot.resources[last] as ArmResource).id,
+      pointer: pointer("resources", last),
+      message: `the snapshot holds ${(resource.get(key) as { raw: ArmResource }).raw.id} more than once (${list.length} copies: ${shown}); the last copy, resources[${last}], is used`,
+    });
+  }
   const recordDangling = danglingRecorder(gaps);
   return {
     snapshot,
