@@ -134,6 +134,24 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     assert.ok((await timed(1, 5)) >= 1_000);
   });
 
+  it("a call that hangs late in collection times out: a gap on it, everything else collected", async () => {
+    emu.resetCounts();
+    emu.setFaults([{ route: "loadBalancingRules.health", status: 0, latencyMs: 5_000 }]);
+    try {
+      const t0 = performance.now();
+      const snap = await collectAzure(opts(emu, web, { effectiveNsg: false, requestTimeoutMs: 300, maxRetries: 0 }));
+      assert.ok(performance.now() - t0 < 4_000, "the run did not wait for the hung call");
+      assert.deepEqual(
+        snap.gaps?.map((g) => g.operation),
+        ["loadBalancerLoadBalancingRules.health"],
+      );
+      assert.deepEqual(snap.observations?.ruleHealth, {});
+      assert.deepEqual(snap.resources.map((r) => r.id).sort(), web.resources.map((r) => r.id).sort());
+    } finally {
+      emu.setFaults([]);
+    }
+  });
+
   it("a 429 with Retry-After is retried and the run completes without a gap", async () => {
     emu.resetCounts();
     emu.setFaults([{ route: "loadBalancers.list", status: 429, times: 1, retryAfterMs: 20 }]);

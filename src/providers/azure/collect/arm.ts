@@ -75,6 +75,17 @@ export function concurrencyPolicy(limit: <T>(task: () => Promise<T>) => Promise<
   return { name: "lbdoctorConcurrency", sendRequest: (request, next) => limit(() => next(request)) };
 }
 
+/** A perRetry pipeline policy: an attempt that gets no answer within `ms` is aborted (the SDK has no timeout of its own). */
+export function timeoutPolicy(ms: number): PipelinePolicy {
+  return {
+    name: "lbdoctorRequestTimeout",
+    sendRequest: (request, next) => {
+      if (!(request.timeout > 0)) request.timeout = ms;
+      return next(request);
+    },
+  };
+}
+
 export interface ArmClientSettings {
   /** ARM endpoint (default https://management.azure.com); an emulator's URL in tests and demos */
   endpoint?: string | undefined;
@@ -82,6 +93,8 @@ export interface ArmClientSettings {
   ca?: string | undefined;
   maxRetries?: number | undefined;
   retryDelayMs?: number | undefined;
+  /** Each HTTP attempt ends within this (default 60 s); a call that runs out is a gap, never a hang. */
+  requestTimeoutMs?: number | undefined;
   toolVersion?: string | undefined;
 }
 
@@ -152,6 +165,7 @@ export function armClientOptions(s: ArmClientSettings, recorder: WireRecorder, p
     ...baseClientOptions(s),
     additionalPolicies: [
       { policy: recorderPolicy(recorder), position: "perCall" as const },
+      { policy: timeoutPolicy(s.requestTimeoutMs ?? 60_000), position: "perRetry" as const },
       ...perRetry.map((policy) => ({ policy, position: "perRetry" as const })),
     ],
   };

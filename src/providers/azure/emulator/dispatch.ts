@@ -44,7 +44,7 @@ function resolve(routes: Route[], method: string, lower: string): { route: Route
 }
 
 /** The injected fault for this request, if a rule applies (it is used up once). */
-function checkFault(st: ArmState, routeName: string, method: string, path: string): EmulatorError | undefined {
+async function checkFault(st: ArmState, routeName: string, method: string, path: string): Promise<EmulatorError | undefined> {
   const matches = (rule: FaultRule) => {
     if (rule.route !== undefined && rule.route !== routeName) return false;
     if (rule.method !== undefined && rule.method.toUpperCase() !== method) return false;
@@ -55,6 +55,8 @@ function checkFault(st: ArmState, routeName: string, method: string, path: strin
     return true;
   };
   for (const rule of st.faults.matching(matches)) {
+    if (rule.latencyMs) await sleep(rule.latencyMs);
+    if (rule.status === 0) continue;
     const headers: Record<string, string> = {};
     if (rule.retryAfterMs !== undefined && (rule.status === 429 || rule.status === 503)) {
       headers["x-ms-retry-after-ms"] = String(Math.max(0, Math.round(rule.retryAfterMs)));
@@ -155,7 +157,7 @@ export function armHandler(st: ArmState, routes: Route[], latency: () => number)
       if (wait > 0) await sleep(wait);
       st.counts.add(routeName);
       const bearer = authenticate(st, req);
-      const fault = checkFault(st, routeName, method, path);
+      const fault = await checkFault(st, routeName, method, path);
       if (fault) throw fault;
       if (!("route" in resolved)) {
         if (resolved.status === 405)

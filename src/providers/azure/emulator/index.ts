@@ -40,6 +40,8 @@ export interface FaultRule {
   times?: number;
   /** For 429/503: sends `x-ms-retry-after-ms` and `Retry-After` (seconds, rounded up). */
   retryAfterMs?: number;
+  /** Waits this long before answering; with status 0 the request then proceeds normally (a slow or hung call). */
+  latencyMs?: number;
 }
 
 export interface ArmEmulatorOptions {
