@@ -36,6 +36,7 @@ import azureChangeBeforeFailure from "./azure/change-before-failure/rule.ts";
 import azureCrossRegionMember from "./azure/cross-region-member/rule.ts";
 import azureDataPortBlockedByNsg from "./azure/data-port-blocked-by-nsg/rule.ts";
 import azureFloatingIpGuestConfig from "./azure/floating-ip-guest-config/rule.ts";
+import azureGatewayLbUnhealthy from "./azure/gateway-lb-unhealthy/rule.ts";
 import azureIlbSelfAccess from "./azure/ilb-self-access/rule.ts";
 import azureNatRuleConflict from "./azure/nat-rule-conflict/rule.ts";
 import azureNoOutboundConnectivity from "./azure/no-outbound-connectivity/rule.ts";
@@ -93,6 +94,7 @@ export const rules: Rule[] = [
   azureCrossRegionMember,
   azureDataPortBlockedByNsg,
   azureFloatingIpGuestConfig,
+  azureGatewayLbUnhealthy,
   azureIlbSelfAccess,
   azureNatRuleConflict,
   azureNoOutboundConnectivity,

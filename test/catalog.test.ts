@@ -40,6 +40,7 @@ const AZURE_IDS = [
   "azure/vmss-model-drift",
   "azure/backend-address-unresolved",
   "azure/cross-region-member",
+  "azure/gateway-lb-unhealthy",
 ];
 
 /** The AWS rule ids are a public contract too. */
