@@ -78,6 +78,8 @@ const NETWORK_LISTS = [
 interface Run extends ArmRunBase<AzureCollectOptions> {
   network: NetworkManagementClient;
   compute: ComputeManagementClient;
+  /** the bound on HTTP requests in flight, shared by every client of the run */
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
 export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnapshot> {
@@ -105,6 +107,7 @@ async function startRun(opts: AzureCollectOptions): Promise<Run> {
     ...base,
     network: new NetworkManagementClient(opts.credential, opts.subscriptionId, clientOptions),
     compute: new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions),
+    limit,
   };
 }
 
@@ -200,7 +203,7 @@ async function observeTime(run: Run, window: TimeWindow): Promise<Partial<NonNul
     calls: run.calls,
     credential: run.opts.credential,
     settings: run.opts,
-    perRetry: [concurrencyPolicy(limiter(Math.max(1, run.opts.concurrency ?? 12)))],
+    perRetry: [concurrencyPolicy(run.limit)],
     subscriptionId: sub,
     resourceGroups: [`/subscriptions/${sub}/resourceGroups/${run.opts.resourceGroup}`],
     loadBalancers: lbs,
