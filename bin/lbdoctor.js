@@ -7,7 +7,7 @@ const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
     `lbdoctor: Node ${process.versions.node} is too old; it needs Node 22 or newer.\n` +
-      "  In a clone of the repository, `npm install` provides Node 24 under node_modules/.bin (npm scripts and `npx lbdoctor` use it).\n",
+      "  Install Node 22 or newer (https://nodejs.org, or your platform's package manager or version manager), then run lbdoctor again.\n",
   );
   process.exit(2);
 }
