@@ -322,7 +322,7 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     // the collection screen: the running phase with a spinner, the calls so far, the gap as it happens
     let pane = await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs +\d+ calls/);
     assert.match(pane, /^lbdoctor tui · live: resource group ra-multi-vm-rg$/m);
-    assert.match(pane, /✔ resource lists +10 calls +\d/);
+    assert.match(pane, /✔ resource lists +11 calls +\d/);
     pane = await waitFor("live", /gap 404 ObservationNotInSnapshot ·/);
 
     pane = await waitFor("live", /WATCH every 1s · [1-9]\d* polls?/, 30_000);
