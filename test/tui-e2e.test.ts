@@ -361,13 +361,13 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     // the collection log of the run
     keys("live", "L");
     pane = await waitFor("live", /^COLLECTION · phases, calls, time and gaps of the last run$/m);
-    assert.match(pane, /✔ resource lists +10 calls/);
+    assert.match(pane, /✔ resource lists +11 calls/);
     assert.match(pane, /gap 404 ObservationNotInSnapshot/);
 
     keys("live", "q");
     assert.equal(await exitStatus("live"), 0);
     pane = history("live");
-    assert.match(pane, /✔ resource lists +10 calls/);
+    assert.match(pane, /✔ resource lists +11 calls/);
     assert.match(pane, /▲ probe health and effective NSGs +\d+ calls .*1 gap/);
     assert.match(pane, /gap 404 ObservationNotInSnapshot/);
   });
