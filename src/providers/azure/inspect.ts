@@ -5,7 +5,17 @@
  * (`evaluateFlow`) and the rules' own helpers, so the TUI and `check` agree.
  */
 
-import type { FlowChoice, Inspector, LbDetail, MemberRow, RuleBlock, TraceLayer, TraceResult, VerdictCell } from "../../core/inspect.ts";
+import {
+  AZURE_COLUMNS,
+  type FlowChoice,
+  type Inspector,
+  type LbDetail,
+  type MemberRow,
+  type RuleBlock,
+  type TraceLayer,
+  type TraceResult,
+  type VerdictCell,
+} from "../../core/inspect.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { idKey } from "./arm-id.ts";
 import { anyPortPhrase, clientSpace, flowProtocols, isAnyPort, isHaPorts, restriction } from "./data-path.ts";
@@ -22,6 +32,12 @@ function memberKeyOf(rule: LbRule, m: PoolMember): string {
 
 /** The cell for one evaluated flow: the deciding rule of the blocking layer, or of the innermost NSG that allowed. */
 export function verdictCell(v: FlowVerdict): VerdictCell {
+  const cell = cellOf(v);
+  if (cell.nsg) cell.at = `${cell.layer ? `${cell.layer} ` : ""}NSG ${cell.nsg}`;
+  return cell;
+}
+
+function cellOf(v: FlowVerdict): VerdictCell {
   if (v.verdict === "deny") {
     const restricted = restriction(v);
     const layer = v.blockingLayer;
@@ -126,6 +142,8 @@ function ruleBlock(model: AzureModel, lb: LoadBalancer, rule: LbRule): RuleBlock
   const block: RuleBlock = {
     key: rule.key,
     name: s(rule.name),
+    title: "",
+    emptyText: "the pool has no members",
     protocol: s(rule.protocol),
     frontendPort: rule.frontendPort,
     backendPort: rule.backendPort,
@@ -138,32 +156,48 @@ function ruleBlock(model: AzureModel, lb: LoadBalancer, rule: LbRule): RuleBlock
     block.probe = { name: s(rule.probe.name), protocol: s(rule.probe.protocol), port: rule.probe.port };
     if (rule.probe.requestPath) block.probe.path = s(rule.probe.requestPath);
   } else if (!block.note) block.note = "no health probe: members get no health status";
+  const probe = block.probe ? ` · probe ${block.probe.name} ${block.probe.protocol}:${block.probe.port}${block.probe.path ?? ""}` : "";
+  block.title = `rule ${block.name} · ${block.protocol} ${block.frontendPort} → ${block.backendPort}${block.floatingIp ? " (floating IP)" : ""}${block.pool ? ` · pool ${block.pool}` : ""}${probe}`;
   return block;
 }
+
+const emptyText = "no load-balancing rule uses this frontend";
 
 function lbDetail(model: AzureModel, lb: LoadBalancer): LbDetail {
   const frontends: LbDetail["frontends"] = lb.frontends.map((f) => {
     const address = lbFrontendIp(f);
-    return { key: f.key, name: s(f.name), ...(address ? { address } : {}), rules: [] };
+    const name = s(f.name);
+    return {
+      key: f.key,
+      name,
+      ...(address ? { address } : {}),
+      title: `frontend ${name}${address ? ` ${address}` : ""}`,
+      emptyText,
+      rules: [],
+    };
   });
   for (const rule of lb.rules) {
     let fe = frontends.find((f) => rule.frontend && f.key === rule.frontend.key);
     if (!fe) {
-      fe = frontends.find((f) => f.key === "") ?? { key: "", name: "(no frontend)", rules: [] };
+      fe = frontends.find((f) => f.key === "") ?? { key: "", name: "(no frontend)", title: "frontend (no frontend)", emptyText, rules: [] };
       if (!frontends.includes(fe)) frontends.push(fe);
     }
     fe.rules.push(ruleBlock(model, lb, rule));
   }
   const used = new Set(lb.rules.map((r) => r.pool?.key).filter(Boolean));
+  const footnotes: LbDetail["footnotes"] = lb.pools
+    .filter((p) => !used.has(p.key))
+    .map((p) => ({ text: `pool ${s(p.name)} (${p.members.length} members): no load-balancing rule sends it traffic`, warn: true }));
+  if (lb.natRules.length > 0) footnotes.push({ text: `${lb.natRules.length} inbound NAT rule(s): see the findings`, warn: false });
   return {
     key: lb.key,
     name: s(lb.name),
     sku: s(lb.sku),
     kind: lb.isInternal ? "internal" : "public",
     clients: clientSpace(lb),
+    columns: AZURE_COLUMNS,
     frontends,
-    idlePools: lb.pools.filter((p) => !used.has(p.key)).map((p) => ({ name: s(p.name), members: p.members.length })),
-    natRules: lb.natRules.length,
+    footnotes,
   };
 }
 
@@ -188,8 +222,15 @@ function resolveSource(model: AzureModel, from: string): { source: FlowSource; l
 function traceLayers(target: IpConfig, v: FlowVerdict): TraceLayer[] {
   return v.layers.map((l) => {
     const where = l.layer === "subnet" ? `subnet ${s(target.subnet?.name ?? "?")}` : `NIC ${s(target.nic.name)}`;
-    const layer: TraceLayer = { layer: l.layer, where, verdict: l.verdict, notes: [] };
-    if (l.nsgName) layer.nsg = s(l.nsgName);
+    const nsg = l.nsgName ? s(l.nsgName) : undefined;
+    const layer: TraceLayer = {
+      layer: l.layer,
+      where,
+      title: `${where} · ${nsg ? `NSG ${nsg}` : "no NSG"}`,
+      verdict: l.verdict,
+      notes: [],
+    };
+    if (nsg) layer.nsg = nsg;
     if (l.deciding) {
       const d = l.deciding;
       layer.deciding = { name: s(d.name), priority: d.priority, isDefault: d.isDefault, access: d.access, ptr: d.ptr };
@@ -204,6 +245,8 @@ function traceLayers(target: IpConfig, v: FlowVerdict): TraceLayer[] {
     return layer;
   });
 }
+
+const LAYERS_TITLE = "LAYERS (inbound: the subnet NSG, then the NIC NSG; both must allow)";
 
 export function createAzureInspector(model: AzureModel): Inspector {
   const lbByKey = new Map(model.loadBalancers.map((lb) => [lb.key, lb]));
@@ -229,7 +272,7 @@ export function createAzureInspector(model: AzureModel): Inspector {
     trace(lbKey, targetKey, choice): TraceResult {
       const lb = lbByKey.get(idKey(lbKey));
       const pair = lb ? pairs(lb).find((p) => p.key === targetKey) : undefined;
-      const empty = { flow: "", basis: "", layers: [], verdict: "unknown" as const };
+      const empty = { flow: "", basis: "", layersTitle: LAYERS_TITLE, layers: [], verdict: "unknown" as const };
       if (!lb || !pair) return { ...empty, title: "", error: "this member is no longer in the load balancer" };
       const { rule, member } = pair;
       const title = `${s(memberLabel(member))} · rule ${s(rule.name)}`;
@@ -264,10 +307,15 @@ export function createAzureInspector(model: AzureModel): Inspector {
         title,
         flow: `${from} → ${flow.destinationIp}:${flow.destinationPort}/${flow.protocol}, inbound`,
         basis: v.basis === "effective-nsg" ? "effective security rules (observed)" : "the NSG resources in the snapshot",
+        layersTitle: LAYERS_TITLE,
         layers: traceLayers(ipc, v),
         verdict: v.verdict,
       };
       if (v.reason) result.reason = s(v.reason);
+      const blocking = result.layers.find((l) => l.verdict === "deny");
+      if (v.verdict === "deny" && blocking?.deciding) {
+        result.why = `at the ${blocking.layer} layer: ${blocking.deciding.name} (priority ${blocking.deciding.priority}) in ${blocking.nsg ?? "?"}`;
+      }
       return result;
     },
     healthStates() {

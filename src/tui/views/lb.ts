@@ -1,8 +1,10 @@
 /**
- * The load-balancer view: frontends → rules → pool members, one table row per
- * member with its VM, power state, probe health, and the NSG verdicts of the
- * probe flow and the data flow; under it, the reason and the deciding rules.
- * This is the screen that says why each member is up or down.
+ * The load-balancer view: groups → routes → members (Azure: frontends → rules
+ * → pool members; AWS: listeners → target groups → targets), one table row per
+ * member with its VM or zone, power state, health, and the verdicts of the
+ * health-check flow and the data flow; under it, the reason and the deciding
+ * rules. This is the screen that says why each member is up or down. The
+ * provider's inspector words the headings and the column titles.
  */
 import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
@@ -28,11 +30,11 @@ export function lbItems(data: TuiData, lbKey: string, f: ListFilter): Item[] {
 }
 
 function sameCell(a: VerdictCell, b: VerdictCell): boolean {
-  return a.verdict === b.verdict && a.rule === b.rule && a.nsg === b.nsg && a.priority === b.priority && a.reason === b.reason;
+  return a.verdict === b.verdict && a.rule === b.rule && a.at === b.at && a.priority === b.priority && a.reason === b.reason;
 }
 
 /** The lines under a member: health reason, deciding rules, and in watch mode its timeline. */
-function memberDetail(m: MemberRow, W: number, watch: WatchState | undefined): Row[] {
+function memberDetail(m: MemberRow, W: number, watch: WatchState | undefined, probeWord: string): Row[] {
   const ind = 8;
   const rows: Row[] = [];
   const text = (label: string, body: string, style: Omit<Seg, "t"> = { dim: true }) => {
@@ -46,10 +48,11 @@ function memberDetail(m: MemberRow, W: number, watch: WatchState | undefined): R
     text("health ", [m.health.reason, m.health.meaning].filter(Boolean).join(": "));
   }
   if (m.probe.verdict !== "n/a" && m.data.verdict !== "n/a" && sameCell(m.probe, m.data)) {
-    text("probe, data ", describeCell(m.probe));
+    text(`${probeWord}, data `, describeCell(m.probe));
   } else {
-    text("probe ", describeCell(m.probe));
-    text("data  ", describeCell(m.data));
+    const w = Math.max(probeWord.length, 4) + 1;
+    text(probeWord.padEnd(w), describeCell(m.probe));
+    text("data".padEnd(w), describeCell(m.data));
   }
   const tl = watch?.timelines[m.key];
   if (tl && (watch?.polls ?? 0) > 0) {
@@ -90,21 +93,21 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   if (!detail) {
     for (const l of wrap(data.inspectorNote ?? "No member view for this load balancer.", W)) rows.push([{ t: l, color: "yellow" }]);
   } else {
-    const flex = W - 40;
+    const cols = detail.columns;
+    const healthW = Math.max(6, cols.health.length, ...members(detail, f).map((m) => m.health.state.length));
+    const flex = W - 34 - healthW;
     const memW = Math.min(30, Math.max(12, Math.ceil(flex * 0.6)));
     const vmW = Math.min(20, Math.max(6, flex - memW));
     let shownMembers = 0;
     for (const fe of detail.frontends) {
-      rows.push([{ t: truncate(`frontend ${fe.name}${fe.address ? ` ${fe.address}` : ""}`, W), bold: true }]);
-      if (fe.rules.length === 0) rows.push([{ t: "  no load-balancing rule uses this frontend", dim: true }]);
+      rows.push([{ t: truncate(fe.title, W), bold: true }]);
+      if (fe.rules.length === 0) rows.push([{ t: truncate(`  ${fe.emptyText}`, W), dim: true }]);
       for (const r of fe.rules) {
-        const probe = r.probe ? ` · probe ${r.probe.name} ${r.probe.protocol}:${r.probe.port}${r.probe.path ?? ""}` : "";
-        const head = `rule ${r.name} · ${r.protocol} ${r.frontendPort} → ${r.backendPort}${r.floatingIp ? " (floating IP)" : ""}${r.pool ? ` · pool ${r.pool}` : ""}${probe}`;
-        rows.push([{ t: "  " }, { t: truncate(head, W - 2), bold: true }]);
+        rows.push([{ t: "  " }, { t: truncate(r.title, W - 2), bold: true }]);
         if (r.note) rows.push([{ t: "  " }, { t: truncate(r.note, W - 2), color: "yellow" }]);
         const ms = r.members.filter((m) => visibleMember(m, f));
         if (r.members.length === 0) {
-          rows.push([{ t: "    the pool has no members", color: "yellow" }]);
+          rows.push([{ t: truncate(`    ${r.emptyText}`, W), color: "yellow" }]);
           continue;
         }
         if (ms.length === 0) {
@@ -114,7 +117,7 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
         rows.push([
           { t: "    " },
           {
-            t: `${pad("MEMBER", memW)} ${pad("VM", vmW)} ${pad("POWER", 11)} ${pad("HEALTH", 6)} ${pad("PROBE", 7)} ${pad("DATA", 7)}`,
+            t: `${pad(cols.member, memW)} ${pad(cols.host, vmW)} ${pad(cols.power, 11)} ${pad(cols.health, healthW)} ${pad(cols.probe, 7)} ${pad(cols.data, 7)}`,
             dim: true,
           },
         ]);
@@ -128,27 +131,24 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
             marker(sel),
             { t: pad(`${m.member}${m.ip ? ` ${m.ip}` : ""}`, memW), bold: sel || changed },
             { t: " " },
-            { t: pad(m.vm ?? "—", vmW) },
+            { t: pad(m.vm ?? m.zone ?? "—", vmW) },
             { t: " " },
             powerSeg(m.power),
             { t: " " },
-            healthSeg(m.health.state),
+            healthSeg(m.health.state, healthW),
             { t: " " },
             verdictSeg(m.probe.verdict),
             { t: " " },
             verdictSeg(m.data.verdict),
           ]);
-          rows.push(...memberDetail(m, W, watch));
+          rows.push(...memberDetail(m, W, watch, cols.probe.toLowerCase()));
           spans.push([start, rows.length]);
           item++;
           shownMembers++;
         }
       }
     }
-    for (const p of detail.idlePools) {
-      rows.push([{ t: truncate(`pool ${p.name} (${p.members} members): no load-balancing rule sends it traffic`, W), color: "yellow" }]);
-    }
-    if (detail.natRules > 0) rows.push([{ t: truncate(`${detail.natRules} inbound NAT rule(s): see the findings`, W), dim: true }]);
+    for (const n of detail.footnotes) rows.push([{ t: truncate(n.text, W), ...(n.warn ? { color: "yellow" as const } : { dim: true }) }]);
     if (shownMembers === 0 && f.text) rows.push([{ t: truncate(`no member matches "${f.text}"`, W), dim: true }]);
   }
   rows.push([]);

@@ -51,8 +51,9 @@ export function verdictWord(v: VerdictCell["verdict"]): string {
 
 export function healthSeg(state: string, width = 6): Seg {
   const l = state.toLowerCase();
-  const color: Seg["color"] = l === "up" ? "green" : l === "down" ? "red" : "gray";
-  return { t: pad(state, width), color, bold: l === "down" };
+  const down = l === "down" || l === "unhealthy";
+  const color: Seg["color"] = l === "up" || l === "healthy" ? "green" : down ? "red" : "gray";
+  return { t: pad(state, width), color, bold: down };
 }
 
 export function powerSeg(state: string, width = 11): Seg {
@@ -60,13 +61,14 @@ export function powerSeg(state: string, width = 11): Seg {
   return { t: pad(state, width), color };
 }
 
-/** The rule that decided: "deny-all-inbound (priority 4000) in nic NSG nsg-vm1-lockdown" */
+/** The rule that decided: "deny-all-inbound (priority 4000) in nic NSG nsg-vm1-lockdown", "rule 100 (…) in target subnet NACL acl-1" */
 export function describeCell(c: VerdictCell): string {
   if (c.verdict === "n/a") return c.reason ?? "not applicable";
   const parts: string[] = [];
   if (c.rule) {
-    parts.push(`${c.verdict === "unknown" ? "may match " : ""}${c.rule} (priority ${c.priority}${c.isDefault ? ", default" : ""})`);
-    if (c.nsg) parts.push(`in ${c.layer ?? ""} NSG ${c.nsg}`.replace("  ", " "));
+    const paren = c.priority !== undefined ? ` (priority ${c.priority}${c.isDefault ? ", default" : ""})` : c.isDefault ? " (default)" : "";
+    parts.push(`${c.verdict === "unknown" ? "may match " : ""}${c.rule}${paren}`);
+    if (c.at) parts.push(`in ${c.at}`);
   }
   if (c.reason) parts.push(parts.length > 0 ? `· ${c.reason}` : c.reason);
   return parts.join(" ");

@@ -1,4 +1,4 @@
-/** The trace view: one member, one flow (the probe, the data path, or a custom source and port), layer by layer. */
+/** The trace view: one member, one flow (the probe or health check, the data path, or a custom source and port), hop by hop. */
 import { type Row, truncate, wrap } from "../text.ts";
 import type { FlowChoice, TraceResult, TuiData } from "../types.ts";
 import { verdictSeg } from "./style.ts";
@@ -46,8 +46,8 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
   const custom = t.flow.kind === "custom" ? `custom ${t.flow.source} ${t.flow.port}/${t.flow.protocol.toLowerCase()}` : "custom";
   rows.push([
     { t: "FLOW   ", bold: true },
-    ...choice("p probe", t.flow.kind === "probe"),
-    ...choice("d data", t.flow.kind === "data"),
+    ...choice(`p ${data.inspector.flowNames?.probe ?? "probe"}`, t.flow.kind === "probe"),
+    ...choice(`d ${data.inspector.flowNames?.data ?? "data"}`, t.flow.kind === "data"),
     ...choice(`c ${custom}`, t.flow.kind === "custom"),
   ]);
   if (!r) return { rows, spans };
@@ -64,7 +64,7 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
     { t: truncate(`evaluated from ${r.basis}`, W - 7), dim: true },
   ]);
   rows.push([]);
-  rows.push([{ t: "LAYERS (inbound: the subnet NSG, then the NIC NSG; both must allow)", bold: true }]);
+  rows.push([{ t: truncate(r.layersTitle, W), bold: true }]);
   let item = 0;
   r.layers.forEach((l, n) => {
     const sel = item === selected;
@@ -72,9 +72,12 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
     const start = rows.length;
     rows.push([
       { t: sel ? "› " : "  ", bold: true, color: "cyan" },
-      { t: truncate(`${n + 1}. ${l.where} · ${l.nsg ? `NSG ${l.nsg}` : "no NSG"}`, W - 2), bold: true },
+      { t: truncate(`${n + 1}. ${l.title}`, W - 2), bold: true },
     ]);
-    const by = l.deciding ? `by ${l.deciding.name} (priority ${l.deciding.priority}${l.deciding.isDefault ? ", default rule" : ""})` : "";
+    const d = l.deciding;
+    const paren =
+      d?.priority !== undefined ? ` (priority ${d.priority}${d.isDefault ? ", default rule" : ""})` : d?.isDefault ? " (default rule)" : "";
+    const by = d ? `by ${d.name}${paren}` : "";
     rows.push([{ t: "     " }, verdictSeg(l.verdict), { t: " " }, { t: truncate(by, W - 13) }]);
     if (l.deciding) rows.push([{ t: " ".repeat(13) }, { t: truncate(l.deciding.ptr, W - 13), dim: true }]);
     for (const note of l.notes) {
@@ -87,13 +90,7 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
   rows.push([]);
   const sel = item === selected;
   const start = rows.length;
-  const blocking = r.layers.find((l) => l.verdict === "deny");
-  const why =
-    r.verdict === "deny" && blocking?.deciding
-      ? `at the ${blocking.layer} layer: ${blocking.deciding.name} (priority ${blocking.deciding.priority}) in ${blocking.nsg ?? "?"}`
-      : r.verdict === "allow"
-        ? "every layer allows this flow"
-        : (r.reason ?? "");
+  const why = r.why ?? (r.verdict === "allow" ? "every layer allows this flow" : (r.reason ?? ""));
   const whyLines = wrap(why, W - 19);
   rows.push([
     { t: sel ? "› " : "  ", bold: true, color: "cyan" },
