@@ -238,6 +238,44 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     assert.doesNotMatch(pane, /LOAD BALANCERS|EVIDENCE/);
   });
 
+  it("T opens the timeline of the demo incident: members and the load balancer on one axis, the change markers, a revert to copy", async () => {
+    start("tl", ["tui", "--snapshot", "fixtures/azure/nsg-change-probe-down.json"], {}, { x: 80, y: 30 });
+    await waitFor("tl", /LOAD BALANCERS \(1\)/);
+    keys("tl", "T");
+    let pane = await waitFor("tl", /^TIMELINE · 02:30 → 04:00 UTC · 90 min/m);
+    assert.match(pane, /^Overview › timeline/m);
+    const rows = lines(pane);
+    const vm1 = rows.find((l) => /^› 10\.0\.0\.4 \(vm1\) +█+▁+$/.test(l));
+    assert.ok(vm1, `vm1's row: up, then down\n${pane}`);
+    assert.match(pane, /^ {2}10\.0\.0\.5 \(vm2\) +█+▁+$/m);
+    assert.match(pane, /^ {2}lb-web SNAT +·+$/m);
+    // the ◆ of the NSG change sits a column or two before both members' first down cell (03:10 → 03:12, 90 min over the chart)
+    const marks = rows.find((l) => /^changes /.test(l)) ?? "";
+    const diamond = [...marks].indexOf("◆");
+    const drop = [...(vm1 ?? "")].indexOf("▁");
+    assert.ok(diamond > 0 && drop - diamond >= 1 && drop - diamond <= 2, `◆ at ${diamond}, first down cell at ${drop}`);
+    assert.match(pane, /^ {2}03:10:04 ◆ nsg-web: security rule deny-lb-probe added.*◀ likely cause$/m);
+    assert.ok(rows.every((l) => cellWidth(l) <= 80));
+
+    // 60 columns: the same view, laid out again
+    assert.equal(tmux("resize-window", "-t", "tl", "-x", "60", "-y", "30").status, 0);
+    pane = await waitFor("tl", (p) => lines(p).some((l) => /^changes /.test(l)) && lines(p)[2] === "─".repeat(60));
+    assert.ok(lines(pane).every((l) => cellWidth(l) <= 60));
+    assert.match(pane, /^› 10\.0\.0\.4 \(vm1\) +█+▁+$/m);
+
+    // the likely cause: who and what, and enter copies the command that reverts it
+    keys("tl", "j", "j", "j", "j");
+    pane = await waitFor("tl", /^› 03:10:04 ◆ nsg-web/m);
+    assert.match(pane.replace(/\n/g, " "), /03:10:04 alice@contoso\.com/);
+    keys("tl", "Enter");
+    await waitFor("tl", /copied to the clipboard \(OSC 52\)/);
+    assert.equal(tmux("show-buffer").stdout, "az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe");
+    keys("tl", "Escape");
+    await waitFor("tl", /LOAD BALANCERS \(1\)/);
+    keys("tl", "q");
+    assert.equal(await exitStatus("tl"), 0);
+  });
+
   it("says why watch mode is unavailable on a snapshot; Ctrl-C quits with 130 and restores the terminal", async () => {
     start("watch-snap", ["tui", "--snapshot", "fixtures/azure/demo.json", "--watch", "2s"]);
     const pane = await waitFor(

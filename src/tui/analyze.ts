@@ -80,6 +80,15 @@ export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise
     findings: report.findings,
     gaps: report.gaps,
   };
+  if (model.time) {
+    const keys = new Set(entries.map((e) => e.key));
+    const t = model.time;
+    data.time = {
+      ...t,
+      series: t.series.filter((s) => keys.has(idKey(s.loadBalancerId))),
+      spikes: t.spikes.filter((s) => keys.has(idKey(s.loadBalancerId))),
+    };
+  }
   if (inspector) data.inspector = inspector;
   if (note) data.inspectorNote = note;
   return data;

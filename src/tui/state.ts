@@ -7,12 +7,14 @@
 import type { Severity } from "../core/engine/types.ts";
 import { parseCustomFlow } from "../core/inspect.ts";
 import type { Progress } from "./progress.ts";
+import type { WatchState } from "./session.ts";
 import type { FlowChoice, TuiData } from "./types.ts";
 import { type ListFilter, nextSeverity } from "./views/filter.ts";
 import { findingItems } from "./views/finding.ts";
 import { lbItems } from "./views/lb.ts";
 import { logItems } from "./views/log.ts";
 import { overviewItems } from "./views/overview.ts";
+import { timelineItems } from "./views/timeline.ts";
 import { traceItems } from "./views/trace.ts";
 import type { Item } from "./views/types.ts";
 
@@ -21,7 +23,8 @@ export type Screen =
   | { kind: "lb"; lbKey: string }
   | { kind: "finding"; findingId: string }
   | { kind: "trace"; lbKey: string; targetKey: string; flow: FlowChoice }
-  | { kind: "log" };
+  | { kind: "log" }
+  | { kind: "timeline" };
 
 export interface Frame {
   screen: Screen;
@@ -68,6 +71,8 @@ export interface Ctx {
   progress: Progress;
   /** rows a page moves */
   page: number;
+  /** watch mode's polls (the timeline view appends them) */
+  watch?: WatchState;
 }
 
 export function initialUi(): UiState {
@@ -78,7 +83,7 @@ export function current(ui: UiState): Frame {
   return ui.stack[ui.stack.length - 1] as Frame;
 }
 
-export function screenItems(ui: UiState, ctx: Pick<Ctx, "data" | "progress">): Item[] {
+export function screenItems(ui: UiState, ctx: Pick<Ctx, "data" | "progress" | "watch">): Item[] {
   const s = current(ui).screen;
   if (s.kind === "log") return logItems(ctx.progress);
   const data = ctx.data;
@@ -92,6 +97,8 @@ export function screenItems(ui: UiState, ctx: Pick<Ctx, "data" | "progress">): I
       return findingItems(data, s.findingId);
     case "trace":
       return traceItems(data, s);
+    case "timeline":
+      return timelineItems(data, ctx.watch);
   }
 }
 
@@ -216,6 +223,7 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (input === "r") return { ui, effect: { type: "refresh" } };
   if (input === "w") return { ui, effect: { type: "watch" } };
   if (input === "L") return screen.kind === "log" ? { ui } : { ui: push(ui, { kind: "log" }) };
+  if (input === "T") return screen.kind === "timeline" ? { ui } : { ui: push(ui, { kind: "timeline" }) };
   if (input === "/") return { ui: { ...ui, editing: { purpose: "filter", text: ui.filter.text, before: ui.filter.text } } };
   if (input === "s") {
     const minSeverity: Severity | undefined = nextSeverity(ui.filter.minSeverity);

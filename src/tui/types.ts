@@ -6,6 +6,7 @@
 import type { Finding, Severity } from "../core/engine/types.ts";
 import type { LoadBalancerSummary, Report } from "../core/report/report.ts";
 import type { Gap } from "../core/snapshot/types.ts";
+import type { TimeData } from "../core/timeline/types.ts";
 
 export type {
   FlowChoice,
@@ -41,6 +42,8 @@ export interface TuiData {
   findings: Finding[];
   gaps: Gap[];
   inspector?: Inspector;
+  /** the window's time data, narrowed to these load balancers (the timeline view) */
+  time?: TimeData;
   /** why there is no inspector (AWS for now) */
   inspectorNote?: string;
 }

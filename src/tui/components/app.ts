@@ -14,6 +14,7 @@ import type { TuiData } from "../types.ts";
 import { SPINNER } from "../views/log.ts";
 import { Footer, Header } from "./chrome.ts";
 import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
+import { TimelineView } from "./timeline.ts";
 
 const h = React.createElement;
 
@@ -32,11 +33,12 @@ export interface AppProps {
 }
 
 const HINTS: Record<Screen["kind"], string[]> = {
-  overview: ["↑↓ move", "enter open", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"],
+  overview: ["↑↓ move", "enter open", "T timeline", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"],
   lb: ["↑↓ move", "enter trace/open", "esc back", "/ filter", "s severity", "? help", "q quit"],
   finding: ["↑↓ move", "c copy fix", "enter open related", "esc back", "? help", "q quit"],
   trace: ["p probe", "d data", "c custom", "←→ member", "esc back", "? help", "q quit"],
   log: ["↑↓ scroll", "r refresh", "esc back", "? help", "q quit"],
+  timeline: ["↑↓ move", "enter copy revert", "w watch", "esc back", "? help", "q quit"],
 };
 
 /**
@@ -63,6 +65,7 @@ function crumbs(ui: UiState, data: TuiData | undefined): string[] {
     if (s.kind === "finding") return data?.findings.find((f) => f.id === s.findingId)?.ruleId ?? "finding";
     if (s.kind === "trace") return `trace ${s.flow.kind}`;
     if (s.kind === "log") return "collection log";
+    if (s.kind === "timeline") return "timeline";
     return "Overview";
   });
 }
@@ -112,7 +115,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
 
   useInput((input, key) => {
     const s = session.getState();
-    const ctx = { data: s.data, progress: s.progress, page: Math.max(1, Math.floor(bodyHeight / 2)) };
+    const ctx = { data: s.data, progress: s.progress, page: Math.max(1, Math.floor(bodyHeight / 2)), watch: s.watch };
     let next = uiRef.current;
     for (const [i, k] of splitKeys(input, key)) {
       const r = reduce(next, i, k, ctx);
@@ -133,7 +136,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   const width = columns;
   const data = state.data;
   const frameNow = current(ui);
-  const items = screenItems(ui, { data, progress: state.progress });
+  const items = screenItems(ui, { data, progress: state.progress, watch: state.watch });
   const selected = selectedIndex(ui, items);
   const screen = frameNow.screen;
   const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
@@ -147,6 +150,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   else if (screen.kind === "lb")
     body = h(LbView, { ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
   else if (screen.kind === "finding") body = h(FindingView, { ...sized, data, findingId: screen.findingId, selected });
+  else if (screen.kind === "timeline") body = h(TimelineView, { ...sized, data, selected, watch: state.watch });
   else body = h(TraceView, { ...sized, data, trace: screen, selected });
 
   // the status line: a prompt, a refresh in progress, a message, or the watch

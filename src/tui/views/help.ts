@@ -14,11 +14,13 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
       ["r", "refresh: collect again (live) or re-read the snapshot"],
       ["w", "watch: poll rule health live and show transitions (live only)"],
       ["L", "collection log: phases, calls, time, gaps"],
+      ["T", "timeline: health per member, 5xx / SNAT per load balancer, changes, on one time axis"],
       ["?", "this help (any key closes it)"],
       ["q  ctrl-c", "quit; the terminal is restored"],
     ],
   ],
   ["load balancer", [["t  enter", "trace the member under the cursor"]]],
+  ["timeline", [["enter", "on a change: copy the command that reverts it"]]],
   [
     "finding",
     [
