@@ -408,7 +408,7 @@ describe("App", () => {
     assert.match(copied[0] ?? "", /^az network nsg rule create /);
     inst.stdin.write("?");
     await until(text, /^KEYS/m, "help");
-    inst.stdin.write("x");
+    inst.stdin.write("\u001b");
     await until(text, /EVIDENCE/, "help closed");
     inst.stdin.write("q");
     await until(() => String(exits.length), /1/, "quit");
@@ -450,4 +450,30 @@ describe("App", () => {
     await until(() => stripVTControlCharacters(inst.lastFrame() ?? ""), /terminal too small: 30×8/, "too small");
     inst.unmount();
   });
+});
+
+describe("every screen at 60, 80 and 120 columns", () => {
+  for (const width of [60, 80, 120]) {
+    it(`lays out within ${width} columns and keeps what matters on screen`, async () => {
+      const data = await demoData();
+      const lbKey = data.lbs[0]?.key ?? "";
+      const targetKey = data.inspector?.traceTargets(lbKey)[0]?.key ?? "";
+      const at = { width, height: 14, color: false };
+      const ov = frame(h(Overview, { ...at, data, filter: noFilter, selected: 0 }), width);
+      assert.match(ov, /✖ DOWN +lb-web/);
+      assert.match(ov, /FINDINGS · 5 of 5 · root causes first/);
+      const lb = frame(h(LbView, { ...at, data, lbKey, filter: noFilter, selected: 0 }), width);
+      assert.match(lb, /› vm1-nic/);
+      const fv = frame(h(FindingView, { ...at, data, findingId: data.findings[0]?.id ?? "", selected: 0 }), width);
+      assert.match(fv, /azure\/probe-blocked-by-nsg/);
+      const tr = frame(h(TraceView, { ...at, data, trace: { lbKey, targetKey, flow: { kind: "probe" } }, selected: 0 }), width);
+      assert.match(tr.replace(/\n {7}/g, " "), /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http/m, "the title, whole");
+      assert.match(tr, /1\. subnet snet-web/);
+      const help = frame(h(Help, { ...at, top: 0 }), width);
+      assert.match(help, /^KEYS/);
+      assert.match(help, /rows 1–13 of \d+ · ↓ \d+ more/);
+      const end = frame(h(Help, { ...at, top: 999 }), width);
+      assert.match(end, /← → {2}h l/, "the last rows can be scrolled to");
+    });
+  }
 });

@@ -410,3 +410,93 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     assert.match(pane, /gap 404 ObservationNotInSnapshot/);
   });
 });
+
+describe("issue 15: the explorer's keys and layout, in tmux", { skip: SKIP }, () => {
+  it("row 4: help at 80x24 scrolls; a stray key does not close it; every row can be seen", async () => {
+    start("help", ["tui", "--snapshot", "fixtures/azure/demo.json"], {}, { x: 80, y: 24 });
+    await waitFor("help", /LOAD BALANCERS \(1\)/);
+    keys("help", "?");
+    let pane = await waitFor("help", /^KEYS$/m);
+    keys("help", "x");
+    await new Promise((r) => setTimeout(r, 300));
+    assert.match(capture("help"), /^KEYS$/m, "x does not close the help");
+    // page down to the end: the trace keys, the last rows, show up
+    keys("help", "G");
+    pane = await waitFor("help", /← → {2}h l +previous, next member/);
+    assert.match(pane, /c {2}y +copy the fix command/);
+    assert.match(pane, /^↑↓ scroll · esc close · q quit$/m);
+    keys("help", "Escape");
+    await waitFor("help", (p) => /LOAD BALANCERS/.test(p) && !/^KEYS$/m.test(p));
+    keys("help", "q");
+    assert.equal(await exitStatus("help"), 0);
+  });
+
+  it("row 8: the custom-flow prompt opens empty; Ctrl-W deletes a word, Ctrl-U the line", async () => {
+    start("prompt", ["tui", "--snapshot", "fixtures/azure/demo.json"]);
+    await waitFor("prompt", /LOAD BALANCERS \(1\)/);
+    keys("prompt", "Enter");
+    await waitFor("prompt", /MEMBER +VM/);
+    keys("prompt", "t");
+    await waitFor("prompt", /VERDICT {2}DENY/);
+    keys("prompt", "c");
+    await waitFor("prompt", /custom flow \(<source> <port>/);
+    type("prompt", "203.0.113.9 22");
+    keys("prompt", "Enter");
+    await waitFor("prompt", /\[c custom 203\.0\.113\.9 22\/tcp\]/);
+    keys("prompt", "c");
+    let pane = await waitFor("prompt", /enter runs it\): ▏$/m);
+    assert.doesNotMatch(pane, /enter runs it\): 203/, "not pre-filled");
+    type("prompt", "10.9.9.9 443");
+    await waitFor("prompt", /enter runs it\): 10\.9\.9\.9 443▏$/m);
+    keys("prompt", "C-w");
+    await waitFor("prompt", /enter runs it\): 10\.9\.9\.9 ▏$/m);
+    keys("prompt", "C-u");
+    await waitFor("prompt", /enter runs it\): ▏$/m);
+    type("prompt", "198.51.100.7 8080");
+    keys("prompt", "Enter");
+    pane = await waitFor("prompt", /\[c custom 198\.51\.100\.7 8080\/tcp\]/);
+    assert.match(pane, /198\.51\.100\.7 → 10\.0\.0\.4:8080\/Tcp/);
+    keys("prompt", "q");
+    assert.equal(await exitStatus("prompt"), 0);
+  });
+
+  it("row 9: at 60x20 the trace title, which member is traced, is on screen", async () => {
+    start("trace60", ["tui", "--snapshot", "fixtures/azure/demo.json"], {}, { x: 60, y: 20 });
+    await waitFor("trace60", /LOAD BALANCERS \(1\)/);
+    keys("trace60", "Enter");
+    await waitFor("trace60", /MEMBER/);
+    keys("trace60", "t");
+    const pane = await waitFor("trace60", /1\. subnet snet-web/);
+    assert.match(pane, /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http/m);
+    assert.match(pane, /member 1\/2/);
+    keys("trace60", "q");
+    assert.equal(await exitStatus("trace60"), 0);
+  });
+
+  it("row 12: two findings of one rule on one resource say what sets them apart", async () => {
+    start("apart", ["tui", "--snapshot", "fixtures/azure/single-nic-hairpin.json"], {}, { x: 120, y: 40 });
+    const pane = await waitFor("apart", /FINDINGS · /);
+    const rows = lines(pane).filter((l) => /azure\/port-not-listening +app1-nic/.test(l));
+    assert.equal(rows.length, 2, pane);
+    assert.notEqual(rows[0], rows[1]);
+    assert.ok(rows.some((l) => /\[rule-web\]/.test(l)) && rows.some((l) => /\[rule-api\]/.test(l)), rows.join("\n"));
+    keys("apart", "q");
+    assert.equal(await exitStatus("apart"), 0);
+  });
+
+  it("row 13: the footer offers only keys that work: no w on a snapshot, no enter trace on a finding", async () => {
+    start("footer", ["tui", "--snapshot", "fixtures/azure/demo.json"], {}, { x: 160, y: 40 });
+    let pane = await waitFor("footer", /LOAD BALANCERS \(1\)/);
+    const foot = (p: string) => lines(p).at(-1) ?? "";
+    assert.match(foot(pane), /\/ filter/);
+    assert.doesNotMatch(foot(pane), /w watch/);
+    keys("footer", "Enter");
+    pane = await waitFor("footer", /MEMBER +VM/);
+    assert.match(foot(pane), /enter trace/, "the cursor is on a member");
+    keys("footer", "G");
+    pane = await waitFor("footer", (p) => /enter open/.test(foot(p)));
+    assert.doesNotMatch(foot(pane), /enter trace/, "the cursor is on a finding");
+    keys("footer", "q");
+    assert.equal(await exitStatus("footer"), 0);
+  });
+});

@@ -200,12 +200,76 @@ describe("tui navigation reducer", () => {
     assert.equal(ui.filter.minSeverity, undefined, "the cycle comes back to any");
   });
 
-  it("r, w and ? are effects and help; any key closes help", async () => {
+  it("r, w and ? are effects and help; help scrolls, and only esc, enter or ? close it", async () => {
     const data = await load("demo");
     const { ui, effects } = press(initialUi(), data, "r", "w", "?");
     assert.deepEqual(effects, ["refresh", "watch"]);
     assert.equal(ui.help, true);
-    assert.equal(press(ui, data, "x").ui.help, false);
+    assert.equal(press(ui, data, "x").ui.help, true, "a stray key keeps it open");
+    const ctx = { data, progress: startProgress(0), page: 5, helpMax: 7 };
+    let u = reduce(ui, "j", {}, ctx).ui;
+    assert.equal(u.helpTop, 1);
+    u = reduce(u, "", { pageDown: true }, ctx).ui;
+    assert.equal(u.helpTop, 6);
+    u = reduce(u, "G", {}, ctx).ui;
+    assert.equal(u.helpTop, 7, "no further than its last row");
+    u = reduce(u, "", { escape: true }, ctx).ui;
+    assert.equal(u.help, false);
+    assert.equal(press(ui, data, "?").ui.help, false);
+  });
+
+  it("prompts open empty; ctrl-w deletes a word, ctrl-u the line; esc puts the old filter back", async () => {
+    const data = await load("demo");
+    const ctx = { data, progress: startProgress(0), page: 5 };
+    let { ui } = press(initialUi(), data, "/", "l", "b", k({ return: true }));
+    assert.equal(ui.filter.text, "lb");
+    ({ ui } = press(ui, data, "/"));
+    assert.equal(ui.editing?.text, "", "not pre-filled");
+    ({ ui } = press(ui, data, "v", "m", "1", " ", "n", "i", "c"));
+    ui = reduce(ui, "w", { ctrl: true }, ctx).ui;
+    assert.equal(ui.editing?.text, "vm1 ");
+    ui = reduce(ui, "u", { ctrl: true }, ctx).ui;
+    assert.equal(ui.editing?.text, "");
+    ({ ui } = press(ui, data, k({ escape: true })));
+    assert.equal(ui.filter.text, "lb", "esc restores the filter the prompt replaced");
+  });
+
+  it("o sorts the findings by severity, resource and state, then back to root causes first", async () => {
+    const data = await load("demo");
+    const rules = (u: UiState) =>
+      screenItems(u, { data, progress: startProgress(0) }).flatMap((i) =>
+        i.kind === "finding" ? [data.findings.find((f) => f.id === i.id)] : [],
+      );
+    let { ui } = press(initialUi(), data, "o");
+    assert.equal(ui.filter.sort, "severity");
+    const bySev = rules(ui).map((f) => f?.severity);
+    assert.deepEqual(
+      bySev,
+      [...bySev].sort(
+        (a, b) =>
+          ["critical", "high", "medium", "low", "info"].indexOf(a ?? "") - ["critical", "high", "medium", "low", "info"].indexOf(b ?? ""),
+      ),
+    );
+    ({ ui } = press(ui, data, "o"));
+    assert.equal(ui.filter.sort, "resource");
+    const names = rules(ui).map((f) => f?.resourceName ?? "");
+    assert.deepEqual(
+      names,
+      [...names].sort((a, b) => a.localeCompare(b)),
+    );
+    ({ ui } = press(ui, data, "o", "o"));
+    assert.equal(ui.filter.sort, undefined);
+    assert.deepEqual(
+      rules(ui).map((f) => f?.id),
+      rules(initialUi()).map((f) => f?.id),
+    );
+  });
+
+  it("the filter matches resource names and ids", async () => {
+    const data = await load("demo");
+    const { ui } = press(initialUi(), data, "/", ..."nsg-vm1-lockdown".split(""));
+    const items = screenItems(ui, { data, progress: startProgress(0) });
+    assert.ok(items.length > 0 && items.every((i) => i.kind === "finding"));
   });
 });
 

@@ -9,7 +9,7 @@ import { parseCustomFlow } from "../core/inspect.ts";
 import type { Progress } from "./progress.ts";
 import type { WatchState } from "./session.ts";
 import type { FlowChoice, TuiData } from "./types.ts";
-import { type ListFilter, nextSeverity } from "./views/filter.ts";
+import { describeSort, type ListFilter, nextSeverity, nextSort } from "./views/filter.ts";
 import { findingItems } from "./views/finding.ts";
 import { lbItems } from "./views/lb.ts";
 import { logItems } from "./views/log.ts";
@@ -37,6 +37,8 @@ export interface UiState {
   /** a text prompt: the list filter, or a custom flow in the trace view */
   editing?: { purpose: "filter" | "flow"; text: string; before: string };
   help: boolean;
+  /** the first help row shown: the help scrolls, so that every key can be read on a small terminal */
+  helpTop: number;
   message?: { text: string; tone: "info" | "ok" | "error" };
 }
 
@@ -73,10 +75,12 @@ export interface Ctx {
   page: number;
   /** watch mode's polls (the timeline view appends them) */
   watch?: WatchState;
+  /** how far the help can scroll (its rows minus the rows shown) */
+  helpMax?: number;
 }
 
 export function initialUi(): UiState {
-  return { stack: [{ screen: { kind: "overview" }, selected: 0 }], filter: { text: "", all: false }, help: false };
+  return { stack: [{ screen: { kind: "overview" }, selected: 0 }], filter: { text: "", all: false }, help: false, helpTop: 0 };
 }
 
 export function current(ui: UiState): Frame {
@@ -173,6 +177,9 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
     }
     let text = e.text;
     if (key.backspace || key.delete) text = text.slice(0, -1);
+    // readline: Ctrl-U clears the line, Ctrl-W deletes the word before the cursor
+    else if (key.ctrl && input === "u") text = "";
+    else if (key.ctrl && input === "w") text = text.replace(/\S*\s*$/, "");
     else if (isPrintable(input, key)) text += input;
     else return { ui };
     const next: UiState = { ...ui, editing: { ...e, text } };
@@ -181,7 +188,17 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
 
   if (ui.help) {
     if (input === "q") return { ui, effect: { type: "quit", code: 0 } };
-    return { ui: { ...ui, help: false } };
+    const max = ctx.helpMax ?? 0;
+    const scroll = (to: number) => ({ ui: { ...ui, helpTop: Math.max(0, Math.min(max, to)) } });
+    if (key.upArrow || input === "k") return scroll(ui.helpTop - 1);
+    if (key.downArrow || input === "j" || input === " ") return scroll(ui.helpTop + 1);
+    if (key.pageUp) return scroll(ui.helpTop - ctx.page);
+    if (key.pageDown) return scroll(ui.helpTop + ctx.page);
+    if (key.home || input === "g") return scroll(0);
+    if (key.end || input === "G") return scroll(max);
+    // only these close it: a stray key must not hide rows not read yet
+    if (key.escape || key.return || key.backspace || key.delete || input === "?") return { ui: { ...ui, help: false, helpTop: 0 } };
+    return { ui };
   }
 
   const items = screenItems(ui, ctx);
@@ -200,8 +217,8 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
     if (input === "p") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "probe" } }, selected: 0 }) };
     if (input === "d") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "data" } }, selected: 0 }) };
     if (input === "c") {
-      const prev = screen.flow.kind === "custom" ? `${screen.flow.source} ${screen.flow.port}` : "";
-      return { ui: { ...ui, editing: { purpose: "flow", text: prev, before: prev } } };
+      // the prompt opens empty (the current flow is on screen); typing never appends to an old value
+      return { ui: { ...ui, editing: { purpose: "flow", text: "", before: "" } } };
     }
     if (key.leftArrow || key.rightArrow || input === "h" || input === "l" || input === "[" || input === "]") {
       const targets = ctx.data?.inspector?.traceTargets(screen.lbKey) ?? [];
@@ -219,16 +236,31 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   }
 
   if (input === "q") return { ui, effect: { type: "quit", code: 0 } };
-  if (input === "?") return { ui: { ...ui, help: true } };
+  if (input === "?") return { ui: { ...ui, help: true, helpTop: 0 } };
   if (input === "r") return { ui, effect: { type: "refresh" } };
   if (input === "w") return { ui, effect: { type: "watch" } };
   if (input === "L") return screen.kind === "log" ? { ui } : { ui: push(ui, { kind: "log" }) };
   if (input === "T") return screen.kind === "timeline" ? { ui } : { ui: push(ui, { kind: "timeline" }) };
-  if (input === "/") return { ui: { ...ui, editing: { purpose: "filter", text: ui.filter.text, before: ui.filter.text } } };
+  if (input === "/")
+    // empty, like the flow prompt; esc puts the previous filter back
+    return {
+      ui: withFrame(
+        { ...ui, filter: { ...ui.filter, text: "" }, editing: { purpose: "filter", text: "", before: ui.filter.text } },
+        { selected: 0 },
+      ),
+    };
+  if (input === "o" && (screen.kind === "overview" || screen.kind === "lb")) {
+    const filter: ListFilter = { ...ui.filter };
+    const sort = nextSort(ui.filter.sort);
+    if (sort) filter.sort = sort;
+    else delete filter.sort;
+    return { ui: say(withFrame({ ...ui, filter }, { selected: 0 }), `findings ${describeSort(sort)}`) };
+  }
   if (input === "s") {
     const minSeverity: Severity | undefined = nextSeverity(ui.filter.minSeverity);
-    const filter: ListFilter = { text: ui.filter.text, all: ui.filter.all };
+    const filter: ListFilter = { ...ui.filter };
     if (minSeverity) filter.minSeverity = minSeverity;
+    else delete filter.minSeverity;
     return { ui: say(withFrame({ ...ui, filter }, { selected: 0 }), `severity ≥ ${minSeverity ?? "any"}`) };
   }
   if (input === "a") {

@@ -7,11 +7,13 @@ import { Box, Text, useAnimation, useApp, useInput, useWindowSize } from "ink";
 import React from "react";
 import { plural } from "../../core/util/words.ts";
 import type { CopyResult } from "../clipboard.ts";
-import type { TuiSession } from "../session.ts";
+import type { SessionState, TuiSession } from "../session.ts";
 import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
 import { clock, formatMs, type Row } from "../text.ts";
 import type { TuiData } from "../types.ts";
+import { helpWindow } from "../views/help.ts";
 import { SPINNER } from "../views/log.ts";
+import type { Item } from "../views/types.ts";
 import { Footer, Header } from "./chrome.ts";
 import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
 import { TimelineView } from "./timeline.ts";
@@ -32,14 +34,68 @@ export interface AppProps {
   size?: { columns: number; rows: number };
 }
 
-const HINTS: Record<Screen["kind"], string[]> = {
-  overview: ["↑↓ move", "enter open", "T timeline", "/ filter", "s severity", "r refresh", "w watch", "a all", "L log", "? help", "q quit"],
-  lb: ["↑↓ move", "enter trace/open", "esc back", "/ filter", "s severity", "? help", "q quit"],
-  finding: ["↑↓ move", "c copy fix", "enter open related", "esc back", "? help", "q quit"],
-  trace: ["p probe", "d data", "c custom", "←→ member", "esc back", "? help", "q quit"],
-  log: ["↑↓ scroll", "r refresh", "esc back", "? help", "q quit"],
-  timeline: ["↑↓ move", "enter copy revert", "w watch", "esc back", "? help", "q quit"],
-};
+/**
+ * The keys of this screen that do something now, most useful first; help and
+ * quit last. A key that would only answer "unavailable" is not offered.
+ */
+export function hintsFor(ui: UiState, state: SessionState, items: Item[]): string[] {
+  const data = state.data;
+  const screen = current(ui).screen;
+  const watch = !state.watch.unavailable;
+  const canTrace = (lbKey: string) => (data?.inspector?.traceTargets(lbKey).length ?? 0) > 0;
+  const hasFindings = items.some((i) => i.kind === "finding");
+  const tail = ["? help", "q quit"];
+  if (ui.help) return ["↑↓ scroll", "esc close", "q quit"];
+  switch (screen.kind) {
+    case "overview":
+      return [
+        "↑↓ move",
+        ...(items.length > 0 ? ["enter open"] : []),
+        "T timeline",
+        "/ filter",
+        ...(hasFindings ? ["o sort"] : []),
+        "s severity",
+        "r refresh",
+        ...(watch ? [state.watch.active ? "w pause" : "w watch"] : []),
+        "a all",
+        "L log",
+        ...tail,
+      ];
+    case "lb": {
+      const trace = canTrace(screen.lbKey);
+      const sel = items[selectedIndex(ui, items)];
+      return [
+        "↑↓ move",
+        ...(sel?.kind === "member" && trace ? ["enter trace"] : sel?.kind === "finding" ? ["enter open"] : []),
+        ...(trace && sel?.kind !== "member" ? ["t trace"] : []),
+        "esc back",
+        "/ filter",
+        ...(hasFindings ? ["o sort"] : []),
+        "s severity",
+        ...(watch ? [state.watch.active ? "w pause" : "w watch"] : []),
+        ...tail,
+      ];
+    }
+    case "finding": {
+      const f = data?.findings.find((x) => x.id === screen.findingId);
+      return [
+        "↑↓ move",
+        ...((f?.remediation?.commands.length ?? 0) > 0 ? ["c copy fix"] : []),
+        ...((f?.relatedTo.length ?? 0) > 0 ? ["enter open related"] : []),
+        "esc back",
+        ...tail,
+      ];
+    }
+    case "trace": {
+      const many = (data?.inspector?.traceTargets(screen.lbKey).length ?? 0) > 1;
+      return ["p probe", "d data", "c custom", ...(many ? ["←→ member"] : []), "esc back", ...tail];
+    }
+    case "log":
+      return ["↑↓ scroll", "r refresh", "esc back", ...tail];
+    case "timeline":
+      return ["↑↓ move", "enter copy revert", ...(watch ? [state.watch.active ? "w pause" : "w watch"] : []), "esc back", ...tail];
+  }
+}
 
 /**
  * Ink hands a chunk of several characters (a paste, or keys sent faster than
@@ -115,7 +171,13 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
 
   useInput((input, key) => {
     const s = session.getState();
-    const ctx = { data: s.data, progress: s.progress, page: Math.max(1, Math.floor(bodyHeight / 2)), watch: s.watch };
+    const ctx = {
+      data: s.data,
+      progress: s.progress,
+      page: Math.max(1, Math.floor(bodyHeight / 2)),
+      helpMax: helpWindow(columns, bodyHeight, 0).max,
+      watch: s.watch,
+    };
     let next = uiRef.current;
     for (const [i, k] of splitKeys(input, key)) {
       const r = reduce(next, i, k, ctx);
@@ -143,7 +205,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   const sized = { width, height: bodyHeight, color };
 
   let body: React.ReactNode;
-  if (ui.help) body = h(Help, sized);
+  if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });
   else if (screen.kind === "log") body = h(CollectionLog, { ...sized, progress: state.progress, now: Date.now(), selected });
   else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${state.error.message}` : "loading…");
   else if (screen.kind === "overview") body = h(Overview, { ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
@@ -197,6 +259,6 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
       color,
     }),
     h(Box, { flexDirection: "column", height: bodyHeight }, body),
-    h(Footer, { status, hints: ui.help ? ["any key closes the help", "q quit"] : HINTS[screen.kind], width, color }),
+    h(Footer, { status, hints: hintsFor(ui, state, items), width, color }),
   );
 }

@@ -68,7 +68,9 @@ export function Viewport({ rows, spans, selected, height, width, color }: Viewpo
   const total = rows.length;
   if (total <= hgt) return h(Rows, { rows, width, color });
   const more = (n: number, arrow: string): Row => [{ t: `  ${arrow} ${n} more row${n === 1 ? "" : "s"}`, dim: true }];
-  const span = spans[selected];
+  // on the first item, whatever is above it (a title, a header) is in view too
+  const first = spans[0];
+  const span: [number, number] | undefined = selected === 0 && first ? [0, first[1]] : spans[selected];
   let visible: Row[];
   if (scrollOffset(total, hgt - 1, span) === 0) {
     // at the top: only the mark below

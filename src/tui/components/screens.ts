@@ -10,7 +10,7 @@ import { type Row, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import type { ListFilter } from "../views/filter.ts";
 import { findingRows } from "../views/finding.ts";
-import { helpRows } from "../views/help.ts";
+import { helpWindow } from "../views/help.ts";
 import { lbRows } from "../views/lb.ts";
 import { logRows } from "../views/log.ts";
 import { overviewItems, overviewPreview, overviewRows } from "../views/overview.ts";
@@ -103,7 +103,7 @@ export function CollectionLog({ progress, now, selected, width, height, color }:
   return h(Viewport, { rows, spans, selected, height, width, color });
 }
 
-/** Every key. */
-export function Help({ width, height, color }: Sized) {
-  return h(Viewport, { rows: helpRows(width), spans: [], selected: 0, height, width, color });
+/** Every key; it scrolls from `top` (the reducer keeps it within the rows). */
+export function Help({ width, height, color, top = 0 }: Sized & { top?: number }) {
+  return h(Rows, { rows: helpWindow(width, height, top).rows, width, color });
 }

@@ -9,6 +9,37 @@ export interface ListFilter {
   minSeverity?: Severity;
   /** also show passing and not-applicable results */
   all: boolean;
+  /** the order of the findings (`o`); root causes first when unset */
+  sort?: SortKey;
+}
+
+/** `o` cycles: root causes first (the report's order) → severity → resource → state → root causes first. */
+export type SortKey = "severity" | "resource" | "state";
+export const SORTS: SortKey[] = ["severity", "resource", "state"];
+
+export function nextSort(s: SortKey | undefined): SortKey | undefined {
+  if (!s) return SORTS[0];
+  return SORTS[SORTS.indexOf(s) + 1];
+}
+
+export function describeSort(s: SortKey | undefined): string {
+  return s ? `sorted by ${s} ▼` : "root causes first";
+}
+
+const STATE_RANK: Record<Finding["status"], number> = { error: 0, fail: 1, unknown: 2, pass: 3, "not-applicable": 4 };
+
+function sortFindings(list: Finding[], s: SortKey | undefined): Finding[] {
+  if (!s) return list;
+  // stable: ties keep the report's order (root causes first)
+  const order = new Map(list.map((x, i) => [x, i]));
+  const sevOf = (x: Finding) => (x.status === "fail" ? severityRank(x.severity) : -1);
+  const cmp: (a: Finding, b: Finding) => number =
+    s === "severity"
+      ? (a, b) => sevOf(b) - sevOf(a)
+      : s === "resource"
+        ? (a, b) => a.resourceName.localeCompare(b.resourceName) || a.ruleId.localeCompare(b.ruleId)
+        : (a, b) => STATE_RANK[a.status] - STATE_RANK[b.status] || sevOf(b) - sevOf(a);
+  return [...list].sort((a, b) => cmp(a, b) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }
 
 const has = (hay: Array<string | undefined>, needle: string) => {
@@ -16,18 +47,32 @@ const has = (hay: Array<string | undefined>, needle: string) => {
   return n === "" || hay.some((h) => h?.toLowerCase().includes(n));
 };
 
+// a keypress re-reads the list: computed once per (findings, filter, load balancer), so that moving the cursor costs the same at 10 and at 20,000 findings
+const findingCache = new WeakMap<Finding[], Map<string, Finding[]>>();
+
 export function visibleFindings(findings: Finding[], f: ListFilter, lbKey?: string): Finding[] {
-  return findings.filter(
-    (x) =>
-      (f.all || x.status === "fail" || x.status === "error" || x.status === "unknown") &&
-      (lbKey === undefined || (x.loadBalancerId !== undefined && idKey(x.loadBalancerId) === lbKey)) &&
-      (!f.minSeverity || severityRank(x.severity) >= severityRank(f.minSeverity)) &&
-      has([x.ruleId, x.resourceName, x.message, x.title, x.severity, x.status], f.text),
+  const key = JSON.stringify([f.text, f.minSeverity ?? "", f.all, f.sort ?? "", lbKey ?? ""]);
+  let byKey = findingCache.get(findings);
+  if (!byKey) findingCache.set(findings, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const shown = sortFindings(
+    findings.filter(
+      (x) =>
+        (f.all || x.status === "fail" || x.status === "error" || x.status === "unknown") &&
+        (lbKey === undefined || (x.loadBalancerId !== undefined && idKey(x.loadBalancerId) === lbKey)) &&
+        (!f.minSeverity || severityRank(x.severity) >= severityRank(f.minSeverity)) &&
+        has([x.ruleId, x.resourceName, x.resourceId, x.key, x.message, x.title, x.severity, x.status], f.text),
+    ),
+    f.sort,
   );
+  if (byKey.size > 16) byKey.clear();
+  byKey.set(key, shown);
+  return shown;
 }
 
 export function visibleLbs(lbs: LbEntry[], f: ListFilter): LbEntry[] {
-  return lbs.filter((lb) => has([lb.name, lb.sku, lb.kind, lb.status, ...lb.frontends], f.text));
+  return lbs.filter((lb) => has([lb.name, lb.sku, lb.kind, lb.status, lb.id, ...lb.frontends], f.text));
 }
 
 export function visibleMember(m: MemberRow, f: ListFilter): boolean {

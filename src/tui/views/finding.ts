@@ -8,7 +8,7 @@ import { idKey } from "../../core/util/resource-id.ts";
 import { promptFor } from "../../core/util/shell.ts";
 import { type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
-import { findingSeg, isRootCause } from "./style.ts";
+import { distinguishers, findingSeg, isRootCause } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 export function findingItems(data: TuiData, id: string): Item[] {
@@ -55,7 +55,12 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
   const lb = lbId ? data.lbs.find((x) => x.key === idKey(lbId)) : undefined;
 
   rows.push([findingSeg(f, 11), { t: " " }, { t: f.ruleId, bold: true }, ...(isRootCause(f) ? [{ t: "  root cause", bold: true }] : [])]);
-  para(`${f.title} · on ${sanitize(f.resourceName)}${lb ? ` · load balancer ${sanitize(lb.name)}` : ""}`, 0, { dim: true });
+  const apart = distinguishers(data.findings).get(f);
+  para(
+    `${f.title} · on ${sanitize(f.resourceName)}${apart ? ` [${sanitize(apart)}]` : ""}${lb ? ` · load balancer ${sanitize(lb.name)}` : ""}`,
+    0,
+    { dim: true },
+  );
   rows.push([]);
   let start = rows.length;
   para(sanitize(f.message), 2, {}, mark());

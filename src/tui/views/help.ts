@@ -8,14 +8,16 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
       ["↑ ↓  j k", "move (PgUp PgDn, g G: page, top, bottom)"],
       ["enter", "open the load balancer, finding or member under the cursor"],
       ["esc  backspace", "back"],
-      ["/", "filter the list by text (enter keeps it, esc drops it)"],
+      ["/", "filter by text: rule, resource name or id, message (enter keeps it, esc drops it)"],
+      ["ctrl-u  ctrl-w", "in a prompt: clear the line, delete the word before the cursor"],
       ["s", "severity floor: any → critical → high → medium → low → info"],
+      ["o", "sort the findings: root causes first → severity → resource → state"],
       ["a", "also show passing and not-applicable results"],
       ["r", "refresh: collect again (live) or re-read the snapshot"],
       ["w", "watch: poll rule health live and show transitions (live only)"],
       ["L", "collection log: phases, calls, time, gaps"],
       ["T", "timeline: health per member, 5xx / SNAT per load balancer, changes, on one time axis"],
-      ["?", "this help (any key closes it)"],
+      ["?", "this help (↑↓ PgUp PgDn scroll it; esc or ? closes it)"],
       ["q  ctrl-c", "quit; the terminal is restored"],
     ],
   ],
@@ -37,6 +39,19 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
     ],
   ],
 ];
+
+/** The rows of help shown from `top` in `height` rows, and how far it can scroll. */
+export function helpWindow(width: number, height: number, top: number): { rows: Row[]; max: number } {
+  const all = helpRows(width);
+  const h = Math.max(2, height);
+  if (all.length <= h) return { rows: all, max: 0 };
+  const max = all.length - (h - 1);
+  const from = Math.max(0, Math.min(max, top));
+  const shown = all.slice(from, from + h - 1);
+  const below = all.length - from - shown.length;
+  const where = `  rows ${from + 1}–${from + shown.length} of ${all.length}${below > 0 ? ` · ↓ ${below} more` : ""} · ↑↓ PgUp PgDn scroll · esc closes`;
+  return { rows: [...shown, [{ t: truncate(where, Math.max(40, width)), dim: true }]], max };
+}
 
 export function helpRows(width: number): Row[] {
   const W = Math.max(40, width);

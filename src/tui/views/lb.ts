@@ -11,7 +11,7 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
-import { describeFilter, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
+import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows, watchRows } from "./overview.ts";
 import { BADGE, badgeSeg, describeCell, healthSeg, powerSeg, sparkline, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
@@ -153,7 +153,9 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   }
   rows.push([]);
   const shown = visibleFindings(data.findings, f, lbKey);
-  rows.push([{ t: truncate(`FINDINGS ON ${sanitize(lb.name)} · ${shown.length} · ${describeFilter(f)}`, W), bold: true }]);
+  rows.push([
+    { t: truncate(`FINDINGS ON ${sanitize(lb.name)} · ${shown.length} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true },
+  ]);
   if (shown.length === 0) rows.push([{ t: "  nothing to show", dim: true }]);
   pushFindingRows(rows, spans, shown, data.findings, W, selected, item);
   return { rows, spans };

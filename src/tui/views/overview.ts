@@ -5,8 +5,8 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { TuiData } from "../types.ts";
-import { describeFilter, type ListFilter, visibleFindings, visibleLbs } from "./filter.ts";
-import { badgeSeg, findingSeg, isRootCause } from "./style.ts";
+import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleLbs } from "./filter.ts";
+import { badgeSeg, distinguishers, findingSeg, isRootCause } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 const COUNT_HEAD = ["CRIT", "HIGH", "MED", "LOW", "INFO"];
@@ -105,7 +105,7 @@ export function overviewRows(data: TuiData, f: ListFilter, selected: number, wid
 
   const shown = visibleFindings(data.findings, f);
   const total = f.all ? data.findings.length : data.findings.filter((x) => x.status !== "pass" && x.status !== "not-applicable").length;
-  rows.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · root causes first · ${describeFilter(f)}`, W), bold: true }]);
+  rows.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
   if (shown.length === 0) rows.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
   pushFindingRows(rows, spans, shown, data.findings, W, selected, item);
   return { rows, spans };
@@ -126,15 +126,19 @@ export function pushFindingRows(
   const resW = Math.min(Math.max(8, ...shown.map((x) => cellWidth(sanitize(x.resourceName)))), Math.floor(rest * 0.27));
   const tagW = Math.max(0, rest - ruleW - resW - 2);
   const byId = new Map(all.map((x) => [x.id, x]));
+  // two findings of one rule on one resource: each says what sets it apart
+  const detail = distinguishers(shown);
   let item = firstItem;
   for (const x of shown) {
     const sel = item === selected;
     const cause = x.relatedTo.find((r) => r.relation === "caused-by");
-    const tag = isRootCause(x)
+    const why = isRootCause(x)
       ? "root cause"
       : cause
         ? `← ${(byId.get(cause.findingId)?.ruleId ?? cause.ruleId).replace(/^\w+\//, "")}`
         : "";
+    const d = detail.get(x);
+    const tag = [d ? `[${sanitize(d)}]` : "", why].filter(Boolean).join(" ");
     spans.push([rows.length, rows.length + 1]);
     rows.push([
       marker(sel),

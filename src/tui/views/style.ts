@@ -78,3 +78,48 @@ export function describeCell(c: VerdictCell): string {
 export function sparkline(states: string[]): string {
   return states.map((s) => (s.toLowerCase() === "up" ? "█" : s.toLowerCase() === "down" ? "▁" : "·")).join("");
 }
+
+// computed once per list (the list is cached per filter): rows are drawn on every keypress
+const detailCache = new WeakMap<Finding[], Map<Finding, string>>();
+
+/**
+ * What tells apart findings of one rule on one resource (a load-balancing
+ * rule, a scale-set instance): the part of their keys that differs, without
+ * what they share. Empty for a finding that is alone in its (rule, resource).
+ */
+export function distinguishers(list: Finding[]): Map<Finding, string> {
+  const hit = detailCache.get(list);
+  if (hit) return hit;
+  const groups = new Map<string, Finding[]>();
+  for (const f of list) {
+    const k = `${f.ruleId}\u0000${f.resourceName}`;
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  const out = new Map<Finding, string>();
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const parts = g.map((f) => (f.key ?? f.id).split("|"));
+    const n = Math.max(...parts.map((p) => p.length));
+    for (let i = 0; i < n; i++) {
+      const vals = parts.map((p) => p[i] ?? "");
+      if (new Set(vals).size === 1) continue;
+      // within the differing part, drop the path segments all of them share at both ends
+      const segs = vals.map((v) => v.split("/"));
+      let pre = 0;
+      while (segs.every((s) => pre < s.length - 1 && s[pre] === segs[0]?.[pre])) pre++;
+      let suf = 0;
+      while (segs.every((s) => suf < s.length - 1 - pre && s[s.length - 1 - suf] === segs[0]?.[(segs[0]?.length ?? 0) - 1 - suf])) suf++;
+      // keep the type in front of an instance number: "virtualmachines/1", not "1"
+      if (pre > 0 && segs.every((s) => /^\d+$/.test(s.slice(pre, s.length - suf).join("/")))) pre--;
+      g.forEach((f, j) => {
+        const s = segs[j] ?? [];
+        out.set(f, s.slice(pre, s.length - suf).join("/"));
+      });
+      break;
+    }
+  }
+  detailCache.set(list, out);
+  return out;
+}

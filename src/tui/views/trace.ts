@@ -1,5 +1,5 @@
 /** The trace view: one member, one flow (the probe or health check, the data path, or a custom source and port), hop by hop. */
-import { type Row, truncate, wrap } from "../text.ts";
+import { type Row, rowWidth, truncate, wrap } from "../text.ts";
 import type { FlowChoice, TraceResult, TuiData } from "../types.ts";
 import { verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
@@ -32,11 +32,15 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
   const at = targets.findIndex((x) => x.key === t.targetKey);
   const r = traceResult(data, t);
   const pos = targets.length > 1 ? `  member ${at + 1}/${targets.length} (←/→)` : "";
-  rows.push([
-    { t: "TRACE  ", bold: true },
-    { t: truncate(r?.title ?? targets[at]?.label ?? "", Math.max(0, W - 7 - pos.length)), bold: true },
-    { t: pos, dim: true },
+  // the title says which member is traced: wrapped, never cut, at any width
+  const titleRows: Row[] = wrap(r?.title ?? targets[at]?.label ?? "", W - 7).map((l, i) => [
+    { t: i === 0 ? "TRACE  " : "       ", bold: true },
+    { t: l, bold: true },
   ]);
+  const lastTitle = titleRows[titleRows.length - 1];
+  if (pos && lastTitle && rowWidth(lastTitle) + pos.length <= W) lastTitle.push({ t: pos, dim: true });
+  else if (pos) titleRows.push([{ t: "       " }, { t: pos.trim(), dim: true }]);
+  rows.push(...titleRows);
   const choice = (label: string, on: boolean): Row[number][] => [
     { t: on ? "[" : " ", bold: true, color: "cyan" },
     { t: label, bold: on, ...(on ? { color: "cyan" as const } : { dim: true }) },
