@@ -10,10 +10,10 @@ import type { ProviderAdapter } from "../src/core/provider.ts";
 import { FORMAT_NAMES, loadFormatter } from "../src/core/report/formats.ts";
 import { formatText } from "../src/core/report/formatters/text.ts";
 import { buildReport } from "../src/core/report/report.ts";
-import { armTypeFromId, completeArmResources } from "../src/core/snapshot/arm-type.ts";
 import { parseSnapshot, validateSnapshot } from "../src/core/snapshot/load.ts";
 import { awsProvider } from "../src/providers/aws/adapter.ts";
 import { azureProvider } from "../src/providers/azure/adapter.ts";
+import { armTypeFromId, completeArmResources } from "../src/providers/azure/arm-type.ts";
 import type { AzureModel } from "../src/providers/azure/model.ts";
 import { analyze } from "../src/tui/analyze.ts";
 import { overviewRows } from "../src/tui/views/overview.ts";
@@ -77,27 +77,44 @@ describe("ARM `type` is read-only and optional: derived from the id", () => {
     );
   });
 
-  it("the loader fills type and name in; a body that has them is left as it is", () => {
+  it("the Azure adapter fills type and name in wherever it reads resources; a body that has them is left as it is", () => {
     const id =
       "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/0/networkInterfaces/nic";
+    const plainNic = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/web-nic";
     const text = JSON.stringify({
       schema: "lbdoctor.snapshot/v1",
       provider: "azure",
       collectedAt: "2026-01-01T00:00:00Z",
       scope: {},
       resources: [
-        { id, properties: {} },
+        { id, properties: {}, tags: { team: "web" } },
         { id: `${id}2`, name: "x", type: "Microsoft.Network/networkInterfaces" },
+        { id: plainNic, properties: { ipConfigurations: [] } },
       ],
     });
-    const s = parseSnapshot(text) as unknown as { resources: Array<{ name: string; type: string }> };
+    const loaded = parseSnapshot(text);
+    // the core loader knows no cloud: it leaves the wire body as it is
+    assert.equal((loaded as unknown as { resources: Array<{ type?: string }> }).resources[0]?.type, undefined);
+    const completed = completeArmResources(loaded as never) as unknown as { resources: Array<{ name: string; type: string }> };
     assert.deepEqual(
-      s.resources.map((r) => [r.name, r.type]),
+      completed.resources.map((r) => [r.name, r.type]),
       [
         ["nic", "Microsoft.Compute/virtualMachineScaleSets/virtualMachines/networkInterfaces"],
         ["x", "Microsoft.Network/networkInterfaces"],
+        ["web-nic", "Microsoft.Network/networkInterfaces"],
       ],
     );
+    // the adapter's readers see the completed resources: the model, diff entities, suppression tags
+    const model = azureProvider.buildModel(loaded, { from: [] }) as AzureModel;
+    assert.ok(
+      model.nics.some((n) => n.name === "web-nic"),
+      "the type-less NIC joins the model",
+    );
+    assert.ok(
+      azureProvider.diff.entities(loaded).some((e) => e.name === "web-nic" && e.type === "Microsoft.Network/networkInterfaces"),
+      "diff lists the type-less NIC with its type",
+    );
+    assert.deepEqual(azureProvider.tagsOf(loaded)(id), { team: "web" });
     const same = { resources: [{ id, name: "n", type: "t/x" }] };
     assert.equal(completeArmResources(same), same, "nothing missing: the same object");
   });

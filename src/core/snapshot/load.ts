@@ -6,7 +6,6 @@ import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
 import { stripSecrets } from "../util/secrets.ts";
-import { completeArmResources } from "./arm-type.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
@@ -84,8 +83,8 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
     if (problems.length > 8) shown.push(`  … and ${problems.length - 8} more`);
     throw new InputError(`${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n${shown.join("\n")}`);
   }
-  // ARM `name` and `type` are optional on the wire: derived from the id when absent
-  return (doc as Snapshot).provider === "azure" ? completeArmResources(doc as Snapshot & { resources?: unknown }) : (doc as Snapshot);
+  // what a cloud's wire format leaves optional (ARM `name` and `type`) its adapter derives, where it reads the resources
+  return doc as Snapshot;
 }
 
 export function loadSnapshotFile(path: string): Snapshot {

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
-import { completeArmResources } from "../../core/snapshot/arm-type.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
+import { completeArmResources } from "./arm-type.ts";
 import { azureDiff } from "./diff.ts";
 import { azureGapData } from "./gap-data.ts";
 import { fromNames } from "./guest.ts";
@@ -10,13 +10,19 @@ import { type AzureModel, buildAzureModel } from "./model.ts";
 import { azureRelatedKeys, azureTags } from "./tags.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
+/**
+ * ARM `name` and `type` are read-only and optional on the wire (Microsoft's own examples omit them), so every
+ * entry point that reads a snapshot's resources sees them completed from the ids first (copy on write).
+ */
+const complete = (s: Snapshot): AzureSnapshot => completeArmResources(s as AzureSnapshot);
+
 export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
   groupNoun: "resource group",
   gapData: azureGapData,
   fromNames: (model, entry) => model.vms.some((vm) => fromNames(entry, vm)),
   machineNoun: "VM",
-  buildModel: (snapshot, context) => buildAzureModel(completeArmResources(snapshot as AzureSnapshot), context),
+  buildModel: (snapshot, context) => buildAzureModel(complete(snapshot), context),
   loadBalancers: (model) =>
     bySubscription(model.loadBalancers).map((lb) => ({
       id: lb.id,
@@ -29,9 +35,9 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     })),
   inGroup: (finding, group) => finding.resourceId.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`),
   scopeGroup: (snapshot) => (typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined),
-  tagsOf: azureTags,
+  tagsOf: (snapshot) => azureTags(complete(snapshot)),
   relatedKeys: azureRelatedKeys,
-  diff: azureDiff,
+  diff: { ...azureDiff, entities: (snapshot) => azureDiff.entities(complete(snapshot)) },
   inspector: createAzureInspector,
   resourceCount: (s: Snapshot) => {
     const resources = (s as AzureSnapshot).resources;
@@ -49,8 +55,8 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   watchUnavailable: () => "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
   collect: async (target, opts, io, showProgress) =>
     (await import("./collect/acquire.ts")).collectAzureLive(target, opts, io, showProgress),
-  serve: async (snapshots, opts) => (await import("./serve.ts")).serveAzure(snapshots, opts),
-  trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAzure(snapshot as AzureSnapshot, opts, io),
+  serve: async (snapshots, opts) => (await import("./serve.ts")).serveAzure(snapshots.map(complete), opts),
+  trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAzure(complete(snapshot), opts, io),
   redact: async (doc, snapshot) => {
     const { redactForSharing } = await import("./collect/redact.ts");
     const sub = snapshot.scope.subscriptionId;

@@ -4,7 +4,7 @@
  * examples omit them (a subnet GET, a scale-set NIC GET), so a snapshot may
  * too: they are derived from the id, which ARM always returns.
  */
-import { lastSegment } from "../util/resource-id.ts";
+import { lastSegment } from "../../core/util/resource-id.ts";
 
 /**
  * The resource type an ARM id names: the provider namespace and every type segment after it,
