@@ -140,10 +140,6 @@ function colOf(a: Axis, t: number): number {
   return Math.max(0, Math.min(a.cols - 1, x));
 }
 
-function colStart(a: Axis, c: number): number {
-  return a.from + ((a.until - a.from) * c) / a.cols;
-}
-
 /** "03:10" in UTC (with the date when the axis spans days). */
 function hhmm(a: Axis, t: number): string {
   const sameDay = iso(a.from).slice(0, 10) === iso(a.until).slice(0, 10);

@@ -6,7 +6,13 @@
  *     NextToken, results merged by query Id): HealthyHostCount and
  *     UnHealthyHostCount per target group and zone, HTTPCode_Target_5XX_Count
  *     per target group; HTTPCode_ELB_5XX_Count, TargetConnectionErrorCount and
- *     RejectedConnectionCount per Application Load Balancer.
+ *     RejectedConnectionCount per Application Load Balancer; and, on an
+ *     Application Load Balancer, HealthyStateRouting / UnhealthyStateRouting
+ *     per target group and zone (AWS/ApplicationELB, dimensions TargetGroup,
+ *     LoadBalancer, AvailabilityZone: "CloudWatch metrics for your Application
+ *     Load Balancer"): a zone below its target group's unhealthy state routing
+ *     threshold fails open to every target, healthy or not. A series that
+ *     CloudWatch does not report comes back empty and adds nothing.
  *   - CloudTrail LookupEvents for the resources in scope, paced to the API's
  *     2 requests a second per account and region, within a request budget: by
  *     ResourceName when the scope names fewer resources than there are event
@@ -95,6 +101,10 @@ export function metricQueries(lb: Rec, targetGroups: Rec[]): Rec[] {
     for (const az of zones) {
       q("HealthyHostCount", "Minimum", { TargetGroup: tgDim, LoadBalancer: lbDim, AvailabilityZone: az });
       q("UnHealthyHostCount", "Maximum", { TargetGroup: tgDim, LoadBalancer: lbDim, AvailabilityZone: az });
+      if (ns === "AWS/ApplicationELB") {
+        q("HealthyStateRouting", "Minimum", { TargetGroup: tgDim, LoadBalancer: lbDim, AvailabilityZone: az });
+        q("UnhealthyStateRouting", "Maximum", { TargetGroup: tgDim, LoadBalancer: lbDim, AvailabilityZone: az });
+      }
     }
     if (ns === "AWS/ApplicationELB") q("HTTPCode_Target_5XX_Count", "Sum", { TargetGroup: tgDim, LoadBalancer: lbDim });
   }

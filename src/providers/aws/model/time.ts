@@ -259,6 +259,42 @@ function describeEvent(name: string, req: Rec): Described {
   }
 }
 
+/** What a minute of unhealthy state routing is called on the timeline. */
+export const ROUTING_FAIL_OPEN = "routing unhealthy: fails open to all targets";
+
+/**
+ * Minutes where a target group's zone did not meet its routing healthy state
+ * (UnhealthyStateRouting above zero, or HealthyStateRouting reported as zero):
+ * the load balancer then sends that zone's traffic to every target, unhealthy
+ * ones included. Only where CloudWatch reported the metrics.
+ */
+function routingSpikes(lb: LoadBalancer, metrics: Metric[], tgByDim: Map<string, TargetGroup>): TimeData["spikes"] {
+  const out: TimeData["spikes"] = [];
+  const seen = new Set<string>();
+  const of = (name: string) => metrics.filter((m) => m.name === name && m.dims.TargetGroup);
+  for (const m of [...of("UnhealthyStateRouting"), ...of("HealthyStateRouting")]) {
+    const tg = tgByDim.get(m.dims.TargetGroup as string);
+    if (!tg) continue;
+    const az = m.dims.AvailabilityZone;
+    for (const p of m.points) {
+      const bad = m.name === "UnhealthyStateRouting" ? p.v > 0 : p.v === 0;
+      const k = `${tg.key}|${az ?? ""}|${ms(p.t)}`;
+      if (!bad || seen.has(k)) continue;
+      seen.add(k);
+      out.push({
+        t: p.t,
+        loadBalancerId: lb.arn,
+        resourceId: tg.arn,
+        metric: ROUTING_FAIL_OPEN,
+        label: az ? `${tg.name} in ${az}` : tg.name,
+        value: m.name === "UnhealthyStateRouting" ? p.v : 1,
+        pointer: m.pointer,
+      });
+    }
+  }
+  return out;
+}
+
 export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeData | undefined {
   const obs = (snapshot.observations ?? {}) as Rec;
   const w = obs.window as { from?: unknown; until?: unknown } | undefined;
@@ -280,6 +316,7 @@ export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeDat
       );
       time.series.push(healthSeries(lb, tg, az, h, un));
     }
+    time.spikes.push(...routingSpikes(lb, metrics, tgByDim));
     for (const m of metrics) {
       const label = SPIKES[m.name];
       if (!label) continue;
