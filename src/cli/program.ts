@@ -214,16 +214,22 @@ function registerAwsEmulator(program: Command, io: IO, setExit: SetExit): void {
 function registerTrace(program: Command, io: IO, setExit: SetExit): void {
   program
     .command("trace")
-    .description("Evaluate one flow through the NSGs, layer by layer: IP flow verify, offline, for any flow.")
+    .description(
+      "Evaluate one flow hop by hop, offline: Azure NSGs layer by layer (IP flow verify); AWS security groups and network ACLs from the client or the load balancer to a target, with the reply path.",
+    )
     .requiredOption("-s, --snapshot <file>", "the snapshot to read")
     .requiredOption(
       "--from <source>",
-      "source: an IP address, a service tag (Internet, VirtualNetwork, AzureLoadBalancer), or a VM/NIC name",
+      "source: an IP address or 'Internet'; Azure: a service tag (VirtualNetwork, AzureLoadBalancer) or a VM/NIC name; AWS: a CIDR, 'lb' or a load balancer's name, or an EC2 instance",
     )
-    .requiredOption("--to <target>", "destination: <vm|nic|ip>:<port>")
+    .requiredOption(
+      "--to <target>",
+      "destination: <vm|nic|ip>:<port> (Azure), <instance|ip>:<port> (AWS: the target port or health-check port)",
+    )
     .addOption(new Option("-p, --protocol <protocol>", "protocol").choices(["tcp", "udp", "icmp"]).default("tcp"))
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))
-    .option("--no-effective", "ignore effective-NSG observations; evaluate the NSG resources")
+    .option("--no-effective", "ignore effective-NSG observations; evaluate the NSG resources (Azure)")
+    .option("--lb <name>", "the load balancer whose path to trace, when the target sits behind several (AWS)")
     .option("--no-color", "no colours")
     .action(async (opts) => {
       const { runTrace } = await import("../commands/trace.ts");

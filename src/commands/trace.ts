@@ -1,4 +1,4 @@
-/** `lbdoctor trace`: one flow through a snapshot's network rules, layer by layer, offline (the snapshot's provider evaluates it). */
+/** `lbdoctor trace`: one flow through a snapshot's network rules, hop by hop, offline (the snapshot's provider evaluates it). */
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import type { TraceOptions } from "../core/provider.ts";
@@ -9,8 +9,7 @@ import { colorEnabled } from "./output.ts";
 export async function runTrace(opts: Omit<TraceOptions, "color"> & { snapshot: string; color?: boolean }, io: IO): Promise<number> {
   const snapshot = loadSnapshotFile(opts.snapshot);
   const adapter = await providerFor(snapshot.provider);
-  if (!adapter.trace)
-    throw new InputError(`trace evaluates Azure NSGs only; ${opts.snapshot} is an ${snapshot.provider.toUpperCase()} snapshot`);
+  if (!adapter.trace) throw new InputError(`trace has no evaluator for ${snapshot.provider.toUpperCase()} snapshots (${opts.snapshot})`);
   const { snapshot: _file, color, ...rest } = opts;
   return adapter.trace(snapshot, { ...rest, color: colorEnabled(color) }, io);
 }

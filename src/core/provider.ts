@@ -66,8 +66,10 @@ export interface TraceOptions {
   to: string;
   protocol: "tcp" | "udp" | "icmp";
   format: "text" | "json";
-  /** false: ignore observed effective rules, evaluate the resources */
+  /** false: ignore observed effective rules, evaluate the resources (Azure) */
   effective: boolean;
+  /** the load balancer whose path to take, when the target sits behind several (AWS) */
+  lb?: string;
   color: boolean;
 }
 

@@ -3,6 +3,7 @@ import type { Snapshot } from "../../core/snapshot/types.ts";
 import { awsDiff } from "./diff.ts";
 import { awsGapData } from "./gap-data.ts";
 import { fromNames } from "./guest.ts";
+import { createAwsInspector } from "./inspect.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
@@ -44,9 +45,11 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
     }
     return n;
   },
+  inspector: createAwsInspector,
   describeScope: (target, opts) => `AWS${opts.region ? ` region ${opts.region}` : ""}${target ? `, ${target}` : ", every load balancer"}`,
   watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
   collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),
+  trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAws(snapshot as AwsSnapshot, opts, io),
   redact: async (doc) => (await import("./redact.ts")).redactAwsForSharing(doc),
 };

@@ -7,7 +7,6 @@
 
 import {
   AZURE_COLUMNS,
-  type FlowChoice,
   type Inspector,
   type LbDetail,
   type MemberRow,

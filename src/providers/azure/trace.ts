@@ -50,6 +50,7 @@ export function parseTarget(model: Model, to: string): { ipConfig: IpConfig; por
 }
 
 export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO): number {
+  if (opts.lb) throw new InputError("--lb is for AWS snapshots; an Azure trace evaluates the NSGs of the target's subnet and NIC");
   const model = buildAzureModel(snapshot);
   const { source, label } = parseSource(model, opts.from);
   const target = parseTarget(model, opts.to);

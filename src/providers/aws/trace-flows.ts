@@ -1,0 +1,241 @@
+/**
+ * The flows an AWS trace follows, built from the model: a target's health
+ * check (the LB nodes → the health-check port), its data path (clients → the
+ * listener → the target port; an NLB that preserves client IPs passes the
+ * clients' addresses on to the target), and a custom source (clients, the LB,
+ * or an instance) to a target on a port. `lbdoctor trace` and the TUI share it.
+ */
+import type { Verdict } from "../../core/inspect.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
+import { ALL_V4, INTERNET_V4, ipInCidr, isAddressLike, isIpv4Cidr, spaceOf, toCidrs } from "../../core/util/ip.ts";
+import type { AwsModel, Instance, Listener, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
+import type { Protocol } from "./sg.ts";
+import {
+  clientEndpoint,
+  clientToLb,
+  conclude,
+  type Endpoint,
+  instanceEndpoint,
+  lbClients,
+  lbEndpoint,
+  type PathTrace,
+  sourceToTarget,
+  type TraceHop,
+  tgProtocol,
+} from "./trace-path.ts";
+
+const s = (v: string | undefined): string => sanitize(v ?? "");
+
+/** A target as one listener and target group reach it (a target group under two listeners is two routes). */
+export interface Route {
+  lb: LoadBalancer;
+  listener?: Listener;
+  tg: TargetGroup;
+  target: Target;
+}
+
+export interface FlowTrace extends PathTrace {
+  /** "clients on the internet → web-alb:80/HTTP → i-0abc 10.0.1.10:8080/tcp" */
+  flow: string;
+  /** what the flow is, and the semantics it assumed */
+  basis: string;
+  error?: string;
+}
+
+/** The target groups a listener forwards to: its default actions, then its rules', once each. */
+export function listenerTargetGroups(l: Listener): TargetGroup[] {
+  const out: TargetGroup[] = [];
+  const actions = [...l.defaultActions, ...l.rules.flatMap((r) => r.actions)];
+  for (const a of actions) for (const f of a.forwards) if (f.targetGroup && !out.includes(f.targetGroup)) out.push(f.targetGroup);
+  return out;
+}
+
+export function routesOf(lb: LoadBalancer): Route[] {
+  const out: Route[] = [];
+  const used = new Set<string>();
+  for (const listener of lb.listeners) {
+    for (const tg of listenerTargetGroups(listener)) {
+      used.add(tg.key);
+      for (const target of tg.targets) out.push({ lb, listener, tg, target });
+    }
+  }
+  for (const tg of lb.targetGroups) if (!used.has(tg.key)) for (const target of tg.targets) out.push({ lb, tg, target });
+  return out;
+}
+
+export function routeKey(r: { listener?: Listener; tg: TargetGroup }): string {
+  return `${r.listener?.key ?? "-"}>${r.tg.key}`;
+}
+
+export function targetName(t: Target): string {
+  const id = t.instance && t.instance.name !== t.instance.id ? `${s(t.id)} (${s(t.instance.name)})` : s(t.id);
+  return `${id}${t.ip && t.ip !== t.id ? ` ${t.ip}` : ""}${t.port !== undefined ? `:${t.port}` : ""}`;
+}
+
+/** Can a trace reach this target: an instance or IP target with an address. */
+export function untraceable(t: Target): string | undefined {
+  if (t.kind === "lambda" || t.kind === "alb") return `a ${t.kind} target sits in no subnet: there is nothing to trace`;
+  if (!t.ip) return `the address of ${s(t.id)} is not in the snapshot`;
+  return undefined;
+}
+
+function targetEndpoint(t: Target): Endpoint {
+  if (t.instance) {
+    const e = instanceEndpoint(t.instance, t.ip);
+    if (e.subnets.length === 0 && t.subnet) e.subnets = [t.subnet];
+    return e;
+  }
+  return {
+    label: s(t.ip ?? t.id),
+    cidrs: t.ip ? [t.ip] : [],
+    groupIds: [],
+    groups: [],
+    missingGroups: [],
+    subnets: t.subnet ? [t.subnet] : [],
+    spread: "exact",
+  };
+}
+
+function lbOf(model: AwsModel, lb: LoadBalancer): Endpoint {
+  return lbEndpoint(lb, (id) => model.byKey.securityGroup.get(id.toLowerCase()));
+}
+
+const err = (flow: string, error: string): FlowTrace => ({ hops: [], verdict: "unknown", flow, basis: "", error });
+
+const BASIS =
+  "security groups (stateful: the request's direction only) and network ACLs (stateless: the request and the reply on the ephemeral ports 1024–65535) in the snapshot";
+
+function withBasis(p: PathTrace, flow: string, extra?: string): FlowTrace {
+  return { ...p, flow, basis: extra ? `${BASIS}; ${extra}` : BASIS };
+}
+
+/** The health check: every LB node → the target's health-check port. */
+export function traceHealthCheck(model: AwsModel, r: Route): FlowTrace {
+  const { lb, tg, target } = r;
+  const no = untraceable(target);
+  if (no) return err("", no);
+  if (!tg.healthCheck.enabled) return err("", `health checks are disabled on target group ${s(tg.name)}`);
+  const port = target.healthCheckPort;
+  if (port === undefined) return err("", `the health-check port of ${s(tg.name)} is not known (${s(tg.healthCheck.portSpec)})`);
+  const src = lbOf(model, lb);
+  const dst = targetEndpoint(target);
+  const hops = sourceToTarget(src, "lb", dst, "tcp", port);
+  const flow = `${src.label} (the health checker) → ${dst.label}:${port}/tcp (${s(tg.healthCheck.protocol ?? "TCP")} health check of ${s(tg.name)})`;
+  return withBasis(conclude(hops), flow);
+}
+
+/** The data path: the clients → the listener → the target port. */
+export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTrace {
+  const { lb, listener, tg, target } = r;
+  const no = untraceable(target);
+  if (no) return err("", no);
+  if (target.port === undefined) return err("", `neither ${s(target.id)} nor ${s(tg.name)} has a port`);
+  const protocol = tgProtocol(tg);
+  const src = lbOf(model, lb);
+  const dst = targetEndpoint(target);
+  const clients = client ?? lbClients(lb);
+  if (lb.type === "gateway") {
+    // a GWLB has no listener port and no security groups: appliances receive GENEVE (UDP 6081) from its nodes
+    const hops = sourceToTarget(src, "lb", dst, protocol, target.port);
+    const flow = `${src.label} → ${dst.label}:${target.port}/${protocol} (GENEVE to the appliance)`;
+    return withBasis(
+      conclude(hops),
+      flow,
+      "a Gateway Load Balancer takes every IP packet from its endpoints, with no listener port and no security groups, so only the node → appliance leg is traced",
+    );
+  }
+  if (!listener) return err("", `no listener forwards to target group ${s(tg.name)}: there is no data path`);
+  if (listener.port === undefined) return err("", `listener ${s(listener.name)} has no port`);
+  const hops: TraceHop[] = [...clientToLb(clients, src, protocol, listener.port)];
+  const preserve = lb.type === "network" && tg.preserveClientIp.value;
+  const sgSource: Endpoint = preserve ? { ...clients, groupIds: src.groupIds } : src;
+  hops.push(...sourceToTarget(src, "lb", dst, protocol, target.port, sgSource));
+  const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
+  const extra = preserve
+    ? `the NLB preserves client IPs (${tg.preserveClientIp.source === "default" ? "the default" : "preserve_client_ip.enabled"}), so the target's ACL and security groups see the clients' addresses`
+    : lb.type === "network" && lb.securityGroupIds.length === 0
+      ? "the NLB has no security groups: nothing filters at it"
+      : undefined;
+  return withBasis(conclude(hops), flow, extra);
+}
+
+function subnetOf(model: AwsModel, ip: string): Subnet | undefined {
+  return model.subnets.find((x) => x.cidr && ipInCidr(ip, x.cidr));
+}
+
+export type SourceSpec =
+  | { kind: "lb"; lb?: LoadBalancer }
+  | { kind: "client"; endpoint: Endpoint }
+  | { kind: "instance"; instance: Instance; endpoint: Endpoint };
+
+/** `--from`: "lb" or a load balancer's name, "Internet", an IP or CIDR, or an instance (id, Name tag or private IP). */
+export function parseSource(model: AwsModel, from: string): SourceSpec | { error: string } {
+  const t = from.trim();
+  const lower = t.toLowerCase();
+  if (lower === "lb" || lower === "load-balancer") return { kind: "lb" };
+  const lb = model.loadBalancers.find((x) => x.name.toLowerCase() === lower || x.arn.toLowerCase() === lower);
+  if (lb) return { kind: "lb", lb };
+  if (lower === "internet") return { kind: "client", endpoint: clientEndpoint("clients on the internet", toCidrs(INTERNET_V4), false) };
+  if (lower === "any" || lower === "0.0.0.0/0")
+    return { kind: "client", endpoint: clientEndpoint("any address (0.0.0.0/0)", toCidrs(ALL_V4), false) };
+  const inst =
+    model.instances.find((i) => i.id.toLowerCase() === lower || i.name.toLowerCase() === lower) ??
+    (isAddressLike(t) && !t.includes("/") ? model.byKey.instanceByIp.get(t) : undefined);
+  if (inst) return { kind: "instance", instance: inst, endpoint: instanceEndpoint(inst, isAddressLike(t) ? t : undefined) };
+  if (isAddressLike(t) && !t.includes("/")) {
+    const sub = subnetOf(model, t);
+    return { kind: "client", endpoint: clientEndpoint(t, [t], true, sub) };
+  }
+  if (isIpv4Cidr(t) && spaceOf([t]).length > 0) {
+    const sub = model.subnets.find((x) => x.cidr === t);
+    return { kind: "client", endpoint: clientEndpoint(t, [t], false, sub) };
+  }
+  return {
+    error: `'${s(t)}' is not 'lb', a load balancer's name, Internet, an IPv4 address or CIDR, or an EC2 instance (id, Name tag or private IP) in the snapshot`,
+  };
+}
+
+/**
+ * A source to a target on a port. Clients on the route's target port go through its listener (when it has one); any
+ * other client, the LB, or an instance goes to the target directly.
+ */
+export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port: number, protocol: Protocol): FlowTrace {
+  const no = untraceable(r.target);
+  if (no) return err("", no);
+  const dst = { ...targetEndpoint(r.target) };
+  dst.cidrs = r.target.ip ? [r.target.ip] : [];
+  if (src.kind === "client" && r.listener && port === r.target.port && r.lb.type !== "gateway") {
+    return traceData(model, r, src.endpoint);
+  }
+  if (src.kind === "lb") {
+    const lb = lbOf(model, r.lb);
+    const hops = sourceToTarget(lb, "lb", dst, protocol, port);
+    return withBasis(conclude(hops), `${lb.label} → ${dst.label}:${port}/${protocol}`);
+  }
+  const note =
+    src.kind === "client" && r.target.port !== undefined && port !== r.target.port
+      ? `directly, not through the load balancer (its listener forwards to port ${r.target.port})`
+      : undefined;
+  return traceDirect(src, dst, port, protocol, note);
+}
+
+/** A client or an instance straight to an address on a port (no load balancer in between). */
+export function traceDirect(
+  src: SourceSpec & { kind: "client" | "instance" },
+  dst: Endpoint,
+  port: number,
+  protocol: Protocol,
+  note?: string,
+): FlowTrace {
+  const e = src.endpoint;
+  const hops = sourceToTarget(e, src.kind === "instance" ? "source" : "client", dst, protocol, port);
+  return withBasis(conclude(hops), `${e.label} → ${dst.label}:${port}/${protocol}`, note ?? "directly, not through a load balancer");
+}
+
+export function endpointOfTarget(t: Target): Endpoint {
+  return targetEndpoint(t);
+}
+
+export function worstVerdict(vs: Verdict[]): Verdict {
+  return vs.includes("deny") ? "deny" : vs.includes("unknown") ? "unknown" : "allow";
+}

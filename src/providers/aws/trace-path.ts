@@ -1,0 +1,418 @@
+/**
+ * One flow through an AWS load balancer's path, hop by hop: the client → load
+ * balancer leg (LB security group ingress on the listener port, LB subnet ACL
+ * inbound, and the ACL's outbound reply to the client's ephemeral port), and
+ * the LB (or client, or instance) → target leg (the source's security group
+ * egress, the source subnet's ACL outbound, the target subnet's ACL inbound,
+ * the target's security groups, and the reply back through both ACLs on the
+ * ephemeral ports 1024–65535).
+ *
+ * Semantics come from the evaluators: security groups are stateful (a reply
+ * is always allowed, so they are checked in the request's direction only) and
+ * allow-only; network ACLs are stateless (both directions, first match by rule
+ * number, `*` denies). An LB node's address is somewhere in its subnet's CIDR,
+ * so a rule that covers only part of that CIDR is `unknown`, never a guess.
+ * Both `lbdoctor trace` and the TUI trace view print these hops.
+ */
+import type { TraceLayer, Verdict } from "../../core/inspect.ts";
+import { sanitize } from "../../core/report/sanitize.ts";
+import type { Interval } from "../../core/util/ip.ts";
+import type { Instance, LoadBalancer, NaclEntry, SecurityGroup, Subnet, TargetGroup } from "./model.ts";
+import { EPHEMERAL, evaluateNacl, type NaclVerdict, portsText } from "./nacl.ts";
+import { clientSpace, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
+import { evaluateGroups, type Protocol, type SgMatch, type SgPeer } from "./sg.ts";
+
+const s = (v: string | undefined): string => sanitize(v ?? "");
+
+/** One end of the flow. */
+export interface Endpoint {
+  /** "clients on the internet", "web-alb's nodes", "i-0abc (web-1)" */
+  label: string;
+  /** its addresses: one IP, a subnet's CIDR (an LB node), or a space (clients) */
+  cidrs: string[];
+  /** its security groups (sources only; exact) */
+  groupIds: string[];
+  /** the groups resolved, and the ids the snapshot lacks */
+  groups: SecurityGroup[];
+  missingGroups: string[];
+  /** the subnet(s) it sits in; none for a client outside the VPC */
+  subnets: Subnet[];
+  /** the address is one of a set (an LB node, "the internet"): a rule covering only part of it cannot be decided */
+  spread: "exact" | "lb-node" | "clients";
+  /** the endpoint has no security groups at all (an NLB created without them): nothing filters at it */
+  noGroups?: boolean;
+}
+
+export interface TraceHop extends TraceLayer {
+  /** the security group or network ACL ids evaluated */
+  resources: string[];
+  /** the deciding network ACL entry's rule number (32767 for `*`) */
+  ruleNumber?: number;
+}
+
+export interface PathTrace {
+  hops: TraceHop[];
+  verdict: Verdict;
+  why?: string;
+  reason?: string;
+}
+
+const RANK: Record<Verdict, number> = { allow: 0, unknown: 1, deny: 2 };
+
+function proto(p: string | undefined): string {
+  const l = (p ?? "-1").toLowerCase();
+  return l === "-1" || l === "all" ? "all traffic" : l === "6" ? "tcp" : l === "17" ? "udp" : l;
+}
+
+function permPorts(from: number | undefined, to: number | undefined): string {
+  if (from === undefined || (from === -1 && to === -1)) return "all ports";
+  return from === to ? `port ${from}` : `ports ${from}–${to}`;
+}
+
+/** "tcp port 80 from sg-0lb (ingress of sg-0web)" */
+export function sgMatchName(m: SgMatch, direction: "ingress" | "egress"): string {
+  const p = m.permission;
+  const what = proto(p.protocol) === "all traffic" ? "all traffic" : `${proto(p.protocol)} ${permPorts(p.fromPort, p.toPort)}`;
+  return `${direction} ${what} ${direction === "ingress" ? "from" : "to"} ${s(m.value)} in ${s(m.sg.id)}`;
+}
+
+/** "rule 100: allow tcp 1024–65535 from 0.0.0.0/0", "rule * (implicit deny)" */
+export function naclEntryName(e: NaclEntry): string {
+  if (e.implicit) return "rule * (the implicit deny)";
+  const ports = e.portRange && proto(e.protocol) !== "all traffic" ? ` ${portsText([[e.portRange.from, e.portRange.to]])}` : "";
+  return `rule ${e.ruleNumber}: ${e.action} ${proto(e.protocol)}${ports} ${e.egress ? "to" : "from"} ${s(e.cidr ?? e.ipv6Cidr ?? "0.0.0.0/0")}`;
+}
+
+function groupsText(groups: SecurityGroup[], missing: string[]): string {
+  const names = groups.map((g) => (g.groupName && g.groupName !== g.id ? `${s(g.id)} (${s(g.groupName)})` : s(g.id)));
+  return [...names, ...missing.map((m) => `${s(m)} (not in the snapshot)`)].join(", ");
+}
+
+// ---------------------------------------------------------------------------
+// security groups
+
+/** The request through `at`'s security groups: ingress from `peer`, or egress to it. */
+export function sgHop(
+  kind: string,
+  whoLabel: string,
+  at: Endpoint,
+  direction: "ingress" | "egress",
+  peer: Endpoint,
+  protocol: Protocol,
+  port: number,
+): TraceHop {
+  const peers = peersOf(peer);
+  const hops = peers.map((p) => sgHopOne(kind, whoLabel, at, direction, p, protocol, port));
+  const worst = hops.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
+  if (hops.length > 1 && hops.some((h) => h.verdict !== worst.verdict)) {
+    worst.notes.unshift({
+      kind: "reason",
+      text: peers.map((p, i) => `${s(p.label)}: ${(hops[i]?.verdict ?? "unknown").toUpperCase()}`).join("; "),
+    });
+  }
+  return worst;
+}
+
+function sgHopOne(
+  kind: string,
+  whoLabel: string,
+  at: Endpoint,
+  direction: "ingress" | "egress",
+  peer: Endpoint,
+  protocol: Protocol,
+  port: number,
+): TraceHop {
+  const title = `${whoLabel} security group${at.groups.length + at.missingGroups.length > 1 ? "s" : ""} ${groupsText(at.groups, at.missingGroups) || "(none)"} · ${direction}`;
+  const hop: TraceHop = { layer: kind, where: whoLabel, title, verdict: "unknown", notes: [], resources: at.groupIds };
+  if (at.noGroups) {
+    hop.title = `${whoLabel} · no security groups`;
+    hop.verdict = "allow";
+    hop.notes.push({ kind: "reason", text: `${whoLabel} has no security groups: nothing filters here` });
+    return hop;
+  }
+  if (at.groupIds.length === 0) {
+    hop.notes.push({ kind: "reason", text: `the security groups of ${at.label} are not in the snapshot` });
+    return hop;
+  }
+  const sgPeer: SgPeer = { cidrs: peer.cidrs, groupIds: peer.groupIds, label: peer.label };
+  const v = evaluateGroups(at.groups, direction, sgPeer, protocol, port, at.missingGroups);
+  const toFrom = direction === "ingress" ? "from" : "to";
+  const m = v.allowedBy[0];
+  if (v.verdict === "allow" && m) {
+    hop.verdict = "allow";
+    hop.deciding = { name: sgMatchName(m, direction), isDefault: false, access: "Allow", ptr: m.ptr };
+    return hop;
+  }
+  if (v.verdict === "deny") {
+    hop.verdict = "deny";
+    const first = at.groups[0];
+    hop.deciding = {
+      name: `no ${direction} rule allows ${protocol} ${port} ${toFrom} ${s(peer.label)} (security groups deny what they do not allow)`,
+      isDefault: true,
+      access: "Deny",
+      ptr: first ? `${first.ptr}/${direction === "ingress" ? "IpPermissions" : "IpPermissionsEgress"}` : "",
+    };
+    for (const x of v.otherPorts.slice(0, 2))
+      hop.notes.push({ kind: "partial", text: `near miss: ${sgMatchName(x, direction)} (another port)` });
+    for (const x of v.otherCidrs.slice(0, 2))
+      hop.notes.push({ kind: "partial", text: `near miss: ${sgMatchName(x, direction)} (other addresses)` });
+    for (const x of v.otherGroups.slice(0, 2))
+      hop.notes.push({ kind: "partial", text: `near miss: ${sgMatchName(x, direction)} (a group ${s(peer.label)} does not carry)` });
+    return hop;
+  }
+  if (v.verdict === "partial") {
+    const allowed = v.allowedCidrs.slice(0, 4).join(", ");
+    hop.verdict = peer.spread === "exact" ? "deny" : "unknown";
+    const text =
+      peer.spread === "clients"
+        ? `only part of ${s(peer.label)} is allowed (${allowed}${v.allowedCidrs.length > 4 ? ", …" : ""}): trace one client address`
+        : `only part of ${s(peer.cidrs.join(", "))} is allowed (${allowed}), and which address ${s(peer.label)} uses is not known offline`;
+    hop.notes.push({ kind: "reason", text });
+    if (m) hop.notes.push({ kind: "maybe", text: `allows part: ${sgMatchName(m, direction)}` });
+    return hop;
+  }
+  hop.notes.push({ kind: "reason", text: s(v.reason ?? "cannot be decided offline") });
+  for (const x of v.prefixLists.slice(0, 2)) hop.notes.push({ kind: "maybe", text: `may match: ${sgMatchName(x, direction)}` });
+  return hop;
+}
+
+// ---------------------------------------------------------------------------
+// network ACLs
+
+interface NaclCase {
+  subnet: Subnet;
+  verdict: Verdict;
+  entry?: NaclEntry;
+  text?: string;
+  sameSubnet?: boolean;
+}
+
+function naclCase(subnet: Subnet, egress: boolean, peer: Endpoint, protocol: Protocol, ports: Interval, other: Subnet[]): NaclCase {
+  if (other.some((o) => o.key === subnet.key)) return { subnet, verdict: "allow", sameSubnet: true };
+  if (!subnet.nacl) return { subnet, verdict: "unknown", text: `the network ACL of ${s(subnet.id)} is not in the snapshot` };
+  const v: NaclVerdict = evaluateNacl(subnet.nacl, { egress, protocol, peer: peer.cidrs, ports });
+  const first = v.decisions[0]?.entry;
+  if (v.verdict === "allow") return { subnet, verdict: "allow", ...(first ? { entry: first } : {}) };
+  if (v.verdict === "deny" || v.deniedPorts.length > 0) {
+    const c: NaclCase = { subnet, verdict: "deny" };
+    if (v.blocking) c.entry = v.blocking;
+    if (v.verdict === "partial") c.text = `denies ${portsText(v.deniedPorts)} for every address of ${s(peer.label)}`;
+    return c;
+  }
+  const c: NaclCase = {
+    subnet,
+    verdict: peer.spread === "exact" ? "deny" : "unknown",
+    text:
+      peer.spread === "clients"
+        ? `denies part of ${s(peer.label)} (${v.deniedCidrs.slice(0, 4).join(", ")}): trace one client address`
+        : `denies part of ${s(peer.cidrs.join(", "))} (${v.deniedCidrs.slice(0, 4).join(", ")}), and which address ${s(peer.label)} uses is not known offline`,
+  };
+  if (v.blocking) c.entry = v.blocking;
+  return c;
+}
+
+/** An LB spread over several subnets is one node per subnet: each is its own case. */
+function peersOf(peer: Endpoint): Endpoint[] {
+  return peer.spread === "lb-node" && peer.subnets.length > 1 ? peer.subnets.map((x) => lbNodeEndpoint(peer, x)) : [peer];
+}
+
+/**
+ * One ACL direction on the subnets of one end (an LB has one per zone), against each node of the far end: the worst
+ * case decides, each case is a note. Traffic within one subnet does not cross its ACL.
+ */
+export function naclHop(
+  kind: string,
+  whoLabel: string,
+  subnets: Subnet[],
+  egress: boolean,
+  peer: Endpoint,
+  protocol: Protocol,
+  ports: Interval,
+  purpose: string,
+): TraceHop {
+  const acls = [...new Set(subnets.map((x) => x.nacl?.id ?? "?"))];
+  const dir = egress ? "outbound" : "inbound";
+  const title = `${whoLabel} ${subnets.length > 1 ? "subnets" : "subnet"} ${subnets.map((x) => s(x.id)).join(", ") || "(not known)"} · network ACL ${acls.map(s).join(", ")} · ${dir} (${purpose})`;
+  const hop: TraceHop = {
+    layer: kind,
+    where: `${whoLabel} subnet`,
+    title,
+    verdict: "unknown",
+    notes: [],
+    resources: [...new Set(subnets.map((x) => x.nacl?.id).filter((x): x is string => !!x))],
+  };
+  if (subnets.length === 0) {
+    hop.title = `${whoLabel} subnet (not known) · ${dir} (${purpose})`;
+    hop.notes.push({ kind: "reason", text: `the subnet of the ${s(whoLabel)} is not in the snapshot` });
+    return hop;
+  }
+  const cases: Array<NaclCase & { peer: Endpoint }> = [];
+  for (const sub of subnets)
+    for (const p of peersOf(peer)) cases.push({ ...naclCase(sub, egress, p, protocol, ports, p.subnets), peer: p });
+  const worst = cases.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
+  hop.verdict = worst.verdict;
+  if (worst.entry) {
+    const e = worst.entry;
+    hop.ruleNumber = e.ruleNumber;
+    hop.deciding = {
+      name: naclEntryName(e),
+      isDefault: e.implicit,
+      access: e.action === "allow" ? "Allow" : "Deny",
+      ptr: e.ptr,
+    };
+  }
+  const what = (p: Endpoint) => `${protocol} ${portsText([ports])} ${egress ? "to" : "from"} ${s(p.label)}`;
+  const uniform = cases.every((c) => c.verdict === worst.verdict && c.entry === worst.entry && !c.sameSubnet && !c.text);
+  if (cases.length > 1 && uniform) {
+    hop.notes.push({
+      kind: "reason",
+      text: `${protocol} ${portsText([ports])} ${egress ? "to" : "from"} ${s(peer.label)}, in every subnet`,
+    });
+  } else if (cases.length > 1) {
+    for (const c of cases) {
+      const by = c.sameSubnet ? "same subnet: the ACL is not crossed" : c.entry ? naclEntryName(c.entry) : (c.text ?? "");
+      hop.notes.push({
+        kind: c.verdict === "unknown" ? "maybe" : "partial",
+        text: `${s(c.subnet.id)} (${s(c.subnet.nacl?.id ?? "?")}): ${c.verdict.toUpperCase()} ${what(c.peer)}${by ? `, ${by}` : ""}`,
+      });
+    }
+  } else {
+    hop.notes.push({ kind: "reason", text: `${what(worst.peer)}${worst.sameSubnet ? ": same subnet, the ACL is not crossed" : ""}` });
+    if (worst.text) hop.notes.push({ kind: worst.verdict === "unknown" ? "maybe" : "reason", text: worst.text });
+  }
+  return hop;
+}
+
+// ---------------------------------------------------------------------------
+// endpoints
+
+export function lbEndpoint(lb: LoadBalancer, sgOf: (id: string) => SecurityGroup | undefined): Endpoint {
+  const groups = lb.securityGroupIds.map(sgOf).filter((g): g is SecurityGroup => !!g);
+  const missing = lb.securityGroupIds.filter((id) => !sgOf(id));
+  const cidrs = lb.subnets.map((x) => x.cidr).filter((c): c is string => !!c);
+  const e: Endpoint = {
+    label: `${s(lb.name)}'s nodes`,
+    cidrs,
+    groupIds: lb.securityGroupIds,
+    groups,
+    missingGroups: missing,
+    subnets: lb.subnets,
+    spread: "lb-node",
+  };
+  if (lb.securityGroupIds.length === 0 && lb.type !== "application") e.noGroups = true;
+  return e;
+}
+
+/** The LB's node in one subnet. */
+export function lbNodeEndpoint(lb: Endpoint, subnet: Subnet): Endpoint {
+  return {
+    ...lb,
+    label: `${lb.label.replace(/'s nodes$/, "'s node")} in ${zoneLabel(subnet)}`,
+    cidrs: subnet.cidr ? [subnet.cidr] : [],
+    subnets: [subnet],
+  };
+}
+
+export function instanceEndpoint(i: Instance, ip?: string): Endpoint {
+  const missing = i.securityGroupIds.filter((id) => !i.securityGroups.some((g) => g.id.toLowerCase() === id.toLowerCase()));
+  const addr = ip ?? i.privateIp;
+  return {
+    label: `${s(i.id)}${i.name !== i.id ? ` (${s(i.name)})` : ""}${addr ? ` ${addr}` : ""}`,
+    cidrs: addr ? [addr] : [],
+    groupIds: i.securityGroupIds,
+    groups: i.securityGroups,
+    missingGroups: missing,
+    subnets: i.subnet ? [i.subnet] : [],
+    spread: "exact",
+  };
+}
+
+export function clientEndpoint(label: string, cidrs: string[], exact: boolean, subnet?: Subnet): Endpoint {
+  return {
+    label,
+    cidrs,
+    groupIds: [],
+    groups: [],
+    missingGroups: [],
+    subnets: subnet ? [subnet] : [],
+    spread: exact ? "exact" : "clients",
+  };
+}
+
+export function lbClients(lb: LoadBalancer): Endpoint {
+  return clientEndpoint(
+    lb.internetFacing ? "clients on the internet" : "clients in the VPC and beyond (internal load balancer)",
+    clientSpace(lb),
+    false,
+  );
+}
+
+export function tgProtocol(tg: TargetGroup): Protocol {
+  return trafficProtocols(tg)[0] ?? "tcp";
+}
+
+// ---------------------------------------------------------------------------
+// legs
+
+/** Client → load balancer on the listener port: the LB's security groups, its subnets' ACL inbound, and the reply out. */
+export function clientToLb(client: Endpoint, lb: Endpoint, protocol: Protocol, listenerPort: number): TraceHop[] {
+  const hops: TraceHop[] = [];
+  hops.push(sgHop("lb-sg-ingress", "load balancer", lb, "ingress", client, protocol, listenerPort));
+  hops.push(
+    naclHop(
+      "lb-nacl-in",
+      "load balancer",
+      lb.subnets,
+      false,
+      client,
+      protocol,
+      [listenerPort, listenerPort],
+      "request on the listener port",
+    ),
+  );
+  hops.push(naclHop("lb-nacl-out", "load balancer", lb.subnets, true, client, protocol, EPHEMERAL, "reply to the client's ephemeral port"));
+  return hops;
+}
+
+/**
+ * Source → target on the target port: the source's security groups (egress), its subnet's ACL outbound, the target
+ * subnet's ACL inbound, the target's security groups (ingress), and the reply through both ACLs on the ephemeral
+ * ports. `sgSource`: who the target's security groups see (the LB node, or the client when the NLB preserves client IPs).
+ */
+export function sourceToTarget(
+  src: Endpoint,
+  srcWord: string,
+  target: Endpoint,
+  protocol: Protocol,
+  port: number,
+  sgSource: Endpoint = src,
+): TraceHop[] {
+  const hops: TraceHop[] = [];
+  if (srcWord !== "client")
+    hops.push(sgHop(`${srcWord}-sg-egress`, srcWord === "lb" ? "load balancer" : "source", src, "egress", target, protocol, port));
+  const srcName = srcWord === "lb" ? "load balancer" : "source";
+  if (src.subnets.length > 0)
+    hops.push(naclHop(`${srcWord}-nacl-out`, srcName, src.subnets, true, target, protocol, [port, port], "request to the target"));
+  hops.push(naclHop("target-nacl-in", "target", target.subnets, false, sgSource, protocol, [port, port], "request"));
+  hops.push(sgHop("target-sg-ingress", "target", target, "ingress", sgSource, protocol, port));
+  hops.push(naclHop("target-nacl-out", "target", target.subnets, true, sgSource, protocol, EPHEMERAL, "reply to the ephemeral port"));
+  if (src.subnets.length > 0)
+    hops.push(naclHop(`${srcWord}-nacl-in`, srcName, src.subnets, false, target, protocol, EPHEMERAL, "reply from the target"));
+  return hops;
+}
+
+/** The flow's verdict: any deny denies, else any unknown leaves it unknown. */
+export function conclude(hops: TraceHop[]): PathTrace {
+  const at = hops.findIndex((h) => h.verdict === "deny");
+  const deny = hops[at];
+  if (deny) {
+    const by = deny.deciding ? `: ${deny.deciding.name}` : deny.notes[0] ? `: ${deny.notes[0].text}` : "";
+    return { hops, verdict: "deny", why: `at hop ${at + 1}, ${deny.title}${by}` };
+  }
+  const unknown = hops.find((h) => h.verdict === "unknown");
+  if (unknown) {
+    const note = unknown.notes.find((n) => n.kind === "reason") ?? unknown.notes[0];
+    return { hops, verdict: "unknown", reason: `${unknown.title}: ${note?.text ?? "cannot be decided offline"}` };
+  }
+  return { hops, verdict: "allow", why: "every hop allows this flow, and its reply" };
+}
