@@ -1,27 +1,31 @@
-// Where Node's module compile cache lives: a folder of this user's own, never
-// a shared one in /tmp (Node's default, os.tmpdir()/node-compile-cache),
-// where another user could plant compiled code that this process would load.
-// The folder must be owned by this user and writable by nobody else;
-// otherwise the cache stays off (it only makes start-up faster).
-import { mkdirSync, statSync } from "node:fs";
-import { homedir } from "node:os";
+// Node's module compile cache for lbdoctor, wherever it is installed (a clone,
+// `npm install -g`, npx, a project's node_modules): V8 keeps the compiled code
+// of every module lbdoctor loads, so the second run skips compiling them.
+//
+// Where it lives: a folder of this user's own, never a shared one in /tmp
+// (Node's default, os.tmpdir()/node-compile-cache), where another user could
+// plant compiled code that this process would load. First the user's cache
+// folder ($XDG_CACHE_HOME or ~/.cache, %LOCALAPPDATA% on Windows); when that
+// cannot be used (no home, a read-only home: containers, CI users, services),
+// a folder named after the user id in the temp folder, which must then be
+// ours and writable by nobody else. Otherwise the cache stays off (it only
+// makes start-up faster). NODE_COMPILE_CACHE (Node enables that folder itself)
+// and NODE_DISABLE_COMPILE_CACHE=1 are the user's to set, and win.
+import { lstatSync, mkdirSync, statSync } from "node:fs";
+import module from "node:module";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** The user's cache folder for lbdoctor's compile cache, created 0700; undefined when none is safe to use. */
-export function compileCacheDir(env = process.env) {
+/**
+ * Creates `dir` 0700 and checks it and `parents` are folders of this user that nobody else can write to
+ * (with `noLinks`, `dir` itself must not be a symbolic link).
+ */
+function ownFolder(dir, parents, noLinks = false) {
   try {
-    const base =
-      process.platform === "win32"
-        ? env.LOCALAPPDATA || join(homedir(), "AppData", "Local")
-        : env.XDG_CACHE_HOME?.startsWith("/")
-          ? env.XDG_CACHE_HOME
-          : join(homedir(), ".cache");
-    const dir = join(base, "lbdoctor", "compile-cache");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (process.platform === "win32") return dir;
-    // the folder and its parent: ours, and not writable by group or others
-    for (const d of [join(base, "lbdoctor"), dir]) {
-      const st = statSync(d);
+    for (const d of [...parents, dir]) {
+      const st = noLinks && d === dir ? lstatSync(d) : statSync(d);
       if (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()) || (st.mode & 0o022) !== 0)
         return undefined;
     }
@@ -29,4 +33,32 @@ export function compileCacheDir(env = process.env) {
   } catch {
     return undefined;
   }
+}
+
+/** The user's folder for lbdoctor's compile cache, created 0700; undefined when none is safe to use. */
+export function compileCacheDir(env = process.env, temp = tmpdir()) {
+  let base;
+  try {
+    base =
+      process.platform === "win32"
+        ? env.LOCALAPPDATA || join(homedir(), "AppData", "Local")
+        : env.XDG_CACHE_HOME?.startsWith("/")
+          ? env.XDG_CACHE_HOME
+          : join(homedir(), ".cache");
+  } catch {
+    base = undefined; // no home directory for this user
+  }
+  const home = base ? ownFolder(join(base, "lbdoctor", "compile-cache"), [join(base, "lbdoctor")]) : undefined;
+  if (home) return home;
+  // the fallback: /tmp/lbdoctor-compile-cache-<uid>, ours alone (a folder someone else made first is refused)
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  if (uid === undefined) return undefined;
+  return ownFolder(join(temp, `lbdoctor-compile-cache-${uid}`), [], true);
+}
+
+/** Turns the compile cache on for this process (a no-op on Node without it, or when the user chose through NODE_COMPILE_CACHE). */
+export function enableCompileCache(env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE || env.NODE_COMPILE_CACHE || typeof module.enableCompileCache !== "function") return undefined;
+  const dir = compileCacheDir(env);
+  return dir ? module.enableCompileCache(dir) : undefined;
 }

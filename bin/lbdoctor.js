@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Entry point. Kept tiny: it checks the Node version, turns on the module
+// Entry point. Kept tiny: it checks the Node version, answers `--version`
+// from package.json without loading anything else, turns on the module
 // compile cache and hands over to the compiled CLI (dist/), or to the
 // TypeScript sources through Node's type stripping in a clone that has not
 // been built, or when LBDOCTOR_FROM_SOURCE=1 (the tests run the sources).
+import { existsSync, readFileSync } from "node:fs";
+
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -11,17 +14,20 @@ if (major < 22) {
   );
   process.exit(2);
 }
-// a closed pipe (`lbdoctor check … | head`) is the reader's choice, not a crash
-process.stdout.on("error", (e) => {
-  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-  throw e;
-});
-const mod = await import("node:module");
-const { compileCacheDir } = await import("./compile-cache.js");
-const cacheDir = compileCacheDir();
-if (cacheDir) mod.enableCompileCache?.(cacheDir);
-const { existsSync } = await import("node:fs");
-const built = new URL("../dist/src/cli.js", import.meta.url);
-const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !existsSync(built);
-const { main } = await import(fromSource ? "../src/cli.ts" : built.href);
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// `lbdoctor --version` alone: no CLI parser, no compile cache, nothing but package.json (what `-v, --version` prints)
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version}\n`);
+} else {
+  // a closed pipe (`lbdoctor check … | head`) is the reader's choice, not a crash
+  process.stdout.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const { enableCompileCache } = await import("./compile-cache.js");
+  enableCompileCache();
+  const built = new URL("../dist/src/cli.js", import.meta.url);
+  const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !existsSync(built);
+  const { main } = await import(fromSource ? "../src/cli.ts" : built.href);
+  process.exitCode = await main(argv);
+}

@@ -46,7 +46,8 @@ describe("architecture", () => {
   it("a rule imports the core and its own provider only, never another rule", () => {
     const bad = offenders(walk(join(root, "rules")), (t, f) => {
       const provider = f.split("/")[1];
-      if (f === "rules/index.ts") return !t.startsWith("src/core/") && !t.startsWith("rules/");
+      // the generated registries: the catalog and the lazy registry name the providers' registries only
+      if (f === "rules/index.ts" || f === "rules/registry.ts") return !t.startsWith("src/core/") && !/^rules\/[^/]+\/index\.ts$/.test(t);
       if (t.startsWith("src/core/") || t.startsWith("test/support/")) return false;
       if (t.startsWith(`src/providers/${provider}/`)) return false;
       // a rule's own folder (its cases import its rule)
@@ -57,6 +58,12 @@ describe("architecture", () => {
       [],
       "share a cause check through the provider's folder (src/providers/aws/causes.ts), and test links between rules through test/support/catalog.ts",
     );
+  });
+
+  it("commands load rules through the lazy registry (rules/registry.ts), never the whole catalog", () => {
+    const files = [...walk(join(root, "src/commands")), ...walk(join(root, "src/cli")), join(root, "src/cli.ts")];
+    const bad = offenders(files, (t) => t.startsWith("rules/") && t !== "rules/registry.ts");
+    assert.deepEqual(bad, [], "import { rulesFor } from rules/registry.ts: only the snapshot's provider's rules are loaded");
   });
 
   it("one provider never imports another", () => {

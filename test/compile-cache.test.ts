@@ -1,11 +1,11 @@
 /** The module compile cache lives in a folder of the user's own, never a shared /tmp one another user could own. */
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 // @ts-expect-error: plain JavaScript next to the entry point, no declarations
-import { compileCacheDir } from "../bin/compile-cache.js";
+import { compileCacheDir, enableCompileCache } from "../bin/compile-cache.js";
 
 describe("compile cache folder", { skip: process.platform === "win32" }, () => {
   it("is under the user's cache folder, created 0700, never in the shared temp folder", () => {
@@ -18,18 +18,56 @@ describe("compile cache folder", { skip: process.platform === "win32" }, () => {
     assert.ok(dflt === undefined || !dflt.startsWith(join(tmpdir(), "node-compile-cache")));
   });
 
-  it("is not used when others can write to it (it could hold planted code)", () => {
+  it("is not used when others can write to it (it could hold planted code); the private temp-folder one is", () => {
     const base = mkdtempSync(join(tmpdir(), "lbdoctor-cc-"));
     mkdirSync(join(base, "lbdoctor", "compile-cache"), { recursive: true });
     chmodSync(join(base, "lbdoctor", "compile-cache"), 0o777);
-    assert.equal(compileCacheDir({ XDG_CACHE_HOME: base }), undefined);
+    // not that folder: the private one in the temp folder instead
+    const temp = mkdtempSync(join(tmpdir(), "lbdoctor-cc-tmp-"));
+    const fallback = join(temp, `lbdoctor-compile-cache-${process.getuid?.()}`);
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: base }, temp), fallback);
     chmodSync(join(base, "lbdoctor", "compile-cache"), 0o700);
     chmodSync(join(base, "lbdoctor"), 0o757);
-    assert.equal(compileCacheDir({ XDG_CACHE_HOME: base }), undefined);
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: base }, temp), fallback);
   });
 
   it("a relative XDG_CACHE_HOME is ignored (the XDG spec: only absolute paths count)", () => {
     const dir = compileCacheDir({ XDG_CACHE_HOME: "relative/cache" });
     assert.ok(dir === undefined || dir.startsWith(homedir()));
+  });
+
+  it("without a usable home cache folder (none, read-only, not a folder) it falls back to a folder of this user's in the temp folder", () => {
+    const base = mkdtempSync(join(tmpdir(), "lbdoctor-cc-"));
+    const notAFolder = join(base, "file");
+    writeFileSync(notAFolder, "");
+    const temp = join(base, "tmp");
+    mkdirSync(temp);
+    const uid = process.getuid?.() as number;
+    const dir = compileCacheDir({ XDG_CACHE_HOME: notAFolder }, temp);
+    assert.equal(dir, join(temp, `lbdoctor-compile-cache-${uid}`));
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(dir).uid, uid);
+  });
+
+  it("the temp-folder fallback refuses a folder others can write to, and a symbolic link planted in its place", () => {
+    const base = mkdtempSync(join(tmpdir(), "lbdoctor-cc-"));
+    const notAFolder = join(base, "file");
+    writeFileSync(notAFolder, "");
+    const uid = process.getuid?.() as number;
+    const open = join(base, "open");
+    mkdirSync(join(open, `lbdoctor-compile-cache-${uid}`), { recursive: true });
+    chmodSync(join(open, `lbdoctor-compile-cache-${uid}`), 0o777);
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: notAFolder }, open), undefined);
+    const linked = join(base, "linked");
+    mkdirSync(linked);
+    mkdirSync(join(base, "elsewhere"), { mode: 0o700 });
+    symlinkSync(join(base, "elsewhere"), join(linked, `lbdoctor-compile-cache-${uid}`));
+    assert.ok(lstatSync(join(linked, `lbdoctor-compile-cache-${uid}`)).isSymbolicLink());
+    assert.equal(compileCacheDir({ XDG_CACHE_HOME: notAFolder }, linked), undefined);
+  });
+
+  it("leaves the choice to the user: NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE win", () => {
+    assert.equal(enableCompileCache({ NODE_DISABLE_COMPILE_CACHE: "1" }), undefined);
+    assert.equal(enableCompileCache({ NODE_COMPILE_CACHE: join(tmpdir(), "somewhere") }), undefined);
   });
 });

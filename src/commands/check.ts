@@ -1,3 +1,4 @@
+import { ALL_RULE_IDS, rulesFor } from "../../rules/registry.ts";
 import type { LbdoctorConfig } from "../core/config/config.ts";
 import { findConfig, resolveNow } from "../core/config/find.ts";
 import type { SuppressionStatus } from "../core/config/suppress.ts";
@@ -60,16 +61,18 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     );
   }
   // the config, the clock and the baseline are read before anything is collected: a bad one stops the run early
-  const { rules: catalog } = await import("../../rules/index.ts");
   const now = resolveNow();
   const configPath = opts.config === false ? undefined : (opts.config ?? findConfig(process.cwd()));
   const config: LbdoctorConfig | undefined = configPath
-    ? (await import("../core/config/config.ts")).loadConfigFile(configPath, catalog)
+    ? (await import("../core/config/config.ts")).loadConfigFile(
+        configPath,
+        ALL_RULE_IDS.map((id) => ({ id })),
+      )
     : undefined;
   const baseline = opts.baseline ? loadBaseline(opts.baseline) : undefined;
   const failOn: Severity = opts.failOn ?? config?.failOn ?? "high";
   if (opts.rule && opts.rule.length > 0) {
-    const known = new Set(catalog.map((r) => r.id));
+    const known = new Set(ALL_RULE_IDS);
     const unknown = opts.rule.filter((r) => !known.has(r));
     if (unknown.length > 0) throw new InputError(`unknown rule ${unknown.map((u) => `'${u}'`).join(", ")}`, "`lbdoctor rules` lists them.");
   }
@@ -85,7 +88,8 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
   );
   // evidence values are read from the snapshot: a file may hold secrets the collectors would have removed
   if (!live) stripSecrets(snapshot);
-  const adapter = await providerFor(snapshot.provider);
+  // only the snapshot's provider and its rules are loaded (rules/registry.ts, generated)
+  const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
   // an explicit --rule runs even a rule the config turns off
   const selected =
     opts.rule && opts.rule.length > 0

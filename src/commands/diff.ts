@@ -5,6 +5,7 @@
  * when something did, 2 on bad input (diff(1)'s convention).
  */
 
+import { rulesFor } from "../../rules/registry.ts";
 import { diagnose } from "../core/diagnose.ts";
 import { diffSnapshots } from "../core/diff/compare.ts";
 import { rankChanges } from "../core/diff/rank.ts";
@@ -37,7 +38,7 @@ export interface DiffOptions {
 
 async function failingFindings(snapshot: Snapshot, adapter: ProviderAdapter): Promise<{ findings: Finding[]; note?: string }> {
   try {
-    const { rules } = await import("../../rules/index.ts");
+    const rules = await rulesFor(snapshot.provider);
     const { findings } = diagnose({ snapshot, adapter, rules, source: "the after snapshot" });
     return { findings: findings.filter((f) => f.status === "fail") };
   } catch (e) {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { allRules } from "../../rules/registry.ts";
 import { docsUrl } from "../core/engine/define-rule.ts";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
@@ -7,7 +8,7 @@ import { PACKAGE_ROOT } from "../core/paths.ts";
 import { plural } from "../core/util/words.ts";
 
 export async function runRulesCommand(id: string | undefined, opts: { format: "text" | "json" }, io: IO): Promise<number> {
-  const { rules } = await import("../../rules/index.ts");
+  const rules = await allRules();
   if (id) {
     const rule = rules.find((r) => r.id === id);
     if (!rule) throw new InputError(`unknown rule '${id}'`, "`lbdoctor rules` lists them.");

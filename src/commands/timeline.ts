@@ -6,6 +6,8 @@
  * snapshot that holds time data. Text, JSON (the report, with `timeline`) or
  * Markdown.
  */
+
+import { rulesFor } from "../../rules/registry.ts";
 import { diagnose } from "../core/diagnose.ts";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
@@ -26,10 +28,9 @@ export interface TimelineOptions extends LiveOptions {
 
 export async function runTimeline(target: string | undefined, opts: TimelineOptions, io: IO): Promise<number> {
   const format = opts.format ?? "text";
-  const { rules: catalog } = await import("../../rules/index.ts");
   const { snapshot, source, live } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
   if (!live) stripSecrets(snapshot);
-  const adapter = await providerFor(snapshot.provider);
+  const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
   const { model, loadBalancers, rules, findings } = diagnose({ snapshot, adapter, rules: catalog, ...(target ? { target } : {}), source });
   if (!model.time) {
     throw new InputError(
