@@ -19,7 +19,7 @@ import { diagnose } from "../src/core/diagnose.ts";
 import type { Finding, Rule } from "../src/core/engine/types.ts";
 import { validateSnapshot } from "../src/core/snapshot/load.ts";
 import type { Snapshot } from "../src/core/snapshot/types.ts";
-import { ps, sh } from "../src/core/util/shell.ts";
+import { ps, sh, withFlag } from "../src/core/util/shell.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { ROOT } from "./support/cli.ts";
 import { hostileFrom, hostileSnapshot, SHELL_SUFFIX } from "./support/hostile.ts";
@@ -170,8 +170,10 @@ for (const provider of ["azure", "aws"] as const) {
       }
     });
 
-    it("runs nothing but the CLI, and every argument arrives intact", () => {
+    it("runs nothing but the CLI, every argument arrives intact, and every az/aws call names its subscription/region", () => {
       const failures: string[] = [];
+      const subscriptions = new Set<string>();
+      const regions = new Set<string>();
       for (const p of printed.filter((x) => !isPowerShell(x.command))) {
         const what = `${p.ruleId} (${p.caseName}):\n  $ ${p.command}`;
         try {
@@ -179,6 +181,15 @@ for (const provider of ["azure", "aws"] as const) {
           assertContained(what, r);
           for (const call of r.calls) {
             assert.ok(call[0] === "az" || call[0] === "aws" || call[0] === "kubectl", `${what}\n  ran ${call[0]}`);
+            // complete: never the shell's default subscription or region (`--ids` names the subscription itself)
+            if (call[0] === "az" && !call.includes("--ids")) {
+              assert.ok(argAfter(call, "--subscription"), `${what}\n  az without --subscription: ${JSON.stringify(call)}`);
+              subscriptions.add(argAfter(call, "--subscription") as string);
+            }
+            if (call[0] === "aws") {
+              assert.ok(argAfter(call, "--region"), `${what}\n  aws without --region: ${JSON.stringify(call)}`);
+              regions.add(argAfter(call, "--region") as string);
+            }
             for (const arg of call.slice(1)) {
               if (call[0] === "az" && arg === argAfter(call, "--scripts")) continue;
               if (call[0] === "aws" && arg === argAfter(call, "--parameters")) continue;
@@ -196,6 +207,9 @@ for (const provider of ["azure", "aws"] as const) {
         }
       }
       assert.equal(failures.length, 0, `${failures.length} of ${printed.length} commands are unsafe:\n\n${failures.join("\n\n")}`);
+      if (provider === "azure") assert.ok(subscriptions.size > 0, "no az command named its subscription");
+      else assert.ok(regions.size > 0, "no aws command named its region");
+      for (const v of [...subscriptions, ...regions]) assert.doesNotMatch(v, /touch|\s/, `a subscription or region altered: ${v}`);
     });
 
     it("the scripts run inside the VM or instance are safe at the inner level too", () => {
@@ -266,6 +280,36 @@ describe("quoting", () => {
     assert.equal(ps("it's"), "'it''s'");
     for (const q of ["\u2018", "\u2019", "\u201a", "\u201b"]) assert.equal(ps(`a${q}b`), `'a${q}${q}b'`);
     assert.equal(ps("$(whoami)"), "'$(whoami)'");
+  });
+});
+
+describe("completing a printed command (withFlag)", () => {
+  it("appends the flag to each invocation, before pipes, && and the end of $(…); not inside quotes; not twice", () => {
+    const shift =
+      "ID=$(aws arc-zonal-shift list-zonal-shifts --query 'items[?a=='\\''x'\\''].id | [0]' --output text) && aws arc-zonal-shift cancel-zonal-shift --zonal-shift-id \"$ID\"";
+    assert.equal(
+      withFlag(shift, "aws", "--region", "us-west-2"),
+      "ID=$(aws arc-zonal-shift list-zonal-shifts --query 'items[?a=='\\''x'\\''].id | [0]' --output text --region us-west-2) && aws arc-zonal-shift cancel-zonal-shift --zonal-shift-id \"$ID\" --region us-west-2",
+    );
+    assert.equal(withFlag("aws ec2 describe-x | jq .", "aws", "--region", "eu-west-1"), "aws ec2 describe-x --region eu-west-1 | jq .");
+    assert.equal(
+      withFlag("aws ec2 describe-x --region=us-east-1", "aws", "--region", "eu-west-1"),
+      "aws ec2 describe-x --region=us-east-1",
+    );
+    assert.equal(
+      withFlag("az vm run-command invoke -g rg --scripts 'az x; ls'", "az", "--subscription", "s1"),
+      "az vm run-command invoke -g rg --scripts 'az x; ls' --subscription s1",
+    );
+    assert.equal(
+      withFlag("az resource update --ids /subscriptions/s/x --set a=b", "az", "--subscription", "s1", ["--ids"]),
+      "az resource update --ids /subscriptions/s/x --set a=b",
+    );
+    assert.equal(withFlag("kubectl get pods", "az", "--subscription", "s1"), "kubectl get pods");
+    // the shell runs it: the flag reaches both calls
+    const r = run(
+      withFlag("az network lb show -g rg -n lb && az network lb probe list -g rg --lb-name lb | head -1", "az", "--subscription", "s1"),
+    );
+    assert.equal(r.calls.filter((c) => c[0] === "az" && argAfter(c, "--subscription") === "s1").length, 2, JSON.stringify(r.calls));
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { stripVTControlCharacters } from "node:util";
 import { Box } from "ink";
@@ -22,7 +23,7 @@ import { TuiSession, type WatchState } from "../src/tui/session.ts";
 import { snapshotSource } from "../src/tui/source.ts";
 import { cellWidth, type Row } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
-import { fixture } from "./support/cli.ts";
+import { fixture, ROOT } from "./support/cli.ts";
 
 const h = React.createElement;
 const W = 80;
@@ -38,8 +39,9 @@ function frame(el: React.ReactElement, width = W): string {
   return text;
 }
 
+/** A bundled scenario: "demo" (Azure), or "<provider>/<name>". */
 async function session(name = "demo"): Promise<TuiSession> {
-  const s = new TuiSession(snapshotSource(fixture(name)));
+  const s = new TuiSession(snapshotSource(name.includes("/") ? join(ROOT, "fixtures", `${name}.json`) : fixture(name)));
   await s.load();
   return s;
 }
@@ -138,7 +140,7 @@ describe("Overview", () => {
   it("lists the load balancer with its badge and failures by severity, then the findings, root causes first", async () => {
     const data = await demoData();
     const text = frame(h(Overview, { ...sized, data, filter: noFilter, selected: 0 }));
-    assert.match(line(text, /lb-web/), /^› ✖ DOWN +lb-web +Standard public · 20\.50\.60\.70 +2 +2 +1 +0 +0$/);
+    assert.match(line(text, /lb-web/), /^› ✖ DOWN +lb-web +0\/1 up · 20\.50\.60\.70 +2 +2 +1 +0 +0$/);
     assert.match(text, /CRIT HIGH {2}MED {2}LOW INFO/);
     const findings = text.split("\n").filter((l) => / azure\//.test(l));
     assert.deepEqual(
@@ -153,7 +155,7 @@ describe("Overview", () => {
     );
     assert.match(findings[0] ?? "", /✖ CRITICAL .* root cause$/);
     assert.match(findings[3] ?? "", /← probe-blocked-by-nsg/);
-    assert.match(text, /lb-web: Standard public load balancer, down; 5 failed/);
+    assert.match(text, /lb-web: Standard public load balancer, down \(0\/1 up\); 5 failed/);
   });
 
   it("shows the filter and the severity floor, and a selected finding's message in the preview", async () => {
@@ -180,12 +182,32 @@ describe("Overview", () => {
   });
 });
 
+describe("honest status (issue 15, row 5)", () => {
+  for (const width of [60, 80, 120]) {
+    it(`shows DEGRADED with n/m up while members serve, DOWN only when none does, at ${width} columns`, async () => {
+      const at = { ...sized, width };
+      for (const [name, want] of [
+        ["aws/targets-unhealthy", /^› ▲ DEGRADED web-alb +1\/2 up/],
+        ["azure/probe-port-mismatch", /^› ▲ DEGRADED lb-web +2\/2 up/],
+        ["azure/demo", /^› ✖ DOWN +lb-web +0\/1 up/],
+      ] as const) {
+        const data = (await session(name)).getState().data as TuiData;
+        const text = frame(h(Overview, { ...at, data, filter: noFilter, selected: 0 }), width);
+        assert.match(line(text, /^› /), want, `${name} at ${width}:\n${text}`);
+        const lbKey = data.lbs[0]?.key ?? "";
+        const lbText = frame(h(LbView, { ...at, data, lbKey, filter: noFilter, selected: 0 }), width);
+        assert.match(lbText.split("\n")[0] ?? "", name === "azure/demo" ? /✖ DOWN · 0\/1 up/ : /▲ DEGRADED · [12]\/2 up/);
+      }
+    });
+  }
+});
+
 describe("LbView", () => {
   it("shows frontends → rules → members, and why each member is up or down", async () => {
     const data = await demoData();
     const lbKey = data.lbs[0]?.key ?? "";
     const text = frame(h(LbView, { ...sized, data, lbKey, filter: noFilter, selected: 0 }));
-    assert.match(text, /^lb-web ✖ DOWN · Standard public · 5 failed · clients Internet$/m);
+    assert.match(text, /^lb-web ✖ DOWN · 0\/1 up · Standard public · 5 failed · clients Internet$/m);
     assert.match(text, /^frontend fe-web 20\.50\.60\.70$/m);
     assert.match(text, /rule rule-http · Tcp 80 → 80 · pool pool-web · probe probe-http Http:80\//);
     assert.match(text, /MEMBER +VM +POWER +HEALTH PROBE +DATA/);

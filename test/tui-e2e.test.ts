@@ -146,7 +146,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     start("snap", ["tui", "--snapshot", "fixtures/azure/demo.json"]);
     let pane = await waitFor("snap", /LOAD BALANCERS \(1\)/);
     assert.match(pane, /^lbdoctor · azure · ra-multi-vm-rg · snapshot fixtures\/azure\/demo\.json +2026-11-20 10:00Z$/m);
-    assert.match(pane, /^› ✖ DOWN +lb-web +Standard public · 20\.50\.60\.70 +2 +2 +1 +0 +0$/m);
+    assert.match(pane, /^› ✖ DOWN +lb-web +0\/1 up · Standard public · 20\.50\.60\.70 +2 +2 +1 +0 +0$/m);
     assert.match(pane, /✖ CRITICAL azure\/probe-blocked-by-nsg +vm1-nic +root cause/);
     assert.ok(pane.indexOf("probe-blocked-by-nsg") < pane.indexOf("data-port-blocked-by-nsg"), "root causes first");
     assert.doesNotMatch(capture("snap", "-e"), /\u001b\[(?:3|9)[0-7]m|\u001b\[38;/, "NO_COLOR: no colour codes");
@@ -498,5 +498,23 @@ describe("issue 15: the explorer's keys and layout, in tmux", { skip: SKIP }, ()
     assert.doesNotMatch(foot(pane), /enter trace/, "the cursor is on a finding");
     keys("footer", "q");
     assert.equal(await exitStatus("footer"), 0);
+  });
+});
+
+describe("issue 15: the worst night, in tmux at 80×24", { skip: SKIP }, () => {
+  const small = { x: 80, y: 24 };
+
+  it("row 5: a load balancer with serving members is DEGRADED with n/m up, not DOWN", async () => {
+    for (const [name, file, want] of [
+      ["honest-aws", "fixtures/aws/targets-unhealthy.json", /^› ▲ DEGRADED web-alb +1\/2 up/m],
+      ["honest-azure", "fixtures/azure/probe-port-mismatch.json", /^› ▲ DEGRADED lb-web +2\/2 up/m],
+    ] as const) {
+      start(name, ["tui", "--snapshot", file], {}, small);
+      const pane = await waitFor(name, /LOAD BALANCERS \(1\)/);
+      assert.match(pane, want);
+      assert.doesNotMatch(pane, /✖ DOWN/);
+      keys(name, "q");
+      assert.equal(await exitStatus(name), 0);
+    }
   });
 });

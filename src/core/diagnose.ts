@@ -56,6 +56,14 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
   });
+  const complete = adapter.completeCommand;
+  if (complete) {
+    findings = findings.map((f) =>
+      f.remediation && f.remediation.commands.length > 0
+        ? { ...f, remediation: { ...f.remediation, commands: f.remediation.commands.map((c) => complete(c, f, model)) } }
+        : f,
+    );
+  }
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
     findings = findings.filter((f) => {

@@ -24,6 +24,8 @@ export interface LoadBalancerInfo {
   frontends: string[];
   /** a resource group (Azure) or region (AWS) that a positional target may name */
   group?: string;
+  /** the backends the platform observed (rule health, target health): how many serve, of how many; absent when none was observed */
+  members?: { up: number; total: number };
 }
 
 /** A snapshot and where it came from. */
@@ -97,6 +99,11 @@ export interface ProviderAdapter<M extends Model = Model> {
   diff: DiffAdapter;
   /** how many resources a snapshot holds (progress lines) */
   resourceCount(snapshot: Snapshot): number;
+  /**
+   * A printed fix command, complete: the subscription (`az`) or region (`aws`) the finding's resource is in, so that
+   * it does not run against whatever the shell's default is. Applied by `diagnose` to every finding's remediation.
+   */
+  completeCommand?(command: string, finding: Finding, model: M): string;
   /** the load-balancer and trace views, where the provider has them */
   inspector?(model: M): Inspector;
   /** the TUI's live source for a scope, when the provider streams its own progress and can watch it; else undefined */

@@ -32,9 +32,15 @@ export interface LoadBalancerSummary {
   sku: string;
   kind: "public" | "internal" | "gateway";
   frontends: string[];
-  /** healthy: nothing failed; degraded: failures below critical; down: a critical failure; unknown: undecided findings only */
+  /**
+   * healthy: nothing failed; degraded: failures, and some backends serve (or no critical failure);
+   * down: a critical failure and no backend observed serving, or failures and every observed backend down;
+   * unknown: undecided findings only
+   */
   status: "healthy" | "degraded" | "down" | "unknown";
   failed: number;
+  /** the backends the platform observed: how many are up, of how many (absent when nothing was observed) */
+  members?: { up: number; total: number };
 }
 
 /** A rule that ran, as formatters describe it (SARIF rule descriptors, JUnit suites). */
@@ -127,14 +133,31 @@ export function buildReport(args: {
   const lbs = args.loadBalancers.map((lb): LoadBalancerSummary => {
     const mine = (byLb.get(lb.key) ?? []).filter((f) => !isSuppressed(f));
     const fails = mine.filter((f) => f.status === "fail");
-    const status = fails.some((f) => f.severity === "critical")
-      ? "down"
-      : fails.length > 0
-        ? "degraded"
+    // observed serving outranks inference: DOWN only when no observed backend is up
+    const up = lb.members && lb.members.total > 0 ? lb.members.up : undefined;
+    const status: LoadBalancerSummary["status"] =
+      fails.length > 0
+        ? up !== undefined
+          ? up > 0
+            ? "degraded"
+            : "down"
+          : fails.some((f) => f.severity === "critical")
+            ? "down"
+            : "degraded"
         : mine.some((f) => f.status === "unknown" || f.status === "error")
           ? "unknown"
           : "healthy";
-    return { id: lb.id, name: lb.name, sku: lb.sku, kind: lb.kind, frontends: lb.frontends, status, failed: fails.length };
+    const summary: LoadBalancerSummary = {
+      id: lb.id,
+      name: lb.name,
+      sku: lb.sku,
+      kind: lb.kind,
+      frontends: lb.frontends,
+      status,
+      failed: fails.length,
+    };
+    if (lb.members) summary.members = { ...lb.members };
+    return summary;
   });
   const snapshot: Report["snapshot"] = { collectedAt: model.snapshot.collectedAt };
   if (args.source) snapshot.source = args.source;

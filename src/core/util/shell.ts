@@ -95,3 +95,127 @@ export function promptFor(command: string): string {
 export function jsonForCommand(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === "string" && unsafeValue(v) ? UNSAFE_PLACEHOLDER : v));
 }
+
+interface Invocation {
+  /** the words after the program, as written (quotes included) */
+  words: string[];
+  /** where the invocation's last word ends */
+  end: number;
+}
+
+interface Frame {
+  kind: "cmd" | "sq" | "dq";
+  cmdStart: boolean;
+  wordStart: number;
+  lastEnd: number;
+  inv?: Invocation;
+}
+
+/**
+ * The invocations of `program` in a printed sh command line, and where each
+ * one's last word ends: a scan that knows single and double quotes, `$(…)`
+ * and `( … )` nesting, and the operators that end a simple command (`|`,
+ * `&`, `;`, newline, `)`). A program name inside quotes (a guest script, a
+ * JMESPath query) is an argument, not an invocation.
+ */
+export function invocations(command: string, program: string): Invocation[] {
+  const out: Invocation[] = [];
+  const stack: Frame[] = [{ kind: "cmd", cmdStart: true, wordStart: -1, lastEnd: -1 }];
+  const top = () => stack[stack.length - 1] as Frame;
+  const finishWord = (f: Frame, at: number) => {
+    if (f.wordStart < 0) return;
+    const word = command.slice(f.wordStart, at);
+    f.wordStart = -1;
+    f.lastEnd = at;
+    if (f.cmdStart) {
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return; // an assignment before the command
+      f.cmdStart = false;
+      if (word === program) f.inv = { words: [], end: at };
+    } else if (f.inv) {
+      f.inv.words.push(word);
+      f.inv.end = at;
+    }
+  };
+  const endCommand = (f: Frame, at: number) => {
+    finishWord(f, at);
+    if (f.inv) out.push(f.inv);
+    delete f.inv;
+    f.cmdStart = true;
+  };
+  const startWord = (f: Frame, at: number) => {
+    if (f.wordStart < 0) f.wordStart = at;
+  };
+  let i = 0;
+  while (i < command.length) {
+    const c = command[i] as string;
+    const f = top();
+    if (f.kind === "sq") {
+      if (c === "'") stack.pop();
+      i++;
+      continue;
+    }
+    if (f.kind === "dq") {
+      if (c === "\\") i += 2;
+      else if (c === '"') {
+        stack.pop();
+        i++;
+      } else if (c === "$" && command[i + 1] === "(") {
+        stack.push({ kind: "cmd", cmdStart: true, wordStart: -1, lastEnd: -1 });
+        i += 2;
+      } else i++;
+      continue;
+    }
+    if (c === "\\") {
+      startWord(f, i);
+      i += 2;
+    } else if (c === " " || c === "\t") {
+      finishWord(f, i);
+      i++;
+    } else if (c === "'" || c === '"') {
+      startWord(f, i);
+      stack.push({ kind: c === "'" ? "sq" : "dq", cmdStart: false, wordStart: -1, lastEnd: -1 });
+      i++;
+    } else if (c === "$" && command[i + 1] === "(") {
+      startWord(f, i);
+      stack.push({ kind: "cmd", cmdStart: true, wordStart: -1, lastEnd: -1 });
+      i += 2;
+    } else if (c === "(" && f.wordStart < 0) {
+      stack.push({ kind: "cmd", cmdStart: true, wordStart: -1, lastEnd: -1 });
+      i++;
+    } else if (c === ")" && stack.length > 1) {
+      endCommand(f, i);
+      stack.pop();
+      i++;
+    } else if (c === "|" || c === "&" || c === ";" || c === "\n") {
+      endCommand(f, i);
+      i++;
+    } else {
+      startWord(f, i);
+      i++;
+    }
+  }
+  // an unterminated quote or substitution: whatever was open ends here
+  while (stack.length > 0) {
+    const f = stack.pop() as Frame;
+    if (f.kind === "cmd") endCommand(f, command.length);
+  }
+  return out.sort((a, b) => a.end - b.end);
+}
+
+/**
+ * Appends `flag value` (the value already quoted for the shell) to every
+ * invocation of `program` in a printed sh command that has neither the flag
+ * nor one of `unless` (`--ids` names the subscription itself): at the end of
+ * that simple command, so that pipes, `&&` chains and `$(…)` keep working.
+ */
+export function withFlag(command: string, program: string, flag: string, value: string, unless: string[] = []): string {
+  if (isPowerShellCommand(command)) return command;
+  const names = [flag, ...unless];
+  const has = (w: string) => names.some((n) => w === n || w.startsWith(`${n}=`));
+  let out = command;
+  for (const inv of invocations(command, program).reverse()) {
+    if (inv.words.some(has)) continue;
+    out = `${out.slice(0, inv.end)} ${flag} ${value}${out.slice(inv.end)}`;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
+import { awsArg, withFlag } from "../../core/util/shell.ts";
 import { awsDiff } from "./diff.ts";
 import { awsGapData } from "./gap-data.ts";
 import { fromNames } from "./guest.ts";
@@ -18,6 +19,12 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
   loadBalancers: (model) =>
     model.loadBalancers.map((lb) => {
       const group = lb.region ?? model.region;
+      // DescribeTargetHealth: a target counts once per load balancer, up when healthy
+      const states = new Map<string, boolean>();
+      for (const tg of lb.targetGroups) {
+        if (!tg.healthKnown) continue;
+        for (const t of tg.targets) if (t.state) states.set(t.key, states.get(t.key) === true || t.state.toLowerCase() === "healthy");
+      }
       return {
         id: lb.arn,
         key: lb.key,
@@ -26,12 +33,19 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
         kind: lb.type === "gateway" ? "gateway" : lb.internetFacing ? "public" : "internal",
         frontends: lb.dnsName ? [lb.dnsName] : [],
         ...(group ? { group } : {}),
+        ...(states.size > 0 ? { members: { up: [...states.values()].filter(Boolean).length, total: states.size } } : {}),
       };
     }),
   // a finding on an ARN belongs to the ARN's region; plain ids (sg-…, i-…, subnet-…) carry none, and a snapshot covers one region
   inGroup: (finding, group) => {
     const region = arnRegion(finding.resourceId);
     return region === undefined || region.toLowerCase() === group.toLowerCase();
+  },
+  // the region the finding's resource is in (its ARN's, its load balancer's), else the snapshot's
+  completeCommand: (command, finding, model) => {
+    const region =
+      arnRegion(finding.resourceId) ?? (finding.loadBalancerId ? arnRegion(finding.loadBalancerId) : undefined) ?? model.region;
+    return region ? withFlag(command, "aws", "--region", awsArg(region)) : command;
   },
   scopeGroup: (snapshot) => (typeof snapshot.scope.region === "string" ? snapshot.scope.region : undefined),
   tagsOf: awsTags,

@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
+import { azArg, withFlag } from "../../core/util/shell.ts";
 import { completeArmResources } from "./arm-type.ts";
 import { azureDiff } from "./diff.ts";
 import { azureGapData } from "./gap-data.ts";
@@ -7,6 +8,7 @@ import { fromNames } from "./guest.ts";
 import { createAzureInspector } from "./inspect.ts";
 import { azureLiveSource } from "./live-source.ts";
 import { type AzureModel, buildAzureModel } from "./model.ts";
+import { observedMembers } from "./observed.ts";
 import { azureRelatedKeys, azureTags } from "./tags.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
@@ -24,21 +26,30 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   machineNoun: "VM",
   buildModel: (snapshot, context) => buildAzureModel(complete(snapshot), context),
   loadBalancers: (model) =>
-    bySubscription(model.loadBalancers).map((lb) => ({
-      id: lb.id,
-      key: lb.key,
-      name: lb.name,
-      sku: lb.sku,
-      kind: lb.sku.toLowerCase() === "gateway" ? "gateway" : lb.isInternal ? "internal" : "public",
-      frontends: lb.frontends.map((f) => f.publicIp?.ipAddress ?? f.privateIp ?? f.name),
-      ...(lb.resourceGroup ? { group: lb.resourceGroup } : {}),
-    })),
+    bySubscription(model.loadBalancers).map((lb) => {
+      const members = observedMembers(model, lb);
+      return {
+        id: lb.id,
+        key: lb.key,
+        name: lb.name,
+        sku: lb.sku,
+        kind: lb.sku.toLowerCase() === "gateway" ? "gateway" : lb.isInternal ? "internal" : "public",
+        frontends: lb.frontends.map((f) => f.publicIp?.ipAddress ?? f.privateIp ?? f.name),
+        ...(lb.resourceGroup ? { group: lb.resourceGroup } : {}),
+        ...(members ? { members } : {}),
+      };
+    }),
   inGroup: (finding, group) => finding.resourceId.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`),
   scopeGroup: (snapshot) => (typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined),
   tagsOf: (snapshot) => azureTags(complete(snapshot)),
   relatedKeys: azureRelatedKeys,
   diff: { ...azureDiff, entities: (snapshot) => azureDiff.entities(complete(snapshot)) },
   inspector: createAzureInspector,
+  // `--ids` carries the subscription in the id itself
+  completeCommand: (command, finding, model) => {
+    const sub = subscriptionOf(finding.resourceId) ?? subscriptionOf(finding.loadBalancerId) ?? scopeSubscription(model.snapshot.scope);
+    return sub ? withFlag(command, "az", "--subscription", azArg(sub), ["--ids"]) : command;
+  },
   resourceCount: (s: Snapshot) => {
     const resources = (s as AzureSnapshot).resources;
     return Array.isArray(resources) ? resources.length : 0;
@@ -76,4 +87,13 @@ function bySubscription<T extends { id: string }>(lbs: T[]): T[] {
   const sub = (id: string) => id.split("/")[2]?.toLowerCase() ?? "";
   if (new Set(lbs.map((lb) => sub(lb.id))).size <= 1) return lbs;
   return [...lbs].sort((a, b) => (sub(a.id) < sub(b.id) ? -1 : sub(a.id) > sub(b.id) ? 1 : 0));
+}
+
+/** The subscription id in an ARM id (`/subscriptions/<id>/…`). */
+function subscriptionOf(id: string | undefined): string | undefined {
+  return id ? /^\/subscriptions\/([^/]+)/i.exec(id)?.[1] : undefined;
+}
+
+function scopeSubscription(scope: Record<string, unknown>): string | undefined {
+  return typeof scope.subscriptionId === "string" && scope.subscriptionId ? scope.subscriptionId : undefined;
 }

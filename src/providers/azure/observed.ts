@@ -53,3 +53,36 @@ export function observedMember(model: AzureModel, lb: LoadBalancer, rules: LbRul
   }
   return undefined;
 }
+
+/**
+ * How many of the load balancer's backends its rules' health bodies report Up, of how many they report: a backend
+ * (by IP configuration, else address) counts as up when any rule reports it Up. Undefined when no rule has a body, or the bodies list no backend.
+ */
+export function observedMembers(model: AzureModel, lb: LoadBalancer): { up: number; total: number } | undefined {
+  const states = new Map<string, boolean>();
+  let seen = false;
+  let countsUp = 0;
+  let countsTotal = 0;
+  for (const rule of lb.rules) {
+    const obs = model.observations.ruleHealth.get(rule.key);
+    if (!obs) continue;
+    seen = true;
+    const entries = obs.body.loadBalancerBackendAddresses ?? [];
+    entries.forEach((e, i) => {
+      const k = e.networkInterfaceIPConfigurationId?.toLowerCase() ?? e.ipAddress ?? `${rule.key}#${i}`;
+      states.set(k, states.get(k) === true || e.state?.toLowerCase() === "up");
+    });
+    // a body with counts only
+    if (entries.length === 0) {
+      const up = typeof obs.body.up === "number" ? obs.body.up : 0;
+      const down = typeof obs.body.down === "number" ? obs.body.down : 0;
+      if (up + down > countsTotal) {
+        countsTotal = up + down;
+        countsUp = up;
+      }
+    }
+  }
+  if (!seen) return undefined;
+  if (states.size === 0) return countsTotal > 0 ? { up: countsUp, total: countsTotal } : undefined;
+  return { up: [...states.values()].filter(Boolean).length, total: states.size };
+}

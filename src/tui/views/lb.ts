@@ -13,7 +13,7 @@ import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows, watchRows } from "./overview.ts";
-import { BADGE, badgeSeg, describeCell, healthSeg, powerSeg, sparkline, verdictSeg } from "./style.ts";
+import { BADGE, badgeSeg, describeCell, healthSeg, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 function members(detail: LbDetail | undefined, f: ListFilter): MemberRow[] {
@@ -87,7 +87,13 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   rows.push([
     { t: truncate(`${sanitize(lb.name)} `, W - 12), bold: true },
     badgeSeg(lb.status, BADGE[lb.status].word.length + 2),
-    { t: truncate(` · ${sanitize(skuAndKind(lb, " "))} · ${fail}${detail ? ` · clients ${detail.clients}` : ""}`, W), dim: true },
+    {
+      t: truncate(
+        ` · ${upText(lb) ? `${upText(lb)} · ` : ""}${sanitize(skuAndKind(lb, " "))} · ${fail}${detail ? ` · clients ${detail.clients}` : ""}`,
+        W,
+      ),
+      dim: true,
+    },
   ]);
   let item = 0;
   if (!detail) {

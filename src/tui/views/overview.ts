@@ -6,7 +6,7 @@ import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleLbs } from "./filter.ts";
-import { badgeSeg, distinguishers, findingSeg, isRootCause } from "./style.ts";
+import { badgeSeg, distinguishers, findingSeg, isRootCause, upText } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 const COUNT_HEAD = ["CRIT", "HIGH", "MED", "LOW", "INFO"];
@@ -69,7 +69,12 @@ export function overviewRows(data: TuiData, f: ListFilter, selected: number, wid
   let item = 0;
   for (const lb of lbs) {
     const sel = item === selected;
-    const desc = `${sanitize(lb.name)}  ${sanitize(skuAndKind(lb, " "))}${lb.frontends.length ? ` · ${lb.frontends.map(sanitize).join(", ")}` : ""}`;
+    // name, how many members serve, SKU and frontends; the SKU gives way first when the row is narrow
+    const up = upText(lb);
+    const fes = lb.frontends.map(sanitize).join(", ");
+    const full = [`${sanitize(lb.name)} `, up, sanitize(skuAndKind(lb, " ")), fes].filter(Boolean).join(" · ").replace(" · ", " ");
+    const short = [`${sanitize(lb.name)} `, up, fes].filter(Boolean).join(" · ").replace(" · ", " ");
+    const desc = up && cellWidth(full) > nameW - (wide ? 0 : 8) ? short : full;
     const counts = SEVERITIES.map((s) => lb.failedBySeverity[s]);
     const row: Row = [marker(sel), badgeSeg(lb.status), { t: " " }];
     if (wide) {
@@ -162,7 +167,8 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
     if (!lb) return "";
     const failed = lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
     const hint = data.inspector ? "enter shows frontends, rules and every member with why it is up or down" : (data.inspectorNote ?? "");
-    return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}; ${failed}. ${hint}`;
+    const up = upText(lb);
+    return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}${up ? ` (${up})` : ""}; ${failed}. ${hint}`;
   }
   if (it.kind === "finding") {
     const x = data.findings.find((y) => y.id === it.id);

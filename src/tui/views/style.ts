@@ -17,6 +17,11 @@ export function badgeSeg(status: LoadBalancerSummary["status"], width = 10): Seg
   return { t: pad(`${b.icon} ${b.word}`, width), color: b.color, bold: status === "down" };
 }
 
+/** "1/2 up", when the platform observed the backends; "" otherwise */
+export function upText(lb: Pick<LoadBalancerSummary, "members">): string {
+  return lb.members ? `${lb.members.up}/${lb.members.total} up` : "";
+}
+
 const SEV_COLOR: Record<Severity, Seg["color"]> = { critical: "red", high: "red", medium: "yellow", low: "cyan", info: "gray" };
 const ICON: Record<Finding["status"], string> = { fail: "✖", error: "!", unknown: "?", pass: "✔", "not-applicable": "-" };
 

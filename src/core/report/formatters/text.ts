@@ -169,7 +169,7 @@ export function formatText(report: Report, opts: TextOptions): string {
       lb.status
     ];
     groups.push({
-      title: `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}`,
+      title: `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}${lb.members ? ` (${lb.members.up}/${lb.members.total} up)` : ""}`,
       findings: mine,
     });
   }
