@@ -57,7 +57,14 @@ function addAwsOptions(cmd: Command): void {
     .addOption(new Option("--provider <cloud>", "which cloud to collect from live").choices(["azure", "aws"]).default("azure"))
     .option("--region <region>", "AWS region (default: AWS_REGION, or the profile's region)")
     .option("--profile <name>", "AWS named profile for the default credential chain (default: AWS_PROFILE)")
-    .option("--aws-endpoint <url>", "one endpoint for ELBv2, EC2 and Auto Scaling, e.g. the AWS emulator (LBDOCTOR_AWS_ENDPOINT)");
+    .option("--aws-endpoint <url>", "one endpoint for ELBv2, EC2 and Auto Scaling, e.g. the AWS emulator (LBDOCTOR_AWS_ENDPOINT)")
+    .option(
+      "--all-regions",
+      "AWS: every region enabled for the account (EC2 DescribeRegions), one snapshot; --region is where STS and DescribeRegions are asked",
+    )
+    .option("--role-arn <arn>", "AWS: assume this IAM role (STS AssumeRole) and collect in its account")
+    .option("--accounts <ids>", "AWS: these accounts (comma-separated 12-digit ids), each through the role --role-name")
+    .option("--role-name <name>", "AWS: the role assumed in each of --accounts", "OrganizationAccountAccessRole");
 }
 
 /** The time-data window (check, snapshot, timeline). `--from` already names a calling VM in check, hence --window-from/--window-until. */

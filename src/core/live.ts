@@ -25,6 +25,13 @@ export interface LiveOptions {
   region?: string;
   profile?: string;
   awsEndpoint?: string;
+  /** AWS: every region enabled for the account(s) (EC2 DescribeRegions) */
+  allRegions?: boolean;
+  /** AWS: assume this role (STS AssumeRole) and collect in its account */
+  roleArn?: string;
+  /** AWS: these accounts (comma-separated ids), each through --role-name */
+  accounts?: string;
+  roleName?: string;
   /** time data (metrics, changes, audit events) over this window: a duration back from now (`6h`) */
   since?: string;
   /** or an explicit window (RFC 3339) */

@@ -60,7 +60,10 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
     return n;
   },
   inspector: createAwsInspector,
-  describeScope: (target, opts) => `AWS${opts.region ? ` region ${opts.region}` : ""}${target ? `, ${target}` : ", every load balancer"}`,
+  describeScope: (target, opts) =>
+    `AWS${opts.allRegions ? " every enabled region" : opts.region ? ` region ${opts.region}` : ""}${
+      opts.accounts ? ` of accounts ${opts.accounts}` : opts.roleArn ? ` as ${opts.roleArn}` : ""
+    }${target ? `, ${target}` : ", every load balancer"}`,
   watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
   collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),

@@ -37,6 +37,9 @@ const BY_ACTION: Record<string, AwsDataKey[]> = {
 export function awsGapData(gap: Gap): AwsDataKey[] {
   const op = gap.operation;
   if (op === "snapshot" || op === "resolve") return [];
+  // a role not assumed, regions not listed, a region not read (several regions or accounts): no collected
+  // load balancer's data is missing, the gap only says where nothing was read
+  if (op === "sts:AssumeRole" || op === "ec2:DescribeRegions" || /:loadbalancer\/\*$/.test(gap.resourceId ?? "")) return [];
   if (/ssm|send-?command|guest/i.test(op)) return ["aws:guest"];
   const action = op.slice(op.lastIndexOf(":") + 1).toLowerCase();
   return BY_ACTION[action] ?? [...DATA_KEYS.aws];

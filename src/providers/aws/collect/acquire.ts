@@ -1,3 +1,4 @@
+import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
 import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
@@ -12,9 +13,28 @@ export async function collectAwsLive(target: string | undefined, opts: LiveOptio
     .map((t) => t.trim())
     .filter(Boolean);
   const { collectAws } = await import("./collect.ts");
+  const { collectAwsWide, isWideAws } = await import("./scale.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
-  const snapshot = await collectAws({
-    ...(opts.region ? { region: opts.region } : {}),
+  const regions = (opts.region ?? "")
+    .split(",")
+    .map((r) => r.trim())
+    .filter(Boolean);
+  const accounts = (opts.accounts ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (opts.accounts !== undefined && accounts.length === 0) throw new InputError("--accounts needs one or more 12-digit account ids");
+  const wide = {
+    ...(opts.allRegions ? { allRegions: true } : {}),
+    ...(regions.length > 1 ? { regions } : {}),
+    ...(opts.roleArn ? { roleArn: opts.roleArn } : {}),
+    ...(accounts.length > 0 ? { accounts } : {}),
+    ...(opts.roleName ? { roleName: opts.roleName } : {}),
+  };
+  const collect = isWideAws(wide) ? collectAwsWide : collectAws;
+  const snapshot = await collect({
+    ...wide,
+    ...(regions[0] ? { region: regions[0] } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
     loadBalancers,
@@ -25,5 +45,10 @@ export async function collectAwsLive(target: string | undefined, opts: LiveOptio
     ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
   });
   const which = loadBalancers.length > 0 ? `load balancer ${loadBalancers.join(", ")}` : "every load balancer";
-  return { snapshot, source: `live: AWS region ${snapshot.scope.region ?? "?"}, ${which}`, live: true };
+  const scope = snapshot.scope as { region?: string; regions?: string[]; accounts?: string[] };
+  const where =
+    scope.regions && (scope.regions.length > 1 || (scope.accounts?.length ?? 0) > 0)
+      ? `${scope.regions.length} region${scope.regions.length === 1 ? "" : "s"}${scope.accounts?.length ? ` in ${scope.accounts.length} account${scope.accounts.length === 1 ? "" : "s"}` : ""}`
+      : `region ${scope.region ?? "?"}`;
+  return { snapshot, source: `live: AWS ${where}, ${which}`, live: true };
 }

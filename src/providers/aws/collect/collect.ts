@@ -24,6 +24,8 @@
  * the snapshot and the run goes on; unusable credentials, an unknown load
  * balancer name or a missing region stop it with an InputError (exit 2).
  */
+
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { CollectEvent, CollectorOptions } from "../../../core/collect/events.ts";
 import { CallLedger } from "../../../core/collect/ledger.ts";
 import { chunk, drainItems } from "../../../core/collect/paging.ts";
@@ -33,6 +35,7 @@ import type { TimeWindow } from "../../../core/timeline/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import { stripSecrets } from "../../../core/util/secrets.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
+import type { BucketSpec } from "./budget.ts";
 import { describeInstances, describeNetwork } from "./ec2.ts";
 import { DEFAULT_CALL_BUDGET_MS, DEFAULT_REQUEST_TIMEOUT_MS, type RetrySettings, retryStrategies } from "./retry.ts";
 import { arr, credentialError, errorInfo, isNetworkError, OP, type Rec, strs, toWire, uniq } from "./wire.ts";
@@ -49,8 +52,25 @@ export interface AwsCollectOptions extends CollectorOptions, RetrySettings {
   region?: string;
   /** Load balancer names or ARNs; empty or absent: every load balancer in the region. */
   loadBalancers?: string[];
-  /** Static credentials (tests, the emulator); otherwise the SDK's default provider chain. */
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Static credentials (tests, the emulator) or a provider (an assumed role's); otherwise the SDK's default provider chain. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Several regions or accounts (scale.ts): a region with no load balancer is empty rather than an error. */
+  emptyOk?: boolean;
+  /** Several regions or accounts: keep only these load balancers (names or ARNs), matched after listing the region's. */
+  matchLoadBalancers?: string[];
+  /** Every region enabled for the account (EC2 DescribeRegions), each collected like one (scale.ts). */
+  allRegions?: boolean;
+  /** Several regions, named (`--region a,b`). */
+  regions?: string[];
+  /** Assume this role (STS AssumeRole, through the SDK's fromTemporaryCredentials) and collect in its account. */
+  roleArn?: string;
+  /** Collect these accounts, each through the role `roleName` in it (default OrganizationAccountAccessRole). */
+  accounts?: string[];
+  roleName?: string;
+  /** Regions (or accounts × regions) collected at once (default 4). */
+  parallelRegions?: number;
+  /** The client-side Describe* budgets per account and region (default AWS's documented buckets); false: none. */
+  budget?: false | { elbv2?: BucketSpec; ec2?: BucketSpec };
   /** A named profile for the default chain (like AWS_PROFILE). */
   profile?: string;
   /** One endpoint for all three services (the emulator's URL). */
@@ -112,8 +132,8 @@ export async function collectAws(opts: AwsCollectOptions): Promise<AwsSnapshot> 
   ]);
   const [elbv2Sdk, ec2Sdk, asgSdk] = sdks;
   const config = await clientConfigs(opts);
-  const elb = new elbv2Sdk.ElasticLoadBalancingV2Client(config());
-  const ec2 = new ec2Sdk.EC2Client(config());
+  const elb = new elbv2Sdk.ElasticLoadBalancingV2Client(config("elbv2"));
+  const ec2 = new ec2Sdk.EC2Client(config("ec2"));
   const asg = new asgSdk.AutoScalingClient(config());
   // every HTTP attempt, retries included (the deserialize step runs once per attempt)
   let calls = 0;
@@ -144,17 +164,21 @@ export async function collectAws(opts: AwsCollectOptions): Promise<AwsSnapshot> 
   }
 }
 
-/** A factory of client configurations: each client gets its own retry strategy (see retry.ts). */
+/**
+ * A factory of client configurations: each client gets its own retry strategy (see retry.ts), and the ELBv2 and
+ * EC2 clients the Describe* budget of their service (budget.ts): one client per service, account and region, so
+ * each adaptive rate limiter matches the bucket AWS throttles on.
+ */
 export async function clientConfigs(opts: AwsCollectOptions) {
   const retry = await retryStrategies(opts);
   const requestTimeout = Math.max(1, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-  return () => ({
+  return (service?: "elbv2" | "ec2") => ({
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.credentials ? { credentials: opts.credentials } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
     maxAttempts: retry.maxAttempts,
-    retryStrategy: retry.next(),
+    retryStrategy: retry.next(service),
     requestHandler: { requestTimeout, throwOnRequestTimeout: true },
     customUserAgent: `lbdoctor/${opts.toolVersion ?? "dev"}`,
   });
@@ -214,6 +238,7 @@ async function startRun(
 async function collect(run: AwsRun): Promise<AwsSnapshot> {
   const { opts, region, ledger } = run;
   const loadBalancers = await describeLoadBalancers(run);
+  if (loadBalancers.length === 0) return emptySnapshot(run);
   const lbArns = loadBalancers.map((lb) => String(lb.LoadBalancerArn));
   const front = await describeListenersAndTargetGroups(run, lbArns);
   ledger.throwIfFatal();
@@ -270,6 +295,20 @@ async function collect(run: AwsRun): Promise<AwsSnapshot> {
   };
 }
 
+/** A region with no load balancer (several regions or accounts): nothing more to read. */
+function emptySnapshot(run: AwsRun): AwsSnapshot {
+  const { opts, region } = run;
+  return {
+    schema: "lbdoctor.snapshot/v1",
+    provider: "aws",
+    collectedAt: (opts.now?.() ?? new Date()).toISOString(),
+    tool: { name: "lbdoctor", version: opts.toolVersion ?? "dev" },
+    scope: { region, loadBalancers: [] },
+    elbv2: { LoadBalancers: [] },
+    gaps: run.ledger.gaps,
+  };
+}
+
 function resourceCount(s: AwsSnapshot): number {
   const n = (xs: unknown[] | undefined) => xs?.length ?? 0;
   return (
@@ -295,7 +334,12 @@ async function describeLoadBalancers(run: AwsRun): Promise<Rec[]> {
       elbv2Sdk.paginateDescribeLoadBalancers({ client: elb, pageSize: elbPage }, { ...input, PageSize: elbPage }) as AsyncIterable<Rec>,
       "LoadBalancers",
     );
+  const match = run.opts.matchLoadBalancers?.map((t) => t.trim()).filter(Boolean) ?? [];
   const lbTargets = async (): Promise<Rec[]> => {
+    if (match.length > 0) {
+      const wanted = new Set(match);
+      return (await describeLbs({})).filter((lb) => wanted.has(String(lb.LoadBalancerName)) || wanted.has(String(lb.LoadBalancerArn)));
+    }
     if (targets.length === 0) return describeLbs({});
     const names = targets.filter((t) => !t.startsWith("arn:"));
     const arns = targets.filter((t) => t.startsWith("arn:"));
@@ -309,7 +353,7 @@ async function describeLoadBalancers(run: AwsRun): Promise<Rec[]> {
   } catch (e) {
     throw await lbError(run, targets, e);
   }
-  if (loadBalancers.length === 0) {
+  if (loadBalancers.length === 0 && !run.opts.emptyOk) {
     throw new InputError(
       `no load balancers in region ${region}`,
       "Check --region; `aws elbv2 describe-load-balancers --region <region>` lists them.",

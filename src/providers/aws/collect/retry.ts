@@ -7,6 +7,7 @@
  * rate limiter among them.
  */
 import type { RetryStrategyV2 } from "@smithy/types";
+import { type BucketSpec, BudgetRateLimiter, DESCRIBE_BUCKETS } from "./budget.ts";
 
 /** Attempts per call, the first included: the SDK's default of 3 gives up inside a throttling burst. */
 export const DEFAULT_MAX_ATTEMPTS = 10;
@@ -24,6 +25,8 @@ export interface RetrySettings {
   retryStrategy?: () => RetryStrategyV2;
   /** Scales every backoff wait and the adaptive limiter's slowest rate (tests: 0.01); default 1. */
   retryTimeScale?: number;
+  /** The Describe* budget per client (budget.ts); default AWS's documented buckets, false for none. */
+  budget?: false | { elbv2?: BucketSpec; ec2?: BucketSpec };
 }
 
 /** Full jitter: a random wait in [0, min(base × 2^i, 20 s)), scaled. */
@@ -42,7 +45,9 @@ class JitterBackoff {
 }
 
 /** A factory of retry strategies, one per client. */
-export async function retryStrategies(s: RetrySettings): Promise<{ maxAttempts: number; next: () => RetryStrategyV2 }> {
+export async function retryStrategies(
+  s: RetrySettings,
+): Promise<{ maxAttempts: number; next: (service?: "elbv2" | "ec2") => RetryStrategyV2 }> {
   const maxAttempts = Math.max(1, s.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
   if (s.retryStrategy) return { maxAttempts, next: s.retryStrategy };
   const { AdaptiveRetryStrategy, ConfiguredRetryStrategy, DefaultRateLimiter } = await import("@smithy/util-retry");
@@ -51,14 +56,18 @@ export async function retryStrategies(s: RetrySettings): Promise<{ maxAttempts: 
     return { maxAttempts, next: () => new ConfiguredRetryStrategy(maxAttempts, () => delay) };
   }
   const scale = Math.max(0, s.retryTimeScale ?? 1);
+  const budgets: { elbv2?: BucketSpec; ec2?: BucketSpec } = s.budget === false ? {} : { ...DESCRIBE_BUCKETS, ...(s.budget ?? {}) };
   return {
     maxAttempts,
-    next: () =>
-      new AdaptiveRetryStrategy(async () => maxAttempts, {
+    next: (service) => {
+      // the slowest rate after a throttle: 0.5 requests/s (the SDK's), faster when time is scaled down
+      const adaptive = new DefaultRateLimiter({ minFillRate: scale > 0 ? 0.5 / scale : 1000 });
+      const budget = service ? budgets[service] : undefined;
+      return new AdaptiveRetryStrategy(async () => maxAttempts, {
         maxAttempts,
         backoff: new JitterBackoff(scale),
-        // the slowest rate after a throttle: 0.5 requests/s (the SDK's), faster when time is scaled down
-        rateLimiter: new DefaultRateLimiter({ minFillRate: scale > 0 ? 0.5 / scale : 1000 }),
-      } as never),
+        rateLimiter: budget ? new BudgetRateLimiter(budget, adaptive) : adaptive,
+      } as never);
+    },
   };
 }

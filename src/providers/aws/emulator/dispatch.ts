@@ -2,9 +2,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Faults, type RequestCounts, readBody, sleep } from "../../../core/emulator/http.ts";
-import { awsHandlers } from "./handlers.ts";
 import type { AwsFaultRule, AwsService } from "./index.ts";
-import { type AwsState, NAMESPACES, Params, QueryError, VERSIONS } from "./protocol.ts";
+import type { Partitions } from "./partitions.ts";
+import { sigv4Scope } from "./partitions.ts";
+import { type AwsState, type Handler, NAMESPACES, Params, QueryError, VERSIONS } from "./protocol.ts";
 import { createSsm, type SsmEmulator } from "./ssm.ts";
 import type { Rec } from "./store.ts";
 import { CLOUDTRAIL_TARGET, CLOUDWATCH_TARGET, createTimeApis, JsonApiError, type TimeApis } from "./time.ts";
@@ -79,11 +80,11 @@ function faultError(svc: AnyService, rule: AwsFaultRule): QueryError | undefined
   }
 }
 
-function checkCredential(st: AwsState, svc: AnyService, req: IncomingMessage): void {
+function checkCredential(st: AwsState, svc: AnyService, req: IncomingMessage, partitions?: Partitions): void {
   if (st.opts.accessKeyId === undefined) return;
   const auth = String(req.headers.authorization ?? "");
   const key = /Credential=([^/,\s]+)\//.exec(auth)?.[1];
-  if (key === st.opts.accessKeyId) return;
+  if (key === st.opts.accessKeyId || partitions?.isIssued(key)) return;
   if (svc === "ec2") throw new QueryError(401, "AuthFailure", "AWS was not able to validate the provided access credentials");
   if (svc === "ssm") throw new QueryError(400, "UnrecognizedClientException", "The security token included in the request is invalid.");
   throw new QueryError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
@@ -102,9 +103,17 @@ interface Served {
 }
 
 /** The faults that apply to one request: each matching rule with requests left (latency rules wait and pass through). */
-async function applyFaults(sv: Served, service: AnyService, action: string, text: string): Promise<void> {
+async function applyFaults(
+  sv: Served,
+  service: AnyService,
+  action: string,
+  text: string,
+  where?: { account: string; region: string },
+): Promise<void> {
   const matches = (rule: AwsFaultRule) => {
     if (rule.action !== "*" && rule.action !== action) return false;
+    if (rule.account !== undefined && rule.account !== where?.account) return false;
+    if (rule.region !== undefined && rule.region !== where?.region) return false;
     const m = rule.match;
     return m === undefined || (typeof m === "string" ? text.includes(m) : m.test(text));
   };
@@ -206,8 +215,13 @@ async function handleTimeApi(
   }
 }
 
-export function awsHandler(st: AwsState, faults: Faults<AwsFaultRule>, counts: RequestCounts, latency: () => number) {
-  const handlers = awsHandlers(st);
+export function awsHandler(
+  st: AwsState,
+  faults: Faults<AwsFaultRule>,
+  counts: RequestCounts,
+  latency: () => number,
+  partitions: Partitions,
+) {
   const sv: Served = { st, faults, counts, latency };
   const timeApis = createTimeApis(st.opts.snapshots, { pageSize: st.opts.pageSize ?? 100 });
   const ssm = createSsm(st.store, { ...(st.opts.ssmPendingPolls !== undefined ? { pendingPolls: st.opts.ssmPendingPolls } : {}) });
@@ -235,6 +249,12 @@ export function awsHandler(st: AwsState, faults: Faults<AwsFaultRule>, counts: R
       });
       res.end(xml);
     };
+    let where: { account: string; region: string } | undefined;
+    let key: string | undefined;
+    let actionName = "";
+    const record = (status: number) => {
+      if (where) partitions.calls.push({ action: actionName, service: svc, ...where, accessKeyId: key, status });
+    };
     try {
       const body = await readBody(req);
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -242,20 +262,39 @@ export function awsHandler(st: AwsState, faults: Faults<AwsFaultRule>, counts: R
       for (const [k, v] of new URLSearchParams(body)) raw.append(k, v);
       const p = new Params(raw);
       const action = p.get("Action") ?? "";
+      actionName = action;
       const service = VERSIONS[p.get("Version") ?? ""];
       if (service) svc = service;
       const wait = latency();
       if (wait > 0) await sleep(wait);
-      const handler = service ? handlers[service].get(action) : undefined;
+      const scope = sigv4Scope(req);
+      where = { account: partitions.accountOf(scope.key), region: scope.region ?? "us-east-1" };
+      key = scope.key;
+      const part = partitions.partition(where.account, where.region);
+      const denied = st.opts.denyAssumeRole ?? [];
+      const handler: Handler | undefined =
+        service === "sts"
+          ? action === "AssumeRole"
+            ? (q) => partitions.assumeRole(q, scope.key, denied)
+            : undefined
+          : service === "ec2" && action === "DescribeRegions"
+            ? (q) => partitions.describeRegions(q)
+            : service
+              ? part.handlers[service].get(action)
+              : undefined;
       counts.add(handler ? action : "unknown");
       if (!service) throw new QueryError(400, "InvalidAction", `Unknown API version '${p.get("Version") ?? ""}'`);
       if (!handler) throw new QueryError(400, "InvalidAction", `The action ${action} is not valid for this web service.`);
-      checkCredential(st, service, req);
-      await applyFaults(sv, service, action, p.text());
+      checkCredential(st, service, req, partitions);
+      partitions.checkRegionEnabled(service, where.region);
+      partitions.takeToken(service, action, where.account, where.region);
+      await applyFaults(sv, service, action, p.text(), where);
       send(200, successXml(service, action, handler(p), requestId));
+      record(200);
     } catch (e) {
       const err = e instanceof QueryError ? e : new QueryError(500, "InternalFailure", e instanceof Error ? e.message : String(e));
       send(err.status, errorXml(svc, err, requestId));
+      record(err.status);
     }
   };
 }

@@ -5,7 +5,8 @@ import { type AwsState, EC2_MAX_RESULTS, each, type Handler, limitOf, type Param
 import { ec2FilterValues, matchesFilters, type Rec } from "./store.ts";
 
 export function awsHandlers(st: AwsState): Record<AwsService, Map<string, Handler>> {
-  return { elbv2: elbv2Handlers(st), ec2: ec2Handlers(st), autoscaling: autoscalingHandlers(st) };
+  // STS and EC2 DescribeRegions are answered by the partitions (partitions.ts): they depend on the caller, not on a snapshot
+  return { elbv2: elbv2Handlers(st), ec2: ec2Handlers(st), autoscaling: autoscalingHandlers(st), sts: new Map() };
 }
 
 function elbv2Handlers(st: AwsState): Map<string, Handler> {

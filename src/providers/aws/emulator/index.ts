@@ -25,13 +25,16 @@ import { createServer } from "node:http";
 import { type EmulatorHandle, emulatorHandle, Faults, latencySource, listenLocal, RequestCounts } from "../../../core/emulator/http.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { awsHandler } from "./dispatch.ts";
+import { type AssumedRole, type BucketSpec, type CallRecord, Partitions, type RegionInfo } from "./partitions.ts";
 import type { AwsState } from "./protocol.ts";
 import { AwsStore } from "./store.ts";
+
+export { type AssumedRole, type BucketSpec, type CallRecord, DOCUMENTED_BUCKETS, type RegionInfo } from "./partitions.ts";
 
 export { VERSIONS } from "./protocol.ts";
 export { EC2_SHAPES, ec2Member, lowerFirst } from "./xml.ts";
 
-export type AwsService = "elbv2" | "ec2" | "autoscaling";
+export type AwsService = "elbv2" | "ec2" | "autoscaling" | "sts";
 
 export interface AwsFaultRule {
   /** The action name (`DescribeTargetHealth`), or `*` for every action. */
@@ -51,6 +54,9 @@ export interface AwsFaultRule {
   times?: number;
   /** Only requests whose decoded form parameters contain this string (e.g. a target group ARN), or match this regex. */
   match?: string | RegExp;
+  /** Only requests in this account (the home one, or the one an AssumeRole key was issued for) or this region (its SigV4 scope). */
+  account?: string;
+  region?: string;
 }
 
 export interface AwsEmulatorOptions {
@@ -67,19 +73,39 @@ export interface AwsEmulatorOptions {
   accessKeyId?: string;
   /** SSM: how many GetCommandInvocation reads answer `InProgress` before the result (default 1). */
   ssmPendingPolls?: number;
+  /**
+   * Enforce the Describe* token buckets per account and region: `true` for AWS's documented ones
+   * (ELBv2 40 tokens refilling 10/s for every Describe; EC2 100 refilling 20/s per action), or your own.
+   */
+  throttle?: boolean | { elbv2?: BucketSpec; ec2?: BucketSpec };
+  /** The regions DescribeRegions answers (default: the snapshots' regions); a `not-opted-in` one refuses the credentials. */
+  regions?: RegionInfo[];
+  /** The account requests signed with a non-AssumeRole key act in (default: the first snapshot's account). */
+  homeAccount?: string;
+  /** Accounts served (turns on partitioning by account and region even with one snapshot). */
+  accounts?: string[];
+  /** AssumeRole answers AccessDenied for these role ARNs or account ids. */
+  denyAssumeRole?: string[];
 }
 
 /** `url` is `http://127.0.0.1:PORT`; requests are counted per action name (`unknown` for unroutable ones). */
 export interface AwsEmulator extends EmulatorHandle<AwsFaultRule> {
   /** Replaces the DescribeTargetHealth answer of a target group (live state, e.g. a target turning healthy). */
   setTargetHealth(targetGroupArn: string, descriptions: Array<Record<string, unknown>>): void;
+  /** Every AssumeRole answered, in order. */
+  assumed(): AssumedRole[];
+  /** Every Query-protocol request (ELBv2, EC2, Auto Scaling, STS) as routed: account, region, access key, status. */
+  calls(): CallRecord[];
+  /** Requests refused by a token bucket so far. */
+  throttled(): number;
 }
 
 export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmulator> {
   const st: AwsState = { opts, store: new AwsStore(opts.snapshots), pageSize: Math.max(1, Math.floor(opts.pageSize ?? 100)) };
   const faults = new Faults(opts.faults ?? []);
   const counts = new RequestCounts();
-  const handle = awsHandler(st, faults, counts, latencySource(opts.latencyMs));
+  const partitions = new Partitions(st, opts);
+  const handle = awsHandler(st, faults, counts, latencySource(opts.latencyMs), partitions);
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -89,5 +115,8 @@ export async function startAwsEmulator(opts: AwsEmulatorOptions): Promise<AwsEmu
     setTargetHealth: (arn, descriptions) => {
       st.store.targetHealth.set(arn, descriptions);
     },
+    assumed: () => [...partitions.assumed],
+    calls: () => [...partitions.calls],
+    throttled: () => partitions.throttled,
   };
 }

@@ -7,12 +7,14 @@ export const VERSIONS: Record<string, AwsService> = {
   "2015-12-01": "elbv2",
   "2016-11-15": "ec2",
   "2011-01-01": "autoscaling",
+  "2011-06-15": "sts",
 };
 
 export const NAMESPACES: Record<AwsService, string> = {
   elbv2: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
   ec2: "http://ec2.amazonaws.com/doc/2016-11-15/",
   autoscaling: "http://autoscaling.amazonaws.com/doc/2011-01-01/",
+  sts: "https://sts.amazonaws.com/doc/2011-06-15/",
 };
 
 /** An error answer (status, the service's error code): the emulators' one error type. */

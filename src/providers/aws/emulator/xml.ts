@@ -103,6 +103,8 @@ export const EC2_SHAPES: Record<string, Ec2Shape> = {
   NetworkAcl: { rename: { Associations: "associationSet", Entries: "entrySet", IsDefault: "default", Tags: "tagSet" } },
   DescribeRouteTablesResult: { rename: { RouteTables: "routeTableSet" }, child: { RouteTables: "RouteTable" } },
   RouteTable: { rename: { Associations: "associationSet", PropagatingVgws: "propagatingVgwSet", Routes: "routeSet", Tags: "tagSet" } },
+  DescribeRegionsResult: { rename: { Regions: "regionInfo" }, child: { Regions: "Region" } },
+  Region: { rename: { Endpoint: "regionEndpoint" } },
 };
 
 export function lowerFirst(s: string): string {

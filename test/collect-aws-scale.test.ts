@@ -1,0 +1,210 @@
+/**
+ * AWS beyond one region and one account, end to end: the real SDK clients (ELBv2, EC2, Auto Scaling, and STS
+ * through fromTemporaryCredentials) against the emulator serving a synthetic tenant in several accounts and
+ * regions, with the documented Describe* token buckets enforced where a test says so.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { InputError } from "../src/core/errors.ts";
+import { collectAws } from "../src/providers/aws/collect/collect.ts";
+import { accountPlans, collectAwsWide } from "../src/providers/aws/collect/scale.ts";
+import { type AwsEmulatorOptions, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import { awsTenant } from "../src/providers/aws/emulator/tenant.ts";
+import { awsGapData } from "../src/providers/aws/gap-data.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { ROOT } from "./support/cli.ts";
+
+const fixture = (n: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${n}.json`), "utf8"));
+const HOME = "999999999999";
+const A = "111111111111";
+const B = "222222222222";
+const CREDENTIALS = { accessKeyId: "AKIDHOME", secretAccessKey: "test" };
+
+async function withEmulator<T>(
+  extra: Partial<AwsEmulatorOptions>,
+  snapshots: AwsSnapshot[],
+  fn: (url: string, emu: Awaited<ReturnType<typeof startAwsEmulator>>) => Promise<T>,
+) {
+  const emu = await startAwsEmulator({ snapshots, homeAccount: HOME, accessKeyId: CREDENTIALS.accessKeyId, ...extra });
+  try {
+    return await fn(emu.url, emu);
+  } finally {
+    await emu.close();
+  }
+}
+
+const lbRegions = (s: AwsSnapshot) => [...new Set(s.elbv2.LoadBalancers.map((lb) => String(lb.LoadBalancerArn).split(":")[3]))].sort();
+
+describe("AWS across regions and accounts", () => {
+  it("--all-regions: DescribeRegions, then every enabled region; a failing region is a gap naming it, the others are read", async () => {
+    const regions = ["eu-west-1", "us-east-1", "us-west-2"];
+    const snaps = awsTenant([fixture("healthy-alb")], [HOME], regions, 1);
+    await withEmulator(
+      {
+        regions: [...regions.map((name) => ({ name })), { name: "me-south-1", optIn: "not-opted-in" as const }],
+        faults: [{ action: "DescribeLoadBalancers", fault: "denied", region: "us-west-2" }],
+      },
+      snaps,
+      async (url, emu) => {
+        const s = await collectAwsWide({
+          region: "us-east-1",
+          endpoint: url,
+          credentials: CREDENTIALS,
+          allRegions: true,
+          retryTimeScale: 0.01,
+        });
+        assert.deepEqual(lbRegions(s), ["eu-west-1", "us-east-1"]);
+        assert.equal(emu.counts().DescribeRegions, 1);
+        // the region not enabled is never called
+        assert.ok(!emu.calls().some((c) => c.region === "me-south-1"));
+        const gaps = (s.gaps ?? []).filter((g) => g.message.includes("us-west-2"));
+        assert.equal(gaps.length, 1, JSON.stringify(s.gaps));
+        assert.match(gaps[0]?.message ?? "", /region us-west-2/);
+        assert.deepEqual(awsGapData(gaps[0] as never), [], "a region not read leaves no collected load balancer's data incomplete");
+        const parts = s.scope.partitions as Array<{ region: string; status: string }>;
+        assert.deepEqual(
+          parts.map((p) => `${p.region}:${p.status}`),
+          ["eu-west-1:collected", "us-east-1:collected", "us-west-2:failed"],
+        );
+        assert.deepEqual(s.scope.regions, ["eu-west-1", "us-east-1", "us-west-2"]);
+        // the model places every load balancer in its region
+        const model = buildAwsModel(s);
+        assert.deepEqual([...new Set(model.loadBalancers.map((lb) => lb.region))].sort(), ["eu-west-1", "us-east-1"]);
+      },
+    );
+  });
+
+  it("--accounts: AssumeRole per account through STS; each account's calls use its own temporary key; a denied role is a gap", async () => {
+    const snaps = awsTenant([fixture("healthy-alb")], [A, B], ["us-east-1"], 1);
+    await withEmulator({ accounts: [A, B], denyAssumeRole: ["333333333333"] }, snaps, async (url, emu) => {
+      const s = await collectAwsWide({
+        region: "us-east-1",
+        endpoint: url,
+        credentials: CREDENTIALS,
+        accounts: [A, B, "333333333333"],
+        retryTimeScale: 0.01,
+      });
+      const assumed = emu.assumed();
+      assert.deepEqual(assumed.map((a) => a.roleArn).sort(), [
+        `arn:aws:iam::${A}:role/OrganizationAccountAccessRole`,
+        `arn:aws:iam::${B}:role/OrganizationAccountAccessRole`,
+      ]);
+      // once per account, signed with the caller's own key
+      assert.ok(assumed.every((a) => a.callerKey === CREDENTIALS.accessKeyId && a.sessionName === "lbdoctor"));
+      for (const account of [A, B]) {
+        const key = assumed.find((a) => a.account === account)?.accessKeyId;
+        const calls = emu.calls().filter((c) => c.service !== "sts" && c.account === account);
+        assert.ok(calls.length > 5, `calls in ${account}`);
+        assert.ok(
+          calls.every((c) => c.accessKeyId === key),
+          `every call in ${account} signed with its assumed key`,
+        );
+      }
+      // nothing was read with the home key outside STS
+      assert.ok(!emu.calls().some((c) => c.service !== "sts" && c.accessKeyId === CREDENTIALS.accessKeyId));
+      const accounts = new Set(s.elbv2.LoadBalancers.map((lb) => String(lb.LoadBalancerArn).split(":")[4]));
+      assert.deepEqual([...accounts].sort(), [A, B]);
+      const denied = (s.gaps ?? []).find((g) => g.operation === "sts:AssumeRole");
+      assert.equal(denied?.code, "AccessDenied");
+      assert.equal(denied?.resourceId, "arn:aws:iam::333333333333:role/OrganizationAccountAccessRole");
+      assert.deepEqual(s.scope.accounts, [A, B, "333333333333"]);
+    });
+  });
+
+  it("--role-arn: one role, its account's data read with the assumed key", async () => {
+    const snaps = awsTenant([fixture("healthy-nlb")], [A], ["us-east-1"], 1);
+    await withEmulator({ accounts: [A] }, snaps, async (url, emu) => {
+      const roleArn = `arn:aws:iam::${A}:role/lbdoctor-read`;
+      const s = await collectAwsWide({ region: "us-east-1", endpoint: url, credentials: CREDENTIALS, roleArn, retryTimeScale: 0.01 });
+      assert.equal(emu.counts().AssumeRole, 1);
+      assert.equal(emu.assumed()[0]?.roleArn, roleArn);
+      assert.ok(s.elbv2.LoadBalancers.length > 0);
+      assert.ok(s.elbv2.LoadBalancers.every((lb) => String(lb.LoadBalancerArn).includes(`:${A}:`)));
+    });
+  });
+
+  it("bad input exits 2: --role-arn with --accounts, a malformed account id or role ARN", () => {
+    assert.throws(() => accountPlans({ roleArn: `arn:aws:iam::${A}:role/x`, accounts: [A] }, "us-east-1"), InputError);
+    assert.throws(() => accountPlans({ accounts: ["12345"] }, "us-east-1"), InputError);
+    assert.throws(() => accountPlans({ roleArn: "arn:aws:iam::1:user/x" }, "us-east-1"), InputError);
+    assert.equal(accountPlans({ accounts: [A] }, "cn-north-1")[0]?.roleArn, `arn:aws-cn:iam::${A}:role/OrganizationAccountAccessRole`);
+  });
+
+  it("token buckets: the emulator throttles a burst past the bucket with each protocol's error", async () => {
+    const snaps = awsTenant([fixture("healthy-alb")], [HOME], ["us-east-1"], 1);
+    await withEmulator(
+      { throttle: { elbv2: { capacity: 3, perSecond: 1 }, ec2: { capacity: 2, perSecond: 1 } } },
+      snaps,
+      async (url, emu) => {
+        const form = (body: string) =>
+          fetch(url, {
+            method: "POST",
+            headers: {
+              "content-type": "application/x-www-form-urlencoded",
+              authorization: `AWS4-HMAC-SHA256 Credential=${CREDENTIALS.accessKeyId}/20261203/us-east-1/x/aws4_request, SignedHeaders=host, Signature=0`,
+            },
+            body,
+          });
+        const elb = [];
+        for (let i = 0; i < 4; i++) elb.push(await form("Action=DescribeLoadBalancers&Version=2015-12-01"));
+        assert.deepEqual(
+          elb.map((r) => r.status),
+          [200, 200, 200, 400],
+        );
+        const elbBody = await (elb[3] as Response).text();
+        assert.match(elbBody, /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>Throttling<\/Code><Message>Rate exceeded<\/Message>/);
+        const ec2 = [];
+        for (let i = 0; i < 3; i++) ec2.push(await form("Action=DescribeSubnets&Version=2016-11-15"));
+        assert.deepEqual(
+          ec2.map((r) => r.status),
+          [200, 200, 503],
+        );
+        assert.match(await (ec2[2] as Response).text(), /<Response><Errors><Error><Code>RequestLimitExceeded<\/Code>/);
+        // EC2 buckets are per action: another Describe still has tokens
+        assert.equal((await form("Action=DescribeRouteTables&Version=2016-11-15")).status, 200);
+        assert.equal(emu.throttled(), 2);
+      },
+    );
+  });
+
+  it("the collector budgets to the buckets: a tenant larger than a burst is read with no gap and few throttles; without the budget it is throttled", async () => {
+    const regions = ["us-east-1", "eu-west-1"];
+    // each region: 6 copies of two fixtures ≫ a bucket of 12 ELBv2 tokens
+    const snaps = awsTenant([fixture("healthy-alb"), fixture("targets-unhealthy")], [HOME], regions, 6);
+    const buckets = { elbv2: { capacity: 12, perSecond: 20 }, ec2: { capacity: 10, perSecond: 20 } };
+    const run = (budget: false | typeof buckets) =>
+      withEmulator({ throttle: buckets, regions: regions.map((name) => ({ name })) }, snaps, async (url, emu) => {
+        const s = await collectAwsWide({
+          regions,
+          region: regions[0],
+          endpoint: url,
+          credentials: CREDENTIALS,
+          budget,
+          concurrency: 16,
+          retryTimeScale: 0.02,
+        });
+        return { s, throttled: emu.throttled(), elbCalls: emu.calls().filter((c) => c.service === "elbv2").length };
+      });
+    const budgeted = await run(buckets);
+    assert.equal(budgeted.s.gaps?.length ?? 0, 0, JSON.stringify(budgeted.s.gaps));
+    // two fixtures of one load balancer each, 6 copies, 2 regions
+    assert.equal(budgeted.s.elbv2.LoadBalancers.length, 2 * 6 * 2);
+    assert.ok(budgeted.elbCalls > 2 * buckets.elbv2.capacity, "more ELBv2 calls than a bucket holds");
+    assert.ok(budgeted.throttled <= 6, `throttles with the budget: ${budgeted.throttled}`);
+    const unbudgeted = await run(false);
+    console.log(`budgeted: ${budgeted.throttled} throttles in ${budgeted.elbCalls} ELBv2 calls; unbudgeted: ${unbudgeted.throttled}`);
+    assert.ok(unbudgeted.throttled > budgeted.throttled + 10, `throttles without the budget: ${unbudgeted.throttled}`);
+  });
+
+  it("one region stays the one-region snapshot (no partitions in scope)", async () => {
+    const snaps = [fixture("healthy-alb")];
+    await withEmulator({}, snaps, async (url) => {
+      const s = await collectAws({ region: "us-east-1", endpoint: url, credentials: CREDENTIALS, retryTimeScale: 0.01 });
+      assert.equal(s.scope.region, "us-east-1");
+      assert.equal(s.scope.partitions, undefined);
+    });
+  });
+});
