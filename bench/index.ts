@@ -16,6 +16,8 @@
  *             against `node -e 0` on the same Node
  * 4. tenant   200 subscriptions × 10 LBs: the Resource Graph path against a
  *             per-resource-group ARM walk (calls, wall time, 429s)
+ * 5. aws      accounts × regions through AssumeRole and --all-regions, AWS's Describe*
+ *             token buckets enforced: calls, wall time, throttles, gaps (bench/aws.ts)
  *
  * Prints a table and writes bench/results.json (gitignored). Exits 1 when a
  * target is missed (with --quick: the loose CI thresholds).
@@ -28,6 +30,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { ArmEmulatorOptions } from "../src/providers/azure/emulator/index.ts";
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
+import { benchAws } from "./aws.ts";
 import { BENCH_SUB, generate, tenant } from "./gen.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -46,7 +49,7 @@ const { values: args } = parseArgs({
 const QUICK = args.quick === true;
 const L = Number(args.latency);
 const T = Number(args.lro);
-const only = new Set((args.only ?? "collect,engine,startup,tenant").split(","));
+const only = new Set((args.only ?? "collect,engine,startup,tenant,aws").split(","));
 const TMP = mkdtempSync(join(tmpdir(), "lbdoctor-bench-"));
 const deadline = Date.now() + (QUICK ? 110_000 : 30 * 60_000);
 
@@ -440,6 +443,7 @@ try {
     ["engine", benchEngine],
     ["collect", benchCollect],
     ["tenant", benchTenant],
+    ["aws", () => benchAws({ quick: QUICK, latencyMs: L, check })],
   ] as const) {
     if (!only.has(name)) continue;
     if (Date.now() > deadline) {
