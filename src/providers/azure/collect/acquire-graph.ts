@@ -48,6 +48,7 @@ export async function acquireGraph(
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
     ...(t.ca ? { ca: t.ca } : {}),
     deep: opts.deep === true,
+    ...(opts.window ? { window: opts.window } : {}),
     concurrency,
     budget,
     toolVersion: toolVersion(),

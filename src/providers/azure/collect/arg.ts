@@ -14,7 +14,12 @@
  *     them through ARM for the scale sets behind a pool, else each such scale
  *     set is a gap;
  *   - rule health and effective NSGs (live operations): `--deep`, through ARM
- *     within a per-subscription read budget (250 burst, 25/s by default).
+ *     within a per-subscription read budget (250 burst, 25/s by default);
+ *   - time data (`--since`, `timeline`): each load balancer's metrics through
+ *     ARM within the same per-subscription budget, the window's
+ *     `resourcechanges` in one paced query over the subscriptions, and the
+ *     Activity Log of each resource group that holds a load balancer or a
+ *     pool member's NIC (time.ts).
  *
  * Throttling is planned, not discovered: queries are paced to the user quota
  * (15 per 5 s by default, and the `x-ms-user-quota-*` headers of each answer
@@ -26,6 +31,7 @@ import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
+import type { TimeWindow } from "../../../core/timeline/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import { idKey, parseArmId } from "../arm-id.ts";
 import type { ArmResource, AzureSnapshot, EffectiveNsgBody, RuleHealthBody } from "../wire-types.ts";
@@ -89,6 +95,8 @@ export interface GraphCollectOptions extends ArmCollectorOptions {
   budget?: Partial<Budget>;
   /** rows per page (Resource Graph allows 1000) */
   pageSize?: number;
+  /** time data (metrics, resource changes, Activity Log) over this window; none when absent */
+  window?: TimeWindow;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -240,13 +248,15 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
     await deepObservations(run, progress, scaleSetsBehindPools, { ruleHealth, effective });
   }
 
+  const time = opts.window ? await graphTime(run, progress, opts.window) : {};
+
   const scope = {
     source: "resource-graph",
     ...(subscriptionIds.length === 1 ? { subscriptionId: subscriptionIds[0] } : {}),
     subscriptionIds,
     deep: opts.deep === true,
   };
-  return finishArmRun(run, scope, { ruleHealth, effectiveNetworkSecurityGroups: effective, guest: {} });
+  return finishArmRun(run, scope, { ruleHealth, effectiveNetworkSecurityGroups: effective, guest: {}, ...time });
 }
 
 async function startGraphRun(opts: GraphCollectOptions): Promise<GraphRun> {
@@ -451,4 +461,45 @@ async function deepObservations(
       progress.report();
     }),
   );
+}
+
+/** Time data over the readable subscriptions: metrics per load balancer (ARM, per-subscription budget), resource changes (paced queries), Activity Logs. */
+async function graphTime(
+  run: GraphRun,
+  progress: GraphProgress,
+  window: TimeWindow,
+): Promise<Partial<NonNullable<AzureSnapshot["observations"]>>> {
+  const armBudget = new ArmBudget(Math.max(1, run.budget.armBurst), Math.max(0.1, run.budget.armPerSecond));
+  const limit = limiter(Math.max(1, run.opts.concurrency ?? 12));
+  const armPace: PipelinePolicy = {
+    name: "lbdoctorArmBudget",
+    async sendRequest(request, next) {
+      const sub = /\/subscriptions\/([^/?]+)/i.exec(new URL(request.url).pathname)?.[1]?.toLowerCase() ?? "";
+      await armBudget.acquire(sub);
+      return limit(() => next(request));
+    },
+  };
+  const groups = new Set<string>();
+  const rgOf = (id: string) => {
+    const p = parseArmId(id);
+    return p.subscriptionId && p.resourceGroup ? `/subscriptions/${p.subscriptionId}/resourceGroups/${p.resourceGroup}` : undefined;
+  };
+  const nics = poolMemberNics(run.resources);
+  for (const r of [...progress.lbs, ...nics.running, ...nics.runningVms]) {
+    const rg = rgOf(r.id);
+    if (rg) groups.add(rg);
+  }
+  const { collectAzureTime } = await import("./time.ts");
+  return collectAzureTime({
+    calls: run.calls,
+    credential: run.opts.credential,
+    settings: run.opts,
+    perRetry: [armPace],
+    subscriptionIds: [...progress.lbsBySub.keys()],
+    graph: run.graph,
+    resourceGroups: [...groups].sort(),
+    loadBalancers: progress.lbs,
+    window,
+    emit: run.emit,
+  });
 }

@@ -204,7 +204,7 @@ async function observeTime(run: Run, window: TimeWindow): Promise<Partial<NonNul
     credential: run.opts.credential,
     settings: run.opts,
     perRetry: [concurrencyPolicy(run.limit)],
-    subscriptionId: sub,
+    subscriptionIds: [sub],
     resourceGroups: [`/subscriptions/${sub}/resourceGroups/${run.opts.resourceGroup}`],
     loadBalancers: lbs,
     window,

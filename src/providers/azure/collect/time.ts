@@ -4,13 +4,16 @@
  * (`GET /{lb id}/providers/Microsoft.Insights/metrics`, api-version 2024-02-01:
  * probe health and SNAT ports per BackendIPAddress; SNAT connections per
  * ConnectionState; data-path availability, bytes and packets), one Resource
- * Graph `resourcechanges` query per subscription (paged with $skipToken), and
+ * Graph `resourcechanges` query over the subscriptions (up to 1000 a query,
+ * paged with $skipToken; when a query over several fails, each subscription
+ * is asked alone, so a 403 is a gap of that subscription only), and
  * the Activity Log of each resource group (`eventtypes/management/values`,
  * api-version 2015-04-01, paged with nextLink). `@azure/arm-monitor` is loaded
  * only here. A failure is a gap (`metrics.list`, `resourceGraph.resourcechanges`,
  * `activityLogs.list`) that makes the time rules unknown.
  */
 
+import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/identity";
 import { lastOkBody } from "../../../core/collect/wire-recorder.ts";
@@ -55,7 +58,10 @@ export interface TimeCollectInput {
   credential: TokenCredential;
   settings: ArmClientSettings;
   perRetry: PipelinePolicy[];
-  subscriptionId: string;
+  /** the subscriptions whose resource changes are read (the load balancers' and resource groups' own are used for the rest) */
+  subscriptionIds: string[];
+  /** a Resource Graph client to use (the Resource Graph path's, paced to the query quota); one is made otherwise */
+  graph?: ResourceGraphClient;
   /** resource groups whose Activity Log is read (ids `/subscriptions/…/resourceGroups/…`) */
   resourceGroups: string[];
   loadBalancers: ArmResource[];
@@ -71,8 +77,15 @@ export async function collectAzureTime(input: TimeCollectInput): Promise<Partial
     import("@azure/arm-resourcegraph"),
   ]);
   const options = armClientOptions(input.settings, calls.recorder, input.perRetry);
-  const monitor = new MonitorClient(input.credential, input.subscriptionId, options);
-  const graph = new ResourceGraphClient(input.credential, options);
+  const monitors = new Map<string, InstanceType<typeof MonitorClient>>();
+  /** the Monitor client of a resource's subscription (the Activity Log is read per subscription) */
+  const monitorOf = (id: string) => {
+    const sub = id.split("/")[2] ?? input.subscriptionIds[0] ?? "";
+    let m = monitors.get(sub.toLowerCase());
+    if (!m) monitors.set(sub.toLowerCase(), (m = new MonitorClient(input.credential, sub, options)));
+    return m;
+  };
+  const graph = input.graph ?? new ResourceGraphClient(input.credential, options);
   const timespan = `${window.from}/${window.until}`;
   const metrics: Record<string, MetricsResponseBody[]> = {};
   const resourceChanges: Record<string, ResourceChangeRow[]> = {};
@@ -86,7 +99,7 @@ export async function collectAzureTime(input: TimeCollectInput): Promise<Partial
         METRIC_CALLS.map(async (m, i) => {
           const rec = await calls.record("metrics.list", lb.id, () =>
             // the URI template is `/{+resourceUri}`: the id goes without its leading slash
-            monitor.metrics.list(lb.id.replace(/^\/+/, ""), {
+            monitorOf(lb.id).metrics.list(lb.id.replace(/^\/+/, ""), {
               timespan,
               interval: "PT1M",
               metricnamespace: "Microsoft.Network/loadBalancers",
@@ -103,36 +116,67 @@ export async function collectAzureTime(input: TimeCollectInput): Promise<Partial
       }),
     );
   }
-  work.push(
-    (async () => {
-      const rows: ResourceChangeRow[] = [];
-      const query = resourceChangesQuery(window);
-      const rec = await calls.record("resourceGraph.resourcechanges", `/subscriptions/${input.subscriptionId}`, async () => {
-        let skipToken: string | undefined;
-        do {
-          const res = await graph.resources({
-            query,
-            subscriptions: [input.subscriptionId],
-            options: { top: 1000, resultFormat: "objectArray", ...(skipToken ? { skipToken } : {}) },
-          });
-          skipToken = res.skipToken || undefined;
-        } while (skipToken);
-      });
-      if (!rec) return;
-      for (const r of rec) {
-        const data = (r.body as { data?: unknown } | undefined)?.data;
-        if (r.status === 200 && Array.isArray(data)) rows.push(...(data as ResourceChangeRow[]));
+  const query = resourceChangesQuery(window);
+  /** one query over `subs`, every page; the rows, or undefined when it failed (a gap only when `gap`) */
+  const changes = async (subs: string[], gap: boolean): Promise<ResourceChangeRow[] | undefined> => {
+    const run = async () => {
+      let skipToken: string | undefined;
+      do {
+        const res = await graph.resources({
+          query,
+          subscriptions: subs,
+          options: { top: 1000, resultFormat: "objectArray", ...(skipToken ? { skipToken } : {}) },
+        });
+        skipToken = res.skipToken || undefined;
+      } while (skipToken);
+    };
+    let rec: Awaited<ReturnType<typeof calls.record>>;
+    if (gap) rec = await calls.record("resourceGraph.resourcechanges", `/subscriptions/${subs[0]}`, run);
+    else {
+      try {
+        rec = await calls.recorder.within(run);
+      } catch {
+        return undefined;
       }
-      resourceChanges[input.subscriptionId] = rows;
-    })(),
-  );
+    }
+    if (!rec) return undefined;
+    const rows: ResourceChangeRow[] = [];
+    for (const r of rec) {
+      const data = (r.body as { data?: unknown } | undefined)?.data;
+      if (r.status === 200 && Array.isArray(data)) rows.push(...(data as ResourceChangeRow[]));
+    }
+    return rows;
+  };
+  // keyed as the caller spelled them; rows are matched case-insensitively
+  const spelled = new Map(input.subscriptionIds.map((s) => [s.toLowerCase(), s]));
+  const subscriptions = [...spelled.values()];
+  for (let i = 0; i < subscriptions.length; i += 1000) {
+    const batch = subscriptions.slice(i, i + 1000);
+    work.push(
+      (async () => {
+        // several subscriptions in one query; when it fails, each alone, so that a 403 is that subscription's gap
+        let rows = batch.length > 1 ? await changes(batch, false) : undefined;
+        if (!rows) {
+          rows = [];
+          for (const s of batch) rows.push(...((await changes([s], true)) ?? []));
+          for (const s of batch)
+            if (!calls.ledger.gaps.some((g) => g.operation === "resourceGraph.resourcechanges" && g.resourceId === `/subscriptions/${s}`))
+              resourceChanges[s] ??= [];
+        } else for (const s of batch) resourceChanges[s] ??= [];
+        for (const row of rows) {
+          const raw = row.subscriptionId ?? row.properties?.targetResourceId?.split("/")[2] ?? batch[0] ?? "";
+          (resourceChanges[spelled.get(raw.toLowerCase()) ?? raw] ??= []).push(row);
+        }
+      })(),
+    );
+  }
   for (const rgId of input.resourceGroups) {
     const rg = parseArmId(`${rgId}/providers/x/y/z`).resourceGroup ?? rgId.split("/")[4] ?? "";
     const filter = `eventTimestamp ge '${window.from}' and eventTimestamp le '${window.until}' and resourceGroupName eq '${rg.replace(/'/g, "''")}'`;
     work.push(
       (async () => {
         const rec = await calls.record("activityLogs.list", rgId, async () => {
-          for await (const _page of monitor.activityLogs.list(filter).byPage()) {
+          for await (const _page of monitorOf(rgId).activityLogs.list(filter).byPage()) {
             // the pages' wire bodies are in the recording scope
           }
         });

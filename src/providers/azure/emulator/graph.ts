@@ -169,8 +169,13 @@ interface Request {
   options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown };
 }
 
-/** Answers one query. `forbidden`: lower-cased subscriptions the caller may not read. */
-export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<string>): Record<string, unknown> {
+/** Answers one query. `forbidden`: lower-cased subscriptions the caller may not read (`forbiddenChanges`: only their resourcechanges). */
+export function answerQuery(
+  store: ArmStore,
+  bodyText: string,
+  forbidden: Set<string>,
+  forbiddenChanges: Set<string> = new Set(),
+): Record<string, unknown> {
   let req: Request;
   try {
     req = JSON.parse(bodyText || "null") as Request;
@@ -183,7 +188,7 @@ export function answerQuery(store: ArmStore, bodyText: string, forbidden: Set<st
   const subs = Array.isArray(req.subscriptions) ? (req.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : undefined;
   if (subs && subs.length > 1000) throw new GraphError(400, "BadRequest", "At most 1000 subscriptions can be queried at once.");
   for (const s of subs ?? []) {
-    if (forbidden.has(s)) {
+    if (forbidden.has(s) || (changes && forbiddenChanges.has(s))) {
       throw new GraphError(
         403,
         "AuthorizationFailed",

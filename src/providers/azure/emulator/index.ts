@@ -64,6 +64,8 @@ export interface ArmEmulatorOptions {
   argQuota?: GraphQuota;
   /** Subscriptions the caller may not read: 403 AuthorizationFailed for ARM requests under them and for Resource Graph queries naming them. */
   forbiddenSubscriptions?: string[];
+  /** Subscriptions whose resource changes the caller may not read: 403 for a Resource Graph `resourcechanges` query naming them (the `Resources` table stays readable). */
+  forbiddenChanges?: string[];
 }
 
 /** `url` is `https://127.0.0.1:PORT`; requests are counted per route name (`lro.poll` separately; `unmatched` for 404/405 routes). */
@@ -128,6 +130,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
     baseUrl: "",
     graph: newGraphState(),
     forbidden: new Set((opts.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase())),
+    forbiddenChanges: new Set((opts.forbiddenChanges ?? []).map((x) => x.toLowerCase())),
   };
   const handle = armHandler(st, armRoutes(st), latencySource(opts.latencyMs));
   const cert = await generateCert();

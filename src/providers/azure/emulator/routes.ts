@@ -89,6 +89,8 @@ export interface ArmState {
   baseUrl: string;
   graph: GraphState;
   forbidden: Set<string>;
+  /** subscriptions whose resourcechanges queries answer 403 */
+  forbiddenChanges?: Set<string>;
 }
 
 /** A 202's headers: where to poll, and (when configured) how long to wait first. */
@@ -374,7 +376,7 @@ function readRoutes(st: ArmState): Route[] {
             );
           }
           const headers = chargeQuota(st.graph, ctx.bearer, st.opts.argQuota);
-          return { status: 200, body: answerQuery(st.store, ctx.body, st.forbidden), headers };
+          return { status: 200, body: answerQuery(st.store, ctx.body, st.forbidden, st.forbiddenChanges), headers };
         } catch (e) {
           if (!(e instanceof GraphError)) throw e;
           if (e.status === 429) st.counts.add("resourceGraph.throttled");
