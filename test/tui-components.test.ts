@@ -261,7 +261,7 @@ describe("FindingView", () => {
   it("shows the explanation, related findings, evidence, source and the fix command", async () => {
     const data = await demoData();
     const f = data.findings[0];
-    const text = frame(h(FindingView, { ...sized, height: 80, data, findingId: f?.id ?? "", selected: 6 }));
+    const text = frame(h(FindingView, { ...sized, height: 80, data, findingId: f?.id ?? "", selected: 0 }));
     assert.match(text, /^✖ CRITICAL {2}azure\/probe-blocked-by-nsg {2}root cause$/m);
     assert.match(text, /Health probe blocked by an NSG · on vm1-nic · load balancer lb-web/);
     assert.match(text, /^EXPLAINS$/m);
@@ -273,6 +273,27 @@ describe("FindingView", () => {
     assert.match(text, /docs {6}https:\/\/github\.com\/lbdoctor\/lbdoctor\/blob\/main\/d/);
     assert.match(text, /^› \$ az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name$/m, "the selected command");
   });
+});
+
+describe("fix first (issue 15, row 3)", () => {
+  for (const width of [60, 80, 120]) {
+    it(`the finding view opens on the fix command, right under the headline, at ${width} columns (height 18: 80x24)`, async () => {
+      for (const name of ["demo", "aws/target-sg-blocks-health-check"]) {
+        const data = (await session(name)).getState().data as TuiData;
+        const f = data.findings.find((x) => (x.remediation?.commands.length ?? 0) > 0);
+        assert.ok(f, name);
+        const text = frame(h(FindingView, { ...sized, width, height: 18, data, findingId: f.id, selected: 0 }), width);
+        const rows = text.split("\n");
+        const fix = rows.findIndex((l) => /^FIX/.test(l));
+        assert.ok(fix >= 0 && fix <= 4, `${name}: FIX right under the headline:\n${text}`);
+        assert.match(rows[fix + 1] ?? "", /^› \$ (az|aws) /, `${name}: the cursor on the first command`);
+        assert.ok(
+          rows.findIndex((l) => /^EVIDENCE/.test(l)) === -1 || rows.findIndex((l) => /^EVIDENCE/.test(l)) > fix,
+          "evidence after the fix",
+        );
+      }
+    });
+  }
 });
 
 describe("TraceView", () => {
@@ -403,7 +424,7 @@ describe("App", () => {
     const exits: number[] = [];
     const copy = (text: string): CopyResult => {
       copied.push(text);
-      return { osc52: false, path: "/tmp/fix-1.sh", message: "saved to /tmp/fix-1.sh" };
+      return { osc52: false, path: "/tmp/fix-1.sh", message: `saved /tmp/fix-1.sh · ${text}` };
     };
     const inst = render(h(App, { session: s, color: false, copy, onExit: (c: number) => exits.push(c), size: { columns: W, rows: 30 } }));
     const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
@@ -423,11 +444,16 @@ describe("App", () => {
     await until(text, /^Overview +5 failed/m, "back to the overview");
     inst.stdin.write("j");
     await until(text, /^› ✖ CRITICAL azure\/probe-blocked-by-nsg/m, "cursor on the first finding");
+    // c on the overview copies the selected root cause's fix, and says what it copied
+    assert.match(text().split("\n").at(-1) ?? "", /c copy fix/);
+    inst.stdin.write("c");
+    await until(text, /saved \/tmp\/fix-1\.sh · az network nsg rule create --resource-group ra-multi/, "copied from the overview");
+    assert.match(copied[0] ?? "", /^az network nsg rule create .*--subscription 00000000-0000-0000-0000-0000000000aa$/);
     inst.stdin.write("\r");
     await until(text, /^Overview › azure\/probe-blocked-by-nsg/m, "finding");
     inst.stdin.write("c");
-    await until(text, /saved to \/tmp\/fix-1\.sh/, "copy message");
-    assert.match(copied[0] ?? "", /^az network nsg rule create /);
+    await until(() => String(copied.length), /2/, "copied in the finding view");
+    assert.equal(copied[1], copied[0], "the same command: the finding view opens on it");
     inst.stdin.write("?");
     await until(text, /^KEYS/m, "help");
     inst.stdin.write("\u001b");

@@ -198,8 +198,8 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
       /blocking rule \(nic NSG, nsg-resources\)\n {4}resource {2}networkSecurityGroups\/nsg-vm1-lockdown\n {4}pointer {3}\/resources\/9\/properties\/securityRules\/1/,
     );
     keys("snap", "c");
-    pane = await waitFor("snap", /copied to the clipboard \(OSC 52\) · also saved to \S+/);
-    const path = /also saved to (\S+)/.exec(pane)?.[1] ?? "";
+    pane = await waitFor("snap", /copied \(OSC 52\) · saved \S+ · az network nsg rule create/);
+    const path = /· saved (\S+)/.exec(pane)?.[1] ?? "";
     const saved = readFileSync(path, "utf8");
     assert.match(saved, /^az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name nsg-vm1-lockdown .*--priority 3999 /);
     const buffer = tmux("show-buffer");
@@ -268,7 +268,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     pane = await waitFor("tl", /^› 03:10:04 ◆ nsg-web/m);
     assert.match(pane.replace(/\n/g, " "), /03:10:04 alice@contoso\.com/);
     keys("tl", "Enter");
-    await waitFor("tl", /copied to the clipboard \(OSC 52\)/);
+    await waitFor("tl", /copied \(OSC 52\)/);
     assert.equal(tmux("show-buffer").stdout, "az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe");
     keys("tl", "Escape");
     await waitFor("tl", /LOAD BALANCERS \(1\)/);
@@ -513,6 +513,60 @@ describe("issue 15: the worst night, in tmux at 80×24", { skip: SKIP }, () => {
       const pane = await waitFor(name, /LOAD BALANCERS \(1\)/);
       assert.match(pane, want);
       assert.doesNotMatch(pane, /✖ DOWN/);
+      keys(name, "q");
+      assert.equal(await exitStatus(name), 0);
+    }
+  });
+});
+
+describe("issue 15: fix first, complete commands, in tmux at 80×24", { skip: SKIP }, () => {
+  const small = { x: 80, y: 24 };
+
+  it("row 3: the fix is right under the headline, c copies it (overview too), the status shows the saved path whole and what was copied", async () => {
+    start("fixfirst", ["tui", "--snapshot", "fixtures/azure/demo.json"], { LBDOCTOR_CLIPBOARD: "file" }, small);
+    await waitFor("fixfirst", /LOAD BALANCERS \(1\)/);
+    // the overview: c on the selected root cause
+    keys("fixfirst", "j");
+    await waitFor("fixfirst", /^› ✖ CRITICAL azure\/probe-blocked-by-nsg/m);
+    keys("fixfirst", "c");
+    let pane = await waitFor("fixfirst", /^saved (\S+fix-1\.sh) · /m);
+    let path = /^saved (\S+) · /m.exec(pane)?.[1] ?? "";
+    assert.match(readFileSync(path, "utf8"), /^az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name nsg-vm1-lockdown /);
+    // the finding view: FIX within the first rows, the cursor on the command, without scrolling
+    keys("fixfirst", "Enter");
+    pane = await waitFor("fixfirst", /^FIX/m);
+    const rows = lines(pane);
+    const fix = rows.findIndex((l) => /^FIX/.test(l));
+    assert.ok(fix > 0 && fix <= 8, `FIX on row ${fix}:\n${pane}`);
+    assert.match(rows[fix + 1] ?? "", /^› \$ az network nsg rule create/);
+    keys("fixfirst", "c");
+    pane = await waitFor("fixfirst", /^saved (\S+fix-2\.sh) · no clipboard/m);
+    path = /^saved (\S+) · /m.exec(pane)?.[1] ?? "";
+    assert.match(readFileSync(path, "utf8"), /^az network nsg rule create .* --subscription 00000000-0000-0000-0000-0000000000aa\n$/);
+    keys("fixfirst", "q");
+    assert.equal(await exitStatus("fixfirst"), 0);
+  });
+
+  it("row 6: a copied command names its subscription (az) or region (aws)", async () => {
+    for (const [name, file, want] of [
+      [
+        "complete-aws",
+        "fixtures/aws/target-sg-blocks-health-check.json",
+        /^aws ec2 authorize-security-group-ingress .* --region us-east-1\n$/,
+      ],
+      [
+        "complete-azure",
+        "fixtures/azure/probe-blocked-by-nsg.json",
+        /^az network nsg rule create .* --subscription 00000000-0000-0000-0000-0000000000aa\n$/,
+      ],
+    ] as const) {
+      start(name, ["tui", "--snapshot", file], { LBDOCTOR_CLIPBOARD: "file" }, small);
+      await waitFor(name, /LOAD BALANCERS \(1\)/);
+      keys(name, "j", "Enter");
+      await waitFor(name, /^› \$ (az|aws) /m);
+      keys(name, "c");
+      const pane = await waitFor(name, /^saved (\S+fix-1\.sh) · /m);
+      assert.match(readFileSync(/^saved (\S+) · /m.exec(pane)?.[1] ?? "", "utf8"), want);
       keys(name, "q");
       assert.equal(await exitStatus(name), 0);
     }

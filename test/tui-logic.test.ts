@@ -369,7 +369,7 @@ describe("tui clipboard", () => {
     assert.equal(written[0], `\u001b]52;c;${Buffer.from("az vm start --name vm2").toString("base64")}\u0007`);
     assert.ok(r.osc52 && r.path && existsSync(r.path));
     assert.equal(readFileSync(r.path as string, "utf8"), "az vm start --name vm2\n");
-    assert.match(r.message, /OSC 52.*also saved to /);
+    assert.equal(r.message, `copied (OSC 52) · saved ${r.path} · az vm start --name vm2`, "the path whole, then what was copied");
   });
 
   it("falls back to the file alone where OSC 52 cannot work", () => {
@@ -378,7 +378,7 @@ describe("tui clipboard", () => {
     const r = clipboard({ write: (s) => written.push(s), isTTY: true, env: { TERM: "dumb" }, dir })("x");
     assert.equal(written.length, 0);
     assert.equal(r.osc52, false);
-    assert.match(r.message, /^saved to .*fix-1\.sh \(no OSC 52: TERM=dumb/);
+    assert.match(r.message, /^saved \S*fix-1\.sh · no clipboard \(TERM=dumb has no clipboard\) · x$/);
     const f = clipboard({ write: (s) => written.push(s), isTTY: true, env: { LBDOCTOR_CLIPBOARD: "file" }, dir })("y");
     assert.equal(f.osc52, false);
   });

@@ -51,10 +51,12 @@ export function clipboard(opts: ClipboardOptions): (text: string) => CopyResult 
     } catch {
       path = undefined;
     }
+    // the file's path first, whole (a status line cuts its end), then what was copied
+    const what = text.replace(/\s+/g, " ").trim();
     const message = useOsc
-      ? `copied to the clipboard (OSC 52)${path ? ` · also saved to ${path}` : ""}`
+      ? `copied (OSC 52)${path ? ` · saved ${path}` : ""} · ${what}`
       : path
-        ? `saved to ${path} (no OSC 52: ${why})`
+        ? `saved ${path} · no clipboard (${why}) · ${what}`
         : `could not copy: ${why}, and no file could be written`;
     return { osc52: useOsc, ...(path ? { path } : {}), message };
   };

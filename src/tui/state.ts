@@ -10,7 +10,7 @@ import type { Progress } from "./progress.ts";
 import type { WatchState } from "./session.ts";
 import type { FlowChoice, TuiData } from "./types.ts";
 import { describeSort, type ListFilter, nextSeverity, nextSort } from "./views/filter.ts";
-import { findingItems } from "./views/finding.ts";
+import { findingItems, overviewFix } from "./views/finding.ts";
 import { lbItems } from "./views/lb.ts";
 import { logItems } from "./views/log.ts";
 import { overviewItems } from "./views/overview.ts";
@@ -212,6 +212,12 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
     const cmd = it?.kind === "command" ? it.text : items.find((x): x is Extract<Item, { kind: "command" }> => x.kind === "command")?.text;
     if (!cmd) return { ui: say(ui, "this finding has no command to copy", "error") };
     return { ui, effect: { type: "copy", text: cmd } };
+  }
+  if (screen.kind === "overview" && (input === "c" || input === "y")) {
+    const data = ctx.data;
+    const fix = data ? overviewFix(data, items[sel]) : undefined;
+    if (!fix) return { ui: say(ui, "nothing to copy: the selection has no fix command", "error") };
+    return { ui, effect: { type: "copy", text: fix.command } };
   }
   if (screen.kind === "trace") {
     if (input === "p") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "probe" } }, selected: 0 }) };

@@ -11,6 +11,7 @@ import type { SessionState, TuiSession } from "../session.ts";
 import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
 import { clock, formatMs, type Row } from "../text.ts";
 import type { TuiData } from "../types.ts";
+import { overviewFix } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { SPINNER } from "../views/log.ts";
 import type { Item } from "../views/types.ts";
@@ -51,6 +52,7 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
       return [
         "↑↓ move",
         ...(items.length > 0 ? ["enter open"] : []),
+        ...(data && overviewFix(data, items[selectedIndex(ui, items)]) ? ["c copy fix"] : []),
         "T timeline",
         "/ filter",
         ...(hasFindings ? ["o sort"] : []),

@@ -1,4 +1,4 @@
-/** The finding view: explanation, related findings, evidence (resource, pointer, value), source doc, and fix commands to copy. */
+/** The finding view, fix first: the fix commands to copy right under the headline, then the explanation, related findings, evidence (resource, pointer, value) and source doc. */
 
 import { docsUrl } from "../../core/engine/define-rule.ts";
 import type { Finding } from "../../core/engine/types.ts";
@@ -14,12 +14,13 @@ import type { Item, Rendered } from "./types.ts";
 export function findingItems(data: TuiData, id: string): Item[] {
   const f = data.findings.find((x) => x.id === id);
   if (!f) return [];
+  // fix first: the commands right under the headline, the cursor on the first one
   return [
+    ...(f.remediation?.commands ?? []).map((text): Item => ({ kind: "command", text })),
     { kind: "block" },
     ...f.relatedTo.map((r): Item => ({ kind: "finding", id: r.findingId })),
     ...f.evidence.map((): Item => ({ kind: "block" })),
     { kind: "block" },
-    ...(f.remediation?.commands ?? []).map((text): Item => ({ kind: "command", text })),
   ];
 }
 
@@ -61,7 +62,28 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
     0,
     { dim: true },
   );
+  // FIX, right under the headline: what to do, then the commands (c copies the one under the cursor)
   rows.push([]);
+  rows.push([
+    { t: "FIX", bold: true },
+    ...(f.remediation?.commands.length ? [{ t: "  c copies the command under the cursor", dim: true }] : []),
+  ]);
+  if (!f.remediation) {
+    rows.push([{ t: f.status === "fail" ? "  no fix recorded" : `  nothing to fix: the result is ${f.status}`, dim: true }]);
+  } else {
+    for (const c of f.remediation.commands) {
+      const sel = mark();
+      const start = rows.length;
+      const lines = wrap(`${promptFor(c)}${sanitize(c)}`, W - 4);
+      lines.forEach((l, i) => {
+        rows.push([i === 0 ? cursor(sel) : { t: "  " }, { t: i === 0 ? l : `  ${l}`, color: "cyan", bold: sel }]);
+      });
+      spans.push([start, rows.length]);
+    }
+    para(sanitize(f.remediation.summary), 2);
+    if (f.remediation.commands.length === 0) rows.push([{ t: "  (no command: the summary says what to do)", dim: true }]);
+  }
+  section("WHY");
   let start = rows.length;
   para(sanitize(f.message), 2, {}, mark());
   spans.push([start, rows.length]);
@@ -121,21 +143,27 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
   for (const r of f.references) ref("see", sanitize(r));
   spans.push([start, rows.length]);
 
-  section("FIX");
-  if (!f.remediation) {
-    rows.push([{ t: f.status === "fail" ? "  no fix recorded" : `  nothing to fix: the result is ${f.status}`, dim: true }]);
-  } else {
-    para(sanitize(f.remediation.summary), 2);
-    if (f.remediation.commands.length === 0) rows.push([{ t: "  (no command: the summary says what to do)", dim: true }]);
-    for (const c of f.remediation.commands) {
-      const sel = mark();
-      start = rows.length;
-      const lines = wrap(`${promptFor(c)}${sanitize(c)}`, W - 4);
-      lines.forEach((l, i) => {
-        rows.push([i === 0 ? cursor(sel) : { t: "  " }, { t: i === 0 ? l : `  ${l}`, color: "cyan", bold: sel }]);
-      });
-      spans.push([start, rows.length]);
-    }
-  }
   return { rows, spans };
+}
+
+/**
+ * The fix the overview's `c` copies: the selected finding's first command, or its root cause's; on a load balancer,
+ * its first root cause's (findings come root causes first). Undefined when there is none.
+ */
+export function overviewFix(data: TuiData, it: Item | undefined): { command: string; finding: Finding } | undefined {
+  const first = (f: Finding | undefined) => {
+    const command = f?.remediation?.commands[0];
+    return f && command ? { command, finding: f } : undefined;
+  };
+  const byId = new Map(data.findings.map((x) => [x.id, x]));
+  if (it?.kind === "finding") {
+    const f = byId.get(it.id);
+    const causes = (f?.relatedTo ?? []).filter((r) => r.relation === "caused-by").map((r) => byId.get(r.findingId));
+    return first(f) ?? causes.map(first).find(Boolean);
+  }
+  if (it?.kind === "lb") {
+    const mine = data.findings.filter((f) => f.status === "fail" && f.loadBalancerId && idKey(f.loadBalancerId) === it.key);
+    return mine.filter(isRootCause).map(first).find(Boolean) ?? mine.map(first).find(Boolean);
+  }
+  return undefined;
 }

@@ -12,6 +12,7 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
       ["ctrl-u  ctrl-w", "in a prompt: clear the line, delete the word before the cursor"],
       ["s", "severity floor: any → critical → high → medium → low → info"],
       ["o", "sort the findings: root causes first → severity → resource → state"],
+      ["c  y", "copy the fix of the selected finding, or of the load balancer's root cause"],
       ["a", "also show passing and not-applicable results"],
       ["r", "refresh: collect again (live) or re-read the snapshot"],
       ["w", "watch: poll rule health live and show transitions (live only)"],
@@ -26,7 +27,10 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
   [
     "finding",
     [
-      ["c  y", "copy the fix command (OSC 52; also saved to a file, path shown)"],
+      [
+        "c  y",
+        "copy the fix command under the cursor; the view opens on the first (OSC 52, and saved to a file: the status line shows its path and the command)",
+      ],
       ["enter", "open a related finding"],
     ],
   ],
