@@ -1,0 +1,331 @@
+/**
+ * The AWS trace (hop by hop through security groups and network ACLs, the
+ * reply on the ephemeral ports included) over fixture snapshots, the AWS
+ * load-balancer view's data, and `lbdoctor trace` on AWS snapshots: exit codes
+ * and the JSON shape.
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { createAwsInspector } from "../src/providers/aws/inspect.ts";
+import { buildAwsModel } from "../src/providers/aws/model.ts";
+import { type FlowTrace, parseSource, routesOf, traceData, traceFromSource, traceHealthCheck } from "../src/providers/aws/trace-flows.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { lbdoctor, ROOT } from "./support/cli.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-trace-"));
+const load = (name: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures", "aws", `${name}.json`), "utf8"));
+type Doc = AwsSnapshot & { ec2: { NetworkAcls: Array<Record<string, unknown>> } };
+
+const WEB1_SUBNET = "subnet-0f7ce07d6cc65842f";
+
+/** healthy-alb with web-1's subnet moved to its own ACL, whose inbound entry 90 denies the VPC on port 80. */
+function naclDeniesRequest(): AwsSnapshot {
+  const doc = load("healthy-alb") as Doc;
+  const shared = doc.ec2.NetworkAcls[0] as { Associations: Array<{ SubnetId: string }> };
+  shared.Associations = shared.Associations.filter((a) => a.SubnetId !== WEB1_SUBNET);
+  doc.ec2.NetworkAcls.push({
+    NetworkAclId: "acl-0test",
+    VpcId: "vpc-0ea045b2850c293a1",
+    IsDefault: false,
+    Associations: [{ NetworkAclAssociationId: "aclassoc-0test", NetworkAclId: "acl-0test", SubnetId: WEB1_SUBNET }],
+    Entries: [
+      { RuleNumber: 90, Protocol: "6", RuleAction: "deny", Egress: false, CidrBlock: "10.0.0.0/16", PortRange: { From: 80, To: 80 } },
+      { RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress: false, CidrBlock: "0.0.0.0/0" },
+      { RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress: true, CidrBlock: "0.0.0.0/0" },
+      { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress: false, CidrBlock: "0.0.0.0/0" },
+      { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress: true, CidrBlock: "0.0.0.0/0" },
+    ],
+  });
+  return doc;
+}
+
+function route(snapshot: AwsSnapshot, listenerPort: number, target = "i-0d0a4043b7d057558") {
+  const model = buildAwsModel(snapshot);
+  const r = model.loadBalancers.flatMap(routesOf).find((x) => x.listener?.port === listenerPort && x.target.id === target);
+  assert.ok(r, `a route on listener ${listenerPort} to ${target}`);
+  return { model, r };
+}
+
+interface Case {
+  name: string;
+  snapshot: () => AwsSnapshot;
+  listener?: number;
+  target?: string;
+  flow: "health" | "data" | { from: string; port: number };
+  verdict: "allow" | "deny" | "unknown";
+  /** the hop that decides (deny, unknown) */
+  at?: string;
+  rule?: RegExp;
+  check?: (t: FlowTrace) => void;
+}
+
+const LB_TO_TARGET = ["lb-sg-egress", "lb-nacl-out", "target-nacl-in", "target-sg-ingress", "target-nacl-out", "lb-nacl-in"];
+
+const CASES: Case[] = [
+  {
+    name: "allowed: the data path of a healthy ALB, every hop in order",
+    snapshot: () => load("healthy-alb"),
+    flow: "data",
+    verdict: "allow",
+    check: (t) => {
+      assert.deepEqual(
+        t.hops.map((h) => h.layer),
+        ["lb-sg-ingress", "lb-nacl-in", "lb-nacl-out", ...LB_TO_TARGET],
+      );
+      assert.ok(t.hops.every((h) => h.verdict === "allow" && h.deciding));
+      assert.match(t.hops[6]?.deciding?.name ?? "", /^ingress tcp port 80 from sg-0f51ce9a2f3be86ff in sg-/, "the target SG admits the LB's SG");
+    },
+  },
+  {
+    name: "allowed: the health check of a healthy ALB",
+    snapshot: () => load("healthy-alb"),
+    flow: "health",
+    verdict: "allow",
+    check: (t) => assert.deepEqual(
+        t.hops.map((h) => h.layer),
+        LB_TO_TARGET,
+      ),
+  },
+  {
+    name: "SG deny: the target's security group does not admit the traffic port",
+    snapshot: () => load("target-sg-blocks-traffic"),
+    flow: "data",
+    verdict: "deny",
+    at: "target-sg-ingress",
+    rule: /no ingress rule allows tcp 8080 from web-alb's node/,
+  },
+  {
+    name: "SG deny: the LB's security group does not admit the HTTPS listener",
+    snapshot: () => load("lb-sg-blocks-listener"),
+    listener: 443,
+    flow: "data",
+    verdict: "deny",
+    at: "lb-sg-ingress",
+    rule: /no ingress rule allows tcp 443 from clients on the internet/,
+    check: (t) => assert.ok(t.hops.some((h) => h.layer === "lb-sg-ingress" && h.notes.some((n) => /near miss: ingress tcp port 80/.test(n.text)))),
+  },
+  {
+    name: "egress deny on the LB SG: nothing lets the LB reach the targets",
+    snapshot: () => load("lb-sg-egress-blocks-targets"),
+    flow: "health",
+    verdict: "deny",
+    at: "lb-sg-egress",
+    rule: /no egress rule allows tcp 80 to i-0d0a4043b7d057558/,
+  },
+  {
+    name: "NACL deny: the target subnet's inbound entry 90 denies the request",
+    snapshot: naclDeniesRequest,
+    flow: "health",
+    verdict: "deny",
+    at: "target-nacl-in",
+    rule: /^rule 90: deny tcp port 80 from 10\.0\.0\.0\/16$/,
+    check: (t) => assert.equal(t.hops.find((h) => h.layer === "target-nacl-in")?.ruleNumber, 90),
+  },
+  {
+    name: "NACL ephemeral-return deny: the target subnet's ACL lets the request in but not the reply out",
+    snapshot: () => load("nacl-blocks-health-check"),
+    flow: "health",
+    verdict: "deny",
+    at: "target-nacl-out",
+    rule: /^rule \* \(the implicit deny\)$/,
+    check: (t) => {
+      const hop = t.hops.find((h) => h.layer === "target-nacl-out");
+      assert.equal(hop?.ruleNumber, 32767);
+      assert.match(hop?.title ?? "", /outbound \(reply to the ephemeral port\)/);
+      assert.equal(t.hops.find((h) => h.layer === "target-nacl-in")?.verdict, "allow", "the request itself is allowed");
+    },
+  },
+  {
+    name: "NLB without security groups that preserves client IPs: nothing filters at the LB, the target sees the clients",
+    snapshot: () => load("healthy-nlb"),
+    flow: "data",
+    verdict: "allow",
+    check: (t) => {
+      assert.match(t.hops[0]?.title ?? "", /no security groups/);
+      assert.match(t.basis, /preserves client IPs/);
+      assert.match(t.hops.find((h) => h.layer === "target-sg-ingress")?.deciding?.name ?? "", /from 0\.0\.0\.0\/0/);
+      assert.match(t.hops.find((h) => h.layer === "target-nacl-in")?.notes[0]?.text ?? "", /from clients on the internet/);
+    },
+  },
+  {
+    name: "unknown: an internal NLB whose target admits only part of the VPC, for clients in general",
+    snapshot: () => load("nlb-hairpin"),
+    listener: 8080,
+    flow: "data",
+    verdict: "unknown",
+    at: "target-sg-ingress",
+    check: (t) => assert.match(t.reason ?? "", /trace one client address/),
+  },
+  {
+    name: "…and one client address in the allowed subnet is allowed",
+    snapshot: () => load("nlb-hairpin"),
+    listener: 8080,
+    flow: { from: "10.0.12.7", port: 8080 },
+    verdict: "allow",
+  },
+];
+
+describe("AWS trace, case table over fixture snapshots", () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const { model, r } = route(c.snapshot(), c.listener ?? 80, c.target);
+      let t: FlowTrace;
+      if (c.flow === "health") t = traceHealthCheck(model, r);
+      else if (c.flow === "data") t = traceData(model, r);
+      else {
+        const src = parseSource(model, c.flow.from);
+        assert.ok(!("error" in src));
+        t = traceFromSource(model, r, src, c.flow.port, "tcp");
+      }
+      assert.equal(t.error, undefined);
+      assert.equal(t.verdict, c.verdict, `${t.why ?? t.reason}`);
+      if (c.at) {
+        const first = t.hops.find((h) => h.verdict === c.verdict);
+        assert.equal(first?.layer, c.at);
+        if (c.rule) assert.match(first?.deciding?.name ?? "", c.rule);
+        if (c.verdict === "deny") assert.match(t.why ?? "", new RegExp(`^at hop ${t.hops.indexOf(first as never) + 1}, `));
+      }
+      c.check?.(t);
+    });
+  }
+});
+
+describe("AWS load-balancer view", () => {
+  it("lists listeners → target groups → targets with state, AZ, health reason and description, and the flows' verdicts", () => {
+    const model = buildAwsModel(load("nacl-blocks-health-check"));
+    const insp = createAwsInspector(model);
+    const lb = model.loadBalancers[0];
+    const d = insp.lbDetail(lb?.key ?? "");
+    assert.ok(d);
+    assert.deepEqual([d.kind, d.clients, d.columns.member, d.columns.host, d.columns.probe], ["public", "Internet", "TARGET", "AZ", "HC"]);
+    assert.equal(d.frontends[0]?.title, "listener HTTP:80");
+    const tg = d.frontends[0]?.rules[0];
+    assert.match(tg?.title ?? "", /^target group web-tg · HTTP 80 · instance targets .*health check HTTP:traffic-port\//);
+    const [web1, web2] = tg?.members ?? [];
+    assert.equal(web1?.member, "i-0d0a4043b7d057558 (web-1) 10.0.11.10:80");
+    assert.deepEqual([web1?.zone, web1?.power, web1?.health.state, web1?.health.reason], ["us-east-1a", "running", "unhealthy", "Target.Timeout"]);
+    assert.equal(web1?.health.meaning, "Request timed out", "the description DescribeTargetHealth gave");
+    assert.deepEqual([web1?.probe.verdict, web1?.probe.layer, web1?.probe.rule], ["deny", "target-nacl-out", "rule * (the implicit deny)"]);
+    assert.match(web1?.probe.at ?? "", /network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\)/);
+    assert.equal(web2?.zone, "us-east-1b");
+    assert.ok(web1?.traceable);
+  });
+
+  it("a stopped target and one in a zone the LB has not enabled carry their reason codes; a target group no listener uses is a footnote", () => {
+    const stoppedModel = buildAwsModel(load("target-stopped"));
+    const web2 = createAwsInspector(stoppedModel).lbDetail(stoppedModel.loadBalancers[0]?.key ?? "")?.frontends[0]?.rules[0]?.members[1];
+    assert.deepEqual([web2?.power, web2?.health.state, web2?.health.reason], ["stopped", "unused", "Target.InvalidState"]);
+    const azModel = buildAwsModel(load("target-az-not-enabled"));
+    const web3 = createAwsInspector(azModel)
+      .lbDetail(azModel.loadBalancers[0]?.key ?? "")
+      ?.frontends[0]?.rules[0]?.members.find((m) => m.member.includes("web-3"));
+    assert.deepEqual([web3?.zone, web3?.health.state, web3?.health.reason], ["us-east-1c", "unused", "Target.NotInUse"]);
+    const doc = load("healthy-alb") as AwsSnapshot & { elbv2: { Listeners: unknown[] } };
+    doc.elbv2.Listeners = [];
+    const idle = buildAwsModel(doc);
+    const footnotes = createAwsInspector(idle).lbDetail(idle.loadBalancers[0]?.key ?? "")?.footnotes ?? [];
+    assert.ok(footnotes.some((f) => f.warn && /^target group web-tg \(2 targets\): no listener forwards to it$/.test(f.text)), JSON.stringify(footnotes));
+  });
+
+  it("traces from the TUI: health check, data, a custom client, and says why a flow cannot be built", () => {
+    const model = buildAwsModel(load("nacl-blocks-health-check"));
+    const insp = createAwsInspector(model);
+    const lbKey = model.loadBalancers[0]?.key ?? "";
+    const targets = insp.traceTargets(lbKey);
+    assert.equal(targets.length, 2);
+    const hc = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "probe" });
+    assert.equal(hc.verdict, "deny");
+    assert.match(hc.why ?? "", /^at hop 5, target subnet .* rule \* \(the implicit deny\)$/);
+    const custom = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "custom", source: "203.0.113.9", port: 80, protocol: "Tcp" });
+    assert.match(custom.flow, /^203\.0\.113\.9 → web-alb:80\/HTTP → /);
+    const bad = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "custom", source: "nowhere", port: 80, protocol: "Tcp" });
+    assert.match(bad.error ?? "", /is not 'lb', a load balancer's name, Internet/);
+    const icmp = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "custom", source: "Internet", port: 0, protocol: "Icmp" });
+    assert.match(icmp.error ?? "", /ICMP is not traced/);
+    const states = insp.healthStates();
+    assert.deepEqual(
+      [...states.values()].map((v) => [v.state, v.reason]),
+      [
+        ["unhealthy", "Target.Timeout"],
+        ["unhealthy", "Target.Timeout"],
+      ],
+    );
+  });
+});
+
+describe("lbdoctor trace on AWS snapshots", () => {
+  const aws = (name: string) => join(ROOT, "fixtures", "aws", `${name}.json`);
+
+  it("exits 0 when every hop allows, 1 when one denies, and prints the hops with their deciding rules", () => {
+    const ok = lbdoctor(["trace", "--snapshot", aws("healthy-alb"), "--from", "Internet", "--to", "web-1:80"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^Flow: clients on the internet → web-alb:80\/HTTP → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80\/tcp$/m);
+    assert.match(ok.stdout, /^Verdict: ALLOW/m);
+    const denied = lbdoctor(["trace", "--snapshot", aws("nacl-blocks-health-check"), "--from", "lb", "--to", "i-0d0a4043b7d057558:80"]);
+    assert.equal(denied.code, 1, denied.stderr);
+    assert.match(denied.stdout, /^ {2}5\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\): DENY by rule \* \(the implicit deny\)$/m);
+    assert.match(denied.stdout, /^ {2}3\. .*inbound \(request\): ALLOW by rule 100: allow tcp port 80 from 10\.0\.0\.0\/16$/m);
+    assert.match(denied.stdout, /^Verdict: DENY \(at hop 5, /m);
+  });
+
+  it("prints JSON: the flow, the route and every hop with its kind, verdict and deciding rule", () => {
+    const r = lbdoctor(["trace", "--snapshot", aws("lb-sg-egress-blocks-targets"), "--from", "lb", "--to", "10.0.11.10:80", "--format", "json"]);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.provider, "aws");
+    assert.equal(j.verdict, "deny");
+    assert.match(j.loadBalancer, /^arn:aws:elasticloadbalancing:.*loadbalancer\/app\/web-alb\//);
+    assert.match(j.targetGroup, /targetgroup\/web-tg\//);
+    assert.deepEqual(Object.keys(j.target).sort(), ["id", "ip", "label", "port"]);
+    assert.deepEqual(
+      j.hops.map((h: { kind: string }) => h.kind),
+      LB_TO_TARGET,
+    );
+    const egress = j.hops[0];
+    assert.equal(egress.verdict, "deny");
+    assert.deepEqual(egress.resources, ["sg-0f51ce9a2f3be86ff"]);
+    assert.equal(egress.deciding.access, "Deny");
+    assert.match(egress.deciding.ptr, /^\/ec2\/SecurityGroups\/\d+\/IpPermissionsEgress$/);
+    assert.equal(typeof j.why, "string");
+  });
+
+  it("exits 2 on bad input, with the reason", () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["--from", "Internet", "--to", "web-1"], /must be <instance\|ip>:<port>/],
+      [["--from", "Internet", "--to", "i-nope:80"], /is not an EC2 instance, a target or a private IP/],
+      [["--from", "somewhere", "--to", "web-1:80"], /--from 'somewhere' is not 'lb'/],
+      [["--from", "Internet", "--to", "web-1:80", "--protocol", "icmp"], /ICMP is not traced/],
+      [["--from", "lb", "--to", "web-1:80", "--lb", "nope"], /--lb 'nope' is not a load balancer/],
+      [["--from", "Internet", "--to", "web-1:99999"], /is not a port number/],
+    ];
+    for (const [args, re] of cases) {
+      const r = lbdoctor(["trace", "--snapshot", aws("healthy-alb"), ...args]);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, re);
+    }
+    const azure = lbdoctor(["trace", "--snapshot", join(ROOT, "fixtures", "azure", "healthy-web.json"), "--from", "Internet", "--to", "vm1:80", "--lb", "x"]);
+    assert.equal(azure.code, 2);
+    assert.match(azure.stderr, /--lb is for AWS snapshots/);
+  });
+
+  it("asks for --lb when the target sits behind two load balancers on that port", () => {
+    const doc = load("healthy-alb") as AwsSnapshot & { elbv2: Record<string, unknown[]> };
+    const lb = structuredClone(doc.elbv2.LoadBalancers?.[0]) as Record<string, unknown>;
+    lb.LoadBalancerArn = String(lb.LoadBalancerArn).replace("web-alb", "web-alb-2");
+    lb.LoadBalancerName = "web-alb-2";
+    (doc.elbv2.LoadBalancers as unknown[]).push(lb);
+    const tgs = doc.elbv2.TargetGroups as Array<{ LoadBalancerArns: string[] }>;
+    tgs[0]?.LoadBalancerArns.push(String(lb.LoadBalancerArn));
+    const file = join(tmp, "two-lbs.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const r = lbdoctor(["trace", "--snapshot", file, "--from", "lb", "--to", "web-1:80"]);
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /sits behind web-alb, web-alb-2: name one with --lb/);
+    const picked = lbdoctor(["trace", "--snapshot", file, "--from", "lb", "--to", "web-1:80", "--lb", "web-alb-2"]);
+    assert.equal(picked.code, 0, picked.stderr);
+    assert.match(picked.stdout, /^Flow: web-alb-2's nodes → /m);
+  });
+});
