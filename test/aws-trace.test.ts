@@ -76,7 +76,11 @@ const CASES: Case[] = [
         ["lb-sg-ingress", "lb-nacl-in", "lb-nacl-out", ...LB_TO_TARGET],
       );
       assert.ok(t.hops.every((h) => h.verdict === "allow" && h.deciding));
-      assert.match(t.hops[6]?.deciding?.name ?? "", /^ingress tcp port 80 from sg-0f51ce9a2f3be86ff in sg-/, "the target SG admits the LB's SG");
+      assert.match(
+        t.hops[6]?.deciding?.name ?? "",
+        /^ingress tcp port 80 from sg-0f51ce9a2f3be86ff in sg-/,
+        "the target SG admits the LB's SG",
+      );
     },
   },
   {
@@ -84,7 +88,8 @@ const CASES: Case[] = [
     snapshot: () => load("healthy-alb"),
     flow: "health",
     verdict: "allow",
-    check: (t) => assert.deepEqual(
+    check: (t) =>
+      assert.deepEqual(
         t.hops.map((h) => h.layer),
         LB_TO_TARGET,
       ),
@@ -105,7 +110,8 @@ const CASES: Case[] = [
     verdict: "deny",
     at: "lb-sg-ingress",
     rule: /no ingress rule allows tcp 443 from clients on the internet/,
-    check: (t) => assert.ok(t.hops.some((h) => h.layer === "lb-sg-ingress" && h.notes.some((n) => /near miss: ingress tcp port 80/.test(n.text)))),
+    check: (t) =>
+      assert.ok(t.hops.some((h) => h.layer === "lb-sg-ingress" && h.notes.some((n) => /near miss: ingress tcp port 80/.test(n.text)))),
   },
   {
     name: "egress deny on the LB SG: nothing lets the LB reach the targets",
@@ -206,7 +212,10 @@ describe("AWS load-balancer view", () => {
     assert.match(tg?.title ?? "", /^target group web-tg · HTTP 80 · instance targets .*health check HTTP:traffic-port\//);
     const [web1, web2] = tg?.members ?? [];
     assert.equal(web1?.member, "i-0d0a4043b7d057558 (web-1) 10.0.11.10:80");
-    assert.deepEqual([web1?.zone, web1?.power, web1?.health.state, web1?.health.reason], ["us-east-1a", "running", "unhealthy", "Target.Timeout"]);
+    assert.deepEqual(
+      [web1?.zone, web1?.power, web1?.health.state, web1?.health.reason],
+      ["us-east-1a", "running", "unhealthy", "Target.Timeout"],
+    );
     assert.equal(web1?.health.meaning, "Request timed out", "the description DescribeTargetHealth gave");
     assert.deepEqual([web1?.probe.verdict, web1?.probe.layer, web1?.probe.rule], ["deny", "target-nacl-out", "rule * (the implicit deny)"]);
     assert.match(web1?.probe.at ?? "", /network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\)/);
@@ -227,7 +236,10 @@ describe("AWS load-balancer view", () => {
     doc.elbv2.Listeners = [];
     const idle = buildAwsModel(doc);
     const footnotes = createAwsInspector(idle).lbDetail(idle.loadBalancers[0]?.key ?? "")?.footnotes ?? [];
-    assert.ok(footnotes.some((f) => f.warn && /^target group web-tg \(2 targets\): no listener forwards to it$/.test(f.text)), JSON.stringify(footnotes));
+    assert.ok(
+      footnotes.some((f) => f.warn && /^target group web-tg \(2 targets\): no listener forwards to it$/.test(f.text)),
+      JSON.stringify(footnotes),
+    );
   });
 
   it("traces from the TUI: health check, data, a custom client, and says why a flow cannot be built", () => {
@@ -266,13 +278,26 @@ describe("lbdoctor trace on AWS snapshots", () => {
     assert.match(ok.stdout, /^Verdict: ALLOW/m);
     const denied = lbdoctor(["trace", "--snapshot", aws("nacl-blocks-health-check"), "--from", "lb", "--to", "i-0d0a4043b7d057558:80"]);
     assert.equal(denied.code, 1, denied.stderr);
-    assert.match(denied.stdout, /^ {2}5\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\): DENY by rule \* \(the implicit deny\)$/m);
+    assert.match(
+      denied.stdout,
+      /^ {2}5\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\): DENY by rule \* \(the implicit deny\)$/m,
+    );
     assert.match(denied.stdout, /^ {2}3\. .*inbound \(request\): ALLOW by rule 100: allow tcp port 80 from 10\.0\.0\.0\/16$/m);
     assert.match(denied.stdout, /^Verdict: DENY \(at hop 5, /m);
   });
 
   it("prints JSON: the flow, the route and every hop with its kind, verdict and deciding rule", () => {
-    const r = lbdoctor(["trace", "--snapshot", aws("lb-sg-egress-blocks-targets"), "--from", "lb", "--to", "10.0.11.10:80", "--format", "json"]);
+    const r = lbdoctor([
+      "trace",
+      "--snapshot",
+      aws("lb-sg-egress-blocks-targets"),
+      "--from",
+      "lb",
+      "--to",
+      "10.0.11.10:80",
+      "--format",
+      "json",
+    ]);
     assert.equal(r.code, 1, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.equal(j.provider, "aws");
@@ -306,7 +331,17 @@ describe("lbdoctor trace on AWS snapshots", () => {
       assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, re);
     }
-    const azure = lbdoctor(["trace", "--snapshot", join(ROOT, "fixtures", "azure", "healthy-web.json"), "--from", "Internet", "--to", "vm1:80", "--lb", "x"]);
+    const azure = lbdoctor([
+      "trace",
+      "--snapshot",
+      join(ROOT, "fixtures", "azure", "healthy-web.json"),
+      "--from",
+      "Internet",
+      "--to",
+      "vm1:80",
+      "--lb",
+      "x",
+    ]);
     assert.equal(azure.code, 2);
     assert.match(azure.stderr, /--lb is for AWS snapshots/);
   });

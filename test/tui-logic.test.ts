@@ -336,14 +336,14 @@ describe("tui watch mode", () => {
     assert.equal(session.getState().watch.active, false);
   });
 
-  it("routes live scopes: one resource group gets progress and watch; Resource Graph and AWS go through check's acquisition", async () => {
+  it("routes live scopes: one resource group gets progress and watch; Resource Graph and AWS over several regions go through check's acquisition", async () => {
     const rg = await liveSource("my-rg", {});
     assert.equal(rg.label, "live: resource group my-rg");
     assert.ok(rg.pollHealth);
-    const aws = await liveSource(undefined, { provider: "aws", region: "us-west-2" });
-    assert.equal(aws.label, "live: AWS region us-west-2, every load balancer");
+    const aws = await liveSource(undefined, { provider: "aws", region: "us-west-2,eu-west-1" });
+    assert.equal(aws.label, "live: AWS region us-west-2,eu-west-1, every load balancer");
     assert.equal(aws.pollHealth, undefined);
-    assert.match(aws.watchUnavailable ?? "", /AWS target health is not polled yet/);
+    assert.match(aws.watchUnavailable ?? "", /watch polls DescribeTargetHealth in one region/);
     const graph = await liveSource(undefined, { subscription: "a,b" });
     assert.equal(graph.label, "live: Azure Resource Graph, subscription a, b");
     assert.equal(graph.pollHealth, undefined);

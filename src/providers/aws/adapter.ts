@@ -5,6 +5,7 @@ import { awsDiff } from "./diff.ts";
 import { awsGapData } from "./gap-data.ts";
 import { fromNames } from "./guest.ts";
 import { createAwsInspector } from "./inspect.ts";
+import { awsLiveSource } from "./live-source.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
@@ -64,7 +65,9 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
     `AWS${opts.allRegions ? " every enabled region" : opts.region ? ` region ${opts.region}` : ""}${
       opts.accounts ? ` of accounts ${opts.accounts}` : opts.roleArn ? ` as ${opts.roleArn}` : ""
     }${target ? `, ${target}` : ", every load balancer"}`,
-  watchUnavailable: () => "watch polls load-balancer health; AWS target health is not polled yet",
+  liveSource: awsLiveSource,
+  watchUnavailable: () =>
+    "watch polls DescribeTargetHealth in one region; over several regions or accounts, run one `lbdoctor tui --provider aws --region <region> --watch 5s` per region",
   collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),
   trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAws(snapshot as AwsSnapshot, opts, io),

@@ -13,7 +13,7 @@ import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows, watchRows } from "./overview.ts";
-import { BADGE, badgeSeg, describeCell, healthSeg, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
+import { BADGE, badgeSeg, describeCell, healthSeg, isUp, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 function members(detail: LbDetail | undefined, f: ListFilter): MemberRow[] {
@@ -60,7 +60,7 @@ function memberDetail(m: MemberRow, W: number, watch: WatchState | undefined, pr
     const strip = sparkline(tl.samples.map((s) => s.state));
     const row: Row = [{ t: " ".repeat(ind) }, { t: "timeline ", dim: true }, { t: strip }];
     if (last) {
-      const up = last.to.toLowerCase() === "up";
+      const up = isUp(last.to);
       row.push({
         t: truncate(` ${up ? "▲" : "▼"} ${last.from} → ${last.to} at ${clock(last.at)}`, Math.max(0, W - ind - 9 - strip.length)),
         bold: true,

@@ -55,9 +55,8 @@ export function verdictWord(v: VerdictCell["verdict"]): string {
 }
 
 export function healthSeg(state: string, width = 6): Seg {
-  const l = state.toLowerCase();
-  const down = l === "down" || l === "unhealthy";
-  const color: Seg["color"] = l === "up" || l === "healthy" ? "green" : down ? "red" : "gray";
+  const down = isDown(state);
+  const color: Seg["color"] = isUp(state) ? "green" : down ? "red" : "gray";
   return { t: pad(state, width), color, bold: down };
 }
 
@@ -79,9 +78,21 @@ export function describeCell(c: VerdictCell): string {
   return parts.join(" ");
 }
 
+/** Serving: Azure `Up`, AWS `healthy`. */
+export function isUp(state: string): boolean {
+  const l = state.toLowerCase();
+  return l === "up" || l === "healthy";
+}
+
+/** Failing its health checks: Azure `Down`, AWS `unhealthy`. */
+export function isDown(state: string): boolean {
+  const l = state.toLowerCase();
+  return l === "down" || l === "unhealthy";
+}
+
 /** "▁▁▁█" style strip of health samples: Up is a full block, Down a low one, anything else a dot. */
 export function sparkline(states: string[]): string {
-  return states.map((s) => (s.toLowerCase() === "up" ? "█" : s.toLowerCase() === "down" ? "▁" : "·")).join("");
+  return states.map((s) => (isUp(s) ? "█" : isDown(s) ? "▁" : "·")).join("");
 }
 
 // computed once per list (the list is cached per filter): rows are drawn on every keypress
