@@ -42,6 +42,21 @@ export interface GenOptions {
   /** prefix for resource names (tenant-scale: one per resource group) */
   prefix?: string;
   location?: string;
+  /** front scale sets with every 5th load balancer (default true); false: every pool holds VMs */
+  scaleSets?: boolean;
+  /**
+   * VMs whose availability set is not in the snapshot (default 0): each names its own missing set,
+   * so the model records that many dangling references (gaps), spread evenly over the VMs
+   */
+  danglingAvailabilitySets?: number;
+}
+
+/**
+ * The topology of issue 12's measurement: 100 Standard load balancers at 20,000 NICs (one pool of
+ * 200 VMs each, no scale sets) and 200 VMs whose availability set is missing (200 gaps).
+ */
+export function issueTopology(nics: number, seed = 1): GenOptions {
+  return { seed, nics, nicsPerLb: 200, scaleSets: false, danglingAvailabilitySets: 200 };
 }
 
 export const BENCH_SUB = "00000000-0000-0000-0000-00000000be0c";
@@ -398,7 +413,7 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
       ],
       natId: `${id}/inboundNatRules/nat-ssh`,
       emptyPool: b % 40 === 39,
-      ...(b % 5 === 4 ? { vmss: cmp("virtualMachineScaleSets", `vmss-${b}`) } : {}),
+      ...(b % 5 === 4 && o.scaleSets !== false ? { vmss: cmp("virtualMachineScaleSets", `vmss-${b}`) } : {}),
     };
     lbs.push(info);
     if (isPublic) {
@@ -544,6 +559,9 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
   let deallocated = 0;
   let effectiveNsgNics = 0;
   const natDone = new Set<number>();
+  const dangling = Math.max(0, Math.floor(o.danglingAvailabilitySets ?? 0));
+  const danglingEvery = dangling > 0 ? Math.max(1, Math.floor(nicCount / dangling)) : 0;
+  let danglingDone = 0;
   const nsgEffective = (idx: number): RuleSpec[] => [...(nsgRules[idx] ?? []), ...defaultSpecs];
   for (let i = 0; i < nicCount; i++) {
     const b = Math.min(lbCount - 1, Math.floor(i / nicsPerLb));
@@ -570,6 +588,11 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
       vms++;
     }
     const ipcId = `${nicId}/ipConfigurations/ipconfig1`;
+    let missingAvset: string | undefined;
+    if (!lb.vmss && danglingDone < dangling && i % danglingEvery === 0) {
+      missingAvset = cmp("availabilitySets", `avset-gone-${danglingDone}`);
+      danglingDone++;
+    }
     const natHere = !lb.vmss && !natDone.has(b);
     if (natHere) natDone.add(b);
     const nic: ArmResource = {
@@ -636,12 +659,12 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
           dataDisks: [],
         },
         networkProfile: { networkInterfaces: [{ id: nicId, properties: { primary: true } }] },
-        ...(!lb.vmss && avsetIds.has(b) ? { availabilitySet: { id: avsetIds.get(b) } } : {}),
+        ...(!lb.vmss && avsetIds.has(b) ? { availabilitySet: { id: missingAvset ?? avsetIds.get(b) } } : {}),
         provisioningState: "Succeeded",
         instanceView: { computerName: vmName, osName: "ubuntu", statuses },
       },
     });
-    if (!lb.vmss) avsetVms.get(b)?.push({ id: vmId });
+    if (!lb.vmss && !missingAvset) avsetVms.get(b)?.push({ id: vmId });
     if (o.effectiveNsg && inPool && !lb.vmss && power === "running") {
       effectiveNsgNics++;
       const value: EffectiveNsgBody["value"] = [

@@ -10,8 +10,10 @@
  * 1. collect  live collection through the SDKs against the ARM emulator (its
  *             own process), wall time against the critical-path bound
  *               bound = dependent call chain × L + LRO time T + calls × L / concurrency
- * 2. engine   `lbdoctor check --snapshot` on synthetic topologies, in a child
- *             process: time, peak RSS, time growth per input growth
+ * 2. engine   `lbdoctor check --snapshot --format json` on two synthetic
+ *             topologies (bench/engine.ts), in a child process: time, peak
+ *             RSS, report size against the snapshot, time growth per input
+ *             growth (2k → 20k → 100k NICs; --quick: 500 → 5,000)
  * 3. startup  `lbdoctor --version` and `check --snapshot <small fixture>`
  *             against `node -e 0` on the same Node
  * 4. tenant   200 subscriptions × 10 LBs: the Resource Graph path against a
@@ -235,80 +237,9 @@ function runMeasured(argv: string[], env: Record<string, string> = {}): Promise<
   });
 }
 
-/** "Summary: 3 failed (…), 2 unknown, 0 errors, 5 passed, 1 not applicable; …" → 11 */
-function verdictCount(text: string): number {
-  const line = text.split("\n").find((l) => l.startsWith("Summary:")) ?? "";
-  const n = (re: RegExp) => Number(re.exec(line)?.[1] ?? 0);
-  return n(/(\d+) failed/) + n(/(\d+) unknown/) + n(/(\d+) errors/) + n(/(\d+) passed/) + n(/(\d+) not applicable/);
-}
-
 async function benchEngine(): Promise<void> {
-  const sizes: Array<[number, number, number]> = QUICK
-    ? [
-        [1000, 20, 40],
-        [10000, 100, 100],
-      ]
-    : [
-        [2000, 50, 40],
-        [20000, 200, 100],
-        [50000, 500, 200],
-      ];
-  console.log("\n2. Engine: lbdoctor check --snapshot (text report), child process, median of 3 (peak RSS: the largest)");
-  const results: Array<{ nics: number; ms: number }> = [];
-  for (const [nics, nsgs, rules] of sizes) {
-    const { snapshot, stats } = generate({ seed: 1, nics, nsgs, rulesPerNsg: rules });
-    const file = join(TMP, `engine-${nics}.json`);
-    writeFileSync(file, JSON.stringify(snapshot));
-    const runs: ChildRun[] = [];
-    for (let i = 0; i < 3; i++) runs.push(await runMeasured([BIN, "check", "--snapshot", file]));
-    runs.sort((a, b) => a.wallMs - b.wallMs);
-    const mid = runs[1] as ChildRun;
-    const broken = runs.find((r) => r.code !== 0 && r.code !== 1);
-    if (broken) failures.push(`engine ${nics} NICs: check exited ${broken.code}`);
-    const rss = Math.max(...runs.map((r) => r.maxRssMb));
-    const verdicts = verdictCount(mid.stdout);
-    const pairs = stats.lbRules * 40; // member × LB-rule pairs (40 members a pool)
-    results.push({ nics, ms: mid.wallMs });
-    const figures = {
-      ms: Math.round(mid.wallMs),
-      peakRssMb: Math.round(rss),
-      verdicts,
-      verdictsPerSec: Math.round(verdicts / (mid.wallMs / 1000)),
-      memberRulePairsPerSec: Math.round(pairs / (mid.wallMs / 1000)),
-      nsgRules: `${nsgs}×${rules}`,
-      exit: mid.code,
-    };
-    const big = nics === (QUICK ? 10000 : 20000);
-    check({
-      section: "engine",
-      case: `${nics} NICs`,
-      figures,
-      ...(big
-        ? {
-            ratio: {
-              name: QUICK ? "seconds" : "seconds (target < 2 s)",
-              value: mid.wallMs / 1000,
-              target: QUICK ? 20 : 2,
-              ok: mid.wallMs / 1000 <= (QUICK ? 20 : 2),
-            },
-          }
-        : {}),
-    });
-    if (big) {
-      const ok = rss <= (QUICK ? 1000 : 500);
-      check({ section: "engine", case: `${nics} NICs peak RSS`, figures: { peakRssMb: Math.round(rss) }, ratio: { name: "peak RSS / 500 MB", value: rss / 500, target: QUICK ? 2 : 1, ok } });
-    }
-  }
-  const [a, b, c] = results;
-  if (a && b) {
-    const value = b.ms / a.ms;
-    check({ section: "engine", case: `scaling ${a.nics} → ${b.nics} NICs (×${b.nics / a.nics})`, figures: {}, ratio: { name: "time ratio", value, target: QUICK ? 15 : 12, ok: value <= (QUICK ? 15 : 12) } });
-  }
-  if (b && c) {
-    const value = c.ms / b.ms;
-    const target = (12 / 10) * (c.nics / b.nics);
-    check({ section: "engine", case: `scaling ${b.nics} → ${c.nics} NICs (×${c.nics / b.nics})`, figures: {}, ratio: { name: "time ratio", value, target, ok: value <= target } });
-  }
+  const { benchEngine: run } = await import("./engine.ts");
+  await run({ quick: QUICK, tmp: TMP, bin: BIN, runMeasured, check, failures });
 }
 
 // ---------------------------------------------------------------------------

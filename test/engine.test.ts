@@ -123,4 +123,41 @@ describe("rule engine", () => {
     assert.throws(() => defineRule<AzureModel>({ ...meta, id: "azure/Bad_Id", messages: {}, check: () => {} }), /bad rule id/);
     assert.throws(() => defineRule<AzureModel>({ ...meta, id: "aws/x", messages: {}, check: () => {} }), /must start with its provider/);
   });
+
+  it('passes "summary": passes come back light, fails whole, and a pass a collection gap turns unknown is completed', () => {
+    const lb = model.loadBalancers[0];
+    assert.ok(lb);
+    const mixed = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/mixed",
+      messages: { ok: "lb {{name}} fine", bad: "lb {{name}} broken" },
+      check: ({ report }) => {
+        const evidence = [{ resourceId: lb.id, pointer: lb.ptr, label: "lb" }];
+        report({ status: "pass", resourceId: lb.id, key: "a", messageId: "ok", data: { name: lb.name }, evidence });
+        report({ status: "fail", resourceId: lb.id, key: "b", messageId: "bad", data: { name: lb.name }, evidence });
+      },
+    });
+    const [pass, fail] = runRules(model, [mixed], { passes: "summary" });
+    assert.equal(pass?.status, "pass");
+    assert.equal(pass?.message, "", "a summarized pass carries no message");
+    assert.deepEqual(pass?.evidence, []);
+    assert.equal(fail?.message, "lb lb-web broken");
+    assert.equal(
+      fail?.evidence[0]?.value,
+      model.snapshot.resources.find((r) => r.id === lb.id),
+    );
+    // the same rule with its data not collected: the pass becomes an unknown, whole (message and evidence)
+    const gapped = {
+      ...model,
+      gaps: [{ kind: "collection" as const, operation: "loadBalancers.list", message: "denied", covers: ["azure:loadBalancers"] }],
+    };
+    const [unknown] = runRules(gapped as AzureModel, [mixed], { passes: "summary" });
+    assert.equal(unknown?.status, "unknown");
+    assert.match(unknown?.message ?? "", /What was collected says: lb lb-web fine$/);
+    assert.ok(
+      unknown?.evidence.some((e) => e.label === "lb" && e.value !== undefined),
+      "its evidence is resolved",
+    );
+    assert.deepEqual(unknown?.subjects, [lb.key]);
+  });
 });

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { FORMAT_NAMES, loadFormatter } from "../src/core/report/formats.ts";
-import type { Report } from "../src/core/report/report.ts";
+import type { PassMode, Report } from "../src/core/report/report.ts";
 import { syntheticAwsReport, syntheticAzureReport } from "./support/synthetic-report.ts";
 import { assertValidJunit, assertValidReport, assertValidSarif } from "./support/validators.ts";
 
@@ -44,7 +44,7 @@ describe("golden: every format, from a synthetic report of each provider", () =>
   for (const [provider, report] of [
     ["azure", syntheticAzureReport],
     ["aws", syntheticAwsReport],
-  ] as Array<[string, () => Report]>) {
+  ] as Array<[string, (passes?: PassMode) => Report]>) {
     for (const { format, ext, validate } of FORMATS) {
       it(`${provider}.${ext}`, async () => {
         const text = (await loadFormatter(format))(report(), { color: false, verbose: false });
@@ -55,5 +55,15 @@ describe("golden: every format, from a synthetic report of each provider", () =>
     it(`${provider}.verbose.txt (passing and not-applicable checks listed)`, async () => {
       golden(`${provider}.verbose.txt`, (await loadFormatter("text"))(report(), { color: false, verbose: true }));
     });
+    // --include-passed: every pass and not-applicable result in full, no summaries
+    for (const { format, ext, validate } of FORMATS.filter((f) => ["json", "junit", "text"].includes(f.format))) {
+      const verbose = format === "text";
+      const file = `${provider}.include-passed${verbose ? ".verbose" : ""}.${ext}`;
+      it(file, async () => {
+        const text = (await loadFormatter(format))(report("full"), { color: false, verbose });
+        golden(file, text);
+        validate?.(text, file);
+      });
+    }
   }
 });

@@ -109,6 +109,10 @@ function registerCheck(program: Command, io: IO, setExit: SetExit): void {
     .option("-r, --rule <id>", "run only this rule (repeatable)", collect)
     .option("--from <vm>", "a VM that calls the load balancer's frontend (for azure/ilb-self-access; repeatable)", collect)
     .option("--verbose", "list passing and not-applicable checks too")
+    .option(
+      "--include-passed",
+      "carry every passing finding in full, with its evidence (default: passes as a per-rule count and resource ids)",
+    )
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
   addLiveOptions(check);
   addAwsOptions(check);

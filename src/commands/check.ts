@@ -7,14 +7,14 @@ import type { Severity } from "../core/engine/types.ts";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { type BaselineSummary, loadBaseline, markBaseline } from "../core/report/baseline.ts";
-import { loadFormatter } from "../core/report/formats.ts";
+import { loadStreamFormatter } from "../core/report/formats.ts";
 import { buildReport, type Report } from "../core/report/report.ts";
 import { sanitize } from "../core/report/sanitize.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, writeOutputs } from "./output.ts";
+import { colorEnabled as colorWanted, type OutputTarget, type OutputText, prepareOutputs, writeOutputs } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
@@ -29,6 +29,8 @@ export interface CheckOptions extends LiveOptions {
   rule?: string[];
   from?: string[];
   verbose?: boolean;
+  /** every pass in full, with its evidence; else passes are summarized per rule */
+  includePassed?: boolean;
   color?: boolean;
 }
 
@@ -110,6 +112,8 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     ...(targets.length > 0 ? { targets } : {}),
     source,
     severity,
+    // passes are summarized in the report unless --include-passed: the engine need not write out their evidence
+    passes: opts.includePassed === true ? "full" : "summary",
   });
 
   let suppressions: SuppressionStatus[] | undefined;
@@ -151,13 +155,14 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     rules: rules.map((r) => ({ ...r, severity: severity[r.id] ?? r.severity })),
     ...(suppressions ? { suppressions } : {}),
     ...(baselineSummary ? { baseline: baselineSummary } : {}),
+    passes: opts.includePassed === true ? "full" : "summary",
   });
 
-  // render everything before writing anything
-  const rendered: Array<{ target: OutputTarget; text: string }> = [];
+  // each report is written as it is rendered (JSON, SARIF and JUnit in pieces): files to temporary files, renamed when all are complete
+  const rendered: Array<{ target: OutputTarget; text: OutputText }> = [];
   for (let i = 0; i < formats.length; i++) {
     const target: OutputTarget = outTargets[i] ?? { kind: "stdout", path: "-" };
-    const format = await loadFormatter(formats[i] as string);
+    const format = await loadStreamFormatter(formats[i] as string);
     const text = format(report, { color: target.kind === "stdout" ? colorWanted(opts.color) : false, verbose: opts.verbose === true });
     rendered.push({ target, text });
   }

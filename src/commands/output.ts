@@ -11,7 +11,11 @@
  *   named temporary file in the same folder, mode 0600 (or the mode of the
  *   file it replaces), renamed over the target;
  * - several outputs are all written or none: every temporary file is written
- *   first, then the special files, then the renames.
+ *   first, then the special files, then the renames;
+ * - a report may come as a stream of pieces (JSON, SARIF, JUnit): each piece
+ *   is written as it is made, so no report is ever one string; a failure
+ *   while making or writing it leaves no file behind (the temporary one is
+ *   removed, the target untouched).
  */
 import { randomBytes } from "node:crypto";
 import {
@@ -133,10 +137,28 @@ function createTemp(dir: string, name: string, mode: number, output: string): { 
   }
 }
 
+/** What one output holds: a string, or the pieces of one made as they are written. */
+export type OutputText = string | Iterable<string>;
+
+function pieces(text: OutputText): Iterable<string> {
+  return typeof text === "string" ? [text] : text;
+}
+
 function writeAll(fd: number, text: string): void {
   const buf = Buffer.from(text, "utf8");
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/** Writes every piece; an error from the file names the output, an error while making a piece is passed on as it is. */
+function writePieces(fd: number, text: OutputText, output: string): void {
+  for (const piece of pieces(text)) {
+    try {
+      writeAll(fd, piece);
+    } catch (e) {
+      throw new InputError(`cannot write ${output}: ${errCode(e)}`);
+    }
+  }
 }
 
 /**
@@ -145,7 +167,7 @@ function writeAll(fd: number, text: string): void {
  * file is removed and nothing has replaced a target (a special file written
  * before the failure cannot be taken back).
  */
-export function writeOutputs(items: Array<{ target: OutputTarget; text: string }>, out: (text: string) => void): void {
+export function writeOutputs(items: Array<{ target: OutputTarget; text: OutputText }>, out: (text: string) => void): void {
   const temps: Array<{ path: string; file: string }> = [];
   const cleanup = () => {
     for (const t of temps) {
@@ -162,10 +184,12 @@ export function writeOutputs(items: Array<{ target: OutputTarget; text: string }
       const tmp = createTemp(dirname(target.file), basename(target.file), target.mode, target.path);
       temps.push({ path: tmp.path, file: target.file });
       try {
-        writeAll(tmp.fd, text);
-        fsyncSync(tmp.fd);
-      } catch (e) {
-        throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+        writePieces(tmp.fd, text, target.path);
+        try {
+          fsyncSync(tmp.fd);
+        } catch (e) {
+          throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+        }
       } finally {
         closeSync(tmp.fd);
       }
@@ -180,9 +204,7 @@ export function writeOutputs(items: Array<{ target: OutputTarget; text: string }
         throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
       }
       try {
-        writeAll(fd, text);
-      } catch (e) {
-        throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
+        writePieces(fd, text, target.path);
       } finally {
         closeSync(fd);
       }
@@ -199,7 +221,7 @@ export function writeOutputs(items: Array<{ target: OutputTarget; text: string }
     cleanup();
     throw e;
   }
-  for (const { target, text } of items) if (target.kind === "stdout") out(text);
+  for (const { target, text } of items) if (target.kind === "stdout") for (const piece of pieces(text)) out(piece);
 }
 
 /** Writes one file atomically (see writeOutputs); `-` is stdout. */

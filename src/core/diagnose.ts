@@ -26,6 +26,8 @@ export interface DiagnoseInput {
   /** severity overrides by rule id (the config) */
   severity?: Record<string, Severity>;
   onEvent?: (e: EngineEvent) => void;
+  /** "summary": passes and not-applicable results come back light (see RunOptions.passes); default "full" */
+  passes?: "full" | "summary";
 }
 
 export interface Diagnosis {
@@ -55,6 +57,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   let findings = runRules(model, rules, {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+    ...(input.passes ? { passes: input.passes } : {}),
   });
   const complete = adapter.completeCommand;
   if (complete) {

@@ -1,6 +1,7 @@
 import { resolvePointer } from "../util/json-pointer.ts";
 import { idKey, lastSegment as nameOf } from "../util/resource-id.ts";
 import { clip } from "../util/words.ts";
+import { gapIndex } from "./gaps.ts";
 import type { Evidence, Finding, Model, ModelGap, ReportInput, Rule, Severity } from "./types.ts";
 import { severityRank } from "./types.ts";
 
@@ -13,7 +14,20 @@ export interface RunOptions {
   onEvent?: (e: EngineEvent) => void;
   /** severity overrides by rule id */
   severity?: Record<string, Severity>;
+  /**
+   * "summary": the caller summarizes passes and not-applicable results (a
+   * report's default: a count and resource ids per rule), so those findings
+   * come back without their message text and evidence (`message` "",
+   * `evidence` []), which are the most of the engine's time and memory on a
+   * large scope. A finding a collection gap turns into `unknown` is completed
+   * first, so every fail, unknown and error finding is always whole.
+   * Default "full".
+   */
+  passes?: "full" | "summary";
 }
+
+/** Completes a light pass or not-applicable finding (its message and evidence), for the rule that made it. */
+type Completer = (f: Finding) => void;
 
 /** A message template split once into text and `{{name}}` slots (odd indexes); templates are reused for every finding. */
 const compiled = new Map<string, string[]>();
@@ -39,6 +53,8 @@ export function interpolate(template: string, data: Record<string, string | numb
  * (lists, explanations) keep their words.
  */
 function shownValue(v: string): string {
+  // most values are names: shorter than any cut, nothing to scan
+  if (v.length <= 256) return v;
   return clip(
     v.replace(/\S{257,}/g, (t) => clip(t)),
     4000,
@@ -46,7 +62,18 @@ function shownValue(v: string): string {
 }
 
 export function findingId(ruleId: string, resourceId: string, key?: string): string {
-  return [ruleId, idKey(resourceId), key ?? ""].join("|");
+  return `${ruleId}|${idKey(resourceId)}|${key ?? ""}`;
+}
+
+/** Evidence with its values: a rule's own, else read from the snapshot at the pointer. */
+function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
+  if (!list || list.length === 0) return [];
+  const out: Evidence[] = new Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as NonNullable<ReportInput["evidence"]>[number];
+    out[i] = { ...e, value: "value" in e ? e.value : resolvePointer(doc, e.pointer) };
+  }
+  return out;
 }
 
 /** Runs each rule in isolation. A rule that throws becomes one `error` finding; the run goes on. */
@@ -59,6 +86,17 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
     const out: Finding[] = [];
     const ids = new Set<string>();
     const severity = opts.severity?.[rule.id];
+    const summarize = opts.passes === "summary";
+    // light findings (passes and not-applicable results, with passes "summary") and how to complete each
+    const light = new Map<Finding, ReportInput>();
+    const complete: Completer = (f) => {
+      const input = light.get(f);
+      if (!input) return;
+      light.delete(f);
+      f.message = interpolate(rule.messages[input.messageId] as string, input.data);
+      f.evidence = withValues(model.snapshot, input.evidence);
+      f.subjects = (input.subjects ?? [input.resourceId]).map(idKey);
+    };
     const ctx = {
       model,
       report(input: ReportInput) {
@@ -67,6 +105,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
         let id = findingId(rule.id, input.resourceId, input.key);
         for (let n = 2; ids.has(id); n++) id = findingId(rule.id, input.resourceId, `${input.key ?? ""}#${n}`);
         ids.add(id);
+        const lazy = summarize && (input.status === "pass" || input.status === "not-applicable");
         const f: Finding = {
           id,
           ruleId: rule.id,
@@ -76,20 +115,18 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
           resourceName: clip(input.resourceName ?? nameOf(input.resourceId)),
           title: rule.title,
           messageId: input.messageId,
-          message: interpolate(template, input.data),
-          evidence: (input.evidence ?? []).map((e) => ({
-            ...e,
-            value: "value" in e ? e.value : resolvePointer(model.snapshot, e.pointer),
-          })),
+          message: lazy ? "" : interpolate(template, input.data),
+          evidence: lazy ? [] : withValues(model.snapshot, input.evidence),
           source: rule.source,
           references: rule.references,
           relatedTo: [],
-          subjects: (input.subjects ?? [input.resourceId]).map(idKey),
+          subjects: lazy ? [] : (input.subjects ?? [input.resourceId]).map(idKey),
         };
         if (input.loadBalancerId) f.loadBalancerId = input.loadBalancerId;
         if (input.remediation && input.status === "fail") f.remediation = input.remediation;
         if (input.key !== undefined) f.key = input.key;
         if (input.basis) f.basis = input.basis;
+        if (lazy) light.set(f, input);
         out.push(f);
       },
     };
@@ -130,7 +167,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
         subjects: [],
       });
     }
-    if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity);
+    if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity, light.size > 0 ? complete : undefined);
     all.push(...out);
     opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length, ms: now() - t0 });
   }
@@ -153,10 +190,12 @@ export const GAP_MESSAGE_ID = "collection-gap";
  * resource itself, it gets one `unknown` finding there, so that what could not
  * be read (a target group's targets) never silently drops out of the report.
  */
-export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Severity): void {
+export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Severity, complete?: Completer): void {
   const reads = new Set(rule.reads ?? []);
-  const gaps = model.gaps.filter((g) => g.kind === "collection" && (g.covers ?? []).some((k) => reads.has(k)));
+  const gaps = gapIndex(model.gaps).collection.filter((g) => (g.covers ?? []).some((k) => reads.has(k)));
   if (gaps.length === 0) return;
+  // a gap decides by a finding's subjects and evidence, and may turn a pass into an unknown shown in full: light findings are completed first
+  if (complete) for (const f of out) complete(f);
   const reasons = new Map<Finding, ModelGap[]>();
   const added: Finding[] = [];
   for (const g of gaps) {
@@ -237,10 +276,11 @@ export function linkFindings(findings: Finding[], rules: Rule[]): void {
   const fails = findings.filter((f) => f.status === "fail");
   const bySubject = new Map<string, Finding[]>();
   const byEvidenceResource = new Map<string, Finding[]>();
+  // findings are added one at a time, so a finding already in a list is its last element
   const add = (map: Map<string, Finding[]>, k: string, f: Finding) => {
-    let list = map.get(k);
-    if (!list) map.set(k, (list = []));
-    if (!list.includes(f)) list.push(f);
+    const list = map.get(k);
+    if (!list) map.set(k, [f]);
+    else if (list[list.length - 1] !== f) list.push(f);
   };
   for (const f of fails) {
     for (const s of f.subjects) add(bySubject, s, f);
@@ -278,12 +318,13 @@ export function orderFindings(findings: Finding[]): Finding[] {
     const caused = f.relatedTo.some((r) => r.relation === "caused-by");
     return explains ? (caused ? 1 : 0) : caused ? 3 : 2;
   };
-  return [...findings].sort(
-    (a, b) =>
-      statusOrder[a.status] - statusOrder[b.status] ||
-      (a.status === "fail" ? causeRank(a) - causeRank(b) : 0) ||
-      severityRank(b.severity) - severityRank(a.severity) ||
-      a.ruleId.localeCompare(b.ruleId) ||
-      a.id.localeCompare(b.id),
-  );
+  // the keys once per finding, not once per comparison (n log n of them on a large scope); the same order as localeCompare
+  const collate = new Intl.Collator().compare;
+  const keyed = findings.map((f) => ({
+    f,
+    rank: statusOrder[f.status] * 10 + (f.status === "fail" ? causeRank(f) : 0),
+    severity: severityRank(f.severity),
+  }));
+  keyed.sort((a, b) => a.rank - b.rank || b.severity - a.severity || collate(a.f.ruleId, b.f.ruleId) || collate(a.f.id, b.f.id));
+  return keyed.map((k) => k.f);
 }

@@ -57,6 +57,22 @@ export interface RuleSummary {
   docsUrl: string;
 }
 
+/**
+ * The passing (or not-applicable) findings of one rule, summarized: how many
+ * and on which resources. A report carries these instead of the findings
+ * themselves unless `--include-passed` asks for every one with its evidence.
+ */
+export interface PassSummary {
+  ruleId: string;
+  /** findings of the rule with this status (several on one resource count each) */
+  count: number;
+  /** the resources they are about, each once, in finding order (a pass on the whole scope has none) */
+  resourceIds: string[];
+}
+
+/** How a report carries passing findings: in full (evidence and all) or as a per-rule summary. */
+export type PassMode = "full" | "summary";
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: "lbdoctor"; version: string };
@@ -78,7 +94,12 @@ export interface Report {
   /** every rule that ran */
   rules: RuleSummary[];
   loadBalancers: LoadBalancerSummary[];
+  /** every finding; with summarized passes (the CLI's default), the fail, unknown and error findings */
   findings: Finding[];
+  /** present when passes are summarized: per rule, the passes left out of `findings` (the counts add up to summary.byStatus.pass) */
+  passed?: PassSummary[];
+  /** present when passes are summarized: per rule, the not-applicable results left out of `findings` (they add up to summary.byStatus["not-applicable"]) */
+  notApplicable?: PassSummary[];
   gaps: ModelGap[];
   /** with a config file: each configured suppression, whether it expired and how many findings it matched */
   suppressions?: SuppressionStatus[];
@@ -108,12 +129,18 @@ export function buildReport(args: {
   rules?: RuleInput[];
   suppressions?: SuppressionStatus[];
   baseline?: BaselineSummary;
+  /** "summary": passes and not-applicable results as per-rule counts and resource ids (what `check` writes unless --include-passed); default "full" */
+  passes?: PassMode;
 }): Report {
   const { model, failOn } = args;
-  const findings = orderFindings(args.findings);
+  const summarize = args.passes === "summary";
+  // only what the report carries in full is ordered (a large scope has ten passes for every other finding)
+  const findings = orderFindings(
+    summarize ? args.findings.filter((f) => f.status !== "pass" && f.status !== "not-applicable") : args.findings,
+  );
   const byStatus = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   const failedBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const f of findings) {
+  for (const f of args.findings) {
     byStatus[f.status]++;
     if (f.status === "fail") failedBySeverity[f.severity]++;
   }
@@ -171,15 +198,34 @@ export function buildReport(args: {
     scope: model.snapshot.scope,
     failOn,
     summary,
-    rules: ruleSummaries(args.rules, findings),
+    rules: ruleSummaries(args.rules, args.findings),
     loadBalancers: lbs,
     findings,
+    ...(summarize
+      ? { passed: summarizeStatus(args.findings, "pass"), notApplicable: summarizeStatus(args.findings, "not-applicable") }
+      : {}),
     // `affects` is the engine's (resource keys, possibly many); the report keeps what the gap is and which data it covers
     gaps: model.gaps.map(({ affects: _a, ...g }) => g),
   };
   if (args.suppressions) report.suppressions = args.suppressions;
-  if (model.time) report.timeline = buildTimeline(model.time, findings, new Set(args.loadBalancers.map((lb) => lb.key)));
+  if (model.time) report.timeline = buildTimeline(model.time, args.findings, new Set(args.loadBalancers.map((lb) => lb.key)));
   return report;
+}
+
+/** The findings of each rule with this status, counted, with their resources (each once); rules in id order. */
+export function summarizeStatus(findings: Finding[], status: "pass" | "not-applicable"): PassSummary[] {
+  const byRule = new Map<string, { summary: PassSummary; seen: Set<string> }>();
+  for (const f of findings) {
+    if (f.status !== status) continue;
+    let entry = byRule.get(f.ruleId);
+    if (!entry) byRule.set(f.ruleId, (entry = { summary: { ruleId: f.ruleId, count: 0, resourceIds: [] }, seen: new Set() }));
+    entry.summary.count++;
+    if (f.resourceId !== "" && !entry.seen.has(f.resourceId)) {
+      entry.seen.add(f.resourceId);
+      entry.summary.resourceIds.push(f.resourceId);
+    }
+  }
+  return [...byRule.values()].map((e) => e.summary).sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
 
 type RuleInput = Pick<RuleMeta, "id" | "provider" | "title" | "severity"> & Partial<Pick<RuleMeta, "description" | "remediation">>;

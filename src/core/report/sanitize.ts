@@ -54,5 +54,10 @@ const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\
 
 /** JSON.stringify, with every character a terminal could act on escaped (C0 already is). */
 export function safeJson(value: unknown, indent: number | undefined = 2): string {
-  return JSON.stringify(value, null, indent).replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return safeJsonEscape(JSON.stringify(value, null, indent));
+}
+
+/** Escapes, in JSON text, the characters JSON.stringify leaves raw that a terminal could act on (one character at a time: safe on any piece of the text). */
+export function safeJsonEscape(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }

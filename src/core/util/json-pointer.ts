@@ -15,10 +15,16 @@ export function join(base: string, ...tokens: Array<string | number>): string {
 export function resolvePointer(doc: unknown, ptr: string): unknown {
   if (ptr === "") return doc;
   let cur: unknown = doc;
-  for (const raw of ptr.slice(1).split("/")) {
+  // token by token without splitting: evidence pointers are resolved once per finding, hundreds of thousands of times
+  let start = 1;
+  while (start <= ptr.length) {
+    let end = ptr.indexOf("/", start);
+    if (end < 0) end = ptr.length;
+    const raw = ptr.slice(start, end);
     const token = raw.includes("~") ? raw.replace(/~1/g, "/").replace(/~0/g, "~") : raw;
     if (cur === null || typeof cur !== "object") return undefined;
     cur = (cur as Record<string, unknown>)[token];
+    start = end + 1;
   }
   return cur;
 }

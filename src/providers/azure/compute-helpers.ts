@@ -3,6 +3,7 @@
  * them, availability): which pools carry traffic, whether a member can serve,
  * why data is missing, and the `az` commands that change pool membership.
  */
+import { gapIndex } from "../../core/engine/gaps.ts";
 import type { ReportInput } from "../../core/engine/types.ts";
 import { join, pointer } from "../../core/util/json-pointer.ts";
 import { idKey, nameOf, parentResourceId } from "./arm-id.ts";
@@ -65,7 +66,7 @@ export function poolVms(pool: Pool): Vm[] {
 
 /** The JSON pointer of a gap the snapshot itself recorded (`/gaps/i`); undefined for gaps the model derived. */
 export function gapPointer(model: AzureModel, g: ModelGap): string | undefined {
-  const i = model.gaps.indexOf(g);
+  const i = gapIndex(model.gaps).position.get(g) ?? -1;
   return i >= 0 && i < (model.snapshot.gaps?.length ?? 0) ? pointer("gaps", i) : undefined;
 }
 
@@ -99,7 +100,7 @@ export function reportListGaps(model: AzureModel, report: (input: ReportInput) =
         resourceId,
         ...(resourceId ? {} : { resourceName: "(scope)" }),
         messageId,
-        key: `gap|${model.gaps.indexOf(g)}`,
+        key: `gap|${gapIndex(model.gaps).position.get(g) ?? -1}`,
         data: { operation: g.operation, reason: g.message },
         evidence: ptr ? [{ resourceId, pointer: ptr, label: "collection gap" }] : [],
       });

@@ -18,6 +18,7 @@
  * do not decide the verdict; they are reported so that callers can tell an
  * IP allow-list ("restricted") from a block.
  */
+import { gapsAboutKeys } from "../../core/engine/gaps.ts";
 import { cidrContains, cidrCovers, cidrOverlaps, isAddressLike, isPrivateIp, PRIVATE_V4 } from "../../core/util/ip.ts";
 import { join } from "../../core/util/json-pointer.ts";
 import type { EffectiveNsgBody } from "../../providers/azure/wire-types.ts";
@@ -434,10 +435,7 @@ export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, op
     // say so when the observation that would have settled it was not collected
     const failed = eff
       ? undefined
-      : model.gaps.find(
-          (g) =>
-            g.resourceId && g.operation.toLowerCase().includes("effectivenetworksecuritygroups") && idKey(g.resourceId) === target.nic.key,
-        );
+      : gapsAboutKeys(model.gaps, [target.nic.key]).find((g) => g.operation.toLowerCase().includes("effectivenetworksecuritygroups"));
     if (failed)
       reason += `; the effective security rules that would settle it could not be read (${[failed.status, failed.code].filter(Boolean).join(" ") || failed.message})`;
     return { verdict: "unknown", basis, layers, reason };

@@ -4,7 +4,10 @@
  * JUnit schema (windyroad JUnit.xsd, vendored in test/vendor):
  *
  * - one <testsuite> per rule that ran, one <testcase> per evaluated resource;
- * - pass and not-applicable: an empty (passing) testcase;
+ * - pass and not-applicable: an empty (passing) testcase; when the report
+ *   summarizes them (the default), one passing testcase per rule stands for
+ *   each ("412 passed (summarized)"), and the suite's `passed` and
+ *   `notApplicable` properties count them;
  * - fail: <failure type="<severity>"> with the message, evidence and fix;
  * - unknown: <skipped message="…"> (it could not be decided);
  * - error: <error type="RuleError"> (the rule threw);
@@ -17,7 +20,8 @@
 import type { Finding } from "../../engine/types.ts";
 import { promptFor } from "../../util/shell.ts";
 import { xmlAttr, xmlText } from "../escape.ts";
-import { isSuppressed, type Report } from "../report.ts";
+import { isSuppressed, type PassSummary, type Report } from "../report.ts";
+import { chunked, joinChunks } from "../stream.ts";
 import { renderValue } from "./text.ts";
 
 /** The schema's timestamp: YYYY-MM-DDTHH:MM:SS, no zone (UTC here). */
@@ -51,15 +55,27 @@ function details(f: Finding): string {
 }
 
 export function formatJunit(report: Report): string {
+  return joinChunks(junitChunks(report));
+}
+
+/** The JUnit XML in pieces: one suite at a time, never the whole document as one string. */
+export function* junitChunks(report: Report): Generator<string> {
+  yield* chunked(junitLines(report));
+}
+
+function* junitLines(report: Report): Generator<string> {
   const ts = timestamp(report.snapshot.collectedAt);
+  const passedByRule = new Map<string, PassSummary>((report.passed ?? []).map((p) => [p.ruleId, p]));
+  const naByRule = new Map<string, PassSummary>((report.notApplicable ?? []).map((p) => [p.ruleId, p]));
   const byRule = new Map<string, Finding[]>();
   for (const f of report.findings) {
     const list = byRule.get(f.ruleId);
     if (list) list.push(f);
     else byRule.set(f.ruleId, [f]);
   }
-  const out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"];
-  report.rules.forEach((rule, id) => {
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n';
+  for (const [id, rule] of report.rules.entries()) {
+    const out: string[] = [];
     const findings = byRule.get(rule.id) ?? [];
     const cases: string[] = [];
     let failures = 0;
@@ -96,20 +112,31 @@ export function formatJunit(report: Report): string {
         );
       }
     }
+    const passed = passedByRule.get(rule.id);
+    const na = naByRule.get(rule.id);
+    for (const [summary, word] of [
+      [passed, "passed"],
+      [na, "not applicable"],
+    ] as const) {
+      if (summary && summary.count > 0)
+        cases.push(`    <testcase name="${xmlAttr(`${summary.count} ${word} (summarized)`)}" classname="${xmlAttr(rule.id)}" time="0"/>`);
+    }
     out.push(
       `  <testsuite name="${xmlAttr(rule.id)}" package="lbdoctor.${rule.provider}" id="${id}" timestamp="${ts}" hostname="localhost" ` +
-        `tests="${findings.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="0">`,
+        `tests="${cases.filter((c) => c.startsWith("    <testcase")).length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="0">`,
       "    <properties>",
       `      <property name="title" value="${xmlAttr(rule.title)}"/>`,
       `      <property name="severity" value="${rule.severity}"/>`,
       `      <property name="docs" value="${xmlAttr(rule.docsUrl)}"/>`,
+      ...(passed ? [`      <property name="passed" value="${passed.count}"/>`] : []),
+      ...(na ? [`      <property name="notApplicable" value="${na.count}"/>`] : []),
       "    </properties>",
       ...cases,
       "    <system-out/>",
       "    <system-err/>",
       "  </testsuite>",
     );
-  });
-  out.push("</testsuites>");
-  return `${out.join("\n")}\n`;
+    for (const line of out) yield `${line}\n`;
+  }
+  yield "</testsuites>\n";
 }

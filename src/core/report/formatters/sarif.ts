@@ -28,7 +28,8 @@
 import type * as Sarif from "sarif";
 import type { Finding, Severity } from "../../engine/types.ts";
 import { isSuppressed, type Report } from "../report.ts";
-import { safeJson, sanitize } from "../sanitize.ts";
+import { sanitize } from "../sanitize.ts";
+import { joinChunks, jsonChunks } from "../stream.ts";
 import { renderValue } from "./text.ts";
 
 export const SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -67,6 +68,11 @@ export function artifactUri(source: string | undefined): string | undefined {
 }
 
 export function formatSarif(report: Report): string {
+  return joinChunks(sarifChunks(report));
+}
+
+/** The SARIF log as text, in pieces: the log object is built whole (results are small), its text never is. */
+export function* sarifChunks(report: Report): Generator<string> {
   const ruleIndex = new Map(report.rules.map((r, i) => [r.id, i]));
   const rules: Sarif.ReportingDescriptor[] = report.rules.map((r) => {
     const d: Sarif.ReportingDescriptor = {
@@ -148,13 +154,17 @@ export function formatSarif(report: Report): string {
       collectedAt: report.snapshot.collectedAt,
       failOn: report.failOn,
       failing: report.summary.failing,
+      // passes are no results (SARIF reports what needs attention); their number says how much was checked
+      passed: report.summary.byStatus.pass,
       ...(report.summary.suppressed ? { suppressed: report.summary.suppressed } : {}),
       ...(report.summary.baseline ? { baseline: report.summary.baseline } : {}),
     },
   };
   if (uri) run.artifacts = [{ location: { uri }, roles: ["analysisTarget"], mimeType: "application/json" }];
   const log: Sarif.Log = { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run] };
-  return `${safeJson(log)}\n`;
+  // walked: log, runs, the run, its results, each result (serialized whole)
+  yield* jsonChunks(log, { depth: 4 });
+  yield "\n";
 }
 
 function messageOf(f: Finding): string {

@@ -4,7 +4,7 @@
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import type { Finding, Severity } from "../../engine/types.ts";
-import { idKey } from "../../util/resource-id.ts";
+import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { isSuppressed, type Report, skuAndKind } from "../report.ts";
@@ -225,6 +225,23 @@ export function formatText(report: Report, opts: TextOptions): string {
       const status = g.status ? ` ${g.status}` : "";
       const code = g.code ? ` ${sanitize(g.code)}` : "";
       line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}`));
+    }
+  }
+
+  // summarized passes and not-applicable results (the default of check): per rule, with the first few resources
+  for (const [list, status, word] of [
+    [report.passed, "pass", "passed"],
+    [report.notApplicable, "not-applicable", "not applicable"],
+  ] as const) {
+    if (!opts.verbose || !list || list.length === 0) continue;
+    const total = list.reduce((n, p) => n + p.count, 0);
+    line();
+    line(c.green(`${status === "pass" ? "Passed" : "Not applicable"} (${total}), per rule; --include-passed lists each with its evidence`));
+    for (const p of list) {
+      const names = p.resourceIds.slice(0, 5).map((id) => sanitize(clip(lastSegment(id))));
+      const more = p.resourceIds.length > 5 ? `, … (${p.resourceIds.length - 5} more)` : "";
+      const on = names.length > 0 ? ` on ${plural(p.resourceIds.length, "resource")}: ${names.join(", ")}${more}` : "";
+      line(`  ${c.green(ICON[status])} ${c.bold(p.ruleId)}: ${p.count} ${word}${on}`);
     }
   }
 

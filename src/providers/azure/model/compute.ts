@@ -133,7 +133,10 @@ function joinAvailabilitySets(b: AzureBuild): void {
   for (const v of b.vm.values()) {
     if (!v.availabilitySetId) continue;
     const s = b.availabilitySet.get(idKey(v.availabilitySetId));
-    if (!s) continue;
+    if (!s) {
+      b.noteDangling(v.availabilitySetId, v.id, "availability set");
+      continue;
+    }
     let known = setVmKeys.get(s.key);
     if (!known) setVmKeys.set(s.key, (known = new Set(s.vmKeys)));
     if (!known.has(v.key)) {

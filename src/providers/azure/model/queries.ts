@@ -1,4 +1,5 @@
 /** Queries rules share over the Azure model. */
+import { collectionGapsByOperation, gapsAboutKeys } from "../../../core/engine/gaps.ts";
 import { idKey, parentResourceId } from "../arm-id.ts";
 import type { AzureModel, Frontend, IpConfig, ModelGap } from "./types.ts";
 
@@ -6,13 +7,12 @@ import type { AzureModel, Frontend, IpConfig, ModelGap } from "./types.ts";
 export function gapsFor(model: AzureModel, ids: Array<string | undefined>): ModelGap[] {
   const keys = new Set(ids.filter((x): x is string => !!x).map(idKey));
   for (const k of [...keys]) keys.add(idKey(parentResourceId(k)));
-  return model.gaps.filter((g) => g.resourceId !== undefined && keys.has(idKey(g.resourceId)));
+  return gapsAboutKeys(model.gaps, keys);
 }
 
 /** Collection gaps whose operation name contains the fragment (e.g. a whole list that failed, reported on its resource group). */
 export function listGaps(model: AzureModel, operationFragment: string): ModelGap[] {
-  const f = operationFragment.toLowerCase();
-  return model.gaps.filter((g) => g.kind === "collection" && g.operation.toLowerCase().includes(f));
+  return collectionGapsByOperation(model.gaps, operationFragment);
 }
 
 /** The member's VNet address space (own plus peered), when known. */
