@@ -1,6 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
-import { cidrInterval } from "../../../src/core/util/ip.ts";
+import { ipInCidr } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
@@ -28,12 +28,6 @@ function nodeAddresses(lb: LoadBalancer): Endpoint[] {
   return out;
 }
 
-function inCidr(ip: string, cidr: string): boolean {
-  const a = cidrInterval(ip);
-  const c = cidrInterval(cidr);
-  return !!a && !!c && a[0] >= c[0] && a[1] <= c[1];
-}
-
 interface Hit {
   index: number;
   remote: string;
@@ -59,7 +53,7 @@ function hitsOn(model: AwsModel, lb: LoadBalancer, connections: Array<{ remote: 
       return;
     }
     if (nodes.length > 0 || model.byKey.instanceByIp.has(ep.ip)) return;
-    const zone = lb.zones.find((z) => z.subnet?.cidr && inCidr(ep.ip, z.subnet.cidr));
+    const zone = lb.zones.find((z) => z.subnet?.cidr && ipInCidr(ep.ip, z.subnet.cidr));
     if (zone?.subnet) {
       out.push({
         index,

@@ -178,6 +178,19 @@ export default defineRule<AzureModel>({
       const count = rules.reduce((n, r) => n + (r.pool?.members.length ?? 0), 0);
       const othersNote =
         others.length > 0 ? "; the other regions carry its traffic if they can" : "; it is the only region, so nothing serves";
+      const regionDown = (why: string) => ({
+        member,
+        kind: "down" as const,
+        report: () =>
+          report({
+            ...base,
+            status: "fail",
+            severity: others.length > 0 ? "high" : "critical",
+            messageId: "regionDown",
+            data: { ...data, why, others: othersNote },
+            evidence: [memberEv, ...rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }))],
+          }),
+      });
       if (observed) {
         if (observed.contradicts) {
           return {
@@ -193,34 +206,10 @@ export default defineRule<AzureModel>({
               }),
           };
         }
-        return {
-          member,
-          kind: "down" as const,
-          report: () =>
-            report({
-              ...base,
-              status: "fail",
-              severity: others.length > 0 ? "high" : "critical",
-              messageId: "regionDown",
-              data: { ...data, why: observed.text, others: othersNote },
-              evidence: [memberEv, ...rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }))],
-            }),
-        };
+        return regionDown(observed.text);
       }
       if (count === 0) {
-        return {
-          member,
-          kind: "down" as const,
-          report: () =>
-            report({
-              ...base,
-              status: "fail",
-              severity: others.length > 0 ? "high" : "critical",
-              messageId: "regionDown",
-              data: { ...data, why: `its pool behind ${rules.map((r) => r.name).join(", ")} has no member`, others: othersNote },
-              evidence: [memberEv, ...rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }))],
-            }),
-        };
+        return regionDown(`its pool behind ${rules.map((r) => r.name).join(", ")} has no member`);
       }
       return {
         member,

@@ -4,9 +4,10 @@ import type { AzureModel, Nic } from "../../../src/providers/azure/model.ts";
 import { listGaps } from "../../../src/providers/azure/model.ts";
 import {
   type ApplianceRoute,
-  applianceRoutesByHop,
-  azureFirewallAt,
+  applianceHops,
+  firewallHopFinding,
   frontendBackends,
+  hopRoutes,
   resolveHop,
   routeLabel,
   vmssOfNic,
@@ -71,33 +72,16 @@ export default defineRule<AzureModel>({
     "Enable IP forwarding on the NVA's NIC (`az network nic update --ip-forwarding true`; for a scale set, on the scale " +
     "set model), and inside the guest OS (Linux: `sysctl -w net.ipv4.ip_forward=1`, persisted in /etc/sysctl.conf).",
   check({ model, report }) {
-    const { byHop, withoutHop } = applianceRoutesByHop(model);
-    for (const r of withoutHop) {
-      report({
-        status: "unknown",
-        resourceId: r.table.id,
-        key: r.route.name,
-        messageId: "noHopIp",
-        data: { routes: routeLabel(r) },
-        evidence: [{ resourceId: r.table.id, pointer: r.route.ptr, label: "route" }],
-      });
-    }
+    const hops = applianceHops(model, report);
     // a failed NIC listing (not a per-NIC observation such as listEffectiveNetworkSecurityGroups) explains a missing NVA
     const nicsGap = listGaps(model, "networkinterfaces.list").some((g) =>
       /^networkinterfaces\.list(all|virtualmachinescalesetnetworkinterfaces|virtualmachinescalesetvmnetworkinterfaces)?$/i.test(
         g.operation,
       ),
     );
-    for (const [ip, routes] of [...byHop].sort(([a], [b]) => a.localeCompare(b))) {
-      const tables = [...new Map(routes.map((r) => [r.table.key, r.table])).values()];
-      const routeEvidence = routes.map((r: ApplianceRoute) => ({
-        resourceId: r.table.id,
-        pointer: `${r.route.ptr}/properties/nextHopIpAddress`,
-        label: `route ${routeLabel(r)}`,
-      }));
-      const data = { ip, routes: routes.map(routeLabel).join(", ") };
-      const tableIds = tables.map((t) => t.id);
-      const onTable = { resourceId: tables[0]?.id ?? "", key: ip, subjects: tableIds };
+    for (const hop of hops) {
+      const ip = hop.data.ip;
+      const { tables, tableIds, routeEvidence, data, onTable } = hop;
 
       const judgeNic = (nic: Nic, via: { lb: string; frontend: string; lbId: string; ptr: string } | undefined) => {
         const vm = nic.vm ? ` (VM ${nic.vm.name})` : "";
@@ -141,15 +125,9 @@ export default defineRule<AzureModel>({
         });
       };
 
-      const firewall = azureFirewallAt(model, ip);
+      const firewall = firewallHopFinding(model, hop, "not-applicable");
       if (firewall) {
-        report({
-          ...onTable,
-          status: "not-applicable",
-          messageId: "azureFirewall",
-          data: { ...data, firewall: firewall.kind === "resource" ? firewall.name : `in ${firewall.subnet.name}` },
-          evidence: routeEvidence,
-        });
+        report(firewall);
         continue;
       }
       const target = resolveHop(model, ip, tables);

@@ -3,9 +3,10 @@ import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import type { AzureModel, IpConfig, Nic } from "../../../src/providers/azure/model.ts";
 import {
   type ApplianceRoute,
-  applianceRoutesByHop,
-  azureFirewallAt,
+  applianceHops,
+  firewallHopFinding,
   frontendBackends,
+  hopRoutes,
   resolveHop,
   routeLabel,
 } from "../../../src/providers/azure/route-helpers.ts";
@@ -94,37 +95,14 @@ export default defineRule<AzureModel>({
     "an HA-ports rule and a probe on a port the NVA answers on, enable IP forwarding on their NICs, and point the routes " +
     "at the LB frontend IP instead of one NVA's IP.",
   check({ model, report }) {
-    const { byHop, withoutHop } = applianceRoutesByHop(model);
-    for (const r of withoutHop) {
-      report({
-        status: "unknown",
-        resourceId: r.table.id,
-        key: r.route.name,
-        messageId: "noHopIp",
-        data: { routes: routeLabel(r) },
-        evidence: [{ resourceId: r.table.id, pointer: r.route.ptr, label: "route" }],
-      });
-    }
-    for (const [ip, routes] of [...byHop].sort(([a], [b]) => a.localeCompare(b))) {
-      const tables = [...new Map(routes.map((r) => [r.table.key, r.table])).values()];
-      const tableIds = tables.map((t) => t.id);
-      const routeEvidence = routes.map((r) => ({
-        resourceId: r.table.id,
-        pointer: `${r.route.ptr}/properties/nextHopIpAddress`,
-        label: `route ${routeLabel(r)}`,
-      }));
-      const data = { ip, routes: routes.map(routeLabel).join(", ") };
-      const onTable = { resourceId: tables[0]?.id ?? "", key: ip, subjects: tableIds };
+    const hops = applianceHops(model, report);
+    for (const hop of hops) {
+      const ip = hop.data.ip;
+      const { tables, tableIds, routeEvidence, data, onTable } = hop;
 
-      const firewall = azureFirewallAt(model, ip);
+      const firewall = firewallHopFinding(model, hop, "pass");
       if (firewall) {
-        report({
-          ...onTable,
-          status: "pass",
-          messageId: "azureFirewall",
-          data: { ...data, firewall: firewall.kind === "resource" ? firewall.name : `in ${firewall.subnet.name}` },
-          evidence: routeEvidence,
-        });
+        report(firewall);
         continue;
       }
       const target = resolveHop(model, ip, tables);
@@ -194,7 +172,7 @@ export default defineRule<AzureModel>({
                 ? `Put ${nic.name} and ${partners.map((p) => p.name).join(", ")} behind an internal Standard LB with an HA-ports rule`
                 : `Deploy a second NVA next to ${nic.vm?.name ?? nic.name} (same availability set or another zone, IP forwarding on), put both behind an internal Standard LB with an HA-ports rule`) +
               ", and point the route(s) at its frontend IP (the highly available NVA guidance). Replace the <...> placeholders: a free address in the NVA subnet and a port every NVA answers on.",
-            commands: haCommands(model, [c, ...partnerIpcs], routes),
+            commands: haCommands(model, [c, ...partnerIpcs], hop.routes),
           },
         });
         continue;

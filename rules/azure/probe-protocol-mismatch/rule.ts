@@ -101,6 +101,17 @@ export default defineRule<AzureModel>({
         // keep the probe's port when it is a web port; otherwise point it at the rule's web port
         const port = isWebPort(probe.port) ? probe.port : (webPorts[0] as number);
         const protocol = HTTPS_PORTS.has(port) ? "Https" : "Http";
+        const tcpOnWeb = {
+          data: { ...data, webPorts: webPorts.join(", "), rules: webRules.map((r) => r.name).join(", ") },
+          evidence: [
+            { resourceId: lb.id, pointer: `${probe.ptr}/properties/protocol`, label: "probe protocol" },
+            ...webRules.map((r) => ({
+              resourceId: lb.id,
+              pointer: `${r.ptr}/properties/backendPort`,
+              label: `backend port of rule ${r.name}`,
+            })),
+          ],
+        };
         const k8sRules = webRules.map((r) => r.kubernetes).filter((k) => k !== undefined);
         if (k8sRules.length === webRules.length && k8sRules[0]) {
           // Kubernetes owns the probe: an az command would be reverted; the Service's annotations set it
@@ -111,15 +122,7 @@ export default defineRule<AzureModel>({
             ...base,
             status: "fail",
             messageId: "tcpOnWeb",
-            data: { ...data, webPorts: webPorts.join(", "), rules: webRules.map((r) => r.name).join(", ") },
-            evidence: [
-              { resourceId: lb.id, pointer: `${probe.ptr}/properties/protocol`, label: "probe protocol" },
-              ...webRules.map((r) => ({
-                resourceId: lb.id,
-                pointer: `${r.ptr}/properties/backendPort`,
-                label: `backend port of rule ${r.name}`,
-              })),
-            ],
+            ...tcpOnWeb,
             remediation: {
               summary:
                 `${ownedNote(k)} Ask cloud-provider-azure for an ${protocol.toUpperCase()} probe on Service port ${port} with a health path that returns 200 only ` +
@@ -146,15 +149,7 @@ export default defineRule<AzureModel>({
           ...base,
           status: "fail",
           messageId: "tcpOnWeb",
-          data: { ...data, webPorts: webPorts.join(", "), rules: webRules.map((r) => r.name).join(", ") },
-          evidence: [
-            { resourceId: lb.id, pointer: `${probe.ptr}/properties/protocol`, label: "probe protocol" },
-            ...webRules.map((r) => ({
-              resourceId: lb.id,
-              pointer: `${r.ptr}/properties/backendPort`,
-              label: `backend port of rule ${r.name}`,
-            })),
-          ],
+          ...tcpOnWeb,
           remediation: {
             summary:
               `Make ${probe.name} an ${protocol} probe on port ${port} with a health path that returns 200 only when the application works ` +

@@ -4,25 +4,14 @@
  * are masked, consistently: the same input gives the same mask everywhere, so
  * ARNs, ids and references still line up and the rules still link them.
  */
-import { createHash } from "node:crypto";
+import { IPV4_IN_TEXT, maskDigest, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
 
 const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
 const ACCOUNT_KEYS = new Set(["OwnerId", "AccountId", "IpOwnerId", "RequesterId", "OwnerAccount"]);
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
-
-function hash(kind: string, value: string): string {
-  return createHash("sha256").update(`lbdoctor-redact:${kind}:${value.toLowerCase()}`).digest("hex");
-}
 
 function maskAccount(id: string): string {
   // 12 digits, never a real-looking one: starts with 0000
-  return `0000${(Number.parseInt(hash("account", id).slice(0, 12), 16) % 1e8).toString().padStart(8, "0")}`;
-}
-
-/** Masks an IPv4 address into 198.18.0.0/15 (reserved for benchmarking), deterministically. */
-function maskIp(ip: string): string {
-  const h = Number.parseInt(hash("ip", ip).slice(0, 8), 16);
-  return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
+  return `0000${(Number.parseInt(maskDigest("account", id).slice(0, 12), 16) % 1e8).toString().padStart(8, "0")}`;
 }
 
 function isPublicIpv4(ip: string): boolean {
@@ -50,7 +39,9 @@ export function redactAwsForSharing(doc: Record<string, unknown>): void {
   };
   find(doc, "");
   const maskString = (s: string): string =>
-    s.replace(/\b\d{12}\b/g, (d) => (accounts.has(d) ? maskAccount(d) : d)).replace(IPV4, (ip) => (isPublicIpv4(ip) ? maskIp(ip) : ip));
+    s
+      .replace(/\b\d{12}\b/g, (d) => (accounts.has(d) ? maskAccount(d) : d))
+      .replace(IPV4_IN_TEXT, (ip) => (isPublicIpv4(ip) ? maskIpv4(ip) : ip));
   const walk = (v: unknown, parentKey: string): unknown => {
     if (typeof v === "string") return maskString(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
@@ -60,7 +51,7 @@ export function redactAwsForSharing(doc: Record<string, unknown>): void {
     const isTag = parentKey === "Tags" && typeof o.Key === "string" && "Value" in o;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) {
-      if (isTag && k === "Value" && typeof x === "string") out[k] = `tag-${hash("tag", x).slice(0, 10)}`;
+      if (isTag && k === "Value" && typeof x === "string") out[k] = maskTagValue(x);
       else out[maskString(k)] = walk(x, k);
     }
     return out;

@@ -10,21 +10,15 @@ import type { DataSource } from "../../core/source.ts";
 import { toolVersion } from "../../core/version.ts";
 import type { AzureTarget } from "./collect/credentials.ts";
 import type { RuleHealthPoller } from "./collect/health.ts";
+import { probedRules } from "./collect/probed-rules.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
-/** The load-balancing rules whose health the collector observes: those with a probe. */
+/** The load-balancing rules whose health the collector observes: those with a probe (as the collector picks them). */
 export function healthRuleIds(snapshot: Snapshot): string[] {
   if (snapshot.provider !== "azure") return [];
-  const out: string[] = [];
-  for (const r of (snapshot as AzureSnapshot).resources) {
-    if (r.type.toLowerCase() !== "microsoft.network/loadbalancers") continue;
-    const rules = (r.properties as { loadBalancingRules?: unknown } | undefined)?.loadBalancingRules;
-    for (const rule of Array.isArray(rules) ? rules : []) {
-      const x = rule as { id?: string; properties?: { probe?: { id?: string } } };
-      if (x.id && x.properties?.probe?.id) out.push(x.id);
-    }
-  }
-  return out;
+  return (snapshot as AzureSnapshot).resources
+    .filter((r) => r.type.toLowerCase() === "microsoft.network/loadbalancers")
+    .flatMap((lb) => probedRules(lb).map((r) => r.id));
 }
 
 /** Live Azure: the same credentials, endpoint and collector as `check <resource-group>`. */

@@ -6,6 +6,8 @@
  *
  * IPv4 only: a route on an IPv6 prefix is skipped by the interval math.
  */
+
+import type { ReportInput } from "../../core/engine/types.ts";
 import { ipv4Cidr as cidrInterval, ipInCidr, NON_PUBLIC_V4 as NON_INTERNET_V4, subtract } from "../../core/util/ip.ts";
 import { idKey } from "./arm-id.ts";
 import type { AzureModel, Frontend, IpConfig, LbRule, LoadBalancer, Nic, RouteEntry, RouteTable, Subnet } from "./model.ts";
@@ -197,4 +199,57 @@ export function azureFirewallAt(
   }
   const subnet = model.subnets.find((s) => s.name.toLowerCase() === "azurefirewallsubnet" && s.prefixes.some((p) => ipInCidr(ip, p)));
   return subnet ? { kind: "subnet", subnet } : undefined;
+}
+
+/** What the next-hop rules say of one next-hop IP: the routes that point at it, as evidence, message data and the finding's anchor. */
+export function hopRoutes(ip: string, routes: ApplianceRoute[]) {
+  const tables = [...new Map(routes.map((r) => [r.table.key, r.table])).values()];
+  const tableIds = tables.map((t) => t.id);
+  return {
+    routes,
+    tables,
+    tableIds,
+    routeEvidence: routes.map((r) => ({
+      resourceId: r.table.id,
+      pointer: `${r.route.ptr}/properties/nextHopIpAddress`,
+      label: `route ${routeLabel(r)}`,
+    })),
+    data: { ip, routes: routes.map(routeLabel).join(", ") },
+    /** a finding about the hop itself sits on the first route table */
+    onTable: { resourceId: tables[0]?.id ?? "", key: ip, subjects: tableIds },
+  };
+}
+
+/**
+ * The finding for a next hop that is an Azure Firewall (managed, highly available, forwarding by itself): the rules
+ * about NVAs have nothing to judge there, and say so with the status each uses for it.
+ */
+export function firewallHopFinding(
+  model: AzureModel,
+  hop: ReturnType<typeof hopRoutes>,
+  status: "pass" | "not-applicable",
+): ReportInput | undefined {
+  const fw = azureFirewallAt(model, hop.data.ip);
+  if (!fw) return undefined;
+  const firewall = fw.kind === "resource" ? fw.name : `in ${fw.subnet.name}`;
+  return { ...hop.onTable, status, messageId: "azureFirewall", data: { ...hop.data, firewall }, evidence: hop.routeEvidence };
+}
+
+/**
+ * The next hops of VirtualAppliance routes, by IP in order, each with its routes (see hopRoutes). A route with
+ * no next-hop IP cannot be judged: it is reported `unknown` (message `noHopIp`) here, once for the rule.
+ */
+export function applianceHops(model: AzureModel, report: (input: ReportInput) => void): Array<ReturnType<typeof hopRoutes>> {
+  const { byHop, withoutHop } = applianceRoutesByHop(model);
+  for (const r of withoutHop) {
+    report({
+      status: "unknown",
+      resourceId: r.table.id,
+      key: r.route.name,
+      messageId: "noHopIp",
+      data: { routes: routeLabel(r) },
+      evidence: [{ resourceId: r.table.id, pointer: r.route.ptr, label: "route" }],
+    });
+  }
+  return [...byHop].sort(([a], [b]) => a.localeCompare(b)).map(([ip, routes]) => hopRoutes(ip, routes));
 }

@@ -7,27 +7,17 @@
  * values, consistently: the same input gives the same mask everywhere, so
  * references still line up.
  */
-import { createHash } from "node:crypto";
+
 import { isPublicIpv4 } from "../../../core/util/ip.ts";
+import { IPV4_IN_TEXT, maskDigest, maskIpv4, maskTagValue } from "../../../core/util/mask.ts";
 
 export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
 
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
-
-function hash(kind: string, value: string): string {
-  return createHash("sha256").update(`lbdoctor-redact:${kind}:${value.toLowerCase()}`).digest("hex");
-}
 
 function maskGuid(g: string): string {
-  const h = hash("guid", g);
+  const h = maskDigest("guid", g);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
-
-/** Masks an IPv4 address into 198.18.0.0/15 (reserved for benchmarking), deterministically. */
-function maskIp(ip: string): string {
-  const h = Number.parseInt(hash("ip", ip).slice(0, 8), 16);
-  return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
 }
 
 /** Public IPv4 addresses are masked; Azure's platform address 168.63.129.16 (and its /16) is kept. */
@@ -42,7 +32,9 @@ function isMaskedIpv4(ip: string): boolean {
 export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: string[]): void {
   const subs = new Set(subscriptionIds.map((s) => s.toLowerCase()));
   const maskString = (s: string): string =>
-    s.replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g)).replace(IPV4, (ip) => (isMaskedIpv4(ip) ? maskIp(ip) : ip));
+    s
+      .replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g))
+      .replace(IPV4_IN_TEXT, (ip) => (isMaskedIpv4(ip) ? maskIpv4(ip) : ip));
   const walk = (v: unknown, parentKey: string): unknown => {
     if (typeof v === "string") return maskString(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
@@ -51,7 +43,7 @@ export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: 
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) {
       const key = maskString(k);
-      if (parentKey === "tags" && typeof x === "string") out[key] = `tag-${hash("tag", x).slice(0, 10)}`;
+      if (parentKey === "tags" && typeof x === "string") out[key] = maskTagValue(x);
       else out[key] = walk(x, k);
     }
     return out;

@@ -1,0 +1,24 @@
+/**
+ * Consistent masks for `snapshot --redact`: the same input gives the same mask everywhere in a document (and across
+ * documents), so ids, references and addresses still line up after masking. Each provider decides what to mask.
+ */
+import { createHash } from "node:crypto";
+
+/** An IPv4 address inside any text. */
+export const IPV4_IN_TEXT = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
+
+/** A stable digest of one value of one kind ("ip", "tag", "guid", "account"), case-insensitive. */
+export function maskDigest(kind: string, value: string): string {
+  return createHash("sha256").update(`lbdoctor-redact:${kind}:${value.toLowerCase()}`).digest("hex");
+}
+
+/** An IPv4 address masked into 198.18.0.0/15 (reserved for benchmarking), deterministically. */
+export function maskIpv4(ip: string): string {
+  const h = Number.parseInt(maskDigest("ip", ip).slice(0, 8), 16);
+  return `198.${18 + ((h >>> 16) & 1)}.${(h >>> 8) & 255}.${h & 255}`;
+}
+
+/** A tag value, masked. */
+export function maskTagValue(value: string): string {
+  return `tag-${maskDigest("tag", value).slice(0, 10)}`;
+}
