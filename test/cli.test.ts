@@ -271,7 +271,13 @@ describe("lbdoctor emulator", () => {
     const flag = lbdoctor(["emulator", "--snapshot", "fixtures/aws/healthy-alb.json", "--lro-ms", "10"]);
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /--lro-ms applies to Azure snapshots/);
-    for (const r of [mixed, alias, flag]) noStack(r.stderr);
+    const retryAfter = lbdoctor(["emulator", "--snapshot", "fixtures/aws/healthy-alb.json", "--lro-retry-after", "1"]);
+    assert.equal(retryAfter.code, 2);
+    assert.match(retryAfter.stderr, /--lro-retry-after applies to Azure snapshots/);
+    const negative = lbdoctor(["emulator", "--snapshot", fixture("healthy-web"), "--lro-retry-after", "-1"]);
+    assert.equal(negative.code, 2);
+    assert.match(negative.stderr, /--lro-retry-after must be a number from 0 to 600/);
+    for (const r of [mixed, alias, flag, retryAfter, negative]) noStack(r.stderr);
   });
 });
 

@@ -12,8 +12,10 @@ import { rules } from "../rules/index.ts";
 import { runRules } from "../src/core/engine/run.ts";
 import type { GuestObservation } from "../src/core/snapshot/types.ts";
 import { idKey } from "../src/providers/azure/arm-id.ts";
+import { collectAzureGraph } from "../src/providers/azure/collect/arg.ts";
 import { type AzureCollectOptions, collectAzure } from "../src/providers/azure/collect/collect.ts";
 import { staticTokenCredential } from "../src/providers/azure/collect/credentials.ts";
+import { ruleHealthPoller } from "../src/providers/azure/collect/health.ts";
 import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emulator/index.ts";
 import { buildAzureModel } from "../src/providers/azure/model.ts";
 import type { ArmResource, AzureSnapshot } from "../src/providers/azure/wire-types.ts";
@@ -132,6 +134,78 @@ describe("Azure collectors: call economy, faults and gaps", () => {
     assert.ok((await timed(0, 5_000)) < 3_000);
     // Retry-After: 1 wins over a short poll interval: the poll waits for it
     assert.ok((await timed(1, 5)) >= 1_000);
+  });
+
+  it("every LRO polls when the server's Retry-After says, as the emulator sees it: the resource-group path, Resource Graph --deep, the watch poller", async () => {
+    // what each path drives: rule health, effective NSGs and run-command (--guest); rule health and effective NSGs (--deep); rule health (watch)
+    const paths: Record<string, (emu: ArmEmulator, pollIntervalMs: number) => Promise<unknown>> = {
+      "resource group": (e, pollIntervalMs) => collectAzure(opts(e, web, { effectiveNsg: true, guest: true, pollIntervalMs })),
+      "resource graph --deep": (e, pollIntervalMs) =>
+        collectAzureGraph({
+          subscriptionIds: [SUB],
+          credential: staticTokenCredential("test"),
+          endpoint: e.url,
+          ca: e.ca,
+          deep: true,
+          pollIntervalMs,
+        }),
+      "watch poller": async (e, pollIntervalMs) => {
+        const poller = await ruleHealthPoller({
+          subscriptionId: SUB,
+          credential: staticTokenCredential("test"),
+          endpoint: e.url,
+          ca: e.ca,
+          pollIntervalMs,
+        });
+        const ruleIds = Object.keys(web.observations?.ruleHealth ?? {});
+        assert.ok(ruleIds.length > 0);
+        return poller.poll(ruleIds);
+      },
+    };
+    const observe = async (retryAfter: number | undefined, pollIntervalMs: number, path: string) => {
+      const lro = await startArmEmulator({ snapshots: [web], ...(retryAfter !== undefined ? { lroRetryAfterSeconds: retryAfter } : {}) });
+      try {
+        await paths[path]?.(lro, pollIntervalMs);
+        const lros = lro.lros();
+        assert.ok(lros.length > 0, `${path}: LROs started`);
+        return lros.map((o) => ({ ...o, waitMs: (o.firstPollAt ?? Number.POSITIVE_INFINITY) - o.startedAt }));
+      } finally {
+        await lro.close();
+      }
+    };
+    for (const path of Object.keys(paths)) {
+      // Retry-After: 0 over a 5 s poll interval: the first poll comes at once, and finds the result (one poll each)
+      const now = await observe(0, 5_000, path);
+      if (path === "resource group") {
+        assert.deepEqual([...new Set(now.map((o) => o.operation))].sort(), [
+          "loadBalancingRules.health",
+          "networkInterfaces.listEffectiveNetworkSecurityGroups",
+          "virtualMachines.runCommand",
+        ]);
+      }
+      for (const o of now) {
+        assert.equal(o.polls, 1, `${path} ${o.operation}: one poll`);
+        assert.ok(o.waitMs < 2_500, `${path} ${o.operation}: polled ${o.waitMs} ms after the 202, not after the 5 s interval`);
+      }
+      // Retry-After: 1 over a 5 ms poll interval: the first poll waits the second the server asked for
+      for (const o of await observe(1, 5, path)) assert.ok(o.waitMs >= 950, `${path} ${o.operation}: polled ${o.waitMs} ms after the 202`);
+      // no Retry-After: the client's own poll interval
+      for (const o of await observe(undefined, 400, path))
+        assert.ok(o.waitMs >= 350, `${path} ${o.operation}: polled ${o.waitMs} ms after the 202`);
+    }
+  });
+
+  it("keeps the run's bound on requests in flight, lists, pages and LRO polls alike, as the emulator sees it", async () => {
+    const busy = await startArmEmulator({ snapshots: [web], latencyMs: 25, pageSize: 1, lroRetryAfterSeconds: 0 });
+    try {
+      const snap = await collectAzure(opts(busy, web, { effectiveNsg: true, concurrency: 3 }));
+      assert.deepEqual(snap.gaps, []);
+      assert.ok(busy.total() > 15, `${busy.total()} requests`);
+      assert.ok(busy.maxInFlight() <= 3, `${busy.maxInFlight()} requests in flight at once, bound 3`);
+      assert.ok(busy.maxInFlight() >= 2, "independent calls ran side by side");
+    } finally {
+      await busy.close();
+    }
   });
 
   it("a call that hangs late in collection times out: a gap on it, everything else collected", async () => {

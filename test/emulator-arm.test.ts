@@ -425,6 +425,29 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
     assert.equal(slow.counts()["lro.poll"], polls);
   });
 
+  test("lroRetryAfterSeconds: every 202 of an LRO, the POST's and the polls', says Retry-After; lros() shows how the client polled", async () => {
+    const ra = await startArmEmulator({ snapshots: [fixture("healthy-web")], lroMs: 300, lroRetryAfterSeconds: 0 });
+    try {
+      const ruleId = ids.rule(WEB_LB, "rule-http");
+      const post = await call(ra, "POST", `${ruleId}/health?api-version=${NET}`);
+      assert.equal(post.status, 202);
+      assert.equal(post.headers["retry-after"], "0");
+      const first = await get(ra, String(post.headers.location));
+      assert.equal(first.status, 202, "not ready yet");
+      assert.equal(first.headers["retry-after"], "0");
+      const [lro, ...more] = ra.lros();
+      assert.equal(more.length, 0);
+      assert.equal(lro?.operation, "loadBalancingRules.health");
+      assert.equal(lro?.resourceId.toLowerCase(), ruleId.toLowerCase());
+      assert.equal(lro?.polls, 1);
+      assert.ok(lro?.firstPollAt !== undefined && lro.firstPollAt >= lro.startedAt);
+      assert.ok(ra.seen("lro.poll"), "when the route was requested");
+      assert.equal(ra.seen("loadBalancers.list"), undefined);
+    } finally {
+      await ra.close();
+    }
+  });
+
   test("latencyMs jitter delays each request within bounds", async () => {
     const t0 = performance.now();
     for (let i = 0; i < 5; i++) await get(slow, `${ids.lb(WEB_LB)}?api-version=1`, { token: "any" });

@@ -198,6 +198,10 @@ function registerEmulator(program: Command, io: IO, setExit: SetExit): void {
     .option("--page-size <n>", "items per list page (nextLink paging on ARM, Marker/NextToken on AWS)")
     .option("--latency <ms>", "added latency per request")
     .option("--lro-ms <ms>", "how long long-running operations take (Azure)")
+    .option(
+      "--lro-retry-after <seconds>",
+      "the Retry-After (seconds, 0 included) every long-running operation's 202 sends (Azure; default: none, so clients poll at their own interval)",
+    )
     .option("--access-key-id <id>", "accept only requests signed with this access key id (AWS; default: any)")
     .action(async (opts) => {
       const { runEmulator } = await import("../commands/emulator.ts");

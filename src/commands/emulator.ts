@@ -48,6 +48,7 @@ export interface EmulatorFlags {
   pageSize?: string;
   latency?: string;
   lroMs?: string;
+  lroRetryAfter?: string;
   accessKeyId?: string;
 }
 
@@ -58,11 +59,13 @@ export async function runEmulator(flags: EmulatorFlags, io: IO, only?: ProviderI
   const pageSize = num(flags.pageSize, "page-size", 1, 1000);
   const latencyMs = num(flags.latency, "latency", 0, 60_000);
   const lroMs = num(flags.lroMs, "lro-ms", 0, 600_000);
+  const lroRetryAfterSeconds = num(flags.lroRetryAfter, "lro-retry-after", 0, 600);
   const opts: EmulatorOptions = {
     ...(port !== undefined ? { port } : {}),
     ...(pageSize !== undefined ? { pageSize } : {}),
     ...(latencyMs !== undefined ? { latencyMs } : {}),
     ...(lroMs !== undefined ? { lroMs } : {}),
+    ...(lroRetryAfterSeconds !== undefined ? { lroRetryAfterSeconds } : {}),
     ...(flags.accessKeyId !== undefined ? { accessKeyId: flags.accessKeyId } : {}),
   };
   const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, opts);

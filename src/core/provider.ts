@@ -43,6 +43,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** how long long-running operations take (Azure) */
   lroMs?: number;
+  /** the Retry-After, in seconds, that every long-running operation's 202 sends (Azure; absent: none) */
+  lroRetryAfterSeconds?: number;
   /** accept only requests signed with this access key id (AWS) */
   accessKeyId?: string;
 }

@@ -5,8 +5,10 @@ import type { Snapshot } from "../../core/snapshot/types.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
 export async function serveAws(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator> {
-  if (opts.lroMs !== undefined)
-    throw new InputError("--lro-ms applies to Azure snapshots; the AWS APIs served have no long-running operations");
+  if (opts.lroMs !== undefined || opts.lroRetryAfterSeconds !== undefined)
+    throw new InputError(
+      `${opts.lroMs !== undefined ? "--lro-ms" : "--lro-retry-after"} applies to Azure snapshots; the AWS APIs served have no long-running operations`,
+    );
   const aws = snapshots as AwsSnapshot[];
   const { startAwsEmulator } = await import("./emulator/index.ts");
   const emu = await startAwsEmulator({

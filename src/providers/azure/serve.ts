@@ -18,6 +18,7 @@ export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): 
     ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.lroMs !== undefined ? { lroMs: opts.lroMs } : {}),
+    ...(opts.lroRetryAfterSeconds !== undefined ? { lroRetryAfterSeconds: opts.lroRetryAfterSeconds } : {}),
   });
   // the CA for clients in another terminal: removed on close, and on any exit of this process
   const caDir = mkdtempSync(join(tmpdir(), "lbdoctor-emulator-"));

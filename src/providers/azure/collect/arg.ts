@@ -220,11 +220,14 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
   const { emit, resources } = run;
   const { ledger } = run.calls;
 
-  // 1. which subscriptions; 2. the resources, 1000 subscriptions a query
+  // 1. which subscriptions; 2. the resources, 1000 subscriptions a query: the queries at once (each pages its
+  // $skipToken chain in turn; the pacer keeps them within Resource Graph's quota), their rows in subscription order
   const subscriptionIds = await resolveSubscriptions(run);
   emit({ type: "phase", name: "resource graph" });
-  for (let i = 0; i < subscriptionIds.length; i += 1000) {
-    for (const row of await queryResources(run, subscriptionIds.slice(i, i + 1000))) {
+  const batches: string[][] = [];
+  for (let i = 0; i < subscriptionIds.length; i += 1000) batches.push(subscriptionIds.slice(i, i + 1000));
+  for (const rows of await Promise.all(batches.map((batch) => queryResources(run, batch)))) {
+    for (const row of rows) {
       const r = rowToResource(row);
       if (r && !resources.has(idKey(r.id))) resources.set(idKey(r.id), r);
     }
@@ -349,7 +352,8 @@ async function queryResources(run: GraphRun, subs: string[]): Promise<Array<Reco
         return [];
       }
       const half = Math.ceil(subs.length / 2);
-      return [...(await queryResources(run, subs.slice(0, half))), ...(await queryResources(run, subs.slice(half)))];
+      const [first, second] = await Promise.all([queryResources(run, subs.slice(0, half)), queryResources(run, subs.slice(half))]);
+      return [...first, ...second];
     }
     for (const s of subs) run.calls.ledger.addGap(operation, e, `/subscriptions/${s}`);
     return [];

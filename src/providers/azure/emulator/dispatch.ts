@@ -135,6 +135,16 @@ function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
 /** The request handler over a set of routes. */
 export function armHandler(st: ArmState, routes: Route[], latency: () => number) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // requests in flight, as the server sees them (from arrival to the end of the answer)
+    st.inFlight++;
+    st.maxInFlight = Math.max(st.maxInFlight, st.inFlight);
+    let counted = true;
+    const done = () => {
+      if (counted) st.inFlight--;
+      counted = false;
+    };
+    res.once("close", done);
+    res.once("finish", done);
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const rawPath = url.pathname.replace(/\/+$/, "") || "/";
@@ -156,6 +166,10 @@ export function armHandler(st: ArmState, routes: Route[], latency: () => number)
       const wait = latency();
       if (wait > 0) await sleep(wait);
       st.counts.add(routeName);
+      const now = Date.now();
+      const seen = st.seen.get(routeName);
+      if (seen) seen.last = now;
+      else st.seen.set(routeName, { first: now, last: now });
       const bearer = authenticate(st, req);
       const fault = await checkFault(st, routeName, method, path);
       if (fault) throw fault;

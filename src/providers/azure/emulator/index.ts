@@ -53,7 +53,7 @@ export interface ArmEmulatorOptions {
   latencyMs?: number | { min: number; max: number };
   /** Time from the POST until the LRO result is ready (default 0: the first poll returns 200). */
   lroMs?: number;
-  /** `Retry-After` (seconds) on every LRO 202, the POST's and the polls'; absent: no header. */
+  /** `Retry-After` (seconds) on every LRO 202, the POST's and the polls'; absent: no header (the client polls at its own interval). */
   lroRetryAfterSeconds?: number;
   faults?: FaultRule[];
   /** Default 0 (ephemeral). */
@@ -74,6 +74,21 @@ export interface ArmEmulator extends EmulatorHandle<FaultRule> {
   ca: string;
   /** Replaces the health body of a load-balancing rule (live state, e.g. a member flipping Down → Up). */
   setRuleHealth(ruleId: string, body: RuleHealthBody): void;
+  /** Every LRO started so far: its route, resource, start (the 202's time, ms since the epoch), first poll and poll count. */
+  lros(): EmulatorLro[];
+  /** When a route was first and last requested (ms since the epoch, after the latency), or undefined if never. */
+  seen(route: string): { first: number; last: number } | undefined;
+  /** The most requests the emulator was answering at once (latency included): what a client's bound on requests in flight shows. */
+  maxInFlight(): number;
+}
+
+/** An LRO as the emulator saw the client drive it. */
+export interface EmulatorLro {
+  operation: string;
+  resourceId: string;
+  startedAt: number;
+  firstPollAt?: number;
+  polls: number;
 }
 
 /** Every route name the emulator counts under. */
@@ -131,6 +146,9 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
     graph: newGraphState(),
     forbidden: new Set((opts.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase())),
     forbiddenChanges: new Set((opts.forbiddenChanges ?? []).map((x) => x.toLowerCase())),
+    seen: new Map(),
+    inFlight: 0,
+    maxInFlight: 0,
   };
   const handle = armHandler(st, armRoutes(st), latencySource(opts.latencyMs));
   const cert = await generateCert();
@@ -144,6 +162,19 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
     ca: cert.cert,
     setRuleHealth: (ruleId, body) => {
       st.store.ruleHealth.set(key(ruleId), structuredClone(body));
+    },
+    lros: () =>
+      [...st.lros.values()].map((o) => ({
+        operation: o.operation,
+        resourceId: o.resourceId,
+        startedAt: o.startedAt,
+        ...(o.firstPollAt !== undefined ? { firstPollAt: o.firstPollAt } : {}),
+        polls: o.polls,
+      })),
+    maxInFlight: () => st.maxInFlight,
+    seen: (route) => {
+      const s = st.seen.get(route);
+      return s ? { ...s } : undefined;
     },
   };
 }

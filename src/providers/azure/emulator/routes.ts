@@ -67,6 +67,12 @@ export interface Lro {
   readyAt: number;
   subscription: string;
   body: unknown;
+  /** the route that started it, the resource, when (ms since the epoch) and its polls: what tests read of the client's polling */
+  operation: string;
+  resourceId: string;
+  startedAt: number;
+  firstPollAt?: number;
+  polls: number;
 }
 
 export function queryParam(q: URLSearchParams, name: string): string | undefined {
@@ -91,6 +97,11 @@ export interface ArmState {
   forbidden: Set<string>;
   /** subscriptions whose resourcechanges queries answer 403 */
   forbiddenChanges?: Set<string>;
+  /** when each route was first and last requested (ms since the epoch, after the latency) */
+  seen: Map<string, { first: number; last: number }>;
+  /** requests being answered now, and the most there ever were at once */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 /** A 202's headers: where to poll, and (when configured) how long to wait first. */
@@ -136,9 +147,18 @@ const notFound = (ctx: Ctx): EmulatorError => {
   );
 };
 
-const startLro = (st: ArmState, ctx: Ctx, body: unknown): Reply => {
+const startLro = (st: ArmState, ctx: Ctx, body: unknown, operation: string, resourceId: string): Reply => {
   const id = randomUUID();
-  st.lros.set(id, { readyAt: Date.now() + st.lroMs, subscription: (ctx.match[1] ?? "").toLowerCase(), body });
+  const now = Date.now();
+  st.lros.set(id, {
+    readyAt: now + st.lroMs,
+    subscription: (ctx.match[1] ?? "").toLowerCase(),
+    body,
+    operation,
+    resourceId,
+    startedAt: now,
+    polls: 0,
+  });
   return { status: 202, headers: lroHeaders(st, id) };
 };
 
@@ -231,7 +251,7 @@ function lroRoutes(st: ArmState): Route[] {
       handle: (ctx) => {
         const ruleId = ctx.path.slice(0, -"/health".length);
         const body = st.store.ruleHealth.get(key(ruleId));
-        if (body) return startLro(st, ctx, structuredClone(body));
+        if (body) return startLro(st, ctx, structuredClone(body), "loadBalancingRules.health", ruleId);
         const lbId = ruleId.slice(0, ruleId.toLowerCase().lastIndexOf("/loadbalancingrules/"));
         if (!st.store.get(lbId)) throw notFound({ ...ctx, path: lbId });
         throw observationMissing("rule health (observations.ruleHealth)", ruleId);
@@ -245,7 +265,7 @@ function lroRoutes(st: ArmState): Route[] {
       handle: (ctx) => {
         const nicId = ctx.path.slice(0, -"/effectiveNetworkSecurityGroups".length);
         const body = st.store.effectiveNsgs.get(key(nicId));
-        if (body) return startLro(st, ctx, structuredClone(body));
+        if (body) return startLro(st, ctx, structuredClone(body), "networkInterfaces.listEffectiveNetworkSecurityGroups", nicId);
         if (!st.store.get(nicId)) throw notFound({ ...ctx, path: nicId });
         throw observationMissing("effective network security groups (observations.effectiveNetworkSecurityGroups)", nicId);
       },
@@ -285,16 +305,22 @@ function lroRoutes(st: ArmState): Route[] {
           if (!st.store.get(vmId)) throw notFound({ ...ctx, path: vmId });
           const localIp = st.store.vmPrivateIp(vmId);
           const text = renderSsOutput(st.store.guest.get(key(vmId)), localIp ? { localIp } : {});
-          return startLro(st, ctx, {
-            value: [
-              {
-                code: "ProvisioningState/succeeded",
-                level: "Info",
-                displayStatus: "Provisioning succeeded",
-                message: runCommandMessage(text),
-              },
-            ],
-          });
+          return startLro(
+            st,
+            ctx,
+            {
+              value: [
+                {
+                  code: "ProvisioningState/succeeded",
+                  level: "Info",
+                  displayStatus: "Provisioning succeeded",
+                  message: runCommandMessage(text),
+                },
+              ],
+            },
+            r.name,
+            vmId,
+          );
         },
       }),
     ),
@@ -307,6 +333,8 @@ function lroRoutes(st: ArmState): Route[] {
         const id = ctx.path.split("/")[2] ?? "";
         const op = st.lros.get(id);
         if (!op) throw new EmulatorError(404, "ResourceNotFound", `The long-running operation '${id}' is not known to the ARM emulator.`);
+        op.polls++;
+        op.firstPollAt ??= Date.now();
         if (Date.now() < op.readyAt) return { status: 202, headers: lroHeaders(st, id) };
         return { status: 200, body: op.body };
       },
