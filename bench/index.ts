@@ -4,7 +4,7 @@
  *
  *   npm run bench                 # the full run (minutes)
  *   npm run bench -- --quick      # CI: reduced sizes, loose thresholds (well under 2 minutes)
- *   npm run bench -- --only collect,engine,startup,tenant
+ *   npm run bench -- --only collect,engine,startup,tenant,tui
  *   npm run bench -- --latency 50 --lro 1000
  *
  * 1. collect  live collection through the SDKs against the ARM emulator (its
@@ -20,6 +20,8 @@
  *             per-resource-group ARM walk (calls, wall time, 429s)
  * 5. aws      accounts × regions through AssumeRole and --all-regions, AWS's Describe*
  *             token buckets enforced: calls, wall time, throttles, gaps (bench/aws.ts)
+ * 6. tui      time to the explorer's first frame on 20,000 NICs, and a keypress
+ *             at 10 against 20,000+ rows (bench/tui.ts)
  *
  * Prints a table and writes bench/results.json (gitignored). Exits 1 when a
  * target is missed (with --quick: the loose CI thresholds).
@@ -34,6 +36,7 @@ import type { ArmEmulatorOptions } from "../src/providers/azure/emulator/index.t
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { benchAws } from "./aws.ts";
 import { BENCH_SUB, generate, tenant } from "./gen.ts";
+import { benchTui } from "./tui.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "bin", "lbdoctor.js");
@@ -51,7 +54,7 @@ const { values: args } = parseArgs({
 const QUICK = args.quick === true;
 const L = Number(args.latency);
 const T = Number(args.lro);
-const only = new Set((args.only ?? "collect,engine,startup,tenant,aws").split(","));
+const only = new Set((args.only ?? "collect,engine,startup,tenant,aws,tui").split(","));
 const TMP = mkdtempSync(join(tmpdir(), "lbdoctor-bench-"));
 const deadline = Date.now() + (QUICK ? 110_000 : 30 * 60_000);
 
@@ -375,6 +378,13 @@ try {
     ["collect", benchCollect],
     ["tenant", benchTenant],
     ["aws", () => benchAws({ quick: QUICK, latencyMs: L, check })],
+    [
+      "tui",
+      async () => {
+        console.log(`\n6. TUI: first paint (a child process, to the explorer's first frame) and a keypress at 10 vs ${QUICK ? "2,000" : "20,000"} NICs, every result listed`);
+        await benchTui(QUICK, (f) => check({ section: "tui", ...f }));
+      },
+    ],
   ] as const) {
     if (!only.has(name)) continue;
     if (Date.now() > deadline) {

@@ -403,3 +403,38 @@ describe("tui analysis", () => {
     await assert.rejects(analyze(snap, { source: "x", live: false, target: "nope" }), /neither a resource group nor a load balancer/);
   });
 });
+
+describe("tui virtualized lists", () => {
+  it("a viewport draws only the rows it shows, at any length", async () => {
+    const { viewportWindow } = await import("../src/tui/components/rows.ts");
+    let drawn = 0;
+    const v = {
+      total: 20_000,
+      rowAt: (i: number) => {
+        drawn++;
+        return [{ t: `row ${i}` }];
+      },
+      spanOf: (i: number): [number, number] | undefined => (i < 20_000 ? [i, i + 1] : undefined),
+    };
+    const w = viewportWindow(v, 15_000, 20);
+    assert.ok(drawn <= 20, `drew ${drawn} rows for a 20-row viewport`);
+    assert.equal(w.rows.length, 20);
+    assert.ok(w.rows.some((r) => r[0]?.t === "row 15000"));
+  });
+
+  it("the overview of 20,000 findings is drawn on demand and matches the whole list", async () => {
+    const { overviewVirtual, overviewRows } = await import("../src/tui/views/overview.ts");
+    const data = await load("demo");
+    const base = data.findings;
+    const findings = Array.from({ length: 20_000 }, (_, i) => ({ ...(base[i % base.length] as (typeof base)[number]), id: `f${i}` }));
+    const big: TuiData = { ...data, findings };
+    const filter = { text: "", all: true };
+    const v = overviewVirtual(big, filter, 12_345, 100);
+    const whole = overviewRows(big, filter, 12_345, 100);
+    assert.equal(v.total, whole.rows.length);
+    const span = v.spanOf(12_345);
+    assert.deepEqual(span, whole.spans[12_345]);
+    assert.deepEqual(v.rowAt(span?.[0] ?? 0), whole.rows[span?.[0] ?? 0]);
+    assert.equal(v.rowAt(span?.[0] ?? 0)[0]?.t, "› ", "the cursor's row");
+  });
+});

@@ -24,4 +24,6 @@ export interface DataSource {
   pollHealth?: (snapshot: Snapshot) => Promise<HealthPoll>;
   /** why watch mode is unavailable */
   watchUnavailable?: string;
+  /** what `acquire` returns has had its secrets stripped already (a file: loadSnapshotFile does it), so the session need not walk it again */
+  secretsStripped?: boolean;
 }

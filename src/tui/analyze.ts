@@ -58,12 +58,21 @@ export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise
     source: opts.source,
   });
 
+  // one pass over the findings (not one per load balancer: 500 × 240,000 at 20,000 NICs)
+  const failed = new Map<string, Record<Severity, number>>();
+  const zero = () => Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  const keyOf = new Map<string, string>();
+  for (const f of report.findings) {
+    if (f.status !== "fail" || !f.loadBalancerId) continue;
+    let k = keyOf.get(f.loadBalancerId);
+    if (k === undefined) keyOf.set(f.loadBalancerId, (k = idKey(f.loadBalancerId)));
+    let c = failed.get(k);
+    if (!c) failed.set(k, (c = zero()));
+    c[f.severity]++;
+  }
   const entries: LbEntry[] = report.loadBalancers.map((lb, i) => {
-    const failedBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-    for (const f of report.findings) {
-      if (f.status === "fail" && f.loadBalancerId && idKey(f.loadBalancerId) === lbs[i]?.key) failedBySeverity[f.severity]++;
-    }
-    return { ...lb, key: lbs[i]?.key ?? idKey(lb.id), failedBySeverity };
+    const key = lbs[i]?.key ?? idKey(lb.id);
+    return { ...lb, key, failedBySeverity: failed.get(key) ?? zero() };
   });
   const scope = Object.values(snapshot.scope)
     .filter((v): v is string => typeof v === "string")

@@ -132,7 +132,7 @@ export class TuiSession {
     try {
       const snapshot = await this.source.acquire((e) => update(onCollectEvent(progress, e, this.now())));
       // whatever the source (a file, any provider's live collection): nothing secret-shaped is shown or copied
-      stripSecrets(snapshot);
+      if (!this.source.secretsStripped) stripSecrets(snapshot);
       const data = await analyze(snapshot, {
         source: this.source.label,
         live: this.source.live,

@@ -3,6 +3,7 @@ import { Box, Text } from "ink";
 import React from "react";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { fitRow, type Row } from "../text.ts";
+import { type Virtual, virtualOf } from "../views/types.ts";
 
 const h = React.createElement;
 
@@ -45,11 +46,15 @@ export function Rows({ rows, width, color }: RowsProps) {
   );
 }
 
-export interface ViewportProps extends RowsProps {
-  /** rows of each item, in order */
-  spans: Array<[number, number]>;
+export interface ViewportProps {
+  /** the rows and their items' spans, or a list drawn on demand */
+  rows?: Row[];
+  spans?: Array<[number, number]>;
+  virtual?: Virtual;
   selected: number;
   height: number;
+  width: number;
+  color: boolean;
 }
 
 /** The first row to show so that the selected item is in view, with some context above it. */
@@ -62,27 +67,34 @@ export function scrollOffset(total: number, height: number, span: [number, numbe
   return offset;
 }
 
-/** Shows `height` rows; when the content is taller, a row at the top and/or the bottom says how much is above and below. */
-export function Viewport({ rows, spans, selected, height, width, color }: ViewportProps) {
+/** The rows a viewport shows (only those are drawn), and the first row of the list among them. */
+export function viewportWindow(v: Virtual, selected: number, height: number): { rows: Row[]; offset: number; top: number } {
   const hgt = Math.max(3, height);
-  const total = rows.length;
-  if (total <= hgt) return h(Rows, { rows, width, color });
+  const total = v.total;
+  const range = (from: number, to: number) => {
+    const out: Row[] = [];
+    for (let i = from; i < to; i++) out.push(v.rowAt(i));
+    return out;
+  };
+  if (total <= hgt) return { rows: range(0, total), offset: 0, top: 0 };
   const more = (n: number, arrow: string): Row => [{ t: `  ${arrow} ${n} more row${n === 1 ? "" : "s"}`, dim: true }];
   // on the first item, whatever is above it (a title, a header) is in view too
-  const first = spans[0];
-  const span: [number, number] | undefined = selected === 0 && first ? [0, first[1]] : spans[selected];
-  let visible: Row[];
+  const first = v.spanOf(0);
+  const span: [number, number] | undefined = selected === 0 && first ? [0, first[1]] : v.spanOf(selected);
   if (scrollOffset(total, hgt - 1, span) === 0) {
     // at the top: only the mark below
-    visible = [...rows.slice(0, hgt - 1), more(total - (hgt - 1), "↓")];
-  } else {
-    const offset = scrollOffset(total, hgt - 2, span);
-    if (offset + hgt - 1 >= total) {
-      // at the bottom: only the mark above
-      visible = [more(total - (hgt - 1), "↑"), ...rows.slice(total - (hgt - 1))];
-    } else {
-      visible = [more(offset, "↑"), ...rows.slice(offset, offset + hgt - 2), more(total - offset - (hgt - 2), "↓")];
-    }
+    return { rows: [...range(0, hgt - 1), more(total - (hgt - 1), "↓")], offset: 0, top: 0 };
   }
-  return h(Rows, { rows: visible, width, color });
+  const offset = scrollOffset(total, hgt - 2, span);
+  if (offset + hgt - 1 >= total) {
+    // at the bottom: only the mark above
+    return { rows: [more(total - (hgt - 1), "↑"), ...range(total - (hgt - 1), total)], offset: total - (hgt - 1), top: 1 };
+  }
+  return { rows: [more(offset, "↑"), ...range(offset, offset + hgt - 2), more(total - offset - (hgt - 2), "↓")], offset, top: 1 };
+}
+
+/** Shows `height` rows; when the content is taller, a row at the top and/or the bottom says how much is above and below. */
+export function Viewport({ rows, spans, virtual, selected, height, width, color }: ViewportProps) {
+  const v = virtual ?? virtualOf({ rows: rows ?? [], spans: spans ?? [] });
+  return h(Rows, { rows: viewportWindow(v, selected, height).rows, width, color });
 }

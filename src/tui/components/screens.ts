@@ -13,7 +13,7 @@ import { findingRows } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { lbRows } from "../views/lb.ts";
 import { logRows } from "../views/log.ts";
-import { overviewItems, overviewPreview, overviewRows } from "../views/overview.ts";
+import { overviewItems, overviewPreview, overviewVirtual } from "../views/overview.ts";
 import { type TraceInput, traceRows } from "../views/trace.ts";
 import { Rows, Viewport } from "./rows.ts";
 
@@ -34,7 +34,7 @@ export interface OverviewProps extends Sized {
 
 /** Load balancers with badges and failures by severity, the findings root causes first, and a preview of the selected one. */
 export function Overview({ data, filter, selected, watch, width, height, color }: OverviewProps) {
-  const { rows, spans } = overviewRows(data, filter, selected, width, watch);
+  const virtual = overviewVirtual(data, filter, selected, width, watch);
   const preview = overviewPreview(data, overviewItems(data, filter)[selected]);
   const previewRows: Row[] = preview
     ? [
@@ -48,7 +48,7 @@ export function Overview({ data, filter, selected, watch, width, height, color }
   return h(
     Box,
     { flexDirection: "column", height, width },
-    h(Box, { flexDirection: "column", flexGrow: 1 }, h(Viewport, { rows, spans, selected, height: listHeight, width, color })),
+    h(Box, { flexDirection: "column", flexGrow: 1 }, h(Viewport, { virtual, selected, height: listHeight, width, color })),
     previewRows.length > 0 ? h(Rows, { rows: previewRows, width, color }) : null,
   );
 }

@@ -4,18 +4,28 @@ import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
-import type { TuiData } from "../types.ts";
+import type { LbEntry, TuiData } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleLbs } from "./filter.ts";
 import { badgeSeg, distinguishers, findingSeg, isRootCause, upText } from "./style.ts";
-import type { Item, Rendered } from "./types.ts";
+import { type Item, type Rendered, type Virtual, virtualOfSegments } from "./types.ts";
 
 const COUNT_HEAD = ["CRIT", "HIGH", "MED", "LOW", "INFO"];
 
+const itemCache = new WeakMap<Finding[], Map<string, Item[]>>();
+
 export function overviewItems(data: TuiData, f: ListFilter): Item[] {
-  return [
-    ...visibleLbs(data.lbs, f).map((lb): Item => ({ kind: "lb", key: lb.key })),
-    ...visibleFindings(data.findings, f).map((x): Item => ({ kind: "finding", id: x.id })),
-  ];
+  // cached per (findings, filter): a keypress does not rebuild a 20,000-item list
+  const lbs = visibleLbs(data.lbs, f);
+  const findings = visibleFindings(data.findings, f);
+  let byKey = itemCache.get(findings);
+  if (!byKey) itemCache.set(findings, (byKey = new Map()));
+  const key = lbs.map((lb) => lb.key).join("\u0000");
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const items = [...lbs.map((lb): Item => ({ kind: "lb", key: lb.key })), ...findings.map((x): Item => ({ kind: "finding", id: x.id }))];
+  if (byKey.size > 4) byKey.clear();
+  byKey.set(key, items);
+  return items;
 }
 
 export function marker(selected: boolean): Row[number] {
@@ -49,26 +59,25 @@ export function watchRows(w: WatchState, width: number): Row[] {
   return rows;
 }
 
-export function overviewRows(data: TuiData, f: ListFilter, selected: number, width: number, watch?: WatchState): Rendered {
-  const rows: Row[] = [];
-  const spans: Rendered["spans"] = [];
+/** The overview as a virtual list: only the rows on screen are drawn. */
+export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, width: number, watch?: WatchState): Virtual {
   const W = Math.max(40, width);
-  if (watch) rows.push(...watchRows(watch, W));
+  const head: Row[] = watch ? watchRows(watch, W) : [];
 
   const lbs = visibleLbs(data.lbs, f);
   const wide = W >= 64;
   const countW = wide ? 25 : 0;
   const nameW = W - 2 - 11 - countW;
-  rows.push([
+  head.push([
     { t: pad(`LOAD BALANCERS (${lbs.length}${lbs.length !== data.lbs.length ? ` of ${data.lbs.length}` : ""})`, W - countW), bold: true },
     ...(wide ? [{ t: COUNT_HEAD.map((h) => padStart(h, 5)).join(""), dim: true }] : []),
   ]);
   if (lbs.length === 0) {
-    rows.push([{ t: data.lbs.length === 0 ? "  no load balancer in scope" : "  no load balancer matches the filter", dim: true }]);
+    head.push([{ t: data.lbs.length === 0 ? "  no load balancer in scope" : "  no load balancer matches the filter", dim: true }]);
   }
-  let item = 0;
-  for (const lb of lbs) {
-    const sel = item === selected;
+  const lbRow = (k: number): Row => {
+    const lb = lbs[k] as LbEntry;
+    const sel = k === selected;
     // name, how many members serve, SKU and frontends; the SKU gives way first when the row is narrow
     const up = upText(lb);
     const fes = lb.frontends.map(sanitize).join(", ");
@@ -91,12 +100,11 @@ export function overviewRows(data: TuiData, f: ListFilter, selected: number, wid
         .join(" ");
       row.push({ t: pad(`${desc} ${compact}`, nameW), bold: sel });
     }
-    spans.push([rows.length, rows.length + 1]);
-    rows.push(row);
-    item++;
-  }
+    return row;
+  };
+  const mid: Row[] = [];
   if (data.gaps.length > 0) {
-    rows.push([
+    mid.push([
       {
         t: truncate(
           `  ${data.gaps.length} collection gap${data.gaps.length === 1 ? "" : "s"}: what could not be read is unknown, not passed (L lists them)`,
@@ -106,17 +114,90 @@ export function overviewRows(data: TuiData, f: ListFilter, selected: number, wid
       },
     ]);
   }
-  rows.push([]);
+  mid.push([]);
 
   const shown = visibleFindings(data.findings, f);
-  const total = f.all ? data.findings.length : data.findings.filter((x) => x.status !== "pass" && x.status !== "not-applicable").length;
-  rows.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
-  if (shown.length === 0) rows.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
-  pushFindingRows(rows, spans, shown, data.findings, W, selected, item);
+  const total = f.all ? data.findings.length : visibleFindings(data.findings, { text: "", all: false }).length;
+  mid.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
+  if (shown.length === 0) mid.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
+  const findingRow = findingRowMaker(shown, data.findings, W);
+  return virtualOfSegments([
+    { rows: head },
+    { count: lbs.length, row: lbRow },
+    { rows: mid },
+    { count: shown.length, row: (k) => findingRow(k, lbs.length + k === selected) },
+  ]);
+}
+
+/** Every row of the overview (tests, and places that print it whole). */
+export function overviewRows(data: TuiData, f: ListFilter, selected: number, width: number, watch?: WatchState): Rendered {
+  const v = overviewVirtual(data, f, selected, width, watch);
+  const rows = Array.from({ length: v.total }, (_, i) => v.rowAt(i));
+  const spans: Rendered["spans"] = [];
+  for (let i = 0; ; i++) {
+    const s = v.spanOf(i);
+    if (!s) break;
+    spans.push(s);
+  }
   return { rows, spans };
 }
 
-/** Appends one row per finding: badge, rule id, resource, and whether it is a root cause or what caused it. */
+// per list: column widths and the finding index, measured once, not on every keypress
+const layoutCache = new WeakMap<Finding[], Map<number, { ruleW: number; resW: number; tagW: number }>>();
+const indexCache = new WeakMap<Finding[], Map<string, Finding>>();
+
+export function findingIndex(all: Finding[]): Map<string, Finding> {
+  let m = indexCache.get(all);
+  if (!m) indexCache.set(all, (m = new Map(all.map((x) => [x.id, x]))));
+  return m;
+}
+
+/** Draws the k-th finding of `shown`: badge, rule id, resource, what sets it apart, and whether it is a root cause or what caused it. */
+export function findingRowMaker(shown: Finding[], all: Finding[], W: number): (k: number, sel: boolean) => Row {
+  let widths = layoutCache.get(shown);
+  if (!widths) layoutCache.set(shown, (widths = new Map()));
+  let cols = widths.get(W);
+  if (!cols) {
+    const rest = W - 13;
+    let maxRule = 10;
+    let maxRes = 8;
+    for (const x of shown) {
+      maxRule = Math.max(maxRule, cellWidth(x.ruleId));
+      maxRes = Math.max(maxRes, cellWidth(sanitize(x.resourceName)));
+    }
+    const ruleW = Math.min(maxRule, Math.floor(rest * 0.48));
+    const resW = Math.min(maxRes, Math.floor(rest * 0.27));
+    cols = { ruleW, resW, tagW: Math.max(0, rest - ruleW - resW - 2) };
+    widths.set(W, cols);
+  }
+  const { ruleW, resW, tagW } = cols;
+  const byId = findingIndex(all);
+  // two findings of one rule on one resource: each says what sets it apart
+  const detail = distinguishers(shown);
+  return (k, sel) => {
+    const x = shown[k] as Finding;
+    const cause = x.relatedTo.find((r) => r.relation === "caused-by");
+    const why = isRootCause(x)
+      ? "root cause"
+      : cause
+        ? `← ${(byId.get(cause.findingId)?.ruleId ?? cause.ruleId).replace(/^\w+\//, "")}`
+        : "";
+    const d = detail.get(x);
+    const tag = [d ? `[${sanitize(d)}]` : "", why].filter(Boolean).join(" ");
+    return [
+      marker(sel),
+      findingSeg(x),
+      { t: " " },
+      { t: pad(x.ruleId, ruleW), bold: sel },
+      { t: " " },
+      { t: pad(sanitize(x.resourceName), resW) },
+      { t: " " },
+      { t: pad(tag, tagW), ...(isRootCause(x) ? { bold: true } : { dim: true }) },
+    ];
+  };
+}
+
+/** Appends one row per finding (the load-balancer view's findings). */
 export function pushFindingRows(
   rows: Row[],
   spans: Rendered["spans"],
@@ -126,37 +207,11 @@ export function pushFindingRows(
   selected: number,
   firstItem: number,
 ): void {
-  const rest = W - 13;
-  const ruleW = Math.min(Math.max(10, ...shown.map((x) => cellWidth(x.ruleId))), Math.floor(rest * 0.48));
-  const resW = Math.min(Math.max(8, ...shown.map((x) => cellWidth(sanitize(x.resourceName)))), Math.floor(rest * 0.27));
-  const tagW = Math.max(0, rest - ruleW - resW - 2);
-  const byId = new Map(all.map((x) => [x.id, x]));
-  // two findings of one rule on one resource: each says what sets it apart
-  const detail = distinguishers(shown);
-  let item = firstItem;
-  for (const x of shown) {
-    const sel = item === selected;
-    const cause = x.relatedTo.find((r) => r.relation === "caused-by");
-    const why = isRootCause(x)
-      ? "root cause"
-      : cause
-        ? `← ${(byId.get(cause.findingId)?.ruleId ?? cause.ruleId).replace(/^\w+\//, "")}`
-        : "";
-    const d = detail.get(x);
-    const tag = [d ? `[${sanitize(d)}]` : "", why].filter(Boolean).join(" ");
+  const row = findingRowMaker(shown, all, W);
+  shown.forEach((_, k) => {
     spans.push([rows.length, rows.length + 1]);
-    rows.push([
-      marker(sel),
-      findingSeg(x),
-      { t: " " },
-      { t: pad(x.ruleId, ruleW), bold: sel },
-      { t: " " },
-      { t: pad(sanitize(x.resourceName), resW) },
-      { t: " " },
-      { t: pad(tag, tagW), ...(isRootCause(x) ? { bold: true } : { dim: true }) },
-    ]);
-    item++;
-  }
+    rows.push(row(k, firstItem + k === selected));
+  });
 }
 
 /** One or two sentences on the selected item, for the preview under the list. */
@@ -171,7 +226,7 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
     return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}${up ? ` (${up})` : ""}; ${failed}. ${hint}`;
   }
   if (it.kind === "finding") {
-    const x = data.findings.find((y) => y.id === it.id);
+    const x = findingIndex(data.findings).get(it.id);
     return x ? `${x.title}: ${sanitize(x.message)}` : "";
   }
   return "";

@@ -13,3 +13,56 @@ export interface Rendered {
   rows: Row[];
   spans: Array<[number, number]>;
 }
+
+/**
+ * A list drawn on demand: `total` rows, any of them by index, and the rows of
+ * each item. A viewport asks only for the rows it shows, so a keypress costs
+ * the same at 10 and at 20,000 rows.
+ */
+export interface Virtual {
+  total: number;
+  rowAt(i: number): Row;
+  spanOf(item: number): [number, number] | undefined;
+}
+
+/** The whole list as a Virtual (short lists: a load balancer, a finding, a trace). */
+export function virtualOf(r: Rendered): Virtual {
+  return { total: r.rows.length, rowAt: (i) => r.rows[i] ?? [], spanOf: (i) => r.spans[i] };
+}
+
+/** Rows drawn once (headers), then runs of one-row items drawn when shown. */
+export type Segment = { rows: Row[] } | { count: number; row: (k: number) => Row };
+
+export function virtualOfSegments(segments: Segment[]): Virtual {
+  const starts: number[] = [];
+  const itemSegs: Array<{ start: number; first: number; count: number }> = [];
+  let total = 0;
+  let items = 0;
+  for (const s of segments) {
+    starts.push(total);
+    if ("rows" in s) total += s.rows.length;
+    else {
+      itemSegs.push({ start: total, first: items, count: s.count });
+      total += s.count;
+      items += s.count;
+    }
+  }
+  return {
+    total,
+    rowAt(i) {
+      for (let j = segments.length - 1; j >= 0; j--) {
+        const st = starts[j] ?? 0;
+        if (i < st) continue;
+        const s = segments[j] as Segment;
+        return "rows" in s ? (s.rows[i - st] ?? []) : s.row(i - st);
+      }
+      return [];
+    },
+    spanOf(item) {
+      const seg = itemSegs.find((x) => item >= x.first && item < x.first + x.count);
+      if (!seg) return undefined;
+      const r = seg.start + item - seg.first;
+      return [r, r + 1];
+    },
+  };
+}
