@@ -211,7 +211,7 @@ describe("AWS load-balancer view", () => {
     const tg = d.frontends[0]?.rules[0];
     assert.match(tg?.title ?? "", /^target group web-tg · HTTP 80 · instance targets .*health check HTTP:traffic-port\//);
     const [web1, web2] = tg?.members ?? [];
-    assert.equal(web1?.member, "i-0d0a4043b7d057558 (web-1) 10.0.11.10:80");
+    assert.deepEqual([web1?.member, web1?.ip], ["i-0d0a4043b7d057558 (web-1)", "10.0.11.10"]);
     assert.deepEqual(
       [web1?.zone, web1?.power, web1?.health.state, web1?.health.reason],
       ["us-east-1a", "running", "unhealthy", "Target.Timeout"],

@@ -79,18 +79,20 @@ function routeTitle(tg: TargetGroup, listener: Listener | undefined): string {
 function memberRow(model: AwsModel, r: Route): MemberRow {
   const t = r.target;
   const no = untraceable(t);
+  const id = t.instance && t.instance.name !== t.instance.id ? `${s(t.id)} (${s(t.instance.name)})` : s(t.id);
   const row: MemberRow = {
     key: `${routeKey(r)}|${t.key}`,
     ruleKey: routeKey(r),
     memberKey: t.key,
-    member: targetName(t),
+    // the IP follows in the table; the port when it is not the target group's
+    member: `${id}${t.port !== undefined && t.port !== r.tg.port ? `:${t.port}` : ""}`,
     power: t.instance ? s(t.instance.state ?? "unknown") : "—",
     health: { state: t.state ? s(t.state) : "—" },
     probe: { verdict: "n/a" },
     data: { verdict: "n/a" },
     traceable: !no,
   };
-  if (t.ip) row.ip = t.ip;
+  if (t.ip && t.ip !== t.id) row.ip = t.ip;
   const zone = t.availabilityZone ?? t.instance?.availabilityZone ?? t.subnet?.availabilityZone;
   if (zone) row.zone = s(zone);
   if (t.reason) row.health.reason = s(t.reason);

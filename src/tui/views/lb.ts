@@ -9,7 +9,7 @@
 import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
-import { clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
+import { cellWidth, clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows, watchRows } from "./overview.ts";
@@ -102,8 +102,9 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
     const cols = detail.columns;
     const healthW = Math.max(6, cols.health.length, ...members(detail, f).map((m) => m.health.state.length));
     const flex = W - 34 - healthW;
-    const memW = Math.min(30, Math.max(12, Math.ceil(flex * 0.6)));
-    const vmW = Math.min(20, Math.max(6, flex - memW));
+    // the host column (VM, zone) as wide as its longest value (6 to 20); the member column takes the rest
+    const vmW = Math.min(20, Math.max(6, cols.host.length, ...members(detail, f).map((m) => cellWidth(m.vm ?? m.zone ?? "—"))));
+    const memW = Math.max(12, flex - vmW);
     let shownMembers = 0;
     for (const fe of detail.frontends) {
       rows.push([{ t: truncate(fe.title, W), bold: true }]);

@@ -70,7 +70,7 @@ export function describeCell(c: VerdictCell): string {
   if (c.verdict === "n/a") return c.reason ?? "not applicable";
   const parts: string[] = [];
   if (c.rule) {
-    const paren = c.priority !== undefined ? ` (priority ${c.priority}${c.isDefault ? ", default" : ""})` : c.isDefault ? " (default)" : "";
+    const paren = c.priority !== undefined ? ` (priority ${c.priority}${c.isDefault ? ", default" : ""})` : "";
     parts.push(`${c.verdict === "unknown" ? "may match " : ""}${c.rule}${paren}`);
     if (c.at) parts.push(`in ${c.at}`);
   }

@@ -79,8 +79,7 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
       { t: truncate(`${n + 1}. ${l.title}`, W - 2), bold: true },
     ]);
     const d = l.deciding;
-    const paren =
-      d?.priority !== undefined ? ` (priority ${d.priority}${d.isDefault ? ", default rule" : ""})` : d?.isDefault ? " (default rule)" : "";
+    const paren = d?.priority !== undefined ? ` (priority ${d.priority}${d.isDefault ? ", default rule" : ""})` : "";
     const by = d ? `by ${d.name}${paren}` : "";
     rows.push([{ t: "     " }, verdictSeg(l.verdict), { t: " " }, { t: truncate(by, W - 13) }]);
     if (l.deciding) rows.push([{ t: " ".repeat(13) }, { t: truncate(l.deciding.ptr, W - 13), dim: true }]);

@@ -1,0 +1,156 @@
+/**
+ * `lbdoctor tui` end to end on an AWS snapshot: the binary in a real terminal
+ * (tmux, 100×40), driven with send-keys and read with capture-pane. The
+ * load-balancer view (listeners → target groups → targets with state, zone,
+ * health and reason) and the trace view (health check, data, another target,
+ * a custom source). Every wait polls the pane with a deadline. Skipped, with
+ * the reason, only when tmux is not installed.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { cellWidth } from "../src/tui/text.ts";
+import { BIN, ROOT } from "./support/cli.ts";
+import { needTool } from "./support/tools.ts";
+
+const HAS_TMUX = spawnSync("tmux", ["-V"], { encoding: "utf8" }).status === 0;
+const SKIP = needTool("tmux", HAS_TMUX, "tmux is not installed (apt-get install tmux); the TUI end-to-end tests need a real terminal");
+
+const dir = mkdtempSync(join(tmpdir(), "lbdoctor-tui-e2e-aws-"));
+const SOCKET = `lbdoctor-tui-aws-${process.pid}`;
+const CONF = join(dir, "tmux.conf");
+writeFileSync(CONF, "set -g remain-on-exit on\nset -g status off\n");
+
+function tmux(...args: string[]) {
+  return spawnSync("tmux", ["-u", "-L", SOCKET, "-f", CONF, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, LANG: "C.UTF-8", TMUX: "" },
+  });
+}
+const sh = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
+
+function start(name: string, args: string[], size = { x: 100, y: 40 }): void {
+  const vars = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: dir,
+    TERM: "xterm-256color",
+    LANG: "C.UTF-8",
+    NO_COLOR: "1",
+    LBDOCTOR_FROM_SOURCE: "1",
+  };
+  const assignments = Object.entries(vars).map(([k, v]) => `${k}=${sh(v)}`);
+  const cmd = ["env", "-i", ...assignments, sh(process.execPath), sh(BIN), ...args.map(sh)].join(" ");
+  const r = tmux(
+    "new-session",
+    "-d",
+    "-s",
+    name,
+    "-x",
+    String(size.x),
+    "-y",
+    String(size.y),
+    "-c",
+    ROOT,
+    `${cmd}; echo "[exit $?]"; sleep 30`,
+  );
+  assert.equal(r.status, 0, r.stderr);
+}
+const capture = (name: string) => tmux("capture-pane", "-p", "-t", name).stdout;
+const keys = (name: string, ...k: string[]) => assert.equal(tmux("send-keys", "-t", name, ...k).status, 0);
+const type = (name: string, text: string) => assert.equal(tmux("send-keys", "-t", name, "-l", text).status, 0);
+
+async function waitFor(name: string, want: RegExp, ms = 15_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  let pane = "";
+  while (Date.now() < deadline) {
+    pane = capture(name);
+    if (want.test(pane)) return pane;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${want} did not show up within ${ms} ms; the pane:\n${pane}`);
+}
+
+async function exitStatus(name: string, ms = 10_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const m = /^\[exit (\d+)\]$/m.exec(tmux("capture-pane", "-p", "-S", "-", "-t", name).stdout);
+    if (m) return Number(m[1]);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the program in ${name} did not exit within ${ms} ms:\n${capture(name)}`);
+}
+
+after(() => {
+  if (HAS_TMUX) tmux("kill-server");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("lbdoctor tui --snapshot on AWS, in tmux", { skip: SKIP }, () => {
+  it("shows listeners → target groups → targets with health and reason, and traces hop by hop", async () => {
+    start("aws", ["tui", "--snapshot", "fixtures/aws/nacl-blocks-health-check.json"]);
+    let pane = await waitFor("aws", /LOAD BALANCERS \(1\)/);
+    assert.match(pane, /^lbdoctor · aws · us-east-1 · snapshot fixtures\/aws\/nacl-blocks-health-check\.json/m);
+
+    // the load-balancer view
+    keys("aws", "Enter");
+    pane = await waitFor("aws", /^listener HTTP:80$/m);
+    assert.match(pane, /^ {2}target group web-tg · HTTP 80 · instance targets/m);
+    assert.match(pane, /^ {4}TARGET +AZ +STATE +HEALTH +HC +DATA$/m);
+    assert.match(pane, /^ {2}› i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10 +us-east-1a +running +unhealthy +DENY +DENY$/m);
+    assert.match(pane, /^ {4}i-0d1a405ce80057a11 \(web-2\) 10\.0\.12\.10 +us-east-1b +running +unhealthy +DENY +DENY$/m);
+    assert.match(pane, /health Target\.Timeout: Request timed out/);
+    assert.match(pane, /hc, data rule \* \(the implicit deny\) in target subnet subnet-0f7ce07d6cc65842f · network ACL/);
+    assert.doesNotMatch(pane, /not available for AWS/);
+    assert.ok(pane.split("\n").every((l) => cellWidth(l) <= 100));
+
+    // the trace view: the health check, hop by hop
+    keys("aws", "t");
+    pane = await waitFor("aws", /VERDICT {2}DENY/);
+    assert.match(pane, /^TRACE {2}i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80 · HTTP:80 → web-tg {2}member 1\/2/m);
+    assert.match(pane, /^FLOW {3}\[p health check\] {2}d data {3}c custom$/m);
+    assert.match(pane, /web-alb's nodes \(the health checker\) → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80\/tcp/);
+    assert.match(
+      pane,
+      /› 1\. load balancer security group sg-0f51ce9a2f3be86ff \(web-alb-sg\) · egress\n {5}ALLOW +by egress all traffic to 0\.0\.0\.0\/0/,
+    );
+    assert.match(
+      pane,
+      /3\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · inbound \(request\)\n {5}ALLOW +by rule 100: allow tcp port 80 from 10\.0\.0\.0\/16/,
+    );
+    assert.match(
+      pane,
+      /5\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · outbound \(reply t.*\n {5}DENY +by rule \* \(the implicit deny\)$/m,
+    );
+    assert.match(pane, /VERDICT {2}DENY +at hop 5, target subnet/);
+
+    // the data path starts at the clients and the listener
+    keys("aws", "d");
+    pane = await waitFor("aws", /\[d data\]/);
+    assert.match(pane, /clients on the internet → web-alb:80\/HTTP → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80\/tcp/);
+    assert.match(
+      pane,
+      /1\. load balancer security group sg-0f51ce9a2f3be86ff \(web-alb-sg\) · ingress\n {5}ALLOW +by ingress tcp port 80 from 0\.0\.0\.0\/0/,
+    );
+
+    // the other target, then a custom source: the LB nodes on a port the target subnet's ACL does not admit
+    keys("aws", "Right");
+    pane = await waitFor("aws", /member 2\/2/);
+    assert.match(pane, /^TRACE {2}i-0d1a405ce80057a11 \(web-2\)/m);
+    keys("aws", "c");
+    await waitFor("aws", /custom flow/);
+    type("aws", "lb 8080");
+    keys("aws", "Enter");
+    pane = await waitFor("aws", /\[c custom lb 8080\/tcp\]/);
+    assert.match(pane, /web-alb's nodes → i-0d1a405ce80057a11 \(web-2\) 10\.0\.12\.10:8080\/tcp/);
+    assert.match(
+      pane,
+      /3\. target subnet subnet-0f6ce0643cd6585c2 · network ACL acl-021abbc7d0420bd46 · inbound \(request\)\n {5}DENY +by rule \* \(the implicit deny\)/,
+    );
+
+    keys("aws", "q");
+    assert.equal(await exitStatus("aws"), 0);
+  });
+});
