@@ -199,6 +199,35 @@ describe("AWS across regions and accounts", () => {
     assert.ok(unbudgeted.throttled > budgeted.throttled + 10, `throttles without the budget: ${unbudgeted.throttled}`);
   });
 
+  it("an IP target resolves to the instance in its target group's VPC when two accounts reuse the address", async () => {
+    const ipFixture = structuredClone(fixture("healthy-alb"));
+    const insts = ipFixture.ec2?.Instances ?? [];
+    const ipOf = new Map(insts.map((i) => [String(i.InstanceId), String(i.PrivateIpAddress)]));
+    for (const tg of ipFixture.elbv2.TargetGroups ?? []) tg.TargetType = "ip";
+    for (const list of Object.values(ipFixture.elbv2.TargetHealth ?? {}))
+      for (const d of list) {
+        const t = d.Target as Record<string, unknown>;
+        t.Id = ipOf.get(String(t.Id)) ?? t.Id;
+      }
+    const snaps = awsTenant([ipFixture], [A, B], ["us-east-1"], 1);
+    await withEmulator({ accounts: [A, B] }, snaps, async (url) => {
+      const s = await collectAwsWide({
+        region: "us-east-1",
+        endpoint: url,
+        credentials: CREDENTIALS,
+        accounts: [A, B],
+        retryTimeScale: 0.01,
+      });
+      const model = buildAwsModel(s);
+      const targets = model.targetGroups.flatMap((g) => g.targets.map((t) => ({ g, t })));
+      assert.ok(targets.length >= 2);
+      for (const { g, t } of targets) {
+        assert.ok(t.instance, `ip target ${t.id} resolved`);
+        assert.equal(t.instance?.vpcId, g.vpcId, `ip target ${t.id} of ${g.arn} resolved in its own VPC`);
+      }
+    });
+  });
+
   it("one region stays the one-region snapshot (no partitions in scope)", async () => {
     const snaps = [fixture("healthy-alb")];
     await withEmulator({}, snaps, async (url) => {

@@ -77,7 +77,10 @@ export function buildTargets(st: AwsBuild): void {
         } else st.noteDangling(id, tg.arn, tg.name, "instance");
       } else if (kind === "ip") {
         target.ip = id;
-        const inst = st.instanceByIp.get(id);
+        let inst = st.instanceByIp.get(id);
+        // private IPs repeat across VPCs (several accounts or regions in one snapshot): the target's is in its group's VPC
+        if (inst && tg.vpcId && inst.vpcId && inst.vpcId !== tg.vpcId)
+          inst = [...st.instance.values()].find((i) => i.vpcId === tg.vpcId && i.privateIps.includes(id));
         if (inst) target.instance = inst;
         const s =
           inst?.subnet ?? [...st.subnet.values()].find((x) => x.cidr && (!tg.vpcId || x.vpcId === tg.vpcId) && ipInCidr(id, x.cidr));
