@@ -22,6 +22,7 @@
  *             token buckets enforced: calls, wall time, throttles, gaps (bench/aws.ts)
  * 6. tui      time to the explorer's first frame on 20,000 NICs, and a keypress
  *             at 10 against 20,000+ rows (bench/tui.ts)
+ * 7. time     what a time-data window adds (calls, wall), Azure and AWS (bench/time.ts)
  *
  * Prints a table and writes bench/results.json (gitignored). Exits 1 when a
  * target is missed (with --quick: the loose CI thresholds).
@@ -37,6 +38,7 @@ import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { benchAws } from "./aws.ts";
 import { BENCH_SUB, generate, tenant } from "./gen.ts";
 import { benchTui } from "./tui.ts";
+import { benchTime } from "./time.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "bin", "lbdoctor.js");
@@ -54,7 +56,7 @@ const { values: args } = parseArgs({
 const QUICK = args.quick === true;
 const L = Number(args.latency);
 const T = Number(args.lro);
-const only = new Set((args.only ?? "collect,engine,startup,tenant,aws,tui").split(","));
+const only = new Set((args.only ?? "collect,engine,startup,tenant,aws,tui,time").split(","));
 const TMP = mkdtempSync(join(tmpdir(), "lbdoctor-bench-"));
 const deadline = Date.now() + (QUICK ? 110_000 : 30 * 60_000);
 
@@ -385,6 +387,7 @@ try {
         await benchTui(QUICK, (f) => check({ section: "tui", ...f }));
       },
     ],
+    ["time", () => benchTime({ quick: QUICK, check })],
   ] as const) {
     if (!only.has(name)) continue;
     if (Date.now() > deadline) {

@@ -223,7 +223,10 @@ export function awsHandler(
   partitions: Partitions,
 ) {
   const sv: Served = { st, faults, counts, latency };
-  const timeApis = createTimeApis(st.opts.snapshots, { pageSize: st.opts.pageSize ?? 100 });
+  const timeApis = createTimeApis(st.opts.snapshots, {
+    pageSize: st.opts.pageSize ?? 100,
+    ...(st.opts.lookupRate !== undefined ? { lookupRate: st.opts.lookupRate } : {}),
+  });
   const ssm = createSsm(st.store, { ...(st.opts.ssmPendingPolls !== undefined ? { pendingPolls: st.opts.ssmPendingPolls } : {}) });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();

@@ -66,6 +66,8 @@ export interface AwsEmulatorOptions {
   pageSize?: number;
   /** Latency per request, fixed or uniformly jittered (seeded, so reproducible). */
   latencyMs?: number | { min: number; max: number };
+  /** LookupEvents requests a second before ThrottlingException (default 2, the documented rate; benches that pace faster raise it) */
+  lookupRate?: number;
   faults?: AwsFaultRule[];
   /** Default 0 (ephemeral). */
   port?: number;
