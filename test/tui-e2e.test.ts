@@ -411,6 +411,37 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
   });
 });
 
+describe("lbdoctor tui <resource-group> --window-from/--window-until, live time data, in tmux", { skip: SKIP }, () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [JSON.parse(readFileSync(fixture("nsg-change-probe-down"), "utf8")) as AzureSnapshot] });
+    const ca = join(dir, "ca-time.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu?.close());
+
+  it("collects metrics, changes and the Activity Log with the resources, and T draws them", async () => {
+    start("live-tl", ["tui", "ra-multi-vm-rg", "--window-from", "2026-03-14T02:30:00Z", "--window-until", "2026-03-14T04:00:00Z"], env, {
+      x: 100,
+      y: 34,
+    });
+    await waitFor("live-tl", /LOAD BALANCERS \(1\)/, 30_000);
+    keys("live-tl", "L");
+    let pane = await waitFor("live-tl", /^COLLECTION · /m);
+    assert.match(pane, /[✔▲] metrics, resource changes and the.* +\d+ calls/);
+    keys("live-tl", "Escape");
+    keys("live-tl", "T");
+    pane = await waitFor("live-tl", /^TIMELINE · 02:30 → 04:00 UTC · 90 min/m);
+    assert.match(pane, /^› 10\.0\.0\.4 \(vm1\) +█+▁+$/m);
+    assert.match(pane, /^changes +.*◆/m);
+    assert.match(pane, /^ {2}03:10:04 ◆ nsg-web: security rule deny-lb-probe added.*◀ likely cause$/m);
+    keys("live-tl", "q");
+    assert.equal(await exitStatus("live-tl"), 0);
+  });
+});
+
 describe("issue 15: the explorer's keys and layout, in tmux", { skip: SKIP }, () => {
   it("row 4: help at 80x24 scrolls; a stray key does not close it; every row can be seen", async () => {
     start("help", ["tui", "--snapshot", "fixtures/azure/demo.json"], {}, { x: 80, y: 24 });

@@ -291,6 +291,7 @@ function registerTui(program: Command, io: IO, setExit: SetExit): void {
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
   addLiveOptions(tui);
   addAwsOptions(tui);
+  addWindowOptions(tui);
   tui.action(async (target: string | undefined, opts) => {
     const { runTuiCommand } = await import("../commands/tui.ts");
     setExit(await runTuiCommand(target, opts, io));

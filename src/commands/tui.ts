@@ -6,6 +6,7 @@
  */
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
+import { resolveWindow, wantsWindow } from "../core/timeline/window.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../tui/source.ts";
 import type { LiveOptions } from "./acquire.ts";
 import { colorEnabled as colorWanted } from "./output.ts";
@@ -46,6 +47,8 @@ export async function runTuiCommand(
     );
   }
   const watchMs = opts.watch !== undefined ? parseInterval(opts.watch) : undefined;
+  // live with --since / --window-from: time data for the timeline view (T), over a window fixed now
+  if (!opts.snapshot && wantsWindow(opts)) opts = { ...opts, window: resolveWindow(opts, new Date()) };
   let source: DataSource;
   // scopes without a resource group: several subscriptions (Resource Graph), or a whole AWS region
   const wide = !!opts.subscription || (opts as Record<string, unknown>).allSubscriptions === true || opts.provider === "aws";
