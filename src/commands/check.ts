@@ -10,7 +10,6 @@ import { type BaselineSummary, loadBaseline, markBaseline } from "../core/report
 import { loadStreamFormatter } from "../core/report/formats.ts";
 import { buildReport, type Report } from "../core/report/report.ts";
 import { sanitize } from "../core/report/sanitize.ts";
-import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
@@ -82,14 +81,13 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
   // progress goes to stderr, except when a report goes to stdout (it is likely piped)
   const stdoutIndex = outTargets.findIndex((t) => t.kind === "stdout");
   const stdoutFormat = formats[stdoutIndex >= 0 ? stdoutIndex : outputs.length];
-  const { snapshot, source, live } = await acquireSnapshot(
+  const { snapshot, source } = await acquireSnapshot(
     targets.length > 0 ? targets.join(",") : undefined,
     opts,
     io,
     stdoutFormat === undefined || stdoutFormat === "text",
   );
-  // evidence values are read from the snapshot: a file may hold secrets the collectors would have removed
-  if (!live) stripSecrets(snapshot);
+  // evidence values are read from the snapshot: a file's secrets were stripped when it was loaded (loadSnapshotFile), a live one's by acquireSnapshot
   // only the snapshot's provider and its rules are loaded (rules/registry.ts, generated)
   const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
   // an explicit --rule runs even a rule the config turns off

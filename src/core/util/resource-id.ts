@@ -13,28 +13,11 @@ export function idKey(id: string): string {
   if (n > 0 && id.charCodeAt(0) > 32 && id.charCodeAt(n - 1) > 32 && id.charCodeAt(n - 1) !== 47) {
     for (let i = 0; i < n; i++) {
       const c = id.charCodeAt(i);
-      if ((c >= 65 && c <= 90) || c > 127) return lowered(id);
+      if ((c >= 65 && c <= 90) || c > 127) return id.toLowerCase();
     }
     return id;
   }
   return id.trim().replace(/\/+$/, "").toLowerCase();
-}
-
-/**
- * Lower-cased ids, remembered: the same mixed-case ARM id is keyed once per
- * finding that names it (hundreds of thousands of times on a large snapshot),
- * and each `toLowerCase` is a new string. Bounded: cleared when full.
- */
-const LOWERED_MAX = 1 << 20;
-let loweredCache = new Map<string, string>();
-function lowered(id: string): string {
-  let k = loweredCache.get(id);
-  if (k === undefined) {
-    if (loweredCache.size >= LOWERED_MAX) loweredCache = new Map();
-    k = id.toLowerCase();
-    loweredCache.set(id, k);
-  }
-  return k;
 }
 
 /** The last non-empty `/` segment of an id: an ARM resource's name, an ARN's final part, or the id itself. */
