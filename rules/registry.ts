@@ -8,6 +8,7 @@ export const RULE_IDS: Record<ProviderId, readonly string[]> = {
   aws: [
     "aws/asg-ec2-health-check",
     "aws/asg-grace-period-too-short",
+    "aws/asg-not-attached-to-target-group",
     "aws/change-before-failure",
     "aws/cross-zone-skew",
     "aws/deregistration-delay",

@@ -3,6 +3,7 @@
 import type { Rule } from "../../src/core/engine/types.ts";
 import awsAsgEc2HealthCheck from "./asg-ec2-health-check/rule.ts";
 import awsAsgGracePeriodTooShort from "./asg-grace-period-too-short/rule.ts";
+import awsAsgNotAttachedToTargetGroup from "./asg-not-attached-to-target-group/rule.ts";
 import awsChangeBeforeFailure from "./change-before-failure/rule.ts";
 import awsCrossZoneSkew from "./cross-zone-skew/rule.ts";
 import awsDeregistrationDelay from "./deregistration-delay/rule.ts";
@@ -29,6 +30,7 @@ import awsZonalShiftActive from "./zonal-shift-active/rule.ts";
 export const rules: Rule[] = [
   awsAsgEc2HealthCheck,
   awsAsgGracePeriodTooShort,
+  awsAsgNotAttachedToTargetGroup,
   awsChangeBeforeFailure,
   awsCrossZoneSkew,
   awsDeregistrationDelay,
