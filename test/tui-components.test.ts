@@ -270,7 +270,11 @@ describe("FindingView", () => {
     assert.match(text, /^ {4}resource {2}networkSecurityGroups\/nsg-vm1-lockdown$/m);
     assert.match(text, /^ {4}pointer {3}\/resources\/9\/properties\/securityRules\/1$/m);
     assert.match(text, /value {5}deny-all-inbound: Inbound Deny \* from \* to port \* \(priority 4000\)/);
-    assert.match(text, /docs {6}https:\/\/github\.com\/lbdoctor\/lbdoctor\/blob\/main\/d/);
+    assert.match(
+      text,
+      /^ {2}docs\nhttps:\/\/github\.com\/lbdoctor\/lbdoctor\/blob\/main\/docs\/rules\/azure\/probe-blocked-b…$/m,
+      "a URL whole on its row, cut only at the edge",
+    );
     assert.match(text, /^› \$ az network nsg rule create --resource-group ra-multi-vm-rg --nsg-name$/m, "the selected command");
   });
 });

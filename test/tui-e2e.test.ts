@@ -603,3 +603,43 @@ describe("issue 15: fix first, complete commands, in tmux at 80×24", { skip: SK
     }
   });
 });
+
+describe("issue 15: tokens and the detail, in tmux at 80 columns", { skip: SKIP }, () => {
+  it("row 14: URLs and resource ids are never broken across lines; enter copies a link whole", async () => {
+    const report = JSON.parse(
+      spawnSync(process.execPath, [BIN, "check", "--snapshot", fixture("demo"), "--format", "json"], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1", LBDOCTOR_FROM_SOURCE: "1" },
+      }).stdout,
+    ) as { findings: Array<{ ruleId: string; references: string[]; source: string }> };
+    const f = report.findings.find((x) => x.ruleId === "azure/probe-blocked-by-nsg");
+    const docs = "https://github.com/lbdoctor/lbdoctor/blob/main/docs/rules/azure/probe-blocked-by-nsg.md";
+    const known = [docs, ...(f?.references ?? []), ...[...(f?.source ?? "").matchAll(/https:\/\/[^\s>]+/g)].map((m) => m[0])];
+    start("tokens", ["tui", "--snapshot", "fixtures/azure/demo.json"], {}, { x: 80, y: 70 });
+    await waitFor("tokens", /LOAD BALANCERS \(1\)/);
+    keys("tokens", "j", "Enter");
+    const pane = await waitFor("tokens", /^SOURCE$/m);
+    const urls = [...pane.matchAll(/https:\/\/\S+/g)].map((m) => m[0].replace(/[>)]$/, ""));
+    assert.ok(urls.length >= 2, pane);
+    for (const u of urls) {
+      // whole, or cut with "…" at the screen's edge: never the first part of a URL whose rest is on the next line
+      const whole = known.includes(u) || known.some((k) => u.endsWith("…") && k.startsWith(u.slice(0, -1)));
+      assert.ok(whole, `a broken URL: ${u}\n${pane}`);
+    }
+    for (const l of lines(pane)) assert.doesNotMatch(l, /^\s*[a-z0-9-]+\.md$|^\s*ocs\//, "no tail of a URL on a line of its own");
+    // the docs link is an item: enter copies it whole
+    keys("tokens", "G");
+    await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 5; i++) {
+      if (/› docs/.test(capture("tokens"))) break;
+      keys("tokens", "k");
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await waitFor("tokens", /› docs/);
+    keys("tokens", "Enter");
+    await waitFor("tokens", /copied|saved/);
+    assert.equal(tmux("show-buffer").stdout, docs);
+    keys("tokens", "q");
+    assert.equal(await exitStatus("tokens"), 0);
+  });
+});

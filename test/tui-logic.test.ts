@@ -19,7 +19,7 @@ import { finishProgress, onCollectEvent, onEngineEvent, startProgress } from "..
 import { TuiSession } from "../src/tui/session.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../src/tui/source.ts";
 import { current, initialUi, type Keys, reduce, screenItems, type UiState } from "../src/tui/state.ts";
-import { cellWidth, pad, truncate, wrap } from "../src/tui/text.ts";
+import { cellWidth, pad, truncate, wrap, wrapHard } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
 import { fixture } from "./support/cli.ts";
@@ -41,7 +41,9 @@ describe("tui text layout", () => {
     assert.equal(pad("ab", 4), "ab  ");
     assert.equal(pad("abcdef", 4), "abc…");
     assert.deepEqual(wrap("one two three four", 9), ["one two", "three", "four"]);
-    assert.deepEqual(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+    assert.deepEqual(wrap("abcdefghij", 4), ["abcdefghij"], "a token is never broken");
+    assert.deepEqual(wrap("see https://example.com/a/b/c now", 10), ["see", "https://example.com/a/b/c", "now"]);
+    assert.deepEqual(wrapHard("abcdefghij", 4), ["abcd", "efgh", "ij"], "only where a pane must show it whole");
     for (const l of wrap("x ".repeat(100), 13)) assert.ok(cellWidth(l) <= 13);
   });
 });

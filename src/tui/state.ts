@@ -209,7 +209,9 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   // screen keys first: they reuse letters
   if (screen.kind === "finding" && (input === "c" || input === "y")) {
     const it = items[sel];
-    const cmd = it?.kind === "command" ? it.text : items.find((x): x is Extract<Item, { kind: "command" }> => x.kind === "command")?.text;
+    // the item under the cursor (a fix command, a link), else the first fix command
+    const fixes = ctx.data?.findings.find((f) => f.id === screen.findingId)?.remediation?.commands ?? [];
+    const cmd = it?.kind === "command" ? it.text : fixes[0];
     if (!cmd) return { ui: say(ui, "this finding has no command to copy", "error") };
     return { ui, effect: { type: "copy", text: cmd } };
   }

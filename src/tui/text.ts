@@ -75,7 +75,12 @@ export function padStart(s: string, width: number): string {
   return " ".repeat(Math.max(0, width - cellWidth(t))) + t;
 }
 
-/** Word-wraps to `width` cells; words longer than a line are broken. Newlines in the text are kept. */
+/**
+ * Word-wraps to `width` cells at spaces. A token (a URL, a resource id, a
+ * command argument) is never broken: one longer than a line goes on a line of
+ * its own, whole, and the row that shows it cuts it with "…" at the edge (the
+ * detail pane and the copy keys have it in full). Newlines in the text are kept.
+ */
 export function wrap(text: string, width: number): string[] {
   const w = Math.max(1, width);
   const out: string[] = [];
@@ -84,37 +89,42 @@ export function wrap(text: string, width: number): string[] {
     let lineW = 0;
     for (const word of para.split(/ +/)) {
       if (word === "") continue;
-      let rest = word;
-      let ww = cellWidth(rest);
+      const ww = cellWidth(word);
       if (lineW > 0 && lineW + 1 + ww <= w) {
-        line += ` ${rest}`;
+        line += ` ${word}`;
         lineW += 1 + ww;
         continue;
       }
-      if (lineW > 0) {
-        out.push(line);
-        line = "";
-        lineW = 0;
-      }
-      while (ww > w) {
-        let head = "";
-        let hw = 0;
-        for (const ch of rest) {
-          const cw = charWidth(ch);
-          if (hw + cw > w) break;
-          head += ch;
-          hw += cw;
-        }
-        out.push(head);
-        rest = rest.slice(head.length);
-        ww = cellWidth(rest);
-      }
-      line = rest;
+      if (lineW > 0) out.push(line);
+      line = word;
       lineW = ww;
     }
     out.push(line);
   }
   return out;
+}
+
+/** Word-wraps like `wrap`, breaking a token only where it cannot fit a line at all (the last resort, for a pane that must show it whole). */
+export function wrapHard(text: string, width: number): string[] {
+  const w = Math.max(1, width);
+  return wrap(text, w).flatMap((l) => {
+    if (cellWidth(l) <= w) return [l];
+    const parts: string[] = [];
+    let head = "";
+    let hw = 0;
+    for (const ch of l) {
+      const cw = charWidth(ch);
+      if (hw + cw > w) {
+        parts.push(head);
+        head = "";
+        hw = 0;
+      }
+      head += ch;
+      hw += cw;
+    }
+    if (head) parts.push(head);
+    return parts;
+  });
 }
 
 /** Width of a row. */

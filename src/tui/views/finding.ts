@@ -6,10 +6,17 @@ import { renderValue, shortId } from "../../core/report/formatters/text.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { promptFor } from "../../core/util/shell.ts";
-import { type Row, type Seg, truncate, wrap } from "../text.ts";
+import { cellWidth, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { distinguishers, findingSeg, isRootCause } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
+
+/** A single token (no spaces) wider than `column` but within `full`: shown on a row of its own. Undefined otherwise. */
+function tokenLine(v: string, column: number, _full: number): string | undefined {
+  if (/\s/.test(v.trim()) || cellWidth(v) <= column) return undefined;
+  // wider than the screen too: still whole on its row, which cuts it at the edge with "…"
+  return v;
+}
 
 export function findingItems(data: TuiData, id: string): Item[] {
   const f = data.findings.find((x) => x.id === id);
@@ -21,7 +28,13 @@ export function findingItems(data: TuiData, id: string): Item[] {
     ...f.relatedTo.map((r): Item => ({ kind: "finding", id: r.findingId })),
     ...f.evidence.map((): Item => ({ kind: "block" })),
     { kind: "block" },
+    ...sourceLinks(f).map(([, text]): Item => ({ kind: "command", text })),
   ];
+}
+
+/** The docs page and the references, each to copy. */
+function sourceLinks(f: Finding): Array<[string, string]> {
+  return [["docs", docsUrl(f.ruleId)], ...f.references.map((r): [string, string] => ["see", sanitize(r)])];
 }
 
 export function findingRows(data: TuiData, id: string, selected: number, width: number): Rendered {
@@ -112,6 +125,13 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
     start = rows.length;
     rows.push([cursor(sel), { t: truncate(sanitize(e.label ?? "evidence"), W - 2), bold: true }]);
     const field = (k: string, v: string, max: number) => {
+      // a token too long for the column (an id, a URL) moves under the label, less indented, whole
+      const own = tokenLine(v, W - 14, W - 4);
+      if (own) {
+        rows.push([{ t: "    " }, { t: k, dim: true }]);
+        rows.push([{ t: "    " }, { t: own }]);
+        return;
+      }
       const lines = wrap(v, W - 14);
       const cut = lines.length > max ? [...lines.slice(0, max - 1), truncate(lines.slice(max - 1).join(" "), W - 14)] : lines;
       cut.forEach((l, i) => {
@@ -126,8 +146,18 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
 
   section("SOURCE");
   start = rows.length;
-  const srcSel = mark();
   const ref = (k: string, v: string, sel?: boolean) => {
+    // a URL too long for the column goes on a row of its own, from the left edge, whole
+    const own = tokenLine(v, W - 12, W);
+    if (own) {
+      rows.push([
+        sel !== undefined ? cursor(sel) : { t: "  " },
+        { t: k, dim: true },
+        ...(sel ? [{ t: "  enter copies it", dim: true }] : []),
+      ]);
+      rows.push([{ t: own }]);
+      return;
+    }
     wrap(v, W - 12)
       .slice(0, 3)
       .forEach((l, i) => {
@@ -138,10 +168,14 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
         ]);
       });
   };
-  ref("from", sanitize(f.source), srcSel);
-  ref("docs", docsUrl(f.ruleId));
-  for (const r of f.references) ref("see", sanitize(r));
+  ref("from", sanitize(f.source), mark());
   spans.push([start, rows.length]);
+  // every link is an item: enter (or c) copies it whole, wherever the screen cuts it
+  for (const [k, url] of sourceLinks(f)) {
+    start = rows.length;
+    ref(k, url, mark());
+    spans.push([start, rows.length]);
+  }
 
   return { rows, spans };
 }
