@@ -287,7 +287,10 @@ function registerTui(program: Command, io: IO, setExit: SetExit): void {
       "live: the resource group to collect (AWS: load balancer names, or none for the region); with --snapshot, a group or load balancer that narrows the view",
     )
     .option("-s, --snapshot <file>", "read this lbdoctor.snapshot/v1 file instead of collecting live")
-    .option("--watch <interval>", "live: re-poll rule health every interval (5s, 1500ms, 1m) and show each member's transitions")
+    .option(
+      "--watch <interval>",
+      "live: re-poll backend health every interval (5s, 1500ms, 1m): Azure rule health, AWS DescribeTargetHealth (one region); show each member's transitions",
+    )
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
   addLiveOptions(tui);
   addAwsOptions(tui);
