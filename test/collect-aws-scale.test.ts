@@ -4,10 +4,13 @@
  * regions, with the documented Describe* token buckets enforced where a test says so.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { InputError } from "../src/core/errors.ts";
+import { loadSnapshotFile } from "../src/core/snapshot/load.ts";
 import { collectAws } from "../src/providers/aws/collect/collect.ts";
 import { accountPlans, collectAwsWide } from "../src/providers/aws/collect/scale.ts";
 import { type AwsEmulatorOptions, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
@@ -15,7 +18,34 @@ import { awsTenant } from "../src/providers/aws/emulator/tenant.ts";
 import { awsGapData } from "../src/providers/aws/gap-data.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { ROOT } from "./support/cli.ts";
+import { BIN, ROOT } from "./support/cli.ts";
+
+/** The built binary, asynchronously (the emulator lives in this process). */
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH ?? "",
+    NO_COLOR: "1",
+    AWS_ACCESS_KEY_ID: "AKIDHOME",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
 
 const fixture = (n: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${n}.json`), "utf8"));
 const HOME = "999999999999";
@@ -226,6 +256,76 @@ describe("AWS across regions and accounts", () => {
         assert.equal(t.instance?.vpcId, g.vpcId, `ip target ${t.id} of ${g.arn} resolved in its own VPC`);
       }
     });
+  });
+
+  it("the CLI: check --all-regions heads each account and region; snapshot --accounts writes a valid (and redactable) snapshot; exit 2 on bad flags", async () => {
+    const snaps = awsTenant([fixture("targets-unhealthy")], [A, B], ["us-east-1", "eu-west-1"], 1);
+    const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-scale-"));
+    try {
+      await withEmulator({ accounts: [A, B], homeAccount: A }, snaps, async (url, emu) => {
+        const check = await cli(["check", "--provider", "aws", "--region", "us-east-1", "--all-regions", "--aws-endpoint", url]);
+        assert.equal(check.code, 1, check.stderr);
+        assert.match(
+          check.stdout,
+          new RegExp(`Account ${A}, region (us-east-1|eu-west-1)[\\s\\S]*Account ${A}, region (us-east-1|eu-west-1)`),
+        );
+        const out = join(tmp, "org.json");
+        const snap = await cli([
+          "snapshot",
+          "--provider",
+          "aws",
+          "--region",
+          "us-east-1,eu-west-1",
+          "--accounts",
+          `${A},${B}`,
+          "--aws-endpoint",
+          url,
+          "-o",
+          out,
+          "--quiet",
+        ]);
+        assert.equal(snap.code, 0, snap.stderr);
+        const written = loadSnapshotFile(out) as AwsSnapshot; // validates against the schema
+        assert.deepEqual(written.scope.accounts, [A, B]);
+        assert.equal((written.scope.partitions as unknown[]).length, 4);
+        assert.equal(emu.assumed().length, 2);
+        const redacted = join(tmp, "org-redacted.json");
+        const r = await cli([
+          "snapshot",
+          "--provider",
+          "aws",
+          "--region",
+          "us-east-1",
+          "--accounts",
+          `${A},${B}`,
+          "--aws-endpoint",
+          url,
+          "-o",
+          redacted,
+          "--quiet",
+          "--redact",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        const text = readFileSync(redacted, "utf8");
+        assert.ok(!text.includes(A) && !text.includes(B), "no account id survives --redact");
+        loadSnapshotFile(redacted);
+      });
+      const bad = await cli([
+        "check",
+        "--provider",
+        "aws",
+        "--region",
+        "us-east-1",
+        "--role-arn",
+        `arn:aws:iam::${A}:role/x`,
+        "--accounts",
+        A,
+      ]);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /--role-arn and --accounts cannot be used together/);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it("one region stays the one-region snapshot (no partitions in scope)", async () => {

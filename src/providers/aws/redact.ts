@@ -7,7 +7,8 @@
 import { IPV4_IN_TEXT, maskDigest, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
 
 const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
-const ACCOUNT_KEYS = new Set(["OwnerId", "AccountId", "IpOwnerId", "RequesterId", "OwnerAccount"]);
+// `account`/`accounts`: a snapshot over several accounts (scope.accounts, scope.partitions[].account)
+const ACCOUNT_KEYS = new Set(["OwnerId", "AccountId", "IpOwnerId", "RequesterId", "OwnerAccount", "account", "accounts"]);
 
 function maskAccount(id: string): string {
   // 12 digits, never a real-looking one: starts with 0000

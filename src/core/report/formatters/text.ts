@@ -147,8 +147,13 @@ export function formatText(report: Report, opts: TextOptions): string {
   };
 
   const groups: Array<{ title: string; findings: Finding[]; heading?: boolean }> = [];
-  // a report over several subscriptions (Resource Graph) lists its load balancers under each subscription
-  const subOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1]?.toLowerCase() ?? "";
+  // a report over several subscriptions (Resource Graph), or AWS accounts and regions, lists its load balancers under each
+  const subOf = (id: string) => {
+    const sub = /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+    if (sub) return `Subscription ${sub.toLowerCase()}`;
+    const arn = /^arn:[^:]*:[^:]*:([^:]*):(\d{12}):/.exec(id);
+    return arn ? `Account ${arn[2]}, region ${arn[1]}` : "";
+  };
   const multiSub = new Set(report.loadBalancers.map((lb) => subOf(lb.id))).size > 1;
   let lastSub: string | undefined;
   const shownByLb = new Map<string, Finding[]>();
@@ -162,7 +167,7 @@ export function formatText(report: Report, opts: TextOptions): string {
   for (const lb of report.loadBalancers) {
     if (multiSub && subOf(lb.id) !== lastSub) {
       lastSub = subOf(lb.id);
-      groups.push({ title: c.bold(`Subscription ${sanitize(clip(lastSub))}`), findings: [], heading: true });
+      groups.push({ title: c.bold(sanitize(clip(lastSub))), findings: [], heading: true });
     }
     const mine = shownByLb.get(idKey(lb.id)) ?? [];
     const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[

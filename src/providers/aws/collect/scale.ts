@@ -209,6 +209,8 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
   const targets = (opts.loadBalancers ?? []).map((t) => t.trim()).filter(Boolean);
   const limit = limiter(Math.max(1, opts.parallelRegions ?? 4));
   let done = 0;
+  // calls of the partitions still running (each reports its own count)
+  const inFlight = new Map<string, number>();
   await Promise.all(
     work.map(({ plan, credentials, region }) =>
       limit(async () => {
@@ -236,6 +238,10 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
             onEvent: (e) => {
               if (e.type === "done") calls += e.calls;
               if (e.type === "gap") emit(e);
+              if (e.type === "call") {
+                inFlight.set(label, e.calls);
+                emit({ type: "call", operation: e.operation, calls: calls + [...inFlight.values()].reduce((a, b) => a + b, 0) });
+              }
             },
           } as AwsCollectOptions);
         } catch (e) {
@@ -252,6 +258,7 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
           return;
         } finally {
           done++;
+          inFlight.delete(label);
         }
         const lbAccount =
           account ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(String(snapshot.elbv2.LoadBalancers[0]?.LoadBalancerArn ?? ""))?.[1];
