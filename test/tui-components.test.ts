@@ -202,6 +202,45 @@ describe("honest status (issue 15, row 5)", () => {
   }
 });
 
+describe("watch pinned (issue 15, row 1)", () => {
+  for (const width of [60, 80, 120]) {
+    it(`the WATCH header, its countdown and the newest transitions stay on screen with the cursor on the last row, at ${width} columns`, async () => {
+      const data = await demoData();
+      const now = Date.parse("2026-12-03T10:00:00Z");
+      const tr = (i: number, to: string) => ({
+        key: "k",
+        label: `vm1 · lb-web/rule-http #${i}`,
+        from: to === "Up" ? "Down" : "Up",
+        to,
+        at: now - (10 - i) * 1000,
+      });
+      const watch: WatchState = {
+        active: true,
+        intervalMs: 5000,
+        polls: 9,
+        polling: false,
+        lastPollAt: now - 2000,
+        nextPollAt: now + 3000,
+        timelines: {},
+        transitions: [tr(1, "Down"), tr(2, "Up"), tr(3, "Down"), tr(4, "Up")],
+      };
+      const at = { width, height: 18, color: false };
+      const lbKey = data.lbs[0]?.key ?? "";
+      for (const [what, el] of [
+        ["overview", h(Overview, { ...at, data, filter: noFilter, selected: 5, watch, now })],
+        ["lb", h(LbView, { ...at, data, lbKey, filter: noFilter, selected: 99, watch, now })],
+      ] as const) {
+        const text = frame(el, width);
+        const rows = text.split("\n");
+        assert.match(rows[0] ?? "", /^WATCH every 5s · 9 polls · last \d\d:\d\d:\d\d · next in 3s$/, `${what}:\n${text}`);
+        assert.match(rows[1] ?? "", /▲ Down → Up .* #4/, `${what}: the newest first`);
+        assert.match(rows[2] ?? "", /▼ Up → Down .* #3/);
+        assert.doesNotMatch(text, /#1/, "older ones give way");
+      }
+    });
+  }
+});
+
 describe("LbView", () => {
   it("shows frontends → rules → members, and why each member is up or down", async () => {
     const data = await demoData();

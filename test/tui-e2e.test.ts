@@ -643,3 +643,63 @@ describe("issue 15: tokens and the detail, in tmux at 80 columns", { skip: SKIP 
     assert.equal(await exitStatus("tokens"), 0);
   });
 });
+
+describe("issue 15: a watch you can trust, live against the ARM emulator, in tmux at 80×24", { skip: SKIP }, () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  const snap: AzureSnapshot = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+  const [ruleId, downBody] = Object.entries(snap.observations?.ruleHealth ?? {})[0] as [string, RuleHealthBody];
+  const upBody = structuredClone(downBody);
+  upBody.up = 1;
+  upBody.down = 0;
+  for (const a of upBody.loadBalancerBackendAddresses ?? []) Object.assign(a, { state: "Up", reason: "Up_Probe_Success" });
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [snap] });
+    const ca = join(dir, "ca-watch.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu?.close());
+
+  it("rows 1 and 2: the cursor follows its finding across a poll that reorders the list; the WATCH header, its countdown and the newest transition stay pinned", async () => {
+    emu.setRuleHealth(ruleId, downBody);
+    start("pin", ["tui", "ra-multi-vm-rg", "--watch", "2s"], env, { x: 80, y: 24 });
+    let pane = await waitFor("pin", /WATCH every 2s · [1-9]\d* polls?/, 30_000);
+    assert.match(pane, /next in \ds|polling…/, "a countdown to the next poll");
+    // the cursor on data-port-blocked-by-nsg, fourth item; the flip moves it up (backend-unhealthy goes, probe-blocked-by-nsg drops)
+    keys("pin", "j", "j", "j");
+    pane = await waitFor("pin", /^› ✖ CRITICAL azure\/data-port-blocked-by-nsg/m);
+    emu.setRuleHealth(ruleId, upBody);
+    pane = await waitFor("pin", /▲ Down → Up \d\d:\d\d:\d\d · vm1/, 30_000);
+    pane = await waitFor("pin", /^ {2}✖ HIGH +azure\/backend-vm-stopped/m);
+    assert.match(pane, /^› ✖ CRITICAL azure\/data-port-blocked-by-nsg/m, `the cursor stayed on its finding:\n${pane}`);
+    // the load balancer, the cursor on its last row: the header and the transition are still on screen
+    keys("pin", "g", "Enter");
+    await waitFor("pin", /MEMBER +VM +POWER/);
+    keys("pin", "G");
+    pane = await waitFor("pin", /^› [?✖] [A-Z]+ +azure\/[a-z-]+ +vm2-nic/m);
+    assert.match(pane, /^WATCH every 2s · \d+ polls? · last \d\d:\d\d:\d\d · (next in \ds|polling…)/m);
+    assert.match(pane, /▲ Down → Up \d\d:\d\d:\d\d · vm1/);
+    keys("pin", "q");
+    assert.equal(await exitStatus("pin"), 0);
+  });
+});
+
+describe("issue 15: the exit summary, in tmux", { skip: SKIP }, () => {
+  it("row 10: after r then q, the summary printed is the latest run's", async () => {
+    const file = join(dir, "changing.json");
+    writeFileSync(file, readFileSync(fixture("demo")));
+    start("exitsum", ["tui", "--snapshot", file]);
+    await waitFor("exitsum", /LOAD BALANCERS \(1\)/);
+    // the incident is fixed; r re-reads the snapshot
+    writeFileSync(file, readFileSync(fixture("healthy-web")));
+    keys("exitsum", "r");
+    await waitFor("exitsum", /refreshed at \d\d:\d\d:\d\d: 0 failed/);
+    keys("exitsum", "q");
+    assert.equal(await exitStatus("exitsum"), 0);
+    const pane = history("exitsum");
+    assert.match(pane, /5 failed \(2 critical, 2 high, 1 medium\)/, "the first collection's log stays");
+    assert.match(pane, /^latest \(refreshed at \d\d:\d\d:\d\d\): 0 failed · /m);
+    assert.ok(pane.lastIndexOf("0 failed") > pane.lastIndexOf("5 failed"), "the latest comes last");
+  });
+});

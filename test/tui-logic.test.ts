@@ -4,7 +4,7 @@
  * traces), watch-mode transitions, the clipboard, and when a TUI may run.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -18,7 +18,7 @@ import { clipboard, osc52 } from "../src/tui/clipboard.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, startProgress } from "../src/tui/progress.ts";
 import { TuiSession } from "../src/tui/session.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../src/tui/source.ts";
-import { current, initialUi, type Keys, reduce, screenItems, type UiState } from "../src/tui/state.ts";
+import { current, initialUi, type Keys, reduce, screenItems, selectedIndex, type UiState } from "../src/tui/state.ts";
 import { cellWidth, pad, truncate, wrap, wrapHard } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
@@ -292,6 +292,50 @@ function fakeLive(snapshot: Snapshot, health: () => Record<string, RuleHealthBod
     },
   };
 }
+
+describe("tui cursor across data updates (issue 15, row 2)", () => {
+  it("follows its finding by id when a poll reorders the list; a filter puts it back on the first row", async () => {
+    const data = await load("demo");
+    let { ui } = press(initialUi(), data, "j", "j", "j");
+    const at = (d: TuiData) =>
+      screenItems(ui, { data: d, progress: startProgress(0) })[selectedIndex(ui, screenItems(ui, { data: d, progress: startProgress(0) }))];
+    const before = at(data);
+    assert.equal(before?.kind === "finding" && before.id.split("|")[0], "azure/data-port-blocked-by-nsg");
+    // the same finding, moved to the end of the list
+    const moved: TuiData = {
+      ...data,
+      findings: [
+        ...data.findings.filter((f) => f.id !== (before as { id: string }).id),
+        before && data.findings.find((f) => f.id === (before as { id: string }).id),
+      ].filter((f): f is TuiData["findings"][number] => !!f),
+    };
+    const after = at(moved);
+    assert.deepEqual(after, before, "the cursor is still on data-port-blocked-by-nsg");
+    assert.equal(selectedIndex(ui, screenItems(ui, { data: moved, progress: startProgress(0) })), 5);
+    // gone: the same row
+    const gone: TuiData = { ...data, findings: data.findings.filter((f) => f.id !== (before as { id: string }).id) };
+    assert.equal(selectedIndex(ui, screenItems(ui, { data: gone, progress: startProgress(0) })), 3);
+    // and moving on from there works on the new order
+    ({ ui } = press(ui, moved, "k"));
+    assert.equal(current(ui).selected, 4);
+    ({ ui } = press(ui, data, "s"));
+    assert.equal(selectedIndex(ui, screenItems(ui, { data, progress: startProgress(0) })), 0, "a new filter: the first row");
+  });
+});
+
+describe("tui exit summary (issue 15, row 10)", () => {
+  it("is the latest run's after a refresh, and nothing after the first load alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-exit-"));
+    const file = join(dir, "s.json");
+    writeFileSync(file, readFileSync(fixture("demo")));
+    const s = new TuiSession(snapshotSource(file));
+    await s.load();
+    assert.equal(s.exitSummary(), undefined, "the collection screen's summary is already in the scrollback");
+    writeFileSync(file, readFileSync(fixture("healthy-web")));
+    await s.refresh();
+    assert.match(s.exitSummary() ?? "", /^latest \(refreshed at \d\d:\d\d:\d\d\): 0 failed · /);
+  });
+});
 
 describe("tui watch mode", () => {
   it("re-polls rule health, re-runs the rules, and records Down → Up per member", async () => {

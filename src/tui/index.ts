@@ -120,5 +120,9 @@ export async function runTui(session: TuiSession, opts: RunOptions): Promise<num
     setTimeout(() => process.exit(130), 200).unref();
     return 130;
   }
-  return explore(session, opts);
+  const code = await explore(session, opts);
+  // the scrollback holds the first collection's summary: after a refresh or a watch poll, the latest run's follows it
+  const latest = session.exitSummary();
+  if (latest) process.stdout.write(`${latest}\n`);
+  return code;
 }

@@ -12,6 +12,7 @@ import { plural } from "../core/util/words.ts";
 import { analyze } from "./analyze.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "./progress.ts";
 import type { DataSource } from "./source.ts";
+import { clock } from "./text.ts";
 import type { TuiData } from "./types.ts";
 
 export interface Sample {
@@ -44,6 +45,8 @@ export interface WatchState {
   polling: boolean;
   lastPollAt?: number;
   lastPollMs?: number;
+  /** when the next poll is due (the countdown) */
+  nextPollAt?: number;
   /** the last poll's gaps, in one line */
   lastError?: string;
   timelines: Record<string, Timeline>;
@@ -92,6 +95,8 @@ export class TuiSession {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private busy = false;
+  /** the data on screen came from: the first load, a refresh (`r`) or a watch poll, and when */
+  private latest: { by: "load" | "refresh" | "watch"; at: number } | undefined;
   readonly source: DataSource;
   private readonly now: () => number;
 
@@ -140,6 +145,7 @@ export class TuiSession {
         onEvent: (e) => update(onEngineEvent(progress, e, this.now())),
       });
       this.snapshot = snapshot;
+      this.latest = { by: this.latest ? "refresh" : "load", at: this.now() };
       update(finishProgress(progress, this.now(), { summary: summaryLine(data.report) }));
       this.set({ status: "ready", data, refreshing: false });
       this.seedTimelines(data);
@@ -152,6 +158,17 @@ export class TuiSession {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * The line printed once the explorer is gone, when the data on screen is newer than the collection summary left
+   * in the scrollback (after `r` or a watch poll): the latest run's summary, not the first's.
+   */
+  exitSummary(): string | undefined {
+    const data = this.state.data;
+    if (!data || !this.latest || this.latest.by === "load") return undefined;
+    const how = this.latest.by === "refresh" ? "refreshed" : "watch poll";
+    return `latest (${how} at ${clock(this.latest.at)}): ${summaryLine(data.report)}`;
   }
 
   /** `r`: collect again (live) or re-read the file; the previous data stays on screen until the new data is ready. */
@@ -175,7 +192,8 @@ export class TuiSession {
   stopWatch(): string {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.setWatch({ active: false });
+    const { nextPollAt: _next, ...watch } = this.state.watch;
+    this.set({ watch: { ...watch, active: false } });
     return "watch paused";
   }
 
@@ -192,6 +210,7 @@ export class TuiSession {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
+    this.setWatch({ nextPollAt: this.now() + ms });
     this.timer = setTimeout(() => void this.pollOnce(), ms);
     this.timer.unref?.();
   }
@@ -251,6 +270,7 @@ export class TuiSession {
         timelines,
         transitions: [...this.state.watch.transitions, ...fresh],
       };
+      this.latest = { by: "watch", at };
       const gaps = gapLine(res.gaps);
       if (gaps) watch.lastError = gaps;
       else delete watch.lastError;

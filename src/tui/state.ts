@@ -29,6 +29,8 @@ export type Screen =
 export interface Frame {
   screen: Screen;
   selected: number;
+  /** what the cursor is on (itemKey), so that it follows its finding when a poll or a refresh reorders the list */
+  anchor?: string;
 }
 
 export interface UiState {
@@ -108,8 +110,34 @@ export function screenItems(ui: UiState, ctx: Pick<Ctx, "data" | "progress" | "w
 
 function withFrame(ui: UiState, patch: Partial<Frame>): UiState {
   const stack = [...ui.stack];
-  stack[stack.length - 1] = { ...current(ui), ...patch };
+  const next: Frame = { ...current(ui), ...patch };
+  // a cursor set by position (a new filter, a new flow) forgets the item it was on
+  if ("selected" in patch && !("anchor" in patch)) delete next.anchor;
+  stack[stack.length - 1] = next;
   return { ...ui, stack };
+}
+
+/** An item's identity across data updates: a finding by its id, a load balancer or member by its key; none for a text block. */
+export function itemKey(it: Item | undefined): string | undefined {
+  if (!it) return undefined;
+  switch (it.kind) {
+    case "lb":
+      return `lb:${it.key}`;
+    case "finding":
+      return `finding:${it.id}`;
+    case "member":
+      return `member:${it.lbKey}|${it.rowKey}`;
+    case "command":
+      return `command:${it.text}`;
+    default:
+      return undefined;
+  }
+}
+
+/** The cursor on item `i`, anchored to that item. */
+function cursorAt(items: Item[], i: number): Partial<Frame> {
+  const anchor = itemKey(items[i]);
+  return anchor ? { selected: i, anchor } : { selected: i };
 }
 
 function push(ui: UiState, screen: Screen): UiState {
@@ -203,8 +231,8 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
 
   const items = screenItems(ui, ctx);
   const last = Math.max(0, items.length - 1);
-  const sel = Math.min(frame.selected, last);
-  const move = (to: number) => ({ ui: withFrame(ui, { selected: Math.max(0, Math.min(last, to)) }) });
+  const sel = selectedIndex(ui, items);
+  const move = (to: number) => ({ ui: withFrame(ui, cursorAt(items, Math.max(0, Math.min(last, to)))) });
 
   // screen keys first: they reuse letters
   if (screen.kind === "finding" && (input === "c" || input === "y")) {
@@ -287,7 +315,7 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (key.pageDown) return move(sel + ctx.page);
   if (key.home || input === "g") return move(0);
   if (key.end || input === "G") return move(last);
-  if (key.return) return open(withFrame(ui, { selected: sel }), items[sel], ctx);
+  if (key.return) return open(withFrame(ui, cursorAt(items, sel)), items[sel], ctx);
   if (key.escape || key.backspace || key.delete) {
     if (ui.stack.length > 1) return { ui: { ...ui, stack: ui.stack.slice(0, -1) } };
     if (ui.filter.text) return { ui: say(withFrame({ ...ui, filter: { ...ui.filter, text: "" } }, { selected: 0 }), "filter cleared") };
@@ -298,5 +326,11 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
 
 /** Where the cursor's item sits, for the screens that draw it. */
 export function selectedIndex(ui: UiState, items: Item[]): number {
-  return Math.min(current(ui).selected, Math.max(0, items.length - 1));
+  const f = current(ui);
+  // the item the cursor was on, wherever the data moved it; else the same row
+  if (f.anchor !== undefined) {
+    const i = items.findIndex((it) => itemKey(it) === f.anchor);
+    if (i >= 0) return i;
+  }
+  return Math.min(f.selected, Math.max(0, items.length - 1));
 }

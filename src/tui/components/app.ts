@@ -140,6 +140,8 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   uiRef.current = ui;
   const busy = state.refreshing || state.watch.polling;
   const { frame } = useAnimation({ interval: 120, isActive: busy });
+  // the watch countdown: a render a second while watching
+  useAnimation({ interval: 1000, isActive: state.watch.active && !busy });
   React.useEffect(() => () => session.stop(), [session]);
 
   const bodyHeight = Math.max(1, rows - 6);

@@ -13,7 +13,7 @@ import { findingRows } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { lbRows } from "../views/lb.ts";
 import { logRows } from "../views/log.ts";
-import { overviewItems, overviewPreview, overviewVirtual } from "../views/overview.ts";
+import { overviewItems, overviewPreview, overviewVirtual, watchRows } from "../views/overview.ts";
 import { type TraceInput, traceRows } from "../views/trace.ts";
 import { Rows, Viewport } from "./rows.ts";
 
@@ -30,11 +30,14 @@ export interface OverviewProps extends Sized {
   filter: ListFilter;
   selected: number;
   watch?: WatchState;
+  /** the clock for the watch countdown (tests fix it) */
+  now?: number;
 }
 
 /** Load balancers with badges and failures by severity, the findings root causes first, and a preview of the selected one. */
-export function Overview({ data, filter, selected, watch, width, height, color }: OverviewProps) {
-  const virtual = overviewVirtual(data, filter, selected, width, watch);
+export function Overview({ data, filter, selected, watch, now, width, height, color }: OverviewProps) {
+  const virtual = overviewVirtual(data, filter, selected, width);
+  const pinned = watch ? pinnedWatch(watch, width, height, now) : [];
   const preview = overviewPreview(data, overviewItems(data, filter)[selected]);
   const previewRows: Row[] = preview
     ? [
@@ -44,10 +47,11 @@ export function Overview({ data, filter, selected, watch, width, height, color }
           .map((l): Row => [{ t: l }]),
       ]
     : [];
-  const listHeight = Math.max(3, height - previewRows.length);
+  const listHeight = Math.max(3, height - previewRows.length - pinned.length);
   return h(
     Box,
     { flexDirection: "column", height, width },
+    pinned.length > 0 ? h(Rows, { rows: pinned, width, color }) : null,
     h(Box, { flexDirection: "column", flexGrow: 1 }, h(Viewport, { virtual, selected, height: listHeight, width, color })),
     previewRows.length > 0 ? h(Rows, { rows: previewRows, width, color }) : null,
   );
@@ -59,12 +63,26 @@ export interface LbViewProps extends Sized {
   filter: ListFilter;
   selected: number;
   watch?: WatchState;
+  /** the clock for the watch countdown (tests fix it) */
+  now?: number;
 }
 
 /** Frontends → rules → members, with why each member is up or down; then the load balancer's findings. */
-export function LbView({ data, lbKey, filter, selected, watch, width, height, color }: LbViewProps) {
+export function LbView({ data, lbKey, filter, selected, watch, now, width, height, color }: LbViewProps) {
   const { rows, spans } = lbRows(data, lbKey, filter, selected, width, watch);
-  return h(Viewport, { rows, spans, selected, height, width, color });
+  const pinned = watch ? pinnedWatch(watch, width, height, now) : [];
+  if (pinned.length === 0) return h(Viewport, { rows, spans, selected, height, width, color });
+  return h(
+    Box,
+    { flexDirection: "column", height, width },
+    h(Rows, { rows: pinned, width, color }),
+    h(Viewport, { rows, spans, selected, height: Math.max(3, height - pinned.length), width, color }),
+  );
+}
+
+/** The WATCH header and the newest transitions, pinned above a list: fewer transitions when the screen is short. */
+function pinnedWatch(watch: WatchState, width: number, height: number, now: number | undefined): Row[] {
+  return watchRows(watch, Math.max(40, width), now, height >= 24 ? 3 : height >= 14 ? 2 : 1);
 }
 
 export interface FindingViewProps extends Sized {

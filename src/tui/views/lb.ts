@@ -12,7 +12,7 @@ import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
-import { marker, pushFindingRows, watchRows } from "./overview.ts";
+import { marker, pushFindingRows } from "./overview.ts";
 import { BADGE, badgeSeg, describeCell, healthSeg, isUp, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
@@ -77,7 +77,6 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   const rows: Row[] = [];
   const spans: Rendered["spans"] = [];
   const lb = data.lbs.find((x) => x.key === lbKey);
-  if (watch) rows.push(...watchRows(watch, W));
   if (!lb) {
     rows.push([{ t: "This load balancer is no longer in the data (refreshed?). esc goes back.", color: "yellow" }]);
     return { rows, spans };

@@ -32,15 +32,27 @@ export function marker(selected: boolean): Row[number] {
   return selected ? { t: "› ", bold: true, color: "cyan" } : { t: "  " };
 }
 
-/** The watch lines shared by the overview and the LB view. */
-export function watchRows(w: WatchState, width: number): Row[] {
+/** "next in 3s", "polling…", "next poll due": when the next watch poll runs. */
+export function nextPollText(w: WatchState, now: number): string {
+  if (w.polling) return "polling…";
+  if (w.nextPollAt === undefined) return "";
+  const s = Math.ceil((w.nextPollAt - now) / 1000);
+  return s > 0 ? `next in ${s}s` : "next poll due";
+}
+
+/**
+ * The watch lines shared by the overview and the LB view: the WATCH header (interval, polls, last poll, a countdown
+ * to the next) and the newest transitions, newest first. The screens pin them above the list: they never scroll off.
+ */
+export function watchRows(w: WatchState, width: number, now = Date.now(), maxTransitions = 3): Row[] {
   if (!w.active && w.transitions.length === 0) return [];
+  const next = nextPollText(w, now);
   const head = w.active
-    ? `WATCH every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} poll${w.polls === 1 ? "" : "s"}${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}${w.polling ? " · polling…" : ""}`
+    ? `WATCH every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} poll${w.polls === 1 ? "" : "s"}${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}${next ? ` · ${next}` : ""}`
     : `WATCH paused · ${w.polls} polls`;
   const rows: Row[] = [[{ t: truncate(head, width), bold: true, color: "cyan" }]];
   if (w.lastError) rows.push([{ t: truncate(`  ${w.lastError}`, width), color: "yellow" }]);
-  const recent = w.transitions.slice(-3).reverse();
+  const recent = w.transitions.slice(-Math.max(1, maxTransitions)).reverse();
   if (recent.length === 0 && w.active) rows.push([{ t: truncate("  no health transitions yet", width), dim: true }]);
   for (const t of recent) {
     const up = t.to.toLowerCase() === "up";
@@ -59,10 +71,10 @@ export function watchRows(w: WatchState, width: number): Row[] {
   return rows;
 }
 
-/** The overview as a virtual list: only the rows on screen are drawn. */
-export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, width: number, watch?: WatchState): Virtual {
+/** The overview as a virtual list: only the rows on screen are drawn (the watch lines are pinned above it by the screen: see watchRows). */
+export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, width: number): Virtual {
   const W = Math.max(40, width);
-  const head: Row[] = watch ? watchRows(watch, W) : [];
+  const head: Row[] = [];
 
   const lbs = visibleLbs(data.lbs, f);
   const wide = W >= 64;
@@ -130,8 +142,8 @@ export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, 
 }
 
 /** Every row of the overview (tests, and places that print it whole). */
-export function overviewRows(data: TuiData, f: ListFilter, selected: number, width: number, watch?: WatchState): Rendered {
-  const v = overviewVirtual(data, f, selected, width, watch);
+export function overviewRows(data: TuiData, f: ListFilter, selected: number, width: number): Rendered {
+  const v = overviewVirtual(data, f, selected, width);
   const rows = Array.from({ length: v.total }, (_, i) => v.rowAt(i));
   const spans: Rendered["spans"] = [];
   for (let i = 0; ; i++) {
