@@ -140,7 +140,7 @@ const CASES: Case[] = [
     check: (t) => {
       const hop = t.hops.find((h) => h.layer === "target-nacl-out");
       assert.equal(hop?.ruleNumber, 32767);
-      assert.match(hop?.title ?? "", /outbound \(reply to the ephemeral port\)/);
+      assert.match(hop?.title ?? "", /^target subnet ACL outbound \(reply to the ephemeral port\) · /);
       assert.equal(t.hops.find((h) => h.layer === "target-nacl-in")?.verdict, "allow", "the request itself is allowed");
     },
   },
@@ -218,7 +218,10 @@ describe("AWS load-balancer view", () => {
     );
     assert.equal(web1?.health.meaning, "Request timed out", "the description DescribeTargetHealth gave");
     assert.deepEqual([web1?.probe.verdict, web1?.probe.layer, web1?.probe.rule], ["deny", "target-nacl-out", "rule * (the implicit deny)"]);
-    assert.match(web1?.probe.at ?? "", /network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\)/);
+    assert.equal(
+      web1?.probe.at,
+      "target subnet ACL outbound (reply to the ephemeral port) · acl-021abbc7d0420bd46 · subnet subnet-0f7ce07d6cc65842f",
+    );
     assert.equal(web2?.zone, "us-east-1b");
     assert.ok(web1?.traceable);
   });
@@ -250,7 +253,10 @@ describe("AWS load-balancer view", () => {
     assert.equal(targets.length, 2);
     const hc = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "probe" });
     assert.equal(hc.verdict, "deny");
-    assert.match(hc.why ?? "", /^at hop 5, target subnet .* rule \* \(the implicit deny\)$/);
+    assert.match(
+      hc.why ?? "",
+      /^at hop 5, target subnet ACL outbound \(reply to the ephemeral port\) · .*: rule \* \(the implicit deny\)$/,
+    );
     const custom = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "custom", source: "203.0.113.9", port: 80, protocol: "Tcp" });
     assert.match(custom.flow, /^203\.0\.113\.9 → web-alb:80\/HTTP → /);
     const bad = insp.trace(lbKey, targets[0]?.key ?? "", { kind: "custom", source: "nowhere", port: 80, protocol: "Tcp" });
@@ -280,9 +286,12 @@ describe("lbdoctor trace on AWS snapshots", () => {
     assert.equal(denied.code, 1, denied.stderr);
     assert.match(
       denied.stdout,
-      /^ {2}5\. target subnet subnet-0f7ce07d6cc65842f · network ACL acl-021abbc7d0420bd46 · outbound \(reply to the ephemeral port\): DENY by rule \* \(the implicit deny\)$/m,
+      /^ {2}5\. target subnet ACL outbound \(reply to the ephemeral port\) · acl-021abbc7d0420bd46 · subnet subnet-0f7ce07d6cc65842f: DENY by rule \* \(the implicit deny\)$/m,
     );
-    assert.match(denied.stdout, /^ {2}3\. .*inbound \(request\): ALLOW by rule 100: allow tcp port 80 from 10\.0\.0\.0\/16$/m);
+    assert.match(
+      denied.stdout,
+      /^ {2}3\. target subnet ACL inbound \(request\) · .*: ALLOW by rule 100: allow tcp port 80 from 10\.0\.0\.0\/16$/m,
+    );
     assert.match(denied.stdout, /^Verdict: DENY \(at hop 5, /m);
   });
 

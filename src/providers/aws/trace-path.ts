@@ -122,7 +122,8 @@ function sgHopOne(
   protocol: Protocol,
   port: number,
 ): TraceHop {
-  const title = `${whoLabel} security group${at.groups.length + at.missingGroups.length > 1 ? "s" : ""} ${groupsText(at.groups, at.missingGroups) || "(none)"} · ${direction}`;
+  // the kind and direction first: what a narrow terminal keeps when it cuts the line
+  const title = `${whoLabel} security group${at.groups.length + at.missingGroups.length > 1 ? "s" : ""} ${direction} · ${groupsText(at.groups, at.missingGroups) || "(none)"}`;
   const hop: TraceHop = { layer: kind, where: whoLabel, title, verdict: "unknown", notes: [], resources: at.groupIds };
   if (at.noGroups) {
     hop.title = `${whoLabel} · no security groups`;
@@ -232,7 +233,7 @@ export function naclHop(
 ): TraceHop {
   const acls = [...new Set(subnets.map((x) => x.nacl?.id ?? "?"))];
   const dir = egress ? "outbound" : "inbound";
-  const title = `${whoLabel} ${subnets.length > 1 ? "subnets" : "subnet"} ${subnets.map((x) => s(x.id)).join(", ") || "(not known)"} · network ACL ${acls.map(s).join(", ")} · ${dir} (${purpose})`;
+  const title = `${whoLabel} subnet ACL ${dir} (${purpose}) · ${acls.map(s).join(", ")} · ${subnets.length > 1 ? "subnets" : "subnet"} ${subnets.map((x) => s(x.id)).join(", ") || "(not known)"}`;
   const hop: TraceHop = {
     layer: kind,
     where: `${whoLabel} subnet`,
@@ -242,7 +243,7 @@ export function naclHop(
     resources: [...new Set(subnets.map((x) => x.nacl?.id).filter((x): x is string => !!x))],
   };
   if (subnets.length === 0) {
-    hop.title = `${whoLabel} subnet (not known) · ${dir} (${purpose})`;
+    hop.title = `${whoLabel} subnet ACL ${dir} (${purpose}) · subnet not known`;
     hop.notes.push({ kind: "reason", text: `the subnet of the ${s(whoLabel)} is not in the snapshot` });
     return hop;
   }
