@@ -4,7 +4,7 @@
  * event loop and inflate each other's time). Driven over IPC by bench/index.ts:
  *
  *   parent → { type: "start", snapshotFiles, options }    child → { type: "ready", url, ca }
- *   parent → { type: "counts" }                           child → { type: "counts", counts, total, arg }
+ *   parent → { type: "counts" }                           child → { type: "counts", counts, total, maxInFlight }
  *   parent → { type: "reset" }                            child → { type: "reset" }
  *   parent → { type: "stop" }                             child exits
  *
@@ -34,7 +34,7 @@ process.on("message", async (m: Msg) => {
     emu = await startArmEmulator({ snapshots, ...m.options });
     send({ type: "ready", url: emu.url, ca: emu.ca });
   } else if (m.type === "counts") {
-    send({ type: "counts", counts: emu?.counts() ?? {}, total: emu?.total() ?? 0 });
+    send({ type: "counts", counts: emu?.counts() ?? {}, total: emu?.total() ?? 0, maxInFlight: emu?.maxInFlight() ?? 0 });
   } else if (m.type === "reset") {
     emu?.resetCounts();
     send({ type: "reset" });

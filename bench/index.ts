@@ -5,17 +5,19 @@
  *   npm run bench                 # the full run (minutes)
  *   npm run bench -- --quick      # CI: reduced sizes, loose thresholds (well under 2 minutes)
  *   npm run bench -- --only collect,engine,startup,tenant,tui
- *   npm run bench -- --latency 50 --lro 1000
+ *   npm run bench -- --latency 50 --collect-latency 100 --lro 1000
  *
  * 1. collect  live collection through the SDKs against the ARM emulator (its
- *             own process), wall time against the critical-path bound
- *               bound = dependent call chain × L + LRO time T + calls × L / concurrency
+ *             own process) at 100 ms a request, with Retry-After 0, 1 and none on
+ *             the LRO 202s: wall time against the critical-path bound (bench/collection.ts)
+ *               bound = dependent call chain × L + LRO wait T + calls × L / concurrency
+ *             (the chain: a nextLink chain is sequential by nature; the rest overlaps)
  * 2. engine   `lbdoctor check --snapshot --format json` on two synthetic
  *             topologies (bench/engine.ts), in a child process: time, peak
  *             RSS, report size against the snapshot, time growth per input
  *             growth (2k → 20k → 100k NICs; --quick: 500 → 5,000)
- * 3. startup  `lbdoctor --version` and `check --snapshot <small fixture>`
- *             against `node -e 0` on the same Node
+ * 3. startup  `lbdoctor --version` (≤ 1.5×) and `check --snapshot <small fixture>`
+ *             (≤ 2.5×) against `node -e 0` on the same Node; modules check loads (bench/startup.ts)
  * 4. tenant   200 subscriptions × 10 LBs: the Resource Graph path against a
  *             per-resource-group ARM walk (calls, wall time, 429s)
  * 5. aws      accounts × regions through AssumeRole and --all-regions, AWS's Describe*
@@ -49,12 +51,14 @@ const { values: args } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     latency: { type: "string", default: "50" },
+    "collect-latency": { type: "string", default: "100" },
     lro: { type: "string", default: "1000" },
     out: { type: "string", default: join(ROOT, "bench", "results.json") },
   },
 });
 const QUICK = args.quick === true;
 const L = Number(args.latency);
+const COLLECT_L = Number(args["collect-latency"]);
 const T = Number(args.lro);
 const only = new Set((args.only ?? "collect,engine,startup,tenant,aws,tui,time").split(","));
 const TMP = mkdtempSync(join(tmpdir(), "lbdoctor-bench-"));
@@ -87,7 +91,7 @@ function check(row: Row): void {
 interface EmuChild {
   url: string;
   ca: string;
-  counts(): Promise<{ counts: Record<string, number>; total: number }>;
+  counts(): Promise<{ counts: Record<string, number>; total: number; maxInFlight?: number }>;
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,7 +117,7 @@ async function startEmulatorChild(snapshotFiles: string[], options: Omit<ArmEmul
     url,
     ca,
     counts: async () => {
-      const p = waitFor<{ counts: Record<string, number>; total: number }>("counts");
+      const p = waitFor<{ counts: Record<string, number>; total: number; maxInFlight?: number }>("counts");
       child.send({ type: "counts" });
       return p;
     },
@@ -136,72 +140,8 @@ async function startEmulatorChild(snapshotFiles: string[], options: Omit<ArmEmul
 // 1. collection against the critical-path bound
 
 async function benchCollect(): Promise<void> {
-  const { collectAzure } = await import("../src/providers/azure/collect/collect.ts");
-  const { staticTokenCredential } = await import("../src/providers/azure/collect/credentials.ts");
-  const sizes = QUICK ? [10, 200] : [10, 200, 2000];
-  const pageSize = 100;
-  const concurrency = 12;
-  const latency = QUICK ? Math.min(L, 20) : L;
-  // T stays at the CLI's poll interval (1 s) in both modes: an LRO shorter than the interval costs a whole interval
-  const lro = T;
-  const target = QUICK ? 2.0 : 1.5;
-  console.log(`\n1. Live collection (ARM emulator in a child process: ${latency} ms a call, LROs ${lro} ms, page size ${pageSize}, concurrency ${concurrency})`);
-  for (const nics of sizes) {
-    const { snapshot, stats } = generate({ seed: 7, nics, nicsPerLb: 40, nsgs: Math.max(2, Math.ceil(nics / 100)), rulesPerNsg: 10, effectiveNsg: true });
-    const file = join(TMP, `collect-${nics}.json`);
-    writeFileSync(file, JSON.stringify(snapshot));
-    const emu = await startEmulatorChild([file], { latencyMs: latency, lroMs: lro, pageSize });
-    try {
-      const t0 = performance.now();
-      const got = await collectAzure({
-        subscriptionId: BENCH_SUB,
-        resourceGroup: "bench-rg",
-        credential: staticTokenCredential("bench"),
-        endpoint: emu.url,
-        ca: emu.ca,
-        concurrency,
-        effectiveNsg: true,
-        // the CLI's default poll interval (1 s); the LRO time T is the emulator's
-      });
-      const wall = performance.now() - t0;
-      const { counts, total } = await emu.counts();
-      // the dependent chain: the longest list's pages, then the scale sets' pages, then an LRO's POST and its final poll
-      const byType = new Map<string, number>();
-      for (const r of snapshot.resources) {
-        if (r.type.includes("virtualMachineScaleSets/")) continue;
-        byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-      }
-      const listPages = Math.max(1, ...[...byType.values()].map((n) => Math.ceil(n / pageSize)));
-      const vmssPages = stats.vmssInstances > 0 ? Math.ceil(Math.min(40, stats.vmssInstances) / pageSize) : 0;
-      const lroCalls = stats.lbRules + stats.effectiveNsgNics;
-      const chain = listPages + vmssPages + (lroCalls > 0 ? 2 : 0);
-      const bound = chain * latency + (lroCalls > 0 ? lro : 0) + (total * latency) / concurrency;
-      // what the call count should be: every list page, two lists per scale set, two calls per LRO
-      const pages = [...byType.values()].reduce((a, n) => a + Math.max(1, Math.ceil(n / pageSize)), 0) + (10 - byType.size);
-      const vmssLists = (stats.vmssInstances > 0 ? stats.loadBalancers / 5 : 0) * 2 * Math.max(1, vmssPages);
-      const expected = pages + Math.floor(vmssLists) + 2 * lroCalls;
-      const collected = got.resources.length === snapshot.resources.length;
-      const effOk = Object.keys(got.observations?.effectiveNetworkSecurityGroups ?? {}).length === stats.effectiveNsgNics;
-      const value = wall / bound;
-      check({
-        section: "collect",
-        case: `${nics} NICs (${stats.loadBalancers} LBs)`,
-        figures: {
-          wallMs: Math.round(wall),
-          boundMs: Math.round(bound),
-          calls: total,
-          expectedCalls: expected,
-          chain,
-          lros: lroCalls,
-          polls: counts["lro.poll"] ?? 0,
-          complete: collected && effOk && (got.gaps?.length ?? 0) === 0 ? "yes" : `NO (${got.resources.length}/${snapshot.resources.length} resources, ${got.gaps?.length ?? 0} gaps)`,
-        },
-        ratio: { name: "wall/bound", value, target, ok: value <= target && collected },
-      });
-    } finally {
-      await emu.stop();
-    }
-  }
+  const { benchCollect: run } = await import("./collection.ts");
+  await run({ quick: QUICK, tmp: TMP, latencyMs: COLLECT_L, lroMs: T, startEmulator: startEmulatorChild, check, failures });
 }
 
 // ---------------------------------------------------------------------------
@@ -250,41 +190,9 @@ async function benchEngine(): Promise<void> {
 // ---------------------------------------------------------------------------
 // 3. start-up
 
-function median(argv: string[], runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, argv, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-    times.push(performance.now() - t0);
-    if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr}`);
-  }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)] as number;
-}
-
 async function benchStartup(): Promise<void> {
-  const runs = QUICK ? 7 : 21;
-  const fixture = join(ROOT, "fixtures", "azure", "demo.json");
-  console.log(`\n3. Start-up, median of ${runs} (Node ${process.versions.node})`);
-  // interleave warm-up so that the compile cache and the page cache are warm for every command
-  median([BIN, "--version"], 2);
-  median([BIN, "check", "--snapshot", fixture], 2);
-  // interleaved, so that load from other processes on a shared machine hits every command alike
-  const samples: number[][] = [[], [], []];
-  for (let i = 0; i < runs; i++) {
-    samples[0]?.push(median(["-e", "0"], 1));
-    samples[1]?.push(median([BIN, "--version"], 1));
-    samples[2]?.push(median([BIN, "check", "--snapshot", fixture], 1));
-  }
-  const mid = (xs: number[] = []) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
-  const bare = mid(samples[0]);
-  const version = mid(samples[1]);
-  const chk = mid(samples[2]);
-  // quick mode guards against regressions such as loading an SDK at start (≈ 10× and more), loosely enough not to flake
-  const target = QUICK ? 8 : 3;
-  check({ section: "startup", case: "node -e 0", figures: { ms: Math.round(bare) } });
-  check({ section: "startup", case: "lbdoctor --version", figures: { ms: Math.round(version) }, ratio: { name: "× bare node", value: version / bare, target, ok: version / bare <= target } });
-  check({ section: "startup", case: "check --snapshot demo.json", figures: { ms: Math.round(chk) }, ratio: { name: "× bare node", value: chk / bare, target, ok: chk / bare <= target } });
+  const { benchStartup: run } = await import("./startup.ts");
+  await run({ quick: QUICK, root: ROOT, bin: BIN, tmp: TMP, check });
 }
 
 // ---------------------------------------------------------------------------

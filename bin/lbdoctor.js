@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point. Kept tiny: it checks the Node version, answers `--version`
 // from package.json without loading anything else, turns on the module
-// compile cache and hands over to the compiled CLI (dist/), or to the
+// compile cache and hands over to the compiled CLI (dist/bundle/, else dist/src/), or to the
 // TypeScript sources through Node's type stripping in a clone that has not
 // been built, or when LBDOCTOR_FROM_SOURCE=1 (the tests run the sources).
 import { existsSync, readFileSync } from "node:fs";
@@ -26,8 +26,11 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   });
   const { enableCompileCache } = await import("./compile-cache.js");
   enableCompileCache();
-  const built = new URL("../dist/src/cli.js", import.meta.url);
-  const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !existsSync(built);
-  const { main } = await import(fromSource ? "../src/cli.ts" : built.href);
+  // the bundle (scripts/bundle.ts: a few chunks instead of a hundred modules), else tsc's output, else the sources
+  const built = [new URL("../dist/bundle/cli.js", import.meta.url), new URL("../dist/src/cli.js", import.meta.url)].find((u) =>
+    existsSync(u),
+  );
+  const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !built;
+  const { main } = await import(fromSource || !built ? "../src/cli.ts" : built.href);
   process.exitCode = await main(argv);
 }

@@ -38,6 +38,8 @@ describe("the packed tarball, installed where nothing was cloned", { timeout: 60
       "package/LICENSE",
       "package/bin/lbdoctor.js",
       "package/dist/src/cli.js",
+      "package/dist/bundle/cli.js",
+      "package/dist/bundle/snapshot-validator.cjs",
       "package/fixtures/azure/probe-blocked-by-nsg.json",
     ]) {
       assert.ok(list.includes(f), `${f} in the tarball`);
@@ -95,7 +97,8 @@ describe("the packed tarball, installed where nothing was cloned", { timeout: 60
             .map((e) => e.name)
         : [];
     // the package's own compiled code is cached (dist/), and accepted on the second run
-    const cli = pathToFileURL(join(installed, "dist", "src", "cli.js")).href;
+    // the CLI runs from the bundle (scripts/bundle.ts)
+    const cli = pathToFileURL(join(installed, "dist", "bundle", "cli.js")).href;
     const accepted = (stderr: string) => stderr.includes(`code cache for ESM ${cli} was accepted`);
     const xdg = mkdtempSync(join(tmp, "xdg-"));
     run({ XDG_CACHE_HOME: xdg });

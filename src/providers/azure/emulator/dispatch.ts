@@ -135,7 +135,8 @@ function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
 /** The request handler over a set of routes. */
 export function armHandler(st: ArmState, routes: Route[], latency: () => number) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    // requests in flight, as the server sees them (from arrival to the end of the answer)
+    // requests in flight, as the server sees them: from arrival until the answer is written (or the client is gone);
+    // not until 'finish', which a busy event loop may deliver after the client has already sent its next request
     st.inFlight++;
     st.maxInFlight = Math.max(st.maxInFlight, st.inFlight);
     let counted = true;
@@ -144,7 +145,6 @@ export function armHandler(st: ArmState, routes: Route[], latency: () => number)
       counted = false;
     };
     res.once("close", done);
-    res.once("finish", done);
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "https://127.0.0.1");
     const rawPath = url.pathname.replace(/\/+$/, "") || "/";
@@ -201,6 +201,8 @@ export function armHandler(st: ArmState, routes: Route[], latency: () => number)
           subscription,
           errorReply(new EmulatorError(500, "InternalServerError", `ARM emulator error: ${(e as Error).message}`)),
         );
+    } finally {
+      done();
     }
   };
 }
