@@ -19,9 +19,21 @@ export interface BucketSpec {
   perSecond: number;
 }
 
-export const DESCRIBE_BUCKETS: { elbv2: BucketSpec; ec2: BucketSpec } = {
+/** AWS's documented buckets (per account and region). */
+export const DOCUMENTED_DESCRIBE_BUCKETS: { elbv2: BucketSpec; ec2: BucketSpec } = {
   elbv2: { capacity: 40, perSecond: 10 },
   ec2: { capacity: 100, perSecond: 20 },
+};
+
+/**
+ * What lbdoctor budgets: 90 % of each. The client counts a token when it sends, AWS when the request arrives;
+ * requests that travel (or wait on a busy event loop) unevenly arrive bunched, and the margin absorbs that.
+ */
+export const BUDGET_SHARE = 0.9;
+const share = (b: BucketSpec): BucketSpec => ({ capacity: Math.floor(b.capacity * BUDGET_SHARE), perSecond: b.perSecond * BUDGET_SHARE });
+export const DESCRIBE_BUCKETS: { elbv2: BucketSpec; ec2: BucketSpec } = {
+  elbv2: share(DOCUMENTED_DESCRIBE_BUCKETS.elbv2),
+  ec2: share(DOCUMENTED_DESCRIBE_BUCKETS.ec2),
 };
 
 /** A RateLimiter (the adaptive retry strategy's hook): the documented bucket first, then the SDK's adaptive limiter. */

@@ -67,7 +67,7 @@ export interface AwsCollectOptions extends CollectorOptions, RetrySettings {
   /** Collect these accounts, each through the role `roleName` in it (default OrganizationAccountAccessRole). */
   accounts?: string[];
   roleName?: string;
-  /** Regions (or accounts × regions) collected at once (default 4). */
+  /** Regions (or accounts × regions) collected at once (default 8). */
   parallelRegions?: number;
   /** The client-side Describe* budgets per account and region (default AWS's documented buckets); false: none. */
   budget?: false | { elbv2?: BucketSpec; ec2?: BucketSpec };

@@ -10,7 +10,8 @@
  *     AuthFailure), `--region a,b` names them;
  *   - each (account, region) is the one-region collection (collect.ts) with its
  *     own clients, so each client's budget and adaptive rate limiter match the
- *     bucket AWS throttles on (budget.ts); a few of them run at once.
+ *     bucket AWS throttles on (budget.ts); 8 of them run at once (their buckets
+ *     are independent: the wall time is the buckets', not the machine's).
  * One snapshot holds them all: the APIs' lists concatenated (ARNs carry region
  * and account), `scope.regions`, `scope.accounts` and `scope.partitions` say
  * what was read. A role that cannot be assumed, a DescribeRegions refused, or
@@ -137,77 +138,80 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
 
   // 1. per account: its credentials (the role assumed once), then its regions
   const work: Array<{ plan: AccountPlan; credentials: Creds | undefined; region: string }> = [];
+  const prepare = limiter(Math.max(1, opts.parallelRegions ?? 8));
   await Promise.all(
-    plans.map(async (plan) => {
-      let credentials: Creds | undefined = opts.credentials;
-      if (plan.roleArn) {
-        const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
-        const base = configs();
-        const provider = fromTemporaryCredentials({
-          params: { RoleArn: plan.roleArn, RoleSessionName: "lbdoctor", DurationSeconds: 3600 },
-          ...(opts.credentials ? { masterCredentials: opts.credentials } : {}),
-          clientConfig: {
-            region: region0,
-            ...(opts.profile ? { profile: opts.profile } : {}),
-            ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-            maxAttempts: base.maxAttempts,
-            retryStrategy: base.retryStrategy,
-            requestHandler: base.requestHandler,
-          },
-        });
-        const once = shared(provider as never);
-        try {
-          calls++;
-          await once();
-        } catch (e) {
-          const info = errorInfo(e);
-          gap({
-            operation: "sts:AssumeRole",
-            resourceId: plan.roleArn,
-            ...(info.status ? { status: info.status } : {}),
-            ...(info.code ? { code: info.code } : {}),
-            message: `${where(plan.account)}: could not assume ${plan.roleArn}: ${info.message}; nothing was read there`,
+    plans.map((plan) =>
+      prepare(async () => {
+        let credentials: Creds | undefined = opts.credentials;
+        if (plan.roleArn) {
+          const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
+          const base = configs();
+          const provider = fromTemporaryCredentials({
+            params: { RoleArn: plan.roleArn, RoleSessionName: "lbdoctor", DurationSeconds: 3600 },
+            ...(opts.credentials ? { masterCredentials: opts.credentials } : {}),
+            clientConfig: {
+              region: region0,
+              ...(opts.profile ? { profile: opts.profile } : {}),
+              ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+              maxAttempts: base.maxAttempts,
+              retryStrategy: base.retryStrategy,
+              requestHandler: base.requestHandler,
+            },
           });
-          parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
-          return;
+          const once = shared(provider as never);
+          try {
+            calls++;
+            await once();
+          } catch (e) {
+            const info = errorInfo(e);
+            gap({
+              operation: "sts:AssumeRole",
+              resourceId: plan.roleArn,
+              ...(info.status ? { status: info.status } : {}),
+              ...(info.code ? { code: info.code } : {}),
+              message: `${where(plan.account)}: could not assume ${plan.roleArn}: ${info.message}; nothing was read there`,
+            });
+            parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
+            return;
+          }
+          credentials = once as unknown as Creds;
         }
-        credentials = once as unknown as Creds;
-      }
-      let regions: string[];
-      if (opts.allRegions) {
-        const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
-        const ec2 = new EC2Client({ ...configs(), region: region0, ...(credentials ? { credentials } : {}) });
-        try {
-          calls++;
-          const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) });
-          regions = (out.Regions ?? [])
-            .filter((r) => r.OptInStatus !== "not-opted-in")
-            .map((r) => String(r.RegionName ?? ""))
-            .filter(Boolean)
-            .sort();
-        } catch (e) {
-          const info = errorInfo(e);
-          gap({
-            operation: "ec2:DescribeRegions",
-            ...(info.status ? { status: info.status } : {}),
-            ...(info.code ? { code: info.code } : {}),
-            message: `${where(plan.account, region0) || `region ${region0}`}: could not list the enabled regions: ${info.message}; nothing was read${plan.account ? " in this account" : ""}`,
-          });
-          parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
-          return;
-        } finally {
-          ec2.destroy();
+        let regions: string[];
+        if (opts.allRegions) {
+          const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+          const ec2 = new EC2Client({ ...configs(), region: region0, ...(credentials ? { credentials } : {}) });
+          try {
+            calls++;
+            const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) });
+            regions = (out.Regions ?? [])
+              .filter((r) => r.OptInStatus !== "not-opted-in")
+              .map((r) => String(r.RegionName ?? ""))
+              .filter(Boolean)
+              .sort();
+          } catch (e) {
+            const info = errorInfo(e);
+            gap({
+              operation: "ec2:DescribeRegions",
+              ...(info.status ? { status: info.status } : {}),
+              ...(info.code ? { code: info.code } : {}),
+              message: `${where(plan.account, region0) || `region ${region0}`}: could not list the enabled regions: ${info.message}; nothing was read${plan.account ? " in this account" : ""}`,
+            });
+            parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
+            return;
+          } finally {
+            ec2.destroy();
+          }
+        } else {
+          regions = opts.regions && opts.regions.length > 0 ? opts.regions : [region0];
         }
-      } else {
-        regions = opts.regions && opts.regions.length > 0 ? opts.regions : [region0];
-      }
-      for (const region of regions) work.push({ plan, credentials, region });
-    }),
+        for (const region of regions) work.push({ plan, credentials, region });
+      }),
+    ),
   );
 
   // 2. every (account, region): the one-region collection, a few at once
   const targets = (opts.loadBalancers ?? []).map((t) => t.trim()).filter(Boolean);
-  const limit = limiter(Math.max(1, opts.parallelRegions ?? 4));
+  const limit = limiter(Math.max(1, opts.parallelRegions ?? 8));
   let done = 0;
   // calls of the partitions still running (each reports its own count)
   const inFlight = new Map<string, number>();
