@@ -413,6 +413,26 @@ describe("CollectionScreen", () => {
     assert.match(lines[5] ?? "", /^ {2}12 calls · 1 gap · 1\.5s$/);
   });
 
+  for (const width of [60, 80, 120]) {
+    it(`a phase whose requests are all in flight shows them, not "0 calls" (issue 15, row 15), at ${width} columns`, () => {
+      let p = startProgress(0);
+      p = onCollectEvent(p, { type: "phase", name: "probe health and effective NSGs" }, 10);
+      for (let i = 1; i <= 6; i++) p = onCollectEvent(p, { type: "in-flight", operation: "rules.health", inFlight: i, started: i }, 20);
+      let text = frame(h(CollectionScreen, { title: "t", progress: p, now: 2000, frame: 3, width, color: false }), width);
+      assert.match(text, /⠸ probe health[ a-zA-Z…]* +6 in flight +2\.0s {2}6 started/, text);
+      assert.doesNotMatch(text, /0 calls/);
+      assert.match(text, /^ {2}6 in flight · 0 gaps · 2\.0s$/m);
+      // two answers: calls, and how many are still out
+      p = onCollectEvent(p, { type: "in-flight", operation: "rules.health", inFlight: 5, started: 6 }, 900);
+      p = onCollectEvent(p, { type: "call", operation: "rules.health", calls: 1 }, 900);
+      p = onCollectEvent(p, { type: "in-flight", operation: "rules.health", inFlight: 4, started: 6 }, 950);
+      p = onCollectEvent(p, { type: "call", operation: "rules.health", calls: 2 }, 950);
+      text = frame(h(CollectionScreen, { title: "t", progress: p, now: 2000, frame: 3, width, color: false }), width);
+      assert.match(text, /probe health[ a-zA-Z…]* +2 calls +2\.0s {2}4 of 6 in flight/, text);
+      assert.match(text, /^ {2}2 calls · 4 in flight · 0 gaps · 2\.0s$/m);
+    });
+  }
+
   it("then the results", () => {
     const text = frame(h(CollectionScreen, { title: "t", progress: progressOf(true), now: 2000, frame: 0, width: W, color: false }));
     assert.match(text, /▲ probe health and effective NSGs +3 calls +690ms {2}1 gap · 10 resources/);

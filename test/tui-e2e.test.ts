@@ -358,7 +358,7 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
   it("shows the collection, then the failing LB, a trace and a finding, and a member flipping Down → Up between polls", async () => {
     start("live", ["tui", "ra-multi-vm-rg", "--watch", "1s"], env);
     // the collection screen: the running phase with a spinner, the calls so far, the gap as it happens
-    let pane = await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs +\d+ calls/);
+    let pane = await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs +\d+ (calls|in flight)/);
     assert.match(pane, /^lbdoctor tui · live: resource group ra-multi-vm-rg$/m);
     assert.match(pane, /✔ resource lists +11 calls +\d/);
     pane = await waitFor("live", /gap 404 ObservationNotInSnapshot ·/);
@@ -701,5 +701,36 @@ describe("issue 15: the exit summary, in tmux", { skip: SKIP }, () => {
     assert.match(pane, /5 failed \(2 critical, 2 high, 1 medium\)/, "the first collection's log stays");
     assert.match(pane, /^latest \(refreshed at \d\d:\d\d:\d\d\): 0 failed · /m);
     assert.ok(pane.lastIndexOf("0 failed") > pane.lastIndexOf("5 failed"), "the latest comes last");
+  });
+});
+
+describe("issue 15: live progress, against the ARM emulator, in tmux", { skip: SKIP }, () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  before(async () => {
+    // slow long-running operations: the probe-health requests stay in flight for a while
+    emu = await startArmEmulator({ snapshots: [JSON.parse(readFileSync(fixture("demo"), "utf8"))], lroMs: 2000 });
+    const ca = join(dir, "ca-progress.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu?.close());
+
+  it('row 15: the probe-health phase shows its requests in flight, never "0 calls" while they run', async () => {
+    start("inflight", ["tui", "ra-multi-vm-rg"], env, { x: 100, y: 30 });
+    const running = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] probe health and effective NSGs +(.*)$/m;
+    const pane = await waitFor("inflight", running);
+    const seen: string[] = [];
+    // every frame of the running phase until it ends: in flight, then calls; never a bare "0 calls"
+    for (let p = pane; running.test(p); p = capture("inflight")) {
+      seen.push(running.exec(p)?.[1] ?? "");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(seen.length > 0);
+    assert.match(seen[0] ?? "", /^\d+ in flight +[\d.]+m?s {2}\d+ started|^\d+ calls .* in flight/, seen.join("\n"));
+    for (const s of seen) assert.doesNotMatch(s, /^0 calls/, seen.join("\n"));
+    await waitFor("inflight", /LOAD BALANCERS \(1\)/, 30_000);
+    keys("inflight", "q");
+    assert.equal(await exitStatus("inflight"), 0);
   });
 });

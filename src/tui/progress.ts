@@ -14,6 +14,9 @@ export interface PhaseState {
   endedAt?: number;
   /** calls made while this phase ran */
   calls: number;
+  /** operations running now (started, not ended), and started while this phase ran */
+  inFlight?: number;
+  started?: number;
   /** gaps that happened while this phase ran */
   gaps: Gap[];
   detail?: string;
@@ -29,6 +32,8 @@ export interface Progress {
   phases: PhaseState[];
   log: LogEntry[];
   calls: number;
+  /** operations running now, across phases */
+  inFlight?: number;
   gaps: Gap[];
   collected?: { resources: number; calls: number; ms: number; gaps: number };
   rules?: { done: number; results: number };
@@ -70,6 +75,15 @@ export function onCollectEvent(p: Progress, e: CollectEvent, now: number): Progr
         return { ...p, phases: [...p.phases.slice(0, -1), { ...cur, gaps: [...cur.gaps, e.gap] }], gaps: [...p.gaps, e.gap] };
       }
       return { ...p, gaps: [...p.gaps, e.gap], log: [...p.log, { kind: "gap", gap: e.gap, phase: "" }] };
+    }
+    case "in-flight": {
+      const cur = p.phases[p.phases.length - 1];
+      const started = e.inFlight > (p.inFlight ?? 0);
+      const phases =
+        cur && cur.endedAt === undefined
+          ? [...p.phases.slice(0, -1), { ...cur, inFlight: e.inFlight, started: (cur.started ?? 0) + (started ? 1 : 0) }]
+          : p.phases;
+      return { ...p, phases, inFlight: e.inFlight };
     }
     case "progress":
       return p;

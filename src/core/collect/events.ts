@@ -4,6 +4,8 @@ import type { Gap } from "../snapshot/types.ts";
 export type CollectEvent =
   | { type: "phase"; name: string }
   | { type: "call"; operation: string; calls: number }
+  /** an operation started or ended (success or gap): how many are in flight now, and how many started so far */
+  | { type: "in-flight"; operation: string; inFlight: number; started: number }
   | { type: "gap"; gap: Gap }
   /** wide scopes (several subscriptions, regions or accounts): how far along */
   | { type: "progress"; subscriptionsDone: number; subscriptionsTotal: number; lbsDone: number; lbsTotal: number }

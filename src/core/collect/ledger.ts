@@ -30,6 +30,9 @@ export class CallLedger {
   readonly gaps: Gap[] = [];
   private fatal: InputError | undefined;
   private readonly o: LedgerOptions;
+  /** operations running now, and started so far: a phase whose calls are all in flight is not "0 calls" */
+  private inFlight = 0;
+  private started = 0;
   constructor(o: LedgerOptions) {
     this.o = o;
   }
@@ -48,16 +51,26 @@ export class CallLedger {
 
   /** Runs one call (or one listing of all its pages); on failure records a gap (or the fatal error) and yields undefined. */
   async run<T>(operation: string, resourceId: string | undefined, call: () => Promise<T>): Promise<T | undefined> {
+    this.inFlight++;
+    this.started++;
+    this.o.emit({ type: "in-flight", operation, inFlight: this.inFlight, started: this.started });
     try {
       const out = await call();
+      this.ended(operation);
       this.o.emit({ type: "call", operation, calls: this.o.calls() });
       return out;
     } catch (e) {
+      this.ended(operation);
       const fatal = this.o.fatal?.(operation, e);
       if (fatal) this.fatal ??= fatal;
       else this.addGap(operation, e, resourceId);
       return undefined;
     }
+  }
+
+  private ended(operation: string): void {
+    this.inFlight--;
+    this.o.emit({ type: "in-flight", operation, inFlight: this.inFlight, started: this.started });
   }
 
   throwIfFatal(): void {

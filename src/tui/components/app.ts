@@ -230,7 +230,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     status = [
       { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
       {
-        t: `refreshing: ${ph?.name ?? "starting"} · ${plural(p.calls, "call")} · ${plural(p.gaps.length, "gap")} · ${formatMs(Date.now() - p.startedAt)}`,
+        t: `refreshing: ${ph?.name ?? "starting"} · ${plural(p.calls, "call")}${(p.inFlight ?? 0) > 0 ? ` · ${p.inFlight} in flight` : ""} · ${plural(p.gaps.length, "gap")} · ${formatMs(Date.now() - p.startedAt)}`,
       },
     ];
   } else if (ui.message) {

@@ -31,13 +31,15 @@ export function CollectionScreen({ title, progress, now, frame, width, color }: 
   // the running phase, with the gaps it has met so far; they move to <Static> with it when it ends
   const live: Row[] = running.flatMap((p) => [phaseRow(p, now, frame, width), ...p.gaps.flatMap((g) => gapRows(g, width))]);
   if (!done) {
+    const inFlight = progress.inFlight ?? 0;
+    const calls =
+      inFlight > 0 && progress.calls === 0
+        ? `${inFlight} in flight`
+        : `${plural(progress.calls, "call")}${inFlight > 0 ? ` · ${inFlight} in flight` : ""}`;
     live.push([
       { t: "  " },
       {
-        t: truncate(
-          `${plural(progress.calls, "call")} · ${plural(progress.gaps.length, "gap")} · ${formatMs(now - progress.startedAt)}`,
-          width - 2,
-        ),
+        t: truncate(`${calls} · ${plural(progress.gaps.length, "gap")} · ${formatMs(now - progress.startedAt)}`, width - 2),
         dim: true,
       },
     ]);

@@ -18,18 +18,23 @@ export function phaseRow(p: PhaseState, now: number, frame: number, width: numbe
       : p.gaps.length > 0
         ? { t: "▲ ", color: "yellow" }
         : { t: "✔ ", color: "green" };
-  const nameW = Math.min(34, Math.max(14, width - 46));
-  const calls = p.calls > 0 || running ? `${p.calls} call${p.calls === 1 ? "" : "s"}` : "";
+  const nameW = Math.min(34, Math.max(14, width - 48));
+  // requests under way: a phase waiting on its first answers is busy, not idle at "0 calls"
+  const inFlight = running ? (p.inFlight ?? 0) : 0;
+  const calls =
+    inFlight > 0 && p.calls === 0 ? `${inFlight} in flight` : p.calls > 0 || running ? `${p.calls} call${p.calls === 1 ? "" : "s"}` : "";
+  const flying =
+    inFlight > 0 ? (p.calls === 0 ? `${p.started ?? inFlight} started` : `${inFlight} of ${p.started ?? inFlight} in flight`) : "";
   const gaps = p.gaps.length > 0 ? `${p.gaps.length} gap${p.gaps.length === 1 ? "" : "s"}` : "";
   const row: Row = [
     { t: "  " },
     icon,
     { t: pad(p.name, nameW), bold: running },
-    { t: padStart(calls, 10) },
+    { t: padStart(calls, 12) },
     { t: padStart(formatMs((p.endedAt ?? now) - p.startedAt), 8), dim: !running },
   ];
-  const tail = [gaps, p.detail ?? (running ? "…" : "")].filter(Boolean).join(" · ");
-  const used = 2 + 2 + nameW + 18;
+  const tail = [flying, gaps, p.detail ?? (running && !flying ? "…" : "")].filter(Boolean).join(" · ");
+  const used = 2 + 2 + nameW + 20;
   if (tail && width - used > 3)
     row.push({ t: truncate(`  ${tail}`, width - used), ...(p.gaps.length > 0 ? { color: "yellow" as const } : { dim: true }) });
   return row;
