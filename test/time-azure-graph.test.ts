@@ -6,7 +6,9 @@
  * SDKs against the ARM emulator; a 403 is a gap of that subscription only.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { collectAzureGraph, type GraphCollectOptions } from "../src/providers/azure/collect/arg.ts";
@@ -15,7 +17,7 @@ import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emula
 import { buildAzureModel } from "../src/providers/azure/model.ts";
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { runCatalog } from "./support/catalog.ts";
-import { ROOT } from "./support/cli.ts";
+import { BIN, ROOT } from "./support/cli.ts";
 
 const WINDOW = { from: "2026-03-14T02:30:00Z", until: "2026-03-14T04:00:00Z" };
 const raw = readFileSync(join(ROOT, "fixtures/azure/nsg-change-probe-down.json"), "utf8");
@@ -110,6 +112,49 @@ describe("Azure time data on the Resource Graph path", () => {
       assert.equal(emu.counts()["metrics.list"] ?? 0, 0);
     } finally {
       await emu.close();
+    }
+  });
+});
+
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill(), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+describe("lbdoctor timeline --subscription … (Resource Graph), against the emulator", () => {
+  it("tells each subscription's incident in time order with the likely cause", async () => {
+    const emu = await startArmEmulator({ snapshots: [snapA(), snapB()] });
+    const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-time-graph-"));
+    try {
+      const ca = join(tmp, "ca.pem");
+      writeFileSync(ca, emu.ca);
+      const r = await cli(["timeline", "--subscription", `${A},${B}`, "--window-from", WINDOW.from, "--window-until", WINDOW.until], {
+        LBDOCTOR_ARM_ENDPOINT: emu.url,
+        LBDOCTOR_ARM_CA_FILE: ca,
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /live: Azure Resource Graph, 2 subscriptions/);
+      assert.match(r.stdout, /Timeline 2026-03-14T02:30:00Z → 2026-03-14T04:00:00Z/);
+      const causes = r.stdout.split("\n").filter((l) => /03:10:04 +change .*nsg-web.*◀ likely cause/.test(l));
+      assert.equal(causes.length, 2, r.stdout);
+      assert.ok((emu.counts()["metrics.list"] ?? 0) >= 6);
+    } finally {
+      await emu.close();
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
