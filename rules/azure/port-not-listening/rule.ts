@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import type { Evidence } from "../../../src/core/engine/types.ts";
+import type { Evidence, RuleContext } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { flowProtocols, isAnyPort } from "../../../src/providers/azure/data-path.ts";
 import {
@@ -19,7 +19,7 @@ import {
   NO_ANSWER_REASONS,
   ruleHealthFor,
 } from "../../../src/providers/azure/health-reasons.ts";
-import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import type { AzureModel, Vm } from "../../../src/providers/azure/model.ts";
 import { type LbRule, type LoadBalancer, lbFrontendIp, type PoolMember } from "../../../src/providers/azure/model.ts";
 import { evaluateFlow, probeFlow } from "../../../src/providers/azure/nsg.ts";
 import { memberLabel, memberResourceId, memberSubjects } from "../../../src/providers/azure/rule-helpers.ts";
@@ -107,52 +107,9 @@ export default defineRule<AzureModel>({
     "Start the service, or make it listen on the port on all addresses (0.0.0.0 / ::) or the NIC's IP, not 127.0.0.1, and open the port in " +
     "the guest firewall. Confirm on the VM with `ss -ltn` (Linux) or `netstat -an` (Windows); lbdoctor's opt-in `--guest` does this for you.",
   explains: ["azure/backend-unhealthy"],
-  check({ model, report }) {
-    // group every (protocol, port) a member must serve, across the LB's rules and probes
-    const groups = new Map<string, { lb: LoadBalancer; member: PoolMember; needs: Map<string, Need>; rules: LbRule[] }>();
-    for (const lb of model.loadBalancers) {
-      for (const rule of lb.rules) {
-        if (rule.kubernetes) {
-          // kube-proxy forwards the Service's ports with packet rules: no process listens on the node
-          report({
-            resourceId: rule.id,
-            loadBalancerId: lb.id,
-            key: `k8s|${rule.name}`,
-            status: "not-applicable",
-            messageId: "kubernetes",
-            data: { rule: rule.name, lb: lb.name, port: rule.backendPort },
-            evidence: [{ resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" }],
-          });
-          continue;
-        }
-        for (const member of rule.pool?.members ?? []) {
-          if (member.kind === "frontend") continue; // a regional load balancer's frontend: no guest to ask
-          const gk = `${lb.key}|${member.key}`;
-          let g = groups.get(gk);
-          if (!g) groups.set(gk, (g = { lb, member, needs: new Map(), rules: [] }));
-          g.rules.push(rule);
-          if (!isAnyPort(rule) && rule.backendPort > 0) {
-            const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
-            for (const p of flowProtocols(rule.protocol)) {
-              addNeed(g.needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
-                resourceId: lb.id,
-                pointer: rule.ptr,
-                label: "load-balancing rule",
-              });
-            }
-          }
-          if (rule.probe) {
-            addNeed(g.needs, "tcp", rule.probe.port, member.ip, `probe ${rule.probe.name}`, {
-              resourceId: lb.id,
-              pointer: rule.probe.ptr,
-              label: "probe",
-            });
-          }
-        }
-      }
-    }
-
-    for (const { lb, member, needs, rules } of groups.values()) {
+  check(ctx) {
+    const { model, report } = ctx;
+    for (const { lb, member, needs, rules } of memberNeeds(ctx).values()) {
       const vm = member.vm;
       const label = memberLabel(member);
       const subjects = memberSubjects(member);
@@ -171,146 +128,217 @@ export default defineRule<AzureModel>({
         continue;
       }
       const guest = guestFor(model, vm);
-      const listening = guest?.body.listening;
-      if (guest && listening && vm) {
-        // the guest check: read the sockets
-        const listEv = { resourceId: vm.id, pointer: join(guest.ptr, "listening"), label: "listening sockets (guest check)" };
-        const seen = listening.map((l) => `${l.protocol}/${l.address ?? "*"}:${l.port}`).join(", ") || "nothing at all";
-        for (const need of needs.values()) {
-          const data = {
-            member: label,
-            protocol: need.protocol.toUpperCase(),
-            port: need.port,
-            roles: need.roles.join(", "),
-            listening: seen,
-          };
-          const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${need.protocol}|${need.port}|${need.destinationIp ?? ""}` };
-          const onPort = listening.filter((l) => l.protocol === need.protocol && l.port === need.port);
-          const confirm = {
-            summary:
-              `Make the service on ${vm.name} listen on ${need.protocol.toUpperCase()} ${need.port} on all addresses (0.0.0.0 / ::)` +
-              `${need.destinationIp ? ` or ${need.destinationIp}` : ""}, start it if it is stopped, and open the port in the guest firewall. Confirm with:`,
-            commands: [...listenerCommands(vm, need.protocol), ...firewallCommands(vm)],
-          };
-          if (onPort.some((l) => listenerAccepts(l.address, need.destinationIp))) {
-            report({ ...base, status: "pass", messageId: "listening", data, evidence: [listEv] });
-          } else if (onPort.length > 0) {
-            const addresses = onPort.map((l) => l.address ?? "*").join(", ");
-            report({
-              ...base,
-              status: "fail",
-              messageId: "loopbackOnly",
-              data: { ...data, addresses, destination: need.destinationIp ?? "the NIC" },
-              evidence: [listEv, ...need.evidence],
-              remediation: {
-                ...confirm,
-                summary: `${onPort.every((l) => isLoopback(l.address ?? "")) ? "The socket is bound to loopback only. " : ""}${confirm.summary}`,
-              },
-            });
-          } else {
-            report({
-              ...base,
-              status: "fail",
-              messageId: "notListening",
-              data,
-              evidence: [listEv, ...need.evidence],
-              remediation: confirm,
-            });
-          }
-        }
-        continue;
-      }
-
-      // no guest data: what the health status says about the probe port, per rule
-      for (const rule of rules) {
-        const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${rule.name}|${member.key}` };
-        const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
-        const probe = rule.probe;
-        const data = { member: label, rule: rule.name, port: rule.backendPort };
-        const gap = guestGap(model, vm);
-        const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
-        if (!probe) {
-          if (isAnyPort(rule)) report({ ...base, status: "not-applicable", messageId: "haPortsOnly", data, evidence: [ruleEv] });
-          else
-            report({
-              ...base,
-              status: "unknown",
-              messageId: "noData",
-              data: { ...data, detail: `rule ${rule.name} has no probe, so no health status${noGuest}` },
-              evidence: [ruleEv],
-            });
-          continue;
-        }
-        const probeEv = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
-        const health = ruleHealthFor(model, rule);
-        const entry = health?.byMember.get(member);
-        if (!health || !entry?.state) {
-          const hg = health ? undefined : healthGap(model, rule);
-          const detail = health
-            ? `the health status of rule ${rule.name} has no state for it${noGuest}`
-            : `no health status for rule ${rule.name}${hg ? ` (${hg.message})` : ""}${noGuest}`;
-          report({ ...base, status: "unknown", messageId: "noData", data: { ...data, detail }, evidence: [ruleEv, probeEv] });
-          continue;
-        }
-        const code = (entry.reason ?? "").toLowerCase();
-        const rdata = { ...data, reason: entry.reason ?? "(no reason)", probe: probe.name, probePort: probe.port };
-        const entryEv = { resourceId: rule.id, pointer: entry.ptr, label: "health status entry" };
-        if (isDown(entry) && NO_ANSWER_REASONS.has(code)) {
-          if (!member.ipConfig || !member.ip) {
-            const detail = "the member has no NIC in the snapshot";
-            report({ ...base, status: "unknown", messageId: "undecidable", data: { ...rdata, detail }, evidence: [entryEv] });
-            continue;
-          }
-          const verdict = evaluateFlow(model, member.ipConfig, probeFlow(member.ip, probe.port));
-          const d = verdict.blockingLayer?.deciding;
-          if (verdict.verdict === "deny" && d) {
-            report({
-              ...base,
-              status: "not-applicable",
-              messageId: "probeBlocked",
-              data: { ...rdata, nsg: d.nsgName, nsgRule: d.name },
-              evidence: [entryEv, { resourceId: d.nsgId, pointer: d.ptr, label: "blocking rule" }],
-            });
-          } else if (verdict.verdict === "allow") {
-            const commands = vm ? [...listenerCommands(vm), ...firewallCommands(vm)] : [];
-            report({
-              ...base,
-              status: "fail",
-              messageId: "suspected",
-              data: { ...rdata, port: probe.port },
-              evidence: [
-                entryEv,
-                probeEv,
-                ruleEv,
-                { resourceId: member.ipConfig.nic.id, pointer: member.ipConfig.ptr, label: "member ip configuration" },
-              ],
-              remediation: {
-                summary:
-                  `${entry.reason}: ${healthReason(entry.reason)?.meaning ?? "an undocumented reason code"}. The NSGs let the probe in, so confirm on ${vm?.name ?? label} whether anything ` +
-                  `listens on TCP ${probe.port} (ss -ltn on Linux, netstat -an on Windows) and whether the guest firewall drops it. ` +
-                  "lbdoctor's opt-in --guest runs this check and turns the suspicion into a finding.",
-                commands,
-              },
-            });
-          } else {
-            report({
-              ...base,
-              status: "unknown",
-              messageId: "undecidable",
-              data: { ...rdata, detail: verdict.reason ?? "unknown" },
-              evidence: [entryEv, probeEv],
-            });
-          }
-        } else if (ANSWERED_REASONS.has(code)) {
-          const sameTcpPort = probe.port === rule.backendPort && flowProtocols(rule.protocol).every((p) => p === "Tcp");
-          if (isAnyPort(rule)) report({ ...base, status: "pass", messageId: "haProbeAnswers", data: rdata, evidence: [entryEv, probeEv] });
-          else if (sameTcpPort)
-            report({ ...base, status: "pass", messageId: "probeAnswers", data: rdata, evidence: [entryEv, probeEv, ruleEv] });
-          else report({ ...base, status: "unknown", messageId: "dataPortUnchecked", data: rdata, evidence: [entryEv, probeEv, ruleEv] });
-        } else {
-          report({ ...base, status: "unknown", messageId: "reasonSilent", data: rdata, evidence: [entryEv] });
-        }
-      }
+      const m = { lb, member, label, subjects, resourceId };
+      if (guest?.body.listening && vm) judgeFromGuest(ctx, m, vm, guest, needs);
+      else judgeFromHealth(ctx, m, rules);
     }
   },
 });
+
+type Ctx = RuleContext<AzureModel>;
+type Group = { lb: LoadBalancer; member: PoolMember; needs: Map<string, Need>; rules: LbRule[] };
+
+/** Every (protocol, port) each member must serve, across its load balancer's rules and probes; Kubernetes rules are reported here. */
+function memberNeeds({ model, report }: Ctx): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  for (const lb of model.loadBalancers) {
+    for (const rule of lb.rules) {
+      if (rule.kubernetes) {
+        // kube-proxy forwards the Service's ports with packet rules: no process listens on the node
+        report({
+          resourceId: rule.id,
+          loadBalancerId: lb.id,
+          key: `k8s|${rule.name}`,
+          status: "not-applicable",
+          messageId: "kubernetes",
+          data: { rule: rule.name, lb: lb.name, port: rule.backendPort },
+          evidence: [{ resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" }],
+        });
+        continue;
+      }
+      for (const member of rule.pool?.members ?? []) {
+        if (member.kind === "frontend") continue; // a regional load balancer's frontend: no guest to ask
+        const gk = `${lb.key}|${member.key}`;
+        let g = groups.get(gk);
+        if (!g) groups.set(gk, (g = { lb, member, needs: new Map(), rules: [] }));
+        g.rules.push(rule);
+        if (!isAnyPort(rule) && rule.backendPort > 0) {
+          const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
+          for (const p of flowProtocols(rule.protocol)) {
+            addNeed(g.needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
+              resourceId: lb.id,
+              pointer: rule.ptr,
+              label: "load-balancing rule",
+            });
+          }
+        }
+        if (rule.probe) {
+          addNeed(g.needs, "tcp", rule.probe.port, member.ip, `probe ${rule.probe.name}`, {
+            resourceId: lb.id,
+            pointer: rule.probe.ptr,
+            label: "probe",
+          });
+        }
+      }
+    }
+  }
+  return groups;
+}
+
+interface MemberCtx {
+  lb: LoadBalancer;
+  member: PoolMember;
+  label: string;
+  subjects: string[];
+  resourceId: string;
+}
+
+/** With the guest check's sockets: each needed port listened on, on an address the traffic reaches, or not. */
+function judgeFromGuest(
+  { report }: Ctx,
+  { lb, label, subjects, resourceId }: MemberCtx,
+  vm: Vm,
+  guest: NonNullable<ReturnType<typeof guestFor>>,
+  needs: Map<string, Need>,
+): void {
+  const listening = guest.body.listening ?? [];
+  // the guest check: read the sockets
+  const listEv = { resourceId: vm.id, pointer: join(guest.ptr, "listening"), label: "listening sockets (guest check)" };
+  const seen = listening.map((l) => `${l.protocol}/${l.address ?? "*"}:${l.port}`).join(", ") || "nothing at all";
+  for (const need of needs.values()) {
+    const data = {
+      member: label,
+      protocol: need.protocol.toUpperCase(),
+      port: need.port,
+      roles: need.roles.join(", "),
+      listening: seen,
+    };
+    const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${need.protocol}|${need.port}|${need.destinationIp ?? ""}` };
+    const onPort = listening.filter((l) => l.protocol === need.protocol && l.port === need.port);
+    const confirm = {
+      summary:
+        `Make the service on ${vm.name} listen on ${need.protocol.toUpperCase()} ${need.port} on all addresses (0.0.0.0 / ::)` +
+        `${need.destinationIp ? ` or ${need.destinationIp}` : ""}, start it if it is stopped, and open the port in the guest firewall. Confirm with:`,
+      commands: [...listenerCommands(vm, need.protocol), ...firewallCommands(vm)],
+    };
+    if (onPort.some((l) => listenerAccepts(l.address, need.destinationIp))) {
+      report({ ...base, status: "pass", messageId: "listening", data, evidence: [listEv] });
+    } else if (onPort.length > 0) {
+      const addresses = onPort.map((l) => l.address ?? "*").join(", ");
+      report({
+        ...base,
+        status: "fail",
+        messageId: "loopbackOnly",
+        data: { ...data, addresses, destination: need.destinationIp ?? "the NIC" },
+        evidence: [listEv, ...need.evidence],
+        remediation: {
+          ...confirm,
+          summary: `${onPort.every((l) => isLoopback(l.address ?? "")) ? "The socket is bound to loopback only. " : ""}${confirm.summary}`,
+        },
+      });
+    } else {
+      report({
+        ...base,
+        status: "fail",
+        messageId: "notListening",
+        data,
+        evidence: [listEv, ...need.evidence],
+        remediation: confirm,
+      });
+    }
+  }
+}
+
+/** Without guest data: what the health status says about the probe port, per rule. */
+function judgeFromHealth({ model, report }: Ctx, { lb, member, label, subjects, resourceId }: MemberCtx, rules: LbRule[]): void {
+  const vm = member.vm;
+  for (const rule of rules) {
+    const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${rule.name}|${member.key}` };
+    const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
+    const probe = rule.probe;
+    const data = { member: label, rule: rule.name, port: rule.backendPort };
+    const gap = guestGap(model, vm);
+    const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
+    if (!probe) {
+      if (isAnyPort(rule)) report({ ...base, status: "not-applicable", messageId: "haPortsOnly", data, evidence: [ruleEv] });
+      else
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "noData",
+          data: { ...data, detail: `rule ${rule.name} has no probe, so no health status${noGuest}` },
+          evidence: [ruleEv],
+        });
+      continue;
+    }
+    const probeEv = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
+    const health = ruleHealthFor(model, rule);
+    const entry = health?.byMember.get(member);
+    if (!health || !entry?.state) {
+      const hg = health ? undefined : healthGap(model, rule);
+      const detail = health
+        ? `the health status of rule ${rule.name} has no state for it${noGuest}`
+        : `no health status for rule ${rule.name}${hg ? ` (${hg.message})` : ""}${noGuest}`;
+      report({ ...base, status: "unknown", messageId: "noData", data: { ...data, detail }, evidence: [ruleEv, probeEv] });
+      continue;
+    }
+    const code = (entry.reason ?? "").toLowerCase();
+    const rdata = { ...data, reason: entry.reason ?? "(no reason)", probe: probe.name, probePort: probe.port };
+    const entryEv = { resourceId: rule.id, pointer: entry.ptr, label: "health status entry" };
+    if (isDown(entry) && NO_ANSWER_REASONS.has(code)) {
+      if (!member.ipConfig || !member.ip) {
+        const detail = "the member has no NIC in the snapshot";
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...rdata, detail }, evidence: [entryEv] });
+        continue;
+      }
+      const verdict = evaluateFlow(model, member.ipConfig, probeFlow(member.ip, probe.port));
+      const d = verdict.blockingLayer?.deciding;
+      if (verdict.verdict === "deny" && d) {
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "probeBlocked",
+          data: { ...rdata, nsg: d.nsgName, nsgRule: d.name },
+          evidence: [entryEv, { resourceId: d.nsgId, pointer: d.ptr, label: "blocking rule" }],
+        });
+      } else if (verdict.verdict === "allow") {
+        const commands = vm ? [...listenerCommands(vm), ...firewallCommands(vm)] : [];
+        report({
+          ...base,
+          status: "fail",
+          messageId: "suspected",
+          data: { ...rdata, port: probe.port },
+          evidence: [
+            entryEv,
+            probeEv,
+            ruleEv,
+            { resourceId: member.ipConfig.nic.id, pointer: member.ipConfig.ptr, label: "member ip configuration" },
+          ],
+          remediation: {
+            summary:
+              `${entry.reason}: ${healthReason(entry.reason)?.meaning ?? "an undocumented reason code"}. The NSGs let the probe in, so confirm on ${vm?.name ?? label} whether anything ` +
+              `listens on TCP ${probe.port} (ss -ltn on Linux, netstat -an on Windows) and whether the guest firewall drops it. ` +
+              "lbdoctor's opt-in --guest runs this check and turns the suspicion into a finding.",
+            commands,
+          },
+        });
+      } else {
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...rdata, detail: verdict.reason ?? "unknown" },
+          evidence: [entryEv, probeEv],
+        });
+      }
+    } else if (ANSWERED_REASONS.has(code)) {
+      const sameTcpPort = probe.port === rule.backendPort && flowProtocols(rule.protocol).every((p) => p === "Tcp");
+      if (isAnyPort(rule)) report({ ...base, status: "pass", messageId: "haProbeAnswers", data: rdata, evidence: [entryEv, probeEv] });
+      else if (sameTcpPort)
+        report({ ...base, status: "pass", messageId: "probeAnswers", data: rdata, evidence: [entryEv, probeEv, ruleEv] });
+      else report({ ...base, status: "unknown", messageId: "dataPortUnchecked", data: rdata, evidence: [entryEv, probeEv, ruleEv] });
+    } else {
+      report({ ...base, status: "unknown", messageId: "reasonSilent", data: rdata, evidence: [entryEv] });
+    }
+  }
+}
