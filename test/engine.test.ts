@@ -160,4 +160,17 @@ describe("rule engine", () => {
     );
     assert.deepEqual(unknown?.subjects, [lb.key]);
   });
+
+  it("a rule with hundreds of thousands of findings does not overflow the stack (100,000-NIC snapshots)", () => {
+    const many = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/many",
+      messages: { m: "member {{n}}" },
+      check: ({ report }) => {
+        for (let n = 0; n < 300_000; n++) report({ status: "pass", resourceId: `/x/${n}`, messageId: "m", data: { n } });
+      },
+    });
+    const findings = runRules(model, [many], { passes: "summary" });
+    assert.equal(findings.length, 300_000);
+  });
 });

@@ -168,7 +168,8 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
       });
     }
     if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity, light.size > 0 ? complete : undefined);
-    all.push(...out);
+    // one at a time: a spread passes every finding as an argument, and a rule over 100,000 members overflows the stack
+    for (const f of out) all.push(f);
     opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length, ms: now() - t0 });
   }
   linkFindings(all, rules);
@@ -243,7 +244,7 @@ export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Se
     f.evidence = [...gs.map(gapEvidence), ...f.evidence];
     delete f.remediation;
   }
-  out.push(...added);
+  for (const f of added) out.push(f);
 }
 
 function isAbout(f: Finding, keys: Set<string>): boolean {

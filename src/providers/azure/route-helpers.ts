@@ -70,9 +70,36 @@ export function applianceRoutesByHop(model: AzureModel): { byHop: Map<string, Ap
   return { byHop, withoutHop };
 }
 
+/** Lookups the route helpers make per route or per member, indexed once per model (not a scan of every subnet, frontend or ip configuration each time). */
+interface HopIndex {
+  subnetsByTable: Map<string, Subnet[]>;
+  frontendsByIp: Map<string, Array<{ lb: LoadBalancer; frontend: Frontend }>>;
+  ipConfigsByIp: Map<string, IpConfig[]>;
+}
+const hopIndexes = new WeakMap<AzureModel, HopIndex>();
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}
+
+function hopIndex(model: AzureModel): HopIndex {
+  let ix = hopIndexes.get(model);
+  if (ix) return ix;
+  ix = { subnetsByTable: new Map(), frontendsByIp: new Map(), ipConfigsByIp: new Map() };
+  for (const s of model.subnets) if (s.routeTableId !== undefined) push(ix.subnetsByTable, idKey(s.routeTableId), s);
+  for (const lb of model.loadBalancers) {
+    for (const f of lb.frontends) if (!f.publicIpId && f.privateIp !== undefined) push(ix.frontendsByIp, f.privateIp, { lb, frontend: f });
+  }
+  for (const c of model.byKey.ipConfig.values()) if (c.privateIp !== undefined) push(ix.ipConfigsByIp, c.privateIp, c);
+  hopIndexes.set(model, ix);
+  return ix;
+}
+
 /** The subnets in the snapshot that a route table is attached to. */
 export function subnetsUsing(model: AzureModel, table: RouteTable): Subnet[] {
-  return model.subnets.filter((s) => s.routeTableId !== undefined && idKey(s.routeTableId) === table.key);
+  return [...(hopIndex(model).subnetsByTable.get(table.key) ?? [])];
 }
 
 /** "rt-spokes/default-to-fw (0.0.0.0/0)" */
@@ -107,14 +134,12 @@ export function resolveHop(model: AzureModel, ip: string, tables: RouteTable[]):
   const near = (vnetKey: string | undefined) =>
     servedVnets.size === 0 || (vnetKey !== undefined && servedVnets.has(vnetKey)) || peered.some((p) => ipInCidr(ip, p));
 
-  const frontends: Array<{ lb: LoadBalancer; frontend: Frontend }> = [];
-  for (const lb of model.loadBalancers) {
-    for (const f of lb.frontends) if (!f.publicIpId && f.privateIp === ip) frontends.push({ lb, frontend: f });
-  }
+  const ix = hopIndex(model);
+  const frontends = ix.frontendsByIp.get(ip) ?? [];
   const fe = frontends.length > 1 ? frontends.filter((x) => near(x.frontend.subnet?.vnetKey)) : frontends;
   if (fe.length >= 1 && fe[0]) return { kind: "lb-frontend", ...fe[0] };
 
-  const holders = [...model.byKey.ipConfig.values()].filter((c) => c.privateIp === ip);
+  const holders = ix.ipConfigsByIp.get(ip) ?? [];
   if (holders.length === 0) return { kind: "not-found" };
   if (holders.length === 1 && holders[0]) return { kind: "nic", ipConfig: holders[0] };
   const narrowed = holders.filter((c) => near(c.subnet?.vnetKey));
