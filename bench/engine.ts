@@ -79,7 +79,7 @@ export async function benchEngine(ctx: EngineBenchContext): Promise<void> {
       if (broken) ctx.failures.push(`engine ${topo.name} ${nics} NICs: check exited ${broken.code}`);
       const rss = Math.max(...measured.map((r) => r.maxRssMb));
       const reportBytes = broken ? 0 : statSync(out).size;
-      results.push({ nics, ms: mid.wallMs });
+      if (!broken) results.push({ nics, ms: mid.wallMs });
       const label = `${topo.name} ${nics} NICs (${stats.loadBalancers} LBs)`;
       ctx.check({
         section: "engine",
@@ -114,9 +114,11 @@ export async function benchEngine(ctx: EngineBenchContext): Promise<void> {
         ratio: { name: "report / snapshot", value: ratio, target: limits.reportRatio, ok: reportBytes > 0 && ratio <= limits.reportRatio },
       });
     }
+    // scaling between consecutive sizes that both ran (a failed run has no time to compare)
     for (let i = 1; i < results.length; i++) {
       const a = results[i - 1] as { nics: number; ms: number };
       const b = results[i] as { nics: number; ms: number };
+      if (sizes.indexOf(b.nics) !== sizes.indexOf(a.nics) + 1) continue;
       const grow = b.nics / a.nics;
       const value = b.ms / a.ms;
       const target = limits.scaling * grow;
