@@ -588,3 +588,51 @@ describe("every screen at 60, 80 and 120 columns", () => {
     });
   }
 });
+
+describe("the list/detail split", () => {
+  it("at 120 columns the App shows the selected item in a pane beside the list; below 120, none", async () => {
+    const s = await session();
+    for (const columns of [120, 80]) {
+      const inst = render(
+        h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns, rows: 30 } }),
+      );
+      const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+      await until(text, /LOAD BALANCERS \(1\)/, "overview");
+      if (columns === 120) {
+        assert.match(text(), / │ lb-web · DOWN/);
+        inst.stdin.write("j");
+        await until(text, / │ CRITICAL azure\/probe-blocked-by-nsg/, "the finding in the pane");
+        assert.match(text(), / │ \$ az network nsg rule create/, "its fix");
+      } else assert.doesNotMatch(text(), / │ /);
+      assert.ok(
+        text()
+          .split("\n")
+          .every((l) => cellWidth(l) <= columns),
+      );
+      inst.unmount();
+    }
+  });
+
+  it("the pane has the watch line and its transitions whole, however long", async () => {
+    const { detailParas, detailRows } = await import("../src/tui/views/detail.ts");
+    const data = await demoData();
+    const err = `2 rule-health calls failed (429 TooManyRequests on vm1-nic) ${"and the reason goes on ".repeat(6)}END`;
+    const watch: WatchState = {
+      active: true,
+      intervalMs: 2000,
+      polls: 3,
+      polling: false,
+      lastError: err,
+      timelines: {},
+      transitions: [{ key: "k", label: "vm1 · lb-web/rule-http", from: "Down", to: "Up", reason: "Up_Probe_Success", at: Date.now() }],
+    };
+    const rows = detailRows(
+      detailParas({ data, progress: startProgress(0), item: { kind: "lb", key: data.lbs[0]?.key ?? "" }, index: 0, watch }),
+      48,
+    );
+    const joined = rows.map((r) => r.map((x) => x.t).join("")).join(" ");
+    assert.ok(joined.replace(/\s+/g, " ").includes(err), joined);
+    assert.match(joined, /▲ Down → Up \d\d:\d\d:\d\d · vm1 · lb-web\/rule-http · Up_Probe_Success/);
+    assert.ok(rows.every((r) => cellWidth(r.map((x) => x.t).join("")) <= 48));
+  });
+});

@@ -734,3 +734,43 @@ describe("issue 15: live progress, against the ARM emulator, in tmux", { skip: S
     assert.equal(await exitStatus("inflight"), 0);
   });
 });
+
+describe("issue 15: the list/detail split at 120 columns, in tmux", { skip: SKIP }, () => {
+  it("row 11: a gap's reason, cut in the list, is whole in the detail pane", async () => {
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    const reason = `${"The client does not have authorization to perform action Microsoft.Network/networkInterfaces/effectiveNetworkSecurityGroups/action over scope vm2-nic or the scope is invalid; ".repeat(2)}ask for Network Contributor END-OF-REASON`;
+    snap.gaps = [
+      {
+        operation: "networkInterfaces.listEffectiveNetworkSecurityGroups",
+        resourceId: `/subscriptions/${SUB}/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/networkInterfaces/vm2-nic`,
+        status: 403,
+        code: "AuthorizationFailed",
+        message: reason,
+      },
+    ];
+    const file = join(dir, "gap-demo.json");
+    writeFileSync(file, JSON.stringify(snap));
+    start("split", ["tui", "--snapshot", file], {}, { x: 130, y: 40 });
+    let pane = await waitFor("split", /LOAD BALANCERS \(1\)/);
+    const right = (p: string) =>
+      lines(p)
+        .map((l) => l.split(" │ ")[1] ?? "")
+        .join(" ")
+        .replace(/\s+/g, " ");
+    assert.match(right(pane), /lb-web · DOWN/, "the selected load balancer in the pane");
+    assert.match(right(pane), /END-OF-REASON/, "the gap whole in the pane");
+    keys("split", "L");
+    pane = await waitFor("split", /^COLLECTION/m);
+    pane = await waitFor("split", (p) => /gap 403 AuthorizationFailed/.test(right(p)));
+    assert.match(right(pane), /ask for Network Contributor END-OF-REASON/);
+    // the pane breaks only what is wider than it: the whole id, once the rows are joined
+    assert.ok(
+      right(pane)
+        .replace(/ /g, "")
+        .includes(`on/subscriptions/${SUB}/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/networkInterfaces/vm2-nic`),
+      pane,
+    );
+    keys("split", "q");
+    assert.equal(await exitStatus("split"), 0);
+  });
+});

@@ -11,18 +11,22 @@ import type { SessionState, TuiSession } from "../session.ts";
 import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
 import { clock, formatMs, type Row } from "../text.ts";
 import type { TuiData } from "../types.ts";
+import { detailParas } from "../views/detail.ts";
 import { overviewFix } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { SPINNER } from "../views/log.ts";
 import type { Item } from "../views/types.ts";
 import { Footer, Header } from "./chrome.ts";
-import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
+import { Rows } from "./rows.ts";
+import { CollectionLog, DetailPane, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
 import { TimelineView } from "./timeline.ts";
 
 const h = React.createElement;
 
 export const MIN_COLUMNS = 40;
 export const MIN_ROWS = 12;
+/** from this width on, a list has a detail pane beside it */
+export const SPLIT_COLUMNS = 120;
 
 export interface AppProps {
   session: TuiSession;
@@ -206,7 +210,10 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   const selected = selectedIndex(ui, items);
   const screen = frameNow.screen;
   const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
-  const sized = { width, height: bodyHeight, color };
+  // at 120 columns and more, the lists get a detail pane beside them: the selected item's text in full
+  const split = columns >= SPLIT_COLUMNS && !ui.help && (screen.kind === "overview" || screen.kind === "lb" || screen.kind === "log");
+  const paneW = split ? Math.floor(columns * 0.4) : 0;
+  const sized = { width: split ? width - paneW - 3 : width, height: bodyHeight, color };
 
   let body: React.ReactNode;
   if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });
@@ -218,6 +225,17 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   else if (screen.kind === "finding") body = h(FindingView, { ...sized, data, findingId: screen.findingId, selected });
   else if (screen.kind === "timeline") body = h(TimelineView, { ...sized, data, selected, watch: state.watch });
   else body = h(TraceView, { ...sized, data, trace: screen, selected });
+
+  if (split) {
+    const paras = detailParas({ data, progress: state.progress, item: items[selected], index: selected, ...(watch ? { watch } : {}) });
+    body = h(
+      Box,
+      { flexDirection: "row", height: bodyHeight },
+      h(Box, { flexDirection: "column", width: sized.width, height: bodyHeight }, body),
+      h(Rows, { rows: Array.from({ length: bodyHeight }, (): Row => [{ t: " │ ", dim: true }]), width: 3, color }),
+      h(DetailPane, { paras, width: paneW, height: bodyHeight, color }),
+    );
+  }
 
   // the status line: a prompt, a refresh in progress, a message, or the watch
   let status: Row = [{ t: "? shows every key", dim: true }];

@@ -8,6 +8,7 @@ import type { Progress } from "../progress.ts";
 import type { WatchState } from "../session.ts";
 import { type Row, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
+import { detailRows, type Para } from "../views/detail.ts";
 import type { ListFilter } from "../views/filter.ts";
 import { findingRows } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
@@ -124,4 +125,16 @@ export function CollectionLog({ progress, now, selected, width, height, color }:
 /** Every key; it scrolls from `top` (the reducer keeps it within the rows). */
 export function Help({ width, height, color, top = 0 }: Sized & { top?: number }) {
   return h(Rows, { rows: helpWindow(width, height, top).rows, width, color });
+}
+
+export interface DetailPaneProps extends Sized {
+  paras: Para[];
+}
+
+/** The selected item in full, beside the list (120 columns and more); what does not fit below is counted. */
+export function DetailPane({ paras, width, height, color }: DetailPaneProps) {
+  const rows = detailRows(paras, width);
+  const shown =
+    rows.length > height ? [...rows.slice(0, height - 1), [{ t: `↓ ${rows.length - height + 1} more rows`, dim: true }] as Row] : rows;
+  return h(Rows, { rows: shown, width, color });
 }
