@@ -323,6 +323,9 @@ describe("AWS across regions and accounts", () => {
       ]);
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--role-arn and --accounts cannot be used together/);
+      const azureThrottle = await cli(["emulator", "-s", join(ROOT, "fixtures/azure/demo.json"), "--throttle"]);
+      assert.equal(azureThrottle.code, 2);
+      assert.match(azureThrottle.stderr, /--throttle applies to AWS snapshots/);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

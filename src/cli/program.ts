@@ -203,6 +203,10 @@ function registerEmulator(program: Command, io: IO, setExit: SetExit): void {
       "the Retry-After (seconds, 0 included) every long-running operation's 202 sends (Azure; default: none, so clients poll at their own interval)",
     )
     .option("--access-key-id <id>", "accept only requests signed with this access key id (AWS; default: any)")
+    .option(
+      "--throttle",
+      "AWS: enforce the documented Describe* token buckets per account and region (ELBv2 40 + 10/s, EC2 100 + 20/s per action)",
+    )
     .action(async (opts) => {
       const { runEmulator } = await import("../commands/emulator.ts");
       setExit(await runEmulator(opts, io));
@@ -220,6 +224,10 @@ function registerAwsEmulator(program: Command, io: IO, setExit: SetExit): void {
     .option("--page-size <n>", "items per page (Marker/NextToken paging)")
     .option("--latency <ms>", "added latency per request")
     .option("--access-key-id <id>", "accept only requests signed with this access key id (default: any)")
+    .option(
+      "--throttle",
+      "enforce the documented Describe* token buckets per account and region (ELBv2 40 + 10/s, EC2 100 + 20/s per action)",
+    )
     .action(async (opts) => {
       const { runEmulator } = await import("../commands/emulator.ts");
       setExit(await runEmulator(opts, io, "aws"));

@@ -50,6 +50,7 @@ export interface EmulatorFlags {
   lroMs?: string;
   lroRetryAfter?: string;
   accessKeyId?: string;
+  throttle?: boolean;
 }
 
 /** `lbdoctor emulator`; `only` is the provider of the `aws-emulator` alias. */
@@ -67,6 +68,7 @@ export async function runEmulator(flags: EmulatorFlags, io: IO, only?: ProviderI
     ...(lroMs !== undefined ? { lroMs } : {}),
     ...(lroRetryAfterSeconds !== undefined ? { lroRetryAfterSeconds } : {}),
     ...(flags.accessKeyId !== undefined ? { accessKeyId: flags.accessKeyId } : {}),
+    ...(flags.throttle ? { throttle: true } : {}),
   };
   const emu = await (adapter.serve as NonNullable<ProviderAdapter["serve"]>)(snapshots, opts);
   // listening for Ctrl-C before the banner says it stops the emulator

@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   lroRetryAfterSeconds?: number;
   /** accept only requests signed with this access key id (AWS) */
   accessKeyId?: string;
+  /** enforce the documented Describe* token buckets per account and region (AWS) */
+  throttle?: boolean;
 }
 
 /** An emulator serving snapshots on 127.0.0.1. */

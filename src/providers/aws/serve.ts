@@ -17,6 +17,7 @@ export async function serveAws(snapshots: Snapshot[], opts: EmulatorOptions): Pr
     ...(opts.pageSize !== undefined ? { pageSize: opts.pageSize } : {}),
     ...(opts.latencyMs !== undefined ? { latencyMs: opts.latencyMs } : {}),
     ...(opts.accessKeyId ? { accessKeyId: opts.accessKeyId } : {}),
+    ...(opts.throttle ? { throttle: true } : {}),
   });
   const first = aws[0];
   const region = first?.scope.region ?? "us-east-1";

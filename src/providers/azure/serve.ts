@@ -8,6 +8,8 @@ import type { Snapshot } from "../../core/snapshot/types.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
 export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator> {
+  if (opts.throttle)
+    throw new InputError("--throttle applies to AWS snapshots (the Describe* token buckets); the ARM emulator has --latency");
   if (opts.accessKeyId !== undefined)
     throw new InputError("--access-key-id applies to AWS snapshots; the ARM emulator takes a bearer token");
   const azure = snapshots as AzureSnapshot[];
