@@ -4,7 +4,7 @@
  * hits each alike, as medians of ratios taken in one run.
  *
  *   lbdoctor --version                          target ≤ 1.5 × bare Node (--quick: ≤ 3)
- *   lbdoctor check --snapshot <small fixture>   target ≤ 2.5 × bare Node (--quick: ≤ 5)
+ *   lbdoctor check --snapshot <small fixture>   target ≤ 2.5 × bare Node (--quick: ≤ 6, none of the other provider's modules)
  *
  * Also, untimed: what `check --snapshot` loads (modules, none of the other
  * provider's; through test/support/module-log.mjs) and the same check with the
@@ -79,7 +79,8 @@ export async function benchStartup(ctx: StartupBenchContext): Promise<void> {
   const deps = new Set(modules.map((m) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(m)?.[1]).filter(Boolean));
   const otherProvider = own.filter((m) => /(^|\/)(rules|src\/providers)\/aws\//.test(m)).length;
 
-  const limits = quick ? { version: 3, check: 5 } : { version: 1.5, check: 2.5 };
+  // --quick (CI) guards against regressions such as loading an SDK or every rule at start, loosely enough not to flake on a busy machine
+  const limits = quick ? { version: 3, check: 6 } : { version: 1.5, check: 2.5 };
   const v = median(versionRatio);
   const c = median(checkRatio);
   ctx.check({ section: "startup", case: "node -e 0", figures: { ms: Math.round(median(bare)) } });
