@@ -571,7 +571,7 @@ describe("issue 15: fix first, complete commands, in tmux at 80×24", { skip: SK
     assert.ok(fix > 0 && fix <= 8, `FIX on row ${fix}:\n${pane}`);
     assert.match(rows[fix + 1] ?? "", /^› \$ az network nsg rule create/);
     keys("fixfirst", "c");
-    pane = await waitFor("fixfirst", /^saved (\S+fix-2\.sh) · no clipboard/m);
+    pane = await waitFor("fixfirst", /^saved (\S+fix-2\.sh) · az network nsg rule create/m);
     path = /^saved (\S+) · /m.exec(pane)?.[1] ?? "";
     assert.match(readFileSync(path, "utf8"), /^az network nsg rule create .* --subscription 00000000-0000-0000-0000-0000000000aa\n$/);
     keys("fixfirst", "q");

@@ -424,7 +424,7 @@ describe("tui clipboard", () => {
     const r = clipboard({ write: (s) => written.push(s), isTTY: true, env: { TERM: "dumb" }, dir })("x");
     assert.equal(written.length, 0);
     assert.equal(r.osc52, false);
-    assert.match(r.message, /^saved \S*fix-1\.sh · no clipboard \(TERM=dumb has no clipboard\) · x$/);
+    assert.match(r.message, /^saved \S*fix-1\.sh · x · not on the clipboard: TERM=dumb has no clipboard$/);
     const f = clipboard({ write: (s) => written.push(s), isTTY: true, env: { LBDOCTOR_CLIPBOARD: "file" }, dir })("y");
     assert.equal(f.osc52, false);
   });

@@ -51,12 +51,12 @@ export function clipboard(opts: ClipboardOptions): (text: string) => CopyResult 
     } catch {
       path = undefined;
     }
-    // the file's path first, whole (a status line cuts its end), then what was copied
+    // the file's path first, whole (a status line cuts its end), then what was copied, then why there is no clipboard
     const what = text.replace(/\s+/g, " ").trim();
     const message = useOsc
       ? `copied (OSC 52)${path ? ` · saved ${path}` : ""} · ${what}`
       : path
-        ? `saved ${path} · no clipboard (${why}) · ${what}`
+        ? `saved ${path} · ${what} · not on the clipboard: ${why}`
         : `could not copy: ${why}, and no file could be written`;
     return { osc52: useOsc, ...(path ? { path } : {}), message };
   };
