@@ -22,3 +22,28 @@ export function maskIpv4(ip: string): string {
 export function maskTagValue(value: string): string {
   return `tag-${maskDigest("tag", value).slice(0, 10)}`;
 }
+
+/**
+ * Rewrites a whole document in place for sharing: every string and key through `maskString`, every tag value
+ * (as `isTagValue` recognises it: the owning object's key, the object, the value's key) masked whole; marks it redacted.
+ */
+export function maskDocument(
+  doc: Record<string, unknown>,
+  maskString: (s: string) => string,
+  isTagValue: (parentKey: string, owner: Record<string, unknown>, key: string) => boolean,
+): void {
+  const walk = (v: unknown, parentKey: string): unknown => {
+    if (typeof v === "string") return maskString(v);
+    if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
+    if (v === null || typeof v !== "object") return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) {
+      out[maskString(k)] = typeof x === "string" && isTagValue(parentKey, o, k) ? maskTagValue(x) : walk(x, k);
+    }
+    return out;
+  };
+  const masked = walk(doc, "") as Record<string, unknown>;
+  for (const k of Object.keys(doc)) delete doc[k];
+  Object.assign(doc, masked, { redacted: true });
+}

@@ -4,7 +4,7 @@
  * are masked, consistently: the same input gives the same mask everywhere, so
  * ARNs, ids and references still line up and the rules still link them.
  */
-import { IPV4_IN_TEXT, maskDigest, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
+import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4 } from "../../core/util/mask.ts";
 
 const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
 // `account`/`accounts`: a snapshot over several accounts (scope.accounts, scope.partitions[].account)
@@ -43,21 +43,6 @@ export function redactAwsForSharing(doc: Record<string, unknown>): void {
     s
       .replace(/\b\d{12}\b/g, (d) => (accounts.has(d) ? maskAccount(d) : d))
       .replace(IPV4_IN_TEXT, (ip) => (isPublicIpv4(ip) ? maskIpv4(ip) : ip));
-  const walk = (v: unknown, parentKey: string): unknown => {
-    if (typeof v === "string") return maskString(v);
-    if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
-    if (v === null || typeof v !== "object") return v;
-    const o = v as Record<string, unknown>;
-    // a tag: { Key, Value } in a Tags list
-    const isTag = parentKey === "Tags" && typeof o.Key === "string" && "Value" in o;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) {
-      if (isTag && k === "Value" && typeof x === "string") out[k] = maskTagValue(x);
-      else out[maskString(k)] = walk(x, k);
-    }
-    return out;
-  };
-  const masked = walk(doc, "") as Record<string, unknown>;
-  for (const k of Object.keys(doc)) delete doc[k];
-  Object.assign(doc, masked, { redacted: true });
+  // a tag: { Key, Value } in a Tags list
+  maskDocument(doc, maskString, (parentKey, o, k) => parentKey === "Tags" && k === "Value" && typeof o.Key === "string");
 }

@@ -9,7 +9,7 @@
  */
 
 import { isPublicIpv4 } from "../../../core/util/ip.ts";
-import { IPV4_IN_TEXT, maskDigest, maskIpv4, maskTagValue } from "../../../core/util/mask.ts";
+import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4 } from "../../../core/util/mask.ts";
 
 export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
 
@@ -35,20 +35,5 @@ export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: 
     s
       .replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g))
       .replace(IPV4_IN_TEXT, (ip) => (isMaskedIpv4(ip) ? maskIpv4(ip) : ip));
-  const walk = (v: unknown, parentKey: string): unknown => {
-    if (typeof v === "string") return maskString(v);
-    if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
-    if (v === null || typeof v !== "object") return v;
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) {
-      const key = maskString(k);
-      if (parentKey === "tags" && typeof x === "string") out[key] = maskTagValue(x);
-      else out[key] = walk(x, k);
-    }
-    return out;
-  };
-  const masked = walk(doc, "") as Record<string, unknown>;
-  for (const k of Object.keys(doc)) delete doc[k];
-  Object.assign(doc, masked, { redacted: true });
+  maskDocument(doc, maskString, (parentKey) => parentKey === "tags");
 }
