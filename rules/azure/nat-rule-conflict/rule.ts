@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { Evidence, RuleContext } from "../../../src/core/engine/types.ts";
 import { resolvePointer } from "../../../src/core/util/json-pointer.ts";
 import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import { describeRules, flowProtocols, hasNoNsg, isStandardSku, restriction } from "../../../src/providers/azure/data-path.ts";
@@ -82,8 +83,8 @@ export default defineRule<AzureModel>({
   remediation:
     "Give every inbound NAT rule its own frontend port per frontend and protocol. For SSH/RDP, restrict the NSG rule's source to your " +
     "administrators' prefixes, or remove the NAT rule and use Azure Bastion or just-in-time VM access.",
-  check({ model, report }) {
-    for (const lb of model.loadBalancers) {
+  check(ctx) {
+    for (const lb of ctx.model.loadBalancers) {
       const ruleUses: PortUse[] = lb.rules
         .filter((r) => r.frontendId && r.frontendPort > 0)
         .map((r) => ({
@@ -100,175 +101,220 @@ export default defineRule<AzureModel>({
       const rg = sh(rgOf(lb.id));
       lb.natRules.forEach((nat, i) => {
         const use = natUses[i];
-        const natEv = { resourceId: lb.id, pointer: nat.ptr, label: "inbound NAT rule" };
-        const frontendName = nat.frontend?.name ?? nat.frontendId?.split("/").pop() ?? "?";
-        const base = { resourceId: nat.id, resourceName: `${lb.name}/${nat.name}`, loadBalancerId: lb.id };
-        if (use) {
-          const clashes = all.filter(
-            (u) =>
-              u !== use &&
-              u.frontendKey === use.frontendKey &&
-              u.protocols.some((p) => use.protocols.includes(p)) &&
-              u.lo <= use.hi &&
-              use.lo <= u.hi,
-          );
-          for (const other of clashes) {
-            // the fix moves the later NAT rule of a pair (a load-balancing rule never moves), so the two findings do not both move
-            const j = natUses.indexOf(other);
-            const moveThis = j < 0 || j < i;
-            const free = freeRange(
-              all.filter((u) => u.frontendKey === use.frontendKey),
-              use.hi - use.lo + 1,
-            );
-            const show = `az network lb inbound-nat-rule show --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)}`;
-            const update =
-              nat.frontendPort !== undefined
-                ? `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port ${free}`
-                : `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port-range-start ${free} --frontend-port-range-end ${free + use.hi - use.lo}`;
-            report({
-              ...base,
-              key: `reuse|${other.name}`,
-              severity: "medium",
-              status: "fail",
-              messageId: "portReuse",
-              data: {
-                nat: nat.name,
-                protocol: use.protocols.join("/"),
-                port: rangeText(use),
-                frontend: frontendName,
-                otherKind: other.kind,
-                other: other.name,
-                otherPorts: rangeText(other),
-              },
-              evidence: [natEv, { resourceId: lb.id, pointer: other.ptr, label: other.kind }],
-              remediation: moveThis
-                ? {
-                    summary:
-                      use.hi > use.lo
-                        ? `Move ${nat.name} to frontend ports ${free}-${free + use.hi - use.lo}, which no other rule uses on ${frontendName}, and tell its users.`
-                        : `Move ${nat.name} to frontend port ${free}, which no other rule uses on ${frontendName}, and tell its users.`,
-                    commands: [update],
-                  }
-                : {
-                    summary: `Moving ${other.name} to a free frontend port (see its own finding) resolves this clash; leave ${nat.name} where it is.`,
-                    commands: [show],
-                  },
-            });
-          }
-          if (clashes.length === 0) {
-            report({
-              ...base,
-              key: "reuse",
-              status: "pass",
-              messageId: "unique",
-              data: { nat: nat.name, protocol: use.protocols.join("/"), port: rangeText(use), frontend: frontendName },
-              evidence: [natEv],
-            });
-          }
-        }
-
-        // exposure of SSH/RDP on a public frontend
-        const service = ADMIN_PORTS[nat.backendPort];
-        if (!service || !nat.frontend?.publicIpId) return;
-        for (const target of natTargets(lb, nat, model.snapshot)) {
-          const tBase = {
-            ...base,
-            key: `exposure|${target.key}`,
-            subjects: [target.key, target.nic.key, ...(target.nic.vm ? [target.nic.vm.key] : [])],
-          };
-          const data = {
-            nat: nat.name,
-            service,
-            port: nat.backendPort,
-            target: `${target.nic.vm?.name ?? target.nic.name} (${target.privateIp ?? "no IP"})`,
-            frontendIp: nat.frontend.publicIp?.ipAddress ?? nat.frontend.name,
-            frontendPort: use ? rangeText(use) : "?",
-          };
-          const targetEv = { resourceId: target.nic.id, pointer: target.ptr, label: "target ip configuration" };
-          if (isStandardSku(lb) && hasNoNsg(target) === true) {
-            report({ ...tBase, status: "not-applicable", messageId: "noNsg", data, evidence: [targetEv] });
-            continue;
-          }
-          if (!target.privateIp) {
-            report({
-              ...tBase,
-              status: "unknown",
-              messageId: "undecidable",
-              data: { ...data, reason: "the target has no private IP in the snapshot" },
-              evidence: [natEv],
-            });
-            continue;
-          }
-          const verdicts = flowProtocols(nat.protocol).map((protocol) =>
-            evaluateFlow(model, target, {
-              direction: "Inbound",
-              protocol,
-              source: { kind: "tag", tag: "Internet" },
-              destinationIp: target.privateIp as string,
-              destinationPort: nat.backendPort,
-            }),
-          );
-          const open = verdicts.find((v) => v.verdict === "allow");
-          const unknown = verdicts.find((v) => v.verdict === "unknown");
-          if (open) {
-            // the allow rule that decided, in the layer that has one (the other layer may have no NSG)
-            const d = open.layers.find((l) => l.deciding && l.deciding.access === "Allow")?.deciding;
-            const nsg = d ? model.byKey.nsg.get(idKey(d.nsgId)) : undefined;
-            const nsgRg = sh(rgOf(d?.nsgId ?? lb.id));
-            report({
-              ...tBase,
-              status: "fail",
-              messageId: "exposed",
-              data: { ...data, nsg: d?.nsgName ?? "(none)", nsgRule: d?.name ?? "(no NSG)", priority: d?.priority ?? "-" },
-              evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "allowing rule" }] : []), targetEv],
-              remediation: {
-                summary:
-                  (d
-                    ? `Restrict ${d.name} in ${d.nsgName} to your administrators' prefixes (az network nsg rule update --resource-group ${nsgRg} --nsg-name ${sh(d.nsgName)} --name ${sh(d.name)} --source-address-prefixes <admin-cidr>), `
-                    : "Attach an NSG that admits only your administrators' prefixes, ") +
-                  `or remove NAT rule ${nat.name} and reach the VM through Azure Bastion or just-in-time access.`,
-                commands: [
-                  ...(d && nsg ? [azNsgRuleShowCommand(nsg, d.name)] : []),
-                  `az network lb inbound-nat-rule delete --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)}`,
-                ],
-              },
-            });
-          } else if (unknown) {
-            const layer = unknown.layers.find((l) => l.verdict === "unknown");
-            const amb = layer?.ambiguous[0];
-            report({
-              ...tBase,
-              status: "unknown",
-              messageId: "undecidable",
-              data: { ...data, reason: unknown.reason ?? "unknown" },
-              evidence: [natEv, ...(amb ? [{ resourceId: amb.nsgId, pointer: amb.ptr, label: "undecidable rule" }] : [])],
-            });
-          } else {
-            const allows = verdicts.map(restriction).find((r) => r !== undefined);
-            if (allows) {
-              report({
-                ...tBase,
-                status: "pass",
-                messageId: "restricted",
-                data: { ...data, allowList: describeRules(model, allows) },
-                evidence: [natEv, ...allows.map((a) => ({ resourceId: a.nsgId, pointer: a.ptr, label: "allow-list rule" }))],
-              });
-            } else {
-              const d = verdicts[0]?.blockingLayer?.deciding;
-              report({
-                ...tBase,
-                status: "pass",
-                messageId: "closed",
-                data,
-                evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "denying rule" }] : [])],
-              });
-            }
-          }
-        }
+        const n: NatCtx = {
+          lb,
+          nat,
+          use,
+          rg,
+          natEv: { resourceId: lb.id, pointer: nat.ptr, label: "inbound NAT rule" },
+          frontendName: nat.frontend?.name ?? nat.frontendId?.split("/").pop() ?? "?",
+          base: { resourceId: nat.id, resourceName: `${lb.name}/${nat.name}`, loadBalancerId: lb.id },
+        };
+        if (use) judgeReuse(ctx, n, use, i, all, natUses);
+        judgeExposure(ctx, n);
       });
     }
   },
 });
+
+type Ctx = RuleContext<AzureModel>;
+
+/** One inbound NAT rule being judged, with what every finding about it shares. */
+interface NatCtx {
+  lb: LoadBalancer;
+  nat: NatRule;
+  use: PortUse | undefined;
+  /** the load balancer's resource group, shell-quoted */
+  rg: string;
+  natEv: Evidence;
+  frontendName: string;
+  base: { resourceId: string; resourceName: string; loadBalancerId: string };
+}
+
+/** Port reuse: every other rule claiming an overlapping frontend port on the same frontend and protocol, or a pass when none does. */
+function judgeReuse({ report }: Ctx, n: NatCtx, use: PortUse, i: number, all: PortUse[], natUses: (PortUse | undefined)[]): void {
+  const { nat, natEv, frontendName, base } = n;
+  const clashes = all.filter(
+    (u) =>
+      u !== use &&
+      u.frontendKey === use.frontendKey &&
+      u.protocols.some((p) => use.protocols.includes(p)) &&
+      u.lo <= use.hi &&
+      use.lo <= u.hi,
+  );
+  for (const other of clashes) {
+    // the fix moves the later NAT rule of a pair (a load-balancing rule never moves), so the two findings do not both move
+    const j = natUses.indexOf(other);
+    const moveThis = j < 0 || j < i;
+    const free = freeRange(
+      all.filter((u) => u.frontendKey === use.frontendKey),
+      use.hi - use.lo + 1,
+    );
+    report({
+      ...base,
+      key: `reuse|${other.name}`,
+      severity: "medium",
+      status: "fail",
+      messageId: "portReuse",
+      data: {
+        nat: nat.name,
+        protocol: use.protocols.join("/"),
+        port: rangeText(use),
+        frontend: frontendName,
+        otherKind: other.kind,
+        other: other.name,
+        otherPorts: rangeText(other),
+      },
+      evidence: [natEv, { resourceId: n.lb.id, pointer: other.ptr, label: other.kind }],
+      remediation: moveThis
+        ? reuseMoveRemediation(n, use, free)
+        : {
+            summary: `Moving ${other.name} to a free frontend port (see its own finding) resolves this clash; leave ${nat.name} where it is.`,
+            commands: [`az network lb inbound-nat-rule show --resource-group ${n.rg} --lb-name ${sh(n.lb.name)} --name ${sh(nat.name)}`],
+          },
+    });
+  }
+  if (clashes.length === 0) {
+    report({
+      ...base,
+      key: "reuse",
+      status: "pass",
+      messageId: "unique",
+      data: { nat: nat.name, protocol: use.protocols.join("/"), port: rangeText(use), frontend: frontendName },
+      evidence: [natEv],
+    });
+  }
+}
+
+/** The fix for a clash when this NAT rule is the one to move: to the free port (range) `free`. */
+function reuseMoveRemediation({ lb, nat, rg, frontendName }: NatCtx, use: PortUse, free: number): { summary: string; commands: string[] } {
+  const update =
+    nat.frontendPort !== undefined
+      ? `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port ${free}`
+      : `az network lb inbound-nat-rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)} --frontend-port-range-start ${free} --frontend-port-range-end ${free + use.hi - use.lo}`;
+  return {
+    summary:
+      use.hi > use.lo
+        ? `Move ${nat.name} to frontend ports ${free}-${free + use.hi - use.lo}, which no other rule uses on ${frontendName}, and tell its users.`
+        : `Move ${nat.name} to frontend port ${free}, which no other rule uses on ${frontendName}, and tell its users.`,
+    commands: [update],
+  };
+}
+
+/** Exposure of SSH/RDP on a public frontend: for each backend the NAT rule forwards to, whether the NSG path admits the Internet. */
+function judgeExposure(ctx: Ctx, n: NatCtx): void {
+  const { model, report } = ctx;
+  const { lb, nat, use, natEv, base } = n;
+  const service = ADMIN_PORTS[nat.backendPort];
+  if (!service || !nat.frontend?.publicIpId) return;
+  for (const target of natTargets(lb, nat, model.snapshot)) {
+    const tBase = {
+      ...base,
+      key: `exposure|${target.key}`,
+      subjects: [target.key, target.nic.key, ...(target.nic.vm ? [target.nic.vm.key] : [])],
+    };
+    const data = {
+      nat: nat.name,
+      service,
+      port: nat.backendPort,
+      target: `${target.nic.vm?.name ?? target.nic.name} (${target.privateIp ?? "no IP"})`,
+      frontendIp: nat.frontend.publicIp?.ipAddress ?? nat.frontend.name,
+      frontendPort: use ? rangeText(use) : "?",
+    };
+    const targetEv = { resourceId: target.nic.id, pointer: target.ptr, label: "target ip configuration" };
+    if (isStandardSku(lb) && hasNoNsg(target) === true) {
+      report({ ...tBase, status: "not-applicable", messageId: "noNsg", data, evidence: [targetEv] });
+      continue;
+    }
+    if (!target.privateIp) {
+      report({
+        ...tBase,
+        status: "unknown",
+        messageId: "undecidable",
+        data: { ...data, reason: "the target has no private IP in the snapshot" },
+        evidence: [natEv],
+      });
+      continue;
+    }
+    const verdicts = flowProtocols(nat.protocol).map((protocol) =>
+      evaluateFlow(model, target, {
+        direction: "Inbound",
+        protocol,
+        source: { kind: "tag", tag: "Internet" },
+        destinationIp: target.privateIp as string,
+        destinationPort: nat.backendPort,
+      }),
+    );
+    judgeVerdicts(ctx, n, verdicts, tBase, data, targetEv);
+  }
+}
+
+/** Reports one target's exposure from the NSG verdicts for its protocols: open to the Internet, undecidable, restricted or closed. */
+function judgeVerdicts(
+  { model, report }: Ctx,
+  { lb, nat, rg, natEv }: NatCtx,
+  verdicts: ReturnType<typeof evaluateFlow>[],
+  tBase: NatCtx["base"] & { key: string; subjects: string[] },
+  data: Record<string, string | number>,
+  targetEv: Evidence,
+): void {
+  const open = verdicts.find((v) => v.verdict === "allow");
+  const unknown = verdicts.find((v) => v.verdict === "unknown");
+  if (open) {
+    // the allow rule that decided, in the layer that has one (the other layer may have no NSG)
+    const d = open.layers.find((l) => l.deciding && l.deciding.access === "Allow")?.deciding;
+    const nsg = d ? model.byKey.nsg.get(idKey(d.nsgId)) : undefined;
+    const nsgRg = sh(rgOf(d?.nsgId ?? lb.id));
+    report({
+      ...tBase,
+      status: "fail",
+      messageId: "exposed",
+      data: { ...data, nsg: d?.nsgName ?? "(none)", nsgRule: d?.name ?? "(no NSG)", priority: d?.priority ?? "-" },
+      evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "allowing rule" }] : []), targetEv],
+      remediation: {
+        summary:
+          (d
+            ? `Restrict ${d.name} in ${d.nsgName} to your administrators' prefixes (az network nsg rule update --resource-group ${nsgRg} --nsg-name ${sh(d.nsgName)} --name ${sh(d.name)} --source-address-prefixes <admin-cidr>), `
+            : "Attach an NSG that admits only your administrators' prefixes, ") +
+          `or remove NAT rule ${nat.name} and reach the VM through Azure Bastion or just-in-time access.`,
+        commands: [
+          ...(d && nsg ? [azNsgRuleShowCommand(nsg, d.name)] : []),
+          `az network lb inbound-nat-rule delete --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(nat.name)}`,
+        ],
+      },
+    });
+  } else if (unknown) {
+    const layer = unknown.layers.find((l) => l.verdict === "unknown");
+    const amb = layer?.ambiguous[0];
+    report({
+      ...tBase,
+      status: "unknown",
+      messageId: "undecidable",
+      data: { ...data, reason: unknown.reason ?? "unknown" },
+      evidence: [natEv, ...(amb ? [{ resourceId: amb.nsgId, pointer: amb.ptr, label: "undecidable rule" }] : [])],
+    });
+  } else {
+    const allows = verdicts.map(restriction).find((r) => r !== undefined);
+    if (allows) {
+      report({
+        ...tBase,
+        status: "pass",
+        messageId: "restricted",
+        data: { ...data, allowList: describeRules(model, allows) },
+        evidence: [natEv, ...allows.map((a) => ({ resourceId: a.nsgId, pointer: a.ptr, label: "allow-list rule" }))],
+      });
+    } else {
+      const d = verdicts[0]?.blockingLayer?.deciding;
+      report({
+        ...tBase,
+        status: "pass",
+        messageId: "closed",
+        data,
+        evidence: [natEv, ...(d ? [{ resourceId: d.nsgId, pointer: d.ptr, label: "denying rule" }] : [])],
+      });
+    }
+  }
+}
 
 /** The first start port (from 50000, the reference architecture's NAT range) of `width` consecutive ports no use covers. */
 function freeRange(uses: PortUse[], width: number): number {
