@@ -25,6 +25,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   const env = {
     PATH: process.env.PATH ?? "",
     NO_COLOR: "1",
+    LBDOCTOR_FROM_SOURCE: "1",
     AWS_ACCESS_KEY_ID: "AKIDHOME",
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_EC2_METADATA_DISABLED: "true",
