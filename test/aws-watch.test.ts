@@ -44,7 +44,7 @@ describe("AWS watch mode (DescribeTargetHealth polling)", () => {
     assert.ok(data?.inspector, "the AWS load-balancer view is there");
     const arn = healthTargetGroupArns(snap())[0] as string;
     assert.match(arn, /targetgroup\/web-tg\//);
-    session.startWatch();
+    assert.match(session.startWatch(), /^watching target health every 60s$/);
     t = 2000;
     await session.pollOnce();
     assert.equal(session.getState().watch.transitions.length, 0, "nothing changed yet");

@@ -114,6 +114,7 @@ describe("lbdoctor tui --snapshot on AWS, in tmux", { skip: SKIP }, () => {
     pane = await waitFor("aws", /VERDICT {2}DENY/);
     assert.match(pane, /^TRACE {2}i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80 · HTTP:80 → web-tg {2}member 1\/2/m);
     assert.match(pane, /^FLOW {3}\[p health check\] {2}d data {3}c custom$/m);
+    assert.match(pane, /^p health check · d data · c custom · ←→ member · esc back/m);
     assert.match(pane, /web-alb's nodes \(the health checker\) → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80\/tcp/);
     assert.match(
       pane,

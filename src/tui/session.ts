@@ -186,7 +186,7 @@ export class TuiSession {
     if (w.active) return "already watching";
     this.setWatch({ active: true, intervalMs });
     this.schedule(0);
-    return `watching rule health every ${intervalMs / 1000}s`;
+    return `watching ${this.state.data?.provider === "aws" ? "target" : "rule"} health every ${intervalMs / 1000}s`;
   }
 
   stopWatch(): string {

@@ -94,7 +94,14 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
     }
     case "trace": {
       const many = (data?.inspector?.traceTargets(screen.lbKey).length ?? 0) > 1;
-      return ["p probe", "d data", "c custom", ...(many ? ["←→ member"] : []), "esc back", ...tail];
+      return [
+        `p ${data?.inspector?.flowNames?.probe ?? "probe"}`,
+        "d data",
+        "c custom",
+        ...(many ? ["←→ member"] : []),
+        "esc back",
+        ...tail,
+      ];
     }
     case "log":
       return ["↑↓ scroll", "r refresh", "esc back", ...tail];
@@ -261,7 +268,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     status = [
       ...(w.polling ? [{ t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" as const }] : []),
       {
-        t: `watching rule health every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} polls${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}`,
+        t: `watching ${data?.provider === "aws" ? "target" : "rule"} health every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} polls${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}`,
       },
     ];
   }
