@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import type { Evidence, Remediation, Severity } from "../../../src/core/engine/types.ts";
+import type { Evidence, Remediation, RuleContext, Severity } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { sh as shell } from "../../../src/core/util/shell.ts";
 import { type Cause, targetCauses } from "../../../src/providers/aws/causes.ts";
@@ -201,185 +201,255 @@ export default defineRule<AwsModel>({
     "fix the health-check path or matcher (`Target.ResponseCodeMismatch`), start or replace stopped instances (`Target.InvalidState`), " +
     "enable the target's zone (`Target.NotInUse`). Without a block on the path, check on the instance that the application listens on " +
     "the health-check port on all addresses and that no host firewall drops it.",
-  check({ model, report }) {
+  check(ctx) {
+    const { model } = ctx;
     let index: Map<string, Cause[]> | undefined;
     const causes = () => (index ??= targetCauses(model));
     for (const tg of model.targetGroups) {
       const lb: LoadBalancer | undefined = tg.loadBalancers[0];
       const owner = lb ? k8sOwnerOfGroup(model, tg) : undefined;
       const tgData = { targetGroup: tg.name, lb: lb ? `${lb.name}${owner ? `, ${k8sLabel(owner)}` : ""}` : "no load balancer" };
-      const etpLocal = isEtpLocal(owner, tg);
-      let noEndpointsReported = false;
-      const tgEv = { resourceId: tg.arn, pointer: tg.ptr, label: "target group" };
-      if (!lb) {
-        if (tg.targets.length > 0) {
-          report({
-            resourceId: tg.arn,
-            resourceName: tg.name,
-            subjects: [tg.key],
-            status: "not-applicable",
-            messageId: "unattached",
-            data: tgData,
-            evidence: [tgEv],
-          });
-        }
-        continue;
-      }
-      if (!tg.healthKnown) {
-        const why = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
-        report({
-          resourceId: tg.arn,
-          resourceName: tg.name,
-          loadBalancerId: lb.arn,
-          subjects: [tg.key],
-          status: "unknown",
-          messageId: "noHealth",
-          data: { ...tgData, why },
-          evidence: [tgEv],
-        });
-        continue;
-      }
-      const anyHealthy = tg.targets.some(isHealthy);
-      const hc = tg.healthCheck;
-      for (const t of tg.targets) {
-        const base = {
-          resourceId: targetResourceId(t),
-          resourceName: targetResourceName(t),
-          loadBalancerId: lb.arn,
-          key: `${tg.name}|${t.id}:${t.port ?? ""}`,
-          subjects: targetSubjects(t),
-        };
-        const state = healthState(t.state);
-        const reason = targetHealthReason(t.reason);
-        const data = {
-          ...tgData,
-          target: targetLabel(t),
-          state: t.state ?? "?",
-          reason: t.reason ?? "no reason code",
-          meaning: reasonMeaning(t.state, t.reason),
-          description: t.description ? ` ("${t.description}")` : "",
-          port: t.healthCheckPort ?? hc.portSpec,
-          timeout: hc.timeoutSeconds !== undefined ? `the ${hc.timeoutSeconds} s timeout` : "the timeout",
-        };
-        const tEv = targetEvidence(t);
-        const stateEv = { resourceId: tg.arn, pointer: t.statePtr, label: "target health" };
-        const reasonEv = { resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth`, label: `health of ${t.id}` };
-        if (!state) {
-          const why = t.state ? `its state '${t.state}' is not a documented one` : "its health entry has no state";
-          report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why }, evidence: [tEv] });
-          continue;
-        }
-        if (state === "healthy") {
-          report({ ...base, status: "pass", messageId: "healthy", data, evidence: [stateEv] });
-          continue;
-        }
-        if (state === "initial") {
-          const wait =
-            hc.intervalSeconds !== undefined && hc.healthyThreshold !== undefined
-              ? `${hc.intervalSeconds * hc.healthyThreshold} s (interval ${hc.intervalSeconds} s × healthy threshold ${hc.healthyThreshold})`
-              : "a few health-check intervals";
-          report({ ...base, status: "unknown", messageId: "initial", data: { ...data, wait }, evidence: [reasonEv] });
-          continue;
-        }
-        if (state === "draining" || (state === "unavailable" && reason?.code !== "Elb.InternalError")) {
-          report({ ...base, status: "not-applicable", messageId: "notChecked", data, evidence: [reasonEv] });
-          continue;
-        }
-        if (state === "unavailable") {
-          report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why: data.meaning }, evidence: [reasonEv] });
-          continue;
-        }
-        const severity: Severity = reason?.code === "Target.NotRegistered" ? "medium" : anyHealthy ? "high" : "critical";
-        const { fails, unknowns } = causesOf(causes(), t, reason?.causes ?? []);
-        const cause = fails[0];
-        const code = t.reason?.toLowerCase();
-        if (etpLocal && owner && !cause && (code === MISMATCH || code === FAILED)) {
-          // externalTrafficPolicy: Local: nodes without a ready pod fail the healthCheckNodePort probe on purpose
-          const healthy = tg.targets.filter(isHealthy).length;
-          if (healthy > 0) {
-            report({ ...base, status: "not-applicable", messageId: "etpLocalByDesign", data: { ...data, healthy }, evidence: [reasonEv] });
-            continue;
-          }
-          if (noEndpointsReported) continue;
-          noEndpointsReported = true;
-          const failing = tg.targets.filter((x) => [MISMATCH, FAILED].includes(x.reason?.toLowerCase() ?? ""));
-          report({
-            ...base,
-            key: `${tg.name}|no-endpoints`,
-            resourceId: tg.arn,
-            resourceName: tg.name,
-            subjects: [tg.key, ...failing.flatMap(targetSubjects)],
-            severity: "critical",
-            status: "fail",
-            messageId: "etpLocalNoEndpoints",
-            data: { ...data, count: failing.length },
-            evidence: uniq([
-              { resourceId: tg.arn, pointer: hc.portPtr, label: "health-check port (healthCheckNodePort)" },
-              ...failing.slice(0, 4).map((x) => ({ resourceId: tg.arn, pointer: `${x.ptr}/TargetHealth`, label: `health of ${x.id}` })),
-              { resourceId: tg.arn, pointer: owner.ptr, label: "Kubernetes owner (tag)" },
-            ]),
-            remediation: {
-              summary: `Find out why ${owner.service ? `Service ${owner.service.namespace}/${owner.service.name}` : "the Service"} has no ready pod on any node (pods pending, crashing or failing readiness; a selector that matches nothing) and fix that in the cluster; the load balancer's settings are right.`,
-              commands: etpLocalCommands(owner),
-            },
-          });
-          continue;
-        }
-        if (code === TIMEOUT) {
-          const hcPortEv = { resourceId: tg.arn, pointer: hc.portPtr, label: `health-check port (${hc.portSpec})` };
-          if (cause) {
-            report({
-              ...base,
-              severity,
-              status: "fail",
-              messageId: "timeoutBlocked",
-              data: { ...data, cause: causeText(cause) },
-              evidence: uniq([reasonEv, hcPortEv, ...cause.evidence.slice(0, 3)]),
-              remediation: remediationFor(tg, t, cause, ""),
-            });
-            continue;
-          }
-          const suspect = guestSuspect(model, t, t.healthCheckPort);
-          const undecided = unknowns[0];
-          report({
-            ...base,
-            severity,
-            status: "fail",
-            messageId: undecided ? "timeoutUndecided" : "timeoutOpen",
-            data: { ...data, suspect: suspect.text, why: undecided ? causeText(undecided) : "" },
-            evidence: [reasonEv, hcPortEv, ...suspect.ev],
-            remediation: remediationFor(
-              tg,
-              t,
-              undefined,
-              `${undecided ? "Decide the open question first (see the unknown finding), then check" : "Check"} on ${t.instance?.id ?? t.id} that the application listens on port ${t.healthCheckPort ?? hc.portSpec} on all addresses and that no host firewall drops the load balancer's checks; then re-read the target's health.`,
-            ),
-          });
-          continue;
-        }
-        let next: string;
-        let ev: Evidence[] = [];
-        if (cause) next = `Cause: ${causeText(cause)}.`;
-        else if (code === FAILED) {
-          const suspect = guestSuspect(model, t, t.healthCheckPort);
-          next = suspect.known ? `Next: ${suspect.text}.` : `Next: ${reason?.next}.`;
-          ev = suspect.ev;
-        } else next = reason ? `Next: ${reason.next}.` : "Next: look the reason code up in the target health documentation.";
-        report({
-          ...base,
-          severity,
-          status: "fail",
-          messageId: state === "unused" ? "unused" : "unhealthy",
-          data: { ...data, next },
-          evidence: uniq([reasonEv, tEv, ...ev, ...(cause ? cause.evidence.slice(0, 2) : [])]),
-          remediation: remediationFor(
-            tg,
-            t,
-            cause,
-            `${reason ? `${reason.code}: ${reason.next}.` : "Look the reason code up in the target health documentation."}`,
-          ),
-        });
-      }
+      if (!judgeGroup(ctx, tg, lb, tgData) || !lb) continue;
+      const g: GroupCtx = {
+        tg,
+        lb,
+        owner,
+        tgData,
+        causes,
+        etpLocal: isEtpLocal(owner, tg),
+        anyHealthy: tg.targets.some(isHealthy),
+        noEndpointsReported: false,
+      };
+      for (const t of tg.targets) judgeTarget(ctx, g, t);
     }
   },
 });
+
+type Ctx = RuleContext<AwsModel>;
+type TgData = { targetGroup: string; lb: string };
+
+/** One target group being judged, with what its targets' findings share. */
+interface GroupCtx {
+  tg: TargetGroup;
+  lb: LoadBalancer;
+  owner: K8sOwner | undefined;
+  tgData: TgData;
+  /** the cause index, built on first use */
+  causes: () => Map<string, Cause[]>;
+  etpLocal: boolean;
+  anyHealthy: boolean;
+  /** the externalTrafficPolicy: Local no-endpoints finding is made once per group */
+  noEndpointsReported: boolean;
+}
+
+/** Group-level findings (no load balancer, health not collected); true when the targets are to be judged one by one. */
+function judgeGroup({ model, report }: Ctx, tg: TargetGroup, lb: LoadBalancer | undefined, tgData: TgData): boolean {
+  const tgEv = { resourceId: tg.arn, pointer: tg.ptr, label: "target group" };
+  if (!lb) {
+    if (tg.targets.length > 0) {
+      report({
+        resourceId: tg.arn,
+        resourceName: tg.name,
+        subjects: [tg.key],
+        status: "not-applicable",
+        messageId: "unattached",
+        data: tgData,
+        evidence: [tgEv],
+      });
+    }
+    return false;
+  }
+  if (!tg.healthKnown) {
+    const why = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+    report({
+      resourceId: tg.arn,
+      resourceName: tg.name,
+      loadBalancerId: lb.arn,
+      subjects: [tg.key],
+      status: "unknown",
+      messageId: "noHealth",
+      data: { ...tgData, why },
+      evidence: [tgEv],
+    });
+    return false;
+  }
+  return true;
+}
+
+/** What every finding about one target shares: its key, data and evidence. */
+function targetCtx({ tg, lb, tgData }: GroupCtx, t: Target) {
+  const hc = tg.healthCheck;
+  return {
+    t,
+    base: {
+      resourceId: targetResourceId(t),
+      resourceName: targetResourceName(t),
+      loadBalancerId: lb.arn,
+      key: `${tg.name}|${t.id}:${t.port ?? ""}`,
+      subjects: targetSubjects(t),
+    },
+    state: healthState(t.state),
+    reason: targetHealthReason(t.reason),
+    data: {
+      ...tgData,
+      target: targetLabel(t),
+      state: t.state ?? "?",
+      reason: t.reason ?? "no reason code",
+      meaning: reasonMeaning(t.state, t.reason),
+      description: t.description ? ` ("${t.description}")` : "",
+      port: t.healthCheckPort ?? hc.portSpec,
+      timeout: hc.timeoutSeconds !== undefined ? `the ${hc.timeoutSeconds} s timeout` : "the timeout",
+    },
+    tEv: targetEvidence(t),
+    stateEv: { resourceId: tg.arn, pointer: t.statePtr, label: "target health" },
+    reasonEv: { resourceId: tg.arn, pointer: `${t.ptr}/TargetHealth`, label: `health of ${t.id}` },
+  };
+}
+type TargetCtx = ReturnType<typeof targetCtx>;
+
+/** One target: healthy, still initial, not checked, or failing (by design under externalTrafficPolicy Local, timing out, or otherwise). */
+function judgeTarget(ctx: Ctx, g: GroupCtx, t: Target): void {
+  const { report } = ctx;
+  const { tg, owner } = g;
+  const hc = tg.healthCheck;
+  const tc = targetCtx(g, t);
+  const { base, state, reason, data, tEv, stateEv, reasonEv } = tc;
+  if (!state) {
+    const why = t.state ? `its state '${t.state}' is not a documented one` : "its health entry has no state";
+    report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why }, evidence: [tEv] });
+    return;
+  }
+  if (state === "healthy") {
+    report({ ...base, status: "pass", messageId: "healthy", data, evidence: [stateEv] });
+    return;
+  }
+  if (state === "initial") {
+    const wait =
+      hc.intervalSeconds !== undefined && hc.healthyThreshold !== undefined
+        ? `${hc.intervalSeconds * hc.healthyThreshold} s (interval ${hc.intervalSeconds} s × healthy threshold ${hc.healthyThreshold})`
+        : "a few health-check intervals";
+    report({ ...base, status: "unknown", messageId: "initial", data: { ...data, wait }, evidence: [reasonEv] });
+    return;
+  }
+  if (state === "draining" || (state === "unavailable" && reason?.code !== "Elb.InternalError")) {
+    report({ ...base, status: "not-applicable", messageId: "notChecked", data, evidence: [reasonEv] });
+    return;
+  }
+  if (state === "unavailable") {
+    report({ ...base, status: "unknown", messageId: "noState", data: { ...data, why: data.meaning }, evidence: [reasonEv] });
+    return;
+  }
+  const severity: Severity = reason?.code === "Target.NotRegistered" ? "medium" : g.anyHealthy ? "high" : "critical";
+  const { fails, unknowns } = causesOf(g.causes(), t, reason?.causes ?? []);
+  const cause = fails[0];
+  const code = t.reason?.toLowerCase();
+  if (g.etpLocal && owner && !cause && (code === MISMATCH || code === FAILED)) judgeEtpLocal(ctx, g, owner, tc);
+  else if (code === TIMEOUT) reportTimeout(ctx, g, tc, severity, cause, unknowns[0]);
+  else reportUnhealthy(ctx, g, tc, severity, cause);
+}
+
+/** externalTrafficPolicy: Local: nodes without a ready pod fail the healthCheckNodePort probe on purpose; none passing means no endpoints. */
+function judgeEtpLocal({ report }: Ctx, g: GroupCtx, owner: K8sOwner, { base, data, reasonEv }: TargetCtx): void {
+  const { tg } = g;
+  const healthy = tg.targets.filter(isHealthy).length;
+  if (healthy > 0) {
+    report({ ...base, status: "not-applicable", messageId: "etpLocalByDesign", data: { ...data, healthy }, evidence: [reasonEv] });
+    return;
+  }
+  if (g.noEndpointsReported) return;
+  g.noEndpointsReported = true;
+  const failing = tg.targets.filter((x) => [MISMATCH, FAILED].includes(x.reason?.toLowerCase() ?? ""));
+  report({
+    ...base,
+    key: `${tg.name}|no-endpoints`,
+    resourceId: tg.arn,
+    resourceName: tg.name,
+    subjects: [tg.key, ...failing.flatMap(targetSubjects)],
+    severity: "critical",
+    status: "fail",
+    messageId: "etpLocalNoEndpoints",
+    data: { ...data, count: failing.length },
+    evidence: uniq([
+      { resourceId: tg.arn, pointer: tg.healthCheck.portPtr, label: "health-check port (healthCheckNodePort)" },
+      ...failing.slice(0, 4).map((x) => ({ resourceId: tg.arn, pointer: `${x.ptr}/TargetHealth`, label: `health of ${x.id}` })),
+      { resourceId: tg.arn, pointer: owner.ptr, label: "Kubernetes owner (tag)" },
+    ]),
+    remediation: {
+      summary: `Find out why ${owner.service ? `Service ${owner.service.namespace}/${owner.service.name}` : "the Service"} has no ready pod on any node (pods pending, crashing or failing readiness; a selector that matches nothing) and fix that in the cluster; the load balancer's settings are right.`,
+      commands: etpLocalCommands(owner),
+    },
+  });
+}
+
+/** Target.Timeout: blocked on the path (a cause found), or open with the listener or host firewall to check on the instance. */
+function reportTimeout(
+  { model, report }: Ctx,
+  { tg }: GroupCtx,
+  { t, base, data, reasonEv }: TargetCtx,
+  severity: Severity,
+  cause: Cause | undefined,
+  undecided: Cause | undefined,
+): void {
+  const hc = tg.healthCheck;
+  const hcPortEv = { resourceId: tg.arn, pointer: hc.portPtr, label: `health-check port (${hc.portSpec})` };
+  if (cause) {
+    report({
+      ...base,
+      severity,
+      status: "fail",
+      messageId: "timeoutBlocked",
+      data: { ...data, cause: causeText(cause) },
+      evidence: uniq([reasonEv, hcPortEv, ...cause.evidence.slice(0, 3)]),
+      remediation: remediationFor(tg, t, cause, ""),
+    });
+    return;
+  }
+  const suspect = guestSuspect(model, t, t.healthCheckPort);
+  report({
+    ...base,
+    severity,
+    status: "fail",
+    messageId: undecided ? "timeoutUndecided" : "timeoutOpen",
+    data: { ...data, suspect: suspect.text, why: undecided ? causeText(undecided) : "" },
+    evidence: [reasonEv, hcPortEv, ...suspect.ev],
+    remediation: remediationFor(
+      tg,
+      t,
+      undefined,
+      `${undecided ? "Decide the open question first (see the unknown finding), then check" : "Check"} on ${t.instance?.id ?? t.id} that the application listens on port ${t.healthCheckPort ?? hc.portSpec} on all addresses and that no host firewall drops the load balancer's checks; then re-read the target's health.`,
+    ),
+  });
+}
+
+/** Any other failing reason: the cause found, the guest check's suspicion, or the reason code's next step. */
+function reportUnhealthy(
+  { model, report }: Ctx,
+  { tg }: GroupCtx,
+  { t, base, data, state, reason, tEv, reasonEv }: TargetCtx,
+  severity: Severity,
+  cause: Cause | undefined,
+): void {
+  const code = t.reason?.toLowerCase();
+  let next: string;
+  let ev: Evidence[] = [];
+  if (cause) next = `Cause: ${causeText(cause)}.`;
+  else if (code === FAILED) {
+    const suspect = guestSuspect(model, t, t.healthCheckPort);
+    next = suspect.known ? `Next: ${suspect.text}.` : `Next: ${reason?.next}.`;
+    ev = suspect.ev;
+  } else next = reason ? `Next: ${reason.next}.` : "Next: look the reason code up in the target health documentation.";
+  report({
+    ...base,
+    severity,
+    status: "fail",
+    messageId: state === "unused" ? "unused" : "unhealthy",
+    data: { ...data, next },
+    evidence: uniq([reasonEv, tEv, ...ev, ...(cause ? cause.evidence.slice(0, 2) : [])]),
+    remediation: remediationFor(
+      tg,
+      t,
+      cause,
+      `${reason ? `${reason.code}: ${reason.next}.` : "Look the reason code up in the target health documentation."}`,
+    ),
+  });
+}
