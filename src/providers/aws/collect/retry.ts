@@ -4,7 +4,8 @@
  * attempts to ride out a burst of throttling, and a time budget per call.
  * Each client gets its own strategy: ELBv2, EC2 and Auto Scaling throttle
  * separately, and a shared strategy would share one retry quota and one
- * rate limiter among them.
+ * rate limiter among them. The ELBv2 and EC2 strategies' rate limiter first
+ * spends the Describe* budget of its account and region (budget.ts).
  */
 import type { RetryStrategyV2 } from "@smithy/types";
 import { type BucketSpec, BudgetRateLimiter, DESCRIBE_BUCKETS } from "./budget.ts";
