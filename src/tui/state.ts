@@ -329,6 +329,8 @@ export function selectedIndex(ui: UiState, items: Item[]): number {
   const f = current(ui);
   // the item the cursor was on, wherever the data moved it; else the same row
   if (f.anchor !== undefined) {
+    // usually still on its row: checked first, so a keypress does not search 20,000 items
+    if (itemKey(items[f.selected]) === f.anchor) return f.selected;
     const i = items.findIndex((it) => itemKey(it) === f.anchor);
     if (i >= 0) return i;
   }
