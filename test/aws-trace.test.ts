@@ -230,6 +230,9 @@ describe("AWS load-balancer view", () => {
     const stoppedModel = buildAwsModel(load("target-stopped"));
     const web2 = createAwsInspector(stoppedModel).lbDetail(stoppedModel.loadBalancers[0]?.key ?? "")?.frontends[0]?.rules[0]?.members[1];
     assert.deepEqual([web2?.power, web2?.health.state, web2?.health.reason], ["stopped", "unused", "Target.InvalidState"]);
+    const web1 = createAwsInspector(stoppedModel).lbDetail(stoppedModel.loadBalancers[0]?.key ?? "")?.frontends[0]?.rules[0]?.members[0];
+    assert.deepEqual([web1?.probe.verdict, web1?.probe.at], ["allow", undefined]);
+    assert.match(web1?.probe.rule ?? "", /^target SG ingress tcp port 80 from sg-0f51ce9a2f3be86ff in sg-0e794eeaeb156db55$/);
     const azModel = buildAwsModel(load("target-az-not-enabled"));
     const web3 = createAwsInspector(azModel)
       .lbDetail(azModel.loadBalancers[0]?.key ?? "")

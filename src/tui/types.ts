@@ -1,7 +1,7 @@
 /**
  * What the TUI's screens show, as plain data. The session builds it from the
  * report (any provider) and from a provider inspector (the load-balancer and
- * trace views: Azure for now). Components take these as props.
+ * trace views: Azure and AWS). Components take these as props.
  */
 import type { Finding, Severity } from "../core/engine/types.ts";
 import type { LoadBalancerSummary, Report } from "../core/report/report.ts";
@@ -44,6 +44,6 @@ export interface TuiData {
   inspector?: Inspector;
   /** the window's time data, narrowed to these load balancers (the timeline view) */
   time?: TimeData;
-  /** why there is no inspector (AWS for now) */
+  /** why there is no inspector (a provider without one) */
   inspectorNote?: string;
 }

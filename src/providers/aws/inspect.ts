@@ -38,10 +38,10 @@ export function cellOf(t: FlowTrace): VerdictCell {
     const cell: VerdictCell = { verdict };
     if (!h) return cell;
     cell.layer = h.layer;
-    cell.at = h.title;
-    if (h.deciding) {
-      cell.rule = h.deciding.name;
-    }
+    // a security-group rule names its group already ("… in sg-0abc"): say whose it is instead of repeating the title
+    const sg = /-sg-(ingress|egress)$/.test(h.layer);
+    if (!sg) cell.at = h.title;
+    if (h.deciding) cell.rule = sg ? `${h.where} SG ${h.deciding.name}` : h.deciding.name;
     const note = h.notes.find((n) => n.kind === "reason") ?? h.notes[0];
     if (!h.deciding && note) cell.reason = note.text;
     return cell;
