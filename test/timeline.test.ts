@@ -109,7 +109,10 @@ describe("lbdoctor timeline", () => {
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     assert.ok(at(/03:10:04 change .*deny-lb-probe added .*by alice@contoso\.com .*likely cause/) > 0, r.stdout);
     assert.ok(at(/03:10:04 change/) < at(/03:12 +health +10\.0\.0\.4 \(vm1\) went down/), "the change comes before the drop");
-    assert.match(r.stdout, /revert: \$ az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe/);
+    assert.match(
+      r.stdout,
+      /revert: \$ az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe --subscription 00000000-0000-0000-0000-0000000000aa$/m,
+    );
     assert.match(r.stdout, /properties\.securityRules\[2\]\.properties\.access: \(none\) → Deny/);
     assert.doesNotMatch(r.stdout, /provisioningState/, "system-only changes are left out");
   });

@@ -419,7 +419,7 @@ describe("CollectionScreen", () => {
       p = onCollectEvent(p, { type: "phase", name: "probe health and effective NSGs" }, 10);
       for (let i = 1; i <= 6; i++) p = onCollectEvent(p, { type: "in-flight", operation: "rules.health", inFlight: i, started: i }, 20);
       let text = frame(h(CollectionScreen, { title: "t", progress: p, now: 2000, frame: 3, width, color: false }), width);
-      assert.match(text, /⠸ probe health[ a-zA-Z…]* +6 in flight +2\.0s {2}6 started/, text);
+      assert.match(text, /⠸ probe heal[ a-zA-Z…]* +6 in flight +2\.0s {2}6 started/, text);
       assert.doesNotMatch(text, /0 calls/);
       assert.match(text, /^ {2}6 in flight · 0 gaps · 2\.0s$/m);
       // two answers: calls, and how many are still out
@@ -428,7 +428,7 @@ describe("CollectionScreen", () => {
       p = onCollectEvent(p, { type: "in-flight", operation: "rules.health", inFlight: 4, started: 6 }, 950);
       p = onCollectEvent(p, { type: "call", operation: "rules.health", calls: 2 }, 950);
       text = frame(h(CollectionScreen, { title: "t", progress: p, now: 2000, frame: 3, width, color: false }), width);
-      assert.match(text, /probe health[ a-zA-Z…]* +2 calls +2\.0s {2}4 of 6 in flight/, text);
+      assert.match(text, /probe heal[ a-zA-Z…]* +2 calls +2\.0s {2}4 of 6 in flight/, text);
       assert.match(text, /^ {2}2 calls · 4 in flight · 0 gaps · 2\.0s$/m);
     });
   }

@@ -269,7 +269,11 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     assert.match(pane.replace(/\n/g, " "), /03:10:04 alice@contoso\.com/);
     keys("tl", "Enter");
     await waitFor("tl", /copied \(OSC 52\)/);
-    assert.equal(tmux("show-buffer").stdout, "az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe");
+    // complete, like every copied command: the subscription too (issue 15)
+    assert.equal(
+      tmux("show-buffer").stdout,
+      "az network nsg rule delete -g ra-multi-vm-rg --nsg-name nsg-web -n deny-lb-probe --subscription 00000000-0000-0000-0000-0000000000aa",
+    );
     keys("tl", "Escape");
     await waitFor("tl", /LOAD BALANCERS \(1\)/);
     keys("tl", "q");

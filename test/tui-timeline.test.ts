@@ -146,7 +146,10 @@ describe("timeline view", () => {
     inst.stdin.write("\r");
     await until(text, /copied/);
     assert.equal(copied.length, 1);
-    assert.match(copied[0] ?? "", /^az network nsg rule delete .*--nsg-name nsg-web -n deny-lb-probe$/);
+    assert.match(
+      copied[0] ?? "",
+      /^az network nsg rule delete .*--nsg-name nsg-web -n deny-lb-probe --subscription 00000000-0000-0000-0000-0000000000aa$/,
+    );
     inst.stdin.write("\u001b");
     await until(text, /^Overview +\d+ failed/m);
     inst.unmount();

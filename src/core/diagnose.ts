@@ -60,6 +60,10 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...(input.passes ? { passes: input.passes } : {}),
   });
   const complete = adapter.completeCommand;
+  if (complete && model.time) {
+    // the timeline's revert commands are copied and pasted too
+    for (const c of model.time.changes) c.revert = c.revert.map((r) => complete(r, { resourceId: c.resourceId }, model));
+  }
   if (complete) {
     findings = findings.map((f) =>
       f.remediation && f.remediation.commands.length > 0

@@ -105,9 +105,10 @@ export interface ProviderAdapter<M extends Model = Model> {
   resourceCount(snapshot: Snapshot): number;
   /**
    * A printed fix command, complete: the subscription (`az`) or region (`aws`) the finding's resource is in, so that
-   * it does not run against whatever the shell's default is. Applied by `diagnose` to every finding's remediation.
+   * it does not run against whatever the shell's default is. Applied by `diagnose` to every finding's remediation and to
+   * the revert command of every recorded change (timeline).
    */
-  completeCommand?(command: string, finding: Finding, model: M): string;
+  completeCommand?(command: string, about: Pick<Finding, "resourceId" | "loadBalancerId">, model: M): string;
   /** the load-balancer and trace views, where the provider has them */
   inspector?(model: M): Inspector;
   /** the TUI's live source for a scope, when the provider streams its own progress and can watch it; else undefined */

@@ -3,7 +3,7 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import type { Gap } from "../../core/snapshot/types.ts";
 import { plural } from "../../core/util/words.ts";
 import type { PhaseState, Progress } from "../progress.ts";
-import { formatMs, pad, padStart, type Row, truncate, wrap } from "../text.ts";
+import { cellWidth, formatMs, pad, padStart, type Row, truncate, wrap } from "../text.ts";
 import type { Item, Rendered } from "./types.ts";
 
 export const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -18,7 +18,7 @@ export function phaseRow(p: PhaseState, now: number, frame: number, width: numbe
       : p.gaps.length > 0
         ? { t: "▲ ", color: "yellow" }
         : { t: "✔ ", color: "green" };
-  const nameW = Math.min(34, Math.max(14, width - 48));
+  const nameW = Math.min(34, Math.max(14, width - 46));
   // requests under way: a phase waiting on its first answers is busy, not idle at "0 calls"
   const inFlight = running ? (p.inFlight ?? 0) : 0;
   const calls =
@@ -29,12 +29,13 @@ export function phaseRow(p: PhaseState, now: number, frame: number, width: numbe
   const row: Row = [
     { t: "  " },
     icon,
-    { t: pad(p.name, nameW), bold: running },
-    { t: padStart(calls, 12) },
+    // a wider calls cell ("12 in flight") takes its room from the name, so the row keeps its width
+    { t: pad(p.name, nameW - Math.max(0, cellWidth(calls) - 9)), bold: running },
+    { t: padStart(calls, Math.max(10, cellWidth(calls) + 1)) },
     { t: padStart(formatMs((p.endedAt ?? now) - p.startedAt), 8), dim: !running },
   ];
   const tail = [flying, gaps, p.detail ?? (running && !flying ? "…" : "")].filter(Boolean).join(" · ");
-  const used = 2 + 2 + nameW + 20;
+  const used = 2 + 2 + nameW + 18;
   if (tail && width - used > 3)
     row.push({ t: truncate(`  ${tail}`, width - used), ...(p.gaps.length > 0 ? { color: "yellow" as const } : { dim: true }) });
   return row;
