@@ -19,6 +19,7 @@ import type { Report } from "../src/core/report/report.ts";
 import { healthyWeb, ids, WEB_LB } from "./support/azure-builder.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 import { boomRule, reportOf } from "./support/report.ts";
+import { syntheticAwsReport } from "./support/synthetic-report.ts";
 import { needTool } from "./support/tools.ts";
 import { assertValidJunit, assertValidReport, assertValidSarif, NO_XMLLINT_REASON, sarifValidator, XMLLINT } from "./support/validators.ts";
 
@@ -297,5 +298,29 @@ describe("hostile strings from the cloud, through every format", () => {
       lines.some((l) => l.includes("%0A::error::owned%250A")),
       "the newline and the percent sign are escaped",
     );
+  });
+});
+
+describe("the report header names a scope over several regions and accounts", () => {
+  const report = (): Report => {
+    const r = syntheticAwsReport();
+    r.scope = {
+      regions: ["us-east-1", "eu-west-1", "ap-south-1", "us-west-2", "eu-central-1", "sa-east-1", "ca-central-1"],
+      accounts: ["111122223333", "444455556666"],
+      partitions: [{ account: "111122223333", region: "us-east-1", loadBalancers: 3, status: "collected" }],
+    };
+    return r;
+  };
+  it("text: the lists, the first six and a count of the rest; no empty scope", async () => {
+    const { formatText } = await import("../src/core/report/formatters/text.ts");
+    const head = formatText(report(), { color: false }).split("\n")[0] ?? "";
+    assert.match(
+      head,
+      /regions us-east-1, eu-west-1, ap-south-1, us-west-2, eu-central-1, sa-east-1 \(\+1 more\), accounts 111122223333, 444455556666/,
+    );
+    assert.doesNotMatch(head, /· {2}·|· · /, "no empty scope between the dots");
+  });
+  it("markdown: the same", () => {
+    assert.match(formatMarkdown(report()), /accounts `111122223333, 444455556666`/);
   });
 });

@@ -248,3 +248,19 @@ function ruleSummaries(rules: RuleInput[] | undefined, findings: Finding[]): Rul
     return out;
   });
 }
+
+/**
+ * The scope as words for a report's header: each string field, and each list of strings (regions, accounts of a
+ * snapshot over several), the first few and a count of the rest. Objects (per-partition detail) are left to the JSON.
+ */
+export function scopeFields(scope: Record<string, unknown>, shown = 6): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(scope)) {
+    if (typeof v === "string") out.push([k, v]);
+    else if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string")) {
+      const more = v.length > shown ? ` (+${v.length - shown} more)` : "";
+      out.push([k, `${v.slice(0, shown).join(", ")}${more}`]);
+    }
+  }
+  return out;
+}

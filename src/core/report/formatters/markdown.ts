@@ -13,7 +13,7 @@ import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
-import { isSuppressed, type Report, skuAndKind } from "../report.ts";
+import { isSuppressed, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
@@ -27,9 +27,8 @@ export function formatMarkdown(report: Report): string {
       ? `❌ ${s.failing} ${base ? "new " : ""}${s.failing === 1 ? "failure" : "failures"} at or above ${report.failOn}`
       : `✅ nothing ${base ? "new " : ""}at or above ${report.failOn}`;
   out.push(`## lbdoctor: ${verdict}`, "");
-  const scope = Object.entries(report.scope)
-    .filter(([, v]) => typeof v === "string")
-    .map(([k, v]) => `${mdText(k)} ${mdCode(String(v))}`)
+  const scope = scopeFields(report.scope)
+    .map(([k, v]) => `${mdText(k)} ${mdCode(v)}`)
     .join(", ");
   out.push(
     `${mdText(report.provider)}${scope ? ` · ${scope}` : ""} · snapshot ${mdText(report.snapshot.collectedAt)} · lbdoctor ${mdText(report.tool.version)}`,

@@ -7,7 +7,7 @@ import type { Finding, Severity } from "../../engine/types.ts";
 import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
-import { isSuppressed, type Report, skuAndKind } from "../report.ts";
+import { isSuppressed, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
@@ -88,13 +88,12 @@ export function formatText(report: Report, opts: TextOptions): string {
   const c = new Chalk({ level: opts.color ? 1 : 0 });
   const out: string[] = [];
   const line = (s = "") => out.push(s);
-  const scope = Object.entries(report.scope)
-    .filter(([, v]) => typeof v === "string")
-    .map(([k, v]) => `${k} ${sanitize(String(v))}`)
+  const scope = scopeFields(report.scope)
+    .map(([k, v]) => `${k} ${sanitize(v)}`)
     .join(", ");
   line(
     c.bold(`lbdoctor ${report.tool.version}`) +
-      c.gray(` · ${report.provider} · ${scope} · snapshot ${sanitize(report.snapshot.collectedAt)}`),
+      c.gray(` · ${report.provider}${scope ? ` · ${scope}` : ""} · snapshot ${sanitize(report.snapshot.collectedAt)}`),
   );
 
   const byId = new Map(report.findings.map((f) => [f.id, f]));
