@@ -65,11 +65,19 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     for (const c of model.time.changes) c.revert = c.revert.map((r) => complete(r, { resourceId: c.resourceId }, model));
   }
   if (complete) {
-    findings = findings.map((f) =>
-      f.remediation && f.remediation.commands.length > 0
-        ? { ...f, remediation: { ...f.remediation, commands: f.remediation.commands.map((c) => complete(c, f, model)) } }
-        : f,
-    );
+    // a finding is copied only when a command changes (most print none, or one that already names its scope)
+    findings = findings.map((f) => {
+      const commands = f.remediation?.commands;
+      if (!f.remediation || !commands || commands.length === 0) return f;
+      let completed: string[] | undefined;
+      for (let i = 0; i < commands.length; i++) {
+        const c = commands[i] as string;
+        const done = complete(c, f, model);
+        if (done !== c && !completed) completed = commands.slice(0, i);
+        if (completed) completed.push(done);
+      }
+      return completed ? { ...f, remediation: { ...f.remediation, commands: completed } } : f;
+    });
   }
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));

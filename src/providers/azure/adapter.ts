@@ -17,6 +17,8 @@ import type { AzureSnapshot } from "./wire-types.ts";
  * entry point that reads a snapshot's resources sees them completed from the ids first (copy on write).
  */
 const complete = (s: Snapshot): AzureSnapshot => completeArmResources(s as AzureSnapshot);
+/** completeCommand's results per model: `subscription\ncommand` → the command with `--subscription` */
+const completedCommands = new WeakMap<AzureModel, Map<string, string>>();
 
 export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
@@ -48,7 +50,14 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   // `--ids` carries the subscription in the id itself
   completeCommand: (command, finding, model) => {
     const sub = subscriptionOf(finding.resourceId) ?? subscriptionOf(finding.loadBalancerId) ?? scopeSubscription(model.snapshot.scope);
-    return sub ? withFlag(command, "az", "--subscription", azArg(sub), ["--ids"]) : command;
+    if (!sub) return command;
+    // many findings print the same command (one NSG fix for every member behind it): each (subscription, command) is scanned once
+    let memo = completedCommands.get(model);
+    if (!memo) completedCommands.set(model, (memo = new Map()));
+    const key = `${sub}\n${command}`;
+    let done = memo.get(key);
+    if (done === undefined) memo.set(key, (done = withFlag(command, "az", "--subscription", azArg(sub), ["--ids"])));
+    return done;
   },
   resourceCount: (s: Snapshot) => {
     const resources = (s as AzureSnapshot).resources;
