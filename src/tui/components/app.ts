@@ -8,7 +8,7 @@ import React from "react";
 import { plural } from "../../core/util/words.ts";
 import type { CopyResult } from "../clipboard.ts";
 import type { SessionState, TuiSession } from "../session.ts";
-import { current, type Effect, initialUi, type Keys, reduce, type Screen, screenItems, selectedIndex, type UiState } from "../state.ts";
+import { current, type Effect, initialUi, type Keys, reduce, screenItems, selectedIndex, type UiState } from "../state.ts";
 import { clock, formatMs, type Row } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { detailParas } from "../views/detail.ts";

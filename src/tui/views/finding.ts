@@ -8,6 +8,8 @@ import { idKey } from "../../core/util/resource-id.ts";
 import { promptFor } from "../../core/util/shell.ts";
 import { cellWidth, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
+import { visibleFindings } from "./filter.ts";
+import { findingIndex } from "./overview.ts";
 import { distinguishers, findingSeg, isRootCause } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
@@ -189,14 +191,15 @@ export function overviewFix(data: TuiData, it: Item | undefined): { command: str
     const command = f?.remediation?.commands[0];
     return f && command ? { command, finding: f } : undefined;
   };
-  const byId = new Map(data.findings.map((x) => [x.id, x]));
+  // cached per list: the footer asks on every keypress
+  const byId = findingIndex(data.findings);
   if (it?.kind === "finding") {
     const f = byId.get(it.id);
     const causes = (f?.relatedTo ?? []).filter((r) => r.relation === "caused-by").map((r) => byId.get(r.findingId));
     return first(f) ?? causes.map(first).find(Boolean);
   }
   if (it?.kind === "lb") {
-    const mine = data.findings.filter((f) => f.status === "fail" && f.loadBalancerId && idKey(f.loadBalancerId) === it.key);
+    const mine = visibleFindings(data.findings, { text: "", all: false }, it.key).filter((f) => f.status === "fail");
     return mine.filter(isRootCause).map(first).find(Boolean) ?? mine.map(first).find(Boolean);
   }
   return undefined;
