@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import type { Evidence } from "../../../src/core/engine/types.ts";
+import type { Evidence, RuleContext } from "../../../src/core/engine/types.ts";
 import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, LbRule, LoadBalancer, PoolMember } from "../../../src/providers/azure/model.ts";
@@ -62,7 +62,8 @@ export default defineRule<AzureModel>({
   remediation:
     "Give each region a regional Standard load balancer whose rule's frontend port equals the cross-region rule's backend port and whose backends answer its probe; " +
     "fix the regional load balancer first (its own findings), and add the region's frontend to the cross-region pool (`az network cross-region-lb address-pool address add`).",
-  check({ model, report }) {
+  check(ctx) {
+    const { model, report } = ctx;
     for (const lb of model.loadBalancers) {
       if (!isGlobalTier(lb)) continue;
       for (const rule of lb.rules) {
@@ -82,147 +83,155 @@ export default defineRule<AzureModel>({
           });
           continue;
         }
-        for (const member of members) judge(model, lb, rule, member).report();
+        for (const member of members) judgeMember(ctx, lb, rule, member);
       }
-    }
-
-    function judge(model: AzureModel, lb: LoadBalancer, rule: LbRule, member: PoolMember) {
-      const memberName = nameOf(member.id);
-      const fid = member.frontendId ?? "";
-      const regionalId = parentResourceId(fid);
-      const data = {
-        member: memberName,
-        lb: lb.name,
-        rule: rule.name,
-        port: rule.backendPort,
-        frontend: nameOf(fid),
-        regional: nameOf(regionalId),
-      };
-      const memberEv: Evidence = { resourceId: lb.id, pointer: member.ptr, label: "regional member" };
-      const base = {
-        loadBalancerId: lb.id,
-        resourceId: member.id,
-        resourceName: memberName,
-        key: `${rule.name}|${memberName}`,
-        subjects: [member.key, lb.id],
-      };
-      const others = lb.rules.flatMap((r) => r.pool?.members ?? []).filter((m) => m.kind === "frontend" && m !== member);
-      const fe = member.frontend;
-      if (!fe) {
-        const regional = model.loadBalancers.find((x) => x.key === regionalId.toLowerCase());
-        if (regional) {
-          return {
-            member,
-            kind: "down" as const,
-            report: () =>
-              report({
-                ...base,
-                status: "fail",
-                messageId: "frontendMissing",
-                data,
-                evidence: [
-                  memberEv,
-                  { resourceId: regional.id, pointer: `${regional.ptr}/properties/frontendIPConfigurations`, label: "regional frontends" },
-                ],
-              }),
-          };
-        }
-        const gap = gapsFor(model, [regionalId]).find((g) => g.kind === "collection");
-        return {
-          member,
-          kind: "unknown" as const,
-          report: () =>
-            report({
-              ...base,
-              status: "unknown",
-              messageId: "regionalMissing",
-              data: { ...data, gap: gap ? ` (${gap.message})` : "" },
-              evidence: [memberEv],
-            }),
-        };
-      }
-      const regional = fe.lb;
-      const { rules, natPorts } = regionalRulesFor(member, rule);
-      if (rules.length === 0 && natPorts.length === 0) {
-        return {
-          member,
-          kind: "down" as const,
-          report: () =>
-            report({
-              ...base,
-              status: "fail",
-              messageId: "portMismatch",
-              data,
-              evidence: [
-                { resourceId: lb.id, pointer: `${rule.ptr}/properties/backendPort`, label: "cross-region rule backend port" },
-                { resourceId: regional.id, pointer: `${regional.ptr}/properties/loadBalancingRules`, label: "regional rules" },
-              ],
-            }),
-        };
-      }
-      if (rules.length === 0) {
-        return {
-          member,
-          kind: "serving" as const,
-          report: () =>
-            report({
-              ...base,
-              status: "pass",
-              messageId: "serving",
-              data: { ...data, how: `inbound NAT rule to backend port ${natPorts.join(", ")}` },
-              evidence: [memberEv],
-            }),
-        };
-      }
-      const observed = observedServing(model, regional, rules);
-      const count = rules.reduce((n, r) => n + (r.pool?.members.length ?? 0), 0);
-      const othersNote =
-        others.length > 0 ? "; the other regions carry its traffic if they can" : "; it is the only region, so nothing serves";
-      const regionDown = (why: string) => ({
-        member,
-        kind: "down" as const,
-        report: () =>
-          report({
-            ...base,
-            status: "fail",
-            severity: others.length > 0 ? "high" : "critical",
-            messageId: "regionDown",
-            data: { ...data, why, others: othersNote },
-            evidence: [memberEv, ...rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }))],
-          }),
-      });
-      if (observed) {
-        if (observed.contradicts) {
-          return {
-            member,
-            kind: "serving" as const,
-            report: () =>
-              report({
-                ...base,
-                status: "pass",
-                messageId: "serving",
-                data: { ...data, how: observed.text },
-                evidence: [memberEv, ...observed.evidence],
-              }),
-          };
-        }
-        return regionDown(observed.text);
-      }
-      if (count === 0) {
-        return regionDown(`its pool behind ${rules.map((r) => r.name).join(", ")} has no member`);
-      }
-      return {
-        member,
-        kind: "unknown" as const,
-        report: () =>
-          report({
-            ...base,
-            status: "unknown",
-            messageId: "unobserved",
-            data: { ...data, count },
-            evidence: [memberEv, ...rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }))],
-          }),
-      };
     }
   },
 });
+
+type Ctx = RuleContext<AzureModel>;
+
+/** One regional member of a cross-region rule, with what every finding about it shares. */
+interface MemberCtx {
+  lb: LoadBalancer;
+  rule: LbRule;
+  member: PoolMember;
+  regionalId: string;
+  data: { member: string; lb: string; rule: string; port: number; frontend: string; regional: string };
+  memberEv: Evidence;
+  base: { loadBalancerId: string; resourceId: string; resourceName: string; key: string; subjects: string[] };
+}
+
+/** One regional member: its frontend missing, no regional rule on the port, or (with rules) whether the region serves. */
+function judgeMember(ctx: Ctx, lb: LoadBalancer, rule: LbRule, member: PoolMember): void {
+  const { report } = ctx;
+  const memberName = nameOf(member.id);
+  const fid = member.frontendId ?? "";
+  const regionalId = parentResourceId(fid);
+  const m: MemberCtx = {
+    lb,
+    rule,
+    member,
+    regionalId,
+    data: {
+      member: memberName,
+      lb: lb.name,
+      rule: rule.name,
+      port: rule.backendPort,
+      frontend: nameOf(fid),
+      regional: nameOf(regionalId),
+    },
+    memberEv: { resourceId: lb.id, pointer: member.ptr, label: "regional member" },
+    base: {
+      loadBalancerId: lb.id,
+      resourceId: member.id,
+      resourceName: memberName,
+      key: `${rule.name}|${memberName}`,
+      subjects: [member.key, lb.id],
+    },
+  };
+  const fe = member.frontend;
+  if (!fe) {
+    judgeMissingFrontend(ctx, m);
+    return;
+  }
+  const regional = fe.lb;
+  const { rules, natPorts } = regionalRulesFor(member, rule);
+  const { base, data, memberEv } = m;
+  if (rules.length === 0 && natPorts.length === 0) {
+    report({
+      ...base,
+      status: "fail",
+      messageId: "portMismatch",
+      data,
+      evidence: [
+        { resourceId: lb.id, pointer: `${rule.ptr}/properties/backendPort`, label: "cross-region rule backend port" },
+        { resourceId: regional.id, pointer: `${regional.ptr}/properties/loadBalancingRules`, label: "regional rules" },
+      ],
+    });
+    return;
+  }
+  if (rules.length === 0) {
+    report({
+      ...base,
+      status: "pass",
+      messageId: "serving",
+      data: { ...data, how: `inbound NAT rule to backend port ${natPorts.join(", ")}` },
+      evidence: [memberEv],
+    });
+    return;
+  }
+  judgeRegion(ctx, m, regional, rules);
+}
+
+/** The member's frontend is not in the snapshot: the regional load balancer lacks it, or was not collected. */
+function judgeMissingFrontend({ model, report }: Ctx, { regionalId, base, data, memberEv }: MemberCtx): void {
+  const regional = model.loadBalancers.find((x) => x.key === regionalId.toLowerCase());
+  if (regional) {
+    report({
+      ...base,
+      status: "fail",
+      messageId: "frontendMissing",
+      data,
+      evidence: [
+        memberEv,
+        { resourceId: regional.id, pointer: `${regional.ptr}/properties/frontendIPConfigurations`, label: "regional frontends" },
+      ],
+    });
+    return;
+  }
+  const gap = gapsFor(model, [regionalId]).find((g) => g.kind === "collection");
+  report({
+    ...base,
+    status: "unknown",
+    messageId: "regionalMissing",
+    data: { ...data, gap: gap ? ` (${gap.message})` : "" },
+    evidence: [memberEv],
+  });
+}
+
+/** The regional rules on the member's frontend: observed serving or down, an empty pool, or not observed. */
+function judgeRegion(
+  { model, report }: Ctx,
+  { lb, member, base, data, memberEv }: MemberCtx,
+  regional: LoadBalancer,
+  rules: LbRule[],
+): void {
+  const others = lb.rules.flatMap((r) => r.pool?.members ?? []).filter((m) => m.kind === "frontend" && m !== member);
+  const observed = observedServing(model, regional, rules);
+  const count = rules.reduce((n, r) => n + (r.pool?.members.length ?? 0), 0);
+  const rulesEv = rules.map((r) => ({ resourceId: regional.id, pointer: r.ptr, label: `regional rule ${r.name}` }));
+  const othersNote = others.length > 0 ? "; the other regions carry its traffic if they can" : "; it is the only region, so nothing serves";
+  const regionDown = (why: string) =>
+    report({
+      ...base,
+      status: "fail",
+      severity: others.length > 0 ? "high" : "critical",
+      messageId: "regionDown",
+      data: { ...data, why, others: othersNote },
+      evidence: [memberEv, ...rulesEv],
+    });
+  if (observed) {
+    if (observed.contradicts) {
+      report({
+        ...base,
+        status: "pass",
+        messageId: "serving",
+        data: { ...data, how: observed.text },
+        evidence: [memberEv, ...observed.evidence],
+      });
+    } else regionDown(observed.text);
+    return;
+  }
+  if (count === 0) {
+    regionDown(`its pool behind ${rules.map((r) => r.name).join(", ")} has no member`);
+    return;
+  }
+  report({
+    ...base,
+    status: "unknown",
+    messageId: "unobserved",
+    data: { ...data, count },
+    evidence: [memberEv, ...rulesEv],
+  });
+}
