@@ -27,6 +27,57 @@ function forcedTunnel(subnet: Subnet): Path | undefined {
   };
 }
 
+interface PoolPath {
+  label: string;
+  evidence: Ev;
+  /** an outbound rule: only the NIC's primary ip configuration uses it */
+  primaryOnly: boolean;
+  /** position among every load balancer's outbound rules and SNAT rules */
+  order: number;
+}
+
+const poolPathCache = new WeakMap<AzureModel, Map<string, PoolPath[]>>();
+
+/**
+ * The outbound paths a pool gives its members (outbound rules, and SNAT of a Standard load balancer's rules with a
+ * public frontend), by pool key: built once per model, so each member looks up its own pools instead of walking
+ * every load balancer.
+ */
+function poolPaths(model: AzureModel): Map<string, PoolPath[]> {
+  let byPool = poolPathCache.get(model);
+  if (byPool) return byPool;
+  byPool = new Map();
+  const add = (poolKey: string, p: PoolPath) => {
+    const list = byPool?.get(poolKey);
+    if (list) list.push(p);
+    else byPool?.set(poolKey, [p]);
+  };
+  let order = 0;
+  for (const other of model.loadBalancers) {
+    for (const o of other.outboundRules) {
+      if (!o.pool) continue;
+      add(o.pool.key, {
+        label: `outbound rule ${o.name} of ${other.name} (pool ${o.pool.name})`,
+        evidence: { resourceId: other.id, pointer: o.ptr, label: "outbound rule" },
+        primaryOnly: true,
+        order: order++,
+      });
+    }
+    if (other.sku.toLowerCase() !== "standard") continue;
+    for (const r of other.rules) {
+      if (!r.pool || r.disableOutboundSnat || !r.frontend?.publicIpId) continue;
+      add(r.pool.key, {
+        label: `SNAT of load-balancing rule ${r.name} of ${other.name} (public frontend ${r.frontend.name})`,
+        evidence: { resourceId: other.id, pointer: join(r.ptr, "properties", "disableOutboundSnat"), label: "rule SNAT" },
+        primaryOnly: false,
+        order: order++,
+      });
+    }
+  }
+  poolPathCache.set(model, byPool);
+  return byPool;
+}
+
 /** Every outbound path the documentation lists, that this member has; an empty list means none. */
 function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
   const paths: Path[] = [];
@@ -49,23 +100,18 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
   }
   if (c && m.kind === "ipconfig") {
     // outbound rules apply to the NIC's primary IPv4 configuration, in any pool of any Standard load balancer it is in
-    for (const other of model.loadBalancers) {
-      for (const o of other.outboundRules) {
-        if (c.primary && o.pool && c.poolKeys.includes(o.pool.key)) {
-          paths.push({
-            label: `outbound rule ${o.name} of ${other.name} (pool ${o.pool.name})`,
-            evidence: { resourceId: other.id, pointer: o.ptr, label: "outbound rule" },
-          });
-        }
-      }
-      if (other.sku.toLowerCase() !== "standard") continue;
-      for (const r of other.rules) {
-        if (!r.pool || !c.poolKeys.includes(r.pool.key) || r.disableOutboundSnat || !r.frontend?.publicIpId) continue;
-        paths.push({
-          label: `SNAT of load-balancing rule ${r.name} of ${other.name} (public frontend ${r.frontend.name})`,
-          evidence: { resourceId: other.id, pointer: join(r.ptr, "properties", "disableOutboundSnat"), label: "rule SNAT" },
-        });
-      }
+    const byPool = poolPaths(model);
+    let found: PoolPath[] | undefined;
+    for (const k of c.poolKeys) {
+      const list = byPool.get(k);
+      if (!list) continue;
+      found ??= [];
+      for (const p of list) if ((c.primary || !p.primaryOnly) && !found.includes(p)) found.push(p);
+    }
+    if (found) {
+      // in the order of the load balancers and their rules, whatever the order of the NIC's pools
+      found.sort((a, b) => a.order - b.order);
+      for (const p of found) paths.push({ label: p.label, evidence: { ...p.evidence } });
     }
   }
   const tunnel = forcedTunnel(subnet);
