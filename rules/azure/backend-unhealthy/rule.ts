@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import type { Remediation, Severity } from "../../../src/core/engine/types.ts";
+import type { Evidence, Remediation, RuleContext, Severity } from "../../../src/core/engine/types.ts";
 import { endpointCommands, serviceLabel } from "../../../src/providers/azure/aks.ts";
 import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { guestFor, isStopped, listenerCommands, osTypeOf, runCommand } from "../../../src/providers/azure/guest.ts";
@@ -75,165 +75,208 @@ export default defineRule<AzureModel>({
     "Act on the reason code: a probe that times out or cannot reach the endpoint points at the NSG path for 168.63.129.16 or at the listener " +
     "and guest firewall; an HTTP status error points at the application or the probe's requestPath; Admin codes at the backend address's " +
     "admin state; Platform codes at Azure (Service Health).",
-  check({ model, report }) {
-    for (const lb of model.loadBalancers) {
+  check(ctx) {
+    for (const lb of ctx.model.loadBalancers) {
       for (const rule of lb.rules) {
-        const pool = rule.pool;
-        if (!pool) continue; // no pool, no members: other rules report a rule without a backend
-        const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
-        const ruleBase = { resourceId: rule.id, resourceName: `${lb.name}/${rule.name}`, loadBalancerId: lb.id, key: "rule" };
-        const probe = rule.probe;
-        if (!probe) {
-          const messageId = rule.probeId ? "probeMissing" : "noProbe";
-          const status = rule.probeId ? "unknown" : "not-applicable";
-          report({
-            ...ruleBase,
-            status,
-            messageId,
-            data: { rule: rule.name, probe: rule.probeId ? nameOf(rule.probeId) : "" },
-            evidence: [ruleEv],
-          });
-          continue;
-        }
-        const probeEv = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
-        const health = ruleHealthFor(model, rule);
-        if (!health) {
-          const gap = healthGap(model, rule);
-          const detail = gap ? ` (${gap.operation}: ${gap.message})` : "; collect it with the load-balancing rule health operation";
-          report({
-            ...ruleBase,
-            status: "unknown",
-            messageId: "noHealth",
-            data: { rule: rule.name, probe: probe.name, detail },
-            evidence: [ruleEv, probeEv],
-          });
-          continue;
-        }
-        const pdata = { rule: rule.name, probe: probe.name, probeProtocol: probe.protocol, probePort: probe.port };
-        // externalTrafficPolicy: Local: kube-proxy answers the health-check node port 503 on nodes without a ready endpoint.
-        // Those nodes are out of rotation by design while another node is Up; when none is, the Service is down.
-        const k8s = rule.kubernetes;
-        const etpLocal = k8s?.etpLocal === true;
-        const upCount = pool.members.filter((m) => isUp(health.byMember.get(m))).length;
-        const noEndpoint = (e: HealthEntry) => etpLocal && healthReason(e.reason)?.code === "Down_Probe_HttpStatusCodeError";
-        for (const member of pool.members) {
-          const entry = health.byMember.get(member);
-          const base = {
-            resourceId: memberResourceId(member),
-            loadBalancerId: lb.id,
-            key: `${rule.name}|${member.key}`,
-            subjects: memberSubjects(member),
-          };
-          const data = { ...pdata, member: memberLabel(member) };
-          const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
-          const vmEv = member.vm?.powerStatePtr
-            ? [{ resourceId: member.vm.id, pointer: member.vm.powerStatePtr, label: "power state" }]
-            : [];
-          if (!entry?.state) {
-            if (member.vm && isStopped(member.vm)) {
-              report({
-                ...base,
-                status: "not-applicable",
-                messageId: "stopped",
-                data: { ...data, power: member.vm.powerState },
-                evidence: vmEv,
-              });
-            } else {
-              const detail = entry ? " (the address is listed with an empty state)" : " (the address is not listed)";
-              const ev = entry ? [{ resourceId: rule.id, pointer: entry.ptr, label: "health entry" }] : [];
-              report({ ...base, status: "unknown", messageId: "noEntry", data: { ...data, detail }, evidence: [...ev, memberEv] });
-            }
-            continue;
-          }
-          const reason = healthReason(entry.reason);
-          const rdata = { ...data, reason: entry.reason ?? "(no reason)", meaning: reason?.meaning ?? "an undocumented reason code" };
-          const entryEv = { resourceId: rule.id, pointer: entry.ptr, label: "health status entry" };
-          if (reason?.code === "NA") {
-            report({ ...base, status: "unknown", messageId: "notProbed", data: rdata, evidence: [entryEv] });
-          } else if (k8s && isDown(entry) && noEndpoint(entry)) {
-            const service = serviceLabel(k8s);
-            const kdata = { ...rdata, service, up: upCount, total: pool.members.length };
-            if (upCount > 0) {
-              report({ ...base, status: "not-applicable", messageId: "etpLocalNoPod", data: kdata, evidence: [entryEv, probeEv] });
-            } else {
-              report({
-                ...base,
-                status: "fail",
-                messageId: "etpLocalNoEndpoints",
-                data: kdata,
-                evidence: [entryEv, ruleEv, probeEv, memberEv],
-                remediation: {
-                  summary:
-                    `${service} has no ready endpoint on any node (or kube-proxy is unhealthy everywhere): look at its pods and endpoints in Kubernetes. ` +
-                    "Nothing on the load balancer needs changing; the cloud controller owns it.",
-                  commands: endpointCommands(k8s),
-                },
-              });
-            }
-          } else if (isDown(entry)) {
-            const severity = SEVERITY_BY_REASON[(entry.reason ?? "").toLowerCase()];
-            report({
-              ...base,
-              ...(severity ? { severity } : {}),
-              status: "fail",
-              messageId: "down",
-              data: rdata,
-              evidence: [entryEv, ruleEv, probeEv, memberEv, ...vmEv],
-              remediation: remediationFor(model, lb, rule, member, entry),
-            });
-          } else if (isUp(entry) && reason?.code === "Up_Probe_AllDownIsUp") {
-            report({
-              ...base,
-              severity: "medium",
-              status: "fail",
-              messageId: "allDownIsUp",
-              data: rdata,
-              evidence: [entryEv, probeEv, memberEv],
-              remediation: remediationFor(model, lb, rule, member, entry),
-            });
-          } else if (isUp(entry)) {
-            report({ ...base, status: "pass", messageId: "up", data: rdata, evidence: [entryEv] });
-          } else {
-            report({
-              ...base,
-              status: "unknown",
-              messageId: "noEntry",
-              data: { ...data, detail: ` (state '${entry.state}' is not Up or Down)` },
-              evidence: [entryEv],
-            });
-          }
-        }
-        // Down addresses the pool does not hold (a member removed since, or a NIC outside the snapshot)
-        for (const entry of health.unmatched.filter(isDown)) {
-          const reason = healthReason(entry.reason);
-          const nicId = entry.ipConfigId ? parentResourceId(entry.ipConfigId) : undefined;
-          report({
-            status: "fail",
-            resourceId: nicId ?? rule.id,
-            loadBalancerId: lb.id,
-            key: `${rule.name}|${entry.ipConfigId ?? entry.ipAddress ?? entry.index}`,
-            subjects: [entry.ipConfigId, nicId].filter((x): x is string => !!x).map(idKey),
-            messageId: "downUnmatched",
-            data: {
-              rule: rule.name,
-              pool: pool.name,
-              address: entry.ipAddress ?? entry.ipConfigId ?? `#${entry.index}`,
-              reason: entry.reason ?? "(no reason)",
-              meaning: reason?.meaning ?? "an undocumented reason code",
-            },
-            evidence: [{ resourceId: rule.id, pointer: entry.ptr, label: "health status entry" }, ruleEv],
-            remediation: {
-              summary: `${reason ? `Next: ${reason.next}.` : "Look the reason code up in the health status documentation."} The address is not in pool ${pool.name} as the snapshot holds it; list the pool to see where it comes from.`,
-              commands: [
-                `az network lb address-pool show --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(pool.name)}`,
-              ],
-            },
-          });
-        }
+        if (!rule.pool) continue; // no pool, no members: other rules report a rule without a backend
+        const r = ruleCtx(ctx, lb, rule, rule.pool);
+        if (!r) continue;
+        for (const member of r.pool.members) judgeMember(ctx, r, member);
+        reportUnmatched(ctx, r);
       }
     }
   },
 });
+
+type Ctx = RuleContext<AzureModel>;
+type Pool = NonNullable<LbRule["pool"]>;
+
+/** One load-balancing rule with a probe and a health status, with what its members' findings share. */
+interface RuleCtx {
+  lb: LoadBalancer;
+  rule: LbRule;
+  pool: Pool;
+  probe: NonNullable<LbRule["probe"]>;
+  health: NonNullable<ReturnType<typeof ruleHealthFor>>;
+  ruleEv: Evidence;
+  probeEv: Evidence;
+  pdata: { rule: string; probe: string; probeProtocol: string; probePort: number };
+  /** members Up for this rule */
+  upCount: number;
+}
+
+/** The rule's probe and health status; when either is missing that is reported here and the members are not judged. */
+function ruleCtx({ model, report }: Ctx, lb: LoadBalancer, rule: LbRule, pool: Pool): RuleCtx | undefined {
+  const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
+  const ruleBase = { resourceId: rule.id, resourceName: `${lb.name}/${rule.name}`, loadBalancerId: lb.id, key: "rule" };
+  const probe = rule.probe;
+  if (!probe) {
+    const messageId = rule.probeId ? "probeMissing" : "noProbe";
+    const status = rule.probeId ? "unknown" : "not-applicable";
+    report({
+      ...ruleBase,
+      status,
+      messageId,
+      data: { rule: rule.name, probe: rule.probeId ? nameOf(rule.probeId) : "" },
+      evidence: [ruleEv],
+    });
+    return undefined;
+  }
+  const probeEv = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
+  const health = ruleHealthFor(model, rule);
+  if (!health) {
+    const gap = healthGap(model, rule);
+    const detail = gap ? ` (${gap.operation}: ${gap.message})` : "; collect it with the load-balancing rule health operation";
+    report({
+      ...ruleBase,
+      status: "unknown",
+      messageId: "noHealth",
+      data: { rule: rule.name, probe: probe.name, detail },
+      evidence: [ruleEv, probeEv],
+    });
+    return undefined;
+  }
+  const pdata = { rule: rule.name, probe: probe.name, probeProtocol: probe.protocol, probePort: probe.port };
+  const upCount = pool.members.filter((m) => isUp(health.byMember.get(m))).length;
+  return { lb, rule, pool, probe, health, ruleEv, probeEv, pdata, upCount };
+}
+
+/** One member: no health entry (stopped or not listed), or what its entry's state and reason say. */
+function judgeMember(ctx: Ctx, r: RuleCtx, member: PoolMember): void {
+  const { report } = ctx;
+  const { lb, rule, health } = r;
+  const entry = health.byMember.get(member);
+  const base = {
+    resourceId: memberResourceId(member),
+    loadBalancerId: lb.id,
+    key: `${rule.name}|${member.key}`,
+    subjects: memberSubjects(member),
+  };
+  const data = { ...r.pdata, member: memberLabel(member) };
+  const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
+  const vmEv = member.vm?.powerStatePtr ? [{ resourceId: member.vm.id, pointer: member.vm.powerStatePtr, label: "power state" }] : [];
+  if (entry?.state) {
+    judgeEntry(ctx, r, { member, entry, base, data, memberEv, vmEv });
+  } else if (member.vm && isStopped(member.vm)) {
+    report({
+      ...base,
+      status: "not-applicable",
+      messageId: "stopped",
+      data: { ...data, power: member.vm.powerState },
+      evidence: vmEv,
+    });
+  } else {
+    const detail = entry ? " (the address is listed with an empty state)" : " (the address is not listed)";
+    const ev = entry ? [{ resourceId: rule.id, pointer: entry.ptr, label: "health entry" }] : [];
+    report({ ...base, status: "unknown", messageId: "noEntry", data: { ...data, detail }, evidence: [...ev, memberEv] });
+  }
+}
+
+/** One member's health entry, with what its findings share. */
+interface EntryCtx {
+  member: PoolMember;
+  entry: HealthEntry;
+  base: { resourceId: string; loadBalancerId: string; key: string; subjects: string[] };
+  data: RuleCtx["pdata"] & { member: string };
+  memberEv: Evidence;
+  vmEv: Evidence[];
+}
+
+/** A member's health entry: not probed, out of rotation by design (externalTrafficPolicy Local), Down, all-down-is-up, or Up. */
+function judgeEntry(ctx: Ctx, r: RuleCtx, e: EntryCtx): void {
+  const { model, report } = ctx;
+  const { lb, rule, ruleEv, probeEv } = r;
+  const { member, entry, base, data, memberEv, vmEv } = e;
+  const reason = healthReason(entry.reason);
+  const rdata = { ...data, reason: entry.reason ?? "(no reason)", meaning: reason?.meaning ?? "an undocumented reason code" };
+  const entryEv = { resourceId: rule.id, pointer: entry.ptr, label: "health status entry" };
+  // externalTrafficPolicy: Local: kube-proxy answers the health-check node port 503 on nodes without a ready endpoint.
+  // Those nodes are out of rotation by design while another node is Up; when none is, the Service is down.
+  const k8s = rule.kubernetes;
+  const noEndpoint = k8s?.etpLocal === true && healthReason(entry.reason)?.code === "Down_Probe_HttpStatusCodeError";
+  if (reason?.code === "NA") {
+    report({ ...base, status: "unknown", messageId: "notProbed", data: rdata, evidence: [entryEv] });
+  } else if (k8s && isDown(entry) && noEndpoint) {
+    const service = serviceLabel(k8s);
+    const kdata = { ...rdata, service, up: r.upCount, total: r.pool.members.length };
+    if (r.upCount > 0) {
+      report({ ...base, status: "not-applicable", messageId: "etpLocalNoPod", data: kdata, evidence: [entryEv, probeEv] });
+    } else {
+      report({
+        ...base,
+        status: "fail",
+        messageId: "etpLocalNoEndpoints",
+        data: kdata,
+        evidence: [entryEv, ruleEv, probeEv, memberEv],
+        remediation: {
+          summary:
+            `${service} has no ready endpoint on any node (or kube-proxy is unhealthy everywhere): look at its pods and endpoints in Kubernetes. ` +
+            "Nothing on the load balancer needs changing; the cloud controller owns it.",
+          commands: endpointCommands(k8s),
+        },
+      });
+    }
+  } else if (isDown(entry)) {
+    const severity = SEVERITY_BY_REASON[(entry.reason ?? "").toLowerCase()];
+    report({
+      ...base,
+      ...(severity ? { severity } : {}),
+      status: "fail",
+      messageId: "down",
+      data: rdata,
+      evidence: [entryEv, ruleEv, probeEv, memberEv, ...vmEv],
+      remediation: remediationFor(model, lb, rule, member, entry),
+    });
+  } else if (isUp(entry) && reason?.code === "Up_Probe_AllDownIsUp") {
+    report({
+      ...base,
+      severity: "medium",
+      status: "fail",
+      messageId: "allDownIsUp",
+      data: rdata,
+      evidence: [entryEv, probeEv, memberEv],
+      remediation: remediationFor(model, lb, rule, member, entry),
+    });
+  } else if (isUp(entry)) {
+    report({ ...base, status: "pass", messageId: "up", data: rdata, evidence: [entryEv] });
+  } else {
+    report({
+      ...base,
+      status: "unknown",
+      messageId: "noEntry",
+      data: { ...data, detail: ` (state '${entry.state}' is not Up or Down)` },
+      evidence: [entryEv],
+    });
+  }
+}
+
+/** Down addresses the pool does not hold (a member removed since, or a NIC outside the snapshot). */
+function reportUnmatched({ report }: Ctx, { lb, rule, pool, health, ruleEv }: RuleCtx): void {
+  for (const entry of health.unmatched.filter(isDown)) {
+    const reason = healthReason(entry.reason);
+    const nicId = entry.ipConfigId ? parentResourceId(entry.ipConfigId) : undefined;
+    report({
+      status: "fail",
+      resourceId: nicId ?? rule.id,
+      loadBalancerId: lb.id,
+      key: `${rule.name}|${entry.ipConfigId ?? entry.ipAddress ?? entry.index}`,
+      subjects: [entry.ipConfigId, nicId].filter((x): x is string => !!x).map(idKey),
+      messageId: "downUnmatched",
+      data: {
+        rule: rule.name,
+        pool: pool.name,
+        address: entry.ipAddress ?? entry.ipConfigId ?? `#${entry.index}`,
+        reason: entry.reason ?? "(no reason)",
+        meaning: reason?.meaning ?? "an undocumented reason code",
+      },
+      evidence: [{ resourceId: rule.id, pointer: entry.ptr, label: "health status entry" }, ruleEv],
+      remediation: {
+        summary: `${reason ? `Next: ${reason.next}.` : "Look the reason code up in the health status documentation."} The address is not in pool ${pool.name} as the snapshot holds it; list the pool to see where it comes from.`,
+        commands: [`az network lb address-pool show --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(pool.name)}`],
+      },
+    });
+  }
+}
 
 /** Next steps for one Down (or all-down) member, with commands that inspect the likely cause. */
 function remediationFor(model: AzureModel, lb: LoadBalancer, rule: LbRule, member: PoolMember, entry: HealthEntry): Remediation {
