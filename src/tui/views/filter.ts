@@ -47,6 +47,26 @@ const has = (hay: Array<string | undefined>, needle: string) => {
   return n === "" || hay.some((h) => h?.toLowerCase().includes(n));
 };
 
+const lbCache = new WeakMap<Finding[], Map<string, Finding[]>>();
+
+/** The findings of each load balancer (by idKey), in the list's order; computed once per list. */
+function byLoadBalancer(findings: Finding[]): Map<string, Finding[]> {
+  let m = lbCache.get(findings);
+  if (m) return m;
+  m = new Map();
+  const keyOf = new Map<string, string>();
+  for (const x of findings) {
+    if (x.loadBalancerId === undefined) continue;
+    let k = keyOf.get(x.loadBalancerId);
+    if (k === undefined) keyOf.set(x.loadBalancerId, (k = idKey(x.loadBalancerId)));
+    const g = m.get(k);
+    if (g) g.push(x);
+    else m.set(k, [x]);
+  }
+  lbCache.set(findings, m);
+  return m;
+}
+
 // a keypress re-reads the list: computed once per (findings, filter, load balancer), so that moving the cursor costs the same at 10 and at 20,000 findings
 const findingCache = new WeakMap<Finding[], Map<string, Finding[]>>();
 
@@ -55,18 +75,24 @@ export function visibleFindings(findings: Finding[], f: ListFilter, lbKey?: stri
   let byKey = findingCache.get(findings);
   if (!byKey) findingCache.set(findings, (byKey = new Map()));
   const hit = byKey.get(key);
-  if (hit) return hit;
+  if (hit) {
+    // least recently used goes first: the list on screen, asked on every keypress, is never the one dropped
+    byKey.delete(key);
+    byKey.set(key, hit);
+    return hit;
+  }
+  // one load balancer's: from its own findings, grouped once, not a scan of every finding per load balancer
+  const source = lbKey === undefined ? findings : (byLoadBalancer(findings).get(lbKey) ?? []);
   const shown = sortFindings(
-    findings.filter(
+    source.filter(
       (x) =>
         (f.all || x.status === "fail" || x.status === "error" || x.status === "unknown") &&
-        (lbKey === undefined || (x.loadBalancerId !== undefined && idKey(x.loadBalancerId) === lbKey)) &&
         (!f.minSeverity || severityRank(x.severity) >= severityRank(f.minSeverity)) &&
         has([x.ruleId, x.resourceName, x.resourceId, x.key, x.message, x.title, x.severity, x.status], f.text),
     ),
     f.sort,
   );
-  if (byKey.size > 16) byKey.clear();
+  if (byKey.size >= 32) byKey.delete(byKey.keys().next().value as string);
   byKey.set(key, shown);
   return shown;
 }
