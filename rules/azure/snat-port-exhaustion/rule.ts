@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import type { RuleContext } from "../../../src/core/engine/types.ts";
 import { clock } from "../../../src/core/timeline/analyze.ts";
 import { idKey, nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { SNAT_USED_SHARE, snatUsage } from "../../../src/providers/azure/model/time.ts";
@@ -77,151 +78,172 @@ export default defineRule<AzureModel>({
   remediation:
     "Give each member more SNAT ports with an explicit outbound rule (allocatedOutboundPorts, a multiple of 8), add frontend IPs to " +
     "the outbound rule, or attach a NAT gateway to the backend subnet. Reuse connections (pooling, keep-alive) in the application.",
-  check({ model, report }) {
-    const time = model.time;
+  check(ctx) {
+    const time = ctx.model.time;
     if (!time) return;
-    const usage = snatUsage(model.metrics);
-    const failedBy = new Map<string, { total: number; peak: number; at: string; pointer: string }>();
-    for (const s of model.metrics) {
-      if (s.metric !== "SnatConnectionCount" || (s.dims.connectionstate ?? "").toLowerCase() !== "failed") continue;
-      const k = `${s.lb.key}|${s.dims.backendipaddress ?? ""}`;
-      const cur = failedBy.get(k) ?? { total: 0, peak: 0, at: "", pointer: s.pointer };
-      for (const p of s.points) {
-        const v = p.total ?? 0;
-        cur.total += v;
-        if (v > cur.peak) {
-          cur.peak = v;
-          cur.at = p.t;
-        }
-      }
-      failedBy.set(k, cur);
-    }
-    const members = (lb: LoadBalancer) => Math.max(1, ...lb.pools.map((p) => p.members.length));
-    const advise = (lb: LoadBalancer, used: number): { text: string; commands: string[] } => {
-      const rules = outboundRules(lb);
-      const n = members(lb);
-      const want = mult8(Math.max(used * 2, 1024));
-      const rule = rules[0];
-      const frontendIps = Math.max(1, rule?.frontends.length ?? 1);
-      const capacity = frontendIps * PORTS_PER_FRONTEND_IP;
-      const fits = want * n <= capacity;
-      const ipsNeeded = Math.ceil((want * n) / PORTS_PER_FRONTEND_IP);
-      const rg = sh(rgOf(lb.id));
-      const commands: string[] = [];
-      let text: string;
-      if (rule) {
-        text = `Outbound rule ${rule.name} gives ${rule.ports ?? "the default"} ports per instance to ${n} member(s) from ${frontendIps} frontend IP(s) (${capacity.toLocaleString("en-US")} ports). Allocate ${want} per instance${fits ? "" : ` with ${ipsNeeded} frontend IPs`}, or put a NAT gateway on the subnet (${PORTS_PER_NAT_GATEWAY_IP.toLocaleString("en-US")} ports per public IP).`;
-        if (fits)
-          commands.push(
-            `az network lb outbound-rule update -g ${rg} --lb-name ${sh(lb.name)} -n ${sh(rule.name)} --outbound-ports ${want}`,
-          );
-      } else {
-        const fe = lb.frontends[0];
-        const pool = lb.pools[0];
-        text = `${lb.name} has no outbound rule: ports come from the default allocation, which depends on the pool size (${n} member(s)). Add an outbound rule with ${want} ports per instance${fits ? "" : ` and ${ipsNeeded} frontend IPs`} (each frontend IP gives ${PORTS_PER_FRONTEND_IP.toLocaleString("en-US")}), or a NAT gateway on the subnet (${PORTS_PER_NAT_GATEWAY_IP.toLocaleString("en-US")} ports per public IP).`;
-        if (fe && pool && fits) {
-          commands.push(
-            `az network lb outbound-rule create -g ${rg} --lb-name ${sh(lb.name)} -n outbound-snat --frontend-ip-configs ${sh(fe.name)} --address-pool ${sh(pool.name)} --protocol All --outbound-ports ${want}`,
-          );
-        }
-      }
-      return { text, commands };
-    };
+    const failedBy = failedByBackend(ctx.model);
     const seen = new Set<string>();
-    for (const u of usage) {
-      const label = u.member?.vm?.name ? `${u.ip} (${u.member.vm.name})` : u.ip;
-      const k = `${u.lb.key}|${u.ip}`;
-      seen.add(k);
-      let peak = u.points[0];
-      for (const p of u.points) if (peak && p.allocated > 0 && p.used / p.allocated > peak.used / Math.max(1, peak.allocated)) peak = p;
-      if (!peak) continue;
-      const share = peak.allocated > 0 ? peak.used / peak.allocated : 0;
-      const failed = failedBy.get(k);
-      const base = {
-        resourceId: u.member?.id ?? `${u.lb.id}/backendIPAddress/${u.ip}`,
-        resourceName: label,
-        loadBalancerId: u.lb.id,
-        key: u.ip,
-      };
-      const evidence = [
-        { resourceId: u.lb.id, pointer: u.pointer, label: "UsedSnatPorts" },
-        { resourceId: u.lb.id, pointer: u.allocatedPointer, label: "AllocatedSnatPorts" },
-      ];
-      if (share >= SNAT_USED_SHARE || (failed && failed.total > 0)) {
-        const a = advise(u.lb, peak.used);
-        const exhausted = share >= SNAT_USED_SHARE;
-        report({
-          ...base,
-          status: "fail",
-          messageId: exhausted ? "exhausted" : "failed",
-          data: {
-            member: label,
-            used: peak.used,
-            allocated: peak.allocated,
-            share: Math.round(share * 100),
-            at: clock(exhausted ? peak.t : (failed?.at ?? peak.t), time.window),
-            failed: exhausted ? (failed && failed.total > 0 ? `, and ${failed.total} SNAT connections failed` : "") : (failed?.total ?? 0),
-            from: clock(time.window.from, time.window),
-            until: clock(time.window.until, time.window),
-            peak: failed?.peak ?? 0,
-            advice: a.text,
-          },
-          evidence: failed
-            ? [...evidence, { resourceId: u.lb.id, pointer: failed.pointer, label: "SnatConnectionCount (Failed)" }]
-            : evidence,
-          remediation: { summary: "Give each member more SNAT ports, or move outbound to a NAT gateway.", commands: a.commands },
-          subjects: [base.resourceId],
-        });
-      } else {
-        report({
-          ...base,
-          status: "pass",
-          messageId: "ok",
-          data: { member: label, used: peak.used, allocated: peak.allocated, share: Math.round(share * 100) },
-          evidence,
-        });
-      }
+    for (const u of snatUsage(ctx.model.metrics)) {
+      seen.add(`${u.lb.key}|${u.ip}`);
+      judgeUsage(ctx, time, u, failedBy);
     }
-    // failed connections on a backend without port metrics
-    for (const [k, f] of failedBy) {
-      if (seen.has(k) || f.total === 0) continue;
-      const [lbKey, ip] = k.split("|") as [string, string];
-      const lb = model.loadBalancers.find((x) => x.key === lbKey);
-      if (!lb) continue;
-      const a = advise(lb, 0);
-      report({
-        resourceId: ip ? `${lb.id}/backendIPAddress/${ip}` : lb.id,
-        resourceName: ip || lb.name,
-        loadBalancerId: lb.id,
-        key: ip || "lb",
-        status: "fail",
-        messageId: "failed",
-        data: {
-          member: ip || lb.name,
-          failed: f.total,
-          peak: f.peak,
-          at: clock(f.at, time.window),
-          from: clock(time.window.from, time.window),
-          until: clock(time.window.until, time.window),
-          advice: a.text,
-        },
-        evidence: [{ resourceId: lb.id, pointer: f.pointer, label: "SnatConnectionCount (Failed)" }],
-        remediation: { summary: "Give each member more SNAT ports, or move outbound to a NAT gateway.", commands: a.commands },
-      });
-    }
-    for (const m of time.missing) {
-      if (m.what !== "metrics" || !m.resourceId) continue;
-      const lb = model.loadBalancers.find((x) => x.key === idKey(m.resourceId as string));
-      if (!lb) continue;
-      report({
-        resourceId: lb.id,
-        resourceName: lb.name,
-        loadBalancerId: lb.id,
-        key: "metrics",
-        status: "unknown",
-        messageId: "noMetrics",
-        data: { lb: nameOf(lb.id), reason: `${m.operation}: ${m.message}` },
-      });
-    }
+    reportFailedOnly(ctx, time, failedBy, seen);
+    reportNoMetrics(ctx, time);
   },
 });
+
+type Ctx = RuleContext<AzureModel>;
+type Time = NonNullable<AzureModel["time"]>;
+type Usage = ReturnType<typeof snatUsage>[number];
+/** Failed SNAT connections of one backend over the window: the sum, the peak and when. */
+type Failed = { total: number; peak: number; at: string; pointer: string };
+
+/** Failed SNAT connections per `lbKey|backend IP`, from the SnatConnectionCount (Failed) series. */
+function failedByBackend(model: AzureModel): Map<string, Failed> {
+  const failedBy = new Map<string, Failed>();
+  for (const s of model.metrics) {
+    if (s.metric !== "SnatConnectionCount" || (s.dims.connectionstate ?? "").toLowerCase() !== "failed") continue;
+    const k = `${s.lb.key}|${s.dims.backendipaddress ?? ""}`;
+    const cur = failedBy.get(k) ?? { total: 0, peak: 0, at: "", pointer: s.pointer };
+    for (const p of s.points) {
+      const v = p.total ?? 0;
+      cur.total += v;
+      if (v > cur.peak) {
+        cur.peak = v;
+        cur.at = p.t;
+      }
+    }
+    failedBy.set(k, cur);
+  }
+  return failedBy;
+}
+
+/** How many SNAT ports to give each member and how: widen the outbound rule, or add one; a NAT gateway either way. */
+function advise(lb: LoadBalancer, used: number): { text: string; commands: string[] } {
+  const rules = outboundRules(lb);
+  const n = Math.max(1, ...lb.pools.map((p) => p.members.length));
+  const want = mult8(Math.max(used * 2, 1024));
+  const rule = rules[0];
+  const frontendIps = Math.max(1, rule?.frontends.length ?? 1);
+  const capacity = frontendIps * PORTS_PER_FRONTEND_IP;
+  const fits = want * n <= capacity;
+  const ipsNeeded = Math.ceil((want * n) / PORTS_PER_FRONTEND_IP);
+  const rg = sh(rgOf(lb.id));
+  const commands: string[] = [];
+  let text: string;
+  if (rule) {
+    text = `Outbound rule ${rule.name} gives ${rule.ports ?? "the default"} ports per instance to ${n} member(s) from ${frontendIps} frontend IP(s) (${capacity.toLocaleString("en-US")} ports). Allocate ${want} per instance${fits ? "" : ` with ${ipsNeeded} frontend IPs`}, or put a NAT gateway on the subnet (${PORTS_PER_NAT_GATEWAY_IP.toLocaleString("en-US")} ports per public IP).`;
+    if (fits)
+      commands.push(`az network lb outbound-rule update -g ${rg} --lb-name ${sh(lb.name)} -n ${sh(rule.name)} --outbound-ports ${want}`);
+  } else {
+    const fe = lb.frontends[0];
+    const pool = lb.pools[0];
+    text = `${lb.name} has no outbound rule: ports come from the default allocation, which depends on the pool size (${n} member(s)). Add an outbound rule with ${want} ports per instance${fits ? "" : ` and ${ipsNeeded} frontend IPs`} (each frontend IP gives ${PORTS_PER_FRONTEND_IP.toLocaleString("en-US")}), or a NAT gateway on the subnet (${PORTS_PER_NAT_GATEWAY_IP.toLocaleString("en-US")} ports per public IP).`;
+    if (fe && pool && fits) {
+      commands.push(
+        `az network lb outbound-rule create -g ${rg} --lb-name ${sh(lb.name)} -n outbound-snat --frontend-ip-configs ${sh(fe.name)} --address-pool ${sh(pool.name)} --protocol All --outbound-ports ${want}`,
+      );
+    }
+  }
+  return { text, commands };
+}
+
+/** One backend with port metrics: exhausted (peak used share over the threshold), failing connections, or fine. */
+function judgeUsage({ report }: Ctx, time: Time, u: Usage, failedBy: Map<string, Failed>): void {
+  const label = u.member?.vm?.name ? `${u.ip} (${u.member.vm.name})` : u.ip;
+  let peak = u.points[0];
+  for (const p of u.points) if (peak && p.allocated > 0 && p.used / p.allocated > peak.used / Math.max(1, peak.allocated)) peak = p;
+  if (!peak) return;
+  const share = peak.allocated > 0 ? peak.used / peak.allocated : 0;
+  const failed = failedBy.get(`${u.lb.key}|${u.ip}`);
+  const base = {
+    resourceId: u.member?.id ?? `${u.lb.id}/backendIPAddress/${u.ip}`,
+    resourceName: label,
+    loadBalancerId: u.lb.id,
+    key: u.ip,
+  };
+  const evidence = [
+    { resourceId: u.lb.id, pointer: u.pointer, label: "UsedSnatPorts" },
+    { resourceId: u.lb.id, pointer: u.allocatedPointer, label: "AllocatedSnatPorts" },
+  ];
+  if (share >= SNAT_USED_SHARE || (failed && failed.total > 0)) {
+    const a = advise(u.lb, peak.used);
+    const exhausted = share >= SNAT_USED_SHARE;
+    report({
+      ...base,
+      status: "fail",
+      messageId: exhausted ? "exhausted" : "failed",
+      data: {
+        member: label,
+        used: peak.used,
+        allocated: peak.allocated,
+        share: Math.round(share * 100),
+        at: clock(exhausted ? peak.t : (failed?.at ?? peak.t), time.window),
+        failed: exhausted ? (failed && failed.total > 0 ? `, and ${failed.total} SNAT connections failed` : "") : (failed?.total ?? 0),
+        from: clock(time.window.from, time.window),
+        until: clock(time.window.until, time.window),
+        peak: failed?.peak ?? 0,
+        advice: a.text,
+      },
+      evidence: failed ? [...evidence, { resourceId: u.lb.id, pointer: failed.pointer, label: "SnatConnectionCount (Failed)" }] : evidence,
+      remediation: { summary: "Give each member more SNAT ports, or move outbound to a NAT gateway.", commands: a.commands },
+      subjects: [base.resourceId],
+    });
+  } else {
+    report({
+      ...base,
+      status: "pass",
+      messageId: "ok",
+      data: { member: label, used: peak.used, allocated: peak.allocated, share: Math.round(share * 100) },
+      evidence,
+    });
+  }
+}
+
+/** Failed connections on a backend without port metrics. */
+function reportFailedOnly({ model, report }: Ctx, time: Time, failedBy: Map<string, Failed>, seen: Set<string>): void {
+  for (const [k, f] of failedBy) {
+    if (seen.has(k) || f.total === 0) continue;
+    const [lbKey, ip] = k.split("|") as [string, string];
+    const lb = model.loadBalancers.find((x) => x.key === lbKey);
+    if (!lb) continue;
+    const a = advise(lb, 0);
+    report({
+      resourceId: ip ? `${lb.id}/backendIPAddress/${ip}` : lb.id,
+      resourceName: ip || lb.name,
+      loadBalancerId: lb.id,
+      key: ip || "lb",
+      status: "fail",
+      messageId: "failed",
+      data: {
+        member: ip || lb.name,
+        failed: f.total,
+        peak: f.peak,
+        at: clock(f.at, time.window),
+        from: clock(time.window.from, time.window),
+        until: clock(time.window.until, time.window),
+        advice: a.text,
+      },
+      evidence: [{ resourceId: lb.id, pointer: f.pointer, label: "SnatConnectionCount (Failed)" }],
+      remediation: { summary: "Give each member more SNAT ports, or move outbound to a NAT gateway.", commands: a.commands },
+    });
+  }
+}
+
+/** Load balancers whose metrics could not be read. */
+function reportNoMetrics({ model, report }: Ctx, time: Time): void {
+  for (const m of time.missing) {
+    if (m.what !== "metrics" || !m.resourceId) continue;
+    const lb = model.loadBalancers.find((x) => x.key === idKey(m.resourceId as string));
+    if (!lb) continue;
+    report({
+      resourceId: lb.id,
+      resourceName: lb.name,
+      loadBalancerId: lb.id,
+      key: "metrics",
+      status: "unknown",
+      messageId: "noMetrics",
+      data: { lb: nameOf(lb.id), reason: `${m.operation}: ${m.message}` },
+    });
+  }
+}
