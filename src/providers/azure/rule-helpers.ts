@@ -43,8 +43,18 @@ export function* probeMembers(model: AzureModel): Generator<{ lb: LoadBalancer; 
   }
 }
 
-/** A readable label for a member: "vm1 (nic vm1-nic, 10.0.0.4)". */
+const labels = new WeakMap<PoolMember, { vm: PoolMember["vm"]; nic: PoolMember["nic"]; ip: string | undefined; label: string }>();
+
+/** A readable label for a member: "vm1 (nic vm1-nic, 10.0.0.4)". Built once per member (most rules label every member). */
 export function memberLabel(m: PoolMember): string {
+  const hit = labels.get(m);
+  if (hit && hit.vm === m.vm && hit.nic === m.nic && hit.ip === m.ip) return hit.label;
+  const label = buildMemberLabel(m);
+  labels.set(m, { vm: m.vm, nic: m.nic, ip: m.ip, label });
+  return label;
+}
+
+function buildMemberLabel(m: PoolMember): string {
   const who = m.vm?.name ?? m.nic?.name ?? m.id.split("/").pop() ?? m.id;
   const parts = [];
   if (m.vm && m.nic) parts.push(`nic ${m.nic.name}`);
