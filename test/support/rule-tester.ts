@@ -5,7 +5,7 @@
  *     valid:   [{ name, snapshot }],                       // no fail, at least one pass
  *     invalid: [{ name, snapshot, errors: [{ messageId, resourceId? }] }],
  *     unknown: [{ name, snapshot, reason?: "substring" }], // undecidable: unknown, never a guess
- *     notApplicable: [{ name, snapshot }],
+ *     notApplicable: [{ name, snapshot, messageId?: "why it does not apply" }],
  *   });
  *
  * It refuses an invalid case that reports no fail, a valid case that fails,
@@ -37,11 +37,15 @@ export interface UnknownCase extends CaseBase {
   /** a substring the unknown finding's message must contain */
   reason?: string;
 }
+export interface NotApplicableCase extends CaseBase {
+  /** the message a not-applicable finding must carry (the reason it does not apply) */
+  messageId?: string;
+}
 export interface RuleCases {
   valid: CaseBase[];
   invalid: InvalidCase[];
   unknown?: UnknownCase[];
-  notApplicable?: CaseBase[];
+  notApplicable?: NotApplicableCase[];
 }
 
 export function evaluateCase(rule: Rule, snapshot: Snapshot, context?: ModelContext): Finding[] {
@@ -62,6 +66,10 @@ export function checkTable(rule: Rule, cases: RuleCases): void {
   for (const c of all) {
     if (names.has(c.name)) throw new Error(`${rule.id}: duplicate case name '${c.name}'`);
     names.add(c.name);
+  }
+  for (const c of cases.notApplicable ?? []) {
+    if (c.messageId && !(c.messageId in rule.messages))
+      throw new Error(`${rule.id}: not-applicable case '${c.name}' names unknown messageId '${c.messageId}'`);
   }
   for (const c of cases.invalid) {
     if (c.errors.length === 0) throw new Error(`${rule.id}: invalid case '${c.name}' expects no errors`);
@@ -141,6 +149,11 @@ export function runRuleTests(rule: Rule, cases: RuleCases): void {
           findings.length > 0 && findings.every((f) => f.status === "not-applicable"),
           `expected only not-applicable:\n${summary(findings)}`,
         );
+        if (c.messageId)
+          assert.ok(
+            findings.some((f) => f.messageId === c.messageId),
+            `expected a not-applicable finding with message ${c.messageId}:\n${summary(findings)}`,
+          );
       });
     }
   });

@@ -183,6 +183,7 @@ export const cases: RuleCases = {
         })
         .allTargets(ids.tg.web, "unused", "Target.NotInUse")
         .build(),
+      messageId: "unattached",
     },
     {
       name: "the only target of a Lambda target group with health checks disabled",
