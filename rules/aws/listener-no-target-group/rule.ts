@@ -1,7 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { listGaps } from "../../../src/providers/aws/model.ts";
 import { gapNote, listenerName, listensOn, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
 
 const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);

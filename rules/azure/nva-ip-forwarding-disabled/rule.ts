@@ -2,16 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { ReportInput } from "../../../src/core/engine/types.ts";
 import type { AzureModel, Nic } from "../../../src/providers/azure/model.ts";
 import { listGaps } from "../../../src/providers/azure/model.ts";
-import {
-  type ApplianceRoute,
-  applianceHops,
-  firewallHopFinding,
-  frontendBackends,
-  hopRoutes,
-  resolveHop,
-  routeLabel,
-  vmssOfNic,
-} from "../../../src/providers/azure/route-helpers.ts";
+import { applianceHops, firewallHopFinding, frontendBackends, resolveHop, vmssOfNic } from "../../../src/providers/azure/route-helpers.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 function forwardingFix(nic: Nic): string[] {

@@ -6,9 +6,7 @@ import {
   applianceHops,
   firewallHopFinding,
   frontendBackends,
-  hopRoutes,
   resolveHop,
-  routeLabel,
 } from "../../../src/providers/azure/route-helpers.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 

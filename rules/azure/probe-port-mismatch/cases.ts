@@ -1,4 +1,4 @@
-import { aksCluster, aksIds, buildAks } from "../../../test/support/aks-scenarios.ts";
+import { aksCluster, buildAks } from "../../../test/support/aks-scenarios.ts";
 import type { LbSpec } from "../../../test/support/azure-builder.ts";
 import { APP_SUBNET, azure, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
