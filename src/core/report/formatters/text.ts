@@ -84,75 +84,97 @@ function renderValueWhole(v: unknown): string {
   return text;
 }
 
-export function formatText(report: Report, opts: TextOptions): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const out: string[] = [];
-  const line = (s = "") => out.push(s);
-  const scope = scopeFields(report.scope)
-    .map(([k, v]) => `${k} ${sanitize(v)}`)
-    .join(", ");
+type Line = (s?: string) => void;
+
+interface FindingContext {
+  c: ChalkInstance;
+  line: Line;
+  byId: Map<string, Finding>;
+  printedFixes: Set<string>;
+}
+
+function statusColor(c: ChalkInstance, f: Finding): (t: string) => string {
+  return f.status === "fail"
+    ? sevColor(c, f.severity)
+    : f.status === "unknown"
+      ? c.magenta
+      : f.status === "error"
+        ? c.bgRed.white
+        : c.green;
+}
+
+function renderFinding(ctx: FindingContext, f: Finding, indent: string): void {
+  const { c, line, byId } = ctx;
+  const color = statusColor(c, f);
+  const label = f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase();
+  const isCause = f.relatedTo.some((r) => r.relation === "explains");
   line(
-    c.bold(`lbdoctor ${report.tool.version}`) +
-      c.gray(` · ${report.provider}${scope ? ` · ${scope}` : ""} · snapshot ${sanitize(report.snapshot.collectedAt)}`),
+    `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}` +
+      (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
   );
-
-  const byId = new Map(report.findings.map((f) => [f.id, f]));
-  const shown = report.findings.filter(
-    (f) => !isSuppressed(f) && (opts.verbose || f.status === "fail" || f.status === "error" || f.status === "unknown"),
-  );
-
-  const printedFixes = new Set<string>();
-  const renderFinding = (f: Finding, indent: string) => {
-    const color =
-      f.status === "fail" ? sevColor(c, f.severity) : f.status === "unknown" ? c.magenta : f.status === "error" ? c.bgRed.white : c.green;
-    const label = f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase();
-    const isCause = f.relatedTo.some((r) => r.relation === "explains");
+  line(`${indent}  ${sanitize(f.message)}`);
+  if (f.basis?.contradiction) {
     line(
-      `${indent}${color(`${ICON[f.status]} ${label}`)} ${c.bold(f.ruleId)} ${c.gray("on")} ${sanitize(f.resourceName)}${isCause ? c.bold(" (root cause)") : ""}` +
-        (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
+      c.yellow(`${indent}  contradiction: observed ${sanitize(f.basis.observed ?? "(nothing)")}; inferred ${sanitize(f.basis.inferred)}`),
     );
-    line(`${indent}  ${sanitize(f.message)}`);
-    if (f.basis?.contradiction) {
-      line(
-        c.yellow(`${indent}  contradiction: observed ${sanitize(f.basis.observed ?? "(nothing)")}; inferred ${sanitize(f.basis.inferred)}`),
-      );
-    }
-    if (f.suppression?.expired) {
-      const sp = f.suppression;
-      line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
-    }
-    for (const e of f.evidence) {
-      const what = e.label ? `${sanitize(e.label)}: ` : "";
-      line(
-        c.gray(`${indent}  evidence ${what}${sanitize(e.pointer)}`) +
-          (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
-      );
-    }
-    for (const r of f.relatedTo) {
-      const other = byId.get(r.findingId);
-      const who = other ? `${other.ruleId} on ${sanitize(other.resourceName)}` : r.ruleId;
-      line(c.gray(`${indent}  ${r.relation === "explains" ? "explains" : "caused by"}: ${who}`));
-    }
-    if (f.remediation) {
-      const fix = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
-      if (printedFixes.has(fix)) {
-        line(`${indent}  ${c.bold("fix:")} the same as above`);
-      } else {
-        printedFixes.add(fix);
-        line(`${indent}  ${c.bold("fix:")} ${sanitize(f.remediation.summary)}`);
-        for (const cmd of f.remediation.commands) line(`${indent}    ${c.cyan(`${promptFor(cmd)}${sanitize(cmd)}`)}`);
-      }
-    }
-  };
+  }
+  if (f.suppression?.expired) {
+    const sp = f.suppression;
+    line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
+  }
+  for (const e of f.evidence) {
+    const what = e.label ? `${sanitize(e.label)}: ` : "";
+    line(
+      c.gray(`${indent}  evidence ${what}${sanitize(e.pointer)}`) +
+        (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
+    );
+  }
+  for (const r of f.relatedTo) {
+    const other = byId.get(r.findingId);
+    const who = other ? `${other.ruleId} on ${sanitize(other.resourceName)}` : r.ruleId;
+    line(c.gray(`${indent}  ${r.relation === "explains" ? "explains" : "caused by"}: ${who}`));
+  }
+  renderFix(ctx, f, indent);
+}
 
-  const groups: Array<{ title: string; findings: Finding[]; heading?: boolean }> = [];
+function renderFix(ctx: FindingContext, f: Finding, indent: string): void {
+  const { c, line, printedFixes } = ctx;
+  if (!f.remediation) return;
+  const fix = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
+  if (printedFixes.has(fix)) {
+    line(`${indent}  ${c.bold("fix:")} the same as above`);
+  } else {
+    printedFixes.add(fix);
+    line(`${indent}  ${c.bold("fix:")} ${sanitize(f.remediation.summary)}`);
+    for (const cmd of f.remediation.commands) line(`${indent}    ${c.cyan(`${promptFor(cmd)}${sanitize(cmd)}`)}`);
+  }
+}
+
+interface Group {
+  title: string;
+  findings: Finding[];
+  heading?: boolean;
+}
+
+/** The subscription, or AWS account and region, an id belongs to ("" when neither). */
+function subOf(id: string): string {
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+  if (sub) return `Subscription ${sub.toLowerCase()}`;
+  const arn = /^arn:[^:]*:[^:]*:([^:]*):(\d{12}):/.exec(id);
+  return arn ? `Account ${arn[2]}, region ${arn[1]}` : "";
+}
+
+function lbTitle(c: ChalkInstance, lb: Report["loadBalancers"][number]): string {
+  const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
+    lb.status
+  ];
+  return `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}${lb.members ? ` (${lb.members.up}/${lb.members.total} up)` : ""}`;
+}
+
+/** The shown findings grouped per load balancer (under subscription/account headings when several), then the rest. */
+function groupFindings(c: ChalkInstance, report: Report, shown: Finding[]): Group[] {
+  const groups: Group[] = [];
   // a report over several subscriptions (Resource Graph), or AWS accounts and regions, lists its load balancers under each
-  const subOf = (id: string) => {
-    const sub = /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
-    if (sub) return `Subscription ${sub.toLowerCase()}`;
-    const arn = /^arn:[^:]*:[^:]*:([^:]*):(\d{12}):/.exec(id);
-    return arn ? `Account ${arn[2]}, region ${arn[1]}` : "";
-  };
   const multiSub = new Set(report.loadBalancers.map((lb) => subOf(lb.id))).size > 1;
   let lastSub: string | undefined;
   const shownByLb = new Map<string, Finding[]>();
@@ -168,27 +190,15 @@ export function formatText(report: Report, opts: TextOptions): string {
       lastSub = subOf(lb.id);
       groups.push({ title: c.bold(sanitize(clip(lastSub))), findings: [], heading: true });
     }
-    const mine = shownByLb.get(idKey(lb.id)) ?? [];
-    const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
-      lb.status
-    ];
-    groups.push({
-      title: `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}${lb.members ? ` (${lb.members.up}/${lb.members.total} up)` : ""}`,
-      findings: mine,
-    });
+    groups.push({ title: lbTitle(c, lb), findings: shownByLb.get(idKey(lb.id)) ?? [] });
   }
   const lbKeys = new Set(report.loadBalancers.map((lb) => idKey(lb.id)));
   const loose = shown.filter((f) => !f.loadBalancerId || !lbKeys.has(idKey(f.loadBalancerId)));
   if (loose.length > 0) groups.push({ title: "Other resources", findings: loose });
+  return groups;
+}
 
-  for (const g of groups) {
-    line();
-    line(g.title);
-    if (g.heading) continue;
-    if (g.findings.length === 0) line(c.green("  ✔ no problems found"));
-    for (const f of g.findings) renderFinding(f, "  ");
-  }
-
+function renderSuppressed(c: ChalkInstance, line: Line, report: Report): void {
   const suppressed = report.findings.filter(isSuppressed);
   if (suppressed.length > 0) {
     line();
@@ -221,18 +231,21 @@ export function formatText(report: Report, opts: TextOptions): string {
       );
     }
   }
+}
 
-  if (report.gaps.length > 0) {
-    line();
-    line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
-    for (const g of report.gaps) {
-      const status = g.status ? ` ${g.status}` : "";
-      const code = g.code ? ` ${sanitize(g.code)}` : "";
-      line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}`));
-    }
+function renderGaps(c: ChalkInstance, line: Line, report: Report): void {
+  if (report.gaps.length === 0) return;
+  line();
+  line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
+  for (const g of report.gaps) {
+    const status = g.status ? ` ${g.status}` : "";
+    const code = g.code ? ` ${sanitize(g.code)}` : "";
+    line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}`));
   }
+}
 
-  // summarized passes and not-applicable results (the default of check): per rule, with the first few resources
+/** Summarized passes and not-applicable results (the default of check): per rule, with the first few resources. */
+function renderPassedPerRule(c: ChalkInstance, line: Line, report: Report, opts: TextOptions): void {
   for (const [list, status, word] of [
     [report.passed, "pass", "passed"],
     [report.notApplicable, "not-applicable", "not applicable"],
@@ -248,7 +261,9 @@ export function formatText(report: Report, opts: TextOptions): string {
       line(`  ${c.green(ICON[status])} ${c.bold(p.ruleId)}: ${p.count} ${word}${on}`);
     }
   }
+}
 
+function renderSummary(c: ChalkInstance, line: Line, report: Report, opts: TextOptions): void {
   const s = report.summary;
   const sev = (Object.entries(s.failedBySeverity) as Array<[Severity, number]>).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   line();
@@ -267,5 +282,35 @@ export function formatText(report: Report, opts: TextOptions): string {
     line(c.gray(`  baseline ${sanitize(b.source)}: ${b.new} new, ${b.existing} already failing, ${b.fixed} fixed since`));
   }
   if (!opts.verbose && s.byStatus.pass > 0) line(c.gray("  (--verbose lists the passing checks too)"));
+}
+
+export function formatText(report: Report, opts: TextOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const out: string[] = [];
+  const line: Line = (s = "") => out.push(s);
+  const scope = scopeFields(report.scope)
+    .map(([k, v]) => `${k} ${sanitize(v)}`)
+    .join(", ");
+  line(
+    c.bold(`lbdoctor ${report.tool.version}`) +
+      c.gray(` · ${report.provider}${scope ? ` · ${scope}` : ""} · snapshot ${sanitize(report.snapshot.collectedAt)}`),
+  );
+
+  const shown = report.findings.filter(
+    (f) => !isSuppressed(f) && (opts.verbose || f.status === "fail" || f.status === "error" || f.status === "unknown"),
+  );
+  const ctx: FindingContext = { c, line, byId: new Map(report.findings.map((f) => [f.id, f])), printedFixes: new Set() };
+  for (const g of groupFindings(c, report, shown)) {
+    line();
+    line(g.title);
+    if (g.heading) continue;
+    if (g.findings.length === 0) line(c.green("  ✔ no problems found"));
+    for (const f of g.findings) renderFinding(ctx, f, "  ");
+  }
+
+  renderSuppressed(c, line, report);
+  renderGaps(c, line, report);
+  renderPassedPerRule(c, line, report, opts);
+  renderSummary(c, line, report, opts);
   return `${out.join("\n")}\n`;
 }
