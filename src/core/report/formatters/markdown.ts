@@ -18,8 +18,8 @@ import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
 
-export function formatMarkdown(report: Report): string {
-  const out: string[] = [];
+/** The verdict heading, the scope line, the counts and the baseline line. */
+function pushHeader(out: string[], report: Report): void {
   const s = report.summary;
   const base = s.baseline;
   const verdict =
@@ -51,16 +51,29 @@ export function formatMarkdown(report: Report): string {
   if (base) {
     out.push(`Baseline ${mdCode(base.source)}: **${base.new} new**, ${base.existing} already failing, ${base.fixed} fixed since.`, "");
   }
+}
 
-  if (report.loadBalancers.length > 0) {
-    out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
-    for (const lb of report.loadBalancers) {
-      const fe = lb.frontends.map((x) => mdCode(clip(x))).join(", ") || "–";
-      out.push(`| ${mdCode(clip(lb.name))} | ${mdText(clip(skuAndKind(lb)))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
-    }
-    out.push("");
+function pushLoadBalancerTable(out: string[], report: Report): void {
+  if (report.loadBalancers.length === 0) return;
+  out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
+  for (const lb of report.loadBalancers) {
+    const fe = lb.frontends.map((x) => mdCode(clip(x))).join(", ") || "–";
+    out.push(`| ${mdCode(clip(lb.name))} | ${mdText(clip(skuAndKind(lb)))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
   }
+  out.push("");
+}
 
+/** The findings that need attention, in report order: root causes, other failures, unknowns, rule errors. */
+interface Attention {
+  causes: Finding[];
+  otherFails: Finding[];
+  unknown: Finding[];
+  errors: Finding[];
+  ordered: Finding[];
+  number: Map<string, number>;
+}
+
+function needingAttention(report: Report): Attention {
   const active = report.findings.filter((f) => (f.status === "fail" || f.status === "unknown" || f.status === "error") && !isSuppressed(f));
   const causes = active.filter((f) => f.status === "fail" && f.relatedTo.some((r) => r.relation === "explains"));
   const otherFails = active.filter((f) => f.status === "fail" && !causes.includes(f));
@@ -68,80 +81,96 @@ export function formatMarkdown(report: Report): string {
   const errors = active.filter((f) => f.status === "error");
   const ordered = [...causes, ...otherFails, ...unknown, ...errors];
   const number = new Map(ordered.map((f, i) => [f.id, i + 1]));
+  return { causes, otherFails, unknown, errors, ordered, number };
+}
 
-  if (ordered.length > 0) {
-    const withBaseline = base !== undefined;
+function pushFindingTable(out: string[], a: Attention, withBaseline: boolean): void {
+  if (a.ordered.length === 0) return;
+  out.push(
+    `| # | Status | Rule | Resource | Finding |${withBaseline ? " Baseline |" : ""}`,
+    `|---:|---|---|---|---|${withBaseline ? "---|" : ""}`,
+  );
+  for (const f of a.ordered) {
+    const status =
+      f.status === "fail"
+        ? `**${f.severity}**${a.causes.includes(f) ? " (root cause)" : ""}`
+        : f.status === "unknown"
+          ? "unknown"
+          : "rule error";
     out.push(
-      `| # | Status | Rule | Resource | Finding |${withBaseline ? " Baseline |" : ""}`,
-      `|---:|---|---|---|---|${withBaseline ? "---|" : ""}`,
+      `| ${a.number.get(f.id)} | ${status} | ${mdCode(f.ruleId)} | ${mdCode(f.resourceName)} | ${mdText(oneLine(f.message))} |` +
+        (withBaseline ? ` ${f.baseline ?? ""} |` : ""),
     );
-    for (const f of ordered) {
-      const status =
-        f.status === "fail"
-          ? `**${f.severity}**${causes.includes(f) ? " (root cause)" : ""}`
-          : f.status === "unknown"
-            ? "unknown"
-            : "rule error";
-      out.push(
-        `| ${number.get(f.id)} | ${status} | ${mdCode(f.ruleId)} | ${mdCode(f.resourceName)} | ${mdText(oneLine(f.message))} |` +
-          (withBaseline ? ` ${f.baseline ?? ""} |` : ""),
-      );
+  }
+  out.push("");
+}
+
+interface DetailContext {
+  out: string[];
+  number: Map<string, number>;
+  byId: Map<string, Finding>;
+  printedFixes: Set<string>;
+}
+
+function pushDetail(ctx: DetailContext, f: Finding): void {
+  const { out } = ctx;
+  const label = f.status === "fail" ? f.severity.toUpperCase() : f.status === "unknown" ? "UNKNOWN" : "RULE ERROR";
+  out.push(`#### ${ctx.number.get(f.id)}. ${label} · ${mdCode(f.ruleId)} on ${mdCode(f.resourceName)}`, "");
+  out.push(mdText(f.message), "");
+  if (f.basis?.contradiction) {
+    out.push(
+      `**Contradiction:** observed ${mdText(f.basis.observed ?? "(nothing)")}; inferred ${mdText(f.basis.inferred)}. The observation wins.`,
+      "",
+    );
+  }
+  if (f.suppression?.expired) {
+    out.push(
+      `⚠️ Suppression expired${f.suppression.expires ? ` on ${mdText(f.suppression.expires)}` : ""} (${mdCode(f.suppression.source)}): ${mdText(f.suppression.reason)}. It counts again.`,
+      "",
+    );
+  }
+  if (f.evidence.length > 0) {
+    out.push("**Evidence**", "");
+    for (const e of f.evidence) {
+      const value = e.value === undefined ? "" : ` = ${mdCode(renderValue(e.value))}`;
+      out.push(`- ${e.label ? `${mdText(e.label)}: ` : ""}${mdCode(e.pointer)}${value}`);
     }
     out.push("");
   }
+  for (const r of f.relatedTo) {
+    const other = ctx.byId.get(r.findingId);
+    const who = other ? `${mdCode(other.ruleId)} on ${mdCode(other.resourceName)}` : mdCode(r.ruleId);
+    out.push(`${r.relation === "explains" ? "**Explains:**" : "**Caused by:**"} ${who}`, "");
+  }
+  pushFix(ctx, f);
+}
 
-  const byId = new Map(report.findings.map((f) => [f.id, f]));
-  const printedFixes = new Set<string>();
-  const detail = (f: Finding) => {
-    const label = f.status === "fail" ? f.severity.toUpperCase() : f.status === "unknown" ? "UNKNOWN" : "RULE ERROR";
-    out.push(`#### ${number.get(f.id)}. ${label} · ${mdCode(f.ruleId)} on ${mdCode(f.resourceName)}`, "");
-    out.push(mdText(f.message), "");
-    if (f.basis?.contradiction) {
-      out.push(
-        `**Contradiction:** observed ${mdText(f.basis.observed ?? "(nothing)")}; inferred ${mdText(f.basis.inferred)}. The observation wins.`,
-        "",
-      );
-    }
-    if (f.suppression?.expired) {
-      out.push(
-        `⚠️ Suppression expired${f.suppression.expires ? ` on ${mdText(f.suppression.expires)}` : ""} (${mdCode(f.suppression.source)}): ${mdText(f.suppression.reason)}. It counts again.`,
-        "",
-      );
-    }
-    if (f.evidence.length > 0) {
-      out.push("**Evidence**", "");
-      for (const e of f.evidence) {
-        const value = e.value === undefined ? "" : ` = ${mdCode(renderValue(e.value))}`;
-        out.push(`- ${e.label ? `${mdText(e.label)}: ` : ""}${mdCode(e.pointer)}${value}`);
-      }
-      out.push("");
-    }
-    for (const r of f.relatedTo) {
-      const other = byId.get(r.findingId);
-      const who = other ? `${mdCode(other.ruleId)} on ${mdCode(other.resourceName)}` : mdCode(r.ruleId);
-      out.push(`${r.relation === "explains" ? "**Explains:**" : "**Caused by:**"} ${who}`, "");
-    }
-    if (f.remediation) {
-      const key = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
-      if (printedFixes.has(key)) out.push("**Fix:** the same as above.", "");
-      else {
-        printedFixes.add(key);
-        out.push(`**Fix:** ${mdText(f.remediation.summary)}`, "");
-        for (const g of byShell(f.remediation.commands)) out.push(mdFence(g.commands, g.shell), "");
-      }
-    }
-  };
+function pushFix(ctx: DetailContext, f: Finding): void {
+  if (!f.remediation) return;
+  const { out, printedFixes } = ctx;
+  const key = `${f.remediation.summary}\n${f.remediation.commands.join("\n")}`;
+  if (printedFixes.has(key)) out.push("**Fix:** the same as above.", "");
+  else {
+    printedFixes.add(key);
+    out.push(`**Fix:** ${mdText(f.remediation.summary)}`, "");
+    for (const g of byShell(f.remediation.commands)) out.push(mdFence(g.commands, g.shell), "");
+  }
+}
+
+function pushDetails(out: string[], report: Report, a: Attention): void {
+  const ctx: DetailContext = { out, number: a.number, byId: new Map(report.findings.map((f) => [f.id, f])), printedFixes: new Set() };
   const section = (title: string, list: Finding[]) => {
     if (list.length === 0) return;
     out.push(`### ${title}`, "");
-    for (const f of list) detail(f);
+    for (const f of list) pushDetail(ctx, f);
   };
-  section("Root causes", causes);
-  section(causes.length > 0 ? "Other failures" : "Failures", otherFails);
-  section("Could not be decided", unknown);
-  section("Rule errors", errors);
+  section("Root causes", a.causes);
+  section(a.causes.length > 0 ? "Other failures" : "Failures", a.otherFails);
+  section("Could not be decided", a.unknown);
+  section("Rule errors", a.errors);
+}
 
-  const suppressed = report.findings.filter(isSuppressed);
+function pushSuppressions(out: string[], report: Report, suppressed: Finding[]): void {
   if (suppressed.length > 0) {
     out.push("### Suppressed", "", "| Rule | Resource | Status | Reason | Source | Expires |", "|---|---|---|---|---|---|");
     for (const f of suppressed) {
@@ -162,22 +191,29 @@ export function formatMarkdown(report: Report): string {
     }
     out.push("");
   }
+}
 
-  if (report.timeline) out.push(...timelineMarkdown(report.timeline));
-
-  if (report.gaps.length > 0) {
-    out.push(
-      `### Gaps (${report.gaps.length})`,
-      "",
-      "What could not be collected or resolved; the rules that depend on it say unknown.",
-      "",
-    );
-    for (const g of report.gaps) {
-      out.push(`- ${mdCode(g.operation)}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${mdCode(g.code)}` : ""}: ${mdText(g.message)}`);
-    }
-    out.push("");
+function pushGaps(out: string[], report: Report): void {
+  if (report.gaps.length === 0) return;
+  out.push(`### Gaps (${report.gaps.length})`, "", "What could not be collected or resolved; the rules that depend on it say unknown.", "");
+  for (const g of report.gaps) {
+    out.push(`- ${mdCode(g.operation)}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${mdCode(g.code)}` : ""}: ${mdText(g.message)}`);
   }
-  if (ordered.length === 0 && suppressed.length === 0) out.push("No failures, unknowns or rule errors.", "");
+  out.push("");
+}
+
+export function formatMarkdown(report: Report): string {
+  const out: string[] = [];
+  pushHeader(out, report);
+  pushLoadBalancerTable(out, report);
+  const attention = needingAttention(report);
+  pushFindingTable(out, attention, report.summary.baseline !== undefined);
+  pushDetails(out, report, attention);
+  const suppressed = report.findings.filter(isSuppressed);
+  pushSuppressions(out, report, suppressed);
+  if (report.timeline) out.push(...timelineMarkdown(report.timeline));
+  pushGaps(out, report);
+  if (attention.ordered.length === 0 && suppressed.length === 0) out.push("No failures, unknowns or rule errors.", "");
   return `${out.join("\n").trimEnd()}\n`;
 }
 
