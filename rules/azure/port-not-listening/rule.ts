@@ -109,7 +109,8 @@ export default defineRule<AzureModel>({
   explains: ["azure/backend-unhealthy"],
   check(ctx) {
     const { model, report } = ctx;
-    for (const { lb, member, needs, rules } of memberNeeds(ctx).values()) {
+    for (const group of memberGroups(ctx).values()) {
+      const { lb, member, rules } = group;
       const vm = member.vm;
       const label = memberLabel(member);
       const subjects = memberSubjects(member);
@@ -129,17 +130,17 @@ export default defineRule<AzureModel>({
       }
       const guest = guestFor(model, vm);
       const m = { lb, member, label, subjects, resourceId };
-      if (guest?.body.listening && vm) judgeFromGuest(ctx, m, vm, guest, needs);
+      if (guest?.body.listening && vm) judgeFromGuest(ctx, m, vm, guest, memberNeeds(group));
       else judgeFromHealth(ctx, m, rules);
     }
   },
 });
 
 type Ctx = RuleContext<AzureModel>;
-type Group = { lb: LoadBalancer; member: PoolMember; needs: Map<string, Need>; rules: LbRule[] };
+type Group = { lb: LoadBalancer; member: PoolMember; rules: LbRule[] };
 
-/** Every (protocol, port) each member must serve, across its load balancer's rules and probes; Kubernetes rules are reported here. */
-function memberNeeds({ model, report }: Ctx): Map<string, Group> {
+/** Each member's rules, per load balancer; Kubernetes rules are reported here. */
+function memberGroups({ model, report }: Ctx): Map<string, Group> {
   const groups = new Map<string, Group>();
   for (const lb of model.loadBalancers) {
     for (const rule of lb.rules) {
@@ -160,29 +161,37 @@ function memberNeeds({ model, report }: Ctx): Map<string, Group> {
         if (member.kind === "frontend") continue; // a regional load balancer's frontend: no guest to ask
         const gk = `${lb.key}|${member.key}`;
         let g = groups.get(gk);
-        if (!g) groups.set(gk, (g = { lb, member, needs: new Map(), rules: [] }));
+        if (!g) groups.set(gk, (g = { lb, member, rules: [] }));
         g.rules.push(rule);
-        if (!isAnyPort(rule) && rule.backendPort > 0) {
-          const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
-          for (const p of flowProtocols(rule.protocol)) {
-            addNeed(g.needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
-              resourceId: lb.id,
-              pointer: rule.ptr,
-              label: "load-balancing rule",
-            });
-          }
-        }
-        if (rule.probe) {
-          addNeed(g.needs, "tcp", rule.probe.port, member.ip, `probe ${rule.probe.name}`, {
-            resourceId: lb.id,
-            pointer: rule.probe.ptr,
-            label: "probe",
-          });
-        }
       }
     }
   }
   return groups;
+}
+
+/** Every (protocol, port) a member must serve, across its rules and their probes (only the guest check needs them). */
+function memberNeeds({ lb, member, rules }: Group): Map<string, Need> {
+  const needs = new Map<string, Need>();
+  for (const rule of rules) {
+    if (!isAnyPort(rule) && rule.backendPort > 0) {
+      const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
+      for (const p of flowProtocols(rule.protocol)) {
+        addNeed(needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
+          resourceId: lb.id,
+          pointer: rule.ptr,
+          label: "load-balancing rule",
+        });
+      }
+    }
+    if (rule.probe) {
+      addNeed(needs, "tcp", rule.probe.port, member.ip, `probe ${rule.probe.name}`, {
+        resourceId: lb.id,
+        pointer: rule.probe.ptr,
+        label: "probe",
+      });
+    }
+  }
+  return needs;
 }
 
 interface MemberCtx {
@@ -252,13 +261,13 @@ function judgeFromGuest(
 /** Without guest data: what the health status says about the probe port, per rule. */
 function judgeFromHealth({ model, report }: Ctx, { lb, member, label, subjects, resourceId }: MemberCtx, rules: LbRule[]): void {
   const vm = member.vm;
+  const gap = guestGap(model, vm);
+  const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
   for (const rule of rules) {
     const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${rule.name}|${member.key}` };
     const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
     const probe = rule.probe;
     const data = { member: label, rule: rule.name, port: rule.backendPort };
-    const gap = guestGap(model, vm);
-    const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
     if (!probe) {
       if (isAnyPort(rule)) report({ ...base, status: "not-applicable", messageId: "haPortsOnly", data, evidence: [ruleEv] });
       else
