@@ -22,7 +22,7 @@ import { InputError } from "../../../core/errors.ts";
 import type { Gap } from "../../../core/snapshot/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
-import type { AwsCollectOptions } from "./collect.ts";
+import type { AwsCollectOptions, clientConfigs, collectAws } from "./collect.ts";
 import { errorInfo, type Rec } from "./wire.ts";
 
 export const DEFAULT_ROLE_NAME = "OrganizationAccountAccessRole";
@@ -119,173 +119,194 @@ async function homeRegion(opts: AwsCollectOptions): Promise<string> {
   );
 }
 
-export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapshot> {
-  const started = performance.now();
-  const region0 = await homeRegion(opts);
-  const plans = accountPlans(opts, region0);
-  const emit = opts.onEvent ?? (() => {});
-  const { collectAws, clientConfigs } = await import("./collect.ts");
-  const configs = await clientConfigs({ ...opts, region: region0 });
-  const gaps: Gap[] = [];
-  const parts: Array<{ scope: AwsPartitionScope; snapshot?: AwsSnapshot }> = [];
-  const gap = (g: Gap) => {
-    gaps.push(g);
-    emit({ type: "gap", gap: g });
-  };
-  let calls = 0;
-  const where = (account: string | undefined, region?: string) =>
-    [account ? `account ${account}` : undefined, region ? `region ${region}` : undefined].filter(Boolean).join(", ");
+/** The state one wide collection shares across its accounts and regions. */
+interface WideRun {
+  opts: AwsCollectOptions;
+  region0: string;
+  configs: Awaited<ReturnType<typeof clientConfigs>>;
+  emit: NonNullable<AwsCollectOptions["onEvent"]>;
+  gaps: Gap[];
+  parts: Array<{ scope: AwsPartitionScope; snapshot?: AwsSnapshot }>;
+  calls: number;
+}
 
-  // 1. per account: its credentials (the role assumed once), then its regions
-  const work: Array<{ plan: AccountPlan; credentials: Creds | undefined; region: string }> = [];
-  const prepare = limiter(Math.max(1, opts.parallelRegions ?? 8));
-  await Promise.all(
-    plans.map((plan) =>
-      prepare(async () => {
-        let credentials: Creds | undefined = opts.credentials;
-        if (plan.roleArn) {
-          const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
-          const base = configs();
-          const provider = fromTemporaryCredentials({
-            params: { RoleArn: plan.roleArn, RoleSessionName: "lbdoctor", DurationSeconds: 3600 },
-            ...(opts.credentials ? { masterCredentials: opts.credentials } : {}),
-            clientConfig: {
-              region: region0,
-              ...(opts.profile ? { profile: opts.profile } : {}),
-              ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-              maxAttempts: base.maxAttempts,
-              retryStrategy: base.retryStrategy,
-              requestHandler: base.requestHandler,
-            },
-          });
-          const once = shared(provider as never);
-          try {
-            calls++;
-            await once();
-          } catch (e) {
-            const info = errorInfo(e);
-            gap({
-              operation: "sts:AssumeRole",
-              resourceId: plan.roleArn,
-              ...(info.status ? { status: info.status } : {}),
-              ...(info.code ? { code: info.code } : {}),
-              message: `${where(plan.account)}: could not assume ${plan.roleArn}: ${info.message}; nothing was read there`,
-            });
-            parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
-            return;
-          }
-          credentials = once as unknown as Creds;
-        }
-        let regions: string[];
-        if (opts.allRegions) {
-          const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
-          const ec2 = new EC2Client({ ...configs(), region: region0, ...(credentials ? { credentials } : {}) });
-          try {
-            calls++;
-            const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) });
-            regions = (out.Regions ?? [])
-              .filter((r) => r.OptInStatus !== "not-opted-in")
-              .map((r) => String(r.RegionName ?? ""))
-              .filter(Boolean)
-              .sort();
-          } catch (e) {
-            const info = errorInfo(e);
-            gap({
-              operation: "ec2:DescribeRegions",
-              ...(info.status ? { status: info.status } : {}),
-              ...(info.code ? { code: info.code } : {}),
-              message: `${where(plan.account, region0) || `region ${region0}`}: could not list the enabled regions: ${info.message}; nothing was read${plan.account ? " in this account" : ""}`,
-            });
-            parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
-            return;
-          } finally {
-            ec2.destroy();
-          }
-        } else {
-          regions = opts.regions && opts.regions.length > 0 ? opts.regions : [region0];
-        }
-        for (const region of regions) work.push({ plan, credentials, region });
-      }),
-    ),
-  );
+/** One (account, region) to read. */
+interface WorkItem {
+  plan: AccountPlan;
+  credentials: Creds | undefined;
+  region: string;
+}
 
-  // 2. every (account, region): the one-region collection, a few at once
-  const targets = (opts.loadBalancers ?? []).map((t) => t.trim()).filter(Boolean);
-  const limit = limiter(Math.max(1, opts.parallelRegions ?? 8));
-  let done = 0;
-  // calls of the partitions still running (each reports its own count)
-  const inFlight = new Map<string, number>();
-  await Promise.all(
-    work.map(({ plan, credentials, region }) =>
-      limit(async () => {
-        const account = plan.account;
-        const label = where(account, region);
-        // an ARN names its region and account: only that partition can hold it
-        const mine = targets.filter((t) => {
-          const m = /^arn:[^:]*:elasticloadbalancing:([^:]*):(\d{12}):/.exec(t);
-          return !m || (m[1] === region && (!account || m[2] === account));
-        });
-        if (targets.length > 0 && mine.length === 0) return;
-        emit({ type: "phase", name: label });
-        let snapshot: AwsSnapshot;
-        try {
-          snapshot = await collectAws({
-            ...opts,
-            region,
-            ...(credentials ? { credentials } : {}),
-            emptyOk: true,
-            loadBalancers: [],
-            matchLoadBalancers: mine,
-            allRegions: false,
-            regions: [],
-            accounts: [],
-            onEvent: (e) => {
-              if (e.type === "done") calls += e.calls;
-              if (e.type === "gap") emit(e);
-              if (e.type === "call") {
-                inFlight.set(label, e.calls);
-                emit({ type: "call", operation: e.operation, calls: calls + [...inFlight.values()].reduce((a, b) => a + b, 0) });
-              }
-            },
-          } as AwsCollectOptions);
-        } catch (e) {
-          const info = errorInfo(e);
-          const arnAccount = account ?? "*";
-          gap({
-            operation: "elasticloadbalancing:DescribeLoadBalancers",
-            resourceId: `arn:aws:elasticloadbalancing:${region}:${arnAccount}:loadbalancer/*`,
-            ...(info.status ? { status: info.status } : {}),
-            ...(info.code && info.code !== "InputError" ? { code: info.code } : {}),
-            message: `${label}: ${info.message}; nothing was read in this region`,
-          });
-          parts.push({ scope: { ...(account ? { account } : {}), region, loadBalancers: 0, status: "failed" } });
-          return;
-        } finally {
-          done++;
-          inFlight.delete(label);
-        }
-        const lbAccount =
-          account ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(String(snapshot.elbv2.LoadBalancers[0]?.LoadBalancerArn ?? ""))?.[1];
-        for (const g of snapshot.gaps ?? []) g.message = `${label}: ${g.message}`;
-        parts.push({
-          scope: {
-            ...(lbAccount ? { account: lbAccount } : {}),
-            region,
-            loadBalancers: snapshot.elbv2.LoadBalancers.length,
-            status: "collected",
-          },
-          snapshot,
-        });
-      }),
-    ),
-  );
-  void done;
+function addGap(run: WideRun, g: Gap): void {
+  run.gaps.push(g);
+  run.emit({ type: "gap", gap: g });
+}
 
-  const collected = parts.filter((p) => p.snapshot);
+function where(account: string | undefined, region?: string): string {
+  return [account ? `account ${account}` : undefined, region ? `region ${region}` : undefined].filter(Boolean).join(", ");
+}
+
+function accountFailed(run: WideRun, plan: AccountPlan): void {
+  run.parts.push({ scope: { ...(plan.account ? { account: plan.account } : {}), region: "*", loadBalancers: 0, status: "failed" } });
+}
+
+/** The account's role assumed once (a shared, refreshed provider); undefined (and a gap) when it cannot be. */
+async function assumeRole(run: WideRun, plan: AccountPlan & { roleArn: string }): Promise<Creds | undefined> {
+  const { opts, region0 } = run;
+  const { fromTemporaryCredentials } = await import("@aws-sdk/credential-providers");
+  const base = run.configs();
+  const provider = fromTemporaryCredentials({
+    params: { RoleArn: plan.roleArn, RoleSessionName: "lbdoctor", DurationSeconds: 3600 },
+    ...(opts.credentials ? { masterCredentials: opts.credentials } : {}),
+    clientConfig: {
+      region: region0,
+      ...(opts.profile ? { profile: opts.profile } : {}),
+      ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+      maxAttempts: base.maxAttempts,
+      retryStrategy: base.retryStrategy,
+      requestHandler: base.requestHandler,
+    },
+  });
+  const once = shared(provider as never);
+  try {
+    run.calls++;
+    await once();
+  } catch (e) {
+    const info = errorInfo(e);
+    addGap(run, {
+      operation: "sts:AssumeRole",
+      resourceId: plan.roleArn,
+      ...(info.status ? { status: info.status } : {}),
+      ...(info.code ? { code: info.code } : {}),
+      message: `${where(plan.account)}: could not assume ${plan.roleArn}: ${info.message}; nothing was read there`,
+    });
+    accountFailed(run, plan);
+    return undefined;
+  }
+  return once as unknown as Creds;
+}
+
+/** The regions enabled for the account (EC2 DescribeRegions); undefined (and a gap) when refused. */
+async function enabledRegions(run: WideRun, plan: AccountPlan, credentials: Creds | undefined): Promise<string[] | undefined> {
+  const { opts, region0 } = run;
+  const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+  const ec2 = new EC2Client({ ...run.configs(), region: region0, ...(credentials ? { credentials } : {}) });
+  try {
+    run.calls++;
+    const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) });
+    return (out.Regions ?? [])
+      .filter((r) => r.OptInStatus !== "not-opted-in")
+      .map((r) => String(r.RegionName ?? ""))
+      .filter(Boolean)
+      .sort();
+  } catch (e) {
+    const info = errorInfo(e);
+    addGap(run, {
+      operation: "ec2:DescribeRegions",
+      ...(info.status ? { status: info.status } : {}),
+      ...(info.code ? { code: info.code } : {}),
+      message: `${where(plan.account, region0) || `region ${region0}`}: could not list the enabled regions: ${info.message}; nothing was read${plan.account ? " in this account" : ""}`,
+    });
+    accountFailed(run, plan);
+    return undefined;
+  } finally {
+    ec2.destroy();
+  }
+}
+
+/** Per account: its credentials (the role assumed once), then its regions, as work items. */
+async function planAccount(run: WideRun, plan: AccountPlan, work: WorkItem[]): Promise<void> {
+  const { opts } = run;
+  let credentials: Creds | undefined = opts.credentials;
+  if (plan.roleArn) {
+    credentials = await assumeRole(run, { ...plan, roleArn: plan.roleArn });
+    if (!credentials) return;
+  }
+  let regions: string[] | undefined;
+  if (opts.allRegions) {
+    regions = await enabledRegions(run, plan, credentials);
+    if (!regions) return;
+  } else {
+    regions = opts.regions && opts.regions.length > 0 ? opts.regions : [run.region0];
+  }
+  for (const region of regions) work.push({ plan, credentials, region });
+}
+
+/** One (account, region): the one-region collection, its gaps labelled; a failure is a gap naming it. */
+async function collectPartition(
+  run: WideRun,
+  item: WorkItem,
+  targets: string[],
+  inFlight: Map<string, number>,
+  collect: typeof collectAws,
+): Promise<void> {
+  const { opts, emit } = run;
+  const { plan, credentials, region } = item;
+  const account = plan.account;
+  const label = where(account, region);
+  // an ARN names its region and account: only that partition can hold it
+  const mine = targets.filter((t) => {
+    const m = /^arn:[^:]*:elasticloadbalancing:([^:]*):(\d{12}):/.exec(t);
+    return !m || (m[1] === region && (!account || m[2] === account));
+  });
+  if (targets.length > 0 && mine.length === 0) return;
+  emit({ type: "phase", name: label });
+  let snapshot: AwsSnapshot;
+  try {
+    snapshot = await collect({
+      ...opts,
+      region,
+      ...(credentials ? { credentials } : {}),
+      emptyOk: true,
+      loadBalancers: [],
+      matchLoadBalancers: mine,
+      allRegions: false,
+      regions: [],
+      accounts: [],
+      onEvent: (e) => {
+        if (e.type === "done") run.calls += e.calls;
+        if (e.type === "gap") emit(e);
+        if (e.type === "call") {
+          inFlight.set(label, e.calls);
+          emit({ type: "call", operation: e.operation, calls: run.calls + [...inFlight.values()].reduce((a, b) => a + b, 0) });
+        }
+      },
+    } as AwsCollectOptions);
+  } catch (e) {
+    const info = errorInfo(e);
+    const arnAccount = account ?? "*";
+    addGap(run, {
+      operation: "elasticloadbalancing:DescribeLoadBalancers",
+      resourceId: `arn:aws:elasticloadbalancing:${region}:${arnAccount}:loadbalancer/*`,
+      ...(info.status ? { status: info.status } : {}),
+      ...(info.code && info.code !== "InputError" ? { code: info.code } : {}),
+      message: `${label}: ${info.message}; nothing was read in this region`,
+    });
+    run.parts.push({ scope: { ...(account ? { account } : {}), region, loadBalancers: 0, status: "failed" } });
+    return;
+  } finally {
+    inFlight.delete(label);
+  }
+  const lbAccount = account ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(String(snapshot.elbv2.LoadBalancers[0]?.LoadBalancerArn ?? ""))?.[1];
+  for (const g of snapshot.gaps ?? []) g.message = `${label}: ${g.message}`;
+  run.parts.push({
+    scope: {
+      ...(lbAccount ? { account: lbAccount } : {}),
+      region,
+      loadBalancers: snapshot.elbv2.LoadBalancers.length,
+      status: "collected",
+    },
+    snapshot,
+  });
+}
+
+/** Exit 2 when nothing could be read, or the named load balancers were in none of the partitions; the load balancer count. */
+function checkAnythingRead(run: WideRun, accounts: number, targets: string[]): number {
+  const collected = run.parts.filter((p) => p.snapshot);
   if (collected.length === 0) {
-    const first = gaps[0];
+    const first = run.gaps[0];
     throw new InputError(
-      `nothing could be read in ${plans.length > 1 ? `any of the ${plans.length} accounts` : "any region"}${first ? `: ${first.message}` : ""}`,
+      `nothing could be read in ${accounts > 1 ? `any of the ${accounts} accounts` : "any region"}${first ? `: ${first.message}` : ""}`,
       "Check the credentials, the role's trust policy (it must trust the calling account) and that it allows elasticloadbalancing:Describe*, ec2:Describe*.",
     );
   }
@@ -296,13 +317,44 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
       "Check the names, --region or --all-regions, and the accounts.",
     );
   }
+  return lbCount;
+}
+
+export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapshot> {
+  const started = performance.now();
+  const region0 = await homeRegion(opts);
+  const plans = accountPlans(opts, region0);
+  const { collectAws, clientConfigs } = await import("./collect.ts");
+  const run: WideRun = {
+    opts,
+    region0,
+    configs: await clientConfigs({ ...opts, region: region0 }),
+    emit: opts.onEvent ?? (() => {}),
+    gaps: [],
+    parts: [],
+    calls: 0,
+  };
+
+  // 1. per account: its credentials (the role assumed once), then its regions
+  const work: WorkItem[] = [];
+  const prepare = limiter(Math.max(1, opts.parallelRegions ?? 8));
+  await Promise.all(plans.map((plan) => prepare(() => planAccount(run, plan, work))));
+
+  // 2. every (account, region): the one-region collection, a few at once
+  const targets = (opts.loadBalancers ?? []).map((t) => t.trim()).filter(Boolean);
+  const limit = limiter(Math.max(1, opts.parallelRegions ?? 8));
+  // calls of the partitions still running (each reports its own count)
+  const inFlight = new Map<string, number>();
+  await Promise.all(work.map((item) => limit(() => collectPartition(run, item, targets, inFlight, collectAws))));
+
+  const lbCount = checkAnythingRead(run, plans.length, targets);
   const snapshot = mergeAwsSnapshots(
-    parts.map((p) => p.snapshot).filter((s): s is AwsSnapshot => s !== undefined),
-    gaps,
-    parts.map((p) => p.scope),
+    run.parts.map((p) => p.snapshot).filter((s): s is AwsSnapshot => s !== undefined),
+    run.gaps,
+    run.parts.map((p) => p.scope),
     opts,
   );
-  emit({ type: "done", calls, ms: performance.now() - started, resources: lbCount, gaps: snapshot.gaps?.length ?? 0 });
+  run.emit({ type: "done", calls: run.calls, ms: performance.now() - started, resources: lbCount, gaps: snapshot.gaps?.length ?? 0 });
   return snapshot;
 }
 
