@@ -205,13 +205,11 @@ function describeChange(
   return { summary: parts.length > 0 ? `${name}: ${parts.join("; ")}` : `updated ${name}`, revert };
 }
 
-export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: LbMetricSeries[]): TimeData | undefined {
-  const obs = snapshot.observations ?? {};
-  const w = obs.window;
-  if (!w || typeof w.from !== "string" || typeof w.until !== "string") return undefined;
-  const time: TimeData = { window: { from: w.from, until: w.until }, series: [], spikes: [], changes: [], missing: [] };
+type Observations = NonNullable<AzureSnapshot["observations"]>;
+type Change = TimeData["changes"][number];
 
-  // health series (DipAvailability per backend address) and spikes
+/** Health series (DipAvailability per backend address) and spikes (failed SNAT connections, data path availability). */
+function addMetricSeries(time: TimeData, metrics: LbMetricSeries[]): void {
   for (const s of metrics) {
     const ip = s.dims.backendipaddress;
     const label = ip ? memberLabelOf(ip, s.member) : s.lb.name;
@@ -260,6 +258,10 @@ export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: 
       }
     }
   }
+}
+
+/** A spike for each minute a backend address used at least SNAT_USED_SHARE of its allocated SNAT ports. */
+function addSnatSpikes(time: TimeData, metrics: LbMetricSeries[]): void {
   for (const u of snatUsage(metrics)) {
     for (const p of u.points) {
       if (p.allocated > 0 && p.used / p.allocated >= SNAT_USED_SHARE) {
@@ -275,101 +277,138 @@ export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: 
       }
     }
   }
+}
 
-  // changes: resourcechanges rows, then Activity Log writes not already covered by one
+/** A resourcechanges row as a change; undefined for a row without target or time, or a system-only update. */
+function resourceChange(
+  row: ResourceChangeRow,
+  sub: string,
+  ri: number,
+  byCorrelation: Map<string, ActivityLogEvent>,
+  covered: Set<string>,
+): Change | undefined {
+  const pr = row.properties ?? {};
+  const target = pr.targetResourceId;
+  const t = pr.changeAttributes?.timestamp;
+  if (!target || !t) return undefined;
+  const props = Object.entries(pr.changes ?? {})
+    .filter(([path, c]) => !SYSTEM_PATHS.test(path) && (c.changeCategory ?? "User") !== "System")
+    .map(([path, c]) => {
+      const x: Change["properties"][number] = { path };
+      if (c.previousValue !== undefined) x.before = c.previousValue;
+      if (c.newValue !== undefined) x.after = c.newValue;
+      if (c.propertyChangeType) x.type = c.propertyChangeType;
+      return x;
+    });
+  const kind = (pr.changeType ?? "Update").toLowerCase();
+  if (kind === "update" && props.length === 0) return undefined; // system-only change (provisioning state, etag)
+  const corr = pr.changeAttributes?.correlationId;
+  if (corr) covered.add(corr);
+  const top = parentResourceId(target);
+  const built = describeChange(row, top, props);
+  const who = pr.changeAttributes?.changedBy ?? (corr ? byCorrelation.get(corr)?.caller : undefined);
+  const change: Change = {
+    id: (row.id ? row.id.split("/").pop() : undefined) ?? `${sub}-${ri}`,
+    time: t,
+    resourceId: top,
+    resourceName: nameOf(top),
+    operation: pr.changeAttributes?.operation ?? `${pr.changeType ?? "Update"}`,
+    kind: kind === "create" ? "create" : kind === "delete" ? "delete" : "update",
+    properties: props,
+    summary: built.summary,
+    revert: built.revert,
+    source: "resourcechanges",
+    pointer: pointer("observations", "resourceChanges", sub, ri),
+  };
+  if (who) change.who = who;
+  if (corr) change.correlationId = corr;
+  const status = corr ? byCorrelation.get(corr)?.status?.value : undefined;
+  if (status) change.status = status;
+  return change;
+}
+
+/** A finished Activity Log write/delete/action not already covered by a resourcechanges row, as a change. */
+function activityLogChange(e: ActivityLogEvent, rgId: string, ei: number, covered: Set<string>): Change | undefined {
+  const op = e.operationName?.value ?? "";
+  const m = /\/(write|delete|action)$/i.exec(op);
+  if (!m || !e.resourceId || !e.eventTimestamp) return undefined;
+  if (!/^(succeeded|failed)$/i.test(e.status?.value ?? "")) return undefined; // Started/Accepted: the outcome follows in another event
+  if (e.correlationId && covered.has(e.correlationId)) return undefined;
+  if (e.correlationId) covered.add(e.correlationId);
+  const top = parentResourceId(e.resourceId);
+  const verb = (m[1] as string).toLowerCase();
+  const change: Change = {
+    id: e.eventDataId ?? `${idKey(rgId)}-${ei}`,
+    time: e.eventTimestamp,
+    resourceId: top,
+    resourceName: nameOf(top),
+    operation: op,
+    kind: verb === "write" ? "update" : verb === "delete" ? "delete" : "action",
+    properties: [],
+    summary: `${e.operationName?.localizedValue ?? op} on ${e.resourceId === top ? nameOf(top) : `${nameOf(top)}/${nameOf(e.resourceId)}`} (Activity Log: no property values recorded)`,
+    revert: [],
+    source: "activity log",
+    pointer: pointer("observations", "activityLog", rgId, ei),
+  };
+  if (e.caller) change.who = e.caller;
+  if (e.correlationId) change.correlationId = e.correlationId;
+  if (e.status?.value) change.status = e.status.value;
+  return change;
+}
+
+/** Changes: resourcechanges rows, then Activity Log writes not already covered by one; in time order. */
+function readChanges(obs: Observations): Change[] {
+  const changes: Change[] = [];
   const byCorrelation = new Map<string, ActivityLogEvent>();
   for (const events of Object.values(obs.activityLog ?? {}))
     for (const e of events ?? []) if (e.correlationId) byCorrelation.set(e.correlationId, e);
   const covered = new Set<string>();
   for (const [sub, rows] of Object.entries(obs.resourceChanges ?? {})) {
     (rows ?? []).forEach((row, ri) => {
-      const pr = row.properties ?? {};
-      const target = pr.targetResourceId;
-      const t = pr.changeAttributes?.timestamp;
-      if (!target || !t) return;
-      const props = Object.entries(pr.changes ?? {})
-        .filter(([path, c]) => !SYSTEM_PATHS.test(path) && (c.changeCategory ?? "User") !== "System")
-        .map(([path, c]) => {
-          const x: TimeData["changes"][number]["properties"][number] = { path };
-          if (c.previousValue !== undefined) x.before = c.previousValue;
-          if (c.newValue !== undefined) x.after = c.newValue;
-          if (c.propertyChangeType) x.type = c.propertyChangeType;
-          return x;
-        });
-      const kind = (pr.changeType ?? "Update").toLowerCase();
-      if (kind === "update" && props.length === 0) return; // system-only change (provisioning state, etag)
-      const corr = pr.changeAttributes?.correlationId;
-      if (corr) covered.add(corr);
-      const top = parentResourceId(target);
-      const built = describeChange(row, top, props);
-      const who = pr.changeAttributes?.changedBy ?? (corr ? byCorrelation.get(corr)?.caller : undefined);
-      const change: TimeData["changes"][number] = {
-        id: (row.id ? row.id.split("/").pop() : undefined) ?? `${sub}-${ri}`,
-        time: t,
-        resourceId: top,
-        resourceName: nameOf(top),
-        operation: pr.changeAttributes?.operation ?? `${pr.changeType ?? "Update"}`,
-        kind: kind === "create" ? "create" : kind === "delete" ? "delete" : "update",
-        properties: props,
-        summary: built.summary,
-        revert: built.revert,
-        source: "resourcechanges",
-        pointer: pointer("observations", "resourceChanges", sub, ri),
-      };
-      if (who) change.who = who;
-      if (corr) change.correlationId = corr;
-      const status = corr ? byCorrelation.get(corr)?.status?.value : undefined;
-      if (status) change.status = status;
-      time.changes.push(change);
+      const change = resourceChange(row, sub, ri, byCorrelation, covered);
+      if (change) changes.push(change);
     });
   }
   for (const [rgId, events] of Object.entries(obs.activityLog ?? {})) {
     (events ?? []).forEach((e, ei) => {
-      const op = e.operationName?.value ?? "";
-      const m = /\/(write|delete|action)$/i.exec(op);
-      if (!m || !e.resourceId || !e.eventTimestamp) return;
-      if (!/^(succeeded|failed)$/i.test(e.status?.value ?? "")) return; // Started/Accepted: the outcome follows in another event
-      if (e.correlationId && covered.has(e.correlationId)) return;
-      if (e.correlationId) covered.add(e.correlationId);
-      const top = parentResourceId(e.resourceId);
-      const verb = (m[1] as string).toLowerCase();
-      const change: TimeData["changes"][number] = {
-        id: e.eventDataId ?? `${idKey(rgId)}-${ei}`,
-        time: e.eventTimestamp,
-        resourceId: top,
-        resourceName: nameOf(top),
-        operation: op,
-        kind: verb === "write" ? "update" : verb === "delete" ? "delete" : "action",
-        properties: [],
-        summary: `${e.operationName?.localizedValue ?? op} on ${e.resourceId === top ? nameOf(top) : `${nameOf(top)}/${nameOf(e.resourceId)}`} (Activity Log: no property values recorded)`,
-        revert: [],
-        source: "activity log",
-        pointer: pointer("observations", "activityLog", rgId, ei),
-      };
-      if (e.caller) change.who = e.caller;
-      if (e.correlationId) change.correlationId = e.correlationId;
-      if (e.status?.value) change.status = e.status.value;
-      time.changes.push(change);
+      const change = activityLogChange(e, rgId, ei, covered);
+      if (change) changes.push(change);
     });
   }
-  time.changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+  return changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+}
 
+/** What the collection could not read that the timeline would show: metrics, changes. */
+function missingFromGaps(snapshot: AzureSnapshot): TimeData["missing"] {
+  const missing: TimeData["missing"] = [];
   for (const g of snapshot.gaps ?? []) {
     if (g.operation === "metrics.list")
-      time.missing.push({
+      missing.push({
         what: "metrics",
         operation: g.operation,
         message: g.message,
         ...(g.resourceId ? { resourceId: g.resourceId } : {}),
       });
     if (g.operation === "resourceGraph.resourcechanges" || g.operation === "activityLogs.list")
-      time.missing.push({
+      missing.push({
         what: "changes",
         operation: g.operation,
         message: g.message,
         ...(g.resourceId ? { resourceId: g.resourceId } : {}),
       });
   }
+  return missing;
+}
+
+export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: LbMetricSeries[]): TimeData | undefined {
+  const obs = snapshot.observations ?? {};
+  const w = obs.window;
+  if (!w || typeof w.from !== "string" || typeof w.until !== "string") return undefined;
+  const time: TimeData = { window: { from: w.from, until: w.until }, series: [], spikes: [], changes: [], missing: [] };
+  addMetricSeries(time, metrics);
+  addSnatSpikes(time, metrics);
+  time.changes = readChanges(obs);
+  time.missing = missingFromGaps(snapshot);
   void lbs;
   return time;
 }
