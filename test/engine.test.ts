@@ -64,6 +64,39 @@ describe("rule engine", () => {
     );
   });
 
+  it("a finding id repeated within a rule gets #2, #3…, whatever the casing of the resource id or a | in it", () => {
+    const r = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/dup",
+      messages: { m: "x" },
+      check: ({ report }) => {
+        const at = (resourceId: string, key?: string) =>
+          report({ status: "fail", resourceId, messageId: "m", ...(key === undefined ? {} : { key }) });
+        at("/S/A", "k");
+        at("/s/a", "k"); // the same resource: ids compare case-insensitively
+        at("/s/a", "k#2"); // taken by the one above: becomes k#2#2
+        at("/s/a");
+        at("/s/a");
+        at("/s/b", "k");
+        at("/x|y", "z"); // joins to the same id as (/x, y|z) below
+        at("/x", "y|z");
+      },
+    });
+    assert.deepEqual(
+      runRules(model, [r]).map((f) => f.id),
+      [
+        "azure/dup|/s/a|k",
+        "azure/dup|/s/a|k#2",
+        "azure/dup|/s/a|k#2#2",
+        "azure/dup|/s/a|",
+        "azure/dup|/s/a|#2",
+        "azure/dup|/s/b|k",
+        "azure/dup|/x|y|z",
+        "azure/dup|/x|y|z#2",
+      ],
+    );
+  });
+
   it("evidence values are read from the snapshot at the pointer", () => {
     const lb = model.loadBalancers[0];
     assert.ok(lb);

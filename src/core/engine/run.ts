@@ -80,11 +80,22 @@ function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
 export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Finding[] {
   const all: Finding[] = [];
   const now = () => performance.now();
+  // resource id → idKey, across rules: rules report on the same resources (the same strings) again and again
+  const resourceKeys = new Map<string, string>();
+  const resourceKey = (id: string) => {
+    let k = resourceKeys.get(id);
+    if (k === undefined) resourceKeys.set(id, (k = idKey(id)));
+    return k;
+  };
   for (const rule of rules) {
     opts.onEvent?.({ type: "rule-start", ruleId: rule.id });
     const t0 = now();
     const out: Finding[] = [];
-    const ids = new Set<string>();
+    // the ids given so far, as (resource key → keys): the short parts are hashed, never the long joined id; whole ids
+    // (`flat`) once a resource key holds a `|`, where two different pairs could join into the same id
+    const given = new Map<string, Set<string>>();
+    let flat: Set<string> | undefined;
+    const taken = (rk: string, k: string) => (flat ? flat.has(`${rule.id}|${rk}|${k}`) : given.get(rk)?.has(k) === true);
     const severity = opts.severity?.[rule.id];
     const summarize = opts.passes === "summary";
     // light findings (passes and not-applicable results, with passes "summary") and how to complete each
@@ -102,9 +113,21 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
       report(input: ReportInput) {
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
-        let id = findingId(rule.id, input.resourceId, input.key);
-        for (let n = 2; ids.has(id); n++) id = findingId(rule.id, input.resourceId, `${input.key ?? ""}#${n}`);
-        ids.add(id);
+        const rk = resourceKey(input.resourceId);
+        if (!flat && rk.includes("|")) flat = new Set(out.map((x) => x.id));
+        // what findingId(rule.id, input.resourceId, key) gives, with `#2`, `#3`… on a key already given
+        let k = input.key ?? "";
+        if (taken(rk, k)) {
+          const first = k;
+          for (let n = 2; taken(rk, (k = `${first}#${n}`)); n++);
+        }
+        const id = `${rule.id}|${rk}|${k}`;
+        if (flat) flat.add(id);
+        else {
+          const keys = given.get(rk);
+          if (keys) keys.add(k);
+          else given.set(rk, new Set([k]));
+        }
         const lazy = summarize && (input.status === "pass" || input.status === "not-applicable");
         const f: Finding = {
           id,
