@@ -397,7 +397,7 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     // r collects again; the status line follows the collection
     keys("live", "Escape");
     keys("live", "r");
-    await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] refreshing: [a-z ]+ · \d+ calls · \d+ gaps? · /);
+    await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] refreshing: [a-z ]+ · \d+ calls? (?:· \d+ in flight )?· \d+ gaps? · /);
     pane = await waitFor("live", /refreshed at \d\d:\d\d:\d\d: \d+ failed/, 30_000);
 
     // the collection log of the run
