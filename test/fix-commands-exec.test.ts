@@ -32,8 +32,9 @@ const work = join(tmp, "work");
 const log = join(tmp, "argv.log");
 mkdirSync(stubs);
 mkdirSync(work);
-// each call: program name and arguments, NUL-terminated, then a record separator
-const STUB = `#!/bin/sh\n{ printf '%s\\000' "\${0##*/}"; for a in "$@"; do printf '%s\\000' "$a"; done; printf '\\036\\000'; } >> "$STUB_LOG"\n`;
+// each call: program name and arguments, NUL-terminated, then a record separator; the record is built in a file of
+// its own and appended with one write, so the calls of a pipeline (which run at once) never interleave in the log
+const STUB = `#!/bin/sh\nt=$(mktemp) || exit 1\n{ printf '%s\\000' "\${0##*/}"; for a in "$@"; do printf '%s\\000' "$a"; done; printf '\\036\\000'; } > "$t"\ncat "$t" >> "$STUB_LOG"\nrm -f "$t"\n`;
 for (const name of ["az", "aws", "kubectl", "curl", "ss", "sudo", "iptables", "nft", "ufw", "head"]) {
   writeFileSync(join(stubs, name), STUB);
   chmodSync(join(stubs, name), 0o755);
