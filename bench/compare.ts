@@ -122,8 +122,10 @@ const lines: Line[] = [];
 const fmtMs = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
 const fmtMb = (mb: number) => (Number.isNaN(mb) ? "?" : `${Math.round(mb)} MB`);
 function add(what: string, b: number, a: number, fmt: (n: number) => string, note = { before: "", after: "" }): void {
-  const change = Number.isFinite(b) && Number.isFinite(a) && a > 0 ? `${(b / a).toFixed(1)}× less` : "";
-  lines.push({ what, before: `${fmt(b)}${note.before}`, after: `${fmt(a)}${note.after}`, change: b >= a ? change : `${(a / b).toFixed(1)}× more` });
+  // no ratio where either side has no figure (a run that produced no report)
+  const comparable = Number.isFinite(b) && Number.isFinite(a) && a > 0 && b > 0 && !note.before && !note.after;
+  const change = !comparable ? "" : b >= a ? `${(b / a).toFixed(1)}× less` : `${(a / b).toFixed(1)}× more`;
+  lines.push({ what, before: `${fmt(b)}${note.before}`, after: `${fmt(a)}${note.after}`, change });
 }
 
 async function engine(before: Build, after: Build): Promise<void> {
@@ -139,6 +141,7 @@ async function engine(before: Build, after: Build): Promise<void> {
     const ra = runs[after.label] as Run;
     const exit = (r: Run) => (r.code === 0 || r.code === 1 ? "" : ` (exit ${r.code})`);
     add(`engine ${nics} NICs (${snapMb.toFixed(0)} MB snapshot): wall`, rb.ms, ra.ms, fmtMs, { before: exit(rb), after: exit(ra) });
+    // a run that failed still has a wall time and a peak: those compare; its report does not exist
     add(`engine ${nics} NICs: peak RSS`, rb.rssMb, ra.rssMb, fmtMb);
     add(`engine ${nics} NICs: JSON report / snapshot`, rb.stdoutBytes / 1e6 / snapMb, ra.stdoutBytes / 1e6 / snapMb, (x) => `${x.toFixed(2)}×`, {
       before: exit(rb) ? " (no report)" : "",
