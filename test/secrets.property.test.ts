@@ -83,6 +83,8 @@ interface Plant {
 function plant(base: string, plants: Plant[], always: (doc: Record<string, unknown>) => Array<[Record<string, unknown>, string]>): string {
   const doc = JSON.parse(base) as Record<string, unknown>;
   const fields = stringFields(doc);
+  // found before any plant: a secret planted in a resource's `type` must not hide the resource these are looked up by
+  const shownFields = always(doc);
   const put = (holder: Record<string, unknown> | unknown[], key: string | number, s: string, at: number) => {
     const v = String((holder as Record<string | number, unknown>)[key]);
     // at a token boundary: the start, the end or after a space (never inside an earlier planted secret)
@@ -94,7 +96,7 @@ function plant(base: string, plants: Plant[], always: (doc: Record<string, unkno
     const [holder, key] = fields[p.field % fields.length] as [Record<string, unknown>, string];
     put(holder, key, p.secret, p.at);
     // and one in a field every output shows
-    const shown = always(doc)[n % Math.max(1, always(doc).length)];
+    const shown = shownFields[n % Math.max(1, shownFields.length)];
     if (shown) put(shown[0], shown[1], p.secret, 0.5);
   });
   return JSON.stringify(doc);
