@@ -5,7 +5,6 @@
  * --deep through ARM, and the CLI.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +20,7 @@ import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emula
 import { buildAzureModel } from "../src/providers/azure/model.ts";
 import type { ArmResource, AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { healthyWeb, ids, SUB } from "./support/azure-builder.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { lbdoctorAsync } from "./support/cli.ts";
 
 const credential = staticTokenCredential("test");
 /** what Resource Graph's Resources table holds: no scale-set instances or their NICs */
@@ -170,25 +169,6 @@ describe("Resource Graph --deep: rule health and effective NSGs through ARM", ()
   });
 });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 describe("lbdoctor check --subscription … (Resource Graph), against the emulator", () => {
   const t = tenant({ subscriptions: 3, lbsPerSubscription: 2, rgsPerSubscription: 1, nicsPerLb: 2, seed: 5 });
   let emu: ArmEmulator;
@@ -208,21 +188,21 @@ describe("lbdoctor check --subscription … (Resource Graph), against the emulat
 
   it("reads several subscriptions without a resource group, shows progress, groups by subscription, reports the unreadable one as a gap", async () => {
     const [a, b, c] = t.subscriptionIds as [string, string, string];
-    const r = await run(["check", "--subscription", a, "--subscription", `${b},${c}`], env);
+    const r = await lbdoctorAsync(["check", "--subscription", a, "--subscription", `${b},${c}`], env);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.match(r.stderr, /subscriptions 3\/3 · load balancers 4\/4/);
     assert.match(r.stderr, /gap: resourceGraph\.resources 403 AuthorizationFailed/);
     assert.match(r.stdout, new RegExp(`Subscription ${a}[\\s\\S]*Subscription ${c}`));
     assert.doesNotMatch(r.stdout, new RegExp(`Subscription ${b}`));
     assert.match(r.stdout, /Gaps \(\d+\)[\s\S]*resourceGraph\.resources 403 AuthorizationFailed/);
-    const json = await run(["check", "--subscription", `${a},${c}`, "--format", "json"], env);
+    const json = await lbdoctorAsync(["check", "--subscription", `${a},${c}`, "--format", "json"], env);
     const report = JSON.parse(json.stdout) as { loadBalancers: Array<{ id: string }>; scope: { source?: string } };
     assert.equal(report.loadBalancers.length, 4);
     assert.equal(report.scope.source, "resource-graph");
   });
 
   it("a bad --arm-budget is a usage error", async () => {
-    const r = await run(["check", "--subscription", t.subscriptionIds[0] as string, "--deep", "--arm-budget", "lots"], env);
+    const r = await lbdoctorAsync(["check", "--subscription", t.subscriptionIds[0] as string, "--deep", "--arm-budget", "lots"], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--arm-budget takes two positive numbers/);
   });

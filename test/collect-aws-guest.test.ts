@@ -5,7 +5,6 @@
  * instance "print" the fixture's `observations.guest`.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import { GetCommandInvocationCommand, ListCommandInvocationsCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ConfiguredRetryStrategy } from "@smithy/util-retry";
@@ -17,7 +16,7 @@ import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { healthyAlb, IP, ids } from "./support/aws-builder.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { awsEmulatorEnv, lbdoctorAsync } from "./support/cli.ts";
 
 const CREDENTIALS = { accessKeyId: "AKIDTEST", secretAccessKey: "test" };
 
@@ -182,48 +181,12 @@ describe("AWS collector: --guest through SSM", () => {
 describe("lbdoctor check --provider aws --guest (the binary)", () => {
   it("collects through SSM and the report reads it; without --guest no command is sent", async () => {
     const emu = await startAwsEmulator({ snapshots: [fixture()] });
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (v !== undefined && !k.startsWith("AWS_") && !k.startsWith("LBDOCTOR_")) env[k] = v;
-    Object.assign(env, {
-      NO_COLOR: "1",
-      LBDOCTOR_FROM_SOURCE: "1",
-      AWS_ACCESS_KEY_ID: "AKIDTEST",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_EC2_METADATA_DISABLED: "true",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    });
     const check = (extra: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        const args = [
-          "check",
-          "--provider",
-          "aws",
-          "--region",
-          "us-east-1",
-          "--aws-endpoint",
-          emu.url,
-          "--format",
-          "json",
-          "--quiet",
-          ...extra,
-        ];
-        const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => {
-          stdout += d;
-        });
-        child.stderr.on("data", (d) => {
-          stderr += d;
-        });
-        const timer = setTimeout(() => child.kill(), 60_000);
-        child.on("close", (code) => {
-          clearTimeout(timer);
-          resolve({ code: code ?? -1, stdout, stderr });
-        });
-      });
+      lbdoctorAsync(
+        ["check", "--provider", "aws", "--region", "us-east-1", "--aws-endpoint", emu.url, "--format", "json", "--quiet", ...extra],
+        awsEmulatorEnv(),
+        { inherit: false },
+      );
     try {
       const r = await check(["--guest"]);
       assert.equal(r.code, 1, r.stderr);

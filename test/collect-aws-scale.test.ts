@@ -4,7 +4,6 @@
  * regions, with the documented Describe* token buckets enforced where a test says so.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,35 +17,22 @@ import { awsTenant } from "../src/providers/aws/emulator/tenant.ts";
 import { awsGapData } from "../src/providers/aws/gap-data.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
-/** The built binary, asynchronously (the emulator lives in this process). */
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH ?? "",
-    NO_COLOR: "1",
-    LBDOCTOR_FROM_SOURCE: "1",
-    AWS_ACCESS_KEY_ID: "AKIDHOME",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+/** The built binary, asynchronously (the emulator lives in this process), with only PATH of this machine's environment. */
+const cli = (args: string[]) =>
+  lbdoctorAsync(
+    args,
+    {
+      PATH: process.env.PATH ?? "",
+      NO_COLOR: "1",
+      LBDOCTOR_FROM_SOURCE: "1",
+      AWS_ACCESS_KEY_ID: "AKIDHOME",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+    { inherit: false },
+  );
 
 const fixture = (n: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${n}.json`), "utf8"));
 const HOME = "999999999999";

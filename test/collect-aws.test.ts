@@ -4,7 +4,6 @@
  * HTTP on 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +14,7 @@ import { loadSnapshotFile } from "../src/core/snapshot/load.ts";
 import { type AwsCollectOptions, type CollectEvent, collectAws } from "../src/providers/aws/collect/collect.ts";
 import { type AwsEmulator, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { awsEmulatorEnv, lbdoctorAsync, ROOT } from "./support/cli.ts";
 
 type Rec = Record<string, unknown>;
 
@@ -634,44 +633,6 @@ describe("AWS collectors: errors the user must fix (InputError, exit 2)", () => 
   });
 });
 
-/** The environment of a spawned lbdoctor: no AWS settings of the machine, static keys, no IMDS. */
-function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("AWS_") && !k.startsWith("LBDOCTOR_")) env[k] = v;
-  return {
-    ...env,
-    NO_COLOR: "1",
-    // the sources, not a dist/ that may be stale
-    LBDOCTOR_FROM_SOURCE: "1",
-    AWS_ACCESS_KEY_ID: "AKIDTEST",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_EC2_METADATA_DISABLED: "true",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    ...extra,
-  };
-}
-
-/** Runs the real binary asynchronously (the emulator lives in this process). */
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 describe("lbdoctor snapshot/check --provider aws, against the emulator (the built binary)", () => {
   const snap = own();
   let emu: AwsEmulator;
@@ -683,7 +644,11 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
 
   it("snapshot --provider aws --region --aws-endpoint -o writes a valid snapshot of every load balancer", async () => {
     const out = join(tmp, "all.json");
-    const r = await run(["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "-o", out], awsEnv());
+    const r = await lbdoctorAsync(
+      ["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "-o", out],
+      awsEmulatorEnv(),
+      { inherit: false },
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /collected \d+ resources in 24 calls/);
     assert.match(r.stderr, new RegExp(`wrote ${out.replaceAll("/", "\\/")}`));
@@ -695,9 +660,10 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
 
   it("LBDOCTOR_AWS_ENDPOINT and AWS_REGION work too; a name narrows the collection", async () => {
     const out = join(tmp, "one.json");
-    const r = await run(
+    const r = await lbdoctorAsync(
       ["snapshot", "--provider", "aws", "tcp-nlb", "-o", out, "--quiet"],
-      awsEnv({ LBDOCTOR_AWS_ENDPOINT: emu.url, AWS_REGION: "us-west-2" }),
+      awsEmulatorEnv({ LBDOCTOR_AWS_ENDPOINT: emu.url, AWS_REGION: "us-west-2" }),
+      { inherit: false },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
@@ -710,7 +676,11 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
   });
 
   it("an unknown load balancer name exits 2 with a clear message and no stack", async () => {
-    const r = await run(["check", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "no-such-lb"], awsEnv());
+    const r = await lbdoctorAsync(
+      ["check", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "no-such-lb"],
+      awsEmulatorEnv(),
+      { inherit: false },
+    );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /lbdoctor: no load balancer 'no-such-lb' in region us-west-2/);
     assert.match(r.stderr, /aws elbv2 describe-load-balancers --region us-west-2/);
@@ -718,25 +688,31 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
   });
 
   it("a bad credential exits 2 with what to do", async () => {
-    const r = await run(
+    const r = await lbdoctorAsync(
       ["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "-o", join(tmp, "x.json")],
-      awsEnv({ AWS_ACCESS_KEY_ID: "AKIDWRONG" }),
+      awsEmulatorEnv({ AWS_ACCESS_KEY_ID: "AKIDWRONG" }),
+      { inherit: false },
     );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /AWS rejected the credentials/);
   });
 
   it("no region anywhere exits 2", async () => {
-    const r = await run(["snapshot", "--provider", "aws", "--aws-endpoint", emu.url, "-o", join(tmp, "y.json")], awsEnv());
+    const r = await lbdoctorAsync(
+      ["snapshot", "--provider", "aws", "--aws-endpoint", emu.url, "-o", join(tmp, "y.json")],
+      awsEmulatorEnv(),
+      { inherit: false },
+    );
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no AWS region given/);
   });
 
   it("snapshot --provider aws --redact masks the account ids, public IPs and tag values, and stays a valid snapshot", async () => {
     const out = join(tmp, "z.json");
-    const r = await run(
+    const r = await lbdoctorAsync(
       ["snapshot", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "--redact", "-o", out],
-      awsEnv(),
+      awsEmulatorEnv(),
+      { inherit: false },
     );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /\(redacted\)/);
@@ -749,7 +725,11 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
   });
 
   it("check --provider aws --region us-west-2 <lb> collects live (the diagnosis itself belongs to the AWS model)", async () => {
-    const r = await run(["check", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "web-alb"], awsEnv());
+    const r = await lbdoctorAsync(
+      ["check", "--provider", "aws", "--region", "us-west-2", "--aws-endpoint", emu.url, "web-alb"],
+      awsEmulatorEnv(),
+      { inherit: false },
+    );
     assert.match(r.stderr, /collected \d+ resources in \d+ calls/, r.stderr);
     if (r.code === 2) assert.match(r.stderr, /not diagnosed by this version/, "the only acceptable exit 2 is a missing AWS model");
     else assert.ok(r.code === 0 || r.code === 1, `${r.code}: ${r.stderr}`);

@@ -3,7 +3,6 @@
  * emulator serving the fixtures, over HTTPS on 127.0.0.1.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +19,7 @@ import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emula
 import { buildAzureModel } from "../src/providers/azure/model.ts";
 import type { ArmResource, AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P, SUB } from "./support/azure-builder.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
 const FIXTURES = readdirSync(join(ROOT, "fixtures/azure"))
   .filter((f) => f.endsWith(".json"))
@@ -337,26 +336,6 @@ describe("Azure collectors: call economy, faults and gaps", () => {
   });
 });
 
-/** Runs the real binary asynchronously (the emulator lives in this process). */
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 describe("lbdoctor check <rg> live, against the emulator", () => {
   let emu: ArmEmulator;
   let env: Record<string, string>;
@@ -370,9 +349,9 @@ describe("lbdoctor check <rg> live, against the emulator", () => {
   after(() => emu.close());
 
   it("gives the same findings as --snapshot on the same fixture", async () => {
-    const live = await run(["check", "ra-multi-vm-rg", "--format", "json", "--no-effective-nsg"], env);
+    const live = await lbdoctorAsync(["check", "ra-multi-vm-rg", "--format", "json", "--no-effective-nsg"], env);
     assert.equal(live.code, 1, live.stderr);
-    const offline = await run(["check", "--snapshot", join(ROOT, "fixtures/azure/demo.json"), "--format", "json"], {});
+    const offline = await lbdoctorAsync(["check", "--snapshot", join(ROOT, "fixtures/azure/demo.json"), "--format", "json"], {});
     const key = (r: string) =>
       (JSON.parse(r).findings as Array<{ id: string; status: string; messageId?: string }>)
         .map((f) => `${f.id} ${f.status} ${f.messageId ?? ""}`)
@@ -382,36 +361,36 @@ describe("lbdoctor check <rg> live, against the emulator", () => {
   });
 
   it("prints progress on stderr in text mode, and --quiet silences it", async () => {
-    const text = await run(["check", "ra-multi-vm-rg"], env);
+    const text = await lbdoctorAsync(["check", "ra-multi-vm-rg"], env);
     assert.match(text.stderr, /collected \d+ resources in \d+ calls/);
     assert.match(text.stdout, /azure\/probe-blocked-by-nsg/);
-    const quiet = await run(["check", "ra-multi-vm-rg", "--quiet"], env);
+    const quiet = await lbdoctorAsync(["check", "ra-multi-vm-rg", "--quiet"], env);
     assert.equal(quiet.stderr, "");
   });
 
   it("a missing resource group exits 2 with a clear message", async () => {
-    const r = await run(["check", "no-such-rg"], env);
+    const r = await lbdoctorAsync(["check", "no-such-rg"], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /resource group 'no-such-rg' was not found/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
 
   it("a bad credential exits 2 with what to do", async () => {
-    const r = await run(["check", "ra-multi-vm-rg"], { ...env, LBDOCTOR_ARM_TOKEN: "wrong" });
+    const r = await lbdoctorAsync(["check", "ra-multi-vm-rg"], { ...env, LBDOCTOR_ARM_TOKEN: "wrong" });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /rejected the credentials/);
   });
 
   it("lbdoctor snapshot writes a snapshot that checks offline like the original; --redact masks ids, IPs and tags consistently", async () => {
     const out = join(tmp, "snap.json");
-    const r = await run(["snapshot", "ra-multi-vm-rg", "-o", out, "--no-effective-nsg", "--redact"], env);
+    const r = await lbdoctorAsync(["snapshot", "ra-multi-vm-rg", "-o", out, "--no-effective-nsg", "--redact"], env);
     assert.equal(r.code, 0, r.stderr);
     const text = readFileSync(out, "utf8");
     assert.ok(!text.includes(SUB), "subscription id masked");
     assert.ok(!text.includes("20.50.60.70"), "public IP masked");
     const snap = JSON.parse(text) as AzureSnapshot;
     assert.equal(snap.redacted, true);
-    const check = await run(["check", "--snapshot", out, "--format", "json"], {});
+    const check = await lbdoctorAsync(["check", "--snapshot", out, "--format", "json"], {});
     assert.equal(check.code, 1, check.stderr);
     const failing = new Set(
       (JSON.parse(check.stdout).findings as Array<{ ruleId: string; status: string }>)

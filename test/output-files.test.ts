@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { prepareOutput, writeOutputs } from "../src/commands/output.ts";
 import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
-import { BIN, lbdoctor, ROOT } from "./support/cli.ts";
+import { BIN, lbdoctor, lbdoctorAsync, ROOT } from "./support/cli.ts";
 
 const FIXTURE = join(ROOT, "fixtures/azure/backend-pool-empty.json");
 const HEALTHY = join(ROOT, "fixtures/azure/healthy-web.json");
@@ -54,22 +54,6 @@ async function closedPort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
-}
-
-/** Runs the CLI asynchronously (for a FIFO, whose reader runs in this process). */
-function runAsync(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1" }, timeout: 30_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 function mknod(path: string, minor: number): boolean {
@@ -163,7 +147,11 @@ describe("output files", () => {
       got += c;
     });
     const readerDone = new Promise<void>((r) => reader.on("close", () => r()));
-    const r = await runAsync(["check", "--snapshot", FIXTURE, "--no-config", "--format", "json", "--output", fifo], d);
+    const r = await lbdoctorAsync(
+      ["check", "--snapshot", FIXTURE, "--no-config", "--format", "json", "--output", fifo],
+      {},
+      { cwd: d, timeoutMs: 30_000 },
+    );
     await readerDone;
     assert.equal(r.code, 1, r.stderr);
     assert.equal(JSON.parse(got).schema, "lbdoctor.report/v1");
@@ -261,11 +249,11 @@ describe("output files", () => {
       const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" };
       const base = ["snapshot", "--provider", "aws", "--region", snap.scope.region, "--aws-endpoint", emu.url];
       const out = join(d, "new", "prod.json");
-      const r = await runAsyncEnv([...base, "--output", out], d, env);
+      const r = await lbdoctorAsync([...base, "--output", out], env, { cwd: d });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(statSync(out).mode & 0o777, 0o600);
       assert.equal(JSON.parse(readFileSync(out, "utf8")).provider, "aws");
-      const r2 = await runAsyncEnv([...base, "--output", "-"], d, env);
+      const r2 = await lbdoctorAsync([...base, "--output", "-"], env, { cwd: d });
       assert.equal(r2.code, 0, r2.stderr);
       assert.equal(JSON.parse(r2.stdout).provider, "aws");
       assert.equal(existsSync(join(d, "-")), false);
@@ -301,18 +289,3 @@ describe("output files", () => {
     assert.ok(existsSync(join(d, ".lbdoctor", "baseline-snapshot.json")));
   });
 });
-
-function runAsyncEnv(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}

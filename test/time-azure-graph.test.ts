@@ -6,7 +6,6 @@
  * SDKs against the ARM emulator; a 403 is a gap of that subscription only.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +16,7 @@ import { type ArmEmulator, startArmEmulator } from "../src/providers/azure/emula
 import { buildAzureModel } from "../src/providers/azure/model.ts";
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { runCatalog } from "./support/catalog.ts";
-import { BIN, ROOT } from "./support/cli.ts";
+import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
 const WINDOW = { from: "2026-03-14T02:30:00Z", until: "2026-03-14T04:00:00Z" };
 const raw = readFileSync(join(ROOT, "fixtures/azure/nsg-change-probe-down.json"), "utf8");
@@ -116,25 +115,6 @@ describe("Azure time data on the Resource Graph path", () => {
   });
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
-
 describe("lbdoctor timeline --subscription … (Resource Graph), against the emulator", () => {
   it("tells each subscription's incident in time order with the likely cause", async () => {
     const emu = await startArmEmulator({ snapshots: [snapA(), snapB()] });
@@ -142,10 +122,13 @@ describe("lbdoctor timeline --subscription … (Resource Graph), against the emu
     try {
       const ca = join(tmp, "ca.pem");
       writeFileSync(ca, emu.ca);
-      const r = await cli(["timeline", "--subscription", `${A},${B}`, "--window-from", WINDOW.from, "--window-until", WINDOW.until], {
-        LBDOCTOR_ARM_ENDPOINT: emu.url,
-        LBDOCTOR_ARM_CA_FILE: ca,
-      });
+      const r = await lbdoctorAsync(
+        ["timeline", "--subscription", `${A},${B}`, "--window-from", WINDOW.from, "--window-until", WINDOW.until],
+        {
+          LBDOCTOR_ARM_ENDPOINT: emu.url,
+          LBDOCTOR_ARM_CA_FILE: ca,
+        },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /live: Azure Resource Graph, 2 subscriptions/);
       assert.match(r.stdout, /Timeline 2026-03-14T02:30:00Z → 2026-03-14T04:00:00Z/);
