@@ -17,7 +17,6 @@
  *   while making or writing it leaves no file behind (the temporary one is
  *   removed, the target untouched).
  */
-import { randomBytes } from "node:crypto";
 import {
   closeSync,
   constants,
@@ -33,8 +32,12 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
+
+// node:crypto only when a file is written: loading it costs a `check` to stdout ~5 ms of its start-up
+const randomBytes = (n: number): Buffer => (createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto")).randomBytes(n);
 
 /** Where one output goes, decided before anything is collected. */
 export type OutputTarget =

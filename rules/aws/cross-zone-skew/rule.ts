@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Remediation } from "../../../src/core/engine/types.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { gapNote, sh, targetLabel } from "../../../src/providers/aws/rule-helpers.ts";
@@ -144,7 +145,7 @@ export default defineRule<AwsModel>({
         continue;
       }
       const shares = active.flatMap(([z, ts]) => ts.map((t) => ({ t, z, share: 1 / active.length / ts.length })));
-      shares.sort((a, b) => b.share - a.share || a.z.localeCompare(b.z) || a.t.id.localeCompare(b.t.id));
+      shares.sort((a, b) => b.share - a.share || compareText(a.z, b.z) || compareText(a.t.id, b.t.id));
       const listed = shares.slice(0, MAX_LISTED).map((s) => `${targetLabel(s.t)} in ${s.z} ${percent(s.share)}`);
       if (shares.length > MAX_LISTED) listed.push(`and ${shares.length - MAX_LISTED} more`);
       const max = shares[0]?.share ?? 0;

@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { gapNote, listenerName, listensOn, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
 
@@ -20,7 +21,7 @@ function candidate(model: AwsModel, lb: LoadBalancer): TargetGroup | undefined {
     (tg) => fits(tg) && (!tg.vpcId || !lb.vpcId || tg.vpcId === lb.vpcId) && tg.loadBalancers.every((x) => x === lb),
   );
   const score = (tg: TargetGroup) => (tg.loadBalancers.includes(lb) ? 2 : 0) + (tg.targets.length > 0 ? 1 : 0);
-  return [...pool].sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name))[0];
+  return [...pool].sort((a, b) => score(b) - score(a) || compareText(a.name, b.name))[0];
 }
 
 function protocolFor(l: Listener, lb: LoadBalancer): string {

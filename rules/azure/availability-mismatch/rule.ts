@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { memberName, memberPower, placementOf, poolVms, reportListGaps, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
@@ -57,7 +58,7 @@ const ZONE_MOVE =
   "(learn.microsoft.com/azure/virtual-machines/move-virtual-machines-regional-zonal-portal); otherwise rebuild it from disk snapshots with --zone.";
 
 function largestSet(sets: Map<string, Vm[]>): [string, Vm[]] | undefined {
-  return [...sets.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))[0];
+  return [...sets.entries()].sort((a, b) => b[1].length - a[1].length || compareText(a[0], b[0]))[0];
 }
 
 export default defineRule<AzureModel>({

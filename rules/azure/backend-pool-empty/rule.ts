@@ -1,6 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { weigh } from "../../../src/core/engine/observed.ts";
 import type { ReportInput } from "../../../src/core/engine/types.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/providers/azure/compute-helpers.ts";
@@ -37,7 +38,7 @@ function candidates(model: AzureModel, lb: LoadBalancer): Array<{ vm: Vm; ipc: I
   return [...why.values()]
     .map(({ vm, why }) => ({ vm, why, ipc: vmIpConfigFor(vm, vnets) }))
     .filter((x): x is { vm: Vm; ipc: IpConfig; why: string } => !!x.ipc)
-    .sort((a, b) => a.vm.name.localeCompare(b.vm.name));
+    .sort((a, b) => compareText(a.vm.name, b.vm.name));
 }
 
 function genericFix(lb: LoadBalancer, pool: Pool): string[] {

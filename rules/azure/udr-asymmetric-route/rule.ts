@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, RuleContext } from "../../../src/core/engine/types.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import type { AzureModel, LbRule, LoadBalancer, PoolMember, RouteEntry, RouteTable, Subnet } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
@@ -88,7 +89,7 @@ export default defineRule<AzureModel>({
       const publicRules = lb.rules.filter((r) => r.frontend?.publicIpId);
       if (publicRules.length === 0) continue;
       const groups = subnetGroups(ctx, lb, publicRules);
-      for (const g of [...groups.values()].sort((a, b) => a.subnet.name.localeCompare(b.subnet.name))) judgeSubnet(ctx, lb, g);
+      for (const g of [...groups.values()].sort((a, b) => compareText(a.subnet.name, b.subnet.name))) judgeSubnet(ctx, lb, g);
     }
   },
 });

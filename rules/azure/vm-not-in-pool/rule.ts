@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { compareText } from "../../../src/core/util/collate.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { idKey, nameOf } from "../../../src/providers/azure/arm-id.ts";
 import {
@@ -187,7 +188,7 @@ export default defineRule<AzureModel>({
         const groupMembers = members.filter((v) => idKey((v.kind === "vm" ? v.availabilitySetId : v.vmssId) ?? "") === idKey(g.id));
         const gdata = { ...data, group: g.label, members: groupMembers.map((v) => v.name).join(", ") };
         let open = 0;
-        for (const [key, ref] of [...g.siblings].sort((a, b) => a[1].id.localeCompare(b[1].id))) {
+        for (const [key, ref] of [...g.siblings].sort((a, b) => compareText(a[1].id, b[1].id))) {
           if (inPool.has(key)) continue;
           const vm = model.byKey.vm.get(key);
           const base = { loadBalancerId: lb.id, key: `${pool.name}|${key}`, resourceName: vm?.name ?? nameOf(ref.id) };

@@ -1,3 +1,4 @@
+import { compareText } from "../util/collate.ts";
 import { resolvePointer } from "../util/json-pointer.ts";
 import { idKey, lastSegment as nameOf } from "../util/resource-id.ts";
 import { clip } from "../util/words.ts";
@@ -342,8 +343,8 @@ export function orderFindings(findings: Finding[]): Finding[] {
     const caused = f.relatedTo.some((r) => r.relation === "caused-by");
     return explains ? (caused ? 1 : 0) : caused ? 3 : 2;
   };
-  // the keys once per finding, not once per comparison (n log n of them on a large scope); the same order as localeCompare
-  const collate = new Intl.Collator().compare;
+  // the keys once per finding, not once per comparison (n log n of them on a large scope); ids in root collation order
+  const collate = compareText;
   const keyed = findings.map((f) => ({
     f,
     rank: statusOrder[f.status] * 10 + (f.status === "fail" ? causeRank(f) : 0),

@@ -16,6 +16,7 @@ import {
 } from "../engine/types.ts";
 import type { LoadBalancerInfo } from "../provider.ts";
 import { buildTimeline, type Timeline } from "../timeline/analyze.ts";
+import { compareText } from "../util/collate.ts";
 import { idKey } from "../util/resource-id.ts";
 import type { BaselineSummary } from "./baseline.ts";
 
@@ -240,7 +241,7 @@ function ruleSummaries(rules: RuleInput[] | undefined, findings: Finding[]): Rul
         title: f.title,
         severity: f.severity,
       }))
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => compareText(a.id, b.id));
   return list.map((r) => {
     const out: RuleSummary = { id: r.id, provider: r.provider, title: r.title, severity: r.severity, docsUrl: docsUrl(r.id) };
     if (r.description) out.description = r.description;

@@ -4,7 +4,9 @@
  * window (`lbdoctor timeline`, the report's `timeline`). Pure: time comes from
  * the snapshot (its window and its samples), never from the clock.
  */
+
 import type { Finding } from "../engine/types.ts";
+import { compareText } from "../util/collate.ts";
 import { idKey } from "../util/resource-id.ts";
 import type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow } from "./types.ts";
 
@@ -253,7 +255,7 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
     flush();
   }
   const order = { change: 0, health: 1, spike: 2 } as const;
-  entries.sort((a, b) => ms(a.t) - ms(b.t) || order[a.kind] - order[b.kind] || a.label.localeCompare(b.label));
+  entries.sort((a, b) => ms(a.t) - ms(b.t) || order[a.kind] - order[b.kind] || compareText(a.label, b.label));
   return {
     window: time.window,
     entries,

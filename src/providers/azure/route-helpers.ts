@@ -8,6 +8,7 @@
  */
 
 import type { ReportInput } from "../../core/engine/types.ts";
+import { compareText } from "../../core/util/collate.ts";
 import { ipv4Cidr as cidrInterval, ipInCidr, NON_PUBLIC_V4 as NON_INTERNET_V4, subtract } from "../../core/util/ip.ts";
 import { idKey } from "./arm-id.ts";
 import type { AzureModel, Frontend, IpConfig, LbRule, LoadBalancer, Nic, RouteEntry, RouteTable, Subnet } from "./model.ts";
@@ -162,7 +163,7 @@ export function frontendBackends(
     }
   }
   const haPorts = rules.some((r) => r.protocol.toLowerCase() === "all" && r.frontendPort === 0 && r.backendPort === 0);
-  return { rules, nics: [...nics.values()].sort((a, b) => a.name.localeCompare(b.name)), ipOnly: [...ipOnly].sort(), haPorts };
+  return { rules, nics: [...nics.values()].sort((a, b) => compareText(a.name, b.name)), ipOnly: [...ipOnly].sort(), haPorts };
 }
 
 /** A VMSS instance NIC cannot be updated with `az network nic update`: its settings live in the scale set model. */
@@ -276,5 +277,5 @@ export function applianceHops(model: AzureModel, report: (input: ReportInput) =>
       evidence: [{ resourceId: r.table.id, pointer: r.route.ptr, label: "route" }],
     });
   }
-  return [...byHop].sort(([a], [b]) => a.localeCompare(b)).map(([ip, routes]) => hopRoutes(ip, routes));
+  return [...byHop].sort(([a], [b]) => compareText(a, b)).map(([ip, routes]) => hopRoutes(ip, routes));
 }

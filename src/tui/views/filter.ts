@@ -1,6 +1,7 @@
 /** What a list shows under the text filter (`/`), the severity floor (`s`) and the all-statuses toggle (`a`). */
 
 import { type Finding, SEVERITIES, type Severity, severityRank } from "../../core/engine/types.ts";
+import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import type { LbEntry, MemberRow } from "../types.ts";
 
@@ -37,7 +38,7 @@ function sortFindings(list: Finding[], s: SortKey | undefined): Finding[] {
     s === "severity"
       ? (a, b) => sevOf(b) - sevOf(a)
       : s === "resource"
-        ? (a, b) => a.resourceName.localeCompare(b.resourceName) || a.ruleId.localeCompare(b.ruleId)
+        ? (a, b) => compareText(a.resourceName, b.resourceName) || compareText(a.ruleId, b.ruleId)
         : (a, b) => STATE_RANK[a.status] - STATE_RANK[b.status] || sevOf(b) - sevOf(a);
   return [...list].sort((a, b) => cmp(a, b) || (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }

@@ -7,10 +7,12 @@
  * axis, which grows to the last poll. Time comes from the snapshot's window
  * and samples (and the watch's polls); nothing reads the clock here.
  */
+
 import type { Finding } from "../../core/engine/types.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { clock as isoClock, transitions, valueText } from "../../core/timeline/analyze.ts";
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
+import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import type { Sample, WatchState } from "../session.ts";
 import { cellWidth, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
@@ -66,7 +68,7 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
   const rows: TimelineRow[] = [];
   const matched = new Set<Sample[]>();
   for (const lb of data.lbs) {
-    const series = (time?.series ?? []).filter((s) => idKey(s.loadBalancerId) === lb.key).sort((a, b) => a.label.localeCompare(b.label));
+    const series = (time?.series ?? []).filter((s) => idKey(s.loadBalancerId) === lb.key).sort((a, b) => compareText(a.label, b.label));
     for (const s of series) {
       const live = liveFor(s, watch);
       if (live) matched.add(live);

@@ -18,8 +18,10 @@
  * a region that fails (AccessDenied, a region not enabled) is a gap naming
  * account and region, and the rest runs.
  */
+
 import { InputError } from "../../../core/errors.ts";
 import type { Gap } from "../../../core/snapshot/types.ts";
+import { compareText } from "../../../core/util/collate.ts";
 import { limiter } from "../../../core/util/limit.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import type { AwsCollectOptions, clientConfigs, collectAws } from "./collect.ts";
@@ -359,7 +361,7 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
 }
 
 const byKey = (xs: Array<AwsPartitionScope>) =>
-  [...xs].sort((a, b) => a.region.localeCompare(b.region) || (a.account ?? "").localeCompare(b.account ?? ""));
+  [...xs].sort((a, b) => compareText(a.region, b.region) || compareText(a.account ?? "", b.account ?? ""));
 
 /**
  * Several one-region snapshots → one. ELBv2 data is keyed by ARN (which names region and account); EC2 and

@@ -21,7 +21,9 @@
  * The clients are loaded only here. A failure is a gap (`cloudwatch:GetMetricData`,
  * `cloudtrail:LookupEvents`).
  */
+
 import type { TimeWindow } from "../../../core/timeline/types.ts";
+import { compareText } from "../../../core/util/collate.ts";
 import { dimensionOf, namespaceOf } from "../model/time.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { type AwsRun, clientConfigs } from "./collect.ts";
@@ -242,7 +244,7 @@ export async function collectAwsTime(run: AwsRun, input: AwsTimeInput): Promise<
       })
       .then(() => undefined);
     await Promise.all([...metricsWork, trailWork]);
-    const sorted = [...events.values()].sort((a, b) => String(a.EventTime).localeCompare(String(b.EventTime)));
+    const sorted = [...events.values()].sort((a, b) => compareText(String(a.EventTime), String(b.EventTime)));
     return { window, cloudwatch, cloudtrail: { Events: toWire<Rec[]>(sorted) } };
   } finally {
     cw.destroy();

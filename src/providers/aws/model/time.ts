@@ -9,7 +9,9 @@
  * strings). `observations.cloudtrail.Events` is `aws cloudtrail lookup-events`
  * output; each event's `CloudTrailEvent` is the JSON record as a string.
  */
+
 import type { Change, HealthSeries, TimeData } from "../../../core/timeline/types.ts";
+import { compareText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
 import { awsArg, jsonForCommand } from "../../../core/util/shell.ts";
@@ -376,7 +378,7 @@ export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeDat
     if (who) change.who = who;
     time.changes.push(change);
   });
-  time.changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+  time.changes.sort((a, b) => ms(a.time) - ms(b.time) || compareText(a.id, b.id));
   for (const g of snapshot.gaps ?? []) {
     const op = g.operation.toLowerCase();
     if (op.endsWith("getmetricdata"))

@@ -4,7 +4,9 @@
  * `observations` into the provider-neutral TimeData (src/core/timeline) plus
  * the raw metric series the SNAT rule reads.
  */
+
 import type { TimeData } from "../../../core/timeline/types.ts";
+import { compareText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { azArg } from "../../../core/util/shell.ts";
 import { idKey, nameOf, parentResourceId, parseArmId } from "../arm-id.ts";
@@ -375,7 +377,7 @@ function readChanges(obs: Observations): Change[] {
       if (change) changes.push(change);
     });
   }
-  return changes.sort((a, b) => ms(a.time) - ms(b.time) || a.id.localeCompare(b.id));
+  return changes.sort((a, b) => ms(a.time) - ms(b.time) || compareText(a.id, b.id));
 }
 
 /** What the collection could not read that the timeline would show: metrics, changes. */

@@ -1,0 +1,59 @@
+/**
+ * The order lbdoctor sorts names and ids in: the Unicode root collation
+ * (what `a.localeCompare(b)` gives in an English locale), without ICU for
+ * printable ASCII. The first `localeCompare` or `Intl.Collator` of a process
+ * builds ICU's collator, ~10 ms of a `check` that takes ~60; the names and
+ * ids of a snapshot are almost always ASCII.
+ *
+ * For printable ASCII the root collation is: the primary weights first
+ * (space, punctuation and symbols in ASCII_ROOT_ORDER's order, then the
+ * digits, then the letters regardless of case), a string that runs out first
+ * before a longer one; when every primary is equal, the first case difference (lower case
+ * first). Anything else (other characters, control characters) goes to ICU,
+ * in English (the root rules), so that the order never depends on the user's locale
+ * (a Danish locale sorts "aa" after "z").
+ */
+
+/** Printable ASCII in root collation order, upper case beside its lower case (test/collate.test.ts derives it from ICU). */
+export const ASCII_ROOT_ORDER = " _-,;:!?.'\"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ";
+
+// the primary weight of each printable ASCII character (1-based; 0: not printable ASCII, ask ICU)
+const PRIMARY = new Uint8Array(128);
+{
+  let w = 0;
+  for (let i = 0; i < ASCII_ROOT_ORDER.length; i++) {
+    const c = ASCII_ROOT_ORDER.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    if (!upper) w++;
+    PRIMARY[c] = w;
+  }
+}
+
+let icu: ((a: string, b: string) => number) | undefined;
+
+/** `a` before `b`: negative; after: positive; the same: 0. Root collation, as `a.localeCompare(b, "en")`. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length > b.length ? a.length : b.length;
+  let primary = 0;
+  let tertiary = 0;
+  for (let i = 0; i < n; i++) {
+    const x = i < a.length ? a.charCodeAt(i) : -1;
+    const y = i < b.length ? b.charCodeAt(i) : -1;
+    // every character is checked, even after the order is decided: one outside printable ASCII sends the pair to ICU
+    const px = x < 0 ? 0 : x < 128 ? (PRIMARY[x] as number) : 0;
+    const py = y < 0 ? 0 : y < 128 ? (PRIMARY[y] as number) : 0;
+    if ((px === 0 && x >= 0) || (py === 0 && y >= 0)) {
+      icu ??= new Intl.Collator("en").compare;
+      return icu(a, b);
+    }
+    if (px !== py) {
+      if (primary === 0) primary = px - py;
+    } else if (tertiary === 0 && x !== y) {
+      // the same letter in another case: lower case (the larger code) first
+      tertiary = y - x;
+    }
+  }
+  const r = primary !== 0 ? primary : tertiary;
+  return r < 0 ? -1 : r > 0 ? 1 : 0;
+}

@@ -1,0 +1,74 @@
+/**
+ * compareText (src/core/util/collate.ts) against ICU's root collation
+ * (Intl.Collator("en")), the order lbdoctor's reports used before it: the same
+ * sign for every pair, printable ASCII (its own fast path) and not.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import { ASCII_ROOT_ORDER, compareText } from "../src/core/util/collate.ts";
+
+const icu = new Intl.Collator("en").compare;
+const sign = (n: number) => Math.sign(n);
+const seed = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+
+const printable: string[] = [];
+for (let c = 32; c < 127; c++) printable.push(String.fromCharCode(c));
+
+describe("compareText", () => {
+  it("orders the printable ASCII characters as ICU does", () => {
+    assert.equal([...printable].sort(icu).join(""), ASCII_ROOT_ORDER);
+    assert.equal([...printable].sort(compareText).join(""), ASCII_ROOT_ORDER);
+  });
+
+  it("agrees with ICU on every pair of short strings of characters where the order is subtle", () => {
+    const alphabet = ["a", "A", "b", "B", "z", "Z", "0", "9", "-", "_", ".", "/", " ", "$", "~"];
+    const strings = [""];
+    for (const a of alphabet) {
+      strings.push(a);
+      for (const b of alphabet) strings.push(a + b);
+    }
+    for (const x of strings)
+      for (const y of strings) assert.equal(sign(compareText(x, y)), sign(icu(x, y)), `${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+  });
+
+  it("agrees with ICU on random ASCII names and ids", () => {
+    const ascii = fc.string({ unit: fc.constantFrom(...printable), maxLength: 12 });
+    fc.assert(
+      fc.property(ascii, ascii, (x, y) => sign(compareText(x, y)) === sign(icu(x, y))),
+      { numRuns: 20000, ...seed },
+    );
+    // names that differ late, in case only, or in length only (pool-web-1, Pool-Web-1, pool-web-10)
+    const near = fc.tuple(fc.constantFrom("pool-web-", "Pool-Web-", "/subscriptions/x/nic-", "vm"), ascii, ascii);
+    fc.assert(
+      fc.property(near, near, ([p, s], [q, t]) => sign(compareText(p + s, q + t)) === sign(icu(p + s, q + t))),
+      { numRuns: 20000, ...seed },
+    );
+  });
+
+  it("hands anything else to ICU: accents, other scripts, control characters", () => {
+    for (const [x, y] of [
+      ["é", "f"],
+      ["e", "é"],
+      ["résumé", "resume"],
+      ["a\u0001", "a"],
+      ["Ω", "z"],
+      ["vm-ü", "vm-u"],
+      ["ab\tc", "ab c"],
+    ] as const) {
+      assert.equal(sign(compareText(x, y)), sign(icu(x, y)), `${JSON.stringify(x)} vs ${JSON.stringify(y)}`);
+      assert.equal(sign(compareText(y, x)), sign(icu(y, x)), `${JSON.stringify(y)} vs ${JSON.stringify(x)}`);
+    }
+    const any = fc.string({ unit: "binary", maxLength: 8 });
+    fc.assert(
+      fc.property(any, any, (x, y) => sign(compareText(x, y)) === sign(icu(x, y))),
+      { numRuns: 1000, ...seed },
+    );
+  });
+
+  it("does not depend on the user's locale", () => {
+    // ICU in Danish sorts "aa" after "z"; the report order stays the root one
+    assert.ok(compareText("aa", "z") < 0);
+    assert.equal(compareText("pool", "pool"), 0);
+  });
+});
