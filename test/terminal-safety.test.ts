@@ -15,7 +15,7 @@ import { cleanup, render } from "ink-testing-library";
 import React from "react";
 import { loadFormatter } from "../src/core/report/formats.ts";
 import type { Report } from "../src/core/report/report.ts";
-import { safeJson, sanitize, terminalSafe } from "../src/core/report/sanitize.ts";
+import { jsonTextPiece, safeJson, safeJsonEscape, sanitize, terminalSafe } from "../src/core/report/sanitize.ts";
 import { analyze } from "../src/tui/analyze.ts";
 import { FindingView, LbView, Overview } from "../src/tui/components/screens.ts";
 import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
@@ -166,5 +166,20 @@ describe("sanitize, terminalSafe, safeJson", () => {
     const text = safeJson(v);
     assert.doesNotMatch(text, RAW);
     assert.deepEqual(JSON.parse(text), v);
+  });
+
+  it("safeJsonEscape: plain ASCII passes as it is; a DEL in ASCII text, C1 and bidi characters are escaped", () => {
+    const ascii = '{"a":"b c","n":[1,2]}';
+    assert.equal(safeJsonEscape(ascii), ascii);
+    assert.equal(safeJsonEscape('"a\u007fb"'), '"a\\u007fb"');
+    assert.equal(safeJsonEscape('"\u009b\u2028"'), '"\\u009b\\u2028"');
+  });
+
+  it("terminalSafe passes the last JSON piece unscanned (it is inert), and still escapes any other text", () => {
+    const piece = jsonTextPiece(JSON.stringify({ s: `x${TERMINAL_SUFFIX}` }));
+    assert.doesNotMatch(piece, RAW);
+    assert.equal(terminalSafe(piece), piece);
+    assert.equal(terminalSafe("\u001b]0;title\u0007"), "\\x1b]0;title\\x07");
+    assert.equal(terminalSafe(`${piece}\u001b[2J`), `${piece}\\x1b[2J`);
   });
 });

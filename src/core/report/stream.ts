@@ -9,7 +9,7 @@
  * serialized whole (one finding, one SARIF result: small), indented or, with
  * `compactLeaves`, on one line.
  */
-import { safeJsonEscape } from "./sanitize.ts";
+import { jsonTextPiece } from "./sanitize.ts";
 
 /** About how many characters a yielded piece holds (many small strings are joined up to this; one large value may exceed it). */
 export const CHUNK = 1 << 16;
@@ -36,35 +36,75 @@ function serializable(v: unknown): boolean {
   return v !== undefined && typeof v !== "function" && typeof v !== "symbol";
 }
 
-function* parts(value: unknown, indent: string, pad: string, depth: number, leafIndent: string): Generator<string> {
-  const walk =
-    depth > 0 &&
+/**
+ * The text being made, in pieces up to about `size` characters. Pieces are
+ * appended (a finding each, or a bracket) and joined only when a chunk is
+ * handed out: no generator step and no intermediate string per value.
+ */
+class Pieces {
+  buf: string[] = [];
+  len = 0;
+  readonly size: number;
+  constructor(size: number) {
+    this.size = size;
+  }
+  push(s: string): void {
+    this.buf.push(s);
+    this.len += s.length;
+  }
+  get full(): boolean {
+    return this.len >= this.size;
+  }
+  /** The text so far, escaped for a terminal (see `jsonTextPiece`), and an empty buffer. */
+  take(): string {
+    const text = this.buf.length === 1 ? (this.buf[0] as string) : this.buf.join("");
+    this.buf = [];
+    this.len = 0;
+    return jsonTextPiece(text);
+  }
+}
+
+/** Whether `walk` descends into a value rather than serializing it whole. */
+function walkable(value: unknown): value is object {
+  return (
     value !== null &&
     typeof value === "object" &&
     typeof (value as { toJSON?: unknown }).toJSON !== "function" &&
-    !(value instanceof Number || value instanceof String || value instanceof Boolean);
-  if (!walk) {
-    const text = JSON.stringify(value, null, leafIndent) ?? "null";
-    yield leafIndent === "" || !text.includes("\n") ? text : text.replace(/\n/g, `\n${pad}`);
+    !(value instanceof Number || value instanceof String || value instanceof Boolean)
+  );
+}
+
+/** One value serialized whole, at `pad` (a leaf written on several lines is indented to sit where it is). */
+function leaf(value: unknown, pad: string, leafIndent: string): string {
+  const text = JSON.stringify(value, null, leafIndent) ?? "null";
+  return leafIndent === "" || pad === "" || !text.includes("\n") ? text : text.replace(/\n/g, `\n${pad}`);
+}
+
+/** Appends `value`'s text to `out`, handing out a chunk whenever the buffer is full (only between values). */
+function* walk(out: Pieces, value: unknown, indent: string, pad: string, depth: number, leafIndent: string): Generator<string> {
+  if (depth <= 0 || !walkable(value)) {
+    out.push(leaf(value, pad, leafIndent));
     return;
   }
   const inner = pad + indent;
   const nl = indent === "" ? "" : "\n";
   const colon = indent === "" ? ":" : ": ";
+  const sep = `,${nl}${inner}`;
   if (Array.isArray(value)) {
     if (value.length === 0) {
-      yield "[]";
+      out.push("[]");
       return;
     }
-    yield `[${nl}`;
+    out.push(`[${nl}${inner}`);
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) yield `,${nl}`;
-      yield inner;
+      if (i > 0) out.push(sep);
       const v: unknown = value[i];
-      if (serializable(v)) yield* parts(v, indent, inner, depth - 1, leafIndent);
-      else yield "null";
+      if (!serializable(v)) out.push("null");
+      else if (depth > 1 && walkable(v)) yield* walk(out, v, indent, inner, depth - 1, leafIndent);
+      else out.push(leaf(v, inner, leafIndent));
+      if (out.full) yield out.take();
     }
-    yield `${nl}${pad}]`;
+    out.push(`${nl}${pad}]`);
     return;
   }
   const obj = value as Record<string, unknown>;
@@ -72,11 +112,13 @@ function* parts(value: unknown, indent: string, pad: string, depth: number, leaf
   for (const k of Object.keys(obj)) {
     const v = obj[k];
     if (!serializable(v)) continue;
-    yield `${first ? `{${nl}` : `,${nl}`}${inner}${JSON.stringify(k)}${colon}`;
+    out.push(`${first ? `{${nl}${inner}` : sep}${JSON.stringify(k)}${colon}`);
     first = false;
-    yield* parts(v, indent, inner, depth - 1, leafIndent);
+    if (depth > 1 && walkable(v)) yield* walk(out, v, indent, inner, depth - 1, leafIndent);
+    else out.push(leaf(v, inner, leafIndent));
+    if (out.full) yield out.take();
   }
-  yield first ? "{}" : `${nl}${pad}}`;
+  out.push(first ? "{}" : `${nl}${pad}}`);
 }
 
 /**
@@ -91,8 +133,10 @@ export function* jsonChunks(
   opts: { indent?: number; depth?: number; size?: number; compactLeaves?: boolean } = {},
 ): Generator<string> {
   const indent = " ".repeat(opts.indent ?? 2);
-  const leaf = opts.compactLeaves ? "" : indent;
-  for (const piece of chunked(parts(value, indent, "", opts.depth ?? 2, leaf), opts.size)) yield safeJsonEscape(piece);
+  const leafIndent = opts.compactLeaves ? "" : indent;
+  const out = new Pieces(opts.size ?? CHUNK);
+  yield* walk(out, value, indent, "", opts.depth ?? 2, leafIndent);
+  if (out.len > 0) yield out.take();
 }
 
 /** A whole stream as one string (small reports, tests). */
