@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineRule } from "../src/core/engine/define-rule.ts";
-import { orderFindings, runRules } from "../src/core/engine/run.ts";
+import { orderFindings, runRules, runRulesCounting } from "../src/core/engine/run.ts";
 import type { Rule } from "../src/core/engine/types.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids } from "./support/azure-builder.ts";
@@ -205,5 +205,67 @@ describe("rule engine", () => {
     });
     const findings = runRules(model, [many], { passes: "summary" });
     assert.equal(findings.length, 300_000);
+  });
+
+  it('passes "count": passes and not-applicable results are counted, not made findings; every other finding and id is as in a full run', () => {
+    const lb = model.loadBalancers[0];
+    assert.ok(lb);
+    const mixed = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/mixed",
+      messages: { ok: "fine", bad: "broken", na: "n/a" },
+      check: ({ report }) => {
+        // a counted pass takes its key: the fail after it on the same resource and key is k#2, as in a full run
+        report({ status: "pass", resourceId: lb.id, loadBalancerId: lb.id, key: "k", messageId: "ok" });
+        report({ status: "fail", resourceId: lb.id.toUpperCase(), loadBalancerId: lb.id, key: "k", messageId: "bad" });
+        report({ status: "not-applicable", resourceId: "/s/other", messageId: "na" });
+        report({ status: "pass", resourceId: lb.id, key: "k", messageId: "ok" });
+      },
+    });
+    const onlyPasses = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/only-passes",
+      messages: { ok: "fine" },
+      check: ({ report }) => report({ status: "pass", resourceId: lb.id, messageId: "ok" }),
+    });
+    const boom = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/boom",
+      messages: { ok: "fine" },
+      check: ({ report }) => {
+        report({ status: "pass", resourceId: lb.id, messageId: "ok" });
+        throw new Error("kaboom");
+      },
+    });
+    const rules = [mixed, onlyPasses, boom];
+    const full = runRules(model, rules);
+    const { findings, counted } = runRulesCounting(model, rules, { passes: "count" });
+    assert.deepEqual(
+      findings.map((f) => [f.id, f.status]),
+      full.filter((f) => f.status !== "pass" && f.status !== "not-applicable").map((f) => [f.id, f.status]),
+    );
+    assert.equal(findings.find((f) => f.status === "fail")?.id, `azure/mixed|${lb.key}|k#2`);
+    // a rule whose results were all counted gets no "nothing in scope" result; a rule that threw counts nothing
+    assert.deepEqual(counted, [
+      {
+        ruleId: "azure/mixed",
+        status: ["pass", "not-applicable", "pass"],
+        resourceId: [lb.id, "/s/other", lb.id],
+        loadBalancerId: [lb.id, undefined, undefined],
+      },
+      { ruleId: "azure/only-passes", status: ["pass"], resourceId: [lb.id], loadBalancerId: [undefined] },
+    ]);
+    // with a collection gap the rule reads, nothing is counted: its passes become unknown findings, whole
+    const gapped = {
+      ...model,
+      gaps: [{ kind: "collection" as const, operation: "loadBalancers.list", message: "denied", covers: ["azure:loadBalancers"] }],
+    };
+    const withGap = runRulesCounting(gapped as AzureModel, [mixed], { passes: "count" });
+    assert.deepEqual(withGap.counted, []);
+    assert.deepEqual(
+      withGap.findings.map((f) => f.status),
+      ["unknown", "fail", "unknown", "unknown"],
+    );
+    assert.match(withGap.findings[0]?.message ?? "", /What was collected says: fine$/);
   });
 });

@@ -38,8 +38,28 @@ function bigReport(times: number): Report {
 
 describe("passes summarized by default", () => {
   it("check: passes and not-applicable results become per-rule counts with resource ids; everything else stays in full", () => {
-    const { report: summarized } = check(["--snapshot", fixture("demo")]);
+    // the whole snapshot, and one load balancer of two (the counted passes are narrowed like the findings)
+    for (const args of [
+      ["--snapshot", fixture("demo")],
+      ["--snapshot", fixture("gateway-lb-unhealthy"), "lb-gw"],
+    ]) {
+      summarizedLikeFull(args);
+    }
     const { report: full } = check(["--snapshot", fixture("demo"), "--include-passed"]);
+    // --include-passed: every pass in full, with its evidence values, and no summary
+    assert.equal(full.passed, undefined);
+    assert.equal(full.notApplicable, undefined);
+    const pass = full.findings.find((f) => f.status === "pass" && f.evidence.length > 0);
+    assert.ok(pass, "a pass with evidence");
+    assert.ok(
+      pass.evidence.every((e) => "value" in e),
+      "a pass keeps its evidence",
+    );
+  });
+
+  function summarizedLikeFull(args: string[]): void {
+    const { report: summarized } = check(args);
+    const { report: full } = check([...args, "--include-passed"]);
     assertValidReport(summarized, "summarized");
     assertValidReport(full, "include-passed");
     assert.ok(summarized.summary.byStatus.pass > 0, "the fixture has passes");
@@ -71,16 +91,7 @@ describe("passes summarized by default", () => {
         [...new Set(left.map((f) => f.ruleId))].sort(),
       );
     }
-    // --include-passed: every pass in full, with its evidence values, and no summary
-    assert.equal(full.passed, undefined);
-    assert.equal(full.notApplicable, undefined);
-    const pass = full.findings.find((f) => f.status === "pass" && f.evidence.length > 0);
-    assert.ok(pass, "a pass with evidence");
-    assert.ok(
-      pass.evidence.every((e) => "value" in e),
-      "a pass keeps its evidence",
-    );
-  });
+  }
 
   it("text, Markdown, SARIF, JUnit and GitHub say how many passed", () => {
     const { report } = check(["--snapshot", fixture("demo")]);

@@ -102,6 +102,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     loadBalancers: lbs,
     rules,
     findings,
+    counted,
   } = diagnose({
     snapshot,
     adapter,
@@ -110,8 +111,8 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     ...(targets.length > 0 ? { targets } : {}),
     source,
     severity,
-    // passes are summarized in the report unless --include-passed: the engine need not write out their evidence
-    passes: opts.includePassed === true ? "full" : "summary",
+    // passes are summarized in the report unless --include-passed: the engine only counts them
+    passes: opts.includePassed === true ? "full" : "count",
   });
 
   let suppressions: SuppressionStatus[] | undefined;
@@ -154,6 +155,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     ...(suppressions ? { suppressions } : {}),
     ...(baselineSummary ? { baseline: baselineSummary } : {}),
     passes: opts.includePassed === true ? "full" : "summary",
+    counted,
   });
 
   // each report is written as it is rendered (JSON, SARIF and JUnit in pieces): files to temporary files, renamed when all are complete

@@ -4,7 +4,7 @@
  * target the user named (a group or a load balancer), and the findings of
  * that scope. No I/O here; what calls it renders the result.
  */
-import { type EngineEvent, runRules } from "./engine/run.ts";
+import { type CountedResults, type EngineEvent, runRulesCounting } from "./engine/run.ts";
 import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/types.ts";
 import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
@@ -26,8 +26,11 @@ export interface DiagnoseInput {
   /** severity overrides by rule id (the config) */
   severity?: Record<string, Severity>;
   onEvent?: (e: EngineEvent) => void;
-  /** "summary": passes and not-applicable results come back light (see RunOptions.passes); default "full" */
-  passes?: "full" | "summary";
+  /**
+   * "summary": passes and not-applicable results come back light; "count": counted apart (`Diagnosis.counted`), not
+   * as findings (see RunOptions.passes); default "full"
+   */
+  passes?: "full" | "summary" | "count";
 }
 
 export interface Diagnosis {
@@ -38,6 +41,8 @@ export interface Diagnosis {
   /** the rules that ran */
   rules: Rule[];
   findings: Finding[];
+  /** with passes "count": the passes and not-applicable results of the scope, counted per rule (not in `findings`) */
+  counted: CountedResults[];
 }
 
 export function diagnose(input: DiagnoseInput): Diagnosis {
@@ -54,7 +59,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
           lbs: [...new Map(scopes.flatMap((x) => x.lbs).map((lb) => [lb.key, lb])).values()],
           groups: scopes.flatMap((x) => (x.group !== undefined ? [x.group] : [])),
         };
-  let findings = runRules(model, rules, {
+  let { findings, counted } = runRulesCounting(model, rules, {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     ...(input.passes ? { passes: input.passes } : {}),
@@ -81,13 +86,25 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   }
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
-    findings = findings.filter((f) => {
+    const inScope = (f: { resourceId: string; loadBalancerId?: string | undefined }) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
       return scope.groups.some((g) => adapter.inGroup(f, g));
+    };
+    findings = findings.filter(inScope);
+    counted = counted.map((c) => {
+      const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [] };
+      for (let i = 0; i < c.status.length; i++) {
+        const r = { resourceId: c.resourceId[i] as string, loadBalancerId: c.loadBalancerId[i] };
+        if (!inScope(r)) continue;
+        kept.status.push(c.status[i] as CountedResults["status"][number]);
+        kept.resourceId.push(r.resourceId);
+        kept.loadBalancerId.push(r.loadBalancerId);
+      }
+      return kept;
     });
   }
-  return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings };
+  return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings, counted };
 }
 
 /** The load balancers a target names: by name or id first, else every one in the named group. Unknown → InputError. */

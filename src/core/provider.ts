@@ -92,7 +92,7 @@ export interface ProviderAdapter<M extends Model = Model> {
   gapData(gap: Gap): string[];
   loadBalancers(model: M): LoadBalancerInfo[];
   /** does a finding without a load balancer belong to the group the user named? */
-  inGroup(finding: Finding, group: string): boolean;
+  inGroup(finding: Pick<Finding, "resourceId" | "loadBalancerId">, group: string): boolean;
   /** the scope's own group (resource group, region), for narrowing by name */
   scopeGroup(snapshot: Snapshot): string | undefined;
   /** the tags of the resource a finding is about (suppressions by tag) */

@@ -24,7 +24,25 @@ export interface RunOptions {
    * first, so every fail, unknown and error finding is always whole.
    * Default "full".
    */
-  passes?: "full" | "summary";
+  passes?: "full" | "summary" | "count";
+}
+
+/**
+ * The passes and not-applicable results of one rule that a `passes: "count"` run counted instead of making findings
+ * of them (`check` summarizes them per rule unless --include-passed): each result's status, resource and load
+ * balancer, in report order. What the report's summaries need, and what narrowing to a scope reads.
+ */
+export interface CountedResults {
+  ruleId: string;
+  status: Array<"pass" | "not-applicable">;
+  resourceId: string[];
+  loadBalancerId: Array<string | undefined>;
+}
+
+/** What `runRulesCounting` gives: the findings, and per rule the results it only counted (rules that counted none are left out). */
+export interface RunResult {
+  findings: Finding[];
+  counted: CountedResults[];
 }
 
 /** Completes a light pass or not-applicable finding (its message and evidence), for the rule that made it. */
@@ -79,7 +97,19 @@ function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
 
 /** Runs each rule in isolation. A rule that throws becomes one `error` finding; the run goes on. */
 export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Finding[] {
+  return runRulesCounting(model, rules, opts).findings;
+}
+
+/**
+ * `runRules`, and with `passes: "count"` the passes and not-applicable results counted apart (`counted`), never
+ * made into findings: the most of a large scope's results, which a summarizing report only counts. A rule whose
+ * results a collection gap can change (its passes may turn `unknown`, shown in full) reports as with "summary".
+ * Every finding id is the same as in a "full" run (a counted result still takes its key).
+ */
+export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions = {}): RunResult {
   const all: Finding[] = [];
+  const counted: CountedResults[] = [];
+  let countedTotal = 0;
   const now = () => performance.now();
   // resource id → idKey, across rules: rules report on the same resources (the same strings) again and again
   const resourceKeys = new Map<string, string>();
@@ -94,11 +124,20 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
     const out: Finding[] = [];
     // the ids given so far, as (resource key → keys): the short parts are hashed, never the long joined id; whole ids
     // (`flat`) once a resource key holds a `|`, where two different pairs could join into the same id
-    const given = new Map<string, Set<string>>();
+    // (one key alone as a string: most resources get one finding per rule, and a Set each is most of the memory)
+    const given = new Map<string, string | Set<string>>();
     let flat: Set<string> | undefined;
-    const taken = (rk: string, k: string) => (flat ? flat.has(`${rule.id}|${rk}|${k}`) : given.get(rk)?.has(k) === true);
+    const taken = (rk: string, k: string) => {
+      if (flat) return flat.has(`${rule.id}|${rk}|${k}`);
+      const keys = given.get(rk);
+      return keys === undefined ? false : typeof keys === "string" ? keys === k : keys.has(k);
+    };
     const severity = opts.severity?.[rule.id];
-    const summarize = opts.passes === "summary";
+    const gapped = rulesGaps(rule, model).length > 0;
+    // "count": results counted, not made into findings, unless a gap can change them
+    const count = opts.passes === "count" && !gapped;
+    const summarize = opts.passes === "summary" || (opts.passes === "count" && gapped);
+    const mine: CountedResults | undefined = count ? { ruleId: rule.id, status: [], resourceId: [], loadBalancerId: [] } : undefined;
     // light findings (passes and not-applicable results, with passes "summary") and how to complete each
     const light = new Map<Finding, ReportInput>();
     const complete: Completer = (f) => {
@@ -115,20 +154,27 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
         const rk = resourceKey(input.resourceId);
-        if (!flat && rk.includes("|")) flat = new Set(out.map((x) => x.id));
+        if (!flat && rk.includes("|")) flat = givenIds(rule.id, given);
         // what findingId(rule.id, input.resourceId, key) gives, with `#2`, `#3`… on a key already given
         let k = input.key ?? "";
         if (taken(rk, k)) {
           const first = k;
           for (let n = 2; taken(rk, (k = `${first}#${n}`)); n++);
         }
-        const id = `${rule.id}|${rk}|${k}`;
-        if (flat) flat.add(id);
+        if (flat) flat.add(`${rule.id}|${rk}|${k}`);
         else {
           const keys = given.get(rk);
-          if (keys) keys.add(k);
-          else given.set(rk, new Set([k]));
+          if (keys === undefined) given.set(rk, k);
+          else if (typeof keys === "string") given.set(rk, new Set([keys, k]));
+          else keys.add(k);
         }
+        if (mine && (input.status === "pass" || input.status === "not-applicable")) {
+          mine.status.push(input.status);
+          mine.resourceId.push(input.resourceId);
+          mine.loadBalancerId.push(input.loadBalancerId);
+          return;
+        }
+        const id = `${rule.id}|${rk}|${k}`;
         const lazy = summarize && (input.status === "pass" || input.status === "not-applicable");
         const f: Finding = {
           id,
@@ -156,7 +202,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
     };
     try {
       rule.check(ctx);
-      if (out.length === 0) {
+      if (out.length === 0 && (mine === undefined || mine.status.length === 0)) {
         out.push({
           id: findingId(rule.id, "", "scope"),
           ruleId: rule.id,
@@ -175,6 +221,7 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
       }
     } catch (e) {
       out.length = 0;
+      if (mine) mine.status.length = mine.resourceId.length = mine.loadBalancerId.length = 0;
       out.push({
         id: findingId(rule.id, "", "error"),
         ruleId: rule.id,
@@ -194,11 +241,32 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
     if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity, light.size > 0 ? complete : undefined);
     // one at a time: a spread passes every finding as an argument, and a rule over 100,000 members overflows the stack
     for (const f of out) all.push(f);
-    opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length, ms: now() - t0 });
+    const n = mine?.status.length ?? 0;
+    if (mine && n > 0) counted.push(mine);
+    countedTotal += n;
+    opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length + n, ms: now() - t0 });
   }
   linkFindings(all, rules);
-  opts.onEvent?.({ type: "done", findings: all.length });
-  return all;
+  opts.onEvent?.({ type: "done", findings: all.length + countedTotal });
+  return { findings: all, counted };
+}
+
+/** The ids given so far, whole (for a rule whose resource keys can hold a `|`). */
+function givenIds(ruleId: string, given: Map<string, string | Set<string>>): Set<string> {
+  const ids = new Set<string>();
+  for (const [rk, keys] of given) {
+    if (typeof keys === "string") ids.add(`${ruleId}|${rk}|${keys}`);
+    else for (const k of keys) ids.add(`${ruleId}|${rk}|${k}`);
+  }
+  return ids;
+}
+
+/** The collection gaps that cover data the rule reads (they can change its passes: see applyGaps). */
+function rulesGaps(rule: Rule, model: Model): ModelGap[] {
+  const collection = gapIndex(model.gaps).collection;
+  if (collection.length === 0) return collection;
+  const reads = new Set(rule.reads ?? []);
+  return collection.filter((g) => (g.covers ?? []).some((k) => reads.has(k)));
 }
 
 /** The messageId of a result that a collection gap turned into `unknown`. */
@@ -216,8 +284,7 @@ export const GAP_MESSAGE_ID = "collection-gap";
  * be read (a target group's targets) never silently drops out of the report.
  */
 export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Severity, complete?: Completer): void {
-  const reads = new Set(rule.reads ?? []);
-  const gaps = gapIndex(model.gaps).collection.filter((g) => (g.covers ?? []).some((k) => reads.has(k)));
+  const gaps = rulesGaps(rule, model);
   if (gaps.length === 0) return;
   // a gap decides by a finding's subjects and evidence, and may turn a pass into an unknown shown in full: light findings are completed first
   if (complete) for (const f of out) complete(f);

@@ -2,7 +2,7 @@
 
 import type { SuppressionStatus } from "../config/suppress.ts";
 import { docsUrl } from "../engine/define-rule.ts";
-import { orderFindings } from "../engine/run.ts";
+import { type CountedResults, orderFindings } from "../engine/run.ts";
 import {
   type Finding,
   type Model,
@@ -132,6 +132,8 @@ export function buildReport(args: {
   baseline?: BaselineSummary;
   /** "summary": passes and not-applicable results as per-rule counts and resource ids (what `check` writes unless --include-passed); default "full" */
   passes?: PassMode;
+  /** passes and not-applicable results the engine counted instead of making findings (`passes: "count"`); summarized with those in `findings` */
+  counted?: CountedResults[];
 }): Report {
   const { model, failOn } = args;
   const summarize = args.passes === "summary";
@@ -145,6 +147,7 @@ export function buildReport(args: {
     byStatus[f.status]++;
     if (f.status === "fail") failedBySeverity[f.severity]++;
   }
+  for (const c of args.counted ?? []) for (const s of c.status) byStatus[s]++;
   const failing = findings.filter(
     (f) => f.status === "fail" && atOrAbove(f.severity, failOn) && !isSuppressed(f) && !(args.baseline && f.baseline === "existing"),
   ).length;
@@ -203,7 +206,10 @@ export function buildReport(args: {
     loadBalancers: lbs,
     findings,
     ...(summarize
-      ? { passed: summarizeStatus(args.findings, "pass"), notApplicable: summarizeStatus(args.findings, "not-applicable") }
+      ? {
+          passed: summarizeStatus(args.findings, "pass", args.counted),
+          notApplicable: summarizeStatus(args.findings, "not-applicable", args.counted),
+        }
       : {}),
     // `affects` is the engine's (resource keys, possibly many); the report keeps what the gap is and which data it covers
     gaps: model.gaps.map(({ affects: _a, ...g }) => g),
@@ -213,19 +219,23 @@ export function buildReport(args: {
   return report;
 }
 
-/** The findings of each rule with this status, counted, with their resources (each once); rules in id order. */
-export function summarizeStatus(findings: Finding[], status: "pass" | "not-applicable"): PassSummary[] {
+/**
+ * The findings of each rule with this status, counted, with their resources (each once); rules in id order. `counted`:
+ * results the engine counted instead of making findings of them (a rule's results are all in one or the other).
+ */
+export function summarizeStatus(findings: Finding[], status: "pass" | "not-applicable", counted: CountedResults[] = []): PassSummary[] {
   const byRule = new Map<string, { summary: PassSummary; seen: Set<string> }>();
-  for (const f of findings) {
-    if (f.status !== status) continue;
-    let entry = byRule.get(f.ruleId);
-    if (!entry) byRule.set(f.ruleId, (entry = { summary: { ruleId: f.ruleId, count: 0, resourceIds: [] }, seen: new Set() }));
+  const add = (ruleId: string, resourceId: string) => {
+    let entry = byRule.get(ruleId);
+    if (!entry) byRule.set(ruleId, (entry = { summary: { ruleId, count: 0, resourceIds: [] }, seen: new Set() }));
     entry.summary.count++;
-    if (f.resourceId !== "" && !entry.seen.has(f.resourceId)) {
-      entry.seen.add(f.resourceId);
-      entry.summary.resourceIds.push(f.resourceId);
+    if (resourceId !== "" && !entry.seen.has(resourceId)) {
+      entry.seen.add(resourceId);
+      entry.summary.resourceIds.push(resourceId);
     }
-  }
+  };
+  for (const f of findings) if (f.status === status) add(f.ruleId, f.resourceId);
+  for (const c of counted) for (let i = 0; i < c.status.length; i++) if (c.status[i] === status) add(c.ruleId, c.resourceId[i] as string);
   return [...byRule.values()].map((e) => e.summary).sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
 }
 
