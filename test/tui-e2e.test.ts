@@ -214,7 +214,8 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     });
     const rows = lines(pane);
     assert.match(rows[0] ?? "", /^lbdoctor · azure · ra-multi-vm-rg · snapshot/);
-    assert.match(rows[rows.length - 1] ?? "", /^↑↓ move · c copy fix · enter open related · esc back · \? help · q quit$/);
+    // the cursor is on the fix command: enter does not open a related finding there (issue 15 row 13)
+    assert.match(rows[rows.length - 1] ?? "", /^↑↓ move · c copy fix · esc back · \? help · q quit$/);
     assert.ok(rows.length <= 30 && rows.every((l) => cellWidth(l) <= 80));
 
     // r re-reads the snapshot; the screen stays usable

@@ -137,12 +137,15 @@ describe("timeline view", () => {
     assert.match(text(), /T timeline/, "the overview's footer names the key");
     inst.stdin.write("T");
     await until(text, /^Overview › timeline/m);
-    assert.match(text(), /↑↓ move · enter copy revert/);
+    // enter copies a change's revert: not offered on a member's row (issue 15 row 13)
+    assert.match(text(), /^↑↓ move · esc back/m);
+    assert.doesNotMatch(text(), /enter copy revert/);
     // the rows: 2 members, the SNAT row, then the changes (the first one is the tag change)
     inst.stdin.write("jjj");
     await until(text, /^› 02:41:30 ▼ pip-lb-web/m);
     inst.stdin.write("j");
     await until(text, /^› 03:10:04 ◆ nsg-web/m);
+    assert.match(text(), /^↑↓ move · enter copy revert/m);
     inst.stdin.write("\r");
     await until(text, /copied/);
     assert.equal(copied.length, 1);

@@ -299,7 +299,11 @@ function registerTui(program: Command, io: IO, setExit: SetExit): void {
       "--watch <interval>",
       "live: re-poll backend health every interval (5s, 1500ms, 1m): Azure rule health, AWS DescribeTargetHealth (one region); show each member's transitions",
     )
-    .option("--no-color", "no colours (NO_COLOR is honoured too)");
+    .option("--no-color", "no colours (NO_COLOR is honoured too)")
+    .option(
+      "--no-mouse",
+      "leave the mouse to the terminal (its own text selection); by default the wheel scrolls and a click selects, and Shift+drag selects text in most terminals",
+    );
   addLiveOptions(tui);
   addAwsOptions(tui);
   addWindowOptions(tui);

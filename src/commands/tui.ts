@@ -7,6 +7,7 @@
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { resolveWindow, wantsWindow } from "../core/timeline/window.ts";
+import { mouseWanted } from "../tui/mouse.ts";
 import { type DataSource, liveSource, parseInterval, snapshotSource } from "../tui/source.ts";
 import type { LiveOptions } from "./acquire.ts";
 import { colorEnabled as colorWanted } from "./output.ts";
@@ -15,6 +16,8 @@ export interface TuiOptions extends LiveOptions {
   snapshot?: string;
   watch?: string;
   color?: boolean;
+  /** false with --no-mouse */
+  mouse?: boolean;
 }
 
 export interface Terminal {
@@ -64,5 +67,6 @@ export async function runTuiCommand(
     color: colorWanted(opts.color),
     ...(notice ? { notice } : {}),
     startWatch: watchMs !== undefined && !!source.pollHealth,
+    mouse: mouseWanted(opts, terminal),
   });
 }

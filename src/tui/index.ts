@@ -5,13 +5,19 @@
  * First the collection screen, inline: its finished rows stay in the
  * scrollback. Then the explorer, in the alternate screen, which Ink leaves on
  * exit, on Ctrl-C (handled as a key: exit 130), on a signal (signal-exit) and
- * on a crash (the guard below).
+ * on a crash (the guard below). Mouse reporting (wheel, click) is on in the
+ * explorer only, and turned off on every one of those paths, before the
+ * alternate screen is left: by the MouseMode component's cleanup, which runs
+ * when Ink unmounts (quit, Ctrl-C, a signal, a crash), and by the process's
+ * exit hook as a backstop. A terminal left reporting the mouse would type
+ * escape sequences into the shell at every wheel turn.
  */
 import { render, useAnimation, useApp, useInput, useWindowSize } from "ink";
 import React from "react";
 import { clipboard } from "./clipboard.ts";
 import { App } from "./components/app.ts";
 import { CollectionScreen } from "./components/collection.ts";
+import { MOUSE_OFF, MOUSE_ON, type MouseEvent, mouseEvent, mouseStdin } from "./mouse.ts";
 import type { TuiSession } from "./session.ts";
 
 const h = React.createElement;
@@ -22,6 +28,17 @@ export interface RunOptions {
   notice?: string;
   /** start polling rule health once the data is ready (--watch, live) */
   startWatch?: boolean;
+  /** turn mouse reporting on in the explorer (not with --no-mouse, TERM=dumb) */
+  mouse?: boolean;
+}
+
+/** Mouse reporting on while it is mounted: off in a layout effect's cleanup, which runs in Ink's unmount, synchronously, even on a signal. */
+function MouseMode({ on, off, children }: { on: () => void; off: () => void; children?: React.ReactNode }) {
+  React.useLayoutEffect(() => {
+    on();
+    return off;
+  }, [on, off]);
+  return h(React.Fragment, null, children);
 }
 
 function CollectionApp({ session, color, title, onAbort }: { session: TuiSession; color: boolean; title: string; onAbort: () => void }) {
@@ -72,18 +89,47 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
   let code = 0;
   const notice = opts.startWatch ? session.startWatch() : opts.notice;
   const copy = clipboard({ write: (s) => void process.stdout.write(s), isTTY: process.stdout.isTTY === true });
-  const inst = render(
-    h(App, {
-      session,
-      color: opts.color,
-      copy,
-      onExit: (c: number) => {
-        code = c;
-      },
-      ...(notice ? { notice } : {}),
-    }),
-    { alternateScreen: true, exitOnCtrlC: false, patchConsole: true, interactive: true },
-  );
+  // mouse reports are taken out of stdin before Ink reads it, and go to the App's listeners
+  const listeners = new Set<(ev: MouseEvent) => void>();
+  const subscribe = (l: (ev: MouseEvent) => void) => {
+    listeners.add(l);
+    return () => void listeners.delete(l);
+  };
+  const stdin = opts.mouse
+    ? mouseStdin(process.stdin, (r) => {
+        const ev = mouseEvent(r);
+        if (ev) for (const l of listeners) l(ev);
+      })
+    : process.stdin;
+  let reporting = false;
+  const mouseOn = () => {
+    if (reporting) return;
+    process.stdout.write(MOUSE_ON);
+    reporting = true;
+  };
+  const mouseOff = () => {
+    if (!reporting) return;
+    reporting = false;
+    // best effort: after a hang-up there is no terminal to write to
+    if (!process.stdout.destroyed && !process.stdout.writableEnded) process.stdout.write(MOUSE_OFF);
+  };
+  const app = h(App, {
+    session,
+    color: opts.color,
+    copy,
+    onExit: (c: number) => {
+      code = c;
+    },
+    ...(notice ? { notice } : {}),
+    ...(opts.mouse ? { mouse: subscribe } : {}),
+  });
+  const inst = render(opts.mouse ? h(MouseMode, { on: mouseOn, off: mouseOff }, app) : app, {
+    stdin,
+    alternateScreen: true,
+    exitOnCtrlC: false,
+    patchConsole: true,
+    interactive: true,
+  });
   // a crash outside React (a timer, a rejected promise) still leaves the terminal as it was
   let mounted = true;
   let crashed: Error | undefined;
@@ -94,6 +140,7 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
     inst.unmount();
   };
   const restore = () => {
+    mouseOff();
     if (mounted) process.stdout.write("\u001b[?1049l\u001b[?25h");
   };
   process.on("uncaughtException", crash);
@@ -105,6 +152,7 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
     return code;
   } finally {
     mounted = false;
+    mouseOff();
     session.stop();
     process.off("uncaughtException", crash);
     process.off("unhandledRejection", crash);

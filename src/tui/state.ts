@@ -324,6 +324,19 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   return { ui };
 }
 
+/**
+ * A click on item `item` of the current screen's list: the cursor goes there; a click on the item already under the
+ * cursor is enter (open it, trace it, copy it). Nothing while a prompt is open or the help is shown, as for the arrows.
+ */
+export function reduceClick(ui0: UiState, item: number, ctx: Ctx): { ui: UiState; effect?: Effect } {
+  if (ui0.editing || ui0.help) return { ui: ui0 };
+  const items = screenItems(ui0, ctx);
+  if (item < 0 || item >= items.length) return { ui: ui0 };
+  if (item === selectedIndex(ui0, items)) return reduce(ui0, "", { return: true }, ctx);
+  const { message: _drop, ...ui } = ui0;
+  return { ui: withFrame(ui, cursorAt(items, item)) };
+}
+
 /** Where the cursor's item sits, for the screens that draw it. */
 export function selectedIndex(ui: UiState, items: Item[]): number {
   const f = current(ui);

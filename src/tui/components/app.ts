@@ -7,19 +7,44 @@ import { Box, Text, useAnimation, useApp, useInput, useWindowSize } from "ink";
 import React from "react";
 import { plural } from "../../core/util/words.ts";
 import type { CopyResult } from "../clipboard.ts";
+import type { MouseEvent } from "../mouse.ts";
 import type { SessionState, TuiSession } from "../session.ts";
-import { current, type Effect, initialUi, type Keys, reduce, screenItems, selectedIndex, type UiState } from "../state.ts";
+import {
+  type Ctx,
+  current,
+  type Effect,
+  initialUi,
+  type Keys,
+  reduce,
+  reduceClick,
+  screenItems,
+  selectedIndex,
+  type UiState,
+} from "../state.ts";
 import { clock, formatMs, type Row } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { detailParas } from "../views/detail.ts";
-import { overviewFix } from "../views/finding.ts";
+import { findingRows, overviewFix } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
-import { SPINNER } from "../views/log.ts";
+import { logRows, SPINNER } from "../views/log.ts";
+import { traceRows } from "../views/trace.ts";
 import type { Item } from "../views/types.ts";
+import { virtualOf } from "../views/types.ts";
 import { Footer, Header } from "./chrome.ts";
-import { Rows } from "./rows.ts";
-import { CollectionLog, DetailPane, FindingView, Help, LbView, Overview, TraceView } from "./screens.ts";
-import { TimelineView } from "./timeline.ts";
+import { Rows, viewportItemAt } from "./rows.ts";
+import {
+  CollectionLog,
+  DetailPane,
+  FindingView,
+  Help,
+  LbView,
+  type ListPlace,
+  lbLayout,
+  Overview,
+  overviewLayout,
+  TraceView,
+} from "./screens.ts";
+import { TimelineView, timelineLayout } from "./timeline.ts";
 
 const h = React.createElement;
 
@@ -37,7 +62,69 @@ export interface AppProps {
   notice?: string;
   /** fixed size for tests; the terminal's otherwise */
   size?: { columns: number; rows: number };
+  /** mouse reports (wheel, click), when mouse mode is on: subscribes, returns the unsubscribe */
+  mouse?: (listener: (ev: MouseEvent) => void) => () => void;
 }
+
+/** The header's rows, above the body; the footer's rows (a rule, the status line, the keys) are below it. */
+export const HEADER_ROWS = 3;
+export const FOOTER_ROWS = 3;
+
+/** How the explorer divides the terminal: the body between header and footer, and at 120 columns and more a detail pane beside a list. */
+export function frameLayout(
+  columns: number,
+  rows: number,
+  ui: UiState,
+): { bodyHeight: number; split: boolean; listWidth: number; paneWidth: number } {
+  const screen = current(ui).screen;
+  const bodyHeight = Math.max(1, rows - HEADER_ROWS - FOOTER_ROWS);
+  const split = columns >= SPLIT_COLUMNS && !ui.help && (screen.kind === "overview" || screen.kind === "lb" || screen.kind === "log");
+  const paneWidth = split ? Math.floor(columns * 0.4) : 0;
+  return { bodyHeight, split, listWidth: split ? columns - paneWidth - 3 : columns, paneWidth };
+}
+
+/** Where the current screen's list is drawn (as the screens lay it out), or undefined when no list shows (help, loading). */
+export function listPlace(ui: UiState, state: SessionState, columns: number, rows: number): (ListPlace & { selected: number }) | undefined {
+  if (ui.help || columns < MIN_COLUMNS || rows < MIN_ROWS) return undefined;
+  const { bodyHeight, listWidth } = frameLayout(columns, rows, ui);
+  const data = state.data;
+  const screen = current(ui).screen;
+  const items = screenItems(ui, { data, progress: state.progress, watch: state.watch });
+  const selected = selectedIndex(ui, items);
+  const sized = { width: listWidth, height: bodyHeight, color: false };
+  const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
+  const whole = (r: { rows: Row[]; spans: Array<[number, number]> }) => ({ virtual: virtualOf(r), above: 0, height: bodyHeight, selected });
+  if (screen.kind === "log") return whole(logRows(state.progress, Date.now(), selected, listWidth));
+  if (!data) return undefined;
+  switch (screen.kind) {
+    case "overview":
+      return { ...overviewLayout({ ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) }), selected };
+    case "lb":
+      return { ...lbLayout({ ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) }), selected };
+    case "finding":
+      return whole(findingRows(data, screen.findingId, selected, listWidth));
+    case "trace":
+      return whole(traceRows(data, screen, selected, listWidth));
+    case "timeline":
+      return { ...timelineLayout({ ...sized, data, selected, watch: state.watch }), selected };
+  }
+}
+
+/**
+ * The list item under a click at (x, y) (from 1, as the terminal reports them), or undefined: the header, the
+ * footer, a heading, a "more rows" mark, the detail pane beside the list.
+ */
+export function itemAtPoint(ui: UiState, state: SessionState, columns: number, rows: number, x: number, y: number): number | undefined {
+  const place = listPlace(ui, state, columns, rows);
+  if (!place) return undefined;
+  if (x < 1 || x > frameLayout(columns, rows, ui).listWidth) return undefined;
+  const r = y - 1 - HEADER_ROWS - place.above;
+  if (r < 0 || r >= place.height) return undefined;
+  return viewportItemAt(place.virtual, place.selected, place.height, r);
+}
+
+/** Rows a wheel notch moves. */
+export const WHEEL_STEP = 3;
 
 /**
  * The keys of this screen that do something now, most useful first; help and
@@ -84,10 +171,14 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
     }
     case "finding": {
       const f = data?.findings.find((x) => x.id === screen.findingId);
+      const fixes = f?.remediation?.commands ?? [];
+      const sel = items[selectedIndex(ui, items)];
+      // what enter and c do here: on a link both copy it; on a fix, c copies it (enter too); elsewhere c copies the first fix
+      const link = sel?.kind === "command" && !fixes.includes(sel.text);
       return [
         "↑↓ move",
-        ...((f?.remediation?.commands.length ?? 0) > 0 ? ["c copy fix"] : []),
-        ...((f?.relatedTo.length ?? 0) > 0 ? ["enter open related"] : []),
+        ...(link ? ["enter copy link"] : fixes.length > 0 ? ["c copy fix"] : []),
+        ...(sel?.kind === "finding" ? ["enter open related"] : []),
         "esc back",
         ...tail,
       ];
@@ -106,7 +197,13 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
     case "log":
       return ["↑↓ scroll", "r refresh", "esc back", ...tail];
     case "timeline":
-      return ["↑↓ move", "enter copy revert", ...(watch ? [state.watch.active ? "w pause" : "w watch"] : []), "esc back", ...tail];
+      return [
+        "↑↓ move",
+        ...(items[selectedIndex(ui, items)]?.kind === "command" ? ["enter copy revert"] : []),
+        ...(watch ? [state.watch.active ? "w pause" : "w watch"] : []),
+        "esc back",
+        ...tail,
+      ];
   }
 }
 
@@ -139,7 +236,7 @@ function crumbs(ui: UiState, data: TuiData | undefined): string[] {
   });
 }
 
-export function App({ session, color, copy, onExit, notice, size }: AppProps) {
+export function App({ session, color, copy, onExit, notice, size, mouse }: AppProps) {
   const state = React.useSyncExternalStore(session.subscribe, session.getState);
   const win = useWindowSize();
   const columns = size?.columns ?? win.columns;
@@ -155,7 +252,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   useAnimation({ interval: 1000, isActive: state.watch.active && !busy });
   React.useEffect(() => () => session.stop(), [session]);
 
-  const bodyHeight = Math.max(1, rows - 6);
+  const { bodyHeight, split, paneWidth: paneW, listWidth } = frameLayout(columns, rows, ui);
   const run = (effect: Effect | undefined, next: UiState): UiState => {
     if (!effect) return next;
     switch (effect.type) {
@@ -184,15 +281,19 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     }
   };
 
-  useInput((input, key) => {
+  const context = (): Ctx => {
     const s = session.getState();
-    const ctx = {
+    return {
       data: s.data,
       progress: s.progress,
       page: Math.max(1, Math.floor(bodyHeight / 2)),
       helpMax: helpWindow(columns, bodyHeight, 0).max,
       watch: s.watch,
     };
+  };
+
+  useInput((input, key) => {
+    const ctx = context();
     let next = uiRef.current;
     for (const [i, k] of splitKeys(input, key)) {
       const r = reduce(next, i, k, ctx);
@@ -202,6 +303,26 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
     uiRef.current = next;
     setUi(next);
   });
+
+  // the wheel moves as the arrow keys do, a few rows a notch; a click selects a row, a click on the selected row opens it
+  const onMouse = (ev: MouseEvent) => {
+    const ctx = context();
+    let next = uiRef.current;
+    if (ev.kind === "wheel") {
+      const key: Keys = ev.dir === "up" ? { upArrow: true } : { downArrow: true };
+      for (let n = 0; n < WHEEL_STEP; n++) next = reduce(next, "", key, ctx).ui;
+    } else {
+      const item = itemAtPoint(next, session.getState(), columns, rows, ev.x, ev.y);
+      if (item === undefined) return;
+      const r = reduceClick(next, item, ctx);
+      next = run(r.effect, r.ui);
+    }
+    uiRef.current = next;
+    setUi(next);
+  };
+  const mouseRef = React.useRef(onMouse);
+  mouseRef.current = onMouse;
+  React.useEffect(() => mouse?.((ev) => mouseRef.current(ev)), [mouse]);
 
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return h(
@@ -218,9 +339,7 @@ export function App({ session, color, copy, onExit, notice, size }: AppProps) {
   const screen = frameNow.screen;
   const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
   // at 120 columns and more, the lists get a detail pane beside them: the selected item's text in full
-  const split = columns >= SPLIT_COLUMNS && !ui.help && (screen.kind === "overview" || screen.kind === "lb" || screen.kind === "log");
-  const paneW = split ? Math.floor(columns * 0.4) : 0;
-  const sized = { width: split ? width - paneW - 3 : width, height: bodyHeight, color };
+  const sized = { width: listWidth, height: bodyHeight, color };
 
   let body: React.ReactNode;
   if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });

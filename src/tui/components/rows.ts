@@ -3,7 +3,7 @@ import { Box, Text } from "ink";
 import React from "react";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { fitRow, type Row } from "../text.ts";
-import { type Virtual, virtualOf } from "../views/types.ts";
+import { itemAtRow, type Virtual, virtualOf } from "../views/types.ts";
 
 const h = React.createElement;
 
@@ -67,8 +67,11 @@ export function scrollOffset(total: number, height: number, span: [number, numbe
   return offset;
 }
 
-/** The rows a viewport shows (only those are drawn), and the first row of the list among them. */
-export function viewportWindow(v: Virtual, selected: number, height: number): { rows: Row[]; offset: number; top: number } {
+/**
+ * The rows a viewport shows (only those are drawn): the list's rows from `offset`, `shown` of them, starting at
+ * the viewport's row `top` (1 when a "↑ n more rows" mark is above them); a "↓" mark may follow.
+ */
+export function viewportWindow(v: Virtual, selected: number, height: number): { rows: Row[]; offset: number; top: number; shown: number } {
   const hgt = Math.max(3, height);
   const total = v.total;
   const range = (from: number, to: number) => {
@@ -76,21 +79,39 @@ export function viewportWindow(v: Virtual, selected: number, height: number): { 
     for (let i = from; i < to; i++) out.push(v.rowAt(i));
     return out;
   };
-  if (total <= hgt) return { rows: range(0, total), offset: 0, top: 0 };
+  if (total <= hgt) return { rows: range(0, total), offset: 0, top: 0, shown: total };
   const more = (n: number, arrow: string): Row => [{ t: `  ${arrow} ${n} more row${n === 1 ? "" : "s"}`, dim: true }];
   // on the first item, whatever is above it (a title, a header) is in view too
   const first = v.spanOf(0);
   const span: [number, number] | undefined = selected === 0 && first ? [0, first[1]] : v.spanOf(selected);
   if (scrollOffset(total, hgt - 1, span) === 0) {
     // at the top: only the mark below
-    return { rows: [...range(0, hgt - 1), more(total - (hgt - 1), "↓")], offset: 0, top: 0 };
+    return { rows: [...range(0, hgt - 1), more(total - (hgt - 1), "↓")], offset: 0, top: 0, shown: hgt - 1 };
   }
   const offset = scrollOffset(total, hgt - 2, span);
   if (offset + hgt - 1 >= total) {
     // at the bottom: only the mark above
-    return { rows: [more(total - (hgt - 1), "↑"), ...range(total - (hgt - 1), total)], offset: total - (hgt - 1), top: 1 };
+    return {
+      rows: [more(total - (hgt - 1), "↑"), ...range(total - (hgt - 1), total)],
+      offset: total - (hgt - 1),
+      top: 1,
+      shown: hgt - 1,
+    };
   }
-  return { rows: [more(offset, "↑"), ...range(offset, offset + hgt - 2), more(total - offset - (hgt - 2), "↓")], offset, top: 1 };
+  return {
+    rows: [more(offset, "↑"), ...range(offset, offset + hgt - 2), more(total - offset - (hgt - 2), "↓")],
+    offset,
+    top: 1,
+    shown: hgt - 2,
+  };
+}
+
+/** The item drawn on the viewport's row `r` (0 is its first row), by the window it draws; undefined on a mark, a heading or below the list. */
+export function viewportItemAt(v: Virtual, selected: number, height: number, r: number): number | undefined {
+  const w = viewportWindow(v, selected, height);
+  const k = r - w.top;
+  if (k < 0 || k >= w.shown) return undefined;
+  return itemAtRow(v, w.offset + k);
 }
 
 /** Shows `height` rows; when the content is taller, a row at the top and/or the bottom says how much is above and below. */

@@ -16,6 +16,7 @@ import { lbRows } from "../views/lb.ts";
 import { logRows } from "../views/log.ts";
 import { overviewItems, overviewPreview, overviewVirtual, watchRows } from "../views/overview.ts";
 import { type TraceInput, traceRows } from "../views/trace.ts";
+import { type Virtual, virtualOf } from "../views/types.ts";
 import { Rows, Viewport } from "./rows.ts";
 
 const h = React.createElement;
@@ -35,8 +36,23 @@ export interface OverviewProps extends Sized {
   now?: number;
 }
 
-/** Load balancers with badges and failures by severity, the findings root causes first, and a preview of the selected one. */
-export function Overview({ data, filter, selected, watch, now, width, height, color }: OverviewProps) {
+/** Where a list sits in its screen: `above` rows pinned over it, then a viewport of `height` rows on `virtual`. */
+export interface ListPlace {
+  above: number;
+  virtual: Virtual;
+  height: number;
+}
+
+/** The overview's parts: the pinned watch lines, the list, the preview under it. The screen draws these; a mouse click reads them. */
+export function overviewLayout({
+  data,
+  filter,
+  selected,
+  watch,
+  now,
+  width,
+  height,
+}: OverviewProps): ListPlace & { pinned: Row[]; previewRows: Row[] } {
   const virtual = overviewVirtual(data, filter, selected, width);
   const pinned = watch ? pinnedWatch(watch, width, height, now) : [];
   const preview = overviewPreview(data, overviewItems(data, filter)[selected]);
@@ -49,6 +65,13 @@ export function Overview({ data, filter, selected, watch, now, width, height, co
       ]
     : [];
   const listHeight = Math.max(3, height - previewRows.length - pinned.length);
+  return { pinned, previewRows, virtual, above: pinned.length, height: listHeight };
+}
+
+/** Load balancers with badges and failures by severity, the findings root causes first, and a preview of the selected one. */
+export function Overview(props: OverviewProps) {
+  const { selected, width, height, color } = props;
+  const { pinned, previewRows, virtual, height: listHeight } = overviewLayout(props);
   return h(
     Box,
     { flexDirection: "column", height, width },
@@ -68,16 +91,23 @@ export interface LbViewProps extends Sized {
   now?: number;
 }
 
-/** Frontends → rules → members, with why each member is up or down; then the load balancer's findings. */
-export function LbView({ data, lbKey, filter, selected, watch, now, width, height, color }: LbViewProps) {
-  const { rows, spans } = lbRows(data, lbKey, filter, selected, width, watch);
+/** The load-balancer view's parts: the pinned watch lines and the list under them. */
+export function lbLayout({ data, lbKey, filter, selected, watch, now, width, height }: LbViewProps): ListPlace & { pinned: Row[] } {
+  const virtual = virtualOf(lbRows(data, lbKey, filter, selected, width, watch));
   const pinned = watch ? pinnedWatch(watch, width, height, now) : [];
-  if (pinned.length === 0) return h(Viewport, { rows, spans, selected, height, width, color });
+  return { pinned, virtual, above: pinned.length, height: pinned.length === 0 ? height : Math.max(3, height - pinned.length) };
+}
+
+/** Frontends → rules → members, with why each member is up or down; then the load balancer's findings. */
+export function LbView(props: LbViewProps) {
+  const { selected, width, height, color } = props;
+  const { pinned, virtual, height: listHeight } = lbLayout(props);
+  if (pinned.length === 0) return h(Viewport, { virtual, selected, height, width, color });
   return h(
     Box,
     { flexDirection: "column", height, width },
     h(Rows, { rows: pinned, width, color }),
-    h(Viewport, { rows, spans, selected, height: Math.max(3, height - pinned.length), width, color }),
+    h(Viewport, { virtual, selected, height: listHeight, width, color }),
   );
 }
 

@@ -4,7 +4,9 @@ import type { WatchState } from "../session.ts";
 import { type Row, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { timelineRows } from "../views/timeline.ts";
+import { virtualOf } from "../views/types.ts";
 import { Rows, Viewport } from "./rows.ts";
+import type { ListPlace } from "./screens.ts";
 
 const h = React.createElement;
 
@@ -17,7 +19,8 @@ export interface TimelineViewProps {
   color: boolean;
 }
 
-export function TimelineView({ data, selected, watch, width, height, color }: TimelineViewProps) {
+/** The timeline screen's parts: the list, then the selected row's details under it. */
+export function timelineLayout({ data, selected, watch, width, height }: TimelineViewProps): ListPlace & { detailRows: Row[] } {
   const { rows, spans, detail } = timelineRows(data, selected, width, watch);
   const detailRows: Row[] = detail
     ? [
@@ -27,11 +30,16 @@ export function TimelineView({ data, selected, watch, width, height, color }: Ti
           .map((l): Row => [{ t: l }]),
       ]
     : [];
-  const listHeight = Math.max(3, height - detailRows.length);
+  return { virtual: virtualOf({ rows, spans }), above: 0, height: Math.max(3, height - detailRows.length), detailRows };
+}
+
+export function TimelineView(props: TimelineViewProps) {
+  const { selected, width, color } = props;
+  const { virtual, height: listHeight, detailRows } = timelineLayout(props);
   return h(
     React.Fragment,
     null,
-    h(Viewport, { rows, spans, selected, height: listHeight, width, color }),
+    h(Viewport, { virtual, selected, height: listHeight, width, color }),
     detailRows.length > 0 ? h(Rows, { rows: detailRows, width, color }) : null,
   );
 }

@@ -22,6 +22,14 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
       ["q  ctrl-c", "quit; the terminal is restored"],
     ],
   ],
+  [
+    "mouse",
+    [
+      ["wheel", "move the cursor 3 rows a notch (the help scrolls too)"],
+      ["click", "select a row; a click on the selected row opens it, as enter"],
+      ["shift+drag", "select text in most terminals (iTerm2: option+drag); --no-mouse leaves the mouse to the terminal"],
+    ],
+  ],
   ["load balancer", [["t  enter", "trace the member under the cursor"]]],
   ["timeline", [["enter", "on a change: copy the command that reverts it"]]],
   [
@@ -31,7 +39,7 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
         "c  y",
         "copy the fix command under the cursor; the view opens on the first (OSC 52, and saved to a file: the status line shows its path and the command)",
       ],
-      ["enter", "open a related finding"],
+      ["enter", "open a related finding; on a link (docs, a reference), copy it"],
     ],
   ],
   [

@@ -23,11 +23,41 @@ export interface Virtual {
   total: number;
   rowAt(i: number): Row;
   spanOf(item: number): [number, number] | undefined;
+  /** the item drawn on row `row` (a mouse click), undefined on a heading; `itemAtRow` scans the spans when a list has no index */
+  itemAt?(row: number): number | undefined;
+}
+
+/** The item drawn on row `row` of a list, or undefined (a heading, a blank row, past the end). */
+export function itemAtRow(v: Virtual, row: number): number | undefined {
+  if (row < 0 || row >= v.total) return undefined;
+  if (v.itemAt) return v.itemAt(row);
+  for (let i = 0; ; i++) {
+    const s = v.spanOf(i);
+    if (!s) return undefined;
+    if (row >= s[0] && row < s[1]) return i;
+  }
 }
 
 /** The whole list as a Virtual (short lists: a load balancer, a finding, a trace). */
 export function virtualOf(r: Rendered): Virtual {
-  return { total: r.rows.length, rowAt: (i) => r.rows[i] ?? [], spanOf: (i) => r.spans[i] };
+  return {
+    total: r.rows.length,
+    rowAt: (i) => r.rows[i] ?? [],
+    spanOf: (i) => r.spans[i],
+    itemAt(row) {
+      // the spans are in row order: a binary search
+      let lo = 0;
+      let hi = r.spans.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const [start, end] = r.spans[mid] as [number, number];
+        if (row < start) hi = mid - 1;
+        else if (row >= end) lo = mid + 1;
+        else return mid;
+      }
+      return undefined;
+    },
+  };
 }
 
 /** Rows drawn once (headers), then runs of one-row items drawn when shown. */
@@ -63,6 +93,10 @@ export function virtualOfSegments(segments: Segment[]): Virtual {
       if (!seg) return undefined;
       const r = seg.start + item - seg.first;
       return [r, r + 1];
+    },
+    itemAt(row) {
+      const seg = itemSegs.find((x) => row >= x.start && row < x.start + x.count);
+      return seg ? seg.first + row - seg.start : undefined;
     },
   };
 }
