@@ -210,10 +210,19 @@ describe("AWS across regions and accounts", () => {
     // two fixtures of one load balancer each, 6 copies, 2 regions
     assert.equal(budgeted.s.elbv2.LoadBalancers.length, 2 * 6 * 2);
     assert.ok(budgeted.elbCalls > 2 * buckets.elbv2.capacity, "more ELBv2 calls than a bucket holds");
-    assert.ok(budgeted.throttled <= 6, `throttles with the budget: ${budgeted.throttled}`);
+    // the client counts a token when it sends, the emulator when the request arrives: on a loaded machine a
+    // stalled event loop compresses arrivals, so a few throttles remain (3 of 153 calls idle, 14 seen under
+    // heavy load); without the budget about 40 % of the calls are throttled
+    assert.ok(
+      budgeted.throttled <= 0.15 * budgeted.elbCalls,
+      `throttles with the budget: ${budgeted.throttled} in ${budgeted.elbCalls} ELBv2 calls`,
+    );
     const unbudgeted = await run(false);
     console.log(`budgeted: ${budgeted.throttled} throttles in ${budgeted.elbCalls} ELBv2 calls; unbudgeted: ${unbudgeted.throttled}`);
-    assert.ok(unbudgeted.throttled > budgeted.throttled + 10, `throttles without the budget: ${unbudgeted.throttled}`);
+    assert.ok(
+      unbudgeted.throttled > 2 * budgeted.throttled + 10,
+      `throttles without the budget: ${unbudgeted.throttled}, with it: ${budgeted.throttled}`,
+    );
   });
 
   it("an IP target resolves to the instance in its target group's VPC when two accounts reuse the address", async () => {
