@@ -64,6 +64,14 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     ...(input.passes ? { passes: input.passes } : {}),
   });
+  const locate = adapter.locate;
+  if (locate) {
+    // a resource id that does not say where it is (AWS EC2 ids) gets its region and account beside it
+    findings = findings.map((f) => {
+      const { region, account } = locate(f, model);
+      return region || account ? { ...f, ...(region ? { region } : {}), ...(account ? { account } : {}) } : f;
+    });
+  }
   const complete = adapter.completeCommand;
   if (complete && model.time) {
     // the timeline's revert commands are copied and pasted too
@@ -86,10 +94,13 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   }
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
-    const inScope = (f: { resourceId: string; loadBalancerId?: string | undefined }) => {
+    const inScope = (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
-      return scope.groups.some((g) => adapter.inGroup(f, g));
+      // a counted pass is not placed yet: place it as its finding would be
+      const region = f.region ?? locate?.({ resourceId: f.resourceId }, model).region;
+      const about = { resourceId: f.resourceId, ...(region ? { region } : {}) };
+      return scope.groups.some((g) => adapter.inGroup(about, g));
     };
     findings = findings.filter(inScope);
     counted = counted.map((c) => {

@@ -91,8 +91,8 @@ export interface ProviderAdapter<M extends Model = Model> {
   /** the data keys (`reads` of the rules, DATA_KEYS[provider]) a snapshot gap leaves incomplete */
   gapData(gap: Gap): string[];
   loadBalancers(model: M): LoadBalancerInfo[];
-  /** does a finding without a load balancer belong to the group the user named? */
-  inGroup(finding: Pick<Finding, "resourceId" | "loadBalancerId">, group: string): boolean;
+  /** does a finding without a load balancer belong to the group the user named? (`region`: where `locate` placed it) */
+  inGroup(finding: Pick<Finding, "resourceId" | "loadBalancerId" | "region">, group: string): boolean;
   /** the scope's own group (resource group, region), for narrowing by name */
   scopeGroup(snapshot: Snapshot): string | undefined;
   /** the tags of the resource a finding is about (suppressions by tag) */
@@ -109,6 +109,11 @@ export interface ProviderAdapter<M extends Model = Model> {
    * the revert command of every recorded change (timeline).
    */
   completeCommand?(command: string, about: Pick<Finding, "resourceId" | "loadBalancerId">, model: M): string;
+  /**
+   * Where a finding's resource is, for providers whose ids do not say it (AWS: an `sg-…` names no region or account);
+   * `diagnose` sets the finding's `region` and `account` from it. The same place `completeCommand` completes for.
+   */
+  locate?(about: Pick<Finding, "resourceId" | "loadBalancerId">, model: M): { region?: string; account?: string };
   /** the load-balancer and trace views, where the provider has them */
   inspector?(model: M): Inspector;
   /** the TUI's live source for a scope, when the provider streams its own progress and can watch it; else undefined */

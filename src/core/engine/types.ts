@@ -55,6 +55,9 @@ export interface Finding {
   resourceName: string;
   /** the load balancer the finding belongs to, for grouping */
   loadBalancerId?: string;
+  /** where the resource is, when the provider places it (AWS: its region and account; set by diagnose, see ProviderAdapter.locate) */
+  region?: string;
+  account?: string;
   title: string;
   messageId?: string;
   message: string;

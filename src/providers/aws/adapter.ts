@@ -6,6 +6,7 @@ import { awsGapData } from "./gap-data.ts";
 import { fromNames } from "./guest.ts";
 import { createAwsInspector } from "./inspect.ts";
 import { awsLiveSource } from "./live-source.ts";
+import { awsLocate } from "./location.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
@@ -37,15 +38,15 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
         ...(states.size > 0 ? { members: { up: [...states.values()].filter(Boolean).length, total: states.size } } : {}),
       };
     }),
-  // a finding on an ARN belongs to the ARN's region; plain ids (sg-…, i-…, subnet-…) carry none, and a snapshot covers one region
+  // a finding belongs to its resource's region (diagnose placed it: location.ts); one placed nowhere, to every region
   inGroup: (finding, group) => {
-    const region = arnRegion(finding.resourceId);
+    const region = finding.region ?? arnRegion(finding.resourceId);
     return region === undefined || region.toLowerCase() === group.toLowerCase();
   },
-  // the region the finding's resource is in (its ARN's, its load balancer's), else the snapshot's
-  completeCommand: (command, finding, model) => {
-    const region =
-      arnRegion(finding.resourceId) ?? (finding.loadBalancerId ? arnRegion(finding.loadBalancerId) : undefined) ?? model.region;
+  locate: awsLocate,
+  // the region the resource is in (its ARN's, its EC2 object's, its load balancer's), else the snapshot's one region
+  completeCommand: (command, about, model) => {
+    const region = awsLocate(about, model).region;
     return region ? withFlag(command, "aws", "--region", awsArg(region)) : command;
   },
   scopeGroup: (snapshot) => (typeof snapshot.scope.region === "string" ? snapshot.scope.region : undefined),

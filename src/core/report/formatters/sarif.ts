@@ -204,6 +204,8 @@ function relatedLocations(f: Finding): Sarif.Location[] {
 function properties(f: Finding): Sarif.PropertyBag {
   const p: Sarif.PropertyBag = { status: f.status, severity: f.severity, findingId: f.id };
   if (f.loadBalancerId) p.loadBalancerId = sanitize(f.loadBalancerId);
+  if (f.region) p.region = sanitize(f.region);
+  if (f.account) p.account = sanitize(f.account);
   if (f.remediation) p.remediation = { summary: sanitize(f.remediation.summary), commands: f.remediation.commands.map(sanitize) };
   if (f.relatedTo.length > 0) p.relatedTo = f.relatedTo.map((r) => ({ relation: r.relation, ruleId: r.ruleId, findingId: r.findingId }));
   if (isSuppressed(f)) p.suppressed = true;
