@@ -1,8 +1,9 @@
 /** The `lbdoctor diff` report and its text, JSON and Markdown renderings. Pure functions. */
-import { Chalk } from "chalk";
+
 import { mdCode, mdText } from "../report/escape.ts";
 import { renderValue, shortId } from "../report/formatters/text.ts";
 import { safeJson, sanitize } from "../report/sanitize.ts";
+import { styles } from "../util/ansi.ts";
 import type { RankedChange, RankedPropertyChange, RelatedFinding } from "./rank.ts";
 
 export const DIFF_SCHEMA = "lbdoctor.diff/v1";
@@ -58,7 +59,7 @@ function changeLine(p: RankedPropertyChange): string {
 }
 
 export function renderDiffText(d: DiffReport, color: boolean): string {
-  const c = new Chalk({ level: color ? 1 : 0 });
+  const c = styles(color === true);
   const out: string[] = [];
   out.push(
     c.bold(`lbdoctor diff ${d.tool.version}`) +

@@ -34,7 +34,7 @@ let icu: ((a: string, b: string) => number) | undefined;
 /** `a` before `b`: negative; after: positive; the same: 0. Root collation, as `a.localeCompare(b, "en")`. */
 export function compareText(a: string, b: string): number {
   if (a === b) return 0;
-  const n = a.length > b.length ? a.length : b.length;
+  const n = Math.max(a.length, b.length);
   let primary = 0;
   let tertiary = 0;
   for (let i = 0; i < n; i++) {

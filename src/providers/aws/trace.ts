@@ -10,11 +10,12 @@
  * --to:   `<instance id | Name tag | IP>:<port>` (the target port, or the health-check port).
  * --lb:   which load balancer, when the target sits behind several.
  */
-import { Chalk } from "chalk";
+
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
+import { styles } from "../../core/util/ansi.ts";
 import { isAddressLike } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
 import { endpointOfTarget, type FlowTrace, parseSource, type Route, routesOf, traceDirect, traceFromSource } from "./trace-flows.ts";
@@ -146,7 +147,7 @@ export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): num
     );
     return code;
   }
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = styles(opts.color === true);
   const word = (v: string) => (v === "allow" ? c.green("ALLOW") : v === "deny" ? c.red("DENY") : c.magenta("UNKNOWN"));
   const out: string[] = [];
   out.push(`${c.bold("Flow")}: ${sanitize(trace.flow)}`);

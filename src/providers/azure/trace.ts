@@ -1,9 +1,10 @@
 /** `lbdoctor trace` for Azure: Network Watcher's IP flow verify, offline, for any flow, layer by layer through the NSGs. */
-import { Chalk } from "chalk";
+
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
+import { styles } from "../../core/util/ansi.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
@@ -63,7 +64,7 @@ export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO):
     io.out(`${safeJson({ flow, target: { nic: target.ipConfig.nic.id, ipConfiguration: target.ipConfig.id }, ...verdict })}\n`);
     return code;
   }
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = styles(opts.color === true);
   const nic = target.ipConfig.nic;
   const who = `${nic.vm?.name ?? nic.name} (nic ${nic.name}, ${target.destinationIp})`;
   const out: string[] = [];

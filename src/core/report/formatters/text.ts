@@ -2,8 +2,9 @@
  * The terminal report: root causes first, grouped per load balancer, with the
  * evidence and the fix commands; a one-line summary at the end.
  */
-import { Chalk, type ChalkInstance } from "chalk";
+
 import type { Finding, Severity } from "../../engine/types.ts";
+import { type Styles, styles } from "../../util/ansi.ts";
 import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
@@ -19,7 +20,7 @@ export interface TextOptions {
 
 const ICON: Record<Finding["status"], string> = { fail: "✖", error: "!", unknown: "?", pass: "✔", "not-applicable": "-" };
 
-function sevColor(c: ChalkInstance, s: Severity): (t: string) => string {
+function sevColor(c: Styles, s: Severity): (t: string) => string {
   switch (s) {
     case "critical":
       return (t) => c.bold.red(t);
@@ -87,13 +88,13 @@ function renderValueWhole(v: unknown): string {
 type Line = (s?: string) => void;
 
 interface FindingContext {
-  c: ChalkInstance;
+  c: Styles;
   line: Line;
   byId: Map<string, Finding>;
   printedFixes: Set<string>;
 }
 
-function statusColor(c: ChalkInstance, f: Finding): (t: string) => string {
+function statusColor(c: Styles, f: Finding): (t: string) => string {
   return f.status === "fail"
     ? sevColor(c, f.severity)
     : f.status === "unknown"
@@ -164,7 +165,7 @@ function subOf(id: string): string {
   return arn ? `Account ${arn[2]}, region ${arn[1]}` : "";
 }
 
-function lbTitle(c: ChalkInstance, lb: Report["loadBalancers"][number]): string {
+function lbTitle(c: Styles, lb: Report["loadBalancers"][number]): string {
   const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
     lb.status
   ];
@@ -172,7 +173,7 @@ function lbTitle(c: ChalkInstance, lb: Report["loadBalancers"][number]): string 
 }
 
 /** The shown findings grouped per load balancer (under subscription/account headings when several), then the rest. */
-function groupFindings(c: ChalkInstance, report: Report, shown: Finding[]): Group[] {
+function groupFindings(c: Styles, report: Report, shown: Finding[]): Group[] {
   const groups: Group[] = [];
   // a report over several subscriptions (Resource Graph), or AWS accounts and regions, lists its load balancers under each
   const multiSub = new Set(report.loadBalancers.map((lb) => subOf(lb.id))).size > 1;
@@ -198,7 +199,7 @@ function groupFindings(c: ChalkInstance, report: Report, shown: Finding[]): Grou
   return groups;
 }
 
-function renderSuppressed(c: ChalkInstance, line: Line, report: Report): void {
+function renderSuppressed(c: Styles, line: Line, report: Report): void {
   const suppressed = report.findings.filter(isSuppressed);
   if (suppressed.length > 0) {
     line();
@@ -233,7 +234,7 @@ function renderSuppressed(c: ChalkInstance, line: Line, report: Report): void {
   }
 }
 
-function renderGaps(c: ChalkInstance, line: Line, report: Report): void {
+function renderGaps(c: Styles, line: Line, report: Report): void {
   if (report.gaps.length === 0) return;
   line();
   line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
@@ -245,7 +246,7 @@ function renderGaps(c: ChalkInstance, line: Line, report: Report): void {
 }
 
 /** Summarized passes and not-applicable results (the default of check): per rule, with the first few resources. */
-function renderPassedPerRule(c: ChalkInstance, line: Line, report: Report, opts: TextOptions): void {
+function renderPassedPerRule(c: Styles, line: Line, report: Report, opts: TextOptions): void {
   for (const [list, status, word] of [
     [report.passed, "pass", "passed"],
     [report.notApplicable, "not-applicable", "not applicable"],
@@ -263,7 +264,7 @@ function renderPassedPerRule(c: ChalkInstance, line: Line, report: Report, opts:
   }
 }
 
-function renderSummary(c: ChalkInstance, line: Line, report: Report, opts: TextOptions): void {
+function renderSummary(c: Styles, line: Line, report: Report, opts: TextOptions): void {
   const s = report.summary;
   const sev = (Object.entries(s.failedBySeverity) as Array<[Severity, number]>).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   line();
@@ -285,7 +286,7 @@ function renderSummary(c: ChalkInstance, line: Line, report: Report, opts: TextO
 }
 
 export function formatText(report: Report, opts: TextOptions): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const c = styles(opts.color === true);
   const out: string[] = [];
   const line: Line = (s = "") => out.push(s);
   const scope = scopeFields(report.scope)
