@@ -97,6 +97,12 @@ function terminalState(name: string): { alternate: boolean; cursor: boolean } {
   return { alternate: alt === "1", cursor: cur === "1" };
 }
 
+/** The pane's mouse modes as tmux tracks them: button reporting (1000) and its SGR encoding (1006). */
+function mouseMode(name: string): { buttons: boolean; sgr: boolean } {
+  const [b, sgr] = tmux("display-message", "-p", "-t", name, "#{mouse_standard_flag} #{mouse_sgr_flag}").stdout.trim().split(" ");
+  return { buttons: b === "1", sgr: sgr === "1" };
+}
+
 const lines = (pane: string) => pane.replace(/\n+$/, "").split("\n");
 
 after(() => {
@@ -288,13 +294,15 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
       /watch unavailable: watch needs live health observations, and a snapshot is one moment in time/,
     );
     assert.match(pane, /LOAD BALANCERS/);
+    assert.deepEqual(mouseMode("watch-snap"), { buttons: true, sgr: true });
     keys("watch-snap", "C-c");
     assert.equal(await exitStatus("watch-snap"), 130);
     assert.deepEqual(terminalState("watch-snap"), { alternate: false, cursor: true });
+    assert.deepEqual(mouseMode("watch-snap"), { buttons: false, sgr: false }, "the mouse is the terminal's again");
     assert.doesNotMatch(history("watch-snap"), /LOAD BALANCERS/);
   });
 
-  it("restores the terminal on a crash (exit 2, the error, no stack) and on SIGTERM", async () => {
+  it("restores the terminal (alternate screen, cursor, mouse) on a crash (exit 3, the error, no stack), on SIGTERM and on SIGHUP", async () => {
     // a preload that throws from a signal handler, outside React, while the explorer is up
     const preload = join(dir, "crash.mjs");
     writeFileSync(
@@ -306,6 +314,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     for (const [name, signal] of [
       ["crash", "SIGUSR2"],
       ["term", "SIGTERM"],
+      ["hup", "SIGHUP"],
     ] as const) {
       const pidfile = join(dir, `${name}.pid`);
       start(name, ["tui", "--snapshot", "fixtures/azure/demo.json"], { PIDFILE: pidfile }, undefined, [
@@ -314,9 +323,11 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
       ]);
       await waitFor(name, /LOAD BALANCERS/);
       assert.deepEqual(terminalState(name), { alternate: true, cursor: false });
+      assert.deepEqual(mouseMode(name), { buttons: true, sgr: true });
       process.kill(Number(readFileSync(pidfile, "utf8")), signal);
       const status = await exitStatus(name);
       assert.deepEqual(terminalState(name), { alternate: false, cursor: true }, `${signal}: the terminal is back`);
+      assert.deepEqual(mouseMode(name), { buttons: false, sgr: false }, `${signal}: mouse reporting is off`);
       const after = history(name);
       assert.doesNotMatch(after, /LOAD BALANCERS/);
       if (signal === "SIGUSR2") {
@@ -324,7 +335,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
         assert.match(after, /^lbdoctor: internal error: boom from the test$/m);
         assert.match(after, /This is a bug in lbdoctor/);
         assert.doesNotMatch(after, /\n\s+at .+:\d+:\d+/, "no stack trace");
-      } else assert.equal(status, 143);
+      } else assert.equal(status, signal === "SIGTERM" ? 143 : 129);
     }
   });
 
@@ -777,5 +788,94 @@ describe("issue 15: the list/detail split at 120 columns, in tmux", { skip: SKIP
     );
     keys("split", "q");
     assert.equal(await exitStatus("split"), 0);
+  });
+});
+
+describe("issue 15: the mouse, through tmux's own mouse handling", { skip: SKIP }, () => {
+  // A tmux client runs in a pane of a second server, as in a terminal: the reports sent to that pane are read by the
+  // client as mouse input, and tmux passes them to the app only when the app asked for the mouse (and encodes them
+  // the way it asked: SGR). Sending the bytes straight to the app's pane would skip that: they would arrive anyway.
+  const OUTER = `${SOCKET}-outer`;
+  const outer = (...args: string[]) =>
+    spawnSync("tmux", ["-u", "-L", OUTER, "-f", CONF, ...args], { encoding: "utf8", env: { ...process.env, LANG: "C.UTF-8", TMUX: "" } });
+  after(() => outer("kill-server"));
+
+  /** Attaches a client to session `name` from a terminal (the outer pane `name`); waits until it is attached. */
+  async function attach(name: string): Promise<void> {
+    const client = ["env", "-u", "TMUX", "tmux", "-u", "-L", SOCKET, "-f", sh(CONF), "attach", "-t", name].join(" ");
+    assert.equal(outer("new-session", "-d", "-s", name, "-x", "100", "-y", "40", client).status, 0);
+    const deadline = Date.now() + 10_000;
+    while (tmux("list-clients", "-t", name).stdout.trim() === "") {
+      if (Date.now() > deadline) assert.fail(`no client attached to ${name}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  /** A mouse report from the terminal: button b at column x, row y (from 1). */
+  const report = (name: string, b: number, x: number, y: number, release = false) =>
+    assert.equal(outer("send-keys", "-t", name, "-l", `\u001b[<${b};${x};${y}${release ? "m" : "M"}`).status, 0);
+  const click = (name: string, x: number, y: number) => {
+    report(name, 0, x, y);
+    report(name, 0, x, y, true);
+  };
+  /** Whether the terminal the client runs in was asked for the mouse: tmux asks only for what the app asked. */
+  const outerMouse = (name: string) => outer("display-message", "-p", "-t", name, "#{mouse_standard_flag} #{mouse_sgr_flag}").stdout.trim();
+  const rowOf = (pane: string, re: RegExp) => {
+    const i = lines(pane).findIndex((l) => re.test(l));
+    assert.ok(i >= 0, `${re} on screen:\n${pane}`);
+    return i + 1;
+  };
+
+  it("the wheel moves the cursor 3 rows, a click selects a row and a second click opens it; a prompt gets no report; q turns the mouse off", async () => {
+    start("mouse", ["tui", "--snapshot", "fixtures/azure/demo.json"]);
+    let pane = await waitFor("mouse", /LOAD BALANCERS \(1\)/);
+    assert.deepEqual(mouseMode("mouse"), { buttons: true, sgr: true });
+    await attach("mouse");
+    assert.equal(outerMouse("mouse"), "1 1", "tmux asked its terminal for the mouse on the app's behalf");
+
+    const dataPort = rowOf(pane, /azure\/data-port-blocked-by-nsg/);
+    click("mouse", 20, dataPort);
+    pane = await waitFor("mouse", /^› ✖ CRITICAL azure\/data-port-blocked-by-nsg/m);
+    assert.equal(lines(pane).filter((l) => l.startsWith("› ")).length, 1);
+    report("mouse", 64, 20, dataPort); // wheel up: 3 rows, from the third finding to the load balancer
+    await waitFor("mouse", /^› ✖ DOWN +lb-web/m);
+    report("mouse", 65, 20, 10); // wheel down: back
+    await waitFor("mouse", /^› ✖ CRITICAL azure\/data-port-blocked-by-nsg/m);
+
+    // with the filter prompt open, a wheel and a click type nothing into it
+    keys("mouse", "/");
+    await waitFor("mouse", /^\/ filter: ▏$/m);
+    report("mouse", 65, 20, 10);
+    click("mouse", 20, dataPort);
+    type("mouse", "zz");
+    pane = await waitFor("mouse", /^\/ filter: zz▏$/m);
+    keys("mouse", "Escape");
+    // (the prompt put the cursor on the first row, as it does)
+    await waitFor("mouse", (p) => !/\/ filter:/.test(p) && /^› ✖ DOWN +lb-web/m.test(p));
+
+    // a click on the selected row opens it, as enter
+    click("mouse", 20, dataPort);
+    await waitFor("mouse", /^› ✖ CRITICAL azure\/data-port-blocked-by-nsg/m);
+    click("mouse", 20, dataPort);
+    await waitFor("mouse", /^Overview › azure\/data-port-blocked-by-nsg/m);
+    keys("mouse", "q");
+    assert.equal(await exitStatus("mouse"), 0);
+    assert.deepEqual(mouseMode("mouse"), { buttons: false, sgr: false }, "the pane's terminal is out of mouse mode");
+    const deadline = Date.now() + 5_000;
+    while (outerMouse("mouse") !== "0 0" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(outerMouse("mouse"), "0 0", "and so is the terminal around it");
+  });
+
+  it("--no-mouse leaves the mouse to the terminal: no mouse mode, a click reaches nothing", async () => {
+    start("no-mouse", ["tui", "--snapshot", "fixtures/azure/demo.json", "--no-mouse"]);
+    const pane = await waitFor("no-mouse", /LOAD BALANCERS \(1\)/);
+    assert.deepEqual(mouseMode("no-mouse"), { buttons: false, sgr: false });
+    await attach("no-mouse");
+    assert.equal(outerMouse("no-mouse"), "0 0");
+    click("no-mouse", 20, rowOf(pane, /azure\/data-port-blocked-by-nsg/));
+    // j moves one row from where the cursor is: from the load balancer, not from a clicked row
+    keys("no-mouse", "j");
+    await waitFor("no-mouse", /^› ✖ CRITICAL azure\/probe-blocked-by-nsg/m);
+    keys("no-mouse", "q");
+    assert.equal(await exitStatus("no-mouse"), 0);
   });
 });
