@@ -9,6 +9,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { InputError } from "../src/core/errors.ts";
+import { loadSnapshotFile, parseSnapshot } from "../src/core/snapshot/load.ts";
+import { stripSecrets } from "../src/core/util/secrets.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-redaction-"));
@@ -79,5 +82,43 @@ describe("no secret reaches any output", () => {
       assertClean(`diff ${format}`, r.stdout);
       if (format === "json") assert.match(r.stdout, /\[redacted\]/);
     }
+  });
+});
+
+describe("loading a snapshot file: one walk checks the depth and finds the secrets", () => {
+  it("the loaded snapshot is the parsed one with stripSecrets applied: same values removed, same masks", () => {
+    const file = secretSnapshot();
+    const expected = parseSnapshot(readFileSync(file, "utf8"), file);
+    assert.ok(stripSecrets(expected) >= 7, "the file holds secrets to strip");
+    const loaded = loadSnapshotFile(file);
+    assert.deepEqual(loaded, expected);
+    assertClean("loadSnapshotFile", JSON.stringify(loaded));
+  });
+
+  it("nesting: 99 levels load; 100 are refused with the same pointer as parseSnapshot, even inside a field that is removed", () => {
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    const vm = snap.resources.findIndex((r: { type: string }) => r.type === "Microsoft.Compute/virtualMachines");
+    // the root is level 0, resources 1, the resource 2, properties 3, osProfile 4: `n` more arrays inside it
+    const nested = (n: number): string => {
+      snap.resources[vm].properties.osProfile = { adminPassword: "x", deep: JSON.parse(`${"[".repeat(n)}${"]".repeat(n)}`) };
+      const file = join(tmp, `nested-${n}.json`);
+      writeFileSync(file, JSON.stringify(snap));
+      return file;
+    };
+    const ok = nested(95);
+    assert.equal((loadSnapshotFile(ok) as unknown as { resources: unknown[] }).resources.length, snap.resources.length);
+    const deep = nested(96);
+    assert.throws(() => parseSnapshot(readFileSync(deep, "utf8"), deep), /nested more than 100 levels deep/);
+    const fromParse = (() => {
+      try {
+        parseSnapshot(readFileSync(deep, "utf8"), deep);
+      } catch (e) {
+        return (e as Error).message;
+      }
+    })();
+    assert.throws(
+      () => loadSnapshotFile(deep),
+      (e: Error) => e instanceof InputError && e.message === fromParse,
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
-import { stripSecrets } from "../util/secrets.ts";
+import { scanDocument } from "../util/secrets.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
@@ -54,8 +54,8 @@ export function validateSnapshot(doc: unknown): string[] {
   return out;
 }
 
-/** Parses and validates snapshot text. Throws InputError with the JSON path of the first problems. */
-export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
+/** JSON text → the top-level object. Throws InputError. */
+function parseDocument(text: string, source: string): object {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -66,10 +66,16 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
   if (doc === null || typeof doc !== "object" || Array.isArray(doc)) {
     throw new InputError(`${source} is not a snapshot: expected a JSON object at the top level`);
   }
-  const deep = findTooDeep(doc);
-  if (deep !== undefined) {
-    throw new InputError(`${source} is nested more than ${MAX_DEPTH} levels deep (at ${shortPointer(deep)}), which no snapshot is`);
-  }
+  return doc;
+}
+
+function tooDeep(doc: object, source: string): InputError {
+  const at = findTooDeep(doc) ?? "";
+  return new InputError(`${source} is nested more than ${MAX_DEPTH} levels deep (at ${shortPointer(at)}), which no snapshot is`);
+}
+
+/** The schema name and the schema: a parsed document (not too deep) as a snapshot, or InputError. */
+function checkSnapshot(doc: object, source: string): Snapshot {
   const schema = (doc as { schema?: unknown }).schema;
   if (typeof schema === "string" && schema !== SNAPSHOT_SCHEMA) {
     throw new InputError(
@@ -87,8 +93,16 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
   return doc as Snapshot;
 }
 
+/** Parses and validates snapshot text. Throws InputError with the JSON path of the first problems. */
+export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
+  const doc = parseDocument(text, source);
+  if (findTooDeep(doc) !== undefined) throw tooDeep(doc, source);
+  return checkSnapshot(doc, source);
+}
+
+/** A snapshot file, parsed, validated and stripped of its secrets. Throws InputError. */
 export function loadSnapshotFile(path: string): Snapshot {
-  let text: string;
+  let text: string | undefined;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
@@ -97,8 +111,13 @@ export function loadSnapshotFile(path: string): Snapshot {
     if (code === "EISDIR") throw new InputError(`snapshot path is a directory: ${path}`);
     throw new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
   }
-  const snapshot = parseSnapshot(text, path);
+  const doc = parseDocument(text, path);
+  text = undefined; // the text (as large as the file) need not outlive the parse
+  // one walk for what parseSnapshot checks and stripSecrets does to every value: the depth, and the secrets
+  const scan = scanDocument(doc, MAX_DEPTH);
+  if (scan.tooDeep) throw tooDeep(doc, path);
+  const snapshot = checkSnapshot(doc, path);
   // a file's origin cannot be vouched for: whatever reads it (check, diff, trace, tui, emulator) never sees its secrets
-  stripSecrets(snapshot);
+  scan.strip();
   return snapshot;
 }

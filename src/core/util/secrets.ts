@@ -7,6 +7,7 @@
  * again to snapshot files, whose origin they cannot vouch for, before any
  * evidence value is rendered.
  */
+import { findTooDeep } from "./depth.ts";
 
 const SECRET_KEYS = new Set([
   "osprofile",
@@ -62,6 +63,84 @@ export function maskSecretsInString(s: string): string {
   return out;
 }
 
+/** Keys seen, lower-cased and looked up (a document repeats a few hundred keys millions of times); bounded. */
+const keyVerdicts = new Map<string, boolean>();
+
+/** Whether a property of this name carries a secret (any case). */
+function isSecretKey(k: string): boolean {
+  let secret = keyVerdicts.get(k);
+  if (secret === undefined) {
+    secret = SECRET_KEYS.has(k.toLowerCase());
+    if (keyVerdicts.size < 4096) keyVerdicts.set(k, secret);
+  }
+  return secret;
+}
+
+/** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
+export interface DocumentScan {
+  /** some object or array sits `maxDepth` or more levels down (the root is level 0) */
+  tooDeep: boolean;
+  /** strips the secrets found, in place: exactly what `stripSecrets` would do to the document as it was scanned */
+  strip(): void;
+}
+
+/**
+ * One walk over a document just parsed, for the two checks every value needs (a snapshot file holds millions):
+ * its depth (see util/depth.ts: nothing recursive may meet a document deeper than any real one) and its secrets,
+ * recorded rather than removed so that the document is validated as it was read. Iterative.
+ */
+export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
+  const masks: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }> = [];
+  const deletes: Array<{ at: Record<string, unknown>; key: string }> = [];
+  const strip = (): void => {
+    for (const m of masks) (m.at as Record<string | number, unknown>)[m.key] = m.value;
+    for (const d of deletes) delete d.at[d.key];
+  };
+  if (doc === null || typeof doc !== "object") return { tooDeep: false, strip };
+  // two parallel stacks (a value, its level): no object per value visited
+  const values: object[] = [doc];
+  const levels: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const level = (levels.pop() as number) + 1;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === "string") {
+          const m = maskSecretsInString(x);
+          if (m !== x) masks.push({ at: v, key: i, value: m });
+        } else if (x !== null && typeof x === "object") {
+          if (level >= maxDepth) return { tooDeep: true, strip };
+          values.push(x);
+          levels.push(level);
+        }
+      }
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (isSecretKey(k)) {
+        deletes.push({ at: o, key: k });
+        // removed whole: only its depth matters
+        if (x !== null && typeof x === "object" && (level >= maxDepth || findTooDeep(x, maxDepth - level) !== undefined)) {
+          return { tooDeep: true, strip };
+        }
+        continue;
+      }
+      if (typeof x === "string") {
+        const m = maskSecretsInString(x);
+        if (m !== x) masks.push({ at: o, key: k, value: m });
+      } else if (x !== null && typeof x === "object") {
+        if (level >= maxDepth) return { tooDeep: true, strip };
+        values.push(x);
+        levels.push(level);
+      }
+    }
+  }
+  return { tooDeep: false, strip };
+}
+
 /**
  * Removes secret-bearing fields and masks secret-looking strings, in place.
  * Returns the number of values removed or masked. Iterative, so a deeply
@@ -88,7 +167,7 @@ export function stripSecrets(value: unknown): number {
     if (v === null || typeof v !== "object") continue;
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
-      if (SECRET_KEYS.has(k.toLowerCase())) {
+      if (isSecretKey(k)) {
         delete o[k];
         n++;
         continue;
