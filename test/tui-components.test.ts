@@ -15,7 +15,7 @@ import { analyze } from "../src/tui/analyze.ts";
 import type { CopyResult } from "../src/tui/clipboard.ts";
 import { App, splitKeys } from "../src/tui/components/app.ts";
 import { Footer, Header } from "../src/tui/components/chrome.ts";
-import { CollectionScreen } from "../src/tui/components/collection.ts";
+import { CollectionScreen, collectionRows, collectionSummary, collectionWidth } from "../src/tui/components/collection.ts";
 import { Rows, Viewport } from "../src/tui/components/rows.ts";
 import { CollectionLog, FindingView, Help, LbView, Overview, TraceView } from "../src/tui/components/screens.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "../src/tui/progress.ts";
@@ -443,6 +443,59 @@ describe("CollectionScreen", () => {
       /10 resources · 13 calls · 900ms · 1 gap\n {2}5 failed \(2 critical, 2 high, 1 medium\) · 0 unknown · 21 passed · 1 load\n {2}balancer/,
     );
     assert.doesNotMatch(text, /⠋|⠸/, "no spinner once done");
+  });
+});
+
+describe("CollectionScreen across a resize (issue 15, row 7)", () => {
+  const running = () => progressOf(false);
+  for (const columns of [60, 80, 120]) {
+    it(`at ${columns} columns every row stops a column short of the edge`, () => {
+      assert.equal(collectionWidth(columns), columns - 1);
+      const props = {
+        title: `lbdoctor tui · live: resource group ${"rg-".repeat(50)}`,
+        progress: running(),
+        now: 1500,
+        frame: 3,
+        color: false,
+      };
+      const text = frame(h(CollectionScreen, { ...props, width: collectionWidth(columns) }), columns - 1);
+      assert.match(text, /⠸ probe health/);
+      // laid out for the width before a resize, drawn at the new one (Ink redraws the old tree at once): cut at the edge, never wrapped
+      for (const before of [40, 80, 200]) {
+        const cut = frame(h(CollectionScreen, { ...props, width: collectionWidth(before) }), columns - 1);
+        const rows = collectionRows({ ...props, width: collectionWidth(before) }).length;
+        assert.equal(cut.split("\n").length, rows, `laid out for ${before}, drawn at ${columns}: no row wraps\n${cut}`);
+      }
+    });
+  }
+
+  it("keeps to the terminal's height: the title, a mark for the rows above, the newest rows", () => {
+    const p = progressOf(true);
+    const all = collectionRows({ title: "t", progress: p, now: 2000, frame: 0, width: W });
+    const rows = collectionRows({ title: "t", progress: p, now: 2000, frame: 0, width: W, height: 5 });
+    assert.equal(rows.length, 5);
+    assert.equal(rows[0]?.[0]?.t, "t");
+    assert.equal(rows[1]?.map((s) => s.t).join(""), `  ↑ ${all.length - 4} earlier rows`);
+    assert.deepEqual(rows.slice(2), all.slice(-3));
+    assert.deepEqual(collectionRows({ title: "t", progress: p, now: 2000, frame: 0, width: W, height: all.length }), all);
+  });
+
+  it("the summary left on the normal screen: every phase once, finished, a column short of the edge", () => {
+    for (const columns of [60, 120]) {
+      const text = stripVTControlCharacters(
+        collectionSummary(
+          { title: "lbdoctor tui · live: resource group rg", progress: progressOf(true), now: 2000, color: false },
+          columns,
+        ),
+      );
+      const lines = text.split("\n");
+      for (const l of lines) assert.ok(cellWidth(l) <= columns - 1, `${JSON.stringify(l)} at ${columns} columns`);
+      assert.equal(lines[0], "lbdoctor tui · live: resource group rg");
+      assert.equal(lines.filter((l) => /^ {2}[✔▲✖] resource lists/.test(l)).length, 1);
+      assert.equal(lines.filter((l) => /^ {2}[✔▲✖] probe health/.test(l)).length, 1);
+      assert.doesNotMatch(text, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+      assert.match(text, /5 failed \(2 critical/);
+    }
   });
 });
 

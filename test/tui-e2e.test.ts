@@ -879,3 +879,105 @@ describe("issue 15: the mouse, through tmux's own mouse handling", { skip: SKIP 
     assert.equal(await exitStatus("no-mouse"), 0);
   });
 });
+
+describe("issue 15: resizing while the live collection draws its phases, against the ARM emulator, in tmux", { skip: SKIP }, () => {
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  before(async () => {
+    // every request slow, and the probe-health operations slower: the collection takes several seconds
+    emu = await startArmEmulator({ snapshots: [JSON.parse(readFileSync(fixture("demo"), "utf8"))], latencyMs: 300, lroMs: 5000 });
+    const ca = join(dir, "ca-resize.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca, AZURE_SUBSCRIPTION_ID: SUB };
+  });
+  after(() => emu?.close());
+
+  const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+  const TITLE = "lbdoctor tui · live: resource group ra-multi-vm-rg";
+  /** The shapes a collection row can take (a row cut at a narrow width ends with "…"); anything else is a leftover. */
+  const SHAPES = [
+    /^lbdoctor tui · live: resource group ra-mult(?:i-vm-rg|.*…)$/,
+    /^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔▲✖] \S.*$/, // a phase
+    /^ {4}gap \d{3} [A-Za-z]+ ·$|^ {4}gap \S.*$/, // a gap, then its second row
+    /^ {8}\S.*$/,
+    /^ {2}(?:\d+ calls?|\d+ in flight)(?: · \d+ in flight)? · \d+ gaps? · [\d.]+m?s$/, // the status line while it runs
+    /^ {2}\d+ resources? · \d+ calls? · [\d.]+m?s(?: · \d+ gaps?)?$/, // then the outcome
+    /^ {2}\d+ failed .* · \d+ passed · \d+ load balancers?$/,
+  ];
+  const phaseName = (l: string) => /^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏✔▲✖] (\S+(?: \S+)*?)(?: {2}|…|$)/.exec(l)?.[1];
+  /** The collection's rows on a pane (or the scrollback): each a known shape, each phase and the title once, none wider than `columns - 1`. */
+  function checkRows(text: string, columns: number, where: string): string[] {
+    const rows = lines(text).filter((l) => l.trim() !== "" && l !== "[exit 0]");
+    for (const l of rows) {
+      assert.ok(
+        SHAPES.some((re) => re.test(l)),
+        `${where}: a row that is no collection row (a leftover): ${JSON.stringify(l)}\n${text}`,
+      );
+      assert.ok(cellWidth(l) <= columns - 1, `${where}: ${JSON.stringify(l)} is ${cellWidth(l)} wide at ${columns} columns\n${text}`);
+    }
+    assert.equal(rows.filter((l) => l.startsWith("lbdoctor tui")).length, 1, `${where}: one title\n${text}`);
+    const names = rows.map(phaseName).filter((n): n is string => n !== undefined);
+    assert.deepEqual(names, [...new Set(names)], `${where}: each phase once\n${text}`);
+    return rows;
+  }
+
+  /** Polls the pane until `check` passes (at most `ms`); its last failure otherwise. */
+  async function settles(name: string, check: (pane: string) => void, ms = 3000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const pane = capture(name);
+      try {
+        check(pane);
+        return pane;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it("row 7: narrower and wider, several in a row, while the phase rows are drawn and after the explorer opened: no leftovers on screen or in the scrollback", async () => {
+    start("resize", ["tui", "ra-multi-vm-rg"], env, { x: 120, y: 30 });
+    await waitFor("resize", (p) => SPINNER.test(p) && p.includes(TITLE), 30_000);
+    let whileRunning = 0;
+    for (const [x, y] of [
+      [60, 30],
+      [110, 30],
+      [45, 20],
+      [130, 30],
+      [50, 30],
+      [100, 24],
+    ] as const) {
+      assert.equal(tmux("resize-window", "-t", "resize", "-x", String(x), "-y", String(y)).status, 0);
+      // the frame at the new size, within 3 s: every row fits, one copy of each (a frame drawn before React has the new
+      // size may show rows cut at the edge; a leftover row never goes away)
+      const pane = await settles("resize", (p) => {
+        if (/LOAD BALANCERS/.test(p)) return;
+        checkRows(p, x, `the screen at ${x}×${y}`);
+      });
+      if (/LOAD BALANCERS/.test(pane)) break;
+      if (SPINNER.test(pane)) whileRunning++;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    assert.ok(whileRunning >= 4, `resized ${whileRunning} times while the phases ran; the test needs a slower collection`);
+
+    // the explorer: narrower, wider, then q
+    await waitFor("resize", /LOAD BALANCERS \(1\)/, 30_000);
+    for (const [x, y] of [
+      [70, 24],
+      [120, 30],
+      [60, 30],
+      [110, 30],
+    ] as const) {
+      assert.equal(tmux("resize-window", "-t", "resize", "-x", String(x), "-y", String(y)).status, 0);
+      await waitFor("resize", (p) => lines(p)[2] === "─".repeat(x) && lines(p).length <= y);
+    }
+    keys("resize", "q");
+    assert.equal(await exitStatus("resize"), 0);
+    // the whole scrollback: the collection once (printed at 100 columns, read at 110), its finished phases, no spinner
+    const rows = checkRows(history("resize"), 101, "the scrollback");
+    assert.ok(!rows.some((l) => SPINNER.test(l)), `no running phase left behind:\n${rows.join("\n")}`);
+    assert.deepEqual(rows.map(phaseName).filter(Boolean), ["credentials", "resource lists", "probe health and effective NSGs", "rules"]);
+    assert.match(rows.at(-1) ?? "", /^ {2}5 failed \(2 critical, 2 high, 1 medium\) · \d+ unknown · \d+ passed · 1 load balancer$/);
+  });
+});

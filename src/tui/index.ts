@@ -2,25 +2,98 @@
  * The only module that starts Ink (and React). `lbdoctor tui` reaches the UI
  * through `runTui` and awaits an exit code; nothing else in the CLI loads it.
  *
- * First the collection screen, inline: its finished rows stay in the
- * scrollback. Then the explorer, in the alternate screen, which Ink leaves on
- * exit, on Ctrl-C (handled as a key: exit 130), on a signal (signal-exit) and
- * on a crash (the guard below). Mouse reporting (wheel, click) is on in the
+ * First the collection screen, then the explorer, both in the alternate
+ * screen, which Ink leaves on exit, on Ctrl-C (handled as a key: exit 130), on
+ * a signal (signal-exit) and on a crash (the guards below). Between them the
+ * collection's summary is printed once on the normal screen: that is what
+ * stays in the scrollback. Nothing drawn while a frame can still change goes
+ * to the normal screen, so a resize (the terminal re-wraps the old rows, and
+ * Ink erases its previous frame by counting rows) cannot leave stale copies
+ * in the scrollback. Mouse reporting (wheel, click) is on in the
  * explorer only, and turned off on every one of those paths, before the
  * alternate screen is left: by the MouseMode component's cleanup, which runs
  * when Ink unmounts (quit, Ctrl-C, a signal, a crash), and by the process's
  * exit hook as a backstop. A terminal left reporting the mouse would type
  * escape sequences into the shell at every wheel turn.
  */
-import { render, useAnimation, useApp, useInput, useWindowSize } from "ink";
+import { Box, type Instance, render, useAnimation, useApp, useInput, useWindowSize } from "ink";
 import React from "react";
 import { clipboard } from "./clipboard.ts";
 import { App } from "./components/app.ts";
-import { CollectionScreen } from "./components/collection.ts";
+import { CollectionScreen, collectionSummary, collectionWidth } from "./components/collection.ts";
 import { MOUSE_OFF, MOUSE_ON, type MouseEvent, mouseEvent, mouseStdin } from "./mouse.ts";
+import { finishProgress } from "./progress.ts";
 import type { TuiSession } from "./session.ts";
 
 const h = React.createElement;
+
+/** Cursor home, erase to the end of the screen: the visible screen only (CSI 2J would push it into some terminals' scrollback). */
+const WIPE = "\u001b[H\u001b[J";
+const LEAVE = "\u001b[?1049l\u001b[?25h";
+
+/** Best effort: after a hang-up there is no terminal to write to. */
+function put(s: string): void {
+  if (!process.stdout.destroyed && !process.stdout.writableEnded) process.stdout.write(s);
+}
+
+/**
+ * Wipes the alternate screen before Ink leaves it, in a layout effect's cleanup (it runs in Ink's unmount, before the
+ * screen is switched, even on a signal): tmux copies rows of an alternate screen that was widened while it was up into
+ * the normal screen's scrollback when it is left; an empty one leaves none.
+ */
+function WipeOnExit({ onWipe, children }: { onWipe: () => void; children?: React.ReactNode }) {
+  React.useLayoutEffect(
+    () => () => {
+      put(WIPE);
+      onWipe();
+    },
+    [onWipe],
+  );
+  return h(React.Fragment, null, children);
+}
+
+/**
+ * The alternate screen under an Ink instance, kept whole across resizes and left clean on a crash. On a resize the
+ * screen is wiped and Ink draws its frame again from the top (its own 'resize' listener runs after this one, which
+ * is registered before the instance): the terminal may have re-wrapped the old rows, and an erase that counts rows
+ * would miss some. `beforeLeave` runs first on the process's exit hook (the mouse off, before the screen is left).
+ */
+function altScreen(beforeLeave: () => void = () => {}) {
+  let inst: Instance | undefined;
+  // the alternate screen is up: not yet wiped and left by Ink (after that, a wipe would erase the normal screen)
+  let up = true;
+  const onResize = () => {
+    if (!inst || !up) return;
+    inst.clear();
+    put(WIPE);
+  };
+  const restore = () => {
+    beforeLeave();
+    if (!up) return;
+    up = false;
+    put(WIPE + LEAVE);
+  };
+  process.stdout.on("resize", onResize);
+  process.on("exit", restore);
+  return {
+    /** the tree to render: wiped before Ink leaves the screen */
+    wrap: (el: React.ReactElement) =>
+      h(WipeOnExit, {
+        onWipe: () => {
+          up = false;
+        },
+        children: el,
+      }),
+    attach: (i: Instance) => {
+      inst = i;
+    },
+    release: () => {
+      up = false;
+      process.stdout.off("resize", onResize);
+      process.off("exit", restore);
+    },
+  };
+}
 
 export interface RunOptions {
   color: boolean;
@@ -45,7 +118,7 @@ function CollectionApp({ session, color, title, onAbort }: { session: TuiSession
   const state = React.useSyncExternalStore(session.subscribe, session.getState);
   const finished = state.progress.finishedAt !== undefined;
   const { frame } = useAnimation({ interval: 100, isActive: !finished });
-  const { columns } = useWindowSize();
+  const { columns, rows } = useWindowSize();
   const { exit } = useApp();
   useInput((input, key) => {
     if ((key.ctrl && input === "c") || input === "q") {
@@ -56,30 +129,59 @@ function CollectionApp({ session, color, title, onAbort }: { session: TuiSession
   React.useEffect(() => {
     if (finished) exit();
   }, [finished, exit]);
-  return h(CollectionScreen, { title, progress: state.progress, now: Date.now(), frame, width: Math.max(40, columns), color });
+  // a column short of the edge, and a row short of the bottom (the frame never scrolls the screen)
+  return h(
+    Box,
+    { flexDirection: "column", paddingRight: 1 },
+    h(CollectionScreen, {
+      title,
+      progress: state.progress,
+      now: Date.now(),
+      frame,
+      width: collectionWidth(columns),
+      height: Math.max(3, rows - 1),
+      color,
+    }),
+  );
 }
 
 /** The collection screen; resolves once the data is ready, rejects with the acquisition's error; false when the user aborted. */
 async function collect(session: TuiSession, opts: RunOptions): Promise<boolean> {
   let aborted = false;
   const title = `lbdoctor tui · ${session.source.label}`;
-  const inst = render(
-    h(CollectionApp, {
-      session,
-      color: opts.color,
-      title,
-      onAbort: () => {
-        aborted = true;
-      },
-    }),
-    { exitOnCtrlC: false, patchConsole: false, interactive: true },
-  );
+  const screen = altScreen();
   const loading = session.load().then(
     () => undefined,
     (e: unknown) => e,
   );
-  await inst.waitUntilExit();
-  if (aborted) return false;
+  try {
+    const inst = render(
+      screen.wrap(
+        h(CollectionApp, {
+          session,
+          color: opts.color,
+          title,
+          onAbort: () => {
+            aborted = true;
+          },
+        }),
+      ),
+      { alternateScreen: true, exitOnCtrlC: false, patchConsole: false, interactive: true },
+    );
+    screen.attach(inst);
+    await inst.waitUntilExit();
+  } finally {
+    screen.release();
+  }
+  // back on the normal screen: the collection, once, at the width the terminal has now
+  const now = Date.now();
+  const shown = session.getState().progress;
+  const progress = aborted && shown.finishedAt === undefined ? finishProgress(shown, now, { error: "interrupted" }) : shown;
+  process.stdout.write(`${collectionSummary({ title, progress, now, color: opts.color }, process.stdout.columns || 80)}\n`);
+  if (aborted) {
+    process.stdout.write("  interrupted\n");
+    return false;
+  }
   const error = await loading;
   if (error) throw error;
   return true;
@@ -123,13 +225,15 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
     ...(notice ? { notice } : {}),
     ...(opts.mouse ? { mouse: subscribe } : {}),
   });
-  const inst = render(opts.mouse ? h(MouseMode, { on: mouseOn, off: mouseOff }, app) : app, {
+  const screen = altScreen(mouseOff);
+  const inst = render(screen.wrap(opts.mouse ? h(MouseMode, { on: mouseOn, off: mouseOff }, app) : app), {
     stdin,
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: true,
     interactive: true,
   });
+  screen.attach(inst);
   // a crash outside React (a timer, a rejected promise) still leaves the terminal as it was
   let mounted = true;
   let crashed: Error | undefined;
@@ -139,13 +243,8 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
     crashed = e instanceof Error ? e : new Error(String(e));
     inst.unmount();
   };
-  const restore = () => {
-    mouseOff();
-    if (mounted) process.stdout.write("\u001b[?1049l\u001b[?25h");
-  };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
-  process.on("exit", restore);
   try {
     await inst.waitUntilExit();
     if (crashed) throw crashed;
@@ -153,10 +252,10 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
   } finally {
     mounted = false;
     mouseOff();
+    screen.release();
     session.stop();
     process.off("uncaughtException", crash);
     process.off("unhandledRejection", crash);
-    process.off("exit", restore);
   }
 }
 
