@@ -56,6 +56,40 @@ export function compileCacheDir(env = process.env, temp = tmpdir()) {
   return ownFolder(join(temp, `lbdoctor-compile-cache-${uid}`), [], true);
 }
 
+/** Whether the command line reads a snapshot file rather than collecting live or serving (diff, trace; check, timeline or tui with --snapshot). */
+export function readsSnapshotFile(argv) {
+  const [command, ...rest] = argv;
+  if (command === "diff" || command === "trace") return true;
+  if (command !== "check" && command !== "timeline" && command !== "tui") return false;
+  for (const a of rest) {
+    if (a === "--") return false;
+    if (a === "--snapshot" || a.startsWith("--snapshot=") || /^-s./.test(a) || a === "-s") return true;
+  }
+  return false;
+}
+
+/**
+ * For a run that reads a snapshot file, with the compile cache on: V8 compiles every function of the modules
+ * loaded from here on as it loads the module. Node's cache keeps what V8 compiled as it loaded a module, which
+ * is otherwise only the module's top level, so every function that ran was compiled again on every run (about
+ * a fifth of an offline `check`); compiled up front, the cache holds them all and a run compiles nothing of
+ * lbdoctor's. Without the cache it would only compile more, so it stays off then.
+ *
+ * Node's own modules have their compiled code built in, for V8's default settings only: one loaded after this
+ * is compiled from its source. The one the CLI parser (commander) loads is loaded first; a live collection
+ * (http, tls and the SDKs load Node modules by the dozen) keeps V8's default. A cached module compiled the
+ * other way (the engine's, after a live run) is compiled again once.
+ * LBDOCTOR_LAZY_COMPILE=1 leaves V8's default.
+ */
+export function compileEagerly(argv, env = process.env) {
+  if (env.LBDOCTOR_LAZY_COMPILE === "1" || !readsSnapshotFile(argv)) return false;
+  if (typeof module.getCompileCacheDir !== "function" || !module.getCompileCacheDir()) return false;
+  const require = module.createRequire(import.meta.url);
+  require("node:child_process");
+  require("node:v8").setFlagsFromString("--no-lazy");
+  return true;
+}
+
 /** Turns the compile cache on for this process (a no-op on Node without it, or when the user chose through NODE_COMPILE_CACHE). */
 export function enableCompileCache(env = process.env) {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.NODE_COMPILE_CACHE || typeof module.enableCompileCache !== "function") return undefined;

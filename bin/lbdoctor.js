@@ -24,13 +24,15 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const { enableCompileCache } = await import("./compile-cache.js");
+  const { compileEagerly, enableCompileCache } = await import("./compile-cache.js");
   enableCompileCache();
   // the bundle (scripts/bundle.ts: a few chunks instead of a hundred modules), else tsc's output, else the sources
   const built = [new URL("../dist/bundle/cli.js", import.meta.url), new URL("../dist/src/cli.js", import.meta.url)].find((u) =>
     existsSync(u),
   );
   const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !built;
+  // an offline run: the built CLI's functions into the compile cache too, not just its modules' top level (compile-cache.js)
+  if (!fromSource) compileEagerly(argv);
   const { main } = await import(fromSource || !built ? "../src/cli.ts" : built.href);
   process.exitCode = await main(argv);
 }

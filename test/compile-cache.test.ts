@@ -1,11 +1,13 @@
 /** The module compile cache lives in a folder of the user's own, never a shared /tmp one another user could own. */
 import assert from "node:assert/strict";
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 // @ts-expect-error: plain JavaScript next to the entry point, no declarations
-import { compileCacheDir, enableCompileCache } from "../bin/compile-cache.js";
+import { compileCacheDir, enableCompileCache, readsSnapshotFile } from "../bin/compile-cache.js";
+import { BIN, ROOT } from "./support/cli.ts";
 
 describe("compile cache folder", { skip: process.platform === "win32" }, () => {
   it("is under the user's cache folder, created 0700, never in the shared temp folder", () => {
@@ -69,5 +71,57 @@ describe("compile cache folder", { skip: process.platform === "win32" }, () => {
   it("leaves the choice to the user: NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE win", () => {
     assert.equal(enableCompileCache({ NODE_DISABLE_COMPILE_CACHE: "1" }), undefined);
     assert.equal(enableCompileCache({ NODE_COMPILE_CACHE: join(tmpdir(), "somewhere") }), undefined);
+  });
+});
+
+describe("eager compilation into the cache, for runs that read a snapshot file", () => {
+  it("is chosen for check, timeline and tui with --snapshot, diff and trace; not for live runs, servers or anything else", () => {
+    for (const argv of [
+      ["check", "--snapshot", "s.json"],
+      ["check", "-s", "s.json", "rg"],
+      ["check", "--snapshot=s.json"],
+      ["check", "-ss.json"],
+      ["timeline", "-s", "s.json"],
+      ["tui", "--snapshot", "s.json"],
+      ["diff", "a.json", "b.json"],
+      ["trace", "-s", "s.json", "--from", "Internet", "--to", "vm:80"],
+    ])
+      assert.equal(readsSnapshotFile(argv), true, argv.join(" "));
+    for (const argv of [
+      ["check", "rg"],
+      ["check", "--", "--snapshot"],
+      ["snapshot", "rg", "-o", "s.json"],
+      ["emulator", "-s", "s.json"],
+      ["aws-emulator", "--snapshot", "s.json"],
+      ["demo"],
+      ["rules"],
+      ["--help"],
+      [],
+    ])
+      assert.equal(readsSnapshotFile(argv), false, argv.join(" "));
+  });
+
+  const built = existsSync(join(ROOT, "dist", "bundle", "cli.js"));
+  it("caches the functions an offline check runs, not only its modules' top level", { skip: !built && "needs npm run build" }, () => {
+    const size = (dir: string): number =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .reduce((n, e) => n + statSync(join(e.parentPath, e.name)).size, 0);
+    const cached = (env: Record<string, string>): number => {
+      const xdg = mkdtempSync(join(tmpdir(), "lbdoctor-cc-eager-"));
+      const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", XDG_CACHE_HOME: xdg, ...env };
+      for (const k of ["NODE_COMPILE_CACHE", "NODE_DISABLE_COMPILE_CACHE", "LBDOCTOR_FROM_SOURCE"]) delete base[k];
+      const r = spawnSync(process.execPath, [BIN, "check", "--snapshot", join(ROOT, "fixtures", "azure", "demo.json"), "--no-config"], {
+        encoding: "utf8",
+        env: base,
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 1, r.stderr);
+      return size(join(xdg, "lbdoctor", "compile-cache"));
+    };
+    const lazy = cached({ LBDOCTOR_LAZY_COMPILE: "1" });
+    const eager = cached({});
+    // the compiled functions make the cache several times larger than the modules' top levels alone
+    assert.ok(eager > 1.5 * lazy, `eager ${eager} bytes, lazy ${lazy} bytes`);
   });
 });
