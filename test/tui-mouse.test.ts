@@ -222,7 +222,7 @@ async function app(columns: number, rows: number, name = "demo") {
     assert.ok(i >= 0, `${re} is on screen:\n${text()}`);
     return i + 1;
   };
-  const selectedRow = () => lines().findIndex((l) => /^› /.test(l.split(" │ ")[0] ?? "")) + 1;
+  const selectedRow = () => lines().findIndex((l) => /^ *› /.test(l.split(" │ ")[0] ?? "")) + 1;
   return { s, inst, text, lines, rowOf, selectedRow, send, copied, foot: () => lines().at(-1) ?? "" };
 }
 
@@ -332,6 +332,34 @@ describe("the App with a mouse", () => {
       cleanup();
     }
   });
+});
+
+describe("the App with a mouse, in the load-balancer and trace views", () => {
+  for (const columns of [80, 120]) {
+    it(`at ${columns} columns: a click on a member's detail row selects the member, a second click traces it; a click picks a trace layer`, async () => {
+      const a = await app(columns, 40);
+      try {
+        await a.send({ kind: "click", x: 5, y: a.rowOf(/lb-web/) });
+        await until(a.text, /^Overview › lb-web/m, "the load balancer");
+        // vm2's rows: the table row, then its health and verdict lines
+        const health = a.rowOf(/health not probed: the VM is deallocated/);
+        await a.send({ kind: "click", x: 30, y: health });
+        assert.match(a.lines()[a.selectedRow() - 1] ?? "", /› vm2-nic 10\.0\.0\.5/, a.text());
+        assert.equal(a.selectedRow(), health - 1, "the member's first row carries the cursor");
+        await a.send({ kind: "click", x: 30, y: health });
+        await until(a.text, /^TRACE {2}vm2/m, "the trace of vm2");
+        const layer = a.rowOf(/^ {2}2\. NIC vm2-nic/);
+        await a.send({ kind: "click", x: 10, y: layer + 1 });
+        assert.equal(a.selectedRow(), layer, a.text());
+        // the wheel from the first layer: past the last item it stays on the verdict
+        await a.send({ kind: "wheel", dir: "down", x: 10, y: layer });
+        assert.match(a.lines()[a.selectedRow() - 1] ?? "", /^› VERDICT/, a.text());
+      } finally {
+        a.inst.unmount();
+        cleanup();
+      }
+    });
+  }
 });
 
 describe("issue 15 row 13: the footer offers only the keys that work where the cursor is", () => {
