@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Finding } from "../src/core/engine/types.ts";
+import type { Gap } from "../src/core/snapshot/types.ts";
+import { resolvePointer } from "../src/core/util/json-pointer.ts";
 import { mergeAwsSnapshots } from "../src/providers/aws/collect/scale.ts";
 import { relocate } from "../src/providers/aws/emulator/tenant.ts";
 import { awsLocate, zoneRegion } from "../src/providers/aws/location.ts";
@@ -25,12 +27,12 @@ const PLACES = [
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-multi-"));
 
 /** The fixture copied into each (account, region), merged the way the wide collector merges its partitions. */
-function twoRegions(fixture: string): { file: string; parts: AwsSnapshot[] } {
+function twoRegions(fixture: string, gaps: Gap[] = []): { file: string; parts: AwsSnapshot[] } {
   const base = JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${fixture}.json`), "utf8")) as AwsSnapshot;
   const parts = PLACES.map((p, i) => relocate(base, p.account, p.region, `r${i}`));
   const merged = mergeAwsSnapshots(
     parts,
-    [],
+    gaps,
     PLACES.map((p) => ({ ...p, loadBalancers: 1, status: "collected" as const })),
     { now: () => new Date("2026-03-14T04:00:00Z") },
   );
@@ -119,6 +121,66 @@ describe("AWS findings on a snapshot of two regions and two accounts", () => {
     assert.equal(zoneRegion("us-gov-west-1b"), "us-gov-west-1");
     assert.equal(zoneRegion("ap-southeast-2c"), "ap-southeast-2");
     assert.equal(zoneRegion("use1-az1"), undefined);
+  });
+});
+
+/** What a report says of each finding, without where in the file its evidence is (indices differ between files). */
+function said(stdout: string, file: string): string[] {
+  const doc = JSON.parse(readFileSync(file, "utf8"));
+  return (JSON.parse(stdout) as { findings: Finding[] }).findings
+    .map((f) => {
+      // every pointer still points into the file as written, at the value the report shows
+      for (const e of f.evidence)
+        if (e.value !== undefined) assert.deepEqual(resolvePointer(doc, e.pointer), e.value, `${f.id} ${e.pointer}`);
+      return JSON.stringify([f.ruleId, f.status, f.resourceId, f.key, f.region, f.account, f.message, f.evidence.map((e) => e.value)]);
+    })
+    .sort();
+}
+
+describe("a positional scope on a snapshot of two regions and two accounts keeps only its own place", () => {
+  // what the wide collector writes when a Describe fails in one account and region
+  const elsewhere: Gap = {
+    operation: "ec2:DescribeSecurityGroups",
+    status: 403,
+    code: "UnauthorizedOperation",
+    message: `account ${B}, region eu-west-1: You are not authorized to perform this operation.`,
+  };
+  for (const fixture of ["target-sg-blocks-health-check", "asg-ec2-health-check", "nacl-blocks-health-check"]) {
+    it(`${fixture}: check <us-east-1's load balancer> says what check says of that region's snapshot alone`, () => {
+      const { file, parts } = twoRegions(fixture, [elsewhere]);
+      const alone = join(tmp, `${fixture}.alone.json`);
+      writeFileSync(alone, JSON.stringify(parts[0]));
+      const lb = String(parts[0]?.elbv2.LoadBalancers[0]?.LoadBalancerName);
+      const args = ["--no-config", "--format", "json", "--include-passed", lb];
+      const narrowed = lbdoctor(["check", "--snapshot", file, ...args]);
+      const single = lbdoctor(["check", "--snapshot", alone, ...args]);
+      assert.ok(narrowed.code === 0 || narrowed.code === 1, narrowed.stderr);
+      assert.deepEqual(said(narrowed.stdout, file), said(single.stdout, alone));
+      const report = JSON.parse(narrowed.stdout) as { scope: Record<string, unknown>; gaps: Gap[]; findings: Finding[] };
+      assert.deepEqual(report.scope.regions, ["us-east-1"]);
+      assert.deepEqual(report.scope.accounts, [A]);
+      assert.deepEqual(report.gaps, [], "the other account's gap is not this scope's");
+      assert.ok(!report.findings.some((f) => f.status === "unknown"));
+      const theirs = [...placeOfIds(parts)].filter(([, p]) => p.region === "eu-west-1").map(([id]) => id);
+      assert.deepEqual(
+        theirs.filter((id) => narrowed.stdout.includes(id)),
+        [],
+      );
+    });
+  }
+
+  it("check <region> keeps that region's accounts and gaps", () => {
+    const { file } = twoRegions("target-sg-blocks-health-check", [elsewhere]);
+    const r = lbdoctor(["check", "--snapshot", file, "--no-config", "--format", "json", "eu-west-1"]);
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { scope: Record<string, unknown>; gaps: Gap[]; findings: Finding[] };
+    assert.deepEqual(report.scope.accounts, [B]);
+    assert.deepEqual(
+      report.gaps.map((g) => g.message),
+      [elsewhere.message],
+    );
+    assert.ok(report.findings.length > 0);
+    assert.ok(report.findings.every((f) => f.region === "eu-west-1" && (f.account === B || f.resourceId === "")));
   });
 });
 

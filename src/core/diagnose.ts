@@ -47,7 +47,7 @@ export interface Diagnosis {
 
 export function diagnose(input: DiagnoseInput): Diagnosis {
   const { snapshot, adapter } = input;
-  const model = adapter.buildModel(snapshot, input.context ?? { from: [] });
+  let model = adapter.buildModel(snapshot, input.context ?? { from: [] });
   const allLoadBalancers = adapter.loadBalancers(model);
   const rules = input.rules.filter((r) => r.provider === snapshot.provider);
   const wanted = [...(input.target ? [input.target] : []), ...(input.targets ?? [])];
@@ -59,6 +59,9 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
           lbs: [...new Map(scopes.flatMap((x) => x.lbs).map((lb) => [lb.key, lb])).values()],
           groups: scopes.flatMap((x) => (x.group !== undefined ? [x.group] : [])),
         };
+  // a scope in one of several places (AWS regions, accounts): the others' data leaves the analysis
+  const narrowed = scope && adapter.narrowModel?.(model, { loadBalancerIds: scope.lbs.map((lb) => lb.id), groups: scope.groups });
+  if (narrowed) model = narrowed;
   let { findings, counted } = runRulesCounting(model, rules, {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),

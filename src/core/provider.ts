@@ -114,6 +114,12 @@ export interface ProviderAdapter<M extends Model = Model> {
    * `diagnose` sets the finding's `region` and `account` from it. The same place `completeCommand` completes for.
    */
   locate?(about: Pick<Finding, "resourceId" | "loadBalancerId">, model: M): { region?: string; account?: string };
+  /**
+   * The model narrowed to the places (AWS regions and accounts) the positional scope names, so that another place's
+   * objects, gaps and time data stay out of the analysis; undefined when there is nothing to narrow. Evidence pointers
+   * still point into the snapshot as loaded.
+   */
+  narrowModel?(model: M, scope: { loadBalancerIds: string[]; groups: string[] }): M | undefined;
   /** the load-balancer and trace views, where the provider has them */
   inspector?(model: M): Inspector;
   /** the TUI's live source for a scope, when the provider streams its own progress and can watch it; else undefined */

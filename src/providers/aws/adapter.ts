@@ -8,6 +8,7 @@ import { createAwsInspector } from "./inspect.ts";
 import { awsLiveSource } from "./live-source.ts";
 import { awsLocate } from "./location.ts";
 import { type AwsModel, arnRegion, buildAwsModel } from "./model.ts";
+import { narrowAwsModel } from "./narrow.ts";
 import { awsRelatedKeys, awsTags } from "./tags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
@@ -44,6 +45,7 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
     return region === undefined || region.toLowerCase() === group.toLowerCase();
   },
   locate: awsLocate,
+  narrowModel: narrowAwsModel,
   // the region the resource is in (its ARN's, its EC2 object's, its load balancer's), else the snapshot's one region
   completeCommand: (command, about, model) => {
     const region = awsLocate(about, model).region;

@@ -68,6 +68,7 @@ export function buildAutoScalingGroups(st: AwsBuild): void {
       } else if (st.collected.instances) st.noteDangling(iid, asg.arn ?? name, name, "instance");
       asg.instances.push(ai);
     });
-    st.autoScalingGroup.set(asg.key, asg);
+    // by ARN where there is one: a name is unique in one account and region only, and a snapshot may hold several
+    st.autoScalingGroup.set(idKey(asg.arn ?? name), asg);
   });
 }

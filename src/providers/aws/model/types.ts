@@ -380,6 +380,7 @@ export interface AwsModel extends Model {
     subnet: Map<string, Subnet>;
     networkAcl: Map<string, NetworkAcl>;
     routeTable: Map<string, RouteTable>;
+    /** by idKey of the ARN (of the name when there is none): names repeat across regions and accounts */
     autoScalingGroup: Map<string, AutoScalingGroup>;
     /** every private IP of every instance */
     instanceByIp: Map<string, Instance>;
