@@ -17,6 +17,8 @@ import { awsTenant } from "../src/providers/aws/emulator/tenant.ts";
 import { awsGapData } from "../src/providers/aws/gap-data.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { onCollectEvent, startProgress } from "../src/tui/progress.ts";
+import { phaseRow } from "../src/tui/views/log.ts";
 import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
 /** The built binary, asynchronously (the emulator lives in this process), with only PATH of this machine's environment. */
@@ -92,6 +94,63 @@ describe("AWS across regions and accounts", () => {
         assert.deepEqual([...new Set(model.loadBalancers.map((lb) => lb.region))].sort(), ["eu-west-1", "us-east-1"]);
       },
     );
+  });
+
+  it('--all-regions, live progress (the TUI\'s): each region a phase of its own with its requests in flight, never "0 calls" while they run (issue 15, row 15)', async () => {
+    const regions = ["eu-west-1", "us-east-1", "us-west-2"];
+    const snaps = awsTenant([fixture("healthy-alb")], [HOME], regions, 1);
+    await withEmulator({ regions: regions.map((name) => ({ name })), latencyMs: 30 }, snaps, async (url) => {
+      let p = startProgress(0);
+      let t = 0;
+      const flying: string[] = [];
+      let together = 0;
+      await collectAwsWide({
+        region: "us-east-1",
+        endpoint: url,
+        credentials: CREDENTIALS,
+        allRegions: true,
+        retryTimeScale: 0.01,
+        onEvent: (e) => {
+          p = onCollectEvent(p, e, ++t);
+          const running = p.phases.filter((ph) => ph.endedAt === undefined);
+          together = Math.max(together, running.filter((ph) => ph.scope).length);
+          for (const ph of running) {
+            const row = phaseRow(ph, t, 0, 120)
+              .map((s) => s.t)
+              .join("");
+            if ((ph.inFlight ?? 0) === 0) continue;
+            flying.push(row);
+            assert.doesNotMatch(row, /\b0 calls\b/, row);
+          }
+        },
+      });
+      // DescribeRegions first, then each region's own requests, shown on its own row
+      assert.ok(
+        flying.some((r) => /accounts and regions +1 in flight/.test(r)),
+        flying.join("\n"),
+      );
+      for (const r of regions)
+        assert.ok(
+          flying.some((row) => new RegExp(`region ${r} +(\\d+ in flight|\\d+ calls? .*\\d+ of \\d+ in flight)`).test(row)),
+          `region ${r}:\n${flying.join("\n")}`,
+        );
+      assert.ok(together >= 2, "the regions ran at once, each its own phase");
+      // at the end: each region over, with its own calls and what it read; the calls add up to the run's
+      const done = p.phases.filter((ph) => ph.scope !== undefined);
+      assert.deepEqual(
+        done.map((ph) => ph.name).sort(),
+        regions.map((r) => `region ${r}`),
+      );
+      for (const ph of done) {
+        assert.ok(ph.endedAt !== undefined && ph.calls > 0 && ph.inFlight === undefined, JSON.stringify(ph));
+        assert.equal(ph.detail, "1 load balancer");
+      }
+      assert.equal(p.inFlight, 0);
+      assert.equal(
+        p.phases.reduce((n, ph) => n + ph.calls, 0),
+        p.calls,
+      );
+    });
   });
 
   it("--accounts: AssumeRole per account through STS; each account's calls use its own temporary key; a denied role is a gap", async () => {

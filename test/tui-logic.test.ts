@@ -82,6 +82,51 @@ describe("tui collection progress", () => {
     p = finishProgress(p, 20, { error: "no Azure subscription" });
     assert.deepEqual([p.phases[0]?.failed, p.phases[0]?.endedAt, p.error], [true, 20, "no Azure subscription"]);
   });
+
+  it("scoped phases run beside each other (regions at once): each its own calls, requests in flight and gaps, over at its phase-done", () => {
+    let p = startProgress(0);
+    p = onCollectEvent(p, { type: "phase", name: "accounts and regions" }, 0);
+    p = onCollectEvent(p, { type: "in-flight", operation: "ec2:DescribeRegions", inFlight: 1, started: 1 }, 1);
+    assert.deepEqual([p.phases[0]?.inFlight, p.phases[0]?.started], [1, 1]);
+    p = onCollectEvent(p, { type: "in-flight", operation: "ec2:DescribeRegions", inFlight: 0, started: 1 }, 5);
+    p = onCollectEvent(p, { type: "call", operation: "ec2:DescribeRegions", calls: 1 }, 5);
+    const east = "region us-east-1";
+    const west = "region us-west-2";
+    p = onCollectEvent(p, { type: "phase", name: east, scope: east }, 10);
+    p = onCollectEvent(p, { type: "phase", name: west, scope: west }, 11);
+    assert.equal(p.phases[0]?.endedAt, 10, "the unscoped phase before them is over");
+    assert.equal(p.phases.filter((ph) => ph.endedAt === undefined).length, 2, "both regions run");
+    // each scope's own counts; the run's calls are every scope's
+    p = onCollectEvent(p, { type: "in-flight", operation: "DescribeLoadBalancers", inFlight: 1, started: 1, scope: east }, 12);
+    p = onCollectEvent(p, { type: "in-flight", operation: "DescribeLoadBalancers", inFlight: 1, started: 1, scope: west }, 12);
+    p = onCollectEvent(p, { type: "in-flight", operation: "DescribeTargetGroups", inFlight: 2, started: 2, scope: west }, 13);
+    assert.equal(p.inFlight, 3);
+    p = onCollectEvent(p, { type: "in-flight", operation: "DescribeLoadBalancers", inFlight: 0, started: 1, scope: east }, 20);
+    p = onCollectEvent(p, { type: "call", operation: "DescribeLoadBalancers", calls: 2, scope: east }, 20);
+    const gap = { operation: "DescribeTargetGroups", status: 403, code: "AccessDenied", message: "no" };
+    p = onCollectEvent(p, { type: "gap", gap, scope: west }, 21);
+    p = onCollectEvent(p, { type: "in-flight", operation: "DescribeTargetGroups", inFlight: 1, started: 2, scope: west }, 21);
+    const row = (name: string) => p.phases.find((ph) => ph.name === name);
+    assert.deepEqual(
+      [row(east)?.calls, row(east)?.inFlight, row(west)?.calls, row(west)?.inFlight, row(west)?.gaps.length],
+      [1, 0, 0, 1, 1],
+    );
+    assert.equal(p.inFlight, 1);
+    p = onCollectEvent(p, { type: "phase-done", scope: east, detail: "1 load balancer" }, 30);
+    assert.deepEqual([row(east)?.endedAt, row(east)?.detail, row(west)?.endedAt], [30, "1 load balancer", undefined]);
+    const last = p.log.at(-1);
+    assert.equal(last?.kind === "phase" ? last.phase.name : "", east, "the region that ended goes to the log first");
+    p = finishProgress(p, 40, { error: "stopped" });
+    assert.deepEqual(
+      [row(west)?.failed, row(west)?.endedAt, row(east)?.failed],
+      [true, 40, undefined],
+      "the region still running is where it stopped",
+    );
+    assert.deepEqual(
+      p.log.map((e) => (e.kind === "phase" ? e.phase.name : `gap ${e.gap.status}`)),
+      ["accounts and regions", east, west, "gap 403"],
+    );
+  });
 });
 
 describe("tui Azure inspector", () => {

@@ -22,6 +22,8 @@ export interface PhaseState {
   detail?: string;
   /** the run stopped in this phase */
   failed?: boolean;
+  /** it runs beside others (a region or account of a wide scope): the events of this scope are its own */
+  scope?: string;
 }
 
 /** A finished row: a phase, then the gaps it met, in order. */
@@ -47,55 +49,93 @@ export function startProgress(now: number): Progress {
   return { startedAt: now, phases: [], log: [], calls: 0, gaps: [] };
 }
 
-function closeCurrent(p: Progress, now: number, detail?: string): Progress {
-  const cur = p.phases[p.phases.length - 1];
-  if (!cur || cur.endedAt !== undefined) return p;
-  const done: PhaseState = { ...cur, endedAt: now, ...(detail ? { detail } : {}) };
-  const gaps = done.gaps.map((gap): LogEntry => ({ kind: "gap", gap, phase: done.name }));
-  return { ...p, phases: [...p.phases.slice(0, -1), done], log: [...p.log, { kind: "phase", phase: done }, ...gaps] };
+/** The phase an event belongs to: the running one of its scope, else the last phase if it still runs; -1 for none. */
+function target(p: Progress, scope: string | undefined): number {
+  if (scope !== undefined) return p.phases.findIndex((ph) => ph.scope === scope && ph.endedAt === undefined);
+  const i = p.phases.length - 1;
+  return i >= 0 && p.phases[i]?.endedAt === undefined ? i : -1;
 }
 
-function open(p: Progress, name: string, now: number): Progress {
-  return { ...p, phases: [...p.phases, { name, startedAt: now, calls: 0, gaps: [] }] };
+function update(p: Progress, i: number, patch: (ph: PhaseState) => PhaseState): Progress {
+  const ph = p.phases[i];
+  if (!ph) return p;
+  return { ...p, phases: [...p.phases.slice(0, i), patch(ph), ...p.phases.slice(i + 1)] };
+}
+
+/** Ends phase `i`: its row, then the gaps it met, go to the log. */
+function end(p: Progress, i: number, now: number, detail?: string): Progress {
+  const cur = p.phases[i];
+  if (!cur || cur.endedAt !== undefined) return p;
+  const done: PhaseState = { ...cur, endedAt: now, ...(detail ? { detail } : {}) };
+  const { inFlight: _inFlight, ...idle } = done;
+  const gaps = done.gaps.map((gap): LogEntry => ({ kind: "gap", gap, phase: done.name }));
+  const ended = {
+    ...update(p, i, () => (cur.scope === undefined ? done : idle)),
+    log: [...p.log, { kind: "phase" as const, phase: done }, ...gaps],
+  };
+  return cur.scope === undefined ? ended : { ...ended, inFlight: inFlightOf(ended) };
+}
+
+/** Operations in flight across the phases running beside each other. */
+function inFlightOf(p: Progress): number {
+  return p.phases.reduce((n, ph) => n + (ph.endedAt === undefined ? (ph.inFlight ?? 0) : 0), 0);
+}
+
+/** Ends every running phase (one, unless scoped phases run beside each other); `detail` goes to the last. */
+function closeCurrent(p: Progress, now: number, detail?: string): Progress {
+  let out = p;
+  for (let i = 0; i < p.phases.length; i++)
+    if (p.phases[i]?.endedAt === undefined) out = end(out, i, now, i === p.phases.length - 1 ? detail : undefined);
+  return out;
+}
+
+function open(p: Progress, name: string, now: number, scope?: string): Progress {
+  return { ...p, phases: [...p.phases, { name, startedAt: now, calls: 0, gaps: [], ...(scope !== undefined ? { scope } : {}) }] };
 }
 
 export function onCollectEvent(p: Progress, e: CollectEvent, now: number): Progress {
   switch (e.type) {
-    case "phase":
-      return open(closeCurrent(p, now), e.name, now);
+    case "phase": {
+      if (e.scope === undefined) return open(closeCurrent(p, now), e.name, now);
+      // beside the other scoped phases; an unscoped phase before them is over
+      const last = p.phases.length - 1;
+      const before = last >= 0 && p.phases[last]?.scope === undefined ? end(p, last, now) : p;
+      return open(before, e.name, now, e.scope);
+    }
+    case "phase-done": {
+      const i = target(p, e.scope);
+      return i < 0 ? p : end(p, i, now, e.detail);
+    }
     case "call": {
-      const cur = p.phases[p.phases.length - 1];
-      const phases =
-        cur && cur.endedAt === undefined ? [...p.phases.slice(0, -1), { ...cur, calls: cur.calls + (e.calls - p.calls) }] : p.phases;
-      return { ...p, phases, calls: e.calls };
+      const i = target(p, e.scope);
+      const out = i < 0 ? p : update(p, i, (ph) => ({ ...ph, calls: ph.calls + Math.max(0, e.calls - p.calls) }));
+      return { ...out, calls: Math.max(p.calls, e.calls) };
     }
     case "gap": {
-      const cur = p.phases[p.phases.length - 1];
-      if (cur && cur.endedAt === undefined) {
-        return { ...p, phases: [...p.phases.slice(0, -1), { ...cur, gaps: [...cur.gaps, e.gap] }], gaps: [...p.gaps, e.gap] };
-      }
+      const i = target(p, e.scope);
+      if (i >= 0) return { ...update(p, i, (ph) => ({ ...ph, gaps: [...ph.gaps, e.gap] })), gaps: [...p.gaps, e.gap] };
       return { ...p, gaps: [...p.gaps, e.gap], log: [...p.log, { kind: "gap", gap: e.gap, phase: "" }] };
     }
     case "in-flight": {
-      const cur = p.phases[p.phases.length - 1];
+      const i = target(p, e.scope);
+      if (e.scope !== undefined) {
+        // a scope's own counts
+        if (i < 0) return p;
+        const out = update(p, i, (ph) => ({ ...ph, inFlight: e.inFlight, started: e.started }));
+        return { ...out, inFlight: inFlightOf(out) };
+      }
       const started = e.inFlight > (p.inFlight ?? 0);
-      const phases =
-        cur && cur.endedAt === undefined
-          ? [...p.phases.slice(0, -1), { ...cur, inFlight: e.inFlight, started: (cur.started ?? 0) + (started ? 1 : 0) }]
-          : p.phases;
-      return { ...p, phases, inFlight: e.inFlight };
+      const out = i < 0 ? p : update(p, i, (ph) => ({ ...ph, inFlight: e.inFlight, started: (ph.started ?? 0) + (started ? 1 : 0) }));
+      return { ...out, inFlight: e.inFlight };
     }
     case "progress":
       return p;
     case "done": {
       const detail = plural(e.resources, "resource");
       // calls that failed (gaps) send no call event; the total says how many there were
-      const cur = p.phases[p.phases.length - 1];
+      const i = target(p, undefined);
       const extra = Math.max(0, e.calls - p.calls);
-      const withCalls =
-        cur && cur.endedAt === undefined && extra > 0
-          ? { ...p, phases: [...p.phases.slice(0, -1), { ...cur, calls: cur.calls + extra }] }
-          : p;
+      const withCalls = i >= 0 && extra > 0 ? update(p, i, (ph) => ({ ...ph, calls: ph.calls + extra })) : p;
       const closed = closeCurrent(withCalls, now, detail);
       return {
         ...closed,
@@ -119,9 +159,8 @@ export function onEngineEvent(p: Progress, e: EngineEvent, now: number): Progres
 }
 
 export function finishProgress(p: Progress, now: number, outcome: { summary: string } | { error: string }): Progress {
-  const cur = p.phases[p.phases.length - 1];
-  const marked =
-    "error" in outcome && cur && cur.endedAt === undefined ? { ...p, phases: [...p.phases.slice(0, -1), { ...cur, failed: true }] } : p;
+  // the phases still running when it stopped are where it stopped
+  const marked = "error" in outcome ? { ...p, phases: p.phases.map((ph) => (ph.endedAt === undefined ? { ...ph, failed: true } : ph)) } : p;
   const closed = closeCurrent(marked, now);
   return { ...closed, finishedAt: now, ...outcome };
 }

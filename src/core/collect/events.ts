@@ -2,11 +2,21 @@ import type { Gap } from "../snapshot/types.ts";
 
 /** What every collector reports while it runs; progress lines, the TUI's collection screen and benches consume them. */
 export type CollectEvent =
-  | { type: "phase"; name: string }
-  | { type: "call"; operation: string; calls: number }
-  /** an operation started or ended (success or gap): how many are in flight now, and how many started so far */
-  | { type: "in-flight"; operation: string; inFlight: number; started: number }
-  | { type: "gap"; gap: Gap }
+  /**
+   * A phase starts; the one before it is over. With a `scope`, it runs beside the others of its kind (one per
+   * region or account of a wide scope) until its `phase-done`, and the events carrying that scope are its own.
+   */
+  | { type: "phase"; name: string; scope?: string }
+  /** the run's calls so far (every scope's) */
+  | { type: "call"; operation: string; calls: number; scope?: string }
+  /**
+   * an operation started or ended (success or gap): how many are in flight now, and how many started so far;
+   * with a `scope`, that scope's own counts
+   */
+  | { type: "in-flight"; operation: string; inFlight: number; started: number; scope?: string }
+  | { type: "gap"; gap: Gap; scope?: string }
+  /** a scoped phase is over; `detail` says what it read ("2 load balancers") */
+  | { type: "phase-done"; scope: string; detail?: string }
   /** wide scopes (several subscriptions, regions or accounts): how far along */
   | { type: "progress"; subscriptionsDone: number; subscriptionsTotal: number; lbsDone: number; lbsTotal: number }
   | { type: "done"; calls: number; ms: number; resources: number; gaps: number };

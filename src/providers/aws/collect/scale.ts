@@ -23,6 +23,7 @@ import { InputError } from "../../../core/errors.ts";
 import type { Gap } from "../../../core/snapshot/types.ts";
 import { compareText } from "../../../core/util/collate.ts";
 import { limiter } from "../../../core/util/limit.ts";
+import { plural } from "../../../core/util/words.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import type { AwsCollectOptions, clientConfigs, collectAws } from "./collect.ts";
 import { errorInfo, type Rec } from "./wire.ts";
@@ -130,6 +131,9 @@ interface WideRun {
   gaps: Gap[];
   parts: Array<{ scope: AwsPartitionScope; snapshot?: AwsSnapshot }>;
   calls: number;
+  /** the run's own calls (AssumeRole, DescribeRegions) in flight now, and started so far */
+  flying: number;
+  started: number;
 }
 
 /** One (account, region) to read. */
@@ -139,9 +143,25 @@ interface WorkItem {
   region: string;
 }
 
-function addGap(run: WideRun, g: Gap): void {
+function addGap(run: WideRun, g: Gap, scope?: string): void {
   run.gaps.push(g);
-  run.emit({ type: "gap", gap: g });
+  run.emit({ type: "gap", gap: g, ...(scope ? { scope } : {}) });
+}
+
+/** One call of the wide run itself, counted and reported in flight as the partitions' calls are. */
+async function own<T>(run: WideRun, operation: string, call: () => Promise<T>): Promise<T> {
+  run.calls++;
+  run.flying++;
+  run.started++;
+  run.emit({ type: "in-flight", operation, inFlight: run.flying, started: run.started });
+  try {
+    const out = await call();
+    run.emit({ type: "call", operation, calls: run.calls });
+    return out;
+  } finally {
+    run.flying--;
+    run.emit({ type: "in-flight", operation, inFlight: run.flying, started: run.started });
+  }
 }
 
 function where(account: string | undefined, region?: string): string {
@@ -171,8 +191,7 @@ async function assumeRole(run: WideRun, plan: AccountPlan & { roleArn: string })
   });
   const once = shared(provider as never);
   try {
-    run.calls++;
-    await once();
+    await own(run, "sts:AssumeRole", () => once());
   } catch (e) {
     const info = errorInfo(e);
     addGap(run, {
@@ -194,8 +213,9 @@ async function enabledRegions(run: WideRun, plan: AccountPlan, credentials: Cred
   const { EC2Client, DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
   const ec2 = new EC2Client({ ...run.configs(), region: region0, ...(credentials ? { credentials } : {}) });
   try {
-    run.calls++;
-    const out = await ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) });
+    const out = await own(run, "ec2:DescribeRegions", () =>
+      ec2.send(new DescribeRegionsCommand({}), { abortSignal: AbortSignal.timeout(opts.callBudgetMs ?? 90_000) }),
+    );
     return (out.Regions ?? [])
       .filter((r) => r.OptInStatus !== "not-opted-in")
       .map((r) => String(r.RegionName ?? ""))
@@ -252,8 +272,10 @@ async function collectPartition(
     return !m || (m[1] === region && (!account || m[2] === account));
   });
   if (targets.length > 0 && mine.length === 0) return;
-  emit({ type: "phase", name: label });
+  // the partitions run at once: each is a phase of its own, its calls in flight and its gaps carry its label
+  emit({ type: "phase", name: label, scope: label });
   let snapshot: AwsSnapshot;
+  let detail: string | undefined;
   try {
     snapshot = await collect({
       ...opts,
@@ -266,28 +288,45 @@ async function collectPartition(
       regions: [],
       accounts: [],
       onEvent: (e) => {
-        if (e.type === "done") run.calls += e.calls;
-        if (e.type === "gap") emit(e);
+        if (e.type === "done") {
+          // its calls move from the running count to the run's, at once: the total never counts them twice
+          run.calls += e.calls;
+          inFlight.delete(label);
+        }
+        if (e.type === "gap") emit({ ...e, scope: label });
+        if (e.type === "in-flight") emit({ ...e, scope: label });
         if (e.type === "call") {
           inFlight.set(label, e.calls);
-          emit({ type: "call", operation: e.operation, calls: run.calls + [...inFlight.values()].reduce((a, b) => a + b, 0) });
+          emit({
+            type: "call",
+            operation: e.operation,
+            calls: run.calls + [...inFlight.values()].reduce((a, b) => a + b, 0),
+            scope: label,
+          });
         }
       },
     } as AwsCollectOptions);
+    detail = plural(snapshot.elbv2.LoadBalancers.length, "load balancer");
   } catch (e) {
     const info = errorInfo(e);
     const arnAccount = account ?? "*";
-    addGap(run, {
-      operation: "elasticloadbalancing:DescribeLoadBalancers",
-      resourceId: `arn:aws:elasticloadbalancing:${region}:${arnAccount}:loadbalancer/*`,
-      ...(info.status ? { status: info.status } : {}),
-      ...(info.code && info.code !== "InputError" ? { code: info.code } : {}),
-      message: `${label}: ${info.message}; nothing was read in this region`,
-    });
+    detail = "nothing read";
+    addGap(
+      run,
+      {
+        operation: "elasticloadbalancing:DescribeLoadBalancers",
+        resourceId: `arn:aws:elasticloadbalancing:${region}:${arnAccount}:loadbalancer/*`,
+        ...(info.status ? { status: info.status } : {}),
+        ...(info.code && info.code !== "InputError" ? { code: info.code } : {}),
+        message: `${label}: ${info.message}; nothing was read in this region`,
+      },
+      label,
+    );
     run.parts.push({ scope: { ...(account ? { account } : {}), region, loadBalancers: 0, status: "failed" } });
     return;
   } finally {
     inFlight.delete(label);
+    emit({ type: "phase-done", scope: label, ...(detail ? { detail } : {}) });
   }
   const lbAccount = account ?? /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(String(snapshot.elbv2.LoadBalancers[0]?.LoadBalancerArn ?? ""))?.[1];
   for (const g of snapshot.gaps ?? []) g.message = `${label}: ${g.message}`;
@@ -335,9 +374,12 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
     gaps: [],
     parts: [],
     calls: 0,
+    flying: 0,
+    started: 0,
   };
 
   // 1. per account: its credentials (the role assumed once), then its regions
+  if (opts.allRegions || plans.some((p) => p.roleArn)) run.emit({ type: "phase", name: "accounts and regions" });
   const work: WorkItem[] = [];
   const prepare = limiter(Math.max(1, opts.parallelRegions ?? 8));
   await Promise.all(plans.map((plan) => prepare(() => planAccount(run, plan, work))));
