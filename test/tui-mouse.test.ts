@@ -11,7 +11,7 @@ import { stripVTControlCharacters } from "node:util";
 import { cleanup, render } from "ink-testing-library";
 import React from "react";
 import { App, hintsFor, itemAtPoint } from "../src/tui/components/app.ts";
-import { type MouseEvent, mouseEvent, mouseStdin, mouseWanted, parseSgr, splitMouse } from "../src/tui/mouse.ts";
+import { type MouseEvent, mouseEvent, mouseStdin, mouseWanted, parseSgr, parseX10, splitMouse } from "../src/tui/mouse.ts";
 import { TuiSession } from "../src/tui/session.ts";
 import { snapshotSource } from "../src/tui/source.ts";
 import { initialUi, reduce, reduceClick, screenItems, selectedIndex, type UiState } from "../src/tui/state.ts";
@@ -83,6 +83,18 @@ describe("SGR mouse reports", () => {
     assert.deepEqual(splitMouse("\u001b[A\u001b"), { text: "\u001b[A\u001b", reports: [], rest: "" }, "keys go on to Ink");
     assert.deepEqual(splitMouse("q\u001b[<65;1"), { text: "q", reports: [], rest: "\u001b[<65;1" });
   });
+
+  it("takes out the older X10 form too (a terminal without 1006): ESC [ M and three characters, never read as keys", () => {
+    const x = splitMouse("j\u001b[M !!\u001b[M#!!\u001b[M`+5k");
+    assert.equal(x.text, "jk");
+    assert.deepEqual(
+      x.reports.map((r) => mouseEvent(r)),
+      [{ kind: "click", x: 1, y: 1 }, undefined, { kind: "wheel", dir: "up", x: 11, y: 21 }],
+      "a left press at 1,1; a release; wheel up at 11,21",
+    );
+    assert.deepEqual(splitMouse("a\u001b[Ma"), { text: "a", reports: [], rest: "\u001b[Ma" }, "split: held for the next read");
+    assert.equal(parseX10("\u001b[M\u001f!!"), undefined);
+  });
 });
 
 /** A stream shaped like a terminal's stdin, that Ink would read. */
@@ -112,11 +124,17 @@ describe("the stdin Ink reads", () => {
     tty.write("2;7M\u001b[<0;3;9Mc");
     assert.equal(readAll(), "c");
     assert.deepEqual(reports, ["65@10,5", "64@12,7", "0@3,9"]);
+    reports.length = 0;
     // an unfinished report that the next read does not go on with is dropped, not typed
     tty.write("\u001b[<65;");
     assert.equal(readAll(), "");
     tty.write("x");
     assert.equal(readAll(), "x");
+    tty.write("\u001b[Ma");
+    assert.equal(readAll(), "");
+    tty.write("!!y");
+    assert.equal(readAll(), "y", "an X10 report split across reads");
+    assert.deepEqual(reports, ["65@1,1"], "a is 32 + 65: wheel down");
     // the rest is the real stream: raw mode, TTY, listeners
     assert.equal(stdin.isTTY, true);
     stdin.setRawMode(true);

@@ -7,6 +7,9 @@
  * A report is `ESC [ < b ; x ; y M` (press) or `… m` (release), x and y from 1.
  * In b: 0 left, 1 middle, 2 right, 64 wheel up, 65 wheel down; +4 shift,
  * +8 meta, +16 ctrl; +32 motion (a drag, only reported with 1002/1003).
+ * A terminal that does not know 1006 sends the older X10 form,
+ * `ESC [ M` and three characters (32 + b, 32 + x, 32 + y; a release is b 3):
+ * those are taken out too, so that their characters are never read as keys.
  */
 
 /** Turns button reporting (1000) and its SGR encoding (1006) on; `MOUSE_OFF` turns both off. */
@@ -27,8 +30,27 @@ export interface MouseReport {
 }
 
 const SGR = /\u001b\[<(\d{1,4});(\d{1,5});(\d{1,5})([Mm])/g;
-// an unfinished report at the end of a chunk (the terminal split it): nothing typed starts with ESC [ <
-const PARTIAL = /\u001b\[<[\d;]*$/;
+const X10 = /\u001b\[M[\u0020-\uffff]{3}/g;
+// an unfinished report at the end of a chunk (the terminal split it): no key starts with ESC [ < or ESC [ M
+const PARTIAL = /\u001b\[(?:<[\d;]*|M[\u0020-\uffff]{0,2})$/;
+
+/** One X10 report (`ESC [ M` and three characters), or undefined. */
+export function parseX10(seq: string): MouseReport | undefined {
+  if (seq.length !== 6 || !seq.startsWith("\u001b[M")) return undefined;
+  const [b, x, y] = [3, 4, 5].map((i) => seq.charCodeAt(i) - 32) as [number, number, number];
+  if (b < 0 || x < 1 || y < 1) return undefined;
+  const release = (b & 3) === 3 && (b & 64) === 0;
+  return {
+    button: release ? 0 : (b & 3) | (b & 192),
+    x,
+    y,
+    release,
+    shift: (b & 4) !== 0,
+    meta: (b & 8) !== 0,
+    ctrl: (b & 16) !== 0,
+    motion: (b & 32) !== 0,
+  };
+}
 
 /** One SGR report (the whole string), or undefined. */
 export function parseSgr(seq: string): MouseReport | undefined {
@@ -58,17 +80,19 @@ export function mouseEvent(r: MouseReport): MouseEvent | undefined {
 /**
  * Takes the SGR reports out of a chunk of input: the text left for the keys,
  * the reports in order, and an unfinished report at the end to prepend to the
- * next chunk (`ESC [ <` and digits; a lone ESC or `ESC [` goes on to the keys,
+ * next chunk (`ESC [ <` and digits, `ESC [ M` and fewer than three characters; a lone ESC or `ESC [` goes on to the keys,
  * where it may be the escape key or an arrow split by the terminal; Ink's
  * parser holds those and drops a control sequence that is no key).
  */
 export function splitMouse(chunk: string): { text: string; reports: MouseReport[]; rest: string } {
   const reports: MouseReport[] = [];
-  let text = chunk.replace(SGR, (seq) => {
-    const r = parseSgr(seq);
+  const take = (parse: (seq: string) => MouseReport | undefined) => (seq: string) => {
+    const r = parse(seq);
     if (r) reports.push(r);
     return "";
-  });
+  };
+  // X10 first: its three characters may be anything, "<" included
+  let text = chunk.replace(X10, take(parseX10)).replace(SGR, take(parseSgr));
   let rest = "";
   const partial = PARTIAL.exec(text);
   if (partial) {
@@ -91,7 +115,7 @@ export function mouseStdin(stdin: NodeJS.ReadStream, onReport: (r: MouseReport) 
       if (chunk === null) return null;
       const next = String(chunk);
       // an unfinished report that the next chunk does not go on with was not one: it is dropped, never typed
-      const joined = held && /^[\d;Mm]/.test(next) ? held + next : next;
+      const joined = held && (held.startsWith("\u001b[M") || /^[\d;Mm]/.test(next)) ? held + next : next;
       const { text, reports, rest } = splitMouse(joined);
       held = rest;
       for (const r of reports) onReport(r);
