@@ -4,9 +4,12 @@
  * sign for every pair, printable ASCII (its own fast path) and not.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { ASCII_ROOT_ORDER, compareText } from "../src/core/util/collate.ts";
+import { ROOT } from "./support/cli.ts";
 
 const icu = new Intl.Collator("en").compare;
 const sign = (n: number) => Math.sign(n);
@@ -70,5 +73,20 @@ describe("compareText", () => {
     // ICU in Danish sorts "aa" after "z"; the report order stays the root one
     assert.ok(compareText("aa", "z") < 0);
     assert.equal(compareText("pool", "pool"), 0);
+  });
+});
+
+describe("sorting without ICU", () => {
+  it("no module of src/ or rules/ sorts with localeCompare or an Intl.Collator (the first one costs a check ~10 ms): compareText", () => {
+    const offenders: string[] = [];
+    for (const dir of ["src", "rules"]) {
+      for (const e of readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })) {
+        if (!e.isFile() || !/\.tsx?$/.test(e.name) || /\.test\.tsx?$/.test(e.name)) continue;
+        const path = join(e.parentPath, e.name);
+        if (path.endsWith(join("src", "core", "util", "collate.ts"))) continue;
+        if (/\.localeCompare\(|Intl\.Collator/.test(readFileSync(path, "utf8"))) offenders.push(path.slice(ROOT.length + 1));
+      }
+    }
+    assert.deepEqual(offenders, []);
   });
 });

@@ -59,6 +59,8 @@ describe("start-up", () => {
     // nor what only live collection, the TUI or the emulators need
     assert.deepEqual(of(modules, /node_modules\/(@azure|@aws-sdk|@smithy|ink|react)\//), []);
     assert.deepEqual(of(modules, /^src\/(tui|providers\/azure\/emulator)\//), []);
+    // nor what a report to stdout does without: chalk (its terminal detection opens stdin), node:crypto (temporary file names)
+    assert.deepEqual(of(modules, /node_modules\/chalk\/|^node:(crypto|tty)$/), []);
   });
 
   it("check --snapshot of an AWS scenario loads the AWS provider and AWS rules only", () => {
