@@ -132,6 +132,44 @@ describe("lbdoctor timeline", () => {
     assert.match(md.stdout, /\*\*likely cause:\*\* nsg-web: security rule deny-lb-probe added/);
   });
 
+  it("timeline -f json writes passes as check does: a per-rule summary, in full with --include-passed; the same timeline either way", () => {
+    for (const file of [fixture("nsg-change-probe-down"), join(ROOT, "fixtures/aws/sg-revoke-targets-unhealthy.json")]) {
+      type R = {
+        findings: Array<{ status: string; evidence: unknown[] }>;
+        passed?: Array<{ ruleId: string; count: number; resourceIds: string[] }>;
+        notApplicable?: unknown[];
+        summary: { byStatus: Record<string, number> };
+        timeline: unknown;
+      };
+      const run = (...extra: string[]) => {
+        const r = lbdoctor(["timeline", "--snapshot", file, "--format", "json", ...extra]);
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout) as R;
+      };
+      const summary = run();
+      const full = run("--include-passed");
+      const check = JSON.parse(lbdoctor(["check", "--snapshot", file, "--no-config", "--format", "json"]).stdout) as R;
+      assert.ok((full.summary.byStatus.pass ?? 0) > 0, "the scenario has passes");
+      // default: no pass or not-applicable finding in full; the per-rule summary instead, as check writes it
+      assert.deepEqual(
+        summary.findings.filter((f) => f.status === "pass" || f.status === "not-applicable"),
+        [],
+      );
+      assert.deepEqual(summary.passed, check.passed);
+      assert.deepEqual(summary.notApplicable, check.notApplicable);
+      assert.equal(
+        summary.passed?.reduce((n, p) => n + p.count, 0),
+        summary.summary.byStatus.pass,
+      );
+      // --include-passed: every pass in full with its evidence, and no summaries
+      assert.equal(full.findings.filter((f) => f.status === "pass").length, full.summary.byStatus.pass);
+      assert.equal(full.passed, undefined);
+      assert.equal(full.notApplicable, undefined);
+      assert.deepEqual(summary.summary, full.summary);
+      assert.deepEqual(summary.timeline, full.timeline);
+    }
+  });
+
   it("refuses a snapshot without time data and a bad window (exit 2)", () => {
     const r = lbdoctor(["timeline", "--snapshot", fixture("healthy-web")]);
     assert.equal(r.code, 2);

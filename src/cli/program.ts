@@ -109,10 +109,7 @@ function registerCheck(program: Command, io: IO, setExit: SetExit): void {
     .option("-r, --rule <id>", "run only this rule (repeatable)", collect)
     .option("--from <vm>", "a VM that calls the load balancer's frontend (for azure/ilb-self-access; repeatable)", collect)
     .option("--verbose", "list passing and not-applicable checks too")
-    .option(
-      "--include-passed",
-      "carry every passing finding in full, with its evidence (default: passes as a per-rule count and resource ids)",
-    )
+    .addOption(includePassedOption())
     .option("--no-color", "no colours (NO_COLOR is honoured too)");
   addLiveOptions(check);
   addAwsOptions(check);
@@ -145,6 +142,14 @@ function registerSnapshot(program: Command, io: IO, setExit: SetExit): void {
   });
 }
 
+/** The report's pass contract (check, timeline): passes summarized per rule unless --include-passed. */
+function includePassedOption(): Option {
+  return new Option(
+    "--include-passed",
+    "carry every passing finding in full, with its evidence (default: passes as a per-rule count and resource ids)",
+  );
+}
+
 function registerTimeline(program: Command, io: IO, setExit: SetExit): void {
   const timeline = program
     .command("timeline")
@@ -161,7 +166,8 @@ function registerTimeline(program: Command, io: IO, setExit: SetExit): void {
         .choices(["text", "json", "markdown"])
         .default("text"),
     )
-    .option("-o, --output <file>", "write to a file instead of stdout");
+    .option("-o, --output <file>", "write to a file instead of stdout")
+    .addOption(includePassedOption());
   addLiveOptions(timeline);
   addAwsOptions(timeline);
   addWindowOptions(timeline, "6h");

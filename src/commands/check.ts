@@ -8,7 +8,7 @@ import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { type BaselineSummary, loadBaseline, markBaseline } from "../core/report/baseline.ts";
 import { loadStreamFormatter } from "../core/report/formats.ts";
-import { buildReport, type Report } from "../core/report/report.ts";
+import { buildReport, passContract, type Report } from "../core/report/report.ts";
 import { sanitize } from "../core/report/sanitize.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
@@ -97,6 +97,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
       : catalog.filter((r) => config?.rules[r.id]?.enabled !== false);
   const severity: Record<string, Severity> = {};
   for (const [id, setting] of Object.entries(config?.rules ?? {})) if (setting.severity) severity[id] = setting.severity;
+  const passes = passContract(opts.includePassed);
   const {
     model,
     loadBalancers: lbs,
@@ -112,7 +113,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     source,
     severity,
     // passes are summarized in the report unless --include-passed: the engine only counts them
-    passes: opts.includePassed === true ? "full" : "count",
+    passes: passes.engine,
   });
 
   let suppressions: SuppressionStatus[] | undefined;
@@ -154,7 +155,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     rules: rules.map((r) => ({ ...r, severity: severity[r.id] ?? r.severity })),
     ...(suppressions ? { suppressions } : {}),
     ...(baselineSummary ? { baseline: baselineSummary } : {}),
-    passes: opts.includePassed === true ? "full" : "summary",
+    passes: passes.report,
     counted,
   });
 

@@ -12,7 +12,7 @@ import { diagnose } from "../core/diagnose.ts";
 import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { loadFormatter } from "../core/report/formats.ts";
-import { buildReport } from "../core/report/report.ts";
+import { buildReport, passContract } from "../core/report/report.ts";
 import { timelineLines } from "../core/timeline/analyze.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
@@ -24,6 +24,8 @@ export interface TimelineOptions extends LiveOptions {
   snapshot?: string;
   format?: "text" | "json" | "markdown";
   output?: string;
+  /** carry every passing finding in full (the report's pass contract: see passContract) */
+  includePassed?: boolean;
 }
 
 export async function runTimeline(target: string | undefined, opts: TimelineOptions, io: IO): Promise<number> {
@@ -31,14 +33,33 @@ export async function runTimeline(target: string | undefined, opts: TimelineOpti
   const { snapshot, source, live } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
   if (!live) stripSecrets(snapshot);
   const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
-  const { model, loadBalancers, rules, findings } = diagnose({ snapshot, adapter, rules: catalog, ...(target ? { target } : {}), source });
+  // passes as check writes them: a per-rule summary, or in full with --include-passed
+  const passes = passContract(opts.includePassed);
+  const { model, loadBalancers, rules, findings, counted } = diagnose({
+    snapshot,
+    adapter,
+    rules: catalog,
+    ...(target ? { target } : {}),
+    source,
+    passes: passes.engine,
+  });
   if (!model.time) {
     throw new InputError(
       `${source} holds no time data (observations.window)`,
       "Collect it live with `lbdoctor timeline <target>` or `lbdoctor snapshot --since 6h <target> -o file.json`.",
     );
   }
-  const report = buildReport({ model, loadBalancers, findings, failOn: "high", version: toolVersion(), rulesRun: rules.length, source });
+  const report = buildReport({
+    model,
+    loadBalancers,
+    findings,
+    failOn: "high",
+    version: toolVersion(),
+    rulesRun: rules.length,
+    source,
+    passes: passes.report,
+    counted,
+  });
   let text: string;
   if (format === "json" || format === "markdown") text = (await loadFormatter(format))(report, { color: false, verbose: false });
   else {

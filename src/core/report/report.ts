@@ -74,6 +74,15 @@ export interface PassSummary {
 /** How a report carries passing findings: in full (evidence and all) or as a per-rule summary. */
 export type PassMode = "full" | "summary";
 
+/**
+ * The one pass contract of the commands that write a report (check, timeline): by default the engine only counts
+ * passes and not-applicable results (`diagnose` passes "count") and the report summarizes them per rule;
+ * `--include-passed` makes findings of them and carries them in full, with their evidence.
+ */
+export function passContract(includePassed: boolean | undefined): { engine: "full" | "count"; report: PassMode } {
+  return includePassed === true ? { engine: "full", report: "full" } : { engine: "count", report: "summary" };
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   tool: { name: "lbdoctor"; version: string };
