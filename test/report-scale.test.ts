@@ -143,6 +143,8 @@ describe("reports as streams", () => {
       {},
       "s",
       [[[]], [{}]],
+      // arrays of many indented leaves, at several levels (serialized a few dozen elements at a time)
+      { a: { b: Array.from({ length: 100 }, (_, i) => ({ i, s: [i, { t: `${i}` }], u: undefined })) }, c: [[Array(70).fill([1, [2]])]] },
     ];
     for (const v of values) {
       for (const depth of [0, 1, 2, 5]) {

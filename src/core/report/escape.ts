@@ -12,18 +12,26 @@ import { sanitize } from "./sanitize.ts";
 const XML_INVALID =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Any character of XML_INVALID (a test: most values hold none, and skip its lookarounds). */
+const XML_INVALID_ANY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
+
 function xmlSafe(s: string): string {
-  return sanitize(s).replace(XML_INVALID, "\ufffd");
+  const t = sanitize(s);
+  return XML_INVALID_ANY.test(t) ? t.replace(XML_INVALID, "\ufffd") : t;
 }
 
 /** Text content: & < > escaped (so `]]>` cannot appear). */
 export function xmlText(s: string): string {
-  return xmlSafe(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const t = xmlSafe(s);
+  return /[&<>]/.test(t) ? t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") : t;
 }
 
 /** An attribute value in double quotes; newlines and tabs kept as character references (attribute normalization would eat them). */
 export function xmlAttr(s: string): string {
-  return xmlText(s).replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;");
+  const t = xmlText(s);
+  return /["'\n\r\t]/.test(t)
+    ? t.replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\n/g, "&#10;").replace(/\r/g, "&#13;").replace(/\t/g, "&#9;")
+    : t;
 }
 
 // ---- Markdown (GitHub-flavoured: PR comments, issues, wikis) ----

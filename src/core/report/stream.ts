@@ -80,6 +80,34 @@ function leaf(value: unknown, pad: string, leafIndent: string): string {
   return leafIndent === "" || pad === "" || !text.includes("\n") ? text : text.replace(/\n/g, `\n${pad}`);
 }
 
+/** How many elements of an array of indented leaves one JSON.stringify call serializes. */
+const BATCH = 32;
+
+/**
+ * An array at `pad` whose elements are serialized whole and indented: a few dozen elements per JSON.stringify
+ * call, nested in as many arrays as `pad` is levels deep so that they come out indented where they sit (no pass
+ * over each element's text to indent it). The arrays' own lines are cut off.
+ */
+function* indentedLeaves(out: Pieces, value: unknown[], indent: string, pad: string): Generator<string> {
+  const level = pad.length / indent.length;
+  let open = "";
+  let close = "";
+  for (let k = 0; k <= level; k++) {
+    open += `${indent.repeat(k)}[\n`;
+    close = `\n${indent.repeat(k)}]${close}`;
+  }
+  out.push("[\n");
+  for (let i = 0; i < value.length; i += BATCH) {
+    let wrapped: unknown = value.slice(i, i + BATCH);
+    for (let k = 0; k < level; k++) wrapped = [wrapped];
+    const text = JSON.stringify(wrapped, null, indent);
+    if (i > 0) out.push(",\n");
+    out.push(text.slice(open.length, text.length - close.length));
+    if (out.full) yield out.take();
+  }
+  out.push(`\n${pad}]`);
+}
+
 /** Appends `value`'s text to `out`, handing out a chunk whenever the buffer is full (only between values). */
 function* walk(out: Pieces, value: unknown, indent: string, pad: string, depth: number, leafIndent: string): Generator<string> {
   if (depth <= 0 || !walkable(value)) {
@@ -93,6 +121,10 @@ function* walk(out: Pieces, value: unknown, indent: string, pad: string, depth: 
   if (Array.isArray(value)) {
     if (value.length === 0) {
       out.push("[]");
+      return;
+    }
+    if (depth === 1 && leafIndent === indent && indent !== "") {
+      yield* indentedLeaves(out, value, indent, pad);
       return;
     }
     out.push(`[${nl}${inner}`);

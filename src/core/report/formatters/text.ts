@@ -39,11 +39,18 @@ const NOISE = new Set(["id", "etag", "type", "provisioningState", "resourceGuid"
 
 /** An ARM id, shortened for the eye to what follows the provider: networkInterfaces/vm1-nic/ipConfigurations/ipconfig1. */
 export function shortId(s: string): string {
-  if (!s.toLowerCase().startsWith("/subscriptions/")) return s;
-  const parts = s.split("/");
-  const i = parts.findIndex((p) => p.toLowerCase() === "providers");
-  return i >= 0 ? parts.slice(i + 2).join("/") : s;
+  if (!ARM_ID.test(s)) return s;
+  // the segments after the first `providers` segment and the one after it (the namespace); no string per segment
+  const m = PROVIDERS_SEGMENT.exec(s);
+  if (!m) return s;
+  const rest = s.slice(m.index + m[0].length);
+  const slash = rest.indexOf("/");
+  return slash < 0 ? "" : rest.slice(slash + 1);
 }
+
+const ARM_ID = /^\/subscriptions\//i;
+/** A segment `providers` (any case), with the slash that follows it unless it ends the id. */
+const PROVIDERS_SEGMENT = /\/providers(?:\/|$)/i;
 
 function scalar(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
