@@ -4,7 +4,16 @@ import type { ReportInput } from "../../../src/core/engine/types.ts";
 import { compareText } from "../../../src/core/util/collate.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf } from "../../../src/providers/azure/arm-id.ts";
-import { azPoolAdd, reportListGaps, ruleList, rulePools, vmIpConfigFor } from "../../../src/providers/azure/compute-helpers.ts";
+import {
+  azPoolAdd,
+  isPoolMemberNic,
+  reportListGaps,
+  ruleList,
+  rulePools,
+  vmIpConfigFor,
+  vmsInAvailabilitySets,
+  vmsInSubnets,
+} from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel, IpConfig, LoadBalancer, Pool, Vm } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
 import { observedServing } from "../../../src/providers/azure/observed.ts";
@@ -18,20 +27,17 @@ import { placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers
  * is left out; so are scale-set instances (their pools come from the model).
  */
 function candidates(model: AzureModel, lb: LoadBalancer): Array<{ vm: Vm; ipc: IpConfig; why: string }> {
-  const taken = new Set(model.loadBalancers.flatMap((l) => l.pools.flatMap((p) => p.members.map((m) => m.nic?.key))));
   const why = new Map<string, { vm: Vm; why: string }>();
   const add = (vm: Vm | undefined, reason: string) => {
-    if (vm && vm.kind === "vm" && !why.has(vm.key) && !vm.nics.some((n) => taken.has(n.key))) why.set(vm.key, { vm, why: reason });
+    if (vm && vm.kind === "vm" && !why.has(vm.key) && !vm.nics.some((n) => isPoolMemberNic(model, n.key)))
+      why.set(vm.key, { vm, why: reason });
   };
   for (const nr of lb.natRules) add(nr.backendIpConfig?.nic.vm, `NAT rule ${nr.name} targets it`);
   const feSubnets = new Set(lb.frontends.map((f) => f.subnet?.key).filter((x): x is string => !!x));
-  for (const vm of model.vms) {
-    if (vm.nics.some((n) => n.ipConfigs.some((c) => c.subnet && feSubnets.has(c.subnet.key)))) add(vm, "it is in the frontend's subnet");
-  }
+  // indexed once per model: an empty pool does not scan every VM
+  for (const vm of vmsInSubnets(model, feSubnets)) add(vm, "it is in the frontend's subnet");
   const sets = new Set([...why.values()].map((x) => x.vm.availabilitySetId?.toLowerCase()).filter((x): x is string => !!x));
-  for (const vm of model.vms) {
-    if (vm.availabilitySetId && sets.has(vm.availabilitySetId.toLowerCase())) add(vm, "it shares the availability set");
-  }
+  for (const vm of vmsInAvailabilitySets(model, sets)) add(vm, "it shares the availability set");
   const vnets = new Set(
     [...why.values()].flatMap((x) => x.vm.nics.flatMap((n) => n.ipConfigs.map((c) => c.subnet?.vnetKey))).filter((x): x is string => !!x),
   );

@@ -12,6 +12,7 @@ import {
   rulePools,
   vmIpConfigFor,
   vmPools,
+  vmsInAvailabilitySets,
 } from "../../../src/providers/azure/compute-helpers.ts";
 import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
@@ -181,7 +182,7 @@ export default defineRule<AzureModel>({
       const poolVms = seen.map((s) => s.p.vm).filter((v): v is Vm => !!v);
       const sets = new Set(poolVms.map((v) => v.availabilitySetId?.toLowerCase()).filter((x): x is string => !!x));
       const vnets = poolVnetKeys(pool);
-      for (const vm of model.vms) {
+      for (const vm of vmsInAvailabilitySets(model, sets)) {
         if (need <= 0) break;
         if (!vm.availabilitySetId || !sets.has(vm.availabilitySetId.toLowerCase()) || poolVms.includes(vm) || vmPools(model, vm).length > 0)
           continue;

@@ -39,6 +39,8 @@ export default defineRule<AzureModel>({
     "Create an NSG with inbound Allow rules for the load-balanced ports (from the clients' prefixes, or `Internet`) and associate it with the " +
     "members' subnet (or NICs). The default rule AllowAzureLoadBalancerInBound keeps health probes working.",
   check({ model, report }) {
+    // the NSG names in use, once (a member without an NSG gets a new one's name that is free)
+    let taken: Set<string> | undefined;
     for (const lb of model.loadBalancers) {
       const why = !isStandardSku(lb) ? `${lb.sku} SKU` : lb.isInternal ? "internal (no public frontend)" : undefined;
       if (why) {
@@ -94,7 +96,7 @@ export default defineRule<AzureModel>({
         }
         // the fix: one NSG for the subnet, an allow per load-balanced port, then attach it
         const rg = rgOf(subnet.id);
-        const taken = new Set(model.nsgs.map((n) => n.key));
+        taken ??= new Set(model.nsgs.map((n) => n.key));
         let nsgName = `nsg-${subnet.name}`;
         const rgPrefix = subnet.id.slice(0, subnet.id.toLowerCase().indexOf("/providers/"));
         const nsgIdOf = (name: string) => `${rgPrefix}/providers/Microsoft.Network/networkSecurityGroups/${name}`;

@@ -238,12 +238,101 @@ export function poolVnetKeys(pool: Pool): Set<string> {
 
 /** The backend pools, of any load balancer in the snapshot, that hold an ip configuration of the VM. */
 export function vmPools(model: AzureModel, vm: Vm): Pool[] {
-  const keys = new Set(vm.nics.flatMap((n) => n.ipConfigs.map((c) => c.key)));
-  const out: Pool[] = [];
-  for (const lb of model.loadBalancers) {
-    for (const pool of lb.pools) if (pool.members.some((m) => m.ipConfig && keys.has(m.ipConfig.key))) out.push(pool);
+  const { poolsByIpConfig, poolPosition } = membership(model);
+  let out: Pool[] | undefined;
+  let lists = 0;
+  for (const n of vm.nics) {
+    for (const c of n.ipConfigs) {
+      const pools = poolsByIpConfig.get(c.key);
+      if (!pools) continue;
+      lists++;
+      out = out ? out.concat(pools) : pools.slice();
+    }
   }
+  if (!out) return [];
+  // several ip configurations: each pool once, in model order (load balancers, then their pools)
+  if (lists > 1) out = [...new Set(out)].sort((a, b) => (poolPosition.get(a) ?? 0) - (poolPosition.get(b) ?? 0));
   return out;
+}
+
+/** Pool membership and VMs indexed once per model: the lookups rules make once per member or VM. */
+interface Membership {
+  /** ip configuration key → the pools that hold it, in model order */
+  poolsByIpConfig: Map<string, Pool[]>;
+  poolPosition: Map<Pool, number>;
+  /** the keys of every pool member's NIC */
+  memberNicKeys: Set<string>;
+  vmPosition: Map<Vm, number>;
+  /** lower-cased availability set id → its VMs, in model order */
+  vmsByAvailabilitySet: Map<string, Vm[]>;
+  /** subnet key → the VMs with an ip configuration in it, in model order */
+  vmsBySubnet: Map<string, Vm[]>;
+}
+
+const memberships = new WeakMap<AzureModel, Membership>();
+
+function membership(model: AzureModel): Membership {
+  let m = memberships.get(model);
+  if (m) return m;
+  m = {
+    poolsByIpConfig: new Map(),
+    poolPosition: new Map(),
+    memberNicKeys: new Set(),
+    vmPosition: new Map(),
+    vmsByAvailabilitySet: new Map(),
+    vmsBySubnet: new Map(),
+  };
+  const push = <K, V>(map: Map<K, V[]>, k: K, v: V) => {
+    const list = map.get(k);
+    if (!list) map.set(k, [v]);
+    else if (list[list.length - 1] !== v) list.push(v);
+  };
+  for (const lb of model.loadBalancers) {
+    for (const pool of lb.pools) {
+      m.poolPosition.set(pool, m.poolPosition.size);
+      for (const member of pool.members) {
+        if (member.ipConfig) push(m.poolsByIpConfig, member.ipConfig.key, pool);
+        if (member.nic) m.memberNicKeys.add(member.nic.key);
+      }
+    }
+  }
+  for (const vm of model.vms) {
+    m.vmPosition.set(vm, m.vmPosition.size);
+    if (vm.availabilitySetId) push(m.vmsByAvailabilitySet, vm.availabilitySetId.toLowerCase(), vm);
+    for (const n of vm.nics) for (const c of n.ipConfigs) if (c.subnet) push(m.vmsBySubnet, c.subnet.key, vm);
+  }
+  memberships.set(model, m);
+  return m;
+}
+
+/** Is this NIC (key) a member of any backend pool in the model? */
+export function isPoolMemberNic(model: AzureModel, nicKey: string): boolean {
+  return membership(model).memberNicKeys.has(nicKey);
+}
+
+/** The VMs in any of these availability sets (lower-cased ids), in model order. */
+export function vmsInAvailabilitySets(model: AzureModel, sets: Iterable<string>): Vm[] {
+  const m = membership(model);
+  return inModelOrder(
+    m,
+    [...sets].map((k) => m.vmsByAvailabilitySet.get(k)),
+  );
+}
+
+/** The VMs with an ip configuration in any of these subnets (keys), in model order. */
+export function vmsInSubnets(model: AzureModel, subnetKeys: Iterable<string>): Vm[] {
+  const m = membership(model);
+  return inModelOrder(
+    m,
+    [...subnetKeys].map((k) => m.vmsBySubnet.get(k)),
+  );
+}
+
+function inModelOrder(m: Membership, lists: Array<Vm[] | undefined>): Vm[] {
+  const found = lists.filter((l): l is Vm[] => l !== undefined);
+  if (found.length === 0) return [];
+  if (found.length === 1) return (found[0] as Vm[]).slice();
+  return [...new Set(found.flat())].sort((a, b) => (m.vmPosition.get(a) ?? 0) - (m.vmPosition.get(b) ?? 0));
 }
 
 /** A short readable reference to a VM's place: "availability set avset-web", "zone 1", "scale set vmss-web". */
