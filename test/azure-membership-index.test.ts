@@ -8,9 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { generate } from "../bench/gen.ts";
-import type { Snapshot } from "../src/core/snapshot/types.ts";
 import { isPoolMemberNic, vmPools, vmsInAvailabilitySets, vmsInSubnets } from "../src/providers/azure/compute-helpers.ts";
 import { type AzureModel, buildAzureModel, type Pool, type Vm } from "../src/providers/azure/model.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 
 function scanPools(model: AzureModel, vm: Vm): Pool[] {
   const keys = new Set(vm.nics.flatMap((n) => n.ipConfigs.map((c) => c.key)));
@@ -50,13 +50,13 @@ describe("Azure membership indexes", () => {
   it("agree with a scan of the model on every bundled Azure fixture", () => {
     const dir = join(import.meta.dirname, "..", "fixtures", "azure");
     for (const f of readdirSync(dir).filter((x) => x.endsWith(".json"))) {
-      agrees(buildAzureModel(JSON.parse(readFileSync(join(dir, f), "utf8")) as Snapshot), f);
+      agrees(buildAzureModel(JSON.parse(readFileSync(join(dir, f), "utf8")) as AzureSnapshot), f);
     }
   });
 
   it("agree with a scan of the model on a generated topology (VMs in several pools, availability sets, scale sets)", () => {
     const { snapshot } = generate({ seed: 7, nics: 600, nicsPerLb: 100 });
-    const model = buildAzureModel(snapshot as Snapshot);
+    const model = buildAzureModel(snapshot as AzureSnapshot);
     assert.ok(model.vms.length > 100);
     agrees(model, "generated");
   });
