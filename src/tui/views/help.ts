@@ -25,7 +25,7 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
   [
     "mouse",
     [
-      ["wheel", "move the cursor 3 rows a notch (the help scrolls too)"],
+      ["wheel", "move the cursor 3 entries a notch, as ↑↓ (the help scrolls 3 rows)"],
       ["click", "select a row; a click on the selected row opens it, as enter"],
       ["shift+drag", "select text in most terminals (iTerm2: option+drag); --no-mouse leaves the mouse to the terminal"],
     ],
