@@ -204,6 +204,13 @@ export default defineRule<AzureModel>({
       for (const pool of lb.pools) {
         const rules = lb.rules.filter((r) => r.pool === pool);
         if (rules.length === 0 && !lb.outboundRules.some((o) => o.pool === pool)) continue;
+        // the fix depends on the pool and the subnet alone: its commands are quoted once per subnet, not once per member
+        const fixes = new Map<Subnet, { summary: string; commands: string[] }>();
+        const fixOf = (subnet: Subnet) => {
+          let fix = fixes.get(subnet);
+          if (!fix) fixes.set(subnet, (fix = fixFor(lb, pool, subnet)));
+          return { summary: fix.summary, commands: fix.commands.slice() };
+        };
         for (const m of pool.members) {
           if (m.kind === "frontend") continue; // a Global-tier member is a regional frontend, not a machine
           const base = {
@@ -279,7 +286,7 @@ export default defineRule<AzureModel>({
             messageId: "none",
             data: { ...data, missing },
             evidence,
-            remediation: fixFor(lb, pool, subnet),
+            remediation: fixOf(subnet),
           });
         }
       }
