@@ -24,7 +24,6 @@ import type { IO } from "../core/io.ts";
 import type { ProviderAdapter } from "../core/provider.ts";
 import { loadSnapshotFile } from "../core/snapshot/load.ts";
 import type { Snapshot } from "../core/snapshot/types.ts";
-import { stripSecrets } from "../core/util/secrets.ts";
 import { providerName, withArticle } from "../core/util/words.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
@@ -68,9 +67,7 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
       `cannot compare ${withArticle(providerName(before.provider))} snapshot (${beforePath}) with ${withArticle(providerName(after.provider))} snapshot (${afterPath})`,
     );
   }
-  // values from the snapshots are shown: never their secrets
-  stripSecrets(before);
-  stripSecrets(after);
+  // values from the snapshots are shown: loadSnapshotFile has stripped their secrets
 
   const adapter = await providerFor(after.provider);
   const changes = diffSnapshots(before, after, adapter.diff);

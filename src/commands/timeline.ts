@@ -14,7 +14,6 @@ import type { IO } from "../core/io.ts";
 import { loadFormatter } from "../core/report/formats.ts";
 import { buildReport, passContract } from "../core/report/report.ts";
 import { timelineLines } from "../core/timeline/analyze.ts";
-import { stripSecrets } from "../core/util/secrets.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
@@ -30,8 +29,8 @@ export interface TimelineOptions extends LiveOptions {
 
 export async function runTimeline(target: string | undefined, opts: TimelineOptions, io: IO): Promise<number> {
   const format = opts.format ?? "text";
-  const { snapshot, source, live } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
-  if (!live) stripSecrets(snapshot);
+  const { snapshot, source } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
+  // no secret reaches the timeline: a file's were stripped by loadSnapshotFile, a live collection's by acquireSnapshot
   const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
   // passes as check writes them: a per-rule summary, or in full with --include-passed
   const passes = passContract(opts.includePassed);
