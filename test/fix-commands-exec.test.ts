@@ -166,8 +166,12 @@ for (const provider of ["azure", "aws"] as const) {
       if (provider === "azure") assert.ok(lines.length > 0, "no PowerShell line was printed");
       for (const p of lines) {
         // outside PowerShell single-quoted strings (where only a doubled quote is special), nothing PowerShell interprets
-        const bare = p.command.replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, "");
+        // but the one `;` after the subscription context a resource cmdlet runs in
+        const bare = p.command.replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, "").replace(/^Set-AzContext -Subscription ; /, "");
         assert.doesNotMatch(bare, /[;$`(){}|&<>"'\u2018-\u201b@,]/, `${p.ruleId} (${p.caseName}):\n  PS> ${p.command}`);
+        // complete, as an az line is with --subscription: every line but module management sets the subscription first
+        if (provider === "azure" && !/^Install-Module /.test(p.command))
+          assert.match(p.command, /^Set-AzContext -Subscription '[^']+'; [A-Z]/, `${p.ruleId} (${p.caseName}):\n  PS> ${p.command}`);
       }
     });
 
@@ -284,6 +288,37 @@ describe("quoting", () => {
   });
 });
 
+describe("completing a PowerShell line with its subscription (Set-AzContext -Subscription)", () => {
+  it("a hostile subscription id stays one single-quoted PowerShell string; module management is left alone", async () => {
+    const { cases } = (await import(join(ROOT, "rules", "azure", "basic-sku-retired", "cases.ts"))) as { cases: RuleCases };
+    const base = cases.invalid[0]?.snapshot as Snapshot;
+    const sub = /\/subscriptions\/([^/"]+)/.exec(JSON.stringify(base))?.[1] as string;
+    const adapter = await providerFor("azure");
+    const rule = catalog.filter((r) => r.id === "azure/basic-sku-retired");
+    // no `/` (it would end the id's segment) and no control character (those print as a placeholder)
+    for (const hostile of ["x'; touch pwned; '", "x\u2019; touch pwned; \u2018", "$(touch pwned)", "`touch pwned`", 'a"b;@{c}', "x''y"]) {
+      const snapshot = JSON.parse(
+        JSON.stringify(base).replaceAll(`/subscriptions/${sub}/`, `/subscriptions/${hostile.replace(/["\\]/g, (c) => `\\${c}`)}/`),
+      );
+      const { findings } = diagnose({ snapshot, adapter, rules: rule, source: "hostile" });
+      const lines = findings.flatMap((f) => f.remediation?.commands ?? []).filter(isPowerShell);
+      const set = lines.filter((l) => l.startsWith("Set-AzContext"));
+      assert.ok(set.length > 0, `no PowerShell line with a context for ${JSON.stringify(hostile)}: ${JSON.stringify(lines)}`);
+      assert.ok(lines.filter((l) => l.startsWith("Install-Module")).length > 0, "Install-Module is printed, without a context");
+      for (const line of set) {
+        const m = /^Set-AzContext -Subscription '((?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*)'; (Start-[A-Za-z]+ .*)$/.exec(line);
+        assert.ok(m, `not one quoted value then the cmdlet: ${line}`);
+        // PowerShell reads '' (and a doubled typographic quote) as one quote: the value comes back whole
+        assert.equal(m[1]?.replace(/(['\u2018-\u201b])\1/g, "$1"), hostile, line);
+        assert.doesNotMatch(
+          (m[2] as string).replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, ""),
+          /[;$`(){}|&<>"'\u2018-\u201b@,]/,
+        );
+      }
+    }
+  });
+});
+
 describe("completing a printed command (withFlag)", () => {
   it("appends the flag to each invocation, before pipes, && and the end of $(…); not inside quotes; not twice", () => {
     const shift =
@@ -329,7 +364,7 @@ describe("which shell a command is for", () => {
       return out;
     };
     const text = await render("text");
-    assert.match(text, /^\s+PS> Start-AzBasicLoadBalancerUpgrade /m);
+    assert.match(text, /^\s+PS> Set-AzContext -Subscription '[0-9a-f-]+'; Start-AzBasicLoadBalancerUpgrade /m);
     assert.match(text, /^\s+\$ az network lb show /m);
     assert.doesNotMatch(text, /\$ (Start-|Install-Module)/);
     const md = await render("markdown");

@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
-import { azArg, withFlag } from "../../core/util/shell.ts";
+import { azArg, isPowerShellCommand, ps, withFlag } from "../../core/util/shell.ts";
 import { completeArmResources } from "./arm-type.ts";
 import { azureDiff } from "./diff.ts";
 import { azureGapData } from "./gap-data.ts";
@@ -56,7 +56,13 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     if (!memo) completedCommands.set(model, (memo = new Map()));
     const key = `${sub}\n${command}`;
     let done = memo.get(key);
-    if (done === undefined) memo.set(key, (done = withFlag(command, "az", "--subscription", azArg(sub), ["--ids"])));
+    if (done === undefined)
+      memo.set(
+        key,
+        (done = isPowerShellCommand(command)
+          ? inSubscription(command, sub)
+          : withFlag(command, "az", "--subscription", azArg(sub), ["--ids"])),
+      );
     return done;
   },
   resourceCount: (s: Snapshot) => {
@@ -96,6 +102,20 @@ function bySubscription<T extends { id: string }>(lbs: T[]): T[] {
   const sub = (id: string) => id.split("/")[2]?.toLowerCase() ?? "";
   if (new Set(lbs.map((lb) => sub(lb.id))).size <= 1) return lbs;
   return [...lbs].sort((a, b) => (sub(a.id) < sub(b.id) ? -1 : sub(a.id) > sub(b.id) ? 1 : 0));
+}
+
+/**
+ * A PowerShell line that acts on resources runs in the resource's subscription, as an `az` line does with
+ * `--subscription`: the upgrade cmdlets (Start-AzBasicLoadBalancerUpgrade, Start-VMPublicIPUpgrade) take no
+ * subscription parameter and use the session's Az context, so the line sets it first with Az.Accounts'
+ * `Set-AzContext -Subscription` (name or id; https://learn.microsoft.com/powershell/module/az.accounts/set-azcontext),
+ * the value always in PowerShell single quotes. Module management
+ * (`Install-Module`) and a line that already sets the context are left alone.
+ */
+function inSubscription(command: string, sub: string): string {
+  if (/^(?:Install|Import|Update|Uninstall)-Module\b|^(?:Set|Select)-AzContext\b/i.test(command)) return command;
+  const quoted = ps(sub);
+  return `Set-AzContext -Subscription ${quoted.startsWith("'") ? quoted : `'${quoted}'`}; ${command}`;
 }
 
 /** The subscription id in an ARM id (`/subscriptions/<id>/…`). */
