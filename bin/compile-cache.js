@@ -68,24 +68,30 @@ export function readsSnapshotFile(argv) {
   return false;
 }
 
+/** Node's modules that live collection (the SDKs) and the emulators load, besides those every run loads. */
+export const LIVE_BUILTINS = ["assert", "crypto", "dns", "http", "http2", "https", "perf_hooks", "tls", "tty", "worker_threads", "zlib"];
+
 /**
- * For a run that reads a snapshot file, with the compile cache on: V8 compiles every function of the modules
- * loaded from here on as it loads the module. Node's cache keeps what V8 compiled as it loaded a module, which
- * is otherwise only the module's top level, so every function that ran was compiled again on every run (about
- * a fifth of an offline `check`); compiled up front, the cache holds them all and a run compiles nothing of
- * lbdoctor's. Without the cache it would only compile more, so it stays off then.
+ * With the compile cache on, V8 compiles every function of the modules loaded from here on as it loads the
+ * module. Node's cache keeps what V8 compiled as it loaded a module, which is otherwise only the module's top
+ * level, so every function that ran was compiled again on every run (about a fifth of an offline `check`);
+ * compiled up front, the cache holds them all and a run compiles nothing of lbdoctor's. Without the cache it
+ * would only compile more, so it stays off then. Every command does it: a cached module is only taken under
+ * the V8 settings it was compiled with, and lbdoctor's modules are shared between commands.
  *
  * Node's own modules have their compiled code built in, for V8's default settings only: one loaded after this
- * is compiled from its source. The one the CLI parser (commander) loads is loaded first; a live collection
- * (http, tls and the SDKs load Node modules by the dozen) keeps V8's default. A cached module compiled the
- * other way (the engine's, after a live run) is compiled again once.
- * LBDOCTOR_LAZY_COMPILE=1 leaves V8's default.
+ * is compiled from its source. So the ones a run will load are loaded first: the CLI parser's (commander's),
+ * and for a command that may collect live or serve, those of the SDKs and the emulators (LIVE_BUILTINS).
+ * LBDOCTOR_LAZY_COMPILE=1 leaves V8's default (the cache then compiles once more, under that default).
  */
 export function compileEagerly(argv, env = process.env) {
-  if (env.LBDOCTOR_LAZY_COMPILE === "1" || !readsSnapshotFile(argv)) return false;
+  if (env.LBDOCTOR_LAZY_COMPILE === "1") return false;
   if (typeof module.getCompileCacheDir !== "function" || !module.getCompileCacheDir()) return false;
   const require = module.createRequire(import.meta.url);
   require("node:child_process");
+  const live =
+    ["check", "snapshot", "timeline", "tui", "demo", "emulator", "aws-emulator"].includes(argv[0] ?? "") && !readsSnapshotFile(argv);
+  if (live) for (const m of LIVE_BUILTINS) require(`node:${m}`);
   require("node:v8").setFlagsFromString("--no-lazy");
   return true;
 }

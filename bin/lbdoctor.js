@@ -31,7 +31,7 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     existsSync(u),
   );
   const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !built;
-  // an offline run: the built CLI's functions into the compile cache too, not just its modules' top level (compile-cache.js)
+  // the built CLI's functions into the compile cache too, not just its modules' top level (compile-cache.js)
   if (!fromSource) compileEagerly(argv);
   const { main } = await import(fromSource || !built ? "../src/cli.ts" : built.href);
   process.exitCode = await main(argv);
