@@ -8,10 +8,13 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { type AwsEmulator, startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import { awsTenant } from "../src/providers/aws/emulator/tenant.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { cellWidth } from "../src/tui/text.ts";
 import { BIN, ROOT } from "./support/cli.ts";
 import { needTool } from "./support/tools.ts";
@@ -32,7 +35,7 @@ function tmux(...args: string[]) {
 }
 const sh = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 
-function start(name: string, args: string[], size = { x: 100, y: 40 }): void {
+function start(name: string, args: string[], size = { x: 100, y: 40 }, env: Record<string, string> = {}): void {
   const vars = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: dir,
@@ -40,6 +43,7 @@ function start(name: string, args: string[], size = { x: 100, y: 40 }): void {
     LANG: "C.UTF-8",
     NO_COLOR: "1",
     LBDOCTOR_FROM_SOURCE: "1",
+    ...env,
   };
   const assignments = Object.entries(vars).map(([k, v]) => `${k}=${sh(v)}`);
   const cmd = ["env", "-i", ...assignments, sh(process.execPath), sh(BIN), ...args.map(sh)].join(" ");
@@ -156,5 +160,61 @@ describe("lbdoctor tui --snapshot on AWS, in tmux", { skip: SKIP }, () => {
 
     keys("aws", "q");
     assert.equal(await exitStatus("aws"), 0);
+  });
+});
+
+describe("lbdoctor tui --all-regions, live against the AWS emulator, in tmux", { skip: SKIP }, () => {
+  const regions = ["eu-west-1", "us-east-1", "us-west-2"];
+  let emu: AwsEmulator;
+  before(async () => {
+    const base: AwsSnapshot = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8"));
+    // slow requests: each region's phase is on screen, its requests out, for a while
+    emu = await startAwsEmulator({
+      snapshots: awsTenant([base], ["999999999999"], regions, 1),
+      homeAccount: "999999999999",
+      regions: regions.map((name) => ({ name })),
+      latencyMs: 400,
+    });
+  });
+  after(() => emu?.close());
+
+  it('issue 15, row 15: each region is a row with its own requests in flight, never "0 calls" while they run', async () => {
+    const env = { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", AWS_EC2_METADATA_DISABLED: "true" };
+    const args = ["tui", "--provider", "aws", "--region", "us-east-1", "--all-regions", "--aws-endpoint", emu.url];
+    start("regions", args, { x: 100, y: 30 }, env);
+    const running = /^ {2}[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (region [a-z]+-[a-z]+-\d) +(.*)$/gm;
+    const seen = new Map<string, string[]>();
+    const deadline = Date.now() + 30_000;
+    let pane = capture("regions");
+    while (!/LOAD BALANCERS \(3\)/.test(pane)) {
+      assert.ok(Date.now() < deadline, `the explorer did not open:\n${pane}`);
+      for (const m of pane.matchAll(running)) seen.set(m[1] ?? "", [...(seen.get(m[1] ?? "") ?? []), m[2] ?? ""]);
+      await new Promise((r) => setTimeout(r, 100));
+      pane = capture("regions");
+    }
+    // the regions ran at once, each on its row, with its requests in flight; none of them read "0 calls" once they started
+    assert.deepEqual(
+      [...seen.keys()].sort(),
+      regions.map((r) => `region ${r}`),
+      [...seen].join("\n"),
+    );
+    for (const [region, rows] of seen) {
+      assert.ok(
+        rows.some((r) => /^\d+ in flight +[\d.]+m?s {2}\d+ started|^\d+ calls? +[\d.]+m?s {2}\d+ of \d+ in flight/.test(r)),
+        `${region}:\n${rows.join("\n")}`,
+      );
+      // (before its first request, while its clients are made, a region has no call and none in flight: "0 calls …")
+      const first = rows.findIndex((r) => / in flight/.test(r));
+      for (const r of rows.slice(first)) assert.doesNotMatch(r, /^0 calls/, `${region}:\n${rows.join("\n")}`);
+    }
+    keys("regions", "q");
+    assert.equal(await exitStatus("regions"), 0);
+    // the summary left behind: each region once, over, with what it read
+    const history = tmux("capture-pane", "-p", "-S", "-", "-t", "regions").stdout;
+    for (const r of regions) {
+      const rows = history.split("\n").filter((l) => l.includes(`region ${r}`));
+      assert.equal(rows.length, 1, history);
+      assert.match(rows[0] ?? "", /^ {2}✔ region [a-z0-9-]+ +\d+ calls +[\d.]+m?s {2}1 load balancer$/);
+    }
   });
 });

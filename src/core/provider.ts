@@ -4,6 +4,7 @@
  * folder) never imports a provider; `src/providers/index.ts` hands out the
  * adapter for a snapshot, loaded lazily.
  */
+import type { CollectEvent } from "./collect/events.ts";
 import type { TagsOf } from "./config/suppress.ts";
 import type { DiffAdapter } from "./diff/compare.ts";
 import type { Finding, Model, ModelContext } from "./engine/types.ts";
@@ -128,8 +129,14 @@ export interface ProviderAdapter<M extends Model = Model> {
   describeScope(target: string | undefined, opts: LiveOptions): string;
   /** why watch mode cannot run on a live scope the provider has no live source for */
   watchUnavailable(target: string | undefined, opts: LiveOptions): string;
-  /** live collection, read-only; loads the SDKs lazily */
-  collect(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired>;
+  /** live collection, read-only; loads the SDKs lazily; its events go to `onEvent` when given (the TUI), else to stderr when `showProgress` */
+  collect(
+    target: string | undefined,
+    opts: LiveOptions,
+    io: IO,
+    showProgress: boolean,
+    onEvent?: (e: CollectEvent) => void,
+  ): Promise<Acquired>;
   /** serves snapshots (all of this provider) as the cloud's API on 127.0.0.1; loads the emulator lazily */
   serve?(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator>;
   /** evaluates one flow through the network rules, layer by layer, and prints it; the exit code (0 allowed, 1 not) */

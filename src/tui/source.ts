@@ -43,9 +43,10 @@ export function snapshotSource(file: string, target?: string): DataSource {
 
 /**
  * The live source for the command line. A provider that can stream its own
- * collection and poll health for this scope (one Azure resource group)
- * supplies the source; any other live scope goes through the same
- * acquisition as `check`, with one coarse phase, and no watch.
+ * collection and poll health for this scope (one Azure resource group, one AWS
+ * region) supplies the source; any other live scope goes through the same
+ * acquisition as `check`, its collector's events streamed to the screen (phases,
+ * calls, requests in flight, gaps), and no watch.
  */
 export async function liveSource(target: string | undefined, opts: LiveOptions): Promise<DataSource> {
   const adapter = await providerFor(opts.provider ?? "azure");
@@ -57,18 +58,24 @@ export async function liveSource(target: string | undefined, opts: LiveOptions):
     ...(target ? { target } : {}),
     async acquire(onEvent) {
       const t0 = performance.now();
-      onEvent({ type: "phase", name: "collecting" });
+      let streamed = false;
       const quiet = { out: () => {}, err: () => {} };
-      const r = await acquireSnapshot(target, opts, quiet, false);
-      source.label = r.source;
-      for (const gap of r.snapshot.gaps ?? []) onEvent({ type: "gap", gap });
-      onEvent({
-        type: "done",
-        calls: 0,
-        ms: performance.now() - t0,
-        resources: adapter.resourceCount(r.snapshot),
-        gaps: r.snapshot.gaps?.length ?? 0,
+      const r = await acquireSnapshot(target, opts, quiet, false, (e) => {
+        streamed = true;
+        onEvent(e);
       });
+      source.label = r.source;
+      if (!streamed) {
+        // a collector that told nothing while it ran: its gaps and its total, once it is over
+        for (const gap of r.snapshot.gaps ?? []) onEvent({ type: "gap", gap });
+        onEvent({
+          type: "done",
+          calls: 0,
+          ms: performance.now() - t0,
+          resources: adapter.resourceCount(r.snapshot),
+          gaps: r.snapshot.gaps?.length ?? 0,
+        });
+      }
       return r.snapshot;
     },
     watchUnavailable: adapter.watchUnavailable(target, opts),

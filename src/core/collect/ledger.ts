@@ -56,8 +56,9 @@ export class CallLedger {
     this.o.emit({ type: "in-flight", operation, inFlight: this.inFlight, started: this.started });
     try {
       const out = await call();
-      this.ended(operation);
+      // the call is counted before it leaves the in-flight count: no frame in between reads "0 calls", nothing in flight
       this.o.emit({ type: "call", operation, calls: this.o.calls() });
+      this.ended(operation);
       return out;
     } catch (e) {
       this.ended(operation);
@@ -65,6 +66,18 @@ export class CallLedger {
       if (fatal) this.fatal ??= fatal;
       else this.addGap(operation, e, resourceId);
       return undefined;
+    }
+  }
+
+  /** Runs one call whose failure is the caller's to handle (it throws): counted in flight as `run`'s calls are, no gap. */
+  async track<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    this.started++;
+    this.o.emit({ type: "in-flight", operation, inFlight: this.inFlight, started: this.started });
+    try {
+      return await call();
+    } finally {
+      this.ended(operation);
     }
   }
 

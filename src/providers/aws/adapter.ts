@@ -71,7 +71,8 @@ export const awsProvider: ProviderAdapter<AwsModel> = {
   liveSource: awsLiveSource,
   watchUnavailable: () =>
     "watch polls DescribeTargetHealth in one region; over several regions or accounts, run one `lbdoctor tui --provider aws --region <region> --watch 5s` per region",
-  collect: async (target, opts, io, showProgress) => (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress),
+  collect: async (target, opts, io, showProgress, onEvent) =>
+    (await import("./collect/acquire.ts")).collectAwsLive(target, opts, io, showProgress, onEvent),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAws(snapshots, opts),
   trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAws(snapshot as AwsSnapshot, opts, io),
   redact: async (doc) => (await import("./redact.ts")).redactAwsForSharing(doc),

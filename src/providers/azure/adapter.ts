@@ -79,8 +79,8 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     return `Azure Resource Graph${subscriptions.length > 0 ? `, subscription ${subscriptions.join(", ")}` : ", every subscription"}`;
   },
   watchUnavailable: () => "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
-  collect: async (target, opts, io, showProgress) =>
-    (await import("./collect/acquire.ts")).collectAzureLive(target, opts, io, showProgress),
+  collect: async (target, opts, io, showProgress, onEvent) =>
+    (await import("./collect/acquire.ts")).collectAzureLive(target, opts, io, showProgress, onEvent),
   serve: async (snapshots, opts) => (await import("./serve.ts")).serveAzure(snapshots.map(complete), opts),
   trace: async (snapshot, opts, io) => (await import("./trace.ts")).traceAzure(complete(snapshot), opts, io),
   redact: async (doc, snapshot) => {

@@ -1,3 +1,4 @@
+import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
 import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
@@ -5,7 +6,13 @@ import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
 
 /** Live AWS collection: the target is a load balancer name or ARN (several comma-separated), or nothing for every load balancer in the region. */
-export async function collectAwsLive(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired> {
+export async function collectAwsLive(
+  target: string | undefined,
+  opts: LiveOptions,
+  io: IO,
+  showProgress: boolean,
+  onEvent?: (e: CollectEvent) => void,
+): Promise<Acquired> {
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;
   const loadBalancers = (target ?? "")
@@ -42,7 +49,7 @@ export async function collectAwsLive(target: string | undefined, opts: LiveOptio
     ...(opts.guest ? { guest: true } : {}),
     ...(opts.window ? { window: opts.window } : {}),
     toolVersion: toolVersion(),
-    ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
+    ...(onEvent ? { onEvent } : showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
   });
   const which = loadBalancers.length > 0 ? `load balancer ${loadBalancers.join(", ")}` : "every load balancer";
   const scope = snapshot.scope as { region?: string; regions?: string[]; accounts?: string[] };

@@ -309,7 +309,8 @@ function emptySnapshot(run: AwsRun): AwsSnapshot {
   };
 }
 
-function resourceCount(s: AwsSnapshot): number {
+/** The resources a snapshot holds (the `done` event and the progress count them). */
+export function resourceCount(s: AwsSnapshot): number {
   const n = (xs: unknown[] | undefined) => xs?.length ?? 0;
   return (
     n(s.elbv2.LoadBalancers) +
@@ -348,8 +349,12 @@ async function describeLoadBalancers(run: AwsRun): Promise<Rec[]> {
   };
   let loadBalancers: Rec[];
   try {
-    loadBalancers = toWire<Rec[]>(await lbTargets());
-    run.emit({ type: "call", operation: OP.lbs, calls: run.calls() });
+    // the first call (a failure stops the run): in flight like every other, so the phase never reads "0 calls" meanwhile
+    loadBalancers = await run.ledger.track(OP.lbs, async () => {
+      const out = toWire<Rec[]>(await lbTargets());
+      run.emit({ type: "call", operation: OP.lbs, calls: run.calls() });
+      return out;
+    });
   } catch (e) {
     throw await lbError(run, targets, e);
   }

@@ -365,7 +365,7 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
   const started = performance.now();
   const region0 = await homeRegion(opts);
   const plans = accountPlans(opts, region0);
-  const { collectAws, clientConfigs } = await import("./collect.ts");
+  const { collectAws, clientConfigs, resourceCount } = await import("./collect.ts");
   const run: WideRun = {
     opts,
     region0,
@@ -391,14 +391,20 @@ export async function collectAwsWide(opts: AwsCollectOptions): Promise<AwsSnapsh
   const inFlight = new Map<string, number>();
   await Promise.all(work.map((item) => limit(() => collectPartition(run, item, targets, inFlight, collectAws))));
 
-  const lbCount = checkAnythingRead(run, plans.length, targets);
+  checkAnythingRead(run, plans.length, targets);
   const snapshot = mergeAwsSnapshots(
     run.parts.map((p) => p.snapshot).filter((s): s is AwsSnapshot => s !== undefined),
     run.gaps,
     run.parts.map((p) => p.scope),
     opts,
   );
-  run.emit({ type: "done", calls: run.calls, ms: performance.now() - started, resources: lbCount, gaps: snapshot.gaps?.length ?? 0 });
+  run.emit({
+    type: "done",
+    calls: run.calls,
+    ms: performance.now() - started,
+    resources: resourceCount(snapshot),
+    gaps: snapshot.gaps?.length ?? 0,
+  });
   return snapshot;
 }
 

@@ -1,5 +1,6 @@
 /** Live collection through Azure Resource Graph: `check --subscription <id>…` or `--all-subscriptions`, without a resource group. */
 
+import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
 import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
@@ -28,6 +29,7 @@ export async function acquireGraph(
   opts: LiveOptions,
   io: IO,
   showProgress: boolean,
+  onEvent?: (e: CollectEvent) => void,
 ): Promise<{ snapshot: Snapshot; source: string; live: boolean }> {
   const concurrency = parseConcurrency(opts.concurrency);
   const budget = parseBudget(opts);
@@ -53,7 +55,7 @@ export async function acquireGraph(
     budget,
     toolVersion: toolVersion(),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
-    ...(showProgress && !opts.quiet ? { onEvent: graphProgress(io.err, process.stderr.isTTY === true) } : {}),
+    ...(onEvent ? { onEvent } : showProgress && !opts.quiet ? { onEvent: graphProgress(io.err, process.stderr.isTTY === true) } : {}),
   });
   const n = (snapshot.scope.subscriptionIds as string[] | undefined)?.length ?? subscriptions.length;
   return {

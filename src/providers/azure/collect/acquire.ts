@@ -1,4 +1,5 @@
 /** Live Azure collection: one resource group through ARM, or whole subscriptions through Resource Graph. */
+import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
 import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
@@ -7,14 +8,20 @@ import { toolVersion } from "../../../core/version.ts";
 import type { AzureCollectOptions } from "./collect.ts";
 import type { AzureTarget } from "./credentials.ts";
 
-export async function collectAzureLive(target: string | undefined, opts: LiveOptions, io: IO, showProgress: boolean): Promise<Acquired> {
+export async function collectAzureLive(
+  target: string | undefined,
+  opts: LiveOptions,
+  io: IO,
+  showProgress: boolean,
+  onEvent?: (e: CollectEvent) => void,
+): Promise<Acquired> {
   const subscriptions = (opts.subscription ?? "")
     .split(",")
     .map((x) => x.trim())
     .filter(Boolean);
   if (!target && (subscriptions.length > 0 || opts.allSubscriptions)) {
     const { acquireGraph } = await import("./acquire-graph.ts");
-    return acquireGraph(subscriptions, opts, io, showProgress);
+    return acquireGraph(subscriptions, opts, io, showProgress, onEvent);
   }
   if (subscriptions.length > 1) {
     throw new InputError(
@@ -36,7 +43,7 @@ export async function collectAzureLive(target: string | undefined, opts: LiveOpt
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
   const snapshot = await collectAzure({
     ...resourceGroupCollection(t, target, opts, concurrency),
-    ...(showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
+    ...(onEvent ? { onEvent } : showProgress && !opts.quiet ? { onEvent: stderrProgress(io.err, process.stderr.isTTY === true) } : {}),
   });
   return { snapshot, source: `live: subscription ${t.subscriptionId}, resource group ${target}`, live: true };
 }
