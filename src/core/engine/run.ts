@@ -112,25 +112,33 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
   let countedTotal = 0;
   // process.hrtime, not performance.now(): the global `performance` loads Node's perf_hooks modules on first use (~2 ms of a check)
   const now = () => Number(process.hrtime.bigint()) / 1e6;
-  // resource id → idKey, across rules: rules report on the same resources (the same strings) again and again
-  const resourceKeys = new Map<string, string>();
-  const resourceKey = (id: string) => {
-    let k = resourceKeys.get(id);
-    if (k === undefined) resourceKeys.set(id, (k = idKey(id)));
-    return k;
+  // resource id → its resource's record, across rules: rules report on the same resources (the same strings) again and
+  // again, so a result costs one lookup; ids that differ only in case share the record of their resource key
+  const byId = new Map<string, Given>();
+  const byKey = new Map<string, Given>();
+  const resource = (id: string): Given => {
+    let g = byId.get(id);
+    if (g === undefined) {
+      const rk = idKey(id);
+      g = byKey.get(rk);
+      if (g === undefined) byKey.set(rk, (g = { rk, rule: -1, keys: undefined }));
+      byId.set(id, g);
+    }
+    return g;
   };
+  let ruleIndex = -1;
   for (const rule of rules) {
+    const r = ++ruleIndex;
     opts.onEvent?.({ type: "rule-start", ruleId: rule.id });
     const t0 = now();
     const out: Finding[] = [];
-    // the ids given so far, as (resource key → keys): the short parts are hashed, never the long joined id; whole ids
-    // (`flat`) once a resource key holds a `|`, where two different pairs could join into the same id
-    // (one key alone as a string: most resources get one finding per rule, and a Set each is most of the memory)
-    const given = new Map<string, string | Set<string>>();
+    // the ids given so far, as the keys on each resource's record (`Given`, those of this rule): the short parts are
+    // hashed, never the long joined id; whole ids (`flat`) once a resource key holds a `|`, where two different pairs
+    // could join into the same id
     let flat: Set<string> | undefined;
-    const taken = (rk: string, k: string) => {
-      if (flat) return flat.has(`${rule.id}|${rk}|${k}`);
-      const keys = given.get(rk);
+    const taken = (g: Given, k: string) => {
+      if (flat) return flat.has(`${rule.id}|${g.rk}|${k}`);
+      const keys = g.rule === r ? g.keys : undefined;
       return keys === undefined ? false : typeof keys === "string" ? keys === k : keys.has(k);
     };
     const severity = opts.severity?.[rule.id];
@@ -154,21 +162,21 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
       report(input: ReportInput) {
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
-        const rk = resourceKey(input.resourceId);
-        if (!flat && rk.includes("|")) flat = givenIds(rule.id, given);
+        const g = resource(input.resourceId);
+        const rk = g.rk;
+        if (!flat && rk.includes("|")) flat = givenIds(rule.id, r, byKey);
         // what findingId(rule.id, input.resourceId, key) gives, with `#2`, `#3`… on a key already given
         let k = input.key ?? "";
-        if (taken(rk, k)) {
+        if (taken(g, k)) {
           const first = k;
-          for (let n = 2; taken(rk, (k = `${first}#${n}`)); n++);
+          for (let n = 2; taken(g, (k = `${first}#${n}`)); n++);
         }
         if (flat) flat.add(`${rule.id}|${rk}|${k}`);
-        else {
-          const keys = given.get(rk);
-          if (keys === undefined) given.set(rk, k);
-          else if (typeof keys === "string") given.set(rk, new Set([keys, k]));
-          else keys.add(k);
-        }
+        else if (g.rule !== r || g.keys === undefined) {
+          g.rule = r;
+          g.keys = k;
+        } else if (typeof g.keys === "string") g.keys = new Set([g.keys, k]);
+        else g.keys.add(k);
         if (mine && (input.status === "pass" || input.status === "not-applicable")) {
           mine.status.push(input.status);
           mine.resourceId.push(input.resourceId);
@@ -252,10 +260,21 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
   return { findings: all, counted };
 }
 
-/** The ids given so far, whole (for a rule whose resource keys can hold a `|`). */
-function givenIds(ruleId: string, given: Map<string, string | Set<string>>): Set<string> {
+/**
+ * A resource's record in a run: its key, and the finding keys given on it by the rule that reported on it last
+ * (`rule`, its index in the run; one key alone as a string: most resources get one result per rule).
+ */
+interface Given {
+  rk: string;
+  rule: number;
+  keys: string | Set<string> | undefined;
+}
+
+/** The ids rule `r` gave so far, whole (for a rule whose resource keys can hold a `|`). */
+function givenIds(ruleId: string, r: number, byKey: Map<string, Given>): Set<string> {
   const ids = new Set<string>();
-  for (const [rk, keys] of given) {
+  for (const { rk, rule, keys } of byKey.values()) {
+    if (rule !== r || keys === undefined) continue;
     if (typeof keys === "string") ids.add(`${ruleId}|${rk}|${keys}`);
     else for (const k of keys) ids.add(`${ruleId}|${rk}|${k}`);
   }
