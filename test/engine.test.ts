@@ -220,6 +220,8 @@ describe("rule engine", () => {
         report({ status: "fail", resourceId: lb.id.toUpperCase(), loadBalancerId: lb.id, key: "k", messageId: "bad" });
         report({ status: "not-applicable", resourceId: "/s/other", messageId: "na" });
         report({ status: "pass", resourceId: lb.id, key: "k", messageId: "ok" });
+        // and one counted after a finding: k#3, so this fail is k#4
+        report({ status: "fail", resourceId: lb.id, key: "k", messageId: "bad" });
       },
     });
     const onlyPasses = defineRule<AzureModel>({
@@ -244,7 +246,10 @@ describe("rule engine", () => {
       findings.map((f) => [f.id, f.status]),
       full.filter((f) => f.status !== "pass" && f.status !== "not-applicable").map((f) => [f.id, f.status]),
     );
-    assert.equal(findings.find((f) => f.status === "fail")?.id, `azure/mixed|${lb.key}|k#2`);
+    assert.deepEqual(
+      findings.filter((f) => f.status === "fail").map((f) => f.id),
+      [`azure/mixed|${lb.key}|k#2`, `azure/mixed|${lb.key}|k#4`],
+    );
     // a rule whose results were all counted gets no "nothing in scope" result; a rule that threw counts nothing
     assert.deepEqual(counted, [
       {
@@ -264,7 +269,7 @@ describe("rule engine", () => {
     assert.deepEqual(withGap.counted, []);
     assert.deepEqual(
       withGap.findings.map((f) => f.status),
-      ["unknown", "fail", "unknown", "unknown"],
+      ["unknown", "fail", "unknown", "unknown", "fail"],
     );
     assert.match(withGap.findings[0]?.message ?? "", /What was collected says: fine$/);
   });

@@ -157,32 +157,47 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
       f.evidence = withValues(model.snapshot, input.evidence);
       f.subjects = (input.subjects ?? [input.resourceId]).map(idKey);
     };
+    /** Gives the result its key on its resource: what findingId(rule.id, resourceId, key) gives, with `#2`, `#3`… on a key already given. */
+    const give = (resourceId: string, key: string | undefined): { rk: string; k: string } => {
+      const g = resource(resourceId);
+      const rk = g.rk;
+      if (!flat && rk.includes("|")) flat = givenIds(rule.id, r, byKey);
+      let k = key ?? "";
+      if (taken(g, k)) {
+        const first = k;
+        for (let n = 2; taken(g, (k = `${first}#${n}`)); n++);
+      }
+      if (flat) flat.add(`${rule.id}|${rk}|${k}`);
+      else if (g.rule !== r || g.keys === undefined) {
+        g.rule = r;
+        g.keys = k;
+      } else if (typeof g.keys === "string") g.keys = new Set([g.keys, k]);
+      else g.keys.add(k);
+      return { rk, k };
+    };
+    // the keys of the counted results, given only once the rule makes a finding (whose id they can change): a rule
+    // that only passes never pays for its keys; one that makes a finding gives them first, in report order
+    let pending: Array<string | undefined> | undefined = mine ? [] : undefined;
+    const givePending = () => {
+      if (!mine || !pending) return;
+      for (let i = 0; i < pending.length; i++) give(mine.resourceId[i] as string, pending[i]);
+      pending = undefined;
+    };
     const ctx = {
       model,
       report(input: ReportInput) {
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
-        const g = resource(input.resourceId);
-        const rk = g.rk;
-        if (!flat && rk.includes("|")) flat = givenIds(rule.id, r, byKey);
-        // what findingId(rule.id, input.resourceId, key) gives, with `#2`, `#3`… on a key already given
-        let k = input.key ?? "";
-        if (taken(g, k)) {
-          const first = k;
-          for (let n = 2; taken(g, (k = `${first}#${n}`)); n++);
-        }
-        if (flat) flat.add(`${rule.id}|${rk}|${k}`);
-        else if (g.rule !== r || g.keys === undefined) {
-          g.rule = r;
-          g.keys = k;
-        } else if (typeof g.keys === "string") g.keys = new Set([g.keys, k]);
-        else g.keys.add(k);
         if (mine && (input.status === "pass" || input.status === "not-applicable")) {
+          if (pending) pending.push(input.key);
+          else give(input.resourceId, input.key);
           mine.status.push(input.status);
           mine.resourceId.push(input.resourceId);
           mine.loadBalancerId.push(input.loadBalancerId);
           return;
         }
+        givePending();
+        const { rk, k } = give(input.resourceId, input.key);
         const id = `${rule.id}|${rk}|${k}`;
         const lazy = summarize && (input.status === "pass" || input.status === "not-applicable");
         const f: Finding = {
