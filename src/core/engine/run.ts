@@ -214,7 +214,7 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
           source: rule.source,
           references: rule.references,
           relatedTo: [],
-          subjects: lazy ? [] : (input.subjects ?? [input.resourceId]).map(idKey),
+          subjects: lazy ? [] : input.subjects ? input.subjects.map(idKey) : [rk],
         };
         if (input.loadBalancerId) f.loadBalancerId = input.loadBalancerId;
         if (input.remediation && input.status === "fail") f.remediation = input.remediation;
@@ -270,7 +270,8 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     countedTotal += n;
     opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length + n, ms: now() - t0 });
   }
-  linkFindings(all, rules);
+  // evidence names resources by their ids as written: their keys come from the run's records (one lookup, no lower-casing)
+  linkFindings(all, rules, (id) => resource(id).rk);
   opts.onEvent?.({ type: "done", findings: all.length + countedTotal });
   return { findings: all, counted };
 }
@@ -397,7 +398,7 @@ function gapEvidence(g: ModelGap): Evidence {
  * explains a failing finding of rule B when A declares `explains: [B]` and the
  * two share a subject (e.g. the same pool member).
  */
-export function linkFindings(findings: Finding[], rules: Rule[]): void {
+export function linkFindings(findings: Finding[], rules: Rule[], keyOf: (id: string) => string = idKey): void {
   const explains = new Map(rules.map((r) => [r.id, new Set(r.explains ?? [])]));
   const byEvidence = new Set(rules.filter((r) => r.explainsByEvidence).map((r) => r.id));
   const fails = findings.filter((f) => f.status === "fail");
@@ -411,7 +412,7 @@ export function linkFindings(findings: Finding[], rules: Rule[]): void {
   };
   for (const f of fails) {
     for (const s of f.subjects) add(bySubject, s, f);
-    if (byEvidence.size > 0) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, idKey(e.resourceId), f);
+    if (byEvidence.size > 0) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, keyOf(e.resourceId), f);
   }
   for (const cause of fails) {
     const targets = explains.get(cause.ruleId);
