@@ -14,15 +14,37 @@ export const EXIT = { ok: 0, findings: 1, usage: 2, bug: 3 } as const;
 /** Where a bug is reported. */
 export const ISSUES_URL = "https://github.com/lbdoctor/lbdoctor/issues";
 
+/** What stdout holds beyond this, unread (a pipe), is waited on before more is written (IO.pace). */
+const STDOUT_BEHIND = 1 << 20;
+
+function stdoutPace(): Promise<void> | undefined {
+  const stdout = process.stdout;
+  if (stdout.writableLength <= STDOUT_BEHIND) return undefined;
+  return new Promise((resolve) => {
+    // a closed pipe never drains: bin/lbdoctor.js ends the process on EPIPE; any other error ends the wait
+    const done = (): void => {
+      stdout.off("drain", done);
+      stdout.off("error", done);
+      resolve();
+    };
+    stdout.on("drain", done);
+    stdout.on("error", done);
+  });
+}
+
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(
   argv: string[],
-  io: IO = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) },
+  io: IO = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), pace: stdoutPace },
 ): Promise<number> {
   let code: number = EXIT.ok;
   // the last guard: whatever a command prints, no control sequence from a snapshot or the cloud reaches the terminal
   const raw = io;
-  io = { out: (s: string) => raw.out(terminalSafe(s)), err: (s: string) => raw.err(terminalSafe(s)) };
+  io = {
+    out: (s: string) => raw.out(terminalSafe(s)),
+    err: (s: string) => raw.err(terminalSafe(s)),
+    ...(raw.pace ? { pace: raw.pace } : {}),
+  };
   const program = buildProgram(io, (c) => {
     code = c;
   });

@@ -4,10 +4,12 @@
  * and output files that are complete or absent.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { generate } from "../bench/gen.ts";
 import { prepareOutput, writeOutputs } from "../src/commands/output.ts";
 import type { Finding } from "../src/core/engine/types.ts";
 import { jsonReportChunks } from "../src/core/report/formatters/json.ts";
@@ -16,7 +18,7 @@ import { sarifChunks } from "../src/core/report/formatters/sarif.ts";
 import type { Report } from "../src/core/report/report.ts";
 import { safeJson } from "../src/core/report/sanitize.ts";
 import { jsonChunks } from "../src/core/report/stream.ts";
-import { fixture, lbdoctor } from "./support/cli.ts";
+import { BIN, fixture, lbdoctor, ROOT } from "./support/cli.ts";
 import { syntheticAzureReport } from "./support/synthetic-report.ts";
 import { assertValidJunit, assertValidReport, assertValidSarif } from "./support/validators.ts";
 
@@ -136,6 +138,39 @@ describe("passes summarized by default", () => {
 });
 
 describe("reports as streams", () => {
+  it("check: a report piped to a slow reader is written at its pace, never held whole in memory", async () => {
+    const file = join(tmp, "paced.json");
+    writeFileSync(file, JSON.stringify(generate({ seed: 1, nics: 2000, nicsPerLb: 200 }).snapshot));
+    const stats = join(tmp, "paced-stats.json");
+    const child = spawn(
+      process.execPath,
+      ["--import", join(ROOT, "test", "support", "stdout-hook.ts"), BIN, "check", "--snapshot", file, "--format", "json"],
+      {
+        env: { ...process.env, NO_COLOR: "1", LBDOCTOR_FROM_SOURCE: "1", LBDOCTOR_STDOUT_STATS: stats },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    // the reader takes nothing for a while, then reads slowly
+    child.stdout.pause();
+    await new Promise((r) => setTimeout(r, 1500));
+    let bytes = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      bytes += d.length;
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 1);
+    });
+    child.stdout.resume();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise<number | null>((r) => child.on("close", r));
+    assert.equal(code, 1, stderr);
+    assert.ok(bytes > 4 << 20, `a report of several MB (${bytes} bytes)`);
+    const { maxHeld } = JSON.parse(readFileSync(stats, "utf8")) as { maxHeld: number };
+    assert.ok(maxHeld < 2 << 20, `stdout held at most ${maxHeld} bytes unread of ${bytes}`);
+  });
+
   it("jsonChunks yields exactly safeJson's text, in several pieces", () => {
     const values: unknown[] = [
       { a: 1, b: undefined, c: [1, undefined, () => 1, "x\u2028y\u009b"], d: {}, e: [], f: { g: { h: [null, true] } }, i: new Date(0) },

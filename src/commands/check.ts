@@ -13,7 +13,7 @@ import { sanitize } from "../core/report/sanitize.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { colorEnabled as colorWanted, type OutputTarget, type OutputText, prepareOutputs, writeOutputs } from "./output.ts";
+import { colorEnabled as colorWanted, type OutputTarget, type OutputText, prepareOutputs, writeOutputsPaced } from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
@@ -167,6 +167,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     const text = format(report, { color: target.kind === "stdout" ? colorWanted(opts.color) : false, verbose: opts.verbose === true });
     rendered.push({ target, text });
   }
-  writeOutputs(rendered, (text) => io.out(text));
+  // stdout at the pace of its reader: a report piped to a slow reader is never held whole
+  await writeOutputsPaced(rendered, (text) => io.out(text), io.pace ?? (() => undefined));
   return report.summary.failing > 0 ? 1 : 0;
 }

@@ -171,6 +171,33 @@ function writePieces(fd: number, text: OutputText, output: string): void {
  * before the failure cannot be taken back).
  */
 export function writeOutputs(items: Array<{ target: OutputTarget; text: OutputText }>, out: (text: string) => void): void {
+  writeFiles(items);
+  for (const { target, text } of items) if (target.kind === "stdout") for (const piece of pieces(text)) out(piece);
+}
+
+/**
+ * `writeOutputs`, with stdout paced by its reader: after each piece, `pace` gives a promise when the reader is
+ * behind (a pipe: what it has not read yet is held in memory), and the next piece is made only once it resolves.
+ * Unpaced, a 100 MB report piped to a slow reader was all held at once.
+ */
+export async function writeOutputsPaced(
+  items: Array<{ target: OutputTarget; text: OutputText }>,
+  out: (text: string) => void,
+  pace: () => Promise<void> | undefined,
+): Promise<void> {
+  writeFiles(items);
+  for (const { target, text } of items) {
+    if (target.kind !== "stdout") continue;
+    for (const piece of pieces(text)) {
+      out(piece);
+      const behind = pace();
+      if (behind) await behind;
+    }
+  }
+}
+
+/** The files and special files of `writeOutputs`, all or none. */
+function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): void {
   const temps: Array<{ path: string; file: string }> = [];
   const cleanup = () => {
     for (const t of temps) {
@@ -224,7 +251,6 @@ export function writeOutputs(items: Array<{ target: OutputTarget; text: OutputTe
     cleanup();
     throw e;
   }
-  for (const { target, text } of items) if (target.kind === "stdout") for (const piece of pieces(text)) out(piece);
 }
 
 /** Writes one file atomically (see writeOutputs); `-` is stdout. */
