@@ -21,14 +21,16 @@ function stdoutPace(): Promise<void> | undefined {
   const stdout = process.stdout;
   if (stdout.writableLength <= STDOUT_BEHIND) return undefined;
   return new Promise((resolve) => {
-    // a closed pipe never drains: bin/lbdoctor.js ends the process on EPIPE; any other error ends the wait
+    // a closed pipe never drains: bin/lbdoctor.js ends the process on EPIPE; any other error, or a close, ends the wait
     const done = (): void => {
       stdout.off("drain", done);
       stdout.off("error", done);
+      stdout.off("close", done);
       resolve();
     };
     stdout.on("drain", done);
     stdout.on("error", done);
+    stdout.on("close", done);
   });
 }
 
