@@ -14,6 +14,9 @@ export const refKeys = (list: unknown): string[] =>
     .map(idKey);
 
 export function typeIs(r: ArmResource, type: string): boolean {
+  // every builder asks this of every resource: the exact spelling (the usual one) and a length that differs need no lower-casing
+  if (r.type === type) return true;
+  if (r.type.length !== type.length) return false;
   return r.type.toLowerCase() === type.toLowerCase();
 }
 
