@@ -236,6 +236,63 @@ function crumbs(ui: UiState, data: TuiData | undefined): string[] {
   });
 }
 
+/** The body of the current screen (help over any). */
+function screenBody(
+  ui: UiState,
+  state: SessionState,
+  sized: { width: number; height: number; color: boolean },
+  selected: number,
+  watch: SessionState["watch"] | undefined,
+): React.ReactNode {
+  const data = state.data;
+  const screen = current(ui).screen;
+  let body: React.ReactNode;
+  if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });
+  else if (screen.kind === "log") body = h(CollectionLog, { ...sized, progress: state.progress, now: Date.now(), selected });
+  else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${state.error.message}` : "loading…");
+  else if (screen.kind === "overview") body = h(Overview, { ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
+  else if (screen.kind === "lb")
+    body = h(LbView, { ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
+  else if (screen.kind === "finding") body = h(FindingView, { ...sized, data, findingId: screen.findingId, selected });
+  else if (screen.kind === "timeline") body = h(TimelineView, { ...sized, data, selected, watch: state.watch });
+  else body = h(TraceView, { ...sized, data, trace: screen, selected });
+
+  return body;
+}
+
+/** The status line: a prompt, a refresh in progress, a message, or the watch. */
+function statusRow(ui: UiState, state: SessionState, frame: number): Row {
+  let status: Row = [{ t: "? shows every key", dim: true }];
+  const p = state.progress;
+  const data = state.data;
+  if (ui.editing) {
+    const label = ui.editing.purpose === "filter" ? "/ filter: " : "custom flow (<source> <port>[/udp], enter runs it): ";
+    status = [{ t: label, bold: true, color: "cyan" }, { t: `${ui.editing.text}▏` }];
+  } else if (state.refreshing) {
+    const ph = p.phases[p.phases.length - 1];
+    status = [
+      { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
+      {
+        t: `refreshing: ${ph?.name ?? "starting"} · ${plural(p.calls, "call")}${(p.inFlight ?? 0) > 0 ? ` · ${p.inFlight} in flight` : ""} · ${plural(p.gaps.length, "gap")} · ${formatMs(Date.now() - p.startedAt)}`,
+      },
+    ];
+  } else if (ui.message) {
+    const tone = ui.message.tone;
+    status = [
+      { t: ui.message.text, ...(tone === "error" ? { color: "yellow" as const } : tone === "ok" ? { color: "green" as const } : {}) },
+    ];
+  } else if (state.watch.active) {
+    const w = state.watch;
+    status = [
+      ...(w.polling ? [{ t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" as const }] : []),
+      {
+        t: `watching ${data?.provider === "aws" ? "target" : "rule"} health every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} polls${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}`,
+      },
+    ];
+  }
+  return status;
+}
+
 export function App({ session, color, copy, onExit, notice, size, mouse }: AppProps) {
   const state = React.useSyncExternalStore(session.subscribe, session.getState);
   const win = useWindowSize();
@@ -333,25 +390,13 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
   }
   const width = columns;
   const data = state.data;
-  const frameNow = current(ui);
   const items = screenItems(ui, { data, progress: state.progress, watch: state.watch });
   const selected = selectedIndex(ui, items);
-  const screen = frameNow.screen;
   const watch = state.watch.active || state.watch.transitions.length > 0 ? state.watch : undefined;
   // at 120 columns and more, the lists get a detail pane beside them: the selected item's text in full
   const sized = { width: listWidth, height: bodyHeight, color };
 
-  let body: React.ReactNode;
-  if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });
-  else if (screen.kind === "log") body = h(CollectionLog, { ...sized, progress: state.progress, now: Date.now(), selected });
-  else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${state.error.message}` : "loading…");
-  else if (screen.kind === "overview") body = h(Overview, { ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
-  else if (screen.kind === "lb")
-    body = h(LbView, { ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
-  else if (screen.kind === "finding") body = h(FindingView, { ...sized, data, findingId: screen.findingId, selected });
-  else if (screen.kind === "timeline") body = h(TimelineView, { ...sized, data, selected, watch: state.watch });
-  else body = h(TraceView, { ...sized, data, trace: screen, selected });
-
+  let body = screenBody(ui, state, sized, selected, watch);
   if (split) {
     const paras = detailParas({ data, progress: state.progress, item: items[selected], index: selected, ...(watch ? { watch } : {}) });
     body = h(
@@ -363,34 +408,7 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
     );
   }
 
-  // the status line: a prompt, a refresh in progress, a message, or the watch
-  let status: Row = [{ t: "? shows every key", dim: true }];
-  const p = state.progress;
-  if (ui.editing) {
-    const label = ui.editing.purpose === "filter" ? "/ filter: " : "custom flow (<source> <port>[/udp], enter runs it): ";
-    status = [{ t: label, bold: true, color: "cyan" }, { t: `${ui.editing.text}▏` }];
-  } else if (state.refreshing) {
-    const ph = p.phases[p.phases.length - 1];
-    status = [
-      { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
-      {
-        t: `refreshing: ${ph?.name ?? "starting"} · ${plural(p.calls, "call")}${(p.inFlight ?? 0) > 0 ? ` · ${p.inFlight} in flight` : ""} · ${plural(p.gaps.length, "gap")} · ${formatMs(Date.now() - p.startedAt)}`,
-      },
-    ];
-  } else if (ui.message) {
-    const tone = ui.message.tone;
-    status = [
-      { t: ui.message.text, ...(tone === "error" ? { color: "yellow" as const } : tone === "ok" ? { color: "green" as const } : {}) },
-    ];
-  } else if (state.watch.active) {
-    const w = state.watch;
-    status = [
-      ...(w.polling ? [{ t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" as const }] : []),
-      {
-        t: `watching ${data?.provider === "aws" ? "target" : "rule"} health every ${(w.intervalMs ?? 0) / 1000}s · ${w.polls} polls${w.lastPollAt ? ` · last ${clock(w.lastPollAt)}` : ""}`,
-      },
-    ];
-  }
+  const status = statusRow(ui, state, frame);
   const sum = data?.report.summary;
   const summary = sum
     ? `${sum.byStatus.fail} failed${sum.failedBySeverity.critical ? ` · ${sum.failedBySeverity.critical} critical` : ""}${state.watch.active ? " · watching" : ""}`
