@@ -93,3 +93,21 @@ export function awsLocate(about: { resourceId?: string; loadBalancerId?: string 
   const byObject = about.resourceId ? at.get(idKey(about.resourceId)) : undefined;
   return merge(byArn, byObject, arnLocation(about.loadBalancerId), at.get(""));
 }
+
+/**
+ * The place a wide collection's gap message starts with (collect/scale.ts: `account 1…, region r: …`, `account 1…: …`,
+ * `region r: …`); undefined when it names none.
+ */
+export function gapMessagePlace(message: string): AwsLocation | undefined {
+  const m = /^(?:account (\d{12}))?(?:, )?(?:region ([a-z0-9-]+))?:/.exec(message);
+  return m && (m[1] || m[2]) ? { ...(m[2] ? { region: m[2] } : {}), ...(m[1] ? { account: m[1] } : {}) } : undefined;
+}
+
+/** Whether a snapshot holds several regions or accounts: its load balancers' ARNs and `scope.regions`, `scope.accounts`. */
+export function severalPlaces(snapshot: AwsModel["snapshot"], loadBalancers: Array<{ arn: string }>): boolean {
+  const regions = new Set(loadBalancers.map((lb) => arnLocation(lb.arn)?.region).filter(Boolean));
+  const accounts = new Set(loadBalancers.map((lb) => arnLocation(lb.arn)?.account).filter(Boolean));
+  for (const r of arr(snapshot.scope?.regions)) if (str(r)) regions.add(str(r));
+  for (const a of arr(snapshot.scope?.accounts)) if (str(a)) accounts.add(str(a));
+  return regions.size > 1 || accounts.size > 1;
+}

@@ -8,16 +8,15 @@
 import type { Gap } from "../../core/snapshot/types.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { arr, obj, str } from "../../core/util/wire.ts";
-import { type AwsLocation, arnLocation, awsLocate } from "./location.ts";
+import { type AwsLocation, arnLocation, awsLocate, gapMessagePlace } from "./location.ts";
 import { readAwsTime } from "./model/time.ts";
 import type { AwsModel } from "./model.ts";
+import { isPlaceGapCopy } from "./place-gaps.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
 /** The place a wide collection's gap message starts with (scale.ts `where`: "account 1…, region r: …"). */
 function gapPlace(gap: Gap, model: AwsModel): AwsLocation | undefined {
-  const m = /^(?:account (\d{12}))?(?:, )?(?:region ([a-z0-9-]+))?:/.exec(gap.message);
-  const byMessage: AwsLocation | undefined =
-    m && (m[1] || m[2]) ? { ...(m[2] ? { region: m[2] } : {}), ...(m[1] ? { account: m[1] } : {}) } : undefined;
+  const byMessage = gapMessagePlace(gap.message);
   if (byMessage) return byMessage;
   if (!gap.resourceId) return undefined;
   return arnLocation(gap.resourceId) ?? awsLocate({ resourceId: gap.resourceId }, model);
@@ -68,6 +67,17 @@ export function narrowAwsModel(model: AwsModel, scope: { loadBalancerIds: string
   const routeTables = model.routeTables.filter(byRegion);
   const autoScalingGroups = model.autoScalingGroups.filter((g) => (g.arn ? byArn({ arn: g.arn, id: g.id }) : true));
   const instanceKeys = new Set(instances.map((i) => i.key));
+  // a gap of a place made into one per load balancer (place-gaps.ts): those of the load balancers named, and of what
+  // is kept in a region named
+  const named = new Set(scope.loadBalancerIds.map(idKey));
+  const kept = new Set([...loadBalancers, ...targetGroups].map((x) => x.key));
+  for (const g of autoScalingGroups) kept.add(idKey(g.arn ?? g.name));
+  const groups = new Set(scope.groups.map((r) => r.toLowerCase()));
+  const keepCopy = (g: Gap): boolean => {
+    const k = idKey(g.resourceId ?? "");
+    const region = arnLocation(g.resourceId)?.region?.toLowerCase();
+    return named.has(k) || (kept.has(k) && region !== undefined && groups.has(region));
+  };
   const instanceByIp = new Map([...model.byKey.instanceByIp].filter(([, i]) => instanceKeys.has(i.key)));
 
   const partitions = arr(snapshot.scope?.partitions).filter((p) => here(obj(p) as AwsLocation));
@@ -95,7 +105,7 @@ export function narrowAwsModel(model: AwsModel, scope: { loadBalancerIds: string
     networkAcls,
     routeTables,
     autoScalingGroups,
-    gaps: model.gaps.filter((g) => here(gapPlace(g, model))),
+    gaps: model.gaps.filter((g) => here(gapPlace(g, model)) && (!isPlaceGapCopy(g) || keepCopy(g))),
     byKey: {
       loadBalancer: lookup(loadBalancers),
       listener: lookup(listeners),

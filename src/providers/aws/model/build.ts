@@ -4,6 +4,7 @@ import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
 import { str } from "../../../core/util/wire.ts";
 import { awsGapAffects, awsGapData } from "../gap-data.ts";
+import { spreadPlaceGaps } from "../place-gaps.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { buildAutoScalingGroups } from "./autoscaling.ts";
 import { buildInstances } from "./instances.ts";
@@ -70,6 +71,8 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
   const time = readAwsTime(snapshot, model.loadBalancers);
   if (time) model.time = time;
   annotateGaps(model, (snapshot.gaps ?? []).length);
+  // several regions or accounts: a gap of one of them concerns that place's load balancers only
+  model.gaps = spreadPlaceGaps(model);
   return model;
 }
 
