@@ -17,7 +17,7 @@ import type { ProviderAdapter } from "../src/core/provider.ts";
 import type { Gap } from "../src/core/snapshot/types.ts";
 import { awsProvider } from "../src/providers/aws/adapter.ts";
 import { mergeAwsSnapshots } from "../src/providers/aws/collect/scale.ts";
-import { relocate } from "../src/providers/aws/emulator/tenant.ts";
+import { combine, relocate } from "../src/providers/aws/emulator/tenant.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import { analyze } from "../src/tui/analyze.ts";
 import { startProgress } from "../src/tui/progress.ts";
@@ -136,6 +136,58 @@ describe("a DescribeSecurityGroups refused in one place of a wide snapshot", () 
       });
     }
   }
+
+  it("two load balancers in the failed place: one gap and one unknown each; a scope on one keeps its gap only", () => {
+    const base = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8")) as AwsSnapshot;
+    const east = relocate(base, A, "us-east-1", "e");
+    const west = combine([relocate(base, A, "eu-west-1", "w1"), relocate(base, A, "eu-west-1", "w2")], "eu-west-1");
+    const gap: Gap = {
+      operation: "ec2:DescribeSecurityGroups",
+      status: 403,
+      code: "UnauthorizedOperation",
+      message: "region eu-west-1: denied",
+    };
+    const parts = [
+      { account: A, region: "us-east-1", loadBalancers: 1, status: "collected" as const },
+      { account: A, region: "eu-west-1", loadBalancers: 2, status: "collected" as const },
+    ];
+    const snap = mergeAwsSnapshots([east, west], [gap], parts, {});
+    const westLbs = west.elbv2.LoadBalancers.map((l) => ({ arn: String(l.LoadBalancerArn), name: String(l.LoadBalancerName) }));
+    assert.equal(westLbs.length, 2);
+    const d = diagnose({ snapshot: snap, adapter, rules, source: "test" });
+    assert.deepEqual(
+      d.model.gaps.filter((g) => g.kind === "collection").map((g) => [g.resourceId, g.message, g.pointer]),
+      westLbs.map((l) => [l.arn, gap.message, "/gaps/0"]).sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    for (const lb of westLbs) {
+      const about = d.findings.filter((f) => sgRules.has(f.ruleId) && (f.resourceId === lb.arn || f.loadBalancerId === lb.arn));
+      assert.ok(about.length > 0, lb.name);
+      assert.ok(
+        about.every((f) => f.status === "unknown"),
+        lb.name,
+      );
+      // the reason is this load balancer's gap, not its neighbour's
+      for (const f of about.filter((x) => x.messageId === GAP_MESSAGE_ID)) {
+        assert.ok(
+          f.evidence.some((e: Finding["evidence"][number]) => e.resourceId === lb.arn && e.label === "collection gap"),
+          f.id,
+        );
+        assert.ok(
+          !f.evidence.some((e: Finding["evidence"][number]) => westLbs.some((o) => o.arn !== lb.arn && e.resourceId === o.arn)),
+          f.id,
+        );
+      }
+    }
+    assert.ok(d.findings.filter((f) => f.region === "us-east-1" && f.resourceId !== "").every((f) => f.status !== "unknown"));
+    // check <one of them>: its gap, not the other's
+    const one = westLbs[0] as { arn: string; name: string };
+    const scoped = diagnose({ snapshot: snap, adapter, rules, source: "test", target: one.name });
+    assert.deepEqual(
+      scoped.model.gaps.filter((g) => g.kind === "collection").map((g) => g.resourceId),
+      [one.arn],
+    );
+    assert.ok(scoped.findings.some((f) => f.status === "unknown" && f.messageId === GAP_MESSAGE_ID));
+  });
 
   it("a place with no load balancer: the gap is listed and changes no finding", () => {
     const places: [Place, Place] = [
