@@ -14,8 +14,8 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runRules } from "../../src/core/engine/run.ts";
-import type { Finding, Rule } from "../../src/core/engine/types.ts";
+import { runRules, runRulesCounting } from "../../src/core/engine/run.ts";
+import type { Finding, Model, Rule } from "../../src/core/engine/types.ts";
 import { validateSnapshot } from "../../src/core/snapshot/load.ts";
 import type { Snapshot } from "../../src/core/snapshot/types.ts";
 import { buildAwsModel } from "../../src/providers/aws/model.ts";
@@ -52,7 +52,39 @@ export function evaluateCase(rule: Rule, snapshot: Snapshot, context?: ModelCont
   const problems = validateSnapshot(snapshot);
   if (problems.length > 0) throw new Error(`case snapshot is not valid against the schema:\n${problems.join("\n")}`);
   const model = isAwsSnapshot(snapshot) ? buildAwsModel(snapshot, context) : buildAzureModel(snapshot as AzureSnapshot, context);
-  return runRules(model, [rule]);
+  const findings = runRules(model, [rule]);
+  assertCountingAgrees(model, [rule], findings);
+  return findings;
+}
+
+/**
+ * A `passes: "count"` run (where rules may skip the detail of passes: `passDetail` false) gives the same results as
+ * the full run: every fail, unknown and error finding whole, and the passes and not-applicable results of each rule
+ * that counted them in the same order, on the same resources and load balancers.
+ */
+export function assertCountingAgrees(model: Model, rules: Rule[], full: Finding[], label = ""): void {
+  const { findings, counted } = runRulesCounting(model, rules, { passes: "count" });
+  const light = (f: Finding) => f.status === "pass" || f.status === "not-applicable";
+  assert.deepEqual(
+    findings.filter((f) => !light(f)),
+    full.filter((f) => !light(f)),
+    `${label} a counting run changed a fail, unknown or error finding`,
+  );
+  const countedIds = new Set(counted.map((c) => c.ruleId));
+  const want = new Map<string, Array<[string, string, string | undefined]>>();
+  for (const f of full) {
+    if (!light(f) || !countedIds.has(f.ruleId)) continue;
+    const list = want.get(f.ruleId) ?? [];
+    list.push([f.status, f.resourceId, f.loadBalancerId]);
+    want.set(f.ruleId, list);
+  }
+  for (const c of counted) {
+    assert.deepEqual(
+      c.status.map((s, i) => [s, c.resourceId[i], c.loadBalancerId[i]]),
+      want.get(c.ruleId),
+      `${label} ${c.ruleId}: a counting run counted other results than the full run's passes`,
+    );
+  }
 }
 
 function summary(findings: Finding[]): string {

@@ -146,12 +146,17 @@ function judgeMember(ctx: Ctx, r: RuleCtx, member: PoolMember): void {
   const { report } = ctx;
   const { lb, rule, health } = r;
   const entry = health.byMember.get(member);
-  const base = {
-    resourceId: memberResourceId(member),
-    loadBalancerId: lb.id,
-    key: `${rule.name}|${member.key}`,
-    subjects: memberSubjects(member),
-  };
+  const resourceId = memberResourceId(member);
+  const key = `${rule.name}|${member.key}`;
+  // an Up member's pass (judgeEntry's "up"), when passes are only counted: no message data or evidence
+  if (ctx.passDetail === false && isUp(entry)) {
+    const code = healthReason(entry?.reason)?.code;
+    if (code !== "NA" && code !== "Up_Probe_AllDownIsUp") {
+      report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: "up" });
+      return;
+    }
+  }
+  const base = { resourceId, loadBalancerId: lb.id, key, subjects: memberSubjects(member) };
   const data = { ...r.pdata, member: memberLabel(member) };
   const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
   const vmEv = member.vm?.powerStatePtr ? [{ resourceId: member.vm.id, pointer: member.vm.powerStatePtr, label: "power state" }] : [];

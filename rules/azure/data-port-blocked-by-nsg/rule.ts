@@ -57,19 +57,24 @@ export default defineRule<AzureModel>({
   remediation:
     "Add an inbound Allow rule for the clients (the `Internet` tag for a public load balancer, `VirtualNetwork` for an internal one, or the " +
     "clients' own prefixes for an allow-list) on the rule's backend port, at a priority ahead of the blocking rule, in every NSG that denies it.",
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
+    const detail = passDetail !== false;
     for (const { lb, rule, member } of ruleMembers(model)) {
       const source = clientSpace(lb);
-      const base = {
-        resourceId: memberResourceId(member),
-        loadBalancerId: lb.id,
-        key: `${rule.name}|${member.key}`,
-        subjects: memberSubjects(member),
-      };
-      const data = { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source };
-      const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
-      const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
+      const resourceId = memberResourceId(member);
+      const key = `${rule.name}|${member.key}`;
+      // a result that is only counted (passDetail false) needs no message data or evidence: made only for what is shown
+      const whole = () => ({
+        base: { resourceId, loadBalancerId: lb.id, key, subjects: memberSubjects(member) },
+        data: { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source },
+        ruleEv: { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" },
+      });
       if (isAnyPort(rule)) {
+        if (!detail) {
+          report({ resourceId, loadBalancerId: lb.id, key, status: "not-applicable", messageId: "haPorts" });
+          continue;
+        }
+        const { base, data, ruleEv } = whole();
         report({
           ...base,
           status: "not-applicable",
@@ -81,16 +86,24 @@ export default defineRule<AzureModel>({
       }
       const ipc = member.ipConfig;
       if (!ipc || !member.ip) {
+        const { base, data, ruleEv } = whole();
+        const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
         report({ ...base, status: "unknown", messageId: "noNic", data, evidence: [memberEv, ruleEv] });
         continue;
       }
-      const ipcEv = { resourceId: ipc.nic.id, pointer: ipc.ptr, label: "member ip configuration" };
       if (isStandardSku(lb) && !lb.isInternal && hasNoNsg(ipc) === true) {
+        if (!detail) {
+          report({ resourceId, loadBalancerId: lb.id, key, status: "not-applicable", messageId: "noNsg" });
+          continue;
+        }
+        const { base, data } = whole();
+        const ipcEv = { resourceId: ipc.nic.id, pointer: ipc.ptr, label: "member ip configuration" };
         report({ ...base, status: "not-applicable", messageId: "noNsg", data, evidence: [ipcEv] });
         continue;
       }
       const destinationIp = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
       if (!destinationIp) {
+        const { base, data, ruleEv } = whole();
         const frontend = rule.frontend?.publicIpId ?? rule.frontendId ?? "no frontend";
         report({ ...base, status: "unknown", messageId: "noFrontendIp", data: { ...data, frontend }, evidence: [ruleEv] });
         continue;
@@ -108,6 +121,11 @@ export default defineRule<AzureModel>({
       const blocked = verdicts.find((v) => v.verdict.verdict === "deny" && !restriction(v.verdict));
       const unknown = verdicts.find((v) => v.verdict.verdict === "unknown");
       const restricted = verdicts.find((v) => v.verdict.verdict === "deny");
+      if (!detail && !blocked && !unknown) {
+        report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: restricted ? "restricted" : "allowed" });
+        continue;
+      }
+      const { base, data, ruleEv } = whole();
       if (blocked) {
         const v: FlowVerdict = blocked.verdict;
         // the first denying layer that is not an allow-list
@@ -126,7 +144,11 @@ export default defineRule<AzureModel>({
           status: "fail",
           messageId: "blocked",
           data: { ...data, protocol: blocked.protocol, nsg: d.nsgName, nsgRule: d.name, priority: d.priority, layer: layer.layer },
-          evidence: [{ resourceId: d.nsgId, pointer: d.ptr, label: `blocking rule (${layer.layer} NSG, ${v.basis})` }, ruleEv, ipcEv],
+          evidence: [
+            { resourceId: d.nsgId, pointer: d.ptr, label: `blocking rule (${layer.layer} NSG, ${v.basis})` },
+            ruleEv,
+            { resourceId: ipc.nic.id, pointer: ipc.ptr, label: "member ip configuration" },
+          ],
           remediation: {
             summary:
               `Allow ${source} on ${blocked.protocol} ${rule.backendPort} ahead of ${d.name} (priority ${d.priority}) in ${d.nsgName}. ` +

@@ -197,7 +197,7 @@ export default defineRule<AzureModel>({
     "Give the subnet an explicit outbound method. The cheapest and recommended one is a NAT gateway on the subnet (`az network nat gateway create`, " +
     "then `az network vnet subnet update --nat-gateway`). For a public Standard load balancer, an outbound rule for the pool works too. " +
     "If the backends must not reach the internet, suppress this finding with that reason.",
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     for (const lb of model.loadBalancers) {
       if (lb.sku.toLowerCase() !== "standard") continue; // Basic keeps default outbound; a Gateway LB's backends are appliances
@@ -247,6 +247,11 @@ export default defineRule<AzureModel>({
             continue;
           }
           const paths = outboundPaths(model, m, c, subnet);
+          if (paths.length > 0 && passDetail === false) {
+            // a pass that is only counted needs no message data or evidence
+            report({ resourceId: base.resourceId, loadBalancerId: lb.id, key: base.key, status: "pass", messageId: "has" });
+            continue;
+          }
           if (paths.length > 0) {
             report({
               ...base,

@@ -259,12 +259,32 @@ function judgeFromGuest(
 }
 
 /** Without guest data: what the health status says about the probe port, per rule. */
-function judgeFromHealth({ model, report }: Ctx, { lb, member, label, subjects, resourceId }: MemberCtx, rules: LbRule[]): void {
+function judgeFromHealth(
+  { model, report, passDetail }: Ctx,
+  { lb, member, label, subjects, resourceId }: MemberCtx,
+  rules: LbRule[],
+): void {
   const vm = member.vm;
   const gap = guestGap(model, vm);
   const noGuest = gap ? ` (the guest check failed: ${gap.message})` : "";
   for (const rule of rules) {
-    const base = { resourceId, loadBalancerId: lb.id, subjects, key: `${rule.name}|${member.key}` };
+    const key = `${rule.name}|${member.key}`;
+    if (passDetail === false && rule.probe) {
+      // a pass that is only counted (the probe answers: haProbeAnswers or probeAnswers below) needs no data or evidence
+      const entry = ruleHealthFor(model, rule)?.byMember.get(member);
+      const code = (entry?.reason ?? "").toLowerCase();
+      if (entry?.state && !(isDown(entry) && NO_ANSWER_REASONS.has(code)) && ANSWERED_REASONS.has(code)) {
+        if (isAnyPort(rule)) {
+          report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: "haProbeAnswers" });
+          continue;
+        }
+        if (rule.probe.port === rule.backendPort && flowProtocols(rule.protocol).every((p) => p === "Tcp")) {
+          report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: "probeAnswers" });
+          continue;
+        }
+      }
+    }
+    const base = { resourceId, loadBalancerId: lb.id, subjects, key };
     const ruleEv = { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" };
     const probe = rule.probe;
     const data = { member: label, rule: rule.name, port: rule.backendPort };

@@ -46,16 +46,24 @@ export default defineRule<AzureModel>({
     "Add an inbound Allow rule for source `AzureLoadBalancer` on the probe port at a priority ahead of the blocking rule, " +
     "or narrow the blocking rule so it no longer matches 168.63.129.16.",
   explains: ["azure/backend-unhealthy"],
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     for (const { lb, probe, member } of probeMembers(model)) {
-      const base = {
-        resourceId: memberResourceId(member),
-        loadBalancerId: lb.id,
-        key: `${probe.name}|${member.key}`,
-        subjects: memberSubjects(member),
-      };
+      const resourceId = memberResourceId(member);
+      const key = `${probe.name}|${member.key}`;
+      const verdict = member.ipConfig && member.ip ? evaluateFlow(model, member.ipConfig, probeFlow(member.ip, probe.port)) : undefined;
+      // a pass that is only counted needs no message data or evidence
+      if (
+        passDetail === false &&
+        verdict &&
+        verdict.verdict !== "unknown" &&
+        !(verdict.verdict === "deny" && verdict.blockingLayer?.deciding)
+      ) {
+        report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: "allowed" });
+        continue;
+      }
+      const base = { resourceId, loadBalancerId: lb.id, key, subjects: memberSubjects(member) };
       const data = { probe: probe.name, protocol: probe.protocol, port: probe.port, member: memberLabel(member) };
-      if (!member.ipConfig || !member.ip) {
+      if (!verdict || !member.ipConfig) {
         report({
           ...base,
           status: "unknown",
@@ -65,7 +73,6 @@ export default defineRule<AzureModel>({
         });
         continue;
       }
-      const verdict = evaluateFlow(model, member.ipConfig, probeFlow(member.ip, probe.port));
       const probeEvidence = { resourceId: lb.id, pointer: probe.ptr, label: "probe" };
       if (verdict.verdict === "deny" && verdict.blockingLayer?.deciding) {
         const d = verdict.blockingLayer.deciding;

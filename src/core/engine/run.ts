@@ -185,6 +185,8 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     };
     const ctx = {
       model,
+      // counted results are never made into findings: their message data and evidence would be thrown away
+      passDetail: !count,
       report(input: ReportInput) {
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);

@@ -140,6 +140,13 @@ export interface ReportInput {
 export interface RuleContext<M extends Model = Model> {
   model: M;
   report(input: ReportInput): void;
+  /**
+   * `false`: this run only counts pass and not-applicable results (a summarizing `check`): of such a result the engine
+   * reads only `status`, `resourceId`, `loadBalancerId`, `key` and `messageId`, so a rule may leave out its `data`,
+   * `evidence`, `subjects`, `basis` and the work that builds them. Absent or `true`: report every result whole.
+   * A rule that ignores it stays correct; failures and unknowns are always reported whole.
+   */
+  passDetail?: boolean;
 }
 
 /** A public document a rule encodes. */
