@@ -179,6 +179,21 @@ describe("a DescribeSecurityGroups refused in one place of a wide snapshot", () 
       }
     }
     assert.ok(d.findings.filter((f) => f.region === "us-east-1" && f.resourceId !== "").every((f) => f.status !== "unknown"));
+    // the text and Markdown reports: the gap on one line, naming the load balancers it concerns
+    const file = join(tmp, "two-lbs.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const names = westLbs.map((l) => l.name).sort();
+    for (const format of ["text", "markdown"]) {
+      const r = lbdoctor(["check", "--snapshot", file, "--no-config", "--no-color", "--format", format]);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      const lines = r.stdout
+        .slice(r.stdout.indexOf("Gaps ("))
+        .split("\n")
+        .filter((l) => /^ *- .*DescribeSecurityGroups/.test(l));
+      assert.equal(lines.length, 1, r.stdout);
+      assert.match(r.stdout, /Gaps \(1\)/);
+      assert.ok(lines[0]?.includes(`(on 2 resources: ${names.join(", ")})`), lines[0]);
+    }
     // check <one of them>: its gap, not the other's
     const one = westLbs[0] as { arn: string; name: string };
     const scoped = diagnose({ snapshot: snap, adapter, rules, source: "test", target: one.name });

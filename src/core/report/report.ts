@@ -284,3 +284,38 @@ export function scopeFields(scope: Record<string, unknown>, shown = 6): Array<[s
   }
   return out;
 }
+
+/**
+ * The report's gaps as the text outputs list them: gaps the provider made of one snapshot gap (an AWS gap of one
+ * account and region, made one per load balancer there) share its `pointer`, operation and message, and are one line
+ * naming the resources they concern (`on`); every other gap is a line of its own.
+ */
+export function gapLines(gaps: Report["gaps"]): Array<{ gap: Report["gaps"][number]; on: string[] }> {
+  const out: Array<{ gap: Report["gaps"][number]; on: string[] }> = [];
+  for (const g of gaps) {
+    const last = out[out.length - 1];
+    const name = g.resourceName ?? g.resourceId ?? "";
+    if (
+      last &&
+      g.pointer !== undefined &&
+      last.gap.pointer === g.pointer &&
+      last.gap.operation === g.operation &&
+      last.gap.message === g.message &&
+      last.on.length > 0
+    ) {
+      if (name) last.on.push(name);
+      continue;
+    }
+    out.push({ gap: g, on: name && g.pointer !== undefined ? [name] : [] });
+  }
+  // a gap alone keeps its line as it was
+  for (const l of out) if (l.on.length === 1) l.on = [];
+  return out;
+}
+
+/** " (on 3 resources: a, b, c)" for a line of several gaps (gapLines), else "": at most five names. */
+export function onText(on: string[], quote: (s: string) => string): string {
+  if (on.length === 0) return "";
+  const names = on.slice(0, 5).map(quote).join(", ");
+  return ` (on ${on.length} resources: ${names}${on.length > 5 ? `, and ${on.length - 5} more` : ""})`;
+}

@@ -13,7 +13,7 @@ import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
-import { isSuppressed, type Report, scopeFields, skuAndKind } from "../report.ts";
+import { gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
@@ -195,9 +195,12 @@ function pushSuppressions(out: string[], report: Report, suppressed: Finding[]):
 
 function pushGaps(out: string[], report: Report): void {
   if (report.gaps.length === 0) return;
-  out.push(`### Gaps (${report.gaps.length})`, "", "What could not be collected or resolved; the rules that depend on it say unknown.", "");
-  for (const g of report.gaps) {
-    out.push(`- ${mdCode(g.operation)}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${mdCode(g.code)}` : ""}: ${mdText(g.message)}`);
+  const lines = gapLines(report.gaps);
+  out.push(`### Gaps (${lines.length})`, "", "What could not be collected or resolved; the rules that depend on it say unknown.", "");
+  for (const { gap: g, on } of lines) {
+    out.push(
+      `- ${mdCode(g.operation)}${g.status ? ` ${g.status}` : ""}${g.code ? ` ${mdCode(g.code)}` : ""}: ${mdText(g.message)}${onText(on, mdText)}`,
+    );
   }
   out.push("");
 }

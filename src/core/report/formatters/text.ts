@@ -8,7 +8,7 @@ import { type Styles, styles } from "../../util/ansi.ts";
 import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
-import { isSuppressed, type Report, scopeFields, skuAndKind } from "../report.ts";
+import { gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
@@ -244,11 +244,12 @@ function renderSuppressed(c: Styles, line: Line, report: Report): void {
 function renderGaps(c: Styles, line: Line, report: Report): void {
   if (report.gaps.length === 0) return;
   line();
-  line(c.magenta(`Gaps (${report.gaps.length}): what could not be collected or resolved; rules that depend on it say unknown`));
-  for (const g of report.gaps) {
+  const lines = gapLines(report.gaps);
+  line(c.magenta(`Gaps (${lines.length}): what could not be collected or resolved; rules that depend on it say unknown`));
+  for (const { gap: g, on } of lines) {
     const status = g.status ? ` ${g.status}` : "";
     const code = g.code ? ` ${sanitize(g.code)}` : "";
-    line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}`));
+    line(c.gray(`  - ${sanitize(g.operation)}${status}${code}: ${sanitize(g.message)}${onText(on, sanitize)}`));
   }
 }
 
