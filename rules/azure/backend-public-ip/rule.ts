@@ -61,7 +61,7 @@ export default defineRule<AzureModel>({
     "Dissociate the public IP from the VM's ip configuration and reach the VM for administration through the load balancer's inbound NAT rules or Azure Bastion. " +
     "Behind a Standard load balancer a VM without a public IP has no default outbound Internet access: provide it with an outbound rule or a NAT gateway first. " +
     "Delete the freed public IP once nothing uses it.",
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     const seen = new Set<string>();
     for (const { lb, pool } of rulePools(model)) {
@@ -70,9 +70,9 @@ export default defineRule<AzureModel>({
         const owner = m.vm?.key ?? m.nic?.key ?? m.key;
         if (seen.has(owner)) continue;
         seen.add(owner);
-        const base = { loadBalancerId: lb.id, subjects: memberSubjects(m) };
-        const data = { member: memberName(m), pool: pool.name, lb: lb.name };
         if (!m.nic) {
+          const base = { loadBalancerId: lb.id, subjects: memberSubjects(m) };
+          const data = { member: memberName(m), pool: pool.name, lb: lb.name };
           const p = memberPower(model, lb, m);
           report({
             ...base,
@@ -90,6 +90,13 @@ export default defineRule<AzureModel>({
         const who = m.vm?.name ?? `NIC ${m.nic.name}`;
         const resourceId = m.vm?.id ?? m.nic.id;
         const resourceName = m.vm?.name ?? m.nic.name;
+        if (exposed.length === 0 && passDetail === false) {
+          // a pass that is only counted needs no message data or evidence
+          report({ resourceId, loadBalancerId: lb.id, status: "pass", messageId: "private" });
+          continue;
+        }
+        const base = { loadBalancerId: lb.id, subjects: memberSubjects(m) };
+        const data = { member: memberName(m), pool: pool.name, lb: lb.name };
         if (exposed.length === 0) {
           report({
             ...base,

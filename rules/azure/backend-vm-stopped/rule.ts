@@ -44,12 +44,29 @@ export default defineRule<AzureModel>({
     "Start the VM (`az vm start`, or `az vmss start --instance-ids` for a scale-set instance). " +
     "If it was retired on purpose, take its NIC out of the pool instead, so the pool's size says what really serves.",
   explains: ["azure/backend-unhealthy", "azure/single-backend"],
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
     for (const { lb, pool, rules } of rulePools(model)) {
       for (const m of pool.members) {
         if (m.kind === "frontend") continue; // a cross-region member is a regional frontend: azure/cross-region-member
         const p = memberPower(model, lb, m);
+        if (passDetail === false) {
+          // a result that is only counted (the passes and not-applicable results below) needs no message data or evidence
+          const counted = (status: "pass" | "not-applicable", messageId: string) =>
+            report({ resourceId: memberResourceId(m), loadBalancerId: lb.id, key: `${pool.name}|${m.key}`, status, messageId });
+          if (p.kind === "ip") {
+            counted("not-applicable", "ipMember");
+            continue;
+          }
+          if (p.kind === "detached-nic") {
+            counted("not-applicable", "detachedNic");
+            continue;
+          }
+          if (p.vm && p.state !== "down" && (p.state === "up" || p.vm.powerState === "starting")) {
+            counted("pass", "running");
+            continue;
+          }
+        }
         const base = {
           resourceId: memberResourceId(m),
           loadBalancerId: lb.id,

@@ -38,7 +38,7 @@ export default defineRule<AzureModel>({
   remediation:
     "Create an NSG with inbound Allow rules for the load-balanced ports (from the clients' prefixes, or `Internet`) and associate it with the " +
     "members' subnet (or NICs). The default rule AllowAzureLoadBalancerInBound keeps health probes working.",
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     // the NSG names in use, once (a member without an NSG gets a new one's name that is free)
     let taken: Set<string> | undefined;
     for (const lb of model.loadBalancers) {
@@ -57,6 +57,12 @@ export default defineRule<AzureModel>({
         }
       }
       for (const { member, rules } of members.values()) {
+        const c0 = member.ipConfig;
+        if (passDetail === false && c0 && (c0.nic.nsgId || (c0.subnet && c0.subnet.nsgId))) {
+          // a pass that is only counted (hasNsg below) needs no message data or evidence
+          report({ resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, status: "pass", messageId: "hasNsg" });
+          continue;
+        }
         const base = { resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, subjects: memberSubjects(member) };
         const data = { member: memberLabel(member), lb: lb.name, rules: rules.map((r) => r.name).join(", ") };
         const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
