@@ -6,6 +6,7 @@ import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
 import { scanDocument } from "../util/secrets.ts";
+import { readJsonObjectFile } from "./read-json.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
 
 let validator: ValidateFunction | undefined;
@@ -102,17 +103,29 @@ export function parseSnapshot(text: string, source = "snapshot"): Snapshot {
 
 /** A snapshot file, parsed, validated and stripped of its secrets. Throws InputError. */
 export function loadSnapshotFile(path: string): Snapshot {
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
+  const readError = (e: unknown): InputError => {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError(`snapshot file not found: ${path}`);
-    if (code === "EISDIR") throw new InputError(`snapshot path is a directory: ${path}`);
-    throw new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
+    if (code === "ENOENT") return new InputError(`snapshot file not found: ${path}`);
+    if (code === "EISDIR") return new InputError(`snapshot path is a directory: ${path}`);
+    return new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
+  };
+  // in pieces, never the whole text as one string (read-json.ts); a file that does not split is parsed whole, as before
+  let doc: object | undefined;
+  try {
+    doc = readJsonObjectFile(path);
+  } catch (e) {
+    throw readError(e);
   }
-  const doc = parseDocument(text, path);
-  text = undefined; // the text (as large as the file) need not outlive the parse
+  if (doc === undefined) {
+    let text: string | undefined;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw readError(e);
+    }
+    doc = parseDocument(text, path);
+    text = undefined; // the text (as large as the file) need not outlive the parse
+  }
   // one walk for what parseSnapshot checks and stripSecrets does to every value: the depth, and the secrets
   const scan = scanDocument(doc, MAX_DEPTH);
   if (scan.tooDeep) throw tooDeep(doc, path);

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { loadSnapshotFile } from "../src/core/snapshot/load.ts";
+import { readJsonObjectFile } from "../src/core/snapshot/read-json.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lbdoctor-read-json-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (text: string): string => {
+  const p = join(dir, `f${n++}.json`);
+  writeFileSync(p, text);
+  return p;
+};
+
+// every piece kind, escapes (a quote, a backslash before a quote), multi-byte UTF-8, repeated keys, numbers, literals,
+// whitespace of every kind, empty containers: each chunk size cuts pieces (and multi-byte characters) in other places
+const TRICKY = `\r\n\t {"schema":"x\\"y\\\\","n" : 1.5e3 ,"t":true,"z":null,
+  "resources":[ {"id":"/a/B\\\\","name":"caf\u00e9 \u{1F600} \\u00e9","tags":{"k":"v}]"}} , [1,[2,{"x":"]"}]],"s",-0.25,false,null,{},[] ],
+  "observations":{"a":{"b":[1,2]},"c":"d","":0,"a":{"again":true},"10":1,"2":2},
+  "empty":{},"none":[],"n":2, "last":"\\\\"}  \n`;
+
+test("a file's JSON is parsed in pieces to exactly what JSON.parse gives, wherever the chunks cut it", () => {
+  const p = file(TRICKY);
+  const want = JSON.parse(readFileSync(p, "utf8")) as unknown;
+  for (const size of [1, 2, 3, 5, 7, 16, 64, 1 << 20]) {
+    const got = readJsonObjectFile(p, size);
+    assert.deepEqual(got, want, `chunk ${size}`);
+    // the same key order (JSON.parse's: integer keys first, a repeated key where it first appeared) and the same text
+    assert.equal(JSON.stringify(got), JSON.stringify(want), `chunk ${size}`);
+  }
+});
+
+test("what does not split is left to JSON.parse of the whole text (undefined)", () => {
+  for (const text of [
+    "[1,2]",
+    '"a"',
+    "",
+    '\uFEFF{"a":1}',
+    '{"a":1',
+    '{"a":1,}',
+    '{"a" 1}',
+    '{"a":[1,]}',
+    '{"a":{"b":1,}}',
+    '{"a":[1}',
+    '{"a":1} x',
+    '{"a":tru}',
+    '{"__proto__":{"polluted":1}}',
+    '{"a":{"__proto__":1}}',
+    "{a:1}",
+  ]) {
+    for (const size of [1, 4, 1 << 20])
+      assert.equal(readJsonObjectFile(file(text), size), undefined, `${JSON.stringify(text)} (chunk ${size})`);
+  }
+});
+
+test("a snapshot file that is not valid JSON is reported as before (JSON.parse's message)", () => {
+  const p = file('{"schema":"lbdoctor.snapshot/v1","resources":[1,]}');
+  assert.throws(
+    () => loadSnapshotFile(p),
+    (e: Error) => e.message.startsWith(`${p} is not valid JSON: `),
+  );
+  const top = file('[{"schema":"lbdoctor.snapshot/v1"}]');
+  assert.throws(() => loadSnapshotFile(top), /expected a JSON object at the top level/);
+  assert.throws(() => loadSnapshotFile(join(dir, "missing.json")), /snapshot file not found/);
+  assert.throws(() => loadSnapshotFile(dir), /snapshot path is a directory/);
+});
