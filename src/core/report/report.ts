@@ -18,6 +18,7 @@ import type { LoadBalancerInfo } from "../provider.ts";
 import { buildTimeline, type Timeline } from "../timeline/analyze.ts";
 import { compareText } from "../util/collate.ts";
 import { idKey } from "../util/resource-id.ts";
+import { plural } from "../util/words.ts";
 import type { BaselineSummary } from "./baseline.ts";
 
 export const REPORT_SCHEMA = "lbdoctor.report/v1";
@@ -317,5 +318,5 @@ export function gapLines(gaps: Report["gaps"]): Array<{ gap: Report["gaps"][numb
 export function onText(on: string[], quote: (s: string) => string): string {
   if (on.length === 0) return "";
   const names = on.slice(0, 5).map(quote).join(", ");
-  return ` (on ${on.length} resources: ${names}${on.length > 5 ? `, and ${on.length - 5} more` : ""})`;
+  return ` (on ${plural(on.length, "resource")}: ${names}${on.length > 5 ? `, and ${on.length - 5} more` : ""})`;
 }
