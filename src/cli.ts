@@ -5,7 +5,7 @@
 import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { InputError } from "./core/errors.ts";
-import type { IO } from "./core/io.ts";
+import { type IO, writeStringSync } from "./core/io.ts";
 import { sanitize, terminalSafe } from "./core/report/sanitize.ts";
 
 /** The exit codes (README, "Exit codes"): 2 is the user's to fix, 3 is ours. */
@@ -34,10 +34,25 @@ function stdoutPace(): Promise<void> | undefined {
   });
 }
 
+/**
+ * What writes stdout. A file or a device (`> report.json`, `> /dev/null`) is written synchronously by Node's stream
+ * too (its SyncWriteStream, a Buffer made of each string): it is written here from the string (`writeStringSync`),
+ * with no Buffer per piece to be collected later (a 120 MB report held tens of MB of them). A pipe or a terminal goes
+ * through the stream, paced by its reader.
+ */
+function stdoutWriter(): (s: string) => void {
+  const stdout = process.stdout as NodeJS.WriteStream & { fd?: unknown };
+  if (stdout.constructor?.name === "SyncWriteStream" && typeof stdout.fd === "number") {
+    const fd = stdout.fd;
+    return (s) => writeStringSync(fd, s);
+  }
+  return (s) => void stdout.write(s);
+}
+
 /** Runs the CLI; returns the exit code. Never throws. */
 export async function main(
   argv: string[],
-  io: IO = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s), pace: stdoutPace },
+  io: IO = { out: stdoutWriter(), err: (s: string) => void process.stderr.write(s), pace: stdoutPace },
 ): Promise<number> {
   let code: number = EXIT.ok;
   // the last guard: whatever a command prints, no control sequence from a snapshot or the cloud reaches the terminal

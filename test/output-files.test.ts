@@ -9,11 +9,13 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  closeSync,
   copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -27,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { prepareOutput, writeOutputs } from "../src/commands/output.ts";
+import { writeStringSync } from "../src/core/io.ts";
 import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import { BIN, lbdoctor, lbdoctorAsync, ROOT } from "./support/cli.ts";
 
@@ -287,5 +290,43 @@ describe("output files", () => {
     assert.equal(r.status, 0, `${block}\n${r.stderr}`);
     assert.equal(JSON.parse(readFileSync(join(d, ".lbdoctor", "baseline.json"), "utf8")).schema, "lbdoctor.report/v1");
     assert.ok(existsSync(join(d, ".lbdoctor", "baseline-snapshot.json")));
+  });
+});
+
+describe("stdout redirected to a file", () => {
+  it("gets exactly what a pipe gets (a file's stdout is written from the string, multi-byte text intact)", () => {
+    const d = fresh("stdout-file");
+    for (const format of ["json", "text", "sarif"]) {
+      const piped = check(["--format", format]);
+      const path = join(d, `out.${format}`);
+      const fd = openSync(path, "w");
+      try {
+        const r = spawnSync(process.execPath, [BIN, "check", "--snapshot", FIXTURE, "--no-config", "--format", format], {
+          cwd: ROOT,
+          stdio: ["ignore", fd, "pipe"],
+          env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", LBDOCTOR_FROM_SOURCE: "1" },
+          timeout: 30_000,
+        });
+        assert.equal(r.status, piped.code, String(r.stderr));
+      } finally {
+        closeSync(fd);
+      }
+      assert.ok(piped.stdout.length > 0);
+      assert.equal(readFileSync(path, "utf8"), piped.stdout, format);
+    }
+  });
+
+  it("writeStringSync writes every byte of a string, multi-byte characters included", () => {
+    const path = join(fresh("write-string"), "s.txt");
+    const text = `caf\u00e9 \u2192 \u{1F600} ${"x".repeat(70_000)} \u2713\n`;
+    const fd = openSync(path, "w");
+    try {
+      writeStringSync(fd, text);
+      writeStringSync(fd, "");
+      writeStringSync(fd, "end");
+    } finally {
+      closeSync(fd);
+    }
+    assert.equal(readFileSync(path, "utf8"), `${text}end`);
   });
 });

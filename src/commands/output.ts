@@ -30,11 +30,11 @@ import {
   type Stats,
   statSync,
   unlinkSync,
-  writeSync,
 } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { InputError } from "../core/errors.ts";
+import { writeStringSync } from "../core/io.ts";
 
 // node:crypto only when a file is written: loading it costs a `check` to stdout ~5 ms of its start-up
 const randomBytes = (n: number): Buffer => (createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto")).randomBytes(n);
@@ -148,9 +148,7 @@ function pieces(text: OutputText): Iterable<string> {
 }
 
 function writeAll(fd: number, text: string): void {
-  const buf = Buffer.from(text, "utf8");
-  let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  writeStringSync(fd, text);
 }
 
 /** Writes every piece; an error from the file names the output, an error while making a piece is passed on as it is. */
