@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { InputError } from "../errors.ts";
 import { SCHEMA_DIR } from "../paths.ts";
 import { findTooDeep, MAX_DEPTH, shortPointer } from "../util/depth.ts";
+import { forgetIdKeys } from "../util/resource-id.ts";
 import { scanDocument } from "../util/secrets.ts";
 import { readJsonObjectFile } from "./read-json.ts";
 import { SNAPSHOT_SCHEMA, type Snapshot } from "./types.ts";
@@ -109,6 +110,7 @@ export function loadSnapshotFile(path: string): Snapshot {
     if (code === "EISDIR") return new InputError(`snapshot path is a directory: ${path}`);
     return new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
   };
+  forgetIdKeys();
   // in pieces, never the whole text as one string (read-json.ts); a file that does not split is parsed whole, as before
   let doc: object | undefined;
   try {
