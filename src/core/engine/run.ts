@@ -326,46 +326,62 @@ export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Se
   if (gaps.length === 0) return;
   // a gap decides by a finding's subjects and evidence, and may turn a pass into an unknown shown in full: light findings are completed first
   if (complete) for (const f of out) complete(f);
+  // scoped gaps are looked up by the keys they affect, so a gap spread over many resources (an AWS place's, one per
+  // load balancer there) costs a lookup per finding, not a pass over every finding per gap
+  const byKey = new Map<string, number[]>();
+  const unscoped: number[] = [];
+  gaps.forEach((g, i) => {
+    if (!(g.affects && g.resourceId)) unscoped.push(i);
+    else
+      for (const k of new Set(g.affects)) {
+        const list = byKey.get(k);
+        if (list) list.push(i);
+        else byKey.set(k, [i]);
+      }
+  });
+  const every = gaps.map((_, i) => i);
+  // a scoped gap is shown on its resource: by a finding on it, or by the rule's scope-wide result it changed
+  const shown = gaps.map(() => false);
   const reasons = new Map<Finding, ModelGap[]>();
-  const added: Finding[] = [];
-  for (const g of gaps) {
-    const affects = g.affects && g.resourceId ? new Set(g.affects) : undefined;
-    // a scoped gap is shown on its resource: by a finding on it, or by the rule's scope-wide result it changed
-    let shown = false;
-    for (const f of out) {
-      if (affects && f.resourceId !== "" && !isAbout(f, affects)) continue;
-      if (f.resourceId === "" || (g.resourceId !== undefined && idKey(f.resourceId) === idKey(g.resourceId))) shown = true;
+  for (const f of out) {
+    const mine = f.resourceId === "" ? every : gapsAbout(f, byKey, unscoped);
+    const own = f.resourceId === "" ? "" : idKey(f.resourceId);
+    for (const i of mine) {
+      const g = gaps[i] as ModelGap;
+      if (f.resourceId === "" || (g.resourceId !== undefined && own === idKey(g.resourceId))) shown[i] = true;
       if (f.status === "pass" || f.status === "not-applicable") {
         const list = reasons.get(f);
         if (list) list.push(g);
         else reasons.set(f, [g]);
       }
     }
-    if (affects && !shown && g.resourceId) {
-      const id = findingId(rule.id, g.resourceId, "gap");
-      const existing = added.find((f) => f.id === id);
-      if (existing) {
-        existing.evidence.push(gapEvidence(g));
-        continue;
-      }
-      added.push({
-        id,
-        ruleId: rule.id,
-        status: "unknown",
-        severity,
-        resourceId: g.resourceId,
-        resourceName: clip(g.resourceName ?? nameOf(g.resourceId)),
-        title: rule.title,
-        messageId: GAP_MESSAGE_ID,
-        message: `Not checked: ${gapText(g)}; this rule reads that data.`,
-        evidence: [gapEvidence(g)],
-        source: rule.source,
-        references: rule.references,
-        relatedTo: [],
-        subjects: [idKey(g.resourceId)],
-      });
-    }
   }
+  const added = new Map<string, Finding>();
+  gaps.forEach((g, i) => {
+    if (!(g.affects && g.resourceId) || shown[i]) return;
+    const id = findingId(rule.id, g.resourceId, "gap");
+    const existing = added.get(id);
+    if (existing) {
+      existing.evidence.push(gapEvidence(g));
+      return;
+    }
+    added.set(id, {
+      id,
+      ruleId: rule.id,
+      status: "unknown",
+      severity,
+      resourceId: g.resourceId,
+      resourceName: clip(g.resourceName ?? nameOf(g.resourceId)),
+      title: rule.title,
+      messageId: GAP_MESSAGE_ID,
+      message: `Not checked: ${gapText(g)}; this rule reads that data.`,
+      evidence: [gapEvidence(g)],
+      source: rule.source,
+      references: rule.references,
+      relatedTo: [],
+      subjects: [idKey(g.resourceId)],
+    });
+  });
   for (const [f, gs] of reasons) {
     f.status = "unknown";
     f.message = `Not verified: ${gs.map(gapText).join("; ")}; this rule reads that data. What was collected says: ${f.message}`;
@@ -373,14 +389,22 @@ export function applyGaps(rule: Rule, out: Finding[], model: Model, severity: Se
     f.evidence = [...gs.map(gapEvidence), ...f.evidence];
     delete f.remediation;
   }
-  for (const f of added) out.push(f);
+  for (const f of added.values()) out.push(f);
 }
 
-function isAbout(f: Finding, keys: Set<string>): boolean {
-  if (keys.has(idKey(f.resourceId))) return true;
-  if (f.loadBalancerId && keys.has(idKey(f.loadBalancerId))) return true;
-  if (f.subjects.some((s) => keys.has(s))) return true;
-  return f.evidence.some((e) => e.resourceId !== "" && keys.has(idKey(e.resourceId)));
+/** The gaps (by index, in their order) that concern a finding: every unscoped one, and the scoped ones that affect its resource, load balancer, subjects or evidence. */
+function gapsAbout(f: Finding, byKey: Map<string, number[]>, unscoped: number[]): number[] {
+  if (byKey.size === 0) return unscoped;
+  const found = new Set<number>(unscoped);
+  const take = (k: string) => {
+    const list = byKey.get(k);
+    if (list) for (const i of list) found.add(i);
+  };
+  take(idKey(f.resourceId));
+  if (f.loadBalancerId) take(idKey(f.loadBalancerId));
+  for (const k of f.subjects) take(k);
+  for (const e of f.evidence) if (e.resourceId !== "") take(idKey(e.resourceId));
+  return found.size === unscoped.length ? unscoped : [...found].sort((a, b) => a - b);
 }
 
 function gapText(g: ModelGap): string {
