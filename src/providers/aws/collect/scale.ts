@@ -455,8 +455,19 @@ export function mergeAwsSnapshots(
   };
   const e = merged.elbv2;
   const c = merged.ec2 as NonNullable<AwsSnapshot["ec2"]>;
-  const push = <T>(list: T[] | undefined, more: T[] | undefined): T[] => (list ?? []).concat(more ?? []);
-  const assign = <T>(into: Record<string, T> | undefined, from: Record<string, T> | undefined) => ({ ...(into ?? {}), ...(from ?? {}) });
+  // appended in place (the merged lists and records are this function's own): a copy per partition is quadratic
+  const push = <T>(list: T[] | undefined, more: T[] | undefined): T[] => {
+    const out = list ?? [];
+    for (const x of more ?? []) out.push(x);
+    return out;
+  };
+  // own properties, as a spread defines them (a `__proto__` key stays a key)
+  const assign = <T>(into: Record<string, T> | undefined, from: Record<string, T> | undefined): Record<string, T> => {
+    const out = into ?? {};
+    for (const [k, v] of Object.entries(from ?? {}))
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    return out;
+  };
   const obs: NonNullable<AwsSnapshot["observations"]> = {};
   for (const s of parts) {
     e.LoadBalancers = push(e.LoadBalancers, s.elbv2.LoadBalancers);

@@ -205,18 +205,37 @@ export function buildSubnets(st: AwsBuild): void {
     if (az) s.availabilityZone = az;
     st.subnet.set(s.key, s);
   });
+  // each subnet's explicit associations and each VPC's default ACL / main route table, indexed once (the first in
+  // the order collected, as a scan would find): a walk of every ACL and route table per subnet is quadratic at scale
+  type Via<T, A> = { of: T; a: A };
+  const aclOf = new Map<string, Via<NetworkAcl, NetworkAcl["associations"][number]>>();
+  const defaultAcl = new Map<string, NetworkAcl>();
+  for (const acl of st.networkAcl.values()) {
+    for (const a of acl.associations) {
+      const k = idKey(a.subnetId);
+      if (!aclOf.has(k)) aclOf.set(k, { of: acl, a });
+    }
+    if (acl.isDefault && acl.vpcId !== undefined && !defaultAcl.has(acl.vpcId)) defaultAcl.set(acl.vpcId, acl);
+  }
+  const rtOf = new Map<string, Via<RouteTable, RouteTable["associations"][number]>>();
+  const mainRt = new Map<string, RouteTable>();
+  for (const rt of st.routeTable.values()) {
+    for (const a of rt.associations) {
+      if (a.subnetId === undefined) continue;
+      const k = idKey(a.subnetId);
+      if (!rtOf.has(k)) rtOf.set(k, { of: rt, a });
+    }
+    if (rt.isMain && rt.vpcId !== undefined && !mainRt.has(rt.vpcId)) mainRt.set(rt.vpcId, rt);
+  }
   for (const s of st.subnet.values()) {
-    for (const acl of st.networkAcl.values()) {
-      const a = acl.associations.find((x) => idKey(x.subnetId) === s.key);
-      if (a) {
-        s.nacl = acl;
-        s.naclVia = "association";
-        s.naclPtr = a.ptr;
-        break;
-      }
+    const acl = aclOf.get(s.key);
+    if (acl) {
+      s.nacl = acl.of;
+      s.naclVia = "association";
+      s.naclPtr = acl.a.ptr;
     }
     if (!s.nacl) {
-      const dflt = [...st.networkAcl.values()].find((acl) => acl.isDefault && acl.vpcId !== undefined && acl.vpcId === s.vpcId);
+      const dflt = s.vpcId === undefined ? undefined : defaultAcl.get(s.vpcId);
       if (dflt) {
         s.nacl = dflt;
         s.naclVia = "vpc-default";
@@ -225,18 +244,15 @@ export function buildSubnets(st: AwsBuild): void {
         st.noteUnresolved(s, "network ACL", "no ACL lists it in Associations and the VPC's default ACL is missing");
       }
     }
-    for (const rt of st.routeTable.values()) {
-      const a = rt.associations.find((x) => x.subnetId !== undefined && idKey(x.subnetId) === s.key);
-      if (a) {
-        s.routeTable = rt;
-        s.routeTableVia = "association";
-        s.routeTablePtr = a.ptr;
-        if (a.associationId) s.routeTableAssociationId = a.associationId;
-        break;
-      }
+    const rt = rtOf.get(s.key);
+    if (rt) {
+      s.routeTable = rt.of;
+      s.routeTableVia = "association";
+      s.routeTablePtr = rt.a.ptr;
+      if (rt.a.associationId) s.routeTableAssociationId = rt.a.associationId;
     }
     if (!s.routeTable) {
-      const main = [...st.routeTable.values()].find((rt) => rt.isMain && rt.vpcId !== undefined && rt.vpcId === s.vpcId);
+      const main = s.vpcId === undefined ? undefined : mainRt.get(s.vpcId);
       if (main) {
         s.routeTable = main;
         s.routeTableVia = "main";
