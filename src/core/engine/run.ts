@@ -229,40 +229,12 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     try {
       rule.check(ctx);
       if (out.length === 0 && (mine === undefined || mine.status.length === 0)) {
-        out.push({
-          id: findingId(rule.id, "", "scope"),
-          ruleId: rule.id,
-          status: "not-applicable",
-          severity: severity ?? rule.severity,
-          resourceId: "",
-          resourceName: "(scope)",
-          title: rule.title,
-          message: "Nothing in scope for this rule.",
-          evidence: [],
-          source: rule.source,
-          references: rule.references,
-          relatedTo: [],
-          subjects: [],
-        });
+        out.push(scopeFinding(rule, severity ?? rule.severity, "not-applicable", "Nothing in scope for this rule."));
       }
     } catch (e) {
       out.length = 0;
       if (mine) mine.status.length = mine.resourceId.length = mine.loadBalancerId.length = 0;
-      out.push({
-        id: findingId(rule.id, "", "error"),
-        ruleId: rule.id,
-        status: "error",
-        severity: severity ?? rule.severity,
-        resourceId: "",
-        resourceName: "(rule)",
-        title: rule.title,
-        message: `The rule failed: ${e instanceof Error ? e.message : String(e)}`,
-        evidence: [],
-        source: rule.source,
-        references: rule.references,
-        relatedTo: [],
-        subjects: [],
-      });
+      out.push(scopeFinding(rule, severity ?? rule.severity, "error", `The rule failed: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity, light.size > 0 ? complete : undefined);
     // one at a time: a spread passes every finding as an argument, and a rule over 100,000 members overflows the stack
@@ -276,6 +248,25 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
   linkFindings(all, rules, (id) => resource(id).rk);
   opts.onEvent?.({ type: "done", findings: all.length + countedTotal });
   return { findings: all, counted };
+}
+
+/** A rule's one result about its whole scope: nothing in scope (not applicable), or the rule itself failed (error). */
+function scopeFinding(rule: Rule, severity: Severity, status: "not-applicable" | "error", message: string): Finding {
+  return {
+    id: findingId(rule.id, "", status === "error" ? "error" : "scope"),
+    ruleId: rule.id,
+    status,
+    severity,
+    resourceId: "",
+    resourceName: status === "error" ? "(rule)" : "(scope)",
+    title: rule.title,
+    message,
+    evidence: [],
+    source: rule.source,
+    references: rule.references,
+    relatedTo: [],
+    subjects: [],
+  };
 }
 
 /**
