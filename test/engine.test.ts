@@ -5,18 +5,10 @@ import { orderFindings, runRules, runRulesCounting } from "../src/core/engine/ru
 import type { Rule } from "../src/core/engine/types.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids } from "./support/azure-builder.ts";
+import { TEST_RULE_META } from "./support/rule-tester.ts";
 
 const model = buildAzureModel(healthyWeb().build());
-const meta = {
-  provider: "azure" as const,
-  severity: "high" as const,
-  title: "t",
-  description: "d",
-  citations: [{ url: "https://example.com/doc", title: "A doc" }],
-  references: [],
-  remediation: "r",
-  reads: ["azure:loadBalancers"],
-};
+const meta = TEST_RULE_META;
 
 describe("rule engine", () => {
   it("a rule that throws becomes one error finding and the run goes on", () => {

@@ -33,6 +33,7 @@ import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.t
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
+import { TEST_RULE_META } from "./support/rule-tester.ts";
 
 const loadAws = (name: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws", `${name}.json`), "utf8"));
 
@@ -204,15 +205,8 @@ describe("faults become unknown, never pass or not-applicable (Azure, live again
 
 describe("the engine's gap mechanism", () => {
   const base = buildAzureModel(healthyWeb().build());
-  const meta = {
-    provider: "azure" as const,
-    severity: "high" as const,
-    title: "t",
-    description: "d",
-    citations: [{ url: "https://example.com/doc", title: "A doc" }],
-    references: [],
-    remediation: "r",
-  };
+  // without `reads`: each test rule names the data it reads
+  const { reads: _reads, ...meta } = TEST_RULE_META;
   const [lb] = base.loadBalancers;
   const lbId = lb?.id as string;
   const vmIds = base.vms.map((v) => v.id);

@@ -10,18 +10,9 @@ import { loadSnapshotFile } from "../src/core/snapshot/load.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
-import { assertCountingAgrees } from "./support/rule-tester.ts";
+import { assertCountingAgrees, TEST_RULE_META } from "./support/rule-tester.ts";
 
-const meta = {
-  provider: "azure" as const,
-  severity: "high" as const,
-  title: "t",
-  description: "d",
-  citations: [{ url: "https://example.com/doc", title: "A doc" }],
-  references: [],
-  remediation: "r",
-  reads: ["azure:loadBalancers"],
-};
+const meta = TEST_RULE_META;
 
 describe("passDetail: rules may skip the detail of results that are only counted", () => {
   it('is false only in a passes "count" run of a rule no collection gap touches', () => {

@@ -190,3 +190,15 @@ export function runRuleTests(rule: Rule, cases: RuleCases): void {
     }
   });
 }
+
+/** The metadata of a throwaway Azure rule in an engine test (reads the load balancers; add `id`, `messages`, `check`). */
+export const TEST_RULE_META = {
+  provider: "azure" as const,
+  severity: "high" as const,
+  title: "t",
+  description: "d",
+  citations: [{ url: "https://example.com/doc", title: "A doc" }],
+  references: [],
+  remediation: "r",
+  reads: ["azure:loadBalancers"],
+};
