@@ -58,7 +58,7 @@ export default defineRule<AzureModel>({
       }
       for (const { member, rules } of members.values()) {
         const c0 = member.ipConfig;
-        if (passDetail === false && c0 && (c0.nic.nsgId || (c0.subnet && c0.subnet.nsgId))) {
+        if (passDetail === false && c0 && (c0.nic.nsgId || c0.subnet?.nsgId)) {
           // a pass that is only counted (hasNsg below) needs no message data or evidence
           report({ resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, status: "pass", messageId: "hasNsg" });
           continue;
