@@ -2,20 +2,27 @@
  * Preloaded into a measured child (`node --import ./bench/rss-hook.ts ...`):
  * at exit it writes the process's own figures to $LBDOCTOR_BENCH_STATS, so a
  * bench measures the real CLI without /usr/bin/time.
+ *
+ * When lbdoctor runs itself once more (bin/young-generation.js: a large
+ * snapshot file), the child inherits this hook and writes its figures first;
+ * the parent then adds its own peak RSS to the child's, since both processes
+ * are resident together, and keeps its own wall time (the whole run).
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const out = process.env.LBDOCTOR_BENCH_STATS;
 if (out) {
   process.on("exit", (code) => {
     const ru = process.resourceUsage();
+    const child = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as { maxRssMb: number }) : undefined;
     writeFileSync(
       out,
       JSON.stringify({
         code,
         /** since the process started (includes module loading) */
         wallMs: performance.now(),
-        maxRssMb: ru.maxRSS / 1024,
+        maxRssMb: ru.maxRSS / 1024 + (child?.maxRssMb ?? 0),
+        ...(child ? { childMaxRssMb: child.maxRssMb } : {}),
         userMs: ru.userCPUTime / 1000,
         systemMs: ru.systemCPUTime / 1000,
       }),

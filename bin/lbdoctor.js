@@ -24,7 +24,15 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const { compileEagerly, enableCompileCache } = await import("./compile-cache.js");
+  const { compileEagerly, enableCompileCache, readsSnapshotFile } = await import("./compile-cache.js");
+  // a large snapshot file: run once more with V8's young generation capped (young-generation.js)
+  const rerun = readsSnapshotFile(argv) ? await import("./young-generation.js") : undefined;
+  if (rerun?.wantsRerun(argv, readsSnapshotFile)) {
+    process.exitCode = await rerun.rerunCapped(import.meta.url, argv);
+  } else await run(compileEagerly, enableCompileCache);
+}
+
+async function run(compileEagerly, enableCompileCache) {
   enableCompileCache();
   // the bundle (scripts/bundle.ts: a few chunks instead of a hundred modules), else tsc's output, else the sources
   const built = [new URL("../dist/bundle/cli.js", import.meta.url), new URL("../dist/src/cli.js", import.meta.url)].find((u) =>
