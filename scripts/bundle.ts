@@ -1,17 +1,33 @@
 /**
- * Bundles the compiled CLI (dist/src/cli.js, from tsc) into dist/bundle/:
- * lbdoctor's own modules merged into a few chunks, split where the CLI imports
- * lazily (a command, a provider, a provider's rules, the collectors, the TUI),
- * so start-up resolves and loads a handful of files instead of a hundred.
- * Dependencies stay in node_modules (--packages=external). bin/lbdoctor.js runs
- * dist/bundle/cli.js when it is there.
+ * Bundles the compiled CLI (dist/src/cli.js, from tsc) into dist/bundle/, laid
+ * out for start-up: a command resolves and loads a handful of files instead of
+ * a hundred modules (Node's module loader costs more per file than per byte).
+ * bin/lbdoctor.js runs dist/bundle/cli.js when it is there.
  *
  *   node scripts/bundle.ts        (part of `npm run build`, after tsc)
+ *
+ * The layout. esbuild splits the code where the CLI imports lazily (a command, a
+ * provider, a provider's rules, the collectors, the TUI, a report format) and
+ * puts every module in the chunk of the set of those lazy entry points that reach
+ * it, which alone scatters the common modules over dozens of small chunks. So,
+ * before splitting, every lazy entry point is made to import two groups as a
+ * whole, which then share one chunk each:
+ *   - the core: the command line (cli.ts and commander), `check` with the text
+ *     report, and every module of src/core that a provider's adapter or rules use;
+ *   - its provider's group (an entry point under src/providers/<p>/ or rules/<p>/):
+ *     the adapter and the rules with what only they use, and nothing of the other
+ *     provider's. A check of a snapshot thus loads the core, its provider's
+ *     group, the snapshot validator and a few tiny entry files.
+ * The rest (live collection, the TUI, the emulators, diff, the other formats,
+ * the config file) stays split as it is imported. Dependencies stay in
+ * node_modules (they load only in the commands that use them), except the CLI
+ * parser (commander) and ipaddr.js, which every command and check loads: bundled
+ * in, they are one file less to resolve each, eight for commander.
  */
-import { copyFileSync, existsSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { type BuildOptions, build, type Metafile, type Plugin } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist", "bundle");
@@ -24,17 +40,114 @@ for (const f of [entry, validator]) {
     process.exit(1);
   }
 }
-rmSync(out, { recursive: true, force: true });
-await build({
+
+/** The packages bundled in (CommonJS, loaded by every command or every check); every other one stays external. */
+const INLINE = new Set(["commander", "ipaddr.js"]);
+const PROVIDERS = ["azure", "aws"] as const;
+const dist = (p: string) => join(root, "dist", p);
+/** What a run of `check --snapshot` uses whatever the provider, besides what the providers' groups import from src/core. */
+const CORE_ROOTS = [entry, dist("src/commands/check.js"), dist("src/core/report/formatters/text.js")];
+/** Each provider's group: its adapter and its rules (rules/registry.ts and src/providers/index.ts import them lazily). */
+const GROUP_ROOTS = Object.fromEntries(PROVIDERS.map((p) => [p, [dist(`src/providers/${p}/adapter.js`), dist(`rules/${p}/index.js`)]]));
+
+const packageOf = (spec: string) => (spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec));
+const BARREL = "lbdoctor-group:";
+const MODULE = "lbdoctor-module:";
+
+/** Dependencies external (but INLINE), and the groups' virtual modules, which import their members by absolute path. */
+function resolvePlugin(groups: Map<string, string[]>): Plugin {
+  return {
+    name: "lbdoctor-layout-resolve",
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${BARREL}`) }, (a) => ({ path: a.path.slice(BARREL.length), namespace: "lbdoctor-group" }));
+      b.onResolve({ filter: new RegExp(`^${MODULE}`) }, (a) => ({ path: a.path.slice(MODULE.length) }));
+      b.onLoad({ filter: /.*/, namespace: "lbdoctor-group" }, (a) => ({
+        contents: (groups.get(a.path) ?? []).map((f) => `import ${JSON.stringify(MODULE + f)};`).join("\n"),
+        resolveDir: root,
+        loader: "js",
+      }));
+      b.onResolve({ filter: /^[^./]/ }, (a) => {
+        if (a.path.startsWith("node:") || INLINE.has(packageOf(a.path))) return undefined;
+        return { path: a.path, external: true };
+      });
+    },
+  };
+}
+
+const common: BuildOptions = {
   entryPoints: [entry],
-  outdir: out,
   bundle: true,
   splitting: true,
   format: "esm",
   platform: "node",
   target: "node22",
-  packages: "external",
-  chunkNames: "chunk-[hash]",
   logLevel: "warning",
+};
+
+// 1. the module graph (nothing written): which modules each lazy entry point reaches through static imports
+const graph: Metafile = (await build({ ...common, outdir: out, write: false, metafile: true, plugins: [resolvePlugin(new Map())] }))
+  .metafile;
+const abs = (p: string) => resolve(root, p);
+const staticImports = new Map<string, string[]>();
+const lazyEntries = new Set<string>([entry]);
+for (const [p, input] of Object.entries(graph.inputs)) {
+  const from = abs(p);
+  const deps: string[] = [];
+  for (const i of input.imports) {
+    if (i.external) continue;
+    if (i.kind === "dynamic-import") lazyEntries.add(abs(i.path));
+    else deps.push(abs(i.path));
+  }
+  staticImports.set(from, deps);
+}
+const closure = (roots: string[]): Set<string> => {
+  const seen = new Set<string>();
+  const stack = [...roots];
+  for (let f = stack.pop(); f !== undefined; f = stack.pop()) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    stack.push(...(staticImports.get(f) ?? []));
+  }
+  return seen;
+};
+for (const f of [...CORE_ROOTS, ...Object.values(GROUP_ROOTS).flat()]) {
+  if (!staticImports.has(f)) {
+    process.stderr.write(`scripts/bundle.ts: ${f} is not part of the CLI's module graph; update CORE_ROOTS / GROUP_ROOTS\n`);
+    process.exit(1);
+  }
+}
+const coreSrc = dist("src/core/");
+const core = closure(CORE_ROOTS);
+for (const p of PROVIDERS) for (const f of closure(GROUP_ROOTS[p] ?? [])) if (f.startsWith(coreSrc)) core.add(f);
+const groups = new Map<string, string[]>([["core", [...core]]]);
+for (const p of PROVIDERS)
+  groups.set(
+    p,
+    [...closure(GROUP_ROOTS[p] ?? [])].filter((f) => !core.has(f)),
+  );
+const providerOf = (f: string) => PROVIDERS.find((p) => f.startsWith(dist(`src/providers/${p}/`)) || f.startsWith(dist(`rules/${p}/`)));
+
+// 2. the bundle: every lazy entry point imports the core, and one under a provider's folders that provider's group too
+const layout: Plugin = {
+  name: "lbdoctor-layout",
+  setup(b) {
+    b.onLoad({ filter: /\.js$/ }, (a) => {
+      if (!lazyEntries.has(a.path)) return undefined;
+      const p = providerOf(a.path);
+      const extra = [`import "${BARREL}core";`, ...(p ? [`import "${BARREL}${p}";`] : [])];
+      return { contents: `${readFileSync(a.path, "utf8")}\n${extra.join("\n")}\n`, loader: "js", resolveDir: dirname(a.path) };
+    });
+  },
+};
+rmSync(out, { recursive: true, force: true });
+await build({
+  ...common,
+  outdir: out,
+  chunkNames: "chunk-[hash]",
+  plugins: [resolvePlugin(groups), layout],
+  // the bundled CommonJS packages require Node's modules
+  banner: {
+    js: 'import { createRequire as __lbdoctorCreateRequire } from "node:module"; const require = __lbdoctorCreateRequire(import.meta.url);',
+  },
 });
 copyFileSync(validator, join(out, "snapshot-validator.cjs"));
