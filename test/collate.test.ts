@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ASCII_ROOT_ORDER, compareText } from "../src/core/util/collate.ts";
+import { ASCII_ROOT_ORDER, collationKey, compareByKey, compareText } from "../src/core/util/collate.ts";
 import { ROOT } from "./support/cli.ts";
 
 const icu = new Intl.Collator("en").compare;
@@ -47,6 +47,25 @@ describe("compareText", () => {
       fc.property(near, near, ([p, s], [q, t]) => sign(compareText(p + s, q + t)) === sign(icu(p + s, q + t))),
       { numRuns: 20000, ...seed },
     );
+  });
+
+  it("collation keys order as compareText does: printable ASCII by key, anything else (no key) by compareText", () => {
+    const byKey = (x: string, y: string) => compareByKey(x, collationKey(x), y, collationKey(y));
+    const ascii = fc.string({ unit: fc.constantFrom(...printable), maxLength: 12 });
+    const near = fc.tuple(fc.constantFrom("azure/x|/subscriptions/s/nic-", "azure/x|/Subscriptions/S/NIC-", "vm", ""), ascii);
+    const mixed = fc.string({ unit: "binary", maxLength: 8 });
+    for (const gen of [ascii, near.map(([p, s]) => p + s), mixed])
+      fc.assert(
+        fc.property(gen, gen, (x, y) => sign(byKey(x, y)) === sign(compareText(x, y))),
+        { numRuns: 20000, ...seed },
+      );
+    assert.equal(collationKey("vm-ü"), undefined);
+    assert.equal(collationKey("a\tb"), undefined);
+    assert.equal(collationKey("x".repeat(9000)), undefined, "a very long text is compared by compareText");
+    assert.equal(sign(byKey("nic-1", "NIC-1")), -1);
+    assert.equal(sign(byKey("nic-1", "nic-10")), -1);
+    assert.equal(sign(byKey("nic_1", "nic-1")), -1);
+    assert.equal(byKey("same", "same"), 0);
   });
 
   it("hands anything else to ICU: accents, other scripts, control characters", () => {

@@ -1,4 +1,4 @@
-import { compareText } from "../util/collate.ts";
+import { collationKey, compareByKey, compareText } from "../util/collate.ts";
 import { resolvePointer } from "../util/json-pointer.ts";
 import { idKey, lastSegment as nameOf } from "../util/resource-id.ts";
 import { clip } from "../util/words.ts";
@@ -463,13 +463,17 @@ export function orderFindings(findings: Finding[]): Finding[] {
     const caused = f.relatedTo.some((r) => r.relation === "caused-by");
     return explains ? (caused ? 1 : 0) : caused ? 3 : 2;
   };
-  // the keys once per finding, not once per comparison (n log n of them on a large scope); ids in root collation order
-  const collate = compareText;
+  // the keys once per finding, not once per comparison (n log n of them on a large scope); ids in root collation
+  // order, through their collation keys (ids share long prefixes: collating each pair reads them whole)
   const keyed = findings.map((f) => ({
     f,
     rank: statusOrder[f.status] * 10 + (f.status === "fail" ? causeRank(f) : 0),
     severity: severityRank(f.severity),
+    idKey: collationKey(f.id),
   }));
-  keyed.sort((a, b) => a.rank - b.rank || b.severity - a.severity || collate(a.f.ruleId, b.f.ruleId) || collate(a.f.id, b.f.id));
+  keyed.sort(
+    (a, b) =>
+      a.rank - b.rank || b.severity - a.severity || compareText(a.f.ruleId, b.f.ruleId) || compareByKey(a.f.id, a.idKey, b.f.id, b.idKey),
+  );
   return keyed.map((k) => k.f);
 }
