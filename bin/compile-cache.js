@@ -11,10 +11,13 @@
 // ours and writable by nobody else. Otherwise the cache stays off (it only
 // makes start-up faster). NODE_COMPILE_CACHE (Node enables that folder itself)
 // and NODE_DISABLE_COMPILE_CACHE=1 are the user's to set, and win.
-import { lstatSync, mkdirSync, statSync } from "node:fs";
-import module from "node:module";
-import { homedir, tmpdir } from "node:os";
-import { join } from "node:path";
+
+/** One of Node's modules as CommonJS (process.getBuiltinModule, Node 22.3+), without the ESM facade an import makes (bin/lbdoctor.js). */
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
+const { lstatSync, mkdirSync, statSync } = await builtin("node:fs");
+const module = await builtin("node:module");
+const { homedir, tmpdir } = await builtin("node:os");
+const { join } = await builtin("node:path");
 
 /**
  * Creates `dir` 0700 and checks it and `parents` are folders of this user that nobody else can write to

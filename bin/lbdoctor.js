@@ -4,8 +4,6 @@
 // compile cache and hands over to the compiled CLI (dist/bundle/, else dist/src/), or to the
 // TypeScript sources through Node's type stripping in a clone that has not
 // been built, or when LBDOCTOR_FROM_SOURCE=1 (the tests run the sources).
-import { existsSync, readFileSync } from "node:fs";
-
 const [major] = process.versions.node.split(".").map(Number);
 if (major < 22) {
   process.stderr.write(
@@ -14,6 +12,9 @@ if (major < 22) {
   );
   process.exit(2);
 }
+// node:fs as CommonJS (process.getBuiltinModule, Node 22.3+): an ESM import of it reads every export, which loads
+// fs/promises, its streams and readline, a tenth of `--version`
+const { existsSync, readFileSync } = process.getBuiltinModule?.("node:fs") ?? (await import("node:fs"));
 const argv = process.argv.slice(2);
 // `lbdoctor --version` alone: no CLI parser, no compile cache, nothing but package.json (what `-v, --version` prints)
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {

@@ -9,9 +9,10 @@
 //
 // Not done when the user set the young generation's size themselves (NODE_OPTIONS or Node's own
 // flags), or with LBDOCTOR_NO_RERUN=1 (also what the child gets, so it never runs itself again).
-import { spawn } from "node:child_process";
-import { statSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Node's modules as CommonJS (process.getBuiltinModule, Node 22.3+): an ESM import of node:fs would load fs/promises,
+// its streams and readline into every check of a snapshot file (bin/lbdoctor.js)
+const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
+const { statSync } = await builtin("node:fs");
 
 /** Snapshot files at least this large are read with the young generation capped. */
 export const LARGE_INPUT_BYTES = 16 * 1024 * 1024;
@@ -46,8 +47,9 @@ export function wantsRerun(argv, readsSnapshotFile, env = process.env, execArgv 
  * and SIGHUP sent to this process are passed on; a child killed by a signal is answered by the same
  * signal here, so the shell sees what happened.
  */
-export function rerunCapped(entryUrl, argv) {
-  const entry = fileURLToPath(entryUrl);
+export async function rerunCapped(entryUrl, argv) {
+  const { spawn } = await builtin("node:child_process");
+  const entry = (await builtin("node:url")).fileURLToPath(entryUrl);
   const child = spawn(process.execPath, [...process.execArgv, `--max-semi-space-size=${SEMI_SPACE_MB}`, entry, ...argv], {
     stdio: "inherit",
     env: { ...process.env, LBDOCTOR_NO_RERUN: "1" },

@@ -1,11 +1,12 @@
 /**
  * The built CLI (dist/bundle/, scripts/bundle.ts) as bin/lbdoctor.js runs it: the same
  * answers as the sources, and a check of a snapshot loads a handful of files, its
- * provider's code and none of the other provider's. Skipped until `npm run build`.
+ * provider's code and none of the other provider's, and no more of Node's own modules
+ * than it uses. Skipped until `npm run build`.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -41,6 +42,35 @@ function bundleFiles(modules: string[]): { files: string[]; providers: Set<strin
   }
   return { files, providers };
 }
+
+/** Node's own modules a run loaded (process.moduleLoadList, written at exit by a CommonJS preload that itself loads none). */
+function nodeModulesLoaded(args: string[]): string[] {
+  const preload = join(tmp, "load-list.cjs");
+  writeFileSync(preload, 'process.on("exit", () => process._rawDebug("LOADLIST " + JSON.stringify(process.moduleLoadList)));\n');
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
+  delete env.LBDOCTOR_FROM_SOURCE;
+  const r = spawnSync(process.execPath, ["--require", preload, BIN, ...args], { cwd: ROOT, encoding: "utf8", env, timeout: 60_000 });
+  const line = r.stderr.split("\n").find((l) => l.startsWith("LOADLIST "));
+  assert.ok(line, r.stderr);
+  return JSON.parse(line.slice("LOADLIST ".length)) as string[];
+}
+
+describe("Node's modules at start-up", () => {
+  // an ESM import of node:fs makes its ESM facade, which reads every export: fs/promises, its streams and readline load
+  const facade = /^NativeModule internal\/(fs\/promises|fs\/streams|readline\/interface)$/;
+  it("--version takes node:fs without its ESM facade (no fs/promises, streams or readline)", () => {
+    assert.deepEqual(
+      nodeModulesLoaded(["--version"]).filter((m) => facade.test(m)),
+      [],
+    );
+  });
+  it("so does a check of a snapshot on the built CLI", { skip: !built && "needs npm run build" }, () => {
+    assert.deepEqual(
+      nodeModulesLoaded(["check", "--snapshot", join(ROOT, "fixtures", "azure", "demo.json"), "--no-config"]).filter((m) => facade.test(m)),
+      [],
+    );
+  });
+});
 
 describe("the built CLI", { skip: !built && "needs npm run build" }, () => {
   const fixture = (p: string) => join(ROOT, "fixtures", p);
