@@ -28,7 +28,7 @@ import { parseArgs } from "node:util";
 import { generate } from "./gen.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const HOOK = join(ROOT, "bench", "rss-hook.ts");
+const HOOK = join(ROOT, "bench", "rss-hook.mjs");
 const { values: args } = parseArgs({
   options: {
     before: { type: "string" },

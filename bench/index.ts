@@ -44,7 +44,7 @@ import { benchTime } from "./time.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "bin", "lbdoctor.js");
-const HOOK = join(ROOT, "bench", "rss-hook.ts");
+const HOOK = join(ROOT, "bench", "rss-hook.mjs");
 
 const { values: args } = parseArgs({
   options: {

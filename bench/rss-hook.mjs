@@ -1,7 +1,9 @@
 /**
- * Preloaded into a measured child (`node --import ./bench/rss-hook.ts ...`):
+ * Preloaded into a measured child (`node --import ./bench/rss-hook.mjs ...`):
  * at exit it writes the process's own figures to $LBDOCTOR_BENCH_STATS, so a
- * bench measures the real CLI without /usr/bin/time.
+ * bench measures the real CLI without /usr/bin/time. Plain JavaScript: a
+ * TypeScript file here would load Node's type stripper into every measured
+ * process (about 17 MB of resident memory that lbdoctor itself never uses).
  *
  * When lbdoctor runs itself once more (bin/young-generation.js: a large
  * snapshot file), the child inherits this hook and writes its figures first;
@@ -14,7 +16,7 @@ const out = process.env.LBDOCTOR_BENCH_STATS;
 if (out) {
   process.on("exit", (code) => {
     const ru = process.resourceUsage();
-    const child = existsSync(out) ? (JSON.parse(readFileSync(out, "utf8")) as { maxRssMb: number }) : undefined;
+    const child = existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : undefined;
     writeFileSync(
       out,
       JSON.stringify({
