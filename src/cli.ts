@@ -62,9 +62,13 @@ export async function main(
     err: (s: string) => raw.err(terminalSafe(s)),
     ...(raw.pace ? { pace: raw.pace } : {}),
   };
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    argv,
+  );
   try {
     await program.parseAsync(argv, { from: "user" });
     return code;
