@@ -129,20 +129,41 @@ for (const p of PROVIDERS)
 const providerOf = (f: string) => PROVIDERS.find((p) => f.startsWith(dist(`src/providers/${p}/`)) || f.startsWith(dist(`rules/${p}/`)));
 
 // 2. the bundle: every lazy entry point imports the core, and one under a provider's folders that provider's group too
+// Node's modules reach the core through `require`, each as a module that exports the names the core imports from it
+// and nothing else: an ESM `import` of one makes its ESM facade, which reads every export (node:fs's load fs/promises,
+// its streams and readline: ~2 ms of every start-up), and a CommonJS module would be copied whole at start (esbuild's
+// interop). So every import of one in the core must name what it takes (`import { a, b as c } from "node:fs"`).
+const builtinNames = new Map<string, Set<string>>();
+for (const f of core) {
+  const text = readFileSync(f, "utf8");
+  for (const m of text.matchAll(/^import\s+([^"]*?)\s*from\s*"(?:node:)?([a-z_/]+)";?$/gm)) {
+    const [, what = "", spec = ""] = m;
+    if (!builtinModules.includes(spec)) continue;
+    const named = /^\{([^}]*)\}$/.exec(what.trim());
+    if (!named) {
+      process.stderr.write(`scripts/bundle.ts: ${f}: import what it takes from node:${spec} by name (${what.trim()})\n`);
+      process.exit(1);
+    }
+    const names = builtinNames.get(spec) ?? new Set<string>();
+    for (const n of (named[1] ?? "").split(",")) if (n.trim()) names.add(n.trim().split(/\s+as\s+/)[0] as string);
+    builtinNames.set(spec, names);
+  }
+}
 const layout: Plugin = {
   name: "lbdoctor-layout",
   setup(b) {
-    // Node's modules reach the core as CommonJS (`require`): an ESM `import` of one makes its ESM facade, which reads every
-    // export (node:fs's load fs/promises, its streams and readline: ~2 ms of every start-up)
     b.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (a) => {
       const name = a.path.replace(/^node:/, "");
-      if (!builtinModules.includes(name) || !core.has(a.importer) || a.kind !== "import-statement") return undefined;
-      return { path: `node:${name}`, namespace: "lbdoctor-builtin" };
+      if (!builtinNames.has(name) || !core.has(a.importer) || a.kind !== "import-statement") return undefined;
+      return { path: name, namespace: "lbdoctor-builtin" };
     });
-    b.onLoad({ filter: /.*/, namespace: "lbdoctor-builtin" }, (a) => ({
-      contents: `module.exports = require(${JSON.stringify(a.path)});`,
-      loader: "js",
-    }));
+    b.onLoad({ filter: /.*/, namespace: "lbdoctor-builtin" }, (a) => {
+      const names = [...(builtinNames.get(a.path) ?? [])];
+      return {
+        contents: `const m = require(${JSON.stringify(`node:${a.path}`)});\nexport const ${names.map((n) => `${n} = m.${n}`).join(", ")};\n`,
+        loader: "js",
+      };
+    });
     b.onLoad({ filter: /\.js$/ }, (a) => {
       if (!lazyEntries.has(a.path)) return undefined;
       const p = providerOf(a.path);
