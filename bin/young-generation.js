@@ -1,11 +1,13 @@
 // A run over a large snapshot file (tens of thousands of NICs) holds a few hundred MB of parsed
 // resources, model and findings. Left alone, V8 grows the young generation to its maximum as the heap
 // grows (on a 64-bit machine, semi-spaces of 64 MB: 128 MB more resident memory), though a run this
-// shape spends no less time in the collector with 16 MB ones: nearly everything it allocates either
+// shape spends no more time in the collector with 16 MB ones: nearly everything it allocates either
 // lives to the end or dies young. That cap can only be set on Node's command line, so for such a run
 // lbdoctor runs itself once more with it (a child process, the same Node and arguments, stdio shared)
-// and exits as the child did. Measured at 20,000 NICs (npm run bench): about 110 MB less peak memory
-// and the same time; the extra Node start (~40 ms) is paid only above LARGE_INPUT_BYTES.
+// and exits as the child did. Measured at 20,000 NICs (77 MB, npm run bench): about 100 MB less peak
+// memory in the same time; the extra Node start (~40 ms) is paid only from LARGE_INPUT_BYTES. Not past
+// CAP_LIMIT_BYTES: at 100,000 NICs (377 MB, a 2 GB heap) 16 MB semi-spaces took four times as many
+// scavenges, about a second more of a 22-second run, for a tenth less memory.
 //
 // Not done when the user set the young generation's size themselves (NODE_OPTIONS or Node's own
 // flags), or with LBDOCTOR_NO_RERUN=1 (also what the child gets, so it never runs itself again).
@@ -14,31 +16,36 @@
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
 const { statSync } = await builtin("node:fs");
 
-/** Snapshot files at least this large are read with the young generation capped. */
+/** Snapshot files at least this large (and below CAP_LIMIT_BYTES) are read with the young generation capped. */
 export const LARGE_INPUT_BYTES = 16 * 1024 * 1024;
+/** From this size on, the cap costs more collector time than it is worth: V8's own sizing. */
+export const CAP_LIMIT_BYTES = 128 * 1024 * 1024;
 /** The cap, in MB per semi-space. */
 export const SEMI_SPACE_MB = 16;
 
-/** Whether one of the arguments names a regular file of at least LARGE_INPUT_BYTES. */
-function namesLargeFile(args) {
+/** The size of the largest regular file the arguments name (0: none). */
+function largestFile(args) {
+  let largest = 0;
   for (const a of args) {
     const path = a.startsWith("--") && a.includes("=") ? a.slice(a.indexOf("=") + 1) : a;
     if (path === "" || path === "-" || (path.startsWith("-") && path === a)) continue;
     try {
       const st = statSync(path, { throwIfNoEntry: false });
-      if (st?.isFile() && st.size >= LARGE_INPUT_BYTES) return true;
+      if (st?.isFile() && st.size > largest) largest = st.size;
     } catch {
       // not a path we can read: the command itself will say so
     }
   }
-  return false;
+  return largest;
 }
 
 /** Whether this run should be made again with the young generation capped. */
 export function wantsRerun(argv, readsSnapshotFile, env = process.env, execArgv = process.execArgv) {
   if (env.LBDOCTOR_NO_RERUN === "1") return false;
   if ([...execArgv, env.NODE_OPTIONS ?? ""].some((a) => /semi[-_]space/.test(a))) return false;
-  return readsSnapshotFile(argv) && namesLargeFile(argv.slice(1));
+  if (!readsSnapshotFile(argv)) return false;
+  const size = largestFile(argv.slice(1));
+  return size >= LARGE_INPUT_BYTES && size < CAP_LIMIT_BYTES;
 }
 
 /**
