@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -120,6 +120,13 @@ describe("the built CLI", { skip: !built && "needs npm run build" }, () => {
       r.modules.filter((m) => /node_modules\/(commander|ipaddr\.js)\//.test(m)),
       [],
     );
+  });
+
+  it("is ASCII only (Node decodes anything else on a slow path, into a string twice the size)", () => {
+    const dir = join(ROOT, "dist", "bundle");
+    for (const f of readdirSync(dir)) {
+      assert.match(readFileSync(join(dir, f), "utf8"), /^[\x00-\x7f]*$/, f);
+    }
   });
 
   it("a check of an AWS snapshot loads AWS's code and none of Azure's", () => {
