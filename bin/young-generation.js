@@ -64,7 +64,8 @@ export async function rerunCapped(entryUrl, argv) {
   const ignore = () => {};
   const pass = (signal) => child.kill(signal);
   process.on("SIGINT", ignore);
-  process.on("SIGQUIT", ignore);
+  // Windows has no SIGQUIT (a listener for it throws there)
+  if (process.platform !== "win32") process.on("SIGQUIT", ignore);
   process.on("SIGTERM", pass);
   process.on("SIGHUP", pass);
   return new Promise((resolve) => {

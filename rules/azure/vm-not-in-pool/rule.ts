@@ -185,7 +185,8 @@ export default defineRule<AzureModel>({
         continue;
       }
       for (const g of groups) {
-        const groupMembers = members.filter((v) => idKey((v.kind === "vm" ? v.availabilitySetId : v.vmssId) ?? "") === idKey(g.id));
+        const gk = idKey(g.id);
+        const groupMembers = members.filter((v) => idKey((v.kind === "vm" ? v.availabilitySetId : v.vmssId) ?? "") === gk);
         const gdata = { ...data, group: g.label, members: groupMembers.map((v) => v.name).join(", ") };
         let open = 0;
         for (const [key, ref] of [...g.siblings].sort((a, b) => compareText(a[1].id, b[1].id))) {

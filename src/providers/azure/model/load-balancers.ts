@@ -163,13 +163,14 @@ function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmR
   const seen = new Set<string>();
   arr(bp.backendIPConfigurations).forEach((m, j) => {
     const mid = refId(m);
-    if (!mid || seen.has(idKey(mid))) return;
-    seen.add(idKey(mid));
-    const c = b.ipConfig.get(idKey(mid));
+    const mk = mid ? idKey(mid) : undefined;
+    if (!mid || !mk || seen.has(mk)) return;
+    seen.add(mk);
+    const c = b.ipConfig.get(mk);
     const member: PoolMember = {
       kind: "ipconfig",
       id: mid,
-      key: idKey(mid),
+      key: mk,
       ptr: join(pptr, "properties", "backendIPConfigurations", j),
     };
     if (c) {
