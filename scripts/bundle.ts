@@ -24,7 +24,7 @@
  * parser (commander) and ipaddr.js, which every command and check loads: bundled
  * in, they are one file less to resolve each, eight for commander.
  */
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -183,7 +183,16 @@ await build({
     js: 'import { createRequire as __lbdoctorCreateRequire } from "node:module"; const require = __lbdoctorCreateRequire(import.meta.url);',
   },
 });
-copyFileSync(validator, join(out, "snapshot-validator.cjs"));
+// the validator with the one piece of ajv it requires (ucs2length) bundled in: one file, no package to resolve
+await build({
+  entryPoints: [validator],
+  outfile: join(out, "snapshot-validator.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node22",
+  logLevel: "warning",
+});
 
 // 3. ASCII only: a file with one other character is decoded on Node's slow path into a string of twice its size (~1 ms for
 // the provider's group). esbuild escapes them in code (charset ascii) but keeps the comments of class fields as written.
