@@ -87,11 +87,13 @@ export const LIVE_BUILTINS = ["assert", "crypto", "dns", "http", "http2", "https
  * and for a command that may collect live or serve, those of the SDKs and the emulators (LIVE_BUILTINS).
  * LBDOCTOR_LAZY_COMPILE=1 leaves V8's default (the cache then compiles once more, under that default).
  */
-export function compileEagerly(argv, env = process.env) {
+export function compileEagerly(argv, env = process.env, bundled = false) {
   if (env.LBDOCTOR_LAZY_COMPILE === "1") return false;
   if (typeof module.getCompileCacheDir !== "function" || !module.getCompileCacheDir()) return false;
   const require = module.createRequire(import.meta.url);
-  require("node:child_process");
+  // commander requires child_process as it loads; the bundle's commander only when it runs a subcommand's own
+  // executable (never: scripts/bundle.ts), so a run on the bundle that reads a snapshot file (not the TUI) does without
+  if (!bundled || !readsSnapshotFile(argv) || argv[0] === "tui") require("node:child_process");
   const live =
     ["check", "snapshot", "timeline", "tui", "demo", "emulator", "aws-emulator"].includes(argv[0] ?? "") && !readsSnapshotFile(argv);
   if (live) for (const m of LIVE_BUILTINS) require(`node:${m}`);

@@ -41,7 +41,7 @@ async function run(compileEagerly, enableCompileCache) {
   );
   const fromSource = process.env.LBDOCTOR_FROM_SOURCE === "1" || !built;
   // the built CLI's functions into the compile cache too, not just its modules' top level (compile-cache.js)
-  if (!fromSource) compileEagerly(argv);
+  if (!fromSource) compileEagerly(argv, process.env, built.pathname.endsWith("/dist/bundle/cli.js"));
   const { main } = await import(fromSource || !built ? "../src/cli.ts" : built.href);
   process.exitCode = await main(argv);
 }

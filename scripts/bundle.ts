@@ -157,6 +157,17 @@ const layout: Plugin = {
       if (!builtinNames.has(name) || !core.has(a.importer) || a.kind !== "import-statement") return undefined;
       return { path: name, namespace: "lbdoctor-builtin" };
     });
+    // commander requires child_process as it loads, and uses it only to run a subcommand's own executable (lbdoctor has
+    // none): taken when first used, a check does without it
+    b.onResolve({ filter: /^node:child_process$/ }, (a) =>
+      a.kind === "require-call" && /[\\/]commander[\\/]lib[\\/]command\.js$/.test(a.importer)
+        ? { path: "child_process", namespace: "lbdoctor-lazy-builtin" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "lbdoctor-lazy-builtin" }, (a) => ({
+      contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(`node:${a.path}`)}))[k] });\n`,
+      loader: "js",
+    }));
     b.onLoad({ filter: /.*/, namespace: "lbdoctor-builtin" }, (a) => {
       const names = [...(builtinNames.get(a.path) ?? [])];
       return {

@@ -70,6 +70,16 @@ describe("Node's modules at start-up", () => {
       [],
     );
   });
+  it("a check of a snapshot on the built CLI loads no child_process (commander's, taken when it first runs one)", {
+    skip: !built && "needs npm run build",
+  }, () => {
+    const loaded = nodeModulesLoaded(["check", "--snapshot", join(ROOT, "fixtures", "azure", "demo.json"), "--no-config"]);
+    assert.ok(loaded.includes("NativeModule v8"), "compileEagerly ran");
+    assert.deepEqual(
+      loaded.filter((m) => /^NativeModule (internal\/)?child_process$/.test(m)),
+      [],
+    );
+  });
 });
 
 describe("the built CLI", { skip: !built && "needs npm run build" }, () => {
