@@ -121,7 +121,7 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     if (g === undefined) {
       const rk = idKey(id);
       g = byKey.get(rk);
-      if (g === undefined) byKey.set(rk, (g = { rk, rule: -1, keys: undefined }));
+      if (g === undefined) byKey.set(rk, (g = { rk, pipe: rk.includes("|"), rule: -1, keys: undefined }));
       byId.set(id, g);
     }
     return g;
@@ -157,11 +157,16 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
       f.evidence = withValues(model.snapshot, input.evidence);
       f.subjects = (input.subjects ?? [input.resourceId]).map(idKey);
     };
-    /** Gives the result its key on its resource: what findingId(rule.id, resourceId, key) gives, with `#2`, `#3`… on a key already given. */
-    const give = (resourceId: string, key: string | undefined): { rk: string; k: string } => {
+    /**
+     * Gives the result its key on its resource: what findingId(rule.id, resourceId, key) gives, with `#2`, `#3`… on a
+     * key already given. Returns the key given; the resource's record is left in `last` (no object per result).
+     */
+    let last: Given | undefined;
+    const give = (resourceId: string, key: string | undefined): string => {
       const g = resource(resourceId);
+      last = g;
       const rk = g.rk;
-      if (!flat && rk.includes("|")) flat = givenIds(rule.id, r, byKey);
+      if (!flat && g.pipe) flat = givenIds(rule.id, r, byKey);
       let k = key ?? "";
       if (taken(g, k)) {
         const first = k;
@@ -173,7 +178,7 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
         g.keys = k;
       } else if (typeof g.keys === "string") g.keys = new Set([g.keys, k]);
       else g.keys.add(k);
-      return { rk, k };
+      return k;
     };
     // the keys of the counted results, given only once the rule makes a finding (whose id they can change): a rule
     // that only passes never pays for its keys; one that makes a finding gives them first, in report order
@@ -199,7 +204,8 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
           return;
         }
         givePending();
-        const { rk, k } = give(input.resourceId, input.key);
+        const k = give(input.resourceId, input.key);
+        const rk = (last as Given).rk;
         const id = `${rule.id}|${rk}|${k}`;
         const lazy = summarize && (input.status === "pass" || input.status === "not-applicable");
         const f: Finding = {
@@ -275,6 +281,8 @@ function scopeFinding(rule: Rule, severity: Severity, status: "not-applicable" |
  */
 interface Given {
   rk: string;
+  /** the key holds a `|` (see `flat` in runRulesCounting) */
+  pipe: boolean;
   rule: number;
   keys: string | Set<string> | undefined;
 }
