@@ -90,14 +90,17 @@ const graph: Metafile = (await build({ ...common, outdir: out, write: false, met
   .metafile;
 const abs = (p: string) => resolve(root, p);
 const staticImports = new Map<string, string[]>();
-const lazyEntries = new Set<string>([entry]);
+/** Each module's lazy imports: the specifier as written, and the module it names. */
+const dynamicImports = new Map<string, { spec: string; target: string }[]>();
 for (const [p, input] of Object.entries(graph.inputs)) {
   const from = abs(p);
   const deps: string[] = [];
   for (const i of input.imports) {
     if (i.external) continue;
-    if (i.kind === "dynamic-import") lazyEntries.add(abs(i.path));
-    else deps.push(abs(i.path));
+    if (i.kind === "dynamic-import") {
+      if (!i.original) throw new Error(`scripts/bundle.ts: esbuild named no specifier for ${p} → ${i.path}`);
+      dynamicImports.set(from, [...(dynamicImports.get(from) ?? []), { spec: i.original, target: abs(i.path) }]);
+    } else deps.push(abs(i.path));
   }
   staticImports.set(from, deps);
 }
@@ -126,6 +129,16 @@ for (const p of PROVIDERS)
     p,
     [...closure(GROUP_ROOTS[p] ?? [])].filter((f) => !core.has(f)),
   );
+// A lazy import of a module of the core is made static: the core loads at start anyway, and each lazy entry point is
+// one more file (a few lines that re-export from its chunk) to load when it is imported (`check`, the text report).
+const staticized = new Map<string, { spec: string; target: string }[]>();
+const lazyEntries = new Set<string>([entry]);
+for (const [from, list] of dynamicImports) {
+  for (const d of list) {
+    if (core.has(d.target) && core.has(from)) staticized.set(from, [...(staticized.get(from) ?? []), d]);
+    else lazyEntries.add(d.target);
+  }
+}
 const providerOf = (f: string) => PROVIDERS.find((p) => f.startsWith(dist(`src/providers/${p}/`)) || f.startsWith(dist(`rules/${p}/`)));
 
 // 2. the bundle: every lazy entry point imports the core, and one under a provider's folders that provider's group too
@@ -176,10 +189,20 @@ const layout: Plugin = {
       };
     });
     b.onLoad({ filter: /\.js$/ }, (a) => {
-      if (!lazyEntries.has(a.path)) return undefined;
+      const lazy = lazyEntries.has(a.path);
+      const made = staticized.get(a.path) ?? [];
+      if (!lazy && made.length === 0) return undefined;
+      let text = readFileSync(a.path, "utf8");
+      const head: string[] = [];
+      made.forEach((d, i) => {
+        const call = `import(${JSON.stringify(d.spec)})`;
+        if (!text.includes(call)) throw new Error(`scripts/bundle.ts: ${a.path} has no ${call} to make static`);
+        head.push(`import * as __lbdoctorStatic${i} from ${JSON.stringify(d.spec)};`);
+        text = text.replaceAll(call, `Promise.resolve(__lbdoctorStatic${i})`);
+      });
       const p = providerOf(a.path);
-      const extra = [`import "${BARREL}core";`, ...(p ? [`import "${BARREL}${p}";`] : [])];
-      return { contents: `${readFileSync(a.path, "utf8")}\n${extra.join("\n")}\n`, loader: "js", resolveDir: dirname(a.path) };
+      const tail = lazy ? [`import "${BARREL}core";`, ...(p ? [`import "${BARREL}${p}";`] : [])] : [];
+      return { contents: `${head.join("\n")}\n${text}\n${tail.join("\n")}\n`, loader: "js", resolveDir: dirname(a.path) };
     });
   },
 };
