@@ -131,15 +131,27 @@ for (const p of PROVIDERS)
   );
 // A lazy import of a module of the core is made static: the core loads at start anyway, and each lazy entry point is
 // one more file (a few lines that re-export from its chunk) to load when it is imported (`check`, the text report).
-const staticized = new Map<string, { spec: string; target: string }[]>();
+// Likewise the core's lazy imports of a provider's adapter and of its rules, which a check makes together, import one
+// entry point for the provider's group (GROUP_ENTRY), which exports both.
+const GROUP_ENTRY = "lbdoctor-group-entry:";
+const rewrites = new Map<string, { spec: string; target: string; to: string }[]>();
 const lazyEntries = new Set<string>([entry]);
+const rewrite = (from: string, d: { spec: string; target: string }, to: string) =>
+  rewrites.set(from, [...(rewrites.get(from) ?? []), { ...d, to }]);
 for (const [from, list] of dynamicImports) {
   for (const d of list) {
-    if (core.has(d.target) && core.has(from)) staticized.set(from, [...(staticized.get(from) ?? []), d]);
+    const p = PROVIDERS.find((q) => GROUP_ROOTS[q]?.includes(d.target));
+    if (core.has(d.target) && core.has(from)) rewrite(from, d, "static");
+    else if (p && core.has(from)) rewrite(from, d, `${p}:${GROUP_ROOTS[p]?.indexOf(d.target)}`);
     else lazyEntries.add(d.target);
   }
 }
-const providerOf = (f: string) => PROVIDERS.find((p) => f.startsWith(dist(`src/providers/${p}/`)) || f.startsWith(dist(`rules/${p}/`)));
+// the provider groups a lazy entry point reaches (its folders', or the catalog's both): it imports those whole
+const groupMembers = new Map(PROVIDERS.map((p) => [p, new Set(groups.get(p))]));
+const groupsOf = (f: string): string[] => {
+  const reached = closure([f]);
+  return PROVIDERS.filter((p) => [...(groupMembers.get(p) ?? [])].some((m) => reached.has(m)));
+};
 
 // 2. the bundle: every lazy entry point imports the core, and one under a provider's folders that provider's group too
 // Node's modules reach the core through `require`, each as a module that exports the names the core imports from it
@@ -188,20 +200,37 @@ const layout: Plugin = {
         loader: "js",
       };
     });
+    b.onResolve({ filter: new RegExp(`^${GROUP_ENTRY}`) }, (a) => ({
+      path: a.path.slice(GROUP_ENTRY.length),
+      namespace: "lbdoctor-group-entry",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "lbdoctor-group-entry" }, (a) => ({
+      contents: [
+        ...(GROUP_ROOTS[a.path] ?? []).map((f, i) => `export * as m${i} from ${JSON.stringify(MODULE + f)};`),
+        `import "${BARREL}core";`,
+        `import "${BARREL}${a.path}";`,
+      ].join("\n"),
+      resolveDir: root,
+      loader: "js",
+    }));
     b.onLoad({ filter: /\.js$/ }, (a) => {
       const lazy = lazyEntries.has(a.path);
-      const made = staticized.get(a.path) ?? [];
+      const made = rewrites.get(a.path) ?? [];
       if (!lazy && made.length === 0) return undefined;
       let text = readFileSync(a.path, "utf8");
       const head: string[] = [];
       made.forEach((d, i) => {
         const call = `import(${JSON.stringify(d.spec)})`;
-        if (!text.includes(call)) throw new Error(`scripts/bundle.ts: ${a.path} has no ${call} to make static`);
-        head.push(`import * as __lbdoctorStatic${i} from ${JSON.stringify(d.spec)};`);
-        text = text.replaceAll(call, `Promise.resolve(__lbdoctorStatic${i})`);
+        if (!text.includes(call)) throw new Error(`scripts/bundle.ts: ${a.path} has no ${call} to rewrite`);
+        if (d.to === "static") {
+          head.push(`import * as __lbdoctorStatic${i} from ${JSON.stringify(d.spec)};`);
+          text = text.replaceAll(call, `Promise.resolve(__lbdoctorStatic${i})`);
+        } else {
+          const [p, index] = d.to.split(":");
+          text = text.replaceAll(call, `import(${JSON.stringify(GROUP_ENTRY + p)}).then((m) => m.m${index})`);
+        }
       });
-      const p = providerOf(a.path);
-      const tail = lazy ? [`import "${BARREL}core";`, ...(p ? [`import "${BARREL}${p}";`] : [])] : [];
+      const tail = lazy ? [`import "${BARREL}core";`, ...groupsOf(a.path).map((p) => `import "${BARREL}${p}";`)] : [];
       return { contents: `${head.join("\n")}\n${text}\n${tail.join("\n")}\n`, loader: "js", resolveDir: dirname(a.path) };
     });
   },
@@ -217,7 +246,8 @@ await build({
     js: 'import { createRequire as __lbdoctorCreateRequire } from "node:module"; const require = __lbdoctorCreateRequire(import.meta.url);',
   },
 });
-// the validator with the one piece of ajv it requires (ucs2length) bundled in: one file, no package to resolve
+// the validator with the one piece of ajv it requires (ucs2length) bundled in: one file, no package to resolve (as
+// compact as ajv wrote it: generated code, a third larger laid out)
 await build({
   entryPoints: [validator],
   outfile: join(out, "snapshot-validator.cjs"),
@@ -225,6 +255,7 @@ await build({
   format: "cjs",
   platform: "node",
   target: "node22",
+  minifyWhitespace: true,
   logLevel: "warning",
 });
 
