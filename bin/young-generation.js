@@ -23,12 +23,35 @@ export const CAP_LIMIT_BYTES = 128 * 1024 * 1024;
 /** The cap, in MB per semi-space. */
 export const SEMI_SPACE_MB = 16;
 
-/** The size of the largest regular file the arguments name (0: none). */
-function largestFile(args) {
+/**
+ * The snapshot files a command line reads: `--snapshot`/`-s` values, and `diff`'s two arguments. Not an output
+ * file (a report of a run before can be larger than its snapshot).
+ */
+export function snapshotPaths(argv) {
+  const [command, ...rest] = argv;
+  const out = [];
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === "--") {
+      if (command === "diff") out.push(...rest.slice(i + 1));
+      break;
+    }
+    if (a === "--snapshot" || a === "-s") {
+      if (i + 1 < rest.length) out.push(rest[++i]);
+    } else if (a.startsWith("--snapshot=")) out.push(a.slice("--snapshot=".length));
+    else if (/^-s./.test(a)) out.push(a.slice(2));
+    else if (command === "diff") {
+      if (a === "-o" || a === "--output" || a === "-f" || a === "--format") i++;
+      else if (!a.startsWith("-")) out.push(a);
+    }
+  }
+  return out;
+}
+
+/** The size of the largest regular file among `paths` (0: none). */
+function largestFile(paths) {
   let largest = 0;
-  for (const a of args) {
-    const path = a.startsWith("--") && a.includes("=") ? a.slice(a.indexOf("=") + 1) : a;
-    if (path === "" || path === "-" || (path.startsWith("-") && path === a)) continue;
+  for (const path of paths) {
     try {
       const st = statSync(path, { throwIfNoEntry: false });
       if (st?.isFile() && st.size > largest) largest = st.size;
@@ -44,7 +67,7 @@ export function wantsRerun(argv, readsSnapshotFile, env = process.env, execArgv 
   if (env.LBDOCTOR_NO_RERUN === "1") return false;
   if ([...execArgv, env.NODE_OPTIONS ?? ""].some((a) => /semi[-_]space/.test(a))) return false;
   if (!readsSnapshotFile(argv)) return false;
-  const size = largestFile(argv.slice(1));
+  const size = largestFile(snapshotPaths(argv));
   return size >= LARGE_INPUT_BYTES && size < CAP_LIMIT_BYTES;
 }
 

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 // @ts-expect-error: plain JavaScript next to the entry point, no declarations
 import { readsSnapshotFile } from "../bin/compile-cache.js";
 // @ts-expect-error: plain JavaScript next to the entry point, no declarations
-import { CAP_LIMIT_BYTES, LARGE_INPUT_BYTES, SEMI_SPACE_MB, wantsRerun } from "../bin/young-generation.js";
+import { CAP_LIMIT_BYTES, LARGE_INPUT_BYTES, SEMI_SPACE_MB, snapshotPaths, wantsRerun } from "../bin/young-generation.js";
 import { BIN, ROOT } from "./support/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lbdoctor-yg-"));
@@ -78,6 +78,14 @@ describe("a large snapshot file is read with the young generation capped", () =>
     closeSync(fd);
     assert.equal(wantsRerun(["check", "--snapshot", huge], readsSnapshotFile, {}, []), false);
     assert.equal(wantsRerun(["diff", large, huge], readsSnapshotFile, {}, []), false, "the largest file decides");
+    // an output file is not an input (the report of an earlier run can be larger than the snapshot)
+    assert.equal(wantsRerun(["check", "--snapshot", large, "--output", huge], readsSnapshotFile, {}, []), true);
+    assert.equal(wantsRerun(["diff", "-o", huge, small, large], readsSnapshotFile, {}, []), true);
+    assert.deepEqual(snapshotPaths(["check", "-s", "a.json", "-o", "r.json", "--format", "json"]), ["a.json"]);
+    assert.deepEqual(snapshotPaths(["tui", "--snapshot=a.json"]), ["a.json"]);
+    assert.deepEqual(snapshotPaths(["trace", "-sa.json", "--to", "vm:80"]), ["a.json"]);
+    assert.deepEqual(snapshotPaths(["diff", "--format", "json", "a.json", "--output", "r.json", "b.json"]), ["a.json", "b.json"]);
+    assert.deepEqual(snapshotPaths(["diff", "--", "-a.json", "b.json"]), ["-a.json", "b.json"]);
     assert.equal(wantsRerun(["check", "my-rg", "--output", large], readsSnapshotFile, {}, []), false, "a live check");
     assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, { LBDOCTOR_NO_RERUN: "1" }, []), false);
     assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, {}, ["--max-semi-space-size=64"]), false);
