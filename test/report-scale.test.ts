@@ -178,7 +178,7 @@ describe("reports as streams", () => {
       {},
       "s",
       [[[]], [{}]],
-      // arrays of many indented leaves, at several levels (serialized a few dozen elements at a time)
+      // arrays of many indented leaves, at several levels (each serialized nested as deep as it sits)
       { a: { b: Array.from({ length: 100 }, (_, i) => ({ i, s: [i, { t: `${i}` }], u: undefined })) }, c: [[Array(70).fill([1, [2]])]] },
     ];
     for (const v of values) {
