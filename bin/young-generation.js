@@ -10,7 +10,8 @@
 // scavenges, about a second more of a 22-second run, for a tenth less memory.
 //
 // Not done when the user set the young generation's size themselves (NODE_OPTIONS or Node's own
-// flags), or with LBDOCTOR_NO_RERUN=1 (also what the child gets, so it never runs itself again).
+// flags), under the inspector (--inspect: a child would want its port), or with LBDOCTOR_NO_RERUN=1
+// (also what the child gets, so it never runs itself again).
 // Node's modules as CommonJS (process.getBuiltinModule, Node 22.3+): an ESM import of node:fs would load fs/promises,
 // its streams and readline into every check of a snapshot file (bin/lbdoctor.js)
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
@@ -66,6 +67,8 @@ function largestFile(paths) {
 export function wantsRerun(argv, readsSnapshotFile, env = process.env, execArgv = process.execArgv) {
   if (env.LBDOCTOR_NO_RERUN === "1") return false;
   if ([...execArgv, env.NODE_OPTIONS ?? ""].some((a) => /semi[-_]space/.test(a))) return false;
+  // a debugger attached to this process (a child would fight it for the inspector's port)
+  if ([...execArgv, env.NODE_OPTIONS ?? ""].some((a) => /--inspect/.test(a))) return false;
   if (!readsSnapshotFile(argv)) return false;
   const size = largestFile(snapshotPaths(argv));
   return size >= LARGE_INPUT_BYTES && size < CAP_LIMIT_BYTES;

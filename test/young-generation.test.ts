@@ -90,6 +90,8 @@ describe("a large snapshot file is read with the young generation capped", () =>
     assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, { LBDOCTOR_NO_RERUN: "1" }, []), false);
     assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, {}, ["--max-semi-space-size=64"]), false);
     assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, { NODE_OPTIONS: "--max-semi-space-size=8" }, []), false);
+    assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, {}, ["--inspect-brk"]), false, "under a debugger");
+    assert.equal(wantsRerun(["check", "--snapshot", large], readsSnapshotFile, { NODE_OPTIONS: "--inspect=9230" }, []), false);
   });
 
   it("bad input still gets its clear error and exit code 2 from the child", () => {
