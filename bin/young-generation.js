@@ -1,15 +1,16 @@
 // A run over a large snapshot file (tens of thousands of NICs) holds a few hundred MB of parsed
 // resources, model and findings. Left alone, V8 grows the young generation to its maximum as the heap
-// grows (on a 64-bit machine, semi-spaces of 64 MB: 128 MB of resident memory), though a run this
-// shape spends no more time in the collector with 32 MB ones: nearly everything it allocates either
-// lives to the end or dies young. That cap can only be set on Node's command line, so for such a run
-// lbdoctor runs itself once more with it (a child process, the same Node and arguments, stdio shared)
-// and exits as the child did. Measured at 20,000 NICs (77 MB, npm run bench), three runs each: the
-// child's peak 493-541 MB against 568-608 MB in one process, in the same time (the parent, waiting,
-// holds ~49 MB more). 16 MB semi-spaces saved ~40 MB more but took three times the scavenges, ~0.1 s
-// more of pauses and ~0.3 s of wall. The extra Node start (~40 ms) is paid only from LARGE_INPUT_BYTES,
-// and not past CAP_LIMIT_BYTES: at 100,000 NICs (377 MB, a 2 GB heap) a capped young generation took
-// twice to four times the scavenges, up to a second more of a 22-second run.
+// grows (on a 64-bit machine, semi-spaces of 64 MB: 128 MB of resident memory). Nearly everything
+// such a run allocates either lives to the end or dies young, so a smaller young generation costs it
+// little collector time. That cap can only be set on Node's command line, so for such a run lbdoctor
+// runs itself once more with it (a child process, the same Node and arguments, stdio shared) and
+// exits as the child did. Measured at 20,000 NICs (77 MB, npm run bench), three runs each: with 16 MB
+// semi-spaces the child's peak is 485-500 MB against 568-665 MB in one process, for ~0.1 s more of
+// scavenge pauses (three times as many); the parent, waiting, holds ~49 MB more. 32 MB semi-spaces
+// cost no time but saved too little (the two processes together reached 606 MB). The extra Node start
+// (~40 ms) is paid only from LARGE_INPUT_BYTES, and not past CAP_LIMIT_BYTES: at 100,000 NICs (377 MB,
+// a 2 GB heap) a capped young generation took two to four times the scavenges, up to a second more of
+// a 22-second run.
 //
 // Not done when the user set the young generation's size themselves (NODE_OPTIONS or Node's own
 // flags), under the inspector (--inspect: a child would want its port), or with LBDOCTOR_NO_RERUN=1
@@ -24,7 +25,7 @@ export const LARGE_INPUT_BYTES = 16 * 1024 * 1024;
 /** From this size on, the cap costs more collector time than it is worth: V8's own sizing. */
 export const CAP_LIMIT_BYTES = 128 * 1024 * 1024;
 /** The cap, in MB per semi-space. */
-export const SEMI_SPACE_MB = 32;
+export const SEMI_SPACE_MB = 16;
 
 /**
  * The snapshot files a command line reads: `--snapshot`/`-s` values, and `diff`'s two arguments. Not an output
