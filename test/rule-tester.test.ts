@@ -3,18 +3,11 @@ import { describe, it } from "node:test";
 import { defineRule } from "../src/core/engine/define-rule.ts";
 import type { AzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
-import { assertInvalid, checkTable, evaluateCase } from "./support/rule-tester.ts";
+import { assertInvalid, checkTable, evaluateCase, TEST_RULE_META } from "./support/rule-tester.ts";
 
 const rule = defineRule<AzureModel>({
+  ...TEST_RULE_META,
   id: "azure/every-lb-fails",
-  provider: "azure",
-  severity: "high",
-  title: "t",
-  description: "d",
-  citations: [{ url: "https://example.com/doc", title: "A doc" }],
-  references: [],
-  remediation: "r",
-  reads: ["azure:loadBalancers"],
   messages: { bad: "lb {{name}} is bad" },
   check: ({ model, report }) => {
     for (const lb of model.loadBalancers)

@@ -43,6 +43,14 @@ export interface LiveOptions {
   window?: { from: string; until: string };
 }
 
+/** A comma-separated flag value (`--region a,b`, `--accounts`, several targets) as its non-empty, trimmed items. */
+export function commaList(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function parseConcurrency(v: string | number | undefined): number {
   if (v === undefined) return 12;
   const n = Number(v);

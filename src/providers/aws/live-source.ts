@@ -5,7 +5,7 @@
  * snapshot. Scopes over several regions or accounts go through `check`'s
  * acquisition instead (no watch).
  */
-import { type LiveOptions, parseConcurrency } from "../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency } from "../../core/live.ts";
 import type { Gap, Snapshot } from "../../core/snapshot/types.ts";
 import type { DataSource } from "../../core/source.ts";
 import { limiter } from "../../core/util/limit.ts";
@@ -22,7 +22,7 @@ export function healthTargetGroupArns(snapshot: Snapshot): string[] {
 }
 
 function isWide(opts: LiveOptions): boolean {
-  const regions = (opts.region ?? "").split(",").filter((r) => r.trim());
+  const regions = commaList(opts.region);
   return !!(opts.allRegions || regions.length > 1 || opts.roleArn || opts.accounts);
 }
 
@@ -31,10 +31,7 @@ export function awsLiveSource(target: string | undefined, opts: LiveOptions): Da
   if (isWide(opts)) return undefined;
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;
-  const loadBalancers = (target ?? "")
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const loadBalancers = commaList(target);
   const which = loadBalancers.length > 0 ? `load balancer ${loadBalancers.join(", ")}` : "every load balancer";
   let client: { send: (c: unknown) => Promise<{ TargetHealthDescriptions?: unknown[] }>; destroy: () => void } | undefined;
   let Command: (new (input: unknown) => unknown) | undefined;

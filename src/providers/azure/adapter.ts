@@ -1,3 +1,4 @@
+import { commaList } from "../../core/live.ts";
 import type { ProviderAdapter } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
 import { azArg, isPowerShellCommand, ps, withFlag } from "../../core/util/shell.ts";
@@ -70,12 +71,12 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     return Array.isArray(resources) ? resources.length : 0;
   },
   liveSource: (target, opts) => {
-    const subscriptions = splitList(opts.subscription);
+    const subscriptions = commaList(opts.subscription);
     if (!target || subscriptions.length > 1) return undefined;
     return azureLiveSource(target, subscriptions[0] ? { ...opts, subscription: subscriptions[0] } : opts);
   },
   describeScope: (_target, opts) => {
-    const subscriptions = splitList(opts.subscription);
+    const subscriptions = commaList(opts.subscription);
     return `Azure Resource Graph${subscriptions.length > 0 ? `, subscription ${subscriptions.join(", ")}` : ", every subscription"}`;
   },
   watchUnavailable: () => "watch polls the rule health of one Azure resource group: run `lbdoctor tui <resource-group> --watch 5s`",
@@ -89,13 +90,6 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     redactForSharing(doc, typeof sub === "string" && sub ? [sub] : []);
   },
 };
-
-function splitList(v: string | undefined): string[] {
-  return (v ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
 
 /** Load balancers grouped by subscription (a Resource Graph snapshot spans several), by name within each; one subscription: unchanged. */
 function bySubscription<T extends { id: string }>(lbs: T[]): T[] {

@@ -1,7 +1,7 @@
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
-import { type LiveOptions, parseConcurrency } from "../../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
 
@@ -15,21 +15,12 @@ export async function collectAwsLive(
 ): Promise<Acquired> {
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;
-  const loadBalancers = (target ?? "")
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
+  const loadBalancers = commaList(target);
   const { collectAws } = await import("./collect.ts");
   const { collectAwsWide, isWideAws } = await import("./scale.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
-  const regions = (opts.region ?? "")
-    .split(",")
-    .map((r) => r.trim())
-    .filter(Boolean);
-  const accounts = (opts.accounts ?? "")
-    .split(",")
-    .map((a) => a.trim())
-    .filter(Boolean);
+  const regions = commaList(opts.region);
+  const accounts = commaList(opts.accounts);
   if (opts.accounts !== undefined && accounts.length === 0) throw new InputError("--accounts needs one or more 12-digit account ids");
   const wide = {
     ...(opts.allRegions ? { allRegions: true } : {}),
