@@ -495,6 +495,31 @@ describe("tui analysis", () => {
   });
 });
 
+describe("tui: every result (a)", () => {
+  it("lists the passes the engine only counted, and shows an opened one whole", async () => {
+    const { findingRows } = await import("../src/tui/views/finding.ts");
+    const { overviewRows } = await import("../src/tui/views/overview.ts");
+    const data = await load("demo");
+    // the failures are whole from the start; the passes are counted, not made
+    assert.ok(data.findings.length > 0);
+    assert.ok(data.findings.every((f) => f.status !== "pass" && f.status !== "not-applicable" && f.message !== ""));
+    const every = data.allFindings?.() ?? [];
+    const passes = every.filter((f) => f.status === "pass");
+    assert.equal(passes.length, data.report.summary.byStatus.pass, "every pass the summary counts is listed");
+    assert.equal(every.length - passes.length - data.findings.length, data.report.summary.byStatus["not-applicable"]);
+    // the overview lists them with `a`, and not without
+    const text = (rows: Array<Array<{ t: string }>>) => rows.map((r) => r.map((x) => x.t).join("")).join("\n");
+    const pass = passes.find((f) => f.ruleId === "azure/basic-sku-retired") as (typeof passes)[number];
+    assert.ok(pass && pass.message === "", "a listed pass is light");
+    assert.ok(text(overviewRows(data, { text: "sku-retired", all: true }, 0, 120).rows).includes("basic-sku-retired"));
+    assert.ok(!text(overviewRows(data, { text: "sku-retired", all: false }, 0, 120).rows).includes("basic-sku-retired"));
+    // opened: its rule's own words and evidence
+    const shown = text(findingRows(data, pass.id, 0, 120).rows);
+    assert.match(shown, /Load balancer lb-web is Standard SKU\./);
+    assert.doesNotMatch(shown, /no longer reported/);
+  });
+});
+
 describe("tui virtualized lists", () => {
   it("a viewport draws only the rows it shows, at any length", async () => {
     const { viewportWindow } = await import("../src/tui/components/rows.ts");
@@ -518,7 +543,9 @@ describe("tui virtualized lists", () => {
     const data = await load("demo");
     const base = data.findings;
     const findings = Array.from({ length: 20_000 }, (_, i) => ({ ...(base[i % base.length] as (typeof base)[number]), id: `f${i}` }));
-    const big: TuiData = { ...data, findings };
+    // no allFindings: `findings` holds every result
+    const { allFindings: _every, ...rest } = data;
+    const big: TuiData = { ...rest, findings };
     const filter = { text: "", all: true };
     const v = overviewVirtual(big, filter, 12_345, 100);
     const whole = overviewRows(big, filter, 12_345, 100);

@@ -68,13 +68,7 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     ...(input.passes ? { passes: input.passes } : {}),
   });
   const locate = adapter.locate;
-  if (locate) {
-    // a resource id that does not say where it is (AWS EC2 ids) gets its region and account beside it
-    findings = findings.map((f) => {
-      const { region, account } = locate(f, model);
-      return region || account ? { ...f, ...(region ? { region } : {}), ...(account ? { account } : {}) } : f;
-    });
-  }
+  if (locate) findings = placed(findings, adapter, model);
   const complete = adapter.completeCommand;
   if (complete && model.time) {
     // the timeline's revert commands are copied and pasted too
@@ -107,18 +101,32 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
     };
     findings = findings.filter(inScope);
     counted = counted.map((c) => {
-      const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [] };
+      const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [], key: [], ordinal: [] };
       for (let i = 0; i < c.status.length; i++) {
         const r = { resourceId: c.resourceId[i] as string, loadBalancerId: c.loadBalancerId[i] };
         if (!inScope(r)) continue;
+        const own = c.severity?.[i];
+        if (own !== undefined) (kept.severity ??= {})[kept.status.length] = own;
         kept.status.push(c.status[i] as CountedResults["status"][number]);
         kept.resourceId.push(r.resourceId);
         kept.loadBalancerId.push(r.loadBalancerId);
+        kept.key.push(c.key[i]);
+        kept.ordinal?.push(c.ordinal?.[i] ?? i);
       }
       return kept;
     });
   }
   return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings, counted };
+}
+
+/** A resource id that does not say where it is (AWS EC2 ids) gets its region and account beside it (the adapter's `locate`). */
+export function placed(findings: Finding[], adapter: ProviderAdapter<Model>, model: Model): Finding[] {
+  const locate = adapter.locate;
+  if (!locate) return findings;
+  return findings.map((f) => {
+    const { region, account } = locate(f, model);
+    return region || account ? { ...f, ...(region ? { region } : {}), ...(account ? { account } : {}) } : f;
+  });
 }
 
 /** The load balancers a target names: by name or id first, else every one in the named group. Unknown → InputError. */

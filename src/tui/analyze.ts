@@ -7,6 +7,7 @@
 import { diagnose } from "../core/diagnose.ts";
 import type { EngineEvent } from "../core/engine/run.ts";
 import { type Model, SEVERITIES, type Severity } from "../core/engine/types.ts";
+import { everyResult } from "../core/every-result.ts";
 import type { ProviderAdapter } from "../core/provider.ts";
 import { buildReport } from "../core/report/report.ts";
 import { sanitize } from "../core/report/sanitize.ts";
@@ -35,28 +36,30 @@ export function inspectorFor(adapter: ProviderAdapter<Model>, model: Model): { i
 export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise<TuiData> {
   const adapter = await providerFor(snapshot.provider);
   const { rules: catalog } = await import("../../rules/index.ts");
-  const {
-    model,
-    loadBalancers: lbs,
-    rules,
-    findings,
-  } = diagnose({
+  // passes and not-applicable results are only counted (ten results in eleven on a large scope): the screens list
+  // them, light, when every result is asked for (`a`), and a screen that opens one makes it whole (every-result.ts)
+  const diagnosis = diagnose({
     snapshot,
     adapter,
     rules: catalog,
     ...(opts.target ? { target: opts.target } : {}),
     source: opts.source,
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    passes: "count",
   });
+  const { model, loadBalancers: lbs, rules, findings, counted } = diagnosis;
   const report = buildReport({
     model,
     loadBalancers: lbs,
     findings,
+    counted,
+    passes: "summary",
     failOn: "high",
     version: toolVersion(),
     rulesRun: rules.length,
     source: opts.source,
   });
+  const every = everyResult(diagnosis, adapter);
 
   // one pass over the findings (not one per load balancer: 500 × 240,000 at 20,000 NICs)
   const failed = new Map<string, Record<Severity, number>>();
@@ -87,6 +90,8 @@ export async function analyze(snapshot: Snapshot, opts: AnalyzeOptions): Promise
     report,
     lbs: entries,
     findings: report.findings,
+    allFindings: every.list,
+    complete: every.complete,
     gaps: report.gaps,
   };
   if (model.time) {

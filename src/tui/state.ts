@@ -13,7 +13,7 @@ import { describeSort, type ListFilter, nextSeverity, nextSort } from "./views/f
 import { findingItems, overviewFix } from "./views/finding.ts";
 import { lbItems } from "./views/lb.ts";
 import { logItems } from "./views/log.ts";
-import { overviewItems } from "./views/overview.ts";
+import { findingById, overviewItems } from "./views/overview.ts";
 import { timelineItems } from "./views/timeline.ts";
 import { traceItems } from "./views/trace.ts";
 import type { Item } from "./views/types.ts";
@@ -238,7 +238,7 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (screen.kind === "finding" && (input === "c" || input === "y")) {
     const it = items[sel];
     // the item under the cursor (a fix command, a link), else the first fix command
-    const fixes = ctx.data?.findings.find((f) => f.id === screen.findingId)?.remediation?.commands ?? [];
+    const fixes = (ctx.data && findingById(ctx.data, screen.findingId)?.f.remediation?.commands) ?? [];
     const cmd = it?.kind === "command" ? it.text : fixes[0];
     if (!cmd) return { ui: say(ui, "this finding has no command to copy", "error") };
     return { ui, effect: { type: "copy", text: cmd } };

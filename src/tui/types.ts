@@ -38,8 +38,15 @@ export interface TuiData {
   collectedAt: string;
   report: Report;
   lbs: LbEntry[];
-  /** root causes first (the report's order) */
+  /** the fail, unknown and error findings, root causes first (the report's order) */
   findings: Finding[];
+  /**
+   * every result, passes and not-applicable ones too, in the report's order (made on the first call); the passes are
+   * light (no message, no evidence: see `complete`). Absent: `findings` holds every result.
+   */
+  allFindings?: () => Finding[];
+  /** a light pass or not-applicable finding whole (its rule runs again); any other finding as it is */
+  complete?: (f: Finding) => Finding;
   gaps: Gap[];
   inspector?: Inspector;
   /** the window's time data, narrowed to these load balancers (the timeline view) */

@@ -71,16 +71,17 @@ export function assertCountingAgrees(model: Model, rules: Rule[], full: Finding[
     `${label} a counting run changed a fail, unknown or error finding`,
   );
   const countedIds = new Set(counted.map((c) => c.ruleId));
-  const want = new Map<string, Array<[string, string, string | undefined]>>();
+  const want = new Map<string, Array<[string, string, string | undefined, string | undefined, string]>>();
   for (const f of full) {
     if (!light(f) || !countedIds.has(f.ruleId)) continue;
     const list = want.get(f.ruleId) ?? [];
-    list.push([f.status, f.resourceId, f.loadBalancerId]);
+    list.push([f.status, f.resourceId, f.loadBalancerId, f.key, f.severity]);
     want.set(f.ruleId, list);
   }
+  const rule = new Map(rules.map((r) => [r.id, r]));
   for (const c of counted) {
     assert.deepEqual(
-      c.status.map((s, i) => [s, c.resourceId[i], c.loadBalancerId[i]]),
+      c.status.map((s, i) => [s, c.resourceId[i], c.loadBalancerId[i], c.key[i], c.severity?.[i] ?? rule.get(c.ruleId)?.severity]),
       want.get(c.ruleId),
       `${label} ${c.ruleId}: a counting run counted other results than the full run's passes`,
     );

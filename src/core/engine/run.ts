@@ -37,6 +37,16 @@ export interface CountedResults {
   status: Array<"pass" | "not-applicable">;
   resourceId: string[];
   loadBalancerId: Array<string | undefined>;
+  /** each result's key, as the rule gave it (a finding's `key`) */
+  key: Array<string | undefined>;
+  /** a result's own severity, where the rule gave one (by index; a pass rarely has one) */
+  severity?: Record<number, Severity>;
+  /**
+   * after narrowing to a scope (diagnose): each kept result's index among the rule's counted results before, which
+   * is its index among the rule's passes and not-applicable results in a full run (see `passDetails`); absent: the
+   * index in these arrays
+   */
+  ordinal?: number[];
 }
 
 /** What `runRulesCounting` gives: the findings, and per rule the results it only counted (rules that counted none are left out). */
@@ -146,7 +156,9 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     // "count": results counted, not made into findings, unless a gap can change them
     const count = opts.passes === "count" && !gapped;
     const summarize = opts.passes === "summary" || (opts.passes === "count" && gapped);
-    const mine: CountedResults | undefined = count ? { ruleId: rule.id, status: [], resourceId: [], loadBalancerId: [] } : undefined;
+    const mine: CountedResults | undefined = count
+      ? { ruleId: rule.id, status: [], resourceId: [], loadBalancerId: [], key: [] }
+      : undefined;
     // light findings (passes and not-applicable results, with passes "summary") and how to complete each
     const light = new Map<Finding, ReportInput>();
     const complete: Completer = (f) => {
@@ -182,11 +194,11 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     };
     // the keys of the counted results, given only once the rule makes a finding (whose id they can change): a rule
     // that only passes never pays for its keys; one that makes a finding gives them first, in report order
-    let pending: Array<string | undefined> | undefined = mine ? [] : undefined;
+    let pending = mine !== undefined;
     const givePending = () => {
       if (!mine || !pending) return;
-      for (let i = 0; i < pending.length; i++) give(mine.resourceId[i] as string, pending[i]);
-      pending = undefined;
+      for (let i = 0; i < mine.key.length; i++) give(mine.resourceId[i] as string, mine.key[i]);
+      pending = false;
     };
     const ctx = {
       model,
@@ -196,8 +208,9 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
         if (mine && (input.status === "pass" || input.status === "not-applicable")) {
-          if (pending) pending.push(input.key);
-          else give(input.resourceId, input.key);
+          if (!pending) give(input.resourceId, input.key);
+          if (input.severity !== undefined) (mine.severity ??= {})[mine.status.length] = input.severity;
+          mine.key.push(input.key);
           mine.status.push(input.status);
           mine.resourceId.push(input.resourceId);
           mine.loadBalancerId.push(input.loadBalancerId);
@@ -239,7 +252,10 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
       }
     } catch (e) {
       out.length = 0;
-      if (mine) mine.status.length = mine.resourceId.length = mine.loadBalancerId.length = 0;
+      if (mine) {
+        mine.status.length = mine.resourceId.length = mine.loadBalancerId.length = mine.key.length = 0;
+        delete mine.severity;
+      }
       out.push(scopeFinding(rule, severity ?? rule.severity, "error", `The rule failed: ${e instanceof Error ? e.message : String(e)}`));
     }
     if (out[0]?.status !== "error") applyGaps(rule, out, model, severity ?? rule.severity, light.size > 0 ? complete : undefined);

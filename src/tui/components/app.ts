@@ -27,6 +27,7 @@ import { detailParas } from "../views/detail.ts";
 import { findingRows, overviewFix } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { logRows, SPINNER } from "../views/log.ts";
+import { findingById } from "../views/overview.ts";
 import { traceRows } from "../views/trace.ts";
 import type { Item } from "../views/types.ts";
 import { virtualOf } from "../views/types.ts";
@@ -170,7 +171,7 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
       ];
     }
     case "finding": {
-      const f = data?.findings.find((x) => x.id === screen.findingId);
+      const f = data && findingById(data, screen.findingId)?.f;
       const fixes = f?.remediation?.commands ?? [];
       const sel = items[selectedIndex(ui, items)];
       // what enter and c do here: on a link both copy it; on a fix, c copies it (enter too); elsewhere c copies the first fix
@@ -228,7 +229,7 @@ export function splitKeys(input: string, key: Keys): Array<[string, Keys]> {
 function crumbs(ui: UiState, data: TuiData | undefined): string[] {
   return ui.stack.map(({ screen: s }) => {
     if (s.kind === "lb") return data?.lbs.find((l) => l.key === s.lbKey)?.name ?? "load balancer";
-    if (s.kind === "finding") return data?.findings.find((f) => f.id === s.findingId)?.ruleId ?? "finding";
+    if (s.kind === "finding") return (data && findingById(data, s.findingId)?.f.ruleId) ?? "finding";
     if (s.kind === "trace") return `trace ${s.flow.kind}`;
     if (s.kind === "log") return "collection log";
     if (s.kind === "timeline") return "timeline";

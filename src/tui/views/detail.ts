@@ -12,7 +12,7 @@ import type { Progress } from "../progress.ts";
 import type { WatchState } from "../session.ts";
 import { clock, formatMs, type Row, type Seg, wrapHard } from "../text.ts";
 import type { TuiData } from "../types.ts";
-import { findingIndex } from "./overview.ts";
+import { findingById, whole } from "./overview.ts";
 import { BADGE, describeCell, distinguishers, upText } from "./style.ts";
 import type { Item } from "./types.ts";
 
@@ -27,9 +27,10 @@ export interface Para {
 function itemParas(data: TuiData | undefined, progress: Progress, it: Item | undefined, logIndex: number): Para[] {
   const out: Para[] = [];
   if (it?.kind === "finding" && data) {
-    const f = findingIndex(data.findings).get(it.id);
-    if (!f) return out;
-    const apart = distinguishers(data.findings).get(f);
+    const found = findingById(data, it.id);
+    if (!found) return out;
+    const f = whole(data, found.f);
+    const apart = distinguishers(found.list).get(found.f);
     out.push({ text: `${f.status === "fail" ? f.severity.toUpperCase() : f.status.toUpperCase()} ${f.ruleId}`, style: { bold: true } });
     out.push({ text: f.title });
     out.push({ text: `on ${sanitize(f.resourceName)}${apart ? ` [${sanitize(apart)}]` : ""}`, style: { dim: true } });

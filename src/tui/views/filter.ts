@@ -3,7 +3,7 @@
 import { type Finding, SEVERITIES, type Severity, severityRank } from "../../core/engine/types.ts";
 import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
-import type { LbEntry, MemberRow } from "../types.ts";
+import type { LbEntry, MemberRow, TuiData } from "../types.ts";
 
 export interface ListFilter {
   text: string;
@@ -66,6 +66,11 @@ function byLoadBalancer(findings: Finding[]): Map<string, Finding[]> {
   }
   lbCache.set(findings, m);
   return m;
+}
+
+/** The findings a list draws from: every result with `a` (made on first use: see TuiData.allFindings), else the fail, unknown and error findings. */
+export function resultList(data: TuiData, all: boolean): Finding[] {
+  return all && data.allFindings ? data.allFindings() : data.findings;
 }
 
 // a keypress re-reads the list: computed once per (findings, filter, load balancer), so that moving the cursor costs the same at 10 and at 20,000 findings

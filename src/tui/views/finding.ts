@@ -9,7 +9,7 @@ import { promptFor } from "../../core/util/shell.ts";
 import { cellWidth, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { visibleFindings } from "./filter.ts";
-import { findingIndex } from "./overview.ts";
+import { findingById, findingIndex, whole } from "./overview.ts";
 import { distinguishers, findingSeg, isRootCause } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
@@ -21,8 +21,9 @@ function tokenLine(v: string, column: number, _full: number): string | undefined
 }
 
 export function findingItems(data: TuiData, id: string): Item[] {
-  const f = data.findings.find((x) => x.id === id);
-  if (!f) return [];
+  const found = findingById(data, id);
+  if (!found) return [];
+  const f = whole(data, found.f);
   // fix first: the commands right under the headline, the cursor on the first one
   return [
     ...(f.remediation?.commands ?? []).map((text): Item => ({ kind: "command", text })),
@@ -43,11 +44,12 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
   const W = Math.max(40, width);
   const rows: Row[] = [];
   const spans: Rendered["spans"] = [];
-  const f = data.findings.find((x) => x.id === id);
-  if (!f) {
+  const found = findingById(data, id);
+  if (!found) {
     rows.push([{ t: "This finding is no longer reported (refreshed?). esc goes back.", color: "yellow" }]);
     return { rows, spans };
   }
+  const f = whole(data, found.f);
   let item = 0;
   const mark = () => {
     const sel = item === selected;
@@ -71,7 +73,7 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
   const lb = lbId ? data.lbs.find((x) => x.key === idKey(lbId)) : undefined;
 
   rows.push([findingSeg(f, 11), { t: " " }, { t: f.ruleId, bold: true }, ...(isRootCause(f) ? [{ t: "  root cause", bold: true }] : [])]);
-  const apart = distinguishers(data.findings).get(f);
+  const apart = distinguishers(found.list).get(found.f);
   para(
     `${f.title} · on ${sanitize(f.resourceName)}${apart ? ` [${sanitize(apart)}]` : ""}${lb ? ` · load balancer ${sanitize(lb.name)}` : ""}`,
     0,
@@ -104,7 +106,7 @@ export function findingRows(data: TuiData, id: string, selected: number, width: 
   spans.push([start, rows.length]);
 
   if (f.relatedTo.length > 0) {
-    const byId = new Map(data.findings.map((x) => [x.id, x]));
+    const byId = findingIndex(data.findings);
     const causes = f.relatedTo.some((r) => r.relation === "caused-by");
     section(isRootCause(f) && !causes ? "EXPLAINS" : causes && !isRootCause(f) ? "CAUSED BY" : "RELATED");
     for (const r of f.relatedTo) {

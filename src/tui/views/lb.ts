@@ -11,7 +11,7 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
-import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleMember } from "./filter.ts";
+import { describeFilter, describeSort, type ListFilter, resultList, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows } from "./overview.ts";
 import { BADGE, badgeSeg, describeCell, healthSeg, isUp, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
@@ -25,7 +25,7 @@ export function lbItems(data: TuiData, lbKey: string, f: ListFilter): Item[] {
   const detail = data.inspector?.lbDetail(lbKey);
   return [
     ...members(detail, f).map((m): Item => ({ kind: "member", lbKey, rowKey: m.key, traceable: m.traceable })),
-    ...visibleFindings(data.findings, f, lbKey).map((x): Item => ({ kind: "finding", id: x.id })),
+    ...visibleFindings(resultList(data, f.all), f, lbKey).map((x): Item => ({ kind: "finding", id: x.id })),
   ];
 }
 
@@ -158,11 +158,12 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
     if (shownMembers === 0 && f.text) rows.push([{ t: truncate(`no member matches "${f.text}"`, W), dim: true }]);
   }
   rows.push([]);
-  const shown = visibleFindings(data.findings, f, lbKey);
+  const list = resultList(data, f.all);
+  const shown = visibleFindings(list, f, lbKey);
   rows.push([
     { t: truncate(`FINDINGS ON ${sanitize(lb.name)} · ${shown.length} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true },
   ]);
   if (shown.length === 0) rows.push([{ t: "  nothing to show", dim: true }]);
-  pushFindingRows(rows, spans, shown, data.findings, W, selected, item);
+  pushFindingRows(rows, spans, shown, list, W, selected, item);
   return { rows, spans };
 }

@@ -5,7 +5,7 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { LbEntry, TuiData } from "../types.ts";
-import { describeFilter, describeSort, type ListFilter, visibleFindings, visibleLbs } from "./filter.ts";
+import { describeFilter, describeSort, type ListFilter, resultList, visibleFindings, visibleLbs } from "./filter.ts";
 import { badgeSeg, distinguishers, findingSeg, isRootCause, upText } from "./style.ts";
 import { type Item, type Rendered, type Virtual, virtualOfSegments } from "./types.ts";
 
@@ -16,7 +16,7 @@ const itemCache = new WeakMap<Finding[], Map<string, Item[]>>();
 export function overviewItems(data: TuiData, f: ListFilter): Item[] {
   // cached per (findings, filter): a keypress does not rebuild a 20,000-item list
   const lbs = visibleLbs(data.lbs, f);
-  const findings = visibleFindings(data.findings, f);
+  const findings = visibleFindings(resultList(data, f.all), f);
   let byKey = itemCache.get(findings);
   if (!byKey) itemCache.set(findings, (byKey = new Map()));
   const key = lbs.map((lb) => lb.key).join("\u0000");
@@ -128,11 +128,12 @@ export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, 
   }
   mid.push([]);
 
-  const shown = visibleFindings(data.findings, f);
-  const total = f.all ? data.findings.length : visibleFindings(data.findings, { text: "", all: false }).length;
+  const list = resultList(data, f.all);
+  const shown = visibleFindings(list, f);
+  const total = f.all ? list.length : visibleFindings(data.findings, { text: "", all: false }).length;
   mid.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
   if (shown.length === 0) mid.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
-  const findingRow = findingRowMaker(shown, data.findings, W);
+  const findingRow = findingRowMaker(shown, list, W);
   return virtualOfSegments([
     { rows: head },
     { count: lbs.length, row: lbRow },
@@ -162,6 +163,20 @@ export function findingIndex(all: Finding[]): Map<string, Finding> {
   let m = indexCache.get(all);
   if (!m) indexCache.set(all, (m = new Map(all.map((x) => [x.id, x]))));
   return m;
+}
+
+/** A finding by id, and the list that holds it: the fail, unknown and error findings, else every result (`a`). */
+export function findingById(data: TuiData, id: string): { f: Finding; list: Finding[] } | undefined {
+  const f = findingIndex(data.findings).get(id);
+  if (f) return { f, list: data.findings };
+  const all = data.allFindings?.();
+  const g = all && findingIndex(all).get(id);
+  return all && g ? { f: g, list: all } : undefined;
+}
+
+/** A finding with its message and evidence: a light pass (every result's list) made whole, any other as it is. */
+export function whole(data: TuiData, f: Finding): Finding {
+  return data.complete ? data.complete(f) : f;
 }
 
 /** Draws the k-th finding of `shown`: badge, rule id, resource, what sets it apart, and whether it is a root cause or what caused it. */
@@ -238,8 +253,9 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
     return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}${up ? ` (${up})` : ""}; ${failed}. ${hint}`;
   }
   if (it.kind === "finding") {
-    const x = findingIndex(data.findings).get(it.id);
-    return x ? `${x.title}: ${sanitize(x.message)}` : "";
+    const x = findingById(data, it.id)?.f;
+    // a light pass says what it is: making it whole runs its rule, not for a line under the list
+    return x ? `${x.title}: ${x.message ? sanitize(x.message) : `${x.status} on ${sanitize(x.resourceName)} (enter shows why)`}` : "";
   }
   return "";
 }
