@@ -6,7 +6,9 @@
  *   npm run bench -- --only tui            # as a section of bench/index.ts
  *
  * First paint: a child process from its start to the explorer's first frame
- * (modules, JSON, rules, layout), rendered into ink-testing-library's stdout.
+ * (modules, JSON, model, layout: the load balancers, while the rules run),
+ * rendered into ink-testing-library's stdout; then to the frame with every
+ * finding.
  * Keypress: the App in this process at 120x40 with every result listed (`a`);
  * the median time from a key to the frame it causes, small list against big.
  */
@@ -25,7 +27,11 @@ export interface TuiFigure {
   ratio?: { name: string; value: number; target: number; ok: boolean };
 }
 
-/** In a child: load the snapshot, render the explorer, print the ms from process start to its first frame. */
+/**
+ * In a child: load the snapshot and render the explorer as `lbdoctor tui` does, once the first data is ready (the load
+ * balancers, while the rules run); print the ms from process start to that first frame, and to the frame with every
+ * finding.
+ */
 async function paintChild(file: string): Promise<void> {
   const React = (await import("react")).default;
   const { render } = await import("ink-testing-library");
@@ -33,7 +39,13 @@ async function paintChild(file: string): Promise<void> {
   const { TuiSession } = await import("../src/tui/session.ts");
   const { snapshotSource } = await import("../src/tui/source.ts");
   const s = new TuiSession(snapshotSource(file));
-  await s.load();
+  const loaded = s.load();
+  // the collection screen gives way to the explorer once the session is ready (src/tui/index.ts)
+  await new Promise<void>((resolve, reject) => {
+    const check = () => (s.getState().status === "ready" ? resolve() : s.getState().status === "error" ? reject(s.getState().error) : undefined);
+    s.subscribe(check);
+    check();
+  });
   const inst = render(
     React.createElement(App, {
       session: s,
@@ -46,9 +58,14 @@ async function paintChild(file: string): Promise<void> {
   const painted = /LOAD BALANCERS/.test(inst.lastFrame() ?? "");
   const ms = performance.now();
   const cpu = process.cpuUsage();
+  await loaded;
+  while (/CHECKING/.test(inst.lastFrame() ?? "")) await new Promise((r) => setImmediate(r));
+  const completeMs = performance.now();
+  const all = process.cpuUsage();
   inst.unmount();
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  process.stdout.write(`${JSON.stringify({ ms, cpuMs, painted, findings: s.getState().data?.findings.length ?? 0 })}\n`);
+  const completeCpuMs = (all.user + all.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ ms, cpuMs, completeMs, completeCpuMs, painted, findings: s.getState().data?.findings.length ?? 0 })}\n`);
   process.exit(0);
 }
 
@@ -117,22 +134,35 @@ export async function benchTui(quick: boolean, report: (f: TuiFigure) => void = 
     // first paint: the median of 3 child processes (1 in quick mode)
     const paints: number[] = [];
     const paintCpu: number[] = [];
+    const completes: number[] = [];
     let findings = 0;
     const runs = quick ? 1 : 3;
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, [HERE, "--paint", files[big] as string], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
-      const res = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as { ms?: number; cpuMs?: number; painted?: boolean; findings?: number };
+      // React's production build, as `lbdoctor tui` runs it (src/commands/tui.ts); and the terminal's size where Ink
+      // looks when its stdout has none (ink-testing-library's has no rows): else it runs `tput` at every frame, which
+      // a terminal's stdout never makes it do
+      const env = { ...process.env, NO_COLOR: "1", NODE_ENV: process.env.NODE_ENV ?? "production", COLUMNS: "120", LINES: "40" };
+      const r = spawnSync(process.execPath, [HERE, "--paint", files[big] as string], { encoding: "utf8", env });
+      const res = JSON.parse(r.stdout.trim().split("\n").pop() || "{}") as {
+        ms?: number;
+        cpuMs?: number;
+        completeMs?: number;
+        painted?: boolean;
+        findings?: number;
+      };
       if (r.status !== 0 || !res.painted || res.ms === undefined) throw new Error(`first paint failed (${r.status}): ${r.stderr.slice(0, 500)}`);
       paints.push(res.ms);
       paintCpu.push(res.cpuMs ?? 0);
+      completes.push(res.completeMs ?? 0);
       findings = res.findings ?? 0;
     }
-    paints.sort((a, b) => a - b);
-    const paint = paints[Math.floor(paints.length / 2)] as number;
+    const paint = median(paints);
     const target = quick ? 10 : 3;
     push({
       case: `first paint, ${big} NICs`,
-      figures: { ms: Math.round(paint), cpuMs: Math.round(paintCpu.sort((a, b) => a - b)[Math.floor(paintCpu.length / 2)] ?? 0), results: findings },
+      // the load balancers and their members while the rules run; then every finding (`findingsMs`)
+      figures: { ms: Math.round(paint), cpuMs: Math.round(median(paintCpu)), findingsMs: Math.round(median(completes)), failures: findings },
       ratio: { name: `seconds (target < ${target} s)`, value: paint / 1000, target, ok: paint / 1000 <= target },
     });
     // keypress cost: small and big in the same run

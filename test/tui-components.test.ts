@@ -533,6 +533,54 @@ async function until(get: () => string, re: RegExp, what: string): Promise<strin
   assert.fail(`${what}: ${re} never showed up in:\n${get()}`);
 }
 
+describe("App while the rules run", () => {
+  it("opens on the load balancers, says they are being checked, then shows the findings", async () => {
+    const s = new TuiSession(snapshotSource(fixture("demo")));
+    const inst = render(
+      h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns: W, rows: 30 } }),
+    );
+    const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+    const loaded = s.load();
+    const checking = await until(text, /… CHECKING +lb-web/, "the load balancer, before its findings");
+    // every count is "…", not a 0 that reads as nothing failed; the findings say they are coming; the status counts the rules
+    assert.match(checking, /lb-web .*… +… +… +… +…$/m);
+    assert.match(checking, /^FINDINGS · checking 32 rules…$/m);
+    // drawn between rules, not after them all
+    assert.ok(Number(/checking: (\d+) of 32 rules/.exec(checking)?.[1] ?? 32) < 32, checking);
+    assert.doesNotMatch(checking, /nothing failed|\d+ failed/);
+    const state = s.getState();
+    assert.equal(state.status, "ready");
+    assert.deepEqual(state.data?.findings, []);
+    assert.equal(state.data?.lbs[0]?.members?.total, 1, "the members are there before any rule ran");
+    await loaded;
+    const done = await until(text, /✖ DOWN +lb-web/, "the findings");
+    assert.match(done, /^FINDINGS · 5 of 5/m);
+    assert.equal(s.getState().data?.checking, undefined);
+    // no frame ever said "nothing failed" while the rules ran
+    for (const f of inst.frames.map((x) => stripVTControlCharacters(x))) if (/CHECKING/.test(f)) assert.doesNotMatch(f, /nothing failed/);
+    inst.unmount();
+  });
+
+  it("stops between two rules when the session stops: the load rejects, no rule runs after", async () => {
+    const s = new TuiSession(snapshotSource(fixture("demo")));
+    // stopped as soon as the first data is out, before the next rule
+    let done = -1;
+    s.subscribe(() => {
+      if (done < 0 && s.getState().data?.checking) {
+        done = s.getState().progress.rules?.done ?? 0;
+        s.stop();
+      }
+    });
+    const loaded = s.load();
+    await assert.rejects(loaded, /stopped/);
+    await tick();
+    assert.ok(done >= 0, "never saw the first data");
+    assert.ok((s.getState().progress.rules?.done ?? 0) <= done + 1, "rules ran on after the stop");
+    assert.equal(s.getState().status, "error");
+    assert.equal(s.getState().data, undefined, "no data left saying it is being checked");
+  });
+});
+
 describe("App", () => {
   it("navigates overview → load balancer → trace → back → finding, copies the fix, quits", async () => {
     const s = await session();

@@ -60,6 +60,9 @@ export async function runTuiCommand(
   else throw new InputError("name a resource group to collect (lbdoctor tui <resource-group>), or pass --snapshot <file>");
 
   const notice = watchMs !== undefined && !source.pollHealth ? `watch unavailable: ${source.watchUnavailable}` : undefined;
+  // React's production build, as a shipped Ink app should run (its development build checks and warns as it renders,
+  // at several times the cost); a NODE_ENV the user set is left alone
+  process.env.NODE_ENV ??= "production";
   const { TuiSession } = await import("../tui/session.ts");
   const session = new TuiSession(source, watchMs !== undefined ? { watchMs } : {});
   const { runTui } = await import("../tui/index.ts");

@@ -4,7 +4,7 @@
  * target the user named (a group or a load balancer), and the findings of
  * that scope. No I/O here; what calls it renders the result.
  */
-import { type CountedResults, type EngineEvent, runRulesCounting } from "./engine/run.ts";
+import { type CountedResults, type EngineEvent, ruleSteps } from "./engine/run.ts";
 import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/types.ts";
 import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
@@ -45,7 +45,24 @@ export interface Diagnosis {
   counted: CountedResults[];
 }
 
+/** What `diagnoseSteps` stops at: once the model is built and narrowed (before any rule), then after each rule. */
+export type DiagnoseStep =
+  | { kind: "model"; model: Model; allLoadBalancers: LoadBalancerInfo[]; loadBalancers: LoadBalancerInfo[]; rules: Rule[] }
+  | { kind: "rule"; ruleId: string };
+
 export function diagnose(input: DiagnoseInput): Diagnosis {
+  const steps = diagnoseSteps(input);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `diagnose` in steps, for a screen that draws while it runs (the TUI): the model and the load balancers in scope
+ * first, then each rule; it returns what diagnose returns. A target that names nothing throws before the first step.
+ */
+export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Diagnosis, void> {
   const { snapshot, adapter } = input;
   let model = adapter.buildModel(snapshot, input.context ?? { from: [] });
   const allLoadBalancers = adapter.loadBalancers(model);
@@ -62,11 +79,15 @@ export function diagnose(input: DiagnoseInput): Diagnosis {
   // a scope in one of several places (AWS regions, accounts): the others' data leaves the analysis
   const narrowed = scope && adapter.narrowModel?.(model, { loadBalancerIds: scope.lbs.map((lb) => lb.id), groups: scope.groups });
   if (narrowed) model = narrowed;
-  let { findings, counted } = runRulesCounting(model, rules, {
+  yield { kind: "model", model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules };
+  const run = ruleSteps(model, rules, {
     ...(input.severity ? { severity: input.severity } : {}),
     ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     ...(input.passes ? { passes: input.passes } : {}),
   });
+  let step = run.next();
+  for (; !step.done; step = run.next()) yield { kind: "rule", ruleId: step.value };
+  let { findings, counted } = step.value;
   const locate = adapter.locate;
   if (locate) findings = placed(findings, adapter, model);
   const complete = adapter.completeCommand;

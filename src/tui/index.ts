@@ -22,7 +22,7 @@ import { clipboard } from "./clipboard.ts";
 import { App } from "./components/app.ts";
 import { CollectionScreen, collectionSummary, collectionWidth } from "./components/collection.ts";
 import { MOUSE_OFF, MOUSE_ON, type MouseEvent, mouseEvent, mouseStdin } from "./mouse.ts";
-import { finishProgress } from "./progress.ts";
+import { finishProgress, type Progress } from "./progress.ts";
 import type { TuiSession } from "./session.ts";
 
 const h = React.createElement;
@@ -126,9 +126,11 @@ function CollectionApp({ session, color, title, onAbort }: { session: TuiSession
       exit();
     }
   });
+  // the explorer opens with the first data (the load balancers), while the rules run
+  const ready = state.status === "ready";
   React.useEffect(() => {
-    if (finished) exit();
-  }, [finished, exit]);
+    if (finished || ready) exit();
+  }, [finished, ready, exit]);
   // a column short of the edge, and a row short of the bottom (the frame never scrolls the screen)
   return h(
     Box,
@@ -145,10 +147,20 @@ function CollectionApp({ session, color, title, onAbort }: { session: TuiSession
   );
 }
 
-/** The collection screen; resolves once the data is ready, rejects with the acquisition's error; false when the user aborted. */
-async function collect(session: TuiSession, opts: RunOptions): Promise<boolean> {
+/** The collection, once, on the normal screen at the width the terminal has now; cut short: where it stopped. */
+function printCollection(opts: RunOptions, title: string, shown: Progress, interrupted: boolean): void {
+  const now = Date.now();
+  const progress = interrupted && shown.finishedAt === undefined ? finishProgress(shown, now, { error: "interrupted" }) : shown;
+  process.stdout.write(`${collectionSummary({ title, progress, now, color: opts.color }, process.stdout.columns || 80)}\n`);
+}
+
+/**
+ * The collection screen; resolves once the first data is ready (the load balancers: the rules may still run, and
+ * the collection is printed when the explorer is left, "later"), rejects with the acquisition's error; false when
+ * the user aborted.
+ */
+async function collect(session: TuiSession, opts: RunOptions, title: string): Promise<boolean | "later"> {
   let aborted = false;
-  const title = `lbdoctor tui · ${session.source.label}`;
   const screen = altScreen();
   const loading = session.load().then(
     () => undefined,
@@ -173,15 +185,15 @@ async function collect(session: TuiSession, opts: RunOptions): Promise<boolean> 
   } finally {
     screen.release();
   }
-  // back on the normal screen: the collection, once, at the width the terminal has now
-  const now = Date.now();
-  const shown = session.getState().progress;
-  const progress = aborted && shown.finishedAt === undefined ? finishProgress(shown, now, { error: "interrupted" }) : shown;
-  process.stdout.write(`${collectionSummary({ title, progress, now, color: opts.color }, process.stdout.columns || 80)}\n`);
   if (aborted) {
+    printCollection(opts, title, session.getState().progress, true);
     process.stdout.write("  interrupted\n");
     return false;
   }
+  const state = session.getState();
+  if (state.status === "ready" && state.progress.finishedAt === undefined) return "later";
+  // back on the normal screen: the collection, once
+  printCollection(opts, title, session.getState().progress, false);
   const error = await loading;
   if (error) throw error;
   return true;
@@ -261,13 +273,26 @@ async function explore(session: TuiSession, opts: RunOptions): Promise<number> {
 
 /** Runs the TUI on a session; returns the exit code (0 on q, 130 on Ctrl-C). */
 export async function runTui(session: TuiSession, opts: RunOptions): Promise<number> {
-  if (!(await collect(session, opts))) {
+  // the source's label as the collection starts (a live source names its scope more fully once it has collected)
+  const title = `lbdoctor tui · ${session.source.label}`;
+  const collected = await collect(session, opts, title);
+  if (!collected) {
     // the collector cannot be cancelled: its calls in flight would keep the process alive after an abort
     session.stop();
     setTimeout(() => process.exit(130), 200).unref();
     return 130;
   }
-  const code = await explore(session, opts);
+  // the explorer opens while the rules run: the first run's collection as it ends (a refresh starts another), printed
+  // once the explorer is left (or where the user left it)
+  let first: Progress | undefined;
+  const keep = () => {
+    const p = session.getState().progress;
+    if (first === undefined && p.finishedAt !== undefined) first = p;
+  };
+  const unsubscribe = collected === "later" ? session.subscribe(keep) : undefined;
+  keep();
+  const code = await explore(session, opts).finally(() => unsubscribe?.());
+  if (collected === "later") printCollection(opts, title, first ?? session.getState().progress, true);
   // the scrollback holds the first collection's summary: after a refresh or a watch poll, the latest run's follows it
   const latest = session.exitSummary();
   if (latest) process.stdout.write(`${latest}\n`);

@@ -9,7 +9,7 @@ import type { Report } from "../core/report/report.ts";
 import type { Gap, Snapshot } from "../core/snapshot/types.ts";
 import { stripSecrets } from "../core/util/secrets.ts";
 import { plural } from "../core/util/words.ts";
-import { analyze } from "./analyze.ts";
+import { analyze, analyzeInSteps } from "./analyze.ts";
 import { finishProgress, onCollectEvent, onEngineEvent, type Progress, startProgress } from "./progress.ts";
 import type { DataSource } from "./source.ts";
 import { clock } from "./text.ts";
@@ -94,6 +94,8 @@ export class TuiSession {
   private snapshot: Snapshot | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** stops the rules of a load in progress (`stop`) */
+  private readonly abort = new AbortController();
   private busy = false;
   /** the data on screen came from: the first load, a refresh (`r`) or a watch poll, and when */
   private latest: { by: "load" | "refresh" | "watch"; at: number } | undefined;
@@ -138,12 +140,27 @@ export class TuiSession {
       const snapshot = await this.source.acquire((e) => update(onCollectEvent(progress, e, this.now())));
       // whatever the source (a file, any provider's live collection): nothing secret-shaped is shown or copied
       if (!this.source.secretsStripped) stripSecrets(snapshot);
-      const data = await analyze(snapshot, {
+      let drawn = 0;
+      const run = await analyzeInSteps(snapshot, {
         source: this.source.label,
         live: this.source.live,
         ...(this.source.target ? { target: this.source.target } : {}),
-        onEvent: (e) => update(onEngineEvent(progress, e, this.now())),
+        onEvent: (e) => {
+          // a frame per rule's start and end is a frame per few milliseconds on a large scope, each a whole render:
+          // the count is drawn ten times a second at most (the last rule's end always)
+          progress = onEngineEvent(progress, e, this.now());
+          const t = performance.now();
+          if (e.type === "done" || t - drawn >= 100) {
+            drawn = t;
+            update(progress);
+          }
+        },
+        signal: this.abort.signal,
       });
+      // the first load: the load balancers and their members on screen now, the findings once the rules ran (a
+      // refresh keeps the data on screen until then)
+      if (!this.state.data) this.set({ status: "ready", data: run.first });
+      const data = await run.done;
       this.snapshot = snapshot;
       this.latest = { by: this.latest ? "refresh" : "load", at: this.now() };
       update(finishProgress(progress, this.now(), { summary: summaryLine(data.report) }));
@@ -152,8 +169,13 @@ export class TuiSession {
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       update(finishProgress(progress, this.now(), { error: error.message }));
-      if (this.state.data) this.set({ refreshing: false });
-      else this.set({ status: "error", error });
+      if (this.state.data && !this.state.data.checking) this.set({ refreshing: false });
+      else {
+        // rules that never finished leave no data that says "checking" forever: the error instead
+        const { data: _partial, ...rest } = this.state;
+        this.state = { ...rest, status: "error", error, refreshing: false };
+        this.set({});
+      }
       throw error;
     } finally {
       this.busy = false;
@@ -203,6 +225,7 @@ export class TuiSession {
 
   stop(): void {
     this.stopped = true;
+    this.abort.abort(new Error("stopped"));
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

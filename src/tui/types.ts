@@ -23,7 +23,9 @@ export type {
 
 import type { Inspector } from "../core/inspect.ts";
 
-export interface LbEntry extends LoadBalancerSummary {
+export interface LbEntry extends Omit<LoadBalancerSummary, "status"> {
+  /** the report's status, or "checking" while the rules run */
+  status: LoadBalancerSummary["status"] | "checking";
   key: string;
   failedBySeverity: Record<Severity, number>;
 }
@@ -48,6 +50,8 @@ export interface TuiData {
   /** a light pass or not-applicable finding whole (its rule runs again); any other finding as it is */
   complete?: (f: Finding) => Finding;
   gaps: Gap[];
+  /** the rules are running (how many there are): no finding yet, and no load balancer's status */
+  checking?: { rules: number };
   inspector?: Inspector;
   /** the window's time data, narrowed to these load balancers (the timeline view) */
   time?: TimeData;

@@ -117,6 +117,18 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
  * Every finding id is the same as in a "full" run (a counted result still takes its key).
  */
 export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions = {}): RunResult {
+  const steps = ruleSteps(model, rules, opts);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `runRulesCounting` one rule at a time: the generator stops after each rule (yielding its id) and returns the run's
+ * result, so that a screen can draw between rules (the TUI); what it gives is exactly what runRulesCounting gives.
+ */
+export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): Generator<string, RunResult, void> {
   const all: Finding[] = [];
   const counted: CountedResults[] = [];
   let countedTotal = 0;
@@ -265,6 +277,7 @@ export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions =
     if (mine && n > 0) counted.push(mine);
     countedTotal += n;
     opts.onEvent?.({ type: "rule-end", ruleId: rule.id, findings: out.length + n, ms: now() - t0 });
+    yield rule.id;
   }
   // evidence names resources by their ids as written: their keys come from the run's records (one lookup, no lower-casing)
   linkFindings(all, rules, (id) => resource(id).rk);

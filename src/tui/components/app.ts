@@ -269,6 +269,12 @@ function statusRow(ui: UiState, state: SessionState, frame: number): Row {
   if (ui.editing) {
     const label = ui.editing.purpose === "filter" ? "/ filter: " : "custom flow (<source> <port>[/udp], enter runs it): ";
     status = [{ t: label, bold: true, color: "cyan" }, { t: `${ui.editing.text}▏` }];
+  } else if (data?.checking && !state.refreshing) {
+    const done = p.rules?.done ?? 0;
+    status = [
+      { t: `${SPINNER[frame % SPINNER.length]} `, color: "cyan" },
+      { t: `checking: ${done} of ${plural(data.checking.rules, "rule")} · ${formatMs(Date.now() - p.startedAt)}` },
+    ];
   } else if (state.refreshing) {
     const ph = p.phases[p.phases.length - 1];
     status = [
@@ -304,7 +310,7 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
   // keys that arrive in one chunk are handled in order, each on the state the previous one left
   const uiRef = React.useRef(ui);
   uiRef.current = ui;
-  const busy = state.refreshing || state.watch.polling;
+  const busy = state.refreshing || state.watch.polling || state.data?.checking !== undefined;
   const { frame } = useAnimation({ interval: 120, isActive: busy });
   // the watch countdown: a render a second while watching
   useAnimation({ interval: 1000, isActive: state.watch.active && !busy });
@@ -411,9 +417,11 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
 
   const status = statusRow(ui, state, frame);
   const sum = data?.report.summary;
-  const summary = sum
-    ? `${sum.byStatus.fail} failed${sum.failedBySeverity.critical ? ` · ${sum.failedBySeverity.critical} critical` : ""}${state.watch.active ? " · watching" : ""}`
-    : "";
+  const summary = data?.checking
+    ? "checking…"
+    : sum
+      ? `${sum.byStatus.fail} failed${sum.failedBySeverity.critical ? ` · ${sum.failedBySeverity.critical} critical` : ""}${state.watch.active ? " · watching" : ""}`
+      : "";
   return h(
     Box,
     { flexDirection: "column", width, height: rows },

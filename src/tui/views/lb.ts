@@ -8,6 +8,7 @@
  */
 import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
+import { plural } from "../../core/util/words.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
@@ -160,6 +161,11 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
   rows.push([]);
   const list = resultList(data, f.all);
   const shown = visibleFindings(list, f, lbKey);
+  if (data.checking) {
+    rows.push([{ t: truncate(`FINDINGS ON ${sanitize(lb.name)} · checking ${plural(data.checking.rules, "rule")}…`, W), bold: true }]);
+    rows.push([{ t: truncate("  the findings show here once every rule has run", W), dim: true }]);
+    return { rows, spans };
+  }
   rows.push([
     { t: truncate(`FINDINGS ON ${sanitize(lb.name)} · ${shown.length} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true },
   ]);

@@ -2,6 +2,7 @@
 import { type Finding, SEVERITIES } from "../../core/engine/types.ts";
 import { skuAndKind } from "../../core/report/report.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
+import { plural } from "../../core/util/words.ts";
 import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { LbEntry, TuiData } from "../types.ts";
@@ -101,8 +102,9 @@ export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, 
     if (wide) {
       row.push({ t: pad(desc, nameW), bold: sel });
       counts.forEach((n, i) => {
+        // while the rules run, no count: "…", not a 0 that reads as nothing failed
         row.push({
-          t: padStart(String(n), 5),
+          t: padStart(data.checking ? "…" : String(n), 5),
           ...(n > 0 ? { color: i < 2 ? "red" : i === 2 ? "yellow" : "cyan", bold: i === 0 } : { dim: true }),
         });
       });
@@ -131,8 +133,13 @@ export function overviewVirtual(data: TuiData, f: ListFilter, selected: number, 
   const list = resultList(data, f.all);
   const shown = visibleFindings(list, f);
   const total = f.all ? list.length : visibleFindings(data.findings, { text: "", all: false }).length;
-  mid.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
-  if (shown.length === 0) mid.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
+  if (data.checking) {
+    mid.push([{ t: truncate(`FINDINGS · checking ${plural(data.checking.rules, "rule")}…`, W), bold: true }]);
+    mid.push([{ t: truncate("  the findings show here once every rule has run", W), dim: true }]);
+  } else {
+    mid.push([{ t: truncate(`FINDINGS · ${shown.length} of ${total} · ${describeSort(f.sort)} · ${describeFilter(f)}`, W), bold: true }]);
+    if (shown.length === 0) mid.push([{ t: total === 0 ? "  nothing failed" : "  nothing matches the filter", dim: true }]);
+  }
   const findingRow = findingRowMaker(shown, list, W);
   return virtualOfSegments([
     { rows: head },
@@ -247,7 +254,7 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
   if (it.kind === "lb") {
     const lb = data.lbs.find((x) => x.key === it.key);
     if (!lb) return "";
-    const failed = lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
+    const failed = data.checking ? "the rules are still running" : lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
     const hint = data.inspector ? "enter shows frontends, rules and every member with why it is up or down" : (data.inspectorNote ?? "");
     const up = upText(lb);
     return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}${up ? ` (${up})` : ""}; ${failed}. ${hint}`;

@@ -2,17 +2,19 @@
 import type { Finding, Severity } from "../../core/engine/types.ts";
 import type { LoadBalancerSummary } from "../../core/report/report.ts";
 import { pad, type Seg } from "../text.ts";
-import type { VerdictCell } from "../types.ts";
+import type { LbEntry, VerdictCell } from "../types.ts";
 
-export const BADGE: Record<LoadBalancerSummary["status"], { icon: string; word: string; color: Seg["color"] }> = {
+export const BADGE: Record<LbEntry["status"], { icon: string; word: string; color: Seg["color"] }> = {
   healthy: { icon: "✔", word: "HEALTHY", color: "green" },
   degraded: { icon: "▲", word: "DEGRADED", color: "yellow" },
   down: { icon: "✖", word: "DOWN", color: "red" },
   unknown: { icon: "?", word: "UNKNOWN", color: "magenta" },
+  // the rules are running: no status yet
+  checking: { icon: "…", word: "CHECKING", color: "gray" },
 };
 
 /** "✖ DOWN" padded to `width` */
-export function badgeSeg(status: LoadBalancerSummary["status"], width = 10): Seg {
+export function badgeSeg(status: LbEntry["status"], width = 10): Seg {
   const b = BADGE[status];
   return { t: pad(`${b.icon} ${b.word}`, width), color: b.color, bold: status === "down" };
 }

@@ -14,6 +14,7 @@ import { clock as isoClock, transitions, valueText } from "../../core/timeline/a
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
 import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
+import { plural } from "../../core/util/words.ts";
 import type { Sample, WatchState } from "../session.ts";
 import { cellWidth, pad, type Row, type Seg, truncate, wrap } from "../text.ts";
 import type { TuiData } from "../types.ts";
@@ -300,10 +301,12 @@ export function timelineRows(data: TuiData, selected: number, width: number, wat
   const spans: Rendered["spans"] = [];
   if (m.rows.length === 0) {
     rows.push([{ t: "TIMELINE", bold: true }]);
-    const why = data.time
-      ? "Nothing to draw: the window has no health series, spikes or changes for these load balancers."
-      : "This snapshot holds no time data (observations.window). Collect it with `lbdoctor snapshot --since 6h <target> -o file.json` " +
-        "and open that file, or watch live (w) to fill this view poll by poll.";
+    const why = data.checking
+      ? `The timeline is drawn once the rules have run (checking ${plural(data.checking.rules, "rule")}): it joins the time data to their findings.`
+      : data.time
+        ? "Nothing to draw: the window has no health series, spikes or changes for these load balancers."
+        : "This snapshot holds no time data (observations.window). Collect it with `lbdoctor snapshot --since 6h <target> -o file.json` " +
+          "and open that file, or watch live (w) to fill this view poll by poll.";
     for (const l of wrap(why, W)) rows.push([{ t: l, color: "yellow" }]);
     return { rows, spans, detail: "" };
   }
