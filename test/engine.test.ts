@@ -249,8 +249,9 @@ describe("rule engine", () => {
         status: ["pass", "not-applicable", "pass"],
         resourceId: [lb.id, "/s/other", lb.id],
         loadBalancerId: [lb.id, undefined, undefined],
+        key: ["k", undefined, "k"],
       },
-      { ruleId: "azure/only-passes", status: ["pass"], resourceId: [lb.id], loadBalancerId: [undefined] },
+      { ruleId: "azure/only-passes", status: ["pass"], resourceId: [lb.id], loadBalancerId: [undefined], key: [undefined] },
     ]);
     // with a collection gap the rule reads, nothing is counted: its passes become unknown findings, whole
     const gapped = {
