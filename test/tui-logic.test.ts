@@ -495,6 +495,45 @@ describe("tui analysis", () => {
   });
 });
 
+describe("tui: the first data, while the rules run", () => {
+  it("every view says the load balancers are being checked, and none says nothing failed", async () => {
+    const { analyzeInSteps } = await import("../src/tui/analyze.ts");
+    const { lbRows } = await import("../src/tui/views/lb.ts");
+    const { overviewRows, overviewPreview } = await import("../src/tui/views/overview.ts");
+    const { detailParas } = await import("../src/tui/views/detail.ts");
+    const { timelineRows } = await import("../src/tui/views/timeline.ts");
+    const snap = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+    const run = await analyzeInSteps(snap, { source: "x", live: false });
+    const first = run.first;
+    assert.deepEqual(first.checking, { rules: 32 });
+    assert.deepEqual(first.findings, []);
+    const lb = first.lbs[0];
+    assert.ok(lb);
+    assert.equal(lb.status, "checking");
+    const text = (rows: Array<Array<{ t: string }>>) => rows.map((r) => r.map((x) => x.t).join("")).join("\n");
+    const item = { kind: "lb" as const, key: lb.key };
+    const shown = [
+      text(overviewRows(first, { text: "", all: false }, 0, 120).rows),
+      text(lbRows(first, lb.key, { text: "", all: false }, 0, 120).rows),
+      detailParas({ data: first, progress: startProgress(0), item, index: 0 })
+        .map((p) => p.text)
+        .join("\n"),
+      overviewPreview(first, item),
+      text(timelineRows(first, 0, 120).rows),
+    ];
+    for (const t of shown) {
+      assert.doesNotMatch(t, /nothing failed|\b0 failed|HEALTHY/, t);
+      assert.match(t, /CHECKING|rules running|checking 32 rules|once the rules have run/, t);
+    }
+    // the members and their verdicts are there already
+    assert.match(shown[1] ?? "", /vm1-nic/);
+    const done = await run.done;
+    assert.equal(done.checking, undefined);
+    assert.equal(done.lbs[0]?.status, "down");
+    assert.match(text(lbRows(done, lb.key, { text: "", all: false }, 0, 120).rows), /5 failed/);
+  });
+});
+
 describe("tui: every result (a)", () => {
   it("lists the passes the engine only counted, and shows an opened one whole", async () => {
     const { findingRows } = await import("../src/tui/views/finding.ts");

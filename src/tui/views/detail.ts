@@ -13,7 +13,7 @@ import type { WatchState } from "../session.ts";
 import { clock, formatMs, type Row, type Seg, wrapHard } from "../text.ts";
 import type { TuiData } from "../types.ts";
 import { findingById, whole } from "./overview.ts";
-import { BADGE, describeCell, distinguishers, upText } from "./style.ts";
+import { BADGE, describeCell, distinguishers, failedText, upText } from "./style.ts";
 import type { Item } from "./types.ts";
 
 /** A paragraph of the pane: its text and style. */
@@ -46,7 +46,7 @@ function itemParas(data: TuiData | undefined, progress: Progress, it: Item | und
     if (!lb) return out;
     const up = upText(lb);
     out.push({ text: `${sanitize(lb.name)} · ${BADGE[lb.status].word}${up ? ` · ${up}` : ""}`, style: { bold: true } });
-    out.push({ text: `${lb.sku} ${lb.kind} · ${lb.failed} failed`, style: { dim: true } });
+    out.push({ text: `${lb.sku} ${lb.kind} · ${failedText(lb, data.checking !== undefined, "0 failed")}`, style: { dim: true } });
     if (lb.frontends.length) out.push({ text: `frontends ${lb.frontends.map(sanitize).join(", ")}` });
     out.push({ text: sanitize(lb.id), style: { dim: true } });
   } else if (it?.kind === "member" && data) {

@@ -14,7 +14,7 @@ import { cellWidth, clock, pad, type Row, type Seg, truncate, wrap } from "../te
 import type { LbDetail, MemberRow, TuiData, VerdictCell } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, resultList, visibleFindings, visibleMember } from "./filter.ts";
 import { marker, pushFindingRows } from "./overview.ts";
-import { BADGE, badgeSeg, describeCell, healthSeg, isUp, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
+import { BADGE, badgeSeg, describeCell, failedText, healthSeg, isUp, powerSeg, sparkline, upText, verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
 
 function members(detail: LbDetail | undefined, f: ListFilter): MemberRow[] {
@@ -83,7 +83,7 @@ export function lbRows(data: TuiData, lbKey: string, f: ListFilter, selected: nu
     return { rows, spans };
   }
   const detail = data.inspector?.lbDetail(lbKey);
-  const fail = lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
+  const fail = failedText(lb, data.checking !== undefined);
   rows.push([
     { t: truncate(`${sanitize(lb.name)} `, W - 12), bold: true },
     badgeSeg(lb.status, BADGE[lb.status].word.length + 2),

@@ -7,7 +7,7 @@ import type { WatchState } from "../session.ts";
 import { cellWidth, clock, pad, padStart, type Row, truncate } from "../text.ts";
 import type { LbEntry, TuiData } from "../types.ts";
 import { describeFilter, describeSort, type ListFilter, resultList, visibleFindings, visibleLbs } from "./filter.ts";
-import { badgeSeg, distinguishers, findingSeg, isRootCause, upText } from "./style.ts";
+import { badgeSeg, distinguishers, failedText, findingSeg, isRootCause, upText } from "./style.ts";
 import { type Item, type Rendered, type Virtual, virtualOfSegments } from "./types.ts";
 
 const COUNT_HEAD = ["CRIT", "HIGH", "MED", "LOW", "INFO"];
@@ -254,7 +254,7 @@ export function overviewPreview(data: TuiData, it: Item | undefined): string {
   if (it.kind === "lb") {
     const lb = data.lbs.find((x) => x.key === it.key);
     if (!lb) return "";
-    const failed = data.checking ? "the rules are still running" : lb.failed === 0 ? "nothing failed" : `${lb.failed} failed`;
+    const failed = failedText(lb, data.checking !== undefined);
     const hint = data.inspector ? "enter shows frontends, rules and every member with why it is up or down" : (data.inspectorNote ?? "");
     const up = upText(lb);
     return `${sanitize(lb.name)}: ${sanitize(skuAndKind(lb, " "))} load balancer, ${lb.status}${up ? ` (${up})` : ""}; ${failed}. ${hint}`;

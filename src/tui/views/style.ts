@@ -19,6 +19,11 @@ export function badgeSeg(status: LbEntry["status"], width = 10): Seg {
   return { t: pad(`${b.icon} ${b.word}`, width), color: b.color, bold: status === "down" };
 }
 
+/** "3 failed", "nothing failed", or while the rules run (`checking`) that they are running: never a 0 before they ran. */
+export function failedText(lb: Pick<LbEntry, "failed">, checking: boolean, zero = "nothing failed"): string {
+  return checking ? "rules running" : lb.failed === 0 ? zero : `${lb.failed} failed`;
+}
+
 /** "1/2 up", when the platform observed the backends; "" otherwise */
 export function upText(lb: Pick<LoadBalancerSummary, "members">): string {
   return lb.members ? `${lb.members.up}/${lb.members.total} up` : "";
