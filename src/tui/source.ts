@@ -22,6 +22,8 @@ export function snapshotSource(file: string, target?: string): DataSource {
     async acquire(onEvent) {
       const t0 = performance.now();
       onEvent({ type: "phase", name: "read snapshot" });
+      // the screen draws the phase before the read holds the event loop (a second at 20,000 NICs)
+      await new Promise((resolve) => setTimeout(resolve, 20));
       const snapshot = loadSnapshotFile(file);
       const adapter = await providerFor(snapshot.provider);
       for (const gap of snapshot.gaps ?? []) onEvent({ type: "gap", gap });
