@@ -417,7 +417,7 @@ describe("lbdoctor tui <resource-group> --watch, live against the ARM emulator, 
     keys("live", "Escape");
     await waitFor("live", /MEMBER +VM +POWER/);
     keys("live", "r");
-    await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] refreshing: [a-z ]+ · \d+ calls? (?:· \d+ in flight )?· \d+ gaps? · /);
+    await waitFor("live", /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] refreshing: [A-Za-z ]+ · \d+ calls? (?:· \d+ in flight )?· \d+ gaps? · /);
     pane = await waitFor("live", /refreshed at \d\d:\d\d:\d\d: \d+ failed/, 30_000);
 
     // the collection log of the run
