@@ -561,6 +561,32 @@ describe("App while the rules run", () => {
     inst.unmount();
   });
 
+  it("r while the rules run says so, and starts nothing; a refresh while one runs does not start", async () => {
+    const s = new TuiSession(snapshotSource(fixture("demo")));
+    const inst = render(
+      h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns: W, rows: 30 } }),
+    );
+    const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+    // r as soon as the first data is out, before the first rule
+    let pressed = false;
+    s.subscribe(() => {
+      if (!pressed && s.getState().data?.checking) {
+        pressed = true;
+        inst.stdin.write("r");
+      }
+    });
+    const loaded = s.load();
+    assert.equal(await s.refresh(), false, "a refresh started while the first load ran");
+    await loaded;
+    assert.ok(pressed);
+    assert.ok(
+      inst.frames.some((f) => /the rules are still running: r collects again once they are done/.test(stripVTControlCharacters(f))),
+    );
+    await until(text, /✖ DOWN +lb-web/, "the findings");
+    assert.doesNotMatch(text(), /refreshed at/, "r while the rules ran refreshed");
+    inst.unmount();
+  });
+
   it("stops between two rules when the session stops: the load rejects, no rule runs after", async () => {
     const s = new TuiSession(snapshotSource(fixture("demo")));
     // stopped as soon as the first data is out, before the next rule

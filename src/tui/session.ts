@@ -193,12 +193,17 @@ export class TuiSession {
     return `latest (${how} at ${clock(this.latest.at)}): ${summaryLine(data.report)}`;
   }
 
-  /** `r`: collect again (live) or re-read the file; the previous data stays on screen until the new data is ready. */
-  refresh(): Promise<void> {
-    if (this.busy) return Promise.resolve();
-    return this.load().catch(() => {
+  /**
+   * `r`: collect again (live) or re-read the file; the previous data stays on screen until the new data is ready.
+   * Resolves false when it did not start: a load (its rules included) or a watch poll is running.
+   */
+  refresh(): Promise<boolean> {
+    if (this.busy) return Promise.resolve(false);
+    return this.load().then(
+      () => true,
       // the error is in progress.error; the screens keep the previous data
-    });
+      () => true,
+    );
   }
 
   /** Starts polling, if the source can; returns a line for the status bar. */

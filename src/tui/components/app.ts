@@ -325,11 +325,16 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
         exit();
         return next;
       case "refresh":
-        void session.refresh().then(() => {
+        if (session.getState().data?.checking) {
+          return { ...next, message: { text: "the rules are still running: r collects again once they are done", tone: "info" } };
+        }
+        void session.refresh().then((ran) => {
           const p = session.getState().progress;
-          const message = p.error
-            ? { text: `refresh failed: ${p.error} (the screens keep the previous data)`, tone: "error" as const }
-            : { text: `refreshed at ${clock(Date.now())}: ${p.summary ?? ""}`, tone: "ok" as const };
+          const message = !ran
+            ? { text: "a collection or a watch poll is running: r again once it is done", tone: "info" as const }
+            : p.error
+              ? { text: `refresh failed: ${p.error} (the screens keep the previous data)`, tone: "error" as const }
+              : { text: `refreshed at ${clock(Date.now())}: ${p.summary ?? ""}`, tone: "ok" as const };
           uiRef.current = { ...uiRef.current, message };
           setUi(uiRef.current);
         });
