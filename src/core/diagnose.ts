@@ -4,7 +4,7 @@
  * target the user named (a group or a load balancer), and the findings of
  * that scope. No I/O here; what calls it renders the result.
  */
-import { type CountedResults, type EngineEvent, ruleSteps } from "./engine/run.ts";
+import { type CountedResults, drain, type EngineEvent, ruleSteps } from "./engine/run.ts";
 import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/types.ts";
 import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
@@ -51,11 +51,7 @@ export type DiagnoseStep =
   | { kind: "rule"; ruleId: string };
 
 export function diagnose(input: DiagnoseInput): Diagnosis {
-  const steps = diagnoseSteps(input);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return drain(diagnoseSteps(input));
 }
 
 /**
@@ -122,7 +118,8 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
     };
     findings = findings.filter(inScope);
     counted = counted.map((c) => {
-      const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [], key: [], ordinal: [] };
+      const ordinal: number[] = [];
+      const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [], key: [], ordinal };
       for (let i = 0; i < c.status.length; i++) {
         const r = { resourceId: c.resourceId[i] as string, loadBalancerId: c.loadBalancerId[i] };
         if (!inScope(r)) continue;
@@ -132,7 +129,7 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
         kept.resourceId.push(r.resourceId);
         kept.loadBalancerId.push(r.loadBalancerId);
         kept.key.push(c.key[i]);
-        kept.ordinal?.push(c.ordinal?.[i] ?? i);
+        ordinal.push(c.ordinal?.[i] ?? i);
       }
       return kept;
     });

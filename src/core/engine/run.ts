@@ -43,7 +43,7 @@ export interface CountedResults {
   severity?: Record<number, Severity>;
   /**
    * after narrowing to a scope (diagnose): each kept result's index among the rule's counted results before, which
-   * is its index among the rule's passes and not-applicable results in a full run (see `passDetails`); absent: the
+   * is its index among the rule's passes and not-applicable results in a full run (see `everyResult`); absent: the
    * index in these arrays
    */
   ordinal?: number[];
@@ -117,7 +117,11 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
  * Every finding id is the same as in a "full" run (a counted result still takes its key).
  */
 export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions = {}): RunResult {
-  const steps = ruleSteps(model, rules, opts);
+  return drain(ruleSteps(model, rules, opts));
+}
+
+/** Runs a generator of steps (`ruleSteps`, `diagnoseSteps`) to its end, at once, and returns what it returns. */
+export function drain<T>(steps: Generator<unknown, T, void>): T {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
