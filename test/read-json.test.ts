@@ -33,6 +33,19 @@ test("a file's JSON is parsed in pieces to exactly what JSON.parse gives, wherev
   }
 });
 
+test("runs of backslashes before a quote end a string exactly where JSON.parse ends it, at every chunk cut", () => {
+  // strings of 0-5 backslashes, a quote and a bracket, as values, as array elements, as keys and inside resources
+  const strings: string[] = [];
+  for (let k = 0; k <= 5; k++) strings.push(`${"\\".repeat(k)}"]}`, `a${"\\".repeat(k)}`, `${"\\".repeat(k)}"`);
+  const doc = {
+    top: strings[0],
+    resources: strings.map((s, i) => ({ id: s, [s]: [s, { s }], n: i })),
+    observations: Object.fromEntries(strings.map((s) => [s, s])),
+  };
+  const p = file(JSON.stringify(doc));
+  for (let size = 1; size <= 13; size++) assert.deepEqual(readJsonObjectFile(p, size), doc, `chunk ${size}`);
+});
+
 test("what does not split is left to JSON.parse of the whole text (undefined)", () => {
   for (const text of [
     "[1,2]",
