@@ -131,6 +131,36 @@ describe("rule engine", () => {
     );
   });
 
+  it("links each cause and symptom once, however many subjects they share, and a shared cause to every symptom", () => {
+    const subnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+    const nics = Array.from({ length: 300 }, (_, i) => ids.nic(`vm${i}-nic`));
+    const symptom: Rule = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/symptom",
+      messages: { m: "down" },
+      check: ({ report }) => {
+        for (const nic of nics) report({ status: "fail", resourceId: nic, messageId: "m", subjects: [nic, subnet, subnet.toUpperCase()] });
+      },
+    });
+    const cause: Rule = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/cause",
+      explains: ["azure/symptom"],
+      messages: { m: "blocked" },
+      check: ({ report }) => report({ status: "fail", resourceId: subnet, messageId: "m", subjects: [subnet, ...nics] }),
+    });
+    const findings = runRules(model, [symptom, cause]);
+    const c = findings.find((f) => f.ruleId === "azure/cause");
+    assert.equal(c?.relatedTo.length, 300);
+    assert.equal(new Set(c?.relatedTo.map((r) => r.findingId)).size, 300);
+    for (const f of findings.filter((x) => x.ruleId === "azure/symptom")) {
+      assert.deepEqual(
+        f.relatedTo.map((r) => [r.findingId, r.relation]),
+        [[c?.id, "caused-by"]],
+      );
+    }
+  });
+
   it("finding ids are stable: rule id + normalized resource id + key, independent of order", () => {
     const r = defineRule<AzureModel>({
       ...meta,
