@@ -14,7 +14,7 @@
 
 /** One of Node's modules as CommonJS (process.getBuiltinModule, Node 22.3+), without the ESM facade an import makes (bin/lbdoctor.js). */
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
-const { lstatSync, mkdirSync, statSync } = await builtin("node:fs");
+const { lstatSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } = await builtin("node:fs");
 const module = await builtin("node:module");
 const { homedir, tmpdir } = await builtin("node:os");
 const { join } = await builtin("node:path");
@@ -105,5 +105,75 @@ export function compileEagerly(argv, env = process.env, bundled = false) {
 export function enableCompileCache(env = process.env) {
   if (env.NODE_DISABLE_COMPILE_CACHE || env.NODE_COMPILE_CACHE || typeof module.enableCompileCache !== "function") return undefined;
   const dir = compileCacheDir(env);
-  return dir ? module.enableCompileCache(dir) : undefined;
+  if (!dir) return undefined;
+  // lbdoctor's own folder only (NODE_COMPILE_CACHE's is the user's); after the run, so that it never delays a result
+  process.once("exit", () => pruneCompileCache(dir));
+  return module.enableCompileCache(dir);
+}
+
+/** How often a run looks over the cache for entries to drop: once a day at most (the stamp file's age). */
+export const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
+/** An entry not written for this long is dropped (a cache hit does not rewrite it: one compile a month at worst). */
+export const KEEP_MS = 30 * 24 * 60 * 60 * 1000;
+/** Above this size, the oldest entries go until the cache is half of it. */
+export const MAX_CACHE_BYTES = 128 * 1024 * 1024;
+const STAMP = ".pruned";
+
+/**
+ * Drops what the compile cache no longer needs, at most once a day (`PRUNE_EVERY_MS`). Node never removes an
+ * entry: every lbdoctor version (its bundle's chunks are named by their content), Node version and set of V8 flags
+ * adds its own, and the folder only grows. Entries older than `KEEP_MS` go, then the oldest while the cache is over
+ * `MAX_CACHE_BYTES` (down to half), then the folders this left empty, never `active` (this run's, where Node writes
+ * its entries as the process ends). Only files in Node's version folders (the
+ * `v<node>-<arch>-<hash>` folders directly under `dir`) are touched, never a link; a failure leaves the cache as
+ * it is (it only makes start-up faster). Returns how many entries it removed.
+ */
+export function pruneCompileCache(dir, now = Date.now(), active = module.getCompileCacheDir?.()) {
+  const stamp = join(dir, STAMP);
+  try {
+    if (now - statSync(stamp).mtimeMs < PRUNE_EVERY_MS) return 0;
+  } catch {
+    // never pruned
+  }
+  let removed = 0;
+  try {
+    writeFileSync(stamp, "", { mode: 0o600 });
+    utimesSync(stamp, now / 1000, now / 1000);
+    const entries = [];
+    const emptied = new Set();
+    for (const sub of readdirSync(dir, { withFileTypes: true })) {
+      if (!sub.isDirectory() || !/^v\d/.test(sub.name)) continue;
+      const folder = join(dir, sub.name);
+      for (const f of readdirSync(folder, { withFileTypes: true })) {
+        if (!f.isFile()) continue;
+        const path = join(folder, f.name);
+        const st = lstatSync(path);
+        entries.push({ path, folder, mtime: st.mtimeMs, size: st.size });
+      }
+    }
+    entries.sort((a, b) => a.mtime - b.mtime);
+    let total = entries.reduce((n, e) => n + e.size, 0);
+    const over = total > MAX_CACHE_BYTES;
+    for (const e of entries) {
+      if (now - e.mtime <= KEEP_MS && !(over && total > MAX_CACHE_BYTES / 2)) break;
+      try {
+        unlinkSync(e.path);
+        total -= e.size;
+        removed++;
+        if (e.folder !== active) emptied.add(e.folder);
+      } catch {
+        // gone already (another run pruned it)
+      }
+    }
+    for (const folder of emptied) {
+      try {
+        rmdirSync(folder); // only when empty
+      } catch {
+        // still in use
+      }
+    }
+  } catch {
+    // a cache we cannot look over is left as it is
+  }
+  return removed;
 }

@@ -1,12 +1,34 @@
 /** The module compile cache lives in a folder of the user's own, never a shared /tmp one another user could own. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-// @ts-expect-error: plain JavaScript next to the entry point, no declarations
-import { compileCacheDir, enableCompileCache, readsSnapshotFile } from "../bin/compile-cache.js";
+import {
+  compileCacheDir,
+  enableCompileCache,
+  KEEP_MS,
+  MAX_CACHE_BYTES,
+  PRUNE_EVERY_MS,
+  pruneCompileCache,
+  readsSnapshotFile,
+  // @ts-expect-error: plain JavaScript next to the entry point, no declarations
+} from "../bin/compile-cache.js";
 import { BIN, ROOT } from "./support/cli.ts";
 
 describe("compile cache folder", { skip: process.platform === "win32" }, () => {
@@ -137,5 +159,97 @@ describe("eager compilation into the cache", () => {
     const debug = run(xdg, check, { NODE_DEBUG_NATIVE: "COMPILE_CACHE" });
     assert.match(debug, /was accepted/);
     assert.doesNotMatch(debug, /was rejected/);
+  });
+});
+
+describe("compile cache pruning", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const now = Date.now();
+  /** A cache entry of `size` bytes (sparse: no disk used) last written `age` ms ago. */
+  const entry = (path: string, age: number, size = 100): string => {
+    const fd = openSync(path, "w");
+    ftruncateSync(fd, size);
+    closeSync(fd);
+    utimesSync(path, (now - age) / 1000, (now - age) / 1000);
+    return path;
+  };
+  const cache = () => {
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-cc-prune-"));
+    const v = join(dir, "v24.21.0-x64-00000000-0");
+    mkdirSync(v);
+    return { dir, v };
+  };
+
+  it("drops entries unused for longer than KEEP_MS, and a version folder left empty; nothing else", () => {
+    const { dir, v } = cache();
+    const gone = join(dir, "v22.0.0-x64-11111111-0");
+    mkdirSync(gone);
+    entry(join(gone, "a"), KEEP_MS + DAY);
+    const old = entry(join(v, "old"), KEEP_MS + DAY);
+    const fresh = entry(join(v, "fresh"), DAY);
+    // this run's own folder stays, emptied or not (Node writes into it as the process ends)
+    const active = join(dir, "v24.21.0-x64-22222222-0");
+    mkdirSync(active);
+    entry(join(active, "b"), KEEP_MS + DAY);
+    const mine = join(dir, "notes");
+    mkdirSync(mine);
+    const other = entry(join(mine, "x"), KEEP_MS * 3);
+    assert.equal(pruneCompileCache(dir, now, active), 3);
+    assert.equal(existsSync(old), false);
+    assert.equal(existsSync(gone), false);
+    assert.equal(existsSync(active), true);
+    assert.equal(existsSync(fresh), true);
+    assert.equal(existsSync(other), true, "only Node's version folders are looked at");
+  });
+
+  it("at most once a day: a recent stamp leaves the cache alone", () => {
+    const { dir, v } = cache();
+    const old = entry(join(v, "old"), KEEP_MS + DAY);
+    entry(join(v, "fresh"), DAY);
+    assert.equal(pruneCompileCache(dir, now), 1);
+    assert.equal(existsSync(old), false);
+    const older = entry(join(v, "older"), KEEP_MS + 2 * DAY);
+    assert.equal(pruneCompileCache(dir, now + PRUNE_EVERY_MS / 2), 0);
+    assert.equal(existsSync(older), true);
+    assert.equal(pruneCompileCache(dir, now + PRUNE_EVERY_MS + 1), 1);
+    assert.equal(existsSync(older), false);
+  });
+
+  it("over MAX_CACHE_BYTES, drops the oldest until the cache is half of it", () => {
+    const { dir, v } = cache();
+    const third = Math.ceil(MAX_CACHE_BYTES / 3) + 1;
+    const a = entry(join(v, "a"), 3 * DAY, third);
+    const b = entry(join(v, "b"), 2 * DAY, third);
+    const c = entry(join(v, "c"), DAY, third);
+    assert.equal(pruneCompileCache(dir, now), 2);
+    assert.deepEqual(
+      [a, b, c].map((p) => existsSync(p)),
+      [false, false, true],
+    );
+  });
+
+  it("a run of lbdoctor prunes its own folder, never NODE_COMPILE_CACHE's", () => {
+    const xdg = mkdtempSync(join(tmpdir(), "lbdoctor-cc-run-"));
+    const dir = compileCacheDir({ XDG_CACHE_HOME: xdg });
+    const v = join(dir, "v1.0.0-x64-00000000-0");
+    mkdirSync(v);
+    const old = entry(join(v, "old"), KEEP_MS + DAY);
+    const users = mkdtempSync(join(tmpdir(), "lbdoctor-cc-user-"));
+    mkdirSync(join(users, "v1.0.0-x64-00000000-0"));
+    const theirs = entry(join(users, "v1.0.0-x64-00000000-0", "old"), KEEP_MS + DAY);
+    const env: Record<string, string | undefined> = { ...process.env, XDG_CACHE_HOME: xdg };
+    delete env.NODE_COMPILE_CACHE;
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    const r = spawnSync(process.execPath, [BIN, "rules"], { encoding: "utf8", env, timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(old), false);
+    assert.ok(existsSync(join(dir, ".pruned")));
+    const r2 = spawnSync(process.execPath, [BIN, "rules"], {
+      encoding: "utf8",
+      env: { ...env, NODE_COMPILE_CACHE: users },
+      timeout: 60_000,
+    });
+    assert.equal(r2.status, 0, r2.stderr);
+    assert.equal(existsSync(theirs), true);
   });
 });
