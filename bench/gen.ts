@@ -563,6 +563,8 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
   const danglingEvery = dangling > 0 ? Math.max(1, Math.floor(nicCount / dangling)) : 0;
   let danglingDone = 0;
   const nsgEffective = (idx: number): RuleSpec[] => [...(nsgRules[idx] ?? []), ...defaultSpecs];
+  // each pool member's NIC index and whether its VM is deallocated, for the rule health below
+  const member = new Map<string, { i: number; deallocated: boolean }>();
   for (let i = 0; i < nicCount; i++) {
     const b = Math.min(lbCount - 1, Math.floor(i / nicsPerLb));
     const lb = lbs[b] as LbInfo;
@@ -639,6 +641,7 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
       natRule.properties.backendIPConfiguration = { id: ipcId };
     }
     if (power === "deallocated") deallocated++;
+    member.set(ipcId, { i, deallocated: power === "deallocated" });
     const statuses = [
       { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded" },
       { code: `PowerState/${power}`, level: "Info", displayStatus: `VM ${power}` },
@@ -700,12 +703,14 @@ export function generate(o: GenOptions): { snapshot: AzureSnapshot; stats: GenSt
     for (const rule of lb.rules) {
       lbRules++;
       const addrs = lb.pool.members.map((ipcId) => {
-        const i = Number(/vm-(\d+)-nic|virtualMachines\/(\d+)\//.exec(ipcId)?.slice(1).find(Boolean) ?? 0);
-        const down = wrongPort || (nsgIds.length > 0 && (subnetNsg[Math.floor(i / nicsPerSubnet)] ?? 0) % 25 === 24 && rule.probe.endsWith("probe-http"));
+        const { i, deallocated: off } = member.get(ipcId) ?? { i: 0, deallocated: false };
+        const http = rule.probe.endsWith("probe-http");
+        // a deallocated VM answers no probe
+        const down = off || wrongPort || (nsgIds.length > 0 && (subnetNsg[Math.floor(i / nicsPerSubnet)] ?? 0) % 25 === 24 && http);
         return {
           networkInterfaceIPConfigurationId: ipcId,
           state: down ? "Down" : "Up",
-          reason: down ? "Down_Probe_HttpEndpointUnreachable" : "Up_Probe_Success",
+          reason: down ? (http ? "Down_Probe_HttpEndpointUnreachable" : "Down_Probe_TcpProbeTimeout") : "Up_Probe_Success",
         };
       });
       ruleHealth[rule.id] = {
