@@ -4,7 +4,7 @@ import { FLAP_TRANSITIONS, flapVerdicts } from "../../../src/core/timeline/check
 import { resolvePointer } from "../../../src/core/util/json-pointer.ts";
 import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import type { AzureModel, Probe } from "../../../src/providers/azure/model.ts";
-import { probeMembers, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { probeMembers, rgOf, sh, unreadMetrics } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface ProbeSettings {
   interval: number;
@@ -54,19 +54,16 @@ export default defineRule<AzureModel>({
   check({ model, report }) {
     const time = model.time;
     if (!time) return;
-    for (const m of time.missing) {
-      if (m.what !== "metrics" || !m.resourceId) continue;
-      const lb = model.loadBalancers.find((x) => x.key === idKey(m.resourceId as string));
-      if (lb)
-        report({
-          resourceId: lb.id,
-          resourceName: lb.name,
-          loadBalancerId: lb.id,
-          key: "metrics",
-          status: "unknown",
-          messageId: "noMetrics",
-          data: { lb: lb.name, reason: `${m.operation}: ${m.message}` },
-        });
+    for (const { lb, reason } of unreadMetrics(model)) {
+      report({
+        resourceId: lb.id,
+        resourceName: lb.name,
+        loadBalancerId: lb.id,
+        key: "metrics",
+        status: "unknown",
+        messageId: "noMetrics",
+        data: { lb: lb.name, reason },
+      });
     }
     const probeOf = new Map<string, Probe>();
     for (const { probe, member } of probeMembers(model)) if (!probeOf.has(member.key)) probeOf.set(member.key, probe);

@@ -1,10 +1,10 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { RuleContext } from "../../../src/core/engine/types.ts";
 import { clock } from "../../../src/core/timeline/analyze.ts";
-import { idKey, nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { SNAT_USED_SHARE, snatUsage } from "../../../src/providers/azure/model/time.ts";
 import type { AzureModel, LoadBalancer } from "../../../src/providers/azure/model.ts";
-import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { rgOf, sh, unreadMetrics } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Ephemeral ports each frontend IP gives outbound rules; ports a NAT gateway public IP gives. */
 const PORTS_PER_FRONTEND_IP = 64_000;
@@ -88,7 +88,7 @@ export default defineRule<AzureModel>({
       judgeUsage(ctx, time, u, failedBy);
     }
     reportFailedOnly(ctx, time, failedBy, seen);
-    reportNoMetrics(ctx, time);
+    reportNoMetrics(ctx);
   },
 });
 
@@ -231,11 +231,8 @@ function reportFailedOnly({ model, report }: Ctx, time: Time, failedBy: Map<stri
 }
 
 /** Load balancers whose metrics could not be read. */
-function reportNoMetrics({ model, report }: Ctx, time: Time): void {
-  for (const m of time.missing) {
-    if (m.what !== "metrics" || !m.resourceId) continue;
-    const lb = model.loadBalancers.find((x) => x.key === idKey(m.resourceId as string));
-    if (!lb) continue;
+function reportNoMetrics({ model, report }: Ctx): void {
+  for (const { lb, reason } of unreadMetrics(model)) {
     report({
       resourceId: lb.id,
       resourceName: lb.name,
@@ -243,7 +240,7 @@ function reportNoMetrics({ model, report }: Ctx, time: Time): void {
       key: "metrics",
       status: "unknown",
       messageId: "noMetrics",
-      data: { lb: nameOf(lb.id), reason: `${m.operation}: ${m.message}` },
+      data: { lb: nameOf(lb.id), reason },
     });
   }
 }

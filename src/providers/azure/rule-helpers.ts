@@ -164,3 +164,19 @@ export function allowFixCommands(
 
 /** A value the user fills in, inert in any shell: `'<nic-name>'`. */
 export { placeholder, ps } from "../../core/util/shell.ts";
+
+/**
+ * The load balancers whose metrics could not be read (the time model's `missing` entries for metrics), each with
+ * the reason, for the rules that judge metrics (`unknown` for each). Looked up through one index of the load balancers.
+ */
+export function unreadMetrics(model: AzureModel): Array<{ lb: LoadBalancer; reason: string }> {
+  const missing = model.time?.missing.filter((m) => m.what === "metrics" && m.resourceId) ?? [];
+  if (missing.length === 0) return [];
+  const byKey = new Map(model.loadBalancers.map((lb) => [lb.key, lb]));
+  const out: Array<{ lb: LoadBalancer; reason: string }> = [];
+  for (const m of missing) {
+    const lb = byKey.get(idKey(m.resourceId as string));
+    if (lb) out.push({ lb, reason: `${m.operation}: ${m.message}` });
+  }
+  return out;
+}
