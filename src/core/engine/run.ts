@@ -472,26 +472,24 @@ export function linkFindings(findings: Finding[], rules: Rule[], keyOf: (id: str
     for (const s of f.subjects) add(bySubject, s, f);
     if (byEvidence.size > 0) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, keyOf(e.resourceId), f);
   }
-  // the finding ids each finding is already related to: a cause shared by thousands of symptoms (one subnet) is
-  // asked about each of them, and a scan of its growing relatedTo list made that quadratic
-  const related = new Map<Finding, Set<string>>();
-  const linked = (f: Finding, id: string): boolean => {
-    let ids = related.get(f);
-    if (ids === undefined) related.set(f, (ids = new Set(f.relatedTo.map((r) => r.findingId))));
-    if (ids.has(id)) return true;
-    ids.add(id);
-    return false;
-  };
   for (const cause of fails) {
     const targets = explains.get(cause.ruleId);
     if (!targets || targets.size === 0) continue;
     const viaEvidence = byEvidence.has(cause.ruleId);
+    // the ids the cause is already related to: a cause shared by thousands of symptoms (one subnet) is asked about
+    // each of them, and a scan of its growing relatedTo list made that quadratic (a symptom's own list stays short)
+    const linked = new Set(cause.relatedTo.map((r) => r.findingId));
     for (const s of cause.subjects) {
       const symptoms = viaEvidence ? [...(bySubject.get(s) ?? []), ...(byEvidenceResource.get(s) ?? [])] : (bySubject.get(s) ?? []);
       for (const symptom of symptoms) {
         if (symptom === cause || !targets.has(symptom.ruleId)) continue;
-        if (!linked(symptom, cause.id)) symptom.relatedTo.push({ findingId: cause.id, ruleId: cause.ruleId, relation: "caused-by" });
-        if (!linked(cause, symptom.id)) cause.relatedTo.push({ findingId: symptom.id, ruleId: symptom.ruleId, relation: "explains" });
+        if (!symptom.relatedTo.some((r) => r.findingId === cause.id)) {
+          symptom.relatedTo.push({ findingId: cause.id, ruleId: cause.ruleId, relation: "caused-by" });
+        }
+        if (!linked.has(symptom.id)) {
+          linked.add(symptom.id);
+          cause.relatedTo.push({ findingId: symptom.id, ruleId: symptom.ruleId, relation: "explains" });
+        }
       }
     }
   }

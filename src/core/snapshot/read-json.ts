@@ -113,33 +113,6 @@ function splitParse(fd: number, chunkSize: number): Record<string, unknown> | un
     parts = [];
     return text;
   };
-  /**
-   * Where the string being read ends: the index after its closing quote, found by `indexOf` (native; most of a snapshot's
-   * bytes sit inside strings), else -1 with `esc` telling whether the chunk ended inside an escape. `i` is the first
-   * unread byte of the string's content, `n` the end of the chunk's data (the buffer may hold stale bytes past it).
-   */
-  const stringEnd = (i: number, n: number): number => {
-    for (;;) {
-      if (esc) {
-        // the byte after a backslash that ended the chunk before: escaped, whatever it is
-        if (i >= n) return -1;
-        esc = false;
-        i++;
-      }
-      const q = buf.indexOf(0x22, i);
-      const found = q >= 0 && q < n;
-      // the backslashes just before the quote (or the chunk's end): an odd run escapes what follows
-      let j = (found ? q : n) - 1;
-      while (j >= i && buf[j] === 0x5c) j--;
-      const odd = ((found ? q : n) - 1 - j) % 2 === 1;
-      if (!found) {
-        esc = odd;
-        return -1;
-      }
-      if (!odd) return q + 1;
-      i = q + 1;
-    }
-  };
   const begin = (c: number, i: number, r: number) => {
     role = r;
     start = i;
@@ -165,20 +138,13 @@ function splitParse(fd: number, chunkSize: number): Record<string, unknown> | un
         if (kind === 1) {
           let c = 0;
           while (i < n) {
-            if (inStr) {
-              i = stringEnd(i, n);
-              if (i < 0) {
-                i = n;
-                break;
-              }
-              inStr = false;
-              continue;
-            }
             c = buf[i++] as number;
-            if (c === 0x22) {
-              inStr = true;
-              esc = false;
-            } else if (c === 0x7b || c === 0x5b) depth++;
+            if (inStr) {
+              if (esc) esc = false;
+              else if (c === 0x5c) esc = true;
+              else if (c === 0x22) inStr = false;
+            } else if (c === 0x22) inStr = true;
+            else if (c === 0x7b || c === 0x5b) depth++;
             else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
               kind = 0;
               break;
@@ -188,13 +154,16 @@ function splitParse(fd: number, chunkSize: number): Record<string, unknown> | un
         } else if (kind === 2) {
           // a string: it starts at `start` with its quote; the first byte is that quote when the piece began in this chunk
           if (i === start && parts.length === 0) i++;
-          const end = stringEnd(i, n);
-          if (end < 0) i = n;
-          else {
-            i = end;
-            kind = 0;
-            finish(pieceText(i));
+          while (i < n) {
+            const c = buf[i++] as number;
+            if (esc) esc = false;
+            else if (c === 0x5c) esc = true;
+            else if (c === 0x22) {
+              kind = 0;
+              break;
+            }
           }
+          if (kind === 0) finish(pieceText(i));
         } else {
           while (i < n) {
             const c = buf[i] as number;
