@@ -8,9 +8,10 @@
 // semi-spaces the child's peak is 485-500 MB against 568-665 MB in one process, for ~0.1 s more of
 // scavenge pauses (three times as many); the parent, waiting, holds ~49 MB more. 32 MB semi-spaces
 // cost no time but saved too little (the two processes together reached 606 MB). The extra Node start
-// (~40 ms) is paid only from LARGE_INPUT_BYTES. At 100,000 NICs (377 MB, a 2 GB heap) the cap is no slower
-// either (three alternating runs each: 19.4-22.0 s against 21.4-22.3 s on the bench's topology, 23.4-24.1 s
-// against 24.1-28.3 s on issue 12's) and the peak is ~200 MB lower (1.93-1.95 GB against 2.11-2.17 GB).
+// (~40 ms) is paid only from LARGE_INPUT_BYTES, and not past CAP_LIMIT_BYTES: at 100,000 NICs (377 MB,
+// a 2 GB heap) a capped young generation took two to four times the scavenges, up to a second more of
+// a 22-second run. Measured again through the whole CLI, six alternating runs each: capped 22.6-26.7 s
+// against 20.3-27.2 s (medians ~25 and ~23 s), for ~190 MB less (1.90-1.92 GB against 2.08-2.13 GB).
 //
 // Not done when the user set the young generation's size themselves (NODE_OPTIONS or Node's own
 // flags), under the inspector (--inspect: a child would want its port), or with LBDOCTOR_NO_RERUN=1
@@ -20,8 +21,10 @@
 const builtin = async (name) => process.getBuiltinModule?.(name) ?? (await import(name)).default;
 const { statSync } = await builtin("node:fs");
 
-/** Snapshot files at least this large are read with the young generation capped. */
+/** Snapshot files at least this large (and below CAP_LIMIT_BYTES) are read with the young generation capped. */
 export const LARGE_INPUT_BYTES = 16 * 1024 * 1024;
+/** From this size on, the cap costs more collector time than it is worth: V8's own sizing. */
+export const CAP_LIMIT_BYTES = 128 * 1024 * 1024;
 /** The cap, in MB per semi-space. */
 export const SEMI_SPACE_MB = 16;
 
@@ -72,7 +75,7 @@ export function wantsRerun(argv, readsSnapshotFile, env = process.env, execArgv 
   if ([...execArgv, env.NODE_OPTIONS ?? ""].some((a) => /--inspect/.test(a))) return false;
   if (!readsSnapshotFile(argv)) return false;
   const size = largestFile(snapshotPaths(argv));
-  return size >= LARGE_INPUT_BYTES;
+  return size >= LARGE_INPUT_BYTES && size < CAP_LIMIT_BYTES;
 }
 
 /**
