@@ -4,7 +4,7 @@ import { FLAP_TRANSITIONS, flapVerdicts } from "../../../src/core/timeline/check
 import { resolvePointer } from "../../../src/core/util/json-pointer.ts";
 import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import type { AzureModel, Probe } from "../../../src/providers/azure/model.ts";
-import { probeMembers, rgOf, sh, unreadMetrics } from "../../../src/providers/azure/rule-helpers.ts";
+import { probeMembers, reportUnreadMetrics, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface ProbeSettings {
   interval: number;
@@ -51,20 +51,11 @@ export default defineRule<AzureModel>({
   remediation:
     "Find why the endpoint fails intermittently (slow answers under load, a dependency behind the probe path). To stop a single slow answer " +
     "from taking the member out, raise the probe's threshold (consecutive failures) or interval; a probe on a cheap, local health path is steadier.",
-  check({ model, report }) {
+  check(ctx) {
+    const { model, report } = ctx;
     const time = model.time;
     if (!time) return;
-    for (const { lb, reason } of unreadMetrics(model)) {
-      report({
-        resourceId: lb.id,
-        resourceName: lb.name,
-        loadBalancerId: lb.id,
-        key: "metrics",
-        status: "unknown",
-        messageId: "noMetrics",
-        data: { lb: lb.name, reason },
-      });
-    }
+    reportUnreadMetrics(ctx);
     const probeOf = new Map<string, Probe>();
     for (const { probe, member } of probeMembers(model)) if (!probeOf.has(member.key)) probeOf.set(member.key, probe);
     for (const v of flapVerdicts(time)) {

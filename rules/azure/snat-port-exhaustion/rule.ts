@@ -1,10 +1,9 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { RuleContext } from "../../../src/core/engine/types.ts";
 import { clock } from "../../../src/core/timeline/analyze.ts";
-import { nameOf } from "../../../src/providers/azure/arm-id.ts";
 import { SNAT_USED_SHARE, snatUsage } from "../../../src/providers/azure/model/time.ts";
 import type { AzureModel, LoadBalancer } from "../../../src/providers/azure/model.ts";
-import { rgOf, sh, unreadMetrics } from "../../../src/providers/azure/rule-helpers.ts";
+import { reportUnreadMetrics, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Ephemeral ports each frontend IP gives outbound rules; ports a NAT gateway public IP gives. */
 const PORTS_PER_FRONTEND_IP = 64_000;
@@ -88,7 +87,7 @@ export default defineRule<AzureModel>({
       judgeUsage(ctx, time, u, failedBy);
     }
     reportFailedOnly(ctx, time, failedBy, seen);
-    reportNoMetrics(ctx);
+    reportUnreadMetrics(ctx);
   },
 });
 
@@ -226,21 +225,6 @@ function reportFailedOnly({ model, report }: Ctx, time: Time, failedBy: Map<stri
       },
       evidence: [{ resourceId: lb.id, pointer: f.pointer, label: "SnatConnectionCount (Failed)" }],
       remediation: { summary: "Give each member more SNAT ports, or move outbound to a NAT gateway.", commands: a.commands },
-    });
-  }
-}
-
-/** Load balancers whose metrics could not be read. */
-function reportNoMetrics({ model, report }: Ctx): void {
-  for (const { lb, reason } of unreadMetrics(model)) {
-    report({
-      resourceId: lb.id,
-      resourceName: lb.name,
-      loadBalancerId: lb.id,
-      key: "metrics",
-      status: "unknown",
-      messageId: "noMetrics",
-      data: { lb: nameOf(lb.id), reason },
     });
   }
 }

@@ -1,5 +1,6 @@
 /** Helpers shared by Azure rules: iterating members, and building exact `az` fix commands. */
 
+import type { RuleContext } from "../../core/engine/types.ts";
 import { azArg } from "../../core/util/shell.ts";
 import { idKey, parseArmId } from "./arm-id.ts";
 import type { AzureModel, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
@@ -166,17 +167,25 @@ export function allowFixCommands(
 export { placeholder, ps } from "../../core/util/shell.ts";
 
 /**
- * The load balancers whose metrics could not be read (the time model's `missing` entries for metrics), each with
- * the reason, for the rules that judge metrics (`unknown` for each). Looked up through one index of the load balancers.
+ * Reports `unknown` (message `noMetrics`: `{{lb}}` and `{{reason}}`) for each load balancer whose metrics could not be
+ * read (the time model's `missing` entries for metrics), for the rules that judge metrics. One index of the load
+ * balancers, not a search per entry.
  */
-export function unreadMetrics(model: AzureModel): Array<{ lb: LoadBalancer; reason: string }> {
+export function reportUnreadMetrics({ model, report }: RuleContext<AzureModel>): void {
   const missing = model.time?.missing.filter((m) => m.what === "metrics" && m.resourceId) ?? [];
-  if (missing.length === 0) return [];
+  if (missing.length === 0) return;
   const byKey = new Map(model.loadBalancers.map((lb) => [lb.key, lb]));
-  const out: Array<{ lb: LoadBalancer; reason: string }> = [];
   for (const m of missing) {
     const lb = byKey.get(idKey(m.resourceId as string));
-    if (lb) out.push({ lb, reason: `${m.operation}: ${m.message}` });
+    if (!lb) continue;
+    report({
+      resourceId: lb.id,
+      resourceName: lb.name,
+      loadBalancerId: lb.id,
+      key: "metrics",
+      status: "unknown",
+      messageId: "noMetrics",
+      data: { lb: lb.name, reason: `${m.operation}: ${m.message}` },
+    });
   }
-  return out;
 }
