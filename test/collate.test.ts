@@ -59,6 +59,22 @@ describe("compareText", () => {
         fc.property(gen, gen, (x, y) => sign(byKey(x, y)) === sign(compareText(x, y))),
         { numRuns: 20000, ...seed },
       );
+    // the same text in two casings: only the case bytes decide (the first case difference, lower case first)
+    const cased = fc
+      .tuple(
+        fc.string({ unit: fc.constantFrom(..."abcXYZ-09"), minLength: 1, maxLength: 10 }),
+        fc.array(fc.boolean()),
+        fc.array(fc.boolean()),
+      )
+      .map(([base, m1, m2]) => {
+        const flip = (mask: boolean[]) => [...base].map((c, i) => (mask[i] ? c.toUpperCase() : c.toLowerCase())).join("");
+        return [flip(m1), flip(m2)] as const;
+      });
+    fc.assert(
+      fc.property(cased, ([x, y]) => sign(byKey(x, y)) === sign(compareText(x, y))),
+      { numRuns: 5000, ...seed },
+    );
+    assert.equal(sign(byKey("nIc-1", "Nic-1")), -1);
     assert.equal(collationKey("vm-ü"), undefined);
     assert.equal(collationKey("a\tb"), undefined);
     assert.equal(collationKey("x".repeat(9000)), undefined, "a very long text is compared by compareText");

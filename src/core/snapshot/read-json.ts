@@ -18,6 +18,9 @@ import { closeSync, openSync, readSync } from "node:fs";
 /** How many bytes one read takes. */
 export const READ_CHUNK = 1 << 20;
 
+/** How far into a string the splitter reads byte by byte before it lets `indexOf` find the closing quote. */
+const SHORT_STRING = 32;
+
 // the structural states: where the splitter is, between pieces
 const START = 0; // before the top-level `{`
 const KEY1_FIRST = 1; // after `{`: a key or `}`
@@ -113,6 +116,47 @@ function splitParse(fd: number, chunkSize: number): Record<string, unknown> | un
     parts = [];
     return text;
   };
+  /**
+   * Inside a string of a container, from `i`: the index just past its closing quote (`inStr` cleared), or -1 when the
+   * string goes on past `n` (`esc` then says whether the chunk ended inside an escape). Strings are most of a
+   * snapshot's bytes: the native `indexOf` finds each quote, and only the backslashes just before it are counted.
+   */
+  const skipString = (b: Buffer, from: number, n: number): number => {
+    // most strings are keys, a few bytes long: a call into native code costs more than reading them here
+    let i = from;
+    const near = Math.min(n, from + SHORT_STRING);
+    while (i < near) {
+      const c = b[i++] as number;
+      if (esc) esc = false;
+      else if (c === 0x5c) esc = true;
+      else if (c === 0x22) {
+        inStr = false;
+        return i;
+      }
+    }
+    if (i >= n) return -1;
+    if (esc) {
+      esc = false;
+      i++; // the escaped character (a quote or a backslash included)
+    }
+    for (;;) {
+      const q = i < n ? b.indexOf(0x22, i) : -1;
+      if (q < 0 || q >= n) {
+        // no quote before the chunk's end: an odd run of backslashes at its end escapes the next chunk's first byte
+        let k = n;
+        while (k > i && b[k - 1] === 0x5c) k--;
+        esc = (n - k) % 2 === 1;
+        return -1;
+      }
+      let k = q;
+      while (k > i && b[k - 1] === 0x5c) k--;
+      if ((q - k) % 2 === 0) {
+        inStr = false;
+        return q + 1;
+      }
+      i = q + 1; // an escaped quote
+    }
+  };
   const begin = (c: number, i: number, r: number) => {
     role = r;
     start = i;
@@ -138,12 +182,16 @@ function splitParse(fd: number, chunkSize: number): Record<string, unknown> | un
         if (kind === 1) {
           let c = 0;
           while (i < n) {
-            c = buf[i++] as number;
             if (inStr) {
-              if (esc) esc = false;
-              else if (c === 0x5c) esc = true;
-              else if (c === 0x22) inStr = false;
-            } else if (c === 0x22) inStr = true;
+              i = skipString(buf, i, n);
+              if (i < 0) {
+                i = n;
+                break;
+              }
+              continue;
+            }
+            c = buf[i++] as number;
+            if (c === 0x22) inStr = true;
             else if (c === 0x7b || c === 0x5b) depth++;
             else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
               kind = 0;

@@ -60,8 +60,8 @@ export function compareText(a: string, b: string): number {
 
 /** The longest text given a collation key (its key is made in one call; longer texts are compared by compareText). */
 const KEY_MAX = 8192;
-let keyCodes = new Uint16Array(512);
-const utf16 = new TextDecoder("utf-16le");
+/** The text's bytes, then its key, made in place: a text of n characters needs 3n bytes (any character's UTF-8, at most 3 a code unit) and 2n + 1 for its key. */
+let scratch = Buffer.allocUnsafe(3 * 512);
 
 /**
  * A string whose plain (code-unit) order is `compareText`'s order, for printable ASCII text; `undefined` for anything
@@ -70,24 +70,35 @@ const utf16 = new TextDecoder("utf-16le");
  * weights (1…69, as character codes); a text with an upper-case letter adds a 0 (below every weight) and each
  * character's case (1 lower or not a letter, 2 upper), which decides only between texts whose weights are all equal:
  * the one without upper case (its key ends first) or with the first lower case sorts first.
+ *
+ * The text is copied out natively and its key written over its bytes, one byte a character: a one-byte string,
+ * which the engine compares as bytes. (Reading it with charCodeAt into a 16-bit array took ~1.8 µs for a 330-character
+ * finding id; the terminal UI keys 236,000 of them at 20,000 NICs.)
  */
 export function collationKey(s: string): string | undefined {
   const n = s.length;
   if (n > KEY_MAX) return undefined;
-  if (keyCodes.length < 2 * n + 1) keyCodes = new Uint16Array(2 * KEY_MAX + 1);
+  if (scratch.length < 3 * n + 1) scratch = Buffer.allocUnsafe(3 * KEY_MAX + 1);
+  const b = scratch;
+  // as many bytes as characters: all ASCII (anything else takes two or more, a lone surrogate three)
+  if (b.write(s, 0, "utf8") !== n) return undefined;
   let upper = false;
   for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    const w = c < 128 ? (PRIMARY[c] as number) : 0;
+    const c = b[i] as number;
+    const w = PRIMARY[c] as number;
     if (w === 0) return undefined;
-    keyCodes[i] = w;
-    if (c >= 65 && c <= 90) {
-      upper = true;
-      keyCodes[n + 1 + i] = 2;
-    } else keyCodes[n + 1 + i] = 1;
+    b[i] = w;
+    if (c >= 65 && c <= 90) upper = true;
   }
-  keyCodes[n] = 0;
-  return utf16.decode(keyCodes.subarray(0, upper ? 2 * n + 1 : n));
+  if (upper) {
+    // the cases, read from the text again (its bytes now hold weights)
+    b[n] = 0;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      b[n + 1 + i] = c >= 65 && c <= 90 ? 2 : 1;
+    }
+  }
+  return scratch.toString("latin1", 0, upper ? 2 * n + 1 : n);
 }
 
 /** Orders two texts by their `collationKey`s when both have one, else by `compareText`. */

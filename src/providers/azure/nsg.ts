@@ -105,29 +105,49 @@ interface M {
 const YES: M = { m: "yes" };
 const NO: M = { m: "no" };
 
-function anyOf(results: M[]): M {
-  let best: M = NO;
-  const rank: Record<Match, number> = { yes: 3, maybe: 2, partial: 1, no: 0 };
-  for (const r of results) if (rank[r.m] > rank[best.m]) best = r;
-  return best;
+const ANY_RANK: Record<Match, number> = { yes: 3, maybe: 2, partial: 1, no: 0 };
+const ALL_RANK: Record<Match, number> = { no: 3, maybe: 2, partial: 1, yes: 0 };
+
+/** The better of two matches for "any prefix matches": yes over maybe over partial over no (the first of equals). */
+function either(best: M, r: M): M {
+  return ANY_RANK[r.m] > ANY_RANK[best.m] ? r : best;
 }
 
-function allOf(results: M[]): M {
-  let worst: M = YES;
-  const rank: Record<Match, number> = { no: 3, maybe: 2, partial: 1, yes: 0 };
-  for (const r of results) if (rank[r.m] > rank[worst.m]) worst = r;
-  return worst;
+/** The worse of two matches for "every field matches": no over maybe over partial over yes (the first of equals). */
+function both(worst: M, r: M): M {
+  return ALL_RANK[r.m] > ALL_RANK[worst.m] ? r : worst;
+}
+
+/** A rule prefix trimmed, lower-cased and classified: an NSG repeats a few prefixes in every rule, and every flow reads them. */
+interface Prefix {
+  p: string;
+  lower: string;
+  any: boolean;
+  address: boolean;
+}
+const prefixes = new Map<string, Prefix>();
+
+function prefixOf(prefix: string): Prefix {
+  let x = prefixes.get(prefix);
+  if (x === undefined) {
+    const p = prefix.trim();
+    const lower = p.toLowerCase();
+    x = { p, lower, any: ANY.has(lower), address: isAddressLike(p) };
+    if (prefixes.size >= 1 << 16) prefixes.clear();
+    prefixes.set(prefix, x);
+  }
+  return x;
 }
 
 /** Does one rule prefix match one concrete address? */
 function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded: string[] | undefined): M {
   if (expanded && expanded.length > 0) {
-    return expanded.some((p) => ANY.has(p.toLowerCase()) || cidrContains(p, ip)) ? YES : NO;
+    for (const e of expanded) if (ANY.has(e.toLowerCase()) || cidrContains(e, ip)) return YES;
+    return NO;
   }
-  const p = prefix.trim();
-  const lower = p.toLowerCase();
-  if (ANY.has(lower)) return YES;
-  if (isAddressLike(p)) return cidrContains(p, ip) ? YES : NO;
+  const { p, lower, any, address } = prefixOf(prefix);
+  if (any) return YES;
+  if (address) return cidrContains(p, ip) ? YES : NO;
   if (lower === "azureloadbalancer") return ip === AZURE_PROBE_SOURCE ? YES : NO;
   if (lower === "virtualnetwork") {
     if (ctx.vnetSpace === undefined) {
@@ -154,9 +174,8 @@ function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded:
 
 /** Does one rule prefix match a whole client space? */
 function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" | "*", ctx: EvalContext): M {
-  const p = prefix.trim();
-  const lower = p.toLowerCase();
-  if (ANY.has(lower)) return YES;
+  const { p, lower, any } = prefixOf(prefix);
+  if (any) return YES;
   if (tag === "*") return { m: "partial", note: `'${p}' covers only part of all sources` };
   if (lower === tag.toLowerCase()) return YES;
   if (lower === "azureloadbalancer") return NO;
@@ -225,11 +244,13 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
     else src = asgMatches(rule.sourceAsgKeys, ctx.targetAsgKeys);
   } else if (flow.source.kind === "ip") {
     const ip = flow.source.ip;
-    src = anyOf(rule.sourcePrefixes.map((p) => prefixMatchesIp(p, ip, ctx, rule.expandedSource)));
+    src = NO;
+    for (const p of rule.sourcePrefixes) src = either(src, prefixMatchesIp(p, ip, ctx, rule.expandedSource));
     if (rule.sourcePrefixes.length === 0 && rule.expandedSource) src = prefixMatchesIp("", ip, ctx, rule.expandedSource);
   } else {
     const tag = flow.source.tag;
-    src = anyOf(rule.sourcePrefixes.map((p) => prefixMatchesSpace(p, tag, ctx)));
+    src = NO;
+    for (const p of rule.sourcePrefixes) src = either(src, prefixMatchesSpace(p, tag, ctx));
   }
   if (src.m === "no") return NO;
 
@@ -237,7 +258,8 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
   if (rule.destinationAsgKeys.length > 0) {
     dst = inbound ? asgMatches(rule.destinationAsgKeys, ctx.targetAsgKeys) : NO;
   } else {
-    dst = anyOf(rule.destinationPrefixes.map((p) => prefixMatchesIp(p, flow.destinationIp, ctx, rule.expandedDestination)));
+    dst = NO;
+    for (const p of rule.destinationPrefixes) dst = either(dst, prefixMatchesIp(p, flow.destinationIp, ctx, rule.expandedDestination));
     if (rule.destinationPrefixes.length === 0 && rule.expandedDestination) {
       dst = prefixMatchesIp("", flow.destinationIp, ctx, rule.expandedDestination);
     }
@@ -246,7 +268,7 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
   const dport = portMatches(rule.destinationPorts, flow.destinationPort);
   if (dport.m === "no") return NO;
   const sport = portMatches(rule.sourcePorts, flow.sourcePort);
-  return allOf([proto, src, dst, dport, sport]);
+  return both(both(both(both(proto, src), dst), dport), sport);
 }
 
 function partialAsg(flow: Flow): M {
@@ -324,45 +346,74 @@ function cannotMatch(r: SecurityRule, flow: Flow, flowProtocol: string): boolean
   return true;
 }
 
+/** The deciding rule's reference, made once per rule (a rule decides the same flow for every member behind its NSG). */
+const decidingRefs = new WeakMap<SecurityRule, RuleRef>();
+
+function decidingRef(set: RuleSet, r: SecurityRule): RuleRef {
+  let x = decidingRefs.get(r);
+  if (x === undefined || x.nsgId !== set.nsgId || x.nsgName !== set.nsgName) {
+    x = ref(set, r);
+    decidingRefs.set(r, x);
+  }
+  return x;
+}
+
+/** No rules of a kind: one shared, frozen list (most verdicts have no ambiguous or partial rule). */
+const NONE: RuleRef[] = Object.freeze([]) as unknown as RuleRef[];
+
+const lowerProtocol: Record<string, string> = { Tcp: "tcp", Udp: "udp", Icmp: "icmp" };
+
 /** First-match evaluation of one NSG's rules. */
 export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flow, ctx: EvalContext): LayerVerdict {
-  const ambiguous: RuleRef[] = [];
-  const partial: RuleRef[] = [];
+  let ambiguous: RuleRef[] | undefined;
+  let partial: RuleRef[] | undefined;
   const rules = set.rules; // sorted by priority
-  const flowProtocol = flow.protocol.toLowerCase();
+  const flowProtocol = lowerProtocol[flow.protocol] ?? flow.protocol.toLowerCase();
   for (const r of rules) {
     if (r.direction !== flow.direction) continue;
     if (cannotMatch(r, flow, flowProtocol)) continue;
     const m = matchRule(r, flow, ctx);
     if (m.m === "no") continue;
     if (m.m === "partial") {
-      partial.push(ref(set, r, m.note));
+      (partial ??= []).push(ref(set, r, m.note));
       continue;
     }
     if (m.m === "maybe") {
-      ambiguous.push(ref(set, r, m.note));
+      (ambiguous ??= []).push(ref(set, r, m.note));
       continue;
     }
-    const deciding = ref(set, r);
-    const conflicting = ambiguous.filter((a) => a.access !== r.access);
-    const base = { layer, nsgId: set.nsgId, nsgName: set.nsgName, deciding, ambiguous: conflicting, partial };
-    if (conflicting.length > 0) {
-      const first = conflicting[0] as RuleRef;
+    const deciding = decidingRef(set, r);
+    const conflicting = ambiguous ? ambiguous.filter((a) => a.access !== r.access) : NONE;
+    const first = conflicting[0];
+    if (first !== undefined) {
       return {
-        ...base,
+        layer,
+        nsgId: set.nsgId,
+        nsgName: set.nsgName,
+        deciding,
+        ambiguous: conflicting,
+        partial: partial ?? NONE,
         verdict: "unknown",
         reason: `rule ${first.name} (priority ${first.priority}, ${first.access}) may match: ${first.note ?? "it cannot be decided offline"}`,
       };
     }
-    return { ...base, verdict: r.access === "Allow" ? "allow" : "deny" };
+    return {
+      layer,
+      nsgId: set.nsgId,
+      nsgName: set.nsgName,
+      deciding,
+      ambiguous: conflicting,
+      partial: partial ?? NONE,
+      verdict: r.access === "Allow" ? "allow" : "deny",
+    };
   }
   return {
     layer,
     nsgId: set.nsgId,
     nsgName: set.nsgName,
     verdict: "unknown",
-    ambiguous,
-    partial,
+    ambiguous: ambiguous ?? NONE,
+    partial: partial ?? NONE,
     reason: "no rule matched, not even a default rule",
   };
 }
@@ -400,12 +451,16 @@ export function contextFor(target: IpConfig): EvalContext {
   };
 }
 
+/** Each ip configuration's context, made once: a model does not change once built, and every rule asks per member. */
+const contexts = new WeakMap<IpConfig, EvalContext>();
+
 /**
  * Evaluates a flow to (inbound) or from (outbound) one NIC ip configuration,
  * through the subnet NSG and the NIC NSG.
  */
 export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, opts: EvaluateOptions = {}): FlowVerdict {
-  const ctx = contextFor(target);
+  let ctx = contexts.get(target);
+  if (ctx === undefined) contexts.set(target, (ctx = contextFor(target)));
   const eff = opts.ignoreEffective ? undefined : model.observations.effectiveNsgs.get(target.nic.key);
   const layers: LayerVerdict[] = [];
   let basis: FlowVerdict["basis"] = "nsg-resources";
