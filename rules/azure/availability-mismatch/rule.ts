@@ -128,7 +128,9 @@ export default defineRule<AzureModel>({
       for (const vm of vms) {
         if (vm.kind !== "vm" || !vm.availabilitySetId) continue;
         const k = nameOf(vm.availabilitySetId);
-        sets.set(k, [...(sets.get(k) ?? []), vm]);
+        const list = sets.get(k);
+        if (list) list.push(vm);
+        else sets.set(k, [vm]);
       }
       const zonal = vms.filter((v) => v.zones.length > 0);
       const regional = vms.filter((v) => v.zones.length === 0 && (v.availabilitySetId || v.kind === "vmss-instance"));
@@ -180,7 +182,8 @@ export default defineRule<AzureModel>({
               },
         });
       }
-      const regionalOnly = regional.filter((v) => !bare.includes(v));
+      const bareSet = new Set(bare);
+      const regionalOnly = regional.filter((v) => !bareSet.has(v));
       if (zonal.length > 0 && regionalOnly.length > 0) {
         failed = true;
         report({

@@ -1,5 +1,5 @@
 /** ARM resource ids: parsing, parents, names. Keys (case-folded ids) come from the core. */
-import { idKey } from "../../core/util/resource-id.ts";
+import { idKey, lastSegment } from "../../core/util/resource-id.ts";
 
 export { idKey };
 
@@ -12,7 +12,23 @@ export interface ParsedArmId {
   name: string;
 }
 
-export function parseArmId(id: string): ParsedArmId {
+/**
+ * Ids parsed so far: rules ask for the resource group or name of the same ids again and again (every member's
+ * commands), and a parse splits the whole id. Bounded; the parsed ids are shared, so never changed by a caller.
+ */
+const parsed = new Map<string, Readonly<ParsedArmId>>();
+
+export function parseArmId(id: string): Readonly<ParsedArmId> {
+  let out = parsed.get(id);
+  if (out === undefined) {
+    if (parsed.size >= 1 << 16) parsed.clear();
+    out = parse(id);
+    parsed.set(id, out);
+  }
+  return out;
+}
+
+function parse(id: string): ParsedArmId {
   const parts = id.split("/").filter((p) => p.length > 0);
   const out: ParsedArmId = { segments: [], name: parts[parts.length - 1] ?? "" };
   for (let i = 0; i < parts.length; i++) {
@@ -40,6 +56,7 @@ export function resourceGroupOf(id: string): string | undefined {
   return parseArmId(id).resourceGroup;
 }
 
+/** The last non-empty segment: a resource's name (no parse of the whole id). */
 export function nameOf(id: string): string {
-  return parseArmId(id).name;
+  return lastSegment(id);
 }

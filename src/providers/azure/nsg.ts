@@ -139,6 +139,12 @@ function prefixOf(prefix: string): Prefix {
   return x;
 }
 
+/** Whether any of the prefixes contains the address (a loop: no closure per rule and flow). */
+function containsIp(list: string[], ip: string): boolean {
+  for (const c of list) if (cidrContains(c, ip)) return true;
+  return false;
+}
+
 /** Does one rule prefix match one concrete address? */
 function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded: string[] | undefined): M {
   if (expanded && expanded.length > 0) {
@@ -153,8 +159,8 @@ function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded:
     if (ctx.vnetSpace === undefined) {
       return { m: "maybe", note: "the VNet's address space is not in the snapshot, so the VirtualNetwork tag cannot be resolved" };
     }
-    if (ctx.vnetSpace.some((s) => cidrContains(s, ip))) return YES;
-    if (ctx.udrPrefixes.some((s) => cidrContains(s, ip))) {
+    if (containsIp(ctx.vnetSpace, ip)) return YES;
+    if (containsIp(ctx.udrPrefixes, ip)) {
       return { m: "maybe", note: `the VirtualNetwork tag also covers user-defined route prefixes, and a route on the subnet covers ${ip}` };
     }
     return NO;
@@ -166,7 +172,7 @@ function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded:
         note: "whether the Internet tag covers 168.63.129.16 is not documented; effective security rules (expanded prefixes) would settle it",
       };
     }
-    if (isPrivateIp(ip) || ctx.vnetSpace?.some((s) => cidrContains(s, ip))) return NO;
+    if (isPrivateIp(ip) || (ctx.vnetSpace !== undefined && containsIp(ctx.vnetSpace, ip))) return NO;
     return YES;
   }
   return { m: "maybe", note: `the contents of service tag '${p}' are not in the snapshot; effective security rules would resolve it` };
@@ -200,28 +206,53 @@ function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" |
   return NO;
 }
 
-function portMatches(ranges: string[], port: number | undefined): M {
-  if (ranges.length === 0) return YES;
-  let sawMaybe = false;
-  for (const r of ranges) {
-    const t = r.trim();
-    if (t === "*" || t === "0-65535") return YES;
-    if (port === undefined) {
-      sawMaybe = true;
-      continue;
+/** A rule's port ranges, parsed once: any port, or [lo, hi] pairs (a range that does not parse is left out). */
+interface PortRanges {
+  any: boolean;
+  ranges: number[];
+}
+const portRanges = new WeakMap<string[], PortRanges>();
+
+function parsePorts(list: string[]): PortRanges {
+  let x = portRanges.get(list);
+  if (x !== undefined) return x;
+  x = { any: list.length === 0, ranges: [] };
+  for (const range of list) {
+    const t = range.trim();
+    if (t === "*" || t === "0-65535") {
+      x.any = true;
+      break;
     }
     const dash = t.indexOf("-");
     const lo = Number(dash >= 0 ? t.slice(0, dash) : t);
     const hi = Number(dash >= 0 ? t.slice(dash + 1) : t);
-    if (Number.isFinite(lo) && Number.isFinite(hi) && port >= lo && port <= hi) return YES;
+    if (Number.isFinite(lo) && Number.isFinite(hi)) x.ranges.push(lo, hi);
   }
-  return sawMaybe ? { m: "maybe", note: "the rule restricts the source port, which is ephemeral and not known in advance" } : NO;
+  portRanges.set(list, x);
+  return x;
 }
 
-function protocolMatches(ruleProto: string, flowProto: string): M {
-  const r = ruleProto.toLowerCase();
-  if (r === "*" || r === "all" || r === "any") return YES;
-  return r === flowProto.toLowerCase() ? YES : NO;
+const EPHEMERAL: M = { m: "maybe", note: "the rule restricts the source port, which is ephemeral and not known in advance" };
+
+function portMatches(list: string[], port: number | undefined): M {
+  const { any, ranges } = parsePorts(list);
+  if (any) return YES;
+  // a port not known in advance (ephemeral) may be any of the listed ones
+  if (port === undefined) return EPHEMERAL;
+  for (let i = 0; i < ranges.length; i += 2) if (port >= (ranges[i] as number) && port <= (ranges[i + 1] as number)) return YES;
+  return NO;
+}
+
+/** A protocol in lower case (the flow's own are known). */
+function lowerProtocolOf(p: string): string {
+  return lowerProtocol[p] ?? p.toLowerCase();
+}
+
+const lowerProtocol: Record<string, string> = { Tcp: "tcp", Udp: "udp", Icmp: "icmp", "*": "*" };
+
+function protocolMatches(rule: SecurityRule, flowProto: string): M {
+  const f = ruleFilter(rule);
+  return f.anyProtocol || f.protocol === lowerProtocolOf(flowProto) ? YES : NO;
 }
 
 function asgMatches(ruleAsgs: string[], asgs: string[] | undefined): M {
@@ -235,7 +266,7 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
   const inbound = flow.direction === "Inbound";
   // the "remote" end is the flow's source for inbound, its destination for outbound; the protected
   // end (ctx.targetAsgKeys) is the other one
-  const proto = protocolMatches(rule.protocol, flow.protocol);
+  const proto = protocolMatches(rule, flow.protocol);
   if (proto.m === "no") return NO;
 
   let src: M;
@@ -306,8 +337,6 @@ function ref(set: RuleSet, r: SecurityRule, note?: string): RuleRef {
 interface RuleFilter {
   protocol: string;
   anyProtocol: boolean;
-  anyPort: boolean;
-  ranges: number[];
 }
 const filters = new WeakMap<SecurityRule, RuleFilter>();
 
@@ -315,23 +344,7 @@ function ruleFilter(r: SecurityRule): RuleFilter {
   let f = filters.get(r);
   if (f) return f;
   const protocol = r.protocol.toLowerCase();
-  f = {
-    protocol,
-    anyProtocol: protocol === "*" || protocol === "all" || protocol === "any",
-    anyPort: r.destinationPorts.length === 0,
-    ranges: [],
-  };
-  for (const range of r.destinationPorts) {
-    const t = range.trim();
-    if (t === "*" || t === "0-65535") {
-      f.anyPort = true;
-      break;
-    }
-    const dash = t.indexOf("-");
-    const lo = Number(dash >= 0 ? t.slice(0, dash) : t);
-    const hi = Number(dash >= 0 ? t.slice(dash + 1) : t);
-    if (Number.isFinite(lo) && Number.isFinite(hi)) f.ranges.push(lo, hi);
-  }
+  f = { protocol, anyProtocol: protocol === "*" || protocol === "all" || protocol === "any" };
   filters.set(r, f);
   return f;
 }
@@ -340,20 +353,20 @@ function ruleFilter(r: SecurityRule): RuleFilter {
 function cannotMatch(r: SecurityRule, flow: Flow, flowProtocol: string): boolean {
   const f = ruleFilter(r);
   if (!f.anyProtocol && f.protocol !== flowProtocol) return true;
-  if (f.anyPort) return false;
-  const port = flow.destinationPort;
-  for (let i = 0; i < f.ranges.length; i += 2) if (port >= (f.ranges[i] as number) && port <= (f.ranges[i + 1] as number)) return false;
-  return true;
+  return portMatches(r.destinationPorts, flow.destinationPort) === NO;
 }
 
-/** The deciding rule's reference, made once per rule (a rule decides the same flow for every member behind its NSG). */
-const decidingRefs = new WeakMap<SecurityRule, RuleRef>();
+/**
+ * A rule's reference, made once per rule and note (a rule decides, or may match, the same way for every member
+ * behind its NSG): never changed by a caller, so shared by every verdict that names it.
+ */
+const refs = new WeakMap<SecurityRule, RuleRef>();
 
-function decidingRef(set: RuleSet, r: SecurityRule): RuleRef {
-  let x = decidingRefs.get(r);
-  if (x === undefined || x.nsgId !== set.nsgId || x.nsgName !== set.nsgName) {
-    x = ref(set, r);
-    decidingRefs.set(r, x);
+function sharedRef(set: RuleSet, r: SecurityRule, note?: string): RuleRef {
+  let x = refs.get(r);
+  if (x === undefined || x.nsgId !== set.nsgId || x.nsgName !== set.nsgName || x.note !== note) {
+    x = ref(set, r, note);
+    refs.set(r, x);
   }
   return x;
 }
@@ -361,29 +374,36 @@ function decidingRef(set: RuleSet, r: SecurityRule): RuleRef {
 /** No rules of a kind: one shared, frozen list (most verdicts have no ambiguous or partial rule). */
 const NONE: RuleRef[] = Object.freeze([]) as unknown as RuleRef[];
 
-const lowerProtocol: Record<string, string> = { Tcp: "tcp", Udp: "udp", Icmp: "icmp" };
+/** The rules that would decide otherwise than `access`. */
+function otherAccess(list: RuleRef[], access: RuleRef["access"]): RuleRef[] {
+  const out: RuleRef[] = [];
+  for (const a of list) if (a.access !== access) out.push(a);
+  return out;
+}
 
 /** First-match evaluation of one NSG's rules. */
 export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flow, ctx: EvalContext): LayerVerdict {
   let ambiguous: RuleRef[] | undefined;
   let partial: RuleRef[] | undefined;
   const rules = set.rules; // sorted by priority
-  const flowProtocol = lowerProtocol[flow.protocol] ?? flow.protocol.toLowerCase();
-  for (const r of rules) {
+  const flowProtocol = lowerProtocolOf(flow.protocol);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as SecurityRule;
     if (r.direction !== flow.direction) continue;
     if (cannotMatch(r, flow, flowProtocol)) continue;
     const m = matchRule(r, flow, ctx);
     if (m.m === "no") continue;
     if (m.m === "partial") {
-      (partial ??= []).push(ref(set, r, m.note));
+      (partial ??= []).push(sharedRef(set, r, m.note));
       continue;
     }
     if (m.m === "maybe") {
-      (ambiguous ??= []).push(ref(set, r, m.note));
+      (ambiguous ??= []).push(sharedRef(set, r, m.note));
       continue;
     }
-    const deciding = decidingRef(set, r);
-    const conflicting = ambiguous ? ambiguous.filter((a) => a.access !== r.access) : NONE;
+    const deciding = sharedRef(set, r);
+    // (no closure over `r` here: one would make the engine allocate a context for every rule the loop visits)
+    const conflicting = ambiguous ? otherAccess(ambiguous, r.access) : NONE;
     const first = conflicting[0];
     if (first !== undefined) {
       return {
@@ -451,6 +471,28 @@ export function contextFor(target: IpConfig): EvalContext {
   };
 }
 
+/** A layer without an NSG allows: one shared verdict each (verdicts are never changed by their readers). */
+const NO_SUBNET_NSG: LayerVerdict = Object.freeze({
+  layer: "subnet",
+  verdict: "allow",
+  ambiguous: NONE,
+  partial: NONE,
+  reason: "no NSG on the subnet",
+});
+const NO_NIC_NSG: LayerVerdict = Object.freeze({
+  layer: "nic",
+  verdict: "allow",
+  ambiguous: NONE,
+  partial: NONE,
+  reason: "no NSG on the NIC",
+});
+
+/** The first layer with this verdict. */
+function layerWith(layers: LayerVerdict[], verdict: LayerVerdict["verdict"]): LayerVerdict | undefined {
+  for (const l of layers) if (l.verdict === verdict) return l;
+  return undefined;
+}
+
 /** Each ip configuration's context, made once: a model does not change once built, and every rule asks per member. */
 const contexts = new WeakMap<IpConfig, EvalContext>();
 
@@ -482,9 +524,9 @@ export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, op
   }
   if (flow.direction === "Outbound") layers.reverse();
 
-  const deny = layers.find((l) => l.verdict === "deny");
+  const deny = layerWith(layers, "deny");
   if (deny) return { verdict: "deny", basis, layers, blockingLayer: deny };
-  const unknown = layers.find((l) => l.verdict === "unknown");
+  const unknown = layerWith(layers, "unknown");
   if (unknown) {
     let reason = unknown.reason ?? "a layer could not be evaluated";
     // say so when the observation that would have settled it was not collected
@@ -517,7 +559,7 @@ function layerFromResources(
         : `ip configuration ${target.name} names no subnet`,
     };
   }
-  if (!subnet.nsgId) return { layer, verdict: "allow", ambiguous: [], partial: [], reason: "no NSG on the subnet" };
+  if (!subnet.nsgId) return NO_SUBNET_NSG;
   if (!subnet.nsg) {
     return {
       layer,
@@ -534,7 +576,7 @@ function layerFromResources(
 
 function layerFromNic(target: IpConfig, flow: Flow, ctx: EvalContext): LayerVerdict {
   const nic = target.nic;
-  if (!nic.nsgId) return { layer: "nic", verdict: "allow", ambiguous: [], partial: [], reason: "no NSG on the NIC" };
+  if (!nic.nsgId) return NO_NIC_NSG;
   if (!nic.nsg) {
     return {
       layer: "nic",
