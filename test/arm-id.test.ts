@@ -32,7 +32,7 @@ test("a parsed id is remembered: the same id gives the same answer, a different 
   // the same text in another string (ids from different places of a snapshot)
   assert.equal(parseArmId(`${nic.slice(0, 10)}${nic.slice(10)}`), a);
   assert.equal(parseArmId(nic.replace("vm1", "vm2")).name, "vm2-nic");
-  for (let i = 0; i < 70000; i++) parseArmId(`/subscriptions/s/resourceGroups/rg${i}`);
+  for (let i = 0; i < 20000; i++) parseArmId(`/subscriptions/s/resourceGroups/rg${i}`);
   assert.deepEqual(parseArmId(nic), a, "still right after the memory is cleared");
 });
 

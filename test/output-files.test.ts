@@ -319,14 +319,19 @@ describe("stdout redirected to a file", () => {
   it("writeStringSync writes every byte of a string, multi-byte characters included", () => {
     const path = join(fresh("write-string"), "s.txt");
     const text = `caf\u00e9 \u2192 \u{1F600} ${"x".repeat(70_000)} \u2713\n`;
+    const long = `${"\u2192".repeat(200_000)}${"y".repeat(200_000)}`;
     const fd = openSync(path, "w");
     try {
       writeStringSync(fd, text);
       writeStringSync(fd, "");
       writeStringSync(fd, "end");
+      // longer than the reused buffer takes (written from the string), then short ones through the buffer again
+      writeStringSync(fd, long);
+      writeStringSync(fd, "\u00e9");
+      writeStringSync(fd, "ok");
     } finally {
       closeSync(fd);
     }
-    assert.equal(readFileSync(path, "utf8"), `${text}end`);
+    assert.equal(readFileSync(path, "utf8"), `${text}end${long}\u00e9ok`);
   });
 });

@@ -21,7 +21,7 @@ const parsed = new Map<string, Readonly<ParsedArmId>>();
 export function parseArmId(id: string): Readonly<ParsedArmId> {
   let out = parsed.get(id);
   if (out === undefined) {
-    if (parsed.size >= 1 << 16) parsed.clear();
+    if (parsed.size >= 1 << 14) parsed.clear();
     out = parse(id);
     parsed.set(id, out);
   }
