@@ -493,16 +493,31 @@ function layerWith(layers: LayerVerdict[], verdict: LayerVerdict["verdict"]): La
   return undefined;
 }
 
-/** Each ip configuration's context, made once: a model does not change once built, and every rule asks per member. */
+/**
+ * Each ip configuration's context, made once (a model does not change once built, and every rule asks per member):
+ * one per subnet for the ip configurations in no application security group (most), else one each.
+ */
 const contexts = new WeakMap<IpConfig, EvalContext>();
+const subnetContexts = new WeakMap<Subnet, EvalContext>();
+
+function contextOf(target: IpConfig): EvalContext {
+  const subnet = target.subnet;
+  const shared = subnet !== undefined && target.asgKeys.length === 0;
+  let ctx = shared ? subnetContexts.get(subnet) : contexts.get(target);
+  if (ctx === undefined) {
+    ctx = contextFor(target);
+    if (shared) subnetContexts.set(subnet, ctx);
+    else contexts.set(target, ctx);
+  }
+  return ctx;
+}
 
 /**
  * Evaluates a flow to (inbound) or from (outbound) one NIC ip configuration,
  * through the subnet NSG and the NIC NSG.
  */
 export function evaluateFlow(model: AzureModel, target: IpConfig, flow: Flow, opts: EvaluateOptions = {}): FlowVerdict {
-  let ctx = contexts.get(target);
-  if (ctx === undefined) contexts.set(target, (ctx = contextFor(target)));
+  const ctx = contextOf(target);
   const eff = opts.ignoreEffective ? undefined : model.observations.effectiveNsgs.get(target.nic.key);
   const layers: LayerVerdict[] = [];
   let basis: FlowVerdict["basis"] = "nsg-resources";
