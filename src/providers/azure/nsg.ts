@@ -405,27 +405,19 @@ export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flo
     // (no closure over `r` here: one would make the engine allocate a context for every rule the loop visits)
     const conflicting = ambiguous ? otherAccess(ambiguous, r.access) : NONE;
     const first = conflicting[0];
-    if (first !== undefined) {
-      return {
-        layer,
-        nsgId: set.nsgId,
-        nsgName: set.nsgName,
-        deciding,
-        ambiguous: conflicting,
-        partial: partial ?? NONE,
-        verdict: "unknown",
-        reason: `rule ${first.name} (priority ${first.priority}, ${first.access}) may match: ${first.note ?? "it cannot be decided offline"}`,
-      };
-    }
-    return {
+    const decided: LayerVerdict = {
       layer,
       nsgId: set.nsgId,
       nsgName: set.nsgName,
       deciding,
       ambiguous: conflicting,
       partial: partial ?? NONE,
-      verdict: r.access === "Allow" ? "allow" : "deny",
+      verdict: first !== undefined ? "unknown" : r.access === "Allow" ? "allow" : "deny",
     };
+    if (first !== undefined) {
+      decided.reason = `rule ${first.name} (priority ${first.priority}, ${first.access}) may match: ${first.note ?? "it cannot be decided offline"}`;
+    }
+    return decided;
   }
   return {
     layer,
