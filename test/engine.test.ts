@@ -35,6 +35,23 @@ describe("rule engine", () => {
     assert.equal(findings.find((f) => f.ruleId === "azure/ok")?.message, "lb lb-web");
   });
 
+  it("a finding's subjects are keys, each once, in their first order (a short list and a long one)", () => {
+    const lb = model.loadBalancers[0]?.id as string;
+    const many = Array.from({ length: 12 }, (_, i) => `/X/${i % 5}`);
+    const rule = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/subjects",
+      messages: { m: "x" },
+      check: ({ report }) => {
+        report({ status: "fail", resourceId: lb, key: "short", messageId: "m", subjects: ["/A/b", "/a/B", "/c", "/A/B/"] });
+        report({ status: "fail", resourceId: lb, key: "long", messageId: "m", subjects: many });
+      },
+    });
+    const [short, long] = runRules(model, [rule]);
+    assert.deepEqual(short?.subjects, ["/a/b", "/c"]);
+    assert.deepEqual(long?.subjects, ["/x/0", "/x/1", "/x/2", "/x/3", "/x/4"]);
+  });
+
   it("reporting an undeclared messageId is an error finding, not a silent message", () => {
     const bad = defineRule<AzureModel>({
       ...meta,

@@ -94,6 +94,27 @@ export function findingId(ruleId: string, resourceId: string, key?: string): str
   return `${ruleId}|${idKey(resourceId)}|${key ?? ""}`;
 }
 
+/** A finding's subjects as keys, each once (ids that differ only in case are one subject). */
+function subjectKeys(ids: string[]): string[] {
+  const out: string[] = [];
+  if (ids.length > 8) {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const k = idKey(id);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(k);
+      }
+    }
+    return out;
+  }
+  for (const id of ids) {
+    const k = idKey(id);
+    if (!out.includes(k)) out.push(k);
+  }
+  return out;
+}
+
 /** Evidence with its values: a rule's own, else read from the snapshot at the pointer. */
 function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
   if (!list || list.length === 0) return [];
@@ -183,7 +204,7 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
       light.delete(f);
       f.message = interpolate(rule.messages[input.messageId] as string, input.data);
       f.evidence = withValues(model.snapshot, input.evidence);
-      f.subjects = (input.subjects ?? [input.resourceId]).map(idKey);
+      f.subjects = input.subjects ? subjectKeys(input.subjects) : [idKey(input.resourceId)];
     };
     /**
      * Gives the result its key on its resource: what findingId(rule.id, resourceId, key) gives, with `#2`, `#3`… on a
@@ -251,7 +272,7 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
           source: rule.source,
           references: rule.references,
           relatedTo: [],
-          subjects: lazy ? [] : input.subjects ? input.subjects.map(idKey) : [rk],
+          subjects: lazy ? [] : input.subjects ? subjectKeys(input.subjects) : [rk],
         };
         if (input.loadBalancerId) f.loadBalancerId = input.loadBalancerId;
         if (input.remediation && input.status === "fail") f.remediation = input.remediation;

@@ -68,9 +68,14 @@ export function memberResourceId(m: PoolMember): string {
   return m.nic?.id ?? m.id;
 }
 
-/** Normalized ids a member finding is "about", so causes and symptoms can be linked. */
+/**
+ * Normalized ids a member finding is "about", so causes and symptoms can be linked: the membership, its NIC, VM and
+ * ip configuration, each once (a NIC-based member's key is its ip configuration's).
+ */
 export function memberSubjects(m: PoolMember): string[] {
-  return [m.key, m.nic?.key, m.vm?.key, m.ipConfig?.key].filter((x): x is string => !!x);
+  const out: string[] = [];
+  for (const k of [m.key, m.nic?.key, m.vm?.key, m.ipConfig?.key]) if (k && !out.includes(k)) out.push(k);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
