@@ -481,6 +481,21 @@ export function linkFindings(findings: Finding[], rules: Rule[], keyOf: (id: str
   const explains = new Map(rules.map((r) => [r.id, new Set(r.explains ?? [])]));
   const byEvidence = new Set(rules.filter((r) => r.explainsByEvidence).map((r) => r.id));
   const fails = findings.filter((f) => f.status === "fail");
+  // only a failure some failing cause can explain is looked up as a symptom: the rest (most failures on a large
+  // scope: no outbound path, say) are never indexed, nor their evidence
+  const symptomRules = new Set<string>();
+  const evidenceSymptomRules = new Set<string>();
+  const causeRules = new Set<string>();
+  for (const f of fails) {
+    const targets = explains.get(f.ruleId);
+    if (!targets || targets.size === 0 || causeRules.has(f.ruleId)) continue;
+    causeRules.add(f.ruleId);
+    for (const t of targets) {
+      symptomRules.add(t);
+      if (byEvidence.has(f.ruleId)) evidenceSymptomRules.add(t);
+    }
+  }
+  if (symptomRules.size === 0) return;
   const bySubject = new Map<string, Finding[]>();
   const byEvidenceResource = new Map<string, Finding[]>();
   // findings are added one at a time, so a finding already in a list is its last element
@@ -490,8 +505,9 @@ export function linkFindings(findings: Finding[], rules: Rule[], keyOf: (id: str
     else if (list[list.length - 1] !== f) list.push(f);
   };
   for (const f of fails) {
+    if (!symptomRules.has(f.ruleId)) continue;
     for (const s of f.subjects) add(bySubject, s, f);
-    if (byEvidence.size > 0) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, keyOf(e.resourceId), f);
+    if (evidenceSymptomRules.has(f.ruleId)) for (const e of f.evidence) if (e.resourceId) add(byEvidenceResource, keyOf(e.resourceId), f);
   }
   for (const cause of fails) {
     const targets = explains.get(cause.ruleId);
