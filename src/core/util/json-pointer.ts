@@ -4,12 +4,21 @@ export function escapeToken(token: string | number): string {
   return token.includes("~") || token.includes("/") ? token.replace(/~/g, "~0").replace(/\//g, "~1") : token;
 }
 
+/** The pointer of `tokens` from the document's root. */
 export function pointer(...tokens: Array<string | number>): string {
-  return tokens.map((t) => `/${escapeToken(t)}`).join("");
+  return appendTokens("", tokens);
 }
 
+/** `base` (a pointer) followed by `tokens`. */
 export function join(base: string, ...tokens: Array<string | number>): string {
-  return base + pointer(...tokens);
+  return appendTokens(base, tokens);
+}
+
+// the model makes a pointer for every object it reads (~40 MB of them at 20,000 NICs): no array or closure per call
+function appendTokens(base: string, tokens: Array<string | number>): string {
+  let out = base;
+  for (let i = 0; i < tokens.length; i++) out += `/${escapeToken(tokens[i] as string | number)}`;
+  return out;
 }
 
 export function resolvePointer(doc: unknown, ptr: string): unknown {

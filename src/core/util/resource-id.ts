@@ -14,7 +14,8 @@ export function idKey(id: string): string {
     // a native scan: half the time of a charCodeAt loop over a key (findings' subjects are keys already)
     return NOT_A_KEY.test(id) ? interned(id) : id;
   }
-  return id.trim().replace(/\/+$/, "").toLowerCase();
+  // space and slashes at the end in any mix ("a /"): trimmed in one go, so that a key is its own key
+  return id.replace(/^\s+|[\s/]+$/g, "").toLowerCase();
 }
 
 /** A character `toLowerCase` may change: an ASCII capital, or anything outside ASCII. */
