@@ -109,7 +109,7 @@ export default defineRule<AzureModel>({
   explains: ["azure/backend-unhealthy"],
   check(ctx) {
     const { model, report } = ctx;
-    for (const group of memberGroups(ctx).values()) {
+    for (const group of memberGroups(ctx)) {
       const { lb, member, rules } = group;
       const vm = member.vm;
       const label = memberLabel(member);
@@ -140,9 +140,11 @@ type Ctx = RuleContext<AzureModel>;
 type Group = { lb: LoadBalancer; member: PoolMember; rules: LbRule[] };
 
 /** Each member's rules, per load balancer; Kubernetes rules are reported here. */
-function memberGroups({ model, report }: Ctx): Map<string, Group> {
-  const groups = new Map<string, Group>();
+function memberGroups({ model, report }: Ctx): Group[] {
+  const groups: Group[] = [];
   for (const lb of model.loadBalancers) {
+    // by member key, per load balancer (no joined key string per member and rule)
+    const mine = new Map<string, Group>();
     for (const rule of lb.rules) {
       if (rule.kubernetes) {
         // kube-proxy forwards the Service's ports with packet rules: no process listens on the node
@@ -159,12 +161,12 @@ function memberGroups({ model, report }: Ctx): Map<string, Group> {
       }
       for (const member of rule.pool?.members ?? []) {
         if (member.kind === "frontend") continue; // a regional load balancer's frontend: no guest to ask
-        const gk = `${lb.key}|${member.key}`;
-        let g = groups.get(gk);
-        if (!g) groups.set(gk, (g = { lb, member, rules: [] }));
+        let g = mine.get(member.key);
+        if (!g) mine.set(member.key, (g = { lb, member, rules: [] }));
         g.rules.push(rule);
       }
     }
+    for (const g of mine.values()) groups.push(g);
   }
   return groups;
 }

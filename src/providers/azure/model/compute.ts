@@ -54,15 +54,14 @@ export function buildNics(b: AzureBuild): void {
   }
 }
 
+const POWER_STATES = new Set<string>(["running", "deallocated", "stopped", "starting", "stopping", "deallocating"] satisfies PowerState[]);
+
 function powerStateOf(instanceView: Obj): PowerState | undefined {
-  const statuses = arr(instanceView.statuses);
-  if (statuses.length === 0 && Object.keys(instanceView).length === 0) return undefined;
-  for (const s of statuses) {
+  for (const s of arr(instanceView.statuses)) {
     const code = str(obj(s).code);
     if (code?.toLowerCase().startsWith("powerstate/")) {
       const state = code.slice("powerstate/".length).toLowerCase();
-      const known: PowerState[] = ["running", "deallocated", "stopped", "starting", "stopping", "deallocating"];
-      return (known as string[]).includes(state) ? (state as PowerState) : "unknown";
+      return POWER_STATES.has(state) ? (state as PowerState) : "unknown";
     }
   }
   return undefined;
