@@ -106,6 +106,24 @@ describe("rule engine", () => {
     );
   });
 
+  it("a repeated id gets #2 however many keys its resource already has (a short list of them, then a set)", () => {
+    const r = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/many",
+      messages: { m: "x" },
+      check: ({ report }) => {
+        for (let i = 0; i < 12; i++) report({ status: "fail", resourceId: "/s/c", key: `k${i}`, messageId: "m" });
+        for (const k of ["k0", "k7", "k8", "k11", "k11", "k12"]) report({ status: "fail", resourceId: "/S/C", key: k, messageId: "m" });
+      },
+    });
+    assert.deepEqual(
+      runRules(model, [r])
+        .map((f) => f.id.slice("azure/many|/s/c|".length))
+        .slice(12),
+      ["k0#2", "k7#2", "k8#2", "k11#2", "k11#3", "k12"],
+    );
+  });
+
   it("evidence values are read from the snapshot at the pointer", () => {
     const lb = model.loadBalancers[0];
     assert.ok(lb);

@@ -201,7 +201,9 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
     const taken = (g: Given, k: string) => {
       if (flat) return flat.has(`${rule.id}|${g.rk}|${k}`);
       const keys = g.rule === r ? g.keys : undefined;
-      return keys === undefined ? false : typeof keys === "string" ? keys === k : keys.has(k);
+      if (keys === undefined) return false;
+      if (typeof keys === "string") return keys === k;
+      return Array.isArray(keys) ? keys.includes(k) : keys.has(k);
     };
     const severity = opts.severity?.[rule.id];
     const gapped = rulesGaps(rule, model).length > 0;
@@ -240,8 +242,10 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
       else if (g.rule !== r || g.keys === undefined) {
         g.rule = r;
         g.keys = k;
-      } else if (typeof g.keys === "string") g.keys = new Set([g.keys, k]);
-      else g.keys.add(k);
+      } else if (typeof g.keys === "string") g.keys = [g.keys, k];
+      else if (!Array.isArray(g.keys)) g.keys.add(k);
+      else if (g.keys.length < FEW_KEYS) g.keys.push(k);
+      else g.keys = new Set([...g.keys, k]);
       return k;
     };
     // the keys of the counted results, given only once the rule makes a finding (whose id they can change): a rule
@@ -353,8 +357,14 @@ interface Given {
   /** the key holds a `|` (see `flat` in runRulesCounting) */
   pipe: boolean;
   rule: number;
-  keys: string | Set<string> | undefined;
+  keys: string | string[] | Set<string> | undefined;
 }
+
+/**
+ * Up to how many keys a resource's record holds in a list, compared one by one, before a Set: a member's few results
+ * per rule (one per load-balancing rule) differ in length or early, and a Set hashed each long key whole.
+ */
+const FEW_KEYS = 8;
 
 /** The ids rule `r` gave so far, whole (for a rule whose resource keys can hold a `|`). */
 function givenIds(ruleId: string, r: number, byKey: Map<string, Given>): Set<string> {
