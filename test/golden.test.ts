@@ -57,7 +57,8 @@ describe("golden: every fixture's failing rules and exit code", () => {
       const errors = report.findings.filter((f) => f.status === "error");
       assert.deepEqual(errors, [], "no rule may error on a bundled fixture");
       // a subject is a key a finding is about, each once (a NIC-based pool member's key is its ip configuration's)
-      for (const f of report.findings) assert.equal(new Set(f.subjects).size, f.subjects.length, `${f.id}: repeated subjects ${f.subjects.join(", ")}`);
+      for (const f of report.findings)
+        assert.equal(new Set(f.subjects).size, f.subjects.length, `${f.id}: repeated subjects ${f.subjects.join(", ")}`);
       const fails = report.findings.filter((f) => f.status === "fail");
       const failing = [...new Set(fails.map((f) => f.ruleId))].sort();
       seen.set(path, failing);

@@ -9,7 +9,7 @@ import {
   isStandardSku,
   restriction,
 } from "../../../src/providers/azure/data-path.ts";
-import type { AzureModel } from "../../../src/providers/azure/model.ts";
+import type { AzureModel, LbRule, LoadBalancer, PoolMember } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
 import { evaluateFlow, type FlowVerdict } from "../../../src/providers/azure/nsg.ts";
 import { allowFixCommands, memberLabel, memberResourceId, memberSubjects, ruleMembers } from "../../../src/providers/azure/rule-helpers.ts";
@@ -63,18 +63,14 @@ export default defineRule<AzureModel>({
       const source = clientSpace(lb);
       const resourceId = memberResourceId(member);
       const key = `${rule.name}|${member.key}`;
-      // a result that is only counted (passDetail false) needs no message data or evidence: made only for what is shown
-      const whole = () => ({
-        base: { resourceId, loadBalancerId: lb.id, key, subjects: memberSubjects(member) },
-        data: { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source },
-        ruleEv: { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" },
-      });
+      // a result that is only counted (passDetail false) needs no message data or evidence: `shown` makes them, only
+      // for what is shown (a function apart: a closure here would make the engine allocate a context for every member)
       if (isAnyPort(rule)) {
         if (!detail) {
           report({ resourceId, loadBalancerId: lb.id, key, status: "not-applicable", messageId: "haPorts" });
           continue;
         }
-        const { base, data, ruleEv } = whole();
+        const { base, data, ruleEv } = shown(lb, rule, member, key, source);
         report({
           ...base,
           status: "not-applicable",
@@ -86,7 +82,7 @@ export default defineRule<AzureModel>({
       }
       const ipc = member.ipConfig;
       if (!ipc || !member.ip) {
-        const { base, data, ruleEv } = whole();
+        const { base, data, ruleEv } = shown(lb, rule, member, key, source);
         const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
         report({ ...base, status: "unknown", messageId: "noNic", data, evidence: [memberEv, ruleEv] });
         continue;
@@ -96,14 +92,14 @@ export default defineRule<AzureModel>({
           report({ resourceId, loadBalancerId: lb.id, key, status: "not-applicable", messageId: "noNsg" });
           continue;
         }
-        const { base, data } = whole();
+        const { base, data } = shown(lb, rule, member, key, source);
         const ipcEv = { resourceId: ipc.nic.id, pointer: ipc.ptr, label: "member ip configuration" };
         report({ ...base, status: "not-applicable", messageId: "noNsg", data, evidence: [ipcEv] });
         continue;
       }
       const destinationIp = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
       if (!destinationIp) {
-        const { base, data, ruleEv } = whole();
+        const { base, data, ruleEv } = shown(lb, rule, member, key, source);
         const frontend = rule.frontend?.publicIpId ?? rule.frontendId ?? "no frontend";
         report({ ...base, status: "unknown", messageId: "noFrontendIp", data: { ...data, frontend }, evidence: [ruleEv] });
         continue;
@@ -125,7 +121,7 @@ export default defineRule<AzureModel>({
         report({ resourceId, loadBalancerId: lb.id, key, status: "pass", messageId: restricted ? "restricted" : "allowed" });
         continue;
       }
-      const { base, data, ruleEv } = whole();
+      const { base, data, ruleEv } = shown(lb, rule, member, key, source);
       if (blocked) {
         const v: FlowVerdict = blocked.verdict;
         // the first denying layer that is not an allow-list
@@ -194,3 +190,12 @@ export default defineRule<AzureModel>({
     }
   },
 });
+
+/** What every shown result of a member and rule carries: where it is, its message data and the rule's evidence. */
+function shown(lb: LoadBalancer, rule: LbRule, member: PoolMember, key: string, source: string) {
+  return {
+    base: { resourceId: memberResourceId(member), loadBalancerId: lb.id, key, subjects: memberSubjects(member) },
+    data: { rule: rule.name, protocol: rule.protocol, port: rule.backendPort, member: memberLabel(member), source },
+    ruleEv: { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" },
+  };
+}

@@ -49,7 +49,7 @@ export default defineRule<AzureModel>({
     "Do not call an internal load balancer's frontend from its own backend VMs. Give each application its own backend pool of VMs (a caller " +
     "must not sit in the pool it calls), or use dual-NIC VMs so each application has its own NIC and IP, or put a proxy (Application " +
     "Gateway, nginx, haproxy) between the caller and the backends.",
-  check({ model, report }) {
+  check({ model, report, passDetail }) {
     const from = model.context.from;
     const backendVmKeys = new Set<string>();
     for (const lb of model.loadBalancers) {
@@ -66,15 +66,25 @@ export default defineRule<AzureModel>({
       for (const { member, rules } of members.values()) {
         const vm = member.vm;
         if (vm) backendVmKeys.add(vm.key);
-        const endpoint = (r: LbRule) => `${r.frontend?.privateIp}:${isAnyPort(r) ? "*" : r.frontendPort}`;
-        const endpoints = [...new Set(rules.map(endpoint))].join(", ");
+        const guest = guestFor(model, vm);
+        if (passDetail === false && !guest && !(vm && from.length > 0 && from.some((f) => fromNames(f, vm))) && !guestGap(model, vm)) {
+          // no guest check and not named with --from: not applicable, and only counted (no message data or evidence)
+          report({
+            resourceId: memberResourceId(member),
+            loadBalancerId: lb.id,
+            key: member.key,
+            status: "not-applicable",
+            messageId: "noData",
+          });
+          continue;
+        }
+        const endpoints = [...new Set(rules.map(endpointOf))].join(", ");
         const pool = rules[0]?.pool?.name ?? "";
         const base = { resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, subjects: memberSubjects(member) };
         const data = { member: memberLabel(member), vm: vm?.name ?? memberLabel(member), lb: lb.name, pool, endpoints };
         const memberEv = { resourceId: lb.id, pointer: member.ptr, label: "pool member" };
         const frontendEv = (r: LbRule): Evidence[] =>
           r.frontend ? [{ resourceId: lb.id, pointer: r.frontend.ptr, label: "frontend" }] : [];
-        const guest = guestFor(model, vm);
         const connections = guest?.body.connections;
         // guest connections to one of this LB's frontends on a rule's port
         const hits: Array<{ index: number; rule: LbRule; remote: string }> = [];
@@ -146,6 +156,11 @@ export default defineRule<AzureModel>({
     }
   },
 });
+
+/** A rule's frontend address and port, as a caller dials it. */
+function endpointOf(r: LbRule): string {
+  return `${r.frontend?.privateIp}:${isAnyPort(r) ? "*" : r.frontendPort}`;
+}
 
 function fixFor(lbId: string, lbName: string, pool: string, vm: NonNullable<PoolMember["vm"]>, rule: LbRule): Remediation {
   const target = `${rule.frontend?.privateIp}:${isAnyPort(rule) ? "*" : rule.frontendPort}`;

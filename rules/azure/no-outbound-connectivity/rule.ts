@@ -213,16 +213,10 @@ export default defineRule<AzureModel>({
         };
         for (const m of pool.members) {
           if (m.kind === "frontend") continue; // a Global-tier member is a regional frontend, not a machine
-          const base = {
-            resourceId: memberResourceId(m),
-            loadBalancerId: lb.id,
-            key: `${pool.name}|${m.key}`,
-            subjects: memberSubjects(m),
-          };
-          const data = { member: memberName(m), pool: pool.name, lb: lb.name };
-          const memberEv: Ev = { resourceId: lb.id, pointer: m.ptr, label: "pool member" };
+          const key = `${pool.name}|${m.key}`;
           const c = m.ipConfig;
           if (m.kind === "ipconfig" && !c) {
+            const { base, data, memberEv } = shown(lb, pool, m, key);
             const why = gapReason(model, [parentResourceId(m.id)], ["networkInterfaces.list"]);
             report({
               ...base,
@@ -235,6 +229,7 @@ export default defineRule<AzureModel>({
           }
           const subnet = c?.subnet;
           if (!subnet) {
+            const { base, data, memberEv } = shown(lb, pool, m, key);
             const subnetId = c?.subnetId ?? m.vnetId ?? "";
             const why = subnetId ? gapReason(model, [subnetId, parentResourceId(subnetId)], ["virtualNetworks.list"]) : undefined;
             report({
@@ -249,9 +244,10 @@ export default defineRule<AzureModel>({
           const paths = outboundPaths(model, m, c, subnet);
           if (paths.length > 0 && passDetail === false) {
             // a pass that is only counted needs no message data or evidence
-            report({ resourceId: base.resourceId, loadBalancerId: lb.id, key: base.key, status: "pass", messageId: "has" });
+            report({ resourceId: memberResourceId(m), loadBalancerId: lb.id, key, status: "pass", messageId: "has" });
             continue;
           }
+          const { base, data, memberEv } = shown(lb, pool, m, key);
           if (paths.length > 0) {
             report({
               ...base,
@@ -298,3 +294,12 @@ export default defineRule<AzureModel>({
     }
   },
 });
+
+/** Where a member's shown result is, its message data and its evidence as a pool member (not made for a counted pass). */
+function shown(lb: LoadBalancer, pool: Pool, m: PoolMember, key: string) {
+  return {
+    base: { resourceId: memberResourceId(m), loadBalancerId: lb.id, key, subjects: memberSubjects(m) },
+    data: { member: memberName(m), pool: pool.name, lb: lb.name },
+    memberEv: { resourceId: lb.id, pointer: m.ptr, label: "pool member" } as Ev,
+  };
+}
