@@ -115,28 +115,13 @@ function subjectKeys(ids: string[]): string[] {
   return out;
 }
 
-/**
- * The values at the pointers read so far, by snapshot: findings cite the same places again and again (a rule's
- * load-balancing rule for each of its members), and a pointer is resolved token by token.
- */
-const resolved = new WeakMap<object, Map<string, unknown>>();
-
-function valueAt(doc: unknown, ptr: string): unknown {
-  if (doc === null || typeof doc !== "object") return resolvePointer(doc, ptr);
-  let memo = resolved.get(doc);
-  if (memo === undefined) resolved.set(doc, (memo = new Map()));
-  let v = memo.get(ptr);
-  if (v === undefined && !memo.has(ptr)) memo.set(ptr, (v = resolvePointer(doc, ptr)));
-  return v;
-}
-
 /** Evidence with its values: a rule's own, else read from the snapshot at the pointer. */
 function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
   if (!list || list.length === 0) return [];
   const out: Evidence[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const e = list[i] as NonNullable<ReportInput["evidence"]>[number];
-    out[i] = { ...e, value: "value" in e ? e.value : valueAt(doc, e.pointer) };
+    out[i] = { ...e, value: "value" in e ? e.value : resolvePointer(doc, e.pointer) };
   }
   return out;
 }
