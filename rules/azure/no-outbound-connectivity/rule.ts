@@ -297,9 +297,10 @@ export default defineRule<AzureModel>({
 
 /** Where a member's shown result is, its message data and its evidence as a pool member (not made for a counted pass). */
 function shown(lb: LoadBalancer, pool: Pool, m: PoolMember, key: string) {
+  const memberEv: Ev = { resourceId: lb.id, pointer: m.ptr, label: "pool member" };
   return {
     base: { resourceId: memberResourceId(m), loadBalancerId: lb.id, key, subjects: memberSubjects(m) },
     data: { member: memberName(m), pool: pool.name, lb: lb.name },
-    memberEv: { resourceId: lb.id, pointer: m.ptr, label: "pool member" } as Ev,
+    memberEv,
   };
 }

@@ -70,12 +70,10 @@ export function memberResourceId(m: PoolMember): string {
 
 /**
  * Normalized ids a member finding is "about", so causes and symptoms can be linked: the membership, its NIC, VM and
- * ip configuration, each once (a NIC-based member's key is its ip configuration's).
+ * ip configuration (a NIC-based member's key is its ip configuration's: the engine keeps each subject once).
  */
 export function memberSubjects(m: PoolMember): string[] {
-  const out: string[] = [];
-  for (const k of [m.key, m.nic?.key, m.vm?.key, m.ipConfig?.key]) if (k && !out.includes(k)) out.push(k);
-  return out;
+  return [m.key, m.nic?.key, m.vm?.key, m.ipConfig?.key].filter((x): x is string => !!x);
 }
 
 // ---------------------------------------------------------------------------
