@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { idKey } from "../src/providers/azure/arm-id.ts";
 import { buildAzureModel } from "../src/providers/azure/model.ts";
+import type { ArmResource } from "../src/providers/azure/wire-types.ts";
 import { healthyInternal, healthyWeb, ids, P } from "./support/azure-builder.ts";
 
 describe("Azure model", () => {
@@ -90,6 +91,23 @@ describe("Azure model", () => {
       .build();
     const m = buildAzureModel(snap);
     assert.equal(m.gaps.filter((g) => g.kind === "collection").length, 1);
+  });
+
+  it("reads the power state from its status in any case and position, points at it, and calls a state it does not know unknown", () => {
+    const snap = healthyWeb().build();
+    const statusesOf = (name: string) => {
+      const vm = snap.resources.find((r) => r.type === "Microsoft.Compute/virtualMachines" && r.name === name) as ArmResource;
+      return ((vm.properties as Record<string, unknown>).instanceView as { statuses: Array<{ code: string }> }).statuses;
+    };
+    statusesOf("vm1").reverse()[0] = { code: "POWERSTATE/Deallocated" };
+    statusesOf("vm2")[1] = { code: "PowerState/hibernated" };
+    const m = buildAzureModel(snap);
+    const vm1 = m.vms.find((v) => v.name === "vm1");
+    const vm2 = m.vms.find((v) => v.name === "vm2");
+    assert.equal(vm1?.powerState, "deallocated");
+    assert.equal(vm1?.powerStatePtr, `${vm1?.ptr}/properties/instanceView/statuses/0/code`);
+    assert.equal(vm2?.powerState, "unknown");
+    assert.equal(vm2?.powerStatePtr, `${vm2?.ptr}/properties/instanceView/statuses/1/code`);
   });
 
   it("a VM without an instance view has an unknown (undefined) power state", () => {

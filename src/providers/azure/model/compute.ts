@@ -1,6 +1,6 @@
 /** NICs with their ip configurations, VMs and scale-set instances, and availability-set membership. */
 import { join } from "../../../core/util/json-pointer.ts";
-import { arr, type Obj, obj, str, strList } from "../../../core/util/wire.ts";
+import { arr, obj, str, strList } from "../../../core/util/wire.ts";
 import { idKey, nameOf, parentResourceId } from "../arm-id.ts";
 import { resolveAddress } from "./network.ts";
 import { props, refId, refKeys, resourceGroupOf, typeIs } from "./read.ts";
@@ -56,21 +56,22 @@ export function buildNics(b: AzureBuild): void {
 
 const POWER_STATES = new Set<string>(["running", "deallocated", "stopped", "starting", "stopping", "deallocating"] satisfies PowerState[]);
 
-function powerStateOf(instanceView: Obj): PowerState | undefined {
-  for (const s of arr(instanceView.statuses)) {
-    const code = str(obj(s).code);
-    if (code?.toLowerCase().startsWith("powerstate/")) {
-      const state = code.slice("powerstate/".length).toLowerCase();
-      return POWER_STATES.has(state) ? (state as PowerState) : "unknown";
-    }
+/** A `PowerState/<state>` status code, in any case. */
+const POWER_CODE = /^powerstate\//i;
+
+/** The index of the instance view's power-state status, or -1. */
+function powerStatusIndex(statuses: unknown[]): number {
+  for (let i = 0; i < statuses.length; i++) {
+    const code = str(obj(statuses[i]).code);
+    if (code !== undefined && POWER_CODE.test(code)) return i;
   }
-  return undefined;
+  return -1;
 }
 
-function powerStatePtr(instanceView: Obj, base: string): string | undefined {
-  const statuses = arr(instanceView.statuses);
-  const i = statuses.findIndex((s) => str(obj(s).code)?.toLowerCase().startsWith("powerstate/"));
-  return i >= 0 ? join(base, "statuses", i, "code") : undefined;
+function powerStateOf(statuses: unknown[], i: number): PowerState | undefined {
+  if (i < 0) return undefined;
+  const state = (str(obj(statuses[i]).code) as string).slice("powerstate/".length).toLowerCase();
+  return POWER_STATES.has(state) ? (state as PowerState) : "unknown";
 }
 
 /** VMs and VMSS instances, linked both ways with their NICs; VMs that name an availability set join its list. */
@@ -80,7 +81,8 @@ export function buildVms(b: AzureBuild): void {
     const isInstance = typeIs(r, "Microsoft.Compute/virtualMachineScaleSets/virtualMachines");
     if (!isVm && !isInstance) continue;
     const p = obj(r.properties);
-    const iv = obj(p.instanceView);
+    const statuses = arr(obj(p.instanceView).statuses);
+    const ps = powerStatusIndex(statuses);
     const v: Vm = {
       id: r.id,
       key,
@@ -89,15 +91,14 @@ export function buildVms(b: AzureBuild): void {
       raw: r,
       kind: isVm ? "vm" : "vmss-instance",
       resourceGroup: resourceGroupOf(r.id),
-      powerState: powerStateOf(iv),
+      powerState: powerStateOf(statuses, ps),
       zones: strList(r.zones),
       nicIds: arr(obj(p.networkProfile).networkInterfaces)
         .map(refId)
         .filter((x): x is string => !!x),
       nics: [],
     };
-    const psPtr = powerStatePtr(iv, join(ptr, "properties", "instanceView"));
-    if (psPtr) v.powerStatePtr = psPtr;
+    if (ps >= 0) v.powerStatePtr = join(ptr, "properties", "instanceView", "statuses", ps, "code");
     const asId = refId(p.availabilitySet);
     if (asId) v.availabilitySetId = asId;
     if (isInstance) {

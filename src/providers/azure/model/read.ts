@@ -20,9 +20,10 @@ export function typeIs(r: ArmResource, type: string): boolean {
   return r.type.toLowerCase() === type.toLowerCase();
 }
 
-/** The resource group named in an ARM id. */
+/** The segment after the first `resourceGroups` segment (any case), if there is one; one native scan, no split. */
+const RESOURCE_GROUP = /(?:^|\/)resourcegroups(?:\/([^/]*))?(?=\/|$)/i;
+
+/** The resource group named in an ARM id (every resource the model reads asks once). */
 export function resourceGroupOf(id: string): string | undefined {
-  const parts = id.split("/");
-  const i = parts.findIndex((p) => p.toLowerCase() === "resourcegroups");
-  return i >= 0 ? parts[i + 1] : undefined;
+  return RESOURCE_GROUP.exec(id)?.[1];
 }
