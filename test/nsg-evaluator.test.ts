@@ -524,3 +524,46 @@ describe("NSG evaluator: layers and missing NSGs", () => {
     assert.equal(w.blockingLayer?.layer, "subnet");
   });
 });
+
+describe("NSG evaluator: many flows on one model", () => {
+  it("gives each flow the verdict a fresh model gives it, whatever flows were asked before (direction, protocol, port)", () => {
+    const rules: SecurityRuleSpec[] = [
+      { name: "deny-udp-53", priority: 100, protocol: "Udp", ports: "53", access: "Deny" },
+      { name: "allow-web", priority: 110, protocol: "Tcp", ports: ["80", "443"], source: "*" },
+      { name: "deny-range", priority: 120, protocol: "*", ports: "1000-2000", access: "Deny" },
+      { name: "allow-icmp", priority: 130, protocol: "Icmp", ports: "*" },
+      { name: "deny-out-443", priority: 100, direction: "Outbound", protocol: "Tcp", ports: "443", access: "Deny", destination: "*" },
+      { name: "deny-all-in", priority: 4000, protocol: "*", ports: "*", access: "Deny" },
+    ];
+    const snapshot = scenario({ subnet: rules, nic: [{ name: "nic-deny-8080", priority: 200, ports: "8080", access: "Deny" }] }).build();
+    const shared = buildAzureModel(snapshot);
+    const target = shared.byKey.ipConfig.get(idKey(ids.ipconfig(NIC))) as IpConfig;
+    const flows: Flow[] = [];
+    for (const direction of ["Inbound", "Outbound"] as const)
+      for (const protocol of ["Tcp", "Udp", "Icmp"] as const)
+        for (const port of [53, 80, 443, 999, 1000, 1500, 2000, 2001, 8080, 0, 65535]) {
+          flows.push({
+            direction,
+            protocol,
+            source: { kind: "ip", ip: direction === "Inbound" ? "203.0.113.9" : NIC_IP },
+            destinationIp: direction === "Inbound" ? NIC_IP : "203.0.113.9",
+            destinationPort: port,
+          });
+        }
+    // each flow twice, in an order that mixes kinds: the second ask of a kind is answered from what the first one found
+    const order = [...flows, ...flows.slice().reverse()];
+    const decided = (v: FlowVerdict) => [v.verdict, ...v.layers.map((l) => `${l.layer}:${l.verdict}:${l.deciding?.name ?? ""}`)].join(" ");
+    const seen = new Set<string>();
+    for (const flow of order) {
+      const got = decided(evaluateFlow(shared, target, flow));
+      assert.equal(got, decided(run(snapshot, flow)), `${flow.direction} ${flow.protocol} ${flow.destinationPort}`);
+      seen.add(got);
+    }
+    // the flows reach every rule that decides: the table is not one verdict repeated
+    for (const name of ["deny-udp-53", "allow-web", "deny-range", "allow-icmp", "deny-out-443", "deny-all-in", "nic-deny-8080"])
+      assert.ok(
+        [...seen].some((s) => s.includes(`:${name}`)),
+        `no flow was decided by ${name}`,
+      );
+  });
+});

@@ -381,16 +381,44 @@ function otherAccess(list: RuleRef[], access: RuleRef["access"]): RuleRef[] {
   return out;
 }
 
+/**
+ * For each list of rules (an NSG's, in priority order), by the flow's direction, protocol and destination port: the
+ * indexes of the rules that can match such a flow, the others failing on those fields whatever the addresses. Every
+ * member behind an NSG is asked the same few flows (a probe's port, a rule's port), so each rule's protocol and ports
+ * are tested once per kind of flow, not once per flow. Lists of rules are never changed once the model is built.
+ */
+const candidates = new WeakMap<SecurityRule[], Map<number, number[]>>();
+const PROTOCOL_INDEX: Record<string, number> = { tcp: 0, udp: 1, icmp: 2 };
+
+function candidatesFor(rules: SecurityRule[], flow: Flow, flowProtocol: string): number[] {
+  const p = PROTOCOL_INDEX[flowProtocol];
+  const port = flow.destinationPort;
+  const indexed = p !== undefined && Number.isInteger(port) && port >= 0 && port <= 65535;
+  const key = indexed ? ((flow.direction === "Inbound" ? 0 : 3) + p) * 65536 + port : -1;
+  let byKind = candidates.get(rules);
+  let list = indexed ? byKind?.get(key) : undefined;
+  if (list !== undefined) return list;
+  list = [];
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as SecurityRule;
+    if (r.direction === flow.direction && !cannotMatch(r, flow, flowProtocol)) list.push(i);
+  }
+  if (indexed) {
+    if (byKind === undefined) candidates.set(rules, (byKind = new Map()));
+    byKind.set(key, list);
+  }
+  return list;
+}
+
 /** First-match evaluation of one NSG's rules. */
 export function evaluateRuleSet(set: RuleSet, layer: "subnet" | "nic", flow: Flow, ctx: EvalContext): LayerVerdict {
   let ambiguous: RuleRef[] | undefined;
   let partial: RuleRef[] | undefined;
   const rules = set.rules; // sorted by priority
   const flowProtocol = lowerProtocolOf(flow.protocol);
-  for (let i = 0; i < rules.length; i++) {
-    const r = rules[i] as SecurityRule;
-    if (r.direction !== flow.direction) continue;
-    if (cannotMatch(r, flow, flowProtocol)) continue;
+  const indexes = candidatesFor(rules, flow, flowProtocol);
+  for (let n = 0; n < indexes.length; n++) {
+    const r = rules[indexes[n] as number] as SecurityRule;
     const m = matchRule(r, flow, ctx);
     if (m.m === "no") continue;
     if (m.m === "partial") {
