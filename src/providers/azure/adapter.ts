@@ -18,8 +18,8 @@ import type { AzureSnapshot } from "./wire-types.ts";
  * entry point that reads a snapshot's resources sees them completed from the ids first (copy on write).
  */
 const complete = (s: Snapshot): AzureSnapshot => completeArmResources(s as AzureSnapshot);
-/** completeCommand's results per model: `subscription\ncommand` → the command with `--subscription` */
-const completedCommands = new WeakMap<AzureModel, Map<string, string>>();
+/** completeCommand's results per model: subscription → command → the command with `--subscription` */
+const completedCommands = new WeakMap<AzureModel, Map<string, Map<string, string>>>();
 
 export const azureProvider: ProviderAdapter<AzureModel> = {
   id: "azure",
@@ -52,14 +52,16 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
   completeCommand: (command, finding, model) => {
     const sub = subscriptionOf(finding.resourceId) ?? subscriptionOf(finding.loadBalancerId) ?? scopeSubscription(model.snapshot.scope);
     if (!sub) return command;
-    // many findings print the same command (one NSG fix for every member behind it): each (subscription, command) is scanned once
-    let memo = completedCommands.get(model);
-    if (!memo) completedCommands.set(model, (memo = new Map()));
-    const key = `${sub}\n${command}`;
-    let done = memo.get(key);
+    // many findings print the same command (one NSG fix for every member behind it): each (subscription, command) is
+    // scanned once; by subscription, then by the command itself (no joined key to copy and hash per finding)
+    let bySub = completedCommands.get(model);
+    if (!bySub) completedCommands.set(model, (bySub = new Map()));
+    let memo = bySub.get(sub);
+    if (!memo) bySub.set(sub, (memo = new Map()));
+    let done = memo.get(command);
     if (done === undefined)
       memo.set(
-        key,
+        command,
         (done = isPowerShellCommand(command)
           ? inSubscription(command, sub)
           : withFlag(command, "az", "--subscription", azArg(sub), ["--ids"])),
