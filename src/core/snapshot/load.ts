@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { ErrorObject, ValidateFunction } from "ajv";
@@ -56,6 +56,21 @@ export function validateSnapshot(doc: unknown): string[] {
   return out;
 }
 
+/**
+ * A file's bytes as JSON text: UTF-8, with or without a byte-order mark (Windows tools write one). UTF-16 text is
+ * refused by name (as UTF-8 it would read as a JSON syntax error at an invisible character). Throws InputError.
+ */
+function jsonText(bytes: Buffer, source: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new InputError(
+      `${source} is UTF-16 text; a snapshot is UTF-8 JSON`,
+      "Save it as UTF-8 (PowerShell: Out-File -Encoding utf8, or Set-Content -Encoding utf8), or write it with lbdoctor snapshot -o.",
+    );
+  }
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  return bytes.toString("utf8", bom);
+}
+
 /** JSON text → the top-level object. Throws InputError. */
 function parseDocument(text: string, source: string): object {
   let doc: unknown;
@@ -111,19 +126,21 @@ export function loadSnapshotFile(path: string): Snapshot {
     return new InputError(`cannot read snapshot ${path}: ${(e as Error).message}`);
   };
   forgetIdKeys();
-  // in pieces, never the whole text as one string (read-json.ts); a file that does not split is parsed whole, as before
+  // a regular file in pieces, never the whole text as one string (read-json.ts); a pipe (`--snapshot /dev/stdin`,
+  // `<(jq …)`), which cannot be read twice, and a file that does not split are read whole and parsed, as before
   let doc: object | undefined;
   try {
-    doc = readJsonObjectFile(path);
+    if (path !== "/dev/stdin" && statSync(path).isFile()) doc = readJsonObjectFile(path);
   } catch (e) {
     throw readError(e);
   }
   if (doc === undefined) {
     let text: string | undefined;
     try {
-      text = readFileSync(path, "utf8");
+      // standard input by its descriptor: opening /dev/stdin fails when it is a socket (ENXIO), as a parent process may give
+      text = jsonText(readFileSync(path === "/dev/stdin" ? 0 : path), path);
     } catch (e) {
-      throw readError(e);
+      throw e instanceof InputError ? e : readError(e);
     }
     doc = parseDocument(text, path);
     text = undefined; // the text (as large as the file) need not outlive the parse
