@@ -138,7 +138,8 @@ describe("lbdoctor timeline", () => {
         findings: Array<{ status: string; evidence: unknown[] }>;
         passed?: Array<{ ruleId: string; count: number; resourceIds: string[] }>;
         notApplicable?: unknown[];
-        summary: { byStatus: Record<string, number> };
+        summary: { byStatus: Record<string, number>; rulesRun: number };
+        rules: Array<{ id: string }>;
         timeline: unknown;
       };
       const run = (...extra: string[]) => {
@@ -167,6 +168,13 @@ describe("lbdoctor timeline", () => {
       assert.equal(full.notApplicable, undefined);
       assert.deepEqual(summary.summary, full.summary);
       assert.deepEqual(summary.timeline, full.timeline);
+      // every rule that ran is listed, in both modes and as check lists them: a summary's ruleId resolves to its rule
+      assert.equal(summary.rules.length, summary.summary.rulesRun);
+      assert.deepEqual(summary.rules, full.rules);
+      assert.deepEqual(summary.rules, check.rules);
+      const listed = new Set(summary.rules.map((r) => r.id));
+      for (const p of [...(summary.passed ?? []), ...((summary.notApplicable ?? []) as Array<{ ruleId: string }>)])
+        assert.ok(listed.has(p.ruleId), p.ruleId);
     }
   });
 

@@ -56,6 +56,8 @@ export async function runTimeline(target: string | undefined, opts: TimelineOpti
     version: toolVersion(),
     rulesRun: rules.length,
     source,
+    // every rule that ran, as check lists them: with passes only counted, the findings name just the failing ones
+    rules,
     passes: passes.report,
     counted,
   });

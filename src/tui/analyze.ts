@@ -103,6 +103,7 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
       failOn: "high",
       version: toolVersion(),
       rulesRun: rules.length,
+      rules,
       source: opts.source,
     });
   const first = dataOf(reportOf([], []), [], true);
