@@ -44,7 +44,16 @@ function stdoutWriter(): (s: string) => void {
   const stdout = process.stdout as NodeJS.WriteStream & { fd?: unknown };
   if (stdout.constructor?.name === "SyncWriteStream" && typeof stdout.fd === "number") {
     const fd = stdout.fd;
-    return (s) => writeStringSync(fd, s);
+    return (s) => {
+      try {
+        writeStringSync(fd, s);
+      } catch (e) {
+        // a full disk or a failing device where stdout was redirected: the environment, as a failing --output file is
+        const code = (e as NodeJS.ErrnoException).code;
+        if (typeof code === "string") throw new InputError(`cannot write standard output: ${(e as Error).message}`);
+        throw e;
+      }
+    };
   }
   return (s) => void stdout.write(s);
 }

@@ -316,6 +316,32 @@ describe("stdout redirected to a file", () => {
     }
   });
 
+  it("a full disk (/dev/full) as stdout is exit 2, 'cannot write standard output', for every command and format, not a bug", () => {
+    for (const args of [
+      ["check", "--snapshot", FIXTURE, "--no-config", "--format", "json"],
+      ["check", "--snapshot", FIXTURE, "--no-config"],
+      ["check", "--snapshot", FIXTURE, "--no-config", "--format", "sarif", "--output", "-"],
+      ["rules"],
+      ["diff", FIXTURE, FIXTURE],
+    ]) {
+      const fd = openSync("/dev/full", "w");
+      try {
+        const r = spawnSync(process.execPath, [BIN, ...args], {
+          cwd: ROOT,
+          stdio: ["ignore", fd, "pipe"],
+          encoding: "utf8",
+          env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "", LBDOCTOR_FROM_SOURCE: "1" },
+          timeout: 30_000,
+        });
+        assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, /^lbdoctor: cannot write standard output: ENOSPC/);
+        assert.doesNotMatch(r.stderr, /internal error|bug in lbdoctor/);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  });
+
   it("writeStringSync writes every byte of a string, multi-byte characters included", () => {
     const path = join(fresh("write-string"), "s.txt");
     const text = `caf\u00e9 \u2192 \u{1F600} ${"x".repeat(70_000)} \u2713\n`;
