@@ -219,6 +219,39 @@ describe("output files", () => {
     assert.equal(readFileSync(a, "utf8"), "old a");
   });
 
+  it("a signal while a report is written (Ctrl-C, SIGTERM, SIGHUP) removes the temporary files, replaces nothing and ends the process by that signal", () => {
+    const output = join(ROOT, "src", "commands", "output.ts");
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      const d = fresh(`signal-${signal}`);
+      const a = join(d, "a.json");
+      const b = join(d, "b.json");
+      writeFileSync(b, "the report before\n");
+      // a report of 200 pieces; the process signals itself after the 100th of the second file: the signal is taken
+      // at the next turn of the event loop, mid-report, with both temporary files on disk
+      const script = `
+        import { prepareOutputs, writeOutputsPaced } from ${JSON.stringify(output)};
+        import { readdirSync } from "node:fs";
+        const [a, b] = prepareOutputs(${JSON.stringify([a, b])});
+        function* report(signalAt) {
+          for (let i = 0; i < 200; i++) {
+            if (i === signalAt) {
+              console.log("temps:" + readdirSync(${JSON.stringify(d)}).filter((f) => f.endsWith(".tmp")).length);
+              process.kill(process.pid, ${JSON.stringify(signal)});
+            }
+            yield "x".repeat(65536);
+          }
+        }
+        await writeOutputsPaced([{ target: a, text: report(-1) }, { target: b, text: report(100) }], () => {}, () => undefined);
+        console.log("finished");
+      `;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+      assert.equal(r.signal, signal, `${signal}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.stdout, "temps:2\n", "both temporary files were there when the signal came; the write never finished");
+      assert.deepEqual(readdirSync(d).sort(), ["b.json"], `${signal}: no temporary file, no new target`);
+      assert.equal(readFileSync(b, "utf8"), "the report before\n", "the target is untouched");
+    }
+  });
+
   it("the temporary file is exclusive and randomly named; a replaced file keeps its mode, a new one is 0600", () => {
     const d = fresh("modes");
     const kept = join(d, "kept.txt");

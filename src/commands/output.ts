@@ -15,7 +15,11 @@
  * - a report may come as a stream of pieces (JSON, SARIF, JUnit): each piece
  *   is written as it is made, so no report is ever one string; a failure
  *   while making or writing it leaves no file behind (the temporary one is
- *   removed, the target untouched).
+ *   removed, the target untouched);
+ * - a signal that ends the process (Ctrl-C, SIGTERM, SIGHUP) while a
+ *   temporary file exists removes it first: `check` lets a signal in between
+ *   pieces, so it stops mid-report with nothing left behind; a fully synchronous
+ *   write (diff, snapshot) takes the signal once it has finished.
  */
 import {
   closeSync,
@@ -151,15 +155,47 @@ function writeAll(fd: number, text: string): void {
   writeStringSync(fd, text);
 }
 
-/** Writes every piece; an error from the file names the output, an error while making a piece is passed on as it is. */
-function writePieces(fd: number, text: OutputText, output: string): void {
+/**
+ * Writes every piece, stopping after each (a step of `writeFileSteps`); an error from the file names the output, an
+ * error while making a piece is passed on as it is.
+ */
+function* writePieces(fd: number, text: OutputText, output: string): Generator<void, void, void> {
   for (const piece of pieces(text)) {
     try {
       writeAll(fd, piece);
     } catch (e) {
       throw new InputError(`cannot write ${output}: ${errCode(e)}`);
     }
+    yield;
   }
+}
+
+/** The temporary files that exist now: a signal that ends the process removes them first. */
+const liveTemps = new Set<string>();
+const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+function onEndingSignal(signal: NodeJS.Signals): void {
+  for (const path of liveTemps) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  }
+  liveTemps.clear();
+  for (const s of ENDING_SIGNALS) process.removeListener(s, onEndingSignal);
+  // ended by the same signal, as without a listener (the exit status a shell and a parent process read)
+  process.kill(process.pid, signal);
+}
+
+function trackTemp(path: string): void {
+  if (liveTemps.size === 0) for (const s of ENDING_SIGNALS) process.on(s, onEndingSignal);
+  liveTemps.add(path);
+}
+
+function untrackTemp(path: string): void {
+  liveTemps.delete(path);
+  if (liveTemps.size === 0) for (const s of ENDING_SIGNALS) process.removeListener(s, onEndingSignal);
 }
 
 /**
@@ -183,7 +219,9 @@ export async function writeOutputsPaced(
   out: (text: string) => void,
   pace: () => Promise<void> | undefined,
 ): Promise<void> {
-  writeFiles(items);
+  // a turn of the event loop every few MB written: a signal (Ctrl-C) is taken there, not after the whole report
+  let n = 0;
+  for (const _ of writeFileSteps(items)) if (++n % PIECES_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   for (const { target, text } of items) {
     if (target.kind !== "stdout") continue;
     for (const piece of pieces(text)) {
@@ -194,8 +232,16 @@ export async function writeOutputsPaced(
   }
 }
 
+/** Pieces written between two turns of the event loop in `writeOutputsPaced` (a report's pieces are ~64 kB). */
+const PIECES_A_TURN = 32;
+
 /** The files and special files of `writeOutputs`, all or none. */
 function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): void {
+  for (const _ of writeFileSteps(items));
+}
+
+/** `writeFiles` in steps: one after each piece written. */
+function* writeFileSteps(items: Array<{ target: OutputTarget; text: OutputText }>): Generator<void, void, void> {
   const temps: Array<{ path: string; file: string }> = [];
   const cleanup = () => {
     for (const t of temps) {
@@ -204,6 +250,7 @@ function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): v
       } catch {
         // already gone
       }
+      untrackTemp(t.path);
     }
   };
   try {
@@ -211,8 +258,9 @@ function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): v
       if (target.kind !== "file") continue;
       const tmp = createTemp(dirname(target.file), basename(target.file), target.mode, target.path);
       temps.push({ path: tmp.path, file: target.file });
+      trackTemp(tmp.path);
       try {
-        writePieces(tmp.fd, text, target.path);
+        yield* writePieces(tmp.fd, text, target.path);
         try {
           fsyncSync(tmp.fd);
         } catch (e) {
@@ -232,7 +280,7 @@ function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): v
         throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
       }
       try {
-        writePieces(fd, text, target.path);
+        yield* writePieces(fd, text, target.path);
       } finally {
         closeSync(fd);
       }
@@ -243,6 +291,7 @@ function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): v
       } catch (e) {
         throw new InputError(`cannot write ${t.file}: ${errCode(e)}`);
       }
+      untrackTemp(t.path);
     }
     temps.length = 0;
   } catch (e) {
