@@ -46,6 +46,56 @@ describe("baselines", () => {
     assert.deepEqual(JSON.parse(back.stdout).summary.baseline.fixed, 5);
   });
 
+  it("fixed counts only what the run checked again: a --rule, a config that turns a rule off, a narrowed target", () => {
+    const summary = (args: string[]) => {
+      const r = lbdoctor(["check", "--format", "json", ...args]);
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      return JSON.parse(r.stdout).summary.baseline as { new: number; existing: number; fixed: number };
+    };
+    const demo = baselineOf("demo");
+    // five failures in the baseline, one of them this rule's: the other four were not checked, not fixed
+    const one = summary(["--snapshot", fixture("demo"), "--baseline", demo, "--rule", "azure/backend-vm-stopped"]);
+    assert.deepEqual({ ...one }, { ...one, new: 0, existing: 1, fixed: 0 });
+    const off = join(tmp, "off.yaml");
+    writeFileSync(off, "rules:\n  azure/backend-vm-stopped: off\n");
+    const config = summary(["--snapshot", fixture("demo"), "--baseline", demo, "--config", off]);
+    assert.deepEqual({ ...config }, { ...config, new: 0, existing: 4, fixed: 0 });
+    // the baseline's failure is on lb-ip; a run of lb-internal alone did not look at it
+    const unresolved = baselineOf("backend-address-unresolved");
+    const narrowed = summary(["--snapshot", fixture("backend-address-unresolved"), "lb-internal", "--baseline", unresolved]);
+    assert.deepEqual({ ...narrowed }, { ...narrowed, new: 0, existing: 0, fixed: 0 });
+    assert.equal(summary(["--snapshot", fixture("backend-address-unresolved"), "lb-ip", "--baseline", unresolved]).existing, 1);
+    // a failure the run did check and no longer finds is fixed, narrowed or not
+    const healthy = summary(["--snapshot", fixture("healthy-web"), "--baseline", demo, "--rule", "azure/backend-vm-stopped"]);
+    assert.deepEqual({ ...healthy }, { ...healthy, new: 0, existing: 0, fixed: 1 });
+  });
+
+  it("markBaseline: a failure the run did not check (the predicate) is not fixed", () => {
+    const b = parseBaseline(
+      JSON.stringify({
+        schema: "lbdoctor.report/v1",
+        findings: [
+          { id: "r1|a|", ruleId: "r1", resourceId: "a", status: "fail" },
+          { id: "r2|b|", ruleId: "r2", resourceId: "b", loadBalancerId: "lb-2", status: "fail" },
+          { id: "r3|c|", status: "fail" },
+          { id: "r1|d|", ruleId: "r1", resourceId: "d", status: "unknown" },
+        ],
+      }),
+      "b.json",
+    );
+    assert.deepEqual(
+      b.failures.map((f) => [f.ruleId, f.loadBalancerId]),
+      [
+        ["r1", undefined],
+        ["r2", "lb-2"],
+        ["r3", undefined],
+      ],
+    );
+    assert.equal(markBaseline([], b).fixed, 3);
+    assert.equal(markBaseline([], b, (f) => f.ruleId !== "r2").fixed, 2);
+    assert.equal(markBaseline([], b, (f) => f.loadBalancerId === "lb-2").fixed, 1);
+  });
+
   it("independent of order, timestamps and the casing of ids", () => {
     const base = baselineOf("demo");
     const doc = JSON.parse(readFileSync(base, "utf8"));

@@ -104,6 +104,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     rules,
     findings,
     counted,
+    inScope,
   } = diagnose({
     snapshot,
     adapter,
@@ -142,7 +143,11 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     }
   }
   let baselineSummary: BaselineSummary | undefined;
-  if (baseline) baselineSummary = markBaseline(findings, baseline);
+  if (baseline) {
+    // fixed: only what this run checked again (its rules, its scope)
+    const ran = new Set(rules.map((r) => r.id));
+    baselineSummary = markBaseline(findings, baseline, (f) => ran.has(f.ruleId) && (inScope?.(f) ?? true));
+  }
 
   const report: Report = buildReport({
     model,

@@ -43,6 +43,8 @@ export interface Diagnosis {
   findings: Finding[];
   /** with passes "count": the passes and not-applicable results of the scope, counted per rule (not in `findings`) */
   counted: CountedResults[];
+  /** with a target: whether a result about this resource (and load balancer, region) belongs to the scope */
+  inScope?: (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => boolean;
 }
 
 /** What `diagnoseSteps` stops at: once the model is built and narrowed (before any rule), then after each rule. */
@@ -106,9 +108,10 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
       return completed ? { ...f, remediation: { ...f.remediation, commands: completed } } : f;
     });
   }
+  let inScope: Diagnosis["inScope"];
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
-    const inScope = (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => {
+    inScope = (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => {
       if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
       if (!f.resourceId) return true;
       // a counted pass is not placed yet: place it as its finding would be
@@ -116,13 +119,14 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
       const about = { resourceId: f.resourceId, ...(region ? { region } : {}) };
       return scope.groups.some((g) => adapter.inGroup(about, g));
     };
-    findings = findings.filter(inScope);
+    const within = inScope;
+    findings = findings.filter(within);
     counted = counted.map((c) => {
       const ordinal: number[] = [];
       const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [], key: [], ordinal };
       for (let i = 0; i < c.status.length; i++) {
         const r = { resourceId: c.resourceId[i] as string, loadBalancerId: c.loadBalancerId[i] };
-        if (!inScope(r)) continue;
+        if (!within(r)) continue;
         const own = c.severity?.[i];
         if (own !== undefined) (kept.severity ??= {})[kept.status.length] = own;
         kept.status.push(c.status[i] as CountedResults["status"][number]);
@@ -134,7 +138,15 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
       return kept;
     });
   }
-  return { model, allLoadBalancers, loadBalancers: scope?.lbs ?? allLoadBalancers, rules, findings, counted };
+  return {
+    model,
+    allLoadBalancers,
+    loadBalancers: scope?.lbs ?? allLoadBalancers,
+    rules,
+    findings,
+    counted,
+    ...(inScope ? { inScope } : {}),
+  };
 }
 
 /** A resource id that does not say where it is (AWS EC2 ids) gets its region and account beside it (the adapter's `locate`). */

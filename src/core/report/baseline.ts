@@ -15,6 +15,17 @@ export interface Baseline {
   source: string;
   /** finding id → status, for the findings that were fail, unknown or error */
   findings: Map<string, string>;
+  /** the failures (status fail), with where they were: a run counts as fixed only those it checked again */
+  failures: BaselineFailure[];
+}
+
+/** A failure of the baseline: its id, and its rule and place as the report gave them. */
+export interface BaselineFailure {
+  id: string;
+  ruleId: string;
+  resourceId: string;
+  loadBalancerId?: string;
+  region?: string;
 }
 
 export interface BaselineSummary {
@@ -23,7 +34,7 @@ export interface BaselineSummary {
   new: number;
   /** failing findings already failing in the baseline */
   existing: number;
-  /** baseline failures that no longer fail */
+  /** baseline failures that no longer fail, among those this run checked (its rules, in its scope) */
   fixed: number;
 }
 
@@ -61,18 +72,48 @@ export function parseBaseline(text: string, source: string): Baseline {
   }
   if (!Array.isArray(d.findings)) throw new InputError(`baseline ${source}: /findings must be an array`, hint);
   const findings = new Map<string, string>();
+  const failures: BaselineFailure[] = [];
+  const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
   d.findings.forEach((f, i) => {
-    const x = f as { id?: unknown; status?: unknown } | null;
+    const x = f as {
+      id?: unknown;
+      status?: unknown;
+      ruleId?: unknown;
+      resourceId?: unknown;
+      loadBalancerId?: unknown;
+      region?: unknown;
+    } | null;
     if (!x || typeof x.id !== "string" || typeof x.status !== "string") {
       throw new InputError(`baseline ${source}: /findings/${i} needs a string id and status`, hint);
     }
     if (MARKED.has(x.status)) findings.set(x.id, x.status);
+    if (x.status === "fail") {
+      // a finding id starts with its rule id (rule id | resource key | key)
+      const failure: BaselineFailure = {
+        id: x.id,
+        ruleId: str(x.ruleId) ?? x.id.slice(0, x.id.indexOf("|") >>> 0),
+        resourceId: str(x.resourceId) ?? "",
+      };
+      const lb = str(x.loadBalancerId);
+      if (lb) failure.loadBalancerId = lb;
+      const region = str(x.region);
+      if (region) failure.region = region;
+      failures.push(failure);
+    }
   });
-  return { source, findings };
+  return { source, findings, failures };
 }
 
-/** Marks fail, unknown and error findings new or existing; returns the counts over failures. */
-export function markBaseline(findings: Finding[], baseline: Baseline): BaselineSummary {
+/**
+ * Marks fail, unknown and error findings new or existing; returns the counts over failures. A baseline failure is
+ * fixed when it no longer fails and this run checked it (`checked`: its rule ran and its place is in the run's scope);
+ * a run narrowed to one rule or one load balancer, or with a rule turned off, does not call the others fixed.
+ */
+export function markBaseline(
+  findings: Finding[],
+  baseline: Baseline,
+  checked: (failure: BaselineFailure) => boolean = () => true,
+): BaselineSummary {
   let fresh = 0;
   let existing = 0;
   const stillFailing = new Set<string>();
@@ -87,6 +128,6 @@ export function markBaseline(findings: Finding[], baseline: Baseline): BaselineS
     }
   }
   let fixed = 0;
-  for (const [id, status] of baseline.findings) if (status === "fail" && !stillFailing.has(id)) fixed++;
+  for (const f of baseline.failures) if (!stillFailing.has(f.id) && checked(f)) fixed++;
   return { source: baseline.source, new: fresh, existing, fixed };
 }
