@@ -133,6 +133,72 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
     });
   }
 
+  it("a field the rules decide on, wrongly typed (a hand-edited snapshot), is refused with its path, never read as 0 or skipped", () => {
+    const demo = JSON.parse(readFileSync(fixture("demo"), "utf8")) as {
+      resources: Array<{ type: string; properties: Record<string, unknown> }>;
+    };
+    const of = (type: string) => demo.resources.findIndex((r) => r.type.toLowerCase() === type.toLowerCase());
+    const lb = of("Microsoft.Network/loadBalancers");
+    const nsg = demo.resources.findIndex(
+      (r) => Array.isArray(r.properties.securityRules) && (r.properties.securityRules as unknown[]).length > 0,
+    );
+    assert.ok(lb >= 0 && nsg >= 0);
+    const cases: Array<[string, (s: typeof demo) => void, string]> = [
+      [
+        "probe port as a string",
+        (s) => set(s, lb, "probes", "port", "80"),
+        `/resources/${lb}/properties/probes/0/properties/port: must be integer`,
+      ],
+      [
+        "probe port 80.5",
+        (s) => set(s, lb, "probes", "port", 80.5),
+        `/resources/${lb}/properties/probes/0/properties/port: must be integer`,
+      ],
+      ["probe port -1", (s) => set(s, lb, "probes", "port", -1), `/resources/${lb}/properties/probes/0/properties/port: must be >= 1`],
+      [
+        "probe port 99999",
+        (s) => set(s, lb, "probes", "port", 99999),
+        `/resources/${lb}/properties/probes/0/properties/port: must be <= 65535`,
+      ],
+      [
+        "backend port as a string",
+        (s) => set(s, lb, "loadBalancingRules", "backendPort", "80"),
+        `/resources/${lb}/properties/loadBalancingRules/0/properties/backendPort: must be integer`,
+      ],
+      [
+        "NSG priority as a string",
+        (s) => set(s, nsg, "securityRules", "priority", "4000"),
+        `/resources/${nsg}/properties/securityRules/0/properties/priority: must be integer`,
+      ],
+      [
+        "NSG port range as a number",
+        (s) => set(s, nsg, "securityRules", "destinationPortRange", 80),
+        `/resources/${nsg}/properties/securityRules/0/properties/destinationPortRange: must be string`,
+      ],
+      [
+        "security rules as an object",
+        (s) => {
+          (s.resources[nsg] as { properties: Record<string, unknown> }).properties.securityRules = {};
+        },
+        `/resources/${nsg}/properties/securityRules: must be array`,
+      ],
+    ];
+    function set(s: typeof demo, i: number, list: string, field: string, value: unknown): void {
+      const item = (s.resources[i]?.properties[list] as Array<{ properties: Record<string, unknown> }>)[0];
+      if (item) item.properties[field] = value;
+    }
+    for (const [name, edit, message] of cases) {
+      const copy = structuredClone(demo);
+      edit(copy);
+      const file = join(tmp, `typed-${name.replace(/\W+/g, "-")}.json`);
+      writeFileSync(file, JSON.stringify(copy));
+      const r = lbdoctor(["check", "--snapshot", file]);
+      assert.equal(r.code, 2, `${name}: ${r.stdout}`);
+      assert.ok(r.stderr.includes(message), `${name}: ${r.stderr}`);
+      noStack(r.stderr);
+    }
+  });
+
   it("a missing snapshot file", () => {
     const r = lbdoctor(["check", "--snapshot", join(tmp, "nope.json")]);
     assert.equal(r.code, 2);
