@@ -110,6 +110,18 @@ describe("baselines", () => {
     const upper = join(tmp, "upper.json");
     writeFileSync(upper, JSON.stringify(snap));
     assert.equal(lbdoctor(["check", "--snapshot", upper, "--baseline", base]).code, 0);
+    // names in another case (a probe's, a rule's, a pool's: finding keys hold them) are the same findings too
+    const renamed = join(tmp, "renamed.json");
+    writeFileSync(
+      renamed,
+      readFileSync(fixture("demo"), "utf8")
+        .replaceAll("probe-http", "Probe-HTTP")
+        .replaceAll("rule-http", "Rule-HTTP")
+        .replaceAll("pool-web", "Pool-Web"),
+    );
+    const again = lbdoctor(["check", "--snapshot", renamed, "--baseline", base, "--format", "json"]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(JSON.parse(again.stdout).summary.baseline, { source: base, new: 0, existing: 5, fixed: 0 });
   });
 
   it("a finding whose status changed is new (unknown before, fail now)", () => {

@@ -115,6 +115,11 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
       /\/resources\/0\/name: must be string/,
     ],
     [
+      "a collection time that is no date",
+      JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "yesterday", scope: {}, resources: [] }),
+      /\/collectedAt: must be an RFC 3339 date and time, such as 2026-12-04T10:00:00Z/,
+    ],
+    [
       "missing resources",
       JSON.stringify({ schema: "lbdoctor.snapshot/v1", provider: "azure", collectedAt: "x", scope: {} }),
       /missing required property 'resources'/,

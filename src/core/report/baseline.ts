@@ -2,8 +2,10 @@
  * Baselines: a previous `lbdoctor.report/v1` JSON report. A finding is
  * `existing` when the baseline holds a finding with the same id (rule id |
  * normalized resource id | key: no order, no time in it) and the same status;
- * otherwise it is `new`. With a baseline, only new failures decide the exit
- * code.
+ * otherwise it is `new`. Ids are compared in any case: a key holds names of
+ * the cloud's (a probe's, a rule's), which ARM compares case-insensitively, so
+ * a name re-cased between two runs is the same finding. With a baseline, only
+ * new failures decide the exit code.
  */
 import { readFileSync } from "node:fs";
 import type { Finding } from "../engine/types.ts";
@@ -13,7 +15,7 @@ import { REPORT_SCHEMA } from "./report.ts";
 
 export interface Baseline {
   source: string;
-  /** finding id → status, for the findings that were fail, unknown or error */
+  /** finding id (lower case) → status, for the findings that were fail, unknown or error */
   findings: Map<string, string>;
   /** the failures (status fail), with where they were: a run counts as fixed only those it checked again */
   failures: BaselineFailure[];
@@ -86,7 +88,7 @@ export function parseBaseline(text: string, source: string): Baseline {
     if (!x || typeof x.id !== "string" || typeof x.status !== "string") {
       throw new InputError(`baseline ${source}: /findings/${i} needs a string id and status`, hint);
     }
-    if (MARKED.has(x.status)) findings.set(x.id, x.status);
+    if (MARKED.has(x.status)) findings.set(x.id.toLowerCase(), x.status);
     if (x.status === "fail") {
       // a finding id starts with its rule id (rule id | resource key | key)
       const failure: BaselineFailure = {
@@ -119,15 +121,16 @@ export function markBaseline(
   const stillFailing = new Set<string>();
   for (const f of findings) {
     if (!MARKED.has(f.status)) continue;
-    const before = baseline.findings.get(f.id);
+    const id = f.id.toLowerCase();
+    const before = baseline.findings.get(id);
     f.baseline = before === f.status ? "existing" : "new";
     if (f.status === "fail") {
-      stillFailing.add(f.id);
+      stillFailing.add(id);
       if (f.baseline === "existing") existing++;
       else fresh++;
     }
   }
   let fixed = 0;
-  for (const f of baseline.failures) if (!stillFailing.has(f.id) && checked(f)) fixed++;
+  for (const f of baseline.failures) if (!stillFailing.has(f.id.toLowerCase()) && checked(f)) fixed++;
   return { source: baseline.source, new: fresh, existing, fixed };
 }

@@ -29,8 +29,16 @@ function getValidator(): ValidateFunction {
   return validator;
 }
 
+/** Patterns of the schema whose regular expression says less than a few words. */
+const PATTERN_WORDS: Record<string, string> = {
+  "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$":
+    "an RFC 3339 date and time, such as 2026-12-04T10:00:00Z",
+};
+
 function describe(err: ErrorObject): string {
   const path = err.instancePath === "" ? "(root)" : err.instancePath;
+  const words = err.keyword === "pattern" ? PATTERN_WORDS[(err.params as { pattern: string }).pattern] : undefined;
+  if (words) return `${path}: must be ${words}`;
   if (err.keyword === "required")
     return `${path}: missing required property '${(err.params as { missingProperty: string }).missingProperty}'`;
   if (err.keyword === "enum")
