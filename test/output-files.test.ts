@@ -252,6 +252,42 @@ describe("output files", () => {
     }
   });
 
+  it("an output that is the snapshot being read (by any spelling or link) is refused, exit 2, the snapshot intact", () => {
+    const d = fresh("own-snapshot");
+    const snap = join(d, "snap.json");
+    const text = readFileSync(join(ROOT, "fixtures/azure/nsg-change-probe-down.json"), "utf8");
+    writeFileSync(snap, text);
+    symlinkSync(snap, join(d, "link.json"));
+    for (const args of [
+      ["check", "--snapshot", snap, "--no-config", "--format", "json", "--output", snap],
+      ["check", "--snapshot", snap, "--no-config", "--format", "json", "--output", join(d, "link.json")],
+      [
+        "check",
+        "--snapshot",
+        join(d, ".", "snap.json"),
+        "--no-config",
+        "--output",
+        join(d, "other.txt"),
+        "--format",
+        "text",
+        "--format",
+        "sarif",
+        "--output",
+        snap,
+      ],
+      ["diff", HEALTHY, snap, "--output", snap],
+      ["timeline", "--snapshot", snap, "--output", snap],
+    ]) {
+      const r = lbdoctor(args);
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /is the snapshot this run reads .*: the report would replace it/);
+      assert.equal(readFileSync(snap, "utf8"), text, "the snapshot is intact");
+      assert.deepEqual(readdirSync(d).sort(), ["link.json", "snap.json"], "nothing else written");
+    }
+    // another file beside it is fine
+    assert.equal(lbdoctor(["timeline", "--snapshot", snap, "--output", join(d, "t.txt")]).code, 0);
+  });
+
   it("the temporary file is exclusive and randomly named; a replaced file keeps its mode, a new one is 0600", () => {
     const d = fresh("modes");
     const kept = join(d, "kept.txt");

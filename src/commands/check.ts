@@ -13,7 +13,14 @@ import { sanitize } from "../core/report/sanitize.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { colorEnabled as colorWanted, type OutputTarget, type OutputText, prepareOutputs, writeOutputsPaced } from "./output.ts";
+import {
+  colorEnabled as colorWanted,
+  type OutputTarget,
+  type OutputText,
+  prepareOutputs,
+  refuseInputs,
+  writeOutputsPaced,
+} from "./output.ts";
 
 export interface CheckOptions extends LiveOptions {
   snapshot?: string;
@@ -54,6 +61,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
   }
   // every output path is checked (and missing folders created) before anything is collected
   const outTargets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
+  if (opts.snapshot) refuseInputs(outTargets, [opts.snapshot]);
   // AWS collects several load balancers at once; Azure collects one resource group (or load balancer) at a time
   if (!opts.snapshot && targets.length > 1 && (opts.provider ?? "azure") !== "aws") {
     throw new InputError(

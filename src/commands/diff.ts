@@ -27,7 +27,7 @@ import type { Snapshot } from "../core/snapshot/types.ts";
 import { providerName, withArticle } from "../core/util/words.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
-import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, writeOutputs } from "./output.ts";
+import { colorEnabled as colorWanted, type OutputTarget, prepareOutputs, refuseInputs, writeOutputs } from "./output.ts";
 
 export interface DiffOptions {
   format?: string[];
@@ -59,6 +59,7 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
   if (formats.length - outputs.length > 1)
     throw new InputError("only one report can go to stdout; give an --output file for each extra --format");
   const targets: OutputTarget[] = prepareOutputs(outputs, formats.length > outputs.length);
+  refuseInputs(targets, [beforePath, afterPath]);
 
   const before = loadSnapshotFile(beforePath);
   const after = loadSnapshotFile(afterPath);

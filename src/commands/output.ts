@@ -110,6 +110,39 @@ export function prepareOutput(path: string): OutputTarget {
   return { kind: "file", path, file, mode: stat ? stat.mode & 0o7777 : 0o600 };
 }
 
+/**
+ * Refuses an output that is a snapshot file this run reads (the same file, by device and inode, through any link or
+ * spelling): `check --snapshot s.json -o s.json` would replace the snapshot with its report.
+ */
+export function refuseInputs(targets: OutputTarget[], inputs: string[]): void {
+  const same = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
+  const read: Array<{ path: string; stat: Stats }> = [];
+  for (const path of inputs) {
+    try {
+      const stat = statSync(path);
+      if (stat.isFile()) read.push({ path, stat });
+    } catch {
+      // a missing snapshot is reported where it is read
+    }
+  }
+  for (const t of targets) {
+    if (t.kind !== "file") continue;
+    let stat: Stats;
+    try {
+      stat = statSync(t.file);
+    } catch {
+      continue; // a new file
+    }
+    const input = read.find((r) => same(r.stat, stat));
+    if (input) {
+      throw new InputError(
+        `--output ${t.path} is the snapshot this run reads (${input.path}): the report would replace it`,
+        "Write the report to another file.",
+      );
+    }
+  }
+}
+
 /** Checks every output path before anything is collected; at most one may be stdout. */
 export function prepareOutputs(paths: string[], stdoutTaken = false): OutputTarget[] {
   const targets = paths.map(prepareOutput);
@@ -298,11 +331,6 @@ function* writeFileSteps(items: Array<{ target: OutputTarget; text: OutputText }
     cleanup();
     throw e;
   }
-}
-
-/** Writes one file atomically (see writeOutputs); `-` is stdout. */
-export function writeAtomic(path: string, content: string, out: (text: string) => void = (t) => process.stdout.write(t)): void {
-  writeOutputs([{ target: prepareOutput(path), text: content }], out);
 }
 
 export function colorEnabled(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout): boolean {

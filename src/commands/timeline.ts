@@ -17,7 +17,7 @@ import { timelineLines } from "../core/timeline/analyze.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
-import { writeAtomic } from "./output.ts";
+import { prepareOutput, refuseInputs, writeOutputs } from "./output.ts";
 
 export interface TimelineOptions extends LiveOptions {
   snapshot?: string;
@@ -29,6 +29,9 @@ export interface TimelineOptions extends LiveOptions {
 
 export async function runTimeline(target: string | undefined, opts: TimelineOptions, io: IO): Promise<number> {
   const format = opts.format ?? "text";
+  // the output is checked before anything is collected, and never the snapshot being read
+  const output = opts.output ? prepareOutput(opts.output) : undefined;
+  if (output && opts.snapshot) refuseInputs([output], [opts.snapshot]);
   const { snapshot, source } = await acquireSnapshot(target, { ...opts, timeData: true }, io, format === "text" && !opts.output);
   // no secret reaches the timeline: a file's were stripped by loadSnapshotFile, a live collection's by acquireSnapshot
   const [adapter, catalog] = await Promise.all([providerFor(snapshot.provider), rulesFor(snapshot.provider)]);
@@ -81,7 +84,7 @@ export async function runTimeline(target: string | undefined, opts: TimelineOpti
     }
     text = `${lines.join("\n")}\n`;
   }
-  if (opts.output) writeAtomic(opts.output, text);
+  if (output) writeOutputs([{ target: output, text }], (t) => io.out(t));
   else io.out(text);
   return 0;
 }
