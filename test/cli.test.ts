@@ -189,8 +189,12 @@ describe("bad input: a clear message, exit 2, no stack, no partial write", () =>
       ],
     ];
     function set(s: typeof demo, i: number, list: string, field: string, value: unknown): void {
-      const item = (s.resources[i]?.properties[list] as Array<{ properties: Record<string, unknown> }>)[0];
-      if (item) item.properties[field] = value;
+      const items = (s.resources[i] as { properties: Record<string, unknown> }).properties[list] as Array<{
+        properties: Record<string, unknown>;
+      }>;
+      const first = items[0];
+      assert.ok(first, `the fixture has ${list}`);
+      first.properties[field] = value;
     }
     for (const [name, edit, message] of cases) {
       const copy = structuredClone(demo);
