@@ -95,12 +95,12 @@ describe("fixes as annotations, with the names the controllers document", () => 
       commands: [
         `aws elbv2 modify-target-group-attributes --target-group-arn ${eks.tg} --attributes Key=deregistration_delay.timeout_seconds,Value=120`,
         `aws elbv2 register-targets --target-group-arn ${eks.tg} --targets Id=i-1,Port=31080`,
-        `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions 'IpProtocol=tcp,FromPort=32012,ToPort=32012'`,
+        `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions '[{"IpProtocol":"tcp","FromPort":32012,"ToPort":32012}]'`,
       ],
     });
     assert.deepEqual(r.commands, [
       "kubectl annotate service --namespace shop web service.beta.kubernetes.io/aws-load-balancer-target-group-attributes=deregistration_delay.timeout_seconds=120 --overwrite",
-      `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions 'IpProtocol=tcp,FromPort=32012,ToPort=32012'`,
+      `aws ec2 authorize-security-group-ingress --group-id ${eks.sg} --ip-permissions '[{"IpProtocol":"tcp","FromPort":32012,"ToPort":32012}]'`,
     ]);
     assert.match(r.summary, /registers the targets itself/);
     assert.ok(!r.commands.some((c) => c.startsWith("aws elbv2")));

@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { k8sOwnerOfGroup, tagsCollected } from "../../../src/providers/aws/kubernetes.ts";
 import type { AutoScalingGroup, AwsModel, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { jsonForCommand, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 /** The target groups an Auto Scaling group is attached to: TargetGroupARNs and the elbv2 TrafficSources (AttachTrafficSources). */
 function attachedArns(asg: AutoScalingGroup): Set<string> {
@@ -134,7 +134,7 @@ export default defineRule<AwsModel>({
           remediation: {
             summary: `Attach ${tg.name} to ${asg.name}, so that the group registers the instances it launches and deregisters those it terminates.`,
             commands: [
-              `aws autoscaling attach-traffic-sources --auto-scaling-group-name ${sh(asg.name)} --traffic-sources ${sh(`Identifier=${tg.arn},Type=elbv2`)}`,
+              `aws autoscaling attach-traffic-sources --auto-scaling-group-name ${sh(asg.name)} --traffic-sources ${sh(jsonForCommand([{ Identifier: tg.arn, Type: "elbv2" }]))}`,
             ],
           },
         });

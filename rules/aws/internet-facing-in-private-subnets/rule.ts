@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
-import { gapNote, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, jsonForCommand, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
 /** The route that sends 0.0.0.0/0 somewhere, if any. */
 function defaultRoute(rt: RouteTable): Route | undefined {
@@ -65,7 +65,9 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
     `aws ec2 ${verb} --route-table-id ${sh(rt.id)} --destination-cidr-block 0.0.0.0/0 --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`,
   ];
   if (!igw)
-    commands.unshift(`aws ec2 describe-internet-gateways --filters ${sh(`Name=attachment.vpc-id,Values=${s.vpcId ?? "<vpc-id>"}`)}`);
+    commands.unshift(
+      `aws ec2 describe-internet-gateways --filters ${sh(jsonForCommand([{ Name: "attachment.vpc-id", Values: [s.vpcId ?? "<vpc-id>"] }]))}`,
+    );
   const caveat =
     rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`

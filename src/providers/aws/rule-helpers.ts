@@ -5,7 +5,7 @@
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
 import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/util/ip.ts";
-import { awsArg } from "../../core/util/shell.ts";
+import { awsArg, jsonForCommand } from "../../core/util/shell.ts";
 import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
 import { gapsFor, listGaps } from "./model.ts";
 import { evaluateSecurityGroups, type Protocol, type SgPeer, type SgVerdict } from "./sg.ts";
@@ -294,12 +294,17 @@ export interface PermissionFix {
   cidrs?: string[];
 }
 
-/** The `--ip-permissions` shorthand: IpProtocol=tcp,FromPort=80,ToPort=80,UserIdGroupPairs=[{GroupId=sg-…}] */
+/**
+ * The `--ip-permissions` value, as JSON: `[{"IpProtocol":"tcp","FromPort":80,"ToPort":80,"UserIdGroupPairs":[{"GroupId":"sg-…"}]}]`.
+ * Not the CLI's shorthand (`IpProtocol=tcp,…,UserIdGroupPairs=[{GroupId=sg-…}]`): the CLI parses a shorthand value's
+ * commas, brackets and braces, so a group id or CIDR from the snapshot could add permissions of its own
+ * (`sg-1}],IpRanges=[{CidrIp=0.0.0.0/0`); a JSON string carries any value intact.
+ */
 export function ipPermissionsArg(p: PermissionFix): string {
-  const parts = [`IpProtocol=${p.protocol}`, `FromPort=${p.from}`, `ToPort=${p.to}`];
-  if (p.groups?.length) parts.push(`UserIdGroupPairs=[${p.groups.map((g) => `{GroupId=${g}}`).join(",")}]`);
-  if (p.cidrs?.length) parts.push(`IpRanges=[${p.cidrs.map((c) => `{CidrIp=${c}}`).join(",")}]`);
-  return sh(parts.join(","));
+  const permission: Record<string, unknown> = { IpProtocol: p.protocol, FromPort: p.from, ToPort: p.to };
+  if (p.groups?.length) permission.UserIdGroupPairs = p.groups.map((g) => ({ GroupId: g }));
+  if (p.cidrs?.length) permission.IpRanges = p.cidrs.map((c) => ({ CidrIp: c }));
+  return sh(jsonForCommand([permission]));
 }
 
 export function authorizeIngressCommand(groupId: string, p: PermissionFix): string {
@@ -416,7 +421,7 @@ export function naclEntryLabel(e: NaclEntry): string {
 }
 
 /** A value the user fills in, inert in any shell: `'<instance-id>'`. */
-export { placeholder, unsafeValue } from "../../core/util/shell.ts";
+export { jsonForCommand, placeholder, unsafeValue } from "../../core/util/shell.ts";
 
 /**
  * How findings name a listener: `web-alb:80`; a Gateway Load Balancer's listener has no protocol and no port (it takes
