@@ -13,6 +13,7 @@ import {
   servedGroups,
   subnetForZone,
   targetAz,
+  targetsArg,
 } from "../../../src/providers/aws/target-facts.ts";
 
 function lbFix(model: AwsModel, lb: LoadBalancer, zones: string[]): Remediation {
@@ -59,7 +60,7 @@ function targetFix(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, have: str
   return {
     summary: `Register a healthy target in a second zone the load balancer has enabled${wanted ? ` (${wanted})` : ""}, or serve ${tg.name} from an Auto Scaling group that spans two zones.`,
     commands: [
-      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${sh(`Id=<instance-in-${wanted ?? "another-az"}>${tg.port !== undefined ? `,Port=${tg.port}` : ""}`)}`,
+      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${targetsArg([{ id: `<instance-in-${wanted ?? "another-az"}>`, ...(tg.port !== undefined ? { port: tg.port } : {}) }])}`,
     ],
   };
 }

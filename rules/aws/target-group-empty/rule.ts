@@ -2,6 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import type { Action, AutoScalingGroup, AwsModel, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { gapNote, listenerName, sh } from "../../../src/providers/aws/rule-helpers.ts";
+import { targetsArg } from "../../../src/providers/aws/target-facts.ts";
 
 interface Use {
   listener: Listener;
@@ -50,7 +51,7 @@ function effect(lb: LoadBalancer): string {
 
 function fix(model: AwsModel, tg: TargetGroup): Remediation {
   const arn = sh(tg.arn);
-  const port = tg.port !== undefined && tg.targetType !== "lambda" ? `,Port=${tg.port}` : "";
+  const port = tg.port !== undefined && tg.targetType !== "lambda" ? tg.port : undefined;
   const asg = tg.asgs[0];
   if (asg) return asgFix(tg, asg, port);
   const loose = model.autoScalingGroups.filter((g) => g.targetGroupArns.length === 0);
@@ -66,11 +67,14 @@ function fix(model: AwsModel, tg: TargetGroup): Remediation {
   const id = tg.targetType === "lambda" ? "<lambda-function-arn>" : tg.targetType === "ip" ? "<ip-address>" : "<instance-id>";
   return {
     summary: `Register the targets that should serve ${tg.name}, or attach the Auto Scaling group that runs them.`,
-    commands: [`aws elbv2 register-targets --target-group-arn ${arn} --targets ${sh(`Id=${id}${port}`)}`],
+    commands: [
+      `aws elbv2 register-targets --target-group-arn ${arn} --targets ${targetsArg([{ id, ...(port !== undefined ? { port } : {}) }])}`,
+    ],
   };
 }
 
-function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediation {
+function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: number | undefined): Remediation {
+  const instances = targetsArg(asg.instances.map((i) => ({ id: i.instanceId, ...(port !== undefined ? { port } : {}) })));
   const name = sh(asg.name);
   const suspended = ((asg.raw.SuspendedProcesses as Array<{ ProcessName?: string }> | undefined) ?? []).map((p) => p.ProcessName);
   if (suspended.includes("AddToLoadBalancer")) {
@@ -78,11 +82,7 @@ function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediati
       summary: `Auto Scaling group ${asg.name} has the AddToLoadBalancer process suspended, so its instances are not registered in ${tg.name}: resume it and register the running instances.`,
       commands: [
         `aws autoscaling resume-processes --auto-scaling-group-name ${name} --scaling-processes AddToLoadBalancer`,
-        ...(asg.instances.length > 0
-          ? [
-              `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => sh(`Id=${i.instanceId}${port}`)).join(" ")}`,
-            ]
-          : []),
+        ...(asg.instances.length > 0 ? [`aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${instances}`] : []),
       ],
     };
   }
@@ -98,7 +98,7 @@ function asgFix(tg: TargetGroup, asg: AutoScalingGroup, port: string): Remediati
   return {
     summary: `Auto Scaling group ${asg.name} runs instances but none is registered in ${tg.name}: register them, and see why the group does not (its recent activities).`,
     commands: [
-      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${asg.instances.map((i) => sh(`Id=${i.instanceId}${port}`)).join(" ")}`,
+      `aws elbv2 register-targets --target-group-arn ${sh(tg.arn)} --targets ${instances}`,
       `aws autoscaling describe-scaling-activities --auto-scaling-group-name ${name} --max-items 5`,
     ],
   };

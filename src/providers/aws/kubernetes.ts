@@ -18,6 +18,7 @@
  */
 import type { Remediation } from "../../core/engine/types.ts";
 import { join } from "../../core/util/json-pointer.ts";
+import { isKubernetesLabel, isKubernetesName } from "../../core/util/kubernetes-names.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { sh } from "../../core/util/shell.ts";
 import type { AwsModel, TargetGroup } from "./model.ts";
@@ -60,18 +61,24 @@ export function tagsCollected(model: AwsModel): boolean {
   return model.snapshot.elbv2.Tags !== undefined;
 }
 
+/**
+ * `ns/name` → both, when each is a name Kubernetes could hold: a tag is only a string, and anything else would reach a
+ * printed `kubectl` as something else (`--server=…` read as a flag).
+ */
 function splitNsName(v: string): { namespace: string; name: string } | undefined {
   const i = v.indexOf("/");
   if (i <= 0 || i === v.length - 1) return undefined;
-  return { namespace: v.slice(0, i), name: v.slice(i + 1) };
+  const namespace = v.slice(0, i);
+  const name = v.slice(i + 1);
+  return isKubernetesLabel(namespace) && isKubernetesName(name) ? { namespace, name } : undefined;
 }
 
 /** `ns/svc:80` → the service and port. */
 function serviceRef(v: string): { namespace: string; name: string; port?: string } | undefined {
-  const ref = splitNsName(v);
+  const c = v.lastIndexOf(":");
+  const ref = splitNsName(c > v.indexOf("/") ? v.slice(0, c) : v);
   if (!ref) return undefined;
-  const c = ref.name.lastIndexOf(":");
-  return c > 0 ? { namespace: ref.namespace, name: ref.name.slice(0, c), port: ref.name.slice(c + 1) } : ref;
+  return c > v.indexOf("/") ? { ...ref, port: v.slice(c + 1) } : ref;
 }
 
 /** Who in Kubernetes owns this load balancer or target group (undefined: nothing says Kubernetes does). */
@@ -103,7 +110,7 @@ export function k8sOwner(model: AwsModel, arn: string): K8sOwner | undefined {
     if (legacyName) {
       service = legacyName.includes("/")
         ? serviceRef(legacyName)
-        : legacyNs
+        : legacyNs && isKubernetesLabel(legacyNs) && isKubernetesLabel(legacyName)
           ? {
               namespace: legacyNs,
               name: legacyName,
@@ -114,7 +121,8 @@ export function k8sOwner(model: AwsModel, arn: string): K8sOwner | undefined {
       // `<ns>/<ingress>-<service>:<port>`
       const rest = res.value.slice(`${ref.namespace}/${ref.name}-`.length);
       const c = rest.lastIndexOf(":");
-      service = { namespace: ref.namespace, name: c > 0 ? rest.slice(0, c) : rest, ...(c > 0 ? { port: rest.slice(c + 1) } : {}) };
+      const name = c > 0 ? rest.slice(0, c) : rest;
+      if (isKubernetesLabel(name)) service = { namespace: ref.namespace, name, ...(c > 0 ? { port: rest.slice(c + 1) } : {}) };
     }
     return {
       controller: "aws-load-balancer-controller",

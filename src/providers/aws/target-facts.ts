@@ -5,7 +5,7 @@
  * the `--targets` argument of the elbv2 commands.
  */
 import { idKey } from "../../core/util/resource-id.ts";
-import { awsArg } from "../../core/util/shell.ts";
+import { awsArg, jsonForCommand } from "../../core/util/shell.ts";
 import { withArticle } from "../../core/util/words.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 
@@ -57,9 +57,17 @@ export function isHealthy(t: Target): boolean {
   return t.state?.toLowerCase() === "healthy";
 }
 
-/** `Id=i-…,Port=80` for `--targets`. */
+/** `--targets` for this target: `'[{"Id":"i-…","Port":80}]'`. */
 export function targetArg(t: Target): string {
-  return awsArg(`Id=${t.id}${t.port !== undefined && t.kind !== "lambda" ? `,Port=${t.port}` : ""}`);
+  return targetsArg([{ id: t.id, ...(t.port !== undefined && t.kind !== "lambda" ? { port: t.port } : {}) }]);
+}
+
+/**
+ * A `--targets` value, as JSON (`'[{"Id":"i-…","Port":80}]'`), never the CLI's shorthand (`Id=i-…,Port=80`): the CLI
+ * parses a shorthand value's commas and `=`, so an id from the snapshot could set a port or a zone of its own.
+ */
+export function targetsArg(targets: Array<{ id: string; port?: number }>): string {
+  return awsArg(jsonForCommand(targets.map((t) => (t.port !== undefined ? { Id: t.id, Port: t.port } : { Id: t.id }))));
 }
 
 export interface CrossZone {

@@ -14,6 +14,8 @@
  * the cloud-provider-azure documentation lists
  * (https://kubernetes-sigs.github.io/cloud-provider-azure/topics/loadbalancer/).
  */
+
+import { isKubernetesLabel } from "../../core/util/kubernetes-names.ts";
 import type { Frontend, LbRule, LoadBalancer } from "./model.ts";
 import { sh } from "./rule-helpers.ts";
 
@@ -132,11 +134,16 @@ export function aksRule(rule: LbRule, lbInfo: AksLoadBalancer | undefined = aksL
   return out;
 }
 
-/** The Service's `namespace` and `name`, when exactly one is known. */
+/**
+ * The Service's `namespace` and `name`, when exactly one is known and the tag names one Kubernetes could hold (a
+ * tag is only a string: anything else would reach `kubectl` as something else, `--all` or a flag).
+ */
 export function serviceRef(k: AksRule): { namespace: string; name: string } | undefined {
   if (k.services.length !== 1) return undefined;
-  const [namespace, name] = (k.services[0] as string).split("/") as [string, string];
-  return { namespace, name };
+  const parts = (k.services[0] as string).split("/");
+  if (parts.length !== 2) return undefined;
+  const [namespace, name] = parts as [string, string];
+  return isKubernetesLabel(namespace) && isKubernetesLabel(name) ? { namespace, name } : undefined;
 }
 
 /** "Service default/web", or "the Service whose UID starts with 1b2c…" when the tag is absent (internal load balancers). */
@@ -148,8 +155,10 @@ export function serviceLabel(k: AksRule): string {
 
 /** Finds the Service by UID when its name is not known. */
 export function findServiceCommand(k: AksRule): string {
-  const filter = k.uidPrefix ?? "";
-  return `kubectl get services --all-namespaces -o custom-columns=NAMESPACE:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.externalTrafficPolicy | grep -i ${sh(filter)}`;
+  const list =
+    "kubectl get services --all-namespaces -o custom-columns=NAMESPACE:.metadata.namespace,NAME:.metadata.name,UID:.metadata.uid,POLICY:.spec.externalTrafficPolicy";
+  // no UID known (the tag named no Service Kubernetes could hold): the whole list, not a grep for nothing
+  return k.uidPrefix ? `${list} | grep -i ${sh(k.uidPrefix)}` : list;
 }
 
 /** `-n NS NAME`, or placeholders (with the lookup first) when the Service is not known by name. */

@@ -220,14 +220,14 @@ function describeEvent(name: string, req: Rec): Described {
       const tg = str(req.targetGroupArn);
       const targets = arr(req.targets);
       const list = targets.map((t) => `${String(t.id)}${t.port !== undefined ? `:${String(t.port)}` : ""}`);
-      const args = targets.map((t) => `Id=${String(t.id)}${t.port !== undefined ? `,Port=${String(t.port)}` : ""}`);
+      const args = targets.map((t) => (t.port !== undefined ? { Id: String(t.id), Port: Number(t.port) } : { Id: String(t.id) }));
       const inverse = name === "RegisterTargets" ? "deregister-targets" : "register-targets";
       return {
         ...(tg ? { resourceId: tg } : {}),
         summary: `${tg ? dimensionOf(tg) : "target group"}: ${list.join(", ")} ${name === "RegisterTargets" ? "registered" : "deregistered"}`,
         properties: list.map((x) => ({ path: "target", ...(name === "RegisterTargets" ? { after: x } : { before: x }) })),
         revert:
-          tg && args.length > 0 ? [`aws elbv2 ${inverse} --target-group-arn ${awsArg(tg)} --targets ${args.map(awsArg).join(" ")}`] : [],
+          tg && args.length > 0 ? [`aws elbv2 ${inverse} --target-group-arn ${awsArg(tg)} --targets ${awsArg(jsonForCommand(args))}`] : [],
         kind: "update",
       };
     }
