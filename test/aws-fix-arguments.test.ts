@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ipPermissionsArg } from "../src/providers/aws/rule-helpers.ts";
+import { targetsArg } from "../src/providers/aws/target-facts.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
 import { skipOrFail } from "./support/tools.ts";
 
@@ -41,6 +42,11 @@ describe("aws structured arguments", () => {
       if (cidrs) expected.IpRanges = cidrs.map((c) => ({ CidrIp: c }));
       assert.deepEqual(JSON.parse(unquote(arg)), [expected]);
     }
+  });
+
+  it("--targets is JSON: an instance id with commas and `=` stays one id and sets no port or zone", () => {
+    const list = [{ id: "i-1,Port=22,AvailabilityZone=all", port: 80 }, { id: "i-2" }];
+    assert.deepEqual(JSON.parse(unquote(targetsArg(list))), [{ Id: "i-1,Port=22,AvailabilityZone=all", Port: 80 }, { Id: "i-2" }]);
   });
 
   it("the real aws CLI sends a hostile group id from a snapshot as one GroupId, and no CIDR", (t) => {
