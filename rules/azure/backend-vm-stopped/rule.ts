@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import { nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { azVmStart, memberName, memberPower, reportListGaps, ruleList, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -81,11 +81,16 @@ export default defineRule<AzureModel>({
         else if (!vm) report({ ...base, status: "unknown", messageId: "missing", data });
         else if (p.state === "down") {
           const ipc = m.ipConfig;
+          // in the summary's words, where no command is completed later: it names its subscription itself
+          const subscription = (id: string) => {
+            const sub = parseArmId(id).subscriptionId;
+            return sub ? ` --subscription ${sh(sub)}` : "";
+          };
           const instead =
             vm.kind === "vmss-instance" && vm.vmssId
-              ? `az vmss delete-instances --resource-group ${sh(rgOf(vm.vmssId))} --name ${sh(nameOf(vm.vmssId))} --instance-ids ${sh(nameOf(vm.id))}`
+              ? `az vmss delete-instances --resource-group ${sh(rgOf(vm.vmssId))} --name ${sh(nameOf(vm.vmssId))} --instance-ids ${sh(nameOf(vm.id))}${subscription(vm.vmssId)}`
               : ipc
-                ? `az network nic ip-config address-pool remove --resource-group ${sh(rgOf(ipc.nic.id))} --nic-name ${sh(ipc.nic.name)} --ip-config-name ${sh(ipc.name)} --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}`
+                ? `az network nic ip-config address-pool remove --resource-group ${sh(rgOf(ipc.nic.id))} --nic-name ${sh(ipc.nic.name)} --ip-config-name ${sh(ipc.name)} --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}${subscription(ipc.nic.id)}`
                 : undefined;
           const progress = vm.powerState === "stopping" || vm.powerState === "deallocating";
           report({
