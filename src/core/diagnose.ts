@@ -10,6 +10,7 @@ import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
 import type { Snapshot } from "./snapshot/types.ts";
 import { idKey } from "./util/resource-id.ts";
+import { attachDashValues } from "./util/shell.ts";
 
 export interface DiagnoseInput {
   snapshot: Snapshot;
@@ -88,26 +89,27 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   let { findings, counted } = step.value;
   const locate = adapter.locate;
   if (locate) findings = placed(findings, adapter, model);
-  const complete = adapter.completeCommand;
-  if (complete && model.time) {
+  const completeCommand = adapter.completeCommand;
+  // the provider's scope flags (--subscription, --region), then values starting with `-` joined to their flags
+  const complete = (c: string, about: Pick<Finding, "resourceId" | "loadBalancerId">, m: Model) =>
+    attachDashValues(completeCommand ? completeCommand(c, about, m) : c);
+  if (model.time) {
     // the timeline's revert commands are copied and pasted too
     for (const c of model.time.changes) c.revert = c.revert.map((r) => complete(r, { resourceId: c.resourceId }, model));
   }
-  if (complete) {
-    // a finding is copied only when a command changes (most print none, or one that already names its scope)
-    findings = findings.map((f) => {
-      const commands = f.remediation?.commands;
-      if (!f.remediation || !commands || commands.length === 0) return f;
-      let completed: string[] | undefined;
-      for (let i = 0; i < commands.length; i++) {
-        const c = commands[i] as string;
-        const done = complete(c, f, model);
-        if (done !== c && !completed) completed = commands.slice(0, i);
-        if (completed) completed.push(done);
-      }
-      return completed ? { ...f, remediation: { ...f.remediation, commands: completed } } : f;
-    });
-  }
+  // a finding is copied only when a command changes (most print none, or one that already names its scope)
+  findings = findings.map((f) => {
+    const commands = f.remediation?.commands;
+    if (!f.remediation || !commands || commands.length === 0) return f;
+    let completed: string[] | undefined;
+    for (let i = 0; i < commands.length; i++) {
+      const c = commands[i] as string;
+      const done = complete(c, f, model);
+      if (done !== c && !completed) completed = commands.slice(0, i);
+      if (completed) completed.push(done);
+    }
+    return completed ? { ...f, remediation: { ...f.remediation, commands: completed } } : f;
+  });
   let inScope: Diagnosis["inScope"];
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));

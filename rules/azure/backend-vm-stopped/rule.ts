@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { attachDashValues } from "../../../src/core/util/shell.ts";
 import { nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { azVmStart, memberName, memberPower, reportListGaps, ruleList, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
@@ -104,7 +105,9 @@ export default defineRule<AzureModel>({
                   ? `A stop of ${vm.name} is in progress; if it was not intended, start it once the operation completes. `
                   : `Start ${vm.name}. `) +
                 (vm.powerState === "stopped" ? "A stopped (not deallocated) VM is still billed for compute. " : "") +
-                (instead ? `If ${vm.name} is retired on purpose, remove it from ${pool.name} instead: \`${instead}\`` : ""),
+                (instead
+                  ? `If ${vm.name} is retired on purpose, remove it from ${pool.name} instead: \`${attachDashValues(instead)}\``
+                  : ""),
               commands: [azVmStart(vm)],
             },
           });

@@ -28,8 +28,12 @@ export function unsafeValue(v: string | number): boolean {
 /** The text shown instead of a value that cannot be printed safely. */
 export const UNSAFE_PLACEHOLDER = "<value not shown: it holds control characters>";
 
-/** A word POSIX shells (zsh included: no leading `=` or `~`) take literally without quotes. */
-const SH_BARE = /^[A-Za-z0-9_./:@%+,-][A-Za-z0-9_./:@%+=,-]*$/;
+/**
+ * A word POSIX shells (zsh included: no leading `=` or `~`) take literally without quotes, and that no CLI reads as
+ * an option: a value starting with `-` (other than a negative number) is quoted, and `attachDashValues` joins it to
+ * its flag (`--name='-web'`), the one way argparse (az, aws) takes such a value.
+ */
+const SH_BARE = /^(?:-[0-9]+|[A-Za-z0-9_./:@%+,][A-Za-z0-9_./:@%+=,-]*)$/;
 
 /** Quotes a value for a POSIX shell (only when it needs it). */
 export function sh(v: string | number): string {
@@ -200,6 +204,17 @@ export function invocations(command: string, program: string): Invocation[] {
     if (f.kind === "cmd") endCommand(f, command.length);
   }
   return out.sort((a, b) => a.end - b.end);
+}
+
+/**
+ * Joins each quoted value that starts with `-` to the flag before it, in a printed sh command: `--name '-web'` →
+ * `--name='-web'`. az and aws parse their arguments with argparse, which reads a separate word starting with `-` as an
+ * option (`--name --subscription` named no name and hid the subscription); `--flag=value` is always a value. Only
+ * single-quoted values (what `sh` makes of such a value) are joined, and only after a flag.
+ */
+export function attachDashValues(command: string): string {
+  if (isPowerShellCommand(command) || !command.includes(" '-")) return command;
+  return command.replace(/(^|\s)(--?[A-Za-z][A-Za-z0-9-]*) '-/g, "$1$2='-");
 }
 
 /**
