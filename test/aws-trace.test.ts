@@ -336,7 +336,9 @@ describe("lbdoctor trace on AWS snapshots", () => {
       [["--from", "somewhere", "--to", "web-1:80"], /--from 'somewhere' is not 'lb'/],
       [["--from", "Internet", "--to", "web-1:80", "--protocol", "icmp"], /ICMP is not traced/],
       [["--from", "lb", "--to", "web-1:80", "--lb", "nope"], /--lb 'nope' is not a load balancer/],
-      [["--from", "Internet", "--to", "web-1:99999"], /is not a port number/],
+      [["--from", "Internet", "--to", "web-1:99999"], /'99999' is not a port \(1-65535\)/],
+      [["--from", "Internet", "--to", "web-1:0"], /'0' is not a port/],
+      [["--from", "Internet", "--to", "web-1:"], /'' is not a port/],
     ];
     for (const [args, re] of cases) {
       const r = lbdoctor(["trace", "--snapshot", aws("healthy-alb"), ...args]);

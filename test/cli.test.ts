@@ -281,6 +281,16 @@ describe("lbdoctor trace", () => {
     assert.match(r.stderr, /VMs and NICs in the snapshot: .*vm1/);
   });
 
+  it("a port is decimal digits, 1-65535: anything else is exit 2, never a verdict about another port", () => {
+    for (const port of ["", "0", "0x50", "1e2", "80.0", "+80", " 80", "65536", "-1", "0b1010000"]) {
+      const r = lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", `vm1:${port}`]);
+      assert.equal(r.code, 2, `vm1:${port}: ${r.stdout}`);
+      assert.ok(r.stderr.includes(`'${port}' is not a port (1-65535)`), r.stderr);
+      noStack(r.stderr);
+    }
+    assert.equal(lbdoctor(["trace", "--snapshot", fixture("healthy-web"), "--from", "Internet", "--to", "vm1:65535"]).code === 2, false);
+  });
+
   it("an AWS snapshot goes to the AWS evaluator (security groups and network ACLs; test/aws-trace.test.ts covers it)", () => {
     const r = lbdoctor(["trace", "--snapshot", "fixtures/aws/healthy-alb.json", "--from", "Internet", "--to", "web-1:80"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);

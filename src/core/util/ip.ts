@@ -251,3 +251,10 @@ export function isPublicIpv4(ip: string): boolean {
 export function isPrivateIp(ip: string): boolean {
   return PRIVATE_V4.some((p) => cidrContains(p, ip));
 }
+
+/** A TCP or UDP port as a user writes one: decimal digits, 1–65535 (`80`; not `0x50`, `1e2`, `80.0`, `+80` or empty). */
+export function parsePort(text: string): number | undefined {
+  if (!/^[0-9]{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}

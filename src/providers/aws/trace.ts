@@ -16,7 +16,7 @@ import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
-import { isAddressLike } from "../../core/util/ip.ts";
+import { isAddressLike, parsePort } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
 import { endpointOfTarget, type FlowTrace, parseSource, type Route, routesOf, traceDirect, traceFromSource } from "./trace-flows.ts";
 import { instanceEndpoint } from "./trace-path.ts";
@@ -39,8 +39,8 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
   const i = to.lastIndexOf(":");
   if (i <= 0) throw new InputError(`--to '${to}' must be <instance|ip>:<port>, e.g. i-0abc123:8080 or 10.0.1.10:80`);
   const portText = to.slice(i + 1);
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port < 0 || port > 65535) throw new InputError(`--to '${to}': '${portText}' is not a port number`);
+  const port = parsePort(portText);
+  if (port === undefined) throw new InputError(`--to '${to}': '${portText}' is not a port (1-65535)`);
   const who = to.slice(0, i);
   const lower = who.toLowerCase();
   const instance =

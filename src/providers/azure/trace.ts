@@ -5,6 +5,7 @@ import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
+import { parsePort } from "../../core/util/ip.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
@@ -41,8 +42,8 @@ function parseSource(model: Model, from: string): { source: FlowSource; label: s
 export function parseTarget(model: Model, to: string): { ipConfig: IpConfig; port: number; destinationIp: string } {
   const i = to.lastIndexOf(":");
   if (i <= 0) throw new InputError(`--to '${to}' must be <vm|nic|ip>:<port>, e.g. vm1:80`);
-  const port = Number(to.slice(i + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--to '${to}': '${to.slice(i + 1)}' is not a port number`);
+  const port = parsePort(to.slice(i + 1));
+  if (port === undefined) throw new InputError(`--to '${to}': '${to.slice(i + 1)}' is not a port (1-65535)`);
   const who = to.slice(0, i);
   const ipConfig = findIpConfig(model, who);
   if (!ipConfig) throw new InputError(`--to '${who}' is not a VM, NIC or private IP in the snapshot`, candidates(model));
