@@ -43,12 +43,26 @@ export interface LiveOptions {
   window?: { from: string; until: string };
 }
 
-/** A comma-separated flag value (`--region a,b`, `--accounts`, several targets) as its non-empty, trimmed items. */
+/**
+ * A comma-separated flag value (`--region a,b`, `--accounts`, several targets) as its non-empty, trimmed items, each
+ * once (`--region us-east-1,us-east-1` collected the region twice and merged it with itself).
+ */
 export function commaList(v: string | undefined): string[] {
-  return (v ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return [
+    ...new Set(
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/** A flag given an empty value (`--role-arn "$ROLE"` with ROLE unset) is refused: read as absent, it would widen or change the run. */
+export function refuseEmpty(flags: Record<string, string | undefined>): void {
+  for (const [flag, value] of Object.entries(flags)) {
+    if (value !== undefined && value.trim() === "") throw new InputError(`${flag} is empty`, "Give it a value, or leave the flag out.");
+  }
 }
 
 export function parseConcurrency(v: string | number | undefined): number {

@@ -1,7 +1,7 @@
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
-import { commaList, type LiveOptions, parseConcurrency } from "../../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency, refuseEmpty } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
 
@@ -19,6 +19,7 @@ export async function collectAwsLive(
   const { collectAws } = await import("./collect.ts");
   const { collectAwsWide, isWideAws } = await import("./scale.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
+  refuseEmpty({ "--region": opts.region, "--role-arn": opts.roleArn, "--role-name": opts.roleName, "--profile": opts.profile });
   const regions = commaList(opts.region);
   const accounts = commaList(opts.accounts);
   if (opts.accounts !== undefined && accounts.length === 0) throw new InputError("--accounts needs one or more 12-digit account ids");

@@ -2,7 +2,7 @@
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
-import { commaList, type LiveOptions, parseConcurrency } from "../../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency, refuseEmpty } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
 import type { AzureCollectOptions } from "./collect.ts";
@@ -15,6 +15,7 @@ export async function collectAzureLive(
   showProgress: boolean,
   onEvent?: (e: CollectEvent) => void,
 ): Promise<Acquired> {
+  refuseEmpty({ "--subscription": opts.subscription });
   const subscriptions = commaList(opts.subscription);
   if (!target && (subscriptions.length > 0 || opts.allSubscriptions)) {
     const { acquireGraph } = await import("./acquire-graph.ts");
