@@ -122,3 +122,51 @@ describe("loading a snapshot file: one walk checks the depth and finds the secre
     );
   });
 });
+
+describe("secrets in change records and AWS tags", () => {
+  it("a change keyed by a property path that names a secret (properties.osProfile.adminPassword) is removed", () => {
+    const doc = {
+      changes: {
+        "properties.osProfile.adminPassword": { previousValue: "OldP4ssw0rd!", newValue: "N3w!" },
+        "properties.userData": { previousValue: "ZXhwb3J0", newValue: "x" },
+        "properties.hardwareProfile.vmSize": { previousValue: "Standard_B1s", newValue: "Standard_B2s" },
+      },
+    };
+    stripSecrets(doc);
+    assert.deepEqual(Object.keys(doc.changes), ["properties.hardwareProfile.vmSize"]);
+  });
+
+  it("JSON held as a string (an Activity Log requestbody, a CloudTrail event) has its secret fields masked", () => {
+    const doc = {
+      requestbody: JSON.stringify({ properties: { osProfile: { adminPassword: "OldP4ssw0rd!", customData: "I2Nsb3Vk" } } }),
+      CloudTrailEvent: JSON.stringify({ requestParameters: { userData: { value: "AWSSEC07" }, instanceType: "t3.micro" } }),
+    };
+    stripSecrets(doc);
+    const text = JSON.stringify(doc);
+    for (const secret of ["OldP4ssw0rd!", "I2Nsb3Vk", "AWSSEC07"]) assert.ok(!text.includes(secret), `${secret} in ${text}`);
+    assert.ok(text.includes("t3.micro"), "the rest stays");
+    assert.doesNotThrow(() => JSON.parse(doc.CloudTrailEvent), "still JSON");
+  });
+
+  it("an AWS tag whose key names a secret keeps its key, not its value", () => {
+    const tags = [
+      { Key: "aws_secret_access_key", Value: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+      { Key: "Password", Value: "Hunter2-plain" },
+      { Key: "env", Value: "prod" },
+    ];
+    stripSecrets({ Tags: tags });
+    assert.deepEqual(
+      tags.map((t) => t.Value),
+      ["[redacted]", "[redacted]", "prod"],
+    );
+    // and through the CLI, from a snapshot file
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-tag-secret-"));
+    const snap = JSON.parse(readFileSync(join(fixture("demo"), "..", "..", "aws", "targets-unhealthy.json"), "utf8"));
+    snap.ec2.Instances[0].Tags.push({ Key: "Password", Value: "Hunter2-plain" });
+    const file = join(dir, "s.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const r = lbdoctor(["check", "--snapshot", file, "--format", "json", "--include-passed"]);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.ok(!r.stdout.includes("Hunter2"), "the tag's value is in no report");
+  });
+});

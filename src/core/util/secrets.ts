@@ -31,7 +31,14 @@ const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0
 /** A 40-character secret access key: masked in a string that also holds an access key id (alone, 40 base64 characters are too common). */
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 /** Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots). */
-const HINT = /=|-----BEGIN|eyJ|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA|SharedAccessSignature|:\/\/\S*@/i;
+const HINT = /=|-----BEGIN|eyJ|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA|SharedAccessSignature|:\/\/\S*@|"\s*:/i;
+
+/**
+ * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
+ * "…"`, `"customData": "…"`, `"userData": {…}` (an object value to its closing brace, one level).
+ */
+const JSON_SECRET =
+  /("(?:osProfile|customData|userData|protectedSettings|protectedSettingsFromKeyVault|adminPassword|password|secrets|secretAccessKey|sessionToken|aws_secret_access_key|aws_session_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|\{[^{}]*\}|\[[^[\]]*\])/gi;
 
 /**
  * Masks what looks like a secret, by shape, anywhere in a string:
@@ -54,7 +61,8 @@ export function maskSecretsInString(s: string): string {
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s]+@/gi, `$1${REDACTED}@`);
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s]+@/gi, `$1${REDACTED}@`)
+    .replace(JSON_SECRET, `$1"${REDACTED}"`);
   if (AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
     out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
@@ -66,14 +74,23 @@ export function maskSecretsInString(s: string): string {
 /** Keys seen, lower-cased and looked up (a document repeats a few hundred keys millions of times); bounded. */
 const keyVerdicts = new Map<string, boolean>();
 
-/** Whether a property of this name carries a secret (any case). */
+/**
+ * Whether a property of this name carries a secret (any case). A dotted property path (Resource Graph's change keys:
+ * `properties.osProfile.adminPassword`) carries one when any of its parts names one.
+ */
 function isSecretKey(k: string): boolean {
   let secret = keyVerdicts.get(k);
   if (secret === undefined) {
-    secret = SECRET_KEYS.has(k.toLowerCase());
+    const lower = k.toLowerCase();
+    secret = SECRET_KEYS.has(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
     if (keyVerdicts.size < 4096) keyVerdicts.set(k, secret);
   }
   return secret;
+}
+
+/** An AWS tag (`{Key, Value}`) whose key names a secret (`aws_secret_access_key`, `Password`): its value is masked. */
+function isSecretTag(o: Record<string, unknown>): boolean {
+  return typeof o.Key === "string" && "Value" in o && typeof o.Value === "string" && o.Value !== REDACTED && isSecretKey(o.Key);
 }
 
 /** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
@@ -118,8 +135,13 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       continue;
     }
     const o = v as Record<string, unknown>;
+    const tagSecret = isSecretTag(o);
     for (const k of Object.keys(o)) {
       const x = o[k];
+      if (tagSecret && k === "Value") {
+        masks.push({ at: o, key: k, value: REDACTED });
+        continue;
+      }
       if (isSecretKey(k)) {
         deletes.push({ at: o, key: k });
         // removed whole: only its depth matters
@@ -166,7 +188,13 @@ export function stripSecrets(value: unknown): number {
     }
     if (v === null || typeof v !== "object") continue;
     const o = v as Record<string, unknown>;
+    const tagSecret = isSecretTag(o);
     for (const k of Object.keys(o)) {
+      if (tagSecret && k === "Value") {
+        o[k] = REDACTED;
+        n++;
+        continue;
+      }
       if (isSecretKey(k)) {
         delete o[k];
         n++;
