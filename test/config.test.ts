@@ -153,6 +153,10 @@ describe("config validation: every problem names the line, column and key", () =
     assert.equal(expiryOf("2026-06-01T12:00:00+02:00"), Date.UTC(2026, 5, 1, 10));
     assert.equal(expiryOf("2026-13-01"), undefined);
     assert.equal(expiryOf("tomorrow"), undefined);
+    // a day or time that does not exist is refused, never rolled over into the next one
+    for (const bad of ["2026-02-30", "2026-02-30T00:00:00Z", "2026-04-31T00:00:00Z", "2026-06-01T24:00:00Z", "2026-06-01T12:60:00Z"])
+      assert.equal(expiryOf(bad), undefined, bad);
+    assert.equal(expiryOf("2028-02-29T00:00:00Z"), Date.UTC(2028, 1, 29));
   });
 
   it("LBDOCTOR_NOW pins the clock; a bad value is an input error", () => {
@@ -357,6 +361,20 @@ describe("check with a config", () => {
       ).failOn,
       "critical",
     );
+  });
+
+  it("a suppression whose rule did not run is not called stale; one whose rule matches no rule is named", () => {
+    // --rule narrows the run to another rule: the suppressions of probe-blocked-by-nsg were not looked at
+    const narrowed = lbdoctor(["check", "--snapshot", snapFile, "--rule", "azure/backend-vm-stopped"], NOW, dir);
+    assert.doesNotMatch(narrowed.stderr, /stale/);
+    const other = join(tmp, "typo.yaml");
+    writeFileSync(other, "suppressions:\n  - rule: azrue/*\n    resource: vm1-nic\n    reason: typo\n");
+    const typo = lbdoctor(["check", "--snapshot", snapFile, "--config", other], NOW, dir);
+    assert.match(typo.stderr, /names rule azrue\/\*, which matches no rule/);
+    // a suppression of a rule that ran and found nothing to hold back is stale
+    const stale = join(tmp, "stale.yaml");
+    writeFileSync(stale, "suppressions:\n  - rule: azure/backend-vm-stopped\n    resource: nothing-here\n    reason: old\n");
+    assert.match(lbdoctor(["check", "--snapshot", snapFile, "--config", stale], NOW, dir).stderr, /remove it if it is stale/);
   });
 
   it("an explicit --rule runs a rule the config turns off", () => {

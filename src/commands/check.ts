@@ -138,8 +138,17 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
       );
     }
   }
-  for (const s of suppressions ?? []) {
-    if (s.matched === 0) {
+  // a suppression is stale only if its rule ran: with --rule, or a rule turned off, the others were not looked at
+  const ranIds = rules.map((r) => r.id);
+  const unmatched = (suppressions ?? []).filter((s) => s.matched === 0);
+  const { compileGlob } = unmatched.length > 0 ? await import("../core/config/glob.ts") : { compileGlob: undefined };
+  for (const s of unmatched) {
+    const ruleOf = compileGlob?.(s.rule, { nocase: true });
+    if (ruleOf && !ALL_RULE_IDS.some((id) => ruleOf(id))) {
+      io.err(
+        `lbdoctor: warning: the suppression at ${sanitize(s.source)} names rule ${sanitize(s.rule)}, which matches no rule; \`lbdoctor rules\` lists them\n`,
+      );
+    } else if (ruleOf && ranIds.some((id) => ruleOf(id))) {
       const what = [
         `rule ${s.rule}`,
         ...(s.resource ? [`resource ${s.resource}`] : []),

@@ -323,17 +323,27 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\
 export function expiryOf(s: string): number | undefined {
   const d = DATE.exec(s);
   if (d) {
-    const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
-    const t = Date.UTC(y, m - 1, day);
-    const back = new Date(t);
-    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== day) return undefined; // 2026-02-30
-    return t + 24 * 60 * 60 * 1000;
+    const t = dayStart(d);
+    return t === undefined ? undefined : t + 24 * 60 * 60 * 1000;
   }
   if (TIMESTAMP.test(s)) {
+    // a day that does not exist (2026-02-30T00:00:00Z) is refused as the date alone is, not rolled into the next month
+    if (dayStart(DATE.exec(s.slice(0, 10))) === undefined) return undefined;
+    const [hh, mm, ss] = [Number(s.slice(11, 13)), Number(s.slice(14, 16)), s[16] === ":" ? Number(s.slice(17, 19)) : 0];
+    if (hh > 23 || mm > 59 || ss > 59) return undefined;
     const t = Date.parse(s);
     return Number.isNaN(t) ? undefined : t;
   }
   return undefined;
+}
+
+/** The start of a YYYY-MM-DD day (UTC), or undefined when no such day exists (2026-02-30). */
+function dayStart(d: RegExpExecArray | null): number | undefined {
+  if (!d) return undefined;
+  const [y, m, day] = [Number(d[1]), Number(d[2]), Number(d[3])];
+  const t = Date.UTC(y, m - 1, day);
+  const back = new Date(t);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === m - 1 && back.getUTCDate() === day ? t : undefined;
 }
 
 /** " (did you mean 'x'?)" for the closest known name within a small edit distance. */
