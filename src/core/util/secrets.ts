@@ -37,8 +37,7 @@ const HINT = /=|-----BEGIN|eyJ|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
  * "…"`, `"customData": "…"`, `"userData": {…}` (an object value to its closing brace, one level).
  */
-const JSON_SECRET =
-  /("(?:osProfile|customData|userData|protectedSettings|protectedSettingsFromKeyVault|adminPassword|password|secrets|secretAccessKey|sessionToken|aws_secret_access_key|aws_session_token)"\s*:\s*)("(?:[^"\\]|\\.)*"|\{[^{}]*\}|\[[^[\]]*\])/gi;
+const JSON_SECRET = new RegExp(`("(?:${[...SECRET_KEYS].join("|")})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|\\{[^{}]*\\}|\\[[^[\\]]*\\])`, "gi");
 
 /**
  * Masks what looks like a secret, by shape, anywhere in a string:
