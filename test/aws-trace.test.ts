@@ -114,6 +114,16 @@ const CASES: Case[] = [
       assert.ok(t.hops.some((h) => h.layer === "lb-sg-ingress" && h.notes.some((n) => /near miss: ingress tcp port 80/.test(n.text)))),
   },
   {
+    name: "a client on a listener's port goes through that listener to the target port (443 → 80), not straight to the target",
+    snapshot: () => load("lb-sg-blocks-listener"),
+    listener: 443,
+    flow: { from: "Internet", port: 443 },
+    verdict: "deny",
+    at: "lb-sg-ingress",
+    rule: /no ingress rule allows tcp 443 from clients on the internet/,
+    check: (t) => assert.match(t.flow, /^clients on the internet → web-alb:443\/HTTPS → .*10\.0\.11\.10:80\/tcp$/),
+  },
+  {
     name: "egress deny on the LB SG: nothing lets the LB reach the targets",
     snapshot: () => load("lb-sg-egress-blocks-targets"),
     flow: "health",
@@ -358,6 +368,25 @@ describe("lbdoctor trace on AWS snapshots", () => {
     ]);
     assert.equal(azure.code, 2);
     assert.match(azure.stderr, /--lb is for AWS snapshots/);
+  });
+
+  it("follows the listener on the --to port when the load balancer has several (443 and 80, both to target port 80)", () => {
+    const file = aws("lb-sg-blocks-listener");
+    const https = lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:443", "--format", "json"]);
+    assert.equal(https.code, 1, https.stderr);
+    const j = JSON.parse(https.stdout);
+    assert.equal(j.flow, "clients on the internet → web-alb:443/HTTPS → i-0d0a4043b7d057558 (web-1) 10.0.11.10:80/tcp");
+    assert.equal(j.listener, "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web-alb/56a7a8a69b245c87/8ef1266dd6c056e0");
+    assert.equal(j.hops[0].kind, "lb-sg-ingress");
+    assert.equal(j.hops[0].verdict, "deny");
+    assert.match(j.why, /^at hop 1, load balancer security group ingress .*no ingress rule allows tcp 443 from clients on the internet/);
+    const http = lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:80"]);
+    assert.equal(http.code, 0, http.stderr);
+    assert.match(http.stdout, /^Flow: clients on the internet → web-alb:80\/HTTP → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:80\/tcp$/m);
+    // a port that is neither a listener's nor the target's still goes straight to the target, and says so
+    const other = lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:8443"]);
+    assert.match(other.stdout, /^Flow: clients on the internet → i-0d0a4043b7d057558 \(web-1\) 10\.0\.11\.10:8443\/tcp$/m);
+    assert.match(other.stdout, /directly, not through the load balancer/);
   });
 
   it("asks for --lb when the target sits behind two load balancers on that port", () => {

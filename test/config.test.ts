@@ -99,6 +99,56 @@ describe("config validation: every problem names the line, column and key", () =
     it(name, () => assert.match(problems(text), pattern));
   }
 
+  it("an unknown rule in a suppression is named once, with the suggestion", () => {
+    const lines = (text: string) =>
+      problems(text)
+        .split("\n")
+        .filter((l) => l.includes(".lbdoctor.yaml:"));
+    assert.deepEqual(lines("suppressions:\n  - rule: azure/nope\n    resource: x\n    reason: y\n"), [
+      "  .lbdoctor.yaml:2:11: suppressions[0].rule: unknown rule 'azure/nope'",
+    ]);
+    assert.deepEqual(lines("suppressions:\n  - rule: azure/single-backnd\n    resource: x\n    reason: y\n"), [
+      "  .lbdoctor.yaml:2:11: suppressions[0].rule: unknown rule 'azure/single-backnd' (did you mean 'azure/single-backend'?)",
+    ]);
+  });
+
+  it("tag names and values are taken as written: YAML's numbers and booleans keep their source text", () => {
+    const c = parseConfig(
+      [
+        "suppressions:",
+        "  - rule: azure/*",
+        "    tag: { zip: 01234, version: 1.10, release: 2.0, public: true, hex: 0x1F, 2024: q1, quoted: '007' }",
+        "    reason: r",
+      ].join("\n"),
+      "cfg.yaml",
+      catalog,
+    );
+    assert.deepEqual(c.suppressions[0]?.tag, {
+      zip: "01234",
+      version: "1.10",
+      release: "2.0",
+      public: "true",
+      hex: "0x1F",
+      "2024": "q1",
+      quoted: "007",
+    });
+  });
+
+  it("a null tag value is refused, with a hint to quote it", () => {
+    assert.match(
+      problems("suppressions:\n  - rule: azure/*\n    tag: { env: null }\n    reason: r\n"),
+      /:3:17: suppressions\[0\]\.tag\.env: must be the tag's value \(or \* for any value\); unquoted, null is YAML's null: quote it \('null'\) if that is the value$/m,
+    );
+    assert.match(
+      problems("suppressions:\n  - rule: azure/*\n    tag: { env: ~ }\n    reason: r\n"),
+      /suppressions\[0\]\.tag\.env: must be the tag's value \(or \* for any value\); unquoted, ~ is YAML's null: quote it \('~'\)/,
+    );
+    assert.match(
+      problems("suppressions:\n  - rule: azure/*\n    tag: { env: }\n    reason: r\n"),
+      /suppressions\[0\]\.tag\.env: must be the tag's value \(or \* for any value\)$/m,
+    );
+  });
+
   it("every problem is listed, in file order", () => {
     const msg = problems("failon: high\nrules:\n  azure/nope: off\nsuppressions:\n  - nope\n");
     const lines = msg.split("\n").filter((l) => /\.lbdoctor\.yaml:\d/.test(l));
@@ -213,6 +263,34 @@ describe("suppression matching", () => {
     );
   });
 
+  it("an unquoted number in a tag matcher matches the tag as written (zip: 01234, version: 1.10)", () => {
+    const tagged = JSON.parse(readFileSync(fixture("probe-blocked-by-nsg"), "utf8"));
+    for (const r of tagged.resources) if (r.name === "vm1-nic") r.tags = { zip: "01234", version: "1.10" };
+    const config = parseConfig(
+      [
+        "suppressions:",
+        "  - rule: azure/*",
+        "    tag: { zip: 01234 }",
+        "    reason: by zip",
+        "  - rule: azure/*",
+        "    tag: { version: 1.10 }",
+        "    reason: by version",
+      ].join("\n"),
+      "cfg.yaml",
+      catalog,
+    );
+    const f = finding("azure/probe-blocked-by-nsg", nic1);
+    const statuses = applySuppressions([f], config.suppressions, { now: 0, tagsOf: tagLookup(tagged) });
+    assert.equal(f.suppression?.reason, "by zip");
+    assert.deepEqual(
+      statuses.map((s) => [s.tag, s.matched]),
+      [
+        [{ zip: "01234" }, 1],
+        [{ version: "1.10" }, 1],
+      ],
+    );
+  });
+
   it("a child resource (an ip configuration) takes its parent's tags", () => {
     const f = finding("azure/backend-unhealthy", `${nic1}/ipConfigurations/ipconfig1`);
     applySuppressions([f], [{ ...base, rule: "azure/*", tag: { env: "prod" } }], { now: 0, tagsOf: tagLookup(snap) });
@@ -319,6 +397,26 @@ describe("check with a config", () => {
     const sup = sarif.runs[0].results.map((x: { suppressions?: Array<{ status: string; justification: string }> }) => x.suppressions?.[0]);
     assert.equal(sup.length, 2);
     assert.ok(sup.every((s: { status: string } | undefined) => s?.status === "accepted"));
+  });
+
+  it("a load balancer whose every finding is suppressed says so in the text report, never healthy (0/1 up)", () => {
+    const all = join(tmp, "suppress-all.yaml");
+    writeFileSync(all, 'suppressions:\n  - rule: "azure/*"\n    resource: "**"\n    reason: all accepted\n');
+    const r = lbdoctor(["check", "--snapshot", fixture("demo"), "--config", all], NOW);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const title = lines.findIndex((l) => l.startsWith("Load balancer lb-web "));
+    assert.deepEqual(lines.slice(title, title + 2), [
+      "Load balancer lb-web (Standard, public 20.50.60.70): 5 findings suppressed, none open (0/1 up)",
+      "  no open problems: 5 findings suppressed, listed below",
+    ]);
+    assert.doesNotMatch(r.stdout, /: healthy|no problems found/);
+    // some suppressed, some open: the status stands, and the heading counts the suppressed ones
+    const one = join(tmp, "suppress-one.yaml");
+    writeFileSync(one, 'suppressions:\n  - rule: azure/single-backend\n    resource: "**"\n    reason: one accepted\n');
+    const partly = lbdoctor(["check", "--snapshot", fixture("demo"), "--config", one], NOW);
+    assert.equal(partly.code, 1, partly.stderr);
+    assert.match(partly.stdout, /\nLoad balancer lb-web \(Standard, public 20\.50\.60\.70\): down \(0\/1 up\); 1 more suppressed\n/);
   });
 
   it("after its date a suppression expires: the finding fails again and every report says so", () => {

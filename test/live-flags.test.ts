@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { commaList } from "../src/core/live.ts";
+import { InputError } from "../src/core/errors.ts";
+import { commaList, type LiveOptions } from "../src/core/live.ts";
+import { collectAwsLive } from "../src/providers/aws/collect/acquire.ts";
+import { AWS_NON_EMPTY_FLAGS } from "../src/providers/aws/live-flags.ts";
+import { awsLiveSource } from "../src/providers/aws/live-source.ts";
+import { liveSource } from "../src/tui/source.ts";
 import { lbdoctor } from "./support/cli.ts";
 
 describe("live flags", () => {
@@ -31,5 +36,20 @@ describe("live flags", () => {
     const az = lbdoctor(["check", "my-rg", "--subscription", ""], { AZURE_SUBSCRIPTION_ID: "" });
     assert.equal(az.code, 2, az.stderr);
     assert.match(az.stderr, /^lbdoctor: --subscription is empty\n/);
+  });
+
+  it("the AWS flags refused empty are one list, which check's collector and the TUI's live source both apply", async () => {
+    assert.deepEqual(
+      AWS_NON_EMPTY_FLAGS.map(([flag]) => flag),
+      ["--region", "--role-arn", "--role-name", "--profile"],
+    );
+    const quiet = { out: () => {}, err: () => {} };
+    for (const [flag, key] of AWS_NON_EMPTY_FLAGS) {
+      const opts: LiveOptions = { provider: "aws", region: "us-east-1", [key]: " " };
+      const refused = (e: unknown) => e instanceof InputError && e.message === `${flag} is empty`;
+      assert.throws(() => awsLiveSource(undefined, opts), refused, `the TUI's AWS live source, ${flag}`);
+      await assert.rejects(liveSource(undefined, opts), refused, `the TUI's liveSource, ${flag}`);
+      await assert.rejects(collectAwsLive(undefined, opts, quiet, false), refused, `check's collector, ${flag}`);
+    }
   });
 });

@@ -253,7 +253,7 @@ function registerTrace(program: Command, io: IO, setExit: SetExit): void {
     )
     .requiredOption(
       "--to <target>",
-      "destination: <vm|nic|ip>:<port> (Azure), <instance|ip>:<port> (AWS: the target port or health-check port)",
+      "destination: <vm|nic|ip>:<port> (Azure), <instance|ip>:<port> (AWS: the target port or health-check port; from a client, also a listener's port)",
     )
     .addOption(new Option("-p, --protocol <protocol>", "protocol").choices(["tcp", "udp", "icmp"]).default("tcp"))
     .addOption(new Option("-f, --format <format>", "output format").choices(["text", "json"]).default("text"))

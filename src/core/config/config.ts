@@ -21,7 +21,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Scalar, type YAMLMap } from "yaml";
 import { SEVERITIES, type Severity } from "../engine/types.ts";
 import { InputError } from "../errors.ts";
 import { sanitize } from "../report/sanitize.ts";
@@ -257,7 +257,7 @@ function suppression(
       else if (GLOB_CHARS.test(str)) {
         if (!compiles(str)) p(value, `${name}.rule`, `'${str}' is not a valid glob`);
         else out.rule = str;
-      } else if (!known.has(str)) p(value, `${name}.rule`, `unknown rule '${str}'${suggest(str, knownList)}`);
+      } else if (!known.has(str)) p(value, `${name}.rule`, `unknown rule${suggest(str, knownList)}`);
       else out.rule = str;
     } else if (key === "resource") {
       if (str === undefined || str.trim() === "") p(value, `${name}.resource`, "must be a glob over resource ids (or names)");
@@ -272,15 +272,22 @@ function suppression(
       for (const pair of value.items) {
         const k = pair.key as Node | null;
         const v = pair.value as Node | null;
-        if (!isScalar(k) || typeof k.value !== "string" || k.value === "") {
+        const tagName = isScalar(k) ? tagText(k) : undefined;
+        if (tagName === undefined || tagName === "") {
           p(k, `${name}.tag`, "tag names must be strings");
           continue;
         }
-        if (!isScalar(v) || v.value === null || typeof v.value === "object") {
-          p(v, `${name}.tag.${k.value}`, "must be the tag's value (or * for any value)");
+        const tagValue = isScalar(v) ? tagText(v) : undefined;
+        if (tagValue === undefined) {
+          const written = isScalar(v) && v.value === null ? (v.source ?? "") : "";
+          p(
+            v,
+            `${name}.tag.${tagName}`,
+            `must be the tag's value (or * for any value)${written ? `; unquoted, ${written} is YAML's null: quote it ('${written}') if that is the value` : ""}`,
+          );
           continue;
         }
-        tag[k.value] = String(v.value);
+        tag[tagName] = tagValue;
       }
       out.tag = tag;
     } else if (key === "reason") {
@@ -305,6 +312,18 @@ function suppression(
   }
   if (before.n > 0 || !out.rule || !out.reason) return undefined;
   return out as SuppressionEntry;
+}
+
+/**
+ * A tag name or value as the user wrote it. Tags are strings in both clouds, but YAML's core schema reads a
+ * plain `01234` as the number 1234, `1.10` as 1.1 and `true` as a boolean, and `String()` of those never
+ * matches the tag the portal shows. A plain scalar that YAML typed is taken as its source text instead,
+ * exactly as typed (quoted and block scalars are strings already). Null (`~`, `null`, nothing) is no value.
+ */
+function tagText(node: Scalar): string | undefined {
+  if (typeof node.value === "string") return node.value;
+  if (node.value === null || node.value === undefined || typeof node.value === "object") return undefined;
+  return node.source ?? String(node.value);
 }
 
 function compiles(glob: string): boolean {

@@ -5,11 +5,12 @@
  * snapshot. Scopes over several regions or accounts go through `check`'s
  * acquisition instead (no watch).
  */
-import { commaList, type LiveOptions, parseConcurrency, refuseEmpty } from "../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency } from "../../core/live.ts";
 import type { Gap, Snapshot } from "../../core/snapshot/types.ts";
 import type { DataSource } from "../../core/source.ts";
 import { limiter } from "../../core/util/limit.ts";
 import { toolVersion } from "../../core/version.ts";
+import { refuseEmptyAwsFlags } from "./live-flags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
 /** The target groups whose health the snapshot holds (or lists): the ones watch mode polls. */
@@ -28,7 +29,7 @@ function isWide(opts: LiveOptions): boolean {
 
 /** Live AWS in one region: the same endpoint, credentials chain and collector as `check --provider aws`. */
 export function awsLiveSource(target: string | undefined, opts: LiveOptions): DataSource | undefined {
-  refuseEmpty({ "--region": opts.region, "--role-arn": opts.roleArn, "--role-name": opts.roleName, "--profile": opts.profile });
+  refuseEmptyAwsFlags(opts);
   if (isWide(opts)) return undefined;
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;

@@ -195,16 +195,21 @@ export function parseSource(model: AwsModel, from: string): SourceSpec | { error
   };
 }
 
+/** Does the route's listener take clients on this port (a Gateway Load Balancer has no listener port)? */
+export function listensOn(r: Route, port: number): boolean {
+  return r.listener !== undefined && r.listener.port === port && r.lb.type !== "gateway";
+}
+
 /**
- * A source to a target on a port. Clients on the route's target port go through its listener (when it has one); any
- * other client, the LB, or an instance goes to the target directly.
+ * A source to a target on a port. Clients on the route's target port, or on its listener's port, go through its
+ * listener (when it has one) to the target port; any other client, the LB, or an instance goes to the target directly.
  */
 export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port: number, protocol: Protocol): FlowTrace {
   const no = untraceable(r.target);
   if (no) return err("", no);
   const dst = { ...targetEndpoint(r.target) };
   dst.cidrs = r.target.ip ? [r.target.ip] : [];
-  if (src.kind === "client" && r.listener && port === r.target.port && r.lb.type !== "gateway") {
+  if (src.kind === "client" && r.listener && (port === r.target.port || listensOn(r, port)) && r.lb.type !== "gateway") {
     return traceData(model, r, src.endpoint);
   }
   if (src.kind === "lb") {

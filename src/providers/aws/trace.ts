@@ -7,7 +7,8 @@
  *         `Internet`, an IPv4 address or CIDR: a client, through the listener
  *         that forwards to the target on that port, else directly;
  *         an EC2 instance (id, Name tag or private IP): that instance → the target.
- * --to:   `<instance id | Name tag | IP>:<port>` (the target port, or the health-check port).
+ * --to:   `<instance id | Name tag | IP>:<port>` (the target port, or the health-check port; from a client, also a
+ *         listener's port: the flow goes through that listener to the port it forwards to).
  * --lb:   which load balancer, when the target sits behind several.
  */
 
@@ -18,7 +19,17 @@ import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { isAddressLike, parsePort } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
-import { endpointOfTarget, type FlowTrace, parseSource, type Route, routesOf, traceDirect, traceFromSource } from "./trace-flows.ts";
+import {
+  endpointOfTarget,
+  type FlowTrace,
+  listensOn,
+  parseSource,
+  type Route,
+  routesOf,
+  type SourceSpec,
+  traceDirect,
+  traceFromSource,
+} from "./trace-flows.ts";
 import { instanceEndpoint } from "./trace-path.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
@@ -70,18 +81,29 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
   return d;
 }
 
-/** The route to trace: one that delivers to this port (target or health-check port), from one load balancer. */
-function pickRoute(d: Destination, needLb: boolean, lbName?: string): Route | undefined {
+/**
+ * The route to trace: one that delivers to this port (target or health-check port), from one load balancer. From a
+ * client, the port may also be a listener's (clients connect to the listener, which forwards to the target port): of a
+ * load balancer's several listeners, the one on that port is followed, first the one that also forwards to it.
+ */
+function pickRoute(d: Destination, source: SourceSpec["kind"], lbName?: string): Route | undefined {
   let rs = d.routes;
   if (lbName) rs = rs.filter((r) => r.lb.name.toLowerCase() === lbName.toLowerCase() || r.lb.arn.toLowerCase() === lbName.toLowerCase());
-  const onPort = rs.filter((r) => r.target.port === d.port || r.target.healthCheckPort === d.port);
+  const listenerOn = (r: Route) => source === "client" && listensOn(r, d.port);
+  const onPort = rs.filter((r) => r.target.port === d.port || r.target.healthCheckPort === d.port || listenerOn(r));
   const pool = onPort.length > 0 ? onPort : rs;
   const lbs = [...new Set(pool.map((r) => r.lb.name))];
   if (lbs.length > 1) {
-    if (!needLb && onPort.length === 0) return undefined;
+    if (source !== "lb" && onPort.length === 0) return undefined;
     throw new InputError(`${d.who}:${d.port} sits behind ${lbs.join(", ")}: name one with --lb`);
   }
-  return pool.find((r) => r.listener && r.target.port === d.port) ?? pool.find((r) => r.listener) ?? pool[0];
+  return (
+    pool.find((r) => listenerOn(r) && r.target.port === d.port) ??
+    pool.find((r) => r.listener && r.target.port === d.port) ??
+    pool.find(listenerOn) ??
+    pool.find((r) => r.listener) ??
+    pool[0]
+  );
 }
 
 export function traceAwsFlow(
@@ -94,7 +116,7 @@ export function traceAwsFlow(
   if ("error" in src) throw new InputError(`--from ${src.error}`, candidates(model));
   const d = parseDestination(model, opts.to, opts.lb);
   const lbName = src.kind === "lb" && src.lb ? src.lb.name : opts.lb;
-  const route = pickRoute(d, src.kind === "lb", lbName);
+  const route = pickRoute(d, src.kind, lbName);
   if (src.kind === "lb") {
     if (!route)
       throw new InputError(`${d.who} is not a target of ${lbName ? `load balancer ${lbName}` : "any load balancer"} in the snapshot`);

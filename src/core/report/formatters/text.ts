@@ -162,6 +162,8 @@ interface Group {
   title: string;
   findings: Finding[];
   heading?: boolean;
+  /** a load balancer's findings held back by a suppression */
+  suppressed?: number;
 }
 
 /** The subscription, or AWS account and region, an id belongs to ("" when neither). */
@@ -172,11 +174,18 @@ function subOf(id: string): string {
   return arn ? `Account ${arn[2]}, region ${arn[1]}` : "";
 }
 
-function lbTitle(c: Styles, lb: Report["loadBalancers"][number]): string {
-  const badge = { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[
-    lb.status
-  ];
-  return `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}${lb.members ? ` (${lb.members.up}/${lb.members.total} up)` : ""}`;
+/**
+ * A load balancer's heading. Its status leaves suppressed findings out, so a load balancer whose every finding is
+ * suppressed has status healthy; its heading says that its findings are suppressed instead (with the count), never
+ * "healthy (0/1 up)". A load balancer with open findings too names how many more are suppressed.
+ */
+function lbTitle(c: Styles, lb: Report["loadBalancers"][number], suppressed: number): string {
+  const badge =
+    lb.status === "healthy" && suppressed > 0
+      ? c.yellow(`${plural(suppressed, "finding")} suppressed, none open`)
+      : { healthy: c.green("healthy"), degraded: c.yellow("degraded"), down: c.red("down"), unknown: c.magenta("unknown") }[lb.status];
+  const more = lb.status !== "healthy" && suppressed > 0 ? c.gray(`; ${suppressed} more suppressed`) : "";
+  return `Load balancer ${c.bold(sanitize(clip(lb.name)))} (${sanitize(clip(skuAndKind(lb)))}${lb.frontends.length ? ` ${lb.frontends.map((x) => sanitize(clip(x))).join(", ")}` : ""}): ${badge}${lb.members ? ` (${lb.members.up}/${lb.members.total} up)` : ""}${more}`;
 }
 
 /** The shown findings grouped per load balancer (under subscription/account headings when several), then the rest. */
@@ -193,12 +202,19 @@ function groupFindings(c: Styles, report: Report, shown: Finding[]): Group[] {
     if (list) list.push(f);
     else shownByLb.set(k, [f]);
   }
+  const suppressedByLb = new Map<string, number>();
+  for (const f of report.findings) {
+    if (!f.loadBalancerId || !isSuppressed(f)) continue;
+    const k = idKey(f.loadBalancerId);
+    suppressedByLb.set(k, (suppressedByLb.get(k) ?? 0) + 1);
+  }
   for (const lb of report.loadBalancers) {
     if (multiSub && subOf(lb.id) !== lastSub) {
       lastSub = subOf(lb.id);
       groups.push({ title: c.bold(sanitize(clip(lastSub))), findings: [], heading: true });
     }
-    groups.push({ title: lbTitle(c, lb), findings: shownByLb.get(idKey(lb.id)) ?? [] });
+    const suppressed = suppressedByLb.get(idKey(lb.id)) ?? 0;
+    groups.push({ title: lbTitle(c, lb, suppressed), findings: shownByLb.get(idKey(lb.id)) ?? [], suppressed });
   }
   const lbKeys = new Set(report.loadBalancers.map((lb) => idKey(lb.id)));
   const loose = shown.filter((f) => !f.loadBalancerId || !lbKeys.has(idKey(f.loadBalancerId)));
@@ -313,7 +329,13 @@ export function formatText(report: Report, opts: TextOptions): string {
     line();
     line(g.title);
     if (g.heading) continue;
-    if (g.findings.length === 0) line(c.green("  ✔ no problems found"));
+    if (g.findings.length === 0) {
+      line(
+        g.suppressed
+          ? c.gray(`  no open problems: ${plural(g.suppressed, "finding")} suppressed, listed below`)
+          : c.green("  ✔ no problems found"),
+      );
+    }
     for (const f of g.findings) renderFinding(ctx, f, "  ");
   }
 

@@ -1,9 +1,10 @@
 import type { CollectEvent } from "../../../core/collect/events.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { IO } from "../../../core/io.ts";
-import { commaList, type LiveOptions, parseConcurrency, refuseEmpty } from "../../../core/live.ts";
+import { commaList, type LiveOptions, parseConcurrency } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
+import { refuseEmptyAwsFlags } from "../live-flags.ts";
 
 /** Live AWS collection: the target is a load balancer name or ARN (several comma-separated), or nothing for every load balancer in the region. */
 export async function collectAwsLive(
@@ -13,13 +14,13 @@ export async function collectAwsLive(
   showProgress: boolean,
   onEvent?: (e: CollectEvent) => void,
 ): Promise<Acquired> {
+  refuseEmptyAwsFlags(opts);
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;
   const loadBalancers = commaList(target);
   const { collectAws } = await import("./collect.ts");
   const { collectAwsWide, isWideAws } = await import("./scale.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
-  refuseEmpty({ "--region": opts.region, "--role-arn": opts.roleArn, "--role-name": opts.roleName, "--profile": opts.profile });
   const regions = commaList(opts.region);
   const accounts = commaList(opts.accounts);
   if (opts.accounts !== undefined && accounts.length === 0) throw new InputError("--accounts needs one or more 12-digit account ids");
