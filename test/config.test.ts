@@ -291,6 +291,20 @@ describe("suppression matching", () => {
     );
   });
 
+  it("an unquoted number as a resource glob is the name as written (resource: 0042), not refused or read as 42", () => {
+    const config = parseConfig(
+      ["suppressions:", "  - rule: azure/*", "    resource: 0042", "    reason: by name"].join("\n"),
+      "cfg.yaml",
+      catalog,
+    );
+    assert.equal(config.suppressions[0]?.resource, "0042");
+    const named = finding("azure/probe-blocked-by-nsg", nic1.replace(/[^/]+$/, "0042"));
+    const other = finding("azure/probe-blocked-by-nsg", nic1.replace(/[^/]+$/, "42"));
+    applySuppressions([named, other], config.suppressions, { now: 0 });
+    assert.equal(named.suppression?.reason, "by name");
+    assert.equal(other.suppression, undefined);
+  });
+
   it("a child resource (an ip configuration) takes its parent's tags", () => {
     const f = finding("azure/backend-unhealthy", `${nic1}/ipConfigurations/ipconfig1`);
     applySuppressions([f], [{ ...base, rule: "azure/*", tag: { env: "prod" } }], { now: 0, tagsOf: tagLookup(snap) });

@@ -260,9 +260,11 @@ function suppression(
       } else if (!known.has(str)) p(value, `${name}.rule`, `unknown rule${suggest(str, knownList)}`);
       else out.rule = str;
     } else if (key === "resource") {
-      if (str === undefined || str.trim() === "") p(value, `${name}.resource`, "must be a glob over resource ids (or names)");
-      else if (!compiles(str)) p(value, `${name}.resource`, `'${str}' is not a valid glob`);
-      else out.resource = str;
+      // as written, like a tag: `resource: 0042` is the name 0042, not the number 42
+      const glob = isScalar(value) ? tagText(value) : undefined;
+      if (glob === undefined || glob.trim() === "") p(value, `${name}.resource`, "must be a glob over resource ids (or names)");
+      else if (!compiles(glob)) p(value, `${name}.resource`, `'${glob}' is not a valid glob`);
+      else out.resource = glob;
     } else if (key === "tag") {
       if (!isMap(value) || value.items.length === 0) {
         p(value, `${name}.tag`, "must be a mapping of tag name → value, e.g. { env: sandbox }");
@@ -315,7 +317,7 @@ function suppression(
 }
 
 /**
- * A tag name or value as the user wrote it. Tags are strings in both clouds, but YAML's core schema reads a
+ * A tag name or value (or a resource glob) as the user wrote it. Tags are strings in both clouds, but YAML's core schema reads a
  * plain `01234` as the number 1234, `1.10` as 1.1 and `true` as a boolean, and `String()` of those never
  * matches the tag the portal shows. A plain scalar that YAML typed is taken as its source text instead,
  * exactly as typed (quoted and block scalars are strings already). Null (`~`, `null`, nothing) is no value.
