@@ -389,6 +389,20 @@ describe("lbdoctor trace on AWS snapshots", () => {
     assert.match(other.stdout, /directly, not through the load balancer/);
   });
 
+  it("JSON names a listener only when the flow goes through it: not from the LB's nodes, not to a port straight to the target", () => {
+    const file = aws("lb-sg-blocks-listener");
+    const nodes = JSON.parse(lbdoctor(["trace", "--snapshot", file, "--from", "lb", "--to", "web-1:80", "--format", "json"]).stdout);
+    assert.match(nodes.flow, /^web-alb's nodes → /);
+    assert.equal(nodes.loadBalancer, "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web-alb/56a7a8a69b245c87");
+    assert.equal("listener" in nodes, false);
+    const direct = JSON.parse(
+      lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:8443", "--format", "json"]).stdout,
+    );
+    assert.equal("listener" in direct, false);
+    const client = JSON.parse(lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:80", "--format", "json"]).stdout);
+    assert.match(client.listener, /^arn:aws:elasticloadbalancing:.*:listener\/app\/web-alb\//);
+  });
+
   it("asks for --lb when the target sits behind two load balancers on that port", () => {
     const doc = load("healthy-alb") as AwsSnapshot & { elbv2: Record<string, unknown[]> };
     const lb = structuredClone(doc.elbv2.LoadBalancers?.[0]) as Record<string, unknown>;

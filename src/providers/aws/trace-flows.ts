@@ -200,6 +200,11 @@ export function listensOn(r: Route, port: number): boolean {
   return r.listener !== undefined && r.listener.port === port && r.lb.type !== "gateway";
 }
 
+/** Does a flow from this source to this port go through the route's listener (a client on the target's or the listener's port)? */
+export function throughListener(r: Route, src: SourceSpec, port: number): boolean {
+  return src.kind === "client" && r.listener !== undefined && (port === r.target.port || listensOn(r, port)) && r.lb.type !== "gateway";
+}
+
 /**
  * A source to a target on a port. Clients on the route's target port, or on its listener's port, go through its
  * listener (when it has one) to the target port; any other client, the LB, or an instance goes to the target directly.
@@ -209,9 +214,7 @@ export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port
   if (no) return err("", no);
   const dst = { ...targetEndpoint(r.target) };
   dst.cidrs = r.target.ip ? [r.target.ip] : [];
-  if (src.kind === "client" && r.listener && (port === r.target.port || listensOn(r, port)) && r.lb.type !== "gateway") {
-    return traceData(model, r, src.endpoint);
-  }
+  if (src.kind === "client" && throughListener(r, src, port)) return traceData(model, r, src.endpoint);
   if (src.kind === "lb") {
     const lb = lbOf(model, r.lb);
     const hops = sourceToTarget(lb, "lb", dst, protocol, port);

@@ -27,6 +27,7 @@ import {
   type Route,
   routesOf,
   type SourceSpec,
+  throughListener,
   traceDirect,
   traceFromSource,
 } from "./trace-flows.ts";
@@ -109,7 +110,7 @@ function pickRoute(d: Destination, source: SourceSpec["kind"], lbName?: string):
 export function traceAwsFlow(
   model: AwsModel,
   opts: Pick<TraceOptions, "from" | "to" | "protocol" | "lb">,
-): { trace: FlowTrace; route?: Route } {
+): { trace: FlowTrace; route?: Route; throughListener?: boolean } {
   if (opts.protocol === "icmp") throw new InputError("ICMP is not traced for AWS: use --protocol tcp or udp");
   const protocol = opts.protocol;
   const src = parseSource(model, opts.from);
@@ -117,12 +118,11 @@ export function traceAwsFlow(
   const d = parseDestination(model, opts.to, opts.lb);
   const lbName = src.kind === "lb" && src.lb ? src.lb.name : opts.lb;
   const route = pickRoute(d, src.kind, lbName);
-  if (src.kind === "lb") {
-    if (!route)
-      throw new InputError(`${d.who} is not a target of ${lbName ? `load balancer ${lbName}` : "any load balancer"} in the snapshot`);
-    return { trace: traceFromSource(model, route, src, d.port, protocol), route };
-  }
-  if (route) return { trace: traceFromSource(model, route, src, d.port, protocol), route };
+  if (src.kind === "lb" && !route)
+    throw new InputError(`${d.who} is not a target of ${lbName ? `load balancer ${lbName}` : "any load balancer"} in the snapshot`);
+  // the listener only when the flow goes through it (a client on its port), not the LB's nodes or an instance
+  if (route)
+    return { trace: traceFromSource(model, route, src, d.port, protocol), route, throughListener: throughListener(route, src, d.port) };
   if (!d.instance)
     throw new InputError(`${d.who} is not an EC2 instance in the snapshot, so its security groups are not known`, candidates(model));
   const dst = instanceEndpoint(d.instance, d.ip);
@@ -132,7 +132,7 @@ export function traceAwsFlow(
 export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): number {
   if (opts.effective === false) throw new InputError("--no-effective is for Azure snapshots (effective NSG rules); AWS has none to ignore");
   const model = buildAwsModel(snapshot);
-  const { trace, route } = traceAwsFlow(model, opts);
+  const { trace, route, throughListener: viaListener } = traceAwsFlow(model, opts);
   if (trace.error) throw new InputError(trace.error);
   const code = trace.verdict === "allow" ? 0 : 1;
   if (opts.format === "json") {
@@ -147,7 +147,7 @@ export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): num
         ...(route
           ? {
               loadBalancer: route.lb.arn,
-              ...(route.listener ? { listener: route.listener.arn } : {}),
+              ...(route.listener && viaListener ? { listener: route.listener.arn } : {}),
               targetGroup: route.tg.arn,
               target: { id: route.target.id, ip: route.target.ip, port: route.target.port, label: target?.label },
             }
