@@ -431,6 +431,17 @@ describe("check with a config", () => {
     const partly = lbdoctor(["check", "--snapshot", fixture("demo"), "--config", one], NOW);
     assert.equal(partly.code, 1, partly.stderr);
     assert.match(partly.stdout, /\nLoad balancer lb-web \(Standard, public 20\.50\.60\.70\): down \(0\/1 up\); 1 more suppressed\n/);
+    // the JSON report and Markdown carry the same count beside the status (absent when nothing is suppressed)
+    const json = (file: string | undefined) =>
+      JSON.parse(lbdoctor(["check", "--snapshot", fixture("demo"), "--format", "json", ...(file ? ["--config", file] : [])], NOW).stdout);
+    assert.deepEqual(
+      json(all).loadBalancers.map((lb: { status: string; failed: number; suppressed?: number }) => [lb.status, lb.failed, lb.suppressed]),
+      [["healthy", 0, 5]],
+    );
+    assert.equal(json(one).loadBalancers[0].suppressed, 1);
+    assert.equal("suppressed" in json(undefined).loadBalancers[0], false);
+    const md = lbdoctor(["check", "--snapshot", fixture("demo"), "--format", "markdown", "--config", all], NOW).stdout;
+    assert.match(md, /\| `lb-web` \|.*\| 0 \(\+5 suppressed\) \|/);
   });
 
   it("after its date a suppression expires: the finding fails again and every report says so", () => {

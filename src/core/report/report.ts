@@ -43,6 +43,8 @@ export interface LoadBalancerSummary {
   failed: number;
   /** the backends the platform observed: how many are up, of how many (absent when nothing was observed) */
   members?: { up: number; total: number };
+  /** its findings held back by an unexpired suppression, which `status` and `failed` leave out (absent when none) */
+  suppressed?: number;
 }
 
 /** A rule that ran, as formatters describe it (SARIF rule descriptors, JUnit suites). */
@@ -172,7 +174,8 @@ export function buildReport(args: {
     else byLb.set(k, [f]);
   }
   const lbs = args.loadBalancers.map((lb): LoadBalancerSummary => {
-    const mine = (byLb.get(lb.key) ?? []).filter((f) => !isSuppressed(f));
+    const all = byLb.get(lb.key) ?? [];
+    const mine = all.filter((f) => !isSuppressed(f));
     const fails = mine.filter((f) => f.status === "fail");
     // observed serving outranks inference: DOWN only when no observed backend is up
     const up = lb.members && lb.members.total > 0 ? lb.members.up : undefined;
@@ -198,6 +201,7 @@ export function buildReport(args: {
       failed: fails.length,
     };
     if (lb.members) summary.members = { ...lb.members };
+    if (mine.length < all.length) summary.suppressed = all.length - mine.length;
     return summary;
   });
   const snapshot: Report["snapshot"] = { collectedAt: model.snapshot.collectedAt };

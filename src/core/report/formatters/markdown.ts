@@ -58,7 +58,9 @@ function pushLoadBalancerTable(out: string[], report: Report): void {
   out.push("| Load balancer | SKU | Frontends | Status | Failed |", "|---|---|---|---|---:|");
   for (const lb of report.loadBalancers) {
     const fe = lb.frontends.map((x) => mdCode(clip(x))).join(", ") || "–";
-    out.push(`| ${mdCode(clip(lb.name))} | ${mdText(clip(skuAndKind(lb)))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed} |`);
+    out.push(
+      `| ${mdCode(clip(lb.name))} | ${mdText(clip(skuAndKind(lb)))} | ${fe} | ${STATUS_BADGE[lb.status]} | ${lb.failed}${lb.suppressed ? ` (+${lb.suppressed} suppressed)` : ""} |`,
+    );
   }
   out.push("");
 }

@@ -202,18 +202,12 @@ function groupFindings(c: Styles, report: Report, shown: Finding[]): Group[] {
     if (list) list.push(f);
     else shownByLb.set(k, [f]);
   }
-  const suppressedByLb = new Map<string, number>();
-  for (const f of report.findings) {
-    if (!f.loadBalancerId || !isSuppressed(f)) continue;
-    const k = idKey(f.loadBalancerId);
-    suppressedByLb.set(k, (suppressedByLb.get(k) ?? 0) + 1);
-  }
   for (const lb of report.loadBalancers) {
     if (multiSub && subOf(lb.id) !== lastSub) {
       lastSub = subOf(lb.id);
       groups.push({ title: c.bold(sanitize(clip(lastSub))), findings: [], heading: true });
     }
-    const suppressed = suppressedByLb.get(idKey(lb.id)) ?? 0;
+    const suppressed = lb.suppressed ?? 0;
     groups.push({ title: lbTitle(c, lb, suppressed), findings: shownByLb.get(idKey(lb.id)) ?? [], suppressed });
   }
   const lbKeys = new Set(report.loadBalancers.map((lb) => idKey(lb.id)));
