@@ -9,9 +9,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { finishSnapshot } from "../src/commands/snapshot.ts";
 import { InputError } from "../src/core/errors.ts";
 import { loadSnapshotFile, parseSnapshot } from "../src/core/snapshot/load.ts";
-import { stripSecrets } from "../src/core/util/secrets.ts";
+import { maskSecretsInString, stripSecrets } from "../src/core/util/secrets.ts";
+import { providerFor } from "../src/providers/index.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-redaction-"));
@@ -23,6 +25,7 @@ const SECRETS = [
   "sv2022sigSECRETSECRETSECRET",
   "protected-extension-secret",
   "Pa55w0rd-in-description",
+  "Key-Name-Secret-1",
 ];
 
 function secretSnapshot(): string {
@@ -35,7 +38,11 @@ function secretSnapshot(): string {
       r.tags = { sas: `https://acct.blob.core.windows.net/c?sv=2022-11-02&sig=${SECRETS[4]}` };
     }
     if (r.type === "Microsoft.Network/networkSecurityGroups") {
-      r.tags = { storage: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${SECRETS[3]};EndpointSuffix=core.windows.net` };
+      r.tags = {
+        storage: `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${SECRETS[3]};EndpointSuffix=core.windows.net`,
+        // a secret in a key name
+        [`https://deploy:${SECRETS[7]}@git.example.com/app`]: "repo",
+      };
       for (const rule of r.properties.securityRules) rule.properties.description = `db: Server=x;Password=${SECRETS[6]};`;
     }
     if (r.type === "Microsoft.Network/networkInterfaces") {
@@ -168,5 +175,171 @@ describe("secrets in change records and AWS tags", () => {
     const r = lbdoctor(["check", "--snapshot", file, "--format", "json", "--include-passed"]);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     assert.ok(!r.stdout.includes("Hunter2"), "the tag's value is in no report");
+  });
+});
+
+describe("snapshot --redact: tag values in change records", () => {
+  interface Change {
+    previousValue?: unknown;
+    newValue?: unknown;
+    changeCategory?: string;
+    propertyChangeType?: string;
+  }
+  interface Doc {
+    resources: Array<{ name: string; tags?: Record<string, string> }>;
+    observations: { resourceChanges: Record<string, Array<{ name: string; properties: { changes: Record<string, Change> } }>> };
+  }
+  const rowsOf = (doc: Doc) => Object.values(doc.observations.resourceChanges).flat();
+  const pipOf = (doc: Doc) => doc.resources.find((r) => r.name === "pip-lb-web") as Doc["resources"][number];
+
+  it("Azure: a change on a tag (tags.costCenter: web → web-prod, or the whole tags map) is masked as the resource's tags are", async () => {
+    const snap = JSON.parse(readFileSync(fixture("change-before-failure"), "utf8")) as Doc;
+    pipOf(snap).tags = { costCenter: "web-prod", owner: "team-alpha" };
+    const row = rowsOf(snap).find((r) => r.properties.changes["tags.costCenter"]);
+    assert.ok(row, "the fixture changes a tag");
+    row.properties.changes.tags = {
+      previousValue: { owner: "team-beta" },
+      newValue: { owner: "team-alpha" },
+      changeCategory: "User",
+      propertyChangeType: "Update",
+    };
+    const snapshot = parseSnapshot(JSON.stringify(snap), "azure");
+    await finishSnapshot(snapshot as unknown as Record<string, unknown>, snapshot, await providerFor("azure"), true);
+    const doc = snapshot as unknown as Doc;
+    const text = JSON.stringify(doc);
+    for (const v of ["web-prod", '"web"', "team-alpha", "team-beta"]) assert.ok(!text.includes(v), `${v} survives --redact`);
+    const masked = pipOf(doc).tags ?? {};
+    const changes = rowsOf(doc).find((r) => r.name === row.name)?.properties.changes ?? {};
+    const byTag = changes["tags.costCenter"] as Change;
+    const whole = changes.tags as Change;
+    // consistent: the same value masks the same way in the resource and in its change
+    assert.equal(byTag.newValue, masked.costCenter);
+    assert.match(String(byTag.previousValue), /^tag-[0-9a-f]{10}$/);
+    assert.deepEqual(whole.newValue, { owner: masked.owner });
+    assert.match(String((whole.previousValue as Record<string, string>).owner), /^tag-[0-9a-f]{10}$/);
+    // the rest of the change record is not a tag value: it stays, so the timeline reads the same
+    assert.equal(byTag.changeCategory, "User");
+    assert.equal(whole.propertyChangeType, "Update");
+  });
+
+  it("Azure: the tags of a body the Activity Log recorded (requestbody) are masked as the resource's are", async () => {
+    const snap = JSON.parse(readFileSync(fixture("change-before-failure"), "utf8"));
+    const pip = snap.resources.find((r: { name: string }) => r.name === "pip-lb-web");
+    pip.tags = { costCenter: "web-prod" };
+    const event = (Object.values(snap.observations.activityLog) as Array<Array<{ properties?: Record<string, string> }>>)[0]?.[0];
+    assert.ok(event, "the fixture has an Activity Log event");
+    event.properties = {
+      requestbody: JSON.stringify({ location: "westeurope", tags: { costCenter: "web-prod" }, properties: { idleTimeoutInMinutes: 4 } }),
+    };
+    const snapshot = parseSnapshot(JSON.stringify(snap), "azure");
+    const doc = snapshot as unknown as Record<string, unknown>;
+    await finishSnapshot(doc, snapshot, await providerFor("azure"), true);
+    assert.ok(!JSON.stringify(doc).includes("web-prod"), "the tag value survives --redact in the requestbody");
+    const masked = (doc.resources as Array<{ name: string; tags: Record<string, string> }>).find((r) => r.name === "pip-lb-web")?.tags
+      .costCenter;
+    const body = JSON.parse(event.properties.requestbody as string);
+    const after = JSON.parse(
+      ((
+        Object.values((doc.observations as Record<string, unknown>).activityLog as object)[0] as Array<{
+          properties: Record<string, string>;
+        }>
+      )[0]?.properties.requestbody as string) ?? "{}",
+    );
+    assert.deepEqual(after, { ...body, tags: { costCenter: masked } }, "only the tag value changed, masked consistently");
+  });
+
+  it("AWS: a tag value in a CloudTrail record (CreateTags) is masked as the instance's tag is; other key/value pairs stay", async () => {
+    const snap = JSON.parse(readFileSync(join(fixture("demo"), "..", "..", "aws", "change-before-failure.json"), "utf8"));
+    const instance = snap.ec2.Instances[0];
+    instance.Tags.push({ Key: "costCenter", Value: "web-prod" });
+    const record = {
+      eventName: "CreateTags",
+      eventSource: "ec2.amazonaws.com",
+      requestParameters: {
+        resourcesSet: { items: [{ resourceId: instance.InstanceId }] },
+        tagSet: { items: [{ key: "costCenter", value: "web-prod" }] },
+      },
+    };
+    snap.observations.cloudtrail.Events.push({
+      EventId: "ev-tags",
+      EventName: "CreateTags",
+      EventTime: "2026-03-14T02:50:00Z",
+      CloudTrailEvent: JSON.stringify(record),
+    });
+    const snapshot = parseSnapshot(JSON.stringify(snap), "aws");
+    const doc = snapshot as unknown as {
+      ec2: { Instances: Array<{ Tags: Array<{ Key: string; Value: string }> }> };
+      observations: { cloudtrail: { Events: Array<{ EventId: string; CloudTrailEvent: string }> } };
+    };
+    await finishSnapshot(doc as unknown as Record<string, unknown>, snapshot, await providerFor("aws"), true);
+    assert.ok(!JSON.stringify(doc).includes("web-prod"), "the tag value survives --redact in the CloudTrail record");
+    const masked = doc.ec2.Instances[0]?.Tags.find((t) => t.Key === "costCenter")?.Value;
+    const events = doc.observations.cloudtrail.Events;
+    const after = JSON.parse(events.find((e) => e.EventId === "ev-tags")?.CloudTrailEvent ?? "{}");
+    assert.equal(after.requestParameters.tagSet.items[0].value, masked);
+    assert.equal(after.requestParameters.tagSet.items[0].key, "costCenter");
+    // ModifyTargetGroupAttributes' attributes are key/value pairs too, but no tags: they stay
+    const attrs = JSON.parse(events.find((e) => e.EventId === "ev-19cea3aad80")?.CloudTrailEvent ?? "{}");
+    assert.equal(attrs.requestParameters.attributes[0].value, "60");
+  });
+});
+
+describe("secret shapes in a string: masked where clearly a secret, ordinary values left alone", () => {
+  const MASKED: Array<[string, string]> = [
+    // quoted values after `=`, and `:` forms
+    ['Server=tcp:db,1433;User ID=app;Password="hunter2";', 'Server=tcp:db,1433;User ID=app;Password="[redacted]";'],
+    ["Server=db;Pwd='hunter 2';Encrypt=true", "Server=db;Pwd='[redacted]';Encrypt=true"],
+    ['Password="hunter2', "Password=[redacted]"],
+    ["password: 'hunter2'", "password: '[redacted]'"],
+    ['db: { password: "hunter2", user: "app" }', 'db: { password: "[redacted]", user: "app" }'],
+    ["PASSWORD: hunter2", "PASSWORD: [redacted]"],
+    ['{"dbPassword":"hunter2","user":"app"}', '{"dbPassword":"[redacted]","user":"app"}'],
+    ['{\\"apiToken\\":\\"abc123\\"}', '{\\"apiToken\\":\\"[redacted]\\"}'],
+    // a URL whose password holds a raw `@`: all of it, up to the host
+    ["https://user:p@ss@host.example.com/path", "https://user:[redacted]@host.example.com/path"],
+    ["redis://default:p@ss@w0rd@cache:6380", "redis://default:[redacted]@cache:6380"],
+    ["https://u:pw@host/path?contact=ops@example.com", "https://u:[redacted]@host/path?contact=ops@example.com"],
+    // tokens and signatures in query strings and health-check paths
+    ["/health?token=abc123", "/health?token=[redacted]"],
+    ["/healthz?probe=1&access_token=abc123&x=2", "/healthz?probe=1&access_token=[redacted]&x=2"],
+    [
+      "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=0a1b2c3d4e&X-Amz-Security-Token=FwoGZXIvYXdz&X-Amz-Expires=60",
+      "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Expires=60",
+    ],
+    ["DB_PASSWORD=hunter2 ./run", "DB_PASSWORD=[redacted] ./run"],
+    ["client_secret=s3cr3t&grant_type=client_credentials", "client_secret=[redacted]&grant_type=client_credentials"],
+  ];
+  const KEPT = [
+    "/healthz",
+    "/health?probe=1",
+    "tokenizer=bert-base",
+    "maxTokens=5",
+    "secretName=db-conn",
+    "passwordless=true",
+    "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/keys/app-key",
+    "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/listKeys",
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123456789abcdef",
+    "https://host.example.com/path?contact=ops@example.com",
+    "mailto:ops@example.com",
+    "2026-03-14T02:41:30Z",
+    "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey",
+  ];
+
+  for (const [input, expected] of MASKED) it(`masks ${input}`, () => assert.equal(maskSecretsInString(input), expected));
+  it("leaves ordinary values as they are", () => {
+    for (const v of KEPT) assert.equal(maskSecretsInString(v), v);
+  });
+
+  it("a secret inside a key name is masked in the name; the value, and keys that are ids, stay", () => {
+    const id = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/keys/k";
+    const doc = {
+      tags: { "Password=hunter2": "a", "https://deploy:p@ss@git.example.com/app": "b", env: "prod" },
+      observations: { [id]: { healthy: 1 } },
+    };
+    stripSecrets(doc);
+    assert.deepEqual(doc, {
+      tags: { "Password=[redacted]": "a", "https://deploy:[redacted]@git.example.com/app": "b", env: "prod" },
+      observations: { [id]: { healthy: 1 } },
+    });
   });
 });

@@ -2,7 +2,7 @@
  * Secrets are found by their shape, wherever they are: a corpus of secrets
  * (SAS in a relative path, SharedAccessSignature tokens, JWTs, PEM private
  * keys, AWS access key ids with their secrets, connection strings, passwords
- * in URLs) planted at random positions in random string fields of a
+ * in URLs, quoted and `password: 'x'` forms, tokens and signatures in paths) planted at random positions in random string fields of a
  * snapshot (fast-check), then looked for in every report format, in `diff`,
  * in what `snapshot` and `snapshot --redact` write, and in the TUI. None may
  * survive.
@@ -51,6 +51,12 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   b64(16).map((s) => `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=ZQX${s}=`),
   b64(12).map((s) => `Server=tcp:db.database.windows.net,1433;User ID=app;Password=ZQX${s};`),
   b64(12).map((s) => `postgres://app:ZQX${s}@db.internal:5432/app`),
+  // weaker shapes: quoted and `:` forms, a raw `@` in a URL's password, tokens and signatures in paths
+  b64(12).map((s) => `Server=db;User ID=app;Password="ZQX${s}";`),
+  b64(12).map((s) => `password: 'ZQX${s}'`),
+  alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX${s}@git.example.com/app`),
+  alnum(12).map((s) => `/health?probe=1&token=ZQX${s}`),
+  alnum(16).map((s) => `/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ZQX${s.toLowerCase()}&X-Amz-Expires=60`),
 );
 
 /** The string leaves of a document, as [holder, key] pairs (the envelope's own fields excluded). */

@@ -26,12 +26,22 @@ export function maskTagValue(value: string): string {
 /**
  * Rewrites a whole document in place for sharing: every string and key through `maskString`, every tag value
  * (as `isTagValue` recognises it: the owning object's key, the object, the value's key) masked whole; marks it redacted.
+ * A tag value that is an object or an array (a change record's whole tag map before and after) has every string in it
+ * masked whole, its keys (the tag names) through `maskString`.
  */
 export function maskDocument(
   doc: Record<string, unknown>,
   maskString: (s: string) => string,
   isTagValue: (parentKey: string, owner: Record<string, unknown>, key: string) => boolean,
 ): void {
+  const tagValues = (v: unknown): unknown => {
+    if (typeof v === "string") return maskTagValue(v);
+    if (Array.isArray(v)) return v.map(tagValues);
+    if (v === null || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[maskString(k)] = tagValues(x);
+    return out;
+  };
   const walk = (v: unknown, parentKey: string): unknown => {
     if (typeof v === "string") return maskString(v);
     if (Array.isArray(v)) return v.map((x) => walk(x, parentKey));
@@ -39,7 +49,8 @@ export function maskDocument(
     const o = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(o)) {
-      out[maskString(k)] = typeof x === "string" && isTagValue(parentKey, o, k) ? maskTagValue(x) : walk(x, k);
+      const tag = (typeof x === "string" || (x !== null && typeof x === "object")) && isTagValue(parentKey, o, k);
+      out[maskString(k)] = tag ? tagValues(x) : walk(x, k);
     }
     return out;
   };

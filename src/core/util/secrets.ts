@@ -30,8 +30,24 @@ export const REDACTED = "[redacted]";
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g;
 /** A 40-character secret access key: masked in a string that also holds an access key id (alone, 40 base64 characters are too common). */
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
-/** Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots). */
-const HINT = /=|-----BEGIN|eyJ|AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA|SharedAccessSignature|:\/\/\S*@|"\s*:/i;
+/** A word in any case, as a pattern: `[Pp][Ww][Dd]` (the pre-check is case-sensitive but for these). */
+const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+/**
+ * Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots).
+ * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap.
+ */
+const HINT = new RegExp(
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|:\\/\\/\\S*@|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
+);
+
+/**
+ * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
+ * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
+ * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
+ * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it).
+ */
+const NAMED_SECRET =
+  /(access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|token|signature)(\\?["']?\s*=\s*|\\?["']?\s*:\s*(?=\\?["'])|(?<=passw(?:or)?d|pwd)\s*:\s*)(?:(\\?["'])(?:(?!\3)[^\n])*\3|\\?["']?[^;&"'\s]+)/gi;
 
 /**
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
@@ -54,13 +70,13 @@ export function maskSecretsInString(s: string): string {
   let out = s
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
-    .replace(
-      /\b(AccountKey|SharedAccessKey|SharedAccessSignature|Password|Passwd|Pwd|AccessKey|ClientSecret|client_secret|api[_-]?key|access_token|refresh_token|aws_secret_access_key|aws_session_token|SecretAccessKey)\s*=\s*[^;&"'\s]+/gi,
-      `$1=${REDACTED}`,
+    .replace(NAMED_SECRET, (_m, name: string, sep: string, quote: string | undefined) =>
+      quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)[^@\s]+@/gi, `$1${REDACTED}@`)
+    // the password runs to the last `@` of the authority: an `@` in it (https://user:p@ss@host/) is one more `@` before the host
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)(?:[^@\s]|@(?=[^\s/?#@"']*@))+@/gi, `$1${REDACTED}@`)
     .replace(JSON_SECRET, `$1"${REDACTED}"`);
   if (AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
@@ -70,26 +86,36 @@ export function maskSecretsInString(s: string): string {
   return out;
 }
 
-/** Keys seen, lower-cased and looked up (a document repeats a few hundred keys millions of times); bounded. */
-const keyVerdicts = new Map<string, boolean>();
+/** What a property name says: its value is a secret (removed), or the name itself, masked (the same string when clean). */
+const SECRET_KEY = Symbol("secret key");
+type KeyVerdict = typeof SECRET_KEY | string;
+
+/** Keys seen, with their verdict (a document repeats a few hundred keys millions of times: one look-up each); bounded. */
+const keyVerdicts = new Map<string, KeyVerdict>();
 
 /**
- * Whether a property of this name carries a secret (any case). A dotted property path (Resource Graph's change keys:
- * `properties.osProfile.adminPassword`) carries one when any of its parts names one.
+ * Whether a property of this name carries a secret (any case): a dotted property path (Resource Graph's change keys:
+ * `properties.osProfile.adminPassword`) carries one when any of its parts names one. If not, the name with any secret
+ * in it masked, as a string would be (a tag or a map keyed by a connection string, a URL with its password).
  */
-function isSecretKey(k: string): boolean {
-  let secret = keyVerdicts.get(k);
-  if (secret === undefined) {
+function keyVerdict(k: string): KeyVerdict {
+  let verdict = keyVerdicts.get(k);
+  if (verdict === undefined) {
     const lower = k.toLowerCase();
-    secret = SECRET_KEYS.has(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
-    if (keyVerdicts.size < 4096) keyVerdicts.set(k, secret);
+    const secret = SECRET_KEYS.has(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
+    const masked = secret ? k : maskSecretsInString(k);
+    // `k` itself when clean: the caller's `verdict !== k` is then one pointer comparison
+    verdict = secret ? SECRET_KEY : masked === k ? k : masked;
+    if (keyVerdicts.size < 4096) keyVerdicts.set(k, verdict);
   }
-  return secret;
+  return verdict;
 }
 
 /** An AWS tag (`{Key, Value}`) whose key names a secret (`aws_secret_access_key`, `Password`): its value is masked. */
 function isSecretTag(o: Record<string, unknown>): boolean {
-  return typeof o.Key === "string" && "Value" in o && typeof o.Value === "string" && o.Value !== REDACTED && isSecretKey(o.Key);
+  return (
+    typeof o.Key === "string" && "Value" in o && typeof o.Value === "string" && o.Value !== REDACTED && keyVerdict(o.Key) === SECRET_KEY
+  );
 }
 
 /** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
@@ -108,9 +134,11 @@ export interface DocumentScan {
 export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
   const masks: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }> = [];
   const deletes: Array<{ at: Record<string, unknown>; key: string }> = [];
+  const renames: Array<{ at: Record<string, unknown>; key: string; to: string }> = [];
   const strip = (): void => {
     for (const m of masks) (m.at as Record<string | number, unknown>)[m.key] = m.value;
     for (const d of deletes) delete d.at[d.key];
+    for (const r of renames) rename(r.at, r.key, r.to);
   };
   if (doc === null || typeof doc !== "object") return { tooDeep: false, strip };
   // two parallel stacks (a value, its level): no object per value visited
@@ -141,7 +169,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         masks.push({ at: o, key: k, value: REDACTED });
         continue;
       }
-      if (isSecretKey(k)) {
+      const verdict = keyVerdict(k);
+      if (verdict === SECRET_KEY) {
         deletes.push({ at: o, key: k });
         // removed whole: only its depth matters
         if (x !== null && typeof x === "object" && (level >= maxDepth || findTooDeep(x, maxDepth - level) !== undefined)) {
@@ -149,6 +178,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         }
         continue;
       }
+      if (verdict !== k) renames.push({ at: o, key: k, to: verdict });
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
         if (m !== x) masks.push({ at: o, key: k, value: m });
@@ -194,7 +224,8 @@ export function stripSecrets(value: unknown): number {
         n++;
         continue;
       }
-      if (isSecretKey(k)) {
+      const verdict = keyVerdict(k);
+      if (verdict === SECRET_KEY) {
         delete o[k];
         n++;
         continue;
@@ -207,7 +238,18 @@ export function stripSecrets(value: unknown): number {
           n++;
         }
       } else if (x !== null && typeof x === "object") stack.push(x);
+      if (verdict !== k) {
+        rename(o, k, verdict);
+        n++;
+      }
     }
   }
   return n;
+}
+
+/** Moves a property to its masked name (a value already there under that name is kept: it is the same secret's mask). */
+function rename(o: Record<string, unknown>, from: string, to: string): void {
+  if (!Object.hasOwn(o, from)) return;
+  if (!Object.hasOwn(o, to)) o[to] = o[from];
+  delete o[from];
 }

@@ -4,7 +4,7 @@
  * are masked, consistently: the same input gives the same mask everywhere, so
  * ARNs, ids and references still line up and the rules still link them.
  */
-import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4 } from "../../core/util/mask.ts";
+import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
 
 const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
 // `account`/`accounts`: a snapshot over several accounts (scope.accounts, scope.partitions[].account)
@@ -27,7 +27,46 @@ function isPublicIpv4(ip: string): boolean {
   return a < 224;
 }
 
-/** Masks account ids, public IPv4 addresses and tag values across the whole document, in place. */
+/** A property holding tags in a CloudTrail record: `tagSet` (CreateTags), `tags` (AddTags), `tagSpecificationSet`, `TagList`… */
+const TAGS_KEY = /^tag|tags$/i;
+
+/**
+ * Tag values in JSON held as a string (a CloudTrail record: CreateTags' `tagSet.items`, AddTags' and CreateOrUpdateTags'
+ * `tags`, RunInstances' `tagSpecificationSet`): the value of each `{key, value}` under a tags property, masked as the
+ * resources' own tags are; the text unchanged when it holds none.
+ */
+function maskTagsInJsonText(text: string): string {
+  if (!text.startsWith("{") || !/tag/i.test(text)) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  let changed = false;
+  const stack: Array<[unknown, boolean]> = [[parsed, false]];
+  while (stack.length > 0) {
+    const [v, inTags] = stack.pop() as [unknown, boolean];
+    if (Array.isArray(v)) for (const x of v) stack.push([x, inTags]);
+    else if (v !== null && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      for (const [k, valueKey] of [
+        ["key", "value"],
+        ["Key", "Value"],
+      ] as const) {
+        const value = o[valueKey];
+        if (inTags && typeof o[k] === "string" && typeof value === "string") {
+          o[valueKey] = maskTagValue(value);
+          changed = true;
+        }
+      }
+      for (const [k, x] of Object.entries(o)) if (x !== null && typeof x === "object") stack.push([x, inTags || TAGS_KEY.test(k)]);
+    }
+  }
+  return changed ? JSON.stringify(parsed) : text;
+}
+
+/** Masks account ids, public IPv4 addresses and tag values (of resources, and in CloudTrail records) across the whole document, in place. */
 export function redactAwsForSharing(doc: Record<string, unknown>): void {
   // the account ids: those in ARNs and in owner fields
   const accounts = new Set<string>();
@@ -40,7 +79,7 @@ export function redactAwsForSharing(doc: Record<string, unknown>): void {
   };
   find(doc, "");
   const maskString = (s: string): string =>
-    s
+    maskTagsInJsonText(s)
       .replace(/\b\d{12}\b/g, (d) => (accounts.has(d) ? maskAccount(d) : d))
       .replace(IPV4_IN_TEXT, (ip) => (isPublicIpv4(ip) ? maskIpv4(ip) : ip));
   // a tag: { Key, Value } in a Tags list

@@ -9,7 +9,7 @@
  */
 
 import { isPublicIpv4 } from "../../../core/util/ip.ts";
-import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4 } from "../../../core/util/mask.ts";
+import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../../core/util/mask.ts";
 
 export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
 
@@ -25,15 +25,65 @@ function isMaskedIpv4(ip: string): boolean {
   return isPublicIpv4(ip) && !ip.startsWith("168.63.");
 }
 
+/** The keys of a Resource Graph change (`changes[path]`): its values before and after, and how it changed. */
+const CHANGE_KEYS = new Set(["previousValue", "newValue", "changeCategory", "propertyChangeType"]);
+
+/**
+ * A tag value: a string in a resource's `tags`, or a change record's value before or after on a tag
+ * (`changes["tags.costCenter"].newValue`, or `changes.tags.newValue` holding the whole map).
+ */
+function isTagValue(parentKey: string, owner: Record<string, unknown>, key: string): boolean {
+  const onTags = parentKey === "tags" || parentKey.startsWith("tags.");
+  if (!onTags) return false;
+  const change = ("previousValue" in owner || "newValue" in owner) && Object.keys(owner).every((k) => CHANGE_KEYS.has(k));
+  if (change) return key === "previousValue" || key === "newValue";
+  return parentKey === "tags";
+}
+
+/**
+ * Tag values in JSON held as a string (an Activity Log event's requestbody or responseBody: the resource as written,
+ * its `tags` map with it), masked as the resources' own are; the text unchanged when it holds none.
+ */
+function maskTagsInJsonText(text: string): string {
+  if (!text.startsWith("{") || !text.includes('"tags"')) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  let changed = false;
+  const stack: unknown[] = [parsed];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === "tags" && x !== null && typeof x === "object" && !Array.isArray(x)) {
+          const tags = x as Record<string, unknown>;
+          for (const [name, value] of Object.entries(tags)) {
+            if (typeof value !== "string") continue;
+            tags[name] = maskTagValue(value);
+            changed = true;
+          }
+        } else stack.push(x);
+      }
+    }
+  }
+  return changed ? JSON.stringify(parsed) : text;
+}
+
 /**
  * Masks subscription ids (every GUID that is a subscription id), public IPv4
- * addresses and tag values across the whole document, in place.
+ * addresses and tag values across the whole document, in place: the tag values
+ * of resources, of their changes (Resource Graph) and of the bodies the Activity
+ * Log recorded alike.
  */
 export function redactForSharing(doc: Record<string, unknown>, subscriptionIds: string[]): void {
   const subs = new Set(subscriptionIds.map((s) => s.toLowerCase()));
   const maskString = (s: string): string =>
-    s
+    maskTagsInJsonText(s)
       .replace(GUID, (g) => (subs.has(g.toLowerCase()) ? maskGuid(g) : g))
       .replace(IPV4_IN_TEXT, (ip) => (isMaskedIpv4(ip) ? maskIpv4(ip) : ip));
-  maskDocument(doc, maskString, (parentKey) => parentKey === "tags");
+  maskDocument(doc, maskString, isTagValue);
 }
