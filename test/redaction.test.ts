@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { finishSnapshot } from "../src/commands/snapshot.ts";
 import { InputError } from "../src/core/errors.ts";
 import { loadSnapshotFile, parseSnapshot } from "../src/core/snapshot/load.ts";
-import { maskSecretsInString, stripSecrets } from "../src/core/util/secrets.ts";
+import { maskSecretsInString, REDACTED, stripSecrets } from "../src/core/util/secrets.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { fixture, lbdoctor } from "./support/cli.ts";
 
@@ -328,6 +328,30 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
   for (const [input, expected] of MASKED) it(`masks ${input}`, () => assert.equal(maskSecretsInString(input), expected));
   it("leaves ordinary values as they are", () => {
     for (const v of KEPT) assert.equal(maskSecretsInString(v), v);
+  });
+
+  it("a property, tag or AWS tag key whose name ends in a password's or secret's name loses its value; token and key names keep theirs", () => {
+    const doc = {
+      properties: { dbPassword: "hunter2", disablePasswordAuthentication: true, nextToken: "abc", sshPublicKey: "ssh-rsa AAAA" },
+      tags: { "db-password": "hunter2", "app-secret": "s3cr3t", env: "prod" },
+      Tags: [
+        { Key: "db_pwd", Value: "hunter2" },
+        { Key: "Name", Value: "web-1" },
+      ],
+      AuthenticateOidcConfig: { ClientId: "app", ClientSecret: "oidc-secret" },
+      requestbody: '{"properties":{"dbPassword":"hunter2","port":5432}}',
+    };
+    stripSecrets(doc);
+    assert.deepEqual(doc, {
+      properties: { disablePasswordAuthentication: true, nextToken: "abc", sshPublicKey: "ssh-rsa AAAA" },
+      tags: { env: "prod" },
+      Tags: [
+        { Key: "db_pwd", Value: REDACTED },
+        { Key: "Name", Value: "web-1" },
+      ],
+      AuthenticateOidcConfig: { ClientId: "app" },
+      requestbody: `{"properties":{"dbPassword":"${REDACTED}","port":5432}}`,
+    });
   });
 
   it("a secret inside a key name is masked in the name; the value, and keys that are ids, stay", () => {

@@ -25,6 +25,13 @@ const SECRET_KEYS = new Set([
   "aws_session_token",
 ]);
 export const REDACTED = "[redacted]";
+/**
+ * A property whose name ends in a password's or a secret's name also carries one (any case, any separator before it:
+ * `dbPassword`, a tag `db-password`, an AWS tag key `db_pwd`, OIDC's `ClientSecret`). Not `token` (`NextToken`,
+ * `$skipToken` page on) nor `key` (`sshPublicKey`, `primaryKey`).
+ */
+const SECRET_NAME_END = "(?:pass(?:wor)?d|pwd|secret)";
+const SECRET_NAME = new RegExp(`${SECRET_NAME_END}$`);
 
 /** An AWS access key id (long-term AKIA, temporary ASIA, and the other documented prefixes). */
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g;
@@ -53,7 +60,10 @@ const NAMED_SECRET =
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
  * "…"`, `"customData": "…"`, `"userData": {…}` (an object value to its closing brace, one level).
  */
-const JSON_SECRET = new RegExp(`("(?:${[...SECRET_KEYS].join("|")})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|\\{[^{}]*\\}|\\[[^[\\]]*\\])`, "gi");
+const JSON_SECRET = new RegExp(
+  `("(?:${[...SECRET_KEYS].join("|")}|[\\w.-]*${SECRET_NAME_END})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*"|\\{[^{}]*\\}|\\[[^[\\]]*\\])`,
+  "gi",
+);
 
 /**
  * Masks what looks like a secret, by shape, anywhere in a string:
@@ -102,7 +112,8 @@ function keyVerdict(k: string): KeyVerdict {
   let verdict = keyVerdicts.get(k);
   if (verdict === undefined) {
     const lower = k.toLowerCase();
-    const secret = SECRET_KEYS.has(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
+    const secret =
+      SECRET_KEYS.has(lower) || SECRET_NAME.test(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
     const masked = secret ? k : maskSecretsInString(k);
     // `k` itself when clean: the caller's `verdict !== k` is then one pointer comparison
     verdict = secret ? SECRET_KEY : masked === k ? k : masked;
