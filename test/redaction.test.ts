@@ -308,9 +308,17 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     ],
     ["DB_PASSWORD=hunter2 ./run", "DB_PASSWORD=[redacted] ./run"],
     ["client_secret=s3cr3t&grant_type=client_credentials", "client_secret=[redacted]&grant_type=client_credentials"],
+    // an opaque bearer token (a JWT is masked whole by its own shape)
+    [
+      'curl -H "Authorization: Bearer 2YotnFZFEjr1zCsicMWpAA" http://10.0.0.4/',
+      'curl -H "Authorization: Bearer [redacted]" http://10.0.0.4/',
+    ],
+    ["authorization: bearer gho_16C7e42F292c6912E7710c838347Ae178B4a", "authorization: bearer [redacted]"],
   ];
   const KEPT = [
     "/healthz",
+    "the bearer of this note",
+    "Bearer auth is required",
     "/health?probe=1",
     "tokenizer=bert-base",
     "maxTokens=5",

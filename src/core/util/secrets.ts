@@ -44,7 +44,7 @@ const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.t
  * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap.
  */
 const HINT = new RegExp(
-  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|:\\/\\/\\S*@|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|:\\/\\/\\S*@|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
 );
 
 /**
@@ -70,6 +70,7 @@ const JSON_SECRET = new RegExp(
  * - connection-string and key=value secrets (AccountKey=, SharedAccessKey=, Password=, Pwd=, ClientSecret=, …);
  * - SAS query strings, in full URLs and in relative paths (`/health?sv=…&sig=…`): the signature;
  * - `SharedAccessSignature sr=…&sig=…` tokens (Service Bus, Event Hubs, IoT Hub): the whole token;
+ * - HTTP bearer tokens (`Authorization: Bearer …`): the token;
  * - JWTs (header.payload.signature);
  * - PEM private keys (with or without their END line);
  * - AWS access key ids, and in the same string any 40-character secret access key;
@@ -80,6 +81,8 @@ export function maskSecretsInString(s: string): string {
   let out = s
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
+    // an HTTP bearer token (`Authorization: Bearer …`, in a command line or a request a record kept), opaque or not
+    .replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`)
     .replace(NAMED_SECRET, (_m, name: string, sep: string, quote: string | undefined) =>
       quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
