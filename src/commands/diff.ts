@@ -46,6 +46,9 @@ async function failingFindings(snapshot: Snapshot, adapter: ProviderAdapter): Pr
   }
 }
 
+/** How many collection gaps a snapshot records (what it could not read). */
+const gapCount = (s: Snapshot): number => (Array.isArray(s.gaps) ? s.gaps.length : 0);
+
 export async function runDiff(beforePath: string, afterPath: string, opts: DiffOptions, io: IO): Promise<number> {
   const formats = opts.format && opts.format.length > 0 ? opts.format : ["text"];
   const outputs = opts.output ?? [];
@@ -68,6 +71,13 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
       `cannot compare ${withArticle(providerName(before.provider))} snapshot (${beforePath}) with ${withArticle(providerName(after.provider))} snapshot (${afterPath})`,
     );
   }
+  if ((before.redacted === true) !== (after.redacted === true)) {
+    const [masked, plain] = before.redacted === true ? [beforePath, afterPath] : [afterPath, beforePath];
+    throw new InputError(
+      `cannot compare a redacted snapshot (${masked}) with one that is not (${plain}): --redact masks the ${after.provider === "aws" ? "account ids" : "subscription ids"} in every id, so no resource would match and each would read as removed and added`,
+      "Compare two snapshots taken with --redact, or two without it.",
+    );
+  }
   // values from the snapshots are shown: loadSnapshotFile has stripped their secrets
 
   const adapter = await providerFor(after.provider);
@@ -82,8 +92,10 @@ export async function runDiff(beforePath: string, afterPath: string, opts: DiffO
     before: { source: beforePath, collectedAt: before.collectedAt },
     after: { source: afterPath, collectedAt: after.collectedAt },
     summary: {
-      added: changes.filter((c) => c.kind === "added").length,
-      removed: changes.filter((c) => c.kind === "removed").length,
+      added: changes.filter((c) => c.kind === "added" && !c.notCollected).length,
+      removed: changes.filter((c) => c.kind === "removed" && !c.notCollected).length,
+      ...(changes.some((c) => c.notCollected) ? { notCollected: changes.filter((c) => c.notCollected).length } : {}),
+      ...(gapCount(before) + gapCount(after) > 0 ? { gaps: { before: gapCount(before), after: gapCount(after) } } : {}),
       changed: changes.filter((c) => c.kind === "changed").length,
       properties: changes.reduce((n, c) => n + c.changes.length, 0),
       touchingFindings: ranked.filter((c) => c.related.length > 0).length,

@@ -11,7 +11,7 @@
  * recurses over values; snapshots are depth-checked on load (≤ 100 levels).
  */
 
-import type { Snapshot } from "../snapshot/types.ts";
+import type { Gap, Snapshot } from "../snapshot/types.ts";
 import { escapeToken } from "../util/json-pointer.ts";
 import { idKey } from "../util/resource-id.ts";
 
@@ -35,6 +35,11 @@ export interface EntityChange {
   /** JSON Pointer of the entity in the after snapshot (the before one when removed) */
   pointer: string;
   changes: PropertyChange[];
+  /**
+   * Removed (or added) maybe only in appearance: the snapshot that lacks it has a collection gap that covers it
+   * (`loadBalancers.list 403 AuthorizationFailed`), so it may simply not have been read. Absent otherwise.
+   */
+  notCollected?: string;
 }
 
 export interface Entity {
@@ -135,7 +140,93 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, adapter: DiffAd
     if (matched.has(key)) continue;
     out.push({ kind: "removed", category: e.category, id: e.id, name: e.name, type: e.type, pointer: e.pointer, changes: [] });
   }
+  // what one snapshot lacks because a call failed is not a removal (or an addition): say which gap may explain it
+  const hasGaps = (g: Gap[] | undefined) => Array.isArray(g) && g.length > 0;
+  if (out.some((c) => c.kind !== "changed") && (hasGaps(before.gaps) || hasGaps(after.gaps))) {
+    const all = [...a.values(), ...b];
+    const lookup: GapLookup = { byId: new Map(all.map((x) => [`${x.category}|${x.id}`, x])), nounHeld: new Map(), all };
+    for (const c of out) {
+      if (c.kind === "changed") continue;
+      const gap = coveringGap(c, c.kind === "removed" ? after.gaps : before.gaps, lookup);
+      if (gap) c.notCollected = gapText(gap);
+    }
+  }
   return out;
+}
+
+/** The entities of both snapshots, for `coveringGap`: by category and id, and which gap nouns any of them is of. */
+interface GapLookup {
+  byId: Map<string, Entity>;
+  nounHeld: Map<string, boolean>;
+  all: Entity[];
+}
+
+const words = (x: { category: string; id: string; type: string }) => `${lower(x.category)} ${lower(x.type)} ${lower(x.id)}`;
+
+/** A gap in one line: `loadBalancers.list 403 AuthorizationFailed on <resource>`. */
+export function gapText(g: Gap): string {
+  const status = [g.status, g.code].filter((x) => x !== undefined && x !== "").join(" ");
+  return `${g.operation}${status ? ` ${status}` : ""}${g.resourceId ? ` on ${g.resourceId}` : ""}`;
+}
+
+const lower = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : "");
+
+/** The region and account (`*`: any) a gap says nothing was read in, from its ARN; undefined for a gap about less. */
+function placeOf(g: Gap): { region: string; account: string } | undefined {
+  const arn = lower(g.resourceId).split(":");
+  if (arn[0] !== "arn" || arn.length < 6) return undefined;
+  if (g.operation === "sts:AssumeRole") return { region: "*", account: arn[4] || "*" };
+  if ((arn[5] ?? "").endsWith("/*")) return { region: arn[3] || "*", account: arn[4] || "*" };
+  return undefined;
+}
+
+/** Whether an ARN lies in a place (any service). Ids that are no ARN (sg-…, i-…) name no place. */
+function inPlace(id: string, place: { region: string; account: string }): boolean {
+  const arn = id.split(":");
+  if (arn[0] !== "arn" || arn.length < 6) return false;
+  return (place.region === "*" || arn[3] === place.region) && (place.account === "*" || arn[4] === place.account);
+}
+
+/** The collection-gap noun of an operation: `loadBalancers` of `loadBalancers.list`, `TargetGroups` of `elasticloadbalancing:DescribeTargetGroups`. */
+function gapNoun(operation: string): string {
+  const op = operation.slice(operation.lastIndexOf(":") + 1);
+  const noun = op.includes(".") ? op.slice(0, op.indexOf(".")) : op.replace(/^(Describe|List|Get|Lookup)/, "");
+  return noun.toLowerCase();
+}
+
+/**
+ * The first collection gap that may explain why an entity is missing from a snapshot: one about the entity's
+ * resource or a scope holding it (its id is under the gap's resource id, or its value names that id, as an AWS
+ * listener names its load balancer), or about no resource at all; when the gap's operation names a kind of
+ * entity the snapshots hold (`loadBalancers.list`, `DescribeTargetGroups`), about that kind only.
+ */
+function coveringGap(e: { category: string; id: string; type: string }, gaps: Gap[] | undefined, lookup: GapLookup): Gap | undefined {
+  if (!Array.isArray(gaps) || gaps.length === 0) return undefined;
+  const id = lower(e.id);
+  const entity = lookup.byId.get(`${e.category}|${e.id}`);
+  // whether any entity of either snapshot is of the kind a noun names: once per noun, not per change
+  const held = (noun: string) => {
+    let h = lookup.nounHeld.get(noun);
+    if (h === undefined) lookup.nounHeld.set(noun, (h = lookup.all.some((x) => words(x).includes(noun))));
+    return h;
+  };
+  for (const g of gaps) {
+    if (!g || typeof g.operation !== "string" || g.operation === "snapshot" || g.operation === "resolve") continue;
+    // a whole place not read: a region (`arn:…:<region>:<account>:loadbalancer/*`) or an account whose role was not assumed
+    const place = placeOf(g);
+    if (place) {
+      if (inPlace(id, place)) return g;
+      continue;
+    }
+    const noun = gapNoun(g.operation);
+    if (noun && held(noun) && !words(e).includes(noun)) continue;
+    const scope = lower(g.resourceId);
+    if (!scope) return g;
+    if (id === scope || id.startsWith(`${scope}/`)) return g;
+    const value = entity?.value;
+    if (isObject(value) && Object.values(value).some((v) => lower(v) === scope)) return g;
+  }
+  return undefined;
 }
 
 type Seg = { key: string } | { index: number } | { match: string; value: string } | { added: true } | { removed: true };

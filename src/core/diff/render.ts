@@ -28,6 +28,10 @@ export interface DiffReport {
     failingAfter: number;
     /** why findings could not be computed, when they could not */
     note?: string;
+    /** entities one snapshot lacks that a collection gap of it may explain (counted in neither added nor removed) */
+    notCollected?: number;
+    /** the collection gaps each snapshot records, when either has any */
+    gaps?: { before: number; after: number };
   };
   changes: RankedChange[];
   /** the failing findings of the after snapshot that changes relate to */
@@ -73,8 +77,13 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
   }
   for (const ch of d.changes) {
     out.push("");
-    const mark = ch.kind === "added" ? c.green("+") : ch.kind === "removed" ? c.red("-") : c.yellow("~");
-    const kind = ch.kind === "changed" ? `${ch.changes.length} ${ch.changes.length === 1 ? "change" : "changes"}` : ch.kind;
+    const mark = ch.notCollected ? c.yellow("?") : ch.kind === "added" ? c.green("+") : ch.kind === "removed" ? c.red("-") : c.yellow("~");
+    const kind =
+      ch.kind === "changed"
+        ? `${ch.changes.length} ${ch.changes.length === 1 ? "change" : "changes"}`
+        : ch.notCollected
+          ? `${ch.kind === "removed" ? "absent after" : "absent before"}, maybe not collected: ${ch.notCollected}`
+          : ch.kind;
     const touches =
       ch.related.length > 0
         ? c.red.bold(` ⚠ touches ${ch.related.length} failing ${ch.related.length === 1 ? "finding" : "findings"}`)
@@ -93,9 +102,17 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
     `${c.bold("Summary:")} ${s.changed} changed (${s.properties} ${s.properties === 1 ? "property" : "properties"}), ${s.added} added, ${s.removed} removed; ` +
       `${s.touchingFindings} touch${s.touchingFindings === 1 ? "es" : ""} the ${s.failingAfter} failing ${s.failingAfter === 1 ? "finding" : "findings"} of the after snapshot`,
   );
+  if (s.notCollected) out.push(`  ${notCollectedText(s.notCollected)}`);
+  if (s.gaps) out.push(c.yellow(`  ${gapsText(s.gaps)}`));
   if (s.note) out.push(c.gray(`  ${sanitize(s.note)}`));
   return `${out.join("\n")}\n`;
 }
+
+const notCollectedText = (n: number) =>
+  `${n} ${n === 1 ? "resource is" : "resources are"} in one snapshot only because the other could not read ${n === 1 ? "it" : "them"} (a collection gap): not counted as added or removed`;
+
+const gapsText = (g: { before: number; after: number }) =>
+  `Collection gaps: ${g.before} in the before snapshot, ${g.after} in the after one: what a snapshot could not read is not compared.`;
 
 export function renderDiffJson(d: DiffReport): string {
   return `${safeJson(d)}\n`;
@@ -116,14 +133,20 @@ export function renderDiffMarkdown(d: DiffReport): string {
   }
   out.push("| | Resource | Type | Changes | Touches failing findings |", "|---|---|---|---:|---|");
   for (const ch of d.changes) {
-    const mark = ch.kind === "added" ? "➕ added" : ch.kind === "removed" ? "➖ removed" : "✏️ changed";
+    const mark = ch.notCollected
+      ? `❔ ${ch.kind === "removed" ? "absent after" : "absent before"}, maybe not collected (${mdText(ch.notCollected)})`
+      : ch.kind === "added"
+        ? "➕ added"
+        : ch.kind === "removed"
+          ? "➖ removed"
+          : "✏️ changed";
     const touches = ch.related.map((r) => `${mdCode(r.ruleId)} on ${mdCode(r.resourceName)} (${r.severity})`).join("<br>") || "–";
     out.push(`| ${mark} | ${mdCode(label(ch))} | ${mdCode(ch.type)} | ${ch.changes.length} | ${touches} |`);
   }
   out.push("");
   for (const ch of d.changes) {
     if (ch.changes.length === 0 && ch.related.length === 0) continue;
-    out.push(`#### ${ch.kind === "added" ? "➕" : ch.kind === "removed" ? "➖" : "✏️"} ${mdCode(label(ch))}`, "");
+    out.push(`#### ${ch.notCollected ? "❔" : ch.kind === "added" ? "➕" : ch.kind === "removed" ? "➖" : "✏️"} ${mdCode(label(ch))}`, "");
     const inProps = new Set(ch.changes.flatMap((p) => p.related.map((r) => r.findingId)));
     for (const r of ch.related.filter((x) => !inProps.has(x.findingId)))
       out.push(
@@ -144,6 +167,8 @@ export function renderDiffMarkdown(d: DiffReport): string {
   out.push(
     `${s.touchingFindings} of the changes touch the ${s.failingAfter} failing ${s.failingAfter === 1 ? "finding" : "findings"} of the after snapshot.`,
   );
+  if (s.notCollected) out.push("", mdText(notCollectedText(s.notCollected)));
+  if (s.gaps) out.push("", mdText(gapsText(s.gaps)));
   if (s.note) out.push("", mdText(s.note));
   return `${out.join("\n")}\n`;
 }

@@ -18,10 +18,19 @@ export function parseDuration(text: string): number {
   return parts.reduce((a, p) => a + Number(p[1]) * (UNITS[p[2] as string] as number), 0);
 }
 
+/**
+ * An RFC 3339 time, its zone included (`Z` or `+02:00`): without one, Date.parse would read it in this machine's
+ * time zone, and the window would shift by the local offset while every time lbdoctor prints is UTC.
+ */
 function parseTime(flag: string, text: string): number {
-  const v = Date.parse(text);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text.trim()) || Number.isNaN(v)) {
-    throw new InputError(`${flag} takes an RFC 3339 time like 2026-03-14T03:00:00Z, not '${text}'`);
+  const t = text.trim();
+  const v = Date.parse(t);
+  if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(t) || Number.isNaN(v)) {
+    const zoneless = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t);
+    throw new InputError(
+      `${flag} takes an RFC 3339 time like 2026-03-14T03:00:00Z, not '${text}'`,
+      zoneless ? `Give its time zone: '${t}Z' for UTC, or an offset such as '${t}+01:00'.` : undefined,
+    );
   }
   return v;
 }

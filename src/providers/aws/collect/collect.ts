@@ -465,6 +465,18 @@ async function describeListenersAndTargetGroups(run: AwsRun, lbArns: string[]) {
   const autoScalingGroups = (allAsgs ?? []).filter(
     (g) => strs(g.TargetGroupARNs).some((a) => seenTg.has(a)) || arr(g.TrafficSources).some((s) => seenTg.has(String(s.Identifier))),
   );
+  // the groups are kept by the target groups they name: a load balancer whose target groups could not be read has
+  // its groups dropped unseen, so that is a gap on the Auto Scaling data too (its rules say unknown, not "nothing in scope")
+  if (allAsgs !== undefined) {
+    for (const arn of lbArns) {
+      if (tgsByLb.has(arn)) continue;
+      run.ledger.note({
+        operation: OP.asgs,
+        resourceId: arn,
+        message: `the Auto Scaling groups of this load balancer could not be matched: its target groups (${OP.tgs}) could not be read`,
+      });
+    }
+  }
   return { loadBalancerAttributes, listeners, targetGroups, autoScalingGroups };
 }
 

@@ -13,7 +13,7 @@ import type { CollectEvent, CollectorOptions } from "../../../core/collect/event
 import { CallLedger, type FailureInfo, type LedgerOptions } from "../../../core/collect/ledger.ts";
 import { type DrivablePoller, driveLro } from "../../../core/collect/lro.ts";
 import { drain } from "../../../core/collect/paging.ts";
-import { lastOkBody, listedValues, type Recorded, WireRecorder } from "../../../core/collect/wire-recorder.ts";
+import { lastOkBody, listedValues, type Recorded, retryAfterMs, WireRecorder } from "../../../core/collect/wire-recorder.ts";
 import { InputError } from "../../../core/errors.ts";
 import { stripSecrets } from "../../../core/util/secrets.ts";
 import { idKey, parseArmId } from "../arm-id.ts";
@@ -40,10 +40,33 @@ export function isAuthError(e: RestErrorLike): boolean {
   );
 }
 
-/** A gap's message, status and code for an SDK error. */
+/** ARM's own error message in a failed response (`{"error":{"code","message"}}`), if the error carries it. */
+function armErrorMessage(err: { details?: unknown; response?: { bodyAsText?: string | null | undefined } }): string | undefined {
+  const fromBody = (body: unknown) => {
+    const m = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+    return typeof m === "string" && m.trim() ? m.trim() : undefined;
+  };
+  const details = fromBody(err.details);
+  if (details) return details;
+  try {
+    return fromBody(JSON.parse(err.response?.bodyAsText ?? ""));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A gap's message, status and code for an SDK error. A failed page says only "Pagination failed with unexpected
+ * statusCode 403": ARM's own message (which permission on which scope) is taken from the response instead.
+ */
 export function describeRestError(e: unknown): FailureInfo {
-  const err = e as RestErrorLike;
-  return { message: (err.message ?? String(e)).split("\n")[0] ?? "failed", status: err.statusCode, code: err.code };
+  const err = e as RestErrorLike & { details?: unknown; response?: { bodyAsText?: string | null | undefined } };
+  let message = (err.message ?? String(e)).split("\n")[0] ?? "failed";
+  if (/^Pagination failed with unexpected status/i.test(message)) {
+    const arm = armErrorMessage(err)?.split("\n")[0];
+    if (arm) message = arm.length > 500 ? `${arm.slice(0, 499)}…` : arm;
+  }
+  return { message, status: err.statusCode, code: err.code };
 }
 
 /** The InputError for unusable credentials, or undefined when the error is something else. */
@@ -86,6 +109,43 @@ export function timeoutPolicy(ms: number): PipelinePolicy {
   };
 }
 
+/** The longest server-asked wait (429/503 Retry-After) a call sits out before it retries; longer, and the call is a gap at once. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * A perRetry pipeline policy: a 429 or 503 whose Retry-After asks for more than `maxMs` fails the call at once (a
+ * gap that says how long ARM asked to wait) instead of the SDK sleeping that long before each of its retries, which
+ * stalled the whole collection, silently, for as long as ARM asked (an hour's Retry-After, three retries: three hours).
+ */
+export function retryAfterCapPolicy(maxMs: number): PipelinePolicy {
+  return {
+    name: "lbdoctorRetryAfterCap",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      if (response.status !== 429 && response.status !== 503) return response;
+      const waitMs = retryAfterMs((h) => response.headers.get(h));
+      if (waitMs === undefined || waitMs <= maxMs) return response;
+      let code: string | undefined;
+      try {
+        code = (JSON.parse(response.bodyAsText ?? "") as { error?: { code?: string } }).error?.code;
+      } catch {
+        code = undefined;
+      }
+      // no `response` on the error: the SDK's retry strategies then throw it rather than wait
+      throw Object.assign(
+        new Error(
+          `${response.status === 429 ? "throttled" : "unavailable"}: ARM asked to wait ${Math.ceil(waitMs / 1000)} s before retrying, longer than lbdoctor waits (${Math.ceil(maxMs / 1000)} s); try again later or with a lower --concurrency`,
+        ),
+        {
+          name: "RetryAfterTooLong",
+          statusCode: response.status,
+          code: code ?? (response.status === 429 ? "TooManyRequests" : "ServiceUnavailable"),
+        },
+      );
+    },
+  };
+}
+
 export interface ArmClientSettings {
   /** ARM endpoint (default https://management.azure.com); an emulator's URL in tests and demos */
   endpoint?: string | undefined;
@@ -95,6 +155,10 @@ export interface ArmClientSettings {
   retryDelayMs?: number | undefined;
   /** Each HTTP attempt ends within this (default 60 s); a call that runs out is a gap, never a hang. */
   requestTimeoutMs?: number | undefined;
+  /** Each long-running operation ends within this, polls included (default 300 s); one that runs out is a gap, never a hang. */
+  lroTimeoutMs?: number | undefined;
+  /** The longest Retry-After a throttled call waits out (default MAX_RETRY_AFTER_MS); a longer one makes it a gap at once. */
+  maxRetryAfterMs?: number | undefined;
   toolVersion?: string | undefined;
 }
 
@@ -124,7 +188,7 @@ export function startArmRun<O extends ArmCollectorOptions>(opts: O, fatal?: Ledg
   return {
     opts,
     emit,
-    calls: new ArmCalls(recorder, ledger, opts.pollIntervalMs ?? 1000),
+    calls: new ArmCalls(recorder, ledger, opts.pollIntervalMs ?? 1000, opts.lroTimeoutMs),
     resources: new Map(),
     started: performance.now(),
   };
@@ -166,6 +230,7 @@ export function armClientOptions(s: ArmClientSettings, recorder: WireRecorder, p
     additionalPolicies: [
       { policy: recorderPolicy(recorder), position: "perCall" as const },
       { policy: timeoutPolicy(s.requestTimeoutMs ?? 60_000), position: "perRetry" as const },
+      { policy: retryAfterCapPolicy(s.maxRetryAfterMs ?? MAX_RETRY_AFTER_MS), position: "perRetry" as const },
       ...perRetry.map((policy) => ({ policy, position: "perRetry" as const })),
     ],
   };
@@ -188,15 +253,31 @@ export class ArmCalls {
   readonly ledger: CallLedger;
   /** the wait between LRO polls when the server gives no Retry-After */
   readonly pollIntervalMs: number;
-  constructor(recorder: WireRecorder, ledger: CallLedger, pollIntervalMs: number) {
+  /** the bound on one long-running operation (undefined: driveLro's default) */
+  readonly lroTimeoutMs: number | undefined;
+  constructor(recorder: WireRecorder, ledger: CallLedger, pollIntervalMs: number, lroTimeoutMs?: number) {
     this.recorder = recorder;
     this.ledger = ledger;
     this.pollIntervalMs = pollIntervalMs;
+    this.lroTimeoutMs = lroTimeoutMs;
   }
 
   /** Runs one SDK call inside a recording scope; the recorded responses, or undefined after recording a gap. */
   record(operation: string, resourceId: string | undefined, run: () => Promise<unknown>): Promise<Recorded[] | undefined> {
-    return this.ledger.run(operation, resourceId, () => this.recorder.within(run));
+    return this.ledger.run(operation, resourceId, () =>
+      this.recorder.within(async (scope) => {
+        try {
+          return await run();
+        } catch (e) {
+          // the SDK's paging error keeps ARM's code but not its message: hand it the failed response's body, as recorded
+          const failed = scope.responses.filter((r) => r.status >= 400 && r.body !== undefined).pop();
+          if (failed && e !== null && typeof e === "object" && (e as { details?: unknown }).details === undefined) {
+            (e as { details?: unknown }).details = failed.body;
+          }
+          throw e;
+        }
+      }),
+    );
   }
 
   /** Every page of a list, as sent (the SDK's paging drives the nextLinks); undefined when it became a gap. */
@@ -215,6 +296,7 @@ export class ArmCalls {
       driveLro(start({ updateIntervalInMs: this.pollIntervalMs }) as DrivablePoller, {
         fallbackMs: this.pollIntervalMs,
         retryAfterMs: () => this.recorder.current()?.retryAfterMs,
+        timeoutMs: this.lroTimeoutMs,
       }),
     );
     return lastOkBody(rec);

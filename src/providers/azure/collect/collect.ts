@@ -82,11 +82,27 @@ interface Run extends ArmRunBase<AzureCollectOptions> {
   limit: <T>(task: () => Promise<T>) => Promise<T>;
 }
 
+/**
+ * A resource group name ARM can hold: 1 to 90 letters, digits, underscores, hyphens, periods and parentheses, not
+ * ending in a period (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+ * Anything else (a `/`, `..`, a space) would be sent as another path, or fail every list call: no run, exit 2.
+ */
+export function checkResourceGroupName(name: string): void {
+  if (/^[-\p{L}\p{N}_.()]{1,90}$/u.test(name) && !name.endsWith(".")) return;
+  const shown = JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
+  throw new InputError(
+    `${shown} is not a valid resource group name`,
+    "A resource group name is 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.' (az group list -o table).",
+  );
+}
+
 export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnapshot> {
+  checkResourceGroupName(opts.resourceGroup);
   const run = await startRun(opts);
   const { ledger } = run.calls;
   await listResourceGroup(run);
   ledger.throwIfFatal();
+  throwIfNothingReadable(run);
   await listScaleSets(run);
   await fetchReferences(run);
   const [observations, time] = await Promise.all([observe(run), opts.window ? observeTime(run, opts.window) : undefined]);
@@ -131,7 +147,25 @@ function fatalError(opts: AzureCollectOptions, operation: string, e: unknown): I
   return undefined;
 }
 
-/** 1. every resource-group list call, in parallel */
+/**
+ * Every list of the resource group refused (403): these credentials cannot read it at all, which is the user's to
+ * fix (exit 2), not a report whose every rule says unknown and exits 0. A refusal of some lists stays a gap.
+ */
+function throwIfNothingReadable(run: Run): void {
+  const lists = NETWORK_LISTS.length + COMPUTE_LISTS;
+  const rgScope = `/subscriptions/${run.opts.subscriptionId}/resourceGroups/${run.opts.resourceGroup}`;
+  const refused = run.calls.ledger.gaps.filter((g) => g.status === 403 && g.resourceId === rgScope);
+  if (refused.length < lists || run.resources.size > 0) return;
+  throw new InputError(
+    `not authorized to read resource group '${run.opts.resourceGroup}' in subscription ${run.opts.subscriptionId}: every list was refused (403 ${refused[0]?.code ?? "AuthorizationFailed"}: ${refused[0]?.message ?? ""})`,
+    "lbdoctor needs Reader on the resource group (az role assignment list --assignee <you> --resource-group <group> -o table).",
+  );
+}
+
+/** The compute lists `listResourceGroup` makes beside the network ones: VMs, availability sets, scale sets. */
+const COMPUTE_LISTS = 3;
+
+/** 1. every resource-group list call, in parallel (NETWORK_LISTS, and the COMPUTE_LISTS compute ones) */
 async function listResourceGroup(run: Run): Promise<void> {
   const { calls, network, compute } = run;
   const rg = run.opts.resourceGroup;

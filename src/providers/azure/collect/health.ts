@@ -58,7 +58,7 @@ export async function ruleHealthPoller(o: ArmClientSetup & { pollIntervalMs?: nu
       const t0 = performance.now();
       const bodies: Record<string, RuleHealthBody> = {};
       const ledger = new CallLedger({ emit: () => {}, calls: () => recorder.calls, describe: describeRestError });
-      const calls = new ArmCalls(recorder, ledger, o.pollIntervalMs ?? 1000);
+      const calls = new ArmCalls(recorder, ledger, o.pollIntervalMs ?? 1000, o.lroTimeoutMs);
       const operation = "loadBalancerLoadBalancingRules.health";
       await Promise.all(
         ruleIds.map(async (id) => {
