@@ -228,4 +228,16 @@ describe("AWS: target groups that could not be read", () => {
       await emu.close();
     }
   });
+
+  it("a snapshot that records only the DescribeTargetGroups gap (an older collector's) leaves the ASG rules unknown too", () => {
+    const doc = JSON.parse(readFileSync(new URL("../fixtures/aws/asg-ec2-health-check.json", import.meta.url), "utf8"));
+    const lbArn = String(doc.elbv2.LoadBalancers[0].LoadBalancerArn);
+    // what such a collector wrote: no target groups, so no Auto Scaling group matched, and one gap
+    doc.elbv2.TargetGroups = [];
+    doc.elbv2.TargetHealth = {};
+    doc.autoscaling.AutoScalingGroups = [];
+    doc.gaps = [{ operation: "elasticloadbalancing:DescribeTargetGroups", resourceId: lbArn, message: "AccessDenied", status: 403 }];
+    const asg = runRules(buildAwsModel(doc), rules).filter((f) => f.ruleId === "aws/asg-ec2-health-check");
+    assert.ok(asg.length > 0 && asg.every((f) => f.status === "unknown"), JSON.stringify(asg.map((f) => [f.status, f.message])));
+  });
 });

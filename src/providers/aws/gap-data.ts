@@ -17,7 +17,8 @@ const BY_ACTION: Record<string, AwsDataKey[]> = {
   describeloadbalancerattributes: ["aws:loadBalancerAttributes"],
   describelisteners: ["aws:listeners", "aws:listenerRules"],
   describerules: ["aws:listenerRules"],
-  describetargetgroups: ["aws:targetGroups", "aws:targetGroupAttributes", "aws:targetHealth"],
+  // Auto Scaling groups are kept by the target groups they name: without those, a group is dropped unseen
+  describetargetgroups: ["aws:targetGroups", "aws:targetGroupAttributes", "aws:targetHealth", "aws:autoscaling"],
   describetargetgroupattributes: ["aws:targetGroupAttributes"],
   describetargethealth: ["aws:targetHealth"],
   describeinstances: ["aws:instances"],
