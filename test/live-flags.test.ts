@@ -4,11 +4,13 @@
  * caller's own account.
  */
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { InputError } from "../src/core/errors.ts";
 import { commaList, type LiveOptions } from "../src/core/live.ts";
 import { collectAwsLive } from "../src/providers/aws/collect/acquire.ts";
-import { AWS_NON_EMPTY_FLAGS } from "../src/providers/aws/live-flags.ts";
+import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import { AWS_NON_EMPTY_FLAGS, awsRegions } from "../src/providers/aws/live-flags.ts";
 import { awsLiveSource } from "../src/providers/aws/live-source.ts";
 import { liveSource } from "../src/tui/source.ts";
 import { lbdoctor } from "./support/cli.ts";
@@ -50,6 +52,38 @@ describe("live flags", () => {
       assert.throws(() => awsLiveSource(undefined, opts), refused, `the TUI's AWS live source, ${flag}`);
       await assert.rejects(liveSource(undefined, opts), refused, `the TUI's liveSource, ${flag}`);
       await assert.rejects(collectAwsLive(undefined, opts, quiet, false), refused, `check's collector, ${flag}`);
+    }
+  });
+
+  it("--region is lower-cased (US-EAST-1 collects us-east-1, as its scope and fix commands say) and a non-region is exit 2", async () => {
+    assert.deepEqual(awsRegions(" US-East-1,eu-west-1,us-east-1"), ["us-east-1", "eu-west-1"]);
+    assert.deepEqual(awsRegions("us-gov-west-1,cn-north-1,us-isob-east-1"), ["us-gov-west-1", "cn-north-1", "us-isob-east-1"]);
+    for (const bad of ["us east 1", "us-east-1.evil.example", "localhost", "us-east"]) {
+      assert.throws(
+        () => awsRegions(bad),
+        (e: unknown) => e instanceof InputError && e.message.includes("is not an AWS region name"),
+        bad,
+      );
+    }
+    const snap = JSON.parse(readFileSync(new URL("../fixtures/aws/healthy-alb.json", import.meta.url), "utf8"));
+    const emu = await startAwsEmulator({ snapshots: [snap] });
+    const keys = { AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY };
+    process.env.AWS_ACCESS_KEY_ID = "AKIDTEST";
+    process.env.AWS_SECRET_ACCESS_KEY = "test";
+    try {
+      const quiet = { out: () => {}, err: () => {} };
+      const got = await collectAwsLive(undefined, { provider: "aws", region: "US-EAST-1", awsEndpoint: emu.url }, quiet, false);
+      assert.equal((got.snapshot.scope as { region?: string }).region, "us-east-1");
+      const r = lbdoctor(["check", "--provider", "aws", "--region", "us east 1"], { LBDOCTOR_AWS_ENDPOINT: "http://127.0.0.1:9" });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--region "us east 1" is not an AWS region name/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    } finally {
+      for (const [k, v] of Object.entries(keys)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      await emu.close();
     }
   });
 });

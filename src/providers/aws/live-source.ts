@@ -10,7 +10,7 @@ import type { Gap, Snapshot } from "../../core/snapshot/types.ts";
 import type { DataSource } from "../../core/source.ts";
 import { limiter } from "../../core/util/limit.ts";
 import { toolVersion } from "../../core/version.ts";
-import { refuseEmptyAwsFlags } from "./live-flags.ts";
+import { awsRegions, refuseEmptyAwsFlags } from "./live-flags.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
 /** The target groups whose health the snapshot holds (or lists): the ones watch mode polls. */
@@ -23,7 +23,7 @@ export function healthTargetGroupArns(snapshot: Snapshot): string[] {
 }
 
 function isWide(opts: LiveOptions): boolean {
-  const regions = commaList(opts.region);
+  const regions = awsRegions(opts.region);
   return !!(opts.allRegions || regions.length > 1 || opts.roleArn || opts.accounts);
 }
 
@@ -31,6 +31,7 @@ function isWide(opts: LiveOptions): boolean {
 export function awsLiveSource(target: string | undefined, opts: LiveOptions): DataSource | undefined {
   refuseEmptyAwsFlags(opts);
   if (isWide(opts)) return undefined;
+  const region = awsRegions(opts.region)[0];
   const concurrency = parseConcurrency(opts.concurrency);
   const endpoint = opts.awsEndpoint ?? process.env.LBDOCTOR_AWS_ENDPOINT;
   const loadBalancers = commaList(target);
@@ -39,7 +40,7 @@ export function awsLiveSource(target: string | undefined, opts: LiveOptions): Da
   let Command: (new (input: unknown) => unknown) | undefined;
   let toWire: (<T>(v: unknown) => T) | undefined;
   const base = {
-    ...(opts.region ? { region: opts.region } : {}),
+    ...(region ? { region } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(endpoint ? { endpoint } : {}),
     concurrency,
@@ -47,18 +48,18 @@ export function awsLiveSource(target: string | undefined, opts: LiveOptions): Da
   };
   const source: DataSource = {
     live: true,
-    label: `live: AWS${opts.region ? ` region ${opts.region}` : ""}, ${which}`,
+    label: `live: AWS${region ? ` region ${region}` : ""}, ${which}`,
     ...(target ? { target } : {}),
     async acquire(onEvent) {
       const { collectAws } = await import("./collect/collect.ts");
       const snapshot = await collectAws({ ...base, loadBalancers, onEvent });
-      const region = (snapshot.scope as { region?: string }).region;
-      source.label = `live: AWS region ${region ?? "?"}, ${which}`;
+      const collected = (snapshot.scope as { region?: string }).region;
+      source.label = `live: AWS region ${collected ?? "?"}, ${which}`;
       return snapshot;
     },
     async pollHealth(snapshot) {
       const t0 = performance.now();
-      const region = (snapshot.scope as { region?: string }).region ?? opts.region;
+      const scopeRegion = (snapshot.scope as { region?: string }).region ?? region;
       if (!client) {
         const [sdk, { clientConfigs }, wire] = await Promise.all([
           import("@aws-sdk/client-elastic-load-balancing-v2"),
@@ -66,7 +67,7 @@ export function awsLiveSource(target: string | undefined, opts: LiveOptions): Da
           import("./collect/wire.ts"),
         ]);
         toWire = wire.toWire;
-        const config = await clientConfigs({ ...base, ...(region ? { region } : {}) });
+        const config = await clientConfigs({ ...base, ...(scopeRegion ? { region: scopeRegion } : {}) });
         client = new sdk.ElasticLoadBalancingV2Client(config("elbv2")) as unknown as typeof client;
         Command = sdk.DescribeTargetHealthCommand as unknown as typeof Command;
       }

@@ -4,7 +4,7 @@ import type { IO } from "../../../core/io.ts";
 import { commaList, type LiveOptions, parseConcurrency } from "../../../core/live.ts";
 import type { Acquired } from "../../../core/provider.ts";
 import { toolVersion } from "../../../core/version.ts";
-import { refuseEmptyAwsFlags } from "../live-flags.ts";
+import { awsRegions, refuseEmptyAwsFlags } from "../live-flags.ts";
 
 /** Live AWS collection: the target is a load balancer name or ARN (several comma-separated), or nothing for every load balancer in the region. */
 export async function collectAwsLive(
@@ -21,7 +21,7 @@ export async function collectAwsLive(
   const { collectAws } = await import("./collect.ts");
   const { collectAwsWide, isWideAws } = await import("./scale.ts");
   const { stderrProgress } = await import("../../../core/collect/progress.ts");
-  const regions = commaList(opts.region);
+  const regions = awsRegions(opts.region);
   const accounts = commaList(opts.accounts);
   if (opts.accounts !== undefined && accounts.length === 0) throw new InputError("--accounts needs one or more 12-digit account ids");
   const wide = {
