@@ -99,6 +99,31 @@ function tooDeep(doc: object, source: string): InputError {
   return new InputError(`${source} is nested more than ${MAX_DEPTH} levels deep (at ${shortPointer(at)}), which no snapshot is`);
 }
 
+const RFC3339 = /^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$/;
+
+/**
+ * The time data's window (`observations.window`, both clouds): two RFC 3339 times, the end not before the start. The
+ * time rules and the timeline read time from it alone, so a window that ends before it starts would make every
+ * sample fall outside it, and a timeline that runs backwards.
+ */
+function checkWindow(doc: object, source: string): void {
+  const w = (doc as { observations?: { window?: { from?: unknown; until?: unknown } } }).observations?.window;
+  if (!w || typeof w !== "object") return;
+  const bad = (["from", "until"] as const).find(
+    (k) => typeof w[k] !== "string" || !RFC3339.test(w[k] as string) || Number.isNaN(Date.parse(w[k] as string)),
+  );
+  if (bad) {
+    throw new InputError(
+      `${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n  /observations/window/${bad}: must be ${PATTERN_WORDS[RFC3339.source]}`,
+    );
+  }
+  if (Date.parse(w.until as string) < Date.parse(w.from as string)) {
+    throw new InputError(
+      `${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n  /observations/window: ends (${w.until}) before it starts (${w.from})`,
+    );
+  }
+}
+
 /** The schema name and the schema: a parsed document (not too deep) as a snapshot, or InputError. */
 function checkSnapshot(doc: object, source: string): Snapshot {
   const schema = (doc as { schema?: unknown }).schema;
@@ -114,6 +139,7 @@ function checkSnapshot(doc: object, source: string): Snapshot {
     if (problems.length > 8) shown.push(`  … and ${problems.length - 8} more`);
     throw new InputError(`${source} is not a valid ${SNAPSHOT_SCHEMA} document:\n${shown.join("\n")}`);
   }
+  checkWindow(doc, source);
   // what a cloud's wire format leaves optional (ARM `name` and `type`) its adapter derives, where it reads the resources
   return doc as Snapshot;
 }
