@@ -162,3 +162,39 @@ describe("diff: a region or an account not read at all", () => {
     assert.equal(lb?.notCollected, undefined);
   });
 });
+
+describe("diff: what only looks different", () => {
+  it("an ARM resource type in another casing, and a list of plain values only reordered, are no change; a real change still is", () => {
+    const before = healthyWeb().build();
+    const after = structuredClone(before);
+    const nsg = after.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as {
+      type: string;
+      properties: { securityRules: Array<{ properties: Record<string, unknown> }> };
+    };
+    nsg.type = nsg.type.toUpperCase();
+    const rule = nsg.properties.securityRules[0]?.properties as Record<string, unknown>;
+    const beforeRule = (before.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as typeof nsg).properties
+      .securityRules[0]?.properties as Record<string, unknown>;
+    beforeRule.destinationPortRanges = ["80", "443", "8080"];
+    rule.destinationPortRanges = ["8080", "80", "443"];
+    assert.deepEqual(diffSnapshots(before, after, azureDiff), []);
+    rule.destinationPortRanges = ["8080", "80", "8443"];
+    const changes = diffSnapshots(before, after, azureDiff);
+    assert.equal(changes.length, 1);
+    assert.deepEqual(
+      changes[0]?.changes.map((c) => c.path),
+      [`securityRules[name=${(nsg.properties.securityRules[0] as unknown as { name: string }).name}].destinationPortRanges`],
+    );
+  });
+
+  it("AWS: security group ids only reordered are no change", () => {
+    const before = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8")) as AwsSnapshot & {
+      elbv2: { LoadBalancers: Array<{ SecurityGroups?: string[] }> };
+    };
+    const lb = before.elbv2.LoadBalancers[0] as { SecurityGroups?: string[] };
+    lb.SecurityGroups = ["sg-0aaa", "sg-0bbb"];
+    const after = structuredClone(before);
+    (after.elbv2.LoadBalancers[0] as { SecurityGroups?: string[] }).SecurityGroups = ["sg-0bbb", "sg-0aaa"];
+    assert.deepEqual(diffSnapshots(before, after, awsDiff), []);
+  });
+});

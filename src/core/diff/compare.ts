@@ -257,6 +257,17 @@ function deepEqual(ad: DiffAdapter, x: unknown, y: unknown): boolean {
   return kx.length === ky.length && kx.every((k) => deepEqual(ad, xo[k], yo[k]));
 }
 
+/** Two lists of plain values with the same elements, each as often, in any order (ids compared as the adapter does). */
+function sameUnordered(ad: DiffAdapter, x: unknown[], y: unknown[]): boolean {
+  const left = [...y];
+  for (const v of x) {
+    const i = left.findIndex((w) => deepEqual(ad, v, w));
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return true;
+}
+
 /** The key that identifies every element of both arrays uniquely, if there is one. */
 function elementKey(x: unknown[], y: unknown[]): string | undefined {
   const all = [...x, ...y];
@@ -311,6 +322,8 @@ function diffValue(ad: DiffAdapter, x: unknown, y: unknown, path: Seg[], ptrAfte
       return;
     }
     const scalars = [...x, ...y].every((v) => v === null || typeof v !== "object");
+    // a list of plain values only reordered (security group ids, port ranges, prefixes) is the same set: no change
+    if (scalars && x.length === y.length && sameUnordered(ad, x, y)) return;
     if (!scalars && x.length === y.length) {
       for (let i = 0; i < y.length; i++) diffValue(ad, x[i], y[i], [...path, { index: i }], `${ptrAfter}/${i}`, `${ptrBefore}/${i}`, out);
       return;

@@ -33,9 +33,18 @@ function shortId(v: string): string {
   return i >= 0 ? parts.slice(i + 2).join("/") : v;
 }
 
-/** ARM compares ids case-insensitively, and responses mix casings: an id that differs only in case is the same id. */
+/**
+ * ARM compares ids case-insensitively, and responses mix casings: an id that differs only in case is the same id, and
+ * so is a resource type (`Microsoft.Network/loadBalancers`, `MICROSOFT.NETWORK/LOADBALANCERS`): namespaces and types
+ * are case-insensitive too.
+ */
 function sameId(x: string, y: string): boolean {
-  return x.toLowerCase().startsWith("/subscriptions/") && idKey(x) === idKey(y);
+  const lx = x.toLowerCase();
+  if (lx.startsWith("/subscriptions/")) return idKey(x) === idKey(y);
+  return ARM_TYPE.test(x) && lx === y.toLowerCase();
 }
+
+/** An ARM resource type: `Microsoft.Network/loadBalancers`, `Microsoft.Compute/virtualMachines/extensions`. */
+const ARM_TYPE = /^microsoft\.[a-z]+(\/[a-z]+)+$/i;
 
 export const azureDiff: DiffAdapter = { entities, shortId, sameId };
