@@ -71,6 +71,16 @@ export const cases: RuleCases = {
         .build(),
       reason: "Throttling",
     },
+    {
+      name: "503s on a NodePort health check from a group whose tags could not be read: maybe externalTrafficPolicy Local, undecided",
+      snapshot: eksEtpLocal()
+        .edit((s) => {
+          s.elbv2.Tags = {};
+        })
+        .gap({ operation: "elasticloadbalancing:DescribeTags", status: 403, code: "AccessDenied", message: "not authorized" })
+        .build(),
+      reason: "could not be read (elasticloadbalancing:DescribeTags: AccessDenied)",
+    },
   ],
   notApplicable: [
     { name: "NLB with TCP health checks: no path, no matcher", snapshot: healthyNlb().build() },

@@ -162,6 +162,16 @@ export const cases: RuleCases = {
       reason: "Throttling",
     },
     {
+      name: "EKS-shaped target group (health check on a NodePort) whose tags could not be read: a failing node may fail by design",
+      snapshot: eksEtpLocal()
+        .edit((s) => {
+          s.elbv2.Tags = {};
+        })
+        .gap({ operation: "elasticloadbalancing:DescribeTags", status: 403, code: "AccessDenied", message: "not authorized" })
+        .build(),
+      reason: "whether by design cannot be decided",
+    },
+    {
       name: "a health entry without a state",
       snapshot: healthyAlb()
         .edit((s) => {

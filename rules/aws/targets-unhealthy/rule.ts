@@ -4,8 +4,15 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { sh as shell } from "../../../src/core/util/shell.ts";
 import { type Cause, targetCauses } from "../../../src/providers/aws/causes.ts";
 import { guestGap, guestOf, listenerCheckLines, listeningOn, ssmCommand } from "../../../src/providers/aws/guest.ts";
-import { isEtpLocal, type K8sOwner, k8sLabel, k8sOwnerOfGroup } from "../../../src/providers/aws/kubernetes.ts";
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
+import {
+  hasEtpLocalShape,
+  isEtpLocal,
+  type K8sOwner,
+  k8sLabel,
+  k8sOwnerOfGroup,
+  ownerTagsGap,
+} from "../../../src/providers/aws/kubernetes.ts";
+import type { AwsModel, LoadBalancer, ModelGap, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import { healthState, reasonMeaning, targetHealthReason } from "../../../src/providers/aws/reasons.ts";
 import {
   gapNote,
@@ -193,6 +200,8 @@ export default defineRule<AwsModel>({
     unattached: "Target group {{targetGroup}} serves no load balancer: its targets are unused by design.",
     etpLocalByDesign:
       "Node {{target}} of target group {{targetGroup}} ({{lb}}) fails its health check ({{reason}}) by design: the Service has externalTrafficPolicy Local, and kube-proxy answers its healthCheckNodePort with 503 on nodes that run no ready pod of it; {{healthy}} node(s) with a ready pod are healthy and take the traffic.",
+    etpLocalUndecided:
+      "Node {{target}} of target group {{targetGroup}} ({{lb}}) fails its health check ({{reason}}), but whether by design cannot be decided: the tags that would name a Kubernetes owner could not be read ({{gap}}), and the health check on NodePort {{port}} is how a Service with externalTrafficPolicy Local is checked (nodes without a ready pod answer 503 on purpose). Grant elasticloadbalancing:DescribeTags and run again.",
     etpLocalNoEndpoints:
       "No node of target group {{targetGroup}} ({{lb}}) passes its health check: the Service has externalTrafficPolicy Local, so a node passes only while it runs a ready pod of the Service, and none does ({{count}} node(s) answer {{reason}}): the Service has no ready endpoints (or kube-proxy is down on every node), and the load balancer has nowhere healthy to send traffic.",
   },
@@ -217,6 +226,7 @@ export default defineRule<AwsModel>({
         tgData,
         causes,
         etpLocal: isEtpLocal(owner, tg),
+        tagsGap: !owner && hasEtpLocalShape(tg) ? ownerTagsGap(model, tg, lb) : undefined,
         anyHealthy: tg.targets.some(isHealthy),
         noEndpointsReported: false,
       };
@@ -237,6 +247,8 @@ interface GroupCtx {
   /** the cause index, built on first use */
   causes: () => Map<string, Cause[]>;
   etpLocal: boolean;
+  /** its owner unknown because the tags that name it could not be read, while it is shaped as externalTrafficPolicy Local */
+  tagsGap: ModelGap | undefined;
   anyHealthy: boolean;
   /** the externalTrafficPolicy: Local no-endpoints finding is made once per group */
   noEndpointsReported: boolean;
@@ -344,7 +356,18 @@ function judgeTarget(ctx: Ctx, g: GroupCtx, t: Target): void {
   const cause = fails[0];
   const code = t.reason?.toLowerCase();
   if (g.etpLocal && owner && !cause && (code === MISMATCH || code === FAILED)) judgeEtpLocal(ctx, g, owner, tc);
-  else if (code === TIMEOUT) reportTimeout(ctx, g, tc, severity, cause, unknowns[0]);
+  // a 503 is a response: no network cause stands against by-design; a failed check with a cause found is that cause
+  else if (g.tagsGap && (code === MISMATCH || (code === FAILED && !cause))) {
+    const gap = g.tagsGap;
+    const port = g.tg.healthCheck.port;
+    ctx.report({
+      ...tc.base,
+      status: "unknown",
+      messageId: "etpLocalUndecided",
+      data: { ...tc.data, port, gap: `${gap.operation}${gap.code ? `: ${gap.code}` : ""}` },
+      evidence: [tc.reasonEv, { resourceId: g.tg.arn, pointer: g.tg.healthCheck.portPtr, label: "health-check port (a NodePort)" }],
+    });
+  } else if (code === TIMEOUT) reportTimeout(ctx, g, tc, severity, cause, unknowns[0]);
   else reportUnhealthy(ctx, g, tc, severity, cause);
 }
 

@@ -21,7 +21,8 @@ import { join } from "../../core/util/json-pointer.ts";
 import { isKubernetesLabel, isKubernetesName } from "../../core/util/kubernetes-names.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { sh } from "../../core/util/shell.ts";
-import type { AwsModel, TargetGroup } from "./model.ts";
+import type { AwsModel, LoadBalancer, ModelGap, TargetGroup } from "./model.ts";
+import { gapsFor, listGaps } from "./model.ts";
 
 export interface K8sOwner {
   controller: "aws-load-balancer-controller" | "in-tree";
@@ -287,7 +288,25 @@ const NODE_PORTS = { from: 30000, to: 32767 };
  * Service and 503 on the others. Those nodes fail the health check by design.
  */
 export function isEtpLocal(o: K8sOwner | undefined, tg: TargetGroup): boolean {
-  if (!o || tg.targetType !== "instance") return false;
+  return o !== undefined && hasEtpLocalShape(tg);
+}
+
+/**
+ * The collection gap that kept a target group's or its load balancer's tags (DescribeTags: the Kubernetes owner) out
+ * of the snapshot, if one did: without them a Kubernetes-owned group cannot be told from any other.
+ */
+export function ownerTagsGap(model: AwsModel, tg: TargetGroup, lb: LoadBalancer | undefined): ModelGap | undefined {
+  const isTags = (g: ModelGap) => /describetags$/i.test(g.operation);
+  return gapsFor(model, lb ? [tg.arn, lb.arn] : [tg.arn]).find(isTags) ?? listGaps(model, "DescribeTags").find(isTags);
+}
+
+/**
+ * A target group shaped as a Kubernetes Service with externalTrafficPolicy: Local makes it (instance targets, an HTTP
+ * health check on a NodePort other than the traffic port: kube-proxy's healthCheckNodePort), whoever owns it: what
+ * decides when its tags, which name the owner, could not be read.
+ */
+export function hasEtpLocalShape(tg: TargetGroup): boolean {
+  if (tg.targetType !== "instance") return false;
   const hc = tg.healthCheck;
   const proto = (hc.protocol ?? "").toUpperCase();
   if (proto !== "HTTP" && proto !== "HTTPS") return false;

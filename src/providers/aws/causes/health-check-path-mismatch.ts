@@ -5,7 +5,7 @@
 import type { Remediation, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
 import { httpCodeLine, ssmCommand } from "../guest.ts";
-import { isEtpLocal, type K8sOwner, k8sFix, k8sLabel, k8sOwnerOfGroup } from "../kubernetes.ts";
+import { hasEtpLocalShape, isEtpLocal, type K8sOwner, k8sFix, k8sLabel, k8sOwnerOfGroup, ownerTagsGap } from "../kubernetes.ts";
 import type { AwsModel, Target, TargetGroup } from "../model.ts";
 import { gapNote, placeholder, sh, targetLabel } from "../rule-helpers.ts";
 import { groupBase, groupEvidence, servedGroups } from "../target-facts.ts";
@@ -114,6 +114,8 @@ export const messages = {
     "Cannot tell whether the health checks of target group {{targetGroup}} ({{protocol}} {{path}}) get the expected codes: {{reason}}.",
   notHttp: "Target group {{targetGroup}} health-checks over {{protocol}}: there is no path or matcher to get wrong.",
   noTargets: "Target group {{targetGroup}} has no registered targets, so no health check answers to compare.",
+  etpLocalUndecided:
+    "Health checks of target group {{targetGroup}} ({{lb}}) get 503 from {{count}} node(s) on NodePort {{port}}, which is how kube-proxy answers for a Service with externalTrafficPolicy Local on nodes without a ready pod (by design), but the tags that would name a Kubernetes owner could not be read ({{gap}}): a wrong path or a failing application cannot be told from that. Grant elasticloadbalancing:DescribeTags and run again.",
   etpLocal:
     "Health checks of target group {{targetGroup}} ({{lb}}) go to kube-proxy's healthCheckNodePort ({{protocol}} port {{port}}) of a Service with externalTrafficPolicy Local: the {{count}} node(s) answering otherwise ({{codes}}) run no ready pod of it, which is by design, not a wrong path or matcher.",
 };
@@ -182,6 +184,26 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         messageId: "etpLocal",
         data: { ...data, lb: `${lb.name}, ${k8sLabel(owner)}`, port: hc.port ?? hc.portSpec, count: bad.length, codes: codesText },
         evidence: [{ resourceId: tg.arn, pointer: hc.portPtr, label: "health-check port (healthCheckNodePort)" }, pathEv],
+      });
+      continue;
+    }
+    const tagsGap =
+      !owner && codes.length > 0 && codes.every((c) => c === 503) && hasEtpLocalShape(tg) ? ownerTagsGap(model, tg, lb) : undefined;
+    if (tagsGap) {
+      // the same 503s from a group whose tags could not be read: it may be such a Service, or an application failing
+      report({
+        ...base,
+        subjects: [tg.key, ...bad.map((t) => t.key)],
+        status: "unknown",
+        messageId: "etpLocalUndecided",
+        data: {
+          ...data,
+          port: hc.port ?? hc.portSpec,
+          count: bad.length,
+          codes: codesText,
+          gap: `${tagsGap.operation}${tagsGap.code ? `: ${tagsGap.code}` : ""}`,
+        },
+        evidence: [{ resourceId: tg.arn, pointer: hc.portPtr, label: "health-check port (a NodePort)" }, pathEv],
       });
       continue;
     }
