@@ -34,17 +34,37 @@ function isWide(cp: number): boolean {
   );
 }
 
+/** Emoji drawn in two cells by default (🚀 ☕ ⌚ 🫠 …), outside the blocks `isWide` lists. */
+const EMOJI_PRESENTATION = /\p{Emoji_Presentation}/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+
 function charWidth(ch: string): number {
   const cp = ch.codePointAt(0) ?? 0;
   // zero-width: combining marks, zero-width spaces and joiners, variation selectors
   if ((cp >= 0x200b && cp <= 0x200f) || cp === 0x2060 || (cp >= 0xfe00 && cp <= 0xfe0f) || COMBINING.test(ch)) return 0;
-  return isWide(cp) ? 2 : 1;
+  if (isWide(cp)) return 2;
+  return cp >= 0x231a && EMOJI_PRESENTATION.test(ch) ? 2 : 1;
+}
+
+/**
+ * The width of `ch` after `prev`, as Ink (string-width) measures a row, so that what a screen pads and cuts is what
+ * Ink draws: a pictograph joined by a ZWJ to the one before it is part of that emoji (👨‍👩‍👧 is two cells, not six),
+ * and VS16 turns a one-cell pictograph into a two-cell emoji (❤️).
+ */
+function widthAfter(ch: string, prev: string | undefined): number {
+  if (prev === "\u200d" && PICTOGRAPHIC.test(ch)) return 0;
+  if (ch === "\ufe0f" && prev !== undefined && PICTOGRAPHIC.test(prev) && charWidth(prev) === 1) return 1;
+  return charWidth(ch);
 }
 
 /** Width of a string in terminal cells (no escape sequences expected: strings are sanitized first). */
 export function cellWidth(s: string): number {
   let w = 0;
-  for (const ch of s) w += charWidth(ch);
+  let prev: string | undefined;
+  for (const ch of s) {
+    w += widthAfter(ch, prev);
+    prev = ch;
+  }
   return w;
 }
 
@@ -54,11 +74,13 @@ export function truncate(s: string, width: number): string {
   if (cellWidth(s) <= width) return s;
   let out = "";
   let w = 0;
+  let prev: string | undefined;
   for (const ch of s) {
-    const cw = charWidth(ch);
+    const cw = widthAfter(ch, prev);
     if (w + cw > width - 1) break;
     out += ch;
     w += cw;
+    prev = ch;
   }
   return `${out}…`;
 }
@@ -112,8 +134,10 @@ export function wrapHard(text: string, width: number): string[] {
     const parts: string[] = [];
     let head = "";
     let hw = 0;
+    let prev: string | undefined;
     for (const ch of l) {
-      const cw = charWidth(ch);
+      const cw = widthAfter(ch, prev);
+      prev = ch;
       if (hw + cw > w) {
         parts.push(head);
         head = "";

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { AddressInfo, Server } from "node:net";
+import { InputError } from "../errors.ts";
 
 /** The largest request body either emulator reads. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -23,16 +24,23 @@ export class EmulatorError extends Error {
   }
 }
 
-/** The request body as text; a body over the limit rejects with 413 RequestEntityTooLarge. */
+/**
+ * The request body as text; a body over the limit rejects with 413 RequestEntityTooLarge. The rest of it is read
+ * and dropped, not the connection reset, so that the client gets the 413 (a reset reads as a network failure, which
+ * SDKs retry).
+ */
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on("data", (c: Buffer) => {
+      if (over) return;
       size += c.length;
       if (size > limit) {
-        reject(new EmulatorError(413, "RequestEntityTooLarge", "The request body is too large."));
-        req.destroy();
+        over = true;
+        chunks.length = 0;
+        reject(new EmulatorError(413, "RequestEntityTooLarge", `The request body is larger than ${limit} bytes.`));
         return;
       }
       chunks.push(c);
@@ -136,12 +144,28 @@ export class RequestCounts {
   }
 }
 
-/** Listens on 127.0.0.1 (port 0: any free one); resolves to the port. */
+/**
+ * Listens on 127.0.0.1 (port 0: any free one); resolves to the port. A port
+ * that is taken or not allowed is the user's to change (`--port`), so it
+ * rejects with an InputError (exit 2, no "internal error").
+ */
 export async function listenLocal(server: Server, port = 0): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    const failed = (e: NodeJS.ErrnoException) => {
+      if (e.code === "EADDRINUSE")
+        reject(new InputError(`port ${port} on 127.0.0.1 is already in use`, "pick another with --port, or --port 0 for any free one"));
+      else if (e.code === "EACCES")
+        reject(
+          new InputError(
+            `port ${port} on 127.0.0.1 is not allowed for this user`,
+            "pick a port above 1023 with --port, or --port 0 for any free one",
+          ),
+        );
+      else reject(e);
+    };
+    server.once("error", failed);
     server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
+      server.off("error", failed);
       resolve();
     });
   });

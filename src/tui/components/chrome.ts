@@ -2,7 +2,7 @@
 import { Box } from "ink";
 import React from "react";
 import { cellWidth, type Row, truncate } from "../text.ts";
-import { Rows } from "./rows.ts";
+import { Rows, rowText } from "./rows.ts";
 
 const h = React.createElement;
 
@@ -18,8 +18,11 @@ export interface HeaderProps {
   color: boolean;
 }
 
-export function Header({ title, source, crumbs, summary, width, color }: HeaderProps) {
-  const crumb = crumbs.join(" › ");
+export function Header({ title: rawTitle, source: rawSource, crumbs, summary, width, color }: HeaderProps) {
+  // measured as drawn: a name's control characters are shown as `\xNN`, wider than they came
+  const title = rowText(rawTitle);
+  const source = rowText(rawSource);
+  const crumb = rowText(crumbs.join(" › "));
   // the right-hand parts show only when they fit beside the left-hand ones
   const right = (left: string, r: string) => (r && cellWidth(left) + 2 + cellWidth(r) <= width ? r : "");
   const left1 = `lbdoctor · ${title} · ${source.split(" · ")[0] ?? source}`;

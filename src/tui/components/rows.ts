@@ -13,6 +13,19 @@ export interface RowsProps {
   color: boolean;
 }
 
+/**
+ * A segment's text as one terminal row shows it: sanitized, and the two
+ * controls `sanitize` keeps (newline and tab, for reports) made visible as
+ * `\x0a` / `\x09` too. A row is one line: a raw newline in a cloud string (a
+ * tag, a name in a hand-edited snapshot) would push every row below it down,
+ * the footer off the screen, and a tab would jump to the next tab stop, past
+ * the width the row was cut to.
+ */
+export function rowText(t: string): string {
+  const s = sanitize(t);
+  return s.includes("\n") || s.includes("\t") ? s.replace(/\n/g, "\\x0a").replace(/\t/g, "\\x09") : s;
+}
+
 /** One Text per row, cut to the width (Ink truncates too, as a backstop). Without colour, colour and dim are dropped; words carry the meaning. */
 export function Rows({ rows, width, color }: RowsProps) {
   return h(
@@ -20,7 +33,7 @@ export function Rows({ rows, width, color }: RowsProps) {
     { flexDirection: "column", width },
     ...rows.map((row, i) => {
       const fitted = fitRow(
-        row.map((s) => ({ ...s, t: sanitize(s.t) })),
+        row.map((s) => ({ ...s, t: rowText(s.t) })),
         width,
       );
       return h(

@@ -8,7 +8,7 @@ import { sigv4Scope } from "./partitions.ts";
 import { type AwsState, type Handler, NAMESPACES, Params, QueryError, VERSIONS } from "./protocol.ts";
 import { createSsm, type SsmEmulator } from "./ssm.ts";
 import type { Rec } from "./store.ts";
-import { CLOUDTRAIL_TARGET, CLOUDWATCH_TARGET, createTimeApis, JsonApiError, type TimeApis } from "./time.ts";
+import { CLOUDTRAIL_TARGET, CLOUDTRAIL_TARGET_LONG, CLOUDWATCH_TARGET, createTimeApis, JsonApiError, type TimeApis } from "./time.ts";
 import { ec2Members, escapeXml, queryXml } from "./xml.ts";
 
 function successXml(svc: AwsService, action: string, result: Rec, requestId: string): string {
@@ -124,6 +124,19 @@ async function applyFaults(
   }
 }
 
+/** An AWS JSON request's body: one JSON object (empty: `{}`); anything else (`null`, an array, not JSON) is a SerializationException, as AWS answers it. */
+function jsonBody(raw: string): Rec {
+  let body: unknown;
+  try {
+    body = raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch {
+    throw new QueryError(400, "SerializationException", "The request body is not valid JSON");
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new QueryError(400, "SerializationException", "The request body must be a JSON object");
+  return body as Rec;
+}
+
 /** AWS JSON 1.1 (SSM): a JSON body in, a JSON body out; errors as `{"__type", "message"}` with their status. */
 async function handleSsm(sv: Served, ssm: SsmEmulator, req: IncomingMessage, res: ServerResponse, operation: string, requestId: string) {
   const send = (status: number, body: unknown) => {
@@ -142,12 +155,7 @@ async function handleSsm(sv: Served, ssm: SsmEmulator, req: IncomingMessage, res
     const known = ssm.has(operation);
     sv.counts.add(known ? operation : "unknown");
     if (!known) throw new QueryError(400, "UnknownOperationException", `Unknown operation ${operation}`);
-    let body: Rec;
-    try {
-      body = raw.trim() === "" ? {} : (JSON.parse(raw) as Rec);
-    } catch {
-      throw new QueryError(400, "SerializationException", "The request body is not valid JSON");
-    }
+    const body = jsonBody(raw);
     checkCredential(sv.st, "ssm", req);
     await applyFaults(sv, "ssm", operation, raw);
     send(200, ssm.handle(operation, body));
@@ -187,12 +195,7 @@ async function handleTimeApi(
     const known = (service === "cloudwatch" && operation === "GetMetricData") || (service === "cloudtrail" && operation === "LookupEvents");
     sv.counts.add(known ? operation : "unknown");
     if (!known) throw new QueryError(400, "UnknownOperationException", `Unknown operation ${operation}`);
-    let body: Rec;
-    try {
-      body = raw.trim() === "" ? {} : (JSON.parse(raw) as Rec);
-    } catch {
-      throw new QueryError(400, "SerializationException", "The request body is not valid JSON");
-    }
+    const body = jsonBody(raw);
     checkCredential(sv.st, "ssm", req);
     await applyFaults(sv, service, operation, raw);
     try {
@@ -235,8 +238,10 @@ export function awsHandler(
       await handleTimeApi(sv, timeApis, req, res, "cloudwatch", target.slice(CLOUDWATCH_TARGET.length), requestId);
       return;
     }
-    if (typeof target === "string" && target.startsWith(CLOUDTRAIL_TARGET)) {
-      await handleTimeApi(sv, timeApis, req, res, "cloudtrail", target.slice(CLOUDTRAIL_TARGET.length), requestId);
+    // the SDK v3 sends `CloudTrail_20131101.<Operation>`, botocore the model's whole targetPrefix
+    const trail = typeof target !== "string" ? undefined : [CLOUDTRAIL_TARGET, CLOUDTRAIL_TARGET_LONG].find((p) => target.startsWith(p));
+    if (trail !== undefined && typeof target === "string") {
+      await handleTimeApi(sv, timeApis, req, res, "cloudtrail", target.slice(trail.length), requestId);
       return;
     }
     if (typeof target === "string" && target.startsWith("AmazonSSM.")) {

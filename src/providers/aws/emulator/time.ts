@@ -17,6 +17,8 @@ const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
 
 export const CLOUDWATCH_TARGET = "GraniteServiceVersion20100801.";
 export const CLOUDTRAIL_TARGET = "CloudTrail_20131101.";
+/** The target prefix botocore (the `aws` CLI) sends for CloudTrail: its model's full `targetPrefix`; AWS answers both. */
+export const CLOUDTRAIL_TARGET_LONG = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.";
 
 export class JsonApiError extends Error {
   status: number;

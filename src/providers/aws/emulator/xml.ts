@@ -12,8 +12,16 @@
  * the table against botocore's service model, so it cannot drift silently.
  */
 
+const XML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#x0D;" };
+
+/**
+ * Text as XML character data. A carriage return is written as a character
+ * reference, as AWS's own serializers do: a raw one is turned into a newline
+ * by every XML parser (line-end normalization), so a tag value or a
+ * description holding `\r\n` would reach the SDK as `\n`.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : c === '"' ? "&quot;" : "&apos;"));
+  return s.replace(/[&<>"'\r]/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
 function scalar(v: unknown): string {

@@ -1,0 +1,167 @@
+/**
+ * The emulators against what a hostile or careless user sends or serves: a
+ * port already taken, and strings the wire format would silently change.
+ * Real SDK clients against 127.0.0.1, as the collectors use them.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeTagsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { MAX_BODY_BYTES } from "../src/core/emulator/http.ts";
+import { InputError } from "../src/core/errors.ts";
+import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
+import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
+import { lbdoctorAsync, ROOT } from "./support/cli.ts";
+
+const awsFixture = (): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8"));
+const azureFixture = (): AzureSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures/azure/demo.json"), "utf8"));
+
+describe("a port already in use", () => {
+  let holder: Server;
+  let port = 0;
+  before(async () => {
+    holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    port = (holder.address() as { port: number }).port;
+  });
+  after(() => new Promise<void>((resolve) => holder.close(() => resolve())));
+
+  it("is the user's to fix (InputError naming the port and --port), for both emulators", async () => {
+    for (const start of [
+      () => startArmEmulator({ snapshots: [azureFixture()], port }),
+      () => startAwsEmulator({ snapshots: [awsFixture()], port }),
+    ]) {
+      await assert.rejects(start(), (e: unknown) => {
+        assert.ok(e instanceof InputError, `an InputError, not ${String(e)}`);
+        assert.match(e.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+        assert.match(e.hint ?? "", /--port/);
+        return true;
+      });
+    }
+  });
+
+  it("`lbdoctor emulator --port <taken>` exits 2 with that message, not 3 with 'internal error'", async () => {
+    const r = await lbdoctorAsync(
+      ["emulator", "--snapshot", "fixtures/aws/healthy-alb.json", "--port", String(port)],
+      {},
+      { timeoutMs: 20_000 },
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /already in use/);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  });
+});
+
+describe("AWS XML answers carry a tag value exactly", () => {
+  const values = ["line1\r\nline2", "cr\ronly", "lf\nonly", " padded ", "amp & <lt> \"q\" 'a'", "uni é ✓ 😀", "nel\u0085 ls\u2028"];
+  const snap = awsFixture();
+  const arn = String(snap.elbv2.LoadBalancers[0]?.LoadBalancerArn);
+  const subnet = snap.ec2?.Subnets?.[0] as Record<string, unknown>;
+  const tags = values.map((Value, i) => ({ Key: `k${i}`, Value }));
+  (snap.elbv2 as unknown as { Tags: Record<string, unknown> }).Tags = { [arn]: tags };
+  subnet.Tags = tags;
+  let emu: Awaited<ReturnType<typeof startAwsEmulator>>;
+  before(async () => {
+    emu = await startAwsEmulator({ snapshots: [snap] });
+  });
+  after(() => emu.close());
+  const config = () => ({
+    endpoint: emu.url,
+    region: snap.scope.region ?? "us-east-1",
+    credentials: { accessKeyId: "AKIDEMULATOR", secretAccessKey: "emulator" },
+  });
+
+  it("a carriage return survives the XML parser (awsQuery and ec2Query), as AWS sends it: &#x0D;", async () => {
+    const elb = await new ElasticLoadBalancingV2Client(config()).send(new DescribeTagsCommand({ ResourceArns: [arn] }));
+    assert.deepEqual(elb.TagDescriptions?.[0]?.Tags, tags);
+    const ec2 = await new EC2Client(config()).send(new DescribeSubnetsCommand({ SubnetIds: [String(subnet.SubnetId)] }));
+    assert.deepEqual(ec2.Subnets?.[0]?.Tags, tags);
+  });
+});
+
+describe("AWS JSON services (CloudTrail, CloudWatch, SSM)", () => {
+  let emu: Awaited<ReturnType<typeof startAwsEmulator>>;
+  const snap = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/change-before-failure.json"), "utf8")) as AwsSnapshot;
+  before(async () => {
+    emu = await startAwsEmulator({ snapshots: [snap], lookupRate: 1000 });
+  });
+  after(() => emu.close());
+  const call = async (target: string, body: string) => {
+    const r = await fetch(`${emu.url}/`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  };
+
+  it("LookupEvents answers under botocore's target (`aws cloudtrail lookup-events`) as under the SDK v3's", async () => {
+    const sdk = await call("CloudTrail_20131101.LookupEvents", "{}");
+    assert.equal(sdk.status, 200);
+    assert.ok(Array.isArray(sdk.body.Events) && sdk.body.Events.length > 0, "the fixture's events");
+    const cli = await call("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "{}");
+    assert.equal(cli.status, 200, JSON.stringify(cli.body));
+    assert.deepEqual(cli.body, sdk.body);
+  });
+
+  it("a body that is JSON but not an object is a 400 SerializationException in the JSON error shape, not a 500", async () => {
+    for (const target of [
+      "AmazonSSM.SendCommand",
+      "AmazonSSM.GetCommandInvocation",
+      "GraniteServiceVersion20100801.GetMetricData",
+      "CloudTrail_20131101.LookupEvents",
+    ]) {
+      for (const body of ["null", "[]"]) {
+        const r = await call(target, body);
+        assert.equal(r.status, 400, `${target} ${body}: ${JSON.stringify(r.body)}`);
+        assert.match(String(r.body.__type), /SerializationException$/, `${target} ${body}`);
+      }
+    }
+  });
+});
+
+describe("a request body over the limit", () => {
+  const body = "x".repeat(MAX_BODY_BYTES + 1024);
+
+  it("ARM: answers 413 RequestEntityTooLarge in ARM's error shape, not a connection reset", async () => {
+    const emu = await startArmEmulator({ snapshots: [azureFixture()] });
+    try {
+      const got = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const r = httpsRequest(
+          `${emu.url}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01`,
+          { method: "POST", ca: emu.ca, headers: { authorization: "Bearer t", "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.on("data", (c) => {
+              text += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        r.on("error", reject);
+        r.end(body);
+      });
+      assert.equal(got.status, 413);
+      assert.equal((JSON.parse(got.text) as { error: { code: string } }).error.code, "RequestEntityTooLarge");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("AWS: answers 413 in the Query error envelope, not a connection reset", async () => {
+    const emu = await startAwsEmulator({ snapshots: [awsFixture()] });
+    try {
+      const r = await fetch(`${emu.url}/`, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      assert.equal(r.status, 413);
+      assert.match(await r.text(), /<Code>RequestEntityTooLarge<\/Code>/);
+    } finally {
+      await emu.close();
+    }
+  });
+});
