@@ -116,3 +116,21 @@ describe("emoji in a name", () => {
     inst.unmount();
   });
 });
+
+describe("an error the screen shows", () => {
+  it("is drawn inert: a file name with an escape sequence and a newline cannot act on the terminal or break the row", async () => {
+    const file = join(dir, "no-such\u001b[31mred\nline.json");
+    const s = new TuiSession(snapshotSource(file));
+    const inst = render(
+      h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns: 200, rows: 20 } }),
+    );
+    await s.load().catch(() => {});
+    for (let i = 0; i < 200 && !/lbdoctor: /.test(inst.lastFrame() ?? ""); i++) await new Promise((r) => setTimeout(r, 10));
+    const frame = inst.lastFrame() ?? "";
+    const line = frame.split("\n").find((l) => l.includes("lbdoctor: ")) ?? "";
+    // the escape sequence dropped (as sanitize does everywhere), the newline shown, all on one row
+    assert.match(line, /lbdoctor: snapshot file not found: .*no-suchred\\x0aline\.json/);
+    assert.doesNotMatch(frame, /\u001b\[31m/);
+    inst.unmount();
+  });
+});

@@ -32,7 +32,7 @@ import { traceRows } from "../views/trace.ts";
 import type { Item } from "../views/types.ts";
 import { virtualOf } from "../views/types.ts";
 import { Footer, Header } from "./chrome.ts";
-import { Rows, viewportItemAt } from "./rows.ts";
+import { Rows, rowText, viewportItemAt } from "./rows.ts";
 import {
   CollectionLog,
   DetailPane,
@@ -250,7 +250,8 @@ function screenBody(
   let body: React.ReactNode;
   if (ui.help) body = h(Help, { ...sized, top: ui.helpTop });
   else if (screen.kind === "log") body = h(CollectionLog, { ...sized, progress: state.progress, now: Date.now(), selected });
-  else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${state.error.message}` : "loading…");
+  // an error may quote a cloud string or a file name: drawn inert, on one row, like every other row
+  else if (!data) body = h(Text, null, state.error ? `lbdoctor: ${rowText(state.error.message)}` : "loading…");
   else if (screen.kind === "overview") body = h(Overview, { ...sized, data, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
   else if (screen.kind === "lb")
     body = h(LbView, { ...sized, data, lbKey: screen.lbKey, filter: ui.filter, selected, ...(watch ? { watch } : {}) });
