@@ -157,6 +157,9 @@ describe("ARM emulator over raw HTTPS", () => {
     assert.equal(x509.checkHost("localhost"), "localhost");
     assert.match(x509.subjectAltName ?? "", /IP Address:127\.0\.0\.1/);
     assert.match(x509.subjectAltName ?? "", /DNS:localhost/);
+    // an emulator left running for days (a workshop) keeps serving TLS: valid from a minute ago for weeks
+    assert.ok(Date.parse(x509.validFrom) <= Date.now());
+    assert.ok(Date.parse(x509.validTo) - Date.now() > 29 * 24 * 3600_000, x509.validTo);
   });
 
   test("pages lists with absolute nextLinks (pageSize 1); every LB and NIC exactly once, byte-for-byte", async () => {

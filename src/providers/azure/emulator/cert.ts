@@ -14,10 +14,16 @@ export interface EmulatorCert {
   cert: string;
 }
 
-/** A certificate for `127.0.0.1` and `localhost` (SANs `IP:127.0.0.1`, `IP:::1`, `DNS:localhost`), valid for a day. */
+/**
+ * How long the certificate is valid: a run's own, made at each start and trusted by nothing but its clients, so it
+ * may outlive any run (an emulator left up through a workshop week included) at no cost.
+ */
+export const CERT_DAYS = 30;
+
+/** A certificate for `127.0.0.1` and `localhost` (SANs `IP:127.0.0.1`, `IP:::1`, `DNS:localhost`), valid for CERT_DAYS days. */
 export async function generateCert(): Promise<EmulatorCert> {
   const notBeforeDate = new Date(Date.now() - 60_000);
-  const notAfterDate = new Date(notBeforeDate.getTime() + 24 * 3600_000);
+  const notAfterDate = new Date(notBeforeDate.getTime() + CERT_DAYS * 24 * 3600_000);
   const pems = await generate([{ name: "commonName", value: "lbdoctor ARM emulator" }], {
     keyType: "ec",
     curve: "P-256",
