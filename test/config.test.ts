@@ -300,7 +300,7 @@ describe("suppression matching", () => {
     assert.equal(config.suppressions[0]?.resource, "0042");
     const named = finding("azure/probe-blocked-by-nsg", nic1.replace(/[^/]+$/, "0042"));
     const other = finding("azure/probe-blocked-by-nsg", nic1.replace(/[^/]+$/, "42"));
-    applySuppressions([named, other], config.suppressions, { now: 0 });
+    applySuppressions([named, other], config.suppressions, { now: 0, tagsOf: tagLookup(snap) });
     assert.equal(named.suppression?.reason, "by name");
     assert.equal(other.suppression, undefined);
   });

@@ -167,14 +167,14 @@ describe("diff: what only looks different", () => {
   it("an ARM resource type in another casing, and a list of plain values only reordered, are no change; a real change still is", () => {
     const before = healthyWeb().build();
     const after = structuredClone(before);
-    const nsg = after.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as {
+    const nsg = after.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as unknown as {
       type: string;
       properties: { securityRules: Array<{ properties: Record<string, unknown> }> };
     };
     nsg.type = nsg.type.toUpperCase();
     const rule = nsg.properties.securityRules[0]?.properties as Record<string, unknown>;
-    const beforeRule = (before.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as typeof nsg).properties
-      .securityRules[0]?.properties as Record<string, unknown>;
+    const beforeRule = (before.resources.find((r) => r.type === "Microsoft.Network/networkSecurityGroups") as unknown as typeof nsg)
+      .properties.securityRules[0]?.properties as Record<string, unknown>;
     beforeRule.destinationPortRanges = ["80", "443", "8080"];
     rule.destinationPortRanges = ["8080", "80", "443"];
     assert.deepEqual(diffSnapshots(before, after, azureDiff), []);

@@ -118,11 +118,11 @@ export function traceAwsFlow(
   const d = parseDestination(model, opts.to, opts.lb);
   const lbName = src.kind === "lb" && src.lb ? src.lb.name : opts.lb;
   const route = pickRoute(d, src.kind, lbName);
-  if (src.kind === "lb" && !route)
-    throw new InputError(`${d.who} is not a target of ${lbName ? `load balancer ${lbName}` : "any load balancer"} in the snapshot`);
   // the listener only when the flow goes through it (a client on its port), not the LB's nodes or an instance
   if (route)
     return { trace: traceFromSource(model, route, src, d.port, protocol), route, throughListener: throughListener(route, src, d.port) };
+  if (src.kind === "lb")
+    throw new InputError(`${d.who} is not a target of ${lbName ? `load balancer ${lbName}` : "any load balancer"} in the snapshot`);
   if (!d.instance)
     throw new InputError(`${d.who} is not an EC2 instance in the snapshot, so its security groups are not known`, candidates(model));
   const dst = instanceEndpoint(d.instance, d.ip);
