@@ -58,3 +58,19 @@ export function maskDocument(
   for (const k of Object.keys(doc)) delete doc[k];
   Object.assign(doc, masked, { redacted: true });
 }
+
+/**
+ * JSON held as text (a request body an audit record kept), changed by `edit`: the text again when it holds no JSON
+ * object or `edit` (which says whether it changed anything) left it as it was, else the changed object as JSON.
+ */
+export function editJsonText(text: string, edit: (doc: Record<string, unknown>) => boolean): string {
+  if (!text.startsWith("{")) return text;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return text;
+  return edit(parsed as Record<string, unknown>) ? JSON.stringify(parsed) : text;
+}

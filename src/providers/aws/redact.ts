@@ -4,7 +4,7 @@
  * are masked, consistently: the same input gives the same mask everywhere, so
  * ARNs, ids and references still line up and the rules still link them.
  */
-import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
+import { editJsonText, IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../core/util/mask.ts";
 
 const ARN_ACCOUNT = /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/g;
 // `account`/`accounts`: a snapshot over several accounts (scope.accounts, scope.partitions[].account)
@@ -36,34 +36,30 @@ const TAGS_KEY = /^tag|tags$/i;
  * resources' own tags are; the text unchanged when it holds none.
  */
 function maskTagsInJsonText(text: string): string {
-  if (!text.startsWith("{") || !/tag/i.test(text)) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  let changed = false;
-  const stack: Array<[unknown, boolean]> = [[parsed, false]];
-  while (stack.length > 0) {
-    const [v, inTags] = stack.pop() as [unknown, boolean];
-    if (Array.isArray(v)) for (const x of v) stack.push([x, inTags]);
-    else if (v !== null && typeof v === "object") {
-      const o = v as Record<string, unknown>;
-      for (const [k, valueKey] of [
-        ["key", "value"],
-        ["Key", "Value"],
-      ] as const) {
-        const value = o[valueKey];
-        if (inTags && typeof o[k] === "string" && typeof value === "string") {
-          o[valueKey] = maskTagValue(value);
-          changed = true;
+  if (!/tag/i.test(text)) return text;
+  return editJsonText(text, (doc) => {
+    let changed = false;
+    const stack: Array<[unknown, boolean]> = [[doc, false]];
+    while (stack.length > 0) {
+      const [v, inTags] = stack.pop() as [unknown, boolean];
+      if (Array.isArray(v)) for (const x of v) stack.push([x, inTags]);
+      else if (v !== null && typeof v === "object") {
+        const o = v as Record<string, unknown>;
+        for (const [k, valueKey] of [
+          ["key", "value"],
+          ["Key", "Value"],
+        ] as const) {
+          const value = o[valueKey];
+          if (inTags && typeof o[k] === "string" && typeof value === "string") {
+            o[valueKey] = maskTagValue(value);
+            changed = true;
+          }
         }
+        for (const [k, x] of Object.entries(o)) if (x !== null && typeof x === "object") stack.push([x, inTags || TAGS_KEY.test(k)]);
       }
-      for (const [k, x] of Object.entries(o)) if (x !== null && typeof x === "object") stack.push([x, inTags || TAGS_KEY.test(k)]);
     }
-  }
-  return changed ? JSON.stringify(parsed) : text;
+    return changed;
+  });
 }
 
 /** Masks account ids, public IPv4 addresses and tag values (of resources, and in CloudTrail records) across the whole document, in place. */

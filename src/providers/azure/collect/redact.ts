@@ -9,7 +9,7 @@
  */
 
 import { isPublicIpv4 } from "../../../core/util/ip.ts";
-import { IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../../core/util/mask.ts";
+import { editJsonText, IPV4_IN_TEXT, maskDigest, maskDocument, maskIpv4, maskTagValue } from "../../../core/util/mask.ts";
 
 export { maskSecretsInString, REDACTED, stripSecrets } from "../../../core/util/secrets.ts";
 
@@ -45,32 +45,28 @@ function isTagValue(parentKey: string, owner: Record<string, unknown>, key: stri
  * its `tags` map with it), masked as the resources' own are; the text unchanged when it holds none.
  */
 function maskTagsInJsonText(text: string): string {
-  if (!text.startsWith("{") || !text.includes('"tags"')) return text;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return text;
-  }
-  let changed = false;
-  const stack: unknown[] = [parsed];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (Array.isArray(v)) stack.push(...v);
-    else if (v !== null && typeof v === "object") {
-      for (const [k, x] of Object.entries(v)) {
-        if (k === "tags" && x !== null && typeof x === "object" && !Array.isArray(x)) {
-          const tags = x as Record<string, unknown>;
-          for (const [name, value] of Object.entries(tags)) {
-            if (typeof value !== "string") continue;
-            tags[name] = maskTagValue(value);
-            changed = true;
-          }
-        } else stack.push(x);
+  if (!text.includes('"tags"')) return text;
+  return editJsonText(text, (doc) => {
+    let changed = false;
+    const stack: unknown[] = [doc];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (Array.isArray(v)) stack.push(...v);
+      else if (v !== null && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) {
+          if (k === "tags" && x !== null && typeof x === "object" && !Array.isArray(x)) {
+            const tags = x as Record<string, unknown>;
+            for (const [name, value] of Object.entries(tags)) {
+              if (typeof value !== "string") continue;
+              tags[name] = maskTagValue(value);
+              changed = true;
+            }
+          } else stack.push(x);
+        }
       }
     }
-  }
-  return changed ? JSON.stringify(parsed) : text;
+    return changed;
+  });
 }
 
 /**
