@@ -323,6 +323,10 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     "tokenizer=bert-base",
     "maxTokens=5",
     "secretName=db-conn",
+    // paging tokens are no secret: a nextLink keeps its $skiptoken
+    "https://management.azure.com/subscriptions/x/providers/Microsoft.Network/networkInterfaces?api-version=2024-05-01&$skiptoken=abc",
+    "NextToken=abc",
+    "pageToken=xyz&continuationToken=abc",
     "passwordless=true",
     "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/keys/app-key",
     "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/listKeys",

@@ -51,10 +51,11 @@ const HINT = new RegExp(
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
+ * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`) names no secret.
  * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it).
  */
 const NAMED_SECRET =
-  /(access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|token|signature)(\\?["']?\s*=\s*|\\?["']?\s*:\s*(?=\\?["'])|(?<=passw(?:or)?d|pwd)\s*:\s*)(?:(\\?["'])(?:(?!\3)[^\n])*\3|\\?["']?[^;&"'\s]+)/gi;
+  /(access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!skip|next|page|continuation)token|signature)(\\?["']?\s*=\s*|\\?["']?\s*:\s*(?=\\?["'])|(?<=passw(?:or)?d|pwd)\s*:\s*)(?:(\\?["'])(?:(?!\3)[^\n])*\3|\\?["']?[^;&"'\s]+)/gi;
 
 /**
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
