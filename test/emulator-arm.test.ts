@@ -428,6 +428,21 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
     assert.equal(slow.counts()["lro.poll"], polls);
   });
 
+  test("maxLros: past the bound the oldest operation is forgotten (a poll of it is a 404), the newer ones still answer", async () => {
+    const few = await startArmEmulator({ snapshots: [fixture("healthy-web")], maxLros: 2 });
+    try {
+      const ruleId = ids.rule(WEB_LB, "rule-http");
+      const locations: string[] = [];
+      for (let i = 0; i < 3; i++) locations.push(String((await call(few, "POST", `${ruleId}/health?api-version=${NET}`)).headers.location));
+      assert.equal(few.lros().length, 2);
+      assert.equal((await get(few, locations[0] as string)).status, 404);
+      assert.equal((await get(few, locations[1] as string)).status, 200);
+      assert.equal((await get(few, locations[2] as string)).status, 200);
+    } finally {
+      await few.close();
+    }
+  });
+
   test("lroRetryAfterSeconds: every 202 of an LRO, the POST's and the polls', says Retry-After; lros() shows how the client polled", async () => {
     const ra = await startArmEmulator({ snapshots: [fixture("healthy-web")], lroMs: 300, lroRetryAfterSeconds: 0 });
     try {

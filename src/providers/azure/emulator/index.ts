@@ -53,6 +53,11 @@ export interface ArmEmulatorOptions {
   latencyMs?: number | { min: number; max: number };
   /** Time from the POST until the LRO result is ready (default 0: the first poll returns 200). */
   lroMs?: number;
+  /**
+   * The most long-running operations remembered (default 100,000): past it the oldest is forgotten, so an emulator
+   * polled for days (a TUI in watch mode) does not grow without end; a poll of a forgotten one is a 404.
+   */
+  maxLros?: number;
   /** `Retry-After` (seconds) on every LRO 202, the POST's and the polls'; absent: no header (the client polls at its own interval). */
   lroRetryAfterSeconds?: number;
   faults?: FaultRule[];

@@ -147,9 +147,14 @@ const notFound = (ctx: Ctx): EmulatorError => {
   );
 };
 
+/** How many long-running operations the emulator remembers by default (ArmEmulatorOptions.maxLros). */
+export const MAX_LROS = 100_000;
+
 const startLro = (st: ArmState, ctx: Ctx, body: unknown, operation: string, resourceId: string): Reply => {
   const id = randomUUID();
   const now = Date.now();
+  // the oldest forgotten past the bound (a Map iterates in insertion order)
+  if (st.lros.size >= Math.max(1, st.opts.maxLros ?? MAX_LROS)) st.lros.delete(st.lros.keys().next().value as string);
   st.lros.set(id, {
     readyAt: now + st.lroMs,
     subscription: (ctx.match[1] ?? "").toLowerCase(),
