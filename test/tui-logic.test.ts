@@ -179,6 +179,10 @@ describe("tui Azure inspector", () => {
     assert.deepEqual(parseCustomFlow("Internet:53/udp"), { kind: "custom", source: "Internet", port: 53, protocol: "Udp" });
     assert.ok("error" in parseCustomFlow("vm1"));
     assert.ok("error" in parseCustomFlow("vm1 70000"));
+    // port 0 is no TCP or UDP port (trace --to refuses it too); ICMP takes any number, as it has no port
+    assert.deepEqual(parseCustomFlow("Internet 0"), { error: "0 is not a port number (1–65535)" });
+    assert.ok("error" in parseCustomFlow("Internet:0/udp"));
+    assert.deepEqual(parseCustomFlow("Internet 0/icmp"), { kind: "custom", source: "Internet", port: 0, protocol: "Icmp" });
   });
 
   it("an AWS model gets no inspector, and says the views are not available for it yet", () => {

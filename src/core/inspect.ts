@@ -6,6 +6,7 @@
  * one flow through every hop (NSG layers; security groups and network ACLs).
  * Providers build it and word their own headings; the TUI only lays it out.
  */
+import { parsePort } from "./util/ip.ts";
 
 export type Verdict = "allow" | "deny" | "unknown";
 
@@ -167,9 +168,10 @@ export function parseCustomFlow(text: string): FlowChoice | { error: string } {
   const t = text.trim();
   const m = /^(\S+?)(?::|\s+)(\d{1,5})(?:\/(tcp|udp|icmp))?$/i.exec(t);
   if (!m) return { error: `'${t}' is not <source> <port>[/tcp|udp|icmp], e.g. 203.0.113.7 443 or Internet:22` };
-  const port = Number(m[2]);
-  if (port > 65535) return { error: `${port} is not a port number` };
   const p = (m[3] ?? "tcp").toLowerCase();
+  // a TCP or UDP port is 1–65535 (as `trace --to` takes it); ICMP has none, and any number stands for it
+  const port = p === "icmp" ? Number(m[2]) : parsePort(m[2] as string);
+  if (port === undefined || port > 65535) return { error: `${m[2]} is not a port number (1–65535)` };
   const protocol = (p[0]?.toUpperCase() + p.slice(1)) as "Tcp" | "Udp" | "Icmp";
   return { kind: "custom", source: m[1] as string, port, protocol };
 }
