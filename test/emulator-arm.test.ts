@@ -304,6 +304,17 @@ describe("ARM emulator over raw HTTPS", () => {
     assert.equal(unknownOp.status, 404);
   });
 
+  test("a $skiptoken it did not write (hex, exponent, past the list's end, negative) is 400 InvalidSkipToken; its own still pages", async () => {
+    for (const bad of ["0x1", "1e0", "999", "-1", "1.0", " 1"]) {
+      const r = await get(emu, `${emu.url}${listPath("Microsoft.Network", "networkInterfaces", `&$skiptoken=${encodeURIComponent(bad)}`)}`);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.error.code, "InvalidSkipToken", bad);
+    }
+    const ok = await get(emu, `${emu.url}${listPath("Microsoft.Network", "networkInterfaces", "&$skiptoken=1")}`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.json.value.length, 1);
+  });
+
   test("LRO: a missing observation fails the POST with 404 ObservationNotInSnapshot", async () => {
     const r = await call(emu, "POST", `${ids.nic("vm1-nic")}/effectiveNetworkSecurityGroups?api-version=${NET}`);
     assert.equal(r.status, 404);

@@ -116,8 +116,10 @@ export function armRoutes(st: ArmState): Route[] {
 
 const page = (st: ArmState, ctx: Ctx, items: unknown[]): Reply => {
   const skipText = queryParam(ctx.query, "$skiptoken");
-  const skip = skipText === undefined ? 0 : Number(skipText);
-  if (!Number.isInteger(skip) || skip < 0) throw new EmulatorError(400, "InvalidSkipToken", `The $skiptoken '${skipText}' is not valid.`);
+  // only a token this emulator wrote: an offset in decimal digits, within the list (not `0x10`, `1e2` or past the end)
+  const skip = skipText === undefined ? 0 : /^\d{1,9}$/.test(skipText) ? Number(skipText) : Number.NaN;
+  if (!Number.isInteger(skip) || skip < 0 || skip > items.length)
+    throw new EmulatorError(400, "InvalidSkipToken", `The $skiptoken '${skipText}' is not valid.`);
   const instanceView = (ctx.expand ?? "").toLowerCase().split(",").includes("instanceview");
   const value = items
     .slice(skip, skip + st.pageSize)
