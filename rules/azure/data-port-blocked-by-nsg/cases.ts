@@ -132,6 +132,22 @@ export const cases: RuleCases = {
       ],
     },
     {
+      name: "internal LB: an augmented deny whose prefixes (10.1.0.0/17, 10.1.128.0/17) together cover the whole VNet space",
+      snapshot: healthyInternal()
+        .nsgRule("nsg-app", {
+          name: "deny-vnet-halves",
+          priority: 50,
+          access: "Deny",
+          source: ["10.1.0.0/17", "10.1.128.0/17"],
+          ports: "8080",
+        })
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.nic("app1-nic") },
+        { messageId: "blocked", resourceId: ids.nic("app2-nic") },
+      ],
+    },
+    {
       name: "a NIC NSG denies the Internet on 80 while the subnet NSG allows it",
       snapshot: healthyWeb()
         .nsg("nsg-vm1-nic", [{ name: "deny-internet", priority: 300, access: "Deny", protocol: "*", source: "Internet", ports: "*" }])
@@ -182,6 +198,15 @@ export const cases: RuleCases = {
     },
   ],
   unknown: [
+    {
+      name: "no Internet allow, but a forced-tunnel UDR 0.0.0.0/0 on the subnet: AllowVnetInBound's VirtualNetwork tag covers UDR prefixes",
+      snapshot: healthyWeb()
+        .removeNsgRule(WEB_NSG, "allow-http")
+        .routeTable("rt-web", [{ name: "default", prefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIp: "10.0.1.4" }])
+        .subnetRouteTable(WEB_SUBNET, "rt-web")
+        .build(),
+      reason: "user-defined route prefixes",
+    },
     {
       name: "the subnet's NSG is not in the snapshot",
       snapshot: healthyWeb().remove(ids.nsg(WEB_NSG)).build(),

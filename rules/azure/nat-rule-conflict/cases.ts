@@ -72,6 +72,22 @@ export const cases: RuleCases = {
       ],
     },
     {
+      name: "the SSH rule's source is split into 0.0.0.0/1 and 128.0.0.0/1: together the whole Internet",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, {
+          name: "allow-ssh-admin",
+          priority: 1010,
+          source: ["0.0.0.0/1", "128.0.0.0/1"],
+          ports: "22",
+          description: "SSH from the admin network only",
+        })
+        .build(),
+      errors: [
+        { messageId: "exposed", severity: "high" },
+        { messageId: "exposed", severity: "high" },
+      ],
+    },
+    {
       name: "copy-paste: nat-ssh-vm2 also uses frontend port 50001",
       snapshot: healthyWeb()
         .edit(lbId, editNat("nat-ssh-vm2", { frontendPort: 50001 }))

@@ -19,7 +19,18 @@
  * IP allow-list ("restricted") from a block.
  */
 import { gapsAboutKeys } from "../../core/engine/gaps.ts";
-import { cidrContains, cidrCovers, cidrOverlaps, isAddressLike, isPrivateIp, PRIVATE_V4 } from "../../core/util/ip.ts";
+import {
+  ALL_V4,
+  cidrContains,
+  cidrCovers,
+  cidrOverlaps,
+  covers,
+  INTERNET_V4,
+  isAddressLike,
+  isPrivateIp,
+  PRIVATE_V4,
+  spaceOf,
+} from "../../core/util/ip.ts";
 import { join } from "../../core/util/json-pointer.ts";
 import type { EffectiveNsgBody } from "../../providers/azure/wire-types.ts";
 import { idKey } from "./arm-id.ts";
@@ -186,7 +197,15 @@ function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" |
   if (lower === tag.toLowerCase()) return YES;
   if (lower === "azureloadbalancer") return NO;
   if (tag === "Internet") {
-    if (lower === "virtualnetwork") return NO;
+    if (lower === "virtualnetwork") {
+      // the tag also covers the prefixes of user-defined routes: one on the subnet that holds public addresses (a forced-tunnel 0.0.0.0/0)
+      const udr = ctx.udrPrefixes.find((u) => isAddressLike(u) && !PRIVATE_V4.some((r) => cidrCovers(r, u)));
+      if (udr === undefined) return NO;
+      return {
+        m: "maybe",
+        note: `the VirtualNetwork tag also covers user-defined route prefixes, and route prefix ${udr} on the subnet holds Internet addresses`,
+      };
+    }
     if (isAddressLike(p)) {
       // not Internet only when the whole prefix lies in private space (10.0.0.0/7 also covers the public 11.0.0.0/8)
       if (PRIVATE_V4.some((r) => cidrCovers(r, p))) return NO;
@@ -282,6 +301,8 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
     const tag = flow.source.tag;
     src = NO;
     for (const p of rule.sourcePrefixes) src = either(src, prefixMatchesSpace(p, tag, ctx));
+    // an augmented rule whose prefixes each cover part of the space may cover all of it together
+    if (src.m === "partial" && rule.sourcePrefixes.length > 1 && prefixesCoverSpace(rule.sourcePrefixes, tag, ctx)) src = YES;
   }
   if (src.m === "no") return NO;
 
@@ -300,6 +321,12 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
   if (dport.m === "no") return NO;
   const sport = portMatches(rule.sourcePorts, flow.sourcePort);
   return both(both(both(both(proto, src), dst), dport), sport);
+}
+
+/** Whether the address prefixes of a rule (service tags aside) together cover every address of the client space. */
+function prefixesCoverSpace(list: string[], tag: "Internet" | "VirtualNetwork" | "*", ctx: EvalContext): boolean {
+  const space = tag === "Internet" ? INTERNET_V4 : tag === "*" ? ALL_V4 : ctx.vnetSpace?.length ? spaceOf(ctx.vnetSpace) : undefined;
+  return space !== undefined && space.length > 0 && covers(spaceOf(list), space);
 }
 
 function partialAsg(flow: Flow): M {
