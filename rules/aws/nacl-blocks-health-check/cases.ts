@@ -195,6 +195,30 @@ export const cases: RuleCases = {
   ],
   unknown: [
     {
+      name: "NLB target group attributes not collected: the ACL admits only the VPC, which is enough unless the NLB preserves client IPs",
+      snapshot: healthyNlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 65535] },
+          ],
+        })
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elbv2:DescribeTargetGroupAttributes",
+          resourceId: ids.tg.app,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      reason: "preserve_client_ip.enabled",
+    },
+    {
       name: "network ACLs were not collected",
       snapshot: healthyAlb()
         .edit((s) => {

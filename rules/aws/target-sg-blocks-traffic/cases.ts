@@ -1,4 +1,4 @@
-import { ALL_EGRESS, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, tgArn } from "../../../test/support/aws-builder.ts";
+import { ALL_EGRESS, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const NLB_SG = awsId("sg", "app-nlb-lb");
@@ -131,6 +131,23 @@ export const cases: RuleCases = {
       name: "the instances' security group is not in the snapshot",
       snapshot: healthyAlb().removeSecurityGroup(ids.sg.web).build(),
       reason: "not in the snapshot",
+    },
+    {
+      name: "NLB target group attributes not collected: the default client IP preservation may be off, and the SG admits only the VPC",
+      snapshot: healthyNlb()
+        .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: [VPC_CIDR] }])
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elbv2:DescribeTargetGroupAttributes",
+          resourceId: ids.tg.app,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      reason: "preserve_client_ip.enabled",
     },
   ],
   notApplicable: [

@@ -11,6 +11,7 @@
 import type { RuleContext } from "../../core/engine/types.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "./model.ts";
 import {
+  gapNote,
   lbNodeSources,
   lbTargets,
   nearMiss,
@@ -85,6 +86,17 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     }
     const r = targetIngress(model, lb, target, sources, port, protocols);
     const sourceEv = sourceEvidence(lb, tg, sources);
+    if (!hc && lb.type === "network" && !tg.attributesKnown) {
+      // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
+      const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
+      if (targetIngress(model, lb, target, trafficSources(lb, flipped), port, protocols).status !== r.status) {
+        const reason =
+          `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}, ` +
+          `so whether ${lb.name} preserves client IPs (preserve_client_ip.enabled) is not known, and the verdict depends on it`;
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv, sourceEv] });
+        continue;
+      }
+    }
     if (r.status === "fail") {
       const first = r.blocked[0] as SourceVerdict;
       report({

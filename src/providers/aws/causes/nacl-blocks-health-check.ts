@@ -4,7 +4,7 @@
  */
 import type { Evidence, RuleContext } from "../../../core/engine/types.ts";
 import type { CauseCheck } from "../causes.ts";
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "../model.ts";
+import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "../model.ts";
 import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../nacl.ts";
 import {
   gapNote,
@@ -54,6 +54,54 @@ function checksFor(lb: LoadBalancer, tg: TargetGroup, t: Target): Check[] {
   return out;
 }
 
+/** The ACL legs of every health-check and traffic connection to a target (in a known subnet, at a known address). */
+function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: Target, subnet: Subnet, ip: string) {
+  const results: LegResult[] = [];
+  const unresolved: string[] = [];
+  let sameSubnet = 0;
+  for (const check of checksFor(lb, tg, target)) {
+    if (check.source.kind === "lb-node" && !check.source.subnet) {
+      unresolved.push(`${check.source.label}: the subnet is not in the snapshot`);
+      continue;
+    }
+    const from =
+      check.source.kind === "clients"
+        ? { space: check.source.peer.cidrs }
+        : { subnet: check.source.subnet, space: check.source.peer.cidrs };
+    const path = naclPath(from, { subnet, space: [ip] }, check.protocol, check.port);
+    if (path.sameSubnet) sameSubnet++;
+    for (const leg of path.legs) {
+      const v = leg.verdict;
+      if (!v) {
+        results.push({
+          check,
+          leg,
+          outcome: "unknown",
+          reason: `the network ACL of ${leg.subnet.id} is not in the snapshot${gapNote(model, [leg.subnet.id], ["DescribeNetworkAcls"])}`,
+        });
+      } else if (v.deniedPorts.length > 0) results.push({ check, leg, outcome: "blocked" });
+      else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
+      else if (check.source.kind === "clients") results.push({ check, leg, outcome: "restricted" });
+      else {
+        const e = v.blocking;
+        results.push({
+          check,
+          leg,
+          outcome: "unknown",
+          reason: `${leg.nacl?.id} ${leg.egress ? "outbound" : "inbound"} entry ${e ? naclEntryLabel(e) : "?"} denies part of ${leg.peer.join(", ")} (${v.deniedCidrs.join(", ")}), and the load balancer node's address in it is not known offline`,
+        });
+      }
+    }
+  }
+  return { results, unresolved, sameSubnet };
+}
+
+/** fail, unknown or pass, as check() reads a target's leg results. */
+function statusOf(r: ReturnType<typeof legResults>): string {
+  if (r.results.some((x) => x.outcome === "blocked")) return "fail";
+  return r.results.some((x) => x.outcome === "unknown") || r.unresolved.length > 0 ? "unknown" : "pass";
+}
+
 function peerText(peer: string[], c: Check): string {
   return peer === c.source.peer.cidrs ? c.source.label : peer.join(", ");
 }
@@ -101,41 +149,17 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv] });
       continue;
     }
-    const results: LegResult[] = [];
-    const unresolved: string[] = [];
-    let sameSubnet = 0;
-    for (const check of checksFor(lb, tg, target)) {
-      if (check.source.kind === "lb-node" && !check.source.subnet) {
-        unresolved.push(`${check.source.label}: the subnet is not in the snapshot`);
+    const legs = legResults(model, lb, tg, target, target.subnet, target.ip);
+    const { results, unresolved, sameSubnet } = legs;
+    if (lb.type === "network" && !tg.attributesKnown) {
+      // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
+      const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
+      if (statusOf(legResults(model, lb, flipped, target, target.subnet, target.ip)) !== statusOf(legs)) {
+        const reason =
+          `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}, ` +
+          `so whether ${lb.name} preserves client IPs (preserve_client_ip.enabled) is not known, and the verdict depends on it`;
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv] });
         continue;
-      }
-      const from =
-        check.source.kind === "clients"
-          ? { space: check.source.peer.cidrs }
-          : { subnet: check.source.subnet, space: check.source.peer.cidrs };
-      const path = naclPath(from, { subnet: target.subnet, space: [target.ip] }, check.protocol, check.port);
-      if (path.sameSubnet) sameSubnet++;
-      for (const leg of path.legs) {
-        const v = leg.verdict;
-        if (!v) {
-          results.push({
-            check,
-            leg,
-            outcome: "unknown",
-            reason: `the network ACL of ${leg.subnet.id} is not in the snapshot${gapNote(model, [leg.subnet.id], ["DescribeNetworkAcls"])}`,
-          });
-        } else if (v.deniedPorts.length > 0) results.push({ check, leg, outcome: "blocked" });
-        else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
-        else if (check.source.kind === "clients") results.push({ check, leg, outcome: "restricted" });
-        else {
-          const e = v.blocking;
-          results.push({
-            check,
-            leg,
-            outcome: "unknown",
-            reason: `${leg.nacl?.id} ${leg.egress ? "outbound" : "inbound"} entry ${e ? naclEntryLabel(e) : "?"} denies part of ${leg.peer.join(", ")} (${v.deniedCidrs.join(", ")}), and the load balancer node's address in it is not known offline`,
-          });
-        }
       }
     }
     const blocked = results.filter((r) => r.outcome === "blocked");
