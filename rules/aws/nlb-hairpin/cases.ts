@@ -112,6 +112,26 @@ export const cases: RuleCases = {
   ],
   unknown: [
     {
+      name: "IP targets over TCP with the target group attributes not collected: preservation is off by default, but may be on",
+      snapshot: internalNlb()
+        .targetGroup({ name: "orders-tg", protocol: "TCP", port: 8080, targetType: "ip", lbType: "network" })
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+          if (s.elbv2.TargetHealth) s.elbv2.TargetHealth[TG] = [];
+        })
+        .target(TG, { id: IP.web1 })
+        .target(TG, { id: IP.web2 })
+        .gap({
+          operation: "elasticloadbalancing:DescribeTargetGroupAttributes",
+          resourceId: TG,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      reason: "attributes were not collected",
+    },
+    {
       name: "--from names an instance the snapshot does not hold",
       snapshot: internalNlb()
         .guest(ids.instance.web1, { connections: [db] })

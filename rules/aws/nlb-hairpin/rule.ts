@@ -5,7 +5,7 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
 
 interface Endpoint {
   ip: string;
@@ -127,6 +127,8 @@ export default defineRule<AwsModel>({
       "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}); the guest check saw no connection from it to the NLB.",
     preservationOff:
       "Target group {{targetGroup}} of internal NLB {{lb}} does not preserve client IPs ({{basis}}): a target calling the NLB gets through.",
+    preservationUnknown:
+      "Whether target group {{targetGroup}} of internal NLB {{lb}} preserves client IPs is not known: its attributes were not collected{{gap}}, and the default ({{basis}}) may have been changed; a target calling the NLB times out if it is on.",
     internetFacing: "NLB {{lb}} is internet-facing: its targets reach it through a NAT gateway, not by hairpin.",
     guestFailed:
       "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs, but the guest check failed ({{gap}}).",
@@ -165,6 +167,12 @@ export default defineRule<AwsModel>({
         const pcEv = { resourceId: tg.arn, pointer: pc.ptr, label: `client IP preservation (${pc.source})` };
         const gbase = { resourceId: tg.arn, resourceName: tg.name, loadBalancerId: lb.arn, subjects: [tg.key] };
         const data = { lb: lb.name, targetGroup: tg.name, basis };
+        // off only by default, with the attributes not read: it may have been turned on
+        if (!pc.value && pc.source === "default" && !tg.attributesKnown) {
+          const gap = gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"]);
+          report({ ...gbase, status: "unknown", messageId: "preservationUnknown", data: { ...data, gap }, evidence: [pcEv] });
+          continue;
+        }
         if (!pc.value) {
           report({ ...gbase, status: "pass", messageId: "preservationOff", data, evidence: [pcEv] });
           continue;
