@@ -26,6 +26,19 @@ import { buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids, RG, SUB } from "./support/azure-builder.ts";
 import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
+/** The resource group collected from an emulator, with `extra` options (the rest as every test here sets them). */
+function collectFrom(emu: ArmEmulator, extra: Partial<Parameters<typeof collectAzure>[0]> = {}) {
+  return collectAzure({
+    subscriptionId: SUB,
+    resourceGroup: RG,
+    credential: staticTokenCredential("test"),
+    endpoint: emu.url,
+    ca: emu.ca,
+    effectiveNsg: false,
+    ...extra,
+  });
+}
+
 describe("Azure: a long-running operation that never finishes", () => {
   const web = healthyWeb().build();
 
@@ -35,16 +48,7 @@ describe("Azure: a long-running operation that never finishes", () => {
     // a collector that never gives up would poll forever: the emulator goes away after 15 s, and the gap is then no LroTimeout
     const guard = setTimeout(() => void emu.close(), 15_000);
     try {
-      const snap = await collectAzure({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        credential: staticTokenCredential("test"),
-        endpoint: emu.url,
-        ca: emu.ca,
-        pollIntervalMs: 50,
-        effectiveNsg: false,
-        lroTimeoutMs: 400,
-      });
+      const snap = await collectFrom(emu, { pollIntervalMs: 50, lroTimeoutMs: 400 });
       const gaps = snap.gaps ?? [];
       assert.deepEqual(
         gaps.map((g) => [g.operation, g.code]),
@@ -71,16 +75,7 @@ describe("Azure: throttled with a Retry-After longer than lbdoctor waits", () =>
     const emu = await startArmEmulator({ snapshots: [web], faults: [{ route: "natGateways.list", status: 429, retryAfterMs: 120_000 }] });
     try {
       const t0 = performance.now();
-      const snap = await collectAzure({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        credential: staticTokenCredential("test"),
-        endpoint: emu.url,
-        ca: emu.ca,
-        pollIntervalMs: 5,
-        effectiveNsg: false,
-        maxRetries: 1,
-      });
+      const snap = await collectFrom(emu, { pollIntervalMs: 5, maxRetries: 1 });
       assert.ok(performance.now() - t0 < 20_000, "did not sit out the 120 s");
       const gaps = snap.gaps ?? [];
       assert.deepEqual(
@@ -102,14 +97,7 @@ describe("Azure: throttled with a Retry-After longer than lbdoctor waits", () =>
       faults: [{ route: "natGateways.list", status: 429, retryAfterMs: 20, times: 1 }],
     });
     try {
-      const snap = await collectAzure({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        credential: staticTokenCredential("test"),
-        endpoint: emu.url,
-        ca: emu.ca,
-        effectiveNsg: false,
-      });
+      const snap = await collectFrom(emu);
       assert.deepEqual(snap.gaps, []);
       assert.equal(emu.counts()["natGateways.list"], 2);
     } finally {
@@ -124,14 +112,7 @@ describe("Azure: refused lists", () => {
     const message = "The client 'ops@contoso.com' does not have authorization to perform action 'Microsoft.Network/natGateways/read'.";
     const emu = await startArmEmulator({ snapshots: [web], faults: [{ route: "natGateways.list", status: 403, message }] });
     try {
-      const snap = await collectAzure({
-        subscriptionId: SUB,
-        resourceGroup: RG,
-        credential: staticTokenCredential("t"),
-        endpoint: emu.url,
-        ca: emu.ca,
-        effectiveNsg: false,
-      });
+      const snap = await collectFrom(emu);
       assert.deepEqual(
         (snap.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.message]),
         [["natGateways.list", 403, "AuthorizationFailed", message]],
@@ -194,7 +175,7 @@ describe("Azure: a resource group name that is no name", () => {
   it("a name Azure allows (unicode letters, parentheses, periods inside) is collected", async () => {
     for (const name of ["rg.(test)_1", "grüße-rg"]) {
       await assert.rejects(
-        collectAzure({ subscriptionId: SUB, resourceGroup: name, credential: staticTokenCredential("t"), endpoint: emu.url, ca: emu.ca }),
+        collectFrom(emu, { resourceGroup: name }),
         (e: unknown) => e instanceof InputError && /was not found/.test(e.message),
       );
     }
