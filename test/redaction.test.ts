@@ -314,11 +314,29 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
       'curl -H "Authorization: Bearer [redacted]" http://10.0.0.4/',
     ],
     ["authorization: bearer gho_16C7e42F292c6912E7710c838347Ae178B4a", "authorization: bearer [redacted]"],
+    // credential headers in any scheme: Basic carries user:password in base64
+    ["Authorization: Basic dXNlcjpodW50ZXIy", "Authorization: Basic [redacted]"],
+    [
+      "curl -H 'Authorization: token ghp_16C7e42F292c6912E7710c8' http://10.0.0.4/",
+      "curl -H 'Authorization: token [redacted]' http://10.0.0.4/",
+    ],
+    ["Authorization: 2YotnFZFEjr1zCsicMWpAA", "Authorization: [redacted]"],
+    ["Proxy-Authorization:Basic dXNlcjpodW50ZXIy", "Proxy-Authorization:Basic [redacted]"],
+    ['{"Authorization":"SharedKey acct:Zm9vYmFy\\/cXV4"}', '{"Authorization":"SharedKey [redacted]"}'],
+    ['{\\"authorization\\": \\"Basic dXNlcjpodW50ZXIy\\"}', '{\\"authorization\\": \\"Basic [redacted]\\"}'],
+    ["curl -H 'x-api-key: 0123456789abcdef' https://api", "curl -H 'x-api-key: [redacted]' https://api"],
+    ["Ocp-Apim-Subscription-Key: 0123456789abcdef", "Ocp-Apim-Subscription-Key: [redacted]"],
+    ["X-Auth-Token: abc123", "X-Auth-Token: [redacted]"],
+    ["Cookie: session=abc123; theme=dark", "Cookie: [redacted]"],
   ];
   const KEPT = [
     "/healthz",
     "the bearer of this note",
     "Bearer auth is required",
+    "Authorization header is required",
+    // an Activity Log's `authorization` member, as JSON text: no credential, and the JSON stays whole
+    '{"authorization":{"action":"Microsoft.Network/loadBalancers/write","scope":"/subscriptions/x"},"cookie":true}',
+    "my-api-key: shown",
     "/health?probe=1",
     "tokenizer=bert-base",
     "maxTokens=5",

@@ -37,6 +37,43 @@ const SECRET_NAME = new RegExp(`${SECRET_NAME_END}$`);
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g;
 /** A 40-character secret access key: masked in a string that also holds an access key id (alone, 40 base64 characters are too common). */
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/**
+ * HTTP request headers whose value is a credential, whatever its scheme (`Authorization: Basic <base64 user:password>`,
+ * `token ghp_…`, `SharedKey account:signature`, `Digest … response="…"`), as a curl command, a request a record kept
+ * or guest output shows them: https://www.rfc-editor.org/rfc/rfc9110#name-authorization, RFC 6265 (cookies), and the
+ * API-key headers of Azure API Management and Functions (`Ocp-Apim-Subscription-Key`, `x-functions-key`).
+ */
+const HEADER_NAMES = [
+  "authorization",
+  "proxy-authorization",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-functions-key",
+  "ocp-apim-subscription-key",
+  "x-amz-security-token",
+  "cookie",
+  "set-cookie",
+];
+/** An Authorization scheme, shown before the masked credentials (RFC 9110 §11.6.2; the IANA registry, and cloud schemes). */
+const AUTH_SCHEME =
+  "(?:(?:basic|bearer|digest|token|sharedkey(?:lite)?|aws4-hmac-sha256|negotiate|ntlm|hoba|mutual|scram-sha-(?:1|256)|vapid|sso-key|apikey|key|signature)\\s+)?";
+/** A header value's characters: to the end of the line or a quote (a backslash only as an escape of something else). */
+const HEADER_VALUE = `(?:[^\\r\\n"'\\\\]|\\\\(?!["']))+`;
+/**
+ * Such a header and its value in a header line or a quoted curl argument (`Authorization: Basic …`): the value runs
+ * to the end of the line or the first quote; the scheme stays shown. Not a JSON object or array after the colon
+ * (an Activity Log's `authorization` member is `{action, scope}`).
+ */
+const HEADER_LINE = new RegExp(
+  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\s*:[ \\t]*)(${AUTH_SCHEME})(?!\\s|\\{|\\[(?!redacted\\]))${HEADER_VALUE}`,
+  "gi",
+);
+/** The same as a JSON member, also JSON-escaped (`"authorization": "Basic …"`): only a string value is masked. */
+const HEADER_MEMBER = new RegExp(
+  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\\\?["']\\s*:\\s*\\\\?["'])(${AUTH_SCHEME})${HEADER_VALUE}`,
+  "gi",
+);
 /** A word in any case, as a pattern: `[Pp][Ww][Dd]` (the pre-check is case-sensitive but for these). */
 const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
 /**
@@ -46,6 +83,11 @@ const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.t
 const HINT = new RegExp(
   `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|:\\/\\/\\S*@|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
 );
+/**
+ * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
+ * string with a `:` takes it.
+ */
+const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`);
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
@@ -72,18 +114,21 @@ const JSON_SECRET = new RegExp(
  * - SAS query strings, in full URLs and in relative paths (`/health?sv=…&sig=…`): the signature;
  * - `SharedAccessSignature sr=…&sig=…` tokens (Service Bus, Event Hubs, IoT Hub): the whole token;
  * - HTTP bearer tokens (`Authorization: Bearer …`): the token;
+ * - credential headers (`Authorization` in any scheme, `Cookie`, API-key headers): the value, the scheme kept;
  * - JWTs (header.payload.signature);
  * - PEM private keys (with or without their END line);
  * - AWS access key ids, and in the same string any 40-character secret access key;
  * - credentials in URLs (`scheme://user:password@host`): the password.
  */
 export function maskSecretsInString(s: string): string {
-  if (!HINT.test(s)) return s;
+  if (!HINT.test(s) && !(s.includes(":") && HEADER_HINT.test(s))) return s;
   let out = s
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
     // an HTTP bearer token (`Authorization: Bearer …`, in a command line or a request a record kept), opaque or not
     .replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`)
+    .replace(HEADER_LINE, `$1$2$3${REDACTED}`)
+    .replace(HEADER_MEMBER, `$1$2$3${REDACTED}`)
     .replace(NAMED_SECRET, (_m, name: string, sep: string, quote: string | undefined) =>
       quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
