@@ -685,8 +685,24 @@ describe("App", () => {
     const inst = render(
       h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns: 30, rows: 8 } }),
     );
-    await until(() => stripVTControlCharacters(inst.lastFrame() ?? ""), /terminal too small: 30×8/, "too small");
+    await until(() => stripVTControlCharacters(inst.lastFrame() ?? ""), /too small: 30×8/, "too small");
     inst.unmount();
+  });
+
+  it("fits the too-small message to a narrow terminal: each line within its columns, the way out shown", async () => {
+    const s = await session();
+    for (const [columns, rows] of [
+      [30, 8],
+      [20, 5],
+    ] as const) {
+      const inst = render(
+        h(App, { session: s, color: false, copy: () => ({ osc52: false, message: "" }), onExit: () => {}, size: { columns, rows } }),
+      );
+      const frame = await until(() => stripVTControlCharacters(inst.lastFrame() ?? ""), /q quits/, "too small");
+      for (const line of frame.split("\n")) assert.ok(line.length <= columns, `${JSON.stringify(line)} fits ${columns} columns`);
+      assert.match(frame, new RegExp(`${columns}×${rows}`));
+      inst.unmount();
+    }
   });
 });
 

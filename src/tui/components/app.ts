@@ -395,11 +395,10 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
   React.useEffect(() => mouse?.((ev) => mouseRef.current(ev)), [mouse]);
 
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
-    return h(
-      Text,
-      { wrap: "truncate-end" },
-      `terminal too small: ${columns}×${rows}, lbdoctor tui needs ${MIN_COLUMNS}×${MIN_ROWS} (q quits)`,
-    );
+    const line = `terminal too small: ${columns}×${rows}, lbdoctor tui needs ${MIN_COLUMNS}×${MIN_ROWS} (q quits)`;
+    // narrower than the sentence: short lines, so that the sizes and the way out stay on screen
+    const text = line.length <= columns ? line : `too small: ${columns}×${rows}\nneeds ${MIN_COLUMNS}×${MIN_ROWS}\nq quits`;
+    return h(Text, { wrap: "truncate-end" }, text);
   }
   const width = columns;
   const data = state.data;
