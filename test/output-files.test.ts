@@ -11,6 +11,7 @@ import {
   chmodSync,
   closeSync,
   copyFileSync,
+  createReadStream,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -28,7 +29,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { prepareOutput, writeOutputs } from "../src/commands/output.ts";
+import { prepareOutput, prepareOutputs, writeOutputs, writeOutputsPaced } from "../src/commands/output.ts";
 import { writeStringSync } from "../src/core/io.ts";
 import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import { BIN, lbdoctor, lbdoctorAsync, ROOT } from "./support/cli.ts";
@@ -250,6 +251,117 @@ describe("output files", () => {
       assert.deepEqual(readdirSync(d).sort(), ["b.json"], `${signal}: no temporary file, no new target`);
       assert.equal(readFileSync(b, "utf8"), "the report before\n", "the target is untouched");
     }
+  });
+
+  it("writeOutputsPaced (writes overlapped with making the pieces) writes what writeOutputs writes, byte for byte", async () => {
+    const d = fresh("overlap");
+    // small pieces, empty ones, multi-byte text (2, 3 and 4 bytes in UTF-8), pieces that fill a buffer, and pieces longer
+    // than one (written from their own buffer), in an order that makes each of them follow each other
+    const piecesOf = () => {
+      const out: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        out.push(`{"i":${i},"name":"é€😀-${i}"}`, "", "x".repeat((i * 7919) % 70_000));
+        if (i % 9 === 0) out.push("ü".repeat(400_000 + i));
+        if (i % 13 === 0) out.push("😀".repeat(200_000));
+      }
+      return out;
+    };
+    const sync = join(d, "sync.json");
+    const paced = join(d, "paced.json");
+    writeOutputs([{ target: prepareOutput(sync), text: piecesOf() }], () => {});
+    await writeOutputsPaced(
+      [{ target: prepareOutput(paced), text: piecesOf()[Symbol.iterator]() }],
+      () => {},
+      () => undefined,
+    );
+    const want = Buffer.from(piecesOf().join(""), "utf8");
+    assert.ok(want.length > 10_000_000, "long enough to take many buffers");
+    assert.ok(readFileSync(sync).equals(want), "writeOutputs");
+    assert.ok(readFileSync(paced).equals(want), "writeOutputsPaced");
+    assert.deepEqual(readdirSync(d).sort(), ["paced.json", "sync.json"]);
+  });
+
+  it("writeOutputsPaced to a slow reader (a FIFO): each buffer is written whole and in order before it is filled again", {
+    timeout: 30_000,
+  }, async () => {
+    const d = fresh("overlap-fifo");
+    const fifo = join(d, "pipe");
+    assert.equal(spawnSync("mkfifo", [fifo]).status, 0, "mkfifo");
+    // a reader in this process that takes 16 kB a timer turn: a write of a buffer waits in the pipe until this
+    // process awaits it, so a buffer refilled (or a second write started) before that would show in what arrives
+    const chunks: Buffer[] = [];
+    const reader = createReadStream(fifo, { highWaterMark: 16_384 });
+    reader.on("data", (c) => {
+      chunks.push(c as Buffer);
+      reader.pause();
+      setTimeout(() => reader.resume(), 0);
+    });
+    const read = new Promise<void>((resolve, reject) => {
+      reader.on("end", () => resolve());
+      reader.on("error", reject);
+    });
+    // the reader's open is made on the thread pool: under way before this thread opens the FIFO for writing (which
+    // waits for a reader)
+    await new Promise((r) => setImmediate(r));
+    const piecesOf = () => Array.from({ length: 160 }, (_, i) => `${String(i).padStart(6, "0")}:${"abcdefghij"[i % 10]?.repeat(40_000)}\n`);
+    await writeOutputsPaced(
+      [{ target: prepareOutput(fifo), text: piecesOf() }],
+      () => {},
+      () => undefined,
+    );
+    await read;
+    assert.equal(Buffer.concat(chunks).toString("utf8"), piecesOf().join(""));
+    assert.ok(lstatSync(fifo).isFIFO(), "still a FIFO");
+  });
+
+  it("writeOutputsPaced: a piece that fails while a write is in flight is passed on as it is; nothing is left behind", async () => {
+    const d = fresh("overlap-fail");
+    const a = join(d, "a.json");
+    writeFileSync(a, "the report before\n");
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on("unhandledRejection", onRejection);
+    try {
+      function* report() {
+        for (let i = 0; i < 40; i++) yield "y".repeat(300_000);
+        throw new Error("the report could not be made");
+      }
+      await assert.rejects(
+        writeOutputsPaced(
+          [{ target: prepareOutput(a), text: report() }],
+          () => {},
+          () => undefined,
+        ),
+        /^Error: the report could not be made$/,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off("unhandledRejection", onRejection);
+    }
+    assert.deepEqual(rejections, []);
+    assert.deepEqual(readdirSync(d), ["a.json"], "no temporary file");
+    assert.equal(readFileSync(a, "utf8"), "the report before\n", "the target is untouched");
+  });
+
+  it("writeOutputsPaced: a write that fails (a full device) names its output, and the other output is not left behind", async () => {
+    const d = fresh("overlap-full");
+    const ok = join(d, "ok.json");
+    const [full, target] = prepareOutputs(["/dev/full", ok]) as [ReturnType<typeof prepareOutput>, ReturnType<typeof prepareOutput>];
+    const report = function* () {
+      for (let i = 0; i < 20; i++) yield "z".repeat(100_000);
+    };
+    await assert.rejects(
+      writeOutputsPaced(
+        [
+          { target, text: report() },
+          { target: full, text: report() },
+        ],
+        () => {},
+        () => undefined,
+      ),
+      /cannot write \/dev\/full: ENOSPC/,
+    );
+    assert.deepEqual(readdirSync(d), [], "all or none: no temporary file, no target");
   });
 
   it("an output that is the snapshot being read (by any spelling or link) is refused, exit 2, the snapshot intact", () => {
