@@ -111,7 +111,9 @@ const NOT_INTERNET = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0
 
 function refAddress(prefix: string, ip: string, env: RefEnv): Tri {
   if (prefix === "*") return "yes";
-  if (prefix === "VirtualNetwork") return [...env.vnetSpace, ...env.peeredSpace].some((c) => inCidr(ip, c)) ? "yes" : "no";
+  // the tag also holds the host's virtual IP, the probe source (Azure service tags overview)
+  if (prefix === "VirtualNetwork")
+    return ip === PROBE_IP || [...env.vnetSpace, ...env.peeredSpace].some((c) => inCidr(ip, c)) ? "yes" : "no";
   if (prefix === "AzureLoadBalancer") return ip === PROBE_IP ? "yes" : "no";
   if (prefix === "Internet") {
     if (ip === PROBE_IP) return "maybe"; // not documented either way

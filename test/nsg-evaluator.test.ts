@@ -103,8 +103,23 @@ describe("NSG evaluator: service tags", () => {
     assertDecided(run(snap, inbound(PROBE, 80)), "deny", "deny-alb");
     assertDecided(run(snap, inbound("10.0.3.9", 80)), "allow", "AllowVnetInBound");
     assertDecided(run(snap, inbound("20.1.2.3", 80)), "deny", "DenyAllInBound");
-    // without custom rules the probe is let in by the default rule, not by AllowVnetInBound
-    assertDecided(run(scenario().build(), inbound(PROBE, 80)), "allow", "AllowAzureLoadBalancerInBound");
+    // without custom rules AllowVnetInBound (65000) lets the probe in before AllowAzureLoadBalancerInBound (65001):
+    // the VirtualNetwork tag holds the host's virtual IP, 168.63.129.16
+    assertDecided(run(scenario().build(), inbound(PROBE, 80)), "allow", "AllowVnetInBound");
+  });
+
+  it("VirtualNetwork holds 168.63.129.16: a Deny VirtualNetwork rule blocks the probe, an Allow VirtualNetwork rule admits it", () => {
+    const deny = scenario({
+      subnet: [{ name: "deny-vnet-in", priority: 300, access: "Deny", protocol: "*", source: "VirtualNetwork", ports: "*" }],
+    }).build();
+    assertDecided(run(deny, inbound(PROBE, 80)), "deny", "deny-vnet-in");
+    const allow = scenario({
+      subnet: [
+        { name: "allow-vnet-in", priority: 3000, protocol: "*", source: "VirtualNetwork", ports: "*" },
+        { name: "deny-all", priority: 4000, access: "Deny", protocol: "*", source: "*", ports: "*" },
+      ],
+    }).build();
+    assertDecided(run(allow, inbound(PROBE, 80)), "allow", "allow-vnet-in");
   });
 
   it("VirtualNetwork covers the VNet space and peered VNets' space, and nothing beyond", () => {
@@ -142,7 +157,7 @@ describe("NSG evaluator: service tags", () => {
     const probe = run(snap, inbound(PROBE, 80));
     assert.equal(probe.verdict, "unknown");
     assert.match(probe.reason ?? "", /Internet tag covers 168\.63\.129\.16/);
-    assert.equal(layer(probe, "subnet").deciding?.name, "AllowAzureLoadBalancerInBound");
+    assert.equal(layer(probe, "subnet").deciding?.name, "AllowVnetInBound");
     assert.deepEqual(
       layer(probe, "subnet").ambiguous.map((a) => [a.name, a.access]),
       [["deny-internet", "Deny"]],

@@ -348,7 +348,7 @@ describe("TraceView", () => {
     assert.match(text, /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http {2}member 1\/2 \(←\/→\)$/m);
     assert.match(text, /^FLOW {3}\[p probe\] {2}d data {3}c custom$/m);
     assert.match(text, /168\.63\.129\.16 \(AzureLoadBalancer, the probe source\) → 10\.0\.0\.4:80\/Tcp/);
-    assert.match(text, /› 1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowAzureLoadBalancerInBound \(priority 65001, default rule\)/);
+    assert.match(text, /› 1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowVnetInBound \(priority 65000, default rule\)/);
     assert.match(
       text,
       /2\. NIC vm1-nic · NSG nsg-vm1-lockdown\n {5}DENY +by deny-all-inbound \(priority 4000\)\n {13}\/resources\/9\/properties\/securityRules\/1/,

@@ -177,7 +177,7 @@ describe("lbdoctor tui --snapshot, in tmux", { skip: SKIP }, () => {
     keys("snap", "t");
     pane = await waitFor("snap", /VERDICT {2}DENY/);
     assert.match(pane, /^TRACE {2}vm1 \(nic vm1-nic, 10\.0\.0\.4\) · rule rule-http {2}member 1\/2/m);
-    assert.match(pane, /1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowAzureLoadBalancerInBound/);
+    assert.match(pane, /1\. subnet snet-web · NSG nsg-web\n {5}ALLOW +by AllowVnetInBound/);
     assert.match(pane, /2\. NIC vm1-nic · NSG nsg-vm1-lockdown\n {5}DENY +by deny-all-inbound \(priority 4000\)/);
     keys("snap", "d");
     pane = await waitFor("snap", /\[d data\]/);

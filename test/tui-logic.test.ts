@@ -161,7 +161,7 @@ describe("tui Azure inspector", () => {
     assert.deepEqual(
       probe?.layers.map((l) => [l.layer, l.verdict, l.deciding?.name]),
       [
-        ["subnet", "allow", "AllowAzureLoadBalancerInBound"],
+        ["subnet", "allow", "AllowVnetInBound"],
         ["nic", "deny", "deny-all-inbound"],
       ],
     );

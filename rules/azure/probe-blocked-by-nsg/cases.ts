@@ -1,9 +1,16 @@
-import { healthyInternal, healthyWeb, ids, P, WEB_NSG } from "../../../test/support/azure-builder.ts";
+import { healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_NSG } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
   valid: [
-    { name: "reference architecture: default AllowAzureLoadBalancerInBound lets the probe in", snapshot: healthyWeb().build() },
+    { name: "reference architecture: the default rules let the probe in", snapshot: healthyWeb().build() },
+    {
+      name: "an Allow VirtualNetwork rule ahead of a custom deny-all admits the probe (the tag holds 168.63.129.16)",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "allow-vnet-in", priority: 3000, protocol: "*", source: "VirtualNetwork", ports: "*" })
+        .nsgRule(WEB_NSG, { name: "deny-all", priority: 4000, access: "Deny", protocol: "*", source: "*", ports: "*" })
+        .build(),
+    },
     {
       name: "custom deny-all at 4000 with an explicit AzureLoadBalancer allow ahead of it",
       snapshot: healthyWeb()
@@ -57,6 +64,27 @@ export const cases: RuleCases = {
       name: "deny AzureLoadBalancer on the probe port at priority 200 (the documented way to fail a probe)",
       snapshot: healthyWeb()
         .nsgRule(WEB_NSG, { name: "deny-lb-probe", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" })
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.nic("vm1-nic") },
+        { messageId: "blocked", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
+      name: "the probe is denied, but vm2's admin state is Up: it keeps taking connections, so its finding is low",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-lb-probe", priority: 200, access: "Deny", source: "AzureLoadBalancer", ports: "80" })
+        .adminState(WEB_LB, "pool-web", { vm: "vm2" }, "Up")
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.nic("vm1-nic"), severity: "critical" },
+        { messageId: "blocked", resourceId: ids.nic("vm2-nic"), severity: "low" },
+      ],
+    },
+    {
+      name: "a Deny VirtualNetwork rule above the default allows blocks the probe: the tag holds the host's virtual IP, 168.63.129.16",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-vnet-in", priority: 300, access: "Deny", protocol: "*", source: "VirtualNetwork", ports: "*" })
         .build(),
       errors: [
         { messageId: "blocked", resourceId: ids.nic("vm1-nic") },

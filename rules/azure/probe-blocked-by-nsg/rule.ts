@@ -19,13 +19,18 @@ export default defineRule<AzureModel>({
     "Azure Load Balancer health probes come from 168.63.129.16 (service tag `AzureLoadBalancer`). " +
     "If the subnet NSG or the NIC NSG denies that source on the probe's port ahead of any allow, every probe fails, " +
     "the member is marked Down and gets no new flows, even though the application is fine. " +
-    "`Http` and `Https` probes are TCP connections as far as the NSG is concerned.",
+    "`Http` and `Https` probes are TCP connections as far as the NSG is concerned. " +
+    'The `VirtualNetwork` tag holds that address too ("the virtual IP address of the host"), so a custom `Deny VirtualNetwork` rule ' +
+    "blocks the probe, and the default AllowVnetInBound (65000) admits it before AllowAzureLoadBalancerInBound (65001). " +
+    "A member whose backend address has admin state `Up` takes new connections whatever its probe says, so there the blocked probe " +
+    "costs no traffic and is reported at low severity.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
       title: "Azure Load Balancer health probes",
     },
     { url: "https://learn.microsoft.com/en-us/azure/virtual-network/network-security-groups-overview", title: "Network security groups" },
+    { url: "https://learn.microsoft.com/en-us/azure/virtual-network/service-tags-overview", title: "Virtual network service tags" },
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-manage-health-status",
       title: "Manage Azure Load Balancer Health Status",
@@ -34,6 +39,7 @@ export default defineRule<AzureModel>({
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview#probe-source-ip-address",
     "https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#azureloadbalancer",
+    "https://learn.microsoft.com/azure/load-balancer/admin-state-overview",
   ],
   messages: {
     blocked:
@@ -83,8 +89,11 @@ export default defineRule<AzureModel>({
           protocol: "Tcp",
           description: "Allow Azure Load Balancer health probes",
         });
+        // admin state Up: the load balancer ignores the probe and keeps sending new connections
+        const adminUp = member.adminState?.toLowerCase() === "up";
         report({
           ...base,
+          ...(adminUp ? { severity: "low" as const } : {}),
           status: "fail",
           messageId: "blocked",
           data: { ...data, nsg: d.nsgName, rule: d.name, priority: d.priority, layer: verdict.blockingLayer.layer },
@@ -94,7 +103,11 @@ export default defineRule<AzureModel>({
             { resourceId: member.nic?.id ?? lb.id, pointer: member.ipConfig.ptr, label: "member ip configuration" },
           ],
           remediation: {
-            summary: `Allow AzureLoadBalancer on TCP ${probe.port} ahead of ${d.name} (priority ${d.priority}) in ${d.nsgName}.${fix.notes.length ? ` ${fix.notes.join(" ")}` : ""}`,
+            summary:
+              `Allow AzureLoadBalancer on TCP ${probe.port} ahead of ${d.name} (priority ${d.priority}) in ${d.nsgName}.${fix.notes.length ? ` ${fix.notes.join(" ")}` : ""}` +
+              (adminUp
+                ? " The member's admin state is Up, so it keeps taking new connections for now; once the admin state goes back to None the probe decides and the member goes Down."
+                : ""),
             commands: fix.commands,
           },
         });

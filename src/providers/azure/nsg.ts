@@ -167,6 +167,9 @@ function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded:
   if (address) return cidrContains(p, ip) ? YES : NO;
   if (lower === "azureloadbalancer") return ip === AZURE_PROBE_SOURCE ? YES : NO;
   if (lower === "virtualnetwork") {
+    // the tag also holds "the virtual IP address of the host", 168.63.129.16, the probe source (Azure service tags
+    // overview): a Deny VirtualNetwork rule above AllowAzureLoadBalancerInBound blocks the probe
+    if (ip === AZURE_PROBE_SOURCE) return YES;
     if (ctx.vnetSpace === undefined) {
       return { m: "maybe", note: "the VNet's address space is not in the snapshot, so the VirtualNetwork tag cannot be resolved" };
     }
