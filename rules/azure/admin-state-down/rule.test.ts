@@ -10,6 +10,7 @@ import rule from "./rule.ts";
 runRuleTests(rule, cases);
 
 const BACKEND_UNHEALTHY = "azure/backend-unhealthy";
+const SINGLE_BACKEND = "azure/single-backend";
 
 describe("admin state Down explains the member's backend-unhealthy (the whole catalog through the engine)", () => {
   const snap = healthyWeb()
@@ -31,7 +32,19 @@ describe("admin state Down explains the member's backend-unhealthy (the whole ca
     );
     assert.deepEqual(
       cause?.relatedTo.map((r) => [r.ruleId, r.relation]),
-      [[BACKEND_UNHEALTHY, "explains"]],
+      [
+        [BACKEND_UNHEALTHY, "explains"],
+        [SINGLE_BACKEND, "explains"],
+      ],
+    );
+  });
+
+  it("explains the pool left with one member that serves (azure/single-backend counts an admin-Down member out)", () => {
+    const single = findings.find((f) => f.ruleId === SINGLE_BACKEND && f.status === "fail");
+    assert.equal(single?.severity, "medium");
+    assert.deepEqual(
+      single?.relatedTo.map((r) => [r.ruleId, r.relation]),
+      [[rule.id, "caused-by"]],
     );
   });
 

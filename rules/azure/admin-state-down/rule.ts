@@ -38,7 +38,8 @@ export default defineRule<AzureModel>({
     "https://learn.microsoft.com/azure/load-balancer/admin-state-overview",
     "https://learn.microsoft.com/cli/azure/network/lb/address-pool/address#az-network-lb-address-pool-address-update",
   ],
-  explains: ["azure/backend-unhealthy"],
+  // a member taken out of rotation can leave its pool with one member that serves (azure/single-backend counts it out)
+  explains: ["azure/backend-unhealthy", "azure/single-backend"],
   messages: {
     down: "{{member}} in pool {{pool}} of {{lb}} has admin state Down{{where}}: it gets no new connections on rule(s) {{rules}} whatever its health probe says. If the maintenance is over, set it back to None.",
     none: "No member of pool {{pool}} of {{lb}} is set to admin state Down.",

@@ -36,6 +36,19 @@ export const cases: RuleCases = {
     { name: "reference architecture: vm1 and vm2 in avset-web", snapshot: healthyWeb().build() },
     { name: "internal LB: app1 and app2 in avset-app", snapshot: healthyInternal().build() },
     {
+      name: "vm2's availability set reference comes back in capitals (as the compute API often returns it): still one set",
+      snapshot: healthyWeb()
+        .edit(ids.vm("vm2"), (r) => {
+          (r.properties as Record<string, unknown>).availabilitySet = {
+            id: ids
+              .availabilitySet("avset-web")
+              .replace(/resourceGroups\/[^/]+/, (x) => x.toUpperCase())
+              .replace(/avset-web$/, "AVSET-WEB"),
+          };
+        })
+        .build(),
+    },
+    {
       name: "zonal VMs in zones 1 and 2",
       snapshot: vm(vm(webLb(), "web1", "10.0.0.4", { zones: ["1"] }), "web2", "10.0.0.5", { zones: ["2"] }).build(),
     },

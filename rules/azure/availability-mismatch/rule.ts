@@ -124,14 +124,25 @@ export default defineRule<AzureModel>({
         report({ ...base, status: "not-applicable", messageId: "noVms", data });
         continue;
       }
+      // by id, case-insensitively (ARM ids mix case, and the compute API often returns a VM's set in capitals);
+      // shown by the name of the set's first VM reference
       const sets = new Map<string, Vm[]>();
+      const setKey = new Map<string, string>();
       for (const vm of vms) {
         if (vm.kind !== "vm" || !vm.availabilitySetId) continue;
-        const k = nameOf(vm.availabilitySetId);
+        const id = vm.availabilitySetId.toLowerCase();
+        let k = setKey.get(id);
+        if (k === undefined) {
+          k = nameOf(vm.availabilitySetId);
+          // two sets of one name in different resource groups stay apart
+          if (sets.has(k)) k = vm.availabilitySetId;
+          setKey.set(id, k);
+        }
         const list = sets.get(k);
         if (list) list.push(vm);
         else sets.set(k, [vm]);
       }
+      const setOf = (v: Vm) => (v.availabilitySetId ? setKey.get(v.availabilitySetId.toLowerCase()) : undefined);
       const zonal = vms.filter((v) => v.zones.length > 0);
       const regional = vms.filter((v) => v.zones.length === 0 && (v.availabilitySetId || v.kind === "vmss-instance"));
       const bare = vms.filter((v) => v.kind === "vm" && !v.availabilitySetId && v.zones.length === 0);
@@ -141,7 +152,7 @@ export default defineRule<AzureModel>({
 
       if (sets.size > 1 && target && targetId) {
         failed = true;
-        const outliers = vms.filter((v) => v.availabilitySetId && nameOf(v.availabilitySetId) !== target[0] && v.kind === "vm");
+        const outliers = vms.filter((v) => v.availabilitySetId && setOf(v) !== target[0] && v.kind === "vm");
         const thin = [...sets.values()].some((s) => s.length < 2);
         report({
           ...base,

@@ -43,6 +43,19 @@ export const cases: RuleCases = {
       errors: [{ messageId: "noNic", resourceId: entry("app9"), severity: "medium" }],
     },
     {
+      name: "an address no NIC holds, in a subnet that lists only the snapshot's NICs and a load balancer frontend",
+      snapshot: ipPool([{ name: "app9", ip: "10.1.0.9", vnet: "vnet-app" }])
+        .edit(netId("virtualNetworks", "vnet-app"), (r) => {
+          const subnet = (P(r).subnets as Array<{ properties: { ipConfigurations: Array<{ id: string }> } }>)[0];
+          subnet?.properties.ipConfigurations.push(
+            { id: ids.ipconfig("app1-nic") },
+            { id: `${ids.lb("lb-ip")}/frontendIPConfigurations/fe-ip` },
+          );
+        })
+        .build(),
+      errors: [{ messageId: "noNic", resourceId: entry("app9") }],
+    },
+    {
       name: "an address in the address space but in no subnet",
       snapshot: ipPool([{ name: "app7", ip: "10.1.7.7", vnet: "vnet-app" }]).build(),
       errors: [{ messageId: "noSubnet", resourceId: entry("app7") }],
@@ -61,6 +74,20 @@ export const cases: RuleCases = {
         })
         .build(),
       reason: "outside the collected scope",
+    },
+    {
+      name: "no NIC in the snapshot holds the address, but the subnet serves a NIC of another resource group that may",
+      snapshot: ipPool([{ name: "app9", ip: "10.1.0.9", vnet: "vnet-app" }])
+        .edit(netId("virtualNetworks", "vnet-app"), (r) => {
+          const subnet = (P(r).subnets as Array<{ properties: { ipConfigurations: Array<{ id: string }> } }>)[0];
+          subnet?.properties.ipConfigurations.push(
+            { id: `${netId("networkInterfaces", "app9-nic", "rg-app-vms")}/ipConfigurations/ipconfig1` },
+            // the internal LB's own frontend is listed too, and holds no backend address
+            { id: `${ids.lb("lb-ip")}/frontendIPConfigurations/fe-ip` },
+          );
+        })
+        .build(),
+      reason: "collect their resource group",
     },
     {
       name: "the network interfaces could not be listed",

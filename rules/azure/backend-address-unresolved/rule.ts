@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { cidrContains } from "../../../src/core/util/ip.ts";
-import { join } from "../../../src/core/util/json-pointer.ts";
-import { idKey, nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
+import { join, resolvePointer } from "../../../src/core/util/json-pointer.ts";
+import { idKey, nameOf, parentResourceId, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason } from "../../../src/providers/azure/compute-helpers.ts";
 import { type AzureModel, gapsFor, listGaps } from "../../../src/providers/azure/model.ts";
 import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -42,6 +42,8 @@ export default defineRule<AzureModel>({
       "Backend address {{address}} of pool {{pool}} ({{lb}}) is held by no network interface in the snapshot: nothing answers there, so it is never Up. If it was pre-populated for a VM not created yet, that is expected until the VM exists.",
     nicsUnknown:
       "Backend address {{address}} of pool {{pool}} ({{lb}}): network interfaces could not all be collected{{detail}}, so whether a NIC holds it is unknown.",
+    foreignIpConfigs:
+      "Backend address {{address}} of pool {{pool}} ({{lb}}) is held by no network interface in the snapshot, but subnet {{subnet}} also serves {{count}} ip configuration(s) from outside it ({{examples}}), one of which may hold it: collect their resource group(s) to decide.",
   },
   remediation:
     "Correct the address (or its virtual network) to the private IP of the VM that should serve, or remove the entry: " +
@@ -154,6 +156,26 @@ export default defineRule<AzureModel>({
               }
             }
           }
+          // a subnet lists every ip configuration in it, whatever resource group its NIC is in: one the snapshot lacks may hold the address
+          const foreign = m.ip ? foreignIpConfigs(model, m.ip, m.vnetId) : undefined;
+          if (foreign && foreign.ids.length > 0) {
+            report({
+              ...base,
+              status: "unknown",
+              messageId: "foreignIpConfigs",
+              data: {
+                ...data,
+                subnet: foreign.subnet,
+                count: foreign.ids.length,
+                examples: foreign.ids
+                  .slice(0, 3)
+                  .map((id) => `${nameOf(parentResourceId(id))}/${nameOf(id)} in ${rgOf(id)}`)
+                  .join(", "),
+              },
+              evidence: [entryEv, { resourceId: foreign.subnetId, pointer: foreign.ptr, label: "subnet ip configurations" }],
+            });
+            continue;
+          }
           if (nicListGap) {
             report({
               ...base,
@@ -180,3 +202,30 @@ export default defineRule<AzureModel>({
     }
   },
 });
+
+/**
+ * The NIC ip configurations the subnet that holds `ip` lists (`subnet.properties.ipConfigurations`) but the snapshot lacks:
+ * NICs of resource groups that were not collected.
+ */
+function foreignIpConfigs(
+  model: AzureModel,
+  ip: string,
+  vnetId: string | undefined,
+): { subnet: string; subnetId: string; ptr: string; ids: string[] } | undefined {
+  if (ip.includes(":")) return undefined;
+  const vnets = vnetId ? [model.byKey.vnet.get(idKey(vnetId))].filter((v) => v !== undefined) : model.vnets;
+  for (const vnet of vnets) {
+    const subnet = vnet.subnets.find((x) => x.prefixes.some((c) => cidrContains(c, ip)));
+    if (!subnet) continue;
+    const wire = resolvePointer(model.snapshot, subnet.ptr) as { properties?: { ipConfigurations?: unknown } } | undefined;
+    const list = wire?.properties?.ipConfigurations;
+    if (!Array.isArray(list)) return undefined;
+    const ids = list
+      .map((r) => (r as { id?: unknown } | null)?.id)
+      // NIC ip configurations only (a frontend or gateway ip configuration in the subnet holds no backend address)
+      .filter((id): id is string => typeof id === "string" && /\/networkInterfaces\/[^/]+\/ipConfigurations\//i.test(id))
+      .filter((id) => !model.byKey.ipConfig.has(idKey(id)));
+    return { subnet: subnet.name, subnetId: subnet.id, ptr: join(subnet.ptr, "properties", "ipConfigurations"), ids };
+  }
+  return undefined;
+}

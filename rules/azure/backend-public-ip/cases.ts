@@ -1,4 +1,4 @@
-import { computeId, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import { computeId, healthyInternal, healthyWeb, ids, P, rgId, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
@@ -8,6 +8,12 @@ export const cases: RuleCases = {
   valid: [
     { name: "reference architecture: the VMs have private IPs only (the public IP is the LB's)", snapshot: healthyWeb().build() },
     { name: "internal LB backends with private IPs", snapshot: healthyInternal().build() },
+    {
+      name: "listing the public IPs failed: the NICs reference none, which decides",
+      snapshot: healthyInternal()
+        .gap({ operation: "publicIPAddresses.list", resourceId: rgId(), status: 403, code: "AuthorizationFailed", message: "denied" })
+        .build(),
+    },
     {
       name: "a jump box with a public IP outside every pool is not a backend",
       snapshot: healthyWeb()

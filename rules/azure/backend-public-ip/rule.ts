@@ -28,7 +28,8 @@ export default defineRule<AzureModel>({
   id: "azure/backend-public-ip",
   provider: "azure",
   severity: "medium",
-  reads: ["azure:loadBalancers", "azure:nics", "azure:publicIps", "azure:vms", "azure:scaleSets"],
+  // the NICs' publicIPAddress references decide; the public IP resources only name the addresses, so their gaps change nothing
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vms", "azure:scaleSets"],
   title: "Backend VM has its own public IP",
   description:
     "The reference architecture for load-balanced VMs gives load-balanced VMs private IP addresses only: clients reach them through the load balancer's public IP, and administrators through inbound NAT rules. " +

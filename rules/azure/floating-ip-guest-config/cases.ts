@@ -43,9 +43,27 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "notListening", resourceId: ids.nic("vm2-nic"), severity: "high" }],
     },
+    {
+      name: "floating IP, the frontend's public IP is not in the snapshot and nothing listens on the port on vm2: the loopback fix leaves the IP to fill in",
+      snapshot: floating()
+        .remove(ids.publicIp("pip-lb-web"))
+        .guest("vm1", { listening: [{ protocol: "tcp", port: 80, address: "0.0.0.0" }] })
+        .guest("vm2", { listening: [{ protocol: "tcp", port: 22, address: "0.0.0.0" }] })
+        .build(),
+      errors: [{ messageId: "notListening", resourceId: ids.nic("vm2-nic") }],
+    },
   ],
   unknown: [
     { name: "floating IP without guest data", snapshot: floating().build(), reason: "run with --guest" },
+    {
+      name: "floating IP, the frontend's public IP is not in the snapshot: a listener on one address may be on the frontend IP",
+      snapshot: floating()
+        .remove(ids.publicIp("pip-lb-web"))
+        .guest("vm1", { listening: [{ protocol: "tcp", port: 80, address: "20.50.60.70" }] })
+        .guest("vm2", { listening: [{ protocol: "tcp", port: 80, address: "20.50.60.70" }] })
+        .build(),
+      reason: "is not in the snapshot",
+    },
     {
       name: "floating IP, the guest check failed on vm1",
       snapshot: floating()

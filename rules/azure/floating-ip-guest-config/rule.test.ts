@@ -20,3 +20,22 @@ describe("floating-ip-guest-config fix", () => {
     assert.match(f?.remediation?.summary ?? "", /--name rule-http --floating-ip false/);
   });
 });
+
+describe("floating-ip-guest-config fix without the frontend's address", () => {
+  it("leaves the IP for the user to fill in: the frontend's name (an untrusted string) never reaches the guest's root shell", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("floating IP, the frontend's public IP is not in the snapshot"));
+    assert.ok(c);
+    const hostile = "fe$(touch pwned);x";
+    const snap = JSON.parse(
+      JSON.stringify(c.snapshot).replaceAll('"fe-web"', JSON.stringify(hostile)).replaceAll('/fe-web"', `/${hostile}"`),
+    );
+    const f = evaluateCase(rule, snap).find((x) => x.status === "fail");
+    const commands = f?.remediation?.commands ?? [];
+    assert.ok(commands.length > 0);
+    for (const cmd of commands) assert.ok(!cmd.includes("touch pwned"), cmd);
+    assert.ok(
+      commands.some((cmd) => cmd.includes("<frontend-ip>")),
+      commands.join("\n"),
+    );
+  });
+});

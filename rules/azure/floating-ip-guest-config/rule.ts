@@ -10,19 +10,25 @@ import {
   runCommand,
 } from "../../../src/providers/azure/guest.ts";
 import { type AzureModel, lbFrontendIp, type Vm } from "../../../src/providers/azure/model.ts";
-import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { isAddressLike } from "../../../src/providers/azure/nsg.ts";
+import { memberLabel, memberResourceId, memberSubjects, placeholder, ps, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
-/** Commands that put the frontend IP on a loopback interface (and, on Windows, turn on weak host send/receive). */
-function loopbackCommands(vm: Vm, frontendIp: string, port: number, protocol: string): string[] {
+/**
+ * Commands that put the frontend IP on a loopback interface (and, on Windows, turn on weak host send/receive). The IP is
+ * quoted for the guest's shell (the script runs there as root), and left for the user to fill in when it is not known.
+ */
+function loopbackCommands(vm: Vm, frontendIp: string | undefined, port: number, protocol: string): string[] {
   const os = osTypeOf(vm);
-  const linux = runCommand(vm, `sudo ip addr add ${frontendIp}/32 dev lo && ip addr show dev lo`, false);
+  const linuxIp = frontendIp ? sh(`${frontendIp}/32`) : `${placeholder("frontend-ip")}/32`;
+  const windowsIp = frontendIp ? ps(frontendIp) : placeholder("frontend-ip");
+  const linux = runCommand(vm, `sudo ip addr add ${linuxIp} dev lo && ip addr show dev lo`, false);
   const proto = protocol.toLowerCase() === "udp" ? "UDP" : "TCP";
   const windows = runCommand(
     vm,
     [
       `$lb = Get-NetAdapter | Where-Object { $_.InterfaceDescription -like '*Loopback*' } | Select-Object -First 1`,
       `if (-not $lb) { throw 'add a Microsoft KM-TEST Loopback Adapter first' }`,
-      `New-NetIPAddress -InterfaceIndex $lb.ifIndex -IPAddress ${frontendIp} -PrefixLength 32`,
+      `New-NetIPAddress -InterfaceIndex $lb.ifIndex -IPAddress ${windowsIp} -PrefixLength 32`,
       `netsh interface ipv4 set interface $lb.ifIndex weakhostreceive=enabled weakhostsend=enabled`,
       `netsh interface ipv4 set interface (Get-NetAdapter | Where-Object { $_.Status -eq 'Up' -and $_.ifIndex -ne $lb.ifIndex } | Select-Object -First 1).ifIndex weakhostreceive=enabled weakhostsend=enabled`,
       `New-NetFirewallRule -DisplayName 'lb-floating-ip-${port}' -Direction Inbound -Protocol ${proto} -LocalPort ${port} -Action Allow`,
@@ -78,6 +84,8 @@ export default defineRule<AzureModel>({
     kubernetes:
       "Rule {{rule}} of {{lb}} uses floating IP because Kubernetes (cloud-provider-azure) creates it so; kube-proxy accepts the frontend IP on every node.",
     noFloating: "No load-balancing rule of {{lb}} uses floating IP.",
+    noFrontendIp:
+      "Rule {{rule}} of {{lb}} uses floating IP, but the address of its frontend {{frontendIp}} is not in the snapshot, so whether {{member}}'s listeners on {{port}}/{{protocol}} ({{addresses}}) accept it is not known.",
   },
   remediation:
     "On each backend: add the frontend IP to a loopback interface (Linux: `ip addr add <frontend-ip>/32 dev lo`; Windows: a loopback adapter with " +
@@ -95,7 +103,10 @@ export default defineRule<AzureModel>({
       }
       for (const rule of floating) {
         const ruleEv = { resourceId: lb.id, pointer: join(rule.ptr, "properties", "enableFloatingIP"), label: "floating IP" };
-        const frontendIp = lbFrontendIp(rule.frontend) ?? rule.frontend?.name ?? "(frontend)";
+        // the address packets arrive with; when the snapshot lacks it, only the frontend's name is shown
+        const address = lbFrontendIp(rule.frontend);
+        const knownIp = address !== undefined && isAddressLike(address) ? address : undefined;
+        const frontendIp = knownIp ?? rule.frontend?.name ?? "(frontend)";
         const protocol = rule.protocol.toLowerCase() === "udp" ? "udp" : "tcp";
         const port = rule.backendPort;
         const data = { rule: rule.name, lb: lb.name, frontendIp, port, protocol };
@@ -140,7 +151,7 @@ export default defineRule<AzureModel>({
           const listeners = (guest.body.listening ?? []).filter(
             (l) => l.port === port && (rule.protocol.toLowerCase() === "all" || l.protocol === protocol),
           );
-          const ok = listeners.find((l) => listenerAccepts(l.address, frontendIp));
+          const ok = listeners.find((l) => listenerAccepts(l.address, knownIp));
           const guestEv = { resourceId: vm.id, pointer: join(guest.ptr, "listening"), label: "guest listeners" };
           if (ok) {
             report({
@@ -152,12 +163,18 @@ export default defineRule<AzureModel>({
             });
             continue;
           }
-          const commands = [...loopbackCommands(vm, frontendIp, port, protocol), ...listenerCommands(vm, protocol)];
+          const addresses = [...new Set(listeners.map((l) => l.address ?? "*"))].join(", ");
+          if (listeners.length > 0 && !knownIp) {
+            // bound to some address that may be the frontend's: not decidable without it
+            report({ ...base, status: "unknown", messageId: "noFrontendIp", data: { ...mdata, addresses }, evidence: [ruleEv, guestEv] });
+            continue;
+          }
+          const commands = [...loopbackCommands(vm, knownIp, port, protocol), ...listenerCommands(vm, protocol)];
           report({
             ...base,
             status: "fail",
             messageId: listeners.length > 0 ? "notOnFrontend" : "notListening",
-            data: { ...mdata, addresses: [...new Set(listeners.map((l) => l.address ?? "*"))].join(", ") },
+            data: { ...mdata, addresses },
             evidence: [ruleEv, guestEv],
             remediation: {
               summary:

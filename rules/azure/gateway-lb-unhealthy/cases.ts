@@ -35,6 +35,11 @@ export const cases: RuleCases = {
       errors: [{ messageId: "allDown", resourceId: FE, severity: "critical" }],
     },
     {
+      name: "nva1 deallocated, nva2 running but set to admin state Down: no appliance takes new flows",
+      snapshot: chained("deallocated", "running").adminState("lb-gw", "pool-nva", { vm: "nva2" }, "Down").build(),
+      errors: [{ messageId: "allDown", resourceId: FE, severity: "critical" }],
+    },
+    {
       name: "the Gateway LB's pool holds no appliance",
       snapshot: chained("absent", "absent").build(),
       errors: [{ messageId: "empty", resourceId: FE }],

@@ -17,7 +17,8 @@ export default defineRule<AzureModel>({
     "every packet to that frontend is first sent, over VXLAN tunnels, to the network virtual appliances in the Gateway load balancer's backend pool. " +
     "When no appliance is available the Gateway load balancer's probes fail and the traffic is dropped (Microsoft Q&A), and bypassing the chain is " +
     "not supported: everything through the frontend is lost, however healthy its own backends are. Rule health is not available for a Gateway " +
-    "load balancer, so the check uses what the snapshot shows: rules on the gateway frontend, members in their pools, and the appliances' power state. " +
+    "load balancer, so the check uses what the snapshot shows: rules on the gateway frontend, members in their pools, and the appliances' power state " +
+    "(an appliance set to admin state Down takes no new flows either). " +
     "When the Gateway load balancer is not in the snapshot the result is unknown.",
   citations: [
     { url: "https://learn.microsoft.com/en-us/azure/load-balancer/gateway-overview", title: "Gateway Load Balancer" },
@@ -101,7 +102,14 @@ export default defineRule<AzureModel>({
           });
           continue;
         }
-        const powers = members.map((m) => ({ m, p: memberPower(model, gw, m) }));
+        // an appliance set to admin state Down takes no new flows whatever its VM's state (on probed rules: admin-state-overview)
+        const probed = rules.some((r) => r.probeId);
+        const powers = members.map((m) => {
+          const p = memberPower(model, gw, m);
+          if (p.state === "down" || !probed || m.adminState?.toLowerCase() !== "down") return { m, p };
+          const ev = m.adminStatePtr ? [{ resourceId: gw.id, pointer: m.adminStatePtr, label: `admin state of ${memberName(m)}` }] : [];
+          return { m, p: { ...p, state: "down" as const, detail: "admin state Down", evidence: [...p.evidence, ...ev] }, adminDown: true };
+        });
         const up = powers.filter((x) => x.p.state === "up");
         const list = powers.map((x) => `${memberName(x.m)}: ${x.p.detail}`).join("; ");
         const evidence = [chainEv, ...powers.flatMap((x) => x.p.evidence)];
@@ -114,7 +122,8 @@ export default defineRule<AzureModel>({
             evidence,
           });
         } else if (powers.every((x) => x.p.state === "down")) {
-          const starts = powers.flatMap((x) => (x.p.vm ? [azVmStart(x.p.vm)] : []));
+          const starts = powers.flatMap((x) => (x.p.vm && !("adminDown" in x) ? [azVmStart(x.p.vm)] : []));
+          const adminDown = powers.filter((x) => "adminDown" in x).map((x) => memberName(x.m));
           report({
             ...base,
             status: "fail",
@@ -122,7 +131,11 @@ export default defineRule<AzureModel>({
             data: { ...gdata, members: list },
             evidence,
             remediation: {
-              summary: `Start the appliances behind ${gw.name} (or add running ones to its pool).`,
+              summary:
+                `Start the appliances behind ${gw.name} (or add running ones to its pool).` +
+                (adminDown.length > 0
+                  ? ` ${adminDown.join(", ")} ${adminDown.length > 1 ? "are" : "is"} set to admin state Down: set it back to None (the address list below names it).`
+                  : ""),
               commands: [...starts, ...commands],
             },
           });

@@ -91,6 +91,17 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "seen" }, { messageId: "seen" }],
     },
+    {
+      name: "app1 named with --from, and the frontend's private address is not an address: the guest script leaves it to fill in",
+      snapshot: healthyInternal()
+        .edit(ids.lb(ILB), (r) => {
+          const fe = (P(r).frontendIPConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+          if (fe) fe.properties.privateIPAddress = `${FRONTEND};touch pwned`;
+        })
+        .build(),
+      context: { from: ["app1"] },
+      errors: [{ messageId: "declared", resourceId: ids.nic("app1-nic") }],
+    },
   ],
   unknown: [
     {

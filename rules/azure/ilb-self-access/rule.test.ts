@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { runRules } from "../../../src/core/engine/run.ts";
 import { buildAzureModel } from "../../../src/providers/azure/model.ts";
 import { APP_SUBNET, healthyInternal, ids } from "../../../test/support/azure-builder.ts";
-import { runRuleTests } from "../../../test/support/rule-tester.ts";
+import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
 
@@ -43,5 +43,20 @@ describe("azure/ilb-self-access with --from", () => {
     const f = run(["ghost-vm"]).find((x) => x.messageId === "fromUnknown");
     assert.equal(f?.status, "unknown");
     assert.match(f?.message ?? "", /ghost-vm/);
+  });
+});
+
+describe("azure/ilb-self-access fix", () => {
+  it("quotes the frontend address for the guest's shell: a private address that is not an address is left to fill in", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("app1 named with --from, and the frontend's private address is not an address"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot, c.context).find((x) => x.status === "fail");
+    const commands = f?.remediation?.commands ?? [];
+    assert.ok(commands.length > 0);
+    for (const cmd of commands) assert.ok(!cmd.includes("touch pwned"), cmd);
+    assert.ok(
+      commands.some((cmd) => cmd.includes("<frontend-ip>")),
+      commands.join("\n"),
+    );
   });
 });

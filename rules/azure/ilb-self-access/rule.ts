@@ -4,7 +4,8 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { isAnyPort, isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import { fromNames, guestFor, guestGap, osTypeOf, parseEndpoint, runCommand } from "../../../src/providers/azure/guest.ts";
 import type { AzureModel, LbRule, PoolMember } from "../../../src/providers/azure/model.ts";
-import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { isAddressLike } from "../../../src/providers/azure/nsg.ts";
+import { memberLabel, memberResourceId, memberSubjects, placeholder, ps, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 export default defineRule<AzureModel>({
   id: "azure/ilb-self-access",
@@ -165,15 +166,17 @@ function endpointOf(r: LbRule): string {
 function fixFor(lbId: string, lbName: string, pool: string, vm: NonNullable<PoolMember["vm"]>, rule: LbRule): Remediation {
   const target = `${rule.frontend?.privateIp}:${isAnyPort(rule) ? "*" : rule.frontendPort}`;
   const rg = sh(rgOf(lbId));
+  // the address goes into a script the guest's shell runs (as root): quoted for it, never spliced in
+  const ip = rule.frontend?.privateIp;
+  const linuxIp = ip && isAddressLike(ip) ? sh(ip) : placeholder("frontend-ip");
+  const windowsIp = ip && isAddressLike(ip) ? ps(`${ip}:`) : placeholder("frontend-ip:");
   return {
     summary:
       `${vm.name} must not reach ${lbName}'s frontend ${target} while it sits in pool ${pool}. Give each application its own pool of VMs, ` +
       "or run the applications on dual-NIC VMs with one NIC and IP each, or put a proxy (Application Gateway, nginx, haproxy) in between. " +
       "See who calls the frontend, and which pools and rules share the VMs, with:",
     commands: [
-      osTypeOf(vm) === "Windows"
-        ? runCommand(vm, `netstat -an | findstr ${rule.frontend?.privateIp}:`)
-        : runCommand(vm, `ss -tn dst ${rule.frontend?.privateIp}`),
+      osTypeOf(vm) === "Windows" ? runCommand(vm, `netstat -an | findstr ${windowsIp}`) : runCommand(vm, `ss -tn dst ${linuxIp}`),
       `az network lb rule list --resource-group ${rg} --lb-name ${sh(lbName)} --output table`,
       `az network lb address-pool show --resource-group ${rg} --lb-name ${sh(lbName)} --name ${sh(pool)} --query 'backendIPConfigurations[].id'`,
     ],

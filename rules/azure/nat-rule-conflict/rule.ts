@@ -5,7 +5,7 @@ import { idKey } from "../../../src/providers/azure/arm-id.ts";
 import { describeRules, flowProtocols, hasNoNsg, isStandardSku, restriction } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, IpConfig, LoadBalancer, NatRule } from "../../../src/providers/azure/model.ts";
 import { evaluateFlow } from "../../../src/providers/azure/nsg.ts";
-import { azNsgRuleShowCommand, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { azNsgRuleShowCommand, placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const ADMIN_PORTS: Record<number, string> = { 22: "SSH", 3389: "RDP" };
 
@@ -274,7 +274,7 @@ function judgeVerdicts(
       remediation: {
         summary:
           (d
-            ? `Restrict ${d.name} in ${d.nsgName} to your administrators' prefixes (az network nsg rule update --resource-group ${nsgRg} --nsg-name ${sh(d.nsgName)} --name ${sh(d.name)} --source-address-prefixes <admin-cidr>), `
+            ? `Restrict ${d.name} in ${d.nsgName} to your administrators' prefixes (az network nsg rule update --resource-group ${nsgRg} --nsg-name ${sh(d.nsgName)} --name ${sh(d.name)} --source-address-prefixes ${placeholder("admin-cidr")}), `
             : "Attach an NSG that admits only your administrators' prefixes, ") +
           `or remove NAT rule ${nat.name} and reach the VM through Azure Bastion or just-in-time access.`,
         commands: [

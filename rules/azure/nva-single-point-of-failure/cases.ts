@@ -80,6 +80,25 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "single", resourceId: ids.nic("nva1-nic") }],
     },
+    {
+      name: "the internal LB's pool holds two NICs of one NVA: still one appliance, a single point of failure",
+      snapshot: appTierRoutedVia("10.1.1.100")
+        .lb("lb-nva", {
+          frontends: [{ name: "fe-nva", subnet: "vnet-app/snet-nva", privateIp: "10.1.1.100" }],
+          pools: ["pool-nva"],
+          probes: [{ name: "probe-nva", protocol: "Tcp", port: 22 }],
+          rules: [{ name: "ha-ports", frontend: "fe-nva", pool: "pool-nva", probe: "probe-nva", protocol: "All", frontendPort: 0 }],
+        })
+        .vm("nva1", {
+          subnet: "vnet-app/snet-nva",
+          ip: "10.1.1.4",
+          pools: ["lb-nva/pool-nva"],
+          enableIPForwarding: true,
+          extraNics: [{ subnet: "vnet-app/snet-nva", ip: "10.1.1.14", pools: ["lb-nva/pool-nva"], enableIPForwarding: true }],
+        })
+        .build(),
+      errors: [{ messageId: "singleBehindLb", resourceId: ids.lb("lb-nva") }],
+    },
   ],
   unknown: [
     {

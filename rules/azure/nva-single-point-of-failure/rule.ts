@@ -107,7 +107,10 @@ export default defineRule<AzureModel>({
       if (target.kind === "lb-frontend") {
         const { lb, frontend } = target;
         const { nics, ipOnly } = frontendBackends(lb, frontend);
-        const members = [...nics.map((n) => n.vm?.name ?? n.name), ...ipOnly];
+        // one appliance counts once, however many of its NICs sit in the pools
+        const machines = new Map<string, string>();
+        for (const n of nics) if (!machines.has(n.vm?.key ?? n.key)) machines.set(n.vm?.key ?? n.key, n.vm?.name ?? n.name);
+        const members = [...machines.values(), ...ipOnly];
         const lbData = { ...data, lb: lb.name, frontend: frontend.name, members: members.join(", "), count: members.length };
         const lbBase = { ...onTable, resourceId: lb.id, loadBalancerId: lb.id, subjects: [lb.id, ...tableIds] };
         const feEvidence = { resourceId: lb.id, pointer: frontend.ptr, label: "internal LB frontend" };

@@ -163,6 +163,20 @@ export const cases: RuleCases = {
   ],
   unknown: [
     {
+      name: "floating IP whose frontend public IP is not in the snapshot: a socket bound to one public address may be on the frontend IP",
+      snapshot: floatingWeb()
+        .remove(ids.publicIp("pip-lb-web"))
+        .guest("vm1", {
+          listening: [
+            { protocol: "tcp", port: 80, address: "20.50.60.70" },
+            { protocol: "tcp", port: 80, address: "10.0.0.4" },
+          ],
+        })
+        .guest("vm2", web)
+        .build(),
+      reason: "not in the snapshot",
+    },
+    {
       name: "no guest data: Up on health port 8081 says nothing about data port 8080",
       snapshot: healthPortInternal().build(),
       reason: "run with --guest",

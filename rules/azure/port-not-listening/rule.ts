@@ -30,6 +30,8 @@ interface Need {
   port: number;
   /** the address LB traffic arrives at (the frontend IP with floating IP) */
   destinationIp: string | undefined;
+  /** floating IP whose frontend address the snapshot lacks: a socket bound to one address may or may not be on it */
+  destinationUnknown?: boolean;
   roles: string[];
   evidence: Evidence[];
 }
@@ -42,13 +44,15 @@ function addNeed(
   destinationIp: string | undefined,
   role: string,
   ev: Evidence,
+  destinationUnknown = false,
 ): void {
-  const k = `${protocol}|${port}|${destinationIp ?? ""}`;
+  const k = `${protocol}|${port}|${destinationIp ?? ""}${destinationUnknown ? "|?" : ""}`;
   const n = needs.get(k);
   if (n) {
     n.roles.push(role);
     n.evidence.push(ev);
-  } else needs.set(k, { protocol, port, destinationIp, roles: [role], evidence: [ev] });
+  } else
+    needs.set(k, { protocol, port, destinationIp, roles: [role], evidence: [ev], ...(destinationUnknown ? { destinationUnknown } : {}) });
 }
 
 export default defineRule<AzureModel>({
@@ -61,7 +65,8 @@ export default defineRule<AzureModel>({
     "The backend-traffic troubleshooting guide's first cause: the backend VM does not listen on the port, so probes fail (the member goes Down) or, when the probe uses " +
     "another port, the member is Up and still never answers clients on the data port. With the opt-in guest check (`--guest`) lbdoctor " +
     "reads the VM's listening sockets and checks the probe port and every rule's backend port; a socket bound only to 127.0.0.1 counts " +
-    "as not listening, since load-balanced traffic arrives at the NIC's IP (or the frontend IP with floating IP). Without guest data, a " +
+    "as not listening, since load-balanced traffic arrives at the NIC's IP (or the frontend IP with floating IP; when the snapshot lacks that " +
+    "address, a socket bound to one address may or may not be on it, and the result is unknown). Without guest data, a " +
     "member Down with TcpProbeTimeout, HttpEndpointUnreachable or HttpNoResponse while the NSG path lets the probe in is reported as " +
     "suspected. Severity is high: the member serves nothing on that port.",
   citations: [
@@ -85,6 +90,8 @@ export default defineRule<AzureModel>({
     loopbackOnly:
       "{{member}} listens on {{protocol}} port {{port}} only on {{addresses}} ({{roles}}), which load-balanced traffic to {{destination}} cannot reach.",
     listening: "{{member}} listens on {{protocol}} port {{port}} ({{roles}}).",
+    destinationUnknown:
+      "{{member}} listens on {{protocol}} port {{port}} only on {{addresses}} ({{roles}}); with floating IP the traffic arrives at the frontend IP, which is not in the snapshot, so whether it reaches the socket is not known.",
     suspected:
       "suspected: not listening or guest firewall. {{member}} is Down for rule {{rule}} with {{reason}} while the NSG path lets 168.63.129.16 reach probe port {{port}}.",
     probeAnswers: "{{member}} answers probe {{probe}} on port {{port}} ({{reason}}), which is also the data port of rule {{rule}}.",
@@ -178,11 +185,15 @@ function memberNeeds({ lb, member, rules }: Group): Map<string, Need> {
     if (!isAnyPort(rule) && rule.backendPort > 0) {
       const dest = rule.enableFloatingIP ? lbFrontendIp(rule.frontend) : member.ip;
       for (const p of flowProtocols(rule.protocol)) {
-        addNeed(needs, p === "Udp" ? "udp" : "tcp", rule.backendPort, dest, `data port of rule ${rule.name}`, {
-          resourceId: lb.id,
-          pointer: rule.ptr,
-          label: "load-balancing rule",
-        });
+        addNeed(
+          needs,
+          p === "Udp" ? "udp" : "tcp",
+          rule.backendPort,
+          dest,
+          `data port of rule ${rule.name}`,
+          { resourceId: lb.id, pointer: rule.ptr, label: "load-balancing rule" },
+          rule.enableFloatingIP && dest === undefined,
+        );
       }
     }
     if (rule.probe) {
@@ -234,6 +245,16 @@ function judgeFromGuest(
     };
     if (onPort.some((l) => listenerAccepts(l.address, need.destinationIp))) {
       report({ ...base, status: "pass", messageId: "listening", data, evidence: [listEv] });
+    } else if (onPort.length > 0 && need.destinationUnknown && !onPort.every((l) => isLoopback(l.address ?? ""))) {
+      // bound to one address, which may be the frontend IP the snapshot lacks
+      const addresses = onPort.map((l) => l.address ?? "*").join(", ");
+      report({
+        ...base,
+        status: "unknown",
+        messageId: "destinationUnknown",
+        data: { ...data, addresses },
+        evidence: [listEv, ...need.evidence],
+      });
     } else if (onPort.length > 0) {
       const addresses = onPort.map((l) => l.address ?? "*").join(", ");
       report({

@@ -36,6 +36,41 @@ export const cases: RuleCases = {
   valid: [
     { name: "reference architecture: rule-http guarded by probe-http", snapshot: healthyWeb().build() },
     { name: "internal LB: rule-app guarded by probe-app", snapshot: healthyInternal().build() },
+    {
+      name: "the rule health call failed: the rule names its probe, which decides",
+      snapshot: (() => {
+        const s = healthyWeb()
+          .gap({
+            operation: "loadBalancerLoadBalancingRules.health",
+            resourceId: ids.rule(WEB_LB, "rule-http"),
+            status: 403,
+            code: "AuthorizationFailed",
+            message: "denied",
+          })
+          .build();
+        delete s.observations?.ruleHealth?.[ids.rule(WEB_LB, "rule-http")];
+        return s;
+      })(),
+    },
+    {
+      name: "a cross-region (Global tier) rule without a probe: a probe cannot be configured there, the platform probes each region",
+      snapshot: healthyWeb()
+        .publicIp("pip-global", { ip: "20.90.1.1" })
+        .lb("lb-global", {
+          frontends: [{ name: "fe-global", publicIp: "pip-global" }],
+          pools: ["pool-regions"],
+          rules: [{ name: "rule-global", frontend: "fe-global", pool: "pool-regions", frontendPort: 80 }],
+        })
+        .edit(ids.lb("lb-global"), (r) => {
+          r.sku = { name: "Standard", tier: "Global" };
+          for (const p of P(r).backendAddressPools as Array<{ properties: Record<string, unknown> }>) {
+            p.properties.loadBalancerBackendAddresses = [
+              { name: "region-1", properties: { loadBalancerFrontendIPConfiguration: { id: ids.frontend(WEB_LB, "fe-web") } } },
+            ];
+          }
+        })
+        .build(),
+    },
   ],
   invalid: [
     {

@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, LbRule, LoadBalancer } from "../../../src/providers/azure/model.ts";
 import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
@@ -48,13 +49,16 @@ export default defineRule<AzureModel>({
   id: "azure/rule-without-probe",
   provider: "azure",
   severity: "high",
-  reads: ["azure:loadBalancers", "azure:ruleHealth"],
+  // the rule's own configuration decides; rule health is only shown as evidence, so its gaps change nothing here
+  reads: ["azure:loadBalancers"],
   title: "Load-balancing rule without a health probe",
   description:
     "A load-balancing rule with no health probe has no notion of health: the load balancer keeps sending new " +
     "connections to every pool member, the dead and the stopped ones included, so a share of clients time out for as " +
     "long as a member is down. Such a rule also has no health status (the rule health API returns nothing for it), so " +
-    "monitoring cannot show the failure. The reference architecture for load-balanced VMs gives every rule a probe.",
+    "monitoring cannot show the failure. The reference architecture for load-balanced VMs gives every rule a probe. " +
+    "A cross-region (Global tier) load balancer is out of scope: a health probe cannot be configured on it, and a default probe " +
+    "collects the availability of each regional load balancer by itself.",
   citations: [
     {
       url: "https://learn.microsoft.com/en-us/azure/load-balancer/load-balancer-custom-probe-overview",
@@ -68,12 +72,15 @@ export default defineRule<AzureModel>({
   references: [
     "https://learn.microsoft.com/azure/load-balancer/load-balancer-custom-probe-overview",
     "https://learn.microsoft.com/cli/azure/network/lb/rule#az-network-lb-rule-update",
+    "https://learn.microsoft.com/azure/load-balancer/cross-region-overview#limitations",
   ],
   messages: {
     noProbe:
       "Rule {{rule}} ({{protocol}} {{frontendPort}} → {{backendPort}}) has no health probe: new connections go to every member of {{pool}}, dead or alive.",
     hasProbe: "Rule {{rule}} is guarded by probe {{probe}} ({{probeProtocol}} port {{probePort}}).",
     probeMissing: "Rule {{rule}} names probe {{probe}}, which is not among the load balancer's probes in the snapshot.",
+    globalTier:
+      "Rule {{rule}} belongs to a cross-region (Global tier) load balancer: its health probe cannot be configured, and a default probe checks each regional load balancer's availability.",
   },
   remediation:
     "Create a probe that checks the rule's backend port (an HTTP probe on a health path for web servers) and attach it to the rule.",
@@ -88,6 +95,10 @@ export default defineRule<AzureModel>({
           backendPort: rule.backendPort,
           pool: rule.pool?.name ?? rule.poolId?.split("/").pop() ?? "its pool",
         };
+        if (isGlobalTier(lb) && !rule.probeId) {
+          report({ ...base, status: "not-applicable", messageId: "globalTier", data });
+          continue;
+        }
         if (rule.probe) {
           report({
             ...base,

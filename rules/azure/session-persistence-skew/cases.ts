@@ -18,6 +18,22 @@ export const cases: RuleCases = {
     { name: "reference architecture: Default (5-tuple hash)", snapshot: healthyWeb().build() },
     { name: "internal LB with Default distribution", snapshot: healthyInternal().build() },
     {
+      name: "the rule health call failed: the rule's own load distribution (Default) still decides",
+      snapshot: (() => {
+        const s = healthyWeb()
+          .gap({
+            operation: "loadBalancerLoadBalancingRules.health",
+            resourceId: ids.rule(WEB_LB, "rule-http"),
+            status: 403,
+            code: "AuthorizationFailed",
+            message: "denied",
+          })
+          .build();
+        delete s.observations?.ruleHealth?.[ids.rule(WEB_LB, "rule-http")];
+        return s;
+      })(),
+    },
+    {
       name: "no loadDistribution on the wire means Default",
       snapshot: healthyWeb().edit(ids.lb(WEB_LB), distribution("rule-http", undefined)).build(),
     },

@@ -14,7 +14,8 @@ export default defineRule<AzureModel>({
   id: "azure/session-persistence-skew",
   provider: "azure",
   severity: "low",
-  reads: ["azure:loadBalancers", "azure:ruleHealth"],
+  // the rule's load distribution decides; rule health only adds a sentence, so its gaps change nothing here
+  reads: ["azure:loadBalancers"],
   title: "Session persistence skews distribution",
   description:
     "By default Azure Load Balancer spreads connections with a 5-tuple hash (source IP and port, destination IP and port, protocol). " +

@@ -103,6 +103,24 @@ export const cases: RuleCases = {
       errors: [{ messageId: "atMostOne", severity: "medium" }],
     },
     {
+      name: "vm2 runs but is set to admin state Down: it takes no new connections, so vm1 serves alone",
+      snapshot: healthyWeb().adminState(WEB_LB, "pool-web", { vm: "vm2" }, "Down").build(),
+      errors: [{ messageId: "single", resourceId: ids.pool(WEB_LB, "pool-web"), severity: "medium" }],
+    },
+    {
+      name: "one VM with two NICs in the pool is still one machine: a single point of failure",
+      snapshot: webLb()
+        .vm("vm1", {
+          subnet: WEB_SUBNET,
+          ip: "10.0.0.4",
+          pools: [POOL],
+          availabilitySet: "avset-web",
+          extraNics: [{ subnet: WEB_SUBNET, ip: "10.0.0.14", pools: [POOL] }],
+        })
+        .build(),
+      errors: [{ messageId: "single", resourceId: ids.pool(WEB_LB, "pool-web"), severity: "medium" }],
+    },
+    {
       name: "a lone zonal VM: the second one goes to another zone",
       snapshot: webLb()
         .vm("web1", { subnet: WEB_SUBNET, ip: "10.0.0.4", pools: [POOL], zones: ["1"] })

@@ -1,4 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { resolvePointer } from "../../../src/core/util/json-pointer.ts";
+import { obj, str } from "../../../src/core/util/wire.ts";
 import { parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import {
   azPoolAdd,
@@ -15,16 +17,65 @@ import {
   vmsInAvailabilitySets,
 } from "../../../src/providers/azure/compute-helpers.ts";
 import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
-import type { AzureModel, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
+import type { AzureModel, LbRule, LoadBalancer, Pool, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
 import { memberSubjects, placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 interface Seen {
   m: PoolMember;
-  p: MemberPower;
+  p: MemberPower & { adminDown?: boolean };
 }
 
 function describe({ m, p }: Seen): string {
   return p.kind === "vm" && p.state === "down" ? `${memberName(m)} is ${p.detail}` : `${memberName(m)}: ${p.detail}`;
+}
+
+/**
+ * Whether the member can serve: its power state, except that a member whose backend address has admin state Down
+ * takes no new connections whatever its VM's state (admin state acts on the pool's probed rules, so only when one of
+ * them has a probe). A VM already down stays down for its power state (starting it is the first fix).
+ */
+function servingState(model: AzureModel, lb: LoadBalancer, m: PoolMember, rules: LbRule[]): MemberPower & { adminDown?: boolean } {
+  const p = memberPower(model, lb, m);
+  if (p.state === "down" || m.adminState?.toLowerCase() !== "down" || !rules.some((r) => r.probeId)) return p;
+  return {
+    state: "down",
+    kind: p.kind,
+    ...(p.vm ? { vm: p.vm } : {}),
+    detail: "set to admin state Down (no new connections, whatever its probe says)",
+    evidence: m.adminStatePtr ? [{ resourceId: lb.id, pointer: m.adminStatePtr, label: `admin state of ${memberName(m)}` }] : p.evidence,
+    adminDown: true,
+  };
+}
+
+/** Members of one machine count once: two ip configurations (or NICs) of one VM are one point of failure. */
+function machineKey(s: Seen): string {
+  return s.p.vm?.key ?? s.m.key;
+}
+
+function machines(list: Seen[]): Seen[][] {
+  const by = new Map<string, Seen[]>();
+  for (const s of list) {
+    const k = machineKey(s);
+    const g = by.get(k);
+    if (g) g.push(s);
+    else by.set(k, [s]);
+  }
+  return [...by.values()];
+}
+
+/** "vm1 (nic vm1-nic, 10.0.0.4)", or for one VM behind several members "vm1 (one VM, 2 members: …)". */
+function machineLabel(group: Seen[]): string {
+  const first = group[0] as Seen;
+  if (group.length === 1 || !first.p.vm) return group.map((s) => memberName(s.m)).join(", ");
+  return `${first.p.vm.name} (one VM, ${group.length} members: ${group.map((s) => memberName(s.m)).join(", ")})`;
+}
+
+/** `az network lb address-pool address update … --admin-state None` for a member set Down, when its address has a name. */
+function azAdminNone(model: AzureModel, lb: LoadBalancer, pool: Pool, m: PoolMember): string | undefined {
+  if (!m.adminStatePtr) return undefined;
+  const name = str(obj(resolvePointer(model.snapshot, m.adminStatePtr.replace(/\/properties\/adminState$/, ""))).name);
+  if (!name) return undefined;
+  return `az network lb address-pool address update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --pool-name ${sh(pool.name)} --name ${sh(name)} --admin-state None`;
 }
 
 /** Reads a VM's power state from Azure. */
@@ -95,7 +146,9 @@ export default defineRule<AzureModel>({
     "A load-balanced service needs at least two members that can take traffic, otherwise one reboot, host failure or planned maintenance takes it down. " +
     "The reference architecture for load-balanced VMs: the VM availability SLA needs two or more VMs in one availability set (or spread across availability zones). " +
     "A member counts when its VM is running, or when it is an IP address with no VM behind it in the snapshot (lbdoctor cannot see its state). " +
-    "Members whose VM is deallocated, stopped or on its way there, and NICs attached to no VM, do not count. " +
+    "Members whose VM is deallocated, stopped or on its way there, NICs attached to no VM, and members set to admin state Down " +
+    "(the load balancer admits no new connections to them, whatever the probe says) do not count. Members count by machine: " +
+    "two ip configurations or NICs of one VM are still one point of failure. " +
     "When the verdict depends on members whose power state the snapshot lacks (no instance view, VM not collected), the result is unknown. " +
     "Severity is medium with one member left (a redundancy risk) and high when none can serve (an outage; azure/backend-vm-stopped names the cause). " +
     "Whether the members sit in one availability set is azure/availability-mismatch's question.",
@@ -111,6 +164,7 @@ export default defineRule<AzureModel>({
   ],
   references: [
     "https://learn.microsoft.com/azure/virtual-machines/availability-set-overview",
+    "https://learn.microsoft.com/azure/load-balancer/admin-state-overview",
     "https://www.microsoft.com/licensing/docs/view/Service-Level-Agreements-SLA-for-Online-Services",
   ],
   messages: {
@@ -143,11 +197,14 @@ export default defineRule<AzureModel>({
         report({ ...base, status: "not-applicable", messageId: "globalTier", data });
         continue;
       }
-      const seen: Seen[] = pool.members.map((m) => ({ m, p: memberPower(model, lb, m) }));
-      const up = seen.filter((s) => s.p.state === "up");
+      const seen: Seen[] = pool.members.map((m) => ({ m, p: servingState(model, lb, m, rules) }));
+      // counted by machine: two members of one VM are one point of failure
+      const up = machines(seen.filter((s) => s.p.state === "up"));
+      const upKeys = new Set(up.map((g) => machineKey(g[0] as Seen)));
       const down = seen.filter((s) => s.p.state === "down");
       const unknown = seen.filter((s) => s.p.state === "unknown");
-      const serving = up.map((s) => memberName(s.m)).join(", ") || "none";
+      const unknownMachines = machines(unknown.filter((s) => !upKeys.has(machineKey(s))));
+      const serving = up.map(machineLabel).join(", ") || "none";
       const evidence = seen.flatMap((s) => [
         { resourceId: lb.id, pointer: s.m.ptr, label: `pool member ${memberName(s.m)}` },
         ...s.p.evidence.filter((e) => e.pointer !== s.m.ptr),
@@ -156,7 +213,7 @@ export default defineRule<AzureModel>({
         report({ ...base, status: "pass", messageId: "redundant", data: { ...data, count: up.length, serving } });
         continue;
       }
-      if (up.length + unknown.length >= 2) {
+      if (up.length + unknownMachines.length >= 2) {
         report({
           ...base,
           status: "unknown",
@@ -174,10 +231,18 @@ export default defineRule<AzureModel>({
           unknown.length > 0 ? `Undecided: ${unknown.map(describe).join("; ")}.` : "",
         ]
           .filter((x) => x)
-          .join(" ") || "It is the pool's only member.";
+          .join(" ") || (seen.length > 1 ? "Every member of the pool is on that one VM." : "It is the pool's only member.");
       // the fix: look at what is undecided, start what is stopped, add VMs of the same availability set, then create one
       const commands = unknown.flatMap((s) => (s.p.vm ? [azPowerState(s.p.vm)] : []));
-      commands.push(...down.flatMap((s) => (s.p.vm ? [azVmStart(s.p.vm)] : [])));
+      commands.push(
+        ...down.flatMap((s) => {
+          if (s.p.adminDown) {
+            const c = azAdminNone(model, lb, pool, s.m);
+            return c ? [c] : [];
+          }
+          return s.p.vm ? [azVmStart(s.p.vm)] : [];
+        }),
+      );
       let need = 2 - up.length - commands.length;
       const poolVms = seen.map((s) => s.p.vm).filter((v): v is Vm => !!v);
       const sets = new Set(poolVms.map((v) => v.availabilitySetId?.toLowerCase()).filter((x): x is string => !!x));
@@ -192,14 +257,15 @@ export default defineRule<AzureModel>({
         commands.push(azPoolAdd(ipc, pool));
         need--;
       }
-      const template = up[0]?.p.vm ?? poolVms[0];
+      const template = up[0]?.[0]?.p.vm ?? poolVms[0];
       if (need > 0 && template) commands.push(...addMemberCommands(model, template, pool));
-      const detached = down.filter((s) => s.p.kind === "detached-nic").map((s) => s.m.nic?.name);
+      const detached = down.filter((s) => s.p.kind === "detached-nic" && !s.p.adminDown).map((s) => s.m.nic?.name);
+      const adminDown = down.filter((s) => s.p.adminDown).map((s) => memberName(s.m));
       report({
         ...base,
         status: "fail",
-        messageId: up.length === 1 ? "single" : unknown.length > 0 ? "atMostOne" : "none",
-        severity: up.length + unknown.length === 0 ? "high" : "medium",
+        messageId: up.length === 1 ? "single" : unknownMachines.length > 0 ? "atMostOne" : "none",
+        severity: up.length + unknownMachines.length === 0 ? "high" : "medium",
         data: { ...data, serving, others },
         evidence,
         subjects: [pool.id, ...notServing.flatMap((s) => memberSubjects(s.m))],
@@ -209,6 +275,9 @@ export default defineRule<AzureModel>({
             (template?.availabilitySetId ? `, in availability set ${parseArmId(template.availabilitySetId).name}` : "") +
             "." +
             (detached.length > 0 ? ` NIC ${detached.join(", ")} is attached to no VM: remove it from the pool or attach it.` : "") +
+            (adminDown.length > 0
+              ? ` ${adminDown.join(", ")} ${adminDown.length > 1 ? "are" : "is"} set to admin state Down: when the maintenance is over, set it back to None.`
+              : "") +
             (template && !template.availabilitySetId && template.zones.length === 0 && template.kind === "vm"
               ? " Create the new VM in an availability set or a different zone than the first; an existing VM cannot be moved into one."
               : ""),

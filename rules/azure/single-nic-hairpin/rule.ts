@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import type { AzureModel, PoolMember, Vm } from "../../../src/providers/azure/model.ts";
-import { memberLabel, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { memberLabel, memberSubjects, placeholder, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 const nicCount = (vm: Vm) => Math.max(vm.nicIds.length, vm.nics.length);
 
@@ -87,8 +87,8 @@ export default defineRule<AzureModel>({
                   .map(
                     (r) =>
                       `Give ${r.name} its own pool: create pool-${r.name}, add the NICs of only the VMs that serve it ` +
-                      `(az network nic ip-config address-pool add --resource-group <rg> --nic-name <nic> --ip-config-name <ipconfig> --lb-name ${lb.name} --address-pool pool-${r.name}), ` +
-                      `and only then move the rule (az network lb rule update --resource-group ${rgOf(lb.id)} --lb-name ${lb.name} --name ${r.name} --backend-pool-name pool-${r.name}); moving it to an empty pool cuts its traffic.`,
+                      `(az network nic ip-config address-pool add --resource-group ${placeholder("rg")} --nic-name ${placeholder("nic")} --ip-config-name ${placeholder("ipconfig")} --lb-name ${sh(lb.name)} --address-pool ${sh(`pool-${r.name}`)}), ` +
+                      `and only then move the rule (az network lb rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(r.name)} --backend-pool-name ${sh(`pool-${r.name}`)}); moving it to an empty pool cuts its traffic.`,
                   )
                   .join(" ") +
                 " Or move the applications to dual-NIC VMs, one NIC and IP per application, or call them through a proxy " +

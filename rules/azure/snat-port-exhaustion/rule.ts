@@ -137,8 +137,17 @@ function advise(lb: LoadBalancer, used: number): { text: string; commands: strin
   } else {
     const fe = lb.frontends[0];
     const pool = lb.pools[0];
+    // Azure refuses an outbound rule on a frontend that a load-balancing rule still uses for SNAT
+    // (LoadBalancingRuleMustDisableSNATSinceSameFrontendIPConfigurationIsReferencedByOutboundRule): turn that off first
+    const snatRules = fe ? lb.rules.filter((r) => r.frontend === fe && !r.disableOutboundSnat) : [];
     text = `${lb.name} has no outbound rule: ports come from the default allocation, which depends on the pool size (${n} member(s)). Add an outbound rule with ${want} ports per instance${fits ? "" : ` and ${ipsNeeded} frontend IPs`} (each frontend IP gives ${PORTS_PER_FRONTEND_IP.toLocaleString("en-US")}), or a NAT gateway on the subnet (${PORTS_PER_NAT_GATEWAY_IP.toLocaleString("en-US")} ports per public IP).`;
     if (fe && pool && fits) {
+      if (snatRules.length > 0) {
+        text += ` Azure accepts an outbound rule on ${fe.name} only once its load-balancing rules (${snatRules.map((r) => r.name).join(", ")}) stop using it for SNAT (disableOutboundSnat), so those go first; outbound connections pause until the outbound rule exists.`;
+      }
+      for (const r of snatRules) {
+        commands.push(`az network lb rule update -g ${rg} --lb-name ${sh(lb.name)} -n ${sh(r.name)} --disable-outbound-snat true`);
+      }
       commands.push(
         `az network lb outbound-rule create -g ${rg} --lb-name ${sh(lb.name)} -n outbound-snat --frontend-ip-configs ${sh(fe.name)} --address-pool ${sh(pool.name)} --protocol All --outbound-ports ${want}`,
       );

@@ -1,4 +1,4 @@
-import { healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import { healthyInternal, healthyWeb, ids, P, rgId, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 /** healthyWeb with the web subnet's NSG detached. */
@@ -22,6 +22,13 @@ export const cases: RuleCases = {
     {
       name: "the subnet's NSG lives outside the snapshot: an NSG is attached all the same",
       snapshot: healthyWeb().remove(ids.nsg("nsg-web")).build(),
+    },
+    {
+      name: "listing the NSGs failed, but the subnet names its NSG: an NSG is attached, which is all this rule asks",
+      snapshot: healthyWeb()
+        .remove(ids.nsg("nsg-web"))
+        .gap({ operation: "networkSecurityGroups.list", resourceId: rgId(), status: 403, code: "AuthorizationFailed", message: "denied" })
+        .build(),
     },
   ],
   invalid: [
@@ -74,6 +81,28 @@ export const cases: RuleCases = {
     },
   ],
   notApplicable: [
+    {
+      name: "a cross-region (Global tier) load balancer: its members are regional frontends, with no NIC or NSG to look for",
+      snapshot: healthyWeb()
+        .publicIp("pip-global", { ip: "20.90.1.1" })
+        .lb("lb-global", {
+          frontends: [{ name: "fe-global", publicIp: "pip-global" }],
+          pools: ["pool-regions"],
+          probes: [{ name: "probe-80", protocol: "Tcp", port: 80 }],
+          rules: [{ name: "rule-global", frontend: "fe-global", pool: "pool-regions", probe: "probe-80", frontendPort: 80 }],
+        })
+        .edit(ids.lb("lb-global"), (r) => {
+          r.sku = { name: "Standard", tier: "Global" };
+          for (const p of P(r).backendAddressPools as Array<{ properties: Record<string, unknown> }>) {
+            p.properties.loadBalancerBackendAddresses = [
+              { name: "region-1", properties: { loadBalancerFrontendIPConfiguration: { id: ids.frontend(WEB_LB, "fe-web") } } },
+            ];
+          }
+        })
+        .remove(ids.lb(WEB_LB))
+        .build(),
+      messageId: "notInScope",
+    },
     { name: "internal LB: not a public load balancer", snapshot: healthyInternal().subnetNsg("vnet-app/snet-app", null).build() },
     {
       name: "a (retired) Basic LB is open by default",

@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
-import { flowProtocols, isStandardSku } from "../../../src/providers/azure/data-path.ts";
+import { flowProtocols, isGlobalTier, isStandardSku } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { gapsFor, type LbRule, listGaps, type Nsg, type PoolMember } from "../../../src/providers/azure/model.ts";
 import { azNsgAllowCommand, memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -10,7 +10,8 @@ export default defineRule<AzureModel>({
   id: "azure/standard-lb-no-nsg",
   provider: "azure",
   severity: "critical",
-  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:nsgs"],
+  // whether an NSG is attached is read from the NIC and the subnet: the NSG resources themselves decide nothing here
+  reads: ["azure:loadBalancers", "azure:nics", "azure:vnets"],
   title: "Standard public load balancer member without any NSG",
   description:
     'A Standard load balancer is secure by default: "Standard load balancers and standard public IP addresses are closed to inbound ' +
@@ -42,7 +43,13 @@ export default defineRule<AzureModel>({
     // the NSG names in use, once (a member without an NSG gets a new one's name that is free)
     let taken: Set<string> | undefined;
     for (const lb of model.loadBalancers) {
-      const why = !isStandardSku(lb) ? `${lb.sku} SKU` : lb.isInternal ? "internal (no public frontend)" : undefined;
+      const why = !isStandardSku(lb)
+        ? `${lb.sku} SKU`
+        : isGlobalTier(lb)
+          ? "a cross-region (Global tier) load balancer, whose members are regional load balancers' frontends, not machines"
+          : lb.isInternal
+            ? "internal (no public frontend)"
+            : undefined;
       if (why) {
         report({ status: "not-applicable", resourceId: lb.id, loadBalancerId: lb.id, messageId: "notInScope", data: { lb: lb.name, why } });
         continue;
@@ -51,6 +58,7 @@ export default defineRule<AzureModel>({
       const members = new Map<string, { member: PoolMember; rules: LbRule[] }>();
       for (const rule of lb.rules) {
         for (const member of rule.pool?.members ?? []) {
+          if (member.kind === "frontend") continue; // a regional frontend has no NIC or NSG of its own
           const e = members.get(member.key);
           if (e) e.rules.push(rule);
           else members.set(member.key, { member, rules: [rule] });

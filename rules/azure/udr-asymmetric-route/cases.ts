@@ -1,4 +1,4 @@
-import { healthyInternal, healthyWeb, ids, WEB_LB, WEB_NSG, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import { healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_NSG, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 type Route = { name: string; prefix: string; nextHopType: string; nextHopIp?: string };
@@ -34,6 +34,26 @@ export const cases: RuleCases = {
     {
       name: "east-west inspection only: 10.0.0.0/8 via the firewall, Internet replies leave directly",
       snapshot: webTierWithRoutes([viaFw("private-via-fw", "10.0.0.0/8"), direct("default", "0.0.0.0/0")]).build(),
+    },
+    {
+      name: "a cross-region (Global tier) load balancer in front of lb-web: its member is lb-web's frontend, not a machine in a subnet",
+      snapshot: healthyWeb()
+        .publicIp("pip-global", { ip: "20.90.1.1" })
+        .lb("lb-global", {
+          frontends: [{ name: "fe-global", publicIp: "pip-global" }],
+          pools: ["pool-regions"],
+          probes: [{ name: "probe-80", protocol: "Tcp", port: 80 }],
+          rules: [{ name: "rule-global", frontend: "fe-global", pool: "pool-regions", probe: "probe-80", frontendPort: 80 }],
+        })
+        .edit(ids.lb("lb-global"), (r) => {
+          r.sku = { name: "Standard", tier: "Global" };
+          for (const p of P(r).backendAddressPools as Array<{ properties: Record<string, unknown> }>) {
+            p.properties.loadBalancerBackendAddresses = [
+              { name: "region-1", properties: { loadBalancerFrontendIPConfiguration: { id: ids.frontend(WEB_LB, "fe-web") } } },
+            ];
+          }
+        })
+        .build(),
     },
     {
       name: "a route table with an on-prem route via the VPN gateway only",

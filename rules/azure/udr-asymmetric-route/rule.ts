@@ -2,6 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, RuleContext } from "../../../src/core/engine/types.ts";
 import { compareText } from "../../../src/core/util/collate.ts";
 import { idKey } from "../../../src/providers/azure/arm-id.ts";
+import { isGlobalTier } from "../../../src/providers/azure/data-path.ts";
 import type { AzureModel, LbRule, LoadBalancer, PoolMember, RouteEntry, RouteTable, Subnet } from "../../../src/providers/azure/model.ts";
 import { lbFrontendIp } from "../../../src/providers/azure/model.ts";
 import {
@@ -86,6 +87,8 @@ export default defineRule<AzureModel>({
     "default route to the NVA.",
   check(ctx) {
     for (const lb of ctx.model.loadBalancers) {
+      // a cross-region (Global tier) load balancer's members are regional load balancers' frontends: their own members are judged there
+      if (isGlobalTier(lb)) continue;
       const publicRules = lb.rules.filter((r) => r.frontend?.publicIpId);
       if (publicRules.length === 0) continue;
       const groups = subnetGroups(ctx, lb, publicRules);
@@ -110,6 +113,7 @@ function subnetGroups({ model, report }: Ctx, lb: LoadBalancer, publicRules: LbR
   const seenLost = new Set<string>();
   for (const rule of publicRules) {
     for (const m of rule.pool?.members ?? []) {
+      if (m.kind === "frontend") continue; // a regional frontend, not a machine with a subnet
       const { subnet, missingId } = subnetOf(model, m);
       if (!subnet) {
         if (seenLost.has(m.key)) continue;
