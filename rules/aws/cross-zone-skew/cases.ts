@@ -1,4 +1,4 @@
-import { awsId, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { awsId, healthyAlb, healthyNlb, ids, lbArn, tgArn } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const APP3 = awsId("i", "app-3");
@@ -17,6 +17,14 @@ export const cases: RuleCases = {
   valid: [
     { name: "tutorial reference: an ALB crosses zones", snapshot: healthyAlb().build() },
     { name: "NLB with cross-zone off (default), one healthy target per zone", snapshot: healthyNlb().build() },
+    {
+      name: "target group attributes absent from the snapshot, but one healthy target per zone: even whatever the cross-zone setting",
+      snapshot: healthyNlb()
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .build(),
+    },
     {
       name: "NLB with cross-zone turned on: 1 and 3 targets share evenly",
       snapshot: lopsidedNlb().lbAttribute(ids.lb.nlb, "load_balancing.cross_zone.enabled", "true").build(),
@@ -51,6 +59,26 @@ export const cases: RuleCases = {
       name: "NLB: the second target in us-east-1b is unhealthy, so the healthy ones are 1 and 2",
       snapshot: lopsidedNlb().target(ids.tg.app, { id: APP4, az: "us-east-1b", state: "unhealthy", reason: "Target.Timeout" }).build(),
       errors: [{ messageId: "skew", resourceId: ids.tg.app }],
+    },
+    {
+      name: "NLB with cross-zone off: one IP target per zone and one outside the VPC (AvailabilityZone all), which both zones' nodes send to",
+      snapshot: healthyNlb()
+        .loadBalancer({
+          name: "onprem-nlb",
+          type: "network",
+          scheme: "internal",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+        })
+        .targetGroup({ name: "onprem-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
+        .listener({ lb: lbArn("onprem-nlb", "network"), port: 443, protocol: "TCP", forward: tgArn("onprem-tg") })
+        .target(tgArn("onprem-tg"), { id: "10.0.11.50" })
+        .target(tgArn("onprem-tg"), { id: "10.0.12.50" })
+        .target(tgArn("onprem-tg"), { id: "192.168.10.5", az: "all" })
+        .build(),
+      errors: [{ messageId: "skew", resourceId: tgArn("onprem-tg"), severity: "medium" }],
     },
   ],
   unknown: [

@@ -82,6 +82,8 @@ export default defineRule<AwsModel>({
     skew: "Cross-zone load balancing is off for target group {{targetGroup}} on {{lb}} ({{basis}}), and its zones hold unequal numbers of healthy targets ({{zones}}): each zone's node gets an equal share of the traffic, so the targets' shares are {{shares}}.",
     balanced:
       "Cross-zone load balancing is off for target group {{targetGroup}} on {{lb}}, but every zone holds the same number of healthy targets ({{zones}}).",
+    balancedEither:
+      "Whether cross-zone load balancing is on for target group {{targetGroup}} on {{lb}} is not known ({{reason}}), but every zone holds the same number of healthy targets ({{zones}}): the traffic is even either way.",
     crossZoneOn: "Traffic of target group {{targetGroup}} crosses zones on {{lb}} ({{basis}}): every healthy target gets an equal share.",
     undecidable: "Cannot tell whether target group {{targetGroup}} on {{lb}} is evenly spread across zones: {{reason}}.",
     noHealthy: "Target group {{targetGroup}} on {{lb}} has no healthy target in the load balancer's zones: no distribution to compare.",
@@ -105,16 +107,14 @@ export default defineRule<AwsModel>({
         : !cz.byGroup && lb.type !== "application" && !lb.attributesKnown
           ? `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}`
           : undefined;
-      if (attrsMissing) {
-        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: attrsMissing }, evidence: [tgEv] });
-        continue;
-      }
-      if (cz.on) {
+      if (!attrsMissing && cz.on) {
         report({ ...base, status: "pass", messageId: "crossZoneOn", data: { ...data, basis: cz.basis }, evidence: [czEv] });
         continue;
       }
       if (!tg.healthKnown) {
-        const reason = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+        const reason = [attrsMissing, `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`]
+          .filter(Boolean)
+          .join("; ");
         report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [czEv, tgEv] });
         continue;
       }
@@ -130,21 +130,51 @@ export default defineRule<AwsModel>({
         report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [czEv] });
         continue;
       }
+      // AvailabilityZone `all` (an IP target outside the VPC): every zone's node sends to it, beside that zone's own targets
+      const everywhere = healthy.filter((h) => h.az?.toLowerCase() === "all").map((h) => h.t);
       const byZone = new Map<string, Target[]>(zones.map((z) => [z, []]));
       for (const h of healthy) byZone.get(h.az as string)?.push(h.t);
-      const active = [...byZone].filter(([, ts]) => ts.length > 0);
-      const zonesText = [...byZone].map(([z, ts]) => `${z}: ${ts.length}`).join(", ");
+      const served = [...byZone].map(([z, ts]) => [z, [...ts, ...everywhere]] as const);
+      const active = served.filter(([, ts]) => ts.length > 0);
+      const zonesText = [
+        ...[...byZone].map(([z, ts]) => `${z}: ${ts.length}`),
+        ...(everywhere.length > 0 ? [`all zones: ${everywhere.length}`] : []),
+      ].join(", ");
       const healthEv = { resourceId: tg.arn, pointer: tg.healthPtr ?? tg.ptr, label: "target health" };
       if (active.length === 0) {
         report({ ...base, status: "not-applicable", messageId: "noHealthy", data, evidence: [healthEv] });
         continue;
       }
-      const counts = active.map(([, ts]) => ts.length);
-      if (counts.every((c) => c === counts[0])) {
+      // each active zone's node gets an equal part of the traffic and splits it over the targets it sends to
+      const byTarget = new Map<Target, { t: Target; z: string; share: number }>();
+      for (const [z, ts] of active) {
+        for (const t of ts) {
+          const e = byTarget.get(t) ?? { t, z: everywhere.includes(t) ? "all zones" : z, share: 0 };
+          e.share += 1 / active.length / ts.length;
+          byTarget.set(t, e);
+        }
+      }
+      const shares = [...byTarget.values()];
+      const top = Math.max(...shares.map((x) => x.share));
+      const bottom = Math.min(...shares.map((x) => x.share));
+      const even = top - bottom < 1e-9;
+      if (attrsMissing) {
+        // the setting is not known: an even spread with cross-zone off is even with it on too; an uneven one depends on it
+        if (even)
+          report({
+            ...base,
+            status: "pass",
+            messageId: "balancedEither",
+            data: { ...data, zones: zonesText, reason: attrsMissing },
+            evidence: [healthEv],
+          });
+        else report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: attrsMissing }, evidence: [tgEv] });
+        continue;
+      }
+      if (even) {
         report({ ...base, status: "pass", messageId: "balanced", data: { ...data, zones: zonesText }, evidence: [czEv, healthEv] });
         continue;
       }
-      const shares = active.flatMap(([z, ts]) => ts.map((t) => ({ t, z, share: 1 / active.length / ts.length })));
       shares.sort((a, b) => b.share - a.share || compareText(a.z, b.z) || compareText(a.t.id, b.t.id));
       const listed = shares.slice(0, MAX_LISTED).map((s) => `${targetLabel(s.t)} in ${s.z} ${percent(s.share)}`);
       if (shares.length > MAX_LISTED) listed.push(`and ${shares.length - MAX_LISTED} more`);

@@ -6,6 +6,21 @@ const privateZones = [
   { id: ids.subnet.privateB, az: "us-east-1b" },
 ];
 
+/** web-alb with IP address type `type`, and ::/0 routed from the public route table to `v6Target` (none when undefined) */
+const dualstack = (type: string, v6Target?: string) =>
+  healthyAlb()
+    .editLb(ids.lb.alb, (lb) => {
+      lb.IpAddressType = type;
+    })
+    .edit((s) => {
+      const rt = s.ec2?.RouteTables?.find((t) => t.RouteTableId === ids.rtb.public);
+      if (rt && v6Target)
+        rt.Routes = [
+          ...(rt.Routes as Array<Record<string, unknown>>),
+          { DestinationIpv6CidrBlock: "::/0", GatewayId: v6Target, State: "active" },
+        ];
+    });
+
 export const cases: RuleCases = {
   valid: [
     {
@@ -38,6 +53,11 @@ export const cases: RuleCases = {
         .build(),
     },
     { name: "an internet-facing NLB in the public subnets", snapshot: healthyNlb().build() },
+    {
+      name: "dualstack-without-public-ipv4: ::/0 to the internet gateway, and 0.0.0.0/0 not routed there (no public IPv4 to reach)",
+      snapshot: dualstack("dualstack-without-public-ipv4", ids.igw).removeRoute(ids.rtb.public, "0.0.0.0/0").build(),
+    },
+    { name: "dualstack: both 0.0.0.0/0 and ::/0 to the internet gateway", snapshot: dualstack("dualstack", ids.igw).build() },
   ],
   invalid: [
     {
@@ -81,6 +101,22 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "private", resourceId: ids.subnet.privateB, severity: "high" }],
     },
+    {
+      name: "dualstack ALB whose public route table sends ::/0 to an egress-only internet gateway: IPv6 clients time out",
+      snapshot: dualstack("dualstack", awsId("eigw", "main")).build(),
+      errors: [
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicA, severity: "high" },
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicB, severity: "high" },
+      ],
+    },
+    {
+      name: "dualstack-without-public-ipv4 in subnets that route only 0.0.0.0/0 to the internet gateway: its public IPv6 addresses are unreachable",
+      snapshot: dualstack("dualstack-without-public-ipv4").build(),
+      errors: [
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
   ],
   unknown: [
     {
@@ -102,6 +138,15 @@ export const cases: RuleCases = {
       name: "the load balancer's subnets are not in the snapshot",
       snapshot: healthyAlb().removeSubnet(ids.subnet.publicA).removeSubnet(ids.subnet.publicB).build(),
       reason: "not in the snapshot",
+    },
+    {
+      // DescribeRouteTables names a Gateway Load Balancer (or Network Firewall) endpoint next hop in GatewayId
+      name: "Network Firewall ingress routing: the ALB's subnets send 0.0.0.0/0 to the firewall endpoint (vpce-), not to the IGW",
+      snapshot: healthyAlb()
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("vpce", "firewall-a") })
+        .build(),
+      reason: "VPC endpoint",
     },
   ],
   notApplicable: [

@@ -3,18 +3,33 @@ import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
 import { gapNote, jsonForCommand, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
 
-/** The route that sends 0.0.0.0/0 somewhere, if any. */
-function defaultRoute(rt: RouteTable): Route | undefined {
-  return rt.routes.find((r) => r.destination === "0.0.0.0/0");
+const V4 = "0.0.0.0/0";
+const V6 = "::/0";
+
+/** The route that sends 0.0.0.0/0 (or ::/0) somewhere, if any. */
+function defaultRoute(rt: RouteTable, dest: string = V4): Route | undefined {
+  return rt.routes.find((r) => r.destination === dest);
+}
+
+/**
+ * The default routes an internet-facing load balancer's subnets need to an internet gateway, by its IP address type: IPv4
+ * (`ipv4`), IPv4 and IPv6 (`dualstack`), or IPv6 only (`dualstack-without-public-ipv4`: public IPv6 addresses, private IPv4 only).
+ */
+function neededRoutes(lb: LoadBalancer): string[] {
+  const t = (lb.ipAddressType ?? "ipv4").toLowerCase();
+  if (t === "dualstack-without-public-ipv4") return [V6];
+  if (t.startsWith("dualstack")) return [V4, V6];
+  return [V4];
 }
 
 function isIgwRoute(r: Route | undefined): boolean {
   return !!r && r.target.startsWith("igw-") && r.state !== "blackhole";
 }
 
-/** A subnet is public when its route table sends 0.0.0.0/0 to an internet gateway (an active route). */
-function isPublic(s: Subnet): boolean {
-  return !!s.routeTable && isIgwRoute(defaultRoute(s.routeTable));
+/** A subnet is public when its route table sends 0.0.0.0/0 (each of `dests`) to an internet gateway (an active route). */
+function isPublic(s: Subnet, dests: string[] = [V4]): boolean {
+  const rt = s.routeTable;
+  return !!rt && dests.every((d) => isIgwRoute(defaultRoute(rt, d)));
 }
 
 /** The internet gateway of the VPC, as seen in any of its route tables. */
@@ -27,13 +42,14 @@ function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined 
   return undefined;
 }
 
-function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string; commands: string[] } {
+function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string): { summary: string; commands: string[] } {
+  const dests = neededRoutes(lb);
   // 1. an ALB can move to the VPC's public subnets in the same zones
   if (lb.type === "application") {
     const replacement = lb.zones.map((z) => {
-      if (z.subnet && isPublic(z.subnet)) return z.subnet;
+      if (z.subnet && isPublic(z.subnet, dests)) return z.subnet;
       return model.subnets.find(
-        (x) => x.vpcId === lb.vpcId && x.availabilityZone === (z.zoneName ?? z.subnet?.availabilityZone) && isPublic(x),
+        (x) => x.vpcId === lb.vpcId && x.availabilityZone === (z.zoneName ?? z.subnet?.availabilityZone) && isPublic(x, dests),
       );
     });
     if (replacement.every((x) => !!x)) {
@@ -46,23 +62,25 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
   }
   const rt = s.routeTable as RouteTable;
   // 2. associate the subnet with a public route table of the VPC
-  const publicRt = model.routeTables.find((t) => t.vpcId === s.vpcId && t.key !== rt.key && isIgwRoute(defaultRoute(t)));
+  const publicRt = model.routeTables.find(
+    (t) => t.vpcId === s.vpcId && t.key !== rt.key && dests.every((d) => isIgwRoute(defaultRoute(t, d))),
+  );
   if (publicRt) {
     const cmd =
       s.routeTableVia === "association" && s.routeTableAssociationId
         ? `aws ec2 replace-route-table-association --association-id ${sh(s.routeTableAssociationId)} --route-table-id ${sh(publicRt.id)}`
         : `aws ec2 associate-route-table --route-table-id ${sh(publicRt.id)} --subnet-id ${sh(s.id)}`;
     return {
-      summary: `Associate ${s.id} with the public route table ${publicRt.id} (its 0.0.0.0/0 goes to the internet gateway).`,
+      summary: `Associate ${s.id} with the public route table ${publicRt.id} (its ${dests.join(" and ")} ${dests.length > 1 ? "go" : "goes"} to the internet gateway).`,
       commands: [cmd],
     };
   }
   // 3. add (or replace) the default route to the internet gateway
   const igw = vpcIgw(model, s.vpcId);
-  const existing = defaultRoute(rt);
+  const existing = defaultRoute(rt, dest);
   const verb = existing ? "replace-route" : "create-route";
   const commands = [
-    `aws ec2 ${verb} --route-table-id ${sh(rt.id)} --destination-cidr-block 0.0.0.0/0 --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`,
+    `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${dest === V6 ? "--destination-ipv6-cidr-block ::/0" : "--destination-cidr-block 0.0.0.0/0"} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`,
   ];
   if (!igw)
     commands.unshift(
@@ -72,7 +90,7 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet): { summary: string
     rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
       : "";
-  return { summary: `Route 0.0.0.0/0 from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
+  return { summary: `Route ${dest} from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
 }
 
 export default defineRule<AwsModel>({
@@ -86,6 +104,10 @@ export default defineRule<AwsModel>({
     "table (its explicit association, else the VPC's main table) sends `0.0.0.0/0` to an internet gateway (`igw-…`). In a private " +
     "subnet (default route to a NAT gateway, or none) the node's public address answers nothing: clients that DNS sends to that " +
     "zone time out while the targets stay healthy. AWS's Auto Scaling tutorial puts the load balancer in public subnets of two zones. " +
+    "A dualstack load balancer also needs `::/0` to the internet gateway (an egress-only internet gateway admits no client), and one " +
+    "without public IPv4 (`dualstack-without-public-ipv4`, public IPv6 addresses only) needs `::/0` alone. " +
+    "A default route to a VPC endpoint (`vpce-…`: a Network Firewall or Gateway Load Balancer endpoint inspecting traffic through " +
+    "internet gateway ingress routing) is reported as unknown: the rest of that path is not in the snapshot. " +
     "Severity is high when some zones are affected and critical when all are.",
   citations: [
     {
@@ -103,14 +125,19 @@ export default defineRule<AwsModel>({
   ],
   references: [
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/gwlb-route.html",
+    "https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-route-tables.html",
     "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",
     "https://repost.aws/knowledge-center/public-load-balancer-private-ec2",
   ],
   messages: {
     private:
       "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} has no route to an internet gateway: route table {{routeTable}} ({{via}}) {{detail}}. Clients sent to that zone's node time out.",
+    privateIpv6:
+      "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} (IP address type {{type}}) has no IPv6 route to an internet gateway: route table {{routeTable}} ({{via}}) {{detail}}. IPv6 clients sent to that zone's node time out.",
     public:
-      "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} routes 0.0.0.0/0 to {{igw}} (route table {{routeTable}}, {{via}}).",
+      "Subnet {{subnet}} in {{az}} of internet-facing load balancer {{lb}} routes {{dest}} to {{igw}} (route table {{routeTable}}, {{via}}).",
     undecidable:
       "Cannot decide whether subnet {{subnet}} of internet-facing load balancer {{lb}} routes to an internet gateway: {{reason}}.",
     internal: "Load balancer {{lb}} is internal: it needs no route to an internet gateway.",
@@ -138,11 +165,17 @@ export default defineRule<AwsModel>({
       const zones = lb.zones.map((z) => {
         const s = z.subnet;
         const rt = s?.routeTable;
-        const route = rt ? defaultRoute(rt) : undefined;
-        return { z, s, rt, route, status: !s || !rt ? "unknown" : isIgwRoute(route) ? "pass" : "fail" };
+        // the first default route the load balancer's address type needs that does not go to an internet gateway
+        const dest = (rt && neededRoutes(lb).find((d) => !isIgwRoute(defaultRoute(rt, d)))) || neededRoutes(lb)[0] || V4;
+        const route = rt ? defaultRoute(rt, dest) : undefined;
+        // a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) as the next hop: with ingress routing on the
+        // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot
+        const viaEndpoint = !!route && route.target.startsWith("vpce-") && route.state !== "blackhole";
+        const status = !s || !rt ? "unknown" : isIgwRoute(route) ? "pass" : viaEndpoint ? "endpoint" : "fail";
+        return { z, s, rt, dest, route, status };
       });
       const failing = zones.filter((x) => x.status === "fail").length;
-      for (const { z, s, rt, route, status } of zones) {
+      for (const { z, s, rt, dest, route, status } of zones) {
         const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
         const base = {
           resourceId: subnetId,
@@ -167,33 +200,48 @@ export default defineRule<AwsModel>({
           continue;
         }
         const rtEv = { resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` };
+        if (status === "endpoint" && route) {
+          const reason =
+            `route table ${rt.id} sends ${dest} to ${route.target}, a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint, ` +
+            "as in internet gateway ingress routing): whether that endpoint's subnet routes to an internet gateway, and whether the gateway's " +
+            "edge route table sends the clients back through it, is not in the snapshot";
+          report({
+            ...base,
+            status: "unknown",
+            messageId: "undecidable",
+            data: { ...data, reason },
+            evidence: [zoneEv, rtEv, { resourceId: rt.id, pointer: route.ptr, label: "default route" }],
+          });
+          continue;
+        }
         if (status === "pass") {
           report({
             ...base,
             status: "pass",
             messageId: "public",
-            data: { ...data, igw: route?.target },
+            data: { ...data, igw: route?.target, dest: neededRoutes(lb).join(" and ") },
             evidence: [zoneEv, rtEv, ...(route ? [{ resourceId: rt.id, pointer: route.ptr, label: "default route" }] : [])],
           });
           continue;
         }
         const detail = !route
-          ? "has no 0.0.0.0/0 route"
+          ? `has no ${dest} route`
           : route.state === "blackhole"
-            ? `sends 0.0.0.0/0 to ${route.target}, a blackhole (the gateway is gone)`
-            : `sends 0.0.0.0/0 to ${route.target}${route.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : ""}`;
+            ? `sends ${dest} to ${route.target}, a blackhole (the gateway is gone)`
+            : `sends ${dest} to ${route.target}${route.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : route.target.startsWith("eigw-") ? " (an egress-only internet gateway: outbound only)" : ""}`;
         report({
           ...base,
           status: "fail",
-          messageId: "private",
-          severity: failing === zones.length ? "critical" : "high",
-          data: { ...data, detail },
+          messageId: dest === V6 ? "privateIpv6" : "private",
+          // a dualstack load balancer that lacks only its IPv6 route still serves IPv4 clients
+          severity: failing === zones.length && !(dest === V6 && neededRoutes(lb).includes(V4)) ? "critical" : "high",
+          data: { ...data, detail, type: lb.ipAddressType ?? "dualstack" },
           evidence: [
             zoneEv,
             rtEv,
             { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
           ],
-          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s)),
+          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s, dest)),
         });
       }
     }

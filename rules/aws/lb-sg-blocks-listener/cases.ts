@@ -19,8 +19,26 @@ const internal = () =>
     lb.DNSName = `internal-${lb.DNSName}`;
   });
 
+/** healthyAlb with IP address type `type` */
+const ipType = (type: string) =>
+  healthyAlb().editLb(ids.lb.alb, (lb) => {
+    lb.IpAddressType = type;
+  });
+
 export const cases: RuleCases = {
   valid: [
+    {
+      name: "dualstack-without-public-ipv4 (public IPv6 addresses only): the SG allows 80 from ::/0",
+      snapshot: ipType("dualstack-without-public-ipv4")
+        .setIngress(ids.sg.alb, [{ port: 80, ipv6: ["::/0"] }])
+        .build(),
+    },
+    {
+      name: "dualstack: the SG allows 80 from 0.0.0.0/0 and ::/0",
+      snapshot: ipType("dualstack")
+        .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: ["::/0"] }])
+        .build(),
+    },
     { name: "tutorial reference: the ALB's SG allows 80 from 0.0.0.0/0", snapshot: healthyAlb().build() },
     {
       name: "HTTP and HTTPS listeners, both allowed by one port range 80-443",
@@ -88,6 +106,11 @@ export const cases: RuleCases = {
       name: "internal ALB whose SG has no inbound rules at all",
       snapshot: internal().setIngress(ids.sg.alb, []).build(),
       errors: [{ messageId: "blocked" }],
+    },
+    {
+      name: "dualstack ALB whose SG allows 80 from 0.0.0.0/0 only: IPv6 clients (AAAA records) time out",
+      snapshot: ipType("dualstack").build(),
+      errors: [{ messageId: "blocked", resourceId: listenerArn(ids.lb.alb, 80), severity: "high" }],
     },
   ],
   unknown: [

@@ -7,8 +7,10 @@ import {
   clientLabel,
   clientSpace,
   gapNote,
+  jsonForCommand,
   nearMiss,
   sgNames,
+  sh,
   vpcSpaceGuess,
 } from "../../../src/providers/aws/rule-helpers.ts";
 import { evaluateSecurityGroups, type Protocol, type SgVerdict } from "../../../src/providers/aws/sg.ts";
@@ -19,6 +21,31 @@ function listenerProtocols(l: Listener): Protocol[] {
   if (p === "TCP_UDP" || p === "TCP_QUIC") return ["tcp", "udp"];
   if (p === "UDP" || p === "QUIC") return ["udp"];
   return ["tcp"];
+}
+
+type Family = "IPv4" | "IPv6";
+
+/**
+ * The address families clients reach the load balancer over, by its IP address type: `ipv4`; `dualstack` (both); and
+ * `dualstack-without-public-ipv4`, whose only public addresses are IPv6 (an internet-facing one takes IPv6 clients alone).
+ */
+function families(lb: LoadBalancer): Family[] {
+  const t = (lb.ipAddressType ?? "ipv4").toLowerCase();
+  if (t === "dualstack-without-public-ipv4" && lb.internetFacing) return ["IPv6"];
+  if (t.startsWith("dualstack")) return ["IPv4", "IPv6"];
+  return ["IPv4"];
+}
+
+/** The clients' addresses in one family: IPv6 clients on the internet come from global unicast space (2000::/3). */
+function clientCidrs(lb: LoadBalancer, family: Family): string[] {
+  if (family === "IPv4") return clientSpace(lb);
+  return [lb.internetFacing ? "2000::/3" : "::/0"];
+}
+
+/** `--ip-permissions` allowing IPv6 sources (rule-helpers' PermissionFix carries IPv4 ranges only), as JSON. */
+function authorizeIpv6IngressCommand(groupId: string, protocol: Protocol, port: number, cidr: string): string {
+  const permission = { IpProtocol: protocol, FromPort: port, ToPort: port, Ipv6Ranges: [{ CidrIpv6: cidr }] };
+  return `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --ip-permissions ${sh(jsonForCommand([permission]))}`;
 }
 
 /** A load balancer whose security group a Kubernetes controller manages: the allowed sources are set on the Service or Ingress. */
@@ -136,17 +163,23 @@ function checkListener(model: AwsModel, lb: LoadBalancer, l: Listener, report: R
     });
     return;
   }
-  const verdicts = listenerProtocols(l).map((protocol) => ({
-    protocol,
-    v: evaluateSecurityGroups(
-      model,
-      lb.securityGroupIds,
-      "ingress",
-      { cidrs: clientSpace(lb), groupIds: [], label: clients },
+  const fams = families(lb);
+  // name the family only when it is not the plain IPv4 of an `ipv4` load balancer
+  const familyLabel = (family: Family) => (fams.length === 1 && family === "IPv4" ? clients : `${family} ${clients}`);
+  const verdicts = fams.flatMap((family) =>
+    listenerProtocols(l).map((protocol) => ({
       protocol,
-      l.port as number,
-    ),
-  }));
+      family,
+      v: evaluateSecurityGroups(
+        model,
+        lb.securityGroupIds,
+        "ingress",
+        { cidrs: clientCidrs(lb, family), groupIds: [], label: familyLabel(family) },
+        protocol,
+        l.port as number,
+      ),
+    })),
+  );
   const outcome = (v: SgVerdict) =>
     v.verdict === "allow"
       ? "open"
@@ -165,23 +198,36 @@ function checkListener(model: AwsModel, lb: LoadBalancer, l: Listener, report: R
       label: `inbound rules of ${g.id} (${g.groupName})`,
     }));
   if (blocked.length > 0) {
-    const first = blocked[0]?.v as SgVerdict;
-    const source = lb.internetFacing ? "0.0.0.0/0" : (vpcSpaceGuess(model, lb.vpcId) ?? "<client-cidr>");
+    const first = blocked[0] as (typeof verdicts)[number];
+    const sourceOf = (family: Family) =>
+      family === "IPv6"
+        ? lb.internetFacing
+          ? "::/0"
+          : "<ipv6-client-cidr>"
+        : lb.internetFacing
+          ? "0.0.0.0/0"
+          : (vpcSpaceGuess(model, lb.vpcId) ?? "<client-cidr>");
+    const blockedFams = [...new Set(blocked.map((b) => b.family))];
+    const source = blockedFams.map(sourceOf).join(" and ");
     report({
       ...base,
+      // a dualstack listener closed to IPv6 clients alone still serves IPv4 ones
+      ...(blockedFams.length < fams.length ? { severity: "high" as const } : {}),
       status: "fail",
       messageId: "blocked",
-      data: { ...data, nearMiss: nearMiss(first) },
+      data: { ...data, clients: blockedFams.length === fams.length ? clients : familyLabel(first.family), nearMiss: nearMiss(first.v) },
       evidence: [...sgRulesEv(blocked.map((b) => b.v)), lEv, sgEv],
-      remediation: managedFix(model, lb, source) ?? {
-        summary: `Allow ${blocked.map((b) => b.protocol.toUpperCase()).join("/")} ${l.port} from ${source}${lb.internetFacing ? " (the internet)" : " (the VPC's subnets; narrow it to the clients)"} in ${lb.securityGroupIds[0]}.`,
+      remediation: managedFix(model, lb, sourceOf(first.family)) ?? {
+        summary: `Allow ${[...new Set(blocked.map((b) => b.protocol.toUpperCase()))].join("/")} ${l.port} from ${source}${lb.internetFacing ? " (the internet)" : " (the VPC's subnets; narrow it to the clients)"} in ${lb.securityGroupIds[0]}.`,
         commands: blocked.map((b) =>
-          authorizeIngressCommand(lb.securityGroupIds[0] as string, {
-            protocol: b.protocol,
-            from: l.port as number,
-            to: l.port as number,
-            cidrs: [source],
-          }),
+          b.family === "IPv6"
+            ? authorizeIpv6IngressCommand(lb.securityGroupIds[0] as string, b.protocol, l.port as number, sourceOf("IPv6"))
+            : authorizeIngressCommand(lb.securityGroupIds[0] as string, {
+                protocol: b.protocol,
+                from: l.port as number,
+                to: l.port as number,
+                cidrs: [sourceOf("IPv4")],
+              }),
         ),
       },
     });

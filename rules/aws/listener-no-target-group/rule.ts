@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
 import { compareText } from "../../../src/core/util/collate.ts";
 import type { Action, AwsModel, ForwardTarget, Listener, LoadBalancer, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { gapNote, listenerName, listensOn, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
+import { gapNote, jsonForCommand, listenerName, listensOn, placeholder, sh, unsafeValue } from "../../../src/providers/aws/rule-helpers.ts";
 
 const ALB_PROTOCOLS = new Set(["HTTP", "HTTPS"]);
 
@@ -40,7 +40,10 @@ function pointTo(model: AwsModel, l: Listener, lb: LoadBalancer, extra: number):
   if (tg) {
     return {
       summary: `Forward the default action of ${listenerName(lb, l)} to ${tg.name}${tg.targets.length > 0 ? ` (${tg.targets.length} registered targets)` : ""}, or to the group that should serve it.${keep}`,
-      commands: [`aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(`Type=forward,TargetGroupArn=${tg.arn}`)}`],
+      // JSON, not the CLI's shorthand (Type=forward,TargetGroupArn=…), whose commas and `=` the CLI would parse in a snapshot value
+      commands: [
+        `aws elbv2 modify-listener --listener-arn ${sh(l.arn)} --default-actions ${sh(jsonForCommand([{ Type: "forward", TargetGroupArn: tg.arn }]))}`,
+      ],
     };
   }
   const port = l.port ?? 80;

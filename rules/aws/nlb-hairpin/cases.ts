@@ -109,6 +109,16 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "seen", resourceId: ids.instance.web1 }],
     },
+    {
+      name: "a UDP target group whose attributes were not collected: UDP always preserves client IPs, the risk stands",
+      snapshot: internalNlb()
+        .editTargetGroup(TG, { Protocol: "UDP" })
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .build(),
+      errors: [{ messageId: "risk", resourceId: TG, severity: "low" }],
+    },
   ],
   unknown: [
     {
@@ -130,6 +140,50 @@ export const cases: RuleCases = {
         })
         .build(),
       reason: "attributes were not collected",
+    },
+    {
+      name: "instance targets with the target group attributes not collected: preservation is on by default, but may have been turned off",
+      snapshot: internalNlb()
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elasticloadbalancing:DescribeTargetGroupAttributes",
+          resourceId: TG,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      reason: "attributes were not collected",
+    },
+    {
+      name: "--from names a target of a group whose attributes were not collected: unknown, not 'not a target that preserves client IPs'",
+      snapshot: internalNlb()
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elasticloadbalancing:DescribeTargetGroupAttributes",
+          resourceId: TG,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      context: { from: ["orders-1"] },
+      reason: "(named with --from) is a target of internal NLB",
+    },
+    {
+      name: "the target health was not collected: whether --from orders-1 is a target is not known",
+      snapshot: internalNlb()
+        .edit((s) => {
+          s.elbv2.TargetHealth = {};
+        })
+        .gap({ operation: "elbv2:DescribeTargetHealth", resourceId: TG, status: 400, code: "Throttling", message: "Rate exceeded" })
+        .build(),
+      context: { from: ["orders-1"] },
+      reason: "the targets of orders-tg were not collected",
     },
     {
       name: "--from names an instance the snapshot does not hold",

@@ -133,6 +133,12 @@ export default defineRule<AwsModel>({
     guestFailed:
       "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs, but the guest check failed ({{gap}}).",
     fromUnknown: "--from names '{{entry}}', which is no instance (id or Name tag) in the snapshot.",
+    fromUndecided:
+      "{{target}} (named with --from) is a target of internal NLB {{lb}} (target group {{targetGroup}}), whose client IP preservation is not known (the group's attributes were not collected): its calls through the NLB loop back to it and time out if preservation is on.",
+    targetsUnknown:
+      "Internal NLB {{lb}} preserves client IPs for target group {{targetGroup}} ({{basis}}), but its targets are not known: {{reason}}.",
+    fromTargetsUnknown:
+      "Whether {{target}} (named with --from) is a target of internal NLB {{lb}} that preserves client IPs is not known: the targets of {{targetGroup}} were not collected.",
     fromNotTarget:
       "{{target}} (named with --from) is not a target of an internal NLB that preserves client IPs: its calls cannot loop back to it.",
   },
@@ -143,6 +149,10 @@ export default defineRule<AwsModel>({
   check({ model, report }) {
     const from = model.context.from;
     const targetKeys = new Set<string>();
+    /** targets of groups whose client IP preservation is not known (attributes not collected), by instance key */
+    const undecided = new Map<string, { lb: LoadBalancer; tg: TargetGroup; target: Target }>();
+    /** groups that preserve client IPs whose targets are not known */
+    const targetsUnknown: Array<{ lb: LoadBalancer; tg: TargetGroup }> = [];
     let inScope = false;
     for (const lb of model.loadBalancers) {
       if (lb.type !== "network") continue;
@@ -167,14 +177,25 @@ export default defineRule<AwsModel>({
         const pcEv = { resourceId: tg.arn, pointer: pc.ptr, label: `client IP preservation (${pc.source})` };
         const gbase = { resourceId: tg.arn, resourceName: tg.name, loadBalancerId: lb.arn, subjects: [tg.key] };
         const data = { lb: lb.name, targetGroup: tg.name, basis };
-        // off only by default, with the attributes not read: it may have been turned on
-        if (!pc.value && pc.source === "default" && !tg.attributesKnown) {
+        // only the default, with the attributes not read: it may have been turned on (or off), and every verdict here depends on it;
+        // UDP and TCP_UDP groups always preserve client IPs (the attribute cannot be changed for them)
+        const fixedOn = ["UDP", "TCP_UDP"].includes((tg.protocol ?? "").toUpperCase());
+        if (pc.source === "default" && !tg.attributesKnown && !fixedOn) {
           const gap = gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"]);
           report({ ...gbase, status: "unknown", messageId: "preservationUnknown", data: { ...data, gap }, evidence: [pcEv] });
+          for (const t of tg.targets)
+            if (t.instance && !undecided.has(t.instance.key)) undecided.set(t.instance.key, { lb, tg, target: t });
           continue;
         }
         if (!pc.value) {
           report({ ...gbase, status: "pass", messageId: "preservationOff", data, evidence: [pcEv] });
+          continue;
+        }
+        if (!tg.healthKnown) {
+          // DescribeTargetHealth missing: which instances are its targets is not known
+          const reason = `its target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
+          report({ ...gbase, status: "unknown", messageId: "targetsUnknown", data: { ...data, reason }, evidence: [pcEv] });
+          targetsUnknown.push({ lb, tg });
           continue;
         }
         const atRisk: Target[] = [];
@@ -263,8 +284,33 @@ export default defineRule<AwsModel>({
     if (!inScope) return;
     for (const entry of from) {
       const inst = model.instances.find((i) => fromNames(entry, i));
+      const open = inst && !targetKeys.has(inst.key) ? undecided.get(inst.key) : undefined;
       if (!inst) report({ status: "unknown", resourceId: entry, key: "from", messageId: "fromUnknown", data: { entry } });
-      else if (!targetKeys.has(inst.key)) {
+      else if (open) {
+        // the caller is a target of a group whose client IP preservation was not collected: not a pass
+        report({
+          status: "unknown",
+          resourceId: inst.id,
+          resourceName: inst.name,
+          loadBalancerId: open.lb.arn,
+          key: "from",
+          messageId: "fromUndecided",
+          data: { target: targetLabel(open.target), lb: open.lb.name, targetGroup: open.tg.name },
+          evidence: [{ resourceId: open.tg.arn, pointer: open.target.ptr, label: "target" }],
+        });
+      } else if (!targetKeys.has(inst.key) && targetsUnknown[0]) {
+        const { lb, tg } = targetsUnknown[0];
+        report({
+          status: "unknown",
+          resourceId: inst.id,
+          resourceName: inst.name,
+          loadBalancerId: lb.arn,
+          key: "from",
+          messageId: "fromTargetsUnknown",
+          data: { target: inst.name, lb: lb.name, targetGroup: tg.name },
+          evidence: [{ resourceId: tg.arn, pointer: tg.ptr, label: "target group" }],
+        });
+      } else if (!targetKeys.has(inst.key)) {
         report({
           status: "pass",
           resourceId: inst.id,

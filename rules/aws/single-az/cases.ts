@@ -1,4 +1,4 @@
-import { eksEtpLocal, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { eksEtpLocal, healthyAlb, healthyNlb, ids, lbArn, tgArn } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
@@ -17,6 +17,14 @@ export const cases: RuleCases = {
           sgs: [ids.sg.web],
         })
         .target(ids.tg.web, { id: "i-0abcdef0123456789", az: "us-east-1a", state: "unhealthy", reason: "Target.Timeout" })
+        .build(),
+    },
+    {
+      name: "a healthy Lambda target (AvailabilityZone all) is in no zone: its group is not single-AZ",
+      snapshot: healthyAlb()
+        .targetGroup({ name: "fn-tg", protocol: "HTTP", port: 80, targetType: "lambda" })
+        .listener({ lb: ids.lb.alb, port: 8080, protocol: "HTTP", forward: tgArn("fn-tg") })
+        .target(tgArn("fn-tg"), { id: "arn:aws:lambda:us-east-1:123456789012:function:web-fn", az: "all" })
         .build(),
     },
   ],
@@ -96,6 +104,44 @@ export const cases: RuleCases = {
         })
         .build(),
       reason: "not known",
+    },
+    {
+      name: "two on-premises IP targets (AvailabilityZone all): outside the VPC, their zones are not known",
+      snapshot: healthyNlb()
+        .loadBalancer({
+          name: "onprem-nlb",
+          type: "network",
+          scheme: "internal",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+        })
+        .targetGroup({ name: "onprem-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
+        .listener({ lb: lbArn("onprem-nlb", "network"), port: 443, protocol: "TCP", forward: tgArn("onprem-tg") })
+        .target(tgArn("onprem-tg"), { id: "192.168.10.5", az: "all" })
+        .target(tgArn("onprem-tg"), { id: "192.168.10.6", az: "all" })
+        .build(),
+      reason: "outside the VPC",
+    },
+    {
+      name: "one IP target in us-east-1a and one outside the VPC (AvailabilityZone all): not two zones, not one",
+      snapshot: healthyNlb()
+        .loadBalancer({
+          name: "onprem-nlb",
+          type: "network",
+          scheme: "internal",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+        })
+        .targetGroup({ name: "onprem-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
+        .listener({ lb: lbArn("onprem-nlb", "network"), port: 443, protocol: "TCP", forward: tgArn("onprem-tg") })
+        .target(tgArn("onprem-tg"), { id: "10.0.11.50" })
+        .target(tgArn("onprem-tg"), { id: "192.168.10.5", az: "all" })
+        .build(),
+      reason: "outside the VPC",
     },
   ],
 };

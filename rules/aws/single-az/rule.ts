@@ -106,6 +106,8 @@ export default defineRule<AwsModel>({
     targetsZones: "The healthy targets of target group {{targetGroup}} ({{lb}}) span {{count}} Availability Zones ({{zones}}).",
     undecidable: "Cannot tell how many Availability Zones {{what}} spans: {{reason}}.",
     noHealthy: "Target group {{targetGroup}} ({{lb}}) has no healthy target, so no zone spread to check (see aws/targets-unhealthy).",
+    zoneless:
+      "Target group {{targetGroup}} ({{lb}}) has {{kind}} targets: they sit in no Availability Zone of the VPC (AvailabilityZone `all`), so there is no zone spread to check.",
   },
   remediation:
     "Give the load balancer a subnet in a second Availability Zone (`aws elbv2 set-subnets`), and spread the targets over the same " +
@@ -140,6 +142,17 @@ export default defineRule<AwsModel>({
     for (const { lb, tg } of servedGroups(model)) {
       const base = groupBase(lb, tg, "targets");
       const data = { lb: lb.name, targetGroup: tg.name };
+      if (tg.targetType === "lambda" || tg.targetType === "alb") {
+        // a Lambda function is regional and an ALB target spans its own zones (checked as a load balancer here)
+        report({
+          ...base,
+          status: "not-applicable",
+          messageId: "zoneless",
+          data: { ...data, kind: tg.targetType === "lambda" ? "Lambda" : "Application Load Balancer" },
+          evidence: [{ resourceId: tg.arn, pointer: tg.ptr, label: "target group" }],
+        });
+        continue;
+      }
       if (!tg.healthKnown) {
         const reason = `the target health was not collected${gapNote(model, [tg.arn], ["DescribeTargetHealth"])}`;
         report({
@@ -163,7 +176,16 @@ export default defineRule<AwsModel>({
         continue;
       }
       const placed = healthy.map((t) => ({ t, where: targetAz(t) }));
-      const zones = [...new Set(placed.map((p) => p.where?.az).filter((z): z is string => !!z))].sort();
+      // AvailabilityZone `all`: an IP target outside the VPC (peered VPC, on premises), in a zone the snapshot cannot name, if any
+      const outside = placed.filter((p) => p.where?.az.toLowerCase() === "all");
+      const zones = [
+        ...new Set(
+          placed
+            .filter((p) => !outside.includes(p))
+            .map((p) => p.where?.az)
+            .filter((z): z is string => !!z),
+        ),
+      ].sort();
       const ev = placed.flatMap((p) =>
         p.where ? [{ resourceId: p.t.instance?.id ?? p.t.id, pointer: p.where.ptr, label: `zone of ${p.t.id}` }] : [],
       );
@@ -185,6 +207,17 @@ export default defineRule<AwsModel>({
           unplaced.map((p) => p.t.id),
           ["DescribeInstances"],
         )})`;
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "undecidable",
+          data: { ...zdata, what: `target group ${tg.name}`, reason },
+          evidence: ev,
+        });
+        continue;
+      }
+      if (outside.length > 0) {
+        const reason = `${outside.map((p) => p.t.id).join(", ")} ${outside.length === 1 ? "is an IP target" : "are IP targets"} outside the VPC (AvailabilityZone all: a peered VPC or on premises), whose zone, if any, is not known`;
         report({
           ...base,
           status: "unknown",

@@ -1,4 +1,4 @@
-import { healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { healthyAlb, healthyNlb, ids, lbArn, tgArn } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 export const cases: RuleCases = {
@@ -36,6 +36,30 @@ export const cases: RuleCases = {
         .tgAttribute(ids.tg.web, "stickiness.app_cookie.duration_seconds", "3600")
         .build(),
       errors: [{ messageId: "sticky", resourceId: ids.tg.web }],
+    },
+    {
+      name: "Gateway Load Balancer with 2-tuple flow stickiness: a hashing choice for the appliances, not a cookie",
+      snapshot: healthyNlb()
+        .loadBalancer({
+          name: "inspect-gwlb",
+          type: "gateway",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+        })
+        .targetGroup({
+          name: "appliances-tg",
+          protocol: "GENEVE",
+          port: 6081,
+          lbType: "gateway",
+          attributes: { "stickiness.enabled": "true", "stickiness.type": "source_ip_dest_ip" },
+        })
+        .editTargetGroup(tgArn("appliances-tg"), { LoadBalancerArns: [lbArn("inspect-gwlb", "gateway")] })
+        .target(tgArn("appliances-tg"), { id: ids.instance.web1 })
+        .target(tgArn("appliances-tg"), { id: ids.instance.web2 })
+        .build(),
+      errors: [{ messageId: "gatewayFlow", resourceId: tgArn("appliances-tg") }],
     },
   ],
   unknown: [

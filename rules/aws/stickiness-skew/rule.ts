@@ -41,12 +41,15 @@ export default defineRule<AwsModel>({
     },
   ],
   references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/edit-target-group-attributes.html#flow-stickiness",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/sticky-sessions.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#sticky-sessions",
   ],
   messages: {
     sticky:
       "Target group {{targetGroup}} ({{lb}}) has stickiness enabled ({{type}}{{detail}}): {{effect}}. Traffic spreads unevenly over its {{count}} targets.",
+    gatewayFlow:
+      "Target group {{targetGroup}} (Gateway Load Balancer {{lb}}) has flow stickiness enabled ({{type}}): flows are hashed on the {{tuple}} instead of the default 5-tuple, so all traffic between one source and one destination address goes to one appliance, and a few busy address pairs (a NAT gateway, a proxy) load one appliance of its {{count}}. Keep it only where the appliances need it (IDS/IPS that track flows by 2- or 3-tuple; FTP, RDP, RPC or SSL VPN sessions on several ports).",
     off: "Target group {{targetGroup}} ({{lb}}) has stickiness disabled{{basis}}: each request or connection is balanced on its own.",
     undecidable: "Cannot tell whether target group {{targetGroup}} ({{lb}}) uses sticky sessions: {{reason}}.",
   },
@@ -77,6 +80,32 @@ export default defineRule<AwsModel>({
           messageId: "off",
           data: { ...data, basis: st.source === "default" ? " (the default)" : "" },
           evidence: [ev],
+        });
+        continue;
+      }
+      if (lb.type === "gateway") {
+        // Gateway Load Balancer flow stickiness: 2-tuple (source_ip_dest_ip) or 3-tuple (source_ip_dest_ip_proto) hashing, no cookie
+        const gtype = (st.type ?? "source_ip_dest_ip_proto").toLowerCase();
+        const typeAttr = tg.attributes.get("stickiness.type");
+        report({
+          ...base,
+          status: "fail",
+          messageId: "gatewayFlow",
+          data: {
+            ...data,
+            type: gtype,
+            tuple:
+              gtype === "source_ip_dest_ip"
+                ? "2-tuple (source and destination address)"
+                : "3-tuple (source and destination address, protocol)",
+          },
+          evidence: [ev, ...(typeAttr ? [{ resourceId: tg.arn, pointer: typeAttr.ptr, label: "stickiness.type" }] : [])],
+          remediation: k8sRemediation(model, tg.arn, {
+            summary: `If ${tg.name}'s appliances do not need 2- or 3-tuple flows, go back to the default 5-tuple hashing (drain existing flows first: the change applies to all of them).`,
+            commands: [
+              `aws elbv2 modify-target-group-attributes --target-group-arn ${sh(tg.arn)} --attributes Key=stickiness.enabled,Value=false`,
+            ],
+          }),
         });
         continue;
       }

@@ -21,6 +21,14 @@ describe("aws/target-anomalous remediation", () => {
     assert.ok(f.remediation?.commands.some((c) => c.includes("Key=load_balancing.algorithm.anomaly_mitigation,Value=on")));
     assert.ok(f.remediation?.commands.some((c) => c.includes("--include AnomalyDetection") && c.includes(ids.tg.web)));
   });
+  it("--targets of the describe-target-health command is one JSON word for sh, quoted once", () => {
+    const f = fail("web-2 answers");
+    const cmd = f.remediation?.commands.find((c) => c.startsWith("aws elbv2 describe-target-health")) ?? "";
+    const word = /--targets ('[^']*')/.exec(cmd)?.[1];
+    assert.ok(word, cmd);
+    assert.ok(cmd.includes(`--targets ${word} --include AnomalyDetection`), cmd);
+    assert.deepEqual(JSON.parse(word.slice(1, -1)), [{ Id: ids.instance.web2, Port: 80 }]);
+  });
   it("says mitigation is in effect, and gives no attribute change", () => {
     const f = fail("anomalous while");
     assert.match(f.message, /mitigation is in effect/);

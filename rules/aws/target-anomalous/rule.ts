@@ -22,7 +22,8 @@ function atwCommands(model: AwsModel, tg: TargetGroup): { summary: string; comma
 }
 
 function inspectCommand(tg: TargetGroup, t: Target): string {
-  return `aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)} --targets ${sh(targetArg(t))} --include AnomalyDetection`;
+  // targetArg is already quoted for the shell (JSON in single quotes): quoting it again would hand the CLI the quotes too
+  return `aws elbv2 describe-target-health --target-group-arn ${sh(tg.arn)} --targets ${targetArg(t)} --include AnomalyDetection`;
 }
 
 export default defineRule<AwsModel>({

@@ -102,7 +102,8 @@ export default defineRule<AwsModel>({
           summary: "Find the intermittent failure; make the health check tolerate one slow answer.",
           commands: tg
             ? [
-                `aws elbv2 modify-target-group --target-group-arn ${awsArg(tg.arn)} --unhealthy-threshold-count ${Math.max(3, unhealthy + 1)} --health-check-interval-seconds ${Math.max(interval, 15)} --health-check-timeout-seconds ${Math.min(timeout, Math.max(2, Math.floor(Math.max(interval, 15) / 2)))}`,
+                // UnhealthyThresholdCount accepts 2-10: at 10 already, the interval and timeout are what is left to relax
+                `aws elbv2 modify-target-group --target-group-arn ${awsArg(tg.arn)}${unhealthy < 10 ? ` --unhealthy-threshold-count ${Math.min(10, Math.max(3, unhealthy + 1))}` : ""} --health-check-interval-seconds ${Math.max(interval, 15)} --health-check-timeout-seconds ${Math.min(timeout, Math.max(2, Math.floor(Math.max(interval, 15) / 2)))}`,
               ]
             : [],
         },

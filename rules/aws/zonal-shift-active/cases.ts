@@ -1,4 +1,4 @@
-import { healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { healthyAlb, healthyNlb, ids, tgArn } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const shiftA = (state = "zonal_shift_active") =>
@@ -33,6 +33,16 @@ export const cases: RuleCases = {
       name: "the only healthy target sits in the shifted zone (high)",
       snapshot: shiftA()
         .target(ids.tg.app, { id: ids.instance.web2, az: "us-east-1b", state: "unhealthy", reason: "Target.FailedHealthChecks" })
+        .build(),
+      errors: [{ messageId: "shifted", severity: "high" }],
+    },
+    {
+      name: "app-tg's only healthy target is shifted away; a second group's healthy target in us-east-1b carries none of app-tg's traffic (high)",
+      snapshot: shiftA()
+        .target(ids.tg.app, { id: ids.instance.web2, az: "us-east-1b", state: "unhealthy", reason: "Target.FailedHealthChecks" })
+        .targetGroup({ name: "admin-tg", protocol: "TCP", port: 8443, lbType: "network" })
+        .listener({ lb: ids.lb.nlb, port: 8443, protocol: "TCP", forward: tgArn("admin-tg") })
+        .target(tgArn("admin-tg"), { id: ids.instance.web2, az: "us-east-1b" })
         .build(),
       errors: [{ messageId: "shifted", severity: "high" }],
     },

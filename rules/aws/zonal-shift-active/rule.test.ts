@@ -28,6 +28,21 @@ describe("aws/zonal-shift-active details", () => {
     );
     assert.ok(cmds.includes('aws arc-zonal-shift cancel-zonal-shift --zonal-shift-id "$ZONAL_SHIFT_ID"'));
   });
+  it("a zone id with a quote from the snapshot never reaches the JMESPath query", () => {
+    assert.ok(first);
+    const snap = structuredClone(first.snapshot) as AwsSnapshot;
+    const hostile = "use1-az1' || `true` || '";
+    for (const s of (snap.ec2?.Subnets ?? []) as Array<Record<string, unknown>>)
+      if (s.AvailabilityZoneId === "use1-az1") s.AvailabilityZoneId = hostile;
+    const f = evaluateCase(rule, snap).find((x) => x.status === "fail");
+    assert.ok(f);
+    const cmds = f.remediation?.commands ?? [];
+    assert.ok(!cmds.some((c) => c.includes("true")), cmds.join("\n"));
+    assert.ok(
+      cmds.some((c) => c.includes("--query 'items[0].zonalShiftId'")),
+      cmds.join("\n"),
+    );
+  });
   it("explains an unhealthy target in the shifted zone", () => {
     const c = cases.invalid.find((x) => x.name.startsWith("a zonal shift started"));
     assert.ok(c);

@@ -22,7 +22,10 @@ function zoneId(lb: LoadBalancer, az: string): string | undefined {
 }
 
 function cancelCommands(lb: LoadBalancer, id: string | undefined): string[] {
-  const query = id ? `items[?awayFrom=='${id}'].zonalShiftId | [0]` : "items[0].zonalShiftId";
+  // the zone id goes inside a JMESPath string literal: a snapshot value with a quote could rewrite the query and pick
+  // another zone's shift to cancel, so only an id made of letters, digits and hyphens (use1-az1, usw2-lax1-az1) is embedded
+  const safe = id !== undefined && /^[A-Za-z0-9-]+$/.test(id) ? id : undefined;
+  const query = safe ? `items[?awayFrom=='${safe}'].zonalShiftId | [0]` : "items[0].zonalShiftId";
   return [
     `aws arc-zonal-shift list-zonal-shifts --resource-identifier ${sh(lb.arn)} --status ACTIVE`,
     `ZONAL_SHIFT_ID=$(aws arc-zonal-shift list-zonal-shifts --resource-identifier ${sh(lb.arn)} --status ACTIVE --query ${sh(query)} --output text)`,
@@ -123,12 +126,15 @@ export default defineRule<AwsModel>({
       for (const [az, list] of byZone) {
         const id = zoneId(lb, az);
         const delegated = list.every((s) => s.o.state === "zonal_shift_delegated_to_dns");
-        const healthyElsewhere = others.filter(isHealthy);
-        const severity: Severity = healthyElsewhere.length === 0 ? "high" : "medium";
+        // a target group's traffic goes only to its own targets: another group's healthy targets carry none of it
+        const groups = [...new Set(list.map((s) => s.t.tg))];
+        const stranded = groups.filter((tg) => !others.some((t) => t.tg === tg && isHealthy(t)));
+        const healthyElsewhere = others.filter((t) => groups.includes(t.tg) && isHealthy(t));
+        const severity: Severity = stranded.length > 0 ? "high" : "medium";
         const unhealthyHere = list.filter((s) => !isHealthy(s.t));
         const capacity =
-          healthyElsewhere.length === 0
-            ? "No healthy target is left outside that zone: the load balancer has nowhere to send new traffic."
+          stranded.length > 0
+            ? `No healthy target of ${stranded.map((tg) => tg.name).join(", ")} is left outside that zone: the load balancer has nowhere to send ${stranded.length === 1 ? "its" : "their"} new traffic.`
             : `${healthyElsewhere.length} healthy target(s) in the other zones carry the traffic.${unhealthyHere.length > 0 ? ` The unhealthy or unused targets in ${az} (${unhealthyHere.map((s) => targetLabel(s.t)).join(", ")}) are out of rotation by this shift anyway.` : ""}`;
         const description = list.find((s) => s.o.description)?.o.description;
         const evidence: Evidence[] = list.slice(0, 4).map((s) => ({
