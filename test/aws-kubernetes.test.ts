@@ -104,6 +104,15 @@ describe("fixes as annotations, with the names the controllers document", () => 
     ]);
     assert.match(r.summary, /registers the targets itself/);
     assert.ok(!r.commands.some((c) => c.startsWith("aws elbv2")));
+    // --overwrite replaces the annotation's whole list: whoever pastes it is told to keep the attributes it already sets
+    assert.match(
+      r.summary,
+      /aws-load-balancer-target-group-attributes already sets .*or the controller resets them to their defaults/,
+      "the annotation is a list: the command alone would reset every other attribute",
+    );
+    const owner = k8sOwner(m, eks.tg);
+    assert.ok(owner);
+    assert.doesNotMatch(k8sFix(owner, "healthcheck-path", "/ready").summary, /whole list/, "a one-value annotation needs no warning");
   });
   it("an unowned target group keeps its aws commands", () => {
     const plain = { summary: "x", commands: ["aws elbv2 modify-target-group-attributes --target-group-arn a --attributes Key=k,Value=v"] };

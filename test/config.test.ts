@@ -214,6 +214,29 @@ describe("config validation: every problem names the line, column and key", () =
     assert.throws(() => resolveNow({ LBDOCTOR_NOW: "soon" }), InputError);
     assert.ok(Math.abs(resolveNow({}) - Date.now()) < 5000);
   });
+
+  it("LBDOCTOR_NOW without a zone is UTC, as expiry dates are: the same pin expires a suppression on every machine or on none", () => {
+    assert.equal(resolveNow({ LBDOCTOR_NOW: "2026-12-31T22:00:00" }), Date.UTC(2026, 11, 31, 22));
+    assert.equal(resolveNow({ LBDOCTOR_NOW: "2026-12-31 22:00" }), Date.UTC(2026, 11, 31, 22));
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-now-"));
+    const config = join(dir, "expiring.yaml");
+    writeFileSync(
+      config,
+      "suppressions:\n  - rule: azure/probe-blocked-by-nsg\n    resource: vm1-nic\n    reason: accepted\n    expires: 2026-12-31\n",
+    );
+    for (const TZ of ["UTC", "America/New_York", "Asia/Tokyo"]) {
+      const r = lbdoctor(["check", "--snapshot", fixture("probe-blocked-by-nsg"), "--config", config, "-f", "json"], {
+        TZ,
+        LBDOCTOR_NOW: "2026-12-31T22:00:00",
+      });
+      const report = JSON.parse(r.stdout) as { suppressions: Array<{ expired: boolean; matched: number }> };
+      assert.deepEqual(
+        report.suppressions.map((x) => [x.expired, x.matched]),
+        [[false, 1]],
+        `TZ=${TZ}: 22:00 UTC on Dec 31 is before the end of that day`,
+      );
+    }
+  });
 });
 
 describe("suppression matching", () => {

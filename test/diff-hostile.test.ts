@@ -197,4 +197,40 @@ describe("diff: what only looks different", () => {
     (after.elbv2.LoadBalancers[0] as { SecurityGroups?: string[] }).SecurityGroups = ["sg-0bbb", "sg-0aaa"];
     assert.deepEqual(diffSnapshots(before, after, awsDiff), []);
   });
+
+  it("AWS: security group rules (objects with no id) only reordered are no change; a rule changed, or a duplicate dropped, still is", () => {
+    type Perm = { IpProtocol: string; FromPort?: number; ToPort?: number; IpRanges: Array<{ CidrIp: string; Description?: string }> };
+    const before = JSON.parse(readFileSync(join(ROOT, "fixtures/aws/healthy-alb.json"), "utf8")) as AwsSnapshot & {
+      ec2: { SecurityGroups: Array<{ GroupId: string; IpPermissions: Perm[] }> };
+    };
+    const sg = before.ec2.SecurityGroups[0] as { GroupId: string; IpPermissions: Perm[] };
+    sg.IpPermissions = [
+      { IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0", Description: "HTTP" }] },
+      { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }, { CidrIp: "10.0.0.0/8" }] },
+    ];
+    const after = structuredClone(before);
+    const perms = (after.ec2.SecurityGroups[0] as typeof sg).IpPermissions;
+    perms.reverse();
+    (perms[0] as Perm).IpRanges.reverse();
+    assert.deepEqual(diffSnapshots(before, after, awsDiff), [], "the same rules in another order");
+
+    (perms[0] as Perm).ToPort = 444;
+    const changed = diffSnapshots(before, after, awsDiff);
+    assert.equal(changed.length, 1);
+    assert.deepEqual(
+      changed[0]?.changes.map((c) => [c.path, c.before, c.after]),
+      [["IpPermissions[0].ToPort", 443, 444]],
+      "the one rule that changed, and nothing about the one that only moved",
+    );
+
+    const twice = structuredClone(before);
+    const dup = (twice.ec2.SecurityGroups[0] as typeof sg).IpPermissions;
+    dup.push(structuredClone(dup[0] as Perm));
+    const dropped = diffSnapshots(twice, before, awsDiff);
+    assert.deepEqual(
+      dropped[0]?.changes.map((c) => [c.kind, c.path]),
+      [["removed", "IpPermissions[-]"]],
+      "one of two equal rules removed is a removal",
+    );
+  });
 });

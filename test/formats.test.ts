@@ -124,6 +124,27 @@ describe("sarif", () => {
     assert.equal(sarifValidator()(noUri), false, "format uri is checked");
   });
 
+  it("message text writes every brace doubled (§3.11.5): a value such as {0} or a JSON object is no placeholder", () => {
+    const report = jsonReport("demo");
+    const f = report.findings.find((x) => x.status === "fail");
+    assert.ok(f);
+    f.message = 'rule {0} matched {"port":80}';
+    f.evidence = [{ resourceId: f.resourceId, pointer: "/resources/0", label: "{1}", value: [{ FromPort: 22 }] }];
+    const log: Sarif.Log = JSON.parse(formatSarif(report));
+    assertValidSarif(log, "braces");
+    const result = log.runs[0]?.results?.find((r) => r.partialFingerprints?.[FINGERPRINT_KEY] === f.id);
+    assert.match(result?.message.text ?? "", /^rule \{\{0\}\} matched \{\{"port":80\}\}/);
+    const texts = (log.runs[0]?.results ?? []).flatMap((r) => [
+      r.message.text ?? "",
+      ...(r.relatedLocations ?? []).map((l) => l.message?.text ?? ""),
+    ]);
+    for (const t of texts) assert.doesNotMatch(t.replace(/\{\{|\}\}/g, ""), /[{}]/, `a lone brace in ${t}`);
+    assert.ok(
+      texts.some((t) => t.includes("{{1}}: /resources/0 = \\[{{")),
+      "the evidence's label and value too",
+    );
+  });
+
   it("the artifact URI: relative paths stay relative, absolute ones become file URIs, live runs have none", () => {
     assert.equal(artifactUri("fixtures/azure/demo.json"), "fixtures/azure/demo.json");
     assert.equal(artifactUri("snaps/my rg.json"), "snaps/my%20rg.json");
@@ -295,8 +316,8 @@ describe("hostile strings from the cloud, through every format", () => {
     const lines = run("github").trimEnd().split("\n");
     for (const l of lines) assert.match(l, /^::(error|warning|notice)[ :]/, `a line that is not one of ours: ${l}`);
     assert.ok(
-      lines.some((l) => l.includes("%0A::error::owned%250A")),
-      "the newline and the percent sign are escaped",
+      lines.some((l) => l.includes("\\x0a::error::owned%250A")),
+      "the newline is shown (never a line of the annotation of its own) and the percent sign is escaped",
     );
   });
 });

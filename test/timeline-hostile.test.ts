@@ -4,11 +4,13 @@
  * local offset while lbdoctor prints UTC.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { InputError } from "../src/core/errors.ts";
+import { buildTimeline, changeImpacts, clock, gapText, timelineLines } from "../src/core/timeline/analyze.ts";
+import { checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
 import { resolveWindow } from "../src/core/timeline/window.ts";
 import { lbdoctor } from "./support/cli.ts";
 
@@ -63,5 +65,259 @@ describe("a snapshot's time window", () => {
     }
     // the fixtures as they are still load
     assert.notEqual(lbdoctor(["timeline", "--snapshot", "fixtures/azure/change-before-failure.json"]).code, 2);
+  });
+});
+
+describe("times without a zone, and windows written with an offset", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lbdoctor-zone-"));
+  const doc = JSON.parse(readFileSync(new URL("../fixtures/azure/nsg-change-probe-down.json", import.meta.url), "utf8"));
+
+  it("a change time without a zone is UTC on every machine: the same likely cause, in the same place, in any TZ", () => {
+    const rows = Object.values(doc.observations.resourceChanges)[0] as Array<{
+      properties: { changeAttributes: { timestamp: string }; changes: Record<string, unknown> };
+    }>;
+    const cause = rows.find((r) => r.properties.changes["properties.securityRules[2].name"]);
+    assert.ok(cause);
+    cause.properties.changeAttributes.timestamp = "2026-03-14T03:10:04";
+    const file = join(dir, "zoneless.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const outputs = ["UTC", "America/New_York", "Asia/Tokyo"].map((TZ) => {
+      const r = lbdoctor(["timeline", "--snapshot", file], { TZ });
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    });
+    assert.match(outputs[0] as string, /^ {2}03:10:04 change {2}nsg-web: .*◀ likely cause$/m);
+    assert.equal(outputs[1], outputs[0], "New York reads the snapshot as UTC does");
+    assert.equal(outputs[2], outputs[0], "Tokyo reads the snapshot as UTC does");
+  });
+
+  it("a window written with an offset is printed in UTC, with the dates when it spans two UTC days", () => {
+    const time = {
+      window: { from: "2026-03-14T01:00:00+02:00", until: "2026-03-14T02:30:00+02:00" },
+      series: [],
+      spikes: [],
+      missing: [],
+      changes: [],
+    };
+    const t = buildTimeline(time, []);
+    assert.deepEqual(t.window, { from: "2026-03-13T23:00:00Z", until: "2026-03-14T00:30:00Z" });
+    assert.equal(timelineLines(t)[0], "Timeline 2026-03-13T23:00:00Z → 2026-03-14T00:30:00Z (UTC)");
+    assert.equal(clock("2026-03-13T23:40:00Z", time.window), "2026-03-13 23:40", "a window over two UTC days shows the date");
+    assert.equal(
+      clock("2026-03-14T01:40:00Z", { from: "2026-03-13T23:00:00-03:00", until: "2026-03-14T00:30:00-03:00" }),
+      "01:40",
+      "one UTC day: the time alone",
+    );
+  });
+});
+
+describe("a time in the time data that is no time", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lbdoctor-badtime-"));
+
+  it("is refused with exit 2 and where it is, by timeline and by every check format: never an internal error, never a partial file", () => {
+    const doc = JSON.parse(readFileSync(new URL("../fixtures/azure/nsg-change-probe-down.json", import.meta.url), "utf8"));
+    const rows = Object.values(doc.observations.resourceChanges)[0] as Array<{ properties: { changeAttributes: { timestamp: string } } }>;
+    (rows[0] as (typeof rows)[number]).properties.changeAttributes.timestamp = "yesterday";
+    const file = join(dir, "change-yesterday.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const out = join(dir, "report.md");
+    for (const argv of [
+      ["timeline", "--snapshot", file],
+      ["timeline", "--snapshot", file, "-f", "markdown"],
+      ["check", "--snapshot", file, "-f", "markdown", "-o", out],
+      ["check", "--snapshot", file, "-f", "json"],
+    ]) {
+      const r = lbdoctor(argv);
+      assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, /\/observations\/resourceChanges\/[^:]+\/0: the time "yesterday" is not an RFC 3339 date and time/);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+      assert.equal(r.stdout, "");
+    }
+    assert.equal(existsSync(out), false, "no partial report");
+
+    const metrics = JSON.parse(readFileSync(new URL("../fixtures/azure/nsg-change-probe-down.json", import.meta.url), "utf8"));
+    const body = (
+      Object.values(metrics.observations.metrics)[0] as Array<{
+        value: Array<{ timeseries: Array<{ data: Array<{ timeStamp: string }> }> }>;
+      }>
+    )[0];
+    (body?.value[0]?.timeseries[0]?.data[5] as { timeStamp: string }).timeStamp = "not a time";
+    const sample = join(dir, "sample-not-a-time.json");
+    writeFileSync(sample, JSON.stringify(metrics));
+    const r = lbdoctor(["timeline", "--snapshot", sample]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /\/observations\/metrics\/.*\/data: the time "not a time" is not an RFC 3339 date and time/);
+  });
+});
+
+describe("a change inside the first minute that is down", () => {
+  // a sample is stamped with the start of its minute and aggregates all of it: the 03:04 sample holds 03:04:00–03:04:59
+  const minutes = (pattern: string) =>
+    [...pattern].map((c, i) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, i)).toISOString(), up: c === "U", value: c === "U" ? 100 : 0 }));
+  const series = {
+    key: "m",
+    resourceId: "m",
+    label: "vm1",
+    loadBalancerId: "lb",
+    metric: "DipAvailability",
+    path: ["nsg"],
+    pointer: "/x",
+    rule: "",
+    points: minutes("UUUUDDDD"),
+  };
+  const window = { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" };
+  const change = (id: string, time: string) => ({
+    id,
+    time,
+    resourceId: "nsg",
+    resourceName: "nsg",
+    operation: "write",
+    kind: "update" as const,
+    properties: [],
+    summary: id,
+    revert: [],
+    source: "test",
+    pointer: `/c/${id}`,
+  });
+
+  it("is the likely cause of the drop that minute shows (the member was up the minute before), 0 s before it", () => {
+    const impacts = changeImpacts({ window, series: [series], spikes: [], missing: [], changes: [change("c", "2026-03-14T03:04:04Z")] });
+    assert.equal(impacts.length, 1, "a deny at 03:04:04 and the 03:04 sample down: the change did it");
+    assert.equal(impacts[0]?.drops[0]?.at.t, "2026-03-14T03:04:00.000Z");
+    assert.equal(gapText("2026-03-14T03:04:04Z", "2026-03-14T03:04:00.000Z"), "0 s", "never a negative delay");
+  });
+
+  it("an earlier change in that minute or the one before is likelier; a change once the member was down is none", () => {
+    const changes = [change("before", "2026-03-14T03:03:50Z"), change("inside", "2026-03-14T03:04:30Z")];
+    assert.deepEqual(
+      changeImpacts({ window, series: [series], spikes: [], missing: [], changes }).map((i) => i.change.id),
+      ["before"],
+    );
+    const whileDown = [change("late", "2026-03-14T03:05:00Z")];
+    assert.deepEqual(changeImpacts({ window, series: [series], spikes: [], missing: [], changes: whileDown }), []);
+  });
+
+  it("the CLI marks it: timeline and check name the change", () => {
+    const doc = JSON.parse(readFileSync(new URL("../fixtures/azure/nsg-change-probe-down.json", import.meta.url), "utf8"));
+    const rows = Object.values(doc.observations.resourceChanges)[0] as Array<{
+      properties: { changeAttributes: { timestamp: string; correlationId: string }; changes: Record<string, unknown> };
+    }>;
+    const cause = rows.find((r) => r.properties.changes["properties.securityRules[2].name"]);
+    assert.ok(cause);
+    // the members' first down sample is stamped 03:12: the deny lands 4 s into that minute
+    cause.properties.changeAttributes.timestamp = "2026-03-14T03:12:04Z";
+    for (const e of Object.values(doc.observations.activityLog)[0] as Array<{ correlationId?: string; eventTimestamp: string }>)
+      if (e.correlationId === cause.properties.changeAttributes.correlationId) e.eventTimestamp = "2026-03-14T03:12:04Z";
+    const file = join(mkdtempSync(join(tmpdir(), "lbdoctor-same-minute-")), "deny-at-03-12-04.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const t = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.match(t.stdout, /^ {2}03:12:04 change {2}nsg-web: .*◀ likely cause$/m);
+    assert.match(t.stdout, /0 s later 10\.0\.0\.4 \(vm1\) went down/);
+    const c = lbdoctor(["check", "--snapshot", file, "-f", "json"]);
+    const failing = (JSON.parse(c.stdout) as { findings: Array<{ ruleId: string; status: string }> }).findings.filter(
+      (f) => f.status === "fail",
+    );
+    assert.ok(
+      failing.some((f) => f.ruleId === "azure/change-before-failure"),
+      c.stdout.slice(0, 400),
+    );
+  });
+});
+
+describe("a timeline narrowed to one load balancer", () => {
+  it("keeps the changes to that load balancer itself when none of its health series could be read", () => {
+    const point = (m: number, up: boolean) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, m)).toISOString(), up, value: up ? 100 : 0 });
+    const time = {
+      window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+      // lb-b's members were read; lb-a's metrics were not
+      series: [
+        {
+          key: "b1",
+          resourceId: "b1",
+          label: "b1",
+          loadBalancerId: "lb-b",
+          metric: "DipAvailability",
+          path: ["lb-b", "b1"],
+          pointer: "/b1",
+          rule: "",
+          points: [point(0, true), point(1, true)],
+        },
+      ],
+      spikes: [],
+      missing: [{ what: "metrics" as const, operation: "metrics.list", message: "403", resourceId: "lb-a" }],
+      changes: [
+        {
+          id: "c-a",
+          time: "2026-03-14T03:10:00Z",
+          resourceId: "lb-a",
+          resourceName: "lb-a",
+          operation: "write",
+          kind: "update" as const,
+          properties: [],
+          summary: "lb-a: probe port 80 → 81",
+          revert: [],
+          source: "test",
+          pointer: "/c/a",
+        },
+        {
+          id: "c-b",
+          time: "2026-03-14T03:20:00Z",
+          resourceId: "lb-b",
+          resourceName: "lb-b",
+          operation: "write",
+          kind: "update" as const,
+          properties: [],
+          summary: "lb-b: tag",
+          revert: [],
+          source: "test",
+          pointer: "/c/b",
+        },
+      ],
+    };
+    const t = buildTimeline(time, [], new Set(["lb-a"]));
+    assert.deepEqual(
+      t.entries.map((e) => e.text),
+      ["lb-a: probe port 80 → 81"],
+      "lb-a's own change, and not lb-b's",
+    );
+  });
+});
+
+describe("change-before-failure over several load balancers, one of whose metrics could not be read", () => {
+  it("is unknown for that one (with the gap), a pass for the one that was read: never silently nothing", () => {
+    const point = (m: number) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, m)).toISOString(), up: true, value: 100 });
+    const time = {
+      window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+      series: [
+        {
+          key: "b1",
+          resourceId: "b1",
+          label: "b1",
+          loadBalancerId: "lb-b",
+          metric: "DipAvailability",
+          path: ["lb-b", "b1"],
+          pointer: "/b1",
+          rule: "",
+          points: [point(0), point(1)],
+        },
+      ],
+      spikes: [],
+      missing: [{ what: "metrics" as const, operation: "metrics.list", message: "403 AuthorizationFailed", resourceId: "LB-A" }],
+      changes: [],
+    };
+    const reported: Array<{ status: string; resourceName: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof reported)[number]) => reported.push(f) } as never, [
+      { id: "lb-a", name: "lb-a" },
+      { id: "lb-b", name: "lb-b" },
+    ]);
+    assert.deepEqual(
+      reported.map((f) => [f.status, f.resourceName]),
+      [
+        ["unknown", "lb-a"],
+        ["pass", "lb-b"],
+      ],
+    );
+    assert.match(String(reported[0]?.data?.reason), /metrics\.list: 403 AuthorizationFailed/);
   });
 });

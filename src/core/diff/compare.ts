@@ -268,6 +268,49 @@ function sameUnordered(ad: DiffAdapter, x: unknown[], y: unknown[]): boolean {
   return true;
 }
 
+/**
+ * A value's text with object keys sorted and strings as loosely as any id compares (lower case, no space or slash at
+ * the end, as `idKey`): values `deepEqual` calls equal have equal texts (texts may be equal for values that are not).
+ */
+function looseText(v: unknown): string {
+  return JSON.stringify(v, (_k, x) =>
+    typeof x === "string"
+      ? x.replace(/^\s+|[\s/]+$/g, "").toLowerCase()
+      : isObject(x)
+        ? Object.fromEntries(
+            Object.keys(x)
+              .filter((k) => x[k] !== undefined)
+              .sort()
+              .map((k) => [k, x[k]]),
+          )
+        : x,
+  );
+}
+
+/**
+ * The indices of each list left once every element is paired with an equal one of the other list (each at most
+ * once), in list order. Candidates are found by `looseText` and confirmed with `deepEqual`: linear in the lists, not
+ * quadratic (a target group's TargetHealthDescriptions run to thousands).
+ */
+function unmatched(ad: DiffAdapter, x: unknown[], y: unknown[]): { left: number[]; right: number[] } {
+  const byText = new Map<string, number[]>();
+  x.forEach((v, j) => {
+    const t = looseText(v);
+    const list = byText.get(t);
+    if (list) list.push(j);
+    else byText.set(t, [j]);
+  });
+  const used = new Set<number>();
+  const right: number[] = [];
+  y.forEach((v, i) => {
+    const candidates = byText.get(looseText(v)) ?? [];
+    const k = candidates.findIndex((j) => deepEqual(ad, x[j], v));
+    if (k < 0) right.push(i);
+    else used.add(candidates.splice(k, 1)[0] as number);
+  });
+  return { left: x.map((_, j) => j).filter((j) => !used.has(j)), right };
+}
+
 /** The key that identifies every element of both arrays uniquely, if there is one. */
 function elementKey(x: unknown[], y: unknown[]): string | undefined {
   const all = [...x, ...y];
@@ -324,23 +367,22 @@ function diffValue(ad: DiffAdapter, x: unknown, y: unknown, path: Seg[], ptrAfte
     const scalars = [...x, ...y].every((v) => v === null || typeof v !== "object");
     // a list of plain values only reordered (security group ids, port ranges, prefixes) is the same set: no change
     if (scalars && x.length === y.length && sameUnordered(ad, x, y)) return;
-    if (!scalars && x.length === y.length) {
-      for (let i = 0; i < y.length; i++) diffValue(ad, x[i], y[i], [...path, { index: i }], `${ptrAfter}/${i}`, `${ptrBefore}/${i}`, out);
-      return;
-    }
     if (!scalars) {
-      // unkeyed objects and a different length: what is in one list and not the other
-      const canon = (v: unknown) => JSON.stringify(v);
-      const xs = new Set(x.map(canon));
-      const ys = new Set(y.map(canon));
-      y.forEach((v, i) => {
-        if (!xs.has(canon(v)))
-          out.push({ kind: "added", path: readablePath(ad, [...path, { added: true }]), pointer: `${ptrAfter}/${i}`, after: v });
-      });
-      x.forEach((v, j) => {
-        if (!ys.has(canon(v)))
-          out.push({ kind: "removed", path: readablePath(ad, [...path, { removed: true }]), pointer: `${ptrBefore}/${j}`, before: v });
-      });
+      // unkeyed objects (AWS IpPermissions, IpRanges): an element equal to one of the other list is no change wherever
+      // it sits (the APIs return such lists in any order), and each counts once (a duplicate dropped is a removal)
+      const { left: lx, right: ly } = unmatched(ad, x, y);
+      if (lx.length === ly.length) {
+        // as many left on each side: each changed in place, paired in order
+        lx.forEach((j, k) => {
+          const i = ly[k] as number;
+          diffValue(ad, x[j], y[i], [...path, { index: i }], `${ptrAfter}/${i}`, `${ptrBefore}/${j}`, out);
+        });
+        return;
+      }
+      for (const i of ly)
+        out.push({ kind: "added", path: readablePath(ad, [...path, { added: true }]), pointer: `${ptrAfter}/${i}`, after: y[i] });
+      for (const j of lx)
+        out.push({ kind: "removed", path: readablePath(ad, [...path, { removed: true }]), pointer: `${ptrBefore}/${j}`, before: x[j] });
       return;
     }
   }

@@ -2,7 +2,7 @@
 
 import { mdCode, mdText } from "../report/escape.ts";
 import { renderValue, shortId } from "../report/formatters/text.ts";
-import { safeJson, sanitize } from "../report/sanitize.ts";
+import { oneLine, safeJson, sanitize } from "../report/sanitize.ts";
 import { styles } from "../util/ansi.ts";
 import type { RankedChange, RankedPropertyChange, RelatedFinding } from "./rank.ts";
 
@@ -62,6 +62,7 @@ function changeLine(p: RankedPropertyChange): string {
   return `~ ${p.path}: ${show(p.before)} → ${show(p.after)}`;
 }
 
+/** The diff as text: one line per entry (a name or a value holding a newline never starts a line of its own). */
 export function renderDiffText(d: DiffReport, color: boolean): string {
   const c = styles(color === true);
   const out: string[] = [];
@@ -73,7 +74,7 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
   );
   if (d.changes.length === 0) {
     out.push("", c.green("No differences."));
-    return `${out.join("\n")}\n`;
+    return `${out.map(oneLine).join("\n")}\n`;
   }
   for (const ch of d.changes) {
     out.push("");
@@ -105,7 +106,7 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
   if (s.notCollected) out.push(`  ${notCollectedText(s.notCollected)}`);
   if (s.gaps) out.push(c.yellow(`  ${gapsText(s.gaps)}`));
   if (s.note) out.push(c.gray(`  ${sanitize(s.note)}`));
-  return `${out.join("\n")}\n`;
+  return `${out.map(oneLine).join("\n")}\n`;
 }
 
 const notCollectedText = (n: number) =>

@@ -41,6 +41,15 @@ export function sanitize(text: string): string {
   return text.replace(ESCAPES, "").replace(CONTROLS, hex).replace(BIDI, hex);
 }
 
+/**
+ * One line of a plain-text report: a newline inside it (only a value from the cloud or a snapshot holds one: a
+ * caller name, a tag value, a change's summary) is shown as `\x0a`, so a value cannot start a line of its own and
+ * pass for one of lbdoctor's (a `$ curl … | sh` under a fix, a forged timeline entry).
+ */
+export function oneLine(text: string): string {
+  return text.includes("\n") ? text.replace(/\n/g, "\\x0a") : text;
+}
+
 /** True when a string holds nothing `sanitize` would change (cheap check for tests and callers). */
 export function isTerminalInert(text: string): boolean {
   return text.replace(/\r\u001b\[2K|\u001b\[[0-9;]*m/g, "").search(ANY_CONTROL) === -1;

@@ -6,13 +6,33 @@
  */
 
 import type { Finding } from "../engine/types.ts";
+import { InputError } from "../errors.ts";
+import { oneLine, sanitize } from "../report/sanitize.ts";
 import { compareText } from "../util/collate.ts";
 import { idKey } from "../util/resource-id.ts";
 import type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow } from "./types.ts";
 
 export type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow };
 
-const ms = (t: string) => Date.parse(t);
+/** A date and time with no zone (`2026-03-14T03:10:04`, `2026-03-14 03:10`): what `Date.parse` would read in local time. */
+const ZONELESS = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/**
+ * A time of the time data in epoch milliseconds. One without a zone (a hand-made snapshot, a tool's export) is read
+ * as UTC, the zone of every time lbdoctor prints: `Date.parse` alone would read it in this machine's time zone, and
+ * the same snapshot would join a change to a drop on one machine and not on another.
+ */
+export function timeMs(t: string): number {
+  return Date.parse(ZONELESS.test(t) ? `${t}Z` : t);
+}
+
+const ms = timeMs;
+
+/** A time as UTC RFC 3339 (`2026-03-14T03:10:00Z`), whatever zone it was written in; as written when it is no time. */
+export function utcText(t: string): string {
+  const v = timeMs(t);
+  return Number.isNaN(v) ? t : new Date(v).toISOString().replace(".000Z", "Z");
+}
 
 /** The points where the state differs from the one before (the first point is not a transition). */
 export function transitions(s: HealthSeries): HealthPoint[] {
@@ -24,23 +44,45 @@ export function transitions(s: HealthSeries): HealthPoint[] {
   return out;
 }
 
-/** The state at a time: the last sample at or before it (undefined before the first sample). */
+/**
+ * How long one sample of a series stands for: the smallest gap between two of its samples (a minute for Azure's
+ * PT1M metrics and CloudWatch's 60-second periods), a minute when it has fewer than two.
+ */
+export function sampleStep(s: HealthSeries): number {
+  let step = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < s.points.length; i++) {
+    const d = ms((s.points[i] as HealthPoint).t) - ms((s.points[i - 1] as HealthPoint).t);
+    if (d > 0 && d < step) step = d;
+  }
+  return Number.isFinite(step) ? step : 60_000;
+}
+
+/**
+ * The state before a time: the last sample whose interval ended at or before it (undefined when none did). A sample
+ * is stamped with the start of its interval (an Azure metric's `timeStamp`, a CloudWatch period's timestamp) and
+ * aggregates the whole interval: the one stamped 03:12 already holds what a change at 03:12:04 did.
+ */
 export function stateAt(s: HealthSeries, t: string): boolean | undefined {
   const at = ms(t);
+  const step = sampleStep(s);
   let state: boolean | undefined;
   for (const p of s.points) {
-    if (ms(p.t) > at) break;
+    if (ms(p.t) + step > at) break;
     state = p.up;
   }
   return state;
 }
 
-/** The first sample after `t` that is down while the one before it was up (or the series was up at `t`). */
+/**
+ * The first sample whose interval ends after `t` that is down while the one before it was up (or the series was up
+ * before `t`): the sample of the interval `t` falls in counts, as it holds what happened after `t` in it.
+ */
 export function firstDropAfter(s: HealthSeries, t: string): HealthPoint | undefined {
   const at = ms(t);
+  const step = sampleStep(s);
   let prev = stateAt(s, t);
   for (const p of s.points) {
-    if (ms(p.t) <= at) continue;
+    if (ms(p.t) + step <= at) continue;
     if (!p.up && prev !== false) return p;
     prev = p.up;
   }
@@ -98,17 +140,23 @@ export function changeImpacts(time: TimeData): ChangeImpact[] {
       if (!at) continue;
       // the nearest change before the drop on this member's path is the likely one, not an older one
       const path = new Set(s.path);
-      const later = effective.some((o) => o !== change && path.has(idKey(o.resourceId)) && ms(o.time) > t && ms(o.time) <= ms(at.t));
-      if (!later) drops.push({ series: s, at });
+      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
+      const dropFrom = ms(at.t);
+      const later = effective.some((o) => onPath(o) && ms(o.time) > t && ms(o.time) <= dropFrom);
+      // a change inside the drop's own interval: an earlier change in that interval, or in the one before it, is likelier
+      const step = sampleStep(s);
+      const earlier = t > dropFrom && effective.some((o) => onPath(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
+      if (!later && !earlier) drops.push({ series: s, at });
     }
     if (drops.length > 0) out.push({ change, drops: drops.sort((a, b) => ms(a.at.t) - ms(b.at.t)) });
   }
   return out.sort((a, b) => ms(a.change.time) - ms(b.change.time));
 }
 
-/** How long after `a` `b` is, in words ("2 min", "1 h 5 min", "40 s"). */
+/** How long after `a` `b` is, in words ("2 min", "1 h 5 min", "40 s"); "0 s" when `b` is not after `a`. */
 export function gapText(a: string, b: string): string {
-  const s = Math.round((ms(b) - ms(a)) / 1000);
+  // a drop seen in the sample whose interval holds the change: that sample starts before it
+  const s = Math.max(0, Math.round((ms(b) - ms(a)) / 1000));
   if (Math.abs(s) < 60) return `${s} s`;
   const m = Math.round(s / 60);
   if (Math.abs(m) < 60) return `${m} min`;
@@ -119,7 +167,8 @@ export function gapText(a: string, b: string): string {
 export function clock(t: string, window?: TimeWindow): string {
   const d = new Date(ms(t));
   const iso = d.toISOString();
-  const sameDay = window ? window.from.slice(0, 10) === window.until.slice(0, 10) : true;
+  // the days are UTC days: a window written with an offset (`+02:00`) may span two of them, or one
+  const sameDay = window ? utcText(window.from).slice(0, 10) === utcText(window.until).slice(0, 10) : true;
   const hhmm = iso.slice(11, d.getUTCSeconds() === 0 ? 16 : 19);
   return sameDay ? hhmm : `${iso.slice(0, 10)} ${hhmm}`;
 }
@@ -176,9 +225,11 @@ export function changeFindingKey(change: Change): string {
  * changes on their members' paths.
  */
 export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<string>): Timeline {
+  checkTimes(time);
   const inScope = (lbId: string) => !scope || scope.has(idKey(lbId));
   const series = time.series.filter((s) => inScope(s.loadBalancerId));
-  const pathKeys = new Set(series.flatMap((s) => s.path));
+  // the load balancers in scope are on their own paths, also when no series of theirs was read (metrics.list 403)
+  const pathKeys = new Set([...series.flatMap((s) => s.path), ...(scope ?? [])]);
   const narrowed = scope !== undefined && series.length < time.series.length;
   const causes = new Map<string, string[]>();
   for (const f of findings) {
@@ -257,7 +308,8 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   const order = { change: 0, health: 1, spike: 2 } as const;
   entries.sort((a, b) => ms(a.t) - ms(b.t) || order[a.kind] - order[b.kind] || compareText(a.label, b.label));
   return {
-    window: time.window,
+    // printed as UTC (the timeline's one zone), however the snapshot wrote it
+    window: { from: utcText(time.window.from), until: utcText(time.window.until) },
     entries,
     members: series.map((s) => ({
       resourceId: s.resourceId,
@@ -270,6 +322,23 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   };
 }
 
+/**
+ * Every time the timeline places is a time: a change, a sample or a spike whose time does not parse (`yesterday`, in
+ * a hand-made snapshot) could be neither ordered nor printed. Malformed input: InputError (exit 2), naming where.
+ */
+function checkTimes(time: TimeData): void {
+  const bad = (t: unknown) => typeof t !== "string" || Number.isNaN(timeMs(t));
+  const found =
+    time.changes.find((c) => bad(c.time)) ??
+    time.series.flatMap((s) => s.points.filter((p) => bad(p.t)).map((p) => ({ pointer: s.pointer, time: p.t }))).at(0) ??
+    time.spikes.find((x) => bad(x.t));
+  if (!found) return;
+  const at = "time" in found ? found.time : found.t;
+  throw new InputError(
+    `the snapshot's time data is not valid:\n  ${sanitize(found.pointer)}: the time ${sanitize(JSON.stringify(at) ?? String(at))} is not an RFC 3339 date and time, such as 2026-03-14T03:10:00Z`,
+  );
+}
+
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
@@ -279,9 +348,14 @@ function fmt(n: number): string {
 
 const MARK = { change: "change", health: "health", spike: "spike " } as const;
 
-/** The timeline as plain lines: one entry a line, changes with who, before → after and the revert. */
+/**
+ * The timeline as plain lines: one entry a line, changes with who, before → after and the revert. Every line is
+ * sanitized and kept to one line (a caller, a tag value or a summary comes from the cloud): the lines also go to a
+ * file (`timeline -o`), where no last guard on stdout neutralizes an escape sequence.
+ */
 export function timelineLines(t: Timeline): string[] {
-  const out: string[] = [];
+  const lines: string[] = [];
+  const out = { push: (s: string) => lines.push(oneLine(sanitize(s))) };
   out.push(`Timeline ${t.window.from} → ${t.window.until} (UTC)`);
   for (const m of t.members)
     out.push(`  ${m.sparkline}  ${m.label} (${m.metric}, ${m.transitions} change${m.transitions === 1 ? "" : "s"} of state)`);
@@ -296,5 +370,5 @@ export function timelineLines(t: Timeline): string[] {
     }
   }
   for (const m of t.missing) out.push(`  gap: ${m.operation}${m.resourceId ? ` (${m.resourceId})` : ""}: ${m.message}`);
-  return out;
+  return lines;
 }

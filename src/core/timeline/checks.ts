@@ -99,7 +99,22 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
   for (const s of time.series) seriesByLb.set(idKey(s.loadBalancerId), (seriesByLb.get(idKey(s.loadBalancerId)) ?? 0) + 1);
   for (const lb of loadBalancers) {
     const n = seriesByLb.get(idKey(lb.id)) ?? 0;
-    if (n === 0) continue;
+    if (n === 0) {
+      // its metrics could not be read while another's were: unknown for it, never silently nothing
+      const gaps = missingMetrics.filter((m) => covers(m.resourceId, lb.id));
+      if (gaps.length > 0) {
+        ctx.report({
+          status: "unknown",
+          resourceId: lb.id,
+          resourceName: lb.name,
+          loadBalancerId: lb.id,
+          key: "metrics",
+          messageId: "noMetrics",
+          data: { reason: reasons(gaps) },
+        });
+      }
+      continue;
+    }
     ctx.report({
       status: "pass",
       resourceId: lb.id,
@@ -114,6 +129,13 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       },
     });
   }
+}
+
+/** Whether a gap about `scope` (none: the whole collection; `…/*`: everything under it) covers a load balancer. */
+function covers(scope: string | undefined, id: string): boolean {
+  if (!scope) return true;
+  if (scope.endsWith("*")) return idKey(id).startsWith(idKey(scope.slice(0, -1)));
+  return idKey(scope) === idKey(id);
 }
 
 function short(v: unknown): string {

@@ -210,6 +210,19 @@ const INGRESS_ANNOTATION: Record<K8sSetting, string> = {
   subnets: "alb.ingress.kubernetes.io/subnets",
 };
 
+/**
+ * Settings whose annotation holds a whole list (`key=value,key=value`): `kubectl annotate --overwrite` replaces it,
+ * and the controller resets every attribute the new value leaves out to its default.
+ */
+const LIST_VALUED = new Set<K8sSetting>(["target-group-attributes", "load-balancer-attributes"]);
+
+/** What to say about an annotation that holds a whole list: the printed command replaces it. */
+function keepTheRest(setting: K8sSetting, annotation: string): string {
+  return LIST_VALUED.has(setting)
+    ? ` The annotation holds the whole list: before running the command, add to its value every attribute ${annotation} already sets (kubectl get … --output yaml shows it), or the controller resets them to their defaults.`
+    : "";
+}
+
 /** Settings of the load balancer itself: on an Ingress they go on the Ingress, never on a backend Service. */
 const LB_LEVEL = new Set<K8sSetting>(["load-balancer-attributes", "subnets"]);
 
@@ -248,7 +261,7 @@ export function k8sFix(o: K8sOwner, setting: K8sSetting, value: string): K8sFix 
     return {
       annotation,
       commands: [`kubectl annotate service --namespace ${sh(o.namespace)} ${sh(o.name)} ${sh(`${annotation}=${value}`)} --overwrite`],
-      summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the provider would undo it).`,
+      summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the provider would undo it).${keepTheRest(setting, annotation)}`,
     };
   }
   if (o.kind === "Ingress") {
@@ -262,7 +275,7 @@ export function k8sFix(o: K8sOwner, setting: K8sSetting, value: string): K8sFix 
     return {
       annotation,
       commands: target ? [`kubectl annotate ${target} ${sh(`${annotation}=${value}`)} --overwrite`] : [],
-      summary: `${label} owns this load balancer: set the annotation ${annotation} on ${onService ? `the backend Service ${onService.namespace}/${onService.name}` : "the Ingress"}, not on the target group (the controller would undo it).`,
+      summary: `${label} owns this load balancer: set the annotation ${annotation} on ${onService ? `the backend Service ${onService.namespace}/${onService.name}` : "the Ingress"}, not on the target group (the controller would undo it).${keepTheRest(setting, annotation)}`,
     };
   }
   const annotation = SERVICE_ANNOTATION[setting];
@@ -273,7 +286,7 @@ export function k8sFix(o: K8sOwner, setting: K8sSetting, value: string): K8sFix 
       svc?.namespace && svc.name
         ? [`kubectl annotate service --namespace ${sh(svc.namespace)} ${sh(svc.name)} ${sh(`${annotation}=${value}`)} --overwrite`]
         : [],
-    summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the controller would undo it).`,
+    summary: `${label} owns this load balancer: set the Service annotation ${annotation}, not the target group (the controller would undo it).${keepTheRest(setting, annotation)}`,
   };
 }
 

@@ -18,7 +18,7 @@ import { promptFor } from "../../util/shell.ts";
 import { plural } from "../../util/words.ts";
 import { annotationData, annotationProperty } from "../escape.ts";
 import { isSuppressed, type Report } from "../report.ts";
-import { sanitize } from "../sanitize.ts";
+import { oneLine, sanitize } from "../sanitize.ts";
 
 type Level = "error" | "warning" | "notice";
 
@@ -57,7 +57,8 @@ export function formatGithub(report: Report): string {
       body.push(`Fix: ${f.remediation.summary}`);
       for (const c of f.remediation.commands) body.push(`${promptFor(c)}${c}`);
     }
-    lines.push(command(levelOf(f), { file, title }, body.join("\n")));
+    // each part one line of the annotation: a newline in a cloud value cannot add a line (a forged `$ …` under Fix)
+    lines.push(command(levelOf(f), { file, title: oneLine(title) }, body.map(oneLine).join("\n")));
   }
   const s = report.summary;
   const sev = Object.entries(s.failedBySeverity)

@@ -21,6 +21,7 @@ import type { Finding } from "../../engine/types.ts";
 import { promptFor } from "../../util/shell.ts";
 import { xmlAttr, xmlText } from "../escape.ts";
 import { isSuppressed, type PassSummary, type Report } from "../report.ts";
+import { oneLine } from "../sanitize.ts";
 import { chunked, joinChunks } from "../stream.ts";
 import { renderValue } from "./text.ts";
 
@@ -51,7 +52,8 @@ function details(f: Finding): string {
   if (f.suppression?.expired)
     lines.push(`suppression expired (${f.suppression.expires}, ${f.suppression.source}): ${f.suppression.reason}`);
   if (f.baseline === "existing") lines.push("already failing in the baseline");
-  return lines.join("\n");
+  // one line each: a newline in a cloud value cannot add a line (a forged `$ …` under the fix)
+  return lines.map(oneLine).join("\n");
 }
 
 export function formatJunit(report: Report): string {

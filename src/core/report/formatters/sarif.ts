@@ -50,10 +50,15 @@ export function ruleName(id: string): string {
 
 /**
  * SARIF message text treats `[text](n)` as an embedded link and `{n}` as a
- * placeholder; escape brackets so cloud strings stay literal (§3.11.6).
+ * placeholder; escape brackets so cloud strings stay literal (§3.11.6), and
+ * write every brace doubled, as §3.11.5 requires of any message string (a
+ * viewer reads `{{` as `{`, and a lone `{0}` or `{"a":1}`, from an evidence
+ * value, as a placeholder or a malformed one).
  */
 function plain(s: string): string {
-  return sanitize(s).replace(/[[\]]/g, (c) => `\\${c}`);
+  return sanitize(s)
+    .replace(/[[\]]/g, (c) => `\\${c}`)
+    .replace(/[{}]/g, (c) => c + c);
 }
 
 /** The snapshot file as a URI reference, or undefined for a live collection. */

@@ -9,7 +9,7 @@ import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
-import { sanitize } from "../sanitize.ts";
+import { oneLine, sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -306,7 +306,8 @@ function renderSummary(c: Styles, line: Line, report: Report, opts: TextOptions)
 export function formatText(report: Report, opts: TextOptions): string {
   const c = styles(opts.color === true);
   const out: string[] = [];
-  const line: Line = (s = "") => out.push(s);
+  // one line each: a newline a value holds never starts a line of its own
+  const line: Line = (s = "") => out.push(oneLine(s));
   const scope = scopeFields(report.scope)
     .map(([k, v]) => `${k} ${sanitize(v)}`)
     .join(", ");
