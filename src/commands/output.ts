@@ -34,7 +34,6 @@ import {
   type Stats,
   statSync,
   unlinkSync,
-  write,
 } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
@@ -185,103 +184,22 @@ function pieces(text: OutputText): Iterable<string> {
   return typeof text === "string" ? [text] : text;
 }
 
+function writeAll(fd: number, text: string): void {
+  writeStringSync(fd, text);
+}
+
 /**
- * Writes every piece, synchronously (`writeOutputs`), a step after each; an error from the file names the output, an
+ * Writes every piece, stopping after each (a step of `writeFileSteps`); an error from the file names the output, an
  * error while making a piece is passed on as it is.
  */
-function* writePieces(fd: number, text: OutputText, output: string): Generator<Step, void, void> {
+function* writePieces(fd: number, text: OutputText, output: string): Generator<void, void, void> {
   for (const piece of pieces(text)) {
     try {
-      writeStringSync(fd, piece);
+      writeAll(fd, piece);
     } catch (e) {
       throw new InputError(`cannot write ${output}: ${errCode(e)}`);
     }
-    yield undefined;
-  }
-}
-
-/**
- * What a step of writing yields: nothing (a synchronous write), or a write in flight that the driver awaits before
- * the next step (`writeOutputsPaced`); a rejection is thrown back into the steps, where the output is named.
- */
-type Step = Promise<void> | undefined;
-
-/** How many bytes `writePiecesOverlapped` gathers into each of its two buffers before it writes one. */
-const OVERLAP_BYTES = 1 << 20;
-
-/** All `n` bytes of `buf` at the file's position, on libuv's thread pool (a short write goes on). */
-function writeBufferAsync(fd: number, buf: Buffer, n: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let off = 0;
-    const more = () =>
-      write(fd, buf, off, n - off, null, (err, written) => {
-        if (err) return reject(err);
-        off += written;
-        if (off < n) more();
-        else resolve();
-      });
-    more();
-  });
-}
-
-/**
- * `writePieces`, with each write made on the thread pool while the next pieces are made and encoded: a report of
- * 100 MB and more spends seconds in write(2) (copying into the page cache), which now overlaps the making of the
- * report instead of following it. Two buffers: one fills while the other is written; one write in flight at a time
- * (the file's order, also for a FIFO). Each written buffer is a turn of the event loop, where a signal is taken. A
- * piece that is being made when it fails, and the fd that closes after it, wait for the write in flight first.
- */
-function* writePiecesOverlapped(fd: number, text: OutputText, output: string): Generator<Step, void, void> {
-  const bufs = [Buffer.allocUnsafe(OVERLAP_BYTES), Buffer.allocUnsafe(OVERLAP_BYTES)];
-  let cur = 0;
-  let len = 0;
-  let inflight: Promise<void> | undefined;
-  const start = (buf: Buffer, n: number) => {
-    inflight = writeBufferAsync(fd, buf, n);
-    // awaited in a later step; until then a failure must not count as unhandled
-    inflight.catch(() => {});
-  };
-  // the write in flight, done (its error named)
-  function* settle(): Generator<Step, void, void> {
-    const w = inflight;
-    if (!w) return;
-    inflight = undefined;
-    try {
-      yield w;
-    } catch (e) {
-      throw new InputError(`cannot write ${output}: ${errCode(e)}`);
-    }
-  }
-  let done = false;
-  try {
-    for (const piece of pieces(text)) {
-      if (piece.length === 0) continue;
-      // up to three bytes a UTF-16 code unit
-      const most = piece.length * 3;
-      if (len > 0 && len + most > OVERLAP_BYTES) {
-        yield* settle();
-        start(bufs[cur] as Buffer, len);
-        cur = 1 - cur;
-        len = 0;
-      }
-      if (most > OVERLAP_BYTES) {
-        // longer than a buffer: written from its own
-        yield* settle();
-        const own = Buffer.from(piece, "utf8");
-        start(own, own.length);
-        continue;
-      }
-      len += (bufs[cur] as Buffer).write(piece, len, "utf8");
-    }
-    yield* settle();
-    if (len > 0) {
-      start(bufs[cur] as Buffer, len);
-      yield* settle();
-    }
-    done = true;
-  } finally {
-    // a piece failed to be made (or the file did): the fd closes after this, never under a write in flight
-    if (!done && inflight) yield inflight.catch(() => {});
+    yield;
   }
 }
 
@@ -334,23 +252,9 @@ export async function writeOutputsPaced(
   out: (text: string) => void,
   pace: () => Promise<void> | undefined,
 ): Promise<void> {
-  // the files' writes overlap the making of their pieces; each awaited write is a turn of the event loop, where a
-  // signal (Ctrl-C) is taken, not after the whole report
-  const steps = writeFileSteps(items, writePiecesOverlapped);
-  for (let step = steps.next(); !step.done; ) {
-    const w = step.value;
-    if (w === undefined) {
-      step = steps.next();
-      continue;
-    }
-    try {
-      await w;
-    } catch (e) {
-      step = steps.throw(e);
-      continue;
-    }
-    step = steps.next();
-  }
+  // a turn of the event loop every few MB written: a signal (Ctrl-C) is taken there, not after the whole report
+  let n = 0;
+  for (const _ of writeFileSteps(items)) if (++n % PIECES_A_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   for (const { target, text } of items) {
     if (target.kind !== "stdout") continue;
     for (const piece of pieces(text)) {
@@ -361,16 +265,16 @@ export async function writeOutputsPaced(
   }
 }
 
+/** Pieces written between two turns of the event loop in `writeOutputsPaced` (a report's pieces are ~64 kB). */
+const PIECES_A_TURN = 32;
+
 /** The files and special files of `writeOutputs`, all or none. */
 function writeFiles(items: Array<{ target: OutputTarget; text: OutputText }>): void {
-  for (const _ of writeFileSteps(items, writePieces));
+  for (const _ of writeFileSteps(items));
 }
 
-/** `writeFiles` in steps: what the piece writer yields (writes in flight, for `writeOutputsPaced`). */
-function* writeFileSteps(
-  items: Array<{ target: OutputTarget; text: OutputText }>,
-  writer: (fd: number, text: OutputText, output: string) => Generator<Step, void, void>,
-): Generator<Step, void, void> {
+/** `writeFiles` in steps: one after each piece written. */
+function* writeFileSteps(items: Array<{ target: OutputTarget; text: OutputText }>): Generator<void, void, void> {
   const temps: Array<{ path: string; file: string }> = [];
   const cleanup = () => {
     for (const t of temps) {
@@ -389,7 +293,7 @@ function* writeFileSteps(
       temps.push({ path: tmp.path, file: target.file });
       trackTemp(tmp.path);
       try {
-        yield* writer(tmp.fd, text, target.path);
+        yield* writePieces(tmp.fd, text, target.path);
         try {
           fsyncSync(tmp.fd);
         } catch (e) {
@@ -409,7 +313,7 @@ function* writeFileSteps(
         throw new InputError(`cannot write ${target.path}: ${errCode(e)}`);
       }
       try {
-        yield* writer(fd, text, target.path);
+        yield* writePieces(fd, text, target.path);
       } finally {
         closeSync(fd);
       }
