@@ -82,7 +82,14 @@ describe("Azure collectors against the ARM emulator: round trip of every fixture
 
 describe("Azure collectors: call economy, faults and gaps", () => {
   let emu: ArmEmulator;
-  const web = healthyWeb().effectiveNsg("vm1-nic", { value: [] }).effectiveNsg("vm2-nic", { value: [] }).build();
+  // guest observations too: the emulator answers a run-command from them (a VM without one gets 404)
+  const listening = { listening: [{ protocol: "tcp" as const, port: 80, address: "0.0.0.0" }], connections: [] };
+  const web = healthyWeb()
+    .effectiveNsg("vm1-nic", { value: [] })
+    .effectiveNsg("vm2-nic", { value: [] })
+    .guest("vm1", listening)
+    .guest("vm2", listening)
+    .build();
   before(async () => {
     emu = await startArmEmulator({ snapshots: [web] });
   });
@@ -191,6 +198,20 @@ describe("Azure collectors: call economy, faults and gaps", () => {
       // no Retry-After: the client's own poll interval
       for (const o of await observe(undefined, 400, path))
         assert.ok(o.waitMs >= 350, `${path} ${o.operation}: polled ${o.waitMs} ms after the 202`);
+    }
+  });
+
+  it("--guest against a snapshot without guest observations: a gap per VM, never a made-up empty socket list", async () => {
+    const bare = healthyWeb().effectiveNsg("vm1-nic", { value: [] }).effectiveNsg("vm2-nic", { value: [] }).build();
+    const e = await startArmEmulator({ snapshots: [bare] });
+    try {
+      const snap = await collectAzure(opts(e, bare, { effectiveNsg: true, guest: true }));
+      assert.deepEqual(snap.observations?.guest ?? {}, {}, "no observation is invented");
+      const gaps = (snap.gaps ?? []).filter((g) => /runCommand/i.test(g.operation));
+      assert.ok(gaps.length > 0, `a run-command gap: ${JSON.stringify(snap.gaps)}`);
+      for (const g of gaps) assert.equal(g.status, 404);
+    } finally {
+      await e.close();
     }
   });
 

@@ -310,8 +310,11 @@ function lroRoutes(st: ArmState): Route[] {
           }
           const vmId = ctx.path.slice(0, -"/runCommand".length);
           if (!st.store.get(vmId)) throw notFound({ ...ctx, path: vmId });
+          const guest = st.store.guest.get(key(vmId));
+          // no guest observation in the snapshot: nothing to answer with (an empty socket list would be a made-up "nothing listens")
+          if (guest === undefined) throw observationMissing("guest observation", vmId);
           const localIp = st.store.vmPrivateIp(vmId);
-          const text = renderSsOutput(st.store.guest.get(key(vmId)), localIp ? { localIp } : {});
+          const text = renderSsOutput(guest, localIp ? { localIp } : {});
           return startLro(
             st,
             ctx,
