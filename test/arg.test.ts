@@ -5,7 +5,7 @@
  * --deep through ARM, and the CLI.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -165,6 +165,42 @@ describe("Resource Graph --deep: rule health and effective NSGs through ARM", ()
       assert.equal(c["networkInterfaces.listEffectiveNetworkSecurityGroups"], 2);
     } finally {
       await emu.close();
+    }
+  });
+});
+
+describe("Resource Graph --deep --no-effective-nsg", () => {
+  it("reads rule health and no effective NSGs, as the resource-group path does (the library and the CLI)", async () => {
+    const web = healthyWeb().effectiveNsg("vm1-nic", { value: [] }).effectiveNsg("vm2-nic", { value: [] }).build();
+    const emu = await startArmEmulator({ snapshots: [web] });
+    const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-arg-deep-"));
+    try {
+      const snap = await collectAzureGraph({
+        subscriptionIds: [SUB],
+        credential,
+        endpoint: emu.url,
+        ca: emu.ca,
+        deep: true,
+        effectiveNsg: false,
+        pollIntervalMs: 5,
+      });
+      assert.deepEqual(snap.observations?.ruleHealth, web.observations?.ruleHealth);
+      assert.deepEqual(snap.observations?.effectiveNetworkSecurityGroups ?? {}, {});
+      assert.equal(emu.counts()["networkInterfaces.listEffectiveNetworkSecurityGroups"] ?? 0, 0);
+      emu.resetCounts();
+      const ca = join(tmp, "ca.pem");
+      writeFileSync(ca, emu.ca);
+      const r = await lbdoctorAsync(["check", "--subscription", SUB, "--deep", "--no-effective-nsg", "-q"], {
+        LBDOCTOR_ARM_ENDPOINT: emu.url,
+        LBDOCTOR_ARM_CA_FILE: ca,
+      });
+      assert.ok(r.code === 0 || r.code === 1, r.stderr);
+      assert.equal(emu.counts()["loadBalancingRules.health"], 1, "rule health is read");
+      assert.equal(emu.counts()["networkInterfaces.listEffectiveNetworkSecurityGroups"] ?? 0, 0, "no effective NSG is read");
+      assert.doesNotMatch(r.stdout, /listEffectiveNetworkSecurityGroups/);
+    } finally {
+      await emu.close();
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });

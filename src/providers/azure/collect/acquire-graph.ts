@@ -50,6 +50,7 @@ export async function acquireGraph(
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
     ...(t.ca ? { ca: t.ca } : {}),
     deep: opts.deep === true,
+    ...(opts.effectiveNsg === false ? { effectiveNsg: false } : {}),
     ...(opts.window ? { window: opts.window } : {}),
     concurrency,
     budget,

@@ -92,6 +92,8 @@ export interface GraphCollectOptions extends ArmCollectorOptions {
   allSubscriptions?: boolean;
   /** rule health, effective NSGs and scale-set instances through ARM (concurrency bounds its ARM requests) */
   deep?: boolean;
+  /** with deep: the members' effective NSGs too (default true; `--no-effective-nsg` turns them off, as on the resource-group path) */
+  effectiveNsg?: boolean;
   budget?: Partial<Budget>;
   /** rows per page (Resource Graph allows 1000) */
   pageSize?: number;
@@ -451,7 +453,7 @@ async function deepObservations(
       await Promise.all(
         subLbs.map(async (lb) => {
           const work = calls.ruleHealth(network, lb, sink.ruleHealth);
-          for (const nic of runningByLb.get(idKey(lb.id)) ?? []) {
+          for (const nic of opts.effectiveNsg === false ? [] : (runningByLb.get(idKey(lb.id)) ?? [])) {
             if (nicDone.has(idKey(nic.id))) continue;
             nicDone.add(idKey(nic.id));
             work.push(calls.effectiveNsg(network, nic, sink.effective));
