@@ -345,6 +345,25 @@ describe("lbdoctor emulator", () => {
     assert.match(r.stdout, /export LBDOCTOR_ARM_ENDPOINT=https:\/\/127\.0\.0\.1:\d+ LBDOCTOR_ARM_CA_FILE=\S+ca\.pem/);
   });
 
+  it("the hint it prints is safe to paste: snapshot strings quoted, and no effective NSGs asked of a snapshot without them", async () => {
+    const doc = JSON.parse(readFileSync(fixture("healthy-web"), "utf8"));
+    doc.scope.resourceGroup = "web rg$(touch pwned)";
+    delete doc.observations?.effectiveNetworkSecurityGroups;
+    const file = join(mkdtempSync(join(tmpdir(), "lbdoctor-hint-")), "snap.json");
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await serveOnce(["emulator", "--snapshot", file]);
+    assert.equal(r.code, 0, r.stderr);
+    const line = r.stdout.split("\n").find((l) => l.includes("npx lbdoctor check")) ?? "";
+    assert.equal(line.trim(), `npx lbdoctor check 'web rg$(touch pwned)' --subscription ${doc.scope.subscriptionId} --no-effective-nsg`);
+    const aws = JSON.parse(readFileSync("fixtures/aws/healthy-alb.json", "utf8"));
+    aws.scope.region = "us-east-1;id";
+    const awsFile = join(mkdtempSync(join(tmpdir(), "lbdoctor-hint-")), "aws.json");
+    writeFileSync(awsFile, JSON.stringify(aws));
+    const a = await serveOnce(["emulator", "--snapshot", awsFile]);
+    assert.match(a.stdout, /npx lbdoctor check --provider aws --region 'us-east-1;id'/);
+    assert.doesNotMatch(a.stdout, /--region us-east-1;id/);
+  });
+
   it("refuses, in one line with exit 2: mixed clouds, the alias on an Azure snapshot, another cloud's flag", () => {
     const mixed = lbdoctor(["emulator", "--snapshot", fixture("healthy-web"), "--snapshot", "fixtures/aws/healthy-alb.json"]);
     assert.equal(mixed.code, 2);

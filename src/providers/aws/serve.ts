@@ -2,6 +2,7 @@
 import { InputError } from "../../core/errors.ts";
 import type { EmulatorOptions, RunningEmulator } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
+import { sh } from "../../core/util/shell.ts";
 import type { AwsSnapshot } from "./wire-types.ts";
 
 export async function serveAws(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator> {
@@ -28,9 +29,9 @@ export async function serveAws(snapshots: Snapshot[], opts: EmulatorOptions): Pr
     url: emu.url,
     howTo: [
       "Point lbdoctor (or the aws CLI) at it from another terminal:",
-      `  export LBDOCTOR_AWS_ENDPOINT=${emu.url} AWS_ENDPOINT_URL=${emu.url} AWS_ACCESS_KEY_ID=${opts.accessKeyId ?? "AKIDEMULATOR"} AWS_SECRET_ACCESS_KEY=emulator AWS_EC2_METADATA_DISABLED=true`,
-      `  npx lbdoctor check --provider aws --region ${region}${lb ? ` ${lb}` : ""}`,
-      `  aws elbv2 describe-load-balancers --region ${region} --endpoint-url ${emu.url}`,
+      `  export LBDOCTOR_AWS_ENDPOINT=${sh(emu.url)} AWS_ENDPOINT_URL=${sh(emu.url)} AWS_ACCESS_KEY_ID=${sh(opts.accessKeyId ?? "AKIDEMULATOR")} AWS_SECRET_ACCESS_KEY=emulator AWS_EC2_METADATA_DISABLED=true`,
+      `  npx lbdoctor check --provider aws --region ${sh(region)}${lb ? ` ${sh(lb)}` : ""}`,
+      `  aws elbv2 describe-load-balancers --region ${sh(region)} --endpoint-url ${sh(emu.url)}`,
     ],
     check: { target: lb, options: { provider: "aws", region, awsEndpoint: emu.url } },
     counts: () => emu.counts(),

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { InputError } from "../../core/errors.ts";
 import type { EmulatorOptions, RunningEmulator } from "../../core/provider.ts";
 import type { Snapshot } from "../../core/snapshot/types.ts";
+import { placeholder, sh } from "../../core/util/shell.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
 export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): Promise<RunningEmulator> {
@@ -31,13 +32,16 @@ export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): 
   const first = azure[0];
   const rg = typeof first?.scope.resourceGroup === "string" ? first.scope.resourceGroup : undefined;
   const sub = typeof first?.scope.subscriptionId === "string" ? first.scope.subscriptionId : undefined;
+  // the emulator answers only the observations its snapshot holds: without effective NSGs, check does not ask for them
+  const effectiveNsg = Object.keys(first?.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0;
   return {
     name: "ARM emulator",
     url: emu.url,
+    // snapshot strings are untrusted: every value quoted for the shell it is pasted into
     howTo: [
       "Point lbdoctor at it from another terminal:",
-      `  export LBDOCTOR_ARM_ENDPOINT=${emu.url} LBDOCTOR_ARM_CA_FILE=${caFile}`,
-      `  npx lbdoctor check ${rg ?? "<resource-group>"} --subscription ${sub ?? "<subscription>"}`,
+      `  export LBDOCTOR_ARM_ENDPOINT=${sh(emu.url)} LBDOCTOR_ARM_CA_FILE=${sh(caFile)}`,
+      `  npx lbdoctor check ${rg ? sh(rg) : placeholder("resource-group")} --subscription ${sub ? sh(sub) : placeholder("subscription")}${effectiveNsg ? "" : " --no-effective-nsg"}`,
     ],
     check: {
       target: rg ?? "",
@@ -47,7 +51,7 @@ export async function serveAzure(snapshots: Snapshot[], opts: EmulatorOptions): 
         caFile,
         pollIntervalMs: 100,
         // the emulator answers only the observations its snapshot holds
-        effectiveNsg: Object.keys(first?.observations?.effectiveNetworkSecurityGroups ?? {}).length > 0,
+        effectiveNsg,
       },
     },
     counts: () => emu.counts(),
