@@ -147,7 +147,7 @@ describe("lbdoctor diff", () => {
       /^Summary: 2 changed \(2 properties\), 0 added, 1 removed; 1 touches the \d+ failing findings of the after snapshot$/m,
     );
     const md = lbdoctor(["diff", a, b, "--format", "markdown"]).stdout;
-    assert.match(md, /^## lbdoctor diff: 2 changed, 0 added, 1 removed · ⚠️ 1 touch failing findings/);
+    assert.match(md, /^## lbdoctor diff: 2 changed, 0 added, 1 removed · ⚠️ 1 touches failing findings/);
     assert.match(md, /\| ✏️ changed \| `networkSecurityGroups\/nsg-web` \| `Microsoft\.Network\/networkSecurityGroups` \| 1 \| `azure\//);
     assert.match(md, /- `securityRules\[name=deny-all\]\.priority`: `4000` → `100` ⚠️ `azure\//);
   });

@@ -223,7 +223,7 @@ function registerAwsEmulator(program: Command, io: IO, setExit: SetExit): void {
   program
     .command("aws-emulator")
     .description(
-      "Serve AWS snapshots as the ELBv2, EC2 and Auto Scaling Query APIs over HTTP on 127.0.0.1 (for demos and tests), until Ctrl-C; `emulator` for AWS snapshots only.",
+      "Serve AWS snapshots as the ELBv2, EC2 and Auto Scaling Query APIs over HTTP on 127.0.0.1 (for demos and tests), until Ctrl-C: the same as `emulator`, for AWS snapshots only.",
     )
     .requiredOption("-s, --snapshot <file>", "an AWS snapshot to serve (repeatable)", collect)
     .option("--port <n>", "port (default: any free port)")

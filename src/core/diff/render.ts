@@ -123,7 +123,7 @@ export function renderDiffMarkdown(d: DiffReport): string {
   const s = d.summary;
   const out: string[] = [];
   out.push(
-    `## lbdoctor diff: ${s.changed} changed, ${s.added} added, ${s.removed} removed${s.touchingFindings > 0 ? ` · ⚠️ ${s.touchingFindings} touch failing findings` : ""}`,
+    `## lbdoctor diff: ${s.changed} changed, ${s.added} added, ${s.removed} removed${s.touchingFindings > 0 ? ` · ⚠️ ${s.touchingFindings} ${s.touchingFindings === 1 ? "touches" : "touch"} failing findings` : ""}`,
     "",
     `${mdText(d.provider)} · ${mdCode(d.before.source)} (${mdText(d.before.collectedAt)}) → ${mdCode(d.after.source)} (${mdText(d.after.collectedAt)})`,
     "",
