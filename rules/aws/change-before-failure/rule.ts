@@ -1,5 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { changeFindingKey } from "../../../src/core/timeline/analyze.ts";
 import { CHANGE_MESSAGES, checkChangeBeforeFailure } from "../../../src/core/timeline/checks.ts";
+import { k8sChangeOwner, k8sRegistrationFix } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel } from "../../../src/providers/aws/model.ts";
 
 export default defineRule<AwsModel>({
@@ -14,7 +16,8 @@ export default defineRule<AwsModel>({
     "target group's path (the load balancer, its listeners and security groups, the targets, their security groups, subnets and " +
     "network ACLs, the Auto Scaling group), made while the group was healthy in a zone and followed by a drop there, is named as the " +
     "likely cause: the call, who made it, when, what it changed and the command that undoes it. It is linked to the failing findings " +
-    "whose evidence cites the changed resource, and ranked first.",
+    "whose evidence cites the changed resource, and ranked first. When the AWS Load Balancer Controller owns the target group, a " +
+    "registration change is the controller's: the fix says so and shows its TargetGroupBinding, never an `aws elbv2 register-targets` it would undo.",
   reads: [
     "aws:metrics",
     "aws:changes",
@@ -59,9 +62,19 @@ export default defineRule<AwsModel>({
   ],
   explainsByEvidence: true,
   check(ctx) {
+    const { model } = ctx;
+    const changes = new Map((model.time?.changes ?? []).map((c) => [changeFindingKey(c), c]));
     checkChangeBeforeFailure(
-      ctx,
-      ctx.model.loadBalancers.map((lb) => ({ id: lb.arn, name: lb.name })),
+      {
+        ...ctx,
+        // a (de)registration on a group a Kubernetes controller owns: the controller's way, as k8sRemediation routes fixes
+        report(f) {
+          const change = f.key ? changes.get(f.key) : undefined;
+          const owner = change && f.status === "fail" ? k8sChangeOwner(model, change) : undefined;
+          ctx.report(owner ? { ...f, remediation: k8sRegistrationFix(owner) } : f);
+        },
+      },
+      model.loadBalancers.map((lb) => ({ id: lb.arn, name: lb.name })),
     );
   },
 });

@@ -1,10 +1,47 @@
-import { awsId, CIDR, healthyAlb, healthyNlb, ids, lbArn, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import { awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, network, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const APP_ACL = awsId("acl", "private-app");
 const PUBLIC_ACL = awsId("acl", "public-web");
 const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
 const PUBLIC = [ids.subnet.publicA, ids.subnet.publicB];
+const ONPREM_IP = "192.168.10.5";
+
+/** An internal NLB in the private subnets whose only target is an IP outside the VPC (on premises: AvailabilityZone "all"). */
+function onpremNlb() {
+  return network()
+    .loadBalancer({
+      name: "onprem-nlb",
+      type: "network",
+      scheme: "internal",
+      subnets: [
+        { id: ids.subnet.privateA, az: "us-east-1a" },
+        { id: ids.subnet.privateB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({ name: "onprem-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
+    .listener({ lb: lbArn("onprem-nlb", "network"), port: 443, protocol: "TCP", forward: tgArn("onprem-tg") })
+    .target(tgArn("onprem-tg"), { id: ONPREM_IP, az: "all" });
+}
+
+/** A Gateway Load Balancer in the public subnets in front of two appliances in the private subnets (GENEVE 6081, TCP health checks on 80). */
+function inspectGwlb() {
+  return network()
+    .instance({ id: ids.instance.web1, name: "fw-1", subnet: ids.subnet.privateA, ip: IP.web1, az: "us-east-1a", sgs: [] })
+    .instance({ id: ids.instance.web2, name: "fw-2", subnet: ids.subnet.privateB, ip: IP.web2, az: "us-east-1b", sgs: [] })
+    .loadBalancer({
+      name: "inspect-gwlb",
+      type: "gateway",
+      subnets: [
+        { id: ids.subnet.publicA, az: "us-east-1a" },
+        { id: ids.subnet.publicB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({ name: "appliances-tg", protocol: "GENEVE", port: 6081, lbType: "gateway", healthCheck: { HealthCheckPort: "80" } })
+    .editTargetGroup(tgArn("appliances-tg"), { LoadBalancerArns: [lbArn("inspect-gwlb", "gateway")] })
+    .target(tgArn("appliances-tg"), { id: ids.instance.web1, az: "us-east-1a" })
+    .target(tgArn("appliances-tg"), { id: ids.instance.web2, az: "us-east-1b" });
+}
 
 export const cases: RuleCases = {
   valid: [
@@ -87,6 +124,21 @@ export const cases: RuleCases = {
             { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
             { rule: 110, protocol: "tcp", cidr: "203.0.113.0/24", ports: [80, 80] },
             { rule: 100, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [1024, 65535] },
+          ],
+        })
+        .build(),
+    },
+    {
+      name: "GWLB appliances: UDP 6081 both ways and the TCP health-check replies allowed; no UDP ephemeral range (GENEVE comes back to 6081)",
+      snapshot: inspectGwlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "udp", cidr: VPC_CIDR, ports: [6081, 6081] },
+            { rule: 110, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+            { rule: 100, egress: true, protocol: "udp", cidr: VPC_CIDR, ports: [6081, 6081] },
+            { rule: 110, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 65535] },
           ],
         })
         .build(),
@@ -192,6 +244,45 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
     },
+    {
+      name: "an IP target outside the VPC (AvailabilityZone all): the NLB's own subnets let nothing out but the VPC",
+      snapshot: onpremNlb()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+            { rule: 100, egress: true, protocol: "-1", cidr: VPC_CIDR },
+          ],
+        })
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ONPREM_IP }],
+    },
+    {
+      name: "NLB UDP target group, attributes not collected: client IP preservation is always on for UDP, so clients are blocked",
+      snapshot: healthyNlb()
+        .editTargetGroup(ids.tg.app, { Protocol: "UDP" })
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "-1", cidr: VPC_CIDR },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .gap({
+          operation: "elbv2:DescribeTargetGroupAttributes",
+          resourceId: ids.tg.app,
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+        })
+        .build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
   ],
   unknown: [
     {
@@ -247,6 +338,11 @@ export const cases: RuleCases = {
         })
         .build(),
       reason: "not known offline",
+    },
+    {
+      name: "an IP target outside the VPC (AvailabilityZone all), the NLB's subnets open: its own side is not in the snapshot",
+      snapshot: onpremNlb().build(),
+      reason: "outside the VPC",
     },
     {
       name: "the targets' subnets are not in the snapshot",

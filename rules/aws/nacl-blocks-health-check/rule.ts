@@ -24,7 +24,10 @@ export default defineRule<AwsModel>({
     "ephemeral ports 1024–65535. Entries are evaluated in ascending rule number, the first match decides, and what nothing matches is " +
     "denied by the `*` entry. A custom ACL that allows the port but forgets the reply path makes every health check time out " +
     "(`Target.Timeout`). Traffic inside one subnet does not cross its ACL. For a Network Load Balancer that preserves client IPs the " +
-    "target's subnet must also admit the clients; an ACL that admits only some of them is an allow-list, not a block.",
+    "target's subnet must also admit the clients; an ACL that admits only some of them is an allow-list, not a block. " +
+    "A Gateway Load Balancer's appliances send each GENEVE packet back on UDP 6081, not on an ephemeral port. " +
+    "For an IP target outside the VPC (Availability Zone `all`) only the load balancer's own subnets are in the snapshot: they are " +
+    "checked, and the target's side is unknown.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
@@ -39,6 +42,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
     "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html",
   ],
   remediation:
     "Add allow entries ahead of the blocking entry: inbound on the target subnets' ACL for the health-check and traffic ports from the " +

@@ -1,8 +1,23 @@
-import { awsId, CIDR, healthyAlb, healthyNlb, ids, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import { awsId, CIDR, healthyAlb, healthyNlb, ids, lbArn, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const OFFICE = "198.51.100.0/24";
 const OLD_ALB_SG = awsId("sg", "web-alb-2023");
+
+/** healthyAlb behind an internet-facing NLB without security groups (target type alb, TCP 80) */
+const albBehindNlb = () =>
+  healthyAlb()
+    .loadBalancer({
+      name: "front-nlb",
+      type: "network",
+      subnets: [
+        { id: ids.subnet.publicA, az: "us-east-1a" },
+        { id: ids.subnet.publicB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
+    .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
+    .target(tgArn("alb-tg"), { id: ids.lb.alb });
 
 export const cases: RuleCases = {
   valid: [
@@ -51,6 +66,10 @@ export const cases: RuleCases = {
         .tgAttribute(ids.tg.app, "preserve_client_ip.enabled", "false")
         .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: [CIDR.publicA, CIDR.publicB] }])
         .build(),
+    },
+    {
+      name: "an ALB target of an NLB: the ALB's security group admits 80 from anywhere, the NLB's nodes included",
+      snapshot: albBehindNlb().build(),
     },
   ],
   invalid: [
@@ -114,6 +133,13 @@ export const cases: RuleCases = {
         .instanceGroups(ids.instance.web2, [awsId("sg", "debug")])
         .build(),
       errors: [{ messageId: "blocked", resourceId: ids.instance.web2 }],
+    },
+    {
+      name: "an ALB target of an NLB: the ALB's security group admits only an office range, not the NLB's health checks",
+      snapshot: albBehindNlb()
+        .setIngress(ids.sg.alb, [{ port: 80, cidrs: [OFFICE] }])
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
     },
   ],
   unknown: [

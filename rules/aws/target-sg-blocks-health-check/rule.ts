@@ -16,7 +16,9 @@ export default defineRule<AwsModel>({
     "(`UserIdGroupPairs`); for an NLB without security groups it must allow the load balancer subnets' CIDRs (or the VPC's). " +
     "When nothing allows them, every check times out, the target is `unhealthy` with `Target.Timeout` and gets no traffic " +
     "(AWS's tutorial on an Auto Scaling group behind an Application Load Balancer: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
-    "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown.",
+    "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown. " +
+    "An Application Load Balancer that is the target of a Network Load Balancer is health-checked by the NLB's nodes: its own security " +
+    "groups must admit them.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",

@@ -1,4 +1,4 @@
-import { ALL_EGRESS, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import { ALL_EGRESS, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const NLB_SG = awsId("sg", "app-nlb-lb");
@@ -8,6 +8,35 @@ const nlbWithSg = () =>
   healthyNlb()
     .securityGroup({ id: NLB_SG, name: "app-nlb-sg", ingress: [{ port: 80, cidrs: ["0.0.0.0/0"] }], egress: [ALL_EGRESS] })
     .lbSecurityGroups(ids.lb.nlb, [NLB_SG]);
+
+/** healthyAlb behind an internet-facing NLB without security groups (target type alb, TCP 80) */
+const albBehindNlb = () =>
+  healthyAlb()
+    .loadBalancer({
+      name: "front-nlb",
+      type: "network",
+      subnets: [
+        { id: ids.subnet.publicA, az: "us-east-1a" },
+        { id: ids.subnet.publicB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
+    .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
+    .target(tgArn("alb-tg"), { id: ids.lb.alb });
+
+/** NLB target group attributes not collected (DescribeTargetGroupAttributes denied) */
+const noTgAttributes = (b: ReturnType<typeof healthyNlb>) =>
+  b
+    .edit((s) => {
+      s.elbv2.TargetGroupAttributes = {};
+    })
+    .gap({
+      operation: "elbv2:DescribeTargetGroupAttributes",
+      resourceId: ids.tg.app,
+      status: 403,
+      code: "AccessDenied",
+      message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+    });
 
 export const cases: RuleCases = {
   valid: [
@@ -53,6 +82,10 @@ export const cases: RuleCases = {
         })
         .setIngress(ids.sg.nlbApp, [{ protocol: "-1", cidrs: ["0.0.0.0/0"] }])
         .build(),
+    },
+    {
+      name: "an ALB target of an NLB: the ALB's security group admits 80 from anywhere (the clients it sees)",
+      snapshot: albBehindNlb().build(),
     },
   ],
   invalid: [
@@ -107,6 +140,22 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
     },
+    {
+      name: "an ALB target of an internet-facing NLB: the ALB's security group admits only the VPC, but it sees the clients' addresses",
+      snapshot: albBehindNlb()
+        .setIngress(ids.sg.alb, [{ port: 80, cidrs: [VPC_CIDR] }])
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
+    },
+    {
+      name: "NLB UDP target group, attributes not collected: client IPs are always preserved for UDP, and the SG admits only the VPC",
+      snapshot: noTgAttributes(
+        healthyNlb()
+          .editTargetGroup(ids.tg.app, { Protocol: "UDP" })
+          .setIngress(ids.sg.nlbApp, [{ protocol: "udp", port: 80, cidrs: [VPC_CIDR] }]),
+      ).build(),
+      errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
   ],
   unknown: [
     {
@@ -126,6 +175,20 @@ export const cases: RuleCases = {
         .target(ids.tg.web, { id: "10.0.11.50", az: "us-east-1a" })
         .build(),
       reason: "no instance in the snapshot holds",
+    },
+    {
+      name: "an IP target outside the VPC (AvailabilityZone all): its security groups are not the VPC's to read",
+      snapshot: healthyNlb()
+        .targetGroup({ name: "onprem-tg", protocol: "TCP", port: 443, targetType: "ip", lbType: "network" })
+        .listener({ lb: ids.lb.nlb, port: 443, protocol: "TCP", forward: tgArn("onprem-tg") })
+        .target(tgArn("onprem-tg"), { id: "192.168.10.5", az: "all" })
+        .build(),
+      reason: "outside the VPC",
+    },
+    {
+      name: "an ALB target of an NLB that is not in the snapshot: its security groups are not known",
+      snapshot: albBehindNlb().removeLoadBalancer(ids.lb.alb).build(),
+      reason: "not in the snapshot",
     },
     {
       name: "the instances' security group is not in the snapshot",

@@ -23,7 +23,9 @@ export default defineRule<AwsModel>({
     "subnets, carrying its security groups), except on a Network Load Balancer that preserves client IPs (the default for instance " +
     "targets and for UDP): then the targets see the clients' own addresses, so their groups must allow the clients, or reference the " +
     "NLB's own security group, which AWS matches even with client IP preservation on. For client traffic an allow that covers only part " +
-    "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown.",
+    "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown. " +
+    "An Application Load Balancer that is the target of a Network Load Balancer is judged by its own security groups, which must admit " +
+    "the NLB's clients. An IP target outside the VPC has its security groups elsewhere: unknown.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
@@ -39,6 +41,7 @@ export default defineRule<AwsModel>({
     },
   ],
   references: [
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",

@@ -17,12 +17,14 @@
  * annotation (`kubectl annotate`), with the names the controller documents.
  */
 import type { Remediation } from "../../core/engine/types.ts";
+import type { Change } from "../../core/timeline/types.ts";
 import { join } from "../../core/util/json-pointer.ts";
 import { isKubernetesLabel, isKubernetesName } from "../../core/util/kubernetes-names.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { sh } from "../../core/util/shell.ts";
+// queries.ts directly, not ./model.ts: the model's builder reads the owners of recorded changes (routeK8sChanges)
+import { gapsFor, listGaps } from "./model/queries.ts";
 import type { AwsModel, LoadBalancer, ModelGap, TargetGroup } from "./model.ts";
-import { gapsFor, listGaps } from "./model.ts";
 
 export interface K8sOwner {
   controller: "aws-load-balancer-controller" | "in-tree";
@@ -417,5 +419,47 @@ export function k8sSourceRangesFix(o: K8sOwner, cidrs: string[]): K8sFix {
     commands:
       o.namespace && o.name ? [`kubectl patch service --namespace ${sh(o.namespace)} ${sh(o.name)} --type merge --patch ${sh(patch)}`] : [],
     summary: `${label} manages this security group: allow the clients in the Service's spec.loadBalancerSourceRanges (keep the ranges it already lists), not with a rule the controller would remove.`,
+  };
+}
+
+/** CloudTrail operations on a target group's registrations, which a Kubernetes controller makes itself. */
+const TARGET_REGISTRATION = new Set(["RegisterTargets", "DeregisterTargets"]);
+
+/**
+ * Who in Kubernetes owns the target group a recorded (de)registration changed: undefined for any other change, or for
+ * a group nobody in Kubernetes owns.
+ */
+export function k8sChangeOwner(model: AwsModel, change: Pick<Change, "operation" | "resourceId">): K8sOwner | undefined {
+  if (!TARGET_REGISTRATION.has(change.operation)) return undefined;
+  const tg = model.byKey.targetGroup.get(idKey(change.resourceId));
+  return tg ? k8sOwnerOfGroup(model, tg) : k8sOwner(model, change.resourceId);
+}
+
+/**
+ * The timeline's revert of a (de)registration on a target group a Kubernetes controller owns, routed as
+ * k8sRemediation routes a fix: no raw `aws elbv2 register-targets` / `deregister-targets` (the controller
+ * reconciles the group's targets from the workload and would fight it), a note in the change's summary instead.
+ */
+export function routeK8sChanges(model: AwsModel): void {
+  for (const c of model.time?.changes ?? []) {
+    const owner = k8sChangeOwner(model, c);
+    if (!owner || c.revert.length === 0) continue;
+    c.revert = [];
+    c.summary = `${c.summary}; ${k8sLabel(owner)} registers this group's targets itself, no revert by hand`;
+  }
+}
+
+/** The fix of a (de)registration by hand on a group a Kubernetes controller owns (aws/change-before-failure). */
+export function k8sRegistrationFix(owner: K8sOwner): Remediation {
+  const ns = owner.service?.namespace ?? owner.namespace;
+  return {
+    summary:
+      `${k8sLabel(owner)} registers the targets itself (the nodes, or the pods with target type ip): do not undo the change with ` +
+      "register-targets or deregister-targets, which the controller would fight. Scale or reschedule the workload (or fix its pods' " +
+      "readiness) and let the controller register the targets, then confirm the members come back up.",
+    commands:
+      owner.controller === "aws-load-balancer-controller" && ns
+        ? [`kubectl get targetgroupbindings.elbv2.k8s.aws --namespace ${sh(ns)} --output wide`]
+        : [],
   };
 }

@@ -213,8 +213,18 @@ export interface NaclPath {
  * request out of the source subnet and into the destination subnet, and the
  * reply (to the source's ephemeral port) out of the destination subnet and
  * into the source subnet. Ends outside the VPC contribute no legs.
+ *
+ * `replyPorts`: the destination ports of the reply, the source's ephemeral range unless given. A Gateway Load
+ * Balancer's appliance returns its GENEVE packets to the load balancer on UDP 6081 with the ports kept (the
+ * source's own port is not ephemeral-bound), so the reply of a GENEVE flow goes to 6081.
  */
-export function naclPath(from: NaclEndpoint, to: NaclEndpoint, protocol: Protocol, port: number): NaclPath {
+export function naclPath(
+  from: NaclEndpoint,
+  to: NaclEndpoint,
+  protocol: Protocol,
+  port: number,
+  replyPorts: Interval = EPHEMERAL,
+): NaclPath {
   if (from.subnet && to.subnet && from.subnet.key === to.subnet.key) return { sameSubnet: true, legs: [] };
   const legs: NaclLeg[] = [];
   const leg = (name: LegName, subnet: Subnet | undefined, egress: boolean, peer: string[], ports: Interval) => {
@@ -228,8 +238,8 @@ export function naclPath(from: NaclEndpoint, to: NaclEndpoint, protocol: Protoco
   };
   leg("request-out", from.subnet, true, to.space, [port, port]);
   leg("request-in", to.subnet, false, from.space, [port, port]);
-  leg("reply-out", to.subnet, true, from.space, EPHEMERAL);
-  leg("reply-in", from.subnet, false, to.space, EPHEMERAL);
+  leg("reply-out", to.subnet, true, from.space, replyPorts);
+  leg("reply-in", from.subnet, false, to.space, replyPorts);
   return { sameSubnet: false, legs };
 }
 

@@ -8,6 +8,7 @@
 import type { Gap } from "../../core/snapshot/types.ts";
 import { idKey } from "../../core/util/resource-id.ts";
 import { arr, obj, str } from "../../core/util/wire.ts";
+import { routeK8sChanges } from "./kubernetes.ts";
 import { type AwsLocation, arnLocation, awsLocate, gapMessagePlace } from "./location.ts";
 import { readAwsTime } from "./model/time.ts";
 import type { AwsModel } from "./model.ts";
@@ -125,7 +126,10 @@ export function narrowAwsModel(model: AwsModel, scope: { loadBalancerIds: string
   if (model.time) {
     // the kept load balancers' series and spikes; changes on what is here
     const time = readAwsTime(model.snapshot, loadBalancers);
-    if (time) out.time = { ...time, changes: time.changes.filter((c) => here(awsLocate({ resourceId: c.resourceId }, model))) };
+    if (time) {
+      out.time = { ...time, changes: time.changes.filter((c) => here(awsLocate({ resourceId: c.resourceId }, model))) };
+      routeK8sChanges(out);
+    }
   }
   return out;
 }

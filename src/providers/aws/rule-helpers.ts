@@ -165,6 +165,31 @@ export function trafficSources(lb: LoadBalancer, tg: TargetGroup): Source[] {
   return lbNodeSources(lb);
 }
 
+/**
+ * Client IP preservation that no attribute can turn off: UDP, TCP_UDP, QUIC and TCP_QUIC target groups of an NLB
+ * always preserve it ("enabled (and can't be disabled)", Edit target group attributes for your Network Load Balancer).
+ */
+export function preservationFixed(tg: TargetGroup): boolean {
+  const p = (tg.protocol ?? "").toUpperCase();
+  return p === "UDP" || p === "TCP_UDP" || p === "QUIC" || p === "TCP_QUIC";
+}
+
+/**
+ * Whether an NLB target group's client IP preservation is not known: its attributes were not collected and its
+ * protocol lets preserve_client_ip.enabled be either way (TCP, TLS). A verdict that depends on it is then unknown.
+ */
+export function preservationUnknown(lb: LoadBalancer, tg: TargetGroup): boolean {
+  return lb.type === "network" && !tg.attributesKnown && !preservationFixed(tg);
+}
+
+/**
+ * A target registered by IP address outside the load balancer's VPC (a peered VPC, on premises): DescribeTargetHealth
+ * gives its Availability Zone as `all`. Its subnet, network ACL and security groups are not the VPC's to read.
+ */
+export function outsideVpc(t: Target): boolean {
+  return t.kind === "ip" && t.availabilityZone?.toLowerCase() === "all";
+}
+
 // ---------------------------------------------------------------------------
 // the security groups of a target, against its sources
 
@@ -208,7 +233,10 @@ export function readVerdict(source: Source, v: SgVerdict, lb: LoadBalancer): Pic
   return { outcome: "blocked" };
 }
 
-/** The target's security groups (ingress) against each source, on one port and the given protocols. */
+/**
+ * The target's security groups (ingress) against each source, on one port and the given protocols. `groupIds`: the
+ * groups that guard the target, its instance's unless given (an ALB target of an NLB: the ALB's own groups).
+ */
 export function targetIngress(
   model: AwsModel,
   lb: LoadBalancer,
@@ -216,8 +244,8 @@ export function targetIngress(
   sources: Source[],
   port: number,
   protocols: Protocol[],
+  groupIds: string[] = t.instance?.securityGroupIds ?? [],
 ): TargetSgResult {
-  const groupIds = t.instance?.securityGroupIds ?? [];
   const results: SourceVerdict[] = [];
   for (const source of sources) {
     for (const protocol of protocols) {
@@ -240,6 +268,9 @@ export function targetIngress(
 export function targetSgUnknownReason(model: AwsModel, t: Target): string | undefined {
   if (t.kind === "instance" && !t.instance) {
     return `instance ${t.id} is not in the snapshot${gapNote(model, [t.id], ["DescribeInstances"])}`;
+  }
+  if (outsideVpc(t) && !t.instance) {
+    return `${t.id} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the security groups or firewalls in front of it are not in the snapshot`;
   }
   if (t.kind === "ip" && !t.instance) {
     return `no instance in the snapshot holds ${t.id}, so the security groups of its network interface are not known`;
@@ -320,8 +351,14 @@ export function authorizeEgressCommand(groupId: string, p: PermissionFix): strin
  * from the LB's groups (by reference) or, for an LB without groups, from the
  * blocked sources' addresses.
  */
-export function targetIngressFix(model: AwsModel, lb: LoadBalancer, t: Target, blocked: SourceVerdict[], port: number): string[] {
-  const groupId = t.instance?.securityGroupIds[0];
+export function targetIngressFix(
+  model: AwsModel,
+  lb: LoadBalancer,
+  t: Target,
+  blocked: SourceVerdict[],
+  port: number,
+  groupId: string | undefined = t.instance?.securityGroupIds[0],
+): string[] {
   if (!groupId) return [];
   const commands: string[] = [];
   for (const protocol of [...new Set(blocked.map((b) => b.protocol))]) {

@@ -8,13 +8,17 @@
  * targetGroup, lb, target, protocol, port, sources, groups, nearMiss, health,
  * basis, reason, kind, allowList.
  */
-import type { RuleContext } from "../../core/engine/types.ts";
+import type { Evidence, RuleContext } from "../../core/engine/types.ts";
+import { idKey } from "../../core/util/resource-id.ts";
 import type { AwsModel, LoadBalancer, Target, TargetGroup } from "./model.ts";
 import {
+  clientLabel,
+  clientSpace,
   gapNote,
   lbNodeSources,
   lbTargets,
   nearMiss,
+  preservationUnknown,
   reportTargetsUnknown,
   type Source,
   type SourceVerdict,
@@ -44,6 +48,38 @@ function sourcesText(lb: LoadBalancer, sources: Source[]): string {
   return lb.securityGroupIds.length > 0 ? `${who} (security group ${lb.securityGroupIds.join(", ")})` : who;
 }
 
+/**
+ * An Application Load Balancer registered as the target of a Network Load Balancer (target type `alb`): its own
+ * security groups must admit the NLB's health checks (from the NLB's nodes) and its traffic, which reaches it with the
+ * clients' addresses ("Use the CIDR blocks of the client's computers as the traffic source", NLB guide, Application Load
+ * Balancers as targets); a rule that references the NLB's own security group matches it either way.
+ */
+interface AlbTarget {
+  alb?: LoadBalancer;
+  groupIds: string[];
+  /** why its groups cannot be read */
+  why?: string;
+}
+
+function albTarget(model: AwsModel, target: Target): AlbTarget {
+  const alb = model.byKey.loadBalancer.get(idKey(target.id));
+  if (!alb) {
+    return {
+      groupIds: [],
+      why: `the Application Load Balancer ${target.id} is not in the snapshot${gapNote(model, [target.id], ["DescribeLoadBalancers"])}, so its security groups are not known`,
+    };
+  }
+  if (alb.securityGroupIds.length === 0)
+    return { alb, groupIds: [], why: `the Application Load Balancer ${alb.name} lists no security groups in the snapshot` };
+  return { alb, groupIds: alb.securityGroupIds };
+}
+
+/** The NLB's clients, as its ALB target sees them. */
+function albClientSources(lb: LoadBalancer): Source[] {
+  const label = `${clientLabel(lb)} (an NLB passes them to its Application Load Balancer target with their own addresses)`;
+  return [{ kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: lb.ptr }];
+}
+
 export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsModel>, spec: TargetSgSpec): void {
   const hc = spec.purpose === "health-check";
   reportTargetsUnknown(model, report);
@@ -51,7 +87,9 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     const base = targetBase(lb, tg, target);
     const port = hc ? target.healthCheckPort : target.port;
     const protocols: Protocol[] = hc ? ["tcp"] : trafficProtocols(tg);
-    const sources = hc ? lbNodeSources(lb) : trafficSources(lb, tg);
+    const albT = target.kind === "alb" ? albTarget(model, target) : undefined;
+    const sources = hc ? lbNodeSources(lb) : albT ? albClientSources(lb) : trafficSources(lb, tg);
+    const groupIds = albT ? albT.groupIds : (target.instance?.securityGroupIds ?? []);
     const data = {
       targetGroup: tg.name,
       lb: lb.name,
@@ -65,7 +103,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     const portEv = hc
       ? { resourceId: tg.arn, pointer: target.tg.healthCheck.portPtr, label: `health-check port (${tg.healthCheck.portSpec})` }
       : { resourceId: tg.arn, pointer: `${target.ptr}/Target`, label: "target port" };
-    if (target.kind === "lambda" || target.kind === "alb") {
+    if (target.kind === "lambda") {
       report({ ...base, status: "not-applicable", messageId: "noGroups", data, evidence: [tEv] });
       continue;
     }
@@ -79,14 +117,17 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
       });
       continue;
     }
-    const why = port === undefined ? "neither the target nor its group has a port" : targetSgUnknownReason(model, target);
+    const why = port === undefined ? "neither the target nor its group has a port" : albT ? albT.why : targetSgUnknownReason(model, target);
     if (why !== undefined || port === undefined) {
       report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: why }, evidence: [tEv, portEv] });
       continue;
     }
-    const r = targetIngress(model, lb, target, sources, port, protocols);
+    const r = targetIngress(model, lb, target, sources, port, protocols, groupIds);
     const sourceEv = sourceEvidence(lb, tg, sources);
-    if (!hc && lb.type === "network" && !tg.attributesKnown) {
+    const groupsEv: Evidence[] = albT?.alb
+      ? [{ resourceId: albT.alb.arn, pointer: albT.alb.securityGroupsPtr, label: `security groups of ${albT.alb.name} (the target)` }]
+      : [];
+    if (!hc && !albT && preservationUnknown(lb, tg)) {
       // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
       const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
       if (targetIngress(model, lb, target, trafficSources(lb, flipped), port, protocols).status !== r.status) {
@@ -110,11 +151,12 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
             lb,
             r.blocked.map((b) => b.source),
           ),
-          groups: sgNames(model, target.instance?.securityGroupIds ?? []),
+          groups: sgNames(model, groupIds),
           nearMiss: nearMiss(first.verdict),
           health: healthText(target),
         },
         evidence: [
+          ...groupsEv,
           ...targetSgEvidence(target, r.blocked),
           portEv,
           sourceEv,
@@ -127,8 +169,8 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
               : r.blocked.some((b) => b.source.kind === "clients")
                 ? "the clients"
                 : `${lb.name}'s subnets`
-          } in ${target.instance?.securityGroupIds[0]}.`,
-          commands: targetIngressFix(model, lb, target, r.blocked, port),
+          } in ${groupIds[0]}.`,
+          commands: targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
         },
       });
     } else if (r.status === "unknown") {
@@ -137,7 +179,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
         status: "unknown",
         messageId: "undecidable",
         data: { ...data, reason: r.unknown[0]?.reason ?? "undecidable" },
-        evidence: [...targetSgEvidence(target, r.unknown), portEv],
+        evidence: [...groupsEv, ...targetSgEvidence(target, r.unknown), portEv],
       });
     } else if (r.restricted.length > 0) {
       const allowList = [
@@ -179,6 +221,9 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
 }
 
 function sourceEvidence(lb: LoadBalancer, tg: TargetGroup, sources: Source[]) {
+  if (sources.some((s) => s.kind === "clients") && tg.targetType === "alb") {
+    return { resourceId: tg.arn, pointer: tg.ptr, label: "target group of type alb (the ALB sees the clients' addresses)" };
+  }
   if (sources.some((s) => s.kind === "clients")) {
     return { resourceId: tg.arn, pointer: tg.preserveClientIp.ptr, label: `client IP preservation (${tg.preserveClientIp.source})` };
   }

@@ -135,13 +135,14 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   const dst = targetEndpoint(target);
   const clients = client ?? lbClients(lb);
   if (lb.type === "gateway") {
-    // a GWLB has no listener port and no security groups: appliances receive GENEVE (UDP 6081) from its nodes
-    const hops = sourceToTarget(src, "lb", dst, protocol, target.port);
+    // a GWLB has no listener port and no security groups: appliances receive GENEVE (UDP 6081) from its nodes, and
+    // send it back to them on 6081 (not to an ephemeral port)
+    const hops = sourceToTarget(src, "lb", dst, protocol, target.port, src, [target.port, target.port]);
     const flow = `${src.label} → ${dst.label}:${target.port}/${protocol} (GENEVE to the appliance)`;
     return withBasis(
       conclude(hops),
       flow,
-      "a Gateway Load Balancer takes every IP packet from its endpoints, with no listener port and no security groups, so only the node → appliance leg is traced",
+      "a Gateway Load Balancer takes every IP packet from its endpoints, with no listener port and no security groups, so only the node → appliance leg is traced; the appliance sends the GENEVE packets back to the node on UDP 6081, so its reply is checked on 6081, not on the ephemeral ports",
     );
   }
   if (!listener) return err("", `no listener forwards to target group ${s(tg.name)}: there is no data path`);

@@ -379,6 +379,8 @@ export function clientToLb(client: Endpoint, lb: Endpoint, protocol: Protocol, l
  * Source → target on the target port: the source's security groups (egress), its subnet's ACL outbound, the target
  * subnet's ACL inbound, the target's security groups (ingress), and the reply through both ACLs on the ephemeral
  * ports. `sgSource`: who the target's security groups see (the LB node, or the client when the NLB preserves client IPs).
+ * `replyPorts`: the reply's destination ports, the ephemeral range unless given (a Gateway Load Balancer's appliance
+ * sends GENEVE back to it on UDP 6081, its ports kept).
  */
 export function sourceToTarget(
   src: Endpoint,
@@ -387,7 +389,9 @@ export function sourceToTarget(
   protocol: Protocol,
   port: number,
   sgSource: Endpoint = src,
+  replyPorts: Interval = EPHEMERAL,
 ): TraceHop[] {
+  const ephemeral = replyPorts === EPHEMERAL;
   const hops: TraceHop[] = [];
   if (srcWord !== "client")
     hops.push(sgHop(`${srcWord}-sg-egress`, srcWord === "lb" ? "load balancer" : "source", src, "egress", target, protocol, port));
@@ -396,9 +400,20 @@ export function sourceToTarget(
     hops.push(naclHop(`${srcWord}-nacl-out`, srcName, src.subnets, true, target, protocol, [port, port], "request to the target"));
   hops.push(naclHop("target-nacl-in", "target", target.subnets, false, sgSource, protocol, [port, port], "request"));
   hops.push(sgHop("target-sg-ingress", "target", target, "ingress", sgSource, protocol, port));
-  hops.push(naclHop("target-nacl-out", "target", target.subnets, true, sgSource, protocol, EPHEMERAL, "reply to the ephemeral port"));
+  hops.push(
+    naclHop(
+      "target-nacl-out",
+      "target",
+      target.subnets,
+      true,
+      sgSource,
+      protocol,
+      replyPorts,
+      ephemeral ? "reply to the ephemeral port" : `reply to port ${replyPorts[0]}`,
+    ),
+  );
   if (src.subnets.length > 0)
-    hops.push(naclHop(`${srcWord}-nacl-in`, srcName, src.subnets, false, target, protocol, EPHEMERAL, "reply from the target"));
+    hops.push(naclHop(`${srcWord}-nacl-in`, srcName, src.subnets, false, target, protocol, replyPorts, "reply from the target"));
   return hops;
 }
 

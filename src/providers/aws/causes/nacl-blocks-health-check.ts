@@ -3,6 +3,7 @@
  * results as the cause of a target's health (see causes.ts). A rule never runs another rule.
  */
 import type { Evidence, RuleContext } from "../../../core/engine/types.ts";
+import { type Interval, ipv4ToInt } from "../../../core/util/ip.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "../model.ts";
 import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../nacl.ts";
@@ -12,6 +13,8 @@ import {
   lbTargets,
   naclEntryLabel,
   naclFixCommand,
+  outsideVpc,
+  preservationUnknown,
   reportTargetsUnknown,
   type Source,
   targetBase,
@@ -28,6 +31,8 @@ interface Check {
   protocol: Protocol;
   port: number;
   source: Source;
+  /** the reply's destination ports: the source's ephemeral range, or for GENEVE (a Gateway Load Balancer's appliances) 6081 */
+  replyPorts: Interval;
 }
 
 interface LegResult {
@@ -41,21 +46,28 @@ interface LegResult {
 function checksFor(lb: LoadBalancer, tg: TargetGroup, t: Target): Check[] {
   const out: Check[] = [];
   if (tg.healthCheck.enabled && t.healthCheckPort !== undefined) {
-    for (const source of lbNodeSources(lb)) out.push({ purpose: "health checks", protocol: "tcp", port: t.healthCheckPort, source });
+    for (const source of lbNodeSources(lb))
+      out.push({ purpose: "health checks", protocol: "tcp", port: t.healthCheckPort, source, replyPorts: EPHEMERAL });
   }
   if (t.port !== undefined) {
+    // GENEVE: the appliance sends each packet back to the Gateway Load Balancer on UDP 6081, its ports kept
+    const geneve = (tg.protocol ?? "").toUpperCase() === "GENEVE";
+    const replyPorts: Interval = geneve ? [t.port, t.port] : EPHEMERAL;
     for (const source of trafficSources(lb, tg)) {
       for (const protocol of trafficProtocols(tg)) {
         const dup = out.some((c) => c.source.label === source.label && c.protocol === protocol && c.port === t.port);
-        if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source });
+        if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source, replyPorts });
       }
     }
   }
   return out;
 }
 
-/** The ACL legs of every health-check and traffic connection to a target (in a known subnet, at a known address). */
-function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: Target, subnet: Subnet, ip: string) {
+/**
+ * The ACL legs of every health-check and traffic connection to a target at a known address, in a known subnet or
+ * outside the VPC (`subnet` undefined: only the load balancer's side is crossed in the VPC).
+ */
+function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: Target, subnet: Subnet | undefined, ip: string) {
   const results: LegResult[] = [];
   const unresolved: string[] = [];
   let sameSubnet = 0;
@@ -68,7 +80,7 @@ function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: 
       check.source.kind === "clients"
         ? { space: check.source.peer.cidrs }
         : { subnet: check.source.subnet, space: check.source.peer.cidrs };
-    const path = naclPath(from, { subnet, space: [ip] }, check.protocol, check.port);
+    const path = naclPath(from, subnet ? { subnet, space: [ip] } : { space: [ip] }, check.protocol, check.port, check.replyPorts);
     if (path.sameSubnet) sameSubnet++;
     for (const leg of path.legs) {
       const v = leg.verdict;
@@ -110,15 +122,16 @@ function legWhat(r: LegResult): string {
   const { leg, check } = r;
   const peer = peerText(leg.peer, check);
   const ports = leg.verdict?.deniedPorts.length ? leg.verdict.deniedPorts : [leg.ports];
+  const ephemeral = check.replyPorts === EPHEMERAL ? "ephemeral " : "";
   switch (leg.leg) {
     case "request-out":
       return `the request to ${peer} on ${portsText(ports)}`;
     case "request-in":
       return `the request from ${peer} on ${portsText(ports)}`;
     case "reply-out":
-      return `the reply to ${peer} on ephemeral ${portsText(ports)}`;
+      return `the reply to ${peer} on ${ephemeral}${portsText(ports)}`;
     default:
-      return `the reply from ${peer} on ephemeral ${portsText(ports)}`;
+      return `the reply from ${peer} on ${ephemeral}${portsText(ports)}`;
   }
 }
 
@@ -142,19 +155,24 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       report({ ...base, status: "not-applicable", messageId: "noSubnet", data, evidence: [tEv] });
       continue;
     }
-    if (!target.ip || !target.subnet) {
+    const outside = outsideVpc(target) && target.ip !== undefined && ipv4ToInt(target.ip) !== undefined;
+    if (!target.ip || (!target.subnet && !outside)) {
       const reason = !target.ip
         ? `the address of ${target.id} is not known${gapNote(model, [target.id], ["DescribeInstances"])}`
         : `the subnet of ${target.id} is not in the snapshot${gapNote(model, [target.instance?.subnetId], ["DescribeSubnets"])}`;
       report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv] });
       continue;
     }
-    const legs = legResults(model, lb, tg, target, target.subnet, target.ip);
+    // outside the VPC (peered, on premises): only the load balancer's subnets are crossed here
+    const subnet = outside ? undefined : target.subnet;
+    const legs = legResults(model, lb, tg, target, subnet, target.ip);
     const { results, unresolved, sameSubnet } = legs;
-    if (lb.type === "network" && !tg.attributesKnown) {
+    // the far side of an outside target is never known: a blocked leg fails, anything else is unknown
+    const status = (r: ReturnType<typeof legResults>) => (outside && statusOf(r) === "pass" ? "unknown" : statusOf(r));
+    if (preservationUnknown(lb, tg)) {
       // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
       const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
-      if (statusOf(legResults(model, lb, flipped, target, target.subnet, target.ip)) !== statusOf(legs)) {
+      if (status(legResults(model, lb, flipped, target, subnet, target.ip)) !== status(legs)) {
         const reason =
           `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}, ` +
           `so whether ${lb.name} preserves client IPs (preserve_client_ip.enabled) is not known, and the verdict depends on it`;
@@ -211,13 +229,16 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         evidence,
         remediation: { summary: fixSummary(blocked), commands: fixCommands(blocked, target) },
       });
-    } else if (unknown.length > 0 || unresolved.length > 0) {
+    } else if (unknown.length > 0 || unresolved.length > 0 || outside) {
       const u = unknown[0];
+      const beyond =
+        `${target.ip} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the network ACLs and firewalls ` +
+        `on its side are not in the snapshot; ${lb.name}'s own subnets let the connections through`;
       report({
         ...base,
         status: "unknown",
         messageId: "undecidable",
-        data: { ...data, reason: unresolved[0] ?? u?.reason ?? "undecidable" },
+        data: { ...data, reason: unresolved[0] ?? u?.reason ?? (outside ? beyond : "undecidable") },
         evidence: [
           tEv,
           ...(u?.leg.verdict?.blocking
@@ -239,11 +260,20 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         data: { ...data, basis },
         evidence: [
           tEv,
-          { resourceId: target.subnet.id, pointer: target.subnet.naclPtr ?? target.subnet.ptr, label: "target subnet's ACL" },
+          ...(subnet ? [{ resourceId: subnet.id, pointer: subnet.naclPtr ?? subnet.ptr, label: "target subnet's ACL" }] : []),
         ],
       });
     }
   }
+}
+
+function rangeText([a, b]: Interval): string {
+  return a === b ? `${a}` : `${a}-${b}`;
+}
+
+/** An address as a CIDR for an ACL entry (`192.168.10.5/32`); a CIDR stays as it is. */
+function hostCidr(v: string | undefined): string | undefined {
+  return v === undefined || v.includes("/") ? v : `${v}/32`;
 }
 
 function fixSummary(blocked: LegResult[]): string {
@@ -251,7 +281,7 @@ function fixSummary(blocked: LegResult[]): string {
     ...new Set(
       blocked.map(
         (b) =>
-          `${b.leg.egress ? "outbound" : "inbound"} ${b.check.protocol.toUpperCase()} ${b.leg.leg.startsWith("reply") ? `${EPHEMERAL[0]}-${EPHEMERAL[1]}` : b.check.port} on ${b.leg.nacl?.id}`,
+          `${b.leg.egress ? "outbound" : "inbound"} ${b.check.protocol.toUpperCase()} ${b.leg.leg.startsWith("reply") ? rangeText(b.check.replyPorts) : b.check.port} on ${b.leg.nacl?.id}`,
       ),
     ),
   ];
@@ -273,9 +303,9 @@ function fixCommands(blocked: LegResult[], t: Target): string[] {
       ? check.source.kind === "clients"
         ? "0.0.0.0/0"
         : (check.source.subnet?.cidr ?? leg.peer[0])
-      : (t.subnet?.cidr ?? leg.peer[0]);
+      : (t.subnet?.cidr ?? hostCidr(leg.peer[0]));
     if (!cidr) continue;
-    const ports: [number, number] = leg.leg.startsWith("reply") ? EPHEMERAL : [check.port, check.port];
+    const ports: [number, number] = leg.leg.startsWith("reply") ? check.replyPorts : [check.port, check.port];
     const k = `${nacl.id}|${leg.egress}|${check.protocol}|${ports.join("-")}|${cidr}`;
     if (done.has(k)) continue;
     done.add(k);

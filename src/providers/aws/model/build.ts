@@ -4,6 +4,7 @@ import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
 import { str } from "../../../core/util/wire.ts";
 import { awsGapAffects, awsGapData } from "../gap-data.ts";
+import { routeK8sChanges } from "../kubernetes.ts";
 import { spreadPlaceGaps } from "../place-gaps.ts";
 import type { AwsSnapshot } from "../wire-types.ts";
 import { buildAutoScalingGroups } from "./autoscaling.ts";
@@ -69,7 +70,11 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
     observations,
   };
   const time = readAwsTime(snapshot, model.loadBalancers);
-  if (time) model.time = time;
+  if (time) {
+    model.time = time;
+    // a (de)registration on a group Kubernetes owns is reverted by the controller, not by a raw register-targets
+    routeK8sChanges(model);
+  }
   annotateGaps(model, (snapshot.gaps ?? []).length);
   // several regions or accounts: a gap of one of them concerns that place's load balancers only
   model.gaps = spreadPlaceGaps(model);
