@@ -150,6 +150,31 @@ describe("NSG evaluator: service tags", () => {
     );
   });
 
+  it("a route table the snapshot lacks: VirtualNetwork against an address outside the VNet is undecidable, inside it is decided", () => {
+    // the subnet names rt-gone, which is not in the snapshot: its UDR prefixes, which the tag also covers, are not known
+    const snap = scenario({
+      subnet: [
+        { name: "deny-vnet", priority: 200, access: "Deny", protocol: "*", source: "VirtualNetwork", ports: "80" },
+        { name: "allow-80", priority: 300, protocol: "*", source: "*", ports: "80" },
+      ],
+    })
+      .subnetRouteTable(SUBNET, "rt-gone")
+      .build();
+    const outside = run(snap, inbound("20.1.2.3", 80));
+    assert.equal(outside.verdict, "unknown", JSON.stringify(outside, null, 1));
+    assert.match(outside.reason ?? "", /route table rt-gone of subnet snet-u is not in the snapshot/);
+    assert.deepEqual(
+      layer(outside, "subnet").ambiguous.map((a) => a.name),
+      ["deny-vnet"],
+    );
+    assertDecided(run(snap, inbound("10.0.3.9", 80)), "deny", "deny-vnet");
+    assertDecided(run(snap, inbound(PROBE, 80)), "deny", "deny-vnet");
+    // a client space: Internet against the VirtualNetwork rule is undecidable too
+    const internet = run(snap, fromSpace("Internet", 80));
+    assert.equal(internet.verdict, "unknown", JSON.stringify(internet, null, 1));
+    assert.match(internet.reason ?? "", /route prefixes are not known/);
+  });
+
   it("Internet against 168.63.129.16 is unknown, with the reason; against public and private addresses it is decided", () => {
     const snap = scenario({
       subnet: [{ name: "deny-internet", priority: 4000, access: "Deny", protocol: "*", source: "Internet", ports: "*" }],

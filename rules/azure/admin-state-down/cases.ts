@@ -29,6 +29,22 @@ export const cases: RuleCases = {
       name: "no address list, but rule health shows no Down_Admin",
       snapshot: healthyWeb().edit(ids.lb(WEB_LB), withoutAddressList).build(),
     },
+    {
+      name: "the address list shows every member's admin state: a rule-health gap changes nothing",
+      snapshot: (() => {
+        const s = healthyWeb()
+          .gap({
+            operation: "loadBalancerLoadBalancingRules.health",
+            resourceId: ids.rule(WEB_LB, "rule-http"),
+            status: 403,
+            code: "AuthorizationFailed",
+            message: "the client lacks Microsoft.Network/loadBalancers/loadBalancingRules/health/action",
+          })
+          .build();
+        delete s.observations?.ruleHealth?.[ids.rule(WEB_LB, "rule-http")];
+        return s;
+      })(),
+    },
   ],
   invalid: [
     {

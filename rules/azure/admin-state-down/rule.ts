@@ -5,7 +5,10 @@ import { healthGap, healthReason, ruleHealthFor } from "../../../src/providers/a
 import type { AzureModel, Pool, PoolMember } from "../../../src/providers/azure/model.ts";
 import { memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
-/** Whether the wire pool carries a `loadBalancerBackendAddresses` list (where admin state lives). */
+/**
+ * Whether the wire pool carries a `loadBalancerBackendAddresses` list (where admin state lives): an address with an admin
+ * state is an entry of it (a NIC-based member too, naming its ip configuration), so the list shows every admin state Down.
+ */
 function hasAddressList(model: AzureModel, pool: Pool): boolean {
   return Array.isArray(obj(obj(resolvePointer(model.snapshot, pool.ptr)).properties).loadBalancerBackendAddresses);
 }
@@ -14,7 +17,9 @@ export default defineRule<AzureModel>({
   id: "azure/admin-state-down",
   provider: "azure",
   severity: "low",
-  reads: ["azure:loadBalancers", "azure:ruleHealth"],
+  // rule health is read, but decides only for a pool without an address list, and the rule reports that case unknown
+  // itself (with the health gap): a rule-health gap does not make the address list's answer unknown
+  reads: ["azure:loadBalancers"],
   title: "Backend member taken out of rotation with admin state Down",
   description:
     "Admin state overrides the health probe per backend pool instance: `Down` makes the load balancer ignore the probe and admit no new " +

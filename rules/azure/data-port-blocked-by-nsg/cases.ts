@@ -208,6 +208,19 @@ export const cases: RuleCases = {
       reason: "user-defined route prefixes",
     },
     {
+      name: "a Deny VirtualNetwork rule ahead of the Internet allow, and the subnet's route table is not in the snapshot: its UDR prefixes may put clients in the tag",
+      snapshot: healthyWeb()
+        .nsgRule(WEB_NSG, { name: "deny-vnet-http", priority: 900, access: "Deny", source: "VirtualNetwork", ports: "80" })
+        .subnetRouteTable(WEB_SUBNET, "rt-missing")
+        .build(),
+      reason: "route table rt-missing of subnet snet-web is not in the snapshot",
+    },
+    {
+      name: "no Internet allow, and the subnet's route table is not in the snapshot: AllowVnetInBound may admit the clients",
+      snapshot: healthyWeb().removeNsgRule(WEB_NSG, "allow-http").subnetRouteTable(WEB_SUBNET, "rt-missing").build(),
+      reason: "route prefixes are not known",
+    },
+    {
       name: "the subnet's NSG is not in the snapshot",
       snapshot: healthyWeb().remove(ids.nsg(WEB_NSG)).build(),
       reason: "not in the snapshot",

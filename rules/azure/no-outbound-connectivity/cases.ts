@@ -1,4 +1,4 @@
-import { APP_SUBNET, healthyInternal, healthyWeb, ids, P, WEB_LB } from "../../../test/support/azure-builder.ts";
+import { APP_SUBNET, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 /** The internal reference scenario without its NAT gateway. */
@@ -64,6 +64,17 @@ export const cases: RuleCases = {
         { messageId: "none", resourceId: ids.nic("vm1-nic"), severity: "medium" },
         { messageId: "none", resourceId: ids.nic("vm2-nic") },
       ],
+    },
+    {
+      name: "public LB: a secondary ip configuration in the pool gets no SNAT from the load-balancing rule (primary only)",
+      snapshot: healthyWeb()
+        .vm("vm3", {
+          subnet: WEB_SUBNET,
+          ip: "10.0.0.6",
+          secondary: [{ name: "ipconfig2", ip: "10.0.0.16", pools: [`${WEB_LB}/pool-web`] }],
+        })
+        .build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm3-nic") }],
     },
     {
       name: "an IP-based member in a private subnet (defaultOutboundAccess false)",

@@ -3,7 +3,7 @@ import type { Evidence } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
-import type { AzureModel, IpConfig, LoadBalancer, Pool, PoolMember, Subnet } from "../../../src/providers/azure/model.ts";
+import type { AzureModel, Frontend, IpConfig, LoadBalancer, Pool, PoolMember, Subnet } from "../../../src/providers/azure/model.ts";
 import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 type Ev = Omit<Evidence, "value">;
@@ -30,7 +30,7 @@ function forcedTunnel(subnet: Subnet): Path | undefined {
 interface PoolPath {
   label: string;
   evidence: Ev;
-  /** an outbound rule: only the NIC's primary ip configuration uses it */
+  /** only the NIC's primary ip configuration uses it (outbound rules, and the SNAT of load-balancing rules alike) */
   primaryOnly: boolean;
   /** position among every load balancer's outbound rules and SNAT rules */
   order: number;
@@ -69,7 +69,9 @@ function poolPaths(model: AzureModel): Map<string, PoolPath[]> {
       add(r.pool.key, {
         label: `SNAT of load-balancing rule ${r.name} of ${other.name} (public frontend ${r.frontend.name})`,
         evidence: { resourceId: other.id, pointer: join(r.ptr, "properties", "disableOutboundSnat"), label: "rule SNAT" },
-        primaryOnly: false,
+        // SNAT is programmed for the primary ip configuration only: a secondary one in the pool gets inbound flows,
+        // never outbound (MicrosoftDocs/azure-docs#83270 and #97694)
+        primaryOnly: true,
         order: order++,
       });
     }
@@ -99,7 +101,8 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
     });
   }
   if (c && m.kind === "ipconfig") {
-    // outbound rules apply to the NIC's primary IPv4 configuration, in any pool of any Standard load balancer it is in
+    // outbound rules and load-balancing rules' SNAT apply to the NIC's primary IPv4 configuration, in any pool of any
+    // Standard load balancer it is in
     const byPool = poolPaths(model);
     let found: PoolPath[] | undefined;
     for (const k of c.poolKeys) {
@@ -129,6 +132,7 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
 
 /** The cheapest fix: a NAT gateway on the subnet (and, for a public load balancer, an outbound rule as the alternative). */
 function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string; commands: string[] } {
+  const lbRg = sh(rgOf(lb.id));
   const rg = sh(rgOf(subnet.id));
   const vnet = nameOf(parentResourceId(subnet.id));
   const nat = `natgw-${vnet}`.slice(0, 80);
@@ -138,15 +142,39 @@ function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string
     `az network nat gateway create --resource-group ${rg} --name ${sh(nat)} --public-ip-addresses ${sh(pip)} --idle-timeout 4`,
     `az network vnet subnet update --resource-group ${rg} --vnet-name ${sh(vnet)} --name ${sh(subnet.name)} --nat-gateway ${sh(nat)}`,
   ];
-  const publicFe = lb.frontends.find((f) => f.publicIpId);
+  // Azure refuses an outbound rule on a frontend that a load-balancing rule still uses for SNAT
+  // (LoadBalancingRuleMustDisableSNATSinceSameFrontendIPConfigurationIsReferencedByOutboundRule): a public frontend no
+  // such rule uses is taken first; else those rules' SNAT is turned off before the outbound rule is created
+  const snatRulesOn = (fe: Frontend) => lb.rules.filter((r) => r.frontend === fe && !r.disableOutboundSnat);
+  const publicFes = lb.frontends.filter((f) => f.publicIpId);
+  const publicFe = publicFes.find((f) => snatRulesOn(f).length === 0) ?? publicFes[0];
+  // an outbound rule serves primary ip configurations only, and Azure refuses one on a pool that secondary ip
+  // configurations are in (OutboundRuleCannotBeUsedWithBackendAddressPoolThatIsReferencedBySecondaryIpConfigs)
+  const secondary = pool.members.some((m) => m.kind === "ipconfig" && m.ipConfig !== undefined && !m.ipConfig.primary);
   let summary =
     `Attach a NAT gateway to subnet ${subnet.name}: it gives every VM in the subnet outbound access, takes precedence over every other method, ` +
     "and needs no change on the load balancer.";
-  if (publicFe && lb.kubernetes === undefined) {
+  if (publicFe && lb.kubernetes === undefined && !secondary) {
+    const snatRules = snatRulesOn(publicFe);
+    const steps = [
+      ...snatRules.map(
+        (r) =>
+          `az network lb rule update --resource-group ${lbRg} --lb-name ${sh(lb.name)} --name ${sh(r.name)} --disable-outbound-snat true`,
+      ),
+      `az network lb outbound-rule create --resource-group ${lbRg} --lb-name ${sh(lb.name)} --name ${sh(`outbound-${pool.name}`)} ` +
+        `--frontend-ip-configs ${sh(publicFe.name)} --address-pool ${sh(pool.name)} --protocol All`,
+    ];
+    summary += ` Alternatively, since ${lb.name} has a public frontend, add an outbound rule for pool ${pool.name}`;
+    if (snatRules.length > 0) {
+      summary +=
+        `. Azure accepts an outbound rule on ${publicFe.name} only once the load-balancing rules that use it (${snatRules.map((r) => r.name).join(", ")}) ` +
+        "stop using it for SNAT, so their disableOutboundSnat goes first (the members of other pools those rules serve then need an outbound rule too)";
+    }
+    summary += `: ${steps.join(" ; then ")}`;
+  } else if (publicFe && lb.kubernetes === undefined) {
     summary +=
-      ` Alternatively, since ${lb.name} has a public frontend, add an outbound rule for pool ${pool.name}: ` +
-      `az network lb outbound-rule create --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(`outbound-${pool.name}`)} ` +
-      `--frontend-ip-configs ${sh(publicFe.name)} --address-pool ${sh(pool.name)} --protocol All`;
+      ` An outbound rule of ${lb.name} is no alternative: it serves only primary ip configurations, and Azure refuses one on pool ${pool.name}, ` +
+      "which holds secondary ip configurations.";
   }
   return { summary, commands };
 }
@@ -160,7 +188,8 @@ export default defineRule<AzureModel>({
   description:
     "A VM whose NIC is in the backend pool of a Standard load balancer gets no default outbound access: it reaches the internet only through an " +
     "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the NIC, an outbound rule of a Standard " +
-    "public load balancer covering the pool (primary IPv4 configuration only), and the SNAT of a load-balancing rule with a public frontend unless " +
+    "public load balancer covering the pool (primary IPv4 configuration only), and the SNAT of a load-balancing rule with a public frontend (also " +
+    "programmed for the primary IP configuration only: a secondary IP configuration in the pool gets inbound flows, not outbound) unless " +
     '`disableOutboundSnat` is true ("your virtual machine will not have outbound connectivity if you set this parameter to true and do not have an ' +
     'outbound rule"). An internal load balancer gives none. Pools configured by IP address behave as a Basic load balancer and keep default ' +
     "outbound access, unless the subnet is private (`defaultOutboundAccess: false`, the default for virtual networks created with API versions " +
@@ -258,18 +287,26 @@ export default defineRule<AzureModel>({
             });
             continue;
           }
+          // a secondary ip configuration gets nothing from the pool's outbound rules or rule SNAT, whatever they are
+          const secondary = c !== undefined && !c.primary && m.kind === "ipconfig";
           const missing = [
             `no NAT gateway on subnet ${subnet.name}`,
             "no public IP on its NIC",
-            "no outbound rule covers its pool",
-            rules.some((r) => r.disableOutboundSnat)
-              ? `rule(s) ${rules
-                  .filter((r) => r.disableOutboundSnat)
-                  .map((r) => r.name)
-                  .join(", ")} set disableOutboundSnat`
-              : lb.isInternal
-                ? `${lb.name} is internal, and an internal load balancer gives no outbound SNAT`
-                : "no load-balancing rule with a public frontend gives it SNAT",
+            ...(secondary
+              ? [
+                  `it is a secondary ip configuration (${c.name}) of ${c.nic.name}, and outbound rules and the SNAT of load-balancing rules serve only a NIC's primary ip configuration`,
+                ]
+              : [
+                  "no outbound rule covers its pool",
+                  rules.some((r) => r.disableOutboundSnat)
+                    ? `rule(s) ${rules
+                        .filter((r) => r.disableOutboundSnat)
+                        .map((r) => r.name)
+                        .join(", ")} set disableOutboundSnat`
+                    : lb.isInternal
+                      ? `${lb.name} is internal, and an internal load balancer gives no outbound SNAT`
+                      : "no load-balancing rule with a public frontend gives it SNAT",
+                ]),
             m.kind === "ip"
               ? `subnet ${subnet.name} is private (defaultOutboundAccess: false)`
               : "as a NIC-based member of a Standard load balancer it gets no default outbound access",

@@ -29,6 +29,21 @@ export const cases: RuleCases = {
         { messageId: "flapping", resourceId: ids.ipconfig("vm2-nic") },
       ],
     },
+    {
+      name: "a probe with numberOfProbes 4 and no probeThreshold marks down after one failed answer (numberOfProbes is not respected)",
+      snapshot: (() => {
+        const s = webWithTime({ dip: { vm1: flapping, vm2: "U".repeat(90) } });
+        const lb = s.resources.find((r) => r.id === ids.lb(WEB_LB)) as unknown as {
+          properties: { probes: Array<{ properties: Record<string, unknown> }> };
+        };
+        for (const p of lb.properties.probes) {
+          p.properties.numberOfProbes = 4;
+          delete p.properties.probeThreshold;
+        }
+        return s;
+      })(),
+      errors: [{ messageId: "flapping", resourceId: ids.ipconfig("vm1-nic") }],
+    },
   ],
   unknown: [
     {

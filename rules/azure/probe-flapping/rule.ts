@@ -13,10 +13,12 @@ interface ProbeSettings {
 
 function settings(model: AzureModel, probe: Probe): ProbeSettings {
   const raw = resolvePointer(model.snapshot, probe.ptr) as {
-    properties?: { intervalInSeconds?: number; numberOfProbes?: number; probeThreshold?: number };
+    properties?: { intervalInSeconds?: number; probeThreshold?: number };
   };
   const p = raw?.properties ?? {};
-  return { interval: p.intervalInSeconds ?? 15, threshold: p.probeThreshold ?? p.numberOfProbes ?? 1 };
+  // numberOfProbes is not respected: the Network RP warns that probes "probe up or down immediately after one probe
+  // regardless of the property's configured value" and names probeThreshold as the control, which defaults to 1
+  return { interval: p.intervalInSeconds ?? 15, threshold: p.probeThreshold ?? 1 };
 }
 
 export default defineRule<AzureModel>({

@@ -41,6 +41,25 @@ export const cases: RuleCases = {
       ],
     },
     {
+      name: "no NSG on the web subnet, and NSGs nsg-snet-web and nsg-snet-web-lb exist unattached: the fix creates neither",
+      snapshot: noSubnetNsg().nsg("nsg-snet-web").nsg("nsg-snet-web-lb").build(),
+      errors: [
+        { messageId: "noNsg", resourceId: ids.nic("vm1-nic") },
+        { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
+      name: "no NSG on the web subnet, and listing the resource group's NSGs failed: the fix's NSG name is a placeholder",
+      snapshot: noSubnetNsg()
+        .remove(ids.nsg("nsg-web"))
+        .gap({ operation: "networkSecurityGroups.list", resourceId: rgId(), status: 403, code: "AuthorizationFailed", message: "denied" })
+        .build(),
+      errors: [
+        { messageId: "noNsg", resourceId: ids.nic("vm1-nic") },
+        { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
+    {
       name: "one NIC has an NSG, the other VM has none on NIC or subnet",
       snapshot: noSubnetNsg()
         .nsg("nsg-vm1", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])

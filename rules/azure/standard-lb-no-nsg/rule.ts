@@ -2,9 +2,50 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { flowProtocols, isGlobalTier, isStandardSku } from "../../../src/providers/azure/data-path.ts";
+import { azureGapData } from "../../../src/providers/azure/gap-data.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { gapsFor, type LbRule, listGaps, type Nsg, type PoolMember } from "../../../src/providers/azure/model.ts";
-import { azNsgAllowCommand, memberLabel, memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import {
+  azNsgAllowCommand,
+  memberLabel,
+  memberResourceId,
+  memberSubjects,
+  placeholder,
+  rgOf,
+  sh,
+} from "../../../src/providers/azure/rule-helpers.ts";
+
+/** The NSG ids the snapshot shows in use: its NSGs, and those that subnets, NICs or a failed read name. */
+function takenNsgNames(model: AzureModel): Set<string> {
+  const taken = new Set(model.nsgs.map((n) => n.key));
+  for (const s of model.subnets) if (s.nsgId) taken.add(idKey(s.nsgId));
+  for (const n of model.nics) if (n.nsgId) taken.add(idKey(n.nsgId));
+  for (const g of model.gaps) if (g.resourceId && /\/networksecuritygroups\/[^/]+$/i.test(g.resourceId)) taken.add(idKey(g.resourceId));
+  return taken;
+}
+
+/** Why the NSGs of a resource group are not all known (a collection gap over NSG data there, or everywhere), if they are not. */
+function nsgListGap(model: AzureModel, rgPrefix: string): string | undefined {
+  const rgKey = idKey(rgPrefix);
+  for (const g of model.gaps) {
+    if (g.kind !== "collection" || !azureGapData(g).includes("azure:nsgs")) continue;
+    // a read of one NSG that failed leaves only that name unknown (takenNsgNames holds it)
+    if (g.resourceId && /\/networksecuritygroups\/[^/]+$/i.test(g.resourceId)) continue;
+    const k = g.resourceId ? idKey(g.resourceId) : undefined;
+    if (k === undefined || rgKey === k || rgKey.startsWith(`${k}/`)) return `${g.operation}: ${g.message}`;
+  }
+  return undefined;
+}
+
+/** `base`, else `base-lb`, `base-lb2`, … : the first name not taken (NSG names are at most 80 characters). */
+function freeName(base: string, isTaken: (name: string) => boolean): string {
+  const stem = base.slice(0, 74);
+  if (!isTaken(stem)) return stem;
+  for (let i = 1; ; i++) {
+    const name = `${stem}-lb${i === 1 ? "" : i}`;
+    if (!isTaken(name)) return name;
+  }
+}
 
 export default defineRule<AzureModel>({
   id: "azure/standard-lb-no-nsg",
@@ -108,13 +149,16 @@ export default defineRule<AzureModel>({
           report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `subnet ${subnet.name}` }, evidence: [ev] });
           continue;
         }
-        // the fix: one NSG for the subnet, an allow per load-balanced port, then attach it
+        // the fix: one NSG for the subnet, an allow per load-balanced port, then attach it. `az network nsg create` on
+        // a name that exists replaces that NSG (its rules with none), so the name is one the snapshot shows free, or a
+        // placeholder when the NSGs of the resource group could not be listed
         const rg = rgOf(subnet.id);
-        taken ??= new Set(model.nsgs.map((n) => n.key));
-        let nsgName = `nsg-${subnet.name}`;
+        taken ??= takenNsgNames(model);
         const rgPrefix = subnet.id.slice(0, subnet.id.toLowerCase().indexOf("/providers/"));
         const nsgIdOf = (name: string) => `${rgPrefix}/providers/Microsoft.Network/networkSecurityGroups/${name}`;
-        if (taken.has(idKey(nsgIdOf(nsgName)))) nsgName = `${nsgName}-lb`;
+        const unlisted = nsgListGap(model, rgPrefix);
+        const nsgName = unlisted ? "new-nsg-name" : freeName(`nsg-${subnet.name}`, (n) => taken?.has(idKey(nsgIdOf(n))) === true);
+        const nsgArg = unlisted ? placeholder("new-nsg-name") : sh(nsgName);
         const nsg: Nsg = {
           id: nsgIdOf(nsgName),
           key: idKey(nsgIdOf(nsgName)),
@@ -130,6 +174,7 @@ export default defineRule<AzureModel>({
             ? [
                 azNsgAllowCommand({
                   nsg,
+                  nsgArg,
                   name: `allow-${r.name}-${r.backendPort}`.slice(0, 80),
                   priority: 1000 + 10 * i,
                   source: "Internet",
@@ -154,13 +199,16 @@ export default defineRule<AzureModel>({
           ],
           remediation: {
             summary:
-              `Create NSG ${nsgName}, allow the load-balanced port(s) ${[...new Set(rules.map((r) => r.backendPort))].join(", ")} ` +
+              `Create ${unlisted ? "a new NSG" : `NSG ${nsgName}`}, allow the load-balanced port(s) ${[...new Set(rules.map((r) => r.backendPort))].join(", ")} ` +
               `(narrow Internet to your clients' prefixes if you can), and associate it with subnet ${subnet.name}. ` +
-              "Health probes keep working through the default rule AllowAzureLoadBalancerInBound.",
+              "Health probes keep working through the default rule AllowAzureLoadBalancerInBound." +
+              (unlisted
+                ? ` The NSGs of resource group ${rg} could not be listed (${unlisted}), so pick a name no NSG there has: creating an NSG under an existing name replaces its rules.`
+                : ""),
             commands: [
-              `az network nsg create --resource-group ${sh(rg)} --name ${sh(nsgName)}${location ? ` --location ${sh(location)}` : ""}`,
+              `az network nsg create --resource-group ${sh(rg)} --name ${nsgArg}${location ? ` --location ${sh(location)}` : ""}`,
               ...allows,
-              `az network vnet subnet update --resource-group ${sh(rg)} --vnet-name ${sh(vnetName)} --name ${sh(subnet.name)} --network-security-group ${sh(nsgName)}`,
+              `az network vnet subnet update --resource-group ${sh(rg)} --vnet-name ${sh(vnetName)} --name ${sh(subnet.name)} --network-security-group ${nsgArg}`,
             ],
           },
         });

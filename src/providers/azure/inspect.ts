@@ -20,7 +20,16 @@ import { idKey } from "./arm-id.ts";
 import { anyPortPhrase, clientSpace, flowProtocols, isAnyPort, isHaPorts, restriction } from "./data-path.ts";
 import { healthGap, healthReason, ruleHealthFor } from "./health-reasons.ts";
 import { type AzureModel, type IpConfig, type LbRule, type LoadBalancer, lbFrontendIp, type PoolMember } from "./model.ts";
-import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, type FlowVerdict, isAddressLike, probeFlow } from "./nsg.ts";
+import {
+  AZURE_PROBE_SOURCE,
+  evaluateFlow,
+  type Flow,
+  type FlowSource,
+  type FlowVerdict,
+  isAddressLike,
+  probeFlow,
+  sourceWithAsgs,
+} from "./nsg.ts";
 import { memberLabel } from "./rule-helpers.ts";
 
 const s = (v: string | undefined): string => sanitize(v ?? "");
@@ -295,7 +304,8 @@ export function createAzureInspector(model: AzureModel): Inspector {
         flow = {
           direction: "Inbound",
           protocol: choice.protocol,
-          source: src.source,
+          // an address brings the application security groups of the ip configuration that holds it, as in `trace`
+          source: sourceWithAsgs(model, src.source, ipc).source,
           destinationIp: member.ip,
           destinationPort: choice.port,
         };

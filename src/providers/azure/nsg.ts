@@ -38,7 +38,14 @@ import { type AzureModel, type IpConfig, type Nsg, readEffectiveRule, type Secur
 
 export const AZURE_PROBE_SOURCE = "168.63.129.16";
 
-export type FlowSource = { kind: "ip"; ip: string; asgKeys?: string[] } | { kind: "tag"; tag: "Internet" | "VirtualNetwork" | "*" };
+/**
+ * A flow's source. An address may carry the application security groups of the ip configuration that holds it
+ * (`asgKeys`); when several ip configurations of the snapshot hold it (overlapping VNets) with different groups,
+ * `asgCandidates` lists each one's groups, and a source-ASG rule that matches some of them and not others is `maybe`.
+ */
+export type FlowSource =
+  | { kind: "ip"; ip: string; asgKeys?: string[]; asgCandidates?: string[][] }
+  | { kind: "tag"; tag: "Internet" | "VirtualNetwork" | "*" };
 
 export interface Flow {
   direction: "Inbound" | "Outbound";
@@ -105,6 +112,11 @@ export interface EvalContext {
   vnetSpace: string[] | undefined;
   /** prefixes of UDRs on the destination's subnet: the VirtualNetwork tag also covers them */
   udrPrefixes: string[];
+  /**
+   * why the UDR prefixes are not all known (the subnet names a route table the snapshot lacks): the VirtualNetwork tag
+   * may then cover an address outside the VNet space, so such a match is `maybe`, never a `no`
+   */
+  udrUnknown?: string;
   /** ASGs of the ip configuration at the protected end of the flow */
   targetAsgKeys: string[];
 }
@@ -177,6 +189,9 @@ function prefixMatchesIp(prefix: string, ip: string, ctx: EvalContext, expanded:
     if (containsIp(ctx.udrPrefixes, ip)) {
       return { m: "maybe", note: `the VirtualNetwork tag also covers user-defined route prefixes, and a route on the subnet covers ${ip}` };
     }
+    if (ctx.udrUnknown !== undefined) {
+      return { m: "maybe", note: `the VirtualNetwork tag also covers user-defined route prefixes, and ${ctx.udrUnknown}` };
+    }
     return NO;
   }
   if (lower === "internet") {
@@ -203,7 +218,10 @@ function prefixMatchesSpace(prefix: string, tag: "Internet" | "VirtualNetwork" |
     if (lower === "virtualnetwork") {
       // the tag also covers the prefixes of user-defined routes: one on the subnet that holds public addresses (a forced-tunnel 0.0.0.0/0)
       const udr = ctx.udrPrefixes.find((u) => isAddressLike(u) && !PRIVATE_V4.some((r) => cidrCovers(r, u)));
-      if (udr === undefined) return NO;
+      if (udr === undefined) {
+        if (ctx.udrUnknown === undefined) return NO;
+        return { m: "maybe", note: `the VirtualNetwork tag also covers user-defined route prefixes, and ${ctx.udrUnknown}` };
+      }
       return {
         m: "maybe",
         note: `the VirtualNetwork tag also covers user-defined route prefixes, and route prefix ${udr} on the subnet holds Internet addresses`,
@@ -282,6 +300,20 @@ function asgMatches(ruleAsgs: string[], asgs: string[] | undefined): M {
   return ruleAsgs.some((a) => asgs.includes(a)) ? YES : NO;
 }
 
+/** A source-ASG rule against an address: its ip configuration's groups, or each candidate's when several hold it. */
+function sourceAsgMatches(ruleAsgs: string[], source: { ip: string; asgKeys?: string[]; asgCandidates?: string[][] }): M {
+  const candidates = source.asgCandidates;
+  if (candidates === undefined || candidates.length < 2) return asgMatches(ruleAsgs, source.asgKeys);
+  let yes = 0;
+  for (const keys of candidates) if (asgMatches(ruleAsgs, keys) === YES) yes++;
+  if (yes === 0) return NO;
+  if (yes === candidates.length) return YES;
+  return {
+    m: "maybe",
+    note: `${source.ip} is held by ${candidates.length} ip configurations in the snapshot, in different application security groups`,
+  };
+}
+
 /** Matches one rule against a flow. Exported for the trace command and tests. */
 export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
   if (rule.direction !== flow.direction) return NO;
@@ -293,7 +325,7 @@ export function matchRule(rule: SecurityRule, flow: Flow, ctx: EvalContext): M {
 
   let src: M;
   if (rule.sourceAsgKeys.length > 0) {
-    if (inbound) src = flow.source.kind === "ip" ? asgMatches(rule.sourceAsgKeys, flow.source.asgKeys) : partialAsg(flow);
+    if (inbound) src = flow.source.kind === "ip" ? sourceAsgMatches(rule.sourceAsgKeys, flow.source) : partialAsg(flow);
     else src = asgMatches(rule.sourceAsgKeys, ctx.targetAsgKeys);
   } else if (flow.source.kind === "ip") {
     const ip = flow.source.ip;
@@ -513,12 +545,17 @@ export interface EvaluateOptions {
 }
 
 export function contextFor(target: IpConfig): EvalContext {
-  const v = target.subnet?.vnet;
-  return {
+  const subnet = target.subnet;
+  const v = subnet?.vnet;
+  const ctx: EvalContext = {
     vnetSpace: v ? [...v.addressSpace, ...v.peeredSpace] : undefined,
-    udrPrefixes: target.subnet?.routeTable?.routes.map((r) => r.addressPrefix).filter((p) => p.length > 0) ?? [],
+    udrPrefixes: subnet?.routeTable?.routes.map((r) => r.addressPrefix).filter((p) => p.length > 0) ?? [],
     targetAsgKeys: target.asgKeys,
   };
+  if (subnet?.routeTableId !== undefined && subnet.routeTable === undefined) {
+    ctx.udrUnknown = `route table ${subnet.routeTableId.split("/").pop() ?? subnet.routeTableId} of subnet ${subnet.name} is not in the snapshot, so its route prefixes are not known`;
+  }
+  return ctx;
 }
 
 /** A layer without an NSG allows: one shared verdict each (verdicts are never changed by their readers). */
@@ -662,6 +699,28 @@ export function nsgsInPath(target: IpConfig): Array<{ layer: "subnet" | "nic"; n
   if (target.subnet?.nsg) out.push({ layer: "subnet", nsg: target.subnet.nsg });
   if (target.nic.nsg) out.push({ layer: "nic", nsg: target.nic.nsg });
   return out;
+}
+
+/**
+ * An address given as a flow's source (`trace --from`, the TUI's trace): the application security groups of the ip
+ * configuration in the snapshot that holds it, so that source-ASG rules match a flow from a VM named by its IP as they
+ * do for one named by name. Addresses are unique within a VNet, so a holder in the target's VNet is the one; otherwise
+ * every holder counts, and holders in different groups leave a source-ASG rule undecided (`asgCandidates`). An address
+ * no ip configuration holds has no groups.
+ */
+export function sourceWithAsgs(model: AzureModel, source: FlowSource, target: IpConfig): { source: FlowSource; holder?: IpConfig } {
+  if (source.kind !== "ip" || source.asgKeys !== undefined || source.ip === AZURE_PROBE_SOURCE) return { source };
+  const all: IpConfig[] = [];
+  for (const c of model.byKey.ipConfig.values()) if (c.privateIp === source.ip) all.push(c);
+  const vnetKey = target.subnet?.vnetKey;
+  const local = vnetKey === undefined ? [] : all.filter((c) => c.subnet?.vnetKey === vnetKey);
+  const holders = local.length > 0 ? local : all;
+  const first = holders[0];
+  if (first === undefined) return { source };
+  const sets = holders.map((c) => [...c.asgKeys].sort());
+  const same = sets.every((k) => k.length === sets[0]?.length && k.every((x, i) => x === sets[0]?.[i]));
+  if (same) return { source: { ...source, asgKeys: first.asgKeys }, holder: first };
+  return { source: { ...source, asgKeys: [], asgCandidates: sets } };
 }
 
 /** The probe flow to a member: 168.63.129.16 → member IP : probe port over TCP (HTTP and HTTPS probes are TCP). */

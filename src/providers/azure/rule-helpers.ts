@@ -99,6 +99,8 @@ export function freePriorityBefore(nsg: Nsg, before: number, direction: "Inbound
 
 export interface AllowRuleSpec {
   nsg: Nsg;
+  /** the NSG's name as a shell word when it is not `nsg.name` (a placeholder, already quoted) */
+  nsgArg?: string;
   name: string;
   priority: number;
   source: string;
@@ -112,7 +114,7 @@ export function azNsgAllowCommand(s: AllowRuleSpec): string {
   return [
     "az network nsg rule create",
     `--resource-group ${sh(rgOf(s.nsg.id))}`,
-    `--nsg-name ${sh(s.nsg.name)}`,
+    `--nsg-name ${s.nsgArg ?? sh(s.nsg.name)}`,
     `--name ${sh(s.name)}`,
     `--priority ${s.priority}`,
     `--direction ${s.direction ?? "Inbound"}`,

@@ -7,7 +7,7 @@ import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { parsePort } from "../../core/util/ip.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
-import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict } from "./nsg.ts";
+import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict, sourceWithAsgs } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
 
 type Model = AzureModel;
@@ -54,8 +54,11 @@ export function parseTarget(model: Model, to: string): { ipConfig: IpConfig; por
 export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO): number {
   if (opts.lb) throw new InputError("--lb is for AWS snapshots; an Azure trace evaluates the NSGs of the target's subnet and NIC");
   const model = buildAzureModel(snapshot);
-  const { source, label } = parseSource(model, opts.from);
+  const parsed = parseSource(model, opts.from);
   const target = parseTarget(model, opts.to);
+  const { source, holder } = sourceWithAsgs(model, parsed.source, target.ipConfig);
+  const label =
+    holder && parsed.label === opts.from ? `${opts.from} (nic ${holder.nic.name}, ip configuration ${holder.name})` : parsed.label;
   const protocol = (opts.protocol[0]?.toUpperCase() + opts.protocol.slice(1)) as Flow["protocol"];
   const flow: Flow = { direction: "Inbound", protocol, source, destinationIp: target.destinationIp, destinationPort: target.port };
   const verdict = evaluateFlow(model, target.ipConfig, flow, { ignoreEffective: opts.effective === false });
