@@ -201,23 +201,18 @@ export default defineRule<AwsModel>({
         continue;
       }
       const unplaced = placed.filter((p) => !p.where);
-      if (unplaced.length > 0) {
-        const reason = `the zone of ${unplaced.map((p) => p.t.id).join(", ")} is not known (instance not in the snapshot${gapNote(
-          model,
-          unplaced.map((p) => p.t.id),
-          ["DescribeInstances"],
-        )})`;
-        report({
-          ...base,
-          status: "unknown",
-          messageId: "undecidable",
-          data: { ...zdata, what: `target group ${tg.name}`, reason },
-          evidence: ev,
-        });
-        continue;
-      }
-      if (outside.length > 0) {
-        const reason = `${outside.map((p) => p.t.id).join(", ")} ${outside.length === 1 ? "is an IP target" : "are IP targets"} outside the VPC (AvailabilityZone all: a peered VPC or on premises), whose zone, if any, is not known`;
+      // targets whose zone is not known: instances missing from the snapshot, IP targets outside the VPC
+      const reason =
+        unplaced.length > 0
+          ? `the zone of ${unplaced.map((p) => p.t.id).join(", ")} is not known (instance not in the snapshot${gapNote(
+              model,
+              unplaced.map((p) => p.t.id),
+              ["DescribeInstances"],
+            )})`
+          : outside.length > 0
+            ? `${outside.map((p) => p.t.id).join(", ")} ${outside.length === 1 ? "is an IP target" : "are IP targets"} outside the VPC (AvailabilityZone all: a peered VPC or on premises), whose zone, if any, is not known`
+            : undefined;
+      if (reason !== undefined) {
         report({
           ...base,
           status: "unknown",
