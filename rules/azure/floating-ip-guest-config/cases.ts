@@ -52,6 +52,18 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "notListening", resourceId: ids.nic("vm2-nic") }],
     },
+    {
+      name: "floating IP, the frontend's public IP is not in the snapshot, and the sockets are on loopback or the NIC's own address: neither is the frontend IP",
+      snapshot: floating()
+        .remove(ids.publicIp("pip-lb-web"))
+        .guest("vm1", { listening: [{ protocol: "tcp", port: 80, address: "127.0.0.1" }] })
+        .guest("vm2", { listening: [{ protocol: "tcp", port: 80, address: "10.0.0.5" }] })
+        .build(),
+      errors: [
+        { messageId: "notOnFrontend", resourceId: ids.nic("vm1-nic") },
+        { messageId: "notOnFrontend", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
   ],
   unknown: [
     { name: "floating IP without guest data", snapshot: floating().build(), reason: "run with --guest" },

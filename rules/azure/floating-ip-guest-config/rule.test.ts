@@ -39,3 +39,17 @@ describe("floating-ip-guest-config fix without the frontend's address", () => {
     );
   });
 });
+
+describe("floating-ip-guest-config summary without the frontend's address", () => {
+  it("never presents the frontend's name as the IP to put on loopback or listen on", () => {
+    const c = cases.invalid.find((x) => x.name.includes("the sockets are on loopback or the NIC's own address"));
+    assert.ok(c);
+    const fails = evaluateCase(rule, c.snapshot).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 2);
+    for (const f of fails) {
+      const summary = f.remediation?.summary ?? "";
+      assert.match(summary, /^Put the IP address of frontend fe-web \(not in the snapshot\) on a loopback interface/);
+      assert.doesNotMatch(summary, /fe-web:80/);
+    }
+  });
+});

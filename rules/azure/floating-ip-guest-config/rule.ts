@@ -3,6 +3,7 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import {
   guestFor,
   guestGap,
+  isLoopback,
   isStopped,
   listenerAccepts,
   listenerCommands,
@@ -164,12 +165,20 @@ export default defineRule<AzureModel>({
             continue;
           }
           const addresses = [...new Set(listeners.map((l) => l.address ?? "*"))].join(", ");
-          if (listeners.length > 0 && !knownIp) {
+          // the VM's own NIC addresses and loopback are never the frontend IP: a socket bound there refuses its traffic
+          const own = new Set(vm.nics.flatMap((n) => n.ipConfigs.map((c) => c.privateIp)).filter((x): x is string => !!x));
+          if (member.ip) own.add(member.ip);
+          const maybeFrontend = listeners.some(
+            (l) => !isLoopback(l.address ?? "") && !own.has((l.address ?? "").trim().replace(/^\[(.*)\]$/, "$1")),
+          );
+          if (maybeFrontend && !knownIp) {
             // bound to some address that may be the frontend's: not decidable without it
             report({ ...base, status: "unknown", messageId: "noFrontendIp", data: { ...mdata, addresses }, evidence: [ruleEv, guestEv] });
             continue;
           }
           const commands = [...loopbackCommands(vm, knownIp, port, protocol), ...listenerCommands(vm, protocol)];
+          // a frontend's name is no address: without the address, the summary says which one to look up
+          const shownIp = knownIp ?? `the IP address of frontend ${rule.frontend?.name ?? "(frontend)"} (not in the snapshot)`;
           report({
             ...base,
             status: "fail",
@@ -178,7 +187,7 @@ export default defineRule<AzureModel>({
             evidence: [ruleEv, guestEv],
             remediation: {
               summary:
-                `Put ${frontendIp} on a loopback interface of ${vm.name} and make the application listen on ${frontendIp}:${port} or on every address ` +
+                `Put ${shownIp} on a loopback interface of ${vm.name} and make the application listen on ${knownIp ? `${knownIp}:${port}` : `it (port ${port})`} or on every address ` +
                 `(0.0.0.0 / ::), then open ${port}/${protocol} in the guest firewall. If floating IP is not needed, turn it off: ` +
                 `az network lb rule update --resource-group ${sh(rgOf(lb.id))} --lb-name ${sh(lb.name)} --name ${sh(rule.name)} --floating-ip false`,
               commands,

@@ -1,4 +1,4 @@
-import { APP_SUBNET, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import { APP_SUBNET, azure, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 /** The internal reference scenario without its NAT gateway. */
@@ -45,6 +45,33 @@ export const cases: RuleCases = {
       snapshot: internalWithoutNat()
         .routeTable("rt-app", [{ name: "default-to-fw", prefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIp: "10.1.255.4" }])
         .subnetRouteTable(APP_SUBNET, "rt-app")
+        .build(),
+    },
+    {
+      name: "dual-stack public LB: the IPv6 ip configuration (never the primary one) gets SNAT from the IPv6 load-balancing rule",
+      snapshot: azure()
+        .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
+        .vnet("vnet-web", ["10.0.0.0/16"], [{ name: "snet-web", prefix: "10.0.0.0/24", nsg: "nsg-web" }])
+        .publicIp("pip-lb-web", { ip: "20.50.60.70" })
+        .publicIp("pip-lb-web-v6", { ip: "2001:db8::70" })
+        .lb(WEB_LB, {
+          frontends: [
+            { name: "fe-web", publicIp: "pip-lb-web" },
+            { name: "fe-web-v6", publicIp: "pip-lb-web-v6" },
+          ],
+          pools: ["pool-web", "pool-web-v6"],
+          probes: [{ name: "probe-http", protocol: "Tcp", port: 80 }],
+          rules: [
+            { name: "rule-http", frontend: "fe-web", pool: "pool-web", probe: "probe-http", frontendPort: 80, backendPort: 80 },
+            { name: "rule-http-v6", frontend: "fe-web-v6", pool: "pool-web-v6", probe: "probe-http", frontendPort: 80, backendPort: 80 },
+          ],
+        })
+        .vm("vm1", {
+          subnet: WEB_SUBNET,
+          ip: "10.0.0.4",
+          pools: [`${WEB_LB}/pool-web`],
+          secondary: [{ name: "ipconfig-v6", ip: "fd00::4", pools: [`${WEB_LB}/pool-web-v6`] }],
+        })
         .build(),
     },
   ],

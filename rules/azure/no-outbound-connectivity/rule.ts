@@ -109,7 +109,7 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
       const list = byPool.get(k);
       if (!list) continue;
       found ??= [];
-      for (const p of list) if ((c.primary || !p.primaryOnly) && !found.includes(p)) found.push(p);
+      for (const p of list) if ((c.primary || isV6(c) || !p.primaryOnly) && !found.includes(p)) found.push(p);
     }
     if (found) {
       // in the order of the load balancers and their rules, whatever the order of the NIC's pools
@@ -128,6 +128,15 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
     });
   }
   return paths;
+}
+
+/**
+ * An IPv6 ip configuration: never a NIC's primary one (that is IPv4), and the "primary only" limit of outbound rules and
+ * rule SNAT is about the primary IPv4 configuration: a dual-stack pool's IPv6 members get outbound through the load
+ * balancer's IPv6 frontend.
+ */
+function isV6(c: IpConfig): boolean {
+  return c.privateIp?.includes(":") === true;
 }
 
 /** The cheapest fix: a NAT gateway on the subnet (and, for a public load balancer, an outbound rule as the alternative). */
@@ -288,7 +297,7 @@ export default defineRule<AzureModel>({
             continue;
           }
           // a secondary ip configuration gets nothing from the pool's outbound rules or rule SNAT, whatever they are
-          const secondary = c !== undefined && !c.primary && m.kind === "ipconfig";
+          const secondary = c !== undefined && !c.primary && !isV6(c) && m.kind === "ipconfig";
           const missing = [
             `no NAT gateway on subnet ${subnet.name}`,
             "no public IP on its NIC",

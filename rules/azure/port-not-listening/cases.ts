@@ -160,6 +160,15 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "notListening", resourceId: ids.nic("dns1-nic") }],
     },
+    {
+      name: "floating IP whose frontend public IP is not in the snapshot: a socket bound only to the NIC's own address is not on the frontend IP",
+      snapshot: floatingWeb()
+        .remove(ids.publicIp("pip-lb-web"))
+        .guest("vm1", { listening: [sshd, { protocol: "tcp", port: 80, address: "10.0.0.4" }] })
+        .guest("vm2", web)
+        .build(),
+      errors: [{ messageId: "loopbackOnly", resourceId: ids.nic("vm1-nic") }],
+    },
   ],
   unknown: [
     {

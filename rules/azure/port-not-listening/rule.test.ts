@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { isLoopback, listenerAccepts, parseEndpoint } from "../../../src/providers/azure/guest.ts";
-import { runRuleTests } from "../../../test/support/rule-tester.ts";
+import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
 
@@ -22,5 +22,14 @@ describe("guest socket helpers", () => {
     assert.deepEqual(parseEndpoint("[fd00::1]:443"), { ip: "fd00::1", port: 443 });
     assert.equal(parseEndpoint("10.1.0.100"), undefined);
     assert.equal(parseEndpoint("host:http"), undefined);
+  });
+});
+
+describe("port-not-listening with floating IP and no frontend address", () => {
+  it("a socket on the NIC's own address fails, and the message names the frontend IP as the destination (not the NIC)", () => {
+    const c = cases.invalid.find((x) => x.name.includes("a socket bound only to the NIC's own address"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail" && x.messageId === "loopbackOnly");
+    assert.match(f?.message ?? "", /traffic to the frontend IP cannot reach/);
   });
 });

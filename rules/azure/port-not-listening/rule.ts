@@ -215,10 +215,12 @@ interface MemberCtx {
   resourceId: string;
 }
 
+const bareIp = (a: string | undefined): string => (a ?? "").trim().replace(/^\[(.*)\]$/, "$1");
+
 /** With the guest check's sockets: each needed port listened on, on an address the traffic reaches, or not. */
 function judgeFromGuest(
   { report }: Ctx,
-  { lb, label, subjects, resourceId }: MemberCtx,
+  { lb, member, label, subjects, resourceId }: MemberCtx,
   vm: Vm,
   guest: NonNullable<ReturnType<typeof guestFor>>,
   needs: Map<string, Need>,
@@ -227,6 +229,9 @@ function judgeFromGuest(
   // the guest check: read the sockets
   const listEv = { resourceId: vm.id, pointer: join(guest.ptr, "listening"), label: "listening sockets (guest check)" };
   const seen = listening.map((l) => `${l.protocol}/${l.address ?? "*"}:${l.port}`).join(", ") || "nothing at all";
+  // the VM's own NIC addresses are never the frontend IP (nor is loopback): a socket bound there misses floating-IP traffic
+  const own = new Set(vm.nics.flatMap((n) => n.ipConfigs.map((c) => c.privateIp)).filter((x): x is string => !!x));
+  if (member.ip) own.add(member.ip);
   for (const need of needs.values()) {
     const data = {
       member: label,
@@ -245,7 +250,11 @@ function judgeFromGuest(
     };
     if (onPort.some((l) => listenerAccepts(l.address, need.destinationIp))) {
       report({ ...base, status: "pass", messageId: "listening", data, evidence: [listEv] });
-    } else if (onPort.length > 0 && need.destinationUnknown && !onPort.every((l) => isLoopback(l.address ?? ""))) {
+    } else if (
+      onPort.length > 0 &&
+      need.destinationUnknown &&
+      onPort.some((l) => !isLoopback(l.address ?? "") && !own.has(bareIp(l.address)))
+    ) {
       // bound to one address, which may be the frontend IP the snapshot lacks
       const addresses = onPort.map((l) => l.address ?? "*").join(", ");
       report({
@@ -261,7 +270,7 @@ function judgeFromGuest(
         ...base,
         status: "fail",
         messageId: "loopbackOnly",
-        data: { ...data, addresses, destination: need.destinationIp ?? "the NIC" },
+        data: { ...data, addresses, destination: need.destinationIp ?? (need.destinationUnknown ? "the frontend IP" : "the NIC") },
         evidence: [listEv, ...need.evidence],
         remediation: {
           ...confirm,

@@ -76,6 +76,19 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "noNsg", resourceId: ids.nic("vm3-nic") }],
     },
+    {
+      name: "no NSG on the web subnet, whose VNet is in resource group net-rg, outside the snapshot's scope: its NSGs were never listed",
+      snapshot: JSON.parse(
+        JSON.stringify(noSubnetNsg().build()).replaceAll(
+          "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/virtualNetworks/",
+          "/resourceGroups/net-rg/providers/Microsoft.Network/virtualNetworks/",
+        ),
+      ),
+      errors: [
+        { messageId: "noNsg", resourceId: ids.nic("vm1-nic") },
+        { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
   ],
   unknown: [
     {

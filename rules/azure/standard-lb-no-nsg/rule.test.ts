@@ -35,4 +35,10 @@ describe("standard-lb-no-nsg: the NSG the fix creates never replaces one that ex
       assert.doesNotMatch(c, /nsg-snet-web/);
     }
   });
+
+  it("names no NSG in a resource group outside the snapshot's scope (its NSGs were never listed, so no name is known free)", () => {
+    const commands = commandsOf("no NSG on the web subnet, whose VNet is in resource group net-rg");
+    assert.match(commands[0] ?? "", /^az network nsg create --resource-group net-rg --name '<new-nsg-name>'( |$)/);
+    for (const c of commands.slice(1)) assert.match(c, /(--nsg-name|--network-security-group) '<new-nsg-name>'( |$)/);
+  });
 });

@@ -37,6 +37,21 @@ function nsgListGap(model: AzureModel, rgPrefix: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Why the NSGs of a resource group were never listed: a snapshot of one resource group lists that group's NSGs only
+ * (a VNet of another group is fetched by id, its group's NSGs are not), so a name there is not known to be free.
+ */
+function outsideScope(model: AzureModel, rgPrefix: string): string | undefined {
+  const scope = model.snapshot.scope;
+  const rg = scope.resourceGroup;
+  if (typeof rg !== "string" || rg === "") return undefined;
+  const sub = typeof scope.subscriptionId === "string" && scope.subscriptionId !== "" ? scope.subscriptionId : undefined;
+  const listed = sub ? idKey(`/subscriptions/${sub}/resourceGroups/${rg}`) : `/resourcegroups/${rg.toLowerCase()}`;
+  const key = idKey(rgPrefix);
+  if (sub ? key === listed : key.endsWith(listed)) return undefined;
+  return `the snapshot lists resource group ${rg} only`;
+}
+
 /** `base`, else `base-lb`, `base-lb2`, … : the first name not taken (NSG names are at most 80 characters). */
 function freeName(base: string, isTaken: (name: string) => boolean): string {
   const stem = base.slice(0, 74);
@@ -156,7 +171,7 @@ export default defineRule<AzureModel>({
         taken ??= takenNsgNames(model);
         const rgPrefix = subnet.id.slice(0, subnet.id.toLowerCase().indexOf("/providers/"));
         const nsgIdOf = (name: string) => `${rgPrefix}/providers/Microsoft.Network/networkSecurityGroups/${name}`;
-        const unlisted = nsgListGap(model, rgPrefix);
+        const unlisted = nsgListGap(model, rgPrefix) ?? outsideScope(model, rgPrefix);
         const nsgName = unlisted ? "new-nsg-name" : freeName(`nsg-${subnet.name}`, (n) => taken?.has(idKey(nsgIdOf(n))) === true);
         const nsgArg = unlisted ? placeholder("new-nsg-name") : sh(nsgName);
         const nsg: Nsg = {
@@ -203,7 +218,7 @@ export default defineRule<AzureModel>({
               `(narrow Internet to your clients' prefixes if you can), and associate it with subnet ${subnet.name}. ` +
               "Health probes keep working through the default rule AllowAzureLoadBalancerInBound." +
               (unlisted
-                ? ` The NSGs of resource group ${rg} could not be listed (${unlisted}), so pick a name no NSG there has: creating an NSG under an existing name replaces its rules.`
+                ? ` The NSGs of resource group ${rg} are not all known (${unlisted}), so pick a name no NSG there has: creating an NSG under an existing name replaces its rules.`
                 : ""),
             commands: [
               `az network nsg create --resource-group ${sh(rg)} --name ${nsgArg}${location ? ` --location ${sh(location)}` : ""}`,
