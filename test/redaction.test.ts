@@ -328,6 +328,16 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     ["Ocp-Apim-Subscription-Key: 0123456789abcdef", "Ocp-Apim-Subscription-Key: [redacted]"],
     ["X-Auth-Token: abc123", "X-Auth-Token: [redacted]"],
     ["Cookie: session=abc123; theme=dark", "Cookie: [redacted]"],
+    // a value ending in an escaped backslash (JSON text, a CloudTrail event): the closing quote stays unescaped
+    ['{"authorization":"Basic dXNlcjpodW50ZXIy\\\\","x":1}', '{"authorization":"Basic [redacted]","x":1}'],
+    ['{"h":"Cookie: a=b\\\\"}', '{"h":"Cookie: [redacted]"}'],
+    // quoted parameters (RFC 6265 cookie values, Digest's response="…"): masked whole, bare or escaped in JSON text
+    ['Cookie: sid="s3cr3tvalue"', "Cookie: [redacted]"],
+    ['Authorization: Digest username="bob", realm="x", response="6629fae49393a05397450978507c4ef1"', "Authorization: Digest [redacted]"],
+    [`curl -H 'Cookie: sid="s3cr3t"' http://x`, "curl -H 'Cookie: [redacted]' http://x"],
+    ['{"h":"Cookie: sid=\\"s3cr3t\\"; t=1","n":1}', '{"h":"Cookie: [redacted]","n":1}'],
+    // a value ending in `=` before the next JSON string: the string's end is not a quoted parameter's start
+    ['["Cookie: a=",";"]', '["Cookie: [redacted]",";"]'],
   ];
   const KEPT = [
     "/healthz",

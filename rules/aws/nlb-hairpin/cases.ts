@@ -119,6 +119,16 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "risk", resourceId: TG, severity: "low" }],
     },
+    {
+      name: "a TCP_QUIC target group whose attributes were not collected: QUIC protocols always preserve client IPs, the risk stands",
+      snapshot: internalNlb()
+        .editTargetGroup(TG, { Protocol: "TCP_QUIC" })
+        .edit((s) => {
+          s.elbv2.TargetGroupAttributes = {};
+        })
+        .build(),
+      errors: [{ messageId: "risk", resourceId: TG, severity: "low" }],
+    },
   ],
   unknown: [
     {

@@ -5,7 +5,15 @@ import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
-import { gapNote, sh, targetLabel, targetResourceId, targetResourceName, targetSubjects } from "../../../src/providers/aws/rule-helpers.ts";
+import {
+  gapNote,
+  preservationFixed,
+  sh,
+  targetLabel,
+  targetResourceId,
+  targetResourceName,
+  targetSubjects,
+} from "../../../src/providers/aws/rule-helpers.ts";
 
 interface Endpoint {
   ip: string;
@@ -67,6 +75,15 @@ function hitsOn(model: AwsModel, lb: LoadBalancer, connections: Array<{ remote: 
 }
 
 function fix(lb: LoadBalancer, tg: TargetGroup): Remediation {
+  if (preservationFixed(tg)) {
+    // UDP, TCP_UDP, QUIC and TCP_QUIC groups preserve client IPs for good: ModifyTargetGroupAttributes refuses to turn it off
+    return {
+      summary:
+        `Client IP preservation cannot be turned off on ${tg.name} (a ${(tg.protocol ?? "").toUpperCase()} target group always preserves client IPs): ` +
+        `let the targets call the service locally, or another target's address directly, rather than through ${lb.name}.`,
+      commands: [],
+    };
+  }
   return {
     summary:
       `Turn client IP preservation off on ${tg.name}: a target calling ${lb.name} then arrives from the NLB's own address and the loop works. ` +
@@ -178,8 +195,8 @@ export default defineRule<AwsModel>({
         const gbase = { resourceId: tg.arn, resourceName: tg.name, loadBalancerId: lb.arn, subjects: [tg.key] };
         const data = { lb: lb.name, targetGroup: tg.name, basis };
         // only the default, with the attributes not read: it may have been turned on (or off), and every verdict here depends on it;
-        // UDP and TCP_UDP groups always preserve client IPs (the attribute cannot be changed for them)
-        const fixedOn = ["UDP", "TCP_UDP"].includes((tg.protocol ?? "").toUpperCase());
+        // UDP, TCP_UDP, QUIC and TCP_QUIC groups always preserve client IPs (the attribute cannot be changed for them)
+        const fixedOn = preservationFixed(tg);
         if (pc.source === "default" && !tg.attributesKnown && !fixedOn) {
           const gap = gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"]);
           report({ ...gbase, status: "unknown", messageId: "preservationUnknown", data: { ...data, gap }, evidence: [pcEv] });

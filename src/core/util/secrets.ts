@@ -58,15 +58,26 @@ const HEADER_NAMES = [
 /** An Authorization scheme, shown before the masked credentials (RFC 9110 §11.6.2; the IANA registry, and cloud schemes). */
 const AUTH_SCHEME =
   "(?:(?:basic|bearer|digest|token|sharedkey(?:lite)?|aws4-hmac-sha256|negotiate|ntlm|hoba|mutual|scram-sha-(?:1|256)|vapid|sso-key|apikey|key|signature)\\s+)?";
-/** A header value's characters: to the end of the line or a quote (a backslash only as an escape of something else). */
-const HEADER_VALUE = `(?:[^\\r\\n"'\\\\]|\\\\(?!["']))+`;
+/**
+ * A header value's characters: to the end of the line or a quote (a backslash only as an escape of something else;
+ * an escaped backslash, two backslashes, taken whole: JSON text whose value ends in one keeps its closing quote).
+ */
+const HEADER_CHARS = `[^\\r\\n"'\\\\]|\\\\\\\\|\\\\(?!["'\\\\])`;
+const HEADER_VALUE = `(?:${HEADER_CHARS})+`;
+/**
+ * A quoted parameter inside a header line's value (`Cookie: sid="…"`, `Digest … response="…"`), taken whole, bare or
+ * backslash-escaped (in JSON text, a double-quoted argument). Never what spans only JSON punctuation between two strings
+ * (`a=","b"`: the end of one string and the start of the next), and a bare one only where the parameter ends there
+ * (`,` `;`, the line's end, a closing `'`).
+ */
+const QUOTED_PARAM = `=\\\\"(?![\\s,:\\[\\]{}]*\\\\")(?:[^"\\r\\n\\\\]|\\\\[^"\\r\\n])*\\\\"|="(?![\\s,:\\[\\]{}]*")[^"\\r\\n\\\\]*"(?=[ \\t]*(?:[,;\\r\\n]|$)|')`;
 /**
  * Such a header and its value in a header line or a quoted curl argument (`Authorization: Basic …`): the value runs
  * to the end of the line or the first quote; the scheme stays shown. Not a JSON object or array after the colon
  * (an Activity Log's `authorization` member is `{action, scope}`).
  */
 const HEADER_LINE = new RegExp(
-  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\s*:[ \\t]*)(${AUTH_SCHEME})(?!\\s|\\{|\\[(?!redacted\\]))${HEADER_VALUE}`,
+  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\s*:[ \\t]*)(${AUTH_SCHEME})(?!\\s|\\{|\\[(?!redacted\\]))(?:${QUOTED_PARAM}|${HEADER_CHARS})+`,
   "gi",
 );
 /** The same as a JSON member, also JSON-escaped (`"authorization": "Basic …"`): only a string value is masked. */
