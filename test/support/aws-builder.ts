@@ -713,6 +713,20 @@ export class AwsScenario {
     (this.s.gaps ??= []).push(g);
     return this;
   }
+  /**
+   * The target groups' attributes were not collected: none in the snapshot, and a DescribeTargetGroupAttributes gap on
+   * `tg` (by default the 403 the AWS API answers without the permission).
+   */
+  tgAttributesNotCollected(tg: string, g: Partial<Pick<Gap, "operation" | "status" | "code" | "message">> = {}): this {
+    this.s.elbv2.TargetGroupAttributes = {};
+    return this.gap({
+      operation: g.operation ?? "elasticloadbalancing:DescribeTargetGroupAttributes",
+      resourceId: tg,
+      status: g.status ?? 403,
+      code: g.code ?? "AccessDenied",
+      message: g.message ?? "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
+    });
+  }
   guest(instanceId: string, obs: GuestObservation): this {
     ((this.s.observations ??= {}).guest ??= {})[instanceId] = obs;
     return this;

@@ -85,12 +85,8 @@ export const cases: RuleCases = {
     {
       name: "the target group's attributes were not collected",
       snapshot: lopsidedNlb()
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
+        .tgAttributesNotCollected(ids.tg.app, {
           operation: "elbv2:DescribeTargetGroupAttributes",
-          resourceId: ids.tg.app,
           status: 400,
           code: "Throttling",
           message: "Rate exceeded",

@@ -270,16 +270,7 @@ export const cases: RuleCases = {
             { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
           ],
         })
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elbv2:DescribeTargetGroupAttributes",
-          resourceId: ids.tg.app,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-        })
+        .tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" })
         .build(),
       errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
     },
@@ -296,16 +287,7 @@ export const cases: RuleCases = {
             { rule: 100, egress: true, protocol: "tcp", cidr: VPC_CIDR, ports: [1024, 65535] },
           ],
         })
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elbv2:DescribeTargetGroupAttributes",
-          resourceId: ids.tg.app,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-        })
+        .tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" })
         .build(),
       reason: "preserve_client_ip.enabled",
     },

@@ -153,34 +153,12 @@ export const cases: RuleCases = {
     },
     {
       name: "instance targets with the target group attributes not collected: preservation is on by default, but may have been turned off",
-      snapshot: internalNlb()
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elasticloadbalancing:DescribeTargetGroupAttributes",
-          resourceId: TG,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-        })
-        .build(),
+      snapshot: internalNlb().tgAttributesNotCollected(TG).build(),
       reason: "attributes were not collected",
     },
     {
       name: "--from names a target of a group whose attributes were not collected: unknown, not 'not a target that preserves client IPs'",
-      snapshot: internalNlb()
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elasticloadbalancing:DescribeTargetGroupAttributes",
-          resourceId: TG,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-        })
-        .build(),
+      snapshot: internalNlb().tgAttributesNotCollected(TG).build(),
       context: { from: ["orders-1"] },
       reason: "(named with --from) is a target of internal NLB",
     },

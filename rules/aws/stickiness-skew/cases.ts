@@ -66,16 +66,7 @@ export const cases: RuleCases = {
     {
       name: "the target group's attributes were not collected",
       snapshot: healthyAlb()
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elbv2:DescribeTargetGroupAttributes",
-          resourceId: ids.tg.web,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized",
-        })
+        .tgAttributesNotCollected(ids.tg.web, { operation: "elbv2:DescribeTargetGroupAttributes", message: "not authorized" })
         .build(),
       reason: "AccessDenied",
     },

@@ -26,17 +26,7 @@ const albBehindNlb = () =>
 
 /** NLB target group attributes not collected (DescribeTargetGroupAttributes denied) */
 const noTgAttributes = (b: ReturnType<typeof healthyNlb>) =>
-  b
-    .edit((s) => {
-      s.elbv2.TargetGroupAttributes = {};
-    })
-    .gap({
-      operation: "elbv2:DescribeTargetGroupAttributes",
-      resourceId: ids.tg.app,
-      status: 403,
-      code: "AccessDenied",
-      message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-    });
+  b.tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" });
 
 export const cases: RuleCases = {
   valid: [
@@ -199,16 +189,7 @@ export const cases: RuleCases = {
       name: "NLB target group attributes not collected: the default client IP preservation may be off, and the SG admits only the VPC",
       snapshot: healthyNlb()
         .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: [VPC_CIDR] }])
-        .edit((s) => {
-          s.elbv2.TargetGroupAttributes = {};
-        })
-        .gap({
-          operation: "elbv2:DescribeTargetGroupAttributes",
-          resourceId: ids.tg.app,
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeTargetGroupAttributes",
-        })
+        .tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" })
         .build(),
       reason: "preserve_client_ip.enabled",
     },
