@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ASCII_ROOT_ORDER, collationKey, compareByKey, compareText } from "../src/core/util/collate.ts";
+import { ASCII_ROOT_ORDER, collationKey, compareByKey, compareText, sortByText } from "../src/core/util/collate.ts";
 import { ROOT } from "./support/cli.ts";
 
 const icu = new Intl.Collator("en").compare;
@@ -108,6 +108,24 @@ describe("compareText", () => {
     // ICU in Danish sorts "aa" after "z"; the report order stays the root one
     assert.ok(compareText("aa", "z") < 0);
     assert.equal(compareText("pool", "pool"), 0);
+  });
+  it("sortByText gives the stable compareText order, whatever the texts (keys or not)", () => {
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom(...printable), maxLength: 6 }),
+      fc.constantFrom("vm-1", "VM-1", "vm-10", "vm-ü", "a\tb", ""),
+    );
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 40 }), (texts) => {
+        // items with the same text keep their order: each carries its index
+        const items = texts.map((t, i) => ({ t, i }));
+        const want = [...items].sort((a, b) => compareText(a.t, b.t));
+        assert.deepEqual(
+          sortByText(items, (x) => x.t),
+          want,
+        );
+      }),
+      { numRuns: 2000, ...seed },
+    );
   });
 });
 

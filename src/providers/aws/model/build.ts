@@ -1,5 +1,5 @@
 /** Builds the AWS model from a snapshot, one section at a time (each one needs only those before it). */
-import { compareText } from "../../../core/util/collate.ts";
+import { sortByText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
 import { str } from "../../../core/util/wire.ts";
@@ -34,8 +34,12 @@ export function buildAwsModel(snapshot: AwsSnapshot, context: ModelContext = { f
   buildAutoScalingGroups(st);
   const observations = readObservations(snapshot);
 
+  // by name, then id (a stable sort by name of what is sorted by id)
   const byName = <T extends { name: string; id: string }>(xs: Iterable<T>) =>
-    [...xs].sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
+    sortByText(
+      sortByText(xs, (x) => x.id),
+      (x) => x.name,
+    );
   const { loadBalancer, listener, targetGroup, instance, securityGroup, subnet, networkAcl, routeTable, autoScalingGroup, instanceByIp } =
     st;
   const region = str(snapshot.scope?.region) ?? [...loadBalancer.values()].map((lb) => lb.region).find(Boolean);

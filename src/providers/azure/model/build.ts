@@ -1,5 +1,5 @@
 /** Builds the Azure model from a snapshot, one section at a time. */
-import { compareText } from "../../../core/util/collate.ts";
+import { sortByText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { azureGapAffects, azureGapData } from "../gap-data.ts";
 import type { AzureSnapshot } from "../wire-types.ts";
@@ -25,7 +25,7 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
   const metrics = readLbMetrics(snapshot, lbs);
   const time = readTime(snapshot, lbs, metrics);
 
-  const byName = <T extends { name: string }>(xs: Iterable<T>) => [...xs].sort((a, b) => compareText(a.name, b.name));
+  const byName = <T extends { name: string }>(xs: Iterable<T>) => sortByText(xs, (x) => x.name);
   const { resource, nic, ipConfig, vm, nsg, subnet, vnet, routeTable, publicIp, pool, availabilitySet, vmss } = b;
   const model: AzureModel = {
     provider: "azure",
