@@ -40,6 +40,23 @@ describe("trace: a source given by IP address", () => {
     assert.equal(trace(snap, "10.0.0.9", "db1:5432").verdict, "allow");
   });
 
+  it("finds the ip configuration of an IPv6 address however it is spelled", () => {
+    const snap = azure()
+      .asg("asg-web")
+      .nsg("nsg-db", [{ name: "deny-web-to-db", priority: 200, access: "Deny", sourceAsgs: ["asg-web"], ports: "5432" }])
+      .vnet("vnet-6", ["fd00:db8::/48"], [{ name: "snet-6", prefix: "fd00:db8::/64", nsg: "nsg-db" }])
+      .vm("db6", { subnet: "vnet-6/snet-6", ip: "fd00:db8::4" })
+      .vm("web6", { subnet: "vnet-6/snet-6", ip: "fd00:db8::5", asgs: ["asg-web"] })
+      .build();
+    assert.equal(trace(snap, "fd00:db8::5", "db6:5432").deciding, "deny-web-to-db");
+    // the same address, written in full and in capitals: web6's flow all the same
+    const other = trace(snap, "FD00:0DB8:0000:0000:0000:0000:0000:0005", "db6:5432");
+    assert.equal(other.verdict, "deny");
+    assert.equal(other.deciding, "deny-web-to-db");
+    // and as a destination
+    assert.equal(trace(snap, "web6", "FD00:DB8:0::4:5432").deciding, "deny-web-to-db");
+  });
+
   it("is undecided on a source-ASG rule when ip configurations in different groups hold the address", () => {
     const snap = azure()
       .asg("asg-web")

@@ -30,6 +30,21 @@ export function isAddressLike(text: string): boolean {
   return parseCidr(text) !== null;
 }
 
+/**
+ * Whether two texts name the same IP address, however each is spelled: an IPv6 address has many spellings
+ * (`2001:DB8::4`, `2001:db8:0:0:0:0:0:4`), and a user's `--from` need not match the snapshot's. IPv4 compares as written.
+ */
+export function sameAddress(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  if (a === b) return true;
+  if (!a.includes(":") || !b.includes(":") || a.includes("/") || b.includes("/")) return false;
+  const x = parseCidr(a.trim());
+  const y = parseCidr(b.trim());
+  return (
+    x !== null && y !== null && x[0].kind() === "ipv6" && y[0].kind() === "ipv6" && x[0].toNormalizedString() === y[0].toNormalizedString()
+  );
+}
+
 export function cidrContains(cidr: string, ip: string): boolean {
   const c = parseCidr(cidr);
   const a = parseCidr(ip);

@@ -17,7 +17,7 @@ import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
-import { isAddressLike, parsePort } from "../../core/util/ip.ts";
+import { isAddressLike, parsePort, sameAddress } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
 import {
   endpointOfTarget,
@@ -53,7 +53,9 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
   const portText = to.slice(i + 1);
   const port = parsePort(portText);
   if (port === undefined) throw new InputError(`--to '${to}': '${portText}' is not a port (1-65535)`);
-  const who = to.slice(0, i);
+  // an IPv6 address in brackets (`[2001:db8::4]:80`), as in a URL
+  const written = to.slice(0, i);
+  const who = written.startsWith("[") && written.endsWith("]") ? written.slice(1, -1) : written;
   const lower = who.toLowerCase();
   const instance =
     model.instances.find((x) => x.id.toLowerCase() === lower || x.name.toLowerCase() === lower) ??
@@ -71,7 +73,7 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
   }
   const routes = lbs
     .flatMap(routesOf)
-    .filter((r) => (instance ? r.target.instance === instance : r.target.id === who || r.target.ip === who));
+    .filter((r) => (instance ? r.target.instance === instance : r.target.id === who || sameAddress(r.target.ip, who)));
   const ip = isAddressLike(who) ? who : (instance?.privateIp ?? routes[0]?.target.ip);
   if (!instance && routes.length === 0) {
     throw new InputError(`--to '${who}' is not an EC2 instance, a target or a private IP in the snapshot`, candidates(model));

@@ -29,6 +29,7 @@ import {
   isAddressLike,
   isPrivateIp,
   PRIVATE_V4,
+  sameAddress,
   spaceOf,
 } from "../../core/util/ip.ts";
 import { join } from "../../core/util/json-pointer.ts";
@@ -711,7 +712,7 @@ export function nsgsInPath(target: IpConfig): Array<{ layer: "subnet" | "nic"; n
 export function sourceWithAsgs(model: AzureModel, source: FlowSource, target: IpConfig): { source: FlowSource; holder?: IpConfig } {
   if (source.kind !== "ip" || source.asgKeys !== undefined || source.ip === AZURE_PROBE_SOURCE) return { source };
   const all: IpConfig[] = [];
-  for (const c of model.byKey.ipConfig.values()) if (c.privateIp === source.ip) all.push(c);
+  for (const c of model.byKey.ipConfig.values()) if (sameAddress(c.privateIp, source.ip)) all.push(c);
   const vnetKey = target.subnet?.vnetKey;
   const local = vnetKey === undefined ? [] : all.filter((c) => c.subnet?.vnetKey === vnetKey);
   const holders = local.length > 0 ? local : all;

@@ -5,7 +5,7 @@ import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
-import { parsePort } from "../../core/util/ip.ts";
+import { parsePort, sameAddress } from "../../core/util/ip.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict, sourceWithAsgs } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
@@ -17,7 +17,7 @@ function findIpConfig(model: Model, what: string): IpConfig | undefined {
   const vm = model.vms.find((v) => v.name.toLowerCase() === w || v.key === w);
   const nic = vm?.nics[0] ?? model.nics.find((n) => n.name.toLowerCase() === w || n.key === w);
   if (nic) return nic.ipConfigs.find((c) => c.primary) ?? nic.ipConfigs[0];
-  for (const c of model.byKey.ipConfig.values()) if (c.privateIp === what) return c;
+  for (const c of model.byKey.ipConfig.values()) if (sameAddress(c.privateIp, what)) return c;
   return undefined;
 }
 

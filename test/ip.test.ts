@@ -1,0 +1,21 @@
+/** The IP module's address comparison: an IPv6 address has many spellings, and a user's need not match the snapshot's. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { sameAddress } from "../src/core/util/ip.ts";
+
+describe("sameAddress", () => {
+  it("compares IPv6 addresses however each is spelled", () => {
+    assert.ok(sameAddress("2001:db8::4", "2001:DB8:0:0:0:0:0:4"));
+    assert.ok(sameAddress("2001:0db8:0000::0004", "2001:db8::4"));
+    assert.ok(!sameAddress("2001:db8::4", "2001:db8::5"));
+  });
+
+  it("compares IPv4 as written, and never a prefix or a non-address as an address", () => {
+    assert.ok(sameAddress("10.0.0.4", "10.0.0.4"));
+    assert.ok(!sameAddress("10.0.0.4", "10.0.0.5"));
+    assert.ok(!sameAddress("2001:db8::/64", "2001:db8::"), "a prefix is not an address");
+    assert.ok(!sameAddress("::ffff:10.0.0.4", "10.0.0.4"), "an IPv4-mapped address is another family");
+    assert.ok(!sameAddress("vm-1", "VM-1"));
+    assert.ok(!sameAddress(undefined, "10.0.0.4"));
+  });
+});
