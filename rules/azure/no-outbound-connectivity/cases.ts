@@ -14,6 +14,32 @@ const ipBasedPool = () =>
     ipMembers: { "pool-ip": [{ name: "app3-address", ip: "10.1.0.6", vnet: "vnet-app" }] },
   });
 
+/** A dual-stack public Standard LB: an IPv4 and an IPv6 frontend, pool and rule; vm1's primary (IPv4) and IPv6 ip configurations in them. */
+const dualStackWeb = () =>
+  azure()
+    .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
+    .vnet("vnet-web", ["10.0.0.0/16"], [{ name: "snet-web", prefix: "10.0.0.0/24", nsg: "nsg-web" }])
+    .publicIp("pip-lb-web", { ip: "20.50.60.70" })
+    .publicIp("pip-lb-web-v6", { ip: "2001:db8::70" })
+    .lb(WEB_LB, {
+      frontends: [
+        { name: "fe-web", publicIp: "pip-lb-web" },
+        { name: "fe-web-v6", publicIp: "pip-lb-web-v6" },
+      ],
+      pools: ["pool-web", "pool-web-v6"],
+      probes: [{ name: "probe-http", protocol: "Tcp", port: 80 }],
+      rules: [
+        { name: "rule-http", frontend: "fe-web", pool: "pool-web", probe: "probe-http", frontendPort: 80, backendPort: 80 },
+        { name: "rule-http-v6", frontend: "fe-web-v6", pool: "pool-web-v6", probe: "probe-http", frontendPort: 80, backendPort: 80 },
+      ],
+    })
+    .vm("vm1", {
+      subnet: WEB_SUBNET,
+      ip: "10.0.0.4",
+      pools: [`${WEB_LB}/pool-web`],
+      secondary: [{ name: "ipconfig-v6", ip: "fd00::4", pools: [`${WEB_LB}/pool-web-v6`] }],
+    });
+
 export const cases: RuleCases = {
   valid: [
     { name: "public LB: the load-balancing rule's SNAT gives outbound", snapshot: healthyWeb().build() },
@@ -49,30 +75,7 @@ export const cases: RuleCases = {
     },
     {
       name: "dual-stack public LB: the IPv6 ip configuration (never the primary one) gets SNAT from the IPv6 load-balancing rule",
-      snapshot: azure()
-        .nsg("nsg-web", [{ name: "allow-http", priority: 1000, source: "Internet", ports: "80" }])
-        .vnet("vnet-web", ["10.0.0.0/16"], [{ name: "snet-web", prefix: "10.0.0.0/24", nsg: "nsg-web" }])
-        .publicIp("pip-lb-web", { ip: "20.50.60.70" })
-        .publicIp("pip-lb-web-v6", { ip: "2001:db8::70" })
-        .lb(WEB_LB, {
-          frontends: [
-            { name: "fe-web", publicIp: "pip-lb-web" },
-            { name: "fe-web-v6", publicIp: "pip-lb-web-v6" },
-          ],
-          pools: ["pool-web", "pool-web-v6"],
-          probes: [{ name: "probe-http", protocol: "Tcp", port: 80 }],
-          rules: [
-            { name: "rule-http", frontend: "fe-web", pool: "pool-web", probe: "probe-http", frontendPort: 80, backendPort: 80 },
-            { name: "rule-http-v6", frontend: "fe-web-v6", pool: "pool-web-v6", probe: "probe-http", frontendPort: 80, backendPort: 80 },
-          ],
-        })
-        .vm("vm1", {
-          subnet: WEB_SUBNET,
-          ip: "10.0.0.4",
-          pools: [`${WEB_LB}/pool-web`],
-          secondary: [{ name: "ipconfig-v6", ip: "fd00::4", pools: [`${WEB_LB}/pool-web-v6`] }],
-        })
-        .build(),
+      snapshot: dualStackWeb().build(),
     },
   ],
   invalid: [
@@ -114,6 +117,40 @@ export const cases: RuleCases = {
         { messageId: "none", resourceId: ids.nic("app2-nic") },
         { messageId: "none", resourceId: ids.nic("app3-nic") },
       ],
+    },
+    {
+      name: "internal LB: a public IP on another ip configuration of the NIC does not serve the pool member's own ip configuration",
+      snapshot: internalWithoutNat()
+        .publicIp("pip-app1-2", { ip: "20.50.60.93" })
+        .edit(ids.nic("app1-nic"), (r) => {
+          const configs = P(r).ipConfigurations as Array<Record<string, unknown>>;
+          configs.push({
+            name: "ipconfig2",
+            id: `${ids.nic("app1-nic")}/ipConfigurations/ipconfig2`,
+            properties: {
+              privateIPAddress: "10.1.0.14",
+              privateIPAllocationMethod: "Static",
+              privateIPAddressVersion: "IPv4",
+              primary: false,
+              subnet: { id: ids.subnet(APP_SUBNET) },
+              publicIPAddress: { id: ids.publicIp("pip-app1-2") },
+            },
+          });
+        })
+        .build(),
+      errors: [
+        { messageId: "none", resourceId: ids.nic("app1-nic") },
+        { messageId: "none", resourceId: ids.nic("app2-nic") },
+      ],
+    },
+    {
+      name: "dual-stack public LB: the IPv6 pool has no outbound path (its rule disables SNAT), while an outbound rule on the IPv4 frontend serves the IPv4 pool",
+      snapshot: dualStackWeb()
+        .lbRuleProps(WEB_LB, "rule-http", { disableOutboundSnat: true })
+        .lbRuleProps(WEB_LB, "rule-http-v6", { disableOutboundSnat: true })
+        .outboundRule(WEB_LB, { name: "outbound-web", frontends: ["fe-web"], pool: "pool-web" })
+        .build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
     },
   ],
   unknown: [

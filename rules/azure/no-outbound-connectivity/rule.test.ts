@@ -73,4 +73,49 @@ describe("no-outbound-connectivity details", () => {
     assert.match(f?.message ?? "", /secondary ip configuration \(ipconfig2\) of vm3-nic/);
     assert.doesNotMatch(f?.remediation?.summary ?? "", /outbound-rule create/);
   });
+
+  it("a public IP on another ip configuration of the NIC is no path for the member's ip configuration, and the message names the ip configuration", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("internal LB: a public IP on another ip configuration"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail" && x.resourceId === ids.nic("app1-nic"));
+    assert.ok(f, "app1's ipconfig1 has no outbound path: pip-app1-2 serves ipconfig2 only");
+    assert.match(f.message, /no public IP on its ip configuration ipconfig1/);
+  });
+
+  it("an IPv6 pool is not called secondary, and its outbound rule takes the IPv6 frontend, not the IPv4 one", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack public LB: the IPv6 pool has no outbound path"));
+    assert.ok(c);
+    const fails = evaluateCase(rule, c.snapshot).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 1, "only the IPv6 member fails: the IPv4 one has the outbound rule");
+    const f = fails[0];
+    assert.ok(f);
+    const summary = f.remediation?.summary ?? "";
+    assert.doesNotMatch(summary, /secondary/);
+    assert.doesNotMatch(f.message, /secondary/);
+    assert.match(summary, /--frontend-ip-configs fe-web-v6 --address-pool pool-web-v6/);
+    assert.doesNotMatch(summary, /--frontend-ip-configs fe-web /);
+    // a Standard NAT gateway takes IPv4 public IPs only: its commands would not fix an IPv6 pool
+    assert.match(summary, /StandardV2 NAT gateway with an IPv6 public IP/);
+    const commands = f.remediation?.commands ?? [];
+    assert.ok(
+      commands.every((x) => !x.startsWith("az network nat gateway create")),
+      commands.join("\n"),
+    );
+    assert.deepEqual(commands, [
+      "az network lb outbound-rule create --resource-group ra-multi-vm-rg --lb-name lb-web --name outbound-pool-web-v6 " +
+        "--frontend-ip-configs fe-web-v6 --address-pool pool-web-v6 --protocol All",
+    ]);
+  });
+
+  it("an IPv6 pool whose IPv6 frontend's public IP is not in the snapshot gets no outbound rule on the IPv4 frontend", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack public LB: the IPv6 pool has no outbound path"));
+    assert.ok(c);
+    const snap = structuredClone(c.snapshot) as typeof c.snapshot & { resources: Array<{ id: string }> };
+    snap.resources = snap.resources.filter((r) => r.id !== ids.publicIp("pip-lb-web-v6"));
+    const fails = evaluateCase(rule, snap).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 1);
+    const summary = fails[0]?.remediation?.summary ?? "";
+    assert.doesNotMatch(summary, /outbound-rule create/);
+    assert.match(summary, /no public IPv6 frontend whose public IP the snapshot holds/);
+  });
 });

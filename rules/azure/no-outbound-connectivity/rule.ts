@@ -89,13 +89,15 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
       evidence: { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
     });
   }
-  const pipConfig = c?.nic.ipConfigs.find((x) => x.publicIpId);
-  if (pipConfig) {
+  // an instance-level public IP serves the ip configuration it is attached to, not the NIC's other ones: "Azure uses the
+  // public IP assigned to the IP configuration of the instance's NIC for all outbound flows", and "for secondary IP
+  // configurations, you can only ping to the Internet if the configuration has a public IP address associated with it"
+  if (c?.publicIpId) {
     paths.push({
-      label: `instance-level public IP ${nameOf(pipConfig.publicIpId as string)} on ${pipConfig.nic.name}`,
+      label: `instance-level public IP ${nameOf(c.publicIpId)} on ip configuration ${c.name} of ${c.nic.name}`,
       evidence: {
-        resourceId: pipConfig.nic.id,
-        pointer: join(pipConfig.ptr, "properties", "publicIPAddress"),
+        resourceId: c.nic.id,
+        pointer: join(c.ptr, "properties", "publicIPAddress"),
         label: "instance-level public IP",
       },
     });
@@ -130,23 +132,76 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
   return paths;
 }
 
-/**
- * An IPv6 ip configuration: never a NIC's primary one (that is IPv4), and the "primary only" limit of outbound rules and
- * rule SNAT is about the primary IPv4 configuration: a dual-stack pool's IPv6 members get outbound through the load
- * balancer's IPv6 frontend.
- */
-function isV6(c: IpConfig): boolean {
-  return c.privateIp?.includes(":") === true;
+type IpVersion = "IPv4" | "IPv6";
+
+/** `IPv4` or `IPv6` from a wire version field (`privateIPAddressVersion`, `publicIPAddressVersion`), else undefined. */
+function versionField(v: unknown): IpVersion | undefined {
+  if (typeof v !== "string") return undefined;
+  return /^ipv6$/i.test(v) ? "IPv6" : /^ipv4$/i.test(v) ? "IPv4" : undefined;
 }
 
-/** The cheapest fix: a NAT gateway on the subnet (and, for a public load balancer, an outbound rule as the alternative). */
+/** The IP version of an ip configuration: its private address decides, else its `privateIPAddressVersion`. */
+function ipVersion(c: IpConfig): IpVersion | undefined {
+  if (c.privateIp) return c.privateIp.includes(":") ? "IPv6" : "IPv4";
+  const configs = (c.nic.raw.properties as { ipConfigurations?: unknown } | undefined)?.ipConfigurations;
+  if (!Array.isArray(configs)) return undefined;
+  for (const w of configs as Array<{ id?: unknown; name?: unknown; properties?: { privateIPAddressVersion?: unknown } }>) {
+    const same = typeof w?.id === "string" ? w.id.toLowerCase() === c.key : w?.name === c.name;
+    if (same) return versionField(w.properties?.privateIPAddressVersion);
+  }
+  return undefined;
+}
+
+/**
+ * An IPv6 ip configuration: never a NIC's primary one (that is IPv4), and the "primary only" limit of outbound rules and
+ * rule SNAT is about the primary IPv4 configuration ("Outbound rules for the secondary IP configuration are only
+ * supported for IPv6"): a dual-stack pool's IPv6 members get outbound through the load balancer's IPv6 frontend.
+ */
+function isV6(c: IpConfig): boolean {
+  return ipVersion(c) === "IPv6";
+}
+
+/** The IP version of a public frontend: its public IP's address decides, else `publicIPAddressVersion` (IPv4 by default); undefined when the public IP is not in the snapshot. */
+function frontendVersion(f: Frontend): IpVersion | undefined {
+  const pip = f.publicIp;
+  if (!pip) return undefined;
+  if (pip.ipAddress) return pip.ipAddress.includes(":") ? "IPv6" : "IPv4";
+  const v = (pip.raw.properties as { publicIPAddressVersion?: unknown } | undefined)?.publicIPAddressVersion;
+  return v === undefined ? "IPv4" : versionField(v);
+}
+
+/** The IP version of a pool's members (by ip configuration or by address): undefined when none says, "mixed" when they differ. */
+function poolVersion(pool: Pool): IpVersion | "mixed" | undefined {
+  let found: IpVersion | undefined;
+  for (const m of pool.members) {
+    const v =
+      m.kind === "ipconfig" && m.ipConfig
+        ? ipVersion(m.ipConfig)
+        : m.kind === "ip" && m.ip
+          ? m.ip.includes(":")
+            ? "IPv6"
+            : "IPv4"
+          : undefined;
+    if (!v) continue;
+    if (found && found !== v) return "mixed";
+    found = v;
+  }
+  return found;
+}
+
+/**
+ * The cheapest fix: a NAT gateway on the subnet (and, for a public load balancer, an outbound rule as the alternative).
+ * For an IPv6 pool, the NAT gateway these commands create would not do: a Standard NAT gateway takes IPv4 public IPs only.
+ */
 function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string; commands: string[] } {
   const lbRg = sh(rgOf(lb.id));
   const rg = sh(rgOf(subnet.id));
   const vnet = nameOf(parentResourceId(subnet.id));
   const nat = `natgw-${vnet}`.slice(0, 80);
   const pip = `${nat}-pip`.slice(0, 80);
-  const commands = [
+  const version = poolVersion(pool);
+  const v6 = version === "IPv6";
+  const natCommands = [
     `az network public-ip create --resource-group ${rg} --name ${sh(pip)} --sku Standard --allocation-method Static`,
     `az network nat gateway create --resource-group ${rg} --name ${sh(nat)} --public-ip-addresses ${sh(pip)} --idle-timeout 4`,
     `az network vnet subnet update --resource-group ${rg} --vnet-name ${sh(vnet)} --name ${sh(subnet.name)} --nat-gateway ${sh(nat)}`,
@@ -155,14 +210,22 @@ function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string
   // (LoadBalancingRuleMustDisableSNATSinceSameFrontendIPConfigurationIsReferencedByOutboundRule): a public frontend no
   // such rule uses is taken first; else those rules' SNAT is turned off before the outbound rule is created
   const snatRulesOn = (fe: Frontend) => lb.rules.filter((r) => r.frontend === fe && !r.disableOutboundSnat);
-  const publicFes = lb.frontends.filter((f) => f.publicIpId);
+  // the frontend must be of the pool's IP version: a load balancer translates IPv4 to IPv4 and IPv6 to IPv6, never
+  // between them ("Load balancing doesn't perform any protocol translation (no NAT64)"); a pool of both takes neither
+  const wanted: IpVersion | undefined = version === "mixed" ? undefined : v6 ? "IPv6" : "IPv4";
+  const anyPublic = lb.frontends.some((f) => f.publicIpId);
+  const publicFes = wanted ? lb.frontends.filter((f) => f.publicIpId && frontendVersion(f) === wanted) : [];
   const publicFe = publicFes.find((f) => snatRulesOn(f).length === 0) ?? publicFes[0];
-  // an outbound rule serves primary ip configurations only, and Azure refuses one on a pool that secondary ip
-  // configurations are in (OutboundRuleCannotBeUsedWithBackendAddressPoolThatIsReferencedBySecondaryIpConfigs)
-  const secondary = pool.members.some((m) => m.kind === "ipconfig" && m.ipConfig !== undefined && !m.ipConfig.primary);
-  let summary =
-    `Attach a NAT gateway to subnet ${subnet.name}: it gives every VM in the subnet outbound access, takes precedence over every other method, ` +
-    "and needs no change on the load balancer.";
+  // an outbound rule serves primary IPv4 configurations (and IPv6 ones) only, and Azure refuses one on a pool that
+  // secondary IPv4 configurations are in (OutboundRuleCannotBeUsedWithBackendAddressPoolThatIsReferencedBySecondaryIpConfigs)
+  const secondary = pool.members.some((m) => m.kind === "ipconfig" && m.ipConfig !== undefined && !m.ipConfig.primary && !isV6(m.ipConfig));
+  let summary = v6
+    ? `Pool ${pool.name} holds IPv6 ip configurations, and a Standard NAT gateway takes IPv4 public IPs only: their egress needs a ` +
+      `StandardV2 NAT gateway with an IPv6 public IP on subnet ${subnet.name} (it takes precedence over every other method and needs no ` +
+      "change on the load balancer), or an instance-level IPv6 public IP on each ip configuration."
+    : `Attach a NAT gateway to subnet ${subnet.name}: it gives every VM in the subnet outbound access, takes precedence over every other method, ` +
+      "and needs no change on the load balancer.";
+  let commands = v6 ? [] : natCommands;
   if (publicFe && lb.kubernetes === undefined && !secondary) {
     const snatRules = snatRulesOn(publicFe);
     const steps = [
@@ -173,17 +236,29 @@ function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string
       `az network lb outbound-rule create --resource-group ${lbRg} --lb-name ${sh(lb.name)} --name ${sh(`outbound-${pool.name}`)} ` +
         `--frontend-ip-configs ${sh(publicFe.name)} --address-pool ${sh(pool.name)} --protocol All`,
     ];
-    summary += ` Alternatively, since ${lb.name} has a public frontend, add an outbound rule for pool ${pool.name}`;
+    summary += v6
+      ? ` Or, since ${lb.name} has a public IPv6 frontend (${publicFe.name}), add an outbound rule for pool ${pool.name}`
+      : ` Alternatively, since ${lb.name} has a public frontend, add an outbound rule for pool ${pool.name}`;
     if (snatRules.length > 0) {
       summary +=
         `. Azure accepts an outbound rule on ${publicFe.name} only once the load-balancing rules that use it (${snatRules.map((r) => r.name).join(", ")}) ` +
         "stop using it for SNAT, so their disableOutboundSnat goes first (the members of other pools those rules serve then need an outbound rule too)";
     }
     summary += `: ${steps.join(" ; then ")}`;
-  } else if (publicFe && lb.kubernetes === undefined) {
-    summary +=
-      ` An outbound rule of ${lb.name} is no alternative: it serves only primary ip configurations, and Azure refuses one on pool ${pool.name}, ` +
-      "which holds secondary ip configurations.";
+    // for an IPv6 pool the outbound rule is the one fix that can be printed as commands
+    if (v6) commands = steps;
+  } else if (anyPublic && lb.kubernetes === undefined) {
+    if (secondary) {
+      summary +=
+        ` An outbound rule of ${lb.name} is no alternative: it serves only primary IPv4 configurations, and Azure refuses one on pool ${pool.name}, ` +
+        "which holds secondary IPv4 configurations.";
+    } else if (wanted) {
+      summary +=
+        ` An outbound rule of ${lb.name} is no alternative yet: its frontend must be of the pool's IP version (a load balancer does no NAT64), ` +
+        `and ${lb.name} has no public ${wanted} frontend${publicFes.length === 0 && lb.frontends.some((f) => f.publicIpId && !f.publicIp) ? " whose public IP the snapshot holds" : ""}.`;
+    } else {
+      summary += ` An outbound rule of ${lb.name} is no alternative: its frontend must be of the pool's IP version, and pool ${pool.name} holds both IPv4 and IPv6 members.`;
+    }
   }
   return { summary, commands };
 }
@@ -196,8 +271,9 @@ export default defineRule<AzureModel>({
   reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:routeTables"],
   description:
     "A VM whose NIC is in the backend pool of a Standard load balancer gets no default outbound access: it reaches the internet only through an " +
-    "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the NIC, an outbound rule of a Standard " +
-    "public load balancer covering the pool (primary IPv4 configuration only), and the SNAT of a load-balancing rule with a public frontend (also " +
+    "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the member's own IP configuration (a " +
+    "public IP on another IP configuration of the same NIC serves that one only), an outbound rule of a Standard public load balancer covering the " +
+    "pool (primary IPv4 configuration, or an IPv6 one, through a frontend of the same IP version), and the SNAT of a load-balancing rule with a public frontend (also " +
     "programmed for the primary IP configuration only: a secondary IP configuration in the pool gets inbound flows, not outbound) unless " +
     '`disableOutboundSnat` is true ("your virtual machine will not have outbound connectivity if you set this parameter to true and do not have an ' +
     'outbound rule"). An internal load balancer gives none. Pools configured by IP address behave as a Basic load balancer and keep default ' +
@@ -233,7 +309,9 @@ export default defineRule<AzureModel>({
   },
   remediation:
     "Give the subnet an explicit outbound method. The cheapest and recommended one is a NAT gateway on the subnet (`az network nat gateway create`, " +
-    "then `az network vnet subnet update --nat-gateway`). For a public Standard load balancer, an outbound rule for the pool works too. " +
+    "then `az network vnet subnet update --nat-gateway`). For a public Standard load balancer, an outbound rule for the pool works too, on a " +
+    "public frontend of the pool's IP version. IPv6 members need a StandardV2 NAT gateway with an IPv6 public IP (a Standard one takes IPv4 " +
+    "public IPs only) or that IPv6 outbound rule. " +
     "If the backends must not reach the internet, suppress this finding with that reason.",
   check({ model, report, passDetail }) {
     reportListGaps(model, report, "lbListGap", ["loadBalancers.list"]);
@@ -300,7 +378,7 @@ export default defineRule<AzureModel>({
           const secondary = c !== undefined && !c.primary && !isV6(c) && m.kind === "ipconfig";
           const missing = [
             `no NAT gateway on subnet ${subnet.name}`,
-            "no public IP on its NIC",
+            c ? `no public IP on its ip configuration ${c.name}` : "no public IP on its ip configuration",
             ...(secondary
               ? [
                   `it is a secondary ip configuration (${c.name}) of ${c.nic.name}, and outbound rules and the SNAT of load-balancing rules serve only a NIC's primary ip configuration`,

@@ -1,8 +1,25 @@
-import { healthyInternal, healthyWeb, ids, P, rgId, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import {
+  type AzureScenario,
+  healthyInternal,
+  healthyWeb,
+  ids,
+  P,
+  rgId,
+  SUB,
+  WEB_LB,
+  WEB_SUBNET,
+} from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 /** healthyWeb with the web subnet's NSG detached. */
 const noSubnetNsg = () => healthyWeb().subnetNsg(WEB_SUBNET, null);
+
+/** The scenario as a snapshot collected through Resource Graph over its subscription (docs/resource-graph.md: the scope it records). */
+const viaGraph = (scenario: AzureScenario) => {
+  const snapshot = scenario.build();
+  snapshot.scope = { source: "resource-graph", subscriptionId: SUB, subscriptionIds: [SUB], deep: false };
+  return snapshot;
+};
 
 export const cases: RuleCases = {
   valid: [
@@ -30,6 +47,7 @@ export const cases: RuleCases = {
         .gap({ operation: "networkSecurityGroups.list", resourceId: rgId(), status: 403, code: "AuthorizationFailed", message: "denied" })
         .build(),
     },
+    { name: "Resource Graph snapshot: the subnet's NSG is in the listing of its subscription", snapshot: viaGraph(healthyWeb()) },
   ],
   invalid: [
     {
@@ -89,6 +107,14 @@ export const cases: RuleCases = {
         { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
       ],
     },
+    {
+      name: "Resource Graph snapshot, no NSG on the web subnet nor the NICs: the fix names no NSG, since a Resource Graph listing may be partial",
+      snapshot: viaGraph(noSubnetNsg()),
+      errors: [
+        { messageId: "noNsg", resourceId: ids.nic("vm1-nic") },
+        { messageId: "noNsg", resourceId: ids.nic("vm2-nic") },
+      ],
+    },
   ],
   unknown: [
     {
@@ -110,6 +136,44 @@ export const cases: RuleCases = {
         })
         .build(),
       reason: "virtualNetworks.list",
+    },
+    {
+      name: "Resource Graph snapshot: the subnet names nsg-web, which the listing of its subscription does not hold (hidden from the caller, or deleted since)",
+      snapshot: viaGraph(healthyWeb().remove(ids.nsg("nsg-web"))),
+      reason: "collected through Resource Graph over subscription",
+    },
+    {
+      name: "Resource Graph snapshot: no subnet NSG, and the NICs name an NSG the listing does not hold",
+      snapshot: viaGraph(
+        noSubnetNsg()
+          .edit(ids.nic("vm1-nic"), (r) => {
+            P(r).networkSecurityGroup = { id: ids.nsg("nsg-nic") };
+          })
+          .edit(ids.nic("vm2-nic"), (r) => {
+            P(r).networkSecurityGroup = { id: ids.nsg("nsg-nic") };
+          }),
+      ),
+      reason: "names NSG nsg-nic on its NIC vm1-nic",
+    },
+    {
+      name: "Resource Graph snapshot: no NIC NSG, and the listing of the subscription holds no VNet for the subnet",
+      snapshot: viaGraph(healthyWeb().remove(ids.vnet("vnet-web"))),
+      reason: "the Resource Graph query over subscription",
+    },
+    {
+      name: "Resource Graph snapshot whose query failed for the subscription: the failure is the reason, not a missing NSG",
+      snapshot: viaGraph(
+        healthyWeb()
+          .remove(ids.nsg("nsg-web"))
+          .gap({
+            operation: "resourceGraph.resources",
+            resourceId: `/subscriptions/${SUB}`,
+            status: 403,
+            code: "AuthorizationFailed",
+            message: "no read on the subscription",
+          }),
+      ),
+      reason: "resourceGraph.resources",
     },
   ],
   notApplicable: [

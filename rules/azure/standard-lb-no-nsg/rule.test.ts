@@ -41,4 +41,27 @@ describe("standard-lb-no-nsg: the NSG the fix creates never replaces one that ex
     assert.match(commands[0] ?? "", /^az network nsg create --resource-group net-rg --name '<new-nsg-name>'( |$)/);
     for (const c of commands.slice(1)) assert.match(c, /(--nsg-name|--network-security-group) '<new-nsg-name>'( |$)/);
   });
+
+  it("names no NSG on a Resource Graph snapshot: its listing may be partial without saying so", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("Resource Graph snapshot, no NSG on the web subnet"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail");
+    assert.ok(f);
+    const commands = f.remediation?.commands ?? [];
+    assert.match(commands[0] ?? "", /^az network nsg create --resource-group ra-multi-vm-rg --name '<new-nsg-name>'( |$)/);
+    for (const x of commands.slice(1)) assert.match(x, /(--nsg-name|--network-security-group) '<new-nsg-name>'( |$)/);
+    assert.match(f.remediation?.summary ?? "", /Resource Graph returns only the resources the caller may read/);
+  });
+
+  it("on a Resource Graph snapshot whose query failed for the subscription, the failure is the reason, not a missing NSG", () => {
+    const c = cases.unknown?.find((x) => x.name.startsWith("Resource Graph snapshot whose query failed"));
+    assert.ok(c);
+    const fs = evaluateCase(rule, c.snapshot).filter((x) => x.resourceId.toLowerCase().includes("/networkinterfaces/"));
+    assert.ok(fs.length > 0);
+    for (const f of fs) {
+      assert.equal(f.status, "unknown");
+      assert.notEqual(f.messageId, "nsgNotHeld", f.message);
+      assert.match(f.message, /resourceGraph\.resources/);
+    }
+  });
 });

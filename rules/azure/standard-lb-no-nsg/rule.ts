@@ -1,6 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { idKey, nameOf, parentResourceId, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { flowProtocols, isGlobalTier, isStandardSku } from "../../../src/providers/azure/data-path.ts";
 import { azureGapData } from "../../../src/providers/azure/gap-data.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
@@ -38,10 +38,68 @@ function nsgListGap(model: AzureModel, rgPrefix: string): string | undefined {
 }
 
 /**
+ * The subscriptions a Resource Graph snapshot's query covered (docs/resource-graph.md: its scope is
+ * `{ source: "resource-graph", subscriptionIds, deep }`), lower-cased; undefined for any other snapshot.
+ */
+function graphSubscriptions(model: AzureModel): Set<string> | undefined {
+  const scope = model.snapshot.scope;
+  if (scope.source !== "resource-graph") return undefined;
+  const subs = new Set<string>();
+  for (const s of Array.isArray(scope.subscriptionIds) ? scope.subscriptionIds : []) if (typeof s === "string") subs.add(s.toLowerCase());
+  if (typeof scope.subscriptionId === "string" && scope.subscriptionId !== "") subs.add(scope.subscriptionId.toLowerCase());
+  return subs;
+}
+
+/** Resource Graph's own caveat, said once: why a Resource Graph listing is never known to be complete. */
+const GRAPH_PARTIAL =
+  "Resource Graph returns only the resources the caller may read, with no sign that a result is partial, and follows changes with a delay";
+
+/**
+ * The subscription whose Resource Graph listing should hold this resource and does not: the snapshot came through
+ * Resource Graph, its query covered the resource's subscription, and no collection gap says that query failed (a
+ * failed one is a gap the engine reports on everything there). Undefined otherwise (on the ARM path a resource of
+ * another resource group is simply not listed).
+ */
+function graphShouldHold(model: AzureModel, graph: Set<string> | undefined, id: string): string | undefined {
+  if (!graph) return undefined;
+  const sub = parseArmId(id).subscriptionId;
+  if (!sub || !graph.has(sub.toLowerCase())) return undefined;
+  const subKey = idKey(`/subscriptions/${sub}`);
+  const failed = model.gaps.some(
+    (g) =>
+      g.kind === "collection" &&
+      (!g.resourceId || idKey(g.resourceId) === subKey) &&
+      /^resourcegraph\.(resources|subscriptions)$/i.test(g.operation),
+  );
+  return failed ? undefined : sub;
+}
+
+/** A collection gap over VNet data for the subscription or resource group a resource is in (a failed Resource Graph query is one). */
+function vnetListGap(model: AzureModel, id: string) {
+  const key = idKey(id);
+  return model.gaps.find(
+    (g) =>
+      g.kind === "collection" &&
+      g.resourceId !== undefined &&
+      /^\/subscriptions\/[^/]+(\/resourcegroups\/[^/]+)?$/.test(idKey(g.resourceId)) &&
+      key.startsWith(`${idKey(g.resourceId)}/`) &&
+      azureGapData(g).includes("azure:vnets"),
+  );
+}
+
+/**
  * Why the NSGs of a resource group were never listed: a snapshot of one resource group lists that group's NSGs only
  * (a VNet of another group is fetched by id, its group's NSGs are not), so a name there is not known to be free.
  */
 function outsideScope(model: AzureModel, rgPrefix: string): string | undefined {
+  const graph = graphSubscriptions(model);
+  if (graph) {
+    // a Resource Graph snapshot lists whole subscriptions, and never completely as far as anyone can tell
+    const sub = parseArmId(rgPrefix).subscriptionId;
+    if (!sub || !graph.has(sub.toLowerCase()))
+      return `the snapshot's Resource Graph query covered subscription${graph.size === 1 ? "" : "s"} ${[...graph].join(", ")} only`;
+    return `the snapshot comes from Resource Graph: ${GRAPH_PARTIAL}`;
+  }
   const scope = model.snapshot.scope;
   const rg = scope.resourceGroup;
   if (typeof rg !== "string" || rg === "") return undefined;
@@ -66,7 +124,9 @@ export default defineRule<AzureModel>({
   id: "azure/standard-lb-no-nsg",
   provider: "azure",
   severity: "critical",
-  // whether an NSG is attached is read from the NIC and the subnet: the NSG resources themselves decide nothing here
+  // whether an NSG is attached is read from the NIC and the subnet: the NSG resources themselves decide nothing here,
+  // except on a Resource Graph snapshot, where an NSG its listing should hold and does not makes the reference doubtful
+  // (a failed Resource Graph query is a gap over NICs and VNets too, so azure:nsgs need not be read)
   reads: ["azure:loadBalancers", "azure:nics", "azure:vnets"],
   title: "Standard public load balancer member without any NSG",
   description:
@@ -90,6 +150,12 @@ export default defineRule<AzureModel>({
     subnetMissing:
       "{{member}} has no NSG on its NIC, and its subnet {{subnet}} is not in the snapshot, so whether the subnet has an NSG is not known{{gap}}.",
     noNic: "Pool member {{member}} of {{lb}} has no NIC in the snapshot, so its NSGs are not known.",
+    nsgNotHeld:
+      "{{member}} behind {{lb}} names NSG {{nsg}} on its {{layer}}, but the snapshot, collected through Resource Graph over subscription {{subscription}}, " +
+      "does not hold that NSG. " +
+      GRAPH_PARTIAL +
+      ": the NSG may be hidden from the caller (then it is attached), or deleted since, which Azure allows only once nothing references it " +
+      "(then the {{layer}} reference is out of date and the member may have no NSG at all). Whether an NSG is attached is not known.",
     notInScope: "Load balancer {{lb}} is {{why}}; this rule covers members of Standard public load balancers only.",
   },
   remediation:
@@ -98,6 +164,12 @@ export default defineRule<AzureModel>({
   check({ model, report, passDetail }) {
     // the NSG names in use, once (a member without an NSG gets a new one's name that is free)
     let taken: Set<string> | undefined;
+    // a Resource Graph snapshot: an NSG that a NIC or subnet names, and that its listing should hold but does not, is
+    // no proof of an attached NSG (see nsgNotHeld); elsewhere the reference alone is enough
+    const graph = graphSubscriptions(model);
+    /** the subscription whose Resource Graph listing misses the NSG a NIC or subnet names; undefined when the reference can be trusted */
+    const doubtful = (nsgId: string | undefined, held: Nsg | undefined) =>
+      nsgId && !held ? graphShouldHold(model, graph, nsgId) : undefined;
     for (const lb of model.loadBalancers) {
       const why = !isStandardSku(lb)
         ? `${lb.sku} SKU`
@@ -122,7 +194,11 @@ export default defineRule<AzureModel>({
       }
       for (const { member, rules } of members.values()) {
         const c0 = member.ipConfig;
-        if (passDetail === false && c0 && (c0.nic.nsgId || c0.subnet?.nsgId)) {
+        if (
+          passDetail === false &&
+          c0 &&
+          ((c0.nic.nsgId && !doubtful(c0.nic.nsgId, c0.nic.nsg)) || (c0.subnet?.nsgId && !doubtful(c0.subnet.nsgId, c0.subnet.nsg)))
+        ) {
           // a pass that is only counted (hasNsg below) needs no message data or evidence
           report({ resourceId: memberResourceId(member), loadBalancerId: lb.id, key: member.key, status: "pass", messageId: "hasNsg" });
           continue;
@@ -135,33 +211,70 @@ export default defineRule<AzureModel>({
           report({ ...base, status: "unknown", messageId: "noNic", data, evidence: [memberEv] });
           continue;
         }
-        if (c.nic.nsgId) {
+        const nicEv = { resourceId: c.nic.id, pointer: join(c.nic.ptr, "properties", "networkSecurityGroup"), label: "NIC NSG" };
+        const nicDoubt = doubtful(c.nic.nsgId, c.nic.nsg);
+        if (c.nic.nsgId && !nicDoubt) {
           const nsg = c.nic.nsg?.name ?? nameOf(c.nic.nsgId);
-          const ev = { resourceId: c.nic.id, pointer: join(c.nic.ptr, "properties", "networkSecurityGroup"), label: "NIC NSG" };
-          report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `NIC ${c.nic.name}` }, evidence: [ev] });
+          report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `NIC ${c.nic.name}` }, evidence: [nicEv] });
           continue;
         }
+        /** an NSG named on the NIC or the subnet that the Resource Graph snapshot should hold and does not: not known */
+        const notHeld = (nsgId: string, layer: string, subscription: string, ev: typeof nicEv) =>
+          report({
+            ...base,
+            status: "unknown",
+            messageId: "nsgNotHeld",
+            data: { ...data, nsg: nameOf(nsgId), layer, subscription },
+            evidence: [{ ...ev, label: `${ev.label} (not in the snapshot)` }],
+          });
         const subnet = c.subnet;
+        if (!subnet && c.nic.nsgId && nicDoubt) {
+          notHeld(c.nic.nsgId, `NIC ${c.nic.name}`, nicDoubt, nicEv);
+          continue;
+        }
         if (!subnet) {
           // a failed collection says why the subnet is missing; the dangling reference itself would only repeat the message
           const gap =
             gapsFor(model, [c.subnetId]).find((g) => g.kind === "collection") ??
-            listGaps(model, "virtualNetworks").find((g) => !g.resourceId);
+            listGaps(model, "virtualNetworks").find((g) => !g.resourceId) ??
+            // a Resource Graph query that failed for the subscription (or the resource group) the subnet is in
+            (c.subnetId ? vnetListGap(model, c.subnetId) : undefined);
           const parts = (c.subnetId ?? "").split("/");
           const subnetName = c.subnetId ? `${parts[parts.length - 3]}/${parts[parts.length - 1]}` : "(none named)";
+          const graphSub = !gap && c.subnetId ? graphShouldHold(model, graph, c.subnetId) : undefined;
+          const why = gap
+            ? ` (${gap.operation}: ${gap.message})`
+            : graphSub
+              ? ` (the Resource Graph query over subscription ${graphSub} returned no such virtual network: ${GRAPH_PARTIAL})`
+              : "";
           report({
             ...base,
             status: "unknown",
             messageId: "subnetMissing",
-            data: { ...data, subnet: subnetName, gap: gap ? ` (${gap.operation}: ${gap.message})` : "" },
+            data: { ...data, subnet: subnetName, gap: why },
             evidence: [{ resourceId: c.nic.id, pointer: join(c.ptr, "properties", "subnet"), label: "subnet reference" }],
           });
           continue;
         }
-        if (subnet.nsgId) {
+        const subnetEv = { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "networkSecurityGroup"), label: "subnet NSG" };
+        const subnetDoubt = doubtful(subnet.nsgId, subnet.nsg);
+        if (subnet.nsgId && !subnetDoubt) {
           const nsg = subnet.nsg?.name ?? nameOf(subnet.nsgId);
-          const ev = { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "networkSecurityGroup"), label: "subnet NSG" };
-          report({ ...base, status: "pass", messageId: "hasNsg", data: { ...data, nsg, layer: `subnet ${subnet.name}` }, evidence: [ev] });
+          report({
+            ...base,
+            status: "pass",
+            messageId: "hasNsg",
+            data: { ...data, nsg, layer: `subnet ${subnet.name}` },
+            evidence: [subnetEv],
+          });
+          continue;
+        }
+        if (c.nic.nsgId && nicDoubt) {
+          notHeld(c.nic.nsgId, `NIC ${c.nic.name}`, nicDoubt, nicEv);
+          continue;
+        }
+        if (subnet.nsgId && subnetDoubt) {
+          notHeld(subnet.nsgId, `subnet ${subnet.name}`, subnetDoubt, subnetEv);
           continue;
         }
         // the fix: one NSG for the subnet, an allow per load-balanced port, then attach it. `az network nsg create` on
