@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { buildAzureModel } from "../src/providers/azure/model.ts";
-import { APP_SUBNET, healthyInternal, healthyWeb, ids, WEB_LB, WEB_SUBNET } from "./support/azure-builder.ts";
+import { APP_SUBNET, healthyInternal, healthyWeb, ids, P, WEB_LB, WEB_SUBNET } from "./support/azure-builder.ts";
 
 describe("Azure model: fields for outbound, admin state, gateway chains and scale-set drift", () => {
   it("subnet NAT gateway and defaultOutboundAccess (undefined when the wire omits it)", () => {
@@ -13,6 +13,37 @@ describe("Azure model: fields for outbound, admin state, gateway chains and scal
     const web = buildAzureModel(healthyWeb().build()).byKey.subnet.get(ids.subnet(WEB_SUBNET).toLowerCase());
     assert.equal(web?.natGatewayId, undefined);
     assert.equal(web?.defaultOutboundAccess, undefined);
+  });
+
+  it("subnet NAT gateway resolved: SKU and IPv4 / IPv6 public IPs and prefixes; a missing one is a dangling reference", () => {
+    const natId = ids.natGateway("natgw-app");
+    const m = buildAzureModel(healthyInternal().build());
+    const nat = m.byKey.subnet.get(ids.subnet(APP_SUBNET).toLowerCase())?.natGateway;
+    assert.equal(nat?.id, natId);
+    assert.equal(nat?.sku, "Standard");
+    assert.deepEqual(nat?.publicIpV4Ids, [ids.publicIp("pip-natgw-app")]);
+    assert.deepEqual(nat?.publicIpV6Ids, []);
+    assert.match(nat?.ptr ?? "", /^\/resources\/\d+$/);
+    const prefix = (name: string) => ids.publicIp(name).replace("/publicIPAddresses/", "/publicIPPrefixes/");
+    const v2 = buildAzureModel(
+      healthyInternal()
+        .publicIp("pip-natgw-app-v6", { ip: "2001:db8::80" })
+        .edit(natId, (r) => {
+          r.sku = { name: "StandardV2" };
+          P(r).publicIpPrefixes = [{ id: prefix("pfx-v4") }];
+          P(r).publicIpAddressesV6 = [{ id: ids.publicIp("pip-natgw-app-v6") }];
+          P(r).publicIpPrefixesV6 = [{ id: prefix("pfx-v6") }];
+        })
+        .build(),
+    ).byKey.subnet.get(ids.subnet(APP_SUBNET).toLowerCase())?.natGateway;
+    assert.equal(v2?.sku, "StandardV2");
+    assert.deepEqual(v2?.publicIpV4Ids, [ids.publicIp("pip-natgw-app"), prefix("pfx-v4")]);
+    assert.deepEqual(v2?.publicIpV6Ids, [ids.publicIp("pip-natgw-app-v6"), prefix("pfx-v6")]);
+    const missing = buildAzureModel(healthyInternal().remove(natId).build());
+    const s = missing.byKey.subnet.get(ids.subnet(APP_SUBNET).toLowerCase());
+    assert.equal(s?.natGatewayId, natId);
+    assert.equal(s?.natGateway, undefined);
+    assert.ok(missing.gaps.some((g) => g.kind === "dangling-reference" && g.resourceId === natId));
   });
 
   it("rule disableOutboundSnat and outbound rules with their pool", () => {

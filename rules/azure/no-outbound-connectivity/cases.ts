@@ -40,6 +40,32 @@ const dualStackWeb = () =>
       secondary: [{ name: "ipconfig-v6", ip: "fd00::4", pools: [`${WEB_LB}/pool-web-v6`] }],
     });
 
+/**
+ * The dual-stack web scenario with no SNAT from the IPv6 rule, and a NAT gateway on snet-web: Standard with an IPv4 public
+ * IP (the builder's default). The IPv4 member goes out through it (and rule-http's SNAT); the IPv6 one has nothing else.
+ */
+const dualStackBehindNat = () =>
+  dualStackWeb()
+    .lbRuleProps(WEB_LB, "rule-http-v6", { disableOutboundSnat: true })
+    .publicIp("pip-natgw-web", { ip: "20.50.60.81" })
+    .natGateway("natgw-web", [WEB_SUBNET], ["pip-natgw-web"]);
+
+/** That NAT gateway as StandardV2, with a StandardV2 IPv6 public IP (a StandardV2 NAT gateway takes StandardV2 public IPs only). */
+const dualStackBehindNatV2 = (v6: "address" | "none") =>
+  dualStackBehindNat()
+    .publicIp("pip-natgw-web-v6", { ip: "2001:db8::81" })
+    .edit(ids.publicIp("pip-natgw-web"), (r) => {
+      r.sku = { name: "StandardV2", tier: "Regional" };
+    })
+    .edit(ids.publicIp("pip-natgw-web-v6"), (r) => {
+      r.sku = { name: "StandardV2", tier: "Regional" };
+      P(r).publicIPAddressVersion = "IPv6";
+    })
+    .edit(ids.natGateway("natgw-web"), (r) => {
+      r.sku = { name: "StandardV2" };
+      if (v6 === "address") P(r).publicIpAddressesV6 = [{ id: ids.publicIp("pip-natgw-web-v6") }];
+    });
+
 export const cases: RuleCases = {
   valid: [
     { name: "public LB: the load-balancing rule's SNAT gives outbound", snapshot: healthyWeb().build() },
@@ -76,6 +102,10 @@ export const cases: RuleCases = {
     {
       name: "dual-stack public LB: the IPv6 ip configuration (never the primary one) gets SNAT from the IPv6 load-balancing rule",
       snapshot: dualStackWeb().build(),
+    },
+    {
+      name: "dual-stack: the IPv6 ip configuration goes out through the subnet's StandardV2 NAT gateway, which has an IPv6 public IP",
+      snapshot: dualStackBehindNatV2("address").build(),
     },
   ],
   invalid: [
@@ -152,6 +182,16 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
     },
+    {
+      name: "dual-stack: a Standard NAT gateway on the subnet gives the IPv6 ip configuration no egress (IPv4 public IPs only)",
+      snapshot: dualStackBehindNat().build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
+    },
+    {
+      name: "dual-stack: a StandardV2 NAT gateway with no IPv6 public IP or prefix gives the IPv6 ip configuration no egress",
+      snapshot: dualStackBehindNatV2("none").build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
+    },
   ],
   unknown: [
     {
@@ -172,6 +212,11 @@ export const cases: RuleCases = {
       name: "a pool member whose NIC is not in the snapshot",
       snapshot: healthyInternal().remove(ids.nic("app2-nic")).build(),
       reason: "network interface is not in the snapshot",
+    },
+    {
+      name: "dual-stack: the IPv6 ip configuration's one candidate path is the subnet's NAT gateway, which is not in the snapshot",
+      snapshot: dualStackBehindNat().remove(ids.natGateway("natgw-web")).build(),
+      reason: "NAT gateway natgw-web on subnet snet-web, is not in the snapshot",
     },
   ],
 };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { azure, ids, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import type { ArmResource } from "../../../src/providers/azure/wire-types.ts";
+import { azure, healthyInternal, ids, P, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases, ipBasedWithDefaultOutbound } from "./cases.ts";
 import rule from "./rule.ts";
@@ -117,5 +118,62 @@ describe("no-outbound-connectivity details", () => {
     const summary = fails[0]?.remediation?.summary ?? "";
     assert.doesNotMatch(summary, /outbound-rule create/);
     assert.match(summary, /no public IPv6 frontend whose public IP the snapshot holds/);
+  });
+
+  it("an IPv6 member behind a Standard NAT gateway: the message and evidence name the NAT gateway's SKU, and the fix says it cannot be upgraded", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack: a Standard NAT gateway on the subnet"));
+    assert.ok(c);
+    const fails = evaluateCase(rule, c.snapshot).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 1, "only the IPv6 ip configuration fails: the IPv4 one goes out through the NAT gateway");
+    const f = fails[0];
+    assert.ok(f);
+    assert.match(f.message, /\(nic vm1-nic, fd00::4\)/);
+    assert.match(f.message, /NAT gateway natgw-web on subnet snet-web is Standard, not StandardV2/);
+    assert.doesNotMatch(f.message, /no NAT gateway on subnet/);
+    assert.ok(f.evidence.some((e) => e.resourceId === ids.natGateway("natgw-web") && e.pointer.endsWith("/sku")));
+    assert.match(f.remediation?.summary ?? "", /natgw-web is not StandardV2, and a Standard NAT gateway cannot be upgraded/);
+  });
+
+  it("a StandardV2 NAT gateway with an IPv6 public IP prefix (no IPv6 address) also serves the IPv6 member", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack: a StandardV2 NAT gateway with no IPv6 public IP"));
+    assert.ok(c);
+    const snap = structuredClone(c.snapshot) as typeof c.snapshot & { resources: ArmResource[] };
+    const nat = snap.resources.find((r) => r.id === ids.natGateway("natgw-web"));
+    assert.ok(nat);
+    const prefixId = ids.natGateway("natgw-web").replace(/natGateways\/natgw-web$/, "publicIPPrefixes/prefix-natgw-web-v6");
+    P(nat).publicIpPrefixesV6 = [{ id: prefixId }];
+    const fs = evaluateCase(rule, snap);
+    assert.deepEqual(
+      fs.filter((x) => x.status !== "pass").map((x) => x.message),
+      [],
+    );
+  });
+
+  it("an IPv4 member keeps counting a NAT gateway that is not in the snapshot (only an IPv6 member needs its SKU)", () => {
+    const fs = evaluateCase(rule, healthyInternal().remove(ids.natGateway("natgw-app")).build());
+    assert.ok(fs.length > 0);
+    for (const f of fs) {
+      assert.equal(f.status, "pass", f.message);
+      assert.match(f.message, /NAT gateway natgw-app on subnet snet-app/);
+    }
+  });
+
+  it("an IPv6 member whose NAT gateway could not be collected names the collection gap", () => {
+    const c = (cases.unknown ?? []).find((x) => x.name.startsWith("dual-stack: the IPv6 ip configuration's one candidate path"));
+    assert.ok(c);
+    const snap = structuredClone(c.snapshot);
+    snap.gaps = [
+      ...(snap.gaps ?? []),
+      {
+        operation: "natGateways.list",
+        resourceId: ids.natGateway("natgw-web"),
+        status: 403,
+        code: "AuthorizationFailed",
+        message: "no read on natGateways",
+      },
+    ];
+    const f = evaluateCase(rule, snap).find((x) => x.status === "unknown" && x.messageId === "noNatGateway");
+    assert.ok(f);
+    assert.match(f.message, /is not in the snapshot \(natGateways\.list: no read on natGateways\)/);
   });
 });

@@ -3,7 +3,16 @@ import type { Evidence } from "../../../src/core/engine/types.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
-import type { AzureModel, Frontend, IpConfig, LoadBalancer, Pool, PoolMember, Subnet } from "../../../src/providers/azure/model.ts";
+import type {
+  AzureModel,
+  Frontend,
+  IpConfig,
+  LoadBalancer,
+  NatGateway,
+  Pool,
+  PoolMember,
+  Subnet,
+} from "../../../src/providers/azure/model.ts";
 import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 type Ev = Omit<Evidence, "value">;
@@ -80,10 +89,46 @@ function poolPaths(model: AzureModel): Map<string, PoolPath[]> {
   return byPool;
 }
 
-/** Every outbound path the documentation lists, that this member has; an empty list means none. */
+/**
+ * Why a NAT gateway gives an IPv6 member no egress, or undefined when it does: "A StandardV2 NAT gateway supports IPv4
+ * and IPv6 public IPs, whereas a Standard NAT gateway supports only IPv4 public IPs", so only a StandardV2 one with an
+ * IPv6 public IP or prefix (`publicIpAddressesV6`, `publicIpPrefixesV6`) serves IPv6 flows.
+ */
+function natNoV6(nat: NatGateway, subnet: Subnet): { why: string; evidence: Ev } | undefined {
+  const v2 = nat.sku !== undefined && /^standardv2$/i.test(nat.sku);
+  if (v2 && nat.publicIpV6Ids.length > 0) return undefined;
+  if (v2) {
+    return {
+      why: `NAT gateway ${nat.name} on subnet ${subnet.name} is StandardV2 but has no IPv6 public IP or prefix, so it gives IPv6 flows no egress`,
+      evidence: { resourceId: nat.id, pointer: join(nat.ptr, "properties"), label: "NAT gateway (no IPv6 public IP or prefix)" },
+    };
+  }
+  return {
+    why:
+      `NAT gateway ${nat.name} on subnet ${subnet.name} is ${nat.sku ? `${nat.sku}, not StandardV2` : "not StandardV2 (no sku)"}, and only a ` +
+      "StandardV2 NAT gateway supports IPv6 public IPs (a Standard one supports only IPv4 public IPs), so it gives IPv6 flows no egress",
+    evidence: {
+      resourceId: nat.id,
+      pointer: nat.raw.sku ? join(nat.ptr, "sku") : nat.ptr,
+      label: "NAT gateway SKU (IPv4 public IPs only)",
+    },
+  };
+}
+
+/** True for an IPv6 member: an IPv6 ip configuration, or an IPv6 backend address. */
+function memberIsV6(m: PoolMember, c: IpConfig | undefined): boolean {
+  if (c) return isV6(c);
+  return m.kind === "ip" && m.ip !== undefined && m.ip.includes(":");
+}
+
+/**
+ * Every outbound path the documentation lists, that this member has; an empty list means none. A subnet's NAT gateway
+ * counts for an IPv6 member only when the snapshot holds it and it gives IPv6 egress (see natNoV6): one the snapshot
+ * lacks is left to the caller, which reports unknown rather than a pass or a fail.
+ */
 function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
   const paths: Path[] = [];
-  if (subnet.natGatewayId) {
+  if (subnet.natGatewayId && (!memberIsV6(m, c) || (subnet.natGateway && !natNoV6(subnet.natGateway, subnet)))) {
     paths.push({
       label: `NAT gateway ${nameOf(subnet.natGatewayId)} on subnet ${subnet.name}`,
       evidence: { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
@@ -225,6 +270,14 @@ function fixFor(lb: LoadBalancer, pool: Pool, subnet: Subnet): { summary: string
       "change on the load balancer), or an instance-level IPv6 public IP on each ip configuration."
     : `Attach a NAT gateway to subnet ${subnet.name}: it gives every VM in the subnet outbound access, takes precedence over every other method, ` +
       "and needs no change on the load balancer.";
+  const existing = subnet.natGateway;
+  if (v6 && existing && natNoV6(existing, subnet)) {
+    summary +=
+      existing.sku !== undefined && /^standardv2$/i.test(existing.sku)
+        ? ` Subnet ${subnet.name} already has StandardV2 NAT gateway ${existing.name}: add an IPv6 public IP or prefix to it.`
+        : ` Subnet ${subnet.name}'s NAT gateway ${existing.name} is not StandardV2, and a Standard NAT gateway cannot be upgraded: replace it with a ` +
+          "StandardV2 one (which takes StandardV2 public IPs only).";
+  }
   let commands = v6 ? [] : natCommands;
   if (publicFe && lb.kubernetes === undefined && !secondary) {
     const snatRules = snatRulesOn(publicFe);
@@ -271,7 +324,9 @@ export default defineRule<AzureModel>({
   reads: ["azure:loadBalancers", "azure:nics", "azure:vnets", "azure:routeTables"],
   description:
     "A VM whose NIC is in the backend pool of a Standard load balancer gets no default outbound access: it reaches the internet only through an " +
-    "explicit method. The documented ones are a NAT gateway on the subnet, an instance-level public IP on the member's own IP configuration (a " +
+    "explicit method. The documented ones are a NAT gateway on the subnet (for an IPv6 member, only a StandardV2 one with an IPv6 public IP " +
+    "or prefix: a Standard NAT gateway supports only IPv4 public IPs; when the NAT gateway is not in the snapshot, an IPv6 member with no " +
+    "other path is unknown), an instance-level public IP on the member's own IP configuration (a " +
     "public IP on another IP configuration of the same NIC serves that one only), an outbound rule of a Standard public load balancer covering the " +
     "pool (primary IPv4 configuration, or an IPv6 one, through a frontend of the same IP version), and the SNAT of a load-balancing rule with a public frontend (also " +
     "programmed for the primary IP configuration only: a secondary IP configuration in the pool gets inbound flows, not outbound) unless " +
@@ -287,6 +342,7 @@ export default defineRule<AzureModel>({
       url: "https://learn.microsoft.com/en-us/azure/virtual-network/ip-services/default-outbound-access",
       title: "Default outbound access in Azure",
     },
+    { url: "https://learn.microsoft.com/en-us/azure/nat-gateway/nat-gateway-resource", title: "Azure NAT Gateway resource" },
     {
       url: "https://techcommunity.microsoft.com/t5/azure-networking-blog/private-subnets-by-default-in-azure-virtual-networks-what/ba-p/4513778",
       title: "Private subnets by default in Azure virtual networks (Microsoft Tech Community)",
@@ -304,6 +360,10 @@ export default defineRule<AzureModel>({
       "{{member}} in pool {{pool}} of {{lb}}: its subnet {{subnet}} is not in the snapshot{{detail}}, so its NAT gateway and default outbound access cannot be checked.",
     noNic:
       "{{member}} in pool {{pool}} of {{lb}}: its network interface is not in the snapshot{{detail}}, so its outbound path cannot be checked.",
+    noNatGateway:
+      "{{member}} in pool {{pool}} of {{lb}} is IPv6, and its one candidate outbound path, NAT gateway {{nat}} on subnet {{subnet}}, is not in the " +
+      "snapshot{{detail}}: a NAT gateway gives IPv6 egress only when it is StandardV2 with an IPv6 public IP or prefix (a Standard one takes " +
+      "IPv4 public IPs only), so its outbound path cannot be checked.",
     lbListGap:
       "Load balancers could not be listed ({{operation}}: {{reason}}), so an outbound rule that covers these members may be missing from the snapshot.",
   },
@@ -374,10 +434,28 @@ export default defineRule<AzureModel>({
             });
             continue;
           }
+          // an IPv6 member behind a NAT gateway the snapshot lacks: whether that gateway gives IPv6 egress is not known
+          const v6 = subnet.natGatewayId !== undefined && memberIsV6(m, c);
+          if (v6 && subnet.natGatewayId && !subnet.natGateway) {
+            const why = gapReason(model, [subnet.natGatewayId], ["natGateways.list"]);
+            report({
+              ...base,
+              status: "unknown",
+              messageId: "noNatGateway",
+              data: { ...data, nat: nameOf(subnet.natGatewayId), subnet: subnet.name, detail: why ? ` (${why})` : "" },
+              evidence: [
+                { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
+                memberEv,
+              ],
+            });
+            continue;
+          }
+          // an IPv6 member behind a NAT gateway that takes IPv4 public IPs only (or has no IPv6 one)
+          const natGap = v6 && subnet.natGateway ? natNoV6(subnet.natGateway, subnet) : undefined;
           // a secondary ip configuration gets nothing from the pool's outbound rules or rule SNAT, whatever they are
           const secondary = c !== undefined && !c.primary && !isV6(c) && m.kind === "ipconfig";
           const missing = [
-            `no NAT gateway on subnet ${subnet.name}`,
+            natGap ? natGap.why : `no NAT gateway on subnet ${subnet.name}`,
             c ? `no public IP on its ip configuration ${c.name}` : "no public IP on its ip configuration",
             ...(secondary
               ? [
@@ -399,7 +477,12 @@ export default defineRule<AzureModel>({
               : "as a NIC-based member of a Standard load balancer it gets no default outbound access",
           ].join("; ");
           const evidence: Ev[] = [
-            { resourceId: subnet.id, pointer: subnet.ptr, label: "subnet (no natGateway)" },
+            ...(natGap
+              ? [
+                  { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
+                  natGap.evidence,
+                ]
+              : [{ resourceId: subnet.id, pointer: subnet.ptr, label: "subnet (no natGateway)" }]),
             memberEv,
             ...rules
               .filter((r) => r.disableOutboundSnat)

@@ -1,10 +1,11 @@
-/** VNets and their subnets (subnets may also arrive as standalone resources), each subnet's NSG and route table, and address resolution. */
+/** VNets and their subnets (subnets may also arrive as standalone resources), each subnet's NSG, route table and NAT gateway, and address resolution. */
 import { join } from "../../../core/util/json-pointer.ts";
 import { arr, type Obj, obj, str, strList } from "../../../core/util/wire.ts";
 import { idKey, nameOf, parentResourceId } from "../arm-id.ts";
+import type { ArmResource } from "../wire-types.ts";
 import { props, refId, typeIs } from "./read.ts";
 import type { AzureBuild } from "./state.ts";
-import type { PublicIp, Subnet, Vnet } from "./types.ts";
+import type { NatGateway, PublicIp, Subnet, Vnet } from "./types.ts";
 
 export function buildNetwork(b: AzureBuild): void {
   for (const [key, { raw: r, ptr }] of b.resource) {
@@ -36,7 +37,20 @@ export function buildNetwork(b: AzureBuild): void {
     b.subnet.set(key, s);
     parent?.subnets.push(s);
   }
+  // NAT gateways are looked up from the subnets that name them (one object per gateway), not by a pass over every resource
+  const natGateways = new Map<string, NatGateway | null>();
   for (const s of b.subnet.values()) {
+    if (s.natGatewayId) {
+      const key = idKey(s.natGatewayId);
+      let nat = natGateways.get(key);
+      if (nat === undefined) {
+        const found = b.resource.get(key);
+        nat = found && typeIs(found.raw, "Microsoft.Network/natGateways") ? readNatGateway(found.raw, found.ptr, key) : null;
+        natGateways.set(key, nat);
+      }
+      if (nat) s.natGateway = nat;
+      else b.noteDangling(s.natGatewayId, s.id, "NAT gateway");
+    }
     if (s.nsgId) {
       s.nsg = b.nsg.get(idKey(s.nsgId));
       if (!s.nsg) b.noteDangling(s.nsgId, s.id, "network security group");
@@ -71,6 +85,22 @@ function readSubnet(w: unknown, ptr: string, parent: Vnet | undefined): Subnet {
   if (natId) s.natGatewayId = natId;
   if (typeof p.defaultOutboundAccess === "boolean") s.defaultOutboundAccess = p.defaultOutboundAccess;
   return s;
+}
+
+/** A NAT gateway: its SKU and the ids of its IPv4 and IPv6 public IP addresses and prefixes. */
+function readNatGateway(r: ArmResource, ptr: string, key: string): NatGateway {
+  const p = obj(r.properties);
+  const ids = (...lists: unknown[]) => lists.flatMap((l) => arr(l).map(refId)).filter((x): x is string => !!x);
+  return {
+    id: r.id,
+    key,
+    name: r.name,
+    ptr,
+    raw: r,
+    sku: str(obj(r.sku).name),
+    publicIpV4Ids: ids(p.publicIpAddresses, p.publicIpPrefixes),
+    publicIpV6Ids: ids(p.publicIpAddressesV6, p.publicIpPrefixesV6),
+  };
 }
 
 /** An ip configuration or a frontend: its private IP, subnet and public IP, resolved (or noted as dangling). */

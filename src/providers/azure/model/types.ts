@@ -73,8 +73,24 @@ export interface Subnet extends Node {
   routeTable?: RouteTable;
   /** `properties.natGateway.id`: the NAT gateway the subnet sends outbound traffic through */
   natGatewayId?: string;
+  /** that NAT gateway, when the snapshot holds it (else a dangling reference is noted) */
+  natGateway?: NatGateway;
   /** `properties.defaultOutboundAccess`; undefined when the wire subnet does not carry it */
   defaultOutboundAccess?: boolean;
+}
+
+/**
+ * A NAT gateway (`Microsoft.Network/natGateways`). "A StandardV2 NAT gateway supports IPv4 and IPv6 public IPs, whereas
+ * a Standard NAT gateway supports only IPv4 public IPs" (learn.microsoft.com/azure/nat-gateway/nat-gateway-resource).
+ */
+export interface NatGateway extends Node {
+  raw: ArmResource;
+  /** `sku.name` as written (`Standard` | `StandardV2`); undefined when the wire omits it */
+  sku: string | undefined;
+  /** ids of its IPv4 public IP addresses and prefixes (`properties.publicIpAddresses`, `properties.publicIpPrefixes`) */
+  publicIpV4Ids: string[];
+  /** ids of its IPv6 public IP addresses and prefixes (`properties.publicIpAddressesV6`, `properties.publicIpPrefixesV6`) */
+  publicIpV6Ids: string[];
 }
 
 export interface PublicIp extends Node {
