@@ -318,6 +318,9 @@ describe("the engine's gap mechanism", () => {
       "azure:effectiveNsg",
     ]);
     assert.deepEqual(azureProvider.gapData({ operation: "virtualMachines.runCommand", message: "x" }), ["azure:guest"]);
+    // a NAT gateway's SKU and IP versions are part of what a subnet says about outbound access
+    assert.deepEqual(azureProvider.gapData({ operation: "natGateways.list", message: "x" }), ["azure:vnets"]);
+    assert.deepEqual(azureProvider.gapData({ operation: "natGateways.get", message: "x" }), ["azure:vnets"]);
     assert.deepEqual(azureProvider.gapData({ operation: "somethingNew.list", message: "x" }), [...DATA_KEYS.azure]);
   });
 });

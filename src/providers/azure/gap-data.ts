@@ -34,6 +34,9 @@ const BY_OPERATION: Record<string, AzureDataKey[]> = {
   "publicipaddresses.get": ["azure:publicIps"],
   "virtualnetworks.list": ["azure:vnets"],
   "virtualnetworks.get": ["azure:vnets"],
+  // a subnet's NAT gateway (its SKU and IP versions) is part of what the subnets say about outbound access
+  "natgateways.list": ["azure:vnets"],
+  "natgateways.get": ["azure:vnets"],
   "virtualmachines.list": ["azure:vms"],
   "virtualmachinescalesets.list": ["azure:scaleSets", "azure:vms", "azure:nics", "azure:effectiveNsg"],
   "virtualmachinescalesetvms.list": ["azure:vms", "azure:nics", "azure:effectiveNsg"],
