@@ -178,6 +178,63 @@ describe("secrets in change records and AWS tags", () => {
   });
 });
 
+describe("credential headers and name/value pairs in a document", () => {
+  it("a member named as a credential header keeps its scheme, not its credentials; an object there is read as any value", () => {
+    const doc = {
+      headers: { Authorization: "Basic dXNlcjpodW50ZXIy", Cookie: "sid=s3cr3t", "x-api-key": "k3y-plain", Accept: "text/html" },
+      // an Activity Log event's authorization is {action, scope}: nothing secret, kept
+      authorization: { action: "Microsoft.Network/loadBalancers/write", scope: "/subscriptions/s" },
+    };
+    const n = stripSecrets(doc);
+    assert.equal(n, 3);
+    assert.deepEqual(doc.headers, {
+      Authorization: "Basic [redacted]",
+      Cookie: "[redacted]",
+      "x-api-key": "[redacted]",
+      Accept: "text/html",
+    });
+    assert.deepEqual(doc.authorization, { action: "Microsoft.Network/loadBalancers/write", scope: "/subscriptions/s" });
+  });
+
+  it("a setting, environment variable or header given as a name/value pair loses a secret value, whatever the pair's member names", () => {
+    const doc = {
+      appSettings: [
+        { name: "DB_PASSWORD", value: "Hunter2-plain" },
+        { name: "WEBSITE_RUN_FROM_PACKAGE", value: "1" },
+      ],
+      rewrite: [{ headerName: "Authorization", headerValue: "Bearer abc.def" }],
+      frontDoor: [{ headerName: "Cookie", value: "sid=s3cr3t", headerAction: "Overwrite" }],
+      // an ordinary ARM object with a name and a value: nothing to mask
+      ipTag: { name: "FirstPartyUsage", value: "/Unprivileged" },
+    };
+    stripSecrets(doc);
+    assert.deepEqual(doc.appSettings, [
+      { name: "DB_PASSWORD", value: "[redacted]" },
+      { name: "WEBSITE_RUN_FROM_PACKAGE", value: "1" },
+    ]);
+    assert.deepEqual(doc.rewrite, [{ headerName: "Authorization", headerValue: "Bearer [redacted]" }]);
+    assert.deepEqual(doc.frontDoor, [{ headerName: "Cookie", value: "[redacted]", headerAction: "Overwrite" }]);
+    assert.deepEqual(doc.ipTag, { name: "FirstPartyUsage", value: "/Unprivileged" });
+  });
+
+  it("a snapshot file loads with both masked, as stripSecrets masks them, and JSON text in a string the same way", () => {
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-header-secret-"));
+    const snap = JSON.parse(readFileSync(join(fixture("demo"), "..", "..", "aws", "targets-unhealthy.json"), "utf8"));
+    snap.ec2.Instances[0].Tags.push({ Key: "Authorization", Value: "Basic dXNlcjpodW50ZXIy" });
+    snap.ec2.Instances[0].headers = { Cookie: "sid=s3cr3t" };
+    snap.ec2.Instances[0].Description = JSON.stringify({ env: [{ name: "API_SECRET", value: "Hunter2-plain" }] });
+    const file = join(dir, "s.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const expected = JSON.parse(readFileSync(file, "utf8"));
+    stripSecrets(expected);
+    const loaded = loadSnapshotFile(file) as unknown as typeof snap;
+    assert.deepEqual(loaded.ec2.Instances[0].Tags.at(-1), { Key: "Authorization", Value: "Basic [redacted]" });
+    assert.deepEqual(loaded.ec2.Instances[0].headers, { Cookie: "[redacted]" });
+    assert.equal(loaded.ec2.Instances[0].Description, JSON.stringify({ env: [{ name: "API_SECRET", value: "[redacted]" }] }));
+    assert.deepEqual(loaded.ec2.Instances[0], expected.ec2.Instances[0]);
+  });
+});
+
 describe("snapshot --redact: tag values in change records", () => {
   interface Change {
     previousValue?: unknown;
@@ -299,6 +356,10 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     ["https://user:p@ss@host.example.com/path", "https://user:[redacted]@host.example.com/path"],
     ["redis://default:p@ss@w0rd@cache:6380", "redis://default:[redacted]@cache:6380"],
     ["https://u:pw@host/path?contact=ops@example.com", "https://u:[redacted]@host/path?contact=ops@example.com"],
+    // … and a raw `/`, before or after the `@` (RFC 3986 wants them percent-encoded; a password is whatever was typed)
+    ["https://user:pa/ss@word@host.example/path", "https://user:[redacted]@host.example/path"],
+    ["https://user:p@ss/word@host.example/path", "https://user:[redacted]@host.example/path"],
+    ["git clone https://deploy:p@ss/w@rd@git.example.com/app.git", "git clone https://deploy:[redacted]@git.example.com/app.git"],
     // tokens and signatures in query strings and health-check paths
     ["/health?token=abc123", "/health?token=[redacted]"],
     ["/healthz?probe=1&access_token=abc123&x=2", "/healthz?probe=1&access_token=[redacted]&x=2"],
@@ -307,6 +368,8 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
       "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=[redacted]&X-Amz-Security-Token=[redacted]&X-Amz-Expires=60",
     ],
     ["DB_PASSWORD=hunter2 ./run", "DB_PASSWORD=[redacted] ./run"],
+    // escaped JSON in text that is not JSON (a log line): the escaped closing quote keeps its backslash
+    ['body: {\\"cs\\":\\"Password=hunter2\\"}', 'body: {\\"cs\\":\\"Password=[redacted]\\"}'],
     ["client_secret=s3cr3t&grant_type=client_credentials", "client_secret=[redacted]&grant_type=client_credentials"],
     // an opaque bearer token (a JWT is masked whole by its own shape)
     [
@@ -338,6 +401,28 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     ['{"h":"Cookie: sid=\\"s3cr3t\\"; t=1","n":1}', '{"h":"Cookie: [redacted]","n":1}'],
     // a value ending in `=` before the next JSON string: the string's end is not a quoted parameter's start
     ['["Cookie: a=",";"]', '["Cookie: [redacted]",";"]'],
+    // … nor what spans JSON values between two strings, in text that is not JSON as a whole
+    ['log: ["Cookie: a=",[1,",x"]]', 'log: ["Cookie: [redacted]",[1,",x"]]'],
+    // an empty quoted cookie value, or a quote inside one, hides none of the cookies after it
+    ['Cookie: a=""; b=s3cr3t', "Cookie: [redacted]"],
+    [`curl -H 'Cookie: a=""; b=s3cr3t' http://x`, "curl -H 'Cookie: [redacted]' http://x"],
+    ['{"h":"Cookie: a=\\"\\"; b=s3cr3t","n":1}', '{"h":"Cookie: [redacted]","n":1}'],
+    ["Cookie: a=''; b=s3cr3t", "Cookie: [redacted]"],
+    ['Cookie: a=x"y; b=s3cr3t', "Cookie: [redacted]"],
+    // the value quoted after the colon, as YAML and config dumps write it: the credential masked, the scheme and quotes kept
+    ['authorization: "Basic dXNlcjpodW50ZXIy"', 'authorization: "Basic [redacted]"'],
+    ["Authorization: 'Bearer abc123'", "Authorization: 'Bearer [redacted]'"],
+    ['Proxy-Authorization: "Basic dXNlcjpodW50ZXIy"', 'Proxy-Authorization: "Basic [redacted]"'],
+    [
+      "headers:\n  proxy-authorization: 'Negotiate YIIabc'\n  accept: '*/*'",
+      "headers:\n  proxy-authorization: 'Negotiate [redacted]'\n  accept: '*/*'",
+    ],
+    ['{"config":"authorization: \\"Basic dXNlcjpodW50ZXIy\\""}', '{"config":"authorization: \\"Basic [redacted]\\""}'],
+    // a credential header as a member of JSON text, its value with quoted parameters: all of them
+    [
+      '{"Authorization": "Digest username=\\"bob\\", response=\\"6629fae49393a05397450978507c4ef1\\""}',
+      '{"Authorization":"Digest [redacted]"}',
+    ],
   ];
   const KEPT = [
     "/healthz",
@@ -405,5 +490,159 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
       tags: { "Password=[redacted]": "a", "https://deploy:[redacted]@git.example.com/app": "b", env: "prod" },
       observations: { [id]: { healthy: 1 } },
     });
+  });
+});
+
+describe("JSON text nested in JSON strings (an Activity Log requestbody holding JSON, itself holding escaped JSON)", () => {
+  /** Every level of `text` that parsed as JSON still does in `out`, as the same kind of value. */
+  function brokenLevel(text: string, out: string): string | undefined {
+    const walk = (a: unknown, b: unknown, path: string): string | undefined => {
+      if (typeof a === "string") {
+        let inner: unknown;
+        try {
+          inner = JSON.parse(a);
+        } catch {
+          return undefined;
+        }
+        if (typeof b !== "string") return `${path} is no string any more`;
+        if (inner === null || typeof inner !== "object") return undefined;
+        try {
+          return walk(inner, JSON.parse(b), `${path}>`);
+        } catch (e) {
+          return `${path}: ${(e as Error).message}`;
+        }
+      }
+      if (a === null || typeof a !== "object") return undefined;
+      if (b === null || typeof b !== "object" || Array.isArray(a) !== Array.isArray(b)) return `${path} is no ${typeof a} any more`;
+      for (const [k, x] of Object.entries(a)) {
+        if (!Object.hasOwn(b, k)) continue;
+        const p = walk(x, (b as Record<string, unknown>)[k], `${path}.${k}`);
+        if (p) return p;
+      }
+      return undefined;
+    };
+    try {
+      return walk(JSON.parse(text), JSON.parse(out), "$");
+    } catch (e) {
+      return `$: ${(e as Error).message}`;
+    }
+  }
+
+  it("a credential two and three levels down is masked, and every level still parses", () => {
+    const inner = { Authorization: "Basic dXNlcjpodW50ZXIy", cs: "Server=db;Password=hunter2", url: "https://u:p@ss/w@h.example/x" };
+    for (const text of [
+      JSON.stringify({ requestbody: JSON.stringify(inner) }),
+      JSON.stringify({ properties: { template: JSON.stringify({ value: JSON.stringify(inner) }) } }),
+      // a connection string ending a JSON string two levels down: its closing quote stays (it lost its backslash)
+      JSON.stringify({ cs: JSON.stringify({ c: "Server=db;Password=hunter2" }) }),
+      // a PEM key with no END line: masked to the string's end, not the text's
+      JSON.stringify({ k: "-----BEGIN RSA PRIVATE KEY-----\nMIIEhunter2", n: 1 }),
+    ]) {
+      const out = maskSecretsInString(text);
+      assert.equal(brokenLevel(text, out), undefined, out);
+      assert.ok(!/hunter2|dXNlcjpodW50ZXIy|p@ss/.test(out), out);
+    }
+    // a URL's password never spans two JSON strings
+    const urls = '{"a":["https://u:x"],"b":"y@z"}';
+    assert.equal(maskSecretsInString(urls), urls);
+  });
+
+  it("randomized: nested documents with credentials planted, masked, parse at every level and hold none of them", () => {
+    // mulberry32, a fixed seed: the same documents every run
+    let seed = 20261204;
+    const rnd = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = seed;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const int = (n: number): number => Math.floor(rnd() * n);
+    const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
+    // every credential carries ZQX: none may survive
+    const secret = (): string => `ZQX${Array.from({ length: 4 + int(8) }, () => pick([..."abcdefghijkXYZ0123456789+/"])).join("")}`;
+    const creds: Array<() => string> = [
+      () => `Authorization: Basic ${secret()}`,
+      () => `authorization: "Basic ${secret()}"`,
+      () => `Authorization: 'Bearer ${secret()}'`,
+      () => `Proxy-Authorization: "Basic ${secret()}"`,
+      () => `proxy-authorization: 'Negotiate ${secret()}'`,
+      () => `Authorization: Digest username="bob", response="${secret()}"`,
+      () => `curl -H "Authorization: Bearer ${secret()}" http://10.0.0.4/`,
+      () => `curl -H 'Proxy-Authorization: Basic ${secret()}' http://10.0.0.4/`,
+      () => `Cookie: a=""; b=${secret()}`,
+      () => `Cookie: sid="${secret()}"; t=1`,
+      () => `Set-Cookie: id=${secret()}; Path=/; HttpOnly`,
+      () => `X-Api-Key: ${secret()}`,
+      () => `Server=db;Password=${secret()};`,
+      () => `Server=db;Password="${secret()}";`,
+      () => `password: '${secret()}'`,
+      () => `https://user:${secret()}@host.example/path`,
+      () => `https://user:pa/ss@${secret()}@host.example/path`,
+      () => `https://user:${secret()}/x@host.example/path`,
+      () => `/health?token=${secret()}&x=1`,
+      () => `AccountKey=${secret()}==;EndpointSuffix=core.windows.net`,
+      () => `-----BEGIN RSA PRIVATE KEY-----\nMII${secret()}`,
+    ];
+    const credMembers: Array<() => [string, unknown]> = [
+      () => ["Authorization", `Basic ${secret()}`],
+      () => ["proxy-authorization", `Bearer ${secret()}`],
+      () => ["Cookie", `a=""; b=${secret()}`],
+      () => ["headers", { Authorization: `Digest response="${secret()}"`, "Content-Type": "application/json" }],
+      () => ["adminPassword", secret()],
+      () => ["apiToken", secret()],
+      () => ["connectionString", `Server=db;Password=${secret()};`],
+    ];
+    // text around a credential, and plain text with the punctuation masking meets (no secret in it)
+    const before = ["", "", " ", "see ", "\n", "[", "{", ",", '"', "' ", "\\"];
+    const after = ["", "", " ", "\n", ";", " ok", "]", ","];
+    const words = [
+      "web",
+      "a=",
+      "=",
+      ":",
+      "x: y",
+      "Cookie: a=",
+      "authorization:",
+      "password:",
+      "https://u:",
+      "@h/x",
+      ",",
+      "]",
+      "}",
+      "{",
+      "[",
+      '"',
+      "'",
+    ];
+    const plain = (): string => Array.from({ length: int(4) }, () => pick(words)).join(pick(["", " "]));
+    const scalar = (): unknown =>
+      pick([() => int(100), () => true, () => null, plain, plain, () => `${pick(before)}${pick(creds)()}${pick(after)}`])();
+    /** A random value; `nested` gives the JSON text of a document one level down, to hold as a string (once or twice). */
+    const value = (depth: number, nested: () => string | undefined): unknown => {
+      const k = int(depth > 2 ? 2 : 4);
+      if (k === 0) return scalar();
+      if (k === 1) return nested() ?? scalar();
+      if (k === 2) return Array.from({ length: int(4) }, () => value(depth + 1, nested));
+      const o: Record<string, unknown> = {};
+      for (let i = int(4); i > 0; i--) {
+        if (rnd() < 0.3) {
+          const [key, v] = pick(credMembers)();
+          o[key] = v;
+        } else o[pick(["a", "b", "requestbody", "note", "x:", "Cookie", "authorization", "p=q"])] = value(depth + 1, nested);
+      }
+      return o;
+    };
+    const doc = (levels: number): unknown => {
+      let used = 0;
+      return value(0, () => (levels > 1 && used++ < 2 ? JSON.stringify(doc(levels - 1)) : undefined));
+    };
+    for (let i = 0; i < 2000; i++) {
+      const text = JSON.stringify(doc(1 + int(3)));
+      const out = maskSecretsInString(text);
+      const broken = brokenLevel(text, out);
+      assert.equal(broken, undefined, `document ${i}: ${broken}\n  in:  ${text}\n  out: ${out}`);
+      assert.ok(!out.includes("ZQX"), `document ${i} leaks a credential\n  in:  ${text}\n  out: ${out}`);
+    }
   });
 });

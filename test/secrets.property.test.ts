@@ -2,7 +2,8 @@
  * Secrets are found by their shape, wherever they are: a corpus of secrets
  * (SAS in a relative path, SharedAccessSignature tokens, JWTs, PEM private
  * keys, AWS access key ids with their secrets, connection strings, passwords
- * in URLs, quoted and `password: 'x'` forms, tokens and signatures in paths) planted at random positions in random string fields of a
+ * in URLs, quoted and `password: 'x'` forms, tokens and signatures in paths, credential headers quoted after the colon,
+ * cookies after an empty one) planted at random positions in random string fields of a
  * snapshot (fast-check), then looked for in every report format, in `diff`,
  * in what `snapshot` and `snapshot --redact` write, and in the TUI. None may
  * survive.
@@ -57,6 +58,11 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX${s}@git.example.com/app`),
   alnum(12).map((s) => `/health?probe=1&token=ZQX${s}`),
   alnum(16).map((s) => `/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ZQX${s.toLowerCase()}&X-Amz-Expires=60`),
+  // credential headers quoted after the colon (YAML, config dumps), an empty cookie before the secret one, `/` and `@` in a password
+  b64(16).map((s) => `authorization: "Basic ZQX${s}"`),
+  b64(16).map((s) => `Proxy-Authorization: 'Basic ZQX${s}'`),
+  b64(12).map((s) => `Cookie: a=""; sid=ZQX${s}`),
+  alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX/${s}@git.example.com/app`),
 );
 
 /** The string leaves of a document, as [holder, key] pairs (the envelope's own fields excluded). */

@@ -7,7 +7,7 @@
  * again to snapshot files, whose origin they cannot vouch for, before any
  * evidence value is rendered.
  */
-import { findTooDeep } from "./depth.ts";
+import { findTooDeep, MAX_DEPTH } from "./depth.ts";
 
 const SECRET_KEYS = new Set([
   "osprofile",
@@ -35,6 +35,8 @@ const SECRET_NAME = new RegExp(`${SECRET_NAME_END}$`);
 
 /** An AWS access key id (long-term AKIA, temporary ASIA, and the other documented prefixes). */
 const AWS_KEY_ID = /\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g;
+/** The same, to test a string with (no `lastIndex` to reset). */
+const AWS_KEY_ID_IN = new RegExp(AWS_KEY_ID.source);
 /** A 40-character secret access key: masked in a string that also holds an access key id (alone, 40 base64 characters are too common). */
 const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 /**
@@ -66,23 +68,35 @@ const HEADER_CHARS = `[^\\r\\n"'\\\\]|\\\\\\\\|\\\\(?!["'\\\\])`;
 const HEADER_VALUE = `(?:${HEADER_CHARS})+`;
 /**
  * A quoted parameter inside a header line's value (`Cookie: sid="…"`, `Digest … response="…"`), taken whole, bare or
- * backslash-escaped (in JSON text, a double-quoted argument). Never what spans only JSON punctuation between two strings
- * (`a=","b"`: the end of one string and the start of the next), and a bare one only where the parameter ends there
- * (`,` `;`, the line's end, a closing `'`).
+ * backslash-escaped (in JSON text, a double-quoted argument), empty too (`Cookie: a=""; b=…`: what follows it is the
+ * header's still). Never what spans the JSON between two strings (`a=","b"`, `a=",[1,"`: the end of one string, which
+ * only `,` `:` `]` `}` can follow, and the start of the next, which only `,` `:` `[` `{` can precede), and a bare one
+ * only where the parameter ends there (`,` `;`, the line's end, a closing `'`).
  */
-const QUOTED_PARAM = `=\\\\"(?![\\s,:\\[\\]{}]*\\\\")(?:[^"\\r\\n\\\\]|\\\\[^"\\r\\n])*\\\\"|="(?![\\s,:\\[\\]{}]*")[^"\\r\\n\\\\]*"(?=[ \\t]*(?:[,;\\r\\n]|$)|')`;
+const QUOTED_PARAM = `=\\\\"(?!\\s*[,:\\]}](?:[^"\\r\\n]*[,:\\[{])?\\s*\\\\")(?:[^"\\r\\n\\\\]|\\\\[^"\\r\\n])*\\\\"|="(?!\\s*[,:\\]}](?:[^"\\r\\n\\\\]*[,:\\[{])?\\s*")[^"\\r\\n\\\\]*"(?=[ \\t]*(?:[,;\\r\\n]|$)|')`;
+/**
+ * A quote inside a header line's value, not its end: quotes (bare or escaped) that a value character follows
+ * (`Cookie: a=x"y; b=…`, `a=''; b=…`, `sid="v"x; …`). A closing quote never is one: in JSON text only `,` `:` `]` `}`
+ * or space follow a string's end, and in a command line a space.
+ */
+const INNER_QUOTE = `(?:\\\\?["'])+(?=[\\w%+/=.~!#$&*^|;-])`;
 /**
  * Such a header and its value in a header line or a quoted curl argument (`Authorization: Basic …`): the value runs
- * to the end of the line or the first quote; the scheme stays shown. Not a JSON object or array after the colon
- * (an Activity Log's `authorization` member is `{action, scope}`).
+ * to the end of the line or the first quote that may close it (one right after the colon opens it: HEADER_MEMBER's);
+ * the scheme stays shown. Not a JSON object or array after the colon (an Activity Log's `authorization` member is
+ * `{action, scope}`).
  */
 const HEADER_LINE = new RegExp(
-  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\s*:[ \\t]*)(${AUTH_SCHEME})(?!\\s|\\{|\\[(?!redacted\\]))(?:${QUOTED_PARAM}|${HEADER_CHARS})+`,
+  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\s*:[ \\t]*)(${AUTH_SCHEME})(?!\\s|\\{|\\[(?!redacted\\]))(?:${QUOTED_PARAM}|${HEADER_CHARS})(?:${QUOTED_PARAM}|${HEADER_CHARS}|${INNER_QUOTE})*`,
   "gi",
 );
-/** The same as a JSON member, also JSON-escaped (`"authorization": "Basic …"`): only a string value is masked. */
+/**
+ * The same as a JSON member, also JSON-escaped (`"authorization": "Basic …"`): only a string value is masked. Or
+ * quoted after the colon only, as YAML and config dumps write it (`authorization: "Basic …"`, `Cookie: 'a=b'`), but
+ * not where that quote ends a JSON string (`["authorization:",1]`: only `,` `:` `]` `}` or the end follow one).
+ */
 const HEADER_MEMBER = new RegExp(
-  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\\\?["']\\s*:\\s*\\\\?["'])(${AUTH_SCHEME})${HEADER_VALUE}`,
+  `(?<![\\w-])(${HEADER_NAMES.join("|")})(\\\\?["']\\s*:\\s*\\\\?["']|\\s*:\\s*\\\\?["'](?!\\s*(?:[,:\\]}]|$)))(${AUTH_SCHEME})${HEADER_VALUE}`,
   "gi",
 );
 /** A word in any case, as a pattern: `[Pp][Ww][Dd]` (the pre-check is case-sensitive but for these). */
@@ -105,10 +119,15 @@ const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
  * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`) names no secret.
- * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it).
+ * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it;
+ * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
  */
-const NAMED_SECRET =
-  /(access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!skip|next|page|continuation)token|signature)(\\?["']?\s*=\s*|\\?["']?\s*:\s*(?=\\?["'])|(?<=passw(?:or)?d|pwd)\s*:\s*)(?:(\\?["'])(?:(?!\3)[^\n])*\3|\\?["']?[^;&"'\s]+)/gi;
+const SECRET_VALUE_NAME =
+  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!skip|next|page|continuation)token|signature/.source;
+const NAMED_SECRET = new RegExp(
+  `(${SECRET_VALUE_NAME})(\\\\?["']?\\s*=\\s*|\\\\?["']?\\s*:\\s*(?=\\\\?["'])|(?<=passw(?:or)?d|pwd)\\s*:\\s*)(?:(\\\\?["'])(?:(?!\\3)[^\\n])*\\3|\\\\?["']?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  "gi",
+);
 
 /**
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
@@ -130,9 +149,26 @@ const JSON_SECRET = new RegExp(
  * - PEM private keys (with or without their END line);
  * - AWS access key ids, and in the same string any 40-character secret access key;
  * - credentials in URLs (`scheme://user:password@host`): the password.
+ * A string that is JSON text (an Activity Log `requestbody`) is masked as a document, every string in it so, JSON text
+ * in those too: its syntax stays whole at every level (see maskJsonText).
  */
 export function maskSecretsInString(s: string): string {
   if (!HINT.test(s) && !(s.includes(":") && HEADER_HINT.test(s))) return s;
+  return maskHinted(s, false);
+}
+
+/** `aws`: the string sits in JSON text that holds an AWS access key id (its secret key may be in another member). */
+function mask(s: string, aws: boolean): string {
+  if (!HINT.test(s) && !(s.includes(":") && HEADER_HINT.test(s))) return aws ? s.replace(AWS_SECRET, REDACTED) : s;
+  return maskHinted(s, aws);
+}
+
+/** What `mask` does to a string past the pre-check. */
+function maskHinted(s: string, aws: boolean): string {
+  if (isJsonLike(s)) {
+    const masked = maskJsonText(s, aws);
+    if (masked !== undefined) return masked;
+  }
   let out = s
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
@@ -145,10 +181,11 @@ export function maskSecretsInString(s: string): string {
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
-    // the password runs to the last `@` of the authority: an `@` in it (https://user:p@ss@host/) is one more `@` before the host
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)(?:[^@\s]|@(?=[^\s/?#@"']*@))+@/gi, `$1${REDACTED}@`)
+    // the password runs to the last `@` of the authority: an `@` in it (https://user:p@ss@host/) is one more `@` before the
+    // host, a `/` after it too (https://user:p@ss/word@host/); never past a query or a fragment (…/path?contact=ops@x)
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)(?:[^@\s]|@(?=[^\s?#@"']*@))+@/gi, `$1${REDACTED}@`)
     .replace(JSON_SECRET, `$1"${REDACTED}"`);
-  if (AWS_KEY_ID.test(out)) {
+  if (aws || AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
     out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
   }
@@ -156,9 +193,114 @@ export function maskSecretsInString(s: string): string {
   return out;
 }
 
+/** Whether a string may be JSON text: an object, an array or a string, first and last (spaces around them aside). */
+function isJsonLike(s: string): boolean {
+  let i = 0;
+  let j = s.length - 1;
+  while (i < j && (s.charCodeAt(i) <= 32 || s.charCodeAt(j) <= 32)) {
+    if (s.charCodeAt(i) <= 32) i++;
+    else j--;
+  }
+  const first = s[i];
+  const last = s[j];
+  return (first === "{" && last === "}") || (first === "[" && last === "]") || (first === '"' && last === '"' && i < j);
+}
+
+/** A member named as a credential header (`"Authorization"`, `"headers.cookie"`): its string value is masked, the scheme kept. */
+const HEADER_KEY = new RegExp(`(?<![\\w-])(?:${HEADER_NAMES.join("|")})$`, "i");
+const SCHEME_PREFIX = new RegExp(`^${AUTH_SCHEME}`, "i");
+/** A member whose name ends as NAMED_SECRET's do (`"apiToken"`, `"X-Amz-Signature"`, not `"nextToken"`): its string value is masked. */
+const NAMED_KEY = new RegExp(`(?:${SECRET_VALUE_NAME})$`, "i");
+
+/**
+ * JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event, and JSON text in a string of those),
+ * masked as a document: parsed, every string in it masked (JSON text in it the same way, to any depth), and written
+ * back, so the masking never breaks its syntax at any level; what the patterns above do to such text by shape, a
+ * member does by its name here (`"adminPassword": …`, `"Authorization": "Basic …"`, `"apiToken": "…"`, an AWS tag).
+ * The string itself when nothing is masked (its layout kept); undefined when it is no JSON text (or nested deeper
+ * than any real one), for the patterns.
+ */
+function maskJsonText(s: string, awsOuter: boolean): string | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+  if (typeof doc === "string") {
+    const m = mask(doc, awsOuter);
+    return m === doc ? s : JSON.stringify(m);
+  }
+  if (doc === null || typeof doc !== "object") return undefined;
+  const aws = awsOuter || AWS_KEY_ID_IN.test(s);
+  let changed = false;
+  const values: object[] = [doc];
+  const levels: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop() as object;
+    const level = (levels.pop() as number) + 1;
+    if (level > MAX_DEPTH) return undefined;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === "string") {
+          const m = mask(x, aws);
+          if (m !== x) {
+            v[i] = m;
+            changed = true;
+          }
+        } else if (x !== null && typeof x === "object") {
+          values.push(x);
+          levels.push(level);
+        }
+      }
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    const pair = secretPair(o);
+    const entries: Array<[string, unknown]> = [];
+    let renamed = false;
+    let masked = false;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      let m = x;
+      const verdict = keyVerdict(k);
+      if (pair && k === pair.key) m = pair.value;
+      else if (verdict === SECRET_KEY) {
+        if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
+      } else if (typeof x === "string") {
+        if (x === "" || x === REDACTED) m = x;
+        else if (verdict === HEADER_SECRET || HEADER_KEY.test(k) || NAMED_KEY.test(k)) {
+          // JSON text in it is masked as such (an `authorization` member written as a string: `"{\"action\": …}"`)
+          const inner = isJsonLike(x) ? maskJsonText(x, aws) : undefined;
+          m = inner ?? (HEADER_KEY.test(k) ? `${SCHEME_PREFIX.exec(x)?.[0] ?? ""}${REDACTED}` : REDACTED);
+        } else m = mask(x, aws);
+      } else if (x !== null && typeof x === "object") {
+        values.push(x);
+        levels.push(level);
+      }
+      if (m !== x) masked = true;
+      const name = typeof verdict === "string" ? verdict : k;
+      if (name !== k) renamed = true;
+      entries.push([name, m]);
+    }
+    if (!masked && !renamed) continue;
+    changed = true;
+    // written back in order; a masked key that another key already has is the same secret's mask: the first one stays
+    for (const k of Object.keys(o)) delete o[k];
+    for (const [k, x] of entries) {
+      // defined, not assigned: a `__proto__` member stays a member
+      if (!Object.hasOwn(o, k)) Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return changed ? JSON.stringify(doc) : s;
+}
+
 /** What a property name says: its value is a secret (removed), or the name itself, masked (the same string when clean). */
 const SECRET_KEY = Symbol("secret key");
-type KeyVerdict = typeof SECRET_KEY | string;
+/** A property named as a credential header (`Authorization`, `Cookie`, `x-api-key`): a string value is masked, its scheme kept. */
+const HEADER_SECRET = Symbol("credential header");
+type KeyVerdict = typeof SECRET_KEY | typeof HEADER_SECRET | string;
 
 /** Keys seen, with their verdict (a document repeats a few hundred keys millions of times: one look-up each); bounded. */
 const keyVerdicts = new Map<string, KeyVerdict>();
@@ -176,17 +318,49 @@ function keyVerdict(k: string): KeyVerdict {
       SECRET_KEYS.has(lower) || SECRET_NAME.test(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
     const masked = secret ? k : maskSecretsInString(k);
     // `k` itself when clean: the caller's `verdict !== k` is then one pointer comparison
-    verdict = secret ? SECRET_KEY : masked === k ? k : masked;
+    verdict = secret ? SECRET_KEY : HEADER_KEY.test(lower) ? HEADER_SECRET : masked === k ? k : masked;
     if (keyVerdicts.size < 4096) keyVerdicts.set(k, verdict);
   }
   return verdict;
 }
 
-/** An AWS tag (`{Key, Value}`) whose key names a secret (`aws_secret_access_key`, `Password`): its value is masked. */
-function isSecretTag(o: Record<string, unknown>): boolean {
-  return (
-    typeof o.Key === "string" && "Value" in o && typeof o.Value === "string" && o.Value !== REDACTED && keyVerdict(o.Key) === SECRET_KEY
-  );
+/**
+ * The members of a name/value pair: an AWS tag (`{Key, Value}`), a setting or environment variable (`{name, value}`:
+ * App Service app settings, a container's env), a header (`{headerName, headerValue}`: Application Gateway rewrite
+ * rules; `{headerName, value}`: Front Door rule actions).
+ */
+const PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ["Key", "Value"],
+  ["name", "value"],
+  ["headerName", "headerValue"],
+  ["headerName", "value"],
+];
+
+/**
+ * A name/value pair whose name names a secret (`aws_secret_access_key`, `DB_PASSWORD`) or a credential header
+ * (`Authorization`): the value member and its mask; undefined for any other object (most have no such pair).
+ */
+function secretPair(o: Record<string, unknown>): { key: string; value: string } | undefined {
+  for (const [n, v] of PAIRS) {
+    const name = o[n];
+    if (typeof name !== "string") continue;
+    const x = o[v];
+    if (typeof x !== "string" || x === "" || x === REDACTED) continue;
+    const verdict = keyVerdict(name);
+    if (verdict === SECRET_KEY) return { key: v, value: REDACTED };
+    if (verdict === HEADER_SECRET) {
+      const m = headerValueMask(x);
+      return m === x ? undefined : { key: v, value: m };
+    }
+  }
+  return undefined;
+}
+
+/** A credential header's value: its scheme kept, the rest masked (JSON text in it masked as such). */
+function headerValueMask(x: string): string {
+  if (x === "" || x === REDACTED) return x;
+  const inner = isJsonLike(x) ? maskJsonText(x, false) : undefined;
+  return inner ?? `${SCHEME_PREFIX.exec(x)?.[0] ?? ""}${REDACTED}`;
 }
 
 /** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
@@ -233,11 +407,11 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       continue;
     }
     const o = v as Record<string, unknown>;
-    const tagSecret = isSecretTag(o);
+    const pair = secretPair(o);
     for (const k of Object.keys(o)) {
       const x = o[k];
-      if (tagSecret && k === "Value") {
-        masks.push({ at: o, key: k, value: REDACTED });
+      if (pair && k === pair.key) {
+        masks.push({ at: o, key: k, value: pair.value });
         continue;
       }
       const verdict = keyVerdict(k);
@@ -249,7 +423,14 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         }
         continue;
       }
-      if (verdict !== k) renames.push({ at: o, key: k, to: verdict });
+      if (verdict === HEADER_SECRET) {
+        if (typeof x === "string") {
+          const m = headerValueMask(x);
+          if (m !== x) masks.push({ at: o, key: k, value: m });
+          continue;
+        }
+        // anything else (an Activity Log's `authorization`: {action, scope}) is read as any value
+      } else if (verdict !== k) renames.push({ at: o, key: k, to: verdict });
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
         if (m !== x) masks.push({ at: o, key: k, value: m });
@@ -288,10 +469,10 @@ export function stripSecrets(value: unknown): number {
     }
     if (v === null || typeof v !== "object") continue;
     const o = v as Record<string, unknown>;
-    const tagSecret = isSecretTag(o);
+    const pair = secretPair(o);
     for (const k of Object.keys(o)) {
-      if (tagSecret && k === "Value") {
-        o[k] = REDACTED;
+      if (pair && k === pair.key) {
+        o[k] = pair.value;
         n++;
         continue;
       }
@@ -302,6 +483,14 @@ export function stripSecrets(value: unknown): number {
         continue;
       }
       const x = o[k];
+      if (verdict === HEADER_SECRET && typeof x === "string") {
+        const m = headerValueMask(x);
+        if (m !== x) {
+          o[k] = m;
+          n++;
+        }
+        continue;
+      }
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
         if (m !== x) {
@@ -309,7 +498,7 @@ export function stripSecrets(value: unknown): number {
           n++;
         }
       } else if (x !== null && typeof x === "object") stack.push(x);
-      if (verdict !== k) {
+      if (typeof verdict === "string" && verdict !== k) {
         rename(o, k, verdict);
         n++;
       }
