@@ -25,6 +25,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import { resolvePointer } from "../src/core/util/json-pointer.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import { evaluateNacl } from "../src/providers/aws/nacl.ts";
@@ -566,5 +567,110 @@ describe("network ACL evaluator: properties against a reference implementation",
     for (const k of ["allow", "deny", "partial", "implicit", "custom", "partial-with-denied-ports", "partial-addresses-only"]) {
       assert.ok(seen.has(k), `never produced ${k}: ${[...seen]}`);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------
+// IPv6: the same semantics on the other family. Each IPv4 CIDR a.b.c.d/n is mirrored into 64:ff9b::/96 (RFC 6052's
+// well-known prefix) as 64:ff9b::a.b.c.d/(96+n), 0.0.0.0/0 as ::/0: an injective embedding that keeps containment, so
+// the evaluators must give the mirrored IPv6 case the verdict of the IPv4 one (itself checked against the reference
+// above). ipaddr.js (the parser, not src/) maps the evaluator's IPv6 CIDRs back.
+
+/** A rule's CIDR: 0.0.0.0/0 (every IPv4 address) becomes ::/0 (every IPv6 address). */
+function mirror(cidr: string): string {
+  return cidr === "0.0.0.0/0" ? "::/0" : mirrorPeer(cidr);
+}
+
+/** A peer's CIDR: always inside 64:ff9b::/96 (a peer of 0.0.0.0/0 is the whole mirrored space, not ::/0). */
+function mirrorPeer(cidr: string): string {
+  const [addr, len] = cidr.split("/");
+  return `64:ff9b::${addr}/${96 + Number(len ?? 32)}`;
+}
+
+function unmirror(cidr: string): string {
+  const [a, len] = ipaddr.parseCIDR(cidr);
+  const b = a.toByteArray();
+  if (len < 96) return cidr === "::/0" ? "0.0.0.0/0" : `not-mirrored:${cidr}`;
+  return `${b.slice(12).join(".")}/${len - 96}`;
+}
+
+function mirrorNaclSnapshot(c: NaclCase): AwsSnapshot {
+  const s = naclSnapshot(c);
+  for (const acl of s.ec2?.NetworkAcls ?? []) {
+    for (const e of (acl.Entries ?? []) as Array<Record<string, unknown>>) {
+      e.Ipv6CidrBlock = mirror(String(e.CidrBlock));
+      delete e.CidrBlock;
+    }
+  }
+  return s;
+}
+
+function evalNaclOn(snapshot: AwsSnapshot, c: NaclCase, peer: string[]) {
+  const acl = buildAwsModel(snapshot).byKey.networkAcl.get(ACL);
+  assert.ok(acl);
+  return evaluateNacl(acl, { egress: c.egress, protocol: c.protocol, peer, ports: c.ports });
+}
+
+describe("IPv6: the evaluators on a mirrored case give the IPv4 case's verdict", () => {
+  it("network ACLs: Ipv6CidrBlock entries decide an IPv6 box as CidrBlock entries decide its IPv4 twin", () => {
+    fc.assert(
+      fc.property(naclCaseArb, (c) => {
+        const v4 = evalNacl(c).v;
+        const v6 = evalNaclOn(mirrorNaclSnapshot(c), c, c.peer.map(mirrorPeer));
+        const ctx = `\ncase: ${JSON.stringify(c)}`;
+        assert.equal(v6.verdict, v4.verdict, `verdict${ctx}`);
+        assert.deepEqual(v6.deniedPorts, v4.deniedPorts, `denied ports${ctx}`);
+        assert.equal(v6.blocking?.ruleNumber, v4.blocking?.ruleNumber, `blocking${ctx}`);
+        assert.deepEqual(
+          v6.decisions.map((d) => d.entry.ruleNumber),
+          v4.decisions.map((d) => d.entry.ruleNumber),
+          `deciding entries${ctx}`,
+        );
+        assert.deepEqual(merge(v6.deniedCidrs.map(unmirror).map(range)), merge(v4.deniedCidrs.map(range)), `denied addresses${ctx}`);
+      }),
+      runs(500),
+    );
+  });
+
+  it("network ACLs: an entry of one family never decides a packet of the other (only the implicit deny is left)", () => {
+    fc.assert(
+      fc.property(naclCaseArb, (c) => {
+        for (const v of [evalNaclOn(naclSnapshot(c), c, c.peer.map(mirrorPeer)), evalNaclOn(mirrorNaclSnapshot(c), c, c.peer)]) {
+          assert.equal(v.verdict, "deny", JSON.stringify(c));
+          assert.ok(
+            v.decisions.every((d) => d.entry.ruleNumber === 32767),
+            JSON.stringify(c),
+          );
+        }
+      }),
+      runs(300),
+    );
+  });
+
+  it("security groups: Ipv6Ranges decide an IPv6 peer as IpRanges decide its IPv4 twin, and never an IPv4 peer", () => {
+    fc.assert(
+      fc.property(sgCaseArb, (c) => {
+        const v4 = evalSg(c).v;
+        const groups = c.groups.map((g) => ({
+          ...g,
+          ingress: g.ingress.map((p) => ({ ...p, cidrs: [], ipv6: (p.cidrs ?? []).map(mirror) })),
+          egress: g.egress.map((p) => ({ ...p, cidrs: [], ipv6: (p.cidrs ?? []).map(mirror) })),
+        }));
+        const model = buildAwsModel(sgSnapshot({ ...c, groups }));
+        const peer6 = { cidrs: c.peer.cidrs.map(mirrorPeer), groupIds: c.peer.groupIds, family: "ipv6" as const };
+        const v6 = evaluateSecurityGroups(model, c.eni, c.direction, peer6, c.protocol, c.port);
+        const ctx = `\ncase: ${JSON.stringify(c)}\nv4: ${v4.verdict} ${JSON.stringify(v4.allowedCidrs)}\nv6: ${v6.verdict} ${JSON.stringify(v6.allowedCidrs)}`;
+        assert.equal(v6.verdict, v4.verdict, `verdict${ctx}`);
+        assert.equal(v6.allowedBy.length, v4.allowedBy.length, `allowing entries${ctx}`);
+        assert.deepEqual(merge(v6.allowedCidrs.map(unmirror).map(range)), merge(v4.allowedCidrs.map(range)), `allowed addresses${ctx}`);
+        // the IPv4 twin against the IPv6-only groups: only a group reference can still allow it
+        const cross = evaluateSecurityGroups(model, c.eni, c.direction, c.peer, c.protocol, c.port);
+        assert.ok(
+          cross.allowedBy.every((m) => m.via === "group"),
+          `an IPv6 range allowed an IPv4 peer${ctx}`,
+        );
+      }),
+      runs(500),
+    );
   });
 });

@@ -1,7 +1,7 @@
 /** The IP module's address comparison: an IPv6 address has many spellings, and a user's need not match the snapshot's. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { sameAddress } from "../src/core/util/ip.ts";
+import { covers6, intersect6, sameAddress, spaceOf6, subtract6, toCidrs6 } from "../src/core/util/ip.ts";
 
 describe("sameAddress", () => {
   it("compares IPv6 addresses however each is spelled", () => {
@@ -17,5 +17,17 @@ describe("sameAddress", () => {
     assert.ok(!sameAddress("::ffff:10.0.0.4", "10.0.0.4"), "an IPv4-mapped address is another family");
     assert.ok(!sameAddress("vm-1", "VM-1"));
     assert.ok(!sameAddress(undefined, "10.0.0.4"));
+  });
+});
+
+describe("IPv6 spaces", () => {
+  it("parse, subtract and write back as the fewest CIDRs; IPv4 text is no IPv6 space", () => {
+    const all = spaceOf6(["2001:db8::/32"]);
+    const rest = subtract6(all, spaceOf6(["2001:db8::/33"]));
+    assert.deepEqual(toCidrs6(rest), ["2001:db8:8000::/33"]);
+    assert.ok(covers6(all, spaceOf6(["2001:db8:1::/48", "2001:db8:2::1"])));
+    assert.ok(!covers6(spaceOf6(["2001:db8::/48"]), spaceOf6(["2001:db8::/47"])));
+    assert.deepEqual(spaceOf6(["10.0.0.0/8", "not an address"]), []);
+    assert.deepEqual(toCidrs6(intersect6(spaceOf6(["::/0"]), spaceOf6(["fd00::5"]))), ["fd00::5/128"]);
   });
 });

@@ -27,7 +27,9 @@ export default defineRule<AwsModel>({
     "target's subnet must also admit the clients; an ACL that admits only some of them is an allow-list, not a block. " +
     "A Gateway Load Balancer's appliances send each GENEVE packet back on UDP 6081, not on an ephemeral port. " +
     "For an IP target outside the VPC (Availability Zone `all`) only the load balancer's own subnets are in the snapshot: they are " +
-    "checked, and the target's side is unknown.",
+    "checked, and the target's side is unknown. An IPv6 target group's connections are IPv6 end to end (from the load balancer's " +
+    "IPv6 addresses, or preserved IPv6 clients, to the target's IPv6 address): only `Ipv6CidrBlock` entries match them, so an ACL " +
+    "written for IPv4 alone denies them all with its `*` entry.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
@@ -43,6 +45,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
     "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-ip-address-type.html",
   ],
   remediation:
     "Add allow entries ahead of the blocking entry: inbound on the target subnets' ACL for the health-check and traffic ports from the " +

@@ -19,6 +19,52 @@ const albBehindNlb = () =>
     .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
     .target(tgArn("alb-tg"), { id: ids.lb.alb });
 
+/** The VPC's IPv6 space (a /56 from Amazon's pool), one /64 per subnet, and an IPv6 address on each instance's interface. */
+const V6 = {
+  vpc: "2600:1f18:4a1:2100::/56",
+  subnet: {
+    [ids.subnet.publicA]: "2600:1f18:4a1:2101::/64",
+    [ids.subnet.publicB]: "2600:1f18:4a1:2102::/64",
+    [ids.subnet.privateA]: "2600:1f18:4a1:2111::/64",
+    [ids.subnet.privateB]: "2600:1f18:4a1:2112::/64",
+  } as Record<string, string>,
+  web1: "2600:1f18:4a1:2111::10",
+  web2: "2600:1f18:4a1:2112::10",
+};
+
+/**
+ * `b` made dualstack: IPv6 CIDRs on the subnets, an IPv6 address on each instance, the load balancer `lb` dualstack, and an
+ * IPv6 target group `name` (IpAddressType ipv6, IP targets: the instances' IPv6 addresses) that `lb` forwards `port` to.
+ */
+const withIpv6TargetGroup = (
+  b: ReturnType<typeof healthyAlb>,
+  lb: string,
+  spec: { name: string; protocol: string; port: number; lbType?: "application" | "network" },
+) =>
+  b
+    .edit((s) => {
+      for (const sub of s.ec2?.Subnets ?? []) {
+        const cidr = V6.subnet[String(sub.SubnetId)];
+        if (cidr)
+          sub.Ipv6CidrBlockAssociationSet = [
+            { AssociationId: `subnet-cidr-assoc-${cidr.slice(15, 19)}`, Ipv6CidrBlock: cidr, Ipv6CidrBlockState: { State: "associated" } },
+          ];
+      }
+      for (const inst of s.ec2?.Instances ?? []) {
+        const ip = inst.InstanceId === ids.instance.web1 ? V6.web1 : inst.InstanceId === ids.instance.web2 ? V6.web2 : undefined;
+        const eni = (inst.NetworkInterfaces as Array<Record<string, unknown>> | undefined)?.[0];
+        if (ip && eni) eni.Ipv6Addresses = [{ Ipv6Address: ip, IsPrimaryIpv6: true }];
+      }
+    })
+    .editLb(lb, (x) => {
+      x.IpAddressType = "dualstack";
+    })
+    .targetGroup({ ...spec, targetType: "ip" })
+    .editTargetGroup(tgArn(spec.name), { IpAddressType: "ipv6" })
+    .listener({ lb, port: 8080, protocol: spec.lbType === "network" ? "TCP" : "HTTP", forward: tgArn(spec.name) })
+    .target(tgArn(spec.name), { id: V6.web1, az: "us-east-1a" })
+    .target(tgArn(spec.name), { id: V6.web2, az: "us-east-1b" });
+
 export const cases: RuleCases = {
   valid: [
     { name: "tutorial reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
@@ -70,6 +116,16 @@ export const cases: RuleCases = {
     {
       name: "an ALB target of an NLB: the ALB's security group admits 80 from anywhere, the NLB's nodes included",
       snapshot: albBehindNlb().build(),
+    },
+    {
+      name: "IPv6 target group (IP targets on the instances' IPv6 addresses): the instance SG allows 80 from the ALB's SG, which matches IPv6 health checks too",
+      snapshot: withIpv6TargetGroup(healthyAlb(), ids.lb.alb, { name: "web6-tg", protocol: "HTTP", port: 80 }).build(),
+    },
+    {
+      name: "IPv6 target group of an NLB without security groups: the target SG allows 80 from the VPC's IPv6 CIDR, which holds every node",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" })
+        .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: [V6.vpc] }])
+        .build(),
     },
   ],
   invalid: [
@@ -141,6 +197,24 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
     },
+    {
+      name: "IPv6 target group whose targets' SG allows 80 from the VPC's IPv4 CIDR only: the ALB's IPv6 health checks match no IPv4 range",
+      snapshot: withIpv6TargetGroup(healthyAlb(), ids.lb.alb, { name: "web6-tg", protocol: "HTTP", port: 80 })
+        .setIngress(ids.sg.web, [{ port: 80, cidrs: [VPC_CIDR] }])
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
+    {
+      name: "IPv6 target group of an NLB without security groups, targets' SG open on 0.0.0.0/0 only: IPv6 health checks from the nodes are dropped",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
   ],
   unknown: [
     {
@@ -187,6 +261,17 @@ export const cases: RuleCases = {
         .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["10.0.1.0/25", CIDR.publicB] }])
         .build(),
       reason: "covers only part",
+    },
+    {
+      name: "IPv6 target group whose load balancer subnets' IPv6 CIDRs are not in the snapshot: a /56 rule may or may not hold the nodes",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" })
+        .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: [V6.vpc] }])
+        .edit((s) => {
+          for (const sub of s.ec2?.Subnets ?? [])
+            if (sub.SubnetId === ids.subnet.publicA || sub.SubnetId === ids.subnet.publicB) sub.Ipv6CidrBlockAssociationSet = [];
+        })
+        .build(),
+      reason: "is not known",
     },
   ],
   notApplicable: [

@@ -18,7 +18,8 @@ export default defineRule<AwsModel>({
     "(AWS's tutorial on an Auto Scaling group behind an Application Load Balancer: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
     "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown. " +
     "An Application Load Balancer that is the target of a Network Load Balancer is health-checked by the NLB's nodes: its own security " +
-    "groups must admit them.",
+    "groups must admit them. An IPv6 target group (`IpAddressType` `ipv6`) is health-checked over IPv6, from the nodes' addresses in " +
+    "their subnets' IPv6 CIDRs: only `Ipv6Ranges` (or a group reference) can admit them, never an IPv4 range.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
@@ -37,10 +38,13 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-ip-address-type",
   ],
   remediation:
     "Allow the load balancer on the health-check port in one of the targets' security groups: reference the load balancer's security " +
-    "group (`UserIdGroupPairs=[{GroupId=sg-…}]`), or for a load balancer without security groups its subnets' CIDRs.",
+    "group (`UserIdGroupPairs=[{GroupId=sg-…}]`), or for a load balancer without security groups its subnets' CIDRs (their IPv6 " +
+    "CIDRs, in `Ipv6Ranges`, for an IPv6 target group).",
   explains: ["aws/targets-unhealthy"],
   messages: targetSgBlocksHealthCheckCause.messages,
   check(ctx) {

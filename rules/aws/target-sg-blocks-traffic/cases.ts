@@ -28,6 +28,52 @@ const albBehindNlb = () =>
 const noTgAttributes = (b: ReturnType<typeof healthyNlb>) =>
   b.tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" });
 
+/** The VPC's IPv6 space (a /56 from Amazon's pool), one /64 per subnet, and an IPv6 address on each instance's interface. */
+const V6 = {
+  vpc: "2600:1f18:4a1:2100::/56",
+  subnet: {
+    [ids.subnet.publicA]: "2600:1f18:4a1:2101::/64",
+    [ids.subnet.publicB]: "2600:1f18:4a1:2102::/64",
+    [ids.subnet.privateA]: "2600:1f18:4a1:2111::/64",
+    [ids.subnet.privateB]: "2600:1f18:4a1:2112::/64",
+  } as Record<string, string>,
+  web1: "2600:1f18:4a1:2111::10",
+  web2: "2600:1f18:4a1:2112::10",
+};
+
+/**
+ * `b` made dualstack: IPv6 CIDRs on the subnets, an IPv6 address on each instance, the load balancer `lb` dualstack, and an
+ * IPv6 target group `name` (IpAddressType ipv6, IP targets: the instances' IPv6 addresses) that `lb` forwards `port` to.
+ */
+const withIpv6TargetGroup = (
+  b: ReturnType<typeof healthyAlb>,
+  lb: string,
+  spec: { name: string; protocol: string; port: number; lbType?: "application" | "network" },
+) =>
+  b
+    .edit((s) => {
+      for (const sub of s.ec2?.Subnets ?? []) {
+        const cidr = V6.subnet[String(sub.SubnetId)];
+        if (cidr)
+          sub.Ipv6CidrBlockAssociationSet = [
+            { AssociationId: `subnet-cidr-assoc-${cidr.slice(15, 19)}`, Ipv6CidrBlock: cidr, Ipv6CidrBlockState: { State: "associated" } },
+          ];
+      }
+      for (const inst of s.ec2?.Instances ?? []) {
+        const ip = inst.InstanceId === ids.instance.web1 ? V6.web1 : inst.InstanceId === ids.instance.web2 ? V6.web2 : undefined;
+        const eni = (inst.NetworkInterfaces as Array<Record<string, unknown>> | undefined)?.[0];
+        if (ip && eni) eni.Ipv6Addresses = [{ Ipv6Address: ip, IsPrimaryIpv6: true }];
+      }
+    })
+    .editLb(lb, (x) => {
+      x.IpAddressType = "dualstack";
+    })
+    .targetGroup({ ...spec, targetType: "ip" })
+    .editTargetGroup(tgArn(spec.name), { IpAddressType: "ipv6" })
+    .listener({ lb, port: 8080, protocol: spec.lbType === "network" ? "TCP" : "HTTP", forward: tgArn(spec.name) })
+    .target(tgArn(spec.name), { id: V6.web1, az: "us-east-1a" })
+    .target(tgArn(spec.name), { id: V6.web2, az: "us-east-1b" });
+
 export const cases: RuleCases = {
   valid: [
     { name: "tutorial reference: the instance SG allows 80 from the ALB's SG by group id", snapshot: healthyAlb().build() },
@@ -76,6 +122,17 @@ export const cases: RuleCases = {
     {
       name: "an ALB target of an NLB: the ALB's security group admits 80 from anywhere (the clients it sees)",
       snapshot: albBehindNlb().build(),
+    },
+    {
+      name: "IPv6 target group (IP targets on the instances' IPv6 addresses): the instance SG allows 80 from the ALB's SG, which matches IPv6 traffic too",
+      snapshot: withIpv6TargetGroup(healthyAlb(), ids.lb.alb, { name: "web6-tg", protocol: "HTTP", port: 80 }).build(),
+    },
+    {
+      name: "IPv6 target group of an NLB that preserves client IPs: the targets' SG allows 80 from ::/0 (IPv6 clients, and the nodes for IPv4 clients)",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" })
+        .tgAttribute(tgArn("app6-tg"), "preserve_client_ip.enabled", "true")
+        .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: ["::/0"] }])
+        .build(),
     },
   ],
   invalid: [
@@ -145,6 +202,27 @@ export const cases: RuleCases = {
           .setIngress(ids.sg.nlbApp, [{ protocol: "udp", port: 80, cidrs: [VPC_CIDR] }]),
       ).build(),
       errors: [{ messageId: "blocked" }, { messageId: "blocked" }],
+    },
+    {
+      name: "IPv6 target group of an NLB without security groups, targets' SG open on 0.0.0.0/0 only: the NLB's IPv6 traffic is dropped",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
+    {
+      name: "IPv6 target group of an NLB that preserves client IPs, targets' SG allows the NLB subnets' IPv6 CIDRs only: IPv6 clients keep their own addresses and are dropped",
+      snapshot: withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" })
+        .tgAttribute(tgArn("app6-tg"), "preserve_client_ip.enabled", "true")
+        .setIngress(ids.sg.nlbApp, [
+          { port: 80, cidrs: ["0.0.0.0/0"], ipv6: [V6.subnet[ids.subnet.publicA] as string, V6.subnet[ids.subnet.publicB] as string] },
+        ])
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
     },
   ],
   unknown: [

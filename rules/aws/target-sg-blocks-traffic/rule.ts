@@ -25,7 +25,10 @@ export default defineRule<AwsModel>({
     "NLB's own security group, which AWS matches even with client IP preservation on. For client traffic an allow that covers only part " +
     "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown. " +
     "An Application Load Balancer that is the target of a Network Load Balancer is judged by its own security groups, which must admit " +
-    "the NLB's clients. An IP target outside the VPC has its security groups elsewhere: unknown.",
+    "the NLB's clients. An IP target outside the VPC has its security groups elsewhere: unknown. An IPv6 target group " +
+    "(`IpAddressType` `ipv6`) receives IPv6 packets, which only `Ipv6Ranges` (or a group reference) admit: from the load " +
+    "balancer's IPv6 addresses, except that an NLB preserving client IPs passes IPv6 clients' own addresses (IPv4 clients still " +
+    "arrive from the NLB's IPv6 addresses).",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html",
@@ -45,6 +48,8 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-register-targets.html#target-security-groups",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-ip-address-type",
   ],
   messages: {
     noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
@@ -61,7 +66,7 @@ export default defineRule<AwsModel>({
   remediation:
     "Allow the traffic on the target port in one of the targets' security groups: reference the load balancer's security group " +
     "(`UserIdGroupPairs=[{GroupId=sg-…}]`); for a Network Load Balancer without security groups allow its subnets' CIDRs, or, when it " +
-    "preserves client IPs, the clients' addresses.",
+    "preserves client IPs, the clients' addresses (IPv6 CIDRs go in `Ipv6Ranges`).",
   explains: ["aws/targets-unhealthy"],
   check(ctx) {
     checkTargetSecurityGroups(ctx, { purpose: "traffic" });

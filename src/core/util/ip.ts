@@ -273,3 +273,114 @@ export function parsePort(text: string): number | undefined {
   const port = Number(text);
   return port >= 1 && port <= 65535 ? port : undefined;
 }
+
+// ---------------------------------------------------------------------------
+// IPv6 spaces: sorted, disjoint, inclusive bigint intervals (0 … 2^128-1), parsed with parseCidr (ipaddr.js).
+// The IPv4 spaces above are plain numbers; an IPv6 address needs 128 bits.
+
+export type Interval6 = [bigint, bigint];
+export type Space6 = Interval6[];
+
+export const IPV6_MAX = (1n << 128n) - 1n;
+
+/** The larger and the smaller of two bigints (Math.max and Math.min take numbers only). */
+export const maxBig = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+export const minBig = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
+/** An IPv6 CIDR or address as an interval (host bits ignored, as AWS does); undefined for IPv4 or garbage. */
+export function ipv6Interval(text: string): Interval6 | undefined {
+  const c = parseCidr(text.trim());
+  const addr = c?.[0];
+  if (!c || addr?.kind() !== "ipv6") return undefined;
+  let n = 0n;
+  for (const b of addr.toByteArray()) n = (n << 8n) | BigInt(b);
+  const host = 128n - BigInt(c[1]);
+  const first = (n >> host) << host;
+  return [first, first + (1n << host) - 1n];
+}
+
+export function normalize6(intervals: Interval6[]): Space6 {
+  const sorted = intervals.filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const out: Space6 = [];
+  for (const [a, b] of sorted) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1n) last[1] = maxBig(b, last[1]);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** An IPv6 space from CIDR texts; texts that are not IPv6 are ignored. */
+export function spaceOf6(cidrs: Iterable<string>): Space6 {
+  const out: Interval6[] = [];
+  for (const c of cidrs) {
+    const iv = ipv6Interval(c);
+    if (iv) out.push(iv);
+  }
+  return normalize6(out);
+}
+
+export function intersect6(a: Space6, b: Space6): Space6 {
+  const out: Space6 = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as Interval6;
+    const y = b[j] as Interval6;
+    const lo = maxBig(x[0], y[0]);
+    const hi = minBig(x[1], y[1]);
+    if (lo <= hi) out.push([lo, hi]);
+    if (x[1] < y[1]) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** `a` minus `b` (both sorted and disjoint). */
+export function subtract6(a: Space6, b: Space6): Space6 {
+  const out: Space6 = [];
+  for (const [lo0, hi] of a) {
+    let lo = lo0;
+    for (const [c, d] of b) {
+      if (d < lo || c > hi) continue;
+      if (c > lo) out.push([lo, c - 1n]);
+      lo = d + 1n;
+      if (lo > hi) break;
+    }
+    if (lo <= hi) out.push([lo, hi]);
+  }
+  return out;
+}
+
+export function covers6(outer: Space6, inner: Space6): boolean {
+  return subtract6(inner, outer).length === 0;
+}
+
+export function size6(s: Space6): bigint {
+  return s.reduce((n, [a, b]) => n + (b - a + 1n), 0n);
+}
+
+function formatV6(n: bigint): string {
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((n >> BigInt(i * 8)) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** The smallest IPv6 CIDRs that exactly make up a space (for messages and commands). */
+export function toCidrs6(s: Space6): string[] {
+  const out: string[] = [];
+  for (const [a, b] of s) {
+    let lo = a;
+    while (lo <= b) {
+      let bits = 128n;
+      while (bits > 0n) {
+        const size = 1n << (128n - bits + 1n);
+        if (lo % size !== 0n || lo + size - 1n > b) break;
+        bits--;
+      }
+      out.push(`${formatV6(lo)}/${bits}`);
+      lo += 1n << (128n - bits);
+    }
+  }
+  return out;
+}

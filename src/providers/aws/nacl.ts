@@ -11,6 +11,9 @@
  *   (32767) denies what nothing else matched;
  * - Protocol "-1" is every protocol and every port; "6"/"17" (tcp/udp) match
  *   PortRange.From…To, the packet's destination port;
+ * - an entry holds an IPv4 `CidrBlock` or an IPv6 `Ipv6CidrBlock`: it matches
+ *   packets of that family only (IPv6 peers are split the same way, on bigint
+ *   addresses);
  * - traffic between two addresses of one subnet does not cross its ACL.
  *
  * A query is a box: a set of peer addresses (one IP, a subnet's CIDR, the
@@ -19,7 +22,22 @@
  * which part, and the ports on which *every* peer address is denied (a
  * certain block, whatever the peer's exact address).
  */
-import { type Interval, normalize, type Space, size, spaceOf, toCidrs } from "../../core/util/ip.ts";
+import {
+  type Interval,
+  type Interval6,
+  maxBig,
+  minBig,
+  normalize,
+  normalize6,
+  type Space,
+  type Space6,
+  size,
+  size6,
+  spaceOf,
+  spaceOf6,
+  toCidrs,
+  toCidrs6,
+} from "../../core/util/ip.ts";
 import type { NaclEntry, NetworkAcl, Subnet } from "./model.ts";
 import type { Protocol } from "./sg.ts";
 
@@ -37,7 +55,10 @@ export interface NaclQuery {
 
 export interface NaclDecision {
   entry: NaclEntry;
+  /** the IPv4 part of the box the entry decided */
   addresses: Space;
+  /** the IPv6 part of the box the entry decided, as CIDRs (absent when the query holds no IPv6 address) */
+  ipv6?: string[];
   ports: Interval;
 }
 
@@ -50,7 +71,7 @@ export interface NaclVerdict {
   blocking?: NaclEntry;
   /** port ranges on which every peer address is denied */
   deniedPorts: Interval[];
-  /** the peer addresses denied on at least one port, as CIDRs */
+  /** the peer addresses denied on at least one port, as CIDRs (IPv4 first, then IPv6) */
   deniedCidrs: string[];
 }
 
@@ -97,7 +118,19 @@ export function entriesFor(nacl: NetworkAcl, egress: boolean, protocol: Protocol
   return nacl.entries.filter((e) => e.egress === egress && entryMatchesProtocol(e, protocol)).sort((x, y) => x.ruleNumber - y.ruleNumber);
 }
 
+/**
+ * Evaluates a box. IPv4 peers meet the IPv4 entries (`CidrBlock`) and IPv6 peers the IPv6 entries (`Ipv6CidrBlock`),
+ * never the other family's; a query that holds both families is the union of the two boxes.
+ */
 export function evaluateNacl(nacl: NetworkAcl, q: NaclQuery): NaclVerdict {
+  const v6 = q.peer.filter((p) => p.includes(":"));
+  if (v6.length === 0) return evaluateNacl4(nacl, q);
+  const six = evaluateNacl6(nacl, q, spaceOf6(v6));
+  if (v6.length === q.peer.length) return six;
+  return mergeFamilies(evaluateNacl4(nacl, { ...q, peer: q.peer.filter((p) => !p.includes(":")) }), six);
+}
+
+function evaluateNacl4(nacl: NetworkAcl, q: NaclQuery): NaclVerdict {
   const peer = spaceOf(q.peer);
   let remaining: Box[] = peer.map((a) => ({ a, p: q.ports }));
   const decisions: NaclDecision[] = [];
@@ -180,6 +213,131 @@ function whollyDeniedPorts(denied: Box[], peerSize: number, ports: Interval): In
 }
 
 // ---------------------------------------------------------------------------
+// IPv6: the same first-match split over bigint addresses
+
+interface Box6 {
+  a: Interval6;
+  p: Interval;
+}
+
+function cut6(x: Interval6, y: Interval6): Interval6 | undefined {
+  const lo = maxBig(x[0], y[0]);
+  const hi = minBig(x[1], y[1]);
+  return lo <= hi ? [lo, hi] : undefined;
+}
+
+function minus6(b: Box6, e: Box6): Box6[] {
+  const a = cut6(b.a, e.a);
+  const p = cut(b.p, e.p);
+  if (!a || !p) return [b];
+  const out: Box6[] = [];
+  if (b.a[0] < a[0]) out.push({ a: [b.a[0], a[0] - 1n], p: b.p });
+  if (a[1] < b.a[1]) out.push({ a: [a[1] + 1n, b.a[1]], p: b.p });
+  if (b.p[0] < p[0]) out.push({ a, p: [b.p[0], p[0] - 1] });
+  if (p[1] < b.p[1]) out.push({ a, p: [p[1] + 1, b.p[1]] });
+  return out;
+}
+
+function evaluateNacl6(nacl: NetworkAcl, q: NaclQuery, peer: Space6): NaclVerdict {
+  let remaining: Box6[] = peer.map((a) => ({ a, p: q.ports }));
+  const decisions: NaclDecision[] = [];
+  const denied: Box6[] = [];
+  const decide = (entry: NaclEntry, hit: Box6[]) => {
+    const ports = hit.reduce<Interval>((r, h) => [Math.min(r[0], h.p[0]), Math.max(r[1], h.p[1])], [65535, 0]);
+    decisions.push({ entry, addresses: [], ipv6: toCidrs6(normalize6(hit.map((h) => h.a))), ports });
+  };
+  for (const entry of entriesFor(nacl, q.egress, q.protocol)) {
+    if (remaining.length === 0) break;
+    // IPv4 entries never match an IPv6 packet; an entry with no CIDR at all (the `*` entry the model adds) matches both
+    const cidr = entry.ipv6Cidr ?? (entry.cidr ? undefined : "::/0");
+    const ea = cidr ? spaceOf6([cidr])[0] : undefined;
+    if (!ea) continue;
+    const e: Box6 = { a: ea, p: entryPorts(entry) };
+    const next: Box6[] = [];
+    const hit: Box6[] = [];
+    for (const b of remaining) {
+      const a = cut6(b.a, e.a);
+      const p = cut(b.p, e.p);
+      if (!a || !p) {
+        next.push(b);
+        continue;
+      }
+      hit.push({ a, p });
+      next.push(...minus6(b, e));
+    }
+    remaining = next;
+    if (hit.length === 0) continue;
+    if (entry.action === "deny") denied.push(...hit);
+    decide(entry, hit);
+  }
+  if (remaining.length > 0) {
+    // only when no IPv6 `*` entry exists: the implicit deny still applies
+    decide({ ptr: `${nacl.ptr}/Entries`, ruleNumber: 32767, egress: q.egress, protocol: "-1", action: "deny", implicit: true }, remaining);
+    denied.push(...remaining);
+  }
+  const width = BigInt(q.ports[1] - q.ports[0] + 1);
+  const total = size6(peer) * width;
+  const deniedSize = denied.reduce((n, b) => n + (b.a[1] - b.a[0] + 1n) * BigInt(b.p[1] - b.p[0] + 1), 0n);
+  const verdict: NaclVerdict = {
+    verdict: deniedSize === 0n ? "allow" : deniedSize === total ? "deny" : "partial",
+    decisions,
+    deniedPorts: whollyDeniedPorts6(denied, size6(peer), q.ports),
+    deniedCidrs: toCidrs6(normalize6(denied.map((b) => b.a))),
+  };
+  const blocking = decisions.find((d) => d.entry.action === "deny")?.entry;
+  if (blocking) verdict.blocking = blocking;
+  return verdict;
+}
+
+function whollyDeniedPorts6(denied: Box6[], peerSize: bigint, ports: Interval): Interval[] {
+  if (peerSize === 0n || denied.length === 0) return [];
+  const cuts = new Set<number>([ports[0], ports[1] + 1]);
+  for (const b of denied) {
+    cuts.add(b.p[0]);
+    cuts.add(b.p[1] + 1);
+  }
+  const points = [...cuts].sort((x, y) => x - y);
+  const out: Interval[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const lo = points[i] as number;
+    const hi = (points[i + 1] as number) - 1;
+    if (lo < ports[0] || hi > ports[1]) continue;
+    const covered = denied.filter((b) => b.p[0] <= lo && b.p[1] >= hi).reduce((n, b) => n + (b.a[1] - b.a[0] + 1n), 0n);
+    if (covered < peerSize) continue;
+    const last = out[out.length - 1];
+    if (last && last[1] + 1 === lo) last[1] = hi;
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** Two disjoint intervals lists' intersection (port ranges). */
+function intersectPorts(a: Interval[], b: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const x of a)
+    for (const y of b) {
+      const c = cut(x, y);
+      if (c) out.push(c);
+    }
+  return out.sort((x, y) => x[0] - y[0]);
+}
+
+/** The verdict on a box of both families: each family's own, joined. */
+function mergeFamilies(v4: NaclVerdict, v6: NaclVerdict): NaclVerdict {
+  const decisions = [...v4.decisions, ...v6.decisions].sort((x, y) => x.entry.ruleNumber - y.entry.ruleNumber);
+  const verdict: NaclVerdict = {
+    verdict: v4.verdict === v6.verdict ? v4.verdict : "partial",
+    decisions,
+    // a port is denied to every peer address only when both families deny it wholly
+    deniedPorts: intersectPorts(v4.deniedPorts, v6.deniedPorts),
+    deniedCidrs: [...v4.deniedCidrs, ...v6.deniedCidrs],
+  };
+  const blocking = decisions.find((d) => d.entry.action === "deny")?.entry;
+  if (blocking) verdict.blocking = blocking;
+  return verdict;
+}
+
+// ---------------------------------------------------------------------------
 // a flow across subnets
 
 export interface NaclEndpoint {
@@ -241,6 +399,23 @@ export function naclPath(
   leg("reply-out", to.subnet, true, from.space, replyPorts);
   leg("reply-in", from.subnet, false, to.space, replyPorts);
   return { sameSubnet: false, legs };
+}
+
+/**
+ * The subnet (of the VPC, when given) whose IPv6 CIDRs hold an address: an IPv6 IP target's subnet, which the model
+ * resolves for IPv4 addresses only.
+ */
+export function subnetOfIpv6(subnets: Subnet[], ip: string, vpcId?: string): Subnet | undefined {
+  const a = spaceOf6([ip])[0];
+  if (!a) return undefined;
+  return subnets.find(
+    (s) => (!vpcId || s.vpcId === vpcId) && s.ipv6Cidrs.some((c) => spaceOf6([c]).some(([lo, hi]) => lo <= a[0] && a[1] <= hi)),
+  );
+}
+
+/** The `create-network-acl-entry` option that carries a CIDR of its family. */
+export function naclCidrOption(cidr: string): "--cidr-block" | "--ipv6-cidr-block" {
+  return cidr.includes(":") ? "--ipv6-cidr-block" : "--cidr-block";
 }
 
 /** "ports 1024–32767", "port 80" */

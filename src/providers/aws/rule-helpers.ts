@@ -8,6 +8,7 @@ import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/
 import { awsArg, jsonForCommand } from "../../core/util/shell.ts";
 import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
 import { gapsFor, listGaps } from "./model.ts";
+import { naclCidrOption } from "./nacl.ts";
 import { evaluateSecurityGroups, type Protocol, type SgPeer, type SgVerdict } from "./sg.ts";
 
 // ---------------------------------------------------------------------------
@@ -448,7 +449,7 @@ export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new
     `--rule-number ${free ?? f.blocking.ruleNumber}`,
     `--protocol ${f.protocol}`,
     `--port-range From=${f.ports[0]},To=${f.ports[1]}`,
-    `--cidr-block ${sh(f.cidr)}`,
+    `${naclCidrOption(f.cidr)} ${sh(f.cidr)}`,
     "--rule-action allow",
   ].join(" ");
 }

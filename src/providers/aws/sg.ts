@@ -8,8 +8,9 @@
  * - a permission matches the protocol when IpProtocol is "-1" (all; ports
  *   ignored), the protocol's name or its number; tcp/udp permissions cover
  *   FromPort…ToPort; other protocol numbers cover every port;
- * - a permission matches the peer through `IpRanges` (IPv4 CIDRs),
- *   `Ipv6Ranges`, `UserIdGroupPairs` (the peer's ENI carries that group) or
+ * - a permission matches the peer through `IpRanges` (IPv4 CIDRs: never an
+ *   IPv6 packet), `Ipv6Ranges` (IPv6 CIDRs: never an IPv4 packet),
+ *   `UserIdGroupPairs` (the peer's ENI carries that group) or
  *   `PrefixListIds`, whose contents the snapshot does not hold: such a
  *   permission makes the verdict `unknown`, never a guess.
  *
@@ -18,7 +19,26 @@
  * its ENI carries. The verdict is `allow` when every address of the peer is
  * allowed, `partial` when only some are, `deny` when none is.
  */
-import { cidrCovers, covers, IPV4_MAX, intersect, normalize, type Space, size, spaceOf, subtract, toCidrs } from "../../core/util/ip.ts";
+import {
+  covers,
+  covers6,
+  IPV4_MAX,
+  IPV6_MAX,
+  intersect,
+  intersect6,
+  normalize,
+  normalize6,
+  type Space,
+  type Space6,
+  size,
+  size6,
+  spaceOf,
+  spaceOf6,
+  subtract,
+  subtract6,
+  toCidrs,
+  toCidrs6,
+} from "../../core/util/ip.ts";
 import type { AwsModel, SecurityGroup, SgPermission } from "./model.ts";
 
 export type Protocol = "tcp" | "udp";
@@ -30,6 +50,11 @@ export interface SgPeer {
   groupIds: string[];
   /** for messages: "the internet", "load balancer web-alb", … */
   label?: string;
+  /**
+   * the address family of a peer whose addresses are not known (`cidrs` empty; IPv4 unless given): only the ranges of
+   * that family can match it (a whole-family range, 0.0.0.0/0 or ::/0, does; a narrower one leaves it unknown)
+   */
+  family?: "ipv4" | "ipv6";
 }
 
 export interface SgMatch {
@@ -54,7 +79,7 @@ export interface SgVerdict {
   otherPorts: SgMatch[];
   /** CIDRs on the protocol and port that miss the peer entirely: for messages ("allows 80 only from 10.0.0.0/8") */
   otherCidrs: SgMatch[];
-  /** the peer's IPv4 addresses that are allowed, as CIDRs (when partial or allow) */
+  /** the peer's addresses that are allowed, as CIDRs (when partial or allow): IPv4 first, then IPv6 */
   allowedCidrs: string[];
   /** ids of groups on the ENI the snapshot does not hold */
   missingGroups: string[];
@@ -81,16 +106,8 @@ export function permissionCovers(perm: SgPermission, protocol: Protocol, port: n
   return port >= from && port <= to;
 }
 
-function isV6(text: string): boolean {
+export function isV6(text: string): boolean {
   return text.includes(":");
-}
-
-function v6Contains(outer: string, inner: string): boolean {
-  return isV6(outer) && cidrCovers(outer, inner);
-}
-
-function v6Overlaps(a: string, b: string): boolean {
-  return v6Contains(a, b) || v6Contains(b, a);
 }
 
 /**
@@ -106,7 +123,7 @@ export function evaluateGroups(
   missing: string[] = [],
 ): SgVerdict {
   const v4 = spaceOf(peer.cidrs.filter((c) => !isV6(c)));
-  const v6 = peer.cidrs.filter(isV6);
+  const v6 = spaceOf6(peer.cidrs.filter(isV6));
   const peerGroups = new Set(peer.groupIds.map((g) => g.toLowerCase()));
   const out: SgVerdict = {
     verdict: "deny",
@@ -120,9 +137,11 @@ export function evaluateGroups(
     groups,
   };
   const addressKnown = v4.length > 0 || v6.length > 0;
+  // the family of a peer whose address is not known: IPv4 ranges never match an IPv6 packet, nor IPv6 ranges an IPv4 one
+  const unknownV6 = !addressKnown && peer.family === "ipv6";
   const byGroup: SgMatch[] = [];
   const byCidr: Array<SgMatch & { space: Space }> = [];
-  const byV6: SgMatch[] = [];
+  const byV6: Array<SgMatch & { space6: Space6 }> = [];
   let unknownAddress = false;
   for (const sg of groups) {
     for (const perm of direction === "ingress" ? sg.ingress : sg.egress) {
@@ -139,6 +158,7 @@ export function evaluateGroups(
         const m: SgMatch = { sg, permission: perm, ptr: r.ptr, via: "cidr", value: r.cidr };
         let hit: Space;
         if (addressKnown) hit = intersect(space, v4);
+        else if (unknownV6) hit = [];
         else if (size(space) === IPV4_MAX + 1) hit = space;
         else {
           // the peer's address is not known: a narrower CIDR may or may not hold it
@@ -153,31 +173,41 @@ export function evaluateGroups(
         else out.otherPorts.push(m);
       }
       for (const r of perm.ipv6Ranges) {
+        const space6 = spaceOf6([r.cidr]);
         const m: SgMatch = { sg, permission: perm, ptr: r.ptr, via: "ipv6", value: r.cidr };
-        if (!v6.some((p) => v6Overlaps(r.cidr, p))) {
+        let hit6: Space6;
+        if (addressKnown) hit6 = intersect6(space6, v6);
+        else if (!unknownV6) hit6 = [];
+        else if (size6(space6) === IPV6_MAX + 1n) hit6 = space6;
+        else {
+          if (onPort && space6.length > 0) unknownAddress = true;
+          continue;
+        }
+        if (hit6.length === 0) {
           if (onPort) out.otherCidrs.push(m);
           continue;
         }
-        if (onPort) byV6.push(m);
+        if (onPort) byV6.push({ ...m, space6: hit6 });
         else out.otherPorts.push(m);
       }
       if (onPort)
         for (const pl of perm.prefixLists) out.prefixLists.push({ sg, permission: perm, ptr: pl.ptr, via: "prefix-list", value: pl.id });
     }
   }
-  const cidrMatches = [...byCidr.map(({ space: _, ...m }) => m), ...byV6];
+  const cidrMatches = [...byCidr.map(({ space: _, ...m }) => m), ...byV6.map(({ space6: _, ...m }) => m)];
   const allowedV4 = normalize(byCidr.flatMap((m) => m.space));
-  out.allowedCidrs = toCidrs(allowedV4);
+  const allowedV6 = normalize6(byV6.flatMap((m) => m.space6));
+  out.allowedCidrs = [...toCidrs(allowedV4), ...toCidrs6(allowedV6)];
   if (byGroup.length > 0) {
     out.verdict = "allow";
     out.allowedBy = byGroup;
-    out.allowedCidrs = toCidrs(v4);
+    out.allowedCidrs = [...toCidrs(v4), ...toCidrs6(v6)];
     return out;
   }
   const v4Covered = covers(allowedV4, v4);
-  const v6Covered = v6.every((p) => byV6.some((m) => v6Contains(m.value, p)));
+  const v6Covered = covers6(allowedV6, v6);
   if (cidrMatches.length > 0 && (addressKnown ? v4Covered && v6Covered : true)) {
-    // a known peer wholly covered, or an unknown one covered by a whole-space range (0.0.0.0/0)
+    // a known peer wholly covered, or an unknown one covered by a whole-space range (0.0.0.0/0, or ::/0 for an IPv6 peer)
     out.verdict = "allow";
     out.allowedBy = cidrMatches;
     return out;
@@ -217,7 +247,10 @@ export function evaluateSecurityGroups(
   return evaluateGroups(groups, direction, peer, protocol, port, missing);
 }
 
-/** The part of a peer's IPv4 space that is not allowed, as CIDRs (for messages). */
+/** The part of a peer's space that is not allowed, as CIDRs (for messages): IPv4 first, then IPv6. */
 export function deniedCidrs(peer: SgPeer, verdict: SgVerdict): string[] {
-  return toCidrs(subtract(spaceOf(peer.cidrs), spaceOf(verdict.allowedCidrs)));
+  return [
+    ...toCidrs(subtract(spaceOf(peer.cidrs), spaceOf(verdict.allowedCidrs))),
+    ...toCidrs6(subtract6(spaceOf6(peer.cidrs), spaceOf6(verdict.allowedCidrs))),
+  ];
 }

@@ -9,12 +9,14 @@
  * basis, reason, kind, allowList.
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
+import { parseCidr, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
 import { idKey } from "../../core/util/resource-id.ts";
-import type { AwsModel, LoadBalancer, Target, TargetGroup } from "./model.ts";
+import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "./model.ts";
 import {
   clientLabel,
   clientSpace,
   gapNote,
+  jsonForCommand,
   lbNodeSources,
   lbTargets,
   nearMiss,
@@ -23,6 +25,7 @@ import {
   type Source,
   type SourceVerdict,
   sgNames,
+  sh,
   targetBase,
   targetEvidence,
   targetIngress,
@@ -80,15 +83,186 @@ function albClientSources(lb: LoadBalancer): Source[] {
   return [{ kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: lb.ptr }];
 }
 
+// ---------------------------------------------------------------------------
+// IPv6 target groups
+
+/**
+ * Whether a target group's targets are reached over IPv6: its IpAddressType is `ipv6` (DescribeTargetGroups), or the
+ * target is registered by an IPv6 address. "The load balancer communicates with targets based on the IP address type of
+ * the target group" (IP address types for your Application / Network Load Balancer), health checks included.
+ */
+export function ipv6Target(tg: TargetGroup, t: Target): boolean {
+  const type = tg.raw.IpAddressType;
+  return (typeof type === "string" && type.toLowerCase() === "ipv6") || (t.kind === "ip" && t.id.includes(":"));
+}
+
+/** `2600:1f18::1` and `2600:1f18:0:0::1` are one address: compare the canonical text. */
+function canonicalV6(text: string): string | undefined {
+  const c = parseCidr(text.trim());
+  return c && c[0].kind() === "ipv6" ? c[0].toNormalizedString() : undefined;
+}
+
+export interface Ipv6Holder {
+  instance: Instance;
+  /** pointer of the address in the instance's wire object */
+  ptr: string;
+}
+
+const ipv6Index = new WeakMap<AwsModel, Map<string, Ipv6Holder>>();
+
+function obj(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/**
+ * The instance whose network interface holds an IPv6 address (NetworkInterfaces[].Ipv6Addresses, DescribeInstances).
+ * The model indexes instances by their private IPv4 addresses only, so an IPv6 IP target finds its instance here.
+ */
+export function instanceByIpv6(model: AwsModel, ip: string): Ipv6Holder | undefined {
+  let index = ipv6Index.get(model);
+  if (!index) {
+    const idx = new Map<string, Ipv6Holder>();
+    const add = (text: unknown, instance: Instance, ptr: string) => {
+      const k = typeof text === "string" ? canonicalV6(text) : undefined;
+      if (k && !idx.has(k)) idx.set(k, { instance, ptr });
+    };
+    for (const inst of model.instances) {
+      const raw = obj(inst.raw);
+      add(raw.Ipv6Address, inst, `${inst.ptr}/Ipv6Address`);
+      for (const [i, e] of list(raw.NetworkInterfaces).entries()) {
+        for (const [j, a] of list(obj(e).Ipv6Addresses).entries()) {
+          add(obj(a).Ipv6Address, inst, `${inst.ptr}/NetworkInterfaces/${i}/Ipv6Addresses/${j}/Ipv6Address`);
+        }
+      }
+    }
+    ipv6Index.set(model, idx);
+    index = idx;
+  }
+  const k = canonicalV6(ip);
+  return k ? index.get(k) : undefined;
+}
+
+/** The LB nodes as IPv6 peers: each zone's node has an address in its subnet's IPv6 CIDR (the LB must be dualstack). */
+export function lbNodeSourcesV6(lb: LoadBalancer): Source[] {
+  return lb.zones.map((z) => {
+    const s = z.subnet;
+    const where = s
+      ? `${s.id}${s.ipv6Cidrs.length > 0 ? ` (${s.ipv6Cidrs.join(", ")})` : " (its IPv6 CIDR is not in the snapshot)"}`
+      : (z.subnetId ?? z.zoneName ?? "an unknown subnet");
+    const label = `${lb.name}'s IPv6 node in ${where}`;
+    const src: Source = {
+      kind: "lb-node",
+      label,
+      peer: { cidrs: s?.ipv6Cidrs ?? [], groupIds: lb.securityGroupIds, label, family: "ipv6" },
+      ptr: z.ptr,
+    };
+    if (s) src.subnet = s;
+    return src;
+  });
+}
+
+/** The primary IPv6 address of an instance (its first interface's, as DescribeInstances lists them), if any. */
+export function instanceIpv6(inst: Instance): string | undefined {
+  const raw = obj(inst.raw);
+  if (typeof raw.Ipv6Address === "string") return raw.Ipv6Address;
+  for (const e of list(raw.NetworkInterfaces)) {
+    const addrs = list(obj(e).Ipv6Addresses).map(obj);
+    const a = addrs.find((x) => x.IsPrimaryIpv6 === true) ?? addrs[0];
+    if (a && typeof a.Ipv6Address === "string") return a.Ipv6Address;
+  }
+  return undefined;
+}
+
+const internetV6Cache = new WeakMap<LoadBalancer, string[]>();
+
+/**
+ * The addresses IPv6 internet clients come from: global unicast space (2000::/3) less the VPC's own subnets (a VPC's IPv6
+ * addresses are global unicast too, but no internet client holds them).
+ */
+function internetV6(model: AwsModel, lb: LoadBalancer): string[] {
+  let out = internetV6Cache.get(lb);
+  if (!out) {
+    const own = model.subnets.filter((x) => x.vpcId === lb.vpcId).flatMap((x) => x.ipv6Cidrs);
+    out = toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(own)));
+    internetV6Cache.set(lb, out);
+  }
+  return out;
+}
+
+/**
+ * Where an IPv6 target group's traffic comes from. An NLB that preserves client IPs passes IPv6 clients' own addresses,
+ * but IPv4 clients reach an IPv6 target from the load balancer's IPv6 address; without preservation every request
+ * comes from the load balancer's IPv6 address (Edit target group attributes for your Network Load Balancer, "IP type (IPv6)").
+ */
+export function trafficSourcesV6(model: AwsModel, lb: LoadBalancer, tg: TargetGroup): Source[] {
+  if (lb.type === "network" && tg.preserveClientIp.value) {
+    const label = `${lb.internetFacing ? "IPv6 clients on the internet" : "IPv6 clients of the internal load balancer"} (the NLB preserves client IPs)`;
+    const cidrs = lb.internetFacing ? internetV6(model, lb) : ["::/0"];
+    return [
+      { kind: "clients", label, peer: { cidrs, groupIds: lb.securityGroupIds, label, family: "ipv6" }, ptr: tg.preserveClientIp.ptr },
+      ...lbNodeSourcesV6(lb),
+    ];
+  }
+  return lbNodeSourcesV6(lb);
+}
+
+function sourcesFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, hc: boolean, v6: boolean): Source[] {
+  // the subnet is left out of an IPv6 node: readVerdict would name its IPv4 CIDR when a range covers part of the node's space
+  if (v6) return (hc ? lbNodeSourcesV6(lb) : trafficSourcesV6(model, lb, tg)).map(({ subnet: _, ...x }) => x);
+  return hc ? lbNodeSources(lb) : trafficSources(lb, tg);
+}
+
+/**
+ * The fix for an IPv6 flow: the load balancer's security group by reference when it has one (as for IPv4), else the
+ * blocked sources' IPv6 CIDRs in `Ipv6Ranges` (an `IpRanges` entry holds IPv4 only).
+ */
+function ipv6IngressFix(model: AwsModel, lb: LoadBalancer, blocked: SourceVerdict[], port: number, groupId: string | undefined): string[] {
+  if (!groupId) return [];
+  const commands: string[] = [];
+  for (const protocol of [...new Set(blocked.map((b) => b.protocol))]) {
+    const permission: Record<string, unknown> = { IpProtocol: protocol, FromPort: port, ToPort: port };
+    if (lb.securityGroupIds.length > 0) permission.UserIdGroupPairs = [{ GroupId: lb.securityGroupIds[0] }];
+    else {
+      // the clients of an internet-facing NLB are the IPv6 internet (::/0, as 0.0.0.0/0 for IPv4); an internal one's, the VPC's subnets
+      const vpcV6 = model.subnets.filter((x) => x.vpcId === lb.vpcId).flatMap((x) => x.ipv6Cidrs);
+      const cidrs = [
+        ...new Set(
+          blocked
+            .filter((b) => b.protocol === protocol)
+            .flatMap((b) => (b.source.kind === "clients" ? (lb.internetFacing ? ["::/0"] : vpcV6) : b.source.peer.cidrs)),
+        ),
+      ];
+      if (cidrs.length === 0) continue;
+      permission.Ipv6Ranges = cidrs.map((c) => ({ CidrIpv6: c }));
+    }
+    commands.push(
+      `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --ip-permissions ${sh(jsonForCommand([permission]))}`,
+    );
+  }
+  return commands;
+}
+
 export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsModel>, spec: TargetSgSpec): void {
   const hc = spec.purpose === "health-check";
   reportTargetsUnknown(model, report);
-  for (const { lb, tg, target } of lbTargets(model)) {
+  for (const visit of lbTargets(model)) {
+    const { lb, tg } = visit;
+    const v6 = visit.target.kind !== "alb" && visit.target.kind !== "lambda" && ipv6Target(tg, visit.target);
+    // an IPv6 IP target: the instance whose interface holds the address (the model resolves IPv4 addresses only)
+    const v6Holder = v6 && visit.target.kind === "ip" && !visit.target.instance ? instanceByIpv6(model, visit.target.id) : undefined;
+    const target: Target = v6Holder ? { ...visit.target, instance: v6Holder.instance } : visit.target;
+    const holderEv: Evidence[] = v6Holder
+      ? [{ resourceId: v6Holder.instance.id, pointer: v6Holder.ptr, label: `${target.id} on ${v6Holder.instance.id}'s network interface` }]
+      : [];
     const base = targetBase(lb, tg, target);
     const port = hc ? target.healthCheckPort : target.port;
     const protocols: Protocol[] = hc ? ["tcp"] : trafficProtocols(tg);
     const albT = target.kind === "alb" ? albTarget(model, target) : undefined;
-    const sources = hc ? lbNodeSources(lb) : albT ? albClientSources(lb) : trafficSources(lb, tg);
+    const sources = albT && !hc ? albClientSources(lb) : sourcesFor(model, lb, tg, hc, v6);
     const groupIds = albT ? albT.groupIds : (target.instance?.securityGroupIds ?? []);
     const data = {
       targetGroup: tg.name,
@@ -130,7 +304,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     if (!hc && !albT && preservationUnknown(lb, tg)) {
       // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
       const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
-      if (targetIngress(model, lb, target, trafficSources(lb, flipped), port, protocols).status !== r.status) {
+      if (targetIngress(model, lb, target, sourcesFor(model, lb, flipped, false, v6), port, protocols).status !== r.status) {
         const reason =
           `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}, ` +
           `so whether ${lb.name} preserves client IPs (preserve_client_ip.enabled) is not known, and the verdict depends on it`;
@@ -157,6 +331,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
         },
         evidence: [
           ...groupsEv,
+          ...holderEv,
           ...targetSgEvidence(target, r.blocked),
           portEv,
           sourceEv,
@@ -170,7 +345,9 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
                 ? "the clients"
                 : `${lb.name}'s subnets`
           } in ${groupIds[0]}.`,
-          commands: targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
+          commands: v6
+            ? ipv6IngressFix(model, lb, r.blocked, port, groupIds[0])
+            : targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
         },
       });
     } else if (r.status === "unknown") {

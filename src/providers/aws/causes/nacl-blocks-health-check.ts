@@ -3,10 +3,10 @@
  * results as the cause of a target's health (see causes.ts). A rule never runs another rule.
  */
 import type { Evidence, RuleContext } from "../../../core/engine/types.ts";
-import { type Interval, ipv4ToInt } from "../../../core/util/ip.ts";
+import { type Interval, isAddressLike } from "../../../core/util/ip.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "../model.ts";
-import { EPHEMERAL, type NaclLeg, naclPath, portsText } from "../nacl.ts";
+import { EPHEMERAL, type NaclLeg, naclPath, portsText, subnetOfIpv6 } from "../nacl.ts";
 import {
   gapNote,
   lbNodeSources,
@@ -24,7 +24,7 @@ import {
   trafficSources,
 } from "../rule-helpers.ts";
 import type { Protocol } from "../sg.ts";
-import { healthText } from "../target-sg.ts";
+import { healthText, instanceByIpv6, instanceIpv6, ipv6Target, lbNodeSourcesV6, trafficSourcesV6 } from "../target-sg.ts";
 
 interface Check {
   purpose: "health checks" | "traffic";
@@ -42,18 +42,18 @@ interface LegResult {
   reason?: string;
 }
 
-/** The health-check and traffic connections a target receives, from each of their sources. */
-function checksFor(lb: LoadBalancer, tg: TargetGroup, t: Target): Check[] {
+/** The health-check and traffic connections a target receives, from each of their sources (IPv6 ones for an IPv6 target group). */
+function checksFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, t: Target, v6: boolean): Check[] {
   const out: Check[] = [];
   if (tg.healthCheck.enabled && t.healthCheckPort !== undefined) {
-    for (const source of lbNodeSources(lb))
+    for (const source of v6 ? lbNodeSourcesV6(lb) : lbNodeSources(lb))
       out.push({ purpose: "health checks", protocol: "tcp", port: t.healthCheckPort, source, replyPorts: EPHEMERAL });
   }
   if (t.port !== undefined) {
     // GENEVE: the appliance sends each packet back to the Gateway Load Balancer on UDP 6081, its ports kept
     const geneve = (tg.protocol ?? "").toUpperCase() === "GENEVE";
     const replyPorts: Interval = geneve ? [t.port, t.port] : EPHEMERAL;
-    for (const source of trafficSources(lb, tg)) {
+    for (const source of v6 ? trafficSourcesV6(model, lb, tg) : trafficSources(lb, tg)) {
       for (const protocol of trafficProtocols(tg)) {
         const dup = out.some((c) => c.source.label === source.label && c.protocol === protocol && c.port === t.port);
         if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source, replyPorts });
@@ -71,7 +71,7 @@ function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: 
   const results: LegResult[] = [];
   const unresolved: string[] = [];
   let sameSubnet = 0;
-  for (const check of checksFor(lb, tg, target)) {
+  for (const check of checksFor(model, lb, tg, target, ip.includes(":"))) {
     if (check.source.kind === "lb-node" && !check.source.subnet) {
       unresolved.push(`${check.source.label}: the subnet is not in the snapshot`);
       continue;
@@ -155,24 +155,30 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
       report({ ...base, status: "not-applicable", messageId: "noSubnet", data, evidence: [tEv] });
       continue;
     }
-    const outside = outsideVpc(target) && target.ip !== undefined && ipv4ToInt(target.ip) !== undefined;
-    if (!target.ip || (!target.subnet && !outside)) {
-      const reason = !target.ip
-        ? `the address of ${target.id} is not known${gapNote(model, [target.id], ["DescribeInstances"])}`
+    // an IPv6 target group: its flows go to the target's IPv6 address, in the subnet whose IPv6 CIDR holds it
+    const v6 = ipv6Target(tg, target);
+    const ip = v6 ? (target.kind === "ip" ? target.id : target.instance ? instanceIpv6(target.instance) : undefined) : target.ip;
+    const targetSubnet = v6
+      ? (target.subnet ?? (ip ? (instanceByIpv6(model, ip)?.instance.subnet ?? subnetOfIpv6(model.subnets, ip, tg.vpcId)) : undefined))
+      : target.subnet;
+    const outside = outsideVpc(target) && ip !== undefined && isAddressLike(ip);
+    if (!ip || (!targetSubnet && !outside)) {
+      const reason = !ip
+        ? `the ${v6 ? "IPv6 " : ""}address of ${target.id} is not known${gapNote(model, [target.id], ["DescribeInstances"])}`
         : `the subnet of ${target.id} is not in the snapshot${gapNote(model, [target.instance?.subnetId], ["DescribeSubnets"])}`;
       report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv] });
       continue;
     }
     // outside the VPC (peered, on premises): only the load balancer's subnets are crossed here
-    const subnet = outside ? undefined : target.subnet;
-    const legs = legResults(model, lb, tg, target, subnet, target.ip);
+    const subnet = outside ? undefined : targetSubnet;
+    const legs = legResults(model, lb, tg, target, subnet, ip);
     const { results, unresolved, sameSubnet } = legs;
     // the far side of an outside target is never known: a blocked leg fails, anything else is unknown
     const status = (r: ReturnType<typeof legResults>) => (outside && statusOf(r) === "pass" ? "unknown" : statusOf(r));
     if (preservationUnknown(lb, tg)) {
       // preserve_client_ip.enabled was not collected: the default may have been changed, so the verdict must hold both ways
       const flipped = { ...tg, preserveClientIp: { ...tg.preserveClientIp, value: !tg.preserveClientIp.value } };
-      if (status(legResults(model, lb, flipped, target, subnet, target.ip)) !== status(legs)) {
+      if (status(legResults(model, lb, flipped, target, subnet, ip)) !== status(legs)) {
         const reason =
           `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}, ` +
           `so whether ${lb.name} preserves client IPs (preserve_client_ip.enabled) is not known, and the verdict depends on it`;
@@ -227,12 +233,12 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
           health: healthText(target),
         },
         evidence,
-        remediation: { summary: fixSummary(blocked), commands: fixCommands(blocked, target) },
+        remediation: { summary: fixSummary(blocked), commands: fixCommands(blocked, targetSubnet, ip.includes(":")) },
       });
     } else if (unknown.length > 0 || unresolved.length > 0 || outside) {
       const u = unknown[0];
       const beyond =
-        `${target.ip} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the network ACLs and firewalls ` +
+        `${ip} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the network ACLs and firewalls ` +
         `on its side are not in the snapshot; ${lb.name}'s own subnets let the connections through`;
       report({
         ...base,
@@ -271,9 +277,9 @@ function rangeText([a, b]: Interval): string {
   return a === b ? `${a}` : `${a}-${b}`;
 }
 
-/** An address as a CIDR for an ACL entry (`192.168.10.5/32`); a CIDR stays as it is. */
+/** An address as a CIDR for an ACL entry (`192.168.10.5/32`, `2600:1f18::10/128`); a CIDR stays as it is. */
 function hostCidr(v: string | undefined): string | undefined {
-  return v === undefined || v.includes("/") ? v : `${v}/32`;
+  return v === undefined || v.includes("/") ? v : `${v}/${v.includes(":") ? 128 : 32}`;
 }
 
 function fixSummary(blocked: LegResult[]): string {
@@ -288,7 +294,7 @@ function fixSummary(blocked: LegResult[]): string {
   return `Allow ${parts.join(", ")}, ahead of the blocking entries.`;
 }
 
-function fixCommands(blocked: LegResult[], t: Target): string[] {
+function fixCommands(blocked: LegResult[], targetSubnet: Subnet | undefined, v6: boolean): string[] {
   const out: string[] = [];
   const taken = new Map<string, Set<number>>();
   const done = new Set<string>();
@@ -301,9 +307,11 @@ function fixCommands(blocked: LegResult[], t: Target): string[] {
     const onTargetSide = leg.leg === "request-in" || leg.leg === "reply-out";
     const cidr = onTargetSide
       ? check.source.kind === "clients"
-        ? "0.0.0.0/0"
-        : (check.source.subnet?.cidr ?? leg.peer[0])
-      : (t.subnet?.cidr ?? hostCidr(leg.peer[0]));
+        ? v6
+          ? "::/0"
+          : "0.0.0.0/0"
+        : ((v6 ? check.source.subnet?.ipv6Cidrs[0] : check.source.subnet?.cidr) ?? leg.peer[0])
+      : ((v6 ? targetSubnet?.ipv6Cidrs[0] : targetSubnet?.cidr) ?? hostCidr(leg.peer[0]));
     if (!cidr) continue;
     const ports: [number, number] = leg.leg.startsWith("reply") ? check.replyPorts : [check.port, check.port];
     const k = `${nacl.id}|${leg.egress}|${check.protocol}|${ports.join("-")}|${cidr}`;
