@@ -117,6 +117,17 @@ export const cases: RuleCases = {
         { messageId: "privateIpv6", resourceId: ids.subnet.publicB, severity: "critical" },
       ],
     },
+    {
+      name: "dualstack ALB whose 0.0.0.0/0 goes to a Gateway Load Balancer endpoint (undecided) and that has no ::/0 route: IPv6 certainly fails",
+      snapshot: dualstack("dualstack")
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("vpce", "inspection-a") })
+        .build(),
+      errors: [
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicA, severity: "high" },
+        { messageId: "privateIpv6", resourceId: ids.subnet.publicB, severity: "high" },
+      ],
+    },
   ],
   unknown: [
     {

@@ -42,10 +42,14 @@ function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined 
   return undefined;
 }
 
-function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string): { summary: string; commands: string[] } {
+/**
+ * `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load balancer or swapping the
+ * route table would bypass it, so only the missing route is added.
+ */
+function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string, inspected = false): { summary: string; commands: string[] } {
   const dests = neededRoutes(lb);
   // 1. an ALB can move to the VPC's public subnets in the same zones
-  if (lb.type === "application") {
+  if (lb.type === "application" && !inspected) {
     const replacement = lb.zones.map((z) => {
       if (z.subnet && isPublic(z.subnet, dests)) return z.subnet;
       return model.subnets.find(
@@ -65,7 +69,7 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string): { s
   const publicRt = model.routeTables.find(
     (t) => t.vpcId === s.vpcId && t.key !== rt.key && dests.every((d) => isIgwRoute(defaultRoute(t, d))),
   );
-  if (publicRt) {
+  if (publicRt && !inspected) {
     const cmd =
       s.routeTableVia === "association" && s.routeTableAssociationId
         ? `aws ec2 replace-route-table-association --association-id ${sh(s.routeTableAssociationId)} --route-table-id ${sh(publicRt.id)}`
@@ -107,7 +111,9 @@ export default defineRule<AwsModel>({
     "A dualstack load balancer also needs `::/0` to the internet gateway (an egress-only internet gateway admits no client), and one " +
     "without public IPv4 (`dualstack-without-public-ipv4`, public IPv6 addresses only) needs `::/0` alone. " +
     "A default route to a VPC endpoint (`vpce-…`: a Network Firewall or Gateway Load Balancer endpoint inspecting traffic through " +
-    "internet gateway ingress routing) is reported as unknown: the rest of that path is not in the snapshot. " +
+    "internet gateway ingress routing) is reported as unknown: the rest of that path is not in the snapshot. When the other address " +
+    "family of a dualstack load balancer certainly fails (say `0.0.0.0/0` goes to an endpoint and no `::/0` route goes to the internet " +
+    "gateway), the subnet fails on that family, and the finding names the endpoint-routed family as undecided. " +
     "Severity is high when some zones are affected and critical when all are.",
   citations: [
     {
@@ -165,17 +171,29 @@ export default defineRule<AwsModel>({
       const zones = lb.zones.map((z) => {
         const s = z.subnet;
         const rt = s?.routeTable;
-        // the first default route the load balancer's address type needs that does not go to an internet gateway
-        const dest = (rt && neededRoutes(lb).find((d) => !isIgwRoute(defaultRoute(rt, d)))) || neededRoutes(lb)[0] || V4;
-        const route = rt ? defaultRoute(rt, dest) : undefined;
-        // a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) as the next hop: with ingress routing on the
-        // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot
-        const viaEndpoint = !!route && route.target.startsWith("vpce-") && route.state !== "blackhole";
-        const status = !s || !rt ? "unknown" : isIgwRoute(route) ? "pass" : viaEndpoint ? "endpoint" : "fail";
-        return { z, s, rt, dest, route, status };
+        // each default route the load balancer's address type needs, judged on its own: an IPv4 route to a VPC endpoint
+        // (undecided) must not hide a missing IPv6 route (a certain failure), nor the reverse
+        const judged = rt
+          ? neededRoutes(lb).map((d) => {
+              const r = defaultRoute(rt, d);
+              // a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) as the next hop: with ingress routing on the
+              // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot
+              const verdict = isIgwRoute(r) ? "pass" : r?.target.startsWith("vpce-") && r.state !== "blackhole" ? "endpoint" : "fail";
+              return { dest: d, route: r, verdict };
+            })
+          : [];
+        // the family that decides: the first certain failure, else the first undecided one, else the first (all pass)
+        const decisive = judged.find((j) => j.verdict === "fail") ?? judged.find((j) => j.verdict === "endpoint") ?? judged[0];
+        const dest = decisive?.dest ?? neededRoutes(lb)[0] ?? V4;
+        const route = decisive?.route;
+        const status =
+          !s || !rt ? "unknown" : decisive?.verdict === "fail" ? "fail" : decisive?.verdict === "endpoint" ? "endpoint" : "pass";
+        // the families left undecided beside a failing one (their default route goes to a VPC endpoint)
+        const undecided = status === "fail" ? judged.filter((j) => j.verdict === "endpoint") : [];
+        return { z, s, rt, dest, route, status, undecided };
       });
       const failing = zones.filter((x) => x.status === "fail").length;
-      for (const { z, s, rt, dest, route, status } of zones) {
+      for (const { z, s, rt, dest, route, status, undecided } of zones) {
         const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
         const base = {
           resourceId: subnetId,
@@ -229,19 +247,30 @@ export default defineRule<AwsModel>({
           : route.state === "blackhole"
             ? `sends ${dest} to ${route.target}, a blackhole (the gateway is gone)`
             : `sends ${dest} to ${route.target}${route.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : route.target.startsWith("eigw-") ? " (an egress-only internet gateway: outbound only)" : ""}`;
+        // the other family, undecided: named, so that the certain failure is not read as the whole verdict
+        const otherFamilies = undecided
+          .map(
+            (u) =>
+              `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: it sends ${u.dest} to ${u.route?.target}, a VPC endpoint (a Network Firewall or ` +
+              "Gateway Load Balancer endpoint) whose path to an internet gateway is not in the snapshot",
+          )
+          .join("");
         report({
           ...base,
           status: "fail",
           messageId: dest === V6 ? "privateIpv6" : "private",
           // a dualstack load balancer that lacks only its IPv6 route still serves IPv4 clients
           severity: failing === zones.length && !(dest === V6 && neededRoutes(lb).includes(V4)) ? "critical" : "high",
-          data: { ...data, detail, type: lb.ipAddressType ?? "dualstack" },
+          data: { ...data, detail: `${detail}${otherFamilies}`, type: lb.ipAddressType ?? "dualstack" },
           evidence: [
             zoneEv,
             rtEv,
             { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
+            ...undecided.flatMap((u) =>
+              u.route ? [{ resourceId: rt.id, pointer: u.route.ptr, label: `${u.dest} route to a VPC endpoint (undecided)` }] : [],
+            ),
           ],
-          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s, dest)),
+          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s, dest, undecided.length > 0)),
         });
       }
     }
