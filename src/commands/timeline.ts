@@ -73,11 +73,17 @@ export async function runTimeline(target: string | undefined, opts: TimelineOpti
       "",
       ...timelineLines(report.timeline ?? { window: model.time.window, entries: [], members: [], missing: [] }),
     ];
-    const causes = report.findings.filter((f) => f.status === "fail" && f.key?.startsWith("change:"));
+    // the findings of the changes the timeline marks: one set aside for a rival the failing findings point at is not the likely cause
+    const marked = new Map(
+      (report.timeline?.entries ?? []).filter((e) => e.likelyCause).flatMap((e) => (e.findings ?? []).map((id) => [id, e] as const)),
+    );
+    const causes = report.findings.filter((f) => f.status === "fail" && f.key?.startsWith("change:") && marked.has(f.id));
     if (causes.length > 0) {
       lines.push("", "Likely cause:");
       for (const f of causes) {
         lines.push(`  ${f.message}`);
+        const why = marked.get(f.id)?.why;
+        if (why) lines.push(`    why: ${why}`);
         for (const c of f.remediation?.commands ?? []) lines.push(`    $ ${c}`);
         const explained = f.relatedTo.filter((r) => r.relation === "explains");
         if (explained.length > 0) lines.push(`    explains: ${[...new Set(explained.map((r) => r.ruleId))].join(", ")}`);

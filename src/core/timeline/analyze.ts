@@ -44,49 +44,96 @@ export function transitions(s: HealthSeries): HealthPoint[] {
   return out;
 }
 
+/** Each series' step, by its points (recomputed when their number changes). */
+const steps = new WeakMap<HealthPoint[], { n: number; step: number }>();
+
 /**
  * How long one sample of a series stands for: the smallest gap between two of its samples (a minute for Azure's
  * PT1M metrics and CloudWatch's 60-second periods), a minute when it has fewer than two.
  */
 export function sampleStep(s: HealthSeries): number {
+  const known = steps.get(s.points);
+  if (known && known.n === s.points.length) return known.step;
   let step = Number.POSITIVE_INFINITY;
   for (let i = 1; i < s.points.length; i++) {
     const d = ms((s.points[i] as HealthPoint).t) - ms((s.points[i - 1] as HealthPoint).t);
     if (d > 0 && d < step) step = d;
   }
-  return Number.isFinite(step) ? step : 60_000;
+  const out = Number.isFinite(step) ? step : 60_000;
+  steps.set(s.points, { n: s.points.length, step: out });
+  return out;
 }
 
 /**
- * The state before a time: the last sample whose interval ended at or before it (undefined when none did). A sample
- * is stamped with the start of its interval (an Azure metric's `timeStamp`, a CloudWatch period's timestamp) and
- * aggregates the whole interval: the one stamped 03:12 already holds what a change at 03:12:04 did.
+ * How many sampling intervals a sample still tells the state for. A sample stamped more than this many intervals
+ * before a time (two or more samples missing in between: a gap in the metrics) says nothing about the state then:
+ * the member may have gone down, or come back, in the gap.
  */
-export function stateAt(s: HealthSeries, t: string): boolean | undefined {
+export const STALE_STEPS = 3;
+
+/**
+ * A series around a time, in one pass over its samples (in time order). `last`: the last sample whose interval
+ * ended at or before the time, however old. A sample is stamped with the start of its interval (an Azure metric's
+ * `timeStamp`, a CloudWatch period's timestamp) and aggregates the whole interval: the one stamped 03:12 already
+ * holds what a change at 03:12:04 did. `before`: the state before the time, `last`'s when it is recent (stamped at
+ * most STALE_STEPS intervals before the time), else unknown. `down`: the first later sample that is down while the
+ * state before it was not down; `known` when that state was up (a drop), not when it was unknown.
+ */
+function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: { at: HealthPoint; known: boolean } } {
   const at = ms(t);
   const step = sampleStep(s);
-  let state: boolean | undefined;
-  for (const p of s.points) {
+  const pts = s.points;
+  let last: HealthPoint | undefined;
+  let i = 0;
+  for (; i < pts.length; i++) {
+    const p = pts[i] as HealthPoint;
     if (ms(p.t) + step > at) break;
-    state = p.up;
+    last = p;
   }
-  return state;
+  const before = last && at - ms(last.t) <= STALE_STEPS * step ? last.up : undefined;
+  const out = { ...(last ? { last } : {}), ...(before !== undefined ? { before } : {}) };
+  let prev = before;
+  for (; i < pts.length; i++) {
+    const p = pts[i] as HealthPoint;
+    if (!p.up && prev !== false) return { ...out, down: { at: p, known: prev === true } };
+    prev = p.up;
+  }
+  return out;
+}
+
+/** The last sample whose interval ended at or before a time (undefined when none did), however old (see around). */
+export function lastSampleBefore(s: HealthSeries, t: string): HealthPoint | undefined {
+  return around(s, t).last;
+}
+
+/**
+ * The state before a time: that of the last sample whose interval ended at or before it, when that sample is recent
+ * (stamped at most STALE_STEPS of the series' own intervals before the time). Undefined, unknown, when no sample
+ * ended before it, or when the last one is older than that: a sample taken before a gap in the metrics is not the
+ * state at a time inside the gap.
+ */
+export function stateAt(s: HealthSeries, t: string): boolean | undefined {
+  return around(s, t).before;
+}
+
+/**
+ * The first sample whose interval ends after `t` that is down while the state before it was not down: `known` when
+ * that state was up (a drop), not when it was unknown (no recent sample before `t`: the member may have been down
+ * already, so when it went down the samples cannot tell). The sample of the interval `t` falls in counts, as it
+ * holds what happened after `t` in it.
+ */
+export function downAfter(s: HealthSeries, t: string): { at: HealthPoint; known: boolean } | undefined {
+  return around(s, t).down;
 }
 
 /**
  * The first sample whose interval ends after `t` that is down while the one before it was up (or the series was up
- * before `t`): the sample of the interval `t` falls in counts, as it holds what happened after `t` in it.
+ * before `t`): the sample of the interval `t` falls in counts, as it holds what happened after `t` in it. Undefined
+ * when the first down sample after `t` follows an unknown state (see downAfter): no drop the samples can place.
  */
 export function firstDropAfter(s: HealthSeries, t: string): HealthPoint | undefined {
-  const at = ms(t);
-  const step = sampleStep(s);
-  let prev = stateAt(s, t);
-  for (const p of s.points) {
-    if (ms(p.t) + step <= at) continue;
-    if (!p.up && prev !== false) return p;
-    prev = p.up;
-  }
-  return undefined;
+  const d = around(s, t).down;
+  return d?.known ? d.at : undefined;
 }
 
 /** A short picture of a series: `▇▇▁▁▇▁` (one character a sample, at most `width`, by majority). */
@@ -107,15 +154,63 @@ export interface ChangeImpact {
   change: Change;
   /** each series on the change's path that was up at the change and dropped after it, with the first down sample */
   drops: Array<{ series: HealthSeries; at: HealthPoint }>;
+  /**
+   * the other changes on the path of one of its drops made too close to it for the samples to order (see
+   * CONTEST_STEPS): which of them broke the member, time cannot tell; the failing findings can (rankCauses)
+   */
+  rivals: Change[];
+  /** time alone names this change for at least one of its drops (changeImpacts); false for a rival time sets aside */
+  byTime: boolean;
 }
 
 /**
- * The changes inside the window that touched a resource on a member's path
- * while the member was up, followed by a drop of that member's health, with
- * no other change on that path in between (the nearest change is the likely
- * one). Sorted by change time.
+ * Changes made this many sampling intervals before a drop's sample, or inside it, are too close to the drop for the
+ * samples to order: a health check needs a few failed probes (tens of seconds to minutes) before a member counts
+ * as down, so a change a minute before the drop may have caused it as well as one in the drop's own minute.
  */
-export function changeImpacts(time: TimeData): ChangeImpact[] {
+export const CONTEST_STEPS = 2;
+
+/** A drop several changes are too close to for the samples to order: each entrant, and whether time alone names it. */
+export interface CauseContest {
+  series: HealthSeries;
+  at: HealthPoint;
+  entrants: Array<{ change: Change; byTime: boolean }>;
+}
+
+/**
+ * A change made while a member's state was unknown (no recent sample before it: a gap in the metrics, or the series
+ * starts after it), and the member was down at the next sample: whether it was up at the change, and so whether the
+ * change broke it, the samples cannot tell.
+ */
+export interface UnknownAtChange {
+  change: Change;
+  members: Array<{
+    series: HealthSeries;
+    /** the first sample after the change, down */
+    down: HealthPoint;
+    /** the last sample before the change, too old to tell the state at it (none: the series starts after it) */
+    last?: HealthPoint;
+  }>;
+}
+
+export interface ChangeAnalysis {
+  /** every change a drop may be credited to: the ones time names (byTime) and their rivals, sorted by change time */
+  candidates: ChangeImpact[];
+  /** the drops with more than one candidate the samples cannot order */
+  contests: CauseContest[];
+  /** the changes (no candidate) made while a member's state was unknown and followed by it being down */
+  unknown: UnknownAtChange[];
+}
+
+/**
+ * The changes inside the window that touched a resource on a member's path while the member was up, followed by a
+ * drop of that member's health. Time names the nearest change before the drop on that path (and of the changes
+ * inside the drop's own interval, only one with no other change in that interval or the one before it). Changes
+ * made within CONTEST_STEPS intervals before the drop's sample, or inside it, are all candidates, with each other
+ * as rivals: the samples cannot order them. A change made while the member's state was unknown (a gap in the
+ * metrics) is none: it is reported in `unknown`, never linked to the drop by a stale sample.
+ */
+export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
   const until = ms(time.window.until);
   const byPath = new Map<string, HealthSeries[]>();
@@ -126,18 +221,28 @@ export function changeImpacts(time: TimeData): ChangeImpact[] {
       list.push(s);
     }
   }
-  const out: ChangeImpact[] = [];
   const effective = time.changes.filter((c) => {
     const t = ms(c.time);
     return t >= from && t <= until && (!c.status || /^succeeded$/i.test(c.status));
   });
+  type Drop = ChangeImpact["drops"][number];
+  const found = new Map<Change, { drops: Drop[]; timeDrops: Drop[]; rivals: Set<Change> }>();
+  const contests = new Map<string, CauseContest>();
+  const unknown = new Map<Change, UnknownAtChange>();
   for (const change of effective) {
     const t = ms(change.time);
-    const drops: ChangeImpact["drops"] = [];
     for (const s of byPath.get(idKey(change.resourceId)) ?? []) {
-      if (stateAt(s, change.time) === false) continue; // already down: this change did not start it
-      const at = firstDropAfter(s, change.time);
-      if (!at) continue;
+      const { before, down, last } = around(s, change.time);
+      if (before === false) continue; // already down: this change did not start it
+      if (!down) continue;
+      if (!down.known) {
+        // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not
+        const u = unknown.get(change) ?? { change, members: [] };
+        u.members.push({ series: s, down: down.at, ...(last ? { last } : {}) });
+        unknown.set(change, u);
+        continue;
+      }
+      const at = down.at;
       // the nearest change before the drop on this member's path is the likely one, not an older one
       const path = new Set(s.path);
       const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
@@ -146,11 +251,50 @@ export function changeImpacts(time: TimeData): ChangeImpact[] {
       // a change inside the drop's own interval: an earlier change in that interval, or in the one before it, is likelier
       const step = sampleStep(s);
       const earlier = t > dropFrom && effective.some((o) => onPath(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
-      if (!later && !earlier) drops.push({ series: s, at });
+      const byTime = !later && !earlier;
+      // the changes too close to the drop for the samples to order, each made while the member was up and followed by this drop
+      const close = (x: number) => x >= dropFrom - CONTEST_STEPS * step && x < dropFrom + step;
+      const rivals = close(t)
+        ? effective.filter((o) => {
+            if (!onPath(o) || !close(ms(o.time))) return false;
+            const r = around(s, o.time);
+            return r.before !== false && r.down?.known === true && r.down.at === at;
+          })
+        : [];
+      if (!byTime && rivals.length === 0) continue;
+      const f = found.get(change) ?? { drops: [], timeDrops: [], rivals: new Set<Change>() };
+      f.drops.push({ series: s, at });
+      if (byTime) f.timeDrops.push({ series: s, at });
+      for (const r of rivals) f.rivals.add(r);
+      found.set(change, f);
+      if (rivals.length > 0) {
+        const k = `${s.key}\u0000${at.t}`;
+        const c = contests.get(k) ?? { series: s, at, entrants: [] };
+        c.entrants.push({ change, byTime });
+        contests.set(k, c);
+      }
     }
-    if (drops.length > 0) out.push({ change, drops: drops.sort((a, b) => ms(a.at.t) - ms(b.at.t)) });
   }
-  return out.sort((a, b) => ms(a.change.time) - ms(b.change.time));
+  const byDrop = (a: Drop, b: Drop) => ms(a.at.t) - ms(b.at.t);
+  const candidates: ChangeImpact[] = [...found].map(([change, f]) => ({
+    change,
+    drops: (f.timeDrops.length > 0 ? f.timeDrops : f.drops).sort(byDrop),
+    rivals: [...f.rivals].sort((a, b) => ms(a.time) - ms(b.time)),
+    byTime: f.timeDrops.length > 0,
+  }));
+  return {
+    candidates: candidates.sort((a, b) => ms(a.change.time) - ms(b.change.time)),
+    contests: [...contests.values()].filter((c) => c.entrants.length > 1),
+    unknown: [...unknown.values()].filter((u) => !found.has(u.change)).sort((a, b) => ms(a.change.time) - ms(b.change.time)),
+  };
+}
+
+/**
+ * The changes that time alone names as the likely one of a drop (the nearest on the member's path: see
+ * analyzeChanges), each with the drops it is named for. Sorted by change time.
+ */
+export function changeImpacts(time: TimeData): ChangeImpact[] {
+  return analyzeChanges(time).candidates.filter((c) => c.byTime);
 }
 
 /** How long after `a` `b` is, in words ("2 min", "1 h 5 min", "40 s"); "0 s" when `b` is not after `a`. */
@@ -181,6 +325,142 @@ export function valueText(v: unknown): string {
 }
 
 // ---------------------------------------------------------------------------
+// the likely cause among changes the samples cannot order
+
+/** What the timeline makes of a change a failing finding names as a cause (`change:<id>`). */
+export interface CauseVerdict {
+  /** the failing findings (ids) that name the change */
+  findings: string[];
+  /** the likely cause: named, and not set aside for a rival the failing findings point at more */
+  likely: boolean;
+  /** when it was weighed against rivals the samples cannot order (CauseContest): why it was chosen, or set aside */
+  why?: string;
+}
+
+/**
+ * How the failing findings (other than the change findings themselves) point at a change's resource: 2, they name
+ * it (as their resource, a subject or in their evidence); 1, it is only the member whose health dropped, or a
+ * resource of that member, which every finding about the drop names whatever broke it; 0, no failing finding names it.
+ */
+type Pointing = 0 | 1 | 2;
+
+/**
+ * The verdict on each change a failing finding names as a cause, by that finding's key. A change named alone is the
+ * likely cause, as the finding says. Where several named changes are too close to one drop for the samples to order
+ * them (analyzeChanges' contests), the one touching a resource the failing findings point at more is the likely
+ * cause: one they cite outranks the dropped member itself, which outranks one they do not name. Time breaks a tie
+ * (first the change time alone names, then the one nearest the drop), and the verdict then says it is undecided.
+ */
+export function rankCauses(
+  time: TimeData,
+  findings: Finding[],
+  analysis: ChangeAnalysis = analyzeChanges(time),
+): Map<string, CauseVerdict> {
+  const out = new Map<string, CauseVerdict>();
+  for (const f of findings) {
+    if (f.status !== "fail" || !f.key?.startsWith("change:")) continue;
+    const v = out.get(f.key) ?? { findings: [], likely: true };
+    v.findings.push(f.id);
+    out.set(f.key, v);
+  }
+  const contests = analysis.contests
+    .map((c) => ({ ...c, entrants: c.entrants.filter((e) => out.has(changeFindingKey(e.change))) }))
+    .filter((c) => c.entrants.length > 1);
+  if (contests.length === 0) return out;
+  // what the failing findings name, and what each is about (its resource and subjects)
+  const named = new Map<string, Set<string>>();
+  const about: Array<Set<string>> = [];
+  for (const f of findings) {
+    if (f.status !== "fail" || f.key?.startsWith("change:")) continue;
+    const own = new Set([f.resourceId, ...f.subjects].filter((x) => x !== "").map(idKey));
+    about.push(own);
+    for (const k of [
+      ...own,
+      ...f.evidence
+        .map((e) => e.resourceId)
+        .filter((x) => x !== "")
+        .map(idKey),
+    ]) {
+      const rules = named.get(k) ?? new Set<string>();
+      rules.add(f.ruleId);
+      named.set(k, rules);
+    }
+  }
+  const wins = new Map<Change, string>();
+  const losses = new Map<Change, string>();
+  for (const contest of contests) {
+    // the member that dropped, and what the findings about it are about (its NIC, its VM; a target of the target
+    // group, `<group>|<target>|<port>`, and its instance): named whatever broke it
+    const member = idKey(contest.series.resourceId);
+    const ofMember = (own: Set<string>) => own.has(member) || [...own].some((k) => k.startsWith(`${member}|`));
+    const victims = new Set([member, ...about.filter(ofMember).flatMap((own) => [...own])]);
+    const pointing = (c: Change): Pointing => {
+      const k = idKey(c.resourceId);
+      return victims.has(k) ? 1 : named.has(k) ? 2 : 0;
+    };
+    const dropAt = ms(contest.at.t);
+    const ranked = contest.entrants
+      .map((e) => ({ ...e, pointing: pointing(e.change) }))
+      .sort(
+        (a, b) =>
+          b.pointing - a.pointing ||
+          Number(b.byTime) - Number(a.byTime) ||
+          Math.abs(ms(a.change.time) - dropAt) - Math.abs(ms(b.change.time) - dropAt) ||
+          ms(a.change.time) - ms(b.change.time),
+      );
+    const [first, ...rest] = ranked as [(typeof ranked)[number], ...typeof ranked];
+    const decided = first.pointing > (rest[0] as (typeof ranked)[number]).pointing;
+    const drop = `the ${clock(contest.at.t, time.window)} drop of ${contest.series.label}`;
+    const touches = (e: (typeof ranked)[number]) => {
+      const r = e.change.resourceName;
+      if (e.pointing === 2)
+        return `${r}, which the failing findings ${[...(named.get(idKey(e.change.resourceId)) ?? [])].sort(compareText).join(", ")} name`;
+      if (e.pointing === 1) return `only ${r}, the member whose health dropped (which every finding about the drop names)`;
+      return `${r}, which no failing finding names`;
+    };
+    const who = (c: Change) => `${c.who ?? "an unknown caller"}'s change to ${c.resourceName} at ${clock(c.time, time.window)}`;
+    const close = `as close to ${drop}: the samples cannot order them`;
+    const list = (es: typeof ranked) => es.map((e) => who(e.change)).join(", ");
+    const tie =
+      first.pointing === 2
+        ? "the failing findings name each of them"
+        : first.pointing === 1
+          ? "each touches only the member whose health dropped"
+          : "no failing finding names any of them";
+    if (decided) {
+      if (!wins.has(first.change))
+        wins.set(
+          first.change,
+          `chosen over ${list(rest)}, ${close}; this one touches ${touches(first)}; ${rest.map((e) => `${who(e.change)} touches ${touches(e)}`).join("; ")}`,
+        );
+    } else if (!wins.has(first.change)) {
+      const tied = rest.filter((e) => e.pointing === first.pointing);
+      wins.set(first.change, `undecided between this and ${list(tied)}, ${close} and ${tie}: time alone puts this one first`);
+    }
+    for (const e of rest) {
+      if (losses.has(e.change)) continue;
+      losses.set(
+        e.change,
+        e.pointing === first.pointing
+          ? `undecided between this and ${who(first.change)}, ${close} and ${tie}: time alone puts that one first`
+          : `set aside for ${who(first.change)}, ${close}; that one touches ${touches(first)}; this one touches ${touches(e)}`,
+      );
+    }
+  }
+  for (const [change, why] of wins) {
+    const v = out.get(changeFindingKey(change)) as CauseVerdict;
+    v.why = why;
+  }
+  for (const [change, why] of losses) {
+    if (wins.has(change)) continue; // the likely cause of another drop
+    const v = out.get(changeFindingKey(change)) as CauseVerdict;
+    v.likely = false;
+    v.why = why;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 // the timeline
 
 export interface TimelineEntry {
@@ -196,10 +476,17 @@ export interface TimelineEntry {
   properties?: Array<{ path: string; before: string; after: string }>;
   /** for changes: the commands that undo it */
   revert?: string[];
-  /** a change that a failing finding names as the cause of a drop */
+  /** a change that a failing finding names as the cause of a drop (and not set aside for a likelier rival: see `why`) */
   likelyCause?: boolean;
   /** the findings that name this change as the cause */
   findings?: string[];
+  /**
+   * for a change weighed against others too close to the same drop for the samples to order (rankCauses): why it
+   * is the likely cause, or why it was set aside; "undecided: …" when the failing findings could not tell them apart
+   */
+  why?: string;
+  /** for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down state after it */
+  healthUnknown?: string[];
   pointer: string;
 }
 
@@ -220,7 +507,11 @@ export function changeFindingKey(change: Change): string {
  * One merged, time-ordered account: changes (who, what, before → after, the
  * revert), health transitions per member, spikes (consecutive minutes folded
  * into one entry with the peak). A change named by a failing finding's key
- * (`change:<id>`) is marked as the likely cause. `scope`, when given, keeps the
+ * (`change:<id>`) is marked as the likely cause, unless it was made as close to
+ * a drop as another named change and the failing findings point at the other
+ * (rankCauses: `why` says which way, or that it is undecided). A change made
+ * while a member's health was unknown (a gap in the metrics) says so
+ * (`healthUnknown`). `scope`, when given, keeps the
  * entries of those load balancers, and when it leaves some out, only the
  * changes on their members' paths.
  */
@@ -231,13 +522,9 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   // the load balancers in scope are on their own paths, also when no series of theirs was read (metrics.list 403)
   const pathKeys = new Set([...series.flatMap((s) => s.path), ...(scope ?? [])]);
   const narrowed = scope !== undefined && series.length < time.series.length;
-  const causes = new Map<string, string[]>();
-  for (const f of findings) {
-    if (f.status !== "fail" || !f.key?.startsWith("change:")) continue;
-    const list = causes.get(f.key) ?? [];
-    list.push(f.id);
-    causes.set(f.key, list);
-  }
+  const analysis = analyzeChanges(time);
+  const causes = rankCauses(time, findings, analysis);
+  const unknown = new Map(analysis.unknown.map((u) => [u.change, u]));
   const entries: TimelineEntry[] = [];
   for (const c of time.changes) {
     if (narrowed && !pathKeys.has(idKey(c.resourceId))) continue;
@@ -252,10 +539,16 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
       pointer: c.pointer,
     };
     if (c.who) e.who = c.who;
-    const ids = causes.get(changeFindingKey(c));
-    if (ids) {
-      e.likelyCause = true;
-      e.findings = ids;
+    const verdict = causes.get(changeFindingKey(c));
+    if (verdict) {
+      if (verdict.likely) e.likelyCause = true;
+      e.findings = verdict.findings;
+      if (verdict.why) e.why = verdict.why;
+    }
+    const u = unknown.get(c);
+    if (u) {
+      const members = u.members.filter((m) => inScope(m.series.loadBalancerId));
+      if (members.length > 0) e.healthUnknown = members.map((m) => unknownText(m, c, time.window));
     }
     entries.push(e);
   }
@@ -339,6 +632,14 @@ function checkTimes(time: TimeData): void {
   );
 }
 
+/** "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at 03:21" */
+function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
+  const before = m.last
+    ? `no ${m.series.metric} sample in the ${gapText(m.last.t, change.time)} before the change (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})`
+    : `no ${m.series.metric} sample before the change`;
+  return `${m.series.label}: ${before}; down at ${clock(m.down.t, window)}`;
+}
+
 function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
@@ -368,6 +669,8 @@ export function timelineLines(t: Timeline): string[] {
       for (const p of (e.properties ?? []).slice(0, 8)) out.push(`             ${p.path}: ${p.before} → ${p.after}`);
       for (const c of e.revert ?? []) out.push(`             revert: $ ${c}`);
     }
+    if (e.why) out.push(`             ${e.likelyCause ? "why" : "not the likely cause"}: ${e.why}`);
+    for (const h of e.healthUnknown ?? []) out.push(`             health at this time unknown: ${h}`);
   }
   for (const m of t.missing) out.push(`  gap: ${m.operation}${m.resourceId ? ` (${m.resourceId})` : ""}: ${m.message}`);
   return lines;

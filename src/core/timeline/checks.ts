@@ -6,7 +6,7 @@
  */
 import type { Model, RuleContext } from "../engine/types.ts";
 import { idKey } from "../util/resource-id.ts";
-import { changeFindingKey, changeImpacts, clock, gapText, sparkline, transitions } from "./analyze.ts";
+import { analyzeChanges, type ChangeImpact, changeFindingKey, clock, gapText, sparkline, transitions } from "./analyze.ts";
 import type { HealthSeries, TimeData } from "./types.ts";
 
 /** A member changing state at least this many times in the window is flapping. */
@@ -14,20 +14,27 @@ export const FLAP_TRANSITIONS = 4;
 
 export const CHANGE_MESSAGES = {
   changed:
-    "{{when}}: {{who}} changed {{resource}} ({{summary}}); {{gap}} later {{member}} went down ({{metric}} at {{dropAt}}){{more}}. Before → after: {{beforeAfter}}.",
+    "{{when}}: {{who}} changed {{resource}} ({{summary}}); {{gap}} later {{member}} went down ({{metric}} at {{dropAt}}){{more}}.{{rivals}} Before → after: {{beforeAfter}}.",
+  unknownState:
+    "{{when}}: {{who}} changed {{resource}} ({{summary}}), but whether {{member}} was up then is unknown: {{before}}; at {{downAt}} it was down{{more}}. Whether this change broke it, the samples cannot tell.",
   none: "No change in the window {{from}} – {{until}} preceded a health drop ({{changes}} changes read, {{series}} health series).",
   noChanges: "The changes in the window could not be read ({{reason}}), so whether a change preceded the drop is unknown.",
   noMetrics: "The health metrics could not be read ({{reason}}), so whether a change preceded a drop is unknown.",
 } as const;
 
-/** change-before-failure: one fail per change that a member's drop followed; a pass when none did. */
+/**
+ * change-before-failure: one fail per change that a member's drop followed (several when they were made too close
+ * to the drop for the samples to order: each names the others, and the timeline weighs them against the failing
+ * findings); one unknown per change made while a member's health was unknown (a gap in the metrics) and followed
+ * by it being down; a pass when no change preceded a drop.
+ */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
   const time = ctx.model.time;
   if (!time) return; // no window in the snapshot: not applicable
   const missingChanges = time.missing.filter((m) => m.what === "changes");
   const missingMetrics = time.missing.filter((m) => m.what === "metrics");
-  const impacts = changeImpacts(time);
-  for (const { change, drops } of impacts) {
+  const { candidates: impacts, unknown } = analyzeChanges(time);
+  for (const { change, drops, rivals } of impacts) {
     const first = drops[0] as (typeof drops)[number];
     const members = [...new Map(drops.map((d) => [d.series.key, d])).values()];
     const beforeAfter =
@@ -54,6 +61,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
         metric: `${first.series.metric} ${first.at.value}`,
         dropAt: clock(first.at.t, time.window),
         more: members.length > 1 ? ` and ${members.length - 1} more member${members.length > 2 ? "s" : ""} after it` : "",
+        rivals: rivalsText(rivals, time),
         beforeAfter,
       },
       evidence: [
@@ -70,6 +78,42 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
         commands: change.revert,
       },
       subjects: [change.resourceId, ...members.map((d) => d.series.resourceId)],
+    });
+  }
+  // a change made while a member's health was unknown (a gap in the metrics), the member down after it: unknown, never a stale sample's word
+  const unsure = new Set<string>();
+  for (const { change, members } of unknown) {
+    const first = members[0] as (typeof members)[number];
+    for (const m of members) unsure.add(idKey(m.series.loadBalancerId));
+    ctx.report({
+      status: "unknown",
+      resourceId: change.resourceId,
+      resourceName: change.resourceName,
+      loadBalancerId: first.series.loadBalancerId,
+      key: changeFindingKey(change),
+      messageId: "unknownState",
+      data: {
+        when: clock(change.time, time.window),
+        who: change.who ?? "an unknown caller",
+        resource: change.resourceName,
+        summary: change.summary,
+        member: first.series.label,
+        before: first.last
+          ? `no ${first.series.metric} sample in the ${gapText(first.last.t, change.time)} before it (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})`
+          : `no ${first.series.metric} sample before it`,
+        downAt: clock(first.down.t, time.window),
+        more:
+          members.length > 1
+            ? `; so ${members.length > 2 ? "were" : "was"} ${members.length - 1} more member${members.length > 2 ? "s" : ""}`
+            : "",
+      },
+      evidence: [
+        { resourceId: change.resourceId, pointer: change.pointer, label: `change (${change.source})` },
+        ...members
+          .slice(0, 5)
+          .map((m) => ({ resourceId: m.series.resourceId, pointer: m.series.pointer, label: `${m.series.metric} of ${m.series.label}` })),
+      ],
+      subjects: [change.resourceId, ...members.map((m) => m.series.resourceId)],
     });
   }
   if (impacts.length > 0) return;
@@ -99,6 +143,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
   for (const s of time.series) seriesByLb.set(idKey(s.loadBalancerId), (seriesByLb.get(idKey(s.loadBalancerId)) ?? 0) + 1);
   for (const lb of loadBalancers) {
     const n = seriesByLb.get(idKey(lb.id)) ?? 0;
+    if (unsure.has(idKey(lb.id))) continue; // a change's effect unknown: reported above, never a pass
     if (n === 0) {
       // its metrics could not be read while another's were: unknown for it, never silently nothing
       const gaps = missingMetrics.filter((m) => covers(m.resourceId, lb.id));
@@ -136,6 +181,22 @@ function covers(scope: string | undefined, id: string): boolean {
   if (!scope) return true;
   if (scope.endsWith("*")) return idKey(id).startsWith(idKey(scope.slice(0, -1)));
   return idKey(scope) === idKey(id);
+}
+
+/**
+ * The rivals of a change, in one sentence: " carol's change to web-tg at 03:11:30 was made as close to a drop it
+ * followed: the samples cannot order them (`lbdoctor timeline` weighs them against the failing findings)." Empty
+ * without rivals.
+ */
+function rivalsText(rivals: ChangeImpact["rivals"], time: TimeData): string {
+  if (rivals.length === 0) return "";
+  const shown = rivals
+    .slice(0, 3)
+    .map((r) => `${r.who ?? "an unknown caller"}'s change to ${r.resourceName} at ${clock(r.time, time.window)}`)
+    .join(", ");
+  const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : "";
+  const was = rivals.length > 1 ? "were" : "was";
+  return ` ${shown}${more} ${was} made as close to a drop it followed: the samples cannot order them (lbdoctor timeline weighs them against the failing findings).`;
 }
 
 function short(v: unknown): string {

@@ -10,7 +10,7 @@
 
 import type { Finding } from "../../core/engine/types.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
-import { clock as isoClock, transitions, valueText } from "../../core/timeline/analyze.ts";
+import { clock as isoClock, rankCauses, transitions, valueText } from "../../core/timeline/analyze.ts";
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
 import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
@@ -51,12 +51,23 @@ function liveFor(s: HealthSeries, watch: WatchState | undefined): Sample[] | und
   return undefined;
 }
 
-function causes(findings: Finding[]): Map<string, string[]> {
+/** `causes` of a findings list, with the time data it was ranked against: a screen redraws many times over one load. */
+const ranked = new WeakMap<Finding[], { time: TimeData; out: Map<string, string[]> }>();
+
+/** The rules of the failing findings that name each change the timeline marks as the likely cause (rankCauses), by `change:<id>`. */
+function causes(time: TimeData | undefined, findings: Finding[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const f of findings) {
-    if (f.status !== "fail" || !f.key?.startsWith("change:")) continue;
-    out.set(f.key, [...(out.get(f.key) ?? []), f.ruleId]);
-  }
+  if (!time) return out;
+  const known = ranked.get(findings);
+  if (known?.time === time) return known.out;
+  ranked.set(findings, { time, out });
+  const rules = new Map(findings.map((f) => [f.id, f.ruleId]));
+  for (const [key, v] of rankCauses(time, findings))
+    if (v.likely)
+      out.set(
+        key,
+        v.findings.map((id) => rules.get(id) ?? id),
+      );
   return out;
 }
 
@@ -95,7 +106,7 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
     if (tl.samples.length === 0 || matched.has(tl.samples)) continue;
     rows.push({ kind: "live", label: sanitize(tl.label), samples: tl.samples });
   }
-  const likely = causes(data.findings);
+  const likely = causes(time, data.findings);
   let from = Number.POSITIVE_INFINITY;
   let until = Number.NEGATIVE_INFINITY;
   if (time) {

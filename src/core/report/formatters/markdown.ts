@@ -241,10 +241,13 @@ export function timelineMarkdown(t: Timeline): string[] {
   }
   for (const e of t.entries.filter((x) => x.likelyCause)) {
     out.push(`**Likely cause at ${mdText(clock(e.t, t.window))}:** ${mdText(oneLine(e.text))}${e.who ? ` (by ${mdText(e.who)})` : ""}`, "");
+    if (e.why) out.push(`Why: ${mdText(e.why)}`, "");
     for (const p of (e.properties ?? []).slice(0, 10)) out.push(`- ${mdCode(p.path)}: ${mdCode(p.before)} → ${mdCode(p.after)}`);
     if ((e.revert ?? []).length > 0) out.push("", "Revert:", "", mdFence(e.revert ?? [], "sh"));
     out.push("");
   }
+  for (const e of t.entries.filter((x) => (x.healthUnknown ?? []).length > 0))
+    for (const h of e.healthUnknown ?? []) out.push(`- health at ${mdText(clock(e.t, t.window))} unknown: ${mdText(h)}`);
   for (const m of t.missing) out.push(`- gap: ${mdCode(m.operation)}: ${mdText(m.message)}`);
   return out;
 }

@@ -1,0 +1,341 @@
+/**
+ * The timeline's likely cause when time alone cannot tell: several changes too close to one drop for the samples to
+ * order (the failing findings decide, time breaks a tie and says so), and a change made inside a gap in the metrics
+ * (the member's state at it is unknown, never the stale sample's).
+ */
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { Finding } from "../src/core/engine/types.ts";
+import { analyzeChanges, buildTimeline, changeImpacts, firstDropAfter, rankCauses, stateAt } from "../src/core/timeline/analyze.ts";
+import { checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
+import type { Change, HealthSeries, TimeData } from "../src/core/timeline/types.ts";
+import { lbdoctor } from "./support/cli.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "lbdoctor-cause-"));
+
+interface Trail {
+  EventTime: string;
+  Username: string;
+  CloudTrailEvent: string;
+}
+interface Metrics {
+  MetricDataResults: Array<{ Timestamps: string[]; Values: number[] }>;
+}
+
+/** The AWS fixture change-before-failure, as a copy: carol's deregistration-delay change and bob's SG revoke moved. */
+function awsIncident(
+  times: { carol: string; bob: string },
+  edit?: (doc: { observations: { cloudwatch: Record<string, Metrics> } }) => void,
+): string {
+  const doc = JSON.parse(readFileSync(new URL("../fixtures/aws/change-before-failure.json", import.meta.url), "utf8"));
+  for (const e of doc.observations.cloudtrail.Events as Trail[]) {
+    const t = e.Username === "carol" ? times.carol : e.Username === "bob" ? times.bob : undefined;
+    if (!t) continue;
+    e.EventTime = t;
+    const inner = JSON.parse(e.CloudTrailEvent);
+    inner.eventTime = t;
+    e.CloudTrailEvent = JSON.stringify(inner);
+  }
+  edit?.(doc);
+  const file = join(dir, `aws-${times.carol}-${times.bob}-${edit ? "edited" : "plain"}.json`.replace(/:/g, ""));
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+type Entry = { t: string; kind: string; who?: string; likelyCause?: boolean; why?: string; healthUnknown?: string[] };
+type Report = {
+  findings: Array<{ ruleId: string; status: string; key?: string; message: string }>;
+  timeline: { entries: Entry[] };
+};
+
+describe("a change in the same minute as the drop, beside the one the failing findings cite", () => {
+  // the members' first down sample is stamped 03:12; carol's change (the target group's deregistration delay, which
+  // no failing finding cites) 30 s before it, bob's revoke (the SG every failing finding cites) 30 s into it
+  const file = awsIncident({ carol: "2026-03-14T03:11:30Z", bob: "2026-03-14T03:12:30Z" });
+
+  it("the likely cause is the change the failing findings' evidence points to, and the timeline says why", () => {
+    const r = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}03:12:30 change {2}sg-0e794eeaeb156db55: ingress tcp 80 .* — by bob {2}◀ likely cause$/m);
+    assert.doesNotMatch(r.stdout, /— by carol {2}◀ likely cause/, r.stdout);
+    assert.match(
+      r.stdout,
+      /^ {13}why: chosen over carol's change to targetgroup\/web-tg\/\S+ at 03:11:30, as close to the 03:12 drop of web-tg in us-east-1a: the samples cannot order them; this one touches sg-0e794eeaeb156db55, which the failing findings aws\/target-sg-blocks-health-check, aws\/target-sg-blocks-traffic, aws\/targets-unhealthy name; .*touches only targetgroup\/web-tg\/\S+, the member whose health dropped/m,
+    );
+    assert.match(r.stdout, /^ {13}not the likely cause: set aside for bob's change to sg-0e794eeaeb156db55 at 03:12:30/m);
+    // its revert is the one printed under the likely cause
+    assert.match(r.stdout, /^ {13}revert: \$ aws ec2 authorize-security-group-ingress --group-id sg-0e794eeaeb156db55 /m);
+  });
+
+  it("the JSON report marks the same change, with its reason; each change-before-failure finding names its rival", () => {
+    const r = lbdoctor(["timeline", "--snapshot", file, "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    const changes = report.timeline.entries.filter((e) => e.kind === "change");
+    assert.deepEqual(
+      changes.filter((e) => e.likelyCause).map((e) => e.who),
+      ["bob"],
+    );
+    assert.match(changes.find((e) => e.who === "bob")?.why ?? "", /^chosen over carol's change/);
+    assert.match(changes.find((e) => e.who === "carol")?.why ?? "", /^set aside for bob's change/);
+    const named = report.findings.filter((f) => f.ruleId === "aws/change-before-failure" && f.status === "fail");
+    assert.equal(named.length, 2, "the rule cannot tell them apart: it reports both, each naming the other");
+    for (const f of named) assert.match(f.message, /was made as close to a drop it followed: the samples cannot order them/);
+  });
+
+  it("the fixture as it is: one change near the drop, marked as before, with no reason to weigh", () => {
+    const r = lbdoctor(["timeline", "--snapshot", "fixtures/aws/change-before-failure.json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}03:10:04 change {2}sg-0e794eeaeb156db55: .* — by bob {2}◀ likely cause$/m);
+    assert.doesNotMatch(r.stdout, /why:|not the likely cause|health at this time unknown/);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// the ranking, on hand-made time data
+
+const minutes = (pattern: string, from = 0) =>
+  [...pattern].map((c, i) => ({
+    t: new Date(Date.UTC(2026, 2, 14, 3, from + i)).toISOString(),
+    up: c === "U",
+    value: c === "U" ? 100 : 0,
+  }));
+
+const member = (points = minutes("UUUUDDDD")): HealthSeries => ({
+  key: "m1",
+  resourceId: "nic1/ipconfig1",
+  label: "vm1",
+  loadBalancerId: "lb",
+  metric: "DipAvailability",
+  path: ["lb", "nic1/ipconfig1", "nic1", "vm1", "nsg", "subnet"],
+  pointer: "/series/m1",
+  rule: "",
+  points,
+});
+
+const change = (id: string, time: string, resourceId: string): Change => ({
+  id,
+  time,
+  resourceId,
+  resourceName: resourceId,
+  operation: "write",
+  kind: "update",
+  who: id,
+  properties: [],
+  summary: `${id} changed ${resourceId}`,
+  revert: [],
+  source: "test",
+  pointer: `/changes/${id}`,
+});
+
+const window = { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" };
+const timeData = (changes: Change[], series = [member()]): TimeData => ({ window, series, spikes: [], missing: [], changes });
+
+/** What the rule reports (the change findings), and a failing finding about the member: `cites` in its evidence. */
+function findingsFor(time: TimeData, cites: string[]): Finding[] {
+  const out: Finding[] = [];
+  checkChangeBeforeFailure(
+    {
+      model: { time },
+      report: (f: Partial<Finding>) =>
+        out.push({
+          ...f,
+          id: `change-before-failure|${f.key}`,
+          ruleId: "x/change-before-failure",
+          evidence: [],
+          subjects: [],
+          relatedTo: [],
+        } as unknown as Finding),
+    } as never,
+    [{ id: "lb", name: "lb" }],
+  );
+  out.push({
+    id: "probe-blocked|nic1",
+    ruleId: "x/probe-blocked",
+    status: "fail",
+    resourceId: "nic1",
+    subjects: ["nic1/ipconfig1", "nic1", "vm1"],
+    evidence: cites.map((resourceId) => ({ resourceId, pointer: "/x" })),
+    relatedTo: [],
+  } as unknown as Finding);
+  return out;
+}
+
+const marked = (time: TimeData, findings: Finding[]) =>
+  buildTimeline(time, findings)
+    .entries.filter((e) => e.likelyCause)
+    .map((e) => e.label);
+
+describe("the likely cause among changes the samples cannot order", () => {
+  it("a change the failing findings cite outranks one they do not name, even when time alone prefers the other", () => {
+    // the drop is the 03:04 sample; 03:03:50 is the earlier change (time alone names it), 03:04:30 the one cited
+    const time = timeData([change("tag", "2026-03-14T03:03:50Z", "subnet"), change("deny", "2026-03-14T03:04:30Z", "nsg")]);
+    assert.deepEqual(
+      changeImpacts(time).map((i) => i.change.id),
+      ["tag"],
+      "time alone, as before",
+    );
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(marked(time, findings), ["nsg"]);
+    const verdicts = rankCauses(time, findings);
+    assert.match(
+      verdicts.get("change:deny")?.why ?? "",
+      /^chosen over tag's change to subnet at 03:03:50, .*this one touches nsg, which the failing findings x\/probe-blocked name; tag's change to subnet at 03:03:50 touches subnet, which no failing finding names$/,
+    );
+    assert.equal(verdicts.get("change:tag")?.likely, false);
+  });
+
+  it("a change to the member whose health dropped (its NIC, its VM) counts less than one the findings cite, more than one they do not name", () => {
+    const onMember = timeData([change("restart", "2026-03-14T03:03:30Z", "vm1"), change("deny", "2026-03-14T03:04:10Z", "nsg")]);
+    assert.deepEqual(
+      marked(onMember, findingsFor(onMember, ["nsg"])),
+      ["nsg"],
+      "the NSG the findings cite, not the VM every finding about the member names",
+    );
+    const unnamed = timeData([change("restart", "2026-03-14T03:04:30Z", "vm1"), change("tag", "2026-03-14T03:03:50Z", "subnet")]);
+    assert.deepEqual(marked(unnamed, findingsFor(unnamed, ["nsg"])), ["vm1"], "the member's own VM, not a subnet nothing names");
+  });
+
+  it("a target group's own targets (`<group>|<target>|<port>` subjects) are the member too: the SG its findings cite still wins", () => {
+    const group: HealthSeries = {
+      ...member(),
+      key: "tg|a",
+      resourceId: "tg",
+      label: "tg in a",
+      path: ["lb", "tg", "tg|i-1|80", "i-1", "sg"],
+    };
+    const time = timeData([change("stop", "2026-03-14T03:03:50Z", "i-1"), change("revoke", "2026-03-14T03:04:30Z", "sg")], [group]);
+    const findings = findingsFor(time, []);
+    findings.push({
+      id: "sg-blocks|i-1",
+      ruleId: "x/sg-blocks",
+      status: "fail",
+      resourceId: "i-1",
+      subjects: ["tg|i-1|80", "i-1"],
+      evidence: [
+        { resourceId: "i-1", pointer: "/i" },
+        { resourceId: "sg", pointer: "/sg" },
+        { resourceId: "tg", pointer: "/tg" },
+      ],
+      relatedTo: [],
+    } as unknown as Finding);
+    assert.deepEqual(marked(time, findings), ["sg"]);
+    assert.match(
+      rankCauses(time, findings).get("change:revoke")?.why ?? "",
+      /stop's change to i-1 at 03:03:50 touches only i-1, the member whose health dropped/,
+    );
+  });
+
+  it("when the findings cannot tell them apart, time decides, and the timeline says it is undecided", () => {
+    const time = timeData([change("a", "2026-03-14T03:03:50Z", "nsg"), change("b", "2026-03-14T03:04:30Z", "nsg")]);
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(
+      buildTimeline(time, findings)
+        .entries.filter((e) => e.likelyCause)
+        .map((e) => e.who),
+      ["a"],
+      "the earlier change, as time alone names it",
+    );
+    const verdicts = rankCauses(time, findings);
+    assert.match(
+      verdicts.get("change:a")?.why ?? "",
+      /^undecided between this and b's change to nsg at 03:04:30, .* and the failing findings name each of them: time alone puts this one first$/,
+    );
+    assert.match(verdicts.get("change:b")?.why ?? "", /^undecided between this and a's change to nsg at 03:03:50/);
+  });
+
+  it("changes far enough apart for the samples to order are left to time: the nearest before the drop, no reason given", () => {
+    // 03:00:30 is four samples before the 03:04 drop: the member stayed up through them
+    const time = timeData([change("deny", "2026-03-14T03:00:30Z", "nsg"), change("tag", "2026-03-14T03:03:10Z", "subnet")]);
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(analyzeChanges(time).contests, []);
+    assert.deepEqual(marked(time, findings), ["subnet"]);
+    assert.equal(rankCauses(time, findings).get("change:tag")?.why, undefined);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// a gap in the metrics
+
+describe("a change made inside a gap in the metrics", () => {
+  // up 03:00–03:04, nothing 03:05–03:19, down from 03:20 (a one-minute series: a sample stands for three minutes at most)
+  const gapped = member([...minutes("UUUUU", 0), ...minutes("DDDDD", 20)]);
+
+  it("has an unknown state, not the sample from before the gap", () => {
+    assert.equal(stateAt(gapped, "2026-03-14T03:06:10Z"), true, "two minutes after the last sample: still its state");
+    assert.equal(stateAt(gapped, "2026-03-14T03:07:00Z"), true, "three intervals after it (two samples missing): the last moment it tells");
+    assert.equal(stateAt(gapped, "2026-03-14T03:07:30Z"), undefined, "past three intervals: unknown");
+    assert.equal(stateAt(gapped, "2026-03-14T03:12:00Z"), undefined, "eight minutes after it: unknown");
+    assert.equal(firstDropAfter(gapped, "2026-03-14T03:12:00Z"), undefined, "no drop the samples can place after it");
+    assert.equal(
+      firstDropAfter(gapped, "2026-03-14T03:02:30Z")?.t,
+      "2026-03-14T03:20:00.000Z",
+      "made while up: the member was down when the samples resumed",
+    );
+  });
+
+  it("is neither the likely cause nor excused by a stale down sample: change-before-failure is unknown for it", () => {
+    const time = timeData([change("deny", "2026-03-14T03:12:00Z", "nsg")], [gapped]);
+    assert.deepEqual(changeImpacts(time), []);
+    const unknown = analyzeChanges(time).unknown;
+    assert.deepEqual(
+      unknown.map((u) => [u.change.id, u.members.map((m) => [m.last?.t, m.down.t])]),
+      [["deny", [["2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]]],
+    );
+    const reported: Array<{ status: string; key?: string; message?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof reported)[number]) => reported.push(f) } as never, [
+      { id: "lb", name: "lb" },
+    ]);
+    assert.deepEqual(
+      reported.map((f) => [f.status, f.key]),
+      [["unknown", "change:deny"]],
+      "unknown, and no pass for the load balancer",
+    );
+    assert.match(String(reported[0]?.data?.before), /^no DipAvailability sample in the 8 min before it \(the last, at 03:04, was up\)$/);
+    const entry = buildTimeline(time, []).entries.find((e) => e.kind === "change");
+    assert.deepEqual(entry?.healthUnknown, [
+      "vm1: no DipAvailability sample in the 8 min before the change (the last, at 03:04, up); down at 03:20",
+    ]);
+
+    // down before the gap, up after it, then a drop: the stale down sample no longer excuses the change
+    const recovered = member([...minutes("DDDDD", 0), ...minutes("UUDDD", 20)]);
+    const later = timeData([change("deny", "2026-03-14T03:12:00Z", "nsg")], [recovered]);
+    assert.deepEqual(
+      changeImpacts(later).map((i) => [i.change.id, i.drops[0]?.at.t]),
+      [["deny", "2026-03-14T03:22:00.000Z"]],
+    );
+  });
+
+  it("the CLI: no likely cause by a stale sample; the timeline says the state is unknown, check reports unknown", () => {
+    // the AWS fixture with no CloudWatch sample from 02:50 to 03:20: bob's revoke (03:10:04) falls in the gap
+    const file = awsIncident({ carol: "2026-03-14T02:44:00Z", bob: "2026-03-14T03:10:04Z" }, (doc) => {
+      for (const body of Object.values(doc.observations.cloudwatch))
+        for (const r of body.MetricDataResults) {
+          const keep = r.Timestamps.map((t) => t < "2026-03-14T02:50:00Z" || t > "2026-03-14T03:20:00Z");
+          r.Timestamps = r.Timestamps.filter((_, i) => keep[i]);
+          r.Values = r.Values.filter((_, i) => keep[i]);
+        }
+    });
+    const t = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(t.code, 0, t.stderr);
+    assert.doesNotMatch(t.stdout, /◀ likely cause/, "the state at 03:10:04 is not the 02:49 sample's");
+    assert.doesNotMatch(t.stdout, /11 min later/);
+    assert.match(
+      t.stdout,
+      /^ {13}health at this time unknown: web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change \(the last, at 02:49, up\); down at 03:21$/m,
+    );
+    const c = lbdoctor(["check", "--snapshot", file, "-f", "json"]);
+    const mine = (JSON.parse(c.stdout) as Report).findings.filter((f) => f.ruleId === "aws/change-before-failure");
+    assert.deepEqual(
+      mine.map((f) => f.status),
+      ["unknown"],
+    );
+    assert.match(
+      mine[0]?.message ?? "",
+      /whether web-tg in us-east-1a was up then is unknown: no HealthyHostCount sample in the 21 min before it/,
+    );
+  });
+});
