@@ -938,3 +938,49 @@ export function eksEtpLocal(): AwsScenario {
       "service.k8s.aws/resource": `${eks.namespace}/${eks.service}:80`,
     });
 }
+
+/** The VPC's IPv6 space (a /56 from Amazon's pool), one /64 per subnet, and an IPv6 address on each instance's interface. */
+export const V6 = {
+  vpc: "2600:1f18:4a1:2100::/56",
+  subnet: {
+    [ids.subnet.publicA]: "2600:1f18:4a1:2101::/64",
+    [ids.subnet.publicB]: "2600:1f18:4a1:2102::/64",
+    [ids.subnet.privateA]: "2600:1f18:4a1:2111::/64",
+    [ids.subnet.privateB]: "2600:1f18:4a1:2112::/64",
+  } as Record<string, string>,
+  web1: "2600:1f18:4a1:2111::10",
+  web2: "2600:1f18:4a1:2112::10",
+};
+
+/**
+ * `b` made dualstack: IPv6 CIDRs on the subnets, an IPv6 address on each instance, the load balancer `lb` dualstack, and an
+ * IPv6 target group `name` (IpAddressType ipv6, IP targets: the instances' IPv6 addresses) that `lb` forwards `port` to.
+ */
+export const withIpv6TargetGroup = (
+  b: AwsScenario,
+  lb: string,
+  spec: { name: string; protocol: string; port: number; lbType?: "application" | "network" },
+) =>
+  b
+    .edit((s) => {
+      for (const sub of s.ec2?.Subnets ?? []) {
+        const cidr = V6.subnet[String(sub.SubnetId)];
+        if (cidr)
+          sub.Ipv6CidrBlockAssociationSet = [
+            { AssociationId: `subnet-cidr-assoc-${cidr.slice(15, 19)}`, Ipv6CidrBlock: cidr, Ipv6CidrBlockState: { State: "associated" } },
+          ];
+      }
+      for (const inst of s.ec2?.Instances ?? []) {
+        const ip = inst.InstanceId === ids.instance.web1 ? V6.web1 : inst.InstanceId === ids.instance.web2 ? V6.web2 : undefined;
+        const eni = (inst.NetworkInterfaces as Array<Record<string, unknown>> | undefined)?.[0];
+        if (ip && eni) eni.Ipv6Addresses = [{ Ipv6Address: ip, IsPrimaryIpv6: true }];
+      }
+    })
+    .editLb(lb, (x) => {
+      x.IpAddressType = "dualstack";
+    })
+    .targetGroup({ ...spec, targetType: "ip" })
+    .editTargetGroup(tgArn(spec.name), { IpAddressType: "ipv6" })
+    .listener({ lb, port: 8080, protocol: spec.lbType === "network" ? "TCP" : "HTTP", forward: tgArn(spec.name) })
+    .target(tgArn(spec.name), { id: V6.web1, az: "us-east-1a" })
+    .target(tgArn(spec.name), { id: V6.web2, az: "us-east-1b" });

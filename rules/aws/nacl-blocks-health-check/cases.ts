@@ -1,4 +1,17 @@
-import { awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, network, tgArn, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import {
+  awsId,
+  CIDR,
+  healthyAlb,
+  healthyNlb,
+  IP,
+  ids,
+  lbArn,
+  network,
+  tgArn,
+  V6,
+  VPC_CIDR,
+  withIpv6TargetGroup,
+} from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const APP_ACL = awsId("acl", "private-app");
@@ -43,55 +56,24 @@ function inspectGwlb() {
     .target(tgArn("appliances-tg"), { id: ids.instance.web2, az: "us-east-1b" });
 }
 
-/** The VPC's IPv6 space (a /56 from Amazon's pool), one /64 per subnet, and an IPv6 address on each instance's interface. */
-const V6 = {
-  subnet: {
-    [ids.subnet.publicA]: "2600:1f18:4a1:2101::/64",
-    [ids.subnet.publicB]: "2600:1f18:4a1:2102::/64",
-    [ids.subnet.privateA]: "2600:1f18:4a1:2111::/64",
-    [ids.subnet.privateB]: "2600:1f18:4a1:2112::/64",
-  } as Record<string, string>,
-  web1: "2600:1f18:4a1:2111::10",
-  web2: "2600:1f18:4a1:2112::10",
-};
-
 /**
- * healthyNlb made dualstack: IPv6 CIDRs on the subnets, the `::/0` allow entries AWS adds to the default ACL (101, both
- * directions), an IPv6 address on each instance, the NLB dualstack, and an IPv6 target group app6-tg (TCP 80, IP targets:
- * the instances' IPv6 addresses).
+ * healthyNlb made dualstack with an IPv6 target group app6-tg (TCP 80, IP targets: the instances' IPv6 addresses; see
+ * withIpv6TargetGroup), and the `::/0` allow entries AWS adds to the default ACL (101, both directions).
  */
 const nlbWithIpv6TargetGroup = () =>
-  healthyNlb()
-    .edit((s) => {
-      for (const sub of s.ec2?.Subnets ?? []) {
-        const cidr = V6.subnet[String(sub.SubnetId)];
-        if (cidr) sub.Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: cidr, Ipv6CidrBlockState: { State: "associated" } }];
-      }
-      for (const acl of s.ec2?.NetworkAcls ?? []) {
-        if (acl.NetworkAclId !== ids.acl.default) continue;
-        for (const egress of [true, false])
-          (acl.Entries as Array<Record<string, unknown>>).push({
-            RuleNumber: 101,
-            Protocol: "-1",
-            RuleAction: "allow",
-            Egress: egress,
-            Ipv6CidrBlock: "::/0",
-          });
-      }
-      for (const inst of s.ec2?.Instances ?? []) {
-        const ip = inst.InstanceId === ids.instance.web1 ? V6.web1 : inst.InstanceId === ids.instance.web2 ? V6.web2 : undefined;
-        const eni = (inst.NetworkInterfaces as Array<Record<string, unknown>> | undefined)?.[0];
-        if (ip && eni) eni.Ipv6Addresses = [{ Ipv6Address: ip, IsPrimaryIpv6: true }];
-      }
-    })
-    .editLb(ids.lb.nlb, (x) => {
-      x.IpAddressType = "dualstack";
-    })
-    .targetGroup({ name: "app6-tg", protocol: "TCP", port: 80, targetType: "ip", lbType: "network" })
-    .editTargetGroup(tgArn("app6-tg"), { IpAddressType: "ipv6" })
-    .listener({ lb: ids.lb.nlb, port: 8080, protocol: "TCP", forward: tgArn("app6-tg") })
-    .target(tgArn("app6-tg"), { id: V6.web1, az: "us-east-1a" })
-    .target(tgArn("app6-tg"), { id: V6.web2, az: "us-east-1b" });
+  withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).edit((s) => {
+    for (const acl of s.ec2?.NetworkAcls ?? []) {
+      if (acl.NetworkAclId !== ids.acl.default) continue;
+      for (const egress of [true, false])
+        (acl.Entries as Array<Record<string, unknown>>).push({
+          RuleNumber: 101,
+          Protocol: "-1",
+          RuleAction: "allow",
+          Egress: egress,
+          Ipv6CidrBlock: "::/0",
+        });
+    }
+  });
 
 export const cases: RuleCases = {
   valid: [
