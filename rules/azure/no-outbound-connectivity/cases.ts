@@ -66,6 +66,33 @@ const dualStackBehindNatV2 = (v6: "address" | "none") =>
       if (v6 === "address") P(r).publicIpAddressesV6 = [{ id: ids.publicIp("pip-natgw-web-v6") }];
     });
 
+/** The dual-stack web scenario with no SNAT from the IPv6 rule: the IPv6 ip configuration has no outbound path of its own. */
+const dualStackNoV6Snat = () => dualStackWeb().lbRuleProps(WEB_LB, "rule-http-v6", { disableOutboundSnat: true });
+
+/** snet-web's route table with one default route to a firewall appliance (10.0.255.4, or its IPv6 address for ::/0). */
+const withDefaultRoute = (prefix: "0.0.0.0/0" | "::/0") =>
+  dualStackNoV6Snat()
+    .routeTable("rt-web", [
+      {
+        name: prefix === "::/0" ? "default-v6-to-fw" : "default-to-fw",
+        prefix,
+        nextHopType: "VirtualAppliance",
+        nextHopIp: prefix === "::/0" ? "fd00:0:0:ff::4" : "10.0.255.4",
+      },
+    ])
+    .subnetRouteTable(WEB_SUBNET, "rt-web");
+
+/** A public IP (pip-vm1-v6, IPv4 address 20.50.60.95 unless given) on vm1's IPv6 ip configuration. */
+const publicIpOnV6Config = (ip = "20.50.60.95") =>
+  dualStackNoV6Snat()
+    .publicIp("pip-vm1-v6", { ip })
+    .edit(ids.nic("vm1-nic"), (r) => {
+      const c = (P(r).ipConfigurations as Array<{ name: string; properties: Record<string, unknown> }>).find(
+        (x) => x.name === "ipconfig-v6",
+      );
+      if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-vm1-v6") };
+    });
+
 export const cases: RuleCases = {
   valid: [
     { name: "public LB: the load-balancing rule's SNAT gives outbound", snapshot: healthyWeb().build() },
@@ -106,6 +133,18 @@ export const cases: RuleCases = {
     {
       name: "dual-stack: the IPv6 ip configuration goes out through the subnet's StandardV2 NAT gateway, which has an IPv6 public IP",
       snapshot: dualStackBehindNatV2("address").build(),
+    },
+    {
+      name: "dual-stack: a ::/0 route to an appliance carries the IPv6 ip configuration's egress (the appliance must provide it)",
+      snapshot: withDefaultRoute("::/0").build(),
+    },
+    {
+      name: "dual-stack: an IPv6 public IP on the IPv6 ip configuration gives it egress",
+      snapshot: publicIpOnV6Config("2001:db8::95").build(),
+    },
+    {
+      name: "dual-stack: the public IP on the IPv6 ip configuration is not in the snapshot, and still its egress (Azure associates a public IP only with an ip configuration of its IP version)",
+      snapshot: publicIpOnV6Config().remove(ids.publicIp("pip-vm1-v6")).build(),
     },
   ],
   invalid: [
@@ -190,6 +229,16 @@ export const cases: RuleCases = {
     {
       name: "dual-stack: a StandardV2 NAT gateway with no IPv6 public IP or prefix gives the IPv6 ip configuration no egress",
       snapshot: dualStackBehindNatV2("none").build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
+    },
+    {
+      name: "dual-stack: a 0.0.0.0/0 route to an appliance says nothing of the IPv6 ip configuration's egress (no ::/0 route)",
+      snapshot: withDefaultRoute("0.0.0.0/0").build(),
+      errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
+    },
+    {
+      name: "dual-stack: an IPv4 public IP on the IPv6 ip configuration gives it no IPv6 egress",
+      snapshot: publicIpOnV6Config().build(),
       errors: [{ messageId: "none", resourceId: ids.nic("vm1-nic") }],
     },
   ],

@@ -176,4 +176,103 @@ describe("no-outbound-connectivity details", () => {
     assert.ok(f);
     assert.match(f.message, /is not in the snapshot \(natGateways\.list: no read on natGateways\)/);
   });
+  it("a ::/0 route with next hop None is no path for the IPv6 ip configuration, and the message says it drops IPv6 traffic", () => {
+    const c = cases.valid.find((x) => x.name.startsWith("dual-stack: a ::/0 route to an appliance"));
+    assert.ok(c);
+    const snap = structuredClone(c.snapshot) as typeof c.snapshot & { resources: ArmResource[] };
+    const rt = snap.resources.find((r) => r.type === "Microsoft.Network/routeTables");
+    assert.ok(rt);
+    const route = (P(rt).routes as Array<{ properties: Record<string, unknown> }>)[0];
+    assert.ok(route);
+    route.properties.nextHopType = "None";
+    delete route.properties.nextHopIpAddress;
+    const fails = evaluateCase(rule, snap).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 1, "only the IPv6 ip configuration fails: the IPv4 one has rule-http's SNAT");
+    assert.match(fails[0]?.message ?? "", /route default-v6-to-fw in rt-web \(::\/0 → None\) drops its IPv6 traffic to the internet/);
+    assert.ok(fails[0]?.evidence.some((e) => e.label === "default route (None)"));
+  });
+
+  it("an IPv4 member is judged on 0.0.0.0/0 only: a ::/0 route to an appliance is no path for it", () => {
+    const snap = healthyInternal()
+      .subnetProps("vnet-app/snet-app", { natGateway: undefined })
+      .remove(ids.natGateway("natgw-app"))
+      .routeTable("rt-app", [{ name: "default-v6-to-fw", prefix: "::/0", nextHopType: "VirtualAppliance", nextHopIp: "fd00:0:0:ff::4" }])
+      .subnetRouteTable("vnet-app/snet-app", "rt-app")
+      .build();
+    const fails = evaluateCase(rule, snap).filter((x) => x.status === "fail");
+    assert.equal(fails.length, 2);
+    for (const f of fails) {
+      assert.match(f.message, /\(::\/0 → VirtualAppliance\) carries IPv6 traffic only, and no 0\.0\.0\.0\/0 route sends its IPv4 traffic/);
+    }
+  });
+
+  it("the IPv4 member's pass names the 0.0.0.0/0 route, while the IPv6 member's fail says that route carries IPv4 traffic only", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack: a 0.0.0.0/0 route to an appliance"));
+    assert.ok(c);
+    const fs = evaluateCase(rule, c.snapshot);
+    const pass = fs.find((x) => x.status === "pass");
+    assert.match(pass?.message ?? "", /route default-to-fw in rt-web \(0\.0\.0\.0\/0 → VirtualAppliance 10\.0\.255\.4\)/);
+    const fail = fs.find((x) => x.status === "fail");
+    assert.match(fail?.message ?? "", /\(nic vm1-nic, fd00::4\)/);
+    assert.match(
+      fail?.message ?? "",
+      /route default-to-fw in rt-web \(0\.0\.0\.0\/0 → VirtualAppliance\) carries IPv4 traffic only, and no ::\/0 route/,
+    );
+    assert.ok(fail?.evidence.some((e) => e.label === "default route (IPv4 only)"));
+  });
+
+  it("an IPv4 public IP on the IPv6 ip configuration: the message and evidence name its version and address", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack: an IPv4 public IP on the IPv6 ip configuration"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.status === "fail");
+    assert.ok(f);
+    assert.match(f.message, /public IP pip-vm1-v6 on its ip configuration ipconfig-v6 is IPv4 \(20\.50\.60\.95\)/);
+    assert.doesNotMatch(f.message, /no public IP on its ip configuration/);
+    assert.ok(f.evidence.some((e) => e.resourceId === ids.publicIp("pip-vm1-v6") && e.pointer.endsWith("/properties/ipAddress")));
+  });
+
+  it("a public IP with no address: its publicIPAddressVersion decides (IPv4 is no IPv6 egress, IPv6 is), and an unreadable one is unknown", () => {
+    const c = cases.invalid.find((x) => x.name.startsWith("dual-stack: an IPv4 public IP on the IPv6 ip configuration"));
+    assert.ok(c);
+    const withVersion = (v: string) => {
+      const snap = structuredClone(c.snapshot) as typeof c.snapshot & { resources: ArmResource[] };
+      const pip = snap.resources.find((r) => r.id === ids.publicIp("pip-vm1-v6"));
+      assert.ok(pip);
+      delete P(pip).ipAddress;
+      P(pip).publicIPAddressVersion = v;
+      return evaluateCase(rule, snap).filter((x) => x.resourceId === ids.nic("vm1-nic") && x.status !== "pass");
+    };
+    const v4 = withVersion("IPv4");
+    assert.equal(v4.length, 1);
+    assert.equal(v4[0]?.status, "fail");
+    assert.match(v4[0]?.message ?? "", /pip-vm1-v6 on its ip configuration ipconfig-v6 is IPv4, and/);
+    assert.deepEqual(withVersion("IPv6"), []);
+    // a version lbdoctor cannot read: Azure associated it, so it is of the ip configuration's version
+    assert.deepEqual(withVersion("IPv7"), []);
+  });
+
+  it("a public IP the snapshot lacks still serves its ip configuration, and the path says why", () => {
+    const c = cases.valid.find((x) => x.name.startsWith("dual-stack: the public IP on the IPv6 ip configuration is not in the snapshot"));
+    assert.ok(c);
+    const f = evaluateCase(rule, c.snapshot).find((x) => x.resourceId === ids.nic("vm1-nic") && x.message.includes("pip-vm1-v6"));
+    assert.equal(f?.status, "pass");
+    assert.match(
+      f?.message ?? "",
+      /pip-vm1-v6 on ip configuration ipconfig-v6 of vm1-nic \(not in the snapshot: Azure associates a public IP only with an ip configuration of its IP version\)/,
+    );
+  });
+
+  it("an IPv4 member whose public IP is not in the snapshot goes out through it (Azure matched their versions)", () => {
+    const snap = healthyInternal()
+      .subnetProps("vnet-app/snet-app", { natGateway: undefined })
+      .remove(ids.natGateway("natgw-app"))
+      .edit(ids.nic("app1-nic"), (r) => {
+        const c = (P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0];
+        if (c) c.properties.publicIPAddress = { id: ids.publicIp("pip-app1") };
+      })
+      .build();
+    const app1 = evaluateCase(rule, snap).find((x) => x.resourceId === ids.nic("app1-nic"));
+    assert.equal(app1?.status, "pass");
+    assert.match(app1?.message ?? "", /public IP pip-app1 on ip configuration ipconfig1 of app1-nic \(not in the snapshot/);
+  });
 });

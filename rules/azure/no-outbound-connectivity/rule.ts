@@ -1,5 +1,6 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence } from "../../../src/core/engine/types.ts";
+import { parseCidr } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
@@ -11,6 +12,8 @@ import type {
   NatGateway,
   Pool,
   PoolMember,
+  PublicIp,
+  RouteEntry,
   Subnet,
 } from "../../../src/providers/azure/model.ts";
 import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
@@ -25,15 +28,65 @@ interface Path {
   implicit?: boolean;
 }
 
-/** The default route (0.0.0.0/0) of the subnet's route table, when it sends traffic to an appliance or a gateway. */
-function forcedTunnel(subnet: Subnet): Path | undefined {
+/**
+ * The IP version a route's address prefix is the default route of (`0.0.0.0/0`, `::/0`, however spelled), else
+ * undefined: a route has one destination prefix, of one family ("Existing IPv4 routes don't apply to IPv6 traffic,
+ * because each route has a single destination address prefix").
+ */
+function defaultRouteVersion(prefix: string): IpVersion | undefined {
+  const c = parseCidr(prefix.trim());
+  if (c?.[1] !== 0) return undefined;
+  return c[0].kind() === "ipv6" ? "IPv6" : "IPv4";
+}
+
+/** The subnet's user-defined default routes of one IP version. */
+function defaultRoutes(subnet: Subnet, version: IpVersion): RouteEntry[] {
+  return subnet.routeTable?.routes.filter((x) => defaultRouteVersion(x.addressPrefix) === version) ?? [];
+}
+
+const TUNNEL_HOP = /^(virtualappliance|virtualnetworkgateway)$/i;
+
+/**
+ * The default route of the member's IP version (0.0.0.0/0 for an IPv4 member, ::/0 for an IPv6 one) in the subnet's
+ * route table, when it sends traffic to an appliance or a gateway: a route of the other version says nothing of the
+ * member's egress.
+ */
+function forcedTunnel(subnet: Subnet, version: IpVersion): Path | undefined {
   const t = subnet.routeTable;
-  const r = t?.routes.find((x) => x.addressPrefix === "0.0.0.0/0" && /^(virtualappliance|virtualnetworkgateway)$/i.test(x.nextHopType));
+  const r = defaultRoutes(subnet, version).find((x) => TUNNEL_HOP.test(x.nextHopType));
   if (!t || !r) return undefined;
   return {
-    label: `route ${r.name} in ${t.name} (0.0.0.0/0 → ${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ""}); the appliance must provide the egress`,
+    label: `route ${r.name} in ${t.name} (${r.addressPrefix} → ${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ""}); the appliance must provide the egress`,
     evidence: { resourceId: t.id, pointer: r.ptr, label: "default route" },
   };
+}
+
+/**
+ * What the subnet's route table says of a member that has no path, for the message: a default route of the member's
+ * version that drops its traffic (next hop None), or a default route to an appliance or gateway of the other version
+ * only (which does not carry the member's traffic).
+ */
+function routeNotes(subnet: Subnet, version: IpVersion): { notes: string[]; evidence: Ev[] } {
+  const t = subnet.routeTable;
+  if (!t) return { notes: [], evidence: [] };
+  const notes: string[] = [];
+  const evidence: Ev[] = [];
+  const own = defaultRoutes(subnet, version);
+  const drop = own.find((x) => /^none$/i.test(x.nextHopType));
+  if (drop) {
+    notes.push(`route ${drop.name} in ${t.name} (${drop.addressPrefix} → None) drops its ${version} traffic to the internet`);
+    evidence.push({ resourceId: t.id, pointer: drop.ptr, label: "default route (None)" });
+  }
+  const otherVersion: IpVersion = version === "IPv6" ? "IPv4" : "IPv6";
+  const other = defaultRoutes(subnet, otherVersion).find((x) => TUNNEL_HOP.test(x.nextHopType));
+  if (other && !own.some((x) => TUNNEL_HOP.test(x.nextHopType))) {
+    notes.push(
+      `route ${other.name} in ${t.name} (${other.addressPrefix} → ${other.nextHopType}) carries ${otherVersion} traffic only, and no ` +
+        `${version === "IPv6" ? "::/0" : "0.0.0.0/0"} route sends its ${version} traffic to an appliance or gateway`,
+    );
+    evidence.push({ resourceId: t.id, pointer: other.ptr, label: `default route (${otherVersion} only)` });
+  }
+  return { notes, evidence };
 }
 
 interface PoolPath {
@@ -121,6 +174,35 @@ function memberIsV6(m: PoolMember, c: IpConfig | undefined): boolean {
   return m.kind === "ip" && m.ip !== undefined && m.ip.includes(":");
 }
 
+/** The IP version of a member's traffic: IPv6 for an IPv6 member, else IPv4 (the default `privateIPAddressVersion`). */
+function memberVersion(m: PoolMember, c: IpConfig | undefined): IpVersion {
+  return memberIsV6(m, c) ? "IPv6" : "IPv4";
+}
+
+/**
+ * Why the public IP on the member's ip configuration gives it no egress: it is in the snapshot and of the other IP
+ * version (which Azure refuses to associate, so only an edited snapshot holds one); undefined when it serves the member,
+ * or there is none. One the snapshot lacks, or whose version it cannot read, serves it: Azure associates a public IP
+ * only with an ip configuration of its IP version (IPVersionForPublicIpAndNicIpConfigurationMustMatch).
+ */
+function publicIpGap(c: IpConfig | undefined, version: IpVersion): { why: string; evidence: Ev } | undefined {
+  const pip = c?.publicIp;
+  if (!c?.publicIpId || !pip) return undefined;
+  const name = nameOf(c.publicIpId);
+  const pv = publicIpVersion(pip);
+  if (pv === undefined || pv === version) return undefined;
+  return {
+    why:
+      `public IP ${name} on its ip configuration ${c.name} is ${pv}${pip.ipAddress ? ` (${pip.ipAddress})` : ""}, and a public IP gives ` +
+      `egress to traffic of its own IP version only, not to this ${version} ip configuration's`,
+    evidence: {
+      resourceId: pip.id,
+      pointer: pip.ipAddress ? join(pip.ptr, "properties", "ipAddress") : join(pip.ptr, "properties"),
+      label: `public IP (${pv})`,
+    },
+  };
+}
+
 /**
  * Every outbound path the documentation lists, that this member has; an empty list means none. A subnet's NAT gateway
  * counts for an IPv6 member only when the snapshot holds it and it gives IPv6 egress (see natNoV6): one the snapshot
@@ -128,7 +210,8 @@ function memberIsV6(m: PoolMember, c: IpConfig | undefined): boolean {
  */
 function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
   const paths: Path[] = [];
-  if (subnet.natGatewayId && (!memberIsV6(m, c) || (subnet.natGateway && !natNoV6(subnet.natGateway, subnet)))) {
+  const version = memberVersion(m, c);
+  if (subnet.natGatewayId && (version === "IPv4" || (subnet.natGateway && !natNoV6(subnet.natGateway, subnet)))) {
     paths.push({
       label: `NAT gateway ${nameOf(subnet.natGatewayId)} on subnet ${subnet.name}`,
       evidence: { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
@@ -136,10 +219,12 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
   }
   // an instance-level public IP serves the ip configuration it is attached to, not the NIC's other ones: "Azure uses the
   // public IP assigned to the IP configuration of the instance's NIC for all outbound flows", and "for secondary IP
-  // configurations, you can only ping to the Internet if the configuration has a public IP address associated with it"
-  if (c?.publicIpId) {
+  // configurations, you can only ping to the Internet if the configuration has a public IP address associated with it";
+  // and only for the IP version it is of: Azure refuses a mismatch (IPVersionForPublicIpAndNicIpConfigurationMustMatch),
+  // so one the snapshot lacks is of the member's version, and only an edited snapshot holds one of the other (publicIpGap)
+  if (c?.publicIpId && !publicIpGap(c, version)) {
     paths.push({
-      label: `instance-level public IP ${nameOf(c.publicIpId)} on ip configuration ${c.name} of ${c.nic.name}`,
+      label: `instance-level public IP ${nameOf(c.publicIpId)} on ip configuration ${c.name} of ${c.nic.name}${c.publicIp ? "" : " (not in the snapshot: Azure associates a public IP only with an ip configuration of its IP version)"}`,
       evidence: {
         resourceId: c.nic.id,
         pointer: join(c.ptr, "properties", "publicIPAddress"),
@@ -164,7 +249,7 @@ function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined
       for (const p of found) paths.push({ label: p.label, evidence: { ...p.evidence } });
     }
   }
-  const tunnel = forcedTunnel(subnet);
+  const tunnel = forcedTunnel(subnet, version);
   if (tunnel) paths.push(tunnel);
   // IP-based pools behave as a Basic load balancer: default outbound access stays, unless the subnet is private
   if (m.kind === "ip" && subnet.defaultOutboundAccess !== false) {
@@ -206,13 +291,16 @@ function isV6(c: IpConfig): boolean {
   return ipVersion(c) === "IPv6";
 }
 
-/** The IP version of a public frontend: its public IP's address decides, else `publicIPAddressVersion` (IPv4 by default); undefined when the public IP is not in the snapshot. */
-function frontendVersion(f: Frontend): IpVersion | undefined {
-  const pip = f.publicIp;
-  if (!pip) return undefined;
+/** The IP version of a public IP: its address decides, else `publicIPAddressVersion` (IPv4 by default); undefined when that field is unreadable. */
+function publicIpVersion(pip: PublicIp): IpVersion | undefined {
   if (pip.ipAddress) return pip.ipAddress.includes(":") ? "IPv6" : "IPv4";
   const v = (pip.raw.properties as { publicIPAddressVersion?: unknown } | undefined)?.publicIPAddressVersion;
   return v === undefined ? "IPv4" : versionField(v);
+}
+
+/** The IP version of a public frontend (see publicIpVersion); undefined when the public IP is not in the snapshot. */
+function frontendVersion(f: Frontend): IpVersion | undefined {
+  return f.publicIp ? publicIpVersion(f.publicIp) : undefined;
 }
 
 /** The IP version of a pool's members (by ip configuration or by address): undefined when none says, "mixed" when they differ. */
@@ -327,14 +415,16 @@ export default defineRule<AzureModel>({
     "explicit method. The documented ones are a NAT gateway on the subnet (for an IPv6 member, only a StandardV2 one with an IPv6 public IP " +
     "or prefix: a Standard NAT gateway supports only IPv4 public IPs; when the NAT gateway is not in the snapshot, an IPv6 member with no " +
     "other path is unknown), an instance-level public IP on the member's own IP configuration (a " +
-    "public IP on another IP configuration of the same NIC serves that one only), an outbound rule of a Standard public load balancer covering the " +
+    "public IP on another IP configuration of the same NIC serves that one only, and a public IP serves traffic of its own IP version only: " +
+    "Azure associates a public IP only with an IP configuration of its own IP version, so one the snapshot lacks still counts), an outbound rule of a Standard public load balancer covering the " +
     "pool (primary IPv4 configuration, or an IPv6 one, through a frontend of the same IP version), and the SNAT of a load-balancing rule with a public frontend (also " +
     "programmed for the primary IP configuration only: a secondary IP configuration in the pool gets inbound flows, not outbound) unless " +
     '`disableOutboundSnat` is true ("your virtual machine will not have outbound connectivity if you set this parameter to true and do not have an ' +
     'outbound rule"). An internal load balancer gives none. Pools configured by IP address behave as a Basic load balancer and keep default ' +
     "outbound access, unless the subnet is private (`defaultOutboundAccess: false`, the default for virtual networks created with API versions " +
-    "released after 31 March 2026). A default route (0.0.0.0/0) to a virtual appliance or gateway is counted as a path: the appliance has to provide " +
-    "the egress, which lbdoctor cannot see. Without any path, package updates, license activation, calls to external APIs and often the " +
+    "released after 31 March 2026). A default route of the member's IP version (0.0.0.0/0 for an IPv4 member, ::/0 for an " +
+    "IPv6 one: a route of one version says nothing of the other's traffic) to a virtual appliance or gateway is counted as a path: the " +
+    "appliance has to provide the egress, which lbdoctor cannot see. Without any path, package updates, license activation, calls to external APIs and often the " +
     "application itself fail while the load balancer's inbound side looks healthy.",
   citations: [
     { url: "https://learn.microsoft.com/en-us/azure/load-balancer/outbound-rules", title: "Outbound rules Azure Load Balancer" },
@@ -434,8 +524,11 @@ export default defineRule<AzureModel>({
             });
             continue;
           }
+          const version = memberVersion(m, c);
+          const pipGap = publicIpGap(c, version);
           // an IPv6 member behind a NAT gateway the snapshot lacks: whether that gateway gives IPv6 egress is not known
           const v6 = subnet.natGatewayId !== undefined && memberIsV6(m, c);
+          const natEv: Ev = { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" };
           if (v6 && subnet.natGatewayId && !subnet.natGateway) {
             const why = gapReason(model, [subnet.natGatewayId], ["natGateways.list"]);
             report({
@@ -443,10 +536,7 @@ export default defineRule<AzureModel>({
               status: "unknown",
               messageId: "noNatGateway",
               data: { ...data, nat: nameOf(subnet.natGatewayId), subnet: subnet.name, detail: why ? ` (${why})` : "" },
-              evidence: [
-                { resourceId: subnet.id, pointer: join(subnet.ptr, "properties", "natGateway"), label: "subnet NAT gateway" },
-                memberEv,
-              ],
+              evidence: [natEv, memberEv],
             });
             continue;
           }
@@ -454,9 +544,10 @@ export default defineRule<AzureModel>({
           const natGap = v6 && subnet.natGateway ? natNoV6(subnet.natGateway, subnet) : undefined;
           // a secondary ip configuration gets nothing from the pool's outbound rules or rule SNAT, whatever they are
           const secondary = c !== undefined && !c.primary && !isV6(c) && m.kind === "ipconfig";
+          const routes = routeNotes(subnet, version);
           const missing = [
             natGap ? natGap.why : `no NAT gateway on subnet ${subnet.name}`,
-            c ? `no public IP on its ip configuration ${c.name}` : "no public IP on its ip configuration",
+            pipGap ? pipGap.why : c ? `no public IP on its ip configuration ${c.name}` : "no public IP on its ip configuration",
             ...(secondary
               ? [
                   `it is a secondary ip configuration (${c.name}) of ${c.nic.name}, and outbound rules and the SNAT of load-balancing rules serve only a NIC's primary ip configuration`,
@@ -475,6 +566,7 @@ export default defineRule<AzureModel>({
             m.kind === "ip"
               ? `subnet ${subnet.name} is private (defaultOutboundAccess: false)`
               : "as a NIC-based member of a Standard load balancer it gets no default outbound access",
+            ...routes.notes,
           ].join("; ");
           const evidence: Ev[] = [
             ...(natGap
@@ -483,6 +575,8 @@ export default defineRule<AzureModel>({
                   natGap.evidence,
                 ]
               : [{ resourceId: subnet.id, pointer: subnet.ptr, label: "subnet (no natGateway)" }]),
+            ...(pipGap ? [pipGap.evidence] : []),
+            ...routes.evidence,
             memberEv,
             ...rules
               .filter((r) => r.disableOutboundSnat)
