@@ -1,4 +1,4 @@
-import { awsId, CIDR, healthyNlb, IP, ids, lbArn, network, tgArn } from "../../../test/support/aws-builder.ts";
+import { awsId, CIDR, healthyNlb, IP, ids, lbArn, network, tgArn, V6, withIpv6TargetGroup } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const NLB = lbArn("orders-nlb", "network");
@@ -40,6 +40,36 @@ function internalNlb(addresses = true) {
     .target(TG, { id: ids.instance.web2, az: "us-east-1b" });
 }
 
+const TG6 = tgArn("orders6-tg");
+/** the NLB nodes' IPv6 addresses, in the private subnets' IPv6 CIDRs */
+const NODE_A6 = String(V6.subnet[ids.subnet.privateA]).replace("::/64", "::50");
+const NODE_B6 = String(V6.subnet[ids.subnet.privateB]).replace("::/64", "::50");
+
+/**
+ * internalNlb made dualstack by withIpv6TargetGroup, its nodes listing their IPv6 addresses too. `group` "ipv6": the 8080
+ * listener forwards to the IPv6 group orders6-tg (IP targets: the instances' IPv6 addresses) with client IP preservation
+ * turned on, and orders-tg stays attached with preservation off; "ipv4": the listener forwards to orders-tg again (instance
+ * targets, preservation on by default), orders6-tg keeping its default (off for IP targets over TCP).
+ */
+function dualstackInternalNlb(group: "ipv4" | "ipv6") {
+  const b = withIpv6TargetGroup(internalNlb(), NLB, { name: "orders6-tg", protocol: "TCP", port: 8080, lbType: "network" }).editLb(
+    NLB,
+    (lb) => {
+      const zones = lb.AvailabilityZones as Array<Record<string, unknown>>;
+      [
+        [NODE_A, NODE_A6],
+        [NODE_B, NODE_B6],
+      ].forEach(([v4, v6], i) => {
+        const z = zones[i];
+        if (z) z.LoadBalancerAddresses = [{ PrivateIPv4Address: v4, IPv6Address: v6 }];
+      });
+    },
+  );
+  return group === "ipv6"
+    ? b.tgAttribute(TG, "preserve_client_ip.enabled", "false").tgAttribute(TG6, "preserve_client_ip.enabled", "true")
+    : b.listener({ lb: NLB, port: 8080, protocol: "TCP", forward: TG });
+}
+
 export const cases: RuleCases = {
   valid: [
     {
@@ -70,6 +100,20 @@ export const cases: RuleCases = {
       snapshot: internalNlb()
         .guest(ids.instance.web1, { connections: [{ remote: `${NODE_A}:22`, state: "SYN-SENT" }] })
         .guest(ids.instance.web2, { connections: [] })
+        .build(),
+    },
+    {
+      name: "dualstack NLB, IPv4 target group: orders-1 calls the NLB's IPv6 address, and an IPv6 call reaches an IPv4 target from the NLB's own address (no loop)",
+      snapshot: dualstackInternalNlb("ipv4")
+        .guest(ids.instance.web1, { connections: [db, { remote: `[${NODE_B6}]:8080`, state: "ESTAB" }] })
+        .guest(ids.instance.web2, { connections: [db] })
+        .build(),
+    },
+    {
+      name: "dualstack NLB, IPv6 target group preserving client IPs: orders-1 calls the NLB's IPv4 address, and an IPv4 call reaches an IPv6 target from the NLB's own address (no loop)",
+      snapshot: dualstackInternalNlb("ipv6")
+        .guest(ids.instance.web1, { connections: [db, { remote: `${NODE_B}:8080`, state: "ESTAB" }] })
+        .guest(ids.instance.web2, { connections: [db] })
         .build(),
     },
   ],
@@ -128,6 +172,23 @@ export const cases: RuleCases = {
         })
         .build(),
       errors: [{ messageId: "risk", resourceId: TG, severity: "low" }],
+    },
+    {
+      name: "dualstack NLB, IPv6 target group preserving client IPs: orders-1, which holds a target's IPv6 address, calls the NLB's IPv6 address",
+      snapshot: dualstackInternalNlb("ipv6")
+        .guest(ids.instance.web1, { connections: [db, { remote: `[${NODE_B6}]:8080`, state: "SYN-SENT" }] })
+        .guest(ids.instance.web2, { connections: [db] })
+        .build(),
+      errors: [{ messageId: "seen", resourceId: ids.instance.web1, severity: "high" }],
+    },
+    {
+      name: "dualstack NLB, IPv6 target group preserving client IPs: --from orders-1, which holds a target's IPv6 address, is a declared caller",
+      snapshot: dualstackInternalNlb("ipv6").build(),
+      context: { from: ["orders-1"] },
+      errors: [
+        { messageId: "declared", resourceId: ids.instance.web1, severity: "high" },
+        { messageId: "risk", resourceId: TG6, severity: "low" },
+      ],
     },
   ],
   unknown: [

@@ -1,12 +1,13 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence, Remediation } from "../../../src/core/engine/types.ts";
-import { ipInCidr } from "../../../src/core/util/ip.ts";
+import { cidrContains, ipInCidr, sameAddress } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
 import { fromNames, guestGap, guestOf, parseEndpoint } from "../../../src/providers/aws/guest.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "../../../src/providers/aws/model.ts";
 import {
   gapNote,
+  isDualstack,
   preservationFixed,
   sh,
   targetLabel,
@@ -14,26 +15,48 @@ import {
   targetResourceName,
   targetSubjects,
 } from "../../../src/providers/aws/rule-helpers.ts";
+import { instanceByIpv6, ipv6Target } from "../../../src/providers/aws/target-sg.ts";
 
 interface Endpoint {
   ip: string;
   ptr: string;
 }
 
-/** The NLB's private node addresses (AvailabilityZones[].LoadBalancerAddresses[].PrivateIPv4Address), when DescribeLoadBalancers listed them. */
-function nodeAddresses(lb: LoadBalancer): Endpoint[] {
+/**
+ * The NLB's node addresses of one family, when DescribeLoadBalancers listed them
+ * (AvailabilityZones[].LoadBalancerAddresses[]): PrivateIPv4Address, or IPv6Address for an IPv6 target group.
+ */
+function nodeAddresses(lb: LoadBalancer, v6: boolean): Endpoint[] {
+  const key = v6 ? "IPv6Address" : "PrivateIPv4Address";
   const out: Endpoint[] = [];
   const zones = Array.isArray(lb.raw.AvailabilityZones) ? (lb.raw.AvailabilityZones as unknown[]) : [];
   zones.forEach((z, i) => {
     const list = (z as { LoadBalancerAddresses?: unknown }).LoadBalancerAddresses;
     if (!Array.isArray(list)) return;
     list.forEach((a, j) => {
-      const ip = (a as { PrivateIPv4Address?: unknown }).PrivateIPv4Address;
-      if (typeof ip === "string" && ip)
-        out.push({ ip, ptr: join(lb.ptr, "AvailabilityZones", i, "LoadBalancerAddresses", j, "PrivateIPv4Address") });
+      const ip = (a as Record<string, unknown>)[key];
+      if (typeof ip === "string" && ip) out.push({ ip, ptr: join(lb.ptr, "AvailabilityZones", i, "LoadBalancerAddresses", j, key) });
     });
   });
   return out;
+}
+
+/** The instance a target is: an instance target's, or an IP target's by its private IPv4 address or (IPv6) its interface's address. */
+function instanceOf(model: AwsModel, tg: TargetGroup, t: Target): Instance | undefined {
+  if (t.instance) return t.instance;
+  return t.kind === "ip" && ipv6Target(tg, t) ? instanceByIpv6(model, t.id)?.instance : undefined;
+}
+
+/**
+ * Which of a dualstack NLB's calls loop back: client IP preservation keeps only the address of a client of the target
+ * group's own family; a call over the other family reaches the target from the NLB's own address and gets through
+ * (Edit target group attributes for your Network Load Balancer, Client IP preservation).
+ */
+function familyNote(lb: LoadBalancer, v6: boolean): string {
+  if (!isDualstack(lb)) return "";
+  return v6
+    ? " (over IPv6: an IPv4 call reaches an IPv6 target from the NLB's own address and gets through)"
+    : " (over IPv4: an IPv6 call reaches an IPv4 target from the NLB's own address and gets through)";
 }
 
 interface Hit {
@@ -45,28 +68,32 @@ interface Hit {
 }
 
 /**
- * Connections the guest check saw from the instance to the NLB: to one of its node addresses on a listener port, or, when the
- * snapshot lists no node address, to an address of one of its subnets on a listener port that no instance in the snapshot holds.
+ * Connections the guest check saw from the instance to the NLB, over the target group's address family (only those keep
+ * the caller's address): to one of its node addresses on a listener port, or, when the snapshot lists no node address,
+ * to an address of one of its subnets on a listener port that no instance in the snapshot holds.
  */
-function hitsOn(model: AwsModel, lb: LoadBalancer, connections: Array<{ remote: string }>): Hit[] {
+function hitsOn(model: AwsModel, lb: LoadBalancer, connections: Array<{ remote: string }>, v6: boolean): Hit[] {
   const ports = new Set(lb.listeners.map((l) => l.port).filter((p): p is number => p !== undefined));
-  const nodes = nodeAddresses(lb);
+  const nodes = nodeAddresses(lb, v6);
   const out: Hit[] = [];
   connections.forEach((c, index) => {
     const ep = parseEndpoint(c.remote);
-    if (!ep || !ports.has(ep.port)) return;
-    const node = nodes.find((n) => n.ip === ep.ip);
+    if (!ep || !ports.has(ep.port) || ep.ip.includes(":") !== v6) return;
+    const node = nodes.find((n) => sameAddress(n.ip, ep.ip));
     if (node) {
       out.push({ index, remote: c.remote, via: { resourceId: lb.arn, pointer: node.ptr, label: "NLB node address" }, exact: true });
       return;
     }
-    if (nodes.length > 0 || model.byKey.instanceByIp.has(ep.ip)) return;
-    const zone = lb.zones.find((z) => z.subnet?.cidr && ipInCidr(ep.ip, z.subnet.cidr));
+    if (nodes.length > 0 || (v6 ? instanceByIpv6(model, ep.ip) !== undefined : model.byKey.instanceByIp.has(ep.ip))) return;
+    const zone = lb.zones.find((z) =>
+      v6 ? z.subnet?.ipv6Cidrs.some((x) => cidrContains(x, ep.ip)) : z.subnet?.cidr && ipInCidr(ep.ip, z.subnet.cidr),
+    );
     if (zone?.subnet) {
+      const space = v6 ? zone.subnet.ipv6Cidrs.join(", ") : zone.subnet.cidr;
       out.push({
         index,
         remote: c.remote,
-        via: { resourceId: lb.arn, pointer: zone.ptr, label: `NLB zone subnet ${zone.subnet.id} (${zone.subnet.cidr})` },
+        via: { resourceId: lb.arn, pointer: zone.ptr, label: `NLB zone subnet ${zone.subnet.id} (${space})` },
         exact: false,
       });
     }
@@ -114,7 +141,11 @@ export default defineRule<AwsModel>({
     "Network Load Balancer connects to that load balancer and the flow is sent back to the same target, the packet arrives with the " +
     "target's own address as its source, the reply never leaves the instance, and the connection times out. Flows sent to another target " +
     "work, so the symptom is intermittent timeouts, worse with fewer targets. Client IP preservation is on by default for instance targets " +
-    "(and for UDP), off for IP targets over TCP/TLS. The rule reports the risk (low) for every internal NLB target group that preserves " +
+    "(and for UDP), off for IP targets over TCP/TLS. On a dualstack NLB only a call over the target group's own address family keeps " +
+    "the caller's address (IPv4 for an IPv4 group, IPv6 for an IPv6 one): a call over the other family reaches the target from the " +
+    "NLB's own address and gets through, so only connections to the NLB's addresses of the group's family count, and an IPv6 IP " +
+    "target is matched to the instance whose network interface holds the address. " +
+    "The rule reports the risk (low) for every internal NLB target group that preserves " +
     "client IPs, and confirms it (high) when the guest check (`observations.guest`) shows a target connected to the NLB's address on a " +
     "listener port, or when `--from` names a target (by instance id or Name tag) as a caller of the load balancer.",
   citations: [
@@ -138,8 +169,8 @@ export default defineRule<AwsModel>({
   messages: {
     seen: "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}, client IP preservation on) and holds a connection to {{endpoint}}{{how}}: whenever the NLB sends that flow back to {{target}} it times out.",
     declared:
-      "{{target}} was named with --from as a caller of the load balancer, and it is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs: flows sent back to it time out.",
-    risk: "Internal NLB {{lb}} preserves client IPs for target group {{targetGroup}} ({{basis}}): if {{targets}} {{verb}} {{lb}}, flows sent back to the caller time out. Confirm with --guest or --from <instance>.",
+      "{{target}} was named with --from as a caller of the load balancer, and it is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs: flows sent back to it time out{{over}}.",
+    risk: "Internal NLB {{lb}} preserves client IPs for target group {{targetGroup}} ({{basis}}): if {{targets}} {{verb}} {{lb}}{{over}}, flows sent back to the caller time out. Confirm with --guest or --from <instance>.",
     notSeen:
       "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}); the guest check saw no connection from it to the NLB.",
     preservationOff:
@@ -200,8 +231,10 @@ export default defineRule<AwsModel>({
         if (pc.source === "default" && !tg.attributesKnown && !fixedOn) {
           const gap = gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"]);
           report({ ...gbase, status: "unknown", messageId: "preservationUnknown", data: { ...data, gap }, evidence: [pcEv] });
-          for (const t of tg.targets)
-            if (t.instance && !undecided.has(t.instance.key)) undecided.set(t.instance.key, { lb, tg, target: t });
+          for (const t of tg.targets) {
+            const inst = instanceOf(model, tg, t);
+            if (inst && !undecided.has(inst.key)) undecided.set(inst.key, { lb, tg, target: t.instance ? t : { ...t, instance: inst } });
+          }
           continue;
         }
         if (!pc.value) {
@@ -216,8 +249,12 @@ export default defineRule<AwsModel>({
           continue;
         }
         const atRisk: Target[] = [];
-        for (const t of tg.targets) {
-          const inst: Instance | undefined = t.instance;
+        let atRiskV6 = false;
+        for (const target of tg.targets) {
+          // an IPv6 target group's IP targets: the instance whose interface holds the address (the model resolves IPv4 only)
+          const inst: Instance | undefined = instanceOf(model, tg, target);
+          const t: Target = inst && !target.instance ? { ...target, instance: inst } : target;
+          const v6 = ipv6Target(tg, t);
           if (inst) targetKeys.add(inst.key);
           const base = {
             resourceId: targetResourceId(t),
@@ -226,9 +263,9 @@ export default defineRule<AwsModel>({
             key: `${tg.name}|${t.id}`,
             subjects: targetSubjects(t),
           };
-          const tdata = { ...data, target: targetLabel(t) };
+          const tdata = { ...data, target: targetLabel(t), over: familyNote(lb, v6) };
           const g = guestOf(model, inst);
-          const hits = g?.body.connections ? hitsOn(model, lb, g.body.connections) : [];
+          const hits = g?.body.connections ? hitsOn(model, lb, g.body.connections, v6) : [];
           const first = hits[0];
           if (g && inst && first) {
             report({
@@ -274,7 +311,10 @@ export default defineRule<AwsModel>({
             const gap = guestGap(model, inst);
             if (gap)
               report({ ...base, status: "unknown", messageId: "guestFailed", data: { ...tdata, gap: gap.message }, evidence: [pcEv] });
-            else atRisk.push(t);
+            else {
+              atRisk.push(t);
+              atRiskV6 ||= v6;
+            }
           }
         }
         if (atRisk.length > 0) {
@@ -291,6 +331,7 @@ export default defineRule<AwsModel>({
                   ? `its targets (${atRisk.map(targetLabel).join(", ")})`
                   : atRisk.map(targetLabel).join(", "),
               verb: atRisk.length > 1 ? "call" : "calls",
+              over: familyNote(lb, atRiskV6),
             },
             evidence: [pcEv, lbEv],
             remediation: k8sRemediation(model, tg.arn, fix(lb, tg)),

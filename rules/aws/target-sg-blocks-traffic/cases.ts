@@ -7,6 +7,7 @@ import {
   IP,
   ids,
   lbArn,
+  listenerArn,
   tgArn,
   V6,
   VPC_CIDR,
@@ -40,6 +41,37 @@ const albBehindNlb = () =>
 /** NLB target group attributes not collected (DescribeTargetGroupAttributes denied) */
 const noTgAttributes = (b: ReturnType<typeof healthyNlb>) =>
   b.tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" });
+
+/** An office's IPv4 range (TEST-NET-2): the only client range some targets admit. */
+const OFFICE = "198.51.100.0/24";
+
+/**
+ * `b` (healthyNlb by default) made dualstack by withIpv6TargetGroup: its port-80 listener still sends every client, IPv4
+ * and IPv6, to the IPv4 group app-tg (instance targets, client IP preservation on by default), and a port-8080 listener
+ * serves the IPv6 group app6-tg. The targets' SG admits app6-tg's traffic (the nodes' IPv6 subnets) and, on 80 over
+ * IPv4, only `v4`.
+ */
+const dualstackNlb = (v4: string[], b = healthyNlb()) =>
+  withIpv6TargetGroup(b, ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).setIngress(ids.sg.nlbApp, [
+    { port: 80, cidrs: v4, ipv6: [V6.subnet[ids.subnet.publicA] as string, V6.subnet[ids.subnet.publicB] as string] },
+  ]);
+
+/** A listener rule on app-nlb's port-80 listener that sends IPv6 clients to app6-tg (an NLB's source IP address type condition). */
+const ipv6RuleToApp6 = (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["edit"]>[0]>[0]) => {
+  const arn = listenerArn(ids.lb.nlb, 80);
+  const rules = s.elbv2.Rules ?? {};
+  rules[arn] = [
+    {
+      RuleArn: `${arn.replace(":listener/", ":listener-rule/")}/0a1b2c3d4e5f6071`,
+      Priority: "10",
+      Conditions: [{ Field: "source-ip", SourceIpConfig: { IpAddressType: "ipv6" } }],
+      Actions: [{ Type: "forward", TargetGroupArn: tgArn("app6-tg"), Order: 1 }],
+      IsDefault: false,
+    },
+    ...(rules[arn] ?? []),
+  ];
+  s.elbv2.Rules = rules;
+};
 
 export const cases: RuleCases = {
   valid: [
@@ -100,6 +132,18 @@ export const cases: RuleCases = {
         .tgAttribute(tgArn("app6-tg"), "preserve_client_ip.enabled", "true")
         .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: ["::/0"] }])
         .build(),
+    },
+    {
+      name: "dualstack NLB, IPv4 target group preserving client IPs, targets' SG allows 80 from 0.0.0.0/0: IPv4 clients keep their addresses, IPv6 clients arrive from the NLB's private IPv4 addresses, which it covers",
+      snapshot: dualstackNlb(["0.0.0.0/0"]).build(),
+    },
+    {
+      name: "dualstack NLB whose listener rule sends IPv6 clients to an IPv6 target group: the IPv4 group sees IPv4 clients alone, so an office allow-list is restricted, not blocked",
+      snapshot: dualstackNlb([OFFICE]).edit(ipv6RuleToApp6).build(),
+    },
+    {
+      name: "dualstack NLB, IPv4 target group preserving client IPs: the targets allow the office and the NLB's subnets (IPv6 clients arrive from its nodes)",
+      snapshot: dualstackNlb([OFFICE, CIDR.publicA, CIDR.publicB]).build(),
     },
   ],
   invalid: [
@@ -191,6 +235,22 @@ export const cases: RuleCases = {
         { messageId: "blocked", resourceId: ids.instance.web2 },
       ],
     },
+    {
+      name: "dualstack NLB, IPv4 target group preserving client IPs, targets' SG allows 80 only from the office's IPv4 range: IPv6 clients arrive from the NLB's node addresses and are dropped",
+      snapshot: dualstackNlb([OFFICE]).build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
+    {
+      name: "dualstack NLB with a security group, IPv4 target group preserving client IPs, targets' SG allows only the office: the fix references the NLB's security group",
+      snapshot: dualstackNlb([OFFICE], nlbWithSg()).build(),
+      errors: [
+        { messageId: "blocked", resourceId: ids.instance.web1 },
+        { messageId: "blocked", resourceId: ids.instance.web2 },
+      ],
+    },
   ],
   unknown: [
     {
@@ -237,6 +297,22 @@ export const cases: RuleCases = {
         .tgAttributesNotCollected(ids.tg.app, { operation: "elbv2:DescribeTargetGroupAttributes" })
         .build(),
       reason: "preserve_client_ip.enabled",
+    },
+    {
+      name: "dualstack NLB whose listener rules were not collected, targets' SG allows only the office: a rule may send IPv6 clients elsewhere, or they arrive from the NLB's nodes and are dropped",
+      snapshot: dualstackNlb([OFFICE])
+        .edit((s) => {
+          delete s.elbv2.Rules?.[listenerArn(ids.lb.nlb, 80)];
+        })
+        .gap({
+          operation: "elasticloadbalancing:DescribeRules",
+          resourceId: listenerArn(ids.lb.nlb, 80),
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeRules",
+        })
+        .build(),
+      reason: "were not collected",
     },
   ],
   notApplicable: [

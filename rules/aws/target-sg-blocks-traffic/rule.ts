@@ -22,7 +22,10 @@ export default defineRule<AwsModel>({
     "load balancer's HTTP traffic). The traffic comes from the load balancer's nodes (their private addresses in the load balancer's " +
     "subnets, carrying its security groups), except on a Network Load Balancer that preserves client IPs (the default for instance " +
     "targets and for UDP): then the targets see the clients' own addresses, so their groups must allow the clients, or reference the " +
-    "NLB's own security group, which AWS matches even with client IP preservation on. For client traffic an allow that covers only part " +
+    "NLB's own security group, which AWS matches even with client IP preservation on. A dualstack NLB preserves only IPv4 clients' " +
+    "addresses toward an IPv4 target group: its IPv6 clients arrive from the NLB's own IPv4 addresses, so the targets must also " +
+    "allow the NLB's subnets (or its security group), unless a listener rule sends IPv6 clients to another target group. " +
+    "For client traffic an allow that covers only part " +
     "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown. " +
     "An Application Load Balancer that is the target of a Network Load Balancer is judged by its own security groups, which must admit " +
     "the NLB's clients. An IP target outside the VPC has its security groups elsewhere: unknown. An IPv6 target group " +
@@ -50,6 +53,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-ip-address-type",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-rule.html",
   ],
   messages: {
     noTargets: "The targets of target group {{targetGroup}} (load balancer {{lb}}) are not known: {{reason}}.",
@@ -66,7 +70,8 @@ export default defineRule<AwsModel>({
   remediation:
     "Allow the traffic on the target port in one of the targets' security groups: reference the load balancer's security group " +
     "(`UserIdGroupPairs=[{GroupId=sg-…}]`); for a Network Load Balancer without security groups allow its subnets' CIDRs, or, when it " +
-    "preserves client IPs, the clients' addresses (IPv6 CIDRs go in `Ipv6Ranges`).",
+    "preserves client IPs, the clients' addresses (IPv6 CIDRs go in `Ipv6Ranges`), and for a dualstack one with an IPv4 target group " +
+    "its subnets' IPv4 CIDRs as well (its IPv6 clients arrive from them).",
   explains: ["aws/targets-unhealthy"],
   check(ctx) {
     checkTargetSecurityGroups(ctx, { purpose: "traffic" });

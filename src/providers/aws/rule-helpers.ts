@@ -6,7 +6,19 @@
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
 import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/util/ip.ts";
 import { awsArg, jsonForCommand } from "../../core/util/shell.ts";
-import type { AwsModel, LoadBalancer, ModelGap, NaclEntry, NetworkAcl, Subnet, Target, TargetGroup } from "./model.ts";
+import type {
+  Action,
+  AwsModel,
+  Listener,
+  ListenerRule,
+  LoadBalancer,
+  ModelGap,
+  NaclEntry,
+  NetworkAcl,
+  Subnet,
+  Target,
+  TargetGroup,
+} from "./model.ts";
 import { gapsFor, listGaps } from "./model.ts";
 import { naclCidrOption } from "./nacl.ts";
 import { evaluateSecurityGroups, type Protocol, type SgPeer, type SgVerdict } from "./sg.ts";
@@ -125,6 +137,11 @@ export interface Source {
   subnet?: Subnet;
   /** the LB zone's pointer */
   ptr: string;
+  /**
+   * Why this source may not exist at all (a listener rule the snapshot lacks may send its traffic elsewhere): a block
+   * from it is then unknown, not a fail.
+   */
+  uncertain?: string;
 }
 
 /** One source per LB zone: that zone's node, carrying the LB's SGs, with an address in the zone subnet's CIDR. */
@@ -142,9 +159,91 @@ export function lbNodeSources(lb: LoadBalancer): Source[] {
   });
 }
 
-/** The addresses clients come from: the internet for an internet-facing LB, anything for an internal one. */
+/**
+ * The addresses IPv4 clients come from: the internet for an internet-facing LB, anything for an internal one. This is
+ * what reaches the load balancer over IPv4, and what an IPv4 target behind an NLB that preserves client IPs sees of its
+ * IPv4 clients; the IPv6 clients of a dualstack NLB reach such a target from the NLB's own IPv4 addresses instead
+ * (see trafficSources), never from this space.
+ */
 export function clientSpace(lb: LoadBalancer): string[] {
   return toCidrs(lb.internetFacing ? INTERNET_V4 : ALL_V4);
+}
+
+/** Whether a load balancer takes IPv6 clients as well: IpAddressType `dualstack` (or an ALB's `dualstack-without-public-ipv4`). */
+export function isDualstack(lb: LoadBalancer): boolean {
+  return (lb.ipAddressType ?? "ipv4").toLowerCase().startsWith("dualstack");
+}
+
+function forwardsTo(actions: Action[], tg: TargetGroup): boolean {
+  return actions.some((a) => a.forwards.some((f) => f.targetGroup === tg));
+}
+
+/**
+ * Whether a listener rule's conditions take IPv6 clients: true (all of them), false (none), undefined (some, or not
+ * known). An NLB's only condition is `source-ip` with `SourceIpConfig.IpAddressType` `ipv4` or `ipv6`
+ * (SourceIpConditionConfig, ELB API reference); CIDR `Values` take the IPv6 clients inside them.
+ */
+function takesIpv6(rule: ListenerRule): boolean | undefined {
+  let all = true;
+  for (const c of rule.conditions) {
+    const o = (c && typeof c === "object" ? c : {}) as Record<string, unknown>;
+    const field = typeof o.Field === "string" ? o.Field.toLowerCase() : "";
+    const cfg = (o.SourceIpConfig && typeof o.SourceIpConfig === "object" ? o.SourceIpConfig : {}) as Record<string, unknown>;
+    const type = typeof cfg.IpAddressType === "string" ? cfg.IpAddressType.toLowerCase() : undefined;
+    const values = (Array.isArray(cfg.Values) ? cfg.Values : Array.isArray(o.Values) ? o.Values : []).filter(
+      (v): v is string => typeof v === "string",
+    );
+    if (field === "source-ip" && type === "ipv4") return false;
+    if (field === "source-ip" && type === "ipv6") continue;
+    if (field === "source-ip" && type === undefined && values.length > 0) {
+      const v6 = values.filter((v) => v.includes(":"));
+      if (v6.length === 0) return false;
+      if (v6.some((v) => /^::\/0$/.test(v.trim()))) continue;
+    }
+    all = false;
+  }
+  return all ? true : undefined;
+}
+
+/**
+ * Where a listener with collected rules sends IPv6 clients, as seen from one target group: true when some or all of them
+ * reach it. Rules are evaluated in priority order, the default action last (Listener rules for your Network Load Balancer).
+ */
+function listenerSendsIpv6To(l: Listener, tg: TargetGroup): boolean {
+  const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
+  for (const r of ordered) {
+    const takes = takesIpv6(r);
+    if (takes === false) continue;
+    if (forwardsTo(r.actions, tg)) return true;
+    if (takes === true) return false;
+  }
+  const def = l.rules.find((r) => r.isDefault);
+  return forwardsTo(def ? def.actions : l.defaultActions, tg);
+}
+
+/**
+ * Whether IPv6 clients of a dualstack NLB reach an IPv4 target group (and so arrive from the NLB's IPv4 addresses):
+ * `reaches` true when a listener sends them there; `uncertain` says why that is not known for sure (a listener whose
+ * rules were not collected forwards to the group by default, or is its only possible path; no listener in the snapshot).
+ */
+export function ipv6ClientsReach(model: AwsModel | undefined, lb: LoadBalancer, tg: TargetGroup): { reaches: boolean; uncertain?: string } {
+  if (lb.type !== "network" || !isDualstack(lb)) return { reaches: false };
+  const type = tg.raw.IpAddressType;
+  if (typeof type === "string" && type.toLowerCase() === "ipv6") return { reaches: false };
+  const known = lb.listeners.filter((l) => l.rulesKnown);
+  if (known.some((l) => listenerSendsIpv6To(l, tg))) return { reaches: true };
+  const reachedByKnown = known.some((l) => forwardsTo([...l.defaultActions, ...l.rules.flatMap((r) => r.actions)], tg));
+  const open = lb.listeners.find((l) => !l.rulesKnown && (forwardsTo(l.defaultActions, tg) || !reachedByKnown));
+  const unless = `IPv6 clients of the dualstack NLB ${lb.name} reach ${tg.name} from the NLB's own IPv4 addresses unless a listener rule sends them to another target group`;
+  if (open) {
+    const gap = model ? gapNote(model, [open.arn], ["DescribeRules"]) : "";
+    return { reaches: true, uncertain: `${unless}, and the rules of listener ${open.name} were not collected${gap}` };
+  }
+  if (lb.listeners.length === 0) {
+    const gap = model ? gapNote(model, [lb.arn], ["DescribeListeners"]) : "";
+    return { reaches: true, uncertain: `${unless}, and no listener of ${lb.name} is in the snapshot${gap}` };
+  }
+  return { reaches: false };
 }
 
 export function clientLabel(lb: LoadBalancer): string {
@@ -152,18 +251,35 @@ export function clientLabel(lb: LoadBalancer): string {
 }
 
 /**
- * Where a target group's traffic comes from: the LB nodes, or for an NLB
+ * Where an IPv4 target group's traffic comes from: the LB nodes, or for an NLB
  * that preserves client IPs the clients themselves (an SG reference to the
- * NLB's own groups still matches them, as the NLB docs state).
+ * NLB's own groups still matches them, as the NLB docs state). On a dualstack
+ * NLB that sends IPv6 clients to the group, the nodes as well: its IPv6 clients
+ * arrive from the NLB's IPv4 addresses. `model` only adds a collection gap to
+ * the reason when the listener rules are missing.
  */
-export function trafficSources(lb: LoadBalancer, tg: TargetGroup): Source[] {
+export function trafficSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsModel): Source[] {
   if (lb.type === "network" && tg.preserveClientIp.value) {
-    const label = `${clientLabel(lb)} (the NLB preserves client IPs)`;
+    const dual = ipv6ClientsReach(model, lb, tg);
+    const label = `${dual.reaches ? "IPv4 " : ""}${clientLabel(lb)} (the NLB preserves client IPs)`;
     return [
       { kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: tg.preserveClientIp.ptr },
+      ...(dual.reaches ? ipv6ClientNodes(lb, dual.uncertain) : []),
     ];
   }
   return lbNodeSources(lb);
+}
+
+/**
+ * The NLB's nodes as the source of its IPv6 clients' connections to an IPv4 target group: even with client IP
+ * preservation on, "IPv6 client requests" reach an IPv4 target (instance or IP type) from the "Load balancer IPv4
+ * address" (Edit target group attributes for your Network Load Balancer, Client IP preservation).
+ */
+function ipv6ClientNodes(lb: LoadBalancer, uncertain: string | undefined): Source[] {
+  return lbNodeSources(lb).map((s) => {
+    const label = `IPv6 clients via ${s.label}`;
+    return { ...s, label, peer: { ...s.peer, label }, ...(uncertain ? { uncertain } : {}) };
+  });
 }
 
 /**
@@ -219,6 +335,11 @@ export interface TargetSgResult {
  *   an internal LB a reference to some other group admits the clients that carry it.
  */
 export function readVerdict(source: Source, v: SgVerdict, lb: LoadBalancer): Pick<SourceVerdict, "outcome" | "reason"> {
+  const r = readSgVerdict(source, v, lb);
+  return r.outcome === "blocked" && source.uncertain ? { outcome: "unknown", reason: source.uncertain } : r;
+}
+
+function readSgVerdict(source: Source, v: SgVerdict, lb: LoadBalancer): Pick<SourceVerdict, "outcome" | "reason"> {
   if (v.verdict === "allow") return { outcome: "allowed" };
   if (v.verdict === "unknown") return { outcome: "unknown", reason: v.reason ?? "undecidable" };
   if (source.kind === "lb-node") {
