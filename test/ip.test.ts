@@ -1,7 +1,7 @@
 /** The IP module's address comparison: an IPv6 address has many spellings, and a user's need not match the snapshot's. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { covers6, intersect6, sameAddress, spaceOf6, subtract6, toCidrs6 } from "../src/core/util/ip.ts";
+import { covers6, intersect6, sameAddress, spaceOf6, subtract6, toCidrs6, unbracket } from "../src/core/util/ip.ts";
 
 describe("sameAddress", () => {
   it("compares IPv6 addresses however each is spelled", () => {
@@ -29,5 +29,14 @@ describe("IPv6 spaces", () => {
     assert.ok(!covers6(spaceOf6(["2001:db8::/48"]), spaceOf6(["2001:db8::/47"])));
     assert.deepEqual(spaceOf6(["10.0.0.0/8", "not an address"]), []);
     assert.deepEqual(toCidrs6(intersect6(spaceOf6(["::/0"]), spaceOf6(["fd00::5"]))), ["fd00::5/128"]);
+  });
+});
+
+describe("unbracket", () => {
+  it("takes the brackets off an IPv6 literal written before a port, and leaves anything else", () => {
+    assert.equal(unbracket("[2001:db8::4]"), "2001:db8::4");
+    assert.equal(unbracket("10.0.0.4"), "10.0.0.4");
+    assert.equal(unbracket("[]"), "[]");
+    assert.equal(unbracket("vm-[1]"), "vm-[1]");
   });
 });

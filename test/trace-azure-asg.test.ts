@@ -55,6 +55,9 @@ describe("trace: a source given by IP address", () => {
     assert.equal(other.deciding, "deny-web-to-db");
     // and as a destination
     assert.equal(trace(snap, "web6", "FD00:DB8:0::4:5432").deciding, "deny-web-to-db");
+    // in brackets before a port, as in a URL, on either side
+    assert.equal(trace(snap, "web6", "[fd00:db8::4]:5432").deciding, "deny-web-to-db");
+    assert.equal(trace(snap, "[fd00:db8::5]", "[fd00:db8::4]:5432").deciding, "deny-web-to-db");
   });
 
   it("is undecided on a source-ASG rule when ip configurations in different groups hold the address", () => {

@@ -30,6 +30,11 @@ export function isAddressLike(text: string): boolean {
   return parseCidr(text) !== null;
 }
 
+/** An address as a user may write it before a port: an IPv6 literal in brackets (`[2001:db8::4]`, as in a URL) loses them. */
+export function unbracket(text: string): string {
+  return text.length > 2 && text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+}
+
 /**
  * Whether two texts name the same IP address, however each is spelled: an IPv6 address has many spellings
  * (`2001:DB8::4`, `2001:db8:0:0:0:0:0:4`), and a user's `--from` need not match the snapshot's. IPv4 compares as written.

@@ -5,7 +5,7 @@ import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
 import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
-import { parsePort, sameAddress } from "../../core/util/ip.ts";
+import { parsePort, sameAddress, unbracket } from "../../core/util/ip.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
 import { AZURE_PROBE_SOURCE, evaluateFlow, type Flow, type FlowSource, isAddressLike, type LayerVerdict, sourceWithAsgs } from "./nsg.ts";
 import type { AzureSnapshot } from "./wire-types.ts";
@@ -26,7 +26,8 @@ function candidates(model: Model): string {
   return names.length > 0 ? `VMs and NICs in the snapshot: ${names.slice(0, 20).join(", ")}` : "The snapshot holds no VMs or NICs.";
 }
 
-function parseSource(model: Model, from: string): { source: FlowSource; label: string } {
+function parseSource(model: Model, written: string): { source: FlowSource; label: string } {
+  const from = unbracket(written);
   const lower = from.toLowerCase();
   if (lower === "internet") return { source: { kind: "tag", tag: "Internet" }, label: "Internet (any client)" };
   if (lower === "virtualnetwork")
@@ -44,7 +45,7 @@ export function parseTarget(model: Model, to: string): { ipConfig: IpConfig; por
   if (i <= 0) throw new InputError(`--to '${to}' must be <vm|nic|ip>:<port>, e.g. vm1:80`);
   const port = parsePort(to.slice(i + 1));
   if (port === undefined) throw new InputError(`--to '${to}': '${to.slice(i + 1)}' is not a port (1-65535)`);
-  const who = to.slice(0, i);
+  const who = unbracket(to.slice(0, i));
   const ipConfig = findIpConfig(model, who);
   if (!ipConfig) throw new InputError(`--to '${who}' is not a VM, NIC or private IP in the snapshot`, candidates(model));
   if (!ipConfig.privateIp) throw new InputError(`${who} has no private IP address in the snapshot`);
@@ -58,7 +59,9 @@ export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO):
   const target = parseTarget(model, opts.to);
   const { source, holder } = sourceWithAsgs(model, parsed.source, target.ipConfig);
   const label =
-    holder && parsed.label === opts.from ? `${opts.from} (nic ${holder.nic.name}, ip configuration ${holder.name})` : parsed.label;
+    holder && parsed.label === unbracket(opts.from)
+      ? `${parsed.label} (nic ${holder.nic.name}, ip configuration ${holder.name})`
+      : parsed.label;
   const protocol = (opts.protocol[0]?.toUpperCase() + opts.protocol.slice(1)) as Flow["protocol"];
   const flow: Flow = { direction: "Inbound", protocol, source, destinationIp: target.destinationIp, destinationPort: target.port };
   const verdict = evaluateFlow(model, target.ipConfig, flow, { ignoreEffective: opts.effective === false });
