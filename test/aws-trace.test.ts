@@ -13,6 +13,7 @@ import { createAwsInspector } from "../src/providers/aws/inspect.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import { type FlowTrace, parseSource, routesOf, traceData, traceFromSource, traceHealthCheck } from "../src/providers/aws/trace-flows.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { awsId, healthyNlb, ids, V6, withIpv6TargetGroup } from "./support/aws-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-trace-"));
@@ -419,5 +420,78 @@ describe("lbdoctor trace on AWS snapshots", () => {
     const picked = lbdoctor(["trace", "--snapshot", file, "--from", "lb", "--to", "web-1:80", "--lb", "web-alb-2"]);
     assert.equal(picked.code, 0, picked.stderr);
     assert.match(picked.stdout, /^Flow: web-alb-2's nodes → /m);
+  });
+});
+
+describe("AWS trace to an IPv6 IP target", () => {
+  const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
+  /** healthyNlb with the IPv6 target group app6-tg (IP targets: the instances' IPv6 addresses); the default ACL admits ::/0. */
+  const dual = () =>
+    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).edit((s) => {
+      for (const acl of s.ec2?.NetworkAcls ?? [])
+        for (const egress of [true, false])
+          (acl.Entries as Array<Record<string, unknown>>).push({
+            RuleNumber: 101,
+            Protocol: "-1",
+            RuleAction: "allow",
+            Egress: egress,
+            Ipv6CidrBlock: "::/0",
+          });
+    });
+  /** the targets' subnets on an ACL written for IPv4 alone: every IPv6 packet meets its implicit deny */
+  const ipv4Acl = () =>
+    dual().nacl({
+      id: awsId("acl", "private-app"),
+      subnets: PRIVATE,
+      entries: [
+        { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+        { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+      ],
+    });
+  const noLbIpv6 = (s: AwsSnapshot) => {
+    for (const sub of s.ec2?.Subnets ?? [])
+      if (sub.SubnetId === ids.subnet.publicA || sub.SubnetId === ids.subnet.publicB) delete sub.Ipv6CidrBlockAssociationSet;
+  };
+  const fromLb = (snap: AwsSnapshot) => {
+    const model = buildAwsModel(snap);
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.target.id === V6.web1);
+    assert.ok(r);
+    const src = parseSource(model, "lb");
+    assert.ok(!("error" in src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+
+  it("resolves the target's instance (its ENI's Ipv6Addresses) and subnet, and the nodes' IPv6 addresses meet the IPv6 entries", () => {
+    const t = fromLb(ipv4Acl().build());
+    const inbound = t.hops.find((h) => h.layer === "target-nacl-in");
+    assert.ok(inbound);
+    assert.match(inbound.title, new RegExp(`subnet ${ids.subnet.privateA}$`));
+    assert.equal(inbound.verdict, "deny");
+    assert.equal(inbound.ruleNumber, 32767);
+    assert.match(inbound.notes.map((n) => n.text).join("\n"), /from app-nlb's node in \S+ \(2600:1f18:4a1:2101::\/64\)/);
+    const sg = t.hops.find((h) => h.layer === "target-sg-ingress");
+    assert.deepEqual(sg?.resources, [ids.sg.nlbApp]);
+    assert.equal(t.verdict, "deny");
+  });
+
+  it("a node whose subnet's IPv6 CIDR is not in the snapshot: denied when all of ::/0 is, never allowed", () => {
+    const denied = fromLb(ipv4Acl().edit(noLbIpv6).build()).hops.find((h) => h.layer === "target-nacl-in");
+    assert.equal(denied?.verdict, "deny");
+    const open = fromLb(dual().edit(noLbIpv6).build()).hops.find((h) => h.layer === "target-nacl-in");
+    assert.equal(open?.verdict, "unknown");
+    assert.match(
+      open?.notes.map((n) => n.text).join("\n") ?? "",
+      /IPv6 address of .* is not known: its subnet's IPv6 CIDR is not in the snapshot/,
+    );
+  });
+
+  it("lbdoctor trace --to [IPv6]:80 names the instance and agrees with check", () => {
+    const file = join(tmp, "ipv6-target.json");
+    writeFileSync(file, JSON.stringify(ipv4Acl().build()));
+    const r = lbdoctor(["trace", "--snapshot", file, "--from", "lb", "--to", `[${V6.web1}]:80`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Flow: app-nlb's nodes → ${ids.instance.web1} \\(app-1\\) ${V6.web1}:80/tcp$`, "m"));
+    assert.doesNotMatch(r.stdout, /subnet not known|are not in the snapshot/);
+    assert.match(r.stdout, /^Verdict: DENY \(at hop 3, target subnet ACL inbound/m);
   });
 });

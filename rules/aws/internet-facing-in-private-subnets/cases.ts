@@ -128,6 +128,17 @@ export const cases: RuleCases = {
         { messageId: "privateIpv6", resourceId: ids.subnet.publicB, severity: "high" },
       ],
     },
+    {
+      name: "dualstack ALB whose route table sends 0.0.0.0/0 to a NAT gateway and ::/0 to an egress-only internet gateway: both families fail",
+      snapshot: dualstack("dualstack", awsId("eigw", "main"))
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat })
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
   ],
   unknown: [
     {

@@ -46,7 +46,13 @@ function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined 
  * `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load balancer or swapping the
  * route table would bypass it, so only the missing route is added.
  */
-function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string, inspected = false): { summary: string; commands: string[] } {
+function fixFor(
+  model: AwsModel,
+  lb: LoadBalancer,
+  s: Subnet,
+  failing: string[],
+  inspected = false,
+): { summary: string; commands: string[] } {
   const dests = neededRoutes(lb);
   // 1. an ALB can move to the VPC's public subnets in the same zones
   if (lb.type === "application" && !inspected) {
@@ -79,13 +85,13 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string, insp
       commands: [cmd],
     };
   }
-  // 3. add (or replace) the default route to the internet gateway
+  // 3. add (or replace) the default route to the internet gateway: one per failing family
   const igw = vpcIgw(model, s.vpcId);
-  const existing = defaultRoute(rt, dest);
-  const verb = existing ? "replace-route" : "create-route";
-  const commands = [
-    `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${dest === V6 ? "--destination-ipv6-cidr-block ::/0" : "--destination-cidr-block 0.0.0.0/0"} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`,
-  ];
+  const commands = failing.map((dest) => {
+    const verb = defaultRoute(rt, dest) ? "replace-route" : "create-route";
+    const option = dest === V6 ? "--destination-ipv6-cidr-block" : "--destination-cidr-block";
+    return `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${option} ${sh(dest)} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`;
+  });
   if (!igw)
     commands.unshift(
       `aws ec2 describe-internet-gateways --filters ${sh(jsonForCommand([{ Name: "attachment.vpc-id", Values: [s.vpcId ?? "<vpc-id>"] }]))}`,
@@ -94,7 +100,7 @@ function fixFor(model: AwsModel, lb: LoadBalancer, s: Subnet, dest: string, insp
     rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
       : "";
-  return { summary: `Route ${dest} from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
+  return { summary: `Route ${failing.join(" and ")} from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
 }
 
 export default defineRule<AwsModel>({
@@ -190,10 +196,12 @@ export default defineRule<AwsModel>({
           !s || !rt ? "unknown" : decisive?.verdict === "fail" ? "fail" : decisive?.verdict === "endpoint" ? "endpoint" : "pass";
         // the families left undecided beside a failing one (their default route goes to a VPC endpoint)
         const undecided = status === "fail" ? judged.filter((j) => j.verdict === "endpoint") : [];
-        return { z, s, rt, dest, route, status, undecided };
+        // every family that certainly fails (a dualstack subnet may fail on both): each is reported and fixed
+        const fails = judged.filter((j) => j.verdict === "fail");
+        return { z, s, rt, dest, route, status, undecided, fails };
       });
       const failing = zones.filter((x) => x.status === "fail").length;
-      for (const { z, s, rt, dest, route, status, undecided } of zones) {
+      for (const { z, s, rt, dest, route, status, undecided, fails } of zones) {
         const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
         const base = {
           resourceId: subnetId,
@@ -242,11 +250,15 @@ export default defineRule<AwsModel>({
           });
           continue;
         }
-        const detail = !route
-          ? `has no ${dest} route`
-          : route.state === "blackhole"
-            ? `sends ${dest} to ${route.target}, a blackhole (the gateway is gone)`
-            : `sends ${dest} to ${route.target}${route.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : route.target.startsWith("eigw-") ? " (an egress-only internet gateway: outbound only)" : ""}`;
+        const routeDetail = (d: string, r: Route | undefined) =>
+          !r
+            ? `has no ${d} route`
+            : r.state === "blackhole"
+              ? `sends ${d} to ${r.target}, a blackhole (the gateway is gone)`
+              : `sends ${d} to ${r.target}${r.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : r.target.startsWith("eigw-") ? " (an egress-only internet gateway: outbound only)" : ""}`;
+        // the decisive family first, then any other failing one (IPv6 beside IPv4)
+        const failed = [{ dest, route }, ...fails.filter((f) => f.dest !== dest)];
+        const detail = failed.map((f) => routeDetail(f.dest, f.route)).join(", and ");
         // the other family, undecided: named, so that the certain failure is not read as the whole verdict
         const otherFamilies = undecided
           .map(
@@ -266,11 +278,24 @@ export default defineRule<AwsModel>({
             zoneEv,
             rtEv,
             { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
+            ...failed
+              .slice(1)
+              .map((f) => ({ resourceId: rt.id, pointer: f.route ? f.route.ptr : `${rt.ptr}/Routes`, label: `${f.dest} route` })),
             ...undecided.flatMap((u) =>
               u.route ? [{ resourceId: rt.id, pointer: u.route.ptr, label: `${u.dest} route to a VPC endpoint (undecided)` }] : [],
             ),
           ],
-          remediation: k8sRemediation(model, lb.arn, fixFor(model, lb, s, dest, undecided.length > 0)),
+          remediation: k8sRemediation(
+            model,
+            lb.arn,
+            fixFor(
+              model,
+              lb,
+              s,
+              failed.map((f) => f.dest),
+              undecided.length > 0,
+            ),
+          ),
         });
       }
     }

@@ -6,6 +6,7 @@ import {
   IP,
   ids,
   lbArn,
+  listenerArn,
   network,
   tgArn,
   V6,
@@ -74,6 +75,11 @@ const nlbWithIpv6TargetGroup = () =>
         });
     }
   });
+
+/** Drops the IPv6 CIDRs of the load balancer's (public) subnets from the snapshot: its nodes' IPv6 addresses are not known. */
+const noLbIpv6Cidrs = (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["edit"]>[0]>[0]) => {
+  for (const sub of s.ec2?.Subnets ?? []) if (PUBLIC.includes(String(sub.SubnetId))) delete sub.Ipv6CidrBlockAssociationSet;
+};
 
 export const cases: RuleCases = {
   valid: [
@@ -328,6 +334,24 @@ export const cases: RuleCases = {
         { messageId: "blocked", resourceId: V6.web2 },
       ],
     },
+    {
+      name: "IPv6 target group, the NLB's subnets carry no IPv6 CIDR in the snapshot: the targets' ACL has no IPv6 entry, so its implicit deny blocks every IPv6 address the nodes may hold",
+      snapshot: nlbWithIpv6TargetGroup()
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .edit(noLbIpv6Cidrs)
+        .build(),
+      errors: [
+        { messageId: "blocked", resourceId: V6.web1 },
+        { messageId: "blocked", resourceId: V6.web2 },
+      ],
+    },
   ],
   unknown: [
     {
@@ -384,6 +408,50 @@ export const cases: RuleCases = {
       name: "the targets' subnets are not in the snapshot",
       snapshot: healthyAlb().removeSubnet(ids.subnet.privateA).removeSubnet(ids.subnet.privateB).build(),
       reason: "not in the snapshot",
+    },
+    {
+      name: "IPv6 target group, the NLB's subnets carry no IPv6 CIDR in the snapshot, the ACLs allow ::/0: the nodes' IPv6 addresses are not known, so no pass",
+      snapshot: nlbWithIpv6TargetGroup().edit(noLbIpv6Cidrs).build(),
+      reason: "IPv6 address of app-nlb's node in",
+    },
+    {
+      name: "dualstack NLB whose listener rules were not collected, health checks on 8081, the targets' ACL admits 80 only from the office: a rule may send IPv6 clients elsewhere, or they arrive from the NLB's nodes and are dropped",
+      snapshot: nlbWithIpv6TargetGroup()
+        .editTargetGroup(ids.tg.app, { HealthCheckPort: "8081" })
+        .nacl({
+          id: APP_ACL,
+          subnets: PRIVATE,
+          entries: [
+            { rule: 100, protocol: "tcp", cidr: "198.51.100.0/24", ports: [80, 80] },
+            { rule: 110, protocol: "tcp", cidr: VPC_CIDR, ports: [8081, 8081] },
+            { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+          ],
+        })
+        .edit((s) => {
+          // the health-check port DescribeTargetHealth reports, and IPv6 let through both ways for app6-tg
+          for (const d of s.elbv2.TargetHealth?.[ids.tg.app] ?? []) d.HealthCheckPort = "8081";
+          for (const acl of s.ec2?.NetworkAcls ?? []) {
+            if (acl.NetworkAclId !== APP_ACL) continue;
+            for (const egress of [true, false])
+              (acl.Entries as Array<Record<string, unknown>>).push({
+                RuleNumber: 200,
+                Protocol: "-1",
+                RuleAction: "allow",
+                Egress: egress,
+                Ipv6CidrBlock: "::/0",
+              });
+          }
+          delete s.elbv2.Rules?.[listenerArn(ids.lb.nlb, 80)];
+        })
+        .gap({
+          operation: "elasticloadbalancing:DescribeRules",
+          resourceId: listenerArn(ids.lb.nlb, 80),
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeRules",
+        })
+        .build(),
+      reason: "were not collected",
     },
   ],
   notApplicable: [

@@ -9,7 +9,9 @@ import type { Verdict } from "../../core/inspect.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import { ALL_V4, INTERNET_V4, ipInCidr, isAddressLike, isIpv4Cidr, spaceOf, toCidrs } from "../../core/util/ip.ts";
 import type { AwsModel, Instance, Listener, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
+import { subnetOfIpv6 } from "./nacl.ts";
 import type { Protocol } from "./sg.ts";
+import { instanceByIpv6, instanceIpv6, ipv6Target } from "./target-sg.ts";
 import {
   clientEndpoint,
   clientToLb,
@@ -17,6 +19,7 @@ import {
   type Endpoint,
   instanceEndpoint,
   lbClients,
+  lbClientsV6,
   lbEndpoint,
   type PathTrace,
   sourceToTarget,
@@ -72,32 +75,52 @@ export function targetName(t: Target): string {
   return `${id}${t.ip && t.ip !== t.id ? ` ${t.ip}` : ""}${t.port !== undefined ? `:${t.port}` : ""}`;
 }
 
+/**
+ * The address a target's flows go to: its IPv6 address in an IPv6 target group (an instance target's primary IPv6
+ * address, as the checks read it), else its address.
+ */
+function targetAddress(t: Target): string | undefined {
+  if (t.kind === "instance" && t.instance && ipv6Target(t.tg, t)) return instanceIpv6(t.instance) ?? t.ip;
+  return t.ip;
+}
+
 /** Can a trace reach this target: an instance or IP target with an address. */
 export function untraceable(t: Target): string | undefined {
   if (t.kind === "lambda" || t.kind === "alb") return `a ${t.kind} target sits in no subnet: there is nothing to trace`;
-  if (!t.ip) return `the address of ${s(t.id)} is not in the snapshot`;
+  if (!targetAddress(t)) return `the address of ${s(t.id)} is not in the snapshot`;
   return undefined;
 }
 
-function targetEndpoint(t: Target): Endpoint {
-  if (t.instance) {
-    const e = instanceEndpoint(t.instance, t.ip);
+/**
+ * A target as the far end of a flow. An IPv6 IP target (which the model resolves for IPv4 addresses only) is the
+ * instance whose network interface holds the address (`Ipv6Addresses`), else an address in the subnet whose IPv6 CIDR
+ * holds it, as the checks resolve it.
+ */
+function targetEndpoint(t: Target, model?: AwsModel): Endpoint {
+  const ip = targetAddress(t);
+  const v6 = ip?.includes(":") === true;
+  const instance = t.instance ?? (v6 && ip && model ? instanceByIpv6(model, ip)?.instance : undefined);
+  if (instance) {
+    const e = instanceEndpoint(instance, ip);
     if (e.subnets.length === 0 && t.subnet) e.subnets = [t.subnet];
     return e;
   }
+  const subnet = t.subnet ?? (v6 && ip && model ? subnetOfIpv6(model.subnets, ip, t.tg.vpcId) : undefined);
   return {
-    label: s(t.ip ?? t.id),
-    cidrs: t.ip ? [t.ip] : [],
+    label: s(ip ?? t.id),
+    cidrs: ip ? [ip] : [],
     groupIds: [],
     groups: [],
     missingGroups: [],
-    subnets: t.subnet ? [t.subnet] : [],
+    subnets: subnet ? [subnet] : [],
     spread: "exact",
   };
 }
 
-function lbOf(model: AwsModel, lb: LoadBalancer): Endpoint {
-  return lbEndpoint(lb, (id) => model.byKey.securityGroup.get(id.toLowerCase()));
+/** The LB's nodes, as the source of a flow to `dst` (IPv6 to an IPv6 target: from their IPv6 addresses). */
+function lbOf(model: AwsModel, lb: LoadBalancer, dst?: Endpoint): Endpoint {
+  const v6 = dst?.cidrs.some((c) => c.includes(":")) === true;
+  return lbEndpoint(lb, (id) => model.byKey.securityGroup.get(id.toLowerCase()), v6);
 }
 
 const err = (flow: string, error: string): FlowTrace => ({ hops: [], verdict: "unknown", flow, basis: "", error });
@@ -117,8 +140,8 @@ export function traceHealthCheck(model: AwsModel, r: Route): FlowTrace {
   if (!tg.healthCheck.enabled) return err("", `health checks are disabled on target group ${s(tg.name)}`);
   const port = target.healthCheckPort;
   if (port === undefined) return err("", `the health-check port of ${s(tg.name)} is not known (${s(tg.healthCheck.portSpec)})`);
-  const src = lbOf(model, lb);
-  const dst = targetEndpoint(target);
+  const dst = targetEndpoint(target, model);
+  const src = lbOf(model, lb, dst);
   const hops = sourceToTarget(src, "lb", dst, "tcp", port);
   const flow = `${src.label} (the health checker) → ${dst.label}:${port}/tcp (${s(tg.healthCheck.protocol ?? "TCP")} health check of ${s(tg.name)})`;
   return withBasis(conclude(hops), flow);
@@ -131,9 +154,10 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   if (no) return err("", no);
   if (target.port === undefined) return err("", `neither ${s(target.id)} nor ${s(tg.name)} has a port`);
   const protocol = tgProtocol(tg);
-  const src = lbOf(model, lb);
-  const dst = targetEndpoint(target);
-  const clients = client ?? lbClients(lb);
+  const dst = targetEndpoint(target, model);
+  const src = lbOf(model, lb, dst);
+  // an IPv6 target's connections are IPv6 end to end: its clients are IPv6 ones
+  const clients = client ?? (src.family === "ipv6" ? lbClientsV6(lb, model.subnets) : lbClients(lb));
   if (lb.type === "gateway") {
     // a GWLB has no listener port and no security groups: appliances receive GENEVE (UDP 6081) from its nodes, and
     // send it back to them on 6081 (not to an ephemeral port)
@@ -213,11 +237,12 @@ export function throughListener(r: Route, src: SourceSpec, port: number): boolea
 export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port: number, protocol: Protocol): FlowTrace {
   const no = untraceable(r.target);
   if (no) return err("", no);
-  const dst = { ...targetEndpoint(r.target) };
-  dst.cidrs = r.target.ip ? [r.target.ip] : [];
+  const dst = { ...targetEndpoint(r.target, model) };
+  const address = targetAddress(r.target);
+  dst.cidrs = address ? [address] : [];
   if (src.kind === "client" && throughListener(r, src, port)) return traceData(model, r, src.endpoint);
   if (src.kind === "lb") {
-    const lb = lbOf(model, r.lb);
+    const lb = lbOf(model, r.lb, dst);
     const hops = sourceToTarget(lb, "lb", dst, protocol, port);
     return withBasis(conclude(hops), `${lb.label} → ${dst.label}:${port}/${protocol}`);
   }
@@ -241,8 +266,8 @@ export function traceDirect(
   return withBasis(conclude(hops), `${e.label} → ${dst.label}:${port}/${protocol}`, note ?? "directly, not through a load balancer");
 }
 
-export function endpointOfTarget(t: Target): Endpoint {
-  return targetEndpoint(t);
+export function endpointOfTarget(t: Target, model?: AwsModel): Endpoint {
+  return targetEndpoint(t, model);
 }
 
 export function worstVerdict(vs: Verdict[]): Verdict {

@@ -16,8 +16,8 @@
  */
 import type { TraceLayer, Verdict } from "../../core/inspect.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
-import type { Interval } from "../../core/util/ip.ts";
-import type { Instance, LoadBalancer, NaclEntry, SecurityGroup, Subnet, TargetGroup } from "./model.ts";
+import { type Interval, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
+import type { Instance, LoadBalancer, NaclEntry, NetworkAcl, SecurityGroup, Subnet, TargetGroup } from "./model.ts";
 import { EPHEMERAL, evaluateNacl, type NaclVerdict, portsText } from "./nacl.ts";
 import { clientSpace, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
 import { evaluateGroups, type Protocol, type SgMatch, type SgPeer } from "./sg.ts";
@@ -41,6 +41,11 @@ export interface Endpoint {
   spread: "exact" | "lb-node" | "clients";
   /** the endpoint has no security groups at all (an NLB created without them): nothing filters at it */
   noGroups?: boolean;
+  /**
+   * "ipv6": the flow is IPv6 (an IPv6 target's): an LB node's addresses are in its subnet's IPv6 CIDR. Also the family of an
+   * end whose addresses are not known (`cidrs` empty), which then may hold any address of it.
+   */
+  family?: "ipv6";
 }
 
 export interface TraceHop extends TraceLayer {
@@ -135,7 +140,7 @@ function sgHopOne(
     hop.notes.push({ kind: "reason", text: `the security groups of ${at.label} are not in the snapshot` });
     return hop;
   }
-  const sgPeer: SgPeer = { cidrs: peer.cidrs, groupIds: peer.groupIds, label: peer.label };
+  const sgPeer: SgPeer = { cidrs: peer.cidrs, groupIds: peer.groupIds, label: peer.label, ...(peer.family ? { family: peer.family } : {}) };
   const v = evaluateGroups(at.groups, direction, sgPeer, protocol, port, at.missingGroups);
   const toFrom = direction === "ingress" ? "from" : "to";
   const m = v.allowedBy[0];
@@ -191,6 +196,7 @@ interface NaclCase {
 function naclCase(subnet: Subnet, egress: boolean, peer: Endpoint, protocol: Protocol, ports: Interval, other: Subnet[]): NaclCase {
   if (other.some((o) => o.key === subnet.key)) return { subnet, verdict: "allow", sameSubnet: true };
   if (!subnet.nacl) return { subnet, verdict: "unknown", text: `the network ACL of ${s(subnet.id)} is not in the snapshot` };
+  if (peer.cidrs.length === 0) return unknownPeerCase(subnet, subnet.nacl, egress, peer, protocol, ports);
   const v: NaclVerdict = evaluateNacl(subnet.nacl, { egress, protocol, peer: peer.cidrs, ports });
   const first = v.decisions[0]?.entry;
   if (v.verdict === "allow") return { subnet, verdict: "allow", ...(first ? { entry: first } : {}) };
@@ -210,6 +216,30 @@ function naclCase(subnet: Subnet, egress: boolean, peer: Endpoint, protocol: Pro
   };
   if (v.blocking) c.entry = v.blocking;
   return c;
+}
+
+/**
+ * A peer whose addresses are not known (an LB node whose subnet's CIDR of the flow's family is not in the snapshot) may
+ * hold any address of its family: denied only when the whole family space (0.0.0.0/0, ::/0) is, never allowed.
+ */
+function unknownPeerCase(subnet: Subnet, nacl: NetworkAcl, egress: boolean, peer: Endpoint, protocol: Protocol, ports: Interval): NaclCase {
+  const v6 = peer.family === "ipv6";
+  const v = evaluateNacl(nacl, { egress, protocol, peer: [v6 ? "::/0" : "0.0.0.0/0"], ports });
+  const family = v6 ? "IPv6" : "IPv4";
+  if (v.deniedPorts.length > 0) {
+    const c: NaclCase = {
+      subnet,
+      verdict: "deny",
+      text: `denies ${portsText(v.deniedPorts)} for every ${family} address ${s(peer.label)} may hold`,
+    };
+    if (v.blocking) c.entry = v.blocking;
+    return c;
+  }
+  return {
+    subnet,
+    verdict: "unknown",
+    text: `the ${family} address of ${s(peer.label)} is not known: its subnet's ${family} CIDR is not in the snapshot`,
+  };
 }
 
 /** An LB spread over several subnets is one node per subnet: each is its own case. */
@@ -287,10 +317,11 @@ export function naclHop(
 // ---------------------------------------------------------------------------
 // endpoints
 
-export function lbEndpoint(lb: LoadBalancer, sgOf: (id: string) => SecurityGroup | undefined): Endpoint {
+/** The LB's nodes; `v6`: as the source of an IPv6 flow (an IPv6 target's), from their subnets' IPv6 CIDRs. */
+export function lbEndpoint(lb: LoadBalancer, sgOf: (id: string) => SecurityGroup | undefined, v6 = false): Endpoint {
   const groups = lb.securityGroupIds.map(sgOf).filter((g): g is SecurityGroup => !!g);
   const missing = lb.securityGroupIds.filter((id) => !sgOf(id));
-  const cidrs = lb.subnets.map((x) => x.cidr).filter((c): c is string => !!c);
+  const cidrs = v6 ? lb.subnets.flatMap((x) => x.ipv6Cidrs) : lb.subnets.map((x) => x.cidr).filter((c): c is string => !!c);
   const e: Endpoint = {
     label: `${s(lb.name)}'s nodes`,
     cidrs,
@@ -301,6 +332,7 @@ export function lbEndpoint(lb: LoadBalancer, sgOf: (id: string) => SecurityGroup
     spread: "lb-node",
   };
   if (lb.securityGroupIds.length === 0 && lb.type !== "application") e.noGroups = true;
+  if (v6) e.family = "ipv6";
   return e;
 }
 
@@ -308,10 +340,14 @@ export function lbEndpoint(lb: LoadBalancer, sgOf: (id: string) => SecurityGroup
 export function lbNodeEndpoint(lb: Endpoint, subnet: Subnet): Endpoint {
   return {
     ...lb,
-    label: `${lb.label.replace(/'s nodes$/, "'s node")} in ${zoneLabel(subnet)}`,
-    cidrs: subnet.cidr ? [subnet.cidr] : [],
+    label: `${lb.label.replace(/'s nodes$/, "'s node")} in ${lb.family === "ipv6" ? zoneLabelV6(subnet) : zoneLabel(subnet)}`,
+    cidrs: lb.family === "ipv6" ? subnet.ipv6Cidrs : subnet.cidr ? [subnet.cidr] : [],
     subnets: [subnet],
   };
+}
+
+function zoneLabelV6(x: Subnet): string {
+  return `${s(x.id)} (${x.ipv6Cidrs.length > 0 ? x.ipv6Cidrs.join(", ") : "its IPv6 CIDR is not in the snapshot"})`;
 }
 
 export function instanceEndpoint(i: Instance, ip?: string): Endpoint {
@@ -346,6 +382,21 @@ export function lbClients(lb: LoadBalancer): Endpoint {
     clientSpace(lb),
     false,
   );
+}
+
+/**
+ * The IPv6 clients of a load balancer (an IPv6 target's data path): global unicast space (2000::/3) less the VPC's own
+ * subnets for an internet-facing one, any IPv6 address for an internal one, as the checks see them.
+ */
+export function lbClientsV6(lb: LoadBalancer, vpcSubnets: Subnet[]): Endpoint {
+  const own = vpcSubnets.filter((x) => x.vpcId === lb.vpcId).flatMap((x) => x.ipv6Cidrs);
+  const e = clientEndpoint(
+    lb.internetFacing ? "IPv6 clients on the internet" : "IPv6 clients in the VPC and beyond (internal load balancer)",
+    lb.internetFacing ? toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(own))) : ["::/0"],
+    false,
+  );
+  e.family = "ipv6";
+  return e;
 }
 
 export function tgProtocol(tg: TargetGroup): Protocol {

@@ -19,6 +19,7 @@ import { safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { isAddressLike, parsePort, sameAddress } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
+import { instanceByIpv6, ipv6Target } from "./target-sg.ts";
 import {
   endpointOfTarget,
   type FlowTrace,
@@ -60,6 +61,8 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
   const instance =
     model.instances.find((x) => x.id.toLowerCase() === lower || x.name.toLowerCase() === lower) ??
     (isAddressLike(who) ? model.byKey.instanceByIp.get(who) : undefined);
+  // an IPv6 address: the instance whose network interface holds it (the model indexes IPv4 addresses only)
+  const v6Holder = !instance && isAddressLike(who) && who.includes(":") ? instanceByIpv6(model, who)?.instance : undefined;
   const lbs = lbFilter
     ? model.loadBalancers.filter(
         (lb) => lb.name.toLowerCase() === lbFilter.toLowerCase() || lb.arn.toLowerCase() === lbFilter.toLowerCase(),
@@ -71,15 +74,20 @@ function parseDestination(model: AwsModel, to: string, lbFilter: string | undefi
       `Load balancers: ${model.loadBalancers.map((lb) => lb.name).join(", ") || "none"}`,
     );
   }
-  const routes = lbs
-    .flatMap(routesOf)
-    .filter((r) => (instance ? r.target.instance === instance : r.target.id === who || sameAddress(r.target.ip, who)));
+  const routes = lbs.flatMap(routesOf).filter((r) =>
+    instance
+      ? r.target.instance === instance
+      : r.target.id === who ||
+        sameAddress(r.target.ip, who) ||
+        // an instance target of an IPv6 target group, named by its IPv6 address
+        (v6Holder !== undefined && r.target.kind === "instance" && r.target.instance === v6Holder && ipv6Target(r.tg, r.target)),
+  );
   const ip = isAddressLike(who) ? who : (instance?.privateIp ?? routes[0]?.target.ip);
-  if (!instance && routes.length === 0) {
+  if (!instance && !v6Holder && routes.length === 0) {
     throw new InputError(`--to '${who}' is not an EC2 instance, a target or a private IP in the snapshot`, candidates(model));
   }
   const d: Destination = { port, who, routes };
-  if (instance) d.instance = instance;
+  if (instance ?? v6Holder) d.instance = instance ?? v6Holder;
   if (ip) d.ip = ip;
   return d;
 }
@@ -138,7 +146,7 @@ export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): num
   if (trace.error) throw new InputError(trace.error);
   const code = trace.verdict === "allow" ? 0 : 1;
   if (opts.format === "json") {
-    const target = route ? endpointOfTarget(route.target) : undefined;
+    const target = route ? endpointOfTarget(route.target, model) : undefined;
     io.out(
       `${safeJson({
         provider: "aws",

@@ -42,6 +42,20 @@ interface LegResult {
   reason?: string;
 }
 
+/**
+ * Why a load balancer node's addresses are not known (its subnet's CIDR of the flow's family is not in the snapshot):
+ * the node is then evaluated against that family's whole space (0.0.0.0/0, ::/0), and only a deny of all of it is
+ * certain. Undefined when the node's addresses are known.
+ */
+function unknownNodeAddress(model: AwsModel, lb: LoadBalancer, source: Source, v6: boolean): string | undefined {
+  if (source.kind !== "lb-node" || source.peer.cidrs.length > 0 || !source.subnet) return undefined;
+  const family = v6 ? "IPv6" : "IPv4";
+  return (
+    `the ${family} address of ${lb.name}'s node in ${source.subnet.id} is not known: its subnet's ${family} CIDR is not in the snapshot` +
+    gapNote(model, [source.subnet.id], ["DescribeSubnets"])
+  );
+}
+
 /** The health-check and traffic connections a target receives, from each of their sources (IPv6 ones for an IPv6 target group). */
 function checksFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, t: Target, v6: boolean): Check[] {
   const out: Check[] = [];
@@ -53,7 +67,7 @@ function checksFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, t: Target
     // GENEVE: the appliance sends each packet back to the Gateway Load Balancer on UDP 6081, its ports kept
     const geneve = (tg.protocol ?? "").toUpperCase() === "GENEVE";
     const replyPorts: Interval = geneve ? [t.port, t.port] : EPHEMERAL;
-    for (const source of v6 ? trafficSourcesV6(model, lb, tg) : trafficSources(lb, tg)) {
+    for (const source of v6 ? trafficSourcesV6(model, lb, tg) : trafficSources(lb, tg, model)) {
       for (const protocol of trafficProtocols(tg)) {
         const dup = out.some((c) => c.source.label === source.label && c.protocol === protocol && c.port === t.port);
         if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source, replyPorts });
@@ -71,15 +85,18 @@ function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: 
   const results: LegResult[] = [];
   const unresolved: string[] = [];
   let sameSubnet = 0;
-  for (const check of checksFor(model, lb, tg, target, ip.includes(":"))) {
-    if (check.source.kind === "lb-node" && !check.source.subnet) {
-      unresolved.push(`${check.source.label}: the subnet is not in the snapshot`);
+  const v6 = ip.includes(":");
+  for (const known of checksFor(model, lb, tg, target, v6)) {
+    if (known.source.kind === "lb-node" && !known.source.subnet) {
+      unresolved.push(`${known.source.label}: the subnet is not in the snapshot`);
       continue;
     }
-    const from =
-      check.source.kind === "clients"
-        ? { space: check.source.peer.cidrs }
-        : { subnet: check.source.subnet, space: check.source.peer.cidrs };
+    // a node whose addresses are not known may hold any address of its family: a leg facing it is blocked only when
+    // that whole space is denied, and never passes
+    const unknownAddress = unknownNodeAddress(model, lb, known.source, v6);
+    const space = unknownAddress ? [v6 ? "::/0" : "0.0.0.0/0"] : known.source.peer.cidrs;
+    const check: Check = unknownAddress ? { ...known, source: { ...known.source, peer: { ...known.source.peer, cidrs: space } } } : known;
+    const from = check.source.kind === "clients" ? { space } : { subnet: check.source.subnet, space };
     const path = naclPath(from, subnet ? { subnet, space: [ip] } : { space: [ip] }, check.protocol, check.port, check.replyPorts);
     if (path.sameSubnet) sameSubnet++;
     for (const leg of path.legs) {
@@ -91,7 +108,11 @@ function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: 
           outcome: "unknown",
           reason: `the network ACL of ${leg.subnet.id} is not in the snapshot${gapNote(model, [leg.subnet.id], ["DescribeNetworkAcls"])}`,
         });
-      } else if (v.deniedPorts.length > 0) results.push({ check, leg, outcome: "blocked" });
+      } else if (v.deniedPorts.length > 0) {
+        // a source that may not exist at all (a listener rule the snapshot lacks may send its traffic elsewhere)
+        if (check.source.uncertain) results.push({ check, leg, outcome: "unknown", reason: check.source.uncertain });
+        else results.push({ check, leg, outcome: "blocked" });
+      } else if (unknownAddress && leg.peer === space) results.push({ check, leg, outcome: "unknown", reason: unknownAddress });
       else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
       else if (check.source.kind === "clients") results.push({ check, leg, outcome: "restricted" });
       else {
