@@ -8,8 +8,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { setAsideCauses } from "../src/core/diagnose.ts";
 import type { Finding } from "../src/core/engine/types.ts";
-import { analyzeChanges, buildTimeline, changeImpacts, firstDropAfter, rankCauses, stateAt } from "../src/core/timeline/analyze.ts";
+import {
+  analyzeChanges,
+  buildTimeline,
+  changeImpacts,
+  firstDropAfter,
+  rankCauses,
+  stateAt,
+  tagsOnly,
+} from "../src/core/timeline/analyze.ts";
 import { checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
 import type { Change, HealthSeries, TimeData } from "../src/core/timeline/types.ts";
 import { lbdoctor } from "./support/cli.ts";
@@ -337,5 +346,262 @@ describe("a change made inside a gap in the metrics", () => {
       mine[0]?.message ?? "",
       /whether web-tg in us-east-1a was up then is unknown: no HealthyHostCount sample in the 21 min before it/,
     );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// a change that only tags a resource, and the findings of a change set aside
+
+/**
+ * The Azure fixture nsg-change-probe-down, as a copy: alice's NSG rule (03:10:04), and dave's edit of the load
+ * balancer's tag `owner` at 03:11:40. The load balancer sits in the evidence of every failing finding.
+ */
+function azureTagIncident(): string {
+  const doc = JSON.parse(readFileSync(new URL("../fixtures/azure/nsg-change-probe-down.json", import.meta.url), "utf8"));
+  const list = doc.observations.resourceChanges["00000000-0000-0000-0000-0000000000aa"];
+  const tag = JSON.parse(JSON.stringify(list[0]));
+  const lb =
+    "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/lb-web";
+  tag.id = `${lb}/providers/Microsoft.Resources/changes/0858aaaa0000001`;
+  tag.name = "0858aaaa0000001";
+  tag.properties.targetResourceId = lb;
+  tag.properties.targetResourceType = "microsoft.network/loadbalancers";
+  Object.assign(tag.properties.changeAttributes, {
+    timestamp: "2026-03-14T03:11:40Z",
+    changedBy: "dave@contoso.com",
+    operation: "microsoft.network/loadbalancers/write",
+    correlationId: "0b6e1f7a-2222-4c3e-9a0f-000000000002",
+  });
+  tag.properties.changes = {
+    "tags.owner": { previousValue: "web", newValue: "web-team", changeCategory: "User", propertyChangeType: "Update" },
+  };
+  list.push(tag);
+  const file = join(dir, "azure-tag.json");
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+/** The AWS fixture change-before-failure, as a copy: bob's SG revoke at 03:12:30, dave's AddTags on the ALB at 03:11:50. */
+function awsTagIncident(): string {
+  const file = awsIncident({ carol: "2026-03-14T02:44:00Z", bob: "2026-03-14T03:12:30Z" });
+  const doc = JSON.parse(readFileSync(file, "utf8"));
+  const events = doc.observations.cloudtrail.Events as Array<Trail & Record<string, unknown>>;
+  const arn = doc.elbv2.LoadBalancers[0].LoadBalancerArn as string;
+  const t = "2026-03-14T03:11:50Z";
+  events.push({
+    ...JSON.parse(JSON.stringify(events.find((e) => e.Username === "carol"))),
+    EventId: "ev-addtags",
+    EventName: "AddTags",
+    EventTime: t,
+    Username: "dave",
+    Resources: [{ ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceName: arn }],
+    CloudTrailEvent: JSON.stringify({
+      eventVersion: "1.09",
+      userIdentity: { type: "IAMUser", userName: "dave" },
+      eventTime: t,
+      eventSource: "elasticloadbalancing.amazonaws.com",
+      eventName: "AddTags",
+      awsRegion: "us-east-1",
+      requestParameters: { resourceArns: [arn], tags: [{ key: "owner", value: "web-team" }] },
+      eventID: "ev-addtags",
+      readOnly: false,
+      eventType: "AwsApiCall",
+    }),
+  });
+  const out = join(dir, "aws-tag.json");
+  writeFileSync(out, JSON.stringify(doc));
+  return out;
+}
+
+type Related = { findingId: string; ruleId: string; relation: string };
+type CheckReport = {
+  findings: Array<{ id: string; ruleId: string; status: string; resourceName: string; key?: string; relatedTo: Related[] }>;
+};
+
+/** check's JSON: the change-before-failure findings by resource name, and whether anything claims or is claimed by each. */
+function relations(file: string, rule: string) {
+  const r = lbdoctor(["check", "--snapshot", file, "-f", "json"]);
+  assert.ok(r.code === 0 || r.code === 1, r.stderr);
+  const report = JSON.parse(r.stdout) as CheckReport;
+  const changes = report.findings.filter((f) => f.ruleId === rule && f.status === "fail");
+  return new Map(
+    changes.map((c) => [
+      c.resourceName,
+      {
+        explains: c.relatedTo.filter((x) => x.relation === "explains").length,
+        causes: report.findings.filter((f) => f.relatedTo.some((x) => x.relation === "caused-by" && x.findingId === c.id)).length,
+      },
+    ]),
+  );
+}
+
+describe("a change that only tags a resource is never the likely cause over one that changed something", () => {
+  it("Azure: a tag edit on the load balancer (in every failing finding's evidence) is set aside for the NSG rule, and says why", () => {
+    const file = azureTagIncident();
+    const r = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}03:10:04 change {2}nsg-web: security rule deny-lb-probe added .* — by alice@contoso\.com {2}◀ likely cause$/m,
+    );
+    assert.doesNotMatch(r.stdout, /— by dave@contoso\.com {2}◀ likely cause/, r.stdout);
+    assert.match(
+      r.stdout,
+      /^ {13}not the likely cause: set aside for alice@contoso\.com's change to nsg-web at 03:10:04, .*; that one touches nsg-web, which the failing findings azure\/probe-blocked-by-nsg name; this one touches only the tags of lb-web \(tags\.owner\): a tag change cannot break traffic$/m,
+    );
+    assert.match(r.stdout, /^ {13}why: chosen over dave@contoso\.com's change to lb-web at 03:11:40, /m);
+  });
+
+  it("AWS: an AddTags on the ALB is set aside for the SG revoke the findings cite, though time alone puts it first", () => {
+    const file = awsTagIncident();
+    const r = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}03:12:30 change {2}sg-0e794eeaeb156db55: ingress tcp 80 .* — by bob {2}◀ likely cause$/m);
+    assert.doesNotMatch(r.stdout, /— by dave {2}◀ likely cause/, r.stdout);
+    assert.match(
+      r.stdout,
+      /^ {13}not the likely cause: set aside for bob's change to sg-0e794eeaeb156db55 at 03:12:30, .*; this one touches only the tags of app\/web-alb\/\S+ \(AddTags\): a tag change cannot break traffic$/m,
+    );
+  });
+
+  it("check: the change set aside claims no symptom and no symptom is caused by it; the likely cause keeps them (both clouds)", () => {
+    const azure = relations(azureTagIncident(), "azure/change-before-failure");
+    assert.deepEqual(azure.get("lb-web"), { explains: 0, causes: 0 });
+    assert.ok((azure.get("nsg-web")?.explains ?? 0) > 0 && (azure.get("nsg-web")?.causes ?? 0) > 0, JSON.stringify([...azure]));
+    const aws = relations(awsTagIncident(), "aws/change-before-failure");
+    const tagged = [...aws].find(([name]) => name.startsWith("app/web-alb/"));
+    assert.deepEqual(tagged?.[1], { explains: 0, causes: 0 });
+    assert.ok((aws.get("sg-0e794eeaeb156db55")?.explains ?? 0) > 0 && (aws.get("sg-0e794eeaeb156db55")?.causes ?? 0) > 0);
+  });
+});
+
+describe("the findings of a change the timeline sets aside", () => {
+  const file = awsIncident({ carol: "2026-03-14T03:11:30Z", bob: "2026-03-14T03:12:30Z" });
+
+  it("check does not present it as a root cause, nor the symptoms as caused by it", () => {
+    const r = lbdoctor(["check", "--snapshot", file]);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    assert.match(r.stdout, /^ {2}✖ CRITICAL aws\/change-before-failure on sg-0e794eeaeb156db55 \(root cause\)$/m);
+    assert.match(
+      r.stdout,
+      /^ {2}✖ CRITICAL aws\/change-before-failure on targetgroup\/web-tg\/\S+$/m,
+      "still a failing finding, no root cause",
+    );
+    assert.doesNotMatch(r.stdout, /caused by: aws\/change-before-failure on targetgroup\//);
+    assert.match(r.stdout, /caused by: aws\/change-before-failure on sg-0e794eeaeb156db55/);
+    const mine = relations(file, "aws/change-before-failure");
+    assert.deepEqual([...mine.keys()].sort(), ["sg-0e794eeaeb156db55", "targetgroup/web-tg/0f8ae6a1b00b0742"]);
+    assert.deepEqual(mine.get("targetgroup/web-tg/0f8ae6a1b00b0742"), { explains: 0, causes: 0 });
+  });
+
+  it("timeline -f markdown: the set-aside change is no root cause and its reason is printed, as in the text", () => {
+    const r = lbdoctor(["timeline", "--snapshot", file, "--format", "markdown"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /\(root cause\) \| `aws\/change-before-failure` \| `targetgroup\//);
+    assert.match(r.stdout, /\(root cause\) \| `aws\/change-before-failure` \| `sg-0e794eeaeb156db55`/);
+    assert.match(r.stdout, /^\*\*Not the likely cause at 03:11:30:\*\* ModifyTargetGroupAttributes .* \(by carol\)$/m);
+    assert.match(r.stdout, /^Why not: set aside for bob's change to sg-0e794eeaeb156db55 at 03:12:30, /m);
+  });
+});
+
+describe("what the failing findings point at, weighed", () => {
+  it("tagsOnly: tag properties (Azure), the tagging calls (AWS, Azure's tags API); not a change with other properties or none recorded", () => {
+    const c = (operation: string, paths: string[]): Change => ({
+      ...change("x", "2026-03-14T03:00:00Z", "r"),
+      operation,
+      properties: paths.map((path) => ({ path, before: "a", after: "b" })),
+    });
+    assert.equal(tagsOnly(c("microsoft.network/loadbalancers/write", ["tags.owner", "tags.costCenter"])), true);
+    assert.equal(tagsOnly(c("Microsoft.Resources/tags/write", [])), true);
+    for (const op of ["AddTags", "CreateTags", "RemoveTags", "DeleteTags"])
+      assert.equal(tagsOnly(c(op, ["resourceArns", "tags"])), true, op);
+    assert.equal(tagsOnly(c("microsoft.network/loadbalancers/write", ["tags.owner", "properties.probes[0].properties.port"])), false);
+    assert.equal(tagsOnly(c("Microsoft.Compute/virtualMachines/restart/action", [])), false, "nothing recorded: not known to be tags");
+    assert.equal(tagsOnly(c("RevokeSecurityGroupIngress", ["ingress rule"])), false);
+    assert.equal(tagsOnly(c("microsoft.network/networksecuritygroups/write", ["tagsAndMore"])), false);
+  });
+
+  it("a tags-only change ranks below any other, even one no failing finding names", () => {
+    const tag = { ...change("tag", "2026-03-14T03:04:30Z", "nsg"), properties: [{ path: "tags.owner", before: "a", after: "b" }] };
+    const time = timeData([tag, change("other", "2026-03-14T03:03:50Z", "subnet")]);
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(marked(time, findings), ["subnet"]);
+    const verdicts = rankCauses(time, findings);
+    assert.equal(verdicts.get("change:tag")?.likely, false);
+    assert.match(
+      verdicts.get("change:tag")?.why ?? "",
+      /this one touches only the tags of nsg \(tags\.owner\): a tag change cannot break traffic$/,
+    );
+  });
+
+  it("a resource a failing finding is about outranks one a finding only cites in its evidence", () => {
+    const time = timeData([change("route", "2026-03-14T03:03:50Z", "subnet"), change("deny", "2026-03-14T03:04:30Z", "nsg")]);
+    const findings = findingsFor(time, ["subnet"]);
+    findings.push({
+      id: "nsg-rule|nsg",
+      ruleId: "x/nsg-rule",
+      status: "fail",
+      resourceId: "nsg",
+      subjects: ["nsg"],
+      evidence: [],
+      relatedTo: [],
+    } as unknown as Finding);
+    assert.deepEqual(marked(time, findings), ["nsg"]);
+    assert.match(
+      rankCauses(time, findings).get("change:deny")?.why ?? "",
+      /this one touches nsg, which the failing findings x\/nsg-rule are about; route's change to subnet at 03:03:50 touches subnet, which the failing findings x\/probe-blocked name$/,
+    );
+  });
+
+  it("the drop's load balancer, in a finding's evidence, does not tie with a resource the finding cites; it still outranks the member", () => {
+    const time = timeData([change("lb-write", "2026-03-14T03:03:50Z", "lb"), change("deny", "2026-03-14T03:04:30Z", "nsg")]);
+    const findings = findingsFor(time, ["lb", "nsg"]);
+    assert.deepEqual(marked(time, findings), ["nsg"]);
+    const onMember = timeData([change("restart", "2026-03-14T03:03:50Z", "vm1"), change("lb-write", "2026-03-14T03:04:30Z", "lb")]);
+    assert.deepEqual(marked(onMember, findingsFor(onMember, ["lb"])), ["lb"]);
+    assert.match(
+      rankCauses(time, findings).get("change:lb-write")?.why ?? "",
+      /this one touches lb, the load balancer the failing findings x\/probe-blocked are about \(which they cite whatever broke it\)$/,
+    );
+  });
+
+  it("a finding about a part of a resource (a load balancer's pool) is about the resource a change to it names", () => {
+    const time = timeData([change("deny", "2026-03-14T03:03:50Z", "nsg"), change("lb-write", "2026-03-14T03:04:30Z", "lb")]);
+    const findings = findingsFor(time, ["nsg"]);
+    findings.push({
+      id: "pool-empty|lb/pools/p",
+      ruleId: "x/pool-empty",
+      status: "fail",
+      resourceId: "lb/pools/p",
+      subjects: ["lb/pools/p"],
+      evidence: [{ resourceId: "lb", pointer: "/lb" }],
+      relatedTo: [],
+    } as unknown as Finding);
+    assert.deepEqual(marked(time, findings), ["lb"]);
+    assert.match(
+      rankCauses(time, findings).get("change:lb-write")?.why ?? "",
+      /this one touches lb, which the failing findings x\/pool-empty are about;/,
+    );
+  });
+
+  it("setAsideCauses: only the set-aside change's relations go, on copies", () => {
+    const time = timeData([change("a", "2026-03-14T03:03:50Z", "subnet"), change("b", "2026-03-14T03:04:30Z", "nsg")]);
+    const findings = findingsFor(time, ["nsg"]);
+    const [a, b, symptom] = ["change-before-failure|change:a", "change-before-failure|change:b", "probe-blocked|nic1"].map(
+      (id) => findings.find((f) => f.id === id) as Finding,
+    ) as [Finding, Finding, Finding];
+    for (const cause of [a, b]) {
+      cause.relatedTo.push({ findingId: symptom.id, ruleId: symptom.ruleId, relation: "explains" });
+      symptom.relatedTo.push({ findingId: cause.id, ruleId: cause.ruleId, relation: "caused-by" });
+    }
+    const out = setAsideCauses(findings, time);
+    const byId = new Map(out.map((f) => [f.id, f]));
+    assert.deepEqual(byId.get(a.id)?.relatedTo, [], "a, set aside for b (the NSG the finding cites), explains nothing");
+    assert.equal(byId.get(b.id), b, "b unchanged");
+    assert.deepEqual(
+      byId.get(symptom.id)?.relatedTo.map((r) => r.findingId),
+      [b.id],
+    );
+    assert.equal(a.relatedTo.length, 1, "the input is not changed");
   });
 });

@@ -9,6 +9,8 @@ import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/type
 import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
 import type { Snapshot } from "./snapshot/types.ts";
+import { rankCauses } from "./timeline/analyze.ts";
+import type { TimeData } from "./timeline/types.ts";
 import { idKey } from "./util/resource-id.ts";
 import { attachDashValues } from "./util/shell.ts";
 
@@ -140,6 +142,7 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
       return kept;
     });
   }
+  if (model.time) findings = setAsideCauses(findings, model.time);
   return {
     model,
     allLoadBalancers,
@@ -149,6 +152,27 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
     counted,
     ...(inScope ? { inScope } : {}),
   };
+}
+
+/**
+ * The findings as the timeline ranks the changes (rankCauses): a change finding the timeline sets aside for a rival
+ * made as close to the same drop (one the failing findings point at more, or one time puts first when they cannot tell
+ * them apart) is not the likely cause, so it explains nothing. The engine linked it to every symptom it shares a
+ * subject with (a change-before-failure finding's subjects are the changed resource and the dropped members, the same
+ * for each rival): its `explains` relations go, and the symptoms' `caused-by` relations to it, so check does not
+ * present it as a root cause while the timeline names the other. It stays a failing finding: it was made before the
+ * drop, and its message names the rival. Findings are copied, never changed in place.
+ */
+export function setAsideCauses(findings: Finding[], time: TimeData): Finding[] {
+  if (!findings.some((f) => f.status === "fail" && f.key?.startsWith("change:"))) return findings;
+  const aside = new Set<string>();
+  for (const v of rankCauses(time, findings).values()) if (!v.likely) for (const id of v.findings) aside.add(id);
+  if (aside.size === 0) return findings;
+  return findings.map((f) => {
+    const mine = aside.has(f.id);
+    const kept = f.relatedTo.filter((r) => (mine ? r.relation !== "explains" : !(r.relation === "caused-by" && aside.has(r.findingId))));
+    return kept.length === f.relatedTo.length ? f : { ...f, relatedTo: kept };
+  });
 }
 
 /** A resource id that does not say where it is (AWS EC2 ids) gets its region and account beside it (the adapter's `locate`). */

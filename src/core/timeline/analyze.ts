@@ -338,18 +338,49 @@ export interface CauseVerdict {
 }
 
 /**
- * How the failing findings (other than the change findings themselves) point at a change's resource: 2, they name
- * it (as their resource, a subject or in their evidence); 1, it is only the member whose health dropped, or a
- * resource of that member, which every finding about the drop names whatever broke it; 0, no failing finding names it.
+ * How the failing findings (other than the change findings themselves) point at a change's resource: 4, a finding is
+ * about it (its resource or a subject, or a part of it: a load balancer's probe, pool or rule); 3, a finding cites it
+ * in its evidence; 2, it is the drop's load balancer, cited only in evidence (nearly every finding about its members
+ * cites it, whatever broke them: it ranks below a resource they cite, above the member); 1, it is only the member whose
+ * health dropped, or a resource of that member, which every finding about the drop names whatever broke it; 0, no
+ * failing finding names it.
  */
-type Pointing = 0 | 1 | 2;
+type Pointing = 0 | 1 | 2 | 3 | 4;
+
+/** CloudTrail calls that only tag a resource (EC2's, Elastic Load Balancing's, the generic tagging API's). */
+const TAG_CALLS = /^(AddTags|CreateTags|RemoveTags|DeleteTags|TagResource|UntagResource)$/i;
+/** Azure's tags API on a resource (`Microsoft.Resources/tags/write`, `…/delete`). */
+const TAG_OPERATION = /(^|\/)microsoft\.resources\/tags\/(write|delete)$/i;
+/** A property under a resource's tags: `tags`, `tags.owner`, `tags['cost center']`. */
+const TAG_PATH = /^tags($|[.[/])/i;
+
+/**
+ * Whether a change did nothing but tag its resource: an AWS tagging call (AddTags, CreateTags, RemoveTags,
+ * DeleteTags), Azure's tags API, or a change whose every recorded property is a tag (`tags.*`). A tag is metadata: no
+ * load balancer, security group or VM reads it to forward, filter or answer traffic, so such a change cannot be what
+ * broke a member. A change that recorded no property (an Activity Log entry) is not known to be one.
+ */
+export function tagsOnly(c: Change): boolean {
+  if (TAG_CALLS.test(c.operation) || TAG_OPERATION.test(c.operation)) return true;
+  return c.properties.length > 0 && c.properties.every((p) => TAG_PATH.test(p.path));
+}
+
+/** What a tags-only change changed, in a few words: the tagging call (AWS, Azure's tags API), else its tags' paths. */
+function tagsText(c: Change): string {
+  if (TAG_CALLS.test(c.operation) || TAG_OPERATION.test(c.operation)) return c.operation;
+  const paths = c.properties.map((p) => p.path).filter((p) => TAG_PATH.test(p));
+  if (paths.length > 0) return paths.slice(0, 3).join(", ") + (paths.length > 3 ? `, … ${paths.length - 3} more` : "");
+  return c.operation;
+}
 
 /**
  * The verdict on each change a failing finding names as a cause, by that finding's key. A change named alone is the
  * likely cause, as the finding says. Where several named changes are too close to one drop for the samples to order
- * them (analyzeChanges' contests), the one touching a resource the failing findings point at more is the likely
- * cause: one they cite outranks the dropped member itself, which outranks one they do not name. Time breaks a tie
- * (first the change time alone names, then the one nearest the drop), and the verdict then says it is undecided.
+ * them (analyzeChanges' contests), a change that did more than tag its resource outranks one that only tagged it (a
+ * tag cannot break traffic: tagsOnly); then the one touching a resource the failing findings point at more is the
+ * likely cause: one a finding is about outranks one a finding cites in its evidence, which outranks the load balancer
+ * they are all about, then the dropped member itself, then one they do not name (Pointing). Time breaks a tie (first
+ * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided.
  */
 export function rankCauses(
   time: TimeData,
@@ -367,25 +398,30 @@ export function rankCauses(
     .map((c) => ({ ...c, entrants: c.entrants.filter((e) => out.has(changeFindingKey(e.change))) }))
     .filter((c) => c.entrants.length > 1);
   if (contests.length === 0) return out;
-  // what the failing findings name, and what each is about (its resource and subjects)
-  const named = new Map<string, Set<string>>();
+  // what the failing findings are about (their resources and subjects), and what they cite in their evidence
+  const aboutBy = new Map<string, Set<string>>();
+  const citedBy = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, k: string, rule: string) => {
+    const rules = map.get(k) ?? new Set<string>();
+    rules.add(rule);
+    map.set(k, rules);
+  };
   const about: Array<Set<string>> = [];
   for (const f of findings) {
     if (f.status !== "fail" || f.key?.startsWith("change:")) continue;
     const own = new Set([f.resourceId, ...f.subjects].filter((x) => x !== "").map(idKey));
     about.push(own);
-    for (const k of [
-      ...own,
-      ...f.evidence
-        .map((e) => e.resourceId)
-        .filter((x) => x !== "")
-        .map(idKey),
-    ]) {
-      const rules = named.get(k) ?? new Set<string>();
-      rules.add(f.ruleId);
-      named.set(k, rules);
-    }
+    for (const k of own) add(aboutBy, k, f.ruleId);
+    for (const e of f.evidence) if (e.resourceId !== "") add(citedBy, idKey(e.resourceId), f.ruleId);
   }
+  // a finding about a part of a resource (an Azure load balancer's probe, rule or pool) is about the resource a change
+  // to it names; not the member whose health dropped (an address of a pool), which every finding about the drop is about
+  const aboutRules = (k: string, victims: Set<string>): Set<string> | undefined => {
+    const direct = aboutBy.get(k);
+    const parts = [...aboutBy].filter(([x]) => x.startsWith(`${k}/`) && !victims.has(x));
+    if (parts.length === 0) return direct;
+    return new Set([...(direct ?? []), ...parts.flatMap(([, rules]) => [...rules])]);
+  };
   const wins = new Map<Change, string>();
   const losses = new Map<Change, string>();
   for (const contest of contests) {
@@ -394,39 +430,58 @@ export function rankCauses(
     const member = idKey(contest.series.resourceId);
     const ofMember = (own: Set<string>) => own.has(member) || [...own].some((k) => k.startsWith(`${member}|`));
     const victims = new Set([member, ...about.filter(ofMember).flatMap((own) => [...own])]);
-    const pointing = (c: Change): Pointing => {
+    // the series' load balancer: nearly every finding about its members cites it in its evidence, whatever broke them
+    const seriesLb = idKey(contest.series.loadBalancerId);
+    const pointing = (c: Change): { pointing: Pointing; rules?: Set<string> } => {
       const k = idKey(c.resourceId);
-      return victims.has(k) ? 1 : named.has(k) ? 2 : 0;
+      if (victims.has(k)) return { pointing: 1 };
+      const a = aboutRules(k, victims);
+      if (a) return { pointing: 4, rules: a };
+      const cited = citedBy.get(k);
+      if (!cited) return { pointing: 0 };
+      return { pointing: k === seriesLb ? 2 : 3, rules: cited };
     };
     const dropAt = ms(contest.at.t);
     const ranked = contest.entrants
-      .map((e) => ({ ...e, pointing: pointing(e.change) }))
+      .map((e) => ({ ...e, ...pointing(e.change), tags: tagsOnly(e.change) }))
       .sort(
         (a, b) =>
+          Number(a.tags) - Number(b.tags) ||
           b.pointing - a.pointing ||
           Number(b.byTime) - Number(a.byTime) ||
           Math.abs(ms(a.change.time) - dropAt) - Math.abs(ms(b.change.time) - dropAt) ||
           ms(a.change.time) - ms(b.change.time),
       );
-    const [first, ...rest] = ranked as [(typeof ranked)[number], ...typeof ranked];
-    const decided = first.pointing > (rest[0] as (typeof ranked)[number]).pointing;
+    type Ranked = (typeof ranked)[number];
+    const [first, ...rest] = ranked as [Ranked, ...Ranked[]];
+    const same = (a: Ranked, b: Ranked) => a.tags === b.tags && a.pointing === b.pointing;
+    const decided = !same(first, rest[0] as Ranked);
     const drop = `the ${clock(contest.at.t, time.window)} drop of ${contest.series.label}`;
-    const touches = (e: (typeof ranked)[number]) => {
+    const rules = (e: Ranked) => [...(e.rules ?? [])].sort(compareText).join(", ");
+    const names = (e: Ranked) => {
       const r = e.change.resourceName;
-      if (e.pointing === 2)
-        return `${r}, which the failing findings ${[...(named.get(idKey(e.change.resourceId)) ?? [])].sort(compareText).join(", ")} name`;
+      if (e.pointing === 4) return `${r}, which the failing findings ${rules(e)} are about`;
+      if (e.pointing === 3) return `${r}, which the failing findings ${rules(e)} name`;
+      if (e.pointing === 2) return `${r}, the load balancer the failing findings ${rules(e)} are about (which they cite whatever broke it)`;
       if (e.pointing === 1) return `only ${r}, the member whose health dropped (which every finding about the drop names)`;
       return `${r}, which no failing finding names`;
     };
+    const touches = (e: Ranked) =>
+      e.tags ? `only the tags of ${e.change.resourceName} (${tagsText(e.change)}): a tag change cannot break traffic` : names(e);
     const who = (c: Change) => `${c.who ?? "an unknown caller"}'s change to ${c.resourceName} at ${clock(c.time, time.window)}`;
     const close = `as close to ${drop}: the samples cannot order them`;
-    const list = (es: typeof ranked) => es.map((e) => who(e.change)).join(", ");
+    const list = (es: Ranked[]) => es.map((e) => who(e.change)).join(", ");
     const tie =
-      first.pointing === 2
-        ? "the failing findings name each of them"
-        : first.pointing === 1
-          ? "each touches only the member whose health dropped"
-          : "no failing finding names any of them";
+      (first.tags ? "each changes only tags, which cannot break traffic, and " : "") +
+      (first.pointing === 4
+        ? "the failing findings are about each of them"
+        : first.pointing === 3
+          ? "the failing findings name each of them"
+          : first.pointing === 2
+            ? "each touches only the load balancer the failing findings are about"
+            : first.pointing === 1
+              ? "each touches only the member whose health dropped"
+              : "no failing finding names any of them");
     if (decided) {
       if (!wins.has(first.change))
         wins.set(
@@ -434,14 +489,14 @@ export function rankCauses(
           `chosen over ${list(rest)}, ${close}; this one touches ${touches(first)}; ${rest.map((e) => `${who(e.change)} touches ${touches(e)}`).join("; ")}`,
         );
     } else if (!wins.has(first.change)) {
-      const tied = rest.filter((e) => e.pointing === first.pointing);
+      const tied = rest.filter((e) => same(e, first));
       wins.set(first.change, `undecided between this and ${list(tied)}, ${close} and ${tie}: time alone puts this one first`);
     }
     for (const e of rest) {
       if (losses.has(e.change)) continue;
       losses.set(
         e.change,
-        e.pointing === first.pointing
+        same(e, first)
           ? `undecided between this and ${who(first.change)}, ${close} and ${tie}: time alone puts that one first`
           : `set aside for ${who(first.change)}, ${close}; that one touches ${touches(first)}; this one touches ${touches(e)}`,
       );

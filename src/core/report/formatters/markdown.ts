@@ -246,6 +246,15 @@ export function timelineMarkdown(t: Timeline): string[] {
     if ((e.revert ?? []).length > 0) out.push("", "Revert:", "", mdFence(e.revert ?? [], "sh"));
     out.push("");
   }
+  // a change weighed against the likely cause and set aside (or undecided, time putting the other first): why, as the text says
+  for (const e of t.entries.filter((x) => x.kind === "change" && !x.likelyCause && x.why)) {
+    out.push(
+      `**Not the likely cause at ${mdText(clock(e.t, t.window))}:** ${mdText(oneLine(e.text))}${e.who ? ` (by ${mdText(e.who)})` : ""}`,
+      "",
+      `Why not: ${mdText(e.why ?? "")}`,
+      "",
+    );
+  }
   for (const e of t.entries.filter((x) => (x.healthUnknown ?? []).length > 0))
     for (const h of e.healthUnknown ?? []) out.push(`- health at ${mdText(clock(e.t, t.window))} unknown: ${mdText(h)}`);
   for (const m of t.missing) out.push(`- gap: ${mdCode(m.operation)}: ${mdText(m.message)}`);
