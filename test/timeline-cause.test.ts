@@ -458,6 +458,8 @@ describe("a change that only tags a resource is never the likely cause over one 
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {2}03:12:30 change {2}sg-0e794eeaeb156db55: ingress tcp 80 .* — by bob {2}◀ likely cause$/m);
     assert.doesNotMatch(r.stdout, /— by dave {2}◀ likely cause/, r.stdout);
+    // the tag event names its load balancer and the tag it set (CloudTrail's resourceArns and tags)
+    assert.match(r.stdout, /^ {2}03:11:50 change {2}AddTags on app\/web-alb\/\S+: tags\.owner — by dave$/m, r.stdout);
     assert.match(
       r.stdout,
       /^ {13}not the likely cause: set aside for bob's change to sg-0e794eeaeb156db55 at 03:12:30, .*; this one touches only the tags of app\/web-alb\/\S+ \(AddTags\): a tag change cannot break traffic$/m,

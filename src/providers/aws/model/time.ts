@@ -231,6 +231,41 @@ function describeEvent(name: string, req: Rec): Described {
         kind: "update",
       };
     }
+    case "AddTags":
+    case "RemoveTags":
+    case "CreateTags":
+    case "DeleteTags": {
+      // ELBv2 names its resources in `resourceArns` and tags as {key, value}; EC2 in `resourcesSet.items[].resourceId`
+      // and `tagSet.items[]` (a DeleteTags tag may hold a key only)
+      const resources = [
+        ...(Array.isArray(req.resourceArns) ? req.resourceArns.filter((x): x is string => typeof x === "string") : []),
+        ...arr((req.resourcesSet as Rec | undefined)?.items).flatMap((x) => (typeof x.resourceId === "string" ? [x.resourceId] : [])),
+      ];
+      const tags = [...arr(req.tags), ...arr((req.tagSet as Rec | undefined)?.items)];
+      const keys = [...arr(req.tagKeys).map((k) => ({ key: k })), ...tags];
+      const removed = name === "RemoveTags" || name === "DeleteTags";
+      const id = resources[0];
+      const shown = (r: string) => (r.startsWith("arn:") ? dimensionOf(r) : r);
+      const props = keys.map((t) => {
+        const path = `tags.${String((t as Rec).key ?? "?")}`;
+        const v = (t as Rec).value;
+        return removed ? { path, ...(v !== undefined ? { before: v } : {}) } : { path, after: v };
+      });
+      return {
+        ...(id ? { resourceId: id } : {}),
+        summary:
+          `${name} on ${resources.length > 0 ? resources.map(shown).join(", ") : "?"}` +
+          (props.length > 0
+            ? `: ${props
+                .map((x) => x.path)
+                .join(", ")
+                .slice(0, 160)}`
+            : ""),
+        properties: props,
+        revert: [],
+        kind: "update",
+      };
+    }
     default: {
       const id =
         str(req.targetGroupArn) ??
