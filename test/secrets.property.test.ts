@@ -63,6 +63,14 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   b64(16).map((s) => `Proxy-Authorization: 'Basic ZQX${s}'`),
   b64(12).map((s) => `Cookie: a=""; sid=ZQX${s}`),
   alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX/${s}@git.example.com/app`),
+  // command lines (the option kept, its value masked), a token as a URL's user, a host followed by an `@` in the path
+  b64(12).map((s) => `curl -u admin:ZQX${s} https://api.example.com/health`),
+  b64(12).map((s) => `az vm create -n vm1 --admin-password ZQX${s}`),
+  b64(12).map((s) => `curl -b 'sid=ZQX${s}' https://api.example.com/`),
+  b64(12).map((s) => `mysql -uroot -pZQX${s} app`),
+  b64(12).map((s) => `az login --service-principal -u app -p ZQX${s} --tenant t`),
+  alnum(20).map((s) => `git clone https://ZQX${s}@dev.azure.com/org/proj/_git/repo`),
+  alnum(12).map((s) => `https://ci:ZQX${s}@registry.npmjs.org/@scope/pkg/-/pkg-1.0.0.tgz`),
 );
 
 /** The string leaves of a document, as [holder, key] pairs (the envelope's own fields excluded). */

@@ -103,16 +103,30 @@ const HEADER_MEMBER = new RegExp(
 const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
 /**
  * Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots).
- * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap.
+ * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap. ` -u`, ` -p`, ` -P`,
+ * ` -b`, ` --` start a command line's credential options (CLI_HINT: an alternative here costs less than a pass of its own).
  */
 const HINT = new RegExp(
-  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|:\\/\\/\\S*@|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:| -[-upPb]`,
 );
 /**
  * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
  * string with a `:` takes it.
  */
 const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`);
+/**
+ * A command line's credential options (`curl -u user:pw`, `-b 'sid=…'`, `--admin-password x`, `mysql -pX`,
+ * `login -p X`, `sqlcmd -P X`): each of these shapes starts with one of these (HINT has it too).
+ */
+const CLI_HINT = / -[-upPb]/;
+
+/**
+ * Whether a string may hold any shape below (most hold none). A credential in a URL needs `://` and `@`: two
+ * substring tests, not a pattern (`:\/\/\S*@` took quadratic time on a string of many `://`).
+ */
+function hinted(s: string): boolean {
+  return HINT.test(s) || (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("://") && s.includes("@"))));
+}
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
@@ -153,13 +167,13 @@ const JSON_SECRET = new RegExp(
  * in those too: its syntax stays whole at every level (see maskJsonText).
  */
 export function maskSecretsInString(s: string): string {
-  if (!HINT.test(s) && !(s.includes(":") && HEADER_HINT.test(s))) return s;
+  if (!hinted(s)) return s;
   return maskHinted(s, false);
 }
 
 /** `aws`: the string sits in JSON text that holds an AWS access key id (its secret key may be in another member). */
 function mask(s: string, aws: boolean): string {
-  if (!HINT.test(s) && !(s.includes(":") && HEADER_HINT.test(s))) return aws ? s.replace(AWS_SECRET, REDACTED) : s;
+  if (!hinted(s)) return aws ? s.replace(AWS_SECRET, REDACTED) : s;
   return maskHinted(s, aws);
 }
 
@@ -180,16 +194,113 @@ function maskHinted(s: string, aws: boolean): string {
       quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
-    .replace(/\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, REDACTED)
-    // the password runs to the last `@` of the authority: an `@` in it (https://user:p@ss@host/) is one more `@` before the
-    // host, a `/` after it too (https://user:p@ss/word@host/); never past a query or a fragment (…/path?contact=ops@x)
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:)(?:[^@\s]|@(?=[^\s?#@"']*@))+@/gi, `$1${REDACTED}@`)
-    .replace(JSON_SECRET, `$1"${REDACTED}"`);
+    .replace(JWT, REDACTED);
+  if (out.includes("://")) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
+  if (CLI_HINT.test(out)) out = maskCommandLine(out);
+  out = out.replace(JSON_SECRET, `$1"${REDACTED}"`);
   if (aws || AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
     out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
   }
   AWS_KEY_ID.lastIndex = 0;
+  return out;
+}
+
+/**
+ * A JWT (header.payload.signature). The header's run stops before a `-eyJ` (where another match may start): a run of
+ * many `-eyJ…` without a `.` was scanned to its end from each of them (quadratic time).
+ */
+const JWT = /\beyJ(?:[A-Za-z0-9_]|-(?!eyJ)){4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+/**
+ * Credentials in a URL (`scheme://user:password@host`): the password. It runs to the last `@` of the authority: an `@`
+ * in it (https://user:p@ss@host/) is one more `@` before the host; a `/` after such an `@` too (https://user:p@ss/word@host/),
+ * but only where the text between that `@` and the `/` is no host (no `.`, no `:`): `…:tok3n@registry.npmjs.org/@scope/…`
+ * and `…:tok3n@github.com/org/repo.git@v1.2.0` keep their host. Never past a query or a fragment (…/path?contact=ops@x)
+ * nor into another URL (`://`). The scheme is at most 32 characters (an unbounded one was scanned from every letter
+ * of a long run: quadratic), and every lookahead stops at the next `@`, so that each part of a string is scanned a
+ * bounded number of times.
+ */
+const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:\\/\\/";
+const URL_PASSWORD = new RegExp(
+  `(${URL_SCHEME}[^/\\s:@]*:)(?:[^@\\s:]|:(?!\\/\\/)|@(?=[^\\s/?#@"']*@)|@(?=[^\\s/?#@"'.:]*\\/[^\\s?#@"']*@))+@`,
+  "gi",
+);
+/**
+ * A token used as a URL's user (`https://<PAT>@dev.azure.com/…`, `https://ghp_…@github.com/…`): 20 or more token
+ * characters, so that a user name (`git@`, `alice@`) stays.
+ */
+const URL_TOKEN_USER = new RegExp(`(${URL_SCHEME})[A-Za-z0-9_-]{20,}@`, "gi");
+
+/** An option's value: quoted (to its closing quote, the quotes kept) or bare (to a space). */
+const OPT_VALUE = `(?:(["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
+/**
+ * `--name value` / `--name=value`: masked when the name holds a password's or a secret's (not `--password-stdin`,
+ * `--…-file`). The option only: another option's quoted value may hold one (`--scripts "az login --password …"`).
+ */
+const LONG_OPTION = /\s--[a-z0-9][a-z0-9_-]*(?:=|[ \t]+)/gi;
+/** The value at an option's end (OPT_VALUE, its quote group first). */
+const LONG_VALUE = /(?!-)(?:(["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
+const LONG_SECRET = /pass(?:wor)?d|secret|pwd/i;
+const LONG_NOT_SECRET = /-(?:stdin|file)[= \t]/i;
+/** curl's `-u user:password` / `--user user:password`: the password. */
+const CURL_USER = /(\s(?:-u[ \t]*|--user(?:=|[ \t]+))["']?[^\s:"']*:)[^\s"']+/g;
+/** curl's `-b 'name=value'` / `--cookie …` (not a cookie file's name: a value without `=`). */
+const CURL_COOKIE = new RegExp(`(\\s(?:-b[ \\t]*|--cookie(?:=|[ \\t]+)))${OPT_VALUE}`, "g");
+/** MySQL's `-pPASSWORD` (attached: `-p db` asks for it). */
+const MYSQL_PASSWORD = new RegExp(`(\\s-p)(?=[^\\s-])${OPT_VALUE}`, "g");
+/** A login's `-p PASSWORD` (`az login -u x -p …`, `docker login -p …`), sqlcmd's and bcp's `-P PASSWORD`. */
+const LOGIN_PASSWORD = new RegExp(`(\\s-p[ \\t]+)(?!-)${OPT_VALUE}`, "g");
+const SQLCMD_PASSWORD = new RegExp(`(\\s-P[ \\t]*)(?!-)${OPT_VALUE}`, "g");
+
+/** A masked option value: its quotes kept. */
+const maskedOption = (opt: string, quote: string | undefined): string =>
+  quote === undefined ? `${opt}${REDACTED}` : `${opt}${quote}${REDACTED}${quote}`;
+
+/** Each `--…password…`/`--…secret…` option's value masked (see LONG_OPTION). */
+function maskLongOptions(s: string): string {
+  let out = "";
+  let done = 0;
+  LONG_OPTION.lastIndex = 0;
+  for (let m = LONG_OPTION.exec(s); m !== null; m = LONG_OPTION.exec(s)) {
+    const opt = m[0];
+    if (!LONG_SECRET.test(opt) || LONG_NOT_SECRET.test(opt)) continue;
+    const end = m.index + opt.length;
+    LONG_VALUE.lastIndex = end;
+    const v = LONG_VALUE.exec(s);
+    if (v === null) continue;
+    out += s.slice(done, end) + maskedOption("", v[1]);
+    done = end + v[0].length;
+    LONG_OPTION.lastIndex = done;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * Credentials given as command-line options (a VM's run command, a container's args, a script in a record): only the
+ * value is masked, the option kept. The tool-specific short options only where the tool is named (`-u 1000:1000` is
+ * docker's user and group, `-b` git's branch, `-p 8080:80` docker's port).
+ */
+function maskCommandLine(s: string): string {
+  let out = s;
+  if (out.includes(" --")) out = maskLongOptions(out);
+  if (/\bcurl\b/i.test(out)) {
+    out = out
+      .replace(CURL_USER, `$1${REDACTED}`)
+      .replace(CURL_COOKIE, (m, opt: string, quote: string | undefined) => (m.includes("=") ? maskedOption(opt, quote) : m));
+  } else if (out.includes(" --cookie")) {
+    out = out.replace(CURL_COOKIE, (m, opt: string, quote: string | undefined) =>
+      opt.includes("--cookie") && m.includes("=") ? maskedOption(opt, quote) : m,
+    );
+  }
+  if (/\b(?:mysql|mysqldump|mysqladmin|mariadb)\b/i.test(out)) {
+    out = out.replace(MYSQL_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
+  }
+  if (/\blogin\b/.test(out)) {
+    out = out.replace(LOGIN_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
+  }
+  if (/\b(?:sqlcmd|bcp)\b/i.test(out)) {
+    out = out.replace(SQLCMD_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
+  }
   return out;
 }
 
@@ -217,10 +328,13 @@ const NAMED_KEY = new RegExp(`(?:${SECRET_VALUE_NAME})$`, "i");
  * masked as a document: parsed, every string in it masked (JSON text in it the same way, to any depth), and written
  * back, so the masking never breaks its syntax at any level; what the patterns above do to such text by shape, a
  * member does by its name here (`"adminPassword": …`, `"Authorization": "Basic …"`, `"apiToken": "…"`, an AWS tag).
- * The string itself when nothing is masked (its layout kept); undefined when it is no JSON text (or nested deeper
- * than any real one), for the patterns.
+ * `value`: the text is a credential's value (a header's, a token's): a string it is, and the strings of an array it
+ * is, are masked as that value (`"\"Basic …\""`, `["k3y"]`); an object in it is read as any JSON text.
+ * The string itself when nothing is masked (its layout kept); undefined when it is no JSON text, for the patterns;
+ * REDACTED, the whole string, when it is nested deeper than any real one (the patterns would break its syntax, and
+ * nothing walks deeper).
  */
-function maskJsonText(s: string, awsOuter: boolean): string | undefined {
+function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boolean) => string): string | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(s);
@@ -228,7 +342,7 @@ function maskJsonText(s: string, awsOuter: boolean): string | undefined {
     return undefined;
   }
   if (typeof doc === "string") {
-    const m = mask(doc, awsOuter);
+    const m = (value ?? mask)(doc, awsOuter);
     return m === doc ? s : JSON.stringify(m);
   }
   if (doc === null || typeof doc !== "object") return undefined;
@@ -239,12 +353,13 @@ function maskJsonText(s: string, awsOuter: boolean): string | undefined {
   while (values.length > 0) {
     const v = values.pop() as object;
     const level = (levels.pop() as number) + 1;
-    if (level > MAX_DEPTH) return undefined;
+    if (level > MAX_DEPTH) return REDACTED;
     if (Array.isArray(v)) {
+      const f = level === 1 && value ? value : mask;
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const m = mask(x, aws);
+          const m = f(x, aws);
           if (m !== x) {
             v[i] = m;
             changed = true;
@@ -265,16 +380,31 @@ function maskJsonText(s: string, awsOuter: boolean): string | undefined {
       const x = o[k];
       let m = x;
       const verdict = keyVerdict(k);
+      const header = verdict === HEADER_SECRET || HEADER_KEY.test(k);
       if (pair && k === pair.key) m = pair.value;
       else if (verdict === SECRET_KEY) {
         if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
       } else if (typeof x === "string") {
         if (x === "" || x === REDACTED) m = x;
-        else if (verdict === HEADER_SECRET || HEADER_KEY.test(k) || NAMED_KEY.test(k)) {
-          // JSON text in it is masked as such (an `authorization` member written as a string: `"{\"action\": …}"`)
-          const inner = isJsonLike(x) ? maskJsonText(x, aws) : undefined;
-          m = inner ?? (HEADER_KEY.test(k) ? `${SCHEME_PREFIX.exec(x)?.[0] ?? ""}${REDACTED}` : REDACTED);
-        } else m = mask(x, aws);
+        else if (header) m = headerValueMask(x, aws);
+        else if (NAMED_KEY.test(k)) m = namedValueMask(x, aws);
+        else m = mask(x, aws);
+      } else if (header && Array.isArray(x)) {
+        // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
+        if (level + 1 > MAX_DEPTH) return REDACTED;
+        for (let i = 0; i < x.length; i++) {
+          const e: unknown = x[i];
+          if (typeof e === "string") {
+            const em = headerValueMask(e, aws);
+            if (em !== e) {
+              x[i] = em;
+              masked = true;
+            }
+          } else if (e !== null && typeof e === "object") {
+            values.push(e);
+            levels.push(level + 1);
+          }
+        }
       } else if (x !== null && typeof x === "object") {
         values.push(x);
         levels.push(level);
@@ -325,20 +455,23 @@ function keyVerdict(k: string): KeyVerdict {
 }
 
 /**
- * The members of a name/value pair: an AWS tag (`{Key, Value}`), a setting or environment variable (`{name, value}`:
- * App Service app settings, a container's env), a header (`{headerName, headerValue}`: Application Gateway rewrite
- * rules; `{headerName, value}`: Front Door rule actions).
+ * The members of a name/value pair: an AWS tag (`{Key, Value}`, `{key, value}` as CloudTrail writes it), a setting or
+ * environment variable (`{name, value}`: App Service app settings, a container's env), a header (`{headerName,
+ * headerValue}`: Application Gateway rewrite rules; `{headerName, value}`: Front Door rule actions).
  */
 const PAIRS: ReadonlyArray<readonly [string, string]> = [
   ["Key", "Value"],
+  // CloudTrail's record of a request (`CreateTags`' tagSet.items, `ModifyTargetGroupAttributes`' attributes)
+  ["key", "value"],
   ["name", "value"],
   ["headerName", "headerValue"],
   ["headerName", "value"],
 ];
 
 /**
- * A name/value pair whose name names a secret (`aws_secret_access_key`, `DB_PASSWORD`) or a credential header
- * (`Authorization`): the value member and its mask; undefined for any other object (most have no such pair).
+ * A name/value pair whose name names a secret (`aws_secret_access_key`, `DB_PASSWORD`), ends as NAMED_SECRET's names do
+ * (`API_KEY`, `GITHUB_TOKEN`: masked as `API_KEY=…` is) or names a credential header (`Authorization`): the value
+ * member and its mask; undefined for any other object (most have no such pair).
  */
 function secretPair(o: Record<string, unknown>): { key: string; value: string } | undefined {
   for (const [n, v] of PAIRS) {
@@ -352,15 +485,28 @@ function secretPair(o: Record<string, unknown>): { key: string; value: string } 
       const m = headerValueMask(x);
       return m === x ? undefined : { key: v, value: m };
     }
+    if (NAMED_KEY.test(name)) return { key: v, value: REDACTED };
   }
   return undefined;
 }
 
-/** A credential header's value: its scheme kept, the rest masked (JSON text in it masked as such). */
-function headerValueMask(x: string): string {
+/**
+ * A credential header's value: its scheme kept, the rest masked. JSON text in it is masked as such, the header's
+ * value that it holds too (a JSON string, `"\"Basic …\""`, or an array's strings, `["k3y"]`: each masked as the
+ * header's value, its syntax kept); an object in it is read as any JSON text (an `authorization` member written as a
+ * string: `"{\"action\": …}"`).
+ */
+function headerValueMask(x: string, aws = false): string {
   if (x === "" || x === REDACTED) return x;
-  const inner = isJsonLike(x) ? maskJsonText(x, false) : undefined;
+  const inner = isJsonLike(x) ? maskJsonText(x, aws, headerValueMask) : undefined;
   return inner ?? `${SCHEME_PREFIX.exec(x)?.[0] ?? ""}${REDACTED}`;
+}
+
+/** The value of a member NAMED_KEY names (`"apiToken"`): masked whole; JSON text in it as headerValueMask's is. */
+function namedValueMask(x: string, aws = false): string {
+  if (x === "" || x === REDACTED) return x;
+  const inner = isJsonLike(x) ? maskJsonText(x, aws, namedValueMask) : undefined;
+  return inner ?? REDACTED;
 }
 
 /** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
@@ -429,6 +575,22 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
           if (m !== x) masks.push({ at: o, key: k, value: m });
           continue;
         }
+        if (Array.isArray(x)) {
+          // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
+          if (level >= maxDepth) return { tooDeep: true, strip };
+          for (let i = 0; i < x.length; i++) {
+            const e: unknown = x[i];
+            if (typeof e === "string") {
+              const m = headerValueMask(e);
+              if (m !== e) masks.push({ at: x, key: i, value: m });
+            } else if (e !== null && typeof e === "object") {
+              if (level + 1 >= maxDepth) return { tooDeep: true, strip };
+              values.push(e);
+              levels.push(level + 1);
+            }
+          }
+          continue;
+        }
         // anything else (an Activity Log's `authorization`: {action, scope}) is read as any value
       } else if (verdict !== k) renames.push({ at: o, key: k, to: verdict });
       if (typeof x === "string") {
@@ -488,6 +650,20 @@ export function stripSecrets(value: unknown): number {
         if (m !== x) {
           o[k] = m;
           n++;
+        }
+        continue;
+      }
+      if (verdict === HEADER_SECRET && Array.isArray(x)) {
+        // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
+        for (let i = 0; i < x.length; i++) {
+          const e: unknown = x[i];
+          if (typeof e === "string") {
+            const m = headerValueMask(e);
+            if (m !== e) {
+              x[i] = m;
+              n++;
+            }
+          } else if (e !== null && typeof e === "object") stack.push(e);
         }
         continue;
       }
