@@ -31,7 +31,6 @@ import {
   normalize6,
   type Space,
   type Space6,
-  size,
   size6,
   spaceOf,
   spaceOf6,
@@ -75,11 +74,6 @@ export interface NaclVerdict {
   deniedCidrs: string[];
 }
 
-interface Box {
-  a: Interval;
-  p: Interval;
-}
-
 const PROTOCOL_NUMBERS: Record<string, string> = { tcp: "6", udp: "17", icmp: "1", all: "-1" };
 
 /** Does the entry apply to this protocol (ports aside)? */
@@ -100,19 +94,6 @@ function cut(x: Interval, y: Interval): Interval | undefined {
   return lo <= hi ? [lo, hi] : undefined;
 }
 
-/** b minus e, as disjoint boxes */
-function minus(b: Box, e: Box): Box[] {
-  const a = cut(b.a, e.a);
-  const p = cut(b.p, e.p);
-  if (!a || !p) return [b];
-  const out: Box[] = [];
-  if (b.a[0] < a[0]) out.push({ a: [b.a[0], a[0] - 1], p: b.p });
-  if (a[1] < b.a[1]) out.push({ a: [a[1] + 1, b.a[1]], p: b.p });
-  if (b.p[0] < p[0]) out.push({ a, p: [b.p[0], p[0] - 1] });
-  if (p[1] < b.p[1]) out.push({ a, p: [p[1] + 1, b.p[1]] });
-  return out;
-}
-
 /** The entries of one direction that apply to the protocol, in evaluation order (the implicit deny last). */
 export function entriesFor(nacl: NetworkAcl, egress: boolean, protocol: Protocol): NaclEntry[] {
   return nacl.entries.filter((e) => e.egress === egress && entryMatchesProtocol(e, protocol)).sort((x, y) => x.ruleNumber - y.ruleNumber);
@@ -124,98 +105,17 @@ export function entriesFor(nacl: NetworkAcl, egress: boolean, protocol: Protocol
  */
 export function evaluateNacl(nacl: NetworkAcl, q: NaclQuery): NaclVerdict {
   const v6 = q.peer.filter((p) => p.includes(":"));
-  if (v6.length === 0) return evaluateNacl4(nacl, q);
-  const six = evaluateNacl6(nacl, q, spaceOf6(v6));
+  if (v6.length === 0) return evaluateFamily(nacl, q, "ipv4", bigSpace(spaceOf(q.peer)));
+  const six = evaluateFamily(nacl, q, "ipv6", spaceOf6(v6));
   if (v6.length === q.peer.length) return six;
-  return mergeFamilies(evaluateNacl4(nacl, { ...q, peer: q.peer.filter((p) => !p.includes(":")) }), six);
-}
-
-function evaluateNacl4(nacl: NetworkAcl, q: NaclQuery): NaclVerdict {
-  const peer = spaceOf(q.peer);
-  let remaining: Box[] = peer.map((a) => ({ a, p: q.ports }));
-  const decisions: NaclDecision[] = [];
-  const denied: Box[] = [];
-  for (const entry of entriesFor(nacl, q.egress, q.protocol)) {
-    if (remaining.length === 0) break;
-    // IPv6 entries never match an IPv4 packet
-    const cidr = entry.cidr ?? (entry.ipv6Cidr ? undefined : "0.0.0.0/0");
-    const space = cidr ? spaceOf([cidr]) : [];
-    const ea = space[0];
-    if (!ea) continue;
-    const e: Box = { a: ea, p: entryPorts(entry) };
-    const next: Box[] = [];
-    const hit: Box[] = [];
-    for (const b of remaining) {
-      const a = cut(b.a, e.a);
-      const p = cut(b.p, e.p);
-      if (!a || !p) {
-        next.push(b);
-        continue;
-      }
-      hit.push({ a, p });
-      next.push(...minus(b, e));
-    }
-    remaining = next;
-    if (hit.length === 0) continue;
-    if (entry.action === "deny") denied.push(...hit);
-    const ports = hit.reduce<Interval>((r, h) => [Math.min(r[0], h.p[0]), Math.max(r[1], h.p[1])], [65535, 0]);
-    decisions.push({ entry, addresses: normalize(hit.map((h) => h.a)), ports });
-  }
-  if (remaining.length > 0) {
-    // only when no IPv4 `*` entry exists: the implicit deny still applies
-    const entry: NaclEntry = {
-      ptr: `${nacl.ptr}/Entries`,
-      ruleNumber: 32767,
-      egress: q.egress,
-      protocol: "-1",
-      action: "deny",
-      implicit: true,
-    };
-    const ports = remaining.reduce<Interval>((r, h) => [Math.min(r[0], h.p[0]), Math.max(r[1], h.p[1])], [65535, 0]);
-    decisions.push({ entry, addresses: normalize(remaining.map((h) => h.a)), ports });
-    denied.push(...remaining);
-  }
-
-  const total = size(peer) * (q.ports[1] - q.ports[0] + 1);
-  const deniedSize = denied.reduce((n, b) => n + (b.a[1] - b.a[0] + 1) * (b.p[1] - b.p[0] + 1), 0);
-  const verdict: NaclVerdict = {
-    verdict: deniedSize === 0 ? "allow" : deniedSize === total ? "deny" : "partial",
-    decisions,
-    deniedPorts: whollyDeniedPorts(denied, size(peer), q.ports),
-    deniedCidrs: toCidrs(normalize(denied.map((b) => b.a))),
-  };
-  const blocking = decisions.find((d) => d.entry.action === "deny")?.entry;
-  if (blocking) verdict.blocking = blocking;
-  return verdict;
-}
-
-/** Port ranges on which the denied boxes (disjoint) cover the whole peer space. */
-function whollyDeniedPorts(denied: Box[], peerSize: number, ports: Interval): Interval[] {
-  if (peerSize === 0 || denied.length === 0) return [];
-  const cuts = new Set<number>([ports[0], ports[1] + 1]);
-  for (const b of denied) {
-    cuts.add(b.p[0]);
-    cuts.add(b.p[1] + 1);
-  }
-  const points = [...cuts].sort((x, y) => x - y);
-  const out: Interval[] = [];
-  for (let i = 0; i + 1 < points.length; i++) {
-    const lo = points[i] as number;
-    const hi = (points[i + 1] as number) - 1;
-    if (lo < ports[0] || hi > ports[1]) continue;
-    const covered = denied.filter((b) => b.p[0] <= lo && b.p[1] >= hi).reduce((n, b) => n + (b.a[1] - b.a[0] + 1), 0);
-    if (covered < peerSize) continue;
-    const last = out[out.length - 1];
-    if (last && last[1] + 1 === lo) last[1] = hi;
-    else out.push([lo, hi]);
-  }
-  return out;
+  const v4 = q.peer.filter((p) => !p.includes(":"));
+  return mergeFamilies(evaluateFamily(nacl, { ...q, peer: v4 }, "ipv4", bigSpace(spaceOf(v4))), six);
 }
 
 // ---------------------------------------------------------------------------
-// IPv6: the same first-match split over bigint addresses
+// the first-match split, over bigint addresses: one code for both families (an IPv4 address is a small bigint)
 
-interface Box6 {
+interface Box {
   a: Interval6;
   p: Interval;
 }
@@ -226,11 +126,11 @@ function cut6(x: Interval6, y: Interval6): Interval6 | undefined {
   return lo <= hi ? [lo, hi] : undefined;
 }
 
-function minus6(b: Box6, e: Box6): Box6[] {
+function minus6(b: Box, e: Box): Box[] {
   const a = cut6(b.a, e.a);
   const p = cut(b.p, e.p);
   if (!a || !p) return [b];
-  const out: Box6[] = [];
+  const out: Box[] = [];
   if (b.a[0] < a[0]) out.push({ a: [b.a[0], a[0] - 1n], p: b.p });
   if (a[1] < b.a[1]) out.push({ a: [a[1] + 1n, b.a[1]], p: b.p });
   if (b.p[0] < p[0]) out.push({ a, p: [b.p[0], p[0] - 1] });
@@ -238,23 +138,54 @@ function minus6(b: Box6, e: Box6): Box6[] {
   return out;
 }
 
-function evaluateNacl6(nacl: NetworkAcl, q: NaclQuery, peer: Space6): NaclVerdict {
-  let remaining: Box6[] = peer.map((a) => ({ a, p: q.ports }));
+/** An IPv4 space as bigint intervals. */
+function bigSpace(space: Space): Space6 {
+  return space.map(([a, b]) => [BigInt(a), BigInt(b)]);
+}
+
+/** bigint intervals of IPv4 addresses as the numbers of an IPv4 space. */
+function smallSpace(space: Space6): Space {
+  return normalize(space.map(([a, b]) => [Number(a), Number(b)]));
+}
+
+/** The interval of the entry's CIDR in the family, when it applies to the family at all. */
+function entryInterval(entry: NaclEntry, family: "ipv4" | "ipv6"): Interval6 | undefined {
+  if (family === "ipv4") {
+    // IPv6 entries never match an IPv4 packet; an entry with no CIDR at all (the `*` entry the model adds) matches both
+    const cidr = entry.cidr ?? (entry.ipv6Cidr ? undefined : "0.0.0.0/0");
+    const iv = cidr ? spaceOf([cidr])[0] : undefined;
+    return iv ? [BigInt(iv[0]), BigInt(iv[1])] : undefined;
+  }
+  const cidr = entry.ipv6Cidr ?? (entry.cidr ? undefined : "::/0");
+  return cidr ? spaceOf6([cidr])[0] : undefined;
+}
+
+/** The addresses of boxes as CIDRs of their family. */
+function cidrsOf(boxes: Box[], family: "ipv4" | "ipv6"): string[] {
+  const a = boxes.map((b) => b.a);
+  return family === "ipv4" ? toCidrs(smallSpace(a)) : toCidrs6(normalize6(a));
+}
+
+/** A query's peer of one family (its space, as bigint intervals), split by the family's entries in rule order. */
+function evaluateFamily(nacl: NetworkAcl, q: NaclQuery, family: "ipv4" | "ipv6", peer: Space6): NaclVerdict {
+  let remaining: Box[] = peer.map((a) => ({ a, p: q.ports }));
   const decisions: NaclDecision[] = [];
-  const denied: Box6[] = [];
-  const decide = (entry: NaclEntry, hit: Box6[]) => {
+  const denied: Box[] = [];
+  const decide = (entry: NaclEntry, hit: Box[]) => {
     const ports = hit.reduce<Interval>((r, h) => [Math.min(r[0], h.p[0]), Math.max(r[1], h.p[1])], [65535, 0]);
-    decisions.push({ entry, addresses: [], ipv6: toCidrs6(normalize6(hit.map((h) => h.a))), ports });
+    decisions.push(
+      family === "ipv4"
+        ? { entry, addresses: smallSpace(hit.map((h) => h.a)), ports }
+        : { entry, addresses: [], ipv6: cidrsOf(hit, family), ports },
+    );
   };
   for (const entry of entriesFor(nacl, q.egress, q.protocol)) {
     if (remaining.length === 0) break;
-    // IPv4 entries never match an IPv6 packet; an entry with no CIDR at all (the `*` entry the model adds) matches both
-    const cidr = entry.ipv6Cidr ?? (entry.cidr ? undefined : "::/0");
-    const ea = cidr ? spaceOf6([cidr])[0] : undefined;
+    const ea = entryInterval(entry, family);
     if (!ea) continue;
-    const e: Box6 = { a: ea, p: entryPorts(entry) };
-    const next: Box6[] = [];
-    const hit: Box6[] = [];
+    const e: Box = { a: ea, p: entryPorts(entry) };
+    const next: Box[] = [];
+    const hit: Box[] = [];
     for (const b of remaining) {
       const a = cut6(b.a, e.a);
       const p = cut(b.p, e.p);
@@ -271,7 +202,7 @@ function evaluateNacl6(nacl: NetworkAcl, q: NaclQuery, peer: Space6): NaclVerdic
     decide(entry, hit);
   }
   if (remaining.length > 0) {
-    // only when no IPv6 `*` entry exists: the implicit deny still applies
+    // only when no `*` entry of the family exists: the implicit deny still applies
     decide({ ptr: `${nacl.ptr}/Entries`, ruleNumber: 32767, egress: q.egress, protocol: "-1", action: "deny", implicit: true }, remaining);
     denied.push(...remaining);
   }
@@ -281,15 +212,16 @@ function evaluateNacl6(nacl: NetworkAcl, q: NaclQuery, peer: Space6): NaclVerdic
   const verdict: NaclVerdict = {
     verdict: deniedSize === 0n ? "allow" : deniedSize === total ? "deny" : "partial",
     decisions,
-    deniedPorts: whollyDeniedPorts6(denied, size6(peer), q.ports),
-    deniedCidrs: toCidrs6(normalize6(denied.map((b) => b.a))),
+    deniedPorts: whollyDeniedPorts(denied, size6(peer), q.ports),
+    deniedCidrs: cidrsOf(denied, family),
   };
   const blocking = decisions.find((d) => d.entry.action === "deny")?.entry;
   if (blocking) verdict.blocking = blocking;
   return verdict;
 }
 
-function whollyDeniedPorts6(denied: Box6[], peerSize: bigint, ports: Interval): Interval[] {
+/** Port ranges on which the denied boxes (disjoint) cover the whole peer space. */
+function whollyDeniedPorts(denied: Box[], peerSize: bigint, ports: Interval): Interval[] {
   if (peerSize === 0n || denied.length === 0) return [];
   const cuts = new Set<number>([ports[0], ports[1] + 1]);
   for (const b of denied) {
