@@ -427,17 +427,7 @@ describe("AWS trace to an IPv6 IP target", () => {
   const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
   /** healthyNlb with the IPv6 target group app6-tg (IP targets: the instances' IPv6 addresses); the default ACL admits ::/0. */
   const dual = () =>
-    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).edit((s) => {
-      for (const acl of s.ec2?.NetworkAcls ?? [])
-        for (const egress of [true, false])
-          (acl.Entries as Array<Record<string, unknown>>).push({
-            RuleNumber: 101,
-            Protocol: "-1",
-            RuleAction: "allow",
-            Egress: egress,
-            Ipv6CidrBlock: "::/0",
-          });
-    });
+    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6();
   /** the targets' subnets on an ACL written for IPv4 alone: every IPv6 packet meets its implicit deny */
   const ipv4Acl = () =>
     dual().nacl({

@@ -713,6 +713,36 @@ export class AwsScenario {
     (this.s.gaps ??= []).push(g);
     return this;
   }
+  /** The rules of the listener of `lb` on `port` were not collected: none in the snapshot, and the 403 DescribeRules answers. */
+  listenerRulesNotCollected(lb: string, port: number): this {
+    const arn = listenerArn(lb, port);
+    delete this.s.elbv2.Rules?.[arn];
+    return this.gap({
+      operation: "elasticloadbalancing:DescribeRules",
+      resourceId: arn,
+      status: 403,
+      code: "AccessDenied",
+      message: "not authorized to perform elasticloadbalancing:DescribeRules",
+    });
+  }
+  /**
+   * `::/0` allowed both ways (rule 101) in network ACL `id`, or in every one: the entries AWS adds to a default ACL once its
+   * VPC has an IPv6 block.
+   */
+  naclAllowsIpv6(id?: string): this {
+    for (const acl of this.s.ec2?.NetworkAcls ?? []) {
+      if (id !== undefined && acl.NetworkAclId !== id) continue;
+      for (const egress of [true, false])
+        (acl.Entries as Array<Record<string, unknown>>).push({
+          RuleNumber: 101,
+          Protocol: "-1",
+          RuleAction: "allow",
+          Egress: egress,
+          Ipv6CidrBlock: "::/0",
+        });
+    }
+    return this;
+  }
   /**
    * The target groups' attributes were not collected: none in the snapshot, and a DescribeTargetGroupAttributes gap on
    * `tg` (by default the 403 the AWS API answers without the permission).

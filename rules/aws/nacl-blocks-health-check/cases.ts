@@ -6,7 +6,6 @@ import {
   IP,
   ids,
   lbArn,
-  listenerArn,
   network,
   tgArn,
   V6,
@@ -62,19 +61,9 @@ function inspectGwlb() {
  * withIpv6TargetGroup), and the `::/0` allow entries AWS adds to the default ACL (101, both directions).
  */
 const nlbWithIpv6TargetGroup = () =>
-  withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).edit((s) => {
-    for (const acl of s.ec2?.NetworkAcls ?? []) {
-      if (acl.NetworkAclId !== ids.acl.default) continue;
-      for (const egress of [true, false])
-        (acl.Entries as Array<Record<string, unknown>>).push({
-          RuleNumber: 101,
-          Protocol: "-1",
-          RuleAction: "allow",
-          Egress: egress,
-          Ipv6CidrBlock: "::/0",
-        });
-    }
-  });
+  withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6(
+    ids.acl.default,
+  );
 
 /** Drops the IPv6 CIDRs of the load balancer's (public) subnets from the snapshot: its nodes' IPv6 addresses are not known. */
 const noLbIpv6Cidrs = (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["edit"]>[0]>[0]) => {
@@ -428,28 +417,12 @@ export const cases: RuleCases = {
           ],
         })
         .edit((s) => {
-          // the health-check port DescribeTargetHealth reports, and IPv6 let through both ways for app6-tg
+          // the health-check port DescribeTargetHealth reports
           for (const d of s.elbv2.TargetHealth?.[ids.tg.app] ?? []) d.HealthCheckPort = "8081";
-          for (const acl of s.ec2?.NetworkAcls ?? []) {
-            if (acl.NetworkAclId !== APP_ACL) continue;
-            for (const egress of [true, false])
-              (acl.Entries as Array<Record<string, unknown>>).push({
-                RuleNumber: 200,
-                Protocol: "-1",
-                RuleAction: "allow",
-                Egress: egress,
-                Ipv6CidrBlock: "::/0",
-              });
-          }
-          delete s.elbv2.Rules?.[listenerArn(ids.lb.nlb, 80)];
         })
-        .gap({
-          operation: "elasticloadbalancing:DescribeRules",
-          resourceId: listenerArn(ids.lb.nlb, 80),
-          status: 403,
-          code: "AccessDenied",
-          message: "not authorized to perform elasticloadbalancing:DescribeRules",
-        })
+        // IPv6 let through both ways for app6-tg (rule 101)
+        .naclAllowsIpv6(APP_ACL)
+        .listenerRulesNotCollected(ids.lb.nlb, 80)
         .build(),
       reason: "were not collected",
     },
