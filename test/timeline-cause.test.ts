@@ -18,6 +18,7 @@ import {
   rankCauses,
   stateAt,
   tagsOnly,
+  timelineLines,
 } from "../src/core/timeline/analyze.ts";
 import { checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
 import type { Change, HealthSeries, TimeData } from "../src/core/timeline/types.ts";
@@ -605,5 +606,124 @@ describe("what the failing findings point at, weighed", () => {
       [b.id],
     );
     assert.equal(a.relatedTo.length, 1, "the input is not changed");
+  });
+});
+
+describe("each drop weighed by the findings about its own member", () => {
+  // vm1 (lb1, behind nsg1) and vm2 (lb2, behind nsg2) share a subnet; both drop at 03:04. a changes the subnet at
+  // 03:03:50 (on both paths), b changes nsg1 at 03:04:30 (on vm1's path only): vm1's drop is a contest, vm2's is a's alone
+  const two = (): TimeData =>
+    timeData(
+      [change("a", "2026-03-14T03:03:50Z", "subnet"), change("b", "2026-03-14T03:04:30Z", "nsg1")],
+      [
+        { ...member(), loadBalancerId: "lb1", path: ["lb1", "nic1/ipconfig1", "nic1", "vm1", "nsg1", "subnet"] },
+        {
+          ...member(),
+          key: "m2",
+          resourceId: "nic2/ipconfig1",
+          label: "vm2",
+          loadBalancerId: "lb2",
+          path: ["lb2", "nic2/ipconfig1", "nic2", "vm2", "nsg2", "subnet"],
+          pointer: "/series/m2",
+        },
+      ],
+    );
+
+  /** The rule's change findings, a failing finding about each member (`cites`: in its evidence), and the engine's links. */
+  function findingsTwo(time: TimeData, cites: { vm1: string[]; vm2: string[] }): Finding[] {
+    const out: Finding[] = [];
+    checkChangeBeforeFailure(
+      {
+        model: { time },
+        report: (f: Partial<Finding>) =>
+          out.push({ ...f, id: `cbf|${f.key}`, ruleId: "x/change-before-failure", relatedTo: [] } as unknown as Finding),
+      } as never,
+      [
+        { id: "lb1", name: "lb1" },
+        { id: "lb2", name: "lb2" },
+      ],
+    );
+    const symptom = (id: string, n: 1 | 2, on: string[]) =>
+      ({
+        id,
+        ruleId: `x/${id}`,
+        status: "fail",
+        resourceId: `nic${n}`,
+        subjects: [`nic${n}/ipconfig1`, `nic${n}`, `vm${n}`],
+        evidence: on.map((resourceId) => ({ resourceId, pointer: "/x" })),
+        relatedTo: [],
+      }) as unknown as Finding;
+    const symptoms = [symptom("vm1-down", 1, cites.vm1), symptom("vm2-down", 2, cites.vm2)];
+    // the engine's links: a change finding explains each symptom it shares a subject with
+    for (const c of out.filter((f) => f.key?.startsWith("change:")))
+      for (const s of symptoms)
+        if (s.subjects.some((x) => c.subjects.includes(x))) {
+          c.relatedTo.push({ findingId: s.id, ruleId: s.ruleId, relation: "explains" });
+          s.relatedTo.push({ findingId: c.id, ruleId: c.ruleId, relation: "caused-by" });
+        }
+    return [...out, ...symptoms];
+  }
+
+  const links = (findings: Finding[]) =>
+    Object.fromEntries(findings.map((f) => [f.id, f.relatedTo.map((r) => `${r.relation} ${r.findingId}`)]));
+
+  it("a change set aside for one member's drop stays the likely cause of a drop it alone is named for, and says both", () => {
+    const time = two();
+    const findings = findingsTwo(time, { vm1: ["nsg1"], vm2: [] });
+    assert.deepEqual(
+      analyzeChanges(time).contests.map((c) => [c.series.label, c.entrants.map((e) => e.change.id)]),
+      [["vm1", ["a", "b"]]],
+    );
+    const verdicts = rankCauses(time, findings);
+    assert.equal(verdicts.get("change:a")?.likely, true, "the only candidate of vm2's drop");
+    assert.deepEqual(
+      verdicts.get("change:a")?.lost?.map((d) => d.series.label),
+      ["vm1"],
+    );
+    assert.deepEqual(
+      verdicts.get("change:a")?.won?.map((d) => d.series.label),
+      ["vm2"],
+    );
+    assert.match(
+      verdicts.get("change:a")?.why ?? "",
+      /^the likely cause of the 03:04 drop of vm2: no other change a failing finding names is as close to it; not the likely cause of the 03:04 drop of vm1: set aside for b's change to nsg1 at 03:04:30, as close to the 03:04 drop of vm1/,
+    );
+    assert.match(verdicts.get("change:b")?.why ?? "", /^chosen over a's change to subnet at 03:03:50, /);
+    assert.deepEqual(marked(time, findings), ["subnet", "nsg1"]);
+    const lines = timelineLines(buildTimeline(time, findings));
+    assert.ok(
+      lines.some((l) =>
+        /^ {13}why: the likely cause of the 03:04 drop of vm2: .*; not the likely cause of the 03:04 drop of vm1: set aside for b's/.test(
+          l,
+        ),
+      ),
+      lines.join("\n"),
+    );
+    // check: a no longer explains vm1's symptom (b does), and still explains vm2's, its only candidate
+    assert.deepEqual(links(setAsideCauses(findings, time)), {
+      "cbf|change:a": ["explains vm2-down"],
+      "cbf|change:b": ["explains vm1-down"],
+      "vm1-down": ["caused-by cbf|change:b"],
+      "vm2-down": ["caused-by cbf|change:a"],
+    });
+  });
+
+  it("a finding about another member does not weigh in a contest: vm2's finding citing the subnet leaves vm1's to nsg1", () => {
+    const time = two();
+    const findings = findingsTwo(time, { vm1: ["nsg1"], vm2: ["subnet"] });
+    const verdicts = rankCauses(time, findings);
+    assert.equal(verdicts.get("change:b")?.likely, true);
+    assert.match(
+      verdicts.get("change:b")?.why ?? "",
+      /^chosen over a's change to subnet at 03:03:50, .*this one touches nsg1, which the failing findings x\/vm1-down name; a's change to subnet at 03:03:50 touches subnet, which no failing finding names$/,
+    );
+    assert.equal(verdicts.get("change:a")?.likely, true, "still the likely cause of vm2's drop");
+    assert.deepEqual(marked(time, findings), ["subnet", "nsg1"]);
+    assert.deepEqual(links(setAsideCauses(findings, time)), {
+      "cbf|change:a": ["explains vm2-down"],
+      "cbf|change:b": ["explains vm1-down"],
+      "vm1-down": ["caused-by cbf|change:b"],
+      "vm2-down": ["caused-by cbf|change:a"],
+    });
   });
 });

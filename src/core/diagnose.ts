@@ -9,7 +9,7 @@ import type { Finding, Model, ModelContext, Rule, Severity } from "./engine/type
 import { InputError } from "./errors.ts";
 import type { LoadBalancerInfo, ProviderAdapter } from "./provider.ts";
 import type { Snapshot } from "./snapshot/types.ts";
-import { rankCauses } from "./timeline/analyze.ts";
+import { type CauseDrop, memberFindings, rankCauses } from "./timeline/analyze.ts";
 import type { TimeData } from "./timeline/types.ts";
 import { idKey } from "./util/resource-id.ts";
 import { attachDashValues } from "./util/shell.ts";
@@ -156,21 +156,34 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
 
 /**
  * The findings as the timeline ranks the changes (rankCauses): a change finding the timeline sets aside for a rival
- * made as close to the same drop (one the failing findings point at more, or one time puts first when they cannot tell
- * them apart) is not the likely cause, so it explains nothing. The engine linked it to every symptom it shares a
- * subject with (a change-before-failure finding's subjects are the changed resource and the dropped members, the same
- * for each rival): its `explains` relations go, and the symptoms' `caused-by` relations to it, so check does not
- * present it as a root cause while the timeline names the other. It stays a failing finding: it was made before the
- * drop, and its message names the rival. Findings are copied, never changed in place.
+ * made as close to the same drop (one the failing findings about that member point at more, or one time puts first
+ * when they cannot tell them apart) is not the likely cause of that drop, so it explains no symptom about that member.
+ * The engine linked it to every symptom it shares a subject with (a change-before-failure finding's subjects are the
+ * changed resource and the dropped members, the same for each rival): its `explains` relations to the symptoms about
+ * the members of the drops it was set aside for go (memberFindings), and those symptoms' `caused-by` relations to it,
+ * so check does not present it as their root cause while the timeline names the other. Its relations to a symptom
+ * about a member of a drop it is the likely cause of stay (one it won, or the only candidate of). It stays a failing
+ * finding: it was made before the drop, and its message names the rival. Findings are copied, never changed in place.
  */
 export function setAsideCauses(findings: Finding[], time: TimeData): Finding[] {
   if (!findings.some((f) => f.status === "fail" && f.key?.startsWith("change:"))) return findings;
-  const aside = new Set<string>();
-  for (const v of rankCauses(time, findings).values()) if (!v.likely) for (const id of v.findings) aside.add(id);
+  // by the id of a change finding set aside for at least one drop: the symptoms it no longer explains
+  const aside = new Map<string, Set<string>>();
+  const losers = [...rankCauses(time, findings).values()].filter((v) => v.lost && v.lost.length > 0);
+  if (losers.length === 0) return findings;
+  const about = memberFindings(time, findings);
+  const of = (drops: CauseDrop[] | undefined) => new Set((drops ?? []).flatMap((d) => about(d.series).map((f) => f.id)));
+  for (const v of losers) {
+    const won = of(v.won);
+    const gone = new Set([...of(v.lost)].filter((id) => !won.has(id)));
+    if (gone.size > 0) for (const id of v.findings) aside.set(id, gone);
+  }
   if (aside.size === 0) return findings;
   return findings.map((f) => {
-    const mine = aside.has(f.id);
-    const kept = f.relatedTo.filter((r) => (mine ? r.relation !== "explains" : !(r.relation === "caused-by" && aside.has(r.findingId))));
+    const mine = aside.get(f.id);
+    const kept = f.relatedTo.filter((r) =>
+      mine ? !(r.relation === "explains" && mine.has(r.findingId)) : !(r.relation === "caused-by" && aside.get(r.findingId)?.has(f.id)),
+    );
     return kept.length === f.relatedTo.length ? f : { ...f, relatedTo: kept };
   });
 }

@@ -327,14 +327,59 @@ export function valueText(v: unknown): string {
 // ---------------------------------------------------------------------------
 // the likely cause among changes the samples cannot order
 
+/** A drop of a member's health: the series and its first down sample. */
+export interface CauseDrop {
+  series: HealthSeries;
+  at: HealthPoint;
+}
+
 /** What the timeline makes of a change a failing finding names as a cause (`change:<id>`). */
 export interface CauseVerdict {
   /** the failing findings (ids) that name the change */
   findings: string[];
-  /** the likely cause: named, and not set aside for a rival the failing findings point at more */
+  /**
+   * the likely cause: named, and not set aside for a rival the failing findings point at more in every contest it is
+   * in (a drop it is the only named candidate for counts as won)
+   */
   likely: boolean;
-  /** when it was weighed against rivals the samples cannot order (CauseContest): why it was chosen, or set aside */
+  /**
+   * when it was weighed against rivals the samples cannot order (CauseContest): why it was chosen, or set aside; both
+   * when it is the likely cause of one drop and set aside for another
+   */
   why?: string;
+  /** when it was weighed against rivals: the drops it is the likely cause of (contests won, drops it alone is named for) */
+  won?: CauseDrop[];
+  /** the drops (contests) it was set aside for a rival: its findings explain no symptom about those members (setAsideCauses) */
+  lost?: CauseDrop[];
+}
+
+/**
+ * The findings about a member whose health dropped, by its series: those whose resource or subjects name the member
+ * (its key, or a part of it: a target group's `<group>|<target>|<port>`), the member's load balancer (or a part of
+ * it: a probe, a pool), or a resource on the member's path while naming no other member. A finding about another
+ * member (its NIC, its target), which may cite a resource shared by both paths, says nothing about what broke this one.
+ */
+export function memberFindings(time: TimeData, findings: Finding[]): (s: HealthSeries) => Finding[] {
+  const own = new Map(findings.map((f) => [f, [f.resourceId, ...f.subjects].filter((x) => x !== "").map(idKey)] as const));
+  const members = [...new Set(time.series.map((s) => idKey(s.resourceId)))];
+  const names = (keys: readonly string[], m: string) => keys.some((k) => k === m || k.startsWith(`${m}|`));
+  const known = new Map<HealthSeries, Finding[]>();
+  return (s) => {
+    const hit = known.get(s);
+    if (hit) return hit;
+    const member = idKey(s.resourceId);
+    const lb = idKey(s.loadBalancerId);
+    const path = new Set(s.path);
+    const others = members.filter((m) => m !== member);
+    const out = findings.filter((f) => {
+      const keys = own.get(f) ?? [];
+      if (names(keys, member)) return true;
+      if (keys.some((k) => k === lb || k.startsWith(`${lb}/`))) return true;
+      return keys.some((k) => path.has(k)) && !others.some((m) => names(keys, m));
+    });
+    known.set(s, out);
+    return out;
+  };
 }
 
 /**
@@ -380,7 +425,11 @@ function tagsText(c: Change): string {
  * tag cannot break traffic: tagsOnly); then the one touching a resource the failing findings point at more is the
  * likely cause: one a finding is about outranks one a finding cites in its evidence, which outranks the load balancer
  * they are all about, then the dropped member itself, then one they do not name (Pointing). Time breaks a tie (first
- * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided.
+ * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided. Each
+ * contest is weighed by the failing findings about its member alone (memberFindings): a finding about another member
+ * says nothing about what broke this one. A change is set aside (not likely) only when it lost every contest it is in
+ * and is the only named candidate of no drop; one that won a drop and lost another stays the likely cause, and its
+ * `why` says both (`won`, `lost`: which drops).
  */
 export function rankCauses(
   time: TimeData,
@@ -398,33 +447,44 @@ export function rankCauses(
     .map((c) => ({ ...c, entrants: c.entrants.filter((e) => out.has(changeFindingKey(e.change))) }))
     .filter((c) => c.entrants.length > 1);
   if (contests.length === 0) return out;
-  // what the failing findings are about (their resources and subjects), and what they cite in their evidence
-  const aboutBy = new Map<string, Set<string>>();
-  const citedBy = new Map<string, Set<string>>();
-  const add = (map: Map<string, Set<string>>, k: string, rule: string) => {
-    const rules = map.get(k) ?? new Set<string>();
-    rules.add(rule);
-    map.set(k, rules);
+  // the failing findings that may point at a cause (not the change findings themselves), by the member they are about
+  const aboutMember = memberFindings(
+    time,
+    findings.filter((f) => f.status === "fail" && !f.key?.startsWith("change:")),
+  );
+  const dropText = (d: CauseDrop) => `the ${clock(d.at.t, time.window)} drop of ${d.series.label}`;
+  const wins = new Map<Change, Array<{ drop: CauseDrop; why?: string }>>();
+  const losses = new Map<Change, Array<{ drop: CauseDrop; why: string }>>();
+  const note = <T>(map: Map<Change, T[]>, c: Change, x: T) => {
+    const list = map.get(c) ?? [];
+    list.push(x);
+    map.set(c, list);
   };
-  const about: Array<Set<string>> = [];
-  for (const f of findings) {
-    if (f.status !== "fail" || f.key?.startsWith("change:")) continue;
-    const own = new Set([f.resourceId, ...f.subjects].filter((x) => x !== "").map(idKey));
-    about.push(own);
-    for (const k of own) add(aboutBy, k, f.ruleId);
-    for (const e of f.evidence) if (e.resourceId !== "") add(citedBy, idKey(e.resourceId), f.ruleId);
-  }
-  // a finding about a part of a resource (an Azure load balancer's probe, rule or pool) is about the resource a change
-  // to it names; not the member whose health dropped (an address of a pool), which every finding about the drop is about
-  const aboutRules = (k: string, victims: Set<string>): Set<string> | undefined => {
-    const direct = aboutBy.get(k);
-    const parts = [...aboutBy].filter(([x]) => x.startsWith(`${k}/`) && !victims.has(x));
-    if (parts.length === 0) return direct;
-    return new Set([...(direct ?? []), ...parts.flatMap(([, rules]) => [...rules])]);
-  };
-  const wins = new Map<Change, string>();
-  const losses = new Map<Change, string>();
   for (const contest of contests) {
+    // what the failing findings about this member are about (their resources and subjects), and what they cite in
+    // their evidence: a finding about another member says nothing about what broke this one
+    const aboutBy = new Map<string, Set<string>>();
+    const citedBy = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, k: string, rule: string) => {
+      const rules = map.get(k) ?? new Set<string>();
+      rules.add(rule);
+      map.set(k, rules);
+    };
+    const about: Array<Set<string>> = [];
+    for (const f of aboutMember(contest.series)) {
+      const own = new Set([f.resourceId, ...f.subjects].filter((x) => x !== "").map(idKey));
+      about.push(own);
+      for (const k of own) add(aboutBy, k, f.ruleId);
+      for (const e of f.evidence) if (e.resourceId !== "") add(citedBy, idKey(e.resourceId), f.ruleId);
+    }
+    // a finding about a part of a resource (an Azure load balancer's probe, rule or pool) is about the resource a change
+    // to it names; not the member whose health dropped (an address of a pool), which every finding about the drop is about
+    const aboutRules = (k: string, victims: Set<string>): Set<string> | undefined => {
+      const direct = aboutBy.get(k);
+      const parts = [...aboutBy].filter(([x]) => x.startsWith(`${k}/`) && !victims.has(x));
+      if (parts.length === 0) return direct;
+      return new Set([...(direct ?? []), ...parts.flatMap(([, rules]) => [...rules])]);
+    };
     // the member that dropped, and what the findings about it are about (its NIC, its VM; a target of the target
     // group, `<group>|<target>|<port>`, and its instance): named whatever broke it
     const member = idKey(contest.series.resourceId);
@@ -456,7 +516,8 @@ export function rankCauses(
     const [first, ...rest] = ranked as [Ranked, ...Ranked[]];
     const same = (a: Ranked, b: Ranked) => a.tags === b.tags && a.pointing === b.pointing;
     const decided = !same(first, rest[0] as Ranked);
-    const drop = `the ${clock(contest.at.t, time.window)} drop of ${contest.series.label}`;
+    const at: CauseDrop = { series: contest.series, at: contest.at };
+    const drop = dropText(at);
     const rules = (e: Ranked) => [...(e.rules ?? [])].sort(compareText).join(", ");
     const names = (e: Ranked) => {
       const r = e.change.resourceName;
@@ -482,35 +543,63 @@ export function rankCauses(
             : first.pointing === 1
               ? "each touches only the member whose health dropped"
               : "no failing finding names any of them");
-    if (decided) {
-      if (!wins.has(first.change))
-        wins.set(
-          first.change,
-          `chosen over ${list(rest)}, ${close}; this one touches ${touches(first)}; ${rest.map((e) => `${who(e.change)} touches ${touches(e)}`).join("; ")}`,
-        );
-    } else if (!wins.has(first.change)) {
+    if (decided)
+      note(wins, first.change, {
+        drop: at,
+        why: `chosen over ${list(rest)}, ${close}; this one touches ${touches(first)}; ${rest.map((e) => `${who(e.change)} touches ${touches(e)}`).join("; ")}`,
+      });
+    else {
       const tied = rest.filter((e) => same(e, first));
-      wins.set(first.change, `undecided between this and ${list(tied)}, ${close} and ${tie}: time alone puts this one first`);
+      note(wins, first.change, {
+        drop: at,
+        why: `undecided between this and ${list(tied)}, ${close} and ${tie}: time alone puts this one first`,
+      });
     }
-    for (const e of rest) {
-      if (losses.has(e.change)) continue;
-      losses.set(
-        e.change,
-        same(e, first)
+    for (const e of rest)
+      note(losses, e.change, {
+        drop: at,
+        why: same(e, first)
           ? `undecided between this and ${who(first.change)}, ${close} and ${tie}: time alone puts that one first`
           : `set aside for ${who(first.change)}, ${close}; that one touches ${touches(first)}; this one touches ${touches(e)}`,
-      );
+      });
+  }
+  // a drop a change is the only named candidate for (no contest of named changes): it is the likely cause of that one
+  const contested = new Set(contests.map((c) => `${c.series.key}\u0000${c.at.t}`));
+  const entered = new Map<Change, CauseDrop[]>();
+  for (const c of analysis.contests) for (const e of c.entrants) note(entered, e.change, { series: c.series, at: c.at });
+  for (const impact of analysis.candidates) {
+    const change = impact.change;
+    if (!losses.has(change) && !wins.has(change)) continue;
+    const seen = new Set<string>();
+    for (const d of [...impact.drops, ...(entered.get(change) ?? [])]) {
+      const k = `${d.series.key}\u0000${d.at.t}`;
+      if (contested.has(k) || seen.has(k)) continue;
+      seen.add(k);
+      note(wins, change, { drop: { series: d.series, at: d.at } });
     }
   }
-  for (const [change, why] of wins) {
+  for (const change of new Set([...wins.keys(), ...losses.keys()])) {
     const v = out.get(changeFindingKey(change)) as CauseVerdict;
-    v.why = why;
-  }
-  for (const [change, why] of losses) {
-    if (wins.has(change)) continue; // the likely cause of another drop
-    const v = out.get(changeFindingKey(change)) as CauseVerdict;
-    v.likely = false;
-    v.why = why;
+    const won = wins.get(change) ?? [];
+    const lost = losses.get(change) ?? [];
+    if (won.length > 0) v.won = won.map((w) => w.drop);
+    if (lost.length > 0) v.lost = lost.map((l) => l.drop);
+    const chosen = won.find((w) => w.why !== undefined)?.why;
+    const [firstLost] = lost;
+    if (!firstLost) {
+      if (chosen) v.why = chosen;
+    } else if (won.length === 0) {
+      // set aside in every contest it is in, and the only candidate of no drop
+      v.likely = false;
+      v.why = firstLost.why;
+    } else {
+      // the likely cause of one drop, set aside for a rival at another
+      const winning =
+        chosen ??
+        `the likely cause of ${won.map((w) => dropText(w.drop)).join(", ")}: no other change a failing finding names is as close to it`;
+      const aside = [...new Set(lost.map((l) => dropText(l.drop)))].join(", ");
+      v.why = `${winning}; not the likely cause of ${aside}: ${firstLost.why}`;
+    }
   }
   return out;
 }
@@ -531,13 +620,18 @@ export interface TimelineEntry {
   properties?: Array<{ path: string; before: string; after: string }>;
   /** for changes: the commands that undo it */
   revert?: string[];
-  /** a change that a failing finding names as the cause of a drop (and not set aside for a likelier rival: see `why`) */
+  /**
+   * a change that a failing finding names as the cause of a drop (and not set aside for a likelier rival at every drop
+   * it is weighed at: see `why`)
+   */
   likelyCause?: boolean;
   /** the findings that name this change as the cause */
   findings?: string[];
   /**
    * for a change weighed against others too close to the same drop for the samples to order (rankCauses): why it
-   * is the likely cause, or why it was set aside; "undecided: …" when the failing findings could not tell them apart
+   * is the likely cause, or why it was set aside; "undecided: …" when the failing findings could not tell them apart;
+   * both ("the likely cause of the 03:04 drop of vm2: …; not the likely cause of the 03:04 drop of vm1: set aside for
+   * …") for the likely cause of one drop set aside for a rival at another
    */
   why?: string;
   /** for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down state after it */
@@ -563,8 +657,9 @@ export function changeFindingKey(change: Change): string {
  * revert), health transitions per member, spikes (consecutive minutes folded
  * into one entry with the peak). A change named by a failing finding's key
  * (`change:<id>`) is marked as the likely cause, unless it was made as close to
- * a drop as another named change and the failing findings point at the other
- * (rankCauses: `why` says which way, or that it is undecided). A change made
+ * each drop it followed as another named change and the failing findings about
+ * that drop's member point at the other (rankCauses: `why` says which way, or
+ * that it is undecided, or both ways when it won one drop and lost another). A change made
  * while a member's health was unknown (a gap in the metrics) says so
  * (`healthUnknown`). `scope`, when given, keeps the
  * entries of those load balancers, and when it leaves some out, only the

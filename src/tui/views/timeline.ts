@@ -29,7 +29,14 @@ export type TimelineRow =
   | { kind: "member"; lbKey: string; label: string; series: HealthSeries; live?: Sample[] }
   | { kind: "live"; label: string; samples: Sample[] }
   | { kind: "traffic"; lbKey: string; label: string; metric: string; spikes: Spike[] }
-  | { kind: "change"; change: Change; likely: boolean; findings: string[] };
+  | {
+      kind: "change";
+      change: Change;
+      likely: boolean;
+      findings: string[];
+      /** a likely cause set aside for a rival at another drop (rankCauses): those drops, "the 03:04 drop of vm1" */
+      asideFor?: string[];
+    };
 
 export interface TimelineModel {
   /** the axis, in epoch ms */
@@ -52,11 +59,20 @@ function liveFor(s: HealthSeries, watch: WatchState | undefined): Sample[] | und
 }
 
 /** `causes` of a findings list, with the time data it was ranked against: a screen redraws many times over one load. */
-const ranked = new WeakMap<Finding[], { time: TimeData; out: Map<string, string[]> }>();
+const ranked = new WeakMap<Finding[], { time: TimeData; out: Map<string, Cause> }>();
 
-/** The rules of the failing findings that name each change the timeline marks as the likely cause (rankCauses), by `change:<id>`. */
-function causes(time: TimeData | undefined, findings: Finding[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** A change the timeline marks as the likely cause: the rules of the failing findings naming it, the drops it was set aside for. */
+interface Cause {
+  rules: string[];
+  asideFor: string[];
+}
+
+/**
+ * The changes the timeline marks as the likely cause (rankCauses), by `change:<id>`: the rules of the failing findings
+ * that name each, and the drops it was set aside for a rival (it is the likely cause of another).
+ */
+function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Cause> {
+  const out = new Map<string, Cause>();
   if (!time) return out;
   const known = ranked.get(findings);
   if (known?.time === time) return known.out;
@@ -64,10 +80,10 @@ function causes(time: TimeData | undefined, findings: Finding[]): Map<string, st
   const rules = new Map(findings.map((f) => [f.id, f.ruleId]));
   for (const [key, v] of rankCauses(time, findings))
     if (v.likely)
-      out.set(
-        key,
-        v.findings.map((id) => rules.get(id) ?? id),
-      );
+      out.set(key, {
+        rules: v.findings.map((id) => rules.get(id) ?? id),
+        asideFor: [...new Set((v.lost ?? []).map((d) => `the ${isoClock(d.at.t, time.window)} drop of ${sanitize(d.series.label)}`))],
+      });
   return out;
 }
 
@@ -115,8 +131,15 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
     for (const c of time.changes) {
       const t = ms(c.time);
       if (t < from || t > until) continue;
-      const ids = likely.get(`change:${c.id}`) ?? [];
-      rows.push({ kind: "change", change: c, likely: ids.length > 0, findings: ids });
+      const cause = likely.get(`change:${c.id}`);
+      const ids = cause?.rules ?? [];
+      rows.push({
+        kind: "change",
+        change: c,
+        likely: ids.length > 0,
+        findings: ids,
+        ...(cause && cause.asideFor.length > 0 ? { asideFor: cause.asideFor } : {}),
+      });
     }
   }
   for (const tl of Object.values(watch?.timelines ?? {})) {
@@ -425,6 +448,7 @@ export function rowDetail(m: TimelineModel, r: TimelineRow | undefined): string 
       return [
         `${at(c.time)}${c.who ? ` ${sanitize(c.who)}` : ""} · ${sanitize(c.operation)}${c.status && !/^succeeded$/i.test(c.status) ? ` (${sanitize(c.status)})` : ""}`,
         ...(r.likely ? [`likely cause of ${[...new Set(r.findings)].join(", ")}`] : []),
+        ...(r.asideFor ? [`set aside for a rival at ${r.asideFor.join(", ")}`] : []),
         ...(c.revert[0] ? [`revert (enter copies): $ ${sanitize(c.revert[0])}`] : []),
         ...props,
       ].join(" · ");
