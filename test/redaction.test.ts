@@ -356,10 +356,11 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     ["https://user:p@ss@host.example.com/path", "https://user:[redacted]@host.example.com/path"],
     ["redis://default:p@ss@w0rd@cache:6380", "redis://default:[redacted]@cache:6380"],
     ["https://u:pw@host/path?contact=ops@example.com", "https://u:[redacted]@host/path?contact=ops@example.com"],
-    // … and a raw `/`, before or after the `@` (RFC 3986 wants them percent-encoded; a password is whatever was typed)
-    ["https://user:pa/ss@word@host.example/path", "https://user:[redacted]@host.example/path"],
-    ["https://user:p@ss/word@host.example/path", "https://user:[redacted]@host.example/path"],
-    ["git clone https://deploy:p@ss/w@rd@git.example.com/app.git", "git clone https://deploy:[redacted]@git.example.com/app.git"],
+    // … but never a raw `/`: as RFC 3986 reads a URL (decided: the authority ends at the first `/`, its userinfo at the
+    // authority's last `@`), `user:p@ss` is the authority here, `ss` its host, the rest the path; reading past the `/`
+    // instead masked the host of `https://host:8443/path@v2` and of npm's `/@scope` URLs
+    ["https://user:p@ss/word@host.example/path", "https://user:[redacted]@ss/word@host.example/path"],
+    ["git clone https://deploy:p@ss/w@rd@git.example.com/app.git", "git clone https://deploy:[redacted]@ss/w@rd@git.example.com/app.git"],
     // tokens and signatures in query strings and health-check paths
     ["/health?token=abc123", "/health?token=[redacted]"],
     ["/healthz?probe=1&access_token=abc123&x=2", "/healthz?probe=1&access_token=[redacted]&x=2"],
@@ -577,9 +578,10 @@ describe("JSON text nested in JSON strings (an Activity Log requestbody holding 
       () => `Server=db;Password=${secret()};`,
       () => `Server=db;Password="${secret()}";`,
       () => `password: '${secret()}'`,
-      () => `https://user:${secret()}@host.example/path`,
-      () => `https://user:pa/ss@${secret()}@host.example/path`,
-      () => `https://user:${secret()}/x@host.example/path`,
+      // a URL's password holds no raw `/` (RFC 3986: the authority ends at the first `/`): a `/` in one is not masked as one
+      () => `https://user:${secret().replaceAll("/", "_")}@host.example/path`,
+      () => `https://user:p@ss@${secret().replaceAll("/", "_")}@host.example/path`,
+      () => `https://user:${secret().replaceAll("/", "_")}@host.example/a@b/path`,
       () => `/health?token=${secret()}&x=1`,
       () => `AccountKey=${secret()}==;EndpointSuffix=core.windows.net`,
       () => `-----BEGIN RSA PRIVATE KEY-----\nMII${secret()}`,

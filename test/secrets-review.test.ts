@@ -87,7 +87,7 @@ describe("a credential header's value that looks like JSON text", () => {
       assert.deepEqual(stripped, expected, JSON.stringify(doc));
       assert.deepEqual(scanned, expected, JSON.stringify(doc));
     }
-    // in JSON text, a member named as a token is too (in a document, a token's name masks nothing: `NextToken`)
+    // in JSON text, a member named as a token is too (as in a document; a paging token's name, `NextToken`, masks nothing)
     const named = JSON.stringify({ apiToken: '["t0k3n"]', Password: '"hunter2"' });
     assert.deepEqual(JSON.parse(maskSecretsInString(named)), { apiToken: `["${REDACTED}"]`, Password: REDACTED });
   });
@@ -133,6 +133,12 @@ describe("hostile strings take linear time", () => {
     ["' --password' repeated", " --password", "", " x"],
     ["' -u a:' repeated in a curl command", " -u a:", "curl", ""],
     ["' -b '' repeated in a curl command", " -b '", "curl", ""],
+    // the commands of a line, each one's first words read once
+    ["'; curl -u a:' repeated", "; curl -u a:", "", ""],
+    ["'sudo ' repeated before a curl command", "sudo ", "", "curl -u a:b"],
+    ["a quote repeated in a curl command (a quoted command each)", "'", "curl -u a:", ""],
+    ["' -Password \"' repeated", ' -Password "', "", ""],
+    ["'https://aB1' repeated (a token as a URL's user)", "https://aB1", "", "@"],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -193,8 +199,8 @@ describe("a URL's password with an '@' in the path", () => {
       ],
       ["git+https://user:tok3n@github.com/org/repo.git@v1.2.0", `git+https://user:${REDACTED}@github.com/org/repo.git@v1.2.0`],
       ["https://user:tok3n@host:8443/a/@b", `https://user:${REDACTED}@host:8443/a/@b`],
-      // an '@' in the password, then a '/', then the host: still masked whole
-      ["https://user:p@ss/word@host.example/path", `https://user:${REDACTED}@host.example/path`],
+      // an '@' in the password, then a '/': the authority ends at the '/' (RFC 3986, decided), so `ss` is its host
+      ["https://user:p@ss/word@host.example/path", `https://user:${REDACTED}@ss/word@host.example/path`],
       ["https://user:p@ss@host.example/", `https://user:${REDACTED}@host.example/`],
     ];
     for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
@@ -239,7 +245,11 @@ describe("credentials on a command line", () => {
       ["az login --service-principal -u 0000 -p S3cretPw --tenant t", `az login --service-principal -u 0000 -p ${REDACTED} --tenant t`],
       ["docker login -u x -p S3cretPw registry.example.com", `docker login -u x -p ${REDACTED} registry.example.com`],
       ["sqlcmd -S db -U sa -P S3cretPw -Q x", `sqlcmd -S db -U sa -P ${REDACTED} -Q x`],
-      ["git clone https://mypat0123456789abcdefghij@dev.azure.com/o/p/_git/r", `git clone https://${REDACTED}@dev.azure.com/o/p/_git/r`],
+      // a URL's user only in a token's shape (here an Azure DevOps PAT: 52 characters of lower-case base32)
+      [
+        "git clone https://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst@dev.azure.com/o/p/_git/r",
+        `git clone https://${REDACTED}@dev.azure.com/o/p/_git/r`,
+      ],
       [
         "git clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/org/repo.git",
         `git clone https://${REDACTED}@github.com/org/repo.git`,
@@ -266,5 +276,179 @@ describe("credentials on a command line", () => {
     ]) {
       assert.equal(maskSecretsInString(s), s);
     }
+  });
+});
+
+/* A second hostile review: over-masking that hid what a user needs, and leaks. */
+
+describe("a tool's short options only in a command that runs it", () => {
+  it("docker's, ssh's, cp's and scp's -p/-P stay in a line that names login, mysql or sqlcmd elsewhere", () => {
+    for (const s of [
+      "docker run -d -p 8080:80 -e OIDC_ISSUER=https://login.microsoftonline.com/t/v2.0 web:1",
+      "az login --identity && ssh -p 2222 azureuser@10.0.0.4",
+      "apt-get install -y mysql-server && cp -pr /etc/mysql /backup",
+      "sqlcmd -S s -i x.sql && scp -P 2222 f host:",
+      "sqlcmd -S s -i x.sql; scp -P 2222 f host:",
+      "curl -fsSL https://get.docker.com | sh && docker run -u 1000:1000 -p 80:80 img",
+      "echo 'login ok' && iperf3 -c host -p 5201",
+      "ssh -p 2222 -o LoginGraceTime=30 bastion",
+    ]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+  });
+
+  it("the tool's own credential stays masked: first word, after sudo or a variable, a path, a quoted script, a later command", () => {
+    const cases: Array<[string, string]> = [
+      ["docker login -u u -p pw reg && docker run -d -p 80:80 img", `docker login -u u -p ${REDACTED} reg && docker run -d -p 80:80 img`],
+      ["sudo /usr/bin/mysql -uroot -pS3cret db", `sudo /usr/bin/mysql -uroot -p${REDACTED} db`],
+      ["MYSQL_HOST=db mysql -uroot -pS3cret", `MYSQL_HOST=db mysql -uroot -p${REDACTED}`],
+      ["docker exec db mysql -uroot -pS3cret", `docker exec db mysql -uroot -p${REDACTED}`],
+      ["cd /x && curl -u admin:S3cret https://x", `cd /x && curl -u admin:${REDACTED} https://x`],
+      ['bash -c "curl -u admin:S3cret https://x"', `bash -c "curl -u admin:${REDACTED} https://x"`],
+      ["az acr login -n reg -u u -p S3cret", `az acr login -n reg -u u -p ${REDACTED}`],
+      ["docker login -u x -pS3cret registry.io", `docker login -u x -p${REDACTED} registry.io`],
+      ["sqlcmd -S s -U sa -PS3cret", `sqlcmd -S s -U sa -P${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+
+  it("PowerShell's -Password parameters are masked as --password is (Invoke-Sqlcmd is not sqlcmd: no -P[redacted]assword)", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "Invoke-Sqlcmd -ServerInstance s -Username sa -Password hunter2 -Query q",
+        `Invoke-Sqlcmd -ServerInstance s -Username sa -Password ${REDACTED} -Query q`,
+      ],
+      ["New-AzVM -Name vm1 -AdminPassword 'Hunter 2'", `New-AzVM -Name vm1 -AdminPassword '${REDACTED}'`],
+      ["Connect-Thing -ClientSecret:s3cret -Tenant t", `Connect-Thing -ClientSecret:${REDACTED} -Tenant t`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("secret-named options whose value is no secret", () => {
+  it("a secret's id or name, a policy's length, a password file, a flag without a value stay", () => {
+    for (const s of [
+      "aws secretsmanager get-secret-value --secret-id prod/db/creds --query SecretString",
+      "az keyvault secret show --secret-name x --vault-name kv",
+      "aws iam update-account-password-policy --minimum-password-length 14",
+      "asadmin --user admin --passwordfile /tmp/pw start-domain",
+      "tool --password-file-path /x",
+      "pg_dump --no-password mydb",
+      "az vm create --disable-password-authentication true",
+      "aws s3api list-objects-v2 --bucket b --starting-token eyJx",
+    ]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+  });
+});
+
+describe("a URL's user without a password", () => {
+  it("stays unless it has a token's shape (an Azure DevOps organisation is the clone URL's user)", () => {
+    for (const s of [
+      "https://contoso-engineering-team@dev.azure.com/contoso-engineering-team/p/_git/r",
+      "postgres://averyveryverylongusername1@db.example.com:5432/db",
+    ]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+    for (const user of [
+      "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+      "github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+      "glpat-abcdefghij0123456789",
+      "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrst",
+      "0123456789abcdef0123456789abcdef01234567",
+      "aB3dEfGhIjKlMnOpQrStUvWxYz012345",
+    ]) {
+      assert.equal(maskSecretsInString(`git clone https://${user}@host.example/r`), `git clone https://${REDACTED}@host.example/r`, user);
+    }
+  });
+});
+
+describe("a URL's password as RFC 3986 reads it", () => {
+  it("the authority ends at the first / ? #, its userinfo at its last @", () => {
+    const cases: Array<[string, string]> = [
+      ["https://host:8443/path@v2/x", "https://host:8443/path@v2/x"],
+      ["http://10.0.0.4:8080/health@probe", "http://10.0.0.4:8080/health@probe"],
+      ["https://host:8443/@scope/pkg", "https://host:8443/@scope/pkg"],
+      ["https://user:pw@grafana/d/abc@x", `https://user:${REDACTED}@grafana/d/abc@x`],
+      ["https://user:p@ss@host/x", `https://user:${REDACTED}@host/x`],
+      ["https://user:p@ss/word@host/path", `https://user:${REDACTED}@ss/word@host/path`],
+      ["https://user:tok3n@localhost/@scope/x", `https://user:${REDACTED}@localhost/@scope/x`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("a member named as a token or an API key, in a document", () => {
+  it("loses its string value (and each string of an array) in scanDocument and stripSecrets, as in JSON text", () => {
+    const doc = {
+      apiToken: "abc123",
+      Variables: { GITHUB_TOKEN: "ghp_abc", API_KEY: "k1", PORT: "80" },
+      keys: { apiKeys: ["k1", "k2"] },
+      NextToken: "page-2",
+      skipToken: "s",
+      continuationToken: "c",
+      pageToken: "p",
+    };
+    const expected = {
+      apiToken: REDACTED,
+      Variables: { GITHUB_TOKEN: REDACTED, API_KEY: REDACTED, PORT: "80" },
+      keys: { apiKeys: ["k1", "k2"] },
+      NextToken: "page-2",
+      skipToken: "s",
+      continuationToken: "c",
+      pageToken: "p",
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    const arr = { apiKey: ["k1", "k2"] };
+    assert.deepEqual(bothWays(arr).stripped, { apiKey: [REDACTED, REDACTED] });
+    assert.deepEqual(bothWays(arr).scanned, { apiKey: [REDACTED, REDACTED] });
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(arr))), { apiKey: [REDACTED, REDACTED] });
+  });
+
+  it("a Resource Graph change of a tag that names a secret loses its previous and new values", () => {
+    const doc = {
+      changes: {
+        "tags.github_token": { previousValue: "ghp_OLD", newValue: "ghp_NEW" },
+        "tags.api_key": { previousValue: "k-old", newValue: "k-new" },
+        "tags.env": { previousValue: "dev", newValue: "prod" },
+        "properties.nextToken": { previousValue: "a", newValue: "b" },
+      },
+    };
+    const expected = {
+      changes: {
+        "tags.github_token": { previousValue: REDACTED, newValue: REDACTED },
+        "tags.api_key": { previousValue: REDACTED, newValue: REDACTED },
+        "tags.env": { previousValue: "dev", newValue: "prod" },
+        "properties.nextToken": { previousValue: "a", newValue: "b" },
+      },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("command-line credentials the first pass missed", () => {
+  it("an option at the start or after a line break, grouped curl flags, quoted passwords, --token and key options", () => {
+    const cases: Array<[string, string]> = [
+      ["--admin-password hunter2 --name x", `--admin-password ${REDACTED} --name x`],
+      ["az vm create \\\n--admin-password hunter2", `az vm create \\\n--admin-password ${REDACTED}`],
+      ["curl -su admin:pw https://x", `curl -su admin:${REDACTED} https://x`],
+      ["curl -u admin:'pw' https://x", `curl -u admin:'${REDACTED}' https://x`],
+      ['curl --user "admin:pw 2" https://x', `curl --user "admin:${REDACTED}" https://x`],
+      [
+        "config.sh --url https://dev.azure.com/org --token abc123 --pool p",
+        `config.sh --url https://dev.azure.com/org --token ${REDACTED} --pool p`,
+      ],
+      ["az storage blob upload --account-key Zm9vYmFy== -c c", `az storage blob upload --account-key ${REDACTED} -c c`],
+      ["tool --api-key abc123", `tool --api-key ${REDACTED}`],
+      ["tool --passwd hunter2", `tool --passwd ${REDACTED}`],
+      ['x --admin-password \\"hunter2\\" y', `x --admin-password \\"${REDACTED}\\" y`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
   });
 });

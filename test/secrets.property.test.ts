@@ -51,7 +51,8 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   b64(40).map((s) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=ZQX${s}==;EndpointSuffix=core.windows.net`),
   b64(16).map((s) => `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=Root;SharedAccessKey=ZQX${s}=`),
   b64(12).map((s) => `Server=tcp:db.database.windows.net,1433;User ID=app;Password=ZQX${s};`),
-  b64(12).map((s) => `postgres://app:ZQX${s}@db.internal:5432/app`),
+  // no raw `/` in a URL's password: RFC 3986 ends the authority there (a real one is percent-encoded)
+  b64(12).map((s) => `postgres://app:ZQX${s.replaceAll("/", "%2F")}@db.internal:5432/app`),
   // weaker shapes: quoted and `:` forms, a raw `@` in a URL's password, tokens and signatures in paths
   b64(12).map((s) => `Server=db;User ID=app;Password="ZQX${s}";`),
   b64(12).map((s) => `password: 'ZQX${s}'`),
@@ -62,14 +63,16 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   b64(16).map((s) => `authorization: "Basic ZQX${s}"`),
   b64(16).map((s) => `Proxy-Authorization: 'Basic ZQX${s}'`),
   b64(12).map((s) => `Cookie: a=""; sid=ZQX${s}`),
-  alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX/${s}@git.example.com/app`),
+  // (a raw `/` ends a URL's authority, RFC 3986: `https://deploy:p@ZQX/…@host` has the host ZQX, no password there)
+  alnum(12).map((s) => `https://deploy:ZQX${s}@ZQX${s}@git.example.com/app/@scope/x@v1`),
   // command lines (the option kept, its value masked), a token as a URL's user, a host followed by an `@` in the path
   b64(12).map((s) => `curl -u admin:ZQX${s} https://api.example.com/health`),
   b64(12).map((s) => `az vm create -n vm1 --admin-password ZQX${s}`),
   b64(12).map((s) => `curl -b 'sid=ZQX${s}' https://api.example.com/`),
   b64(12).map((s) => `mysql -uroot -pZQX${s} app`),
   b64(12).map((s) => `az login --service-principal -u app -p ZQX${s} --tenant t`),
-  alnum(20).map((s) => `git clone https://ZQX${s}@dev.azure.com/org/proj/_git/repo`),
+  // a URL's user is masked only when it has a token's shape (a GitHub token here; an Azure DevOps organisation stays)
+  alnum(33).map((s) => `git clone https://ghp_ZQX${s}@github.com/org/repo.git`),
   alnum(12).map((s) => `https://ci:ZQX${s}@registry.npmjs.org/@scope/pkg/-/pkg-1.0.0.tgz`),
 );
 

@@ -103,11 +103,12 @@ const HEADER_MEMBER = new RegExp(
 const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
 /**
  * Every shape below needs one of these: most strings have none, and skip the regex passes (hot on large snapshots).
- * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap. ` -u`, ` -p`, ` -P`,
- * ` -b`, ` --` start a command line's credential options (CLI_HINT: an alternative here costs less than a pass of its own).
+ * Case-sensitive where the shape is (PEM, JWT and AWS key ids are), so that one pass stays cheap. An option (`-u`, `-p`,
+ * `--…`, PowerShell's `-Password`) after a space or at the start may be a command line's credential option (CLI_HINT:
+ * an alternative here costs less than a pass of its own).
  */
 const HINT = new RegExp(
-  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:| -[-upPb]`,
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
 );
 /**
  * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
@@ -116,28 +117,38 @@ const HINT = new RegExp(
 const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`);
 /**
  * A command line's credential options (`curl -u user:pw`, `-b 'sid=…'`, `--admin-password x`, `mysql -pX`,
- * `login -p X`, `sqlcmd -P X`): each of these shapes starts with one of these (HINT has it too).
+ * `login -p X`, `sqlcmd -P X`): each of these shapes starts with one of these. Apart from HINT: as an alternative
+ * there, its lookbehind cost every string of a snapshot a fifth more; `hinted` tests it only on a string with an option.
  */
-const CLI_HINT = / -[-upPb]/;
+const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
+/** A command line has a space (or a tab or a line break) between its words; a resource id, a name, an enum value none. */
+const WHITESPACE = /\s/;
 
 /**
  * Whether a string may hold any shape below (most hold none). A credential in a URL needs `://` and `@`: two
  * substring tests, not a pattern (`:\/\/\S*@` took quadratic time on a string of many `://`).
  */
 function hinted(s: string): boolean {
-  return HINT.test(s) || (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("://") && s.includes("@"))));
+  return (
+    HINT.test(s) ||
+    (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("://") && s.includes("@")))) ||
+    // an option, after a space, a tab or a line break (a resource id's dashes never are)
+    (WHITESPACE.test(s) && CLI_HINT.test(s))
+  );
 }
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
- * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`) names no secret.
+ * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`, `next_token=`, `x-ms-continuation-token`)
+ * names no secret.
  * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it;
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!skip|next|page|continuation)token|signature/.source;
+  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+    .source;
 const NAMED_SECRET = new RegExp(
   `(${SECRET_VALUE_NAME})(\\\\?["']?\\s*=\\s*|\\\\?["']?\\s*:\\s*(?=\\\\?["'])|(?<=passw(?:or)?d|pwd)\\s*:\\s*)(?:(\\\\?["'])(?:(?!\\3)[^\\n])*\\3|\\\\?["']?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
   "gi",
@@ -212,58 +223,77 @@ function maskHinted(s: string, aws: boolean): string {
  */
 const JWT = /\beyJ(?:[A-Za-z0-9_]|-(?!eyJ)){4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
 /**
- * Credentials in a URL (`scheme://user:password@host`): the password. It runs to the last `@` of the authority: an `@`
- * in it (https://user:p@ss@host/) is one more `@` before the host; a `/` after such an `@` too (https://user:p@ss/word@host/),
- * but only where the text between that `@` and the `/` is no host (no `.`, no `:`): `…:tok3n@registry.npmjs.org/@scope/…`
- * and `…:tok3n@github.com/org/repo.git@v1.2.0` keep their host. Never past a query or a fragment (…/path?contact=ops@x)
- * nor into another URL (`://`). The scheme is at most 32 characters (an unbounded one was scanned from every letter
- * of a long run: quadratic), and every lookahead stops at the next `@`, so that each part of a string is scanned a
- * bounded number of times.
+ * Credentials in a URL (`scheme://user:password@host`): the password. As RFC 3986 §3.2 reads a URL: the authority
+ * ends at the first `/`, `?` or `#`, and its userinfo at the authority's last `@`; the password follows the userinfo's
+ * first `:`. So a password holds an `@` only where another `@` follows it in the authority (https://user:p@ss@host/),
+ * never a `/`: `https://user:p@ss/word@host/` has the authority `user:p@ss` (its password `ss` goes: the rest is the
+ * path), and `https://host:8443/path@v2`, `…@registry.npmjs.org/@scope/…`, `…@github.com/org/repo.git@v1.2.0` keep
+ * their host (no userinfo, or one before the path's `@`). Never into a quote (JSON text around the URL). The scheme is
+ * at most 32 characters (an unbounded one was scanned from every letter of a long run: quadratic); each scan stops at
+ * the authority's end, which the next `://` is past.
  */
 const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:\\/\\/";
-const URL_PASSWORD = new RegExp(
-  `(${URL_SCHEME}[^/\\s:@]*:)(?:[^@\\s:]|:(?!\\/\\/)|@(?=[^\\s/?#@"']*@)|@(?=[^\\s/?#@"'.:]*\\/[^\\s?#@"']*@))+@`,
-  "gi",
-);
+const URL_PASSWORD = new RegExp(`(${URL_SCHEME}[^/?#\\s:"']*:)[^/?#\\s"']*@`, "gi");
 /**
- * A token used as a URL's user (`https://<PAT>@dev.azure.com/…`, `https://ghp_…@github.com/…`): 20 or more token
- * characters, so that a user name (`git@`, `alice@`) stays.
+ * A token used as a URL's user, without a password (`https://<PAT>@dev.azure.com/…`, `https://ghp_…@github.com/…`):
+ * only a token's shape, so that a user name stays (`git@`, `alice@`, an Azure DevOps organisation:
+ * `https://contoso-engineering-team@dev.azure.com/contoso-engineering-team/…`): GitHub's and GitLab's prefixed tokens,
+ * an Azure DevOps PAT (52 characters of base32, lower case), 40 hex digits, or 32 characters or more that mix upper
+ * case, lower case and digits (no words joined by `-`). Case-sensitive (the shapes are); each lookahead bounded.
  */
-const URL_TOKEN_USER = new RegExp(`(${URL_SCHEME})[A-Za-z0-9_-]{20,}@`, "gi");
+const URL_TOKEN_USER =
+  /([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)(?:(?:gh[opsu]_|github_pat_|glpat-)[A-Za-z0-9_-]{8,}|[a-z2-7]{52}|[0-9a-fA-F]{40}|(?=[A-Za-z0-9_]{0,255}[A-Z])(?=[A-Za-z0-9_]{0,255}[a-z])(?=[A-Za-z0-9_]{0,255}[0-9])[A-Za-z0-9_]{32,})@/g;
 
 /** An option's value: quoted (to its closing quote, the quotes kept) or bare (to a space). */
 const OPT_VALUE = `(?:(["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
 /**
- * `--name value` / `--name=value`: masked when the name holds a password's or a secret's (not `--password-stdin`,
- * `--…-file`). The option only: another option's quoted value may hold one (`--scripts "az login --password …"`).
+ * `--name value` / `--name=value`: masked when the name holds a password's or a secret's, or ends as a token's or an
+ * access key's (see LONG_SECRET); PowerShell's `-Password value` / `-AdminPassword:value` too. The option only:
+ * another option's quoted value may hold one (`--scripts "az login --password …"`). At the string's start too, or
+ * after any space (a tab, a line break: `az vm create \` then `--admin-password …` on the next line).
  */
-const LONG_OPTION = /\s--[a-z0-9][a-z0-9_-]*(?:=|[ \t]+)/gi;
-/** The value at an option's end (OPT_VALUE, its quote group first). */
-const LONG_VALUE = /(?!-)(?:(["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
-const LONG_SECRET = /pass(?:wor)?d|secret|pwd/i;
-const LONG_NOT_SECRET = /-(?:stdin|file)[= \t]/i;
-/** curl's `-u user:password` / `--user user:password`: the password. */
-const CURL_USER = /(\s(?:-u[ \t]*|--user(?:=|[ \t]+))["']?[^\s:"']*:)[^\s"']+/g;
+const LONG_OPTION = /(?<![^\s])(--?)([a-z0-9][a-z0-9_-]*)(=|:(?=[^\s:])|[ \t]+)/gi;
+/** The value at an option's end (OPT_VALUE, its quote group first; the quote escaped too, in JSON text: `\"pw\"`). */
+const LONG_VALUE = /(?!-)(?:(\\*["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
+const LONG_SECRET = /pass(?:wor|w)?d|secret|pwd|(?:^|[-_])(?:token|account-?key|api-?key|access-?key)$/i;
+/**
+ * A secret-named option whose value is none: a flag (`--no-password`, `--disable-password-authentication`), a secret's
+ * name or id (`--secret-id`, `--secret-name`, `--secret-arn`), a policy's setting (`--minimum-password-length`,
+ * `--max-password-age`), a file or a path that holds it (`--password-file`, `--passwordfile`, `--password-file-path`),
+ * `--password-stdin`, where it is kept (`--secret-uri`, `--key-vault-secret-url`), a paging token (`--starting-token`,
+ * `--next-token`).
+ */
+const LONG_NOT_SECRET =
+  /^(?:no|disable)-|(?:-id|-name|-arn|-length|-age|file|-path|-version|-policy|-stdin|-type|-uri|-url|(?:starting|next|page|skip|continuation)-token)$/i;
+/** PowerShell's single-dash parameters: only a password's or a secret's (`-Password`, `-AdminPassword`, `-ClientSecret`). */
+const PS_SECRET = /(?:password|secret)$/i;
+/**
+ * curl's `-u user:password` (also grouped: `-su`, `-ksu`), `--user user:password`, `-U`/`--proxy-user`: the password,
+ * quoted or not (`-u admin:'pw'`, `--user "admin:pw 2"`).
+ */
+const CURL_USER =
+  /(\s(?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+)))(?:(["'])([^\s:"']*:)(?:(?!\2)[^\n])+\2|([^\s:"']*:)(?:(["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
 /** curl's `-b 'name=value'` / `--cookie …` (not a cookie file's name: a value without `=`). */
 const CURL_COOKIE = new RegExp(`(\\s(?:-b[ \\t]*|--cookie(?:=|[ \\t]+)))${OPT_VALUE}`, "g");
 /** MySQL's `-pPASSWORD` (attached: `-p db` asks for it). */
 const MYSQL_PASSWORD = new RegExp(`(\\s-p)(?=[^\\s-])${OPT_VALUE}`, "g");
-/** A login's `-p PASSWORD` (`az login -u x -p …`, `docker login -p …`), sqlcmd's and bcp's `-P PASSWORD`. */
-const LOGIN_PASSWORD = new RegExp(`(\\s-p[ \\t]+)(?!-)${OPT_VALUE}`, "g");
-const SQLCMD_PASSWORD = new RegExp(`(\\s-P[ \\t]*)(?!-)${OPT_VALUE}`, "g");
+/** A registry or cloud login's `-p PASSWORD` (`az login -u x -p …`, `docker login -p …`, attached too: `-pPASSWORD`). */
+const LOGIN_PASSWORD = new RegExp(`(\\s-p[ \\t]*)(?![-\\s])${OPT_VALUE}`, "g");
+/** sqlcmd's and bcp's `-P PASSWORD` / `-PPASSWORD` (not a longer option's letters: `-PacketSize`, `-Password`). */
+const SQLCMD_PASSWORD = new RegExp(`(\\s-P[ \\t]*)(?!-|assword(?![\\w])|[a-z]+[A-Z][A-Za-z]*(?![^\\s=:]))${OPT_VALUE}`, "g");
 
 /** A masked option value: its quotes kept. */
 const maskedOption = (opt: string, quote: string | undefined): string =>
   quote === undefined ? `${opt}${REDACTED}` : `${opt}${quote}${REDACTED}${quote}`;
 
-/** Each `--…password…`/`--…secret…` option's value masked (see LONG_OPTION). */
+/** Each secret option's value masked (see LONG_OPTION). */
 function maskLongOptions(s: string): string {
   let out = "";
   let done = 0;
   LONG_OPTION.lastIndex = 0;
   for (let m = LONG_OPTION.exec(s); m !== null; m = LONG_OPTION.exec(s)) {
-    const opt = m[0];
-    if (!LONG_SECRET.test(opt) || LONG_NOT_SECRET.test(opt)) continue;
+    const [opt, dashes, name, sep] = m as unknown as [string, string, string, string];
+    if (dashes === "-" ? !PS_SECRET.test(name) : sep.startsWith(":") || !LONG_SECRET.test(name) || LONG_NOT_SECRET.test(name)) continue;
     const end = m.index + opt.length;
     LONG_VALUE.lastIndex = end;
     const v = LONG_VALUE.exec(s);
@@ -275,32 +305,162 @@ function maskLongOptions(s: string): string {
   return done === 0 ? s : out + s.slice(done);
 }
 
+/** The tools whose short options name a credential (bits: a command may name more than one). */
+const CURL = 1;
+const MYSQL = 2;
+const LOGIN = 4;
+const SQLCMD = 8;
+/** A registry's or a cloud's login: `docker login`, `az login`, `az acr login`, `helm registry login`. */
+const LOGIN_TOOLS = new Set(["docker", "podman", "helm", "az", "oras", "nerdctl", "buildah", "skopeo"]);
+const MYSQL_TOOLS = new Set([
+  "mysql",
+  "mysqldump",
+  "mysqladmin",
+  "mysqlimport",
+  "mysqlcheck",
+  "mysqlsh",
+  "mariadb",
+  "mariadb-dump",
+  "mariadb-admin",
+]);
+/** Pending a `login` word: one of LOGIN_TOOLS was seen (not a tool's bit). */
+const LOGIN_TOOL = 16;
+
+/**
+ * What may precede a command's name: `sudo` (its options too), `env`, `nohup`, variables set for it (`MYSQL_HOST=db`):
+ * the name after them is still the first word (a path in it runs the tool).
+ */
+const COMMAND_PREFIX = /^(?:sudo|doas|env|nohup|exec|time|command|[A-Za-z_]\w*=.*|-.*)$/;
+
+/** What ends a command (`&&`, `||`, `;`, `|`, a line break, a subshell's parenthesis or backquote) or a word. */
+const isCommandEnd = (c: string): boolean =>
+  c === ";" || c === "&" || c === "|" || c === "\n" || c === "\r" || c === "(" || c === ")" || c === "`";
+const isWordEnd = (c: string): boolean => c === " " || c === "\t" || c === '"' || c === "'" || isCommandEnd(c);
+
+/** A command word's tool bits (given those seen before it in the command): a path only as the command's first word. */
+function wordTool(word: string, first: boolean, seen: number): number {
+  if (word.length > 256) return seen;
+  let w = word.toLowerCase();
+  const slash = Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\"));
+  if (slash >= 0) {
+    // `/usr/bin/curl` runs curl; `cp -pr /etc/mysql …` names a directory
+    if (!first) return seen;
+    w = w.slice(slash + 1);
+  }
+  if (w.endsWith(".exe")) w = w.slice(0, -4);
+  if (w === "curl") return seen | CURL;
+  if (MYSQL_TOOLS.has(w)) return seen | MYSQL;
+  if (w === "sqlcmd" || w === "bcp") return seen | SQLCMD;
+  if (LOGIN_TOOLS.has(w)) return seen | LOGIN_TOOL;
+  if (w === "login" && (seen & LOGIN_TOOL) !== 0) return seen | LOGIN;
+  return seen;
+}
+
+/**
+ * The tools each character of a command line is an argument of: a command ends at `&&`, `||`, `;`, `|` or a line
+ * break, and runs a tool whose name is one of its words before that character (`curl`, `sudo curl`, `/usr/bin/curl`,
+ * `docker exec db mysql`; not a path to a directory, `/etc/mysql`, nor a longer name, `mysql-server`,
+ * `Invoke-Sqlcmd`). A quoted argument is a command line of its own (`--scripts "curl -u …"`, `bash -c 'mysql -p…'`)
+ * until its quote closes (escaped or not: JSON text quotes it so). Linear: each word is read once.
+ */
+function commandTools(s: string): Uint8Array {
+  const tools = new Uint8Array(s.length);
+  let outer = 0;
+  let inner = 0;
+  let outerFirst = true;
+  let innerFirst = true;
+  let quote = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i] as string;
+    if ((c === '"' || c === "'") && (quote === "" || c === quote)) {
+      if (quote === "") {
+        quote = c;
+        inner = 0;
+        innerFirst = true;
+      } else quote = "";
+      tools[i] = outer;
+      continue;
+    }
+    if (isCommandEnd(c)) {
+      if (quote === "") {
+        outer = 0;
+        outerFirst = true;
+      } else {
+        inner = 0;
+        innerFirst = true;
+      }
+      continue;
+    }
+    if (c === " " || c === "\t" || c === '"' || c === "'") {
+      tools[i] = quote === "" ? outer : inner;
+      continue;
+    }
+    // a word: read whole, its tool noted for what follows it in the command
+    let j = i;
+    while (j < s.length && !isWordEnd(s[j] as string)) j++;
+    const word = s.slice(i, j);
+    if (quote === "") {
+      outer = wordTool(word, outerFirst, outer);
+      outerFirst &&= COMMAND_PREFIX.test(word);
+    } else {
+      inner = wordTool(word, innerFirst, inner);
+      innerFirst &&= COMMAND_PREFIX.test(word);
+    }
+    tools.fill(quote === "" ? outer : inner, i, j);
+    i = j - 1;
+  }
+  return tools;
+}
+
+/** A replacement that applies only where the option (its first non-space character) is in a command of `tool`. */
+function inCommand(
+  tools: Uint8Array,
+  tool: number,
+  f: (m: string, groups: unknown[]) => string,
+): (m: string, ...rest: unknown[]) => string {
+  return (m, ...rest) => {
+    const offset = rest[rest.length - 2] as number;
+    const at = offset + (m.length - m.trimStart().length);
+    return ((tools[at] as number) & tool) !== 0 ? f(m, rest) : m;
+  };
+}
+
+/** An option's value masked, the option and the value's quotes kept (groups: the option, the value's quote). */
+const maskedValue = (_m: string, g: unknown[]): string => maskedOption(g[0] as string, g[1] as string | undefined);
+
 /**
  * Credentials given as command-line options (a VM's run command, a container's args, a script in a record): only the
- * value is masked, the option kept. The tool-specific short options only where the tool is named (`-u 1000:1000` is
- * docker's user and group, `-b` git's branch, `-p 8080:80` docker's port).
+ * value is masked, the option kept. The tool-specific short options only in a command that runs the tool (its first
+ * word, after `sudo`, `env` or variables): `-u 1000:1000` is docker's user and group, `-b` git's branch, `-p 8080:80`
+ * docker's port and `-p 2222` ssh's, also in a line that runs `az login` or installs `mysql-server` before them.
  */
 function maskCommandLine(s: string): string {
   let out = s;
-  if (out.includes(" --")) out = maskLongOptions(out);
-  if (/\bcurl\b/i.test(out)) {
-    out = out
-      .replace(CURL_USER, `$1${REDACTED}`)
-      .replace(CURL_COOKIE, (m, opt: string, quote: string | undefined) => (m.includes("=") ? maskedOption(opt, quote) : m));
-  } else if (out.includes(" --cookie")) {
+  if (/(?<![^\s])-/.test(out)) out = maskLongOptions(out);
+  if (/curl/i.test(out)) {
+    out = out.replace(
+      CURL_USER,
+      inCommand(commandTools(out), CURL, (_m, g) => {
+        const [opt, quote, quotedUser, user, pwQuote] = g as [string, string?, string?, string?, string?];
+        // the user kept, the password masked, their quotes kept
+        if (quote !== undefined) return `${opt}${quote}${quotedUser}${REDACTED}${quote}`;
+        return `${opt}${user}${maskedOption("", pwQuote)}`;
+      }),
+    );
+    out = out.replace(
+      CURL_COOKIE,
+      inCommand(commandTools(out), CURL, (m, g) => (m.includes("=") ? maskedValue(m, g) : m)),
+    );
+  }
+  if (out.includes("--cookie")) {
+    // `--cookie` is curl's in any command (wget's, httpie's): a value with `=` is one
     out = out.replace(CURL_COOKIE, (m, opt: string, quote: string | undefined) =>
       opt.includes("--cookie") && m.includes("=") ? maskedOption(opt, quote) : m,
     );
   }
-  if (/\b(?:mysql|mysqldump|mysqladmin|mariadb)\b/i.test(out)) {
-    out = out.replace(MYSQL_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
-  }
-  if (/\blogin\b/.test(out)) {
-    out = out.replace(LOGIN_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
-  }
-  if (/\b(?:sqlcmd|bcp)\b/i.test(out)) {
-    out = out.replace(SQLCMD_PASSWORD, (_m, opt: string, quote: string | undefined) => maskedOption(opt, quote));
-  }
+  if (/mysql|mariadb/i.test(out)) out = out.replace(MYSQL_PASSWORD, inCommand(commandTools(out), MYSQL, maskedValue));
+  if (/login/i.test(out)) out = out.replace(LOGIN_PASSWORD, inCommand(commandTools(out), LOGIN, maskedValue));
+  if (/sqlcmd|bcp/i.test(out)) out = out.replace(SQLCMD_PASSWORD, inCommand(commandTools(out), SQLCMD, maskedValue));
   return out;
 }
 
@@ -381,23 +541,42 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       let m = x;
       const verdict = keyVerdict(k);
       const header = verdict === HEADER_SECRET || HEADER_KEY.test(k);
+      const named = verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH;
       if (pair && k === pair.key) m = pair.value;
       else if (verdict === SECRET_KEY) {
         if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
       } else if (typeof x === "string") {
         if (x === "" || x === REDACTED) m = x;
         else if (header) m = headerValueMask(x, aws);
-        else if (NAMED_KEY.test(k)) m = namedValueMask(x, aws);
+        else if (named || NAMED_KEY.test(k)) m = namedValueMask(x, aws);
         else m = mask(x, aws);
-      } else if (header && Array.isArray(x)) {
-        // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
+      } else if ((header || named) && Array.isArray(x)) {
+        // a header's values (`multiValueHeaders`, `set-cookie`), a token's: each one masked as the value
         if (level + 1 > MAX_DEPTH) return REDACTED;
+        const f = header ? headerValueMask : namedValueMask;
         for (let i = 0; i < x.length; i++) {
           const e: unknown = x[i];
           if (typeof e === "string") {
-            const em = headerValueMask(e, aws);
+            const em = f(e, aws);
             if (em !== e) {
               x[i] = em;
+              masked = true;
+            }
+          } else if (e !== null && typeof e === "object") {
+            values.push(e);
+            levels.push(level + 1);
+          }
+        }
+      } else if (verdict === NAMED_SECRET_PATH && x !== null && typeof x === "object") {
+        // a Resource Graph change of a secret (`"tags.github_token": {previousValue, newValue}`): its strings masked
+        if (level + 1 > MAX_DEPTH) return REDACTED;
+        const c = x as Record<string, unknown>;
+        for (const ck of Object.keys(c)) {
+          const e = c[ck];
+          if (typeof e === "string") {
+            const em = namedValueMask(e, aws);
+            if (em !== e) {
+              c[ck] = em;
               masked = true;
             }
           } else if (e !== null && typeof e === "object") {
@@ -430,15 +609,27 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
 const SECRET_KEY = Symbol("secret key");
 /** A property named as a credential header (`Authorization`, `Cookie`, `x-api-key`): a string value is masked, its scheme kept. */
 const HEADER_SECRET = Symbol("credential header");
-type KeyVerdict = typeof SECRET_KEY | typeof HEADER_SECRET | string;
+/**
+ * A property whose name ends as NAMED_SECRET's names do (`apiToken`, `GITHUB_TOKEN`, `API_KEY`; not `NextToken`,
+ * `$skipToken`, `continuationToken`, `pageToken`): its string value, each string of an array it holds, is masked.
+ */
+const NAMED_SECRET_KEY = Symbol("named secret");
+/**
+ * The same as a dotted property path (Resource Graph's change keys: `tags.github_token`, `properties.apiKey`), its last
+ * part so named: the value is the change, `{previousValue, newValue}`, whose strings are masked too.
+ */
+const NAMED_SECRET_PATH = Symbol("named secret path");
+type KeyVerdict = typeof SECRET_KEY | typeof HEADER_SECRET | typeof NAMED_SECRET_KEY | typeof NAMED_SECRET_PATH | string;
 
 /** Keys seen, with their verdict (a document repeats a few hundred keys millions of times: one look-up each); bounded. */
 const keyVerdicts = new Map<string, KeyVerdict>();
 
 /**
  * Whether a property of this name carries a secret (any case): a dotted property path (Resource Graph's change keys:
- * `properties.osProfile.adminPassword`) carries one when any of its parts names one. If not, the name with any secret
- * in it masked, as a string would be (a tag or a map keyed by a connection string, a URL with its password).
+ * `properties.osProfile.adminPassword`) carries one when any of its parts names one; a credential header's name; a
+ * name that ends as a token's or a key's (NAMED_SECRET_KEY; a dotted path by its last part, NAMED_SECRET_PATH). If
+ * not, the name with any secret in it masked, as a string would be (a tag or a map keyed by a connection string, a
+ * URL with its password).
  */
 function keyVerdict(k: string): KeyVerdict {
   let verdict = keyVerdicts.get(k);
@@ -448,7 +639,17 @@ function keyVerdict(k: string): KeyVerdict {
       SECRET_KEYS.has(lower) || SECRET_NAME.test(lower) || (lower.includes(".") && lower.split(".").some((part) => SECRET_KEYS.has(part)));
     const masked = secret ? k : maskSecretsInString(k);
     // `k` itself when clean: the caller's `verdict !== k` is then one pointer comparison
-    verdict = secret ? SECRET_KEY : HEADER_KEY.test(lower) ? HEADER_SECRET : masked === k ? k : masked;
+    verdict = secret
+      ? SECRET_KEY
+      : HEADER_KEY.test(lower)
+        ? HEADER_SECRET
+        : masked !== k
+          ? masked
+          : NAMED_KEY.test(lower)
+            ? lower.includes(".")
+              ? NAMED_SECRET_PATH
+              : NAMED_SECRET_KEY
+            : k;
     if (keyVerdicts.size < 4096) keyVerdicts.set(k, verdict);
   }
   return verdict;
@@ -474,6 +675,8 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
  * member and its mask; undefined for any other object (most have no such pair).
  */
 function secretPair(o: Record<string, unknown>): { key: string; value: string } | undefined {
+  // most objects have none of the value members: three named reads, not a loop of keyed ones (a snapshot has ~300,000)
+  if (o.value === undefined && o.Value === undefined && o.headerValue === undefined) return undefined;
   for (const [n, v] of PAIRS) {
     const name = o[n];
     if (typeof name !== "string") continue;
@@ -592,7 +795,30 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
           continue;
         }
         // anything else (an Activity Log's `authorization`: {action, scope}) is read as any value
-      } else if (verdict !== k) renames.push({ at: o, key: k, to: verdict });
+      } else if (verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH) {
+        if (typeof x === "string") {
+          const m = namedValueMask(x);
+          if (m !== x) masks.push({ at: o, key: k, value: m });
+          continue;
+        }
+        if (Array.isArray(x) || (verdict === NAMED_SECRET_PATH && x !== null && typeof x === "object")) {
+          // a token's values, or a Resource Graph change of it (`{previousValue, newValue}`): each string masked
+          if (level >= maxDepth) return { tooDeep: true, strip };
+          const c = x as Record<string, unknown>;
+          for (const ck of Object.keys(c)) {
+            const e = c[ck];
+            if (typeof e === "string") {
+              const m = namedValueMask(e);
+              if (m !== e) masks.push({ at: c, key: ck, value: m });
+            } else if (e !== null && typeof e === "object") {
+              if (level + 1 >= maxDepth) return { tooDeep: true, strip };
+              values.push(e);
+              levels.push(level + 1);
+            }
+          }
+          continue;
+        }
+      } else if (typeof verdict === "string" && verdict !== k) renames.push({ at: o, key: k, to: verdict });
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
         if (m !== x) masks.push({ at: o, key: k, value: m });
@@ -666,6 +892,31 @@ export function stripSecrets(value: unknown): number {
           } else if (e !== null && typeof e === "object") stack.push(e);
         }
         continue;
+      }
+      if (verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH) {
+        if (typeof x === "string") {
+          const m = namedValueMask(x);
+          if (m !== x) {
+            o[k] = m;
+            n++;
+          }
+          continue;
+        }
+        if (Array.isArray(x) || (verdict === NAMED_SECRET_PATH && x !== null && typeof x === "object")) {
+          // a token's values, or a Resource Graph change of it (`{previousValue, newValue}`): each string masked
+          const c = x as Record<string, unknown>;
+          for (const ck of Object.keys(c)) {
+            const e = c[ck];
+            if (typeof e === "string") {
+              const m = namedValueMask(e);
+              if (m !== e) {
+                c[ck] = m;
+                n++;
+              }
+            } else if (e !== null && typeof e === "object") stack.push(e);
+          }
+          continue;
+        }
       }
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
