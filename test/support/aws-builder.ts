@@ -1014,3 +1014,18 @@ export const withIpv6TargetGroup = (
     .listener({ lb, port: 8080, protocol: spec.lbType === "network" ? "TCP" : "HTTP", forward: tgArn(spec.name) })
     .target(tgArn(spec.name), { id: V6.web1, az: "us-east-1a" })
     .target(tgArn(spec.name), { id: V6.web2, az: "us-east-1b" });
+
+/** healthyAlb behind an internet-facing NLB without security groups (target type alb, TCP 80) */
+export const albBehindNlb = (): AwsScenario =>
+  healthyAlb()
+    .loadBalancer({
+      name: "front-nlb",
+      type: "network",
+      subnets: [
+        { id: ids.subnet.publicA, az: "us-east-1a" },
+        { id: ids.subnet.publicB, az: "us-east-1b" },
+      ],
+    })
+    .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
+    .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
+    .target(tgArn("alb-tg"), { id: ids.lb.alb });

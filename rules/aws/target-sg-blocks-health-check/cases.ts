@@ -1,10 +1,10 @@
 import {
+  albBehindNlb,
   awsId,
   CIDR,
   healthyAlb,
   healthyNlb,
   ids,
-  lbArn,
   tgArn,
   V6,
   VPC_CIDR,
@@ -14,21 +14,6 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const OFFICE = "198.51.100.0/24";
 const OLD_ALB_SG = awsId("sg", "web-alb-2023");
-
-/** healthyAlb behind an internet-facing NLB without security groups (target type alb, TCP 80) */
-const albBehindNlb = () =>
-  healthyAlb()
-    .loadBalancer({
-      name: "front-nlb",
-      type: "network",
-      subnets: [
-        { id: ids.subnet.publicA, az: "us-east-1a" },
-        { id: ids.subnet.publicB, az: "us-east-1b" },
-      ],
-    })
-    .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
-    .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
-    .target(tgArn("alb-tg"), { id: ids.lb.alb });
 
 export const cases: RuleCases = {
   valid: [

@@ -1,12 +1,12 @@
 import {
   ALL_EGRESS,
+  albBehindNlb,
   awsId,
   CIDR,
   healthyAlb,
   healthyNlb,
   IP,
   ids,
-  lbArn,
   listenerArn,
   tgArn,
   V6,
@@ -22,21 +22,6 @@ const nlbWithSg = () =>
   healthyNlb()
     .securityGroup({ id: NLB_SG, name: "app-nlb-sg", ingress: [{ port: 80, cidrs: ["0.0.0.0/0"] }], egress: [ALL_EGRESS] })
     .lbSecurityGroups(ids.lb.nlb, [NLB_SG]);
-
-/** healthyAlb behind an internet-facing NLB without security groups (target type alb, TCP 80) */
-const albBehindNlb = () =>
-  healthyAlb()
-    .loadBalancer({
-      name: "front-nlb",
-      type: "network",
-      subnets: [
-        { id: ids.subnet.publicA, az: "us-east-1a" },
-        { id: ids.subnet.publicB, az: "us-east-1b" },
-      ],
-    })
-    .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
-    .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
-    .target(tgArn("alb-tg"), { id: ids.lb.alb });
 
 /** NLB target group attributes not collected (DescribeTargetGroupAttributes denied) */
 const noTgAttributes = (b: ReturnType<typeof healthyNlb>) =>
