@@ -383,7 +383,7 @@ function azureTagIncident(): string {
 }
 
 /** The AWS fixture change-before-failure, as a copy: bob's SG revoke at 03:12:30, dave's AddTags on the ALB at 03:11:50. */
-function awsTagIncident(): string {
+function awsTagIncident(event: { name: string; params: Record<string, unknown> } = { name: "AddTags", params: {} }): string {
   const file = awsIncident({ carol: "2026-03-14T02:44:00Z", bob: "2026-03-14T03:12:30Z" });
   const doc = JSON.parse(readFileSync(file, "utf8"));
   const events = doc.observations.cloudtrail.Events as Array<Trail & Record<string, unknown>>;
@@ -392,7 +392,7 @@ function awsTagIncident(): string {
   events.push({
     ...JSON.parse(JSON.stringify(events.find((e) => e.Username === "carol"))),
     EventId: "ev-addtags",
-    EventName: "AddTags",
+    EventName: event.name,
     EventTime: t,
     Username: "dave",
     Resources: [{ ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceName: arn }],
@@ -401,9 +401,12 @@ function awsTagIncident(): string {
       userIdentity: { type: "IAMUser", userName: "dave" },
       eventTime: t,
       eventSource: "elasticloadbalancing.amazonaws.com",
-      eventName: "AddTags",
+      eventName: event.name,
       awsRegion: "us-east-1",
-      requestParameters: { resourceArns: [arn], tags: [{ key: "owner", value: "web-team" }] },
+      requestParameters:
+        event.name === "AddTags"
+          ? { resourceArns: [arn], tags: [{ key: "owner", value: "web-team" }] }
+          : { resourceArns: [arn], ...event.params },
       eventID: "ev-addtags",
       readOnly: false,
       eventType: "AwsApiCall",
@@ -465,6 +468,17 @@ describe("a change that only tags a resource is never the likely cause over one 
       r.stdout,
       /^ {13}not the likely cause: set aside for bob's change to sg-0e794eeaeb156db55 at 03:12:30, .*; this one touches only the tags of app\/web-alb\/\S+ \(AddTags\): a tag change cannot break traffic$/m,
     );
+  });
+
+  it("AWS: a RemoveTags names the keys it removed, and says their old values were not recorded", () => {
+    const file = awsTagIncident({ name: "RemoveTags", params: { tagKeys: ["owner"] } });
+    const r = lbdoctor(["timeline", "--snapshot", file, "-f", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const entries = (JSON.parse(r.stdout) as { timeline: { entries: Array<{ text: string; properties?: unknown[] }> } }).timeline.entries;
+    const removed = entries.find((e) => e.text.startsWith("RemoveTags on app/web-alb/"));
+    assert.ok(removed, JSON.stringify(entries.map((e) => e.text)));
+    assert.match(removed.text, /: tags\.owner$/);
+    assert.deepEqual(removed.properties, [{ path: "tags.owner", before: "(not recorded)", after: "(none)" }]);
   });
 
   it("check: the change set aside claims no symptom and no symptom is caused by it; the likely cause keeps them (both clouds)", () => {

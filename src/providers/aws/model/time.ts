@@ -249,7 +249,8 @@ function describeEvent(name: string, req: Rec): Described {
       const props = keys.map((t) => {
         const path = `tags.${String((t as Rec).key ?? "?")}`;
         const v = (t as Rec).value;
-        return removed ? { path, ...(v !== undefined ? { before: v } : {}) } : { path, after: v };
+        // RemoveTags names the keys only (DeleteTags may give a value): an old value CloudTrail did not record is said so
+        return removed ? { path, before: v !== undefined ? v : "(not recorded)" } : { path, after: v };
       });
       return {
         ...(id ? { resourceId: id } : {}),
