@@ -452,3 +452,95 @@ describe("command-line credentials the first pass missed", () => {
     for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
   });
 });
+
+describe("an ARM output or parameter named as a key or a token", () => {
+  it("{type, value} loses its value (type kept) in all three walkers; a password's is dropped, a connection string masked", () => {
+    const doc = {
+      properties: {
+        outputs: {
+          storageAccountKey: { type: "String", value: "abc==" },
+          sasToken: { Type: "String", Value: "sv=2020&x" },
+          adminPassword: { type: "SecureString", value: "x" },
+          connectionString: { type: "String", value: "Server=db;Password=hunter2" },
+          nextToken: { type: "String", value: "page-2" },
+          location: { type: "String", value: "westeurope" },
+        },
+      },
+    };
+    const expected = {
+      properties: {
+        outputs: {
+          storageAccountKey: { type: "String", value: REDACTED },
+          sasToken: { Type: "String", Value: REDACTED },
+          connectionString: { type: "String", value: `Server=db;Password=${REDACTED}` },
+          nextToken: { type: "String", value: "page-2" },
+          location: { type: "String", value: "westeurope" },
+        },
+      },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    const text = JSON.parse(maskSecretsInString(JSON.stringify(doc)));
+    assert.deepEqual(text, {
+      properties: { outputs: { ...expected.properties.outputs, adminPassword: REDACTED } },
+    });
+  });
+});
+
+describe("an argv array's secret option", () => {
+  it("the element after --password / --client-secret / --token / --api-key is masked in all three walkers; others stay", () => {
+    const doc = {
+      containers: [
+        {
+          args: ["--password", "hunter2", "--client-secret", "s3cr3t", "--token", "abc", "--api-key", "k", "--port", "8080"],
+          command: ["app", "--password-file", "/run/pw", "--no-password", "--secret-id", "sid", "--password", "--verbose"],
+        },
+      ],
+    };
+    const expected = {
+      containers: [
+        {
+          args: ["--password", REDACTED, "--client-secret", REDACTED, "--token", REDACTED, "--api-key", REDACTED, "--port", "8080"],
+          command: ["app", "--password-file", "/run/pw", "--no-password", "--secret-id", "sid", "--password", "--verbose"],
+        },
+      ],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("sshpass, redis-cli, --pass and an .npmrc's credentials", () => {
+  it("only the value is masked, and only in the tool's command (ssh's -p PORT after sshpass stays)", () => {
+    const cases: Array<[string, string]> = [
+      ["sshpass -p hunter2 ssh admin@host uptime", `sshpass -p ${REDACTED} ssh admin@host uptime`],
+      ["sshpass -p 'hunter 2' ssh -p 2222 host", `sshpass -p '${REDACTED}' ssh -p 2222 host`],
+      ["sudo /usr/bin/sshpass -phunter2 scp f host:", `sudo /usr/bin/sshpass -p${REDACTED} scp f host:`],
+      ["redis-cli -h cache -a s3cr3t ping", `redis-cli -h cache -a ${REDACTED} ping`],
+      ["tool --pass hunter2 -v", `tool --pass ${REDACTED} -v`],
+      ["tool --pass=hunter2", `tool --pass=${REDACTED}`],
+      ["//registry.npmjs.org/:_authToken=npm_abc", `//registry.npmjs.org/:_authToken=${REDACTED}`],
+      ["//registry.npmjs.org/:_auth=dXNlcjpwYXNz", `//registry.npmjs.org/:_auth=${REDACTED}`],
+      ["//pkgs.example.com/npm/:_password=cGFzcw==", `//pkgs.example.com/npm/:_password=${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "ssh -p 2222 host",
+      "docker run -a stdout nginx",
+      "tar -a -cf x.tgz dir && sshpass -f pwfile ssh -p 22 h",
+      "tool --passphrase-file f --pass-through x",
+      "skip_auth=true",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = { command: ["redis-cli", "--pass", "s3cr3t"], npmrc: "//r/:_auth=dXNlcjpwYXNz" };
+    const expected = { command: ["redis-cli", "--pass", REDACTED], npmrc: `//r/:_auth=${REDACTED}` };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});

@@ -141,13 +141,15 @@ function hinted(s: string): boolean {
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
+ * An `.npmrc` line's `_auth=` (`//registry.npmjs.org/:_auth=…`; not `skip_auth=`; `_authToken=`, `_password=` end
+ * as a token's and a password's names do).
  * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`, `next_token=`, `x-ms-continuation-token`)
  * names no secret.
  * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it;
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
     .source;
 const NAMED_SECRET = new RegExp(
   `(${SECRET_VALUE_NAME})(\\\\?["']?\\s*=\\s*|\\\\?["']?\\s*:\\s*(?=\\\\?["'])|(?<=passw(?:or)?d|pwd)\\s*:\\s*)(?:(\\\\?["'])(?:(?!\\3)[^\\n])*\\3|\\\\?["']?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
@@ -255,7 +257,7 @@ const OPT_VALUE = `(?:(["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
 const LONG_OPTION = /(?<![^\s])(--?)([a-z0-9][a-z0-9_-]*)(=|:(?=[^\s:])|[ \t]+)/gi;
 /** The value at an option's end (OPT_VALUE, its quote group first; the quote escaped too, in JSON text: `\"pw\"`). */
 const LONG_VALUE = /(?!-)(?:(\\*["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
-const LONG_SECRET = /pass(?:wor|w)?d|secret|pwd|(?:^|[-_])(?:token|account-?key|api-?key|access-?key)$/i;
+const LONG_SECRET = /pass(?:wor|w)?d|secret|pwd|^pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key)$/i;
 /**
  * A secret-named option whose value is none: a flag (`--no-password`, `--disable-password-authentication`), a secret's
  * name or id (`--secret-id`, `--secret-name`, `--secret-arn`), a policy's setting (`--minimum-password-length`,
@@ -279,6 +281,8 @@ const CURL_COOKIE = new RegExp(`(\\s(?:-b[ \\t]*|--cookie(?:=|[ \\t]+)))${OPT_VA
 const MYSQL_PASSWORD = new RegExp(`(\\s-p)(?=[^\\s-])${OPT_VALUE}`, "g");
 /** A registry or cloud login's `-p PASSWORD` (`az login -u x -p …`, `docker login -p …`, attached too: `-pPASSWORD`). */
 const LOGIN_PASSWORD = new RegExp(`(\\s-p[ \\t]*)(?![-\\s])${OPT_VALUE}`, "g");
+/** redis-cli's `-a PASSWORD` (attached too: `-aPASSWORD`). */
+const REDIS_PASSWORD = new RegExp(`(\\s-a[ \\t]*)(?![-\\s])${OPT_VALUE}`, "g");
 /** sqlcmd's and bcp's `-P PASSWORD` / `-PPASSWORD` (not a longer option's letters: `-PacketSize`, `-Password`). */
 const SQLCMD_PASSWORD = new RegExp(`(\\s-P[ \\t]*)(?!-|assword(?![\\w])|[a-z]+[A-Z][A-Za-z]*(?![^\\s=:]))${OPT_VALUE}`, "g");
 
@@ -325,6 +329,11 @@ const MYSQL_TOOLS = new Set([
 ]);
 /** Pending a `login` word: one of LOGIN_TOOLS was seen (not a tool's bit). */
 const LOGIN_TOOL = 16;
+/** `sshpass -p PASSWORD ssh …`: its `-p` until the command it runs (then ssh's `-p PORT`). */
+const SSHPASS = 32;
+const SSHPASS_RUNS = new Set(["ssh", "scp", "sftp", "rsync"]);
+/** `redis-cli -a PASSWORD`. */
+const REDIS = 64;
 
 /**
  * What may precede a command's name: `sudo` (its options too), `env`, `nohup`, variables set for it (`MYSQL_HOST=db`):
@@ -342,6 +351,7 @@ function wordTool(word: string, first: boolean, seen: number): number {
   if (word.length > 256) return seen;
   let w = word.toLowerCase();
   const slash = Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\"));
+  if ((seen & SSHPASS) !== 0 && SSHPASS_RUNS.has(w.slice(slash + 1).replace(/\.exe$/, ""))) return seen & ~SSHPASS;
   if (slash >= 0) {
     // `/usr/bin/curl` runs curl; `cp -pr /etc/mysql …` names a directory
     if (!first) return seen;
@@ -351,6 +361,8 @@ function wordTool(word: string, first: boolean, seen: number): number {
   if (w === "curl") return seen | CURL;
   if (MYSQL_TOOLS.has(w)) return seen | MYSQL;
   if (w === "sqlcmd" || w === "bcp") return seen | SQLCMD;
+  if (w === "sshpass") return seen | SSHPASS;
+  if (w === "redis-cli") return seen | REDIS;
   if (LOGIN_TOOLS.has(w)) return seen | LOGIN_TOOL;
   if (w === "login" && (seen & LOGIN_TOOL) !== 0) return seen | LOGIN;
   return seen;
@@ -460,6 +472,8 @@ function maskCommandLine(s: string): string {
   }
   if (/mysql|mariadb/i.test(out)) out = out.replace(MYSQL_PASSWORD, inCommand(commandTools(out), MYSQL, maskedValue));
   if (/login/i.test(out)) out = out.replace(LOGIN_PASSWORD, inCommand(commandTools(out), LOGIN, maskedValue));
+  if (/sshpass/i.test(out)) out = out.replace(LOGIN_PASSWORD, inCommand(commandTools(out), SSHPASS, maskedValue));
+  if (/redis-cli/i.test(out)) out = out.replace(REDIS_PASSWORD, inCommand(commandTools(out), REDIS, maskedValue));
   if (/sqlcmd|bcp/i.test(out)) out = out.replace(SQLCMD_PASSWORD, inCommand(commandTools(out), SQLCMD, maskedValue));
   return out;
 }
@@ -508,6 +522,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
   if (doc === null || typeof doc !== "object") return undefined;
   const aws = awsOuter || AWS_KEY_ID_IN.test(s);
   let changed = false;
+  let armed: Set<object> | undefined;
   const values: object[] = [doc];
   const levels: number[] = [0];
   while (values.length > 0) {
@@ -519,7 +534,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const m = f(x, aws);
+          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : f(x, aws);
           if (m !== x) {
             v[i] = m;
             changed = true;
@@ -533,6 +548,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
     }
     const o = v as Record<string, unknown>;
     const pair = secretPair(o);
+    const armedObj = armed?.has(o) === true;
     const entries: Array<[string, unknown]> = [];
     let renamed = false;
     let masked = false;
@@ -543,6 +559,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       const header = verdict === HEADER_SECRET || HEADER_KEY.test(k);
       const named = verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH;
       if (pair && k === pair.key) m = pair.value;
+      else if (armedObj && isArmValueKey(k) && typeof x === "string") m = namedValueMask(x, aws);
       else if (verdict === SECRET_KEY) {
         if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
       } else if (typeof x === "string") {
@@ -585,6 +602,8 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
           }
         }
       } else if (x !== null && typeof x === "object") {
+        // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
+        if (verdict === NAMED_SECRET_KEY) (armed ??= new Set()).add(x);
         values.push(x);
         levels.push(level);
       }
@@ -712,6 +731,23 @@ function namedValueMask(x: string, aws = false): string {
   return inner ?? REDACTED;
 }
 
+/**
+ * An argv array's element that is a secret-named long option without its value (`["--password", "x"]`, a container's
+ * `args`, a command split into words): the element after it is its value, masked whole. LONG_OPTION's names and
+ * exclusions (`--password-file`, `--no-password`, `--secret-id` take none).
+ */
+function isSecretOptionArg(x: unknown): boolean {
+  if (typeof x !== "string" || x.length > 64 || x.charCodeAt(0) !== 45 || x.charCodeAt(1) !== 45) return false;
+  const name = x.slice(2);
+  return OPTION_NAME.test(name) && LONG_SECRET.test(name) && !LONG_NOT_SECRET.test(name);
+}
+const OPTION_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+/** An element that may be an option's value: not empty, not masked already, not another option (LONG_VALUE's `(?!-)`). */
+const isOptionValueArg = (x: string): boolean => x !== "" && x !== REDACTED && x.charCodeAt(0) !== 45;
+
+/** The member of an ARM output or parameter (`{type, value}`) that holds its value. */
+const isArmValueKey = (k: string): boolean => k === "value" || k === "Value";
+
 /** What `scanDocument` found: whether the document is nested too deep, and its secrets, to strip later. */
 export interface DocumentScan {
   /** some object or array sits `maxDepth` or more levels down (the root is level 0) */
@@ -738,6 +774,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
   // two parallel stacks (a value, its level): no object per value visited
   const values: object[] = [doc];
   const levels: number[] = [0];
+  let armed: Set<object> | undefined;
   while (values.length > 0) {
     const v = values.pop() as object;
     const level = (levels.pop() as number) + 1;
@@ -745,7 +782,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const m = maskSecretsInString(x);
+          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : maskSecretsInString(x);
           if (m !== x) masks.push({ at: v, key: i, value: m });
         } else if (x !== null && typeof x === "object") {
           if (level >= maxDepth) return { tooDeep: true, strip };
@@ -757,10 +794,16 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
     }
     const o = v as Record<string, unknown>;
     const pair = secretPair(o);
+    const armedObj = armed?.has(o) === true;
     for (const k of Object.keys(o)) {
       const x = o[k];
       if (pair && k === pair.key) {
         masks.push({ at: o, key: k, value: pair.value });
+        continue;
+      }
+      if (armedObj && isArmValueKey(k) && typeof x === "string") {
+        const m = namedValueMask(x);
+        if (m !== x) masks.push({ at: o, key: k, value: m });
         continue;
       }
       const verdict = keyVerdict(k);
@@ -818,6 +861,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
           }
           continue;
         }
+        // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
+        if (verdict === NAMED_SECRET_KEY && x !== null && typeof x === "object") (armed ??= new Set()).add(x);
       } else if (typeof verdict === "string" && verdict !== k) renames.push({ at: o, key: k, to: verdict });
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
@@ -840,13 +885,14 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
 export function stripSecrets(value: unknown): number {
   let n = 0;
   const stack: unknown[] = [value];
+  let armed: Set<object> | undefined;
   while (stack.length > 0) {
     const v = stack.pop();
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
         if (typeof x === "string") {
-          const m = maskSecretsInString(x);
+          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : maskSecretsInString(x);
           if (m !== x) {
             v[i] = m;
             n++;
@@ -858,11 +904,23 @@ export function stripSecrets(value: unknown): number {
     if (v === null || typeof v !== "object") continue;
     const o = v as Record<string, unknown>;
     const pair = secretPair(o);
+    const armedObj = armed?.has(o) === true;
     for (const k of Object.keys(o)) {
       if (pair && k === pair.key) {
         o[k] = pair.value;
         n++;
         continue;
+      }
+      if (armedObj && isArmValueKey(k)) {
+        const x = o[k];
+        if (typeof x === "string") {
+          const m = namedValueMask(x);
+          if (m !== x) {
+            o[k] = m;
+            n++;
+          }
+          continue;
+        }
       }
       const verdict = keyVerdict(k);
       if (verdict === SECRET_KEY) {
@@ -917,6 +975,8 @@ export function stripSecrets(value: unknown): number {
           }
           continue;
         }
+        // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
+        if (verdict === NAMED_SECRET_KEY && x !== null && typeof x === "object") (armed ??= new Set()).add(x);
       }
       if (typeof x === "string") {
         const m = maskSecretsInString(x);
