@@ -752,8 +752,8 @@ const isArmValueKey = (k: string): boolean => k === "value" || k === "Value";
 export interface DocumentScan {
   /** some object or array sits `maxDepth` or more levels down (the root is level 0) */
   tooDeep: boolean;
-  /** strips the secrets found, in place: exactly what `stripSecrets` would do to the document as it was scanned */
-  strip(): void;
+  /** strips the secrets found, in place; returns how many values it removed, masked or renamed */
+  strip(): number;
 }
 
 /**
@@ -765,16 +765,34 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
   const masks: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }> = [];
   const deletes: Array<{ at: Record<string, unknown>; key: string }> = [];
   const renames: Array<{ at: Record<string, unknown>; key: string; to: string }> = [];
-  const strip = (): void => {
+  const strip = (): number => {
     for (const m of masks) (m.at as Record<string | number, unknown>)[m.key] = m.value;
     for (const d of deletes) delete d.at[d.key];
     for (const r of renames) rename(r.at, r.key, r.to);
+    return masks.length + deletes.length + renames.length;
   };
   if (doc === null || typeof doc !== "object") return { tooDeep: false, strip };
   // two parallel stacks (a value, its level): no object per value visited
   const values: object[] = [doc];
   const levels: number[] = [0];
   let armed: Set<object> | undefined;
+  /** Each string of a credential's container (at `level`) masked by `fn`, what else it holds walked as any value; false: too deep. */
+  const maskEach = (c: Record<string, unknown> | unknown[], fn: (x: string) => string, level: number): boolean => {
+    if (level >= maxDepth) return false;
+    const items = c as Record<string, unknown>;
+    for (const ck of Object.keys(items)) {
+      const e = items[ck];
+      if (typeof e === "string") {
+        const m = fn(e);
+        if (m !== e) masks.push({ at: items, key: ck, value: m });
+      } else if (e !== null && typeof e === "object") {
+        if (level + 1 >= maxDepth) return false;
+        values.push(e);
+        levels.push(level + 1);
+      }
+    }
+    return true;
+  };
   while (values.length > 0) {
     const v = values.pop() as object;
     const level = (levels.pop() as number) + 1;
@@ -810,7 +828,12 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       if (verdict === SECRET_KEY) {
         deletes.push({ at: o, key: k });
         // removed whole: only its depth matters
-        if (x !== null && typeof x === "object" && (level >= maxDepth || findTooDeep(x, maxDepth - level) !== undefined)) {
+        if (
+          x !== null &&
+          typeof x === "object" &&
+          maxDepth !== Number.POSITIVE_INFINITY &&
+          (level >= maxDepth || findTooDeep(x, maxDepth - level) !== undefined)
+        ) {
           return { tooDeep: true, strip };
         }
         continue;
@@ -823,18 +846,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         }
         if (Array.isArray(x)) {
           // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
-          if (level >= maxDepth) return { tooDeep: true, strip };
-          for (let i = 0; i < x.length; i++) {
-            const e: unknown = x[i];
-            if (typeof e === "string") {
-              const m = headerValueMask(e);
-              if (m !== e) masks.push({ at: x, key: i, value: m });
-            } else if (e !== null && typeof e === "object") {
-              if (level + 1 >= maxDepth) return { tooDeep: true, strip };
-              values.push(e);
-              levels.push(level + 1);
-            }
-          }
+          if (!maskEach(x, headerValueMask, level)) return { tooDeep: true, strip };
           continue;
         }
         // anything else (an Activity Log's `authorization`: {action, scope}) is read as any value
@@ -846,19 +858,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         }
         if (Array.isArray(x) || (verdict === NAMED_SECRET_PATH && x !== null && typeof x === "object")) {
           // a token's values, or a Resource Graph change of it (`{previousValue, newValue}`): each string masked
-          if (level >= maxDepth) return { tooDeep: true, strip };
-          const c = x as Record<string, unknown>;
-          for (const ck of Object.keys(c)) {
-            const e = c[ck];
-            if (typeof e === "string") {
-              const m = namedValueMask(e);
-              if (m !== e) masks.push({ at: c, key: ck, value: m });
-            } else if (e !== null && typeof e === "object") {
-              if (level + 1 >= maxDepth) return { tooDeep: true, strip };
-              values.push(e);
-              levels.push(level + 1);
-            }
-          }
+          if (!maskEach(x as Record<string, unknown>, namedValueMask, level)) return { tooDeep: true, strip };
           continue;
         }
         // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
@@ -878,120 +878,12 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
 }
 
 /**
- * Removes secret-bearing fields and masks secret-looking strings, in place.
- * Returns the number of values removed or masked. Iterative, so a deeply
- * nested document cannot overflow the stack.
+ * Removes secret-bearing fields and masks secret-looking strings, in place: a scan with no depth limit, stripped at
+ * once (one walker for both, so a snapshot file and a live collection lose the same values). Returns the number of
+ * values removed, masked or renamed. Iterative, so a deeply nested document cannot overflow the stack.
  */
 export function stripSecrets(value: unknown): number {
-  let n = 0;
-  const stack: unknown[] = [value];
-  let armed: Set<object> | undefined;
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const x = v[i];
-        if (typeof x === "string") {
-          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : maskSecretsInString(x);
-          if (m !== x) {
-            v[i] = m;
-            n++;
-          }
-        } else if (x !== null && typeof x === "object") stack.push(x);
-      }
-      continue;
-    }
-    if (v === null || typeof v !== "object") continue;
-    const o = v as Record<string, unknown>;
-    const pair = secretPair(o);
-    const armedObj = armed?.has(o) === true;
-    for (const k of Object.keys(o)) {
-      if (pair && k === pair.key) {
-        o[k] = pair.value;
-        n++;
-        continue;
-      }
-      if (armedObj && isArmValueKey(k)) {
-        const x = o[k];
-        if (typeof x === "string") {
-          const m = namedValueMask(x);
-          if (m !== x) {
-            o[k] = m;
-            n++;
-          }
-          continue;
-        }
-      }
-      const verdict = keyVerdict(k);
-      if (verdict === SECRET_KEY) {
-        delete o[k];
-        n++;
-        continue;
-      }
-      const x = o[k];
-      if (verdict === HEADER_SECRET && typeof x === "string") {
-        const m = headerValueMask(x);
-        if (m !== x) {
-          o[k] = m;
-          n++;
-        }
-        continue;
-      }
-      if (verdict === HEADER_SECRET && Array.isArray(x)) {
-        // a header's values (`multiValueHeaders`, `set-cookie`): each one masked as the header's value
-        for (let i = 0; i < x.length; i++) {
-          const e: unknown = x[i];
-          if (typeof e === "string") {
-            const m = headerValueMask(e);
-            if (m !== e) {
-              x[i] = m;
-              n++;
-            }
-          } else if (e !== null && typeof e === "object") stack.push(e);
-        }
-        continue;
-      }
-      if (verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH) {
-        if (typeof x === "string") {
-          const m = namedValueMask(x);
-          if (m !== x) {
-            o[k] = m;
-            n++;
-          }
-          continue;
-        }
-        if (Array.isArray(x) || (verdict === NAMED_SECRET_PATH && x !== null && typeof x === "object")) {
-          // a token's values, or a Resource Graph change of it (`{previousValue, newValue}`): each string masked
-          const c = x as Record<string, unknown>;
-          for (const ck of Object.keys(c)) {
-            const e = c[ck];
-            if (typeof e === "string") {
-              const m = namedValueMask(e);
-              if (m !== e) {
-                c[ck] = m;
-                n++;
-              }
-            } else if (e !== null && typeof e === "object") stack.push(e);
-          }
-          continue;
-        }
-        // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
-        if (verdict === NAMED_SECRET_KEY && x !== null && typeof x === "object") (armed ??= new Set()).add(x);
-      }
-      if (typeof x === "string") {
-        const m = maskSecretsInString(x);
-        if (m !== x) {
-          o[k] = m;
-          n++;
-        }
-      } else if (x !== null && typeof x === "object") stack.push(x);
-      if (typeof verdict === "string" && verdict !== k) {
-        rename(o, k, verdict);
-        n++;
-      }
-    }
-  }
-  return n;
+  return scanDocument(value, Number.POSITIVE_INFINITY).strip();
 }
 
 /** Moves a property to its masked name (a value already there under that name is kept: it is the same secret's mask). */
