@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineRule } from "../src/core/engine/define-rule.ts";
-import { orderFindings, runRules, runRulesCounting } from "../src/core/engine/run.ts";
+import { interpolate, orderFindings, runRules, runRulesCounting } from "../src/core/engine/run.ts";
 import type { Rule } from "../src/core/engine/types.ts";
+import { clip } from "../src/core/util/words.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids } from "./support/azure-builder.ts";
 import { TEST_RULE_META } from "./support/rule-tester.ts";
@@ -330,5 +331,35 @@ describe("rule engine", () => {
       ["unknown", "fail", "unknown", "unknown", "fail"],
     );
     assert.match(withGap.findings[0]?.message ?? "", /What was collected says: fine$/);
+  });
+});
+
+describe("a message value's long runs", () => {
+  // the cut by the regular expression alone: every run of 257 or more non-white-space characters cut, then the whole at 4,000
+  const reference = (v: string) =>
+    v.length <= 256
+      ? v
+      : clip(
+          v.replace(/\S{257,}/g, (t) => clip(t)),
+          4000,
+        );
+  it("interpolate cuts exactly what the regular expression cuts, whatever the white space (ASCII, U+00A0, U+2028, U+3000)", () => {
+    const pieces = ["a", "é", "😀", " ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\r", "\v", "\f"];
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    let cut = 0;
+    for (let i = 0; i < 400; i++) {
+      let v = "";
+      // runs of one piece repeated, of lengths around the 256 limit, so that runs end on every kind of white space
+      while (v.length < 300 + rand(900))
+        v += (pieces[rand(pieces.length)] as string).repeat(rand(4) === 0 ? 200 + rand(120) : 1 + rand(20));
+      const got = interpolate("{{v}}", { v });
+      assert.equal(got, reference(v), JSON.stringify(v.slice(0, 80)));
+      if (got !== v) cut++;
+    }
+    assert.ok(cut > 50 && cut < 400, `both outcomes are exercised (${cut} of 400 cut)`);
   });
 });

@@ -84,10 +84,22 @@ export function interpolate(template: string, data: Record<string, string | numb
 function shownValue(v: string): string {
   // most values are names: shorter than any cut, nothing to scan
   if (v.length <= 256) return v;
-  return clip(
-    v.replace(/\S{257,}/g, (t) => clip(t)),
-    4000,
-  );
+  return clip(hasLongRun(v) ? v.replace(/\S{257,}/g, (t) => clip(t)) : v, 4000);
+}
+
+/**
+ * Whether `v` may hold a run of 257 or more characters without white space: a loop over ASCII white space, ~8× cheaper
+ * than the regular expression on a composed value (a message of a few hundred characters, most of them words). A run
+ * it counts may hold other white space (U+00A0, U+2028…), which `\S` does not match: then the expression decides.
+ */
+function hasLongRun(v: string): boolean {
+  let run = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) run = 0;
+    else if (++run > 256) return true;
+  }
+  return false;
 }
 
 export function findingId(ruleId: string, resourceId: string, key?: string): string {
