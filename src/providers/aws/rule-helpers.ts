@@ -5,7 +5,7 @@
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
 import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/util/ip.ts";
-import { awsArg, jsonForCommand } from "../../core/util/shell.ts";
+import { awsArg, jsonForCommand, placeholder } from "../../core/util/shell.ts";
 import type {
   Action,
   AwsModel,
@@ -545,7 +545,11 @@ export interface NaclFix {
   egress: boolean;
   protocol: Protocol;
   ports: [number, number];
-  cidr: string;
+  /**
+   * the peer's CIDR; `{ subnetId, family }`: that subnet's CIDR of the family, which the snapshot lacks: a placeholder
+   * the user fills in (never `0.0.0.0/0` or `::/0`, which would open the ACL to every address of the family)
+   */
+  cidr: string | { subnetId: string; family: "ipv4" | "ipv6" };
   /** the entry that blocks */
   blocking: NaclEntry;
 }
@@ -570,7 +574,11 @@ export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new
     `--rule-number ${free ?? f.blocking.ruleNumber}`,
     `--protocol ${f.protocol}`,
     `--port-range From=${f.ports[0]},To=${f.ports[1]}`,
-    `${naclCidrOption(f.cidr)} ${sh(f.cidr)}`,
+    typeof f.cidr === "string"
+      ? `${naclCidrOption(f.cidr)} ${sh(f.cidr)}`
+      : f.cidr.family === "ipv6"
+        ? `--ipv6-cidr-block ${placeholder(`IPv6 CIDR of ${f.cidr.subnetId}`)}`
+        : `--cidr-block ${placeholder(`IPv4 CIDR of ${f.cidr.subnetId}`)}`,
     "--rule-action allow",
   ].join(" ");
 }

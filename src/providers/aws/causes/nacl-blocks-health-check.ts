@@ -11,12 +11,14 @@ import {
   gapNote,
   lbNodeSources,
   lbTargets,
+  type NaclFix,
   naclEntryLabel,
   naclFixCommand,
   outsideVpc,
   preservationUnknown,
   reportTargetsUnknown,
   type Source,
+  sh,
   targetBase,
   targetEvidence,
   targetLabel,
@@ -315,6 +317,32 @@ function fixSummary(blocked: LegResult[]): string {
   return `Allow ${parts.join(", ")}, ahead of the blocking entries.`;
 }
 
+/** The `--query` that prints a subnet's CIDRs of one family (DescribeSubnets: `CidrBlock`, `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock`). */
+const SUBNET_CIDR_QUERY = {
+  ipv4: "Subnets[].CidrBlock",
+  ipv6: "Subnets[].Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock",
+} as const;
+
+type FixCidr = NaclFix["cidr"];
+
+/**
+ * The peers of the new entry: the load balancer side's subnet CIDRs or the clients, or the whole target subnet. A load
+ * balancer subnet whose CIDR of the flow's family is not in the snapshot is named for the user to look up, never
+ * replaced by the family's whole space (the node was evaluated against it only to decide the verdict).
+ */
+function fixCidrs(leg: NaclLeg, check: Check, targetSubnet: Subnet | undefined, v6: boolean): FixCidr[] {
+  const onTargetSide = leg.leg === "request-in" || leg.leg === "reply-out";
+  if (!onTargetSide) {
+    const c = (v6 ? targetSubnet?.ipv6Cidrs[0] : targetSubnet?.cidr) ?? hostCidr(leg.peer[0]);
+    return c ? [c] : [];
+  }
+  if (check.source.kind === "clients") return [v6 ? "::/0" : "0.0.0.0/0"];
+  const sub = check.source.subnet;
+  if (!sub) return leg.peer.slice(0, 1);
+  const known = v6 ? sub.ipv6Cidrs : sub.cidr ? [sub.cidr] : [];
+  return known.length > 0 ? known : [{ subnetId: sub.id, family: v6 ? "ipv6" : "ipv4" }];
+}
+
 function fixCommands(blocked: LegResult[], targetSubnet: Subnet | undefined, v6: boolean): string[] {
   const out: string[] = [];
   const taken = new Map<string, Set<number>>();
@@ -324,21 +352,19 @@ function fixCommands(blocked: LegResult[], targetSubnet: Subnet | undefined, v6:
     const nacl = leg.nacl;
     const entry = leg.verdict?.blocking;
     if (!nacl || !entry) continue;
-    // the peer of the new entry: the load balancer side's subnet CIDR or the clients, or the whole target subnet
-    const onTargetSide = leg.leg === "request-in" || leg.leg === "reply-out";
-    const cidr = onTargetSide
-      ? check.source.kind === "clients"
-        ? v6
-          ? "::/0"
-          : "0.0.0.0/0"
-        : ((v6 ? check.source.subnet?.ipv6Cidrs[0] : check.source.subnet?.cidr) ?? leg.peer[0])
-      : ((v6 ? targetSubnet?.ipv6Cidrs[0] : targetSubnet?.cidr) ?? hostCidr(leg.peer[0]));
-    if (!cidr) continue;
     const ports: [number, number] = leg.leg.startsWith("reply") ? check.replyPorts : [check.port, check.port];
-    const k = `${nacl.id}|${leg.egress}|${check.protocol}|${ports.join("-")}|${cidr}`;
-    if (done.has(k)) continue;
-    done.add(k);
-    out.push(naclFixCommand({ nacl, egress: leg.egress, protocol: check.protocol, ports, cidr, blocking: entry }, taken));
+    for (const cidr of fixCidrs(leg, check, targetSubnet, v6)) {
+      const peer = typeof cidr === "string" ? cidr : `${cidr.family}:${cidr.subnetId}`;
+      const k = `${nacl.id}|${leg.egress}|${check.protocol}|${ports.join("-")}|${peer}`;
+      if (done.has(k)) continue;
+      done.add(k);
+      if (typeof cidr !== "string" && !done.has(`lookup|${peer}`)) {
+        // the subnet's CIDR, for the placeholder of the entry that follows
+        done.add(`lookup|${peer}`);
+        out.push(`aws ec2 describe-subnets --subnet-ids ${sh(cidr.subnetId)} --query ${sh(SUBNET_CIDR_QUERY[cidr.family])} --output text`);
+      }
+      out.push(naclFixCommand({ nacl, egress: leg.egress, protocol: check.protocol, ports, cidr, blocking: entry }, taken));
+    }
   }
   return out;
 }
