@@ -11,9 +11,17 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createAwsInspector } from "../src/providers/aws/inspect.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
-import { type FlowTrace, parseSource, routesOf, traceData, traceFromSource, traceHealthCheck } from "../src/providers/aws/trace-flows.ts";
+import {
+  type FlowTrace,
+  listensOn,
+  parseSource,
+  routesOf,
+  traceData,
+  traceFromSource,
+  traceHealthCheck,
+} from "../src/providers/aws/trace-flows.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { awsId, healthyNlb, ids, V6, withIpv6TargetGroup } from "./support/aws-builder.ts";
+import { albBehindNlb, awsId, healthyNlb, ids, tgArn, V6, withIpv6TargetGroup } from "./support/aws-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-trace-"));
@@ -483,5 +491,105 @@ describe("AWS trace to an IPv6 IP target", () => {
     assert.match(r.stdout, new RegExp(`^Flow: app-nlb's nodes → ${ids.instance.web1} \\(app-1\\) ${V6.web1}:80/tcp$`, "m"));
     assert.doesNotMatch(r.stdout, /subnet not known|are not in the snapshot/);
     assert.match(r.stdout, /^Verdict: DENY \(at hop 3, target subnet ACL inbound/m);
+  });
+});
+
+describe("AWS trace through a dualstack NLB to a target group of the other IP family", () => {
+  const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
+  /** healthyNlb made dualstack with the IPv6 target group app6-tg on listener 8080; the default ACL admits ::/0 */
+  const dual = () =>
+    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6();
+  /** app6-tg preserves client IPs; the targets' subnets on an ACL written for IPv4 alone */
+  const preservingV4Acl = () =>
+    dual()
+      .tgAttribute(tgArn("app6-tg"), "preserve_client_ip.enabled", "true")
+      .nacl({
+        id: awsId("acl", "private-app"),
+        subnets: PRIVATE,
+        entries: [
+          { rule: 100, protocol: "-1", cidr: "0.0.0.0/0" },
+          { rule: 100, egress: true, protocol: "-1", cidr: "0.0.0.0/0" },
+        ],
+      });
+  const trace = (snap: AwsSnapshot, from: string, target: string, port: number) => {
+    const model = buildAwsModel(snap);
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.target.id === target && listensOn(x, port));
+    assert.ok(r, `a route through a listener on ${port} to ${target}`);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src));
+    return traceFromSource(model, r, src, port, "tcp");
+  };
+  const notes = (t: FlowTrace, layer: string) =>
+    t.hops
+      .filter((h) => h.layer === layer)
+      .flatMap((h) => h.notes.map((n) => n.text))
+      .join("\n");
+
+  it("an IPv4 client to an IPv6 target: the NLB translates, and the target's ACL and security groups see the NLB's IPv6 address even with client IP preservation on", () => {
+    const t = trace(preservingV4Acl().build(), "203.0.113.5", V6.web1, 8080);
+    const at = t.hops.findIndex((h) => h.layer === "lb-translate");
+    assert.ok(at > 0, t.hops.map((h) => h.layer).join(", "));
+    const hop = t.hops[at];
+    assert.equal(hop?.verdict, "allow");
+    assert.match(hop?.title ?? "", /translates IPv4 to IPv6 \(target group app6-tg is IPv6\)/);
+    assert.match(
+      notes(t, "lb-translate"),
+      /from an IPv6 address of app-nlb's nodes \(2600:1f18:4a1:2101::\/64, 2600:1f18:4a1:2102::\/64\)/,
+    );
+    // the listener leg is IPv4 (the client's own address), the target leg IPv6 (the NLB's)
+    assert.ok(t.hops.slice(0, at).every((h) => h.layer.startsWith("lb-")));
+    assert.match(notes(t, "lb-nacl-in"), /from 203\.0\.113\.5/);
+    const inbound = t.hops.find((h) => h.layer === "target-nacl-in");
+    assert.equal(inbound?.verdict, "deny");
+    assert.equal(inbound?.ruleNumber, 32767);
+    assert.match(notes(t, "target-nacl-in"), /from app-nlb's node in \S+ \(2600:1f18:4a1:2101::\/64\)/);
+    assert.doesNotMatch(notes(t, "target-nacl-in") + notes(t, "target-sg-ingress"), /203\.0\.113\.5/);
+    assert.match(t.basis, /translates IPv4 clients' connections to IPv6 .* client IP preservation has no effect/);
+    assert.equal(t.verdict, "deny");
+  });
+
+  it("an IPv6 client to an IPv4 target: the target's security group sees the NLB's IPv4 address, which its IPv4 rule admits", () => {
+    const t = trace(dual().build(), "2600:1f13:9::5", ids.instance.web1, 80);
+    assert.match(t.hops.find((h) => h.layer === "lb-translate")?.title ?? "", /translates IPv6 to IPv4/);
+    const sg = t.hops.find((h) => h.layer === "target-sg-ingress");
+    assert.equal(sg?.verdict, "allow");
+    assert.match(sg?.deciding?.name ?? "", /from 0\.0\.0\.0\/0/);
+    assert.equal(t.verdict, "allow");
+  });
+
+  it("an IPv6 client at an IPv4-only NLB: denied at the load balancer, which has no IPv6 address", () => {
+    const t = trace(healthyNlb().build(), "2600:1f13:9::5", ids.instance.web1, 80);
+    assert.equal(t.hops[0]?.layer, "lb-address-type");
+    assert.equal(t.verdict, "deny");
+    assert.match(t.why ?? "", /^at hop 1, load balancer · IP address type ipv4: app-nlb has no IPv6 address/);
+    assert.ok(!t.hops.some((h) => h.layer === "lb-translate"));
+  });
+
+  it("lbdoctor trace --from <IPv4 client> --to [IPv6]:<listener port> prints the translation hop", () => {
+    const file = join(tmp, "ipv4-client-ipv6-target.json");
+    writeFileSync(file, JSON.stringify(preservingV4Acl().build()));
+    const r = lbdoctor(["trace", "--snapshot", file, "--from", "203.0.113.5", "--to", `[${V6.web1}]:8080`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^ {2}4\. load balancer · translates IPv4 to IPv6 \(target group app6-tg is IPv6\): ALLOW$/m);
+    assert.match(r.stdout, /^ {7}the target's network ACL and security groups see that address, not 203\.0\.113\.5/m);
+    assert.match(r.stdout, /^Verdict: DENY \(at hop 7, target subnet ACL inbound/m);
+  });
+});
+
+describe("AWS trace to an Application Load Balancer target of an NLB", () => {
+  it("is not entered, and says the NLB reaches it over IPv4 whatever the ALB's IP address type", () => {
+    const model = buildAwsModel(
+      albBehindNlb()
+        .editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack"))
+        .build(),
+    );
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.target.kind === "alb");
+    assert.ok(r);
+    const t = traceData(model, r);
+    assert.match(
+      t.error ?? "",
+      /^an Application Load Balancer target .*\(the NLB always reaches it over IPv4, whatever its IP address type;/,
+    );
+    assert.doesNotMatch(t.error ?? "", /sits in no subnet/);
   });
 });

@@ -10,6 +10,7 @@ import { sanitize } from "../../core/report/sanitize.ts";
 import { ALL_V4, INTERNET_V4, ipInCidr, isAddressLike, isIpv4Cidr, spaceOf, toCidrs } from "../../core/util/ip.ts";
 import type { AwsModel, Instance, Listener, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 import { subnetOfIpv6 } from "./nacl.ts";
+import { isDualstack } from "./rule-helpers.ts";
 import type { Protocol } from "./sg.ts";
 import { instanceByIpv6, instanceIpv6, ipv6Target } from "./target-sg.ts";
 import {
@@ -84,9 +85,16 @@ function targetAddress(t: Target): string | undefined {
   return t.ip;
 }
 
-/** Can a trace reach this target: an instance or IP target with an address. */
+/**
+ * Can a trace reach this target: an instance or IP target with an address. An Application Load Balancer target (an NLB's
+ * target group of type `alb`) is another load balancer, not followed here; "the communication between a Network Load
+ * Balancer and an Application Load Balancer always uses IPv4", whatever the ALB's own IP address type
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html).
+ */
 export function untraceable(t: Target): string | undefined {
-  if (t.kind === "lambda" || t.kind === "alb") return `a ${t.kind} target sits in no subnet: there is nothing to trace`;
+  if (t.kind === "lambda") return "a lambda target sits in no subnet: there is nothing to trace";
+  if (t.kind === "alb")
+    return "an Application Load Balancer target is a load balancer of its own, which the trace does not enter (the NLB always reaches it over IPv4, whatever its IP address type; trace its targets with --lb and its name)";
   if (!targetAddress(t)) return `the address of ${s(t.id)} is not in the snapshot`;
   return undefined;
 }
@@ -171,17 +179,84 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   }
   if (!listener) return err("", `no listener forwards to target group ${s(tg.name)}: there is no data path`);
   if (listener.port === undefined) return err("", `listener ${s(listener.name)} has no port`);
-  const hops: TraceHop[] = [...clientToLb(clients, src, protocol, listener.port)];
-  const preserve = lb.type === "network" && tg.preserveClientIp.value;
+  const hops: TraceHop[] = [];
+  const clientFamily = familyOf(clients);
+  const targetFamily = src.family === "ipv6" ? "ipv6" : "ipv4";
+  // an IPv4-only load balancer has no IPv6 address: an IPv6 client never reaches its listener
+  if (clientFamily === "ipv6" && !isDualstack(lb)) hops.push(noIpv6Hop(lb, clients));
+  hops.push(...clientToLb(clients, src, protocol, listener.port));
+  // a dualstack NLB translates a client of the other family to the target group's (IPv4 clients to an IPv6 group, IPv6
+  // clients to an IPv4 one): the target then sees the NLB's own address, whatever client IP preservation says
+  const translated = lb.type === "network" && clientFamily !== undefined && clientFamily !== targetFamily && isDualstack(lb);
+  if (translated) hops.push(translationHop(lb, tg, clients, src, targetFamily));
+  const preserve = lb.type === "network" && tg.preserveClientIp.value && !translated;
   const sgSource: Endpoint = preserve ? { ...clients, groupIds: src.groupIds } : src;
   hops.push(...sourceToTarget(src, "lb", dst, protocol, target.port, sgSource));
   const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
-  const extra = preserve
-    ? `the NLB preserves client IPs (${tg.preserveClientIp.source === "default" ? "the default" : "preserve_client_ip.enabled"}), so the target's ACL and security groups see the clients' addresses`
-    : lb.type === "network" && lb.securityGroupIds.length === 0
-      ? "the NLB has no security groups: nothing filters at it"
-      : undefined;
+  const extra = translated
+    ? `the NLB translates ${FAMILY[clientFamily]} clients' connections to ${FAMILY[targetFamily]} for the ${FAMILY[targetFamily]} target group ${s(tg.name)}, so the target's ACL and security groups see the NLB's own ${FAMILY[targetFamily]} address, not the client's: client IP preservation has no effect on a translated connection`
+    : preserve
+      ? `the NLB preserves client IPs (${tg.preserveClientIp.source === "default" ? "the default" : "preserve_client_ip.enabled"}), so the target's ACL and security groups see the clients' addresses`
+      : lb.type === "network" && lb.securityGroupIds.length === 0
+        ? "the NLB has no security groups: nothing filters at it"
+        : undefined;
   return withBasis(conclude(hops), flow, extra);
+}
+
+const FAMILY = { ipv4: "IPv4", ipv6: "IPv6" } as const;
+
+/** An IPv6 client at a load balancer whose IpAddressType is `ipv4`: it has no IPv6 address to connect to. */
+function noIpv6Hop(lb: LoadBalancer, clients: Endpoint): TraceHop {
+  const type = s(lb.ipAddressType ?? "ipv4");
+  return {
+    layer: "lb-address-type",
+    where: "load balancer",
+    title: `load balancer · IP address type ${type}`,
+    verdict: "deny",
+    notes: [
+      {
+        kind: "reason",
+        text: `${s(lb.name)} has no IPv6 address (IP address type ${type}, not dualstack): ${s(clients.label)} cannot connect to it`,
+      },
+    ],
+    resources: [],
+  };
+}
+
+/** The family of an end's addresses: IPv6 when it says so or holds IPv6 addresses only; undefined when unknown or mixed. */
+function familyOf(e: Endpoint): "ipv4" | "ipv6" | undefined {
+  if (e.family === "ipv6") return "ipv6";
+  const v6 = e.cidrs.filter((c) => c.includes(":")).length;
+  if (e.cidrs.length === 0 || (v6 > 0 && v6 < e.cidrs.length)) return undefined;
+  return v6 > 0 ? "ipv6" : "ipv4";
+}
+
+/**
+ * The NLB's translation of a client of the other family, as a hop: "IP type (IPv6)" targets receive "Load balancer
+ * IPv6 address" from IPv4 clients, and IPv4 targets "Load balancer IPv4 address" from IPv6 clients, with client IP
+ * preservation on or off (Edit target group attributes for your Network Load Balancer, Client IP preservation:
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-target-group-attributes.html#client-ip-preservation).
+ */
+function translationHop(lb: LoadBalancer, tg: TargetGroup, clients: Endpoint, nodes: Endpoint, to: "ipv4" | "ipv6"): TraceHop {
+  const from = to === "ipv6" ? "ipv4" : "ipv6";
+  const where =
+    nodes.cidrs.length > 0
+      ? `an ${FAMILY[to]} address of ${nodes.label} (${nodes.cidrs.map(s).join(", ")})`
+      : `an ${FAMILY[to]} address of ${nodes.label}, whose subnets' ${FAMILY[to]} CIDRs are not in the snapshot`;
+  return {
+    layer: "lb-translate",
+    where: "load balancer",
+    title: `load balancer · translates ${FAMILY[from]} to ${FAMILY[to]} (target group ${s(tg.name)} is ${FAMILY[to]})`,
+    verdict: "allow",
+    notes: [
+      { kind: "reason", text: `${s(lb.name)} opens the connection to the target from ${where}` },
+      {
+        kind: "reason",
+        text: `the target's network ACL and security groups see that address, not ${s(clients.label)}: client IP preservation has no effect on a translated connection`,
+      },
+    ],
+    resources: [],
+  };
 }
 
 function subnetOf(model: AwsModel, ip: string): Subnet | undefined {
@@ -216,7 +291,7 @@ export function parseSource(model: AwsModel, from: string): SourceSpec | { error
     return { kind: "client", endpoint: clientEndpoint(t, [t], false, sub) };
   }
   return {
-    error: `'${s(t)}' is not 'lb', a load balancer's name, Internet, an IPv4 address or CIDR, or an EC2 instance (id, Name tag or private IP) in the snapshot`,
+    error: `'${s(t)}' is not 'lb', a load balancer's name, Internet, an IPv4 or IPv6 address, an IPv4 CIDR, or an EC2 instance (id, Name tag or private IP) in the snapshot`,
   };
 }
 

@@ -4,8 +4,9 @@
  * (the reply on the ephemeral ports included), offline, from a snapshot.
  *
  * --from: `lb` (or a load balancer's name): the LB nodes → the target;
- *         `Internet`, an IPv4 address or CIDR: a client, through the listener
- *         that forwards to the target on that port, else directly;
+ *         `Internet`, an IPv4 or IPv6 address, or an IPv4 CIDR: a client, through the listener
+ *         that forwards to the target on that port, else directly (a dualstack NLB translates a client of
+ *         the other IP family to its target group's, and the target then sees the NLB's address);
  *         an EC2 instance (id, Name tag or private IP): that instance → the target.
  * --to:   `<instance id | Name tag | IP>:<port>` (the target port, or the health-check port; from a client, also a
  *         listener's port: the flow goes through that listener to the port it forwards to).
