@@ -287,24 +287,24 @@ describe("a change made inside a gap in the metrics", () => {
     );
   });
 
-  it("is neither the likely cause nor excused by a stale down sample: change-before-failure is unknown for it", () => {
+  it("is a candidate for the drop found after the gap, never dated by the stale sample: change-before-failure gives the gap", () => {
+    // up at 03:04, down at 03:20: the member went down somewhere in the gap, as far as the samples tell after the change
     const time = timeData([change("deny", "2026-03-14T03:12:00Z", "nsg")], [gapped]);
-    assert.deepEqual(changeImpacts(time), []);
-    const unknown = analyzeChanges(time).unknown;
     assert.deepEqual(
-      unknown.map((u) => [u.change.id, u.members.map((m) => [m.last?.t, m.down.t])]),
+      changeImpacts(time).map((i) => [i.change.id, i.drops.map((d) => [d.after?.t, d.at.t])]),
       [["deny", [["2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]]],
     );
+    assert.deepEqual(analyzeChanges(time).unknown, []);
     const reported: Array<{ status: string; key?: string; message?: string; data?: Record<string, unknown> }> = [];
     checkChangeBeforeFailure({ model: { time }, report: (f: (typeof reported)[number]) => reported.push(f) } as never, [
       { id: "lb", name: "lb" },
     ]);
     assert.deepEqual(
       reported.map((f) => [f.status, f.key]),
-      [["unknown", "change:deny"]],
-      "unknown, and no pass for the load balancer",
+      [["fail", "change:deny"]],
+      "named with the gap, and no pass for the load balancer",
     );
-    assert.match(String(reported[0]?.data?.before), /^no DipAvailability sample in the 8 min before it \(the last, at 03:04, was up\)$/);
+    assert.deepEqual([reported[0]?.data?.gap, reported[0]?.data?.dropAt], ["at most 8 min", "03:20; up at 03:04, no samples in between"]);
     const entry = buildTimeline(time, []).entries.find((e) => e.kind === "change");
     assert.deepEqual(entry?.healthUnknown, [
       "vm1: no DipAvailability sample in the 8 min before the change (the last, at 03:04, up); down at 03:20",
@@ -319,7 +319,7 @@ describe("a change made inside a gap in the metrics", () => {
     );
   });
 
-  it("the CLI: no likely cause by a stale sample; the timeline says the state is unknown, check reports unknown", () => {
+  it("the CLI: the drop dated by the gap, the change inside it the likely cause; the state at it still unknown", () => {
     // the AWS fixture with no CloudWatch sample from 02:50 to 03:20: bob's revoke (03:10:04) falls in the gap
     const file = awsIncident({ carol: "2026-03-14T02:44:00Z", bob: "2026-03-14T03:10:04Z" }, (doc) => {
       for (const body of Object.values(doc.observations.cloudwatch))
@@ -331,8 +331,13 @@ describe("a change made inside a gap in the metrics", () => {
     });
     const t = lbdoctor(["timeline", "--snapshot", file]);
     assert.equal(t.code, 0, t.stderr);
-    assert.doesNotMatch(t.stdout, /◀ likely cause/, "the state at 03:10:04 is not the 02:49 sample's");
-    assert.doesNotMatch(t.stdout, /11 min later/);
+    assert.match(t.stdout, /^ {2}03:10:04 change {2}sg-0e794eeaeb156db55: .* — by bob {2}◀ likely cause$/m, "the one change in the gap");
+    assert.doesNotMatch(t.stdout, /— by carol {2}◀ likely cause/, "carol's change before the gap is not the nearest");
+    assert.doesNotMatch(t.stdout, /\); 11 min later/, "the drop is not dated at 03:21");
+    assert.match(
+      t.stdout,
+      /^ {2}03:21 {4}health {2}web-tg in us-east-1a went down by 03:21 \(HealthyHostCount 0\), up at 02:49 \(no samples in between\)$/m,
+    );
     assert.match(
       t.stdout,
       /^ {13}health at this time unknown: web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change \(the last, at 02:49, up\); down at 03:21$/m,
@@ -341,11 +346,11 @@ describe("a change made inside a gap in the metrics", () => {
     const mine = (JSON.parse(c.stdout) as Report).findings.filter((f) => f.ruleId === "aws/change-before-failure");
     assert.deepEqual(
       mine.map((f) => f.status),
-      ["unknown"],
+      ["fail"],
     );
     assert.match(
       mine[0]?.message ?? "",
-      /whether web-tg in us-east-1a was up then is unknown: no HealthyHostCount sample in the 21 min before it/,
+      /at most 11 min later web-tg in us-east-1a went down \(HealthyHostCount 0 at 03:21; up at 02:49, no samples in between\)/,
     );
   });
 });
@@ -739,5 +744,127 @@ describe("each drop weighed by the findings about its own member", () => {
       "vm1-down": ["caused-by cbf|change:b"],
       "vm2-down": ["caused-by cbf|change:a"],
     });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// a drop found after a gap in the metrics: its candidates
+
+describe("a drop found after a gap in the metrics, and the changes the gap holds", () => {
+  // up 03:00–03:04, no sample 03:05–03:19, down from 03:20: the member went down somewhere from 03:05 to 03:20
+  const gapped = member([...minutes("UUUUU", 0), ...minutes("DDDDD", 20)]);
+
+  it("the changes inside the gap are rivals the samples cannot order: the failing findings decide, and the why gives the gap", () => {
+    const time = timeData([change("deny", "2026-03-14T03:08:00Z", "nsg"), change("route", "2026-03-14T03:15:00Z", "subnet")], [gapped]);
+    const analysis = analyzeChanges(time);
+    assert.deepEqual(analysis.unknown, []);
+    assert.deepEqual(
+      analysis.contests.map((c) => [c.after?.t, c.at.t, c.entrants.map((e) => [e.change.id, e.byTime])]),
+      [
+        [
+          "2026-03-14T03:04:00.000Z",
+          "2026-03-14T03:20:00.000Z",
+          [
+            ["deny", false],
+            ["route", true],
+          ],
+        ],
+      ],
+      "time alone names the nearest before the first down sample, the other its rival",
+    );
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(marked(time, findings), ["nsg"], "the change the failing finding cites, not the later one");
+    assert.match(
+      rankCauses(time, findings).get("change:deny")?.why ?? "",
+      /^chosen over route's change to subnet at 03:15, as close to the drop of vm1 by 03:20 \(up at 03:04, no samples in between\): the samples cannot order them; /,
+    );
+    // the entry of each change says the member's state at it is unknown; the drop is dated by both ends of the gap
+    const tl = buildTimeline(time, findings);
+    assert.deepEqual(
+      tl.entries.map((e) => [e.kind, e.label, e.from, e.healthUnknown?.length ?? 0]),
+      [
+        ["change", "nsg", undefined, 1],
+        ["change", "subnet", undefined, 1],
+        ["health", "vm1", "2026-03-14T03:04:00.000Z", 0],
+      ],
+    );
+    assert.match(
+      timelineLines(tl).join("\n"),
+      /^ {2}03:20 {4}health {2}vm1 went down by 03:20 \(DipAvailability 0\), up at 03:04 \(no samples in between\)$/m,
+    );
+  });
+
+  it("a change made just before the gap, while up, is a rival of one inside it; one made well before it is left to time", () => {
+    // 03:04:30: inside the last up sample's interval, less than CONTEST_STEPS intervals before the first missing one
+    const close = timeData([change("deny", "2026-03-14T03:04:30Z", "nsg"), change("route", "2026-03-14T03:12:00Z", "subnet")], [gapped]);
+    assert.deepEqual(
+      analyzeChanges(close).contests.map((c) => c.entrants.map((e) => e.change.id)),
+      [["deny", "route"]],
+    );
+    assert.deepEqual(marked(close, findingsFor(close, ["nsg"])), ["nsg"]);
+    // 03:01:30: three up samples after it; the change in the gap is nearer the drop
+    const far = timeData([change("deny", "2026-03-14T03:01:30Z", "nsg"), change("route", "2026-03-14T03:12:00Z", "subnet")], [gapped]);
+    assert.deepEqual(analyzeChanges(far).contests, []);
+    assert.deepEqual(
+      changeImpacts(far).map((i) => i.change.id),
+      ["route"],
+    );
+  });
+
+  it("change-before-failure gives the range of delays the gap allows, for a change before it and one inside it", () => {
+    const report = (changes: Change[]) => {
+      const out: Array<{ status: string; data?: Record<string, unknown> }> = [];
+      checkChangeBeforeFailure(
+        { model: { time: timeData(changes, [gapped]) }, report: (f: (typeof out)[number]) => out.push(f) } as never,
+        [{ id: "lb", name: "lb" }],
+      );
+      return out.map((f) => [f.status, f.data?.gap, f.data?.dropAt]);
+    };
+    assert.deepEqual(report([change("deny", "2026-03-14T03:04:30Z", "nsg")]), [
+      ["fail", "between 30 s and 16 min", "03:20; up at 03:04, no samples in between"],
+    ]);
+    assert.deepEqual(report([change("deny", "2026-03-14T03:18:00Z", "nsg")]), [
+      ["fail", "at most 2 min", "03:20; up at 03:04, no samples in between"],
+    ]);
+    // no gap before the drop: as before
+    assert.deepEqual(
+      (() => {
+        const out: Array<{ data?: Record<string, unknown> }> = [];
+        checkChangeBeforeFailure(
+          {
+            model: { time: timeData([change("deny", "2026-03-14T03:02:10Z", "nsg")]) },
+            report: (f: (typeof out)[number]) => out.push(f),
+          } as never,
+          [{ id: "lb", name: "lb" }],
+        );
+        return out.map((f) => [f.data?.gap, f.data?.dropAt]);
+      })(),
+      [["2 min", "03:04"]],
+    );
+  });
+
+  it("a gap with no sample up before it is no drop: a change in it stays unknown, a change after the first down sample is none", () => {
+    // down before the gap and after it: the member may never have come up
+    const downBoth = member([...minutes("DDDDD", 0), ...minutes("DDDDD", 20)]);
+    const t1 = timeData([change("deny", "2026-03-14T03:12:00Z", "nsg")], [downBoth]);
+    assert.deepEqual(changeImpacts(t1), []);
+    assert.deepEqual(
+      analyzeChanges(t1).unknown.map((u) => u.change.id),
+      ["deny"],
+    );
+    assert.equal(
+      buildTimeline(t1, []).entries.find((e) => e.kind === "health"),
+      undefined,
+      "no transition, no dated drop",
+    );
+    // up before the gap, down after it: a change after the first down sample's interval is not a cause
+    const t2 = timeData([change("deny", "2026-03-14T03:21:10Z", "nsg")], [gapped]);
+    assert.deepEqual(analyzeChanges(t2), { candidates: [], contests: [], unknown: [] });
+    // up before the gap, down after it: the one inside the gap is a candidate, where it was unknown
+    const t3 = timeData([change("deny", "2026-03-14T03:12:00Z", "nsg")], [gapped]);
+    assert.deepEqual(
+      changeImpacts(t3).map((i) => i.change.id),
+      ["deny"],
+    );
   });
 });

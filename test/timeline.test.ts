@@ -1,16 +1,19 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { orderFindings } from "../src/core/engine/run.ts";
-import { changeImpacts, firstDropAfter, transitions } from "../src/core/timeline/analyze.ts";
+import { buildTimeline, changeImpacts, firstDropAfter, transitions } from "../src/core/timeline/analyze.ts";
 import type { HealthSeries } from "../src/core/timeline/types.ts";
 import { parseDuration, resolveWindow } from "../src/core/timeline/window.ts";
 import { buildAzureModel } from "../src/providers/azure/model.ts";
+import { ids } from "./support/azure-builder.ts";
 import { runCatalog } from "./support/catalog.ts";
 import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
-import { nsgChangeIncident } from "./support/time-scenarios.ts";
+import { withoutAzureSamples } from "./support/time-builder.ts";
+import { dropAt, NSG_CHANGE, nsgChangeIncident, webWithTime } from "./support/time-scenarios.ts";
 
 const series = (pattern: string): HealthSeries => ({
   key: "m",
@@ -185,5 +188,105 @@ describe("lbdoctor timeline", () => {
     const w = lbdoctor(["timeline", "rg", "--since", "forever"]);
     assert.equal(w.code, 2);
     assert.match(w.stderr, /--since takes a duration/);
+  });
+});
+
+describe("a drop found after a gap in the metrics", () => {
+  // both members up until 03:00, no DipAvailability sample from 03:01 to 03:11, down from 03:12; alice's NSG rule at
+  // 03:10:04 falls in the gap, and a second NSG change at 03:14:30 comes after the first down sample
+  const snapshot = withoutAzureSamples(
+    webWithTime({
+      broken: true,
+      dip: { vm1: dropAt(42), vm2: dropAt(42) },
+      changes: [
+        NSG_CHANGE,
+        {
+          target: ids.nsg("nsg-web"),
+          time: "2026-03-14T03:14:30Z",
+          who: "mallory@contoso.com",
+          correlationId: "0b6e1f7a-3333-4c3e-9a0f-000000000003",
+          changes: { "properties.securityRules[0].properties.description": { before: "web", after: "web traffic" } },
+        },
+      ],
+    }),
+    "2026-03-14T03:01:00Z",
+    "2026-03-14T03:12:00Z",
+  );
+  const file = join(mkdtempSync(join(tmpdir(), "lbdoctor-gap-drop-")), "gap.json");
+  writeFileSync(file, JSON.stringify(snapshot));
+  type Entry = { t: string; kind: string; label: string; text: string; who?: string; likelyCause?: boolean; from?: string };
+
+  it("dates the drop between the last sample up and the first down, not at the first sample after the gap", () => {
+    const r = lbdoctor(["timeline", "--snapshot", file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}03:12 {4}health {2}10\.0\.0\.4 \(vm1\) went down by 03:12 \(DipAvailability 0\), up at 03:00 \(no samples in between\)$/m,
+    );
+    assert.doesNotMatch(r.stdout, /went down \(DipAvailability 0\)$/m, "no drop dated at the first sample after the gap alone");
+  });
+
+  it("carries the interval in the JSON (schema-valid): from, the last sample up; t, the first down", () => {
+    const j = lbdoctor(["timeline", "--snapshot", file, "--format", "json"]);
+    assert.equal(j.code, 0, j.stderr);
+    const report = JSON.parse(j.stdout) as { timeline: { entries: Entry[] } };
+    const schema = JSON.parse(readFileSync(join(ROOT, "docs/schema/report.v1.schema.json"), "utf8"));
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+    const drops = report.timeline.entries.filter((e) => e.kind === "health");
+    assert.deepEqual(
+      drops.map((e) => [e.label, e.from, e.t]),
+      [
+        ["10.0.0.4 (vm1)", "2026-03-14T03:00:00Z", "2026-03-14T03:12:00Z"],
+        ["10.0.0.5 (vm2)", "2026-03-14T03:00:00Z", "2026-03-14T03:12:00Z"],
+      ],
+    );
+  });
+
+  it("a change inside the gap is a candidate (here the likely cause); one after the first down sample is none", () => {
+    const j = lbdoctor(["timeline", "--snapshot", file, "--format", "json"]);
+    const report = JSON.parse(j.stdout) as {
+      findings: Array<{ ruleId: string; status: string; message: string }>;
+      timeline: { entries: Entry[] };
+    };
+    const changes = report.timeline.entries.filter((e) => e.kind === "change");
+    assert.deepEqual(
+      changes.map((e) => [e.who, e.likelyCause ?? false]),
+      [
+        ["alice@contoso.com", true],
+        ["mallory@contoso.com", false],
+      ],
+    );
+    const mine = report.findings.filter((f) => f.ruleId === "azure/change-before-failure");
+    assert.deepEqual(
+      mine.map((f) => f.status),
+      ["fail"],
+      "alice's change only: mallory's was made after the members were down",
+    );
+    assert.match(
+      mine[0]?.message ?? "",
+      /at most 2 min later 10\.0\.0\.4 \(vm1\) went down \(DipAvailability 0 at 03:12; up at 03:00, no samples in between\)/,
+    );
+  });
+});
+
+describe("a transition found after a gap in the metrics, in either direction", () => {
+  const at = (m: number, up: boolean) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, m)).toISOString(), up, value: up ? 100 : 0 });
+  const window = { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" };
+
+  it("a recovery after a gap is dated by both ends too; a transition with no sample missing before it is as before", () => {
+    // down 03:00–03:02, no sample 03:03–03:09, up 03:10–03:12, down at 03:13 (no gap)
+    const s: HealthSeries = {
+      ...series(""),
+      points: [at(0, false), at(1, false), at(2, false), at(10, true), at(11, true), at(12, true), at(13, false)],
+    };
+    const tl = buildTimeline({ window, series: [s], spikes: [], missing: [], changes: [] }, []);
+    assert.deepEqual(
+      tl.entries.map((e) => [e.text, e.from]),
+      [
+        ["m went up by 03:10 (DipAvailability 100), down at 03:02 (no samples in between)", "2026-03-14T03:02:00.000Z"],
+        ["m went down (DipAvailability 0)", undefined],
+      ],
+    );
   });
 });

@@ -324,3 +324,20 @@ export function withAwsTime(
   s.observations = obs as AwsSnapshot["observations"];
   return s;
 }
+
+/**
+ * A gap in a built snapshot's Azure metrics: every data point stamped in [from, until) keeps its `timeStamp` and loses
+ * its value, as metrics.list returns a minute it has no data for (the model reads no sample there).
+ */
+export function withoutAzureSamples(s: AzureSnapshot, from: string, until: string): AzureSnapshot {
+  const a = Date.parse(from);
+  const b = Date.parse(until);
+  for (const body of Object.values(s.observations?.metrics ?? {}).flat())
+    for (const m of body.value ?? [])
+      for (const ts of m.timeseries ?? [])
+        for (const d of (ts.data ?? []) as Array<Record<string, unknown>>) {
+          const t = Date.parse(String(d.timeStamp));
+          if (t >= a && t < b) for (const k of ["average", "total", "maximum", "minimum", "count"]) delete d[k];
+        }
+  return s;
+}

@@ -14,8 +14,9 @@ export default defineRule<AzureModel>({
     "made while the member was up and followed by its drop, is named as the likely cause: the change, who made it, when, the before → " +
     "after values, and the command that reverts it. It is linked to the failing findings whose evidence cites the changed resource, " +
     "and ranked first. Changes too close to one drop for the samples to order them are each reported, naming the others, and the " +
-    "timeline marks the one the failing findings point at (a change to tags only never; the change set aside explains nothing); a change made when the member's health is unknown (no sample within three " +
-    "of the series' intervals before it) is unknown, not a cause.",
+    "timeline marks the one the failing findings point at (a change to tags only never; the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by " +
+    "both samples, and the changes made in the gap are its candidates; a change made when the member's health is otherwise unknown (no sample " +
+    "within three of the series' intervals before it, and not up before the gap) is unknown, not a cause.",
   reads: [
     "azure:metrics",
     "azure:changes",

@@ -72,14 +72,31 @@ export function sampleStep(s: HealthSeries): number {
 export const STALE_STEPS = 3;
 
 /**
+ * The sample before `p` in a series when at least one sample is missing between the two (a gap in the metrics: they
+ * are two or more of the series' intervals apart), else undefined: the state changed somewhere between them, and
+ * `p` is only the first sample to show it.
+ */
+function beforeGap(prev: HealthPoint | undefined, p: HealthPoint, step: number): HealthPoint | undefined {
+  return prev && ms(p.t) - ms(prev.t) >= 2 * step ? prev : undefined;
+}
+
+/** The sample before a transition `p`, when a gap in the samples lies between them (see beforeGap). */
+export function gapBefore(s: HealthSeries, p: HealthPoint): HealthPoint | undefined {
+  const i = s.points.indexOf(p);
+  return i > 0 ? beforeGap(s.points[i - 1], p, sampleStep(s)) : undefined;
+}
+
+/**
  * A series around a time, in one pass over its samples (in time order). `last`: the last sample whose interval
  * ended at or before the time, however old. A sample is stamped with the start of its interval (an Azure metric's
  * `timeStamp`, a CloudWatch period's timestamp) and aggregates the whole interval: the one stamped 03:12 already
  * holds what a change at 03:12:04 did. `before`: the state before the time, `last`'s when it is recent (stamped at
  * most STALE_STEPS intervals before the time), else unknown. `down`: the first later sample that is down while the
- * state before it was not down; `known` when that state was up (a drop), not when it was unknown.
+ * state before it was not down; `known` when that state was up (a drop), not when it was unknown; `after`, when the
+ * sample before the down one was up and samples are missing between the two (a gap): the member went down somewhere
+ * in that gap, and the down sample only dates the end of it.
  */
-function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: { at: HealthPoint; known: boolean } } {
+function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: GapDown } {
   const at = ms(t);
   const step = sampleStep(s);
   const pts = s.points;
@@ -93,12 +110,33 @@ function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: bool
   const before = last && at - ms(last.t) <= STALE_STEPS * step ? last.up : undefined;
   const out = { ...(last ? { last } : {}), ...(before !== undefined ? { before } : {}) };
   let prev = before;
+  let prior = last;
   for (; i < pts.length; i++) {
     const p = pts[i] as HealthPoint;
-    if (!p.up && prev !== false) return { ...out, down: { at: p, known: prev === true } };
+    if (!p.up && prev !== false) {
+      const after = prior?.up ? beforeGap(prior, p, step) : undefined;
+      return { ...out, down: { at: p, known: prev === true, ...(after ? { after } : {}) } };
+    }
     prev = p.up;
+    prior = p;
   }
   return out;
+}
+
+/** The first down sample after a time (see around), and the last up sample before it when a gap lies between them. */
+interface GapDown {
+  at: HealthPoint;
+  known: boolean;
+  after?: HealthPoint;
+}
+
+/**
+ * Whether a down sample found after a time is a drop a change at that time may have started: the state before the
+ * time was up (`known`), or the member was up at the last sample before a gap that holds the time and down at the
+ * first after it (`after`): it went down somewhere in the gap, so as far as the samples tell, after the change.
+ */
+function isDrop(d: GapDown): boolean {
+  return d.known || d.after !== undefined;
 }
 
 /** The last sample whose interval ended at or before a time (undefined when none did), however old (see around). */
@@ -152,8 +190,12 @@ export function sparkline(s: HealthSeries, width = 60): string {
 
 export interface ChangeImpact {
   change: Change;
-  /** each series on the change's path that was up at the change and dropped after it, with the first down sample */
-  drops: Array<{ series: HealthSeries; at: HealthPoint }>;
+  /**
+   * each series on the change's path that was up at the change and dropped after it, with the first down sample;
+   * `after`, when the drop was found after a gap in the samples: the last sample up before it (the member went down
+   * somewhere between the two)
+   */
+  drops: Array<{ series: HealthSeries; at: HealthPoint; after?: HealthPoint }>;
   /**
    * the other changes on the path of one of its drops made too close to it for the samples to order (see
    * CONTEST_STEPS): which of them broke the member, time cannot tell; the failing findings can (rankCauses)
@@ -166,7 +208,9 @@ export interface ChangeImpact {
 /**
  * Changes made this many sampling intervals before a drop's sample, or inside it, are too close to the drop for the
  * samples to order: a health check needs a few failed probes (tens of seconds to minutes) before a member counts
- * as down, so a change a minute before the drop may have caused it as well as one in the drop's own minute.
+ * as down, so a change a minute before the drop may have caused it as well as one in the drop's own minute. A drop
+ * found after a gap in the samples may have happened at any time in the gap: so may the changes made in it, and in
+ * the intervals before its first missing sample.
  */
 export const CONTEST_STEPS = 2;
 
@@ -174,13 +218,16 @@ export const CONTEST_STEPS = 2;
 export interface CauseContest {
   series: HealthSeries;
   at: HealthPoint;
+  /** the last sample up before the drop, when a gap in the samples lies between them */
+  after?: HealthPoint;
   entrants: Array<{ change: Change; byTime: boolean }>;
 }
 
 /**
  * A change made while a member's state was unknown (no recent sample before it: a gap in the metrics, or the series
- * starts after it), and the member was down at the next sample: whether it was up at the change, and so whether the
- * change broke it, the samples cannot tell.
+ * starts after it), and the member was down at the next sample, with no sample up before the gap: whether it was up
+ * at the change, and so whether the change broke it, the samples cannot tell. (Up at the last sample before the gap,
+ * the member went down in it: a drop, and the change a candidate for its cause; see analyzeChanges.)
  */
 export interface UnknownAtChange {
   change: Change;
@@ -207,8 +254,12 @@ export interface ChangeAnalysis {
  * drop of that member's health. Time names the nearest change before the drop on that path (and of the changes
  * inside the drop's own interval, only one with no other change in that interval or the one before it). Changes
  * made within CONTEST_STEPS intervals before the drop's sample, or inside it, are all candidates, with each other
- * as rivals: the samples cannot order them. A change made while the member's state was unknown (a gap in the
- * metrics) is none: it is reported in `unknown`, never linked to the drop by a stale sample.
+ * as rivals: the samples cannot order them. A drop found after a gap in the metrics (the member up at the last
+ * sample before it, down at the first after it) happened somewhere in the gap: the changes made in the gap (and
+ * within CONTEST_STEPS intervals before its first missing sample) are its candidates in the same way, rivals the
+ * samples cannot order, and the nearest before its first down sample is the one time names. A change made while the
+ * member's state was unknown and not up before the gap (down then, or no sample before the change) is none: it is
+ * reported in `unknown`, never linked to the drop by a stale sample.
  */
 export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
@@ -235,14 +286,14 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       const { before, down, last } = around(s, change.time);
       if (before === false) continue; // already down: this change did not start it
       if (!down) continue;
-      if (!down.known) {
+      if (!isDrop(down)) {
         // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, down: down.at, ...(last ? { last } : {}) });
         unknown.set(change, u);
         continue;
       }
-      const at = down.at;
+      const { at, after } = down;
       // the nearest change before the drop on this member's path is the likely one, not an older one
       const path = new Set(s.path);
       const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
@@ -252,24 +303,27 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       const step = sampleStep(s);
       const earlier = t > dropFrom && effective.some((o) => onPath(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
       const byTime = !later && !earlier;
-      // the changes too close to the drop for the samples to order, each made while the member was up and followed by this drop
-      const close = (x: number) => x >= dropFrom - CONTEST_STEPS * step && x < dropFrom + step;
+      // the changes too close to the drop for the samples to order, each made while the member was up and followed by
+      // this drop; after a gap, the drop may be anywhere from the first missing sample on
+      const earliest = after ? ms(after.t) + step : dropFrom;
+      const close = (x: number) => x >= earliest - CONTEST_STEPS * step && x < dropFrom + step;
       const rivals = close(t)
         ? effective.filter((o) => {
             if (!onPath(o) || !close(ms(o.time))) return false;
             const r = around(s, o.time);
-            return r.before !== false && r.down?.known === true && r.down.at === at;
+            return r.before !== false && r.down !== undefined && isDrop(r.down) && r.down.at === at;
           })
         : [];
       if (!byTime && rivals.length === 0) continue;
       const f = found.get(change) ?? { drops: [], timeDrops: [], rivals: new Set<Change>() };
-      f.drops.push({ series: s, at });
-      if (byTime) f.timeDrops.push({ series: s, at });
+      const drop: Drop = { series: s, at, ...(after ? { after } : {}) };
+      f.drops.push(drop);
+      if (byTime) f.timeDrops.push(drop);
       for (const r of rivals) f.rivals.add(r);
       found.set(change, f);
       if (rivals.length > 0) {
         const k = `${s.key}\u0000${at.t}`;
-        const c = contests.get(k) ?? { series: s, at, entrants: [] };
+        const c = contests.get(k) ?? { series: s, at, ...(after ? { after } : {}), entrants: [] };
         c.entrants.push({ change, byTime });
         contests.set(k, c);
       }
@@ -327,10 +381,14 @@ export function valueText(v: unknown): string {
 // ---------------------------------------------------------------------------
 // the likely cause among changes the samples cannot order
 
-/** A drop of a member's health: the series and its first down sample. */
+/**
+ * A drop of a member's health: the series and its first down sample; `after`, when a gap in the samples precedes it,
+ * the last sample up before it (the drop happened somewhere between the two).
+ */
 export interface CauseDrop {
   series: HealthSeries;
   at: HealthPoint;
+  after?: HealthPoint;
 }
 
 /** What the timeline makes of a change a failing finding names as a cause (`change:<id>`). */
@@ -452,7 +510,10 @@ export function rankCauses(
     time,
     findings.filter((f) => f.status === "fail" && !f.key?.startsWith("change:")),
   );
-  const dropText = (d: CauseDrop) => `the ${clock(d.at.t, time.window)} drop of ${d.series.label}`;
+  const dropText = (d: CauseDrop) =>
+    d.after
+      ? `the drop of ${d.series.label} by ${clock(d.at.t, time.window)} (up at ${clock(d.after.t, time.window)}, no samples in between)`
+      : `the ${clock(d.at.t, time.window)} drop of ${d.series.label}`;
   const wins = new Map<Change, Array<{ drop: CauseDrop; why?: string }>>();
   const losses = new Map<Change, Array<{ drop: CauseDrop; why: string }>>();
   const note = <T>(map: Map<Change, T[]>, c: Change, x: T) => {
@@ -516,7 +577,7 @@ export function rankCauses(
     const [first, ...rest] = ranked as [Ranked, ...Ranked[]];
     const same = (a: Ranked, b: Ranked) => a.tags === b.tags && a.pointing === b.pointing;
     const decided = !same(first, rest[0] as Ranked);
-    const at: CauseDrop = { series: contest.series, at: contest.at };
+    const at: CauseDrop = { series: contest.series, at: contest.at, ...(contest.after ? { after: contest.after } : {}) };
     const drop = dropText(at);
     const rules = (e: Ranked) => [...(e.rules ?? [])].sort(compareText).join(", ");
     const names = (e: Ranked) => {
@@ -566,7 +627,8 @@ export function rankCauses(
   // a drop a change is the only named candidate for (no contest of named changes): it is the likely cause of that one
   const contested = new Set(contests.map((c) => `${c.series.key}\u0000${c.at.t}`));
   const entered = new Map<Change, CauseDrop[]>();
-  for (const c of analysis.contests) for (const e of c.entrants) note(entered, e.change, { series: c.series, at: c.at });
+  for (const c of analysis.contests)
+    for (const e of c.entrants) note(entered, e.change, { series: c.series, at: c.at, ...(c.after ? { after: c.after } : {}) });
   for (const impact of analysis.candidates) {
     const change = impact.change;
     if (!losses.has(change) && !wins.has(change)) continue;
@@ -575,7 +637,7 @@ export function rankCauses(
       const k = `${d.series.key}\u0000${d.at.t}`;
       if (contested.has(k) || seen.has(k)) continue;
       seen.add(k);
-      note(wins, change, { drop: { series: d.series, at: d.at } });
+      note(wins, change, { drop: { series: d.series, at: d.at, ...(d.after ? { after: d.after } : {}) } });
     }
   }
   for (const change of new Set([...wins.keys(), ...losses.keys()])) {
@@ -636,6 +698,12 @@ export interface TimelineEntry {
   why?: string;
   /** for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down state after it */
   healthUnknown?: string[];
+  /**
+   * for a health transition found after a gap in the metrics (samples missing between the two): the time of the last
+   * sample before the gap, in the earlier state. The transition happened somewhere between it and `t`, the first
+   * sample after the gap; the samples cannot tell when.
+   */
+  from?: string;
   pointer: string;
 }
 
@@ -675,6 +743,14 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   const analysis = analyzeChanges(time);
   const causes = rankCauses(time, findings, analysis);
   const unknown = new Map(analysis.unknown.map((u) => [u.change, u]));
+  // the candidates made inside the gap a drop was found after: the member's state at the change is unknown too
+  const inGap = new Map<Change, UnknownAtChange["members"]>();
+  for (const { change, drops } of analysis.candidates) {
+    const members = drops
+      .filter((d) => d.after && stateAt(d.series, change.time) === undefined)
+      .map((d) => ({ series: d.series, down: d.at, ...(d.after ? { last: d.after } : {}) }));
+    if (members.length > 0) inGap.set(change, members);
+  }
   const entries: TimelineEntry[] = [];
   for (const c of time.changes) {
     if (narrowed && !pathKeys.has(idKey(c.resourceId))) continue;
@@ -695,21 +771,25 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
       e.findings = verdict.findings;
       if (verdict.why) e.why = verdict.why;
     }
-    const u = unknown.get(c);
-    if (u) {
-      const members = u.members.filter((m) => inScope(m.series.loadBalancerId));
-      if (members.length > 0) e.healthUnknown = members.map((m) => unknownText(m, c, time.window));
-    }
+    // made while a member's health was unknown: followed by it being down (unknown), or inside a gap a drop was found after
+    const u = [...(unknown.get(c)?.members ?? []), ...(inGap.get(c) ?? [])].filter((m) => inScope(m.series.loadBalancerId));
+    if (u.length > 0) e.healthUnknown = u.map((m) => unknownText(m, c, time.window));
     entries.push(e);
   }
   for (const s of series) {
     for (const p of transitions(s)) {
+      const state = p.up ? "up" : "down";
+      // after a gap in the samples, the transition happened somewhere in it: dated by its ends, not at the first sample after it
+      const gap = gapBefore(s, p);
       entries.push({
         t: p.t,
         kind: "health",
         resourceId: s.resourceId,
         label: s.label,
-        text: `${s.label} went ${p.up ? "up" : "down"} (${s.metric} ${fmt(p.value)})`,
+        text: gap
+          ? `${s.label} went ${state} by ${clock(p.t, time.window)} (${s.metric} ${fmt(p.value)}), ${gap.up ? "up" : "down"} at ${clock(gap.t, time.window)} (no samples in between)`
+          : `${s.label} went ${state} (${s.metric} ${fmt(p.value)})`,
+        ...(gap ? { from: gap.t } : {}),
         pointer: s.pointer,
       });
     }

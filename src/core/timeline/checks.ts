@@ -6,7 +6,17 @@
  */
 import type { Model, RuleContext } from "../engine/types.ts";
 import { idKey } from "../util/resource-id.ts";
-import { analyzeChanges, type ChangeImpact, changeFindingKey, clock, gapText, sparkline, transitions } from "./analyze.ts";
+import {
+  analyzeChanges,
+  type ChangeImpact,
+  changeFindingKey,
+  clock,
+  gapText,
+  sampleStep,
+  sparkline,
+  timeMs,
+  transitions,
+} from "./analyze.ts";
 import type { HealthSeries, TimeData } from "./types.ts";
 
 /** A member changing state at least this many times in the window is flapping. */
@@ -56,10 +66,13 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
         who: change.who ?? "an unknown caller",
         resource: change.resourceName,
         summary: change.summary,
-        gap: gapText(change.time, first.at.t),
+        gap: delayText(change, first),
         member: first.series.label,
         metric: `${first.series.metric} ${first.at.value}`,
-        dropAt: clock(first.at.t, time.window),
+        // a drop found after a gap in the metrics: when in the gap, the samples cannot tell
+        dropAt: first.after
+          ? `${clock(first.at.t, time.window)}; up at ${clock(first.after.t, time.window)}, no samples in between`
+          : clock(first.at.t, time.window),
         more: members.length > 1 ? ` and ${members.length - 1} more member${members.length > 2 ? "s" : ""} after it` : "",
         rivals: rivalsText(rivals, time),
         beforeAfter,
@@ -174,6 +187,18 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       },
     });
   }
+}
+
+/**
+ * How long after a change its drop came, in words: "2 min"; for a drop found after a gap in the metrics, the range
+ * the gap allows ("between 6 min and 37 min", from the first missing sample to the first down one), or "at most 2 min"
+ * for a change made inside the gap.
+ */
+function delayText(change: ChangeImpact["change"], d: ChangeImpact["drops"][number]): string {
+  if (!d.after) return gapText(change.time, d.at.t);
+  const missing = timeMs(d.after.t) + sampleStep(d.series);
+  if (timeMs(change.time) >= missing) return `at most ${gapText(change.time, d.at.t)}`;
+  return `between ${gapText(change.time, new Date(missing).toISOString())} and ${gapText(change.time, d.at.t)}`;
 }
 
 /** Whether a gap about `scope` (none: the whole collection; `…/*`: everything under it) covers a load balancer. */
