@@ -94,8 +94,9 @@ describe("Resource Graph collection against the emulator", () => {
     assert.equal(subGaps[0]?.resourceId, `/subscriptions/${forbidden}`);
     const c = emu.counts();
     const rows = want.length;
-    // the first query is refused (it names the forbidden subscription), then one query per page of 25
-    assert.equal(c["resourceGraph.resources"], 1 + Math.ceil(rows / 25), JSON.stringify(c));
+    // the readable-subscriptions listing is refused (it names the forbidden subscription), then asked again without
+    // it, then one query per page of 25
+    assert.equal(c["resourceGraph.resources"], 2 + Math.ceil(rows / 25), JSON.stringify(c));
     assert.equal(c["resourceGraph.throttled"] ?? 0, 0, "paced to the quota: no 429");
     assert.equal(emu.total(), c["resourceGraph.resources"], "no ARM call without --deep");
     assert.equal(events.at(-1), `6/6 15/15`);
@@ -160,7 +161,7 @@ describe("Resource Graph --deep: rule health and effective NSGs through ARM", ()
       assert.deepEqual(snap.observations?.effectiveNetworkSecurityGroups, web.observations?.effectiveNetworkSecurityGroups);
       assert.equal(snap.gaps?.length ?? 0, 0, JSON.stringify(snap.gaps));
       const c = emu.counts();
-      assert.equal(c["resourceGraph.resources"], 1);
+      assert.equal(c["resourceGraph.resources"], 2, "the readable-subscriptions listing, then the resources");
       assert.equal(c["loadBalancingRules.health"], 1);
       assert.equal(c["networkInterfaces.listEffectiveNetworkSecurityGroups"], 2);
     } finally {

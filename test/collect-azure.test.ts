@@ -421,3 +421,69 @@ describe("lbdoctor check <rg> live, against the emulator", () => {
     assert.ok(failing.has("azure/probe-blocked-by-nsg"), "references still line up after masking");
   });
 });
+
+describe("Resource Graph: a subscription the credential cannot read", () => {
+  const snap = load("healthy-web.json");
+  const sub = String(snap.scope.subscriptionId);
+  const other = "33333333-3333-3333-3333-333333333333";
+  const hidden = structuredClone(snap);
+  hidden.scope.subscriptionId = other;
+  for (const r of hidden.resources) r.id = r.id.replace(/^\/subscriptions\/[^/]+/, `/subscriptions/${other}`);
+  let emu: ArmEmulator;
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [snap, hidden], unreadableSubscriptions: [other] });
+  });
+  after(() => emu.close());
+  const graphOpts = { credential: staticTokenCredential("test"), retryDelayMs: 5 };
+
+  it("is a gap covering its data, found with one extra query, not an empty subscription; its rules say unknown", async () => {
+    emu.resetCounts();
+    const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub, other] });
+    const gaps = got.gaps ?? [];
+    assert.deepEqual(
+      gaps.map((g) => [g.operation, g.resourceId]),
+      [["resourceGraph.subscriptions", `/subscriptions/${other}`]],
+      JSON.stringify(gaps),
+    );
+    assert.match(gaps[0]?.message ?? "", /does not list this subscription among those the credential can read/);
+    assert.deepEqual(got.scope.subscriptionIds, [sub, other]);
+    assert.ok(got.resources.length > 0 && got.resources.every((r) => r.id.includes(`/subscriptions/${sub}/`)));
+    // the readable-subscriptions listing and the resources query: one query more than without the check
+    assert.equal(emu.counts()["resourceGraph.resources"], 2, JSON.stringify(emu.counts()));
+    const findings = runRules(buildAzureModel(got), rules);
+    const onOther = findings.filter((f) => idKey(f.resourceId) === idKey(`/subscriptions/${other}`));
+    assert.ok(onOther.length > 0 && onOther.every((f) => f.status === "unknown"), JSON.stringify(onOther.map((f) => f.ruleId)));
+    assert.ok(onOther.some((f) => f.ruleId === "azure/probe-blocked-by-nsg"));
+    assert.ok(
+      findings.some((f) => f.ruleId === "azure/probe-blocked-by-nsg" && f.status === "pass"),
+      "the readable one still passes",
+    );
+  });
+
+  it("with --all-subscriptions, an asked subscription the listing leaves out is the same gap, without another query", async () => {
+    emu.resetCounts();
+    const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [other], allSubscriptions: true });
+    assert.deepEqual(
+      (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+      [["resourceGraph.subscriptions", `/subscriptions/${other}`]],
+    );
+    assert.equal(emu.counts()["resourceGraph.resources"], 2, JSON.stringify(emu.counts()));
+  });
+
+  it("when the listing itself fails, every asked subscription is a gap (an empty one cannot be told from an unreadable one) and is still read", async () => {
+    emu.resetCounts();
+    emu.setFaults([{ route: "resourceGraph.resources", status: 400, code: "BadRequest", times: 1 }]);
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub] });
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId, g.status]),
+        [["resourceGraph.subscriptions", `/subscriptions/${sub}`, 400]],
+      );
+      assert.ok(got.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"));
+      const findings = runRules(buildAzureModel(got), rules);
+      assert.ok(!findings.some((f) => f.ruleId === "azure/probe-blocked-by-nsg" && f.status === "pass"), "no pass past the gap");
+    } finally {
+      emu.setFaults([]);
+    }
+  });
+});

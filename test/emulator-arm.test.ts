@@ -19,6 +19,16 @@ const fixture = (name: string): AzureSnapshot =>
   JSON.parse(readFileSync(new URL(`../fixtures/azure/${name}.json`, import.meta.url), "utf8"));
 
 const NET = "2026-01-01";
+/** what @azure/arm-compute sends, and what @azure/arm-network sends for a scale set's NICs (src/providers/azure/emulator/api-versions.ts) */
+const COMPUTE = "2026-04-01";
+const VMSS_NET = "2018-10-01";
+/** The api-version the SDK sends for a resource id or list path. */
+const ver = (path: string) =>
+  /microsoft\.compute\/virtualmachinescalesets\/[^/]+(\/virtualmachines\/[^/]+)?\/networkinterfaces/i.test(path)
+    ? VMSS_NET
+    : /microsoft\.compute\//i.test(path)
+      ? COMPUTE
+      : NET;
 const TOKEN = "emulator-test-token";
 
 interface Resp {
@@ -72,7 +82,8 @@ async function listAll(emu: ArmEmulator, path: string): Promise<{ items: ArmReso
 }
 
 const rgPath = (rg = RG, sub = SUB) => `/subscriptions/${sub}/resourceGroups/${rg}`;
-const listPath = (provider: string, type: string, extra = "") => `${rgPath()}/providers/${provider}/${type}?api-version=${NET}${extra}`;
+const listPath = (provider: string, type: string, extra = "") =>
+  `${rgPath()}/providers/${provider}/${type}?api-version=${ver(`/providers/${provider}/`)}${extra}`;
 const ofType = (snap: AzureSnapshot, type: string) => snap.resources.filter((r) => r.type.toLowerCase() === type.toLowerCase());
 const withoutInstanceView = (r: ArmResource) => {
   const { instanceView: _, ...properties } = r.properties ?? {};
@@ -203,7 +214,7 @@ describe("ARM emulator over raw HTTPS", () => {
     }
     assert.equal(seen.length, snap.resources.length);
     for (const r of snap.resources) {
-      const got = await get(emu, `${r.id}?api-version=${NET}&$expand=instanceView`);
+      const got = await get(emu, `${r.id}?api-version=${ver(r.id)}&$expand=instanceView`);
       assert.equal(got.status, 200, r.id);
       assert.deepEqual(got.json, r);
     }
@@ -215,10 +226,10 @@ describe("ARM emulator over raw HTTPS", () => {
 
   test("ids and paths compare case-insensitively", async () => {
     const nic = ofType(snap, "Microsoft.Network/networkInterfaces")[0] as ArmResource;
-    const upper = await get(emu, `${nic.id.toUpperCase()}?api-version=x`);
+    const upper = await get(emu, `${nic.id.toUpperCase()}?api-version=${NET}`);
     assert.equal(upper.status, 200);
     assert.deepEqual(upper.json, nic);
-    const list = await get(emu, `${rgPath().toLowerCase()}/PROVIDERS/microsoft.network/LOADBALANCERS?api-version=1`);
+    const list = await get(emu, `${rgPath().toLowerCase()}/PROVIDERS/microsoft.network/LOADBALANCERS?api-version=${NET}`);
     assert.equal(list.json.value.length, 1);
   });
 
@@ -359,12 +370,12 @@ describe("ARM emulator over raw HTTPS", () => {
       assert.equal(r.json.error.code, "AuthorizationFailed");
     }
     emu.setFaults([{ path: /\/virtualMachines\/vm2$/i, method: "get", status: 500, times: 1 }]);
-    const vm1 = await get(emu, `${ids.vm("vm1")}?api-version=1`);
+    const vm1 = await get(emu, `${ids.vm("vm1")}?api-version=${COMPUTE}`);
     assert.equal(vm1.status, 200);
-    const vm2 = await get(emu, `${ids.vm("vm2")}?api-version=1`);
+    const vm2 = await get(emu, `${ids.vm("vm2")}?api-version=${COMPUTE}`);
     assert.equal(vm2.status, 500);
     assert.equal(vm2.json.error.code, "InternalServerError");
-    assert.equal((await get(emu, `${ids.vm("vm2")}?api-version=1`)).status, 200);
+    assert.equal((await get(emu, `${ids.vm("vm2")}?api-version=${COMPUTE}`)).status, 200);
 
     emu.setFaults([{ route: "loadBalancingRules.health", status: 409, code: "AnotherOperationInProgress", message: "busy" }]);
     const busy = await call(emu, "POST", `${ids.rule(WEB_LB, "rule-http")}/health?api-version=${NET}`);
@@ -401,7 +412,7 @@ describe("ARM emulator over raw HTTPS", () => {
     const expanded = await listAll(emu, listPath("Microsoft.Compute", "virtualMachines", "&%24expand=instanceView"));
     assert.deepEqual(expanded.items, vms);
     assert.match(expanded.pages[1] as string, /\$expand=instanceView/);
-    const one = await get(emu, `${ids.vm("vm1")}?api-version=1`);
+    const one = await get(emu, `${ids.vm("vm1")}?api-version=${COMPUTE}`);
     assert.deepEqual(one.json, withoutInstanceView(vms[0] as ArmResource));
   });
 });
@@ -479,7 +490,7 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
 
   test("latencyMs jitter delays each request within bounds", async () => {
     const t0 = performance.now();
-    for (let i = 0; i < 5; i++) await get(slow, `${ids.lb(WEB_LB)}?api-version=1`, { token: "any" });
+    for (let i = 0; i < 5; i++) await get(slow, `${ids.lb(WEB_LB)}?api-version=${COMPUTE}`, { token: "any" });
     const each = (performance.now() - t0) / 5;
     assert.ok(each >= 5, `${each} ms per request`);
     assert.ok(each < 200, `${each} ms per request`);
@@ -489,7 +500,7 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
     const vnet = await get(emu, `${HUB_VNET}?api-version=${NET}`);
     assert.equal(vnet.status, 200);
     assert.equal(vnet.json.name, "vnet-hub");
-    assert.equal((await get(emu, `${rgPath("hub-rg")}?api-version=1`)).status, 200);
+    assert.equal((await get(emu, `${rgPath("hub-rg")}?api-version=2021-04-01`)).status, 200);
     const hubList = await listAll(emu, `${rgPath("hub-rg")}/providers/Microsoft.Network/virtualNetworks?api-version=${NET}`);
     assert.deepEqual(
       hubList.items.map((r) => r.name),
@@ -510,28 +521,32 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
     const vmssPath = `${rgPath()}/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-web`;
     const instances = ofType(main, "Microsoft.Compute/virtualMachineScaleSets/virtualMachines");
     assert.equal(instances.length, 2);
-    const expanded = await listAll(emu, `${vmssPath}/virtualMachines?api-version=1&$expand=instanceView`);
+    const expanded = await listAll(emu, `${vmssPath}/virtualMachines?api-version=${COMPUTE}&$expand=instanceView`);
     assert.deepEqual(expanded.items, instances);
-    const plain = await listAll(emu, `${vmssPath}/virtualMachines?api-version=1`);
+    const plain = await listAll(emu, `${vmssPath}/virtualMachines?api-version=${COMPUTE}`);
     assert.deepEqual(plain.items, instances.map(withoutInstanceView));
     const vmssNics = await listAll(
       emu,
-      `${rgPath()}/providers/microsoft.Compute/virtualMachineScaleSets/vmss-web/networkInterfaces?api-version=${NET}`,
+      `${rgPath()}/providers/microsoft.Compute/virtualMachineScaleSets/vmss-web/networkInterfaces?api-version=${VMSS_NET}`,
     );
     assert.deepEqual(
       vmssNics.items.map((n) => n.id),
       [`${VMSS_VM0}/networkInterfaces/vmss-web-nic`, VMSS_VM0.replace(/0$/, "1/networkInterfaces/vmss-web-nic")],
     );
-    const oneVmNics = await listAll(emu, `${VMSS_VM0}/networkInterfaces?api-version=${NET}`);
+    const oneVmNics = await listAll(emu, `${VMSS_VM0}/networkInterfaces?api-version=${VMSS_NET}`);
     assert.equal(oneVmNics.items.length, 1);
-    const byId = await get(emu, `${VMSS_VM0}/networkInterfaces/vmss-web-nic?api-version=${NET}`);
+    const byId = await get(emu, `${VMSS_VM0}/networkInterfaces/vmss-web-nic?api-version=${VMSS_NET}`);
     assert.equal(byId.status, 200);
     assert.deepEqual(byId.json, vmssNics.items[0]);
-    assert.equal((await get(emu, `${VMSS_VM0}?api-version=1`)).json.instanceId, "0", "instanceId is a top-level field on the wire");
+    assert.equal(
+      (await get(emu, `${VMSS_VM0}?api-version=${COMPUTE}`)).json.instanceId,
+      "0",
+      "instanceId is a top-level field on the wire",
+    );
   });
 
   test("runCommand renders the guest observation as ss output, and parseSsOutput reads it back", async () => {
-    const post = await call(emu, "POST", `${ids.vm("vm1")}/runCommand?api-version=1`, {
+    const post = await call(emu, "POST", `${ids.vm("vm1")}/runCommand?api-version=${COMPUTE}`, {
       body: { commandId: "RunShellScript", script: ["ss -Hltn"] },
     });
     assert.equal(post.status, 202, post.text);
@@ -557,15 +572,17 @@ describe("ARM emulator: timing, multiple snapshots, VMSS and the guest check", (
       ],
     });
     // no observation for vm2: nothing to answer with (an empty socket list would claim that nothing listens)
-    const vm2 = await call(emu, "POST", `${ids.vm("vm2")}/runCommand?api-version=1`, {
+    const vm2 = await call(emu, "POST", `${ids.vm("vm2")}/runCommand?api-version=${COMPUTE}`, {
       body: { commandId: "RunShellScript", script: ["x"] },
     });
     assert.equal(vm2.status, 404, vm2.text);
     assert.equal(vm2.json.error.code, "ObservationNotInSnapshot");
     // bad bodies and unknown VMs
-    const noBody = await call(emu, "POST", `${ids.vm("vm1")}/runCommand?api-version=1`);
+    const noBody = await call(emu, "POST", `${ids.vm("vm1")}/runCommand?api-version=${COMPUTE}`);
     assert.equal(noBody.status, 400);
-    const ghost = await call(emu, "POST", `${ids.vm("ghost")}/runCommand?api-version=1`, { body: { commandId: "RunShellScript" } });
+    const ghost = await call(emu, "POST", `${ids.vm("ghost")}/runCommand?api-version=${COMPUTE}`, {
+      body: { commandId: "RunShellScript" },
+    });
     assert.equal(ghost.json.error.code, "ResourceNotFound");
   });
 
@@ -821,5 +838,195 @@ describe("guest output: ss renderer and parser", () => {
       connections: [{ remote: "10.1.0.100:8080", local: "10.1.0.4:50000", state: "ESTAB" }],
     });
     assert.equal(renderSsOutput(undefined), "### listening\n### connections");
+  });
+});
+
+describe("ARM emulator: api-versions", () => {
+  let emu: ArmEmulator;
+  let lenient: ArmEmulator;
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: richSnapshots(), token: TOKEN, apiVersions: "sdk" });
+    lenient = await startArmEmulator({ snapshots: richSnapshots(), token: TOKEN });
+  });
+  after(() => {
+    emu.close();
+    lenient.close();
+  });
+
+  test("a version the provider does not take is refused as ARM refuses it: InvalidResourceType, NoRegisteredProviderFound, InvalidApiVersionParameter", async () => {
+    const vmssNics = `${rgPath()}/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-web/networkInterfaces`;
+    const cases: Array<[method: string, path: string, status: number, code: string, message: RegExp]> = [
+      // a list: 404 InvalidResourceType, naming the type, namespace and the versions taken
+      [
+        "GET",
+        `${rgPath()}/providers/Microsoft.Network/loadBalancers?api-version=2020-04-01`,
+        404,
+        "InvalidResourceType",
+        /^The resource type 'loadBalancers' could not be found in the namespace 'Microsoft\.Network' for api version '2020-04-01'\. The supported api-versions are '2026-01-01'\.$/,
+      ],
+      // compute is not network's version, and a scale set's NICs are still 2018-10-01
+      [
+        "GET",
+        `${rgPath()}/providers/Microsoft.Compute/virtualMachines?api-version=${NET}`,
+        404,
+        "InvalidResourceType",
+        /'virtualMachines'.*'2026-04-01'/,
+      ],
+      ["GET", `${vmssNics}?api-version=${NET}`, 404, "InvalidResourceType", /'virtualMachineScaleSets\/networkInterfaces'.*'2018-10-01'/],
+      // one resource, or an action on it: 400 NoRegisteredProviderFound with its location
+      [
+        "GET",
+        `${ids.nic("vm1-nic")}?api-version=2023-11-01`,
+        400,
+        "NoRegisteredProviderFound",
+        /^No registered resource provider found for location 'westeurope' and API version '2023-11-01' for type 'networkInterfaces'\. The supported api-versions are '2026-01-01'\. The supported locations are '[^']*westeurope[^']*'\.$/,
+      ],
+      [
+        "POST",
+        `${ids.rule(WEB_LB, "rule-http")}/health?api-version=${COMPUTE}`,
+        400,
+        "NoRegisteredProviderFound",
+        /for type 'loadBalancers\/loadBalancingRules'/,
+      ],
+      [
+        "POST",
+        `${ids.vm("vm1")}/runCommand?api-version=${NET}`,
+        400,
+        "NoRegisteredProviderFound",
+        /for type 'virtualMachines'.*'2026-04-01'/,
+      ],
+      ["GET", `${VMSS_VM0}?api-version=${NET}`, 400, "NoRegisteredProviderFound", /for type 'virtualMachineScaleSets\/virtualMachines'/],
+      // ARM's own resources, and a value that is no version: 400 InvalidApiVersionParameter
+      [
+        "GET",
+        `${rgPath()}?api-version=2023-02-01`,
+        400,
+        "InvalidApiVersionParameter",
+        /^The api-version '2023-02-01' is invalid\. The supported versions are '2024-08-01,.*2021-04-01,/,
+      ],
+      [
+        "GET",
+        `${ids.lb(WEB_LB)}?api-version=1`,
+        400,
+        "InvalidApiVersionParameter",
+        /^The api-version '1' is invalid\. The supported versions are '2026-01-01'\.$/,
+      ],
+      // Azure Monitor and Resource Graph
+      [
+        "GET",
+        `${ids.lb(WEB_LB)}/providers/Microsoft.Insights/metrics?api-version=2023-10-01&metricnames=DipAvailability`,
+        404,
+        "InvalidResourceType",
+        /'metrics'.*'Microsoft\.Insights'.*'2024-02-01'/,
+      ],
+      [
+        "GET",
+        `/subscriptions/${SUB}/providers/Microsoft.Insights/eventtypes/management/values?api-version=2024-02-01&$filter=eventTimestamp ge '2026-01-01'`,
+        404,
+        "InvalidResourceType",
+        /'eventtypes\/values'.*'2015-04-01'/,
+      ],
+      [
+        "POST",
+        "/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01",
+        404,
+        "InvalidResourceType",
+        /^The resource type 'resources' could not be found in the namespace 'Microsoft\.ResourceGraph' for api version '2022-10-01'\. The supported api-versions are '2024-04-01'\.$/,
+      ],
+    ];
+    for (const [method, path, status, code, message] of cases) {
+      const r = await call(emu, method, path, method === "POST" ? { body: { commandId: "RunShellScript", query: "Resources" } } : {});
+      assert.equal(r.status, status, `${method} ${path}: ${r.text}`);
+      assert.equal(r.json.error.code, code, path);
+      assert.match(r.json.error.message, message, path);
+    }
+    // the versions the SDKs send are taken
+    assert.equal((await get(emu, `${ids.nic("vm1-nic")}?api-version=${NET}`)).status, 200);
+    assert.equal((await get(emu, `${vmssNics}?api-version=${VMSS_NET}`)).status, 200);
+    assert.equal((await get(emu, `${rgPath()}?api-version=2021-04-01`)).status, 200);
+  });
+
+  test("every operation the collectors call is sent, by the installed SDK packages, at a version the emulator takes", async () => {
+    const { apiTarget } = await import("../src/providers/azure/emulator/api-versions.ts");
+    const used: Array<[pkg: string, group: string, fns: string[]]> = [
+      ...[
+        "loadBalancers",
+        "networkSecurityGroups",
+        "virtualNetworks",
+        "routeTables",
+        "publicIPAddresses",
+        "applicationSecurityGroups",
+        "natGateways",
+      ].map((g): [string, string, string[]] => ["network", g, ["_listSend", "_listAllSend", "_getSend"]]),
+      [
+        "network",
+        "networkInterfaces",
+        [
+          "_listSend",
+          "_listAllSend",
+          "_getSend",
+          "_listVirtualMachineScaleSetNetworkInterfacesSend",
+          "_listVirtualMachineScaleSetVMNetworkInterfacesSend",
+          "_getVirtualMachineScaleSetNetworkInterfaceSend",
+          "_listEffectiveNetworkSecurityGroupsSend",
+          "_getEffectiveRouteTableSend",
+        ],
+      ],
+      ["network", "loadBalancerLoadBalancingRules", ["_healthSend", "_getSend"]],
+      ["compute", "virtualMachines", ["_listSend", "_listAllSend", "_getSend", "_runCommandSend"]],
+      ["compute", "availabilitySets", ["_listSend", "_getSend"]],
+      ["compute", "virtualMachineScaleSets", ["_listSend", "_listAllSend", "_getSend"]],
+      ["compute", "virtualMachineScaleSetVMs", ["_listSend", "_getSend", "_runCommandSend"]],
+      ["monitor", "metrics", ["_listSend"]],
+      ["monitor", "activityLogs", ["_listSend"]],
+      ["resourcegraph", ".", ["_resourcesSend"]],
+    ];
+    let checked = 0;
+    for (const [pkg, group, fns] of used) {
+      const file = new URL(`../node_modules/@azure/arm-${pkg}/dist/esm/api/${group}/operations.js`, import.meta.url);
+      const text = readFileSync(file, "utf8");
+      for (const fn of fns) {
+        const start = text.indexOf(`export function ${fn}(`);
+        assert.ok(start >= 0, `${pkg}/${group}: ${fn}`);
+        const end = text.indexOf("export function", start + 1);
+        const body = text.slice(start, end < 0 ? undefined : end);
+        const m = /expandUrlTemplate\("([^"]+)"[\s\S]*?"api%2Dversion": "([^"]+)"[\s\S]*?\.(get|post)\(/.exec(body);
+        assert.ok(m, `${pkg}/${group}: ${fn} has a template, an api-version and a method`);
+        const [, template, version, method] = m as unknown as [string, string, string, string];
+        const path = template
+          .replace(/\{\?[^}]*\}$/, "")
+          .replace("{resourceUri}", `subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/lb`)
+          .replace(/\{[^}]+\}/g, "x");
+        const target = apiTarget(method.toUpperCase(), path);
+        assert.ok(target, `${pkg}/${group}: ${fn} (${path}) is served`);
+        assert.ok(
+          target.versions.includes(version),
+          `${pkg}/${group}: ${fn} sends ${version}; the emulator takes ${target.versions.join(", ")}`,
+        );
+        checked++;
+      }
+    }
+    assert.equal(checked, 46);
+  });
+
+  test("by default any value shaped like an api-version is taken (a newer SDK package's keep working), and one that is none is refused", async () => {
+    for (const path of [
+      `${rgPath()}/providers/Microsoft.Network/loadBalancers?api-version=2031-07-01`,
+      `${ids.nic("vm1-nic")}?api-version=2023-11-01`,
+      `${ids.vm("vm1")}?api-version=2030-01-01-preview`,
+      `${rgPath()}?api-version=2023-02-01`,
+    ]) {
+      const r = await get(lenient, path);
+      assert.equal(r.status, 200, `${path}: ${r.text}`);
+    }
+    const none = await get(lenient, `${ids.lb(WEB_LB)}?api-version=1`);
+    assert.equal(none.status, 400, none.text);
+    assert.equal(none.json.error.code, "InvalidApiVersionParameter");
+    assert.match(none.json.error.message, /^The api-version '1' is invalid\./);
+    const graph = await call(lenient, "POST", "/providers/Microsoft.ResourceGraph/resources?api-version=latest", {
+      body: { query: "Resources" },
+    });
+    assert.equal(graph.status, 400, graph.text);
+    assert.equal(graph.json.error.code, "InvalidApiVersionParameter");
   });
 });

@@ -165,3 +165,111 @@ describe("a request body over the limit", () => {
     }
   });
 });
+
+describe("Resource Graph: what a careless client sends", () => {
+  const snap = azureFixture();
+  const sub = String(snap.scope.subscriptionId);
+  const post = (url: string, ca: string, payload: unknown) =>
+    new Promise<{
+      status: number;
+      json: { error?: { code: string; message: string; details?: Array<{ code: string; message: string }> } };
+    }>((resolve, reject) => {
+      const r = httpsRequest(
+        `${url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`,
+        { method: "POST", ca, headers: { authorization: "Bearer t", "content-type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      r.on("error", reject);
+      r.end(JSON.stringify(payload));
+    });
+
+  it("options out of the service's ranges ($top 1-1000, $skip from 0, resultFormat) are a 400 BadRequest with the reason in details", async () => {
+    const emu = await startArmEmulator({ snapshots: [snap] });
+    try {
+      const query = "Resources | where type =~ 'microsoft.network/loadbalancers'";
+      for (const options of [
+        { $top: -5 },
+        { $top: 0 },
+        { $top: 1001 },
+        { $top: 2.5 },
+        { $top: "10" },
+        { $skip: -1 },
+        { resultFormat: "xml" },
+        { $skipToken: 5 },
+      ]) {
+        const r = await post(emu.url, emu.ca, { subscriptions: [sub], query, options });
+        assert.equal(r.status, 400, JSON.stringify(options));
+        assert.equal(r.json.error?.code, "BadRequest");
+        assert.match(
+          r.json.error?.message ?? "",
+          /^Please provide below info when asking for support: timestamp = \S+, correlationId = [0-9a-f-]{36}\.$/,
+        );
+        const option = Object.keys(options)[0] as string;
+        assert.ok(
+          r.json.error?.details?.some((d) => d.message.includes(`'${option}'`)),
+          `${JSON.stringify(options)}: ${JSON.stringify(r.json)}`,
+        );
+      }
+      const ok = await post(emu.url, emu.ca, {
+        subscriptions: [sub],
+        query,
+        options: { $top: 1000, $skip: 0, resultFormat: "objectArray" },
+      });
+      assert.equal(ok.status, 200);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a subscription the caller holds no role on: its rows are left out without an error, ResourceContainers does not list it, ARM answers 403", async () => {
+    const other = "22222222-2222-2222-2222-222222222222";
+    const moved = structuredClone(snap);
+    moved.scope.subscriptionId = other;
+    for (const r of moved.resources) r.id = r.id.replace(/^\/subscriptions\/[^/]+/, `/subscriptions/${other}`);
+    const emu = await startArmEmulator({ snapshots: [snap, moved], unreadableSubscriptions: [other] });
+    try {
+      const rows = await post(emu.url, emu.ca, {
+        subscriptions: [sub, other],
+        query: "Resources | where type =~ 'microsoft.network/loadbalancers'",
+      });
+      assert.equal(rows.status, 200);
+      const data = (rows.json as unknown as { data: Array<{ subscriptionId: string }> }).data;
+      assert.ok(data.length > 0);
+      assert.deepEqual([...new Set(data.map((d) => d.subscriptionId))], [sub]);
+      const subs = await post(emu.url, emu.ca, {
+        subscriptions: [sub, other],
+        query: "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId",
+      });
+      assert.deepEqual((subs.json as unknown as { data: unknown[] }).data, [{ subscriptionId: sub }]);
+      const all = await post(emu.url, emu.ca, {
+        query: "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId",
+      });
+      assert.deepEqual((all.json as unknown as { data: unknown[] }).data, [{ subscriptionId: sub }]);
+      const arm = await fetchArm(
+        emu.url,
+        emu.ca,
+        `/subscriptions/${other}/resourceGroups/${String(snap.scope.resourceGroup)}?api-version=2021-04-01`,
+      );
+      assert.equal(arm.status, 403);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+function fetchArm(url: string, ca: string, path: string): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const r = httpsRequest(`${url}${path}`, { method: "GET", ca, headers: { authorization: "Bearer t" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    r.on("error", reject);
+    r.end();
+  });
+}

@@ -24,7 +24,9 @@
  * Throttling is planned, not discovered: queries are paced to the user quota
  * (15 per 5 s by default, and the `x-ms-user-quota-*` headers of each answer
  * are obeyed), ARM reads to a token bucket per subscription. A subscription
- * that cannot be read (403) becomes a gap and the others go on.
+ * that cannot be read becomes a gap and the others go on: a 403, and one that
+ * Resource Graph silently leaves out, found by listing the readable
+ * subscriptions first (unreadableSubscriptions).
  */
 
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
@@ -224,10 +226,14 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
 
   // 1. which subscriptions; 2. the resources, 1000 subscriptions a query: the queries at once (each pages its
   // $skipToken chain in turn; the pacer keeps them within Resource Graph's quota), their rows in subscription order
-  const subscriptionIds = await resolveSubscriptions(run);
+  const { subscriptionIds, listed } = await resolveSubscriptions(run);
+  // Resource Graph leaves out what the caller cannot read without an error: a subscription it does not list as
+  // readable is a gap, not an empty subscription, and is not queried
+  const unreadable = await unreadableSubscriptions(run, subscriptionIds, listed);
+  const readable = subscriptionIds.filter((s) => !unreadable.has(s.toLowerCase()));
   emit({ type: "phase", name: "resource graph" });
   const batches: string[][] = [];
-  for (let i = 0; i < subscriptionIds.length; i += 1000) batches.push(subscriptionIds.slice(i, i + 1000));
+  for (let i = 0; i < readable.length; i += 1000) batches.push(readable.slice(i, i + 1000));
   for (const rows of await Promise.all(batches.map((batch) => queryResources(run, batch)))) {
     for (const row of rows) {
       const r = rowToResource(row);
@@ -236,7 +242,7 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
   }
   const ruleHealth: Record<string, RuleHealthBody> = {};
   const effective: Record<string, EffectiveNsgBody> = {};
-  const progress = new GraphProgress(run, subscriptionIds);
+  const progress = new GraphProgress(run, subscriptionIds, unreadable);
   const scaleSetsBehindPools = scaleSetsInPools(resources);
   if (!opts.deep) {
     for (const ss of scaleSetsBehindPools) {
@@ -287,14 +293,20 @@ async function startGraphRun(opts: GraphCollectOptions): Promise<GraphRun> {
 const fatalGraphError = (run: GraphRun, e: unknown) => credentialsError("Resource Graph", e, run.opts.endpoint);
 
 /** Runs a paged query over a set of subscriptions (all the caller can read when absent); throws on failure. */
-async function query(run: GraphRun, text: string, subs: string[] | undefined, operation: string): Promise<Array<Record<string, unknown>>> {
+async function query(
+  run: GraphRun,
+  text: string,
+  subs: string[] | undefined,
+  operation: string,
+  top = run.pageSize,
+): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];
   let skipToken: string | undefined;
   do {
     const res = await run.graph.resources({
       query: text,
       ...(subs ? { subscriptions: subs } : {}),
-      options: { top: run.pageSize, resultFormat: "objectArray", ...(skipToken ? { skipToken } : {}) },
+      options: { top, resultFormat: "objectArray", ...(skipToken ? { skipToken } : {}) },
     });
     run.emit({ type: "call", operation, calls: run.calls.recorder.calls });
     if (Array.isArray(res.data)) rows.push(...(res.data as Array<Record<string, unknown>>));
@@ -303,14 +315,23 @@ async function query(run: GraphRun, text: string, subs: string[] | undefined, op
   return rows;
 }
 
-/** The subscriptions to read: those given, plus (--all-subscriptions) every one the caller can read. */
-async function resolveSubscriptions(run: GraphRun): Promise<string[]> {
+/**
+ * The subscriptions to read: those given, plus (--all-subscriptions) every one the caller can read; `listed`, the
+ * lower-cased ids that listing returned (undefined without --all-subscriptions).
+ */
+async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: string[]; listed: Set<string> | undefined }> {
   let subscriptionIds = [...new Set((run.opts.subscriptionIds ?? []).map((s) => s.trim()).filter(Boolean))];
+  let listed: Set<string> | undefined;
   if (run.opts.allSubscriptions) {
     run.emit({ type: "phase", name: "subscriptions" });
     try {
       const rows = await query(run, SUBSCRIPTIONS_QUERY, undefined, "resourceGraph.subscriptions");
-      for (const r of rows) if (typeof r.subscriptionId === "string") subscriptionIds.push(r.subscriptionId);
+      listed = new Set();
+      for (const r of rows) {
+        if (typeof r.subscriptionId !== "string") continue;
+        subscriptionIds.push(r.subscriptionId);
+        listed.add(r.subscriptionId.toLowerCase());
+      }
       subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
     } catch (e) {
       throw (
@@ -322,7 +343,78 @@ async function resolveSubscriptions(run: GraphRun): Promise<string[]> {
   if (subscriptionIds.length === 0) {
     throw new InputError("no subscription to read", "Pass --subscription <id> (repeatable) or --all-subscriptions.");
   }
-  return subscriptionIds;
+  return { subscriptionIds, listed };
+}
+
+/**
+ * The asked subscriptions the caller cannot read (lower-cased), each recorded as a `resourceGraph.subscriptions` gap
+ * on `/subscriptions/<id>` (it covers every data key: nothing of the subscription was read). Resource Graph answers
+ * only what the caller can read and says nothing of the rest ("No results are returned if you don't have at least
+ * read permissions", https://learn.microsoft.com/azure/governance/resource-graph/overview#permissions-in-azure-resource-graph),
+ * so an unreadable subscription would look empty. Its `ResourceContainers` table holds the subscriptions
+ * (`Microsoft.Resources/subscriptions`, https://learn.microsoft.com/azure/governance/resource-graph/concepts/query-language#resource-graph-tables),
+ * trimmed the same way, so it lists the readable ones: one query over
+ * the asked ones (1000 a query), none with --all-subscriptions, whose listing already says it.
+ *
+ * A refusal naming subscriptions (403/404, as the resources query handles them) makes those a `resourceGraph.resources`
+ * gap, and the listing is asked again without them. When the listing fails otherwise, nothing can tell an empty
+ * subscription from an unreadable one: each asked subscription gets the gap, and is still queried.
+ */
+async function unreadableSubscriptions(run: GraphRun, asked: string[], listed: Set<string> | undefined): Promise<Set<string>> {
+  const operation = "resourceGraph.subscriptions";
+  const out = new Set<string>();
+  const unlisted = (s: string) =>
+    run.calls.ledger.note({
+      operation,
+      resourceId: `/subscriptions/${s}`,
+      message:
+        "Resource Graph does not list this subscription among those the credential can read (it does not exist, or the credential holds no role on it); its resources are left out of every query without an error, so none were read",
+    });
+  if (listed) {
+    for (const s of asked) {
+      if (listed.has(s.toLowerCase())) continue;
+      out.add(s.toLowerCase());
+      unlisted(s);
+    }
+    return out;
+  }
+  const batches: string[][] = [];
+  for (let i = 0; i < asked.length; i += 1000) batches.push(asked.slice(i, i + 1000));
+  await Promise.all(
+    batches.map(async (first) => {
+      let batch = first;
+      while (batch.length > 0) {
+        try {
+          const rows = await query(run, SUBSCRIPTIONS_QUERY, batch, operation, 1000);
+          const readable = new Set(rows.map((r) => String(r.subscriptionId ?? "").toLowerCase()));
+          for (const s of batch) {
+            if (readable.has(s.toLowerCase())) continue;
+            out.add(s.toLowerCase());
+            unlisted(s);
+          }
+          return;
+        } catch (e) {
+          const fatal = fatalGraphError(run, e);
+          if (fatal) throw fatal;
+          const err = e as RestErrorLike;
+          const named =
+            err.statusCode === 403 || err.statusCode === 404
+              ? subscriptionsIn(err.message).filter((s) => batch.some((x) => x.toLowerCase() === s))
+              : [];
+          if (named.length === 0) {
+            for (const s of batch) run.calls.ledger.addGap(operation, e, `/subscriptions/${s}`);
+            return;
+          }
+          for (const s of named) {
+            out.add(s);
+            run.calls.ledger.addGap("resourceGraph.resources", e, `/subscriptions/${s}`);
+          }
+          batch = batch.filter((x) => !named.includes(x.toLowerCase()));
+        }
+      }
+    }),
+  );
+  return out;
 }
 
 /**
@@ -373,13 +465,15 @@ class GraphProgress {
   readonly lbsBySub = new Map<string, ArmResource[]>();
   private readonly run: GraphRun;
   private readonly subsTotal: number;
-  constructor(run: GraphRun, subscriptionIds: string[]) {
+  /** `unread`: the subscriptions not queried (lower-cased), which count as done */
+  constructor(run: GraphRun, subscriptionIds: string[], unread: Set<string>) {
     this.run = run;
     this.subsTotal = subscriptionIds.length;
     this.lbs = [...run.resources.values()].filter((r) => r.type === "Microsoft.Network/loadBalancers");
-    const failedSubs = new Set(
-      run.calls.ledger.gaps.filter((g) => g.operation === "resourceGraph.resources").map((g) => subOf(g.resourceId ?? "")),
-    );
+    const failedSubs = new Set([
+      ...unread,
+      ...run.calls.ledger.gaps.filter((g) => g.operation === "resourceGraph.resources").map((g) => subOf(g.resourceId ?? "")),
+    ]);
     for (const s of subscriptionIds) if (!failedSubs.has(s.toLowerCase())) this.lbsBySub.set(s.toLowerCase(), []);
     for (const lb of this.lbs) this.lbsBySub.get(subOf(lb.id))?.push(lb);
     this.subsDone = failedSubs.size;

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EmulatorError, readBody, sleep } from "../../../core/emulator/http.ts";
+import { checkApiVersion } from "./api-versions.ts";
 import type { FaultRule } from "./index.ts";
 import { type ArmState, type Ctx, queryParam, type Reply, type Route } from "./routes.ts";
 
@@ -87,10 +88,11 @@ function send(st: ArmState, res: ServerResponse, subscription: string, reply: Re
   res.end(payload);
 }
 
-const errorReply = (e: EmulatorError): Reply => ({
+/** ARM's error body; `details` when the error carries them (Resource Graph's 400s). */
+const errorReply = (e: EmulatorError & { details?: unknown }): Reply => ({
   status: e.status,
   headers: e.headers,
-  body: { error: { code: e.code, message: e.message } },
+  body: { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } },
 });
 
 /** The bearer token; 401 when there is none (or not the one the emulator was started with). */
@@ -108,9 +110,10 @@ function authenticate(st: ArmState, req: IncomingMessage): string {
   return bearer;
 }
 
-/** What ARM checks before any handler: api-version, a readable and known subscription, an existing resource group. */
-function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
-  if (!queryParam(url.searchParams, "api-version")) {
+/** What ARM checks before any handler: api-version, a readable and known subscription, an existing resource group, a version the provider takes. */
+function checkArm(st: ArmState, method: string, url: URL, path: string, lower: string): void {
+  const version = queryParam(url.searchParams, "api-version");
+  if (!version) {
     throw new EmulatorError(
       400,
       "MissingApiVersionParameter",
@@ -118,7 +121,7 @@ function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
     );
   }
   const sub = path.split("/")[2] ?? "";
-  if (st.forbidden.has(sub.toLowerCase())) {
+  if (st.forbidden.has(sub.toLowerCase()) || st.unreadable?.has(sub.toLowerCase())) {
     throw new EmulatorError(
       403,
       "AuthorizationFailed",
@@ -130,6 +133,7 @@ function checkArm(st: ArmState, url: URL, path: string, lower: string): void {
   if (rgName !== undefined && !st.store.resourceGroup(sub, rgName)) {
     throw new EmulatorError(404, "ResourceGroupNotFound", `Resource group '${rgName}' could not be found.`);
   }
+  checkApiVersion(method, path, version, st.store, st.opts.apiVersions);
 }
 
 /** The request handler over a set of routes. */
@@ -179,7 +183,7 @@ export function armHandler(st: ArmState, routes: Route[], latency: () => number)
         throw new EmulatorError(404, "InvalidResourceType", `The ARM emulator does not serve '${method} ${path}'.`);
       }
       const { route, match } = resolved;
-      if (route.arm) checkArm(st, url, path, lower);
+      if (route.arm) checkArm(st, method, url, path, lower);
       const ctx: Ctx = {
         method,
         path,

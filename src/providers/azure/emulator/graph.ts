@@ -12,6 +12,7 @@
  * `properties.instanceView` is absent. Scale-set instances and their NICs are
  * not in `Resources`, so they are left out as the real service does.
  */
+import { randomUUID } from "node:crypto";
 import { EmulatorError as GraphError } from "../../../core/emulator/http.ts";
 import type { ArmResource } from "../../../providers/azure/wire-types.ts";
 import type { ArmStore } from "./store.ts";
@@ -169,12 +170,64 @@ interface Request {
   options?: { $top?: unknown; $skip?: unknown; $skipToken?: unknown; resultFormat?: unknown };
 }
 
-/** Answers one query. `forbidden`: lower-cased subscriptions the caller may not read (`forbiddenChanges`: only their resourcechanges). */
+/** An error detail of a Resource Graph answer (`error.details[]`). */
+export interface GraphErrorDetail {
+  code: string;
+  message: string;
+}
+
+/**
+ * Resource Graph's 400 for a request it will not run: `{ error: { code: "BadRequest", message: "Please provide below
+ * info when asking for support: timestamp = …, correlationId = ….", details: [{ code, message }, …] } }`, the reason
+ * in `details` (the shape in Azure/azure-powershell's Resource Graph scenario tests, Search-AzureRmGraph-QueryError,
+ * and https://github.com/Azure/azure-sdk-for-js/issues/12780).
+ */
+export function graphBadRequest(details: GraphErrorDetail[]): GraphError & { details: GraphErrorDetail[] } {
+  const message = `Please provide below info when asking for support: timestamp = ${new Date().toISOString()}, correlationId = ${randomUUID()}.`;
+  return Object.assign(new GraphError(400, "BadRequest", message), { details });
+}
+
+/**
+ * The request options as the service validates them: `$top` an integer from 1 to 1000, `$skip` an integer from 0,
+ * `$skipToken` a string, `resultFormat` `objectArray` or `table` (QueryRequestOptions in
+ * azure-rest-api-specs specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/stable/2024-04-01/resourcegraph.json).
+ * The service does not publish the detail it gives for each; the emulator names the option, its range and the value.
+ */
+function checkOptions(options: unknown): void {
+  if (options === undefined || options === null) return;
+  const bad = (what: string) => {
+    throw graphBadRequest([{ code: "InvalidQueryRequestOptions", message: what }]);
+  };
+  if (typeof options !== "object" || Array.isArray(options)) bad("The query request options must be an object.");
+  const o = options as Record<string, unknown>;
+  const int = (name: string, min: number, max?: number) => {
+    const v = o[name];
+    if (v === undefined || v === null) return;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || (max !== undefined && v > max)) {
+      const range = max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+      bad(`The value of '${name}' must be ${range}; it was ${JSON.stringify(v)?.slice(0, 40)}.`);
+    }
+  };
+  int("$top", 1, 1000);
+  int("$skip", 0);
+  if (o.$skipToken !== undefined && o.$skipToken !== null && typeof o.$skipToken !== "string")
+    bad("The value of '$skipToken' must be a string.");
+  if (o.resultFormat !== undefined && o.resultFormat !== null && o.resultFormat !== "objectArray" && o.resultFormat !== "table") {
+    bad(`The value of 'resultFormat' must be 'objectArray' or 'table'; it was ${JSON.stringify(o.resultFormat)?.slice(0, 40)}.`);
+  }
+}
+
+/**
+ * Answers one query. `forbidden`: lower-cased subscriptions the caller may not read, refused with a 403
+ * (`forbiddenChanges`: only their resourcechanges); `unreadable`: subscriptions the caller holds no role on, left out
+ * of every answer without an error, as Resource Graph does.
+ */
 export function answerQuery(
   store: ArmStore,
   bodyText: string,
   forbidden: Set<string>,
   forbiddenChanges: Set<string> = new Set(),
+  unreadable: Set<string> = new Set(),
 ): Record<string, unknown> {
   let req: Request;
   try {
@@ -183,6 +236,7 @@ export function answerQuery(
     throw new GraphError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
   }
   if (!req || typeof req.query !== "string") throw new GraphError(400, "BadRequest", "The query is missing.");
+  checkOptions(req.options);
   const changes = isChangesQuery(req.query);
   const q = changes ? undefined : parseQuery(req.query);
   const subs = Array.isArray(req.subscriptions) ? (req.subscriptions as unknown[]).map((s) => String(s).toLowerCase()) : undefined;
@@ -196,9 +250,10 @@ export function answerQuery(
       );
     }
   }
-  // the scope: the named subscriptions, or every readable one (tenant scope)
-  const readable = [...store.subscriptions].filter((s) => !forbidden.has(s));
-  const scope = new Set(subs ?? readable);
+  // the scope: the named subscriptions, or every readable one (tenant scope); those the caller holds no role on
+  // are left out either way, without an error
+  const readable = [...store.subscriptions].filter((s) => !forbidden.has(s) && !unreadable.has(s));
+  const scope = new Set((subs ?? readable).filter((s) => !unreadable.has(s)));
 
   let rows: Array<Record<string, unknown>>;
   if (!q) {
@@ -232,8 +287,8 @@ export function answerQuery(
     rows = rows.map((row) => Object.fromEntries(cols.map((c) => [c, row[c] ?? null])));
   }
 
-  const top = Math.min(1000, Math.max(1, Math.floor(Number(req.options?.$top ?? 100)) || 100));
-  let skip = Math.max(0, Math.floor(Number(req.options?.$skip ?? 0)) || 0);
+  const top = typeof req.options?.$top === "number" ? req.options.$top : 100;
+  let skip = typeof req.options?.$skip === "number" ? req.options.$skip : 0;
   const token = req.options?.$skipToken;
   if (typeof token === "string" && token !== "") {
     const m = /^emu:(\d+):(.*)$/.exec(Buffer.from(token, "base64").toString("utf8"));

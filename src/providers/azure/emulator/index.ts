@@ -11,10 +11,14 @@
  *
  * Per request: latency → count (under the route name) → bearer check (401) →
  * faults → api-version / subscription / resource group checks → the handler.
+ * Any api-version shaped like one is accepted, or with `apiVersions: "sdk"`
+ * only those the installed SDK packages send (api-versions.ts); any other is
+ * answered as ARM answers it.
  */
 import { createServer, type Server } from "node:https";
 import { type EmulatorHandle, emulatorHandle, Faults, latencySource, listenLocal, RequestCounts } from "../../../core/emulator/http.ts";
 import type { AzureSnapshot, RuleHealthBody } from "../wire-types.ts";
+import type { ApiVersionMode } from "./api-versions.ts";
 import { generateCert } from "./cert.ts";
 import { armHandler } from "./dispatch.ts";
 import type { GraphQuota } from "./graph.ts";
@@ -71,6 +75,19 @@ export interface ArmEmulatorOptions {
   forbiddenSubscriptions?: string[];
   /** Subscriptions whose resource changes the caller may not read: 403 for a Resource Graph `resourcechanges` query naming them (the `Resources` table stays readable). */
   forbiddenChanges?: string[];
+  /**
+   * Subscriptions the caller holds no role on, as Resource Graph treats them: a query naming them answers without
+   * their rows and without an error ("No results are returned if you don't have at least read permissions",
+   * https://learn.microsoft.com/azure/governance/resource-graph/overview#permissions-in-azure-resource-graph),
+   * `ResourceContainers` does not list them, and ARM requests under them are 403 AuthorizationFailed.
+   */
+  unreadableSubscriptions?: string[];
+  /**
+   * Which api-versions are taken (api-versions.ts): "any" (the default) any value shaped like one, so that a newer
+   * SDK package's versions keep working; "sdk" only those the installed SDK packages send, every other answered as
+   * ARM answers a version its provider does not take.
+   */
+  apiVersions?: ApiVersionMode;
 }
 
 /** `url` is `https://127.0.0.1:PORT`; requests are counted per route name (`lro.poll` separately; `unmatched` for 404/405 routes). */
@@ -151,6 +168,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
     graph: newGraphState(),
     forbidden: new Set((opts.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase())),
     forbiddenChanges: new Set((opts.forbiddenChanges ?? []).map((x) => x.toLowerCase())),
+    unreadable: new Set((opts.unreadableSubscriptions ?? []).map((x) => x.toLowerCase())),
     seen: new Map(),
     inFlight: 0,
     maxInFlight: 0,

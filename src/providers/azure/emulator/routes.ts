@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { EmulatorError, type Faults, type RequestCounts } from "../../../core/emulator/http.ts";
 import { renderSsOutput, runCommandMessage } from "../collect/guest-output.ts";
+import { checkApiVersion } from "./api-versions.ts";
 import { answerQuery, chargeQuota, GraphError, type GraphState } from "./graph.ts";
 import type { ArmEmulatorOptions, FaultRule } from "./index.ts";
 import { type ArmStore, isVmId, key, withoutInstanceView } from "./store.ts";
@@ -97,6 +98,8 @@ export interface ArmState {
   forbidden: Set<string>;
   /** subscriptions whose resourcechanges queries answer 403 */
   forbiddenChanges?: Set<string>;
+  /** subscriptions the caller holds no role on: Resource Graph leaves them out without an error, ARM answers 403 */
+  unreadable?: Set<string>;
   /** when each route was first and last requested (ms since the epoch, after the latency) */
   seen: Map<string, { first: number; last: number }>;
   /** requests being answered now, and the most there ever were at once */
@@ -406,19 +409,26 @@ function readRoutes(st: ArmState): Route[] {
       arm: false,
       handle: (ctx) => {
         try {
-          if (!queryParam(ctx.query, "api-version")) {
+          const version = queryParam(ctx.query, "api-version");
+          if (!version) {
             throw new GraphError(
               400,
               "MissingApiVersionParameter",
               "The api-version query parameter (?api-version=) is required for all requests.",
             );
           }
+          checkApiVersion(ctx.method, ctx.path, version, st.store, st.opts.apiVersions);
           const headers = chargeQuota(st.graph, ctx.bearer, st.opts.argQuota);
-          return { status: 200, body: answerQuery(st.store, ctx.body, st.forbidden, st.forbiddenChanges), headers };
+          return {
+            status: 200,
+            body: answerQuery(st.store, ctx.body, st.forbidden, st.forbiddenChanges, st.unreadable ?? new Set()),
+            headers,
+          };
         } catch (e) {
           if (!(e instanceof GraphError)) throw e;
           if (e.status === 429) st.counts.add("resourceGraph.throttled");
-          throw new EmulatorError(e.status, e.code, e.message, e.headers);
+          const details = (e as { details?: unknown }).details;
+          throw Object.assign(new EmulatorError(e.status, e.code, e.message, e.headers), details === undefined ? {} : { details });
         }
       },
     },

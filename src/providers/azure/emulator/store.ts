@@ -102,6 +102,22 @@ export class ArmStore {
     return this.resourceGroups.get(`${sub}/${rg}`.toLowerCase());
   }
 
+  /** Every location of the snapshots' resources, sorted (what a NoRegisteredProviderFound answer lists). */
+  locations(): string[] {
+    const out = new Set<string>();
+    for (const r of this.resources.values()) if (r.location) out.add(r.location.toLowerCase());
+    return [...out].sort();
+  }
+
+  /** The location of the resource a path names (its top-level resource's, else its resource group's). */
+  locationOf(path: string): string | undefined {
+    const parts = key(path).split("/");
+    const top = parts.slice(0, 9).join("/");
+    const r = this.resources.get(top);
+    if (r?.location) return r.location.toLowerCase();
+    return this.resourceGroup(parts[2] ?? "", parts[4] ?? "")?.location?.toLowerCase();
+  }
+
   get(id: string): unknown {
     const k = key(id);
     return this.resources.get(k) ?? this.nested.get(k);
