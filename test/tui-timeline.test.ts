@@ -228,3 +228,25 @@ async function until(get: () => string, re: RegExp): Promise<void> {
   }
   assert.fail(`${re} never showed up in:\n${get()}`);
 }
+
+describe("timeline view: a drop found after a gap in the metrics", () => {
+  it("the member's details and a set-aside cause date it by both samples, as the timeline does", async () => {
+    const { withoutAzureSamples } = await import("./support/time-builder.ts");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const snap = JSON.parse(readFileSync(fixture("nsg-change-probe-down"), "utf8")) as AzureSnapshot;
+    // no samples from 03:05 to 03:11: up at 03:04, down at 03:12
+    withoutAzureSamples(snap, "2026-03-14T03:05:00Z", "2026-03-14T03:12:00Z");
+    const file = join(mkdtempSync(join(tmpdir(), "lbdoctor-tui-gap-")), "gap.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const s = new TuiSession(snapshotSource(file));
+    await s.load();
+    const data = dataOf(s);
+    const text = frame(h(TimelineView, { data, selected: 0, width: 120, height: 30, color: false }), 120);
+    assert.match(
+      text.replace(/\n/g, " "),
+      /10\.0\.0\.4 \(vm1\) · DipAvailability · 1 change of state: down by 03:12 \(up at 03:04, no samples in between\)/,
+    );
+    assert.doesNotMatch(text, /down at 03:12/);
+  });
+});

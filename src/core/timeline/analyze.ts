@@ -391,6 +391,16 @@ export interface CauseDrop {
   after?: HealthPoint;
 }
 
+/**
+ * A drop in words: "the 03:12 drop of vm1", or after a gap in the samples "the drop of vm1 by 03:12 (up at 03:00, no
+ * samples in between)"; `label` the member's label as the caller shows it (the TUI's sanitized).
+ */
+export function dropWords(d: CauseDrop, window: TimeWindow, label = d.series.label): string {
+  return d.after
+    ? `the drop of ${label} by ${clock(d.at.t, window)} (up at ${clock(d.after.t, window)}, no samples in between)`
+    : `the ${clock(d.at.t, window)} drop of ${label}`;
+}
+
 /** What the timeline makes of a change a failing finding names as a cause (`change:<id>`). */
 export interface CauseVerdict {
   /** the failing findings (ids) that name the change */
@@ -510,10 +520,7 @@ export function rankCauses(
     time,
     findings.filter((f) => f.status === "fail" && !f.key?.startsWith("change:")),
   );
-  const dropText = (d: CauseDrop) =>
-    d.after
-      ? `the drop of ${d.series.label} by ${clock(d.at.t, time.window)} (up at ${clock(d.after.t, time.window)}, no samples in between)`
-      : `the ${clock(d.at.t, time.window)} drop of ${d.series.label}`;
+  const dropText = (d: CauseDrop) => dropWords(d, time.window);
   const wins = new Map<Change, Array<{ drop: CauseDrop; why?: string }>>();
   const losses = new Map<Change, Array<{ drop: CauseDrop; why: string }>>();
   const note = <T>(map: Map<Change, T[]>, c: Change, x: T) => {

@@ -10,7 +10,7 @@
 
 import type { Finding } from "../../core/engine/types.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
-import { clock as isoClock, rankCauses, transitions, valueText } from "../../core/timeline/analyze.ts";
+import { dropWords, gapBefore, clock as isoClock, rankCauses, transitions, valueText } from "../../core/timeline/analyze.ts";
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
 import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
@@ -82,7 +82,7 @@ function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Ca
     if (v.likely)
       out.set(key, {
         rules: v.findings.map((id) => rules.get(id) ?? id),
-        asideFor: [...new Set((v.lost ?? []).map((d) => `the ${isoClock(d.at.t, time.window)} drop of ${sanitize(d.series.label)}`))],
+        asideFor: [...new Set((v.lost ?? []).map((d) => dropWords(d, time.window, sanitize(d.series.label))))],
       });
   return out;
 }
@@ -419,7 +419,16 @@ export function rowDetail(m: TimelineModel, r: TimelineRow | undefined): string 
       const s = r.series;
       const tr = transitions(s);
       const last = s.points[s.points.length - 1];
-      const moves = tr.map((p) => `${p.up ? "up" : "down"} at ${at(p.t)}`).join(", ");
+      // after a gap in the samples, the change happened somewhere in it: dated by both ends, as the timeline dates it
+      const moves = tr
+        .map((p) => {
+          const gap = gapBefore(s, p);
+          const state = p.up ? "up" : "down";
+          return gap
+            ? `${state} by ${at(p.t)} (${gap.up ? "up" : "down"} at ${at(gap.t)}, no samples in between)`
+            : `${state} at ${at(p.t)}`;
+        })
+        .join(", ");
       const live = r.live?.[r.live.length - 1];
       return [
         `${r.label} · ${s.metric}`,
