@@ -422,7 +422,7 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     // a credential header as a member of JSON text, its value with quoted parameters: all of them
     [
       '{"Authorization": "Digest username=\\"bob\\", response=\\"6629fae49393a05397450978507c4ef1\\""}',
-      '{"Authorization":"Digest [redacted]"}',
+      '{"Authorization": "Digest [redacted]"}',
     ],
   ];
   const KEPT = [

@@ -139,6 +139,12 @@ describe("hostile strings take linear time", () => {
     ["a quote repeated in a curl command (a quoted command each)", "'", "curl -u a:", ""],
     ["' -Password \"' repeated", ' -Password "', "", ""],
     ["'https://aB1' repeated (a token as a URL's user)", "https://aB1", "", "@"],
+    ["'a:\\\\' repeated (a JSON-escaped URL's scheme)", "a:\\\\", "", "/@"],
+    ["'https:\\/\\/u:' repeated", "https:\\/\\/u:", "", "@"],
+    ["'\"password\": 1' repeated", '"password": 1', "", ""],
+    ["' -u \\\"a:' repeated in a curl command (escaped quotes)", ' -u \\"a:', "curl", ""],
+    ["'\\\\' repeated in JSON text (a quote's backslashes)", "\\\\", '{"a": "', '", "b": "Password=x"}'],
+    ['\'{"a": 1.50, "password": "x"}, \' repeated in a JSON array (spliced)', '{"a": 1.50, "password": "x"}, ', "[", "1]"],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -542,5 +548,238 @@ describe("sshpass, redis-cli, --pass and an .npmrc's credentials", () => {
     assert.deepEqual(stripped, expected);
     assert.deepEqual(scanned, expected);
     assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+/* A third review: known leaks and over-masks. */
+
+describe("a URL's password in JSON-escaped text (https:\\/\\/…)", () => {
+  it("is masked as in https://user:pw@host/x, in a script or cut JSON text; a host and a path stay", () => {
+    const cases: Array<[string, string]> = [
+      ["https:\\/\\/user:pw@host/x", `https:\\/\\/user:${REDACTED}@host/x`],
+      [
+        'echo "{\\"url\\":\\"https:\\/\\/deploy:S3cret@git.example.com\\/app\\"}"',
+        `echo "{\\"url\\":\\"https:\\/\\/deploy:${REDACTED}@git.example.com\\/app\\"}"`,
+      ],
+      // JSON text in JSON text: its slashes escaped twice (`\\\/`)
+      ['{"a": "x \\"https:\\\\\\/\\\\\\/u:pw@h\\\\\\/p\\"', `{"a": "x \\"https:\\\\\\/\\\\\\/u:${REDACTED}@h\\\\\\/p\\"`],
+      [
+        "git clone https:\\/\\/ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com\\/o\\/r",
+        `git clone https:\\/\\/${REDACTED}@github.com\\/o\\/r`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "https:\\/\\/host:8443\\/path@v2 x",
+      "https:\\/\\/alice@host.example\\/x y",
+      "https:\\/\\/host.example\\/@scope\\/pkg z",
+    ]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+  });
+});
+
+describe("a secret written as a number", () => {
+  it("a secret-named member's number is masked as its string would be, in all three walkers; a boolean stays", () => {
+    const doc = {
+      env: [
+        { name: "DB_PASSWORD", value: 1234 },
+        { name: "API_KEY", value: 987654 },
+        { name: "REQUIRE_PASSWORD", value: true },
+        { name: "PORT", value: 8080 },
+      ],
+      outputs: { storageAccountKey: { type: "securestring", value: 42 }, port: { type: "int", value: 443 } },
+      settings: { apiKey: 555, apiTokens: 3, "x-api-key": 777, keys: { apiKey: [11, "k"] }, nextToken: 2, timeout: 30 },
+      changes: { "tags.github_token": { previousValue: 1, newValue: 2 } },
+    };
+    const expected = {
+      env: [
+        { name: "DB_PASSWORD", value: REDACTED },
+        { name: "API_KEY", value: REDACTED },
+        { name: "REQUIRE_PASSWORD", value: true },
+        { name: "PORT", value: 8080 },
+      ],
+      outputs: { storageAccountKey: { type: "securestring", value: REDACTED }, port: { type: "int", value: 443 } },
+      settings: {
+        apiKey: REDACTED,
+        apiTokens: 3,
+        "x-api-key": REDACTED,
+        keys: { apiKey: [REDACTED, REDACTED] },
+        nextToken: 2,
+        timeout: 30,
+      },
+      changes: { "tags.github_token": { previousValue: REDACTED, newValue: REDACTED } },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    // each masked number counts as one masked value, as a string does
+    assert.equal(stripSecrets(structuredClone(doc)), 9);
+  });
+
+  it("in text that is no JSON document (a script, JSON text cut short, escaped quotes): the number, as a JSON string", () => {
+    const cases: Array<[string, string]> = [
+      [`echo '{"adminPassword": 20241203}' > /etc/app.json`, `echo '{"adminPassword": "${REDACTED}"}' > /etc/app.json`],
+      ['{"password": 123456, "user": "x"', `{"password": "${REDACTED}", "user": "x"`],
+      ['x {\\"apiKey\\": 4.2e1} y', `x {\\"apiKey\\": \\"${REDACTED}\\"} y`],
+      [
+        'cat <<EOF\n{"db_pwd": -5,\n "nextToken": 7, "requirePassword": true}',
+        `cat <<EOF\n{"db_pwd": "${REDACTED}",\n "nextToken": 7, "requirePassword": true}`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("an argv array's single-dash credential options", () => {
+  it("PowerShell's -Password and a tool's short option (in a command of that tool) lose their value in all three walkers", () => {
+    const doc = {
+      a: ["Connect-Thing", "-Password", "x", "-ClientSecret", "y", "-Name", "n"],
+      b: ["docker", "login", "-u", "u", "-p", "pw", "registry.example.com"],
+      c: ["mysql", "-uroot", "-pS3cret", "db"],
+      d: ["sqlcmd", "-S", "s", "-U", "sa", "-P", "pw"],
+      e: ["redis-cli", "-h", "cache", "-a", "pw", "ping"],
+      f: ["curl", "-u", "admin:pw", "https://x"],
+      g: ["sudo", "/usr/bin/sshpass", "-p", "pw", "ssh", "-p", "2222", "host"],
+      h: ["docker", "exec", "db", "mysql", "-pS3cret"],
+      i: ["sqlcmd", "-PS3cret"],
+      j: ["tool", "--password", 1234],
+      k: ["curl", "-b", "sid=abc", "-b", "cookies.txt", "--user=admin:pw", "https://x"],
+    };
+    const expected = {
+      a: ["Connect-Thing", "-Password", REDACTED, "-ClientSecret", REDACTED, "-Name", "n"],
+      b: ["docker", "login", "-u", "u", "-p", REDACTED, "registry.example.com"],
+      c: ["mysql", "-uroot", `-p${REDACTED}`, "db"],
+      d: ["sqlcmd", "-S", "s", "-U", "sa", "-P", REDACTED],
+      e: ["redis-cli", "-h", "cache", "-a", REDACTED, "ping"],
+      f: ["curl", "-u", `admin:${REDACTED}`, "https://x"],
+      g: ["sudo", "/usr/bin/sshpass", "-p", REDACTED, "ssh", "-p", "2222", "host"],
+      h: ["docker", "exec", "db", "mysql", `-p${REDACTED}`],
+      i: ["sqlcmd", `-P${REDACTED}`],
+      j: ["tool", "--password", REDACTED],
+      k: ["curl", "-b", REDACTED, "-b", "cookies.txt", `--user=admin:${REDACTED}`, "https://x"],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    // an argv as JSON text of its own
+    assert.equal(maskSecretsInString('["mysql","-pS3cret"]'), `["mysql","-p${REDACTED}"]`);
+  });
+
+  it("other tools' options, and mysql's -p without a value (its next word is the database), stay", () => {
+    const doc = {
+      a: ["mysql", "-u", "root", "-p", "db"],
+      b: ["docker", "run", "-u", "1000:1000", "-p", "8080:80", "img"],
+      c: ["ssh", "-p", "2222", "host"],
+      d: ["cp", "mysql", "-pr", "backup/"],
+      e: ["Invoke-Sqlcmd", "-PacketSize", "4096", "-Query", "q"],
+      f: ["curl", "-u", "admin", "https://x"],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, doc);
+    assert.deepEqual(scanned, doc);
+    // the same, as a login command (masked) in the same document: only its own value goes
+    const mixed = { a: ["docker", "login", "-p", "pw"], b: ["ssh", "-p", "2222", "host"] };
+    const m = { a: ["docker", "login", "-p", REDACTED], b: ["ssh", "-p", "2222", "host"] };
+    assert.deepEqual(bothWays(mixed).scanned, m);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(mixed))), m);
+  });
+});
+
+describe("a command line's credential in escaped quotes", () => {
+  it('curl -u \\"admin:pw\\" and other quoted option values escaped as a script or JSON text writes them', () => {
+    const cases: Array<[string, string]> = [
+      ['curl -u \\"admin:pw\\" https://x', `curl -u \\"admin:${REDACTED}\\" https://x`],
+      ['bash -c "curl -s -u \\"admin:pw 2\\" https://x"', `bash -c "curl -s -u \\"admin:${REDACTED}\\" https://x"`],
+      ['curl --user \\"admin:pw\\" https://x', `curl --user \\"admin:${REDACTED}\\" https://x`],
+      ['curl -u admin:\\"pw\\" https://x', `curl -u admin:\\"${REDACTED}\\" https://x`],
+      ['curl -b \\"sid=abc123\\" https://x', `curl -b \\"${REDACTED}\\" https://x`],
+      ['docker login -u x -p \\"S3cret\\" registry.io', `docker login -u x -p \\"${REDACTED}\\" registry.io`],
+      ['sqlcmd -S s -P \\"S3cret\\"', `sqlcmd -S s -P \\"${REDACTED}\\"`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("a tool is the command's first word, not an argument", () => {
+  it("an argument named as a tool (of cp, tar: commands that run none) makes no command of it: its flags stay", () => {
+    for (const s of [
+      "cp mysql -pr backup/",
+      "cp -pr mysql backup/",
+      "tar -C mysql -pcf mysql.tar .",
+      "cd /srv && cp mysql -pr /backup && ls",
+      "install -d mysql -pv && systemctl restart mysql",
+    ]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+    // a command run by another (docker exec, kubectl exec, ssh, timeout), or after a word that is no command, is still
+    // its tool's: the same line masks it after a command of cp's kind
+    const cases: Array<[string, string]> = [
+      ["cp mysql -pr /b && docker exec -it db mysql -uroot -pS3cret", `cp mysql -pr /b && docker exec -it db mysql -uroot -p${REDACTED}`],
+      [
+        "tar -C mysql -pcf x . ; kubectl exec -it db-0 -- mysql -pS3cret",
+        `tar -C mysql -pcf x . ; kubectl exec -it db-0 -- mysql -p${REDACTED}`,
+      ],
+      ["ssh admin@db mysql -pS3cret -e 'select 1'", `ssh admin@db mysql -p${REDACTED} -e 'select 1'`],
+      ["timeout 5 curl -u admin:pw https://x", `timeout 5 curl -u admin:${REDACTED} https://x`],
+      ["env A=1 sudo -u mysql mysql -pS3cret", `env A=1 sudo -u mysql mysql -p${REDACTED}`],
+      ["# az login -u app -p S3cret", `# az login -u app -p ${REDACTED}`],
+      // a value that is no cluster of flags is masked still, whatever the command (a leak costs more)
+      ["rm mysql -uroot -pS3cret app", `rm mysql -uroot -p${REDACTED} app`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("JSON text with a masked value keeps all else as written", () => {
+  it("numbers, spaces, key order and escapes stay byte for byte; only the masked value's text changes", () => {
+    const cases: Array<[string, string]> = [
+      ['{"a": 1.50, "b": 1e3, "password": "x"}', `{"a": 1.50, "b": 1e3, "password": "${REDACTED}"}`],
+      [
+        '{\n  "z": -0.0,\n  "conn": "Server=db;Password=hunter2",\n  "e": 1E+2\n}',
+        `{\n  "z": -0.0,\n  "conn": "Server=db;Password=${REDACTED}",\n  "e": 1E+2\n}`,
+      ],
+      // integer-like keys come first in a parsed object: the text's order stays
+      ['{"b":1,"10":2,"c":["--password", "x"],"1":3}', `{"b":1,"10":2,"c":["--password", "${REDACTED}"],"1":3}`],
+      [
+        '{"caf\\u00e9": "\\u00e9\\/", "apiKey": 12.0, "t": [true, null]}',
+        `{"caf\\u00e9": "\\u00e9\\/", "apiKey": "${REDACTED}", "t": [true, null]}`,
+      ],
+      // an object masked whole, then the rest
+      ['{"osProfile": {"adminPassword": "x", "n": [1, {"m": 2}]}, "n": 2.50}', `{"osProfile": "${REDACTED}", "n": 2.50}`],
+      // a masked key, and JSON text in a string (its own layout kept inside)
+      [
+        '{"Password=x": 1.0, "inner": "{\\"password\\": \\"y\\", \\"n\\": 1.50}"}',
+        `{"Password=${REDACTED}": 1.0, "inner": "{\\"password\\": \\"${REDACTED}\\", \\"n\\": 1.50}"}`,
+      ],
+      ['  "Password=x"  ', `  "Password=${REDACTED}"  `],
+    ];
+    for (const [s, expected] of cases) {
+      const out = maskSecretsInString(s);
+      assert.equal(out, expected, s);
+      JSON.parse(out);
+    }
+  });
+
+  it("where the text cannot keep its layout (a masked key meets another, a key repeats), it stays valid JSON without the secret", () => {
+    const clash = maskSecretsInString(`{"Password=x": 1, "Password=${REDACTED}": 2, "n": 1.50}`);
+    assert.deepEqual(JSON.parse(clash), { [`Password=${REDACTED}`]: 1, n: 1.5 });
+    const repeated = maskSecretsInString('{"password": "x", "a": 1.50, "password": "y"}');
+    assert.deepEqual(JSON.parse(repeated), { password: REDACTED, a: 1.5 });
+    assert.ok(!repeated.includes('"x"') && !repeated.includes('"y"'), repeated);
+    // nothing masked in what the parse holds: the earlier value of a repeated key is no less gone
+    for (const s of [
+      '{"a": "Password=x", "a": "y"}',
+      '{"conn": {"url": "https://u:pw@h/"}, "conn": 1}',
+      '[{"password": "x", "password": true}]',
+    ]) {
+      const out = maskSecretsInString(s);
+      JSON.parse(out);
+      assert.ok(!/Password=x|:pw@|"x"/.test(out), out);
+    }
+    // a string that starts with a colon is no member: the text stays as written
+    assert.equal(maskSecretsInString('{"a": ": x", "b": "y", "c": "="}'), '{"a": ": x", "b": "y", "c": "="}');
   });
 });

@@ -20,7 +20,7 @@ import React from "react";
 import { main } from "../src/cli.ts";
 import { finishSnapshot } from "../src/commands/snapshot.ts";
 import { parseSnapshot } from "../src/core/snapshot/load.ts";
-import { maskSecretsInString } from "../src/core/util/secrets.ts";
+import { maskSecretsInString, REDACTED, stripSecrets } from "../src/core/util/secrets.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { FindingView, Overview } from "../src/tui/components/screens.ts";
 import { TuiSession } from "../src/tui/session.ts";
@@ -277,5 +277,48 @@ describe("the TUI strips secrets from any source", () => {
     const data = session.getState().data as TuiData;
     assert.ok(data.findings.length > 0);
     assertNone("TUI data from a live source", JSON.stringify(data));
+  });
+});
+
+describe("JSON text: a masked secret changes its own value's text only", () => {
+  const ws = fc.constantFrom("", " ", "\n  ", "\t");
+  const key = fc
+    .oneof(fc.constantFrom("1", "10", "0", "é", "a b"), fc.stringMatching(/^[a-z][a-zA-Z0-9_]{0,8}$/))
+    .filter((k) => !/pass|pwd|secret|token|key|auth|sig|data|profile|cookie/i.test(k));
+  const number = fc.oneof(fc.constantFrom("1.50", "1e3", "-0", "0.10E+2", "-3.25e-7", "1.0"), fc.integer().map(String));
+  const value = fc.oneof(
+    number,
+    fc.stringMatching(/^[a-z0-9 .]{0,12}$/).map((s) => JSON.stringify(s)),
+    fc.constantFrom("true", "null", "{}", "[]", '"\\u00e9\\/"'),
+    fc.array(number, { maxLength: 3 }).map((xs) => `[${xs.join(", ")}]`),
+  );
+  /** [the secret member's text, the same member masked] */
+  const secretMember = fc.oneof(
+    b64(12).map((s): [string, string] => [`"dbPassword": "ZQX${s}"`, `"dbPassword": "${REDACTED}"`]),
+    fc.integer({ min: 1000, max: 99999999 }).map((n): [string, string] => [`"apiKey": ${n}`, `"apiKey": "${REDACTED}"`]),
+    b64(12).map((s): [string, string] => [`"conn": "Server=db;Password=ZQX${s}"`, `"conn": "Server=db;Password=${REDACTED}"`]),
+    alnum(12).map((s): [string, string] => [`"args": ["--password", "ZQX${s}"]`, `"args": ["--password", "${REDACTED}"]`]),
+  );
+
+  it("numbers as written, spaces, key order and escapes stay, in a string and in a document's string", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(key, value), { selector: ([k]) => k, maxLength: 6 }),
+        secretMember,
+        fc.nat(),
+        ws,
+        ws,
+        (members, [secret, masked], at, a, b) => {
+          const texts = members.map(([k, v]) => `${JSON.stringify(k)}:${a}${v}`);
+          const i = at % (texts.length + 1);
+          const text = (m: string) => `{${a}${[...texts.slice(0, i), m, ...texts.slice(i)].join(`,${b}`)}${b}}`;
+          assert.equal(maskSecretsInString(text(secret)), text(masked));
+          const doc = { properties: { requestbody: text(secret) } };
+          stripSecrets(doc);
+          assert.equal(doc.properties.requestbody, text(masked));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

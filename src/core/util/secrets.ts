@@ -121,19 +121,27 @@ const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`
  * there, its lookbehind cost every string of a snapshot a fifth more; `hinted` tests it only on a string with an option.
  */
 const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
+/**
+ * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
+ * JSON text in JSON text): URL_SCHEME's.
+ */
+const hasScheme = (s: string): boolean => s.includes("://") || s.includes(":\\");
+
 /** A command line has a space (or a tab or a line break) between its words; a resource id, a name, an enum value none. */
 const WHITESPACE = /\s/;
 
 /**
- * Whether a string may hold any shape below (most hold none). A credential in a URL needs `://` and `@`: two
- * substring tests, not a pattern (`:\/\/\S*@` took quadratic time on a string of many `://`).
+ * Whether a string may hold any shape below (most hold none). A credential in a URL needs `://` and `@`: substring
+ * tests, not a pattern (`:\/\/\S*@` took quadratic time on a string of many `://`).
  */
 function hinted(s: string): boolean {
   return (
     HINT.test(s) ||
-    (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("://") && s.includes("@")))) ||
-    // an option, after a space, a tab or a line break (a resource id's dashes never are)
-    (WHITESPACE.test(s) && CLI_HINT.test(s))
+    (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("@") && hasScheme(s)))) ||
+    // an option, after a space, a tab or a line break (a resource id's dashes never are), or an argv's element in a
+    // JSON array's text (`["mysql","-pX"]`)
+    (WHITESPACE.test(s) && CLI_HINT.test(s)) ||
+    (s.charCodeAt(0) === 91 && s.includes('"-'))
   );
 }
 
@@ -166,6 +174,17 @@ const JSON_SECRET = new RegExp(
 );
 
 /**
+ * A secret written as a number in text that is no JSON document (a script's `echo '{"adminPassword": 20241203}'`,
+ * JSON text cut short, its quotes escaped: `{\"apiKey\": 42}`), named as JSON_SECRET's or NAMED_SECRET's values are:
+ * the number, replaced by REDACTED as a JSON string (quoted as the name is), so that JSON text stays JSON. A boolean
+ * or null stays (no secret; `"requirePassword": true` says what a diagnosis may need).
+ */
+const JSON_NUMBER = new RegExp(
+  `((\\\\?)"(?:${[...SECRET_KEYS].join("|")}|[\\w.-]*(?:${SECRET_NAME_END}|${SECRET_VALUE_NAME}))\\2"\\s*:\\s*)-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w.+-])`,
+  "gi",
+);
+
+/**
  * Masks what looks like a secret, by shape, anywhere in a string:
  * - connection-string and key=value secrets (AccountKey=, SharedAccessKey=, Password=, Pwd=, ClientSecret=, …);
  * - SAS query strings, in full URLs and in relative paths (`/health?sv=…&sig=…`): the signature;
@@ -175,7 +194,8 @@ const JSON_SECRET = new RegExp(
  * - JWTs (header.payload.signature);
  * - PEM private keys (with or without their END line);
  * - AWS access key ids, and in the same string any 40-character secret access key;
- * - credentials in URLs (`scheme://user:password@host`): the password.
+ * - credentials in URLs (`scheme://user:password@host`, also JSON-escaped: `https:\/\/…`): the password;
+ * - a secret-named member's number in text that is no JSON document (`"adminPassword": 20241203`: JSON_NUMBER).
  * A string that is JSON text (an Activity Log `requestbody`) is masked as a document, every string in it so, JSON text
  * in those too: its syntax stays whole at every level (see maskJsonText).
  */
@@ -208,9 +228,9 @@ function maskHinted(s: string, aws: boolean): string {
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(JWT, REDACTED);
-  if (out.includes("://")) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
+  if (hasScheme(out)) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
   if (CLI_HINT.test(out)) out = maskCommandLine(out);
-  out = out.replace(JSON_SECRET, `$1"${REDACTED}"`);
+  out = out.replace(JSON_SECRET, `$1"${REDACTED}"`).replace(JSON_NUMBER, `$1$2"${REDACTED}$2"`);
   if (aws || AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
     out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
@@ -232,9 +252,10 @@ const JWT = /\beyJ(?:[A-Za-z0-9_]|-(?!eyJ)){4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-
  * path), and `https://host:8443/path@v2`, `…@registry.npmjs.org/@scope/…`, `…@github.com/org/repo.git@v1.2.0` keep
  * their host (no userinfo, or one before the path's `@`). Never into a quote (JSON text around the URL). The scheme is
  * at most 32 characters (an unbounded one was scanned from every letter of a long run: quadratic); each scan stops at
- * the authority's end, which the next `://` is past.
+ * the authority's end, which the next `://` is past. JSON-escaped slashes too (`https:\/\/user:pw@host\/x`, JSON text
+ * or a script that escapes them; `https:\\\/\\\/…`, JSON text in JSON text): the authority ends at the escaped `/` too.
  */
-const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:\\/\\/";
+const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:(?:\\\\{0,7}\\/){2}";
 const URL_PASSWORD = new RegExp(`(${URL_SCHEME}[^/?#\\s:"']*:)[^/?#\\s"']*@`, "gi");
 /**
  * A token used as a URL's user, without a password (`https://<PAT>@dev.azure.com/…`, `https://ghp_…@github.com/…`):
@@ -244,10 +265,13 @@ const URL_PASSWORD = new RegExp(`(${URL_SCHEME}[^/?#\\s:"']*:)[^/?#\\s"']*@`, "g
  * case, lower case and digits (no words joined by `-`). Case-sensitive (the shapes are); each lookahead bounded.
  */
 const URL_TOKEN_USER =
-  /([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)(?:(?:gh[opsu]_|github_pat_|glpat-)[A-Za-z0-9_-]{8,}|[a-z2-7]{52}|[0-9a-fA-F]{40}|(?=[A-Za-z0-9_]{0,255}[A-Z])(?=[A-Za-z0-9_]{0,255}[a-z])(?=[A-Za-z0-9_]{0,255}[0-9])[A-Za-z0-9_]{32,})@/g;
+  /([A-Za-z][A-Za-z0-9+.-]{0,31}:(?:\\{0,7}\/){2})(?:(?:gh[opsu]_|github_pat_|glpat-)[A-Za-z0-9_-]{8,}|[a-z2-7]{52}|[0-9a-fA-F]{40}|(?=[A-Za-z0-9_]{0,255}[A-Z])(?=[A-Za-z0-9_]{0,255}[a-z])(?=[A-Za-z0-9_]{0,255}[0-9])[A-Za-z0-9_]{32,})@/g;
 
-/** An option's value: quoted (to its closing quote, the quotes kept) or bare (to a space). */
-const OPT_VALUE = `(?:(["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
+/**
+ * An option's value: quoted (to its closing quote, the quotes kept; escaped too, as JSON text or a script writes a
+ * command: `-p \\"pw\\"`) or bare (to a space).
+ */
+const OPT_VALUE = `(?:(\\\\*["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
 /**
  * `--name value` / `--name=value`: masked when the name holds a password's or a secret's, or ends as a token's or an
  * access key's (see LONG_SECRET); PowerShell's `-Password value` / `-AdminPassword:value` too. The option only:
@@ -271,10 +295,11 @@ const LONG_NOT_SECRET =
 const PS_SECRET = /(?:password|secret)$/i;
 /**
  * curl's `-u user:password` (also grouped: `-su`, `-ksu`), `--user user:password`, `-U`/`--proxy-user`: the password,
- * quoted or not (`-u admin:'pw'`, `--user "admin:pw 2"`).
+ * quoted or not (`-u admin:'pw'`, `--user "admin:pw 2"`), the quotes escaped too (`-u \\"admin:pw\\"`: the command in
+ * JSON text or a script that escapes its quotes).
  */
 const CURL_USER =
-  /(\s(?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+)))(?:(["'])([^\s:"']*:)(?:(?!\2)[^\n])+\2|([^\s:"']*:)(?:(["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
+  /(\s(?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+)))(?:(\\*["'])([^\s:"']*:)(?:(?!\2)[^\n])+\2|([^\s:"']*:)(?:(\\*["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
 /** curl's `-b 'name=value'` / `--cookie …` (not a cookie file's name: a value without `=`). */
 const CURL_COOKIE = new RegExp(`(\\s(?:-b[ \\t]*|--cookie(?:=|[ \\t]+)))${OPT_VALUE}`, "g");
 /** MySQL's `-pPASSWORD` (attached: `-p db` asks for it). */
@@ -334,6 +359,67 @@ const SSHPASS = 32;
 const SSHPASS_RUNS = new Set(["ssh", "scp", "sftp", "rsync"]);
 /** `redis-cli -a PASSWORD`. */
 const REDIS = 64;
+/**
+ * A command whose words are files, names or patterns, never a command it runs (not a tool's bit): a tool that a later
+ * word names is an argument's name (`cp mysql -pr backup/`, `tar -C mysql -pcf …`), and a short option's value
+ * that is a cluster of flags (FLAG_CLUSTER: `-pr`, `-pcf`) is the command's own. Only then: any other first word may
+ * run the command that follows it (`docker exec db mysql …`, `ssh host mysql …`, `gosu app mysql …`), or be text
+ * before a command (`# az login -p …`), and a credential's value may be anything but the command's own flags. A
+ * leak costs more than an option's masked value.
+ */
+const ARGUMENTS = 128;
+const ARGUMENT_COMMANDS = new Set([
+  "cp",
+  "mv",
+  "rm",
+  "ln",
+  "ls",
+  "tar",
+  "zip",
+  "unzip",
+  "gzip",
+  "rsync",
+  "chown",
+  "chmod",
+  "chgrp",
+  "mkdir",
+  "rmdir",
+  "touch",
+  "install",
+  "grep",
+  "egrep",
+  "fgrep",
+  "sed",
+  "cat",
+  "head",
+  "tail",
+  "du",
+  "df",
+  "stat",
+  "file",
+  "tee",
+  "wc",
+  "sort",
+  "cut",
+  "diff",
+  "cd",
+  "systemctl",
+  "service",
+  "journalctl",
+  "apt",
+  "apt-get",
+  "yum",
+  "dnf",
+  "apk",
+  "rpm",
+  "dpkg",
+  "pip",
+  "pip3",
+  "npm",
+  "useradd",
+  "usermod",
+  "groupadd",
+]);
 
 /**
  * What may precede a command's name: `sudo` (its options too), `env`, `nohup`, variables set for it (`MYSQL_HOST=db`):
@@ -346,18 +432,21 @@ const isCommandEnd = (c: string): boolean =>
   c === ";" || c === "&" || c === "|" || c === "\n" || c === "\r" || c === "(" || c === ")" || c === "`";
 const isWordEnd = (c: string): boolean => c === " " || c === "\t" || c === '"' || c === "'" || isCommandEnd(c);
 
-/** A command word's tool bits (given those seen before it in the command): a path only as the command's first word. */
+/**
+ * A command word's tool bits (given those seen before it in the command): the tool its first word names (a path there
+ * too: `/usr/bin/curl`), or a later word (never a path then: `cp -pr /etc/mysql …` names a directory); `login` after
+ * a login tool (`docker login`, `az acr login`); ARGUMENTS for a first word of ARGUMENT_COMMANDS.
+ */
 function wordTool(word: string, first: boolean, seen: number): number {
   if (word.length > 256) return seen;
   let w = word.toLowerCase();
   const slash = Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\"));
   if ((seen & SSHPASS) !== 0 && SSHPASS_RUNS.has(w.slice(slash + 1).replace(/\.exe$/, ""))) return seen & ~SSHPASS;
-  if (slash >= 0) {
-    // `/usr/bin/curl` runs curl; `cp -pr /etc/mysql …` names a directory
-    if (!first) return seen;
-    w = w.slice(slash + 1);
-  }
+  if (!first && slash >= 0) return seen;
+  w = w.slice(slash + 1);
   if (w.endsWith(".exe")) w = w.slice(0, -4);
+  // as the shell runs them (`RM` is no rm)
+  if (first && ARGUMENT_COMMANDS.has(word.slice(slash + 1))) return seen | ARGUMENTS;
   if (w === "curl") return seen | CURL;
   if (MYSQL_TOOLS.has(w)) return seen | MYSQL;
   if (w === "sqlcmd" || w === "bcp") return seen | SQLCMD;
@@ -370,10 +459,10 @@ function wordTool(word: string, first: boolean, seen: number): number {
 
 /**
  * The tools each character of a command line is an argument of: a command ends at `&&`, `||`, `;`, `|` or a line
- * break, and runs a tool whose name is one of its words before that character (`curl`, `sudo curl`, `/usr/bin/curl`,
- * `docker exec db mysql`; not a path to a directory, `/etc/mysql`, nor a longer name, `mysql-server`,
- * `Invoke-Sqlcmd`). A quoted argument is a command line of its own (`--scripts "curl -u …"`, `bash -c 'mysql -p…'`)
- * until its quote closes (escaped or not: JSON text quotes it so). Linear: each word is read once.
+ * break, and runs the tool its first word names (`curl`, `sudo curl`, `/usr/bin/curl`; see wordTool), or one that a
+ * later word names (`docker exec db mysql`); not an argument of a command that runs none (`cp mysql -pr …`), a path
+ * to a directory (`/etc/mysql`) nor a longer name (`mysql-server`, `Invoke-Sqlcmd`). A quoted argument is a command
+ * line of its own (`--scripts "curl -u …"`, `bash -c 'mysql -p…'`) until its quote closes (escaped or not: JSON text quotes it so). Linear: each word is read once.
  */
 function commandTools(s: string): Uint8Array {
   const tools = new Uint8Array(s.length);
@@ -433,9 +522,14 @@ function inCommand(
   return (m, ...rest) => {
     const offset = rest[rest.length - 2] as number;
     const at = offset + (m.length - m.trimStart().length);
-    return ((tools[at] as number) & tool) !== 0 ? f(m, rest) : m;
+    const bits = tools[at] as number;
+    if ((bits & tool) === 0 || ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(m.slice((rest[0] as string).length)))) return m;
+    return f(m, rest);
   };
 }
+
+/** A short option's value that is more of its flags (`cp mysql -pr …`, `tar -C mysql -pcf …`): see ARGUMENTS. */
+const FLAG_CLUSTER = /^[a-z]{1,3}$/;
 
 /** An option's value masked, the option and the value's quotes kept (groups: the option, the value's quote). */
 const maskedValue = (_m: string, g: unknown[]): string => maskedOption(g[0] as string, g[1] as string | undefined);
@@ -499,9 +593,11 @@ const NAMED_KEY = new RegExp(`(?:${SECRET_VALUE_NAME})$`, "i");
 
 /**
  * JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event, and JSON text in a string of those),
- * masked as a document: parsed, every string in it masked (JSON text in it the same way, to any depth), and written
- * back, so the masking never breaks its syntax at any level; what the patterns above do to such text by shape, a
- * member does by its name here (`"adminPassword": …`, `"Authorization": "Basic …"`, `"apiToken": "…"`, an AWS tag).
+ * masked as a document: parsed, every string in it masked (JSON text in it the same way, to any depth), and each
+ * masked value's text (a masked key's) replaced in the text, all else as written (spliceJson), so the masking never
+ * breaks its syntax at any level nor changes what it does not mask (`1.50`, spaces, key order); written back whole
+ * only where a key repeats or a masked key meets another of its name. What the patterns above do to such text by
+ * shape, a member does by its name here (`"adminPassword": …`, `"Authorization": "Basic …"`, `"apiToken": "…"`, an AWS tag).
  * `value`: the text is a credential's value (a header's, a token's): a string it is, and the strings of an array it
  * is, are masked as that value (`"\"Basic …\""`, `["k3y"]`); an object in it is read as any JSON text.
  * The string itself when nothing is masked (its layout kept); undefined when it is no JSON text, for the patterns;
@@ -517,12 +613,29 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
   }
   if (typeof doc === "string") {
     const m = (value ?? mask)(doc, awsOuter);
-    return m === doc ? s : JSON.stringify(m);
+    if (m === doc) return s;
+    // the string's text replaced, the spaces around it kept
+    const from = s.indexOf('"');
+    return s.slice(0, from) + JSON.stringify(m) + s.slice(s.lastIndexOf('"') + 1);
   }
   if (doc === null || typeof doc !== "object") return undefined;
   const aws = awsOuter || AWS_KEY_ID_IN.test(s);
-  let changed = false;
+  /** Each container's masked values (by index or key, its key in the text) and renamed keys, spliced into `s`. */
+  let edits: Map<object, Map<string | number, string>> | undefined;
+  let renames: Map<object, Map<string, string>> | undefined;
+  /** A masked key meets another key of its name: the document written back has one of them, the text two. */
+  let rebuild = false;
+  /** A value masked: in the document (written back whole where the text cannot be spliced) and for the splice. */
+  const edit = (at: object, key: string | number, m: string): void => {
+    (at as Record<string | number, unknown>)[key] = m;
+    edits ??= new Map();
+    let e = edits.get(at);
+    if (e === undefined) edits.set(at, (e = new Map()));
+    e.set(key, m);
+  };
   let armed: Set<object> | undefined;
+  /** The members of the objects read: fewer than the text's where a key repeats (see memberCount). */
+  let members = 0;
   const values: object[] = [doc];
   const levels: number[] = [0];
   while (values.length > 0) {
@@ -531,28 +644,36 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
     if (level > MAX_DEPTH) return REDACTED;
     if (Array.isArray(v)) {
       const f = level === 1 && value ? value : mask;
+      argvToolsFor = undefined;
+      // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
+      let option = false;
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : f(x, aws);
-          if (m !== x) {
-            v[i] = m;
-            changed = true;
-          }
+          const dash = x.charCodeAt(0) === 45;
+          const m = ((dash || option) && argvMask(v, i, x)) || f(x, aws);
+          if (m !== x) edit(v, i, m);
+          option = dash;
+          continue;
+        }
+        if (typeof x === "number") {
+          if (option && argvMask(v, i, String(x)) !== undefined) edit(v, i, REDACTED);
         } else if (x !== null && typeof x === "object") {
           values.push(x);
           levels.push(level);
         }
+        option = false;
       }
       continue;
     }
     const o = v as Record<string, unknown>;
     const pair = secretPair(o);
     const armedObj = armed?.has(o) === true;
-    const entries: Array<[string, unknown]> = [];
-    let renamed = false;
-    let masked = false;
-    for (const k of Object.keys(o)) {
+    let entries: Array<[string, unknown]> | undefined;
+    const keys = Object.keys(o);
+    members += keys.length;
+    for (let ki = 0; ki < keys.length; ki++) {
+      const k = keys[ki] as string;
       const x = o[k];
       let m = x;
       const verdict = keyVerdict(k);
@@ -560,6 +681,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       const named = verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH;
       if (pair && k === pair.key) m = pair.value;
       else if (armedObj && isArmValueKey(k) && typeof x === "string") m = namedValueMask(x, aws);
+      else if (armedObj && isArmValueKey(k) && typeof x === "number") m = REDACTED;
       else if (verdict === SECRET_KEY) {
         if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
       } else if (typeof x === "string") {
@@ -567,6 +689,9 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
         else if (header) m = headerValueMask(x, aws);
         else if (named || NAMED_KEY.test(k)) m = namedValueMask(x, aws);
         else m = mask(x, aws);
+      } else if (typeof x === "number") {
+        // a secret's value written as a number (`"apiKey": 123456`), masked as its string would be
+        if (header || named || NAMED_KEY.test(k)) m = REDACTED;
       } else if ((header || named) && Array.isArray(x)) {
         // a header's values (`multiValueHeaders`, `set-cookie`), a token's: each one masked as the value
         if (level + 1 > MAX_DEPTH) return REDACTED;
@@ -575,11 +700,9 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
           const e: unknown = x[i];
           if (typeof e === "string") {
             const em = f(e, aws);
-            if (em !== e) {
-              x[i] = em;
-              masked = true;
-            }
-          } else if (e !== null && typeof e === "object") {
+            if (em !== e) edit(x, i, em);
+          } else if (typeof e === "number") edit(x, i, REDACTED);
+          else if (e !== null && typeof e === "object") {
             values.push(e);
             levels.push(level + 1);
           }
@@ -588,15 +711,15 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
         // a Resource Graph change of a secret (`"tags.github_token": {previousValue, newValue}`): its strings masked
         if (level + 1 > MAX_DEPTH) return REDACTED;
         const c = x as Record<string, unknown>;
-        for (const ck of Object.keys(c)) {
+        const ckeys = Object.keys(c);
+        members += ckeys.length;
+        for (const ck of ckeys) {
           const e = c[ck];
           if (typeof e === "string") {
             const em = namedValueMask(e, aws);
-            if (em !== e) {
-              c[ck] = em;
-              masked = true;
-            }
-          } else if (e !== null && typeof e === "object") {
+            if (em !== e) edit(c, ck, em);
+          } else if (typeof e === "number") edit(c, ck, REDACTED);
+          else if (e !== null && typeof e === "object") {
             values.push(e);
             levels.push(level + 1);
           }
@@ -607,21 +730,178 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
         values.push(x);
         levels.push(level);
       }
-      if (m !== x) masked = true;
+      if (m !== x) edit(o, k, m as string);
       const name = typeof verdict === "string" ? verdict : k;
-      if (name !== k) renamed = true;
-      entries.push([name, m]);
+      if (name !== k) {
+        // the keys before this one, unrenamed, then this one's new name
+        entries ??= keys.slice(0, ki).map((pk) => [pk, o[pk]]);
+        renames ??= new Map();
+        let r = renames.get(o);
+        if (r === undefined) renames.set(o, (r = new Map()));
+        r.set(k, name);
+      }
+      entries?.push([name, o[k]]);
     }
-    if (!masked && !renamed) continue;
-    changed = true;
+    if (entries === undefined) continue;
     // written back in order; a masked key that another key already has is the same secret's mask: the first one stays
-    for (const k of Object.keys(o)) delete o[k];
+    for (const k of keys) delete o[k];
     for (const [k, x] of entries) {
       // defined, not assigned: a `__proto__` member stays a member
       if (!Object.hasOwn(o, k)) Object.defineProperty(o, k, { value: x, enumerable: true, writable: true, configurable: true });
+      else rebuild = true;
     }
   }
-  return changed ? JSON.stringify(doc) : s;
+  // a key that repeats hides its earlier values from the parse (`{"a": "Password=x", "a": 1}`): the text is written
+  // back without them
+  if (edits === undefined && renames === undefined) return memberCount(s) > members ? JSON.stringify(doc) : s;
+  return (!rebuild && spliceJson(s, doc, edits, renames)) || JSON.stringify(doc);
+}
+
+/**
+ * How many members JSON text has: its strings that a colon follows (spaces between), each a key. More than its parse
+ * has where a key repeats in an object. Linear: only its quotes are visited (its unescaped ones open and close its
+ * strings in turn), each one's backslashes before it and spaces after it read once.
+ */
+function memberCount(s: string): number {
+  let n = 0;
+  let open = false;
+  for (let q = s.indexOf('"'); q !== -1; q = s.indexOf('"', q + 1)) {
+    let b = q - 1;
+    while (b >= 0 && s.charCodeAt(b) === 92) b--;
+    // an odd run of backslashes escapes it
+    if ((q - b) % 2 === 0) continue;
+    open = !open;
+    if (open) continue;
+    let c = q + 1;
+    while (c < s.length && s.charCodeAt(c) <= 32) c++;
+    if (s.charCodeAt(c) === 58) n++;
+  }
+  return n;
+}
+
+/**
+ * `s`, JSON text whose parse is `doc`, with each masked value's text (`edits`, by container and index or key) and
+ * each renamed key's (`renames`) replaced by its JSON text: all else as it was, byte for byte (numbers as written,
+ * spaces, key order, escapes). One pass, each character read once. Undefined where an object repeats a key: its
+ * parse holds one value of the key, the text more (the caller writes the document back whole, without them).
+ */
+function spliceJson(
+  s: string,
+  doc: object,
+  edits: Map<object, Map<string | number, string>> | undefined,
+  renames: Map<object, Map<string, string>> | undefined,
+): string | undefined {
+  interface Frame {
+    /** the container's parse */
+    c: Record<string | number, unknown>;
+    /** an object's keys read (an array's: undefined) */
+    seen: Set<string> | undefined;
+    /** an array's next index */
+    next: number;
+    e: Map<string | number, string> | undefined;
+    r: Map<string, string> | undefined;
+  }
+  const n = s.length;
+  let out = "";
+  let done = 0;
+  let i = 0;
+  const space = (): void => {
+    while (i < n && s.charCodeAt(i) <= 32) i++;
+  };
+  /** The end of the string whose quote is at `p`. */
+  const stringEnd = (p: number): number => {
+    let q = p + 1;
+    for (let c = s.charCodeAt(q); c !== 34; c = s.charCodeAt(q)) q += c === 92 ? 2 : 1;
+    return q + 1;
+  };
+  /** The end of the value that starts at `p`. */
+  const valueEnd = (p: number): number => {
+    let q = p;
+    const c = s.charCodeAt(q);
+    if (c === 34) return stringEnd(q);
+    if (c === 123 || c === 91) {
+      for (let depth = 0; ; ) {
+        const d = s.charCodeAt(q);
+        if (d === 34) {
+          q = stringEnd(q);
+          continue;
+        }
+        if (d === 123 || d === 91) depth++;
+        else if ((d === 125 || d === 93) && --depth === 0) return q + 1;
+        q++;
+      }
+    }
+    while (q < n) {
+      const d = s.charCodeAt(q);
+      if (d === 44 || d === 93 || d === 125 || d <= 32) break;
+      q++;
+    }
+    return q;
+  };
+  const stack: Frame[] = [];
+  /** the parse of the value that starts at `i` */
+  let current: unknown = doc;
+  space();
+  for (;;) {
+    if (current !== null && typeof current === "object") {
+      stack.push({
+        c: current as Record<string | number, unknown>,
+        seen: Array.isArray(current) ? undefined : new Set(),
+        next: 0,
+        e: edits?.get(current),
+        r: renames?.get(current),
+      });
+      i++;
+    } else i = valueEnd(i);
+    // the next member of the innermost open container, past those masked whole; the ends of containers
+    for (;;) {
+      const f = stack[stack.length - 1];
+      if (f === undefined) return out + s.slice(done);
+      space();
+      if (s.charCodeAt(i) === 44) {
+        i++;
+        space();
+      }
+      const c = s.charCodeAt(i);
+      if (c === 125 || c === 93) {
+        i++;
+        stack.pop();
+        continue;
+      }
+      let key: string | number;
+      let at: string | number;
+      if (f.seen !== undefined) {
+        const from = i;
+        i = stringEnd(i);
+        const raw = s.slice(from + 1, i - 1);
+        key = raw.includes("\\") ? (JSON.parse(s.slice(from, i)) as string) : raw;
+        if (f.seen.has(key)) return undefined;
+        f.seen.add(key);
+        const to = f.r?.get(key);
+        if (to !== undefined) {
+          out += s.slice(done, from) + JSON.stringify(to);
+          done = i;
+        }
+        at = to ?? key;
+        space();
+        // the colon
+        i++;
+        space();
+      } else {
+        key = f.next++;
+        at = key;
+      }
+      const m = f.e?.get(key);
+      if (m === undefined) {
+        current = f.c[at];
+        break;
+      }
+      const end = valueEnd(i);
+      out += s.slice(done, i) + JSON.stringify(m);
+      done = end;
+      i = end;
+    }
+  }
 }
 
 /** What a property name says: its value is a secret (removed), or the name itself, masked (the same string when clean). */
@@ -691,7 +971,8 @@ const PAIRS: ReadonlyArray<readonly [string, string]> = [
 /**
  * A name/value pair whose name names a secret (`aws_secret_access_key`, `DB_PASSWORD`), ends as NAMED_SECRET's names do
  * (`API_KEY`, `GITHUB_TOKEN`: masked as `API_KEY=…` is) or names a credential header (`Authorization`): the value
- * member and its mask; undefined for any other object (most have no such pair).
+ * member and its mask (a number's too: REDACTED); undefined for any other object (most have no such pair). A boolean
+ * or null value stays: it holds no secret, and says what a diagnosis may need (`{name: "REQUIRE_PASSWORD", value: true}`).
  */
 function secretPair(o: Record<string, unknown>): { key: string; value: string } | undefined {
   // most objects have none of the value members: three named reads, not a loop of keyed ones (a snapshot has ~300,000)
@@ -700,6 +981,12 @@ function secretPair(o: Record<string, unknown>): { key: string; value: string } 
     const name = o[n];
     if (typeof name !== "string") continue;
     const x = o[v];
+    if (typeof x === "number") {
+      // a secret written as a number (`{name: "DB_PASSWORD", value: 1234}`): masked as its string would be
+      const verdict = keyVerdict(name);
+      if (verdict === SECRET_KEY || verdict === HEADER_SECRET || NAMED_KEY.test(name)) return { key: v, value: REDACTED };
+      continue;
+    }
     if (typeof x !== "string" || x === "" || x === REDACTED) continue;
     const verdict = keyVerdict(name);
     if (verdict === SECRET_KEY) return { key: v, value: REDACTED };
@@ -732,18 +1019,98 @@ function namedValueMask(x: string, aws = false): string {
 }
 
 /**
- * An argv array's element that is a secret-named long option without its value (`["--password", "x"]`, a container's
- * `args`, a command split into words): the element after it is its value, masked whole. LONG_OPTION's names and
- * exclusions (`--password-file`, `--no-password`, `--secret-id` take none).
+ * An argv array's element that is a secret-named option without its value (`["--password", "x"]`, a container's
+ * `args`, a command split into words; PowerShell's `["-Password", "x"]`): the element after it is its value, masked
+ * whole. LONG_OPTION's names and exclusions (`--password-file`, `--no-password`, `--secret-id` take none), PS_SECRET's.
  */
 function isSecretOptionArg(x: unknown): boolean {
-  if (typeof x !== "string" || x.length > 64 || x.charCodeAt(0) !== 45 || x.charCodeAt(1) !== 45) return false;
+  if (typeof x !== "string" || x.length > 64 || x.charCodeAt(0) !== 45) return false;
+  if (x.charCodeAt(1) !== 45) return x.length > 2 && OPTION_NAME.test(x.slice(1)) && PS_SECRET.test(x);
   const name = x.slice(2);
   return OPTION_NAME.test(name) && LONG_SECRET.test(name) && !LONG_NOT_SECRET.test(name);
 }
 const OPTION_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 /** An element that may be an option's value: not empty, not masked already, not another option (LONG_VALUE's `(?!-)`). */
 const isOptionValueArg = (x: string): boolean => x !== "" && x !== REDACTED && x.charCodeAt(0) !== 45;
+
+/** The command line's tool-specific credential options, for an argv's words: the tools whose option each pattern finds. */
+const TOOL_OPTIONS: ReadonlyArray<readonly [number, RegExp]> = [
+  [MYSQL, MYSQL_PASSWORD],
+  [LOGIN | SSHPASS, LOGIN_PASSWORD],
+  [REDIS, REDIS_PASSWORD],
+  [SQLCMD, SQLCMD_PASSWORD],
+  [CURL, CURL_USER],
+  [CURL, CURL_COOKIE],
+];
+
+/**
+ * The tools each element of an argv array is an argument of, as commandTools reads a command line's words (an element
+ * is one word; see wordTool).
+ */
+function argvTools(v: readonly unknown[]): Uint8Array {
+  const tools = new Uint8Array(v.length);
+  let seen = 0;
+  let first = true;
+  for (let i = 0; i < v.length; i++) {
+    const w = v[i];
+    if (typeof w !== "string") continue;
+    if (w === "&&" || w === "||" || w === ";" || w === "|") {
+      seen = 0;
+      first = true;
+      continue;
+    }
+    seen = wordTool(w, first, seen);
+    first &&= COMMAND_PREFIX.test(w);
+    tools[i] = seen;
+  }
+  return tools;
+}
+
+/**
+ * The array whose argvTools `argvToolsOf` holds: computed when an element first needs them (most arrays never do),
+ * kept for its next elements; each walk forgets them before it reads an array.
+ */
+let argvToolsFor: readonly unknown[] | undefined;
+let argvToolsOf: Uint8Array = new Uint8Array(0);
+
+/**
+ * An argv array's element `x` (at `i`, a string or a number's text) masked as a secret option's value, or undefined
+ * (then read as any string): after a secret-named option (isSecretOptionArg), after a tool's credential option in a
+ * command of that tool (`["docker", "login", "-p", "x"]`, `["sqlcmd", "-P", "x"]`, `["redis-cli", "-a", "x"]`, curl's
+ * `["-u", "user:pw"]`: the user kept, and `["-b", "sid=x"]`), or attached to it (`["mysql", "-pX"]`, `["sshpass", "-pX", "ssh", …]`). The
+ * command line's patterns decide, on the words as a line: mysql's `-p` takes no separate value (`["mysql", "-p",
+ * "db"]` names the database, as `mysql -p db` does).
+ */
+function argvMask(v: readonly unknown[], i: number, x: string): string | undefined {
+  const prev = i > 0 ? v[i - 1] : undefined;
+  const afterOption = typeof prev === "string" && prev.charCodeAt(0) === 45 && isOptionValueArg(x);
+  if (afterOption && isSecretOptionArg(prev)) return REDACTED;
+  const attached = x.charCodeAt(0) === 45 && x.length > 2 && x.length <= 4096;
+  if (!(afterOption && prev.length <= 64) && !attached) return undefined;
+  if (argvToolsFor !== v) {
+    argvToolsOf = argvTools(v);
+    argvToolsFor = v;
+  }
+  // an option's tools: the value's own word (`["docker", "-p", "login"]`) adds none
+  const bits = argvToolsOf[afterOption ? i - 1 : i] as number;
+  if (bits === 0) return undefined;
+  for (const [tool, re] of TOOL_OPTIONS) {
+    if ((bits & tool) === 0) continue;
+    // the option and its value as a command line's words: ` -p x` (separate), ` -pX` (attached)
+    const opt = afterOption ? ` ${prev} ` : " ";
+    re.lastIndex = 0;
+    const m = re.exec(`${opt}${x}`);
+    if (m === null || m.index !== 0) continue;
+    const at = (m[1] as string).length - opt.length;
+    if (afterOption ? at !== 0 : at <= 0) continue;
+    const value = x.slice(at);
+    // a cookie file's name (no `=`) is no cookie; `["cp", "mysql", "-pr", …]` copies
+    if ((re === CURL_COOKIE && !value.includes("=")) || ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(value))) continue;
+    // curl's `user:password`: the user kept
+    return x.slice(0, at) + (re === CURL_USER ? value.slice(0, value.indexOf(":") + 1) : "") + REDACTED;
+  }
+  return undefined;
+}
 
 /** The member of an ARM output or parameter (`{type, value}`) that holds its value. */
 const isArmValueKey = (k: string): boolean => k === "value" || k === "Value";
@@ -785,7 +1152,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       if (typeof e === "string") {
         const m = fn(e);
         if (m !== e) masks.push({ at: items, key: ck, value: m });
-      } else if (e !== null && typeof e === "object") {
+      } else if (typeof e === "number") masks.push({ at: items, key: ck, value: REDACTED });
+      else if (e !== null && typeof e === "object") {
         if (level + 1 >= maxDepth) return false;
         values.push(e);
         levels.push(level + 1);
@@ -797,16 +1165,27 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
     const v = values.pop() as object;
     const level = (levels.pop() as number) + 1;
     if (Array.isArray(v)) {
+      argvToolsFor = undefined;
+      // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
+      let option = false;
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const m = i > 0 && isOptionValueArg(x) && isSecretOptionArg(v[i - 1]) ? REDACTED : maskSecretsInString(x);
+          const dash = x.charCodeAt(0) === 45;
+          const m = ((dash || option) && argvMask(v, i, x)) || maskSecretsInString(x);
           if (m !== x) masks.push({ at: v, key: i, value: m });
+          option = dash;
+          continue;
+        }
+        if (typeof x === "number") {
+          // a secret option's value written as a number (`["--password", 1234]`)
+          if (option && argvMask(v, i, String(x)) !== undefined) masks.push({ at: v, key: i, value: REDACTED });
         } else if (x !== null && typeof x === "object") {
           if (level >= maxDepth) return { tooDeep: true, strip };
           values.push(x);
           levels.push(level);
         }
+        option = false;
       }
       continue;
     }
@@ -819,8 +1198,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         masks.push({ at: o, key: k, value: pair.value });
         continue;
       }
-      if (armedObj && isArmValueKey(k) && typeof x === "string") {
-        const m = namedValueMask(x);
+      if (armedObj && isArmValueKey(k) && (typeof x === "string" || typeof x === "number")) {
+        const m = typeof x === "number" ? REDACTED : namedValueMask(x);
         if (m !== x) masks.push({ at: o, key: k, value: m });
         continue;
       }
@@ -839,8 +1218,9 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         continue;
       }
       if (verdict === HEADER_SECRET) {
-        if (typeof x === "string") {
-          const m = headerValueMask(x);
+        if (typeof x === "string" || typeof x === "number") {
+          // a number is masked as a string is (`"x-api-key": 123456`): REDACTED, no scheme to keep
+          const m = typeof x === "number" ? REDACTED : headerValueMask(x);
           if (m !== x) masks.push({ at: o, key: k, value: m });
           continue;
         }
@@ -851,8 +1231,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         }
         // anything else (an Activity Log's `authorization`: {action, scope}) is read as any value
       } else if (verdict === NAMED_SECRET_KEY || verdict === NAMED_SECRET_PATH) {
-        if (typeof x === "string") {
-          const m = namedValueMask(x);
+        if (typeof x === "string" || typeof x === "number") {
+          const m = typeof x === "number" ? REDACTED : namedValueMask(x);
           if (m !== x) masks.push({ at: o, key: k, value: m });
           continue;
         }
