@@ -1,4 +1,5 @@
 import {
+  albBehindNlb,
   awsId,
   CIDR,
   healthyAlb,
@@ -69,6 +70,35 @@ const nlbWithIpv6TargetGroup = () =>
 const noLbIpv6Cidrs = (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["edit"]>[0]>[0]) => {
   for (const sub of s.ec2?.Subnets ?? []) if (PUBLIC.includes(String(sub.SubnetId))) delete sub.Ipv6CidrBlockAssociationSet;
 };
+
+/**
+ * albBehindNlb with web-alb moved to the private subnets (front-nlb stays in the public ones), its health checks on 81,
+ * and the private subnets' ACL admitting 81 from the VPC, 80 only from `v4` (and from the private subnets, for web-alb's own
+ * instance targets), and every reply.
+ */
+export const albInPrivateSubnets = (v4: string[]) =>
+  albBehindNlb()
+    .editLb(ids.lb.alb, (x) => {
+      x.AvailabilityZones = [
+        { ZoneName: "us-east-1a", SubnetId: ids.subnet.privateA, LoadBalancerAddresses: [] },
+        { ZoneName: "us-east-1b", SubnetId: ids.subnet.privateB, LoadBalancerAddresses: [] },
+      ];
+    })
+    .editTargetGroup(tgArn("alb-tg"), { HealthCheckPort: "81" })
+    .nacl({
+      id: APP_ACL,
+      subnets: PRIVATE,
+      entries: [
+        { rule: 100, protocol: "tcp", ports: [81, 81], cidr: VPC_CIDR },
+        ...v4.map((cidr, i) => ({ rule: 110 + i, protocol: "tcp", ports: [80, 80] as [number, number], cidr })),
+        // web-alb's own targets, in the same subnets: its nodes' requests and the replies they get
+        { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
+        { rule: 121, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateB },
+        { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: VPC_CIDR },
+        { rule: 100, egress: true, protocol: "-1", cidr: VPC_CIDR },
+        { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
+      ],
+    });
 
 export const cases: RuleCases = {
   valid: [
@@ -341,6 +371,22 @@ export const cases: RuleCases = {
         { messageId: "blocked", resourceId: V6.web2 },
       ],
     },
+    {
+      name: "an ALB target in the private subnets, whose ACL admits the health-check port 81 only from the office: the NLB's health checks reach the ALB over IPv4 from the NLB's public subnets and are dropped",
+      snapshot: albInPrivateSubnets(["198.51.100.0/24"])
+        .naclEntry(APP_ACL, { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "198.51.100.0/24" })
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
+    },
+    {
+      name: "an ALB target of a dualstack NLB, the ALB subnets' ACL admits 80 only from the office's IPv4 range: IPv6 clients reach the ALB over IPv4 from the NLB's public subnets and are dropped",
+      snapshot: albInPrivateSubnets(["198.51.100.0/24"])
+        .editLb(lbArn("front-nlb", "network"), (x) => {
+          x.IpAddressType = "dualstack";
+        })
+        .build(),
+      errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
+    },
   ],
   unknown: [
     {
@@ -425,6 +471,11 @@ export const cases: RuleCases = {
         .listenerRulesNotCollected(ids.lb.nlb, 80)
         .build(),
       reason: "were not collected",
+    },
+    {
+      name: "an ALB target of an NLB that is not in the snapshot: its subnets, and so its network ACLs, are not known",
+      snapshot: albBehindNlb().removeLoadBalancer(ids.lb.alb).build(),
+      reason: "not in the snapshot",
     },
   ],
   notApplicable: [

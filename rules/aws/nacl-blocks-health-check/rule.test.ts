@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ids, V6 } from "../../../test/support/aws-builder.ts";
+import { awsId, CIDR, ids, lbArn, V6 } from "../../../test/support/aws-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
-import { cases } from "./cases.ts";
+import { albInPrivateSubnets, cases } from "./cases.ts";
 import rule from "./rule.ts";
 
 runRuleTests(rule, cases);
@@ -35,10 +35,106 @@ describe("aws/nacl-blocks-health-check fix commands", () => {
     for (const l of lookups)
       assert.match(
         l,
-        /^aws ec2 describe-subnets --subnet-ids subnet-\w+ --query 'Subnets\[\]\.Ipv6CidrBlockAssociationSet\[\]\.Ipv6CidrBlock' --output text$/,
+        /^aws ec2 describe-subnets --subnet-ids subnet-\w+ --query 'Subnets\[\]\.Ipv6CidrBlockAssociationSet\[\?Ipv6CidrBlockState\.State==`associated`\]\.Ipv6CidrBlock' --output text$/,
       );
     const creates = unknown.filter((c) => c.startsWith("aws ec2 create-network-acl-entry "));
     assert.ok(creates.length > 0);
     for (const c of creates) assert.match(c, / --ipv6-cidr-block '<IPv6 CIDR of subnet-\w+>' /);
+    // the summary says how to fill the placeholder in; a fix without one says nothing of it
+    const summaries = (name: string) =>
+      evaluateCase(rule, (cases.invalid.find((x) => x.name === name) as (typeof cases.invalid)[number]).snapshot)
+        .filter((f) => f.status === "fail")
+        .map((f) => f.remediation?.summary ?? "");
+    const lacking =
+      "IPv6 target group, the NLB's subnets carry no IPv6 CIDR in the snapshot: the targets' ACL has no IPv6 entry, so its implicit deny blocks every IPv6 address the nodes may hold";
+    for (const s of summaries(lacking))
+      assert.match(s, /replace each '<… CIDR of subnet-…>' with what the describe-subnets command before it prints\.$/);
+    for (const s of summaries(
+      "IPv6 target group: the targets' subnets use an ACL written for IPv4 (no Ipv6CidrBlock entry), so every IPv6 packet meets the implicit deny",
+    ))
+      assert.doesNotMatch(s, /describe-subnets/);
+  });
+});
+
+describe("aws/nacl-blocks-health-check: an ALB target of an NLB, reached over IPv4 in the ALB's subnets", () => {
+  const NLB = lbArn("front-nlb", "network");
+  const APP_ACL = awsId("acl", "private-app");
+  const albFinding = (b: ReturnType<typeof albInPrivateSubnets>) => {
+    const out = evaluateCase(rule, b.build()).filter((f) => f.resourceId === ids.lb.alb);
+    assert.equal(out.length, 1);
+    return out[0] as (typeof out)[number];
+  };
+  /** dualstack front-nlb; each private subnet's own ACL admits 80 only from the NLB subnet in its zone (and the office) */
+  const perZone = () =>
+    albInPrivateSubnets(["198.51.100.0/24"])
+      .editLb(NLB, (x) => {
+        x.IpAddressType = "dualstack";
+      })
+      .naclEntry(APP_ACL, { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicA })
+      .nacl({
+        id: awsId("acl", "private-b"),
+        subnets: [ids.subnet.privateB],
+        entries: [
+          { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "10.0.0.0/16" },
+          { rule: 110, protocol: "tcp", ports: [80, 80], cidr: "198.51.100.0/24" },
+          { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
+          { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: "10.0.0.0/16" },
+          { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicB },
+          { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
+          { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
+        ],
+      });
+
+  it("the fix admits the NLB subnets' IPv4 CIDRs on the ALB subnets' ACL", () => {
+    const f = albFinding(
+      albInPrivateSubnets(["198.51.100.0/24"]).naclEntry(APP_ACL, { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "198.51.100.0/24" }),
+    );
+    assert.equal(f.status, "fail");
+    assert.deepEqual(
+      (f.remediation?.commands ?? []).filter((c) => c.includes("--port-range From=81,To=81")).map((c) => /--cidr-block (\S+)/.exec(c)?.[1]),
+      [CIDR.publicA, CIDR.publicB],
+    );
+  });
+
+  it("an NLB subnet whose IPv4 CIDR the snapshot lacks: a lookup and a placeholder, never 0.0.0.0/0", () => {
+    const f = albFinding(
+      albInPrivateSubnets(["198.51.100.0/24"])
+        .naclEntry(APP_ACL, { rule: 100, protocol: "tcp", ports: [81, 81], action: "deny", cidr: "0.0.0.0/0" })
+        .edit((s) => {
+          const sub = s.ec2?.Subnets?.find((x) => x.SubnetId === ids.subnet.publicB);
+          if (sub) delete sub.CidrBlock;
+        }),
+    );
+    assert.equal(f.status, "fail");
+    const cmds = f.remediation?.commands ?? [];
+    assert.ok(!cmds.some((c) => c.includes("0.0.0.0/0")), cmds.join("\n"));
+    assert.ok(
+      cmds.includes(`aws ec2 describe-subnets --subnet-ids ${ids.subnet.publicB} --query 'Subnets[].CidrBlock' --output text`),
+      cmds.join("\n"),
+    );
+    assert.ok(
+      cmds.some((c) => c.includes(`--cidr-block '<IPv4 CIDR of ${ids.subnet.publicB}>'`)),
+      cmds.join("\n"),
+    );
+  });
+
+  it("cross-zone load balancing off: an NLB node's IPv6 clients reach only the ALB's node in its own zone, so per-zone ACLs pass", () => {
+    assert.equal(albFinding(perZone()).status, "pass");
+  });
+
+  it("cross-zone load balancing on: the NLB node in one zone reaches the ALB's node in the other, whose ACL drops it", () => {
+    const f = albFinding(perZone().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true"));
+    assert.equal(f.status, "fail");
+    assert.match(f.message, /IPv6 clients via front-nlb's node/);
+  });
+
+  it("the NLB's attributes not collected: a block between zones is unknown, not a fail", () => {
+    const f = albFinding(
+      perZone().edit((s) => {
+        delete s.elbv2.LoadBalancerAttributes?.[NLB];
+      }),
+    );
+    assert.equal(f.status, "unknown");
+    assert.match(f.message, /cross-zone load balancing/);
   });
 });

@@ -29,7 +29,10 @@ export default defineRule<AwsModel>({
     "For an IP target outside the VPC (Availability Zone `all`) only the load balancer's own subnets are in the snapshot: they are " +
     "checked, and the target's side is unknown. An IPv6 target group's connections are IPv6 end to end (from the load balancer's " +
     "IPv6 addresses, or preserved IPv6 clients, to the target's IPv6 address): only `Ipv6CidrBlock` entries match them, so an ACL " +
-    "written for IPv4 alone denies them all with its `*` entry.",
+    "written for IPv4 alone denies them all with its `*` entry. An Application Load Balancer that is the target of a Network Load " +
+    "Balancer is reached over IPv4 only, at its nodes in its own subnets (addresses not known offline, so the whole subnet CIDR is " +
+    "checked): health checks from every NLB node, IPv4 clients with their own addresses, and a dualstack NLB's IPv6 clients from the " +
+    "NLB node's IPv4 address, to the ALB's node in the same zone unless cross-zone load balancing is on.",
   citations: [
     {
       url: "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-troubleshooting.html",
@@ -46,6 +49,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/vpc/latest/userguide/nacl-rules.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/gateway/introduction.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-ip-address-type.html",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html",
   ],
   remediation:
     "Add allow entries ahead of the blocking entry: inbound on the target subnets' ACL for the health-check and traffic ports from the " +

@@ -17,7 +17,8 @@ export default defineRule<AwsModel>({
     "When nothing allows them, every check times out, the target is `unhealthy` with `Target.Timeout` and gets no traffic " +
     "(AWS's tutorial on an Auto Scaling group behind an Application Load Balancer: the instance security group must allow the load balancer's HTTP traffic and health checks). " +
     "Security groups are allow-only and their union applies; a rule on a prefix list cannot be decided offline and is reported as unknown. " +
-    "An Application Load Balancer that is the target of a Network Load Balancer is health-checked by the NLB's nodes: its own security " +
+    "An Application Load Balancer that is the target of a Network Load Balancer is health-checked by the NLB's nodes, always over IPv4 " +
+    "(from their addresses in the NLB subnets' IPv4 CIDRs, whatever either load balancer's IP address type): its own security " +
     "groups must admit them. An IPv6 target group (`IpAddressType` `ipv6`) is health-checked over IPv6, from the nodes' addresses in " +
     "their subnets' IPv6 CIDRs: only `Ipv6Ranges` (or a group reference) can admit them, never an IPv4 range.",
   citations: [
@@ -40,6 +41,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-troubleshooting.html#target-not-inservice",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html",
     "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-ip-address-type",
+    "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html",
   ],
   remediation:
     "Allow the load balancer on the health-check port in one of the targets' security groups: reference the load balancer's security " +

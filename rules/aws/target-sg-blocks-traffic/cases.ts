@@ -7,6 +7,7 @@ import {
   healthyNlb,
   IP,
   ids,
+  lbArn,
   listenerArn,
   tgArn,
   V6,
@@ -57,6 +58,14 @@ const ipv6RuleToApp6 = (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["
   ];
   s.elbv2.Rules = rules;
 };
+
+/** albBehindNlb with front-nlb dualstack, the ALB's SG admitting 80 only from `v4` (IPv4 ranges). */
+const albBehindDualstackNlb = (v4: string[]) =>
+  albBehindNlb()
+    .editLb(lbArn("front-nlb", "network"), (x) => {
+      x.IpAddressType = "dualstack";
+    })
+    .setIngress(ids.sg.alb, [{ port: 80, cidrs: v4 }]);
 
 export const cases: RuleCases = {
   valid: [
@@ -236,6 +245,11 @@ export const cases: RuleCases = {
         { messageId: "blocked", resourceId: ids.instance.web2 },
       ],
     },
+    {
+      name: "an ALB target of a dualstack NLB, the ALB's SG admits 80 only from the office's IPv4 range: IPv6 clients reach the ALB over IPv4 from the NLB's node addresses and are dropped",
+      snapshot: albBehindDualstackNlb([OFFICE]).build(),
+      errors: [{ messageId: "blocked", resourceId: ids.lb.alb }],
+    },
   ],
   unknown: [
     {
@@ -286,6 +300,11 @@ export const cases: RuleCases = {
     {
       name: "dualstack NLB whose listener rules were not collected, targets' SG allows only the office: a rule may send IPv6 clients elsewhere, or they arrive from the NLB's nodes and are dropped",
       snapshot: dualstackNlb([OFFICE]).listenerRulesNotCollected(ids.lb.nlb, 80).build(),
+      reason: "were not collected",
+    },
+    {
+      name: "an ALB target of a dualstack NLB whose listener rules were not collected, the ALB's SG admits only the office: a rule may send IPv6 clients elsewhere, or they arrive from the NLB's nodes and are dropped",
+      snapshot: albBehindDualstackNlb([OFFICE]).listenerRulesNotCollected(lbArn("front-nlb", "network"), 80).build(),
       reason: "were not collected",
     },
   ],

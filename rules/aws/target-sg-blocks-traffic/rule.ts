@@ -27,8 +27,10 @@ export default defineRule<AwsModel>({
     "allow the NLB's subnets (or its security group), unless a listener rule sends IPv6 clients to another target group. " +
     "For client traffic an allow that covers only part " +
     "of the clients is an allow-list and is reported as restricted, not blocked. Prefix lists cannot be decided offline and are reported as unknown. " +
-    "An Application Load Balancer that is the target of a Network Load Balancer is judged by its own security groups, which must admit " +
-    "the NLB's clients. An IP target outside the VPC has its security groups elsewhere: unknown. An IPv6 target group " +
+    "An Application Load Balancer that is the target of a Network Load Balancer is judged by its own security groups. The NLB always " +
+    "reaches it over IPv4: its IPv4 clients arrive with their own addresses, and a dualstack NLB's IPv6 clients, translated to IPv4, " +
+    "from the NLB's own IPv4 addresses, so the ALB must admit the clients and, for a dualstack NLB, the NLB's subnets' IPv4 CIDRs " +
+    "(or the NLB's security group). An IP target outside the VPC has its security groups elsewhere: unknown. An IPv6 target group " +
     "(`IpAddressType` `ipv6`) receives IPv6 packets, which only `Ipv6Ranges` (or a group reference) admit: from the load " +
     "balancer's IPv6 addresses, except that an NLB preserving client IPs passes IPv6 clients' own addresses (IPv4 clients still " +
     "arrive from the NLB's IPv6 addresses).",
@@ -71,7 +73,7 @@ export default defineRule<AwsModel>({
     "Allow the traffic on the target port in one of the targets' security groups: reference the load balancer's security group " +
     "(`UserIdGroupPairs=[{GroupId=sg-…}]`); for a Network Load Balancer without security groups allow its subnets' CIDRs, or, when it " +
     "preserves client IPs, the clients' addresses (IPv6 CIDRs go in `Ipv6Ranges`), and for a dualstack one with an IPv4 target group " +
-    "its subnets' IPv4 CIDRs as well (its IPv6 clients arrive from them).",
+    "its subnets' IPv4 CIDRs as well (its IPv6 clients arrive from them), also in the security group of an Application Load Balancer target.",
   explains: ["aws/targets-unhealthy"],
   check(ctx) {
     checkTargetSecurityGroups(ctx, { purpose: "traffic" });

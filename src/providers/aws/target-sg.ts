@@ -16,10 +16,12 @@ import {
   clientLabel,
   clientSpace,
   gapNote,
+  ipv6ClientsReach,
   jsonForCommand,
   lbNodeSources,
   lbTargets,
   nearMiss,
+  placeholder,
   preservationUnknown,
   reportTargetsUnknown,
   type Source,
@@ -53,9 +55,16 @@ function sourcesText(lb: LoadBalancer, sources: Source[]): string {
 
 /**
  * An Application Load Balancer registered as the target of a Network Load Balancer (target type `alb`): its own
- * security groups must admit the NLB's health checks (from the NLB's nodes) and its traffic, which reaches it with the
- * clients' addresses ("Use the CIDR blocks of the client's computers as the traffic source", NLB guide, Application Load
- * Balancers as targets); a rule that references the NLB's own security group matches it either way.
+ * security groups must admit the NLB's health checks (from the NLB's nodes) and its traffic. "The communication between a
+ * Network Load Balancer and an Application Load Balancer always uses IPv4", and the attributes of an `alb` target group
+ * "always use their default values" (NLB guide, Use an Application Load Balancer as a target of a Network Load Balancer,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html): IPv4 clients reach
+ * the ALB with their own addresses ("Use the CIDR blocks of the client's computers as the traffic source"), and the IPv6
+ * clients of a dualstack NLB are translated to IPv4, so they reach it from the NLB's private IPv4 addresses in its subnets,
+ * as "IPv6 client requests" reach any IPv4 target ("Load balancer IPv4 address", Edit target group attributes for your
+ * Network Load Balancer, Client IP preservation). A rule that references the NLB's own security group matches both.
+ * `preserve_client_ip.enabled` is not read for such a group: it defaults to enabled for every target group but an `ip` one
+ * with TCP or TLS (TargetGroupAttribute, ELB API reference), and an `alb` group's attributes cannot be changed.
  */
 interface AlbTarget {
   alb?: LoadBalancer;
@@ -77,10 +86,22 @@ function albTarget(model: AwsModel, target: Target): AlbTarget {
   return { alb, groupIds: alb.securityGroupIds };
 }
 
-/** The NLB's clients, as its ALB target sees them. */
-function albClientSources(lb: LoadBalancer): Source[] {
-  const label = `${clientLabel(lb)} (an NLB passes them to its Application Load Balancer target with their own addresses)`;
-  return [{ kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: lb.ptr }];
+/**
+ * The NLB's clients, as its ALB target sees them: IPv4 clients with their own addresses; the IPv6 clients of a dualstack
+ * NLB (when a listener sends them to this target group) from the NLB's nodes' IPv4 addresses, the address family the NLB
+ * always uses toward an ALB. `uncertain` on those nodes when the listener rules that could send IPv6 clients elsewhere
+ * were not collected.
+ */
+export function albClientSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsModel): Source[] {
+  const dual = ipv6ClientsReach(model, lb, tg);
+  const label = `${dual.reaches ? "IPv4 " : ""}${clientLabel(lb)} (an NLB passes them to its Application Load Balancer target with their own addresses)`;
+  const clients: Source = { kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: lb.ptr };
+  if (!dual.reaches) return [clients];
+  const nodes = lbNodeSources(lb).map((s): Source => {
+    const l = `IPv6 clients via ${s.label} (translated to IPv4: an NLB reaches an Application Load Balancer over IPv4 only)`;
+    return { ...s, label: l, peer: { ...s.peer, label: l }, ...(dual.uncertain ? { uncertain: dual.uncertain } : {}) };
+  });
+  return [clients, ...nodes];
 }
 
 // ---------------------------------------------------------------------------
@@ -262,7 +283,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     const port = hc ? target.healthCheckPort : target.port;
     const protocols: Protocol[] = hc ? ["tcp"] : trafficProtocols(tg);
     const albT = target.kind === "alb" ? albTarget(model, target) : undefined;
-    const sources = albT && !hc ? albClientSources(lb) : sourcesFor(model, lb, tg, hc, v6);
+    const sources = albT && !hc ? albClientSources(lb, tg, model) : sourcesFor(model, lb, tg, hc, v6);
     const groupIds = albT ? albT.groupIds : (target.instance?.securityGroupIds ?? []);
     const data = {
       targetGroup: tg.name,
@@ -331,6 +352,15 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
         },
         evidence: [
           ...groupsEv,
+          ...(albT && !hc && r.blocked.some((b) => b.source.kind === "lb-node")
+            ? [
+                {
+                  resourceId: lb.arn,
+                  pointer: `${lb.ptr}/IpAddressType`,
+                  label: `IP address type of ${lb.name} (dualstack: its IPv6 clients reach the ALB over IPv4, from the NLB's addresses)`,
+                },
+              ]
+            : []),
           ...holderEv,
           ...targetSgEvidence(target, r.blocked),
           portEv,
@@ -347,7 +377,10 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
           } in ${groupIds[0]}.`,
           commands: v6
             ? ipv6IngressFix(model, lb, r.blocked, port, groupIds[0])
-            : targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
+            : [
+                ...targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
+                ...unknownNodeCidrFix(lb, r.blocked, port, groupIds[0]),
+              ],
         },
       });
     } else if (r.status === "unknown") {
@@ -397,9 +430,39 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
   }
 }
 
+/**
+ * The allow for the load balancer's nodes whose subnet's IPv4 CIDR is not in the snapshot (targetIngressFix names only the
+ * CIDRs it knows): a describe-subnets lookup, then an allow from a placeholder the user replaces with the CIDR it prints,
+ * never 0.0.0.0/0. Nothing when the load balancer has security groups (the fix references them) or when blocked clients
+ * already bring an allow from every address of theirs.
+ */
+function unknownNodeCidrFix(lb: LoadBalancer, blocked: SourceVerdict[], port: number, groupId: string | undefined): string[] {
+  if (!groupId || lb.securityGroupIds.length > 0) return [];
+  const commands: string[] = [];
+  for (const protocol of [...new Set(blocked.map((b) => b.protocol))]) {
+    const srcs = blocked.filter((b) => b.protocol === protocol).map((b) => b.source);
+    if (srcs.some((x) => x.kind === "clients")) continue;
+    for (const subnetId of [...new Set(srcs.filter((x) => x.peer.cidrs.length === 0 && x.subnet).map((x) => x.subnet?.id as string))]) {
+      if (!commands.some((c) => c.startsWith("aws ec2 describe-subnets") && c.includes(sh(subnetId))))
+        commands.push(`aws ec2 describe-subnets --subnet-ids ${sh(subnetId)} --query ${sh("Subnets[].CidrBlock")} --output text`);
+      commands.push(
+        `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --protocol ${sh(protocol)} --port ${sh(port)} --cidr ${placeholder(`IPv4 CIDR of ${subnetId}`)}`,
+      );
+    }
+  }
+  return commands;
+}
+
 function sourceEvidence(lb: LoadBalancer, tg: TargetGroup, sources: Source[]) {
   if (sources.some((s) => s.kind === "clients") && tg.targetType === "alb") {
-    return { resourceId: tg.arn, pointer: tg.ptr, label: "target group of type alb (the ALB sees the clients' addresses)" };
+    const viaNodes = sources.some((s) => s.kind === "lb-node");
+    return {
+      resourceId: tg.arn,
+      pointer: tg.ptr,
+      label: viaNodes
+        ? "target group of type alb (the ALB sees IPv4 clients' addresses, and the NLB's IPv4 addresses for IPv6 clients)"
+        : "target group of type alb (the ALB sees the clients' addresses)",
+    };
   }
   if (sources.some((s) => s.kind === "clients")) {
     return { resourceId: tg.arn, pointer: tg.preserveClientIp.ptr, label: `client IP preservation (${tg.preserveClientIp.source})` };

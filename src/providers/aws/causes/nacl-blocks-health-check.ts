@@ -4,6 +4,7 @@
  */
 import type { Evidence, RuleContext } from "../../../core/engine/types.ts";
 import { type Interval, isAddressLike } from "../../../core/util/ip.ts";
+import { idKey } from "../../../core/util/resource-id.ts";
 import type { CauseCheck } from "../causes.ts";
 import type { AwsModel, LoadBalancer, Subnet, Target, TargetGroup } from "../model.ts";
 import { EPHEMERAL, type NaclLeg, naclPath, portsText, subnetOfIpv6 } from "../nacl.ts";
@@ -26,7 +27,7 @@ import {
   trafficSources,
 } from "../rule-helpers.ts";
 import type { Protocol } from "../sg.ts";
-import { healthText, instanceByIpv6, instanceIpv6, ipv6Target, lbNodeSourcesV6, trafficSourcesV6 } from "../target-sg.ts";
+import { albClientSources, healthText, instanceByIpv6, instanceIpv6, ipv6Target, lbNodeSourcesV6, trafficSourcesV6 } from "../target-sg.ts";
 
 interface Check {
   purpose: "health checks" | "traffic";
@@ -69,7 +70,9 @@ function checksFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, t: Target
     // GENEVE: the appliance sends each packet back to the Gateway Load Balancer on UDP 6081, its ports kept
     const geneve = (tg.protocol ?? "").toUpperCase() === "GENEVE";
     const replyPorts: Interval = geneve ? [t.port, t.port] : EPHEMERAL;
-    for (const source of v6 ? trafficSourcesV6(model, lb, tg) : trafficSources(lb, tg, model)) {
+    const sources =
+      t.kind === "alb" ? albClientSources(lb, tg, model) : v6 ? trafficSourcesV6(model, lb, tg) : trafficSources(lb, tg, model);
+    for (const source of sources) {
       for (const protocol of trafficProtocols(tg)) {
         const dup = out.some((c) => c.source.label === source.label && c.protocol === protocol && c.port === t.port);
         if (!dup) out.push({ purpose: "traffic", protocol, port: t.port, source, replyPorts });
@@ -83,12 +86,22 @@ function checksFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, t: Target
  * The ACL legs of every health-check and traffic connection to a target at a known address, in a known subnet or
  * outside the VPC (`subnet` undefined: only the load balancer's side is crossed in the VPC).
  */
-function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: Target, subnet: Subnet | undefined, ip: string) {
+function legResults(
+  model: AwsModel,
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  target: Target,
+  subnet: Subnet | undefined,
+  ip: string,
+  pick: (c: Check) => Check | undefined = (c) => c,
+) {
   const results: LegResult[] = [];
   const unresolved: string[] = [];
   let sameSubnet = 0;
   const v6 = ip.includes(":");
-  for (const known of checksFor(model, lb, tg, target, v6)) {
+  for (const all of checksFor(model, lb, tg, target, v6)) {
+    const known = pick(all);
+    if (!known) continue;
     if (known.source.kind === "lb-node" && !known.source.subnet) {
       unresolved.push(`${known.source.label}: the subnet is not in the snapshot`);
       continue;
@@ -129,6 +142,63 @@ function legResults(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, target: 
     }
   }
   return { results, unresolved, sameSubnet };
+}
+
+type Legs = ReturnType<typeof legResults>;
+
+/**
+ * The network ACL legs of an Application Load Balancer target (an NLB's target group of type `alb`): "the communication
+ * between a Network Load Balancer and an Application Load Balancer always uses IPv4"
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html), so every
+ * connection runs over IPv4 to the ALB's nodes, at addresses of their subnets' IPv4 CIDRs that are not known offline:
+ * health checks from every NLB node; IPv4 clients' traffic with their own addresses; a dualstack NLB's IPv6 clients from
+ * the NLB node's IPv4 address, to the ALB's node in the same Availability Zone unless cross-zone load balancing is on
+ * (when the NLB's attributes were not collected, a block between zones is unknown, not a fail).
+ */
+function albLegs(
+  model: AwsModel,
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  target: Target,
+): { legs: Legs; subnets: Subnet[] } | { reason: string } {
+  const alb = model.byKey.loadBalancer.get(idKey(target.id));
+  if (!alb) {
+    return {
+      reason: `the Application Load Balancer ${target.id} is not in the snapshot${gapNote(model, [target.id], ["DescribeLoadBalancers"])}, so its subnets are not known`,
+    };
+  }
+  if (alb.zones.length === 0) return { reason: `the Application Load Balancer ${alb.name} lists no subnets in the snapshot` };
+  const subnets: Subnet[] = [];
+  for (const z of alb.zones) {
+    const where = z.subnetId ?? z.zoneName ?? "an unknown subnet";
+    if (!z.subnet)
+      return {
+        reason: `the subnet ${where} of the Application Load Balancer ${alb.name} is not in the snapshot${gapNote(model, [z.subnetId], ["DescribeSubnets"])}`,
+      };
+    if (!z.subnet.cidr)
+      return {
+        reason: `the IPv4 CIDR of ${z.subnet.id}, a subnet of the Application Load Balancer ${alb.name}, is not in the snapshot${gapNote(model, [z.subnet.id], ["DescribeSubnets"])}, so its nodes' addresses are not known`,
+      };
+    subnets.push(z.subnet);
+  }
+  const legs: Legs = { results: [], unresolved: [], sameSubnet: 0 };
+  for (const sub of subnets) {
+    const az = sub.availabilityZone;
+    const pick = (c: Check): Check | undefined => {
+      const from = c.source.subnet?.availabilityZone;
+      if (c.purpose !== "traffic" || c.source.kind !== "lb-node" || !from || !az || from === az || lb.crossZone.value) return c;
+      if (lb.attributesKnown) return undefined;
+      const uncertain =
+        `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}, so whether ` +
+        `cross-zone load balancing sends its node in ${from} to ${alb.name}'s node in ${az} is not known`;
+      return { ...c, source: { ...c.source, uncertain: c.source.uncertain ?? uncertain } };
+    };
+    const r = legResults(model, lb, tg, target, sub, sub.cidr as string, pick);
+    legs.results.push(...r.results);
+    legs.unresolved.push(...r.unresolved);
+    legs.sameSubnet += r.sameSubnet;
+  }
+  return { legs, subnets };
 }
 
 /** fail, unknown or pass, as check() reads a target's leg results. */
@@ -174,8 +244,17 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
     const base = targetBase(lb, tg, target);
     const data = { lb: lb.name, targetGroup: tg.name, target: targetLabel(target), kind: target.kind };
     const tEv = targetEvidence(target);
-    if (target.kind === "lambda" || target.kind === "alb") {
+    if (target.kind === "lambda") {
       report({ ...base, status: "not-applicable", messageId: "noSubnet", data, evidence: [tEv] });
+      continue;
+    }
+    if (target.kind === "alb") {
+      const a = albLegs(model, lb, tg, target);
+      if ("reason" in a) {
+        report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason: a.reason }, evidence: [tEv] });
+        continue;
+      }
+      reportLegs(report, lb, tg, target, a.legs, { v6: false, subnets: a.subnets });
       continue;
     }
     // an IPv6 target group: its flows go to the target's IPv6 address, in the subnet whose IPv6 CIDR holds it
@@ -195,7 +274,6 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
     // outside the VPC (peered, on premises): only the load balancer's subnets are crossed here
     const subnet = outside ? undefined : targetSubnet;
     const legs = legResults(model, lb, tg, target, subnet, ip);
-    const { results, unresolved, sameSubnet } = legs;
     // the far side of an outside target is never known: a blocked leg fails, anything else is unknown
     const status = (r: ReturnType<typeof legResults>) => (outside && statusOf(r) === "pass" ? "unknown" : statusOf(r));
     if (preservationUnknown(lb, tg)) {
@@ -209,90 +287,125 @@ export function check({ model, report }: RuleContext<AwsModel>): void {
         continue;
       }
     }
-    const blocked = results.filter((r) => r.outcome === "blocked");
-    const unknown = results.filter((r) => r.outcome === "unknown");
-    if (blocked.length > 0) {
-      const first = blocked[0] as LegResult;
-      const v = first.leg.verdict;
-      const entry = v?.blocking;
-      const evidence: Evidence[] = [];
-      const seen = new Set<string>();
-      for (const b of blocked) {
-        const e = b.leg.verdict?.blocking;
-        if (!e || seen.has(e.ptr)) continue;
-        seen.add(e.ptr);
+    reportLegs(report, lb, tg, target, legs, { v6: ip.includes(":"), ip, outside, subnet, targetSubnet });
+  }
+}
+
+interface LegsWhere {
+  v6: boolean;
+  /** the target's address (an instance or IP target) */
+  ip?: string;
+  outside?: boolean;
+  /** the target's subnet crossed in the VPC (undefined outside it) */
+  subnet?: Subnet | undefined;
+  /** the target's subnet, for the fix */
+  targetSubnet?: Subnet | undefined;
+  /** an Application Load Balancer target's subnets */
+  subnets?: Subnet[];
+}
+
+/** The finding for one target, from its leg results. */
+function reportLegs(
+  report: RuleContext<AwsModel>["report"],
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  target: Target,
+  legs: Legs,
+  where: LegsWhere,
+): void {
+  const base = targetBase(lb, tg, target);
+  const data = { lb: lb.name, targetGroup: tg.name, target: targetLabel(target), kind: target.kind };
+  const tEv = targetEvidence(target);
+  const { results, unresolved, sameSubnet } = legs;
+  const { ip = "", outside = false, subnet, targetSubnet } = where;
+  const blocked = results.filter((r) => r.outcome === "blocked");
+  const unknown = results.filter((r) => r.outcome === "unknown");
+  if (blocked.length > 0) {
+    const first = blocked[0] as LegResult;
+    const v = first.leg.verdict;
+    const entry = v?.blocking;
+    const evidence: Evidence[] = [];
+    const seen = new Set<string>();
+    for (const b of blocked) {
+      const e = b.leg.verdict?.blocking;
+      if (!e || seen.has(e.ptr)) continue;
+      seen.add(e.ptr);
+      evidence.push({
+        resourceId: b.leg.nacl?.id ?? b.leg.subnet.id,
+        pointer: e.ptr,
+        label: `${e.egress ? "outbound" : "inbound"} entry ${naclEntryLabel(e)} of ${b.leg.nacl?.id}`,
+      });
+      if (b.leg.subnet.naclPtr && !seen.has(b.leg.subnet.naclPtr)) {
+        seen.add(b.leg.subnet.naclPtr);
         evidence.push({
-          resourceId: b.leg.nacl?.id ?? b.leg.subnet.id,
-          pointer: e.ptr,
-          label: `${e.egress ? "outbound" : "inbound"} entry ${naclEntryLabel(e)} of ${b.leg.nacl?.id}`,
+          resourceId: b.leg.subnet.id,
+          pointer: b.leg.subnet.naclPtr,
+          label: `${b.leg.subnet.id}'s ACL (${b.leg.subnet.naclVia})`,
         });
-        if (b.leg.subnet.naclPtr && !seen.has(b.leg.subnet.naclPtr)) {
-          seen.add(b.leg.subnet.naclPtr);
-          evidence.push({
-            resourceId: b.leg.subnet.id,
-            pointer: b.leg.subnet.naclPtr,
-            label: `${b.leg.subnet.id}'s ACL (${b.leg.subnet.naclVia})`,
-          });
-        }
       }
-      evidence.push(tEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" });
-      const others = new Set(blocked.slice(1).map((b) => `${b.leg.nacl?.id}|${b.leg.leg}|${b.check.source.label}|${b.check.port}`)).size;
-      report({
-        ...base,
-        status: "fail",
-        messageId: "blocked",
-        data: {
-          ...data,
-          purpose: first.check.purpose,
-          protocol: first.check.protocol.toUpperCase(),
-          port: first.check.port,
-          source: first.check.source.label,
-          nacl: first.leg.nacl?.id ?? "?",
-          subnet: first.leg.subnet.id,
-          direction: first.leg.egress ? "outbound" : "inbound",
-          entry: entry ? naclEntryLabel(entry) : "?",
-          what: legWhat(first),
-          more: others > 0 ? ` (and ${others} more blocked path${others > 1 ? "s" : ""})` : "",
-          health: healthText(target),
-        },
-        evidence,
-        remediation: { summary: fixSummary(blocked), commands: fixCommands(blocked, targetSubnet, ip.includes(":")) },
-      });
-    } else if (unknown.length > 0 || unresolved.length > 0 || outside) {
-      const u = unknown[0];
-      const beyond =
-        `${ip} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the network ACLs and firewalls ` +
-        `on its side are not in the snapshot; ${lb.name}'s own subnets let the connections through`;
-      report({
-        ...base,
-        status: "unknown",
-        messageId: "undecidable",
-        data: { ...data, reason: unresolved[0] ?? u?.reason ?? (outside ? beyond : "undecidable") },
-        evidence: [
-          tEv,
-          ...(u?.leg.verdict?.blocking
-            ? [{ resourceId: u.leg.nacl?.id ?? "", pointer: u.leg.verdict.blocking.ptr, label: "partial deny" }]
-            : []),
-        ],
-      });
-    } else {
-      const acls = [...new Set(results.map((r) => r.leg.nacl?.id).filter(Boolean))];
-      const restricted = results.some((r) => r.outcome === "restricted");
-      const basis =
-        results.length === 0 && sameSubnet > 0
-          ? "the load balancer and the target share a subnet, so no ACL is crossed"
-          : `${acls.join(", ")}${restricted ? "; clients are admitted from an allow-list only" : ""}${sameSubnet > 0 ? "; same-subnet paths cross no ACL" : ""}`;
-      report({
-        ...base,
-        status: "pass",
-        messageId: "allowed",
-        data: { ...data, basis },
-        evidence: [
-          tEv,
-          ...(subnet ? [{ resourceId: subnet.id, pointer: subnet.naclPtr ?? subnet.ptr, label: "target subnet's ACL" }] : []),
-        ],
-      });
     }
+    evidence.push(tEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" });
+    const others = new Set(blocked.slice(1).map((b) => `${b.leg.nacl?.id}|${b.leg.leg}|${b.check.source.label}|${b.check.port}`)).size;
+    report({
+      ...base,
+      status: "fail",
+      messageId: "blocked",
+      data: {
+        ...data,
+        purpose: first.check.purpose,
+        protocol: first.check.protocol.toUpperCase(),
+        port: first.check.port,
+        source: first.check.source.label,
+        nacl: first.leg.nacl?.id ?? "?",
+        subnet: first.leg.subnet.id,
+        direction: first.leg.egress ? "outbound" : "inbound",
+        entry: entry ? naclEntryLabel(entry) : "?",
+        what: legWhat(first),
+        more: others > 0 ? ` (and ${others} more blocked path${others > 1 ? "s" : ""})` : "",
+        health: healthText(target),
+      },
+      evidence,
+      remediation: withLookupNote(fixSummary(blocked), fixCommands(blocked, targetSubnet, where.v6)),
+    });
+  } else if (unknown.length > 0 || unresolved.length > 0 || outside) {
+    const u = unknown[0];
+    const beyond =
+      `${ip} is outside the VPC (Availability Zone "all": a peered VPC or on premises), so the network ACLs and firewalls ` +
+      `on its side are not in the snapshot; ${lb.name}'s own subnets let the connections through`;
+    report({
+      ...base,
+      status: "unknown",
+      messageId: "undecidable",
+      data: { ...data, reason: unresolved[0] ?? u?.reason ?? (outside ? beyond : "undecidable") },
+      evidence: [
+        tEv,
+        ...(u?.leg.verdict?.blocking
+          ? [{ resourceId: u.leg.nacl?.id ?? "", pointer: u.leg.verdict.blocking.ptr, label: "partial deny" }]
+          : []),
+      ],
+    });
+  } else {
+    const acls = [...new Set(results.map((r) => r.leg.nacl?.id).filter(Boolean))];
+    const restricted = results.some((r) => r.outcome === "restricted");
+    const basis =
+      results.length === 0 && sameSubnet > 0
+        ? "the load balancer and the target share a subnet, so no ACL is crossed"
+        : `${acls.join(", ")}${restricted ? "; clients are admitted from an allow-list only" : ""}${sameSubnet > 0 ? "; same-subnet paths cross no ACL" : ""}`;
+    report({
+      ...base,
+      status: "pass",
+      messageId: "allowed",
+      data: { ...data, basis },
+      evidence: [
+        tEv,
+        ...(subnet ? [{ resourceId: subnet.id, pointer: subnet.naclPtr ?? subnet.ptr, label: "target subnet's ACL" }] : []),
+        ...(where.subnets ?? []).map((x) => ({
+          resourceId: x.id,
+          pointer: x.naclPtr ?? x.ptr,
+          label: `${x.id}'s ACL (a subnet of the Application Load Balancer target)`,
+        })),
+      ],
+    });
   }
 }
 
@@ -303,6 +416,17 @@ function rangeText([a, b]: Interval): string {
 /** An address as a CIDR for an ACL entry (`192.168.10.5/32`, `2600:1f18::10/128`); a CIDR stays as it is. */
 function hostCidr(v: string | undefined): string | undefined {
   return v === undefined || v.includes("/") ? v : `${v}/${v.includes(":") ? 128 : 32}`;
+}
+
+/** The fix, and when a command holds a subnet's CIDR to look up (a placeholder), how to fill it in. */
+function withLookupNote(summary: string, commands: string[]): { summary: string; commands: string[] } {
+  const lookup = commands.some((c) => c.startsWith("aws ec2 describe-subnets "));
+  return {
+    summary: lookup
+      ? `${summary} The snapshot lacks a subnet's CIDR: replace each '<… CIDR of subnet-…>' with what the describe-subnets command before it prints.`
+      : summary,
+    commands,
+  };
 }
 
 function fixSummary(blocked: LegResult[]): string {
@@ -317,10 +441,13 @@ function fixSummary(blocked: LegResult[]): string {
   return `Allow ${parts.join(", ")}, ahead of the blocking entries.`;
 }
 
-/** The `--query` that prints a subnet's CIDRs of one family (DescribeSubnets: `CidrBlock`, `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock`). */
+/**
+ * The `--query` that prints a subnet's CIDRs of one family (DescribeSubnets: `CidrBlock`; the IPv6 blocks still
+ * associated, not one `disassociating` or `disassociated`: `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State`).
+ */
 const SUBNET_CIDR_QUERY = {
   ipv4: "Subnets[].CidrBlock",
-  ipv6: "Subnets[].Ipv6CidrBlockAssociationSet[].Ipv6CidrBlock",
+  ipv6: "Subnets[].Ipv6CidrBlockAssociationSet[?Ipv6CidrBlockState.State==`associated`].Ipv6CidrBlock",
 } as const;
 
 type FixCidr = NaclFix["cidr"];
