@@ -21,7 +21,17 @@ import {
   traceHealthCheck,
 } from "../src/providers/aws/trace-flows.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { albBehindNlb, awsId, healthyNlb, ids, tgArn, V6, withIpv6TargetGroup } from "./support/aws-builder.ts";
+import {
+  albBehindNlb,
+  awsId,
+  healthyAlb,
+  healthyNlb,
+  ids,
+  tgArn,
+  V6,
+  withIpv6TargetGroup,
+  withSourceIpRule,
+} from "./support/aws-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-trace-"));
@@ -591,5 +601,144 @@ describe("AWS trace to an Application Load Balancer target of an NLB", () => {
       /^an Application Load Balancer target .*\(the NLB always reaches it over IPv4, whatever its IP address type;/,
     );
     assert.doesNotMatch(t.error ?? "", /sits in no subnet/);
+  });
+});
+
+describe("AWS trace of a client's IP family: listener rules, an ALB without public IPv4, --from Internet on a dualstack load balancer", () => {
+  /** healthyNlb dualstack with the IPv6 target group app6-tg (listener 8080); the default ACL admits ::/0 */
+  const dual = () =>
+    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6();
+  /** dual, and listener 80's rule 10 sends IPv6 clients to app6-tg (its default action: app-tg) */
+  const withRule = () => withSourceIpRule(dual(), ids.lb.nlb, 80, { priority: 10, ipAddressType: "ipv6", forward: tgArn("app6-tg") });
+  const noPublicV4 = () => healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack-without-public-ipv4"));
+  const trace = (snap: AwsSnapshot, from: string, target: string, port: number, tg?: string) => {
+    const model = buildAwsModel(snap);
+    const r = model.loadBalancers
+      .flatMap(routesOf)
+      .find((x) => x.target.id === target && listensOn(x, port) && (tg === undefined || x.tg.name === tg));
+    assert.ok(r, `a route through a listener on ${port} to ${target}`);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, port, "tcp");
+  };
+  const hop = (t: FlowTrace, layer: string) => t.hops.find((h) => h.layer === layer);
+
+  it("an IPv6 client on a listener whose rule sends IPv6 clients to another target group: denied at the rule, never translated to the IPv4 group", () => {
+    const t = trace(withRule().build(), "2600:1f13:9::5", ids.instance.web1, 80, "app-tg");
+    const rule = hop(t, "lb-listener-rule");
+    assert.equal(rule?.verdict, "deny");
+    assert.equal(rule?.deciding?.name, "rule 10 (source-ip ipv6)");
+    assert.match(rule?.deciding?.ptr ?? "", /^\/elbv2\/Rules\//);
+    assert.match(rule?.notes[0]?.text ?? "", /forwards to target group app6-tg: no connection of IPv6 clients .* reaches app-tg/);
+    assert.equal(hop(t, "lb-translate"), undefined);
+    assert.equal(t.verdict, "deny");
+    assert.match(t.why ?? "", /listener .* rules \(IPv6 clients\): rule 10 \(source-ip ipv6\)/);
+  });
+
+  it("an IPv4 client to the IPv6 group only IPv6 clients reach: denied at the default rule, which forwards IPv4 clients to app-tg", () => {
+    const t = trace(withRule().build(), "203.0.113.5", V6.web1, 80, "app6-tg");
+    const rule = hop(t, "lb-listener-rule");
+    assert.equal(rule?.verdict, "deny");
+    assert.equal(rule?.deciding?.name, "the default rule");
+    assert.match(rule?.notes[0]?.text ?? "", /forwards to target group app-tg: no connection of IPv4 clients .* reaches app6-tg/);
+    assert.equal(hop(t, "lb-translate"), undefined);
+    assert.equal(hop(t, "target-sg-ingress"), undefined);
+    assert.equal(t.verdict, "deny");
+  });
+
+  it("an IPv6 client to the IPv6 group its rule sends it to: the rule allows, with no translation", () => {
+    const t = trace(withRule().build(), "2600:1f13:9::5", V6.web1, 80, "app6-tg");
+    const rule = hop(t, "lb-listener-rule");
+    assert.equal(rule?.verdict, "allow");
+    assert.equal(rule?.deciding?.name, "rule 10 (source-ip ipv6)");
+    assert.equal(hop(t, "lb-translate"), undefined);
+    // an IPv4 client to the IPv4 group: the IPv6 rule does not take it, the default action does (no hop to show)
+    const v4 = trace(withRule().build(), "203.0.113.5", ids.instance.web1, 80, "app-tg");
+    assert.equal(hop(v4, "lb-listener-rule"), undefined);
+    assert.equal(v4.verdict, "allow");
+  });
+
+  it("a dualstack NLB listener whose rules were not collected: unknown, with the gap, not allowed", () => {
+    const t = trace(dual().listenerRulesNotCollected(ids.lb.nlb, 80).build(), "2600:1f13:9::5", ids.instance.web1, 80);
+    const rule = hop(t, "lb-listener-rule");
+    assert.equal(rule?.verdict, "unknown");
+    assert.match(rule?.notes[0]?.text ?? "", /were not collected \(collection failed: .*DescribeRules: AccessDenied/);
+    assert.equal(t.verdict, "unknown");
+  });
+
+  it("an internet IPv4 client at an internet-facing ALB of type dualstack-without-public-ipv4: denied, it has no public IPv4 address; a private client gets in", () => {
+    const t = trace(noPublicV4().build(), "203.0.113.5", ids.instance.web1, 80);
+    assert.equal(t.hops[0]?.layer, "lb-address-type");
+    assert.equal(t.verdict, "deny");
+    assert.match(
+      t.why ?? "",
+      /^at hop 1, load balancer · IP address type dualstack-without-public-ipv4: web-alb has no public IPv4 address/,
+    );
+    const inside = trace(noPublicV4().build(), "10.0.200.9", ids.instance.web1, 80);
+    assert.equal(hop(inside, "lb-address-type"), undefined);
+    assert.equal(inside.verdict, "allow");
+    const v4 = trace(noPublicV4().build(), "Internet-IPv4", ids.instance.web1, 80);
+    assert.equal(v4.hops[0]?.verdict, "deny");
+    assert.equal(v4.verdict, "deny");
+  });
+
+  it("--from Internet at an ALB without a public IPv4 address traces its IPv6 internet clients, and says the IPv4 ones cannot connect", () => {
+    const t = trace(noPublicV4().build(), "Internet", ids.instance.web1, 80);
+    assert.match(t.flow, /^IPv6 clients on the internet → web-alb:80/);
+    assert.match(
+      t.basis,
+      /this traces its IPv6 clients on the internet; IPv4 clients on the internet cannot connect: web-alb has no public IPv4 address .*--from Internet-IPv4/,
+    );
+  });
+
+  it("--from Internet at a dualstack NLB traces the family of the target group, and says what becomes of the other family", () => {
+    const t = trace(dual().build(), "Internet", V6.web1, 8080);
+    assert.match(t.flow, /^IPv6 clients on the internet → app-nlb:8080/);
+    assert.equal(hop(t, "lb-translate"), undefined);
+    assert.match(
+      t.basis,
+      /the family target group app6-tg serves; IPv4 clients on the internet reach app6-tg too: the NLB translates their connections to IPv6, .*--from Internet-IPv4/,
+    );
+    const v4 = trace(withRule().build(), "Internet", ids.instance.web1, 80, "app-tg");
+    assert.match(v4.flow, /^IPv4 clients on the internet → app-nlb:80/);
+    assert.match(
+      v4.basis,
+      /IPv6 clients on the internet do not reach app-tg: rule 10 \(source-ip ipv6\) of listener \S+ forwards to target group app6-tg \(trace them with --from Internet-IPv6\)/,
+    );
+    const v6 = trace(withRule().build(), "Internet-IPv6", ids.instance.web1, 80, "app-tg");
+    assert.equal(hop(v6, "lb-listener-rule")?.verdict, "deny");
+    // a rule that sends IPv4 clients elsewhere: the IPv6 clients, which the default action sends to app-tg, are traced
+    const flipped = trace(
+      withSourceIpRule(dual(), ids.lb.nlb, 80, { priority: 5, ipAddressType: "ipv4", forward: tgArn("app6-tg") }).build(),
+      "Internet",
+      ids.instance.web1,
+      80,
+      "app-tg",
+    );
+    assert.match(flipped.flow, /^IPv6 clients on the internet → app-nlb:80/);
+    assert.equal(hop(flipped, "lb-translate")?.verdict, "allow");
+    assert.match(flipped.basis, /IPv4 clients on the internet do not reach app-tg: rule 5 \(source-ip ipv4\)/);
+    // an IPv4-only load balancer: Internet stays its IPv4 clients, with nothing said of IPv6
+    const only = trace(healthyNlb().build(), "Internet", ids.instance.web1, 80);
+    assert.match(only.flow, /^clients on the internet → /);
+    assert.doesNotMatch(only.basis, /dualstack/);
+  });
+
+  it("--from takes an IPv6 CIDR and ::/0", () => {
+    const model = buildAwsModel(healthyAlb().build());
+    for (const from of ["2600:1f13:9::/64", "::/0"]) {
+      const src = parseSource(model, from);
+      assert.ok(!("error" in src) && src.kind === "client", from);
+      assert.equal(src.endpoint.family, "ipv6");
+    }
+  });
+
+  it("lbdoctor trace prints the listener rule that sends the client elsewhere", () => {
+    const file = join(tmp, "listener-rule-ipv6.json");
+    writeFileSync(file, JSON.stringify(withRule().build()));
+    const r = lbdoctor(["trace", "--snapshot", file, "--lb", "app-nlb", "--from", "2600:1f13:9::5", "--to", `${ids.instance.web1}:80`]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^ {2}4\. load balancer · listener \S+ rules \(IPv6 clients\): DENY by rule 10 \(source-ip ipv6\)$/m);
+    assert.match(r.stdout, /^Verdict: DENY \(at hop 4, /m);
   });
 });

@@ -249,7 +249,7 @@ function registerTrace(program: Command, io: IO, setExit: SetExit): void {
     .requiredOption("-s, --snapshot <file>", "the snapshot to read")
     .requiredOption(
       "--from <source>",
-      "source: an IP address or 'Internet'; Azure: a service tag (VirtualNetwork, AzureLoadBalancer) or a VM/NIC name; AWS: a CIDR, 'lb' or a load balancer's name, or an EC2 instance",
+      "source: an IP address or 'Internet'; Azure: a service tag (VirtualNetwork, AzureLoadBalancer) or a VM/NIC name; AWS: a CIDR, 'Internet-IPv4' or 'Internet-IPv6', 'lb' or a load balancer's name, or an EC2 instance",
     )
     .requiredOption(
       "--to <target>",

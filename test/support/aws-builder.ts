@@ -1029,3 +1029,28 @@ export const albBehindNlb = (): AwsScenario =>
     .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
     .listener({ lb: lbArn("front-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
     .target(tgArn("alb-tg"), { id: ids.lb.alb });
+
+/**
+ * `b` with a rule on the listener of `lb` on `port`, evaluated before its default rule: the clients of one IP address type
+ * (an NLB's `source-ip` condition, `SourceIpConfig.IpAddressType`) forwarded to target group `forward` (an ARN).
+ */
+export const withSourceIpRule = (
+  b: AwsScenario,
+  lb: string,
+  port: number,
+  spec: { priority: number; ipAddressType: "ipv4" | "ipv6"; forward: string },
+) =>
+  b.edit((s) => {
+    const arn = listenerArn(lb, port);
+    const rules = (s.elbv2.Rules ??= {}) as Record<string, unknown[]>;
+    rules[arn] = [
+      {
+        RuleArn: `${arn.replace(":listener/", ":listener-rule/")}/${hex(`rule/${arn}/${spec.priority}`, 16)}`,
+        Priority: String(spec.priority),
+        Conditions: [{ Field: "source-ip", SourceIpConfig: { IpAddressType: spec.ipAddressType } }],
+        Actions: [{ Type: "forward", TargetGroupArn: spec.forward, Order: 1 }],
+        IsDefault: false,
+      },
+      ...(rules[arn] ?? []),
+    ];
+  });

@@ -178,12 +178,18 @@ function forwardsTo(actions: Action[], tg: TargetGroup): boolean {
   return actions.some((a) => a.forwards.some((f) => f.targetGroup === tg));
 }
 
+/** An IP address family, as a listener rule's `source-ip` condition and a load balancer name them. */
+export type IpFamily = "ipv4" | "ipv6";
+
 /**
- * Whether a listener rule's conditions take IPv6 clients: true (all of them), false (none), undefined (some, or not
- * known). An NLB's only condition is `source-ip` with `SourceIpConfig.IpAddressType` `ipv4` or `ipv6`
- * (SourceIpConditionConfig, ELB API reference); CIDR `Values` take the IPv6 clients inside them.
+ * Whether a listener rule's conditions take the clients of one IP family: true (all of them), false (none), undefined
+ * (some, or not known). An NLB's only condition is `source-ip` with `SourceIpConfig.IpAddressType` `ipv4` or `ipv6`; an
+ * ALB's `source-ip` takes CIDR `Values` instead, which take the clients of a family inside them
+ * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SourceIpConditionConfig.html). Any other
+ * condition (an ALB's host, path, header…) takes some requests only.
  */
-function takesIpv6(rule: ListenerRule): boolean | undefined {
+function takesFamily(rule: ListenerRule, family: IpFamily): boolean | undefined {
+  const everything = family === "ipv6" ? "::/0" : "0.0.0.0/0";
   let all = true;
   for (const c of rule.conditions) {
     const o = (c && typeof c === "object" ? c : {}) as Record<string, unknown>;
@@ -193,16 +199,49 @@ function takesIpv6(rule: ListenerRule): boolean | undefined {
     const values = (Array.isArray(cfg.Values) ? cfg.Values : Array.isArray(o.Values) ? o.Values : []).filter(
       (v): v is string => typeof v === "string",
     );
-    if (field === "source-ip" && type === "ipv4") return false;
-    if (field === "source-ip" && type === "ipv6") continue;
+    if (field === "source-ip" && (type === "ipv4" || type === "ipv6")) {
+      if (type === family) continue;
+      return false;
+    }
     if (field === "source-ip" && type === undefined && values.length > 0) {
-      const v6 = values.filter((v) => v.includes(":"));
-      if (v6.length === 0) return false;
-      if (v6.some((v) => /^::\/0$/.test(v.trim()))) continue;
+      const mine = values.filter((v) => v.includes(":") === (family === "ipv6"));
+      if (mine.length === 0) return false;
+      if (mine.some((v) => v.trim() === everything)) continue;
     }
     all = false;
   }
   return all ? true : undefined;
+}
+
+/** Where a listener with collected rules sends the clients of one IP family, as seen from one target group. */
+export interface FamilyRouting {
+  /** some or all of the family's clients reach the target group */
+  sends: boolean;
+  /**
+   * The deciding rule: the first that may send the clients to the group, else the one that takes all of them elsewhere,
+   * else the default rule (absent when the listener's rules hold no default one: its DefaultActions then decide).
+   */
+  rule?: ListenerRule;
+  /** the deciding rule is not the default one and takes every client of the family (a `source-ip` condition on it) */
+  takesAll: boolean;
+}
+
+/**
+ * Where a listener with collected rules sends the clients of one IP family, as seen from one target group: rules are
+ * evaluated in priority order, the default action last (Listener rules for your Network Load Balancer; Consolidate
+ * dual-stack architectures with listener rules for Network Load Balancer). `sends` is true when some or all of them
+ * reach the group.
+ */
+export function listenerRoutesFamily(l: Listener, tg: TargetGroup, family: IpFamily): FamilyRouting {
+  const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
+  for (const r of ordered) {
+    const takes = takesFamily(r, family);
+    if (takes === false) continue;
+    if (forwardsTo(r.actions, tg)) return { sends: true, rule: r, takesAll: takes === true };
+    if (takes === true) return { sends: false, rule: r, takesAll: true };
+  }
+  const def = l.rules.find((r) => r.isDefault);
+  return { sends: forwardsTo(def ? def.actions : l.defaultActions, tg), ...(def ? { rule: def } : {}), takesAll: false };
 }
 
 /**
@@ -210,15 +249,7 @@ function takesIpv6(rule: ListenerRule): boolean | undefined {
  * reach it. Rules are evaluated in priority order, the default action last (Listener rules for your Network Load Balancer).
  */
 function listenerSendsIpv6To(l: Listener, tg: TargetGroup): boolean {
-  const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
-  for (const r of ordered) {
-    const takes = takesIpv6(r);
-    if (takes === false) continue;
-    if (forwardsTo(r.actions, tg)) return true;
-    if (takes === true) return false;
-  }
-  const def = l.rules.find((r) => r.isDefault);
-  return forwardsTo(def ? def.actions : l.defaultActions, tg);
+  return listenerRoutesFamily(l, tg, "ipv6").sends;
 }
 
 /**

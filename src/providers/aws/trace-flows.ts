@@ -7,10 +7,23 @@
  */
 import type { Verdict } from "../../core/inspect.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
-import { ALL_V4, INTERNET_V4, ipInCidr, isAddressLike, isIpv4Cidr, spaceOf, toCidrs } from "../../core/util/ip.ts";
-import type { AwsModel, Instance, Listener, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
+import {
+  ALL_V4,
+  INTERNET_V4,
+  intersect,
+  ipInCidr,
+  ipv6Interval,
+  isAddressLike,
+  isIpv4Cidr,
+  spaceOf,
+  spaceOf6,
+  subtract6,
+  toCidrs,
+  toCidrs6,
+} from "../../core/util/ip.ts";
+import type { Action, AwsModel, Instance, Listener, ListenerRule, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 import { subnetOfIpv6 } from "./nacl.ts";
-import { isDualstack } from "./rule-helpers.ts";
+import { gapNote, type IpFamily, isDualstack, listenerRoutesFamily } from "./rule-helpers.ts";
 import type { Protocol } from "./sg.ts";
 import { instanceByIpv6, instanceIpv6, ipv6Target } from "./target-sg.ts";
 import {
@@ -184,7 +197,22 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   const targetFamily = src.family === "ipv6" ? "ipv6" : "ipv4";
   // an IPv4-only load balancer has no IPv6 address: an IPv6 client never reaches its listener
   if (clientFamily === "ipv6" && !isDualstack(lb)) hops.push(noIpv6Hop(lb, clients));
+  // an internet-facing ALB of type dualstack-without-public-ipv4 has no public IPv4 address
+  if (clientFamily === "ipv4" && noPublicIpv4(lb)) {
+    const hop = noPublicIpv4Hop(lb, clients);
+    if (hop) hops.push(hop);
+  }
   hops.push(...clientToLb(clients, src, protocol, listener.port));
+  const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
+  // the listener's rules, in priority order, decide which target group this client's connection goes to
+  const routing = clientFamily ? listenerHop(model, lb, listener, tg, clientFamily, clients) : undefined;
+  if (routing) hops.push(routing);
+  if (routing?.verdict === "deny")
+    return withBasis(
+      conclude(hops),
+      flow,
+      `listener ${s(listener.name)} does not send ${FAMILY[clientFamily ?? "ipv4"]} clients to target group ${s(tg.name)}: the trace stops at its rules`,
+    );
   // a dualstack NLB translates a client of the other family to the target group's (IPv4 clients to an IPv6 group, IPv6
   // clients to an IPv4 one): the target then sees the NLB's own address, whatever client IP preservation says
   const translated = lb.type === "network" && clientFamily !== undefined && clientFamily !== targetFamily && isDualstack(lb);
@@ -192,7 +220,6 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   const preserve = lb.type === "network" && tg.preserveClientIp.value && !translated;
   const sgSource: Endpoint = preserve ? { ...clients, groupIds: src.groupIds } : src;
   hops.push(...sourceToTarget(src, "lb", dst, protocol, target.port, sgSource));
-  const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
   const extra = translated
     ? `the NLB translates ${FAMILY[clientFamily]} clients' connections to ${FAMILY[targetFamily]} for the ${FAMILY[targetFamily]} target group ${s(tg.name)}, so the target's ACL and security groups see the NLB's own ${FAMILY[targetFamily]} address, not the client's: client IP preservation has no effect on a translated connection`
     : preserve
@@ -221,6 +248,120 @@ function noIpv6Hop(lb: LoadBalancer, clients: Endpoint): TraceHop {
     ],
     resources: [],
   };
+}
+
+/**
+ * Whether a load balancer has no public IPv4 address: an internet-facing ALB of IP address type
+ * `dualstack-without-public-ipv4` has "public IPv6 addresses and private IPv4 and IPv6 addresses" (SetIpAddressType,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetIpAddressType.html; IP address types for
+ * your Application Load Balancer, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-ip-address-type.html).
+ */
+function noPublicIpv4(lb: LoadBalancer): boolean {
+  return lb.type === "application" && lb.internetFacing && (lb.ipAddressType ?? "").toLowerCase() === "dualstack-without-public-ipv4";
+}
+
+/**
+ * An IPv4 client at a load balancer without a public IPv4 address: an internet (public) address has nothing to connect
+ * to; a private one (in the VPC, or a network connected to it) reaches the private IPv4 addresses. No hop for a private
+ * client; unknown for clients that mix both.
+ */
+function noPublicIpv4Hop(lb: LoadBalancer, clients: Endpoint): TraceHop | undefined {
+  const space = spaceOf(clients.cidrs.filter((c) => !c.includes(":")));
+  const pub = intersect(space, INTERNET_V4);
+  if (pub.length === 0) return undefined;
+  const type = s(lb.ipAddressType ?? "");
+  const all = JSON.stringify(pub) === JSON.stringify(space);
+  return {
+    layer: "lb-address-type",
+    where: "load balancer",
+    title: `load balancer · IP address type ${type}`,
+    verdict: all ? "deny" : "unknown",
+    notes: [
+      {
+        kind: "reason",
+        text: all
+          ? `${s(lb.name)} has no public IPv4 address (IP address type ${type}: public IPv6 addresses, private IPv4 and IPv6 addresses only): ${s(clients.label)} cannot connect to it over IPv4 from the internet`
+          : `${s(lb.name)} has no public IPv4 address (IP address type ${type}): only the private addresses of ${s(clients.label)} reach it over IPv4; trace one client address`,
+      },
+    ],
+    resources: [],
+  };
+}
+
+/** "rule 10 (source-ip ipv6)", "the default rule", "the listener's default action" */
+function ruleName(rule: ListenerRule | undefined): string {
+  if (!rule) return "the listener's default action";
+  if (rule.isDefault) return "the default rule";
+  const conds = rule.conditions.map((c) => {
+    const o = (c && typeof c === "object" ? c : {}) as Record<string, unknown>;
+    const cfg = (o.SourceIpConfig && typeof o.SourceIpConfig === "object" ? o.SourceIpConfig : {}) as Record<string, unknown>;
+    const values = Array.isArray(cfg.Values) ? cfg.Values : Array.isArray(o.Values) ? o.Values : [];
+    const what = typeof cfg.IpAddressType === "string" ? cfg.IpAddressType : values.filter((v) => typeof v === "string").join(", ");
+    return `${typeof o.Field === "string" ? o.Field : "?"}${what ? ` ${what}` : ""}`;
+  });
+  return `rule ${s(rule.priority)}${conds.length > 0 ? ` (${s(conds.join("; "))})` : ""}`;
+}
+
+/** What a rule's actions do with a connection: "forwards to target group app6-tg", "answers with fixed-response". */
+function actionsText(actions: Action[]): string {
+  const forwards = actions.flatMap((a) => a.forwards).map((f) => s(f.targetGroup?.name ?? f.targetGroupArn));
+  if (forwards.length > 0) return `forwards to target group${forwards.length > 1 ? "s" : ""} ${forwards.join(", ")}`;
+  const types = actions.map((a) => s(a.type));
+  return types.length > 0 ? `answers with its ${types.join(", ")} action` : "has no action";
+}
+
+/**
+ * The listener's choice of target group for a client of one family, as a hop: rules in priority order, then the default
+ * action (listenerRoutesFamily). Deny when they send the client elsewhere, naming the rule; unknown when a dualstack
+ * NLB's rules, which route by the client's IP address type, were not collected; allow when a rule that takes every
+ * client of the family sends it to the group; no hop when the default action does (nothing to say).
+ */
+function listenerHop(
+  model: AwsModel,
+  lb: LoadBalancer,
+  listener: Listener,
+  tg: TargetGroup,
+  family: IpFamily,
+  clients: Endpoint,
+): TraceHop | undefined {
+  const hop = (verdict: TraceHop["verdict"], text: string, rule?: ListenerRule): TraceHop => {
+    const h: TraceHop = {
+      layer: "lb-listener-rule",
+      where: "load balancer",
+      title: `load balancer · listener ${s(listener.name)} rules (${FAMILY[family]} clients)`,
+      verdict,
+      notes: [{ kind: "reason", text }],
+      resources: [],
+    };
+    if (verdict !== "unknown") {
+      const ptr = rule?.ptr ?? listener.defaultActions[0]?.ptr ?? `${listener.ptr}/DefaultActions`;
+      h.deciding = {
+        name: ruleName(rule),
+        isDefault: rule === undefined || rule.isDefault,
+        access: verdict === "allow" ? "Allow" : "Deny",
+        ptr,
+      };
+    }
+    return h;
+  };
+  if (!listener.rulesKnown) {
+    if (lb.type !== "network" || !isDualstack(lb)) return undefined;
+    return hop(
+      "unknown",
+      `the rules of listener ${s(listener.name)} were not collected${s(gapNote(model, [listener.arn], ["DescribeRules"]))}: a rule of a dualstack NLB may send ${FAMILY[family]} clients to another target group than ${s(tg.name)} (its rules route by the client's IP address type)`,
+    );
+  }
+  const routing = listenerRoutesFamily(listener, tg, family);
+  if (routing.sends) {
+    if (!routing.takesAll || !routing.rule) return undefined;
+    return hop("allow", `${ruleName(routing.rule)} takes ${FAMILY[family]} clients and ${actionsText(routing.rule.actions)}`, routing.rule);
+  }
+  const actions = routing.rule ? routing.rule.actions : listener.defaultActions;
+  return hop(
+    "deny",
+    `${ruleName(routing.rule)} takes ${s(clients.label)} and ${actionsText(actions)}: no connection of ${FAMILY[family]} clients on listener ${s(listener.name)} reaches ${s(tg.name)}`,
+    routing.rule,
+  );
 }
 
 /** The family of an end's addresses: IPv6 when it says so or holds IPv6 addresses only; undefined when unknown or mixed. */
@@ -259,23 +400,95 @@ function translationHop(lb: LoadBalancer, tg: TargetGroup, clients: Endpoint, no
   };
 }
 
+/** The IPv4 clients on the internet: every public IPv4 address. */
+function internetV4(named: boolean): Endpoint {
+  return clientEndpoint(named ? "IPv4 clients on the internet" : "clients on the internet", toCidrs(INTERNET_V4), false);
+}
+
+/**
+ * The IPv6 clients on the internet: the global unicast space 2000::/3, less the load balancer VPC's own IPv6 CIDRs (as
+ * lbClientsV6 has them); without a load balancer, less no VPC.
+ */
+function internetV6(lb: LoadBalancer | undefined, subnets: Subnet[]): Endpoint {
+  const own = lb ? subnets.filter((x) => x.vpcId === lb.vpcId).flatMap((x) => x.ipv6Cidrs) : [];
+  const e = clientEndpoint("IPv6 clients on the internet", toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(own))), false);
+  e.family = "ipv6";
+  return e;
+}
+
+/**
+ * `--from Internet` through a route's listener. An IPv4-only load balancer takes IPv4 clients only: they are traced. A
+ * dualstack one takes both families: the family its target group serves is traced (the IPv6 one at an internet-facing
+ * ALB without a public IPv4 address), and the basis says what becomes of the other and how to trace it.
+ */
+function traceInternet(model: AwsModel, r: Route, which: "any" | IpFamily, src: Endpoint): FlowTrace {
+  const { lb, tg, listener } = r;
+  if (which === "ipv4") return traceData(model, r, src);
+  if (which === "ipv6") return traceData(model, r, internetV6(lb, model.subnets));
+  if (!isDualstack(lb)) return traceData(model, r, src);
+  const served: IpFamily = targetAddress(r.target)?.includes(":") === true ? "ipv6" : "ipv4";
+  // the served family, unless the listener's rules send only the other one to the group
+  const sends = (f: IpFamily) => !listener?.rulesKnown || listenerRoutesFamily(listener, tg, f).sends;
+  const flip: IpFamily = served === "ipv6" ? "ipv4" : "ipv6";
+  const family: IpFamily = noPublicIpv4(lb) ? "ipv6" : !sends(served) && sends(flip) ? flip : served;
+  const other: IpFamily = family === "ipv6" ? "ipv4" : "ipv6";
+  const t = traceData(model, r, family === "ipv6" ? internetV6(lb, model.subnets) : internetV4(true));
+  if (t.error) return t;
+  const how = `trace them with --from Internet-${FAMILY[other]}`;
+  const them = `${FAMILY[other]} clients on the internet`;
+  let fate: string;
+  if (other === "ipv4" && noPublicIpv4(lb)) {
+    fate = `${them} cannot connect: ${s(lb.name)} has no public IPv4 address (IP address type ${s(lb.ipAddressType ?? "")})`;
+  } else if (listener && !listener.rulesKnown && lb.type === "network") {
+    fate = `${them} reach ${s(tg.name)} too${other !== served ? `, translated to ${FAMILY[served]}` : ""}, unless a rule of listener ${s(listener.name)} sends them elsewhere: its rules were not collected`;
+  } else {
+    const routing = listener?.rulesKnown ? listenerRoutesFamily(listener, tg, other) : undefined;
+    fate =
+      routing && !routing.sends
+        ? `${them} do not reach ${s(tg.name)}: ${ruleName(routing.rule)} of listener ${s(listener?.name)} ${actionsText(routing.rule ? routing.rule.actions : (listener?.defaultActions ?? []))}`
+        : lb.type === "network" && other !== served
+          ? `${them} reach ${s(tg.name)} too: the NLB translates their connections to ${FAMILY[served]}, and the target sees the NLB's own address`
+          : `${them} reach ${s(tg.name)} too (IP address type ${s(lb.ipAddressType ?? "")})`;
+  }
+  const note = `${s(lb.name)} is dualstack: this traces its ${FAMILY[family]} clients on the internet${family === served ? `, the family target group ${s(tg.name)} serves` : ""}; ${fate} (${how})`;
+  return { ...t, basis: `${t.basis}; ${note}` };
+}
+
 function subnetOf(model: AwsModel, ip: string): Subnet | undefined {
   return model.subnets.find((x) => x.cidr && ipInCidr(ip, x.cidr));
 }
 
 export type SourceSpec =
   | { kind: "lb"; lb?: LoadBalancer }
-  | { kind: "client"; endpoint: Endpoint }
+  | {
+      kind: "client";
+      endpoint: Endpoint;
+      /**
+       * `Internet` (any: on a dualstack load balancer, the family it takes internet clients of for the route, the other
+       * said in the basis), `Internet-IPv4` or `Internet-IPv6`: the endpoint is then the IPv4 one, replaced per route.
+       */
+      internet?: "any" | IpFamily;
+    }
   | { kind: "instance"; instance: Instance; endpoint: Endpoint };
 
-/** `--from`: "lb" or a load balancer's name, "Internet", an IP or CIDR, or an instance (id, Name tag or private IP). */
+/**
+ * `--from`: "lb" or a load balancer's name, "Internet" (or "Internet-IPv4", "Internet-IPv6"), an IPv4 or IPv6 address or
+ * CIDR, or an instance (id, Name tag or private IP).
+ */
 export function parseSource(model: AwsModel, from: string): SourceSpec | { error: string } {
   const t = from.trim();
   const lower = t.toLowerCase();
   if (lower === "lb" || lower === "load-balancer") return { kind: "lb" };
   const lb = model.loadBalancers.find((x) => x.name.toLowerCase() === lower || x.arn.toLowerCase() === lower);
   if (lb) return { kind: "lb", lb };
-  if (lower === "internet") return { kind: "client", endpoint: clientEndpoint("clients on the internet", toCidrs(INTERNET_V4), false) };
+  if (lower === "internet") return { kind: "client", endpoint: internetV4(false), internet: "any" };
+  if (lower === "internet-ipv4") return { kind: "client", endpoint: internetV4(true), internet: "ipv4" };
+  if (lower === "internet-ipv6") return { kind: "client", endpoint: internetV6(undefined, model.subnets), internet: "ipv6" };
+  if (lower === "::/0") {
+    const e = clientEndpoint("any IPv6 address (::/0)", ["::/0"], false);
+    e.family = "ipv6";
+    return { kind: "client", endpoint: e };
+  }
   if (lower === "any" || lower === "0.0.0.0/0")
     return { kind: "client", endpoint: clientEndpoint("any address (0.0.0.0/0)", toCidrs(ALL_V4), false) };
   const inst =
@@ -290,8 +503,14 @@ export function parseSource(model: AwsModel, from: string): SourceSpec | { error
     const sub = model.subnets.find((x) => x.cidr === t);
     return { kind: "client", endpoint: clientEndpoint(t, [t], false, sub) };
   }
+  if (t.includes("/") && ipv6Interval(t)) {
+    const sub = model.subnets.find((x) => x.ipv6Cidrs.some((c) => c.toLowerCase() === lower));
+    const e = clientEndpoint(t, [t], false, sub);
+    e.family = "ipv6";
+    return { kind: "client", endpoint: e };
+  }
   return {
-    error: `'${s(t)}' is not 'lb', a load balancer's name, Internet, an IPv4 or IPv6 address, an IPv4 CIDR, or an EC2 instance (id, Name tag or private IP) in the snapshot`,
+    error: `'${s(t)}' is not 'lb', a load balancer's name, Internet (or Internet-IPv4, Internet-IPv6), an IPv4 or IPv6 address or CIDR, or an EC2 instance (id, Name tag or private IP) in the snapshot`,
   };
 }
 
@@ -315,7 +534,8 @@ export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port
   const dst = { ...targetEndpoint(r.target, model) };
   const address = targetAddress(r.target);
   dst.cidrs = address ? [address] : [];
-  if (src.kind === "client" && throughListener(r, src, port)) return traceData(model, r, src.endpoint);
+  if (src.kind === "client" && throughListener(r, src, port))
+    return src.internet ? traceInternet(model, r, src.internet, src.endpoint) : traceData(model, r, src.endpoint);
   if (src.kind === "lb") {
     const lb = lbOf(model, r.lb, dst);
     const hops = sourceToTarget(lb, "lb", dst, protocol, port);

@@ -4,9 +4,12 @@
  * (the reply on the ephemeral ports included), offline, from a snapshot.
  *
  * --from: `lb` (or a load balancer's name): the LB nodes → the target;
- *         `Internet`, an IPv4 or IPv6 address, or an IPv4 CIDR: a client, through the listener
- *         that forwards to the target on that port, else directly (a dualstack NLB translates a client of
- *         the other IP family to its target group's, and the target then sees the NLB's address);
+ *         `Internet`, an IPv4 or IPv6 address or CIDR: a client, through the listener that forwards to the
+ *         target on that port, else directly (the listener's rules decide which target group the client's IP
+ *         family goes to; a dualstack NLB translates a client of the other IP family to its target group's, and
+ *         the target then sees the NLB's address). At a dualstack load balancer `Internet` traces the family
+ *         the target group serves (IPv6 at an internet-facing ALB without a public IPv4 address) and says what
+ *         becomes of the other; `Internet-IPv4` and `Internet-IPv6` pick one;
  *         an EC2 instance (id, Name tag or private IP): that instance → the target.
  * --to:   `<instance id | Name tag | IP>:<port>` (the target port, or the health-check port; from a client, also a
  *         listener's port: the flow goes through that listener to the port it forwards to).
