@@ -95,8 +95,9 @@ describe("Resource Graph collection against the emulator", () => {
     const c = emu.counts();
     const rows = want.length;
     // the readable-subscriptions listing is refused (it names the forbidden subscription), then asked again without
-    // it, then one query per page of 25
-    assert.equal(c["resourceGraph.resources"], 2 + Math.ceil(rows / 25), JSON.stringify(c));
+    // it; the resources query (every asked subscription: the listing only informs the gaps) is refused too, then one
+    // query per page of 25
+    assert.equal(c["resourceGraph.resources"], 3 + Math.ceil(rows / 25), JSON.stringify(c));
     assert.equal(c["resourceGraph.throttled"] ?? 0, 0, "paced to the quota: no 429");
     assert.equal(emu.total(), c["resourceGraph.resources"], "no ARM call without --deep");
     assert.equal(events.at(-1), `6/6 15/15`);
@@ -242,5 +243,35 @@ describe("lbdoctor check --subscription … (Resource Graph), against the emulat
     const r = await lbdoctorAsync(["check", "--subscription", t.subscriptionIds[0] as string, "--deep", "--arm-budget", "lots"], env);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--arm-budget takes two positive numbers/);
+  });
+});
+
+describe("lbdoctor check --subscription …: the readable-subscriptions listing on the command line", () => {
+  const t = tenant({ subscriptions: 2, lbsPerSubscription: 1, rgsPerSubscription: 1, nicsPerLb: 2, seed: 7 });
+  const [a, hidden] = t.subscriptionIds as [string, string];
+  let emu: ArmEmulator;
+  let env: Record<string, string>;
+  const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-arg-listing-"));
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: t.snapshots as AzureSnapshot[], unreadableSubscriptions: [hidden] });
+    const ca = join(tmp, "ca.pem");
+    writeFileSync(ca, emu.ca);
+    env = { LBDOCTOR_ARM_ENDPOINT: emu.url, LBDOCTOR_ARM_CA_FILE: ca };
+  });
+  after(() => {
+    emu.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("shows the listing as the subscriptions phase, counts a subscription given in two casings once, and names the unreadable one", async () => {
+    const r = await lbdoctorAsync(["check", "--subscription", `${a.toUpperCase()},${a},${hidden}`], env);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const phases = [...r.stderr.matchAll(/collecting: ([a-z ]+?) ·/g)].map((m) => m[1]);
+    assert.deepEqual(phases.slice(0, 2), ["subscriptions", "resource graph"], r.stderr);
+    assert.match(r.stderr, new RegExp(`gap: resourceGraph\\.subscriptions on ${hidden}`));
+    assert.match(r.stderr, /subscriptions 2\/2 · load balancers 1\/1/);
+    const json = await lbdoctorAsync(["check", "--subscription", `${a.toUpperCase()},${hidden}`, "--format", "json"], env);
+    const report = JSON.parse(json.stdout) as { scope: { subscriptionIds?: string[] } };
+    assert.deepEqual(report.scope.subscriptionIds, [a, hidden]);
   });
 });

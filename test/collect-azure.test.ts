@@ -470,20 +470,246 @@ describe("Resource Graph: a subscription the credential cannot read", () => {
     assert.equal(emu.counts()["resourceGraph.resources"], 2, JSON.stringify(emu.counts()));
   });
 
-  it("when the listing itself fails, every asked subscription is a gap (an empty one cannot be told from an unreadable one) and is still read", async () => {
+  it("when the listing itself fails, every asked subscription is still read, and one that gave nothing is a gap (an empty one cannot be told from an unreadable one)", async () => {
     emu.resetCounts();
     emu.setFaults([{ route: "resourceGraph.resources", status: 400, code: "BadRequest", times: 1 }]);
     try {
-      const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub] });
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub, other] });
       assert.deepEqual(
         (got.gaps ?? []).map((g) => [g.operation, g.resourceId, g.status]),
-        [["resourceGraph.subscriptions", `/subscriptions/${sub}`, 400]],
+        [["resourceGraph.subscriptions", `/subscriptions/${other}`, 400]],
       );
+      assert.match(got.gaps?.[0]?.message ?? "", /an empty subscription cannot be told from one the credential cannot read/);
       assert.ok(got.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"));
       const findings = runRules(buildAzureModel(got), rules);
-      assert.ok(!findings.some((f) => f.ruleId === "azure/probe-blocked-by-nsg" && f.status === "pass"), "no pass past the gap");
+      const onOther = findings.filter((f) => idKey(f.resourceId) === idKey(`/subscriptions/${other}`));
+      assert.ok(onOther.length > 0 && onOther.every((f) => f.status === "unknown"), "no pass past the gap");
+      assert.ok(
+        findings.some((f) => f.ruleId === "azure/probe-blocked-by-nsg" && f.status === "pass"),
+        "the read one passes",
+      );
     } finally {
       emu.setFaults([]);
+    }
+  });
+});
+
+describe("Resource Graph: the readable-subscriptions listing only informs the gaps", () => {
+  const snap = load("healthy-web.json");
+  const sub = String(snap.scope.subscriptionId);
+  const moved = (to: string) => {
+    const h = structuredClone(snap);
+    h.scope.subscriptionId = to;
+    for (const r of h.resources) r.id = r.id.replace(/^\/subscriptions\/[^/]+/, `/subscriptions/${to}`);
+    return h;
+  };
+  const b = "bbbbbbbb-3333-3333-3333-333333333333";
+  const other = "3333aaaa-3333-3333-3333-333333333333";
+  const graphOpts = { credential: staticTokenCredential("test"), retryDelayMs: 5 };
+  const onSub = (findings: ReturnType<typeof runRules>, s: string) => findings.filter((f) => f.resourceId.toLowerCase().includes(s));
+  /** A stand-in for Resource Graph: `answer` gives each request's status and body. */
+  const fakeGraph = async (answer: (req: { query: string; subscriptions?: string[] }) => { status: number; body: unknown }) => {
+    const { createServer } = await import("node:https");
+    const { generateCert } = await import("../src/providers/azure/emulator/cert.ts");
+    const cert = await generateCert();
+    const seen: Array<{ query: string; subscriptions?: string[] }> = [];
+    const server = createServer({ key: cert.key, cert: cert.cert }, (req, res) => {
+      let body = "";
+      req.on("data", (d) => {
+        body += d;
+      });
+      req.on("end", () => {
+        const parsed = JSON.parse(body) as { query: string; subscriptions?: string[] };
+        seen.push(parsed);
+        const a = answer(parsed);
+        res.writeHead(a.status, { "content-type": "application/json" });
+        res.end(JSON.stringify(a.body));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    return { url: `https://127.0.0.1:${port}`, ca: cert.cert, seen, close: () => server.close() };
+  };
+  const supportMessage =
+    "Please provide below info when asking for support: timestamp = 2024-01-03T00:55:29.5556950Z, correlationId = 05f5e58e-03ef-4aea-a6d7-7200f7e742f6.";
+  const noValid = (subs: string[] | undefined) => ({
+    status: 400,
+    body: {
+      error: {
+        code: "BadRequest",
+        message: supportMessage,
+        details: [
+          {
+            code: "NoValidSubscriptionsInQueryRequest",
+            message: `There must be at least one subscription that is eligible to contain resources. Given: '${(subs ?? []).join(",")}'.`,
+          },
+        ],
+      },
+    },
+  });
+
+  it("a failed listing (403 naming no scope, or 503 past the retries) leaves no gap on a subscription whose resources were read", async () => {
+    const emu = await startArmEmulator({ snapshots: [snap, moved(b)] });
+    try {
+      for (const fault of [
+        {
+          route: "resourceGraph.resources",
+          status: 403,
+          code: "AuthorizationFailed",
+          message: "The client does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read'.",
+          times: 1,
+        },
+        { route: "resourceGraph.resources", status: 503, code: "ServiceUnavailable", times: 4 },
+      ]) {
+        emu.setFaults([fault]);
+        const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub, b] });
+        assert.deepEqual(got.gaps ?? [], [], `${fault.status}: ${JSON.stringify(got.gaps)}`);
+        const findings = runRules(buildAzureModel(got), rules);
+        for (const s of [sub, b]) {
+          assert.ok(
+            onSub(findings, s).some((f) => f.status === "pass"),
+            `${fault.status}: ${s} passes`,
+          );
+        }
+      }
+    } finally {
+      emu.setFaults([]);
+      await emu.close();
+    }
+  });
+
+  it("a subscription Resource Graph does not list but whose resources it returns (a role on a resource group only) is read, without a gap", async () => {
+    const { toRow } = await import("../src/providers/azure/emulator/graph.ts");
+    const rows = snap.resources.map((r) => toRow(r as ArmResource));
+    const fake = await fakeGraph((req) =>
+      /^ResourceContainers/.test(req.query)
+        ? { status: 200, body: { totalRecords: 0, count: 0, data: [], facets: [], resultTruncated: "false" } }
+        : { status: 200, body: { totalRecords: rows.length, count: rows.length, data: rows, facets: [], resultTruncated: "false" } },
+    );
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: fake.url, ca: fake.ca, subscriptionIds: [sub] });
+      assert.deepEqual(got.gaps ?? [], []);
+      assert.ok(got.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"));
+      assert.deepEqual(
+        fake.seen.map((q) => q.query.split(" ")[0]),
+        ["ResourceContainers", "Resources"],
+      );
+    } finally {
+      fake.close();
+    }
+  });
+
+  it("Resource Graph's 400 NoValidSubscriptionsInQueryRequest: each asked subscription is the unreadable-subscription gap, and no gap shows the support boilerplate", async () => {
+    const fake = await fakeGraph((req) => noValid(req.subscriptions));
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: fake.url, ca: fake.ca, subscriptionIds: [other, b] });
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+        [
+          ["resourceGraph.subscriptions", `/subscriptions/${other}`],
+          ["resourceGraph.subscriptions", `/subscriptions/${b}`],
+        ],
+      );
+      for (const g of got.gaps ?? []) {
+        assert.match(g.message, /does not list this subscription among those the credential can read/);
+        assert.doesNotMatch(g.message, /Please provide below info/);
+      }
+      await assert.rejects(collectAzureGraph({ ...graphOpts, endpoint: fake.url, ca: fake.ca, allSubscriptions: true }), (e: Error) =>
+        /no subscription to read: Resource Graph lists none the credential can read/.test(e.message),
+      );
+    } finally {
+      fake.close();
+    }
+  });
+
+  it("a Resource Graph 400 whose message is the support boilerplate is shown by its detail's code and message", async () => {
+    const fake = await fakeGraph((req) =>
+      /^ResourceContainers/.test(req.query)
+        ? {
+            status: 200,
+            body: { totalRecords: 1, count: 1, data: [{ subscriptionId: sub, name: "s" }], facets: [], resultTruncated: "false" },
+          }
+        : {
+            status: 400,
+            body: {
+              error: {
+                code: "BadRequest",
+                message: supportMessage,
+                details: [
+                  {
+                    code: "InvalidQuery",
+                    message: "Query is invalid. Please refer to the documentation for the Azure Resource Graph service.",
+                  },
+                ],
+              },
+            },
+          },
+    );
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: fake.url, ca: fake.ca, subscriptionIds: [sub] });
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId, g.status, g.code, g.message]),
+        [
+          [
+            "resourceGraph.resources",
+            `/subscriptions/${sub}`,
+            400,
+            "InvalidQuery",
+            "Query is invalid. Please refer to the documentation for the Azure Resource Graph service.",
+          ],
+        ],
+      );
+    } finally {
+      fake.close();
+    }
+  });
+
+  it("the emulator: an unreadable subscription asked in two casings is one subscription and one gap", async () => {
+    const emu = await startArmEmulator({ snapshots: [snap, moved(other)], unreadableSubscriptions: [other] });
+    try {
+      const got = await collectAzureGraph({
+        ...graphOpts,
+        endpoint: emu.url,
+        ca: emu.ca,
+        subscriptionIds: [other.toUpperCase(), other, ` ${sub.toUpperCase()} `],
+      });
+      assert.deepEqual(got.scope.subscriptionIds, [other, sub]);
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+        [["resourceGraph.subscriptions", `/subscriptions/${other}`]],
+      );
+      assert.match(got.gaps?.[0]?.message ?? "", /does not list this subscription/);
+      const alone = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [other.toUpperCase(), other] });
+      assert.deepEqual(alone.scope.subscriptionIds, [other]);
+      assert.equal(alone.gaps?.length, 1, JSON.stringify(alone.gaps));
+      assert.doesNotMatch(alone.gaps?.[0]?.message ?? "", /Please provide below info/);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("the listing runs in the `subscriptions` phase, before the resource graph phase", async () => {
+    const emu = await startArmEmulator({ snapshots: [snap] });
+    try {
+      const seen: string[] = [];
+      await collectAzureGraph({
+        ...graphOpts,
+        endpoint: emu.url,
+        ca: emu.ca,
+        subscriptionIds: [sub],
+        onEvent: (e) => {
+          if (e.type === "phase") seen.push(`phase ${e.name}`);
+          else if (e.type === "call") seen.push(`call ${e.operation}`);
+        },
+      });
+      assert.deepEqual(seen.slice(0, 4), [
+        "phase subscriptions",
+        "call resourceGraph.subscriptions",
+        "phase resource graph",
+        "call resourceGraph.resources",
+      ]);
+    } finally {
+      await emu.close();
     }
   });
 });

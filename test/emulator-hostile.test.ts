@@ -273,3 +273,59 @@ function fetchArm(url: string, ca: string, path: string): Promise<{ status: numb
     r.end();
   });
 }
+
+describe("Resource Graph: a query naming no subscription the caller can read", () => {
+  const snap = azureFixture();
+  const sub = String(snap.scope.subscriptionId);
+  const other = "22222222-2222-2222-2222-222222222222";
+  const unknown = "99999999-9999-9999-9999-999999999999";
+  const moved = structuredClone(snap);
+  moved.scope.subscriptionId = other;
+  for (const r of moved.resources) r.id = r.id.replace(/^\/subscriptions\/[^/]+/, `/subscriptions/${other}`);
+  const post = (url: string, ca: string, payload: unknown) =>
+    new Promise<{
+      status: number;
+      json: { data?: unknown[]; error?: { code: string; message: string; details?: Array<{ code: string; message: string }> } };
+    }>((resolve, reject) => {
+      const r = httpsRequest(
+        `${url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`,
+        { method: "POST", ca, headers: { authorization: "Bearer t", "content-type": "application/json" } },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += c;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+        },
+      );
+      r.on("error", reject);
+      r.end(JSON.stringify(payload));
+    });
+
+  it("is Resource Graph's 400 BadRequest with the detail NoValidSubscriptionsInQueryRequest; one readable subscription among them is a 200", async () => {
+    const emu = await startArmEmulator({ snapshots: [snap, moved], unreadableSubscriptions: [other] });
+    try {
+      for (const query of [
+        "Resources | where type =~ 'microsoft.network/loadbalancers'",
+        "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId",
+      ]) {
+        for (const subscriptions of [[other], [unknown], [other.toUpperCase(), unknown]]) {
+          const r = await post(emu.url, emu.ca, { subscriptions, query });
+          assert.equal(r.status, 400, `${query} ${subscriptions}`);
+          assert.equal(r.json.error?.code, "BadRequest");
+          assert.match(r.json.error?.message ?? "", /^Please provide below info when asking for support: timestamp = /);
+          assert.equal(r.json.error?.details?.[0]?.code, "NoValidSubscriptionsInQueryRequest");
+          assert.match(
+            r.json.error?.details?.[0]?.message ?? "",
+            /There must be at least one subscription that is eligible to contain resources\. Given: '/,
+          );
+        }
+        const ok = await post(emu.url, emu.ca, { subscriptions: [other, sub], query });
+        assert.equal(ok.status, 200, JSON.stringify(ok.json));
+        assert.ok((ok.json.data ?? []).length > 0);
+      }
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -26,12 +26,13 @@
  * are obeyed), ARM reads to a token bucket per subscription. A subscription
  * that cannot be read becomes a gap and the others go on: a 403, and one that
  * Resource Graph silently leaves out, found by listing the readable
- * subscriptions first (unreadableSubscriptions).
+ * subscriptions first (listReadable, unreadGaps).
  */
 
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { CollectEvent } from "../../../core/collect/events.ts";
+import type { FailureInfo } from "../../../core/collect/ledger.ts";
 import { InputError } from "../../../core/errors.ts";
 import type { TimeWindow } from "../../../core/timeline/types.ts";
 import { limiter } from "../../../core/util/limit.ts";
@@ -43,8 +44,10 @@ import {
   addResources,
   armClientOptions,
   credentialsError,
+  describeRestError,
   finishArmRun,
   type RestErrorLike,
+  restErrorDetails,
   startArmRun,
 } from "./arm.ts";
 import { lbKeysOfNic, poolMemberNics, scaleSetsInPools } from "./resources.ts";
@@ -71,7 +74,7 @@ export const RESOURCES_QUERY = [
   "order by id asc",
 ].join(" | ");
 
-/** The subscriptions the caller can read (--all-subscriptions). */
+/** The subscriptions the caller can read (all of them with --all-subscriptions, else among the asked ones). */
 export const SUBSCRIPTIONS_QUERY =
   "ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId, name | order by subscriptionId asc";
 
@@ -224,22 +227,26 @@ export async function collectAzureGraph(opts: GraphCollectOptions): Promise<Azur
   const { emit, resources } = run;
   const { ledger } = run.calls;
 
-  // 1. which subscriptions; 2. the resources, 1000 subscriptions a query: the queries at once (each pages its
-  // $skipToken chain in turn; the pacer keeps them within Resource Graph's quota), their rows in subscription order
-  const { subscriptionIds, listed } = await resolveSubscriptions(run);
-  // Resource Graph leaves out what the caller cannot read without an error: a subscription it does not list as
-  // readable is a gap, not an empty subscription, and is not queried
-  const unreadable = await unreadableSubscriptions(run, subscriptionIds, listed);
-  const readable = subscriptionIds.filter((s) => !unreadable.has(s.toLowerCase()));
+  // 1. which subscriptions, and which of them the caller can read; 2. the resources of every asked one, 1000
+  // subscriptions a query: the queries at once (each pages its $skipToken chain in turn; the pacer keeps them within
+  // Resource Graph's quota), their rows in subscription order
+  const resolved = await resolveSubscriptions(run);
+  const { subscriptionIds } = resolved;
+  const listing = resolved.listing ?? (await listReadable(run, subscriptionIds));
   emit({ type: "phase", name: "resource graph" });
   const batches: string[][] = [];
-  for (let i = 0; i < readable.length; i += 1000) batches.push(readable.slice(i, i + 1000));
-  for (const rows of await Promise.all(batches.map((batch) => queryResources(run, batch)))) {
+  for (let i = 0; i < subscriptionIds.length; i += 1000) batches.push(subscriptionIds.slice(i, i + 1000));
+  const withRows = new Set<string>();
+  for (const rows of await Promise.all(batches.map((batch) => queryResources(run, batch, listing.noValid)))) {
     for (const row of rows) {
       const r = rowToResource(row);
+      if (r) withRows.add(subOf(r.id));
       if (r && !resources.has(idKey(r.id))) resources.set(idKey(r.id), r);
     }
   }
+  // Resource Graph leaves out what the caller cannot read without an error: a subscription that is not listed as
+  // readable and gave no row is a gap, not an empty subscription
+  const unreadable = unreadGaps(run, subscriptionIds, listing, withRows);
   const ruleHealth: Record<string, RuleHealthBody> = {};
   const effective: Record<string, EffectiveNsgBody> = {};
   const progress = new GraphProgress(run, subscriptionIds, unreadable);
@@ -315,69 +322,76 @@ async function query(
   return rows;
 }
 
-/**
- * The subscriptions to read: those given, plus (--all-subscriptions) every one the caller can read; `listed`, the
- * lower-cased ids that listing returned (undefined without --all-subscriptions).
- */
-async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: string[]; listed: Set<string> | undefined }> {
-  let subscriptionIds = [...new Set((run.opts.subscriptionIds ?? []).map((s) => s.trim()).filter(Boolean))];
-  let listed: Set<string> | undefined;
-  if (run.opts.allSubscriptions) {
-    run.emit({ type: "phase", name: "subscriptions" });
-    try {
-      const rows = await query(run, SUBSCRIPTIONS_QUERY, undefined, "resourceGraph.subscriptions");
-      listed = new Set();
-      for (const r of rows) {
-        if (typeof r.subscriptionId !== "string") continue;
-        subscriptionIds.push(r.subscriptionId);
-        listed.add(r.subscriptionId.toLowerCase());
-      }
-      subscriptionIds = [...new Set(subscriptionIds.map((s) => s.toLowerCase()))];
-    } catch (e) {
-      throw (
-        fatalGraphError(run, e) ??
-        new InputError(`cannot list the subscriptions through Resource Graph: ${((e as Error).message ?? "").split("\n")[0]}`)
-      );
-    }
-  }
-  if (subscriptionIds.length === 0) {
-    throw new InputError("no subscription to read", "Pass --subscription <id> (repeatable) or --all-subscriptions.");
-  }
-  return { subscriptionIds, listed };
+/** What the readable-subscriptions listing said (lower-cased ids). */
+interface Listing {
+  /** listed as readable */
+  listed: Set<string>;
+  /** refused by Resource Graph as holding none it can read (400 NoValidSubscriptionsInQueryRequest) */
+  noValid: Set<string>;
+  /** those the listing could not be asked about, and why */
+  failed: Map<string, FailureInfo>;
+}
+
+/** Resource Graph's 400 for a request none of whose subscriptions the caller can read. */
+function isNoValidSubscriptions(e: unknown): boolean {
+  return (e as RestErrorLike).statusCode === 400 && restErrorDetails(e).some((d) => d.code === "NoValidSubscriptionsInQueryRequest");
 }
 
 /**
- * The asked subscriptions the caller cannot read (lower-cased), each recorded as a `resourceGraph.subscriptions` gap
- * on `/subscriptions/<id>` (it covers every data key: nothing of the subscription was read). Resource Graph answers
- * only what the caller can read and says nothing of the rest ("No results are returned if you don't have at least
- * read permissions", https://learn.microsoft.com/azure/governance/resource-graph/overview#permissions-in-azure-resource-graph),
+ * The subscriptions to read, lower-cased and each once: those given, plus (--all-subscriptions) every one the caller
+ * can read, the listing then already said (`listing`; undefined without --all-subscriptions).
+ */
+async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: string[]; listing: Listing | undefined }> {
+  const subscriptionIds = new Set((run.opts.subscriptionIds ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean));
+  let listing: Listing | undefined;
+  if (run.opts.allSubscriptions) {
+    run.emit({ type: "phase", name: "subscriptions" });
+    listing = { listed: new Set(), noValid: new Set(), failed: new Map() };
+    try {
+      const rows = await query(run, SUBSCRIPTIONS_QUERY, undefined, "resourceGraph.subscriptions");
+      for (const r of rows) {
+        if (typeof r.subscriptionId !== "string") continue;
+        subscriptionIds.add(r.subscriptionId.toLowerCase());
+        listing.listed.add(r.subscriptionId.toLowerCase());
+      }
+    } catch (e) {
+      // none readable in the tenant: Resource Graph refuses the query rather than answering no row
+      if (!isNoValidSubscriptions(e)) {
+        throw (
+          fatalGraphError(run, e) ?? new InputError(`cannot list the subscriptions through Resource Graph: ${describeRestError(e).message}`)
+        );
+      }
+    }
+    if (subscriptionIds.size === 0) {
+      throw new InputError(
+        "no subscription to read: Resource Graph lists none the credential can read",
+        "Check the credential's role assignments (Reader on the subscriptions), or pass --subscription <id>.",
+      );
+    }
+  }
+  if (subscriptionIds.size === 0) {
+    throw new InputError("no subscription to read", "Pass --subscription <id> (repeatable) or --all-subscriptions.");
+  }
+  return { subscriptionIds: [...subscriptionIds], listing };
+}
+
+/**
+ * Which of the asked subscriptions the caller can read (`asked` lower-cased). Resource Graph answers only what the
+ * caller can read and says nothing of the rest ("No results are returned if you don't have at least read
+ * permissions", https://learn.microsoft.com/azure/governance/resource-graph/overview#permissions-in-azure-resource-graph),
  * so an unreadable subscription would look empty. Its `ResourceContainers` table holds the subscriptions
  * (`Microsoft.Resources/subscriptions`, https://learn.microsoft.com/azure/governance/resource-graph/concepts/query-language#resource-graph-tables),
- * trimmed the same way, so it lists the readable ones: one query over
- * the asked ones (1000 a query), none with --all-subscriptions, whose listing already says it.
+ * trimmed the same way, so it lists the readable ones: one query per 1000 asked (none with --all-subscriptions, whose
+ * listing already says it). The listing only informs the gaps (unreadGaps): every asked subscription is still queried,
+ * since a principal with a role on a resource group only may read its resources without seeing the subscription.
  *
- * A refusal naming subscriptions (403/404, as the resources query handles them) makes those a `resourceGraph.resources`
- * gap, and the listing is asked again without them. When the listing fails otherwise, nothing can tell an empty
- * subscription from an unreadable one: each asked subscription gets the gap, and is still queried.
+ * A refusal naming subscriptions (403/404) marks those as not listed, and the listing is asked again without them; a
+ * 400 NoValidSubscriptionsInQueryRequest says none of the batch is readable; any other failure leaves the batch
+ * unknown (`failed`).
  */
-async function unreadableSubscriptions(run: GraphRun, asked: string[], listed: Set<string> | undefined): Promise<Set<string>> {
-  const operation = "resourceGraph.subscriptions";
-  const out = new Set<string>();
-  const unlisted = (s: string) =>
-    run.calls.ledger.note({
-      operation,
-      resourceId: `/subscriptions/${s}`,
-      message:
-        "Resource Graph does not list this subscription among those the credential can read (it does not exist, or the credential holds no role on it); its resources are left out of every query without an error, so none were read",
-    });
-  if (listed) {
-    for (const s of asked) {
-      if (listed.has(s.toLowerCase())) continue;
-      out.add(s.toLowerCase());
-      unlisted(s);
-    }
-    return out;
-  }
+async function listReadable(run: GraphRun, asked: string[]): Promise<Listing> {
+  run.emit({ type: "phase", name: "subscriptions" });
+  const listing: Listing = { listed: new Set(), noValid: new Set(), failed: new Map() };
   const batches: string[][] = [];
   for (let i = 0; i < asked.length; i += 1000) batches.push(asked.slice(i, i + 1000));
   await Promise.all(
@@ -385,35 +399,67 @@ async function unreadableSubscriptions(run: GraphRun, asked: string[], listed: S
       let batch = first;
       while (batch.length > 0) {
         try {
-          const rows = await query(run, SUBSCRIPTIONS_QUERY, batch, operation, 1000);
-          const readable = new Set(rows.map((r) => String(r.subscriptionId ?? "").toLowerCase()));
-          for (const s of batch) {
-            if (readable.has(s.toLowerCase())) continue;
-            out.add(s.toLowerCase());
-            unlisted(s);
-          }
+          const rows = await query(run, SUBSCRIPTIONS_QUERY, batch, "resourceGraph.subscriptions", 1000);
+          for (const r of rows) if (typeof r.subscriptionId === "string") listing.listed.add(r.subscriptionId.toLowerCase());
           return;
         } catch (e) {
           const fatal = fatalGraphError(run, e);
           if (fatal) throw fatal;
-          const err = e as RestErrorLike;
-          const named =
-            err.statusCode === 403 || err.statusCode === 404
-              ? subscriptionsIn(err.message).filter((s) => batch.some((x) => x.toLowerCase() === s))
-              : [];
-          if (named.length === 0) {
-            for (const s of batch) run.calls.ledger.addGap(operation, e, `/subscriptions/${s}`);
+          if (isNoValidSubscriptions(e)) {
+            for (const s of batch) listing.noValid.add(s);
             return;
           }
-          for (const s of named) {
-            out.add(s);
-            run.calls.ledger.addGap("resourceGraph.resources", e, `/subscriptions/${s}`);
+          const err = e as RestErrorLike;
+          const info = describeRestError(e);
+          const named =
+            err.statusCode === 403 || err.statusCode === 404 ? subscriptionsIn(err.message).filter((s) => batch.includes(s)) : [];
+          if (named.length === 0) {
+            for (const s of batch) listing.failed.set(s, info);
+            return;
           }
-          batch = batch.filter((x) => !named.includes(x.toLowerCase()));
+          for (const s of named) listing.failed.set(s, info);
+          batch = batch.filter((x) => !named.includes(x));
         }
       }
     }),
   );
+  return listing;
+}
+
+/**
+ * Records a `resourceGraph.subscriptions` gap on `/subscriptions/<id>` (it covers every data key: nothing of the
+ * subscription is known) for each asked subscription that is not listed as readable and gave no row, unless its
+ * resources query already failed (that gap covers it). Returns those subscriptions (lower-cased).
+ */
+function unreadGaps(run: GraphRun, asked: string[], listing: Listing, withRows: Set<string>): Set<string> {
+  const operation = "resourceGraph.subscriptions";
+  const { ledger } = run.calls;
+  const failedResources = new Set(
+    ledger.gaps.filter((g) => g.operation === "resourceGraph.resources").map((g) => subOf(g.resourceId ?? "")),
+  );
+  const out = new Set<string>();
+  for (const s of asked) {
+    if (withRows.has(s) || failedResources.has(s)) continue;
+    if (listing.listed.has(s) && !listing.noValid.has(s)) continue;
+    out.add(s);
+    const failure = listing.noValid.has(s) ? undefined : listing.failed.get(s);
+    if (failure) {
+      ledger.note({
+        operation,
+        resourceId: `/subscriptions/${s}`,
+        message: `Resource Graph could not list the subscriptions the credential can read (${failure.message}), and no resource was returned from this one: an empty subscription cannot be told from one the credential cannot read, whose resources Resource Graph leaves out without an error`,
+        ...(failure.status === undefined ? {} : { status: failure.status }),
+        ...(failure.code === undefined ? {} : { code: failure.code }),
+      });
+    } else {
+      ledger.note({
+        operation,
+        resourceId: `/subscriptions/${s}`,
+        message:
+          "Resource Graph does not list this subscription among those the credential can read (it does not exist, or the credential holds no role on it), and no resource was returned from it: Resource Graph leaves out what the credential cannot read without an error, so its resources are unknown",
+      });
+    }
+  }
   return out;
 }
 
@@ -423,7 +469,7 @@ async function unreadableSubscriptions(run: GraphRun, asked: string[], listed: S
  * that one becomes a gap and the query runs again without it. When the
  * error names none, the batch is split in two until the culprit is alone.
  */
-async function queryResources(run: GraphRun, subs: string[]): Promise<Array<Record<string, unknown>>> {
+async function queryResources(run: GraphRun, subs: string[], noValid: Set<string>): Promise<Array<Record<string, unknown>>> {
   if (subs.length === 0) return [];
   const operation = "resourceGraph.resources";
   try {
@@ -431,6 +477,11 @@ async function queryResources(run: GraphRun, subs: string[]): Promise<Array<Reco
   } catch (e) {
     const fatal = fatalGraphError(run, e);
     if (fatal) throw fatal;
+    // none of them is readable: not a failure of the query, each is a resourceGraph.subscriptions gap (unreadGaps)
+    if (isNoValidSubscriptions(e)) {
+      for (const s of subs) noValid.add(s);
+      return [];
+    }
     const err = e as RestErrorLike;
     if (err.statusCode === 403 || err.statusCode === 404) {
       const named = subscriptionsIn(err.message).filter((s) => subs.some((x) => x.toLowerCase() === s));
@@ -439,6 +490,7 @@ async function queryResources(run: GraphRun, subs: string[]): Promise<Array<Reco
         return queryResources(
           run,
           subs.filter((x) => !named.includes(x.toLowerCase())),
+          noValid,
         );
       }
       if (subs.length === 1) {
@@ -446,7 +498,10 @@ async function queryResources(run: GraphRun, subs: string[]): Promise<Array<Reco
         return [];
       }
       const half = Math.ceil(subs.length / 2);
-      const [first, second] = await Promise.all([queryResources(run, subs.slice(0, half)), queryResources(run, subs.slice(half))]);
+      const [first, second] = await Promise.all([
+        queryResources(run, subs.slice(0, half), noValid),
+        queryResources(run, subs.slice(half), noValid),
+      ]);
       return [...first, ...second];
     }
     for (const s of subs) run.calls.ledger.addGap(operation, e, `/subscriptions/${s}`);

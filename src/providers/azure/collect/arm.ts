@@ -55,16 +55,44 @@ function armErrorMessage(err: { details?: unknown; response?: { bodyAsText?: str
   }
 }
 
+/** The `error.details[]` of a failed response (`[{ code, message }]`), from the parsed or the raw body; [] when none. */
+export function restErrorDetails(e: unknown): Array<{ code: string; message: string }> {
+  const err = e as { details?: unknown; response?: { parsedBody?: unknown; bodyAsText?: string | null | undefined } };
+  const fromBody = (body: unknown) => {
+    const list = (body as { error?: { details?: unknown } } | undefined)?.error?.details;
+    if (!Array.isArray(list)) return [];
+    return list
+      .filter((d): d is { code: string; message?: unknown } => typeof (d as { code?: unknown })?.code === "string")
+      .map((d) => ({ code: d.code, message: typeof d.message === "string" ? d.message : "" }));
+  };
+  for (const body of [err.details, err.response?.parsedBody]) {
+    const got = fromBody(body);
+    if (got.length > 0) return got;
+  }
+  try {
+    return fromBody(JSON.parse(err.response?.bodyAsText ?? ""));
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A gap's message, status and code for an SDK error. A failed page says only "Pagination failed with unexpected
- * statusCode 403": ARM's own message (which permission on which scope) is taken from the response instead.
+ * statusCode 403": ARM's own message (which permission on which scope) is taken from the response instead. Resource
+ * Graph's 400 says only "Please provide below info when asking for support: timestamp = …, correlationId = …." and
+ * gives the reason in `error.details`: the first detail's code and message are taken instead.
  */
 export function describeRestError(e: unknown): FailureInfo {
   const err = e as RestErrorLike & { details?: unknown; response?: { bodyAsText?: string | null | undefined } };
+  const clip = (s: string) => (s.length > 500 ? `${s.slice(0, 499)}…` : s);
   let message = (err.message ?? String(e)).split("\n")[0] ?? "failed";
   if (/^Pagination failed with unexpected status/i.test(message)) {
     const arm = armErrorMessage(err)?.split("\n")[0];
-    if (arm) message = arm.length > 500 ? `${arm.slice(0, 499)}…` : arm;
+    if (arm) message = clip(arm);
+  }
+  if (/^Please provide below info when asking for support/i.test(message)) {
+    const detail = restErrorDetails(err)[0];
+    if (detail?.message) return { message: clip(detail.message.split("\n")[0] ?? ""), status: err.statusCode, code: detail.code };
   }
   return { message, status: err.statusCode, code: err.code };
 }

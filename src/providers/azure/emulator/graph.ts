@@ -220,7 +220,8 @@ function checkOptions(options: unknown): void {
 /**
  * Answers one query. `forbidden`: lower-cased subscriptions the caller may not read, refused with a 403
  * (`forbiddenChanges`: only their resourcechanges); `unreadable`: subscriptions the caller holds no role on, left out
- * of every answer without an error, as Resource Graph does.
+ * of every answer without an error, as Resource Graph does, unless no named subscription is readable: then the
+ * request is a 400 `NoValidSubscriptionsInQueryRequest`.
  */
 export function answerQuery(
   store: ArmStore,
@@ -249,6 +250,17 @@ export function answerQuery(
         `The client does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '/subscriptions/${s}' or the scope is invalid (injected by the ARM emulator).`,
       );
     }
+  }
+  // named subscriptions none of which the caller can read (unknown to the store, or held no role on): Resource Graph
+  // refuses the request, 400 BadRequest with the reason in details (the body quoted in
+  // https://github.com/Azure/aztfexport/issues/491 and #475; how it joins several ids in 'Given' is not documented)
+  if (subs && !subs.some((s) => store.subscriptions.has(s) && !unreadable.has(s) && !forbidden.has(s))) {
+    throw graphBadRequest([
+      {
+        code: "NoValidSubscriptionsInQueryRequest",
+        message: `There must be at least one subscription that is eligible to contain resources. Given: '${subs.join(",").slice(0, 2000)}'.`,
+      },
+    ]);
   }
   // the scope: the named subscriptions, or every readable one (tenant scope); those the caller holds no role on
   // are left out either way, without an error

@@ -79,7 +79,9 @@ export interface ArmEmulatorOptions {
    * Subscriptions the caller holds no role on, as Resource Graph treats them: a query naming them answers without
    * their rows and without an error ("No results are returned if you don't have at least read permissions",
    * https://learn.microsoft.com/azure/governance/resource-graph/overview#permissions-in-azure-resource-graph),
-   * `ResourceContainers` does not list them, and ARM requests under them are 403 AuthorizationFailed.
+   * `ResourceContainers` does not list them, and ARM requests under them are 403 AuthorizationFailed. A query that
+   * names no subscription the caller can read (these, or ones the snapshots do not hold) is Resource Graph's 400
+   * `BadRequest` with the detail `NoValidSubscriptionsInQueryRequest`.
    */
   unreadableSubscriptions?: string[];
   /**
