@@ -632,7 +632,7 @@ describe("AWS trace of a client's IP family: listener rules, an ALB without publ
     assert.match(rule?.notes[0]?.text ?? "", /forwards to target group app6-tg: no connection of IPv6 clients .* reaches app-tg/);
     assert.equal(hop(t, "lb-translate"), undefined);
     assert.equal(t.verdict, "deny");
-    assert.match(t.why ?? "", /listener .* rules \(IPv6 clients\): rule 10 \(source-ip ipv6\)/);
+    assert.match(t.why ?? "", /the rules of listener .* \(IPv6 clients\): rule 10 \(source-ip ipv6\)/);
   });
 
   it("an IPv4 client to the IPv6 group only IPv6 clients reach: denied at the default rule, which forwards IPv4 clients to app-tg", () => {
@@ -738,7 +738,7 @@ describe("AWS trace of a client's IP family: listener rules, an ALB without publ
     writeFileSync(file, JSON.stringify(withRule().build()));
     const r = lbdoctor(["trace", "--snapshot", file, "--lb", "app-nlb", "--from", "2600:1f13:9::5", "--to", `${ids.instance.web1}:80`]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^ {2}4\. load balancer · listener \S+ rules \(IPv6 clients\): DENY by rule 10 \(source-ip ipv6\)$/m);
+    assert.match(r.stdout, /^ {2}4\. load balancer · the rules of listener \S+ \(IPv6 clients\): DENY by rule 10 \(source-ip ipv6\)$/m);
     assert.match(r.stdout, /^Verdict: DENY \(at hop 4, /m);
   });
 });

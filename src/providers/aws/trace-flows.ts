@@ -328,7 +328,7 @@ function listenerHop(
     const h: TraceHop = {
       layer: "lb-listener-rule",
       where: "load balancer",
-      title: `load balancer · listener ${s(listener.name)} rules (${FAMILY[family]} clients)`,
+      title: `load balancer · the rules of listener ${s(listener.name)} (${FAMILY[family]} clients)`,
       verdict,
       notes: [{ kind: "reason", text }],
       resources: [],
