@@ -20,7 +20,7 @@ import {
   tagsOnly,
   timelineLines,
 } from "../src/core/timeline/analyze.ts";
-import { checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
+import { CHANGE_MESSAGES, checkChangeBeforeFailure } from "../src/core/timeline/checks.ts";
 import type { Change, HealthSeries, TimeData } from "../src/core/timeline/types.ts";
 import { lbdoctor } from "./support/cli.ts";
 
@@ -295,7 +295,7 @@ describe("a change made inside a gap in the metrics", () => {
       [["deny", [["2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]]],
     );
     assert.deepEqual(analyzeChanges(time).unknown, []);
-    const reported: Array<{ status: string; key?: string; message?: string; data?: Record<string, unknown> }> = [];
+    const reported: Array<{ status: string; key?: string; message?: string; messageId?: string; data?: Record<string, unknown> }> = [];
     checkChangeBeforeFailure({ model: { time }, report: (f: (typeof reported)[number]) => reported.push(f) } as never, [
       { id: "lb", name: "lb" },
     ]);
@@ -304,7 +304,10 @@ describe("a change made inside a gap in the metrics", () => {
       [["fail", "change:deny"]],
       "named with the gap, and no pass for the load balancer",
     );
-    assert.deepEqual([reported[0]?.data?.gap, reported[0]?.data?.dropAt], ["at most 8 min", "03:20; up at 03:04, no samples in between"]);
+    assert.deepEqual(
+      [reported[0]?.messageId, reported[0]?.data?.gap, reported[0]?.data?.dropAt, reported[0]?.data?.upAt],
+      ["changedInGap", "8 min", "03:20", "03:04"],
+    );
     const entry = buildTimeline(time, []).entries.find((e) => e.kind === "change");
     assert.deepEqual(entry?.healthUnknown, [
       "vm1: no DipAvailability sample in the 8 min before the change (the last, at 03:04, up); down at 03:20",
@@ -344,13 +347,14 @@ describe("a change made inside a gap in the metrics", () => {
     );
     const c = lbdoctor(["check", "--snapshot", file, "-f", "json"]);
     const mine = (JSON.parse(c.stdout) as Report).findings.filter((f) => f.ruleId === "aws/change-before-failure");
+    // carol's change, the nearest before the gap, certainly preceded the drop: a rival of bob's the samples cannot order
     assert.deepEqual(
       mine.map((f) => f.status),
-      ["fail"],
+      ["fail", "fail"],
     );
     assert.match(
-      mine[0]?.message ?? "",
-      /at most 11 min later web-tg in us-east-1a went down \(HealthyHostCount 0 at 03:21; up at 02:49, no samples in between\)/,
+      mine.find((f) => f.message.includes("by 03:21"))?.message ?? "",
+      /in a gap in the metrics; web-tg in us-east-1a was down by 03:21, 11 min after it \(HealthyHostCount 0; up at 02:49, no samples in between: it may have gone down before this change\)/,
     );
   });
 });
@@ -766,11 +770,11 @@ describe("a drop found after a gap in the metrics, and the changes the gap holds
           "2026-03-14T03:20:00.000Z",
           [
             ["deny", false],
-            ["route", true],
+            ["route", false],
           ],
         ],
       ],
-      "time alone names the nearest before the first down sample, the other its rival",
+      "rivals the samples cannot order: time names neither",
     );
     const findings = findingsFor(time, ["nsg"]);
     assert.deepEqual(marked(time, findings), ["nsg"], "the change the failing finding cites, not the later one");
@@ -794,7 +798,7 @@ describe("a drop found after a gap in the metrics, and the changes the gap holds
     );
   });
 
-  it("a change made just before the gap, while up, is a rival of one inside it; one made well before it is left to time", () => {
+  it("a change made just before the gap, while up, is a rival of one inside it; so is the nearest one made well before it", () => {
     // 03:04:30: inside the last up sample's interval, less than CONTEST_STEPS intervals before the first missing one
     const close = timeData([change("deny", "2026-03-14T03:04:30Z", "nsg"), change("route", "2026-03-14T03:12:00Z", "subnet")], [gapped]);
     assert.deepEqual(
@@ -802,12 +806,16 @@ describe("a drop found after a gap in the metrics, and the changes the gap holds
       [["deny", "route"]],
     );
     assert.deepEqual(marked(close, findingsFor(close, ["nsg"])), ["nsg"]);
-    // 03:01:30: three up samples after it; the change in the gap is nearer the drop
+    // 03:01:30: three up samples after it, the nearest change before the gap: it certainly preceded the drop, the change
+    // in the gap only if the member went down late in it; the samples cannot order them
     const far = timeData([change("deny", "2026-03-14T03:01:30Z", "nsg"), change("route", "2026-03-14T03:12:00Z", "subnet")], [gapped]);
-    assert.deepEqual(analyzeChanges(far).contests, []);
+    assert.deepEqual(
+      analyzeChanges(far).contests.map((c) => c.entrants.map((e) => e.change.id)),
+      [["deny", "route"]],
+    );
     assert.deepEqual(
       changeImpacts(far).map((i) => i.change.id),
-      ["route"],
+      [],
     );
   });
 
@@ -823,9 +831,7 @@ describe("a drop found after a gap in the metrics, and the changes the gap holds
     assert.deepEqual(report([change("deny", "2026-03-14T03:04:30Z", "nsg")]), [
       ["fail", "between 30 s and 16 min", "03:20; up at 03:04, no samples in between"],
     ]);
-    assert.deepEqual(report([change("deny", "2026-03-14T03:18:00Z", "nsg")]), [
-      ["fail", "at most 2 min", "03:20; up at 03:04, no samples in between"],
-    ]);
+    assert.deepEqual(report([change("deny", "2026-03-14T03:18:00Z", "nsg")]), [["fail", "2 min", "03:20"]]);
     // no gap before the drop: as before
     assert.deepEqual(
       (() => {
@@ -865,6 +871,200 @@ describe("a drop found after a gap in the metrics, and the changes the gap holds
     assert.deepEqual(
       changeImpacts(t3).map((i) => i.change.id),
       ["deny"],
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------
+// a drop found after a gap: the nearest change before it, tags-only changes, the first down sample's own interval,
+// and a gap that runs to the end of the window
+
+describe("a drop found after a gap: every change the samples cannot order is a rival, and a tag change never names it", () => {
+  // up 03:00–03:04, no sample 03:05–03:19, down from 03:20
+  const gapped = member([...minutes("UUUUU", 0), ...minutes("DDDDD", 20)]);
+  const tagged = (id: string, time: string, resourceId: string): Change => ({ ...change(id, time, resourceId), operation: "CreateTags" });
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out;
+  };
+  const text = (f: { messageId?: string; data?: Record<string, unknown> }) =>
+    (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+      String(f.data?.[k] ?? ""),
+    );
+  const likelyWho = (time: TimeData, findings: Finding[]) =>
+    buildTimeline(time, findings)
+      .entries.filter((e) => e.likelyCause)
+      .map((e) => e.who);
+
+  it("a change made while up before the gap is a rival of one in the gap, however far before it (reviewer G4)", () => {
+    // A (03:02) certainly preceded the drop, made somewhere in 03:05–03:21; B (03:18) only if the drop was late
+    const time = timeData([change("A", "2026-03-14T03:02:00Z", "nsg"), change("B", "2026-03-14T03:18:00Z", "vm1")], [gapped]);
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.key]),
+      [
+        ["fail", "change:A"],
+        ["fail", "change:B"],
+      ],
+    );
+    assert.deepEqual(
+      analyzeChanges(time).contests.map((c) => c.entrants.map((e) => [e.change.id, e.byTime])),
+      [
+        [
+          ["A", false],
+          ["B", false],
+        ],
+      ],
+    );
+    // the failing findings' evidence decides: one cites the NSG A changed
+    assert.deepEqual(likelyWho(time, findingsFor(time, ["nsg"])), ["A"]);
+  });
+
+  it("inside a gap, time breaks no tie: undecided changes are neither marked nor set aside (reviewer C)", () => {
+    const time = timeData([change("c1", "2026-03-14T03:08:00Z", "nsg"), change("c2", "2026-03-14T03:15:00Z", "vm1")], [gapped]);
+    // the rule's findings alone: no failing finding about the member points at either
+    const findings = findingsFor(time, []).filter((f) => f.key?.startsWith("change:"));
+    assert.deepEqual(likelyWho(time, findings), [], "neither is the likely cause");
+    const verdicts = rankCauses(time, findings);
+    for (const [id, other] of [
+      ["c1", "c2's change to vm1 at 03:15"],
+      ["c2", "c1's change to nsg at 03:08"],
+    ] as const) {
+      const v = verdicts.get(`change:${id}`);
+      assert.equal(v?.likely, false, id);
+      assert.equal(v?.lost, undefined, `${id}: not set aside, its findings keep their links`);
+      assert.equal(v?.tied?.length, 1, id);
+      assert.match(v?.why ?? "", new RegExp(`^undecided between this and ${other}, .*: the samples cannot order them`), id);
+      assert.doesNotMatch(v?.why ?? "", /time alone/, id);
+    }
+    const lines = timelineLines(buildTimeline(time, findings)).join("\n");
+    assert.doesNotMatch(lines, /time alone|◀ likely cause/);
+  });
+
+  it("a change inside the gap says the member was down by the first down sample, and may have gone down before it", () => {
+    const [f] = rule(timeData([change("deny", "2026-03-14T03:18:00Z", "nsg")], [gapped]));
+    assert.equal(f?.messageId, "changedInGap");
+    assert.match(
+      text(f ?? {}),
+      /^03:18: deny changed nsg \(deny changed nsg\) in a gap in the metrics; vm1 was down by 03:20, 2 min after it \(DipAvailability 0; up at 03:04, no samples in between: it may have gone down before this change\)\. Before → after: not recorded by the source\.$/,
+    );
+    // a change before the gap: the delay the gap allows, as before
+    const [g] = rule(timeData([change("deny", "2026-03-14T03:04:30Z", "nsg")], [gapped]));
+    assert.equal(g?.messageId, "changed");
+  });
+
+  it("a change inside the first down sample's interval after a gap is no cause: unknown (reviewer B)", () => {
+    const time = timeData([change("late", "2026-03-14T03:20:30Z", "nsg")], [gapped]);
+    const analysis = analyzeChanges(time);
+    assert.deepEqual(analysis.candidates, []);
+    assert.deepEqual(
+      analysis.unknown.map((u) => [u.change.id, u.members.map((m) => [m.last?.t, m.down?.t])]),
+      [["late", [["2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]]],
+    );
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:late", "unknownState"]],
+    );
+    assert.deepEqual(likelyWho(time, findingsFor(time, ["nsg"])), []);
+  });
+
+  it("a tag-only change is never named by time: alone in a gap it is no candidate (reviewer G3)", () => {
+    const time = timeData([tagged("tag", "2026-03-14T03:12:00Z", "nsg")], [gapped]);
+    assert.deepEqual(analyzeChanges(time).candidates, []);
+    // a pass, which says a tag change preceded the drop rather than that no change did
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.messageId]),
+      [["pass", "noneTags"]],
+    );
+    assert.equal(
+      text(out[0] ?? {}),
+      "No change in the window 03:00 – 04:00 that could break traffic preceded a health drop: tag's change to nsg at 03:12 changed only tags, which nothing reads to forward, filter or answer traffic (1 changes read, 1 health series).",
+    );
+    assert.deepEqual(likelyWho(time, findingsFor(time, ["nsg"])), []);
+    // nor alone just before a drop with no gap
+    const close = timeData([tagged("tag", "2026-03-14T03:03:30Z", "nsg")]);
+    assert.deepEqual(analyzeChanges(close).candidates, []);
+  });
+
+  it("a tag-only change does not push an older real change aside (reviewer G2)", () => {
+    const up20 = member([...minutes("UUUUUUUUUUUUUUUUUUUU", 0), ...minutes("DDDDD", 20)]);
+    const time = timeData([change("real", "2026-03-14T03:03:30Z", "nsg"), tagged("tag", "2026-03-14T03:12:00Z", "nsg")], [up20]);
+    assert.deepEqual(
+      changeImpacts(time).map((i) => i.change.id),
+      ["real"],
+    );
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.key]),
+      [["fail", "change:real"]],
+    );
+    assert.deepEqual(likelyWho(time, findingsFor(time, [])), ["real"]);
+    // in the drop's own interval: a tag change before it does not make it less near
+    const own = timeData([tagged("tag", "2026-03-14T03:03:40Z", "nsg"), change("deny", "2026-03-14T03:04:20Z", "nsg")]);
+    assert.deepEqual(
+      analyzeChanges(own).candidates.map((i) => [i.change.id, i.byTime]),
+      [
+        ["tag", false],
+        ["deny", true],
+      ],
+    );
+    assert.deepEqual(likelyWho(own, findingsFor(own, [])), ["deny"]);
+  });
+
+  it("when the only named entrants of a contest change tags alone, none is the likely cause", () => {
+    const time = timeData([
+      tagged("t1", "2026-03-14T03:03:20Z", "nsg"),
+      tagged("t2", "2026-03-14T03:03:40Z", "subnet"),
+      change("deny", "2026-03-14T03:03:50Z", "nsg"),
+    ]);
+    // the real change's finding left out: the two tag changes are the contest's named entrants
+    const findings = findingsFor(time, []).filter((f) => f.key !== "change:deny");
+    const verdicts = rankCauses(time, findings);
+    assert.deepEqual(
+      ["t1", "t2"].map((id) => verdicts.get(`change:${id}`)?.likely),
+      [false, false],
+    );
+    assert.match(verdicts.get("change:t1")?.why ?? "", /each changes only tags, which cannot break traffic$/);
+  });
+
+  it("a change no sample follows (the series ends in a gap before the window does) is unknown, not a pass (reviewer E)", () => {
+    const time = timeData([change("tail", "2026-03-14T03:30:00Z", "nsg")], [member(minutes("UUUUU", 0))]);
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:tail", "unknownAfter"]],
+      "no pass for the load balancer",
+    );
+    assert.equal(
+      text(out[0] ?? {}),
+      "03:30: tail changed nsg (tail changed nsg), but what vm1 did after it is unknown: no DipAvailability sample after it (the last, at 03:04, was up). Whether this change broke it, the samples cannot tell.",
+    );
+    assert.deepEqual(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, [
+      "vm1: no DipAvailability sample after the change (the last, at 03:04, up)",
+    ]);
+    // samples up after the change to the end of the window: a pass, as before
+    const full = timeData([change("mid", "2026-03-14T03:30:00Z", "nsg")], [member(minutes("U".repeat(60), 0))]);
+    assert.deepEqual(
+      rule(full).map((f) => f.status),
+      ["pass"],
+    );
+  });
+
+  it("of the changes made well before the gap, only the nearest is a rival of those in it", () => {
+    const time = timeData(
+      [
+        change("A", "2026-03-14T03:01:00Z", "nsg"),
+        change("X", "2026-03-14T03:02:00Z", "subnet"),
+        change("B", "2026-03-14T03:12:00Z", "vm1"),
+      ],
+      [gapped],
+    );
+    assert.deepEqual(
+      analyzeChanges(time).candidates.map((i) => [i.change.id, i.rivals.map((r) => r.id)]),
+      [
+        ["X", ["B"]],
+        ["B", ["X"]],
+      ],
     );
   });
 });

@@ -18,8 +18,8 @@ export default defineRule<AwsModel>({
     "likely cause: the call, who made it, when, what it changed and the command that undoes it. It is linked to the failing findings " +
     "whose evidence cites the changed resource, and ranked first. When the AWS Load Balancer Controller owns the target group, a " +
     "registration change is the controller's: the fix says so and shows its TargetGroupBinding, never an `aws elbv2 register-targets` it would undo. " +
-    "Changes too close to one drop for the samples to order them are each reported, naming the others, and the timeline marks the one the failing findings point at (a change to tags only never; the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by both samples, and the changes made in the gap are its candidates; " +
-    "a change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap) is unknown, not a cause.",
+    "Changes too close to one drop for the samples to order them are each reported, naming the others, and the timeline marks the one the failing findings point at (a change to tags only never; the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by both samples, and the changes made in the gap, with the nearest change before it, are its candidates, which the samples cannot order: the failing findings decide, and when they cannot, none is marked; " +
+    "a change to tags only is never named by time alone, and at most loses to a rival that changed more. A change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's own interval after a gap), or that no sample follows (the metrics end before it), is unknown, not a cause.",
   reads: [
     "aws:metrics",
     "aws:changes",

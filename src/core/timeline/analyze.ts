@@ -227,14 +227,20 @@ export interface CauseContest {
  * A change made while a member's state was unknown (no recent sample before it: a gap in the metrics, or the series
  * starts after it), and the member was down at the next sample, with no sample up before the gap: whether it was up
  * at the change, and so whether the change broke it, the samples cannot tell. (Up at the last sample before the gap,
- * the member went down in it: a drop, and the change a candidate for its cause; see analyzeChanges.)
+ * the member went down in it: a drop, and the change a candidate for its cause; see analyzeChanges.) So is a change
+ * made inside the first down sample's own interval after such a gap (the member may have been down long before it),
+ * and one no sample follows, the member up at the last (the series ends before it): what it did after the change,
+ * the samples cannot tell.
  */
 export interface UnknownAtChange {
   change: Change;
   members: Array<{
     series: HealthSeries;
-    /** the first sample after the change, down */
-    down: HealthPoint;
+    /**
+     * the first sample after the change, down; none when no sample follows the change (the series ends before it, in
+     * a gap that runs to the end of the window or at its end): what the member did after it, the samples cannot tell
+     */
+    down?: HealthPoint;
     /** the last sample before the change, too old to tell the state at it (none: the series starts after it) */
     last?: HealthPoint;
   }>;
@@ -245,8 +251,17 @@ export interface ChangeAnalysis {
   candidates: ChangeImpact[];
   /** the drops with more than one candidate the samples cannot order */
   contests: CauseContest[];
-  /** the changes (no candidate) made while a member's state was unknown and followed by it being down */
+  /**
+   * the changes (no candidate) made while a member's state was unknown and followed by it being down, or followed by
+   * no sample at all (the member up at the last)
+   */
   unknown: UnknownAtChange[];
+  /**
+   * present when some change to tags only was made while a member was up and followed by its drop, and is no
+   * candidate (no change that did more is a rival): the members of those drops. A tag cannot break traffic, so it is
+   * never the cause; a pass says so rather than that no change preceded the drop.
+   */
+  tagsOnly?: Array<{ change: Change; series: HealthSeries }>;
 }
 
 /**
@@ -256,10 +271,13 @@ export interface ChangeAnalysis {
  * made within CONTEST_STEPS intervals before the drop's sample, or inside it, are all candidates, with each other
  * as rivals: the samples cannot order them. A drop found after a gap in the metrics (the member up at the last
  * sample before it, down at the first after it) happened somewhere in the gap: the changes made in the gap (and
- * within CONTEST_STEPS intervals before its first missing sample) are its candidates in the same way, rivals the
- * samples cannot order, and the nearest before its first down sample is the one time names. A change made while the
- * member's state was unknown and not up before the gap (down then, or no sample before the change) is none: it is
- * reported in `unknown`, never linked to the drop by a stale sample.
+ * within CONTEST_STEPS intervals before its first missing sample) and the nearest change before its first missing
+ * sample, which certainly preceded the drop, are its candidates, rivals the samples cannot order: time names none of
+ * them over another. A change made while the member's state was unknown and not up before the gap (down then, or no
+ * sample before the change), or inside the first down sample's own interval after a gap, is none: it is reported in
+ * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it). A
+ * change to tags only cannot break traffic: time never names it, nor does it make an older change less near a drop;
+ * it is a candidate only as the rival of one that did more, which it loses to (rankCauses).
  */
 export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
@@ -280,40 +298,79 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const found = new Map<Change, { drops: Drop[]; timeDrops: Drop[]; rivals: Set<Change> }>();
   const contests = new Map<string, CauseContest>();
   const unknown = new Map<Change, UnknownAtChange>();
+  const tagged: NonNullable<ChangeAnalysis["tagsOnly"]> = [];
   for (const change of effective) {
     const t = ms(change.time);
+    const tags = tagsOnly(change);
     for (const s of byPath.get(idKey(change.resourceId)) ?? []) {
       const { before, down, last } = around(s, change.time);
       if (before === false) continue; // already down: this change did not start it
-      if (!down) continue;
-      if (!isDrop(down)) {
-        // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not
+      const path = new Set(s.path);
+      // the other changes on this member's path; a change to tags only cannot break traffic, so it neither names a
+      // drop by time nor sets an older change aside (at most a rival that loses: rankCauses)
+      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
+      const real = (o: Change) => onPath(o) && !tagsOnly(o);
+      const step = sampleStep(s);
+      if (!down) {
+        // no drop after it; when no sample follows the change (the series ends before it: in a gap that runs to the end
+        // of the window, or at its end), what the member did after the change the samples cannot tell
+        const end = s.points.at(-1);
+        if (tags || !end?.up || t < ms(end.t) + step) continue;
         const u = unknown.get(change) ?? { change, members: [] };
-        u.members.push({ series: s, down: down.at, ...(last ? { last } : {}) });
+        u.members.push({ series: s, last: end });
         unknown.set(change, u);
         continue;
       }
       const { at, after } = down;
-      // the nearest change before the drop on this member's path is the likely one, not an older one
-      const path = new Set(s.path);
-      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
       const dropFrom = ms(at.t);
-      const later = effective.some((o) => onPath(o) && ms(o.time) > t && ms(o.time) <= dropFrom);
-      // a change inside the drop's own interval: an earlier change in that interval, or in the one before it, is likelier
-      const step = sampleStep(s);
-      const earlier = t > dropFrom && effective.some((o) => onPath(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
-      const byTime = !later && !earlier;
-      // the changes too close to the drop for the samples to order, each made while the member was up and followed by
-      // this drop; after a gap, the drop may be anywhere from the first missing sample on
-      const earliest = after ? ms(after.t) + step : dropFrom;
-      const close = (x: number) => x >= earliest - CONTEST_STEPS * step && x < dropFrom + step;
-      const rivals = close(t)
-        ? effective.filter((o) => {
-            if (!onPath(o) || !close(ms(o.time))) return false;
-            const r = around(s, o.time);
-            return r.before !== false && r.down !== undefined && isDrop(r.down) && r.down.at === at;
-          })
-        : [];
+      if (!isDrop(down) || (after && t >= dropFrom)) {
+        // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not. After a gap,
+        // a change inside the first down sample's own interval is one too: the member may have been down long before it
+        const u = unknown.get(change) ?? { change, members: [] };
+        u.members.push({ series: s, down: at, ...(last ? { last } : {}) });
+        unknown.set(change, u);
+        continue;
+      }
+      if (tags) tagged.push({ change, series: s });
+      // the changes followed by this same drop, each made while the member was up (or in the gap before it)
+      const sameDrop = (o: Change) => {
+        const r = around(s, o.time);
+        return r.before !== false && r.down !== undefined && isDrop(r.down) && r.down.at === at;
+      };
+      let byTime: boolean;
+      let rivals: Change[];
+      if (after) {
+        // a drop found after a gap: the member went down somewhere from the first missing sample to the first down one.
+        // The nearest change before the first missing sample, the changes just before it and every change in the gap
+        // are rivals the samples cannot order (none is nearer the drop than another, as far as they tell); a change in
+        // the first down sample's own interval is none (above)
+        const missing = ms(after.t) + step;
+        const inGap = (o: Change) => {
+          const x = ms(o.time);
+          return x >= missing - CONTEST_STEPS * step && x < dropFrom;
+        };
+        const nearest = (o: Change) =>
+          !tagsOnly(o) &&
+          ms(o.time) < missing &&
+          !effective.some(
+            (p) => p !== o && path.has(idKey(p.resourceId)) && !tagsOnly(p) && ms(p.time) > ms(o.time) && ms(p.time) < missing,
+          );
+        if (!inGap(change) && !nearest(change)) continue; // an older change: a later one before the gap is nearer
+        rivals = effective.filter((o) => onPath(o) && (inGap(o) || nearest(o)) && sameDrop(o));
+        // time names none of them; it names a change only when no other change that did more than tag is a rival
+        byTime = !tags && !rivals.some((o) => !tagsOnly(o));
+      } else {
+        // the nearest change before the drop on this member's path is the likely one, not an older one
+        const later = effective.some((o) => real(o) && ms(o.time) > t && ms(o.time) <= dropFrom);
+        // a change inside the drop's own interval: an earlier change in that interval, or in the one before it, is likelier
+        const earlier = t > dropFrom && effective.some((o) => real(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
+        byTime = !tags && !later && !earlier;
+        // the changes too close to the drop for the samples to order, each made while the member was up and followed by this drop
+        const close = (x: number) => x >= dropFrom - CONTEST_STEPS * step && x < dropFrom + step;
+        rivals = close(t) ? effective.filter((o) => onPath(o) && close(ms(o.time)) && sameDrop(o)) : [];
+      }
+      // a change to tags only is a candidate only as the rival of one that did more (which it loses to)
+      if (tags && !rivals.some((o) => !tagsOnly(o))) continue;
       if (!byTime && rivals.length === 0) continue;
       const f = found.get(change) ?? { drops: [], timeDrops: [], rivals: new Set<Change>() };
       const drop: Drop = { series: s, at, ...(after ? { after } : {}) };
@@ -340,6 +397,7 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
     candidates: candidates.sort((a, b) => ms(a.change.time) - ms(b.change.time)),
     contests: [...contests.values()].filter((c) => c.entrants.length > 1),
     unknown: [...unknown.values()].filter((u) => !found.has(u.change)).sort((a, b) => ms(a.change.time) - ms(b.change.time)),
+    ...(tagged.some((x) => !found.has(x.change)) ? { tagsOnly: tagged.filter((x) => !found.has(x.change)) } : {}),
   };
 }
 
@@ -406,8 +464,8 @@ export interface CauseVerdict {
   /** the failing findings (ids) that name the change */
   findings: string[];
   /**
-   * the likely cause: named, and not set aside for a rival the failing findings point at more in every contest it is
-   * in (a drop it is the only named candidate for counts as won)
+   * the likely cause: named, and not set aside for a rival the failing findings point at more (nor tied with one after
+   * a gap in the samples) in every contest it is in (a drop it is the only named candidate for counts as won)
    */
   likely: boolean;
   /**
@@ -418,6 +476,11 @@ export interface CauseVerdict {
   /** when it was weighed against rivals: the drops it is the likely cause of (contests won, drops it alone is named for) */
   won?: CauseDrop[];
   /** the drops (contests) it was set aside for a rival: its findings explain no symptom about those members (setAsideCauses) */
+  /**
+   * the drops found after a gap in the samples (contests) where neither time nor the failing findings could tell it
+   * from a rival: it is not the likely cause of those, nor set aside (its findings keep their links to the symptoms)
+   */
+  tied?: CauseDrop[];
   lost?: CauseDrop[];
 }
 
@@ -493,11 +556,14 @@ function tagsText(c: Change): string {
  * tag cannot break traffic: tagsOnly); then the one touching a resource the failing findings point at more is the
  * likely cause: one a finding is about outranks one a finding cites in its evidence, which outranks the load balancer
  * they are all about, then the dropped member itself, then one they do not name (Pointing). Time breaks a tie (first
- * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided. Each
- * contest is weighed by the failing findings about its member alone (memberFindings): a finding about another member
- * says nothing about what broke this one. A change is set aside (not likely) only when it lost every contest it is in
+ * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided; not for a
+ * drop found after a gap in the samples, where time orders none of them before the drop: there a tie leaves the drop
+ * with no likely cause, each tied change undecided (`tied`), neither likely for it nor set aside. A change to tags
+ * only is never the likely cause: when every entrant only tagged, each is set aside. Each contest is weighed by the
+ * failing findings about its member alone (memberFindings): a finding about another member says nothing about what
+ * broke this one. A change is set aside (not likely) only when it lost (or tied after a gap) every contest it is in
  * and is the only named candidate of no drop; one that won a drop and lost another stays the likely cause, and its
- * `why` says both (`won`, `lost`: which drops).
+ * `why` says both (`won`, `lost`, `tied`: which drops).
  */
 export function rankCauses(
   time: TimeData,
@@ -523,6 +589,8 @@ export function rankCauses(
   const dropText = (d: CauseDrop) => dropWords(d, time.window);
   const wins = new Map<Change, Array<{ drop: CauseDrop; why?: string }>>();
   const losses = new Map<Change, Array<{ drop: CauseDrop; why: string }>>();
+  // undecided after a gap in the samples: neither the likely cause of that drop nor set aside for another
+  const ties = new Map<Change, Array<{ drop: CauseDrop; why: string }>>();
   const note = <T>(map: Map<Change, T[]>, c: Change, x: T) => {
     const list = map.get(c) ?? [];
     list.push(x);
@@ -570,14 +638,15 @@ export function rankCauses(
       return { pointing: k === seriesLb ? 2 : 3, rules: cited };
     };
     const dropAt = ms(contest.at.t);
+    // after a gap in the samples, time orders none of the entrants before the drop: it breaks no tie
+    const gap = contest.after !== undefined;
     const ranked = contest.entrants
       .map((e) => ({ ...e, ...pointing(e.change), tags: tagsOnly(e.change) }))
       .sort(
         (a, b) =>
           Number(a.tags) - Number(b.tags) ||
           b.pointing - a.pointing ||
-          Number(b.byTime) - Number(a.byTime) ||
-          Math.abs(ms(a.change.time) - dropAt) - Math.abs(ms(b.change.time) - dropAt) ||
+          (gap ? 0 : Number(b.byTime) - Number(a.byTime) || Math.abs(ms(a.change.time) - dropAt) - Math.abs(ms(b.change.time) - dropAt)) ||
           ms(a.change.time) - ms(b.change.time),
       );
     type Ranked = (typeof ranked)[number];
@@ -611,6 +680,26 @@ export function rankCauses(
             : first.pointing === 1
               ? "each touches only the member whose health dropped"
               : "no failing finding names any of them");
+    if (first.tags) {
+      // every entrant only tagged its resource: none can have broken traffic, so none is the likely cause
+      for (const e of ranked) note(losses, e.change, { drop: at, why: `${close}, and each changes only tags, which cannot break traffic` });
+      continue;
+    }
+    if (!decided && gap) {
+      // the samples cannot order them and the failing findings cannot tell them apart: no likely cause of this drop
+      const top = ranked.filter((e) => same(e, first));
+      for (const e of top)
+        note(ties, e.change, {
+          drop: at,
+          why: `undecided between this and ${list(top.filter((o) => o !== e))}, ${close} (the member may have gone down at any time in the gap) and ${tie}`,
+        });
+      for (const e of ranked.filter((o) => !same(o, first)))
+        note(losses, e.change, {
+          drop: at,
+          why: `set aside for ${list(top)}, ${close}; ${top.map((o) => `${who(o.change)} touches ${touches(o)}`).join("; ")}; this one touches ${touches(e)}`,
+        });
+      continue;
+    }
     if (decided)
       note(wins, first.change, {
         drop: at,
@@ -638,7 +727,7 @@ export function rankCauses(
     for (const e of c.entrants) note(entered, e.change, { series: c.series, at: c.at, ...(c.after ? { after: c.after } : {}) });
   for (const impact of analysis.candidates) {
     const change = impact.change;
-    if (!losses.has(change) && !wins.has(change)) continue;
+    if (!losses.has(change) && !wins.has(change) && !ties.has(change)) continue;
     const seen = new Set<string>();
     for (const d of [...impact.drops, ...(entered.get(change) ?? [])]) {
       const k = `${d.series.key}\u0000${d.at.t}`;
@@ -647,27 +736,33 @@ export function rankCauses(
       note(wins, change, { drop: { series: d.series, at: d.at, ...(d.after ? { after: d.after } : {}) } });
     }
   }
-  for (const change of new Set([...wins.keys(), ...losses.keys()])) {
+  for (const change of new Set([...wins.keys(), ...losses.keys(), ...ties.keys()])) {
     const v = out.get(changeFindingKey(change)) as CauseVerdict;
     const won = wins.get(change) ?? [];
     const lost = losses.get(change) ?? [];
+    const tied = ties.get(change) ?? [];
     if (won.length > 0) v.won = won.map((w) => w.drop);
     if (lost.length > 0) v.lost = lost.map((l) => l.drop);
+    if (tied.length > 0) v.tied = tied.map((l) => l.drop);
     const chosen = won.find((w) => w.why !== undefined)?.why;
     const [firstLost] = lost;
-    if (!firstLost) {
+    const [firstTied] = tied;
+    const aside = firstLost
+      ? `not the likely cause of ${[...new Set(lost.map((l) => dropText(l.drop)))].join(", ")}: ${firstLost.why}`
+      : "";
+    if (!firstLost && !firstTied) {
       if (chosen) v.why = chosen;
     } else if (won.length === 0) {
-      // set aside in every contest it is in, and the only candidate of no drop
+      // set aside, or undecided after a gap, in every contest it is in, and the only candidate of no drop
       v.likely = false;
-      v.why = firstLost.why;
+      v.why = firstTied ? `${firstTied.why}${aside ? `; ${aside}` : ""}` : (firstLost as (typeof lost)[number]).why;
     } else {
-      // the likely cause of one drop, set aside for a rival at another
+      // the likely cause of one drop, set aside for a rival (or undecided after a gap) at another
       const winning =
         chosen ??
         `the likely cause of ${won.map((w) => dropText(w.drop)).join(", ")}: no other change a failing finding names is as close to it`;
-      const aside = [...new Set(lost.map((l) => dropText(l.drop)))].join(", ");
-      v.why = `${winning}; not the likely cause of ${aside}: ${firstLost.why}`;
+      const undecided = firstTied ? `; undecided for ${[...new Set(tied.map((l) => dropText(l.drop)))].join(", ")}: ${firstTied.why}` : "";
+      v.why = `${winning}${aside ? `; ${aside}` : ""}${undecided}`;
     }
   }
   return out;
@@ -869,8 +964,13 @@ function checkTimes(time: TimeData): void {
   );
 }
 
-/** "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at 03:21" */
+/**
+ * "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at
+ * 03:21"; "vm1: no DipAvailability sample after the change (the last, at 03:04, up)"
+ */
 function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
+  if (!m.down)
+    return `${m.series.label}: no ${m.series.metric} sample after the change${m.last ? ` (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})` : ""}`;
   const before = m.last
     ? `no ${m.series.metric} sample in the ${gapText(m.last.t, change.time)} before the change (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})`
     : `no ${m.series.metric} sample before the change`;

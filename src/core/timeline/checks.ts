@@ -25,9 +25,15 @@ export const FLAP_TRANSITIONS = 4;
 export const CHANGE_MESSAGES = {
   changed:
     "{{when}}: {{who}} changed {{resource}} ({{summary}}); {{gap}} later {{member}} went down ({{metric}} at {{dropAt}}){{more}}.{{rivals}} Before → after: {{beforeAfter}}.",
+  changedInGap:
+    "{{when}}: {{who}} changed {{resource}} ({{summary}}) in a gap in the metrics; {{member}} was down by {{dropAt}}, {{gap}} after it ({{metric}}; up at {{upAt}}, no samples in between: it may have gone down before this change){{more}}.{{rivals}} Before → after: {{beforeAfter}}.",
   unknownState:
     "{{when}}: {{who}} changed {{resource}} ({{summary}}), but whether {{member}} was up then is unknown: {{before}}; at {{downAt}} it was down{{more}}. Whether this change broke it, the samples cannot tell.",
+  unknownAfter:
+    "{{when}}: {{who}} changed {{resource}} ({{summary}}), but what {{member}} did after it is unknown: {{after}}{{more}}. Whether this change broke it, the samples cannot tell.",
   none: "No change in the window {{from}} – {{until}} preceded a health drop ({{changes}} changes read, {{series}} health series).",
+  noneTags:
+    "No change in the window {{from}} – {{until}} that could break traffic preceded a health drop: {{tags}} changed only tags, which nothing reads to forward, filter or answer traffic ({{changes}} changes read, {{series}} health series).",
   noChanges: "The changes in the window could not be read ({{reason}}), so whether a change preceded the drop is unknown.",
   noMetrics: "The health metrics could not be read ({{reason}}), so whether a change preceded a drop is unknown.",
 } as const;
@@ -36,14 +42,15 @@ export const CHANGE_MESSAGES = {
  * change-before-failure: one fail per change that a member's drop followed (several when they were made too close
  * to the drop for the samples to order: each names the others, and the timeline weighs them against the failing
  * findings); one unknown per change made while a member's health was unknown (a gap in the metrics) and followed
- * by it being down; a pass when no change preceded a drop.
+ * by it being down, or followed by no sample at all (the series ends before it, in a gap that runs to the end of the
+ * window); a pass when no change preceded a drop.
  */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
   const time = ctx.model.time;
   if (!time) return; // no window in the snapshot: not applicable
   const missingChanges = time.missing.filter((m) => m.what === "changes");
   const missingMetrics = time.missing.filter((m) => m.what === "metrics");
-  const { candidates: impacts, unknown } = analyzeChanges(time);
+  const { candidates: impacts, unknown, tagsOnly = [] } = analyzeChanges(time);
   for (const { change, drops, rivals } of impacts) {
     const first = drops[0] as (typeof drops)[number];
     const members = [...new Map(drops.map((d) => [d.series.key, d])).values()];
@@ -54,26 +61,33 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
             .map((p) => `${p.path}: ${short(p.before)} → ${short(p.after)}`)
             .join("; ") + (change.properties.length > 3 ? `; … ${change.properties.length - 3} more` : "")
         : "not recorded by the source";
+    const more = members.length > 1 ? ` and ${members.length - 1} more member${members.length > 2 ? "s" : ""} after it` : "";
+    // made inside the gap a drop was found after: the member may have gone down before the change, not "N min later"
+    const inGap = first.after !== undefined && timeMs(change.time) >= timeMs(first.after.t) + sampleStep(first.series);
     ctx.report({
       status: "fail",
       resourceId: change.resourceId,
       resourceName: change.resourceName,
       loadBalancerId: first.series.loadBalancerId,
       key: changeFindingKey(change),
-      messageId: "changed",
+      messageId: inGap ? "changedInGap" : "changed",
       data: {
         when: clock(change.time, time.window),
         who: change.who ?? "an unknown caller",
         resource: change.resourceName,
         summary: change.summary,
-        gap: delayText(change, first),
+        gap: inGap ? gapText(change.time, first.at.t) : delayText(change, first),
         member: first.series.label,
         metric: `${first.series.metric} ${first.at.value}`,
         // a drop found after a gap in the metrics: when in the gap, the samples cannot tell
-        dropAt: first.after
-          ? `${clock(first.at.t, time.window)}; up at ${clock(first.after.t, time.window)}, no samples in between`
-          : clock(first.at.t, time.window),
-        more: members.length > 1 ? ` and ${members.length - 1} more member${members.length > 2 ? "s" : ""} after it` : "",
+        ...(inGap && first.after
+          ? { dropAt: clock(first.at.t, time.window), upAt: clock(first.after.t, time.window) }
+          : {
+              dropAt: first.after
+                ? `${clock(first.at.t, time.window)}; up at ${clock(first.after.t, time.window)}, no samples in between`
+                : clock(first.at.t, time.window),
+            }),
+        more,
         rivals: rivalsText(rivals, time),
         beforeAfter,
       },
@@ -98,28 +112,41 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
   for (const { change, members } of unknown) {
     const first = members[0] as (typeof members)[number];
     for (const m of members) unsure.add(idKey(m.series.loadBalancerId));
+    const others = `${members.length - 1} more member${members.length > 2 ? "s" : ""}`;
+    const said = {
+      when: clock(change.time, time.window),
+      who: change.who ?? "an unknown caller",
+      resource: change.resourceName,
+      summary: change.summary,
+      member: first.series.label,
+    };
     ctx.report({
       status: "unknown",
       resourceId: change.resourceId,
       resourceName: change.resourceName,
       loadBalancerId: first.series.loadBalancerId,
       key: changeFindingKey(change),
-      messageId: "unknownState",
-      data: {
-        when: clock(change.time, time.window),
-        who: change.who ?? "an unknown caller",
-        resource: change.resourceName,
-        summary: change.summary,
-        member: first.series.label,
-        before: first.last
-          ? `no ${first.series.metric} sample in the ${gapText(first.last.t, change.time)} before it (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})`
-          : `no ${first.series.metric} sample before it`,
-        downAt: clock(first.down.t, time.window),
-        more:
-          members.length > 1
-            ? `; so ${members.length > 2 ? "were" : "was"} ${members.length - 1} more member${members.length > 2 ? "s" : ""}`
-            : "",
-      },
+      // no sample after the change (the series ends before it): what the member did after it is unknown
+      ...(first.down
+        ? {
+            messageId: "unknownState",
+            data: {
+              ...said,
+              before: first.last
+                ? `no ${first.series.metric} sample in the ${gapText(first.last.t, change.time)} before it (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})`
+                : `no ${first.series.metric} sample before it`,
+              downAt: clock(first.down.t, time.window),
+              more: members.length > 1 ? `; so ${members.length > 2 ? "were" : "was"} ${others}` : "",
+            },
+          }
+        : {
+            messageId: "unknownAfter",
+            data: {
+              ...said,
+              after: `no ${first.series.metric} sample after it${first.last ? ` (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})` : ""}`,
+              more: members.length > 1 ? `; the same for ${others}` : "",
+            },
+          }),
       evidence: [
         { resourceId: change.resourceId, pointer: change.pointer, label: `change (${change.source})` },
         ...members
@@ -173,31 +200,33 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       }
       continue;
     }
+    // a drop only changes to tags preceded: no cause, but not "no change preceded it"
+    const tags = [...new Set(tagsOnly.filter((x) => idKey(x.series.loadBalancerId) === idKey(lb.id)).map((x) => x.change))];
     ctx.report({
       status: "pass",
       resourceId: lb.id,
       resourceName: lb.name,
       loadBalancerId: lb.id,
-      messageId: "none",
+      messageId: tags.length > 0 ? "noneTags" : "none",
       data: {
         from: clock(time.window.from, time.window),
         until: clock(time.window.until, time.window),
         changes: time.changes.length,
         series: n,
+        ...(tags.length > 0 ? { tags: changesText(tags, time) } : {}),
       },
     });
   }
 }
 
 /**
- * How long after a change its drop came, in words: "2 min"; for a drop found after a gap in the metrics, the range
- * the gap allows ("between 6 min and 37 min", from the first missing sample to the first down one), or "at most 2 min"
- * for a change made inside the gap.
+ * How long after a change its drop came, in words: "2 min"; for a drop found after a gap in the metrics, of a change
+ * made before the gap, the range the gap allows ("between 6 min and 37 min", from the first missing sample to the
+ * first down one). (A change made inside the gap says how long after it the member was down: changedInGap.)
  */
 function delayText(change: ChangeImpact["change"], d: ChangeImpact["drops"][number]): string {
   if (!d.after) return gapText(change.time, d.at.t);
   const missing = timeMs(d.after.t) + sampleStep(d.series);
-  if (timeMs(change.time) >= missing) return `at most ${gapText(change.time, d.at.t)}`;
   return `between ${gapText(change.time, new Date(missing).toISOString())} and ${gapText(change.time, d.at.t)}`;
 }
 
@@ -222,6 +251,15 @@ function rivalsText(rivals: ChangeImpact["rivals"], time: TimeData): string {
   const more = rivals.length > 3 ? ` and ${rivals.length - 3} more` : "";
   const was = rivals.length > 1 ? "were" : "was";
   return ` ${shown}${more} ${was} made as close to a drop it followed: the samples cannot order them (lbdoctor timeline weighs them against the failing findings).`;
+}
+
+/** "dave's change to web-alb at 03:11:50, carol's change to web-tg at 03:12 and 2 more" (at most three named). */
+function changesText(changes: ChangeImpact["rivals"], time: TimeData): string {
+  const shown = changes
+    .slice(0, 3)
+    .map((r) => `${r.who ?? "an unknown caller"}'s change to ${r.resourceName} at ${clock(r.time, time.window)}`);
+  const more = changes.length > 3 ? ` and ${changes.length - 3} more` : "";
+  return `${shown.join(", ")}${more}`;
 }
 
 function short(v: unknown): string {
