@@ -145,6 +145,8 @@ describe("hostile strings take linear time", () => {
     ["' -u \\\"a:' repeated in a curl command (escaped quotes)", ' -u \\"a:', "curl", ""],
     ["'\\\\' repeated in JSON text (a quote's backslashes)", "\\\\", '{"a": "', '", "b": "Password=x"}'],
     ['\'{"a": 1.50, "password": "x"}, \' repeated in a JSON array (spliced)', '{"a": 1.50, "password": "x"}, ', "[", "1]"],
+    // an argv's option, then JSON text of an array: the outer array's tools are kept across the inner one's walk
+    ['\'"-pX", "[\\"-x\\"]", \' repeated in a JSON array (an argv, JSON text of arrays in it)', '"-pX", "[\\"-x\\"]", ', "[", '"-pX"]'],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -781,5 +783,48 @@ describe("JSON text with a masked value keeps all else as written", () => {
     }
     // a string that starts with a colon is no member: the text stays as written
     assert.equal(maskSecretsInString('{"a": ": x", "b": "y", "c": "="}'), '{"a": ": x", "b": "y", "c": "="}');
+  });
+});
+
+describe("a login tool's subcommand, a command that runs another, PowerShell's booleans", () => {
+  it("login is a subcommand only straight after its tool or its group: a container named login keeps its port", () => {
+    const kept = ["docker", "run", "-d", "--name", "login", "-p", "8080:80", "login-svc"];
+    for (const s of [kept.join(" "), "podman run --name login -p 8080:80 img", "docker run -d -p 8080:80 contoso/login"]) {
+      assert.equal(maskSecretsInString(s), s);
+    }
+    const doc = { args: [...kept] };
+    stripSecrets(doc);
+    assert.deepEqual(doc.args, kept);
+    assert.equal(maskSecretsInString(JSON.stringify(kept)), JSON.stringify(kept));
+    const cases: Array<[string, string]> = [
+      ["helm registry login r.io -u u -p S3cret", `helm registry login r.io -u u -p ${REDACTED}`],
+      ["az acr login -n reg -p S3cret", `az acr login -n reg -p ${REDACTED}`],
+      ["podman login -p S3cret r.io", `podman login -p ${REDACTED} r.io`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const argv = { a: ["helm", "registry", "login", "r.io", "-p", "S3cret"], b: ["docker", "login", "-pS3cret"] };
+    stripSecrets(argv);
+    assert.deepEqual(argv, { a: ["helm", "registry", "login", "r.io", "-p", REDACTED], b: ["docker", "login", `-p${REDACTED}`] });
+  });
+
+  it("npm runs commands (npm exec): a tool's credential after it is masked, in a line and in an argv", () => {
+    assert.equal(maskSecretsInString("npm exec -- mysql -uroot -pxyz"), `npm exec -- mysql -uroot -p${REDACTED}`);
+    const doc = { args: ["npm", "exec", "--", "mysql", "-uroot", "-pxyz"] };
+    stripSecrets(doc);
+    assert.deepEqual(doc.args, ["npm", "exec", "--", "mysql", "-uroot", `-p${REDACTED}`]);
+  });
+
+  it("a PowerShell secret parameter's boolean value stays (a setting); any other value is masked", () => {
+    const doc = { a: ["Set-X", "-RequirePassword", "true"], b: ["Set-X", "-Password", "S3cret"], c: ["Set-X", "-ClientSecret", "$false"] };
+    stripSecrets(doc);
+    assert.deepEqual(doc, {
+      a: ["Set-X", "-RequirePassword", "true"],
+      b: ["Set-X", "-Password", REDACTED],
+      c: ["Set-X", "-ClientSecret", "$false"],
+    });
+    assert.equal(
+      maskSecretsInString("Set-X -RequirePassword $true -Password S3cret"),
+      `Set-X -RequirePassword $true -Password ${REDACTED}`,
+    );
   });
 });

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { Box } from "ink";
 import { cleanup, render } from "ink-testing-library";
@@ -320,5 +321,72 @@ describe("JSON text: a masked secret changes its own value's text only", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("JSON text whose keys repeat, with values of different kinds", () => {
+  // a key written escaped is the same key (`"\\u0061"` is `"a"`): the parse keeps its last value, the text all of them
+  const key = fc.constantFrom('"a"', '"b"', '"\\u0061"', '"k1"', '"k\\u0031"');
+  const leaf = fc.oneof(
+    b64(10).map((s) => JSON.stringify(`Server=db;Password=ZQX${s}`)),
+    alnum(10).map((s) => JSON.stringify(`https://app:ZQX${s}@db.internal/x`)),
+    alnum(10).map((s) => `["--password", "ZQX${s}"]`),
+    fc.constantFrom("1", "1.50", "-0", '"x"', '"a\\"b"', "true", "null", "{}", "[]"),
+  );
+  const { value } = fc.letrec<{ value: string; array: string; object: string }>((tie) => ({
+    value: fc.oneof({ maxDepth: 4, depthIdentifier: "json" }, leaf, tie("array"), tie("object")),
+    array: fc.array(tie("value"), { maxLength: 3 }).map((xs) => `[${xs.join(", ")}]`),
+    object: fc.array(fc.tuple(key, tie("value")), { maxLength: 4 }).map((ms) => `{${ms.map(([k, v]) => `${k}: ${v}`).join(", ")}}`),
+  }));
+  const text = fc.array(fc.tuple(key, value), { minLength: 2, maxLength: 4 }).map((ms) => `{${ms.map(([k, v]) => `${k}:${v}`).join(",")}}`);
+
+  it("masking terminates, never throws, writes valid JSON and lets no secret through (a string and a document's string)", async () => {
+    const cases = [
+      // a string, then an object; a number, then an array; an escaped key in each (once a hang, a throw and a leak)
+      '{"a":"x","a":{"b":"Password=ZQX1"}}',
+      '{"a":1,"a":[{"b":"Password=ZQX1"}]}',
+      '{"a":{"k\\u0031":1},"a":[{"b":"Password=ZQX1"}]}',
+      '{"a":[1,{"\\u0062":2}],"a":{"c":"Password=ZQX1"}}',
+      '{"a":"Password=ZQX1","a":{"b":"c"}}',
+      ...fc.sample(text, { numRuns: 400, seed: 20261204 }),
+    ];
+    // JSON text with a repeated key once looped for ever: masked in a worker, which a hang cannot keep from being stopped
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      import(workerData.url).then(({ maskSecretsInString, stripSecrets }) => {
+        const out = [];
+        for (const s of workerData.cases) {
+          try {
+            const doc = { tags: { note: s } };
+            stripSecrets(doc);
+            out.push([maskSecretsInString(s), doc.tags.note]);
+          } catch (e) {
+            out.push(["threw: " + e, ""]);
+          }
+        }
+        parentPort.postMessage(out);
+      });`;
+    const url = new URL("../src/core/util/secrets.ts", import.meta.url).href;
+    const worker = new Worker(code, { eval: true, workerData: { url, cases } });
+    const outs = await new Promise<Array<[string, string]> | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(undefined), 30_000);
+      worker.on("message", (m: Array<[string, string]>) => {
+        clearTimeout(timer);
+        resolve(m);
+      });
+      worker.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    await worker.terminate();
+    assert.ok(outs !== undefined, "masking did not finish in 30 s");
+    assert.equal(outs.length, cases.length);
+    for (const [i, s] of cases.entries()) {
+      for (const out of outs[i] as [string, string]) {
+        assert.doesNotThrow(() => JSON.parse(out), `${s}\n=> ${out}`);
+        assert.doesNotMatch(out, /ZQX/, `${s}\n=> ${out}`);
+      }
+    }
   });
 });

@@ -125,7 +125,16 @@ const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
  * JSON text in JSON text): URL_SCHEME's.
  */
-const hasScheme = (s: string): boolean => s.includes("://") || s.includes(":\\");
+function hasScheme(s: string): boolean {
+  if (s.includes("://")) return true;
+  // `:\/`, `:\\\/`: not a Windows path's `C:\Users` (each run of backslashes read once)
+  for (let i = s.indexOf(":\\"); i !== -1; i = s.indexOf(":\\", i + 2)) {
+    let j = i + 2;
+    while (s.charCodeAt(j) === 92) j++;
+    if (s.charCodeAt(j) === 47) return true;
+  }
+  return false;
+}
 
 /** A command line has a space (or a tab or a line break) between its words; a resource id, a name, an enum value none. */
 const WHITESPACE = /\s/;
@@ -326,7 +335,8 @@ function maskLongOptions(s: string): string {
     const end = m.index + opt.length;
     LONG_VALUE.lastIndex = end;
     const v = LONG_VALUE.exec(s);
-    if (v === null) continue;
+    // PowerShell's boolean (`-RequirePassword $true`) is a setting
+    if (v === null || (dashes === "-" && PS_BOOLEAN.test(v[0]))) continue;
     out += s.slice(done, end) + maskedOption("", v[1]);
     done = end + v[0].length;
     LONG_OPTION.lastIndex = done;
@@ -378,7 +388,6 @@ const ARGUMENT_COMMANDS = new Set([
   "zip",
   "unzip",
   "gzip",
-  "rsync",
   "chown",
   "chmod",
   "chgrp",
@@ -415,7 +424,6 @@ const ARGUMENT_COMMANDS = new Set([
   "dpkg",
   "pip",
   "pip3",
-  "npm",
   "useradd",
   "usermod",
   "groupadd",
@@ -433,11 +441,25 @@ const isCommandEnd = (c: string): boolean =>
 const isWordEnd = (c: string): boolean => c === " " || c === "\t" || c === '"' || c === "'" || isCommandEnd(c);
 
 /**
+ * The words between a login tool and its `login` (`az acr login`, `helm registry login`): any other word there makes
+ * `login` no subcommand (`docker run --name login -p 8080:80`: a container's name).
+ */
+const LOGIN_GROUPS = new Set(["acr", "registry"]);
+
+/**
  * A command word's tool bits (given those seen before it in the command): the tool its first word names (a path there
- * too: `/usr/bin/curl`), or a later word (never a path then: `cp -pr /etc/mysql …` names a directory); `login` after
- * a login tool (`docker login`, `az acr login`); ARGUMENTS for a first word of ARGUMENT_COMMANDS.
+ * too: `/usr/bin/curl`), or a later word (never a path then: `cp -pr /etc/mysql …` names a directory); `login` straight
+ * after a login tool (`docker login`) or its group (`az acr login`, `helm registry login`); ARGUMENTS for a first word
+ * of ARGUMENT_COMMANDS.
  */
 function wordTool(word: string, first: boolean, seen: number): number {
+  const bits = wordBits(word, first, seen);
+  if ((seen & LOGIN_TOOL) === 0 || bits !== seen || LOGIN_GROUPS.has(word.toLowerCase())) return bits;
+  return bits & ~LOGIN_TOOL;
+}
+
+/** wordTool's bits, the pending login tool aside. */
+function wordBits(word: string, first: boolean, seen: number): number {
   if (word.length > 256) return seen;
   let w = word.toLowerCase();
   const slash = Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\"));
@@ -453,7 +475,7 @@ function wordTool(word: string, first: boolean, seen: number): number {
   if (w === "sshpass") return seen | SSHPASS;
   if (w === "redis-cli") return seen | REDIS;
   if (LOGIN_TOOLS.has(w)) return seen | LOGIN_TOOL;
-  if (w === "login" && (seen & LOGIN_TOOL) !== 0) return seen | LOGIN;
+  if (w === "login" && (seen & LOGIN_TOOL) !== 0) return (seen & ~LOGIN_TOOL) | LOGIN;
   return seen;
 }
 
@@ -651,7 +673,15 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
         const x: unknown = v[i];
         if (typeof x === "string") {
           const dash = x.charCodeAt(0) === 45;
-          const m = ((dash || option) && argvMask(v, i, x)) || f(x, aws);
+          let m = (dash || option) && argvMask(v, i, x);
+          if (!m) {
+            // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
+            const toolsFor: readonly unknown[] | undefined = argvToolsFor;
+            const toolsOf: Uint8Array = argvToolsOf;
+            m = f(x, aws);
+            argvToolsFor = toolsFor;
+            argvToolsOf = toolsOf;
+          }
           if (m !== x) edit(v, i, m);
           option = dash;
           continue;
@@ -684,6 +714,8 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       else if (armedObj && isArmValueKey(k) && typeof x === "number") m = REDACTED;
       else if (verdict === SECRET_KEY) {
         if (x !== null && typeof x !== "boolean" && x !== REDACTED) m = REDACTED;
+        // masked whole, not walked: its members still count (a key that repeats in it is no repeat of the walk's)
+        if (x !== null && typeof x === "object") members += parsedMembers(x);
       } else if (typeof x === "string") {
         if (x === "" || x === REDACTED) m = x;
         else if (header) m = headerValueMask(x, aws);
@@ -752,9 +784,26 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
     }
   }
   // a key that repeats hides its earlier values from the parse (`{"a": "Password=x", "a": 1}`): the text is written
-  // back without them
-  if (edits === undefined && renames === undefined) return memberCount(s) > members ? JSON.stringify(doc) : s;
-  return (!rebuild && spliceJson(s, doc, edits, renames)) || JSON.stringify(doc);
+  // back without them, before any splice (the text's values then differ from the parse's, even in kind)
+  const repeated = memberCount(s) !== members;
+  if (edits === undefined && renames === undefined) return repeated ? JSON.stringify(doc) : s;
+  return (!rebuild && !repeated && spliceJson(s, doc, edits, renames)) || JSON.stringify(doc);
+}
+
+/** How many members the objects of a parsed value hold, nested ones too. Iterative. */
+function parsedMembers(v: object): number {
+  let n = 0;
+  const stack: object[] = [v];
+  while (stack.length > 0) {
+    const c = stack.pop() as Record<string, unknown>;
+    const keys = Object.keys(c);
+    if (!Array.isArray(c)) n += keys.length;
+    for (const k of keys) {
+      const x = c[k];
+      if (x !== null && typeof x === "object") stack.push(x);
+    }
+  }
+  return n;
 }
 
 /**
@@ -782,8 +831,9 @@ function memberCount(s: string): number {
 /**
  * `s`, JSON text whose parse is `doc`, with each masked value's text (`edits`, by container and index or key) and
  * each renamed key's (`renames`) replaced by its JSON text: all else as it was, byte for byte (numbers as written,
- * spaces, key order, escapes). One pass, each character read once. Undefined where an object repeats a key: its
- * parse holds one value of the key, the text more (the caller writes the document back whole, without them).
+ * spaces, key order, escapes). One pass, each character read once. Undefined where the text is not what the parse
+ * says (a key that repeats, a value of another kind than the parse's, text that ends early): the caller writes the
+ * document back whole. Every scan stops at the text's end, and each step moves on: it never loops.
  */
 function spliceJson(
   s: string,
@@ -791,6 +841,40 @@ function spliceJson(
   edits: Map<object, Map<string | number, string>> | undefined,
   renames: Map<object, Map<string, string>> | undefined,
 ): string | undefined {
+  try {
+    return splice(s, doc, edits, renames);
+  } catch (e) {
+    if (e === MISMATCH || e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
+/** Thrown where the text and its parse disagree (spliceJson's caller then writes the document back whole). */
+const MISMATCH = new Error("JSON text and its parse disagree");
+
+/** The first character a value of this kind has in JSON text (`{`, `[`, `"`, a number's `-` or digit, `t`, `f`, `n`). */
+function startsAs(x: unknown, c: number): boolean {
+  if (x === null) return c === 110;
+  switch (typeof x) {
+    case "object":
+      return c === (Array.isArray(x) ? 91 : 123);
+    case "string":
+      return c === 34;
+    case "number":
+      return c === 45 || (c >= 48 && c <= 57);
+    case "boolean":
+      return c === (x ? 116 : 102);
+    default:
+      return false;
+  }
+}
+
+function splice(
+  s: string,
+  doc: object,
+  edits: Map<object, Map<string | number, string>> | undefined,
+  renames: Map<object, Map<string, string>> | undefined,
+): string {
   interface Frame {
     /** the container's parse */
     c: Record<string | number, unknown>;
@@ -810,17 +894,21 @@ function spliceJson(
   };
   /** The end of the string whose quote is at `p`. */
   const stringEnd = (p: number): number => {
-    let q = p + 1;
-    for (let c = s.charCodeAt(q); c !== 34; c = s.charCodeAt(q)) q += c === 92 ? 2 : 1;
-    return q + 1;
+    if (s.charCodeAt(p) !== 34) throw MISMATCH;
+    for (let q = p + 1; q < n; ) {
+      const c = s.charCodeAt(q);
+      if (c === 34) return q + 1;
+      q += c === 92 ? 2 : 1;
+    }
+    throw MISMATCH;
   };
-  /** The end of the value that starts at `p`. */
+  /** The end of the value that starts at `p` (past it: at least one character). */
   const valueEnd = (p: number): number => {
     let q = p;
     const c = s.charCodeAt(q);
     if (c === 34) return stringEnd(q);
     if (c === 123 || c === 91) {
-      for (let depth = 0; ; ) {
+      for (let depth = 0; q < n; ) {
         const d = s.charCodeAt(q);
         if (d === 34) {
           q = stringEnd(q);
@@ -830,12 +918,14 @@ function spliceJson(
         else if ((d === 125 || d === 93) && --depth === 0) return q + 1;
         q++;
       }
+      throw MISMATCH;
     }
     while (q < n) {
       const d = s.charCodeAt(q);
-      if (d === 44 || d === 93 || d === 125 || d <= 32) break;
+      if (d === 44 || d === 93 || d === 125 || d === 58 || d === 34 || d <= 32) break;
       q++;
     }
+    if (q === p) throw MISMATCH;
     return q;
   };
   const stack: Frame[] = [];
@@ -843,6 +933,7 @@ function spliceJson(
   let current: unknown = doc;
   space();
   for (;;) {
+    if (i >= n || !startsAs(current, s.charCodeAt(i))) throw MISMATCH;
     if (current !== null && typeof current === "object") {
       stack.push({
         c: current as Record<string | number, unknown>,
@@ -862,8 +953,11 @@ function spliceJson(
         i++;
         space();
       }
+      if (i >= n) throw MISMATCH;
       const c = s.charCodeAt(i);
       if (c === 125 || c === 93) {
+        // the container's end: its kind, and all its members read
+        if (f.seen === undefined ? c !== 93 || f.next !== (f.c as unknown as unknown[]).length : c !== 125) throw MISMATCH;
         i++;
         stack.pop();
         continue;
@@ -875,7 +969,7 @@ function spliceJson(
         i = stringEnd(i);
         const raw = s.slice(from + 1, i - 1);
         key = raw.includes("\\") ? (JSON.parse(s.slice(from, i)) as string) : raw;
-        if (f.seen.has(key)) return undefined;
+        if (f.seen.has(key)) throw MISMATCH;
         f.seen.add(key);
         const to = f.r?.get(key);
         if (to !== undefined) {
@@ -883,14 +977,18 @@ function spliceJson(
           done = i;
         }
         at = to ?? key;
+        if (!Object.hasOwn(f.c, at)) throw MISMATCH;
         space();
         // the colon
+        if (s.charCodeAt(i) !== 58) throw MISMATCH;
         i++;
         space();
       } else {
         key = f.next++;
         at = key;
+        if (key >= (f.c as unknown as unknown[]).length) throw MISMATCH;
       }
+      if (i >= n) throw MISMATCH;
       const m = f.e?.get(key);
       if (m === undefined) {
         current = f.c[at];
@@ -1030,6 +1128,8 @@ function isSecretOptionArg(x: unknown): boolean {
   return OPTION_NAME.test(name) && LONG_SECRET.test(name) && !LONG_NOT_SECRET.test(name);
 }
 const OPTION_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+/** A PowerShell parameter's boolean value (`-RequirePassword true`, `$false`): a setting, no secret. */
+const PS_BOOLEAN = /^\$?(?:true|false)$/i;
 /** An element that may be an option's value: not empty, not masked already, not another option (LONG_VALUE's `(?!-)`). */
 const isOptionValueArg = (x: string): boolean => x !== "" && x !== REDACTED && x.charCodeAt(0) !== 45;
 
@@ -1068,7 +1168,8 @@ function argvTools(v: readonly unknown[]): Uint8Array {
 
 /**
  * The array whose argvTools `argvToolsOf` holds: computed when an element first needs them (most arrays never do),
- * kept for its next elements; each walk forgets them before it reads an array.
+ * kept for its next elements; each walk forgets them before it reads an array, and an array's walk keeps them across
+ * the walks that its elements' JSON text makes (saved and restored: linear time, however many arrays those hold).
  */
 let argvToolsFor: readonly unknown[] | undefined;
 let argvToolsOf: Uint8Array = new Uint8Array(0);
@@ -1084,7 +1185,7 @@ let argvToolsOf: Uint8Array = new Uint8Array(0);
 function argvMask(v: readonly unknown[], i: number, x: string): string | undefined {
   const prev = i > 0 ? v[i - 1] : undefined;
   const afterOption = typeof prev === "string" && prev.charCodeAt(0) === 45 && isOptionValueArg(x);
-  if (afterOption && isSecretOptionArg(prev)) return REDACTED;
+  if (afterOption && isSecretOptionArg(prev) && !(prev.charCodeAt(1) !== 45 && PS_BOOLEAN.test(x))) return REDACTED;
   const attached = x.charCodeAt(0) === 45 && x.length > 2 && x.length <= 4096;
   if (!(afterOption && prev.length <= 64) && !attached) return undefined;
   if (argvToolsFor !== v) {
@@ -1165,28 +1266,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
     const v = values.pop() as object;
     const level = (levels.pop() as number) + 1;
     if (Array.isArray(v)) {
-      argvToolsFor = undefined;
-      // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
-      let option = false;
-      for (let i = 0; i < v.length; i++) {
-        const x: unknown = v[i];
-        if (typeof x === "string") {
-          const dash = x.charCodeAt(0) === 45;
-          const m = ((dash || option) && argvMask(v, i, x)) || maskSecretsInString(x);
-          if (m !== x) masks.push({ at: v, key: i, value: m });
-          option = dash;
-          continue;
-        }
-        if (typeof x === "number") {
-          // a secret option's value written as a number (`["--password", 1234]`)
-          if (option && argvMask(v, i, String(x)) !== undefined) masks.push({ at: v, key: i, value: REDACTED });
-        } else if (x !== null && typeof x === "object") {
-          if (level >= maxDepth) return { tooDeep: true, strip };
-          values.push(x);
-          levels.push(level);
-        }
-        option = false;
-      }
+      // an argv's elements: apart (scanArray), so that this loop stays small enough to be optimized early
+      if (!scanArray(v, level, maxDepth, masks, values, levels)) return { tooDeep: true, strip };
       continue;
     }
     const o = v as Record<string, unknown>;
@@ -1255,6 +1336,51 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
     }
   }
   return { tooDeep: false, strip };
+}
+
+/**
+ * scanDocument's walk of an array (at `level`): its strings masked (an argv's secret option's value too; see argvMask),
+ * its objects and arrays pushed on the walk's stacks. False: one of them is `maxDepth` or more levels down.
+ */
+function scanArray(
+  v: unknown[],
+  level: number,
+  maxDepth: number,
+  masks: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }>,
+  values: object[],
+  levels: number[],
+): boolean {
+  argvToolsFor = undefined;
+  // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
+  let option = false;
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x === "string") {
+      const dash = x.charCodeAt(0) === 45;
+      let m = (dash || option) && argvMask(v, i, x);
+      if (!m) {
+        // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
+        const toolsFor: readonly unknown[] | undefined = argvToolsFor;
+        const toolsOf: Uint8Array = argvToolsOf;
+        m = maskSecretsInString(x);
+        argvToolsFor = toolsFor;
+        argvToolsOf = toolsOf;
+      }
+      if (m !== x) masks.push({ at: v, key: i, value: m });
+      option = dash;
+      continue;
+    }
+    if (typeof x === "number") {
+      // a secret option's value written as a number (`["--password", 1234]`)
+      if (option && argvMask(v, i, String(x)) !== undefined) masks.push({ at: v, key: i, value: REDACTED });
+    } else if (x !== null && typeof x === "object") {
+      if (level >= maxDepth) return false;
+      values.push(x);
+      levels.push(level);
+    }
+    option = false;
+  }
+  return true;
 }
 
 /**
