@@ -138,3 +138,79 @@ describe("aws/nacl-blocks-health-check: an ALB target of an NLB, reached over IP
     assert.match(f.message, /cross-zone load balancing/);
   });
 });
+
+describe("aws/nacl-blocks-health-check: an NLB reaches its ALB target only in the zones the NLB enables", () => {
+  const NLB = lbArn("front-nlb", "network");
+  const albFinding = (b: ReturnType<typeof albInPrivateSubnets>) => {
+    const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
+    assert.ok(f);
+    return f;
+  };
+  // the ALB also in us-east-1c, whose subnet's ACL admits only that subnet: nothing from the NLB (a, b) could pass it
+  const inZoneC = (b: ReturnType<typeof albInPrivateSubnets>) =>
+    b
+      .subnet({ id: awsId("subnet", "private-c"), cidr: "10.0.30.0/24", az: "us-east-1c", name: "private-c" })
+      .nacl({
+        id: awsId("acl", "private-c"),
+        subnets: [awsId("subnet", "private-c")],
+        entries: [
+          { rule: 100, protocol: "tcp", ports: [80, 81], cidr: "10.0.30.0/24" },
+          { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
+        ],
+      })
+      .editLb(ids.lb.alb, (x) => {
+        (x.AvailabilityZones as Array<Record<string, unknown>>).push({
+          ZoneName: "us-east-1c",
+          SubnetId: awsId("subnet", "private-c"),
+          LoadBalancerAddresses: [],
+        });
+      });
+
+  it("an ALB subnet in a zone the NLB does not enable is not evaluated, cross-zone load balancing off or on", () => {
+    assert.equal(albFinding(inZoneC(albInPrivateSubnets(["0.0.0.0/0"]))).status, "pass");
+    const crossZone = albFinding(inZoneC(albInPrivateSubnets(["0.0.0.0/0"])).lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true"));
+    assert.equal(crossZone.status, "pass");
+    assert.ok(!crossZone.evidence.some((e) => e.resourceId === awsId("subnet", "private-c")));
+  });
+
+  it("the NLB's zones not known (a subnet missing its zone): a block in the ALB's other zone is unknown, not a fail", () => {
+    const f = albFinding(
+      inZoneC(albInPrivateSubnets(["0.0.0.0/0"]))
+        .editLb(NLB, (x) => {
+          for (const z of x.AvailabilityZones as Array<Record<string, unknown>>) if (z.SubnetId === ids.subnet.publicB) delete z.ZoneName;
+        })
+        .edit((s) => {
+          const sub = s.ec2?.Subnets?.find((x) => x.SubnetId === ids.subnet.publicB);
+          if (sub) delete sub.AvailabilityZone;
+        }),
+    );
+    assert.equal(f.status, "unknown");
+    assert.match(f.message, /front-nlb has a zone whose name is not known/);
+  });
+
+  it("a dualstack NLB node whose subnet's CIDR is missing: the fail names it, and the fix looks its CIDR up for every entry it needs", () => {
+    const f = albFinding(
+      albInPrivateSubnets(["198.51.100.0/24"])
+        .editLb(NLB, (x) => {
+          x.IpAddressType = "dualstack";
+        })
+        .edit((s) => {
+          const sub = s.ec2?.Subnets?.find((x) => x.SubnetId === ids.subnet.publicB);
+          if (sub) delete sub.CidrBlock;
+        }),
+    );
+    assert.equal(f.status, "fail");
+    assert.match(f.message, new RegExp(`whether the network ACLs also deny front-nlb's node in ${ids.subnet.publicB} is not known`));
+    assert.ok(f.evidence.some((e) => e.resourceId === ids.subnet.publicB));
+    const cmds = f.remediation?.commands ?? [];
+    assert.ok(
+      cmds.includes(`aws ec2 describe-subnets --subnet-ids ${ids.subnet.publicB} --query 'Subnets[].CidrBlock' --output text`),
+      cmds.join("\n"),
+    );
+    assert.ok(
+      cmds.some((c) => c.includes("From=80,To=80") && c.includes(`--cidr-block '<IPv4 CIDR of ${ids.subnet.publicB}>'`)),
+      cmds.join("\n"),
+    );
+    assert.match(f.remediation?.summary ?? "", /describe-subnets/);
+  });
+});

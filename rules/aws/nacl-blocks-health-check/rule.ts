@@ -30,8 +30,8 @@ export default defineRule<AwsModel>({
     "checked, and the target's side is unknown. An IPv6 target group's connections are IPv6 end to end (from the load balancer's " +
     "IPv6 addresses, or preserved IPv6 clients, to the target's IPv6 address): only `Ipv6CidrBlock` entries match them, so an ACL " +
     "written for IPv4 alone denies them all with its `*` entry. An Application Load Balancer that is the target of a Network Load " +
-    "Balancer is reached over IPv4 only, at its nodes in its own subnets (addresses not known offline, so the whole subnet CIDR is " +
-    "checked): health checks from every NLB node, IPv4 clients with their own addresses, and a dualstack NLB's IPv6 clients from the " +
+    "Balancer is reached over IPv4 only, at its nodes in its own subnets in the zones the NLB enables (addresses not known offline, " +
+    "so the whole subnet CIDR is checked): health checks from every NLB node, IPv4 clients with their own addresses, and a dualstack NLB's IPv6 clients from the " +
     "NLB node's IPv4 address, to the ALB's node in the same zone unless cross-zone load balancing is on.",
   citations: [
     {

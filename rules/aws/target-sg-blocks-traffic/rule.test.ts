@@ -58,3 +58,92 @@ describe("aws/target-sg-blocks-traffic: an ALB target of a dualstack NLB sees it
     ]);
   });
 });
+
+describe("aws/target-sg-blocks-traffic: an NLB node whose subnet's CIDR is missing is named in the fail and looked up by its fix", () => {
+  it("the ALB's group allows port 80 from the office only; one NLB subnet lacks its CidrBlock", () => {
+    const snap = albBehindNlb()
+      .editLb(lbArn("front-nlb", "network"), (x) => {
+        x.IpAddressType = "dualstack";
+      })
+      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24"] }])
+      .edit((s) => {
+        const sub = s.ec2?.Subnets?.find((x) => x.SubnetId === ids.subnet.publicB);
+        if (sub) delete sub.CidrBlock;
+      })
+      .build();
+    const f = evaluateCase(rule, snap).find((x) => x.status === "fail" && x.resourceId === ids.lb.alb);
+    assert.ok(f);
+    assert.match(f.message, new RegExp(`not decided for front-nlb's node in ${ids.subnet.publicB}`));
+    assert.ok(f.evidence.some((e) => e.label?.includes(ids.subnet.publicB)));
+    const cmds = f.remediation?.commands ?? [];
+    assert.ok(
+      cmds.includes(`aws ec2 describe-subnets --subnet-ids ${ids.subnet.publicB} --query 'Subnets[].CidrBlock' --output text`),
+      cmds.join("\n"),
+    );
+    assert.ok(
+      cmds.some((c) => c.includes("--port 80") && c.includes(`--cidr '<IPv4 CIDR of ${ids.subnet.publicB}>'`)),
+      cmds.join("\n"),
+    );
+    assert.match(f.remediation?.summary ?? "", /describe-subnets/);
+  });
+});
+
+describe("aws/target-sg-blocks-traffic: with cross-zone load balancing off, an NLB node in a zone without an ALB node sends the ALB no traffic", () => {
+  const NLB = lbArn("front-nlb", "network");
+  const PUBLIC_C = awsId("subnet", "public-c");
+  // a dualstack NLB also in us-east-1c, where the ALB (a, b) has no node; the ALB's group admits the NLB's a and b subnets
+  const nlbInZoneC = () =>
+    albBehindNlb()
+      .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c" })
+      .editLb(NLB, (x) => {
+        x.IpAddressType = "dualstack";
+        (x.AvailabilityZones as Array<Record<string, unknown>>).push({
+          ZoneName: "us-east-1c",
+          SubnetId: PUBLIC_C,
+          LoadBalancerAddresses: [],
+        });
+      })
+      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }]);
+  const finding = (b: ReturnType<typeof albBehindNlb>) => {
+    const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
+    assert.ok(f);
+    return f;
+  };
+
+  it("cross-zone off: the node in us-east-1c is not a source of the ALB's traffic", () => {
+    const f = finding(nlbInZoneC());
+    assert.notEqual(f.status, "fail", f.message);
+  });
+
+  it("cross-zone on: the node in us-east-1c reaches the ALB, whose group does not admit it", () => {
+    const f = finding(nlbInZoneC().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true"));
+    assert.equal(f.status, "fail");
+    assert.match(f.message, new RegExp(`front-nlb's node in ${PUBLIC_C}`));
+  });
+
+  it("the NLB's attributes not collected: a block from that node is unknown, not a fail", () => {
+    const f = finding(
+      nlbInZoneC().edit((s) => {
+        delete s.elbv2.LoadBalancerAttributes?.[NLB];
+      }),
+    );
+    assert.equal(f.status, "unknown");
+    assert.match(f.message, /cross-zone load balancing/);
+  });
+});
+
+describe("aws/target-sg-blocks-traffic: an allow-list pass names only the sources the allow-list restricts", () => {
+  it("a dualstack NLB whose nodes the ALB's group admits: the allow-list is the IPv4 clients', not the nodes'", () => {
+    const snap = albBehindNlb()
+      .editLb(lbArn("front-nlb", "network"), (x) => {
+        x.IpAddressType = "dualstack";
+      })
+      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }])
+      .build();
+    const f = evaluateCase(rule, snap).find((x) => x.resourceId === ids.lb.alb);
+    assert.ok(f);
+    assert.equal(f.status, "pass");
+    assert.match(f.message, /an allow-list of IPv4 clients/);
+    assert.doesNotMatch(f.message, /IPv6 clients via/);
+  });
+});

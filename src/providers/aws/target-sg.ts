@@ -39,6 +39,7 @@ import {
   trafficSources,
 } from "./rule-helpers.ts";
 import type { Protocol } from "./sg.ts";
+import { lbZoneNames } from "./target-facts.ts";
 
 export interface TargetSgSpec {
   purpose: "health-check" | "traffic";
@@ -102,6 +103,32 @@ export function albClientSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsM
     return { ...s, label: l, peer: { ...s.peer, label: l }, ...(dual.uncertain ? { uncertain: dual.uncertain } : {}) };
   });
   return [clients, ...nodes];
+}
+
+/**
+ * The sources whose traffic reaches the ALB target: with cross-zone load balancing off, "each load balancer node
+ * distributes traffic across only the registered targets in its Availability Zone" (NLB guide, Cross-zone load balancing
+ * for target groups, https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html), so an
+ * NLB node in a zone where the ALB has no node sends it no traffic (its health checks still come, see sourcesFor). A block
+ * from such a node is unknown, not a fail, when the NLB's attributes or a zone of either load balancer are not known.
+ */
+function albTrafficSources(model: AwsModel, lb: LoadBalancer, alb: LoadBalancer, sources: Source[]): Source[] {
+  if (lb.crossZone.value) return sources;
+  const albZones = lbZoneNames(alb);
+  const known = albZones.filter((z): z is string => !!z);
+  return sources.flatMap((s): Source[] => {
+    if (s.kind !== "lb-node") return [s];
+    const from = lb.zones.find((z) => z.ptr === s.ptr)?.zoneName ?? s.subnet?.availabilityZone;
+    if (from && known.includes(from)) return [s];
+    const why = !from
+      ? `the zone of ${s.label} is not known, so whether ${alb.name} has a node there is not known`
+      : known.length < albZones.length || albZones.length === 0
+        ? `${alb.name} has a zone whose name is not known (or lists none), so whether it has a node in ${from}, where ${s.label} sits, is not known`
+        : !lb.attributesKnown
+          ? `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}, so whether cross-zone load balancing sends its node in ${from} to ${alb.name}, which has no node there, is not known`
+          : undefined;
+    return why ? [{ ...s, uncertain: s.uncertain ?? why }] : [];
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -283,7 +310,12 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     const port = hc ? target.healthCheckPort : target.port;
     const protocols: Protocol[] = hc ? ["tcp"] : trafficProtocols(tg);
     const albT = target.kind === "alb" ? albTarget(model, target) : undefined;
-    const sources = albT && !hc ? albClientSources(lb, tg, model) : sourcesFor(model, lb, tg, hc, v6);
+    const sources =
+      albT && !hc
+        ? albT.alb
+          ? albTrafficSources(model, lb, albT.alb, albClientSources(lb, tg, model))
+          : albClientSources(lb, tg, model)
+        : sourcesFor(model, lb, tg, hc, v6);
     const groupIds = albT ? albT.groupIds : (target.instance?.securityGroupIds ?? []);
     const data = {
       targetGroup: tg.name,
@@ -335,6 +367,19 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     }
     if (r.status === "fail") {
       const first = r.blocked[0] as SourceVerdict;
+      // nodes undecided only because their subnet's IPv4 CIDR is not in the snapshot: named, and given a looked-up allow
+      // in the fix, so that the next run is clean once it is applied
+      const undecided = v6
+        ? []
+        : r.unknown.filter(
+            (u) => u.source.kind === "lb-node" && u.source.peer.cidrs.length === 0 && u.source.subnet && !u.source.uncertain,
+          );
+      const undecidedSubnets = [...new Set(undecided.map((u) => u.source.subnet?.id as string))];
+      const undecidedText =
+        undecidedSubnets.length === 0
+          ? ""
+          : ` (not decided for ${lb.name}'s node${undecidedSubnets.length > 1 ? "s" : ""} in ${undecidedSubnets.join(", ")}: ` +
+            `the IPv4 CIDR of ${undecidedSubnets.length > 1 ? "those subnets" : "that subnet"} is not in the snapshot, and the fix looks it up)`;
       report({
         ...base,
         status: "fail",
@@ -342,10 +387,10 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
         data: {
           ...data,
           protocol: [...new Set(r.blocked.map((b) => b.protocol.toUpperCase()))].join("/"),
-          sources: sourcesText(
+          sources: `${sourcesText(
             lb,
             r.blocked.map((b) => b.source),
-          ),
+          )}${undecidedText}`,
           groups: sgNames(model, groupIds),
           nearMiss: nearMiss(first.verdict),
           health: healthText(target),
@@ -366,6 +411,13 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
           portEv,
           sourceEv,
           { resourceId: tg.arn, pointer: target.statePtr, label: "target health" },
+          ...undecided
+            .filter((u, i) => undecided.findIndex((x) => x.source.ptr === u.source.ptr) === i)
+            .map((u) => ({
+              resourceId: lb.arn,
+              pointer: u.source.ptr,
+              label: `${lb.name}'s zone in ${u.source.subnet?.id}: the subnet's IPv4 CIDR is not in the snapshot, so whether ${groupIds.join(", ")} admit${groupIds.length > 1 ? "" : "s"} its node is not known`,
+            })),
         ],
         remediation: {
           summary: `Allow ${[...new Set(r.blocked.map((b) => b.protocol.toUpperCase()))].join("/")} ${port} from ${
@@ -374,12 +426,16 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
               : r.blocked.some((b) => b.source.kind === "clients")
                 ? "the clients"
                 : `${lb.name}'s subnets`
-          } in ${groupIds[0]}.`,
+          } in ${groupIds[0]}.${
+            !v6 && unknownNodeCidrFix(lb, [...r.blocked, ...undecided], port, groupIds[0]).length > 0
+              ? " The snapshot lacks a subnet's CIDR: replace each '<IPv4 CIDR of subnet-…>' with what the describe-subnets command before it prints."
+              : ""
+          }`,
           commands: v6
             ? ipv6IngressFix(model, lb, r.blocked, port, groupIds[0])
             : [
                 ...targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
-                ...unknownNodeCidrFix(lb, r.blocked, port, groupIds[0]),
+                ...unknownNodeCidrFix(lb, [...r.blocked, ...undecided], port, groupIds[0]),
               ],
         },
       });
@@ -404,7 +460,14 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
         ...base,
         status: "pass",
         messageId: "restricted",
-        data: { ...data, allowList: allowList.join(", ") },
+        data: {
+          ...data,
+          sources: sourcesText(
+            lb,
+            r.restricted.map((x) => x.source),
+          ),
+          allowList: allowList.join(", "),
+        },
         evidence: [
           tEv,
           ...r.restricted

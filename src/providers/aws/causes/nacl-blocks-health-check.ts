@@ -27,6 +27,7 @@ import {
   trafficSources,
 } from "../rule-helpers.ts";
 import type { Protocol } from "../sg.ts";
+import { lbSubnetIds, lbZoneNames } from "../target-facts.ts";
 import { albClientSources, healthText, instanceByIpv6, instanceIpv6, ipv6Target, lbNodeSourcesV6, trafficSourcesV6 } from "../target-sg.ts";
 
 interface Check {
@@ -43,6 +44,8 @@ interface LegResult {
   leg: NaclLeg;
   outcome: "allowed" | "restricted" | "blocked" | "unknown";
   reason?: string;
+  /** unknown only because the load balancer node's address is not known (its subnet's CIDR is not in the snapshot) */
+  unknownNode?: boolean;
 }
 
 /**
@@ -127,8 +130,9 @@ function legResults(
         // a source that may not exist at all (a listener rule the snapshot lacks may send its traffic elsewhere)
         if (check.source.uncertain) results.push({ check, leg, outcome: "unknown", reason: check.source.uncertain });
         else results.push({ check, leg, outcome: "blocked" });
-      } else if (unknownAddress && leg.peer === space) results.push({ check, leg, outcome: "unknown", reason: unknownAddress });
-      else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
+      } else if (unknownAddress && leg.peer === space) {
+        results.push({ check, leg, outcome: "unknown", reason: unknownAddress, unknownNode: !check.source.uncertain });
+      } else if (v.verdict === "allow") results.push({ check, leg, outcome: "allowed" });
       else if (check.source.kind === "clients") results.push({ check, leg, outcome: "restricted" });
       else {
         const e = v.blocking;
@@ -153,7 +157,12 @@ type Legs = ReturnType<typeof legResults>;
  * connection runs over IPv4 to the ALB's nodes, at addresses of their subnets' IPv4 CIDRs that are not known offline:
  * health checks from every NLB node; IPv4 clients' traffic with their own addresses; a dualstack NLB's IPv6 clients from
  * the NLB node's IPv4 address, to the ALB's node in the same Availability Zone unless cross-zone load balancing is on
- * (when the NLB's attributes were not collected, a block between zones is unknown, not a fail).
+ * (when the NLB's attributes were not collected, a block between zones is unknown, not a fail). Only the ALB's subnets in
+ * zones the NLB enables are crossed, cross-zone load balancing or not: the NLB "monitors the health of all targets
+ * registered with the target group that are in an Availability Zone enabled for the load balancer", and targets in a zone
+ * it does not enable "do not receive traffic" (NLB guide, Target groups; How Elastic Load Balancing works,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/how-elastic-load-balancing-works.html). When the NLB's
+ * zones are not all known, a block in an ALB subnet outside the known ones is unknown, not a fail.
  */
 function albLegs(
   model: AwsModel,
@@ -168,9 +177,18 @@ function albLegs(
     };
   }
   if (alb.zones.length === 0) return { reason: `the Application Load Balancer ${alb.name} lists no subnets in the snapshot` };
+  // the NLB reaches only the ALB's nodes in the zones it enables itself, cross-zone load balancing or not
+  const nlbZones = lbZoneNames(lb);
+  const nlbKnown = nlbZones.filter((z): z is string => !!z);
+  const nlbZonesUnknown = nlbZones.length === 0 || nlbKnown.length < nlbZones.length;
   const subnets: Subnet[] = [];
+  const zoneUncertain = new Map<Subnet, string>();
   for (const z of alb.zones) {
     const where = z.subnetId ?? z.zoneName ?? "an unknown subnet";
+    const az = z.zoneName ?? z.subnet?.availabilityZone;
+    if (az && nlbKnown.includes(az)) {
+      // a zone both load balancers enable
+    } else if (az && !nlbZonesUnknown) continue;
     if (!z.subnet)
       return {
         reason: `the subnet ${where} of the Application Load Balancer ${alb.name} is not in the snapshot${gapNote(model, [z.subnetId], ["DescribeSubnets"])}`,
@@ -180,11 +198,28 @@ function albLegs(
         reason: `the IPv4 CIDR of ${z.subnet.id}, a subnet of the Application Load Balancer ${alb.name}, is not in the snapshot${gapNote(model, [z.subnet.id], ["DescribeSubnets"])}, so its nodes' addresses are not known`,
       };
     subnets.push(z.subnet);
+    if (!az || !nlbKnown.includes(az)) {
+      const why = !az
+        ? `the zone of ${z.subnet.id}, a subnet of ${alb.name}, is not known`
+        : nlbZones.length === 0
+          ? `${lb.name} lists no zones in the snapshot`
+          : `${lb.name} has a zone whose name is not known (its subnet is not in the snapshot${gapNote(model, lbSubnetIds(lb), ["DescribeSubnets"])})`;
+      zoneUncertain.set(z.subnet, `${why}, so whether ${lb.name} sends anything to ${alb.name}'s node in ${z.subnet.id} is not known`);
+    }
+  }
+  if (subnets.length === 0) {
+    return {
+      reason:
+        `none of the subnets of the Application Load Balancer ${alb.name} is in a zone ${lb.name} enables (${nlbKnown.join(", ")}), ` +
+        `so ${lb.name} sends it no health checks or traffic and no network ACL on the way is crossed`,
+    };
   }
   const legs: Legs = { results: [], unresolved: [], sameSubnet: 0 };
   for (const sub of subnets) {
     const az = sub.availabilityZone;
-    const pick = (c: Check): Check | undefined => {
+    const zoneWhy = zoneUncertain.get(sub);
+    const pick = (all: Check): Check | undefined => {
+      const c = zoneWhy && !all.source.uncertain ? { ...all, source: { ...all.source, uncertain: zoneWhy } } : all;
       const from = c.source.subnet?.availabilityZone;
       if (c.purpose !== "traffic" || c.source.kind !== "lb-node" || !from || !az || from === az || lb.crossZone.value) return c;
       if (lb.attributesKnown) return undefined;
@@ -346,6 +381,21 @@ function reportLegs(
     }
     evidence.push(tEv, { resourceId: tg.arn, pointer: target.statePtr, label: "target health" });
     const others = new Set(blocked.slice(1).map((b) => `${b.leg.nacl?.id}|${b.leg.leg}|${b.check.source.label}|${b.check.port}`)).size;
+    // legs undecided only because a node's address is not known: named, and fixed with a looked-up CIDR, so that the
+    // next run is clean once the fix is applied
+    const undecided = unknown.filter((u) => u.unknownNode && u.leg.nacl && u.leg.verdict?.blocking);
+    for (const u of undecided) {
+      const ptr = u.check.source.subnet?.ptr;
+      if (!ptr || seen.has(ptr)) continue;
+      seen.add(ptr);
+      evidence.push({ resourceId: u.check.source.subnet?.id ?? "", pointer: ptr, label: `${u.check.source.label}: ${u.reason}` });
+    }
+    const undecidedSubnets = [...new Set(undecided.map((u) => u.check.source.subnet?.id).filter((x): x is string => !!x))];
+    const undecidedText =
+      undecidedSubnets.length === 0
+        ? ""
+        : `; whether the network ACLs also deny ${lb.name}'s node${undecidedSubnets.length > 1 ? "s" : ""} in ${undecidedSubnets.join(", ")} is not known: ` +
+          `the ${where.v6 ? "IPv6" : "IPv4"} CIDR of ${undecidedSubnets.length > 1 ? "those subnets" : "that subnet"} is not in the snapshot (the fix looks it up)`;
     report({
       ...base,
       status: "fail",
@@ -361,11 +411,11 @@ function reportLegs(
         direction: first.leg.egress ? "outbound" : "inbound",
         entry: entry ? naclEntryLabel(entry) : "?",
         what: legWhat(first),
-        more: others > 0 ? ` (and ${others} more blocked path${others > 1 ? "s" : ""})` : "",
+        more: `${others > 0 ? ` (and ${others} more blocked path${others > 1 ? "s" : ""})` : ""}${undecidedText}`,
         health: healthText(target),
       },
       evidence,
-      remediation: withLookupNote(fixSummary(blocked), fixCommands(blocked, targetSubnet, where.v6)),
+      remediation: withLookupNote(fixSummary([...blocked, ...undecided]), fixCommands([...blocked, ...undecided], targetSubnet, where.v6)),
     });
   } else if (unknown.length > 0 || unresolved.length > 0 || outside) {
     const u = unknown[0];
