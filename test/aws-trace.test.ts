@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createAwsInspector } from "../src/providers/aws/inspect.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
+import { listenerRoutesClient, listenerRoutesFamily } from "../src/providers/aws/rule-helpers.ts";
 import {
   type FlowTrace,
   listensOn,
@@ -27,9 +28,11 @@ import {
   healthyAlb,
   healthyNlb,
   ids,
+  listenerArn,
   tgArn,
   V6,
   withIpv6TargetGroup,
+  withSourceCidrRule,
   withSourceIpRule,
 } from "./support/aws-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
@@ -740,5 +743,104 @@ describe("AWS trace of a client's IP family: listener rules, an ALB without publ
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stdout, /^ {2}4\. load balancer · the rules of listener \S+ \(IPv6 clients\): DENY by rule 10 \(source-ip ipv6\)$/m);
     assert.match(r.stdout, /^Verdict: DENY \(at hop 4, /m);
+  });
+});
+
+describe("AWS trace of one client through an ALB listener's source-ip rules", () => {
+  /** healthyAlb, and listener 80's rule 10 answers 403 to 203.0.113.0/24 (its default action: web-tg) */
+  const blocks = () => withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, { priority: 10, values: ["203.0.113.0/24"], fixed: "403" });
+  /** healthyAlb, and listener 80's rule 10 forwards 198.51.100.0/24 to web-tg; its default action answers 403 */
+  const admits = () =>
+    withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, {
+      priority: 10,
+      values: ["198.51.100.0/24"],
+      forward: tgArn("web-tg"),
+      defaultFixed: "403",
+    });
+  const trace = (snap: AwsSnapshot, from: string) => {
+    const model = buildAwsModel(snap);
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.target.id === ids.instance.web1 && listensOn(x, 80));
+    assert.ok(r, "a route through listener 80 to web-1");
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  const hop = (t: FlowTrace) => t.hops.find((h) => h.layer === "lb-listener-rule");
+
+  it("a client inside a rule's source-ip CIDR that answers 403: denied at the rule, which is named with its action", () => {
+    const t = trace(blocks().build(), "203.0.113.5");
+    const rule = hop(t);
+    assert.equal(rule?.verdict, "deny");
+    assert.equal(rule?.deciding?.name, "rule 10 (source-ip 203.0.113.0/24)");
+    assert.match(rule?.deciding?.ptr ?? "", /^\/elbv2\/Rules\//);
+    assert.match(rule?.notes[0]?.text ?? "", /^rule 10 \(source-ip 203\.0\.113\.0\/24\) takes 203\.0\.113\.5 and answers 403 itself: /);
+    assert.equal(
+      t.hops.find((h) => h.layer === "target-sg-ingress"),
+      undefined,
+    );
+    assert.equal(t.verdict, "deny");
+    assert.match(t.basis, /does not send 203\.0\.113\.5 to target group web-tg/);
+    // a client outside the CIDR: the rule does not take it, the default action sends it to web-tg (no hop to show)
+    const outside = trace(blocks().build(), "198.51.100.7");
+    assert.equal(hop(outside), undefined);
+    assert.equal(outside.verdict, "allow");
+  });
+
+  it("a client outside the only rule that forwards to the group, whose default action answers 403: denied at the default rule", () => {
+    const t = trace(admits().build(), "203.0.113.5");
+    const rule = hop(t);
+    assert.equal(rule?.verdict, "deny");
+    assert.equal(rule?.deciding?.name, "the default rule");
+    assert.match(
+      rule?.notes[0]?.text ?? "",
+      /^the default rule takes 203\.0\.113\.5 and answers 403 itself: no connection of 203\.0\.113\.5 /,
+    );
+    assert.equal(t.verdict, "deny");
+    // a client inside it: the rule takes it and forwards it to web-tg
+    const inside = trace(admits().build(), "198.51.100.7");
+    assert.equal(hop(inside)?.verdict, "allow");
+    assert.equal(hop(inside)?.deciding?.name, "rule 10 (source-ip 198.51.100.0/24)");
+    assert.equal(inside.verdict, "allow");
+  });
+
+  it("a client CIDR that a source-ip rule takes only part of: unknown at the rule, naming the part, not allowed", () => {
+    const t = trace(blocks().build(), "203.0.112.0/23");
+    const rule = hop(t);
+    assert.equal(rule?.verdict, "unknown");
+    assert.match(
+      rule?.notes[0]?.text ?? "",
+      /^rule 10 \(source-ip 203\.0\.113\.0\/24\) takes part of 203\.0\.112\.0\/23 \(203\.0\.113\.0\/24\) and answers 403 itself, while the default rule sends the rest to web-tg: trace one client address$/,
+    );
+    assert.equal(t.verdict, "unknown");
+    const split = trace(admits().build(), "198.51.100.0/23");
+    assert.equal(hop(split)?.verdict, "unknown");
+    assert.match(
+      hop(split)?.notes[0]?.text ?? "",
+      /^the default rule takes part of 198\.51\.100\.0\/23 \(198\.51\.101\.0\/24\) and answers 403 itself/,
+    );
+    assert.equal(split.verdict, "unknown");
+    // a CIDR inside the rule's: all of it is answered 403
+    assert.equal(trace(blocks().build(), "203.0.113.128/25").verdict, "deny");
+  });
+
+  it("one client's IPv6 addresses against a rule's IPv6 CIDR; the family-level answer stays 'some clients reach'", () => {
+    const snap = withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, { priority: 10, values: ["2001:db8:77::/48", "203.0.113.0/24"] }).build();
+    const model = buildAwsModel(snap);
+    const listener = model.listeners.find((l) => l.arn === listenerArn(ids.lb.alb, 80));
+    const tg = model.targetGroups.find((x) => x.name === "web-tg");
+    assert.ok(listener && tg);
+    const inside = listenerRoutesClient(listener, tg, "ipv6", ["2001:db8:77::5"]);
+    assert.equal(inside.sends, false);
+    assert.equal(inside.rule?.priority, "10");
+    assert.equal(inside.takesAll, true);
+    const partly = listenerRoutesClient(listener, tg, "ipv6", ["2001:db8::/32"]);
+    assert.equal(partly.sends, true);
+    assert.deepEqual(partly.partly?.cidrs, ["2001:db8:77::/48"]);
+    assert.equal(listenerRoutesClient(listener, tg, "ipv6", ["2001:db9::5"]).sends, true);
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const all = listenerRoutesFamily(listener, tg, family);
+      assert.equal(all.sends, true, family);
+      assert.equal(all.partly, undefined, family);
+    }
   });
 });

@@ -19,7 +19,7 @@ import { diagnose } from "../src/core/diagnose.ts";
 import type { Finding, Rule } from "../src/core/engine/types.ts";
 import { validateSnapshot } from "../src/core/snapshot/load.ts";
 import type { Snapshot } from "../src/core/snapshot/types.ts";
-import { ps, sh, withFlag } from "../src/core/util/shell.ts";
+import { placeholderOf, ps, sh, withFlag } from "../src/core/util/shell.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { ROOT } from "./support/cli.ts";
 import { hostileFrom, hostileSnapshot, SHELL_SUFFIX } from "./support/hostile.ts";
@@ -370,5 +370,17 @@ describe("which shell a command is for", () => {
     const md = await render("markdown");
     assert.match(md, /```powershell\nInstall-Module[^`]*Start-AzBasicLoadBalancerUpgrade/);
     assert.match(md, /```sh\naz network lb show/);
+  });
+});
+
+describe("placeholders that name a resource", () => {
+  it("name it by an id that is plainly one; an id that is not is never cut down to look like another", () => {
+    assert.equal(
+      placeholderOf("IPv4 CIDR", "subnet-0b39cbc02ee696e09", "the subnet looked up above"),
+      "'<IPv4 CIDR of subnet-0b39cbc02ee696e09>'",
+    );
+    const hostile = "subnet-0b39;touch${IFS}pwned;#$(touch pwned)";
+    assert.equal(placeholderOf("IPv4 CIDR", hostile, "the subnet looked up above"), "'<IPv4 CIDR of the subnet looked up above>'");
+    assert.equal(placeholderOf("IPv6 CIDR", "", "the subnet looked up above"), "'<IPv6 CIDR of the subnet looked up above>'");
   });
 });

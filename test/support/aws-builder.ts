@@ -1054,3 +1054,41 @@ export const withSourceIpRule = (
       ...(rules[arn] ?? []),
     ];
   });
+
+/**
+ * `b` with an ALB-style rule on the listener of `lb` on `port`, evaluated before its default rule: a `source-ip`
+ * condition on CIDR `values` (`SourceIpConfig.Values`), answered with a fixed response of status `fixed`, or forwarded to
+ * target group `forward` (an ARN). `defaultFixed`: the listener's default action (its DefaultActions and its default
+ * rule) answers with a fixed response of that status instead of forwarding.
+ */
+export const withSourceCidrRule = (
+  b: AwsScenario,
+  lb: string,
+  port: number,
+  spec: { priority: number; values: string[]; fixed?: string; forward?: string; defaultFixed?: string },
+) =>
+  b.edit((s) => {
+    const arn = listenerArn(lb, port);
+    const rules = (s.elbv2.Rules ??= {}) as Record<string, Array<Record<string, unknown>>>;
+    const fixed = (code: string) => ({
+      Type: "fixed-response",
+      FixedResponseConfig: { StatusCode: code, ContentType: "text/plain" },
+      Order: 1,
+    });
+    if (spec.defaultFixed !== undefined) {
+      const action = fixed(spec.defaultFixed);
+      for (const r of rules[arn] ?? []) if (r.IsDefault === true) r.Actions = [action];
+      const listener = (s.elbv2.Listeners as Array<Record<string, unknown>>).find((l) => l.ListenerArn === arn);
+      if (listener) listener.DefaultActions = [action];
+    }
+    rules[arn] = [
+      {
+        RuleArn: `${arn.replace(":listener/", ":listener-rule/")}/${hex(`rule/${arn}/${spec.priority}`, 16)}`,
+        Priority: String(spec.priority),
+        Conditions: [{ Field: "source-ip", SourceIpConfig: { Values: spec.values } }],
+        Actions: spec.forward !== undefined ? [{ Type: "forward", TargetGroupArn: spec.forward, Order: 1 }] : [fixed(spec.fixed ?? "403")],
+        IsDefault: false,
+      },
+      ...(rules[arn] ?? []),
+    ];
+  });

@@ -56,6 +56,14 @@ export function placeholder(what: string): string {
 }
 
 /**
+ * A placeholder for a value of a resource (`<IPv4 CIDR of subnet-0ab…>`), naming the resource by its id when the id is
+ * plainly one, else as `otherwise` says: an id cut down to a placeholder's characters would name another resource.
+ */
+export function placeholderOf(what: string, id: string, otherwise: string): string {
+  return placeholder(`${what} of ${/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/.test(id) ? id : otherwise}`);
+}
+
+/**
  * A value for an `aws` CLI argument: besides the shell, the CLI itself reads
  * `file://…` and `fileb://…` values as local files (it would send their
  * content to AWS), so such a value is never embedded.

@@ -4,8 +4,22 @@
  * security-group verdict on a target, and the `aws` CLI fix commands.
  */
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
-import { ALL_V4, coveringCidr, INTERNET_V4, spaceOf, toCidrs } from "../../core/util/ip.ts";
-import { awsArg, jsonForCommand, placeholder } from "../../core/util/shell.ts";
+import {
+  ALL_V4,
+  coveringCidr,
+  covers6,
+  INTERNET_V4,
+  type Interval6,
+  intersect6,
+  normalize6,
+  type Space6,
+  spaceOf,
+  spaceOf6,
+  subtract6,
+  toCidrs,
+  toCidrs6,
+} from "../../core/util/ip.ts";
+import { awsArg, jsonForCommand, placeholderOf } from "../../core/util/shell.ts";
 import type {
   Action,
   AwsModel,
@@ -182,15 +196,30 @@ function forwardsTo(actions: Action[], tg: TargetGroup): boolean {
 export type IpFamily = "ipv4" | "ipv6";
 
 /**
- * Whether a listener rule's conditions take the clients of one IP family: true (all of them), false (none), undefined
- * (some, or not known). An NLB's only condition is `source-ip` with `SourceIpConfig.IpAddressType` `ipv4` or `ipv6`; an
- * ALB's `source-ip` takes CIDR `Values` instead, which take the clients of a family inside them
+ * A client's addresses of one family as one kind of interval: an IPv6 space, or an IPv4 one with its integer bounds as
+ * bigints, so the IPv6 set arithmetic (intersect6, subtract6) serves both families.
+ */
+function clientRange(cidrs: readonly string[], family: IpFamily): Space6 {
+  if (family === "ipv6") return spaceOf6(cidrs);
+  return spaceOf(cidrs.filter((c) => !c.includes(":"))).map(([a, b]): Interval6 => [BigInt(a), BigInt(b)]);
+}
+
+/**
+ * Whether a listener rule's conditions take the clients of one IP family: `takes` true (all of them), false (none),
+ * undefined (some, or not known). An NLB's only condition is `source-ip` with `SourceIpConfig.IpAddressType` `ipv4` or
+ * `ipv6`; an ALB's `source-ip` takes CIDR `Values` instead, matched against the address that connects to the load
+ * balancer (a proxy's, not the X-Forwarded-For header's), which take the clients of a family inside them
  * (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SourceIpConditionConfig.html). Any other
  * condition (an ALB's host, path, header…) takes some requests only.
+ *
+ * With `range` (some of one client's addresses), CIDR `Values` are compared with them instead: `portion` is the part of
+ * `range` they take (`range` itself when the rule has no such condition), and `takes` then speaks of the requests from
+ * that part (false when it is empty).
  */
-function takesFamily(rule: ListenerRule, family: IpFamily): boolean | undefined {
+function takesClients(rule: ListenerRule, family: IpFamily, range?: Space6): { takes: boolean | undefined; portion?: Space6 } {
   const everything = family === "ipv6" ? "::/0" : "0.0.0.0/0";
   let all = true;
+  let portion = range;
   for (const c of rule.conditions) {
     const o = (c && typeof c === "object" ? c : {}) as Record<string, unknown>;
     const field = typeof o.Field === "string" ? o.Field.toLowerCase() : "";
@@ -201,16 +230,27 @@ function takesFamily(rule: ListenerRule, family: IpFamily): boolean | undefined 
     );
     if (field === "source-ip" && (type === "ipv4" || type === "ipv6")) {
       if (type === family) continue;
-      return false;
+      return { takes: false };
     }
     if (field === "source-ip" && type === undefined && values.length > 0) {
       const mine = values.filter((v) => v.includes(":") === (family === "ipv6"));
-      if (mine.length === 0) return false;
+      if (mine.length === 0) return { takes: false };
+      if (portion) {
+        portion = intersect6(
+          portion,
+          clientRange(
+            mine.map((v) => v.trim()),
+            family,
+          ),
+        );
+        if (portion.length === 0) return { takes: false };
+        continue;
+      }
       if (mine.some((v) => v.trim() === everything)) continue;
     }
     all = false;
   }
-  return all ? true : undefined;
+  return { takes: all ? true : undefined, ...(portion ? { portion } : {}) };
 }
 
 /** Where a listener with collected rules sends the clients of one IP family, as seen from one target group. */
@@ -224,24 +264,91 @@ export interface FamilyRouting {
   rule?: ListenerRule;
   /** the deciding rule is not the default one and takes every client of the family (a `source-ip` condition on it) */
   takesAll: boolean;
+  /**
+   * For one client's addresses only (listenerRoutesClient): some of them reach the group and others are taken elsewhere,
+   * first by this rule (`rule` absent: the listener's DefaultActions), whatever the request; `cidrs` are the addresses it
+   * takes.
+   */
+  partly?: { rule?: ListenerRule; cidrs: string[] };
 }
 
 /**
- * Where a listener with collected rules sends the clients of one IP family, as seen from one target group: rules are
- * evaluated in priority order, the default action last (Listener rules for your Network Load Balancer; Consolidate
- * dual-stack architectures with listener rules for Network Load Balancer). `sends` is true when some or all of them
- * reach the group.
+ * Where a listener with collected rules sends clients, as seen from one target group: rules are evaluated in priority
+ * order, the default action last (Listener rules for your Network Load Balancer; Consolidate dual-stack architectures
+ * with listener rules for Network Load Balancer). Without `cidrs`, every client of the family; with them, those
+ * addresses of the family only, each rule taking the part of them its `source-ip` condition matches (a rule with any
+ * other condition takes some requests of that part only, and leaves them to the next rules as well).
+ */
+function routeListener(l: Listener, tg: TargetGroup, family: IpFamily, cidrs?: readonly string[]): FamilyRouting {
+  const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
+  const def = l.rules.find((r) => r.isDefault);
+  const whole = cidrs ? clientRange(cidrs, family) : undefined;
+  if (!whole || whole.length === 0) {
+    for (const r of ordered) {
+      const { takes } = takesClients(r, family);
+      if (takes === false) continue;
+      if (forwardsTo(r.actions, tg)) return { sends: true, rule: r, takesAll: takes === true };
+      if (takes === true) return { sends: false, rule: r, takesAll: true };
+    }
+    return { sends: forwardsTo(def ? def.actions : l.defaultActions, tg), ...(def ? { rule: def } : {}), takesAll: false };
+  }
+  // the client's addresses no rule has taken yet; those some rule sends to the group (for some requests at least); those
+  // a rule takes elsewhere for every request
+  let left = whole;
+  let reached: Space6 = [];
+  let denied: Space6 = [];
+  let reach: { rule?: ListenerRule; all: boolean } | undefined;
+  let deny: { rule?: ListenerRule; all: boolean; portion: Space6 } | undefined;
+  const take = (rule: ListenerRule | undefined, takes: boolean | undefined, portion: Space6) => {
+    const all = takes === true && rule?.isDefault !== true && rule !== undefined && covers6(portion, whole);
+    if (rule ? forwardsTo(rule.actions, tg) : forwardsTo(l.defaultActions, tg)) {
+      reached = normalize6([...reached, ...portion]);
+      reach ??= { ...(rule ? { rule } : {}), all };
+    } else if (takes === true) {
+      denied = normalize6([...denied, ...portion]);
+      deny ??= { ...(rule ? { rule } : {}), all, portion };
+    }
+    if (takes === true) left = subtract6(left, portion);
+  };
+  for (const r of ordered) {
+    if (left.length === 0) break;
+    const t = takesClients(r, family, left);
+    if (t.takes === false) continue;
+    take(r, t.takes, t.portion ?? left);
+  }
+  if (left.length > 0) take(def, true, left);
+  if (!reach) return { sends: false, ...(deny?.rule ? { rule: deny.rule } : {}), takesAll: deny?.all === true };
+  const elsewhere = subtract6(denied, reached);
+  if (elsewhere.length === 0 || !deny) return { sends: true, ...(reach.rule ? { rule: reach.rule } : {}), takesAll: reach.all };
+  const part = intersect6(deny.portion, elsewhere);
+  return {
+    sends: true,
+    ...(reach.rule ? { rule: reach.rule } : {}),
+    takesAll: false,
+    partly: { ...(deny.rule ? { rule: deny.rule } : {}), cidrs: rangeCidrs(part, family) },
+  };
+}
+
+/** A client range (clientRange) as CIDRs again. */
+function rangeCidrs(range: Space6, family: IpFamily): string[] {
+  return family === "ipv6" ? toCidrs6(range) : toCidrs(range.map(([a, b]): [number, number] => [Number(a), Number(b)]));
+}
+
+/**
+ * Where a listener with collected rules sends the clients of one IP family, as seen from one target group. `sends` is
+ * true when some or all of them reach the group.
  */
 export function listenerRoutesFamily(l: Listener, tg: TargetGroup, family: IpFamily): FamilyRouting {
-  const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
-  for (const r of ordered) {
-    const takes = takesFamily(r, family);
-    if (takes === false) continue;
-    if (forwardsTo(r.actions, tg)) return { sends: true, rule: r, takesAll: takes === true };
-    if (takes === true) return { sends: false, rule: r, takesAll: true };
-  }
-  const def = l.rules.find((r) => r.isDefault);
-  return { sends: forwardsTo(def ? def.actions : l.defaultActions, tg), ...(def ? { rule: def } : {}), takesAll: false };
+  return routeListener(l, tg, family);
+}
+
+/**
+ * Where a listener with collected rules sends one client (its addresses of one IP family, as CIDRs), as seen from one
+ * target group: its `source-ip` conditions are decided by those addresses, not by the family. `sends` is true when some or
+ * all of them reach the group; `partly` names the rule that takes the others elsewhere.
+ */
+export function listenerRoutesClient(l: Listener, tg: TargetGroup, family: IpFamily, cidrs: readonly string[]): FamilyRouting {
+  return routeListener(l, tg, family, cidrs);
 }
 
 /**
@@ -608,8 +715,8 @@ export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new
     typeof f.cidr === "string"
       ? `${naclCidrOption(f.cidr)} ${sh(f.cidr)}`
       : f.cidr.family === "ipv6"
-        ? `--ipv6-cidr-block ${placeholder(`IPv6 CIDR of ${f.cidr.subnetId}`)}`
-        : `--cidr-block ${placeholder(`IPv4 CIDR of ${f.cidr.subnetId}`)}`,
+        ? `--ipv6-cidr-block ${placeholderOf("IPv6 CIDR", f.cidr.subnetId, "the subnet looked up above")}`
+        : `--cidr-block ${placeholderOf("IPv4 CIDR", f.cidr.subnetId, "the subnet looked up above")}`,
     "--rule-action allow",
   ].join(" ");
 }

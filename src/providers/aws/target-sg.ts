@@ -11,6 +11,7 @@
 import type { Evidence, RuleContext } from "../../core/engine/types.ts";
 import { parseCidr, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
 import { idKey } from "../../core/util/resource-id.ts";
+import { placeholderOf } from "../../core/util/shell.ts";
 import type { AwsModel, Instance, LoadBalancer, Target, TargetGroup } from "./model.ts";
 import {
   clientLabel,
@@ -21,7 +22,6 @@ import {
   lbNodeSources,
   lbTargets,
   nearMiss,
-  placeholder,
   preservationUnknown,
   reportTargetsUnknown,
   type Source,
@@ -509,7 +509,7 @@ function unknownNodeCidrFix(lb: LoadBalancer, blocked: SourceVerdict[], port: nu
       if (!commands.some((c) => c.startsWith("aws ec2 describe-subnets") && c.includes(sh(subnetId))))
         commands.push(`aws ec2 describe-subnets --subnet-ids ${sh(subnetId)} --query ${sh("Subnets[].CidrBlock")} --output text`);
       commands.push(
-        `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --protocol ${sh(protocol)} --port ${sh(port)} --cidr ${placeholder(`IPv4 CIDR of ${subnetId}`)}`,
+        `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --protocol ${sh(protocol)} --port ${sh(port)} --cidr ${placeholderOf("IPv4 CIDR", subnetId, "the subnet looked up above")}`,
       );
     }
   }

@@ -21,9 +21,10 @@ import {
   toCidrs,
   toCidrs6,
 } from "../../core/util/ip.ts";
+import { resolvePointer } from "../../core/util/json-pointer.ts";
 import type { Action, AwsModel, Instance, Listener, ListenerRule, LoadBalancer, Subnet, Target, TargetGroup } from "./model.ts";
 import { subnetOfIpv6 } from "./nacl.ts";
-import { gapNote, type IpFamily, isDualstack, listenerRoutesFamily } from "./rule-helpers.ts";
+import { gapNote, type IpFamily, isDualstack, listenerRoutesClient, listenerRoutesFamily } from "./rule-helpers.ts";
 import type { Protocol } from "./sg.ts";
 import { instanceByIpv6, instanceIpv6, ipv6Target } from "./target-sg.ts";
 import {
@@ -168,8 +169,11 @@ export function traceHealthCheck(model: AwsModel, r: Route): FlowTrace {
   return withBasis(conclude(hops), flow);
 }
 
-/** The data path: the clients → the listener → the target port. */
-export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTrace {
+/**
+ * The data path: the clients → the listener → the target port. `byAddress`: the client is one address or CIDR, and the
+ * listener's `source-ip` conditions are decided by its addresses, not by its IP family alone.
+ */
+export function traceData(model: AwsModel, r: Route, client?: Endpoint, byAddress = false): FlowTrace {
   const { lb, listener, tg, target } = r;
   const no = untraceable(target);
   if (no) return err("", no);
@@ -205,13 +209,13 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint): FlowTra
   hops.push(...clientToLb(clients, src, protocol, listener.port));
   const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
   // the listener's rules, in priority order, decide which target group this client's connection goes to
-  const routing = clientFamily ? listenerHop(model, lb, listener, tg, clientFamily, clients) : undefined;
-  if (routing) hops.push(routing);
-  if (routing?.verdict === "deny")
+  const routing = clientFamily ? listenerHop(model, lb, listener, tg, clientFamily, clients, byAddress) : undefined;
+  if (routing) hops.push(routing.hop);
+  if (routing?.hop.verdict === "deny")
     return withBasis(
       conclude(hops),
       flow,
-      `listener ${s(listener.name)} does not send ${FAMILY[clientFamily ?? "ipv4"]} clients to target group ${s(tg.name)}: the trace stops at its rules`,
+      `listener ${s(listener.name)} does not send ${routing.who} to target group ${s(tg.name)}: the trace stops at its rules`,
     );
   // a dualstack NLB translates a client of the other family to the target group's (IPv4 clients to an IPv6 group, IPv6
   // clients to an IPv4 one): the target then sees the NLB's own address, whatever client IP preservation says
@@ -302,19 +306,40 @@ function ruleName(rule: ListenerRule | undefined): string {
   return `rule ${s(rule.priority)}${conds.length > 0 ? ` (${s(conds.join("; "))})` : ""}`;
 }
 
-/** What a rule's actions do with a connection: "forwards to target group app6-tg", "answers with fixed-response". */
-function actionsText(actions: Action[]): string {
+/**
+ * What a rule's actions do with a connection: "forwards to target group app6-tg", "answers 403 itself" (a fixed
+ * response), "answers with a 301 redirect itself", "answers with its authenticate-oidc action".
+ */
+function actionsText(model: AwsModel, actions: Action[]): string {
   const forwards = actions.flatMap((a) => a.forwards).map((f) => s(f.targetGroup?.name ?? f.targetGroupArn));
   if (forwards.length > 0) return `forwards to target group${forwards.length > 1 ? "s" : ""} ${forwards.join(", ")}`;
+  const raw = (a: Action, key: string): Record<string, unknown> => {
+    const o = resolvePointer(model.snapshot, a.ptr);
+    const cfg = o && typeof o === "object" ? (o as Record<string, unknown>)[key] : undefined;
+    return (cfg && typeof cfg === "object" ? cfg : {}) as Record<string, unknown>;
+  };
+  const code = (v: unknown) => (typeof v === "string" || typeof v === "number" ? s(String(v).replace(/^HTTP_/i, "")) : "");
+  const fixed = actions.find((a) => a.type.toLowerCase() === "fixed-response");
+  if (fixed) {
+    const c = code(raw(fixed, "FixedResponseConfig").StatusCode);
+    return c ? `answers ${c} itself` : "answers with a fixed response itself";
+  }
+  const redirect = actions.find((a) => a.type.toLowerCase() === "redirect");
+  if (redirect) {
+    const c = code(raw(redirect, "RedirectConfig").StatusCode);
+    return `answers with a ${c ? `${c} ` : ""}redirect itself`;
+  }
   const types = actions.map((a) => s(a.type));
   return types.length > 0 ? `answers with its ${types.join(", ")} action` : "has no action";
 }
 
 /**
  * The listener's choice of target group for a client of one family, as a hop: rules in priority order, then the default
- * action (listenerRoutesFamily). Deny when they send the client elsewhere, naming the rule; unknown when a dualstack
- * NLB's rules, which route by the client's IP address type, were not collected; allow when a rule that takes every
- * client of the family sends it to the group; no hop when the default action does (nothing to say).
+ * action (listenerRoutesFamily; listenerRoutesClient for one client's addresses, `byAddress`). Deny when they send the
+ * client elsewhere, naming the rule; unknown when a dualstack NLB's rules, which route by the client's IP address type,
+ * were not collected, or when a `source-ip` condition takes only part of the client's addresses elsewhere; allow when a
+ * rule that takes every client of the family (or all of the client) sends it to the group; no hop when the default
+ * action does (nothing to say). `who`: the clients the listener does not send to the group when the hop denies.
  */
 function listenerHop(
   model: AwsModel,
@@ -323,7 +348,8 @@ function listenerHop(
   tg: TargetGroup,
   family: IpFamily,
   clients: Endpoint,
-): TraceHop | undefined {
+  byAddress: boolean,
+): { hop: TraceHop; who: string } | undefined {
   const hop = (verdict: TraceHop["verdict"], text: string, rule?: ListenerRule): TraceHop => {
     const h: TraceHop = {
       layer: "lb-listener-rule",
@@ -344,24 +370,47 @@ function listenerHop(
     }
     return h;
   };
+  const them = `${FAMILY[family]} clients`;
   if (!listener.rulesKnown) {
     if (lb.type !== "network" || !isDualstack(lb)) return undefined;
-    return hop(
-      "unknown",
-      `the rules of listener ${s(listener.name)} were not collected${s(gapNote(model, [listener.arn], ["DescribeRules"]))}: a rule of a dualstack NLB may send ${FAMILY[family]} clients to another target group than ${s(tg.name)} (its rules route by the client's IP address type)`,
-    );
+    return {
+      who: them,
+      hop: hop(
+        "unknown",
+        `the rules of listener ${s(listener.name)} were not collected${s(gapNote(model, [listener.arn], ["DescribeRules"]))}: a rule of a dualstack NLB may send ${them} to another target group than ${s(tg.name)} (its rules route by the client's IP address type)`,
+      ),
+    };
   }
-  const routing = listenerRoutesFamily(listener, tg, family);
+  const cidrs = byAddress ? clients.cidrs : [];
+  const familyRouting = listenerRoutesFamily(listener, tg, family);
+  const routing = cidrs.length > 0 ? listenerRoutesClient(listener, tg, family, cidrs) : familyRouting;
+  // a deny speaks of every client of the family when the rules send none of them to the group, else of this client
+  const who = familyRouting.sends ? s(clients.label) : them;
+  const actionsOf = (rule: ListenerRule | undefined) => actionsText(model, rule ? rule.actions : listener.defaultActions);
+  if (routing.partly) {
+    const p = routing.partly;
+    const part = p.cidrs.slice(0, 4).join(", ") + (p.cidrs.length > 4 ? ", …" : "");
+    return {
+      who,
+      hop: hop(
+        "unknown",
+        `${ruleName(p.rule)} takes part of ${s(clients.label)} (${s(part)}) and ${actionsOf(p.rule)}, while ${ruleName(routing.rule)} sends the rest to ${s(tg.name)}: trace one client address`,
+      ),
+    };
+  }
   if (routing.sends) {
     if (!routing.takesAll || !routing.rule) return undefined;
-    return hop("allow", `${ruleName(routing.rule)} takes ${FAMILY[family]} clients and ${actionsText(routing.rule.actions)}`, routing.rule);
+    const taken = cidrs.length > 0 ? s(clients.label) : them;
+    return { who, hop: hop("allow", `${ruleName(routing.rule)} takes ${taken} and ${actionsOf(routing.rule)}`, routing.rule) };
   }
-  const actions = routing.rule ? routing.rule.actions : listener.defaultActions;
-  return hop(
-    "deny",
-    `${ruleName(routing.rule)} takes ${s(clients.label)} and ${actionsText(actions)}: no connection of ${FAMILY[family]} clients on listener ${s(listener.name)} reaches ${s(tg.name)}`,
-    routing.rule,
-  );
+  return {
+    who,
+    hop: hop(
+      "deny",
+      `${ruleName(routing.rule)} takes ${s(clients.label)} and ${actionsOf(routing.rule)}: no connection of ${who} on listener ${s(listener.name)} reaches ${s(tg.name)}`,
+      routing.rule,
+    ),
+  };
 }
 
 /** The family of an end's addresses: IPv6 when it says so or holds IPv6 addresses only; undefined when unknown or mixed. */
@@ -445,7 +494,7 @@ function traceInternet(model: AwsModel, r: Route, which: "any" | IpFamily, src: 
     const routing = listener?.rulesKnown ? listenerRoutesFamily(listener, tg, other) : undefined;
     fate =
       routing && !routing.sends
-        ? `${them} do not reach ${s(tg.name)}: ${ruleName(routing.rule)} of listener ${s(listener?.name)} ${actionsText(routing.rule ? routing.rule.actions : (listener?.defaultActions ?? []))}`
+        ? `${them} do not reach ${s(tg.name)}: ${ruleName(routing.rule)} of listener ${s(listener?.name)} ${actionsText(model, routing.rule ? routing.rule.actions : (listener?.defaultActions ?? []))}`
         : lb.type === "network" && other !== served
           ? `${them} reach ${s(tg.name)} too: the NLB translates their connections to ${FAMILY[served]}, and the target sees the NLB's own address`
           : `${them} reach ${s(tg.name)} too (IP address type ${s(lb.ipAddressType ?? "")})`;
@@ -535,7 +584,7 @@ export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port
   const address = targetAddress(r.target);
   dst.cidrs = address ? [address] : [];
   if (src.kind === "client" && throughListener(r, src, port))
-    return src.internet ? traceInternet(model, r, src.internet, src.endpoint) : traceData(model, r, src.endpoint);
+    return src.internet ? traceInternet(model, r, src.internet, src.endpoint) : traceData(model, r, src.endpoint, true);
   if (src.kind === "lb") {
     const lb = lbOf(model, r.lb, dst);
     const hops = sourceToTarget(lb, "lb", dst, protocol, port);
