@@ -477,6 +477,7 @@ describe("Resource Graph: a subscription the credential cannot read", () => {
       const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub, other] });
       assert.deepEqual(
         (got.gaps ?? []).map((g) => [g.operation, g.resourceId, g.status]),
+        // the read one has no gap: a failed listing says nothing of the credential's roles
         [["resourceGraph.subscriptions", `/subscriptions/${other}`, 400]],
       );
       assert.match(got.gaps?.[0]?.message ?? "", /an empty subscription cannot be told from one the credential cannot read/);
@@ -548,7 +549,7 @@ describe("Resource Graph: the readable-subscriptions listing only informs the ga
     },
   });
 
-  it("a failed listing (403 naming no scope, or 503 past the retries) leaves no gap on a subscription whose resources were read", async () => {
+  it("a failed listing (403 naming no scope, or 503 past the retries) says nothing of the credential's roles: a subscription whose resources were read gets no gap, and its load balancers pass", async () => {
     const emu = await startArmEmulator({ snapshots: [snap, moved(b)] });
     try {
       for (const fault of [
@@ -563,7 +564,11 @@ describe("Resource Graph: the readable-subscriptions listing only informs the ga
       ]) {
         emu.setFaults([fault]);
         const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub, b] });
-        assert.deepEqual(got.gaps ?? [], [], `${fault.status}: ${JSON.stringify(got.gaps)}`);
+        assert.deepEqual(
+          (got.gaps ?? []).map((g) => [g.operation, g.resourceId, g.status]),
+          [],
+          `${fault.status}: ${JSON.stringify(got.gaps)}`,
+        );
         const findings = runRules(buildAzureModel(got), rules);
         for (const s of [sub, b]) {
           assert.ok(
@@ -578,7 +583,7 @@ describe("Resource Graph: the readable-subscriptions listing only informs the ga
     }
   });
 
-  it("a subscription Resource Graph does not list but whose resources it returns (a role on a resource group only) is read, without a gap", async () => {
+  it("a subscription Resource Graph does not list but whose resources it returns (a role on a resource group only) is read, with the partial-view gap", async () => {
     const { toRow } = await import("../src/providers/azure/emulator/graph.ts");
     const rows = snap.resources.map((r) => toRow(r as ArmResource));
     const fake = await fakeGraph((req) =>
@@ -588,7 +593,10 @@ describe("Resource Graph: the readable-subscriptions listing only informs the ga
     );
     try {
       const got = await collectAzureGraph({ ...graphOpts, endpoint: fake.url, ca: fake.ca, subscriptionIds: [sub] });
-      assert.deepEqual(got.gaps ?? [], []);
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+        [["resourceGraph.resourceGroups", `/subscriptions/${sub}`]],
+      );
       assert.ok(got.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"));
       assert.deepEqual(
         fake.seen.map((q) => q.query.split(" ")[0]),
@@ -708,6 +716,105 @@ describe("Resource Graph: the readable-subscriptions listing only informs the ga
         "phase resource graph",
         "call resourceGraph.resources",
       ]);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("Resource Graph: a subscription read through some of its resource groups only", () => {
+  const graphOpts = { credential: staticTokenCredential("test"), retryDelayMs: 5 };
+  const base = load("data-port-blocked-by-nsg.json");
+  const sub = String(base.scope.subscriptionId);
+  const lbGroup = `/subscriptions/${sub}/resourceGroups/lb-rg`;
+  /** the fixture with its load balancer in resource group lb-rg (the NICs' pool references follow it) */
+  const lbElsewhere = JSON.parse(
+    JSON.stringify(base).replaceAll(
+      "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/",
+      "/resourceGroups/lb-rg/providers/Microsoft.Network/loadBalancers/",
+    ),
+  ) as AzureSnapshot;
+
+  it("the emulator leaves the unreadable group's rows out and does not list the subscription; the collector records the partial-view gap", async () => {
+    const emu = await startArmEmulator({ snapshots: [lbElsewhere], unreadableResourceGroups: [lbGroup] });
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub] });
+      assert.ok(!got.resources.some((r) => r.type === "Microsoft.Network/loadBalancers"), "the load balancer is not readable");
+      assert.ok(
+        got.resources.some((r) => r.type === "Microsoft.Network/networkInterfaces"),
+        "the readable group's NICs are read",
+      );
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+        [["resourceGraph.resourceGroups", `/subscriptions/${sub}`]],
+      );
+      assert.match(got.gaps?.[0]?.message ?? "", /some of its resource groups only/);
+      // no all-clear: what the rules say of the whole subscription is unknown, on the subscription
+      const findings = runRules(
+        buildAzureModel(got),
+        rules.filter((r) => r.provider === "azure"),
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.resourceId === "" && (f.status === "pass" || f.status === "not-applicable")).map((f) => f.ruleId),
+        [],
+      );
+      assert.ok(!findings.some((f) => f.ruleId === "azure/backend-pool-empty" && f.status === "pass"));
+      assert.ok(findings.some((f) => f.status === "unknown" && f.resourceId === `/subscriptions/${sub}`));
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("the load balancers that were read are diagnosed from their own data; the subscription-wide statement is what becomes unknown", async () => {
+    const emu = await startArmEmulator({ snapshots: [base], unreadableResourceGroups: [`/subscriptions/${sub}/resourceGroups/other-rg`] });
+    try {
+      const got = await collectAzureGraph({ ...graphOpts, endpoint: emu.url, ca: emu.ca, subscriptionIds: [sub] });
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.resourceId]),
+        [["resourceGraph.resourceGroups", `/subscriptions/${sub}`]],
+      );
+      const findings = runRules(
+        buildAzureModel(got),
+        rules.filter((r) => r.provider === "azure"),
+      );
+      const full = runRules(
+        buildAzureModel({ ...got, gaps: [] }),
+        rules.filter((r) => r.provider === "azure"),
+      );
+      const onLbs = (fs: typeof findings) =>
+        fs
+          .filter((f) => f.resourceId !== "" && f.resourceId.toLowerCase() !== `/subscriptions/${sub}`)
+          .map((f) => [f.id, f.status])
+          .sort();
+      assert.deepEqual(onLbs(findings), onLbs(full), "the findings on what was read are unchanged");
+      assert.ok(findings.some((f) => f.ruleId === "azure/data-port-blocked-by-nsg" && f.status === "fail"));
+      assert.ok(findings.some((f) => f.status === "unknown" && f.resourceId === `/subscriptions/${sub}`));
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe("Resource Graph: subscription ids only", () => {
+  it("a value that is not a subscription id is an InputError naming it, before any request", async () => {
+    const snap = load("healthy-web.json");
+    const emu = await startArmEmulator({ snapshots: [snap] });
+    try {
+      emu.resetCounts();
+      await assert.rejects(
+        collectAzureGraph({
+          credential: staticTokenCredential("test"),
+          retryDelayMs: 5,
+          endpoint: emu.url,
+          ca: emu.ca,
+          subscriptionIds: [String(snap.scope.subscriptionId), "Prod-Sub"],
+        }),
+        (e: Error) => e.name === "InputError" && /"Prod-Sub" is not one/.test(e.message),
+      );
+      assert.deepEqual(
+        Object.values(emu.counts()).reduce((a, n) => a + n, 0),
+        0,
+      );
     } finally {
       await emu.close();
     }

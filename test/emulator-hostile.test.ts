@@ -15,7 +15,9 @@ import { MAX_BODY_BYTES } from "../src/core/emulator/http.ts";
 import { InputError } from "../src/core/errors.ts";
 import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { answerQuery } from "../src/providers/azure/emulator/graph.ts";
 import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
+import { ArmStore } from "../src/providers/azure/emulator/store.ts";
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
 import { lbdoctorAsync, ROOT } from "./support/cli.ts";
 
@@ -326,6 +328,37 @@ describe("Resource Graph: a query naming no subscription the caller can read", (
       }
     } finally {
       await emu.close();
+    }
+  });
+});
+
+describe("Resource Graph: a resource group the caller cannot read in a subscription where it reads others", () => {
+  const snap = azureFixture();
+  const sub = String(snap.scope.subscriptionId);
+  const lb = snap.resources.find((r) => r.type === "Microsoft.Network/loadBalancers");
+  const hidden = `/subscriptions/${sub}/resourcegroups/lb-rg`;
+  for (const r of snap.resources) if (r === lb) r.id = r.id.replace(/\/resourceGroups\/[^/]+\//i, "/resourceGroups/lb-rg/");
+  const store = new ArmStore([snap]);
+  const ask = (query: string, subscriptions?: string[]) =>
+    answerQuery(
+      store,
+      JSON.stringify({ query, ...(subscriptions ? { subscriptions } : {}), options: { $top: 1000 } }),
+      new Set(),
+      new Set(),
+      new Set(),
+      new Set([hidden]),
+    ) as { data: Array<{ id: string; subscriptionId?: string }> };
+
+  it("leaves the group's rows out without an error, and ResourceContainers does not list the subscription", () => {
+    assert.ok(lb);
+    for (const subs of [[sub], undefined]) {
+      const rows = ask("Resources | where type in~ ('microsoft.network/loadbalancers', 'microsoft.network/networkinterfaces')", subs).data;
+      assert.ok(rows.length > 0, "the other groups' rows are answered");
+      assert.ok(!rows.some((r) => r.id.toLowerCase().startsWith(`${hidden}/`)), "none from the hidden group");
+      assert.deepEqual(
+        ask("ResourceContainers | where type =~ 'microsoft.resources/subscriptions' | project subscriptionId", subs).data,
+        [],
+      );
     }
   });
 });

@@ -48,3 +48,27 @@ describe("exit codes", () => {
     }
   });
 });
+
+describe("--subscription takes subscription ids", () => {
+  for (const [label, args] of [
+    ["Resource Graph", ["check", "--subscription", "00000000-0000-0000-0000-0000000000aa,Prod-Sub"]],
+    ["a resource group through ARM", ["check", "my-rg", "--subscription", "Prod-Sub"]],
+  ] as const) {
+    it(`a name is refused before collecting (${label}): exit 2, naming the value`, async () => {
+      const c = capture();
+      // an endpoint nothing listens on: a request sent would fail differently
+      const prev = process.env.LBDOCTOR_ARM_ENDPOINT;
+      process.env.LBDOCTOR_ARM_ENDPOINT = "https://127.0.0.1:9";
+      try {
+        const code = await main([...args], c.io);
+        assert.equal(code, EXIT.usage, c.err.join(""));
+        const text = c.err.join("");
+        assert.match(text, /--subscription takes subscription ids .*"Prod-Sub" is not one/);
+        assert.match(text, /az account list --output table/);
+      } finally {
+        if (prev === undefined) delete process.env.LBDOCTOR_ARM_ENDPOINT;
+        else process.env.LBDOCTOR_ARM_ENDPOINT = prev;
+      }
+    });
+  }
+});

@@ -48,6 +48,8 @@ const BY_OPERATION: Record<string, AzureDataKey[]> = {
   // Resource Graph: one query holds every resource of a subscription
   "resourcegraph.resources": [...RESOURCES, "azure:ruleHealth", "azure:effectiveNsg"],
   "resourcegraph.subscriptions": [...DATA_KEYS.azure],
+  // a subscription read through some of its resource groups only: any of its data may be in the others
+  "resourcegraph.resourcegroups": [...DATA_KEYS.azure],
 };
 
 /** The data keys a gap covers. An operation lbdoctor does not know covers everything: a fault never passes a rule. */
@@ -62,13 +64,17 @@ export function azureGapData(gap: Gap): AzureDataKey[] {
  * The normalized ids whose findings a gap on one resource can change: the
  * resource, its load balancer (a load-balancing rule's), its NICs and VM, and
  * the load balancers whose pools hold them; for a subscription or resource
- * group, what the model holds in it. Undefined (the whole rule): a resource
+ * group, what the model holds in it (for a subscription read through some of
+ * its resource groups only, the subscription alone). Undefined (the whole rule): a resource
  * the model cannot place.
  */
 export function azureGapAffects(model: AzureModel, gap: Gap): string[] | undefined {
   if (!gap.resourceId) return undefined;
   const key = idKey(gap.resourceId);
   const parts = key.split("/");
+  // a subscription read through some of its resource groups only: what was read stands on its own data, and only
+  // what a rule says of the whole subscription (its scope-wide result, or one on the subscription) is in doubt
+  if (gap.operation.toLowerCase() === "resourcegraph.resourcegroups" && parts[1] === "subscriptions" && parts.length === 3) return [key];
   // a subscription or resource group that could not be read: what the model holds in it
   if (parts[1] === "subscriptions" && (parts.length === 3 || (parts.length === 5 && parts[3] === "resourcegroups"))) {
     const inside = (k: string) => k.startsWith(`${key}/`);

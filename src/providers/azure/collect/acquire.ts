@@ -17,6 +17,8 @@ export async function collectAzureLive(
 ): Promise<Acquired> {
   refuseEmpty({ "--subscription": opts.subscription });
   const subscriptions = commaList(opts.subscription);
+  // a subscription is named by its id on both paths (a name would reach ARM or Resource Graph as one)
+  if (subscriptions.length > 0) (await import("./arg.ts")).checkSubscriptionIds(subscriptions);
   if (!target && (subscriptions.length > 0 || opts.allSubscriptions)) {
     const { acquireGraph } = await import("./acquire-graph.ts");
     return acquireGraph(subscriptions, opts, io, showProgress, onEvent);

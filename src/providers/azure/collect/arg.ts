@@ -26,7 +26,8 @@
  * are obeyed), ARM reads to a token bucket per subscription. A subscription
  * that cannot be read becomes a gap and the others go on: a 403, and one that
  * Resource Graph silently leaves out, found by listing the readable
- * subscriptions first (listReadable, unreadGaps).
+ * subscriptions first (listReadable, unreadGaps); one read through some of its
+ * resource groups only is a partial-view gap (partialGap).
  */
 
 import type { ResourceGraphClient } from "@azure/arm-resourcegraph";
@@ -337,11 +338,32 @@ function isNoValidSubscriptions(e: unknown): boolean {
   return (e as RestErrorLike).statusCode === 400 && restErrorDetails(e).some((d) => d.code === "NoValidSubscriptionsInQueryRequest");
 }
 
+/** A subscription id: a GUID (ARM names a subscription `/subscriptions/<guid>`). */
+const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Refuses (InputError, exit 2) a value that is not a subscription id, naming it: a name such as `Prod-Sub` would
+ * otherwise be sent on, and one bad value may make Resource Graph refuse the whole request of up to 1000
+ * subscriptions. `flag`: how the caller gave the values (`--subscription`).
+ */
+export function checkSubscriptionIds(ids: string[], flag = "--subscription"): void {
+  for (const raw of ids) {
+    const id = raw.trim();
+    if (id === "" || SUBSCRIPTION_ID.test(id)) continue;
+    const shown = JSON.stringify(id.length > 80 ? `${id.slice(0, 79)}…` : id);
+    throw new InputError(
+      `${flag} takes subscription ids (GUIDs such as 00000000-0000-0000-0000-000000000000), not names: ${shown} is not one`,
+      "`az account list --output table` lists the subscriptions you can use and their ids (SubscriptionId).",
+    );
+  }
+}
+
 /**
  * The subscriptions to read, lower-cased and each once: those given, plus (--all-subscriptions) every one the caller
  * can read, the listing then already said (`listing`; undefined without --all-subscriptions).
  */
 async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: string[]; listing: Listing | undefined }> {
+  checkSubscriptionIds(run.opts.subscriptionIds ?? []);
   const subscriptionIds = new Set((run.opts.subscriptionIds ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean));
   let listing: Listing | undefined;
   if (run.opts.allSubscriptions) {
@@ -383,7 +405,8 @@ async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: s
  * (`Microsoft.Resources/subscriptions`, https://learn.microsoft.com/azure/governance/resource-graph/concepts/query-language#resource-graph-tables),
  * trimmed the same way, so it lists the readable ones: one query per 1000 asked (none with --all-subscriptions, whose
  * listing already says it). The listing only informs the gaps (unreadGaps): every asked subscription is still queried,
- * since a principal with a role on a resource group only may read its resources without seeing the subscription.
+ * since a principal with a role on a resource group only may read its resources without seeing the subscription
+ * (such a subscription gets the partial-view gap, partialGap).
  *
  * A refusal naming subscriptions (403/404) marks those as not listed, and the listing is asked again without them; a
  * 400 NoValidSubscriptionsInQueryRequest says none of the batch is readable; any other failure leaves the batch
@@ -429,7 +452,9 @@ async function listReadable(run: GraphRun, asked: string[]): Promise<Listing> {
 /**
  * Records a `resourceGraph.subscriptions` gap on `/subscriptions/<id>` (it covers every data key: nothing of the
  * subscription is known) for each asked subscription that is not listed as readable and gave no row, unless its
- * resources query already failed (that gap covers it). Returns those subscriptions (lower-cased).
+ * resources query already failed (that gap covers it). Returns those subscriptions (lower-cased). One not listed that
+ * gave rows is read through some of its resource groups only: it gets the partial-view gap instead (partialGap) and
+ * is not returned.
  */
 function unreadGaps(run: GraphRun, asked: string[], listing: Listing, withRows: Set<string>): Set<string> {
   const operation = "resourceGraph.subscriptions";
@@ -439,8 +464,13 @@ function unreadGaps(run: GraphRun, asked: string[], listing: Listing, withRows: 
   );
   const out = new Set<string>();
   for (const s of asked) {
-    if (withRows.has(s) || failedResources.has(s)) continue;
+    if (failedResources.has(s)) continue;
     if (listing.listed.has(s) && !listing.noValid.has(s)) continue;
+    if (withRows.has(s)) {
+      // a listing that failed (a 5xx, throttling) says nothing of the credential's roles: rows make the subscription read
+      if (!listing.failed.has(s)) partialGap(run, s);
+      continue;
+    }
     out.add(s);
     const failure = listing.noValid.has(s) ? undefined : listing.failed.get(s);
     if (failure) {
@@ -461,6 +491,27 @@ function unreadGaps(run: GraphRun, asked: string[], listing: Listing, withRows: 
     }
   }
   return out;
+}
+
+/** The operation of the gap on a subscription read through some of its resource groups only (gap-data.ts). */
+export const PARTIAL_SUBSCRIPTION_OPERATION = "resourceGraph.resourceGroups";
+
+/**
+ * Records that subscription `s` returned rows without being listed as readable: the credential then holds roles on
+ * some of its resource groups only (or a Lighthouse delegation of them), and Resource Graph leaves out the other
+ * groups' resources without an error. The gap is on `/subscriptions/<id>` and concerns the subscription alone
+ * (gap-data.ts): the load balancers that were read are diagnosed from their own data, while what a rule says of the
+ * whole subscription ("nothing is wrong there", "no load balancer there") becomes unknown. Not when the listing itself
+ * failed (unreadGaps): a failure to list says nothing of the credential's roles, and the subscription's rows came.
+ */
+function partialGap(run: GraphRun, s: string): void {
+  const unseen =
+    "load balancers and the resources they use in other resource groups were not seen (Resource Graph leaves out what the credential cannot read without an error); the load balancers that were read are checked as usual, but nothing can be said of the rest of the subscription";
+  run.calls.ledger.note({
+    operation: PARTIAL_SUBSCRIPTION_OPERATION,
+    resourceId: `/subscriptions/${s}`,
+    message: `Resource Graph returned resources from this subscription but does not list it among those the credential can read: the credential holds roles on some of its resource groups only, so ${unseen}`,
+  });
 }
 
 /**

@@ -221,7 +221,9 @@ function checkOptions(options: unknown): void {
  * Answers one query. `forbidden`: lower-cased subscriptions the caller may not read, refused with a 403
  * (`forbiddenChanges`: only their resourcechanges); `unreadable`: subscriptions the caller holds no role on, left out
  * of every answer without an error, as Resource Graph does, unless no named subscription is readable: then the
- * request is a 400 `NoValidSubscriptionsInQueryRequest`.
+ * request is a 400 `NoValidSubscriptionsInQueryRequest`. `unreadableGroups`: resource groups (lower-cased
+ * `/subscriptions/<id>/resourcegroups/<name>`) the caller holds no role on while it holds roles on others of the same
+ * subscription: their rows are left out without an error, and `ResourceContainers` does not list the subscription.
  */
 export function answerQuery(
   store: ArmStore,
@@ -229,6 +231,7 @@ export function answerQuery(
   forbidden: Set<string>,
   forbiddenChanges: Set<string> = new Set(),
   unreadable: Set<string> = new Set(),
+  unreadableGroups: Set<string> = new Set(),
 ): Record<string, unknown> {
   let req: Request;
   try {
@@ -271,8 +274,11 @@ export function answerQuery(
   if (!q) {
     rows = changeRows(store, req.query, scope) as Array<Record<string, unknown>>;
   } else if (q.table === "resourcecontainers") {
+    // a subscription some of whose resource groups the caller cannot read: its role assignments are on resource
+    // groups, not on the subscription, so the subscription itself is not listed
+    const partial = new Set([...unreadableGroups].map((g) => g.split("/")[2] ?? ""));
     rows = [...scope]
-      .filter((s) => store.subscriptions.has(s))
+      .filter((s) => store.subscriptions.has(s) && !partial.has(s))
       .sort()
       .map((s) => ({
         id: `/subscriptions/${s}`,
@@ -287,6 +293,7 @@ export function answerQuery(
     for (const [k, r] of store.resources) {
       const sub = k.split("/")[2] ?? "";
       if (!scope.has(sub)) continue;
+      if (unreadableGroups.size > 0 && unreadableGroups.has(k.split("/").slice(0, 5).join("/"))) continue; // left out, no error
       if (k.includes("/virtualmachinescalesets/") && k.split("/").length > 9) continue; // instances and their NICs: not in Resources
       if (q.types && !q.types.has(r.type.toLowerCase())) continue;
       picked.push([k, r]);

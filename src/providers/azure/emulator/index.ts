@@ -85,6 +85,13 @@ export interface ArmEmulatorOptions {
    */
   unreadableSubscriptions?: string[];
   /**
+   * Resource groups (`/subscriptions/<id>/resourceGroups/<name>`) the caller cannot read while it holds roles on other
+   * resource groups of the same subscription (and none on the subscription): Resource Graph leaves their rows out
+   * without an error, and `ResourceContainers` does not list the subscription, whose own record needs a role on it.
+   * ARM requests are not refused (the collector asks ARM only about resources it read).
+   */
+  unreadableResourceGroups?: string[];
+  /**
    * Which api-versions are taken (api-versions.ts): "any" (the default) any value shaped like one, so that a newer
    * SDK package's versions keep working; "sdk" only those the installed SDK packages send, every other answered as
    * ARM answers a version its provider does not take.
@@ -171,6 +178,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<ArmEmu
     forbidden: new Set((opts.forbiddenSubscriptions ?? []).map((x) => x.toLowerCase())),
     forbiddenChanges: new Set((opts.forbiddenChanges ?? []).map((x) => x.toLowerCase())),
     unreadable: new Set((opts.unreadableSubscriptions ?? []).map((x) => x.toLowerCase())),
+    unreadableGroups: new Set((opts.unreadableResourceGroups ?? []).map((x) => x.toLowerCase())),
     seen: new Map(),
     inFlight: 0,
     maxInFlight: 0,

@@ -100,6 +100,8 @@ export interface ArmState {
   forbiddenChanges?: Set<string>;
   /** subscriptions the caller holds no role on: Resource Graph leaves them out without an error, ARM answers 403 */
   unreadable?: Set<string>;
+  /** resource groups (lower-cased ids) the caller cannot read in a subscription where it reads others (Resource Graph only) */
+  unreadableGroups?: Set<string>;
   /** when each route was first and last requested (ms since the epoch, after the latency) */
   seen: Map<string, { first: number; last: number }>;
   /** requests being answered now, and the most there ever were at once */
@@ -421,7 +423,14 @@ function readRoutes(st: ArmState): Route[] {
           const headers = chargeQuota(st.graph, ctx.bearer, st.opts.argQuota);
           return {
             status: 200,
-            body: answerQuery(st.store, ctx.body, st.forbidden, st.forbiddenChanges, st.unreadable ?? new Set()),
+            body: answerQuery(
+              st.store,
+              ctx.body,
+              st.forbidden,
+              st.forbiddenChanges,
+              st.unreadable ?? new Set(),
+              st.unreadableGroups ?? new Set(),
+            ),
             headers,
           };
         } catch (e) {
