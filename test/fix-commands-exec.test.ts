@@ -379,7 +379,7 @@ describe("placeholders that name a resource", () => {
       placeholderOf("IPv4 CIDR", "subnet-0b39cbc02ee696e09", "the subnet looked up above"),
       "'<IPv4 CIDR of subnet-0b39cbc02ee696e09>'",
     );
-    const hostile = "subnet-0b39;touch${IFS}pwned;#$(touch pwned)";
+    const hostile = `subnet-0b39;touch$${"{IFS}"}pwned;#$(touch pwned)`;
     assert.equal(placeholderOf("IPv4 CIDR", hostile, "the subnet looked up above"), "'<IPv4 CIDR of the subnet looked up above>'");
     assert.equal(placeholderOf("IPv6 CIDR", "", "the subnet looked up above"), "'<IPv6 CIDR of the subnet looked up above>'");
   });
