@@ -492,11 +492,12 @@ describe("a change that only tags a resource is never the likely cause over one 
 
   it("check: the change set aside claims no symptom and no symptom is caused by it; the likely cause keeps them (both clouds)", () => {
     const azure = relations(azureTagIncident(), "azure/change-before-failure");
-    assert.deepEqual(azure.get("lb-web"), { explains: 0, causes: 0 });
+    // a change to tags only gets no finding at all (it cannot break traffic): none to claim or be claimed
+    assert.equal(azure.get("lb-web"), undefined);
     assert.ok((azure.get("nsg-web")?.explains ?? 0) > 0 && (azure.get("nsg-web")?.causes ?? 0) > 0, JSON.stringify([...azure]));
     const aws = relations(awsTagIncident(), "aws/change-before-failure");
     const tagged = [...aws].find(([name]) => name.startsWith("app/web-alb/"));
-    assert.deepEqual(tagged?.[1], { explains: 0, causes: 0 });
+    assert.equal(tagged, undefined);
     assert.ok((aws.get("sg-0e794eeaeb156db55")?.explains ?? 0) > 0 && (aws.get("sg-0e794eeaeb156db55")?.causes ?? 0) > 0);
   });
 });
@@ -979,7 +980,7 @@ describe("a drop found after a gap: every change the samples cannot order is a r
     );
     assert.equal(
       text(out[0] ?? {}),
-      "No change in the window 03:00 – 04:00 that could break traffic preceded a health drop: tag's change to nsg at 03:12 changed only tags, which nothing reads to forward, filter or answer traffic (1 changes read, 1 health series).",
+      "No change in the window 03:00 – 04:00 that could break traffic preceded a health drop: tag's change to nsg at 03:12 changed only tags, which nothing reads to forward, filter or answer traffic (1 change read, 1 health series).",
     );
     assert.deepEqual(likelyWho(time, findingsFor(time, ["nsg"])), []);
     // nor alone just before a drop with no gap
@@ -1066,5 +1067,181 @@ describe("a drop found after a gap: every change the samples cannot order is a r
         ["B", ["X"]],
       ],
     );
+  });
+});
+
+describe("a change the last samples cannot judge, and a change to tags only, never a finding of its own (second review)", () => {
+  // up 03:00–03:04, no sample 03:05–03:19, down from 03:20
+  const gapped = member([...minutes("UUUUU", 0), ...minutes("DDDDD", 20)]);
+  const tagged = (id: string, time: string, resourceId: string): Change => ({ ...change(id, time, resourceId), operation: "CreateTags" });
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out;
+  };
+  const text = (f: { messageId?: string; data?: Record<string, unknown> }) =>
+    (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+      String(f.data?.[k] ?? ""),
+    );
+
+  it("a change in the window's last sample interval, every sample up, is unknown, not a pass (reviewer S1)", () => {
+    const time = timeData([change("last", "2026-03-14T03:59:30Z", "nsg")], [member(minutes("U".repeat(60), 0))]);
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:last", "unknownAfter"]],
+      "no pass for the load balancer",
+    );
+    assert.equal(
+      text(out[0] ?? {}),
+      "03:59:30: last changed nsg (last changed nsg), but what vm1 did after it is unknown: the DipAvailability samples end 30 s after it (the last, at 03:59, was up), too soon for a drop to show: a member counts as down only after several failed health probes. Whether this change broke it, the samples cannot tell.",
+    );
+    assert.deepEqual(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, [
+      "vm1: the DipAvailability samples end 30 s after the change (the last, at 03:59, up), too soon for a drop to show",
+    ]);
+  });
+
+  it("a change 10 s before the end of the series' last sample is unknown; so is a later one no sample follows (reviewer S2, S3)", () => {
+    // the series ends at 03:57 (its metrics lag the window's end)
+    const short = member(minutes("U".repeat(58), 0));
+    assert.deepEqual(
+      rule(timeData([change("lag", "2026-03-14T03:57:50Z", "nsg")], [short])).map((f) => [f.status, f.key, f.data?.after]),
+      [
+        [
+          "unknown",
+          "change:lag",
+          "the DipAvailability samples end 10 s after it (the last, at 03:57, was up), too soon for a drop to show: a member counts as down only after several failed health probes",
+        ],
+      ],
+    );
+    const two = timeData([change("c1", "2026-03-14T03:57:50Z", "nsg"), change("c2", "2026-03-14T03:58:30Z", "nsg")], [short]);
+    assert.deepEqual(
+      analyzeChanges(two).unknown.map((u) => [u.change.id, u.members.map((m) => m.endsAfter)]),
+      [
+        ["c1", ["10 s"]],
+        ["c2", [undefined]],
+      ],
+    );
+    assert.deepEqual(
+      rule(two).map((f) => [f.status, f.key]),
+      [
+        ["unknown", "change:c1"],
+        ["unknown", "change:c2"],
+      ],
+    );
+  });
+
+  it("within CONTEST_STEPS intervals of the first sample the series lacks: unknown; before that, the samples tell (a pass)", () => {
+    const full = member(minutes("U".repeat(60), 0));
+    // 03:58:00: a drop at 04:00 (no sample) would have it as a candidate; 03:57:59: a drop it started shows by 03:59
+    assert.deepEqual(
+      rule(timeData([change("edge", "2026-03-14T03:58:00Z", "nsg")], [full])).map((f) => [f.status, f.messageId]),
+      [["unknown", "unknownAfter"]],
+    );
+    assert.deepEqual(
+      rule(timeData([change("early", "2026-03-14T03:57:59Z", "nsg")], [full])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    // a change to tags only there: a pass, never unknown
+    assert.deepEqual(
+      rule(timeData([tagged("tag", "2026-03-14T03:59:30Z", "nsg")], [full])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+  });
+
+  it("the pass counts the changes read in words: 1 change, 2 changes", () => {
+    const full = member(minutes("U".repeat(60), 0));
+    const one = rule(timeData([change("mid", "2026-03-14T03:30:00Z", "nsg")], [full]));
+    assert.equal(text(one[0] ?? {}), "No change in the window 03:00 – 04:00 preceded a health drop (1 change read, 1 health series).");
+    const two = rule(timeData([change("a", "2026-03-14T03:20:00Z", "nsg"), change("b", "2026-03-14T03:30:00Z", "nsg")], [full]));
+    assert.match(text(two[0] ?? {}), /\(2 changes read, 1 health series\)\.$/);
+  });
+
+  it("a tag change before the series starts, the member down at its first sample: a pass that says only tags changed, no unknown (reviewer E1)", () => {
+    const time = timeData([tagged("tag", "2026-03-14T03:02:00Z", "nsg")], [member(minutes("DDDDD", 5))]);
+    assert.deepEqual(analyzeChanges(time).unknown, []);
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.messageId]),
+      [["pass", "noneTags"]],
+    );
+    assert.equal(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, undefined);
+  });
+
+  it("a tag change inside the first down sample's interval after a gap: a pass that says only tags changed, no unknown (reviewer E2, a2)", () => {
+    const time = timeData([tagged("tag", "2026-03-14T03:20:30Z", "nsg")], [gapped]);
+    assert.deepEqual(analyzeChanges(time).unknown, []);
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.messageId]),
+      [["pass", "noneTags"]],
+    );
+    assert.match(text(out[0] ?? {}), /: tag's change to nsg at 03:20:30 changed only tags, /);
+  });
+
+  it("a real change in the gap and a tag change in the first down interval after it: the real one fails, the tag gets nothing (reviewer a1)", () => {
+    const time = timeData([change("revoke", "2026-03-14T03:10:04Z", "nsg"), tagged("tag", "2026-03-14T03:20:30Z", "nsg")], [gapped]);
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.key]),
+      [["fail", "change:revoke"]],
+    );
+  });
+
+  it("a tag change losing to a real one in a gap: no finding of its own, named by no rival text; the timeline still sets it aside (reviewer a4)", () => {
+    const time = timeData([change("revoke", "2026-03-14T03:10:04Z", "nsg"), tagged("tag", "2026-03-14T03:15:00Z", "nsg")], [gapped]);
+    // still a rival in the analysis, which the timeline weighs
+    assert.deepEqual(
+      analyzeChanges(time).candidates.map((i) => [i.change.id, i.rivals.map((r) => r.id)]),
+      [
+        ["revoke", ["tag"]],
+        ["tag", ["revoke"]],
+      ],
+    );
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.data?.rivals]),
+      [["fail", "change:revoke", ""]],
+      "no fail for the tag, and the real change's message names no tag change as a rival",
+    );
+    const findings = findingsFor(time, ["nsg"]);
+    assert.deepEqual(
+      findings.filter((f) => f.key === "change:tag"),
+      [],
+    );
+    const tl = buildTimeline(time, findings);
+    const tag = tl.entries.find((e) => e.who === "tag");
+    assert.equal(tag?.likelyCause, undefined);
+    assert.equal(tag?.findings, undefined);
+    assert.match(
+      tag?.why ?? "",
+      /^set aside for revoke's change to nsg at 03:10:04, .*; this one touches only the tags of nsg \(CreateTags\): a tag change cannot break traffic$/,
+    );
+    assert.match(tl.entries.find((e) => e.who === "revoke")?.why ?? "", /^chosen over tag's change to nsg at 03:15, /);
+    assert.deepEqual(marked(time, findings), ["nsg"]);
+  });
+});
+
+describe("a change to tags only is never the likely cause, whatever findings the timeline is given (second review)", () => {
+  it("alone in one contest (its real rival's finding left out), set aside in another: still not the likely cause", () => {
+    const gap = [...minutes("UUUUU", 0), ...minutes("DDDDD", 20)];
+    const two = (k: string, sub: string): HealthSeries => ({
+      ...member(gap),
+      key: k,
+      resourceId: `nic-${k}`,
+      label: k,
+      path: ["lb", `nic-${k}`, "nsg", sub],
+    });
+    const tag: Change = { ...change("tag", "2026-03-14T03:12:00Z", "nsg"), operation: "CreateTags" };
+    const time = timeData(
+      [change("r1", "2026-03-14T03:10:00Z", "sub1"), change("r2", "2026-03-14T03:10:00Z", "sub2"), tag],
+      [two("vm1", "sub1"), two("vm2", "sub2")],
+    );
+    // r2's finding left out (a narrower report): at vm2's drop only the tag change is left to weigh
+    const findings = findingsFor(time, []).filter((f) => f.key !== "change:r2");
+    const entry = buildTimeline(time, findings).entries.find((e) => e.who === "tag");
+    assert.equal(entry?.likelyCause, undefined);
+    const v = rankCauses(time, findings).get("change:tag");
+    assert.equal(v?.likely, false);
+    assert.equal(v?.won, undefined, "it wins no drop, not even one it is left alone at");
+    assert.match(v?.why ?? "", /^set aside for r1's change to sub1 at 03:10, /);
   });
 });

@@ -290,3 +290,105 @@ describe("a transition found after a gap in the metrics, in either direction", (
     );
   });
 });
+
+describe("the reviewer's snapshots: a change at the window's end, and a change to tags only (second review)", () => {
+  const cbf = (findings: Array<{ ruleId: string; status: string; key?: string; message: string }>) =>
+    findings.filter((f) => f.ruleId.endsWith("/change-before-failure")).map((f) => [f.status, f.key, f.message] as const);
+  /** AWS: the ALB with zone a up to 03:04, no sample 03:05–03:19, down from 03:20; zone b steady (the second review's a1, a2, a4) */
+  async function albGap(events: Array<Record<string, unknown>>) {
+    const { albWithTime } = await import("./support/time-scenarios.ts");
+    const s = albWithTime({ broken: true, zones: { a: dropAt(50), b: "U".repeat(90) }, events });
+    const cw = (s as unknown as { observations: { cloudwatch: Record<string, Record<string, unknown>> } }).observations.cloudwatch;
+    for (const d of Object.values(cw) as Array<{
+      MetricDataQueries: Array<{ MetricStat: { Metric: { Dimensions: Array<{ Value: string }> } } }>;
+      MetricDataResults: Array<{ Timestamps: string[]; Values: number[] }>;
+    }>)
+      d.MetricDataResults.forEach((r, i) => {
+        if (!d.MetricDataQueries[i]?.MetricStat.Metric.Dimensions.some((x) => x.Value === "us-east-1a")) return;
+        const keep = (j: number) => j < 35 || j >= 50;
+        r.Timestamps = r.Timestamps.filter((_, j) => keep(j));
+        r.Values = r.Values.filter((_, j) => keep(j));
+      });
+    return s;
+  }
+  async function aws(s: Parameters<typeof import("../src/providers/aws/model.ts").buildAwsModel>[0]) {
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const model = buildAwsModel(s);
+    const findings = runCatalog(model, "aws");
+    return { model, findings, timeline: buildTimeline(model.time as NonNullable<typeof model.time>, findings) };
+  }
+  const tag = async (time: string) => {
+    const { cloudtrailEvent } = await import("./support/time-builder.ts");
+    const { ids: awsIds } = await import("./support/aws-builder.ts");
+    return cloudtrailEvent({
+      name: "CreateTags",
+      time,
+      user: "tagger",
+      resources: [{ type: "AWS::EC2::SecurityGroup", name: awsIds.sg.web }],
+      request: { resourcesSet: { items: [{ resourceId: awsIds.sg.web }] }, tagSet: { items: [{ key: "team", value: "x" }] } },
+    });
+  };
+
+  it("AWS: an SG revoke at 03:59:40, every sample up to 04:00, is unknown, not a pass (reviewer a3)", async () => {
+    const { albWithTime, SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const { findings, timeline } = await aws(albWithTime({ broken: true, events: [SG_REVOKE("2026-03-14T03:59:40Z")] }));
+    const mine = cbf(findings);
+    assert.deepEqual(
+      mine.map(([status]) => status),
+      ["unknown"],
+    );
+    assert.match(
+      mine[0]?.[2] ?? "",
+      /the HealthyHostCount samples end 20 s after it \(the last, at 03:59, was up\), too soon for a drop to show/,
+    );
+    assert.deepEqual(timeline.entries.find((e) => e.kind === "change")?.healthUnknown?.length, 2);
+  });
+
+  it("Azure: an NSG deny-probe rule at 03:59:40, every sample up, is unknown, not a pass (reviewer z2)", () => {
+    const model = buildAzureModel(webWithTime({ broken: true, changes: [{ ...NSG_CHANGE, time: "2026-03-14T03:59:40Z" }] }));
+    const mine = cbf(runCatalog(model, "azure"));
+    assert.deepEqual(
+      mine.map(([status]) => status),
+      ["unknown"],
+    );
+    assert.match(mine[0]?.[2] ?? "", /but what 10\.0\.0\.4 \(vm1\) did after it is unknown: the DipAvailability samples end 20 s after it/);
+  });
+
+  it("AWS: a CreateTags losing to the revoke in a gap gets no finding; the revoke names no tag rival (reviewer a4)", async () => {
+    const { SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const { findings, timeline } = await aws(await albGap([SG_REVOKE("2026-03-14T03:10:04Z"), await tag("2026-03-14T03:15:00Z")]));
+    const mine = cbf(findings);
+    assert.deepEqual(
+      mine.map(([status, key]) => [status, key?.startsWith("change:")]),
+      [["fail", true]],
+    );
+    assert.match(mine[0]?.[2] ?? "", /^03:10:04: bob changed /);
+    assert.doesNotMatch(mine[0]?.[2] ?? "", /tagger|made as close/);
+    assert.ok(
+      !findings.some((f) => /restore the previous configuration/.test(f.remediation?.summary ?? "") && /CreateTags/.test(f.message)),
+    );
+    // the timeline still sets the tag change aside, saying why
+    const entry = timeline.entries.find((e) => e.who === "tagger");
+    assert.equal(entry?.likelyCause, undefined);
+    assert.match(entry?.why ?? "", /this one touches only the tags of sg-\w+ \(CreateTags\): a tag change cannot break traffic$/);
+  });
+
+  it("AWS: a CreateTags in the first down interval after a gap is neither unknown nor a bar to the tags pass (reviewer a1, a2)", async () => {
+    const { SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const a1 = cbf((await aws(await albGap([SG_REVOKE("2026-03-14T03:10:04Z"), await tag("2026-03-14T03:20:30Z")]))).findings);
+    assert.deepEqual(
+      a1.map(([status]) => status),
+      ["fail"],
+      "the revoke's fail, no unknown for the tag",
+    );
+    const a2 = cbf((await aws(await albGap([await tag("2026-03-14T03:20:30Z")]))).findings);
+    assert.deepEqual(
+      a2.map(([status]) => status),
+      ["pass"],
+    );
+    assert.match(
+      a2[0]?.[2] ?? "",
+      /that could break traffic preceded a health drop: tagger's change to sg-\w+ at 03:20:30 changed only tags, .*\(1 change read, 2 health series\)\.$/,
+    );
+  });
+});

@@ -250,3 +250,70 @@ describe("timeline view: a drop found after a gap in the metrics", () => {
     assert.doesNotMatch(text, /down at 03:12/);
   });
 });
+
+describe("timeline view: a change undecided for a drop after a gap (second review)", () => {
+  it("says so beside the drop it is the likely cause of, and for a change undecided alone, as the text timeline does", async () => {
+    const { rowDetail } = await import("../src/tui/views/timeline.ts");
+    const { checkChangeBeforeFailure } = await import("../src/core/timeline/checks.ts");
+    type Finding = TuiData["findings"][number];
+    const minutes = (p: string, from = 0) =>
+      [...p].map((c, i) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, from + i)).toISOString(), up: c === "U", value: c === "U" ? 100 : 0 }));
+    const member = (k: string, points: ReturnType<typeof minutes>) => ({
+      key: k,
+      resourceId: `nic-${k}`,
+      label: k,
+      loadBalancerId: "lb",
+      metric: "DipAvailability",
+      path: ["lb", `nic-${k}`, "nsg", `sub-${k}`],
+      pointer: `/series/${k}`,
+      rule: "",
+      points,
+    });
+    const change = (id: string, time: string, resourceId: string) => ({
+      id,
+      time,
+      resourceId,
+      resourceName: resourceId,
+      operation: "write",
+      kind: "update" as const,
+      who: id,
+      properties: [],
+      summary: `${id} changed ${resourceId}`,
+      revert: [],
+      source: "test",
+      pointer: `/changes/${id}`,
+    });
+    // vm1 drops at 03:04 (A alone is near it); vm2 is up at 03:04, down by 03:20 after a gap, which holds B
+    const time = {
+      window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+      spikes: [],
+      missing: [],
+      series: [member("vm1", minutes("UUUUDDDD")), member("vm2", [...minutes("UUUUU", 0), ...minutes("DDDDD", 20)])],
+      changes: [change("A", "2026-03-14T03:03:30Z", "nsg"), change("B", "2026-03-14T03:10:00Z", "sub-vm2")],
+    };
+    const findings: Finding[] = [];
+    checkChangeBeforeFailure(
+      {
+        model: { time },
+        report: (f: Partial<Finding>) =>
+          findings.push({
+            ...f,
+            id: `cbf|${f.key}`,
+            ruleId: "x/change-before-failure",
+            evidence: [],
+            subjects: [],
+            relatedTo: [],
+          } as Finding),
+      } as never,
+      [{ id: "lb", name: "lb" }],
+    );
+    const data = { provider: "azure", lbs: [{ key: "lb", name: "lb" }], findings, time } as unknown as TuiData;
+    const m = timelineModel(data);
+    const details = m.rows.filter((r) => r.kind === "change").map((r) => rowDetail(m, r));
+    const gap = "the drop of vm2 by 03:20 (up at 03:04, no samples in between)";
+    assert.deepEqual(details, [
+      `03:03:30 A · write · likely cause of x/change-before-failure · undecided for ${gap}`,
+      `03:10 B · write · undecided for ${gap}`,
+    ]);
+  });
+});

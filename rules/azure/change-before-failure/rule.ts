@@ -14,11 +14,13 @@ export default defineRule<AzureModel>({
     "made while the member was up and followed by its drop, is named as the likely cause: the change, who made it, when, the before → " +
     "after values, and the command that reverts it. It is linked to the failing findings whose evidence cites the changed resource, " +
     "and ranked first. Changes too close to one drop for the samples to order them are each reported, naming the others, and the " +
-    "timeline marks the one the failing findings point at (a change to tags only never; the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by " +
+    "timeline marks the one the failing findings point at (the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by " +
     "both samples, and the changes made in the gap, with the nearest change before it, are its candidates, which the samples cannot order: the failing " +
-    "findings decide, and when they cannot, none is marked; a change to tags only is never named by time alone, and at most loses to a rival that " +
-    "changed more. A change made when the member's health is otherwise unknown (no sample within three of the series' intervals before it, and not " +
-    "up before the gap; or in the first down sample's own interval after a gap), or that no sample follows (the metrics end before it), is unknown, not a cause.",
+    "findings decide, and when they cannot, none is marked; a change to tags only cannot break traffic: it gets no finding of its own (never a fail " +
+    "nor an unknown), no other change's finding names it as a rival, and the timeline sets it aside for a rival that changed more. A change made when the member's " +
+    "health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's " +
+    "own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a " +
+    "member counts as down only after several failed probes), is unknown, not a cause.",
   reads: [
     "azure:metrics",
     "azure:changes",

@@ -229,8 +229,9 @@ export interface CauseContest {
  * at the change, and so whether the change broke it, the samples cannot tell. (Up at the last sample before the gap,
  * the member went down in it: a drop, and the change a candidate for its cause; see analyzeChanges.) So is a change
  * made inside the first down sample's own interval after such a gap (the member may have been down long before it),
- * and one no sample follows, the member up at the last (the series ends before it): what it did after the change,
- * the samples cannot tell.
+ * and one no sample follows, or too few for a drop to show (the series ends within CONTEST_STEPS intervals of it), the
+ * member up at the last: what it did after the change, the samples cannot tell. A change to tags only is never one
+ * (it cannot break traffic: ChangeAnalysis.tagsOnly).
  */
 export interface UnknownAtChange {
   change: Change;
@@ -241,8 +242,16 @@ export interface UnknownAtChange {
      * a gap that runs to the end of the window or at its end): what the member did after it, the samples cannot tell
      */
     down?: HealthPoint;
-    /** the last sample before the change, too old to tell the state at it (none: the series starts after it) */
+    /**
+     * the last sample before the change, too old to tell the state at it (none: the series starts after it); with no
+     * `down`, the series' last sample (up)
+     */
     last?: HealthPoint;
+    /**
+     * with no `down`, when samples follow the change but too few for a drop it started to show (the series ends within
+     * CONTEST_STEPS intervals of it): how long after the change the last sample's interval ends, in words ("40 s")
+     */
+    endsAfter?: string;
   }>;
 }
 
@@ -258,8 +267,10 @@ export interface ChangeAnalysis {
   unknown: UnknownAtChange[];
   /**
    * present when some change to tags only was made while a member was up and followed by its drop, and is no
-   * candidate (no change that did more is a rival): the members of those drops. A tag cannot break traffic, so it is
-   * never the cause; a pass says so rather than that no change preceded the drop.
+   * candidate (no change that did more is a rival), or was made while the member's state was unknown and followed by
+   * it being down (where a change that did more would be `unknown`): those members. A tag cannot break traffic, so it
+   * is never the cause, nor a change whose effect is unknown; a pass says so rather than that no change preceded the
+   * drop.
    */
   tagsOnly?: Array<{ change: Change; series: HealthSeries }>;
 }
@@ -275,9 +286,10 @@ export interface ChangeAnalysis {
  * sample, which certainly preceded the drop, are its candidates, rivals the samples cannot order: time names none of
  * them over another. A change made while the member's state was unknown and not up before the gap (down then, or no
  * sample before the change), or inside the first down sample's own interval after a gap, is none: it is reported in
- * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it). A
- * change to tags only cannot break traffic: time never names it, nor does it make an older change less near a drop;
- * it is a candidate only as the rival of one that did more, which it loses to (rankCauses).
+ * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it), or
+ * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change). A change to tags only cannot break
+ * traffic: time never names it, nor does it make an older change less near a drop; it is a candidate only as the rival
+ * of one that did more, which it loses to (rankCauses), and never `unknown` (tagsOnly instead).
  */
 export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
@@ -313,11 +325,16 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       const step = sampleStep(s);
       if (!down) {
         // no drop after it; when no sample follows the change (the series ends before it: in a gap that runs to the end
-        // of the window, or at its end), what the member did after the change the samples cannot tell
+        // of the window, or at its end), or too few for a drop it started to show (a member counts as down only after
+        // some failed probes: a change made within CONTEST_STEPS intervals before the first sample the series lacks may
+        // have broken the member there, as it would be a candidate for a drop there: see CONTEST_STEPS), what the member
+        // did after the change the samples cannot tell
         const end = s.points.at(-1);
-        if (tags || !end?.up || t < ms(end.t) + step) continue;
+        if (tags || !end?.up) continue;
+        const ends = ms(end.t) + step;
+        if (t < ends - CONTEST_STEPS * step) continue;
         const u = unknown.get(change) ?? { change, members: [] };
-        u.members.push({ series: s, last: end });
+        u.members.push({ series: s, last: end, ...(t < ends ? { endsAfter: gapText(change.time, new Date(ends).toISOString()) } : {}) });
         unknown.set(change, u);
         continue;
       }
@@ -325,7 +342,12 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       const dropFrom = ms(at.t);
       if (!isDrop(down) || (after && t >= dropFrom)) {
         // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not. After a gap,
-        // a change inside the first down sample's own interval is one too: the member may have been down long before it
+        // a change inside the first down sample's own interval is one too: the member may have been down long before it.
+        // A change to tags only cannot have broken it, whatever the state: no unknown, a pass that says so (tagsOnly)
+        if (tags) {
+          tagged.push({ change, series: s });
+          continue;
+        }
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, down: at, ...(last ? { last } : {}) });
         unknown.set(change, u);
@@ -559,7 +581,8 @@ function tagsText(c: Change): string {
  * the change time alone names, then the one nearest the drop), and the verdict then says it is undecided; not for a
  * drop found after a gap in the samples, where time orders none of them before the drop: there a tie leaves the drop
  * with no likely cause, each tied change undecided (`tied`), neither likely for it nor set aside. A change to tags
- * only is never the likely cause: when every entrant only tagged, each is set aside. Each contest is weighed by the
+ * only is never the likely cause: no finding names it, yet it stays an entrant of its contests (a verdict with no
+ * findings, set aside, saying why); when every entrant only tagged, each is set aside. Each contest is weighed by the
  * failing findings about its member alone (memberFindings): a finding about another member says nothing about what
  * broke this one. A change is set aside (not likely) only when it lost (or tied after a gap) every contest it is in
  * and is the only named candidate of no drop; one that won a drop and lost another stays the likely cause, and its
@@ -577,10 +600,15 @@ export function rankCauses(
     v.findings.push(f.id);
     out.set(f.key, v);
   }
+  // a change to tags only has no finding (change-before-failure reports none: it cannot break traffic); it stays an
+  // entrant, which loses, so that the timeline says why it is no cause, and what the winner was chosen over
   const contests = analysis.contests
-    .map((c) => ({ ...c, entrants: c.entrants.filter((e) => out.has(changeFindingKey(e.change))) }))
+    .map((c) => ({ ...c, entrants: c.entrants.filter((e) => out.has(changeFindingKey(e.change)) || tagsOnly(e.change)) }))
     .filter((c) => c.entrants.length > 1);
   if (contests.length === 0) return out;
+  for (const c of contests)
+    for (const e of c.entrants)
+      if (!out.has(changeFindingKey(e.change))) out.set(changeFindingKey(e.change), { findings: [], likely: false });
   // the failing findings that may point at a cause (not the change findings themselves), by the member they are about
   const aboutMember = memberFindings(
     time,
@@ -727,6 +755,8 @@ export function rankCauses(
     for (const e of c.entrants) note(entered, e.change, { series: c.series, at: c.at, ...(c.after ? { after: c.after } : {}) });
   for (const impact of analysis.candidates) {
     const change = impact.change;
+    // a change to tags only is never the likely cause, not even of a drop where no named rival is left to weigh it against
+    if (tagsOnly(change)) continue;
     if (!losses.has(change) && !wins.has(change) && !ties.has(change)) continue;
     const seen = new Set<string>();
     for (const d of [...impact.drops, ...(entered.get(change) ?? [])]) {
@@ -798,7 +828,10 @@ export interface TimelineEntry {
    * …") for the likely cause of one drop set aside for a rival at another
    */
   why?: string;
-  /** for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down state after it */
+  /**
+   * for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down
+   * state after it; or whose health after it is unknown (no sample after it, or too few for a drop to show)
+   */
   healthUnknown?: string[];
   /**
    * for a health transition found after a gap in the metrics (samples missing between the two): the time of the last
@@ -870,7 +903,8 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
     const verdict = causes.get(changeFindingKey(c));
     if (verdict) {
       if (verdict.likely) e.likelyCause = true;
-      e.findings = verdict.findings;
+      // none for a change to tags only, which no finding names: it is in the verdicts only to say why it is no cause
+      if (verdict.findings.length > 0) e.findings = verdict.findings;
       if (verdict.why) e.why = verdict.why;
     }
     // made while a member's health was unknown: followed by it being down (unknown), or inside a gap a drop was found after
@@ -966,11 +1000,14 @@ function checkTimes(time: TimeData): void {
 
 /**
  * "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at
- * 03:21"; "vm1: no DipAvailability sample after the change (the last, at 03:04, up)"
+ * 03:21"; "vm1: no DipAvailability sample after the change (the last, at 03:04, up)"; "vm1: the DipAvailability
+ * samples end 20 s after the change (the last, at 03:59, up), too soon for a drop to show"
  */
 function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
-  if (!m.down)
-    return `${m.series.label}: no ${m.series.metric} sample after the change${m.last ? ` (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})` : ""}`;
+  const last = m.last ? ` (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})` : "";
+  if (!m.down && m.endsAfter)
+    return `${m.series.label}: the ${m.series.metric} samples end ${m.endsAfter} after the change${last}, too soon for a drop to show`;
+  if (!m.down) return `${m.series.label}: no ${m.series.metric} sample after the change${last}`;
   const before = m.last
     ? `no ${m.series.metric} sample in the ${gapText(m.last.t, change.time)} before the change (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})`
     : `no ${m.series.metric} sample before the change`;

@@ -6,6 +6,7 @@
  */
 import type { Model, RuleContext } from "../engine/types.ts";
 import { idKey } from "../util/resource-id.ts";
+import { plural } from "../util/words.ts";
 import {
   analyzeChanges,
   type ChangeImpact,
@@ -14,6 +15,7 @@ import {
   gapText,
   sampleStep,
   sparkline,
+  tagsOnly,
   timeMs,
   transitions,
 } from "./analyze.ts";
@@ -31,9 +33,9 @@ export const CHANGE_MESSAGES = {
     "{{when}}: {{who}} changed {{resource}} ({{summary}}), but whether {{member}} was up then is unknown: {{before}}; at {{downAt}} it was down{{more}}. Whether this change broke it, the samples cannot tell.",
   unknownAfter:
     "{{when}}: {{who}} changed {{resource}} ({{summary}}), but what {{member}} did after it is unknown: {{after}}{{more}}. Whether this change broke it, the samples cannot tell.",
-  none: "No change in the window {{from}} – {{until}} preceded a health drop ({{changes}} changes read, {{series}} health series).",
+  none: "No change in the window {{from}} – {{until}} preceded a health drop ({{changes}} read, {{series}} health series).",
   noneTags:
-    "No change in the window {{from}} – {{until}} that could break traffic preceded a health drop: {{tags}} changed only tags, which nothing reads to forward, filter or answer traffic ({{changes}} changes read, {{series}} health series).",
+    "No change in the window {{from}} – {{until}} that could break traffic preceded a health drop: {{tags}} changed only tags, which nothing reads to forward, filter or answer traffic ({{changes}} read, {{series}} health series).",
   noChanges: "The changes in the window could not be read ({{reason}}), so whether a change preceded the drop is unknown.",
   noMetrics: "The health metrics could not be read ({{reason}}), so whether a change preceded a drop is unknown.",
 } as const;
@@ -43,14 +45,18 @@ export const CHANGE_MESSAGES = {
  * to the drop for the samples to order: each names the others, and the timeline weighs them against the failing
  * findings); one unknown per change made while a member's health was unknown (a gap in the metrics) and followed
  * by it being down, or followed by no sample at all (the series ends before it, in a gap that runs to the end of the
- * window); a pass when no change preceded a drop.
+ * window), or by too few for a drop to show (the series ends within CONTEST_STEPS intervals of it); a pass when no
+ * change preceded a drop. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
+ * names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
  */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
   const time = ctx.model.time;
   if (!time) return; // no window in the snapshot: not applicable
   const missingChanges = time.missing.filter((m) => m.what === "changes");
   const missingMetrics = time.missing.filter((m) => m.what === "metrics");
-  const { candidates: impacts, unknown, tagsOnly = [] } = analyzeChanges(time);
+  const { candidates, unknown, tagsOnly: tagged = [] } = analyzeChanges(time);
+  // a change to tags only may be a rival of one that did more (the timeline sets it aside): no finding of its own
+  const impacts = candidates.filter((c) => !tagsOnly(c.change));
   for (const { change, drops, rivals } of impacts) {
     const first = drops[0] as (typeof drops)[number];
     const members = [...new Map(drops.map((d) => [d.series.key, d])).values()];
@@ -113,6 +119,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
     const first = members[0] as (typeof members)[number];
     for (const m of members) unsure.add(idKey(m.series.loadBalancerId));
     const others = `${members.length - 1} more member${members.length > 2 ? "s" : ""}`;
+    const lastText = first.last ? ` (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})` : "";
     const said = {
       when: clock(change.time, time.window),
       who: change.who ?? "an unknown caller",
@@ -143,7 +150,10 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
             messageId: "unknownAfter",
             data: {
               ...said,
-              after: `no ${first.series.metric} sample after it${first.last ? ` (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})` : ""}`,
+              // samples follow it, but end too soon after it for a drop to show; or none does
+              after: first.endsAfter
+                ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
+                : `no ${first.series.metric} sample after it${lastText}`,
               more: members.length > 1 ? `; the same for ${others}` : "",
             },
           }),
@@ -201,7 +211,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       continue;
     }
     // a drop only changes to tags preceded: no cause, but not "no change preceded it"
-    const tags = [...new Set(tagsOnly.filter((x) => idKey(x.series.loadBalancerId) === idKey(lb.id)).map((x) => x.change))];
+    const tags = [...new Set(tagged.filter((x) => idKey(x.series.loadBalancerId) === idKey(lb.id)).map((x) => x.change))];
     ctx.report({
       status: "pass",
       resourceId: lb.id,
@@ -211,7 +221,7 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       data: {
         from: clock(time.window.from, time.window),
         until: clock(time.window.until, time.window),
-        changes: time.changes.length,
+        changes: plural(time.changes.length, "change"),
         series: n,
         ...(tags.length > 0 ? { tags: changesText(tags, time) } : {}),
       },
@@ -240,9 +250,11 @@ function covers(scope: string | undefined, id: string): boolean {
 /**
  * The rivals of a change, in one sentence: " carol's change to web-tg at 03:11:30 was made as close to a drop it
  * followed: the samples cannot order them (`lbdoctor timeline` weighs them against the failing findings)." Empty
- * without rivals.
+ * without rivals, or when each changed only tags (tagsOnly: no cause of a drop).
  */
-function rivalsText(rivals: ChangeImpact["rivals"], time: TimeData): string {
+function rivalsText(all: ChangeImpact["rivals"], time: TimeData): string {
+  // a change to tags only cannot have broken the member: no rival of a change that could (the timeline still weighs it)
+  const rivals = all.filter((r) => !tagsOnly(r));
   if (rivals.length === 0) return "";
   const shown = rivals
     .slice(0, 3)

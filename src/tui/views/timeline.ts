@@ -10,7 +10,15 @@
 
 import type { Finding } from "../../core/engine/types.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
-import { dropWords, gapBefore, clock as isoClock, rankCauses, transitions, valueText } from "../../core/timeline/analyze.ts";
+import {
+  type CauseDrop,
+  dropWords,
+  gapBefore,
+  clock as isoClock,
+  rankCauses,
+  transitions,
+  valueText,
+} from "../../core/timeline/analyze.ts";
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
 import { compareText } from "../../core/util/collate.ts";
 import { idKey } from "../../core/util/resource-id.ts";
@@ -36,6 +44,11 @@ export type TimelineRow =
       findings: string[];
       /** a likely cause set aside for a rival at another drop (rankCauses): those drops, "the 03:04 drop of vm1" */
       asideFor?: string[];
+      /**
+       * the drops found after a gap where neither time nor the failing findings tell it from a rival (rankCauses' `tied`):
+       * "the drop of vm1 by 03:20 (up at 03:04, no samples in between)"
+       */
+      undecidedFor?: string[];
     };
 
 export interface TimelineModel {
@@ -61,15 +74,21 @@ function liveFor(s: HealthSeries, watch: WatchState | undefined): Sample[] | und
 /** `causes` of a findings list, with the time data it was ranked against: a screen redraws many times over one load. */
 const ranked = new WeakMap<Finding[], { time: TimeData; out: Map<string, Cause> }>();
 
-/** A change the timeline marks as the likely cause: the rules of the failing findings naming it, the drops it was set aside for. */
+/**
+ * A change the timeline weighs: the rules of the failing findings naming it (none when it is not the likely cause),
+ * the drops it was set aside for, the drops it is undecided for.
+ */
 interface Cause {
   rules: string[];
   asideFor: string[];
+  undecidedFor: string[];
 }
 
 /**
  * The changes the timeline marks as the likely cause (rankCauses), by `change:<id>`: the rules of the failing findings
- * that name each, and the drops it was set aside for a rival (it is the likely cause of another).
+ * that name each, the drops it was set aside for a rival (it is the likely cause of another), and those it is
+ * undecided for (`tied`: a drop after a gap the failing findings cannot tell it from a rival at); and the changes
+ * undecided for a drop that are the likely cause of none, with no rules.
  */
 function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Cause> {
   const out = new Map<string, Cause>();
@@ -78,11 +97,15 @@ function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Ca
   if (known?.time === time) return known.out;
   ranked.set(findings, { time, out });
   const rules = new Map(findings.map((f) => [f.id, f.ruleId]));
+  const words = (drops: CauseDrop[] | undefined) => [
+    ...new Set((drops ?? []).map((d) => dropWords(d, time.window, sanitize(d.series.label)))),
+  ];
   for (const [key, v] of rankCauses(time, findings))
-    if (v.likely)
+    if (v.likely || (v.tied ?? []).length > 0)
       out.set(key, {
-        rules: v.findings.map((id) => rules.get(id) ?? id),
-        asideFor: [...new Set((v.lost ?? []).map((d) => dropWords(d, time.window, sanitize(d.series.label))))],
+        rules: v.likely ? v.findings.map((id) => rules.get(id) ?? id) : [],
+        asideFor: v.likely ? words(v.lost) : [],
+        undecidedFor: words(v.tied),
       });
   return out;
 }
@@ -139,6 +162,7 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
         likely: ids.length > 0,
         findings: ids,
         ...(cause && cause.asideFor.length > 0 ? { asideFor: cause.asideFor } : {}),
+        ...(cause && cause.undecidedFor.length > 0 ? { undecidedFor: cause.undecidedFor } : {}),
       });
     }
   }
@@ -458,6 +482,7 @@ export function rowDetail(m: TimelineModel, r: TimelineRow | undefined): string 
         `${at(c.time)}${c.who ? ` ${sanitize(c.who)}` : ""} · ${sanitize(c.operation)}${c.status && !/^succeeded$/i.test(c.status) ? ` (${sanitize(c.status)})` : ""}`,
         ...(r.likely ? [`likely cause of ${[...new Set(r.findings)].join(", ")}`] : []),
         ...(r.asideFor ? [`set aside for a rival at ${r.asideFor.join(", ")}`] : []),
+        ...(r.undecidedFor ? [`undecided for ${r.undecidedFor.join(", ")}`] : []),
         ...(c.revert[0] ? [`revert (enter copies): $ ${sanitize(c.revert[0])}`] : []),
         ...props,
       ].join(" · ");
