@@ -828,3 +828,40 @@ describe("a login tool's subcommand, a command that runs another, PowerShell's b
     );
   });
 });
+
+describe("a login tool's global options before its login", () => {
+  it("an option and its value between the tool and login keep the tool waiting; a bare word drops it", () => {
+    const cases: Array<[string, string]> = [
+      ["docker --config /tmp/x login -u bob -p hunter2 reg.io", `docker --config /tmp/x login -u bob -p ${REDACTED} reg.io`],
+      ["docker -H tcp://h:2375 login -u bob -p hunter2", `docker -H tcp://h:2375 login -u bob -p ${REDACTED}`],
+      ["docker --context prod login -p hunter2", `docker --context prod login -p ${REDACTED}`],
+      ["az --debug acr login -n reg -p hunter2", `az --debug acr login -n reg -p ${REDACTED}`],
+      ["helm --debug registry login reg.io -u bob -p hunter2", `helm --debug registry login reg.io -u bob -p ${REDACTED}`],
+      ["docker --config=/x login -p hunter2", `docker --config=/x login -p ${REDACTED}`],
+      // the bare word (`run`) drops the tool: `-p` is a port
+      ["docker run --name login -p 8080:80", "docker run --name login -p 8080:80"],
+      ["docker --config /x run -p 8080:80 img", "docker --config /x run -p 8080:80 img"],
+      ["docker --config=/x run --name login -p 8080:80 img", "docker --config=/x run --name login -p 8080:80 img"],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+
+  it("the same in an argv, and in a command line that an argv runs", () => {
+    const doc = {
+      a: ["docker", "--config", "/x", "login", "-u", "bob", "-p", "hunter2"],
+      b: ["sh", "-c", "docker --config /x login -p hunter2"],
+      c: ["docker", "--config", "/x", "run", "-p", "8080:80", "img"],
+      d: ["docker", "run", "--name", "login", "-p", "8080:80"],
+    };
+    const expected = {
+      a: ["docker", "--config", "/x", "login", "-u", "bob", "-p", REDACTED],
+      b: ["sh", "-c", `docker --config /x login -p ${REDACTED}`],
+      c: ["docker", "--config", "/x", "run", "-p", "8080:80", "img"],
+      d: ["docker", "run", "--name", "login", "-p", "8080:80"],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.equal(maskSecretsInString(JSON.stringify(doc)), JSON.stringify(expected));
+  });
+});

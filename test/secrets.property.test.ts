@@ -390,3 +390,39 @@ describe("JSON text whose keys repeat, with values of different kinds", () => {
     }
   });
 });
+
+describe("a login tool's global options before its login (property)", () => {
+  const option = fc.constantFrom(
+    ["--config", "/tmp/x"],
+    ["-H", "tcp://h:2375"],
+    ["--context", "prod"],
+    ["--debug"],
+    ["--log-level=debug"],
+    ["-D"],
+  );
+  const tool = fc.constantFrom("docker", "podman", "nerdctl", "/usr/bin/docker");
+  it("any run of global options and their values keeps login a subcommand: its password is masked, in a line and in an argv", () => {
+    fc.assert(
+      fc.property(tool, fc.array(option, { minLength: 1, maxLength: 4 }), alnum(12), (t, opts, pw) => {
+        const words = [t, ...opts.flat(), "login", "-u", "bob", "-p", `ZQX${pw}`, "reg.io"];
+        assert.doesNotMatch(maskSecretsInString(words.join(" ")), MARK);
+        const doc = { args: [...words], script: ["sh", "-c", words.join(" ")] };
+        stripSecrets(doc);
+        assert.doesNotMatch(JSON.stringify(doc), MARK);
+      }),
+    );
+  });
+  // a flag written apart (`-D`) takes the bare word after it for its value: `docker -D run --name login -p …` is masked
+  const valued = fc.constantFrom(["--config", "/tmp/x"], ["-H", "tcp://h:2375"], ["--context", "prod"], ["--log-level=debug"]);
+  it("a bare word after options with their values (run) is the subcommand: a container named login keeps its port", () => {
+    fc.assert(
+      fc.property(tool, fc.array(valued, { maxLength: 4 }), (t, opts) => {
+        const words = [t, ...opts.flat(), "run", "--name", "login", "-p", "8080:80", "img"];
+        assert.equal(maskSecretsInString(words.join(" ")), words.join(" "));
+        const doc = { args: [...words] };
+        stripSecrets(doc);
+        assert.deepEqual(doc.args, words);
+      }),
+    );
+  });
+});

@@ -378,6 +378,12 @@ const REDIS = 64;
  * leak costs more than an option's masked value.
  */
 const ARGUMENTS = 128;
+/**
+ * Pending a login tool's option's value (not a tool's bit): the word after an option written without `=` (`docker
+ * --config /x login`, `docker -H tcp://h:2375 login`) keeps the login tool waiting. Above a byte: the tools' arrays
+ * (Uint8Array) never hold it.
+ */
+const LOGIN_OPTION = 256;
 const ARGUMENT_COMMANDS = new Set([
   "cp",
   "mv",
@@ -441,8 +447,9 @@ const isCommandEnd = (c: string): boolean =>
 const isWordEnd = (c: string): boolean => c === " " || c === "\t" || c === '"' || c === "'" || isCommandEnd(c);
 
 /**
- * The words between a login tool and its `login` (`az acr login`, `helm registry login`): any other word there makes
- * `login` no subcommand (`docker run --name login -p 8080:80`: a container's name).
+ * The words between a login tool and its `login` (`az acr login`, `helm registry login`), besides its global options
+ * and their values (`docker --config /x login`, `az --debug acr login`): any other word there makes `login` no
+ * subcommand (`docker run --name login -p 8080:80`: a container's name).
  */
 const LOGIN_GROUPS = new Set(["acr", "registry"]);
 
@@ -453,8 +460,13 @@ const LOGIN_GROUPS = new Set(["acr", "registry"]);
  * of ARGUMENT_COMMANDS.
  */
 function wordTool(word: string, first: boolean, seen: number): number {
-  const bits = wordBits(word, first, seen);
-  if ((seen & LOGIN_TOOL) === 0 || bits !== seen || LOGIN_GROUPS.has(word.toLowerCase())) return bits;
+  const optionValue = (seen & LOGIN_OPTION) !== 0;
+  const before = seen & ~LOGIN_OPTION;
+  const bits = wordBits(word, first, before);
+  if ((before & LOGIN_TOOL) === 0 || bits !== before) return bits;
+  // an option (`--config`, `-H`, `--debug`): its value, if written apart, may follow; either way the tool still waits
+  if (word.charCodeAt(0) === 45) return word.includes("=") ? bits : bits | LOGIN_OPTION;
+  if (optionValue || LOGIN_GROUPS.has(word.toLowerCase())) return bits;
   return bits & ~LOGIN_TOOL;
 }
 
