@@ -844,3 +844,66 @@ describe("AWS trace of one client through an ALB listener's source-ip rules", ()
     }
   });
 });
+
+describe("AWS trace: 'any', 0.0.0.0/0 and ::/0 are answered for the family; source-ip values that are not CIDRs", () => {
+  const trace = (snap: AwsSnapshot, from: string) => {
+    const model = buildAwsModel(snap);
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.target.id === ids.instance.web1 && listensOn(x, 80));
+    assert.ok(r, "a route through listener 80 to web-1");
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  const hop = (t: FlowTrace) => t.hops.find((h) => h.layer === "lb-listener-rule");
+
+  it("a rule that forwards some addresses to web-tg, the default 403: 'any' and 0.0.0.0/0 allow as Internet does", () => {
+    const admits = () =>
+      withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, {
+        priority: 10,
+        values: ["198.51.100.0/24"],
+        forward: tgArn("web-tg"),
+        defaultFixed: "403",
+      });
+    assert.equal(trace(admits().build(), "internet").verdict, "allow");
+    for (const from of ["any", "0.0.0.0/0"]) {
+      const t = trace(admits().build(), from);
+      assert.equal(t.verdict, "allow", from);
+      assert.equal(hop(t), undefined, from);
+    }
+    const v6 = withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, {
+      priority: 10,
+      values: ["2001:db8:77::/48"],
+      forward: tgArn("web-tg"),
+      defaultFixed: "403",
+    }).editLb(ids.lb.alb, (x) => {
+      x.IpAddressType = "dualstack";
+    });
+    const t = trace(v6.build(), "::/0");
+    assert.notEqual(hop(t)?.verdict, "unknown", hop(t)?.notes[0]?.text);
+    // one client range is still split by address
+    assert.equal(hop(trace(admits().build(), "198.51.100.0/23"))?.verdict, "unknown");
+  });
+
+  it("a source-ip value that is not a CIDR makes the rule's answer unknown, never dropped", () => {
+    const garbage = withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, { priority: 10, values: ["not-a-cidr"], fixed: "403" });
+    const t = trace(garbage.build(), "203.0.113.9");
+    assert.equal(hop(t)?.verdict, "unknown");
+    assert.match(
+      hop(t)?.notes[0]?.text ?? "",
+      /^rule 10 \(source-ip not-a-cidr\) has a source-ip value that is not a CIDR \('not-a-cidr'\)/,
+    );
+    assert.equal(t.verdict, "unknown");
+    assert.equal(hop(trace(garbage.build(), "any"))?.verdict, "unknown");
+    const mixed = withSourceCidrRule(healthyAlb(), ids.lb.alb, 80, {
+      priority: 10,
+      values: ["10.0.0.0/33", "203.0.113.0/24"],
+      fixed: "403",
+    });
+    for (const from of ["203.0.113.9", "198.51.100.1"]) {
+      const m = trace(mixed.build(), from);
+      assert.equal(hop(m)?.verdict, "unknown", from);
+      assert.match(hop(m)?.notes[0]?.text ?? "", /'10\.0\.0\.0\/33'/, from);
+      assert.equal(m.verdict, "unknown", from);
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { awsId, CIDR, ids, lbArn, V6 } from "../../../test/support/aws-builder.ts";
+import { awsId, CIDR, ids, lbArn, tgArn, V6 } from "../../../test/support/aws-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { albInPrivateSubnets, cases } from "./cases.ts";
 import rule from "./rule.ts";
@@ -212,5 +212,65 @@ describe("aws/nacl-blocks-health-check: an NLB reaches its ALB target only in th
       cmds.join("\n"),
     );
     assert.match(f.remediation?.summary ?? "", /describe-subnets/);
+  });
+});
+
+describe("aws/nacl-blocks-health-check: the target group's cross-zone setting overrides the NLB's", () => {
+  const NLB = lbArn("front-nlb", "network");
+  const ALB_TG = tgArn("alb-tg");
+  const APP_ACL = awsId("acl", "private-app");
+  const albFinding = (b: ReturnType<typeof albInPrivateSubnets>) => {
+    const out = evaluateCase(rule, b.build()).filter((f) => f.resourceId === ids.lb.alb);
+    assert.equal(out.length, 1);
+    return out[0] as (typeof out)[number];
+  };
+  /** dualstack front-nlb; each private subnet's own ACL admits 80 only from the NLB subnet in its zone (and the office) */
+  const perZone = () =>
+    albInPrivateSubnets(["198.51.100.0/24"])
+      .editLb(NLB, (x) => {
+        x.IpAddressType = "dualstack";
+      })
+      .naclEntry(APP_ACL, { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicA })
+      .nacl({
+        id: awsId("acl", "private-b"),
+        subnets: [ids.subnet.privateB],
+        entries: [
+          { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "10.0.0.0/16" },
+          { rule: 110, protocol: "tcp", ports: [80, 80], cidr: "198.51.100.0/24" },
+          { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
+          { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: "10.0.0.0/16" },
+          { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicB },
+          { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
+          { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
+        ],
+      });
+
+  it("NLB on, target group default: the node in one zone reaches the ALB's node in the other, whose ACL drops it", () => {
+    assert.equal(albFinding(perZone().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true")).status, "fail");
+  });
+
+  it("NLB off, target group on: the node in one zone reaches the ALB's node in the other, whose ACL drops it", () => {
+    const f = albFinding(
+      perZone()
+        .lbAttribute(NLB, "load_balancing.cross_zone.enabled", "false")
+        .tgAttribute(ALB_TG, "load_balancing.cross_zone.enabled", "true"),
+    );
+    assert.equal(f.status, "fail");
+    assert.match(f.message, /IPv6 clients via front-nlb's node/);
+  });
+
+  it("NLB on, target group off: each node reaches only the ALB's node in its own zone, so per-zone ACLs pass", () => {
+    const f = albFinding(
+      perZone()
+        .lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true")
+        .tgAttribute(ALB_TG, "load_balancing.cross_zone.enabled", "false"),
+    );
+    assert.equal(f.status, "pass", f.message);
+  });
+
+  it("NLB on, the alb target group's attributes not collected: they are always the defaults, so the NLB's setting decides (a fail)", () => {
+    const f = albFinding(perZone().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true").tgAttributesNotCollected(ALB_TG));
+    assert.equal(f.status, "fail", f.message);
+    assert.doesNotMatch(f.message, /attributes of target group alb-tg were not collected/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { albBehindNlb, awsId, ids, lbArn } from "../../../test/support/aws-builder.ts";
+import { albBehindNlb, awsId, ids, lbArn, tgArn } from "../../../test/support/aws-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
@@ -145,5 +145,60 @@ describe("aws/target-sg-blocks-traffic: an allow-list pass names only the source
     assert.equal(f.status, "pass");
     assert.match(f.message, /an allow-list of IPv4 clients/);
     assert.doesNotMatch(f.message, /IPv6 clients via/);
+  });
+});
+
+describe("aws/target-sg-blocks-traffic: the target group's cross-zone setting overrides the NLB's", () => {
+  const NLB = lbArn("front-nlb", "network");
+  const ALB_TG = tgArn("alb-tg");
+  const PUBLIC_C = awsId("subnet", "public-c");
+  // front-nlb also in us-east-1c, where the ALB (a, b) has no node; the ALB's group admits only the NLB's a and b subnets
+  const nlbInZoneC = () =>
+    albBehindNlb()
+      .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c" })
+      .editLb(NLB, (x) => {
+        x.IpAddressType = "dualstack";
+        (x.AvailabilityZones as Array<Record<string, unknown>>).push({
+          ZoneName: "us-east-1c",
+          SubnetId: PUBLIC_C,
+          LoadBalancerAddresses: [],
+        });
+      })
+      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }]);
+  const finding = (b: ReturnType<typeof albBehindNlb>) => {
+    const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
+    assert.ok(f);
+    return f;
+  };
+
+  it("NLB on, target group default: the node in us-east-1c sends traffic and is blocked", () => {
+    const f = finding(nlbInZoneC().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true"));
+    assert.equal(f.status, "fail");
+    assert.match(f.message, new RegExp(`front-nlb's node in ${PUBLIC_C}`));
+  });
+
+  it("NLB off, target group on: the node in us-east-1c sends traffic and is blocked", () => {
+    const f = finding(
+      nlbInZoneC()
+        .lbAttribute(NLB, "load_balancing.cross_zone.enabled", "false")
+        .tgAttribute(ALB_TG, "load_balancing.cross_zone.enabled", "true"),
+    );
+    assert.equal(f.status, "fail");
+    assert.match(f.message, new RegExp(`front-nlb's node in ${PUBLIC_C}`));
+  });
+
+  it("NLB on, target group off: the node in us-east-1c sends no traffic", () => {
+    const f = finding(
+      nlbInZoneC()
+        .lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true")
+        .tgAttribute(ALB_TG, "load_balancing.cross_zone.enabled", "false"),
+    );
+    assert.equal(f.status, "pass", f.message);
+  });
+
+  it("NLB on, the alb target group's attributes not collected: they are always the defaults, so the NLB's setting decides (a fail)", () => {
+    const f = finding(nlbInZoneC().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true").tgAttributesNotCollected(ALB_TG));
+    assert.equal(f.status, "fail", f.message);
+    assert.doesNotMatch(f.message, /attributes of target group alb-tg were not collected/);
   });
 });

@@ -11,6 +11,8 @@ import {
   INTERNET_V4,
   type Interval6,
   intersect6,
+  ipv6Interval,
+  isIpv4Cidr,
   normalize6,
   type Space6,
   spaceOf,
@@ -216,7 +218,11 @@ function clientRange(cidrs: readonly string[], family: IpFamily): Space6 {
  * `range` they take (`range` itself when the rule has no such condition), and `takes` then speaks of the requests from
  * that part (false when it is empty).
  */
-function takesClients(rule: ListenerRule, family: IpFamily, range?: Space6): { takes: boolean | undefined; portion?: Space6 } {
+function takesClients(
+  rule: ListenerRule,
+  family: IpFamily,
+  range?: Space6,
+): { takes: boolean | undefined; portion?: Space6; unreadable?: string[] } {
   const everything = family === "ipv6" ? "::/0" : "0.0.0.0/0";
   let all = true;
   let portion = range;
@@ -233,6 +239,9 @@ function takesClients(rule: ListenerRule, family: IpFamily, range?: Space6): { t
       return { takes: false };
     }
     if (field === "source-ip" && type === undefined && values.length > 0) {
+      // a value that is not a CIDR of either family: which clients the condition takes is not known
+      const unreadable = values.filter((v) => (v.includes(":") ? ipv6Interval(v) : isIpv4Cidr(v.trim()) ? true : undefined) === undefined);
+      if (unreadable.length > 0) return { takes: undefined, unreadable };
       const mine = values.filter((v) => v.includes(":") === (family === "ipv6"));
       if (mine.length === 0) return { takes: false };
       if (portion) {
@@ -270,6 +279,11 @@ export interface FamilyRouting {
    * takes.
    */
   partly?: { rule?: ListenerRule; cidrs: string[] };
+  /**
+   * A rule the clients meet before the answer whose `source-ip` condition holds values that are not CIDRs: whether it
+   * takes them is not known, so neither is the answer.
+   */
+  unreadable?: { rule: ListenerRule; values: string[] };
 }
 
 /**
@@ -283,14 +297,20 @@ function routeListener(l: Listener, tg: TargetGroup, family: IpFamily, cidrs?: r
   const ordered = l.rules.filter((r) => !r.isDefault).sort((a, b) => Number(a.priority) - Number(b.priority));
   const def = l.rules.find((r) => r.isDefault);
   const whole = cidrs ? clientRange(cidrs, family) : undefined;
+  let unreadable: FamilyRouting["unreadable"];
+  const note = (r: ListenerRule, values: string[] | undefined) => {
+    if (values && !unreadable) unreadable = { rule: r, values };
+  };
+  const withNote = (f: FamilyRouting): FamilyRouting => (unreadable ? { ...f, unreadable } : f);
   if (!whole || whole.length === 0) {
     for (const r of ordered) {
-      const { takes } = takesClients(r, family);
-      if (takes === false) continue;
-      if (forwardsTo(r.actions, tg)) return { sends: true, rule: r, takesAll: takes === true };
-      if (takes === true) return { sends: false, rule: r, takesAll: true };
+      const t = takesClients(r, family);
+      note(r, t.unreadable);
+      if (t.takes === false) continue;
+      if (forwardsTo(r.actions, tg)) return withNote({ sends: true, rule: r, takesAll: t.takes === true });
+      if (t.takes === true) return withNote({ sends: false, rule: r, takesAll: true });
     }
-    return { sends: forwardsTo(def ? def.actions : l.defaultActions, tg), ...(def ? { rule: def } : {}), takesAll: false };
+    return withNote({ sends: forwardsTo(def ? def.actions : l.defaultActions, tg), ...(def ? { rule: def } : {}), takesAll: false });
   }
   // the client's addresses no rule has taken yet; those some rule sends to the group (for some requests at least); those
   // a rule takes elsewhere for every request
@@ -313,20 +333,21 @@ function routeListener(l: Listener, tg: TargetGroup, family: IpFamily, cidrs?: r
   for (const r of ordered) {
     if (left.length === 0) break;
     const t = takesClients(r, family, left);
+    note(r, t.unreadable);
     if (t.takes === false) continue;
     take(r, t.takes, t.portion ?? left);
   }
   if (left.length > 0) take(def, true, left);
-  if (!reach) return { sends: false, ...(deny?.rule ? { rule: deny.rule } : {}), takesAll: deny?.all === true };
+  if (!reach) return withNote({ sends: false, ...(deny?.rule ? { rule: deny.rule } : {}), takesAll: deny?.all === true });
   const elsewhere = subtract6(denied, reached);
-  if (elsewhere.length === 0 || !deny) return { sends: true, ...(reach.rule ? { rule: reach.rule } : {}), takesAll: reach.all };
+  if (elsewhere.length === 0 || !deny) return withNote({ sends: true, ...(reach.rule ? { rule: reach.rule } : {}), takesAll: reach.all });
   const part = intersect6(deny.portion, elsewhere);
-  return {
+  return withNote({
     sends: true,
     ...(reach.rule ? { rule: reach.rule } : {}),
     takesAll: false,
     partly: { ...(deny.rule ? { rule: deny.rule } : {}), cidrs: rangeCidrs(part, family) },
-  };
+  });
 }
 
 /** A client range (clientRange) as CIDRs again. */

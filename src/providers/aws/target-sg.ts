@@ -39,7 +39,7 @@ import {
   trafficSources,
 } from "./rule-helpers.ts";
 import type { Protocol } from "./sg.ts";
-import { lbZoneNames } from "./target-facts.ts";
+import { effectiveCrossZone, lbZoneNames } from "./target-facts.ts";
 
 export interface TargetSgSpec {
   purpose: "health-check" | "traffic";
@@ -106,14 +106,41 @@ export function albClientSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsM
 }
 
 /**
+ * Whether cross-zone load balancing is on for an NLB's target group: the target group's own
+ * `load_balancing.cross_zone.enabled` (`true` or `false`) overrides the load balancer's, which applies when the group
+ * keeps the default `use_load_balancer_configuration` ("The target group setting determines the load balancing behavior
+ * for the target group", NLB guide, Cross-zone load balancing for target groups,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html). `gap` says which
+ * attributes that decide were not collected; `on` is then only the setting read so far.
+ */
+export function albCrossZone(model: AwsModel, lb: LoadBalancer, tg: TargetGroup): { on: boolean; gap?: string } {
+  const cz = effectiveCrossZone(lb, tg);
+  // an `alb` target group's attributes "always use their default values" (NLB guide, Application Load Balancers as
+  // targets): the load balancer's setting decides, and the group's missing attributes hide nothing
+  if (!tg.attributesKnown && tg.targetType !== "alb")
+    return {
+      on: cz.on,
+      gap: `the attributes of target group ${tg.name} were not collected${gapNote(model, [tg.arn], ["DescribeTargetGroupAttributes"])}`,
+    };
+  if (!cz.byGroup && !lb.attributesKnown)
+    return {
+      on: cz.on,
+      gap: `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}`,
+    };
+  return { on: cz.on };
+}
+
+/**
  * The sources whose traffic reaches the ALB target: with cross-zone load balancing off, "each load balancer node
  * distributes traffic across only the registered targets in its Availability Zone" (NLB guide, Cross-zone load balancing
  * for target groups, https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-cross-zone.html), so an
  * NLB node in a zone where the ALB has no node sends it no traffic (its health checks still come, see sourcesFor). A block
- * from such a node is unknown, not a fail, when the NLB's attributes or a zone of either load balancer are not known.
+ * from such a node is unknown, not a fail, when the attributes that decide (the target group's, or the NLB's when the group
+ * uses the load balancer's setting; albCrossZone) or a zone of either load balancer are not known.
  */
-function albTrafficSources(model: AwsModel, lb: LoadBalancer, alb: LoadBalancer, sources: Source[]): Source[] {
-  if (lb.crossZone.value) return sources;
+function albTrafficSources(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, alb: LoadBalancer, sources: Source[]): Source[] {
+  const cz = albCrossZone(model, lb, tg);
+  if (cz.on && !cz.gap) return sources;
   const albZones = lbZoneNames(alb);
   const known = albZones.filter((z): z is string => !!z);
   return sources.flatMap((s): Source[] => {
@@ -124,8 +151,8 @@ function albTrafficSources(model: AwsModel, lb: LoadBalancer, alb: LoadBalancer,
       ? `the zone of ${s.label} is not known, so whether ${alb.name} has a node there is not known`
       : known.length < albZones.length || albZones.length === 0
         ? `${alb.name} has a zone whose name is not known (or lists none), so whether it has a node in ${from}, where ${s.label} sits, is not known`
-        : !lb.attributesKnown
-          ? `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}, so whether cross-zone load balancing sends its node in ${from} to ${alb.name}, which has no node there, is not known`
+        : cz.gap
+          ? `${cz.gap}, so whether cross-zone load balancing sends its node in ${from} to ${alb.name}, which has no node there, is not known`
           : undefined;
     return why ? [{ ...s, uncertain: s.uncertain ?? why }] : [];
   });
@@ -313,7 +340,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     const sources =
       albT && !hc
         ? albT.alb
-          ? albTrafficSources(model, lb, albT.alb, albClientSources(lb, tg, model))
+          ? albTrafficSources(model, lb, tg, albT.alb, albClientSources(lb, tg, model))
           : albClientSources(lb, tg, model)
         : sourcesFor(model, lb, tg, hc, v6);
     const groupIds = albT ? albT.groupIds : (target.instance?.securityGroupIds ?? []);

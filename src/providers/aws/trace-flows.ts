@@ -387,6 +387,16 @@ function listenerHop(
   // a deny speaks of every client of the family when the rules send none of them to the group, else of this client
   const who = familyRouting.sends ? s(clients.label) : them;
   const actionsOf = (rule: ListenerRule | undefined) => actionsText(model, rule ? rule.actions : listener.defaultActions);
+  if (routing.unreadable) {
+    const u = routing.unreadable;
+    return {
+      who,
+      hop: hop(
+        "unknown",
+        `${ruleName(u.rule)} has ${u.values.length === 1 ? "a source-ip value" : "source-ip values"} that ${u.values.length === 1 ? "is not a CIDR" : "are not CIDRs"} (${u.values.map((v) => `'${s(v)}'`).join(", ")}): whether it takes ${s(clients.label)} and ${actionsOf(u.rule)} is not known`,
+      ),
+    };
+  }
   if (routing.partly) {
     const p = routing.partly;
     const part = p.cidrs.slice(0, 4).join(", ") + (p.cidrs.length > 4 ? ", …" : "");
@@ -517,6 +527,11 @@ export type SourceSpec =
        * said in the basis), `Internet-IPv4` or `Internet-IPv6`: the endpoint is then the IPv4 one, replaced per route.
        */
       internet?: "any" | IpFamily;
+      /**
+       * `any`, `0.0.0.0/0` or `::/0`: every client of a family, so the listener's `source-ip` conditions are answered
+       * for the family, as for `Internet`, not split by address (a rule that takes some addresses is not a fate of all).
+       */
+      wholeFamily?: boolean;
     }
   | { kind: "instance"; instance: Instance; endpoint: Endpoint };
 
@@ -536,10 +551,10 @@ export function parseSource(model: AwsModel, from: string): SourceSpec | { error
   if (lower === "::/0") {
     const e = clientEndpoint("any IPv6 address (::/0)", ["::/0"], false);
     e.family = "ipv6";
-    return { kind: "client", endpoint: e };
+    return { kind: "client", endpoint: e, wholeFamily: true };
   }
   if (lower === "any" || lower === "0.0.0.0/0")
-    return { kind: "client", endpoint: clientEndpoint("any address (0.0.0.0/0)", toCidrs(ALL_V4), false) };
+    return { kind: "client", endpoint: clientEndpoint("any address (0.0.0.0/0)", toCidrs(ALL_V4), false), wholeFamily: true };
   const inst =
     model.instances.find((i) => i.id.toLowerCase() === lower || i.name.toLowerCase() === lower) ??
     (isAddressLike(t) && !t.includes("/") ? model.byKey.instanceByIp.get(t) : undefined);
@@ -584,7 +599,7 @@ export function traceFromSource(model: AwsModel, r: Route, src: SourceSpec, port
   const address = targetAddress(r.target);
   dst.cidrs = address ? [address] : [];
   if (src.kind === "client" && throughListener(r, src, port))
-    return src.internet ? traceInternet(model, r, src.internet, src.endpoint) : traceData(model, r, src.endpoint, true);
+    return src.internet ? traceInternet(model, r, src.internet, src.endpoint) : traceData(model, r, src.endpoint, !src.wholeFamily);
   if (src.kind === "lb") {
     const lb = lbOf(model, r.lb, dst);
     const hops = sourceToTarget(lb, "lb", dst, protocol, port);

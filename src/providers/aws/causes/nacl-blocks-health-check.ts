@@ -28,7 +28,16 @@ import {
 } from "../rule-helpers.ts";
 import type { Protocol } from "../sg.ts";
 import { lbSubnetIds, lbZoneNames } from "../target-facts.ts";
-import { albClientSources, healthText, instanceByIpv6, instanceIpv6, ipv6Target, lbNodeSourcesV6, trafficSourcesV6 } from "../target-sg.ts";
+import {
+  albClientSources,
+  albCrossZone,
+  healthText,
+  instanceByIpv6,
+  instanceIpv6,
+  ipv6Target,
+  lbNodeSourcesV6,
+  trafficSourcesV6,
+} from "../target-sg.ts";
 
 interface Check {
   purpose: "health checks" | "traffic";
@@ -215,17 +224,16 @@ function albLegs(
     };
   }
   const legs: Legs = { results: [], unresolved: [], sameSubnet: 0 };
+  const cz = albCrossZone(model, lb, tg);
   for (const sub of subnets) {
     const az = sub.availabilityZone;
     const zoneWhy = zoneUncertain.get(sub);
     const pick = (all: Check): Check | undefined => {
       const c = zoneWhy && !all.source.uncertain ? { ...all, source: { ...all.source, uncertain: zoneWhy } } : all;
       const from = c.source.subnet?.availabilityZone;
-      if (c.purpose !== "traffic" || c.source.kind !== "lb-node" || !from || !az || from === az || lb.crossZone.value) return c;
-      if (lb.attributesKnown) return undefined;
-      const uncertain =
-        `the attributes of ${lb.name} were not collected${gapNote(model, [lb.arn], ["DescribeLoadBalancerAttributes"])}, so whether ` +
-        `cross-zone load balancing sends its node in ${from} to ${alb.name}'s node in ${az} is not known`;
+      if (c.purpose !== "traffic" || c.source.kind !== "lb-node" || !from || !az || from === az || (cz.on && !cz.gap)) return c;
+      if (!cz.gap) return undefined;
+      const uncertain = `${cz.gap}, so whether cross-zone load balancing sends its node in ${from} to ${alb.name}'s node in ${az} is not known`;
       return { ...c, source: { ...c.source, uncertain: c.source.uncertain ?? uncertain } };
     };
     const r = legResults(model, lb, tg, target, sub, sub.cidr as string, pick);
