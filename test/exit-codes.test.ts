@@ -72,3 +72,54 @@ describe("--subscription takes subscription ids", () => {
     });
   }
 });
+
+describe("a subscription id in braces, and AZURE_SUBSCRIPTION_ID, checked as --subscription is (third review)", () => {
+  const GUID = "00000000-0000-0000-0000-0000000000ab";
+  const endpoint = "https://127.0.0.1:9";
+
+  it("a GUID in one pair of braces is accepted and passed on without them", async () => {
+    const { checkSubscriptionIds } = await import("../src/providers/azure/collect/arg.ts");
+    assert.deepEqual(checkSubscriptionIds([`{${GUID}}`, ` ${GUID} `]), [GUID, GUID]);
+    assert.throws(
+      () => checkSubscriptionIds([`{{${GUID}}}`]),
+      (e: Error) => e.name === "InputError" && /is not one/.test(e.message),
+    );
+    assert.throws(
+      () => checkSubscriptionIds(["{}"]),
+      (e: Error) => e.name === "InputError" && /"" is not one/.test(e.message),
+    );
+    const { resolveAzureTarget } = await import("../src/providers/azure/collect/credentials.ts");
+    assert.equal((await resolveAzureTarget({ subscription: `{${GUID}}`, endpoint }, {})).subscriptionId, GUID);
+    assert.equal((await resolveAzureTarget({ endpoint }, { AZURE_SUBSCRIPTION_ID: `{${GUID}}` })).subscriptionId, GUID);
+  });
+
+  it("AZURE_SUBSCRIPTION_ID holding a name: exit 2, naming the variable and the value", async () => {
+    const c = capture();
+    const prev = { endpoint: process.env.LBDOCTOR_ARM_ENDPOINT, sub: process.env.AZURE_SUBSCRIPTION_ID };
+    process.env.LBDOCTOR_ARM_ENDPOINT = endpoint;
+    process.env.AZURE_SUBSCRIPTION_ID = "Prod-Sub";
+    try {
+      const code = await main(["check", "my-rg"], c.io);
+      assert.equal(code, EXIT.usage, c.err.join(""));
+      const text = c.err.join("");
+      assert.match(text, /the environment variable AZURE_SUBSCRIPTION_ID holds "Prod-Sub", which is not a subscription id/);
+      assert.doesNotMatch(text, /bug|internal error/);
+    } finally {
+      for (const [k, v] of [
+        ["LBDOCTOR_ARM_ENDPOINT", prev.endpoint],
+        ["AZURE_SUBSCRIPTION_ID", prev.sub],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
+  it("--subscription in braces is not refused (both paths)", async () => {
+    const { checkSubscriptionIds } = await import("../src/providers/azure/collect/arg.ts");
+    assert.doesNotThrow(() => checkSubscriptionIds([`{${GUID.toUpperCase()}}`]));
+    const { resolveAzureTarget } = await import("../src/providers/azure/collect/credentials.ts");
+    // --subscription wins over the variable, which is then not read
+    assert.equal((await resolveAzureTarget({ subscription: GUID, endpoint }, { AZURE_SUBSCRIPTION_ID: "Prod-Sub" })).subscriptionId, GUID);
+  });
+});

@@ -324,3 +324,51 @@ describe("the engine's gap mechanism", () => {
     assert.deepEqual(azureProvider.gapData({ operation: "somethingNew.list", message: "x" }), [...DATA_KEYS.azure]);
   });
 });
+
+describe("a gap recorded as a note reads as a note, not a failure (third review)", () => {
+  const base = buildAzureModel(healthyWeb().build());
+  const { reads: _reads, ...meta } = TEST_RULE_META;
+  const rule = defineRule<AzureModel>({
+    ...meta,
+    id: "azure/note-t",
+    reads: ["azure:ruleHealth"],
+    messages: { ok: "ok {{n}}" },
+    check: ({ model, report }) => {
+      for (const l of model.loadBalancers) report({ status: "pass", resourceId: l.id, messageId: "ok", data: { n: l.name } });
+    },
+  });
+  const sub = "/subscriptions/00000000-0000-0000-0000-000000000001";
+  const note = (extra: Partial<ModelGap> = {}): ModelGap => ({
+    kind: "collection",
+    operation: "resourceGraph.resourceGroups",
+    resourceId: sub,
+    message: "Resource Graph returned resources from this subscription",
+    covers: ["azure:ruleHealth"],
+    affects: [sub],
+    pointer: "/gaps/0",
+    ...extra,
+  });
+  const notChecked = (g: ModelGap) => runRules({ ...base, gaps: [g] }, [rule]).find((f) => f.resourceId === sub)?.message;
+
+  it("no status, no code: the operation and the message, no 'failed'", () => {
+    assert.equal(
+      notChecked(note()),
+      `Not checked: resourceGraph.resourceGroups on ${sub}: Resource Graph returned resources from this subscription; this rule reads that data.`,
+    );
+  });
+
+  it("a status alone, or a code alone, still reads 'failed'", () => {
+    assert.match(notChecked(note({ status: 429 })) ?? "", / on \/subscriptions\/[0-9-]+ failed \(429\): Resource Graph returned/);
+    assert.match(notChecked(note({ code: "Throttled" })) ?? "", / failed \(Throttled\): /);
+  });
+
+  it("an unscoped note turns a pass unknown without the word 'failed'", () => {
+    const { resourceId: _r, affects: _a, ...unscoped } = note();
+    const [f] = runRules({ ...base, gaps: [unscoped] }, [rule]);
+    assert.equal(f?.status, "unknown");
+    assert.match(
+      f?.message ?? "",
+      /^Not verified: resourceGraph\.resourceGroups: Resource Graph returned resources from this subscription; /,
+    );
+  });
+});

@@ -1157,12 +1157,12 @@ describe("a change the last samples cannot judge, and a change to tags only, nev
     assert.match(text(two[0] ?? {}), /\(2 changes read, 1 health series\)\.$/);
   });
 
-  it("a tag change before the series starts, the member down at its first sample: a pass that says only tags changed, no unknown (reviewer E1)", () => {
+  it("a tag change before the series starts, the member down at its first sample: a plain pass (no drop seen), no unknown (reviewer E1)", () => {
     const time = timeData([tagged("tag", "2026-03-14T03:02:00Z", "nsg")], [member(minutes("DDDDD", 5))]);
     assert.deepEqual(analyzeChanges(time).unknown, []);
     assert.deepEqual(
       rule(time).map((f) => [f.status, f.messageId]),
-      [["pass", "noneTags"]],
+      [["pass", "none"]],
     );
     assert.equal(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, undefined);
   });
@@ -1243,5 +1243,53 @@ describe("a change to tags only is never the likely cause, whatever findings the
     assert.equal(v?.likely, false);
     assert.equal(v?.won, undefined, "it wins no drop, not even one it is left alone at");
     assert.match(v?.why ?? "", /^set aside for r1's change to sub1 at 03:10, /);
+  });
+});
+
+describe("a tag-only change the pass names only for a drop seen after it; a short span in seconds (third review)", () => {
+  const tagged = (id: string, time: string, resourceId: string): Change => ({ ...change(id, time, resourceId), operation: "CreateTags" });
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out;
+  };
+  const text = (f: { messageId?: string; data?: Record<string, unknown> }) =>
+    (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+      String(f.data?.[k] ?? ""),
+    );
+
+  it("a tag change at 03:05, the member down from its first sample at 03:20 (no drop seen): the plain pass, no tag named", () => {
+    const time = timeData([tagged("tag", "2026-03-14T03:05:00Z", "nsg")], [member(minutes("DDDDDDDDDD", 20))]);
+    assert.deepEqual(analyzeChanges(time).tagsOnly, undefined);
+    assert.deepEqual(analyzeChanges(time).unknown, []);
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    assert.equal(text(out[0] ?? {}), "No change in the window 03:00 – 04:00 preceded a health drop (1 change read, 1 health series).");
+  });
+
+  it("a tag change while the member was up, a drop after it: the pass still names the tag change", () => {
+    const time = timeData([tagged("tag", "2026-03-14T03:02:00Z", "nsg")], [member(minutes("UUUUDDDD"))]);
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.messageId]),
+      [["pass", "noneTags"]],
+    );
+  });
+
+  it("samples that end 90 s after a change read 90 s, not 2 min", () => {
+    const time = timeData([change("late", "2026-03-14T03:58:30Z", "nsg")], [member(minutes("U".repeat(60), 0))]);
+    assert.deepEqual(
+      analyzeChanges(time).unknown.map((u) => u.members.map((m) => m.endsAfter)),
+      [["90 s"]],
+    );
+    assert.equal(
+      rule(time)[0]?.data?.after,
+      "the DipAvailability samples end 90 s after it (the last, at 03:59, was up), too soon for a drop to show: a member counts as down only after several failed health probes",
+    );
+    assert.deepEqual(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, [
+      "vm1: the DipAvailability samples end 90 s after the change (the last, at 03:59, up), too soon for a drop to show",
+    ]);
   });
 });

@@ -84,8 +84,12 @@ export function summaryLine(report: Report): string {
 function gapLine(gaps: Gap[]): string {
   const g = gaps[0];
   if (!g) return "";
-  const what = [g.status, g.code].filter(Boolean).join(" ") || g.message;
-  return `${gaps.length} rule-health call${gaps.length === 1 ? "" : "s"} failed (${what}${g.resourceId ? ` on ${g.resourceId.split("/").pop()}` : ""})`;
+  const code = [g.status, g.code].filter(Boolean).join(" ");
+  const on = g.resourceId ? ` on ${g.resourceId.split("/").pop()}` : "";
+  // "failed" only for a call that failed (a status or a code); a gap recorded as a note says what it is
+  return code
+    ? `${gaps.length} rule-health call${gaps.length === 1 ? "" : "s"} failed (${code}${on})`
+    : `${gaps.length} rule-health gap${gaps.length === 1 ? "" : "s"} (${g.message}${on})`;
 }
 
 export class TuiSession {

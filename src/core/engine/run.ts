@@ -482,9 +482,14 @@ function gapsAbout(f: Finding, byKey: Map<string, number[]>, unscoped: number[])
   return found.size === unscoped.length ? unscoped : [...found].sort((a, b) => a - b);
 }
 
+/**
+ * A gap in words: "failed" only for a call that failed (a status or a code); a gap recorded as a note (such as a
+ * subscription read through some of its resource groups only) says what it is without claiming a failure.
+ */
 function gapText(g: ModelGap): string {
   const code = [g.status, g.code].filter((x) => x !== undefined && x !== "").join(" ");
-  return `${g.operation}${g.resourceId ? ` on ${g.resourceId}` : ""} failed${code ? ` (${code})` : ""}: ${g.message}`;
+  const on = g.resourceId ? ` on ${g.resourceId}` : "";
+  return code ? `${g.operation}${on} failed (${code}): ${g.message}` : `${g.operation}${on}: ${g.message}`;
 }
 
 function gapEvidence(g: ModelGap): Evidence {

@@ -267,8 +267,10 @@ export interface ChangeAnalysis {
   unknown: UnknownAtChange[];
   /**
    * present when some change to tags only was made while a member was up and followed by its drop, and is no
-   * candidate (no change that did more is a rival), or was made while the member's state was unknown and followed by
-   * it being down (where a change that did more would be `unknown`): those members. A tag cannot break traffic, so it
+   * candidate (no change that did more is a rival), or was made inside the first down sample's interval after a gap
+   * the member went down in (where a change that did more would be `unknown`): those members. Not one made while the
+   * member's state was unknown and followed by it being down with no up sample before (no drop was seen: where a
+   * change that did more would be `unknown`, the tag-only change adds nothing). A tag cannot break traffic, so it
    * is never the cause, nor a change whose effect is unknown; a pass says so rather than that no change preceded the
    * drop.
    */
@@ -334,7 +336,11 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         const ends = ms(end.t) + step;
         if (t < ends - CONTEST_STEPS * step) continue;
         const u = unknown.get(change) ?? { change, members: [] };
-        u.members.push({ series: s, last: end, ...(t < ends ? { endsAfter: gapText(change.time, new Date(ends).toISOString()) } : {}) });
+        u.members.push({
+          series: s,
+          last: end,
+          ...(t < ends ? { endsAfter: shortGapText(change.time, new Date(ends).toISOString()) } : {}),
+        });
         unknown.set(change, u);
         continue;
       }
@@ -343,9 +349,10 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       if (!isDrop(down) || (after && t >= dropFrom)) {
         // up or down at the change, the samples cannot tell: neither a drop it started nor one it did not. After a gap,
         // a change inside the first down sample's own interval is one too: the member may have been down long before it.
-        // A change to tags only cannot have broken it, whatever the state: no unknown, a pass that says so (tagsOnly)
+        // A change to tags only cannot have broken it, whatever the state: no unknown; the pass names it (tagsOnly)
+        // only when a drop was seen after it, never for a member down from before it (no drop seen at all)
         if (tags) {
-          tagged.push({ change, series: s });
+          if (isDrop(down)) tagged.push({ change, series: s });
           continue;
         }
         const u = unknown.get(change) ?? { change, members: [] };
@@ -439,6 +446,12 @@ export function gapText(a: string, b: string): string {
   const m = Math.round(s / 60);
   if (Math.abs(m) < 60) return `${m} min`;
   return `${Math.trunc(m / 60)} h ${Math.abs(m % 60)} min`;
+}
+
+/** gapText, in seconds under two minutes ("90 s", not "2 min"): for a span short enough that rounding misleads. */
+function shortGapText(a: string, b: string): string {
+  const s = Math.max(0, Math.round((ms(b) - ms(a)) / 1000));
+  return s < 120 ? `${s} s` : gapText(a, b);
 }
 
 /** `2026-03-14T03:10:00Z` → `03:10` (with the date when the window spans days). */

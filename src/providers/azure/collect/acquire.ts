@@ -16,9 +16,9 @@ export async function collectAzureLive(
   onEvent?: (e: CollectEvent) => void,
 ): Promise<Acquired> {
   refuseEmpty({ "--subscription": opts.subscription });
-  const subscriptions = commaList(opts.subscription);
-  // a subscription is named by its id on both paths (a name would reach ARM or Resource Graph as one)
-  if (subscriptions.length > 0) (await import("./arg.ts")).checkSubscriptionIds(subscriptions);
+  // a subscription is named by its id on both paths (a name would reach ARM or Resource Graph as one), passed on bare
+  const given = commaList(opts.subscription);
+  const subscriptions = given.length > 0 ? (await import("./arg.ts")).checkSubscriptionIds(given) : given;
   if (!target && (subscriptions.length > 0 || opts.allSubscriptions)) {
     const { acquireGraph } = await import("./acquire-graph.ts");
     return acquireGraph(subscriptions, opts, io, showProgress, onEvent);

@@ -342,20 +342,35 @@ function isNoValidSubscriptions(e: unknown): boolean {
 const SUBSCRIPTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * A subscription id as given, trimmed and without one pair of braces around it: Azure tools print a GUID as
+ * `{00000000-…}` too, and ARM takes it bare.
+ */
+export function bareSubscriptionId(raw: string): string {
+  const id = raw.trim();
+  return id.length >= 2 && id.startsWith("{") && id.endsWith("}") ? id.slice(1, -1) : id;
+}
+
+/**
  * Refuses (InputError, exit 2) a value that is not a subscription id, naming it: a name such as `Prod-Sub` would
  * otherwise be sent on, and one bad value may make Resource Graph refuse the whole request of up to 1000
- * subscriptions. `flag`: how the caller gave the values (`--subscription`).
+ * subscriptions. `flag`: how the caller gave the values (`--subscription`, or an environment variable such as
+ * `AZURE_SUBSCRIPTION_ID`). Returns the ids trimmed and without braces (bareSubscriptionId), to pass on.
  */
-export function checkSubscriptionIds(ids: string[], flag = "--subscription"): void {
-  for (const raw of ids) {
-    const id = raw.trim();
-    if (id === "" || SUBSCRIPTION_ID.test(id)) continue;
+export function checkSubscriptionIds(ids: string[], flag = "--subscription"): string[] {
+  const out = ids.map(bareSubscriptionId);
+  for (const [i, id] of out.entries()) {
+    // an empty value is no subscription (the callers drop it); empty braces are a value that is not one
+    if ((id === "" && ids[i]?.trim() === "") || SUBSCRIPTION_ID.test(id)) continue;
     const shown = JSON.stringify(id.length > 80 ? `${id.slice(0, 79)}…` : id);
+    const example = "GUIDs such as 00000000-0000-0000-0000-000000000000";
     throw new InputError(
-      `${flag} takes subscription ids (GUIDs such as 00000000-0000-0000-0000-000000000000), not names: ${shown} is not one`,
+      flag.startsWith("--")
+        ? `${flag} takes subscription ids (${example}), not names: ${shown} is not one`
+        : `the environment variable ${flag} holds ${shown}, which is not a subscription id (${example}): set it to one, or pass --subscription <id>`,
       "`az account list --output table` lists the subscriptions you can use and their ids (SubscriptionId).",
     );
   }
+  return out;
 }
 
 /**
@@ -363,8 +378,8 @@ export function checkSubscriptionIds(ids: string[], flag = "--subscription"): vo
  * can read, the listing then already said (`listing`; undefined without --all-subscriptions).
  */
 async function resolveSubscriptions(run: GraphRun): Promise<{ subscriptionIds: string[]; listing: Listing | undefined }> {
-  checkSubscriptionIds(run.opts.subscriptionIds ?? []);
-  const subscriptionIds = new Set((run.opts.subscriptionIds ?? []).map((s) => s.trim().toLowerCase()).filter(Boolean));
+  const given = checkSubscriptionIds(run.opts.subscriptionIds ?? []);
+  const subscriptionIds = new Set(given.map((s) => s.toLowerCase()).filter(Boolean));
   let listing: Listing | undefined;
   if (run.opts.allSubscriptions) {
     run.emit({ type: "phase", name: "subscriptions" });

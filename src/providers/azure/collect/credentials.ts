@@ -31,7 +31,15 @@ export function staticTokenCredential(token: string): TokenCredential {
  */
 export async function resolveAzureTarget(o: AzureConnectionOptions, env = process.env): Promise<AzureTarget> {
   const endpoint = o.endpoint ?? env.LBDOCTOR_ARM_ENDPOINT;
-  const subscriptionId = o.subscription ?? env.AZURE_SUBSCRIPTION_ID;
+  const { bareSubscriptionId, checkSubscriptionIds } = await import("./arg.ts");
+  // AZURE_SUBSCRIPTION_ID is checked as --subscription is: a name would reach ARM as an id
+  const fromEnv = o.subscription === undefined && env.AZURE_SUBSCRIPTION_ID ? env.AZURE_SUBSCRIPTION_ID : undefined;
+  const subscriptionId =
+    fromEnv !== undefined
+      ? checkSubscriptionIds([fromEnv], "AZURE_SUBSCRIPTION_ID")[0]
+      : o.subscription === undefined
+        ? undefined
+        : bareSubscriptionId(o.subscription);
   if (!subscriptionId) {
     throw new InputError(
       "no Azure subscription: pass --subscription <id> or set AZURE_SUBSCRIPTION_ID",
