@@ -993,3 +993,11 @@ describe("issue 15: resizing while the live collection draws its phases, against
     assert.match(rows.at(-1) ?? "", /^ {2}5 failed \(2 critical, 2 high, 1 medium\) · \d+ unknown · \d+ passed · 1 load balancer$/);
   });
 });
+
+describe("lbdoctor tui <resource-group> with a subscription name, in tmux", { skip: SKIP }, () => {
+  it("exits 2 naming the value before any credential or request, as check does", async () => {
+    start("badsub", ["tui", "my-rg", "--subscription", "Prod-Sub"]);
+    assert.equal(await exitStatus("badsub"), 2);
+    assert.match(history("badsub"), /--subscription takes subscription ids \(GUIDs such as [0-9a-f-]+\)\s*, not names: "Prod-Sub" is not one/);
+  });
+});

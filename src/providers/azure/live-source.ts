@@ -28,9 +28,14 @@ export function azureLiveSource(resourceGroup: string, opts: LiveOptions): DataS
   let poller: RuleHealthPoller | undefined;
   const resolve = async () => {
     if (target) return target;
-    const { resolveAzureTarget } = await import("./collect/credentials.ts");
+    const [{ resolveAzureTarget }, { checkSubscriptionIds }] = await Promise.all([
+      import("./collect/credentials.ts"),
+      import("./collect/arg.ts"),
+    ]);
+    // a name would reach ARM as an id: refused here as check and snapshot refuse it (exit 2)
+    const subscription = opts.subscription ? checkSubscriptionIds([opts.subscription])[0] : undefined;
     target = await resolveAzureTarget({
-      ...(opts.subscription ? { subscription: opts.subscription } : {}),
+      ...(subscription ? { subscription } : {}),
       ...(opts.tenant ? { tenant: opts.tenant } : {}),
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.caFile ? { caFile: opts.caFile } : {}),
