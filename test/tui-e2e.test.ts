@@ -998,6 +998,9 @@ describe("lbdoctor tui <resource-group> with a subscription name, in tmux", { sk
   it("exits 2 naming the value before any credential or request, as check does", async () => {
     start("badsub", ["tui", "my-rg", "--subscription", "Prod-Sub"]);
     assert.equal(await exitStatus("badsub"), 2);
-    assert.match(history("badsub"), /--subscription takes subscription ids \(GUIDs such as [0-9a-f-]+\)\s*, not names: "Prod-Sub" is not one/);
+    assert.match(
+      history("badsub"),
+      /--subscription takes subscription ids \(GUIDs such as [0-9a-f-]+\)\s*, not names: "Prod-Sub" is not one/,
+    );
   });
 });
