@@ -56,34 +56,38 @@ describe("aws/nacl-blocks-health-check fix commands", () => {
   });
 });
 
+/** The rule's one finding on the ALB. */
+function albFinding(b: ReturnType<typeof albInPrivateSubnets>) {
+  const out = evaluateCase(rule, b.build()).filter((f) => f.resourceId === ids.lb.alb);
+  assert.equal(out.length, 1);
+  return out[0] as (typeof out)[number];
+}
+
+/** A dualstack front-nlb; each private subnet's own ACL admits 80 only from the NLB subnet in its zone (and the office). */
+function perZone() {
+  return albInPrivateSubnets(["198.51.100.0/24"])
+    .editLb(lbArn("front-nlb", "network"), (x) => {
+      x.IpAddressType = "dualstack";
+    })
+    .naclEntry(awsId("acl", "private-app"), { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicA })
+    .nacl({
+      id: awsId("acl", "private-b"),
+      subnets: [ids.subnet.privateB],
+      entries: [
+        { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "10.0.0.0/16" },
+        { rule: 110, protocol: "tcp", ports: [80, 80], cidr: "198.51.100.0/24" },
+        { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
+        { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: "10.0.0.0/16" },
+        { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicB },
+        { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
+        { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
+      ],
+    });
+}
+
 describe("aws/nacl-blocks-health-check: an ALB target of an NLB, reached over IPv4 in the ALB's subnets", () => {
   const NLB = lbArn("front-nlb", "network");
   const APP_ACL = awsId("acl", "private-app");
-  const albFinding = (b: ReturnType<typeof albInPrivateSubnets>) => {
-    const out = evaluateCase(rule, b.build()).filter((f) => f.resourceId === ids.lb.alb);
-    assert.equal(out.length, 1);
-    return out[0] as (typeof out)[number];
-  };
-  /** dualstack front-nlb; each private subnet's own ACL admits 80 only from the NLB subnet in its zone (and the office) */
-  const perZone = () =>
-    albInPrivateSubnets(["198.51.100.0/24"])
-      .editLb(NLB, (x) => {
-        x.IpAddressType = "dualstack";
-      })
-      .naclEntry(APP_ACL, { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicA })
-      .nacl({
-        id: awsId("acl", "private-b"),
-        subnets: [ids.subnet.privateB],
-        entries: [
-          { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "10.0.0.0/16" },
-          { rule: 110, protocol: "tcp", ports: [80, 80], cidr: "198.51.100.0/24" },
-          { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
-          { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: "10.0.0.0/16" },
-          { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicB },
-          { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
-          { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
-        ],
-      });
 
   it("the fix admits the NLB subnets' IPv4 CIDRs on the ALB subnets' ACL", () => {
     const f = albFinding(
@@ -218,32 +222,6 @@ describe("aws/nacl-blocks-health-check: an NLB reaches its ALB target only in th
 describe("aws/nacl-blocks-health-check: the target group's cross-zone setting overrides the NLB's", () => {
   const NLB = lbArn("front-nlb", "network");
   const ALB_TG = tgArn("alb-tg");
-  const APP_ACL = awsId("acl", "private-app");
-  const albFinding = (b: ReturnType<typeof albInPrivateSubnets>) => {
-    const out = evaluateCase(rule, b.build()).filter((f) => f.resourceId === ids.lb.alb);
-    assert.equal(out.length, 1);
-    return out[0] as (typeof out)[number];
-  };
-  /** dualstack front-nlb; each private subnet's own ACL admits 80 only from the NLB subnet in its zone (and the office) */
-  const perZone = () =>
-    albInPrivateSubnets(["198.51.100.0/24"])
-      .editLb(NLB, (x) => {
-        x.IpAddressType = "dualstack";
-      })
-      .naclEntry(APP_ACL, { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicA })
-      .nacl({
-        id: awsId("acl", "private-b"),
-        subnets: [ids.subnet.privateB],
-        entries: [
-          { rule: 100, protocol: "tcp", ports: [81, 81], cidr: "10.0.0.0/16" },
-          { rule: 110, protocol: "tcp", ports: [80, 80], cidr: "198.51.100.0/24" },
-          { rule: 120, protocol: "tcp", ports: [80, 80], cidr: CIDR.privateA },
-          { rule: 130, protocol: "tcp", ports: [1024, 65535], cidr: "10.0.0.0/16" },
-          { rule: 140, protocol: "tcp", ports: [80, 80], cidr: CIDR.publicB },
-          { rule: 100, egress: true, protocol: "-1", cidr: "10.0.0.0/16" },
-          { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
-        ],
-      });
 
   it("NLB on, target group default: the node in one zone reaches the ALB's node in the other, whose ACL drops it", () => {
     assert.equal(albFinding(perZone().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true")).status, "fail");

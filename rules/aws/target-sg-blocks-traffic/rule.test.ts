@@ -88,27 +88,32 @@ describe("aws/target-sg-blocks-traffic: an NLB node whose subnet's CIDR is missi
   });
 });
 
+/** A dualstack front-nlb also in us-east-1c, where the ALB (a, b) has no node; the ALB's group admits only the NLB's a and b subnets. */
+const PUBLIC_C = awsId("subnet", "public-c");
+
+function nlbInZoneC() {
+  return albBehindNlb()
+    .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c" })
+    .editLb(lbArn("front-nlb", "network"), (x) => {
+      x.IpAddressType = "dualstack";
+      (x.AvailabilityZones as Array<Record<string, unknown>>).push({
+        ZoneName: "us-east-1c",
+        SubnetId: PUBLIC_C,
+        LoadBalancerAddresses: [],
+      });
+    })
+    .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }]);
+}
+
+/** The rule's one finding on the ALB. */
+function finding(b: ReturnType<typeof albBehindNlb>) {
+  const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
+  assert.ok(f);
+  return f;
+}
+
 describe("aws/target-sg-blocks-traffic: with cross-zone load balancing off, an NLB node in a zone without an ALB node sends the ALB no traffic", () => {
   const NLB = lbArn("front-nlb", "network");
-  const PUBLIC_C = awsId("subnet", "public-c");
-  // a dualstack NLB also in us-east-1c, where the ALB (a, b) has no node; the ALB's group admits the NLB's a and b subnets
-  const nlbInZoneC = () =>
-    albBehindNlb()
-      .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c" })
-      .editLb(NLB, (x) => {
-        x.IpAddressType = "dualstack";
-        (x.AvailabilityZones as Array<Record<string, unknown>>).push({
-          ZoneName: "us-east-1c",
-          SubnetId: PUBLIC_C,
-          LoadBalancerAddresses: [],
-        });
-      })
-      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }]);
-  const finding = (b: ReturnType<typeof albBehindNlb>) => {
-    const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
-    assert.ok(f);
-    return f;
-  };
 
   it("cross-zone off: the node in us-east-1c is not a source of the ALB's traffic", () => {
     const f = finding(nlbInZoneC());
@@ -151,25 +156,6 @@ describe("aws/target-sg-blocks-traffic: an allow-list pass names only the source
 describe("aws/target-sg-blocks-traffic: the target group's cross-zone setting overrides the NLB's", () => {
   const NLB = lbArn("front-nlb", "network");
   const ALB_TG = tgArn("alb-tg");
-  const PUBLIC_C = awsId("subnet", "public-c");
-  // front-nlb also in us-east-1c, where the ALB (a, b) has no node; the ALB's group admits only the NLB's a and b subnets
-  const nlbInZoneC = () =>
-    albBehindNlb()
-      .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c" })
-      .editLb(NLB, (x) => {
-        x.IpAddressType = "dualstack";
-        (x.AvailabilityZones as Array<Record<string, unknown>>).push({
-          ZoneName: "us-east-1c",
-          SubnetId: PUBLIC_C,
-          LoadBalancerAddresses: [],
-        });
-      })
-      .setIngress(ids.sg.alb, [{ port: 80, cidrs: ["198.51.100.0/24", "10.0.1.0/24", "10.0.2.0/24"] }]);
-  const finding = (b: ReturnType<typeof albBehindNlb>) => {
-    const f = evaluateCase(rule, b.build()).find((x) => x.resourceId === ids.lb.alb);
-    assert.ok(f);
-    return f;
-  };
 
   it("NLB on, target group default: the node in us-east-1c sends traffic and is blocked", () => {
     const f = finding(nlbInZoneC().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true"));
