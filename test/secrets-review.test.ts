@@ -147,6 +147,20 @@ describe("hostile strings take linear time", () => {
     ['\'{"a": 1.50, "password": "x"}, \' repeated in a JSON array (spliced)', '{"a": 1.50, "password": "x"}, ', "[", "1]"],
     // an argv's option, then JSON text of an array: the outer array's tools are kept across the inner one's walk
     ['\'"-pX", "[\\"-x\\"]", \' repeated in a JSON array (an argv, JSON text of arrays in it)', '"-pX", "[\\"-x\\"]", ', "[", '"-pX"]'],
+    // credentials as operands or tool options (aws configure set, openssl, kubectl, --value, net user, htpasswd, chpasswd)
+    ["' configure set aws_session_token' repeated in an aws command", " configure set aws_session_token", "aws", " x"],
+    ["' configure set a.' repeated", " configure set a.", "aws", "aws_secret_access_key x"],
+    ["' -passin pass:' repeated in an openssl command", " -passin pass:", "openssl", ""],
+    ["' -passin 'pass:' repeated in an openssl command", " -passin 'pass:", "openssl", ""],
+    ["' --from-literal=a=' repeated in a kubectl secret", " --from-literal=a=", "kubectl create secret", ""],
+    ["' --from-literal 'a=' repeated in a kubectl secret", " --from-literal 'a=", "kubectl create secret", ""],
+    ["' --value' repeated in az keyvault secret set", " --value", "az keyvault secret set", " x"],
+    ["' user a' repeated in a net command", " user a", "net", " x"],
+    ["' -b a' repeated in an htpasswd command", " -b a", "htpasswd", " x"],
+    ["'b' repeated in an htpasswd option", "b", "htpasswd -", " f u"],
+    ["' -nb' repeated in an htpasswd command", " -nb", "htpasswd", " u"],
+    ["'| chpasswd' repeated", "| chpasswd", "echo a:b ", ""],
+    ["'a:b ' repeated before a chpasswd pipe", "a:b ", "echo ", "| chpasswd"],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -863,5 +877,72 @@ describe("a login tool's global options before its login", () => {
     assert.deepEqual(stripped, expected);
     assert.deepEqual(scanned, expected);
     assert.equal(maskSecretsInString(JSON.stringify(doc)), JSON.stringify(expected));
+  });
+});
+
+describe("credentials as a tool's operands and subcommand options", () => {
+  it("each is masked in a command of its tool; the tool's ordinary lines stay as written", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "aws configure set aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        `aws configure set aws_secret_access_key ${REDACTED}`,
+      ],
+      ["aws configure set aws_session_token IQoJb3JpZ2luX2VjEXAMPLE", `aws configure set aws_session_token ${REDACTED}`],
+      ["aws configure set profile.dev.aws_secret_access_key 'a b'", `aws configure set profile.dev.aws_secret_access_key '${REDACTED}'`],
+      [
+        "openssl pkcs12 -export -in c.pem -passout pass:S3cret -out c.p12",
+        `openssl pkcs12 -export -in c.pem -passout pass:${REDACTED} -out c.p12`,
+      ],
+      ["openssl rsa -in k.pem -passin pass:S3cret", `openssl rsa -in k.pem -passin pass:${REDACTED}`],
+      ["openssl enc -aes256 -pass pass:S3cret -in x", `openssl enc -aes256 -pass pass:${REDACTED} -in x`],
+      ["openssl rsa -in k.pem -passin 'pass:S3 cret'", `openssl rsa -in k.pem -passin 'pass:${REDACTED}'`],
+      [
+        "kubectl create secret generic db --from-literal=password=S3cret --from-literal=user=app",
+        `kubectl create secret generic db --from-literal=password=${REDACTED} --from-literal=user=${REDACTED}`,
+      ],
+      ["kubectl create secret generic db --from-literal 'k=a b'", `kubectl create secret generic db --from-literal 'k=${REDACTED}'`],
+      [
+        "az keyvault secret set --vault-name v --name db --value S3cret",
+        `az keyvault secret set --vault-name v --name db --value ${REDACTED}`,
+      ],
+      [
+        "aws ssm put-parameter --name /db/pw --type SecureString --value S3cret",
+        `aws ssm put-parameter --name /db/pw --type SecureString --value ${REDACTED}`,
+      ],
+      ["net user admin S3cret /add", `net user admin ${REDACTED} /add`],
+      ['NET USER admin "S3 cret" /add', `NET USER admin "${REDACTED}" /add`],
+      ["htpasswd -b file user S3cret", `htpasswd -b file user ${REDACTED}`],
+      ["htpasswd -bc /etc/nginx/.htpasswd user S3cret", `htpasswd -bc /etc/nginx/.htpasswd user ${REDACTED}`],
+      ["htpasswd -nb user S3cret", `htpasswd -nb user ${REDACTED}`],
+      ["echo 'app:S3cret' | chpasswd", `echo 'app:${REDACTED}' | chpasswd`],
+      ['echo "root:S3cret" | sudo chpasswd', `echo "root:${REDACTED}" | sudo chpasswd`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    // in a document's string too (a VM's customData script, a run command's script)
+    const doc = { script: "set -e\nnet user admin S3cret /add\necho 'app:S3cret' | chpasswd" };
+    const expected = { script: `set -e\nnet user admin ${REDACTED} /add\necho 'app:${REDACTED}' | chpasswd` };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+  });
+
+  it("ordinary lines of the same tools are kept", () => {
+    for (const s of [
+      "aws configure set region us-east-1",
+      "aws ssm get-parameter --name /db/pw",
+      "openssl x509 -in c.pem -noout",
+      "openssl rsa -passin file:/x -passout env:VAR -pass stdin",
+      "kubectl create configmap x --from-literal=a=b",
+      "az keyvault secret show --name db",
+      "az appconfig kv set --key a --value b",
+      "net user admin",
+      "net user admin /add",
+      "net user admin *",
+      "htpasswd -c file user",
+      "echo 'app:S3cret' > /tmp/x",
+      "curl --value x -b a b c",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
   });
 });

@@ -122,6 +122,11 @@ const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`
  */
 const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
 /**
+ * A command line's credential given as an operand, no option before it (`aws configure set aws_secret_access_key …`,
+ * `net user NAME PASSWORD`, `echo 'user:pw' | chpasswd`): tested as CLI_HINT is, only on a string with a space.
+ */
+const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+user|chpasswd/i;
+/**
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
  * JSON text in JSON text): URL_SCHEME's.
  */
@@ -149,7 +154,7 @@ function hinted(s: string): boolean {
     (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("@") && hasScheme(s)))) ||
     // an option, after a space, a tab or a line break (a resource id's dashes never are), or an argv's element in a
     // JSON array's text (`["mysql","-pX"]`)
-    (WHITESPACE.test(s) && CLI_HINT.test(s)) ||
+    (WHITESPACE.test(s) && (CLI_HINT.test(s) || WORD_HINT.test(s))) ||
     (s.charCodeAt(0) === 91 && s.includes('"-'))
   );
 }
@@ -238,7 +243,7 @@ function maskHinted(s: string, aws: boolean): string {
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(JWT, REDACTED);
   if (hasScheme(out)) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
-  if (CLI_HINT.test(out)) out = maskCommandLine(out);
+  if (CLI_HINT.test(out) || WORD_HINT.test(out)) out = maskCommandLine(out);
   out = out.replace(JSON_SECRET, `$1"${REDACTED}"`).replace(JSON_NUMBER, `$1$2"${REDACTED}$2"`);
   if (aws || AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
@@ -319,6 +324,61 @@ const LOGIN_PASSWORD = new RegExp(`(\\s-p[ \\t]*)(?![-\\s])${OPT_VALUE}`, "g");
 const REDIS_PASSWORD = new RegExp(`(\\s-a[ \\t]*)(?![-\\s])${OPT_VALUE}`, "g");
 /** sqlcmd's and bcp's `-P PASSWORD` / `-PPASSWORD` (not a longer option's letters: `-PacketSize`, `-Password`). */
 const SQLCMD_PASSWORD = new RegExp(`(\\s-P[ \\t]*)(?!-|assword(?![\\w])|[a-z]+[A-Z][A-Za-z]*(?![^\\s=:]))${OPT_VALUE}`, "g");
+/**
+ * `aws configure set aws_secret_access_key VALUE` (`aws_session_token`, `aws_security_token`; a profile's too:
+ * `profile.dev.aws_secret_access_key`): the value (`aws configure set region us-east-1` names none).
+ */
+const AWS_CONFIGURE_SECRET = new RegExp(
+  `(\\sconfigure[ \\t]+set[ \\t]+(?:[\\w-]+\\.)*aws_(?:secret_access_key|session_token|security_token)[ \\t]+)(?!-)${OPT_VALUE}`,
+  "gi",
+);
+/**
+ * openssl's `-passin pass:PW`, `-passout pass:PW`, `-pass pass:PW` (quoted too: `-passin 'pass:p w'`): what follows
+ * `pass:` (`file:`, `env:`, `fd:`, `stdin` name where it is, not the password).
+ */
+const OPENSSL_PASS = /(\s-pass(?:in|out)?[ \t]+)(?:(\\*["'])pass:(?:(?!\2)[^\n])*\2|pass:[^\s"']+)/g;
+/**
+ * kubectl's `--from-literal=KEY=VALUE` in a `create secret` command (quoted too: `--from-literal 'k=v w'`): the value
+ * after the first `=`, the key kept (CURL_USER's shape, `=` for its `:`).
+ */
+const FROM_LITERAL =
+  /(\s--from-literal(?:=|[ \t]+))(?:(\\*["'])([^\s="']*=)(?:(?!\2)[^\n])+\2|([^\s="']*=)(?:(\\*["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
+/** `--value VALUE` in `az keyvault secret set` and `aws ssm put-parameter` (see VALUE_SECRET). */
+const VALUE_OPTION = new RegExp(`(\\s--value(?:=|[ \\t]+))(?!-)${OPT_VALUE}`, "g");
+/** `net user NAME PASSWORD` (not a switch: `/add`; not `*`, which asks for it). */
+const NET_USER = new RegExp(`(\\suser[ \\t]+[^\\s/"'-][^\\s"']*[ \\t]+)(?![/-]|\\*(?!\\S))${OPT_VALUE}`, "gi");
+/** `htpasswd -b FILE USER PASSWORD` (`-bc`, `-bB`, …: a cluster with `b`, without `n`). */
+const HTPASSWD_B = new RegExp(`(\\s-(?=[A-Za-mo-z]*b)[A-Za-mo-z]+[ \\t]+(?!-)[^\\s"']+[ \\t]+(?!-)[^\\s"']+[ \\t]+)(?!-)${OPT_VALUE}`, "g");
+/** `htpasswd -nb USER PASSWORD` (`n`: no file, the result printed). */
+const HTPASSWD_NB = new RegExp(`(\\s-(?=[A-Za-z]*b)(?=[A-Za-z]*n)[A-Za-z]+[ \\t]+(?!-)[^\\s"']+[ \\t]+)(?!-)${OPT_VALUE}`, "g");
+/** A pipe into chpasswd (`| chpasswd`, `| sudo chpasswd`, `| /usr/sbin/chpasswd`). */
+const CHPASSWD_PIPE = /\|[ \t]*(?:sudo[ \t]+)?(?:[^\s|;&]*\/)?chpasswd(?![\w-])/gi;
+/** `user:password` in the text piped into chpasswd: the password (to a space, a quote or a backslash: `\n`). */
+const CHPASSWD_PAIR = /([\w.@-]+:)[^\s"'\\]+/g;
+
+/**
+ * `echo 'user:pw' | chpasswd` (also `printf 'a:x\nb:y\n' | sudo chpasswd`): each password in the command before the
+ * pipe. Linear: each segment is read back only to the previous command's end, and each pipe ends one.
+ */
+function maskChpasswd(s: string): string {
+  let out = "";
+  let done = 0;
+  CHPASSWD_PIPE.lastIndex = 0;
+  for (let m = CHPASSWD_PIPE.exec(s); m !== null; m = CHPASSWD_PIPE.exec(s)) {
+    let start = m.index;
+    while (start > done && !isCommandEnd(s[start - 1] as string)) start--;
+    out += s.slice(done, start) + s.slice(start, m.index).replace(CHPASSWD_PAIR, `$1${REDACTED}`);
+    done = m.index;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/** A `user:password` (curl) or `key=value` (kubectl) option's value masked: the user or the key kept, the quotes too. */
+const maskedPair = (_m: string, g: unknown[]): string => {
+  const [opt, quote, quotedUser, user, pwQuote] = g as [string, string?, string?, string?, string?];
+  if (quote !== undefined) return `${opt}${quote}${quotedUser}${REDACTED}${quote}`;
+  return `${opt}${user}${maskedOption("", pwQuote)}`;
+};
 
 /** A masked option value: its quotes kept. */
 const maskedOption = (opt: string, quote: string | undefined): string =>
@@ -380,10 +440,21 @@ const REDIS = 64;
 const ARGUMENTS = 128;
 /**
  * Pending a login tool's option's value (not a tool's bit): the word after an option written without `=` (`docker
- * --config /x login`, `docker -H tcp://h:2375 login`) keeps the login tool waiting. Above a byte: the tools' arrays
- * (Uint8Array) never hold it.
+ * --config /x login`, `docker -H tcp://h:2375 login`) keeps the login tool waiting. Above 16 bits: the tools' arrays
+ * (Uint16Array) never hold it.
  */
-const LOGIN_OPTION = 256;
+const LOGIN_OPTION = 0x10000;
+/** The tools whose operands or options below name a credential (AWS_CONFIGURE_SECRET, OPENSSL_PASS, …). */
+const AWS = 256;
+const AZ = 512;
+const OPENSSL = 1024;
+const KUBECTL = 2048;
+const NET = 4096;
+const HTPASSWD = 8192;
+/** A `secret` subcommand word after az or kubectl (`az keyvault secret`, `kubectl create secret`). */
+const SECRET_COMMAND = 16384;
+/** `az keyvault secret set`, `aws ssm put-parameter`: their `--value` is the secret. */
+const VALUE_SECRET = 32768;
 const ARGUMENT_COMMANDS = new Set([
   "cp",
   "mv",
@@ -486,6 +557,15 @@ function wordBits(word: string, first: boolean, seen: number): number {
   if (w === "sqlcmd" || w === "bcp") return seen | SQLCMD;
   if (w === "sshpass") return seen | SSHPASS;
   if (w === "redis-cli") return seen | REDIS;
+  if (w === "aws") return seen | AWS;
+  if (w === "openssl") return seen | OPENSSL;
+  if (w === "kubectl" || w === "oc") return seen | KUBECTL;
+  if (w === "net" || w === "net1") return seen | NET;
+  if (w === "htpasswd") return seen | HTPASSWD;
+  if (w === "secret" && (seen & (AZ | KUBECTL)) !== 0) return seen | SECRET_COMMAND;
+  if ((w === "set" && (seen & (AZ | SECRET_COMMAND)) === (AZ | SECRET_COMMAND)) || (w === "put-parameter" && (seen & AWS) !== 0))
+    return seen | VALUE_SECRET;
+  if (w === "az") return seen | AZ | LOGIN_TOOL;
   if (LOGIN_TOOLS.has(w)) return seen | LOGIN_TOOL;
   if (w === "login" && (seen & LOGIN_TOOL) !== 0) return (seen & ~LOGIN_TOOL) | LOGIN;
   return seen;
@@ -498,8 +578,8 @@ function wordBits(word: string, first: boolean, seen: number): number {
  * to a directory (`/etc/mysql`) nor a longer name (`mysql-server`, `Invoke-Sqlcmd`). A quoted argument is a command
  * line of its own (`--scripts "curl -u …"`, `bash -c 'mysql -p…'`) until its quote closes (escaped or not: JSON text quotes it so). Linear: each word is read once.
  */
-function commandTools(s: string): Uint8Array {
-  const tools = new Uint8Array(s.length);
+function commandTools(s: string): Uint16Array {
+  const tools = new Uint16Array(s.length);
   let outer = 0;
   let inner = 0;
   let outerFirst = true;
@@ -549,7 +629,7 @@ function commandTools(s: string): Uint8Array {
 
 /** A replacement that applies only where the option (its first non-space character) is in a command of `tool`. */
 function inCommand(
-  tools: Uint8Array,
+  tools: Uint16Array,
   tool: number,
   f: (m: string, groups: unknown[]) => string,
 ): (m: string, ...rest: unknown[]) => string {
@@ -557,7 +637,7 @@ function inCommand(
     const offset = rest[rest.length - 2] as number;
     const at = offset + (m.length - m.trimStart().length);
     const bits = tools[at] as number;
-    if ((bits & tool) === 0 || ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(m.slice((rest[0] as string).length)))) return m;
+    if ((bits & tool) !== tool || ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(m.slice((rest[0] as string).length)))) return m;
     return f(m, rest);
   };
 }
@@ -580,12 +660,8 @@ function maskCommandLine(s: string): string {
   if (/curl/i.test(out)) {
     out = out.replace(
       CURL_USER,
-      inCommand(commandTools(out), CURL, (_m, g) => {
-        const [opt, quote, quotedUser, user, pwQuote] = g as [string, string?, string?, string?, string?];
-        // the user kept, the password masked, their quotes kept
-        if (quote !== undefined) return `${opt}${quote}${quotedUser}${REDACTED}${quote}`;
-        return `${opt}${user}${maskedOption("", pwQuote)}`;
-      }),
+      // the user kept, the password masked, their quotes kept
+      inCommand(commandTools(out), CURL, maskedPair),
     );
     out = out.replace(
       CURL_COOKIE,
@@ -603,6 +679,27 @@ function maskCommandLine(s: string): string {
   if (/sshpass/i.test(out)) out = out.replace(LOGIN_PASSWORD, inCommand(commandTools(out), SSHPASS, maskedValue));
   if (/redis-cli/i.test(out)) out = out.replace(REDIS_PASSWORD, inCommand(commandTools(out), REDIS, maskedValue));
   if (/sqlcmd|bcp/i.test(out)) out = out.replace(SQLCMD_PASSWORD, inCommand(commandTools(out), SQLCMD, maskedValue));
+  if (/configure/i.test(out)) out = out.replace(AWS_CONFIGURE_SECRET, inCommand(commandTools(out), AWS, maskedValue));
+  if (out.includes("pass:")) {
+    out = out.replace(
+      OPENSSL_PASS,
+      inCommand(commandTools(out), OPENSSL, (_m, g) => {
+        const [opt, quote] = g as [string, string?];
+        return quote === undefined ? `${opt}pass:${REDACTED}` : `${opt}${quote}pass:${REDACTED}${quote}`;
+      }),
+    );
+  }
+  if (out.includes("--from-literal")) {
+    out = out.replace(FROM_LITERAL, inCommand(commandTools(out), KUBECTL | SECRET_COMMAND, maskedPair));
+  }
+  if (out.includes("--value")) out = out.replace(VALUE_OPTION, inCommand(commandTools(out), VALUE_SECRET, maskedValue));
+  if (/net/i.test(out)) out = out.replace(NET_USER, inCommand(commandTools(out), NET, maskedValue));
+  if (out.includes("htpasswd")) {
+    out = out
+      .replace(HTPASSWD_B, inCommand(commandTools(out), HTPASSWD, maskedValue))
+      .replace(HTPASSWD_NB, inCommand(commandTools(out), HTPASSWD, maskedValue));
+  }
+  if (/chpasswd/i.test(out)) out = maskChpasswd(out);
   return out;
 }
 
@@ -689,7 +786,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
           if (!m) {
             // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
             const toolsFor: readonly unknown[] | undefined = argvToolsFor;
-            const toolsOf: Uint8Array = argvToolsOf;
+            const toolsOf: Uint16Array = argvToolsOf;
             m = f(x, aws);
             argvToolsFor = toolsFor;
             argvToolsOf = toolsOf;
@@ -1159,8 +1256,8 @@ const TOOL_OPTIONS: ReadonlyArray<readonly [number, RegExp]> = [
  * The tools each element of an argv array is an argument of, as commandTools reads a command line's words (an element
  * is one word; see wordTool).
  */
-function argvTools(v: readonly unknown[]): Uint8Array {
-  const tools = new Uint8Array(v.length);
+function argvTools(v: readonly unknown[]): Uint16Array {
+  const tools = new Uint16Array(v.length);
   let seen = 0;
   let first = true;
   for (let i = 0; i < v.length; i++) {
@@ -1184,7 +1281,7 @@ function argvTools(v: readonly unknown[]): Uint8Array {
  * the walks that its elements' JSON text makes (saved and restored: linear time, however many arrays those hold).
  */
 let argvToolsFor: readonly unknown[] | undefined;
-let argvToolsOf: Uint8Array = new Uint8Array(0);
+let argvToolsOf: Uint16Array = new Uint16Array(0);
 
 /**
  * An argv array's element `x` (at `i`, a string or a number's text) masked as a secret option's value, or undefined
@@ -1373,7 +1470,7 @@ function scanArray(
       if (!m) {
         // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
         const toolsFor: readonly unknown[] | undefined = argvToolsFor;
-        const toolsOf: Uint8Array = argvToolsOf;
+        const toolsOf: Uint16Array = argvToolsOf;
         m = maskSecretsInString(x);
         argvToolsFor = toolsFor;
         argvToolsOf = toolsOf;
