@@ -2,7 +2,7 @@
 
 import type { SuppressionStatus } from "../config/suppress.ts";
 import { docsUrl } from "../engine/define-rule.ts";
-import { type CountedResults, orderFindings } from "../engine/run.ts";
+import { type CountedResults, GAP_MESSAGE_ID, orderFindings } from "../engine/run.ts";
 import {
   type Finding,
   type Model,
@@ -323,4 +323,52 @@ export function onText(on: string[], quote: (s: string) => string): string {
   if (on.length === 0) return "";
   const names = on.slice(0, 5).map(quote).join(", ");
   return ` (on ${plural(on.length, "resource")}: ${names}${on.length > 5 ? `, and ${on.length - 5} more` : ""})`;
+}
+
+/** How many unknown findings of one collection gap, alike but for their rule, the text outputs show as one entry. */
+export const ALIKE_GAP_UNKNOWNS = 3;
+
+/**
+ * Findings as the text outputs list them: each one alone, except unknown findings that a collection gap made
+ * (`collection-gap`) on the same resource with the same words and the same gap evidence, which differ only in
+ * their rule: from `ALIKE_GAP_UNKNOWNS` of them on, one entry (`alike`: all of them, in report order) stands where
+ * the first one was. A partial view of a subscription turns every rule unknown with one reason, and 32 copies of
+ * it would bury the failures. Findings with a fix, a relation, a basis, a suppression or a baseline mark stay alone.
+ * Every finding is in exactly one entry; the JSON, SARIF and JUnit reports keep each finding whole.
+ */
+export function alikeGapUnknowns(findings: Finding[], min = ALIKE_GAP_UNKNOWNS): Finding[][] {
+  const entries: Finding[][] = [];
+  const byKey = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = gapUnknownKey(f);
+    if (key === undefined) {
+      entries.push([f]);
+      continue;
+    }
+    const same = byKey.get(key);
+    if (same) same.push(f);
+    else {
+      const entry = [f];
+      byKey.set(key, entry);
+      entries.push(entry);
+    }
+  }
+  // an entry of too few stays as its findings, each where it was (report order is kept among the rest)
+  const out: Finding[][] = [];
+  for (const e of entries) {
+    if (e.length === 1 || e.length >= min) out.push(e);
+    else for (const f of e) out.push([f]);
+  }
+  if (out.length === entries.length) return out;
+  // re-place the split findings at their own positions
+  const at = new Map(findings.map((f, i) => [f, i]));
+  return out.sort((a, b) => (at.get(a[0] as Finding) as number) - (at.get(b[0] as Finding) as number));
+}
+
+/** What makes gap-unknown findings alike (alikeGapUnknowns), or undefined for a finding shown alone. */
+function gapUnknownKey(f: Finding): string | undefined {
+  if (f.status !== "unknown" || f.messageId !== GAP_MESSAGE_ID) return undefined;
+  if (f.remediation || f.relatedTo.length > 0 || f.basis || f.suppression || f.baseline) return undefined;
+  if (f.evidence.length === 0 || f.evidence.some((e) => e.label !== "collection gap")) return undefined;
+  return JSON.stringify([idKey(f.resourceId), f.resourceName, f.message, f.evidence.map((e) => [e.pointer, e.resourceId])]);
 }

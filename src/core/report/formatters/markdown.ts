@@ -13,7 +13,7 @@ import { clock, type Timeline } from "../../timeline/analyze.ts";
 import { byShell } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
-import { gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
+import { alikeGapUnknowns, gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
@@ -72,6 +72,9 @@ interface Attention {
   unknown: Finding[];
   errors: Finding[];
   ordered: Finding[];
+  /** what the table and the details list, in order: a finding each, or unknown findings of one gap alike (alikeGapUnknowns) */
+  entries: Finding[][];
+  /** a finding's entry number (the findings of one entry share it) */
   number: Map<string, number>;
 }
 
@@ -82,8 +85,12 @@ function needingAttention(report: Report): Attention {
   const unknown = active.filter((f) => f.status === "unknown");
   const errors = active.filter((f) => f.status === "error");
   const ordered = [...causes, ...otherFails, ...unknown, ...errors];
-  const number = new Map(ordered.map((f, i) => [f.id, i + 1]));
-  return { causes, otherFails, unknown, errors, ordered, number };
+  const entries = [...causes.map((f) => [f]), ...otherFails.map((f) => [f]), ...alikeGapUnknowns(unknown), ...errors.map((f) => [f])];
+  const number = new Map<string, number>();
+  entries.forEach((e, i) => {
+    for (const f of e) number.set(f.id, i + 1);
+  });
+  return { causes, otherFails, unknown, errors, ordered, entries, number };
 }
 
 function pushFindingTable(out: string[], a: Attention, withBaseline: boolean): void {
@@ -92,7 +99,15 @@ function pushFindingTable(out: string[], a: Attention, withBaseline: boolean): v
     `| # | Status | Rule | Resource | Finding |${withBaseline ? " Baseline |" : ""}`,
     `|---:|---|---|---|---|${withBaseline ? "---|" : ""}`,
   );
-  for (const f of a.ordered) {
+  for (const e of a.entries) {
+    const f = e[0] as Finding;
+    if (e.length > 1) {
+      out.push(
+        `| ${a.number.get(f.id)} | unknown | ${e.length} rules | ${mdCode(f.resourceName)} | ${mdText(oneLine(f.message))} |` +
+          (withBaseline ? " |" : ""),
+      );
+      continue;
+    }
     const status =
       f.status === "fail"
         ? `**${f.severity}**${a.causes.includes(f) ? " (root cause)" : ""}`
@@ -131,20 +146,33 @@ function pushDetail(ctx: DetailContext, f: Finding): void {
       "",
     );
   }
-  if (f.evidence.length > 0) {
-    out.push("**Evidence**", "");
-    for (const e of f.evidence) {
-      const value = e.value === undefined ? "" : ` = ${mdCode(renderValue(e.value))}`;
-      out.push(`- ${e.label ? `${mdText(e.label)}: ` : ""}${mdCode(e.pointer)}${value}`);
-    }
-    out.push("");
-  }
+  pushEvidence(out, f);
   for (const r of f.relatedTo) {
     const other = ctx.byId.get(r.findingId);
     const who = other ? `${mdCode(other.ruleId)} on ${mdCode(other.resourceName)}` : mdCode(r.ruleId);
     out.push(`${r.relation === "explains" ? "**Explains:**" : "**Caused by:**"} ${who}`, "");
   }
   pushFix(ctx, f);
+}
+
+/** Unknown findings one collection gap made alike (alikeGapUnknowns): the reason and the evidence once, then the rules. */
+function pushAlike(ctx: DetailContext, alike: Finding[]): void {
+  const { out } = ctx;
+  const f = alike[0] as Finding;
+  out.push(`#### ${ctx.number.get(f.id)}. UNKNOWN · ${alike.length} rules on ${mdCode(f.resourceName)}, each for the same reason`, "");
+  out.push(mdText(f.message), "");
+  out.push(`**Rules:** ${alike.map((x) => mdCode(x.ruleId)).join(", ")}`, "");
+  pushEvidence(out, f);
+}
+
+function pushEvidence(out: string[], f: Finding): void {
+  if (f.evidence.length === 0) return;
+  out.push("**Evidence**", "");
+  for (const e of f.evidence) {
+    const value = e.value === undefined ? "" : ` = ${mdCode(renderValue(e.value))}`;
+    out.push(`- ${e.label ? `${mdText(e.label)}: ` : ""}${mdCode(e.pointer)}${value}`);
+  }
+  out.push("");
 }
 
 function pushFix(ctx: DetailContext, f: Finding): void {
@@ -168,7 +196,13 @@ function pushDetails(out: string[], report: Report, a: Attention): void {
   };
   section("Root causes", a.causes);
   section(a.causes.length > 0 ? "Other failures" : "Failures", a.otherFails);
-  section("Could not be decided", a.unknown);
+  if (a.unknown.length > 0) {
+    out.push("### Could not be decided", "");
+    for (const e of alikeGapUnknowns(a.unknown)) {
+      if (e.length === 1) pushDetail(ctx, e[0] as Finding);
+      else pushAlike(ctx, e);
+    }
+  }
   section("Rule errors", a.errors);
 }
 

@@ -8,7 +8,7 @@ import { type Styles, styles } from "../../util/ansi.ts";
 import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
-import { gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
+import { alikeGapUnknowns, gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
 import { oneLine, sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
@@ -130,6 +130,29 @@ function renderFinding(ctx: FindingContext, f: Finding, indent: string): void {
     const sp = f.suppression;
     line(c.yellow(`${indent}  suppression expired ${sp.expires} (${sanitize(sp.source)}): ${sanitize(sp.reason)}; it counts again`));
   }
+  renderEvidence(ctx, f, indent);
+  for (const r of f.relatedTo) {
+    const other = byId.get(r.findingId);
+    const who = other ? `${other.ruleId} on ${sanitize(other.resourceName)}` : r.ruleId;
+    line(c.gray(`${indent}  ${r.relation === "explains" ? "explains" : "caused by"}: ${who}`));
+  }
+  renderFix(ctx, f, indent);
+}
+
+/** Unknown findings one collection gap made alike (alikeGapUnknowns): the reason and the evidence once, then the rules. */
+function renderAlike(ctx: FindingContext, alike: Finding[], indent: string): void {
+  const { c, line } = ctx;
+  const f = alike[0] as Finding;
+  line(
+    `${indent}${statusColor(c, f)(`${ICON.unknown} UNKNOWN`)} ${c.bold(`${alike.length} rules`)} ${c.gray("on")} ${sanitize(f.resourceName)}, ${c.gray("each for the same reason:")}`,
+  );
+  line(`${indent}  ${sanitize(f.message)}`);
+  line(`${indent}  rules: ${alike.map((x) => c.bold(sanitize(x.ruleId))).join(", ")}`);
+  renderEvidence(ctx, f, indent);
+}
+
+function renderEvidence(ctx: FindingContext, f: Finding, indent: string): void {
+  const { c, line } = ctx;
   for (const e of f.evidence) {
     const what = e.label ? `${sanitize(e.label)}: ` : "";
     line(
@@ -137,12 +160,6 @@ function renderFinding(ctx: FindingContext, f: Finding, indent: string): void {
         (e.value === undefined ? "" : c.gray(` = ${sanitize(renderValue(e.value))}`)),
     );
   }
-  for (const r of f.relatedTo) {
-    const other = byId.get(r.findingId);
-    const who = other ? `${other.ruleId} on ${sanitize(other.resourceName)}` : r.ruleId;
-    line(c.gray(`${indent}  ${r.relation === "explains" ? "explains" : "caused by"}: ${who}`));
-  }
-  renderFix(ctx, f, indent);
 }
 
 function renderFix(ctx: FindingContext, f: Finding, indent: string): void {
@@ -331,7 +348,10 @@ export function formatText(report: Report, opts: TextOptions): string {
           : c.green("  ✔ no problems found"),
       );
     }
-    for (const f of g.findings) renderFinding(ctx, f, "  ");
+    for (const e of alikeGapUnknowns(g.findings)) {
+      if (e.length === 1) renderFinding(ctx, e[0] as Finding, "  ");
+      else renderAlike(ctx, e, "  ");
+    }
   }
 
   renderSuppressed(c, line, report);
