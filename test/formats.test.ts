@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type * as Sarif from "sarif";
+import { GAP_MESSAGE_ID } from "../src/core/engine/run.ts";
+import type { Finding } from "../src/core/engine/types.ts";
 import { annotationData, annotationProperty, mdCode, mdFence, mdText, xmlAttr, xmlText } from "../src/core/report/escape.ts";
 import { formatGithub } from "../src/core/report/formatters/github.ts";
 import { formatJunit } from "../src/core/report/formatters/junit.ts";
@@ -226,15 +228,15 @@ describe("markdown", () => {
 });
 
 describe("github annotations", () => {
-  it("one workflow command per line, level by severity, a closing summary", () => {
+  it("one workflow command per line, level by severity, the summary first (GitHub drops what is over its limit)", () => {
     const out = formatGithub(jsonReport("demo"));
     const lines = out.trimEnd().split("\n");
     for (const l of lines) assert.match(l, /^::(error|warning|notice)( [a-z]+=[^,:\n]*(,[a-z]+=[^,:\n]*)*)?::/, l);
     assert.equal(lines.filter((l) => l.startsWith("::error ")).length, 4, "critical and high → error");
     assert.equal(lines.filter((l) => l.startsWith("::warning ")).length, 1, "medium → warning");
-    assert.match(lines.at(-1) ?? "", /^::notice title=lbdoctor summary::5 failed \(2 critical, 2 high, 1 medium\), 0 unknown/);
+    assert.match(lines[0] ?? "", /^::notice title=lbdoctor summary::5 failed \(2 critical, 2 high, 1 medium\), 0 unknown/);
     assert.match(
-      lines[0] ?? "",
+      lines[1] ?? "",
       /^::error file=fixtures\/azure\/demo\.json,title=azure\/probe-blocked-by-nsg \(critical\) on vm1-nic::Probe probe-http/,
     );
   });
@@ -343,5 +345,87 @@ describe("the report header names a scope over several regions and accounts", ()
   });
   it("markdown: the same", () => {
     assert.match(formatMarkdown(report()), /accounts `111122223333, 444455556666`/);
+  });
+});
+
+describe("github annotations: what a step shows", () => {
+  /** The demo's report with `n` copies of its findings of each level (ids, rules and messages made distinct). */
+  function many(errors: number, warnings: number, notices: number): Report {
+    const r = jsonReport("demo");
+    const crit = r.findings.find((f) => f.status === "fail" && f.severity === "critical") as Finding;
+    const med = r.findings.find((f) => f.status === "fail" && f.severity === "medium") as Finding;
+    const copy = (f: Finding, i: number, over: Partial<Finding> = {}): Finding => ({
+      ...f,
+      id: `${f.id}#${i}`,
+      ruleId: `${f.ruleId}-${i}`,
+      message: `${f.message} (${i})`,
+      relatedTo: [],
+      ...over,
+    });
+    r.findings = [
+      ...Array.from({ length: errors }, (_, i) => copy(crit, i)),
+      ...Array.from({ length: warnings }, (_, i) => copy(med, i)),
+      ...Array.from({ length: notices }, (_, i) => copy(med, i, { status: "unknown", messageId: "undecided", remediation: undefined })),
+    ];
+    return r;
+  }
+
+  it("the summary first, then at most 10 of each level, then one notice on the rest and the rest as plain log lines", () => {
+    const out = formatGithub(many(14, 12, 12))
+      .trimEnd()
+      .split("\n");
+    const commands = out.filter((l) => l.startsWith("::"));
+    assert.match(out[0] ?? "", /^::notice title=lbdoctor summary::/);
+    const level = (l: string) => commands.filter((x) => x.startsWith(`::${l} `)).length;
+    assert.equal(level("error"), 10);
+    assert.equal(level("warning"), 10);
+    assert.equal(level("notice"), 10, "summary, 8 findings, the note on the rest");
+    const note = commands.at(-1) ?? "";
+    assert.match(
+      note,
+      /^::notice title=lbdoctor%3A 10 more not annotated::GitHub shows 10 annotations of each level per step: 4 errors, 2 warnings, 4 notices more/,
+    );
+    // every finding is in the log once: annotated, or a plain line after the note
+    const plain = out.slice(out.indexOf(note) + 1);
+    assert.equal(plain.length, 10);
+    for (const l of plain) assert.match(l, /^lbdoctor (error|warning|notice): /);
+    for (let i = 0; i < 14; i++)
+      assert.equal(out.filter((l) => l.includes(`probe-blocked-by-nsg-${i} (critical)`)).length, 1, `error ${i}`);
+    // the most important first: the errors left over are the last ones in report order
+    assert.ok(plain.some((l) => l.includes("probe-blocked-by-nsg-13 (critical)")));
+    assert.ok(!plain.some((l) => l.includes("probe-blocked-by-nsg-0 (critical)")));
+  });
+
+  it("within the limit: every finding annotated, no note", () => {
+    const out = formatGithub(many(10, 10, 9))
+      .trimEnd()
+      .split("\n");
+    assert.equal(out.length, 30);
+    assert.ok(out.every((l) => l.startsWith("::")));
+    assert.ok(!out.some((l) => l.includes("not annotated")));
+  });
+
+  it("unknowns one collection gap made alike are one notice naming their rules", () => {
+    const r = many(0, 0, 0);
+    const gap = { resourceId: "/subscriptions/s", pointer: "/gaps/0", value: { operation: "op", message: "m" }, label: "collection gap" };
+    r.findings = Array.from({ length: 12 }, (_, i) => ({
+      ...(jsonReport("demo").findings[0] as Finding),
+      id: `g${i}`,
+      ruleId: `azure/rule-${i}`,
+      status: "unknown" as const,
+      messageId: GAP_MESSAGE_ID,
+      message: "Not checked: op on /subscriptions/s: m; this rule reads that data.",
+      evidence: [gap],
+      relatedTo: [],
+      remediation: undefined,
+      resourceId: "/subscriptions/s",
+      resourceName: "s",
+    }));
+    const out = formatGithub(r).trimEnd().split("\n");
+    assert.equal(out.length, 2, out.join("\n"));
+    assert.match(
+      out[1] ?? "",
+      /^::notice file=[^,]+,title=12 rules could not be decided on s::Not checked: op .*%0ARules: azure\/rule-0, azure\/rule-1, .*azure\/rule-11$/,
+    );
   });
 });
