@@ -1293,3 +1293,123 @@ describe("a tag-only change the pass names only for a drop seen after it; a shor
     ]);
   });
 });
+
+describe("a change inside a gap in the middle of the series, the member up after it", () => {
+  // up 03:00–03:04, no sample 03:05–03:19, up again from 03:20 to 03:59: the member may have gone down and come back
+  // up somewhere in the gap, which no sample shows
+  const upAfter = member([...minutes("UUUUU", 0), ...minutes("U".repeat(40), 20)]);
+  const tagged = (id: string, time: string, resourceId: string): Change => ({ ...change(id, time, resourceId), operation: "CreateTags" });
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out;
+  };
+  const text = (f: { messageId?: string; data?: Record<string, unknown> }) =>
+    (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+      String(f.data?.[k] ?? ""),
+    );
+
+  it("is unknown, not a pass: the analysis names the gap's ends, the rule and the timeline say what it may hide", () => {
+    const time = timeData([change("deny", "2026-03-14T03:10:00Z", "nsg")], [upAfter]);
+    const analysis = analyzeChanges(time);
+    assert.deepEqual(analysis.candidates, []);
+    assert.deepEqual(
+      analysis.unknown.map((u) => [u.change.id, u.members.map((m) => [m.series.label, m.down, m.last?.t, m.resumes?.t])]),
+      [["deny", [["vm1", undefined, "2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]]],
+    );
+    const out = rule(time);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:deny", "unknownAfter"]],
+      "no pass for the load balancer",
+    );
+    assert.equal(
+      text(out[0] ?? {}),
+      "03:10: deny changed nsg (deny changed nsg), but what vm1 did after it is unknown: no DipAvailability sample between 03:04 (up) and 03:20 (up), a gap in which vm1 may have gone down and come back up. Whether this change broke it, the samples cannot tell.",
+    );
+    const tl = buildTimeline(time, []);
+    assert.deepEqual(tl.entries.find((e) => e.kind === "change")?.healthUnknown, [
+      "vm1: no DipAvailability sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up",
+    ]);
+    assert.match(
+      timelineLines(tl).join("\n"),
+      /^ {13}health at this time unknown: vm1: no DipAvailability sample between 03:04 \(up\) and 03:20 \(up\), a gap in which/m,
+    );
+  });
+
+  it("so is one made within CONTEST_STEPS intervals before the gap's first missing sample; an earlier one, and one after the gap, pass", () => {
+    // 03:03:00: a drop at 03:05 (no sample) would have it as a candidate; 03:02:59: a drop it started shows by 03:04
+    assert.deepEqual(
+      rule(timeData([change("edge", "2026-03-14T03:03:00Z", "nsg")], [upAfter])).map((f) => [f.status, f.messageId]),
+      [["unknown", "unknownAfter"]],
+    );
+    assert.deepEqual(
+      rule(timeData([change("early", "2026-03-14T03:02:59Z", "nsg")], [upAfter])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    // outside any gap: samples on both sides of it, every one up
+    for (const t of ["2026-03-14T03:20:00Z", "2026-03-14T03:30:00Z"]) {
+      const time = timeData([change("after", t, "nsg")], [upAfter]);
+      assert.deepEqual(analyzeChanges(time).unknown, [], t);
+      assert.deepEqual(
+        rule(time).map((f) => [f.status, f.messageId]),
+        [["pass", "none"]],
+        t,
+      );
+    }
+  });
+
+  it("down before the gap and up after it: unknown too; down after the gap, or at the change (a recent sample), as before", () => {
+    const recovered = member([...minutes("DDDDD", 0), ...minutes("U".repeat(40), 20)]);
+    assert.deepEqual(
+      rule(timeData([change("mid", "2026-03-14T03:12:00Z", "nsg")], [recovered])).map((f) => [f.status, f.data?.after]),
+      [
+        [
+          "unknown",
+          "no DipAvailability sample between 03:04 (down) and 03:20 (up), a gap in which vm1 may have gone down and come back up",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      rule(timeData([change("while-down", "2026-03-14T03:04:30Z", "nsg")], [recovered])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    // followed by down samples: a candidate for the drop after the gap when up before it, unknown when down before it
+    const gapped = member([...minutes("UUUUU", 0), ...minutes("DDDDD", 20)]);
+    const out = rule(timeData([change("deny", "2026-03-14T03:10:00Z", "nsg")], [gapped]));
+    assert.deepEqual(
+      out.map((f) => [f.status, f.messageId]),
+      [["fail", "changedInGap"]],
+    );
+    const downBoth = member([...minutes("DDDDD", 0), ...minutes("DDDDD", 20)]);
+    assert.deepEqual(
+      rule(timeData([change("deny", "2026-03-14T03:10:00Z", "nsg")], [downBoth])).map((f) => [f.status, f.messageId]),
+      [["unknown", "unknownState"]],
+    );
+  });
+
+  it("a drop after the gap, once samples show the member up: the change a candidate if the nearest, else unknown; a tag change never", () => {
+    // up 03:00–03:04, no sample 03:05–03:19, up 03:20–03:29, down from 03:30
+    const later = member([...minutes("UUUUU", 0), ...minutes("UUUUUUUUUU", 20), ...minutes("DDDDD", 30)]);
+    const nearest = timeData([change("deny", "2026-03-14T03:10:00Z", "nsg")], [later]);
+    assert.deepEqual(analyzeChanges(nearest).unknown, [], "a candidate for the 03:30 drop: no unknown besides");
+    assert.deepEqual(
+      rule(nearest).map((f) => [f.status, f.key]),
+      [["fail", "change:deny"]],
+    );
+    // a change at 03:28 is nearer the drop: the one in the gap is no candidate, and what it did in the gap is unknown
+    const older = timeData([change("deny", "2026-03-14T03:10:00Z", "nsg"), change("route", "2026-03-14T03:28:00Z", "subnet")], [later]);
+    assert.deepEqual(
+      rule(older).map((f) => [f.status, f.key]),
+      [
+        ["fail", "change:route"],
+        ["unknown", "change:deny"],
+      ],
+    );
+    assert.deepEqual(
+      rule(timeData([tagged("tag", "2026-03-14T03:10:00Z", "nsg")], [upAfter])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+      "a tag change cannot break traffic: never unknown",
+    );
+  });
+});

@@ -392,3 +392,66 @@ describe("the reviewer's snapshots: a change at the window's end, and a change t
     );
   });
 });
+
+describe("a change inside a gap in the middle of the metrics, the members up after it", () => {
+  const cbf = (findings: Array<{ ruleId: string; status: string; key?: string; message: string }>) =>
+    findings.filter((f) => f.ruleId.endsWith("/change-before-failure")).map((f) => [f.status, f.key, f.message] as const);
+
+  it("Azure: the NSG change at 03:10:04, no sample 03:01–03:11, both members up from 03:12: unknown, no pass", () => {
+    const model = buildAzureModel(
+      withoutAzureSamples(webWithTime({ changes: [NSG_CHANGE] }), "2026-03-14T03:01:00Z", "2026-03-14T03:12:00Z"),
+    );
+    const findings = runCatalog(model, "azure");
+    const mine = cbf(findings);
+    assert.deepEqual(
+      mine.map(([status, key]) => [status, key]),
+      [["unknown", `change:${model.time?.changes[0]?.id}`]],
+      "no pass claiming the change had no effect",
+    );
+    assert.match(
+      mine[0]?.[2] ?? "",
+      /^03:10:04: alice@contoso\.com changed nsg-web \(.*\), but what 10\.0\.0\.4 \(vm1\) did after it is unknown: no DipAvailability sample between 03:00 \(up\) and 03:12 \(up\), a gap in which 10\.0\.0\.4 \(vm1\) may have gone down and come back up; the same for 1 more member\. Whether this change broke it, the samples cannot tell\.$/,
+    );
+    const tl = buildTimeline(model.time as NonNullable<typeof model.time>, findings);
+    const entry = tl.entries.find((e) => e.kind === "change");
+    assert.equal(entry?.likelyCause, undefined);
+    assert.deepEqual(entry?.healthUnknown, [
+      "10.0.0.4 (vm1): no DipAvailability sample between 03:00 (up) and 03:12 (up), a gap in which it may have gone down and come back up",
+      "10.0.0.5 (vm2): no DipAvailability sample between 03:00 (up) and 03:12 (up), a gap in which it may have gone down and come back up",
+    ]);
+  });
+
+  it("AWS: the SG revoke at 03:10:04, no sample in zone a 03:05–03:19, up from 03:20: unknown for that zone, no pass", async () => {
+    const { albWithTime, SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const s = albWithTime({ events: [SG_REVOKE()] });
+    const cw = (s as unknown as { observations: { cloudwatch: Record<string, Record<string, unknown>> } }).observations.cloudwatch;
+    for (const d of Object.values(cw) as Array<{
+      MetricDataQueries: Array<{ MetricStat: { Metric: { Dimensions: Array<{ Value: string }> } } }>;
+      MetricDataResults: Array<{ Timestamps: string[]; Values: number[] }>;
+    }>)
+      d.MetricDataResults.forEach((r, i) => {
+        if (!d.MetricDataQueries[i]?.MetricStat.Metric.Dimensions.some((x) => x.Value === "us-east-1a")) return;
+        const keep = (j: number) => j < 35 || j >= 50;
+        r.Timestamps = r.Timestamps.filter((_, j) => keep(j));
+        r.Values = r.Values.filter((_, j) => keep(j));
+      });
+    const model = buildAwsModel(s);
+    const findings = runCatalog(model, "aws");
+    const mine = cbf(findings);
+    assert.deepEqual(
+      mine.map(([status]) => status),
+      ["unknown"],
+      "no pass claiming the revoke had no effect",
+    );
+    assert.match(
+      mine[0]?.[2] ?? "",
+      /^03:10:04: bob changed sg-\w+ \(.*\), but what web-tg in us-east-1a did after it is unknown: no HealthyHostCount sample between 03:04 \(up\) and 03:20 \(up\), a gap in which web-tg in us-east-1a may have gone down and come back up\. Whether/,
+    );
+    // zone b, sampled every minute around the revoke, is no unknown
+    const tl = buildTimeline(model.time as NonNullable<typeof model.time>, findings);
+    assert.deepEqual(tl.entries.find((e) => e.kind === "change")?.healthUnknown, [
+      "web-tg in us-east-1a: no HealthyHostCount sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up",
+    ]);
+  });
+});

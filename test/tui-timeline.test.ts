@@ -317,3 +317,79 @@ describe("timeline view: a change undecided for a drop after a gap (second revie
     ]);
   });
 });
+
+describe("timeline view: a change inside a gap in the middle of the metrics, the member up after it", () => {
+  it("the change's details say its effect is unknown, in the text timeline's words, and no cause is marked", async () => {
+    const { rowDetail } = await import("../src/tui/views/timeline.ts");
+    const { checkChangeBeforeFailure } = await import("../src/core/timeline/checks.ts");
+    type Finding = TuiData["findings"][number];
+    const minutes = (p: string, from = 0) =>
+      [...p].map((c, i) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, from + i)).toISOString(), up: c === "U", value: c === "U" ? 100 : 0 }));
+    // up 03:00–03:04, no sample 03:05–03:19, up from 03:20; the change at 03:10, inside the gap
+    const time = {
+      window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+      spikes: [],
+      missing: [],
+      series: [
+        {
+          key: "vm1",
+          resourceId: "nic-vm1",
+          label: "vm1",
+          loadBalancerId: "lb",
+          metric: "DipAvailability",
+          path: ["lb", "nic-vm1", "nsg"],
+          pointer: "/series/vm1",
+          rule: "",
+          points: [...minutes("UUUUU", 0), ...minutes("U".repeat(40), 20)],
+        },
+      ],
+      changes: [
+        {
+          id: "A",
+          time: "2026-03-14T03:10:00Z",
+          resourceId: "nsg",
+          resourceName: "nsg",
+          operation: "write",
+          kind: "update" as const,
+          who: "A",
+          properties: [],
+          summary: "A changed nsg",
+          revert: [],
+          source: "test",
+          pointer: "/changes/A",
+        },
+      ],
+    };
+    const findings: Finding[] = [];
+    checkChangeBeforeFailure(
+      {
+        model: { time },
+        report: (f: Partial<Finding>) =>
+          findings.push({
+            ...f,
+            id: `cbf|${f.key}`,
+            ruleId: "x/change-before-failure",
+            evidence: [],
+            subjects: [],
+            relatedTo: [],
+          } as Finding),
+      } as never,
+      [{ id: "lb", name: "lb" }],
+    );
+    assert.deepEqual(
+      findings.map((f) => f.status),
+      ["unknown"],
+    );
+    const data = { provider: "azure", lbs: [{ key: "lb", name: "lb" }], findings, time } as unknown as TuiData;
+    const m = timelineModel(data);
+    const row = m.rows.find((r) => r.kind === "change");
+    assert.equal(row?.kind === "change" && row.likely, false);
+    assert.equal(
+      rowDetail(m, row),
+      "03:10 A · write · health unknown: vm1: no DipAvailability sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up",
+    );
+    const selected = m.rows.findIndex((r) => r.kind === "change");
+    const text = frame(h(TimelineView, { data, selected, width: 80, height: 30, color: false }), 80);
+    assert.match(text.replace(/\s+/g, " "), /health unknown: vm1: no DipAvailability sample between 03:04 \(up\) and 03:20 \(up\)/);
+  });
+});

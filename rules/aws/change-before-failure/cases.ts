@@ -51,6 +51,24 @@ export const cases: RuleCases = {
       })(),
       reason: "could not be read",
     },
+    {
+      name: "the SG revoke inside a gap in the metrics, both zones healthy at the first sample after it (they may have gone down and come back up)",
+      snapshot: (() => {
+        // no CloudWatch datapoint from 03:05 to 03:19; the revoke at 03:10:04
+        const s = albWithTime({ events: [SG_REVOKE()] });
+        const gap = (t: string) =>
+          Date.parse(t) >= Date.parse("2026-03-14T03:05:00Z") && Date.parse(t) < Date.parse("2026-03-14T03:20:00Z");
+        for (const data of Object.values(s.observations?.cloudwatch ?? {}))
+          for (const r of data.MetricDataResults ?? []) {
+            const times = r.Timestamps as string[];
+            r.Values = (r.Values as number[]).filter((_, i) => !gap(times[i] as string));
+            r.Timestamps = times.filter((t) => !gap(t));
+          }
+        return s;
+      })(),
+      reason:
+        "no HealthyHostCount sample between 03:04 (up) and 03:20 (up), a gap in which web-tg in us-east-1a may have gone down and come back up",
+    },
   ],
   notApplicable: [
     {

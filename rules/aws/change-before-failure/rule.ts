@@ -20,7 +20,9 @@ export default defineRule<AwsModel>({
     "registration change is the controller's: the fix says so and shows its TargetGroupBinding, never an `aws elbv2 register-targets` it would undo. " +
     "Changes too close to one drop for the samples to order them are each reported, naming the others, and the timeline marks the one the failing findings point at (the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by both samples, and the changes made in the gap, with the nearest change before it, are its candidates, which the samples cannot order: the failing findings decide, and when they cannot, none is marked; " +
     "a change to tags only cannot break traffic: it gets no finding of its own (never a fail nor an unknown), no other change's finding names it as a rival, and the timeline sets it aside for a rival that changed more. " +
-    "A change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a target counts as unhealthy only after several failed health checks), is unknown, not a cause.",
+    "A change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a target counts as unhealthy only after several failed health checks), " +
+    "or that a gap in the middle of the metrics follows (made inside it, or within two intervals before its first missing sample) with the group healthy after the gap " +
+    "(it may have become unhealthy and recovered in the gap, unseen), is unknown, not a cause, and never a pass.",
   reads: [
     "aws:metrics",
     "aws:changes",

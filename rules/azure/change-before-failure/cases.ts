@@ -1,5 +1,6 @@
 import { ids, WEB_LB, WEB_NSG } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
+import { withoutAzureSamples } from "../../../test/support/time-builder.ts";
 import { dropAt, NSG_CHANGE, nsgChangeIncident, webWithTime } from "../../../test/support/time-scenarios.ts";
 
 export const cases: RuleCases = {
@@ -60,6 +61,13 @@ export const cases: RuleCases = {
         return s;
       })(),
       reason: "could not be read",
+    },
+    {
+      name: "the NSG change inside a gap in the metrics, both members up at the first sample after it (they may have gone down and come back up)",
+      // no DipAvailability sample from 03:01 to 03:11; the change at 03:10:04
+      snapshot: withoutAzureSamples(webWithTime({ changes: [NSG_CHANGE] }), "2026-03-14T03:01:00Z", "2026-03-14T03:12:00Z"),
+      reason:
+        "no DipAvailability sample between 03:00 (up) and 03:12 (up), a gap in which 10.0.0.4 (vm1) may have gone down and come back up",
     },
   ],
   notApplicable: [

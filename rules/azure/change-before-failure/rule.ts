@@ -20,7 +20,9 @@ export default defineRule<AzureModel>({
     "nor an unknown), no other change's finding names it as a rival, and the timeline sets it aside for a rival that changed more. A change made when the member's " +
     "health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's " +
     "own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a " +
-    "member counts as down only after several failed probes), is unknown, not a cause.",
+    "member counts as down only after several failed probes), or that a gap in the middle of the metrics follows (made inside it, or within two " +
+    "intervals before its first missing sample) with the member up after the gap (it may have gone down and come back up in the gap, unseen), " +
+    "is unknown, not a cause, and never a pass.",
   reads: [
     "azure:metrics",
     "azure:changes",

@@ -123,6 +123,33 @@ function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: bool
   return out;
 }
 
+/**
+ * The gap in a series' samples (see beforeGap) that a change at a time may have had its whole effect in, unseen: the
+ * time falls inside the gap (after the interval of the last sample before it), or the gap's first missing sample
+ * comes within CONTEST_STEPS intervals after the time (a member counts as down only after some failed probes, so a
+ * drop the change started may show first where the samples are missing: the same span as at the end of a series, see
+ * analyzeChanges). `last`: the last sample before the gap; `next`: the first after it. Undefined when no such gap
+ * follows the time: a gap lies between two samples (the time before a series' first sample, or after its last, is
+ * none). A change in a gap that is followed by a sample up (`next.up`) may have broken the member, which came back up
+ * inside the gap: the samples cannot tell.
+ */
+function gapAfter(s: HealthSeries, t: string): { last: HealthPoint; next: HealthPoint } | undefined {
+  const at = ms(t);
+  const step = sampleStep(s);
+  const pts = s.points;
+  for (let i = 1; i < pts.length; i++) {
+    const last = pts[i - 1] as HealthPoint;
+    const next = pts[i] as HealthPoint;
+    if (ms(next.t) + step <= at) continue; // both samples' intervals ended before the time
+    // the first sample missing after `last`, when one is
+    const missing = ms(last.t) + step;
+    if (beforeGap(last, next, step) && at < ms(next.t) && at >= missing - CONTEST_STEPS * step) return { last, next };
+    // samples with no gap in between: the next pair, while one of them may still hide the change's drop
+    if (missing >= at + CONTEST_STEPS * step) return undefined;
+  }
+  return undefined;
+}
+
 /** The first down sample after a time (see around), and the last up sample before it when a gap lies between them. */
 interface GapDown {
   at: HealthPoint;
@@ -230,8 +257,12 @@ export interface CauseContest {
  * the member went down in it: a drop, and the change a candidate for its cause; see analyzeChanges.) So is a change
  * made inside the first down sample's own interval after such a gap (the member may have been down long before it),
  * and one no sample follows, or too few for a drop to show (the series ends within CONTEST_STEPS intervals of it), the
- * member up at the last: what it did after the change, the samples cannot tell. A change to tags only is never one
- * (it cannot break traffic: ChangeAnalysis.tagsOnly).
+ * member up at the last: what it did after the change, the samples cannot tell. So is one a gap in the middle of the
+ * series follows (made inside it, or within CONTEST_STEPS intervals before its first missing sample), the member up at
+ * the first sample after the gap and not down before the change: it may have gone down and come back up inside the
+ * gap, unseen, so its being up after the gap does not show the change did no harm (unless the change is a candidate
+ * for a later drop: then it is that). A change to tags only is never one (it cannot break traffic:
+ * ChangeAnalysis.tagsOnly).
  */
 export interface UnknownAtChange {
   change: Change;
@@ -244,9 +275,14 @@ export interface UnknownAtChange {
     down?: HealthPoint;
     /**
      * the last sample before the change, too old to tell the state at it (none: the series starts after it); with no
-     * `down`, the series' last sample (up)
+     * `down`, the series' last sample (up); with `resumes`, the last sample before the gap that follows the change
      */
     last?: HealthPoint;
+    /**
+     * with no `down`, when a gap in the samples follows the change and the member was up at the first sample after it:
+     * that sample. The member may have gone down and come back up in the gap; the samples cannot tell.
+     */
+    resumes?: HealthPoint;
     /**
      * with no `down`, when samples follow the change but too few for a drop it started to show (the series ends within
      * CONTEST_STEPS intervals of it): how long after the change the last sample's interval ends, in words ("40 s")
@@ -262,7 +298,7 @@ export interface ChangeAnalysis {
   contests: CauseContest[];
   /**
    * the changes (no candidate) made while a member's state was unknown and followed by it being down, or followed by
-   * no sample at all (the member up at the last)
+   * no sample at all (the member up at the last), or by a gap in the samples with the member up after it
    */
   unknown: UnknownAtChange[];
   /**
@@ -289,7 +325,9 @@ export interface ChangeAnalysis {
  * them over another. A change made while the member's state was unknown and not up before the gap (down then, or no
  * sample before the change), or inside the first down sample's own interval after a gap, is none: it is reported in
  * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it), or
- * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change). A change to tags only cannot break
+ * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change), and one a gap in the middle of
+ * the series follows with the member up after it (see gapAfter): never a pass on the word of the samples after the gap,
+ * as the member may have gone down and come back up inside it. A change to tags only cannot break
  * traffic: time never names it, nor does it make an older change less near a drop; it is a candidate only as the rival
  * of one that did more, which it loses to (rankCauses), and never `unknown` (tagsOnly instead).
  */
@@ -325,6 +363,16 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
       const real = (o: Change) => onPath(o) && !tagsOnly(o);
       const step = sampleStep(s);
+      // a gap follows the change, the member up after it: it may have gone down and come back up in the gap, unseen. What
+      // the change did, the samples cannot tell, unless a drop they show follows (a down sample before the gap is one;
+      // after it, the change may still be a candidate for it: then it is no unknown)
+      const gap = tags ? undefined : gapAfter(s, change.time);
+      if (gap?.next.up && (!down || ms(down.at.t) > ms(gap.next.t))) {
+        const u = unknown.get(change) ?? { change, members: [] };
+        u.members.push({ series: s, last: gap.last, resumes: gap.next });
+        unknown.set(change, u);
+        if (!down) continue;
+      }
       if (!down) {
         // no drop after it; when no sample follows the change (the series ends before it: in a gap that runs to the end
         // of the window, or at its end), or too few for a drop it started to show (a member counts as down only after
@@ -843,7 +891,8 @@ export interface TimelineEntry {
   why?: string;
   /**
    * for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down
-   * state after it; or whose health after it is unknown (no sample after it, or too few for a drop to show)
+   * state after it; or whose health after it is unknown (no sample after it, or too few for a drop to show; or a gap in
+   * the metrics after it, the member up at its end: it may have gone down and come back up in the gap)
    */
   healthUnknown?: string[];
   /**
@@ -890,15 +939,7 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   const narrowed = scope !== undefined && series.length < time.series.length;
   const analysis = analyzeChanges(time);
   const causes = rankCauses(time, findings, analysis);
-  const unknown = new Map(analysis.unknown.map((u) => [u.change, u]));
-  // the candidates made inside the gap a drop was found after: the member's state at the change is unknown too
-  const inGap = new Map<Change, UnknownAtChange["members"]>();
-  for (const { change, drops } of analysis.candidates) {
-    const members = drops
-      .filter((d) => d.after && stateAt(d.series, change.time) === undefined)
-      .map((d) => ({ series: d.series, down: d.at, ...(d.after ? { last: d.after } : {}) }));
-    if (members.length > 0) inGap.set(change, members);
-  }
+  const unknown = unknownMembers(analysis);
   const entries: TimelineEntry[] = [];
   for (const c of time.changes) {
     if (narrowed && !pathKeys.has(idKey(c.resourceId))) continue;
@@ -920,8 +961,8 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
       if (verdict.findings.length > 0) e.findings = verdict.findings;
       if (verdict.why) e.why = verdict.why;
     }
-    // made while a member's health was unknown: followed by it being down (unknown), or inside a gap a drop was found after
-    const u = [...(unknown.get(c)?.members ?? []), ...(inGap.get(c) ?? [])].filter((m) => inScope(m.series.loadBalancerId));
+    // made while a member's health was unknown, or followed by a gap in its samples (see unknownMembers)
+    const u = (unknown.get(c) ?? []).filter((m) => inScope(m.series.loadBalancerId));
     if (u.length > 0) e.healthUnknown = u.map((m) => unknownText(m, c, time.window));
     entries.push(e);
   }
@@ -995,6 +1036,23 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
 }
 
 /**
+ * Per change, the members whose health at it or after it is unknown (what `healthUnknown` says of each, with
+ * unknownText): those of `analysis.unknown` (followed by the member being down, by no sample or too few, or by a gap
+ * the member was up after), then the members of its drops found after a gap it was made inside (a candidate: the
+ * member's state at the change is unknown too).
+ */
+function unknownMembers(analysis: ChangeAnalysis): Map<Change, UnknownAtChange["members"]> {
+  const out = new Map(analysis.unknown.map((u) => [u.change, [...u.members]]));
+  for (const { change, drops } of analysis.candidates) {
+    const members = drops
+      .filter((d) => d.after && stateAt(d.series, change.time) === undefined)
+      .map((d) => ({ series: d.series, down: d.at, ...(d.after ? { last: d.after } : {}) }));
+    if (members.length > 0) out.set(change, [...(out.get(change) ?? []), ...members]);
+  }
+  return out;
+}
+
+/**
  * Every time the timeline places is a time: a change, a sample or a spike whose time does not parse (`yesterday`, in
  * a hand-made snapshot) could be neither ordered nor printed. Malformed input: InputError (exit 2), naming where.
  */
@@ -1014,9 +1072,12 @@ function checkTimes(time: TimeData): void {
 /**
  * "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at
  * 03:21"; "vm1: no DipAvailability sample after the change (the last, at 03:04, up)"; "vm1: the DipAvailability
- * samples end 20 s after the change (the last, at 03:59, up), too soon for a drop to show"
+ * samples end 20 s after the change (the last, at 03:59, up), too soon for a drop to show"; "vm1: no DipAvailability
+ * sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up"
  */
-function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
+export function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
+  if (!m.down && m.resumes && m.last)
+    return `${m.series.label}: ${gapWords(m.series, m.last, m.resumes, window)}, a gap in which it may have gone down and come back up`;
   const last = m.last ? ` (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})` : "";
   if (!m.down && m.endsAfter)
     return `${m.series.label}: the ${m.series.metric} samples end ${m.endsAfter} after the change${last}, too soon for a drop to show`;
@@ -1025,6 +1086,12 @@ function unknownText(m: UnknownAtChange["members"][number], change: Change, wind
     ? `no ${m.series.metric} sample in the ${gapText(m.last.t, change.time)} before the change (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})`
     : `no ${m.series.metric} sample before the change`;
   return `${m.series.label}: ${before}; down at ${clock(m.down.t, window)}`;
+}
+
+/** "no DipAvailability sample between 03:04 (up) and 03:20 (up)": a gap in a series, by the samples at its ends. */
+export function gapWords(s: HealthSeries, last: HealthPoint, next: HealthPoint, window: TimeWindow): string {
+  const state = (p: HealthPoint) => (p.up ? "up" : "down");
+  return `no ${s.metric} sample between ${clock(last.t, window)} (${state(last)}) and ${clock(next.t, window)} (${state(next)})`;
 }
 
 function fmt(n: number): string {

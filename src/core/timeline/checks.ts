@@ -13,6 +13,7 @@ import {
   changeFindingKey,
   clock,
   gapText,
+  gapWords,
   sampleStep,
   sparkline,
   tagsOnly,
@@ -45,8 +46,9 @@ export const CHANGE_MESSAGES = {
  * to the drop for the samples to order: each names the others, and the timeline weighs them against the failing
  * findings); one unknown per change made while a member's health was unknown (a gap in the metrics) and followed
  * by it being down, or followed by no sample at all (the series ends before it, in a gap that runs to the end of the
- * window), or by too few for a drop to show (the series ends within CONTEST_STEPS intervals of it); a pass when no
- * change preceded a drop. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
+ * window), or by too few for a drop to show (the series ends within CONTEST_STEPS intervals of it), or by a gap in the
+ * metrics the member was up after (it may have gone down and come back up inside it); a pass when no change preceded
+ * a drop and none is unknown. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
  * names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
  */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
@@ -113,7 +115,9 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       subjects: [change.resourceId, ...members.map((d) => d.series.resourceId)],
     });
   }
-  // a change made while a member's health was unknown (a gap in the metrics), the member down after it: unknown, never a stale sample's word
+  // a change made while a member's health was unknown (a gap in the metrics), the member down after it; or one a gap in the
+  // metrics follows, the member up after it (it may have gone down and come back up in the gap): unknown, never a stale
+  // sample's word
   const unsure = new Set<string>();
   for (const { change, members } of unknown) {
     const first = members[0] as (typeof members)[number];
@@ -150,10 +154,14 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
             messageId: "unknownAfter",
             data: {
               ...said,
-              // samples follow it, but end too soon after it for a drop to show; or none does
-              after: first.endsAfter
-                ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
-                : `no ${first.series.metric} sample after it${lastText}`,
+              // a gap in the samples follows it, the member up after the gap; samples follow it, but end too soon after it
+              // for a drop to show; or none does
+              after:
+                first.resumes && first.last
+                  ? `${gapWords(first.series, first.last, first.resumes, time.window)}, a gap in which ${first.series.label} may have gone down and come back up`
+                  : first.endsAfter
+                    ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
+                    : `no ${first.series.metric} sample after it${lastText}`,
               more: members.length > 1 ? `; the same for ${others}` : "",
             },
           }),

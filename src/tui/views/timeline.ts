@@ -11,12 +11,14 @@
 import type { Finding } from "../../core/engine/types.ts";
 import { sanitize } from "../../core/report/sanitize.ts";
 import {
+  analyzeChanges,
   type CauseDrop,
   dropWords,
   gapBefore,
   clock as isoClock,
   rankCauses,
   transitions,
+  unknownText,
   valueText,
 } from "../../core/timeline/analyze.ts";
 import type { Change, HealthSeries, Spike, TimeData } from "../../core/timeline/types.ts";
@@ -49,6 +51,12 @@ export type TimelineRow =
        * "the drop of vm1 by 03:20 (up at 03:04, no samples in between)"
        */
       undecidedFor?: string[];
+      /**
+       * a change whose effect is unknown (no candidate for a drop): the members whose health at it or after it is
+       * unknown, as the text timeline words them: "vm1: no DipAvailability sample between 03:04 (up) and 03:20 (up), a
+       * gap in which it may have gone down and come back up"
+       */
+      healthUnknown?: string[];
     };
 
 export interface TimelineModel {
@@ -72,7 +80,13 @@ function liveFor(s: HealthSeries, watch: WatchState | undefined): Sample[] | und
 }
 
 /** `causes` of a findings list, with the time data it was ranked against: a screen redraws many times over one load. */
-const ranked = new WeakMap<Finding[], { time: TimeData; out: Map<string, Cause> }>();
+const ranked = new WeakMap<Finding[], { time: TimeData; out: Weighed }>();
+
+/** What the view says of the changes, by `change:<id>`: the causes the timeline weighs, and the members whose health is unknown. */
+interface Weighed {
+  causes: Map<string, Cause>;
+  unknown: Map<string, string[]>;
+}
 
 /**
  * A change the timeline weighs: the rules of the failing findings naming it (none when it is not the likely cause),
@@ -88,10 +102,12 @@ interface Cause {
  * The changes the timeline marks as the likely cause (rankCauses), by `change:<id>`: the rules of the failing findings
  * that name each, the drops it was set aside for a rival (it is the likely cause of another), and those it is
  * undecided for (`tied`: a drop after a gap the failing findings cannot tell it from a rival at); and the changes
- * undecided for a drop that are the likely cause of none, with no rules.
+ * undecided for a drop that are the likely cause of none, with no rules. And the changes whose effect is unknown
+ * (analyzeChanges' `unknown`: made while a member's health was unknown, or followed by no sample, too few, or a gap in
+ * its samples the member was up after), with what the text timeline says of each member.
  */
-function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Cause> {
-  const out = new Map<string, Cause>();
+function causes(time: TimeData | undefined, findings: Finding[]): Weighed {
+  const out: Weighed = { causes: new Map(), unknown: new Map() };
   if (!time) return out;
   const known = ranked.get(findings);
   if (known?.time === time) return known.out;
@@ -100,9 +116,15 @@ function causes(time: TimeData | undefined, findings: Finding[]): Map<string, Ca
   const words = (drops: CauseDrop[] | undefined) => [
     ...new Set((drops ?? []).map((d) => dropWords(d, time.window, sanitize(d.series.label)))),
   ];
-  for (const [key, v] of rankCauses(time, findings))
+  const analysis = analyzeChanges(time);
+  for (const { change, members } of analysis.unknown)
+    out.unknown.set(
+      `change:${change.id}`,
+      members.map((m) => sanitize(unknownText(m, change, time.window))),
+    );
+  for (const [key, v] of rankCauses(time, findings, analysis))
     if (v.likely || (v.tied ?? []).length > 0)
-      out.set(key, {
+      out.causes.set(key, {
         rules: v.likely ? v.findings.map((id) => rules.get(id) ?? id) : [],
         asideFor: v.likely ? words(v.lost) : [],
         undecidedFor: words(v.tied),
@@ -154,7 +176,8 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
     for (const c of time.changes) {
       const t = ms(c.time);
       if (t < from || t > until) continue;
-      const cause = likely.get(`change:${c.id}`);
+      const cause = likely.causes.get(`change:${c.id}`);
+      const unknown = likely.unknown.get(`change:${c.id}`) ?? [];
       const ids = cause?.rules ?? [];
       rows.push({
         kind: "change",
@@ -163,6 +186,7 @@ export function timelineModel(data: TuiData, watch0?: WatchState): TimelineModel
         findings: ids,
         ...(cause && cause.asideFor.length > 0 ? { asideFor: cause.asideFor } : {}),
         ...(cause && cause.undecidedFor.length > 0 ? { undecidedFor: cause.undecidedFor } : {}),
+        ...(unknown.length > 0 ? { healthUnknown: unknown } : {}),
       });
     }
   }
@@ -483,6 +507,7 @@ export function rowDetail(m: TimelineModel, r: TimelineRow | undefined): string 
         ...(r.likely ? [`likely cause of ${[...new Set(r.findings)].join(", ")}`] : []),
         ...(r.asideFor ? [`set aside for a rival at ${r.asideFor.join(", ")}`] : []),
         ...(r.undecidedFor ? [`undecided for ${r.undecidedFor.join(", ")}`] : []),
+        ...(r.healthUnknown ? [`health unknown: ${r.healthUnknown.join("; ")}`] : []),
         ...(c.revert[0] ? [`revert (enter copies): $ ${sanitize(c.revert[0])}`] : []),
         ...props,
       ].join(" · ");
