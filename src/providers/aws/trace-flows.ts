@@ -36,6 +36,7 @@ import {
   lbClients,
   lbClientsV6,
   lbEndpoint,
+  lbRouteHop,
   type PathTrace,
   sourceToTarget,
   type TraceHop,
@@ -207,6 +208,15 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint, byAddres
     if (hop) hops.push(hop);
   }
   hops.push(...clientToLb(clients, src, protocol, listener.port));
+  // the reply to clients on the internet leaves through the route table of the node's subnet: a subnet without a route to
+  // an internet gateway leaves them without an answer (not for a family the load balancer has no public address of)
+  const families: boolean[] = [];
+  if (lb.internetFacing) {
+    if (clients.cidrs.some((c) => !c.includes(":")) && !noPublicIpv4(lb)) families.push(false);
+    if (clients.cidrs.some((c) => c.includes(":")) && isDualstack(lb)) families.push(true);
+  }
+  const routed = lbRouteHop(model, lb, clients, families);
+  if (routed.hop) hops.push(routed.hop);
   const flow = `${clients.label} → ${s(lb.name)}:${listener.port}/${s(listener.protocol ?? "?")} → ${dst.label}:${target.port}/${protocol}`;
   // the listener's rules, in priority order, decide which target group this client's connection goes to
   const routing = clientFamily ? listenerHop(model, lb, listener, tg, clientFamily, clients, byAddress) : undefined;
@@ -215,7 +225,12 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint, byAddres
     return withBasis(
       conclude(hops),
       flow,
-      `listener ${s(listener.name)} does not send ${routing.who} to target group ${s(tg.name)}: the trace stops at its rules`,
+      [
+        routed.basis,
+        `listener ${s(listener.name)} does not send ${routing.who} to target group ${s(tg.name)}: the trace stops at its rules`,
+      ]
+        .filter((x) => !!x)
+        .join("; "),
     );
   // a dualstack NLB translates a client of the other family to the target group's (IPv4 clients to an IPv6 group, IPv6
   // clients to an IPv4 one): the target then sees the NLB's own address, whatever client IP preservation says
@@ -231,7 +246,7 @@ export function traceData(model: AwsModel, r: Route, client?: Endpoint, byAddres
       : lb.type === "network" && lb.securityGroupIds.length === 0
         ? "the NLB has no security groups: nothing filters at it"
         : undefined;
-  return withBasis(conclude(hops), flow, extra);
+  return withBasis(conclude(hops), flow, [routed.basis, extra].filter((x) => !!x).join("; ") || undefined);
 }
 
 const FAMILY = { ipv4: "IPv4", ipv6: "IPv6" } as const;

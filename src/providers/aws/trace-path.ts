@@ -1,7 +1,9 @@
 /**
  * One flow through an AWS load balancer's path, hop by hop: the client → load
  * balancer leg (LB security group ingress on the listener port, LB subnet ACL
- * inbound, and the ACL's outbound reply to the client's ephemeral port), and
+ * inbound, and the ACL's outbound reply to the client's ephemeral port; for a
+ * client on the internet, the LB subnets' route tables, which must send the
+ * reply to an internet gateway), and
  * the LB (or client, or instance) → target leg (the source's security group
  * egress, the source subnet's ACL outbound, the target subnet's ACL inbound,
  * the target's security groups, and the reply back through both ACLs on the
@@ -15,11 +17,37 @@
  * Both `lbdoctor trace` and the TUI trace view print these hops.
  */
 import type { TraceLayer, Verdict } from "../../core/inspect.ts";
-import { sanitize } from "../../core/report/sanitize.ts";
-import { type Interval, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
-import type { Instance, LoadBalancer, NaclEntry, NetworkAcl, SecurityGroup, Subnet, TargetGroup } from "./model.ts";
+import { oneLine, sanitize } from "../../core/report/sanitize.ts";
+import { type Interval, intersect6, normalize6, type Space6, size6, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
+import {
+  defaultRoute,
+  familySpace,
+  internetGatewayRouteFix,
+  internetSpace,
+  isEndpointRoute,
+  isIgwRoute,
+  neededRoutes,
+  routeDetail,
+  routesFor,
+  spaceCidrs,
+  V4,
+  V6,
+} from "./igw-routes.ts";
+import type {
+  AwsModel,
+  Instance,
+  LbZone,
+  LoadBalancer,
+  NaclEntry,
+  NetworkAcl,
+  Route,
+  RouteTable,
+  SecurityGroup,
+  Subnet,
+  TargetGroup,
+} from "./model.ts";
 import { EPHEMERAL, evaluateNacl, type NaclVerdict, portsText } from "./nacl.ts";
-import { clientSpace, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
+import { clientSpace, gapNote, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
 import { evaluateGroups, type Protocol, type SgMatch, type SgPeer } from "./sg.ts";
 
 const s = (v: string | undefined): string => sanitize(v ?? "");
@@ -312,6 +340,174 @@ export function naclHop(
     if (worst.text) hop.notes.push({ kind: worst.verdict === "unknown" ? "maybe" : "reason", text: worst.text });
   }
   return hop;
+}
+
+// ---------------------------------------------------------------------------
+// the load balancer's route tables: the reply to clients on the internet
+
+/** A cloud string on one line: a newline in it cannot start a line of its own beside the fix's `$ ` command lines. */
+const line = (v: string | undefined): string => oneLine(s(v));
+
+/** One zone of the load balancer, for one address family of the clients. */
+interface RouteCase {
+  /** "subnet-0a in us-east-1a" */
+  where: string;
+  verdict: Verdict;
+  text: string;
+  rt?: RouteTable;
+  /** the route that decides a deny, in words, and where it is (the route, or the table's routes when one is missing) */
+  deciding?: string;
+  ptr?: string;
+  fix?: { summary: string; commands: string[] };
+}
+
+/** allow: an active route to an internet gateway, or the local route (an address in the VPC); endpoint: a VPC endpoint */
+function routeKind(r: Route): "pass" | "endpoint" | "fail" {
+  return r.target === "local" || isIgwRoute(r) ? "pass" : isEndpointRoute(r) ? "endpoint" : "fail";
+}
+
+/**
+ * The reply from the load balancer's node in one zone to the clients' addresses on the internet (`internet`, part of the
+ * clients' addresses of one family, `whole`): it leaves through the route table of the node's subnet, whose most specific
+ * route for each address must go to an internet gateway. Unknown when the subnet or its route table (its explicit
+ * association, else the VPC's main table, as the model resolves it) is not in the snapshot, never allowed.
+ */
+function routeCase(
+  model: AwsModel,
+  lb: LoadBalancer,
+  z: LbZone,
+  clients: Endpoint,
+  v6: boolean,
+  internet: Space6,
+  whole: Space6,
+): RouteCase {
+  const sub = z.subnet;
+  const subnetId = z.subnetId ?? sub?.id ?? "(unknown subnet)";
+  const where = `${line(subnetId)} in ${line(z.zoneName ?? sub?.availabilityZone ?? "?")}`;
+  if (!sub)
+    return {
+      where,
+      verdict: "unknown",
+      text: `subnet ${line(subnetId)} is not in the snapshot${line(gapNote(model, [subnetId], ["DescribeSubnets"]))}`,
+    };
+  const rt = sub.routeTable;
+  if (!rt)
+    return {
+      where,
+      verdict: "unknown",
+      text: `its route table is not in the snapshot (neither a table associated with it nor the VPC's main route table)${line(gapNote(model, [sub.id], ["DescribeRouteTables"]))}`,
+    };
+  const table = `route table ${line(rt.id)} (${sub.routeTableVia === "main" ? "the VPC's main route table" : "explicitly associated"})`;
+  const dest = v6 ? V6 : V4;
+  const { parts, unrouted } = routesFor(rt, internet, v6);
+  const failing: Array<{ route?: Route; space: Space6 }> = unrouted.length > 0 ? [{ space: unrouted }] : [];
+  const undecided: Array<{ routes: Route[]; space: Space6 }> = [];
+  for (const p of parts) {
+    const kinds = new Set(p.routes.map(routeKind));
+    if (kinds.size > 1 || kinds.has("endpoint")) undecided.push(p);
+    else if (kinds.has("fail")) failing.push({ route: p.routes[0] as Route, space: p.space });
+  }
+  const failSpace = normalize6(failing.flatMap((f) => f.space));
+  if (failSpace.length > 0) {
+    // the route that takes most of the clients speaks for the failure
+    const worst = failing.reduce((a, b) => (size6(b.space) > size6(a.space) ? b : a));
+    const detail = line(worst.route ? routeDetail(worst.route.destination, worst.route) : routeDetail(dest, undefined));
+    const all = subtract6(whole, failSpace).length === 0;
+    const cidrs = spaceCidrs(failSpace, v6);
+    // "any address": the part on the internet fails, the rest (the VPC, networks connected to it) is another matter
+    const part =
+      subtract6(internet, failSpace).length === 0
+        ? `any address on the internet (${line(clients.label)} also holds addresses in the VPC or networks connected to it)`
+        : `part of ${line(clients.label)} (${cidrs.slice(0, 4).join(", ")}${cidrs.length > 4 ? ", …" : ""})`;
+    const c: RouteCase = {
+      where,
+      verdict: all ? "deny" : "unknown",
+      rt,
+      deciding: `route table ${line(rt.id)} ${detail}`,
+      ptr: worst.route?.ptr ?? `${rt.ptr}/Routes`,
+      text: all
+        ? `${table} ${detail}: the reply to ${line(clients.label)} never reaches an internet gateway`
+        : `${table} ${detail}: the reply to ${part} never reaches an internet gateway: trace one client address`,
+    };
+    // the fix of the rule aws/internet-facing-in-private-subnets, when the default route is what fails
+    if (all && (!worst.route || worst.route.destination === dest)) {
+      const inspected = neededRoutes(lb).some((d) => d !== dest && isEndpointRoute(defaultRoute(rt, d)));
+      c.fix = internetGatewayRouteFix(model, lb, sub, [dest], inspected);
+    }
+    return c;
+  }
+  const u = undecided[0];
+  if (u) {
+    const r = u.routes[0] as Route;
+    const text =
+      u.routes.length > 1
+        ? `${table} has ${u.routes.length} routes for ${line(r.destination)} (${u.routes.map((x) => line(x.target)).join(", ")}), and which one carries the reply to ${line(clients.label)} is not known`
+        : `${table} sends ${line(r.destination)} to ${line(r.target)}, a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint, as in internet gateway ingress routing): whether that endpoint's subnet routes to an internet gateway is not in the snapshot`;
+    return { where, verdict: "unknown", rt, text };
+  }
+  const igw = parts.map((p) => p.routes[0]).find((r) => r && isIgwRoute(r));
+  return {
+    where,
+    verdict: "allow",
+    rt,
+    text: `${table} ${igw ? `sends ${line(igw.destination)} to ${line(igw.target)}` : "keeps the reply in the VPC"}`,
+  };
+}
+
+/**
+ * The route tables of an internet-facing load balancer's subnets, for the reply to `clients`' addresses on the internet
+ * of each family in `families` (true: IPv6). An internet-facing load balancer's subnets must be public subnets, whose route
+ * table sends the internet to an internet gateway (Subnets for your load balancer,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer;
+ * the route a reply takes: https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html). A NAT gateway
+ * or an egress-only internet gateway admits no client ("prevents hosts outside of your VPC from initiating an IPv6
+ * connection with your instance", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateEgressOnlyInternetGateway.html).
+ * No hop when every zone's table sends the replies to an internet gateway (the basis says so), or when the clients hold
+ * no address on the internet (in the VPC, or a network connected to it).
+ */
+export function lbRouteHop(model: AwsModel, lb: LoadBalancer, clients: Endpoint, families: boolean[]): { hop?: TraceHop; basis?: string } {
+  const cases: RouteCase[] = [];
+  for (const v6 of families) {
+    const whole = familySpace(clients.cidrs, v6);
+    const internet = intersect6(whole, internetSpace(v6));
+    if (internet.length === 0) continue;
+    for (const z of lb.zones) cases.push(routeCase(model, lb, z, clients, v6, internet, whole));
+  }
+  if (cases.length === 0) return {};
+  const tables = [...new Set(cases.map((c) => c.rt?.id).filter((x): x is string => !!x))];
+  const subnets = [...new Set(lb.zones.map((z) => z.subnetId ?? z.subnet?.id).filter((x): x is string => !!x))];
+  const worst = cases.reduce((a, b) => (RANK[b.verdict] > RANK[a.verdict] ? b : a));
+  if (worst.verdict === "allow")
+    return {
+      basis: `the route tables of ${line(lb.name)}'s subnets (${tables.map(line).join(", ")}) send the replies to ${line(clients.label)} to an internet gateway`,
+    };
+  const hop: TraceHop = {
+    layer: "lb-route",
+    where: "load balancer subnet",
+    title: `load balancer subnet route table (reply to the client) · ${tables.map(line).join(", ") || "(not known)"} · ${subnets.length > 1 ? "subnets" : "subnet"} ${subnets.map(line).join(", ") || "(not known)"}`,
+    verdict: worst.verdict,
+    notes: [{ kind: "reason", text: `${worst.where}: ${worst.text}` }],
+    resources: [...tables, ...subnets],
+  };
+  if (worst.verdict === "deny" && worst.deciding)
+    hop.deciding = { name: worst.deciding, isDefault: false, access: "Deny", ptr: worst.ptr ?? worst.rt?.ptr ?? "" };
+  const denied = cases.filter((c) => c.verdict === "deny");
+  if (denied.length > 0)
+    hop.notes.push({
+      kind: "reason",
+      text: `an internet-facing load balancer's subnets must be public (routed to an internet gateway): a connection of ${line(clients.label)} to the node in ${[...new Set(denied.map((c) => c.where))].join(", ")} gets no reply`,
+    });
+  for (const c of cases)
+    if (c !== worst)
+      hop.notes.push({ kind: c.verdict === "unknown" ? "maybe" : "partial", text: `${c.where}: ${c.verdict.toUpperCase()}, ${c.text}` });
+  const fixes = new Set<string>();
+  for (const c of denied) {
+    if (!c.fix || fixes.has(c.fix.summary)) continue;
+    fixes.add(c.fix.summary);
+    hop.notes.push({ kind: "reason", text: `fix: ${line(c.fix.summary)}` });
+    for (const cmd of c.fix.commands) hop.notes.push({ kind: "reason", text: `$ ${line(cmd)}` });
+  }
+  return { hop };
 }
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
  * `lbdoctor trace` for AWS: one flow to a target on a port, hop by hop through
  * the load balancer's and the target's security groups and subnet network ACLs
- * (the reply on the ephemeral ports included), offline, from a snapshot.
+ * (the reply on the ephemeral ports included) and, for a client on the internet,
+ * the load balancer subnets' route tables, offline, from a snapshot.
  *
  * --from: `lb` (or a load balancer's name): the LB nodes → the target;
  *         `Internet`, an IPv4 or IPv6 address or CIDR: a client, through the listener that forwards to the
@@ -19,7 +20,7 @@
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
-import { safeJson, sanitize } from "../../core/report/sanitize.ts";
+import { oneLine, safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { isAddressLike, parsePort, sameAddress } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
@@ -184,18 +185,20 @@ export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): num
     return code;
   }
   const c = styles(opts.color === true);
+  // each value on its own line: a newline in a cloud string cannot pass for a line of lbdoctor's (a fix's `$ ` command)
+  const line = (v: string): string => oneLine(sanitize(v));
   const word = (v: string) => (v === "allow" ? c.green("ALLOW") : v === "deny" ? c.red("DENY") : c.magenta("UNKNOWN"));
   const out: string[] = [];
-  out.push(`${c.bold("Flow")}: ${sanitize(trace.flow)}`);
-  out.push(c.gray(`Evaluated from ${sanitize(trace.basis)}`));
+  out.push(`${c.bold("Flow")}: ${line(trace.flow)}`);
+  out.push(c.gray(`Evaluated from ${line(trace.basis)}`));
   trace.hops.forEach((h, n) => {
     const d = h.deciding;
-    out.push(`  ${n + 1}. ${sanitize(h.title)}: ${word(h.verdict)}${d ? ` by ${sanitize(d.name)}` : ""}`);
-    if (d?.ptr) out.push(c.gray(`       ${sanitize(d.ptr)}`));
-    for (const note of h.notes) out.push((note.kind === "maybe" ? c.magenta : c.gray)(`       ${sanitize(note.text)}`));
+    out.push(`  ${n + 1}. ${line(h.title)}: ${word(h.verdict)}${d ? ` by ${line(d.name)}` : ""}`);
+    if (d?.ptr) out.push(c.gray(`       ${line(d.ptr)}`));
+    for (const note of h.notes) out.push((note.kind === "maybe" ? c.magenta : c.gray)(`       ${line(note.text)}`));
   });
   const why = trace.verdict === "deny" ? trace.why : trace.verdict === "unknown" ? trace.reason : trace.why;
-  out.push(`${c.bold("Verdict")}: ${word(trace.verdict)}${why ? c.gray(` (${sanitize(why)})`) : ""}`);
+  out.push(`${c.bold("Verdict")}: ${word(trace.verdict)}${why ? c.gray(` (${line(why)})`) : ""}`);
   io.out(`${out.join("\n")}\n`);
   return code;
 }
