@@ -820,3 +820,72 @@ describe("Resource Graph: subscription ids only", () => {
     }
   });
 });
+
+describe("the resource-group path against a resource group the caller holds no role on (the emulator's unreadableResourceGroups)", () => {
+  const rg = String(healthyWeb().build().scope.resourceGroup);
+  /** healthyWeb with its load balancer in lb-rg and its VNet in network-rg (every reference follows them) */
+  const moved = (): AzureSnapshot =>
+    JSON.parse(
+      JSON.stringify(healthyWeb().build())
+        .replaceAll(
+          `/resourceGroups/${rg}/providers/Microsoft.Network/loadBalancers/`,
+          "/resourceGroups/lb-rg/providers/Microsoft.Network/loadBalancers/",
+        )
+        .replaceAll(
+          `/resourceGroups/${rg}/providers/Microsoft.Network/virtualNetworks/`,
+          "/resourceGroups/network-rg/providers/Microsoft.Network/virtualNetworks/",
+        ),
+    ) as AzureSnapshot;
+  const hidden = [`/subscriptions/${SUB}/resourceGroups/lb-rg`, `/subscriptions/${SUB}/resourceGroups/network-rg`];
+  const netId = (type: string, name: string, group: string) =>
+    `/subscriptions/${SUB}/resourceGroups/${group}/providers/Microsoft.Network/${type}/${name}`;
+
+  it("asked for that group: every list is refused, so the run stops with an InputError (exit 2) naming the group and ARM's answer", async () => {
+    const snap = moved();
+    const emu = await startArmEmulator({ snapshots: [snap], unreadableResourceGroups: hidden });
+    try {
+      await assert.rejects(collectAzure(opts(emu, snap, { resourceGroup: "lb-rg" })), (e: Error) => {
+        assert.equal(e.name, "InputError");
+        assert.match(
+          e.message,
+          new RegExp(
+            `^not authorized to read resource group 'lb-rg' in subscription ${SUB}: every list was refused \\(403 AuthorizationFailed: The client does not have authorization to perform action 'Microsoft\\.\\w+/\\w+/read' over scope '/subscriptions/${SUB}/resourceGroups/lb-rg/providers/`,
+          ),
+        );
+        return true;
+      });
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("a readable group whose VNet and load balancer are in such groups: the VNet's 403 is a gap, the run completes, and no rule gives an all-clear for the scope", async () => {
+    const snap = moved();
+    const emu = await startArmEmulator({ snapshots: [snap], unreadableResourceGroups: hidden });
+    try {
+      const got = await collectAzure(opts(emu, snap, { effectiveNsg: false }));
+      assert.deepEqual(
+        (got.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.resourceId]),
+        [["virtualNetworks.get", 403, "AuthorizationFailed", netId("virtualNetworks", "vnet-web", "network-rg")]],
+      );
+      assert.ok(got.resources.some((r) => r.type === "Microsoft.Network/networkInterfaces"));
+      const m = buildAzureModel(got);
+      assert.ok(
+        m.gaps.some(
+          (g) => g.kind === "collection" && g.operation === "resolve" && g.resourceId === netId("loadBalancers", "lb-web", "lb-rg"),
+        ),
+      );
+      const findings = runRules(
+        m,
+        rules.filter((r) => r.provider === "azure"),
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.resourceId === "" && (f.status === "pass" || f.status === "not-applicable")).map((f) => f.ruleId),
+        [],
+      );
+      assert.ok(findings.some((f) => f.ruleId === "azure/backend-unhealthy" && f.status === "unknown" && /lb-rg/.test(f.message)));
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -1030,3 +1030,71 @@ describe("ARM emulator: api-versions", () => {
     assert.equal(graph.json.error.code, "InvalidApiVersionParameter");
   });
 });
+
+describe("ARM emulator: a resource group the caller holds no role on (unreadableResourceGroups)", () => {
+  const hidden = "lb-rg";
+  /** healthy-web with its load balancer (and the NICs' references to it) in resource group lb-rg */
+  const snap = JSON.parse(
+    JSON.stringify(fixture("healthy-web")).replaceAll(
+      `/resourceGroups/${RG}/providers/Microsoft.Network/loadBalancers/`,
+      `/resourceGroups/${hidden}/providers/Microsoft.Network/loadBalancers/`,
+    ),
+  ) as AzureSnapshot;
+  const lbId = netId("loadBalancers", WEB_LB, hidden);
+  const requests = [
+    { method: "GET", path: `${rgPath(hidden)}?api-version=2021-04-01`, action: "Microsoft.Resources/subscriptions/resourceGroups/read" },
+    {
+      method: "GET",
+      path: `${rgPath(hidden)}/providers/Microsoft.Network/loadBalancers?api-version=${NET}`,
+      action: "Microsoft.Network/loadBalancers/read",
+    },
+    { method: "GET", path: `${lbId}?api-version=${NET}`, action: "Microsoft.Network/loadBalancers/read" },
+    // the group named in another case is the same group
+    {
+      method: "GET",
+      path: `${lbId.replace(`/resourceGroups/${hidden}/`, "/RESOURCEGROUPS/LB-RG/")}?api-version=${NET}`,
+      action: "Microsoft.Network/loadBalancers/read",
+    },
+    {
+      method: "POST",
+      path: `${lbId}/loadBalancingRules/rule-http/health?api-version=${NET}`,
+      action: "Microsoft.Network/loadBalancers/loadBalancingRules/health/action",
+    },
+    // refused before ARM looks for what the path names
+    { method: "GET", path: `${lbId}-gone?api-version=${NET}`, action: "Microsoft.Network/loadBalancers/read" },
+  ];
+
+  test("every ARM request under the group is 403 AuthorizationFailed naming the action and the scope; the other groups answer; without the option nothing changes", async () => {
+    const emu = await startArmEmulator({
+      snapshots: [snap],
+      token: TOKEN,
+      unreadableResourceGroups: [`/subscriptions/${SUB}/resourceGroups/LB-RG`],
+    });
+    try {
+      for (const r of requests) {
+        const res = await call(emu, r.method, r.path);
+        assert.equal(res.status, 403, `${r.method} ${r.path}: ${res.text}`);
+        assert.deepEqual(Object.keys(res.json), ["error"]);
+        assert.equal(res.json.error.code, "AuthorizationFailed");
+        const scope = decodeURIComponent(new URL(r.path, emu.url).pathname);
+        assert.equal(
+          res.json.error.message,
+          `The client does not have authorization to perform action '${r.action}' over scope '${scope}' or the scope is invalid (injected by the ARM emulator).`,
+        );
+      }
+      const readable = await listAll(emu, listPath("Microsoft.Network", "networkInterfaces"));
+      assert.ok(readable.items.length > 0);
+      assert.equal((await get(emu, `${rgPath()}?api-version=2021-04-01`)).status, 200);
+    } finally {
+      await emu.close();
+    }
+    // without the option the same requests are answered as before
+    const open = await startArmEmulator({ snapshots: [snap], token: TOKEN });
+    try {
+      for (const r of requests.slice(0, 4)) assert.equal((await get(open, r.path)).status, 200, r.path);
+      assert.equal((await get(open, `${lbId}-gone?api-version=${NET}`)).status, 404);
+    } finally {
+      await open.close();
+    }
+  });
+});

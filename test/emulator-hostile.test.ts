@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES } from "../src/core/emulator/http.ts";
 import { InputError } from "../src/core/errors.ts";
 import { startAwsEmulator } from "../src/providers/aws/emulator/index.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
+import { resourceChangesQuery } from "../src/providers/azure/collect/time.ts";
 import { answerQuery } from "../src/providers/azure/emulator/graph.ts";
 import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
 import { ArmStore } from "../src/providers/azure/emulator/store.ts";
@@ -360,5 +361,58 @@ describe("Resource Graph: a resource group the caller cannot read in a subscript
         [],
       );
     }
+  });
+});
+
+describe("Resource Graph: the resource changes of a resource group the caller cannot read", () => {
+  const snap = JSON.parse(readFileSync(join(ROOT, "fixtures/azure/nsg-change-probe-down.json"), "utf8")) as AzureSnapshot;
+  const sub = String(snap.scope.subscriptionId);
+  // the NSG's changes are of an NSG in resource group nsg-rg
+  for (const rows of Object.values(snap.observations?.resourceChanges ?? {})) {
+    for (const r of rows) {
+      const target = r.properties?.targetResourceId ?? "";
+      if (!/networkSecurityGroups/.test(target) || !r.properties) continue;
+      r.properties.targetResourceId = target.replace(/\/resourceGroups\/[^/]+\//, "/resourceGroups/nsg-rg/");
+      r.resourceGroup = "nsg-rg";
+    }
+  }
+  const query = resourceChangesQuery({ from: "2026-03-14T02:30:00Z", until: "2026-03-14T04:00:00Z" });
+  const changes = async (unreadableResourceGroups?: string[]) => {
+    const emu = await startArmEmulator({ snapshots: [snap], ...(unreadableResourceGroups ? { unreadableResourceGroups } : {}) });
+    try {
+      const r = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          `${emu.url}/providers/Microsoft.ResourceGraph/resources?api-version=2024-04-01`,
+          { method: "POST", ca: emu.ca, headers: { authorization: "Bearer t", "content-type": "application/json" } },
+          (res) => {
+            let text = "";
+            res.on("data", (c) => {
+              text += c;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on("error", reject);
+        req.end(JSON.stringify({ subscriptions: [sub], query }));
+      });
+      assert.equal(r.status, 200, r.text);
+      return (JSON.parse(r.text) as { data: Array<{ properties: { targetResourceId: string } }> }).data.map(
+        (d) => d.properties.targetResourceId,
+      );
+    } finally {
+      await emu.close();
+    }
+  };
+
+  it("are left out without an error, as the group's Resources rows are; the other groups' changes are answered", async () => {
+    const all = await changes();
+    assert.equal(all.length, 3);
+    assert.equal(all.filter((id) => /\/resourceGroups\/nsg-rg\//.test(id)).length, 2);
+    const readable = await changes([`/subscriptions/${sub}/resourceGroups/NSG-RG`]);
+    assert.deepEqual(
+      readable,
+      all.filter((id) => !/\/resourceGroups\/nsg-rg\//.test(id)),
+    );
+    assert.equal(readable.length, 1);
   });
 });

@@ -31,7 +31,7 @@ import { staticTokenCredential } from "../src/providers/azure/collect/credential
 import { startArmEmulator } from "../src/providers/azure/emulator/index.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
-import { healthyWeb } from "./support/azure-builder.ts";
+import { healthyWeb, ids, netId, P, RG, WEB_LB, WEB_SUBNET } from "./support/azure-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
 import { TEST_RULE_META } from "./support/rule-tester.ts";
 
@@ -370,5 +370,57 @@ describe("a gap recorded as a note reads as a note, not a failure (third review)
       f?.message ?? "",
       /^Not verified: resourceGraph\.resourceGroups: Resource Graph returned resources from this subscription; /,
     );
+  });
+});
+
+describe("a load balancer the NICs name that the snapshot lacks (another resource group): unknown, not a pass", () => {
+  const shared = `${netId("loadBalancers", "lb-shared", "net-rg")}/backendAddressPools/pool-shared`;
+  /** healthyWeb with a third VM in lb-web's pool whose NIC also names a pool of lb-shared (resource group net-rg) */
+  const scenario = (named: boolean) =>
+    healthyWeb()
+      .vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", pools: [`${WEB_LB}/pool-web`], availabilitySet: "avset-web" })
+      .ruleHealth(WEB_LB, "rule-http", [
+        { vm: "vm1", state: "Up" },
+        { vm: "vm2", state: "Up" },
+        { vm: "vm3", state: "Up" },
+      ])
+      .edit(ids.nic("vm3-nic"), (r) => {
+        const ipc = (P(r).ipConfigurations as Array<{ properties: { loadBalancerBackendAddressPools: Array<{ id: string }> } }>)[0];
+        if (named) ipc?.properties.loadBalancerBackendAddressPools.push({ id: shared });
+      })
+      .build();
+  const azureRules = rules.filter((r) => r.provider === "azure");
+  const status = (fs: Finding[], ruleId: string, resourceName: string) =>
+    fs.find((f) => f.ruleId === ruleId && f.resourceName === resourceName)?.status;
+
+  it("runRules: what the rules say of that NIC and of the scope is unknown, citing the load balancer; the other members still pass", () => {
+    const before = runRules(buildAzureModel(scenario(false)), azureRules);
+    const fs = runRules(buildAzureModel(scenario(true)), azureRules);
+    for (const [ruleId, name] of [
+      ["azure/backend-vm-stopped", "vm3-nic"],
+      ["azure/backend-unhealthy", "vm3-nic"],
+      ["azure/single-nic-hairpin", "(scope)"],
+    ] as const) {
+      assert.equal(status(before, ruleId, name), name === "(scope)" ? "not-applicable" : "pass", `${ruleId} ${name} without the reference`);
+      const f = fs.find((x) => x.ruleId === ruleId && x.resourceName === name);
+      assert.equal(f?.status, "unknown", `${ruleId} ${name}: ${statuses(of(fs, ruleId))}`);
+      assert.equal(f?.messageId, GAP_MESSAGE_ID);
+      assert.match(
+        f?.message ?? "",
+        /^Not verified: resolve on \/subscriptions\/.+\/loadBalancers\/lb-shared: load balancer lb-shared \(resource group net-rg\) is not in the snapshot/,
+      );
+    }
+    assert.equal(status(fs, "azure/backend-vm-stopped", "vm1-nic"), "pass", "a member that names no missing load balancer still passes");
+    // each rule that reads load balancers says so on the load balancer itself, so it does not drop out of the report
+    const onShared = fs.filter((f) => f.resourceName === "lb-shared");
+    assert.ok(onShared.some((f) => f.ruleId === "azure/backend-unhealthy" && f.status === "unknown"));
+    assert.ok(onShared.every((f) => f.status === "unknown" && /^Not checked: resolve on /.test(f.message)));
+  });
+
+  it("narrowed to the resource group that was collected, the NIC's results stay unknown", () => {
+    const d = diagnose({ snapshot: scenario(true), adapter: azureProvider as ProviderAdapter<Model>, rules, source: "test", target: RG });
+    assert.equal(status(d.findings, "azure/backend-vm-stopped", "vm3-nic"), "unknown");
+    assert.equal(status(d.findings, "azure/backend-vm-stopped", "vm1-nic"), "pass");
+    assert.ok(d.model.gaps.some((g) => g.kind === "collection" && g.resourceName === "lb-shared"));
   });
 });

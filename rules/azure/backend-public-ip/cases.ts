@@ -4,6 +4,12 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 const POOL = `${WEB_LB}/pool-web`;
 type Wire = Array<{ name: string; properties: Record<string, unknown> }>;
 
+/** Drops a NIC's load balancer references: a case that removes a load balancer takes its members' references with it. */
+const leaveLoadBalancers = (r: Parameters<typeof P>[0]) => {
+  for (const ipc of P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)
+    Object.assign(ipc.properties, { loadBalancerBackendAddressPools: [], loadBalancerInboundNatRules: [] });
+};
+
 export const cases: RuleCases = {
   valid: [
     { name: "reference architecture: the VMs have private IPs only (the public IP is the LB's)", snapshot: healthyWeb().build() },
@@ -94,6 +100,8 @@ export const cases: RuleCases = {
           ipMembers: { "pool-onprem": [{ name: "sql-a", ip: "10.1.0.50", vnet: "vnet-app" }] },
         })
         .remove(ids.lb("lb-internal"))
+        .edit(ids.nic("app1-nic"), leaveLoadBalancers)
+        .edit(ids.nic("app2-nic"), leaveLoadBalancers)
         .build(),
     },
   ],

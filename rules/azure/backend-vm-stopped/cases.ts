@@ -3,6 +3,12 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
 
+/** Drops a NIC's load balancer references: a case that removes a load balancer takes its members' references with it. */
+const leaveLoadBalancers = (r: Parameters<typeof P>[0]) => {
+  for (const ipc of P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)
+    Object.assign(ipc.properties, { loadBalancerBackendAddressPools: [], loadBalancerInboundNatRules: [] });
+};
+
 function scaleSet(power0: "running" | "deallocated") {
   return azure()
     .vnet("vnet-web", ["10.0.0.0/16"], [{ name: "snet-web", prefix: "10.0.0.0/24" }])
@@ -101,6 +107,8 @@ export const cases: RuleCases = {
           ipMembers: { "pool-onprem": [{ name: "sql-a", ip: "10.1.0.50", vnet: "vnet-app" }] },
         })
         .remove(ids.lb("lb-internal"))
+        .edit(ids.nic("app1-nic"), leaveLoadBalancers)
+        .edit(ids.nic("app2-nic"), leaveLoadBalancers)
         .build(),
     },
   ],

@@ -14,6 +14,12 @@ import type { RuleCases } from "../../../test/support/rule-tester.ts";
 /** healthyWeb with the web subnet's NSG detached. */
 const noSubnetNsg = () => healthyWeb().subnetNsg(WEB_SUBNET, null);
 
+/** Drops a NIC's load balancer references: a case that removes a load balancer takes its members' references with it. */
+const leaveLoadBalancers = (r: Parameters<typeof P>[0]) => {
+  for (const ipc of P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)
+    Object.assign(ipc.properties, { loadBalancerBackendAddressPools: [], loadBalancerInboundNatRules: [] });
+};
+
 /** The scenario as a snapshot collected through Resource Graph over its subscription (docs/resource-graph.md: the scope it records). */
 const viaGraph = (scenario: AzureScenario) => {
   const snapshot = scenario.build();
@@ -196,6 +202,8 @@ export const cases: RuleCases = {
           }
         })
         .remove(ids.lb(WEB_LB))
+        .edit(ids.nic("vm1-nic"), leaveLoadBalancers)
+        .edit(ids.nic("vm2-nic"), leaveLoadBalancers)
         .build(),
       messageId: "notInScope",
     },

@@ -109,6 +109,18 @@ export const cases: RuleCases = {
         .build(),
       reason: "could not all be listed",
     },
+    {
+      name: "vm3's NIC names a pool of lb-shared, a load balancer in another resource group the snapshot lacks",
+      snapshot: healthyWeb()
+        .vm("vm3", {
+          subnet: WEB_SUBNET,
+          ip: "10.0.0.6",
+          availabilitySet: "avset-web",
+          pools: [`${ids.lb("lb-shared").replace(/\/resourceGroups\/[^/]+\//, "/resourceGroups/net-rg/")}/backendAddressPools/pool-shared`],
+        })
+        .build(),
+      reason: "not in the snapshot",
+    },
   ],
   notApplicable: [
     {

@@ -141,7 +141,7 @@ export default defineRule<AzureModel>({
     "with a pool's members but have no NIC ip configuration in that pool: capacity you pay for that serves nothing, and a pool that is smaller than the team believes. " +
     "A sibling VM whose NIC is in another backend pool is treated as deliberately serving something else and passes. " +
     "Scale-set instances take membership from the scale set's model, so an instance left out usually runs an older model. " +
-    "A sibling listed by the availability set but missing from the snapshot, or whose NICs were not collected, is unknown. " +
+    "A sibling listed by the availability set but missing from the snapshot, or whose NICs were not collected or name a pool the snapshot lacks, is unknown. " +
     "Severity is medium: nothing is down, but redundancy and capacity are less than planned.",
   citations: [
     { url: "https://learn.microsoft.com/en-us/azure/load-balancer/backend-pool-management", title: "Backend pool management" },
@@ -163,6 +163,8 @@ export default defineRule<AzureModel>({
     complete: "All {{count}} VM(s) of {{group}} are in pool {{pool}} ({{lb}}).",
     elsewhere: "VM {{vm}} shares {{group}} with pool {{pool}}'s members but serves {{other}} instead; treated as deliberate.",
     siblingMissing: "VM {{vm}} is listed by {{group}} but is not in the snapshot, so whether it belongs in pool {{pool}} is unknown.",
+    poolMissing:
+      "VM {{vm}} shares {{group}} with pool {{pool}}'s members; its NIC names a backend pool that is not in the snapshot (a load balancer in a resource group that was not collected), so whether it serves that pool instead, deliberately, is unknown.",
     nicMissing: "VM {{vm}} shares {{group}} with pool {{pool}}'s members, but its network interfaces are not all in the snapshot{{why}}.",
     groupIncomplete: "The VMs of {{group}} could not all be listed ({{reason}}), so a VM left out of pool {{pool}} may go unseen.",
     noGroup: "No VM in pool {{pool}} ({{lb}}) belongs to an availability set or scale set, so no sibling can be missing from it.",
@@ -217,6 +219,29 @@ export default defineRule<AzureModel>({
             continue;
           }
           open++;
+          // a pool its NICs name that the snapshot lacks (a load balancer in a resource group that was not collected):
+          // it may serve that pool deliberately
+          const unseen = vm.nics.flatMap((n) =>
+            n.ipConfigs.flatMap((c) => c.poolKeys.filter((k) => !model.byKey.pool.has(k)).map(() => ({ n, c }))),
+          );
+          if (unseen.length > 0) {
+            const { n, c } = unseen[0] as (typeof unseen)[number];
+            report({
+              ...base,
+              status: "unknown",
+              resourceId: vm.id,
+              messageId: "poolMissing",
+              data: { ...gdata, vm: vm.name },
+              evidence: [
+                {
+                  resourceId: n.id,
+                  pointer: join(c.ptr, "properties", "loadBalancerBackendAddressPools"),
+                  label: `pools of ${n.name}/${c.name}`,
+                },
+              ],
+            });
+            continue;
+          }
           const missingNics = vm.nicIds.filter((id) => !model.byKey.nic.has(idKey(id)));
           if (vm.nics.length === 0 || missingNics.length > 0) {
             const why = gapReason(model, missingNics, ["networkInterfaces.list", "listVirtualMachineScaleSetNetworkInterfaces"]);

@@ -110,6 +110,22 @@ function authenticate(st: ArmState, req: IncomingMessage): string {
   return bearer;
 }
 
+/**
+ * The action an ARM request needs, as ARM names it in an AuthorizationFailed message: the resource provider and the
+ * resource types the path names (after its last `providers` segment), then `read` for a GET or `action` for a POST
+ * (`Microsoft.Network/loadBalancers/read`, `Microsoft.Network/loadBalancers/loadBalancingRules/health/action`); a
+ * resource group's own path is `Microsoft.Resources/subscriptions/resourceGroups/read`.
+ */
+function actionOf(method: string, path: string): string {
+  const parts = path.split("/").filter((p) => p.length > 0);
+  const at = parts.map((p) => p.toLowerCase()).lastIndexOf("providers");
+  const types =
+    at < 0
+      ? ["Microsoft.Resources", "subscriptions", "resourceGroups"]
+      : [parts[at + 1] ?? "", ...parts.slice(at + 2).filter((_, i) => i % 2 === 0)];
+  return `${types.join("/")}/${method === "GET" ? "read" : "action"}`;
+}
+
 /** What ARM checks before any handler: api-version, a readable and known subscription, an existing resource group, a version the provider takes. */
 function checkArm(st: ArmState, method: string, url: URL, path: string, lower: string): void {
   const version = queryParam(url.searchParams, "api-version");
@@ -130,6 +146,14 @@ function checkArm(st: ArmState, method: string, url: URL, path: string, lower: s
   }
   if (!st.store.hasSubscription(sub)) throw new EmulatorError(404, "SubscriptionNotFound", `The subscription '${sub}' could not be found.`);
   const rgName = lower.startsWith(`/subscriptions/${sub.toLowerCase()}/resourcegroups/`) ? path.split("/")[4] : undefined;
+  // a resource group the caller holds no role on: refused before ARM looks for the group or the resource
+  if (rgName !== undefined && st.unreadableGroups?.has(lower.split("/").slice(0, 5).join("/"))) {
+    throw new EmulatorError(
+      403,
+      "AuthorizationFailed",
+      `The client does not have authorization to perform action '${actionOf(method, path)}' over scope '${path}' or the scope is invalid (injected by the ARM emulator).`,
+    );
+  }
   if (rgName !== undefined && !st.store.resourceGroup(sub, rgName)) {
     throw new EmulatorError(404, "ResourceGroupNotFound", `Resource group '${rgName}' could not be found.`);
   }

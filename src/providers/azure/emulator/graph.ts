@@ -223,7 +223,8 @@ function checkOptions(options: unknown): void {
  * of every answer without an error, as Resource Graph does, unless no named subscription is readable: then the
  * request is a 400 `NoValidSubscriptionsInQueryRequest`. `unreadableGroups`: resource groups (lower-cased
  * `/subscriptions/<id>/resourcegroups/<name>`) the caller holds no role on while it holds roles on others of the same
- * subscription: their rows are left out without an error, and `ResourceContainers` does not list the subscription.
+ * subscription: their rows (and their resources' changes) are left out without an error, and `ResourceContainers`
+ * does not list the subscription.
  */
 export function answerQuery(
   store: ArmStore,
@@ -272,7 +273,7 @@ export function answerQuery(
 
   let rows: Array<Record<string, unknown>>;
   if (!q) {
-    rows = changeRows(store, req.query, scope) as Array<Record<string, unknown>>;
+    rows = changeRows(store, req.query, scope, unreadableGroups) as Array<Record<string, unknown>>;
   } else if (q.table === "resourcecontainers") {
     // a subscription some of whose resource groups the caller cannot read: its role assignments are on resource
     // groups, not on the subscription, so the subscription itself is not listed

@@ -87,8 +87,10 @@ export interface ArmEmulatorOptions {
   /**
    * Resource groups (`/subscriptions/<id>/resourceGroups/<name>`) the caller cannot read while it holds roles on other
    * resource groups of the same subscription (and none on the subscription): Resource Graph leaves their rows out
-   * without an error, and `ResourceContainers` does not list the subscription, whose own record needs a role on it.
-   * ARM requests are not refused (the collector asks ARM only about resources it read).
+   * without an error (from the `Resources` table and from `resourcechanges`), and `ResourceContainers` does not list
+   * the subscription, whose own record needs a role on it. ARM requests under such a group (its path
+   * `/subscriptions/<id>/resourceGroups/<name>/…`, in any case: the group itself, its lists, its resources and their
+   * operations) are 403 AuthorizationFailed.
    */
   unreadableResourceGroups?: string[];
   /**

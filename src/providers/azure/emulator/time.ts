@@ -95,8 +95,17 @@ export function isChangesQuery(query: string): boolean {
   return /^\s*resourcechanges\b/i.test(query);
 }
 
-/** The rows of a resourcechanges query: `datetime(a)` … `datetime(b)` bounds and an `in~ (…)` type list, in the given subscriptions. */
-export function changeRows(store: ArmStore, query: string, scope: Set<string>): ResourceChangeRow[] {
+/**
+ * The rows of a resourcechanges query: `datetime(a)` … `datetime(b)` bounds and an `in~ (…)` type list, in the given
+ * subscriptions. `unreadableGroups` (lower-cased `/subscriptions/<id>/resourcegroups/<name>`): resource groups the
+ * caller holds no role on, whose resources' changes are left out without an error, as their `Resources` rows are.
+ */
+export function changeRows(
+  store: ArmStore,
+  query: string,
+  scope: Set<string>,
+  unreadableGroups: Set<string> = new Set(),
+): ResourceChangeRow[] {
   const dates = [...query.matchAll(/\bdatetime\(([^)]+)\)/gi)].map((m) => ms(m[1] as string));
   if (dates.length !== 2 || dates.some(Number.isNaN)) {
     throw new GraphError(
@@ -113,7 +122,18 @@ export function changeRows(store: ArmStore, query: string, scope: Set<string>): 
       const t = ms(r.properties?.changeAttributes?.timestamp ?? "");
       const sub = (r.subscriptionId ?? r.properties?.targetResourceId?.split("/")[2] ?? "").toLowerCase();
       const type = (r.properties?.targetResourceType ?? "").toLowerCase();
-      return t >= from && t <= until && scope.has(sub) && (!types || types.has(type));
+      return t >= from && t <= until && scope.has(sub) && (!types || types.has(type)) && !inGroup(r, unreadableGroups);
     })
     .sort((a, b) => ms(a.properties?.changeAttributes?.timestamp ?? "") - ms(b.properties?.changeAttributes?.timestamp ?? ""));
+}
+
+/** Whether a change row's resource is in one of these resource groups (its target's id decides; else its own columns). */
+function inGroup(r: ResourceChangeRow, groups: Set<string>): boolean {
+  if (groups.size === 0) return false;
+  const target = r.properties?.targetResourceId;
+  const group =
+    target !== undefined && /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+/i.test(target)
+      ? key(target).split("/").slice(0, 5).join("/")
+      : `/subscriptions/${r.subscriptionId ?? ""}/resourcegroups/${r.resourceGroup ?? ""}`.toLowerCase();
+  return groups.has(group);
 }

@@ -51,11 +51,14 @@ export function buildAzureModel(snapshot: AzureSnapshot, context: ModelContext =
   return model;
 }
 
-/** Each collection gap's data keys, the resources it concerns and its place in the snapshot (see gap-data.ts). */
+/**
+ * Each collection gap's data keys, the resources it concerns and its place in the snapshot (see gap-data.ts). A gap
+ * the model made with its data keys already (a load balancer the NICs name that the snapshot lacks) keeps them.
+ */
 function annotateGaps(model: AzureModel, fromSnapshot: number): void {
   model.gaps.forEach((g, i) => {
     if (i < fromSnapshot) g.pointer = pointer("gaps", i);
-    if (g.kind !== "collection") return;
+    if (g.kind !== "collection" || (i >= fromSnapshot && g.covers)) return;
     g.covers = azureGapData(g);
     const affects = azureGapAffects(model, g);
     if (affects) g.affects = affects;

@@ -7,7 +7,7 @@ import type { ArmResource } from "../wire-types.ts";
 import { resolveAddress } from "./network.ts";
 import { num, props, refId, resourceGroupOf, typeIs } from "./read.ts";
 import type { AzureBuild } from "./state.ts";
-import type { Frontend, IpConfig, LbRule, LoadBalancer, NatRule, OutboundRule, Pool, PoolMember, Probe } from "./types.ts";
+import type { Frontend, IpConfig, LbRule, LoadBalancer, ModelGap, NatRule, Nic, OutboundRule, Pool, PoolMember, Probe } from "./types.ts";
 
 /**
  * ip configurations indexed by the pools and NAT rules they name and by private IP, so that the
@@ -41,6 +41,7 @@ function indexIpConfigs(b: AzureBuild): IpConfigIndex {
 
 export function buildLoadBalancers(b: AzureBuild): void {
   const index = indexIpConfigs(b);
+  const natRuleKeys = new Set<string>();
   for (const [key, { raw: r, ptr }] of b.resource) {
     if (!typeIs(r, "Microsoft.Network/loadBalancers")) continue;
     const p = obj(r.properties);
@@ -71,6 +72,7 @@ export function buildLoadBalancers(b: AzureBuild): void {
     readProbes(lb, r, p);
     readRules(b, lb, r, p);
     readNatRules(b, index, lb, r, p);
+    for (const nr of lb.natRules) natRuleKeys.add(nr.key);
     readOutboundRules(lb, r, p);
     const k8s = aksLoadBalancer(lb);
     if (k8s) {
@@ -102,6 +104,96 @@ export function buildLoadBalancers(b: AzureBuild): void {
       }
     }
   }
+  noteNicTargets(b, natRuleKeys);
+}
+
+/** A pool or inbound NAT rule id split at its load balancer: the load balancer's id, or undefined for an id of another shape. */
+const LB_CHILD = /^(.*?\/providers\/microsoft\.network\/loadbalancers\/[^/]+)\/(?:backendaddresspools|inboundnatrules)\/[^/]+$/i;
+
+/** The ip configuration's reference (as the snapshot spells it) whose key is `k`, in the list `field`; the key when none matches. */
+function spelledRef(c: IpConfig, field: string, k: string): string {
+  const i = Number(c.ptr.slice(c.ptr.lastIndexOf("/") + 1));
+  const w = arr(obj(c.nic.raw.properties).ipConfigurations)[i];
+  return (
+    arr(props(w)[field])
+      .map(refId)
+      .find((id) => id !== undefined && idKey(id) === k) ?? k
+  );
+}
+
+/**
+ * The backend pools and inbound NAT rules the NICs' ip configurations name that the model does not hold. One of a
+ * load balancer the snapshot holds is a dangling reference. A load balancer the snapshot lacks (one in a resource
+ * group that was not collected) is a dangling reference from each NIC, and also one collection gap on the load
+ * balancer, covering what a failed read of it would: its NICs drop out of every rule that walks the load balancers'
+ * pools, so what those rules say of them (and of the scope) is not known rather than a pass. A lookup per reference.
+ */
+function noteNicTargets(b: AzureBuild, natRuleKeys: Set<string>): void {
+  const lbs = new Set(b.lbs.map((lb) => lb.key));
+  const missing = new Map<string, MissingLb>();
+  const note = (c: IpConfig, k: string, field: string, what: string) => {
+    const id = spelledRef(c, field, k);
+    const lbId = LB_CHILD.exec(id)?.[1];
+    if (lbId === undefined || lbs.has(idKey(lbId))) {
+      b.noteDangling(id, c.nic.id, what);
+      return;
+    }
+    b.noteDangling(lbId, c.nic.id, "load balancer");
+    const lbKey = idKey(lbId);
+    let m = missing.get(lbKey);
+    if (!m)
+      missing.set(lbKey, (m = { id: lbId, nics: new Set(), kinds: new Set(), ptr: join(c.ptr, "properties", field), fromId: c.nic.id }));
+    m.nics.add(c.nic);
+    m.kinds.add(what);
+  };
+  for (const c of b.ipConfig.values()) {
+    for (const k of c.poolKeys) if (!b.pool.has(k)) note(c, k, "loadBalancerBackendAddressPools", "backend pool");
+    for (const k of c.natRuleKeys) if (!natRuleKeys.has(k)) note(c, k, "loadBalancerInboundNatRules", "inbound NAT rule");
+  }
+  for (const [lbKey, m] of missing) b.gaps.push(missingLbGap(lbKey, m));
+}
+
+/** A load balancer the snapshot lacks, as the NICs that name it see it. */
+interface MissingLb {
+  id: string;
+  /** the NICs whose ip configurations name it, in model order */
+  nics: Set<Nic>;
+  /** what they name: "backend pool", "inbound NAT rule" */
+  kinds: Set<string>;
+  /** the first reference: its list in the snapshot, and its NIC */
+  ptr: string;
+  fromId: string;
+}
+
+/**
+ * The collection gap of a load balancer the snapshot lacks: it covers what a failed read of the load balancer would
+ * (its data and its rules' health), and affects the load balancer, the NICs that name it and their VMs.
+ */
+function missingLbGap(lbKey: string, m: MissingLb): ModelGap {
+  const affects = new Set([lbKey]);
+  const names: string[] = [];
+  for (const n of m.nics) {
+    if (names.length < 3) names.push(n.name);
+    affects.add(n.key);
+    if (n.vm) affects.add(n.vm.key);
+  }
+  const count = m.nics.size;
+  const who = count === 1 ? `NIC ${names[0]} names` : `${count} NICs (${names.join(", ")}${count > names.length ? ", …" : ""}) name`;
+  const what = [...m.kinds].map((k) => `${k}s`).join(" and ");
+  const rg = resourceGroupOf(m.id);
+  return {
+    kind: "collection",
+    operation: "resolve",
+    resourceId: m.id,
+    resourceName: nameOf(m.id),
+    referencedFrom: m.fromId,
+    pointer: m.ptr,
+    message:
+      `load balancer ${nameOf(m.id)}${rg ? ` (resource group ${rg})` : ""} is not in the snapshot, yet ${who} its ${what}; ` +
+      `what it does for ${count === 1 ? "that NIC" : "them"} is not known`,
+    covers: ["azure:loadBalancers", "azure:ruleHealth"],
+    affects: [...affects],
+  };
 }
 
 function readOutboundRules(lb: LoadBalancer, r: ArmResource, p: Obj): void {
