@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { resolvePointer } from "../src/core/util/json-pointer.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
-import { awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, listenerArn, tgArn } from "./support/aws-builder.ts";
+import { albBehindNlb, awsId, CIDR, healthyAlb, healthyNlb, IP, ids, lbArn, listenerArn, tgArn } from "./support/aws-builder.ts";
 
 const at = (snap: AwsSnapshot, ptr: string) => resolvePointer(snap, ptr) as Record<string, unknown>;
 
@@ -352,5 +352,20 @@ describe("AWS model", () => {
     assert.equal(at(snap, a?.override?.ptr ?? "").State, "zonal_shift_active");
     assert.equal(b?.anomaly, undefined);
     assert.equal(b?.override, undefined);
+  });
+
+  it("an NLB's alb target group preserves client IPs by default (enabled for every group but an IP one over TCP or TLS), also when only a listener links it", () => {
+    const alb = tgArn("alb-tg");
+    const preserve = (snap: AwsSnapshot) => {
+      const tg = buildAwsModel(snap).targetGroups.find((t) => t.arn === alb);
+      return [tg?.preserveClientIp.value, tg?.preserveClientIp.source];
+    };
+    assert.deepEqual(preserve(albBehindNlb().tgAttribute(alb, "preserve_client_ip.enabled", null).build()), [true, "default"]);
+    assert.deepEqual(preserve(albBehindNlb().tgAttributesNotCollected(alb).build()), [true, "default"]);
+    // DescribeTargetGroups without LoadBalancerArns: the load balancer type is known only through the listener
+    assert.deepEqual(preserve(albBehindNlb().tgAttributesNotCollected(alb).editTargetGroup(alb, { LoadBalancerArns: [] }).build()), [
+      true,
+      "default",
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import {
   V6,
   VPC_CIDR,
   withIpv6TargetGroup,
+  withSourceIpRule,
 } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -98,6 +99,20 @@ export const albInPrivateSubnets = (v4: string[]) =>
         { rule: 100, egress: true, protocol: "-1", cidr: VPC_CIDR },
         { rule: 110, egress: true, protocol: "tcp", ports: [1024, 65535], cidr: "0.0.0.0/0" },
       ],
+    });
+
+/** The attributes of load balancer `arn` were not collected: none in the snapshot, and the 403 DescribeLoadBalancerAttributes answers. */
+const lbAttributesNotCollected = (b: ReturnType<typeof albInPrivateSubnets>, arn: string) =>
+  b
+    .edit((s) => {
+      delete s.elbv2.LoadBalancerAttributes?.[arn];
+    })
+    .gap({
+      operation: "elasticloadbalancing:DescribeLoadBalancerAttributes",
+      resourceId: arn,
+      status: 403,
+      code: "AccessDenied",
+      message: "not authorized to perform elasticloadbalancing:DescribeLoadBalancerAttributes",
     });
 
 export const cases: RuleCases = {
@@ -203,6 +218,24 @@ export const cases: RuleCases = {
     {
       name: "IPv6 target group: the default ACL's ::/0 entries let the NLB's IPv6 health checks and traffic through",
       snapshot: nlbWithIpv6TargetGroup().build(),
+    },
+    {
+      name: "dualstack NLB whose listener rule sends IPv4 clients to the IPv6 target group, the targets' ACL admits 80 over IPv4 only from the VPC: app-tg gets IPv6 clients alone, from the NLB's nodes",
+      snapshot: withSourceIpRule(
+        nlbWithIpv6TargetGroup()
+          .nacl({
+            id: APP_ACL,
+            subnets: PRIVATE,
+            entries: [
+              { rule: 100, protocol: "tcp", cidr: VPC_CIDR, ports: [80, 80] },
+              { rule: 100, egress: true, protocol: "tcp", cidr: "0.0.0.0/0", ports: [1024, 65535] },
+            ],
+          })
+          .naclAllowsIpv6(APP_ACL),
+        ids.lb.nlb,
+        80,
+        { priority: 5, ipAddressType: "ipv4", forward: tgArn("app6-tg") },
+      ).build(),
     },
   ],
   invalid: [
@@ -476,6 +509,16 @@ export const cases: RuleCases = {
       name: "an ALB target of an NLB that is not in the snapshot: its subnets, and so its network ACLs, are not known",
       snapshot: albBehindNlb().removeLoadBalancer(ids.lb.alb).build(),
       reason: "not in the snapshot",
+    },
+    {
+      name: "an ALB target of an NLB whose attributes were not collected, the ACLs open: its cross-zone setting decides which NLB nodes reach which ALB nodes, so no pass",
+      snapshot: lbAttributesNotCollected(albInPrivateSubnets(["0.0.0.0/0"]), lbArn("front-nlb", "network")).build(),
+      reason: "DescribeLoadBalancerAttributes",
+    },
+    {
+      name: "an ALB target whose own attributes were not collected, the ACLs open: the finding is about it, so no pass",
+      snapshot: lbAttributesNotCollected(albInPrivateSubnets(["0.0.0.0/0"]), ids.lb.alb).build(),
+      reason: "DescribeLoadBalancerAttributes",
     },
   ],
   notApplicable: [

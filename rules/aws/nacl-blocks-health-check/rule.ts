@@ -7,8 +7,13 @@ export default defineRule<AwsModel>({
   id: "aws/nacl-blocks-health-check",
   provider: "aws",
   severity: "critical",
+  // the load balancer attributes: an NLB's cross-zone setting decides which of its nodes reach an ALB target's nodes; the
+  // listeners and their rules: which clients of a dualstack NLB reach a target group at all
   reads: [
     "aws:loadBalancers",
+    "aws:loadBalancerAttributes",
+    "aws:listeners",
+    "aws:listenerRules",
     "aws:targetGroups",
     "aws:targetGroupAttributes",
     "aws:targetHealth",

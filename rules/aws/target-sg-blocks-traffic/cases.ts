@@ -13,6 +13,7 @@ import {
   V6,
   VPC_CIDR,
   withIpv6TargetGroup,
+  withSourceIpRule,
 } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
@@ -138,6 +139,35 @@ export const cases: RuleCases = {
     {
       name: "dualstack NLB, IPv4 target group preserving client IPs: the targets allow the office and the NLB's subnets (IPv6 clients arrive from its nodes)",
       snapshot: dualstackNlb([OFFICE, CIDR.publicA, CIDR.publicB]).build(),
+    },
+    {
+      name: "dualstack NLB whose listener rule sends IPv4 clients to another target group, targets' SG admits only the NLB's subnets over IPv4: app-tg gets IPv6 clients alone, from the NLB's nodes",
+      snapshot: withSourceIpRule(dualstackNlb([CIDR.publicA, CIDR.publicB]), ids.lb.nlb, 80, {
+        priority: 5,
+        ipAddressType: "ipv4",
+        forward: tgArn("app6-tg"),
+      }).build(),
+    },
+    {
+      name: "an ALB target of a dualstack NLB whose listener rule sends IPv4 clients to another target group, the ALB's SG admits only the NLB's subnets: the ALB sees IPv6 clients alone, from the NLB's nodes",
+      snapshot: withSourceIpRule(
+        albBehindDualstackNlb([CIDR.publicA, CIDR.publicB]).targetGroup({ name: "v4-tg", protocol: "TCP", port: 80, lbType: "network" }),
+        lbArn("front-nlb", "network"),
+        80,
+        { priority: 5, ipAddressType: "ipv4", forward: tgArn("v4-tg") },
+      ).build(),
+    },
+    {
+      name: "IPv6 target group preserving client IPs that the listener rules give IPv6 clients alone, targets' SG admits IPv6 only from one range: an allow-list, not a block of the NLB's nodes (which carry IPv4 clients elsewhere)",
+      snapshot: withSourceIpRule(
+        withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" })
+          .tgAttribute(tgArn("app6-tg"), "preserve_client_ip.enabled", "true")
+          .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: ["2001:db8:100::/48"] }])
+          .edit(ipv6RuleToApp6),
+        ids.lb.nlb,
+        8080,
+        { priority: 5, ipAddressType: "ipv4", forward: ids.tg.app },
+      ).build(),
     },
   ],
   invalid: [
@@ -306,6 +336,12 @@ export const cases: RuleCases = {
       name: "an ALB target of a dualstack NLB whose listener rules were not collected, the ALB's SG admits only the office: a rule may send IPv6 clients elsewhere, or they arrive from the NLB's nodes and are dropped",
       snapshot: albBehindDualstackNlb([OFFICE]).listenerRulesNotCollected(lbArn("front-nlb", "network"), 80).build(),
       reason: "were not collected",
+    },
+    {
+      name: "dualstack NLB whose listener rules were not collected, targets' SG admits only the NLB's subnets over IPv4: a rule may send IPv4 clients elsewhere, or they keep their addresses and are dropped",
+      snapshot: dualstackNlb([CIDR.publicA, CIDR.publicB]).listenerRulesNotCollected(ids.lb.nlb, 80).build(),
+      reason:
+        "IPv4 clients of the dualstack NLB app-nlb reach app-tg unless a listener rule sends them to another target group, and the rules of listener",
     },
   ],
   notApplicable: [

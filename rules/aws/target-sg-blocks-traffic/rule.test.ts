@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { albBehindNlb, awsId, ids, lbArn, tgArn } from "../../../test/support/aws-builder.ts";
+import { albBehindNlb, awsId, healthyNlb, ids, lbArn, tgArn, V6, withIpv6TargetGroup } from "../../../test/support/aws-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { cases } from "./cases.ts";
 import rule from "./rule.ts";
@@ -186,5 +186,65 @@ describe("aws/target-sg-blocks-traffic: the target group's cross-zone setting ov
     const f = finding(nlbInZoneC().lbAttribute(NLB, "load_balancing.cross_zone.enabled", "true").tgAttributesNotCollected(ALB_TG));
     assert.equal(f.status, "fail", f.message);
     assert.doesNotMatch(f.message, /attributes of target group alb-tg were not collected/);
+  });
+});
+
+/** Drops a subnet's IPv6 CIDR from the snapshot (its Ipv6CidrBlockAssociationSet): its nodes' IPv6 addresses are not known. */
+const noIpv6CidrOf = (subnetId: string) => (s: Parameters<Parameters<ReturnType<typeof healthyNlb>["edit"]>[0]>[0]) => {
+  for (const sub of s.ec2?.Subnets ?? []) if (sub.SubnetId === subnetId) delete sub.Ipv6CidrBlockAssociationSet;
+};
+
+describe("aws/target-sg-blocks-traffic: an IPv6 target group whose NLB node's subnet has no IPv6 CIDR in the snapshot", () => {
+  const PUBLIC_B = ids.subnet.publicB;
+  const v6Group = () => withIpv6TargetGroup(healthyNlb(), ids.lb.nlb, { name: "app6-tg", protocol: "TCP", port: 80, lbType: "network" });
+  const failsOn = (b: ReturnType<typeof v6Group>) => {
+    const out = evaluateCase(rule, b.build()).filter((f) => f.status === "fail" && f.message.includes("target group app6-tg "));
+    assert.equal(out.length, 2);
+    return out;
+  };
+  const lookup = `aws ec2 describe-subnets --subnet-ids ${PUBLIC_B} --query 'Subnets[].Ipv6CidrBlockAssociationSet[?Ipv6CidrBlockState.State==\`associated\`].Ipv6CidrBlock' --output text`;
+  const allowFrom = (cidr: string) =>
+    `aws ec2 authorize-security-group-ingress --group-id ${awsId("sg", "app-nlb")} --ip-permissions '[{"IpProtocol":"tcp","FromPort":80,"ToPort":80,"Ipv6Ranges":[{"CidrIpv6":"${cidr}"}]}]'`;
+
+  it("the targets' group admits no IPv6: the fix allows the known subnet's IPv6 CIDR, looks the other up and allows it through a placeholder, never ::/0", () => {
+    for (const f of failsOn(v6Group().edit(noIpv6CidrOf(PUBLIC_B)))) {
+      assert.match(f.message, new RegExp(`app-nlb's IPv6 node in ${PUBLIC_B} \\(its IPv6 CIDR is not in the snapshot\\)`));
+      assert.deepEqual(f.remediation?.commands, [
+        allowFrom(V6.subnet[ids.subnet.publicA] as string),
+        lookup,
+        allowFrom(`<IPv6 CIDR of ${PUBLIC_B}>`),
+      ]);
+      assert.match(
+        f.remediation?.summary ?? "",
+        /replace each <IPv6 CIDR of subnet-…> in the command's JSON with what the describe-subnets command before it prints\.$/,
+      );
+    }
+  });
+
+  it("a load balancer subnet absent from the snapshot is looked up by the id its zone names", () => {
+    for (const f of failsOn(v6Group().removeSubnet(PUBLIC_B))) {
+      const cmds = f.remediation?.commands ?? [];
+      assert.ok(cmds.includes(lookup) && cmds.includes(allowFrom(`<IPv6 CIDR of ${PUBLIC_B}>`)), cmds.join("\n"));
+      assert.ok(!cmds.some((x) => x.includes("::/0")), cmds.join("\n"));
+    }
+  });
+
+  it("a node that a range may admit is named as undecided, and its allow is looked up too", () => {
+    // the targets' group admits the IPv6 block publicB really has, which the snapshot does not show: publicA's node is dropped
+    const b = v6Group()
+      .edit(noIpv6CidrOf(PUBLIC_B))
+      .setIngress(ids.sg.nlbApp, [{ port: 80, cidrs: ["0.0.0.0/0"], ipv6: [V6.subnet[PUBLIC_B] as string] }]);
+    for (const f of failsOn(b)) {
+      assert.match(
+        f.message,
+        new RegExp(`not decided for app-nlb's node in ${PUBLIC_B}: the IPv6 CIDR of that subnet is not in the snapshot`),
+      );
+      assert.ok(f.evidence.some((e) => / the subnet's IPv6 CIDR is not in the snapshot/.test(e.label ?? "")));
+      assert.deepEqual(f.remediation?.commands, [
+        allowFrom(V6.subnet[ids.subnet.publicA] as string),
+        lookup,
+        allowFrom(`<IPv6 CIDR of ${PUBLIC_B}>`),
+      ]);
+    }
   });
 });

@@ -373,27 +373,23 @@ export function listenerRoutesClient(l: Listener, tg: TargetGroup, family: IpFam
 }
 
 /**
- * Where a listener with collected rules sends IPv6 clients, as seen from one target group: true when some or all of them
- * reach it. Rules are evaluated in priority order, the default action last (Listener rules for your Network Load Balancer).
+ * Whether the clients of one IP family reach a target group through a load balancer's listeners: `reaches` true when a
+ * listener with collected rules sends some or all of them there (its rules in priority order, the default action last:
+ * Listener rules for your Network Load Balancer); `uncertain` says why that is not known for sure (a listener whose rules
+ * were not collected forwards to the group by default, or is its only possible path; no listener in the snapshot), after
+ * `unless`, which says what the family's clients do but for a listener rule.
  */
-function listenerSendsIpv6To(l: Listener, tg: TargetGroup): boolean {
-  return listenerRoutesFamily(l, tg, "ipv6").sends;
-}
-
-/**
- * Whether IPv6 clients of a dualstack NLB reach an IPv4 target group (and so arrive from the NLB's IPv4 addresses):
- * `reaches` true when a listener sends them there; `uncertain` says why that is not known for sure (a listener whose
- * rules were not collected forwards to the group by default, or is its only possible path; no listener in the snapshot).
- */
-export function ipv6ClientsReach(model: AwsModel | undefined, lb: LoadBalancer, tg: TargetGroup): { reaches: boolean; uncertain?: string } {
-  if (lb.type !== "network" || !isDualstack(lb)) return { reaches: false };
-  const type = tg.raw.IpAddressType;
-  if (typeof type === "string" && type.toLowerCase() === "ipv6") return { reaches: false };
+function familyReaches(
+  model: AwsModel | undefined,
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  family: IpFamily,
+  unless: string,
+): { reaches: boolean; uncertain?: string } {
   const known = lb.listeners.filter((l) => l.rulesKnown);
-  if (known.some((l) => listenerSendsIpv6To(l, tg))) return { reaches: true };
+  if (known.some((l) => listenerRoutesFamily(l, tg, family).sends)) return { reaches: true };
   const reachedByKnown = known.some((l) => forwardsTo([...l.defaultActions, ...l.rules.flatMap((r) => r.actions)], tg));
   const open = lb.listeners.find((l) => !l.rulesKnown && (forwardsTo(l.defaultActions, tg) || !reachedByKnown));
-  const unless = `IPv6 clients of the dualstack NLB ${lb.name} reach ${tg.name} from the NLB's own IPv4 addresses unless a listener rule sends them to another target group`;
   if (open) {
     const gap = model ? gapNote(model, [open.arn], ["DescribeRules"]) : "";
     return { reaches: true, uncertain: `${unless}, and the rules of listener ${open.name} were not collected${gap}` };
@@ -405,6 +401,59 @@ export function ipv6ClientsReach(model: AwsModel | undefined, lb: LoadBalancer, 
   return { reaches: false };
 }
 
+/**
+ * Whether the clients of one IP family of a Network Load Balancer reach a target group, whatever its IP address type. Only a
+ * dualstack NLB's listener rules tell the families apart (a `source-ip` condition on the source IP address type; "You must
+ * have a dual-stack Network Load Balancer", Listener rules for your Network Load Balancer,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/create-rule.html): an IPv4-only one takes IPv4 clients
+ * alone, and every listener that forwards to the group sends them all there.
+ */
+export function nlbClientsReach(
+  model: AwsModel | undefined,
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  family: IpFamily,
+): { reaches: boolean; uncertain?: string } {
+  if (!isDualstack(lb)) return { reaches: family === "ipv4" };
+  const who = `${family === "ipv6" ? "IPv6" : "IPv4"} clients of the dualstack NLB ${lb.name}`;
+  return familyReaches(model, lb, tg, family, `${who} reach ${tg.name} unless a listener rule sends them to another target group`);
+}
+
+/**
+ * Whether IPv6 clients of a dualstack NLB reach an IPv4 target group (and so arrive from the NLB's IPv4 addresses):
+ * `reaches` true when a listener sends them there; `uncertain` says why that is not known for sure (a listener whose
+ * rules were not collected forwards to the group by default, or is its only possible path; no listener in the snapshot).
+ */
+export function ipv6ClientsReach(model: AwsModel | undefined, lb: LoadBalancer, tg: TargetGroup): { reaches: boolean; uncertain?: string } {
+  if (lb.type !== "network" || !isDualstack(lb)) return { reaches: false };
+  const type = tg.raw.IpAddressType;
+  if (typeof type === "string" && type.toLowerCase() === "ipv6") return { reaches: false };
+  const unless = `IPv6 clients of the dualstack NLB ${lb.name} reach ${tg.name} from the NLB's own IPv4 addresses unless a listener rule sends them to another target group`;
+  return familyReaches(model, lb, tg, "ipv6", unless);
+}
+
+/**
+ * Which of an NLB's client families reach a target group, as sources: `v4` and `v6` for the clients of each family that
+ * do (marked uncertain when a listener whose rules were not collected may send them elsewhere). When the listeners known
+ * send neither family there, the group gets no traffic through this load balancer as far as the snapshot shows: both are
+ * then kept, uncertain, so that a block from them is unknown, not a fail.
+ */
+export function reachingFamilies(
+  model: AwsModel | undefined,
+  lb: LoadBalancer,
+  tg: TargetGroup,
+  families: { v4: { reaches: boolean; uncertain?: string }; v6: { reaches: boolean; uncertain?: string } },
+): { v4?: { uncertain?: string }; v6?: { uncertain?: string } } {
+  const { v4, v6 } = families;
+  if (!v4.reaches && !v6.reaches) {
+    const gap = model ? gapNote(model, [lb.arn], ["DescribeListeners", "DescribeRules"]) : "";
+    const uncertain = `no listener of ${lb.name} in the snapshot sends clients to ${tg.name}${gap}, so whether it gets any traffic through ${lb.name} is not known`;
+    return { v4: { uncertain }, ...(isDualstack(lb) ? { v6: { uncertain } } : {}) };
+  }
+  const mark = (f: { uncertain?: string }) => (f.uncertain ? { uncertain: f.uncertain } : {});
+  return { ...(v4.reaches ? { v4: mark(v4) } : {}), ...(v6.reaches ? { v6: mark(v6) } : {}) };
+}
+
 export function clientLabel(lb: LoadBalancer): string {
   return lb.internetFacing ? "clients on the internet" : "clients of the internal load balancer";
 }
@@ -414,17 +463,24 @@ export function clientLabel(lb: LoadBalancer): string {
  * that preserves client IPs the clients themselves (an SG reference to the
  * NLB's own groups still matches them, as the NLB docs state). On a dualstack
  * NLB that sends IPv6 clients to the group, the nodes as well: its IPv6 clients
- * arrive from the NLB's IPv4 addresses. `model` only adds a collection gap to
- * the reason when the listener rules are missing.
+ * arrive from the NLB's IPv4 addresses. IPv4 clients that a listener rule sends
+ * to another target group never reach this one, so they are no source of its
+ * traffic. `model` only adds a collection gap to the reason when the listener
+ * rules are missing.
  */
 export function trafficSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsModel): Source[] {
   if (lb.type === "network" && tg.preserveClientIp.value) {
     const dual = ipv6ClientsReach(model, lb, tg);
-    const label = `${dual.reaches ? "IPv4 " : ""}${clientLabel(lb)} (the NLB preserves client IPs)`;
-    return [
-      { kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: tg.preserveClientIp.ptr },
-      ...(dual.reaches ? ipv6ClientNodes(lb, dual.uncertain) : []),
-    ];
+    const reach = reachingFamilies(model, lb, tg, { v4: nlbClientsReach(model, lb, tg, "ipv4"), v6: dual });
+    const label = `${reach.v6 ? "IPv4 " : ""}${clientLabel(lb)} (the NLB preserves client IPs)`;
+    const clients: Source = {
+      kind: "clients",
+      label,
+      peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label },
+      ptr: tg.preserveClientIp.ptr,
+      ...(reach.v4?.uncertain ? { uncertain: reach.v4.uncertain } : {}),
+    };
+    return [...(reach.v4 ? [clients] : []), ...(reach.v6 ? ipv6ClientNodes(lb, reach.v6.uncertain) : [])];
   }
   return lbNodeSources(lb);
 }
@@ -455,7 +511,9 @@ export function preservationFixed(tg: TargetGroup): boolean {
  * protocol lets preserve_client_ip.enabled be either way (TCP, TLS). A verdict that depends on it is then unknown.
  */
 export function preservationUnknown(lb: LoadBalancer, tg: TargetGroup): boolean {
-  return lb.type === "network" && !tg.attributesKnown && !preservationFixed(tg);
+  // an `alb` group's attributes "always use their default values" (NLB guide, Target groups, Target group attributes):
+  // client IP preservation is on, and missing attributes hide nothing
+  return lb.type === "network" && !tg.attributesKnown && !preservationFixed(tg) && tg.targetType !== "alb";
 }
 
 /**
@@ -741,6 +799,15 @@ export function naclFixCommand(f: NaclFix, taken: Map<string, Set<number>> = new
     "--rule-action allow",
   ].join(" ");
 }
+
+/**
+ * The `--query` that prints a subnet's CIDRs of one family (DescribeSubnets: `CidrBlock`; the IPv6 blocks still
+ * associated, not one `disassociating` or `disassociated`: `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State`).
+ */
+export const SUBNET_CIDR_QUERY = {
+  ipv4: "Subnets[].CidrBlock",
+  ipv6: "Subnets[].Ipv6CidrBlockAssociationSet[?Ipv6CidrBlockState.State==`associated`].Ipv6CidrBlock",
+} as const;
 
 export function naclEntryLabel(e: NaclEntry): string {
   return e.implicit ? "* (the implicit deny)" : `${e.ruleNumber} (${e.action})`;

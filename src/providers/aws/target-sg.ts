@@ -22,10 +22,13 @@ import {
   lbNodeSources,
   lbTargets,
   nearMiss,
+  nlbClientsReach,
   preservationUnknown,
+  reachingFamilies,
   reportTargetsUnknown,
   type Source,
   type SourceVerdict,
+  SUBNET_CIDR_QUERY,
   sgNames,
   sh,
   targetBase,
@@ -90,19 +93,28 @@ function albTarget(model: AwsModel, target: Target): AlbTarget {
 /**
  * The NLB's clients, as its ALB target sees them: IPv4 clients with their own addresses; the IPv6 clients of a dualstack
  * NLB (when a listener sends them to this target group) from the NLB's nodes' IPv4 addresses, the address family the NLB
- * always uses toward an ALB. `uncertain` on those nodes when the listener rules that could send IPv6 clients elsewhere
- * were not collected.
+ * always uses toward an ALB. A family that a listener rule sends to another target group never reaches this one; either
+ * is `uncertain` when the listener rules that could send it elsewhere were not collected.
  */
 export function albClientSources(lb: LoadBalancer, tg: TargetGroup, model?: AwsModel): Source[] {
   const dual = ipv6ClientsReach(model, lb, tg);
-  const label = `${dual.reaches ? "IPv4 " : ""}${clientLabel(lb)} (an NLB passes them to its Application Load Balancer target with their own addresses)`;
-  const clients: Source = { kind: "clients", label, peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label }, ptr: lb.ptr };
-  if (!dual.reaches) return [clients];
-  const nodes = lbNodeSources(lb).map((s): Source => {
-    const l = `IPv6 clients via ${s.label} (translated to IPv4: an NLB reaches an Application Load Balancer over IPv4 only)`;
-    return { ...s, label: l, peer: { ...s.peer, label: l }, ...(dual.uncertain ? { uncertain: dual.uncertain } : {}) };
-  });
-  return [clients, ...nodes];
+  const reach = reachingFamilies(model, lb, tg, { v4: nlbClientsReach(model, lb, tg, "ipv4"), v6: dual });
+  const label = `${reach.v6 ? "IPv4 " : ""}${clientLabel(lb)} (an NLB passes them to its Application Load Balancer target with their own addresses)`;
+  const clients: Source = {
+    kind: "clients",
+    label,
+    peer: { cidrs: clientSpace(lb), groupIds: lb.securityGroupIds, label },
+    ptr: lb.ptr,
+    ...(reach.v4?.uncertain ? { uncertain: reach.v4.uncertain } : {}),
+  };
+  const v6 = reach.v6;
+  const nodes = v6
+    ? lbNodeSources(lb).map((s): Source => {
+        const l = `IPv6 clients via ${s.label} (translated to IPv4: an NLB reaches an Application Load Balancer over IPv4 only)`;
+        return { ...s, label: l, peer: { ...s.peer, label: l }, ...(v6.uncertain ? { uncertain: v6.uncertain } : {}) };
+      })
+    : [];
+  return [...(reach.v4 ? [clients] : []), ...nodes];
 }
 
 /**
@@ -275,11 +287,28 @@ function internetV6(model: AwsModel, lb: LoadBalancer): string[] {
  */
 export function trafficSourcesV6(model: AwsModel, lb: LoadBalancer, tg: TargetGroup): Source[] {
   if (lb.type === "network" && tg.preserveClientIp.value) {
+    // IPv6 clients keep their addresses; IPv4 clients, translated, arrive from the nodes: a family that a listener rule
+    // sends to another target group is no source of this one's traffic
+    const reach = reachingFamilies(model, lb, tg, {
+      v4: nlbClientsReach(model, lb, tg, "ipv4"),
+      v6: nlbClientsReach(model, lb, tg, "ipv6"),
+    });
     const label = `${lb.internetFacing ? "IPv6 clients on the internet" : "IPv6 clients of the internal load balancer"} (the NLB preserves client IPs)`;
     const cidrs = lb.internetFacing ? internetV6(model, lb) : ["::/0"];
+    const v4 = reach.v4;
     return [
-      { kind: "clients", label, peer: { cidrs, groupIds: lb.securityGroupIds, label, family: "ipv6" }, ptr: tg.preserveClientIp.ptr },
-      ...lbNodeSourcesV6(lb),
+      ...(reach.v6
+        ? [
+            {
+              kind: "clients" as const,
+              label,
+              peer: { cidrs, groupIds: lb.securityGroupIds, label, family: "ipv6" as const },
+              ptr: tg.preserveClientIp.ptr,
+              ...(reach.v6.uncertain ? { uncertain: reach.v6.uncertain } : {}),
+            },
+          ]
+        : []),
+      ...(v4 ? lbNodeSourcesV6(lb).map((s) => (v4.uncertain ? { ...s, uncertain: v4.uncertain } : s)) : []),
     ];
   }
   return lbNodeSourcesV6(lb);
@@ -288,7 +317,7 @@ export function trafficSourcesV6(model: AwsModel, lb: LoadBalancer, tg: TargetGr
 function sourcesFor(model: AwsModel, lb: LoadBalancer, tg: TargetGroup, hc: boolean, v6: boolean): Source[] {
   // the subnet is left out of an IPv6 node: readVerdict would name its IPv4 CIDR when a range covers part of the node's space
   if (v6) return (hc ? lbNodeSourcesV6(lb) : trafficSourcesV6(model, lb, tg)).map(({ subnet: _, ...x }) => x);
-  return hc ? lbNodeSources(lb) : trafficSources(lb, tg);
+  return hc ? lbNodeSources(lb) : trafficSources(lb, tg, model);
 }
 
 /**
@@ -394,19 +423,21 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
     }
     if (r.status === "fail") {
       const first = r.blocked[0] as SourceVerdict;
-      // nodes undecided only because their subnet's IPv4 CIDR is not in the snapshot: named, and given a looked-up allow
-      // in the fix, so that the next run is clean once it is applied
-      const undecided = v6
-        ? []
-        : r.unknown.filter(
-            (u) => u.source.kind === "lb-node" && u.source.peer.cidrs.length === 0 && u.source.subnet && !u.source.uncertain,
-          );
-      const undecidedSubnets = [...new Set(undecided.map((u) => u.source.subnet?.id as string))];
+      // nodes undecided only because their subnet's CIDR of the flow's family is not in the snapshot: named, and given a
+      // looked-up allow in the fix, so that the next run is clean once it is applied
+      const family = v6 ? "IPv6" : "IPv4";
+      const undecided = r.unknown.filter(
+        (u) => u.source.kind === "lb-node" && u.source.peer.cidrs.length === 0 && !u.source.uncertain && nodeSubnetId(lb, u.source, v6),
+      );
+      const undecidedSubnets = [...new Set(undecided.map((u) => nodeSubnetId(lb, u.source, v6) as string))];
       const undecidedText =
         undecidedSubnets.length === 0
           ? ""
           : ` (not decided for ${lb.name}'s node${undecidedSubnets.length > 1 ? "s" : ""} in ${undecidedSubnets.join(", ")}: ` +
-            `the IPv4 CIDR of ${undecidedSubnets.length > 1 ? "those subnets" : "that subnet"} is not in the snapshot, and the fix looks it up)`;
+            `the ${family} CIDR of ${undecidedSubnets.length > 1 ? "those subnets" : "that subnet"} is not in the snapshot, and the fix looks it up)`;
+      const lookups = v6
+        ? unknownNodeCidrFixV6(lb, [...r.blocked, ...undecided], port, groupIds[0])
+        : unknownNodeCidrFix(lb, [...r.blocked, ...undecided], port, groupIds[0]);
       report({
         ...base,
         status: "fail",
@@ -443,7 +474,7 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
             .map((u) => ({
               resourceId: lb.arn,
               pointer: u.source.ptr,
-              label: `${lb.name}'s zone in ${u.source.subnet?.id}: the subnet's IPv4 CIDR is not in the snapshot, so whether ${groupIds.join(", ")} admit${groupIds.length > 1 ? "" : "s"} its node is not known`,
+              label: `${lb.name}'s zone in ${nodeSubnetId(lb, u.source, v6)}: the subnet's ${family} CIDR is not in the snapshot, so whether ${groupIds.join(", ")} admit${groupIds.length > 1 ? "" : "s"} its node is not known`,
             })),
         ],
         remediation: {
@@ -454,16 +485,18 @@ export function checkTargetSecurityGroups({ model, report }: RuleContext<AwsMode
                 ? "the clients"
                 : `${lb.name}'s subnets`
           } in ${groupIds[0]}.${
-            !v6 && unknownNodeCidrFix(lb, [...r.blocked, ...undecided], port, groupIds[0]).length > 0
-              ? " The snapshot lacks a subnet's CIDR: replace each '<IPv4 CIDR of subnet-…>' with what the describe-subnets command before it prints."
-              : ""
+            lookups.length === 0
+              ? ""
+              : v6
+                ? " The snapshot lacks a subnet's IPv6 CIDR: replace each <IPv6 CIDR of subnet-…> in the command's JSON with what the describe-subnets command before it prints."
+                : " The snapshot lacks a subnet's CIDR: replace each '<IPv4 CIDR of subnet-…>' with what the describe-subnets command before it prints."
           }`,
-          commands: v6
-            ? ipv6IngressFix(model, lb, r.blocked, port, groupIds[0])
-            : [
-                ...targetIngressFix(model, lb, target, r.blocked, port, groupIds[0]),
-                ...unknownNodeCidrFix(lb, [...r.blocked, ...undecided], port, groupIds[0]),
-              ],
+          commands: [
+            ...(v6
+              ? ipv6IngressFix(model, lb, r.blocked, port, groupIds[0])
+              : targetIngressFix(model, lb, target, r.blocked, port, groupIds[0])),
+            ...lookups,
+          ],
         },
       });
     } else if (r.status === "unknown") {
@@ -537,6 +570,46 @@ function unknownNodeCidrFix(lb: LoadBalancer, blocked: SourceVerdict[], port: nu
         commands.push(`aws ec2 describe-subnets --subnet-ids ${sh(subnetId)} --query ${sh("Subnets[].CidrBlock")} --output text`);
       commands.push(
         `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --protocol ${sh(protocol)} --port ${sh(port)} --cidr ${placeholderOf("IPv4 CIDR", subnetId, "the subnet looked up above")}`,
+      );
+    }
+  }
+  return commands;
+}
+
+/**
+ * The subnet of a load balancer node whose addresses of the flow's family are not known: its source's subnet (IPv4), or the
+ * subnet of the load balancer zone it stands for (IPv6 sources leave the subnet out, see sourcesFor), even one the
+ * snapshot lacks.
+ */
+function nodeSubnetId(lb: LoadBalancer, source: Source, v6: boolean): string | undefined {
+  if (source.kind !== "lb-node") return undefined;
+  return v6 ? lb.zones.find((z) => z.ptr === source.ptr)?.subnetId : source.subnet?.id;
+}
+
+/**
+ * The IPv6 twin of unknownNodeCidrFix, for the nodes whose subnet's IPv6 CIDR is not in the snapshot (ipv6IngressFix names
+ * only the CIDRs it knows): a describe-subnets lookup of the subnet's associated IPv6 block, then an allow in `Ipv6Ranges`
+ * (the `--cidr` option takes IPv4 only: "To specify an IPv6 address range, use IP permissions instead",
+ * AuthorizeSecurityGroupIngress, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AuthorizeSecurityGroupIngress.html)
+ * from a placeholder the user replaces with the CIDR it prints, never ::/0. Nothing when the load balancer has security
+ * groups (the fix references them) or when blocked clients of an internet-facing load balancer already bring an allow
+ * from ::/0.
+ */
+function unknownNodeCidrFixV6(lb: LoadBalancer, blocked: SourceVerdict[], port: number, groupId: string | undefined): string[] {
+  if (!groupId || lb.securityGroupIds.length > 0) return [];
+  const commands: string[] = [];
+  for (const protocol of [...new Set(blocked.map((b) => b.protocol))]) {
+    const srcs = blocked.filter((b) => b.protocol === protocol).map((b) => b.source);
+    if (lb.internetFacing && srcs.some((x) => x.kind === "clients")) continue;
+    const subnets = srcs.filter((x) => x.peer.cidrs.length === 0).map((x) => nodeSubnetId(lb, x, true));
+    for (const subnetId of [...new Set(subnets.filter((x): x is string => x !== undefined))]) {
+      if (!commands.some((c) => c.startsWith("aws ec2 describe-subnets") && c.includes(sh(subnetId))))
+        commands.push(`aws ec2 describe-subnets --subnet-ids ${sh(subnetId)} --query ${sh(SUBNET_CIDR_QUERY.ipv6)} --output text`);
+      // the placeholder as the JSON carries it: the whole --ip-permissions value is one single-quoted word
+      const cidr = placeholderOf("IPv6 CIDR", subnetId, "the subnet looked up above").slice(1, -1);
+      const permission = { IpProtocol: protocol, FromPort: port, ToPort: port, Ipv6Ranges: [{ CidrIpv6: cidr }] };
+      commands.push(
+        `aws ec2 authorize-security-group-ingress --group-id ${sh(groupId)} --ip-permissions ${sh(jsonForCommand([permission]))}`,
       );
     }
   }

@@ -19,6 +19,7 @@ import {
   preservationUnknown,
   reportTargetsUnknown,
   type Source,
+  SUBNET_CIDR_QUERY,
   sh,
   targetBase,
   targetEvidence,
@@ -498,15 +499,6 @@ function fixSummary(blocked: LegResult[]): string {
   ];
   return `Allow ${parts.join(", ")}, ahead of the blocking entries.`;
 }
-
-/**
- * The `--query` that prints a subnet's CIDRs of one family (DescribeSubnets: `CidrBlock`; the IPv6 blocks still
- * associated, not one `disassociating` or `disassociated`: `Ipv6CidrBlockAssociationSet[].Ipv6CidrBlockState.State`).
- */
-const SUBNET_CIDR_QUERY = {
-  ipv4: "Subnets[].CidrBlock",
-  ipv6: "Subnets[].Ipv6CidrBlockAssociationSet[?Ipv6CidrBlockState.State==`associated`].Ipv6CidrBlock",
-} as const;
 
 type FixCidr = NaclFix["cidr"];
 

@@ -47,10 +47,17 @@ export function boolSetting(attrs: Map<string, Attribute>, key: string, dflt: bo
     : { value: dflt, source: "default", ptr: ownerPtr };
 }
 
-/** The documented default of preserve_client_ip.enabled. */
+/**
+ * The documented default of preserve_client_ip.enabled, an attribute of Network Load Balancer target groups only: "The
+ * default is disabled if the target group type is IP address and the target group protocol is TCP or TLS. Otherwise, the
+ * default is enabled" (NLB guide, Target groups for your Network Load Balancers, Target group attributes,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-target-groups.html#target-group-attributes;
+ * TargetGroupAttribute, ELB API reference). So it is on for `instance` and `alb` target groups, whose attributes
+ * "always use their default values" when the type is `alb`; an IP group whose protocol is not known counts as off.
+ */
 export function preserveClientIpDefault(lbType: string | undefined, targetType: string, protocol: string | undefined): boolean {
   if (lbType !== "network") return false;
-  if (targetType === "instance") return true;
+  if (targetType === "instance" || targetType === "alb") return true;
   const p = (protocol ?? "").toUpperCase();
   return p === "UDP" || p === "TCP_UDP" || p === "QUIC" || p === "TCP_QUIC";
 }
