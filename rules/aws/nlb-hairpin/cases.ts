@@ -1,4 +1,16 @@
-import { awsId, CIDR, healthyNlb, IP, ids, lbArn, network, tgArn, V6, withIpv6TargetGroup } from "../../../test/support/aws-builder.ts";
+import {
+  awsId,
+  CIDR,
+  healthyAlb,
+  healthyNlb,
+  IP,
+  ids,
+  lbArn,
+  network,
+  tgArn,
+  V6,
+  withIpv6TargetGroup,
+} from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const NLB = lbArn("orders-nlb", "network");
@@ -262,5 +274,25 @@ export const cases: RuleCases = {
       reason: "guest check failed",
     },
   ],
-  notApplicable: [{ name: "an internet-facing NLB", snapshot: healthyNlb().build() }],
+  notApplicable: [
+    { name: "an internet-facing NLB", snapshot: healthyNlb().build() },
+    {
+      name: "an internal NLB in front of an ALB (target type alb, client IP preservation on): the ALB never calls the NLB",
+      snapshot: healthyAlb()
+        .loadBalancer({
+          name: "inner-nlb",
+          type: "network",
+          scheme: "internal",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+        })
+        .targetGroup({ name: "alb-tg", protocol: "TCP", port: 80, targetType: "alb", lbType: "network" })
+        .tgAttribute(tgArn("alb-tg"), "preserve_client_ip.enabled", "true")
+        .listener({ lb: lbArn("inner-nlb", "network"), port: 80, protocol: "TCP", forward: tgArn("alb-tg") })
+        .target(tgArn("alb-tg"), { id: ids.lb.alb })
+        .build(),
+    },
+  ],
 };

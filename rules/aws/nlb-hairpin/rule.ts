@@ -178,6 +178,8 @@ export default defineRule<AwsModel>({
     preservationUnknown:
       "Whether target group {{targetGroup}} of internal NLB {{lb}} preserves client IPs is not known: its attributes were not collected{{gap}}, and the default ({{basis}}) may have been changed; a target calling the NLB times out if it is on.",
     internetFacing: "NLB {{lb}} is internet-facing: its targets reach it through a NAT gateway, not by hairpin.",
+    albTarget:
+      "Target group {{targetGroup}} of internal NLB {{lb}} sends to an Application Load Balancer, which ends each connection and opens its own to its targets: it never calls {{lb}} itself, so no flow loops back.",
     guestFailed:
       "{{target}} is a target of internal NLB {{lb}} (target group {{targetGroup}}) that preserves client IPs, but the guest check failed ({{gap}}).",
     fromUnknown: "--from names '{{entry}}', which is no instance (id or Name tag) in the snapshot.",
@@ -220,6 +222,19 @@ export default defineRule<AwsModel>({
       inScope = true;
       for (const tg of lb.targetGroups) {
         if (tg.loadBalancers[0] !== lb) continue;
+        if (tg.targetType === "alb") {
+          // an Application Load Balancer as the target: it ends each connection and opens its own to its targets, so it never
+          // calls the NLB as a client, and a flow the NLB sends it cannot loop back to its sender
+          const gbase = { resourceId: tg.arn, resourceName: tg.name, loadBalancerId: lb.arn, subjects: [tg.key] };
+          report({
+            ...gbase,
+            status: "not-applicable",
+            messageId: "albTarget",
+            data: { lb: lb.name, targetGroup: tg.name },
+            evidence: [lbEv],
+          });
+          continue;
+        }
         const pc = tg.preserveClientIp;
         const basis = `preserve_client_ip.enabled=${pc.value}${pc.source === "default" ? `, the default for ${tg.targetType} targets over ${tg.protocol ?? "?"}` : ""}`;
         const pcEv = { resourceId: tg.arn, pointer: pc.ptr, label: `client IP preservation (${pc.source})` };
