@@ -161,6 +161,22 @@ describe("hostile strings take linear time", () => {
     ["' -nb' repeated in an htpasswd command", " -nb", "htpasswd", " u"],
     ["'| chpasswd' repeated", "| chpasswd", "echo a:b ", ""],
     ["'a:b ' repeated before a chpasswd pipe", "a:b ", "echo ", "| chpasswd"],
+    // a quote in a URL's userinfo, \u002f-escaped slashes, ConvertTo-SecureString's words, htpasswd's options, YAML lines
+    ["\"a://b:'\" repeated (a quote in a URL's password)", "a://b:'", "", "@"],
+    ["\"'a\" repeated in a URL's user", "'a", "https://", ":p@"],
+    ["'https:\\u002f\\u002fu:' repeated", "https:\\u002f\\u002fu:", "", "@"],
+    ["'\\' repeated in a URL's password", "\\", "https://u:", "@"],
+    ["' ConvertTo-SecureString -ErrorAction' repeated", " ConvertTo-SecureString -ErrorAction", "", " x"],
+    ["'| ConvertTo-SecureString ' repeated", "| ConvertTo-SecureString ", "'x' ", ""],
+    ["' ' repeated before ConvertTo-SecureString", " ", "'x' |", "ConvertTo-SecureString -AsPlainText"],
+    ["' -AsPlainText \"' repeated after ConvertTo-SecureString", ' -AsPlainText "', "ConvertTo-SecureString", ""],
+    ["'htpasswd ' repeated", "htpasswd ", "", "-b f u x"],
+    ["' -C' repeated in an htpasswd command", " -C", "htpasswd -b", " f u x"],
+    ["'\\nsecret:' repeated (YAML lines)", "\nsecret:", "", " x"],
+    ["'secret:' repeated on one line", "secret:", "a\n", " x"],
+    ["',password' repeated (an object literal's names)", ",password", "{", ": 1"],
+    ["'{ ' repeated before a number", "{ ", "", "apiKey: 1"],
+    ["a quote escaped seven times, repeated after a password's name", '\\\\\\\\\\\\\\"', "password: ", ""],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -941,6 +957,300 @@ describe("credentials as a tool's operands and subcommand options", () => {
       "htpasswd -c file user",
       "echo 'app:S3cret' > /tmp/x",
       "curl --value x -b a b c",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("a container spec's argv split in two arrays (Kubernetes command and args, ECS entryPoint and command)", () => {
+  it("the arguments are read as the rest of the command's argv, in all three walkers; other tools' options stay", () => {
+    const doc = {
+      containers: [
+        { name: "db", command: ["mysql"], args: ["-pS3cret", "db"] },
+        { name: "login", command: ["docker", "login", "-p"], args: ["S3cret", "registry.example.com"] },
+        { name: "admin", command: ["net"], args: ["user", "bob", "S3cret", "/add"] },
+        { name: "ssh", command: ["ssh"], args: ["-p", "2222", "host"] },
+        { name: "ask", command: ["mysql"], args: ["-p", "db"] },
+        { name: "alone", args: ["-pS3cret"] },
+      ],
+      containerDefinitions: [
+        { name: "db", entryPoint: ["mysql"], command: ["-pS3cret"] },
+        { name: "web", entryPoint: ["docker"], command: ["run", "-p", "8080:80", "img"] },
+        { name: "redis", entryPoint: ["/usr/bin/redis-cli"], command: ["-a", "S3cret", "ping"] },
+      ],
+    };
+    const expected = {
+      containers: [
+        { name: "db", command: ["mysql"], args: [`-p${REDACTED}`, "db"] },
+        { name: "login", command: ["docker", "login", "-p"], args: [REDACTED, "registry.example.com"] },
+        { name: "admin", command: ["net"], args: ["user", "bob", REDACTED, "/add"] },
+        { name: "ssh", command: ["ssh"], args: ["-p", "2222", "host"] },
+        { name: "ask", command: ["mysql"], args: ["-p", "db"] },
+        // no command: no tool, so no tool's option
+        { name: "alone", args: ["-pS3cret"] },
+      ],
+      containerDefinitions: [
+        { name: "db", entryPoint: ["mysql"], command: [`-p${REDACTED}`] },
+        { name: "web", entryPoint: ["docker"], command: ["run", "-p", "8080:80", "img"] },
+        { name: "redis", entryPoint: ["/usr/bin/redis-cli"], command: ["-a", REDACTED, "ping"] },
+      ],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a secret-named number in a Python dict, an object literal, or JSON text escaped twice", () => {
+  it("is masked as the same shape's string is (quoted as the name is); a boolean, a count and a paging token stay", () => {
+    const bs = "\\";
+    // `\\\"`: JSON text in a JSON string, in text that is no JSON (a script's payload)
+    const q3 = `${bs.repeat(3)}"`;
+    const cases: Array<[string, string]> = [
+      ["{'password': 1234}", `{'password': '${REDACTED}'}`],
+      ["{'password': 'abc'}", `{'password': '${REDACTED}'}`],
+      ["print({'db_password': 1234, 'port': 5432})", `print({'db_password': '${REDACTED}', 'port': 5432})`],
+      ["x = {'apiKey': 42}", `x = {'apiKey': '${REDACTED}'}`],
+      // an unquoted name: a password's takes any value, as before; any secret's name takes a number in an object literal
+      ["{password: 1234}", `{password: ${REDACTED}`],
+      ["{password: abc}", `{password: ${REDACTED}`],
+      ["const c = { apiKey: 42, port: 80 }", `const c = { apiKey: "${REDACTED}", port: 80 }`],
+      ["{ clientSecret: 'x' }", `{ clientSecret: '${REDACTED}' }`],
+      ["{ clientSecret: 42 }", `{ clientSecret: "${REDACTED}" }`],
+      [`{${bs}"password${bs}": 1234}`, `{${bs}"password${bs}": ${bs}"${REDACTED}${bs}"}`],
+      [`x {${q3}password${q3}: 1234} y`, `x {${q3}password${q3}: ${q3}${REDACTED}${q3}} y`],
+      [`x {${q3}password${q3}: ${q3}abc${q3}} y`, `x {${q3}password${q3}: ${q3}${REDACTED}${q3}} y`],
+      [`x {${q3}apiKey${q3}: 42} y`, `x {${q3}apiKey${q3}: ${q3}${REDACTED}${q3}} y`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "{'requirePassword': True, 'maxTokens': 5}",
+      "{maxTokens: 5, 'nextToken': 7}",
+      "{passwordLength: 12}",
+      "{a: 1, b: 2}",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("secret names the key-name matcher missed", () => {
+  it("adminPasswordOrKey, storage keys, shared access and pre-shared keys lose their value; a key's name, id or public half stays", () => {
+    const doc = {
+      parameters: { adminPasswordOrKey: { value: "S3cret!" }, adminUsername: { value: "azureuser" } },
+      outputs: { storageKey: { type: "String", value: "a2V5" } },
+      settings: {
+        STORAGE_KEY: "a2V5",
+        AZURE_STORAGE_KEY: "a2V5",
+        storageAccountKey: "a2V5",
+        ACCOUNT_KEY: "a2V5",
+        primaryKey: "a2V5",
+        secondaryKey: "a2V5",
+        sharedKey: "psk",
+        keyName: "key1",
+        keyVaultId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
+        sshPublicKeys: [{ keyData: "ssh-rsa AAAAB3Nza", path: "/home/azureuser/.ssh/authorized_keys" }],
+        publicKey: "ssh-ed25519 AAAAC3Nza",
+      },
+      TunnelOptions: [{ OutsideIpAddress: "203.0.113.1", PreSharedKey: "psk" }],
+      env: [
+        { name: "AZURE_STORAGE_KEY", value: "a2V5" },
+        { name: "STORAGE_ACCOUNT_NAME", value: "acct" },
+      ],
+    };
+    const expected = {
+      parameters: { adminUsername: { value: "azureuser" } },
+      outputs: { storageKey: { type: "String", value: REDACTED } },
+      settings: {
+        STORAGE_KEY: REDACTED,
+        AZURE_STORAGE_KEY: REDACTED,
+        storageAccountKey: REDACTED,
+        ACCOUNT_KEY: REDACTED,
+        primaryKey: REDACTED,
+        secondaryKey: REDACTED,
+        sharedKey: REDACTED,
+        keyName: "key1",
+        keyVaultId: doc.settings.keyVaultId,
+        sshPublicKeys: doc.settings.sshPublicKeys,
+        publicKey: "ssh-ed25519 AAAAC3Nza",
+      },
+      TunnelOptions: [{ OutsideIpAddress: "203.0.113.1", PreSharedKey: REDACTED }],
+      env: [
+        { name: "AZURE_STORAGE_KEY", value: REDACTED },
+        { name: "STORAGE_ACCOUNT_NAME", value: "acct" },
+      ],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    // in JSON text a password's member is masked, not removed (as adminPassword's is)
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), {
+      ...expected,
+      parameters: { adminPasswordOrKey: REDACTED, adminUsername: { value: "azureuser" } },
+    });
+    for (const [s, masked] of [
+      ["AZURE_STORAGE_KEY=a2V5 az storage blob list", `AZURE_STORAGE_KEY=${REDACTED} az storage blob list`],
+      ["export STORAGE_KEY=a2V5", `export STORAGE_KEY=${REDACTED}`],
+      ["--parameters adminPasswordOrKey=S3cret!", `--parameters adminPasswordOrKey=${REDACTED}`],
+    ]) {
+      assert.equal(maskSecretsInString(s as string), masked, s);
+    }
+  });
+
+  it("an unquoted YAML line of a secret's name loses its value; a boolean, a secret's name and prose stay", () => {
+    const cases: Array<[string, string]> = [
+      ["clientSecret: abc123", `clientSecret: ${REDACTED}`],
+      ["auth:\n  client_secret: abc123\n  tenant: t", `auth:\n  client_secret: ${REDACTED}\n  tenant: t`],
+      ["- secret: abc123", `- secret: ${REDACTED}`],
+      ["adminPasswordOrKey: S3cret", `adminPasswordOrKey: ${REDACTED}`],
+      // already masked: a password's name takes any value
+      ["password: abc123", `password: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "createSecret: true",
+      "kind: Secret\nsecretName: tls-cert",
+      "note: rotate the secret: see the runbook",
+      "secret: null",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("credentials as a tool's operands and subcommand options, in an argv", () => {
+  it("each argv form is masked as its command line is, in all three walkers; the tools' ordinary argvs stay", () => {
+    const doc = {
+      a: ["aws", "configure", "set", "aws_secret_access_key", "S3cret"],
+      b: ["openssl", "pkcs12", "-export", "-in", "c.pem", "-passin", "pass:S3cret"],
+      c: ["kubectl", "create", "secret", "generic", "n", "--from-literal=k=S3cret", "--from-literal", "u=S3cret"],
+      d: ["az", "keyvault", "secret", "set", "--name", "db", "--value", "S3cret"],
+      e: ["aws", "ssm", "put-parameter", "--name", "/db/pw", "--value=S3cret"],
+      f: ["net", "user", "bob", "S3cret", "/add"],
+      g: ["htpasswd", "-b", "f", "bob", "S3cret"],
+      h: ["htpasswd", "-nb", "bob", "S3cret"],
+      i: ["net", "user", "bob", 1234],
+    };
+    const expected = {
+      a: ["aws", "configure", "set", "aws_secret_access_key", REDACTED],
+      b: ["openssl", "pkcs12", "-export", "-in", "c.pem", "-passin", `pass:${REDACTED}`],
+      c: ["kubectl", "create", "secret", "generic", "n", `--from-literal=k=${REDACTED}`, "--from-literal", `u=${REDACTED}`],
+      d: ["az", "keyvault", "secret", "set", "--name", "db", "--value", REDACTED],
+      e: ["aws", "ssm", "put-parameter", "--name", "/db/pw", `--value=${REDACTED}`],
+      f: ["net", "user", "bob", REDACTED, "/add"],
+      g: ["htpasswd", "-b", "f", "bob", REDACTED],
+      h: ["htpasswd", "-nb", "bob", REDACTED],
+      i: ["net", "user", "bob", REDACTED],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    // an argv as JSON text of its own, no option in it
+    assert.equal(maskSecretsInString('["net","user","bob","S3cret"]'), `["net","user","bob","${REDACTED}"]`);
+    assert.equal(
+      maskSecretsInString('["aws","configure","set","aws_secret_access_key","S3cret"]'),
+      `["aws","configure","set","aws_secret_access_key","${REDACTED}"]`,
+    );
+    const kept = {
+      a: ["aws", "configure", "set", "region", "us-east-1"],
+      b: ["openssl", "rsa", "-passin", "file:/run/pw", "-passout", "env:PW"],
+      c: ["kubectl", "create", "secret", "generic", "n", "--from-file=x"],
+      d: ["kubectl", "create", "configmap", "c", "--from-literal=a=b"],
+      e: ["az", "appconfig", "kv", "set", "--key", "a", "--value", "b"],
+      f: ["net", "user", "bob"],
+      g: ["net", "user", "bob", "/add"],
+      h: ["net", "user", "bob", "*"],
+      i: ["htpasswd", "-D", "f", "bob"],
+      j: ["htpasswd", "-c", "f", "bob"],
+      k: ["aws", "ssm", "get-parameter", "--name", "/db/pw"],
+      l: ["tcp", "udp", "set", "x", "y"],
+    };
+    assert.deepEqual(bothWays(kept).stripped, kept);
+    assert.deepEqual(bothWays(kept).scanned, kept);
+    assert.equal(maskSecretsInString(JSON.stringify(kept)), JSON.stringify(kept));
+  });
+});
+
+describe("PowerShell's ConvertTo-SecureString", () => {
+  it("its plain text is masked in any argument order (named, positional after the switches, attached, piped in)", () => {
+    const cases: Array<[string, string]> = [
+      ["ConvertTo-SecureString 'S3cret' -AsPlainText -Force", `ConvertTo-SecureString '${REDACTED}' -AsPlainText -Force`],
+      ["ConvertTo-SecureString -AsPlainText -Force -String 'S3cret'", `ConvertTo-SecureString -AsPlainText -Force -String '${REDACTED}'`],
+      ["ConvertTo-SecureString -Force -AsPlainText 'S3cret'", `ConvertTo-SecureString -Force -AsPlainText '${REDACTED}'`],
+      ['$p = ConvertTo-SecureString -AsPlainText -Force "S3 cret"', `$p = ConvertTo-SecureString -AsPlainText -Force "${REDACTED}"`],
+      ["ConvertTo-SecureString -String:S3cret -AsPlainText", `ConvertTo-SecureString -String:${REDACTED} -AsPlainText`],
+      [
+        "ConvertTo-SecureString -AsPlainText -ErrorAction Stop -Force S3cret",
+        `ConvertTo-SecureString -AsPlainText -ErrorAction Stop -Force ${REDACTED}`,
+      ],
+      [
+        "$c = New-Object PSCredential('u', (ConvertTo-SecureString -AsPlainText -Force 'S3cret'))",
+        `$c = New-Object PSCredential('u', (ConvertTo-SecureString -AsPlainText -Force '${REDACTED}'))`,
+      ],
+      ["'S3cret' | ConvertTo-SecureString -AsPlainText -Force", `'${REDACTED}' | ConvertTo-SecureString -AsPlainText -Force`],
+      [
+        '{\\"script\\": \\"ConvertTo-SecureString -AsPlainText -Force \\\\\\"S3cret\\\\\\"\\"}',
+        `{\\"script\\": \\"ConvertTo-SecureString -AsPlainText -Force \\\\\\"${REDACTED}\\\\\\"\\"}`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "Get-Content pw.txt | ConvertTo-SecureString -AsPlainText -Force",
+      "ConvertTo-SecureString (Get-Content pw.txt) -AsPlainText -Force",
+      "ConvertTo-SecureString -AsPlainText -Force; Write-Host 'done'",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("a URL's credentials with a quote in them, or slashes escaped as \\u002f", () => {
+  it("the password is masked; a quote that ends a string, a host, a port and a path stay", () => {
+    const cases: Array<[string, string]> = [
+      ["git clone https://deploy:it's@git.example.com/app.git", `git clone https://deploy:${REDACTED}@git.example.com/app.git`],
+      ["https://o'brien:pw@host.example/x", `https://o'brien:${REDACTED}@host.example/x`],
+      ["https://u:pw'@host.example/x", `https://u:${REDACTED}@host.example/x`],
+      ['x {"u":"https:\\u002f\\u002fuser:pw@host.example\\u002fx"', `x {"u":"https:\\u002f\\u002fuser:${REDACTED}@host.example\\u002fx"`],
+      ["https:\\\\u002f\\\\u002fuser:pw@host.example", `https:\\\\u002f\\\\u002fuser:${REDACTED}@host.example`],
+      ["https:\\u002F\\u002Fuser:pw@host.example", `https:\\u002F\\u002Fuser:${REDACTED}@host.example`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "['https://host.example:8443','ops@example.com']",
+      "('https://a:b', 'c@d')",
+      "https:\\u002f\\u002fhost.example:8443\\u002fpath@v2",
+      "https:\\u002f\\u002falice@host.example\\u002fx",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("htpasswd, openssl and net user lines the operand masking missed", () => {
+  it("htpasswd's options apart, openssl's pass: with a quoted password, net user's quoted name: the password masked", () => {
+    const cases: Array<[string, string]> = [
+      ["htpasswd -b -c /etc/nginx/.htpasswd bob S3cret", `htpasswd -b -c /etc/nginx/.htpasswd bob ${REDACTED}`],
+      ["htpasswd -n -b bob S3cret", `htpasswd -n -b bob ${REDACTED}`],
+      ["htpasswd -bB -C 10 f bob 'S3 cret'", `htpasswd -bB -C 10 f bob '${REDACTED}'`],
+      ['openssl rsa -in k.pem -passin pass:"S3 cret"', `openssl rsa -in k.pem -passin pass:"${REDACTED}"`],
+      ["openssl rsa -in k.pem -passout pass:'S3cret'", `openssl rsa -in k.pem -passout pass:'${REDACTED}'`],
+      ['net user "John Smith" S3cret /add', `net user "John Smith" ${REDACTED} /add`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const doc = { a: ["htpasswd", "-b", "-c", "f", "bob", "S3cret"], b: ["htpasswd", "-n", "-b", "bob", "S3cret"] };
+    const expected = { a: ["htpasswd", "-b", "-c", "f", "bob", REDACTED], b: ["htpasswd", "-n", "-b", "bob", REDACTED] };
+    assert.deepEqual(bothWays(doc).scanned, expected);
+    assert.deepEqual(bothWays(doc).stripped, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    for (const s of [
+      "htpasswd -D f bob",
+      "htpasswd -B -C 10 f bob",
+      "htpasswd -c -B f bob",
+      "net user bob /active:yes",
+      'net user "John Smith" /add',
     ]) {
       assert.equal(maskSecretsInString(s), s, s);
     }

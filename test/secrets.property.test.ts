@@ -3,8 +3,8 @@
  * (SAS in a relative path, SharedAccessSignature tokens, JWTs, PEM private
  * keys, AWS access key ids with their secrets, connection strings, passwords
  * in URLs, quoted and `password: 'x'` forms, tokens and signatures in paths, credential headers quoted after the colon,
- * cookies after an empty one) planted at random positions in random string fields of a
- * snapshot (fast-check), then looked for in every report format, in `diff`,
+ * cookies after an empty one, a quote in a URL's password, ConvertTo-SecureString's plain text) planted at random
+ * positions in random string fields of a snapshot (fast-check), then looked for in every report format, in `diff`,
  * in what `snapshot` and `snapshot --redact` write, and in the TUI. None may
  * survive.
  */
@@ -21,7 +21,8 @@ import React from "react";
 import { main } from "../src/cli.ts";
 import { finishSnapshot } from "../src/commands/snapshot.ts";
 import { parseSnapshot } from "../src/core/snapshot/load.ts";
-import { maskSecretsInString, REDACTED, stripSecrets } from "../src/core/util/secrets.ts";
+import { MAX_DEPTH } from "../src/core/util/depth.ts";
+import { maskSecretsInString, REDACTED, scanDocument, stripSecrets } from "../src/core/util/secrets.ts";
 import { providerFor } from "../src/providers/index.ts";
 import { FindingView, Overview } from "../src/tui/components/screens.ts";
 import { TuiSession } from "../src/tui/session.ts";
@@ -75,6 +76,9 @@ const secret: fc.Arbitrary<string> = fc.oneof(
   // a URL's user is masked only when it has a token's shape (a GitHub token here; an Azure DevOps organisation stays)
   alnum(33).map((s) => `git clone https://ghp_ZQX${s}@github.com/org/repo.git`),
   alnum(12).map((s) => `https://ci:ZQX${s}@registry.npmjs.org/@scope/pkg/-/pkg-1.0.0.tgz`),
+  // a quote inside a URL's password; PowerShell's plain text after the switches
+  alnum(12).map((s) => `https://deploy:ZQX${s}'s@git.example.com/app.git`),
+  b64(12).map((s) => `ConvertTo-SecureString -AsPlainText -Force 'ZQX${s}'`),
 );
 
 /** The string leaves of a document, as [holder, key] pairs (the envelope's own fields excluded). */
@@ -423,6 +427,72 @@ describe("a login tool's global options before its login (property)", () => {
         stripSecrets(doc);
         assert.deepEqual(doc.args, words);
       }),
+    );
+  });
+});
+
+describe("a command's argv split across a container spec's two arrays (property)", () => {
+  /** [argv of a credential `pw`, or of none] */
+  const argvs: Array<(pw: string) => string[]> = [
+    (pw) => ["mysql", "-uroot", `-p${pw}`, "db"],
+    (pw) => ["docker", "login", "-u", "u", "-p", pw, "registry.example.com"],
+    (pw) => ["redis-cli", "-h", "cache", "-a", pw, "ping"],
+    (pw) => ["curl", "-u", `admin:${pw}`, "https://x.example"],
+    (pw) => ["app", "--password", pw, "--port", "80"],
+    (pw) => ["aws", "configure", "set", "aws_secret_access_key", pw],
+    (pw) => ["openssl", "rsa", "-in", "k.pem", "-passin", `pass:${pw}`],
+    (pw) => ["kubectl", "create", "secret", "generic", "n", `--from-literal=k=${pw}`],
+    (pw) => ["az", "keyvault", "secret", "set", "--name", "db", "--value", pw],
+    (pw) => ["aws", "ssm", "put-parameter", "--name", "/p", "--value", pw],
+    (pw) => ["net", "user", "bob", pw, "/add"],
+    (pw) => ["htpasswd", "-b", "-c", "f", "bob", pw],
+    (pw) => ["htpasswd", "-nb", "bob", pw],
+    // none: these stay as they are, split or not
+    () => ["ssh", "-p", "2222", "host"],
+    () => ["docker", "run", "-u", "1000:1000", "-p", "8080:80", "img"],
+    () => ["mysql", "-u", "root", "-p", "db"],
+    () => ["aws", "configure", "set", "region", "us-east-1"],
+    () => ["net", "user", "bob", "/add"],
+    () => ["htpasswd", "-D", "f", "bob"],
+    () => ["kubectl", "create", "secret", "generic", "n", "--from-file=x"],
+  ];
+  /** The container spec with `argv` split at `at`: Kubernetes' command and args, or ECS's entryPoint and command. */
+  const split = (argv: string[], at: number, ecs: boolean, argsFirst: boolean): Record<string, unknown> => {
+    const [first, rest] = [argv.slice(0, at), argv.slice(at)];
+    const [a, b] = ecs ? ["entryPoint", "command"] : ["command", "args"];
+    return argsFirst ? { name: "c", [b]: rest, [a]: first } : { name: "c", [a]: first, [b]: rest };
+  };
+  /** The spec's two arrays joined again. */
+  const joined = (c: Record<string, unknown>, ecs: boolean): unknown[] =>
+    ecs ? [...(c.entryPoint as unknown[]), ...(c.command as unknown[])] : [...(c.command as unknown[]), ...(c.args as unknown[])];
+
+  it("wherever it splits, each walker masks what it masks in one array: the credential, and nothing else", () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: argvs.length - 1 }),
+        alnum(12),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        fc.boolean(),
+        (n, pw, cut, ecs, argsFirst) => {
+          const argv = (argvs[n] as (pw: string) => string[])(`ZQX${pw}`);
+          const at = 1 + Math.min(argv.length - 1, Math.floor(cut * argv.length));
+          const whole = { command: [...argv] };
+          stripSecrets(whole);
+          if (!argv.some((w) => MARK.test(w))) assert.deepEqual(whole.command, argv);
+          assert.doesNotMatch(JSON.stringify(whole), MARK);
+          const doc = { containers: [split(argv, at, ecs, argsFirst)] };
+          const stripped = structuredClone(doc);
+          stripSecrets(stripped);
+          const scanned = structuredClone(doc);
+          scanDocument(scanned, MAX_DEPTH).strip();
+          const text = JSON.parse(maskSecretsInString(JSON.stringify(doc))) as typeof doc;
+          for (const out of [stripped, scanned, text]) {
+            assert.deepEqual(joined(out.containers[0] as Record<string, unknown>, ecs), whole.command, JSON.stringify(doc));
+          }
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

@@ -27,10 +27,12 @@ const SECRET_KEYS = new Set([
 export const REDACTED = "[redacted]";
 /**
  * A property whose name ends in a password's or a secret's name also carries one (any case, any separator before it:
- * `dbPassword`, a tag `db-password`, an AWS tag key `db_pwd`, OIDC's `ClientSecret`). Not `token` (`NextToken`,
- * `$skipToken` page on) nor `key` (`sshPublicKey`, `primaryKey`).
+ * `dbPassword`, a tag `db-password`, an AWS tag key `db_pwd`, OIDC's `ClientSecret`; the ARM quickstarts'
+ * `adminPasswordOrKey`, a password or an SSH public key). Not `token` (`NextToken`, `$skipToken` page on) nor `key`
+ * (`sshPublicKey`, `keyData`: removed whole, these would lose public keys; a key's name masks its value instead,
+ * see SECRET_VALUE_NAME).
  */
-const SECRET_NAME_END = "(?:pass(?:wor)?d|pwd|secret)";
+const SECRET_NAME_END = "(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)";
 const SECRET_NAME = new RegExp(`${SECRET_NAME_END}$`);
 
 /** An AWS access key id (long-term AKIA, temporary ASIA, and the other documented prefixes). */
@@ -108,13 +110,15 @@ const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.t
  * an alternative here costs less than a pass of its own).
  */
 const HINT = new RegExp(
-  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|"\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|["']\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
 );
 /**
  * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
- * string with a `:` takes it.
+ * string with a `:` takes it. A YAML line's secret (`clientSecret: x`, `adminPasswordOrKey: x`: NAMED_SECRET) too.
  */
-const HEADER_HINT = new RegExp(`(?:${HEADER_NAMES.map(anyCase).join("|")})\\s*:`);
+const HEADER_HINT = new RegExp(
+  `(?:${[...HEADER_NAMES, "secret"].map(anyCase).join("|")}|${anyCase("password")}[_-]?${anyCase("or")}[_-]?${anyCase("key")})\\s*:`,
+);
 /**
  * A command line's credential options (`curl -u user:pw`, `-b 'sid=…'`, `--admin-password x`, `mysql -pX`,
  * `login -p X`, `sqlcmd -P X`): each of these shapes starts with one of these. Apart from HINT: as an alternative
@@ -128,15 +132,15 @@ const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
 const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+user|chpasswd/i;
 /**
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
- * JSON text in JSON text): URL_SCHEME's.
+ * JSON text in JSON text; `https:\u002f…`): URL_SCHEME's.
  */
 function hasScheme(s: string): boolean {
   if (s.includes("://")) return true;
-  // `:\/`, `:\\\/`: not a Windows path's `C:\Users` (each run of backslashes read once)
+  // `:\/`, `:\\\/`, `:\u002f`: not a Windows path's `C:\Users` (each run of backslashes read once)
   for (let i = s.indexOf(":\\"); i !== -1; i = s.indexOf(":\\", i + 2)) {
     let j = i + 2;
     while (s.charCodeAt(j) === 92) j++;
-    if (s.charCodeAt(j) === 47) return true;
+    if (s.charCodeAt(j) === 47 || (s.startsWith("u002", j) && (s.charCodeAt(j + 4) | 32) === 102)) return true;
   }
   return false;
 }
@@ -151,18 +155,30 @@ const WHITESPACE = /\s/;
 function hinted(s: string): boolean {
   return (
     HINT.test(s) ||
-    (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("@") && hasScheme(s)))) ||
+    (s.includes(":") && (HEADER_HINT.test(s) || (s.includes("@") && hasScheme(s)) || LITERAL_NUMBER_HINT.test(s))) ||
     // an option, after a space, a tab or a line break (a resource id's dashes never are), or an argv's element in a
-    // JSON array's text (`["mysql","-pX"]`)
+    // JSON array's text (`["mysql","-pX"]`, `["net","user","bob","pw"]`, `[…,"set","aws_secret_access_key","x"]`)
     (WHITESPACE.test(s) && (CLI_HINT.test(s) || WORD_HINT.test(s))) ||
-    (s.charCodeAt(0) === 91 && s.includes('"-'))
+    (s.charCodeAt(0) === 91 && (s.includes('"-') || ARGV_WORD_HINT.test(s)))
   );
 }
+
+/** A number after an unquoted name in an object literal (`{apiKey: 42}`: JSON_NUMBER's), tested only on a string with a `:`. */
+const LITERAL_NUMBER_HINT = /[{,]\s*[\w.-]+\s*:\s*-?\d/;
+/** An argv's word before an operand credential (TOOL_OPERANDS), in a JSON array's text: only a string that starts with `[`. */
+const ARGV_WORD_HINT = /"(?:set|user)"/i;
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
- * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped), or any value after a password's name (`password: x`).
+ * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped, to any level: `\\\"token\\\": \\\"x\\\"`, JSON text in
+ * JSON text in a script), or any value after a password's name (`password: x`), or after a secret's name that starts a
+ * YAML line (`clientSecret: x`, `  client_secret: x`, `- secret: x`; not elsewhere: `secret: x` in prose may name one;
+ * not a boolean: `createSecret: true` is a setting).
+ * A storage account's key (`AZURE_STORAGE_KEY`, `storageAccountKey`), a service's shared access key (`primaryKey`,
+ * `secondaryKey`: Service Bus, Event Hubs, Redis), a VPN connection's pre-shared key (`sharedKey`, AWS's
+ * `PreSharedKey`) and the ARM quickstarts' `adminPasswordOrKey` name one too; a key's name (`keyName`), id
+ * (`keyVaultId`) or public half (`sshPublicKeys`, `keyData`, `publicKey`) none.
  * An `.npmrc` line's `_auth=` (`//registry.npmjs.org/:_auth=…`; not `skip_auth=`; `_authToken=`, `_password=` end
  * as a token's and a password's names do).
  * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`, `next_token=`, `x-ms-continuation-token`)
@@ -171,10 +187,12 @@ function hinted(s: string): boolean {
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|pass(?:wor)?d|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared)[_-]?key|pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
     .source;
+/** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
+const ESC_QUOTE = `\\\\{0,7}["']`;
 const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})(\\\\?["']?\\s*=\\s*|\\\\?["']?\\s*:\\s*(?=\\\\?["'])|(?<=passw(?:or)?d|pwd)\\s*:\\s*)(?:(\\\\?["'])(?:(?!\\3)[^\\n])*\\3|\\\\?["']?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*|[ \\t]*:(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*secret[ \\t]*:)[ \\t]*(?!(?:true|false|null)(?![^\\s,;}])))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
   "gi",
 );
 
@@ -189,14 +207,20 @@ const JSON_SECRET = new RegExp(
 
 /**
  * A secret written as a number in text that is no JSON document (a script's `echo '{"adminPassword": 20241203}'`,
- * JSON text cut short, its quotes escaped: `{\"apiKey\": 42}`), named as JSON_SECRET's or NAMED_SECRET's values are:
- * the number, replaced by REDACTED as a JSON string (quoted as the name is), so that JSON text stays JSON. A boolean
- * or null stays (no secret; `"requirePassword": true` says what a diagnosis may need).
+ * JSON text cut short, its quotes escaped: `{\"apiKey\": 42}`, `{\\\"apiKey\\\": 42}`), named as JSON_SECRET's or
+ * NAMED_SECRET's values are: the number, replaced by REDACTED as a JSON string (quoted as the name is), so that JSON
+ * text stays JSON. A Python dict's single quotes too (`{'password': 1234}`), and an object literal's unquoted name
+ * (`{apiKey: 42}`, `, token: 7`: after `{` or `,`; then REDACTED in double quotes), as a quoted string there is masked.
+ * A boolean or null stays (no secret; `"requirePassword": true` says what a diagnosis may need).
  */
+const SECRET_MEMBER_NAME = `(?:${[...SECRET_KEYS].join("|")}|[\\w.-]*(?:${SECRET_NAME_END}|${SECRET_VALUE_NAME}))`;
 const JSON_NUMBER = new RegExp(
-  `((\\\\?)"(?:${[...SECRET_KEYS].join("|")}|[\\w.-]*(?:${SECRET_NAME_END}|${SECRET_VALUE_NAME}))\\2"\\s*:\\s*)-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w.+-])`,
+  `((\\\\{0,7})(["'])${SECRET_MEMBER_NAME}\\2\\3\\s*:\\s*|[{,]\\s*${SECRET_MEMBER_NAME}\\s*:\\s*)-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w.+-])`,
   "gi",
 );
+/** JSON_NUMBER's replacement: REDACTED quoted as the name is (escaped as it is), or in double quotes. */
+const maskedNumber = (_m: string, member: string, esc: string | undefined, quote: string | undefined): string =>
+  quote === undefined ? `${member}"${REDACTED}"` : `${member}${esc}${quote}${REDACTED}${esc}${quote}`;
 
 /**
  * Masks what looks like a secret, by shape, anywhere in a string:
@@ -244,7 +268,7 @@ function maskHinted(s: string, aws: boolean): string {
     .replace(JWT, REDACTED);
   if (hasScheme(out)) out = out.replace(URL_PASSWORD, `$1${REDACTED}@`).replace(URL_TOKEN_USER, `$1${REDACTED}@`);
   if (CLI_HINT.test(out) || WORD_HINT.test(out)) out = maskCommandLine(out);
-  out = out.replace(JSON_SECRET, `$1"${REDACTED}"`).replace(JSON_NUMBER, `$1$2"${REDACTED}$2"`);
+  out = out.replace(JSON_SECRET, `$1"${REDACTED}"`).replace(JSON_NUMBER, maskedNumber);
   if (aws || AWS_KEY_ID.test(out)) {
     AWS_KEY_ID.lastIndex = 0;
     out = out.replace(AWS_KEY_ID, REDACTED).replace(AWS_SECRET, REDACTED);
@@ -267,10 +291,14 @@ const JWT = /\beyJ(?:[A-Za-z0-9_]|-(?!eyJ)){4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-
  * their host (no userinfo, or one before the path's `@`). Never into a quote (JSON text around the URL). The scheme is
  * at most 32 characters (an unbounded one was scanned from every letter of a long run: quadratic); each scan stops at
  * the authority's end, which the next `://` is past. JSON-escaped slashes too (`https:\/\/user:pw@host\/x`, JSON text
- * or a script that escapes them; `https:\\\/\\\/…`, JSON text in JSON text): the authority ends at the escaped `/` too.
+ * or a script that escapes them; `https:\\\/\\\/…`, JSON text in JSON text; `https:\u002f\u002f…`, `\\u002f`, as some
+ * encoders write a `/`): the authority ends at the escaped `/` too. A `'` inside the user or the password (`it's`) is
+ * theirs; one that ends a quoted string (a space, a quote, `,` `;` `)` `]` `}` or the authority's end after it) is not.
  */
-const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:(?:\\\\{0,7}\\/){2}";
-const URL_PASSWORD = new RegExp(`(${URL_SCHEME}[^/?#\\s:"']*:)[^/?#\\s"']*@`, "gi");
+const URL_SCHEME = "[a-z][a-z0-9+.-]{0,31}:(?:\\\\{0,7}\\/|\\\\{1,7}u002[fF]){2}";
+/** A character of a URL's userinfo: not a `\` that starts an escaped `/` (`\u002f`), nor a `'` that ends a string. */
+const USERINFO_CHAR = `\\\\(?!\\\\{0,6}u002[fF])|'(?=[^\\s"',;)\\]}/?#])`;
+const URL_PASSWORD = new RegExp(`(${URL_SCHEME}(?:[^/?#\\s:"'\\\\]|${USERINFO_CHAR})*:)(?:[^/?#\\s"'\\\\]|${USERINFO_CHAR})*@`, "gi");
 /**
  * A token used as a URL's user, without a password (`https://<PAT>@dev.azure.com/…`, `https://ghp_…@github.com/…`):
  * only a token's shape, so that a user name stays (`git@`, `alice@`, an Azure DevOps organisation:
@@ -279,7 +307,7 @@ const URL_PASSWORD = new RegExp(`(${URL_SCHEME}[^/?#\\s:"']*:)[^/?#\\s"']*@`, "g
  * case, lower case and digits (no words joined by `-`). Case-sensitive (the shapes are); each lookahead bounded.
  */
 const URL_TOKEN_USER =
-  /([A-Za-z][A-Za-z0-9+.-]{0,31}:(?:\\{0,7}\/){2})(?:(?:gh[opsu]_|github_pat_|glpat-)[A-Za-z0-9_-]{8,}|[a-z2-7]{52}|[0-9a-fA-F]{40}|(?=[A-Za-z0-9_]{0,255}[A-Z])(?=[A-Za-z0-9_]{0,255}[a-z])(?=[A-Za-z0-9_]{0,255}[0-9])[A-Za-z0-9_]{32,})@/g;
+  /([A-Za-z][A-Za-z0-9+.-]{0,31}:(?:\\{0,7}\/|\\{1,7}u002[fF]){2})(?:(?:gh[opsu]_|github_pat_|glpat-)[A-Za-z0-9_-]{8,}|[a-z2-7]{52}|[0-9a-fA-F]{40}|(?=[A-Za-z0-9_]{0,255}[A-Z])(?=[A-Za-z0-9_]{0,255}[a-z])(?=[A-Za-z0-9_]{0,255}[0-9])[A-Za-z0-9_]{32,})@/g;
 
 /**
  * An option's value: quoted (to its closing quote, the quotes kept; escaped too, as JSON text or a script writes a
@@ -333,10 +361,10 @@ const AWS_CONFIGURE_SECRET = new RegExp(
   "gi",
 );
 /**
- * openssl's `-passin pass:PW`, `-passout pass:PW`, `-pass pass:PW` (quoted too: `-passin 'pass:p w'`): what follows
- * `pass:` (`file:`, `env:`, `fd:`, `stdin` name where it is, not the password).
+ * openssl's `-passin pass:PW`, `-passout pass:PW`, `-pass pass:PW` (quoted too: `-passin 'pass:p w'`, `-passin
+ * pass:"$PW"`): what follows `pass:` (`file:`, `env:`, `fd:`, `stdin` name where it is, not the password).
  */
-const OPENSSL_PASS = /(\s-pass(?:in|out)?[ \t]+)(?:(\\*["'])pass:(?:(?!\2)[^\n])*\2|pass:[^\s"']+)/g;
+const OPENSSL_PASS = /(\s-pass(?:in|out)?[ \t]+)(?:(\\*["'])pass:(?:(?!\2)[^\n])*\2|pass:(?:(\\*["'])(?:(?!\3)[^\n])*\3|[^\s"']+))/g;
 /**
  * kubectl's `--from-literal=KEY=VALUE` in a `create secret` command (quoted too: `--from-literal 'k=v w'`): the value
  * after the first `=`, the key kept (CURL_USER's shape, `=` for its `:`).
@@ -345,12 +373,84 @@ const FROM_LITERAL =
   /(\s--from-literal(?:=|[ \t]+))(?:(\\*["'])([^\s="']*=)(?:(?!\2)[^\n])+\2|([^\s="']*=)(?:(\\*["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
 /** `--value VALUE` in `az keyvault secret set` and `aws ssm put-parameter` (see VALUE_SECRET). */
 const VALUE_OPTION = new RegExp(`(\\s--value(?:=|[ \\t]+))(?!-)${OPT_VALUE}`, "g");
-/** `net user NAME PASSWORD` (not a switch: `/add`; not `*`, which asks for it). */
-const NET_USER = new RegExp(`(\\suser[ \\t]+[^\\s/"'-][^\\s"']*[ \\t]+)(?![/-]|\\*(?!\\S))${OPT_VALUE}`, "gi");
-/** `htpasswd -b FILE USER PASSWORD` (`-bc`, `-bB`, …: a cluster with `b`, without `n`). */
-const HTPASSWD_B = new RegExp(`(\\s-(?=[A-Za-mo-z]*b)[A-Za-mo-z]+[ \\t]+(?!-)[^\\s"']+[ \\t]+(?!-)[^\\s"']+[ \\t]+)(?!-)${OPT_VALUE}`, "g");
-/** `htpasswd -nb USER PASSWORD` (`n`: no file, the result printed). */
-const HTPASSWD_NB = new RegExp(`(\\s-(?=[A-Za-z]*b)(?=[A-Za-z]*n)[A-Za-z]+[ \\t]+(?!-)[^\\s"']+[ \\t]+)(?!-)${OPT_VALUE}`, "g");
+/** `net user NAME PASSWORD` (a quoted name too: `"John Smith"`; not a switch: `/add`; not `*`, which asks for it). */
+const NET_USER = new RegExp(
+  `(\\suser[ \\t]+(?:[^\\s/"'-][^\\s"']*|\\\\*"[^"\\n\\\\]+\\\\*"|'[^'\\n]+')[ \\t]+)(?![/-]|\\*(?!\\S))${OPT_VALUE}`,
+  "gi",
+);
+/** `htpasswd` as a command's word (a path to it too: the command's tools decide, see maskHtpasswd). */
+const HTPASSWD_WORD = /(?<![\w.-])htpasswd(?:\.exe)?(?![^\s"'`;&|()])/gi;
+/** A shell word after a command's name: spaces, then quoted (escaped too) or bare (to a space, a quote, a command's end). */
+const SHELL_WORD = /[ \t]*(?:(\\*["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["']))+)/y;
+
+/**
+ * Which of htpasswd's words (those after its name) is the password that `-b` takes from the command line, or -1: its
+ * options come first (`-b`, `-c`, `-n`, `-B`, clustered or apart: `-bc`, `-b -c`, `-n -b`; `-C COST` and `-r ROUNDS`
+ * take a value), then FILE USER PASSWORD, or USER PASSWORD with `-n` (no file). None without `-b` (`-D`, `-v`
+ * without it, `-c FILE USER` ask for it).
+ */
+function htpasswdPassword(words: readonly string[]): number {
+  let b = false;
+  let n = false;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w.length < 2 || w.charCodeAt(0) !== 45) break;
+    for (let j = 1; j < w.length; j++) {
+      const c = w[j];
+      if (c === "b") b = true;
+      else if (c === "n") n = true;
+      else if (c === "C" || c === "r") {
+        // its value: the rest of the word, or the next one
+        if (j === w.length - 1) i++;
+        break;
+      }
+    }
+  }
+  const at = i + (n ? 1 : 2);
+  return b && at < words.length ? at : -1;
+}
+
+/** Whether an argv's word runs htpasswd (`htpasswd`, `/usr/bin/htpasswd`). */
+function isHtpasswd(w: string): boolean {
+  const name = w.slice(Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\")) + 1).toLowerCase();
+  return name === "htpasswd" || name === "htpasswd.exe";
+}
+
+/**
+ * `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD` (see htpasswdPassword): the password, in a command that
+ * runs htpasswd, its quotes kept. Linear: each name reads at most 16 words after it.
+ */
+function maskHtpasswd(s: string): string {
+  let tools: Uint16Array | undefined;
+  let out = "";
+  let done = 0;
+  HTPASSWD_WORD.lastIndex = 0;
+  for (let m = HTPASSWD_WORD.exec(s); m !== null; m = HTPASSWD_WORD.exec(s)) {
+    tools ??= commandTools(s);
+    if (m.index < done || ((tools[m.index] as number) & HTPASSWD) === 0) continue;
+    const words: string[] = [];
+    const starts: number[] = [];
+    let i = m.index + m[0].length;
+    while (words.length < 16) {
+      SHELL_WORD.lastIndex = i;
+      const w = SHELL_WORD.exec(s);
+      if (w === null) break;
+      const end = i + w[0].length;
+      const word = w[0].replace(/^[ \t]+/, "");
+      starts.push(end - word.length);
+      words.push(word);
+      i = end;
+    }
+    const k = htpasswdPassword(words);
+    if (k === -1) continue;
+    const from = starts[k] as number;
+    const to = from + (words[k] as string).length;
+    out += s.slice(done, from) + maskedRange(s, from, to);
+    done = to;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
 /** A pipe into chpasswd (`| chpasswd`, `| sudo chpasswd`, `| /usr/sbin/chpasswd`). */
 const CHPASSWD_PIPE = /\|[ \t]*(?:sudo[ \t]+)?(?:[^\s|;&]*\/)?chpasswd(?![\w-])/gi;
 /** `user:password` in the text piped into chpasswd: the password (to a space, a quote or a backslash: `\n`). */
@@ -369,6 +469,98 @@ function maskChpasswd(s: string): string {
     while (start > done && !isCommandEnd(s[start - 1] as string)) start--;
     out += s.slice(done, start) + s.slice(start, m.index).replace(CHPASSWD_PAIR, `$1${REDACTED}`);
     done = m.index;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * PowerShell's `ConvertTo-SecureString`: its String parameter, the plain text with `-AsPlainText` (an encrypted one
+ * without: masked all the same), named (`-String 'x'`, `-String:'x'`, any prefix from `-St`) or the first positional
+ * argument, after the switches too (`-AsPlainText -Force 'x'`), or piped in (`'x' | ConvertTo-SecureString …`).
+ */
+const SECURE_STRING = /(?<![\w-])convertto-securestring(?![\w-])/gi;
+/**
+ * A word after it: spaces (a backtick's line continuation too), then a parameter (`-Name`, its `:` when its value is
+ * attached) or a value: quoted (escaped too, in JSON text), or bare (not a subexpression's `$(`). What ends the command
+ * (`|`, `;`, `)`, `}`, a line break) or an expression (`(`) ends the words.
+ */
+const PS_WORD = /(?:[ \t]|`\r?\n)*(?:-([A-Za-z]+)(:?)|(\\*["'])(?:(?!\3)[^\n])*\3|(?!\$\()[^\s"'|;(){}]+)/y;
+/** A parameter's value written attached to it (`-String:'x'`). */
+const PS_ATTACHED = /(\\*["'])(?:(?!\1)[^\n])*\1|(?!\$\()[^\s"'|;(){}]+/y;
+/** ConvertTo-SecureString's switches (any prefix of theirs): no value follows them. */
+const PS_SWITCHES = ["asplaintext", "force", "verbose", "debug"];
+/** A literal piped into it: alone in its command, or echoed (`'x' |`, `Write-Output "x" |`). */
+const PS_PIPED = /^[ \t]*(?:(?:echo|write-output)[ \t]+)?(\\*["'])(?:(?!\1)[^\n])*\1[ \t]*$/i;
+
+/** The text between `from` and `to` masked as a value (its quotes kept). */
+function maskedRange(s: string, from: number, to: number): string {
+  const quote = /^\\*["']/.exec(s.slice(from, Math.min(to, from + 9)))?.[0];
+  return quote === undefined ? REDACTED : `${quote}${REDACTED}${quote}`;
+}
+
+/** Each ConvertTo-SecureString's plain text masked (see SECURE_STRING). Linear: the words a match reads, no later match reads again. */
+function maskSecureString(s: string): string {
+  let out = "";
+  let done = 0;
+  SECURE_STRING.lastIndex = 0;
+  for (let m = SECURE_STRING.exec(s); m !== null; m = SECURE_STRING.exec(s)) {
+    // piped in: the command before the pipe, back to the previous command's end
+    let p = m.index;
+    while (p > done && (s[p - 1] === " " || s[p - 1] === "\t")) p--;
+    if (p > done && s[p - 1] === "|") {
+      let start = p - 1;
+      while (start > done && !isCommandEnd(s[start - 1] as string) && s[start - 1] !== "=" && s[start - 1] !== "{") start--;
+      const piped = PS_PIPED.exec(s.slice(start, p - 1));
+      if (piped !== null) {
+        const q = piped[1] as string;
+        const from = start + piped[0].indexOf(q);
+        const to = start + piped[0].lastIndexOf(q);
+        out += `${s.slice(done, from)}${q}${REDACTED}${q}`;
+        done = to + q.length;
+      }
+    }
+    let i = m.index + m[0].length;
+    // 1: the next word is the String's value; 2: another parameter's value
+    let want = 0;
+    for (;;) {
+      PS_WORD.lastIndex = i;
+      const w = PS_WORD.exec(s);
+      if (w === null) break;
+      const end = i + w[0].length;
+      const name = w[1]?.toLowerCase();
+      if (name !== undefined) {
+        const string = name.length >= 2 && "string".startsWith(name);
+        const flag = PS_SWITCHES.some((sw) => sw.startsWith(name));
+        i = end;
+        want = 0;
+        if (w[2] === ":") {
+          PS_ATTACHED.lastIndex = i;
+          const v = PS_ATTACHED.exec(s);
+          if (v === null) continue;
+          if (string) {
+            out += s.slice(done, i) + maskedRange(s, i, i + v[0].length);
+            done = i + v[0].length;
+            i = done;
+            break;
+          }
+          i += v[0].length;
+        } else if (!flag) want = string ? 1 : 2;
+        continue;
+      }
+      if (want === 2) {
+        want = 0;
+        i = end;
+        continue;
+      }
+      // the String, named or the first positional value
+      const from = end - w[0].trimStart().length;
+      out += s.slice(done, from) + maskedRange(s, from, end);
+      done = end;
+      i = end;
+      break;
+    }
+    // a match among the words read is one of their values: not read again
+    if (i > SECURE_STRING.lastIndex) SECURE_STRING.lastIndex = i;
   }
   return done === 0 ? s : out + s.slice(done);
 }
@@ -684,8 +876,9 @@ function maskCommandLine(s: string): string {
     out = out.replace(
       OPENSSL_PASS,
       inCommand(commandTools(out), OPENSSL, (_m, g) => {
-        const [opt, quote] = g as [string, string?];
-        return quote === undefined ? `${opt}pass:${REDACTED}` : `${opt}${quote}pass:${REDACTED}${quote}`;
+        const [opt, quote, inner] = g as [string, string?, string?];
+        if (quote !== undefined) return `${opt}${quote}pass:${REDACTED}${quote}`;
+        return inner === undefined ? `${opt}pass:${REDACTED}` : `${opt}pass:${inner}${REDACTED}${inner}`;
       }),
     );
   }
@@ -693,13 +886,11 @@ function maskCommandLine(s: string): string {
     out = out.replace(FROM_LITERAL, inCommand(commandTools(out), KUBECTL | SECRET_COMMAND, maskedPair));
   }
   if (out.includes("--value")) out = out.replace(VALUE_OPTION, inCommand(commandTools(out), VALUE_SECRET, maskedValue));
-  if (/net/i.test(out)) out = out.replace(NET_USER, inCommand(commandTools(out), NET, maskedValue));
-  if (out.includes("htpasswd")) {
-    out = out
-      .replace(HTPASSWD_B, inCommand(commandTools(out), HTPASSWD, maskedValue))
-      .replace(HTPASSWD_NB, inCommand(commandTools(out), HTPASSWD, maskedValue));
-  }
+  // (`user` as a word: not every line that names a subnet or a network, each one's tools read for nothing)
+  if (/\suser[ \t]/i.test(out)) out = out.replace(NET_USER, inCommand(commandTools(out), NET, maskedValue));
+  if (/htpasswd/i.test(out)) out = maskHtpasswd(out);
   if (/chpasswd/i.test(out)) out = maskChpasswd(out);
+  if (/securestring/i.test(out)) out = maskSecureString(out);
   return out;
 }
 
@@ -765,6 +956,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
     e.set(key, m);
   };
   let armed: Set<object> | undefined;
+  let prefixes: Map<object, readonly unknown[]> | undefined;
   /** The members of the objects read: fewer than the text's where a key repeats (see memberCount). */
   let members = 0;
   const values: object[] = [doc];
@@ -776,13 +968,17 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
     if (Array.isArray(v)) {
       const f = level === 1 && value ? value : mask;
       argvToolsFor = undefined;
+      // the argv's words before the array's (argvPrefix)
+      const prefix = prefixes?.get(v);
+      const argv = prefix === undefined ? v : prefix.concat(v);
+      const off = argv.length - v.length;
       // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
-      let option = false;
+      let option = off > 0 && isDashArg(argv[off - 1]);
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
           const dash = x.charCodeAt(0) === 45;
-          let m = (dash || option) && argvMask(v, i, x);
+          let m = (dash || option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, x);
           if (!m) {
             // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
             const toolsFor: readonly unknown[] | undefined = argvToolsFor;
@@ -796,7 +992,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
           continue;
         }
         if (typeof x === "number") {
-          if (option && argvMask(v, i, String(x)) !== undefined) edit(v, i, REDACTED);
+          if ((option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, String(x)) !== undefined) edit(v, i, REDACTED);
         } else if (x !== null && typeof x === "object") {
           values.push(x);
           levels.push(level);
@@ -868,6 +1064,8 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       } else if (x !== null && typeof x === "object") {
         // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
         if (verdict === NAMED_SECRET_KEY) (armed ??= new Set()).add(x);
+        const prefix = argvPrefix(o, k, x);
+        if (prefix !== undefined) (prefixes ??= new Map()).set(x, prefix);
         values.push(x);
         levels.push(level);
       }
@@ -1245,12 +1443,74 @@ const isOptionValueArg = (x: string): boolean => x !== "" && x !== REDACTED && x
 /** The command line's tool-specific credential options, for an argv's words: the tools whose option each pattern finds. */
 const TOOL_OPTIONS: ReadonlyArray<readonly [number, RegExp]> = [
   [MYSQL, MYSQL_PASSWORD],
-  [LOGIN | SSHPASS, LOGIN_PASSWORD],
+  [LOGIN, LOGIN_PASSWORD],
+  [SSHPASS, LOGIN_PASSWORD],
   [REDIS, REDIS_PASSWORD],
   [SQLCMD, SQLCMD_PASSWORD],
   [CURL, CURL_USER],
   [CURL, CURL_COOKIE],
+  [OPENSSL, OPENSSL_PASS],
+  [KUBECTL | SECRET_COMMAND, FROM_LITERAL],
+  [VALUE_SECRET, VALUE_OPTION],
 ];
+/**
+ * The command line's credentials given as operands, for an argv's words: the tools (all of them), how many words
+ * before the credential the pattern reads (`configure set NAME`, `user NAME`, `-b FILE USER`, `-nb USER`), the pattern.
+ */
+const TOOL_OPERANDS: ReadonlyArray<readonly [number, number, RegExp]> = [
+  [AWS, 3, AWS_CONFIGURE_SECRET],
+  [NET, 2, NET_USER],
+];
+/** A word an argv's operand credential may follow (TOOL_OPERANDS'): not a command line's word of its own. */
+const ARGV_WORD = /^[^\s"']{1,256}$/;
+
+/**
+ * Whether an argv's element (at `i`) may be one of TOOL_OPERANDS' credentials or htpasswd's password: the word two
+ * before it is `set`, `user` (3 or 4 characters) or an option, or the word three before it an option. A cheap test
+ * (most arrays' elements fail it): argvMask then reads the words and their tools.
+ */
+function mayBeOperand(v: readonly unknown[], i: number): boolean {
+  if (i < 2) return false;
+  const w = v[i - 2];
+  if (typeof w !== "string") return false;
+  if (w.length === 3 || w.length === 4 || w.charCodeAt(0) === 45) return true;
+  const w3 = v[i - 3];
+  return typeof w3 === "string" && w3.charCodeAt(0) === 45;
+}
+
+/**
+ * An argv's element masked as TOOL_OPERANDS' credential (the words before it, as a command line's, and the element
+ * match the pattern, in a command of its tool) or as htpasswd's password (htpasswdPassword), or undefined. `bits`: the
+ * tools of the word before it.
+ */
+function operandMask(v: readonly unknown[], i: number, x: string, bits: number): string | undefined {
+  if ((bits & HTPASSWD) !== 0) {
+    // htpasswd's words, from its name (at most 16 back) to this one
+    for (let k = i - 1; k >= 0 && k >= i - 16; k--) {
+      const w = v[k];
+      if (typeof w !== "string" || !isHtpasswd(w)) continue;
+      const words = v.slice(k + 1, i).map((e) => (typeof e === "string" ? e : String(e)));
+      words.push(x);
+      if (htpasswdPassword(words) === words.length - 1) return REDACTED;
+      break;
+    }
+  }
+  for (const [tool, back, re] of TOOL_OPERANDS) {
+    if ((bits & tool) !== tool || i < back) continue;
+    let line = " ";
+    for (let j = i - back; j < i && line !== ""; j++) {
+      const w = v[j];
+      line = typeof w === "string" && ARGV_WORD.test(w) ? `${line}${w} ` : "";
+    }
+    if (line === "") continue;
+    re.lastIndex = 0;
+    const m = re.exec(`${line}${x}`);
+    if (m === null || m.index !== 0 || (m[1] as string).length !== line.length) continue;
+    if ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(x)) continue;
+    return REDACTED;
+  }
+  return undefined;
+}
 
 /**
  * The tools each element of an argv array is an argument of, as commandTools reads a command line's words (an element
@@ -1287,25 +1547,30 @@ let argvToolsOf: Uint16Array = new Uint16Array(0);
  * An argv array's element `x` (at `i`, a string or a number's text) masked as a secret option's value, or undefined
  * (then read as any string): after a secret-named option (isSecretOptionArg), after a tool's credential option in a
  * command of that tool (`["docker", "login", "-p", "x"]`, `["sqlcmd", "-P", "x"]`, `["redis-cli", "-a", "x"]`, curl's
- * `["-u", "user:pw"]`: the user kept, and `["-b", "sid=x"]`), or attached to it (`["mysql", "-pX"]`, `["sshpass", "-pX", "ssh", …]`). The
- * command line's patterns decide, on the words as a line: mysql's `-p` takes no separate value (`["mysql", "-p",
- * "db"]` names the database, as `mysql -p db` does).
+ * `["-u", "user:pw"]`: the user kept, and `["-b", "sid=x"]`; openssl's `["-passin", "pass:x"]`, `pass:` kept; kubectl's
+ * `["--from-literal=k=x"]`, the key kept; `--value` in `az keyvault secret set` and `aws ssm put-parameter`), or
+ * attached to it (`["mysql", "-pX"]`, `["sshpass", "-pX", "ssh", …]`), or a tool's operand (TOOL_OPERANDS: `["aws",
+ * "configure", "set", "aws_secret_access_key", "x"]`, `["net", "user", "bob", "x"]`, `["htpasswd", "-b", "f", "bob",
+ * "x"]`). The command line's patterns decide, on the words as a line: mysql's `-p` takes no separate value (`["mysql",
+ * "-p", "db"]` names the database, as `mysql -p db` does).
  */
 function argvMask(v: readonly unknown[], i: number, x: string): string | undefined {
   const prev = i > 0 ? v[i - 1] : undefined;
   const afterOption = typeof prev === "string" && prev.charCodeAt(0) === 45 && isOptionValueArg(x);
   if (afterOption && isSecretOptionArg(prev) && !(prev.charCodeAt(1) !== 45 && PS_BOOLEAN.test(x))) return REDACTED;
   const attached = x.charCodeAt(0) === 45 && x.length > 2 && x.length <= 4096;
-  if (!(afterOption && prev.length <= 64) && !attached) return undefined;
+  const operand = !afterOption && !attached && isOptionValueArg(x) && mayBeOperand(v, i);
+  if (!(afterOption && prev.length <= 64) && !attached && !operand) return undefined;
   if (argvToolsFor !== v) {
     argvToolsOf = argvTools(v);
     argvToolsFor = v;
   }
-  // an option's tools: the value's own word (`["docker", "-p", "login"]`) adds none
-  const bits = argvToolsOf[afterOption ? i - 1 : i] as number;
+  // an option's (an operand's) tools: the value's own word (`["docker", "-p", "login"]`) adds none
+  const bits = argvToolsOf[afterOption || operand ? i - 1 : i] as number;
   if (bits === 0) return undefined;
+  if (operand) return operandMask(v, i, x, bits);
   for (const [tool, re] of TOOL_OPTIONS) {
-    if ((bits & tool) === 0) continue;
+    if ((bits & tool) !== tool) continue;
     // the option and its value as a command line's words: ` -p x` (separate), ` -pX` (attached)
     const opt = afterOption ? ` ${prev} ` : " ";
     re.lastIndex = 0;
@@ -1316,10 +1581,26 @@ function argvMask(v: readonly unknown[], i: number, x: string): string | undefin
     const value = x.slice(at);
     // a cookie file's name (no `=`) is no cookie; `["cp", "mysql", "-pr", …]` copies
     if ((re === CURL_COOKIE && !value.includes("=")) || ((bits & ARGUMENTS) !== 0 && FLAG_CLUSTER.test(value))) continue;
-    // curl's `user:password`: the user kept
-    return x.slice(0, at) + (re === CURL_USER ? value.slice(0, value.indexOf(":") + 1) : "") + REDACTED;
+    // curl's `user:password`, openssl's `pass:password`: the user, `pass:` kept; kubectl's `key=value`: the key kept
+    const kept = re === CURL_USER || re === OPENSSL_PASS ? value.indexOf(":") + 1 : re === FROM_LITERAL ? value.indexOf("=") + 1 : 0;
+    return x.slice(0, at) + value.slice(0, kept) + REDACTED;
   }
   return undefined;
+}
+
+/** Whether an argv's element is an option (`-p`, `--password`). */
+const isDashArg = (x: unknown): boolean => typeof x === "string" && x.charCodeAt(0) === 45;
+
+/**
+ * A container spec that splits its argv in two arrays, the command in one and its arguments in the other: Kubernetes'
+ * `{command, args}` and ECS's `{entryPoint, command}`. The arguments' array (`x`, the member `k` of `o`) is read as
+ * the rest of the argv that the other array starts (`{"command": ["mysql"], "args": ["-pX"]}`); undefined for any
+ * other member (most are neither).
+ */
+function argvPrefix(o: Record<string, unknown>, k: string, x: object): readonly unknown[] | undefined {
+  if (k !== "args" && k !== "command") return undefined;
+  const p = k === "args" ? o.command : o.entryPoint;
+  return Array.isArray(p) && p.length > 0 && Array.isArray(x) ? p : undefined;
 }
 
 /** The member of an ARM output or parameter (`{type, value}`) that holds its value. */
@@ -1353,6 +1634,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
   const values: object[] = [doc];
   const levels: number[] = [0];
   let armed: Set<object> | undefined;
+  let prefixes: Map<object, readonly unknown[]> | undefined;
   /** Each string of a credential's container (at `level`) masked by `fn`, what else it holds walked as any value; false: too deep. */
   const maskEach = (c: Record<string, unknown> | unknown[], fn: (x: string) => string, level: number): boolean => {
     if (level >= maxDepth) return false;
@@ -1376,7 +1658,7 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
     const level = (levels.pop() as number) + 1;
     if (Array.isArray(v)) {
       // an argv's elements: apart (scanArray), so that this loop stays small enough to be optimized early
-      if (!scanArray(v, level, maxDepth, masks, values, levels)) return { tooDeep: true, strip };
+      if (!scanArray(v, level, maxDepth, masks, values, levels, prefixes?.get(v))) return { tooDeep: true, strip };
       continue;
     }
     const o = v as Record<string, unknown>;
@@ -1439,6 +1721,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         if (m !== x) masks.push({ at: o, key: k, value: m });
       } else if (x !== null && typeof x === "object") {
         if (level >= maxDepth) return { tooDeep: true, strip };
+        const prefix = argvPrefix(o, k, x);
+        if (prefix !== undefined) (prefixes ??= new Map()).set(x, prefix);
         values.push(x);
         levels.push(level);
       }
@@ -1449,7 +1733,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
 
 /**
  * scanDocument's walk of an array (at `level`): its strings masked (an argv's secret option's value too; see argvMask),
- * its objects and arrays pushed on the walk's stacks. False: one of them is `maxDepth` or more levels down.
+ * its objects and arrays pushed on the walk's stacks. False: one of them is `maxDepth` or more levels down. `prefix`:
+ * the argv's words before the array's (argvPrefix).
  */
 function scanArray(
   v: unknown[],
@@ -1458,15 +1743,18 @@ function scanArray(
   masks: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }>,
   values: object[],
   levels: number[],
+  prefix: readonly unknown[] | undefined,
 ): boolean {
   argvToolsFor = undefined;
+  const argv = prefix === undefined ? v : prefix.concat(v);
+  const off = argv.length - v.length;
   // whether the element before is an option (most arrays have none: argvMask is asked only after one, or for one)
-  let option = false;
+  let option = off > 0 && isDashArg(argv[off - 1]);
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
     if (typeof x === "string") {
       const dash = x.charCodeAt(0) === 45;
-      let m = (dash || option) && argvMask(v, i, x);
+      let m = (dash || option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, x);
       if (!m) {
         // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
         const toolsFor: readonly unknown[] | undefined = argvToolsFor;
@@ -1480,8 +1768,10 @@ function scanArray(
       continue;
     }
     if (typeof x === "number") {
-      // a secret option's value written as a number (`["--password", 1234]`)
-      if (option && argvMask(v, i, String(x)) !== undefined) masks.push({ at: v, key: i, value: REDACTED });
+      // a secret option's value written as a number (`["--password", 1234]`, `["net", "user", "bob", 1234]`)
+      if ((option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, String(x)) !== undefined) {
+        masks.push({ at: v, key: i, value: REDACTED });
+      }
     } else if (x !== null && typeof x === "object") {
       if (level >= maxDepth) return false;
       values.push(x);
