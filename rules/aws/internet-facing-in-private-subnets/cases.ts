@@ -6,6 +6,14 @@ const privateZones = [
   { id: ids.subnet.privateB, az: "us-east-1b" },
 ];
 
+/** A subnet of the Wavelength Zone us-east-1-wl1-bos-wlz-1, its route table and the VPC's carrier gateway */
+const WAVELENGTH = {
+  zone: "us-east-1-wl1-bos-wlz-1",
+  subnet: awsId("subnet", "wavelength-bos"),
+  rtb: awsId("rtb", "wavelength"),
+  cagw: awsId("cagw", "main"),
+};
+
 /** web-alb with IP address type `type`, and ::/0 routed from the public route table to `v6Target` (none when undefined) */
 const dualstack = (type: string, v6Target?: string) =>
   healthyAlb()
@@ -169,6 +177,26 @@ export const cases: RuleCases = {
         .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("vpce", "firewall-a") })
         .build(),
       reason: "VPC endpoint",
+    },
+    {
+      // DescribeRouteTables names a carrier gateway next hop in CarrierGatewayId
+      name: "an ALB in a Wavelength Zone subnet whose 0.0.0.0/0 goes to the carrier gateway: it admits clients on the carrier network, never the internet's",
+      snapshot: healthyAlb()
+        .subnet({ id: WAVELENGTH.subnet, cidr: "10.0.21.0/24", az: WAVELENGTH.zone, name: "wavelength-bos", public: true })
+        .routeTable({ id: WAVELENGTH.rtb, name: "wavelength", subnets: [WAVELENGTH.subnet], routes: [] })
+        .edit((s) => {
+          const rt = s.ec2?.RouteTables?.find((t) => t.RouteTableId === WAVELENGTH.rtb);
+          if (rt)
+            rt.Routes = [
+              ...(rt.Routes as Array<Record<string, unknown>>),
+              { DestinationCidrBlock: "0.0.0.0/0", CarrierGatewayId: WAVELENGTH.cagw, Origin: "CreateRoute", State: "active" },
+            ];
+        })
+        .editLb(ids.lb.alb, (lb) => {
+          lb.AvailabilityZones = [{ ZoneName: WAVELENGTH.zone, SubnetId: WAVELENGTH.subnet, LoadBalancerAddresses: [] }];
+        })
+        .build(),
+      reason: "carrier gateway",
     },
   ],
   notApplicable: [

@@ -5,6 +5,7 @@ import {
   isIgwRoute,
   neededRoutes,
   routeDetail,
+  undecidedRoute,
   V4,
   V6,
 } from "../../../src/providers/aws/igw-routes.ts";
@@ -29,6 +30,9 @@ export default defineRule<AwsModel>({
     "internet gateway ingress routing) is reported as unknown: the rest of that path is not in the snapshot. When the other address " +
     "family of a dualstack load balancer certainly fails (say `0.0.0.0/0` goes to an endpoint and no `::/0` route goes to the internet " +
     "gateway), the subnet fails on that family, and the finding names the endpoint-routed family as undecided. " +
+    "A default route to a carrier gateway (`cagw-…`, in a Wavelength Zone's subnet) is unknown too: a carrier gateway admits clients " +
+    "on the telecommunication carrier's network and none from the internet, and which clients the load balancer serves is not in " +
+    "the snapshot. " +
     "Severity is high when some zones are affected and critical when all are.",
   citations: [
     {
@@ -51,6 +55,7 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/network-firewall/latest/developerguide/vpc-config-route-tables.html",
     "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",
     "https://repost.aws/knowledge-center/public-load-balancer-private-ec2",
+    "https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html",
   ],
   messages: {
     private:
@@ -92,8 +97,9 @@ export default defineRule<AwsModel>({
           ? neededRoutes(lb).map((d) => {
               const r = defaultRoute(rt, d);
               // a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) as the next hop: with ingress routing on the
-              // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot
-              const verdict = isIgwRoute(r) ? "pass" : r?.target.startsWith("vpce-") && r.state !== "blackhole" ? "endpoint" : "fail";
+              // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot; a
+              // carrier gateway (a Wavelength Zone's) admits the carrier network's clients, not the internet's (undecidedRoute)
+              const verdict = isIgwRoute(r) ? "pass" : undecidedRoute(r) ? "endpoint" : "fail";
               return { dest: d, route: r, verdict };
             })
           : [];
@@ -136,10 +142,7 @@ export default defineRule<AwsModel>({
         }
         const rtEv = { resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` };
         if (status === "endpoint" && route) {
-          const reason =
-            `route table ${rt.id} sends ${dest} to ${route.target}, a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint, ` +
-            "as in internet gateway ingress routing): whether that endpoint's subnet routes to an internet gateway, and whether the gateway's " +
-            "edge route table sends the clients back through it, is not in the snapshot";
+          const reason = `route table ${rt.id} sends ${dest} to ${route.target}, ${undecidedRoute(route)?.long}`;
           report({
             ...base,
             status: "unknown",
@@ -166,8 +169,7 @@ export default defineRule<AwsModel>({
         const otherFamilies = undecided
           .map(
             (u) =>
-              `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: it sends ${u.dest} to ${u.route?.target}, a VPC endpoint (a Network Firewall or ` +
-              "Gateway Load Balancer endpoint) whose path to an internet gateway is not in the snapshot",
+              `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: it sends ${u.dest} to ${u.route?.target}, ${undecidedRoute(u.route)?.short}`,
           )
           .join("");
         report({

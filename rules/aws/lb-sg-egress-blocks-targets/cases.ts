@@ -1,5 +1,27 @@
-import { healthyAlb, healthyNlb, ids, VPC_CIDR } from "../../../test/support/aws-builder.ts";
+import {
+  ALL_EGRESS,
+  albBehindNlb,
+  awsId,
+  CIDR,
+  healthyAlb,
+  healthyNlb,
+  ids,
+  lbArn,
+  type PermissionSpec,
+  tgArn,
+  VPC_CIDR,
+} from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
+
+export const FRONT_NLB_SG = awsId("sg", "front-nlb");
+
+/** albBehindNlb with a security group on front-nlb (TCP 80 in from anywhere) whose outbound rules are `egress` */
+export const albBehindNlbWithSg = (egress: PermissionSpec[] = [ALL_EGRESS]) =>
+  albBehindNlb()
+    .securityGroup({ id: FRONT_NLB_SG, name: "front-nlb-sg", ingress: [{ port: 80, cidrs: ["0.0.0.0/0"] }], egress })
+    .editLb(lbArn("front-nlb", "network"), (lb) => {
+      lb.SecurityGroups = [FRONT_NLB_SG];
+    });
 
 export const cases: RuleCases = {
   valid: [
@@ -22,6 +44,14 @@ export const cases: RuleCases = {
         .editTargetGroup(ids.tg.web, { HealthCheckPort: "8081" })
         .setEgress(ids.sg.alb, [{ from: 80, to: 8081, cidrs: [VPC_CIDR] }])
         .build(),
+    },
+    {
+      name: "an NLB with a security group in front of an ALB target: outbound TCP 80 to the ALB's security group reaches every ALB node",
+      snapshot: albBehindNlbWithSg([{ port: 80, groups: [ids.sg.alb] }]).build(),
+    },
+    {
+      name: "an NLB with a security group in front of an ALB target: outbound TCP 80 to the VPC CIDR holds both ALB subnets",
+      snapshot: albBehindNlbWithSg([{ port: 80, cidrs: [VPC_CIDR] }]).build(),
     },
   ],
   invalid: [
@@ -63,6 +93,18 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "blocked", resourceId: ids.instance.web2 }],
     },
+    {
+      name: "an NLB with a security group whose outbound rule reaches only the instances' SG: nothing leaves it for its ALB target",
+      snapshot: albBehindNlbWithSg([{ port: 80, groups: [ids.sg.web] }])
+        .allTargets(tgArn("alb-tg"), "unhealthy", "Target.Timeout", "Request timed out")
+        .build(),
+      errors: [{ messageId: "albBlocked", resourceId: ids.lb.alb }],
+    },
+    {
+      name: "an NLB with a security group whose outbound rule holds only public-a: the ALB's node in public-b is unreachable",
+      snapshot: albBehindNlbWithSg([{ port: 80, cidrs: [CIDR.publicA] }]).build(),
+      errors: [{ messageId: "albBlocked", resourceId: ids.lb.alb }],
+    },
   ],
   unknown: [
     {
@@ -88,6 +130,18 @@ export const cases: RuleCases = {
       name: "the ALB's security group is not in the snapshot",
       snapshot: healthyAlb().removeSecurityGroup(ids.sg.alb).build(),
       reason: "not in the snapshot",
+    },
+    {
+      name: "an NLB with a security group whose outbound rule holds half of public-a: the ALB node's address there is not known offline",
+      snapshot: albBehindNlbWithSg([{ port: 80, cidrs: ["10.0.1.0/25", CIDR.publicB] }]).build(),
+      reason: "is not known offline",
+    },
+    {
+      name: "an NLB with a security group in front of an ALB target that is not in the snapshot",
+      snapshot: albBehindNlbWithSg([{ port: 80, groups: [ids.sg.alb] }])
+        .removeLoadBalancer(ids.lb.alb)
+        .build(),
+      reason: "is not in the snapshot",
     },
   ],
   notApplicable: [{ name: "an NLB without security groups", snapshot: healthyNlb().build() }],

@@ -343,6 +343,22 @@ export const cases: RuleCases = {
       reason:
         "IPv4 clients of the dualstack NLB app-nlb reach app-tg unless a listener rule sends them to another target group, and the rules of listener",
     },
+    {
+      name: "an ALB target of an NLB whose attributes were not collected, the ALB's SG open to anywhere: its cross-zone setting decides which NLB nodes reach the ALB, so no pass",
+      snapshot: albBehindNlb()
+        .edit((s) => {
+          delete s.elbv2.LoadBalancerAttributes?.[lbArn("front-nlb", "network")];
+        })
+        .gap({
+          operation: "elasticloadbalancing:DescribeLoadBalancerAttributes",
+          resourceId: lbArn("front-nlb", "network"),
+          status: 403,
+          code: "AccessDenied",
+          message: "not authorized to perform elasticloadbalancing:DescribeLoadBalancerAttributes",
+        })
+        .build(),
+      reason: "DescribeLoadBalancerAttributes",
+    },
   ],
   notApplicable: [
     {

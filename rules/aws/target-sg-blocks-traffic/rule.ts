@@ -6,8 +6,13 @@ export default defineRule<AwsModel>({
   id: "aws/target-sg-blocks-traffic",
   provider: "aws",
   severity: "critical",
+  // the load balancer attributes: an NLB's cross-zone setting decides which of its nodes send traffic to an ALB target's
+  // nodes; the listeners and their rules: which clients of a dualstack NLB reach a target group at all
   reads: [
     "aws:loadBalancers",
+    "aws:loadBalancerAttributes",
+    "aws:listeners",
+    "aws:listenerRules",
     "aws:subnets",
     "aws:targetGroups",
     "aws:targetGroupAttributes",

@@ -51,6 +51,46 @@ export function isEndpointRoute(r: Route | undefined): boolean {
   return !!r && r.target.startsWith("vpce-") && r.state !== "blackhole";
 }
 
+/**
+ * A next hop that is a carrier gateway (`cagw-…`, CarrierGatewayId), active: the gateway of a Wavelength Zone's subnets. "A
+ * carrier gateway serves two purposes. It allows inbound traffic from a carrier network in a specific location, and it allows
+ * outbound traffic to the carrier network and internet. There is no inbound connection configuration from the internet to a
+ * Wavelength Zone through the carrier gateway" (How AWS Wavelength works,
+ * https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html): a load balancer node behind it
+ * is reached by clients on the carrier network, never by clients on the internet.
+ */
+export function isCarrierRoute(r: Route | undefined): boolean {
+  return !!r && r.target.startsWith("cagw-") && r.state !== "blackhole";
+}
+
+/**
+ * Why an internet-facing load balancer's default route that goes to neither an internet gateway nor a dead end leaves its
+ * zone undecided, in a long form (the zone's own verdict) and a short one (a family named beside another that fails); else
+ * undefined. A VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) continues a path the snapshot does not
+ * hold; a carrier gateway admits the carrier network's clients and not the internet's, and which ones the load balancer
+ * serves is not in the snapshot.
+ */
+export function undecidedRoute(r: Route | undefined): { long: string; short: string } | undefined {
+  if (isEndpointRoute(r))
+    return {
+      long:
+        "a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint, as in internet gateway ingress routing): whether that " +
+        "endpoint's subnet routes to an internet gateway, and whether the gateway's edge route table sends the clients back through it, " +
+        "is not in the snapshot",
+      short:
+        "a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) whose path to an internet gateway is not in the snapshot",
+    };
+  if (isCarrierRoute(r))
+    return {
+      long:
+        "a carrier gateway (the gateway of a Wavelength Zone): it admits clients on the telecommunication carrier's network, not " +
+        "clients on the internet (no inbound connection from the internet reaches a Wavelength Zone through a carrier gateway), and " +
+        "whether the load balancer's clients are on the carrier network is not in the snapshot",
+      short: "a carrier gateway (a Wavelength Zone's), which admits clients on the carrier network but none from the internet",
+    };
+  return undefined;
+}
+
 /** A subnet is public when its route table sends 0.0.0.0/0 (each of `dests`) to an internet gateway (an active route). */
 export function isPublic(s: Subnet, dests: string[] = [V4]): boolean {
   const rt = s.routeTable;
@@ -75,7 +115,9 @@ export function routeDetail(dest: string, r: Route | undefined): string {
     ? " (a NAT gateway: outbound only)"
     : r.target.startsWith("eigw-")
       ? " (an egress-only internet gateway: outbound only)"
-      : "";
+      : r.target.startsWith("cagw-")
+        ? " (a carrier gateway: clients on the carrier network only, none from the internet)"
+        : "";
   return `sends ${dest} to ${r.target}${what}`;
 }
 
