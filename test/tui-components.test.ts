@@ -779,3 +779,95 @@ describe("the list/detail split", () => {
     assert.ok(rows.every((r) => cellWidth(r.map((x) => x.t).join("")) <= 48));
   });
 });
+
+describe("TraceView and App: a hop's fix commands", () => {
+  const FIXTURE = "aws/internet-facing-in-private-subnets";
+  /** The data flow of web-alb's first target, and where its route-table hop (the one with the fix) is. */
+  async function routeHop() {
+    const data = (await session(FIXTURE)).getState().data as TuiData;
+    const lbKey = data.lbs[0]?.key ?? "";
+    const targetKey = data.inspector?.traceTargets(lbKey)[0]?.key ?? "";
+    const trace = { lbKey, targetKey, flow: { kind: "data" as const } };
+    const layers = data.inspector?.trace(lbKey, targetKey, trace.flow).layers ?? [];
+    const at = layers.findIndex((l) => l.layer === "lb-route");
+    const command = layers[at]?.notes.find((n) => n.text.startsWith("$ "))?.text ?? "";
+    assert.match(command, /^\$ aws elbv2 set-subnets --load-balancer-arn (arn:\S+) --subnets subnet-\S+ subnet-\S+$/);
+    return { data, trace, at, command };
+  }
+
+  it("a command note is wrapped whole, never cut to 3 lines; an ARN wider than its column moves left, whole when it fits", async () => {
+    const { data, trace, at, command } = await routeHop();
+    const arn = /--load-balancer-arn (\S+)/.exec(command)?.[1] ?? "";
+    // 100 columns: the ARN (93 cells) is whole on its row, the rest of the command after it
+    const wide = frame(h(TraceView, { ...sized, width: 100, height: 80, data, trace, selected: at }), 100).split("\n");
+    const start = wide.indexOf("             $ aws elbv2 set-subnets --load-balancer-arn");
+    assert.ok(start > 0, wide.join("\n"));
+    assert.equal(wide[start + 1], `     ${arn}`);
+    assert.match(wide[start + 2] ?? "", /^ {15}--subnets subnet-\S+ subnet-\S+$/);
+    // 60 columns: 4 rows, every argument there and in order (the ARN, wider than the screen, cut only at its edge)
+    const narrow = frame(h(TraceView, { ...sized, width: 60, height: 80, data, trace, selected: at }), 60).split("\n");
+    const from = narrow.findIndex((l) => /^ {13}\$ aws elbv2 set-subnets/.test(l));
+    const rows = narrow.slice(from, from + 4);
+    assert.deepEqual(
+      rows.map((l) => l.match(/^ */)?.[0].length),
+      [13, 5, 15, 15],
+      rows.join("\n"),
+    );
+    const words = command.split(" ");
+    assert.equal(rows.join(" ").trim().split(/ +/).length, words.length, rows.join("\n"));
+    rows
+      .join(" ")
+      .trim()
+      .split(/ +/)
+      .forEach((w, i) => {
+        if (!w.endsWith("…")) assert.equal(w, words[i], rows.join("\n"));
+      });
+    assert.equal(rows[3]?.trim(), words.at(-1), "the last argument is shown");
+    // other notes keep their 3-row cut
+    const long = narrow.findIndex((l) => /^ {13}an internet-facing load balancer's subnets must/.test(l));
+    assert.ok(long > 0, narrow.join("\n"));
+    assert.match(
+      narrow[long + 3] ?? "",
+      /^ {13}subnet-\S+ in us-east-1b: DENY/,
+      "a reason note is cut after 3 rows, the next note follows",
+    );
+  });
+
+  it("c copies the fix on the route-table hop, the footer says c copy fix there only, and the custom flow is c's elsewhere", async () => {
+    const { at, command } = await routeHop();
+    const s = await session(FIXTURE);
+    const copied: string[] = [];
+    const copy = (text: string): CopyResult => {
+      copied.push(text);
+      return { osc52: true, path: "/tmp/fix-1.sh", message: `copied (OSC 52) · saved /tmp/fix-1.sh · ${text}` };
+    };
+    const inst = render(h(App, { session: s, color: false, copy, onExit: () => {}, size: { columns: 100, rows: 60 } }));
+    const text = () => stripVTControlCharacters(inst.lastFrame() ?? "");
+    const footer = () => text().split("\n").at(-1) ?? "";
+    await until(text, /LOAD BALANCERS \(1\)/, "overview");
+    inst.stdin.write("\r");
+    await until(text, /^Overview › web-alb/m, "lb view");
+    inst.stdin.write("t");
+    await until(text, /^Overview › web-alb › trace probe/m, "trace");
+    inst.stdin.write("d");
+    await until(text, /^Overview › web-alb › trace data/m, "data flow");
+    assert.match(footer(), /^p health check · d data · c custom · /);
+    assert.doesNotMatch(footer(), /copy fix/);
+    for (let i = 0; i < at; i++) inst.stdin.write("j");
+    await until(text, new RegExp(`^› ${at + 1}\\. load balancer subnet route table`, "m"), "on the route-table hop");
+    assert.match(footer(), /^c copy fix · p health check · d data · ←→ member · esc back/);
+    assert.doesNotMatch(footer(), /c custom/);
+    assert.match(text(), /^FLOW {4}p health check {2}\[d data\] {2}custom$/m, "the flow row does not offer c for the custom flow here");
+    inst.stdin.write("c");
+    await until(text, /copied \(OSC 52\) · saved \/tmp\/fix-1\.sh · aws elbv2 set-subnets /, "copied");
+    assert.deepEqual(copied, [command.slice(2)]);
+    assert.doesNotMatch(text(), /custom flow \(/, "no prompt");
+    inst.stdin.write("k");
+    await until(footer, /c custom/, "off the hop");
+    assert.doesNotMatch(footer(), /copy fix/);
+    inst.stdin.write("c");
+    await until(text, /custom flow \(<source> <port>/, "the prompt");
+    assert.equal(copied.length, 1);
+    inst.unmount();
+  });
+});

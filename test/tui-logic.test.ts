@@ -21,8 +21,9 @@ import { type DataSource, liveSource, parseInterval, snapshotSource } from "../s
 import { current, initialUi, type Keys, reduce, screenItems, selectedIndex, type UiState } from "../src/tui/state.ts";
 import { cellWidth, pad, truncate, wrap, wrapHard } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
+import { healthyAlb, ids } from "./support/aws-builder.ts";
 import { healthyWeb } from "./support/azure-builder.ts";
-import { fixture } from "./support/cli.ts";
+import { fixture, lbdoctor, ROOT } from "./support/cli.ts";
 
 const demo = () => snapshotSource(fixture("demo"));
 async function load(name: string): Promise<TuiData> {
@@ -597,5 +598,68 @@ describe("tui virtualized lists", () => {
     assert.deepEqual(span, whole.spans[12_345]);
     assert.deepEqual(v.rowAt(span?.[0] ?? 0), whole.rows[span?.[0] ?? 0]);
     assert.equal(v.rowAt(span?.[0] ?? 0)[0]?.t, "› ", "the cursor's row");
+  });
+});
+
+describe("tui trace view: a hop's fix commands", () => {
+  /** The data flow of web-alb's first target, the cursor on the route-table hop (the hop with the fix). */
+  async function onRouteHop(data: TuiData): Promise<{ ui: UiState; commands: string[] }> {
+    let { ui } = press(initialUi(), data, k({ return: true }), "t", "d");
+    const s = current(ui).screen;
+    assert.ok(s.kind === "trace" && s.flow.kind === "data");
+    const layers = data.inspector?.trace(s.lbKey, s.targetKey, s.flow).layers ?? [];
+    const at = layers.findIndex((l) => l.layer === "lb-route");
+    assert.ok(at > 0, "a route-table hop, after the first");
+    ({ ui } = press(ui, data, ...Array.from({ length: at }, () => "j")));
+    assert.equal(selectedIndex(ui, screenItems(ui, { data, progress: startProgress(0) })), at);
+    // the commands as the hop's notes print them, after `$ `
+    const commands = (layers[at]?.notes ?? []).filter((n) => n.text.startsWith("$ ")).map((n) => n.text.slice(2));
+    return { ui, commands };
+  }
+
+  it("c and y on the route-table hop copy its fix command as lbdoctor trace prints it; elsewhere c opens the custom flow", async () => {
+    const s = new TuiSession(snapshotSource(join(ROOT, "fixtures/aws/internet-facing-in-private-subnets.json")));
+    await s.load();
+    const data = s.getState().data as TuiData;
+    const { ui, commands } = await onRouteHop(data);
+    assert.equal(commands.length, 1);
+    assert.match(
+      commands[0] ?? "",
+      /^aws elbv2 set-subnets --load-balancer-arn arn:aws:elasticloadbalancing:\S+ --subnets subnet-\S+ subnet-\S+$/,
+    );
+    assert.deepEqual(press(ui, data, "c").effects, [`copy:${commands[0]}`]);
+    assert.deepEqual(press(ui, data, "y").effects, [`copy:${commands[0]}`]);
+    assert.equal(press(ui, data, "c").ui.editing, undefined, "no prompt on a hop with a fix");
+    // the same line as lbdoctor trace prints it
+    const out = lbdoctor([
+      "trace",
+      "--snapshot",
+      "fixtures/aws/internet-facing-in-private-subnets.json",
+      "--from",
+      "Internet",
+      "--to",
+      "web-1:80",
+    ]);
+    assert.ok(out.stdout.split("\n").includes(`       $ ${commands[0]}`), out.stdout);
+    // on another hop: c opens the custom flow, y has nothing to copy
+    const up = press(ui, data, "k");
+    const c = press(up.ui, data, "c");
+    assert.deepEqual([c.effects, c.ui.editing?.purpose], [[], "flow"]);
+    const y = press(up.ui, data, "y");
+    assert.deepEqual([y.effects, y.ui.message?.text], [[], "nothing to copy: the selection has no fix command"]);
+  });
+
+  it("a fix of several commands is copied one a line, in order", async () => {
+    // no 0.0.0.0/0 route, so no route names the VPC's internet gateway: look it up, then add the route
+    const snap = healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").build();
+    const data = await analyze(snap, { source: "snapshot no-igw.json", live: false });
+    const { ui, commands } = await onRouteHop(data);
+    assert.equal(commands.length, 2);
+    assert.match(commands[0] ?? "", /^aws ec2 describe-internet-gateways /);
+    assert.match(
+      commands[1] ?? "",
+      /^aws ec2 create-route --route-table-id rtb-\S+ --destination-cidr-block 0\.0\.0\.0\/0 --gateway-id '<igw-id>'$/,
+    );
+    assert.deepEqual(press(ui, data, "c").effects, [`copy:${commands.join("\n")}`]);
   });
 });

@@ -133,6 +133,11 @@ export interface TraceLayer {
   /** the rule that decided; priority is an NSG priority or a network ACL rule number, absent for a security group rule */
   deciding?: { name: string; priority?: number; isDefault: boolean; access: string; ptr: string };
   notes: Array<{ kind: "partial" | "maybe" | "reason"; text: string }>;
+  /**
+   * The fixes the notes print (a note `fix: <summary>`, then a note `$ <command>` for each command), as data: the
+   * commands exactly as printed after `$ `, for the TUI to copy. Absent on a hop without a fix.
+   */
+  fixes?: Array<{ summary: string; commands: string[] }>;
 }
 
 export interface TraceResult {

@@ -15,7 +15,7 @@ import { lbItems } from "./views/lb.ts";
 import { logItems } from "./views/log.ts";
 import { findingById, overviewItems } from "./views/overview.ts";
 import { timelineItems } from "./views/timeline.ts";
-import { traceItems } from "./views/trace.ts";
+import { traceFix, traceItems } from "./views/trace.ts";
 import type { Item } from "./views/types.ts";
 
 export type Screen =
@@ -252,7 +252,11 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (screen.kind === "trace") {
     if (input === "p") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "probe" } }, selected: 0 }) };
     if (input === "d") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "data" } }, selected: 0 }) };
-    if (input === "c") {
+    if (input === "c" || input === "y") {
+      // on a hop with a fix (an AWS route-table hop), its commands, one a line, as printed
+      const fix = ctx.data ? traceFix(ctx.data, screen, sel) : undefined;
+      if (fix) return { ui, effect: { type: "copy", text: fix } };
+      if (input === "y") return { ui: say(ui, "nothing to copy: the selection has no fix command", "error") };
       // the prompt opens empty (the current flow is on screen); typing never appends to an old value
       return { ui: { ...ui, editing: { purpose: "flow", text: "", before: "" } } };
     }

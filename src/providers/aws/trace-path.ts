@@ -504,8 +504,11 @@ export function lbRouteHop(model: AwsModel, lb: LoadBalancer, clients: Endpoint,
   for (const c of denied) {
     if (!c.fix || fixes.has(c.fix.summary)) continue;
     fixes.add(c.fix.summary);
-    hop.notes.push({ kind: "reason", text: `fix: ${line(c.fix.summary)}` });
-    for (const cmd of c.fix.commands) hop.notes.push({ kind: "reason", text: `$ ${line(cmd)}` });
+    // the notes are printed from the same data the TUI copies
+    const fix = { summary: line(c.fix.summary), commands: c.fix.commands.map(line) };
+    (hop.fixes ??= []).push(fix);
+    hop.notes.push({ kind: "reason", text: `fix: ${fix.summary}` });
+    for (const cmd of fix.commands) hop.notes.push({ kind: "reason", text: `$ ${cmd}` });
   }
   return { hop };
 }

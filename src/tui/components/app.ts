@@ -28,7 +28,7 @@ import { findingRows, overviewFix } from "../views/finding.ts";
 import { helpWindow } from "../views/help.ts";
 import { logRows, SPINNER } from "../views/log.ts";
 import { findingById } from "../views/overview.ts";
-import { traceRows } from "../views/trace.ts";
+import { traceFix, traceRows } from "../views/trace.ts";
 import type { Item } from "../views/types.ts";
 import { virtualOf } from "../views/types.ts";
 import { Footer, Header } from "./chrome.ts";
@@ -186,10 +186,13 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
     }
     case "trace": {
       const many = (data?.inspector?.traceTargets(screen.lbKey).length ?? 0) > 1;
+      // on a hop with a fix, c copies its commands; elsewhere it opens the custom flow
+      const fix = data ? traceFix(data, screen, selectedIndex(ui, items)) !== undefined : false;
       return [
+        ...(fix ? ["c copy fix"] : []),
         `p ${data?.inspector?.flowNames?.probe ?? "probe"}`,
         "d data",
-        "c custom",
+        ...(fix ? [] : ["c custom"]),
         ...(many ? ["←→ member"] : []),
         "esc back",
         ...tail,

@@ -47,6 +47,7 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
     [
       ["p  d", "the probe flow, the data flow"],
       ["c", "a custom flow: <source> <port>[/udp], e.g. 203.0.113.7 443"],
+      ["c  y", "on a hop with a fix: copy its commands instead, one a line"],
       ["← →  h l", "previous, next member"],
     ],
   ],

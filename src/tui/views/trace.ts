@@ -1,5 +1,5 @@
 /** The trace view: one member, one flow (the probe or health check, the data path, or a custom source and port), hop by hop. */
-import { type Row, rowWidth, truncate, wrap } from "../text.ts";
+import { cellWidth, type Row, rowWidth, truncate, wrap } from "../text.ts";
 import type { FlowChoice, TraceResult, TuiData } from "../types.ts";
 import { verdictSeg } from "./style.ts";
 import type { Item, Rendered } from "./types.ts";
@@ -12,6 +12,20 @@ export interface TraceInput {
 
 export function traceResult(data: TuiData, t: TraceInput): TraceResult | undefined {
   return data.inspector?.trace(t.lbKey, t.targetKey, t.flow);
+}
+
+/**
+ * The fix commands of the hop under the cursor (`selected`), one a line, exactly as its notes print them after `$ `:
+ * what `c` copies there. Undefined on a hop without a fix, on the verdict, and when the flow could not be traced.
+ */
+export function traceFix(data: TuiData, t: TraceInput, selected: number): string | undefined {
+  return fixOf(traceResult(data, t), selected);
+}
+
+function fixOf(r: TraceResult | undefined, selected: number): string | undefined {
+  if (!r || r.error) return undefined;
+  const commands = (r.layers[selected]?.fixes ?? []).flatMap((f) => f.commands);
+  return commands.length > 0 ? commands.join("\n") : undefined;
 }
 
 export function traceItems(data: TuiData, t: TraceInput): Item[] {
@@ -48,11 +62,13 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
     { t: " " },
   ];
   const custom = t.flow.kind === "custom" ? `custom ${t.flow.source} ${t.flow.port}/${t.flow.protocol.toLowerCase()}` : "custom";
+  // on a hop with a fix, c copies its commands: the custom flow is not c's there
+  const cKey = fixOf(r, selected) === undefined ? "c " : "";
   rows.push([
     { t: "FLOW   ", bold: true },
     ...choice(`p ${data.inspector.flowNames?.probe ?? "probe"}`, t.flow.kind === "probe"),
     ...choice(`d ${data.inspector.flowNames?.data ?? "data"}`, t.flow.kind === "data"),
-    ...choice(`c ${custom}`, t.flow.kind === "custom"),
+    ...choice(`${cKey}${custom}`, t.flow.kind === "custom"),
   ]);
   if (!r) return { rows, spans };
   if (r.error) {
@@ -84,9 +100,18 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
     rows.push([{ t: "     " }, verdictSeg(l.verdict), { t: " " }, { t: truncate(by, W - 13) }]);
     if (l.deciding) rows.push([{ t: " ".repeat(13) }, { t: truncate(l.deciding.ptr, W - 13), dim: true }]);
     for (const note of l.notes) {
-      for (const line of wrap(note.text, W - 13).slice(0, 3)) {
-        rows.push([{ t: " ".repeat(13) }, { t: line, ...(note.kind === "maybe" ? { color: "magenta" as const } : { dim: true }) }]);
+      const style = note.kind === "maybe" ? { color: "magenta" as const } : { dim: true };
+      if (note.text.startsWith("$ ")) {
+        // a command is never cut short: wrapped whole between its arguments, its next lines 2 columns in (as the
+        // finding view's fix commands); an argument wider than that column (an ARN) moves left, to the verdict's
+        // column, whole where the screen is wide enough, else cut only at the screen's edge (c copies it whole)
+        wrap(note.text, W - 15).forEach((line, i) => {
+          const indent = i === 0 ? 13 : cellWidth(line) <= W - 15 ? 15 : 5;
+          rows.push([{ t: " ".repeat(indent) }, { t: line, ...style }]);
+        });
+        continue;
       }
+      for (const line of wrap(note.text, W - 13).slice(0, 3)) rows.push([{ t: " ".repeat(13) }, { t: line, ...style }]);
     }
     spans.push([start, rows.length]);
   });
