@@ -60,19 +60,25 @@ describe("alikeGapUnknowns", () => {
     assert.deepEqual(rules(alikeGapUnknowns(list)), [["a/1", "a/2", "a/3"], ["b/1"], ["b/2"], ["b/3"]]);
   });
 
-  it("never folds a finding with a fix, a relation, a suppression, a baseline mark or other evidence", () => {
+  it("never folds a finding with a fix, a relation, a suppression or other evidence", () => {
     const odd = [
       finding("o/fix", { remediation: { summary: "do it", commands: ["az x"] } }),
       finding("o/rel", { relatedTo: [{ findingId: "x", ruleId: "y", relation: "explains" }] as Finding["relatedTo"] }),
       finding("o/sup", { suppression: { source: "c", reason: "r" } as Finding["suppression"] }),
-      finding("o/base", { baseline: "existing" }),
       finding("o/ev", { evidence: [GAP, { resourceId: "x", pointer: "/resources/0", label: "nic" }] }),
       finding("o/other", { messageId: "not-a-gap" }),
       finding("o/fail", { status: "fail" }),
     ];
     const entries = alikeGapUnknowns([...odd, ...odd.map((f) => ({ ...f, ruleId: `${f.ruleId}2` }))]);
     assert.ok(entries.every((e) => e.length === 1));
-    assert.equal(entries.length, 14);
+    assert.equal(entries.length, 12);
+  });
+
+  it("folds findings with the same baseline mark, never findings with different ones", () => {
+    const same = ["a", "b", "c"].map((x) => finding(`s/${x}`, { baseline: "existing" }));
+    assert.deepEqual(rules(alikeGapUnknowns(same)), [["s/a", "s/b", "s/c"]]);
+    const mixed = [finding("m/1", { baseline: "existing" }), finding("m/2", { baseline: "new" }), finding("m/3")];
+    assert.deepEqual(rules(alikeGapUnknowns(mixed)), [["m/1"], ["m/2"], ["m/3"]]);
   });
 
   it("keeps every finding exactly once", () => {
@@ -119,7 +125,9 @@ describe("a partial view of a subscription in the text and Markdown reports", ()
     }
     // no unknown is shown on its own, and the reason is printed once per entry, not once per rule
     assert.ok(!/\? UNKNOWN azure\//.test(r.stdout));
-    const reasons = r.stdout.split("\n").filter((l) => l.includes("the credential holds roles on some of its resource groups only; this rule"));
+    const reasons = r.stdout
+      .split("\n")
+      .filter((l) => l.includes("the credential holds roles on some of its resource groups only; this rule"));
     assert.equal(reasons.length, [...byResource.values()].filter((ids) => ids.length >= 3).length);
     for (const f of json.findings as Finding[]) {
       if (f.status === "fail") assert.ok(r.stdout.includes(`${f.severity.toUpperCase()} ${f.ruleId} on ${f.resourceName}`), f.id);
@@ -135,9 +143,43 @@ describe("a partial view of a subscription in the text and Markdown reports", ()
       assert.equal(rows.length, 1, md);
       const detail = md.split("\n").findIndex((l) => l.includes(`UNKNOWN · ${ids.length} rules on \`${name}\`, each for the same reason`));
       assert.ok(detail > 0);
-      const listed = md.split("\n").slice(detail).find((l) => l.startsWith("**Rules:**"));
-      assert.deepEqual(listed?.slice("**Rules:** ".length).split(", ").map((x) => x.replace(/`/g, "")).sort(), [...ids].sort());
+      const listed = md
+        .split("\n")
+        .slice(detail)
+        .find((l) => l.startsWith("**Rules:**"));
+      assert.deepEqual(
+        listed
+          ?.slice("**Rules:** ".length)
+          .split(", ")
+          .map((x) => x.replace(/`/g, ""))
+          .sort(),
+        [...ids].sort(),
+      );
     }
     assert.ok(!/UNKNOWN · `azure\//.test(md));
+  });
+});
+
+describe("a partial view of a subscription, checked against a baseline", () => {
+  const dir = mkdtempSync(join(tmpdir(), "lbdoctor-alike-base-"));
+  const doc = JSON.parse(readFileSync(fixture("demo"), "utf8"));
+  const sub = (doc.resources[0].id as string).split("/")[2];
+  doc.gaps.push({ operation: "resourceGraph.resourceGroups", resourceId: `/subscriptions/${sub}`, message: "roles on some groups only" });
+  const file = join(dir, "partial.json");
+  writeFileSync(file, JSON.stringify(doc));
+  const base = join(dir, "base.json");
+  writeFileSync(base, lbdoctor(["check", "--snapshot", file, "--format", "json"]).stdout);
+
+  it("still shows the unknowns of one gap as one entry per resource, marked as in the baseline", () => {
+    const r = lbdoctor(["check", "--snapshot", file, "--baseline", base]);
+    assert.equal(r.code, 0, r.stderr);
+    const entries = r.stdout
+      .split("\n")
+      .filter((l) => /\? UNKNOWN \d+ rules on .*, each for the same reason: · already in baseline$/.test(l));
+    assert.ok(entries.length >= 1 && entries.length <= 2, r.stdout);
+    assert.ok(!/\? UNKNOWN azure\//.test(r.stdout), "no unknown shown alone");
+    const gh = lbdoctor(["check", "--snapshot", file, "--baseline", base, "--format", "github"]).stdout;
+    assert.ok(!gh.includes("more not annotated"), gh);
+    assert.match(gh, /title=already in baseline%3A \d+ rules could not be decided on /);
   });
 });

@@ -70,6 +70,13 @@ export const cases: RuleCases = {
         { messageId: "notInPool", resourceId: ids.vm("vm4") },
       ],
     },
+    {
+      name: "vm3's NIC names pool-old of lb-web, which lb-web no longer has: a stale reference, still left out of pool-web",
+      snapshot: healthyWeb()
+        .vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", availabilitySet: "avset-web", pools: [`${WEB_LB}/pool-old`] })
+        .build(),
+      errors: [{ messageId: "notInPool", resourceId: ids.vm("vm3") }],
+    },
   ],
   unknown: [
     {

@@ -92,6 +92,12 @@ function vmssModelPools(model: AzureModel, vmssId: string): Set<string> | undefi
   );
 }
 
+/** Whether the load balancer of a pool id (a key) is in the snapshot: a pool it lacks is a stale reference, not one unseen. */
+function hasLoadBalancer(model: AzureModel, poolKey: string): boolean {
+  const at = poolKey.lastIndexOf("/backendaddresspools/");
+  return at > 0 && model.byKey.resource.has(poolKey.slice(0, at));
+}
+
 function fix(model: AzureModel, vm: Vm, pool: Pool): { summary: string; commands: string[] } {
   if (vm.kind === "vmss-instance" && vm.vmssId) {
     const rg = sh(rgOf(vm.vmssId));
@@ -222,7 +228,9 @@ export default defineRule<AzureModel>({
           // a pool its NICs name that the snapshot lacks (a load balancer in a resource group that was not collected):
           // it may serve that pool deliberately
           const unseen = vm.nics.flatMap((n) =>
-            n.ipConfigs.flatMap((c) => c.poolKeys.filter((k) => !model.byKey.pool.has(k)).map(() => ({ n, c }))),
+            n.ipConfigs.flatMap((c) =>
+              c.poolKeys.filter((k) => !model.byKey.pool.has(k) && !hasLoadBalancer(model, k)).map(() => ({ n, c })),
+            ),
           );
           if (unseen.length > 0) {
             const { n, c } = unseen[0] as (typeof unseen)[number];

@@ -331,9 +331,10 @@ export const ALIKE_GAP_UNKNOWNS = 3;
 /**
  * Findings as the text outputs list them: each one alone, except unknown findings that a collection gap made
  * (`collection-gap`) on the same resource with the same words and the same gap evidence, which differ only in
- * their rule: from `ALIKE_GAP_UNKNOWNS` of them on, one entry (`alike`: all of them, in report order) stands where
- * the first one was. A partial view of a subscription turns every rule unknown with one reason, and 32 copies of
- * it would bury the failures. Findings with a fix, a relation, a basis, a suppression or a baseline mark stay alone.
+ * their rule (and with the same baseline mark, if any): from `ALIKE_GAP_UNKNOWNS` of them on, one entry (`alike`: all
+ * of them, in report order) stands where the first one was. A partial view of a subscription turns every rule unknown
+ * with one reason, and 32 copies of it would bury the failures. Findings with a fix, a relation, a basis or a
+ * suppression stay alone.
  * Every finding is in exactly one entry; the JSON, SARIF and JUnit reports keep each finding whole.
  */
 export function alikeGapUnknowns(findings: Finding[], min = ALIKE_GAP_UNKNOWNS): Finding[][] {
@@ -368,7 +369,14 @@ export function alikeGapUnknowns(findings: Finding[], min = ALIKE_GAP_UNKNOWNS):
 /** What makes gap-unknown findings alike (alikeGapUnknowns), or undefined for a finding shown alone. */
 function gapUnknownKey(f: Finding): string | undefined {
   if (f.status !== "unknown" || f.messageId !== GAP_MESSAGE_ID) return undefined;
-  if (f.remediation || f.relatedTo.length > 0 || f.basis || f.suppression || f.baseline) return undefined;
+  if (f.remediation || f.relatedTo.length > 0 || f.basis || f.suppression) return undefined;
   if (f.evidence.length === 0 || f.evidence.some((e) => e.label !== "collection gap")) return undefined;
-  return JSON.stringify([idKey(f.resourceId), f.resourceName, f.message, f.evidence.map((e) => [e.pointer, e.resourceId])]);
+  // a baseline's mark (new, existing) is shared by the findings of one entry, which shows it
+  return JSON.stringify([
+    idKey(f.resourceId),
+    f.resourceName,
+    f.message,
+    f.baseline ?? "",
+    f.evidence.map((e) => [e.pointer, e.resourceId]),
+  ]);
 }

@@ -78,7 +78,7 @@ function alikeAnnotation(alike: Finding[]): Annotation {
   const f = alike[0] as Finding;
   return {
     level: "notice",
-    title: `${plural(alike.length, "rule")} could not be decided on ${f.resourceName}`,
+    title: `${f.baseline === "existing" ? "already in baseline: " : ""}${plural(alike.length, "rule")} could not be decided on ${f.resourceName}`,
     body: [f.message, `Rules: ${alike.map((x) => x.ruleId).join(", ")}`],
   };
 }

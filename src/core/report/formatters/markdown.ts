@@ -104,7 +104,7 @@ function pushFindingTable(out: string[], a: Attention, withBaseline: boolean): v
     if (e.length > 1) {
       out.push(
         `| ${a.number.get(f.id)} | unknown | ${plural(e.length, "rule")} | ${mdCode(f.resourceName)} | ${mdText(oneLine(f.message))} |` +
-          (withBaseline ? " |" : ""),
+          (withBaseline ? ` ${f.baseline ?? ""} |` : ""),
       );
       continue;
     }
@@ -159,7 +159,10 @@ function pushDetail(ctx: DetailContext, f: Finding): void {
 function pushAlike(ctx: DetailContext, alike: Finding[]): void {
   const { out } = ctx;
   const f = alike[0] as Finding;
-  out.push(`#### ${ctx.number.get(f.id)}. UNKNOWN · ${plural(alike.length, "rule")} on ${mdCode(f.resourceName)}, each for the same reason`, "");
+  out.push(
+    `#### ${ctx.number.get(f.id)}. UNKNOWN · ${plural(alike.length, "rule")} on ${mdCode(f.resourceName)}, each for the same reason`,
+    "",
+  );
   out.push(mdText(f.message), "");
   out.push(`**Rules:** ${alike.map((x) => mdCode(x.ruleId)).join(", ")}`, "");
   pushEvidence(out, f);

@@ -144,7 +144,8 @@ function renderAlike(ctx: FindingContext, alike: Finding[], indent: string): voi
   const { c, line } = ctx;
   const f = alike[0] as Finding;
   line(
-    `${indent}${statusColor(c, f)(`${ICON.unknown} UNKNOWN`)} ${c.bold(plural(alike.length, "rule"))} ${c.gray("on")} ${sanitize(f.resourceName)}, ${c.gray("each for the same reason:")}`,
+    `${indent}${statusColor(c, f)(`${ICON.unknown} UNKNOWN`)} ${c.bold(plural(alike.length, "rule"))} ${c.gray("on")} ${sanitize(f.resourceName)}, ${c.gray("each for the same reason:")}` +
+      (f.baseline === "existing" ? c.gray(" · already in baseline") : ""),
   );
   line(`${indent}  ${sanitize(f.message)}`);
   line(`${indent}  rules: ${alike.map((x) => c.bold(sanitize(x.ruleId))).join(", ")}`);
