@@ -1413,3 +1413,88 @@ describe("a change inside a gap in the middle of the series, the member up after
     );
   });
 });
+
+describe("a series with a sample off its grid: its step is the most common spacing, not the shortest", () => {
+  // a sample stamped at a time (seconds after 03:00), up or down
+  const sample = (s: number, up = true) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, 0, s)).toISOString(), up, value: up ? 100 : 0 });
+  const withSamples = (points: HealthSeries["points"], ...more: HealthSeries["points"]) =>
+    member([...points, ...more].sort((a, b) => Date.parse(a.t) - Date.parse(b.t)));
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out;
+  };
+  // every 5 minutes from 03:00 to 03:55, and one more at 03:01
+  const fiveMinutes = (up: (minute: number) => boolean) =>
+    withSamples(
+      Array.from({ length: 12 }, (_, i) => sample(i * 300, up(i * 5))),
+      sample(60, up(1)),
+    );
+
+  it("no ordinary interval is a gap: a change far from the extra sample passes, and one inside a real gap is still unknown", () => {
+    // up every minute 03:00–03:59, and one more sample at 03:30:30
+    const offGrid = withSamples(minutes("U".repeat(60)), sample(1830));
+    const time = timeData([change("deny", "2026-03-14T03:10:04Z", "nsg")], [offGrid]);
+    assert.deepEqual(analyzeChanges(time).unknown, []);
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    assert.equal(buildTimeline(time, []).entries.find((e) => e.kind === "change")?.healthUnknown, undefined);
+    // a 5-minute series with one pair of samples a minute apart
+    const five = timeData([change("deny", "2026-03-14T03:30:04Z", "nsg")], [fiveMinutes(() => true)]);
+    assert.deepEqual(analyzeChanges(five).unknown, []);
+    assert.deepEqual(
+      rule(five).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    // up 03:00–03:04, no sample 03:05–03:19, up 03:20–03:59, one more at 03:30:30: the gap is a gap, and only it
+    const gapped = withSamples([...minutes("UUUUU", 0), ...minutes("U".repeat(40), 20)], sample(1830));
+    const inGap = timeData([change("deny", "2026-03-14T03:10:00Z", "nsg")], [gapped]);
+    assert.deepEqual(
+      analyzeChanges(inGap).unknown.map((u) => u.members.map((m) => [m.last?.t, m.resumes?.t])),
+      [[["2026-03-14T03:04:00.000Z", "2026-03-14T03:20:00.000Z"]]],
+    );
+    assert.deepEqual(
+      rule(timeData([change("deny", "2026-03-14T03:40:04Z", "nsg")], [gapped])).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+  });
+
+  it("a drop is dated at its sample, not after a gap, and the state a minute and a half after a sample is that sample's", () => {
+    // up 03:00–03:04, down 03:05–03:59, one more sample (down) at 03:30:30
+    const dropped = withSamples(minutes(`UUUUU${"D".repeat(55)}`), sample(1830, false));
+    const time = timeData([change("deny", "2026-03-14T03:03:10Z", "nsg")], [dropped]);
+    assert.deepEqual(
+      analyzeChanges(time).candidates.map((c) => c.drops.map((d) => [d.at.t, d.after?.t])),
+      [[["2026-03-14T03:05:00.000Z", undefined]]],
+      "no gap before the drop",
+    );
+    assert.deepEqual(
+      rule(time).map((f) => [f.status, f.messageId, f.data?.gap]),
+      [["fail", "changed", "2 min"]],
+    );
+    assert.deepEqual(
+      buildTimeline(time, [])
+        .entries.filter((e) => e.kind === "health")
+        .map((e) => [e.text, e.from]),
+      [["vm1 went down (DipAvailability 0)", undefined]],
+    );
+    // one sample missing (03:05): 03:05:40 is 100 s after the last sample before it, within STALE_STEPS minutes
+    const oneMissing = withSamples([...minutes("UUUUU", 0), ...minutes("U".repeat(50), 6)], sample(1830));
+    assert.equal(stateAt(oneMissing, "2026-03-14T03:05:40Z"), true);
+    // the 5-minute series: the transitions at 03:30 and 03:45 follow no gap
+    const five = fiveMinutes((m) => m < 30 || m >= 45);
+    assert.deepEqual(
+      buildTimeline(timeData([], [five]), [])
+        .entries.filter((e) => e.kind === "health")
+        .map((e) => [e.text, e.from]),
+      [
+        ["vm1 went down (DipAvailability 0)", undefined],
+        ["vm1 went up (DipAvailability 100)", undefined],
+      ],
+    );
+    // 03:29:30: the 03:20 sample's interval ended 4.5 min before, within STALE_STEPS of the series' 5 minutes
+    assert.equal(stateAt(five, "2026-03-14T03:29:30Z"), true);
+  });
+});

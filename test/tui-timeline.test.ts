@@ -313,7 +313,7 @@ describe("timeline view: a change undecided for a drop after a gap (second revie
     const gap = "the drop of vm2 by 03:20 (up at 03:04, no samples in between)";
     assert.deepEqual(details, [
       `03:03:30 A · write · likely cause of x/change-before-failure · undecided for ${gap}`,
-      `03:10 B · write · undecided for ${gap}`,
+      `03:10 B · write · undecided for ${gap} · health unknown: vm2: no DipAvailability sample in the 6 min before the change (the last, at 03:04, up); down at 03:20`,
     ]);
   });
 });
@@ -391,5 +391,96 @@ describe("timeline view: a change inside a gap in the middle of the metrics, the
     const selected = m.rows.findIndex((r) => r.kind === "change");
     const text = frame(h(TimelineView, { data, selected, width: 80, height: 30, color: false }), 80);
     assert.match(text.replace(/\s+/g, " "), /health unknown: vm1: no DipAvailability sample between 03:04 \(up\) and 03:20 \(up\)/);
+  });
+});
+
+describe("timeline view: the same members of unknown health as the text timeline, and a series' step by its grain", () => {
+  type Finding = TuiData["findings"][number];
+  const minutes = (p: string, from = 0) =>
+    [...p].map((c, i) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, from + i)).toISOString(), up: c === "U", value: c === "U" ? 100 : 0 }));
+  const timeOf = (points: Array<{ t: string; up: boolean; value: number }>) => ({
+    window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+    spikes: [],
+    missing: [],
+    series: [
+      {
+        key: "vm1",
+        resourceId: "nic-vm1",
+        label: "vm1",
+        loadBalancerId: "lb",
+        metric: "DipAvailability",
+        path: ["lb", "nic-vm1", "nsg"],
+        pointer: "/series/vm1",
+        rule: "",
+        points,
+      },
+    ],
+    changes: [
+      {
+        id: "A",
+        time: "2026-03-14T03:10:00Z",
+        resourceId: "nsg",
+        resourceName: "nsg",
+        operation: "write",
+        kind: "update" as const,
+        who: "A",
+        properties: [],
+        summary: "A changed nsg",
+        revert: [],
+        source: "test",
+        pointer: "/changes/A",
+      },
+    ],
+  });
+
+  it("a change inside the gap a drop was found after: the row says the member's health at it is unknown, as the text timeline does", async () => {
+    const { rowDetail } = await import("../src/tui/views/timeline.ts");
+    const { checkChangeBeforeFailure } = await import("../src/core/timeline/checks.ts");
+    const { buildTimeline } = await import("../src/core/timeline/analyze.ts");
+    // up 03:00–03:04, no sample 03:05–03:19, down from 03:20; the change at 03:10, inside the gap: a candidate for the drop
+    const time = timeOf([...minutes("UUUUU", 0), ...minutes("D".repeat(40), 20)]);
+    const findings: Finding[] = [];
+    checkChangeBeforeFailure(
+      {
+        model: { time },
+        report: (f: Partial<Finding>) =>
+          findings.push({
+            ...f,
+            id: `cbf|${f.key}`,
+            ruleId: "x/change-before-failure",
+            evidence: [],
+            subjects: [],
+            relatedTo: [],
+          } as Finding),
+      } as never,
+      [{ id: "lb", name: "lb" }],
+    );
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.messageId]),
+      [["fail", "changedInGap"]],
+    );
+    const unknown = buildTimeline(time, findings).entries.find((e) => e.kind === "change")?.healthUnknown;
+    assert.deepEqual(unknown, ["vm1: no DipAvailability sample in the 6 min before the change (the last, at 03:04, up); down at 03:20"]);
+    const data = { provider: "azure", lbs: [{ key: "lb", name: "lb" }], findings, time } as unknown as TuiData;
+    const m = timelineModel(data);
+    const row = m.rows.find((r) => r.kind === "change");
+    assert.deepEqual(row?.kind === "change" ? row.healthUnknown : undefined, unknown);
+    assert.equal(rowDetail(m, row), `03:10 A · write · likely cause of x/change-before-failure · health unknown: ${unknown?.join("; ")}`);
+  });
+
+  it("a member's row: one sample off the series' grid makes no transition one after a gap", async () => {
+    const { rowDetail } = await import("../src/tui/views/timeline.ts");
+    // up 03:00–03:04, down 03:05–03:59, and one more sample (down) at 03:30:30
+    const points = [...minutes(`UUUUU${"D".repeat(55)}`), { t: "2026-03-14T03:30:30.000Z", up: false, value: 0 }].sort(
+      (a, b) => Date.parse(a.t) - Date.parse(b.t),
+    );
+    const data = { provider: "azure", lbs: [{ key: "lb", name: "lb" }], findings: [], time: timeOf(points) } as unknown as TuiData;
+    const m = timelineModel(data);
+    const detail = rowDetail(
+      m,
+      m.rows.find((r) => r.kind === "member"),
+    );
+    assert.match(detail, /^vm1 · DipAvailability · 1 change of state: down at 03:05 · /);
+    assert.doesNotMatch(detail, /no samples in between/);
   });
 });

@@ -48,18 +48,24 @@ export function transitions(s: HealthSeries): HealthPoint[] {
 const steps = new WeakMap<HealthPoint[], { n: number; step: number }>();
 
 /**
- * How long one sample of a series stands for: the smallest gap between two of its samples (a minute for Azure's
- * PT1M metrics and CloudWatch's 60-second periods), a minute when it has fewer than two.
+ * How long one sample of a series stands for: its grain, the most common spacing between two consecutive samples (in
+ * whole seconds; of two as common, the shorter), a minute when it has fewer than two. Azure Monitor (PT1M) and
+ * CloudWatch (60-second periods) answer in fixed-grain buckets, each stamped with its start, and leave out a bucket
+ * with no data: most consecutive samples are one grain apart, and a missing bucket makes a spacing of two grains or
+ * more (a gap: see beforeGap). Not the smallest spacing: one sample off the grid (03:30:30 in a 1-minute series; two
+ * samples a minute apart in a 5-minute one) would make every ordinary interval of the series a gap.
  */
 export function sampleStep(s: HealthSeries): number {
   const known = steps.get(s.points);
   if (known && known.n === s.points.length) return known.step;
-  let step = Number.POSITIVE_INFINITY;
+  const count = new Map<number, number>();
   for (let i = 1; i < s.points.length; i++) {
-    const d = ms((s.points[i] as HealthPoint).t) - ms((s.points[i - 1] as HealthPoint).t);
-    if (d > 0 && d < step) step = d;
+    const d = Math.round((ms((s.points[i] as HealthPoint).t) - ms((s.points[i - 1] as HealthPoint).t)) / 1000) * 1000;
+    if (d > 0) count.set(d, (count.get(d) ?? 0) + 1);
   }
-  const out = Number.isFinite(step) ? step : 60_000;
+  let out = 60_000;
+  let most = 0;
+  for (const [d, n] of count) if (n > most || (n === most && d < out)) [out, most] = [d, n];
   steps.set(s.points, { n: s.points.length, step: out });
   return out;
 }
@@ -1039,9 +1045,9 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
  * Per change, the members whose health at it or after it is unknown (what `healthUnknown` says of each, with
  * unknownText): those of `analysis.unknown` (followed by the member being down, by no sample or too few, or by a gap
  * the member was up after), then the members of its drops found after a gap it was made inside (a candidate: the
- * member's state at the change is unknown too).
+ * member's state at the change is unknown too). The text timeline and the TUI's both say these.
  */
-function unknownMembers(analysis: ChangeAnalysis): Map<Change, UnknownAtChange["members"]> {
+export function unknownMembers(analysis: ChangeAnalysis): Map<Change, UnknownAtChange["members"]> {
   const out = new Map(analysis.unknown.map((u) => [u.change, [...u.members]]));
   for (const { change, drops } of analysis.candidates) {
     const members = drops

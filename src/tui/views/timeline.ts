@@ -18,6 +18,7 @@ import {
   clock as isoClock,
   rankCauses,
   transitions,
+  unknownMembers,
   unknownText,
   valueText,
 } from "../../core/timeline/analyze.ts";
@@ -52,9 +53,10 @@ export type TimelineRow =
        */
       undecidedFor?: string[];
       /**
-       * a change whose effect is unknown (no candidate for a drop): the members whose health at it or after it is
-       * unknown, as the text timeline words them: "vm1: no DipAvailability sample between 03:04 (up) and 03:20 (up), a
-       * gap in which it may have gone down and come back up"
+       * the members whose health at the change or after it is unknown, as the text timeline words them (unknownMembers):
+       * "vm1: no DipAvailability sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come
+       * back up"; also for a candidate made inside the gap a drop was found after: "vm1: no DipAvailability sample in
+       * the 6 min before the change (the last, at 03:04, up); down at 03:20"
        */
       healthUnknown?: string[];
     };
@@ -102,9 +104,10 @@ interface Cause {
  * The changes the timeline marks as the likely cause (rankCauses), by `change:<id>`: the rules of the failing findings
  * that name each, the drops it was set aside for a rival (it is the likely cause of another), and those it is
  * undecided for (`tied`: a drop after a gap the failing findings cannot tell it from a rival at); and the changes
- * undecided for a drop that are the likely cause of none, with no rules. And the changes whose effect is unknown
- * (analyzeChanges' `unknown`: made while a member's health was unknown, or followed by no sample, too few, or a gap in
- * its samples the member was up after), with what the text timeline says of each member.
+ * undecided for a drop that are the likely cause of none, with no rules. And the changes made while a member's health
+ * was unknown, or followed by no sample, too few, or a gap in its samples the member was up after, and the candidates
+ * made inside the gap a drop was found after (unknownMembers, as the text timeline's `healthUnknown`), with what the
+ * text timeline says of each member.
  */
 function causes(time: TimeData | undefined, findings: Finding[]): Weighed {
   const out: Weighed = { causes: new Map(), unknown: new Map() };
@@ -117,7 +120,7 @@ function causes(time: TimeData | undefined, findings: Finding[]): Weighed {
     ...new Set((drops ?? []).map((d) => dropWords(d, time.window, sanitize(d.series.label)))),
   ];
   const analysis = analyzeChanges(time);
-  for (const { change, members } of analysis.unknown)
+  for (const [change, members] of unknownMembers(analysis))
     out.unknown.set(
       `change:${change.id}`,
       members.map((m) => sanitize(unknownText(m, change, time.window))),
