@@ -6,7 +6,7 @@ import { CommanderError } from "commander";
 import { buildProgram } from "./cli/program.ts";
 import { InputError } from "./core/errors.ts";
 import { type IO, writeStringSync } from "./core/io.ts";
-import { sanitize, terminalSafe } from "./core/report/sanitize.ts";
+import { noWorkflowCommands, sanitize, terminalSafe } from "./core/report/sanitize.ts";
 
 /** The exit codes (README, "Exit codes"): 2 is the user's to fix, 3 is ours. */
 export const EXIT = { ok: 0, findings: 1, usage: 2, bug: 3 } as const;
@@ -64,11 +64,13 @@ export async function main(
   io: IO = { out: stdoutWriter(), err: (s: string) => void process.stderr.write(s), pace: stdoutPace },
 ): Promise<number> {
   let code: number = EXIT.ok;
-  // the last guard: whatever a command prints, no control sequence from a snapshot or the cloud reaches the terminal
+  // the last guard: whatever a command prints, no control sequence from a snapshot or the cloud reaches the terminal;
+  // stderr is plain text only (errors, warnings, progress: never a report), so no value there forms a CI workflow
+  // command either (stdout's formatters see to theirs: JSON, XML and the github format's own commands differ)
   const raw = io;
   io = {
     out: (s: string) => raw.out(terminalSafe(s)),
-    err: (s: string) => raw.err(terminalSafe(s)),
+    err: (s: string) => raw.err(terminalSafe(noWorkflowCommands(s))),
     ...(raw.pace ? { pace: raw.pace } : {}),
   };
   const program = buildProgram(

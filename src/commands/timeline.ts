@@ -13,7 +13,7 @@ import { InputError } from "../core/errors.ts";
 import type { IO } from "../core/io.ts";
 import { loadFormatter } from "../core/report/formats.ts";
 import { buildReport, passContract } from "../core/report/report.ts";
-import { oneLine, sanitize } from "../core/report/sanitize.ts";
+import { noWorkflowCommands, oneLine, sanitize } from "../core/report/sanitize.ts";
 import { timelineLines } from "../core/timeline/analyze.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
@@ -89,8 +89,9 @@ export async function runTimeline(target: string | undefined, opts: TimelineOpti
         if (explained.length > 0) lines.push(`    explains: ${[...new Set(explained.map((r) => r.ruleId))].join(", ")}`);
       }
     }
-    // cloud strings (a caller, a message) sanitized and kept to one line each, in a file as on a terminal
-    text = `${lines.map((l) => oneLine(sanitize(l))).join("\n")}\n`;
+    // cloud strings (a caller, a message) sanitized and kept to one line each, in a file as on a terminal, and forming
+    // no CI workflow command
+    text = noWorkflowCommands(`${lines.map((l) => oneLine(sanitize(l))).join("\n")}\n`);
   }
   if (output) writeOutputs([{ target: output, text }], (t) => io.out(t));
   else io.out(text);

@@ -2,7 +2,7 @@
 
 import { mdCode, mdText } from "../report/escape.ts";
 import { renderValue, shortId } from "../report/formatters/text.ts";
-import { oneLine, safeJson, sanitize } from "../report/sanitize.ts";
+import { noWorkflowCommands, oneLine, safeJson, sanitize } from "../report/sanitize.ts";
 import { styles } from "../util/ansi.ts";
 import type { RankedChange, RankedPropertyChange, RelatedFinding } from "./rank.ts";
 
@@ -74,7 +74,7 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
   );
   if (d.changes.length === 0) {
     out.push("", c.green("No differences."));
-    return `${out.map(oneLine).join("\n")}\n`;
+    return noWorkflowCommands(`${out.map(oneLine).join("\n")}\n`);
   }
   for (const ch of d.changes) {
     out.push("");
@@ -106,7 +106,8 @@ export function renderDiffText(d: DiffReport, color: boolean): string {
   if (s.notCollected) out.push(`  ${notCollectedText(s.notCollected)}`);
   if (s.gaps) out.push(c.yellow(`  ${gapsText(s.gaps)}`));
   if (s.note) out.push(c.gray(`  ${sanitize(s.note)}`));
-  return `${out.map(oneLine).join("\n")}\n`;
+  // names and values from the snapshots form no CI workflow command (a line that starts with `::`, a `##[`)
+  return noWorkflowCommands(`${out.map(oneLine).join("\n")}\n`);
 }
 
 const notCollectedText = (n: number) =>
@@ -130,7 +131,7 @@ export function renderDiffMarkdown(d: DiffReport): string {
   );
   if (d.changes.length === 0) {
     out.push("No differences.");
-    return `${out.join("\n")}\n`;
+    return noWorkflowCommands(`${out.join("\n")}\n`);
   }
   out.push("| | Resource | Type | Changes | Touches failing findings |", "|---|---|---|---:|---|");
   for (const ch of d.changes) {
@@ -171,5 +172,5 @@ export function renderDiffMarkdown(d: DiffReport): string {
   if (s.notCollected) out.push("", mdText(notCollectedText(s.notCollected)));
   if (s.gaps) out.push("", mdText(gapsText(s.gaps)));
   if (s.note) out.push("", mdText(s.note));
-  return `${out.join("\n")}\n`;
+  return noWorkflowCommands(`${out.join("\n")}\n`);
 }

@@ -16,6 +16,8 @@
  *   `\uNNNN` too (JSON.stringify escapes only C0), so a JSON or SARIF report
  *   printed to a terminal is as inert as the text one, and parses back to the
  *   same values.
+ * - `noWorkflowCommands` keeps a value from forming a CI runner's workflow
+ *   command in any output (`safeJson` applies it to JSON text).
  */
 const ESCAPES = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
 /** C0 except tab and newline, DEL, C1. */
@@ -79,11 +81,21 @@ export function safeJson(value: unknown, indent: number | undefined = 2): string
   return safeJsonEscape(JSON.stringify(value, null, indent));
 }
 
-/** Escapes, in JSON text, the characters JSON.stringify leaves raw that a terminal could act on (one character at a time: safe on any piece of the text). */
+/**
+ * Escapes, in JSON text, the characters JSON.stringify leaves raw that a terminal could act on (one character at a
+ * time: safe on any piece of the text), and writes the `[` of a legacy workflow command `##[` as `\u005b` (the same
+ * value, parsed: see `noWorkflowCommands`).
+ */
 export function safeJsonEscape(json: string): string {
-  // all ASCII (as many bytes in UTF-8 as characters: a fast native count) and no DEL: nothing to escape
-  if (Buffer.byteLength(json, "utf8") === json.length && !json.includes("\u007f")) return json;
-  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // all ASCII (as many bytes in UTF-8 as characters: a fast native count) and no DEL: nothing to escape, and nothing
+  // the runner skips (JSON.stringify escapes C0), so `##[` is the only workflow command it could hold: one native search
+  if (Buffer.byteLength(json, "utf8") === json.length && !json.includes("\u007f")) {
+    return json.includes("##[") ? noWorkflowCommands(json, "json") : json;
+  }
+  return noWorkflowCommands(
+    json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+    "json",
+  );
 }
 
 /**
@@ -93,4 +105,62 @@ export function safeJsonEscape(json: string): string {
 export function jsonTextPiece(json: string): string {
   inert = safeJsonEscape(json);
   return inert;
+}
+
+/** What `noWorkflowCommands` puts in plain text to break a workflow command: U+2800 BRAILLE PATTERN BLANK. */
+export const COMMAND_BREAK = "\u2800";
+/** What ICU's comparisons may skip, over-approximated (TAB, LF, VT, FF, CR and NEL excepted: ICU weighs them, and LF and CR end lines). */
+const IGNORABLE = String.raw`[\0-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\p{Cf}\p{Mn}\p{Me}\p{Default_Ignorable_Code_Point}]`;
+/** What .NET's TrimStart removes, but the line breaks. */
+const DOTNET_SPACE = String.raw`[\t\v\f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
+/** The `##` of a `##[`, as ICU finds it. */
+const LEGACY_HASHES = new RegExp(`#${IGNORABLE}*#(?=${IGNORABLE}*\\[)`, "gu");
+/** Up to the `[` of a `##[`, and the `[`. */
+const LEGACY_BRACKET = new RegExp(`(#${IGNORABLE}*#${IGNORABLE}*)\\[`, "gu");
+/**
+ * A line that starts with `::` once trimmed, with what ICU skips skipped: what comes before the first `:`, and that `:`
+ * (`^` also after U+2028 and U+2029: more line starts than the runner's, never fewer).
+ */
+const V2_START = new RegExp(`^((?:${DOTNET_SPACE}|${IGNORABLE})*):(?=${IGNORABLE}*:)`, "gmu");
+
+/**
+ * GitHub Actions workflow commands. The runner reads every line a step prints (stdout and stderr) with two parsers
+ * (actions/runner, `ActionCommand.cs`; `ActionCommandManager.TryProcessCommand` tries `TryParseV2`, then `TryParse`):
+ *
+ * - V2: `message.TrimStart()` (.NET white space, U+0085 among it), then `StartsWith("::")`: `::error title=x::…`,
+ *   `::add-mask::…`, `::stop-commands::…`;
+ * - legacy: `message.IndexOf("##[")`, ANYWHERE in the line: `vm##[error]…`, `##[stop-commands]…`.
+ *
+ * Lines end at CR, LF or CRLF. Both comparisons are .NET's culture-sensitive ones, and the runner runs on ICU, which
+ * compares as if absent the code points it gives no weight (C0 and C1 controls but TAB, LF, VT, FF, CR and NEL;
+ * U+200B–U+200F, U+2060…, U+FEFF, U+00AD, variation selectors, some combining marks): `#\u200b#[` is found as `##[`,
+ * and U+200B before `::` hides nothing. So the break is U+2800 BRAILLE PATTERN BLANK, which ICU weighs, .NET does not
+ * trim, and a terminal or the log viewer shows as a blank: a line that starts with `::` after white space gets it
+ * before the `::`, and `##[` gets it between `##` and `[` (after the `##`, so an ANSI sequence next to it stays whole).
+ * `IGNORABLE` over-approximates what ICU skips (every format character, combining mark, default-ignorable and
+ * control but the white space and line breaks), so a mark at most is added where none was needed.
+ *
+ * - `text`: plain text for people (the text report, Markdown, the github format's plain lines, timeline, diff, trace,
+ *   stderr): the break is added. Never apply it to a workflow command lbdoctor means (`::error …::data`): a `##[` in
+ *   the data of a V2 command is data (V2 is tried first).
+ * - `json`: JSON text. `[` after `##` is written `\u005b`: the same value, parsed. A JSON line never starts with `::`:
+ *   each line, once indented, starts with a quoted key or string, a bracket, a brace, a number, true, false or null,
+ *   since JSON.stringify escapes LF and CR inside strings and `safeJsonEscape` the separators U+2028 and U+2029.
+ *   `[` after `##` (with only what ICU skips between) always sits inside a string: `#` occurs in no JSON syntax.
+ * - `xml`: XML text (JUnit). `[` after `##` is written `&#91;`, and the `:` that starts a line `&#58;`: the same
+ *   values, parsed. Only a text node that spans lines could start a line with a value; lbdoctor's markup starts each
+ *   line with `<`, and its attribute values keep newlines as `&#10;`.
+ *
+ * Ordinary text holds neither `##` before `[` nor a line that starts with `::`, and comes back as it was.
+ */
+export function noWorkflowCommands(text: string, kind: "text" | "json" | "xml" = "text"): string {
+  let out = text;
+  if (out.includes("#")) {
+    out =
+      kind === "text"
+        ? out.replace(LEGACY_HASHES, `$&${COMMAND_BREAK}`)
+        : out.replace(LEGACY_BRACKET, kind === "json" ? "$1\\u005b" : "$1&#91;");
+  }
+  if (kind !== "json" && out.includes(":")) out = out.replace(V2_START, kind === "text" ? `$1${COMMAND_BREAK}:` : "$1&#58;");
+  return out;
 }

@@ -55,7 +55,11 @@ class Pieces {
   get full(): boolean {
     return this.len >= this.size;
   }
-  /** The text so far, escaped for a terminal (see `jsonTextPiece`), and an empty buffer. */
+  /**
+   * The text so far, escaped for a terminal and for a CI runner (see `jsonTextPiece`), and an empty buffer. A piece ends
+   * between two values or brackets, never after a `#` (which only a string holds, and a string ends with `"`), so no
+   * `##[` straddles two pieces unseen.
+   */
   take(): string {
     const text = this.buf.length === 1 ? (this.buf[0] as string) : this.buf.join("");
     this.buf = [];

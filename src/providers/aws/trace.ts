@@ -20,7 +20,7 @@
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
-import { oneLine, safeJson, sanitize } from "../../core/report/sanitize.ts";
+import { noWorkflowCommands, oneLine, safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { isAddressLike, parsePort, sameAddress } from "../../core/util/ip.ts";
 import { type AwsModel, buildAwsModel, type Instance } from "./model.ts";
@@ -199,6 +199,7 @@ export function traceAws(snapshot: AwsSnapshot, opts: TraceOptions, io: IO): num
   });
   const why = trace.verdict === "deny" ? trace.why : trace.verdict === "unknown" ? trace.reason : trace.why;
   out.push(`${c.bold("Verdict")}: ${word(trace.verdict)}${why ? c.gray(` (${line(why)})`) : ""}`);
-  io.out(`${out.join("\n")}\n`);
+  // names from the snapshot (instances, security groups) form no CI workflow command
+  io.out(noWorkflowCommands(`${out.join("\n")}\n`));
   return code;
 }

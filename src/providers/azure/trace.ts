@@ -3,7 +3,7 @@
 import { InputError } from "../../core/errors.ts";
 import type { IO } from "../../core/io.ts";
 import type { TraceOptions } from "../../core/provider.ts";
-import { safeJson, sanitize } from "../../core/report/sanitize.ts";
+import { noWorkflowCommands, safeJson, sanitize } from "../../core/report/sanitize.ts";
 import { styles } from "../../core/util/ansi.ts";
 import { parsePort, sameAddress, unbracket } from "../../core/util/ip.ts";
 import { type AzureModel, buildAzureModel, type IpConfig } from "./model.ts";
@@ -97,6 +97,7 @@ export function traceAzure(snapshot: AzureSnapshot, opts: TraceOptions, io: IO):
     if (l.reason && !l.deciding) out.push(c.gray(`       ${sanitize(l.reason)}`));
   });
   out.push(`${c.bold("Verdict")}: ${word(verdict.verdict)}${verdict.reason ? c.gray(` (${sanitize(verdict.reason)})`) : ""}`);
-  io.out(`${out.join("\n")}\n`);
+  // rule and NSG names form no CI workflow command
+  io.out(noWorkflowCommands(`${out.join("\n")}\n`));
   return code;
 }

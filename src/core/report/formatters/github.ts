@@ -27,7 +27,7 @@ import { promptFor } from "../../util/shell.ts";
 import { plural } from "../../util/words.ts";
 import { annotationData, annotationProperty } from "../escape.ts";
 import { alikeGapUnknowns, isSuppressed, type Report } from "../report.ts";
-import { oneLine, sanitize } from "../sanitize.ts";
+import { noWorkflowCommands, oneLine, sanitize } from "../sanitize.ts";
 
 type Level = "error" | "warning" | "notice";
 
@@ -118,8 +118,9 @@ export function formatGithub(report: Report): string {
         `GitHub shows ${ANNOTATIONS_PER_LEVEL} annotations of each level per step: ${counts.join(", ")} more are in this step's log below, and in the JSON, SARIF and JUnit reports.`,
       ),
     );
-    // plain log lines: never a workflow command (each starts with "lbdoctor "), one line each
-    for (const a of rest) lines.push(`lbdoctor ${a.level}: ${sanitize(oneLine(a.title))}: ${sanitize(a.body.map(oneLine).join(" | "))}`);
+    // plain log lines, one line each: never a V2 command (each starts with "lbdoctor "), nor a legacy `##[` a value holds
+    for (const a of rest)
+      lines.push(noWorkflowCommands(`lbdoctor ${a.level}: ${sanitize(oneLine(a.title))}: ${sanitize(a.body.map(oneLine).join(" | "))}`));
   }
   return `${lines.join("\n")}\n`;
 }

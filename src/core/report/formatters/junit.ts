@@ -21,7 +21,7 @@ import type { Finding } from "../../engine/types.ts";
 import { promptFor } from "../../util/shell.ts";
 import { xmlAttr, xmlText } from "../escape.ts";
 import { isSuppressed, type PassSummary, type Report } from "../report.ts";
-import { oneLine } from "../sanitize.ts";
+import { noWorkflowCommands, oneLine } from "../sanitize.ts";
 import { chunked, joinChunks } from "../stream.ts";
 import { renderValue } from "./text.ts";
 
@@ -60,9 +60,12 @@ export function formatJunit(report: Report): string {
   return joinChunks(junitChunks(report));
 }
 
-/** The JUnit XML in pieces: one suite at a time, never the whole document as one string. */
+/**
+ * The JUnit XML in pieces: one suite at a time, never the whole document as one string. Each piece is whole lines, with
+ * `##[` and a line's leading `::` as character references: no value forms a CI workflow command (`noWorkflowCommands`).
+ */
 export function* junitChunks(report: Report): Generator<string> {
-  yield* chunked(junitLines(report));
+  for (const piece of chunked(junitLines(report))) yield noWorkflowCommands(piece, "xml");
 }
 
 function* junitLines(report: Report): Generator<string> {

@@ -14,6 +14,7 @@ import { byShell } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { mdCode, mdFence, mdText } from "../escape.ts";
 import { alikeGapUnknowns, gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
+import { noWorkflowCommands } from "../sanitize.ts";
 import { renderValue } from "./text.ts";
 
 const STATUS_BADGE = { healthy: "🟢 healthy", degraded: "🟡 degraded", down: "🔴 down", unknown: "⚪ unknown" } as const;
@@ -256,7 +257,8 @@ export function formatMarkdown(report: Report): string {
   if (report.timeline) out.push(...timelineMarkdown(report.timeline));
   pushGaps(out, report);
   if (attention.ordered.length === 0 && suppressed.length === 0) out.push("No failures, unknowns or rule errors.", "");
-  return `${out.join("\n").trimEnd()}\n`;
+  // printed to a CI log too: no code span or fence holds a workflow command a value formed
+  return noWorkflowCommands(`${out.join("\n").trimEnd()}\n`);
 }
 
 /** The timeline section: one table row an entry, the likely cause marked, its before → after and revert under the table. */

@@ -9,7 +9,7 @@ import { idKey, lastSegment } from "../../util/resource-id.ts";
 import { promptFor } from "../../util/shell.ts";
 import { clip, plural } from "../../util/words.ts";
 import { alikeGapUnknowns, gapLines, isSuppressed, onText, type Report, scopeFields, skuAndKind } from "../report.ts";
-import { oneLine, sanitize } from "../sanitize.ts";
+import { noWorkflowCommands, oneLine, sanitize } from "../sanitize.ts";
 
 export interface TextOptions {
   color: boolean;
@@ -359,5 +359,6 @@ export function formatText(report: Report, opts: TextOptions): string {
   renderGaps(c, line, report);
   renderPassedPerRule(c, line, report, opts);
   renderSummary(c, line, report, opts);
-  return `${out.join("\n")}\n`;
+  // a value that starts a line (a message opens with a VM's name) or holds `##[` forms no CI workflow command
+  return noWorkflowCommands(`${out.join("\n")}\n`);
 }
