@@ -1041,12 +1041,14 @@ describe("ARM emulator: a resource group the caller holds no role on (unreadable
     ),
   ) as AzureSnapshot;
   const lbId = netId("loadBalancers", WEB_LB, hidden);
-  const requests = [
+  const requests: Array<{ method: string; path: string; action: string; scope?: string }> = [
     { method: "GET", path: `${rgPath(hidden)}?api-version=2021-04-01`, action: "Microsoft.Resources/subscriptions/resourceGroups/read" },
     {
       method: "GET",
       path: `${rgPath(hidden)}/providers/Microsoft.Network/loadBalancers?api-version=${NET}`,
       action: "Microsoft.Network/loadBalancers/read",
+      // a list is refused over the group's provider namespace, as ARM does (Azure/CloudShell#561)
+      scope: `${rgPath(hidden)}/providers/Microsoft.Network`,
     },
     { method: "GET", path: `${lbId}?api-version=${NET}`, action: "Microsoft.Network/loadBalancers/read" },
     // the group named in another case is the same group
@@ -1076,7 +1078,7 @@ describe("ARM emulator: a resource group the caller holds no role on (unreadable
         assert.equal(res.status, 403, `${r.method} ${r.path}: ${res.text}`);
         assert.deepEqual(Object.keys(res.json), ["error"]);
         assert.equal(res.json.error.code, "AuthorizationFailed");
-        const scope = decodeURIComponent(new URL(r.path, emu.url).pathname);
+        const scope = r.scope ?? decodeURIComponent(new URL(r.path, emu.url).pathname);
         assert.equal(
           res.json.error.message,
           `The client does not have authorization to perform action '${r.action}' over scope '${scope}' or the scope is invalid (injected by the ARM emulator).`,
@@ -1095,6 +1097,48 @@ describe("ARM emulator: a resource group the caller holds no role on (unreadable
       assert.equal((await get(open, `${lbId}-gone?api-version=${NET}`)).status, 404);
     } finally {
       await open.close();
+    }
+  });
+
+  test("a list across the subscription is 403 AuthorizationFailed over the subscription (the caller holds no role on it), not the readable groups' resources", async () => {
+    const subList = (type: string) => `/subscriptions/${SUB}/providers/Microsoft.Network/${type}?api-version=${NET}`;
+    const emu = await startArmEmulator({
+      snapshots: [snap],
+      token: TOKEN,
+      unreadableResourceGroups: [`/subscriptions/${SUB}/resourceGroups/LB-RG`],
+    });
+    try {
+      for (const type of ["loadBalancers", "networkInterfaces"]) {
+        const res = await get(emu, subList(type));
+        assert.equal(res.status, 403, `${type}: ${res.text}`);
+        assert.equal(res.json.error.code, "AuthorizationFailed");
+        assert.equal(
+          res.json.error.message,
+          `The client does not have authorization to perform action 'Microsoft.Network/${type}/read' over scope '/subscriptions/${SUB}' or the scope is invalid (injected by the ARM emulator).`,
+        );
+      }
+      const vms = await get(emu, `/subscriptions/${SUB}/providers/Microsoft.Compute/virtualMachines?api-version=${COMPUTE}`);
+      assert.equal(vms.status, 403, vms.text);
+      assert.match(vms.json.error.message, /'Microsoft\.Compute\/virtualMachines\/read' over scope '\/subscriptions\//);
+      // the readable group is still listed
+      assert.ok((await listAll(emu, listPath("Microsoft.Network", "networkInterfaces"))).items.length > 0);
+    } finally {
+      await emu.close();
+    }
+    // a group of another subscription hidden: this subscription is read whole, and its lists answer
+    const elsewhere = await startArmEmulator({
+      snapshots: [snap],
+      token: TOKEN,
+      unreadableResourceGroups: ["/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/lb-rg"],
+    });
+    try {
+      const lbs = await listAll(elsewhere, subList("loadBalancers"));
+      assert.deepEqual(
+        lbs.items.map((r) => r.id),
+        [lbId],
+      );
+    } finally {
+      await elsewhere.close();
     }
   });
 });

@@ -416,3 +416,50 @@ describe("Resource Graph: the resource changes of a resource group the caller ca
     assert.equal(readable.length, 1);
   });
 });
+
+describe("ARM emulator: lists of a subscription read through some of its resource groups, however the path is spelled", () => {
+  const snap = JSON.parse(readFileSync(join(ROOT, "fixtures/azure/healthy-web.json"), "utf8")) as AzureSnapshot;
+  const sub = String(snap.scope.subscriptionId);
+  const rg = String(snap.scope.resourceGroup);
+  const get = (url: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpsRequest(url, { method: "GET", ca: emu.ca, headers: { authorization: "Bearer t" } }, (res) => {
+        let text = "";
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  let emu: Awaited<ReturnType<typeof startArmEmulator>>;
+  before(async () => {
+    emu = await startArmEmulator({ snapshots: [snap], unreadableResourceGroups: [`/subscriptions/${sub}/resourceGroups/other-rg`] });
+  });
+  after(() => emu.close());
+
+  it("upper case, a trailing slash, an escaped segment: still a list across the subscription, refused over it, naming no resource", async () => {
+    for (const path of [
+      `/SUBSCRIPTIONS/${sub.toUpperCase()}/PROVIDERS/MICROSOFT.NETWORK/LOADBALANCERS`,
+      `/subscriptions/${sub}/providers/Microsoft.Network/loadBalancers/`,
+      `/subscriptions/${sub}/providers/Microsoft.Network/load%42alancers`,
+    ]) {
+      const r = await get(`${emu.url}${path}?api-version=2026-01-01`);
+      assert.equal(r.status, 403, `${path}: ${r.text}`);
+      const error = (JSON.parse(r.text) as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, "AuthorizationFailed");
+      assert.match(
+        error.message,
+        /^The client does not have authorization to perform action '.+\/read' over scope '\/subscriptions\/[^/']+' /i,
+      );
+      assert.doesNotMatch(r.text, /lb-web|vm1-nic/);
+    }
+    // the group the caller reads answers its lists
+    const own = await get(
+      `${emu.url}/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/loadBalancers?api-version=2026-01-01`,
+    );
+    assert.equal(own.status, 200, own.text);
+    assert.match(own.text, /lb-web/);
+  });
+});

@@ -374,7 +374,11 @@ describe("a gap recorded as a note reads as a note, not a failure (third review)
 });
 
 describe("a load balancer the NICs name that the snapshot lacks (another resource group): unknown, not a pass", () => {
-  const shared = `${netId("loadBalancers", "lb-shared", "net-rg")}/backendAddressPools/pool-shared`;
+  const sharedLb = netId("loadBalancers", "lb-shared", "net-rg");
+  const shared = `${sharedLb}/backendAddressPools/pool-shared`;
+  type Ipc = { properties: { loadBalancerBackendAddressPools: Array<{ id: string }> } };
+  const namesShared = (r: Parameters<Parameters<ReturnType<typeof healthyWeb>["edit"]>[1]>[0]) =>
+    (P(r).ipConfigurations as Ipc[])[0]?.properties.loadBalancerBackendAddressPools.push({ id: shared });
   /** healthyWeb with a third VM in lb-web's pool whose NIC also names a pool of lb-shared (resource group net-rg) */
   const scenario = (named: boolean) =>
     healthyWeb()
@@ -385,42 +389,113 @@ describe("a load balancer the NICs name that the snapshot lacks (another resourc
         { vm: "vm3", state: "Up" },
       ])
       .edit(ids.nic("vm3-nic"), (r) => {
-        const ipc = (P(r).ipConfigurations as Array<{ properties: { loadBalancerBackendAddressPools: Array<{ id: string }> } }>)[0];
-        if (named) ipc?.properties.loadBalancerBackendAddressPools.push({ id: shared });
+        if (named) namesShared(r);
       })
       .build();
   const azureRules = rules.filter((r) => r.provider === "azure");
   const status = (fs: Finding[], ruleId: string, resourceName: string) =>
     fs.find((f) => f.ruleId === ruleId && f.resourceName === resourceName)?.status;
 
-  it("runRules: what the rules say of that NIC and of the scope is unknown, citing the load balancer; the other members still pass", () => {
+  it("runRules: what the rules say of the scope is unknown, citing the load balancer; a NIC that lb-web holds keeps lb-web's verdicts", () => {
     const before = runRules(buildAzureModel(scenario(false)), azureRules);
     const fs = runRules(buildAzureModel(scenario(true)), azureRules);
-    for (const [ruleId, name] of [
-      ["azure/backend-vm-stopped", "vm3-nic"],
-      ["azure/backend-unhealthy", "vm3-nic"],
-      ["azure/single-nic-hairpin", "(scope)"],
-    ] as const) {
-      assert.equal(status(before, ruleId, name), name === "(scope)" ? "not-applicable" : "pass", `${ruleId} ${name} without the reference`);
-      const f = fs.find((x) => x.ruleId === ruleId && x.resourceName === name);
-      assert.equal(f?.status, "unknown", `${ruleId} ${name}: ${statuses(of(fs, ruleId))}`);
-      assert.equal(f?.messageId, GAP_MESSAGE_ID);
-      assert.match(
-        f?.message ?? "",
-        /^Not verified: resolve on \/subscriptions\/.+\/loadBalancers\/lb-shared: load balancer lb-shared \(resource group net-rg\) is not in the snapshot/,
-      );
+    const f = fs.find((x) => x.ruleId === "azure/single-nic-hairpin" && x.resourceName === "(scope)");
+    assert.equal(status(before, "azure/single-nic-hairpin", "(scope)"), "not-applicable", "without the reference");
+    assert.equal(f?.status, "unknown", statuses(of(fs, "azure/single-nic-hairpin")));
+    assert.equal(f?.messageId, GAP_MESSAGE_ID);
+    assert.match(
+      f?.message ?? "",
+      /^Not verified: resolve on \/subscriptions\/.+\/loadBalancers\/lb-shared: load balancer lb-shared \(resource group net-rg\) is not in the snapshot/,
+    );
+    // vm3-nic is in lb-web's pool: what the rules say of it there stands on lb-web's data, as without the reference
+    for (const ruleId of [
+      "azure/backend-vm-stopped",
+      "azure/backend-unhealthy",
+      "azure/probe-blocked-by-nsg",
+      "azure/data-port-blocked-by-nsg",
+    ]) {
+      assert.equal(status(before, ruleId, "vm3-nic"), "pass", `${ruleId} without the reference`);
+      assert.equal(status(fs, ruleId, "vm3-nic"), "pass", `${ruleId}: ${statuses(of(fs, ruleId))}`);
     }
-    assert.equal(status(fs, "azure/backend-vm-stopped", "vm1-nic"), "pass", "a member that names no missing load balancer still passes");
+    // every result on lb-web and its members is what it was
+    const onWeb = (xs: Finding[]) =>
+      xs
+        .filter((x) => x.loadBalancerId?.toLowerCase() === ids.lb(WEB_LB).toLowerCase())
+        .map((x) => `${x.id} ${x.status}`)
+        .sort();
+    assert.deepEqual(onWeb(fs), onWeb(before));
+    assert.ok(onWeb(fs).length > 10);
     // each rule that reads load balancers says so on the load balancer itself, so it does not drop out of the report
-    const onShared = fs.filter((f) => f.resourceName === "lb-shared");
-    assert.ok(onShared.some((f) => f.ruleId === "azure/backend-unhealthy" && f.status === "unknown"));
-    assert.ok(onShared.every((f) => f.status === "unknown" && /^Not checked: resolve on /.test(f.message)));
+    const onShared = fs.filter((x) => x.resourceName === "lb-shared");
+    assert.ok(onShared.some((x) => x.ruleId === "azure/backend-unhealthy" && x.status === "unknown"));
+    assert.ok(onShared.every((x) => x.status === "unknown" && /^Not checked: resolve on /.test(x.message)));
   });
 
-  it("narrowed to the resource group that was collected, the NIC's results stay unknown", () => {
+  it("narrowed to the resource group that was collected, the NIC's results on lb-web stay passes", () => {
     const d = diagnose({ snapshot: scenario(true), adapter: azureProvider as ProviderAdapter<Model>, rules, source: "test", target: RG });
-    assert.equal(status(d.findings, "azure/backend-vm-stopped", "vm3-nic"), "unknown");
+    assert.equal(status(d.findings, "azure/backend-vm-stopped", "vm3-nic"), "pass");
     assert.equal(status(d.findings, "azure/backend-vm-stopped", "vm1-nic"), "pass");
     assert.ok(d.model.gaps.some((g) => g.kind === "collection" && g.resourceName === "lb-shared"));
+  });
+
+  it("a NIC that no load balancer of the snapshot holds: what a rule says of it (or of its VM) is unknown; of a NIC that lb-web holds, it stands", () => {
+    const snap = healthyWeb()
+      .vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", pools: [`${WEB_LB}/pool-web`], availabilitySet: "avset-web" })
+      .vm("vm4", { subnet: WEB_SUBNET, ip: "10.0.0.7", availabilitySet: "avset-web" })
+      .edit(ids.nic("vm3-nic"), namesShared)
+      .edit(ids.nic("vm4-nic"), namesShared)
+      .build();
+    const { reads: _reads, ...meta } = TEST_RULE_META;
+    const each = defineRule<AzureModel>({
+      ...meta,
+      id: "azure/each-nic-t",
+      reads: ["azure:loadBalancers"],
+      messages: { ok: "ok {{n}}" },
+      check: ({ model, report }) => {
+        for (const n of model.nics) report({ status: "pass", resourceId: n.id, messageId: "ok", data: { n: n.name } });
+        for (const v of model.vms) report({ status: "pass", resourceId: v.id, messageId: "ok", data: { n: v.name } });
+      },
+    });
+    const fs = runRules(buildAzureModel(snap), [each]);
+    const by = new Map(fs.map((x) => [x.resourceName, x]));
+    for (const held of ["vm1-nic", "vm3-nic", "vm1", "vm3"]) assert.equal(by.get(held)?.status, "pass", held);
+    for (const alone of ["vm4-nic", "vm4"]) {
+      assert.equal(by.get(alone)?.status, "unknown", alone);
+      assert.match(by.get(alone)?.message ?? "", /^Not verified: resolve on .+\/lb-shared: .+; what it does for them is not known;/);
+    }
+    assert.equal(by.get("lb-shared")?.status, "unknown", "shown on the load balancer itself");
+  });
+
+  it("hub and spoke (every VM of the group in the pool of a load balancer of another group): no pass or not-applicable about them or the scope", () => {
+    const hubLb = netId("loadBalancers", "lb-hub", "hub-rg");
+    let b = healthyWeb();
+    for (const i of [3, 4]) b = b.vm(`vm${i}`, { subnet: WEB_SUBNET, ip: `10.0.0.${i + 3}`, availabilitySet: "avset-web" });
+    b = b.remove(ids.lb(WEB_LB));
+    for (const i of [1, 2, 3, 4])
+      b = b.edit(ids.nic(`vm${i}-nic`), (r) => {
+        const ipc = (P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)[0] as { properties: Record<string, unknown> };
+        ipc.properties.loadBalancerBackendAddressPools = [{ id: `${hubLb}/backendAddressPools/pool-hub` }];
+        ipc.properties.loadBalancerInboundNatRules = [{ id: `${hubLb}/inboundNatRules/nat-ssh-vm${i}` }];
+      });
+    const snap = b.build();
+    (snap.observations ??= {}).ruleHealth = {};
+    const d = diagnose({ snapshot: snap, adapter: azureProvider as ProviderAdapter<Model>, rules, source: "test", target: RG });
+    const theirs = new Set([1, 2, 3, 4].flatMap((i) => [ids.vm(`vm${i}`), ids.nic(`vm${i}-nic`)].map((x) => x.toLowerCase())));
+    const about = (x: Finding) => x.resourceId === "" || theirs.has(x.resourceId.toLowerCase()) || x.subjects.some((k) => theirs.has(k));
+    const allClear = d.findings.filter((x) => about(x) && (x.status === "pass" || x.status === "not-applicable"));
+    assert.deepEqual(
+      allClear.map((x) => `${x.ruleId} ${x.resourceName} ${x.status}`),
+      [],
+    );
+    const scope = d.findings.filter((x) => x.resourceId === "");
+    assert.ok(scope.length > 10);
+    assert.ok(
+      scope.every((x) => x.status === "unknown" && /lb-hub \(resource group hub-rg\) is not in the snapshot, yet 4 NICs/.test(x.message)),
+    );
+    // one gap about the load balancer, however many NICs name it
+    assert.deepEqual(
+      d.model.gaps.map((g) => [g.kind, g.resourceName]),
+      [["collection", "lb-hub"]],
+    );
   });
 });

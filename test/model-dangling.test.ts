@@ -1,8 +1,9 @@
 /**
  * What the NICs' ip configurations name on a load balancer's side (a backend pool, an inbound NAT rule) that the
  * model does not hold. A load balancer the snapshot lacks altogether (in a resource group that was not collected)
- * is a dangling reference from each NIC, like any other missing reference, and one collection gap on the load
- * balancer, so that the rules that walk the load balancers' pools say unknown rather than pass.
+ * is one collection gap on the load balancer, however many NICs name it (no dangling reference per NIC besides), so
+ * that what the rules say of the scope, of the load balancer and of the NICs no load balancer of the snapshot holds
+ * is unknown rather than a pass.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -32,7 +33,7 @@ function withRefs(vms: string[], refs: { pools?: string[]; natRules?: string[] }
 }
 
 describe("Azure model: load balancer references from the NICs", () => {
-  it("a NIC naming a backend pool of a load balancer the snapshot lacks: a dangling reference from the NIC, and one collection gap on the load balancer", () => {
+  it("a NIC naming a backend pool of a load balancer the snapshot lacks: one collection gap on the load balancer, no dangling reference", () => {
     const snap = withRefs(["vm3"], { pools: [SHARED_POOL] });
     // the references that resolve, in another casing (ARM mixes them): no gap of theirs
     for (const r of snap.resources.filter((x) => x.type === "Microsoft.Network/networkInterfaces" && !x.name.startsWith("vm3"))) {
@@ -42,14 +43,10 @@ describe("Azure model: load balancer references from the NICs", () => {
       }
     }
     const m = buildAzureModel(snap);
-    const dangling = m.gaps.filter((g) => g.kind === "dangling-reference");
     assert.deepEqual(
-      dangling.map((g) => [g.resourceId, g.referencedFrom]),
-      [[SHARED_LB, ids.nic("vm3-nic")]],
-    );
-    assert.match(
-      dangling[0]?.message ?? "",
-      /^load balancer \/subscriptions\/.+\/lb-shared \(referenced by vm3-nic\) is not in the snapshot$/,
+      m.gaps.filter((g) => g.kind === "dangling-reference"),
+      [],
+      "the collection gap names the load balancer and the NIC: a dangling reference would only repeat it",
     );
     const gaps = m.gaps.filter((g) => g.kind === "collection");
     assert.equal(gaps.length, 1, JSON.stringify(m.gaps));
@@ -61,8 +58,10 @@ describe("Azure model: load balancer references from the NICs", () => {
       g?.message,
       "load balancer lb-shared (resource group net-rg) is not in the snapshot, yet NIC vm3-nic names its backend pools; what it does for that NIC is not known",
     );
-    // what a failed read of the load balancer would leave out, on the load balancer, the NIC and its VM
+    // what a failed read of the load balancer would leave out, on the load balancer, the NIC and its VM (which no
+    // load balancer of the snapshot holds)
     assert.deepEqual(g?.covers, ["azure:loadBalancers", "azure:ruleHealth"]);
+    assert.equal(g?.referencedFrom, ids.nic("vm3-nic"));
     assert.deepEqual(g?.affects, [idKey(SHARED_LB), idKey(ids.nic("vm3-nic")), idKey(ids.vm("vm3"))]);
     const nic = m.byKey.nic.get(idKey(ids.nic("vm3-nic")));
     assert.equal(g?.pointer, `${nic?.ptr}/properties/ipConfigurations/0/properties/loadBalancerBackendAddressPools`);
@@ -74,9 +73,9 @@ describe("Azure model: load balancer references from the NICs", () => {
     );
   });
 
-  it("several NICs naming the same missing load balancer: a dangling reference each, one gap that counts them and affects each NIC and VM", () => {
+  it("several NICs naming the same missing load balancer: one gap that counts them and affects each NIC and VM, no dangling reference", () => {
     const m = buildAzureModel(withRefs(["vm3", "vm4", "vm5", "vm6"], { pools: [SHARED_POOL] }));
-    assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 4);
+    assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 0);
     const gaps = m.gaps.filter((g) => g.kind === "collection");
     assert.equal(gaps.length, 1);
     assert.match(
@@ -91,7 +90,7 @@ describe("Azure model: load balancer references from the NICs", () => {
     const gaps = m.gaps.filter((g) => g.kind === "collection");
     assert.equal(gaps.length, 1);
     assert.match(gaps[0]?.message ?? "", /NIC vm3-nic names its backend pools and inbound NAT rules;/);
-    assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 1, "one per load balancer and NIC");
+    assert.equal(m.gaps.filter((g) => g.kind === "dangling-reference").length, 0, "the gap says it for every NIC");
     const natOnly = buildAzureModel(withRefs(["vm3"], { natRules: [`${SHARED_LB}/inboundNatRules/ssh-vm3`] }));
     assert.match(natOnly.gaps.find((g) => g.kind === "collection")?.message ?? "", /names its inbound NAT rules;/);
   });
@@ -121,5 +120,53 @@ describe("Azure model: load balancer references from the NICs", () => {
         ["dangling-reference", "not-an-id"],
       ],
     );
+  });
+
+  it("a NIC that a load balancer of the snapshot holds (its pool or its NAT rule) is not affected: what a rule says of it there stands on that load balancer's data", () => {
+    // vm1 and vm2 are in lb-web's pool (and each the target of one of its NAT rules); vm3 is in no pool of the snapshot
+    const m = buildAzureModel(withRefs(["vm1", "vm2", "vm3"], { pools: [SHARED_POOL] }));
+    const g = m.gaps.find((x) => x.kind === "collection");
+    assert.match(g?.message ?? "", /, yet 3 NICs \(vm1-nic, vm2-nic, vm3-nic\) name its backend pools;/);
+    assert.deepEqual(g?.affects, [idKey(SHARED_LB), idKey(ids.nic("vm3-nic")), idKey(ids.vm("vm3"))]);
+    // the NICs lb-web holds only: the load balancer alone
+    const held = buildAzureModel(withRefs(["vm1", "vm2"], { pools: [SHARED_POOL] }));
+    assert.deepEqual(held.gaps.find((x) => x.kind === "collection")?.affects, [idKey(SHARED_LB)]);
+    // held through an inbound NAT rule of lb-web alone (out of its pool): held all the same
+    const natOnly = withRefs(["vm1"], { pools: [SHARED_POOL] });
+    const nic1 = natOnly.resources.find((r) => r.id === ids.nic("vm1-nic")) as ArmResource;
+    for (const ipc of ipconfigs(nic1))
+      ipc.properties.loadBalancerBackendAddressPools = ipc.properties.loadBalancerBackendAddressPools.filter((p) => p.id === SHARED_POOL);
+    const lb = natOnly.resources.find((r) => r.id === ids.lb("lb-web")) as ArmResource;
+    for (const pool of P(lb).backendAddressPools as Array<{ properties: { backendIPConfigurations?: Array<{ id: string }> } }>)
+      pool.properties.backendIPConfigurations = (pool.properties.backendIPConfigurations ?? []).filter((c) => !/vm1-nic/i.test(c.id));
+    const viaNat = buildAzureModel(natOnly);
+    assert.ok(
+      !viaNat.loadBalancers[0]?.pools.some((p) => p.members.some((x) => x.nic?.name === "vm1-nic")),
+      "vm1-nic is out of lb-web's pool",
+    );
+    assert.equal(viaNat.loadBalancers[0]?.natRules.find((r) => r.name === "nat-ssh-vm1")?.backendIpConfig?.nic.name, "vm1-nic");
+    assert.deepEqual(viaNat.gaps.find((x) => x.kind === "collection")?.affects, [idKey(SHARED_LB)]);
+  });
+
+  it("2,000 NICs naming one missing load balancer, each in a pool of the snapshot: one gap (not one per NIC), affecting the load balancer alone", () => {
+    let s = healthyWeb();
+    const n = 2000;
+    for (let i = 3; i < n + 3; i++)
+      s = s.vm(`vm${i}`, {
+        subnet: WEB_SUBNET,
+        ip: `10.0.${(i >> 8) & 255}.${i & 255}`,
+        pools: ["lb-web/pool-web"],
+        availabilitySet: "avset-web",
+      });
+    const snap = s.build();
+    for (const r of snap.resources)
+      if (r.type === "Microsoft.Network/networkInterfaces")
+        for (const ipc of ipconfigs(r)) ipc.properties.loadBalancerBackendAddressPools.push({ id: SHARED_POOL });
+    const m = buildAzureModel(snap);
+    assert.deepEqual(
+      m.gaps.map((g) => [g.kind, g.resourceName, g.affects]),
+      [["collection", "lb-shared", [idKey(SHARED_LB)]]],
+    );
+    assert.match(m.gaps[0]?.message ?? "", new RegExp(`, yet ${n + 2} NICs \\(vm1-nic, vm2-nic, vm3-nic, …\\) name its backend pools;`));
   });
 });

@@ -126,6 +126,22 @@ function actionOf(method: string, path: string): string {
   return `${types.join("/")}/${method === "GET" ? "read" : "action"}`;
 }
 
+/**
+ * The scope ARM names when it refuses a request under a resource group: for a list of a resource type of the group
+ * (`…/resourceGroups/<g>/providers/<namespace>/<type>`), the group's provider namespace, as a list of NSGs is refused
+ * over `/subscriptions/<s>/resourceGroups/<g>/providers/Microsoft.Network` (Azure/CloudShell#561); else the path itself
+ * (the group, a resource, its lists and operations).
+ */
+function refusedScope(method: string, path: string): string {
+  return method === "GET" && GROUP_LIST.test(path) ? path.slice(0, path.lastIndexOf("/")) : path;
+}
+
+/** `/subscriptions/<s>/resourceGroups/<g>/providers/<namespace>/<type>`: a list of a resource type in a resource group. */
+const GROUP_LIST = /^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/[^/]+\/[^/]+$/i;
+
+/** `/subscriptions/<s>/providers/<namespace>/<type>`: a list of a resource type across a subscription (`loadBalancers.listAll`). */
+const SUBSCRIPTION_LIST = /^\/subscriptions\/[^/]+\/providers\/[^/]+\/[^/]+$/i;
+
 /** What ARM checks before any handler: api-version, a readable and known subscription, an existing resource group, a version the provider takes. */
 function checkArm(st: ArmState, method: string, url: URL, path: string, lower: string): void {
   const version = queryParam(url.searchParams, "api-version");
@@ -151,13 +167,30 @@ function checkArm(st: ArmState, method: string, url: URL, path: string, lower: s
     throw new EmulatorError(
       403,
       "AuthorizationFailed",
-      `The client does not have authorization to perform action '${actionOf(method, path)}' over scope '${path}' or the scope is invalid (injected by the ARM emulator).`,
+      `The client does not have authorization to perform action '${actionOf(method, path)}' over scope '${refusedScope(method, path)}' or the scope is invalid (injected by the ARM emulator).`,
+    );
+  }
+  // a caller with roles on some resource groups only holds none on the subscription: a list across the subscription
+  // is refused over the subscription, not answered with the groups it can read
+  if (rgName === undefined && method === "GET" && SUBSCRIPTION_LIST.test(path) && partlyReadable(st, sub)) {
+    throw new EmulatorError(
+      403,
+      "AuthorizationFailed",
+      `The client does not have authorization to perform action '${actionOf(method, path)}' over scope '/subscriptions/${sub}' or the scope is invalid (injected by the ARM emulator).`,
     );
   }
   if (rgName !== undefined && !st.store.resourceGroup(sub, rgName)) {
     throw new EmulatorError(404, "ResourceGroupNotFound", `Resource group '${rgName}' could not be found.`);
   }
   checkApiVersion(method, path, version, st.store, st.opts.apiVersions);
+}
+
+/** Whether the caller reads this subscription through some of its resource groups only (`unreadableResourceGroups` names one of its groups). */
+function partlyReadable(st: ArmState, sub: string): boolean {
+  if (!st.unreadableGroups || st.unreadableGroups.size === 0) return false;
+  const prefix = `/subscriptions/${sub.toLowerCase()}/`;
+  for (const g of st.unreadableGroups) if (g.startsWith(prefix)) return true;
+  return false;
 }
 
 /** The request handler over a set of routes. */

@@ -100,7 +100,10 @@ export interface ArmState {
   forbiddenChanges?: Set<string>;
   /** subscriptions the caller holds no role on: Resource Graph leaves them out without an error, ARM answers 403 */
   unreadable?: Set<string>;
-  /** resource groups (lower-cased ids) the caller cannot read in a subscription where it reads others: left out by Resource Graph, 403 from ARM */
+  /**
+   * resource groups (lower-cased ids) the caller cannot read in a subscription where it reads others: left out by
+   * Resource Graph; 403 from ARM under the group, and for a list across the subscription (the caller holds no role on it)
+   */
   unreadableGroups?: Set<string>;
   /** when each route was first and last requested (ms since the epoch, after the latency) */
   seen: Map<string, { first: number; last: number }>;

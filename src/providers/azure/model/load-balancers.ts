@@ -124,25 +124,32 @@ function spelledRef(c: IpConfig, field: string, k: string): string {
 /**
  * The backend pools and inbound NAT rules the NICs' ip configurations name that the model does not hold. One of a
  * load balancer the snapshot holds is a dangling reference. A load balancer the snapshot lacks (one in a resource
- * group that was not collected) is a dangling reference from each NIC, and also one collection gap on the load
- * balancer, covering what a failed read of it would: its NICs drop out of every rule that walks the load balancers'
- * pools, so what those rules say of them (and of the scope) is not known rather than a pass. A lookup per reference.
+ * group that was not collected) is one collection gap on that load balancer, covering what a failed read of it would
+ * (no dangling reference per NIC besides: the gap names the load balancer, how many NICs name it, and the first
+ * reference). A lookup per reference.
  */
 function noteNicTargets(b: AzureBuild, natRuleKeys: Set<string>): void {
   const lbs = new Set(b.lbs.map((lb) => lb.key));
   const missing = new Map<string, MissingLb>();
+  // each reference's load balancer (a key; "" for an id of another shape), worked out once per reference key: the
+  // NICs of a large scope name the same few pools
+  const lbOf = new Map<string, string>();
   const note = (c: IpConfig, k: string, field: string, what: string) => {
-    const id = spelledRef(c, field, k);
-    const lbId = LB_CHILD.exec(id)?.[1];
-    if (lbId === undefined || lbs.has(idKey(lbId))) {
-      b.noteDangling(id, c.nic.id, what);
+    let lbKey = lbOf.get(k);
+    if (lbKey === undefined) {
+      const at = LB_CHILD.exec(k)?.[1];
+      lbOf.set(k, (lbKey = at === undefined ? "" : idKey(at)));
+    }
+    if (lbKey === "" || lbs.has(lbKey)) {
+      b.noteDangling(spelledRef(c, field, k), c.nic.id, what);
       return;
     }
-    b.noteDangling(lbId, c.nic.id, "load balancer");
-    const lbKey = idKey(lbId);
     let m = missing.get(lbKey);
-    if (!m)
-      missing.set(lbKey, (m = { id: lbId, nics: new Set(), kinds: new Set(), ptr: join(c.ptr, "properties", field), fromId: c.nic.id }));
+    if (!m) {
+      // the load balancer's id as the first reference spells it
+      const id = LB_CHILD.exec(spelledRef(c, field, k))?.[1] ?? lbKey;
+      missing.set(lbKey, (m = { id, nics: new Set(), kinds: new Set(), ptr: join(c.ptr, "properties", field), fromId: c.nic.id }));
+    }
     m.nics.add(c.nic);
     m.kinds.add(what);
   };
@@ -150,7 +157,23 @@ function noteNicTargets(b: AzureBuild, natRuleKeys: Set<string>): void {
     for (const k of c.poolKeys) if (!b.pool.has(k)) note(c, k, "loadBalancerBackendAddressPools", "backend pool");
     for (const k of c.natRuleKeys) if (!natRuleKeys.has(k)) note(c, k, "loadBalancerInboundNatRules", "inbound NAT rule");
   }
-  for (const [lbKey, m] of missing) b.gaps.push(missingLbGap(lbKey, m));
+  if (missing.size === 0) return;
+  const held = heldByLoadBalancers(b.lbs);
+  for (const [lbKey, m] of missing) b.gaps.push(missingLbGap(lbKey, m, held));
+}
+
+/** The NICs and VMs (keys) that a load balancer of the snapshot holds: a member of one of its pools, or the backend of one of its inbound NAT rules. */
+function heldByLoadBalancers(lbs: LoadBalancer[]): Set<string> {
+  const held = new Set<string>();
+  const hold = (nic: Nic | undefined, vm: { key: string } | undefined) => {
+    if (nic) held.add(nic.key);
+    if (vm) held.add(vm.key);
+  };
+  for (const lb of lbs) {
+    for (const pool of lb.pools) for (const m of pool.members) hold(m.nic, m.vm);
+    for (const nr of lb.natRules) hold(nr.backendIpConfig?.nic, nr.backendIpConfig?.nic.vm);
+  }
+  return held;
 }
 
 /** A load balancer the snapshot lacks, as the NICs that name it see it. */
@@ -167,15 +190,19 @@ interface MissingLb {
 
 /**
  * The collection gap of a load balancer the snapshot lacks: it covers what a failed read of the load balancer would
- * (its data and its rules' health), and affects the load balancer, the NICs that name it and their VMs.
+ * (its data and its rules' health). It affects the load balancer, and those of the NICs that name it (and their VMs)
+ * that no load balancer of the snapshot holds: what a rule says of a NIC or VM in a pool of a load balancer that is
+ * there stands on that load balancer's own data, and keeps its verdict. What a rule says of the whole scope is
+ * affected by any gap (the engine's `applyGaps`), so "nothing in scope" becomes unknown too.
  */
-function missingLbGap(lbKey: string, m: MissingLb): ModelGap {
+function missingLbGap(lbKey: string, m: MissingLb, held: Set<string>): ModelGap {
   const affects = new Set([lbKey]);
   const names: string[] = [];
   for (const n of m.nics) {
     if (names.length < 3) names.push(n.name);
+    if (held.has(n.key)) continue;
     affects.add(n.key);
-    if (n.vm) affects.add(n.vm.key);
+    if (n.vm && !held.has(n.vm.key)) affects.add(n.vm.key);
   }
   const count = m.nics.size;
   const who = count === 1 ? `NIC ${names[0]} names` : `${count} NICs (${names.join(", ")}${count > names.length ? ", …" : ""}) name`;
