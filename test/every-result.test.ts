@@ -69,7 +69,7 @@ describe("every result of a counting diagnosis (the TUI's `a`)", () => {
     assert.ok(shifted, "narrowing kept every result from the start of each rule: the ordinals were not exercised");
   });
 
-  it("a rule a collection gap touches is not counted: its passes come whole, and the rest still match", async () => {
+  it("a rule a scoped collection gap touches counts only the results the gap does not concern; the rest still match", async () => {
     const adapter = await providerFor("azure");
     const rules = (await rulesFor("azure")) as Rule[];
     const snapshot = loadSnapshotFile(join(dir("azure"), "demo.json"));
@@ -92,15 +92,38 @@ describe("every result of a counting diagnosis (the TUI's `a`)", () => {
     const counted = runRulesCounting(model, rules, { passes: "count" });
     const counting: Diagnosis = { model, allLoadBalancers: [], loadBalancers: [], rules, ...counted };
     const gapped = new Set(rules.filter((r) => r.reads?.includes("azure:nics")).map((r) => r.id));
+    // the rule's results about other resources are counted as in a run without the gap; none about the NIC is
     assert.ok(
-      counting.findings.some((f) => gapped.has(f.ruleId) && f.status === "pass" && f.message !== ""),
-      "a gapped rule's pass, whole",
+      counting.counted.some((c) => gapped.has(c.ruleId) && c.status.length > 0),
+      "a gapped rule's results about other resources are counted",
     );
-    assert.ok(!counting.counted.some((c) => gapped.has(c.ruleId)), "a gapped rule was counted");
+    for (const c of counting.counted.filter((x) => gapped.has(x.ruleId)))
+      assert.ok(!c.resourceId.some((id) => id.toLowerCase() === nic.id.toLowerCase()), `${c.ruleId} counted a result about the NIC`);
     assert.ok(
       counting.findings.some((f) => f.status === "unknown"),
       "the gap turned nothing unknown",
     );
     assertSameAsFull(counting, full, adapter, "demo with a gap");
+  });
+
+  it("a rule a collection gap on everything touches is not counted: its passes come whole, and the rest still match", async () => {
+    const adapter = await providerFor("azure");
+    const rules = (await rulesFor("azure")) as Rule[];
+    const snapshot = loadSnapshotFile(join(dir("azure"), "demo.json"));
+    const base = adapter.buildModel(snapshot, { from: [] });
+    // an unscoped gap (no resource): every result of a rule that reads NICs may change
+    const gap = { kind: "collection" as const, operation: "networkInterfaces.list", message: "denied", covers: ["azure:nics"] };
+    const model = { ...base, gaps: [...base.gaps, gap] } as Model;
+    const full = runRulesCounting(model, rules).findings;
+    const counted = runRulesCounting(model, rules, { passes: "count" });
+    const counting: Diagnosis = { model, allLoadBalancers: [], loadBalancers: [], rules, ...counted };
+    const gapped = new Set(rules.filter((r) => r.reads?.includes("azure:nics")).map((r) => r.id));
+    assert.ok(gapped.size > 0);
+    assert.ok(!counting.counted.some((c) => gapped.has(c.ruleId)), "a gapped rule was counted");
+    assert.ok(
+      counting.findings.some((f) => gapped.has(f.ruleId) && f.status === "unknown"),
+      "the gap turned nothing unknown",
+    );
+    assertSameAsFull(counting, full, adapter, "demo with a gap on every NIC");
   });
 });

@@ -138,6 +138,18 @@ function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
   return out;
 }
 
+/**
+ * Whether a result concerns any of `keys` as applyGaps (gapsAbout) would find it on its finding: by its resource, its
+ * load balancer, its subjects (its resource's key when it names none) or its evidence's resources.
+ */
+function concerns(input: ReportInput, keys: Set<string>): boolean {
+  if (keys.has(idKey(input.resourceId))) return true;
+  if (input.loadBalancerId && keys.has(idKey(input.loadBalancerId))) return true;
+  if (input.subjects) for (const id of input.subjects) if (keys.has(idKey(id))) return true;
+  if (input.evidence) for (const e of input.evidence) if (e.resourceId !== "" && keys.has(idKey(e.resourceId))) return true;
+  return false;
+}
+
 /** Runs each rule in isolation. A rule that throws becomes one `error` finding; the run goes on. */
 export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Finding[] {
   return runRulesCounting(model, rules, opts).findings;
@@ -146,7 +158,9 @@ export function runRules(model: Model, rules: Rule[], opts: RunOptions = {}): Fi
 /**
  * `runRules`, and with `passes: "count"` the passes and not-applicable results counted apart (`counted`), never
  * made into findings: the most of a large scope's results, which a summarizing report only counts. A rule whose
- * results a collection gap can change (its passes may turn `unknown`, shown in full) reports as with "summary".
+ * results a collection gap can change (its passes may turn `unknown`, shown in full) still counts the results no gap
+ * concerns when each of its gaps concerns some resources only (a finding then for each result about one of them);
+ * with a gap on everything it reports as with "summary".
  * Every finding id is the same as in a "full" run (a counted result still takes its key).
  */
 export function runRulesCounting(model: Model, rules: Rule[], opts: RunOptions = {}): RunResult {
@@ -203,10 +217,15 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
       return Array.isArray(keys) ? keys.includes(k) : keys.has(k);
     };
     const severity = opts.severity?.[rule.id];
-    const gapped = rulesGaps(rule, model).length > 0;
+    const gaps = rulesGaps(rule, model);
+    const gapped = gaps.length > 0;
+    // the resources the rule's gaps concern, when each gap concerns some only (a failed read of one load balancer, of
+    // one NIC's effective rules): a result about none of them is what it would be without the gaps, and is counted;
+    // one about any is made a finding, which applyGaps turns unknown. A gap on everything leaves nothing to count.
+    const gapKeys = gapped && gaps.every((g) => g.affects && g.resourceId) ? new Set(gaps.flatMap((g) => g.affects ?? [])) : undefined;
     // "count": results counted, not made into findings, unless a gap can change them
-    const count = opts.passes === "count" && !gapped;
-    const summarize = opts.passes === "summary" || (opts.passes === "count" && gapped);
+    const count = opts.passes === "count" && (!gapped || gapKeys !== undefined);
+    const summarize = opts.passes === "summary" || (opts.passes === "count" && !count);
     const mine: CountedResults | undefined = count
       ? { ruleId: rule.id, status: [], resourceId: [], loadBalancerId: [], key: [] }
       : undefined;
@@ -255,12 +274,13 @@ export function* ruleSteps(model: Model, rules: Rule[], opts: RunOptions = {}): 
     };
     const ctx = {
       model,
-      // counted results are never made into findings: their message data and evidence would be thrown away
-      passDetail: !count,
+      // counted results are never made into findings: their message data and evidence would be thrown away (but with
+      // gaps to match them against: a pass's evidence may name a resource a gap concerns)
+      passDetail: !count || gapKeys !== undefined,
       report(input: ReportInput) {
         const template = rule.messages[input.messageId];
         if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${input.messageId}'`);
-        if (mine && (input.status === "pass" || input.status === "not-applicable")) {
+        if (mine && (input.status === "pass" || input.status === "not-applicable") && !(gapKeys && concerns(input, gapKeys))) {
           if (!pending) give(input.resourceId, input.key);
           if (input.severity !== undefined) (mine.severity ??= {})[mine.status.length] = input.severity;
           mine.key.push(input.key);
