@@ -368,4 +368,37 @@ describe("AWS model", () => {
       "default",
     ]);
   });
+
+  it("reads a gateway route table's edge association (Associations[].GatewayId): the internet gateway's, never a subnet's or the main table", () => {
+    const edge = awsId("rtb", "edge");
+    const snap = healthyAlb()
+      .edit((s) => {
+        s.ec2?.RouteTables?.push({
+          RouteTableId: edge,
+          VpcId: ids.vpc,
+          Associations: [
+            {
+              Main: false,
+              GatewayId: ids.igw,
+              RouteTableAssociationId: awsId("rtbassoc", "edge"),
+              RouteTableId: edge,
+              AssociationState: { State: "associated" },
+            },
+          ],
+          Routes: [
+            { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+            { DestinationCidrBlock: CIDR.publicA, GatewayId: awsId("vpce", "fw-a"), State: "active", Origin: "CreateRoute" },
+          ],
+        });
+      })
+      .build();
+    const m = buildAwsModel(snap);
+    const rt = m.byKey.routeTable.get(edge);
+    assert.equal(rt?.associations[0]?.gatewayId, ids.igw);
+    assert.equal(rt?.associations[0]?.subnetId, undefined);
+    assert.equal(rt?.isMain, false);
+    assert.equal(at(snap, rt?.associations[0]?.ptr ?? "").GatewayId, ids.igw);
+    // the subnets keep their own tables
+    assert.ok(m.subnets.every((s) => s.routeTable?.id !== edge));
+  });
 });

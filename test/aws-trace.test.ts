@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import igwRule from "../rules/aws/internet-facing-in-private-subnets/rule.ts";
 import { createAwsInspector } from "../src/providers/aws/inspect.ts";
 import { buildAwsModel } from "../src/providers/aws/model.ts";
 import { listenerRoutesClient, listenerRoutesFamily } from "../src/providers/aws/rule-helpers.ts";
@@ -26,6 +27,7 @@ import {
   type AwsScenario,
   albBehindNlb,
   awsId,
+  CIDR,
   healthyAlb,
   healthyNlb,
   ids,
@@ -37,6 +39,7 @@ import {
   withSourceIpRule,
 } from "./support/aws-builder.ts";
 import { lbdoctor, ROOT } from "./support/cli.ts";
+import { evaluateCase } from "./support/rule-tester.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "lbdoctor-aws-trace-"));
 const load = (name: string): AwsSnapshot => JSON.parse(readFileSync(join(ROOT, "fixtures", "aws", `${name}.json`), "utf8"));
@@ -44,14 +47,26 @@ type Doc = AwsSnapshot & { ec2: { NetworkAcls: Array<Record<string, unknown>> } 
 
 const WEB1_SUBNET = "subnet-0f7ce07d6cc65842f";
 
-/** `b` with `::/0` routed from the public route table to `target` (the internet gateway unless given): what a dualstack internet-facing load balancer's IPv6 clients need */
+/**
+ * `b` with `::/0` routed from the public route table to `target` (the internet gateway unless given): what a dualstack
+ * internet-facing load balancer's IPv6 clients need. Every route table also gets the local route of the VPC's IPv6 CIDR,
+ * as AWS adds it to each table of a VPC with an IPv6 CIDR.
+ */
 function withIpv6Igw(b: AwsScenario, target: string = ids.igw): AwsScenario {
   return b.edit((s) => {
-    const rt = s.ec2?.RouteTables?.find((t) => t.RouteTableId === ids.rtb.public);
-    if (rt)
+    for (const rt of s.ec2?.RouteTables ?? [])
       rt.Routes = [
         ...(rt.Routes as Array<Record<string, unknown>>),
-        { DestinationIpv6CidrBlock: "::/0", GatewayId: target, State: "active" },
+        { DestinationIpv6CidrBlock: V6.vpc, GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+        ...(rt.RouteTableId === ids.rtb.public
+          ? [
+              {
+                DestinationIpv6CidrBlock: "::/0",
+                [target.startsWith("eigw-") ? "EgressOnlyInternetGatewayId" : "GatewayId"]: target,
+                State: "active",
+              },
+            ]
+          : []),
       ];
   });
 }
@@ -1153,5 +1168,191 @@ describe("AWS trace: cloud strings stay on one line", () => {
     assert.equal(out.code, 1, out.stderr);
     assert.match(out.stdout, /security group ingress · sg-\S+ \(web-alb-sg\\x0a/);
     assert.doesNotMatch(out.stdout, /^\s*\$ curl/m);
+  });
+});
+
+describe("AWS trace: the LB subnets' route tables through appliances, prefix lists, a partial collection, gateway route tables and a carrier gateway", () => {
+  const trace = (b: AwsScenario, from: string) => {
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  const routeHop = (t: FlowTrace) => t.hops.find((h) => h.layer === "lb-route");
+  const notes = (t: FlowTrace) => (routeHop(t)?.notes ?? []).map((n) => n.text).join("\n");
+  /** the public route table's routes, with `extra` added */
+  const withRoutes = (b: AwsScenario, ...extra: Array<Record<string, unknown>>) =>
+    b.edit((s) => {
+      const rt = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.public);
+      if (rt) rt.Routes = [...(rt.Routes as Array<Record<string, unknown>>), ...extra];
+    });
+
+  it("a default route to a firewall's network interface or instance is unknown, with no internet-gateway fix that would bypass it", () => {
+    const eni = awsId("eni", "firewall");
+    const viaEni = healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").route(ids.rtb.public, { destination: "0.0.0.0/0", target: eni });
+    const viaInstance = withRoutes(healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0"), {
+      DestinationCidrBlock: "0.0.0.0/0",
+      InstanceId: awsId("i", "firewall"),
+      State: "active",
+    });
+    for (const [b, what] of [
+      [viaEni, /sends 0\.0\.0\.0\/0 to eni-\S+, a network interface \(a middlebox appliance/],
+      [viaInstance, /sends 0\.0\.0\.0\/0 to i-\S+, an instance \(a middlebox appliance/],
+    ] as const) {
+      const t = trace(b, "Internet");
+      assert.equal(t.verdict, "unknown", t.why);
+      assert.equal(routeHop(t)?.verdict, "unknown");
+      assert.match(notes(t), what);
+      assert.equal(routeHop(t)?.fixes, undefined);
+      assert.doesNotMatch(notes(t), /^(fix: |\$ )/m);
+    }
+  });
+
+  it("with the VPC's IPv6 local route (AWS adds it to every table), ::/0 to an egress-only internet gateway denies every IPv6 client on the internet, with the fix", () => {
+    const b = () =>
+      withIpv6Igw(
+        withIpv6TargetGroup(healthyAlb(), ids.lb.alb, { name: "web6-tg", protocol: "HTTP", port: 80 }).naclAllowsIpv6(),
+        awsId("eigw", "main"),
+      );
+    const { model } = route(b().build(), 80);
+    assert.ok(model.byKey.routeTable.get(ids.rtb.public)?.routes.some((r) => r.destination === V6.vpc && r.target === "local"));
+    const t = trace(b(), "Internet-IPv6");
+    assert.equal(routeHop(t)?.verdict, "deny", notes(t));
+    assert.doesNotMatch(notes(t), /part of/);
+    assert.match(notes(t), /^\$ aws ec2 replace-route --route-table-id \S+ --destination-ipv6-cidr-block ::\/0 --gateway-id igw-/m);
+  });
+
+  it("--from Internet at a dualstack ALB: the basis says the other family gets no reply when its route goes to an egress-only gateway", () => {
+    const eigw = awsId("eigw", "main");
+    const dual = (v6Target: string) =>
+      withIpv6Igw(
+        healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack")),
+        v6Target,
+      );
+    const t = trace(dual(eigw), "Internet");
+    assert.equal(t.verdict, "allow", t.reason);
+    assert.match(
+      t.basis,
+      new RegExp(
+        `IPv6 clients on the internet get no reply, whatever the listener does with them: route table ${ids.rtb.public} sends ::/0 to ${eigw}`,
+      ),
+    );
+    assert.doesNotMatch(t.basis, /IPv6 clients on the internet reach web-tg too/);
+    // routed to the internet gateway, they reach it
+    assert.match(trace(dual(ids.igw), "Internet").basis, /IPv6 clients on the internet reach web-tg too/);
+  });
+
+  it("a subnet on the VPC's main table while DescribeRouteTables was collected in part: unknown with the gap, as check says", () => {
+    const partial = (main: string) =>
+      healthyAlb()
+        .routeTable({
+          id: ids.rtb.public,
+          name: "public",
+          main: main === ids.igw,
+          subnets: [],
+          routes: [{ destination: "0.0.0.0/0", target: ids.igw }],
+        })
+        .routeTable({
+          id: ids.rtb.private,
+          name: "private",
+          main: main === ids.nat,
+          subnets: [],
+          routes: [{ destination: "0.0.0.0/0", target: ids.nat }],
+        })
+        .gap({ operation: "ec2:DescribeRouteTables", status: 503, code: "ServiceUnavailable", message: "page 2 failed" });
+    for (const main of [ids.igw, ids.nat]) {
+      const t = trace(partial(main), "Internet");
+      assert.equal(t.verdict, "unknown", `${main}: ${t.why ?? ""}`);
+      assert.match(
+        notes(t),
+        /the VPC's main route table\) stands in, but DescribeRouteTables was not collected in full \(collection failed: ec2:DescribeRouteTables: ServiceUnavailable: page 2 failed\)/,
+      );
+      assert.equal(routeHop(t)?.fixes, undefined);
+      const findings = evaluateCase(igwRule, partial(main).build());
+      assert.deepEqual(
+        findings.map((f) => f.status),
+        ["unknown", "unknown"],
+        main,
+      );
+    }
+    // the same tables collected in full: the main table decides
+    assert.equal(
+      trace(
+        partial(ids.igw).edit((s) => void delete s.gaps),
+        "Internet",
+      ).verdict,
+      "allow",
+    );
+  });
+
+  it("a prefix-list route may hold any client: unknown when its next hop differs, ignored when it is a gateway endpoint", () => {
+    const list = (target: Record<string, string>) => ({ DestinationPrefixListId: "pl-0123456789abcdef0", State: "active", ...target });
+    const tgw = withRoutes(healthyAlb(), list({ TransitGatewayId: awsId("tgw", "corp") }));
+    for (const from of ["198.51.100.7", "Internet"]) {
+      const t = trace(tgw, from);
+      assert.equal(t.verdict, "unknown", `${from}: ${t.why ?? ""}`);
+      assert.match(notes(t), /it also sends prefix list pl-0123456789abcdef0 to tgw-\S+: a prefix list's entries are not in the snapshot/);
+    }
+    // S3's or DynamoDB's gateway endpoint: no client there
+    assert.equal(trace(withRoutes(healthyAlb(), list({ GatewayId: awsId("vpce", "s3") })), "198.51.100.7").verdict, "allow");
+    // the default route to a NAT gateway denies, unless a prefix list routed to the internet gateway holds the client
+    const nat = () => healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat });
+    assert.equal(trace(nat(), "198.51.100.7").verdict, "deny");
+    const t = trace(withRoutes(nat(), list({ GatewayId: ids.igw })), "198.51.100.7");
+    assert.equal(t.verdict, "unknown", t.why);
+    assert.equal(routeHop(t)?.fixes, undefined);
+  });
+
+  it("a gateway route table that sends the LB subnets to a firewall endpoint while the subnets route straight to the internet gateway (asymmetric) is unknown", () => {
+    const edge = awsId("rtb", "edge");
+    const withEdge = (routes: Array<Record<string, unknown>>) =>
+      healthyAlb().edit((s) => {
+        s.ec2?.RouteTables?.push({
+          RouteTableId: edge,
+          VpcId: ids.vpc,
+          Associations: [{ Main: false, GatewayId: ids.igw, RouteTableAssociationId: awsId("rtbassoc", "edge"), RouteTableId: edge }],
+          Routes: [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" }, ...routes],
+        });
+      });
+    const t = trace(
+      withEdge([
+        { DestinationCidrBlock: CIDR.publicA, GatewayId: awsId("vpce", "fw-a"), State: "active" },
+        { DestinationCidrBlock: CIDR.publicB, GatewayId: awsId("vpce", "fw-b"), State: "active" },
+      ]),
+      "Internet",
+    );
+    assert.equal(t.verdict, "unknown", t.why);
+    assert.match(
+      notes(t),
+      new RegExp(
+        `the internet gateway's route table ${edge} \\(a gateway route table\\) sends ${CIDR.publicA.replace(/\./g, "\\.")}, which holds ${ids.subnet.publicA}, to vpce-\\S+: the requests go through`,
+      ),
+    );
+    assert.match(notes(t), /AWS does not support such asymmetric routing/);
+    // an edge table that keeps the local route for the subnets changes nothing
+    assert.equal(trace(withEdge([]), "Internet").verdict, "allow");
+  });
+
+  it("a default route to a carrier gateway denies clients on the internet with no internet-gateway fix, and says why", () => {
+    const cagw = awsId("cagw", "main");
+    const b = healthyAlb()
+      .removeRoute(ids.rtb.public, "0.0.0.0/0")
+      .edit((s) => {
+        const rt = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.public);
+        if (rt)
+          rt.Routes = [
+            ...(rt.Routes as Array<Record<string, unknown>>),
+            { DestinationCidrBlock: "0.0.0.0/0", CarrierGatewayId: cagw, State: "active" },
+          ];
+      });
+    const t = trace(b, "Internet");
+    assert.equal(t.verdict, "deny");
+    assert.match(routeHop(t)?.deciding?.name ?? "", /sends 0\.0\.0\.0\/0 to cagw-\S+ \(a carrier gateway/);
+    assert.equal(routeHop(t)?.fixes, undefined);
+    assert.doesNotMatch(notes(t), /^(fix: |\$ )/m);
+    assert.match(
+      notes(t),
+      new RegExp(`^no internet-gateway fix: ${cagw} is a carrier gateway, the gateway of a Wavelength Zone's subnets`, "m"),
+    );
   });
 });

@@ -198,6 +198,47 @@ export const cases: RuleCases = {
         .build(),
       reason: "carrier gateway",
     },
+    {
+      // DescribeRouteTables names a network interface next hop in NetworkInterfaceId: an internet-gateway route would bypass the appliance
+      name: "a firewall appliance: the ALB's subnets send 0.0.0.0/0 to its network interface (eni-), not to the IGW",
+      snapshot: healthyAlb()
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("eni", "firewall") })
+        .build(),
+      reason: "a network interface (a middlebox appliance",
+    },
+    {
+      // DescribeRouteTables names an instance next hop in InstanceId
+      name: "a firewall instance: the ALB's subnets send 0.0.0.0/0 to an instance (i-), not to the IGW",
+      snapshot: healthyAlb()
+        .removeRoute(ids.rtb.public, "0.0.0.0/0")
+        .edit((s) => {
+          const rt = s.ec2?.RouteTables?.find((t) => t.RouteTableId === ids.rtb.public);
+          if (rt)
+            rt.Routes = [
+              ...(rt.Routes as Array<Record<string, unknown>>),
+              { DestinationCidrBlock: "0.0.0.0/0", InstanceId: awsId("i", "firewall"), Origin: "CreateRoute", State: "active" },
+            ];
+        })
+        .build(),
+      reason: "an instance (a middlebox appliance",
+    },
+    {
+      // the subnets' own (public) table was on a page DescribeRouteTables failed to return: the main (NAT) table is no verdict
+      name: "the ALB's subnets have no route table of their own in a partial DescribeRouteTables, and the VPC's main table routes to a NAT gateway",
+      snapshot: healthyAlb()
+        .edit((s) => {
+          if (s.ec2?.RouteTables) s.ec2.RouteTables = s.ec2.RouteTables.filter((t) => t.RouteTableId !== ids.rtb.public);
+        })
+        .gap({
+          operation: "ec2:DescribeRouteTables",
+          status: 503,
+          code: "ServiceUnavailable",
+          message: "Service Unavailable",
+        })
+        .build(),
+      reason: "the table associated with it may be one of those missing",
+    },
   ],
   notApplicable: [
     {

@@ -3,6 +3,7 @@ import {
   defaultRoute,
   internetGatewayRouteFix,
   isIgwRoute,
+  mainTableInDoubt,
   neededRoutes,
   routeDetail,
   undecidedRoute,
@@ -32,7 +33,10 @@ export default defineRule<AwsModel>({
     "gateway), the subnet fails on that family, and the finding names the endpoint-routed family as undecided. " +
     "A default route to a carrier gateway (`cagw-…`, in a Wavelength Zone's subnet) is unknown too: a carrier gateway admits clients " +
     "on the telecommunication carrier's network and none from the internet, and which clients the load balancer serves is not in " +
-    "the snapshot. " +
+    "the snapshot. So is a default route to a network interface (`eni-…`) or an instance (`i-…`), a middlebox appliance such as a " +
+    "firewall: where it sends the traffic on is not in the snapshot, and an internet-gateway route would bypass it. " +
+    "A subnet without a route table of its own in the snapshot uses the VPC's main route table, unless DescribeRouteTables was not " +
+    "collected in full: then its own table may be among those missing, and the subnet is unknown. " +
     "Severity is high when some zones are affected and critical when all are.",
   citations: [
     {
@@ -56,6 +60,8 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Internet_Gateway.html",
     "https://repost.aws/knowledge-center/public-load-balancer-private-ec2",
     "https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html#route-tables-appliance-routing",
+    "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html",
   ],
   messages: {
     private:
@@ -107,16 +113,27 @@ export default defineRule<AwsModel>({
         const decisive = judged.find((j) => j.verdict === "fail") ?? judged.find((j) => j.verdict === "endpoint") ?? judged[0];
         const dest = decisive?.dest ?? neededRoutes(lb)[0] ?? V4;
         const route = decisive?.route;
+        // the main table stands in because no table associated with the subnet was seen, while route tables are missing: its
+        // own table may be one of them, so neither a pass nor a failure read from the main table holds
+        const doubt = s ? mainTableInDoubt(model, s) : undefined;
         const status =
-          !s || !rt ? "unknown" : decisive?.verdict === "fail" ? "fail" : decisive?.verdict === "endpoint" ? "endpoint" : "pass";
+          !s || !rt
+            ? "unknown"
+            : doubt
+              ? "doubt"
+              : decisive?.verdict === "fail"
+                ? "fail"
+                : decisive?.verdict === "endpoint"
+                  ? "endpoint"
+                  : "pass";
         // the families left undecided beside a failing one (their default route goes to a VPC endpoint)
         const undecided = status === "fail" ? judged.filter((j) => j.verdict === "endpoint") : [];
         // every family that certainly fails (a dualstack subnet may fail on both): each is reported and fixed
         const fails = judged.filter((j) => j.verdict === "fail");
-        return { z, s, rt, dest, route, status, undecided, fails };
+        return { z, s, rt, dest, route, status, undecided, fails, doubt };
       });
       const failing = zones.filter((x) => x.status === "fail").length;
-      for (const { z, s, rt, dest, route, status, undecided, fails } of zones) {
+      for (const { z, s, rt, dest, route, status, undecided, fails, doubt } of zones) {
         const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
         const base = {
           resourceId: subnetId,
@@ -141,6 +158,11 @@ export default defineRule<AwsModel>({
           continue;
         }
         const rtEv = { resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` };
+        if (status === "doubt") {
+          const reason = `no route table associated with it is in the snapshot, so the VPC's main route table ${rt.id} stands in, but DescribeRouteTables was not collected in full${doubt}: the table associated with it may be one of those missing`;
+          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [zoneEv, rtEv] });
+          continue;
+        }
         if (status === "endpoint" && route) {
           const reason = `route table ${rt.id} sends ${dest} to ${route.target}, ${undecidedRoute(route)?.long}`;
           report({
@@ -187,7 +209,15 @@ export default defineRule<AwsModel>({
               .slice(1)
               .map((f) => ({ resourceId: rt.id, pointer: f.route ? f.route.ptr : `${rt.ptr}/Routes`, label: `${f.dest} route` })),
             ...undecided.flatMap((u) =>
-              u.route ? [{ resourceId: rt.id, pointer: u.route.ptr, label: `${u.dest} route to a VPC endpoint (undecided)` }] : [],
+              u.route
+                ? [
+                    {
+                      resourceId: rt.id,
+                      pointer: u.route.ptr,
+                      label: `${u.dest} route to ${undecidedRoute(u.route)?.what ?? "a VPC endpoint"} (undecided)`,
+                    },
+                  ]
+                : [],
             ),
           ],
           remediation: k8sRemediation(

@@ -10,17 +10,18 @@
 import {
   INTERNET_V4,
   type Interval6,
-  intersect6,
   ipv4Cidr,
   ipv6Interval,
+  maxBig,
+  minBig,
   normalize6,
   type Space6,
   spaceOf6,
-  subtract6,
   toCidrs,
   toCidrs6,
 } from "../../core/util/ip.ts";
-import type { AwsModel, LoadBalancer, Route, RouteTable, Subnet } from "./model.ts";
+import { idKey } from "../../core/util/resource-id.ts";
+import { type AwsModel, type LoadBalancer, listGaps, type Route, type RouteTable, type Subnet } from "./model.ts";
 import { jsonForCommand, placeholder, sh } from "./rule-helpers.ts";
 
 export const V4 = "0.0.0.0/0";
@@ -64,15 +65,28 @@ export function isCarrierRoute(r: Route | undefined): boolean {
 }
 
 /**
+ * A next hop that is a network interface (`eni-…`) or an instance (`i-…`), active: a middlebox appliance (a firewall, say)
+ * that takes the traffic and forwards it on (Routing for a middlebox appliance,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html#route-tables-appliance-routing; Gateway route
+ * tables, https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html): where the appliance sends it next is
+ * not in the snapshot.
+ */
+export function isApplianceRoute(r: Route | undefined): boolean {
+  return !!r && (r.target.startsWith("eni-") || r.target.startsWith("i-")) && r.state !== "blackhole";
+}
+
+/**
  * Why an internet-facing load balancer's default route that goes to neither an internet gateway nor a dead end leaves its
  * zone undecided, in a long form (the zone's own verdict) and a short one (a family named beside another that fails); else
  * undefined. A VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) continues a path the snapshot does not
- * hold; a carrier gateway admits the carrier network's clients and not the internet's, and which ones the load balancer
- * serves is not in the snapshot.
+ * hold, and so does a network interface or an instance (a middlebox appliance); a carrier gateway admits the carrier
+ * network's clients and not the internet's, and which ones the load balancer serves is not in the snapshot. `what`: the kind
+ * of next hop, in words.
  */
-export function undecidedRoute(r: Route | undefined): { long: string; short: string } | undefined {
+export function undecidedRoute(r: Route | undefined): { long: string; short: string; what: string } | undefined {
   if (isEndpointRoute(r))
     return {
+      what: "a VPC endpoint",
       long:
         "a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint, as in internet gateway ingress routing): whether that " +
         "endpoint's subnet routes to an internet gateway, and whether the gateway's edge route table sends the clients back through it, " +
@@ -80,8 +94,18 @@ export function undecidedRoute(r: Route | undefined): { long: string; short: str
       short:
         "a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) whose path to an internet gateway is not in the snapshot",
     };
+  if (isApplianceRoute(r))
+    return {
+      what: "a middlebox appliance",
+      long:
+        `${r?.target.startsWith("i-") ? "an instance" : "a network interface"} (a middlebox appliance such as a firewall, as in ` +
+        "middlebox routing): whether the appliance forwards the traffic to an internet gateway, and whether the gateway's edge " +
+        "route table sends the clients back through it, is not in the snapshot",
+      short: `${r?.target.startsWith("i-") ? "an instance" : "a network interface"} (a middlebox appliance) whose path to an internet gateway is not in the snapshot`,
+    };
   if (isCarrierRoute(r))
     return {
+      what: "a carrier gateway",
       long:
         "a carrier gateway (the gateway of a Wavelength Zone): it admits clients on the telecommunication carrier's network, not " +
         "clients on the internet (no inbound connection from the internet reaches a Wavelength Zone through a carrier gateway), and " +
@@ -221,31 +245,143 @@ export interface RoutedPart {
   space: Space6;
 }
 
-/**
- * Which route of `rt` takes traffic to each part of `space` (addresses of one family): the most specific CIDR route
- * first. `unrouted`: the addresses no route takes (their traffic is dropped). Prefix-list routes (`pl-…`) are not
- * evaluated: the prefix list's entries are not in the snapshot (most are a gateway endpoint's, S3's or DynamoDB's own
- * addresses, which hold no client).
- */
-export function routesFor(rt: RouteTable, space: Space6, v6: boolean): { parts: RoutedPart[]; unrouted: Space6 } {
-  const withIv = rt.routes
+/** A route table's CIDR routes of one family, the most specific first, with the span of the routes from each on. */
+interface SortedRoutes {
+  list: Array<{ r: Route; iv: Interval6 }>;
+  /** the lowest first address and the highest last address of the routes from index i on */
+  lo: bigint[];
+  hi: bigint[];
+}
+
+const sortedRoutes = new WeakMap<RouteTable, { v4?: SortedRoutes; v6?: SortedRoutes }>();
+
+/** `rt`'s routes of one family sorted once per table (a trace asks for every target of a load balancer). */
+function sortedOf(rt: RouteTable, v6: boolean): SortedRoutes {
+  let cached = sortedRoutes.get(rt);
+  if (!cached) sortedRoutes.set(rt, (cached = {}));
+  const known = v6 ? cached.v6 : cached.v4;
+  if (known) return known;
+  const list = rt.routes
     .map((r) => ({ r, iv: interval(r.destination, v6) }))
     .filter((x): x is { r: Route; iv: Interval6 } => x.iv !== undefined)
     // the most specific first; one destination's routes side by side
     .sort((a, b) => cmp(a.iv[1] - a.iv[0], b.iv[1] - b.iv[0]) || cmp(a.iv[0], b.iv[0]));
+  const lo: bigint[] = new Array(list.length);
+  const hi: bigint[] = new Array(list.length);
+  for (let i = list.length - 1; i >= 0; i--) {
+    const iv = (list[i] as { iv: Interval6 }).iv;
+    lo[i] = i + 1 < list.length ? minBig(lo[i + 1] as bigint, iv[0]) : iv[0];
+    hi[i] = i + 1 < list.length ? maxBig(hi[i + 1] as bigint, iv[1]) : iv[1];
+  }
+  const sorted = { list, lo, hi };
+  if (v6) cached.v6 = sorted;
+  else cached.v4 = sorted;
+  return sorted;
+}
+
+/**
+ * Takes `iv`'s addresses out of `rest` (sorted, disjoint; changed in place) and returns them: a binary search finds the
+ * first interval that reaches `iv`, so a route that meets none of `rest` costs a lookup, not a walk of every interval.
+ */
+function take(rest: Space6, iv: Interval6): Space6 {
+  let a = 0;
+  let b = rest.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if ((rest[m] as Interval6)[1] < iv[0]) a = m + 1;
+    else b = m;
+  }
+  const taken: Space6 = [];
+  const kept: Space6 = [];
+  let j = a;
+  for (; j < rest.length; j++) {
+    const [lo, hi] = rest[j] as Interval6;
+    if (lo > iv[1]) break;
+    if (lo < iv[0]) kept.push([lo, iv[0] - 1n]);
+    taken.push([maxBig(lo, iv[0]), minBig(hi, iv[1])]);
+    if (hi > iv[1]) kept.push([iv[1] + 1n, hi]);
+  }
+  if (taken.length > 0) rest.splice(a, j - a, ...kept);
+  return taken;
+}
+
+/**
+ * Which route of `rt` takes traffic to each part of `space` (addresses of one family): the most specific CIDR route
+ * first. `unrouted`: the addresses no route takes (their traffic is dropped). Prefix-list routes (`pl-…`) are not
+ * evaluated here: the prefix list's entries are not in the snapshot (see `prefixListRoutes`). The routes are sorted once
+ * per table, and the walk stops as soon as no route left can reach the addresses not yet taken.
+ */
+export function routesFor(rt: RouteTable, space: Space6, v6: boolean): { parts: RoutedPart[]; unrouted: Space6 } {
+  const { list, lo, hi } = sortedOf(rt, v6);
   const parts: RoutedPart[] = [];
-  let rest = space;
-  for (let i = 0; i < withIv.length && rest.length > 0; ) {
-    const iv = withIv[i]?.iv as Interval6;
+  const rest: Space6 = space.slice();
+  for (let i = 0; i < list.length && rest.length > 0; ) {
+    // no route from here on reaches what is left: stop
+    if ((hi[i] as bigint) < (rest[0] as Interval6)[0] || (lo[i] as bigint) > (rest[rest.length - 1] as Interval6)[1]) break;
+    const iv = (list[i] as { iv: Interval6 }).iv;
     // the routes to this very destination: a static route wins over one propagated from a virtual private gateway
     const same: Route[] = [];
-    while (i < withIv.length && withIv[i]?.iv[0] === iv[0] && withIv[i]?.iv[1] === iv[1]) same.push((withIv[i++] as { r: Route }).r);
-    const statics = same.filter((r) => !r.target.startsWith("vgw-"));
-    const routes = statics.length > 0 && statics.length < same.length ? statics : same;
-    const taken = intersect6(rest, [iv]);
+    while (i < list.length && list[i]?.iv[0] === iv[0] && list[i]?.iv[1] === iv[1]) same.push((list[i++] as { r: Route }).r);
+    const taken = take(rest, iv);
     if (taken.length === 0) continue;
-    parts.push({ routes, space: taken });
-    rest = subtract6(rest, taken);
+    const statics = same.filter((r) => !r.target.startsWith("vgw-"));
+    parts.push({ routes: statics.length > 0 && statics.length < same.length ? statics : same, space: taken });
   }
   return { parts, unrouted: rest };
+}
+
+/**
+ * The routes of `rt` to a prefix list (`pl-…`) that may take a client's traffic: every one but those to a gateway VPC
+ * endpoint (`vpce-…`: S3's or DynamoDB's own addresses, which hold no client). The list's entries are not in the snapshot,
+ * and longest prefix match applies to them as to any CIDR, a static route winning only over an entry of the same length
+ * (How route priority works, https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html; Routing using a
+ * prefix list, https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html#route-tables-managed-prefix-list):
+ * such a route may take any client's address.
+ */
+export function prefixListRoutes(rt: RouteTable): Route[] {
+  return rt.routes.filter((r) => r.destination.startsWith("pl-") && !r.target.startsWith("vpce-"));
+}
+
+/**
+ * The subnet's route table is the VPC's main one only because no table associated with the subnet is in the snapshot, while
+ * DescribeRouteTables was not collected in full: the table associated with it may be the one missing. The gap's note
+ * (" (collection failed: …)"), else undefined. The model falls back to the main table as AWS does for a subnet without an
+ * explicit association ("If a subnet is not explicitly associated with any route table, it is implicitly associated with the
+ * main route table", DescribeRouteTables, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html).
+ */
+export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined {
+  if (s.routeTableVia !== "main") return undefined;
+  // a gap about another VPC or another subnet leaves this one's tables whole
+  const g = listGaps(model, "DescribeRouteTables").find((x) => {
+    const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
+    if (id?.startsWith("vpc-")) return s.vpcId !== undefined && id === idKey(s.vpcId);
+    if (id?.startsWith("subnet-")) return id === s.key;
+    return true;
+  });
+  return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : undefined;
+}
+
+const edgeIndex = new WeakMap<AwsModel, Map<string, RouteTable[]>>();
+
+/**
+ * The gateway route tables of an internet gateway: the tables associated with it (an edge association,
+ * `Associations[].GatewayId`; RouteTableAssociation, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RouteTableAssociation.html),
+ * which route the traffic that enters the VPC through it (Gateway route tables,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html). Indexed once per model.
+ */
+export function gatewayRouteTables(model: AwsModel, gatewayId: string): RouteTable[] {
+  let index = edgeIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const rt of model.routeTables)
+      for (const a of rt.associations) {
+        if (a.gatewayId === undefined) continue;
+        const k = a.gatewayId.toLowerCase();
+        const list = index.get(k);
+        if (!list) index.set(k, [rt]);
+        else if (!list.includes(rt)) list.push(rt);
+      }
+    edgeIndex.set(model, index);
+  }
+  return index.get(gatewayId.toLowerCase()) ?? [];
 }

@@ -511,18 +511,35 @@ function traceInternet(model: AwsModel, r: Route, which: "any" | IpFamily, src: 
   const how = `trace them with --from Internet-${FAMILY[other]}`;
   const them = `${FAMILY[other]} clients on the internet`;
   let fate: string;
+  // the other family's clients get to the listener (and to the group): whether their replies get back is their route tables' to say
+  let connects = true;
+  let reaches = true;
   if (other === "ipv4" && noPublicIpv4(lb)) {
     fate = `${them} cannot connect: ${s(lb.name)} has no public IPv4 address (IP address type ${s(lb.ipAddressType ?? "")})`;
+    connects = false;
+    reaches = false;
   } else if (listener && !listener.rulesKnown && lb.type === "network") {
     fate = `${them} reach ${s(tg.name)} too${other !== served ? `, translated to ${FAMILY[served]}` : ""}, unless a rule of listener ${s(listener.name)} sends them elsewhere: its rules were not collected`;
   } else {
     const routing = listener?.rulesKnown ? listenerRoutesFamily(listener, tg, other) : undefined;
+    if (routing && !routing.sends) reaches = false;
     fate =
       routing && !routing.sends
         ? `${them} do not reach ${s(tg.name)}: ${ruleName(routing.rule)} of listener ${s(listener?.name)} ${actionsText(model, routing.rule ? routing.rule.actions : (listener?.defaultActions ?? []))}`
         : lb.type === "network" && other !== served
           ? `${them} reach ${s(tg.name)} too: the NLB translates their connections to ${FAMILY[served]}, and the target sees the NLB's own address`
           : `${them} reach ${s(tg.name)} too (IP address type ${s(lb.ipAddressType ?? "")})`;
+  }
+  if (connects && lb.internetFacing) {
+    // the reply to them leaves through the LB subnets' route tables, as the traced family's does (an egress-only internet
+    // gateway, say, takes IPv6 replies and admits no client)
+    const otherClients = other === "ipv6" ? internetV6(lb, model.subnets) : internetV4(true);
+    const routed = lbRouteHop(model, lb, otherClients, [other === "ipv6"]);
+    const h = routed.hop;
+    const reason = h?.deciding?.name ?? h?.notes[0]?.text ?? "";
+    if (h?.verdict === "deny")
+      fate = `${them} get no reply${routed.allDenied ? "" : ` from the node in ${(routed.deniedIn ?? []).join(", ")}`}, whatever the listener does with them: ${reason}`;
+    else if (h?.verdict === "unknown" && reaches) fate = `${fate}, if their replies get back, which is not known: ${reason}`;
   }
   const note = `${s(lb.name)} is dualstack: this traces its ${FAMILY[family]} clients on the internet${family === served ? `, the family target group ${s(tg.name)} serves` : ""}; ${fate} (${how})`;
   return { ...t, basis: `${t.basis}; ${note}` };

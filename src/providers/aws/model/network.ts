@@ -146,11 +146,15 @@ export function buildRouteTables(st: AwsBuild): void {
     const associations = arr(raw.Associations).map((a, j) => {
       const o = obj(a);
       const subnetId = str(o.SubnetId);
+      // an edge association (a gateway route table): "The ID of the internet gateway or virtual private gateway"
+      // (RouteTableAssociation, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RouteTableAssociation.html)
+      const gatewayId = str(o.GatewayId);
       const associationId = str(o.RouteTableAssociationId);
       return {
         main: o.Main === true,
         ptr: join(ptr, "Associations", j),
         ...(subnetId ? { subnetId } : {}),
+        ...(gatewayId ? { gatewayId } : {}),
         ...(associationId ? { associationId } : {}),
       };
     });

@@ -108,7 +108,11 @@ export interface RouteTable extends AwsNode {
   /** the VPC's main route table (subnets without an explicit association use it) */
   isMain: boolean;
   routes: Route[];
-  associations: Array<{ subnetId?: string; main: boolean; associationId?: string; ptr: string }>;
+  /**
+   * `gatewayId`: an edge association with an internet gateway or a virtual private gateway (a gateway route table, which routes
+   * the traffic entering the VPC through that gateway)
+   */
+  associations: Array<{ subnetId?: string; gatewayId?: string; main: boolean; associationId?: string; ptr: string }>;
 }
 
 export interface Subnet extends AwsNode {
