@@ -90,7 +90,7 @@ export interface ArmEmulatorOptions {
    * without an error (from the `Resources` table and from `resourcechanges`), and `ResourceContainers` does not list
    * the subscription, whose own record needs a role on it. ARM requests under such a group (its path
    * `/subscriptions/<id>/resourceGroups/<name>/…`, in any case: the group itself, its lists, its resources and their
-   * operations) are 403 AuthorizationFailed.
+   * operations) are 403 AuthorizationFailed, and so are the subscription's subscription-scope lists (no role there).
    */
   unreadableResourceGroups?: string[];
   /**
