@@ -424,6 +424,14 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
       '{"Authorization": "Digest username=\\"bob\\", response=\\"6629fae49393a05397450978507c4ef1\\""}',
       '{"Authorization": "Digest [redacted]"}',
     ],
+    // a YAML line of a secret's name: its whole value, a block scalar's lines too; a VPN connection's shared key; an en dash
+    ["  client_secret: correct S3cret staple", "  client_secret: [redacted]"],
+    ["clientSecret: |\n  S3cret\n", "clientSecret: [redacted]\n"],
+    [
+      "az network vpn-connection create -g rg -n c --shared-key S3cret",
+      "az network vpn-connection create -g rg -n c --shared-key [redacted]",
+    ],
+    ["$p = ConvertTo-SecureString 'S3cret' –AsPlainText –Force", "$p = ConvertTo-SecureString '[redacted]' –AsPlainText –Force"],
   ];
   const KEPT = [
     "/healthz",
@@ -449,6 +457,12 @@ describe("secret shapes in a string: masked where clearly a secret, ordinary val
     "mailto:ops@example.com",
     "2026-03-14T02:41:30Z",
     "Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey",
+    // prose that names net and ConvertTo-SecureString, a YAML comment, Kubernetes Secrets' names
+    "The net effect: user traffic from 10.0.0.0/8 is dropped; see --probe-name",
+    "Use ConvertTo-SecureString -AsPlainText -Force only in tests",
+    "clientSecret: # set by pipeline",
+    "  existingSecret: db-creds",
+    "imagePullSecret: regcred",
   ];
 
   for (const [input, expected] of MASKED) it(`masks ${input}`, () => assert.equal(maskSecretsInString(input), expected));

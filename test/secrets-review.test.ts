@@ -177,6 +177,43 @@ describe("hostile strings take linear time", () => {
     ["',password' repeated (an object literal's names)", ",password", "{", ": 1"],
     ["'{ ' repeated before a number", "{ ", "", "apiKey: 1"],
     ["a quote escaped seven times, repeated after a password's name", '\\\\\\\\\\\\\\"', "password: ", ""],
+    // a quote that never closes, each escaped by a shorter run of backslashes than the one before (descendingQuotes): an
+    // unbounded escape let each be read to the line's end (quadratic), in every pattern that reads a quoted value
+    ["openssl's ' -passin pass:' before quotes that never close", " ", `openssl${descendingQuotes(" -passin pass:")}`, ""],
+    ["'ConvertTo-SecureString -String:' before quotes that never close", " ", descendingQuotes("ConvertTo-SecureString -String:"), ""],
+    [
+      "'ConvertTo-SecureString -AsPlainText ' before quotes that never close",
+      " ",
+      descendingQuotes("ConvertTo-SecureString -AsPlainText "),
+      "",
+    ],
+    ["'htpasswd -b f u ' before quotes that never close", " ", descendingQuotes("htpasswd -b f u "), ""],
+    ["net's ' user bob ' before quotes that never close", " ", `net${descendingQuotes(" user bob ")}`, ""],
+    [
+      "' --value ' before quotes that never close in az keyvault secret set",
+      " ",
+      `az keyvault secret set${descendingQuotes(" --value ")}`,
+      "",
+    ],
+    [
+      "kubectl's ' --from-literal=k=' before quotes that never close",
+      " ",
+      `kubectl create secret${descendingQuotes(" --from-literal=k=")}`,
+      "",
+    ],
+    ["' --password ' before quotes that never close", " ", descendingQuotes(" --password "), ""],
+    ["curl's ' -u a:' before quotes that never close", " ", `curl${descendingQuotes(" -u a:")}`, ""],
+    ["curl's ' -b ' before quotes that never close", " ", `curl${descendingQuotes(" -b ")}`, ""],
+    ["mysql's ' -p' before quotes that never close", " ", `mysql${descendingQuotes(" -p")}`, ""],
+    ["docker login's ' -p ' before quotes that never close", " ", `docker login${descendingQuotes(" -p ")}`, ""],
+    ["redis-cli's ' -a ' before quotes that never close", " ", `redis-cli${descendingQuotes(" -a ")}`, ""],
+    ["sqlcmd's ' -P ' before quotes that never close", " ", `sqlcmd${descendingQuotes(" -P ")}`, ""],
+    [
+      "' configure set aws_secret_access_key ' before quotes that never close",
+      " ",
+      `aws${descendingQuotes(" configure set aws_secret_access_key ")}`,
+      "",
+    ],
   ];
   const SIZE = 200_000;
   const BOUND_MS = 1000;
@@ -1256,3 +1293,207 @@ describe("htpasswd, openssl and net user lines the operand masking missed", () =
     }
   });
 });
+
+/* A third hostile review: quoted values that never close, argv operands, sharedKey, YAML lines, PowerShell, prose. */
+
+describe("argv operands the cheap gate or the word test let through", () => {
+  it("net user's name with a space, htpasswd's -C COST before its file, split or not: the password masked in all three walkers", () => {
+    const doc = {
+      a: ["net", "user", "John Smith", "S3cret", "/add"],
+      b: ["htpasswd", "-bB", "-C", "10", "/etc/nginx/.htpasswd", "admin", "S3cret"],
+      c: ["htpasswd", "-nbB", "-C", "10", "admin", "S3cret"],
+      containers: [{ name: "auth", command: ["htpasswd", "-bB", "-C", "12"], args: ["/etc/nginx/.htpasswd", "admin", "S3cret"] }],
+    };
+    const expected = {
+      a: ["net", "user", "John Smith", REDACTED, "/add"],
+      b: ["htpasswd", "-bB", "-C", "10", "/etc/nginx/.htpasswd", "admin", REDACTED],
+      c: ["htpasswd", "-nbB", "-C", "10", "admin", REDACTED],
+      containers: [{ name: "auth", command: ["htpasswd", "-bB", "-C", "12"], args: ["/etc/nginx/.htpasswd", "admin", REDACTED] }],
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    assert.equal(maskSecretsInString('["net","user","John Smith","S3cret"]'), `["net","user","John Smith","${REDACTED}"]`);
+    const kept = {
+      a: ["net", "user", "John Smith", "/add"],
+      b: ["htpasswd", "-B", "-C", "10", "/etc/nginx/.htpasswd", "admin"],
+      c: ["tcp", "udp", "tls", "http", "https"],
+      d: ["user", "pool", "set", "a", "b"],
+    };
+    assert.deepEqual(bothWays(kept).scanned, kept);
+    assert.equal(maskSecretsInString(JSON.stringify(kept)), JSON.stringify(kept));
+  });
+
+  it("Docker's Entrypoint and Cmd, CloudFormation's EntryPoint and Command are one argv, as Kubernetes' command and args are", () => {
+    const doc = {
+      Config: { Entrypoint: ["mysql"], Cmd: ["-pS3cret", "db"] },
+      ContainerDefinitions: [{ Name: "db", EntryPoint: ["redis-cli"], Command: ["-a", "S3cret", "ping"] }],
+      web: { Entrypoint: ["docker"], Cmd: ["run", "-p", "8080:80", "img"] },
+    };
+    const expected = {
+      Config: { Entrypoint: ["mysql"], Cmd: [`-p${REDACTED}`, "db"] },
+      ContainerDefinitions: [{ Name: "db", EntryPoint: ["redis-cli"], Command: ["-a", REDACTED, "ping"] }],
+      web: { Entrypoint: ["docker"], Cmd: ["run", "-p", "8080:80", "img"] },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a VPN connection's shared key and other key options on a command line", () => {
+  it("--shared-key, shared-key update's --value, -SharedKey, key options and SECRET_KEY lose their value; the key's type stays", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "az network vpn-connection create -g rg -n c --vnet-gateway1 gw --local-gateway2 lgw --shared-key S3cret",
+        `az network vpn-connection create -g rg -n c --vnet-gateway1 gw --local-gateway2 lgw --shared-key ${REDACTED}`,
+      ],
+      [
+        "az network vpn-connection shared-key update -g rg --connection-name c --value S3cret",
+        `az network vpn-connection shared-key update -g rg --connection-name c --value ${REDACTED}`,
+      ],
+      [
+        "New-AzVirtualNetworkGatewayConnection -Name c -ResourceGroupName rg -SharedKey 'S3cret'",
+        `New-AzVirtualNetworkGatewayConnection -Name c -ResourceGroupName rg -SharedKey '${REDACTED}'`,
+      ],
+      [
+        "az iot hub device-identity create -n hub -d dev --primary-key S3cret --secondary-key S3cret2",
+        `az iot hub device-identity create -n hub -d dev --primary-key ${REDACTED} --secondary-key ${REDACTED}`,
+      ],
+      [
+        "az sql db export -s srv -n db --storage-key S3cret --storage-key-type StorageAccessKey",
+        `az sql db export -s srv -n db --storage-key ${REDACTED} --storage-key-type StorageAccessKey`,
+      ],
+      [
+        "New-AzStorageContext -StorageAccountName sa -StorageAccountKey S3cret",
+        `New-AzStorageContext -StorageAccountName sa -StorageAccountKey ${REDACTED}`,
+      ],
+      ["Set-AWSCredential -AccessKey AKIDEXAMPLE -SecretKey S3cret", `Set-AWSCredential -AccessKey AKIDEXAMPLE -SecretKey ${REDACTED}`],
+      ["SECRET_KEY=S3cret ./manage.py runserver", `SECRET_KEY=${REDACTED} ./manage.py runserver`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const doc = {
+      a: ["az", "network", "vpn-connection", "create", "--shared-key", "S3cret"],
+      b: ["az", "network", "vpn-connection", "shared-key", "update", "--value", "S3cret"],
+      c: ["New-AzVirtualNetworkGatewayConnection", "-SharedKey", "S3cret"],
+      settings: { SECRET_KEY: "S3cret", secretKey: "S3cret" },
+    };
+    const expected = {
+      a: ["az", "network", "vpn-connection", "create", "--shared-key", REDACTED],
+      b: ["az", "network", "vpn-connection", "shared-key", "update", "--value", REDACTED],
+      c: ["New-AzVirtualNetworkGatewayConnection", "-SharedKey", REDACTED],
+      settings: { SECRET_KEY: REDACTED, secretKey: REDACTED },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a YAML line whose key names a secret", () => {
+  it("loses its whole value (to a comment), a block scalar's lines too; a comment, a boolean and a Secret's name stay", () => {
+    const cases: Array<[string, string]> = [
+      ["  client_secret: correct S3cret staple", `  client_secret: ${REDACTED}`],
+      ["clientSecret: abc;def&ghi", `clientSecret: ${REDACTED}`],
+      ["clientSecret: S3cret phrase # rotated by CI", `clientSecret: ${REDACTED} # rotated by CI`],
+      ["clientSecret: |\n  S3cret\n", `clientSecret: ${REDACTED}\n`],
+      ["auth:\n  clientSecret: >-\n    S3cret\n\n    more\n  tenant: t", `auth:\n  clientSecret: ${REDACTED}\n  tenant: t`],
+      ["- secret: |\n    S3cret\n  name: n", `- secret: ${REDACTED}\n  name: n`],
+      ["password: |\n  S3cret\nuser: u", `password: ${REDACTED}\nuser: u`],
+      ["db:\r\n  password: S3 cret\r\n  port: 5432", `db:\r\n  password: ${REDACTED}\r\n  port: 5432`],
+      ["env:\n  API_KEY: S3cret key\n  AZURE_STORAGE_KEY: S3cret", `env:\n  API_KEY: ${REDACTED}\n  AZURE_STORAGE_KEY: ${REDACTED}`],
+      ["tlsSecret: S3cret!", `tlsSecret: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "clientSecret: # set by pipeline",
+      "password: # set by pipeline",
+      "  existingSecret: db-creds",
+      "imagePullSecret: regcred",
+      "tls:\n  certSecret: web-tls.example",
+      "createSecret: true",
+      "apiKey:\n  valueFrom: vault",
+      "nextToken: abc def",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    // a YAML document held as a string of JSON text
+    const doc = { data: { "values.yaml": "auth:\n  clientSecret: S3cret two\n  existingSecret: db-creds\n" } };
+    const expected = { data: { "values.yaml": `auth:\n  clientSecret: ${REDACTED}\n  existingSecret: db-creds\n` } };
+    assert.deepEqual(bothWays(doc).scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("ConvertTo-SecureString without an ASCII option, in prose, with a variable", () => {
+  it("an en dash's switches and a literal piped in with no option are masked; a variable and a word of prose stay", () => {
+    const cases: Array<[string, string]> = [
+      ["$p = ConvertTo-SecureString 'S3cret' –AsPlainText –Force", `$p = ConvertTo-SecureString '${REDACTED}' –AsPlainText –Force`],
+      ["$p = ConvertTo-SecureString –AsPlainText –Force S3cret", `$p = ConvertTo-SecureString –AsPlainText –Force ${REDACTED}`],
+      ["'S3cret' | ConvertTo-SecureString", `'${REDACTED}' | ConvertTo-SecureString`],
+      ["Use ConvertTo-SecureString 'S3cret' -AsPlainText", `Use ConvertTo-SecureString '${REDACTED}' -AsPlainText`],
+      ["see ConvertTo-SecureString -String S3cret", `see ConvertTo-SecureString -String ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "Use ConvertTo-SecureString -AsPlainText -Force only in tests",
+      "$p = ConvertTo-SecureString $pw -AsPlainText -Force",
+      "$p = ConvertTo-SecureString -String:$env:PW -AsPlainText -Force",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("net as a word of prose", () => {
+  it("is no net command: only `net user` runs it (after any word), so prose keeps its words", () => {
+    const prose = "The net effect: user traffic from 10.0.0.0/8 is dropped; see --probe-name";
+    assert.equal(maskSecretsInString(prose), prose);
+    assert.deepEqual(bothWays({ a: ["net", "effect", "user", "traffic", "from"] }).scanned, {
+      a: ["net", "effect", "user", "traffic", "from"],
+    });
+    assert.equal(maskSecretsInString("docker exec c net user bob S3cret"), `docker exec c net user bob ${REDACTED}`);
+    assert.equal(maskSecretsInString("cmd /c NET.EXE USER bob S3cret"), `cmd /c NET.EXE USER bob ${REDACTED}`);
+  });
+});
+
+describe("a boolean under a secret's name", () => {
+  it("stays in a document as in JSON text (UseExistingClientSecret, adminPasswordOrKey: true); the secret beside it goes", () => {
+    const doc = {
+      Actions: [
+        { Type: "authenticate-oidc", AuthenticateOidcConfig: { ClientId: "app", ClientSecret: "S3cret", UseExistingClientSecret: true } },
+      ],
+      parameters: { adminPasswordOrKey: true, adminPassword: false },
+    };
+    const expected = {
+      Actions: [{ Type: "authenticate-oidc", AuthenticateOidcConfig: { ClientId: "app", UseExistingClientSecret: true } }],
+      parameters: { adminPasswordOrKey: true, adminPassword: false },
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), {
+      ...expected,
+      Actions: [
+        { Type: "authenticate-oidc", AuthenticateOidcConfig: { ClientId: "app", ClientSecret: REDACTED, UseExistingClientSecret: true } },
+      ],
+    });
+    assert.equal(maskSecretsInString("UseExistingClientSecret: true"), "UseExistingClientSecret: true");
+  });
+});
+
+/**
+ * `unit`, then k backslashes and a quote, for k from the largest that fits in 199,000 characters down to 1: each run is
+ * shorter than the one before, so none of its quotes has a closing one (a quote closes one escaped as it is).
+ */
+function descendingQuotes(unit: string): string {
+  const size = (k: number): number => k * (unit.length + 1) + (k * (k + 1)) / 2;
+  let k = 1;
+  while (size(k + 1) <= 199_000) k++;
+  const parts: string[] = [];
+  for (; k >= 1; k--) parts.push(`${unit}${"\\".repeat(k)}"`);
+  return parts.join("");
+}

@@ -496,3 +496,89 @@ describe("a command's argv split across a container spec's two arrays (property)
     );
   });
 });
+
+describe("a YAML line whose key names a secret (property)", () => {
+  const key = fc.constantFrom(
+    "clientSecret",
+    "client_secret",
+    "password",
+    "adminPassword",
+    "API_KEY",
+    "AZURE_STORAGE_KEY",
+    "secret",
+    "token",
+  );
+  const word = fc.string({ unit: fc.constantFrom(..."ABCDEFGHJKLMNPQRSTUVWXYZ234567;&=!%@.,:/+-".split("")), minLength: 1, maxLength: 8 });
+  it("its plain value, whatever its words, or a block scalar's lines are masked: none of it survives, the lines around it stay", () => {
+    fc.assert(
+      fc.property(
+        key,
+        fc.array(word, { maxLength: 4 }),
+        alnum(12),
+        fc.nat({ max: 4 }),
+        fc.nat({ max: 4 }),
+        fc.boolean(),
+        fc.constantFrom("plain", "comment", "block"),
+        (k, words, pw, at, indent, item, form) => {
+          const value = [...words];
+          value.splice(at % (words.length + 1), 0, `ZQX${pw}`);
+          const pad = " ".repeat(indent);
+          const name = `${pad}${item ? "- " : ""}${k}:`;
+          const line =
+            form === "block"
+              ? `${name} |\n${pad}    ${value.join(" ")}\n\n${pad}    ${value.join(" ")}`
+              : `${name} ${value.join(" ")}${form === "comment" ? " # rotated by CI" : ""}`;
+          const text = `${pad}name: web\n${line}\n${pad}port: 443`;
+          const out = maskSecretsInString(text);
+          assert.doesNotMatch(out, MARK, text);
+          assert.ok(out.startsWith(`${pad}name: web\n${name} `) && out.endsWith(`\n${pad}port: 443`), out);
+          if (form === "comment") assert.ok(out.includes(" # rotated by CI"), out);
+          const doc = { data: { "values.yaml": text } };
+          stripSecrets(doc);
+          assert.doesNotMatch(JSON.stringify(doc), MARK);
+          assert.doesNotMatch(maskSecretsInString(JSON.stringify({ data: { "values.yaml": text } })), MARK);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe("an argv operand after words the cheap gate skipped (property)", () => {
+  it("net user's name in several words, htpasswd's options in any order and cluster: the password masked, split or not", () => {
+    const htOption = fc.constantFrom(["-B"], ["-C", "10"], ["-c"], ["-r", "5"], ["-m"]);
+    fc.assert(
+      fc.property(
+        fc.array(alnum(5), { minLength: 1, maxLength: 3 }),
+        fc.array(htOption, { maxLength: 3 }),
+        fc.boolean(),
+        alnum(12),
+        fc.nat({ max: 8 }),
+        (name, opts, n, pw, cut) => {
+          const ht = [["-b"], ...opts];
+          const argvs = [
+            ["net", "user", name.join(" "), `ZQX${pw}`, "/add"],
+            ["htpasswd", ...ht.flat(), ...(n ? ["-n"] : ["/etc/nginx/.htpasswd"]), "admin", `ZQX${pw}`],
+            ["htpasswd", ...ht.reverse().flat(), ...(n ? ["-n"] : ["/etc/nginx/.htpasswd"]), "admin", `ZQX${pw}`],
+          ];
+          for (const argv of argvs) {
+            const at = 1 + (cut % (argv.length - 1));
+            const doc = { a: [...argv], containers: [{ command: argv.slice(0, at), args: argv.slice(at) }] };
+            const scanned = structuredClone(doc);
+            scanDocument(scanned, MAX_DEPTH).strip();
+            const stripped = structuredClone(doc);
+            stripSecrets(stripped);
+            for (const out of [JSON.stringify(scanned), JSON.stringify(stripped), maskSecretsInString(JSON.stringify(doc))]) {
+              assert.doesNotMatch(out, MARK, JSON.stringify(argv));
+            }
+            // only the password: the words before it stay
+            const before = argv.indexOf(`ZQX${pw}`);
+            assert.deepEqual(scanned.a.slice(0, before), argv.slice(0, before));
+            assert.deepEqual(scanned.a[before], REDACTED);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -114,10 +114,11 @@ const HINT = new RegExp(
 );
 /**
  * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
- * string with a `:` takes it. A YAML line's secret (`clientSecret: x`, `adminPasswordOrKey: x`: NAMED_SECRET) too.
+ * string with a `:` takes it. A YAML line's secret (`clientSecret: x`, `adminPasswordOrKey: x`, `API_KEY: x`,
+ * `token: x`: maskYamlLines) too.
  */
 const HEADER_HINT = new RegExp(
-  `(?:${[...HEADER_NAMES, "secret"].map(anyCase).join("|")}|${anyCase("password")}[_-]?${anyCase("or")}[_-]?${anyCase("key")})\\s*:`,
+  `(?:${[...HEADER_NAMES, "secret", "key", "token", "signature"].map(anyCase).join("|")}|${anyCase("password")}[_-]?${anyCase("or")}[_-]?${anyCase("key")})\\s*:`,
 );
 /**
  * A command line's credential options (`curl -u user:pw`, `-b 'sid=…'`, `--admin-password x`, `mysql -pX`,
@@ -127,9 +128,11 @@ const HEADER_HINT = new RegExp(
 const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
 /**
  * A command line's credential given as an operand, no option before it (`aws configure set aws_secret_access_key …`,
- * `net user NAME PASSWORD`, `echo 'user:pw' | chpasswd`): tested as CLI_HINT is, only on a string with a space.
+ * `net user NAME PASSWORD`, `echo 'user:pw' | chpasswd`), or PowerShell's plain text with no ASCII option
+ * (`'pw' | ConvertTo-SecureString`, `ConvertTo-SecureString 'pw' –AsPlainText`, an en dash): tested as CLI_HINT is,
+ * only on a string with a space.
  */
-const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+user|chpasswd/i;
+const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+user|chpasswd|convertto-securestring/i;
 /**
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
  * JSON text in JSON text; `https:\u002f…`): URL_SCHEME's.
@@ -172,13 +175,13 @@ const ARGV_WORD_HINT = /"(?:set|user)"/i;
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped, to any level: `\\\"token\\\": \\\"x\\\"`, JSON text in
- * JSON text in a script), or any value after a password's name (`password: x`), or after a secret's name that starts a
- * YAML line (`clientSecret: x`, `  client_secret: x`, `- secret: x`; not elsewhere: `secret: x` in prose may name one;
- * not a boolean: `createSecret: true` is a setting).
+ * JSON text in a script), or any value after a password's name (`password: x`, but not a YAML comment: `password: #
+ * set by CI` at a line's start). A YAML line whose key names one (`clientSecret: x y`, `API_KEY: x`, a block scalar)
+ * is maskYamlLines' (not elsewhere: `secret: x` in prose may name one).
  * A storage account's key (`AZURE_STORAGE_KEY`, `storageAccountKey`), a service's shared access key (`primaryKey`,
  * `secondaryKey`: Service Bus, Event Hubs, Redis), a VPN connection's pre-shared key (`sharedKey`, AWS's
- * `PreSharedKey`) and the ARM quickstarts' `adminPasswordOrKey` name one too; a key's name (`keyName`), id
- * (`keyVaultId`) or public half (`sshPublicKeys`, `keyData`, `publicKey`) none.
+ * `PreSharedKey`), a secret key (`SECRET_KEY`, `secretKey`) and the ARM quickstarts' `adminPasswordOrKey` name one
+ * too; a key's name (`keyName`), id (`keyVaultId`) or public half (`sshPublicKeys`, `keyData`, `publicKey`) none.
  * An `.npmrc` line's `_auth=` (`//registry.npmjs.org/:_auth=…`; not `skip_auth=`; `_authToken=`, `_password=` end
  * as a token's and a password's names do).
  * A paging token (`$skiptoken=`, `NextToken=`, `pageToken=`, `continuationToken=`, `next_token=`, `x-ms-continuation-token`)
@@ -187,12 +190,12 @@ const ARGV_WORD_HINT = /"(?:set|user)"/i;
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared)[_-]?key|pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
     .source;
 /** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
 const ESC_QUOTE = `\\\\{0,7}["']`;
 const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*|[ \\t]*:(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*secret[ \\t]*:)[ \\t]*(?!(?:true|false|null)(?![^\\s,;}])))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*(?!#(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
   "gi",
 );
 
@@ -254,13 +257,15 @@ function maskHinted(s: string, aws: boolean): string {
     const masked = maskJsonText(s, aws);
     if (masked !== undefined) return masked;
   }
-  let out = s
+  let out: string = s
     .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
     // an HTTP bearer token (`Authorization: Bearer …`, in a command line or a request a record kept), opaque or not
     .replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`)
     .replace(HEADER_LINE, `$1$2$3${REDACTED}`)
-    .replace(HEADER_MEMBER, `$1$2$3${REDACTED}`)
+    .replace(HEADER_MEMBER, `$1$2$3${REDACTED}`);
+  if (out.includes(":")) out = maskYamlLines(out);
+  out = out
     .replace(NAMED_SECRET, (_m, name: string, sep: string, quote: string | undefined) =>
       quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
@@ -275,6 +280,97 @@ function maskHinted(s: string, aws: boolean): string {
   }
   AWS_KEY_ID.lastIndex = 0;
   return out;
+}
+
+/**
+ * A YAML line's key that names a secret (SECRET_VALUE_NAME's names, at the key's end: `clientSecret:`, `- password:`,
+ * `API_KEY:`, `AZURE_STORAGE_KEY:`, `token:`; not `secretName:`, `nextToken:`), at the line's start (read sticky there).
+ */
+const YAML_SECRET_KEY = new RegExp(`[ \\t]*(-[ \\t]+)?([\\w.-]*(?:${SECRET_VALUE_NAME}))[ \\t]*:`, "iy");
+/**
+ * A YAML key that names a password or a secret (`client-secret:`, as Spring writes it, too): a key's or a token's
+ * name written with a `-` is a header's (`my-api-key: shown`), which HEADER_NAMES names exactly.
+ */
+const YAML_PASSWORD_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)$/i;
+/** A block scalar's header (`|`, `>-`, `|2`, after a tag or an anchor: `!vault |`), to the line's end (a comment too). */
+const YAML_BLOCK = /^(?:[!&][^\s]*[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$/;
+/** A plain value that is no secret: a boolean or null (`createSecret: true` is a setting), or masked already. */
+const YAML_NOT_SECRET = /^(?:true|false|null|~|\[redacted\])$/i;
+/**
+ * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`,
+ * `tlsSecret: web-tls`): its value, when a Secret's name (YAML_OBJECT_NAME), stays.
+ */
+const YAML_SECRET_REF = /(?:existing|imagepull|pull|tls|ssl|cert|certificate|ca|registry|docker|credentials|creds)[_-]?secret$/i;
+/** A Kubernetes object's name: a lowercase RFC 1123 subdomain (its labels of letters, digits and inner `-`), at most 253. */
+const YAML_OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
+
+/**
+ * YAML lines whose key names a secret (YAML_SECRET_KEY): the plain value, to the line's end (a comment, ` #…`, kept:
+ * `client_secret: correct horse staple` is one value, `clientSecret: abc;def` too), and a block scalar (`clientSecret:
+ * |` and the lines below it indented deeper than the key, blank lines among them: all of it one REDACTED). No value
+ * (`clientSecret:`, a mapping below it), a comment (`clientSecret: # set by the pipeline`), a boolean or null, a quoted
+ * value (NAMED_SECRET's) and a Kubernetes Secret's name under a key that names one (YAML_SECRET_REF) stay. Linear:
+ * each line is read once (a block's lines by its key's line only).
+ */
+function maskYamlLines(s: string): string {
+  let out = "";
+  let done = 0;
+  for (let p = 0; p < s.length; ) {
+    let next = s.indexOf("\n", p);
+    next = next === -1 ? s.length : next + 1;
+    YAML_SECRET_KEY.lastIndex = p;
+    const m = YAML_SECRET_KEY.exec(s);
+    if (m === null || ((m[2] as string).includes("-") && !YAML_PASSWORD_KEY.test(m[2] as string))) {
+      p = next;
+      continue;
+    }
+    let v = p + m[0].length;
+    while (s[v] === " " || s[v] === "\t") v++;
+    const eol = lineEnd(s, v);
+    const c = s[v];
+    // no value, a comment (after a space), a quoted value (NAMED_SECRET's)
+    if (v === eol || (c === "#" && v > p + m[0].length) || c === '"' || c === "'") {
+      p = next;
+      continue;
+    }
+    if (YAML_BLOCK.test(s.slice(v, eol))) {
+      // the key's column: a list item's key is its `- `'s width further in
+      const key = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
+      let end = eol;
+      let q = next;
+      while (q < s.length) {
+        const e = lineEnd(s, q);
+        let i = q;
+        while (i < e && (s[i] === " " || s[i] === "\t")) i++;
+        if (i < e && i - q <= key) break;
+        if (i < e) end = e;
+        q = s.indexOf("\n", e);
+        q = q === -1 ? s.length : q + 1;
+      }
+      out += s.slice(done, v) + REDACTED;
+      done = end;
+      p = end < s.length ? s.indexOf("\n", end) + 1 || s.length : s.length;
+      continue;
+    }
+    // a plain value: to a comment (` #`) or the line's end, the spaces before them kept
+    let e = v;
+    while (e < eol && !(s[e] === "#" && (s[e - 1] === " " || s[e - 1] === "\t"))) e++;
+    while (e > v && (s[e - 1] === " " || s[e - 1] === "\t")) e--;
+    const value = s.slice(v, e);
+    if (!YAML_NOT_SECRET.test(value) && !(YAML_SECRET_REF.test(m[2] as string) && YAML_OBJECT_NAME.test(value))) {
+      out += s.slice(done, v) + REDACTED;
+      done = e;
+    }
+    p = next;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/** Where the line that holds `i` ends (its `\r\n`, `\n` or the string's end). */
+function lineEnd(s: string, i: number): number {
+  let e = s.indexOf("\n", i);
+  if (e === -1) e = s.length;
+  return e > i && s[e - 1] === "\r" ? e - 1 : e;
 }
 
 /**
@@ -311,9 +407,13 @@ const URL_TOKEN_USER =
 
 /**
  * An option's value: quoted (to its closing quote, the quotes kept; escaped too, as JSON text or a script writes a
- * command: `-p \\"pw\\"`) or bare (to a space).
+ * command: `-p \\"pw\\"`) or bare (to a space). A quote's escape is ESC_QUOTE's, at most seven backslashes, here and in
+ * every pattern below that reads a quoted word to its closing quote: a quote that never closes is read to the line's
+ * end, and an unbounded run let every quote of a line be one (`pass:\\\"` … `pass:\\"` … `pass:\"`, each run shorter than
+ * the one before: each read to the end, quadratic). Bounded, at most 16 quotes of a line (one of each escape, each
+ * quote) find no closing one.
  */
-const OPT_VALUE = `(?:(\\\\*["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
+const OPT_VALUE = `(?:(\\\\{0,7}["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
 /**
  * `--name value` / `--name=value`: masked when the name holds a password's or a secret's, or ends as a token's or an
  * access key's (see LONG_SECRET); PowerShell's `-Password value` / `-AdminPassword:value` too. The option only:
@@ -322,8 +422,9 @@ const OPT_VALUE = `(?:(\\\\*["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
  */
 const LONG_OPTION = /(?<![^\s])(--?)([a-z0-9][a-z0-9_-]*)(=|:(?=[^\s:])|[ \t]+)/gi;
 /** The value at an option's end (OPT_VALUE, its quote group first; the quote escaped too, in JSON text: `\"pw\"`). */
-const LONG_VALUE = /(?!-)(?:(\\*["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
-const LONG_SECRET = /pass(?:wor|w)?d|secret|pwd|^pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key)$/i;
+const LONG_VALUE = /(?!-)(?:(\\{0,7}["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
+const LONG_SECRET =
+  /pass(?:wor|w)?d|secret|pwd|^pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key|(?:shared|primary|secondary|storage)-?key)$/i;
 /**
  * A secret-named option whose value is none: a flag (`--no-password`, `--disable-password-authentication`), a secret's
  * name or id (`--secret-id`, `--secret-name`, `--secret-arn`), a policy's setting (`--minimum-password-length`,
@@ -333,15 +434,19 @@ const LONG_SECRET = /pass(?:wor|w)?d|secret|pwd|^pass$|(?:^|[-_])(?:token|accoun
  */
 const LONG_NOT_SECRET =
   /^(?:no|disable)-|(?:-id|-name|-arn|-length|-age|file|-path|-version|-policy|-stdin|-type|-uri|-url|(?:starting|next|page|skip|continuation)-token)$/i;
-/** PowerShell's single-dash parameters: only a password's or a secret's (`-Password`, `-AdminPassword`, `-ClientSecret`). */
-const PS_SECRET = /(?:password|secret)$/i;
+/**
+ * PowerShell's single-dash parameters: only a password's, a secret's or a key's that SECRET_VALUE_NAME names
+ * (`-Password`, `-AdminPassword`, `-ClientSecret`, AWS's `-SecretKey`, a VPN connection's `-SharedKey`,
+ * `-StorageAccountKey`, `-NuGetApiKey`; not `-AccessKey`, AWS's key id).
+ */
+const PS_SECRET = /(?:password|secret|(?:secret|shared|account|primary|secondary|api)key)$/i;
 /**
  * curl's `-u user:password` (also grouped: `-su`, `-ksu`), `--user user:password`, `-U`/`--proxy-user`: the password,
  * quoted or not (`-u admin:'pw'`, `--user "admin:pw 2"`), the quotes escaped too (`-u \\"admin:pw\\"`: the command in
  * JSON text or a script that escapes its quotes).
  */
 const CURL_USER =
-  /(\s(?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+)))(?:(\\*["'])([^\s:"']*:)(?:(?!\2)[^\n])+\2|([^\s:"']*:)(?:(\\*["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
+  /(\s(?:-[A-Za-z]*[uU][ \t]*|--(?:proxy-)?user(?:=|[ \t]+)))(?:(\\{0,7}["'])([^\s:"']*:)(?:(?!\2)[^\n])+\2|([^\s:"']*:)(?:(\\{0,7}["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
 /** curl's `-b 'name=value'` / `--cookie …` (not a cookie file's name: a value without `=`). */
 const CURL_COOKIE = new RegExp(`(\\s(?:-b[ \\t]*|--cookie(?:=|[ \\t]+)))${OPT_VALUE}`, "g");
 /** MySQL's `-pPASSWORD` (attached: `-p db` asks for it). */
@@ -364,14 +469,15 @@ const AWS_CONFIGURE_SECRET = new RegExp(
  * openssl's `-passin pass:PW`, `-passout pass:PW`, `-pass pass:PW` (quoted too: `-passin 'pass:p w'`, `-passin
  * pass:"$PW"`): what follows `pass:` (`file:`, `env:`, `fd:`, `stdin` name where it is, not the password).
  */
-const OPENSSL_PASS = /(\s-pass(?:in|out)?[ \t]+)(?:(\\*["'])pass:(?:(?!\2)[^\n])*\2|pass:(?:(\\*["'])(?:(?!\3)[^\n])*\3|[^\s"']+))/g;
+const OPENSSL_PASS =
+  /(\s-pass(?:in|out)?[ \t]+)(?:(\\{0,7}["'])pass:(?:(?!\2)[^\n])*\2|pass:(?:(\\{0,7}["'])(?:(?!\3)[^\n])*\3|[^\s"']+))/g;
 /**
  * kubectl's `--from-literal=KEY=VALUE` in a `create secret` command (quoted too: `--from-literal 'k=v w'`): the value
  * after the first `=`, the key kept (CURL_USER's shape, `=` for its `:`).
  */
 const FROM_LITERAL =
-  /(\s--from-literal(?:=|[ \t]+))(?:(\\*["'])([^\s="']*=)(?:(?!\2)[^\n])+\2|([^\s="']*=)(?:(\\*["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
-/** `--value VALUE` in `az keyvault secret set` and `aws ssm put-parameter` (see VALUE_SECRET). */
+  /(\s--from-literal(?:=|[ \t]+))(?:(\\{0,7}["'])([^\s="']*=)(?:(?!\2)[^\n])+\2|([^\s="']*=)(?:(\\{0,7}["'])(?:(?!\5)[^\n])*\5|[^\s"']+))/g;
+/** `--value VALUE` in `az keyvault secret set`, `aws ssm put-parameter`, `az … shared-key update` (see VALUE_SECRET). */
 const VALUE_OPTION = new RegExp(`(\\s--value(?:=|[ \\t]+))(?!-)${OPT_VALUE}`, "g");
 /** `net user NAME PASSWORD` (a quoted name too: `"John Smith"`; not a switch: `/add`; not `*`, which asks for it). */
 const NET_USER = new RegExp(
@@ -381,7 +487,7 @@ const NET_USER = new RegExp(
 /** `htpasswd` as a command's word (a path to it too: the command's tools decide, see maskHtpasswd). */
 const HTPASSWD_WORD = /(?<![\w.-])htpasswd(?:\.exe)?(?![^\s"'`;&|()])/gi;
 /** A shell word after a command's name: spaces, then quoted (escaped too) or bare (to a space, a quote, a command's end). */
-const SHELL_WORD = /[ \t]*(?:(\\*["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["']))+)/y;
+const SHELL_WORD = /[ \t]*(?:(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["']))+)/y;
 
 /**
  * Which of htpasswd's words (those after its name) is the password that `-b` takes from the command line, or -1: its
@@ -419,7 +525,8 @@ function isHtpasswd(w: string): boolean {
 
 /**
  * `htpasswd -b FILE USER PASSWORD`, `htpasswd -nb USER PASSWORD` (see htpasswdPassword): the password, in a command that
- * runs htpasswd, its quotes kept. Linear: each name reads at most 16 words after it.
+ * runs htpasswd, its quotes kept. Linear: each name reads at most 16 words after it, and the next name is looked for
+ * past them (a quoted word that never closes is read once, not once per name before it).
  */
 function maskHtpasswd(s: string): string {
   let tools: Uint16Array | undefined;
@@ -442,6 +549,8 @@ function maskHtpasswd(s: string): string {
       words.push(word);
       i = end;
     }
+    // a name among the words read is one of their values (its command's words end at the command's end): not read again
+    if (i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
     const k = htpasswdPassword(words);
     if (k === -1) continue;
     const from = starts[k] as number;
@@ -481,16 +590,17 @@ function maskChpasswd(s: string): string {
 const SECURE_STRING = /(?<![\w-])convertto-securestring(?![\w-])/gi;
 /**
  * A word after it: spaces (a backtick's line continuation too), then a parameter (`-Name`, its `:` when its value is
- * attached) or a value: quoted (escaped too, in JSON text), or bare (not a subexpression's `$(`). What ends the command
- * (`|`, `;`, `)`, `}`, a line break) or an expression (`(`) ends the words.
+ * attached; PowerShell takes an en dash, an em dash or a horizontal bar for the `-` too: `–AsPlainText`) or a value:
+ * quoted (escaped too, in JSON text), or bare (not a subexpression's `$(`). What ends the command (`|`, `;`, `)`, `}`,
+ * a line break) or an expression (`(`) ends the words.
  */
-const PS_WORD = /(?:[ \t]|`\r?\n)*(?:-([A-Za-z]+)(:?)|(\\*["'])(?:(?!\3)[^\n])*\3|(?!\$\()[^\s"'|;(){}]+)/y;
+const PS_WORD = /(?:[ \t]|`\r?\n)*(?:[-\u2013\u2014\u2015]([A-Za-z]+)(:?)|(\\{0,7}["'])(?:(?!\3)[^\n])*\3|(?!\$\()[^\s"'|;(){}]+)/y;
 /** A parameter's value written attached to it (`-String:'x'`). */
-const PS_ATTACHED = /(\\*["'])(?:(?!\1)[^\n])*\1|(?!\$\()[^\s"'|;(){}]+/y;
+const PS_ATTACHED = /(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?!\$\()[^\s"'|;(){}]+/y;
 /** ConvertTo-SecureString's switches (any prefix of theirs): no value follows them. */
 const PS_SWITCHES = ["asplaintext", "force", "verbose", "debug"];
 /** A literal piped into it: alone in its command, or echoed (`'x' |`, `Write-Output "x" |`). */
-const PS_PIPED = /^[ \t]*(?:(?:echo|write-output)[ \t]+)?(\\*["'])(?:(?!\1)[^\n])*\1[ \t]*$/i;
+const PS_PIPED = /^[ \t]*(?:(?:echo|write-output)[ \t]+)?(\\{0,7}["'])(?:(?!\1)[^\n])*\1[ \t]*$/i;
 
 /** The text between `from` and `to` masked as a value (its quotes kept). */
 function maskedRange(s: string, from: number, to: number): string {
@@ -498,12 +608,26 @@ function maskedRange(s: string, from: number, to: number): string {
   return quote === undefined ? REDACTED : `${quote}${REDACTED}${quote}`;
 }
 
-/** Each ConvertTo-SecureString's plain text masked (see SECURE_STRING). Linear: the words a match reads, no later match reads again. */
+/**
+ * What a command's (or an expression's) name follows, spaces aside: the line's start, an assignment, a parenthesis, a
+ * pipe, a block, `;`, `&`, a quote that opens a script (`-Command "…"`, JSON text's `\"`), a backtick, a comma.
+ */
+const PS_COMMAND_START = /[=(|;{\r\n&"'`,]/;
+
+/**
+ * Each ConvertTo-SecureString's plain text masked (see SECURE_STRING). A bare positional value only where the name is
+ * a command's (PS_COMMAND_START): in prose (`Use ConvertTo-SecureString -AsPlainText -Force only in tests`) the word
+ * after the switches is no argument; a quoted one is masked anywhere. A variable (`$pw`, `$env:PW`) names the plain
+ * text, it holds none: kept. Linear: the words a match reads, no later match reads again.
+ */
 function maskSecureString(s: string): string {
   let out = "";
   let done = 0;
   SECURE_STRING.lastIndex = 0;
   for (let m = SECURE_STRING.exec(s); m !== null; m = SECURE_STRING.exec(s)) {
+    let b = m.index;
+    while (b > 0 && (s[b - 1] === " " || s[b - 1] === "\t")) b--;
+    const command = b === 0 || PS_COMMAND_START.test(s[b - 1] as string);
     // piped in: the command before the pipe, back to the previous command's end
     let p = m.index;
     while (p > done && (s[p - 1] === " " || s[p - 1] === "\t")) p--;
@@ -538,6 +662,7 @@ function maskSecureString(s: string): string {
           const v = PS_ATTACHED.exec(s);
           if (v === null) continue;
           if (string) {
+            if (v[0].startsWith("$")) break;
             out += s.slice(done, i) + maskedRange(s, i, i + v[0].length);
             done = i + v[0].length;
             i = done;
@@ -554,9 +679,10 @@ function maskSecureString(s: string): string {
       }
       // the String, named or the first positional value
       const from = end - w[0].trimStart().length;
+      i = end;
+      if (w[3] === undefined && (s[from] === "$" || (want === 0 && !command))) break;
       out += s.slice(done, from) + maskedRange(s, from, end);
       done = end;
-      i = end;
       break;
     }
     // a match among the words read is one of their values: not read again
@@ -636,6 +762,12 @@ const ARGUMENTS = 128;
  * (Uint16Array) never hold it.
  */
 const LOGIN_OPTION = 0x10000;
+/**
+ * Pending a `user` word: `net` (`net1`, a path to `net.exe`) was the word before (not a tool's bit; above 16 bits, as
+ * LOGIN_OPTION). NET only for `net user`, its words adjacent: `net` is a word of prose too (`The net effect: user
+ * traffic from 10.0.0.0/8 …` is no command), and `net user` after any word still runs (`docker exec c net user …`).
+ */
+const NET_WORD = 0x20000;
 /** The tools whose operands or options below name a credential (AWS_CONFIGURE_SECRET, OPENSSL_PASS, …). */
 const AWS = 256;
 const AZ = 512;
@@ -645,7 +777,10 @@ const NET = 4096;
 const HTPASSWD = 8192;
 /** A `secret` subcommand word after az or kubectl (`az keyvault secret`, `kubectl create secret`). */
 const SECRET_COMMAND = 16384;
-/** `az keyvault secret set`, `aws ssm put-parameter`: their `--value` is the secret. */
+/**
+ * `az keyvault secret set`, `aws ssm put-parameter`, `az network vpn-connection shared-key update`: their `--value` is
+ * the secret.
+ */
 const VALUE_SECRET = 32768;
 const ARGUMENT_COMMANDS = new Set([
   "cp",
@@ -726,7 +861,8 @@ function wordTool(word: string, first: boolean, seen: number): number {
   const optionValue = (seen & LOGIN_OPTION) !== 0;
   const before = seen & ~LOGIN_OPTION;
   const bits = wordBits(word, first, before);
-  if ((before & LOGIN_TOOL) === 0 || bits !== before) return bits;
+  // (a pending `net` that this word does not follow up is no tool of its own)
+  if ((before & LOGIN_TOOL) === 0 || bits !== (before & ~NET_WORD)) return bits;
   // an option (`--config`, `-H`, `--debug`): its value, if written apart, may follow; either way the tool still waits
   if (word.charCodeAt(0) === 45) return word.includes("=") ? bits : bits | LOGIN_OPTION;
   if (optionValue || LOGIN_GROUPS.has(word.toLowerCase())) return bits;
@@ -735,6 +871,10 @@ function wordTool(word: string, first: boolean, seen: number): number {
 
 /** wordTool's bits, the pending login tool aside. */
 function wordBits(word: string, first: boolean, seen: number): number {
+  if ((seen & NET_WORD) !== 0) {
+    seen &= ~NET_WORD;
+    if (word.length === 4 && word.toLowerCase() === "user") return seen | NET;
+  }
   if (word.length > 256) return seen;
   let w = word.toLowerCase();
   const slash = Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\"));
@@ -752,10 +892,14 @@ function wordBits(word: string, first: boolean, seen: number): number {
   if (w === "aws") return seen | AWS;
   if (w === "openssl") return seen | OPENSSL;
   if (w === "kubectl" || w === "oc") return seen | KUBECTL;
-  if (w === "net" || w === "net1") return seen | NET;
+  if (w === "net" || w === "net1") return seen | NET_WORD;
   if (w === "htpasswd") return seen | HTPASSWD;
   if (w === "secret" && (seen & (AZ | KUBECTL)) !== 0) return seen | SECRET_COMMAND;
-  if ((w === "set" && (seen & (AZ | SECRET_COMMAND)) === (AZ | SECRET_COMMAND)) || (w === "put-parameter" && (seen & AWS) !== 0))
+  if (
+    (w === "set" && (seen & (AZ | SECRET_COMMAND)) === (AZ | SECRET_COMMAND)) ||
+    (w === "put-parameter" && (seen & AWS) !== 0) ||
+    (w === "shared-key" && (seen & AZ) !== 0)
+  )
     return seen | VALUE_SECRET;
   if (w === "az") return seen | AZ | LOGIN_TOOL;
   if (LOGIN_TOOLS.has(w)) return seen | LOGIN_TOOL;
@@ -1466,17 +1610,32 @@ const ARGV_WORD = /^[^\s"']{1,256}$/;
 
 /**
  * Whether an argv's element (at `i`) may be one of TOOL_OPERANDS' credentials or htpasswd's password: the word two
- * before it is `set`, `user` (3 or 4 characters) or an option, or the word three before it an option. A cheap test
- * (most arrays' elements fail it): argvMask then reads the words and their tools.
+ * before it is `set` or `user` (any case), or an option is among the three words before the two before it (htpasswd's
+ * last option, `-b`, `-nb`, or `-C COST` written apart, comes before FILE USER PASSWORD or USER PASSWORD). A cheap
+ * test (most arrays' elements fail it: a list of protocols or ciphers reads no tools): argvMask then reads the words
+ * and their tools.
  */
 function mayBeOperand(v: readonly unknown[], i: number): boolean {
   if (i < 2) return false;
   const w = v[i - 2];
   if (typeof w !== "string") return false;
-  if (w.length === 3 || w.length === 4 || w.charCodeAt(0) === 45) return true;
-  const w3 = v[i - 3];
-  return typeof w3 === "string" && w3.charCodeAt(0) === 45;
+  if (w.charCodeAt(0) === 45 || isDashArg(v[i - 3]) || (i >= 4 && isDashArg(v[i - 4]))) return true;
+  return (w.length === 3 || w.length === 4) && OPERAND_TRIGGER.test(w);
 }
+/** The word two before TOOL_OPERANDS' credential: `configure set NAME VALUE`, `net user NAME PASSWORD`. */
+const OPERAND_TRIGGER = /^(?:set|user)$/i;
+
+/**
+ * An argv's word as a command line's word for TOOL_OPERANDS' patterns: itself, or in double quotes when it holds
+ * spaces (`["net", "user", "John Smith", "pw"]` is `net user "John Smith" pw`); "" when no command line's word can
+ * write it so (a quote, a backslash, a line break in it).
+ */
+function operandWord(w: unknown): string {
+  if (typeof w !== "string") return "";
+  if (ARGV_WORD.test(w)) return w;
+  return ARGV_SPACED_WORD.test(w) ? `"${w}"` : "";
+}
+const ARGV_SPACED_WORD = /^[^"'\\\r\n]{1,256}$/;
 
 /**
  * An argv's element masked as TOOL_OPERANDS' credential (the words before it, as a command line's, and the element
@@ -1499,8 +1658,8 @@ function operandMask(v: readonly unknown[], i: number, x: string, bits: number):
     if ((bits & tool) !== tool || i < back) continue;
     let line = " ";
     for (let j = i - back; j < i && line !== ""; j++) {
-      const w = v[j];
-      line = typeof w === "string" && ARGV_WORD.test(w) ? `${line}${w} ` : "";
+      const w = operandWord(v[j]);
+      line = w === "" ? "" : `${line}${w} `;
     }
     if (line === "") continue;
     re.lastIndex = 0;
@@ -1593,13 +1752,18 @@ const isDashArg = (x: unknown): boolean => typeof x === "string" && x.charCodeAt
 
 /**
  * A container spec that splits its argv in two arrays, the command in one and its arguments in the other: Kubernetes'
- * `{command, args}` and ECS's `{entryPoint, command}`. The arguments' array (`x`, the member `k` of `o`) is read as
- * the rest of the argv that the other array starts (`{"command": ["mysql"], "args": ["-pX"]}`); undefined for any
- * other member (most are neither).
+ * `{command, args}`, ECS's `{entryPoint, command}`, Docker's `{Entrypoint, Cmd}` (an image's or a container's config)
+ * and CloudFormation's ECS `{EntryPoint, Command}`. The arguments' array (`x`, the member `k` of `o`) is read as the
+ * rest of the argv that the other array starts (`{"command": ["mysql"], "args": ["-pX"]}`); undefined for any other
+ * member (most are neither).
  */
 function argvPrefix(o: Record<string, unknown>, k: string, x: object): readonly unknown[] | undefined {
-  if (k !== "args" && k !== "command") return undefined;
-  const p = k === "args" ? o.command : o.entryPoint;
+  let p: unknown;
+  if (k === "args") p = o.command;
+  else if (k === "command") p = o.entryPoint;
+  else if (k === "Cmd") p = o.Entrypoint;
+  else if (k === "Command") p = o.EntryPoint;
+  else return undefined;
   return Array.isArray(p) && p.length > 0 && Array.isArray(x) ? p : undefined;
 }
 
@@ -1677,6 +1841,8 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
       }
       const verdict = keyVerdict(k);
       if (verdict === SECRET_KEY) {
+        // a boolean is no secret (`UseExistingClientSecret: true`, `adminPasswordOrKey: true`): kept, as in JSON text
+        if (typeof x === "boolean") continue;
         deletes.push({ at: o, key: k });
         // removed whole: only its depth matters
         if (
