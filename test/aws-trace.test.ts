@@ -1355,4 +1355,29 @@ describe("AWS trace: the LB subnets' route tables through appliances, prefix lis
       new RegExp(`^no internet-gateway fix: ${cagw} is a carrier gateway, the gateway of a Wavelength Zone's subnets`, "m"),
     );
   });
+
+  it("an internet gateway whose own route tables were not collected leaves the internet's replies unknown, and no other subnet's table in doubt", () => {
+    const failed = healthyAlb().edit((s) => {
+      (s.gaps ??= []).push({
+        operation: "ec2:DescribeRouteTables",
+        resourceId: ids.igw,
+        status: 503,
+        code: "ServiceUnavailable",
+        message: "try later",
+      });
+    });
+    const t = trace(failed, "Internet");
+    assert.equal(t.verdict, "unknown", t.why);
+    assert.match(
+      notes(t),
+      /the internet gateway's own route tables were not collected \(collection failed: ec2:DescribeRouteTables: ServiceUnavailable: try later\)/,
+    );
+    // clients in the VPC never go through the internet gateway
+    assert.equal(routeHop(trace(failed, "10.0.3.7")), undefined);
+    // a gap about another internet gateway leaves this one's replies allowed
+    const other = healthyAlb().edit((s) => {
+      (s.gaps ??= []).push({ operation: "ec2:DescribeRouteTables", resourceId: awsId("igw", "other"), status: 503, message: "try later" });
+    });
+    assert.equal(trace(other, "Internet").verdict, "allow");
+  });
 });

@@ -329,7 +329,7 @@ describe("AWS collectors: call economy and latency", () => {
     DescribeSecurityGroups: 1, // batched
     DescribeSubnets: 1, // batched
     DescribeNetworkAcls: 1, // by subnet association
-    DescribeRouteTables: 2, // by subnet association + the VPC's main table
+    DescribeRouteTables: 3, // by subnet association + the VPC's main table + the internet gateway's gateway route tables
   };
 
   it("a fixed number of calls: per load balancer, per listener, per target group, and one batched call per EC2 kind", async () => {
@@ -338,10 +338,10 @@ describe("AWS collectors: call economy and latency", () => {
       const events: CollectEvent[] = [];
       await collectAws(opts(emu, snap, { onEvent: (e) => events.push(e) }));
       assert.deepEqual(emu.counts(), EXPECTED);
-      assert.equal(emu.total(), 24);
+      assert.equal(emu.total(), 25);
       const done = events.find((e) => e.type === "done");
       assert.ok(done && done.type === "done");
-      assert.equal(done.calls, 24, "the collector counts every HTTP attempt");
+      assert.equal(done.calls, 25, "the collector counts every HTTP attempt");
       assert.deepEqual(
         events.filter((e) => e.type === "phase").map((e) => (e.type === "phase" ? e.name : "")),
         [
@@ -363,7 +363,7 @@ describe("AWS collectors: call economy and latency", () => {
       const t0 = performance.now();
       await collectAws(opts(emu, snap));
       const ms = performance.now() - t0;
-      assert.equal(emu.total(), 24);
+      assert.equal(emu.total(), 25);
       assert.ok(ms >= 5 * 50, `five dependent rounds take at least 250 ms (took ${ms.toFixed(0)})`);
       assert.ok(ms < 24 * 50, `not sequential: 24 calls × 50 ms = 1200 ms (took ${ms.toFixed(0)})`);
     } finally {
@@ -376,7 +376,7 @@ describe("AWS collectors: call economy and latency", () => {
     try {
       const got = await collectAws(opts(emu, snap, { concurrency: 1 }));
       assertSameData(got, snap, "concurrency 1");
-      assert.equal(emu.total(), 24);
+      assert.equal(emu.total(), 25);
     } finally {
       await emu.close();
     }
@@ -650,7 +650,7 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
       { inherit: false },
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /collected \d+ resources in 24 calls/);
+    assert.match(r.stderr, /collected \d+ resources in 25 calls/);
     assert.match(r.stderr, new RegExp(`wrote ${out.replaceAll("/", "\\/")}`));
     const written = loadSnapshotFile(out); // validates against the schema
     assert.equal(written.provider, "aws");
@@ -733,5 +733,98 @@ describe("lbdoctor snapshot/check --provider aws, against the emulator (the buil
     assert.match(r.stderr, /collected \d+ resources in \d+ calls/, r.stderr);
     if (r.code === 2) assert.match(r.stderr, /not diagnosed by this version/, "the only acceptable exit 2 is a missing AWS model");
     else assert.ok(r.code === 0 || r.code === 1, `${r.code}: ${r.stderr}`);
+  });
+});
+
+describe("AWS collectors: the gateway route tables of the internet gateways (internet gateway ingress routing)", () => {
+  const scenario = async () => {
+    const { awsId, CIDR, healthyAlb, ids } = await import("./support/aws-builder.ts");
+    const edge = awsId("rtb", "edge");
+    // the trace tests' edge-table case: the internet gateway sends the LB subnets to firewall endpoints, while the
+    // subnets route 0.0.0.0/0 straight to the internet gateway
+    const withEdge = healthyAlb().edit((s) => {
+      s.ec2?.RouteTables?.push({
+        RouteTableId: edge,
+        VpcId: ids.vpc,
+        Associations: [{ Main: false, GatewayId: ids.igw, RouteTableAssociationId: awsId("rtbassoc", "edge"), RouteTableId: edge }],
+        Routes: [
+          { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" },
+          { DestinationCidrBlock: CIDR.publicA, GatewayId: awsId("vpce", "fw-a"), State: "active" },
+          { DestinationCidrBlock: CIDR.publicB, GatewayId: awsId("vpce", "fw-b"), State: "active" },
+        ],
+      });
+    });
+    return { edge, ids, CIDR, snap: withEdge.build(), plain: healthyAlb().build() };
+  };
+  const traceInternet = async (s: AwsSnapshot, web1: string) => {
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const { parseSource, routesOf, traceFromSource } = await import("../src/providers/aws/trace-flows.ts");
+    const model = buildAwsModel(s);
+    const r = model.loadBalancers.flatMap(routesOf).find((x) => x.listener?.port === 80 && x.target.id === web1);
+    assert.ok(r, "a route on listener 80 to web-1");
+    const src = parseSource(model, "Internet");
+    assert.ok(!("error" in src), JSON.stringify(src));
+    const t = traceFromSource(model, r, src, 80, "tcp");
+    return { t, notes: (t.hops.find((h) => h.layer === "lb-route")?.notes ?? []).map((n) => n.text).join("\n") };
+  };
+
+  it("an edge route table of the VPC's internet gateway is collected (association.gateway-id) and the trace reports the asymmetric path", async () => {
+    const { edge, ids, CIDR, snap, plain } = await scenario();
+    const emu = await startAwsEmulator({ snapshots: [snap] });
+    try {
+      const got = await collectAws(opts(emu, snap));
+      assert.deepEqual(got.gaps, []);
+      assertSameData(got, snap, "with a gateway route table");
+      assert.ok(
+        got.ec2?.RouteTables?.some((rt) => rt.RouteTableId === edge),
+        JSON.stringify(got.ec2?.RouteTables?.map((rt) => rt.RouteTableId)),
+      );
+      // subnet associations, the VPC's main table, then the internet gateway's tables: one call more, none twice
+      assert.equal(emu.counts().DescribeRouteTables, 3);
+      assert.equal(new Set(got.ec2?.RouteTables?.map((rt) => rt.RouteTableId)).size, got.ec2?.RouteTables?.length);
+      const { t, notes } = await traceInternet(got, ids.instance.web1);
+      assert.equal(t.verdict, "unknown", t.why);
+      assert.match(
+        notes,
+        new RegExp(
+          `the internet gateway's route table ${edge} \\(a gateway route table\\) sends ${CIDR.publicA.replace(/\./g, "\\.")}, which holds ${ids.subnet.publicA}, to vpce-\\S+: the requests go through`,
+        ),
+      );
+      assert.match(notes, /AWS does not support such asymmetric routing/);
+    } finally {
+      await emu.close();
+    }
+    // the same VPC without the edge table: collected as before, and the trace allows
+    const e2 = await startAwsEmulator({ snapshots: [plain] });
+    try {
+      const got = await collectAws(opts(e2, plain));
+      assertSameData(got, plain, "without a gateway route table");
+      assert.equal((await traceInternet(got, ids.instance.web1)).t.verdict, "allow");
+    } finally {
+      await e2.close();
+    }
+  });
+
+  it("the gateway route tables unreadable: a gap named ec2:DescribeRouteTables with the internet gateway's id; the other tables and the rest collected", async () => {
+    const { ids, snap } = await scenario();
+    const emu = await startAwsEmulator({ snapshots: [snap] });
+    emu.setFaults([{ action: "DescribeRouteTables", fault: "denied", match: "association.gateway-id" }]);
+    try {
+      const got = await collectAws(opts(emu, snap));
+      assert.deepEqual(
+        got.gaps?.map((g) => [g.operation, g.code, g.resourceId]),
+        [["ec2:DescribeRouteTables", "UnauthorizedOperation", ids.igw]],
+      );
+      const d = data(got);
+      const w = data(snap);
+      assert.deepEqual(
+        (d.RouteTables as Rec[]).map((rt) => rt.RouteTableId),
+        [ids.rtb.public, ids.rtb.private].sort(),
+      );
+      const rest = ["LoadBalancers", "Listeners", "TargetGroups", "TargetHealth", "Instances", "SecurityGroups", "Subnets", "NetworkAcls"];
+      for (const k of rest) assert.deepEqual(d[k], w[k], k);
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -703,3 +703,35 @@ describe("AWS emulator: the protocols over raw HTTP", () => {
     }
   });
 });
+
+describe("AWS emulator: DescribeRouteTables by association.gateway-id (gateway route tables)", () => {
+  it("takes the filter and answers the tables associated with the gateway, their edge association's gatewayId included", async () => {
+    const snap = load();
+    const igw = "igw-0a1b2c3d4e5f60001";
+    snap.ec2?.RouteTables?.push({
+      RouteTableId: "rtb-0a1b2c3d4e5f600ed",
+      VpcId: "vpc-0a1b2c3d4e5f60718",
+      Associations: [
+        { Main: false, GatewayId: igw, RouteTableAssociationId: "rtbassoc-0a1b2c3d4e5f600ed", RouteTableId: "rtb-0a1b2c3d4e5f600ed" },
+      ],
+      Routes: [{ DestinationCidrBlock: "10.20.0.0/16", GatewayId: "local", State: "active" }],
+    });
+    const emu = await startAwsEmulator({ snapshots: [snap] });
+    try {
+      const ask = (value: string) =>
+        post(emu.url, { ...EC2, Action: "DescribeRouteTables", "Filter.1.Name": "association.gateway-id", "Filter.1.Value.1": value });
+      const r = await ask(igw);
+      assert.equal(r.status, 200, r.text);
+      const tables = new Set([...r.text.matchAll(/<routeTableId>(rtb-[0-9a-f]+)<\/routeTableId>/g)].map((m) => m[1]));
+      assert.deepEqual([...tables], ["rtb-0a1b2c3d4e5f600ed"]);
+      assert.match(r.text, new RegExp(`<associationSet><item>(?:(?!</item>).)*<gatewayId>${igw}</gatewayId>`));
+      // a route to the gateway (the public table's 0.0.0.0/0) is no association with it
+      assert.doesNotMatch(r.text, /rtb-0a1b2c3d4e5f60001/);
+      const none = await ask("igw-0ffffffffffffffff");
+      assert.equal(none.status, 200);
+      assert.doesNotMatch(none.text, /<routeTableId>/);
+    } finally {
+      await emu.close();
+    }
+  });
+});

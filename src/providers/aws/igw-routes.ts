@@ -356,7 +356,22 @@ export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined
     const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
     if (id?.startsWith("vpc-")) return s.vpcId !== undefined && id === idKey(s.vpcId);
     if (id?.startsWith("subnet-")) return id === s.key;
+    // an internet gateway's own (edge) tables: read apart from the subnets' (edgeTablesInDoubt)
+    if (id?.startsWith("igw-")) return false;
     return true;
+  });
+  return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : undefined;
+}
+
+/**
+ * The gateway route tables of the internet gateways in `igws` (routes to them) were not collected: DescribeRouteTables
+ * failed for one of them, or for a batch (no resource). The gap's note, else undefined.
+ */
+export function edgeTablesInDoubt(model: AwsModel, igws: Route[]): string | undefined {
+  const ids = new Set(igws.map((r) => idKey(r.target)));
+  const g = listGaps(model, "DescribeRouteTables").find((x) => {
+    const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
+    return id === undefined || (id.startsWith("igw-") && ids.has(id));
   });
   return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : undefined;
 }

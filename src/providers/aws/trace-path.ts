@@ -21,6 +21,7 @@ import { oneLine, sanitize } from "../../core/report/sanitize.ts";
 import { type Interval, intersect6, normalize6, type Space6, size6, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
 import {
   defaultRoute,
+  edgeTablesInDoubt,
   familySpace,
   gatewayRouteTables,
   internetGatewayRouteFix,
@@ -580,6 +581,15 @@ function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoi
       verdict: "unknown",
       rt,
       text: `${sends}, but the internet gateway's route table ${line(detour.edge.id)} (a gateway route table) sends ${line(detour.route.destination)}, which holds ${line(sub.id)}, to ${line(detour.route.target)}: the requests go through ${line(detour.route.target)} and the replies do not, and AWS does not support such asymmetric routing (the return traffic must go through the same appliance), so whether the clients get a reply is not known`,
+    };
+  // the internet gateway's own route tables were not read: one may send the requests through an appliance the replies skip
+  const edgeDoubt = a.igws.length > 0 && !detour ? edgeTablesInDoubt(model, a.igws) : undefined;
+  if (edgeDoubt)
+    return {
+      where,
+      verdict: "unknown",
+      rt,
+      text: `${sends}, but the internet gateway's own route tables were not collected${line(edgeDoubt)}: one may send the requests for ${line(sub.id)} through an appliance the replies skip`,
     };
   return { where, verdict: "allow", rt, text: sends };
 }

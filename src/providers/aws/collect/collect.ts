@@ -12,7 +12,9 @@
  *   5. the network of the load balancers and instances, one batched call
  *      each: security groups, subnets, NACLs and route tables by subnet
  *      association, and the VPCs' main route tables;
- *   6. only when a subnet has no explicit NACL association: the VPC's default NACL;
+ *   6. only when a subnet has no explicit NACL association: the VPC's default NACL; and, at the same time, the
+ *      gateway route tables (edge associations, `association.gateway-id`) of the internet gateways the route
+ *      tables of phase 5 route to, which the trace reads for the replies that leave through them;
  *   7. with `guest`: the read-only guest script on each running instance, through SSM Run Command (guest.ts).
  * The load balancers' and target groups' tags (DescribeTags, 20 ARNs a call) come with phase 3: they say which
  * ones a Kubernetes controller owns.

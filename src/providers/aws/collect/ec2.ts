@@ -1,7 +1,8 @@
 /**
  * The EC2 side of AWS collection: the instances behind the target groups and
- * Auto Scaling groups (phase 4), and the network of the load balancers and
- * instances (phases 5 and 6). Lookups filter by id (`group-id`,
+ * Auto Scaling groups (phase 4), the network of the load balancers and
+ * instances (phases 5 and 6), and the gateway route tables of the internet
+ * gateways their route tables route to (phase 6). Lookups filter by id (`group-id`,
  * `instance-id` …) rather than passing ids, so a resource deleted since it
  * was referenced is simply absent instead of failing the whole batch.
  */
@@ -104,7 +105,15 @@ function subnetsInUse(loadBalancers: Rec[], instances: Rec[], asgs: Rec[]): Map<
   return subnetVpc;
 }
 
-/** 5–6. security groups, subnets, NACLs and route tables of the load balancers and the instances */
+/**
+ * The internet gateways the route tables send traffic to (`igw-…` next hops, `Routes[].GatewayId`): the gateways whose
+ * gateway route tables (edge associations) the trace reads for the replies that leave through them.
+ */
+function routedInternetGateways(tables: Rec[]): string[] {
+  return uniq(tables.flatMap((rt) => arr(rt.Routes).map((r) => String(r.GatewayId ?? "")))).filter((g) => g.startsWith("igw-"));
+}
+
+/** 5–6. security groups, subnets, NACLs and route tables of the load balancers and the instances, and the internet gateways' route tables */
 export async function describeNetwork(run: AwsRun, loadBalancers: Rec[], instances: Rec[], asgs: Rec[]) {
   const sdk = run.ec2Sdk;
   run.emit({ type: "phase", name: "security groups, subnets, NACLs and route tables" });
@@ -157,10 +166,18 @@ export async function describeNetwork(run: AwsRun, loadBalancers: Rec[], instanc
   const networkAcls = [...naclsBySubnet.items];
   const explicitNacl = new Set(naclsBySubnet.items.flatMap((n) => arr(n.Associations).map((a) => String(a.SubnetId ?? ""))));
   const needDefault = uniq(subnetIds.filter((s) => !explicitNacl.has(s)).map((s) => subnetVpc.get(s) ?? "")).filter(Boolean);
-  if (!naclsBySubnet.failed && needDefault.length > 0) {
-    const { items: defaults } = await ec2Filtered(run, nacls, "vpc-id", needDefault, [{ Name: "default", Values: ["true"] }]);
-    for (const n of defaults) if (!networkAcls.some((x) => x.NetworkAclId === n.NetworkAclId)) networkAcls.push(n);
-    run.ledger.throwIfFatal();
-  }
+  // and, at the same time, the gateway route tables (internet gateway ingress routing) of the internet gateways the VPCs'
+  // tables route to: `association.gateway-id` ("The ID of the gateway involved in the association", DescribeRouteTables,
+  // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html); an IGW serves one VPC
+  const igwIds = routedInternetGateways([...rtsBySubnet.items, ...mainRts.items]);
+  const [defaults, edges] = await Promise.all([
+    !naclsBySubnet.failed && needDefault.length > 0
+      ? ec2Filtered(run, nacls, "vpc-id", needDefault, [{ Name: "default", Values: ["true"] }])
+      : undefined,
+    ec2Filtered(run, rts, "association.gateway-id", igwIds),
+  ]);
+  for (const n of defaults?.items ?? []) if (!networkAcls.some((x) => x.NetworkAclId === n.NetworkAclId)) networkAcls.push(n);
+  for (const rt of edges.items) if (!routeTables.some((x) => x.RouteTableId === rt.RouteTableId)) routeTables.push(rt);
+  run.ledger.throwIfFatal();
   return { SecurityGroups: sgsResult.items, Subnets: subnets, NetworkAcls: networkAcls, RouteTables: routeTables };
 }

@@ -139,6 +139,8 @@ export const EC2_FILTERS: Record<string, Record<string, (x: Rec) => string[]>> =
     "route-table-id": (x) => str(x.RouteTableId),
     "vpc-id": (x) => str(x.VpcId),
     "association.subnet-id": (x) => each(x.Associations).flatMap((a) => str(a.SubnetId)),
+    // an edge association (a gateway route table): "The ID of the gateway involved in the association"
+    "association.gateway-id": (x) => each(x.Associations).flatMap((a) => str(a.GatewayId)),
     "association.main": (x) => each(x.Associations).flatMap((a) => str(a.Main ?? false)),
     "association.route-table-association-id": (x) => each(x.Associations).flatMap((a) => str(a.RouteTableAssociationId)),
   },
