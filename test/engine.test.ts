@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineRule } from "../src/core/engine/define-rule.ts";
 import { interpolate, orderFindings, runRules, runRulesCounting } from "../src/core/engine/run.ts";
-import type { Rule } from "../src/core/engine/types.ts";
+import type { Finding, Model, Rule, RuleContext } from "../src/core/engine/types.ts";
 import { clip } from "../src/core/util/words.ts";
 import { type AzureModel, buildAzureModel } from "../src/providers/azure/model.ts";
 import { healthyWeb, ids } from "./support/azure-builder.ts";
@@ -361,5 +361,44 @@ describe("a message value's long runs", () => {
       if (got !== v) cut++;
     }
     assert.ok(cut > 50 && cut < 400, `both outcomes are exercised (${cut} of 400 cut)`);
+  });
+});
+
+describe("counting around scoped gaps", () => {
+  it("a result about the whole scope is concerned by every gap, as in a full run", () => {
+    const gap = {
+      kind: "collection" as const,
+      operation: "x.get",
+      message: "denied",
+      resourceId: "/r/gapped",
+      covers: ["k"],
+      affects: ["/r/gapped"],
+    };
+    const model = { provider: "azure", snapshot: { collectedAt: "x", scope: {} }, gaps: [gap] } as unknown as Model;
+    const rule = {
+      id: "azure/synth",
+      provider: "azure",
+      severity: "high",
+      title: "t",
+      source: "s",
+      references: [],
+      reads: ["k"],
+      messages: { m: "msg {{x}}" },
+      check({ report }: RuleContext) {
+        report({ status: "pass", resourceId: "", messageId: "m", data: { x: 1 } });
+        report({ status: "pass", resourceId: "/r/a", key: "k", messageId: "m" });
+        report({ status: "not-applicable", resourceId: "/r/b", messageId: "m", subjects: ["/r/gapped"] });
+      },
+    } as unknown as Rule;
+    const full = runRulesCounting(model, [rule]).findings;
+    const counting = runRulesCounting(model, [rule], { passes: "count" });
+    const statuses = (fs: Finding[]) => Object.fromEntries(fs.filter((f) => f.status !== "pass").map((f) => [f.id, f.status]));
+    assert.deepEqual(statuses(counting.findings), statuses(full));
+    assert.equal(full.find((f) => f.resourceId === "")?.status, "unknown");
+    // the one pass no gap concerns is counted, as a full run keeps it passing
+    assert.deepEqual(
+      counting.counted.map((c) => [c.status, c.resourceId]),
+      [[["pass"], ["/r/a"]]],
+    );
   });
 });

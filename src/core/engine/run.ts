@@ -143,7 +143,8 @@ function withValues(doc: unknown, list: ReportInput["evidence"]): Evidence[] {
  * load balancer, its subjects (its resource's key when it names none) or its evidence's resources.
  */
 function concerns(input: ReportInput, keys: Set<string>): boolean {
-  if (keys.has(idKey(input.resourceId))) return true;
+  // a result about the whole scope: every gap concerns it (applyGaps)
+  if (input.resourceId === "" || keys.has(idKey(input.resourceId))) return true;
   if (input.loadBalancerId && keys.has(idKey(input.loadBalancerId))) return true;
   if (input.subjects) for (const id of input.subjects) if (keys.has(idKey(id))) return true;
   if (input.evidence) for (const e of input.evidence) if (e.resourceId !== "" && keys.has(idKey(e.resourceId))) return true;
