@@ -379,3 +379,22 @@ describe("an ordinary report comes out as it was", () => {
     }
   });
 });
+
+describe("every character ICU skips is one a workflow command could hide behind", () => {
+  it("breaks #<c>#[ and :<c>: for every code point ICU compares as absent", () => {
+    // ICU root collation at tertiary strength: what .NET's culture-sensitive StartsWith and IndexOf use on Linux
+    const icu = new Intl.Collator("en", { sensitivity: "variant" });
+    const missed: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const ch = String.fromCodePoint(cp);
+      if (ch === "\n" || ch === "\r" || icu.compare(`#${ch}#`, "##") !== 0) continue;
+      const legacy = noWorkflowCommands(`vm#${ch}#[error]x`);
+      const v2 = noWorkflowCommands(`:${ch}:error::x`);
+      const json = noWorkflowCommands(`"vm#${ch}#[error]x"`, "json");
+      if (!legacy.includes(COMMAND_BREAK) || !v2.includes(COMMAND_BREAK) || json.includes("#["))
+        missed.push(`U+${cp.toString(16).toUpperCase().padStart(4, "0")}`);
+    }
+    assert.deepEqual(missed, []);
+  });
+});
