@@ -267,8 +267,20 @@ export const cases: RuleCases = {
       snapshot: dualStackBehindNat().remove(ids.natGateway("natgw-web")).build(),
       reason: "NAT gateway natgw-web on subnet snet-web, is not in the snapshot",
     },
+    {
+      name: "hub and spoke: the members are also in a pool of lb-hub, a public load balancer in a resource group that was not collected",
+      snapshot: internalWithoutNat().edit(ids.nic("app1-nic"), inHubPool).edit(ids.nic("app2-nic"), inHubPool).build(),
+      reason: "also in pool pool-hub of load balancer lb-hub, which is not in the snapshot",
+    },
   ],
 };
+
+/** The NIC's ip configurations also in pool-hub of lb-hub, a load balancer in resource group hub-rg (not in the snapshot). */
+function inHubPool(r: Parameters<typeof P>[0]): void {
+  const hub = `${ids.lb("lb-hub").replace(/\/resourceGroups\/[^/]+\//, "/resourceGroups/hub-rg/")}/backendAddressPools/pool-hub`;
+  for (const ipc of P(r).ipConfigurations as Array<{ properties: { loadBalancerBackendAddressPools?: Array<{ id: string }> } }>)
+    ipc.properties.loadBalancerBackendAddressPools = [...(ipc.properties.loadBalancerBackendAddressPools ?? []), { id: hub }];
+}
 
 /** Used by the rule's own tests: an IP-based member with default outbound access passes. */
 export const ipBasedWithDefaultOutbound = () => ipBasedPool().vm("app3", { subnet: APP_SUBNET, ip: "10.1.0.6" });

@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence } from "../../../src/core/engine/types.ts";
 import { parseCidr } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
 import type {
   AzureModel,
@@ -208,6 +208,25 @@ function publicIpGap(c: IpConfig | undefined, version: IpVersion): { why: string
  * counts for an IPv6 member only when the snapshot holds it and it gives IPv6 egress (see natNoV6): one the snapshot
  * lacks is left to the caller, which reports unknown rather than a pass or a fail.
  */
+/** The id of a pool's load balancer (`…/loadBalancers/<name>`, as spelled), or "" for an id of another shape. */
+function lbKeyOfPool(poolId: string): string {
+  const at = poolId.toLowerCase().lastIndexOf("/backendaddresspools/");
+  return at > 0 ? poolId.slice(0, at) : "";
+}
+
+/** A pool the ip configuration names, as the snapshot spells its id (the key when none matches). */
+function spelledPool(c: IpConfig, key: string): string {
+  const wire = (c.nic.raw.properties as { ipConfigurations?: unknown } | undefined)?.ipConfigurations;
+  for (const ipc of Array.isArray(wire) ? wire : []) {
+    const pools = (ipc as { properties?: { loadBalancerBackendAddressPools?: unknown } })?.properties?.loadBalancerBackendAddressPools;
+    for (const p of Array.isArray(pools) ? pools : []) {
+      const id = (p as { id?: unknown })?.id;
+      if (typeof id === "string" && idKey(id) === key) return id;
+    }
+  }
+  return key;
+}
+
 function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
   const paths: Path[] = [];
   const version = memberVersion(m, c);
@@ -456,6 +475,8 @@ export default defineRule<AzureModel>({
       "IPv4 public IPs only), so its outbound path cannot be checked.",
     lbListGap:
       "Load balancers could not be listed ({{operation}}: {{reason}}), so an outbound rule that covers these members may be missing from the snapshot.",
+    poolElsewhere:
+      "{{member}} in pool {{pool}} of {{lb}} has no outbound path in the snapshot, but it is also in pool {{otherPool}} of load balancer {{otherLb}}, which is not in the snapshot (a resource group that was not collected): an outbound rule there may give it egress, so its outbound path cannot be checked.",
   },
   remediation:
     "Give the subnet an explicit outbound method. The cheapest and recommended one is a NAT gateway on the subnet (`az network nat gateway create`, " +
@@ -537,6 +558,29 @@ export default defineRule<AzureModel>({
               messageId: "noNatGateway",
               data: { ...data, nat: nameOf(subnet.natGatewayId), subnet: subnet.name, detail: why ? ` (${why})` : "" },
               evidence: [natEv, memberEv],
+            });
+            continue;
+          }
+          // also in a pool of a load balancer the snapshot lacks (one in a resource group that was not collected, as in a
+          // hub and spoke): an outbound rule there may give it egress, which only that load balancer's data can tell
+          const elsewhere =
+            c && m.kind === "ipconfig" && (c.primary || isV6(c))
+              ? c.poolKeys.find((k) => !model.byKey.pool.has(k) && !model.byKey.resource.has(lbKeyOfPool(k)))
+              : undefined;
+          if (c && elsewhere) {
+            report({
+              ...base,
+              status: "unknown",
+              messageId: "poolElsewhere",
+              data: { ...data, otherPool: nameOf(spelledPool(c, elsewhere)), otherLb: nameOf(lbKeyOfPool(spelledPool(c, elsewhere))) },
+              evidence: [
+                memberEv,
+                {
+                  resourceId: c.nic.id,
+                  pointer: join(c.ptr, "properties", "loadBalancerBackendAddressPools"),
+                  label: `pools of ${c.nic.name}/${c.name}`,
+                },
+              ],
             });
             continue;
           }
