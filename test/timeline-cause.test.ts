@@ -1498,3 +1498,50 @@ describe("a series with a sample off its grid: its step is the most common spaci
     assert.equal(stateAt(five, "2026-03-14T03:29:30Z"), true);
   });
 });
+
+describe("a series' step: the grain it carries, else one guessed from its samples that neither hides gaps nor makes them", () => {
+  const sample = (s: number, up = true) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, 0, s)).toISOString(), up, value: up ? 100 : 0 });
+  const rule = (time: TimeData) => {
+    const out: Array<{ status: string; key?: string; messageId?: string }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out.map((f) => [f.status, f.messageId]);
+  };
+  const gaps = (time: TimeData) => analyzeChanges(time).unknown.map((u) => u.members.map((m) => [m.last?.t, m.resumes?.t]));
+  // a sparse series, as CloudWatch reports a low-traffic minute (no datapoint): every other minute from 03:00 to 03:40
+  // (20 spacings of 2 minutes), then every minute to 03:50 (10 of 1 minute)
+  const sparse = () => [...Array.from({ length: 21 }, (_, i) => sample(i * 120)), ...minutes("U".repeat(10), 41)];
+
+  it("without a grain, a sparse series' 1-minute spacings set its step: a change in a missing minute is unknown", async () => {
+    const { sampleStep } = await import("../src/core/timeline/analyze.ts");
+    const s = member(sparse());
+    assert.equal(sampleStep(s), 60_000);
+    const time = timeData([change("deny", "2026-03-14T03:11:04Z", "nsg")], [s]);
+    assert.deepEqual(gaps(time), [[["2026-03-14T03:10:00.000Z", "2026-03-14T03:12:00.000Z"]]]);
+    assert.deepEqual(rule(time), [["unknown", "unknownAfter"]]);
+    // with one sample off its grid (03:45:30) as well: its two 30-second spacings set no step, the missing minute is
+    // still a gap, and a change among the 1-minute samples (03:43:04) passes
+    const offGrid = member([...sparse(), sample(2730)].sort((a, b) => Date.parse(a.t) - Date.parse(b.t)));
+    assert.equal(sampleStep(offGrid), 60_000);
+    assert.deepEqual(rule(timeData([change("deny", "2026-03-14T03:11:04Z", "nsg")], [offGrid])), [["unknown", "unknownAfter"]]);
+    const among = timeData([change("deny", "2026-03-14T03:43:04Z", "nsg")], [offGrid]);
+    assert.deepEqual(gaps(among), []);
+    assert.deepEqual(rule(among), [["pass", "none"]]);
+  });
+
+  it("the grain a series carries is its step, whatever its samples' spacing", async () => {
+    const { sampleStep } = await import("../src/core/timeline/analyze.ts");
+    // every other minute from 03:00 to 03:58: by its samples a 2-minute series with no gap
+    const everyOther = Array.from({ length: 30 }, (_, i) => sample(i * 120));
+    const change11 = [change("deny", "2026-03-14T03:11:04Z", "nsg")];
+    assert.equal(sampleStep(member(everyOther)), 120_000);
+    assert.deepEqual(rule(timeData(change11, [member(everyOther)])), [["pass", "none"]]);
+    // a 1-minute grain (the wire's PT1M, Period 60): every spacing is a minute missing, 03:11 among them
+    const grained = { ...member(everyOther), step: 60_000 };
+    assert.equal(sampleStep(grained), 60_000);
+    assert.deepEqual(gaps(timeData(change11, [grained])), [[["2026-03-14T03:10:00.000Z", "2026-03-14T03:12:00.000Z"]]]);
+    assert.deepEqual(rule(timeData(change11, [grained])), [["unknown", "unknownAfter"]]);
+    // a 5-minute grain over samples a minute apart: still 5 minutes
+    const five = { ...member(minutes("U".repeat(60))), step: 300_000 };
+    assert.equal(sampleStep(five), 300_000);
+  });
+});

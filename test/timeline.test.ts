@@ -455,3 +455,98 @@ describe("a change inside a gap in the middle of the metrics, the members up aft
     ]);
   });
 });
+
+describe("a series' grain read from the wire: Azure's interval, CloudWatch's Period", () => {
+  const cbf = (findings: Array<{ ruleId: string; status: string; message: string }>) =>
+    findings.filter((f) => f.ruleId.endsWith("/change-before-failure")).map((f) => [f.status, f.message] as const);
+  /** the minute of a time since the window's start (02:30) */
+  const minuteOf = (t: string) => (Date.parse(t) - Date.parse("2026-03-14T02:30:00Z")) / 60_000;
+  /** Azure: both members up all along, alice's NSG rule at a time; every body's interval set, only some samples kept */
+  function azure(interval: string, keep: (minute: number) => boolean, time: string) {
+    const s = webWithTime({ changes: [{ ...NSG_CHANGE, time }] });
+    for (const bodies of Object.values(s.observations?.metrics ?? {}))
+      for (const b of bodies) {
+        b.interval = interval;
+        for (const m of b.value ?? [])
+          for (const ts of m.timeseries ?? []) ts.data = (ts.data ?? []).filter((d) => keep(minuteOf(d.timeStamp)));
+      }
+    const model = buildAzureModel(s);
+    return { steps: model.time?.series.map((x) => x.step), findings: cbf(runCatalog(model, "azure")) };
+  }
+  /** AWS: both zones up all along, bob's SG revoke at a time; every query's Period set, only some samples kept */
+  async function aws(period: number, keep: (minute: number) => boolean, time: string) {
+    const { albWithTime, SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const s = albWithTime({ events: [SG_REVOKE(time)] });
+    const cw = (s as unknown as { observations: { cloudwatch: Record<string, Record<string, unknown>> } }).observations.cloudwatch;
+    for (const d of Object.values(cw) as Array<{
+      MetricDataQueries: Array<{ MetricStat: { Period: number } }>;
+      MetricDataResults: Array<{ Timestamps: string[]; Values: number[] }>;
+    }>) {
+      for (const q of d.MetricDataQueries) q.MetricStat.Period = period;
+      for (const r of d.MetricDataResults) {
+        const kept = r.Timestamps.map((t, j) => [t, r.Values[j] as number] as const).filter(([t]) => keep(minuteOf(t)));
+        r.Timestamps = kept.map(([t]) => t);
+        r.Values = kept.map(([, v]) => v);
+      }
+    }
+    const model = buildAwsModel(s);
+    return { steps: model.time?.series.map((x) => x.step), findings: cbf(runCatalog(model, "aws")) };
+  }
+  // every other minute from 02:30 to 03:50 (03:11 missing), then every minute to 03:59: more 2-minute spacings than
+  // 1-minute ones, as CloudWatch reports a low-traffic minute (no datapoint when no request flows)
+  const sparseMinutes = (m: number) => m % 2 === 0 || m >= 80;
+  // every 10 minutes from 02:30 to 03:50 (03:15 missing), and 03:55
+  const sparseFives = (m: number) => m % 10 === 0 || m === 85;
+
+  it("Azure: PT5M, a 5-minute spacing is no gap; PT1M with 2-minute spacings and PT5M with 10-minute ones have gaps", () => {
+    const five = azure("PT5M", (m) => m % 5 === 0, "2026-03-14T03:11:04Z");
+    assert.deepEqual(five.steps, [300_000, 300_000]);
+    assert.deepEqual(
+      five.findings.map(([status]) => status),
+      ["pass"],
+    );
+    const one = azure("PT1M", sparseMinutes, "2026-03-14T03:11:04Z");
+    assert.deepEqual(one.steps, [60_000, 60_000]);
+    assert.deepEqual(
+      one.findings.map(([status]) => status),
+      ["unknown"],
+      "the change falls in the missing 03:11",
+    );
+    assert.match(one.findings[0]?.[1] ?? "", /no DipAvailability sample between 03:10 \(up\) and 03:12 \(up\)/);
+    const tens = azure("PT5M", sparseFives, "2026-03-14T03:16:04Z");
+    assert.deepEqual(
+      tens.findings.map(([status]) => status),
+      ["unknown"],
+      "the change falls in the missing 03:15",
+    );
+    assert.match(tens.findings[0]?.[1] ?? "", /no DipAvailability sample between 03:10 \(up\) and 03:20 \(up\)/);
+    // an interval that names no grain (FULL: one point for the whole timespan) leaves the step to the samples
+    assert.deepEqual(azure("FULL", () => true, "2026-03-14T03:11:04Z").steps, [undefined, undefined]);
+    assert.deepEqual(azure("PT1H30M", () => true, "2026-03-14T03:11:04Z").steps, [5_400_000, 5_400_000]);
+  });
+
+  it("AWS: Period 300, a 5-minute spacing is no gap; Period 60 with 2-minute spacings and 300 with 10-minute ones have gaps", async () => {
+    const five = await aws(300, (m) => m % 5 === 0, "2026-03-14T03:11:04Z");
+    assert.deepEqual(five.steps, [300_000, 300_000]);
+    assert.deepEqual(
+      five.findings.map(([status]) => status),
+      ["pass"],
+    );
+    const one = await aws(60, sparseMinutes, "2026-03-14T03:11:04Z");
+    assert.deepEqual(one.steps, [60_000, 60_000]);
+    assert.deepEqual(
+      one.findings.map(([status]) => status),
+      ["unknown"],
+      "the revoke falls in the missing 03:11",
+    );
+    assert.match(one.findings[0]?.[1] ?? "", /no HealthyHostCount sample between 03:10 \(up\) and 03:12 \(up\)/);
+    const tens = await aws(300, sparseFives, "2026-03-14T03:16:04Z");
+    assert.deepEqual(
+      tens.findings.map(([status]) => status),
+      ["unknown"],
+      "the revoke falls in the missing 03:15",
+    );
+    assert.match(tens.findings[0]?.[1] ?? "", /no HealthyHostCount sample between 03:10 \(up\) and 03:20 \(up\)/);
+  });
+});

@@ -48,14 +48,22 @@ export function transitions(s: HealthSeries): HealthPoint[] {
 const steps = new WeakMap<HealthPoint[], { n: number; step: number }>();
 
 /**
- * How long one sample of a series stands for: its grain, the most common spacing between two consecutive samples (in
- * whole seconds; of two as common, the shorter), a minute when it has fewer than two. Azure Monitor (PT1M) and
- * CloudWatch (60-second periods) answer in fixed-grain buckets, each stamped with its start, and leave out a bucket
- * with no data: most consecutive samples are one grain apart, and a missing bucket makes a spacing of two grains or
- * more (a gap: see beforeGap). Not the smallest spacing: one sample off the grid (03:30:30 in a 1-minute series; two
- * samples a minute apart in a 5-minute one) would make every ordinary interval of the series a gap.
+ * How long one sample of a series stands for: its grain. The grain the API answered in (`step`: Azure Monitor's
+ * `interval`, PT1M; CloudWatch's `Period`, 60 seconds) when the series carries it. Both answer in fixed-grain buckets,
+ * each stamped with its start, and leave out a bucket with no data (CloudWatch reports nothing for a minute without
+ * requests): a missing bucket makes a spacing of two grains or more between two samples (a gap: see beforeGap).
+ *
+ * A series without one (made by hand) has its grain guessed from the spacings between consecutive samples (in whole
+ * seconds), a minute when it has fewer than two samples: the most common spacing (of two as common, the shorter),
+ * unless a shorter spacing is itself common, the shortest such. Common: it occurs at least twice, at least a quarter as
+ * often as the most common one, and is at least half as long. Not the smallest spacing alone: one sample off the grid
+ * (03:30:30 in a 1-minute series; two samples a minute apart in a 5-minute one) would make every ordinary interval of
+ * the series a gap, and its spacings occur once or twice, far less often than the grain's. Not the most common alone:
+ * a sparse series (samples every other minute for 40 minutes, then every minute for 10) would read 2 minutes and hide
+ * every missing minute, though its 1-minute spacings, ten of them, show the grain.
  */
 export function sampleStep(s: HealthSeries): number {
+  if (typeof s.step === "number" && Number.isFinite(s.step) && s.step > 0) return s.step;
   const known = steps.get(s.points);
   if (known && known.n === s.points.length) return known.step;
   const count = new Map<number, number>();
@@ -63,9 +71,11 @@ export function sampleStep(s: HealthSeries): number {
     const d = Math.round((ms((s.points[i] as HealthPoint).t) - ms((s.points[i - 1] as HealthPoint).t)) / 1000) * 1000;
     if (d > 0) count.set(d, (count.get(d) ?? 0) + 1);
   }
-  let out = 60_000;
+  let common = 60_000;
   let most = 0;
-  for (const [d, n] of count) if (n > most || (n === most && d < out)) [out, most] = [d, n];
+  for (const [d, n] of count) if (n > most || (n === most && d < common)) [common, most] = [d, n];
+  let out = common;
+  for (const [d, n] of count) if (d < out && n >= 2 && 4 * n >= most && 2 * d >= common) out = d;
   steps.set(s.points, { n: s.points.length, step: out });
   return out;
 }

@@ -34,6 +34,12 @@ export interface HealthSeries {
   /** JSON Pointer to the series in the snapshot */
   pointer: string;
   points: HealthPoint[];
+  /**
+   * the series' grain in milliseconds, as the API answered it (an Azure body's `interval`, a CloudWatch query's
+   * `Period`): how long one sample stands for. Unset when the wire did not say (a series made by hand); then
+   * sampleStep guesses it from the samples' spacing.
+   */
+  step?: number;
   /** what decides `up`, in words ("≥ 50 % of probes answered") */
   rule: string;
 }

@@ -42,6 +42,8 @@ interface Metric {
   dims: Record<string, string>;
   points: Array<{ t: string; v: number }>;
   pointer: string;
+  /** the grain in milliseconds: the query's `MetricStat.Period` (seconds); unset when the query names none */
+  step?: number;
 }
 
 function readMetrics(lbArn: string, body: Rec): Metric[] {
@@ -58,12 +60,14 @@ function readMetrics(lbArn: string, body: Rec): Metric[] {
       .map((t, i) => ({ t: typeof t === "number" ? new Date(t * 1000).toISOString() : String(t), v: Number(vs[i]) }))
       .filter((p) => !Number.isNaN(ms(p.t)) && Number.isFinite(p.v))
       .sort((a, b) => ms(a.t) - ms(b.t));
+    const period = stat.Period;
     return {
       name: String(metric.MetricName ?? r.Label ?? ""),
       stat: String(stat.Stat ?? ""),
       dims,
       points,
       pointer: pointer("observations", "cloudwatch", lbArn, "MetricDataResults", ri),
+      ...(typeof period === "number" && Number.isFinite(period) && period > 0 ? { step: period * 1000 } : {}),
     };
   });
 }
@@ -112,6 +116,7 @@ function healthSeries(
     path: tgPath(lb, tg, az),
     pointer: healthy.pointer,
     points: healthy.points.map((p) => ({ t: p.t, up: p.v > 0 && (un.get(ms(p.t)) ?? 0) === 0, value: p.v })),
+    ...(healthy.step !== undefined ? { step: healthy.step } : {}),
     rule: "up when it has healthy hosts and no unhealthy ones",
   };
 }

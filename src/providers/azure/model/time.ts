@@ -22,6 +22,8 @@ export interface LbMetricSeries {
   member?: PoolMember;
   points: Array<{ t: string; average?: number; total?: number; maximum?: number; minimum?: number }>;
   pointer: string;
+  /** the grain in milliseconds, from the body's `interval` (PT1M); unset when it is missing or unreadable */
+  step?: number;
 }
 
 /** DipAvailability at or above this average (percent of probes answered in the minute) counts as up. */
@@ -30,6 +32,19 @@ export const DIP_UP_PERCENT = 50;
 export const SNAT_USED_SHARE = 0.9;
 
 const ms = (t: string) => Date.parse(t);
+
+/**
+ * An ISO 8601 duration of a metrics body's `interval` (PT1M, PT5M, PT1H, P1D) in milliseconds; undefined for anything
+ * else: `FULL` (one point for the whole timespan), a length in weeks, months or years, no length, or zero.
+ */
+function grainMs(interval: unknown): number | undefined {
+  if (typeof interval !== "string") return undefined;
+  const m = /^P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(interval.trim().toUpperCase());
+  if (!m) return undefined;
+  const [d, h, min, sec] = [m[1], m[2], m[3], m[4]].map((x) => Number(x ?? 0)) as [number, number, number, number];
+  const out = Math.round((((d * 24 + h) * 60 + min) * 60 + sec) * 1000);
+  return Number.isFinite(out) && out > 0 ? out : undefined;
+}
 
 export function memberLabelOf(ip: string, m: PoolMember | undefined): string {
   const who = m?.vm?.name ?? m?.nic?.name;
@@ -76,6 +91,7 @@ export function readLbMetrics(snapshot: AzureSnapshot, lbs: LoadBalancer[]): LbM
     const lb = byKey.get(idKey(lbId));
     if (!lb || !Array.isArray(bodies)) continue;
     bodies.forEach((body, bi) => {
+      const step = grainMs(body?.interval);
       (body?.value ?? []).forEach((metric, vi) => {
         const name = metric.name?.value ?? "";
         (metric.timeseries ?? []).forEach((ts, ti) => {
@@ -102,6 +118,7 @@ export function readLbMetrics(snapshot: AzureSnapshot, lbs: LoadBalancer[]): LbM
             pointer: pointer("observations", "metrics", lbId, bi, "value", vi, "timeseries", ti, "data"),
           };
           if (member) s.member = member;
+          if (step !== undefined) s.step = step;
           out.push(s);
         });
       });
@@ -227,6 +244,7 @@ function addMetricSeries(time: TimeData, metrics: LbMetricSeries[]): void {
         path: memberPath(s.lb, s.member),
         pointer: s.pointer,
         points: pts.map((p) => ({ t: p.t, up: (p.average as number) >= DIP_UP_PERCENT, value: p.average as number })),
+        ...(s.step !== undefined ? { step: s.step } : {}),
         rule: `up when ≥ ${DIP_UP_PERCENT} % of the minute's probes answered`,
       });
     }
