@@ -24,6 +24,7 @@ import {
 } from "../src/providers/aws/trace-flows.ts";
 import type { AwsSnapshot } from "../src/providers/aws/wire-types.ts";
 import {
+  ACCOUNT,
   type AwsScenario,
   albBehindNlb,
   awsId,
@@ -727,7 +728,15 @@ describe("AWS trace of a client's IP family: listener rules, an ALB without publ
   });
 
   it("--from Internet at a dualstack NLB traces the family of the target group, and says what becomes of the other family", () => {
-    const t = trace(dual().build(), "Internet", V6.web1, 8080);
+    // the targets' security group admits the NLB's IPv6 addresses, which translated IPv4 clients come from
+    const t = trace(
+      dual()
+        .ingress(ids.sg.nlbApp, { port: 80, ipv6: [V6.vpc] })
+        .build(),
+      "Internet",
+      V6.web1,
+      8080,
+    );
     assert.match(t.flow, /^IPv6 clients on the internet → app-nlb:8080/);
     assert.equal(hop(t, "lb-translate"), undefined);
     assert.match(
@@ -1238,8 +1247,11 @@ describe("AWS trace: the LB subnets' route tables through appliances, prefix lis
       ),
     );
     assert.doesNotMatch(t.basis, /IPv6 clients on the internet reach web-tg too/);
-    // routed to the internet gateway, they reach it
-    assert.match(trace(dual(ids.igw), "Internet").basis, /IPv6 clients on the internet reach web-tg too/);
+    // routed to the internet gateway, they reach it (its security group and network ACL admitting IPv6)
+    const open6 = dual(ids.igw)
+      .ingress(ids.sg.alb, { port: 80, ipv6: ["::/0"] })
+      .naclAllowsIpv6();
+    assert.match(trace(open6, "Internet").basis, /IPv6 clients on the internet reach web-tg too/);
   });
 
   it("a subnet on the VPC's main table while DescribeRouteTables was collected in part: unknown with the gap, as check says", () => {
@@ -1379,5 +1391,90 @@ describe("AWS trace: the LB subnets' route tables through appliances, prefix lis
       (s.gaps ??= []).push({ operation: "ec2:DescribeRouteTables", resourceId: awsId("igw", "other"), status: 503, message: "try later" });
     });
     assert.equal(trace(other, "Internet").verdict, "allow");
+  });
+});
+
+describe("AWS trace: --from Internet at a dualstack load balancer evaluates the other family's security groups and network ACLs", () => {
+  const trace = (b: AwsScenario, from: string) => {
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  /** healthy-alb made dualstack, its public route table sending ::/0 to the internet gateway; its security group and ACL admit IPv4 only */
+  const dual = () => withIpv6Igw(healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack")));
+
+  it("says the IPv6 clients cannot connect when the ALB's security group or its subnets' ACL denies them, and reach the group when both admit them", () => {
+    const sg = trace(dual(), "Internet");
+    assert.equal(sg.verdict, "allow", sg.reason);
+    assert.equal(trace(dual(), "Internet-IPv6").verdict, "deny");
+    assert.match(
+      sg.basis,
+      new RegExp(
+        `IPv6 clients on the internet cannot connect to web-tg: load balancer security group ingress · ${ids.sg.alb} \\(web-alb-sg\\) denies them: no ingress rule allows tcp 80 from IPv6 clients on the internet .*\\(trace them with --from Internet-IPv6\\)$`,
+      ),
+    );
+    assert.doesNotMatch(sg.basis, /reach web-tg too/);
+    const acl = trace(dual().ingress(ids.sg.alb, { port: 80, ipv6: ["::/0"] }), "Internet");
+    assert.match(
+      acl.basis,
+      /IPv6 clients on the internet cannot connect to web-tg: load balancer subnet ACL inbound \(request on the listener port\) · acl-\S+ · subnets \S+ \S+ denies them: rule \* \(the implicit deny\) \(trace them with --from Internet-IPv6\)$/,
+    );
+    const open = trace(
+      dual()
+        .ingress(ids.sg.alb, { port: 80, ipv6: ["::/0"] })
+        .naclAllowsIpv6(),
+      "Internet",
+    );
+    assert.match(
+      open.basis,
+      /IPv6 clients on the internet reach web-tg too \(IP address type dualstack\) \(trace them with --from Internet-IPv6\)$/,
+    );
+    // a prefix list, whose contents are not in the snapshot, may or may not hold IPv6 clients
+    const maybe = trace(
+      dual()
+        .ingress(ids.sg.alb, { port: 80, prefixLists: ["pl-0123456789abcdef0"] })
+        .naclAllowsIpv6(),
+      "Internet",
+    );
+    assert.equal(maybe.verdict, "allow", maybe.reason);
+    assert.match(
+      maybe.basis,
+      /IPv6 clients on the internet reach web-tg too \(IP address type dualstack\), if load balancer security group ingress · \S+ \(web-alb-sg\) lets them through, which is not known: /,
+    );
+  });
+});
+
+describe("AWS trace: a DescribeRouteTables gap of one region of several concerns the subnets of that region only", () => {
+  const trace = (b: AwsScenario, from: string) => {
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp");
+  };
+  /** healthy-alb in a snapshot of us-east-1 and eu-west-1, DescribeRouteTables failed in `region` (the gap names its place, as a wide collection's do) */
+  const twoRegions = (region: string) =>
+    healthyAlb()
+      .edit((s) => {
+        s.scope = { regions: ["us-east-1", "eu-west-1"], accounts: [ACCOUNT] };
+      })
+      .gap({
+        operation: "ec2:DescribeRouteTables",
+        status: 503,
+        code: "ServiceUnavailable",
+        message: `account ${ACCOUNT}, region ${region}: Service Unavailable`,
+      });
+  const routeHop = (t: FlowTrace) => t.hops.find((h) => h.layer === "lb-route");
+
+  it("the internet gateway's own route tables are in doubt in the failed region only", () => {
+    const elsewhere = trace(twoRegions("eu-west-1"), "Internet");
+    assert.equal(routeHop(elsewhere), undefined, routeHop(elsewhere)?.notes[0]?.text);
+    assert.equal(elsewhere.verdict, "allow", elsewhere.reason);
+    const here = trace(twoRegions("us-east-1"), "Internet");
+    assert.equal(routeHop(here)?.verdict, "unknown");
+    assert.match(
+      routeHop(here)?.notes[0]?.text ?? "",
+      /the internet gateway's own route tables were not collected \(collection failed: ec2:DescribeRouteTables: ServiceUnavailable: account 123456789012, region us-east-1: Service Unavailable\)/,
+    );
   });
 });

@@ -23,6 +23,7 @@ import { TuiSession, type WatchState } from "../src/tui/session.ts";
 import { snapshotSource } from "../src/tui/source.ts";
 import { cellWidth, type Row } from "../src/tui/text.ts";
 import type { TuiData } from "../src/tui/types.ts";
+import { healthyAlb, ids } from "./support/aws-builder.ts";
 import { fixture, ROOT } from "./support/cli.ts";
 
 const h = React.createElement;
@@ -869,5 +870,48 @@ describe("TraceView and App: a hop's fix commands", () => {
     await until(text, /custom flow \(<source> <port>/, "the prompt");
     assert.equal(copied.length, 1);
     inst.unmount();
+  });
+});
+
+describe("TraceView: a fix's caveat and a cut note", () => {
+  it("wraps a fix note whole at 60 and 80 columns, and ends a note cut after 3 rows with …", async () => {
+    // the LB subnets on the VPC's main table, which sends 0.0.0.0/0 to a NAT gateway: the fix warns about the main table
+    const snap = healthyAlb()
+      .edit((s) => {
+        type Obj = Record<string, unknown>;
+        for (const rt of s.ec2?.RouteTables ?? []) {
+          if (rt.RouteTableId === ids.rtb.public) {
+            rt.Associations = [{ Main: true, RouteTableId: rt.RouteTableId, RouteTableAssociationId: "rtbassoc-0main" }];
+            rt.Routes = ((rt.Routes ?? []) as Obj[]).map((r) =>
+              r.DestinationCidrBlock === "0.0.0.0/0" ? { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: ids.nat, State: "active" } : r,
+            );
+          } else rt.Associations = ((rt.Associations ?? []) as Obj[]).filter((a) => !a.Main);
+        }
+      })
+      .build();
+    const data = await analyze(snap, { source: "snapshot main-nat.json", live: false });
+    const lbKey = data.lbs[0]?.key ?? "";
+    const targetKey = data.inspector?.traceTargets(lbKey)[0]?.key ?? "";
+    const trace = { lbKey, targetKey, flow: { kind: "data" as const } };
+    const layers = data.inspector?.trace(lbKey, targetKey, trace.flow).layers ?? [];
+    const at = layers.findIndex((l) => l.layer === "lb-route");
+    const fix = layers[at]?.notes.find((n) => n.text.startsWith("fix: "))?.text ?? "";
+    assert.match(fix, /every subnet without its own table would become public; prefer a dedicated table\.$/);
+    for (const width of [60, 80]) {
+      const rows = frame(h(TraceView, { ...sized, width, height: 80, data, trace, selected: at }), width).split("\n");
+      const from = rows.findIndex((l) => /^ {13}fix: /.test(l));
+      const to = rows.findIndex((l, i) => i > from && /^ {13}\$ /.test(l));
+      assert.ok(from > 0 && to > from, rows.join("\n"));
+      const shown = rows
+        .slice(from, to)
+        .map((l) => l.trim())
+        .join(" ");
+      assert.equal(shown, fix, `the fix note whole at ${width} columns`);
+      // the reason note about every subnet runs past 3 rows: its third row ends with …, the next note follows
+      const long = rows.findIndex((l) => /^ {13}an internet-facing load balancer's subnets must/.test(l));
+      assert.ok(long > 0, rows.join("\n"));
+      assert.match(rows[long + 2] ?? "", /…$/, `a cut note shows the cut at ${width} columns`);
+      assert.match(rows[long + 3] ?? "", /^ {13}subnet-\S+ in us-east-1b: DENY/, rows.join("\n"));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { awsId, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { ACCOUNT, awsId, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const privateZones = [
@@ -27,6 +27,51 @@ const dualstack = (type: string, v6Target?: string) =>
           ...(rt.Routes as Array<Record<string, unknown>>),
           { DestinationIpv6CidrBlock: "::/0", GatewayId: v6Target, State: "active" },
         ];
+    });
+
+/**
+ * web-alb's subnets on the VPC's main table (it sends 0.0.0.0/0 to the NAT gateway; no other table is associated), in a
+ * snapshot of us-east-1 and eu-west-1 whose DescribeRouteTables failed in eu-west-1 only (the gap names that place, as a
+ * wide collection's do); `euAlb`: eu-west-1 holds a load balancer of its own, eu-alb, in a subnet of another VPC there.
+ */
+const mainNatWithEuGap = (euAlb: boolean) =>
+  healthyAlb()
+    .edit((s) => {
+      s.scope = { regions: ["us-east-1", "eu-west-1"], accounts: [ACCOUNT] };
+      for (const rt of s.ec2?.RouteTables ?? []) {
+        if (rt.RouteTableId === ids.rtb.private) rt.Associations = [];
+        if (rt.RouteTableId === ids.rtb.public)
+          rt.Associations = [{ Main: true, RouteTableId: rt.RouteTableId, RouteTableAssociationId: "rtbassoc-0main" }];
+        if (rt.RouteTableId === ids.rtb.public)
+          rt.Routes = (rt.Routes as Array<Record<string, unknown>>).map((r) =>
+            r.DestinationCidrBlock === "0.0.0.0/0" ? { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: ids.nat, State: "active" } : r,
+          );
+      }
+      if (!euAlb) return;
+      const web = s.elbv2.LoadBalancers?.find((lb) => lb.LoadBalancerArn === ids.lb.alb);
+      const subnet = awsId("subnet", "eu-public-a");
+      s.elbv2.LoadBalancers?.push({
+        ...web,
+        LoadBalancerArn: `arn:aws:elasticloadbalancing:eu-west-1:${ACCOUNT}:loadbalancer/app/eu-alb/0123456789abcdef`,
+        LoadBalancerName: "eu-alb",
+        DNSName: "eu-alb-1234567890.eu-west-1.elb.amazonaws.com",
+        VpcId: awsId("vpc", "eu"),
+        AvailabilityZones: [{ ZoneName: "eu-west-1a", SubnetId: subnet, LoadBalancerAddresses: [] }],
+      });
+      s.ec2?.Subnets?.push({
+        SubnetId: subnet,
+        VpcId: awsId("vpc", "eu"),
+        CidrBlock: "10.1.1.0/24",
+        AvailabilityZone: "eu-west-1a",
+        SubnetArn: `arn:aws:ec2:eu-west-1:${ACCOUNT}:subnet/${subnet}`,
+        OwnerId: ACCOUNT,
+      });
+    })
+    .gap({
+      operation: "ec2:DescribeRouteTables",
+      status: 503,
+      code: "ServiceUnavailable",
+      message: `account ${ACCOUNT}, region eu-west-1: Service Unavailable`,
     });
 
 export const cases: RuleCases = {
@@ -145,6 +190,22 @@ export const cases: RuleCases = {
       errors: [
         { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
         { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
+    {
+      name: "the ALB's subnets on the VPC's main table (NAT gateway) in a snapshot of two regions, while DescribeRouteTables failed in the other region, which has no load balancer",
+      snapshot: mainNatWithEuGap(false).build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA },
+        { messageId: "private", resourceId: ids.subnet.publicB },
+      ],
+    },
+    {
+      name: "the ALB's subnets on the VPC's main table (NAT gateway) in a snapshot of two regions, while DescribeRouteTables failed in the other region, where eu-alb is",
+      snapshot: mainNatWithEuGap(true).build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA },
+        { messageId: "private", resourceId: ids.subnet.publicB },
       ],
     },
   ],

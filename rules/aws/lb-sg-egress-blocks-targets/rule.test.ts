@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ids } from "../../../test/support/aws-builder.ts";
+import { awsId, ids, lbArn } from "../../../test/support/aws-builder.ts";
 import { evaluateCase, runRuleTests } from "../../../test/support/rule-tester.ts";
 import { albBehindNlbWithSg, cases, FRONT_NLB_SG } from "./cases.ts";
 import rule from "./rule.ts";
@@ -54,5 +54,43 @@ describe("aws/lb-sg-egress-blocks-targets: an ALB target of an NLB", () => {
       assert.equal(f?.status, "pass", f?.message);
       assert.equal(f?.messageId, "albAllowed");
     }
+  });
+});
+
+describe("aws/lb-sg-egress-blocks-targets: an ALB target in no zone the NLB enables, and the ALB by its name", () => {
+  const PUBLIC_C = awsId("subnet", "public-c");
+  /** front-nlb moved to public-c (us-east-1c), a zone web-alb (us-east-1a, us-east-1b) does not enable; its outbound rule reaches only the instances' SG */
+  const nlbInZoneC = () =>
+    albBehindNlbWithSg([{ port: 80, groups: [ids.sg.web] }])
+      .subnet({ id: PUBLIC_C, cidr: "10.0.3.0/24", az: "us-east-1c", name: "public-c", public: true })
+      .editLb(lbArn("front-nlb", "network"), (lb) => {
+        lb.AvailabilityZones = [{ ZoneName: "us-east-1c", SubnetId: PUBLIC_C }];
+      });
+
+  it("is not applicable, with its own message, when the NLB and the ALB share no zone: the NLB opens no connection to it", () => {
+    const f = evaluateCase(rule, nlbInZoneC().build()).find((x) => x.resourceId === ids.lb.alb);
+    assert.equal(f?.status, "not-applicable", f?.message);
+    assert.equal(f?.messageId, "albNoZone");
+    assert.equal(
+      f?.message,
+      "Load balancer front-nlb opens no connection to Application Load Balancer web-alb (target group alb-tg): none of web-alb's subnets is in a zone front-nlb enables (us-east-1c), so no outbound rule of its security groups applies to it.",
+    );
+  });
+
+  it("names the ALB target by its name, not its ARN, when it is in the snapshot but cannot be decided", () => {
+    const f = evaluateCase(
+      rule,
+      albBehindNlbWithSg([{ port: 80, groups: [ids.sg.web] }])
+        .editLb(ids.lb.alb, (lb) => {
+          lb.AvailabilityZones = [];
+        })
+        .build(),
+    ).find((x) => x.resourceId === ids.lb.alb);
+    assert.equal(f?.status, "unknown", f?.message);
+    assert.match(
+      f?.message ?? "",
+      /^Cannot decide whether load balancer front-nlb may connect to Application Load Balancer web-alb \(target group alb-tg\)/,
+    );
+    assert.doesNotMatch(f?.message ?? "", /arn:aws/);
   });
 });

@@ -7,6 +7,8 @@
  * and IPv6 independently; between a static and a propagated route to the same destination, the static one
  * (How route priority works, https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html).
  */
+
+import type { ModelGap } from "../../core/engine/types.ts";
 import {
   INTERNET_V4,
   type Interval6,
@@ -21,7 +23,9 @@ import {
   toCidrs6,
 } from "../../core/util/ip.ts";
 import { idKey } from "../../core/util/resource-id.ts";
+import { awsLocate, gapMessagePlace } from "./location.ts";
 import { type AwsModel, type LoadBalancer, listGaps, type Route, type RouteTable, type Subnet } from "./model.ts";
+import { isPlaceGapCopy } from "./place-gaps.ts";
 import { jsonForCommand, placeholder, sh } from "./rule-helpers.ts";
 
 export const V4 = "0.0.0.0/0";
@@ -343,37 +347,61 @@ export function prefixListRoutes(rt: RouteTable): Route[] {
 }
 
 /**
+ * Whether a DescribeRouteTables gap may concern a load balancer's subnet `s`, as the engine places it (docs/aws-scale.md):
+ * in a snapshot of several accounts and regions, a gap of one place was made into one per load balancer of that place
+ * (place-gaps.ts), which concerns what it `affects` (the load balancer's subnets among them); another gap whose message
+ * names its place (a wide collection's) concerns the subnets of that account and region only, as far as the subnet's own
+ * location is known (awsLocate); a gap that names no place, every subnet.
+ */
+function gapConcerns(model: AwsModel, g: ModelGap, s: Subnet): boolean {
+  if (isPlaceGapCopy(g)) return (g.affects ?? []).includes(s.key);
+  const place = gapMessagePlace(g.message);
+  if (!place) return true;
+  const at = awsLocate({ resourceId: s.id }, model);
+  if (place.region && at.region && place.region.toLowerCase() !== at.region.toLowerCase()) return false;
+  if (place.account && at.account && place.account !== at.account) return false;
+  return true;
+}
+
+const gapText = (g: ModelGap) => ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})`;
+
+/**
  * The subnet's route table is the VPC's main one only because no table associated with the subnet is in the snapshot, while
  * DescribeRouteTables was not collected in full: the table associated with it may be the one missing. The gap's note
  * (" (collection failed: …)"), else undefined. The model falls back to the main table as AWS does for a subnet without an
  * explicit association ("If a subnet is not explicitly associated with any route table, it is implicitly associated with the
  * main route table", DescribeRouteTables, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html).
+ * A gap of another account or region (gapConcerns) leaves it whole.
  */
 export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined {
   if (s.routeTableVia !== "main") return undefined;
   // a gap about another VPC or another subnet leaves this one's tables whole
   const g = listGaps(model, "DescribeRouteTables").find((x) => {
+    if (isPlaceGapCopy(x)) return gapConcerns(model, x, s);
     const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
     if (id?.startsWith("vpc-")) return s.vpcId !== undefined && id === idKey(s.vpcId);
     if (id?.startsWith("subnet-")) return id === s.key;
     // an internet gateway's own (edge) tables: read apart from the subnets' (edgeTablesInDoubt)
     if (id?.startsWith("igw-")) return false;
-    return true;
+    return gapConcerns(model, x, s);
   });
-  return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : undefined;
+  return g ? gapText(g) : undefined;
 }
 
 /**
- * The gateway route tables of the internet gateways in `igws` (routes to them) were not collected: DescribeRouteTables
- * failed for one of them, or for a batch (no resource). The gap's note, else undefined.
+ * The gateway route tables of the internet gateways in `igws` (routes to them, from the route table of the load balancer's
+ * subnet `s`) were not collected: DescribeRouteTables failed for one of them, or for a batch (no resource) of the subnet's
+ * account and region (gapConcerns). The gap's note, else undefined.
  */
-export function edgeTablesInDoubt(model: AwsModel, igws: Route[]): string | undefined {
+export function edgeTablesInDoubt(model: AwsModel, igws: Route[], s: Subnet): string | undefined {
   const ids = new Set(igws.map((r) => idKey(r.target)));
   const g = listGaps(model, "DescribeRouteTables").find((x) => {
+    if (isPlaceGapCopy(x)) return gapConcerns(model, x, s);
     const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
-    return id === undefined || (id.startsWith("igw-") && ids.has(id));
+    if (id === undefined) return gapConcerns(model, x, s);
+    return id.startsWith("igw-") && ids.has(id);
   });
-  return g ? ` (collection failed: ${g.operation}: ${g.code ? `${g.code}: ` : ""}${g.message})` : undefined;
+  return g ? gapText(g) : undefined;
 }
 
 const edgeIndex = new WeakMap<AwsModel, Map<string, RouteTable[]>>();

@@ -490,6 +490,9 @@ function internetV6(lb: LoadBalancer | undefined, subnets: Subnet[]): Endpoint {
   return e;
 }
 
+/** The hops of the other family's flow that the basis of `--from Internet` speaks of on their own. */
+const SAID = new Set(["lb-route", "lb-listener-rule", "lb-address-type"]);
+
 /**
  * `--from Internet` through a route's listener. An IPv4-only load balancer takes IPv4 clients only: they are traced. A
  * dualstack one takes both families: the family its target group serves is traced (the IPv6 one at an internet-facing
@@ -530,16 +533,33 @@ function traceInternet(model: AwsModel, r: Route, which: "any" | IpFamily, src: 
           ? `${them} reach ${s(tg.name)} too: the NLB translates their connections to ${FAMILY[served]}, and the target sees the NLB's own address`
           : `${them} reach ${s(tg.name)} too (IP address type ${s(lb.ipAddressType ?? "")})`;
   }
+  const otherClients = other === "ipv6" ? internetV6(lb, model.subnets) : internetV4(true);
+  // what the route tables said of their replies: nothing (no hop), "unknown", or "deny" (the fate says they get none)
+  let routed: Verdict | undefined;
   if (connects && lb.internetFacing) {
     // the reply to them leaves through the LB subnets' route tables, as the traced family's does (an egress-only internet
     // gateway, say, takes IPv6 replies and admits no client)
-    const otherClients = other === "ipv6" ? internetV6(lb, model.subnets) : internetV4(true);
-    const routed = lbRouteHop(model, lb, otherClients, [other === "ipv6"]);
-    const h = routed.hop;
+    const route = lbRouteHop(model, lb, otherClients, [other === "ipv6"]);
+    const h = route.hop;
     const reason = h?.deciding?.name ?? h?.notes[0]?.text ?? "";
     if (h?.verdict === "deny")
-      fate = `${them} get no reply${routed.allDenied ? "" : ` from the node in ${(routed.deniedIn ?? []).join(", ")}`}, whatever the listener does with them: ${reason}`;
+      fate = `${them} get no reply${route.allDenied ? "" : ` from the node in ${(route.deniedIn ?? []).join(", ")}`}, whatever the listener does with them: ${reason}`;
     else if (h?.verdict === "unknown" && reaches) fate = `${fate}, if their replies get back, which is not known: ${reason}`;
+    routed = h?.verdict;
+  }
+  if (connects && reaches && routed !== "deny") {
+    // their own security group and network ACL hops (the load balancer's see their addresses, an NLB that preserves
+    // them passes them on): the other family's data flow, less the hops said above (route tables, listener rules)
+    const o = traceData(model, r, otherClients);
+    const own = o.error ? [] : o.hops.filter((x) => !SAID.has(x.layer));
+    const deny = own.find((x) => x.verdict === "deny");
+    const unknown = own.find((x) => x.verdict === "unknown");
+    if (deny)
+      fate = `${them} cannot connect to ${s(tg.name)}: ${deny.title} denies them: ${deny.deciding?.name ?? deny.notes[0]?.text ?? ""}`;
+    else if (unknown && routed !== "unknown") {
+      const why = unknown.notes.find((n) => n.kind === "reason") ?? unknown.notes[0];
+      fate = `${fate}, if ${unknown.title} lets them through, which is not known${why ? `: ${why.text}` : ""}`;
+    }
   }
   const note = `${s(lb.name)} is dualstack: this traces its ${FAMILY[family]} clients on the internet${family === served ? `, the family target group ${s(tg.name)} serves` : ""}; ${fate} (${how})`;
   return { ...t, basis: `${t.basis}; ${note}` };

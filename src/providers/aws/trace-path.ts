@@ -583,7 +583,7 @@ function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoi
       text: `${sends}, but the internet gateway's route table ${line(detour.edge.id)} (a gateway route table) sends ${line(detour.route.destination)}, which holds ${line(sub.id)}, to ${line(detour.route.target)}: the requests go through ${line(detour.route.target)} and the replies do not, and AWS does not support such asymmetric routing (the return traffic must go through the same appliance), so whether the clients get a reply is not known`,
     };
   // the internet gateway's own route tables were not read: one may send the requests through an appliance the replies skip
-  const edgeDoubt = a.igws.length > 0 && !detour ? edgeTablesInDoubt(model, a.igws) : undefined;
+  const edgeDoubt = a.igws.length > 0 && !detour ? edgeTablesInDoubt(model, a.igws, sub) : undefined;
   if (edgeDoubt)
     return {
       where,

@@ -111,7 +111,15 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
         });
         continue;
       }
-      for (const line of wrap(note.text, W - 13).slice(0, 3)) rows.push([{ t: " ".repeat(13) }, { t: line, ...style }]);
+      // a fix's summary is wrapped whole (its caveat, "prefer a dedicated table", is part of the fix c copies); any
+      // other note keeps 3 rows, the last ending in "…" when the note goes on
+      const lines = wrap(note.text, W - 13);
+      const whole = note.text.startsWith("fix: ");
+      const shown = whole ? lines : lines.slice(0, 3);
+      shown.forEach((line, i) => {
+        const cut = i === shown.length - 1 && shown.length < lines.length;
+        rows.push([{ t: " ".repeat(13) }, { t: cut ? truncate(`${line} …`, W - 13) : line, ...style }]);
+      });
     }
     spans.push([start, rows.length]);
   });

@@ -44,6 +44,8 @@ export const messages = {
     "Load balancer {{lb}} cannot open connections to Application Load Balancer {{alb}} (target group {{targetGroup}}) on {{ports}}: the outbound rules of its security groups {{groups}} allow nothing to {{nodes}}{{nearMiss}}. Target health: {{health}}.",
   albAllowed:
     "Load balancer {{lb}} may connect to every node of Application Load Balancer {{alb}} (target group {{targetGroup}}) on {{ports}}: {{basis}}.",
+  albNoZone:
+    "Load balancer {{lb}} opens no connection to Application Load Balancer {{alb}} (target group {{targetGroup}}): none of {{alb}}'s subnets is in a zone {{lb}} enables ({{zones}}), so no outbound rule of its security groups applies to it.",
 };
 
 export function check({ model, report }: RuleContext<AwsModel>): void {
@@ -189,14 +191,18 @@ interface AlbNode {
  * of all targets registered with the target group that are in an Availability Zone enabled for the load balancer" (NLB guide,
  * Target groups); with the NLB's zones not all known, a node elsewhere is `uncertain`.
  */
-function albNodes(model: AwsModel, lb: LoadBalancer, target: Target): { alb: LoadBalancer; nodes: AlbNode[] } | { reason: string } {
+function albNodes(
+  model: AwsModel,
+  lb: LoadBalancer,
+  target: Target,
+): { alb: LoadBalancer; nodes: AlbNode[] } | { alb: LoadBalancer; noZone: string[] } | { alb?: LoadBalancer; reason: string } {
   const alb = model.byKey.loadBalancer.get(idKey(target.id));
   if (!alb) {
     return {
       reason: `the Application Load Balancer ${target.id} is not in the snapshot${gapNote(model, [target.id], ["DescribeLoadBalancers"])}, so the addresses and security groups of its nodes are not known`,
     };
   }
-  if (alb.zones.length === 0) return { reason: `the Application Load Balancer ${alb.name} lists no subnets in the snapshot` };
+  if (alb.zones.length === 0) return { alb, reason: `the Application Load Balancer ${alb.name} lists no subnets in the snapshot` };
   const nlbZones = lbZoneNames(lb);
   const nlbKnown = nlbZones.filter((z): z is string => !!z);
   const nlbZonesUnknown = nlbZones.length === 0 || nlbKnown.length < nlbZones.length;
@@ -217,13 +223,8 @@ function albNodes(model: AwsModel, lb: LoadBalancer, target: Target): { alb: Loa
     }
     nodes.push(node);
   }
-  if (nodes.length === 0) {
-    return {
-      reason:
-        `none of the subnets of the Application Load Balancer ${alb.name} is in a zone ${lb.name} enables (${nlbKnown.join(", ")}), ` +
-        `so ${lb.name} opens no connection to it`,
-    };
-  }
+  // every zone of both is known, and none is shared: the NLB opens no connection to the ALB, which is known
+  if (nodes.length === 0) return { alb, noZone: nlbKnown };
   return { alb, nodes };
 }
 
@@ -251,13 +252,29 @@ function checkAlbTarget(
   const tEv = targetEvidence(target);
   const sgEv = { resourceId: lb.arn, pointer: lb.securityGroupsPtr, label: "load balancer security groups" };
   const found = albNodes(model, lb, target);
+  // the ALB by its name wherever the snapshot has it (its ARN otherwise)
+  const named = found.alb ? { ...data, target: `Application Load Balancer ${found.alb.name}`, alb: found.alb.name } : data;
+  if ("noZone" in found) {
+    report({
+      ...base,
+      status: "not-applicable",
+      messageId: "albNoZone",
+      data: { ...named, zones: found.noZone.join(", ") },
+      evidence: [
+        tEv,
+        { resourceId: lb.arn, pointer: `${lb.ptr}/AvailabilityZones`, label: `zones of ${lb.name}` },
+        { resourceId: found.alb.arn, pointer: `${found.alb.ptr}/AvailabilityZones`, label: `zones of ${found.alb.name} (the target)` },
+      ],
+    });
+    return;
+  }
   if ("reason" in found || checks.length === 0) {
     const reason = "reason" in found ? found.reason : "the target has no port";
-    report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [tEv, sgEv] });
+    report({ ...base, status: "unknown", messageId: "undecidable", data: { ...named, reason }, evidence: [tEv, sgEv] });
     return;
   }
   const { alb, nodes } = found;
-  const d = { ...data, target: `Application Load Balancer ${alb.name}`, alb: alb.name };
+  const d = named;
   const albSgEv = { resourceId: alb.arn, pointer: alb.securityGroupsPtr, label: `security groups of ${alb.name} (the target)` };
   const results = checks.flatMap((c) =>
     nodes.map((n) => ({
