@@ -1497,3 +1497,123 @@ function descendingQuotes(unit: string): string {
   for (; k >= 1; k--) parts.push(`${unit}${"\\".repeat(k)}"`);
   return parts.join("");
 }
+
+describe("a YAML key that names a Secret's content, not a reference to one", () => {
+  it("loses its value (registrySecret, dockerSecret, tlsSecret: a password); existingSecret, imagePullSecret and a certificate Secret's name stay", () => {
+    const cases: Array<[string, string]> = [
+      ["registrySecret: hunter2", `registrySecret: ${REDACTED}`],
+      ["client_credentials_secret: s3cr3tvalue", `client_credentials_secret: ${REDACTED}`],
+      ["dockerSecret: 8f14e45fceea167a5a36dedd4bea2543", `dockerSecret: ${REDACTED}`],
+      ["tlsSecret: p4ssw0rd", `tlsSecret: ${REDACTED}`],
+      ["registry-secret: s3cr3t", `registry-secret: ${REDACTED}`],
+      ["pullSecret: s3cr3t", `pullSecret: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of ["existingSecret: db-creds", "imagePullSecret: regcred", "auth.existingSecret: db-creds", "certSecret: web-tls"]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = { data: { "values.yaml": "registrySecret: hunter2\n" } };
+    const expected = { data: { "values.yaml": `registrySecret: ${REDACTED}\n` } };
+    assert.deepEqual(bothWays(doc).scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("ConvertTo-SecureString after a word that starts no command", () => {
+  it("loses its bare plain text when -AsPlainText or -Force follows it (powershell -Command, pwsh -c, return, a prompt)", () => {
+    for (const before of ["powershell -Command", "pwsh -c", "return", "PS C:\\>", "echo x &&"]) {
+      const s = `${before} ConvertTo-SecureString S3cret -AsPlainText -Force`;
+      assert.equal(maskSecretsInString(s), `${before} ConvertTo-SecureString ${REDACTED} -AsPlainText -Force`, s);
+    }
+    assert.equal(
+      maskSecretsInString("New-LocalUser bob -Password (ConvertTo-SecureString S3cret -AsPlainText -Force)"),
+      `New-LocalUser bob -Password (ConvertTo-SecureString ${REDACTED} -AsPlainText -Force)`,
+    );
+    const prose = "Use ConvertTo-SecureString -AsPlainText -Force only in tests";
+    assert.equal(maskSecretsInString(prose), prose);
+  });
+});
+
+describe("a password's value that starts with #", () => {
+  it("is masked; a comment (# and a space, or # alone) stays", () => {
+    const cases: Array<[string, string]> = [
+      ["password: #S3cret!", `password: ${REDACTED}`],
+      ["db.password: #S3cret", `db.password: ${REDACTED}`],
+      ["pwd:\t#S3cret", `pwd:\t${REDACTED}`],
+      ["clientSecret: #S3cret", `clientSecret: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of ["password: # set by CI", "password: #", "clientSecret: # set by CI"]) assert.equal(maskSecretsInString(s), s, s);
+  });
+});
+
+describe("htpasswd as an earlier word's argument", () => {
+  it("does not hide the htpasswd command after it", () => {
+    assert.equal(maskSecretsInString("echo htpasswd htpasswd -b f u S3cret"), `echo htpasswd htpasswd -b f u ${REDACTED}`);
+    assert.equal(maskSecretsInString("which htpasswd; htpasswd -b f u S3cret"), `which htpasswd; htpasswd -b f u ${REDACTED}`);
+  });
+});
+
+describe("a token's, a signature's or a key's name in a YAML line", () => {
+  it("keeps a value that names no secret (an algorithm, a short word, prose); a token, a password and a key go", () => {
+    for (const s of [
+      "Signature: sha256WithRSAEncryption",
+      "token: none required for /healthz",
+      "primaryKey: id",
+      "createSecret: yes",
+      "createSecret: off",
+      "my-api-key: shown",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      ["token: ghp_abcdefghijklmnop1234", `token: ${REDACTED}`],
+      ["sharedKey: Abc123xyz789", `sharedKey: ${REDACTED}`],
+      ["API_KEY: id", `API_KEY: ${REDACTED}`],
+      ["token: AB ZQXabcdefghijkl", `token: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("YAML secret lines the earlier pass missed", () => {
+  it("a dashed key's value, a plain scalar's continuation lines, a nested sequence's item, a doubled single quote", () => {
+    const cases: Array<[string, string]> = [
+      ["spring.cloud.aws.credentials.secret-key: S3cret", `spring.cloud.aws.credentials.secret-key: ${REDACTED}`],
+      ["account-key: S3cret", `account-key: ${REDACTED}`],
+      ["clientSecret: part1\n  S3cret\nnext: x", `clientSecret: ${REDACTED}\nnext: x`],
+      ["- - clientSecret: S3cret", `- - clientSecret: ${REDACTED}`],
+      ["clientSecret: 'S3c''ret'", `clientSecret: '${REDACTED}'`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const kept = "auth:\n  clientSecret: S3cret\n  tenant: t";
+    assert.equal(maskSecretsInString(kept), `auth:\n  clientSecret: ${REDACTED}\n  tenant: t`);
+  });
+});
+
+describe("PowerShell parameters written with an en dash, an em dash or a horizontal bar", () => {
+  it("lose their secret values, in a line and in an argv; redis-server --requirepass too", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "New-AzVirtualNetworkGatewayConnection -Name c \u2013SharedKey 'S3cret'",
+        `New-AzVirtualNetworkGatewayConnection -Name c \u2013SharedKey '${REDACTED}'`,
+      ],
+      [
+        "Set-AWSCredential -AccessKey AKIDEXAMPLE \u2014SecretKey S3cret",
+        `Set-AWSCredential -AccessKey AKIDEXAMPLE \u2014SecretKey ${REDACTED}`,
+      ],
+      ["New-LocalUser bob \u2015Password S3cret", `New-LocalUser bob \u2015Password ${REDACTED}`],
+      ["redis-server --requirepass S3cret", `redis-server --requirepass ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const doc = { a: ["Set-AWSCredential", "\u2014SecretKey", "S3cret"] };
+    const expected = { a: ["Set-AWSCredential", "\u2014SecretKey", REDACTED] };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.equal(
+      maskSecretsInString("az storage account update --bypass AzureServices"),
+      "az storage account update --bypass AzureServices",
+    );
+  });
+});

@@ -549,7 +549,8 @@ describe("an argv operand after words the cheap gate skipped (property)", () => 
     const htOption = fc.constantFrom(["-B"], ["-C", "10"], ["-c"], ["-r", "5"], ["-m"]);
     fc.assert(
       fc.property(
-        fc.array(alnum(5), { minLength: 1, maxLength: 3 }),
+        // lower case: a name is no secret, and must never spell the marker ZQX
+        fc.array(alnum(5).map((s) => s.toLowerCase()), { minLength: 1, maxLength: 3 }),
         fc.array(htOption, { maxLength: 3 }),
         fc.boolean(),
         alnum(12),

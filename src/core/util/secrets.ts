@@ -125,7 +125,7 @@ const HEADER_HINT = new RegExp(
  * `login -p X`, `sqlcmd -P X`): each of these shapes starts with one of these. Apart from HINT: as an alternative
  * there, its lookbehind cost every string of a snapshot a fifth more; `hinted` tests it only on a string with an option.
  */
-const CLI_HINT = /(?<![^\s])-[-A-Za-z]/;
+const CLI_HINT = /(?<![^\s])[-\u2013\u2014\u2015][-A-Za-z]/;
 /**
  * A command line's credential given as an operand, no option before it (`aws configure set aws_secret_access_key …`,
  * `net user NAME PASSWORD`, `echo 'user:pw' | chpasswd`), or PowerShell's plain text with no ASCII option
@@ -195,7 +195,7 @@ const SECRET_VALUE_NAME =
 /** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
 const ESC_QUOTE = `\\\\{0,7}["']`;
 const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*(?!#(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*(?!#(?=\\s|$)(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
   "gi",
 );
 
@@ -286,21 +286,40 @@ function maskHinted(s: string, aws: boolean): string {
  * A YAML line's key that names a secret (SECRET_VALUE_NAME's names, at the key's end: `clientSecret:`, `- password:`,
  * `API_KEY:`, `AZURE_STORAGE_KEY:`, `token:`; not `secretName:`, `nextToken:`), at the line's start (read sticky there).
  */
-const YAML_SECRET_KEY = new RegExp(`[ \\t]*(-[ \\t]+)?([\\w.-]*(?:${SECRET_VALUE_NAME}))[ \\t]*:`, "iy");
+const YAML_SECRET_KEY = new RegExp(`[ \\t]*((?:-[ \\t]+)*)([\\w.-]*(?:${SECRET_VALUE_NAME}))[ \\t]*:`, "iy");
 /**
- * A YAML key that names a password or a secret (`client-secret:`, as Spring writes it, too): a key's or a token's
- * name written with a `-` is a header's (`my-api-key: shown`), which HEADER_NAMES names exactly.
+ * A YAML key that names a password or a secret (`client-secret:`, as Spring writes it, too). A key's or a token's name
+ * written with a `-` (`account-key:`, `secret-key:`) may be a header's (`my-api-key: shown`): its value masked unless
+ * it names none (YAML_PLAIN_WORDS); HEADER_NAMES' own are HEADER_LINE's.
  */
 const YAML_PASSWORD_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)$/i;
 /** A block scalar's header (`|`, `>-`, `|2`, after a tag or an anchor: `!vault |`), to the line's end (a comment too). */
 const YAML_BLOCK = /^(?:[!&][^\s]*[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$/;
 /** A plain value that is no secret: a boolean or null (`createSecret: true` is a setting), or masked already. */
-const YAML_NOT_SECRET = /^(?:true|false|null|~|\[redacted\])$/i;
+const YAML_NOT_SECRET = /^(?:true|false|yes|no|on|off|null|~|\[redacted\])$/i;
 /**
- * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`,
- * `tlsSecret: web-tls`): its value, when a Secret's name (YAML_OBJECT_NAME), stays.
+ * A key whose plain value is masked whatever it is: a password's, a secret's or a credential key's name
+ * (`client_secret:`, `API_KEY:`, `AZURE_STORAGE_KEY:`, `SECRET_KEY:`). Under a token's, a signature's or another
+ * key's name (`token:`, `Signature:`, `primaryKey:`) a value that names no secret stays (YAML_PLAIN_WORDS).
  */
-const YAML_SECRET_REF = /(?:existing|imagepull|pull|tls|ssl|cert|certificate|ca|registry|docker|credentials|creds)[_-]?secret$/i;
+const YAML_WHOLE_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth|(?:access|account|api|storage|secret)[_-]?key)$/i;
+/**
+ * A plain value that no token or key is: a short lower-case word (`primaryKey: id`, shorter than 8 letters), an algorithm's
+ * name (`Signature: sha256WithRSAEncryption`, `RS256`), or prose, lower-case words (`token: none required for /healthz`).
+ * Each pattern linear (a word's characters and the spaces between words are disjoint).
+ */
+const YAML_PLAIN_WORDS =
+  /^(?:[a-z]{1,7}|(?:[Ss][Hh][Aa]|[Rr][Ss][Aa]|[Ee][Cc][Dd][Ss][Aa]|[Dd][Ss][Aa]|[Hh][Mm][Aa][Cc]|[Mm][Dd]5|[Ee][Dd](?:25519|448)|[RPEH]S(?:256|384|512))[\w-]*|[a-z][a-z'-]*(?:[ \t]+(?:[a-z(][a-z'.,:;()-]*|\/[\w./-]*))+)$/;
+/**
+ * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`): its
+ * value, when a Secret's name (YAML_OBJECT_NAME), stays. A certificate's Secret (`certSecret: web-tls.example`) only
+ * when the name has more than one part (a `-` or a `.`: `tlsSecret: p4ssw0rd` is a password). Any other name
+ * (`registrySecret`, `dockerSecret`, `client_credentials_secret`) holds the secret itself.
+ */
+const YAML_SECRET_REF = /^(?:[\w.-]*\.)?(?:existing[_-]?secret|image[_-]?pull[_-]?secrets?)$/i;
+const YAML_CERT_SECRET_REF = /^(?:[\w.-]*\.)?(?:tls|ssl|cert|certificate|ca)[_-]?secret$/i;
+/** A Secret's name of more than one part (`web-tls`, `web.example`). */
+const YAML_DOTTED_NAME = /[-.]/;
 /** A Kubernetes object's name: a lowercase RFC 1123 subdomain (its labels of letters, digits and inner `-`), at most 253. */
 const YAML_OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
@@ -320,7 +339,7 @@ function maskYamlLines(s: string): string {
     next = next === -1 ? s.length : next + 1;
     YAML_SECRET_KEY.lastIndex = p;
     const m = YAML_SECRET_KEY.exec(s);
-    if (m === null || ((m[2] as string).includes("-") && !YAML_PASSWORD_KEY.test(m[2] as string))) {
+    if (m === null || HEADER_NAMES.includes((m[2] as string).toLowerCase())) {
       p = next;
       continue;
     }
@@ -328,42 +347,69 @@ function maskYamlLines(s: string): string {
     while (s[v] === " " || s[v] === "\t") v++;
     const eol = lineEnd(s, v);
     const c = s[v];
-    // no value, a comment (after a space), a quoted value (NAMED_SECRET's)
-    if (v === eol || (c === "#" && v > p + m[0].length) || c === '"' || c === "'") {
+    // no value, a comment (after a space, a space or the line's end after it: `#S3cret` is a value), a quoted value
+    // (NAMED_SECRET's)
+    const comment = c === "#" && v > p + m[0].length && (v + 1 === eol || s[v + 1] === " " || s[v + 1] === "\t");
+    if (c === "'") {
+      // a single-quoted value whose quotes are doubled inside (`'S3c''ret'`, YAML's escape): its text, the quotes kept
+      // (NAMED_SECRET's read would stop at the first of them)
+      let j = v + 1;
+      while (j < eol && !(s[j] === "'" && s[j + 1] !== "'")) j += s[j] === "'" ? 2 : 1;
+      if (j < eol && s.slice(v + 1, j).includes("''")) {
+        out += `${s.slice(done, v + 1)}${REDACTED}`;
+        done = j;
+      }
+    }
+    if (v === eol || comment || c === '"' || c === "'") {
       p = next;
       continue;
     }
-    if (YAML_BLOCK.test(s.slice(v, eol))) {
-      // the key's column: a list item's key is its `- `'s width further in
-      const key = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
-      let end = eol;
-      let q = next;
-      while (q < s.length) {
-        const e = lineEnd(s, q);
-        let i = q;
-        while (i < e && (s[i] === " " || s[i] === "\t")) i++;
-        if (i < e && i - q <= key) break;
-        if (i < e) end = e;
-        q = s.indexOf("\n", e);
-        q = q === -1 ? s.length : q + 1;
-      }
+    // the key's column (a list item's key is its `- `'s width further in), and the lines below it indented deeper: a
+    // block scalar's, or a plain value's that continues there (`clientSecret: part1` then `  part2`)
+    const column = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
+    const below = deeperLinesEnd(s, next, column);
+    if (below !== -1 || YAML_BLOCK.test(s.slice(v, eol))) {
+      const end = Math.max(eol, below);
       out += s.slice(done, v) + REDACTED;
       done = end;
       p = end < s.length ? s.indexOf("\n", end) + 1 || s.length : s.length;
       continue;
     }
     // a plain value: to a comment (` #`) or the line's end, the spaces before them kept
-    let e = v;
+    let e = v + 1;
     while (e < eol && !(s[e] === "#" && (s[e - 1] === " " || s[e - 1] === "\t"))) e++;
     while (e > v && (s[e - 1] === " " || s[e - 1] === "\t")) e--;
     const value = s.slice(v, e);
-    if (!YAML_NOT_SECRET.test(value) && !(YAML_SECRET_REF.test(m[2] as string) && YAML_OBJECT_NAME.test(value))) {
+    const key = m[2] as string;
+    const ref =
+      YAML_OBJECT_NAME.test(value) && (YAML_SECRET_REF.test(key) || (YAML_CERT_SECRET_REF.test(key) && YAML_DOTTED_NAME.test(value)));
+    const whole = YAML_WHOLE_KEY.test(key) && (!key.includes("-") || YAML_PASSWORD_KEY.test(key));
+    const plain = !whole && YAML_PLAIN_WORDS.test(value);
+    if (!YAML_NOT_SECRET.test(value) && !ref && !plain) {
       out += s.slice(done, v) + REDACTED;
       done = e;
     }
     p = next;
   }
   return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * Where the lines from `q` on that are indented deeper than `column` end (blank lines among them, not after them), or
+ * -1 where the next line that is not blank is not. Reads those lines, and the first one that ends them.
+ */
+function deeperLinesEnd(s: string, q: number, column: number): number {
+  let end = -1;
+  while (q < s.length) {
+    const e = lineEnd(s, q);
+    let i = q;
+    while (i < e && (s[i] === " " || s[i] === "\t")) i++;
+    if (i < e && i - q <= column) break;
+    if (i < e) end = e;
+    q = s.indexOf("\n", e);
+    q = q === -1 ? s.length : q + 1;
+  }
+  return end;
 }
 
 /** Where the line that holds `i` ends (its `\r\n`, `\n` or the string's end). */
@@ -418,13 +464,14 @@ const OPT_VALUE = `(?:(\\\\{0,7}["'])(?:(?!\\2)[^\\n])*\\2|[^\\s"']+)`;
  * `--name value` / `--name=value`: masked when the name holds a password's or a secret's, or ends as a token's or an
  * access key's (see LONG_SECRET); PowerShell's `-Password value` / `-AdminPassword:value` too. The option only:
  * another option's quoted value may hold one (`--scripts "az login --password …"`). At the string's start too, or
- * after any space (a tab, a line break: `az vm create \` then `--admin-password …` on the next line).
+ * after any space (a tab, a line break: `az vm create \` then `--admin-password …` on the next line). PowerShell takes
+ * an en dash, an em dash or a horizontal bar for a parameter's `-` (`–SharedKey 'x'`).
  */
-const LONG_OPTION = /(?<![^\s])(--?)([a-z0-9][a-z0-9_-]*)(=|:(?=[^\s:])|[ \t]+)/gi;
+const LONG_OPTION = /(?<![^\s])(--?|[\u2013\u2014\u2015])([a-z0-9][a-z0-9_-]*)(=|:(?=[^\s:])|[ \t]+)/gi;
 /** The value at an option's end (OPT_VALUE, its quote group first; the quote escaped too, in JSON text: `\"pw\"`). */
 const LONG_VALUE = /(?!-)(?:(\\{0,7}["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
 const LONG_SECRET =
-  /pass(?:wor|w)?d|secret|pwd|^pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key|(?:shared|primary|secondary|storage)-?key)$/i;
+  /pass(?:wor|w)?d|secret|pwd|^pass$|^(?:require|master|auth)pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key|(?:shared|primary|secondary|storage)-?key)$/i;
 /**
  * A secret-named option whose value is none: a flag (`--no-password`, `--disable-password-authentication`), a secret's
  * name or id (`--secret-id`, `--secret-name`, `--secret-arn`), a policy's setting (`--minimum-password-length`,
@@ -549,9 +596,12 @@ function maskHtpasswd(s: string): string {
       words.push(word);
       i = end;
     }
-    // a name among the words read is one of their values (its command's words end at the command's end): not read again
-    if (i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
     const k = htpasswdPassword(words);
+    // a name among the words read is one of their values (its command's words end at the command's end): not read
+    // again, where this one was the command's (its first word) or its password was found. A name after another word
+    // (`echo htpasswd htpasswd -b f u pw`) may be an argument: the names among its words are read still (each reads at
+    // most 16 words: linear).
+    if ((k !== -1 || isFirstWord(s, m.index)) && i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
     if (k === -1) continue;
     const from = starts[k] as number;
     const to = from + (words[k] as string).length;
@@ -559,6 +609,16 @@ function maskHtpasswd(s: string): string {
     done = to;
   }
   return done === 0 ? s : out + s.slice(done);
+}
+/**
+ * Whether the word that holds `at` is its command's first (a path to the tool too: `/usr/bin/htpasswd`): the string's
+ * start or a command's end (isCommandEnd) before it, spaces aside. Reads back over that word and the spaces before it.
+ */
+function isFirstWord(s: string, at: number): boolean {
+  let b = at;
+  while (b > 0 && !/\s/.test(s[b - 1] as string) && !isCommandEnd(s[b - 1] as string)) b--;
+  while (b > 0 && (s[b - 1] === " " || s[b - 1] === "\t")) b--;
+  return b === 0 || isCommandEnd(s[b - 1] as string);
 }
 /** A pipe into chpasswd (`| chpasswd`, `| sudo chpasswd`, `| /usr/sbin/chpasswd`). */
 const CHPASSWD_PIPE = /\|[ \t]*(?:sudo[ \t]+)?(?:[^\s|;&]*\/)?chpasswd(?![\w-])/gi;
@@ -615,8 +675,26 @@ function maskedRange(s: string, from: number, to: number): string {
 const PS_COMMAND_START = /[=(|;{\r\n&"'`,]/;
 
 /**
+ * Whether `-AsPlainText` or `-Force` (any prefix from `-As`, `-Fo`; an en dash too) is among the few words of a
+ * ConvertTo-SecureString command from `i` on: the word before them is its argument, whatever precedes the command's
+ * name (`powershell -Command ConvertTo-SecureString S3cret -AsPlainText`, `return …`, a prompt's `PS C:\> …`).
+ * Bounded: at most 8 words.
+ */
+function plainTextFollows(s: string, i: number): boolean {
+  for (let k = 0; k < 8; k++) {
+    PS_WORD.lastIndex = i;
+    const w = PS_WORD.exec(s);
+    if (w === null) return false;
+    const name = w[1]?.toLowerCase();
+    if (name !== undefined && name.length >= 2 && ("asplaintext".startsWith(name) || "force".startsWith(name))) return true;
+    i += w[0].length;
+  }
+  return false;
+}
+
+/**
  * Each ConvertTo-SecureString's plain text masked (see SECURE_STRING). A bare positional value only where the name is
- * a command's (PS_COMMAND_START): in prose (`Use ConvertTo-SecureString -AsPlainText -Force only in tests`) the word
+ * a command's (PS_COMMAND_START), or where `-AsPlainText` or `-Force` follows it (plainTextFollows): in prose (`Use ConvertTo-SecureString -AsPlainText -Force only in tests`) the word
  * after the switches is no argument; a quoted one is masked anywhere. A variable (`$pw`, `$env:PW`) names the plain
  * text, it holds none: kept. Linear: the words a match reads, no later match reads again.
  */
@@ -680,7 +758,7 @@ function maskSecureString(s: string): string {
       // the String, named or the first positional value
       const from = end - w[0].trimStart().length;
       i = end;
-      if (w[3] === undefined && (s[from] === "$" || (want === 0 && !command))) break;
+      if (w[3] === undefined && (s[from] === "$" || (want === 0 && !command && !plainTextFollows(s, end)))) break;
       out += s.slice(done, from) + maskedRange(s, from, end);
       done = end;
       break;
@@ -709,12 +787,14 @@ function maskLongOptions(s: string): string {
   LONG_OPTION.lastIndex = 0;
   for (let m = LONG_OPTION.exec(s); m !== null; m = LONG_OPTION.exec(s)) {
     const [opt, dashes, name, sep] = m as unknown as [string, string, string, string];
-    if (dashes === "-" ? !PS_SECRET.test(name) : sep.startsWith(":") || !LONG_SECRET.test(name) || LONG_NOT_SECRET.test(name)) continue;
+    const single = dashes !== "--";
+    if (single ? !PS_SECRET.test(name) : sep.startsWith(":") || !LONG_SECRET.test(name) || LONG_NOT_SECRET.test(name)) continue;
     const end = m.index + opt.length;
     LONG_VALUE.lastIndex = end;
     const v = LONG_VALUE.exec(s);
-    // PowerShell's boolean (`-RequirePassword $true`) is a setting
-    if (v === null || (dashes === "-" && PS_BOOLEAN.test(v[0]))) continue;
+    // PowerShell's boolean (`-RequirePassword $true`) is a setting; an expression (`-Password (ConvertTo-SecureString
+    // …)`) holds its own command, whose plain text maskSecureString masks
+    if (v === null || (single && (PS_BOOLEAN.test(v[0]) || v[0].startsWith("(")))) continue;
     out += s.slice(done, end) + maskedOption("", v[1]);
     done = end + v[0].length;
     LONG_OPTION.lastIndex = done;
@@ -992,7 +1072,7 @@ const maskedValue = (_m: string, g: unknown[]): string => maskedOption(g[0] as s
  */
 function maskCommandLine(s: string): string {
   let out = s;
-  if (/(?<![^\s])-/.test(out)) out = maskLongOptions(out);
+  if (/(?<![^\s])[-\u2013\u2014\u2015]/.test(out)) out = maskLongOptions(out);
   if (/curl/i.test(out)) {
     out = out.replace(
       CURL_USER,
@@ -1121,7 +1201,7 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       for (let i = 0; i < v.length; i++) {
         const x: unknown = v[i];
         if (typeof x === "string") {
-          const dash = x.charCodeAt(0) === 45;
+          const dash = isDash(x.charCodeAt(0));
           let m = (dash || option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, x);
           if (!m) {
             // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
@@ -1573,12 +1653,14 @@ function namedValueMask(x: string, aws = false): string {
  * whole. LONG_OPTION's names and exclusions (`--password-file`, `--no-password`, `--secret-id` take none), PS_SECRET's.
  */
 function isSecretOptionArg(x: unknown): boolean {
-  if (typeof x !== "string" || x.length > 64 || x.charCodeAt(0) !== 45) return false;
-  if (x.charCodeAt(1) !== 45) return x.length > 2 && OPTION_NAME.test(x.slice(1)) && PS_SECRET.test(x);
+  if (typeof x !== "string" || x.length > 64 || !isDash(x.charCodeAt(0))) return false;
+  if (x.charCodeAt(0) !== 45 || x.charCodeAt(1) !== 45) return x.length > 2 && OPTION_NAME.test(x.slice(1)) && PS_SECRET.test(x);
   const name = x.slice(2);
   return OPTION_NAME.test(name) && LONG_SECRET.test(name) && !LONG_NOT_SECRET.test(name);
 }
 const OPTION_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
+/** A parameter's dash: `-`, or as PowerShell also takes it an en dash, an em dash or a horizontal bar. */
+const isDash = (c: number): boolean => c === 45 || c === 0x2013 || c === 0x2014 || c === 0x2015;
 /** A PowerShell parameter's boolean value (`-RequirePassword true`, `$false`): a setting, no secret. */
 const PS_BOOLEAN = /^\$?(?:true|false)$/i;
 /** An element that may be an option's value: not empty, not masked already, not another option (LONG_VALUE's `(?!-)`). */
@@ -1715,7 +1797,7 @@ let argvToolsOf: Uint16Array = new Uint16Array(0);
  */
 function argvMask(v: readonly unknown[], i: number, x: string): string | undefined {
   const prev = i > 0 ? v[i - 1] : undefined;
-  const afterOption = typeof prev === "string" && prev.charCodeAt(0) === 45 && isOptionValueArg(x);
+  const afterOption = typeof prev === "string" && isDash(prev.charCodeAt(0)) && isOptionValueArg(x);
   if (afterOption && isSecretOptionArg(prev) && !(prev.charCodeAt(1) !== 45 && PS_BOOLEAN.test(x))) return REDACTED;
   const attached = x.charCodeAt(0) === 45 && x.length > 2 && x.length <= 4096;
   const operand = !afterOption && !attached && isOptionValueArg(x) && mayBeOperand(v, i);
@@ -1919,7 +2001,7 @@ function scanArray(
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
     if (typeof x === "string") {
-      const dash = x.charCodeAt(0) === 45;
+      const dash = isDash(x.charCodeAt(0));
       let m = (dash || option || mayBeOperand(argv, i + off)) && argvMask(argv, i + off, x);
       if (!m) {
         // JSON text in the element walks its own arrays: this one's tools are kept for its next elements
