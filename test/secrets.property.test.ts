@@ -550,7 +550,10 @@ describe("an argv operand after words the cheap gate skipped (property)", () => 
     fc.assert(
       fc.property(
         // lower case: a name is no secret, and must never spell the marker ZQX
-        fc.array(alnum(5).map((s) => s.toLowerCase()), { minLength: 1, maxLength: 3 }),
+        fc.array(
+          alnum(5).map((s) => s.toLowerCase()),
+          { minLength: 1, maxLength: 3 },
+        ),
         fc.array(htOption, { maxLength: 3 }),
         fc.boolean(),
         alnum(12),
