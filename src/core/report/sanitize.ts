@@ -118,14 +118,22 @@ const IGNORABLE = String.raw`[\0-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\p{Cf}\p{Mn}\p{M
 /** What .NET's TrimStart removes, but the line breaks. */
 const DOTNET_SPACE = String.raw`[\t\v\f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
 /** The `##` of a `##[`, as ICU finds it. */
-const LEGACY_HASHES = new RegExp(`#${IGNORABLE}*#(?=${IGNORABLE}*\\[)`, "gu");
+let LEGACY_HASHES: RegExp | undefined;
 /** Up to the `[` of a `##[`, and the `[`. */
-const LEGACY_BRACKET = new RegExp(`(#${IGNORABLE}*#${IGNORABLE}*)\\[`, "gu");
+let LEGACY_BRACKET: RegExp | undefined;
 /**
  * A line that starts with `::` once trimmed, with what ICU skips skipped: what comes before the first `:`, and that `:`
  * (`^` also after U+2028 and U+2029: more line starts than the runner's, never fewer).
  */
-const V2_START = new RegExp(`^((?:${DOTNET_SPACE}|${IGNORABLE})*):(?=${IGNORABLE}*:)`, "gmu");
+let V2_START: RegExp | undefined;
+/**
+ * Cheap supersets of the two shapes, without Unicode property classes (whose sets take ~1.5 ms to build: a start-up
+ * cost every `check` would pay): what ICU skips and .NET trims is never printable ASCII, so a `##[` has only other
+ * characters between its `#`s and `[`, and a V2 line only other characters before its first `:`. The exact expressions
+ * are built on a hit, which ordinary text never gives.
+ */
+const MAY_BE_LEGACY = /#[^\x21-\x7e\n\r]*#[^\x21-\x7e\n\r]*\[/;
+const MAY_BE_V2 = /^[^\x21-\x7e\n\r]*:/m;
 
 /**
  * GitHub Actions workflow commands. The runner reads every line a step prints (stdout and stderr) with two parsers
@@ -159,12 +167,18 @@ const V2_START = new RegExp(`^((?:${DOTNET_SPACE}|${IGNORABLE})*):(?=${IGNORABLE
  */
 export function noWorkflowCommands(text: string, kind: "text" | "json" | "xml" = "text"): string {
   let out = text;
-  if (out.includes("#")) {
+  if (out.includes("#") && MAY_BE_LEGACY.test(out)) {
     out =
       kind === "text"
-        ? out.replace(LEGACY_HASHES, `$&${COMMAND_BREAK}`)
-        : out.replace(LEGACY_BRACKET, kind === "json" ? "$1\\u005b" : "$1&#91;");
+        ? out.replace((LEGACY_HASHES ??= new RegExp(`#${IGNORABLE}*#(?=${IGNORABLE}*\\[)`, "gu")), `$&${COMMAND_BREAK}`)
+        : out.replace(
+            (LEGACY_BRACKET ??= new RegExp(`(#${IGNORABLE}*#${IGNORABLE}*)\\[`, "gu")),
+            kind === "json" ? "$1\\u005b" : "$1&#91;",
+          );
   }
-  if (kind !== "json" && out.includes(":")) out = out.replace(V2_START, kind === "text" ? `$1${COMMAND_BREAK}:` : "$1&#58;");
+  if (kind !== "json" && out.includes(":") && MAY_BE_V2.test(out)) {
+    V2_START ??= new RegExp(`^((?:${DOTNET_SPACE}|${IGNORABLE})*):(?=${IGNORABLE}*:)`, "gmu");
+    out = out.replace(V2_START, kind === "text" ? `$1${COMMAND_BREAK}:` : "$1&#58;");
+  }
   return out;
 }
