@@ -827,4 +827,45 @@ describe("AWS collectors: the gateway route tables of the internet gateways (int
       await emu.close();
     }
   });
+
+  it("two internet gateways, their route tables unreadable: one gap per gateway, no finding changed, no subnet's table in doubt", async () => {
+    const { awsId, healthyAlb, ids } = await import("./support/aws-builder.ts");
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const { runRules } = await import("../src/core/engine/run.ts");
+    const { rulesFor } = await import("../rules/registry.ts");
+    const { mainTableInDoubt } = await import("../src/providers/aws/igw-routes.ts");
+    const other = awsId("igw", "other");
+    const snap = healthyAlb()
+      .edit((s) => {
+        const main = s.ec2?.RouteTables?.find((rt) => (rt.Associations as Rec[] | undefined)?.some((a) => a.Main === true));
+        if (main)
+          main.Routes = [...((main.Routes as Rec[]) ?? []), { DestinationCidrBlock: "203.0.113.0/24", GatewayId: other, State: "active" }];
+      })
+      .build();
+    const collect = async (faults: unknown[]) => {
+      const emu = await startAwsEmulator({ snapshots: [snap] });
+      emu.setFaults(faults as never);
+      try {
+        return await collectAws(opts(emu, snap));
+      } finally {
+        await emu.close();
+      }
+    };
+    const ok = await collect([]);
+    const bad = await collect([{ action: "DescribeRouteTables", fault: "denied", match: "association.gateway-id" }]);
+    assert.deepEqual(
+      bad.gaps?.map((g) => [g.operation, g.resourceId]).sort(),
+      [
+        ["ec2:DescribeRouteTables", ids.igw],
+        ["ec2:DescribeRouteTables", other],
+      ].sort(),
+    );
+    const rules = (await rulesFor("aws")) as Parameters<typeof runRules>[1];
+    const statuses = (x: AwsSnapshot) => Object.fromEntries(runRules(buildAwsModel(x), rules).map((f) => [f.id, f.status]));
+    const before = statuses(ok);
+    const after = statuses(bad);
+    for (const [id, st] of Object.entries(before)) assert.equal(after[id], st, id);
+    const model = buildAwsModel(bad);
+    for (const sub of model.subnets) assert.equal(mainTableInDoubt(model, sub), undefined, sub.id);
+  });
 });

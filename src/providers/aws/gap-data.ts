@@ -42,6 +42,8 @@ export function awsGapData(gap: Gap): AwsDataKey[] {
   // load balancer's data is missing, the gap only says where nothing was read
   if (op === "sts:AssumeRole" || op === "ec2:DescribeRegions" || /:loadbalancer\/\*$/.test(gap.resourceId ?? "")) return [];
   if (/ssm|send-?command|guest/i.test(op)) return ["aws:guest"];
+  // an internet gateway's own route tables (ingress routing): no rule reads them; the trace reads the gap itself
+  if (/describeroutetables$/i.test(op) && /^igw-/i.test(gap.resourceId ?? "")) return [];
   const action = op.slice(op.lastIndexOf(":") + 1).toLowerCase();
   return BY_ACTION[action] ?? [...DATA_KEYS.aws];
 }

@@ -174,7 +174,11 @@ export async function describeNetwork(run: AwsRun, loadBalancers: Rec[], instanc
     !naclsBySubnet.failed && needDefault.length > 0
       ? ec2Filtered(run, nacls, "vpc-id", needDefault, [{ Name: "default", Values: ["true"] }])
       : undefined,
-    ec2Filtered(run, rts, "association.gateway-id", igwIds),
+    // one call per gateway (one per VPC): a failure is then a gap on that gateway, which no rule reads and only the
+    // trace's view of that gateway's ingress routing depends on (a batch's gap would name no resource: every table in doubt)
+    Promise.all(igwIds.map((id) => ec2Filtered(run, rts, "association.gateway-id", [id]))).then((all) => ({
+      items: all.flatMap((r) => r.items),
+    })),
   ]);
   for (const n of defaults?.items ?? []) if (!networkAcls.some((x) => x.NetworkAclId === n.NetworkAclId)) networkAcls.push(n);
   for (const rt of edges.items) if (!routeTables.some((x) => x.RouteTableId === rt.RouteTableId)) routeTables.push(rt);
