@@ -1555,16 +1555,22 @@ describe("htpasswd as an earlier word's argument", () => {
 });
 
 describe("a token's, a signature's or a key's name in a YAML line", () => {
-  it("keeps a value that names no secret (an algorithm, a short word, prose); a token, a password and a key go", () => {
+  it("keeps an algorithm's name and booleans; a token, a password and a key go, short words and prose too", () => {
+    for (const s of ["Signature: sha256WithRSAEncryption", "alg: RS256", "signature: Ed25519", "createSecret: true", "token: null"]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    // a leak costs more than a masked word: a VPN shared key, a passphrase, an algorithm's name with more after it
     for (const s of [
-      "Signature: sha256WithRSAEncryption",
       "token: none required for /healthz",
       "primaryKey: id",
-      "createSecret: yes",
-      "createSecret: off",
+      "sharedKey: letmein",
+      "token: correct horse battery staple",
+      "token: sha256secretvalue",
       "my-api-key: shown",
+      "account-key: letmein",
+      "secret: YES",
     ]) {
-      assert.equal(maskSecretsInString(s), s, s);
+      assert.equal(maskSecretsInString(s), `${s.slice(0, s.indexOf(":") + 1)} ${REDACTED}`, s);
     }
     const cases: Array<[string, string]> = [
       ["token: ghp_abcdefghijklmnop1234", `token: ${REDACTED}`],
@@ -1615,5 +1621,31 @@ describe("PowerShell parameters written with an en dash, an em dash or a horizon
       maskSecretsInString("az storage account update --bypass AzureServices"),
       "az storage account update --bypass AzureServices",
     );
+  });
+});
+
+describe("round-3 review: htpasswd names, ConvertTo-SecureString prose, YAML continuations", () => {
+  it("a run of htpasswd names joined by quotes is read in linear time", () => {
+    const line = `htpasswd -c ${'"htpasswd'.repeat(40_000)}`;
+    const t0 = performance.now();
+    maskSecretsInString(line);
+    assert.ok(performance.now() - t0 < 1500, `${(performance.now() - t0).toFixed(0)} ms`);
+  });
+
+  it("prose about ConvertTo-SecureString keeps its words; a command's value goes", () => {
+    for (const s of [
+      "Avoid ConvertTo-SecureString with -AsPlainText -Force in production scripts",
+      "see ConvertTo-SecureString docs –Force",
+    ])
+      assert.equal(maskSecretsInString(s), s, s);
+    assert.equal(
+      maskSecretsInString("powershell -Command ConvertTo-SecureString S3cret -AsPlainText -Force"),
+      `powershell -Command ConvertTo-SecureString ${REDACTED} -AsPlainText -Force`,
+    );
+  });
+
+  it("a deeper line that reads as a key is the next mapping, not the secret's continuation", () => {
+    assert.equal(maskSecretsInString("accessToken: abc\n  scopes: read"), `accessToken: ${REDACTED}\n  scopes: read`);
+    assert.equal(maskSecretsInString("clientSecret: part1\n  S3cret\nnext: x"), `clientSecret: ${REDACTED}\nnext: x`);
   });
 });

@@ -296,7 +296,9 @@ const YAML_PASSWORD_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)$/i;
 /** A block scalar's header (`|`, `>-`, `|2`, after a tag or an anchor: `!vault |`), to the line's end (a comment too). */
 const YAML_BLOCK = /^(?:[!&][^\s]*[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$/;
 /** A plain value that is no secret: a boolean or null (`createSecret: true` is a setting), or masked already. */
-const YAML_NOT_SECRET = /^(?:true|false|yes|no|on|off|null|~|\[redacted\])$/i;
+const YAML_NOT_SECRET = /^(?:true|false|null|~|\[redacted\])$/i;
+/** A line that reads as a YAML key (`  scopes: read`, `- name: x`): no plain scalar's continuation. */
+const YAML_KEY_LINE = /^[ \t]*(?:- )*[^\s#:][^:\n]*:(?:[ \t]|$)/m;
 /**
  * A key whose plain value is masked whatever it is: a password's, a secret's or a credential key's name
  * (`client_secret:`, `API_KEY:`, `AZURE_STORAGE_KEY:`, `SECRET_KEY:`). Under a token's, a signature's or another
@@ -304,12 +306,12 @@ const YAML_NOT_SECRET = /^(?:true|false|yes|no|on|off|null|~|\[redacted\])$/i;
  */
 const YAML_WHOLE_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth|(?:access|account|api|storage|secret)[_-]?key)$/i;
 /**
- * A plain value that no token or key is: a short lower-case word (`primaryKey: id`, shorter than 8 letters), an algorithm's
- * name (`Signature: sha256WithRSAEncryption`, `RS256`), or prose, lower-case words (`token: none required for /healthz`).
- * Each pattern linear (a word's characters and the spaces between words are disjoint).
+ * A plain value that no token or key is: an algorithm's name, whole (`Signature: sha256WithRSAEncryption`, `alg: RS256`).
+ * Short words and prose are masked under these names too (`sharedKey: letmein` is a VPN key, `token: correct horse
+ * battery staple` a passphrase): a leak costs more than a masked word.
  */
 const YAML_PLAIN_WORDS =
-  /^(?:[a-z]{1,7}|(?:[Ss][Hh][Aa]|[Rr][Ss][Aa]|[Ee][Cc][Dd][Ss][Aa]|[Dd][Ss][Aa]|[Hh][Mm][Aa][Cc]|[Mm][Dd]5|[Ee][Dd](?:25519|448)|[RPEH]S(?:256|384|512))[\w-]*|[a-z][a-z'-]*(?:[ \t]+(?:[a-z(][a-z'.,:;()-]*|\/[\w./-]*))+)$/;
+  /^(?:sha(?:1|224|256|384|512)With(?:RSA|ECDSA)Encryption|(?:RSA|ECDSA)-SHA(?:1|256|384|512)|[RPEH]S(?:256|384|512)|EdDSA|Ed(?:25519|448)|HMAC-?SHA(?:1|256|384|512))$/i;
 /**
  * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`): its
  * value, when a Secret's name (YAML_OBJECT_NAME), stays. A certificate's Secret (`certSecret: web-tls.example`) only
@@ -367,8 +369,12 @@ function maskYamlLines(s: string): string {
     // the key's column (a list item's key is its `- `'s width further in), and the lines below it indented deeper: a
     // block scalar's, or a plain value's that continues there (`clientSecret: part1` then `  part2`)
     const column = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
-    const below = deeperLinesEnd(s, next, column);
-    if (below !== -1 || YAML_BLOCK.test(s.slice(v, eol))) {
+    const block = YAML_BLOCK.test(s.slice(v, eol));
+    let below = deeperLinesEnd(s, next, column);
+    // a plain scalar holds no `key: ` (YAML: ": " never appears in one): a deeper line that reads as a key is the
+    // document's next mapping, not this value's continuation
+    if (below !== -1 && !block && YAML_KEY_LINE.test(s.slice(next, below))) below = -1;
+    if (below !== -1 || block) {
       const end = Math.max(eol, below);
       out += s.slice(done, v) + REDACTED;
       done = end;
@@ -615,11 +621,17 @@ function maskHtpasswd(s: string): string {
  * start or a command's end (isCommandEnd) before it, spaces aside. Reads back over that word and the spaces before it.
  */
 function isFirstWord(s: string, at: number): boolean {
+  // a tool's path is never this long: a longer word is no command's first (and each call reads a bounded stretch, so a
+  // run of names without spaces between them costs linear time, not quadratic)
+  const floor = Math.max(0, at - FIRST_WORD_LOOKBACK);
   let b = at;
-  while (b > 0 && !/\s/.test(s[b - 1] as string) && !isCommandEnd(s[b - 1] as string)) b--;
-  while (b > 0 && (s[b - 1] === " " || s[b - 1] === "\t")) b--;
+  while (b > floor && !/\s/.test(s[b - 1] as string) && !isCommandEnd(s[b - 1] as string)) b--;
+  if (b === floor && b > 0 && !/\s/.test(s[b - 1] as string) && !isCommandEnd(s[b - 1] as string)) return false;
+  while (b > floor && (s[b - 1] === " " || s[b - 1] === "\t")) b--;
   return b === 0 || isCommandEnd(s[b - 1] as string);
 }
+/** How far back isFirstWord reads: a path of a tool and the spaces before it. */
+const FIRST_WORD_LOOKBACK = 96;
 /** A pipe into chpasswd (`| chpasswd`, `| sudo chpasswd`, `| /usr/sbin/chpasswd`). */
 const CHPASSWD_PIPE = /\|[ \t]*(?:sudo[ \t]+)?(?:[^\s|;&]*\/)?chpasswd(?![\w-])/gi;
 /** `user:password` in the text piped into chpasswd: the password (to a space, a quote or a backslash: `\n`). */
@@ -681,16 +693,26 @@ const PS_COMMAND_START = /[=(|;{\r\n&"'`,]/;
  * Bounded: at most 8 words.
  */
 function plainTextFollows(s: string, i: number): boolean {
+  // options (each with at most one value) until -AsPlainText or -Force: a plain word where no option's value is due is prose
+  let valueDue = false;
   for (let k = 0; k < 8; k++) {
     PS_WORD.lastIndex = i;
     const w = PS_WORD.exec(s);
     if (w === null) return false;
     const name = w[1]?.toLowerCase();
-    if (name !== undefined && name.length >= 2 && ("asplaintext".startsWith(name) || "force".startsWith(name))) return true;
+    if (name !== undefined) {
+      if (name.length >= 2 && ("asplaintext".startsWith(name) || "force".startsWith(name))) return true;
+      valueDue = true;
+    } else if (valueDue) valueDue = false;
+    else return false;
     i += w[0].length;
   }
   return false;
 }
+
+/** Words of prose that stand where ConvertTo-SecureString's positional value would (`Avoid ConvertTo-SecureString with -AsPlainText`). */
+const PROSE_WORD =
+  /^(?:with|without|and|or|the|a|an|to|in|on|of|for|from|by|via|instead|docs?|is|are|be|only|use|using|then|than|that|this|it|its)$/i;
 
 /**
  * Each ConvertTo-SecureString's plain text masked (see SECURE_STRING). A bare positional value only where the name is
@@ -758,7 +780,11 @@ function maskSecureString(s: string): string {
       // the String, named or the first positional value
       const from = end - w[0].trimStart().length;
       i = end;
-      if (w[3] === undefined && (s[from] === "$" || (want === 0 && !command && !plainTextFollows(s, end)))) break;
+      if (
+        w[3] === undefined &&
+        (s[from] === "$" || (want === 0 && !command && (!plainTextFollows(s, end) || PROSE_WORD.test(s.slice(from, end).trim()))))
+      )
+        break;
       out += s.slice(done, from) + maskedRange(s, from, end);
       done = end;
       break;
