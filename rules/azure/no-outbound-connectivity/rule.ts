@@ -2,7 +2,7 @@ import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import type { Evidence } from "../../../src/core/engine/types.ts";
 import { parseCidr } from "../../../src/core/util/ip.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
+import { nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import { gapReason, memberName, reportListGaps } from "../../../src/providers/azure/compute-helpers.ts";
 import type {
   AzureModel,
@@ -16,6 +16,7 @@ import type {
   RouteEntry,
   Subnet,
 } from "../../../src/providers/azure/model.ts";
+import { spelledRef } from "../../../src/providers/azure/model.ts";
 import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 type Ev = Omit<Evidence, "value">;
@@ -208,25 +209,6 @@ function publicIpGap(c: IpConfig | undefined, version: IpVersion): { why: string
  * counts for an IPv6 member only when the snapshot holds it and it gives IPv6 egress (see natNoV6): one the snapshot
  * lacks is left to the caller, which reports unknown rather than a pass or a fail.
  */
-/** The id of a pool's load balancer (`…/loadBalancers/<name>`, as spelled), or "" for an id of another shape. */
-function lbKeyOfPool(poolId: string): string {
-  const at = poolId.toLowerCase().lastIndexOf("/backendaddresspools/");
-  return at > 0 ? poolId.slice(0, at) : "";
-}
-
-/** A pool the ip configuration names, as the snapshot spells its id (the key when none matches). */
-function spelledPool(c: IpConfig, key: string): string {
-  const wire = (c.nic.raw.properties as { ipConfigurations?: unknown } | undefined)?.ipConfigurations;
-  for (const ipc of Array.isArray(wire) ? wire : []) {
-    const pools = (ipc as { properties?: { loadBalancerBackendAddressPools?: unknown } })?.properties?.loadBalancerBackendAddressPools;
-    for (const p of Array.isArray(pools) ? pools : []) {
-      const id = (p as { id?: unknown })?.id;
-      if (typeof id === "string" && idKey(id) === key) return id;
-    }
-  }
-  return key;
-}
-
 function outboundPaths(model: AzureModel, m: PoolMember, c: IpConfig | undefined, subnet: Subnet): Path[] {
   const paths: Path[] = [];
   const version = memberVersion(m, c);
@@ -565,14 +547,18 @@ export default defineRule<AzureModel>({
           // hub and spoke): an outbound rule there may give it egress, which only that load balancer's data can tell
           const elsewhere =
             c && m.kind === "ipconfig" && (c.primary || isV6(c))
-              ? c.poolKeys.find((k) => !model.byKey.pool.has(k) && !model.byKey.resource.has(lbKeyOfPool(k)))
+              ? c.poolKeys.find((k) => !model.byKey.pool.has(k) && !model.byKey.resource.has(parentResourceId(k)))
               : undefined;
           if (c && elsewhere) {
             report({
               ...base,
               status: "unknown",
               messageId: "poolElsewhere",
-              data: { ...data, otherPool: nameOf(spelledPool(c, elsewhere)), otherLb: nameOf(lbKeyOfPool(spelledPool(c, elsewhere))) },
+              data: {
+                ...data,
+                otherPool: nameOf(spelledRef(c, "loadBalancerBackendAddressPools", elsewhere)),
+                otherLb: nameOf(parentResourceId(spelledRef(c, "loadBalancerBackendAddressPools", elsewhere))),
+              },
               evidence: [
                 memberEv,
                 {

@@ -1,7 +1,7 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import { compareText } from "../../../src/core/util/collate.ts";
 import { join } from "../../../src/core/util/json-pointer.ts";
-import { idKey, nameOf } from "../../../src/providers/azure/arm-id.ts";
+import { idKey, nameOf, parentResourceId } from "../../../src/providers/azure/arm-id.ts";
 import {
   azPoolAdd,
   gapReason,
@@ -94,8 +94,7 @@ function vmssModelPools(model: AzureModel, vmssId: string): Set<string> | undefi
 
 /** Whether the load balancer of a pool id (a key) is in the snapshot: a pool it lacks is a stale reference, not one unseen. */
 function hasLoadBalancer(model: AzureModel, poolKey: string): boolean {
-  const at = poolKey.lastIndexOf("/backendaddresspools/");
-  return at > 0 && model.byKey.resource.has(poolKey.slice(0, at));
+  return model.byKey.resource.has(parentResourceId(poolKey));
 }
 
 function fix(model: AzureModel, vm: Vm, pool: Pool): { summary: string; commands: string[] } {

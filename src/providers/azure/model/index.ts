@@ -13,6 +13,7 @@
  * runs them in order.
  */
 export { buildAzureModel } from "./build.ts";
+export { spelledRef } from "./load-balancers.ts";
 export { DEFAULT_RULES, readEffectiveRule, readSecurityRule } from "./nsg-rules.ts";
 export { gapsFor, lbFrontendIp, listGaps, vnetSpaceOf } from "./queries.ts";
 export type * from "./types.ts";

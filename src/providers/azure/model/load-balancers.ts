@@ -111,7 +111,7 @@ export function buildLoadBalancers(b: AzureBuild): void {
 const LB_CHILD = /^(.*?\/providers\/microsoft\.network\/loadbalancers\/[^/]+)\/(?:backendaddresspools|inboundnatrules)\/[^/]+$/i;
 
 /** The ip configuration's reference (as the snapshot spells it) whose key is `k`, in the list `field`; the key when none matches. */
-function spelledRef(c: IpConfig, field: string, k: string): string {
+export function spelledRef(c: IpConfig, field: "loadBalancerBackendAddressPools" | "loadBalancerInboundNatRules", k: string): string {
   const i = Number(c.ptr.slice(c.ptr.lastIndexOf("/") + 1));
   const w = arr(obj(c.nic.raw.properties).ipConfigurations)[i];
   return (
@@ -134,7 +134,7 @@ function noteNicTargets(b: AzureBuild, natRuleKeys: Set<string>): void {
   // each reference's load balancer (a key; "" for an id of another shape), worked out once per reference key: the
   // NICs of a large scope name the same few pools
   const lbOf = new Map<string, string>();
-  const note = (c: IpConfig, k: string, field: string, what: string) => {
+  const note = (c: IpConfig, k: string, field: "loadBalancerBackendAddressPools" | "loadBalancerInboundNatRules", what: string) => {
     let lbKey = lbOf.get(k);
     if (lbKey === undefined) {
       const at = LB_CHILD.exec(k)?.[1];
