@@ -321,3 +321,197 @@ describe("change-before-failure over several load balancers, one of whose metric
     assert.match(String(reported[0]?.data?.reason), /metrics\.list: 403 AuthorizationFailed/);
   });
 });
+
+describe("a change before a series' first sample, or after its last: the samples cannot tell what it did", () => {
+  const at = (m: number, s = 0) => new Date(Date.UTC(2026, 2, 14, 3, m, s)).toISOString();
+  /** one sample a minute from 03:`from`, `U` up and `D` down */
+  const minutes = (p: string, from: number) => [...p].map((c, i) => ({ t: at(from + i), up: c === "U", value: c === "U" ? 100 : 0 }));
+  const series = (points: ReturnType<typeof minutes>) => ({
+    key: "vm1",
+    resourceId: "nic-vm1",
+    label: "vm1",
+    loadBalancerId: "lb",
+    metric: "DipAvailability",
+    path: ["lb", "nic-vm1", "nsg"],
+    pointer: "/series/vm1",
+    rule: "",
+    step: 60_000,
+    points,
+  });
+  const change = (id: string, time: string, operation = "write") => ({
+    id,
+    time,
+    resourceId: "nsg",
+    resourceName: "nsg",
+    operation,
+    kind: "update" as const,
+    who: id,
+    properties: [],
+    summary: `${id} changed nsg`,
+    revert: [],
+    source: "test",
+    pointer: `/changes/${id}`,
+  });
+  const time = (changes: Array<ReturnType<typeof change>>, points: ReturnType<typeof minutes>) => ({
+    window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+    spikes: [],
+    missing: [],
+    series: [series(points)],
+    changes,
+  });
+  type Reported = { status: string; key?: string; messageId?: string; data?: Record<string, unknown> };
+  const rule = async (t: ReturnType<typeof time>) => {
+    const { CHANGE_MESSAGES } = await import("../src/core/timeline/checks.ts");
+    const out: Reported[] = [];
+    checkChangeBeforeFailure({ model: { time: t }, report: (f: Reported) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out.map((f) => ({
+      status: f.status,
+      key: f.key,
+      messageId: f.messageId,
+      text: (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+        String(f.data?.[k] ?? ""),
+      ),
+    }));
+  };
+  // up from 03:20 to 03:59; no sample from 03:00 to 03:19
+  const lateUp = minutes("U".repeat(40), 20);
+
+  it("the member up at the first sample: unknown, not a pass, naming the samples missing before the change", async () => {
+    const t = time([change("deny", "2026-03-14T03:10:00Z")], lateUp);
+    const out = await rule(t);
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:deny", "unknownAfter"]],
+      "no pass claiming the change broke nothing",
+    );
+    assert.equal(
+      out[0]?.text,
+      "03:10: deny changed nsg (deny changed nsg), but what vm1 did after it is unknown: no DipAvailability sample before it, nor in the 10 min after it (the first, at 03:20, was up), a gap in which vm1 may have gone down and come back up. Whether this change broke it, the samples cannot tell.",
+    );
+    const want =
+      "vm1: no DipAvailability sample before the change, nor in the 10 min after it (the first, at 03:20, up), a gap in which it may have gone down and come back up";
+    const tl = buildTimeline(t, []);
+    assert.deepEqual(tl.entries.find((e) => e.kind === "change")?.healthUnknown, [want]);
+    assert.ok(timelineLines(tl).includes(`             health at this time unknown: ${want}`), timelineLines(tl).join("\n"));
+    // the TUI's timeline says the same of the change (it reads the same analysis)
+    const { rowDetail, timelineModel } = await import("../src/tui/views/timeline.ts");
+    const m = timelineModel({ provider: "azure", lbs: [{ key: "lb", name: "lb" }], findings: [], time: t } as never);
+    assert.equal(
+      rowDetail(
+        m,
+        m.rows.find((r) => r.kind === "change"),
+      ),
+      `03:10 deny · write · health unknown: ${want}`,
+    );
+  });
+
+  it("so is one made seconds before the first sample; one inside the first sample's interval, or a tag change, passes", async () => {
+    assert.deepEqual(
+      (await rule(time([change("edge", "2026-03-14T03:19:30Z")], lateUp))).map((f) => [f.status, f.text.match(/nor in the [^(]+/)?.[0]]),
+      [["unknown", "nor in the 30 s after it "]],
+    );
+    // the sample stamped 03:20 holds the minute the change was made in: the samples follow it with no gap
+    for (const t of ["2026-03-14T03:20:00Z", "2026-03-14T03:20:30Z"])
+      assert.deepEqual(
+        (await rule(time([change("in", t)], lateUp))).map((f) => [f.status, f.messageId]),
+        [["pass", "none"]],
+        t,
+      );
+    assert.deepEqual(
+      (await rule(time([change("tag", "2026-03-14T03:10:00Z", "CreateTags")], lateUp))).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+      "a tag change cannot break traffic: never unknown",
+    );
+  });
+
+  it("down at the first sample (already broken, or broken by it): unknown, as before; a drop seen later: the nearest change fails", async () => {
+    assert.deepEqual(
+      (await rule(time([change("deny", "2026-03-14T03:10:00Z")], minutes("D".repeat(40), 20)))).map((f) => [f.status, f.text]),
+      [
+        [
+          "unknown",
+          "03:10: deny changed nsg (deny changed nsg), but whether vm1 was up then is unknown: no DipAvailability sample before it; at 03:20 it was down. Whether this change broke it, the samples cannot tell.",
+        ],
+      ],
+    );
+    // up 03:20–03:29, down from 03:30: the change before the first sample is the nearest before the drop
+    const drop = minutes(`${"U".repeat(10)}${"D".repeat(30)}`, 20);
+    assert.deepEqual(
+      (await rule(time([change("deny", "2026-03-14T03:10:00Z")], drop))).map((f) => [f.status, f.key]),
+      [["fail", "change:deny"]],
+    );
+    // a nearer one at 03:28: the one before the first sample is no candidate, and what it did before 03:20 is unknown
+    assert.deepEqual(
+      (await rule(time([change("deny", "2026-03-14T03:10:00Z"), change("route", "2026-03-14T03:28:00Z")], drop))).map((f) => [
+        f.status,
+        f.key,
+      ]),
+      [
+        ["fail", "change:route"],
+        ["unknown", "change:deny"],
+      ],
+    );
+  });
+
+  it("a candidate made before the first sample, its drop found after a gap: no 'last sample before the change' that came after it", async () => {
+    // up 03:20–03:24, no sample 03:25–03:34, down from 03:35
+    const t = time([change("deny", "2026-03-14T03:10:00Z")], [...minutes("UUUUU", 20), ...minutes("DDDDD", 35)]);
+    assert.deepEqual(
+      (await rule(t)).map((f) => [f.status, f.key]),
+      [["fail", "change:deny"]],
+    );
+    assert.equal(buildTimeline(t, []).entries.find((e) => e.kind === "change")?.healthUnknown, undefined);
+  });
+
+  it("after the last sample: unknown whether the member was up or down at it, unless that sample is recent enough to be the state", async () => {
+    // up, then down 03:10–03:19, no sample after: at 03:50 the member may have come back up and gone down again
+    const endsDown = minutes(`${"U".repeat(10)}${"D".repeat(10)}`, 0);
+    const out = await rule(time([change("late", "2026-03-14T03:50:00Z")], endsDown));
+    assert.deepEqual(
+      out.map((f) => [f.status, f.key, f.messageId]),
+      [["unknown", "change:late", "unknownAfter"]],
+    );
+    assert.equal(
+      out[0]?.text,
+      "03:50: late changed nsg (late changed nsg), but what vm1 did after it is unknown: no DipAvailability sample after it (the last, at 03:19, was down). Whether this change broke it, the samples cannot tell.",
+    );
+    assert.deepEqual(
+      buildTimeline(time([change("late", "2026-03-14T03:50:00Z")], endsDown), []).entries.find((e) => e.kind === "change")?.healthUnknown,
+      ["vm1: no DipAvailability sample after the change (the last, at 03:19, down)"],
+    );
+    // 03:21: the 03:19 sample is recent (within three intervals): the member was down at the change, which broke nothing
+    assert.deepEqual(
+      (await rule(time([change("soon", "2026-03-14T03:21:00Z")], endsDown))).map((f) => [f.status, f.messageId]),
+      [["pass", "none"]],
+    );
+    // up at the last sample: unknown, as before
+    assert.deepEqual(
+      (await rule(time([change("late", "2026-03-14T03:50:00Z")], minutes("U".repeat(20), 0)))).map((f) => [f.status, f.text]),
+      [
+        [
+          "unknown",
+          "03:50: late changed nsg (late changed nsg), but what vm1 did after it is unknown: no DipAvailability sample after it (the last, at 03:19, was up). Whether this change broke it, the samples cannot tell.",
+        ],
+      ],
+    );
+  });
+
+  it("Azure: the NSG change at 03:10:04, no DipAvailability sample before 03:20, both members up after: unknown, no pass", async () => {
+    const { buildAzureModel } = await import("../src/providers/azure/model.ts");
+    const { runCatalog } = await import("./support/catalog.ts");
+    const { withoutAzureSamples } = await import("./support/time-builder.ts");
+    const { NSG_CHANGE, webWithTime } = await import("./support/time-scenarios.ts");
+    const model = buildAzureModel(
+      withoutAzureSamples(webWithTime({ changes: [NSG_CHANGE] }), "2026-03-14T02:30:00Z", "2026-03-14T03:20:00Z"),
+    );
+    const findings = runCatalog(model, "azure").filter((f) => f.ruleId === "azure/change-before-failure");
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["unknown", `change:${model.time?.changes[0]?.id}`]],
+    );
+    assert.match(
+      findings[0]?.message ?? "",
+      /but what 10\.0\.0\.4 \(vm1\) did after it is unknown: no DipAvailability sample before it, nor in the 10 min after it \(the first, at 03:20, was up\), a gap in which 10\.0\.0\.4 \(vm1\) may have gone down and come back up; the same for 1 more member\./,
+    );
+  });
+});

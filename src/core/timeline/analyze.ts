@@ -277,8 +277,11 @@ export interface CauseContest {
  * series follows (made inside it, or within CONTEST_STEPS intervals before its first missing sample), the member up at
  * the first sample after the gap and not down before the change: it may have gone down and come back up inside the
  * gap, unseen, so its being up after the gap does not show the change did no harm (unless the change is a candidate
- * for a later drop: then it is that). A change to tags only is never one (it cannot break traffic:
- * ChangeAnalysis.tagsOnly).
+ * for a later drop: then it is that). So is one made before the series' first sample, the member up at it: the gap the
+ * series starts with holds the change, and the member may have gone down and come back up in it (down at the first
+ * sample, it is the first case). And one made after the series' last sample, the member down at it and that sample too
+ * old to be the state at the change: the member may have come back up and gone down again. A change to tags only is
+ * never one (it cannot break traffic: ChangeAnalysis.tagsOnly).
  */
 export interface UnknownAtChange {
   change: Change;
@@ -296,9 +299,15 @@ export interface UnknownAtChange {
     last?: HealthPoint;
     /**
      * with no `down`, when a gap in the samples follows the change and the member was up at the first sample after it:
-     * that sample. The member may have gone down and come back up in the gap; the samples cannot tell.
+     * that sample. The member may have gone down and come back up in the gap; the samples cannot tell. With no `last`,
+     * the series' first sample: no sample precedes the change (see startsAfter).
      */
     resumes?: HealthPoint;
+    /**
+     * with `resumes` and no `last`, when the series starts after the change (no sample before it) and the member was up
+     * at its first sample: how long after the change that sample is stamped, in words ("10 min", "30 s")
+     */
+    startsAfter?: string;
     /**
      * with no `down`, when samples follow the change but too few for a drop it started to show (the series ends within
      * CONTEST_STEPS intervals of it): how long after the change the last sample's interval ends, in words ("40 s")
@@ -314,7 +323,8 @@ export interface ChangeAnalysis {
   contests: CauseContest[];
   /**
    * the changes (no candidate) made while a member's state was unknown and followed by it being down, or followed by
-   * no sample at all (the member up at the last), or by a gap in the samples with the member up after it
+   * no sample at all (the member up at the last, or down at a last sample too old to be the state at the change), or
+   * by a gap in the samples with the member up after it (the gap the series starts with included)
    */
   unknown: UnknownAtChange[];
   /**
@@ -342,10 +352,12 @@ export interface ChangeAnalysis {
  * sample before the change), or inside the first down sample's own interval after a gap, is none: it is reported in
  * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it), or
  * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change), and one a gap in the middle of
- * the series follows with the member up after it (see gapAfter): never a pass on the word of the samples after the gap,
- * as the member may have gone down and come back up inside it. A change to tags only cannot break
- * traffic: time never names it, nor does it make an older change less near a drop; it is a candidate only as the rival
- * of one that did more, which it loses to (rankCauses), and never `unknown` (tagsOnly instead).
+ * the series follows with the member up after it (see gapAfter), or one made before the series' first sample with the
+ * member up at it: never a pass on the word of the samples after the gap, as the member may have gone down and come
+ * back up inside it; and one no sample follows, the member down at a last sample too old to be the state at it. A
+ * change to tags only cannot break traffic: time never names it, nor does it make an older change less near a drop;
+ * it is a candidate only as the rival of one that did more, which it loses to (rankCauses), and never `unknown`
+ * (tagsOnly instead).
  */
 export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
@@ -382,7 +394,19 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       // a gap follows the change, the member up after it: it may have gone down and come back up in the gap, unseen. What
       // the change did, the samples cannot tell, unless a drop they show follows (a down sample before the gap is one;
       // after it, the change may still be a candidate for it: then it is no unknown)
-      const gap = tags ? undefined : gapAfter(s, change.time);
+      // no sample before the change (the series starts after it), the member up at the first: whether it was up at the
+      // change, and whether the change broke it (it may have gone down and come back up before the first sample), the
+      // samples cannot tell, unless a drop they show follows and the change is a candidate for it. The same as a gap in
+      // the middle of the series; down at the first sample, no drop the samples can place follows (`down`, below)
+      const first = s.points[0];
+      const lead = !tags && first?.up && t < ms(first.t) ? first : undefined;
+      if (lead) {
+        const u = unknown.get(change) ?? { change, members: [] };
+        u.members.push({ series: s, resumes: lead, startsAfter: shortGapText(change.time, lead.t) });
+        unknown.set(change, u);
+        if (!down) continue;
+      }
+      const gap = tags || lead ? undefined : gapAfter(s, change.time);
       if (gap?.next.up && (!down || ms(down.at.t) > ms(gap.next.t))) {
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, last: gap.last, resumes: gap.next });
@@ -396,7 +420,15 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         // have broken the member there, as it would be a candidate for a drop there: see CONTEST_STEPS), what the member
         // did after the change the samples cannot tell
         const end = s.points.at(-1);
-        if (tags || !end?.up) continue;
+        if (tags || !end) continue;
+        if (!end.up) {
+          // down at the last sample, which ended long before the change (a recent one is the state at it: skipped above),
+          // and no sample after it: the member may have come back up in between and gone down again, unseen
+          const u = unknown.get(change) ?? { change, members: [] };
+          u.members.push({ series: s, last: end });
+          unknown.set(change, u);
+          continue;
+        }
         const ends = ms(end.t) + step;
         if (t < ends - CONTEST_STEPS * step) continue;
         const u = unknown.get(change) ?? { change, members: [] };
@@ -1061,7 +1093,9 @@ export function unknownMembers(analysis: ChangeAnalysis): Map<Change, UnknownAtC
   const out = new Map(analysis.unknown.map((u) => [u.change, [...u.members]]));
   for (const { change, drops } of analysis.candidates) {
     const members = drops
-      .filter((d) => d.after && stateAt(d.series, change.time) === undefined)
+      // made inside the gap, after the last sample up before it (before the series' first sample, that sample came after
+      // the change: no sample before it to name)
+      .filter((d) => d.after && ms(change.time) >= ms(d.after.t) + sampleStep(d.series) && stateAt(d.series, change.time) === undefined)
       .map((d) => ({ series: d.series, down: d.at, ...(d.after ? { last: d.after } : {}) }));
     if (members.length > 0) out.set(change, [...(out.get(change) ?? []), ...members]);
   }
@@ -1094,6 +1128,8 @@ function checkTimes(time: TimeData): void {
 export function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
   if (!m.down && m.resumes && m.last)
     return `${m.series.label}: ${gapWords(m.series, m.last, m.resumes, window)}, a gap in which it may have gone down and come back up`;
+  if (!m.down && m.resumes && m.startsAfter)
+    return `${m.series.label}: ${startWords(m.series, m.startsAfter, "the change")} (the first, at ${clock(m.resumes.t, window)}, ${m.resumes.up ? "up" : "down"}), a gap in which it may have gone down and come back up`;
   const last = m.last ? ` (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})` : "";
   if (!m.down && m.endsAfter)
     return `${m.series.label}: the ${m.series.metric} samples end ${m.endsAfter} after the change${last}, too soon for a drop to show`;
@@ -1102,6 +1138,14 @@ export function unknownText(m: UnknownAtChange["members"][number], change: Chang
     ? `no ${m.series.metric} sample in the ${gapText(m.last.t, change.time)} before the change (the last, at ${clock(m.last.t, window)}, ${m.last.up ? "up" : "down"})`
     : `no ${m.series.metric} sample before the change`;
   return `${m.series.label}: ${before}; down at ${clock(m.down.t, window)}`;
+}
+
+/**
+ * "no DipAvailability sample before the change, nor in the 10 min after it": the gap a series starts with, for a change
+ * made in it (`it`: how the change is named), `startsAfter` the time from the change to the series' first sample.
+ */
+export function startWords(s: HealthSeries, startsAfter: string, it: string): string {
+  return `no ${s.metric} sample before ${it}, nor in the ${startsAfter} after it`;
 }
 
 /** "no DipAvailability sample between 03:04 (up) and 03:20 (up)": a gap in a series, by the samples at its ends. */

@@ -16,6 +16,7 @@ import {
   gapWords,
   sampleStep,
   sparkline,
+  startWords,
   tagsOnly,
   timeMs,
   transitions,
@@ -47,7 +48,8 @@ export const CHANGE_MESSAGES = {
  * findings); one unknown per change made while a member's health was unknown (a gap in the metrics) and followed
  * by it being down, or followed by no sample at all (the series ends before it, in a gap that runs to the end of the
  * window), or by too few for a drop to show (the series ends within CONTEST_STEPS intervals of it), or by a gap in the
- * metrics the member was up after (it may have gone down and come back up inside it); a pass when no change preceded
+ * metrics the member was up after (it may have gone down and come back up inside it; the gap the series starts with
+ * too, for a change made before its first sample); a pass when no change preceded
  * a drop and none is unknown. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
  * names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
  */
@@ -159,9 +161,11 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
               after:
                 first.resumes && first.last
                   ? `${gapWords(first.series, first.last, first.resumes, time.window)}, a gap in which ${first.series.label} may have gone down and come back up`
-                  : first.endsAfter
-                    ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
-                    : `no ${first.series.metric} sample after it${lastText}`,
+                  : first.resumes && first.startsAfter
+                    ? `${startWords(first.series, first.startsAfter, "it")} (the first, at ${clock(first.resumes.t, time.window)}, was ${first.resumes.up ? "up" : "down"}), a gap in which ${first.series.label} may have gone down and come back up`
+                    : first.endsAfter
+                      ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
+                      : `no ${first.series.metric} sample after it${lastText}`,
               more: members.length > 1 ? `; the same for ${others}` : "",
             },
           }),
