@@ -834,7 +834,7 @@ describe("TraceView and App: a hop's fix commands", () => {
     );
   });
 
-  it("c copies the fix on the route-table hop, the footer says c copy fix there only, and the custom flow is c's elsewhere", async () => {
+  it("y copies the fix on the route-table hop, the footer says y copy fix there only, and c is the custom flow on every hop", async () => {
     const { at, command } = await routeHop();
     const s = await session(FIXTURE);
     const copied: string[] = [];
@@ -856,19 +856,19 @@ describe("TraceView and App: a hop's fix commands", () => {
     assert.doesNotMatch(footer(), /copy fix/);
     for (let i = 0; i < at; i++) inst.stdin.write("j");
     await until(text, new RegExp(`^› ${at + 1}\\. load balancer subnet route table`, "m"), "on the route-table hop");
-    assert.match(footer(), /^c copy fix · p health check · d data · ←→ member · esc back/);
-    assert.doesNotMatch(footer(), /c custom/);
-    assert.match(text(), /^FLOW {4}p health check {2}\[d data\] {2}custom$/m, "the flow row does not offer c for the custom flow here");
-    inst.stdin.write("c");
+    assert.match(footer(), /^y copy fix · p health check · d data · c custom · ←→ member · esc back/);
+    assert.match(text(), /^FLOW {4}p health check {2}\[d data\] {2}c custom$/m, "the flow row offers c for the custom flow here too");
+    inst.stdin.write("y");
     await until(text, /copied \(OSC 52\) · saved \/tmp\/fix-1\.sh · aws elbv2 set-subnets /, "copied");
     assert.deepEqual(copied, [command.slice(2)]);
     assert.doesNotMatch(text(), /custom flow \(/, "no prompt");
-    inst.stdin.write("k");
-    await until(footer, /c custom/, "off the hop");
-    assert.doesNotMatch(footer(), /copy fix/);
     inst.stdin.write("c");
-    await until(text, /custom flow \(<source> <port>/, "the prompt");
-    assert.equal(copied.length, 1);
+    await until(text, /custom flow \(<source> <port>/, "the prompt, on the hop with a fix");
+    assert.equal(copied.length, 1, "c copied nothing");
+    inst.stdin.write("\u001b");
+    await until(text, /^(?![\s\S]*custom flow \(<source> <port>)/, "the prompt closed");
+    inst.stdin.write("k");
+    await until(footer, /^p health check · d data · c custom · /, "off the hop: no copy fix");
     inst.unmount();
   });
 });

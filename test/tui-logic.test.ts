@@ -617,7 +617,7 @@ describe("tui trace view: a hop's fix commands", () => {
     return { ui, commands };
   }
 
-  it("c and y on the route-table hop copy its fix command as lbdoctor trace prints it; elsewhere c opens the custom flow", async () => {
+  it("y on the route-table hop copies its fix command as lbdoctor trace prints it; c opens the custom flow on every hop", async () => {
     const s = new TuiSession(snapshotSource(join(ROOT, "fixtures/aws/internet-facing-in-private-subnets.json")));
     await s.load();
     const data = s.getState().data as TuiData;
@@ -627,9 +627,9 @@ describe("tui trace view: a hop's fix commands", () => {
       commands[0] ?? "",
       /^aws elbv2 set-subnets --load-balancer-arn arn:aws:elasticloadbalancing:\S+ --subnets subnet-\S+ subnet-\S+$/,
     );
-    assert.deepEqual(press(ui, data, "c").effects, [`copy:${commands[0]}`]);
     assert.deepEqual(press(ui, data, "y").effects, [`copy:${commands[0]}`]);
-    assert.equal(press(ui, data, "c").ui.editing, undefined, "no prompt on a hop with a fix");
+    const onFix = press(ui, data, "c");
+    assert.deepEqual([onFix.effects, onFix.ui.editing?.purpose], [[], "flow"], "c is the custom flow on a hop with a fix too");
     // the same line as lbdoctor trace prints it
     const out = lbdoctor([
       "trace",
@@ -649,7 +649,7 @@ describe("tui trace view: a hop's fix commands", () => {
     assert.deepEqual([y.effects, y.ui.message?.text], [[], "nothing to copy: the selection has no fix command"]);
   });
 
-  it("a fix of several commands is copied one a line, in order", async () => {
+  it("a fix of several commands is copied on one line, in order, joined by &&", async () => {
     // no 0.0.0.0/0 route, so no route names the VPC's internet gateway: look it up, then add the route
     const snap = healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").build();
     const data = await analyze(snap, { source: "snapshot no-igw.json", live: false });
@@ -660,6 +660,141 @@ describe("tui trace view: a hop's fix commands", () => {
       commands[1] ?? "",
       /^aws ec2 create-route --route-table-id rtb-\S+ --destination-cidr-block 0\.0\.0\.0\/0 --gateway-id '<igw-id>'$/,
     );
-    assert.deepEqual(press(ui, data, "c").effects, [`copy:${commands.join("\n")}`]);
+    assert.deepEqual(press(ui, data, "y").effects, [`copy:${commands.join(" && ")}`]);
+  });
+});
+
+describe("tui trace view: y copies a hop's fix, c opens the custom flow on every hop, several commands copied as one line", () => {
+  /** The data flow of web-alb's first target, the cursor on the route-table hop (the one with a fix), and its commands. */
+  async function routeHop(data: TuiData): Promise<{ ui: UiState; commands: string[]; at: number }> {
+    let { ui } = press(initialUi(), data, k({ return: true }), "t", "d");
+    const s = current(ui).screen;
+    assert.ok(s.kind === "trace" && s.flow.kind === "data");
+    const layers = data.inspector?.trace(s.lbKey, s.targetKey, s.flow).layers ?? [];
+    const at = layers.findIndex((l) => l.layer === "lb-route");
+    assert.ok(at > 0, "a route-table hop, after the first");
+    ({ ui } = press(ui, data, ...Array.from({ length: at }, () => "j")));
+    assert.equal(selectedIndex(ui, screenItems(ui, { data, progress: startProgress(0) })), at);
+    const commands = (layers[at]?.notes ?? []).filter((n) => n.text.startsWith("$ ")).map((n) => n.text.slice(2));
+    return { ui, commands, at };
+  }
+  /** A directory with an `aws` that logs its first two words and fails (exit 1) on `describe-internet-gateways` when FAIL=1. */
+  function fakeAws(): { dir: string; log: string } {
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-paste-"));
+    writeFileSync(
+      join(dir, "aws"),
+      '#!/bin/sh\necho "$1 $2" >> "$LOG"\nif [ "$2" = describe-internet-gateways ] && [ "$FAIL" = 1 ]; then exit 1; fi\nexit 0\n',
+      { mode: 0o755 },
+    );
+    return { dir, log: join(dir, "log") };
+  }
+
+  it("on the route-table hop y copies the fix and c opens the custom flow; off it, c opens the flow and y has nothing to copy", async () => {
+    const { hintsFor } = await import("../src/tui/components/app.ts");
+    const { traceRows } = await import("../src/tui/views/trace.ts");
+    const { KEYS } = await import("../src/tui/views/help.ts");
+    const s = new TuiSession(snapshotSource(join(ROOT, "fixtures/aws/internet-facing-in-private-subnets.json")));
+    await s.load();
+    const data = s.getState().data as TuiData;
+    const { ui, commands, at } = await routeHop(data);
+    assert.equal(commands.length, 1);
+    assert.deepEqual(press(ui, data, "y").effects, [`copy:${commands[0]}`], "one command: copied as printed");
+    const c = press(ui, data, "c");
+    assert.deepEqual([c.effects, c.ui.editing], [[], { purpose: "flow", text: "", before: "" }], "c on the fix hop: the prompt");
+    const typed = press(c.ui, data, ..."203.0.113.9 443", k({ return: true }));
+    const screen = current(typed.ui).screen;
+    assert.deepEqual(screen.kind === "trace" && screen.flow, { kind: "custom", source: "203.0.113.9", port: 443, protocol: "Tcp" });
+    // the footer and the flow row offer both keys on the hop; off it, c only
+    const items = (u: UiState) => screenItems(u, { data, progress: startProgress(0) });
+    const hints = hintsFor(ui, s.getState(), items(ui));
+    assert.deepEqual(
+      hints.filter((x) => /^[cy] /.test(x)),
+      ["y copy fix", "c custom"],
+    );
+    const flowRow = (sel: number) => {
+      const sc = current(ui).screen;
+      assert.ok(sc.kind === "trace");
+      const row = traceRows(data, sc, sel, 100).rows.find((r) => r[0]?.t === "FLOW   ");
+      return (row ?? []).map((x) => x.t).join("");
+    };
+    assert.match(flowRow(at), /c custom/);
+    const up = press(ui, data, "k");
+    assert.deepEqual(
+      hintsFor(up.ui, s.getState(), items(up.ui)).filter((x) => /^[cy] /.test(x)),
+      ["c custom"],
+    );
+    assert.equal(press(up.ui, data, "c").ui.editing?.purpose, "flow");
+    const y = press(up.ui, data, "y");
+    assert.deepEqual([y.effects, y.ui.message?.text], [[], "nothing to copy: the selection has no fix command"]);
+    // the help lists one meaning a key in the trace view
+    const trace = new Map(KEYS.find(([name]) => name === "trace")?.[1] ?? []);
+    assert.match(trace.get("c") ?? "", /^a custom flow: .*on every hop/);
+    assert.match(trace.get("y") ?? "", /^on a hop with a fix: copy its commands on one line, joined by &&/);
+    assert.equal(trace.get("c  y"), undefined);
+  });
+
+  it("several commands are copied as one line joined by &&: a paste runs nothing, and a failing command stops the rest", async () => {
+    // no 0.0.0.0/0 route, so no route names the VPC's internet gateway: look it up, then add the route
+    const snap = healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").build();
+    const data = await analyze(snap, { source: "snapshot no-igw.json", live: false });
+    const { ui, commands } = await routeHop(data);
+    assert.equal(commands.length, 2);
+    const [describeIgw = "", createRoute = ""] = commands;
+    assert.match(
+      describeIgw,
+      /^aws ec2 describe-internet-gateways --filters '\[\{"Name":"attachment\.vpc-id","Values":\["vpc-\w+"\]\}\]'$/,
+    );
+    assert.match(
+      createRoute,
+      /^aws ec2 create-route --route-table-id rtb-\S+ --destination-cidr-block 0\.0\.0\.0\/0 --gateway-id '<igw-id>'$/,
+    );
+    const copied = press(ui, data, "y").effects;
+    assert.deepEqual(copied, [`copy:${describeIgw} && ${createRoute}`]);
+    const line = (copied[0] ?? "").slice("copy:".length);
+    assert.ok(!/[\n\r]/.test(line), "one line: nothing runs before enter");
+    assert.equal(press(ui, data, "c").ui.editing?.purpose, "flow", "c is still the custom flow here");
+    // run as a POSIX shell runs the pasted line: the lookup fails, the route is not created; it succeeds, both run in order
+    const { spawnSync } = await import("node:child_process");
+    for (const [fail, want] of [
+      ["1", "ec2 describe-internet-gateways\n"],
+      ["0", "ec2 describe-internet-gateways\nec2 create-route\n"],
+    ] as const) {
+      const { dir, log } = fakeAws();
+      const r = spawnSync("sh", ["-c", line], { env: { PATH: `${dir}:/usr/bin:/bin`, LOG: log, FAIL: fail }, encoding: "utf8" });
+      assert.equal(r.status, fail === "1" ? 1 : 0, r.stderr);
+      assert.equal(readFileSync(log, "utf8"), want, `FAIL=${fail}`);
+    }
+  });
+
+  it("pasteLine: comments go to the line's end, a command's own list is grouped, PowerShell chains with if ($?)", async () => {
+    const { pasteLine } = await import("../src/tui/clipboard.ts");
+    const one = "aws elbv2 set-subnets --load-balancer-arn arn:aws:x --subnets subnet-1 subnet-2";
+    assert.equal(pasteLine([one]), one, "one command as it is");
+    // a comment mid-line would hide the commands after it; a # inside quotes, or inside a word, is no comment
+    const sh = pasteLine([
+      "# look the gateway up first",
+      "aws ec2 describe-internet-gateways --filters 'Name=tag:Name,Values=a # b' # its id",
+      'aws ec2 create-route --route-table-id rtb-1#x --gateway-id "igw-#1"',
+    ]);
+    assert.equal(
+      sh,
+      "aws ec2 describe-internet-gateways --filters 'Name=tag:Name,Values=a # b' && aws ec2 create-route --route-table-id rtb-1#x --gateway-id \"igw-#1\" # look the gateway up first; its id",
+    );
+    assert.equal(
+      pasteLine(["aws a; aws b", "aws c || aws d", "aws e 2>&1", "aws f | aws g"]),
+      "{ aws a; aws b; } && { aws c || aws d; } && aws e 2>&1 && aws f | aws g",
+    );
+    const { spawnSync } = await import("node:child_process");
+    for (const l of [sh, pasteLine(["aws a; aws b", "aws c || aws d"])]) {
+      const r = spawnSync("sh", ["-n", "-c", l], { encoding: "utf8" });
+      assert.equal(r.status, 0, `${l}: ${r.stderr}`);
+    }
+    // Windows PowerShell 5.1 has no &&
+    assert.equal(
+      pasteLine(["Set-AzThing -Name 'it''s # not a comment' # caveat", "Get-AzThing -Name x", "Remove-AzThing -Name y"]),
+      "Set-AzThing -Name 'it''s # not a comment'; if ($?) { Get-AzThing -Name x; if ($?) { Remove-AzThing -Name y } } # caveat",
+    );
+    // two shells: the first one's commands make the line, the other's follow in its comment
+    assert.equal(pasteLine(["aws a", "Set-AzThing -Name x"]), "aws a # then in PowerShell: Set-AzThing -Name x");
   });
 });

@@ -252,14 +252,15 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
   if (screen.kind === "trace") {
     if (input === "p") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "probe" } }, selected: 0 }) };
     if (input === "d") return { ui: withFrame(ui, { screen: { ...screen, flow: { kind: "data" } }, selected: 0 }) };
-    if (input === "c" || input === "y") {
-      // on a hop with a fix (an AWS route-table hop), its commands, one a line, as printed
+    // one key, one meaning on every hop: y copies a hop's fix, c opens the custom flow
+    if (input === "y") {
+      // on a hop with a fix (an AWS route-table hop), its commands on one line to paste (traceFix)
       const fix = ctx.data ? traceFix(ctx.data, screen, sel) : undefined;
       if (fix) return { ui, effect: { type: "copy", text: fix } };
-      if (input === "y") return { ui: say(ui, "nothing to copy: the selection has no fix command", "error") };
-      // the prompt opens empty (the current flow is on screen); typing never appends to an old value
-      return { ui: { ...ui, editing: { purpose: "flow", text: "", before: "" } } };
+      return { ui: say(ui, "nothing to copy: the selection has no fix command", "error") };
     }
+    // the prompt opens empty (the current flow is on screen); typing never appends to an old value
+    if (input === "c") return { ui: { ...ui, editing: { purpose: "flow", text: "", before: "" } } };
     if (key.leftArrow || key.rightArrow || input === "h" || input === "l" || input === "[" || input === "]") {
       const targets = ctx.data?.inspector?.traceTargets(screen.lbKey) ?? [];
       if (targets.length === 0) return { ui };

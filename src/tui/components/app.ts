@@ -186,13 +186,13 @@ export function hintsFor(ui: UiState, state: SessionState, items: Item[]): strin
     }
     case "trace": {
       const many = (data?.inspector?.traceTargets(screen.lbKey).length ?? 0) > 1;
-      // on a hop with a fix, c copies its commands; elsewhere it opens the custom flow
+      // on a hop with a fix, y copies its commands; c opens the custom flow on every hop
       const fix = data ? traceFix(data, screen, selectedIndex(ui, items)) !== undefined : false;
       return [
-        ...(fix ? ["c copy fix"] : []),
+        ...(fix ? ["y copy fix"] : []),
         `p ${data?.inspector?.flowNames?.probe ?? "probe"}`,
         "d data",
-        ...(fix ? [] : ["c custom"]),
+        "c custom",
         ...(many ? ["←→ member"] : []),
         "esc back",
         ...tail,

@@ -46,8 +46,8 @@ export const KEYS: Array<[string, Array<[string, string]>]> = [
     "trace",
     [
       ["p  d", "the probe flow, the data flow"],
-      ["c", "a custom flow: <source> <port>[/udp], e.g. 203.0.113.7 443"],
-      ["c  y", "on a hop with a fix: copy its commands instead, one a line"],
+      ["c", "a custom flow: <source> <port>[/udp], e.g. 203.0.113.7 443 (on every hop)"],
+      ["y", "on a hop with a fix: copy its commands on one line, joined by && (nothing runs before enter; a failure stops the rest)"],
       ["← →  h l", "previous, next member"],
     ],
   ],

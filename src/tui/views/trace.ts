@@ -1,4 +1,5 @@
 /** The trace view: one member, one flow (the probe or health check, the data path, or a custom source and port), hop by hop. */
+import { pasteLine } from "../clipboard.ts";
 import { cellWidth, type Row, rowWidth, truncate, wrap } from "../text.ts";
 import type { FlowChoice, TraceResult, TuiData } from "../types.ts";
 import { verdictSeg } from "./style.ts";
@@ -15,8 +16,9 @@ export function traceResult(data: TuiData, t: TraceInput): TraceResult | undefin
 }
 
 /**
- * The fix commands of the hop under the cursor (`selected`), one a line, exactly as its notes print them after `$ `:
- * what `c` copies there. Undefined on a hop without a fix, on the verdict, and when the flow could not be traced.
+ * The fix commands of the hop under the cursor (`selected`), as its notes print them after `$ `, on one line to paste
+ * (pasteLine: joined by `&&`, so that a paste runs nothing before enter and a failing command stops the rest): what
+ * `y` copies there. Undefined on a hop without a fix, on the verdict, and when the flow could not be traced.
  */
 export function traceFix(data: TuiData, t: TraceInput, selected: number): string | undefined {
   return fixOf(traceResult(data, t), selected);
@@ -25,7 +27,7 @@ export function traceFix(data: TuiData, t: TraceInput, selected: number): string
 function fixOf(r: TraceResult | undefined, selected: number): string | undefined {
   if (!r || r.error) return undefined;
   const commands = (r.layers[selected]?.fixes ?? []).flatMap((f) => f.commands);
-  return commands.length > 0 ? commands.join("\n") : undefined;
+  return commands.length > 0 ? pasteLine(commands) : undefined;
 }
 
 export function traceItems(data: TuiData, t: TraceInput): Item[] {
@@ -62,13 +64,11 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
     { t: " " },
   ];
   const custom = t.flow.kind === "custom" ? `custom ${t.flow.source} ${t.flow.port}/${t.flow.protocol.toLowerCase()}` : "custom";
-  // on a hop with a fix, c copies its commands: the custom flow is not c's there
-  const cKey = fixOf(r, selected) === undefined ? "c " : "";
   rows.push([
     { t: "FLOW   ", bold: true },
     ...choice(`p ${data.inspector.flowNames?.probe ?? "probe"}`, t.flow.kind === "probe"),
     ...choice(`d ${data.inspector.flowNames?.data ?? "data"}`, t.flow.kind === "data"),
-    ...choice(`${cKey}${custom}`, t.flow.kind === "custom"),
+    ...choice(`c ${custom}`, t.flow.kind === "custom"),
   ]);
   if (!r) return { rows, spans };
   if (r.error) {
@@ -104,14 +104,14 @@ export function traceRows(data: TuiData, t: TraceInput, selected: number, width:
       if (note.text.startsWith("$ ")) {
         // a command is never cut short: wrapped whole between its arguments, its next lines 2 columns in (as the
         // finding view's fix commands); an argument wider than that column (an ARN) moves left, to the verdict's
-        // column, whole where the screen is wide enough, else cut only at the screen's edge (c copies it whole)
+        // column, whole where the screen is wide enough, else cut only at the screen's edge (y copies it whole)
         wrap(note.text, W - 15).forEach((line, i) => {
           const indent = i === 0 ? 13 : cellWidth(line) <= W - 15 ? 15 : 5;
           rows.push([{ t: " ".repeat(indent) }, { t: line, ...style }]);
         });
         continue;
       }
-      // a fix's summary is wrapped whole (its caveat, "prefer a dedicated table", is part of the fix c copies); any
+      // a fix's summary is wrapped whole (its caveat, "prefer a dedicated table", goes with the commands y copies); any
       // other note keeps 3 rows, the last ending in "…" when the note goes on
       const lines = wrap(note.text, W - 13);
       const whole = note.text.startsWith("fix: ");
