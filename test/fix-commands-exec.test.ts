@@ -384,3 +384,146 @@ describe("placeholders that name a resource", () => {
     assert.equal(placeholderOf("IPv6 CIDR", "", "the subnet looked up above"), "'<IPv6 CIDR of the subnet looked up above>'");
   });
 });
+
+/**
+ * An expandable (double-quoted) PowerShell string as the PowerShell Language Specification reads it (2.3.5.2, 2.3.7),
+ * for what `ps` writes in one: escaped characters (a backtick before a character with no escape meaning is that
+ * character) and `$([char]0x…)` sub-expressions. Anything else PowerShell would expand, or read as the string's end,
+ * fails the test.
+ */
+function psExpandable(word: string): string {
+  const body = /^"(.*)"$/su.exec(word)?.[1];
+  assert.ok(body !== undefined, `not one double-quoted string: ${word}`);
+  let out = "";
+  for (let i = 0; i < body.length; ) {
+    const c = body[i] as string;
+    if (c === "`") {
+      const x = body[i + 1];
+      // escapes with a meaning of their own (2.3.7; `e and `u{…} since PowerShell 6)
+      assert.ok(x !== undefined && !"0abefnrtuv".includes(x), `an escape with a meaning: ${word}`);
+      out += x;
+      i += 2;
+    } else if (c === "$") {
+      const sub = /^\$\(\[char\]0x([0-9a-f]{1,4})\)/.exec(body.slice(i));
+      assert.ok(sub, `a $ PowerShell would expand: ${word}`);
+      out += String.fromCharCode(Number.parseInt(sub[1] as string, 16));
+      i += sub[0].length;
+    } else {
+      assert.doesNotMatch(c, /["\u201c-\u201e]/, `an unescaped double quote ends the string: ${word}`);
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+describe("a quoted word holds no workflow command ##[, and the shell still receives the value", () => {
+  // `##[` to GitHub's runner (also with characters ICU skips between: U+00AD, U+200B), next to quotes, `$` and substitutions
+  const values = [
+    "a##[error]F",
+    "#\u00ad#[error]F",
+    "#\u200b#[stop-commands]t",
+    "#[",
+    "##[[",
+    "[##[x]",
+    "x#'#[y",
+    `it's ##[ "$(touch pwned)" \`touch pwned\` $HOME $${"{IFS}"};touch pwned`,
+    "a\u2019##[\u201c$b`",
+    "-##[x",
+  ];
+  const sanitizer = import("../src/core/report/sanitize.ts");
+
+  it("sh: a real sh reads each word back as the value, and noWorkflowCommands finds nothing to break in the command", async () => {
+    const { noWorkflowCommands } = await sanitizer;
+    for (const v of values) {
+      const word = sh(v);
+      const r = spawnSync(SHELL, ["-c", `printf %s ${word}`], { cwd: work, encoding: "utf8" });
+      assert.equal(r.stdout, v, word);
+      const line = `az vm start --name ${word} --subscription s1`;
+      assert.equal(noWorkflowCommands(line), line, `a break inside ${line}`);
+      const run1 = run(line);
+      assertContained(line, run1);
+      assert.deepEqual(run1.calls, [["az", "vm", "start", "--name", v, "--subscription", "s1"]], line);
+    }
+    // no `#` before a `[`: quoted as ever
+    assert.equal(sh("[x]#1"), "'[x]#1'");
+    assert.equal(sh("a#b"), "'a#b'");
+  });
+
+  it("ps: a value with a # before a [ is a double-quoted string that reads back as the value, with no single quote in it", async () => {
+    const { noWorkflowCommands } = await sanitizer;
+    for (const v of values) {
+      const word = ps(v);
+      assert.equal(psExpandable(word), v, word);
+      // put inside single quotes (as a literal), it cannot end them
+      assert.doesNotMatch(word, /['\u2018-\u201b]/, word);
+      const line = `Start-VMPublicIPUpgrade -VMName ${word} -ResourceGroupName rg`;
+      assert.equal(noWorkflowCommands(line), line, `a break inside ${line}`);
+    }
+    // no `#` before a `[`: single quotes as ever
+    assert.equal(ps("[x]#1"), "'[x]#1'");
+    assert.equal(ps("it's #1"), "'it''s #1'");
+  });
+
+  it("nested: the guest script in --scripts or ssm's --parameters arrives as written, and its own words give the value", async () => {
+    const { noWorkflowCommands } = await sanitizer;
+    const { runCommand } = await import("../src/providers/azure/guest.ts");
+    const { httpCodeLine, ssmCommand } = await import("../src/providers/aws/guest.ts");
+    type Vm = Parameters<typeof runCommand>[0];
+    type Instance = Parameters<typeof ssmCommand>[0];
+    for (const v of values) {
+      const url = `http://10.0.0.4:80/${v}`;
+      // Azure, Linux: the script quoted for the guest's sh, then as one argument of the local az
+      const vm = { kind: "vm", id: "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm", name: `vm${v}` };
+      const script = `curl -ks -o /dev/null ${sh(url)}`;
+      const printed = runCommand(vm as unknown as Vm, script, false);
+      assert.equal(noWorkflowCommands(printed), printed, `a break inside ${printed}`);
+      const outer = run(printed);
+      assertContained(printed, outer);
+      assert.equal(argAfter(outer.calls[0] ?? [], "--name"), `vm${v}`, printed);
+      assert.equal(argAfter(outer.calls[0] ?? [], "--scripts"), script, printed);
+      const inner = run(script);
+      assertContained(script, inner);
+      assert.deepEqual(inner.calls, [["curl", "-ks", "-o", "/dev/null", url]], script);
+      // AWS, Windows: the PowerShell line inside the JSON of --parameters
+      const inst = { id: "i-0abc", key: "i-0abc", name: "web", raw: { Platform: "windows" } } as unknown as Instance;
+      const line = httpCodeLine(inst, url);
+      const ssm = ssmCommand(inst, [line]);
+      assert.equal(noWorkflowCommands(ssm), ssm, `a break inside ${ssm}`);
+      const sent = run(ssm);
+      assertContained(ssm, sent);
+      const commands = (JSON.parse(argAfter(sent.calls[0] ?? [], "--parameters") ?? "{}") as { commands?: string[] }).commands;
+      assert.deepEqual(commands, [line], ssm);
+      assert.equal(psExpandable(/-Uri (".*")\)\.StatusCode/.exec(line)?.[1] ?? ""), url, line);
+    }
+  });
+
+  it("Set-AzContext: a subscription holding ##[ (and quotes, ;) runs nothing but the one cmdlet line", async () => {
+    const { cases } = (await import(join(ROOT, "rules", "azure", "basic-sku-retired", "cases.ts"))) as { cases: RuleCases };
+    const base = cases.invalid[0]?.snapshot as Snapshot;
+    const sub = /\/subscriptions\/([^/"]+)/.exec(JSON.stringify(base))?.[1] as string;
+    const adapter = await providerFor("azure");
+    const rule = catalog.filter((r) => r.id === "azure/basic-sku-retired");
+    const { noWorkflowCommands } = await sanitizer;
+    for (const hostile of ["x##[';touch pwned;'", "x#\u00ad#[\u2019;touch pwned;\u2018", 'x##[";$(touch pwned);"']) {
+      const snapshot = JSON.parse(
+        JSON.stringify(base).replaceAll(`/subscriptions/${sub}/`, `/subscriptions/${hostile.replace(/["\\]/g, (c) => `\\${c}`)}/`),
+      );
+      const { findings } = diagnose({ snapshot, adapter, rules: rule, source: "hostile" });
+      const set = findings.flatMap((f) => f.remediation?.commands ?? []).filter((l) => l.startsWith("Set-AzContext"));
+      assert.ok(set.length > 0, `no Set-AzContext line for ${JSON.stringify(hostile)}`);
+      for (const line of set) {
+        assert.equal(noWorkflowCommands(line), line, `a break inside ${line}`);
+        // outside PowerShell's string literals (single-quoted, or double-quoted as ps writes them): the one `;` only
+        const bare = line
+          .replace(/'(?:[^'\u2018-\u201b]|['\u2018-\u201b]{2})*'/g, "")
+          .replace(/"(?:[^"\u201c-\u201e`$]|`.|\$\(\[char\]0x[0-9a-f]+\))*"/g, "");
+        assert.match(bare, /^Set-AzContext -Subscription ; Start-[A-Za-z]+ /, line);
+        // the word names the subscription itself (a double-quoted word put inside single quotes would name another)
+        const word = /^Set-AzContext -Subscription ("(?:[^"`]|`.)*"); /.exec(line)?.[1];
+        assert.equal(psExpandable(word ?? ""), hostile, line);
+        assert.doesNotMatch(bare.replace(/^Set-AzContext -Subscription ; /, ""), /[;$`(){}|&<>"'\u2018-\u201b@,]/, line);
+      }
+    }
+  });
+});

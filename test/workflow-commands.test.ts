@@ -398,3 +398,93 @@ describe("every character ICU skips is one a workflow command could hide behind"
     assert.deepEqual(missed, []);
   });
 });
+
+describe("a printed fix command carries no workflow command, and pastes to the exact value", () => {
+  /** VM names holding `##[` (also behind characters ICU skips), quotes, `$`, substitutions; and a `#[` that is none. */
+  const NAMES = [`it's #\u00ad#[error]F "$(touch pwned)" $HOME`, "##[[stop-commands]t", "a#\u200b#[error]F`touch pwned`", "x#[y"];
+  /** More deallocated VMs than GitHub shows annotations: the github format prints the rest as plain lines. */
+  const vms = Array.from({ length: 16 }, (_, i) => `${NAMES[i % NAMES.length]}-${i}`);
+  function snapshot(): string {
+    let s = healthyWeb();
+    for (const [i, name] of vms.entries())
+      s = s.vm(name, {
+        subnet: WEB_SUBNET,
+        ip: `10.0.0.${i + 10}`,
+        pools: [`${WEB_LB}/pool-web`],
+        availabilitySet: "avset-web",
+        power: "deallocated",
+      });
+    return file("paste.json", s.build());
+  }
+
+  /** The arguments a pasted command gives `az`, run by a real sh (an `az` function records them; nothing else may run). */
+  async function pasted(command: string): Promise<string[]> {
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmp, "paste-"));
+    const script = `az() { for a in "$@"; do printf '%s\\000' "$a"; done; }\n${command}`;
+    const r = spawnSync("/bin/sh", ["-c", script], { cwd: dir, encoding: "utf8", env: { PATH: "/usr/bin:/bin", HOME: "/nonexistent" } });
+    assert.equal(r.status, 0, `${command}\n${r.stderr}`);
+    assert.deepEqual(readdirSync(dir), [], `${command}\n  ran something`);
+    return r.stdout.split("\u0000").slice(0, -1);
+  }
+
+  /** The value of `--name` in each `az vm start` command, each checked: no break, no command, and it pastes whole. */
+  async function names(commands: string[], what: string): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (const c of commands) {
+      assert.ok(!c.includes(COMMAND_BREAK), `${what}: a break inside the command ${JSON.stringify(c)}`);
+      assert.ok(!legacy(c) && !v2(c), `${what}: a workflow command inside ${JSON.stringify(c)}`);
+      const argv = await pasted(c);
+      assert.deepEqual(argv.slice(0, 2), ["vm", "start"], c);
+      out.add(argv[argv.indexOf("--name") + 1] as string);
+    }
+    return out;
+  }
+
+  it("text and github: the az vm start of each VM names it exactly, while the prose around it is broken as before", async () => {
+    const path = snapshot();
+    const text = await run(["check", "--snapshot", path, "--format", "text", "--no-config", "--no-color"]);
+    assert.equal(text.code, 1, text.stderr);
+    assertNoCommand(text.stdout, "text");
+    const textCommands = text.stdout
+      .split("\n")
+      .filter((l) => /^\s+\$ az vm start /.test(l))
+      .map((l) => l.replace(/^\s+\$ /, ""));
+    assert.deepEqual([...(await names(textCommands, "text"))].sort(), [...vms].sort());
+    // the command inside a fix's summary too (`az network nic ip-config address-pool remove … --nic-name '…-nic' …`)
+    const inline = text.stdout.split("\n").filter((l) => l.includes("`az network nic ip-config address-pool remove "));
+    assert.equal(inline.length, vms.length);
+    for (const l of inline)
+      assert.ok(!l.slice(l.indexOf("`az network nic")).includes(COMMAND_BREAK), `a break inside ${JSON.stringify(l)}`);
+    // the same names in the prose: broken
+    assert.ok(text.stdout.includes(`VM it's #\u00ad#${COMMAND_BREAK}[error]F`), "the prose is broken as before");
+    assert.ok(text.stdout.includes(`VM ##${COMMAND_BREAK}[[stop-commands]t`), "the prose is broken as before");
+
+    const github = await run(["check", "--snapshot", path, "--format", "github", "--no-config", "--no-color"]);
+    assert.equal(github.code, 1, github.stderr);
+    const { plain } = assertOnlyOwnCommands(github.stdout, "github");
+    // the plain lines (findings over GitHub's limit): parts joined by " | ", through noWorkflowCommands
+    const plainCommands = plain.flatMap((l) =>
+      l
+        .split(" | ")
+        .filter((p) => p.startsWith("$ az vm start "))
+        .map((p) => p.slice(2)),
+    );
+    assert.ok(plainCommands.length >= 4, `fix commands in plain lines: ${plainCommands.length}`);
+    const fromPlain = await names(plainCommands, "github plain line");
+    assert.ok([...fromPlain].some(legacy), `a plain line's command names a VM whose name holds ##[: ${[...fromPlain].join(", ")}`);
+    assert.ok(
+      plain.some((l) => l.split(" | ").some((p) => !p.startsWith("$ ") && p.includes(`#${COMMAND_BREAK}[`))),
+      "the prose of a plain line is broken as before",
+    );
+    // the annotations: the data of lbdoctor's own commands, one part a line (%0A), as the runner unescapes it
+    const annotated = github.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("::error "))
+      .flatMap((l) => l.slice(l.indexOf("::", 2) + 2).split("%0A"))
+      .filter((p) => p.startsWith("$ az vm start "))
+      .map((p) => p.slice(2).replaceAll("%0D", "\r").replaceAll("%25", "%"));
+    const all = new Set([...fromPlain, ...(await names(annotated, "github annotation"))]);
+    assert.deepEqual([...all].sort(), [...vms].sort());
+  });
+});

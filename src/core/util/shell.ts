@@ -16,6 +16,14 @@
  *   a quoted placeholder stands in for it, and `unsafeValue` tells the caller.
  * - `placeholder`: a value the user fills in, written so that no shell
  *   interprets it (`'<instance-id>'`, not `<instance-id>`, which is a redirection).
+ * - No quoted word holds a GitHub Actions legacy workflow command `##[` (the
+ *   runner finds it anywhere in a line, also with characters ICU skips between
+ *   the `#`s and the `[`; see `noWorkflowCommands`), so plain-text outputs have
+ *   nothing to break in a printed command and it pastes to the value itself.
+ *   A value with a `#` before a `[` is written so that every `[` in its word
+ *   follows a printable ASCII character: sh closes and reopens its quotes
+ *   (`'a##''[b'`), PowerShell escapes it in a double-quoted string
+ *   (``"a##`[b"``). The shell still receives the value unchanged.
  */
 
 /** Characters no printed command may carry: C0 and C1 controls, DEL, bidi controls and line separators. */
@@ -35,19 +43,50 @@ export const UNSAFE_PLACEHOLDER = "<value not shown: it holds control characters
  */
 const SH_BARE = /^(?:-[0-9]+|[A-Za-z0-9_./:@%+,][A-Za-z0-9_./:@%+=,-]*)$/;
 
-/** Quotes a value for a POSIX shell (only when it needs it). */
+/**
+ * Whether a value has a `#` before a `[`: only such a value can form `##[` inside its quoted word. A bare word (sh or
+ * PowerShell) holds neither character, and a quoted word starts and ends with a quote (printable ASCII, which ICU
+ * never skips), so a `##[` in it has both `#`s and the `[` from the value.
+ */
+function hashBeforeBracket(s: string): boolean {
+  const hash = s.indexOf("#");
+  return hash >= 0 && s.lastIndexOf("[") > hash;
+}
+
+/**
+ * Quotes a value for a POSIX shell (only when it needs it). In a value with a `#` before a `[`, the quotes close and
+ * reopen before every `[` but a leading one (`'a##''[b'`: two adjacent quoted strings, one word): every `[` of the
+ * word then follows a `'`, so no `##[` can end at it, whatever stands between the `#`s.
+ */
 export function sh(v: string | number): string {
   const s = unsafeValue(v) ? UNSAFE_PLACEHOLDER : String(v);
-  return SH_BARE.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+  if (SH_BARE.test(s)) return s;
+  const quoted = s.replace(/'/g, "'\\''");
+  return `'${hashBeforeBracket(s) ? quoted.replace(/(?!^)\[/g, "''[") : quoted}'`;
 }
 
 /** A word PowerShell takes literally without quotes in argument mode. */
 const PS_BARE = /^[A-Za-z0-9_][A-Za-z0-9_./:-]*$/;
 
-/** Quotes a value for PowerShell: single quotes, doubling ' and the quotes PowerShell reads as ' (U+2018–U+201B). */
+/**
+ * Quotes a value for PowerShell: single quotes, doubling ' and the quotes PowerShell reads as ' (U+2018–U+201B).
+ *
+ * A single-quoted string has no escape that yields nothing (a doubled quote is a quote), so a value with a `#` before a
+ * `[` is written as a double-quoted (expandable) string instead, each `[` escaped with a backtick (``"a##`[b"``: the
+ * PowerShell Language Specification, 2.3.7, takes a backtick before a character with no escape meaning as that
+ * character). Also escaped: the backtick, `$` and the double quotes (`"`, U+201C–U+201E), the characters that are
+ * special in such a string (2.3.5.2); the single quotes become `$([char]0x27)` … subexpressions, so that the word holds
+ * no single quote at all (put inside single quotes, it is one inert literal). Every `[` of the word then follows a
+ * backtick or a `(`, so no `##[` can end at it.
+ */
 export function ps(v: string | number): string {
   const s = unsafeValue(v) ? UNSAFE_PLACEHOLDER : String(v);
-  return PS_BARE.test(s) ? s : `'${s.replace(/['\u2018-\u201b]/g, (c) => c + c)}'`;
+  if (PS_BARE.test(s)) return s;
+  if (!hashBeforeBracket(s)) return `'${s.replace(/['\u2018-\u201b]/g, (c) => c + c)}'`;
+  const escaped = s.replace(/[`$"\u201c-\u201e['\u2018-\u201b]/g, (c) =>
+    /['\u2018-\u201b]/.test(c) ? `$([char]0x${c.charCodeAt(0).toString(16)})` : `\`${c}`,
+  );
+  return `"${escaped}"`;
 }
 
 /** A value the user fills in: `'<what>'`, inert in sh and PowerShell alike. */

@@ -105,13 +105,14 @@ function bySubscription<T extends { id: string }>(lbs: T[]): T[] {
  * `--subscription`: the upgrade cmdlets (Start-AzBasicLoadBalancerUpgrade, Start-VMPublicIPUpgrade) take no
  * subscription parameter and use the session's Az context, so the line sets it first with Az.Accounts'
  * `Set-AzContext -Subscription` (name or id; https://learn.microsoft.com/powershell/module/az.accounts/set-azcontext),
- * the value always in PowerShell single quotes. Module management
+ * the value always quoted for PowerShell. Module management
  * (`Install-Module`) and a line that already sets the context are left alone.
  */
 function inSubscription(command: string, sub: string): string {
   if (/^(?:Install|Import|Update|Uninstall)-Module\b|^(?:Set|Select)-AzContext\b/i.test(command)) return command;
   const quoted = ps(sub);
-  return `Set-AzContext -Subscription ${quoted.startsWith("'") ? quoted : `'${quoted}'`}; ${command}`;
+  // a bare word is put in single quotes; a quoted one (single, or double for a value with `#` before `[`: see ps) stays
+  return `Set-AzContext -Subscription ${/^['"]/.test(quoted) ? quoted : `'${quoted}'`}; ${command}`;
 }
 
 /** The subscription id in an ARM id (`/subscriptions/<id>/…`). */
