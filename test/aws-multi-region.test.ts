@@ -185,3 +185,73 @@ describe("a positional scope on a snapshot of two regions and two accounts keeps
 });
 
 const obj = (v: unknown) => (v && typeof v === "object" ? (v as Record<string, unknown>) : {});
+
+describe("a DescribeRouteTables gap on one region's internet gateway (its gateway route tables) concerns that region only", () => {
+  const RULE = "aws/internet-facing-in-private-subnets";
+  /** the wide collector's gap on one internet gateway: its gateway route tables were not read there */
+  const igwGap = (igw: string): Gap => ({
+    operation: "ec2:DescribeRouteTables",
+    resourceId: igw,
+    status: 503,
+    code: "ServiceUnavailable",
+    message: `account ${B}, region eu-west-1: Service Unavailable`,
+  });
+  const igwOf = (s: AwsSnapshot | undefined) => String(/igw-[0-9a-f]+/.exec(JSON.stringify(s?.ec2?.RouteTables))?.[0]);
+  /** what the rule and the trace (`--from Internet`) say of each region's load balancer */
+  async function verdicts(snapshot: AwsSnapshot): Promise<Map<string, { rule: string[]; trace: string; why: string }>> {
+    const { rules } = await import("../rules/index.ts");
+    const { diagnose } = await import("../src/core/diagnose.ts");
+    const { awsProvider } = await import("../src/providers/aws/adapter.ts");
+    const { parseSource, routesOf, traceFromSource } = await import("../src/providers/aws/trace-flows.ts");
+    const only = rules.filter((r) => r.id === RULE);
+    const findings = diagnose({ snapshot, adapter: awsProvider as never, rules: only, source: "test" }).findings;
+    const model = buildAwsModel(snapshot);
+    const out = new Map<string, { rule: string[]; trace: string; why: string }>();
+    for (const lb of model.loadBalancers) {
+      const region = String(arnPlace(lb.arn)?.region);
+      const r = routesOf(lb).find((x) => x.listener?.port === 80);
+      assert.ok(r, `a route on ${lb.name}'s listener 80`);
+      const src = parseSource(model, "Internet");
+      assert.ok(!("error" in src));
+      const hop = traceFromSource(model, r, src, 80, "tcp").hops.find((h) => h.layer === "lb-route");
+      const mine = findings.filter((f) => f.loadBalancerId === lb.arn);
+      out.set(region, {
+        rule: mine.map((f) => f.status),
+        trace: hop?.verdict ?? "allow",
+        why: [...mine.map((f) => f.message), ...(hop?.notes ?? []).map((n) => n.text)].join("\n"),
+      });
+    }
+    return out;
+  }
+
+  it("the failed region's load balancer is unknown in check and trace; the other region's is decided as without the gap", async () => {
+    const clean = await verdicts(JSON.parse(readFileSync(twoRegions("healthy-alb").file, "utf8")));
+    const { file, parts } = twoRegions("healthy-alb", []);
+    const snapshot = JSON.parse(readFileSync(file, "utf8")) as AwsSnapshot;
+    snapshot.gaps = [igwGap(igwOf(parts[1]))];
+    const gapped = await verdicts(snapshot);
+    assert.deepEqual(gapped.get("us-east-1"), clean.get("us-east-1"));
+    assert.deepEqual(clean.get("us-east-1")?.rule, ["pass", "pass"]);
+    assert.equal(clean.get("us-east-1")?.trace, "allow");
+    const eu = gapped.get("eu-west-1");
+    assert.deepEqual(eu?.rule, ["unknown", "unknown"]);
+    assert.equal(eu?.trace, "unknown");
+    assert.match(
+      eu?.why ?? "",
+      /the internet gateway's own route tables were not collected \(collection failed: ec2:DescribeRouteTables: ServiceUnavailable: account 222222222222, region eu-west-1: /,
+    );
+  });
+
+  it("even where both regions name the same internet gateway id, a gap placed in one region leaves the other's subnets decided", async () => {
+    const { file, parts } = twoRegions("healthy-alb", []);
+    const [us, eu] = [igwOf(parts[0]), igwOf(parts[1])];
+    assert.notEqual(us, eu);
+    const snapshot = JSON.parse(readFileSync(file, "utf8").replaceAll(eu, us)) as AwsSnapshot;
+    snapshot.gaps = [igwGap(us)];
+    const v = await verdicts(snapshot);
+    assert.deepEqual(v.get("us-east-1")?.rule, ["pass", "pass"], v.get("us-east-1")?.why);
+    assert.equal(v.get("us-east-1")?.trace, "allow", v.get("us-east-1")?.why);
+    assert.deepEqual(v.get("eu-west-1")?.rule, ["unknown", "unknown"]);
+    assert.equal(v.get("eu-west-1")?.trace, "unknown");
+  });
+});

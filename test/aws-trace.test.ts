@@ -1478,3 +1478,178 @@ describe("AWS trace: a DescribeRouteTables gap of one region of several concerns
     );
   });
 });
+
+describe("AWS trace and aws/internet-facing-in-private-subnets decide the LB subnets' route tables alike", () => {
+  const PL = "pl-0123456789abcdef0";
+  const list = (target: Record<string, string>) => ({ DestinationPrefixListId: PL, Origin: "CreateRoute", State: "active", ...target });
+  const withRoutes = (b: AwsScenario, ...extra: Array<Record<string, unknown>>) =>
+    b.edit((s) => {
+      const rt = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.public);
+      if (rt) rt.Routes = [...(rt.Routes as Array<Record<string, unknown>>), ...extra];
+    });
+  const nat = () => healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat });
+  const edge = (routes: Array<Record<string, unknown>>) =>
+    healthyAlb().edit((s) => {
+      const id = awsId("rtb", "edge");
+      s.ec2?.RouteTables?.push({
+        RouteTableId: id,
+        VpcId: ids.vpc,
+        Associations: [{ Main: false, GatewayId: ids.igw, RouteTableAssociationId: awsId("rtbassoc", "edge"), RouteTableId: id }],
+        Routes: [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" }, ...routes],
+      });
+    });
+  /** web-alb in public-a and private-b, private-b's table routing 0.0.0.0/0 to the internet gateway and the prefix list to a NAT gateway */
+  const mixed = () =>
+    healthyAlb()
+      .removeLoadBalancer(ids.lb.alb)
+      .loadBalancer({
+        name: "web-alb",
+        subnets: [
+          { id: ids.subnet.publicA, az: "us-east-1a" },
+          { id: ids.subnet.privateB, az: "us-east-1b" },
+        ],
+        sgs: [ids.sg.alb],
+      })
+      .route(ids.rtb.private, { destination: "0.0.0.0/0", target: ids.igw })
+      .edit((s) => {
+        const rt = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.private);
+        if (rt) rt.Routes = [...(rt.Routes as Array<Record<string, unknown>>), list({ NatGatewayId: ids.nat })];
+      });
+  const dual = (v6Target: string) =>
+    withIpv6Igw(
+      healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack")),
+      v6Target,
+    );
+
+  /** each snapshot, and what both say: the trace's route-table hop (none: allow) and the rule's worst finding */
+  const CASES: Array<{ name: string; b: () => AwsScenario; want: "allow" | "deny" | "unknown" }> = [
+    { name: "public subnets", b: () => healthyAlb(), want: "allow" },
+    { name: "0.0.0.0/0 to a NAT gateway", b: nat, want: "deny" },
+    {
+      name: "a prefix list to a NAT gateway beside the IGW default route",
+      b: () => withRoutes(healthyAlb(), list({ NatGatewayId: ids.nat })),
+      want: "unknown",
+    },
+    {
+      name: "a prefix list to an appliance beside the IGW default route",
+      b: () => withRoutes(healthyAlb(), list({ NetworkInterfaceId: awsId("eni", "fw") })),
+      want: "unknown",
+    },
+    {
+      name: "a prefix list to the internet gateway beside the IGW default route",
+      b: () => withRoutes(healthyAlb(), list({ GatewayId: ids.igw })),
+      want: "allow",
+    },
+    {
+      name: "a prefix list to a gateway endpoint beside the IGW default route",
+      b: () => withRoutes(healthyAlb(), list({ GatewayId: awsId("vpce", "s3") })),
+      want: "allow",
+    },
+    {
+      name: "a prefix list to the internet gateway beside a NAT default route",
+      b: () => withRoutes(nat(), list({ GatewayId: ids.igw })),
+      want: "unknown",
+    },
+    {
+      name: "a prefix list to a NAT gateway beside a NAT default route",
+      b: () => withRoutes(nat(), list({ NatGatewayId: ids.nat })),
+      want: "deny",
+    },
+    {
+      name: "0.0.0.0/1 and 128.0.0.0/1 to the internet gateway beside a NAT default route",
+      b: () =>
+        nat()
+          .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.igw })
+          .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.igw }),
+      want: "allow",
+    },
+    {
+      name: "0.0.0.0/1 and 128.0.0.0/1 to a NAT gateway beside the IGW default route",
+      b: () =>
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.nat })
+          .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat }),
+      want: "deny",
+    },
+    {
+      name: "part of the internet to a NAT gateway",
+      b: () => healthyAlb().route(ids.rtb.public, { destination: "198.51.100.0/24", target: ids.nat }),
+      want: "unknown",
+    },
+    {
+      name: "a gateway route table that sends the subnets to firewall endpoints",
+      b: () =>
+        edge([
+          { DestinationCidrBlock: CIDR.publicA, GatewayId: awsId("vpce", "fw-a"), State: "active" },
+          { DestinationCidrBlock: CIDR.publicB, GatewayId: awsId("vpce", "fw-b"), State: "active" },
+        ]),
+      want: "unknown",
+    },
+    { name: "a gateway route table that keeps the local route", b: () => edge([]), want: "allow" },
+    {
+      name: "the internet gateway's own route tables not collected",
+      b: () =>
+        healthyAlb().gap({
+          operation: "ec2:DescribeRouteTables",
+          resourceId: ids.igw,
+          status: 503,
+          code: "ServiceUnavailable",
+          message: "try later",
+        }),
+      want: "unknown",
+    },
+    { name: "one zone public, the other's prefix list to a NAT gateway", b: mixed, want: "unknown" },
+    { name: "dualstack, ::/0 to the internet gateway", b: () => dual(ids.igw), want: "allow" },
+    { name: "dualstack, ::/0 to an egress-only internet gateway", b: () => dual(awsId("eigw", "main")), want: "deny" },
+  ];
+  const RANKED = { allow: 0, unknown: 1, deny: 2 } as const;
+  const AS = { pass: "allow", fail: "deny", unknown: "unknown" } as const;
+  /** The trace's verdict of the route tables for `--from <from>` (no route-table hop: allow), and its text for each zone */
+  const traced = (b: AwsScenario, from: string) => {
+    const { model, r } = route(b.build(), 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    const hop = traceFromSource(model, r, src, 80, "tcp").hops.find((h) => h.layer === "lb-route");
+    const zones = new Map<string, string>();
+    for (const n of hop?.notes ?? []) {
+      const m = /^(subnet-\S+) in \S+: (?:(?:ALLOW|DENY|UNKNOWN), )?(.*)$/.exec(n.text);
+      if (m) zones.set(m[1] as string, m[2] as string);
+    }
+    return { verdict: hop?.verdict ?? "allow", zones };
+  };
+
+  for (const c of CASES)
+    it(`${c.name}: both say ${c.want}${c.want === "unknown" ? ", for the trace's reason" : ""}`, () => {
+      const dualstack = c.name.startsWith("dualstack");
+      // a dualstack load balancer: the rule judges both families, the trace one family at a time
+      const traces = dualstack ? [traced(c.b(), "Internet-IPv4"), traced(c.b(), "Internet-IPv6")] : [traced(c.b(), "Internet")];
+      const trace = traces.reduce((a, b) => (RANKED[b.verdict] > RANKED[a.verdict] ? b : a));
+      const findings = evaluateCase(igwRule, c.b().build());
+      assert.ok(findings.length > 0);
+      const worst = findings.map((f) => AS[f.status as keyof typeof AS]).reduce((a, b) => (RANKED[b] > RANKED[a] ? b : a));
+      assert.equal(trace.verdict, c.want, "the trace");
+      assert.equal(worst, c.want, `the rule: ${findings.map((f) => f.message).join(" | ")}`);
+      for (const f of findings) {
+        if (f.status !== "unknown") continue;
+        const why = traces.map((t) => t.zones.get(f.resourceId ?? "")).find((x) => x !== undefined);
+        assert.ok(why, `the trace speaks of ${f.resourceId}`);
+        assert.ok(f.message.includes(why), `the rule's reason is the trace's:\n${f.message}\n${why}`);
+      }
+    });
+
+  it("a carrier gateway: the trace denies clients on the internet, the rule leaves the zone unknown (its clients may be the carrier network's)", () => {
+    const b = () =>
+      withRoutes(healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0"), {
+        DestinationCidrBlock: "0.0.0.0/0",
+        CarrierGatewayId: awsId("cagw", "main"),
+        State: "active",
+      });
+    assert.equal(traced(b(), "Internet").verdict, "deny");
+    const findings = evaluateCase(igwRule, b().build());
+    assert.deepEqual(
+      findings.map((f) => f.status),
+      ["unknown", "unknown"],
+    );
+    assert.match(findings[0]?.message ?? "", /carrier gateway/);
+  });
+});

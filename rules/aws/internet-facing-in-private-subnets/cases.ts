@@ -1,4 +1,4 @@
-import { ACCOUNT, awsId, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
+import { ACCOUNT, type AwsScenario, awsId, CIDR, healthyAlb, healthyNlb, ids } from "../../../test/support/aws-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const privateZones = [
@@ -111,6 +111,33 @@ export const cases: RuleCases = {
       snapshot: dualstack("dualstack-without-public-ipv4", ids.igw).removeRoute(ids.rtb.public, "0.0.0.0/0").build(),
     },
     { name: "dualstack: both 0.0.0.0/0 and ::/0 to the internet gateway", snapshot: dualstack("dualstack", ids.igw).build() },
+    {
+      // DescribeRouteTables names a prefix-list destination in DestinationPrefixListId: its entries are not in the snapshot
+      name: "a prefix-list route to the internet gateway beside the IGW default route: whichever clients the list holds, their replies reach the gateway",
+      snapshot: withPublicRoutes(healthyAlb(), prefixListRoute({ GatewayId: ids.igw })).build(),
+    },
+    {
+      name: "a prefix-list route to a gateway endpoint (S3's or DynamoDB's own addresses, no client there) beside the IGW default route",
+      snapshot: withPublicRoutes(healthyAlb(), prefixListRoute({ GatewayId: awsId("vpce", "s3") })).build(),
+    },
+    {
+      name: "0.0.0.0/0 goes to a NAT gateway, but 0.0.0.0/1 and 128.0.0.0/1 (more specific) to the internet gateway: every reply to the internet takes them",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat })
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.igw })
+        .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.igw })
+        .build(),
+    },
+    {
+      name: "the internet gateway has a gateway route table (edge association) that keeps the VPC's local route for the ALB's subnets",
+      snapshot: withEdgeTable(healthyAlb(), []).build(),
+    },
+    {
+      name: "a DescribeRouteTables gap on another internet gateway leaves this one's subnets decided",
+      snapshot: healthyAlb()
+        .gap({ operation: "ec2:DescribeRouteTables", resourceId: awsId("igw", "other"), status: 503, message: "try later" })
+        .build(),
+    },
   ],
   invalid: [
     {
@@ -208,6 +235,28 @@ export const cases: RuleCases = {
         { messageId: "private", resourceId: ids.subnet.publicB },
       ],
     },
+    {
+      name: "0.0.0.0/0 to a NAT gateway and a prefix-list route to a NAT gateway too: whichever clients the list holds, no reply reaches the internet",
+      snapshot: withPublicRoutes(
+        healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat }),
+        prefixListRoute({ NatGatewayId: ids.nat }),
+      ).build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
+    {
+      name: "0.0.0.0/0 to the internet gateway, but 0.0.0.0/1 and 128.0.0.0/1 (more specific) to a NAT gateway: every reply to the internet takes them",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.nat })
+        .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat })
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
   ],
   unknown: [
     {
@@ -300,6 +349,45 @@ export const cases: RuleCases = {
         .build(),
       reason: "the table associated with it may be one of those missing",
     },
+    {
+      name: "a prefix-list route to a NAT gateway beside the IGW default route: a client whose address the list holds gets no reply",
+      snapshot: withPublicRoutes(healthyAlb(), prefixListRoute({ NatGatewayId: ids.nat })).build(),
+      reason: "a prefix list's entries are not in the snapshot",
+    },
+    {
+      name: "a prefix-list route to a firewall appliance's network interface beside the IGW default route",
+      snapshot: withPublicRoutes(healthyAlb(), prefixListRoute({ NetworkInterfaceId: awsId("eni", "firewall") })).build(),
+      reason: "it also sends prefix list pl-0123456789abcdef0 to eni-",
+    },
+    {
+      name: "0.0.0.0/0 to a NAT gateway, but a prefix-list route to the internet gateway: a client the list holds does get a reply",
+      snapshot: withPublicRoutes(
+        healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat }),
+        prefixListRoute({ GatewayId: ids.igw }),
+      ).build(),
+      reason: "a prefix list's entries are not in the snapshot",
+    },
+    {
+      name: "0.0.0.0/0 to the internet gateway, and a more specific route sends part of the internet (198.51.100.0/24) to a NAT gateway",
+      snapshot: healthyAlb().route(ids.rtb.public, { destination: "198.51.100.0/24", target: ids.nat }).build(),
+      reason: "the reply to part of clients on the internet (198.51.100.0/24) never reaches an internet gateway",
+    },
+    {
+      // ingress routing: Associations[].GatewayId names the internet gateway of a gateway route table
+      name: "the internet gateway's gateway route table sends the ALB's subnets to firewall endpoints while the subnets route straight to the gateway (asymmetric)",
+      snapshot: withEdgeTable(healthyAlb(), [
+        { DestinationCidrBlock: CIDR.publicA, GatewayId: awsId("vpce", "fw-a"), State: "active" },
+        { DestinationCidrBlock: CIDR.publicB, GatewayId: awsId("vpce", "fw-b"), State: "active" },
+      ]).build(),
+      reason: "AWS does not support such asymmetric routing",
+    },
+    {
+      name: "the internet gateway's own route tables (edge associations) were not collected: one may send the requests through an appliance",
+      snapshot: healthyAlb()
+        .gap({ operation: "ec2:DescribeRouteTables", resourceId: ids.igw, status: 503, code: "ServiceUnavailable", message: "try later" })
+        .build(),
+      reason: "the internet gateway's own route tables were not collected",
+    },
   ],
   notApplicable: [
     {
@@ -311,3 +399,29 @@ export const cases: RuleCases = {
     },
   ],
 };
+
+/** A route to the prefix list pl-0123456789abcdef0 (DestinationPrefixListId), its next hop `target` (e.g. `{ NatGatewayId }`). */
+function prefixListRoute(target: Record<string, string>): Record<string, unknown> {
+  return { DestinationPrefixListId: "pl-0123456789abcdef0", Origin: "CreateRoute", State: "active", ...target };
+}
+
+/** `b` with these wire routes added to the public route table. */
+function withPublicRoutes(b: AwsScenario, ...routes: Array<Record<string, unknown>>): AwsScenario {
+  return b.edit((s) => {
+    const rt = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.public);
+    if (rt) rt.Routes = [...(rt.Routes as Array<Record<string, unknown>>), ...routes];
+  });
+}
+
+/** `b` with a gateway route table of the VPC's internet gateway (an edge association): the local route, then `routes`. */
+function withEdgeTable(b: AwsScenario, routes: Array<Record<string, unknown>>): AwsScenario {
+  const edge = awsId("rtb", "edge");
+  return b.edit((s) => {
+    s.ec2?.RouteTables?.push({
+      RouteTableId: edge,
+      VpcId: ids.vpc,
+      Associations: [{ Main: false, GatewayId: ids.igw, RouteTableAssociationId: awsId("rtbassoc", "edge"), RouteTableId: edge }],
+      Routes: [{ DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", Origin: "CreateRouteTable", State: "active" }, ...routes],
+    });
+  });
+}

@@ -1,10 +1,13 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import {
+  clientSpace6,
   defaultRoute,
+  internetClients,
   internetGatewayRouteFix,
+  isCarrierRoute,
   isIgwRoute,
-  mainTableInDoubt,
   neededRoutes,
+  replyRoute,
   routeDetail,
   undecidedRoute,
   V4,
@@ -12,7 +15,6 @@ import {
 } from "../../../src/providers/aws/igw-routes.ts";
 import { k8sRemediation } from "../../../src/providers/aws/kubernetes.ts";
 import type { AwsModel } from "../../../src/providers/aws/model.ts";
-import { gapNote } from "../../../src/providers/aws/rule-helpers.ts";
 
 export default defineRule<AwsModel>({
   id: "aws/internet-facing-in-private-subnets",
@@ -37,6 +39,14 @@ export default defineRule<AwsModel>({
     "firewall: where it sends the traffic on is not in the snapshot, and an internet-gateway route would bypass it. " +
     "A subnet without a route table of its own in the snapshot uses the VPC's main route table, unless DescribeRouteTables was not " +
     "collected in full: then its own table may be among those missing, and the subnet is unknown. " +
+    "Each reply takes the most specific route that matches the client's address (longest prefix match), decided as `lbdoctor trace` " +
+    "decides it: more specific routes that send every public address to the internet gateway (`0.0.0.0/1` and `128.0.0.0/1`, say) " +
+    "pass, and more specific routes that send all of them elsewhere fail; a route that sends only part of the internet elsewhere is " +
+    "unknown. So is a route to a prefix list (`pl-…`, other than a gateway endpoint's) whose next hop is of another kind than the " +
+    "verdict's: the list's entries are not in the snapshot, and any client's address may be among them. An internet gateway's own " +
+    "route table (a gateway route table, for ingress routing) that sends the requests for the subnet through an appliance the replies " +
+    "skip is asymmetric routing, which AWS does not support: unknown, and so is an internet gateway whose own route tables were not " +
+    "collected. " +
     "Severity is high when some zones are affected and critical when all are.",
   citations: [
     {
@@ -62,6 +72,8 @@ export default defineRule<AwsModel>({
     "https://docs.aws.amazon.com/wavelength/latest/developerguide/how-wavelengths-work.html",
     "https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html#route-tables-appliance-routing",
     "https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRouteTables.html",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html",
+    "https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html",
   ],
   messages: {
     private:
@@ -94,47 +106,38 @@ export default defineRule<AwsModel>({
         });
         continue;
       }
+      const dests = neededRoutes(lb);
+      // the clients on the internet of each family the load balancer has public addresses of, as the trace has them
+      const clients = dests.map((d) => {
+        const v6 = d === V6;
+        const c = internetClients(model, lb, v6, dests.length > 1);
+        return { dest: d, v6, label: c.label, space: clientSpace6(c.cidrs, v6) };
+      });
       const zones = lb.zones.map((z) => {
         const s = z.subnet;
-        const rt = s?.routeTable;
-        // each default route the load balancer's address type needs, judged on its own: an IPv4 route to a VPC endpoint
-        // (undecided) must not hide a missing IPv6 route (a certain failure), nor the reverse
-        const judged = rt
-          ? neededRoutes(lb).map((d) => {
-              const r = defaultRoute(rt, d);
-              // a VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) as the next hop: with ingress routing on the
-              // internet gateway the path goes through it, and the endpoint's own route to the gateway is not in the snapshot; a
-              // carrier gateway (a Wavelength Zone's) admits the carrier network's clients, not the internet's (undecidedRoute)
-              const verdict = isIgwRoute(r) ? "pass" : undecidedRoute(r) ? "endpoint" : "fail";
-              return { dest: d, route: r, verdict };
-            })
-          : [];
+        const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
+        // each family judged on its own, by the decision the trace's route-table hop makes (replyRoute): a reply routed to a
+        // VPC endpoint (undecided) must not hide a missing IPv6 route (a certain failure), nor the reverse. A carrier gateway
+        // (a Wavelength Zone's) denies clients on the internet, but admits the carrier network's: which ones the load
+        // balancer serves is not in the snapshot, so it is undecided here
+        const judged = clients.map((c) => {
+          const d = replyRoute(model, s, subnetId, c.label, c.v6, c.space);
+          const carrier = d.verdict === "deny" && isCarrierRoute(d.route);
+          const verdict: "pass" | "fail" | "undecided" =
+            d.verdict === "allow" ? "pass" : d.verdict === "deny" && !carrier ? "fail" : "undecided";
+          return { dest: c.dest, d, verdict, carrier };
+        });
         // the family that decides: the first certain failure, else the first undecided one, else the first (all pass)
-        const decisive = judged.find((j) => j.verdict === "fail") ?? judged.find((j) => j.verdict === "endpoint") ?? judged[0];
-        const dest = decisive?.dest ?? neededRoutes(lb)[0] ?? V4;
-        const route = decisive?.route;
-        // the main table stands in because no table associated with the subnet was seen, while route tables are missing: its
-        // own table may be one of them, so neither a pass nor a failure read from the main table holds
-        const doubt = s ? mainTableInDoubt(model, s) : undefined;
-        const status =
-          !s || !rt
-            ? "unknown"
-            : doubt
-              ? "doubt"
-              : decisive?.verdict === "fail"
-                ? "fail"
-                : decisive?.verdict === "endpoint"
-                  ? "endpoint"
-                  : "pass";
-        // the families left undecided beside a failing one (their default route goes to a VPC endpoint)
-        const undecided = status === "fail" ? judged.filter((j) => j.verdict === "endpoint") : [];
+        const decisive = judged.find((j) => j.verdict === "fail") ?? judged.find((j) => j.verdict === "undecided") ?? judged[0];
+        // the families left undecided beside a failing one
+        const undecided = decisive?.verdict === "fail" ? judged.filter((j) => j.verdict === "undecided") : [];
         // every family that certainly fails (a dualstack subnet may fail on both): each is reported and fixed
         const fails = judged.filter((j) => j.verdict === "fail");
-        return { z, s, rt, dest, route, status, undecided, fails, doubt };
+        return { z, s, subnetId, decisive, undecided, fails, zoneJudged: judged };
       });
-      const failing = zones.filter((x) => x.status === "fail").length;
-      for (const { z, s, rt, dest, route, status, undecided, fails, doubt } of zones) {
-        const subnetId = z.subnetId ?? s?.id ?? "(unknown subnet)";
+      const failing = zones.filter((x) => x.decisive?.verdict === "fail").length;
+      for (const { z, s, subnetId, decisive, undecided, fails, zoneJudged } of zones) {
+        const rt = s?.routeTable;
         const base = {
           resourceId: subnetId,
           resourceName: s?.name ?? subnetId,
@@ -150,87 +153,134 @@ export default defineRule<AwsModel>({
           via: s?.routeTableVia === "main" ? "the VPC's main route table" : "explicitly associated",
         };
         const zoneEv = { resourceId: lb.arn, pointer: z.ptr, label: "load balancer zone" };
-        if (status === "unknown" || !s || !rt) {
-          const reason = !s
-            ? `subnet ${subnetId} is not in the snapshot${gapNote(model, [subnetId], ["DescribeSubnets"])}`
-            : `its route table is not in the snapshot${gapNote(model, [s.id], ["DescribeRouteTables"])}`;
-          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [zoneEv] });
-          continue;
-        }
-        const rtEv = { resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` };
-        if (status === "doubt") {
-          const reason = `no route table associated with it is in the snapshot, so the VPC's main route table ${rt.id} stands in, but DescribeRouteTables was not collected in full${doubt}: the table associated with it may be one of those missing`;
-          report({ ...base, status: "unknown", messageId: "undecidable", data: { ...data, reason }, evidence: [zoneEv, rtEv] });
-          continue;
-        }
-        if (status === "endpoint" && route) {
-          const reason = `route table ${rt.id} sends ${dest} to ${route.target}, ${undecidedRoute(route)?.long}`;
+        const rtEv =
+          s && rt ? [{ resourceId: rt.id, pointer: s.routeTablePtr ?? rt.ptr, label: `route table association (${s.routeTableVia})` }] : [];
+        if (!decisive || !s || !rt || decisive.verdict === "undecided") {
+          const d = decisive?.d;
+          const route = d?.route;
+          // a carrier gateway: the rule's own reading (see above); else what the trace says
+          const reason =
+            decisive?.carrier && rt && route
+              ? `route table ${rt.id} sends ${route.destination} to ${route.target}, ${undecidedRoute(route)?.long}`
+              : (d?.text ?? `subnet ${subnetId} is not in the snapshot`);
+          const at = d?.undecided;
+          const routesEv =
+            decisive?.carrier && rt && route
+              ? [{ resourceId: rt.id, pointer: route.ptr, label: "default route" }]
+              : (at?.routes ?? []).slice(0, 3).map((r) => ({
+                  resourceId: at?.table.id ?? "",
+                  pointer: r.ptr,
+                  label: at?.table === rt ? `route to ${r.destination}` : `gateway route table's route to ${r.destination}`,
+                }));
           report({
             ...base,
             status: "unknown",
             messageId: "undecidable",
             data: { ...data, reason },
-            evidence: [zoneEv, rtEv, { resourceId: rt.id, pointer: route.ptr, label: "default route" }],
+            evidence: [zoneEv, ...rtEv, ...routesEv],
           });
           continue;
         }
-        if (status === "pass") {
+        if (decisive.verdict === "pass") {
+          // the routes that take the replies: the default routes, or more specific ones (0.0.0.0/1 and 128.0.0.0/1, say)
+          const igws = [...new Set(zoneJudged.flatMap((j) => j.d.igws ?? []))];
+          const igw = igws[0];
           report({
             ...base,
             status: "pass",
             messageId: "public",
-            data: { ...data, igw: route?.target, dest: neededRoutes(lb).join(" and ") },
-            evidence: [zoneEv, rtEv, ...(route ? [{ resourceId: rt.id, pointer: route.ptr, label: "default route" }] : [])],
+            data: {
+              ...data,
+              igw: igw?.target ?? "the VPC (local route)",
+              dest: igws.length > 0 ? igws.map((r) => r.destination).join(" and ") : dests.join(" and "),
+            },
+            evidence: [
+              zoneEv,
+              ...rtEv,
+              ...igws.map((r) => ({
+                resourceId: rt.id,
+                pointer: r.ptr,
+                label: r.destination === V4 || r.destination === V6 ? "default route" : "route",
+              })),
+            ],
           });
           continue;
         }
         // the decisive family first, then any other failing one (IPv6 beside IPv4)
-        const failed = [{ dest, route }, ...fails.filter((f) => f.dest !== dest)];
-        const detail = failed.map((f) => routeDetail(f.dest, f.route)).join(", and ");
+        const failed = [decisive, ...fails.filter((f) => f !== decisive)];
+        const detail = failed
+          .map((f) => {
+            const text = routeDetail(f.d.route?.destination ?? f.dest, f.d.route);
+            // a more specific route that takes every reply, beside a default route to the internet gateway
+            const def = defaultRoute(rt, f.dest);
+            return f.d.route && f.d.route.destination !== f.dest && isIgwRoute(def)
+              ? `${text}, more specific than its ${f.dest} route to ${def?.target}`
+              : text;
+          })
+          .join(", and ");
         // the other family, undecided: named, so that the certain failure is not read as the whole verdict
         const otherFamilies = undecided
-          .map(
-            (u) =>
-              `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: it sends ${u.dest} to ${u.route?.target}, ${undecidedRoute(u.route)?.short}`,
-          )
+          .map((u) => {
+            const only = u.d.undecided?.table === rt && u.d.undecided.routes.length === 1 ? u.d.undecided.routes[0] : undefined;
+            const short = only ? undecidedRoute(only)?.short : undefined;
+            const route = u.carrier ? u.d.route : undefined;
+            const why = route
+              ? `it sends ${route.destination} to ${route.target}, ${undecidedRoute(route)?.short}`
+              : only && short
+                ? `it sends ${only.destination} to ${only.target}, ${short}`
+                : u.d.text;
+            return `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: ${why}`;
+          })
           .join("");
+        // the fix of the default routes: only where the default route (or its absence) is what fails, as in the trace
+        const fixable = failed.every((f) => !f.d.route || f.d.route.destination === f.dest);
+        const inspected = dests.some((d) => !failed.some((f) => f.dest === d) && undecidedRoute(defaultRoute(rt, d)) !== undefined);
         report({
           ...base,
           status: "fail",
-          messageId: dest === V6 ? "privateIpv6" : "private",
+          messageId: decisive.dest === V6 ? "privateIpv6" : "private",
           // a dualstack load balancer that lacks only its IPv6 route still serves IPv4 clients
-          severity: failing === zones.length && !(dest === V6 && neededRoutes(lb).includes(V4)) ? "critical" : "high",
+          severity: failing === zones.length && !(decisive.dest === V6 && dests.includes(V4)) ? "critical" : "high",
           data: { ...data, detail: `${detail}${otherFamilies}`, type: lb.ipAddressType ?? "dualstack" },
           evidence: [
             zoneEv,
-            rtEv,
-            { resourceId: rt.id, pointer: route ? route.ptr : `${rt.ptr}/Routes`, label: route ? "default route" : "routes" },
-            ...failed
-              .slice(1)
-              .map((f) => ({ resourceId: rt.id, pointer: f.route ? f.route.ptr : `${rt.ptr}/Routes`, label: `${f.dest} route` })),
-            ...undecided.flatMap((u) =>
-              u.route
-                ? [
-                    {
-                      resourceId: rt.id,
-                      pointer: u.route.ptr,
-                      label: `${u.dest} route to ${undecidedRoute(u.route)?.what ?? "a VPC endpoint"} (undecided)`,
-                    },
-                  ]
-                : [],
-            ),
+            ...rtEv,
+            ...failed.map((f, i) => ({
+              resourceId: rt.id,
+              pointer: f.d.route ? f.d.route.ptr : `${rt.ptr}/Routes`,
+              label: !f.d.route
+                ? i === 0
+                  ? "routes"
+                  : `${f.dest} routes`
+                : f.d.route.destination === f.dest
+                  ? i === 0
+                    ? "default route"
+                    : `${f.dest} route`
+                  : `route to ${f.d.route.destination}`,
+            })),
+            ...undecided.flatMap((u) => {
+              const r = u.carrier ? u.d.route : u.d.undecided?.routes[0];
+              const table = u.carrier ? rt : u.d.undecided?.table;
+              return r && table
+                ? [{ resourceId: table.id, pointer: r.ptr, label: `${u.dest} route to ${undecidedRoute(r)?.what ?? r.target} (undecided)` }]
+                : [];
+            }),
           ],
-          remediation: k8sRemediation(
-            model,
-            lb.arn,
-            internetGatewayRouteFix(
-              model,
-              lb,
-              s,
-              failed.map((f) => f.dest),
-              undecided.length > 0,
-            ),
-          ),
+          ...(fixable
+            ? {
+                remediation: k8sRemediation(
+                  model,
+                  lb.arn,
+                  internetGatewayRouteFix(
+                    model,
+                    lb,
+                    s,
+                    failed.map((f) => f.dest),
+                    inspected,
+                  ),
+                ),
+              }
+            : {}),
         });
       }
     }

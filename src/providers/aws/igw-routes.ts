@@ -1,7 +1,8 @@
 /**
  * Whether a subnet's route table reaches an internet gateway: what an internet-facing load balancer's subnets need
  * ("public subnets": a route to an internet gateway), shared by the rule `aws/internet-facing-in-private-subnets` and
- * `lbdoctor trace` (the reply from a load balancer node to a client on the internet).
+ * `lbdoctor trace` (the reply from a load balancer node to a client on the internet), which both read one decision:
+ * `replyRoute`.
  *
  * Route selection is the VPC's: the most specific route that matches the destination (longest prefix match), IPv4
  * and IPv6 independently; between a static and a propagated route to the same destination, the static one
@@ -9,16 +10,20 @@
  */
 
 import type { ModelGap } from "../../core/engine/types.ts";
+import { oneLine, sanitize } from "../../core/report/sanitize.ts";
 import {
   INTERNET_V4,
   type Interval6,
+  intersect6,
   ipv4Cidr,
   ipv6Interval,
   maxBig,
   minBig,
   normalize6,
   type Space6,
+  size6,
   spaceOf6,
+  subtract6,
   toCidrs,
   toCidrs6,
 } from "../../core/util/ip.ts";
@@ -26,7 +31,7 @@ import { idKey } from "../../core/util/resource-id.ts";
 import { awsLocate, gapMessagePlace } from "./location.ts";
 import { type AwsModel, type LoadBalancer, listGaps, type Route, type RouteTable, type Subnet } from "./model.ts";
 import { isPlaceGapCopy } from "./place-gaps.ts";
-import { jsonForCommand, placeholder, sh } from "./rule-helpers.ts";
+import { gapNote, jsonForCommand, placeholder, sh } from "./rule-helpers.ts";
 
 export const V4 = "0.0.0.0/0";
 export const V6 = "::/0";
@@ -238,6 +243,29 @@ export function internetSpace(v6: boolean): Space6 {
 
 const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
+const vpcIpv6 = new WeakMap<AwsModel, Map<string | undefined, string[]>>();
+
+/**
+ * The clients on the internet of a load balancer, of one family, as `lbdoctor trace --from Internet` has them: every public
+ * IPv4 address, or the IPv6 global unicast space 2000::/3 less the load balancer VPC's own IPv6 CIDRs. `named`: the family is
+ * named in the label (a dualstack load balancer's clients: "IPv4 clients on the internet").
+ */
+export function internetClients(model: AwsModel, lb: LoadBalancer, v6: boolean, named = v6): { label: string; cidrs: string[] } {
+  if (!v6) return { label: named ? "IPv4 clients on the internet" : "clients on the internet", cidrs: toCidrs(INTERNET_V4) };
+  let byVpc = vpcIpv6.get(model);
+  if (!byVpc) {
+    byVpc = new Map();
+    for (const s of model.subnets) {
+      const list = byVpc.get(s.vpcId);
+      if (list) list.push(...s.ipv6Cidrs);
+      else byVpc.set(s.vpcId, [...s.ipv6Cidrs]);
+    }
+    vpcIpv6.set(model, byVpc);
+  }
+  const own = byVpc.get(lb.vpcId) ?? [];
+  return { label: "IPv6 clients on the internet", cidrs: toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(own))) };
+}
+
 /** A space of one family as CIDR texts. */
 export function spaceCidrs(space: Space6, v6: boolean): string[] {
   return v6 ? toCidrs6(space) : toCidrs(space.map(([a, b]): [number, number] => [Number(a), Number(b)]));
@@ -390,8 +418,9 @@ export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined
 
 /**
  * The gateway route tables of the internet gateways in `igws` (routes to them, from the route table of the load balancer's
- * subnet `s`) were not collected: DescribeRouteTables failed for one of them, or for a batch (no resource) of the subnet's
- * account and region (gapConcerns). The gap's note, else undefined.
+ * subnet `s`) were not collected: DescribeRouteTables failed for one of them, or for a batch (no resource), in the subnet's
+ * account and region (gapConcerns: a gap that names another place leaves the subnet's gateways whole). The gap's note, else
+ * undefined.
  */
 export function edgeTablesInDoubt(model: AwsModel, igws: Route[], s: Subnet): string | undefined {
   const ids = new Set(igws.map((r) => idKey(r.target)));
@@ -399,7 +428,8 @@ export function edgeTablesInDoubt(model: AwsModel, igws: Route[], s: Subnet): st
     if (isPlaceGapCopy(x)) return gapConcerns(model, x, s);
     const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
     if (id === undefined) return gapConcerns(model, x, s);
-    return id.startsWith("igw-") && ids.has(id);
+    // a gap on one of these gateways, of the subnet's own account and region (a wide collection's gap names its place)
+    return id.startsWith("igw-") && ids.has(id) && gapConcerns(model, x, s);
   });
   return g ? gapText(g) : undefined;
 }
@@ -427,4 +457,270 @@ export function gatewayRouteTables(model: AwsModel, gatewayId: string): RouteTab
     edgeIndex.set(model, index);
   }
   return index.get(gatewayId.toLowerCase()) ?? [];
+}
+
+// ---------------------------------------------------------------------------
+// the reply from a load balancer node to clients on the internet: one decision, which `lbdoctor trace` (the load balancer
+// subnet's route-table hop) and aws/internet-facing-in-private-subnets both read
+
+/** A cloud value on one line and terminal-safe: a newline in it cannot start a line of its own beside a fix's commands. */
+const line = (v: string | undefined): string => oneLine(sanitize(v ?? ""));
+
+/**
+ * pass: an active route to an internet gateway, or the local route (an address in the VPC); undecided: a VPC endpoint or a
+ * middlebox appliance (a network interface, an instance), whose path on is not in the snapshot; carrier: a carrier gateway,
+ * which admits no client from the internet; fail: any other next hop, a blackhole.
+ */
+function routeKind(r: Route): "pass" | "undecided" | "carrier" | "fail" {
+  if (r.target === "local" || isIgwRoute(r)) return "pass";
+  if (isCarrierRoute(r)) return "carrier";
+  return undecidedRoute(r) ? "undecided" : "fail";
+}
+
+/** The clients of one family, as the route check reads them: all their addresses (`whole`) and those on the internet. */
+export interface ClientSpace {
+  key: string;
+  whole: Space6;
+  internet: Space6;
+}
+
+const clientSpaces = new Map<string, ClientSpace>();
+
+/** The clients' addresses of one family, computed once per set of addresses (the TUI traces every target of a load balancer). */
+export function clientSpace6(cidrs: readonly string[], v6: boolean): ClientSpace {
+  const key = `${v6 ? 6 : 4}|${cidrs.join(",")}`;
+  const known = clientSpaces.get(key);
+  if (known) return known;
+  const whole = familySpace(cidrs, v6);
+  const c = { key, whole, internet: intersect6(whole, internetSpace(v6)) };
+  // a few sets are traced again and again (the internet of each family, one client): a bounded memo
+  if (clientSpaces.size >= 64) clientSpaces.clear();
+  clientSpaces.set(key, c);
+  return c;
+}
+
+/** What a route table does with the replies to one family of some clients' addresses on the internet (see `replyRoutes`). */
+interface ReplyRoutes {
+  /** the addresses whose reply goes to neither an internet gateway nor the VPC, with the route that takes them (none: unrouted) */
+  failing: Array<{ route?: Route; space: Space6 }>;
+  failSpace: Space6;
+  /** the addresses a route with an undecided next hop takes (or tied routes of different kinds) */
+  undecided: Array<{ routes: Route[]; space: Space6 }>;
+  /** the routes to an internet gateway that take some of the addresses */
+  igws: Route[];
+  /** every address of the clients fails, those the local route keeps in the VPC aside */
+  all: boolean;
+  /** every address on the internet fails, those the local route keeps in the VPC aside */
+  allInternet: boolean;
+  /** the routes to a prefix list that may take some of the addresses (its entries are not in the snapshot) */
+  lists: Route[];
+}
+
+const replies = new WeakMap<RouteTable, Map<string, ReplyRoutes>>();
+
+/**
+ * Which route of `rt` takes the replies to the clients' addresses on the internet, in kinds: computed once per route table
+ * and set of clients (a load balancer's view traces each of its targets, through the same few tables). The addresses the
+ * local route takes are in the VPC (its unused space as well: AWS adds a local route for each of the VPC's CIDRs, IPv6 ones
+ * included, Subnet route tables, https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html), and no client
+ * on the internet holds one: they are left aside when deciding whether every client fails.
+ */
+function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
+  let byClients = replies.get(rt);
+  if (!byClients) replies.set(rt, (byClients = new Map()));
+  const known = byClients.get(c.key);
+  if (known) return known;
+  const { parts, unrouted } = routesFor(rt, c.internet, v6);
+  const failing: ReplyRoutes["failing"] = unrouted.length > 0 ? [{ space: unrouted }] : [];
+  const undecided: ReplyRoutes["undecided"] = [];
+  const igws: Route[] = [];
+  const local: Space6 = [];
+  for (const p of parts) {
+    const kinds = new Set(p.routes.map(routeKind));
+    if (kinds.size > 1 || kinds.has("undecided")) undecided.push(p);
+    else if (kinds.has("fail") || kinds.has("carrier")) failing.push({ route: p.routes[0] as Route, space: p.space });
+    else if (p.routes.every((r) => r.target === "local")) local.push(...p.space);
+    else igws.push(p.routes[0] as Route);
+  }
+  const failSpace = normalize6(failing.flatMap((f) => f.space));
+  const inVpc = normalize6(local);
+  const r: ReplyRoutes = {
+    failing,
+    failSpace,
+    undecided,
+    igws,
+    all: failSpace.length > 0 && subtract6(subtract6(c.whole, inVpc), failSpace).length === 0,
+    allInternet: failSpace.length > 0 && subtract6(subtract6(c.internet, inVpc), failSpace).length === 0,
+    lists: prefixListRoutes(rt),
+  };
+  if (byClients.size >= 64) byClients.clear();
+  byClients.set(c.key, r);
+  return r;
+}
+
+/** "prefix list pl-0a to tgw-0b" for each route, the first three. */
+function listText(routes: Route[]): string {
+  const named = routes.slice(0, 3).map((r) => `prefix list ${line(r.destination)} to ${line(r.target)}`);
+  return `${named.join(", ")}${routes.length > 3 ? `, and ${routes.length - 3} more` : ""}`;
+}
+
+/**
+ * The gateway route table (edge association) of an internet gateway that sends the traffic for the subnet's addresses of one
+ * family to something other than the local route (a middlebox appliance, a Gateway Load Balancer endpoint), if any.
+ */
+function edgeDetour(model: AwsModel, sub: Subnet, v6: boolean, igws: Route[]): { edge: RouteTable; route: Route } | undefined {
+  const own = familySpace(v6 ? sub.ipv6Cidrs : sub.cidr ? [sub.cidr] : [], v6);
+  if (own.length === 0) return undefined;
+  for (const g of new Set(igws.map((r) => r.target)))
+    for (const edge of gatewayRouteTables(model, g)) {
+      for (const p of routesFor(edge, own, v6).parts) {
+        const route = p.routes.find((r) => r.target !== "local");
+        if (route) return { edge, route };
+      }
+    }
+  return undefined;
+}
+
+/** What the route tables do with the reply from a load balancer node to clients on the internet (see `replyRoute`). */
+export interface ReplyRoute {
+  verdict: "allow" | "deny" | "unknown";
+  /** why, in words, each cloud value on one line (the trace prints it after the zone: "subnet-0a in us-east-1a: …") */
+  text: string;
+  /** the node's subnet's route table, as the model resolves it (its explicit association, else the VPC's main table) */
+  rt?: RouteTable;
+  /** a deny: the route that takes most of the clients (none: no route takes them), and that in words, and where it is */
+  route?: Route;
+  deciding?: string;
+  ptr?: string;
+  /** an allow: the internet-gateway routes that take the replies (none: the local route keeps them in the VPC) */
+  igws?: Route[];
+  /**
+   * unknown because of routes: those that leave it undecided and the table that holds them (the subnet's, or an internet
+   * gateway's edge table that sends the requests for the subnet elsewhere)
+   */
+  undecided?: { table: RouteTable; routes: Route[] };
+}
+
+/**
+ * The reply from the load balancer's node in subnet `sub` (`subnetId` when the subnet is not in the snapshot) to `clients`'
+ * addresses on the internet of one family (`c`, from clientSpace6; `label` names them): it leaves through the subnet's route
+ * table, whose most specific route for each address must go to an internet gateway (Subnets for your load balancer,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer;
+ * How route priority works, https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html). A NAT gateway, an
+ * egress-only internet gateway, a blackhole or no route at all leave every client without a reply (deny), a carrier gateway
+ * too (it admits no client from the internet). Unknown, never allowed:
+ * - the subnet or its route table is not in the snapshot, or the main table stands in while DescribeRouteTables was not
+ *   collected in full (mainTableInDoubt);
+ * - only part of the clients' addresses fail, or a route to a VPC endpoint or a middlebox appliance (or tied routes of
+ *   different kinds) takes some of them;
+ * - a route to a prefix list (not a gateway endpoint's) goes elsewhere than the verdict's next hops: the list's entries are
+ *   not in the snapshot, and the reply to an address in one takes its route wherever no more specific route does
+ *   (prefixListRoutes); a prefix-list route to the same kind of next hop as the verdict's cannot change it;
+ * - the internet gateway's gateway route table (edge association) sends the requests for the subnet through an appliance the
+ *   replies skip, asymmetric routing, which AWS does not support (Gateway route tables,
+ *   https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html), or its gateway route tables were not
+ *   collected (edgeTablesInDoubt).
+ */
+export function replyRoute(
+  model: AwsModel,
+  sub: Subnet | undefined,
+  subnetId: string,
+  label: string,
+  v6: boolean,
+  c: ClientSpace,
+): ReplyRoute {
+  if (!sub)
+    return {
+      verdict: "unknown",
+      text: `subnet ${line(subnetId)} is not in the snapshot${line(gapNote(model, [subnetId], ["DescribeSubnets"]))}`,
+    };
+  const rt = sub.routeTable;
+  if (!rt)
+    return {
+      verdict: "unknown",
+      text: `its route table is not in the snapshot (neither a table associated with it nor the VPC's main route table)${line(gapNote(model, [sub.id], ["DescribeRouteTables"]))}`,
+    };
+  const table = `route table ${line(rt.id)} (${sub.routeTableVia === "main" ? "the VPC's main route table" : "explicitly associated"})`;
+  // the main table stands in because no table associated with the subnet was seen: with route tables missing, it may be wrong
+  const doubt = mainTableInDoubt(model, sub);
+  if (doubt)
+    return {
+      verdict: "unknown",
+      rt,
+      text: `no route table associated with it is in the snapshot, so ${table} stands in, but DescribeRouteTables was not collected in full${line(doubt)}: the table associated with it may be one of those missing`,
+    };
+  const dest = v6 ? V6 : V4;
+  const a = replyRoutes(rt, v6, c);
+  // a prefix list may hold any client's address: a route to it whose kind differs from the verdict's leaves it undecided
+  const listsBut = (kind: "pass" | "fail") =>
+    a.lists.filter((r) => {
+      const k = routeKind(r);
+      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier";
+    });
+  const listNote = (routes: Route[]) =>
+    `it also sends ${listText(routes)}: a prefix list's entries are not in the snapshot, and the reply to an address in one takes its route when no more specific route does, so whether the reply to ${line(label)} takes it is not known`;
+  if (a.failSpace.length > 0) {
+    // the route that takes most of the clients speaks for the failure
+    const worst = a.failing.reduce((x, y) => (size6(y.space) > size6(x.space) ? y : x));
+    const detail = line(worst.route ? routeDetail(worst.route.destination, worst.route) : routeDetail(dest, undefined));
+    const others = a.all ? listsBut("fail") : [];
+    if (others.length > 0)
+      return { verdict: "unknown", rt, text: `${table} ${detail}, but ${listNote(others)}`, undecided: { table: rt, routes: others } };
+    const cidrs = spaceCidrs(a.failSpace, v6);
+    // "any address": the part on the internet fails, the rest (the VPC, networks connected to it) is another matter
+    const part = a.allInternet
+      ? `any address on the internet (${line(label)} also holds addresses in the VPC or networks connected to it)`
+      : `part of ${line(label)} (${cidrs.slice(0, 4).join(", ")}${cidrs.length > 4 ? ", …" : ""})`;
+    const deciding = `route table ${line(rt.id)} ${detail}`;
+    const ptr = worst.route?.ptr ?? `${rt.ptr}/Routes`;
+    if (!a.all)
+      return {
+        verdict: "unknown",
+        rt,
+        deciding,
+        ptr,
+        text: `${table} ${detail}: the reply to ${part} never reaches an internet gateway: trace one client address`,
+        ...(worst.route ? { undecided: { table: rt, routes: [worst.route] } } : {}),
+      };
+    return {
+      verdict: "deny",
+      rt,
+      ...(worst.route ? { route: worst.route } : {}),
+      deciding,
+      ptr,
+      text: `${table} ${detail}: the reply to ${line(label)} never reaches an internet gateway`,
+    };
+  }
+  const u = a.undecided[0];
+  if (u) {
+    const r = u.routes[0] as Route;
+    const text =
+      u.routes.length > 1
+        ? `${table} has ${u.routes.length} routes for ${line(r.destination)} (${u.routes.map((x) => line(x.target)).join(", ")}), and which one carries the reply to ${line(label)} is not known`
+        : `${table} sends ${line(r.destination)} to ${line(r.target)}, ${undecidedRoute(r)?.long ?? "whose path on is not in the snapshot"}`;
+    return { verdict: "unknown", rt, text, undecided: { table: rt, routes: u.routes } };
+  }
+  const igw = a.igws[0];
+  const sends = `${table} ${igw ? `sends ${line(igw.destination)} to ${line(igw.target)}` : "keeps the reply in the VPC"}`;
+  const others = listsBut("pass");
+  if (others.length > 0)
+    return { verdict: "unknown", rt, text: `${sends}, but ${listNote(others)}`, undecided: { table: rt, routes: others } };
+  // internet gateway ingress routing: the requests to the subnet go through an appliance the replies skip
+  const detour = edgeDetour(model, sub, v6, a.igws);
+  if (detour)
+    return {
+      verdict: "unknown",
+      rt,
+      text: `${sends}, but the internet gateway's route table ${line(detour.edge.id)} (a gateway route table) sends ${line(detour.route.destination)}, which holds ${line(sub.id)}, to ${line(detour.route.target)}: the requests go through ${line(detour.route.target)} and the replies do not, and AWS does not support such asymmetric routing (the return traffic must go through the same appliance), so whether the clients get a reply is not known`,
+      undecided: { table: detour.edge, routes: [detour.route] },
+    };
+  // the internet gateway's own route tables were not read: one may send the requests through an appliance the replies skip
+  const edgeDoubt = a.igws.length > 0 ? edgeTablesInDoubt(model, a.igws, sub) : undefined;
+  if (edgeDoubt)
+    return {
+      verdict: "unknown",
+      rt,
+      text: `${sends}, but the internet gateway's own route tables were not collected${line(edgeDoubt)}: one may send the requests for ${line(sub.id)} through an appliance the replies skip`,
+    };
+  return { verdict: "allow", rt, text: sends, igws: a.igws };
 }

@@ -18,22 +18,15 @@
  */
 import type { TraceLayer, Verdict } from "../../core/inspect.ts";
 import { oneLine, sanitize } from "../../core/report/sanitize.ts";
-import { type Interval, intersect6, normalize6, type Space6, size6, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
+import { type Interval, spaceOf6, subtract6, toCidrs6 } from "../../core/util/ip.ts";
 import {
+  type ClientSpace,
+  clientSpace6,
   defaultRoute,
-  edgeTablesInDoubt,
-  familySpace,
-  gatewayRouteTables,
   internetGatewayRouteFix,
-  internetSpace,
   isCarrierRoute,
-  isIgwRoute,
-  mainTableInDoubt,
   neededRoutes,
-  prefixListRoutes,
-  routeDetail,
-  routesFor,
-  spaceCidrs,
+  replyRoute,
   undecidedRoute,
   V4,
   V6,
@@ -45,14 +38,13 @@ import type {
   LoadBalancer,
   NaclEntry,
   NetworkAcl,
-  Route,
   RouteTable,
   SecurityGroup,
   Subnet,
   TargetGroup,
 } from "./model.ts";
 import { EPHEMERAL, evaluateNacl, type NaclVerdict, portsText } from "./nacl.ts";
-import { clientSpace, gapNote, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
+import { clientSpace, trafficProtocols, zoneLabel } from "./rule-helpers.ts";
 import { evaluateGroups, type Protocol, type SgMatch, type SgPeer } from "./sg.ts";
 
 const s = (v: string | undefined): string => sanitize(v ?? "");
@@ -369,229 +361,38 @@ interface RouteCase {
 }
 
 /**
- * pass: an active route to an internet gateway, or the local route (an address in the VPC); undecided: a VPC endpoint or a
- * middlebox appliance (a network interface, an instance), whose path on is not in the snapshot; carrier: a carrier gateway,
- * which admits no client from the internet; fail: any other next hop, a blackhole.
- */
-function routeKind(r: Route): "pass" | "undecided" | "carrier" | "fail" {
-  if (r.target === "local" || isIgwRoute(r)) return "pass";
-  if (isCarrierRoute(r)) return "carrier";
-  return undecidedRoute(r) ? "undecided" : "fail";
-}
-
-/** What a route table does with the replies to one family of some clients' addresses on the internet (see `replyRoutes`). */
-interface ReplyRoutes {
-  /** the addresses whose reply goes to neither an internet gateway nor the VPC, with the route that takes them (none: unrouted) */
-  failing: Array<{ route?: Route; space: Space6 }>;
-  failSpace: Space6;
-  /** the addresses a route with an undecided next hop takes (or tied routes of different kinds) */
-  undecided: Array<{ routes: Route[]; space: Space6 }>;
-  /** the routes to an internet gateway that take some of the addresses */
-  igws: Route[];
-  /** every address of the clients fails, those the local route keeps in the VPC aside */
-  all: boolean;
-  /** every address on the internet fails, those the local route keeps in the VPC aside */
-  allInternet: boolean;
-  /** the routes to a prefix list that may take some of the addresses (its entries are not in the snapshot) */
-  lists: Route[];
-}
-
-/** The clients of one family, as the route check reads them: all their addresses (`whole`) and those on the internet. */
-interface ClientSpace {
-  key: string;
-  whole: Space6;
-  internet: Space6;
-}
-
-const clientSpaces = new Map<string, ClientSpace>();
-
-/** The clients' addresses of one family, computed once per set of addresses (the TUI traces every target of a load balancer). */
-function clientSpace6(cidrs: readonly string[], v6: boolean): ClientSpace {
-  const key = `${v6 ? 6 : 4}|${cidrs.join(",")}`;
-  const known = clientSpaces.get(key);
-  if (known) return known;
-  const whole = familySpace(cidrs, v6);
-  const c = { key, whole, internet: intersect6(whole, internetSpace(v6)) };
-  // a few sets are traced again and again (the internet of each family, one client): a bounded memo
-  if (clientSpaces.size >= 64) clientSpaces.clear();
-  clientSpaces.set(key, c);
-  return c;
-}
-
-const replies = new WeakMap<RouteTable, Map<string, ReplyRoutes>>();
-
-/**
- * Which route of `rt` takes the replies to the clients' addresses on the internet, in kinds: computed once per route table
- * and set of clients (a load balancer's view traces each of its targets, through the same few tables). The addresses the
- * local route takes are in the VPC (its unused space as well: AWS adds a local route for each of the VPC's CIDRs, IPv6 ones
- * included, Subnet route tables, https://docs.aws.amazon.com/vpc/latest/userguide/subnet-route-tables.html), and no client
- * on the internet holds one: they are left aside when deciding whether every client fails.
- */
-function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
-  let byClients = replies.get(rt);
-  if (!byClients) replies.set(rt, (byClients = new Map()));
-  const known = byClients.get(c.key);
-  if (known) return known;
-  const { parts, unrouted } = routesFor(rt, c.internet, v6);
-  const failing: ReplyRoutes["failing"] = unrouted.length > 0 ? [{ space: unrouted }] : [];
-  const undecided: ReplyRoutes["undecided"] = [];
-  const igws: Route[] = [];
-  const local: Space6 = [];
-  for (const p of parts) {
-    const kinds = new Set(p.routes.map(routeKind));
-    if (kinds.size > 1 || kinds.has("undecided")) undecided.push(p);
-    else if (kinds.has("fail") || kinds.has("carrier")) failing.push({ route: p.routes[0] as Route, space: p.space });
-    else if (p.routes.every((r) => r.target === "local")) local.push(...p.space);
-    else igws.push(p.routes[0] as Route);
-  }
-  const failSpace = normalize6(failing.flatMap((f) => f.space));
-  const inVpc = normalize6(local);
-  const r: ReplyRoutes = {
-    failing,
-    failSpace,
-    undecided,
-    igws,
-    all: failSpace.length > 0 && subtract6(subtract6(c.whole, inVpc), failSpace).length === 0,
-    allInternet: failSpace.length > 0 && subtract6(subtract6(c.internet, inVpc), failSpace).length === 0,
-    lists: prefixListRoutes(rt),
-  };
-  if (byClients.size >= 64) byClients.clear();
-  byClients.set(c.key, r);
-  return r;
-}
-
-/** "sends pl-0a to tgw-0b" for each route, the first three. */
-function listText(routes: Route[]): string {
-  const named = routes.slice(0, 3).map((r) => `prefix list ${line(r.destination)} to ${line(r.target)}`);
-  return `${named.join(", ")}${routes.length > 3 ? `, and ${routes.length - 3} more` : ""}`;
-}
-
-/**
- * The gateway route table (edge association) of an internet gateway that sends the traffic for the subnet's addresses of one
- * family to something other than the local route (a middlebox appliance, a Gateway Load Balancer endpoint), if any.
- */
-function edgeDetour(model: AwsModel, sub: Subnet, v6: boolean, igws: Route[]): { edge: RouteTable; route: Route } | undefined {
-  const own = familySpace(v6 ? sub.ipv6Cidrs : sub.cidr ? [sub.cidr] : [], v6);
-  if (own.length === 0) return undefined;
-  for (const g of new Set(igws.map((r) => r.target)))
-    for (const edge of gatewayRouteTables(model, g)) {
-      for (const p of routesFor(edge, own, v6).parts) {
-        const route = p.routes.find((r) => r.target !== "local");
-        if (route) return { edge, route };
-      }
-    }
-  return undefined;
-}
-
-/**
- * The reply from the load balancer's node in one zone to the clients' addresses on the internet (`c`): it leaves through
- * the route table of the node's subnet, whose most specific route for each address must go to an internet gateway. Unknown
- * when the subnet or its route table (its explicit association, else the VPC's main table, as the model resolves it) is not
- * in the snapshot, or when the main table stands in while DescribeRouteTables was not collected in full; never allowed then.
+ * The reply from the load balancer's node in one zone to the clients' addresses on the internet (`c`), as replyRoute decides
+ * it (the decision aws/internet-facing-in-private-subnets reads too), with the fix of that rule where the default route is
+ * what denies, and why there is none at a carrier gateway.
  */
 function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoint, v6: boolean, c: ClientSpace): RouteCase {
   const sub = z.subnet;
   const subnetId = z.subnetId ?? sub?.id ?? "(unknown subnet)";
   const where = `${line(subnetId)} in ${line(z.zoneName ?? sub?.availabilityZone ?? "?")}`;
-  if (!sub)
-    return {
-      where,
-      verdict: "unknown",
-      text: `subnet ${line(subnetId)} is not in the snapshot${line(gapNote(model, [subnetId], ["DescribeSubnets"]))}`,
-    };
-  const rt = sub.routeTable;
-  if (!rt)
-    return {
-      where,
-      verdict: "unknown",
-      text: `its route table is not in the snapshot (neither a table associated with it nor the VPC's main route table)${line(gapNote(model, [sub.id], ["DescribeRouteTables"]))}`,
-    };
-  const table = `route table ${line(rt.id)} (${sub.routeTableVia === "main" ? "the VPC's main route table" : "explicitly associated"})`;
-  // the main table stands in because no table associated with the subnet was seen: with route tables missing, it may be wrong
-  const doubt = mainTableInDoubt(model, sub);
-  if (doubt)
-    return {
-      where,
-      verdict: "unknown",
-      rt,
-      text: `no route table associated with it is in the snapshot, so ${table} stands in, but DescribeRouteTables was not collected in full${line(doubt)}: the table associated with it may be one of those missing`,
-    };
+  const d = replyRoute(model, sub, subnetId, clients.label, v6, c);
+  const rc: RouteCase = {
+    where,
+    verdict: d.verdict,
+    text: d.text,
+    ...(d.rt ? { rt: d.rt } : {}),
+    ...(d.deciding ? { deciding: d.deciding } : {}),
+    ...(d.ptr ? { ptr: d.ptr } : {}),
+  };
+  const rt = d.rt;
+  if (d.verdict !== "deny" || !sub || !rt) return rc;
   const dest = v6 ? V6 : V4;
-  const a = replyRoutes(rt, v6, c);
-  // a prefix list may hold any client's address: a route to it whose kind differs from the verdict's leaves it undecided
-  const listsBut = (kind: "pass" | "fail") =>
-    a.lists.filter((r) => {
-      const k = routeKind(r);
-      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier";
-    });
-  const listNote = (routes: Route[]) =>
-    `it also sends ${listText(routes)}: a prefix list's entries are not in the snapshot, and the reply to an address in one takes its route when no more specific route does, so whether the reply to ${line(clients.label)} takes it is not known`;
-  if (a.failSpace.length > 0) {
-    // the route that takes most of the clients speaks for the failure
-    const worst = a.failing.reduce((x, y) => (size6(y.space) > size6(x.space) ? y : x));
-    const detail = line(worst.route ? routeDetail(worst.route.destination, worst.route) : routeDetail(dest, undefined));
-    const others = a.all ? listsBut("fail") : [];
-    const cidrs = spaceCidrs(a.failSpace, v6);
-    // "any address": the part on the internet fails, the rest (the VPC, networks connected to it) is another matter
-    const part = a.allInternet
-      ? `any address on the internet (${line(clients.label)} also holds addresses in the VPC or networks connected to it)`
-      : `part of ${line(clients.label)} (${cidrs.slice(0, 4).join(", ")}${cidrs.length > 4 ? ", …" : ""})`;
-    if (others.length > 0) return { where, verdict: "unknown", rt, text: `${table} ${detail}, but ${listNote(others)}` };
-    const rc: RouteCase = {
-      where,
-      verdict: a.all ? "deny" : "unknown",
-      rt,
-      deciding: `route table ${line(rt.id)} ${detail}`,
-      ptr: worst.route?.ptr ?? `${rt.ptr}/Routes`,
-      text: a.all
-        ? `${table} ${detail}: the reply to ${line(clients.label)} never reaches an internet gateway`
-        : `${table} ${detail}: the reply to ${part} never reaches an internet gateway: trace one client address`,
-    };
-    if (a.all && worst.route && isCarrierRoute(worst.route)) {
-      // a Wavelength Zone's subnet: an internet gateway route is not a fix to offer there
-      rc.notes = [
-        `no internet-gateway fix: ${line(worst.route.target)} is a carrier gateway, the gateway of a Wavelength Zone's subnets, which admits clients on the telecommunication carrier's network and none from the internet; whether the load balancer should serve clients on the internet from that zone at all is not in the snapshot (aws/internet-facing-in-private-subnets leaves it unknown)`,
-      ];
-    } else if (a.all && (!worst.route || worst.route.destination === dest)) {
-      // the fix of the rule aws/internet-facing-in-private-subnets, when the default route is what fails; the other family's
-      // default route to an inspection path (an endpoint, an appliance) is kept: only the missing route is added
-      const inspected = neededRoutes(lb).some((d) => d !== dest && undecidedRoute(defaultRoute(rt, d)) !== undefined);
-      rc.fix = internetGatewayRouteFix(model, lb, sub, [dest], inspected);
-    }
-    return rc;
+  if (d.route && isCarrierRoute(d.route)) {
+    // a Wavelength Zone's subnet: an internet gateway route is not a fix to offer there
+    rc.notes = [
+      `no internet-gateway fix: ${line(d.route.target)} is a carrier gateway, the gateway of a Wavelength Zone's subnets, which admits clients on the telecommunication carrier's network and none from the internet; whether the load balancer should serve clients on the internet from that zone at all is not in the snapshot (aws/internet-facing-in-private-subnets leaves it unknown)`,
+    ];
+  } else if (!d.route || d.route.destination === dest) {
+    // the fix of the rule aws/internet-facing-in-private-subnets, when the default route is what fails; the other family's
+    // default route to an inspection path (an endpoint, an appliance) is kept: only the missing route is added
+    const inspected = neededRoutes(lb).some((x) => x !== dest && undecidedRoute(defaultRoute(rt, x)) !== undefined);
+    rc.fix = internetGatewayRouteFix(model, lb, sub, [dest], inspected);
   }
-  const u = a.undecided[0];
-  if (u) {
-    const r = u.routes[0] as Route;
-    const text =
-      u.routes.length > 1
-        ? `${table} has ${u.routes.length} routes for ${line(r.destination)} (${u.routes.map((x) => line(x.target)).join(", ")}), and which one carries the reply to ${line(clients.label)} is not known`
-        : `${table} sends ${line(r.destination)} to ${line(r.target)}, ${undecidedRoute(r)?.long ?? "whose path on is not in the snapshot"}`;
-    return { where, verdict: "unknown", rt, text };
-  }
-  const igw = a.igws[0];
-  const sends = `${table} ${igw ? `sends ${line(igw.destination)} to ${line(igw.target)}` : "keeps the reply in the VPC"}`;
-  const others = listsBut("pass");
-  if (others.length > 0) return { where, verdict: "unknown", rt, text: `${sends}, but ${listNote(others)}` };
-  // internet gateway ingress routing: the requests to the subnet go through an appliance the replies skip
-  const detour = edgeDetour(model, sub, v6, a.igws);
-  if (detour)
-    return {
-      where,
-      verdict: "unknown",
-      rt,
-      text: `${sends}, but the internet gateway's route table ${line(detour.edge.id)} (a gateway route table) sends ${line(detour.route.destination)}, which holds ${line(sub.id)}, to ${line(detour.route.target)}: the requests go through ${line(detour.route.target)} and the replies do not, and AWS does not support such asymmetric routing (the return traffic must go through the same appliance), so whether the clients get a reply is not known`,
-    };
-  // the internet gateway's own route tables were not read: one may send the requests through an appliance the replies skip
-  const edgeDoubt = a.igws.length > 0 && !detour ? edgeTablesInDoubt(model, a.igws, sub) : undefined;
-  if (edgeDoubt)
-    return {
-      where,
-      verdict: "unknown",
-      rt,
-      text: `${sends}, but the internet gateway's own route tables were not collected${line(edgeDoubt)}: one may send the requests for ${line(sub.id)} through an appliance the replies skip`,
-    };
-  return { where, verdict: "allow", rt, text: sends };
+  return rc;
 }
 
 /**

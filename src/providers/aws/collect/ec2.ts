@@ -174,8 +174,9 @@ export async function describeNetwork(run: AwsRun, loadBalancers: Rec[], instanc
     !naclsBySubnet.failed && needDefault.length > 0
       ? ec2Filtered(run, nacls, "vpc-id", needDefault, [{ Name: "default", Values: ["true"] }])
       : undefined,
-    // one call per gateway (one per VPC): a failure is then a gap on that gateway, which no rule reads and only the
-    // trace's view of that gateway's ingress routing depends on (a batch's gap would name no resource: every table in doubt)
+    // one call per gateway (one per VPC): a failure is then a gap on that gateway, on which only the reply path through
+    // that gateway depends (the trace, internet-facing-in-private-subnets); a batch's gap would name no resource: every
+    // table in doubt
     Promise.all(igwIds.map((id) => ec2Filtered(run, rts, "association.gateway-id", [id]))).then((all) => ({
       items: all.flatMap((r) => r.items),
     })),
