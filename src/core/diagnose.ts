@@ -34,6 +34,11 @@ export interface DiagnoseInput {
    * as findings (see RunOptions.passes); default "full"
    */
   passes?: "full" | "summary" | "count";
+  /**
+   * with no target, everything the snapshot holds, even when it is one group's snapshot holding other groups' load
+   * balancers (which are otherwise left to what concerns the group: see diagnoseSteps)
+   */
+  whole?: boolean;
 }
 
 export interface Diagnosis {
@@ -69,6 +74,13 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   const allLoadBalancers = adapter.loadBalancers(model);
   const rules = input.rules.filter((r) => r.provider === snapshot.provider);
   const wanted = [...(input.target ? [input.target] : []), ...(input.targets ?? [])];
+  // no target: a snapshot of one group (`snapshot <resource-group>`) that holds load balancers of other groups, fetched
+  // because the group's NICs are in their pools, is diagnosed as its group, as the live check of that group was: what
+  // concerns the group, not those load balancers' members elsewhere (which the snapshot does not hold)
+  const own = wanted.length === 0 && !input.whole ? adapter.scopeGroup(snapshot)?.toLowerCase() : undefined;
+  if (own && allLoadBalancers.some((lb) => lb.group !== undefined && lb.group.toLowerCase() !== own)) {
+    wanted.push(adapter.scopeGroup(snapshot) as string);
+  }
   const scopes = wanted.map((t) => narrow(t, allLoadBalancers, adapter, snapshot, input.source));
   const scope =
     scopes.length === 0
@@ -116,8 +128,10 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
     inScope = (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => {
-      if (f.loadBalancerId) return keys.has(idKey(f.loadBalancerId));
-      if (!f.resourceId) return true;
+      if (f.loadBalancerId && keys.has(idKey(f.loadBalancerId))) return true;
+      // a result about a load balancer outside the scope belongs to it when its resource does (a group's VM behind
+      // another group's load balancer); a result about that load balancer as a whole does not
+      if (!f.resourceId) return !f.loadBalancerId;
       // a counted pass is not placed yet: place it as its finding would be
       const region = f.region ?? locate?.({ resourceId: f.resourceId }, model).region;
       const about = { resourceId: f.resourceId, ...(region ? { region } : {}) };
@@ -146,12 +160,30 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   return {
     model,
     allLoadBalancers,
-    loadBalancers: scope?.lbs ?? allLoadBalancers,
+    loadBalancers: scope ? withOthersNamed(scope.lbs, allLoadBalancers, findings, counted) : allLoadBalancers,
     rules,
     findings,
     counted,
     ...(inScope ? { inScope } : {}),
   };
+}
+
+/**
+ * The scope's load balancers, and after them those outside it that a kept result names: a group's VMs behind another
+ * group's load balancer are diagnosed under that load balancer, which the report then lists (its heading, its state).
+ */
+function withOthersNamed(
+  lbs: LoadBalancerInfo[],
+  all: LoadBalancerInfo[],
+  findings: Finding[],
+  counted: CountedResults[],
+): LoadBalancerInfo[] {
+  const named = new Set<string>();
+  for (const f of findings) if (f.loadBalancerId) named.add(idKey(f.loadBalancerId));
+  for (const c of counted) for (const id of c.loadBalancerId) if (id) named.add(idKey(id));
+  const have = new Set(lbs.map((lb) => lb.key));
+  const others = all.filter((lb) => !have.has(lb.key) && named.has(lb.key));
+  return others.length === 0 ? lbs : [...lbs, ...others];
 }
 
 /**

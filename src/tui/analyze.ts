@@ -76,7 +76,8 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
     .filter((v): v is string => typeof v === "string")
     .map(sanitize);
   const { inspector, note } = inspectorFor(adapter, model);
-  const dataOf = (report: Report, findings: Finding[], checking: boolean): TuiData => {
+  // the scope's load balancers; once the rules ran, also those outside it that a kept result names (diagnose)
+  const dataOf = (report: Report, findings: Finding[], checking: boolean, shown: LoadBalancerInfo[] = lbs): TuiData => {
     const data: TuiData = {
       provider: snapshot.provider,
       source: sanitize(opts.source),
@@ -84,7 +85,7 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
       scope: scope[scope.length - 1] ?? "",
       collectedAt: snapshot.collectedAt,
       report,
-      lbs: entriesOf(report, lbs, checking),
+      lbs: entriesOf(report, shown, checking),
       findings,
       gaps: report.gaps,
     };
@@ -93,10 +94,10 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
     if (note) data.inspectorNote = note;
     return data;
   };
-  const reportOf = (findings: Finding[], counted: CountedResults[]) =>
+  const reportOf = (findings: Finding[], counted: CountedResults[], shown: LoadBalancerInfo[] = lbs) =>
     buildReport({
       model,
-      loadBalancers: lbs,
+      loadBalancers: shown,
       findings,
       counted,
       passes: "summary",
@@ -116,9 +117,9 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
       next = steps.next();
     } while (!next.done);
     const diagnosis = next.value;
-    const report = reportOf(diagnosis.findings, diagnosis.counted);
+    const report = reportOf(diagnosis.findings, diagnosis.counted, diagnosis.loadBalancers);
     const every = everyResult(diagnosis, adapter);
-    const data = dataOf(report, report.findings, false);
+    const data = dataOf(report, report.findings, false, diagnosis.loadBalancers);
     data.allFindings = every.list;
     data.complete = every.complete;
     // the time data once the rules ran: diagnose completes its revert commands (the scope's subscription) at the end

@@ -77,6 +77,11 @@ const NETWORK_LISTS = [
 /** What the phases share: the clients, the recorded calls, the resources so far. */
 interface Run extends ArmRunBase<AzureCollectOptions> {
   network: NetworkManagementClient;
+  /**
+   * The network client of a resource's subscription (its id's): an SDK call binds its client's subscription, and a
+   * reference may lead into another one (a gateway load balancer chained from another subscription)
+   */
+  networkOf: (id: string) => NetworkManagementClient;
   compute: ComputeManagementClient;
   /** the bound on HTTP requests in flight, shared by every client of the run */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
@@ -119,9 +124,18 @@ async function startRun(opts: AzureCollectOptions): Promise<Run> {
     import("@azure/arm-compute"),
   ]);
   const clientOptions = armClientOptions(opts, base.calls.recorder, [concurrencyPolicy(limit)]);
+  const network = new NetworkManagementClient(opts.credential, opts.subscriptionId, clientOptions);
+  const networks = new Map([[opts.subscriptionId.toLowerCase(), network]]);
+  const networkOf = (id: string) => {
+    const sub = parseArmId(id).subscriptionId ?? opts.subscriptionId;
+    let client = networks.get(sub.toLowerCase());
+    if (!client) networks.set(sub.toLowerCase(), (client = new NetworkManagementClient(opts.credential, sub, clientOptions)));
+    return client;
+  };
   return {
     ...base,
-    network: new NetworkManagementClient(opts.credential, opts.subscriptionId, clientOptions),
+    network,
+    networkOf,
     compute: new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions),
     limit,
   };
@@ -132,13 +146,15 @@ function fatalError(opts: AzureCollectOptions, operation: string, e: unknown): I
   const auth = credentialsError(operation, e, opts.endpoint);
   if (auth) return auth;
   const err = e as RestErrorLike;
-  if (err.code === "ResourceGroupNotFound") {
+  // only the group's own lists say the group is missing: a resource it references may sit in a group that is gone (a gap)
+  if (err.code === "ResourceGroupNotFound" && GROUP_LISTS.has(operation)) {
     return new InputError(
       `resource group '${opts.resourceGroup}' was not found in subscription ${opts.subscriptionId}`,
       "List them with `az group list -o table`.",
     );
   }
-  if (err.code === "SubscriptionNotFound" || err.code === "InvalidSubscriptionId") {
+  // likewise the subscription: a reference may lead into another one that is not there (a gap)
+  if ((err.code === "SubscriptionNotFound" || err.code === "InvalidSubscriptionId") && GROUP_LISTS.has(operation)) {
     return new InputError(
       `subscription '${opts.subscriptionId}' was not found or is not accessible`,
       "Check --subscription (az account list -o table).",
@@ -163,7 +179,10 @@ function throwIfNothingReadable(run: Run): void {
 }
 
 /** The compute lists `listResourceGroup` makes beside the network ones: VMs, availability sets, scale sets. */
-const COMPUTE_LISTS = 3;
+const COMPUTE_LIST_OPERATIONS = ["virtualMachines.list", "availabilitySets.list", "virtualMachineScaleSets.list"] as const;
+const COMPUTE_LISTS = COMPUTE_LIST_OPERATIONS.length;
+/** Every list of the resource group (the operations `listResourceGroup` records). */
+const GROUP_LISTS: ReadonlySet<string> = new Set([...NETWORK_LISTS.map(([, operation]) => operation), ...COMPUTE_LIST_OPERATIONS]);
 
 /** 1. every resource-group list call, in parallel (NETWORK_LISTS, and the COMPUTE_LISTS compute ones) */
 async function listResourceGroup(run: Run): Promise<void> {
@@ -195,20 +214,24 @@ async function listScaleSets(run: Run): Promise<void> {
 
 /** 2b. references into other resource groups, fetched by id until nothing new is referenced */
 async function fetchReferences(run: Run): Promise<void> {
-  const { network, resources } = run;
-  const getters: Record<string, [string, (r: string, name: string) => Promise<unknown>]> = {
-    "microsoft.network/virtualnetworks": ["virtualNetworks.get", (r, n) => network.virtualNetworks.get(r, n)],
-    "microsoft.network/networksecuritygroups": ["networkSecurityGroups.get", (r, n) => network.networkSecurityGroups.get(r, n)],
-    "microsoft.network/routetables": ["routeTables.get", (r, n) => network.routeTables.get(r, n)],
-    "microsoft.network/publicipaddresses": ["publicIPAddresses.get", (r, n) => network.publicIPAddresses.get(r, n)],
-    "microsoft.network/networkinterfaces": ["networkInterfaces.get", (r, n) => network.networkInterfaces.get(r, n)],
-    "microsoft.network/applicationsecuritygroups": ["applicationSecurityGroups.get", (r, n) => network.applicationSecurityGroups.get(r, n)],
-    "microsoft.network/loadbalancers": ["loadBalancers.get", (r, n) => network.loadBalancers.get(r, n)],
-    "microsoft.network/natgateways": ["natGateways.get", (r, n) => network.natGateways.get(r, n)],
+  const { networkOf, resources } = run;
+  // each GET goes to the id's own subscription (networkOf), its resource group and name
+  type Getter = (network: NetworkManagementClient, r: string, name: string) => Promise<unknown>;
+  const getters: Record<string, [string, Getter]> = {
+    "microsoft.network/virtualnetworks": ["virtualNetworks.get", (c, r, n) => c.virtualNetworks.get(r, n)],
+    "microsoft.network/networksecuritygroups": ["networkSecurityGroups.get", (c, r, n) => c.networkSecurityGroups.get(r, n)],
+    "microsoft.network/routetables": ["routeTables.get", (c, r, n) => c.routeTables.get(r, n)],
+    "microsoft.network/publicipaddresses": ["publicIPAddresses.get", (c, r, n) => c.publicIPAddresses.get(r, n)],
+    "microsoft.network/networkinterfaces": ["networkInterfaces.get", (c, r, n) => c.networkInterfaces.get(r, n)],
+    "microsoft.network/applicationsecuritygroups": ["applicationSecurityGroups.get", (c, r, n) => c.applicationSecurityGroups.get(r, n)],
+    "microsoft.network/loadbalancers": ["loadBalancers.get", (c, r, n) => c.loadBalancers.get(r, n)],
+    "microsoft.network/natgateways": ["natGateways.get", (c, r, n) => c.natGateways.get(r, n)],
   };
   const tried = new Set<string>();
+  const group = `${idKey(`/subscriptions/${run.opts.subscriptionId}/resourceGroups/${run.opts.resourceGroup}`)}/`;
+  const inGroup = (id: string) => idKey(id).startsWith(group);
   for (let round = 0; round < 4; round++) {
-    const wanted = [...referencedIds(resources.values())].filter((id) => !resources.has(idKey(id)) && !tried.has(idKey(id)));
+    const wanted = [...referencedIds(resources.values(), inGroup)].filter((id) => !resources.has(idKey(id)) && !tried.has(idKey(id)));
     const fetchable = wanted.filter((id) => getters[typeOf(id)]);
     if (fetchable.length === 0) break;
     if (round === 0) run.emit({ type: "phase", name: "cross-resource-group references" });
@@ -219,7 +242,7 @@ async function fetchReferences(run: Run): Promise<void> {
         const entry = getters[typeOf(id)];
         if (!entry || !p.resourceGroup) return;
         const [operation, getter] = entry;
-        const rec = await run.calls.record(operation, id, () => getter(p.resourceGroup as string, p.segments[1] ?? p.name));
+        const rec = await run.calls.record(operation, id, () => getter(networkOf(id), p.resourceGroup as string, p.segments[1] ?? p.name));
         const body = rec?.filter((r) => r.status === 200 && r.body !== undefined).pop()?.body as ArmResource | undefined;
         if (body?.id) resources.set(idKey(body.id), body);
       }),
@@ -248,7 +271,7 @@ async function observeTime(run: Run, window: TimeWindow): Promise<Partial<NonNul
 
 /** 3. observations (long-running operations), bounded by the concurrency policy */
 async function observe(run: Run): Promise<NonNullable<AzureSnapshot["observations"]>> {
-  const { calls, network, compute, opts } = run;
+  const { calls, networkOf, compute, opts } = run;
   const rg = opts.resourceGroup;
   run.emit({ type: "phase", name: "probe health and effective NSGs" });
   const ruleHealth: Record<string, RuleHealthBody> = {};
@@ -256,12 +279,13 @@ async function observe(run: Run): Promise<NonNullable<AzureSnapshot["observation
   const guest: Record<string, GuestObservation> = {};
   const lbs = [...run.resources.values()].filter((r) => r.type.toLowerCase() === "microsoft.network/loadbalancers");
   const work: Array<Promise<void>> = [];
-  if (opts.ruleHealth !== false) for (const lb of lbs) work.push(...calls.ruleHealth(network, lb, ruleHealth, rg));
+  // each in the resource's own subscription: a load balancer fetched by reference may be in another one
+  if (opts.ruleHealth !== false) for (const lb of lbs) work.push(...calls.ruleHealth(networkOf(lb.id), lb, ruleHealth, rg));
   const members = poolMemberNics(run.resources);
   if (opts.effectiveNsg !== false) {
     for (const nic of members.running) {
       if (/\/virtualMachineScaleSets\//i.test(nic.id)) continue; // the effective-NSG API takes top-level NICs only
-      work.push(calls.effectiveNsg(network, nic, effective, rg));
+      work.push(calls.effectiveNsg(networkOf(nic.id), nic, effective, rg));
     }
   }
   if (opts.guest) {

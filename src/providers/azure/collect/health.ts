@@ -52,7 +52,14 @@ export async function ruleHealthPoller(o: ArmClientSetup & { pollIntervalMs?: nu
   const { NetworkManagementClient } = await import("@azure/arm-network");
   const recorder = new WireRecorder();
   const limit = limiter(Math.max(1, o.concurrency ?? 12));
-  const network = new NetworkManagementClient(o.credential, o.subscriptionId, armClientOptions(o, recorder, [concurrencyPolicy(limit)]));
+  const options = armClientOptions(o, recorder, [concurrencyPolicy(limit)]);
+  // a client per subscription: a rule's health is asked of its own (a load balancer the snapshot holds may be in another)
+  const networks = new Map<string, InstanceType<typeof NetworkManagementClient>>();
+  const networkOf = (sub: string) => {
+    let client = networks.get(sub.toLowerCase());
+    if (!client) networks.set(sub.toLowerCase(), (client = new NetworkManagementClient(o.credential, sub, options)));
+    return client;
+  };
   return {
     async poll(ruleIds) {
       const t0 = performance.now();
@@ -69,6 +76,7 @@ export async function ruleHealthPoller(o: ArmClientSetup & { pollIntervalMs?: nu
             ledger.note({ operation, resourceId: id, message: "not a load-balancing rule id" });
             return;
           }
+          const network = networkOf(p.subscriptionId ?? o.subscriptionId);
           const body = await calls.lro(operation, id, (opt) => network.loadBalancerLoadBalancingRules.health(rg, lbName, ruleName, opt));
           if (body !== undefined) bodies[id] = normalize(body);
         }),

@@ -16,15 +16,33 @@ export function osTypeOf(vm: ArmResource): "Linux" | "Windows" {
   return os?.toLowerCase() === "windows" ? "Windows" : "Linux";
 }
 
-/** Every top-level resource id referenced from the collected resources that the model needs. */
-export function referencedIds(resources: Iterable<ArmResource>): Set<string> {
+/**
+ * Every top-level resource id referenced from the collected resources that the model needs.
+ *
+ * A load balancer outside the collected group (`inGroup` false for its id) that is named only as the backend pool or
+ * inbound NAT rule of a NIC (or of a scale set's model) is wanted for what it does for those NICs: its own member list
+ * (`backendIPConfigurations`) is not followed, so a NIC of the group in a shared load balancer costs one GET of that
+ * load balancer, not one per member of it. Its frontends' references (public IPs, subnets, a gateway load balancer) are
+ * followed as any other's. A load balancer named by another field too (`gatewayLoadBalancer`), or one of the group
+ * itself, has its members followed. What a resource lists of what it is attached to is not followed (`NOT_FOLLOWED_FROM`).
+ */
+export function referencedIds(resources: Iterable<ArmResource>, inGroup: (id: string) => boolean = () => true): Set<string> {
   const out = new Set<string>();
-  const add = (id: unknown) => {
+  // per load balancer (key): its id and the top-level ids its pools list as members
+  const members = new Map<string, { id: string; tops: Set<string> }>();
+  // load balancers (keys) named through a field other than a pool or NAT membership
+  const namedOtherwise = new Set<string>();
+  let lb: { id: string; tops: Set<string> } | undefined;
+  const add = (id: unknown, via: string) => {
     if (typeof id !== "string" || !id.startsWith("/")) return;
     const top = parentResourceId(id);
     if (/\/virtualMachineScaleSets\//i.test(top)) return;
-    out.add(top);
+    if (lb && via === "backendIPConfigurations") lb.tops.add(top);
+    else out.add(top);
+    if (!MEMBERSHIP_KEYS.has(via) && LB_ID.test(top)) namedOtherwise.add(idKey(top));
   };
+  // the reference fields not followed from the resource being walked
+  let skip: ReadonlySet<string> | undefined;
   const walk = (v: unknown, key: string) => {
     if (Array.isArray(v)) {
       for (const x of v) walk(x, key);
@@ -32,12 +50,30 @@ export function referencedIds(resources: Iterable<ArmResource>): Set<string> {
     }
     if (v === null || typeof v !== "object") return;
     const o = v as Record<string, unknown>;
-    if (REF_KEYS.has(key) && typeof o.id === "string") add(o.id);
+    if (REF_KEYS.has(key) && typeof o.id === "string" && !skip?.has(key)) add(o.id, key);
     for (const [k, x] of Object.entries(o)) if (typeof x === "object") walk(x, k);
   };
-  for (const r of resources) walk(r.properties, "properties");
+  for (const r of resources) {
+    lb = undefined;
+    if (typeof r.id === "string" && LB_ID.test(r.id)) {
+      lb = { id: r.id, tops: new Set() };
+      members.set(idKey(r.id), lb);
+    }
+    skip = typeof r.type === "string" ? NOT_FOLLOWED_FROM[r.type.toLowerCase()] : undefined;
+    walk(r.properties, "properties");
+  }
+  for (const [k, m] of members) {
+    if (!inGroup(m.id) && !namedOtherwise.has(k)) continue;
+    for (const top of m.tops) out.add(top);
+  }
   return out;
 }
+
+/** A load balancer's id (a top-level one: what `parentResourceId` gives). */
+const LB_ID = /\/providers\/microsoft\.network\/loadbalancers\/[^/]+$/i;
+
+/** The fields by which a NIC's ip configuration (or a scale set's model) names a load balancer's backend pool or inbound NAT rule. */
+const MEMBERSHIP_KEYS = new Set(["loadBalancerBackendAddressPools", "loadBalancerInboundNatRules"]);
 
 /** The reference fields that point at resources the model resolves. */
 const REF_KEYS = new Set([
@@ -53,7 +89,18 @@ const REF_KEYS = new Set([
   "natGateway",
   "gatewayLoadBalancer",
   "virtualNetwork",
+  ...MEMBERSHIP_KEYS,
 ]);
+
+/**
+ * Reference fields not followed from a resource of a type (lower-case): what lists the resources it is attached to
+ * rather than what it needs. An NSG's `networkInterfaces` are the NICs it is attached to (a hub NSG's: thousands, in
+ * every group); the model reads a NIC's NSG from the NIC, and the NICs it needs come from the group's list, a VM's
+ * `networkProfile`, or a load balancer's pools.
+ */
+const NOT_FOLLOWED_FROM: Readonly<Record<string, ReadonlySet<string>>> = {
+  "microsoft.network/networksecuritygroups": new Set(["networkInterfaces"]),
+};
 
 /** NICs that are pool members, split by whether their VM runs (effective NSGs and guest checks need a running VM). */
 export function poolMemberNics(resources: Map<string, ArmResource>): { running: ArmResource[]; runningVms: ArmResource[] } {

@@ -64,11 +64,13 @@ export function buildLoadBalancers(b: AzureBuild): void {
     };
     readFrontends(b, lb, r, p);
     lb.isInternal = lb.frontends.length > 0 && lb.frontends.every((f) => !f.publicIpId);
+    const missingNics: MissingNics = new Map();
     arr(p.backendAddressPools).forEach((w, i) => {
-      const pl = readPool(b, index, lb, r, w, i);
+      const pl = readPool(b, index, lb, r, w, i, missingNics);
       lb.pools.push(pl);
       b.pool.set(pl.key, pl);
     });
+    noteMissingNics(b, lb, missingNics);
     readProbes(lb, r, p);
     readRules(b, lb, r, p);
     readNatRules(b, index, lb, r, p);
@@ -274,7 +276,59 @@ function attach(member: PoolMember, c: IpConfig): void {
   if (c.nic.vm) member.vm = c.nic.vm;
 }
 
-function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmResource, w: unknown, i: number): Pool {
+/** The NICs a load balancer's pools list that the snapshot lacks: by key, the id as the first member spells it and that pool's member list. */
+type MissingNics = Map<string, { id: string; ptr: string }>;
+
+/** How many missing NICs a grouped gap names (the rest are counted). */
+const NAMED_NICS = 3;
+
+/**
+ * The NICs a load balancer's pools list that the snapshot lacks. One is a dangling reference, as any other. Several
+ * (a shared load balancer's members in groups that were not collected: hundreds) are one gap on the load balancer
+ * that counts them and names the first few; its `affects` lists every one of them (the keys their dangling references
+ * would be on). What the rules say of such a member comes from the member's missing NIC, not from the gap.
+ */
+function noteMissingNics(b: AzureBuild, lb: LoadBalancer, missing: MissingNics): void {
+  if (missing.size === 0) return;
+  const list = [...missing.values()];
+  const first = list[0] as { id: string; ptr: string };
+  if (list.length === 1) {
+    b.noteDangling(first.id, lb.id, "network interface");
+    return;
+  }
+  const names = list.slice(0, NAMED_NICS).map((m) => nameOf(m.id));
+  const more = list.length - names.length;
+  const named = more > 0 ? `${names.join(", ")} and ${more} more` : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  const groups = [...new Set(list.map((m) => resourceGroupOf(m.id)).filter((g): g is string => g !== undefined))];
+  const where =
+    groups.length === 0
+      ? ""
+      : groups.length === 1
+        ? `, in resource group ${groups[0]}`
+        : groups.length <= NAMED_NICS
+          ? `, in resource groups ${groups.join(", ")}`
+          : `, in ${groups.length} resource groups`;
+  b.gaps.push({
+    kind: "dangling-reference",
+    operation: "resolve",
+    resourceId: lb.id,
+    resourceName: lb.name,
+    referencedFrom: lb.id,
+    pointer: first.ptr,
+    message: `${list.length} network interfaces (referenced by ${lb.name}) are not in the snapshot: ${named}${where}`,
+    affects: [...missing.keys()],
+  });
+}
+
+function readPool(
+  b: AzureBuild,
+  index: IpConfigIndex,
+  lb: LoadBalancer,
+  r: ArmResource,
+  w: unknown,
+  i: number,
+  missingNics: MissingNics,
+): Pool {
   const bp = props(w);
   const pptr = join(lb.ptr, "properties", "backendAddressPools", i);
   const id = str(obj(w).id) ?? `${r.id}/backendAddressPools/${i}`;
@@ -295,7 +349,11 @@ function readPool(b: AzureBuild, index: IpConfigIndex, lb: LoadBalancer, r: ArmR
     if (c) {
       attach(member, c);
       if (c.privateIp) member.ip = c.privateIp;
-    } else b.noteDangling(parentResourceId(mid), r.id, "network interface");
+    } else {
+      const nicId = parentResourceId(mid);
+      const nicKey = idKey(nicId);
+      if (!missingNics.has(nicKey)) missingNics.set(nicKey, { id: nicId, ptr: join(pptr, "properties", "backendIPConfigurations") });
+    }
     pl.members.push(member);
   });
   arr(bp.loadBalancerBackendAddresses).forEach((m, j) => {

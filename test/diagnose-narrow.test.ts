@@ -1,0 +1,300 @@
+/**
+ * Narrowing a diagnosis to a resource group (`check <group>`) when the group's NICs are members of a load balancer
+ * of another group: a result about a resource of the group is kept, with the load balancer it is tied to, and that
+ * load balancer is listed after the group's own; what is about the other load balancer itself (its pools, probes,
+ * rules) or its members elsewhere is not. A load-balancer target keeps the results of that load balancer only.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { rules } from "../rules/index.ts";
+import { type Diagnosis, diagnose } from "../src/core/diagnose.ts";
+import { defineRule } from "../src/core/engine/define-rule.ts";
+import type { Finding, Model, Rule } from "../src/core/engine/types.ts";
+import type { ProviderAdapter } from "../src/core/provider.ts";
+import { azureProvider } from "../src/providers/azure/adapter.ts";
+import { idKey } from "../src/providers/azure/arm-id.ts";
+import type { AzureModel } from "../src/providers/azure/model.ts";
+import type { AzureSnapshot } from "../src/providers/azure/wire-types.ts";
+import { healthyInternal, healthyWeb, ids, RG, WEB_LB, WEB_SUBNET } from "./support/azure-builder.ts";
+import { TEST_RULE_META } from "./support/rule-tester.ts";
+
+const A = RG;
+const B = "rg-lb-shared";
+const adapter = azureProvider as ProviderAdapter<Model>;
+
+/** An id of group A moved into group B. */
+const inB = (id: string) => id.replace(`/resourceGroups/${A}/`, `/resourceGroups/${B}/`);
+const lbWeb = inB(ids.lb(WEB_LB));
+const lbA = ids.lb("lb-a");
+
+/** The snapshot with these resources (their sub-resources, and every reference to them) moved into group B. */
+function moved(snap: AzureSnapshot, list: string[]): AzureSnapshot {
+  let text = JSON.stringify(snap);
+  for (const id of list) text = text.replaceAll(`${id}/`, `${inB(id)}/`).replaceAll(`${id}"`, `${inB(id)}"`);
+  return JSON.parse(text) as AzureSnapshot;
+}
+
+/**
+ * Group A (the snapshot's scope) holds lb-a with vm4 in its pool, and vm1 and vm2, members of lb-web's pool; lb-web,
+ * its public IP and vm9 (a third member of its pool) are in group B. `troubled`: vm2 is Down, vm1's effective rules
+ * could not be read (a gap), lb-web's probe watches a port its rule does not serve, and vm9 is deallocated.
+ */
+function world(troubled: boolean): AzureSnapshot {
+  const s = healthyWeb()
+    .lb("lb-a", {
+      frontends: [{ name: "fe-a", subnet: WEB_SUBNET, privateIp: "10.0.0.100" }],
+      pools: ["pool-a"],
+      probes: [{ name: "probe-a", protocol: "Http", port: 8080, path: "/" }],
+      rules: [{ name: "rule-a", frontend: "fe-a", pool: "pool-a", probe: "probe-a", frontendPort: 8080, backendPort: 8080 }],
+    })
+    .vm("vm4", { subnet: WEB_SUBNET, ip: "10.0.0.7", pools: ["lb-a/pool-a"] })
+    .vm("vm9", {
+      subnet: WEB_SUBNET,
+      ip: "10.0.0.9",
+      pools: [`${WEB_LB}/pool-web`],
+      ...(troubled ? { power: "deallocated" as const } : {}),
+    })
+    .ruleHealth("lb-a", "rule-a", [{ vm: "vm4", state: "Up" }])
+    .ruleHealth(WEB_LB, "rule-http", [
+      { vm: "vm1", state: "Up" },
+      { vm: "vm2", state: troubled ? "Down" : "Up" },
+      { vm: "vm9", state: troubled ? "Down" : "Up" },
+    ]);
+  if (troubled) {
+    s.gap({
+      operation: "networkInterfaces.listEffectiveNetworkSecurityGroups",
+      resourceId: ids.nic("vm1-nic"),
+      status: 500,
+      code: "InternalServerError",
+      message: "the effective rules could not be read",
+    });
+  }
+  const snap = moved(s.build(), [ids.lb(WEB_LB), ids.publicIp("pip-lb-web"), ids.nic("vm9-nic"), ids.vm("vm9")]);
+  if (troubled) {
+    const lb = snap.resources.find((r) => r.id === lbWeb);
+    const probe = (lb?.properties?.probes as Array<{ properties: { port: number } }> | undefined)?.[0];
+    assert.ok(probe);
+    probe.properties.port = 8080;
+  }
+  return snap;
+}
+
+const run = (snapshot: AzureSnapshot, target: string | undefined, passes: "full" | "count", extra: Rule[] = []) =>
+  diagnose({ snapshot, adapter, rules: [...rules, ...extra], source: "test", passes, ...(target ? { target } : { whole: true }) });
+
+const groupOf = (id: string) => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1]?.toLowerCase();
+const sameId = (a: string | undefined, b: string) => a !== undefined && idKey(a) === idKey(b);
+const line = (x: { ruleId: string; status: string; resourceId: string; loadBalancerId?: string | undefined }) =>
+  `${x.status} ${x.ruleId} ${x.resourceId.split("/").pop()} @${x.loadBalancerId?.split("/").pop() ?? "-"}`;
+/** every counted result of a diagnosis, one row each */
+const countedRows = (d: Diagnosis) =>
+  d.counted.flatMap((c) =>
+    c.status.map((status, i) => ({
+      ruleId: c.ruleId,
+      status,
+      resourceId: c.resourceId[i] as string,
+      loadBalancerId: c.loadBalancerId[i],
+    })),
+  );
+const of = (fs: Finding[], ruleId: string, resourceId: string) =>
+  fs
+    .filter((f) => f.ruleId === ruleId && sameId(f.resourceId, resourceId))
+    .map((f) => `${f.status} @${f.loadBalancerId?.split("/").pop()}`);
+
+describe("narrowed to group A: a result about A's resource tied to group B's load balancer", () => {
+  const snap = world(true);
+
+  it("is kept, fail and unknown alike, with its load balancer", () => {
+    const d = run(snap, A, "full");
+    assert.deepEqual(of(d.findings, "azure/backend-unhealthy", ids.nic("vm2-nic")), ["fail @lb-web"]);
+    assert.deepEqual(of(d.findings, "azure/port-not-listening", ids.nic("vm1-nic")), ["unknown @lb-web"]);
+    assert.deepEqual(of(d.findings, "azure/probe-blocked-by-nsg", ids.nic("vm1-nic")), ["unknown @lb-web"]);
+    // and a pass, in a full run
+    assert.deepEqual(of(d.findings, "azure/backend-vm-stopped", ids.nic("vm1-nic")), ["pass @lb-web"]);
+  });
+
+  it("counting passes: the fail and the unknown are findings, the pass is counted in the scope with its load balancer", () => {
+    const d = run(snap, A, "count");
+    assert.deepEqual(of(d.findings, "azure/backend-unhealthy", ids.nic("vm2-nic")), ["fail @lb-web"]);
+    assert.deepEqual(of(d.findings, "azure/port-not-listening", ids.nic("vm1-nic")), ["unknown @lb-web"]);
+    const pass = countedRows(d).filter((r) => r.ruleId === "azure/backend-vm-stopped" && sameId(r.resourceId, ids.nic("vm1-nic")));
+    assert.deepEqual(pass.map(line), ["pass azure/backend-vm-stopped vm1-nic @lb-web"]);
+    // the same results as the full run, counted or not
+    const full = run(snap, A, "full");
+    assert.deepEqual([...d.findings.map(line), ...countedRows(d).map(line)].sort(), full.findings.map(line).sort());
+  });
+
+  it("what is about B's load balancer itself (its pool, probe, rule) or its member in B is not kept", () => {
+    const whole = run(snap, undefined, "full");
+    const inGroupB = (x: { resourceId: string }) => groupOf(x.resourceId) === B.toLowerCase();
+    // the whole snapshot has them: the pool's placement, the rule's probe, a result on the probe, the member's VM
+    assert.deepEqual(of(whole.findings, "azure/availability-mismatch", `${lbWeb}/backendAddressPools/pool-web`), ["fail @lb-web"]);
+    assert.deepEqual(of(whole.findings, "azure/probe-port-mismatch", `${lbWeb}/loadBalancingRules/rule-http`), ["fail @lb-web"]);
+    assert.ok(whole.findings.some((f) => sameId(f.resourceId, `${lbWeb}/probes/probe-http`)));
+    assert.deepEqual(of(whole.findings, "azure/backend-vm-stopped", inB(ids.nic("vm9-nic"))), ["fail @lb-web"]);
+    for (const passes of ["full", "count"] as const) {
+      const d = run(snap, A, passes);
+      assert.deepEqual(d.findings.filter(inGroupB).map(line), [], passes);
+      assert.deepEqual(countedRows(d).filter(inGroupB).map(line), [], passes);
+      // every result kept is about group A or the whole scope
+      assert.ok(
+        [...d.findings, ...countedRows(d)].every((x) => x.resourceId === "" || groupOf(x.resourceId) === A.toLowerCase()),
+        passes,
+      );
+    }
+  });
+
+  it("a result about B's load balancer as a whole (no resource of its own) is not kept; one about the whole scope is", () => {
+    const probe = defineRule<AzureModel>({
+      ...TEST_RULE_META,
+      id: "azure/scope-probe",
+      messages: { m: "x" },
+      check: ({ report }) => {
+        report({ status: "fail", resourceId: "", loadBalancerId: lbWeb, key: "lb", messageId: "m" });
+        report({ status: "pass", resourceId: "", loadBalancerId: lbWeb, key: "lb-pass", messageId: "m" });
+        report({ status: "fail", resourceId: "", key: "scope", messageId: "m" });
+      },
+    });
+    const whole = run(snap, undefined, "full", [probe]).findings.filter((f) => f.ruleId === probe.id);
+    assert.equal(whole.length, 3);
+    for (const passes of ["full", "count"] as const) {
+      const d = run(snap, A, passes, [probe]);
+      assert.deepEqual(d.findings.filter((f) => f.ruleId === probe.id).map(line), ["fail azure/scope-probe  @-"], passes);
+      assert.deepEqual(
+        countedRows(d).filter((r) => r.ruleId === probe.id),
+        [],
+        passes,
+      );
+    }
+  });
+
+  it("the diagnosis lists B's load balancer after A's own; every load balancer stays in allLoadBalancers", () => {
+    for (const passes of ["full", "count"] as const) {
+      const d = run(snap, A, passes);
+      assert.deepEqual(
+        d.loadBalancers.map((lb) => lb.id),
+        [lbA, lbWeb],
+        passes,
+      );
+      assert.deepEqual(d.allLoadBalancers.map((lb) => lb.id).sort(), [lbA, lbWeb].sort());
+    }
+  });
+
+  it("named by a counted pass alone (nothing about it fails): still listed", () => {
+    const d = run(world(false), A, "count");
+    assert.deepEqual(d.findings.filter((f) => sameId(f.loadBalancerId, lbWeb)).map(line), [], "no finding names lb-web");
+    assert.ok(countedRows(d).some((r) => sameId(r.loadBalancerId, lbWeb)));
+    assert.deepEqual(
+      d.loadBalancers.map((lb) => lb.id),
+      [lbA, lbWeb],
+    );
+  });
+});
+
+describe("narrowed to group A, B's load balancer that no result kept names", () => {
+  /** group A: the internal scenario; group B: the whole web scenario (its load balancer, VMs, VNet, NSG) */
+  const snap = (() => {
+    const a = healthyInternal().build();
+    const web = healthyWeb().build();
+    const b = JSON.parse(JSON.stringify(web).replaceAll(`/resourceGroups/${A}/`, `/resourceGroups/${B}/`)) as AzureSnapshot;
+    return {
+      ...a,
+      resources: [...a.resources, ...b.resources],
+      observations: { ...a.observations, ruleHealth: { ...a.observations?.ruleHealth, ...b.observations?.ruleHealth } },
+    } as AzureSnapshot;
+  })();
+
+  it("is not listed, though the whole snapshot has results about it", () => {
+    assert.ok(run(snap, undefined, "full").findings.some((f) => sameId(f.loadBalancerId, lbWeb)));
+    for (const passes of ["full", "count"] as const) {
+      const d = run(snap, A, passes);
+      assert.deepEqual(
+        d.loadBalancers.map((lb) => lb.name),
+        ["lb-internal"],
+        passes,
+      );
+      assert.ok(![...d.findings, ...countedRows(d)].some((x) => sameId(x.loadBalancerId, lbWeb)));
+    }
+  });
+});
+
+describe("a load-balancer target is unchanged: the results of that load balancer, and those about the whole scope", () => {
+  const snap = world(true);
+  const whole = run(snap, undefined, "full");
+  for (const [target, id] of [
+    ["lb-a", lbA],
+    [WEB_LB, lbWeb],
+  ] as const) {
+    it(`check ${target}`, () => {
+      const d = run(snap, target, "full");
+      const expected = whole.findings.filter((f) => sameId(f.loadBalancerId, id) || (f.resourceId === "" && !f.loadBalancerId));
+      assert.ok(expected.length > 0);
+      assert.deepEqual(d.findings.map((f) => f.id).sort(), expected.map((f) => f.id).sort());
+      assert.deepEqual(
+        d.loadBalancers.map((lb) => lb.id),
+        [id],
+      );
+      const counting = run(snap, target, "count");
+      assert.ok(countedRows(counting).every((r) => sameId(r.loadBalancerId, id) || (r.resourceId === "" && !r.loadBalancerId)));
+      assert.deepEqual(
+        counting.loadBalancers.map((lb) => lb.id),
+        [id],
+      );
+    });
+  }
+
+  it("check lb-web keeps its member in group B and its members in group A; check lb-a keeps none of them", () => {
+    const web = run(snap, WEB_LB, "full").findings;
+    assert.deepEqual(of(web, "azure/backend-vm-stopped", inB(ids.nic("vm9-nic"))), ["fail @lb-web"]);
+    assert.deepEqual(of(web, "azure/backend-unhealthy", ids.nic("vm2-nic")), ["fail @lb-web"]);
+    const own = run(snap, "lb-a", "full").findings;
+    assert.ok(!own.some((f) => [ids.nic("vm1-nic"), ids.nic("vm2-nic"), inB(ids.nic("vm9-nic"))].some((n) => sameId(f.resourceId, n))));
+  });
+});
+
+describe("no target: a snapshot of group A holding group B's load balancer is diagnosed as group A", () => {
+  const snap = world(true);
+  const rows = (d: Diagnosis) => [...d.findings.map(line), ...countedRows(d).map(line)].sort();
+
+  it("the same results and load balancers as `check A` (the live check that collected it), not the whole snapshot", () => {
+    for (const passes of ["full", "count"] as const) {
+      const replay = diagnose({ snapshot: snap, adapter, rules, source: "test", passes });
+      const asA = run(snap, A, passes);
+      const whole = run(snap, undefined, passes);
+      assert.deepEqual(rows(replay), rows(asA), passes);
+      assert.deepEqual(
+        replay.loadBalancers.map((lb) => lb.name),
+        asA.loadBalancers.map((lb) => lb.name),
+      );
+      assert.notDeepEqual(rows(replay), rows(whole), "the whole snapshot has results about vm9 in group B");
+      assert.ok(rows(whole).some((r) => r.includes("vm9")) && !rows(replay).some((r) => r.includes("vm9")), passes);
+    }
+  });
+
+  it("a snapshot whose load balancers are all in its group is not narrowed: every result, as with whole", () => {
+    const inA = healthyWeb()
+      .vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", pools: [`${WEB_LB}/pool-web`] })
+      .build();
+    // a resource of another group that is no load balancer's (a VM whose NIC is in no pool) keeps its results
+    const withOther = moved(inA, [ids.vm("vm3"), ids.nic("vm3-nic")]);
+    const replay = diagnose({ snapshot: withOther, adapter, rules, source: "test", passes: "full" });
+    const whole = run(withOther, undefined, "full");
+    assert.deepEqual(rows(replay), rows(whole));
+    assert.ok(
+      rows(replay).some((r) => r.includes("vm3")),
+      "vm3's results, in group B, are there",
+    );
+  });
+
+  it("the TUI over the same snapshot lists B's load balancer once the rules ran, with its findings under it", async () => {
+    const { analyze } = await import("../src/tui/analyze.ts");
+    const data = await analyze(snap as never, { source: "test", live: false });
+    const names = data.lbs.map((e) => e.name);
+    assert.deepEqual(names, ["lb-a", "lb-web"]);
+    const web = data.report.findings.filter((f) => f.loadBalancerId && sameId(f.loadBalancerId, lbWeb) && f.status === "fail");
+    assert.ok(
+      web.some((f) => f.ruleId === "azure/backend-unhealthy"),
+      "vm2's fail is tied to lb-web",
+    );
+  });
+});
