@@ -519,7 +519,8 @@ describe("CollectionLog and Help", () => {
     assert.match(log, /^COLLECTION/);
     assert.match(log, /^› ✔ resource lists +10 calls/m);
     assert.match(log, /^ {4}gap 403 AuthorizationFailed ·\n {8}networkInterfaces\.listEffectiveNetworkSecurityGroups on vm1-nic/m);
-    const help = frame(h(Help, { ...sized }));
+    // tall enough for the whole help (at 40 rows it scrolls)
+    const help = frame(h(Help, { ...sized, height: 60 }));
     for (const k of ["j k", "enter", "esc", "/", "q  ctrl-c", "c  y", "p  d", "← →"]) assert.ok(help.includes(k), k);
   });
 });

@@ -766,35 +766,287 @@ describe("tui trace view: y copies a hop's fix, c opens the custom flow on every
     }
   });
 
-  it("pasteLine: comments go to the line's end, a command's own list is grouped, PowerShell chains with if ($?)", async () => {
+  it("pasteLine: a comment, a command's own list, an unknown cmdlet or two shells are not joined: the first command alone, with a note", async () => {
     const { pasteLine } = await import("../src/tui/clipboard.ts");
     const one = "aws elbv2 set-subnets --load-balancer-arn arn:aws:x --subnets subnet-1 subnet-2";
-    assert.equal(pasteLine([one]), one, "one command as it is");
-    // a comment mid-line would hide the commands after it; a # inside quotes, or inside a word, is no comment
-    const sh = pasteLine([
-      "# look the gateway up first",
-      "aws ec2 describe-internet-gateways --filters 'Name=tag:Name,Values=a # b' # its id",
-      'aws ec2 create-route --route-table-id rtb-1#x --gateway-id "igw-#1"',
-    ]);
-    assert.equal(
-      sh,
-      "aws ec2 describe-internet-gateways --filters 'Name=tag:Name,Values=a # b' && aws ec2 create-route --route-table-id rtb-1#x --gateway-id \"igw-#1\" # look the gateway up first; its id",
-    );
-    assert.equal(
-      pasteLine(["aws a; aws b", "aws c || aws d", "aws e 2>&1", "aws f | aws g"]),
-      "{ aws a; aws b; } && { aws c || aws d; } && aws e 2>&1 && aws f | aws g",
-    );
+    assert.deepEqual(pasteLine([one]), { text: one }, "one command as it is");
+    const note = (n: number) => `the first of ${n} commands only (the rest are on screen: they cannot be joined safely on one line)`;
+    // a comment could hide the commands after it (and is a word in zsh), a quoted # could be misread: nothing is moved
+    const commented = "aws ec2 describe-internet-gateways --filters 'Name=tag:Name,Values=a # b' # its id";
+    assert.deepEqual(pasteLine([commented, 'aws ec2 create-route --gateway-id "igw-#1"']), { text: commented, note: note(2) });
+    assert.deepEqual(pasteLine(["aws a; aws b", "aws c || aws d", "aws e 2>&1", "aws f | aws g"]), { text: "aws a; aws b", note: note(4) });
+    assert.deepEqual(pasteLine(["Set-AzThing -Name x", "Get-AzThing -Name x"]), { text: "Set-AzThing -Name x", note: note(2) });
+    assert.deepEqual(pasteLine(["aws a", "Install-Module -Name x"]), { text: "aws a", note: note(2) }, "two shells");
+  });
+});
+
+describe("tui trace view: several commands are joined only when every one is proven literal, else the first is copied alone", () => {
+  const NOTE2 = "the first of 2 commands only (the rest are on screen: they cannot be joined safely on one line)";
+  /** The shells a joined line is run in: sh, and bash where there is one. */
+  async function shells(): Promise<string[]> {
     const { spawnSync } = await import("node:child_process");
-    for (const l of [sh, pasteLine(["aws a; aws b", "aws c || aws d"])]) {
-      const r = spawnSync("sh", ["-n", "-c", l], { encoding: "utf8" });
-      assert.equal(r.status, 0, `${l}: ${r.stderr}`);
-    }
-    // Windows PowerShell 5.1 has no &&
-    assert.equal(
-      pasteLine(["Set-AzThing -Name 'it''s # not a comment' # caveat", "Get-AzThing -Name x", "Remove-AzThing -Name y"]),
-      "Set-AzThing -Name 'it''s # not a comment'; if ($?) { Get-AzThing -Name x; if ($?) { Remove-AzThing -Name y } } # caveat",
+    return ["sh", "bash"].filter((x) => spawnSync(x, ["-c", "true"]).status === 0);
+  }
+  /**
+   * Runs `line` in `shell` with a stub `aws` first on the PATH: it logs each call, its arguments bracketed, and fails
+   * (exit 1) when one of its arguments is `fail`. The log, and the shell's exit status.
+   */
+  async function run(shell: string, line: string, fail = "none"): Promise<{ log: string; status: number | null }> {
+    const { spawnSync } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-joined-"));
+    writeFileSync(
+      join(dir, "aws"),
+      '#!/bin/sh\nprintf aws >> "$LOG"\nfor a in "$@"; do printf " [%s]" "$a" >> "$LOG"; done\necho >> "$LOG"\nfor a in "$@"; do [ "$a" = "$FAIL" ] && exit 1; done\nexit 0\n',
+      { mode: 0o755 },
     );
-    // two shells: the first one's commands make the line, the other's follow in its comment
-    assert.equal(pasteLine(["aws a", "Set-AzThing -Name x"]), "aws a # then in PowerShell: Set-AzThing -Name x");
+    const log = join(dir, "log");
+    const r = spawnSync(shell, ["-c", line], { env: { PATH: `${dir}:/usr/bin:/bin`, LOG: log, FAIL: fail }, encoding: "utf8" });
+    return { log: existsSync(log) ? readFileSync(log, "utf8") : "", status: r.status };
+  }
+  /** A TuiData whose every trace has one hop, with a fix of `commands`: what y would copy there. */
+  function withHopFix(commands: string[]): TuiData {
+    const layer = { layer: "lb-route", notes: [], fixes: [{ summary: "fix", commands }] };
+    return { inspector: { trace: () => ({ title: "t", layers: [layer] }) } } as unknown as TuiData;
+  }
+  /** What the status line says and what the clipboard and the file get, for a text y copies. */
+  function copyOf(text: string, note?: string): { message: string; osc: string[]; file: string } {
+    const osc: string[] = [];
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-clip-"));
+    const r = clipboard({ write: (x) => osc.push(x), isTTY: true, env: { TERM: "xterm-256color" }, dir })(text, note);
+    return { message: r.message.replace(`saved ${r.path}`, "saved <path>"), osc, file: readFileSync(r.path as string, "utf8") };
+  }
+
+  // commands a shell reads otherwise than a quick parser would (with programs a, b, c, failcmd), each also with aws as
+  // its program: then the recognizer refuses the command for what is in it, not for its program
+  const HOSTILE: Array<[string, string[], number | undefined]> = [
+    ["escaped space before #, single", ["a /tmp/x\\ #y"], 0],
+    ["escaped space before #, two", ["a /tmp/x\\ #y", "b next"], 0],
+    ["find -exec \\; compound", ["a one; find . -exec c {} \\;", "b next"], 0],
+    ["nested quotes in $() with #", ['a "$(echo "x # y")"', "b next"], 0],
+    ["backticks with #", ["a `echo x # y`", "b next"], 0],
+    ["bash ANSI-C $'..'", ["a $'it\\'s # here'", "b next"], 0],
+    ["&& inside quotes", ["a 'x && y'", 'b "p && q"'], 1],
+    ["ends with &", ["a bg &", "b next"], 0],
+    ["ends with & and ;", ["a one; a two &", "b next"], 0],
+    ["braces in quoted words", ["a '{' ; a '}'", "b next"], 0],
+    ["newline in a command", ["failcmd first", "a x\nb y"], 1],
+    ["heredoc", ["failcmd first", "c <<EOF\nhello\nEOF"], 1],
+    // a command like any lbdoctor prints: refused for its program only; with aws it is joined (below)
+    ["failure stops", ["failcmd one", "b two"], undefined],
+    ["trailing comment with quote", ["a x # it's", "b y"], 0],
+    ["escaped quote in double quotes", ['a "x\\" # y"', "b next"], 0],
+    ["double-quoted backslash at end", ['a "x\\\\" # c', "b next"], 0],
+  ];
+
+  it("refuses each hostile command, and copies the first command alone, the status line saying how many there are", async () => {
+    const { joinable, pasteLine } = await import("../src/tui/clipboard.ts");
+    const { traceFix } = await import("../src/tui/views/trace.ts");
+    const t = { lbKey: "lb", targetKey: "m", flow: { kind: "data" as const } };
+    for (const [name, commands, bad] of HOSTILE) {
+      assert.deepEqual(
+        commands.map(joinable),
+        commands.map(() => undefined),
+        `${name}: no program the recognizer knows`,
+      );
+      const asAws = commands.map((c) => c.replace(/^\S+/, "aws"));
+      assert.deepEqual(
+        asAws.map(joinable),
+        asAws.map((_, i) => (i === bad ? undefined : "sh")),
+        `${name}: with aws, ${bad === undefined ? "every command is literal" : `command ${bad + 1} is refused for what is in it`}`,
+      );
+      for (const list of [commands, ...(bad === undefined ? [] : [asAws])]) {
+        const first = list[0] as string;
+        const want = list.length > 1 ? { text: first, note: NOTE2 } : { text: first };
+        assert.deepEqual(pasteLine(list), want, name);
+        // what y copies on a hop with these commands: the first alone; the status line says it is one of two
+        const fix = traceFix(withHopFix(list), t, 0);
+        assert.ok(fix, name);
+        const copied = copyOf(fix.text, fix.note);
+        assert.deepEqual(copied.osc, [osc52(first)], `${name}: the first command only, on the clipboard`);
+        assert.equal(copied.file, `${first}\n`, `${name}: and in the file`);
+        const what = first.replace(/\s+/g, " ");
+        assert.equal(copied.message, `copied (OSC 52) · saved <path>${list.length > 1 ? ` · ${NOTE2}` : ""} · ${what}`, name);
+      }
+    }
+    // the plain pair, with aws: joined, and a failure stops the rest
+    assert.deepEqual(pasteLine(["aws fail one", "aws b two"]), { text: "aws fail one && aws b two" });
+    for (const shell of await shells())
+      assert.deepEqual(await run(shell, "aws fail one && aws b two", "fail"), { log: "aws [fail] [one]\n", status: 1 }, shell);
+  });
+
+  it("refuses what it cannot prove literal, accepts sh()'s every word, and an accepted word is its value in sh and bash", async () => {
+    const { joinable } = await import("../src/tui/clipboard.ts");
+    const { sh, attachDashValues } = await import("../src/core/util/shell.ts");
+    for (const c of [
+      "aws x 'a\nb'", // a newline inside quotes: shown escaped, not as it would be pasted
+      "aws x '\r'",
+      "aws x\ty",
+      "aws x '\u202e'",
+      "aws x =y", // zsh: the path of y
+      "aws x a\\'b", // a backslash not in a '\'' join
+      "aws x \\'",
+      "aws x 'a'\\'",
+      "aws x a\\ b",
+      "aws x 'open",
+      'aws x "dq"',
+      "aws x $HOME",
+      "aws x ~",
+      "aws x *",
+      "aws x a?",
+      "aws x [ab]",
+      "aws x {a,b}",
+      "aws x !!",
+      "aws x a#b",
+      "aws x > f",
+      "aws x|y",
+      "aws x (y)",
+      "aws x; aws y",
+      "aws x && aws y",
+      " aws x",
+      "aws x ",
+      "exec aws x",
+      "coproc aws x",
+      "time aws x",
+      "AWS_PROFILE=p aws x",
+      "aws",
+      "awsx y",
+    ])
+      assert.equal(joinable(c), c === "aws" ? "sh" : undefined, JSON.stringify(c));
+    // values with every character sh() has to quote; each arrives whole, and in order
+    const values = [
+      "it's",
+      "'",
+      "x'",
+      "''",
+      "a##[b",
+      "[x]#[y",
+      "$(id)",
+      "`id`",
+      "a b",
+      "*",
+      "~x",
+      "#x",
+      "!x",
+      "{a,b}",
+      "\\",
+      "日本",
+      "a;b",
+      "=x",
+    ];
+    const dashed = attachDashValues(`aws x --name ${sh("-web")}`);
+    assert.equal(dashed, "aws x --name='-web'");
+    const commands = [...values.map((v, i) => `aws v${i} ${sh(v)}`), dashed];
+    for (const c of commands) assert.equal(joinable(c), "sh", c);
+    const line = commands.join(" && ");
+    const want = `${values.map((v, i) => `aws [v${i}] [${v}]\n`).join("")}aws [x] [--name=-web]\n`;
+    for (const shell of await shells()) assert.deepEqual(await run(shell, line), { log: want, status: 0 }, shell);
+  });
+
+  it("the real fix of two commands (look the gateway up, add the route), values with quotes and ##[: the exact line, run in order, stopped by a failure", async () => {
+    // no 0.0.0.0/0 route, so no route names the VPC's internet gateway; the VPC's and the route table's ids hold a quote and ##[
+    const vpc = "vpc-0a'b##[c";
+    const rtb = "rtb-it's";
+    const built = JSON.stringify(healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").build());
+    const snap = JSON.parse(built.replaceAll(ids.vpc, vpc).replaceAll(ids.rtb.public, rtb)) as Snapshot;
+    const data = await analyze(snap, { source: "snapshot no-igw.json", live: false });
+    let { ui } = press(initialUi(), data, k({ return: true }), "t", "d");
+    const s = current(ui).screen;
+    assert.ok(s.kind === "trace");
+    const at = (data.inspector?.trace(s.lbKey, s.targetKey, s.flow).layers ?? []).findIndex((l) => l.layer === "lb-route");
+    assert.ok(at > 0);
+    ({ ui } = press(ui, data, ...Array.from({ length: at }, () => "j")));
+    const describeIgw = `aws ec2 describe-internet-gateways --filters '[{"Name":"attachment.vpc-id","Values":''["vpc-0a'\\''b##''[c"]}]'`;
+    const createRoute = "aws ec2 create-route --route-table-id 'rtb-it'\\''s' --destination-cidr-block 0.0.0.0/0 --gateway-id '<igw-id>'";
+    const line = `${describeIgw} && ${createRoute}`;
+    assert.deepEqual(press(ui, data, "y").effects, [`copy:${line}`], "the exact line: the two commands, joined");
+    const copied = copyOf(line);
+    assert.deepEqual(copied.osc, [osc52(line)]);
+    assert.equal(copied.message, `copied (OSC 52) · saved <path> · ${line}`, "no note: every command copied");
+    const described = `aws [ec2] [describe-internet-gateways] [--filters] [[{"Name":"attachment.vpc-id","Values":["${vpc}"]}]]\n`;
+    const created = `aws [ec2] [create-route] [--route-table-id] [${rtb}] [--destination-cidr-block] [0.0.0.0/0] [--gateway-id] [<igw-id>]\n`;
+    const ran = await shells();
+    assert.ok(ran.includes("sh"));
+    for (const shell of ran) {
+      assert.deepEqual(await run(shell, line), { log: described + created, status: 0 }, `${shell}: both, in order, each value whole`);
+      assert.deepEqual(await run(shell, line, "describe-internet-gateways"), { log: described, status: 1 }, `${shell}: stopped`);
+    }
+  });
+
+  it("PowerShell: cmdlets lbdoctor prints with bare, single-quoted and ps()'s double-quoted values chain with if ($?); anything else is not joined", async () => {
+    const { joinable, pasteLine } = await import("../src/tui/clipboard.ts");
+    const { ps } = await import("../src/core/util/shell.ts");
+    const install = "Install-Module -Name AzureBasicLoadBalancerUpgrade -Scope CurrentUser -Repository PSGallery -Force";
+    const validate = `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${ps("rg it's ‘x’")} -BasicLoadBalancerName ${ps("lb-1")} -validateScenarioOnly`;
+    const upgrade = `Start-AzBasicLoadBalancerUpgrade -ResourceGroupName ${ps('rg ##[x] it\'s $a `b "c"')} -BasicLoadBalancerName ${ps("lb##[1")}`;
+    assert.equal(
+      validate,
+      "Start-AzBasicLoadBalancerUpgrade -ResourceGroupName 'rg it''s ‘‘x’’' -BasicLoadBalancerName lb-1 -validateScenarioOnly",
+    );
+    assert.equal(
+      upgrade,
+      'Start-AzBasicLoadBalancerUpgrade -ResourceGroupName "rg ##`[x] it$([char]0x27)s `$a ``b `"c`"" -BasicLoadBalancerName "lb##`[1"',
+    );
+    for (const c of [install, validate, upgrade, `Set-AzContext -Subscription ${ps("it's")}`]) assert.equal(joinable(c), "powershell", c);
+    assert.deepEqual(pasteLine([install, validate, upgrade]), {
+      text: `${install}; if ($?) { ${validate}; if ($?) { ${upgrade} } }`,
+    });
+    for (const c of [
+      "Set-AzContext -Subscription 'x'; Start-VMPublicIPUpgrade -VMName vm", // the ; the Azure adapter puts there
+      "Invoke-Expression 'Remove-Item x'",
+      "Start-Job -ScriptBlock x",
+      "Start-VMPublicIPUpgrade -VMName $vm",
+      'Start-VMPublicIPUpgrade -VMName "a$b"',
+      'Start-VMPublicIPUpgrade -VMName "a$(x)"',
+      'Start-VMPublicIPUpgrade -VMName "a$([char]0x41)"',
+      'Start-VMPublicIPUpgrade -VMName "a`nb"',
+      'Start-VMPublicIPUpgrade -VMName "a[b"',
+      "Start-VMPublicIPUpgrade -VMName `x",
+      "Start-VMPublicIPUpgrade -VMName 'a'b",
+      "Start-VMPublicIPUpgrade -VMName 'a’",
+      "Start-VMPublicIPUpgrade -VMName:'a'",
+      "Start-VMPublicIPUpgrade -VMName:a", // a value bound with a colon: not a form ps() writes
+      "Start-VMPublicIPUpgrade -VMName a # c",
+      "Start-VMPublicIPUpgrade -VMName a <# c #>",
+      "Start-VMPublicIPUpgrade -VMName @('a')",
+      "Start-VMPublicIPUpgrade -VMName a,b",
+      "Start-VMPublicIPUpgrade -VMName a | Out-Null",
+      "Start-VMPublicIPUpgrade -VMName 'a\nb'",
+      "Start-VMPublicIPUpgrade -VMName {a}",
+    ])
+      assert.equal(joinable(c), undefined, c);
+    assert.deepEqual(pasteLine([validate, "Start-VMPublicIPUpgrade -VMName $vm"]), { text: validate, note: NOTE2 });
+    assert.deepEqual(pasteLine([validate, "aws x"]), { text: validate, note: NOTE2 }, "two shells");
+  });
+
+  it("the status note: after the file's path, before the command, never copied nor saved, also without OSC 52", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lbdoctor-clip-"));
+    const written: string[] = [];
+    const r = clipboard({ write: (x) => written.push(x), isTTY: true, env: { TERM: "dumb" }, dir })("aws a", "one of 2");
+    assert.equal(written.length, 0);
+    assert.equal(readFileSync(r.path as string, "utf8"), "aws a\n");
+    assert.equal(r.message, `saved ${r.path} · one of 2 · aws a · not on the clipboard: TERM=dumb has no clipboard`);
+  });
+
+  it("y on a hop whose commands cannot be joined: the copy effect carries the first command, and the note apart", async () => {
+    const { traceFix } = await import("../src/tui/views/trace.ts");
+    const t = { lbKey: "lb", targetKey: "m", flow: { kind: "data" as const } };
+    assert.deepEqual(traceFix(withHopFix(["aws a; rm x", "aws b"]), t, 0), { text: "aws a; rm x", note: NOTE2 });
+    assert.deepEqual(traceFix(withHopFix(["aws a", "aws b"]), t, 0), { text: "aws a && aws b" });
+  });
+
+  it("the help says what c and y do on each screen: not everywhere (in a trace c is the custom flow)", async () => {
+    const { KEYS, helpRows } = await import("../src/tui/views/help.ts");
+    const section = (name: string) => new Map(KEYS.find(([n]) => n === name)?.[1] ?? []);
+    const keysOf = (name: string) => [...section(name).keys()].flatMap((key) => key.split(/\s+/));
+    assert.ok(!keysOf("everywhere").includes("c") && !keysOf("everywhere").includes("y"), "no c or y everywhere");
+    assert.match(section("overview").get("c  y") ?? "", /^copy the first fix command of the selected finding/);
+    assert.match(section("overview").get("") ?? "", /on a load balancer, of its root cause/);
+    assert.match(section("finding").get("c  y") ?? "", /^copy the fix command under the cursor/);
+    assert.match(section("trace").get("c") ?? "", /^a custom flow/);
+    assert.match(section("trace").get("y") ?? "", /^on a hop with a fix: copy its commands on one line/);
+    assert.equal(section("trace").get(""), "commands not safe to join: only the first (the status says so)");
+    const text = helpRows(80).map((r) => r.map((x) => x.t).join(""));
+    assert.ok(text.includes("  c  y            copy the first fix command of the selected finding"), "whole at 80 columns");
+    assert.ok(text.includes("                  commands not safe to join: only the first (the status says so)"));
   });
 });

@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { byShell } from "../core/util/shell.ts";
+import { unsafeValue } from "../core/util/shell.ts";
 
 export interface CopyResult {
   osc52: boolean;
@@ -29,11 +29,16 @@ export interface ClipboardOptions {
   dir?: string;
 }
 
-export function clipboard(opts: ClipboardOptions): (text: string) => CopyResult {
+/**
+ * The copy function: `text` is copied and saved as it is; `note` (pasteLine's: the first of several commands only)
+ * goes to the status line, after the file's path, and is neither copied nor saved.
+ */
+export function clipboard(opts: ClipboardOptions): (text: string, note?: string) => CopyResult {
   const env = opts.env ?? process.env;
   let dir = opts.dir;
   let n = 0;
-  return (text) => {
+  return (text, word) => {
+    const note = word ? ` · ${word}` : "";
     const term = (env.TERM ?? "").toLowerCase();
     const why = !opts.isTTY
       ? "stdout is not a terminal"
@@ -52,116 +57,98 @@ export function clipboard(opts: ClipboardOptions): (text: string) => CopyResult 
     } catch {
       path = undefined;
     }
-    // the file's path first, whole (a status line cuts its end), then what was copied, then why there is no clipboard
+    // the file's path first, whole (a status line cuts its end), then the note (the first of several commands only),
+    // then what was copied, then why there is no clipboard
     const what = text.replace(/\s+/g, " ").trim();
     const message = useOsc
-      ? `copied (OSC 52)${path ? ` · saved ${path}` : ""} · ${what}`
+      ? `copied (OSC 52)${path ? ` · saved ${path}` : ""}${note} · ${what}`
       : path
-        ? `saved ${path} · ${what} · not on the clipboard: ${why}`
+        ? `saved ${path}${note} · ${what} · not on the clipboard: ${why}`
         : `could not copy: ${why}, and no file could be written`;
     return { osc52: useOsc, ...(path ? { path } : {}), message };
   };
 }
 
 /**
- * Several commands as one line to paste, so that a paste runs nothing: a terminal without bracketed paste runs each
- * line of a pasted text as it arrives, before the user has read the rest. The line runs when the user presses enter,
- * and a failing command stops the ones after it: in POSIX sh `a && b` (a command that holds `;`, `&` or `||` of its
- * own is grouped, `{ a; b; }`, so that it succeeds or fails as a whole), in PowerShell `a; if ($?) { b }` (Windows
- * PowerShell 5.1 has no `&&`; `$?` is false after a failed cmdlet and after an executable that exited non-zero, in
- * 5.1 and 7 alike). A comment (a `#` that starts a word outside quotes: a line of its own, or a command's end) would
- * hide every command after it on the line: the comments go to the line's end, in order. Commands for both shells
- * (byShell) cannot run in one: the first shell's make the line, the others' follow in its comment, named by their
- * shell, to be copied from the screen. One command comes back as it is, its comment moved to the end.
+ * What the trace view copies for a hop's fix commands, and the status line's word on it: the commands as ONE line to
+ * paste when the meaning of that line can be proven, else the first command alone.
+ *
+ * One line, because a terminal without bracketed paste runs each line of a pasted text as it arrives, before the user
+ * has read the rest: the line runs when the user presses enter. A failing command stops the ones after it: in POSIX sh
+ * `a && b && c`; in PowerShell `a; if ($?) { b; if ($?) { c } }` (Windows PowerShell 5.1 has no `&&`; `$?` is false
+ * after a failed cmdlet and after an executable that exited non-zero, in 5.1 and 7 alike).
+ *
+ * The commands are joined only when every one of them is `joinable`: a command the recognizer does not accept (or
+ * commands for two shells) could mean something else on a shared line, so then only the first is copied, and `note`
+ * says how many commands there are and that the rest are on screen. One command comes back as it is.
  */
-export function pasteLine(commands: readonly string[]): string {
-  const groups = byShell(commands.map((c) => c.trim()).filter((c) => c !== ""));
-  const comments: string[] = [];
-  const lines = groups.map(({ shell, commands: list }) => {
-    const code: string[] = [];
-    for (const c of list) {
-      const { code: part, comment, compound } = splitComment(c, shell);
-      if (comment) comments.push(comment);
-      if (!part) continue;
-      code.push(shell === "sh" && compound && list.length > 1 ? `{ ${part.replace(/\s*;+$/, "")}${part.endsWith("&") ? "" : ";"} }` : part);
-    }
-    // sh: a && b && c; PowerShell: a; if ($?) { b; if ($?) { c } }
-    const line = shell === "sh" ? code.join(" && ") : code.reduceRight((rest, c) => (rest ? `${c}; if ($?) { ${rest} }` : c), "");
-    return { shell, line };
-  });
-  const [first, ...others] = lines.filter((l) => l.line !== "");
-  const note = [...comments, ...others.map((o) => `then in ${o.shell === "powershell" ? "PowerShell" : "a POSIX shell"}: ${o.line}`)];
-  if (note.length === 0) return first?.line ?? "";
-  return first ? `${first.line} # ${note.join("; ")}` : `# ${note.join("; ")}`;
+export function pasteLine(commands: readonly string[]): { text: string; note?: string } {
+  const list = commands.map((c) => c.trim()).filter((c) => c !== "");
+  const [first = ""] = list;
+  if (list.length <= 1) return { text: first };
+  const shells = list.map(joinable);
+  if (shells.every((s) => s === "sh")) return { text: list.join(" && ") };
+  if (shells.every((s) => s === "powershell")) return { text: list.reduceRight((rest, c) => (rest ? `${c}; if ($?) { ${rest} }` : c), "") };
+  return {
+    text: first,
+    note: `the first of ${list.length} commands only (the rest are on screen: they cannot be joined safely on one line)`,
+  };
 }
 
 /**
- * A command's code and its comment (the text after a `#` that starts a word outside quotes, `#` dropped), and whether
- * the code holds a list of its own at its top level (sh: `;`, `&` or `||` outside quotes, `$(…)` and `( … )`).
- * sh: single quotes take everything, double quotes and a backslash escape; PowerShell: single quotes (the curly ones
- * too) with `''` inside, double quotes with backtick escapes, a backtick escape outside quotes, and `<# … #>` blocks.
+ * The programs a joined sh line may start: the clouds' CLIs, executables lbdoctor prints commands for. A shell keyword
+ * or builtin as the first word would change what the line does (`coproc a && b` runs b whatever a does, `exec a && b`
+ * never runs b, `eval` runs its arguments as code), so nothing else is accepted.
  */
-function splitComment(command: string, shell: "sh" | "powershell"): { code: string; comment?: string; compound: boolean } {
-  const ps = shell === "powershell";
-  const single = ps ? /['\u2018-\u201b]/ : /'/;
-  const double = ps ? /["\u201c-\u201e]/ : /"/;
-  const esc = ps ? "`" : "\\";
-  const wordStart = ps ? /[\s;(){}|&,]/ : /[\s;&|()<>]/;
-  let depth = 0;
-  let compound = false;
-  let code = "";
-  let i = 0;
-  while (i < command.length) {
-    const c = command[i] as string;
-    if (c === esc) {
-      code += command.slice(i, i + 2);
-      i += 2;
-      continue;
-    }
-    if (single.test(c) || double.test(c)) {
-      // to the closing quote (PowerShell: a doubled quote stays inside)
-      const closes = single.test(c) ? single : double;
-      let j = i + 1;
-      while (j < command.length) {
-        const d = command[j] as string;
-        if (!ps && closes === double && d === "\\") j += 2;
-        else if (ps && closes === double && d === "`") j += 2;
-        else if (closes.test(d)) {
-          if (ps && closes.test(command[j + 1] ?? "")) j += 2;
-          else break;
-        } else j++;
-      }
-      code += command.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    const atWord = i === 0 || wordStart.test(command[i - 1] as string);
-    if (ps && c === "<" && command[i + 1] === "#") {
-      const end = command.indexOf("#>", i + 2);
-      if (end >= 0) {
-        const block = command.slice(i + 2, end).trim();
-        const rest = splitComment(`${code}${command.slice(end + 2)}`, shell);
-        return { ...rest, ...(block || rest.comment ? { comment: [block, rest.comment].filter(Boolean).join(" · ") } : {}) };
-      }
-      return { code: code.trim(), comment: command.slice(i + 2).trim(), compound };
-    }
-    if (c === "#" && atWord) {
-      const comment = command.slice(i + 1).trim();
-      return { code: code.trim(), ...(comment ? { comment } : {}), compound };
-    }
-    if (!ps) {
-      if (c === "(") depth++;
-      else if (c === ")") depth = Math.max(0, depth - 1);
-      else if (
-        depth === 0 &&
-        (c === ";" ||
-          (c === "&" && !/[&<>]/.test(command[i - 1] ?? "") && !/[&>]/.test(command[i + 1] ?? "")) ||
-          (c === "|" && command[i + 1] === "|"))
-      )
-        compound = true;
-    }
-    code += c;
-    i++;
-  }
-  return { code: code.trim(), compound };
+const SH_PROGRAMS = ["aws", "az"];
+
+/**
+ * One sh argument: a bare character of `sh()`'s SH_BARE (shell.ts: no glob, brace, tilde, history, quote, expansion or
+ * operator character in bash, zsh or dash), a single-quoted string (everything in it literal, a newline excepted:
+ * `joinable` refuses every control character first), or the `\'` of a `'\''` join, between two quoted strings. No word
+ * starts with `=` (zsh reads `=aws` as the path of aws). Each alternative starts with its own character, so the match
+ * is unambiguous and the regular expression runs in linear time.
+ */
+const SH_WORD = String.raw`(?!=)(?:[A-Za-z0-9_./:@%+=,-]|'[^']*'|(?<=')\\'(?='))+`;
+const SH_LINE = new RegExp(`^(?:${SH_PROGRAMS.join("|")})(?: +${SH_WORD})*$`);
+
+/**
+ * The cmdlets a joined PowerShell line may run: those lbdoctor prints (no `Invoke-Expression`, `Start-Job` or
+ * `Start-Process`, which would run their arguments as code or in the background).
+ */
+const PS_CMDLETS = ["Install-Module", "Set-AzContext", "Start-AzBasicLoadBalancerUpgrade", "Start-VMPublicIPUpgrade"];
+
+/** The single quotes of PowerShell: `'` and U+2018–U+201B, which it reads alike. */
+const PS_Q = "'\u2018-\u201b";
+/** The double quotes of PowerShell: `"` and U+201C–U+201E. */
+const PS_DQ = '"\u201c-\u201e';
+
+/**
+ * One PowerShell argument, whole (a word never joins two of them): a parameter (`-Name`); a bare word of `ps()`'s
+ * PS_BARE (shell.ts); a single-quoted string, its quotes doubled (any two of PowerShell's single quotes are one quote);
+ * or the double-quoted string `ps()` writes for a value with a `#` before a `[`: each backtick, `$`, double quote and
+ * `[` escaped with a backtick, each single quote written `$([char]0x27)` (0x2018…0x201b for the others), nothing else.
+ */
+const PS_WORD = [
+  "-[A-Za-z][A-Za-z0-9]*",
+  "[A-Za-z0-9_][A-Za-z0-9_./:-]*",
+  `'(?:[^${PS_Q}]|[${PS_Q}]{2})*'`,
+  `"(?:[^\`$${PS_DQ}${PS_Q}[]|\`[\`$${PS_DQ}[]|\\$\\(\\[char\\]0x(?:27|201[89ab])\\))*"`,
+].join("|");
+const PS_LINE = new RegExp(`^(?:${PS_CMDLETS.join("|")})(?: +(?:${PS_WORD}))*$`);
+
+/**
+ * The shell a command can be joined in, when its meaning on a shared line is provably its own: a program of
+ * SH_PROGRAMS (or a cmdlet of PS_CMDLETS) and arguments that are each literal, separated by spaces. That rules out,
+ * outside single quotes, every character that could make the command more than one (`;`, `&`, `|`, newline), move its
+ * words (`<`, `>`, `(`, `)`, `{`, `}`), expand (`$`, backtick, `*`, `?`, `[`, `~`, `!`), escape (backslash) or start
+ * a comment (`#`: zsh reads it as a word unless interactive_comments is set); and any control character anywhere
+ * (outside quotes a newline runs what is before it on paste; inside, the screen shows it escaped, not as what is
+ * pasted). Undefined: not provable, not to be joined.
+ */
+export function joinable(command: string): "sh" | "powershell" | undefined {
+  if (unsafeValue(command)) return undefined;
+  if (SH_LINE.test(command)) return "sh";
+  if (PS_LINE.test(command)) return "powershell";
+  return undefined;
 }

@@ -67,7 +67,7 @@ export type Effect =
   | { type: "quit"; code: number }
   | { type: "refresh" }
   | { type: "watch" }
-  | { type: "copy"; text: string }
+  | { type: "copy"; text: string; note?: string }
   | { type: "none" };
 
 export interface Ctx {
@@ -256,7 +256,7 @@ export function reduce(ui0: UiState, input: string, key: Keys, ctx: Ctx): { ui: 
     if (input === "y") {
       // on a hop with a fix (an AWS route-table hop), its commands on one line to paste (traceFix)
       const fix = ctx.data ? traceFix(ctx.data, screen, sel) : undefined;
-      if (fix) return { ui, effect: { type: "copy", text: fix } };
+      if (fix) return { ui, effect: { type: "copy", text: fix.text, ...(fix.note ? { note: fix.note } : {}) } };
       return { ui: say(ui, "nothing to copy: the selection has no fix command", "error") };
     }
     // the prompt opens empty (the current flow is on screen); typing never appends to an old value

@@ -57,7 +57,7 @@ export const SPLIT_COLUMNS = 120;
 export interface AppProps {
   session: TuiSession;
   color: boolean;
-  copy: (text: string) => CopyResult;
+  copy: (text: string, note?: string) => CopyResult;
   onExit: (code: number) => void;
   /** a first status line, e.g. why watch mode is unavailable */
   notice?: string;
@@ -346,7 +346,7 @@ export function App({ session, color, copy, onExit, notice, size, mouse }: AppPr
       case "watch":
         return { ...next, message: { text: session.toggleWatch(), tone: "info" } };
       case "copy": {
-        const r = copy(effect.text);
+        const r = copy(effect.text, effect.note);
         return { ...next, message: { text: r.message, tone: r.path || r.osc52 ? "ok" : "error" } };
       }
       case "none":

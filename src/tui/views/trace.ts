@@ -17,17 +17,19 @@ export function traceResult(data: TuiData, t: TraceInput): TraceResult | undefin
 
 /**
  * The fix commands of the hop under the cursor (`selected`), as its notes print them after `$ `, on one line to paste
- * (pasteLine: joined by `&&`, so that a paste runs nothing before enter and a failing command stops the rest): what
- * `y` copies there. Undefined on a hop without a fix, on the verdict, and when the flow could not be traced.
+ * (pasteLine: joined by `&&`, so that a paste runs nothing before enter and a failing command stops the rest; commands
+ * it cannot join safely: the first alone, with a status note saying so, for `clipboard`): what `y` copies there.
+ * Undefined on a hop without a fix, on the verdict, and when the flow could not be traced.
  */
-export function traceFix(data: TuiData, t: TraceInput, selected: number): string | undefined {
+export function traceFix(data: TuiData, t: TraceInput, selected: number): { text: string; note?: string } | undefined {
   return fixOf(traceResult(data, t), selected);
 }
 
-function fixOf(r: TraceResult | undefined, selected: number): string | undefined {
+function fixOf(r: TraceResult | undefined, selected: number): { text: string; note?: string } | undefined {
   if (!r || r.error) return undefined;
   const commands = (r.layers[selected]?.fixes ?? []).flatMap((f) => f.commands);
-  return commands.length > 0 ? pasteLine(commands) : undefined;
+  if (commands.length === 0) return undefined;
+  return pasteLine(commands);
 }
 
 export function traceItems(data: TuiData, t: TraceInput): Item[] {
