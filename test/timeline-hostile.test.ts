@@ -515,3 +515,386 @@ describe("a change before a series' first sample, or after its last: the samples
     );
   });
 });
+
+describe("a member on a changed resource's path with no health sample in the window", () => {
+  type Finding = { status: string; key?: string; message: string; evidence: Array<{ pointer: string }> };
+  const azure = async (
+    o: {
+      dip?: Record<string, string>;
+      power?: "deallocated" | "stopped";
+      changes?: Array<import("./support/time-builder.ts").ChangeSpec>;
+      activity?: Array<Parameters<typeof import("./support/time-builder.ts").activityEvent>[0]>;
+      collectedAt?: string;
+      edit?: (s: import("../src/providers/azure/wire-types.ts").AzureSnapshot) => void;
+      scenario?: (s: import("./support/azure-builder.ts").AzureScenario) => import("./support/azure-builder.ts").AzureScenario;
+    } = {},
+  ) => {
+    const { buildAzureModel } = await import("../src/providers/azure/model.ts");
+    const { runCatalog } = await import("./support/catalog.ts");
+    const { healthyWeb, ids, WEB_LB } = await import("./support/azure-builder.ts");
+    const { azureMetricBodies, upDown, withAzureTime } = await import("./support/time-builder.ts");
+    const { NSG_CHANGE, T0, WINDOW, steady } = await import("./support/time-scenarios.ts");
+    let web = healthyWeb();
+    if (o.power) web = web.power("vm2", o.power);
+    if (o.scenario) web = o.scenario(web);
+    const dip = Object.fromEntries(Object.entries(o.dip ?? { "10.0.0.4": steady() }).map(([ip, p]) => [ip, upDown(p)]));
+    const snap = withAzureTime(web.build(o.collectedAt ?? "2026-03-14T04:00:00Z"), {
+      window: WINDOW,
+      metrics: { [ids.lb(WEB_LB)]: azureMetricBodies(ids.lb(WEB_LB), { from: T0, dip }) },
+      changes: o.changes ?? [NSG_CHANGE],
+      activity: o.activity ?? [],
+    });
+    o.edit?.(snap);
+    const model = buildAzureModel(snap);
+    const findings = runCatalog(model, "azure").filter((f) => f.ruleId === "azure/change-before-failure") as unknown as Finding[];
+    const time = model.time as NonNullable<typeof model.time>;
+    const key = (target: string) => `change:${time.changes.find((c) => c.resourceId.toLowerCase() === target.toLowerCase())?.id}`;
+    return { model, time, findings, key, ids };
+  };
+  const unknownOf = (time: Parameters<typeof buildTimeline>[0], findings: Finding[]) =>
+    buildTimeline(time, findings as never)
+      .entries.filter((e) => e.kind === "change")
+      .map((e) => [e.label, e.healthUnknown]);
+  const NSG_SAID =
+    "03:10:04: alice@contoso.com changed nsg-web (nsg-web: security rule deny-lb-probe added (Deny Inbound Tcp 80 AzureLoadBalancer priority 200))";
+
+  it("Azure: vm2 running, no DipAvailability series at all: the NSG change on its path is unknown for it, not a pass; the timeline and the TUI say so", async () => {
+    const { time, findings, key, ids, model } = await azure();
+    const nsg = key(ids.nsg("nsg-web"));
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["unknown", nsg]],
+      "vm1 was up throughout, but nothing shows what the change did to vm2",
+    );
+    assert.equal(
+      findings[0]?.message,
+      `${NSG_SAID}, but what 10.0.0.5 (vm2) did after it is unknown: no DipAvailability sample in the window. Whether this change broke it, the samples cannot tell.`,
+    );
+    // the evidence points at the load balancer's DipAvailability answer, where vm2's series would be
+    assert.match(findings[0]?.evidence[1]?.pointer ?? "", /^\/observations\/metrics\/.*lb-web\/0\/value\/0\/timeseries$/);
+    const want = "10.0.0.5 (vm2): no DipAvailability sample in the window";
+    assert.deepEqual(unknownOf(time, findings), [["nsg-web", [want]]]);
+    const { rowDetail, timelineModel } = await import("../src/tui/views/timeline.ts");
+    const m = timelineModel({
+      provider: "azure",
+      lbs: [{ key: model.loadBalancers[0]?.key, name: "lb-web" }],
+      findings,
+      time,
+    } as never);
+    assert.match(
+      rowDetail(
+        m,
+        m.rows.find((r) => r.kind === "change"),
+      ),
+      new RegExp(`^03:10:04 alice@contoso\\.com · .* · health unknown: ${want.replace(/[()]/g, "\\$&")} · `),
+    );
+  });
+
+  it("Azure: a series whose every minute has no value is the same: unknown, its own series in the evidence", async () => {
+    const { findings, key, ids } = await azure({
+      dip: { "10.0.0.4": "U".repeat(90), "10.0.0.5": "U".repeat(90) },
+      edit: (s) => {
+        for (const body of Object.values(s.observations?.metrics ?? {}).flat())
+          for (const m of body.value ?? [])
+            for (const ts of m.timeseries ?? [])
+              if (ts.metadatavalues?.some((d) => d.value === "10.0.0.5"))
+                for (const d of (ts.data ?? []) as Array<Record<string, unknown>>) delete d.average;
+      },
+    });
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["unknown", key(ids.nsg("nsg-web"))]],
+    );
+    assert.match(findings[0]?.message ?? "", /what 10\.0\.0\.5 \(vm2\) did after it is unknown: no DipAvailability sample in the window\./);
+    assert.match(findings[0]?.evidence[1]?.pointer ?? "", /\/value\/0\/timeseries\/1\/data$/);
+  });
+
+  it("Azure: vm2 deallocated the whole window (no start or stop recorded): nothing to probe, the change passes; with its deallocation recorded at 03:20, it was there until then", async () => {
+    const { findings } = await azure({ power: "deallocated" });
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["pass", undefined]],
+      "a VM stopped throughout has no probe health to show: no unknown",
+    );
+    // stopped from 03:20: the 03:10 change was made while it could be probed; one at 03:30 was not, nor the deallocation itself
+    const { ids } = await import("./support/azure-builder.ts");
+    const late = {
+      target: ids.nsg("nsg-web"),
+      time: "2026-03-14T03:30:00Z",
+      changes: { "properties.securityRules[3].name": { after: "x", type: "Insert" as const } },
+    };
+    const { NSG_CHANGE } = await import("./support/time-scenarios.ts");
+    const stopped = await azure({
+      power: "deallocated",
+      changes: [NSG_CHANGE, late],
+      activity: [
+        {
+          resourceId: ids.vm("vm2"),
+          time: "2026-03-14T03:20:00Z",
+          operation: "Microsoft.Compute/virtualMachines/deallocate/action",
+          caller: "oncall@contoso.com",
+        },
+      ],
+    });
+    assert.deepEqual(
+      stopped.findings.map((f) => [f.status, f.key]),
+      [["unknown", `change:${stopped.time.changes.find((c) => c.time === NSG_CHANGE.time)?.id}`]],
+    );
+    assert.deepEqual(
+      stopped.time.unobserved?.map((u) => [u.series.label, u.since, u.until]),
+      [["10.0.0.5 (vm2)", undefined, "2026-03-14T03:20:00Z"]],
+    );
+    // a snapshot taken hours after the window: its power state says nothing of the window, so the change is unknown again
+    const later = await azure({ power: "deallocated", collectedAt: "2026-03-14T07:00:00Z" });
+    assert.deepEqual(
+      later.findings.map((f) => [f.status, f.key]),
+      [["unknown", later.key(ids.nsg("nsg-web"))]],
+    );
+  });
+
+  it("Azure: a member added to the pool after the change (its NIC's pool reference inserted, as recorded) cannot have been broken by it; the change that added it is unknown", async () => {
+    const { ids, WEB_LB } = await import("./support/azure-builder.ts");
+    const { NSG_CHANGE } = await import("./support/time-scenarios.ts");
+    const joined = {
+      target: ids.nic("vm2-nic"),
+      time: "2026-03-14T03:30:00Z",
+      who: "bob@contoso.com",
+      changes: {
+        "properties.ipConfigurations[0].properties.loadBalancerBackendAddressPools[0].id": {
+          after: ids.pool(WEB_LB, "pool-web"),
+          type: "Insert" as const,
+        },
+      },
+    };
+    const { findings, key } = await azure({ changes: [NSG_CHANGE, joined] });
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["unknown", key(ids.nic("vm2-nic"))]],
+      "no finding for the 03:10 change (vm1 stayed up, vm2 was no member yet); no pass either, as the later one is unknown",
+    );
+    assert.match(findings[0]?.message ?? "", /^03:30: bob@contoso\.com changed vm2-nic .*no DipAvailability sample in the window\./);
+    // added before the change: the change is unknown for it
+    const before = await azure({ changes: [{ ...joined, time: "2026-03-14T03:00:00Z" }, NSG_CHANGE] });
+    assert.deepEqual(
+      before.findings.map((f) => [f.status, f.key]).sort(),
+      [
+        ["unknown", before.key(ids.nic("vm2-nic"))],
+        ["unknown", before.key(ids.nsg("nsg-web"))],
+      ].sort(),
+    );
+  });
+
+  it("Azure: the change fails for vm1's drop: it stays a fail, with no unknown for vm2 beside it", async () => {
+    const { dropAt } = await import("./support/time-scenarios.ts");
+    const { time, findings, key, ids } = await azure({ dip: { "10.0.0.4": dropAt(42) } });
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["fail", key(ids.nsg("nsg-web"))]],
+    );
+    assert.match(findings[0]?.message ?? "", /^03:10:04: .* later 10\.0\.0\.4 \(vm1\) went down \(DipAvailability 0 at 03:12\)\./);
+    assert.deepEqual(unknownOf(time, findings), [["nsg-web", undefined]]);
+  });
+
+  it("Azure: no probe health to show for vm2 (its pool's rule has no probe; a Basic load balancer), or a change to tags only: no unknown", async () => {
+    const { ids, WEB_LB } = await import("./support/azure-builder.ts");
+    for (const scenario of [
+      (s: import("./support/azure-builder.ts").AzureScenario) => s.lbRuleProps(WEB_LB, "rule-http", { probe: undefined }),
+      (s: import("./support/azure-builder.ts").AzureScenario) =>
+        s.edit(ids.lb(WEB_LB), (r) => {
+          r.sku = { name: "Basic", tier: "Regional" };
+        }),
+    ]) {
+      const { findings } = await azure({ scenario });
+      assert.deepEqual(
+        findings.map((f) => f.status),
+        ["pass"],
+      );
+    }
+    const tags = await azure({
+      changes: [{ target: ids.nic("vm2-nic"), time: "2026-03-14T03:10:00Z", changes: { "tags.owner": { before: "a", after: "b" } } }],
+    });
+    assert.deepEqual(
+      tags.findings.map((f) => f.status),
+      ["pass"],
+      "a tag cannot break traffic: never unknown",
+    );
+  });
+
+  const aws = async (
+    o: {
+      b?: string;
+      edit?: (s: import("../src/providers/aws/wire-types.ts").AwsSnapshot) => void;
+      events?: Array<Record<string, unknown>>;
+    } = {},
+  ) => {
+    const { buildAwsModel } = await import("../src/providers/aws/model.ts");
+    const { runCatalog } = await import("./support/catalog.ts");
+    const { albWithTime, SG_REVOKE, steady } = await import("./support/time-scenarios.ts");
+    const s = albWithTime({ zones: { a: steady(), b: o.b ?? "" }, events: o.events ?? [SG_REVOKE()] });
+    o.edit?.(s);
+    const model = buildAwsModel(s);
+    const findings = runCatalog(model, "aws").filter((f) => f.ruleId === "aws/change-before-failure") as unknown as Finding[];
+    return { model, time: model.time as NonNullable<typeof model.time>, findings };
+  };
+
+  it("AWS: us-east-1b's HealthyHostCount answered with no datapoint while web-2 is registered there: the SG change is unknown for that zone", async () => {
+    const { time, findings } = await aws();
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.key]),
+      [["unknown", `change:${time.changes[0]?.id}`]],
+    );
+    assert.equal(
+      findings[0]?.message,
+      "03:10:04: bob changed sg-0e794eeaeb156db55 (sg-0e794eeaeb156db55: ingress tcp 80 from sg-0f51ce9a2f3be86ff revoked), but what web-tg in us-east-1b did after it is unknown: no HealthyHostCount sample in the window. Whether this change broke it, the samples cannot tell.",
+    );
+    assert.match(findings[0]?.evidence[1]?.pointer ?? "", /\/MetricDataResults\/2$/);
+    assert.deepEqual(unknownOf(time, findings), [
+      ["sg-0e794eeaeb156db55", ["web-tg in us-east-1b: no HealthyHostCount sample in the window"]],
+    ]);
+  });
+
+  it("AWS: no target of the group in us-east-1b (CloudWatch reports nothing there), or only a stopped one: a pass; stopped by a recorded StopInstances at 03:20: unknown before it", async () => {
+    const { ids } = await import("./support/aws-builder.ts");
+    const { cloudtrailEvent } = await import("./support/time-builder.ts");
+    const { SG_REVOKE } = await import("./support/time-scenarios.ts");
+    const health = (s: import("../src/providers/aws/wire-types.ts").AwsSnapshot) =>
+      (s.elbv2.TargetHealth as Record<string, Array<{ Target: { Id: string }; TargetHealth: Record<string, string> }>>)[ids.tg.web] ?? [];
+    const none = await aws({
+      edit: (s) => {
+        (s.elbv2.TargetHealth as Record<string, unknown>)[ids.tg.web] = health(s).filter((d) => d.Target.Id !== ids.instance.web2);
+      },
+    });
+    assert.equal(none.time.unobserved, undefined);
+    assert.deepEqual(
+      none.findings.map((f) => [f.status, f.key]),
+      [["pass", undefined]],
+    );
+    const stop = (s: import("../src/providers/aws/wire-types.ts").AwsSnapshot) => {
+      for (const d of health(s)) if (d.Target.Id === ids.instance.web2) d.TargetHealth = { State: "unused", Reason: "Target.InvalidState" };
+      for (const i of (s.ec2?.Instances ?? []) as Array<Record<string, unknown>>)
+        if (i.InstanceId === ids.instance.web2) i.State = { Code: 80, Name: "stopped" };
+    };
+    const stopped = await aws({ edit: stop });
+    assert.deepEqual(
+      stopped.findings.map((f) => [f.status, f.key]),
+      [["pass", undefined]],
+      "a stopped instance is not health-checked: nothing to report",
+    );
+    const stopCall = cloudtrailEvent({
+      name: "StopInstances",
+      time: "2026-03-14T03:20:00Z",
+      user: "carol",
+      resources: [{ type: "AWS::EC2::Instance", name: ids.instance.web2 }],
+      request: { instancesSet: { items: [{ instanceId: ids.instance.web2 }] }, force: false },
+    });
+    const recorded = await aws({ edit: stop, events: [SG_REVOKE(), stopCall, SG_REVOKE("2026-03-14T03:30:00Z")] });
+    assert.deepEqual(
+      recorded.findings.map((f) => [f.status, f.key]),
+      [["unknown", `change:${recorded.time.changes.find((c) => c.time === "2026-03-14T03:10:04Z")?.id}`]],
+      "the 03:10 change was made while web-2 ran; the 03:30 one, and the stop itself, after",
+    );
+  });
+
+  it("AWS: a zone whose datapoints came (an up series) is no unknown; metrics that could not be read at all stay the gap's unknown", async () => {
+    const { steady } = await import("./support/time-scenarios.ts");
+    const both = await aws({ b: steady() });
+    assert.equal(both.time.unobserved, undefined);
+    assert.deepEqual(
+      both.findings.map((f) => [f.status, f.key]),
+      [["pass", undefined]],
+    );
+    const { ids } = await import("./support/aws-builder.ts");
+    const unread = await aws({
+      edit: (s) => {
+        delete (s.observations as { cloudwatch: Record<string, unknown> }).cloudwatch[ids.lb.alb];
+        s.gaps = [
+          ...(s.gaps ?? []),
+          { operation: "cloudwatch:GetMetricData", resourceId: ids.lb.alb, status: 403, message: "AccessDenied" },
+        ];
+      },
+    });
+    assert.equal(unread.time.unobserved, undefined, "not asked for, or not answered: no member to call unobserved");
+    assert.deepEqual(
+      unread.findings.map((f) => [f.status, f.key]),
+      [["unknown", "metrics"]],
+    );
+  });
+});
+
+describe("a timeline narrowed to one load balancer whose only member on a change's path has no sample", () => {
+  it("keeps that change, and says the member's health at it is unknown; the other load balancer's such member is not named", () => {
+    const member = (lb: string, name: string) => ({
+      series: {
+        key: name,
+        resourceId: name,
+        label: name,
+        loadBalancerId: lb,
+        metric: "DipAvailability",
+        path: [lb, name, "nsg-shared", `nsg-${lb}`],
+        pointer: `/${name}`,
+        rule: "",
+        points: [],
+      },
+    });
+    const change = (id: string, resourceId: string) => ({
+      id,
+      time: "2026-03-14T03:10:00Z",
+      resourceId,
+      resourceName: resourceId,
+      operation: "write",
+      kind: "update" as const,
+      properties: [],
+      summary: `${resourceId} changed`,
+      revert: [],
+      source: "test",
+      pointer: `/c/${id}`,
+    });
+    const time = {
+      window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+      series: [
+        {
+          key: "b1",
+          resourceId: "b1",
+          label: "b1",
+          loadBalancerId: "lb-b",
+          metric: "DipAvailability",
+          path: ["lb-b", "b1"],
+          pointer: "/b1",
+          rule: "",
+          points: Array.from({ length: 60 }, (_, i) => ({ t: new Date(Date.UTC(2026, 2, 14, 3, i)).toISOString(), up: true, value: 100 })),
+        },
+      ],
+      // b1 listed too, though its load balancer's series has samples: a member with samples is none
+      unobserved: [member("lb-a", "a1"), member("lb-c", "c1"), member("lb-b", "b1")],
+      spikes: [],
+      missing: [],
+      changes: [change("c-a", "nsg-lb-a"), change("c-shared", "nsg-shared"), change("c-b", "b1"), change("c-c", "nsg-lb-c")],
+    };
+    const t = buildTimeline(time, [], new Set(["lb-a"]));
+    assert.deepEqual(
+      t.entries.map((e) => [e.label, e.healthUnknown]),
+      [
+        ["nsg-lb-a", ["a1: no DipAvailability sample in the window"]],
+        ["nsg-shared", ["a1: no DipAvailability sample in the window"]],
+      ],
+      "lb-a's member's changes, c1 (lb-c) not named, and not lb-b's nor lb-c's own",
+    );
+    // the rule: unknown for each change on an unobserved member's path, one member each or both
+    const reported: Array<{ status: string; key?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time }, report: (f: (typeof reported)[number]) => reported.push(f) } as never, [
+      { id: "lb-a", name: "lb-a" },
+      { id: "lb-b", name: "lb-b" },
+      { id: "lb-c", name: "lb-c" },
+    ]);
+    assert.deepEqual(
+      reported.map((f) => [f.status, f.key, f.data?.member, f.data?.after, f.data?.more]),
+      [
+        ["unknown", "change:c-a", "a1", "no DipAvailability sample in the window", ""],
+        ["unknown", "change:c-shared", "a1", "no DipAvailability sample in the window", "; the same for 1 more member"],
+        ["unknown", "change:c-c", "c1", "no DipAvailability sample in the window", ""],
+        ["pass", undefined, undefined, undefined, undefined],
+      ],
+      "lb-b passes (b1 up, its change broke nothing); lb-a and lb-c are unknown through the changes",
+    );
+  });
+});

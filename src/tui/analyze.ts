@@ -130,6 +130,7 @@ export async function analyzeInSteps(snapshot: Snapshot, opts: AnalyzeOptions): 
         ...t,
         series: t.series.filter((s) => keys.has(idKey(s.loadBalancerId))),
         spikes: t.spikes.filter((s) => keys.has(idKey(s.loadBalancerId))),
+        ...(t.unobserved ? { unobserved: t.unobserved.filter((u) => keys.has(idKey(u.series.loadBalancerId))) } : {}),
       };
     }
     return data;

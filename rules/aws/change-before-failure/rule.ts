@@ -22,7 +22,11 @@ export default defineRule<AwsModel>({
     "a change to tags only cannot break traffic: it gets no finding of its own (never a fail nor an unknown), no other change's finding names it as a rival, and the timeline sets it aside for a rival that changed more. " +
     "A change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a target counts as unhealthy only after several failed health checks), " +
     "or that a gap in the middle of the metrics follows (made inside it, or within two intervals before its first missing sample) with the group healthy after the gap " +
-    "(it may have become unhealthy and recovered in the gap, unseen), is unknown, not a cause, and never a pass.",
+    "(it may have become unhealthy and recovered in the gap, unseen), or that comes before the metrics' first sample with the group healthy at it " +
+    "(the same gap, at the start of the series), is unknown, not a cause, and never a pass. " +
+    "A change on the path of a target group's zone whose `HealthyHostCount` was read but has no datapoint in the window, while a target is " +
+    "registered there and not `unused`, is unknown too, unless it is the cause of another zone's drop; a zone with no registered target, for " +
+    "which CloudWatch reports nothing, is not.",
   reads: [
     "aws:metrics",
     "aws:changes",

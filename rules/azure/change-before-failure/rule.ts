@@ -22,7 +22,11 @@ export default defineRule<AzureModel>({
     "own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a " +
     "member counts as down only after several failed probes), or that a gap in the middle of the metrics follows (made inside it, or within two " +
     "intervals before its first missing sample) with the member up after the gap (it may have gone down and come back up in the gap, unseen), " +
-    "is unknown, not a cause, and never a pass.",
+    "or that comes before the metrics' first sample with the member up at it (the same gap, at the start of the series), is unknown, not a " +
+    "cause, and never a pass. A change on the path of a member that has no `DipAvailability` sample in the window at all, though it could " +
+    "have had some (the metric was read, the member's pool is behind a rule with a probe, and its VM was not stopped the whole window as far " +
+    "as the snapshot and the recorded changes tell), is unknown for it too, unless the change is the cause of another member's drop; a " +
+    "change made before the member joined the pool (as a resource change records), or after its VM was deallocated for good, is not.",
   reads: [
     "azure:metrics",
     "azure:changes",

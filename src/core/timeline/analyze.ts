@@ -10,9 +10,9 @@ import { InputError } from "../errors.ts";
 import { oneLine, sanitize } from "../report/sanitize.ts";
 import { compareText } from "../util/collate.ts";
 import { idKey } from "../util/resource-id.ts";
-import type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow } from "./types.ts";
+import type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow, UnobservedMember } from "./types.ts";
 
-export type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow };
+export type { Change, HealthPoint, HealthSeries, Spike, TimeData, TimeWindow, UnobservedMember };
 
 /** A date and time with no zone (`2026-03-14T03:10:04`, `2026-03-14 03:10`): what `Date.parse` would read in local time. */
 const ZONELESS = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
@@ -280,8 +280,10 @@ export interface CauseContest {
  * for a later drop: then it is that). So is one made before the series' first sample, the member up at it: the gap the
  * series starts with holds the change, and the member may have gone down and come back up in it (down at the first
  * sample, it is the first case). And one made after the series' last sample, the member down at it and that sample too
- * old to be the state at the change: the member may have come back up and gone down again. A change to tags only is
- * never one (it cannot break traffic: ChangeAnalysis.tagsOnly).
+ * old to be the state at the change: the member may have come back up and gone down again. So is one on the path of a
+ * member with no sample in the window at all that could have had some (TimeData.unobserved), made while it could be
+ * observed: nothing shows what it did to the member. A change to tags only is never one (it cannot break traffic:
+ * ChangeAnalysis.tagsOnly).
  */
 export interface UnknownAtChange {
   change: Change;
@@ -313,6 +315,11 @@ export interface UnknownAtChange {
      * CONTEST_STEPS intervals of it): how long after the change the last sample's interval ends, in words ("40 s")
      */
     endsAfter?: string;
+    /**
+     * the member has no sample in the window at all, though it could have had some (TimeData.unobserved): `series` is
+     * the one it would have, with no points
+     */
+    none?: true;
   }>;
 }
 
@@ -324,7 +331,9 @@ export interface ChangeAnalysis {
   /**
    * the changes (no candidate) made while a member's state was unknown and followed by it being down, or followed by
    * no sample at all (the member up at the last, or down at a last sample too old to be the state at the change), or
-   * by a gap in the samples with the member up after it (the gap the series starts with included)
+   * by a gap in the samples with the member up after it (the gap the series starts with included); and those on the
+   * path of a member with no sample in the window that could have had some (`none`). A change that is a candidate
+   * for another member's drop is none of these: it is that.
    */
   unknown: UnknownAtChange[];
   /**
@@ -354,7 +363,9 @@ export interface ChangeAnalysis {
  * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change), and one a gap in the middle of
  * the series follows with the member up after it (see gapAfter), or one made before the series' first sample with the
  * member up at it: never a pass on the word of the samples after the gap, as the member may have gone down and come
- * back up inside it; and one no sample follows, the member down at a last sample too old to be the state at it. A
+ * back up inside it; and one no sample follows, the member down at a last sample too old to be the state at it; and one
+ * on the path of a member with no sample in the window that could have had some (TimeData.unobserved), made after it
+ * became observable (`since`) and before it stopped being so (`until`). A
  * change to tags only cannot break traffic: time never names it, nor does it make an older change less near a drop;
  * it is a candidate only as the rival of one that did more, which it loses to (rankCauses), and never `unknown`
  * (tagsOnly instead).
@@ -368,6 +379,18 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       let list = byPath.get(k);
       if (!list) byPath.set(k, (list = []));
       list.push(s);
+    }
+  }
+  // the members with no sample that could have had some (one with a sample of its load balancer after all is none)
+  const own = (s: HealthSeries) => `${idKey(s.loadBalancerId)}\u0000${s.key}`;
+  const sampled = new Set(time.series.filter((s) => s.points.length > 0).map(own));
+  const unseenByPath = new Map<string, UnobservedMember[]>();
+  for (const u of time.unobserved ?? []) {
+    if (sampled.has(own(u.series))) continue;
+    for (const k of new Set(u.series.path)) {
+      let list = unseenByPath.get(k);
+      if (!list) unseenByPath.set(k, (list = []));
+      list.push(u);
     }
   }
   const effective = time.changes.filter((c) => {
@@ -509,6 +532,16 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         c.entrants.push({ change, byTime });
         contests.set(k, c);
       }
+    }
+    // a member with no sample in the window that could have had some, there at the change: what the change did to it,
+    // nothing shows. A change to tags only cannot break it; one made before it became observable (added to its pool
+    // after the change) or once it no longer was (its VM deallocated for good) cannot have broken it unseen
+    if (tags) continue;
+    for (const u of unseenByPath.get(idKey(change.resourceId)) ?? []) {
+      if ((u.since !== undefined && t < ms(u.since)) || (u.until !== undefined && t >= ms(u.until))) continue;
+      const x = unknown.get(change) ?? { change, members: [] };
+      x.members.push({ series: u.series, none: true });
+      unknown.set(change, x);
     }
   }
   const byDrop = (a: Drop, b: Drop) => ms(a.at.t) - ms(b.at.t);
@@ -940,7 +973,8 @@ export interface TimelineEntry {
   /**
    * for changes: the members on its path whose health at the change is unknown (a gap in the metrics), and the down
    * state after it; or whose health after it is unknown (no sample after it, or too few for a drop to show; or a gap in
-   * the metrics after it, the member up at its end: it may have gone down and come back up in the gap)
+   * the metrics after it, the member up at its end: it may have gone down and come back up in the gap; or no sample in
+   * the window at all, though it could have had some)
    */
   healthUnknown?: string[];
   /**
@@ -982,9 +1016,11 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
   checkTimes(time);
   const inScope = (lbId: string) => !scope || scope.has(idKey(lbId));
   const series = time.series.filter((s) => inScope(s.loadBalancerId));
+  // the members with no sample that could have had some are on the paths too: a change there is unknown for them
+  const unseen = (time.unobserved ?? []).filter((u) => inScope(u.series.loadBalancerId));
   // the load balancers in scope are on their own paths, also when no series of theirs was read (metrics.list 403)
-  const pathKeys = new Set([...series.flatMap((s) => s.path), ...(scope ?? [])]);
-  const narrowed = scope !== undefined && series.length < time.series.length;
+  const pathKeys = new Set([...series.flatMap((s) => s.path), ...unseen.flatMap((u) => u.series.path), ...(scope ?? [])]);
+  const narrowed = scope !== undefined && (series.length < time.series.length || unseen.length < (time.unobserved ?? []).length);
   const analysis = analyzeChanges(time);
   const causes = rankCauses(time, findings, analysis);
   const unknown = unknownMembers(analysis);
@@ -1086,8 +1122,9 @@ export function buildTimeline(time: TimeData, findings: Finding[], scope?: Set<s
 /**
  * Per change, the members whose health at it or after it is unknown (what `healthUnknown` says of each, with
  * unknownText): those of `analysis.unknown` (followed by the member being down, by no sample or too few, or by a gap
- * the member was up after), then the members of its drops found after a gap it was made inside (a candidate: the
- * member's state at the change is unknown too). The text timeline and the TUI's both say these.
+ * the member was up after; or members with no sample in the window that could have had some), then the members of
+ * its drops found after a gap it was made inside (a candidate: the member's state at the change is unknown too). The
+ * text timeline and the TUI's both say these.
  */
 export function unknownMembers(analysis: ChangeAnalysis): Map<Change, UnknownAtChange["members"]> {
   const out = new Map(analysis.unknown.map((u) => [u.change, [...u.members]]));
@@ -1123,9 +1160,11 @@ function checkTimes(time: TimeData): void {
  * "web-tg in us-east-1a: no HealthyHostCount sample in the 21 min before the change (the last, at 02:49, up); down at
  * 03:21"; "vm1: no DipAvailability sample after the change (the last, at 03:04, up)"; "vm1: the DipAvailability
  * samples end 20 s after the change (the last, at 03:59, up), too soon for a drop to show"; "vm1: no DipAvailability
- * sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up"
+ * sample between 03:04 (up) and 03:20 (up), a gap in which it may have gone down and come back up"; "vm1: no
+ * DipAvailability sample in the window"
  */
 export function unknownText(m: UnknownAtChange["members"][number], change: Change, window: TimeWindow): string {
+  if (m.none) return `${m.series.label}: ${noneWords(m.series)}`;
   if (!m.down && m.resumes && m.last)
     return `${m.series.label}: ${gapWords(m.series, m.last, m.resumes, window)}, a gap in which it may have gone down and come back up`;
   if (!m.down && m.resumes && m.startsAfter)
@@ -1146,6 +1185,11 @@ export function unknownText(m: UnknownAtChange["members"][number], change: Chang
  */
 export function startWords(s: HealthSeries, startsAfter: string, it: string): string {
   return `no ${s.metric} sample before ${it}, nor in the ${startsAfter} after it`;
+}
+
+/** "no DipAvailability sample in the window": a member with no sample at all that could have had some (TimeData.unobserved). */
+export function noneWords(s: HealthSeries): string {
+  return `no ${s.metric} sample in the window`;
 }
 
 /** "no DipAvailability sample between 03:04 (up) and 03:20 (up)": a gap in a series, by the samples at its ends. */

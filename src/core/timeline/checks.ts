@@ -14,6 +14,7 @@ import {
   clock,
   gapText,
   gapWords,
+  noneWords,
   sampleStep,
   sparkline,
   startWords,
@@ -49,8 +50,10 @@ export const CHANGE_MESSAGES = {
  * by it being down, or followed by no sample at all (the series ends before it, in a gap that runs to the end of the
  * window), or by too few for a drop to show (the series ends within CONTEST_STEPS intervals of it), or by a gap in the
  * metrics the member was up after (it may have gone down and come back up inside it; the gap the series starts with
- * too, for a change made before its first sample); a pass when no change preceded
- * a drop and none is unknown. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
+ * too, for a change made before its first sample); one per change on the path of a member with no sample in the window
+ * that could have had some (TimeData.unobserved: its metric was read, and it was there to report on), made while it
+ * could be observed, unless the change is a fail for another member's drop; a pass when no change preceded a drop
+ * and none is unknown. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
  * names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
  */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
@@ -118,8 +121,8 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
     });
   }
   // a change made while a member's health was unknown (a gap in the metrics), the member down after it; or one a gap in the
-  // metrics follows, the member up after it (it may have gone down and come back up in the gap): unknown, never a stale
-  // sample's word
+  // metrics follows, the member up after it (it may have gone down and come back up in the gap); or one on the path of a
+  // member with no sample in the window that could have had some: unknown, never a stale sample's word, nor silence
   const unsure = new Set<string>();
   for (const { change, members } of unknown) {
     const first = members[0] as (typeof members)[number];
@@ -158,8 +161,9 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
               ...said,
               // a gap in the samples follows it, the member up after the gap; samples follow it, but end too soon after it
               // for a drop to show; or none does
-              after:
-                first.resumes && first.last
+              after: first.none
+                ? noneWords(first.series)
+                : first.resumes && first.last
                   ? `${gapWords(first.series, first.last, first.resumes, time.window)}, a gap in which ${first.series.label} may have gone down and come back up`
                   : first.resumes && first.startsAfter
                     ? `${startWords(first.series, first.startsAfter, "it")} (the first, at ${clock(first.resumes.t, time.window)}, was ${first.resumes.up ? "up" : "down"}), a gap in which ${first.series.label} may have gone down and come back up`

@@ -86,9 +86,27 @@ export interface Change {
   pointer: string;
 }
 
+/**
+ * A member whose health the metrics could have shown in the window, and who has no sample in it: its load balancer's
+ * health metric was asked for and answered (when it was not, that is a gap: `missing`), and the member was there to
+ * report on (not a VM stopped the whole window, nor an Availability Zone with no registered target, which the
+ * platform reports nothing for). A change on its path, made while it could be observed, is unknown for it: nothing
+ * shows what the change did to it.
+ */
+export interface UnobservedMember {
+  /** the series it would have, with no points: its key, label, path, metric, and a pointer to where it would be */
+  series: HealthSeries;
+  /** when it became observable inside the window, as the recorded changes show (added to a pool, its NIC created); unset: from its start */
+  since?: string;
+  /** when it stopped being observable inside the window, for good (its VM deallocated, as a recorded change shows); unset: to its end */
+  until?: string;
+}
+
 export interface TimeData {
   window: TimeWindow;
   series: HealthSeries[];
+  /** the members with no health sample in the window that could have had some (see UnobservedMember); none when unset */
+  unobserved?: UnobservedMember[];
   spikes: Spike[];
   changes: Change[];
   /** operations of the time data that failed (the rules that depend on them are unknown) */

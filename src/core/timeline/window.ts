@@ -74,3 +74,17 @@ export function resolveWindow(f: WindowFlags, now: Date): TimeWindow {
   }
   return { from: new Date(from).toISOString().replace(".000Z", "Z"), until: new Date(until).toISOString().replace(".000Z", "Z") };
 }
+
+/**
+ * How long after its window's end a snapshot may have been collected for the state it read (a VM's power, a target's
+ * health) to stand for the state at the end of the window: a collection takes minutes. A snapshot taken later (a
+ * window in the past) may show a VM stopped after the window, which no change the window holds records.
+ */
+export const STATE_AT_END_SLACK_MS = 15 * 60_000;
+
+/** Whether a snapshot collected at `collectedAt` read the state at the end of `window` (see STATE_AT_END_SLACK_MS). */
+export function stateAtEnd(collectedAt: string | undefined, window: TimeWindow): boolean {
+  const at = typeof collectedAt === "string" ? Date.parse(collectedAt) : Number.NaN;
+  const end = Date.parse(window.until);
+  return Number.isFinite(at) && Number.isFinite(end) && at <= end + STATE_AT_END_SLACK_MS;
+}

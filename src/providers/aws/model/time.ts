@@ -11,6 +11,7 @@
  */
 
 import type { Change, HealthSeries, TimeData } from "../../../core/timeline/types.ts";
+import { stateAtEnd } from "../../../core/timeline/window.ts";
 import { compareText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { idKey } from "../../../core/util/resource-id.ts";
@@ -338,17 +339,93 @@ function routingSpikes(lb: LoadBalancer, metrics: Metric[], tgByDim: Map<string,
   return out;
 }
 
+/**
+ * The target groups' zones whose health (HealthyHostCount) could have shown in the window and has no datapoint in it
+ * (TimeData.unobserved). Could have: the metric was asked for and the load balancer's GetMetricData answered (a call
+ * that failed is a gap, `missing`), the group's targets were read (DescribeTargetHealth; when they were not, that is
+ * a gap of its own, and whether the zone had a target nobody can tell), and a target is registered in the zone (or in
+ * every zone: `all`) that the load balancer health-checks: not `unused` (a stopped instance, a zone the load balancer
+ * does not serve), not a Lambda function. CloudWatch reports no datapoint for a zone with no such target: no
+ * unknown there. A registration recorded in the window does not date a target's arrival (registering a registered
+ * target changes nothing): the zone is taken to have had its targets from the start of the window. A target whose
+ * instance was stopped when the snapshot was taken counts until a StopInstances recorded in the window that names it,
+ * when there is one (it ran until then); an `unused` target read long after the window (stateAtEnd) counts for all of it.
+ */
+function addUnobserved(
+  time: TimeData,
+  asked: Array<{ lb: LoadBalancer; tg: TargetGroup; az: string | undefined; pointer: string }>,
+  collectedAt: string | undefined,
+): void {
+  // a target's state read long after the window says nothing of its state in it: an unused one counts then
+  const stateKnown = stateAtEnd(collectedAt, time.window);
+  const sampled = new Set(time.series.filter((s) => s.points.length > 0).map((s) => s.key));
+  const empty = new Map(time.series.filter((s) => s.points.length === 0).map((s) => [s.key, s]));
+  const from = ms(time.window.from);
+  const until = ms(time.window.until);
+  const stops = time.changes.filter((c) => {
+    const t = ms(c.time);
+    return (
+      /^(StopInstances|TerminateInstances)$/.test(c.operation) && t >= from && t <= until && (!c.status || /^succeeded$/i.test(c.status))
+    );
+  });
+  const out: NonNullable<TimeData["unobserved"]> = [];
+  const seen = new Set<string>();
+  for (const { lb, tg, az, pointer: at } of asked) {
+    const key = `${tg.key}|${az ?? ""}`;
+    if (sampled.has(key) || seen.has(key) || !tg.healthKnown) continue;
+    seen.add(key);
+    // until when each target in the zone could be health-checked: the whole window, or until its instance was stopped
+    const spans: Array<string | undefined> = [];
+    for (const t of tg.targets) {
+      const zone = t.availabilityZone ?? t.instance?.availabilityZone ?? t.subnet?.availabilityZone;
+      // a target whose zone is not known is placed in none (the group's series per zone cannot be told apart for it)
+      if (t.kind === "lambda" || (az !== undefined && (!zone || (zone !== az && zone !== "all")))) continue;
+      if (t.state !== "unused" || !stateKnown) {
+        spans.push(undefined);
+        continue;
+      }
+      // unused: its instance stopped (or the zone not served); it ran until a recorded stop of its instance
+      const stop = t.instance
+        ? stops.filter((c) => c.resourceId === t.id || JSON.stringify(c.properties).includes(`"${t.id}"`)).at(-1)
+        : undefined;
+      if (stop) spans.push(stop.time);
+    }
+    if (spans.length === 0) continue; // no target to health-check there: CloudWatch reports nothing
+    const last = spans.includes(undefined) ? undefined : (spans as string[]).sort((a, b) => ms(a) - ms(b)).at(-1);
+    const series =
+      empty.get(key) ??
+      healthSeries(lb, tg, az, { name: "HealthyHostCount", stat: "Minimum", dims: {}, points: [], pointer: at }, undefined);
+    out.push({ series, ...(last !== undefined ? { until: last } : {}) });
+  }
+  if (out.length > 0) time.unobserved = out;
+}
+
 export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeData | undefined {
   const obs = (snapshot.observations ?? {}) as Rec;
   const w = obs.window as { from?: unknown; until?: unknown } | undefined;
   if (!w || typeof w.from !== "string" || typeof w.until !== "string") return undefined;
   const time: TimeData = { window: { from: w.from, until: w.until }, series: [], spikes: [], changes: [], missing: [] };
   const byKey = new Map(lbs.map((lb) => [lb.key, lb]));
+  /** the zones of target groups whose HealthyHostCount was asked for, with the series read for each (when a result came) */
+  const asked: Array<{ lb: LoadBalancer; tg: TargetGroup; az: string | undefined; pointer: string }> = [];
   for (const [lbArn, body] of Object.entries((obs.cloudwatch ?? {}) as Record<string, Rec>)) {
     const lb = byKey.get(idKey(lbArn));
     if (!lb || !body) continue;
     const metrics = readMetrics(lbArn, body);
     const tgByDim = new Map(lb.targetGroups.map((tg) => [dimensionOf(tg.arn), tg]));
+    arr(body.MetricDataQueries).forEach((q, qi) => {
+      const metric = ((q.MetricStat as Rec | undefined)?.Metric ?? {}) as Rec;
+      if (metric.MetricName !== "HealthyHostCount") return;
+      const dims = new Map(arr(metric.Dimensions).map((d) => [String(d.Name), String(d.Value ?? "")]));
+      const tg = tgByDim.get(dims.get("TargetGroup") ?? "");
+      if (tg)
+        asked.push({
+          lb,
+          tg,
+          az: dims.get("AvailabilityZone"),
+          pointer: pointer("observations", "cloudwatch", lbArn, "MetricDataQueries", qi),
+        });
+    });
     const healthy = metrics.filter((m) => m.name === "HealthyHostCount" && m.dims.TargetGroup);
     for (const h of healthy) {
       const tg = tgByDim.get(h.dims.TargetGroup as string);
@@ -420,6 +497,7 @@ export function readAwsTime(snapshot: AwsSnapshot, lbs: LoadBalancer[]): TimeDat
     time.changes.push(change);
   });
   time.changes.sort((a, b) => ms(a.time) - ms(b.time) || compareText(a.id, b.id));
+  addUnobserved(time, asked, snapshot.collectedAt);
   for (const g of snapshot.gaps ?? []) {
     const op = g.operation.toLowerCase();
     if (op.endsWith("getmetricdata"))

@@ -5,7 +5,9 @@
  * the raw metric series the SNAT rule reads.
  */
 
-import type { TimeData } from "../../../core/timeline/types.ts";
+import { timeMs } from "../../../core/timeline/analyze.ts";
+import type { HealthSeries, TimeData } from "../../../core/timeline/types.ts";
+import { stateAtEnd } from "../../../core/timeline/window.ts";
 import { compareText } from "../../../core/util/collate.ts";
 import { pointer } from "../../../core/util/json-pointer.ts";
 import { azArg } from "../../../core/util/shell.ts";
@@ -420,6 +422,140 @@ function missingFromGaps(snapshot: AzureSnapshot): TimeData["missing"] {
   return missing;
 }
 
+/** Activity Log operations that stop a VM (or a scale set's instances), and those that start one. */
+const VM_STOP = /^microsoft\.compute\/virtualmachine(scaleset)?s\/(virtualmachines\/)?(deallocate|poweroff)\/action$/i;
+const VM_START = /^microsoft\.compute\/virtualmachine(scaleset)?s\/(virtualmachines\/)?(start|restart|redeploy)\/action$/i;
+
+/** A property of a resource change that puts a member into a backend pool: a NIC's pool reference, a pool's address. */
+const POOL_ENTRY = /loadBalancerBackendAddressPools|loadBalancerBackendAddresses|backendIPConfigurations/i;
+
+/**
+ * The pool members whose probe health (DipAvailability) could have shown in the window and has no sample in it
+ * (TimeData.unobserved). Could have: the load balancer's DipAvailability was read (the metric is in a metrics.list
+ * answer; a call that failed is a gap, `missing`), it is not a Basic one (no metrics) nor a cross-region one (no
+ * per-address health), the member's pool is behind a load-balancing rule with a probe (DipAvailability is the probes'
+ * answers), its address is known (the metric is split by it), and it was running: a VM deallocated or stopped when
+ * the snapshot was taken (soon enough after the window's end: stateAtEnd), with no recorded start or stop in the
+ * window, was stopped the whole window (nothing to probe); with a recorded stop and no start after it, it could be
+ * observed until that stop; with a start after it (or a start and no stop), the whole window. A member added in the window (its NIC or VM created, or its pool entry inserted, as a
+ * resource change records) could be observed from then on; one whose addition the changes do not show (an Activity
+ * Log write records no values) is taken to have been there from the start of the window.
+ */
+function addUnobserved(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalancer[], metrics: LbMetricSeries[]): void {
+  const sampled = new Set<string>();
+  const empty = new Map<string, LbMetricSeries>();
+  for (const s of metrics) {
+    const ip = s.dims.backendipaddress;
+    if (s.metric !== "DipAvailability" || !ip) continue;
+    const k = `${s.lb.key}|${ip}`;
+    if (s.points.some((p) => typeof p.average === "number")) sampled.add(k);
+    else if (!empty.has(k)) empty.set(k, s);
+  }
+  const byLb = new Map(lbs.map((lb) => [lb.key, lb]));
+  const seriesByPointer = new Map(time.series.map((s) => [s.pointer, s]));
+  const until = timeMs(time.window.until);
+  // a power state read long after the window says nothing of the VM's state in it
+  const powerKnown = stateAtEnd(snapshot.collectedAt, time.window);
+  // the window's changes that took effect, by the resource they changed
+  const byResource = new Map<string, Change[]>();
+  for (const c of time.changes) {
+    const t = timeMs(c.time);
+    if (t < timeMs(time.window.from) || t > until || (c.status && !/^succeeded$/i.test(c.status))) continue;
+    const k = idKey(c.resourceId);
+    const list = byResource.get(k);
+    if (list) list.push(c);
+    else byResource.set(k, [c]);
+  }
+  const out: NonNullable<TimeData["unobserved"]> = [];
+  for (const [lbId, bodies] of Object.entries(snapshot.observations?.metrics ?? {})) {
+    const lb = byLb.get(idKey(lbId));
+    if (!lb || !Array.isArray(bodies) || /^basic$/i.test(lb.sku) || /^global$/i.test(lb.tier)) continue;
+    // where the load balancer's DipAvailability answer is: the member's series would be under it
+    let at: string | undefined;
+    for (const [bi, body] of bodies.entries()) {
+      const vi = (body?.value ?? []).findIndex((metric) => metric?.name?.value === "DipAvailability");
+      if (vi >= 0) {
+        at = pointer("observations", "metrics", lbId, bi, "value", vi, "timeseries");
+        break;
+      }
+    }
+    if (at === undefined) continue;
+    const seen = new Set<string>();
+    for (const rule of lb.rules) {
+      if (!rule.probe || !rule.pool) continue;
+      for (const m of rule.pool.members) {
+        const ip = m.ipConfig?.privateIp ?? m.ip;
+        if (m.kind === "frontend" || !ip) continue;
+        const k = `${lb.key}|${ip}`;
+        if (sampled.has(k) || seen.has(k)) continue;
+        seen.add(k);
+        const span = observable(m, lb, rule.pool.id, ip, byResource, powerKnown);
+        if (!span) continue;
+        const blank = empty.get(k);
+        const series: HealthSeries = (blank && seriesByPointer.get(blank.pointer)) ?? {
+          key: `${idKey(m.id)}|dip`,
+          resourceId: m.id,
+          label: memberLabelOf(ip, m),
+          loadBalancerId: lb.id,
+          metric: "DipAvailability",
+          path: memberPath(lb, m),
+          pointer: at,
+          points: [],
+          rule: `up when ≥ ${DIP_UP_PERCENT} % of the minute's probes answered`,
+        };
+        out.push({ series, ...span });
+      }
+    }
+  }
+  if (out.length > 0) time.unobserved = out;
+}
+
+/**
+ * When in the window a member could have been observed (see addUnobserved): `since` and `until` when the recorded
+ * changes bound it, `{}` for the whole window, undefined for none of it (its VM stopped throughout).
+ */
+function observable(
+  m: PoolMember,
+  lb: LoadBalancer,
+  poolId: string,
+  ip: string,
+  byResource: Map<string, Change[]>,
+  powerKnown: boolean,
+): { since?: string; until?: string } | undefined {
+  const of = (...ids: Array<string | undefined>) =>
+    [...new Set(ids.filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
+  const on = (c: Change, id: string | undefined) => id !== undefined && idKey(c.resourceId) === idKey(id);
+  const first = (cs: Change[]) => cs.reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) < timeMs(a.time) ? c : a), undefined);
+  const last = (cs: Change[]) => cs.reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) >= timeMs(a.time) ? c : a), undefined);
+  // a recorded value that names the member's pool (a NIC's reference), its address or its IP configuration (a pool's entry)
+  const names = [idKey(poolId), ip.toLowerCase(), ...(m.ipConfig ? [idKey(m.ipConfig.id)] : [])];
+  const naming = (v: unknown) => {
+    const text = (typeof v === "string" ? v : (JSON.stringify(v) ?? "")).toLowerCase();
+    return names.some((x) => text === x || text.includes(`"${x}"`));
+  };
+  // added in the window: its NIC or VM (or the load balancer) created, or its pool entry inserted (by its NIC, or as the
+  // load balancer's address): before the first such change it was no member
+  const added = first([
+    ...of(m.nic?.id, m.vm?.id, lb.id).filter((c) => c.kind === "create"),
+    ...of(m.nic?.id, lb.id).filter((c) =>
+      c.properties.some((p) => POOL_ENTRY.test(p.path) && /^insert$/i.test(p.type ?? "") && naming(p.after)),
+    ),
+  ]);
+  const since = added ? { since: added.time } : {};
+  const vm = m.vm;
+  if (!vm || !powerKnown || (vm.powerState !== "deallocated" && vm.powerState !== "stopped")) return since;
+  // stopped when the snapshot was taken: observable only while it ran in the window. A recorded stop with no start after
+  // it: until that stop. A recorded start (or restart, or its creation) after the last stop, or with none: it ran after
+  // it, and may have before (starting a running VM changes nothing): the whole window. Neither: stopped throughout
+  const power = of(vm.id, vm.vmssId);
+  const stop = last(power.filter((c) => VM_STOP.test(c.operation)));
+  const ran = power.some(
+    (c) => (VM_START.test(c.operation) || (c.kind === "create" && on(c, vm.id))) && (!stop || timeMs(c.time) > timeMs(stop.time)),
+  );
+  if (ran) return since;
+  return stop ? { ...since, until: stop.time } : undefined;
+}
+
 export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: LbMetricSeries[]): TimeData | undefined {
   const obs = snapshot.observations ?? {};
   const w = obs.window;
@@ -429,7 +565,7 @@ export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: 
   addSnatSpikes(time, metrics);
   time.changes = readChanges(obs);
   time.missing = missingFromGaps(snapshot);
-  void lbs;
+  addUnobserved(snapshot, time, lbs, metrics);
   return time;
 }
 
