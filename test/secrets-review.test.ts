@@ -1649,3 +1649,392 @@ describe("round-3 review: htpasswd names, ConvertTo-SecureString prose, YAML con
     assert.equal(maskSecretsInString("clientSecret: part1\n  S3cret\nnext: x"), `clientSecret: ${REDACTED}\nnext: x`);
   });
 });
+
+/* A fourth hostile review: credentials as operands and options of more tools, YAML values below their key, over-masks. */
+
+describe("net use's password", () => {
+  it("is masked after the share (a device, /user before or after it, quoted, net.exe); the share, the user and * stay", () => {
+    const cases: Array<[string, string]> = [
+      ["net use \\\\srv\\share S3cret", `net use \\\\srv\\share ${REDACTED}`],
+      ["net use Z: \\\\srv\\share S3cret /user:dom\\u", `net use Z: \\\\srv\\share ${REDACTED} /user:dom\\u`],
+      ["net use \\\\srv\\share /user:u S3cret", `net use \\\\srv\\share /user:u ${REDACTED}`],
+      ['NET USE * "\\\\srv\\my share" "S3 cret" /persistent:no', `NET USE * "\\\\srv\\my share" "${REDACTED}" /persistent:no`],
+      ["C:\\Windows\\System32\\net.exe use \\\\srv\\share S3cret", `C:\\Windows\\System32\\net.exe use \\\\srv\\share ${REDACTED}`],
+      ["cmd /c net use \\\\srv\\share S3cret && dir Z:", `cmd /c net use \\\\srv\\share ${REDACTED} && dir Z:`],
+      // a user's name written apart from its switch is the user's, not the password
+      ["net use M: \\\\srv\\share /user USER S3cret", `net use M: \\\\srv\\share /user USER ${REDACTED}`],
+      ["net use Z: S3cret /home", `net use Z: ${REDACTED} /home`],
+      // a script in JSON text: the share's backslashes and the quotes escaped
+      ['{\\"s\\": \\"net use \\\\\\\\srv\\\\share S3cret\\"}', `{\\"s\\": \\"net use \\\\\\\\srv\\\\share ${REDACTED}\\"}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "net use \\\\srv\\share *",
+      "net use \\\\srv\\share /user:u *",
+      "net use Z: /delete",
+      "net use * /delete",
+      "net use \\\\srv\\share",
+      "net use Z: \\\\srv\\share /persistent:yes",
+      "net use of the share",
+      "net use \\\\srv\\share to map a drive",
+      "The net effect: user traffic from 10.0.0.0/8 is dropped",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+
+  it("is masked in an argv in all three walkers, split across command and args too; the share and * stay", () => {
+    const doc = {
+      a: ["net", "use", "\\\\srv\\share", "S3cret"],
+      b: ["net", "use", "Z:", "\\\\srv\\share", "/user:dom\\u", "S3cret"],
+      c: ["net", "use", "\\\\srv\\share", "/user", "u", "S3cret"],
+      d: ["net", "use", "Z:", "S3cret", "/home"],
+      containers: [{ command: ["net", "use"], args: ["\\\\srv\\share", "S3cret"] }],
+      kept: ["net", "use", "\\\\srv\\share", "*", "/user:u"],
+      paths: ["/a", "/b", "Z:", "c"],
+    };
+    const expected = {
+      a: ["net", "use", "\\\\srv\\share", REDACTED],
+      b: ["net", "use", "Z:", "\\\\srv\\share", "/user:dom\\u", REDACTED],
+      c: ["net", "use", "\\\\srv\\share", "/user", "u", REDACTED],
+      d: ["net", "use", "Z:", REDACTED, "/home"],
+      containers: [{ command: ["net", "use"], args: ["\\\\srv\\share", REDACTED] }],
+      kept: doc.kept,
+      paths: doc.paths,
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    // an argv as JSON text of its own, no option in it
+    assert.equal(
+      maskSecretsInString('["net","use","\\\\\\\\srv\\\\share","S3cret"]'),
+      `["net","use","\\\\\\\\srv\\\\share","${REDACTED}"]`,
+    );
+  });
+
+  it("a script whose line breaks are escaped (JSON text cut short) loses each command's credential, the next line's too", () => {
+    for (const s of [
+      String.raw`{"s": "net use \\\\a\\x S3cretOne\nnet use \\\\b\\y S3cretTwo"`,
+      String.raw`{"s": "psexec \\\\h -u u -p S3cretOne\npsexec \\\\h -u u -p S3cretTwo cmd"`,
+      String.raw`{"s": "openssl enc -aes256 -k S3cretOne\nopenssl enc -d -aes256 -k S3cretTwo"`,
+      String.raw`{"s": "#!/bin/sh\nchpasswd <<EOF\nroot:S3cretOne\nEOF\necho ok"`,
+    ]) {
+      const out = maskSecretsInString(s);
+      assert.doesNotMatch(out, /S3cret/, `${s}\n=> ${out}`);
+      // the first command's name and what precedes its credential stay
+      assert.equal(out.slice(0, 16), s.slice(0, 16), out);
+    }
+  });
+});
+
+describe("openssl enc's -k password and -K key", () => {
+  it("are masked in enc and a cipher's command; another command's -k, -kfile and prose stay", () => {
+    const cases: Array<[string, string]> = [
+      ["openssl enc -aes-256-cbc -k S3cret -in a -out b", `openssl enc -aes-256-cbc -k ${REDACTED} -in a -out b`],
+      ["openssl aes-256-cbc -k S3cret", `openssl aes-256-cbc -k ${REDACTED}`],
+      ["openssl des3 -salt -k 'S3 cret' -in f", `openssl des3 -salt -k '${REDACTED}' -in f`],
+      ["tar cz d | openssl enc -e -aes256 -pbkdf2 -k S3cret > d.enc", `tar cz d | openssl enc -e -aes256 -pbkdf2 -k ${REDACTED} > d.enc`],
+      [
+        "openssl enc -d -aes-256-cbc -K 00112233445566778899aabbccddeeff -iv 0a0b -in f",
+        `openssl enc -d -aes-256-cbc -K ${REDACTED} -iv 0a0b -in f`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "openssl s_client -connect h:443 -k x",
+      "openssl enc -aes-256-cbc -kfile /etc/enc.key -in f",
+      "openssl req -new -key k.pem -out r.csr",
+      "openssl enc -k is deprecated: use -pbkdf2",
+      "curl -k https://x && openssl x509 -in c.pem -noout",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = {
+      a: ["openssl", "enc", "-aes-256-cbc", "-k", "S3cret"],
+      b: ["openssl", "s_client", "-k", "x"],
+      // another command after enc's: its -k is its own
+      c: ["openssl", "enc", "-d", "&&", "tool", "-k", "x"],
+      d: ["/usr/bin/openssl", "des3", "-k", "S3cret"],
+    };
+    const expected = { ...doc, a: ["openssl", "enc", "-aes-256-cbc", "-k", REDACTED], d: ["/usr/bin/openssl", "des3", "-k", REDACTED] };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("chpasswd's input as a here-string or a here-document", () => {
+  it("each user:password line's password is masked, the user kept; the lines around the body stay", () => {
+    const cases: Array<[string, string]> = [
+      ["chpasswd <<< 'user:S3cret'", `chpasswd <<< 'user:${REDACTED}'`],
+      ['chpasswd <<<"user:S3 cret"', `chpasswd <<<"user:${REDACTED}"`],
+      ["sudo chpasswd <<< root:S3cret", `sudo chpasswd <<< root:${REDACTED}`],
+      ["chpasswd <<EOF\nuser:S3cret\nEOF", `chpasswd <<EOF\nuser:${REDACTED}\nEOF`],
+      [
+        "sudo chpasswd <<-'EOF'\n\troot:S3cret\n\tapp:S3 cret\n\tEOF\nname: web",
+        `sudo chpasswd <<-'EOF'\n\troot:${REDACTED}\n\tapp:${REDACTED}\n\tEOF\nname: web`,
+      ],
+      ["cat <<EOF | chpasswd\nroot:S3cret\nEOF\necho ok", `cat <<EOF | chpasswd\nroot:${REDACTED}\nEOF\necho ok`],
+      ["chpasswd 2>&1 <<END\r\nroot:S3cret\r\nEND\r\nport: 1", `chpasswd 2>&1 <<END\r\nroot:${REDACTED}\r\nEND\r\nport: 1`],
+      // a script in a string of JSON text (cut short: no document), its line breaks escaped
+      [
+        '{"script": "chpasswd <<EOF\\nroot:S3cret\\nEOF\\n", "n": "a:b"',
+        `{"script": "chpasswd <<EOF\\nroot:${REDACTED}\\nEOF\\n", "n": "a:b"`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      // a here-document that feeds another command than chpasswd
+      "cat <<EOF > app.yaml; chpasswd < users.txt\nname: web\nEOF",
+      "chpasswd < users.txt\nname: web",
+      "cat <<< 'a:b'; chpasswd -e < f",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    // another here-document's body before chpasswd's, on the same line: read in order, only chpasswd's masked
+    assert.equal(
+      maskSecretsInString("cat <<A > x.yaml; chpasswd <<B\nname: web\nA\nroot:S3cret\nB\nport: 1"),
+      `cat <<A > x.yaml; chpasswd <<B\nname: web\nA\nroot:${REDACTED}\nB\nport: 1`,
+    );
+    const doc = { script: "#!/bin/sh\nchpasswd <<EOF\nroot:S3cret\nEOF\n" };
+    const expected = { script: `#!/bin/sh\nchpasswd <<EOF\nroot:${REDACTED}\nEOF\n` };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("PsExec's -p password", () => {
+  it("is masked among PsExec's options only; the command it runs keeps its own -p, and other tools' -p stays", () => {
+    const cases: Array<[string, string]> = [
+      ["psexec \\\\host -u user -p S3cret cmd", `psexec \\\\host -u user -p ${REDACTED} cmd`],
+      ['PsExec64.exe \\\\host -u dom\\user -p "S3 cret" -i 1 cmd', `PsExec64.exe \\\\host -u dom\\user -p "${REDACTED}" -i 1 cmd`],
+      [
+        "& 'C:\\Tools\\PsExec.exe' -accepteula \\\\h -u u -p S3cret cmd",
+        `& 'C:\\Tools\\PsExec.exe' -accepteula \\\\h -u u -p ${REDACTED} cmd`,
+      ],
+      ['psexec \\\\h -u u -p \\"S3cret\\" cmd', `psexec \\\\h -u u -p \\"${REDACTED}\\" cmd`],
+      ["psexec \\\\h -u u -p S3cret cmd /c mkdir -p x", `psexec \\\\h -u u -p ${REDACTED} cmd /c mkdir -p x`],
+      // a directory's trailing backslash, a line continued
+      ["psexec \\\\h -w C:\\dir\\ -u u -p S3cret cmd", `psexec \\\\h -w C:\\dir\\ -u u -p ${REDACTED} cmd`],
+      ["psexec \\\\h -u u \\\n  -p S3cret cmd", `psexec \\\\h -u u \\\n  -p ${REDACTED} cmd`],
+      // -c's executable before the options that follow it
+      ["psexec \\\\h -c prog.exe -u u -p S3cret", `psexec \\\\h -c prog.exe -u u -p ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "mkdir -p dir",
+      "ssh -p 22 host",
+      "use -p to keep parents",
+      "psexec \\\\h cmd /c ssh -p 22 x",
+      "psexec \\\\h -s cmd /c mkdir -p dir",
+      "see psexec -p is its password",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = { a: ["psexec.exe", "\\\\h", "-u", "u", "-p", "S3cret", "cmd"], b: ["psexec", "\\\\h", "ssh", "-p", "22"] };
+    const expected = { a: ["psexec.exe", "\\\\h", "-u", "u", "-p", REDACTED, "cmd"], b: ["psexec", "\\\\h", "ssh", "-p", "22"] };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("htpasswd as a container's --entrypoint", () => {
+  it("its password after the image is masked, the image and the user kept; without -b it stays", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "docker run --rm --entrypoint htpasswd httpd:2 -Bbn user S3cret",
+        `docker run --rm --entrypoint htpasswd httpd:2 -Bbn user ${REDACTED}`,
+      ],
+      ["docker run --entrypoint htpasswd httpd:2.4 -nb user S3cret", `docker run --entrypoint htpasswd httpd:2.4 -nb user ${REDACTED}`],
+      ["docker run --entrypoint=htpasswd httpd:2 -Bbn u S3cret", `docker run --entrypoint=htpasswd httpd:2 -Bbn u ${REDACTED}`],
+      [
+        "docker run -v /x:/x --entrypoint /usr/local/apache2/bin/htpasswd -it httpd:2 -Bbc /x/.htpasswd u 'S3 cret'",
+        `docker run -v /x:/x --entrypoint /usr/local/apache2/bin/htpasswd -it httpd:2 -Bbc /x/.htpasswd u '${REDACTED}'`,
+      ],
+      [
+        'podman run --rm --entrypoint "htpasswd" --name x docker.io/library/httpd:2 -nbB u S3cret > .htpasswd',
+        `podman run --rm --entrypoint "htpasswd" --name x docker.io/library/httpd:2 -nbB u ${REDACTED} > .htpasswd`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of ["docker run --entrypoint htpasswd httpd:2 -c f u", "docker run --entrypoint htpasswd httpd:2 -nB u"]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = {
+      a: ["docker", "run", "--rm", "--entrypoint", "htpasswd", "httpd:2", "-Bbn", "u", "S3cret"],
+      b: ["docker", "run", "--entrypoint=htpasswd", "httpd:2", "-nb", "u", "S3cret"],
+      c: ["docker", "run", "--entrypoint", "htpasswd", "httpd:2", "-nB", "u"],
+    };
+    const expected = {
+      a: ["docker", "run", "--rm", "--entrypoint", "htpasswd", "httpd:2", "-Bbn", "u", REDACTED],
+      b: ["docker", "run", "--entrypoint=htpasswd", "httpd:2", "-nb", "u", REDACTED],
+      c: doc.c,
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a YAML secret's value on the lines below its key", () => {
+  it("is masked (a plain value, a block scalar, a sequence of plain items); a mapping below and the next key stay", () => {
+    const cases: Array<[string, string]> = [
+      ["password:\n  S3cret", `password:\n  ${REDACTED}`],
+      ["clientSecret:\n  S3cret\nuser: u", `clientSecret:\n  ${REDACTED}\nuser: u`],
+      ["auth:\n  clientSecret:\n    S3cret two\n    three\n  tenant: t", `auth:\n  clientSecret:\n    ${REDACTED}\n  tenant: t`],
+      ["password:\n  S3cret two\n  three\nuser: u", `password:\n  ${REDACTED}\nuser: u`],
+      ["- token:\n    S3cret\n  name: n", `- token:\n    ${REDACTED}\n  name: n`],
+      ["password:\n  - S3cret\n  - other", `password:\n  ${REDACTED}`],
+      ["clientSecret:\n  # rotated by CI\n  S3cret\nnext: x", `clientSecret:\n  # rotated by CI\n  ${REDACTED}\nnext: x`],
+      ["clientSecret: |\n  S3cret\nnext: x", `clientSecret: ${REDACTED}\nnext: x`],
+      ["clientSecret: >-\n  S3cret\n\n  more\nnext: x", `clientSecret: ${REDACTED}\nnext: x`],
+      ["db:\r\n  password:\r\n    S3cret\r\n  port: 5432", `db:\r\n  password:\r\n    ${REDACTED}\r\n  port: 5432`],
+      // a plain value's continuation ends at a deeper line that reads as a key (a plain scalar holds no `key: `)
+      ["clientSecret: part1\n  S3cret\n  scopes: read", `clientSecret: ${REDACTED}\n  scopes: read`],
+      // no YAML: a prompt, its answer on the next line
+      ["Enter password:\nhunter2", `Enter password:\n${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "apiKey:\n  valueFrom: vault",
+      "clientSecret:\n  secretKeyRef:\n    name: x",
+      "clientSecret:\n  # set by the pipeline\nuser: u",
+      "existingSecret:\n  db-creds",
+      "token:\n  null",
+      "password:\nuser: u",
+      "password:\n  valueFrom: vault",
+      "secretName:\n  web-tls",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = { data: { "values.yaml": "auth:\n  clientSecret:\n    S3cret\n  tenant: t\n" } };
+    const expected = { data: { "values.yaml": `auth:\n  clientSecret:\n    ${REDACTED}\n  tenant: t\n` } };
+    assert.deepEqual(bothWays(doc).scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a secret's name with a boolean or a Secret's name after it", () => {
+  it("UseExistingClientSecret=true and certSecret: webtls stay; passwords, passphrases and tokens still go", () => {
+    for (const s of [
+      "UseExistingClientSecret=true",
+      "--set UseExistingClientSecret=false --set x=1",
+      "RequirePassword=True;Server=db",
+      "certSecret: webtls",
+      "tlsSecret: ingresscert",
+      "tls:\n  certSecret:\n    sitessl",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      ['Password="true"', `Password="${REDACTED}"`],
+      ["Password=trueish", `Password=${REDACTED}`],
+      ["tlsSecret: p4ssw0rd", `tlsSecret: ${REDACTED}`],
+      ["sharedKey: letmein", `sharedKey: ${REDACTED}`],
+      ["token: correct horse battery staple", `token: ${REDACTED}`],
+      // not told apart from a secret: a UUID may be a Vault or Consul token, prose after `=` a key's value
+      ["client-token: 123e4567-e89b-12d3-a456-426614174000", `client-token: ${REDACTED}`],
+      ["clientToken: 123e4567-e89b-12d3-a456-426614174000", `clientToken: ${REDACTED}`],
+      ["primaryKey=rotated monthly", `primaryKey=${REDACTED} monthly`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("round-4 hostile strings take linear time", () => {
+  /** [what, unit repeated to the size, before it, after it] */
+  const CASES: Array<[string, string, string, string]> = [
+    ["'net use \\\\a /u ' repeated", "net use \\\\a /u ", "", ""],
+    ["' /u' repeated after net use", " /u", "net use \\\\a", " x"],
+    ["'psexec -u ' repeated", "psexec -u ", "", ""],
+    ["' -u a' repeated after psexec", " -u a", "psexec", " -p x"],
+    ["'openssl enc -k ' repeated", "openssl enc -k ", "", ""],
+    ["' -in a' repeated after openssl enc", " -in a", "openssl enc", " -k x"],
+    ["'chpasswd <<< ' repeated", "chpasswd <<< ", "", ""],
+    ["'chpasswd <<EOF\\n' repeated", "chpasswd <<EOF\n", "", ""],
+    ["'<<A ' repeated after chpasswd", "<<A ", "chpasswd ", "\nx:y\n"],
+    ["'a:b\\n' repeated in a here-document that never ends", "a:b\n", "chpasswd <<EOF\n", ""],
+    ["'a:b\\\\n' repeated in an escaped here-document", "a:b\\n", "chpasswd <<EOF\\n", ""],
+    ["'\\' repeated in an escaped here-document's password", "\\", "chpasswd <<EOF\\na:", ""],
+    ["'\\' repeated on chpasswd's line", "\\", "chpasswd ", " <<EOF"],
+    ["'--entrypoint htpasswd ' repeated", "--entrypoint htpasswd ", "docker run ", ""],
+    ["' -v a' repeated after --entrypoint htpasswd", " -v a", "docker run --entrypoint htpasswd", " img -b f u x"],
+    ["'password:\\n' repeated", "password:\n", "", ""],
+    ["'- ' repeated after an inline secret (a key line's items)", "- ", "password: x\n ", ""],
+    ["'- ' repeated below a secret's key", "- ", "clientSecret:\n  ", ""],
+    ["'UseExistingClientSecret=true ' repeated", "UseExistingClientSecret=true ", "", ""],
+    ["'password:' and spaces repeated", "password:  \n ", "", "x"],
+  ];
+  /**
+   * Strings that no repeated unit makes: keys indented one deeper each line (1.2 MB: a key that read all the lines
+   * deeper than it took time that grows as the size's power 1.5, a second at 400 kB), quotes that never close.
+   */
+  const BUILT: Array<[string, string]> = [
+    ["secret keys with a value, each one deeper (1.2 MB)", nested((k) => `${" ".repeat(k)}password: x\n`, 1_200_000)],
+    ["secret keys without a value, each one deeper (1.2 MB)", nested((k) => `${" ".repeat(k)}clientSecret:\n`, 1_200_000)],
+    ["psexec's -p before quotes that never close", descendingQuotes("psexec -p ")],
+    ["chpasswd's here-string before quotes that never close", descendingQuotes("chpasswd <<< ")],
+    ["net use's password before quotes that never close", descendingQuotes("net use \\\\a ")],
+  ];
+  /** `unit(k)` for k = 0, 1, … to `size` characters. */
+  function nested(unit: (k: number) => string, size: number): string {
+    let s = "";
+    for (let k = 0; s.length < size; k++) s += unit(k);
+    return s;
+  }
+  const SIZE = 400_000;
+  const BOUND_MS = 2000;
+
+  it(`maskSecretsInString on ${SIZE / 1000} kB adversarial strings: each under ${BOUND_MS} ms (a worker, stopped if stuck)`, async () => {
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      import(workerData.url).then(({ maskSecretsInString }) => {
+        const all = workerData.cases.map(([what, unit, pre, post]) =>
+          [what, pre + unit.repeat(Math.ceil((workerData.size - pre.length - post.length) / unit.length)) + post]);
+        for (const [what, s] of [...all, ...workerData.built]) {
+          const t0 = performance.now();
+          maskSecretsInString(s);
+          parentPort.postMessage({ what, ms: performance.now() - t0 });
+        }
+        parentPort.postMessage({ done: true });
+      });`;
+    const url = new URL("../src/core/util/secrets.ts", import.meta.url).href;
+    const worker = new Worker(code, { eval: true, workerData: { url, cases: CASES, built: BUILT, size: SIZE } });
+    const names = [...CASES.map((c) => c[0]), ...BUILT.map((c) => c[0])];
+    const times: Array<{ what: string; ms: number }> = [];
+    const stuck = await new Promise<string | undefined>((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const arm = (): void => {
+        clearTimeout(timer);
+        const wait = 3 * BOUND_MS + (times.length === 0 ? 5000 : 0);
+        timer = setTimeout(() => resolve(names[times.length] ?? "worker startup"), wait);
+      };
+      arm();
+      worker.on("message", (m: { what: string; ms: number } | { done: true }) => {
+        if ("done" in m) {
+          clearTimeout(timer);
+          resolve(undefined);
+        } else {
+          times.push(m);
+          arm();
+        }
+      });
+      worker.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    await worker.terminate();
+    assert.equal(stuck, undefined, `${stuck} did not finish in ${3 * BOUND_MS} ms`);
+    const slow = times.filter((t) => t.ms >= BOUND_MS).map((t) => `${t.what}: ${Math.round(t.ms)} ms`);
+    assert.deepEqual(slow, []);
+    assert.equal(times.length, names.length);
+  });
+});

@@ -128,11 +128,11 @@ const HEADER_HINT = new RegExp(
 const CLI_HINT = /(?<![^\s])[-\u2013\u2014\u2015][-A-Za-z]/;
 /**
  * A command line's credential given as an operand, no option before it (`aws configure set aws_secret_access_key …`,
- * `net user NAME PASSWORD`, `echo 'user:pw' | chpasswd`), or PowerShell's plain text with no ASCII option
- * (`'pw' | ConvertTo-SecureString`, `ConvertTo-SecureString 'pw' –AsPlainText`, an en dash): tested as CLI_HINT is,
- * only on a string with a space.
+ * `net user NAME PASSWORD`, `net use \\srv\share PASSWORD`, `echo 'user:pw' | chpasswd`, `chpasswd <<EOF`), or
+ * PowerShell's plain text with no ASCII option (`'pw' | ConvertTo-SecureString`, `ConvertTo-SecureString 'pw'
+ * –AsPlainText`, an en dash): tested as CLI_HINT is, only on a string with a space.
  */
-const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+user|chpasswd|convertto-securestring/i;
+const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+use|chpasswd|convertto-securestring/i;
 /**
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
  * JSON text in JSON text; `https:\u002f…`): URL_SCHEME's.
@@ -168,8 +168,11 @@ function hinted(s: string): boolean {
 
 /** A number after an unquoted name in an object literal (`{apiKey: 42}`: JSON_NUMBER's), tested only on a string with a `:`. */
 const LITERAL_NUMBER_HINT = /[{,]\s*[\w.-]+\s*:\s*-?\d/;
-/** An argv's word before an operand credential (TOOL_OPERANDS), in a JSON array's text: only a string that starts with `[`. */
-const ARGV_WORD_HINT = /"(?:set|user)"/i;
+/**
+ * An argv's word before an operand credential (TOOL_OPERANDS; net use's, see netUsePassword), in a JSON array's text:
+ * only a string that starts with `[`.
+ */
+const ARGV_WORD_HINT = /"(?:set|user?)"/i;
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
@@ -188,6 +191,8 @@ const ARGV_WORD_HINT = /"(?:set|user)"/i;
  * names no secret.
  * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it;
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
+ * A password's value may follow on the next line (`Enter password:` then `hunter2`), never as a line that reads as a
+ * key (`password:` then `user: u`, `  valueFrom: vault`: the document's next mapping, not the value).
  */
 const SECRET_VALUE_NAME =
   /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
@@ -195,7 +200,7 @@ const SECRET_VALUE_NAME =
 /** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
 const ESC_QUOTE = `\\\\{0,7}["']`;
 const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:\\s*(?!#(?=\\s|$)(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:(?:[ \\t]*(?![\\r\\n])|\\s*(?![\\w.-]*:(?:\\s|$)))(?!#(?=\\s|$)(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
   "gi",
 );
 
@@ -221,6 +226,12 @@ const JSON_NUMBER = new RegExp(
   `((\\\\{0,7})(["'])${SECRET_MEMBER_NAME}\\2\\3\\s*:\\s*|[{,]\\s*${SECRET_MEMBER_NAME}\\s*:\\s*)-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?(?![\\w.+-])`,
   "gi",
 );
+/**
+ * A bare boolean after a secret's name and `=` (`UseExistingClientSecret=true`, `RequirePassword=False`): a setting, no
+ * secret, kept as a JSON boolean and a YAML one are (NAMED_SECRET's value reads to a space, `;`, `&` or a quote, so the
+ * word is whole). Quoted (`Password="true"`) it is a string, and masked.
+ */
+const NAMED_BOOLEAN = /^(?:true|false)$/i;
 /** JSON_NUMBER's replacement: REDACTED quoted as the name is (escaped as it is), or in double quotes. */
 const maskedNumber = (_m: string, member: string, esc: string | undefined, quote: string | undefined): string =>
   quote === undefined ? `${member}"${REDACTED}"` : `${member}${esc}${quote}${REDACTED}${esc}${quote}`;
@@ -266,8 +277,12 @@ function maskHinted(s: string, aws: boolean): string {
     .replace(HEADER_MEMBER, `$1$2$3${REDACTED}`);
   if (out.includes(":")) out = maskYamlLines(out);
   out = out
-    .replace(NAMED_SECRET, (_m, name: string, sep: string, quote: string | undefined) =>
-      quote === undefined ? `${name}${sep}${REDACTED}` : `${name}${sep}${quote}${REDACTED}${quote}`,
+    .replace(NAMED_SECRET, (m: string, name: string, sep: string, quote: string | undefined) =>
+      quote === undefined
+        ? NAMED_BOOLEAN.test(m.slice(name.length + sep.length))
+          ? m
+          : `${name}${sep}${REDACTED}`
+        : `${name}${sep}${quote}${REDACTED}${quote}`,
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(JWT, REDACTED);
@@ -297,8 +312,12 @@ const YAML_PASSWORD_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)$/i;
 const YAML_BLOCK = /^(?:[!&][^\s]*[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$/;
 /** A plain value that is no secret: a boolean or null (`createSecret: true` is a setting), or masked already. */
 const YAML_NOT_SECRET = /^(?:true|false|null|~|\[redacted\])$/i;
-/** A line that reads as a YAML key (`  scopes: read`, `- name: x`): no plain scalar's continuation. */
-const YAML_KEY_LINE = /^[ \t]*(?:- )*[^\s#:][^:\n]*:(?:[ \t]|$)/m;
+/**
+ * A line that reads as a YAML key (`  scopes: read`, `- name: x`): no plain scalar's continuation. Read sticky at the
+ * line's start; the key's first character is no `- ` (which the items' run takes): one way to read the line, linear
+ * (a long run of `- - - …` was read again from each of its items: quadratic).
+ */
+const YAML_KEY_LINE = /[ \t]*(?:- )*(?:[^\s#:-]|-(?! ))[^:\r\n]*:(?=[ \t\r\n]|$)/y;
 /**
  * A key whose plain value is masked whatever it is: a password's, a secret's or a credential key's name
  * (`client_secret:`, `API_KEY:`, `AZURE_STORAGE_KEY:`, `SECRET_KEY:`). Under a token's, a signature's or another
@@ -315,13 +334,16 @@ const YAML_PLAIN_WORDS =
 /**
  * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`): its
  * value, when a Secret's name (YAML_OBJECT_NAME), stays. A certificate's Secret (`certSecret: web-tls.example`) only
- * when the name has more than one part (a `-` or a `.`: `tlsSecret: p4ssw0rd` is a password). Any other name
- * (`registrySecret`, `dockerSecret`, `client_credentials_secret`) holds the secret itself.
+ * when the name has more than one part (a `-` or a `.`) or names a certificate itself (`certSecret: webtls`, `tlsSecret:
+ * ingresscert`: YAML_CERT_NAME); `tlsSecret: p4ssw0rd` is a password. Any other name (`registrySecret`, `dockerSecret`,
+ * `client_credentials_secret`) holds the secret itself.
  */
 const YAML_SECRET_REF = /^(?:[\w.-]*\.)?(?:existing[_-]?secret|image[_-]?pull[_-]?secrets?)$/i;
 const YAML_CERT_SECRET_REF = /^(?:[\w.-]*\.)?(?:tls|ssl|cert|certificate|ca)[_-]?secret$/i;
 /** A Secret's name of more than one part (`web-tls`, `web.example`). */
 const YAML_DOTTED_NAME = /[-.]/;
+/** A one-part name that says it holds a certificate (`webtls`, `ingresscert`, `sitessl`, `apicrt`). */
+const YAML_CERT_NAME = /tls|ssl|cert|crt/;
 /** A Kubernetes object's name: a lowercase RFC 1123 subdomain (its labels of letters, digits and inner `-`), at most 253. */
 const YAML_OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
@@ -362,20 +384,30 @@ function maskYamlLines(s: string): string {
         done = j;
       }
     }
+    // the key's column (a list item's key is its `- `'s width further in)
+    const column = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
+    if (v === eol && !comment) {
+      // no value on the key's line: the value is on the lines below it, indented deeper (`password:` then `  S3cret`)
+      const end = deeperValue(s, next, column);
+      // one line, read as the key's line's value is (`existingSecret:` then `  db-creds` names a Secret)
+      const one = end === -1 ? "" : s.slice(end[0], end[1]).trimEnd();
+      if (end !== -1 && (one.includes("\n") || !yamlValueKept(m[2] as string, one))) {
+        out += s.slice(done, end[0]) + REDACTED;
+        done = end[1];
+        p = end[1] < s.length ? s.indexOf("\n", end[1]) + 1 || s.length : s.length;
+        continue;
+      }
+    }
     if (v === eol || comment || c === '"' || c === "'") {
       p = next;
       continue;
     }
-    // the key's column (a list item's key is its `- `'s width further in), and the lines below it indented deeper: a
-    // block scalar's, or a plain value's that continues there (`clientSecret: part1` then `  part2`)
-    const column = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
+    // the lines below it indented deeper: a block scalar's, or a plain value's that continues there (`clientSecret:
+    // part1` then `  part2`)
     const block = YAML_BLOCK.test(s.slice(v, eol));
-    let below = deeperLinesEnd(s, next, column);
-    // a plain scalar holds no `key: ` (YAML: ": " never appears in one): a deeper line that reads as a key is the
-    // document's next mapping, not this value's continuation
-    if (below !== -1 && !block && YAML_KEY_LINE.test(s.slice(next, below))) below = -1;
+    const below = block ? deeperLinesEnd(s, next, column) : deeperValue(s, next, column);
     if (below !== -1 || block) {
-      const end = Math.max(eol, below);
+      const end = Math.max(eol, typeof below === "number" ? below : below[1]);
       out += s.slice(done, v) + REDACTED;
       done = end;
       p = end < s.length ? s.indexOf("\n", end) + 1 || s.length : s.length;
@@ -385,19 +417,59 @@ function maskYamlLines(s: string): string {
     let e = v + 1;
     while (e < eol && !(s[e] === "#" && (s[e - 1] === " " || s[e - 1] === "\t"))) e++;
     while (e > v && (s[e - 1] === " " || s[e - 1] === "\t")) e--;
-    const value = s.slice(v, e);
-    const key = m[2] as string;
-    const ref =
-      YAML_OBJECT_NAME.test(value) && (YAML_SECRET_REF.test(key) || (YAML_CERT_SECRET_REF.test(key) && YAML_DOTTED_NAME.test(value)));
-    const whole = YAML_WHOLE_KEY.test(key) && (!key.includes("-") || YAML_PASSWORD_KEY.test(key));
-    const plain = !whole && YAML_PLAIN_WORDS.test(value);
-    if (!YAML_NOT_SECRET.test(value) && !ref && !plain) {
+    if (!yamlValueKept(m[2] as string, s.slice(v, e))) {
       out += s.slice(done, v) + REDACTED;
       done = e;
     }
     p = next;
   }
   return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * Whether a secret key's plain value, one line, stays: a boolean or null, a Kubernetes Secret's name under a key that
+ * names one (YAML_SECRET_REF, YAML_CERT_SECRET_REF), an algorithm's name under a token's or a key's (YAML_PLAIN_WORDS).
+ */
+function yamlValueKept(key: string, value: string): boolean {
+  const ref =
+    YAML_OBJECT_NAME.test(value) &&
+    (YAML_SECRET_REF.test(key) || (YAML_CERT_SECRET_REF.test(key) && (YAML_DOTTED_NAME.test(value) || YAML_CERT_NAME.test(value))));
+  const whole = YAML_WHOLE_KEY.test(key) && (!key.includes("-") || YAML_PASSWORD_KEY.test(key));
+  return YAML_NOT_SECRET.test(value) || ref || (!whole && YAML_PLAIN_WORDS.test(value));
+}
+
+/**
+ * The lines from `q` on that continue a secret key's value (the key at `column`): those indented deeper, up to the
+ * first that reads as a key (YAML_KEY_LINE: the document's next mapping, as a plain scalar holds no `key: `); its
+ * first character (a comment line's, `#` then a space, aside) and the last such line's end (blank lines among them, not
+ * after them). -1 where there is none: the next line is not deeper (`password:` then `user: u`), reads as a key
+ * (`apiKey:` then `  valueFrom: vault`: its own line's to mask), or is a comment only; a value that starts quoted is
+ * NAMED_SECRET's. The value below a key with none on its line (`password:` then `  S3cret`, a sequence of plain items
+ * `  - S3cret`), or a plain value's continuation (`clientSecret: part1` then `  part2`). Reads those lines and the one
+ * that ends them once: a value read is masked and skipped, and a key line read is the next to read.
+ */
+function deeperValue(s: string, q: number, column: number): [number, number] | -1 {
+  let first = -1;
+  let end = -1;
+  while (q < s.length) {
+    const e = lineEnd(s, q);
+    let i = q;
+    while (i < e && (s[i] === " " || s[i] === "\t")) i++;
+    if (i < e) {
+      if (i - q <= column) break;
+      YAML_KEY_LINE.lastIndex = q;
+      if (YAML_KEY_LINE.test(s)) break;
+      const comment = s[i] === "#" && (i + 1 === e || s[i + 1] === " " || s[i + 1] === "\t");
+      if (first === -1 && !comment) {
+        if (s[i] === '"' || s[i] === "'") return -1;
+        first = i;
+      }
+      if (first !== -1) end = e;
+    }
+    q = s.indexOf("\n", e);
+    q = q === -1 ? s.length : q + 1;
+  }
+  return first === -1 ? -1 : [first, end];
 }
 
 /**
@@ -588,11 +660,17 @@ function maskHtpasswd(s: string): string {
   HTPASSWD_WORD.lastIndex = 0;
   for (let m = HTPASSWD_WORD.exec(s); m !== null; m = HTPASSWD_WORD.exec(s)) {
     tools ??= commandTools(s);
-    if (m.index < done || ((tools[m.index] as number) & HTPASSWD) === 0) continue;
+    if (m.index < done) continue;
+    // `docker run --entrypoint htpasswd IMAGE -Bbn …`: the container's options and the image, then htpasswd's words
+    const entry = isEntrypointValue(s, m.index);
+    if (!entry && ((tools[m.index] as number) & HTPASSWD) === 0) continue;
     const words: string[] = [];
     const starts: number[] = [];
     let i = m.index + m[0].length;
-    while (words.length < 16) {
+    // the quote that closes `--entrypoint "htpasswd"`
+    const close = entry ? /^\\{0,7}["']/.exec(s.slice(i, i + 8)) : null;
+    if (close !== null) i += close[0].length;
+    while (words.length < (entry ? 40 : 16)) {
       SHELL_WORD.lastIndex = i;
       const w = SHELL_WORD.exec(s);
       if (w === null) break;
@@ -602,12 +680,13 @@ function maskHtpasswd(s: string): string {
       words.push(word);
       i = end;
     }
-    const k = htpasswdPassword(words);
+    let k = entry ? entrypointPassword(words) : -1;
+    if (k === -1 && ((tools[m.index] as number) & HTPASSWD) !== 0) k = htpasswdPassword(words);
     // a name among the words read is one of their values (its command's words end at the command's end): not read
-    // again, where this one was the command's (its first word) or its password was found. A name after another word
-    // (`echo htpasswd htpasswd -b f u pw`) may be an argument: the names among its words are read still (each reads at
-    // most 16 words: linear).
-    if ((k !== -1 || isFirstWord(s, m.index)) && i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
+    // again, where this one was the command's (its first word or `--entrypoint`'s value) or its password was found. A
+    // name after another word (`echo htpasswd htpasswd -b f u pw`) may be an argument: the names among its words are
+    // read still (each reads at most 16 words: linear).
+    if ((k !== -1 || entry || isFirstWord(s, m.index)) && i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
     if (k === -1) continue;
     const from = starts[k] as number;
     const to = from + (words[k] as string).length;
@@ -652,6 +731,505 @@ function maskChpasswd(s: string): string {
     done = m.index;
   }
   return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * One part of a shell word: quoted (escaped too; to its closing quote) or bare (SHELL_WORD's, no spaces before it; a
+ * backslash before a line break is a line's continuation, not the word's).
+ */
+const WORD_PART = /(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["'\r\n]))+/y;
+
+/** Shell words read from a string: each one's text and start, and where the last one ends. */
+interface ShellWords {
+  words: string[];
+  starts: number[];
+  end: number;
+}
+
+/**
+ * The shell words from `i` on, at most `max`, to the command's end (`;`, `&`, `|`, a parenthesis, a backquote, a line
+ * break, a quote that never closes): a word's parts glued (`P@ss"w d"` is one word), a line continued by a backslash
+ * or a backtick read on. Reads those words, and the spaces between them, once.
+ */
+function shellWords(s: string, i: number, max: number): ShellWords {
+  const words: string[] = [];
+  const starts: number[] = [];
+  let end = i;
+  while (words.length < max) {
+    for (;;) {
+      const c = s[i];
+      if (c === " " || c === "\t") i++;
+      else if ((c === "\\" || c === "`") && (s[i + 1] === "\n" || (s[i + 1] === "\r" && s[i + 2] === "\n"))) i += s[i + 1] === "\n" ? 2 : 3;
+      else break;
+    }
+    const from = i;
+    for (;;) {
+      WORD_PART.lastIndex = i;
+      if (!WORD_PART.test(s)) break;
+      i = WORD_PART.lastIndex;
+    }
+    if (i === from) break;
+    words.push(s.slice(from, i));
+    starts.push(from);
+    end = i;
+  }
+  return { words, starts, end };
+}
+
+/** The words `from` to `to` (excluded) of an argv, as strings (a number's text). */
+const argvWords = (v: readonly unknown[], from: number, to: number): string[] =>
+  v.slice(from, to).map((w) => (typeof w === "string" ? w : String(w)));
+
+/** An argv's word that ends its command (`&&`, `;`): a tool before it runs another command than the words after it. */
+const isArgvCommandEnd = (w: unknown): boolean => w === "&&" || w === "||" || w === ";" || w === "|";
+
+/** A tool's name as an argv's word runs it: its path and `.exe` aside, lower case. */
+function argvToolName(w: unknown): string {
+  if (typeof w !== "string" || w.length > 256) return "";
+  const n = w.slice(Math.max(w.lastIndexOf("/"), w.lastIndexOf("\\")) + 1).toLowerCase();
+  return n.endsWith(".exe") ? n.slice(0, -4) : n;
+}
+
+/**
+ * The nearest of an argv's elements before `i` (at most `back` before it, in the same command) whose tool `is` names,
+ * or -1. `ends`: the last characters (lower case) such a word may have (its name's, or `.exe`'s): any other word's
+ * name is not computed.
+ */
+function argvToolBefore(v: readonly unknown[], i: number, back: number, ends: string, is: (name: string) => boolean): number {
+  for (let k = i - 1; k >= 0 && k >= i - back; k--) {
+    const w = v[k];
+    if (isArgvCommandEnd(w)) return -1;
+    if (typeof w !== "string" || w.length < 4) continue;
+    if (ends.includes((w[w.length - 1] as string).toLowerCase()) && is(argvToolName(w))) return k;
+  }
+  return -1;
+}
+
+/**
+ * Before a tool's name: no character of a longer word, or an escaped line break or tab (`\n`: a script in JSON text
+ * or a string, `…pw\nnet use …`).
+ */
+const TOOL_START = "(?:(?<![\\w.-])|(?<=\\\\[nrt]))";
+
+/**
+ * Each of a tool's credentials in a string masked: `find` finds the tool's name, `at` the credentials among its words.
+ * Linear: the words a name reads are not read again (another name among them is one of their values), but from a
+ * credential on, which may run into the next command of a script whose line breaks are escaped (`pw\nnet use …`).
+ */
+function maskToolWords(s: string, find: RegExp, max: number, at: (words: readonly string[]) => readonly number[]): string {
+  let out = "";
+  let done = 0;
+  find.lastIndex = 0;
+  for (let m = find.exec(s); m !== null; m = find.exec(s)) {
+    // a quoted path to the tool (`& "C:\Tools\PsExec.exe" …`): its closing quote is no word
+    let i = find.lastIndex;
+    while (s[i] === "\\" && i < find.lastIndex + 7) i++;
+    i = s[i] === '"' || s[i] === "'" ? i + 1 : find.lastIndex;
+    const r = shellWords(s, i, max);
+    const ks = at(r.words);
+    const resume = ks.length > 0 ? (r.starts[ks[ks.length - 1] as number] as number) : r.end;
+    if (resume > find.lastIndex) find.lastIndex = resume;
+    for (const k of ks) {
+      const from = r.starts[k] as number;
+      const to = from + (r.words[k] as string).length;
+      if (from < done) continue;
+      out += s.slice(done, from) + maskedRange(s, from, to);
+      done = to;
+    }
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/**
+ * `net use` (`net1`, a path to `net.exe`), for a share's password, as `net help use` gives its syntax: `NET USE [DEVICE |
+ * *] [\\COMPUTER\SHARE[\VOLUME] [PASSWORD | *]] [/USER:[DOMAIN\]NAME] [/SAVECRED] [/DELETE] …`, and `NET USE {DEVICE |
+ * *} [PASSWORD | *] /HOME`.
+ */
+const NET_USE = new RegExp(`${TOOL_START}net(?:1|\\.exe)?[ \\t]+use(?=[ \\t])`, "gi");
+/** net use's device: a drive (`Z:`), a printer port (`LPT1:`), or `*` (the next free drive). */
+const NET_USE_DEVICE = /^(?:[a-z]:|\*|(?:lpt|com)\d:?)$/i;
+/** A UNC path (`\\srv\share`, quoted, or its backslashes escaped in JSON text: `\\\\srv\\share`). */
+const UNC_PATH = /^(?:\\{0,7}["'])?\\{2,}[^\\\s"']/;
+/** A switch of a Windows command (`/user:dom\u`, `/persistent:no`, `/delete`). */
+const isSwitch = (w: string): boolean => w.charCodeAt(0) === 47;
+
+/**
+ * Which of net use's words (those after `use`) is the share's password, or -1. Its switches aside (anywhere; a user's
+ * name written apart, `/user NAME`, with its switch), its words are an optional device, the UNC path, then the
+ * password; or, with `/home`, a device and then the password. None without a UNC path or `/home` (`net use Z:
+ * /delete`, prose's `net use of the share`). Not `*` (it asks for the password), nor a word of prose (`net use
+ * \\srv\share to map a drive`).
+ */
+function netUsePassword(words: readonly string[]): number {
+  /** the words that are no switch, by index */
+  const at: number[] = [];
+  let home = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (!isSwitch(w)) at.push(i);
+    else if (/^\/u(?:ser)?$/i.test(w)) i++;
+    else if (/^\/home$/i.test(w)) home = true;
+  }
+  const device = at.length > 0 && NET_USE_DEVICE.test(words[at[0] as number] as string) ? 1 : 0;
+  const unc = at.length > device && UNC_PATH.test(words[at[device] as number] as string);
+  if (!unc && !(home && device === 1)) return -1;
+  const k = at[device + (unc ? 1 : 0)];
+  if (k === undefined) return -1;
+  const w = words[k] as string;
+  return w === "*" || PROSE_WORD.test(w) ? -1 : k;
+}
+
+/** Where `use` is in a `net use` command that runs to the argv's element `i` (at most 10 words before it), or -1. */
+function argvNetUse(v: readonly unknown[], i: number): number {
+  for (let k = i - 1; k >= 1 && k >= i - 10; k--) {
+    const w = v[k];
+    if (isArgvCommandEnd(w)) return -1;
+    if (typeof w !== "string") continue;
+    if (w.length === 3 && w.toLowerCase() === "use") {
+      const net = argvToolName(v[k - 1]);
+      return net === "net" || net === "net1" ? k : -1;
+    }
+  }
+  return -1;
+}
+
+/** PsExec (`psexec`, `PsExec64.exe`, a path to it), for its `-p PASSWORD` (https://learn.microsoft.com/sysinternals/downloads/psexec). */
+const PSEXEC = new RegExp(`${TOOL_START}psexec(?:64)?(?:\\.exe)?(?![^\\s"'\`;&|()])`, "gi");
+const isPsexec = (name: string): boolean => name === "psexec" || name === "psexec64";
+/** PsExec's options that take a value (`-u USER`, `-w DIR`, `-n SECONDS`, `-r SERVICE`, `-a CPUS`, `-g NODE`). */
+const PSEXEC_VALUED = new Set(["u", "w", "n", "r", "a", "g"]);
+
+/**
+ * Which of PsExec's words (those after its name) is `-p`'s password, or -1: its options come first, with the computers
+ * (`\\host`, `@file`) among them; the first other word is the command it runs, whose own options (`ssh -p 22`) are
+ * not PsExec's (its usage: `psexec [\\computer[,…] | @file] [-u user [-p psswd]] [-n s] [-r servicename] … [-i
+ * [session]] [-c executable [-f|-v]] [-w directory] … cmd [arguments]`). `-i` takes a session's number when one
+ * follows it, `-c` an executable when a word that is no option does.
+ */
+function psexecPassword(words: readonly string[]): number {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (UNC_PATH.test(w) || w.startsWith("@")) continue;
+    if (w.length < 2 || w.charCodeAt(0) !== 45) return -1;
+    const name = w.slice(1).toLowerCase();
+    if (name === "p") {
+      const value = words[i + 1];
+      return value === undefined || PROSE_WORD.test(value) ? -1 : i + 1;
+    }
+    const next = words[i + 1] ?? "-";
+    if (PSEXEC_VALUED.has(name) || (name === "i" && /^\d+$/.test(next)) || (name === "c" && next.charCodeAt(0) !== 45)) i++;
+  }
+  return -1;
+}
+
+/** openssl (a path to it too), for `enc`'s `-k PASSWORD` and `-K KEY`. */
+const OPENSSL_WORD = new RegExp(`${TOOL_START}openssl(?:\\.exe)?(?![^\\s"'\`;&|()])`, "gi");
+/**
+ * openssl's `enc` and the cipher commands that run it (`openssl aes-256-cbc`, `openssl des3`, `openssl bf`): their
+ * `-k` is a password, not another command's option (`s_client` has none).
+ */
+const OPENSSL_ENC =
+  /^(?:enc|(?:aes|aria|camellia)(?:-?(?:128|192|256))?(?:-[a-z0-9]+)*|(?:bf|blowfish|cast5?|des(?:3|x)?|idea|rc[245]|seed|sm4|chacha20)(?:-[a-z0-9]+)*)$/i;
+/** enc's `-k PASSWORD` and `-K KEY` (the key itself, in hex), one dash or two; not `-kfile FILE`. */
+const OPENSSL_KEY_OPTION = /^--?k$/i;
+
+/** Which of openssl's words (those after its name) are `-k`'s or `-K`'s values, in `enc` or a cipher's command. */
+function opensslKeys(words: readonly string[]): number[] {
+  const at: number[] = [];
+  if (!OPENSSL_ENC.test(words[0] ?? "")) return at;
+  for (let i = 1; i + 1 < words.length; i++) {
+    if (!OPENSSL_KEY_OPTION.test(words[i] as string)) continue;
+    if (!PROSE_WORD.test(words[i + 1] as string)) at.push(i + 1);
+    i++;
+  }
+  return at;
+}
+
+/** `--entrypoint` before htpasswd's name (`--entrypoint htpasswd`, `--entrypoint=/usr/local/apache2/bin/htpasswd`). */
+const ENTRYPOINT = "--entrypoint";
+
+/**
+ * Whether the htpasswd name at `at` is the value of a container's `--entrypoint` (its path before it, a quote around
+ * it, `=` or spaces between): then an image's name sits between the container's options and htpasswd's own
+ * (entrypointPassword). Reads back a bounded stretch, as isFirstWord does.
+ */
+function isEntrypointValue(s: string, at: number): boolean {
+  const floor = Math.max(0, at - FIRST_WORD_LOOKBACK);
+  let b = at;
+  while (b > floor && !/[\s="']/.test(s[b - 1] as string)) b--;
+  while (b > floor && (s[b - 1] === '"' || s[b - 1] === "'" || s[b - 1] === "\\")) b--;
+  if (s[b - 1] === "=") b--;
+  else {
+    const e = b;
+    while (b > floor && (s[b - 1] === " " || s[b - 1] === "\t")) b--;
+    if (b === e) return false;
+  }
+  return b >= ENTRYPOINT.length && s.slice(b - ENTRYPOINT.length, b).toLowerCase() === ENTRYPOINT;
+}
+
+/** A container's option that takes no value (`--rm`, `-it`, `--init`): `docker run`'s and podman's flags. */
+const CONTAINER_FLAG =
+  /^(?:-[dDitPq]+|--(?:rm|detach|interactive|tty|init|privileged|publish-all|read-only|quiet|no-healthcheck|oom-kill-disable|disable-content-trust|help))$/;
+
+/**
+ * Which of the words after `--entrypoint htpasswd` is htpasswd's password (htpasswdPassword), or -1: the container's
+ * options come first (a flag alone, any other option with its value, attached by `=` or the next word), then the
+ * image (`httpd:2`), then htpasswd's own words (`docker run --rm --entrypoint htpasswd httpd:2 -Bbn user PASSWORD`).
+ */
+function entrypointPassword(words: readonly string[]): number {
+  let i = 0;
+  for (; i < words.length; i++) {
+    const w = words[i] as string;
+    if (w.charCodeAt(0) !== 45) break;
+    if (!w.includes("=") && !CONTAINER_FLAG.test(w)) i++;
+  }
+  const k = htpasswdPassword(words.slice(i + 1));
+  return k === -1 ? -1 : i + 1 + k;
+}
+
+/** Where htpasswd is `--entrypoint`'s value in an argv that runs to its element `i` (at most 32 words before it), or -1. */
+function argvEntrypoint(v: readonly unknown[], i: number): number {
+  for (let k = i - 1; k >= 1 && k >= i - 32; k--) {
+    const w = v[k];
+    if (isArgvCommandEnd(w)) return -1;
+    if (typeof w !== "string") continue;
+    // (a word that can name no htpasswd, by its last character, is passed: most are)
+    const last = w.charCodeAt(w.length - 1) | 32;
+    if (last !== 100 && last !== 101) continue;
+    if (w.length > 13 && w.charCodeAt(1) === 45 && w.toLowerCase().startsWith(`${ENTRYPOINT}=`) && isHtpasswd(w.slice(13))) return k;
+    if (isHtpasswd(w) && typeof v[k - 1] === "string" && (v[k - 1] as string).toLowerCase() === ENTRYPOINT) return k;
+  }
+  return -1;
+}
+
+/**
+ * An argv's element (at `i`) that is net use's password, PsExec's `-p`, openssl enc's `-k`/`-K` or htpasswd's password
+ * after `--entrypoint htpasswd IMAGE`: the words from the tool on read as its command line's are. `afterOption`: the
+ * element before is an option; `operand`: it may be an operand (mayBeOperand).
+ */
+function argvToolWord(v: readonly unknown[], i: number, afterOption: boolean, operand: boolean): boolean {
+  const prev = v[i - 1] as string;
+  if (afterOption && prev.length <= 3) {
+    if ((prev === "-p" || prev === "-P") && i >= 2) {
+      const k = argvToolBefore(v, i, 24, "c4e", isPsexec);
+      if (k !== -1 && psexecPassword(argvWords(v, k + 1, i + 1)) === i - k - 1) return true;
+    }
+    if (OPENSSL_KEY_OPTION.test(prev)) {
+      const k = argvToolBefore(v, i, 40, "le", (n) => n === "openssl");
+      if (k !== -1 && opensslKeys(argvWords(v, k + 1, i + 1)).includes(i - k - 1)) return true;
+    }
+  }
+  if (!operand) return false;
+  const use = argvNetUse(v, i);
+  if (use !== -1) {
+    // its words to the command's end (`/home` may follow the password), at most 12 as in a command line
+    let to = use + 1;
+    while (to < v.length && to <= use + 12 && !isArgvCommandEnd(v[to])) to++;
+    if (netUsePassword(argvWords(v, use + 1, to)) === i - use - 1) return true;
+  }
+  const entry = argvEntrypoint(v, i);
+  return entry !== -1 && entrypointPassword(argvWords(v, entry + 1, i + 1)) === i - entry - 1;
+}
+
+/** chpasswd as a word (a path to it too: `/usr/sbin/chpasswd`). */
+const CHPASSWD_WORD = new RegExp(`${TOOL_START}chpasswd(?![\\w-])`, "gi");
+/** The same, read at a place (sticky). */
+const CHPASSWD_AT = new RegExp(CHPASSWD_WORD.source, "iy");
+/** A line of chpasswd's input, `user:password` (indented in a `<<-` here-document): its user, then the password. */
+const CHPASSWD_USER = /[ \t]*[\w.@$-]+:/y;
+/** `user:password` in a quoted here-string (`<<< "root:p w"`): the password, to the quote or an escape (`\n`). */
+const CHPASSWD_QUOTED_PAIR = /([\w.@$-]+:)[^"'\\\r\n]+/g;
+
+/**
+ * Where the line break at `i` ends, or -1 where none is there: a line break, written (`\n`) or escaped as JSON text or
+ * a script's string writes it (`\n`, `\\n`, with `\r` before it too) when `escaped`.
+ */
+function lineBreakEnd(s: string, i: number, escaped: boolean): number {
+  if (s[i] === "\n") return i + 1;
+  if (s[i] === "\r" && s[i + 1] === "\n") return i + 2;
+  if (!escaped || s[i] !== "\\") return -1;
+  let j = i;
+  while (s[j] === "\\") j++;
+  if (s[j] === "r") {
+    j++;
+    while (s[j] === "\\") j++;
+  }
+  return s[j] === "n" && s[j - 1] === "\\" ? j + 1 : -1;
+}
+
+/**
+ * Where the next line break (lineBreakEnd's) from `i` on starts, or `limit`. A run of backslashes that starts none is
+ * passed whole (none starts inside it: lineBreakEnd reads any run to its end), so each character is read once or twice.
+ */
+function nextLineBreak(s: string, i: number, limit: number, escaped: boolean): number {
+  while (i < limit && lineBreakEnd(s, i, escaped) === -1) {
+    if (s[i] === "\\") while (s[i] === "\\" && i < limit) i++;
+    else i++;
+  }
+  return Math.min(i, limit);
+}
+
+/**
+ * chpasswd's input given on its command line: a here-string (`chpasswd <<< 'user:pw'`, `<<<"user:pw"`) or a
+ * here-document (`chpasswd <<EOF`, `<<-'EOF'`, `cat <<EOF | sudo chpasswd`) on chpasswd's line, its body's lines to
+ * the delimiter's (`user:pw`: the password masked, the user kept). A script held in JSON text or a string writes its
+ * line breaks escaped (`chpasswd <<EOF\nroot:pw\nEOF`): its body's lines are read so, to the string's line's end.
+ * Linear: each line, and each body, is read once (a chpasswd inside a body is data, not read again).
+ */
+function maskChpasswdInput(s: string): string {
+  const masks: Array<[number, number, string]> = [];
+  /** where the text read ends: a chpasswd before it was read with its line (or is in a body: data) */
+  let read = 0;
+  CHPASSWD_WORD.lastIndex = 0;
+  for (let m = CHPASSWD_WORD.exec(s); m !== null; m = CHPASSWD_WORD.exec(s)) {
+    // its line: between line breaks (a written one, or an escaped `\n`), back to what was read
+    let ls = m.index;
+    while (ls > read && s[ls - 1] !== "\n" && !(s[ls - 1] === "n" && s[ls - 2] === "\\")) ls--;
+    const realEnd = lineEnd(s, m.index);
+    const le = nextLineBreak(s, m.index, realEnd, true);
+    read = le;
+    const pipelines = chpasswdPipelines(s, ls, le);
+    /**
+     * the delimiters of the here-documents on the line, in order (their bodies follow in that order), each with whether
+     * it is chpasswd's input; where the first one's word ends
+     */
+    const delims: Array<[string, boolean]> = [];
+    let bodyAt = -1;
+    let pipeline = 0;
+    for (let i = ls; i + 1 < le; i++) {
+      if (s[i] !== "<" || s[i + 1] !== "<") continue;
+      // only chpasswd's input: a pipeline that runs it (`cat <<EOF > app.yaml; chpasswd < f` feeds it nothing)
+      while ((pipelines[pipeline] as [number, boolean])[0] <= i) pipeline++;
+      const feeds = (pipelines[pipeline] as [number, boolean])[1];
+      if (s[i + 2] === "<") {
+        if (!feeds) {
+          i += 2;
+          continue;
+        }
+        // a here-string: its word's passwords
+        const w = shellWords(s, i + 3, 1);
+        if (w.words.length === 1) {
+          const word = w.words[0] as string;
+          const masked = /^\$?\\{0,7}["']/.test(word)
+            ? word.replace(CHPASSWD_QUOTED_PAIR, `$1${REDACTED}`)
+            : word.replace(CHPASSWD_PAIR, `$1${REDACTED}`);
+          if (masked !== word) masks.push([w.starts[0] as number, w.end, masked]);
+        }
+        i = Math.max(i + 2, w.end - 1);
+        continue;
+      }
+      HEREDOC_DELIMITER.lastIndex = i + 2;
+      const d = HEREDOC_DELIMITER.exec(s);
+      if (d === null) continue;
+      delims.push([d[1] as string, feeds]);
+      if (bodyAt === -1) bodyAt = HEREDOC_DELIMITER.lastIndex;
+      i = HEREDOC_DELIMITER.lastIndex - 1;
+    }
+    if (delims.some(([, input]) => input)) {
+      // the body starts on the next line: an escaped line break before the line's end makes it a string's script
+      const q = nextLineBreak(s, bodyAt, realEnd, true);
+      let escaped = q < realEnd;
+      /** where the next body starts (escaped), or the line break before it */
+      let at = escaped ? lineBreakEnd(s, q, true) : realEnd;
+      for (const [delim, input] of delims) {
+        if (at === -1) break;
+        let r = readHereDocument(s, at, delim, escaped, input ? masks : undefined);
+        if (!r.found && escaped) {
+          // an escaped `\n` on a script's line (a comment's) that ends no line: the body is on the lines below
+          escaped = false;
+          r = readHereDocument(s, realEnd, delim, false, input ? masks : undefined);
+        }
+        read = Math.max(read, r.end);
+        if (!r.found) break;
+        at = escaped ? lineBreakEnd(s, r.end, true) : lineEnd(s, r.end);
+      }
+    }
+    CHPASSWD_WORD.lastIndex = Math.max(CHPASSWD_WORD.lastIndex, read);
+  }
+  if (masks.length === 0) return s;
+  masks.sort((a, b) => a[0] - b[0]);
+  let out = "";
+  let done = 0;
+  for (const [from, to, text] of masks) {
+    if (from < done) continue;
+    out += s.slice(done, from) + text;
+    done = to;
+  }
+  return out + s.slice(done);
+}
+
+/**
+ * The pipelines of a line (`;`, `&&`, `||`, `&` end one, not a redirection's `2>&1` or `&>`; a pipe does not), in order:
+ * each one's end (the last one's `le`, and one past it) and whether it runs chpasswd. Reads the line once.
+ */
+function chpasswdPipelines(s: string, ls: number, le: number): Array<[number, boolean]> {
+  const out: Array<[number, boolean]> = [];
+  let runs = false;
+  for (let i = ls; i < le; i++) {
+    const c = s[i];
+    if (c === ";" || (c === "&" && s[i - 1] !== ">" && s[i - 1] !== "<" && s[i + 1] !== ">")) {
+      out.push([i, runs]);
+      runs = false;
+    } else if ((c === "c" || c === "C") && !runs) {
+      CHPASSWD_AT.lastIndex = i;
+      runs = CHPASSWD_AT.test(s);
+    }
+  }
+  out.push([le, runs], [Number.POSITIVE_INFINITY, false]);
+  return out;
+}
+
+/** A here-document's delimiter after `<<`: a word, quoted (escaped too) or not (`<<EOF`, `<<-'EOF'`, `<< "END"`, `<<\EOF`). */
+const HEREDOC_DELIMITER = /-?[ \t]*\\{0,7}["']?\\?([\w.-]+)/y;
+
+/**
+ * A here-document's body, from its line break at `at` (the key's line's end) to its delimiter's line (its end, `found`)
+ * or, not found, the string's end (or, `escaped`, the end of the string's line that holds the script): each
+ * `user:password` line's password masked (into `masks`). An escaped body's password ends at a quote that ends its string.
+ */
+function readHereDocument(
+  s: string,
+  at: number,
+  delim: string,
+  escaped: boolean,
+  masks: Array<[number, number, string]> | undefined,
+): { end: number; found: boolean } {
+  const limit = escaped ? lineEnd(s, at) : s.length;
+  let q = at;
+  if (!escaped) {
+    const b = lineBreakEnd(s, q, false);
+    if (b === -1) return { end: q, found: false };
+    q = b;
+  }
+  while (q < limit) {
+    // the line [q, e), its break ending at `next`
+    const e = nextLineBreak(s, q, limit, escaped);
+    const next = e < limit ? (lineBreakEnd(s, e, escaped) as number) : limit;
+    let a = q;
+    while (s[a] === " " || s[a] === "\t") a++;
+    let z = e;
+    while (z > a && (s[z - 1] === " " || s[z - 1] === "\t" || s[z - 1] === "\r")) z--;
+    if (s.startsWith(delim, a) && (a + delim.length === z || (escaped && /["'\\]/.test(s[a + delim.length] as string)))) {
+      return { end: a + delim.length, found: true };
+    }
+    CHPASSWD_USER.lastIndex = q;
+    if (masks !== undefined && CHPASSWD_USER.test(s)) {
+      const from = CHPASSWD_USER.lastIndex;
+      let to = from;
+      // escaped: to a quote that an even run of backslashes (none) escapes, the end of the JSON string
+      if (escaped) {
+        while (to < z) {
+          if (s[to] === "\\") to += 2;
+          else if (s[to] === '"' || s[to] === "'") break;
+          else to++;
+        }
+        to = Math.min(to, z);
+      } else to = z;
+      if (to > from && s.slice(from, to) !== REDACTED) masks.push([from, to, REDACTED]);
+    }
+    q = next;
+  }
+  return { end: limit, found: false };
 }
 
 /**
@@ -1139,10 +1717,19 @@ function maskCommandLine(s: string): string {
   // (`user` as a word: not every line that names a subnet or a network, each one's tools read for nothing)
   if (/\suser[ \t]/i.test(out)) out = out.replace(NET_USER, inCommand(commandTools(out), NET, maskedValue));
   if (/htpasswd/i.test(out)) out = maskHtpasswd(out);
-  if (/chpasswd/i.test(out)) out = maskChpasswd(out);
+  if (/chpasswd/i.test(out)) {
+    out = maskChpasswd(out);
+    if (out.includes("<<")) out = maskChpasswdInput(out);
+  }
   if (/securestring/i.test(out)) out = maskSecureString(out);
+  if (/\suse[ \t]/i.test(out)) out = maskToolWords(out, NET_USE, 12, (words) => oneOf(netUsePassword(words)));
+  if (/psexec/i.test(out)) out = maskToolWords(out, PSEXEC, 24, (words) => oneOf(psexecPassword(words)));
+  if (/openssl/i.test(out)) out = maskToolWords(out, OPENSSL_WORD, 40, opensslKeys);
   return out;
 }
+
+/** An index, or none (-1), as a list. */
+const oneOf = (k: number): number[] => (k === -1 ? [] : [k]);
 
 /** Whether a string may be JSON text: an object, an array or a string, first and last (spaces around them aside). */
 function isJsonLike(s: string): boolean {
@@ -1728,7 +2315,14 @@ function mayBeOperand(v: readonly unknown[], i: number): boolean {
   const w = v[i - 2];
   if (typeof w !== "string") return false;
   if (w.charCodeAt(0) === 45 || isDashArg(v[i - 3]) || (i >= 4 && isDashArg(v[i - 4]))) return true;
-  return (w.length === 3 || w.length === 4) && OPERAND_TRIGGER.test(w);
+  if ((w.length === 3 || w.length === 4) && OPERAND_TRIGGER.test(w)) return true;
+  // net use's password: after its share (`\\srv\share`), a switch (`/user:u`), a user's name after `/user`, or a
+  // device (`Z:`, `*`, with `/home`), in a `net use` command
+  const p = v[i - 1];
+  if (typeof p !== "string") return false;
+  const c = p.charCodeAt(0);
+  const after = c === 92 || c === 47 || w.charCodeAt(0) === 47 || (p.length === 2 && p.charCodeAt(1) === 58) || p === "*";
+  return after && argvNetUse(v, i) !== -1;
 }
 /** The word two before TOOL_OPERANDS' credential: `configure set NAME VALUE`, `net user NAME PASSWORD`. */
 const OPERAND_TRIGGER = /^(?:set|user)$/i;
@@ -1828,6 +2422,7 @@ function argvMask(v: readonly unknown[], i: number, x: string): string | undefin
   const attached = x.charCodeAt(0) === 45 && x.length > 2 && x.length <= 4096;
   const operand = !afterOption && !attached && isOptionValueArg(x) && mayBeOperand(v, i);
   if (!(afterOption && prev.length <= 64) && !attached && !operand) return undefined;
+  if ((afterOption || operand) && argvToolWord(v, i, afterOption, operand)) return REDACTED;
   if (argvToolsFor !== v) {
     argvToolsOf = argvTools(v);
     argvToolsFor = v;
