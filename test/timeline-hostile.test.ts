@@ -405,10 +405,15 @@ describe("a change before a series' first sample, or after its last: the samples
     );
   });
 
-  it("so is one made seconds before the first sample; one inside the first sample's interval, or a tag change, passes", async () => {
+  it("so is one made a whole interval before the first sample; one less than an interval before it, inside its interval, or a tag change, passes", async () => {
     assert.deepEqual(
-      (await rule(time([change("edge", "2026-03-14T03:19:30Z")], lateUp))).map((f) => [f.status, f.text.match(/nor in the [^(]+/)?.[0]]),
-      [["unknown", "nor in the 30 s after it "]],
+      (await rule(time([change("edge", "2026-03-14T03:19:00Z")], lateUp))).map((f) => [f.status, f.text.match(/nor in the [^(]+/)?.[0]]),
+      [["unknown", "nor in the 60 s after it "]],
+    );
+    // less than an interval before the first sample: the samples follow it as they follow one made inside an interval
+    assert.deepEqual(
+      (await rule(time([change("edge", "2026-03-14T03:19:30Z")], lateUp))).map((f) => f.status),
+      ["pass"],
     );
     // the sample stamped 03:20 holds the minute the change was made in: the samples follow it with no gap
     for (const t of ["2026-03-14T03:20:00Z", "2026-03-14T03:20:30Z"])
@@ -895,6 +900,415 @@ describe("a timeline narrowed to one load balancer whose only member on a change
         ["pass", undefined, undefined, undefined, undefined],
       ],
       "lb-b passes (b1 up, its change broke nothing); lb-a and lb-c are unknown through the changes",
+    );
+  });
+});
+
+describe("the state at a change, the members it reached, and what an unknown says of each", () => {
+  const at = (m: number, s = 0) => new Date(Date.UTC(2026, 2, 14, 3, m, s)).toISOString();
+  /** one sample a minute from 03:`from`, `U` up and `D` down */
+  const minutes = (p: string, from: number) => [...p].map((c, i) => ({ t: at(from + i), up: c === "U", value: c === "U" ? 100 : 0 }));
+  const series = (points: ReturnType<typeof minutes>, key = "vm1", extra: { since?: string; until?: string } = {}) => ({
+    key,
+    resourceId: `nic-${key}`,
+    label: key,
+    loadBalancerId: "lb",
+    metric: "DipAvailability",
+    path: ["lb", `nic-${key}`, "nsg"],
+    pointer: `/series/${key}`,
+    rule: "",
+    step: 60_000,
+    points,
+    ...extra,
+  });
+  const change = (id: string, time: string) => ({
+    id,
+    time,
+    resourceId: "nsg",
+    resourceName: "nsg",
+    operation: "write",
+    kind: "update" as const,
+    who: id,
+    properties: [],
+    summary: `${id} changed nsg`,
+    revert: [],
+    source: "test",
+    pointer: `/changes/${id}`,
+  });
+  type Series = ReturnType<typeof series>;
+  const time = (changes: Array<ReturnType<typeof change>>, list: Series[], unobserved?: Array<{ series: Series }>) => ({
+    window: { from: "2026-03-14T03:00:00Z", until: "2026-03-14T04:00:00Z" },
+    spikes: [],
+    missing: [],
+    series: list,
+    changes,
+    ...(unobserved ? { unobserved } : {}),
+  });
+  const rule = async (t: ReturnType<typeof time>) => {
+    const { CHANGE_MESSAGES } = await import("../src/core/timeline/checks.ts");
+    const out: Array<{ status: string; key?: string; messageId?: string; data?: Record<string, unknown> }> = [];
+    checkChangeBeforeFailure({ model: { time: t }, report: (f: (typeof out)[number]) => out.push(f) } as never, [{ id: "lb", name: "lb" }]);
+    return out.map((f) => [
+      f.status,
+      f.key,
+      (CHANGE_MESSAGES[f.messageId as keyof typeof CHANGE_MESSAGES] ?? "").replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+        String(f.data?.[k] ?? ""),
+      ),
+    ]);
+  };
+  const NONE = "No change in the window 03:00 – 04:00 preceded a health drop (1 change read, 1 health series).";
+
+  it("a change inside an up sample that follows a one-minute down one, the drop at the next sample: fail, as without the blip", async () => {
+    // up 03:00–03:09, down 03:10, up 03:11, down from 03:12; the change at 03:11:30, inside the 03:11 sample
+    const blip = await rule(time([change("deny", at(11, 30))], [series(minutes(`${"U".repeat(10)}DU${"D".repeat(48)}`, 0))]));
+    const plain = await rule(time([change("deny", at(11, 30))], [series(minutes(`${"U".repeat(12)}${"D".repeat(48)}`, 0))]));
+    const want = [
+      [
+        "fail",
+        "change:deny",
+        "03:11:30: deny changed nsg (deny changed nsg); 30 s later vm1 went down (DipAvailability 0 at 03:12). Before → after: not recorded by the source.",
+      ],
+    ];
+    assert.deepEqual(blip, want);
+    assert.deepEqual(plain, want);
+    // up at the change's own sample, the samples ending with it: too soon for a drop to show, as when up before it
+    assert.deepEqual(await rule(time([change("deny", at(11, 30))], [series(minutes(`${"U".repeat(10)}DU`, 0))])), [
+      [
+        "unknown",
+        "change:deny",
+        "03:11:30: deny changed nsg (deny changed nsg), but what vm1 did after it is unknown: the DipAvailability samples end 30 s after it (the last, at 03:11, was up), too soon for a drop to show: a member counts as down only after several failed health probes. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+  });
+
+  it("Azure: the NSG change at 03:10:04 inside the 03:10 sample, up after a one-minute down 03:09, both down from 03:11: the same fail as without the blip", async () => {
+    const { buildAzureModel } = await import("../src/providers/azure/model.ts");
+    const { runCatalog } = await import("./support/catalog.ts");
+    const { NSG_CHANGE, webWithTime } = await import("./support/time-scenarios.ts");
+    const run = (p: string) =>
+      runCatalog(buildAzureModel(webWithTime({ broken: true, dip: { vm1: p, vm2: p }, changes: [NSG_CHANGE] })), "azure")
+        .filter((f) => f.ruleId === "azure/change-before-failure")
+        .map((f) => [f.status, f.key, f.message]);
+    const blip = run(`${"U".repeat(39)}DU${"D".repeat(49)}`);
+    assert.deepEqual(blip, run(`${"U".repeat(41)}${"D".repeat(49)}`));
+    assert.deepEqual(
+      blip.map(([status]) => status),
+      ["fail"],
+    );
+    assert.match(
+      String(blip[0]?.[2]),
+      /^03:10:04: alice@contoso\.com changed nsg-web \(nsg-web: security rule deny-lb-probe added .*\); 56 s later 10\.0\.0\.4 \(vm1\) went down \(DipAvailability 0 at 03:11\) and 1 more member after it\./,
+    );
+  });
+
+  it("a change made while the member was down, followed by it coming back up and a drop: a candidate for that drop, as after an unknown state", async () => {
+    // down 03:00–03:10, up 03:11–03:19, down from 03:20; the change at 03:10:30, inside the down 03:10 sample
+    const back = minutes(`${"D".repeat(11)}${"U".repeat(9)}${"D".repeat(20)}`, 0);
+    assert.deepEqual(await rule(time([change("c", at(10, 30))], [series(back)])), [
+      [
+        "fail",
+        "change:c",
+        "03:10:30: c changed nsg (c changed nsg); 10 min later vm1 went down (DipAvailability 0 at 03:20). Before → after: not recorded by the source.",
+      ],
+    ]);
+    // a nearer change made while it was up: that one, and nothing for the older
+    assert.deepEqual(
+      (await rule(time([change("c", at(10, 30)), change("near", at(15))], [series(back)]))).map(([status, key]) => [status, key]),
+      [["fail", "change:near"]],
+    );
+    // down at the change and after it to the end, or up again after it for good: nothing to say of it
+    for (const p of ["D".repeat(40), `${"D".repeat(11)}${"U".repeat(29)}`])
+      assert.deepEqual(await rule(time([change("c", at(10, 30))], [series(minutes(p, 0))])), [["pass", undefined, NONE]], p);
+  });
+
+  it("a change made while the member was down is a rival of one made while it was up, too close to the same drop; a gap it came back up in says nothing of it", async () => {
+    // down to 03:10, up 03:11, down from 03:12: a at 03:10:30 (down), b at 03:11:30 (up)
+    const close = await rule(
+      time([change("a", at(10, 30)), change("b", at(11, 30))], [series(minutes(`${"D".repeat(11)}U${"D".repeat(20)}`, 0))]),
+    );
+    assert.deepEqual(
+      close.map(([status, key, text]) => [status, key, String(text).match(/ (\w)'s change to nsg at/)?.[1]]),
+      [
+        ["fail", "change:a", "b"],
+        ["fail", "change:b", "a"],
+      ],
+    );
+    // down at 03:10 (a at 03:10:30), no sample 03:11–03:14, up 03:15–03:24 (b at 03:20), down from 03:25: b, and no
+    // unknown for a (it came back up in the gap, and b is nearer the drop)
+    assert.deepEqual(
+      (
+        await rule(
+          time(
+            [change("a", at(10, 30)), change("b", at(20))],
+            [series([...minutes("D".repeat(11), 0), ...minutes(`${"U".repeat(10)}${"D".repeat(10)}`, 15)])],
+          ),
+        )
+      ).map(([status, key]) => [status, key]),
+      [["fail", "change:b"]],
+    );
+  });
+
+  it("a change made before the member joined is no rival of one made after, too close to the same drop", async () => {
+    // joined at 03:11, up then, down from 03:12: a at 03:10:30 (before it joined), b at 03:11:30
+    const s = series(minutes(`U${"D".repeat(20)}`, 11), "vm1", { since: at(11) });
+    assert.deepEqual(await rule(time([change("a", at(10, 30)), change("b", at(11, 30))], [s])), [
+      [
+        "fail",
+        "change:b",
+        "03:11:30: b changed nsg (b changed nsg); 30 s later vm1 went down (DipAvailability 0 at 03:12). Before → after: not recorded by the source.",
+      ],
+    ]);
+  });
+
+  it("a change within one interval before the series' first sample: the samples follow it; one interval or more before it: the gap the series starts with", async () => {
+    const lateUp = minutes("U".repeat(40), 20);
+    assert.deepEqual(await rule(time([change("c", "2026-03-14T03:19:59.600Z")], [series(lateUp)])), [["pass", undefined, NONE]]);
+    // followed by one sample only: too soon for a drop to show, as at the end of any series
+    assert.deepEqual(await rule(time([change("c", "2026-03-14T03:19:59.600Z")], [series(minutes("U", 20))])), [
+      [
+        "unknown",
+        "change:c",
+        "03:19:59: c changed nsg (c changed nsg), but what vm1 did after it is unknown: the DipAvailability samples end 60 s after it (the last, at 03:20, was up), too soon for a drop to show: a member counts as down only after several failed health probes. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+    assert.deepEqual(await rule(time([change("c", at(19))], [series(lateUp)])), [
+      [
+        "unknown",
+        "change:c",
+        "03:19: c changed nsg (c changed nsg), but what vm1 did after it is unknown: no DipAvailability sample before it, nor in the 60 s after it (the first, at 03:20, was up), a gap in which vm1 may have gone down and come back up. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+  });
+
+  it("members unknown in different ways: 'the same' only for those of the first one's kind, each other kind named (at most three)", async () => {
+    const vm1 = series(minutes("U".repeat(40), 20), "vm1");
+    // vm2: up 03:00–03:03, down at 03:04, no sample 03:05–03:29, down from 03:30
+    const vm2 = series([...minutes("UUUUD", 0), ...minutes("D".repeat(10), 30)], "vm2");
+    assert.deepEqual(await rule(time([change("c", at(15))], [vm1, vm2])), [
+      [
+        "unknown",
+        "change:c",
+        "03:15: c changed nsg (c changed nsg), but what vm1 did after it is unknown: no DipAvailability sample before it, nor in the 5 min after it (the first, at 03:20, was up), a gap in which vm1 may have gone down and come back up; for vm2, no DipAvailability sample in the 11 min before it (the last, at 03:04, was down), and at 03:30 it was down. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+    assert.deepEqual(await rule(time([change("c", at(15))], [vm2, vm1])), [
+      [
+        "unknown",
+        "change:c",
+        "03:15: c changed nsg (c changed nsg), but whether vm2 was up then is unknown: no DipAvailability sample in the 11 min before it (the last, at 03:04, was down); at 03:30 it was down; for vm1, no DipAvailability sample before it, nor in the 5 min after it (the first, at 03:20, was up), a gap in which it may have gone down and come back up. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+    // six ways: the series' start (vm1, vm6), down after a stale sample (vm2), a gap (vm3), no sample after (vm4), too
+    // few after (vm5), none in the window (vm7)
+    const many = time(
+      [change("c", at(14, 30))],
+      [
+        vm1,
+        vm2,
+        series([...minutes("U".repeat(11), 0), ...minutes("U".repeat(40), 20)], "vm3"),
+        series(minutes("UUUUUU", 0), "vm4"),
+        series(minutes("U".repeat(15), 1), "vm5"),
+        series(minutes("U".repeat(40), 20), "vm6"),
+      ],
+      [{ series: series([], "vm7") }],
+    );
+    assert.deepEqual(await rule(many), [
+      [
+        "unknown",
+        "change:c",
+        "03:14:30: c changed nsg (c changed nsg), but what vm1 did after it is unknown: no DipAvailability sample before it, nor in the 6 min after it (the first, at 03:20, was up), a gap in which vm1 may have gone down and come back up; the same for 1 more member; for vm2, no DipAvailability sample in the 11 min before it (the last, at 03:04, was down), and at 03:30 it was down; for vm3, no DipAvailability sample between 03:10 (up) and 03:20 (up), a gap in which it may have gone down and come back up; for vm4, no DipAvailability sample after it (the last, at 03:05, was up); and 2 more members. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+    // two of one other kind: named once, with how many more
+    const two = time(
+      [change("c", at(15))],
+      [vm1, vm2, { ...vm2, key: "vm8", label: "vm8", resourceId: "nic-vm8", pointer: "/series/vm8" }],
+    );
+    assert.match(String((await rule(two))[0]?.[2]), /; for vm2, .*, and at 03:30 it was down \(the same for 1 more member\)\. Whether/);
+  });
+
+  it("a series' since and until: a change made before the member joined or once it had left is nothing for it", async () => {
+    const lateUp = minutes("U".repeat(40), 20);
+    const joined = series(lateUp, "vm1", { since: at(18) });
+    assert.deepEqual(await rule(time([change("c", at(10))], [joined])), [["pass", undefined, NONE]]);
+    // down at its first sample: no unknown either, nor a candidate for a later drop
+    assert.deepEqual(
+      await rule(time([change("c", at(10))], [series(minutes(`D${"U".repeat(9)}${"D".repeat(30)}`, 20), "vm1", { since: at(18) })])),
+      [["pass", undefined, NONE]],
+    );
+    // made at or after it joined: the gap the series starts with, as before
+    assert.deepEqual(
+      (await rule(time([change("c", at(18))], [joined]))).map(([status, key]) => [status, key]),
+      [["unknown", "change:c"]],
+    );
+    // left at 03:20 (samples to 03:19): a change from then on is nothing for it; one before, too soon for a drop to show
+    const left = series(minutes("U".repeat(20), 0), "vm1", { until: at(20) });
+    assert.deepEqual(await rule(time([change("c", at(20))], [left])), [["pass", undefined, NONE]]);
+    assert.deepEqual(
+      (await rule(time([change("c", at(18, 30))], [left]))).map(([status, key]) => [status, key]),
+      [["unknown", "change:c"]],
+    );
+    assert.deepEqual(
+      (await rule(time([change("c", at(20))], [series(minutes("U".repeat(20), 0))]))).map(([status, key]) => [status, key]),
+      [["unknown", "change:c"]],
+      "with no until, no sample after the change is unknown",
+    );
+  });
+
+  const azure = async (o: {
+    dip: Record<string, string>;
+    changes: Array<import("./support/time-builder.ts").ChangeSpec>;
+    collectedAt?: string;
+    scenario?: (s: import("./support/azure-builder.ts").AzureScenario) => import("./support/azure-builder.ts").AzureScenario;
+    edit?: (s: import("../src/providers/azure/wire-types.ts").AzureSnapshot) => void;
+  }) => {
+    const { buildAzureModel } = await import("../src/providers/azure/model.ts");
+    const { runCatalog } = await import("./support/catalog.ts");
+    const { healthyWeb, ids, WEB_LB } = await import("./support/azure-builder.ts");
+    const { azureMetricBodies, upDown, withAzureTime } = await import("./support/time-builder.ts");
+    const { T0, WINDOW } = await import("./support/time-scenarios.ts");
+    const web = o.scenario ? o.scenario(healthyWeb()) : healthyWeb();
+    const dip = Object.fromEntries(Object.entries(o.dip).map(([ip, p]) => [ip, upDown(p)]));
+    const snap = withAzureTime(web.build(o.collectedAt ?? "2026-03-14T04:00:00Z"), {
+      window: WINDOW,
+      metrics: { [ids.lb(WEB_LB)]: azureMetricBodies(ids.lb(WEB_LB), { from: T0, dip }) },
+      changes: o.changes,
+      activity: [],
+    });
+    o.edit?.(snap);
+    const model = buildAzureModel(snap);
+    const time = model.time as NonNullable<typeof model.time>;
+    return {
+      time,
+      findings: runCatalog(model, "azure")
+        .filter((f) => f.ruleId === "azure/change-before-failure")
+        .map((f) => [f.status, f.message]),
+    };
+  };
+
+  it("Azure scale-out: vm2's samples start at 03:30, its pool entry inserted at 03:29:30 as recorded: the 03:10 change is nothing for it; with no recorded addition, unknown", async () => {
+    const { ids, WEB_LB, WEB_NSG } = await import("./support/azure-builder.ts");
+    const { NSG_CHANGE, steady } = await import("./support/time-scenarios.ts");
+    const { nsgRuleInserted } = await import("./support/time-builder.ts");
+    const allow = {
+      ...NSG_CHANGE,
+      changes: nsgRuleInserted(ids.nsg(WEB_NSG), 2, {
+        name: "allow-8080",
+        priority: 300,
+        access: "Allow",
+        source: "10.0.0.0/8",
+        ports: "8080",
+      }),
+    };
+    const joinedAt = (time: string) => ({
+      target: ids.nic("vm2-nic"),
+      time,
+      who: "bob@contoso.com",
+      changes: {
+        "properties.ipConfigurations[0].properties.loadBalancerBackendAddressPools[0].id": {
+          after: ids.pool(WEB_LB, "pool-web"),
+          type: "Insert" as const,
+        },
+      },
+    });
+    // vm2's minutes before 03:30 have no value, as metrics.list returns a minute it has no data for
+    const noValueBefore330 = (s: import("../src/providers/azure/wire-types.ts").AzureSnapshot) => {
+      for (const body of Object.values(s.observations?.metrics ?? {}).flat())
+        for (const m of body.value ?? [])
+          for (const ts of m.timeseries ?? [])
+            for (const d of (ts.data ?? []) as Array<Record<string, unknown>>)
+              if (
+                Date.parse(String(d.timeStamp)) < Date.parse("2026-03-14T03:30:00Z") &&
+                ts.metadatavalues?.some((v) => v.value === "10.0.0.5")
+              )
+                delete d.average;
+    };
+    const run = (changes: Array<import("./support/time-builder.ts").ChangeSpec>) =>
+      azure({ dip: { "10.0.0.4": steady(), "10.0.0.5": steady() }, changes, edit: noValueBefore330 });
+    const none = await run([allow]);
+    assert.deepEqual(none.findings, [
+      [
+        "unknown",
+        "03:10:04: alice@contoso.com changed nsg-web (nsg-web: security rule allow-8080 added (Allow Inbound Tcp 8080 10.0.0.0/8 priority 300)), but what 10.0.0.5 (vm2) did after it is unknown: no DipAvailability sample before it, nor in the 20 min after it (the first, at 03:30, was up), a gap in which 10.0.0.5 (vm2) may have gone down and come back up. Whether this change broke it, the samples cannot tell.",
+      ],
+    ]);
+    const joined = await run([allow, joinedAt("2026-03-14T03:29:30Z")]);
+    assert.deepEqual(
+      joined.time.series.map((s) => [s.label, s.since]),
+      [
+        ["10.0.0.4 (vm1)", undefined],
+        ["10.0.0.5 (vm2)", "2026-03-14T03:29:30Z"],
+      ],
+    );
+    assert.deepEqual(joined.findings, [
+      ["pass", "No change in the window 02:30 – 04:00 preceded a health drop (2 changes read, 2 health series)."],
+    ]);
+    // recorded at 03:31, after its first sample: the samples show it there before; the addition says nothing of when it joined
+    const contradicted = await run([allow, joinedAt("2026-03-14T03:31:00Z")]);
+    assert.equal(contradicted.time.series[1]?.since, undefined);
+    assert.deepEqual(
+      contradicted.findings.map(([status]) => status),
+      ["unknown"],
+    );
+    // joined at 03:05, before the change: the change is unknown for it, as before
+    const early = await run([joinedAt("2026-03-14T03:05:00Z"), allow]);
+    assert.equal(early.findings.length, 2);
+    assert.match(String(early.findings[1]?.[1]), /^03:10:04: .*no DipAvailability sample before it, nor in the 20 min after it/);
+  });
+
+  it("Azure scale-in: 10.0.0.9, in no pool now, its samples ending at 03:19 (down, or up): a change at 03:50 is nothing for it; pools read hours later, or a member's address unknown, leave it unknown", async () => {
+    const { ids, WEB_LB } = await import("./support/azure-builder.ts");
+    const { steady } = await import("./support/time-scenarios.ts");
+    const idle = (time: string) => ({
+      target: ids.lb(WEB_LB),
+      time,
+      who: "bob@contoso.com",
+      changes: { "properties.loadBalancingRules[0].properties.idleTimeoutInMinutes": { before: 4, after: 10 } },
+    });
+    const PASS = "No change in the window 02:30 – 04:00 preceded a health drop (1 change read, 3 health series).";
+    for (const [p, state] of [
+      [`${"U".repeat(45)}${"D".repeat(5)}`, "down"],
+      ["U".repeat(50), "up"],
+    ] as const) {
+      const dip = { "10.0.0.4": steady(), "10.0.0.5": steady(), "10.0.0.9": p };
+      const gone = await azure({ dip, changes: [idle("2026-03-14T03:50:00Z")] });
+      assert.deepEqual(
+        gone.time.series.map((s) => [s.label, s.until]),
+        [
+          ["10.0.0.4 (vm1)", undefined],
+          ["10.0.0.5 (vm2)", undefined],
+          ["10.0.0.9", "2026-03-14T03:20:00Z"],
+        ],
+      );
+      assert.deepEqual(gone.findings, [["pass", PASS]], state);
+      const late = await azure({ dip, changes: [idle("2026-03-14T03:50:00Z")], collectedAt: "2026-03-14T07:00:00Z" });
+      assert.equal(late.time.series[2]?.until, undefined);
+      assert.deepEqual(late.findings, [
+        [
+          "unknown",
+          `03:50: bob@contoso.com changed lb-web (lb-web: properties.loadBalancingRules[0].properties.idleTimeoutInMinutes: 4 → 10), but what 10.0.0.9 did after it is unknown: no DipAvailability sample after it (the last, at 03:19, was ${state}). Whether this change broke it, the samples cannot tell.`,
+        ],
+      ]);
+    }
+    // vm2's NIC not read: its address may be 10.0.0.9
+    const unread = await azure({
+      dip: { "10.0.0.4": steady(), "10.0.0.9": "U".repeat(50) },
+      changes: [idle("2026-03-14T03:50:00Z")],
+      scenario: (s) => s.remove(ids.nic("vm2-nic")),
+    });
+    assert.equal(unread.time.series.find((s) => s.label === "10.0.0.9")?.until, undefined);
+    assert.deepEqual(
+      unread.findings.map(([status]) => status),
+      ["unknown"],
+    );
+    // a change at 03:18:30, up then: the samples end too soon after it for a drop to show
+    const soon = await azure({
+      dip: { "10.0.0.4": steady(), "10.0.0.5": steady(), "10.0.0.9": "U".repeat(50) },
+      changes: [idle("2026-03-14T03:18:30Z")],
+    });
+    assert.match(
+      String(soon.findings[0]?.[1]),
+      /but what 10\.0\.0\.9 did after it is unknown: the DipAvailability samples end 90 s after it/,
     );
   });
 });

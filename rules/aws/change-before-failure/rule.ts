@@ -14,7 +14,8 @@ export default defineRule<AwsModel>({
     "resources in scope (security group ingress and egress, network ACL entries, target groups, listeners, target registration, " +
     "Auto Scaling) and CloudWatch's `HealthyHostCount` / `UnHealthyHostCount` per target group and zone. A change to a resource on a " +
     "target group's path (the load balancer, its listeners and security groups, the targets, their security groups, subnets and " +
-    "network ACLs, the Auto Scaling group), made while the group was healthy in a zone and followed by a drop there, is named as the " +
+    "network ACLs, the Auto Scaling group), made while the group was healthy in a zone (healthy in the period the change was made in " +
+    "counts), or while it was not and followed by it becoming healthy again, and followed by a drop there, is named as the " +
     "likely cause: the call, who made it, when, what it changed and the command that undoes it. It is linked to the failing findings " +
     "whose evidence cites the changed resource, and ranked first. When the AWS Load Balancer Controller owns the target group, a " +
     "registration change is the controller's: the fix says so and shows its TargetGroupBinding, never an `aws elbv2 register-targets` it would undo. " +
@@ -22,8 +23,9 @@ export default defineRule<AwsModel>({
     "a change to tags only cannot break traffic: it gets no finding of its own (never a fail nor an unknown), no other change's finding names it as a rival, and the timeline sets it aside for a rival that changed more. " +
     "A change made when the health is otherwise unknown (no sample within three of the series' intervals before it, and not up before the gap; or in the first down sample's own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a target counts as unhealthy only after several failed health checks), " +
     "or that a gap in the middle of the metrics follows (made inside it, or within two intervals before its first missing sample) with the group healthy after the gap " +
-    "(it may have become unhealthy and recovered in the gap, unseen), or that comes before the metrics' first sample with the group healthy at it " +
-    "(the same gap, at the start of the series), is unknown, not a cause, and never a pass. " +
+    "(it may have become unhealthy and recovered in the gap, unseen), or that comes one period or more before the metrics' first sample with the " +
+    "group healthy at it (the same gap, at the start of the series; a change less than a period before it is followed by the samples), is " +
+    "unknown, not a cause, and never a pass. " +
     "A change on the path of a target group's zone whose `HealthyHostCount` was read but has no datapoint in the window, while a target is " +
     "registered there and not `unused`, is unknown too, unless it is the cause of another zone's drop; a zone with no registered target, for " +
     "which CloudWatch reports nothing, is not.",

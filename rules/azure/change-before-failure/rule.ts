@@ -11,7 +11,9 @@ export default defineRule<AzureModel>({
     "With time data in the snapshot (`check --since`, `timeline`), lbdoctor reads the window's property-level changes (Resource Graph " +
     "`resourcechanges`: before → after, who, when) and Activity Log writes, and each member's probe health (`DipAvailability` per " +
     "`BackendIPAddress`). A change to a resource on a member's path (its NIC, VM, subnet, VNet, NSGs, route table or the load balancer), " +
-    "made while the member was up and followed by its drop, is named as the likely cause: the change, who made it, when, the before → " +
+    "made while the member was up (up in the minute the change was made in counts, whatever the minute before it said) and followed by " +
+    "its drop, or made while it was down and followed by it coming back up and then dropping, is named as the likely cause: the change, " +
+    "who made it, when, the before → " +
     "after values, and the command that reverts it. It is linked to the failing findings whose evidence cites the changed resource, " +
     "and ranked first. Changes too close to one drop for the samples to order them are each reported, naming the others, and the " +
     "timeline marks the one the failing findings point at (the change set aside explains nothing); a drop found after a gap in the metrics (up at the last sample before it, down at the first after it) is dated by " +
@@ -22,11 +24,13 @@ export default defineRule<AzureModel>({
     "own interval after a gap), or that no sample follows, or too few for a drop to show (the metrics end within two of their intervals of it: a " +
     "member counts as down only after several failed probes), or that a gap in the middle of the metrics follows (made inside it, or within two " +
     "intervals before its first missing sample) with the member up after the gap (it may have gone down and come back up in the gap, unseen), " +
-    "or that comes before the metrics' first sample with the member up at it (the same gap, at the start of the series), is unknown, not a " +
+    "or that comes one of the series' intervals or more before the metrics' first sample with the member up at it (the same gap, at the " +
+    "start of the series; a change less than an interval before it is followed by the samples, as one inside a sample's interval is), is unknown, not a " +
     "cause, and never a pass. A change on the path of a member that has no `DipAvailability` sample in the window at all, though it could " +
     "have had some (the metric was read, the member's pool is behind a rule with a probe, and its VM was not stopped the whole window as far " +
     "as the snapshot and the recorded changes tell), is unknown for it too, unless the change is the cause of another member's drop; a " +
-    "change made before the member joined the pool (as a resource change records), or after its VM was deallocated for good, is not.",
+    "change made before a member joined the pool (as a resource change records, its samples, if any, starting after it), after its VM was " +
+    "deallocated for good, or after the samples of an address that is in no pool now have ended (it left the pool), is nothing for that member.",
   reads: [
     "azure:metrics",
     "azure:changes",

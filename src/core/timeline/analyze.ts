@@ -110,9 +110,10 @@ export function gapBefore(s: HealthSeries, p: HealthPoint): HealthPoint | undefi
  * most STALE_STEPS intervals before the time), else unknown. `down`: the first later sample that is down while the
  * state before it was not down; `known` when that state was up (a drop), not when it was unknown; `after`, when the
  * sample before the down one was up and samples are missing between the two (a gap): the member went down somewhere
- * in that gap, and the down sample only dates the end of it.
+ * in that gap, and the down sample only dates the end of it. `held`: the sample whose interval holds the time (stamped
+ * at or before it, its interval ending after it), when the series has one.
  */
-function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: GapDown } {
+function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: GapDown; held?: HealthPoint } {
   const at = ms(t);
   const step = sampleStep(s);
   const pts = s.points;
@@ -124,7 +125,9 @@ function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: bool
     last = p;
   }
   const before = last && at - ms(last.t) <= STALE_STEPS * step ? last.up : undefined;
-  const out = { ...(last ? { last } : {}), ...(before !== undefined ? { before } : {}) };
+  const next = pts[i];
+  const held = next && ms(next.t) <= at ? next : undefined;
+  const out = { ...(last ? { last } : {}), ...(before !== undefined ? { before } : {}), ...(held ? { held } : {}) };
   let prev = before;
   let prior = last;
   for (; i < pts.length; i++) {
@@ -164,6 +167,25 @@ function gapAfter(s: HealthSeries, t: string): { last: HealthPoint; next: Health
     if (missing >= at + CONTEST_STEPS * step) return undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether the series starts long enough after a change at `at` for its first samples not to follow the change: one whole
+ * interval of the series or more lies between the change and its first sample `first`, room for the member to have
+ * gone down (after several failed probes) and come back up before it. Within one interval, the first sample follows
+ * the change as a sample follows one made inside the interval before it: a drop the change started shows in the
+ * samples, within CONTEST_STEPS intervals, or they end too soon for it to show (unknown, as at the end of any series).
+ */
+function leadGap(at: number, first: HealthPoint, step: number): boolean {
+  return ms(first.t) - at >= step;
+}
+
+/**
+ * Whether the member a series is about was there at a time (epoch ms): after it joined (`since`, when a recorded
+ * change shows it joined inside the window) and before it left (`until`, when it left inside the window).
+ */
+function present(s: HealthSeries, at: number): boolean {
+  return (s.since === undefined || at >= ms(s.since)) && (s.until === undefined || at < ms(s.until));
 }
 
 /** The first down sample after a time (see around), and the last up sample before it when a gap lies between them. */
@@ -277,9 +299,9 @@ export interface CauseContest {
  * series follows (made inside it, or within CONTEST_STEPS intervals before its first missing sample), the member up at
  * the first sample after the gap and not down before the change: it may have gone down and come back up inside the
  * gap, unseen, so its being up after the gap does not show the change did no harm (unless the change is a candidate
- * for a later drop: then it is that). So is one made before the series' first sample, the member up at it: the gap the
- * series starts with holds the change, and the member may have gone down and come back up in it (down at the first
- * sample, it is the first case). And one made after the series' last sample, the member down at it and that sample too
+ * for a later drop: then it is that). So is one made before the series' first sample (one interval or more before it:
+ * see leadGap), the member up at it: the gap the series starts with holds the change, and the member may have gone
+ * down and come back up in it (down at the first sample, it is the first case). And one made after the series' last sample, the member down at it and that sample too
  * old to be the state at the change: the member may have come back up and gone down again. So is one on the path of a
  * member with no sample in the window at all that could have had some (TimeData.unobserved), made while it could be
  * observed: nothing shows what it did to the member. A change to tags only is never one (it cannot break traffic:
@@ -349,8 +371,10 @@ export interface ChangeAnalysis {
 }
 
 /**
- * The changes inside the window that touched a resource on a member's path while the member was up, followed by a
- * drop of that member's health. Time names the nearest change before the drop on that path (and of the changes
+ * The changes inside the window that touched a resource on a member's path while the member was up (up in the
+ * interval the change was made in counts, whatever the sample before it said), followed by a drop of that member's
+ * health; and those made while it was down, followed by it coming back up and then by a drop: a drop after an up
+ * sample like any other, as after a change made while the member's state was unknown. Time names the nearest change before the drop on that path (and of the changes
  * inside the drop's own interval, only one with no other change in that interval or the one before it). Changes
  * made within CONTEST_STEPS intervals before the drop's sample, or inside it, are all candidates, with each other
  * as rivals: the samples cannot order them. A drop found after a gap in the metrics (the member up at the last
@@ -361,14 +385,15 @@ export interface ChangeAnalysis {
  * sample before the change), or inside the first down sample's own interval after a gap, is none: it is reported in
  * `unknown`, never linked to the drop by a stale sample; so is one no sample follows (the series ends before it), or
  * too few for a drop to show (it ends within CONTEST_STEPS intervals of the change), and one a gap in the middle of
- * the series follows with the member up after it (see gapAfter), or one made before the series' first sample with the
- * member up at it: never a pass on the word of the samples after the gap, as the member may have gone down and come
+ * the series follows with the member up after it (see gapAfter), or one made before the series' first sample (one
+ * interval or more before it: leadGap) with the member up at it: never a pass on the word of the samples after the gap, as the member may have gone down and come
  * back up inside it; and one no sample follows, the member down at a last sample too old to be the state at it; and one
  * on the path of a member with no sample in the window that could have had some (TimeData.unobserved), made after it
  * became observable (`since`) and before it stopped being so (`until`). A
  * change to tags only cannot break traffic: time never names it, nor does it make an older change less near a drop;
  * it is a candidate only as the rival of one that did more, which it loses to (rankCauses), and never `unknown`
- * (tagsOnly instead).
+ * (tagsOnly instead). A change made before a member joined or once it had left (HealthSeries.since, until) is
+ * nothing for that member: no candidate, rival or unknown.
  */
 export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const from = ms(time.window.from);
@@ -406,12 +431,20 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
     const t = ms(change.time);
     const tags = tagsOnly(change);
     for (const s of byPath.get(idKey(change.resourceId)) ?? []) {
-      const { before, down, last } = around(s, change.time);
-      if (before === false) continue; // already down: this change did not start it
+      // made before the member joined, or once it had left (HealthSeries.since, until): nothing the change did was to it
+      if (!present(s, t)) continue;
+      const { before, down, last, held } = around(s, change.time);
+      // down at the change: at the last sample before it and at the one whose interval holds it (up there, the member was
+      // up in the interval the change was made in: not already down). Such a change started no drop then, and one no
+      // drop follows is none of the member's business; one the member came back up after and went down again is
+      // followed by a drop like any other (up before it), and is a candidate for it, as one made while the member's
+      // state was unknown is
+      const downAt = before === false && !held?.up;
+      if (downAt && !down) continue;
       const path = new Set(s.path);
-      // the other changes on this member's path; a change to tags only cannot break traffic, so it neither names a
-      // drop by time nor sets an older change aside (at most a rival that loses: rankCauses)
-      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId));
+      // the other changes on this member's path (made while it was there); a change to tags only cannot break traffic,
+      // so it neither names a drop by time nor sets an older change aside (at most a rival that loses: rankCauses)
+      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId)) && present(s, ms(o.time));
       const real = (o: Change) => onPath(o) && !tagsOnly(o);
       const step = sampleStep(s);
       // a gap follows the change, the member up after it: it may have gone down and come back up in the gap, unseen. What
@@ -420,16 +453,19 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       // no sample before the change (the series starts after it), the member up at the first: whether it was up at the
       // change, and whether the change broke it (it may have gone down and come back up before the first sample), the
       // samples cannot tell, unless a drop they show follows and the change is a candidate for it. The same as a gap in
-      // the middle of the series; down at the first sample, no drop the samples can place follows (`down`, below)
+      // the middle of the series; down at the first sample, no drop the samples can place follows (`down`, below). A
+      // change within one interval before the first sample is none (see leadGap): the samples follow it
       const first = s.points[0];
-      const lead = !tags && first?.up && t < ms(first.t) ? first : undefined;
+      const lead = !tags && first?.up && leadGap(t, first, step) ? first : undefined;
       if (lead) {
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, resumes: lead, startsAfter: shortGapText(change.time, lead.t) });
         unknown.set(change, u);
         if (!down) continue;
       }
-      const gap = tags || lead ? undefined : gapAfter(s, change.time);
+      // down at the change, a gap after it the member was up after: it came back up in the gap, which shows nothing the
+      // change did (as when no drop follows, above)
+      const gap = tags || lead || downAt ? undefined : gapAfter(s, change.time);
       if (gap?.next.up && (!down || ms(down.at.t) > ms(gap.next.t))) {
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, last: gap.last, resumes: gap.next });
@@ -480,10 +516,11 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         continue;
       }
       if (tags) tagged.push({ change, series: s });
-      // the changes followed by this same drop, each made while the member was up (or in the gap before it)
+      // the changes followed by this same drop, each made while the member was up (or in the gap before it), or while it
+      // was down and followed by it coming back up before this drop (see downAt)
       const sameDrop = (o: Change) => {
         const r = around(s, o.time);
-        return r.before !== false && r.down !== undefined && isDrop(r.down) && r.down.at === at;
+        return r.down !== undefined && isDrop(r.down) && r.down.at === at;
       };
       let byTime: boolean;
       let rivals: Change[];

@@ -21,6 +21,7 @@ import {
   tagsOnly,
   timeMs,
   transitions,
+  type UnknownAtChange,
 } from "./analyze.ts";
 import type { HealthSeries, TimeData } from "./types.ts";
 
@@ -53,8 +54,10 @@ export const CHANGE_MESSAGES = {
  * too, for a change made before its first sample); one per change on the path of a member with no sample in the window
  * that could have had some (TimeData.unobserved: its metric was read, and it was there to report on), made while it
  * could be observed, unless the change is a fail for another member's drop; a pass when no change preceded a drop
- * and none is unknown. A change to tags only cannot break traffic: never a fail nor an unknown (at most the pass
- * names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
+ * and none is unknown. An unknown names its first member's case in full, says "the same" only of the members whose
+ * health is unknown the same way (see unknownKind), and names each other way by its first member (at most three,
+ * then how many more members). A change to tags only cannot break traffic: never a fail nor an unknown (at most the
+ * pass names it: noneTags); the timeline still weighs it as a rival, and sets it aside.
  */
 export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, loadBalancers: Array<{ id: string; name: string }>): void {
   const time = ctx.model.time;
@@ -125,10 +128,28 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
   // member with no sample in the window that could have had some: unknown, never a stale sample's word, nor silence
   const unsure = new Set<string>();
   for (const { change, members } of unknown) {
-    const first = members[0] as (typeof members)[number];
+    const first = members[0] as UnknownMember;
     for (const m of members) unsure.add(idKey(m.series.loadBalancerId));
-    const others = `${members.length - 1} more member${members.length > 2 ? "s" : ""}`;
-    const lastText = first.last ? ` (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})` : "";
+    // the members whose health is unknown the same way as the first ("the same for…"), and the others, by kind, each
+    // kind named by its first member (at most three kinds; the members of the rest counted)
+    const kinds = new Map<UnknownKind, UnknownMember[]>();
+    for (const m of members) kinds.set(unknownKind(m), [...(kinds.get(unknownKind(m)) ?? []), m]);
+    const same = (kinds.get(unknownKind(first)) ?? []).length - 1;
+    const others = [...kinds].filter(([k]) => k !== unknownKind(first)).map(([, list]) => list);
+    const named = others.slice(0, 3);
+    const rest = others.slice(3).reduce((n, list) => n + list.length, 0);
+    const otherText =
+      named
+        .map((list) => {
+          const m = list[0] as UnknownMember;
+          const also = list.length > 1 ? ` (the same for ${plural(list.length - 1, "more member")})` : "";
+          const what = m.down
+            ? `${beforeText(m, change.time, time)}, and at ${clock(m.down.t, time.window)} it was down`
+            : afterText(m, "it", time);
+          return `; for ${m.series.label}, ${what}${also}`;
+        })
+        .join("") + (rest > 0 ? `; and ${plural(rest, "more member")}` : "");
+    const sameText = (word: string) => (same > 0 ? `; ${word} ${plural(same, "more member")}` : "");
     const said = {
       when: clock(change.time, time.window),
       who: change.who ?? "an unknown caller",
@@ -148,29 +169,17 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
             messageId: "unknownState",
             data: {
               ...said,
-              before: first.last
-                ? `no ${first.series.metric} sample in the ${gapText(first.last.t, change.time)} before it (the last, at ${clock(first.last.t, time.window)}, was ${first.last.up ? "up" : "down"})`
-                : `no ${first.series.metric} sample before it`,
+              before: beforeText(first, change.time, time),
               downAt: clock(first.down.t, time.window),
-              more: members.length > 1 ? `; so ${members.length > 2 ? "were" : "was"} ${others}` : "",
+              more: sameText(same > 1 ? "so were" : "so was") + otherText,
             },
           }
         : {
             messageId: "unknownAfter",
             data: {
               ...said,
-              // a gap in the samples follows it, the member up after the gap; samples follow it, but end too soon after it
-              // for a drop to show; or none does
-              after: first.none
-                ? noneWords(first.series)
-                : first.resumes && first.last
-                  ? `${gapWords(first.series, first.last, first.resumes, time.window)}, a gap in which ${first.series.label} may have gone down and come back up`
-                  : first.resumes && first.startsAfter
-                    ? `${startWords(first.series, first.startsAfter, "it")} (the first, at ${clock(first.resumes.t, time.window)}, was ${first.resumes.up ? "up" : "down"}), a gap in which ${first.series.label} may have gone down and come back up`
-                    : first.endsAfter
-                      ? `the ${first.series.metric} samples end ${first.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`
-                      : `no ${first.series.metric} sample after it${lastText}`,
-              more: members.length > 1 ? `; the same for ${others}` : "",
+              after: afterText(first, first.series.label, time),
+              more: sameText("the same for") + otherText,
             },
           }),
       evidence: [
@@ -243,6 +252,50 @@ export function checkChangeBeforeFailure<M extends Model>(ctx: RuleContext<M>, l
       },
     });
   }
+}
+
+type UnknownMember = UnknownAtChange["members"][number];
+
+/**
+ * How a member's health at or after a change is unknown: down after it, its state at it unknown (`down`); a gap in
+ * the middle of its samples after it (`gap`), or the one its series starts with (`lead`), the member up after it;
+ * samples after it, too few for a drop to show (`soon`); no sample after it (`after`); no sample in the window
+ * (`none`). An unknown finding says "the same" only of members of one kind.
+ */
+type UnknownKind = "down" | "gap" | "lead" | "soon" | "after" | "none";
+
+function unknownKind(m: UnknownMember): UnknownKind {
+  if (m.none) return "none";
+  if (m.down) return "down";
+  if (m.resumes) return m.last ? "gap" : "lead";
+  return m.endsAfter ? "soon" : "after";
+}
+
+/**
+ * What is unknown of a member's state at a change it was down after: "no DipAvailability sample in the 11 min before
+ * it (the last, at 03:04, was down)", "no DipAvailability sample before it".
+ */
+function beforeText(m: UnknownMember, at: string, time: TimeData): string {
+  return m.last
+    ? `no ${m.series.metric} sample in the ${gapText(m.last.t, at)} before it (the last, at ${clock(m.last.t, time.window)}, was ${m.last.up ? "up" : "down"})`
+    : `no ${m.series.metric} sample before it`;
+}
+
+/**
+ * What is unknown of what a member did after a change (no `down`): a gap in its samples after it, the member up after
+ * the gap (`who`: how the member is named in "a gap in which … may have gone down"); the gap its series starts with;
+ * samples that end too soon after it for a drop to show; none after it; none in the window.
+ */
+function afterText(m: UnknownMember, who: string, time: TimeData): string {
+  const lastText = m.last ? ` (the last, at ${clock(m.last.t, time.window)}, was ${m.last.up ? "up" : "down"})` : "";
+  if (m.none) return noneWords(m.series);
+  if (m.resumes && m.last)
+    return `${gapWords(m.series, m.last, m.resumes, time.window)}, a gap in which ${who} may have gone down and come back up`;
+  if (m.resumes && m.startsAfter)
+    return `${startWords(m.series, m.startsAfter, "it")} (the first, at ${clock(m.resumes.t, time.window)}, was ${m.resumes.up ? "up" : "down"}), a gap in which ${who} may have gone down and come back up`;
+  if (m.endsAfter)
+    return `the ${m.series.metric} samples end ${m.endsAfter} after it${lastText}, too soon for a drop to show: a member counts as down only after several failed health probes`;
+  return `no ${m.series.metric} sample after it${lastText}`;
 }
 
 /**

@@ -42,6 +42,18 @@ export interface HealthSeries {
   step?: number;
   /** what decides `up`, in words ("≥ 50 % of probes answered") */
   rule: string;
+  /**
+   * when the member joined inside the window, as a recorded change shows (added to a pool, its NIC or VM created) and
+   * no sample contradicts (the series starts after it): a change made before it is none of the member's business.
+   * Unset: there from the start of the window.
+   */
+  since?: string;
+  /**
+   * when the member left inside the window (no longer a member when the snapshot was taken, its samples ending inside
+   * the window: the end of its last sample's interval): a change made from then on is none of its business. Unset:
+   * there to the end of the window.
+   */
+  until?: string;
 }
 
 /** A minute where an error or exhaustion metric went above zero (or above its threshold). */

@@ -5,7 +5,7 @@
  * the raw metric series the SNAT rule reads.
  */
 
-import { timeMs } from "../../../core/timeline/analyze.ts";
+import { sampleStep, timeMs } from "../../../core/timeline/analyze.ts";
 import type { HealthSeries, TimeData } from "../../../core/timeline/types.ts";
 import { stateAtEnd } from "../../../core/timeline/window.ts";
 import { compareText } from "../../../core/util/collate.ts";
@@ -453,19 +453,9 @@ function addUnobserved(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalance
   }
   const byLb = new Map(lbs.map((lb) => [lb.key, lb]));
   const seriesByPointer = new Map(time.series.map((s) => [s.pointer, s]));
-  const until = timeMs(time.window.until);
   // a power state read long after the window says nothing of the VM's state in it
   const powerKnown = stateAtEnd(snapshot.collectedAt, time.window);
-  // the window's changes that took effect, by the resource they changed
-  const byResource = new Map<string, Change[]>();
-  for (const c of time.changes) {
-    const t = timeMs(c.time);
-    if (t < timeMs(time.window.from) || t > until || (c.status && !/^succeeded$/i.test(c.status))) continue;
-    const k = idKey(c.resourceId);
-    const list = byResource.get(k);
-    if (list) list.push(c);
-    else byResource.set(k, [c]);
-  }
+  const byResource = changesByResource(time);
   const out: NonNullable<TimeData["unobserved"]> = [];
   for (const [lbId, bodies] of Object.entries(snapshot.observations?.metrics ?? {})) {
     const lb = byLb.get(idKey(lbId));
@@ -510,6 +500,92 @@ function addUnobserved(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalance
   if (out.length > 0) time.unobserved = out;
 }
 
+/** The window's changes that took effect, by the resource they changed (normalized id). */
+function changesByResource(time: TimeData): Map<string, Change[]> {
+  const from = timeMs(time.window.from);
+  const until = timeMs(time.window.until);
+  const byResource = new Map<string, Change[]>();
+  for (const c of time.changes) {
+    const t = timeMs(c.time);
+    if (t < from || t > until || (c.status && !/^succeeded$/i.test(c.status))) continue;
+    const k = idKey(c.resourceId);
+    const list = byResource.get(k);
+    if (list) list.push(c);
+    else byResource.set(k, [c]);
+  }
+  return byResource;
+}
+
+/**
+ * The recorded change that added a member to a pool in the window, when one did: the first that created its NIC or
+ * VM (or the load balancer), or inserted its pool entry (by its NIC's pool reference, or as the load balancer's
+ * address). Before it, it was no member. Undefined when the changes show no such addition (an Activity Log write
+ * records no values): it may have been there from the start of the window.
+ */
+function addedBy(m: PoolMember, lb: LoadBalancer, poolId: string, ip: string, byResource: Map<string, Change[]>): Change | undefined {
+  const of = (...ids: Array<string | undefined>) =>
+    [...new Set(ids.filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
+  // a recorded value that names the member's pool (a NIC's reference), its address or its IP configuration (a pool's entry)
+  const names = [idKey(poolId), ip.toLowerCase(), ...(m.ipConfig ? [idKey(m.ipConfig.id)] : [])];
+  const naming = (v: unknown) => {
+    const text = (typeof v === "string" ? v : (JSON.stringify(v) ?? "")).toLowerCase();
+    return names.some((x) => text === x || text.includes(`"${x}"`));
+  };
+  return [
+    ...of(m.nic?.id, m.vm?.id, lb.id).filter((c) => c.kind === "create"),
+    ...of(m.nic?.id, lb.id).filter((c) =>
+      c.properties.some((p) => POOL_ENTRY.test(p.path) && /^insert$/i.test(p.type ?? "") && naming(p.after)),
+    ),
+  ].reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) < timeMs(a.time) ? c : a), undefined);
+}
+
+/**
+ * When the members whose DipAvailability has samples joined or left inside the window (HealthSeries.since, until):
+ * a change made while a member was not there is none of its business (a change before it joined, say, is no change
+ * the gap its series starts with may hide). Joined: every probed pool it is in records its addition (addedBy), and
+ * its first sample's interval ends after the first such addition (a sample before it would show it was there).
+ * Left: its address is in no pool of the load balancer when the snapshot was taken (soon enough after the window's
+ * end for its pools to be those at the end: stateAtEnd), while every member of its pools has a known address (one
+ * whose NIC was not read may be it), and its samples end inside the window: at the end of its last sample's interval
+ * (no sample shows it there after that).
+ */
+function addMembership(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalancer[], metrics: LbMetricSeries[]): void {
+  const byResource = changesByResource(time);
+  // pools read long after the window say nothing of who was a member at its end
+  const poolsKnown = stateAtEnd(snapshot.collectedAt, time.window);
+  const seriesByPointer = new Map(time.series.map((s) => [s.pointer, s]));
+  const end = timeMs(time.window.until);
+  const byLb = new Map(lbs.map((lb) => [lb.key, lb]));
+  const ipOf = (m: PoolMember) => m.ipConfig?.privateIp ?? m.ip;
+  for (const x of metrics) {
+    const ip = x.dims.backendipaddress;
+    const s = x.metric === "DipAvailability" && ip ? seriesByPointer.get(x.pointer) : undefined;
+    const first = s?.points[0];
+    const last = s?.points.at(-1);
+    if (!s || !ip || !first || !last) continue;
+    const lb = byLb.get(x.lb.key) ?? x.lb;
+    const step = sampleStep(s);
+    if (!x.member) {
+      const known = poolsKnown && lb.pools.every((p) => p.members.every((m) => m.kind === "frontend" || ipOf(m) !== undefined));
+      const left = timeMs(last.t) + step;
+      if (known && left < end) s.until = new Date(left).toISOString().replace(".000Z", "Z");
+      continue;
+    }
+    let since: Change | undefined;
+    let all = true;
+    for (const rule of lb.rules) {
+      if (!rule.probe || !rule.pool) continue;
+      for (const m of rule.pool.members) {
+        if (m.kind === "frontend" || ipOf(m) !== ip) continue;
+        const c = addedBy(m, lb, rule.pool.id, ip, byResource);
+        if (!c) all = false;
+        else if (!since || timeMs(c.time) < timeMs(since.time)) since = c;
+      }
+    }
+    if (all && since && timeMs(first.t) + step > timeMs(since.time)) s.since = since.time;
+  }
+}
+
 /**
  * When in the window a member could have been observed (see addUnobserved): `since` and `until` when the recorded
  * changes bound it, `{}` for the whole window, undefined for none of it (its VM stopped throughout).
@@ -525,22 +601,9 @@ function observable(
   const of = (...ids: Array<string | undefined>) =>
     [...new Set(ids.filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
   const on = (c: Change, id: string | undefined) => id !== undefined && idKey(c.resourceId) === idKey(id);
-  const first = (cs: Change[]) => cs.reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) < timeMs(a.time) ? c : a), undefined);
   const last = (cs: Change[]) => cs.reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) >= timeMs(a.time) ? c : a), undefined);
-  // a recorded value that names the member's pool (a NIC's reference), its address or its IP configuration (a pool's entry)
-  const names = [idKey(poolId), ip.toLowerCase(), ...(m.ipConfig ? [idKey(m.ipConfig.id)] : [])];
-  const naming = (v: unknown) => {
-    const text = (typeof v === "string" ? v : (JSON.stringify(v) ?? "")).toLowerCase();
-    return names.some((x) => text === x || text.includes(`"${x}"`));
-  };
-  // added in the window: its NIC or VM (or the load balancer) created, or its pool entry inserted (by its NIC, or as the
-  // load balancer's address): before the first such change it was no member
-  const added = first([
-    ...of(m.nic?.id, m.vm?.id, lb.id).filter((c) => c.kind === "create"),
-    ...of(m.nic?.id, lb.id).filter((c) =>
-      c.properties.some((p) => POOL_ENTRY.test(p.path) && /^insert$/i.test(p.type ?? "") && naming(p.after)),
-    ),
-  ]);
+  // added in the window: before the first change that added it, it was no member
+  const added = addedBy(m, lb, poolId, ip, byResource);
   const since = added ? { since: added.time } : {};
   const vm = m.vm;
   if (!vm || !powerKnown || (vm.powerState !== "deallocated" && vm.powerState !== "stopped")) return since;
@@ -565,6 +628,7 @@ export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: 
   addSnatSpikes(time, metrics);
   time.changes = readChanges(obs);
   time.missing = missingFromGaps(snapshot);
+  addMembership(snapshot, time, lbs, metrics);
   addUnobserved(snapshot, time, lbs, metrics);
   return time;
 }
