@@ -225,3 +225,110 @@ describe("externalTrafficPolicy: Local", () => {
     assert.equal(f?.severity, "high");
   });
 });
+
+describe("the subnets annotation of a set-subnets fix holds the subnet ids the shell would pass, however they are quoted", () => {
+  const ANNOTATE = /^kubectl annotate (?:ingress|service) --namespace \S+ \S+ (.+) --overwrite$/;
+  /** What the shell hands kubectl as the annotation argument of a printed `kubectl annotate` command. */
+  const annotationOf = async (command: string): Promise<string> => {
+    const { execFileSync } = await import("node:child_process");
+    const word = ANNOTATE.exec(command)?.[1];
+    assert.ok(word, command);
+    return execFileSync("sh", ["-c", `printf '%s' ${word}`], { encoding: "utf8" });
+  };
+  /** healthy-alb owned by the Ingress shop/web, every `from` id of the snapshot spelled `to` */
+  const ingressOwned = (b: ReturnType<typeof healthyAlb>, from: string, to: string): AwsSnapshot => {
+    const s = b
+      .elbTags(ids.lb.alb, {
+        "elbv2.k8s.aws/cluster": "prod",
+        "ingress.k8s.aws/stack": "shop/web",
+        "ingress.k8s.aws/resource": "LoadBalancer",
+      })
+      .build();
+    return JSON.parse(JSON.stringify(s).replaceAll(from, to)) as AwsSnapshot;
+  };
+  const WEIRD = "subnet-0a#[1]";
+
+  it("shWords reads sh words as the shell does: adjacent quoted strings are one word; what the shell would expand is not read", async () => {
+    const { shWords } = await import("../src/providers/aws/kubernetes.ts");
+    assert.deepEqual(shWords("'a#''[b' subnet-1"), ["a#[b", "subnet-1"]);
+    assert.deepEqual(shWords("'it'\\''s'  '<subnet-in-us-east-1c>'"), ["it's", "<subnet-in-us-east-1c>"]);
+    assert.deepEqual(shWords(`"x\\"y\\$" a\\ b ''`), ['x"y$', "a b", ""]);
+    for (const bad of ["$(id)", "a;b", "'open", "sub*", "`id`", '"$HOME"', "~root", "a\nb"]) assert.equal(shWords(bad), undefined, bad);
+  });
+
+  it("k8sRemediation turns set-subnets of any subnet ids, each quoted by sh, into an annotation the shell passes as those ids", async () => {
+    const { sh } = await import("../src/core/util/shell.ts");
+    const m = buildAwsModel(ingressOwned(healthyAlb(), "__none__", "__none__"));
+    const lists = [
+      [WEIRD, "subnet-0b"],
+      ["a##[b", "sub'net", "x y", "#[", "[a#]"],
+      ["subnet-1", "subnet-2"],
+    ];
+    for (const list of lists) {
+      const r = k8sRemediation(m, ids.lb.alb, {
+        summary: "Move it.",
+        commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(ids.lb.alb)} --subnets ${list.map(sh).join(" ")}`],
+      });
+      assert.equal(r.commands.length, 1, r.commands.join("\n"));
+      assert.equal(await annotationOf(r.commands[0] as string), `alb.ingress.kubernetes.io/subnets=${list.join(",")}`);
+    }
+    // a placeholder the user fills in stays one, unquoted in the annotation
+    const placeholder = k8sRemediation(m, ids.lb.alb, {
+      summary: "Move it.",
+      commands: [`aws elbv2 set-subnets --load-balancer-arn ${sh(ids.lb.alb)} --subnets subnet-1 '<subnet-in-another-az>'`],
+    });
+    assert.equal(
+      await annotationOf(placeholder.commands[0] as string),
+      "alb.ingress.kubernetes.io/subnets=subnet-1,<subnet-in-another-az>",
+    );
+  });
+
+  it("aws/internet-facing-in-private-subnets: an Ingress's ALB moved to a public subnet whose id holds #[ gets exactly that id", async () => {
+    const snap = ingressOwned(
+      healthyAlb()
+        .removeLoadBalancer(ids.lb.alb)
+        .loadBalancer({
+          name: "web-alb",
+          subnets: [
+            { id: ids.subnet.privateA, az: "us-east-1a" },
+            { id: ids.subnet.privateB, az: "us-east-1b" },
+          ],
+          sgs: [ids.sg.alb],
+        }),
+      ids.subnet.publicA,
+      WEIRD,
+    );
+    const f = run(snap, ["aws/internet-facing-in-private-subnets"]).find((x) => x.remediation);
+    const cmd = f?.remediation?.commands.find((c) => c.startsWith("kubectl annotate"));
+    assert.ok(cmd, JSON.stringify(f?.remediation));
+    assert.equal(await annotationOf(cmd), `alb.ingress.kubernetes.io/subnets=${WEIRD},${ids.subnet.publicB}`);
+  });
+
+  it("aws/single-az and aws/target-az-not-enabled: the current subnet's id holding #[ reaches the annotation as it is", async () => {
+    // web-alb in one zone (us-east-1a, its subnet's id odd); web-2 in us-east-1b is in a zone it has not enabled (unused)
+    const snap = ingressOwned(
+      healthyAlb()
+        .editLb(ids.lb.alb, (x) => {
+          x.AvailabilityZones = [{ ZoneName: "us-east-1a", SubnetId: ids.subnet.publicA, LoadBalancerAddresses: [] }];
+        })
+        .target(ids.tg.web, { id: ids.instance.web2, az: "us-east-1b", state: "unused", reason: "Target.NotInUse" }),
+      ids.subnet.publicA,
+      WEIRD,
+    );
+    const findings = run(snap, ["aws/single-az", "aws/target-az-not-enabled"]);
+    for (const id of ["aws/single-az", "aws/target-az-not-enabled"]) {
+      const cmd = findings
+        .filter((f) => f.ruleId === id && f.status === "fail")
+        .flatMap((f) => f.remediation?.commands ?? [])
+        .find((c) => c.startsWith("kubectl annotate"));
+      assert.ok(
+        cmd,
+        `${id}: ${findings
+          .filter((f) => f.ruleId === id)
+          .map((f) => `${f.status} ${f.message}`)
+          .join(" | ")}`,
+      );
+      assert.equal(await annotationOf(cmd), `alb.ingress.kubernetes.io/subnets=${WEIRD},${ids.subnet.publicB}`, id);
+    }
+  });
+});

@@ -1097,19 +1097,14 @@ describe("AWS trace: the route tables of an internet-facing load balancer's subn
     assert.equal(routeHop(trace(dualstackAlb(ids.igw), "Internet-IPv6")), undefined);
   });
 
-  it("the most specific route decides: a client a transit gateway route takes is denied, another allowed, and Internet is unknown", () => {
+  it("the most specific route decides: a client a transit gateway route takes is denied, another allowed, and Internet is allowed (the route takes a connected network's addresses)", () => {
     const b = () => healthyAlb().route(ids.rtb.public, { destination: "203.0.113.0/24", target: awsId("tgw", "corp") });
     const taken = trace(b(), "203.0.113.5");
     assert.equal(taken.verdict, "deny");
     assert.match(routeHop(taken)?.deciding?.name ?? "", /sends 203\.0\.113\.0\/24 to tgw-\S+$/);
     assert.doesNotMatch(notes(taken), /^\$ /m, "no default-route fix for a more specific route");
     assert.equal(trace(b(), "198.51.100.7").verdict, "allow");
-    const all = trace(b(), "Internet");
-    assert.equal(all.verdict, "unknown");
-    assert.match(
-      notes(all),
-      /the reply to part of clients on the internet \(203\.0\.113\.0\/24\) never reaches an internet gateway: trace one client address/,
-    );
+    assert.equal(routeHop(trace(b(), "Internet")), undefined);
   });
 
   it("a default route to a VPC endpoint (inspection) is unknown; a blackhole IGW route denies", () => {
@@ -1651,5 +1646,519 @@ describe("AWS trace and aws/internet-facing-in-private-subnets decide the LB sub
       ["unknown", "unknown"],
     );
     assert.match(findings[0]?.message ?? "", /carrier gateway/);
+  });
+});
+
+describe("aws/internet-facing-in-private-subnets and the trace: connected networks, the routes a fix removes, the subnets it names, and time linear in the snapshot", () => {
+  type Wire = Record<string, unknown>;
+  const RANKED = { allow: 0, unknown: 1, deny: 2 } as const;
+  const AS = { pass: "allow", fail: "deny", unknown: "unknown" } as const;
+  const table = (s: AwsSnapshot, id: string) => {
+    const t = s.ec2?.RouteTables?.find((x) => x.RouteTableId === id);
+    assert.ok(t, id);
+    return t as Wire & { Routes: Wire[]; Associations: Wire[] };
+  };
+  /** `b` with these wire routes added to route table `rtb` */
+  const withWire = (b: AwsScenario, rtb: string, ...routes: Wire[]) =>
+    b.edit((s) => {
+      const t = table(s, rtb);
+      t.Routes = [...t.Routes, ...routes];
+    });
+  const v4 = (destination: string, next: Wire): Wire => ({ DestinationCidrBlock: destination, State: "active", ...next });
+  const v6 = (destination: string, next: Wire): Wire => ({ DestinationIpv6CidrBlock: destination, State: "active", ...next });
+  /** web-alb dualstack, ::/0 from its public route table to `target` */
+  const dual = (target: string = ids.igw) =>
+    withIpv6Igw(
+      healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack")),
+      target,
+    );
+  const traceOf = (snap: AwsSnapshot, from: string) => {
+    const { model, r } = route(snap, 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp").hops.find((h) => h.layer === "lb-route");
+  };
+  const familiesOf = (snap: AwsSnapshot) =>
+    (snap.elbv2.LoadBalancers?.find((x) => x.LoadBalancerArn === ids.lb.alb)?.IpAddressType ?? "ipv4") === "dualstack"
+      ? ["Internet-IPv4", "Internet-IPv6"]
+      : ["Internet"];
+  /** the trace's verdict on the route tables (the worst of the families; no hop: allow), and the rule's worst finding */
+  const verdicts = (snap: AwsSnapshot) => {
+    const hops = familiesOf(snap).map((from) => traceOf(snap, from));
+    const trace = hops.map((h) => h?.verdict ?? "allow").reduce((a, b) => (RANKED[b] > RANKED[a] ? b : a));
+    const findings = evaluateCase(igwRule, snap);
+    assert.ok(findings.length > 0);
+    const rule = findings.map((f) => AS[f.status as keyof typeof AS]).reduce((a, b) => (RANKED[b] > RANKED[a] ? b : a));
+    return { trace, rule, hops, findings };
+  };
+
+  /**
+   * The snapshot as it is once the printed commands ran, each read as the shell reads it: the route commands change the
+   * route table they name (create-route fails on a route that exists, delete-route on one that does not), set-subnets
+   * replaces the load balancer's subnets, and the association commands move the subnet to the table they name. A gateway
+   * the user fills in (`<igw-id>`) is the VPC's internet gateway.
+   */
+  const applied = async (snap: AwsSnapshot, commands: string[]): Promise<AwsSnapshot> => {
+    const { shWords } = await import("../src/providers/aws/kubernetes.ts");
+    const s = structuredClone(snap);
+    for (const c of commands) {
+      const w = shWords(c);
+      assert.ok(w, `a command the shell reads as plain words: ${c}`);
+      const arg = (flag: string) => {
+        const i = w.indexOf(flag);
+        return i < 0 ? undefined : w[i + 1];
+      };
+      const verb = `${w[1]} ${w[2]}`;
+      if (verb === "ec2 describe-internet-gateways") continue;
+      if (verb === "ec2 create-route" || verb === "ec2 replace-route" || verb === "ec2 delete-route") {
+        const t = table(s, arg("--route-table-id") as string);
+        const ipv6 = arg("--destination-ipv6-cidr-block");
+        const dest = ipv6 ?? arg("--destination-cidr-block");
+        const field = ipv6 ? "DestinationIpv6CidrBlock" : "DestinationCidrBlock";
+        const had = t.Routes.some((r) => r[field] === dest);
+        assert.equal(had, verb !== "ec2 create-route", `${c}: the route ${had ? "exists" : "does not exist"}`);
+        t.Routes = t.Routes.filter((r) => r[field] !== dest);
+        if (verb !== "ec2 delete-route") {
+          const gw = arg("--gateway-id") as string;
+          t.Routes.push({ [field]: dest, GatewayId: gw.startsWith("<") ? ids.igw : gw, Origin: "CreateRoute", State: "active" });
+        }
+      } else if (verb === "elbv2 set-subnets") {
+        const lb = s.elbv2.LoadBalancers?.find((x) => x.LoadBalancerArn === arg("--load-balancer-arn"));
+        assert.ok(lb);
+        const subnets = w.slice(w.indexOf("--subnets") + 1);
+        lb.AvailabilityZones = subnets.map((id) => ({
+          ZoneName: s.ec2?.Subnets?.find((x) => x.SubnetId === id)?.AvailabilityZone,
+          SubnetId: id,
+          LoadBalancerAddresses: [],
+        }));
+      } else if (verb === "ec2 associate-route-table") {
+        const subnet = arg("--subnet-id");
+        for (const t of s.ec2?.RouteTables ?? [])
+          assert.ok(!(t.Associations as Wire[]).some((a) => a.SubnetId === subnet), `${c}: ${subnet} has an association already`);
+        table(s, arg("--route-table-id") as string).Associations.push({
+          Main: false,
+          SubnetId: subnet,
+          RouteTableAssociationId: awsId("rtbassoc", `applied-${subnet}`),
+          RouteTableId: arg("--route-table-id"),
+        });
+      } else if (verb === "ec2 replace-route-table-association") {
+        const id = arg("--association-id");
+        const from = s.ec2?.RouteTables?.find((t) => (t.Associations as Wire[]).some((a) => a.RouteTableAssociationId === id));
+        assert.ok(from, `${c}: no association ${id}`);
+        const a = (from.Associations as Wire[]).find((x) => x.RouteTableAssociationId === id) as Wire;
+        from.Associations = (from.Associations as Wire[]).filter((x) => x !== a);
+        table(s, arg("--route-table-id") as string).Associations.push({ ...a, RouteTableId: arg("--route-table-id") });
+      } else assert.fail(`a command this test does not apply: ${c}`);
+    }
+    return s;
+  };
+  /** The rule's remediation of each failing zone, as one list of commands (each zone's, once). */
+  const fixOf = (findings: ReturnType<typeof evaluateCase>) => [
+    ...new Set(findings.filter((f) => f.status === "fail").flatMap((f) => f.remediation?.commands ?? [])),
+  ];
+
+  // a public range of the internet that a connected network holds: a partner's network over a VPN, another VPC's IPv6 CIDR
+  const partner = "203.0.113.0/24";
+  const otherVpc6 = "2600:1f18:beef:4400::/56";
+  const CONNECTED: Array<{ name: string; b: () => AwsScenario; want: "allow" | "deny" | "unknown" }> = [
+    {
+      name: "dualstack: ::/0 to the internet gateway, another VPC's IPv6 CIDR to a transit gateway",
+      b: () => withWire(dual(), ids.rtb.public, v6(otherVpc6, { TransitGatewayId: awsId("tgw", "core") })),
+      want: "allow",
+    },
+    {
+      name: "dualstack: ::/0 to the internet gateway, another VPC's IPv6 CIDR to a peering connection",
+      b: () => withWire(dual(), ids.rtb.public, v6(otherVpc6, { VpcPeeringConnectionId: awsId("pcx", "peer") })),
+      want: "allow",
+    },
+    {
+      name: "a partner's public range to a virtual private gateway (a VPN) beside the IGW default route",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { GatewayId: awsId("vgw", "vpn"), Origin: "EnableVgwRoutePropagation" })),
+      want: "allow",
+    },
+    {
+      name: "a public range to a transit gateway beside the IGW default route",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { TransitGatewayId: awsId("tgw", "corp") })),
+      want: "allow",
+    },
+    {
+      name: "a public range to an Outpost's local gateway beside the IGW default route",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { LocalGatewayId: awsId("lgw", "outpost") })),
+      want: "allow",
+    },
+    {
+      name: "a public range to a Cloud WAN core network beside the IGW default route",
+      b: () =>
+        withWire(
+          healthyAlb(),
+          ids.rtb.public,
+          v4(partner, { CoreNetworkArn: `arn:aws:networkmanager::${ACCOUNT}:core-network/core-network-0123456789abcdef0` }),
+        ),
+      want: "allow",
+    },
+    {
+      name: "a public range to a NAT gateway beside the IGW default route (outbound only: still unknown)",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { NatGatewayId: ids.nat })),
+      want: "unknown",
+    },
+    {
+      name: "a public range to a firewall appliance beside the IGW default route (still unknown)",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { NetworkInterfaceId: awsId("eni", "fw") })),
+      want: "unknown",
+    },
+    {
+      name: "a public range to a transit gateway whose attachment is gone (a blackhole: still unknown)",
+      b: () => withWire(healthyAlb(), ids.rtb.public, v4(partner, { TransitGatewayId: awsId("tgw", "corp"), State: "blackhole" })),
+      want: "unknown",
+    },
+    {
+      name: "0.0.0.0/0 to a transit gateway (every address on the internet)",
+      b: () => healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("tgw", "egress") }),
+      want: "deny",
+    },
+    {
+      name: "0.0.0.0/1 and 128.0.0.0/1 to a transit gateway beside the IGW default route (every address on the internet)",
+      b: () =>
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("tgw", "egress") })
+          .route(ids.rtb.public, { destination: "128.0.0.0/1", target: awsId("tgw", "egress") }),
+      want: "deny",
+    },
+    {
+      name: "dualstack: ::/0 to an egress-only internet gateway beside another VPC's IPv6 CIDR to a transit gateway",
+      b: () => withWire(dual(awsId("eigw", "main")), ids.rtb.public, v6(otherVpc6, { TransitGatewayId: awsId("tgw", "core") })),
+      want: "deny",
+    },
+  ];
+  for (const c of CONNECTED)
+    it(`${c.name}: the trace and the rule say ${c.want}`, () => {
+      const { trace, rule, hops, findings } = verdicts(c.b().build());
+      assert.equal(
+        trace,
+        c.want,
+        `the trace: ${hops
+          .flatMap((h) => h?.notes ?? [])
+          .map((n) => n.text)
+          .join(" | ")}`,
+      );
+      assert.equal(rule, c.want, `the rule: ${findings.map((f) => f.message).join(" | ")}`);
+      for (const f of findings.filter((x) => x.status === "unknown")) {
+        const said = hops.flatMap((h) => h?.notes ?? []).map((n) => n.text.replace(/^subnet-\S+ in \S+: (?:UNKNOWN, )?/, ""));
+        assert.ok(
+          said.some((t) => f.message.includes(t)),
+          `the rule's reason is the trace's:\n${f.message}\n${said.join("\n")}`,
+        );
+      }
+    });
+
+  it("routes to connected networks that take the whole internet: a failure without a route fix (their networks' clients are not the table's to decide); with a NAT route beside them, the fix deletes only the NAT route", async () => {
+    const split = () =>
+      healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("tgw", "egress") })
+        .route(ids.rtb.public, { destination: "128.0.0.0/1", target: awsId("tgw", "egress") });
+    const all = verdicts(split().build());
+    assert.deepEqual(
+      all.findings.map((f) => [f.status, f.remediation]),
+      [
+        ["fail", undefined],
+        ["fail", undefined],
+      ],
+    );
+    assert.match(all.findings[0]?.message ?? "", /sends 0\.0\.0\.0\/1 to tgw-\S+, and sends 128\.0\.0\.0\/1 to tgw-/);
+    assert.equal(all.hops[0]?.fixes, undefined);
+    // half to a transit gateway, half to a NAT gateway: the NAT route goes; the transit gateway's half is its network's
+    const mixed = healthyAlb()
+      .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("tgw", "egress") })
+      .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat })
+      .build();
+    const before = verdicts(mixed);
+    assert.equal(before.rule, "deny");
+    const commands = fixOf(before.findings);
+    assert.deepEqual(commands, [`aws ec2 delete-route --route-table-id ${ids.rtb.public} --destination-cidr-block 128.0.0.0/1`]);
+    assert.deepEqual(before.hops[0]?.fixes?.[0]?.commands, commands);
+    const after = verdicts(await applied(mixed, commands));
+    assert.deepEqual([after.trace, after.rule], ["allow", "allow"]);
+  });
+
+  it("no route fix where an internet-gateway route cannot bring the replies back: routes to connected networks that take the whole internet under a NAT default route, or a carrier gateway's route (a Wavelength Zone's subnet)", () => {
+    const cases = [
+      healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat })
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("tgw", "egress") })
+        .route(ids.rtb.public, { destination: "128.0.0.0/1", target: awsId("tgw", "egress") }),
+      withWire(
+        healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat }),
+        ids.rtb.public,
+        v4("0.0.0.0/2", { CarrierGatewayId: awsId("cagw", "main") }),
+      ),
+    ];
+    for (const b of cases) {
+      const { trace, rule, hops, findings } = verdicts(b.build());
+      assert.deepEqual([trace, rule], ["deny", "deny"]);
+      assert.deepEqual(fixOf(findings), [], findings.map((f) => f.message).join("\n"));
+      assert.equal(hops[0]?.fixes, undefined);
+    }
+  });
+
+  /** denied by routes more specific than the default route: the fix names them and deletes them, in the rule and the trace */
+  const SPECIFIC: Array<{ name: string; b: () => AwsScenario; named: RegExp; commands: RegExp[] }> = [
+    {
+      name: "0.0.0.0/0 and 0.0.0.0/2 to a NAT gateway",
+      b: () =>
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat })
+          .route(ids.rtb.public, { destination: "0.0.0.0/2", target: ids.nat }),
+      named: /sends 0\.0\.0\.0\/0 to nat-\S+ \(a NAT gateway: outbound only\), and sends 0\.0\.0\.0\/2 to nat-\S+ \(a NAT gateway/,
+      commands: [
+        /^aws ec2 describe-internet-gateways /,
+        /^aws ec2 replace-route --route-table-id \S+ --destination-cidr-block 0\.0\.0\.0\/0 --gateway-id '<igw-id>'$/,
+        /^aws ec2 delete-route --route-table-id \S+ --destination-cidr-block 0\.0\.0\.0\/2$/,
+      ],
+    },
+    {
+      name: "no default route, and 128.0.0.0/1 to a NAT gateway",
+      b: () => healthyAlb().removeRoute(ids.rtb.public, "0.0.0.0/0").route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat }),
+      named: /has no 0\.0\.0\.0\/0 route, and sends 128\.0\.0\.0\/1 to nat-/,
+      commands: [
+        /^aws ec2 describe-internet-gateways /,
+        /^aws ec2 create-route --route-table-id \S+ --destination-cidr-block 0\.0\.0\.0\/0 --gateway-id '<igw-id>'$/,
+        /^aws ec2 delete-route --route-table-id \S+ --destination-cidr-block 128\.0\.0\.0\/1$/,
+      ],
+    },
+    {
+      name: "0.0.0.0/0 to the internet gateway, 0.0.0.0/1 and 128.0.0.0/1 to a NAT gateway",
+      b: () =>
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.nat })
+          .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat }),
+      named: /sends 0\.0\.0\.0\/1 to nat-\S+ \(a NAT gateway: outbound only\), and sends 128\.0\.0\.0\/1 to nat-/,
+      commands: [
+        /^aws ec2 delete-route --route-table-id \S+ --destination-cidr-block 0\.0\.0\.0\/1$/,
+        /^aws ec2 delete-route --route-table-id \S+ --destination-cidr-block 128\.0\.0\.0\/1$/,
+      ],
+    },
+    {
+      name: "dualstack: ::/0 to the internet gateway, 2000::/3 (every global unicast address) to an egress-only internet gateway",
+      b: () => withWire(dual(), ids.rtb.public, v6("2000::/3", { EgressOnlyInternetGatewayId: awsId("eigw", "main") })),
+      named:
+        /no IPv6 route to an internet gateway: .* sends 2000::\/3 to eigw-\S+ \(an egress-only internet gateway: outbound only\), more specific than its ::\/0 route to igw-/,
+      commands: [/^aws ec2 delete-route --route-table-id \S+ --destination-ipv6-cidr-block 2000::\/3$/],
+    },
+  ];
+  for (const c of SPECIFIC)
+    it(`${c.name}: the rule and the trace name the more specific routes and fix them all; once the commands ran, both allow`, async () => {
+      const snap = c.b().build();
+      const before = verdicts(snap);
+      assert.deepEqual([before.trace, before.rule], ["deny", "deny"]);
+      for (const f of before.findings) assert.match(f.message, c.named);
+      const commands = fixOf(before.findings);
+      assert.equal(commands.length, c.commands.length, commands.join("\n"));
+      for (const [i, re] of c.commands.entries()) assert.match(commands[i] ?? "", re);
+      // the trace's hop gives the same fix
+      const hop = before.hops.find((h) => h?.verdict === "deny");
+      assert.deepEqual(hop?.fixes?.[0]?.commands, commands);
+      assert.match(hop?.fixes?.[0]?.summary ?? "", /more specific routes? /);
+      const after = verdicts(await applied(snap, commands));
+      assert.deepEqual([after.trace, after.rule], ["allow", "allow"], after.findings.map((f) => f.message).join("\n"));
+    });
+
+  /** web-alb recreated in the private subnets (their table, the VPC's main one, sends 0.0.0.0/0 to the NAT gateway) */
+  const inPrivate = (b: AwsScenario, type: "application" | "network" = "application") =>
+    b.removeLoadBalancer(ids.lb.alb).loadBalancer({
+      name: "web-alb",
+      type,
+      subnets: [
+        { id: ids.subnet.privateA, az: "us-east-1a" },
+        { id: ids.subnet.privateB, az: "us-east-1b" },
+      ],
+      ...(type === "application" ? { sgs: [ids.sg.alb] } : {}),
+    });
+  const splitNat = (b: AwsScenario, rtb: string) =>
+    b.route(rtb, { destination: "0.0.0.0/1", target: ids.nat }).route(rtb, { destination: "128.0.0.0/1", target: ids.nat });
+  const splitIgw = (b: AwsScenario, rtb: string) =>
+    b
+      .route(rtb, { destination: "0.0.0.0/0", target: ids.nat })
+      .route(rtb, { destination: "0.0.0.0/1", target: ids.igw })
+      .route(rtb, { destination: "128.0.0.0/1", target: ids.igw });
+
+  it("the fix moves an ALB only to subnets whose replies reach the internet gateway, as the rule decides them (not by the default route alone); once it ran, the rule passes", async () => {
+    // the public subnets' table sends 0.0.0.0/0 to the IGW, but every public address to the NAT gateway: no move there
+    const failing = inPrivate(splitNat(healthyAlb(), ids.rtb.public)).build();
+    const findings = evaluateCase(igwRule, failing);
+    assert.ok(findings.length === 2 && findings.every((f) => f.status === "fail"));
+    const commands = fixOf(findings);
+    assert.ok(
+      commands.every((c) => !c.includes("set-subnets")),
+      commands.join("\n"),
+    );
+    assert.deepEqual(
+      evaluateCase(igwRule, await applied(failing, commands)).map((f) => f.status),
+      ["pass", "pass"],
+    );
+    // the public subnets' table sends 0.0.0.0/0 to the NAT gateway, but every public address to the IGW: the move is there
+    const public_ = inPrivate(splitIgw(healthyAlb(), ids.rtb.public)).build();
+    const moved = fixOf(evaluateCase(igwRule, public_));
+    assert.deepEqual(moved, [
+      `aws elbv2 set-subnets --load-balancer-arn ${ids.lb.alb} --subnets ${ids.subnet.publicA} ${ids.subnet.publicB}`,
+    ]);
+    assert.deepEqual(
+      evaluateCase(igwRule, await applied(public_, moved)).map((f) => f.status),
+      ["pass", "pass"],
+    );
+  });
+
+  it("the fix associates an NLB's subnets only with a route table whose replies reach the internet gateway, as the rule decides them; once it ran, the rule passes", async () => {
+    const good = awsId("rtb", "split-igw");
+    const b = () =>
+      splitIgw(
+        inPrivate(splitNat(healthyAlb(), ids.rtb.public), "network").routeTable({ id: good, name: "split-igw", subnets: [], routes: [] }),
+        good,
+      );
+    const snap = b().build();
+    const findings = evaluateCase(igwRule, snap);
+    assert.deepEqual(
+      findings.map((f) => f.status),
+      ["fail", "fail"],
+    );
+    const commands = fixOf(findings);
+    assert.deepEqual(commands, [
+      `aws ec2 associate-route-table --route-table-id ${good} --subnet-id ${ids.subnet.privateA}`,
+      `aws ec2 associate-route-table --route-table-id ${good} --subnet-id ${ids.subnet.privateB}`,
+    ]);
+    assert.deepEqual(
+      evaluateCase(igwRule, await applied(snap, commands)).map((f) => f.status),
+      ["pass", "pass"],
+    );
+  });
+
+  /** `n` internet-facing ALBs like web-alb, each in two of `subnets` new subnets (each with its own table, public) */
+  const many = (subnets: number, n: number, type: string, extra?: (s: AwsSnapshot) => void) =>
+    healthyAlb()
+      .edit((s) => {
+        const ec2 = s.ec2 as NonNullable<AwsSnapshot["ec2"]>;
+        for (let i = 0; i < subnets; i++) {
+          const id = awsId("subnet", `many-${i}`);
+          ec2.Subnets?.push({
+            SubnetId: id,
+            VpcId: ids.vpc,
+            CidrBlock: `10.${100 + (i >> 8)}.${i & 255}.0/24`,
+            AvailabilityZone: i % 2 ? "us-east-1b" : "us-east-1a",
+            OwnerId: ACCOUNT,
+            SubnetArn: `arn:aws:ec2:us-east-1:${ACCOUNT}:subnet/${id}`,
+            Ipv6CidrBlockAssociationSet:
+              type === "dualstack"
+                ? [
+                    {
+                      AssociationId: `many-${i}`,
+                      Ipv6CidrBlock: `2600:1f18:4a1:${(0x2200 + 2 * i).toString(16)}::/64`,
+                      Ipv6CidrBlockState: { State: "associated" },
+                    },
+                  ]
+                : [],
+          });
+          const rtb = awsId("rtb", `many-${i}`);
+          ec2.RouteTables?.push({
+            RouteTableId: rtb,
+            VpcId: ids.vpc,
+            OwnerId: ACCOUNT,
+            Associations: [{ Main: false, SubnetId: id, RouteTableId: rtb, RouteTableAssociationId: awsId("rtbassoc", `many-${i}`) }],
+            Routes: [
+              v4("10.0.0.0/8", { GatewayId: "local" }),
+              v6("2600:1f18:4a1:2100::/52", { GatewayId: "local" }),
+              v4("0.0.0.0/0", { GatewayId: ids.igw }),
+              v6("::/0", { GatewayId: ids.igw }),
+              v4("172.16.0.0/12", { TransitGatewayId: awsId("tgw", "corp") }),
+            ],
+          });
+        }
+        const web = s.elbv2.LoadBalancers?.find((x) => x.LoadBalancerArn === ids.lb.alb) as Wire;
+        for (let j = 0; j < n; j++) {
+          const zones = [(2 * j) % subnets, (2 * j + 1) % subnets];
+          s.elbv2.LoadBalancers?.push({
+            ...web,
+            LoadBalancerArn: String(web.LoadBalancerArn).replace("web-alb", `many-${j}`),
+            LoadBalancerName: `many-${j}`,
+            IpAddressType: type,
+            AvailabilityZones: zones.map((x) => ({
+              ZoneName: x % 2 ? "us-east-1b" : "us-east-1a",
+              SubnetId: awsId("subnet", `many-${x}`),
+              LoadBalancerAddresses: [],
+            })),
+          });
+        }
+        extra?.(s);
+      })
+      .build();
+
+  it("the IPv6 clients on the internet of a VPC's load balancers are computed once per model and VPC, and shared", async () => {
+    const { internetClients } = await import("../src/providers/aws/igw-routes.ts");
+    const model = buildAwsModel(many(20, 3, "dualstack"));
+    const [a, b] = model.loadBalancers.filter((x) => x.name.startsWith("many-"));
+    assert.ok(a && b);
+    const first = internetClients(model, a, true);
+    const second = internetClients(model, b, true, true);
+    assert.ok(first.space, "the clients' space comes with them");
+    assert.equal(second.space, first.space, "one space for the VPC");
+    assert.equal(second.cidrs, first.cidrs);
+    // the VPC's own subnets are not clients on the internet
+    assert.ok(!first.cidrs.includes("2600:1f18:4a1:2200::/64") && first.cidrs.length > 20);
+    assert.equal(internetClients(model, a, false).space, internetClients(model, b, false, true).space);
+    // another model: its own
+    assert.notEqual(internetClients(buildAwsModel(many(20, 3, "dualstack")), a, true).space, first.space);
+  });
+
+  it("1000 IPv6 subnets and 800 dualstack load balancers: the rule takes time linear in them (under 3 s, where recomputing the clients per load balancer took many times that)", () => {
+    const model = buildAwsModel(many(1000, 800, "dualstack"));
+    const t0 = performance.now();
+    let results = 0;
+    let notPass = 0;
+    igwRule.check({
+      model,
+      report: (r) => {
+        results++;
+        if (r.status !== "pass") notPass++;
+      },
+    });
+    const ms = performance.now() - t0;
+    assert.equal(results, 2 * 801);
+    assert.equal(notPass, 0);
+    assert.ok(ms < 3000, `${ms.toFixed(0)} ms`);
+  });
+
+  it("3000 DescribeRouteTables gaps on other internet gateways: each gap is read a few times in all, not once per zone, and every zone still passes", () => {
+    const model = buildAwsModel(
+      many(40, 300, "ipv4", (s) => {
+        s.gaps = [
+          ...(s.gaps ?? []),
+          ...Array.from({ length: 3000 }, (_, i) => ({
+            operation: "ec2:DescribeRouteTables",
+            resourceId: awsId("igw", `other-${i}`),
+            status: 503,
+            code: "ServiceUnavailable",
+            message: "Service Unavailable",
+          })),
+        ];
+      }),
+    );
+    // every read of a gap's fields, counted (a new list: no index of the old one stands in)
+    let reads = 0;
+    model.gaps = model.gaps.map(
+      (g) =>
+        new Proxy(g, {
+          get(t, p, r) {
+            reads++;
+            return Reflect.get(t, p, r);
+          },
+        }),
+    );
+    const statuses: string[] = [];
+    igwRule.check({ model, report: (r) => void statuses.push(r.status) });
+    assert.equal(statuses.length, 2 * 301);
+    assert.ok(
+      statuses.every((x) => x === "pass"),
+      statuses.join(" "),
+    );
+    // 602 zones: a scan of every gap per zone is over 1.8 million reads
+    assert.ok(reads < 20 * 3000, `${reads} reads of 3000 gaps`);
   });
 });

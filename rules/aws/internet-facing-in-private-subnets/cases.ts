@@ -138,6 +138,26 @@ export const cases: RuleCases = {
         .gap({ operation: "ec2:DescribeRouteTables", resourceId: awsId("igw", "other"), status: 503, message: "try later" })
         .build(),
     },
+    {
+      // DescribeRouteTables names a transit gateway next hop in TransitGatewayId: another VPC's IPv6 CIDR is that VPC's, not the internet's clients
+      name: "dualstack: ::/0 to the internet gateway, and another VPC's IPv6 CIDR (2600:1f18:beef:4400::/56) to a transit gateway",
+      snapshot: withPublicRoutes(dualstack("dualstack", ids.igw), {
+        DestinationIpv6CidrBlock: "2600:1f18:beef:4400::/56",
+        TransitGatewayId: awsId("tgw", "core"),
+        Origin: "CreateRoute",
+        State: "active",
+      }).build(),
+    },
+    {
+      // a route propagated from a virtual private gateway (a Site-to-Site VPN): a partner's public range is the partner's network
+      name: "a partner's public range (203.0.113.0/24) to a virtual private gateway beside the IGW default route",
+      snapshot: withPublicRoutes(healthyAlb(), {
+        DestinationCidrBlock: "203.0.113.0/24",
+        GatewayId: awsId("vgw", "partner"),
+        Origin: "EnableVgwRoutePropagation",
+        State: "active",
+      }).build(),
+    },
   ],
   invalid: [
     {
@@ -251,6 +271,27 @@ export const cases: RuleCases = {
       snapshot: healthyAlb()
         .route(ids.rtb.public, { destination: "0.0.0.0/1", target: ids.nat })
         .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat })
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
+    {
+      name: "0.0.0.0/0 and a more specific 0.0.0.0/2 to a NAT gateway: both take replies to the internet, and the fix replaces one and deletes the other",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: ids.nat })
+        .route(ids.rtb.public, { destination: "0.0.0.0/2", target: ids.nat })
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
+    {
+      name: "0.0.0.0/0 to a transit gateway: every reply to the internet goes to the connected network",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/0", target: awsId("tgw", "egress") })
         .build(),
       errors: [
         { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },

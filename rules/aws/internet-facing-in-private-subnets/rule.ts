@@ -1,14 +1,13 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
 import {
-  clientSpace6,
   defaultRoute,
+  denyDetail,
   internetClients,
   internetGatewayRouteFix,
   isCarrierRoute,
   isIgwRoute,
   neededRoutes,
   replyRoute,
-  routeDetail,
   undecidedRoute,
   V4,
   V6,
@@ -42,8 +41,11 @@ export default defineRule<AwsModel>({
     "Each reply takes the most specific route that matches the client's address (longest prefix match), decided as `lbdoctor trace` " +
     "decides it: more specific routes that send every public address to the internet gateway (`0.0.0.0/1` and `128.0.0.0/1`, say) " +
     "pass, and more specific routes that send all of them elsewhere fail; a route that sends only part of the internet elsewhere is " +
-    "unknown. So is a route to a prefix list (`pl-…`, other than a gateway endpoint's) whose next hop is of another kind than the " +
-    "verdict's: the list's entries are not in the snapshot, and any client's address may be among them. An internet gateway's own " +
+    "unknown, unless it goes to a network connected to the VPC (a peering connection `pcx-…`, a transit gateway `tgw-…`, a virtual " +
+    "private gateway `vgw-…`, a local gateway `lgw-…`, a Cloud WAN core network): the addresses it takes are that network's (another " +
+    "VPC's IPv6 CIDR, a partner's range over a VPN), not clients on the internet, and it fails only when such routes take all of " +
+    "them. A route to a prefix list (`pl-…`, other than a gateway endpoint's) whose next hop is of another kind than the " +
+    "verdict's is unknown too: the list's entries are not in the snapshot, and any client's address may be among them. An internet gateway's own " +
     "route table (a gateway route table, for ingress routing) that sends the requests for the subnet through an appliance the replies " +
     "skip is asymmetric routing, which AWS does not support: unknown, and so is an internet gateway whose own route tables were not " +
     "collected. " +
@@ -90,7 +92,8 @@ export default defineRule<AwsModel>({
   },
   remediation:
     "Put the load balancer in public subnets (`aws elbv2 set-subnets`), or give its subnets a route table whose `0.0.0.0/0` route " +
-    "goes to the VPC's internet gateway (`aws ec2 create-route … --gateway-id igw-…`).",
+    "goes to the VPC's internet gateway (`aws ec2 create-route … --gateway-id igw-…`), and delete the more specific routes that " +
+    "take the replies elsewhere (`aws ec2 delete-route`).",
   check({ model, report }) {
     for (const lb of model.loadBalancers) {
       const lbEv = { resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" };
@@ -111,7 +114,7 @@ export default defineRule<AwsModel>({
       const clients = dests.map((d) => {
         const v6 = d === V6;
         const c = internetClients(model, lb, v6, dests.length > 1);
-        return { dest: d, v6, label: c.label, space: clientSpace6(c.cidrs, v6) };
+        return { dest: d, v6, label: c.label, space: c.space };
       });
       const zones = lb.zones.map((z) => {
         const s = z.subnet;
@@ -210,8 +213,9 @@ export default defineRule<AwsModel>({
         const failed = [decisive, ...fails.filter((f) => f !== decisive)];
         const detail = failed
           .map((f) => {
-            const text = routeDetail(f.d.route?.destination ?? f.dest, f.d.route);
-            // a more specific route that takes every reply, beside a default route to the internet gateway
+            // the route that takes most replies, the more specific ones that take others elsewhere, the addresses no route takes
+            const text = denyDetail(f.dest, f.d);
+            // more specific routes that take every reply, beside a default route to the internet gateway
             const def = defaultRoute(rt, f.dest);
             return f.d.route && f.d.route.destination !== f.dest && isIgwRoute(def)
               ? `${text}, more specific than its ${f.dest} route to ${def?.target}`
@@ -232,9 +236,15 @@ export default defineRule<AwsModel>({
             return `; ${u.dest === V6 ? "IPv6" : "IPv4"} is undecided: ${why}`;
           })
           .join("");
-        // the fix of the default routes: only where the default route (or its absence) is what fails, as in the trace
-        const fixable = failed.every((f) => !f.d.route || f.d.route.destination === f.dest);
+        // the fix, as the trace gives it: the default routes, and the more specific routes that take replies elsewhere
         const inspected = dests.some((d) => !failed.some((f) => f.dest === d) && undecidedRoute(defaultRoute(rt, d)) !== undefined);
+        const fix = internetGatewayRouteFix(
+          model,
+          lb,
+          s,
+          failed.map((f) => ({ dest: f.dest, d: f.d })),
+          inspected,
+        );
         report({
           ...base,
           status: "fail",
@@ -258,6 +268,13 @@ export default defineRule<AwsModel>({
                     : `${f.dest} route`
                   : `route to ${f.d.route.destination}`,
             })),
+            // the more specific routes that take other replies elsewhere (the first three each family names)
+            ...failed.flatMap((f) =>
+              (f.d.also ?? [])
+                .filter((r) => r !== f.d.route)
+                .slice(0, 3)
+                .map((r) => ({ resourceId: rt.id, pointer: r.ptr, label: `route to ${r.destination}` })),
+            ),
             ...undecided.flatMap((u) => {
               const r = u.carrier ? u.d.route : u.d.undecided?.routes[0];
               const table = u.carrier ? rt : u.d.undecided?.table;
@@ -266,21 +283,7 @@ export default defineRule<AwsModel>({
                 : [];
             }),
           ],
-          ...(fixable
-            ? {
-                remediation: k8sRemediation(
-                  model,
-                  lb.arn,
-                  internetGatewayRouteFix(
-                    model,
-                    lb,
-                    s,
-                    failed.map((f) => f.dest),
-                    inspected,
-                  ),
-                ),
-              }
-            : {}),
+          ...(fix ? { remediation: k8sRemediation(model, lb.arn, fix) } : {}),
         });
       }
     }

@@ -29,6 +29,8 @@ export interface GapIndex {
   collection: ModelGap[];
   /** a gap's index in the model's list */
   position: Map<ModelGap, number>;
+  /** the collection gaps of each operation fragment asked for (lower case), filled on first use (collectionGapsByOperation) */
+  byOperation: Map<string, readonly ModelGap[]>;
 }
 
 const indexes = new WeakMap<ModelGap[], { length: number; index: GapIndex }>();
@@ -41,7 +43,7 @@ const indexes = new WeakMap<ModelGap[], { length: number; index: GapIndex }>();
 export function gapIndex(gaps: ModelGap[]): GapIndex {
   const cached = indexes.get(gaps);
   if (cached && cached.length === gaps.length) return cached.index;
-  const index: GapIndex = { byKey: new Map(), collection: [], position: new Map() };
+  const index: GapIndex = { byKey: new Map(), collection: [], position: new Map(), byOperation: new Map() };
   gaps.forEach((g, i) => {
     index.position.set(g, i);
     if (g.kind === "collection") index.collection.push(g);
@@ -74,8 +76,18 @@ export function gapsAboutKeys(gaps: ModelGap[], keys: Iterable<string>): ModelGa
   return out;
 }
 
-/** Collection gaps whose operation name contains the fragment (case-insensitive), in model order. */
+/**
+ * Collection gaps whose operation name contains the fragment (case-insensitive), in model order: found once per gap list
+ * and fragment (a rule asks once per zone or member), so the list is shared and frozen: a caller copies it to change it.
+ */
 export function collectionGapsByOperation(gaps: ModelGap[], operationFragment: string): ModelGap[] {
   const f = operationFragment.toLowerCase();
-  return gapIndex(gaps).collection.filter((g) => g.operation.toLowerCase().includes(f));
+  const index = gapIndex(gaps);
+  let found = index.byOperation.get(f);
+  if (!found) {
+    found = Object.freeze(index.collection.filter((g) => g.operation.toLowerCase().includes(f)));
+    index.byOperation.set(f, found);
+  }
+  // frozen: the type stays the one callers have always read (they never change it)
+  return found as ModelGap[];
 }

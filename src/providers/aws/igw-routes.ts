@@ -85,6 +85,20 @@ export function isApplianceRoute(r: Route | undefined): boolean {
 }
 
 /**
+ * A next hop that is another network connected to the VPC, active: a VPC peering connection (`pcx-…`), a transit gateway
+ * (`tgw-…`), a virtual private gateway (`vgw-…`: a Site-to-Site VPN or Direct Connect), a local gateway (`lgw-…`: an
+ * Outpost's on-premises network) or a Cloud WAN core network (`CoreNetworkArn`, `arn:…:core-network/core-network-…`).
+ * Longest prefix match sends it the addresses of its route (Example routing options,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html): a route to it that takes part of the public
+ * addresses (another VPC's IPv6 CIDR, a partner's range over a VPN) takes those networks' addresses, not clients on the
+ * internet, so it leaves the reply to the internet's clients as the other routes decide it (replyRoute). One that takes
+ * every public address (`0.0.0.0/0` to a transit gateway) leaves no client on the internet a reply.
+ */
+export function isConnectedRoute(r: Route | undefined): boolean {
+  return !!r && r.state !== "blackhole" && (/^(pcx|tgw|vgw|lgw)-/i.test(r.target) || /:core-network\//i.test(r.target));
+}
+
+/**
  * Why an internet-facing load balancer's default route that goes to neither an internet gateway nor a dead end leaves its
  * zone undecided, in a long form (the zone's own verdict) and a short one (a family named beside another that fails); else
  * undefined. A VPC endpoint (a Network Firewall or Gateway Load Balancer endpoint) continues a path the snapshot does not
@@ -124,12 +138,6 @@ export function undecidedRoute(r: Route | undefined): { long: string; short: str
   return undefined;
 }
 
-/** A subnet is public when its route table sends 0.0.0.0/0 (each of `dests`) to an internet gateway (an active route). */
-export function isPublic(s: Subnet, dests: string[] = [V4]): boolean {
-  const rt = s.routeTable;
-  return !!rt && dests.every((d) => isIgwRoute(defaultRoute(rt, d)));
-}
-
 /** The internet gateway of the VPC, as seen in any of its route tables. */
 export function vpcIgw(model: AwsModel, vpcId: string | undefined): string | undefined {
   for (const rt of model.routeTables) {
@@ -155,27 +163,85 @@ export function routeDetail(dest: string, r: Route | undefined): string {
 }
 
 /**
- * The fix for a subnet of `lb` whose default routes `failing` (0.0.0.0/0, ::/0) do not go to an internet gateway: move an
- * ALB to public subnets of the same zones, else associate the subnet with a public route table of the VPC, else add (or
- * replace) the default routes. `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the
- * load balancer or swapping the route table would bypass it, so only the missing route is added. The subnet's route table
- * must be known.
+ * A deny's routes in words (replyRoute): the route that takes most of the replies (none: the table has no `dest` route), then
+ * the more specific routes `also` (three named, the others counted), then the addresses no route takes when a route speaks
+ * first: "sends 0.0.0.0/0 to nat-0a (a NAT gateway: outbound only), and sends 0.0.0.0/2 to nat-0a (…)".
+ */
+export function denyDetail(dest: string, d: { route?: Route; also?: Route[]; unrouted?: boolean }): string {
+  const rest = (d.also ?? []).filter((r) => r !== d.route);
+  const named = rest
+    .slice(0, 3)
+    .map((r) => `, and ${routeDetail(r.destination, r)}`)
+    .join("");
+  const more = rest.length > 3 ? `, and ${rest.length - 3} more route${rest.length > 4 ? "s" : ""} that take replies elsewhere` : "";
+  const none = d.route && d.unrouted ? `, and ${routeDetail(dest, undefined)}` : "";
+  return `${routeDetail(d.route?.destination ?? dest, d.route)}${named}${more}${none}`;
+}
+
+/** A family whose replies replyRoute denies, for internetGatewayRouteFix. */
+export interface FailingFamily {
+  /** 0.0.0.0/0 or ::/0 */
+  dest: string;
+  /** replyRoute's deny of the family */
+  d: ReplyRoute;
+  /** the clients it was decided for when they are not the internet's (a trace of one client address) */
+  clients?: ClientSpace;
+}
+
+const reaching = new WeakMap<Subnet, Map<ClientSpace, boolean>>();
+
+/** replyRoute allows the replies from subnet `x` to the clients `c` (once per subnet and clients: a fix looks at many). */
+function reaches(model: AwsModel, x: Subnet, v6: boolean, c: ClientSpace): boolean {
+  let known = reaching.get(x);
+  if (!known) reaching.set(x, (known = new Map()));
+  let r = known.get(c);
+  if (r === undefined) {
+    r = replyRoute(model, x, x.id, "clients on the internet", v6, c).verdict === "allow";
+    known.set(c, r);
+  }
+  return r;
+}
+
+/** replyRoute would allow the replies from subnet `s` to the clients `c` if `s` were associated with route table `t`. */
+function reachesThrough(model: AwsModel, s: Subnet, t: RouteTable, v6: boolean, c: ClientSpace): boolean {
+  // what no association can change: a route that takes a reply elsewhere, or one whose path on is not in the snapshot
+  const a = replyRoutes(t, v6, c);
+  if (a.all || a.allInternet || a.failSpace.length > 0 || a.undecided.length > 0) return false;
+  const moved: Subnet = { ...s, routeTable: t, routeTableVia: "association" };
+  return replyRoute(model, moved, s.id, "clients on the internet", v6, c).verdict === "allow";
+}
+
+/**
+ * The fix for a subnet `s` of `lb` whose replies to clients on the internet replyRoute denies, for each family in `failing`:
+ * move an ALB to subnets of the same zones whose replies replyRoute allows, else associate the subnet with a route table of
+ * the VPC whose routes would allow them, else fix the routes of its own table: add (or replace) each failing family's
+ * default route to the internet gateway, and delete each more specific route that takes replies elsewhere (`blocking`: a NAT
+ * gateway's `0.0.0.0/2` under the default route would still take a quarter of the internet). No route fix when a carrier
+ * gateway takes some of the replies (a Wavelength Zone's subnet), nor when routes to connected networks alone take them all
+ * (isConnectedRoute: which of those networks the clients are in is not the route table's to decide): undefined when nothing
+ * else is left either. `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load
+ * balancer or swapping the route table would bypass it, so only the routes are fixed. The subnet's route table must be known.
  */
 export function internetGatewayRouteFix(
   model: AwsModel,
   lb: LoadBalancer,
   s: Subnet,
-  failing: string[],
+  failing: FailingFamily[],
   inspected = false,
-): { summary: string; commands: string[] } {
+): { summary: string; commands: string[] } | undefined {
   const dests = neededRoutes(lb);
+  // what the subnets and tables a fix names must reach: the clients on the internet of each family the load balancer needs,
+  // and the clients traced, when the trace is of others
+  const wanted = dests.map((d) => ({ v6: d === V6, c: internetClients(model, lb, d === V6).space }));
+  for (const f of failing)
+    if (f.clients && !wanted.some((w) => w.c.key === f.clients?.key)) wanted.push({ v6: f.dest === V6, c: f.clients });
+  const serves = (x: Subnet) => wanted.every((w) => reaches(model, x, w.v6, w.c));
   // 1. an ALB can move to the VPC's public subnets in the same zones
   if (lb.type === "application" && !inspected) {
     const replacement = lb.zones.map((z) => {
-      if (z.subnet && isPublic(z.subnet, dests)) return z.subnet;
-      return model.subnets.find(
-        (x) => x.vpcId === lb.vpcId && x.availabilityZone === (z.zoneName ?? z.subnet?.availabilityZone) && isPublic(x, dests),
-      );
+      if (z.subnet && serves(z.subnet)) return z.subnet;
+      const az = z.zoneName ?? z.subnet?.availabilityZone;
+      return model.subnets.find((x) => x.vpcId === lb.vpcId && x.availabilityZone === az && serves(x));
     });
     if (replacement.every((x) => !!x)) {
       const ids = replacement.map((x) => (x as Subnet).id);
@@ -187,35 +253,50 @@ export function internetGatewayRouteFix(
   }
   const rt = s.routeTable as RouteTable;
   // 2. associate the subnet with a public route table of the VPC
-  const publicRt = model.routeTables.find(
-    (t) => t.vpcId === s.vpcId && t.key !== rt.key && dests.every((d) => isIgwRoute(defaultRoute(t, d))),
-  );
-  if (publicRt && !inspected) {
+  const publicRt = inspected
+    ? undefined
+    : model.routeTables.find((t) => t.vpcId === s.vpcId && t.key !== rt.key && wanted.every((w) => reachesThrough(model, s, t, w.v6, w.c)));
+  if (publicRt) {
     const cmd =
       s.routeTableVia === "association" && s.routeTableAssociationId
         ? `aws ec2 replace-route-table-association --association-id ${sh(s.routeTableAssociationId)} --route-table-id ${sh(publicRt.id)}`
         : `aws ec2 associate-route-table --route-table-id ${sh(publicRt.id)} --subnet-id ${sh(s.id)}`;
     return {
-      summary: `Associate ${s.id} with the public route table ${publicRt.id} (its ${dests.join(" and ")} ${dests.length > 1 ? "go" : "goes"} to the internet gateway).`,
+      summary: `Associate ${s.id} with the public route table ${publicRt.id} (it sends the replies to clients on the internet to the internet gateway).`,
       commands: [cmd],
     };
   }
-  // 3. add (or replace) the default route to the internet gateway: one per failing family
+  // 3. the subnet's own routes: the default route of each failing family to the internet gateway, and no more specific route
+  // that takes replies elsewhere
+  if (failing.some((f) => f.d.connectedAll || (f.d.routes ?? []).some(isCarrierRoute))) return undefined;
   const igw = vpcIgw(model, s.vpcId);
-  const commands = failing.map((dest) => {
-    const verb = defaultRoute(rt, dest) ? "replace-route" : "create-route";
-    const option = dest === V6 ? "--destination-ipv6-cidr-block" : "--destination-cidr-block";
-    return `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${option} ${sh(dest)} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`;
-  });
-  if (!igw)
+  const option = (dest: string) => (dest.includes(":") ? "--destination-ipv6-cidr-block" : "--destination-cidr-block");
+  const defaults = failing.filter((f) => !isIgwRoute(defaultRoute(rt, f.dest))).map((f) => f.dest);
+  const blocking = [...new Set(failing.flatMap((f) => f.d.blocking ?? []))];
+  const commands = [
+    ...defaults.map((dest) => {
+      const verb = defaultRoute(rt, dest) ? "replace-route" : "create-route";
+      return `aws ec2 ${verb} --route-table-id ${sh(rt.id)} ${option(dest)} ${sh(dest)} --gateway-id ${igw ? sh(igw) : placeholder("igw-id")}`;
+    }),
+    ...blocking.map((r) => `aws ec2 delete-route --route-table-id ${sh(rt.id)} ${option(r.destination)} ${sh(r.destination)}`),
+  ];
+  if (commands.length === 0) return undefined;
+  if (!igw && defaults.length > 0)
     commands.unshift(
       `aws ec2 describe-internet-gateways --filters ${sh(jsonForCommand([{ Name: "attachment.vpc-id", Values: [s.vpcId ?? "<vpc-id>"] }]))}`,
     );
   const caveat =
-    rt.isMain && s.routeTableVia === "main"
+    defaults.length > 0 && rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
       : "";
-  return { summary: `Route ${failing.join(" and ")} from ${rt.id} to the VPC's internet gateway.${caveat}`, commands };
+  const named = blocking.map((r) => `${r.destination} (to ${r.target}${r.state === "blackhole" ? ", a blackhole" : ""})`);
+  const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}` : (named[0] ?? "");
+  const routes = `more specific route${blocking.length > 1 ? "s" : ""} ${list}`;
+  const summary =
+    defaults.length === 0
+      ? `Delete ${rt.id}'s ${routes}: ${blocking.length > 1 ? "they take" : "it takes"} the replies to clients on the internet away from its route to the internet gateway.`
+      : `Route ${defaults.join(" and ")} from ${rt.id} to the VPC's internet gateway${blocking.length > 0 ? `, and delete its ${routes}, which would still take replies to clients on the internet elsewhere` : ""}.`;
+  return { summary: `${summary}${caveat}`, commands };
 }
 
 // ---------------------------------------------------------------------------
@@ -245,13 +326,8 @@ const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const vpcIpv6 = new WeakMap<AwsModel, Map<string | undefined, string[]>>();
 
-/**
- * The clients on the internet of a load balancer, of one family, as `lbdoctor trace --from Internet` has them: every public
- * IPv4 address, or the IPv6 global unicast space 2000::/3 less the load balancer VPC's own IPv6 CIDRs. `named`: the family is
- * named in the label (a dualstack load balancer's clients: "IPv4 clients on the internet").
- */
-export function internetClients(model: AwsModel, lb: LoadBalancer, v6: boolean, named = v6): { label: string; cidrs: string[] } {
-  if (!v6) return { label: named ? "IPv4 clients on the internet" : "clients on the internet", cidrs: toCidrs(INTERNET_V4) };
+/** The IPv6 CIDRs of each VPC's subnets, gathered once per model. */
+function vpcIpv6Cidrs(model: AwsModel, vpcId: string | undefined): string[] {
   let byVpc = vpcIpv6.get(model);
   if (!byVpc) {
     byVpc = new Map();
@@ -262,8 +338,50 @@ export function internetClients(model: AwsModel, lb: LoadBalancer, v6: boolean, 
     }
     vpcIpv6.set(model, byVpc);
   }
-  const own = byVpc.get(lb.vpcId) ?? [];
-  return { label: "IPv6 clients on the internet", cidrs: toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(own))) };
+  return byVpc.get(vpcId) ?? [];
+}
+
+/** The clients on the internet of one family, whatever their label: their CIDRs and the space the route check reads. */
+interface InternetSpace {
+  cidrs: string[];
+  space: ClientSpace;
+}
+
+/** Every public IPv4 address: the same for every load balancer, computed once. */
+let internetV4: InternetSpace | undefined;
+
+/** The IPv6 clients on the internet of the load balancers of each VPC, computed once per model and VPC. */
+const vpcInternetV6 = new WeakMap<AwsModel, Map<string | undefined, InternetSpace>>();
+
+/**
+ * The clients on the internet of a load balancer, of one family, as `lbdoctor trace --from Internet` has them: every public
+ * IPv4 address, or the IPv6 global unicast space 2000::/3 less the load balancer VPC's own IPv6 CIDRs. `named`: the family is
+ * named in the label (a dualstack load balancer's clients: "IPv4 clients on the internet"). The CIDRs and their `space` (the
+ * ClientSpace replyRoute reads) are computed once per model and VPC and shared by its load balancers: the same objects each
+ * time, never to be changed.
+ */
+export function internetClients(
+  model: AwsModel,
+  lb: LoadBalancer,
+  v6: boolean,
+  named = v6,
+): { label: string; cidrs: string[]; space: ClientSpace } {
+  if (!v6) {
+    internetV4 ??= internetSpaceOf(toCidrs(INTERNET_V4), false);
+    return { label: named ? "IPv4 clients on the internet" : "clients on the internet", ...internetV4 };
+  }
+  let byVpc = vpcInternetV6.get(model);
+  if (!byVpc) vpcInternetV6.set(model, (byVpc = new Map()));
+  let known = byVpc.get(lb.vpcId);
+  if (!known) {
+    known = internetSpaceOf(toCidrs6(subtract6(spaceOf6(["2000::/3"]), spaceOf6(vpcIpv6Cidrs(model, lb.vpcId)))), true);
+    byVpc.set(lb.vpcId, known);
+  }
+  return { label: "IPv6 clients on the internet", ...known };
+}
+
+function internetSpaceOf(cidrs: string[], v6: boolean): InternetSpace {
+  return { cidrs, space: buildClientSpace(cidrs, v6) };
 }
 
 /** A space of one family as CIDR texts. */
@@ -403,16 +521,16 @@ const gapText = (g: ModelGap) => ` (collection failed: ${g.operation}: ${g.code 
  */
 export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined {
   if (s.routeTableVia !== "main") return undefined;
-  // a gap about another VPC or another subnet leaves this one's tables whole
-  const g = listGaps(model, "DescribeRouteTables").find((x) => {
-    if (isPlaceGapCopy(x)) return gapConcerns(model, x, s);
-    const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
-    if (id?.startsWith("vpc-")) return s.vpcId !== undefined && id === idKey(s.vpcId);
-    if (id?.startsWith("subnet-")) return id === s.key;
-    // an internet gateway's own (edge) tables: read apart from the subnets' (edgeTablesInDoubt)
-    if (id?.startsWith("igw-")) return false;
-    return gapConcerns(model, x, s);
-  });
+  const x = routeTableGaps(model);
+  // a gap about another VPC or another subnet leaves this one's tables whole; an internet gateway's own (edge) tables are read
+  // apart from the subnets' (edgeTablesInDoubt)
+  const g = firstOf(x, [
+    x.copies.get(s.key)?.[0],
+    s.vpcId === undefined ? undefined : x.vpcs.get(idKey(s.vpcId))?.[0],
+    x.subnets.get(s.key)?.[0],
+    x.unnamed.find((g) => gapConcerns(model, g, s)),
+    x.other.find((g) => gapConcerns(model, g, s)),
+  ]);
   return g ? gapText(g) : undefined;
 }
 
@@ -423,15 +541,75 @@ export function mainTableInDoubt(model: AwsModel, s: Subnet): string | undefined
  * undefined.
  */
 export function edgeTablesInDoubt(model: AwsModel, igws: Route[], s: Subnet): string | undefined {
-  const ids = new Set(igws.map((r) => idKey(r.target)));
-  const g = listGaps(model, "DescribeRouteTables").find((x) => {
-    if (isPlaceGapCopy(x)) return gapConcerns(model, x, s);
-    const id = x.resourceId === undefined ? undefined : idKey(x.resourceId);
-    if (id === undefined) return gapConcerns(model, x, s);
+  const x = routeTableGaps(model);
+  const g = firstOf(x, [
+    x.copies.get(s.key)?.[0],
+    x.unnamed.find((g) => gapConcerns(model, g, s)),
     // a gap on one of these gateways, of the subnet's own account and region (a wide collection's gap names its place)
-    return id.startsWith("igw-") && ids.has(id) && gapConcerns(model, x, s);
-  });
+    ...[...new Set(igws.map((r) => idKey(r.target)))].map((id) => x.igws.get(id)?.find((g) => gapConcerns(model, g, s))),
+  ]);
   return g ? gapText(g) : undefined;
+}
+
+/** The DescribeRouteTables collection gaps, sorted once per gap list by what they name (mainTableInDoubt, edgeTablesInDoubt). */
+interface RouteTableGaps {
+  /** each gap's place in the list: the first in the model's order speaks */
+  position: Map<ModelGap, number>;
+  /** the gaps of a place of several made into gaps of its load balancers (isPlaceGapCopy), by each key they affect */
+  copies: Map<string, ModelGap[]>;
+  /** the other gaps, by the key of the VPC, the subnet or the internet gateway they name */
+  vpcs: Map<string, ModelGap[]>;
+  subnets: Map<string, ModelGap[]>;
+  igws: Map<string, ModelGap[]>;
+  /** the gaps that name no resource, and those that name another kind of resource */
+  unnamed: ModelGap[];
+  other: ModelGap[];
+}
+
+const routeTableGapIndex = new WeakMap<readonly ModelGap[], RouteTableGaps>();
+
+/** The model's DescribeRouteTables gaps sorted by what they name, once per gap list (listGaps returns the same list). */
+function routeTableGaps(model: AwsModel): RouteTableGaps {
+  const list = listGaps(model, "DescribeRouteTables");
+  const known = routeTableGapIndex.get(list);
+  if (known) return known;
+  const x: RouteTableGaps = {
+    position: new Map(),
+    copies: new Map(),
+    vpcs: new Map(),
+    subnets: new Map(),
+    igws: new Map(),
+    unnamed: [],
+    other: [],
+  };
+  const add = (m: Map<string, ModelGap[]>, k: string, g: ModelGap) => {
+    const at = m.get(k);
+    if (at) {
+      if (at.at(-1) !== g) at.push(g);
+    } else m.set(k, [g]);
+  };
+  list.forEach((g, i) => {
+    x.position.set(g, i);
+    if (isPlaceGapCopy(g)) {
+      for (const k of g.affects ?? []) add(x.copies, k, g);
+      return;
+    }
+    const id = g.resourceId === undefined ? undefined : idKey(g.resourceId);
+    if (id === undefined) x.unnamed.push(g);
+    else if (id.startsWith("vpc-")) add(x.vpcs, id, g);
+    else if (id.startsWith("subnet-")) add(x.subnets, id, g);
+    else if (id.startsWith("igw-")) add(x.igws, id, g);
+    else x.other.push(g);
+  });
+  routeTableGapIndex.set(list, x);
+  return x;
+}
+
+/** The gap first in the model's order among these. */
+function firstOf(x: RouteTableGaps, gaps: Array<ModelGap | undefined>): ModelGap | undefined {
+  let first: ModelGap | undefined;
+  for (const g of gaps) if (g && (first === undefined || (x.position.get(g) ?? 0) < (x.position.get(first) ?? 0))) first = g;
+  return first;
 }
 
 const edgeIndex = new WeakMap<AwsModel, Map<string, RouteTable[]>>();
@@ -469,11 +647,13 @@ const line = (v: string | undefined): string => oneLine(sanitize(v ?? ""));
 /**
  * pass: an active route to an internet gateway, or the local route (an address in the VPC); undecided: a VPC endpoint or a
  * middlebox appliance (a network interface, an instance), whose path on is not in the snapshot; carrier: a carrier gateway,
- * which admits no client from the internet; fail: any other next hop, a blackhole.
+ * which admits no client from the internet; connected: a network connected to the VPC (isConnectedRoute); fail: any other
+ * next hop (a NAT gateway, an egress-only internet gateway), a blackhole.
  */
-function routeKind(r: Route): "pass" | "undecided" | "carrier" | "fail" {
+function routeKind(r: Route): "pass" | "undecided" | "carrier" | "connected" | "fail" {
   if (r.target === "local" || isIgwRoute(r)) return "pass";
   if (isCarrierRoute(r)) return "carrier";
+  if (isConnectedRoute(r)) return "connected";
   return undecidedRoute(r) ? "undecided" : "fail";
 }
 
@@ -488,32 +668,50 @@ const clientSpaces = new Map<string, ClientSpace>();
 
 /** The clients' addresses of one family, computed once per set of addresses (the TUI traces every target of a load balancer). */
 export function clientSpace6(cidrs: readonly string[], v6: boolean): ClientSpace {
-  const key = `${v6 ? 6 : 4}|${cidrs.join(",")}`;
+  const key = clientKey(cidrs, v6);
   const known = clientSpaces.get(key);
   if (known) return known;
-  const whole = familySpace(cidrs, v6);
-  const c = { key, whole, internet: intersect6(whole, internetSpace(v6)) };
+  const c = buildClientSpace(cidrs, v6, key);
   // a few sets are traced again and again (the internet of each family, one client): a bounded memo
   if (clientSpaces.size >= 64) clientSpaces.clear();
   clientSpaces.set(key, c);
   return c;
 }
 
+function clientKey(cidrs: readonly string[], v6: boolean): string {
+  return `${v6 ? 6 : 4}|${cidrs.join(",")}`;
+}
+
+/** The clients' addresses of one family, as clientSpace6 has them (its key too: replyRoutes' memo shares the entries). */
+function buildClientSpace(cidrs: readonly string[], v6: boolean, key = clientKey(cidrs, v6)): ClientSpace {
+  const whole = familySpace(cidrs, v6);
+  return { key, whole, internet: intersect6(whole, internetSpace(v6)) };
+}
+
 /** What a route table does with the replies to one family of some clients' addresses on the internet (see `replyRoutes`). */
 interface ReplyRoutes {
-  /** the addresses whose reply goes to neither an internet gateway nor the VPC, with the route that takes them (none: unrouted) */
+  /**
+   * the addresses whose reply goes to neither an internet gateway, nor the VPC, nor a network connected to it, with the route
+   * that takes them (none: unrouted)
+   */
   failing: Array<{ route?: Route; space: Space6 }>;
   failSpace: Space6;
+  /** the addresses a route to a network connected to the VPC takes (isConnectedRoute), with that route */
+  connected: Array<{ route: Route; space: Space6 }>;
   /** the addresses a route with an undecided next hop takes (or tied routes of different kinds) */
   undecided: Array<{ routes: Route[]; space: Space6 }>;
   /** the routes to an internet gateway that take some of the addresses */
   igws: Route[];
-  /** every address of the clients fails, those the local route keeps in the VPC aside */
+  /** every address of the clients goes elsewhere than an internet gateway (`failing` and `connected`), the VPC's aside */
   all: boolean;
-  /** every address on the internet fails, those the local route keeps in the VPC aside */
+  /** every address on the internet goes elsewhere than an internet gateway, those the local route keeps in the VPC aside */
   allInternet: boolean;
+  /** the routes to connected networks alone take every address of the clients on the internet, the VPC's aside */
+  connectedAll: boolean;
   /** the routes to a prefix list that may take some of the addresses (its entries are not in the snapshot) */
   lists: Route[];
+  /** `failSpace` as CIDR texts, written on first use */
+  failCidrs?: string[];
 }
 
 const replies = new WeakMap<RouteTable, Map<string, ReplyRoutes>>();
@@ -532,6 +730,7 @@ function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
   if (known) return known;
   const { parts, unrouted } = routesFor(rt, c.internet, v6);
   const failing: ReplyRoutes["failing"] = unrouted.length > 0 ? [{ space: unrouted }] : [];
+  const connected: ReplyRoutes["connected"] = [];
   const undecided: ReplyRoutes["undecided"] = [];
   const igws: Route[] = [];
   const local: Space6 = [];
@@ -539,18 +738,24 @@ function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
     const kinds = new Set(p.routes.map(routeKind));
     if (kinds.size > 1 || kinds.has("undecided")) undecided.push(p);
     else if (kinds.has("fail") || kinds.has("carrier")) failing.push({ route: p.routes[0] as Route, space: p.space });
+    else if (kinds.has("connected")) connected.push({ route: p.routes[0] as Route, space: p.space });
     else if (p.routes.every((r) => r.target === "local")) local.push(...p.space);
     else igws.push(p.routes[0] as Route);
   }
   const failSpace = normalize6(failing.flatMap((f) => f.space));
+  const connectedSpace = normalize6(connected.flatMap((f) => f.space));
+  const elsewhere = connected.length > 0 ? normalize6([...failSpace, ...connectedSpace]) : failSpace;
   const inVpc = normalize6(local);
+  const covers = (space: Space6, of: Space6) => space.length > 0 && subtract6(subtract6(of, inVpc), space).length === 0;
   const r: ReplyRoutes = {
     failing,
     failSpace,
+    connected,
     undecided,
     igws,
-    all: failSpace.length > 0 && subtract6(subtract6(c.whole, inVpc), failSpace).length === 0,
-    allInternet: failSpace.length > 0 && subtract6(subtract6(c.internet, inVpc), failSpace).length === 0,
+    all: covers(elsewhere, c.whole),
+    allInternet: covers(elsewhere, c.internet),
+    connectedAll: covers(connectedSpace, c.internet),
     lists: prefixListRoutes(rt),
   };
   if (byClients.size >= 64) byClients.clear();
@@ -592,6 +797,22 @@ export interface ReplyRoute {
   route?: Route;
   deciding?: string;
   ptr?: string;
+  /** a deny: every route that takes some of the replies elsewhere than an internet gateway */
+  routes?: Route[];
+  /**
+   * a deny: the routes other than the family's default route that take replies elsewhere and must go for them to reach an
+   * internet gateway (a NAT gateway's `0.0.0.0/2` under a `0.0.0.0/0` route): a route to a connected network is none of them
+   */
+  blocking?: Route[];
+  /** a deny: the routes other than the default route the words name (`blocking`, and connected networks' that take it all) */
+  also?: Route[];
+  /** a deny: some of the addresses no route takes (the table has no default route) */
+  unrouted?: boolean;
+  /**
+   * a deny: the routes to connected networks (isConnectedRoute) alone take every address of the clients on the internet, so no
+   * internet-gateway route or removal of other routes can bring their replies back
+   */
+  connectedAll?: boolean;
   /** an allow: the internet-gateway routes that take the replies (none: the local route keeps them in the VPC) */
   igws?: Route[];
   /**
@@ -608,11 +829,14 @@ export interface ReplyRoute {
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#subnets-load-balancer;
  * How route priority works, https://docs.aws.amazon.com/vpc/latest/userguide/route-tables-priority.html). A NAT gateway, an
  * egress-only internet gateway, a blackhole or no route at all leave every client without a reply (deny), a carrier gateway
- * too (it admits no client from the internet). Unknown, never allowed:
+ * too (it admits no client from the internet). A route to a network connected to the VPC (a peering connection, a transit,
+ * virtual private or local gateway, a core network: isConnectedRoute) that takes part of the addresses takes that network's
+ * addresses, not clients on the internet: the other routes decide; it denies only with the others that fail, when they take
+ * every address. Unknown, never allowed:
  * - the subnet or its route table is not in the snapshot, or the main table stands in while DescribeRouteTables was not
  *   collected in full (mainTableInDoubt);
- * - only part of the clients' addresses fail, or a route to a VPC endpoint or a middlebox appliance (or tied routes of
- *   different kinds) takes some of them;
+ * - only part of the clients' addresses fail (a route to a connected network aside), or a route to a VPC endpoint or a
+ *   middlebox appliance (or tied routes of different kinds) takes some of them;
  * - a route to a prefix list (not a gateway endpoint's) goes elsewhere than the verdict's next hops: the list's entries are
  *   not in the snapshot, and the reply to an address in one takes its route wherever no more specific route does
  *   (prefixListRoutes); a prefix-list route to the same kind of next hop as the verdict's cannot change it;
@@ -655,40 +879,66 @@ export function replyRoute(
   const listsBut = (kind: "pass" | "fail") =>
     a.lists.filter((r) => {
       const k = routeKind(r);
-      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier";
+      // a connected network's route takes no reply to the internet gateway either: it cannot change a deny
+      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier" && k !== "connected";
     });
   const listNote = (routes: Route[]) =>
     `it also sends ${listText(routes)}: a prefix list's entries are not in the snapshot, and the reply to an address in one takes its route when no more specific route does, so whether the reply to ${line(label)} takes it is not known`;
-  if (a.failSpace.length > 0) {
+  // a route to a network connected to the VPC takes that network's addresses: a failure only when such routes (with the others
+  // that fail) take every client's address, or every address on the internet
+  if (a.failSpace.length > 0 || a.all || a.allInternet) {
     // the route that takes most of the clients speaks for the failure
-    const worst = a.failing.reduce((x, y) => (size6(y.space) > size6(x.space) ? y : x));
-    const detail = line(worst.route ? routeDetail(worst.route.destination, worst.route) : routeDetail(dest, undefined));
+    const parts: Array<{ route?: Route; space: Space6 }> = a.all
+      ? [...a.failing, ...a.connected]
+      : a.failing.length > 0
+        ? a.failing
+        : a.connected;
+    const worst = parts.reduce((x, y) => (size6(y.space) > size6(x.space) ? y : x));
     const others = a.all ? listsBut("fail") : [];
-    if (others.length > 0)
-      return { verdict: "unknown", rt, text: `${table} ${detail}, but ${listNote(others)}`, undecided: { table: rt, routes: others } };
-    const cidrs = spaceCidrs(a.failSpace, v6);
-    // "any address": the part on the internet fails, the rest (the VPC, networks connected to it) is another matter
-    const part = a.allInternet
-      ? `any address on the internet (${line(label)} also holds addresses in the VPC or networks connected to it)`
-      : `part of ${line(label)} (${cidrs.slice(0, 4).join(", ")}${cidrs.length > 4 ? ", …" : ""})`;
-    const deciding = `route table ${line(rt.id)} ${detail}`;
+    const deciding = (detail: string) => `route table ${line(rt.id)} ${detail}`;
     const ptr = worst.route?.ptr ?? `${rt.ptr}/Routes`;
-    if (!a.all)
+    if (others.length > 0) {
+      const detail = line(routeDetail(worst.route?.destination ?? dest, worst.route));
+      return { verdict: "unknown", rt, text: `${table} ${detail}, but ${listNote(others)}`, undecided: { table: rt, routes: others } };
+    }
+    if (!a.all) {
+      const detail = line(routeDetail(worst.route?.destination ?? dest, worst.route));
+      a.failCidrs ??= spaceCidrs(a.failSpace, v6);
+      const cidrs = a.failCidrs;
+      // "any address": the part on the internet fails, the rest (the VPC, networks connected to it) is another matter
+      const part = a.allInternet
+        ? `any address on the internet (${line(label)} also holds addresses in the VPC or networks connected to it)`
+        : `part of ${line(label)} (${cidrs.slice(0, 4).join(", ")}${cidrs.length > 4 ? ", …" : ""})`;
       return {
         verdict: "unknown",
         rt,
-        deciding,
+        deciding: deciding(detail),
         ptr,
         text: `${table} ${detail}: the reply to ${part} never reaches an internet gateway: trace one client address`,
         ...(worst.route ? { undecided: { table: rt, routes: [worst.route] } } : {}),
       };
+    }
+    // the more specific routes that take replies elsewhere (a NAT gateway's, say) besides the worst: a fix must remove them
+    // too; a connected network's is its network's addresses, unless such routes take every address on the internet
+    const specific = (list: Array<{ route?: Route }>) =>
+      list.map((f) => f.route).filter((r): r is Route => r !== undefined && r.destination !== dest);
+    const blocking = [...new Set(specific(a.failing))];
+    const named = [...new Set([...blocking, ...(a.connectedAll ? specific(a.connected) : [])])];
+    const routes = [...new Set(parts.map((f) => f.route).filter((r): r is Route => r !== undefined))];
+    const unrouted = a.failing.some((f) => !f.route);
+    const detail = line(denyDetail(dest, { ...(worst.route ? { route: worst.route } : {}), also: named, unrouted }));
     return {
       verdict: "deny",
       rt,
       ...(worst.route ? { route: worst.route } : {}),
-      deciding,
+      deciding: deciding(detail),
       ptr,
       text: `${table} ${detail}: the reply to ${line(label)} never reaches an internet gateway`,
+      routes,
+      blocking,
+      also: named,
+      unrouted,
+      connectedAll: a.connectedAll,
     };
   }
   const u = a.undecided[0];

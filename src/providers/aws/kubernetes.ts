@@ -329,7 +329,53 @@ export function hasEtpLocalShape(tg: TargetGroup): boolean {
   return hc.port >= NODE_PORTS.from && hc.port <= NODE_PORTS.to;
 }
 
-const unquote = (v: string) => (v.startsWith("'") && v.endsWith("'") ? v.slice(1, -1).replace(/'\\''/g, "'") : v);
+/** Characters POSIX sh takes literally outside quotes (what `sh` leaves bare, and a little more). */
+const SH_LITERAL = /[A-Za-z0-9_./:@%+=,-]/;
+
+/**
+ * The words of a POSIX sh argument list as the shell hands them to the command (quote removal, POSIX 2.6.7): bare
+ * characters, `'…'` strings, `"…"` strings (where a backslash escapes only `$`, a backquote, `"`, `\` and a newline) and a
+ * backslash outside quotes; adjacent pieces make one word, so `'a#''[b'` is `a#[b` and `'it'\''s'` is `it's` (how `sh`
+ * writes its values). Undefined for anything the shell would expand or read otherwise: an unquoted `$`, backquote, glob
+ * character, `~`, operator or newline, a `$` or backquote in double quotes, a quote left open.
+ */
+export function shWords(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] as string;
+    if (ch === " " || ch === "\t") {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (ch === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      word = (word ?? "") + text.slice(i + 1, end);
+      i = end;
+    } else if (ch === '"') {
+      let piece = "";
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        const c = text[i] as string;
+        if (c === "$" || c === "`") return undefined;
+        if (c === "\\" && i + 1 < text.length && '$`"\\\n'.includes(text[i + 1] as string)) {
+          i++;
+          if (text[i] !== "\n") piece += text[i];
+        } else piece += c;
+      }
+      if (i >= text.length) return undefined;
+      word = (word ?? "") + piece;
+    } else if (ch === "\\") {
+      const next = text[i + 1];
+      if (next === undefined) return undefined;
+      i++;
+      // a backslash-newline joins lines
+      if (next !== "\n") word = (word ?? "") + next;
+    } else if (SH_LITERAL.test(ch)) word = (word ?? "") + ch;
+    else return undefined;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
 
 /** `Key=a,Value=b Key=c,Value=d` (as the rules print it) → `a=b,c=d`. */
 function attributePairs(args: string): string | undefined {
@@ -366,7 +412,10 @@ export function k8sRemediation(model: AwsModel, arn: string, r: Remediation): Re
       commands.push(...fix.commands);
       notes.push(fix.summary);
     } else if (subnets?.[1]) {
-      const fix = k8sFix(owner, "subnets", subnets[1].split(/\s+/).map(unquote).join(","));
+      // the subnet ids as the shell would pass them to set-subnets (a value with `#` before `[` is written `'a#''[b'`); a
+      // list that is not plain words is not ours to read: a placeholder the user fills in
+      const ids = shWords(subnets[1]);
+      const fix = k8sFix(owner, "subnets", ids && ids.length > 0 ? ids.join(",") : "<subnet-ids>");
       commands.push(...fix.commands);
       notes.push(fix.summary);
     } else if (/^aws elbv2 (register-targets|deregister-targets) /.test(c)) {

@@ -362,8 +362,8 @@ interface RouteCase {
 
 /**
  * The reply from the load balancer's node in one zone to the clients' addresses on the internet (`c`), as replyRoute decides
- * it (the decision aws/internet-facing-in-private-subnets reads too), with the fix of that rule where the default route is
- * what denies, and why there is none at a carrier gateway.
+ * it (the decision aws/internet-facing-in-private-subnets reads too), with the fix of that rule where the routes deny, and why
+ * there is none at a carrier gateway.
  */
 function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoint, v6: boolean, c: ClientSpace): RouteCase {
   const sub = z.subnet;
@@ -386,11 +386,13 @@ function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoi
     rc.notes = [
       `no internet-gateway fix: ${line(d.route.target)} is a carrier gateway, the gateway of a Wavelength Zone's subnets, which admits clients on the telecommunication carrier's network and none from the internet; whether the load balancer should serve clients on the internet from that zone at all is not in the snapshot (aws/internet-facing-in-private-subnets leaves it unknown)`,
     ];
-  } else if (!d.route || d.route.destination === dest) {
-    // the fix of the rule aws/internet-facing-in-private-subnets, when the default route is what fails; the other family's
-    // default route to an inspection path (an endpoint, an appliance) is kept: only the missing route is added
+  } else {
+    // the fix of the rule aws/internet-facing-in-private-subnets: the default route, and the more specific routes that take
+    // replies elsewhere; the other family's default route to an inspection path (an endpoint, an appliance) is kept: only the
+    // routes are fixed. None when routes to connected networks take every reply (the clients may be in those networks)
     const inspected = neededRoutes(lb).some((x) => x !== dest && undecidedRoute(defaultRoute(rt, x)) !== undefined);
-    rc.fix = internetGatewayRouteFix(model, lb, sub, [dest], inspected);
+    const fix = internetGatewayRouteFix(model, lb, sub, [{ dest, d, clients: c }], inspected);
+    if (fix) rc.fix = fix;
   }
   return rc;
 }
