@@ -168,7 +168,7 @@ describe("a NIC of the collected group in a load balancer of another resource gr
     assert.deepEqual(results(fs, "azure/availability-mismatch", "pool-web"), ["unknown"]);
   });
 
-  it("narrowed to the collected group, nothing about the other group's load balancer itself (pool, rule, probe) is reported", () => {
+  it("narrowed to the collected group, of the other group's load balancer itself only failures naming the group's resources are reported", () => {
     const ofLb = (fs: Finding[]) => fs.filter((f) => f.resourceId.toLowerCase().startsWith(`${lbId.toLowerCase()}/`));
     const whole = diagnose({ snapshot: snap, adapter: azureProvider as ProviderAdapter<Model>, rules, source: "test", whole: true });
     assert.ok(
@@ -177,11 +177,15 @@ describe("a NIC of the collected group in a load balancer of another resource gr
     );
     const d = diagnose({ snapshot: snap, adapter: azureProvider as ProviderAdapter<Model>, rules, source: "test", target: RG });
     const foreign = ofLb(d.findings);
-    assert.deepEqual(
-      foreign.map((f) => `${f.ruleId} ${f.resourceName}`),
-      [],
+    const groupsOwn = (id: string) => id.toLowerCase().includes(`/resourcegroups/${RG.toLowerCase()}/`);
+    // kept: a failure or an unknown about lb-web's pool or NAT rules whose subjects are the group's VMs or NICs
+    assert.ok(
+      foreign.every((f) => f.status !== "pass" && f.status !== "not-applicable" && f.subjects.some(groupsOwn)),
+      foreign.map((f) => `${f.status} ${f.ruleId} ${f.resourceName}`).join("\n"),
     );
-    assert.ok(d.findings.every((f) => f.resourceId === "" || inTheGroup(f)));
+    // not kept: what concerns lb-web alone (its rule's probe)
+    assert.ok(!foreign.some((f) => f.ruleId === "azure/probe-port-mismatch"), "nothing about its rule and probe alone");
+    assert.ok(d.findings.every((f) => f.resourceId === "" || inTheGroup(f) || f.subjects.some(groupsOwn)));
   });
 });
 
@@ -408,7 +412,10 @@ describe("lbdoctor check <group> through the CLI: the group's NICs in another gr
     assert.match(section, /azure\/vm-not-in-pool on vm3/);
     const other = r.stdout.search(/^Other resources/m);
     if (other >= 0) assert.doesNotMatch(r.stdout.slice(other).split(/\n(?=\S)/)[0] ?? "", /vm2-nic/);
-    assert.doesNotMatch(r.stdout, /^ {2}\S.* on (vm9|ipconfig1|pool-web|rule-http|probe-http)\b/m, "nothing about lb-web itself or vm9");
+    assert.doesNotMatch(r.stdout, /^ {2}\S.* on (vm9|ipconfig1|rule-http|probe-http)\b/m, "nothing about lb-web's rule, probe or vm9");
+    // of lb-web's pool, only the placement of its members, which names the group's VMs
+    for (const m of r.stdout.matchAll(/^ {2}\S+ (?:\S+ )?(azure\/\S+) on pool-web\b/gm))
+      assert.equal(m[1], "azure/availability-mismatch", m[0]);
   });
 
   it("--format json: both load balancers, the scope's own first; the summary counts what the report holds", async () => {
@@ -432,9 +439,14 @@ describe("lbdoctor check <group> through the CLI: the group's NICs in another gr
       assert.equal(lb.failed, report.findings.filter((f) => f.status === "fail" && f.loadBalancerId === lb.id).length, lb.name);
     }
     assert.ok(report.findings.some((f) => f.status === "fail" && f.loadBalancerId === lbId && f.resourceId === ids.nic("vm2-nic")));
-    // every finding is about the group (or the whole scope), none about lb-web itself or its member vm9
+    // every finding is about the group (or the whole scope), or a failure or unknown naming the group's resources among its
+    // subjects (lb-web's pool placement); none about lb-web alone or its member vm9
+    const groupsOwn = (id: string) => id.toLowerCase().includes(`/resourcegroups/${RG.toLowerCase()}/`);
     assert.deepEqual(
-      report.findings.filter((f) => f.resourceId !== "" && !inTheGroup(f)).map((f) => `${f.ruleId} ${f.resourceName}`),
+      report.findings
+        .filter((f) => f.resourceId !== "" && !inTheGroup(f))
+        .filter((f) => f.status === "pass" || f.status === "not-applicable" || !f.subjects.some(groupsOwn))
+        .map((f) => `${f.ruleId} ${f.resourceName}`),
       [],
     );
     // passes counted under lb-web are the group's resources'
@@ -738,6 +750,27 @@ describe("a reference into another subscription is fetched there", () => {
     assert.ok(has(missing.snap, ids.lb(WEB_LB)));
   });
 
+  it("a subscription of another tenant (401 InvalidAuthenticationTokenTenant): a gap on the GET, not rejected credentials", async () => {
+    const w = twoSubscriptions();
+    const faults = [
+      {
+        path: new RegExp(`^/subscriptions/${SUB2}/`),
+        status: 401,
+        code: "InvalidAuthenticationTokenTenant",
+        message: "The access token is from the wrong issuer.",
+      },
+    ];
+    const other = await collectCounting(w, { faults }, { effectiveNsg: false });
+    assert.deepEqual(
+      (other.snap.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.resourceId]),
+      [["loadBalancers.get", 401, "InvalidAuthenticationTokenTenant", gwId]],
+    );
+    assert.ok(has(other.snap, ids.lb(WEB_LB)));
+    // the same answer to the group's own lists: the credentials are the user's to fix (exit 2)
+    const home = faults.map((f) => ({ ...f, path: new RegExp(`^/subscriptions/${SUB}/`) }));
+    await assert.rejects(collectCounting(w, { faults: home }, { effectiveNsg: false }), /Azure rejected the credentials/);
+  });
+
   it("the watch poller asks each rule's health of its own subscription", async () => {
     const emu = await startArmEmulator({ snapshots: [twoSubscriptions()] });
     try {
@@ -756,5 +789,510 @@ describe("a reference into another subscription is fetched there", () => {
     } finally {
       await emu.close();
     }
+  });
+});
+
+import { planHopSearch } from "../src/providers/azure/collect/next-hops.ts";
+
+const HUB = "rg-hub";
+const NVA_IP = "10.9.0.4";
+const ILB_IP = "10.9.0.100";
+const FW_IP = "10.9.4.4";
+const hubVnet = ids.vnet("vnet-hub");
+const nvaSubnet = ids.subnet("vnet-hub/snet-nva");
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The group's snet-web routes everything (rt-web/to-nva) to NVA_IP, an appliance of a hub: vnet-web peers with
+ * vnet-hub, whose snet-nva holds nva1 (NVA_IP) and its partner nva2, both forwarding, in availability set avset-nva.
+ * The appliances (NICs, VMs, availability set) are in HUB, and so is vnet-hub unless `vnetRg` says otherwise. The
+ * subnet lists its ip configurations (`ipConfigurations`, unless `listed` is false): `fillers` NICs without a VM
+ * (in HUB too), then the appliances' (first with `appliancesFirst`). With `ilb`, the route's next hop is ILB_IP instead,
+ * the frontend of lb-nva (in HUB, listed first in the subnet), whose HA-ports rule spreads it over both appliances.
+ * With `hubRoutes`, the hub's GatewaySubnet has a route table of its own (rt-hub, in HUB) that sends the group's
+ * space to nva3 (FW_IP) in another subnet of the hub, snet-fw.
+ */
+function hubWorld(
+  o: { fillers?: number; vnetRg?: string; listed?: boolean; appliancesFirst?: boolean; ilb?: boolean; hubRoutes?: boolean } = {},
+): AzureSnapshot {
+  const fillers = Array.from({ length: o.fillers ?? 0 }, (_, i) => `f${i}-nic`);
+  const pools = o.ilb ? ["lb-nva/pool-nva"] : [];
+  const s = healthyWeb()
+    .effectiveNsg("vm1-nic", { value: [] })
+    .effectiveNsg("vm2-nic", { value: [] })
+    .routeTable("rt-web", [{ name: "to-nva", prefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIp: o.ilb ? ILB_IP : NVA_IP }])
+    .subnetRouteTable(WEB_SUBNET, "rt-web")
+    .vnet(
+      "vnet-hub",
+      ["10.9.0.0/16"],
+      [
+        { name: "snet-nva", prefix: "10.9.0.0/22" },
+        ...(o.hubRoutes
+          ? [
+              { name: "snet-fw", prefix: "10.9.4.0/24" },
+              { name: "GatewaySubnet", prefix: "10.9.8.0/24", routeTable: "rt-hub" },
+            ]
+          : []),
+      ],
+    )
+    .availabilitySet("avset-nva")
+    .lb("lb-nva", {
+      frontends: [{ name: "fe-nva", subnet: "vnet-hub/snet-nva", privateIp: ILB_IP }],
+      pools: ["pool-nva"],
+      probes: [{ name: "probe-nva", protocol: "Tcp", port: 9000 }],
+      rules: [
+        { name: "ha-ports", frontend: "fe-nva", pool: "pool-nva", probe: "probe-nva", protocol: "All", frontendPort: 0, backendPort: 0 },
+      ],
+    })
+    .vm("nva1", { subnet: "vnet-hub/snet-nva", ip: NVA_IP, enableIPForwarding: true, availabilitySet: "avset-nva", pools })
+    .vm("nva2", { subnet: "vnet-hub/snet-nva", ip: "10.9.0.5", enableIPForwarding: true, availabilitySet: "avset-nva", pools })
+    .ruleHealth("lb-nva", "ha-ports", [
+      { vm: "nva1", state: "Up" },
+      { vm: "nva2", state: "Up" },
+    ])
+    .effectiveNsg("nva1-nic", { value: [] })
+    .effectiveNsg("nva2-nic", { value: [] })
+    .edit(ids.vnet("vnet-web"), (r) => {
+      P(r).virtualNetworkPeerings = [
+        {
+          name: "web-to-hub",
+          id: `${ids.vnet("vnet-web")}/virtualNetworkPeerings/web-to-hub`,
+          properties: {
+            peeringState: "Connected",
+            remoteVirtualNetwork: { id: hubVnet },
+            remoteAddressSpace: { addressPrefixes: ["10.9.0.0/16"] },
+          },
+        },
+      ];
+    });
+  if (o.hubRoutes) {
+    s.routeTable("rt-hub", [{ name: "to-fw", prefix: "10.0.0.0/16", nextHopType: "VirtualAppliance", nextHopIp: FW_IP }])
+      .vm("nva3", { subnet: "vnet-hub/snet-fw", ip: FW_IP, enableIPForwarding: true })
+      .subnetProps("vnet-hub/snet-fw", { ipConfigurations: [{ id: ids.ipconfig("nva3-nic") }] });
+  }
+  fillers.forEach((name, i) => {
+    s.nic({ name, subnet: "vnet-hub/snet-nva", ip: `10.9.${1 + Math.floor(i / 250)}.${(i % 250) + 4}` });
+  });
+  const appliances = [
+    ...(o.ilb ? [`${ids.lb("lb-nva")}/frontendIPConfigurations/fe-nva`] : []),
+    ids.ipconfig("nva1-nic"),
+    ids.ipconfig("nva2-nic"),
+  ];
+  const listed = o.appliancesFirst
+    ? [...appliances, ...fillers.map((f) => ids.ipconfig(f))]
+    : [...fillers.map((f) => ids.ipconfig(f)), ...appliances];
+  s.subnetProps("vnet-hub/snet-nva", { ipConfigurations: o.listed === false ? undefined : listed.map((id) => ({ id })) });
+  if (!o.ilb) s.remove(ids.lb("lb-nva"));
+  const to = new Map<string, string>([[hubVnet, moved(hubVnet, o.vnetRg ?? HUB)]]);
+  for (const id of [
+    ids.lb("lb-nva"),
+    ids.routeTable("rt-hub"),
+    ids.availabilitySet("avset-nva"),
+    ...["nva1", "nva2", "nva3"].flatMap((v) => [ids.vm(v), ids.nic(`${v}-nic`)]),
+    ...fillers.map(ids.nic),
+  ])
+    to.set(id, moved(id, HUB));
+  const re = new RegExp(`(${[...to.keys()].map(escapeRe).join("|")})(?=[/"])`, "g");
+  return JSON.parse(JSON.stringify(s.build()).replace(re, (m) => to.get(m) as string)) as AzureSnapshot;
+}
+
+const inHub = (id: string) => moved(id, HUB);
+const nvaResults = (fs: Finding[]) =>
+  fs.filter((f) => f.ruleId.startsWith("azure/nva-")).map((f) => `${f.ruleId} ${f.status} ${f.messageId} ${f.resourceName}`);
+
+describe("the appliance a route table of the group sends traffic to, in a hub resource group", () => {
+  let snap: AzureSnapshot;
+  let ops: Record<string, number>;
+  let counts: Record<string, number>;
+  before(async () => {
+    const run = await collectCounting(hubWorld());
+    ({ snap, ops } = run);
+    counts = run.emu.counts();
+  });
+
+  it("is found through the peered hub VNet's subnet: the VNet, both NICs, their VMs with their power state, their availability set", () => {
+    assert.deepEqual(snap.gaps, []);
+    assert.equal(counts["resource.get"], 6, JSON.stringify(counts));
+    assert.deepEqual(
+      ["virtualNetworks.get", "networkInterfaces.get", "virtualMachines.get", "availabilitySets.get"].map((op) => ops[op]),
+      [1, 2, 2, 1],
+      JSON.stringify(ops),
+    );
+    for (const id of [moved(hubVnet, HUB), ...["nva1", "nva2"].flatMap((v) => [inHub(ids.vm(v)), inHub(ids.nic(`${v}-nic`))])])
+      assert.ok(has(snap, id), id);
+    assert.ok(has(snap, inHub(ids.availabilitySet("avset-nva"))));
+    const model = buildAzureModel(snap);
+    const nva1 = model.vms.find((v) => v.key === idKey(inHub(ids.vm("nva1"))));
+    assert.equal(nva1?.powerState, "running", "the VM came with its instance view");
+    assert.equal(nva1?.nics[0]?.name, "nva1-nic");
+    assert.deepEqual(
+      model.gaps.map((g) => g.message),
+      [],
+      "no dangling reference: not the appliances' VMs, not their availability set",
+    );
+  });
+
+  it("before, the NVA rules said not found (unknown); now they decide: forwarding on, an active-passive pair", () => {
+    const before: AzureSnapshot = { ...snap, resources: snap.resources.filter((r) => !r.id.includes(`/resourceGroups/${HUB}/`)) };
+    assert.deepEqual(nvaResults(runRules(buildAzureModel(before), azureRules)), [
+      "azure/nva-ip-forwarding-disabled unknown notFound rt-web",
+      "azure/nva-single-point-of-failure unknown notFound rt-web",
+    ]);
+    const fs = runRules(buildAzureModel(snap), azureRules);
+    assert.deepEqual(nvaResults(fs), [
+      "azure/nva-ip-forwarding-disabled pass enabled nva1-nic",
+      "azure/nva-single-point-of-failure fail activePassive nva1-nic",
+    ]);
+    const spof = fs.find((f) => f.ruleId === "azure/nva-single-point-of-failure");
+    assert.equal(spof?.severity, "low");
+    assert.match(spof?.message ?? "", /nva1-nic \(VM nva1\) only, with a likely passive partner \(nva2\)/);
+    assert.ok(spof?.subjects.includes(idKey(inHub(ids.vm("nva1")))));
+    // the appliance's forwarding off: a failure, on the hub's NIC
+    const off = structuredClone(snap);
+    const nic = off.resources.find((r) => idKey(r.id) === idKey(inHub(ids.nic("nva1-nic")))) as ArmResource;
+    P(nic).enableIPForwarding = false;
+    assert.deepEqual(
+      runRules(buildAzureModel(off), azureRules)
+        .filter((f) => f.ruleId === "azure/nva-ip-forwarding-disabled")
+        .map((f) => `${f.status} ${f.messageId} ${f.resourceId}`),
+      [`fail disabled ${inHub(ids.nic("nva1-nic"))}`],
+    );
+  });
+});
+
+describe("the next hop is the frontend of an internal load balancer of the hub, in front of the appliances", () => {
+  it("the appliances' NICs name its pool: it is fetched with them (one GET, its rule's health), and the rules see both behind it", async () => {
+    const { snap, ops, emu } = await collectCounting(hubWorld({ ilb: true }));
+    assert.deepEqual(snap.gaps, []);
+    assert.equal(emu.counts()["resource.get"], 7, "the hub VNet, 2 NICs, 2 VMs, the availability set, the load balancer");
+    assert.equal(ops["loadBalancers.get"], 1);
+    assert.ok(has(snap, inHub(ids.lb("lb-nva"))));
+    assert.ok(Object.keys(snap.observations?.ruleHealth ?? {}).some((id) => idKey(id) === idKey(inHub(ids.rule("lb-nva", "ha-ports")))));
+    assert.deepEqual(nvaResults(runRules(buildAzureModel(snap), azureRules)), [
+      "azure/nva-ip-forwarding-disabled pass lbMemberEnabled nva1-nic",
+      "azure/nva-ip-forwarding-disabled pass lbMemberEnabled nva2-nic",
+      "azure/nva-single-point-of-failure pass behindLb lb-nva",
+    ]);
+  });
+});
+
+describe("a route table of the hub that the search brings in", () => {
+  it("has its next hops looked for too, in a later pass: the appliance of another subnet of the hub", async () => {
+    const { snap, ops, emu } = await collectCounting(hubWorld({ hubRoutes: true }));
+    assert.deepEqual(snap.gaps, []);
+    assert.ok(has(snap, inHub(ids.routeTable("rt-hub"))), "the hub's route table, named by its GatewaySubnet");
+    assert.ok(has(snap, inHub(ids.nic("nva3-nic"))) && has(snap, inHub(ids.vm("nva3"))));
+    assert.deepEqual([ops["networkInterfaces.get"], ops["virtualMachines.get"], ops["routeTables.get"]], [3, 3, 1]);
+    assert.equal(emu.counts()["resource.get"], 9);
+    assert.deepEqual(nvaResults(runRules(buildAzureModel(snap), azureRules)), [
+      "azure/nva-ip-forwarding-disabled pass enabled nva1-nic",
+      "azure/nva-ip-forwarding-disabled pass enabled nva3-nic",
+      "azure/nva-single-point-of-failure fail activePassive nva1-nic",
+      "azure/nva-single-point-of-failure fail single nva3-nic",
+    ]);
+  });
+});
+
+describe("the subnet of the next hop lists 500 NICs", () => {
+  const gapOn = (s: AzureSnapshot, id: string) => (s.gaps ?? []).filter((g) => g.resourceId && idKey(g.resourceId) === idKey(id));
+
+  it("listed before the appliances: 16 fetched, the 486 others a gap that names them and no rule reads; the rules say unknown", async () => {
+    const { snap, ops, emu } = await collectCounting(hubWorld({ fillers: 500 }));
+    assert.equal(ops["networkInterfaces.get"], 16, JSON.stringify(ops));
+    assert.equal(ops["virtualMachines.get"] ?? 0, 0);
+    assert.equal(emu.counts()["resource.get"], 17, "the hub VNet and 16 NICs");
+    assert.equal(
+      snap.resources.filter((r) => r.id.includes(`/resourceGroups/${HUB}/providers/Microsoft.Network/networkInterfaces/`)).length,
+      16,
+    );
+    assert.ok(!has(snap, inHub(ids.nic("nva1-nic"))));
+    const gaps = gapOn(snap, moved(nvaSubnet, HUB));
+    assert.equal(gaps.length, 1, JSON.stringify(snap.gaps));
+    assert.equal(gaps[0]?.operation, "resolve");
+    assert.equal(
+      gaps[0]?.message,
+      `subnet vnet-hub/snet-nva lists 502 network interfaces that are not in the snapshot; ${NVA_IP} (the next hop of rt-web/to-nva) was looked for among the first 16, and 486 were left out (f16-nic, f17-nic, f18-nic and 483 more): the appliance, or a partner of it, may be among them`,
+    );
+    assert.equal(snap.gaps?.length, 1);
+    const model = buildAzureModel(snap);
+    assert.deepEqual(model.gaps.find((g) => g.kind === "collection")?.covers, [], "no rule's data");
+    const fs = runRules(model, azureRules);
+    assert.deepEqual(nvaResults(fs), [
+      "azure/nva-ip-forwarding-disabled unknown notFound rt-web",
+      "azure/nva-single-point-of-failure unknown notFound rt-web",
+    ]);
+    assert.deepEqual(
+      fs.filter((f) => f.status === "unknown" && !f.ruleId.startsWith("azure/nva-")).map((f) => `${f.ruleId} ${f.resourceName}`),
+      [],
+      "nothing else is unknown",
+    );
+  });
+
+  it("listed first: the appliances are among the 16, with their VMs; the others still a gap", async () => {
+    const { snap, ops } = await collectCounting(hubWorld({ fillers: 500, appliancesFirst: true }));
+    assert.equal(ops["networkInterfaces.get"], 16);
+    assert.equal(ops["virtualMachines.get"], 2);
+    assert.match(gapOn(snap, moved(nvaSubnet, HUB))[0]?.message ?? "", /and 486 were left out \(f14-nic, f15-nic, f16-nic and 483 more\)/);
+    assert.deepEqual(nvaResults(runRules(buildAzureModel(snap), azureRules)), [
+      "azure/nva-ip-forwarding-disabled pass enabled nva1-nic",
+      "azure/nva-single-point-of-failure fail activePassive nva1-nic",
+    ]);
+  });
+});
+
+describe("the appliances cannot be read", () => {
+  const unknownOnly = (snap: AzureSnapshot) => {
+    const fs = runRules(buildAzureModel(snap), azureRules);
+    assert.deepEqual(
+      fs.filter((f) => f.status === "unknown").map((f) => `${f.ruleId} ${f.messageId} ${f.resourceName}`),
+      ["azure/nva-ip-forwarding-disabled notFound rt-web", "azure/nva-single-point-of-failure notFound rt-web"],
+      "the NVA rules say unknown, and the gap turns nothing else unknown",
+    );
+    assert.ok(has(snap, ids.nic("vm1-nic")), "the group itself was collected");
+  };
+
+  it("403 on the hub group: a gap on the hub VNet's GET, the run goes on", async () => {
+    const { snap, ops } = await collectCounting(hubWorld(), { unreadableResourceGroups: [rgId(HUB)] });
+    assert.deepEqual(
+      (snap.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.resourceId]),
+      [["resolve", 403, "AuthorizationFailed", moved(hubVnet, HUB)]],
+    );
+    assert.match(
+      snap.gaps?.[0]?.message ?? "",
+      /^virtualNetworks\.get failed: .*; it was read to find 10\.9\.0\.4 \(the next hop of rt-web\/to-nva\)/,
+    );
+    assert.equal(ops["networkInterfaces.get"] ?? 0, 0);
+    unknownOnly(snap);
+  });
+
+  it("403 on the appliances' group, the hub VNet readable in its own: a gap per NIC, no VM asked for", async () => {
+    const { snap, ops } = await collectCounting(hubWorld({ vnetRg: "rg-hub-net" }), { unreadableResourceGroups: [rgId(HUB)] });
+    assert.ok(has(snap, moved(hubVnet, "rg-hub-net")));
+    assert.deepEqual(
+      (snap.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.resourceId]).sort(),
+      ["nva1-nic", "nva2-nic"].map((n) => ["resolve", 403, "AuthorizationFailed", inHub(ids.nic(n))]),
+    );
+    assert.equal(ops["virtualMachines.get"] ?? 0, 0);
+    unknownOnly(snap);
+  });
+
+  it("a hub subnet that does not list its ip configurations: no NIC asked for, a gap says so", async () => {
+    const { snap, ops } = await collectCounting(hubWorld({ listed: false }));
+    assert.equal(ops["virtualNetworks.get"], 1);
+    assert.equal(ops["networkInterfaces.get"] ?? 0, 0);
+    assert.deepEqual(
+      (snap.gaps ?? []).map((g) => [g.operation, g.resourceId, g.message]),
+      [
+        [
+          "resolve",
+          moved(nvaSubnet, HUB),
+          `subnet vnet-hub/snet-nva does not list its ip configurations, so the network interface that holds ${NVA_IP} (the next hop of rt-web/to-nva) was not looked for`,
+        ],
+      ],
+    );
+    unknownOnly(snap);
+  });
+});
+
+describe("planHopSearch: what the next hops of the collected route tables ask for", () => {
+  const world = hubWorld();
+  const group = world.resources.filter((r) => !r.id.includes(`/resourceGroups/${HUB}/`));
+  const hub = world.resources.find((r) => idKey(r.id) === idKey(moved(hubVnet, HUB))) as ArmResource;
+  const plan = (rs: ArmResource[], known: (k: string) => boolean = () => false) => planHopSearch(rs, known, new Set());
+
+  it("a next hop in no collected subnet: the peered VNet whose remote address space holds it; none when no peering does", () => {
+    assert.deepEqual(
+      plan(group).peered.map((p) => [p.id, p.hops]),
+      [[moved(hubVnet, HUB), [{ ip: NVA_IP, routes: ["rt-web/to-nva"] }]]],
+    );
+    assert.deepEqual(plan(group).subnets, []);
+    const unpeered = structuredClone(group);
+    for (const r of unpeered) if (r.type === "Microsoft.Network/virtualNetworks") P(r).virtualNetworkPeerings = [];
+    assert.deepEqual(plan(unpeered), { subnets: [], peered: [] }, "a documented limitation: nothing is asked for");
+  });
+
+  it("in a collected subnet: its listed NICs, not a load balancer frontend's, a scale set's or a known one's", () => {
+    const h = structuredClone(hub);
+    const sub = (P(h).subnets as Array<{ properties: Record<string, unknown> }>)[0] as { properties: Record<string, unknown> };
+    const lbFe = `${netId("loadBalancers", "lb-nva", HUB)}/frontendIPConfigurations/fe`;
+    const ssNic = `${computeId("virtualMachineScaleSets", "ss", HUB)}/virtualMachines/0/networkInterfaces/n/ipConfigurations/c`;
+    sub.properties.ipConfigurations = [{ id: lbFe }, { id: ssNic }, ...(sub.properties.ipConfigurations as unknown[])];
+    const p = plan([...group, h], (k) => k === idKey(inHub(ids.nic("nva2-nic"))));
+    assert.deepEqual(p.peered, []);
+    assert.deepEqual(
+      p.subnets.map((s) => [s.subnetId, s.fetch, s.leftOut, s.unlisted]),
+      [[moved(nvaSubnet, HUB), [inHub(ids.nic("nva1-nic"))], [], false]],
+    );
+  });
+
+  it("a next hop already held by a NIC or a load balancer frontend of the snapshot asks for nothing", () => {
+    const nic = world.resources.find((r) => idKey(r.id) === idKey(inHub(ids.nic("nva1-nic")))) as ArmResource;
+    assert.deepEqual(plan([...group, hub, nic]), { subnets: [], peered: [] });
+    const lb: ArmResource = {
+      id: netId("loadBalancers", "lb-nva", HUB),
+      name: "lb-nva",
+      type: "Microsoft.Network/loadBalancers",
+      properties: { frontendIPConfigurations: [{ id: "x", properties: { privateIPAddress: NVA_IP } }] },
+    };
+    assert.deepEqual(plan([...group, hub, lb]), { subnets: [], peered: [] });
+  });
+});
+
+describe("a reference that failed before the next-hop search", () => {
+  it("is not asked again when the search's resources are followed: one GET, one gap", async () => {
+    const locked = "rg-locked";
+    const nsgId = ids.nsg("nsg-locked");
+    const w = hubWorld();
+    let text = JSON.stringify(w);
+    // vm1's NIC names an NSG in a group the credential cannot read
+    text = text.replace(
+      `"enableIPForwarding":false,"virtualMachine":{"id":"${ids.vm("vm1")}"}`,
+      `"enableIPForwarding":false,"networkSecurityGroup":{"id":"${moved(nsgId, locked)}"},"virtualMachine":{"id":"${ids.vm("vm1")}"}`,
+    );
+    assert.ok(text.includes(moved(nsgId, locked)));
+    const { snap, ops } = await collectCounting(JSON.parse(text) as AzureSnapshot, { unreadableResourceGroups: [rgId(locked)] });
+    assert.equal(ops["networkSecurityGroups.get"], 1, JSON.stringify(ops));
+    assert.deepEqual(
+      (snap.gaps ?? []).map((g) => [g.operation, g.status, g.resourceId]),
+      [["networkSecurityGroups.get", 403, moved(nsgId, locked)]],
+    );
+    assert.ok(has(snap, inHub(ids.nic("nva1-nic"))), "the search ran, and what it fetched was followed");
+  });
+});
+
+describe("the load-balancer view of a shared load balancer whose members in other groups were not collected", () => {
+  const SUB2 = "00000000-0000-0000-0000-0000000000bb";
+  const inGroupOf = (id: string, rg: string, sub = SUB) =>
+    id.replace(`/subscriptions/${SUB}/resourceGroups/${RG}/`, `/subscriptions/${sub}/resourceGroups/${rg}/`);
+  /**
+   * The collected snapshot of the group, lb-web (in OTHER) holding, besides the group's vm1 and vm2 and OTHER's vm9,
+   * vm8 of group rg-x and vm7 of group rg-y in another subscription: none of the three NICs collected.
+   */
+  const snapshot = (): AzureSnapshot => {
+    const w = world((s) =>
+      s
+        .vm("vm8", { subnet: WEB_SUBNET, ip: "10.0.0.8", pools: [`${WEB_LB}/pool-web`] })
+        .vm("vm7", { subnet: WEB_SUBNET, ip: "10.0.0.17", pools: [`${WEB_LB}/pool-web`] }),
+    );
+    let text = JSON.stringify(w);
+    for (const [id, rg, sub] of [
+      [ids.nic("vm8-nic"), "rg-x", SUB],
+      [ids.vm("vm8"), "rg-x", SUB],
+      [ids.nic("vm7-nic"), "rg-y", SUB2],
+      [ids.vm("vm7"), "rg-y", SUB2],
+    ] as const)
+      text = text.replaceAll(`${id}/`, `${inGroupOf(id, rg, sub)}/`).replaceAll(`${id}"`, `${inGroupOf(id, rg, sub)}"`);
+    const moved = JSON.parse(text) as AzureSnapshot;
+    return asCollected({ ...moved, resources: moved.resources.filter((r) => !/\/resourceGroups\/rg-[xy]\//.test(r.id)) });
+  };
+  const rowsOf = (snap: AzureSnapshot) => {
+    const model = buildAzureModel(snap);
+    const inspector = azureProvider.inspector?.(model);
+    assert.ok(inspector);
+    const detail = inspector.lbDetail(lbId);
+    assert.ok(detail);
+    return { inspector, rows: detail.frontends.flatMap((f) => f.rules.flatMap((r) => r.members)) };
+  };
+
+  it("each member is named by its NIC, with its group when it is not the load balancer's, and said not collected", () => {
+    const { rows } = rowsOf(snapshot());
+    assert.deepEqual(
+      rows.map((r) => [r.member, r.power]),
+      [
+        ["vm1-nic", "running"],
+        ["vm2-nic", "running"],
+        ["vm9-nic/ipconfig1 (not collected)", "unknown"],
+        ["vm8-nic/ipconfig1 (rg-x, not collected)", "unknown"],
+        [`vm7-nic/ipconfig1 (rg-y in subscription ${SUB2}, not collected)`, "unknown"],
+      ],
+    );
+    const vm9 = rows[2];
+    const vm8 = rows[3];
+    // vm9's probe health was observed (Up): it stands; vm8 has no entry in it
+    assert.equal(vm9?.health.state, "Up");
+    assert.deepEqual(vm8?.health, { state: "—", reason: "no entry in the rule's health; its NIC vm8-nic was not collected" });
+    const notCollected = (nic: string) => ({
+      verdict: "unknown",
+      reason: `not collected: its network interface ${nic} is not in the snapshot, so the NSGs in its path are not known`,
+    });
+    assert.deepEqual([vm9?.probe, vm9?.data], [notCollected("vm9-nic"), notCollected("vm9-nic")]);
+    assert.deepEqual([vm8?.probe, vm8?.data], [notCollected("vm8-nic"), notCollected("vm8-nic")]);
+    assert.ok(rows.slice(2).every((r) => !r.traceable));
+  });
+
+  it("the watch labels name them too; the trace list leaves them out", () => {
+    const { inspector } = rowsOf(snapshot());
+    const labels = [...inspector.healthStates().values()].map((e) => e.label);
+    assert.ok(labels.includes("vm9-nic/ipconfig1 (not collected) · lb-web/rule-http"), labels.join("\n"));
+    assert.ok(labels.includes("vm8-nic/ipconfig1 (rg-x, not collected) · lb-web/rule-http"), labels.join("\n"));
+    assert.deepEqual(
+      inspector.traceTargets(lbId).map((t) => t.label),
+      ["vm1 (nic vm1-nic, 10.0.0.4) · rule rule-http", "vm2 (nic vm2-nic, 10.0.0.5) · rule rule-http"],
+    );
+  });
+
+  it("200 members not collected: 200 rows, each its own label", () => {
+    const many = moreMembers(199);
+    const { rows } = rowsOf(asCollected(world(many.more, many.moving)));
+    const missing = rows.filter((r) => r.member.endsWith("(not collected)"));
+    assert.equal(missing.length, 200);
+    assert.equal(new Set(missing.map((r) => r.member)).size, 200);
+    assert.ok(missing.some((r) => r.member === "m199-nic/ipconfig1 (not collected)"));
+  });
+
+  it("a hostile NIC or group name in a member's id stays on its one line", () => {
+    const w = asCollected(world());
+    const lb = w.resources.find((r) => r.id === lbId) as ArmResource;
+    const pools = P(lb).backendAddressPools as Array<{ properties: { backendIPConfigurations: Array<{ id: string }> } }>;
+    pools[0]?.properties.backendIPConfigurations.push({
+      id: `/subscriptions/${SUB}/resourceGroups/rg-\u001b[31mred\n::warning::x/providers/Microsoft.Network/networkInterfaces/nl\nnic/ipConfigurations/ipconfig1`,
+    });
+    const { rows } = rowsOf(w);
+    assert.equal(rows.at(-1)?.member, "nl\\x0anic/ipconfig1 (rg-red\\x0a::warning::x, not collected)");
+    assert.ok(rows.every((r) => !/[\n\u001b]/.test(`${r.member}${r.health.reason ?? ""}${r.probe.reason ?? ""}${r.data.reason ?? ""}`)));
+  });
+
+  it("azure/probe-blocked-by-nsg names the member's NIC as not in the snapshot, not as an IP address", () => {
+    const fs = runRules(buildAzureModel(snapshot()), azureRules).filter((f) => f.ruleId === "azure/probe-blocked-by-nsg");
+    const of = (nic: string) =>
+      fs.filter((f) => f.resourceId.toLowerCase().includes(`/networkinterfaces/${nic}/`)).map((f) => [f.status, f.message]);
+    assert.deepEqual(of("vm8-nic"), [
+      [
+        "unknown",
+        "Pool member vm8-nic/ipconfig1: its network interface vm8-nic is not in the snapshot, so the NSGs in its path are not known.",
+      ],
+    ]);
+    assert.ok(fs.every((f) => !f.message.includes("is an IP address")));
+  });
+});
+
+describe("lbdoctor check <group> through the CLI: the group's NICs in a load balancer of another subscription", () => {
+  const SUB2 = "00000000-0000-0000-0000-0000000000bb";
+  let cli: Awaited<ReturnType<typeof cliEmulator>>;
+  before(async () => {
+    // lb-web, its public IP and vm9 in SUB2's rg-lb-shared; vm2 deallocated, vm1 set to admin state Down
+    const w = world((s) => s.power("vm2", "deallocated").adminState(WEB_LB, "pool-web", { vm: "vm1" }, "Down"));
+    const text = JSON.stringify(w).replaceAll(
+      `/subscriptions/${SUB}/resourceGroups/${OTHER}/`,
+      `/subscriptions/${SUB2}/resourceGroups/${OTHER}/`,
+    );
+    cli = await cliEmulator(JSON.parse(text) as AzureSnapshot);
+  });
+  after(() => cli.close());
+
+  it("the fixes act on lb-web in its subscription, and on the group's NIC and VM in theirs", async () => {
+    const r = await lbdoctorAsync(["check", RG, "--subscription", SUB, "--no-config", "--no-effective-nsg"], cli.env);
+    assert.equal(r.code, 1, r.stderr);
+    const pool = `/subscriptions/${SUB2}/resourceGroups/${OTHER}/providers/Microsoft.Network/loadBalancers/${WEB_LB}/backendAddressPools/pool-web`;
+    for (const line of [
+      `$ az network lb address-pool address list --resource-group ${OTHER} --lb-name lb-web --pool-name pool-web --output table --subscription ${SUB2}`,
+      `$ az network lb address-pool address update --resource-group ${OTHER} --lb-name lb-web --pool-name pool-web --name lb-web-pool-web-vm1-nic --admin-state None --subscription ${SUB2}`,
+      `$ az vm start --resource-group ${RG} --name vm2 --subscription ${SUB}`,
+      `\`az network nic ip-config address-pool remove --resource-group ${RG} --nic-name vm2-nic --ip-config-name ipconfig1 --address-pool ${pool} --subscription ${SUB}\``,
+    ])
+      assert.ok(r.stdout.includes(line), `${line}\n${r.stdout}`);
+    // no az line acts on lb-web in the group's subscription, none names lb-web by name next to the group's NIC
+    assert.doesNotMatch(r.stdout, new RegExp(`az network lb [^\\n]*--lb-name lb-web[^\\n]*--subscription ${SUB}`));
+    assert.doesNotMatch(r.stdout, /az network nic ip-config address-pool \S+ [^\n]*--lb-name/);
   });
 });

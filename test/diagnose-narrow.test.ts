@@ -124,7 +124,7 @@ describe("narrowed to group A: a result about A's resource tied to group B's loa
     assert.deepEqual([...d.findings.map(line), ...countedRows(d).map(line)].sort(), full.findings.map(line).sort());
   });
 
-  it("what is about B's load balancer itself (its pool, probe, rule) or its member in B is not kept", () => {
+  it("what is about B's load balancer itself (its pool, probe, rule) or its member in B is not kept, but a failure that concerns A's VMs", () => {
     const whole = run(snap, undefined, "full");
     const inGroupB = (x: { resourceId: string }) => groupOf(x.resourceId) === B.toLowerCase();
     // the whole snapshot has them: the pool's placement, the rule's probe, a result on the probe, the member's VM
@@ -134,14 +134,35 @@ describe("narrowed to group A: a result about A's resource tied to group B's loa
     assert.deepEqual(of(whole.findings, "azure/backend-vm-stopped", inB(ids.nic("vm9-nic"))), ["fail @lb-web"]);
     for (const passes of ["full", "count"] as const) {
       const d = run(snap, A, passes);
-      assert.deepEqual(d.findings.filter(inGroupB).map(line), [], passes);
-      assert.deepEqual(countedRows(d).filter(inGroupB).map(line), [], passes);
-      // every result kept is about group A or the whole scope
+      // the pool's placement fails for vm1 and vm2 (group A) among its members: a failure about B's pool that concerns
+      // A's VMs (its subjects) is A's too; the probe's and the rule's, and vm9's, are not
+      assert.deepEqual(d.findings.filter(inGroupB).map(line), ["fail azure/availability-mismatch pool-web @lb-web"], passes);
+      const placement = d.findings.find((f) => f.ruleId === "azure/availability-mismatch" && inGroupB(f));
       assert.ok(
-        [...d.findings, ...countedRows(d)].every((x) => x.resourceId === "" || groupOf(x.resourceId) === A.toLowerCase()),
+        placement?.subjects.some((id) => groupOf(id) === A.toLowerCase()),
+        "it names A's VMs",
+      );
+      assert.deepEqual(countedRows(d).filter(inGroupB).map(line), [], passes);
+      // every other result kept is about group A or the whole scope
+      assert.ok(
+        [...d.findings, ...countedRows(d)].every(
+          (x) => x === placement || x.resourceId === "" || groupOf(x.resourceId) === A.toLowerCase(),
+        ),
         passes,
       );
     }
+  });
+
+  it("a pass about B's resource that names A's VMs is not kept, counted or whole: both give the same summary", () => {
+    const healthy = world(false);
+    const full = run(healthy, A, "full");
+    const counted = run(healthy, A, "count");
+    const inGroupB = (x: { resourceId: string }) => groupOf(x.resourceId) === B.toLowerCase();
+    const passesOf = <T extends { status: string }>(rows: T[]) => rows.filter((r) => r.status === "pass" || r.status === "not-applicable");
+    assert.deepEqual(passesOf(full.findings).filter(inGroupB).map(line), []);
+    assert.deepEqual(countedRows(counted).filter(inGroupB).map(line), []);
+    // (a rule with nothing in scope gives one not-applicable finding, in both)
+    assert.deepEqual(passesOf(full.findings).map(line).sort(), [...passesOf(counted.findings), ...countedRows(counted)].map(line).sort());
   });
 
   it("a result about B's load balancer as a whole (no resource of its own) is not kept; one about the whole scope is", () => {
@@ -181,7 +202,15 @@ describe("narrowed to group A: a result about A's resource tied to group B's loa
   });
 
   it("named by a counted pass alone (nothing about it fails): still listed", () => {
-    const d = run(world(false), A, "count");
+    // the pool's placement (vm9 in B has no availability set) would fail about vm1 and vm2: not run here
+    const d = diagnose({
+      snapshot: world(false),
+      adapter,
+      rules: rules.filter((r) => r.id !== "azure/availability-mismatch"),
+      source: "test",
+      passes: "count",
+      target: A,
+    });
     assert.deepEqual(d.findings.filter((f) => sameId(f.loadBalancerId, lbWeb)).map(line), [], "no finding names lb-web");
     assert.ok(countedRows(d).some((r) => sameId(r.loadBalancerId, lbWeb)));
     assert.deepEqual(
@@ -215,6 +244,33 @@ describe("narrowed to group A, B's load balancer that no result kept names", () 
       );
       assert.ok(![...d.findings, ...countedRows(d)].some((x) => sameId(x.loadBalancerId, lbWeb)));
     }
+  });
+
+  it("check --snapshot (no target) diagnoses group A and says on stderr which load balancer's results it left out", async () => {
+    const { lbdoctor } = await import("./support/cli.ts");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "lbdoctor-narrow-")), "group-a.json");
+    writeFileSync(file, JSON.stringify(snap));
+    const replay = lbdoctor(["check", "--snapshot", file, "--no-config", "--format", "json"]);
+    const asA = lbdoctor(["check", "--snapshot", file, A, "--no-config", "--format", "json"]);
+    const findingsOf = (out: string) => (JSON.parse(out) as { findings: Array<{ id: string }> }).findings.map((f) => f.id).sort();
+    assert.deepEqual(findingsOf(replay.stdout), findingsOf(asA.stdout));
+    assert.equal(replay.code, asA.code);
+    assert.match(
+      replay.stderr,
+      new RegExp(
+        `^lbdoctor: note: .*group-a\\.json is a snapshot of resource group ${A}, diagnosed as \`lbdoctor check ${A}\` was: the results of lb-web \\(${B}\\) that do not concern it are left out`,
+        "m",
+      ),
+    );
+    assert.doesNotMatch(asA.stderr, /note:/, "a named target: nothing to say");
+    // the whole snapshot stays one name away
+    const web = lbdoctor(["check", "--snapshot", file, WEB_LB, "--no-config", "--format", "json"]);
+    const lbsOf = (out: string) => (JSON.parse(out) as { loadBalancers: Array<{ name: string }> }).loadBalancers.map((lb) => lb.name);
+    assert.deepEqual(lbsOf(web.stdout), [WEB_LB]);
+    assert.deepEqual(lbsOf(replay.stdout), ["lb-internal"]);
   });
 });
 
@@ -295,6 +351,42 @@ describe("no target: a snapshot of group A holding group B's load balancer is di
     assert.ok(
       web.some((f) => f.ruleId === "azure/backend-unhealthy"),
       "vm2's fail is tied to lb-web",
+    );
+  });
+});
+
+describe("a load balancer of another group named like the group", () => {
+  it("does not stand in for the group: the group's own load balancer is listed first, with or without a target", () => {
+    const named = JSON.parse(
+      JSON.stringify(world(true))
+        .replaceAll(`/loadBalancers/${WEB_LB}/`, `/loadBalancers/${A}/`)
+        .replaceAll(`/loadBalancers/${WEB_LB}"`, `/loadBalancers/${A}"`)
+        .replaceAll(`"name":"${WEB_LB}"`, `"name":"${A}"`),
+    ) as AzureSnapshot;
+    for (const d of [run(named, A, "full"), diagnose({ snapshot: named, adapter, rules, source: "test" })]) {
+      assert.deepEqual(
+        d.loadBalancers.map((lb) => lb.name),
+        ["lb-a", A],
+      );
+      assert.ok(
+        d.findings.some((f) => sameId(f.loadBalancerId, lbA)),
+        "lb-a's results are there",
+      );
+    }
+  });
+});
+
+describe("the replay of a group's snapshot narrows on Azure only", () => {
+  it("the Azure adapter replays a group's snapshot as the group; the AWS adapter (regions) does not", async () => {
+    const { awsProvider } = await import("../src/providers/aws/adapter.ts");
+    assert.equal(azureProvider.replaysAsGroup, true);
+    assert.notEqual(awsProvider.replaysAsGroup, true);
+    const d = diagnose({ snapshot: world(true), adapter, rules, source: "test" });
+    assert.equal(d.narrowedTo?.group, A);
+    assert.deepEqual(
+      d.narrowedTo?.leftOut.map((lb) => lb.name),
+      [],
+      "lb-web is listed (its results about A's NICs): nothing left out",
     );
   });
 });

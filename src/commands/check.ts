@@ -10,6 +10,7 @@ import { type BaselineSummary, loadBaseline, markBaseline } from "../core/report
 import { loadStreamFormatter } from "../core/report/formats.ts";
 import { buildReport, passContract, type Report } from "../core/report/report.ts";
 import { sanitize } from "../core/report/sanitize.ts";
+import { sh } from "../core/util/shell.ts";
 import { toolVersion } from "../core/version.ts";
 import { providerFor } from "../providers/index.ts";
 import { acquireSnapshot, type LiveOptions } from "./acquire.ts";
@@ -113,6 +114,7 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     findings,
     counted,
     inScope,
+    narrowedTo,
   } = diagnose({
     snapshot,
     adapter,
@@ -129,6 +131,17 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
   if (config) {
     const { applySuppressions } = await import("../core/config/suppress.ts");
     suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: adapter.tagsOf(snapshot) });
+  }
+  // a snapshot of one group diagnosed as that group: say which load balancers' own results are left out, and how to see them
+  if (narrowedTo && narrowedTo.leftOut.length > 0) {
+    const named = narrowedTo.leftOut
+      .slice(0, 3)
+      .map((lb) => `${sanitize(lb.name)}${lb.group ? ` (${sanitize(lb.group)})` : ""}`)
+      .join(", ");
+    const more = narrowedTo.leftOut.length > 3 ? ` and ${narrowedTo.leftOut.length - 3} more` : "";
+    io.err(
+      `lbdoctor: note: ${sanitize(source)} is a snapshot of ${adapter.groupNoun} ${sanitize(narrowedTo.group)}, diagnosed as \`lbdoctor check ${sh(narrowedTo.group)}\` was: the results of ${named}${more} that do not concern it are left out; name a load balancer (or ${adapter.groupNoun}) after --snapshot to see them\n`,
+    );
   }
   // silent misses: a --from that names no machine, a suppression that matches no finding
   for (const entry of opts.from ?? []) {

@@ -52,7 +52,18 @@ export interface Diagnosis {
   /** with passes "count": the passes and not-applicable results of the scope, counted per rule (not in `findings`) */
   counted: CountedResults[];
   /** with a target: whether a result about this resource (and load balancer, region) belongs to the scope */
-  inScope?: (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => boolean;
+  inScope?: (f: {
+    resourceId: string;
+    loadBalancerId?: string | undefined;
+    region?: string;
+    status?: Finding["status"];
+    subjects?: string[];
+  }) => boolean;
+  /**
+   * with no target: the group a snapshot of one group was narrowed to (it holds load balancers of other groups), and
+   * those load balancers, whose own results are left out (see diagnoseSteps)
+   */
+  narrowedTo?: { group: string; leftOut: LoadBalancerInfo[] };
 }
 
 /** What `diagnoseSteps` stops at: once the model is built and narrowed (before any rule), then after each rule. */
@@ -74,14 +85,15 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   const allLoadBalancers = adapter.loadBalancers(model);
   const rules = input.rules.filter((r) => r.provider === snapshot.provider);
   const wanted = [...(input.target ? [input.target] : []), ...(input.targets ?? [])];
-  // no target: a snapshot of one group (`snapshot <resource-group>`) that holds load balancers of other groups, fetched
-  // because the group's NICs are in their pools, is diagnosed as its group, as the live check of that group was: what
-  // concerns the group, not those load balancers' members elsewhere (which the snapshot does not hold)
-  const own = wanted.length === 0 && !input.whole ? adapter.scopeGroup(snapshot)?.toLowerCase() : undefined;
-  if (own && allLoadBalancers.some((lb) => lb.group !== undefined && lb.group.toLowerCase() !== own)) {
-    wanted.push(adapter.scopeGroup(snapshot) as string);
-  }
-  const scopes = wanted.map((t) => narrow(t, allLoadBalancers, adapter, snapshot, input.source));
+  // no target: a snapshot of one group (Azure: `snapshot <resource-group>`) that holds load balancers of other groups,
+  // fetched because the group's NICs are in their pools, is diagnosed as its group, as the live check of that group
+  // was: what concerns the group, not those load balancers' members elsewhere (which the snapshot does not hold)
+  const ownGroup = wanted.length === 0 && !input.whole && adapter.replaysAsGroup ? adapter.scopeGroup(snapshot) : undefined;
+  const implicit =
+    ownGroup !== undefined && allLoadBalancers.some((lb) => lb.group !== undefined && lb.group.toLowerCase() !== ownGroup.toLowerCase());
+  const scopes = implicit
+    ? [groupScope(ownGroup, allLoadBalancers)]
+    : wanted.map((t) => narrow(t, allLoadBalancers, adapter, snapshot, input.source));
   const scope =
     scopes.length === 0
       ? undefined
@@ -127,15 +139,21 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   let inScope: Diagnosis["inScope"];
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
-    inScope = (f: { resourceId: string; loadBalancerId?: string | undefined; region?: string }) => {
+    inScope = (f) => {
       if (f.loadBalancerId && keys.has(idKey(f.loadBalancerId))) return true;
       // a result about a load balancer outside the scope belongs to it when its resource does (a group's VM behind
       // another group's load balancer); a result about that load balancer as a whole does not
       if (!f.resourceId) return !f.loadBalancerId;
       // a counted pass is not placed yet: place it as its finding would be
       const region = f.region ?? locate?.({ resourceId: f.resourceId }, model).region;
-      const about = { resourceId: f.resourceId, ...(region ? { region } : {}) };
-      return scope.groups.some((g) => adapter.inGroup(about, g));
+      const at = (resourceId: string) => ({ resourceId, ...(region ? { region } : {}) });
+      if (scope.groups.some((g) => adapter.inGroup(at(f.resourceId), g))) return true;
+      // a failure, an unknown or an error about a resource of another group that concerns one of the group's (its
+      // subjects: an inbound NAT rule of another group's load balancer to the group's VM, the group's route table's
+      // appliance in a hub) is the group's too; a pass or a not-applicable result goes by its own resource, whether it
+      // is a finding or only counted (which names no subjects), so that both give the same summary
+      if (f.status === undefined || f.status === "pass" || f.status === "not-applicable" || !f.subjects) return false;
+      return f.subjects.some((id) => scope.groups.some((g) => adapter.inGroup(at(id), g)));
     };
     const within = inScope;
     findings = findings.filter(within);
@@ -157,10 +175,16 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
     });
   }
   if (model.time) findings = setAsideCauses(findings, model.time);
+  const shown = scope ? withOthersNamed(scope.lbs, allLoadBalancers, findings, counted) : allLoadBalancers;
+  const narrowedTo =
+    implicit && ownGroup !== undefined
+      ? { group: ownGroup, leftOut: allLoadBalancers.filter((lb) => !shown.some((x) => x.key === lb.key)) }
+      : undefined;
   return {
+    ...(narrowedTo ? { narrowedTo } : {}),
     model,
     allLoadBalancers,
-    loadBalancers: scope ? withOthersNamed(scope.lbs, allLoadBalancers, findings, counted) : allLoadBalancers,
+    loadBalancers: shown,
     rules,
     findings,
     counted,
@@ -231,6 +255,12 @@ export function placed(findings: Finding[], adapter: ProviderAdapter<Model>, mod
 }
 
 /** The load balancers a target names: by name or id first, else every one in the named group. Unknown → InputError. */
+/** A group's scope: its load balancers (none, when it holds only members of other groups' load balancers). */
+function groupScope(group: string, all: LoadBalancerInfo[]): { lbs: LoadBalancerInfo[]; group: string } {
+  const g = group.toLowerCase();
+  return { lbs: all.filter((lb) => lb.group?.toLowerCase() === g), group };
+}
+
 function narrow(
   target: string,
   all: LoadBalancerInfo[],
@@ -239,6 +269,8 @@ function narrow(
   source: string,
 ): { lbs: LoadBalancerInfo[]; group?: string } {
   const t = target.toLowerCase();
+  // the snapshot's own group first: a load balancer of another group named like it must not stand in for the group
+  if (adapter.scopeGroup(snapshot)?.toLowerCase() === t) return groupScope(target, all);
   const byName = all.filter((lb) => lb.name.toLowerCase() === t || lb.key === idKey(target) || lb.id === target);
   if (byName.length > 0) return { lbs: byName };
   const byGroup = all.filter((lb) => lb.group?.toLowerCase() === t);

@@ -96,6 +96,12 @@ export interface ProviderAdapter<M extends Model = Model> {
   inGroup(finding: Pick<Finding, "resourceId" | "loadBalancerId" | "region">, group: string): boolean;
   /** the scope's own group (resource group, region), for narrowing by name */
   scopeGroup(snapshot: Snapshot): string | undefined;
+  /**
+   * whether a snapshot of one group (`scopeGroup`) that holds load balancers of other groups is diagnosed as that group
+   * when no target is given, as the live check that collected it was (Azure: load balancers of other groups are fetched
+   * because the group's NICs are in their pools)
+   */
+  replaysAsGroup?: boolean;
   /** the tags of the resource a finding is about (suppressions by tag) */
   tagsOf(snapshot: Snapshot): TagsOf;
   /** the keys a resource id relates under: its own and its containing resource's (diff ranking) */

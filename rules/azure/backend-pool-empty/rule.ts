@@ -51,7 +51,9 @@ function genericFix(lb: LoadBalancer, pool: Pool): string[] {
   const rg = sh(rgOf(lb.id));
   return [
     `az network nic list --resource-group ${rg} --query "[].{nic:name, vm:virtualMachine.id, ipConfig:ipConfigurations[0].name, ip:ipConfigurations[0].privateIPAddress}" --output table`,
-    `az network nic ip-config address-pool add --resource-group ${rg} --nic-name ${placeholder("nic-name")} --ip-config-name ${placeholder("ip-config-name")} --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}`,
+    // the NIC is to be filled in, and may sit in another group than the one listed: the pool goes by its id (az would
+    // make a pool name into an id in the NIC's group)
+    `az network nic ip-config address-pool add --resource-group ${rg} --nic-name ${placeholder("nic-name")} --ip-config-name ${placeholder("ip-config-name")} --address-pool ${sh(pool.id)}`,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { azure, healthyInternal, healthyWeb, ids, P, rgId, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
+import { azure, healthyInternal, healthyWeb, ids, P, rgId, SUB, WEB_LB, WEB_SUBNET } from "../../../test/support/azure-builder.ts";
 import type { RuleCases } from "../../../test/support/rule-tester.ts";
 
 const POOL = `${WEB_LB}/pool-web`;
@@ -62,6 +62,26 @@ export const cases: RuleCases = {
         .power("app2", "deallocated")
         .build(),
       errors: [{ messageId: "stopped" }, { messageId: "stopped" }],
+    },
+    {
+      name: "vm2 deallocated, its NIC in the pool of a shared load balancer of another resource group: the removal names that pool by id",
+      snapshot: JSON.parse(
+        JSON.stringify(healthyWeb().power("vm2", "deallocated").build()).replaceAll(
+          "/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/",
+          "/resourceGroups/rg-lb-shared/providers/Microsoft.Network/loadBalancers/",
+        ),
+      ),
+      errors: [{ messageId: "stopped", resourceId: ids.nic("vm2-nic") }],
+    },
+    {
+      name: "vm2 deallocated, its NIC in the pool of a load balancer of another subscription: the removal runs in the NIC's",
+      snapshot: JSON.parse(
+        JSON.stringify(healthyWeb().power("vm2", "deallocated").build()).replaceAll(
+          `/subscriptions/${SUB}/resourceGroups/ra-multi-vm-rg/providers/Microsoft.Network/loadBalancers/`,
+          "/subscriptions/00000000-0000-0000-0000-0000000000bb/resourceGroups/rg-lb-shared/providers/Microsoft.Network/loadBalancers/",
+        ),
+      ),
+      errors: [{ messageId: "stopped", resourceId: ids.nic("vm2-nic") }],
     },
   ],
   unknown: [

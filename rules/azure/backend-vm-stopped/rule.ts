@@ -3,7 +3,7 @@ import { attachDashValues } from "../../../src/core/util/shell.ts";
 import { nameOf, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import { azVmStart, memberName, memberPower, reportListGaps, ruleList, rulePools } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
-import { memberResourceId, memberSubjects, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { memberResourceId, memberSubjects, nicPoolArgs, poolIdAsRecorded, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 export default defineRule<AzureModel>({
   id: "azure/backend-vm-stopped",
@@ -91,7 +91,7 @@ export default defineRule<AzureModel>({
             vm.kind === "vmss-instance" && vm.vmssId
               ? `az vmss delete-instances --resource-group ${sh(rgOf(vm.vmssId))} --name ${sh(nameOf(vm.vmssId))} --instance-ids ${sh(nameOf(vm.id))}${subscription(vm.vmssId)}`
               : ipc
-                ? `az network nic ip-config address-pool remove --resource-group ${sh(rgOf(ipc.nic.id))} --nic-name ${sh(ipc.nic.name)} --ip-config-name ${sh(ipc.name)} --lb-name ${sh(lb.name)} --address-pool ${sh(pool.name)}${subscription(ipc.nic.id)}`
+                ? `az network nic ip-config address-pool remove --resource-group ${sh(rgOf(ipc.nic.id))} --nic-name ${sh(ipc.nic.name)} --ip-config-name ${sh(ipc.name)} ${nicPoolArgs(ipc.nic.id, pool.id, poolIdAsRecorded(ipc, pool))}${subscription(ipc.nic.id)}`
                 : undefined;
           const progress = vm.powerState === "stopping" || vm.powerState === "deallocating";
           report({

@@ -99,6 +99,34 @@ export const cases: RuleCases = {
         .build(),
       errors: [{ messageId: "singleBehindLb", resourceId: ids.lb("lb-nva") }],
     },
+    {
+      name: "an active-passive pair whose passive NVA's VM and NIC sit in another resource group: the new load balancer's pool goes by id",
+      snapshot: JSON.parse(
+        JSON.stringify(
+          appTierRoutedVia("10.1.1.4")
+            .availabilitySet("avset-nva")
+            .vm("nva1", { subnet: "vnet-app/snet-nva", ip: "10.1.1.4", availabilitySet: "avset-nva", enableIPForwarding: true })
+            .vm("nva2", { subnet: "vnet-app/snet-nva", ip: "10.1.1.5", availabilitySet: "avset-nva", enableIPForwarding: true })
+            .build(),
+        )
+          .replaceAll(ids.nic("nva2-nic"), ids.nic("nva2-nic").replace("/resourceGroups/ra-multi-vm-rg/", "/resourceGroups/rg-nva2/"))
+          .replaceAll(ids.vm("nva2"), ids.vm("nva2").replace("/resourceGroups/ra-multi-vm-rg/", "/resourceGroups/rg-nva2/")),
+      ),
+      errors: [{ messageId: "activePassive", resourceId: ids.nic("nva1-nic"), severity: "low" }],
+    },
+    {
+      name: "an internal LB in front of one NVA, a forwarding partner next to it in another resource group: its pool goes by id",
+      snapshot: JSON.parse(
+        JSON.stringify(
+          nvasBehindIlb(["nva1"])
+            .vm("nva2", { subnet: "vnet-app/snet-nva", ip: "10.1.1.9", availabilitySet: "avset-nva", enableIPForwarding: true })
+            .build(),
+        )
+          .replaceAll(ids.nic("nva2-nic"), ids.nic("nva2-nic").replace("/resourceGroups/ra-multi-vm-rg/", "/resourceGroups/rg-nva2/"))
+          .replaceAll(ids.vm("nva2"), ids.vm("nva2").replace("/resourceGroups/ra-multi-vm-rg/", "/resourceGroups/rg-nva2/")),
+      ),
+      errors: [{ messageId: "singleBehindLb", resourceId: ids.lb("lb-nva") }],
+    },
   ],
   unknown: [
     {

@@ -1,5 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
-import { idKey } from "../../../src/providers/azure/arm-id.ts";
+import { idKey, parseArmId } from "../../../src/providers/azure/arm-id.ts";
 import type { AzureModel, IpConfig, Nic } from "../../../src/providers/azure/model.ts";
 import {
   type ApplianceRoute,
@@ -8,7 +8,7 @@ import {
   frontendBackends,
   resolveHop,
 } from "../../../src/providers/azure/route-helpers.ts";
-import { rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
+import { nicPoolArgs, rgOf, sh } from "../../../src/providers/azure/rule-helpers.ts";
 
 /** Other forwarding NICs next to an NVA (same subnet, or a VM in the same availability set): a likely partner. */
 function partnersOf(model: AzureModel, c: IpConfig): Nic[] {
@@ -34,13 +34,16 @@ function haCommands(model: AzureModel, nvas: IpConfig[], routes: ApplianceRoute[
   const subnetName = subnet?.name ?? first.subnetId?.split("/").pop() ?? "<subnet>";
   const freeIp = `<free-ip-in-${subnet?.prefixes[0] ?? subnetName}>`;
   const g = `--resource-group ${sh(rg)}`;
+  // the new load balancer's pool, for the NVAs' NICs: by name in the load balancer's group, else by id
+  const sub = parseArmId(first.nic.id).subscriptionId;
+  const poolId = `${sub ? `/subscriptions/${sub}` : ""}/resourceGroups/${rg}/providers/Microsoft.Network/loadBalancers/${lbName}/backendAddressPools/pool-nva`;
   return [
     `az network lb create ${g} --name ${lbName} --sku Standard --vnet-name ${sh(vnetName)} --subnet ${sh(subnetName)} --frontend-ip-name fe-nva --private-ip-address ${sh(freeIp)} --backend-pool-name pool-nva`,
     `az network lb probe create ${g} --lb-name ${lbName} --name probe-nva --protocol Tcp --port ${sh("<nva-health-port>")}`,
     `az network lb rule create ${g} --lb-name ${lbName} --name ha-ports --protocol All --frontend-port 0 --backend-port 0 --frontend-ip-name fe-nva --backend-pool-name pool-nva --probe-name probe-nva`,
     ...nvas.map(
       (c) =>
-        `az network nic ip-config address-pool add --resource-group ${sh(rgOf(c.nic.id))} --nic-name ${sh(c.nic.name)} --ip-config-name ${sh(c.name)} --lb-name ${lbName} --address-pool pool-nva`,
+        `az network nic ip-config address-pool add --resource-group ${sh(rgOf(c.nic.id))} --nic-name ${sh(c.nic.name)} --ip-config-name ${sh(c.name)} ${nicPoolArgs(c.nic.id, poolId)}`,
     ),
     ...routes.map(
       (r) =>
@@ -124,9 +127,16 @@ export default defineRule<AzureModel>({
           const partners = onlyIpc ? partnersOf(model, onlyIpc) : [];
           const served = lb.rules.filter((r) => r.frontendId !== undefined && idKey(r.frontendId) === frontend.key);
           const pool = served.find((r) => r.pool)?.pool;
-          const addToPool = (nicName: string, ipcName: string, rg: string) =>
-            `az network nic ip-config address-pool add --resource-group ${sh(rg)} --nic-name ${sh(nicName)} --ip-config-name ${sh(ipcName)} --lb-name ${sh(lb.name)} --address-pool ${sh(pool?.name ?? "<pool>")}`;
-          const candidates = partners.flatMap((p) => (p.ipConfigs[0] ? [addToPool(p.name, p.ipConfigs[0].name, rgOf(p.id))] : []));
+          // the NIC's group (`nicId`: any id in it) may not be the load balancer's: the pool then goes by id, and a NIC of
+          // another subscription than the load balancer's (the finding's) names its own
+          const lbSub = parseArmId(lb.id).subscriptionId;
+          const addToPool = (nicName: string, ipcName: string, nicId: string) => {
+            const nicSub = parseArmId(nicId).subscriptionId;
+            const poolArgs = nicPoolArgs(nicId, pool?.id ?? `${lb.id}/backendAddressPools/<pool>`);
+            const subscription = nicSub && lbSub && nicSub.toLowerCase() !== lbSub.toLowerCase() ? ` --subscription ${sh(nicSub)}` : "";
+            return `az network nic ip-config address-pool add --resource-group ${sh(rgOf(nicId))} --nic-name ${sh(nicName)} --ip-config-name ${sh(ipcName)} ${poolArgs}${subscription}`;
+          };
+          const candidates = partners.flatMap((p) => (p.ipConfigs[0] ? [addToPool(p.name, p.ipConfigs[0].name, p.id)] : []));
           report({
             ...lbBase,
             status: "fail",
@@ -139,7 +149,7 @@ export default defineRule<AzureModel>({
                 (partners.length > 0
                   ? ` ${partners.map((p) => p.name).join(", ")} already forwards and could join it.`
                   : " Replace <second-nva-nic> with its NIC."),
-              commands: candidates.length > 0 ? candidates : [addToPool("<second-nva-nic>", "ipconfig1", rgOf(lb.id))],
+              commands: candidates.length > 0 ? candidates : [addToPool("<second-nva-nic>", "ipconfig1", lb.id)],
             },
           });
         }

@@ -156,5 +156,17 @@ export const cases: RuleCases = {
       snapshot: healthyWeb().remove(ids.nsg(WEB_NSG)).build(),
       reason: "not in the snapshot",
     },
+    {
+      name: "a member's NIC (in another resource group) is not in the snapshot: its NIC is named, not taken for an IP address",
+      snapshot: healthyWeb()
+        .edit(ids.lb(WEB_LB), (r) => {
+          const pool = (P(r).backendAddressPools as Array<{ properties: { backendIPConfigurations?: Array<{ id: string }> } }>)[0];
+          pool?.properties.backendIPConfigurations?.push({
+            id: ids.ipconfig("vm9-nic").replace("/resourceGroups/ra-multi-vm-rg/", "/resourceGroups/rg-x/"),
+          });
+        })
+        .build(),
+      reason: "Pool member vm9-nic/ipconfig1: its network interface vm9-nic is not in the snapshot, so the NSGs in its path are not known.",
+    },
   ],
 };

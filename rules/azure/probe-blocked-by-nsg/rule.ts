@@ -1,4 +1,5 @@
 import { defineRule } from "../../../src/core/engine/define-rule.ts";
+import { gapReason } from "../../../src/providers/azure/compute-helpers.ts";
 import type { AzureModel } from "../../../src/providers/azure/model.ts";
 import { evaluateFlow, probeFlow } from "../../../src/providers/azure/nsg.ts";
 import {
@@ -7,7 +8,11 @@ import {
   memberResourceId,
   memberSubjects,
   probeMembers,
+  uncollectedNicName,
 } from "../../../src/providers/azure/rule-helpers.ts";
+
+/** The list operations that collect NICs: a member's NIC missing after one of them failed says why. */
+const NIC_LISTS = ["networkInterfaces.list", "listVirtualMachineScaleSetNetworkInterfaces"];
 
 export default defineRule<AzureModel>({
   id: "azure/probe-blocked-by-nsg",
@@ -47,6 +52,8 @@ export default defineRule<AzureModel>({
     allowed: "Probe {{probe}} ({{protocol}} port {{port}}) from 168.63.129.16 to {{member}} is allowed ({{basis}}).",
     undecidable: "Cannot decide whether probe {{probe}} (port {{port}}) reaches {{member}}: {{reason}}.",
     noNic: "Pool member {{member}} is an IP address with no NIC in the snapshot, so the NSGs in its path are not known.",
+    nicMissing:
+      "Pool member {{member}}: its network interface {{nic}} is not in the snapshot{{why}}, so the NSGs in its path are not known.",
   },
   remediation:
     "Add an inbound Allow rule for source `AzureLoadBalancer` on the probe port at a priority ahead of the blocking rule, " +
@@ -69,6 +76,18 @@ export default defineRule<AzureModel>({
       }
       const base = { resourceId, loadBalancerId: lb.id, key, subjects: memberSubjects(member) };
       const data = { probe: probe.name, protocol: probe.protocol, port: probe.port, member: memberLabel(member) };
+      const missingNic = uncollectedNicName(member);
+      if (missingNic !== undefined) {
+        const why = gapReason(model, [member.id.replace(/\/ipConfigurations\/[^/]*$/i, "")], NIC_LISTS);
+        report({
+          ...base,
+          status: "unknown",
+          messageId: "nicMissing",
+          data: { ...data, nic: missingNic, why: why ? ` (${why})` : "" },
+          evidence: [{ resourceId: lb.id, pointer: member.ptr, label: "pool member" }],
+        });
+        continue;
+      }
       if (!verdict || !member.ipConfig) {
         report({
           ...base,

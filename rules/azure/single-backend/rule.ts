@@ -118,7 +118,10 @@ function addMemberCommands(model: AzureModel, template: Vm, pool: Pool): string[
     subnet && ipc?.subnetId && subnet.resourceGroup?.toLowerCase() === rg.toLowerCase()
       ? `--vnet-name ${sh(subnet.segments[1] ?? "")} --subnet ${sh(subnet.name)}`
       : `--subnet ${ipc?.subnetId ? sh(ipc.subnetId) : placeholder("subnet-id")}`;
-  const samePoolRg = rgOf(pool.lb.id).toLowerCase() === rg.toLowerCase();
+  // az makes pool names into ids with the NIC's group and subscription: a pool elsewhere goes by its id
+  const lbSub = parseArmId(pool.lb.id).subscriptionId?.toLowerCase();
+  const vmSub = parseArmId(template.id).subscriptionId?.toLowerCase();
+  const samePoolRg = rgOf(pool.lb.id).toLowerCase() === rg.toLowerCase() && (!lbSub || !vmSub || lbSub === vmSub);
   const poolArgs = samePoolRg ? `--lb-name ${sh(pool.lb.name)} --lb-address-pools ${sh(pool.name)}` : `--lb-address-pools ${sh(pool.id)}`;
   const used = new Set(template.zones);
   const placement = template.availabilitySetId

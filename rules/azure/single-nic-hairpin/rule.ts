@@ -87,7 +87,7 @@ export default defineRule<AzureModel>({
                   .map(
                     (r) =>
                       `Give ${r.name} its own pool: create pool-${r.name}, add the NICs of only the VMs that serve it ` +
-                      `(az network nic ip-config address-pool add --resource-group ${placeholder("rg")} --nic-name ${placeholder("nic")} --ip-config-name ${placeholder("ipconfig")} --lb-name ${sh(lb.name)} --address-pool ${sh(`pool-${r.name}`)}), ` +
+                      `(az network nic ip-config address-pool add --resource-group ${placeholder("rg")} --nic-name ${placeholder("nic")} --ip-config-name ${placeholder("ipconfig")} --address-pool ${sh(`${lb.id}/backendAddressPools/pool-${r.name}`)}), ` +
                       `and only then move the rule (az network lb rule update --resource-group ${rg} --lb-name ${sh(lb.name)} --name ${sh(r.name)} --backend-pool-name ${sh(`pool-${r.name}`)}); moving it to an empty pool cuts its traffic.`,
                   )
                   .join(" ") +

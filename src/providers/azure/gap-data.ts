@@ -38,9 +38,11 @@ const BY_OPERATION: Record<string, AzureDataKey[]> = {
   "natgateways.list": ["azure:vnets"],
   "natgateways.get": ["azure:vnets"],
   "virtualmachines.list": ["azure:vms"],
+  "virtualmachines.get": ["azure:vms"],
   "virtualmachinescalesets.list": ["azure:scaleSets", "azure:vms", "azure:nics", "azure:effectiveNsg"],
   "virtualmachinescalesetvms.list": ["azure:vms", "azure:nics", "azure:effectiveNsg"],
   "availabilitysets.list": ["azure:availabilitySets"],
+  "availabilitysets.get": ["azure:availabilitySets"],
   // time data (--since, timeline)
   "metrics.list": ["azure:metrics"],
   "resourcegraph.resourcechanges": ["azure:changes"],

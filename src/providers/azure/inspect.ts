@@ -15,7 +15,7 @@ import {
   type TraceResult,
   type VerdictCell,
 } from "../../core/inspect.ts";
-import { sanitize } from "../../core/report/sanitize.ts";
+import { oneLine, sanitize } from "../../core/report/sanitize.ts";
 import { idKey } from "./arm-id.ts";
 import { anyPortPhrase, clientSpace, flowProtocols, isAnyPort, isHaPorts, restriction } from "./data-path.ts";
 import { healthGap, healthReason, ruleHealthFor } from "./health-reasons.ts";
@@ -30,9 +30,11 @@ import {
   probeFlow,
   sourceWithAsgs,
 } from "./nsg.ts";
-import { memberLabel } from "./rule-helpers.ts";
+import { memberLabel, memberLabelIn, uncollectedNicName } from "./rule-helpers.ts";
 
 const s = (v: string | undefined): string => sanitize(v ?? "");
+/** A value for one line of a view (a table cell, a label): sanitized, a newline shown as `\x0a`. */
+const line = (v: string | undefined): string => oneLine(s(v));
 
 function memberKeyOf(rule: LbRule, m: PoolMember): string {
   return `${rule.key}|${m.key}`;
@@ -95,12 +97,14 @@ function dataFlows(lb: LoadBalancer, rule: LbRule, m: PoolMember): { flows: Flow
 
 function memberRow(model: AzureModel, lb: LoadBalancer, rule: LbRule, m: PoolMember, health: ReturnType<typeof ruleHealthFor>): MemberRow {
   const ipc = m.ipConfig;
+  // an ip configuration whose NIC the snapshot lacks (a member in a group that was not collected): named from its id
+  const uncollected = uncollectedNicName(m);
   const row: MemberRow = {
     key: memberKeyOf(rule, m),
     ruleKey: rule.key,
     memberKey: m.key,
-    member: s(m.nic?.name ?? m.id.split("/").pop() ?? m.id),
-    power: m.vm ? (m.vm.powerState ?? "unknown") : "—",
+    member: line(m.nic?.name ?? (uncollected !== undefined ? memberLabelIn(m, lb) : (m.id.split("/").pop() ?? m.id))),
+    power: m.vm ? (m.vm.powerState ?? "unknown") : uncollected !== undefined ? "unknown" : "—",
     health: { state: "—" },
     probe: { verdict: "n/a" },
     data: { verdict: "n/a" },
@@ -122,7 +126,12 @@ function memberRow(model: AzureModel, lb: LoadBalancer, rule: LbRule, m: PoolMem
     const e = health.byMember.get(m);
     if (!e) {
       const off = m.vm?.powerState && m.vm.powerState !== "running";
-      row.health = { state: "—", reason: off ? `not probed: the VM is ${m.vm?.powerState}` : "no entry in the rule's health" };
+      row.health = {
+        state: "—",
+        reason: off
+          ? `not probed: the VM is ${m.vm?.powerState}`
+          : `no entry in the rule's health${uncollected !== undefined ? `; its NIC ${line(uncollected)} was not collected` : ""}`,
+      };
     } else {
       row.health = { state: e.state ? s(e.state) : "—" };
       if (e.reason) row.health.reason = s(e.reason);
@@ -133,7 +142,10 @@ function memberRow(model: AzureModel, lb: LoadBalancer, rule: LbRule, m: PoolMem
   }
 
   if (!ipc || !m.ip) {
-    const reason = "no NIC in the snapshot, so the NSGs in its path are not known";
+    const reason =
+      uncollected !== undefined
+        ? `not collected: its network interface ${line(uncollected)} is not in the snapshot, so the NSGs in its path are not known`
+        : "no NIC in the snapshot, so the NSGs in its path are not known";
     row.probe = rule.probe ? { verdict: "unknown", reason } : { verdict: "n/a", reason: "no probe" };
     row.data = { verdict: "unknown", reason };
     return row;
@@ -338,7 +350,7 @@ export function createAzureInspector(model: AzureModel): Inspector {
             const e = health.byMember.get(m);
             const entry: { state: string; reason?: string; label: string } = {
               state: e?.state ? s(e.state) : "—",
-              label: `${s(m.vm?.name ?? m.nic?.name ?? m.ip ?? m.id)} · ${s(lb.name)}/${s(rule.name)}`,
+              label: `${s(m.vm?.name ?? m.nic?.name ?? m.ip ?? (uncollectedNicName(m) !== undefined ? oneLine(memberLabelIn(m, lb)) : m.id))} · ${s(lb.name)}/${s(rule.name)}`,
             };
             if (e?.reason) entry.reason = s(e.reason);
             out.set(memberKeyOf(rule, m), entry);

@@ -2,8 +2,8 @@
 
 import type { RuleContext } from "../../core/engine/types.ts";
 import { azArg } from "../../core/util/shell.ts";
-import { idKey, parseArmId } from "./arm-id.ts";
-import type { AzureModel, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
+import { idKey, nameOf, parseArmId } from "./arm-id.ts";
+import type { AzureModel, IpConfig, LbRule, LoadBalancer, Nsg, Pool, PoolMember, Probe } from "./model.ts";
 import type { FlowVerdict, LayerVerdict } from "./nsg.ts";
 
 export interface MemberVisit {
@@ -56,11 +56,44 @@ export function memberLabel(m: PoolMember): string {
 }
 
 function buildMemberLabel(m: PoolMember): string {
-  const who = m.vm?.name ?? m.nic?.name ?? m.id.split("/").pop() ?? m.id;
+  const who = m.vm?.name ?? m.nic?.name ?? (m.kind === "ipconfig" ? nicIpConfigName(m.id) : undefined) ?? m.id.split("/").pop() ?? m.id;
   const parts = [];
   if (m.vm && m.nic) parts.push(`nic ${m.nic.name}`);
   if (m.ip) parts.push(m.ip);
   return parts.length > 0 ? `${who} (${parts.join(", ")})` : who;
+}
+
+/** The id of the NIC an ip configuration id belongs to (`…/networkInterfaces/<nic>/ipConfigurations/<name>` → the NIC's). */
+function nicIdOf(ipConfigId: string): string {
+  return ipConfigId.replace(/\/ipConfigurations\/[^/]*\/?$/i, "");
+}
+
+/** "vm9-nic/ipconfig1": an ip configuration named with its NIC, from its id alone. */
+function nicIpConfigName(ipConfigId: string): string {
+  const nic = nicIdOf(ipConfigId);
+  return nic === ipConfigId ? nameOf(ipConfigId) : `${nameOf(nic)}/${nameOf(ipConfigId)}`;
+}
+
+/**
+ * A member's label in its load balancer's view (the TUI): `memberLabel`, and for an ip configuration whose NIC is
+ * not in the snapshot, where that NIC is (its resource group when it is not the load balancer's), its address when the
+ * snapshot knows it, and that it was not collected: "vm9-nic/ipconfig1 (rg-x, not collected)".
+ */
+export function memberLabelIn(m: PoolMember, lb: LoadBalancer): string {
+  if (m.kind !== "ipconfig" || m.nic) return memberLabel(m);
+  const nic = parseArmId(nicIdOf(m.id));
+  const own = parseArmId(lb.id);
+  const otherSub = !!nic.subscriptionId && !!own.subscriptionId && nic.subscriptionId.toLowerCase() !== own.subscriptionId.toLowerCase();
+  const otherRg = !!nic.resourceGroup && nic.resourceGroup.toLowerCase() !== own.resourceGroup?.toLowerCase();
+  const where = otherSub ? `${nic.resourceGroup ?? "?"} in subscription ${nic.subscriptionId}, ` : otherRg ? `${nic.resourceGroup}, ` : "";
+  return `${nicIpConfigName(m.id)} (${where}${m.ip ? `${m.ip}, ` : ""}not collected)`;
+}
+
+/** The NIC of a member whose ip configuration the snapshot lacks, by name: "vm9-nic"; undefined for any other member. */
+export function uncollectedNicName(m: PoolMember): string | undefined {
+  if (m.kind !== "ipconfig" || m.nic) return undefined;
+  const nic = nicIdOf(m.id);
+  return nic === m.id ? undefined : nameOf(nic);
 }
 
 /** The resource id a member finding is reported on: its NIC, else the pool entry. */
@@ -84,6 +117,52 @@ export const sh: (v: string | number) => string = azArg;
 
 export function rgOf(id: string): string {
   return parseArmId(id).resourceGroup ?? "<resource-group>";
+}
+
+/** Whether two ids are in the same resource group of the same subscription (a side that names none is taken to agree). */
+function sameGroup(a: string, b: string): boolean {
+  const x = parseArmId(a);
+  const y = parseArmId(b);
+  const eq = (u: string | undefined, v: string | undefined) => u === undefined || v === undefined || u.toLowerCase() === v.toLowerCase();
+  return (
+    x.resourceGroup !== undefined &&
+    y.resourceGroup !== undefined &&
+    eq(x.resourceGroup, y.resourceGroup) &&
+    eq(x.subscriptionId, y.subscriptionId)
+  );
+}
+
+/**
+ * The backend pool of `az network nic ip-config address-pool add|remove`, for a NIC in the resource group (and
+ * subscription) of `nicGroupId` (the NIC's id, or any id in its group). az makes a pool given by name into an id with
+ * the command's `--resource-group` and subscription, the NIC's (`--lb-name <lb> --address-pool <pool>`), so a pool of a
+ * load balancer in another group or subscription goes by its full id (`--address-pool <id>`), without `--lb-name`,
+ * which az refuses next to an id (https://learn.microsoft.com/cli/azure/network/nic/ip-config/address-pool).
+ * `recorded`: the pool's id as the ip configuration holds it, for a removal (az removes the reference whose id equals
+ * the one given).
+ */
+export function nicPoolArgs(nicGroupId: string, poolId: string, recorded = poolId): string {
+  if (sameGroup(nicGroupId, poolId)) {
+    const pool = parseArmId(poolId);
+    return `--lb-name ${sh(pool.segments[1] ?? "<lb>")} --address-pool ${sh(pool.name)}`;
+  }
+  return `--address-pool ${sh(recorded)}`;
+}
+
+/** The pool's id as the ip configuration's own `loadBalancerBackendAddressPools` spells it; else the pool's. */
+export function poolIdAsRecorded(ipc: IpConfig, pool: Pool): string {
+  const wire = (ipc.nic.raw.properties as { ipConfigurations?: unknown } | undefined)?.ipConfigurations;
+  const own = Array.isArray(wire)
+    ? (wire[ipc.nic.ipConfigs.indexOf(ipc)] as { properties?: { loadBalancerBackendAddressPools?: unknown } })
+    : undefined;
+  const refs = own?.properties?.loadBalancerBackendAddressPools;
+  if (Array.isArray(refs)) {
+    for (const r of refs) {
+      const id = (r as { id?: unknown } | null)?.id;
+      if (typeof id === "string" && idKey(id) === pool.key) return id;
+    }
+  }
+  return pool.id;
 }
 
 /**

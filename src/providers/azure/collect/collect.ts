@@ -12,7 +12,9 @@
  * Phases, to keep the critical path short:
  *   1. every resource-group list call, in parallel;
  *   2. VMSS instances and NICs, and resources referenced from other resource
- *      groups, fetched by id;
+ *      groups, fetched by id; then the appliances the route tables' next hops
+ *      name, looked for in the subnets that contain them (./next-hops.ts), and
+ *      what those reference;
  *   3. the long-running observations (rule health, effective NSGs, guest
  *      checks), bounded.
  *
@@ -46,6 +48,7 @@ import {
   startArmRun,
 } from "./arm.ts";
 import { guestScript, parseGuestOutput } from "./guest.ts";
+import { fetchNextHops } from "./next-hops.ts";
 import { osTypeOf, poolMemberNics, referencedIds, typeOf } from "./resources.ts";
 
 export { isAuthError } from "./arm.ts";
@@ -83,8 +86,14 @@ interface Run extends ArmRunBase<AzureCollectOptions> {
    */
   networkOf: (id: string) => NetworkManagementClient;
   compute: ComputeManagementClient;
+  /** the compute client of a resource's subscription (an appliance's VM may be in another one) */
+  computeOf: (id: string) => ComputeManagementClient;
   /** the bound on HTTP requests in flight, shared by every client of the run */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** ids (keys) fetched by id so far, successfully or not: never asked again */
+  tried: Set<string>;
+  /** subnets (keys) searched for next hops so far (next-hops.ts) */
+  hopSubnets: Set<string>;
 }
 
 /**
@@ -110,6 +119,9 @@ export async function collectAzure(opts: AzureCollectOptions): Promise<AzureSnap
   throwIfNothingReadable(run);
   await listScaleSets(run);
   await fetchReferences(run);
+  // the appliances route tables send traffic to, then what they reference; a route table that arrives that way (a hub's)
+  // has its next hops looked for too, three passes at most
+  for (let pass = 0; pass < 3 && (await fetchNextHops(run)); pass++) await fetchReferences(run);
   const [observations, time] = await Promise.all([observe(run), opts.window ? observeTime(run, opts.window) : undefined]);
   ledger.throwIfFatal();
   if (time) Object.assign(observations, time);
@@ -132,20 +144,34 @@ async function startRun(opts: AzureCollectOptions): Promise<Run> {
     if (!client) networks.set(sub.toLowerCase(), (client = new NetworkManagementClient(opts.credential, sub, clientOptions)));
     return client;
   };
+  const compute = new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions);
+  const computes = new Map([[opts.subscriptionId.toLowerCase(), compute]]);
+  const computeOf = (id: string) => {
+    const sub = parseArmId(id).subscriptionId ?? opts.subscriptionId;
+    let client = computes.get(sub.toLowerCase());
+    if (!client) computes.set(sub.toLowerCase(), (client = new ComputeManagementClient(opts.credential, sub, clientOptions)));
+    return client;
+  };
   return {
     ...base,
     network,
     networkOf,
-    compute: new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions),
+    compute,
+    computeOf,
     limit,
+    tried: new Set(),
+    hopSubnets: new Set(),
   };
 }
 
 /** Failures the user must fix: unusable credentials, a resource group or subscription that does not exist. */
 function fatalError(opts: AzureCollectOptions, operation: string, e: unknown): InputError | undefined {
+  const err = e as RestErrorLike;
+  // a token of another tenant's (a reference into a subscription of another tenant: ARM answers 401
+  // InvalidAuthenticationTokenTenant) is a gap on that reference; only the group's own lists say the credentials are bad
+  if (err.code === "InvalidAuthenticationTokenTenant" && !GROUP_LISTS.has(operation)) return undefined;
   const auth = credentialsError(operation, e, opts.endpoint);
   if (auth) return auth;
-  const err = e as RestErrorLike;
   // only the group's own lists say the group is missing: a resource it references may sit in a group that is gone (a gap)
   if (err.code === "ResourceGroupNotFound" && GROUP_LISTS.has(operation)) {
     return new InputError(
@@ -227,7 +253,7 @@ async function fetchReferences(run: Run): Promise<void> {
     "microsoft.network/loadbalancers": ["loadBalancers.get", (c, r, n) => c.loadBalancers.get(r, n)],
     "microsoft.network/natgateways": ["natGateways.get", (c, r, n) => c.natGateways.get(r, n)],
   };
-  const tried = new Set<string>();
+  const { tried } = run;
   const group = `${idKey(`/subscriptions/${run.opts.subscriptionId}/resourceGroups/${run.opts.resourceGroup}`)}/`;
   const inGroup = (id: string) => idKey(id).startsWith(group);
   for (let round = 0; round < 4; round++) {
