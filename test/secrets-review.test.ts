@@ -2038,3 +2038,432 @@ describe("round-4 hostile strings take linear time", () => {
     assert.equal(times.length, names.length);
   });
 });
+
+/* A fifth review: switches and escapes the fourth review's tools missed, over-masks of text around them. */
+
+describe("PsExec's switches written with a slash", () => {
+  it("keep its -p or /p password masked (/accepteula before it, /u and /p); the command it runs keeps its own switches", () => {
+    const cases: Array<[string, string]> = [
+      ["psexec /accepteula \\\\h -u admin -p S3cret cmd", `psexec /accepteula \\\\h -u admin -p ${REDACTED} cmd`],
+      ["psexec \\\\h /u admin /p S3cret cmd", `psexec \\\\h /u admin /p ${REDACTED} cmd`],
+      [
+        'PsExec64.exe /accepteula /nobanner \\\\h /u dom\\a /p "S3 cret" cmd',
+        `PsExec64.exe /accepteula /nobanner \\\\h /u dom\\a /p "${REDACTED}" cmd`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of ["psexec \\\\h cmd /c dir /p x", "psexec \\\\h -s cmd /p x", "dir /p S3cret"])
+      assert.equal(maskSecretsInString(s), s, s);
+    const doc = {
+      a: ["PsExec64.exe", "/accepteula", "\\\\h", "-u", "admin", "-p", "S3cret", "cmd"],
+      b: ["psexec", "\\\\h", "/u", "admin", "/p", "S3cret", "cmd"],
+      c: ["psexec", "\\\\h", "cmd", "/c", "dir", "/p", "x"],
+    };
+    const expected = {
+      a: ["PsExec64.exe", "/accepteula", "\\\\h", "-u", "admin", "-p", REDACTED, "cmd"],
+      b: ["psexec", "\\\\h", "/u", "admin", "/p", REDACTED, "cmd"],
+      c: doc.c,
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+    // an argv as JSON text of its own, no `-` in it
+    assert.equal(maskSecretsInString('["psexec","\\\\\\\\h","/p","S3cret","cmd"]'), `["psexec","\\\\\\\\h","/p","${REDACTED}","cmd"]`);
+  });
+});
+
+describe("htpasswd's words over a line continued, after a flag docker added", () => {
+  it("the password is masked; a continuation's backslash is no password, and an option's value is no image", () => {
+    const cases: Array<[string, string]> = [
+      [
+        "docker run --rm --entrypoint htpasswd \\\n  httpd:2 -Bbn admin S3cret",
+        `docker run --rm --entrypoint htpasswd \\\n  httpd:2 -Bbn admin ${REDACTED}`,
+      ],
+      [
+        "docker run --rm --entrypoint htpasswd httpd:2 \\\n  -Bbn admin S3cret",
+        `docker run --rm --entrypoint htpasswd httpd:2 \\\n  -Bbn admin ${REDACTED}`,
+      ],
+      ["htpasswd -Bbn admin \\\n  S3cret", `htpasswd -Bbn admin \\\n  ${REDACTED}`],
+      [
+        "docker run --entrypoint htpasswd --use-api-socket httpd:2 -Bbn admin S3cret",
+        `docker run --entrypoint htpasswd --use-api-socket httpd:2 -Bbn admin ${REDACTED}`,
+      ],
+      // an option that takes a value, then the image
+      [
+        "docker run --entrypoint htpasswd --network host httpd:2 -Bbn admin S3cret",
+        `docker run --entrypoint htpasswd --network host httpd:2 -Bbn admin ${REDACTED}`,
+      ],
+      [
+        "docker run --entrypoint htpasswd --use-api-socket -v /x:/x httpd:2 -Bbn u S3cret",
+        `docker run --entrypoint htpasswd --use-api-socket -v /x:/x httpd:2 -Bbn u ${REDACTED}`,
+      ],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    assert.equal(maskSecretsInString("htpasswd -nB admin \\\n  x"), "htpasswd -nB admin \\\n  x");
+    const doc = { a: ["docker", "run", "--entrypoint", "htpasswd", "--use-api-socket", "httpd:2", "-Bbn", "u", "S3cret"] };
+    const expected = { a: ["docker", "run", "--entrypoint", "htpasswd", "--use-api-socket", "httpd:2", "-Bbn", "u", REDACTED] };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a YAML secret's value below its key, a comment or a sequence between, or its line breaks escaped", () => {
+  it("is masked whole; the next key, a mapping's sequence and a key with no value stay", () => {
+    const cases: Array<[string, string]> = [
+      ["password: # from vault\n  S3cret\nuser: bob", `password: # from vault\n  ${REDACTED}\nuser: bob`],
+      ["password:\n- S3cret\nuser: bob", `password:\n${REDACTED}\nuser: bob`],
+      ["- password:\n  - S3cret", `- password:\n  ${REDACTED}`],
+      ["db:\n  clientSecret:\n  - S3cret\n  - other\n  port: 1", `db:\n  clientSecret:\n  ${REDACTED}\n  port: 1`],
+      // JSON text cut short (no parse reads it): its string's YAML, the line breaks escaped
+      ['{"a": 1, "b": "password:\\n  S3cret\\nuser: bob"', `{"a": 1, "b": "password:\\n  ${REDACTED}\\nuser: bob"`],
+      ['{"a": 1, "b": "clientSecret:\\n  S3cret two\\n  three\\nuser: bob"', `{"a": 1, "b": "clientSecret:\\n  ${REDACTED}\\nuser: bob"`],
+      ['{"a": 1, "b": "auth:\\n  token:\\n    S3cret\\n  tenant: t"', `{"a": 1, "b": "auth:\\n  token:\\n    ${REDACTED}\\n  tenant: t"`],
+      ['{"a": 1, "b": "token:\\n  \\"S3cret\\"\\nx: y"', `{"a": 1, "b": "token:\\n  ${REDACTED}\\nx: y"`],
+      ['{"a": 1, "b": "password:\\n- S3cret\\nx: y"', `{"a": 1, "b": "password:\\n${REDACTED}\\nx: y"`],
+      [
+        '{"a": 1, "b": "x: 1\\n\\tpassword: # c\\n\\t\\tS3cret\\nx: y"',
+        `{"a": 1, "b": "x: 1\\n\\tpassword: # c\\n\\t\\t${REDACTED}\\nx: y"`,
+      ],
+      // JSON text in JSON text: its line breaks escaped twice
+      ['{\\"b\\": \\"clientSecret:\\\\n  S3cret\\\\nu: x\\"}x', `{\\"b\\": \\"clientSecret:\\\\n  ${REDACTED}\\\\nu: x\\"}x`],
+      // the string's own start
+      ["password:\\n  S3cret\\nuser: bob", `password:\\n  ${REDACTED}\\nuser: bob`],
+      // the next line may be the value, though not deeper: masked as before, the rest of the line
+      ["clientSecret:\\new-path", `clientSecret:${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "password:\n- name: x\nuser: bob",
+      "password: # from vault\nuser: bob",
+      '{"a": 1, "b": "password:\\nuser: bob"',
+      '{"a": 1, "b": "existingSecret:\\n  db-creds\\nx: y"',
+      '{"a": 1, "b": "clientSecret:\\n  valueFrom: vault\\nx: y"',
+      '{"a": 1, "b": "clientSecret: # set by CI\\nx: y"',
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("openssl enc's key attached with =", () => {
+  it("-k=PASSWORD and -K=KEY lose their value, the option kept; another command's -k= stays", () => {
+    const cases: Array<[string, string]> = [
+      ["openssl enc -aes-256-cbc -k=S3cret -in a", `openssl enc -aes-256-cbc -k=${REDACTED} -in a`],
+      ["openssl enc -d -aes256 -K=00112233445566778899aabbccddeeff -iv 0a", `openssl enc -d -aes256 -K=${REDACTED} -iv 0a`],
+      ["openssl aes-256-cbc --k='S3 cret'", `openssl aes-256-cbc --k='${REDACTED}'`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of ["openssl s_client -k=x -connect h:443", "tool -k=x && openssl enc -in f"]) assert.equal(maskSecretsInString(s), s, s);
+    const doc = { a: ["openssl", "enc", "-aes256", "-K=00112233445566778899aabbccddeeff"], b: ["openssl", "s_client", "-k=x"] };
+    const expected = { a: ["openssl", "enc", "-aes256", `-K=${REDACTED}`], b: doc.b };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("a certificate Secret's name under tlsSecret, sslSecret, certSecret, caSecret", () => {
+  it("stays as a word of letters ending in tls, ssl, cert(s), crt, or a name of parts; a digit or a password's word masks it", () => {
+    for (const s of [
+      "certSecret: webtls",
+      "tlsSecret: ingresscert",
+      "tlsSecret: sitecerts",
+      "tlsSecret: apicrt",
+      "sslSecret: tls",
+      "tls:\n  certSecret:\n    sitessl",
+      "certSecret: web-tls",
+      "caSecret: example-com.ca",
+      "tlsSecret: tls-secret",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      ["sslSecret: tls123", `sslSecret: ${REDACTED}`],
+      ["tlsSecret: mycertpass", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret: sslpassword1", `tlsSecret: ${REDACTED}`],
+      ["caSecret: crt4me2024", `caSecret: ${REDACTED}`],
+      ["certSecret:\n  hunter2tls", `certSecret:\n  ${REDACTED}`],
+      ["tlsSecret: pwtls", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret: my-pass-1", `tlsSecret: ${REDACTED}`],
+      ["certSecret: admin.pw", `certSecret: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("chpasswd's here-document in a comment or in quotes, or with no delimiter", () => {
+  it("masks nothing after a comment's or a quoted <<; without its delimiter, only user:password lines lose the password", () => {
+    for (const s of [
+      "# chpasswd <<EOF reads stdin\nimage: nginx:1.25\nhost: db:5432",
+      "# chpasswd <<EOF reads stdin\nimage: nginx\nEOF\nhost: db:5432",
+      'echo "run chpasswd <<EOF"\nimage: nginx:1.25\nendpoint: http://x',
+      "echo 'chpasswd <<EOF'\nroot:x\nEOF",
+      '{"s": "# chpasswd <<EOF\\nimage: nginx\\nEOF"',
+      '{"s": "echo \\"run chpasswd <<EOF\\"\\nimage: nginx:1.25"',
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      ["chpasswd <<EOF\nroot:S3cret\nimage: nginx\nhost: db:5432", `chpasswd <<EOF\nroot:${REDACTED}\nimage: nginx\nhost: db:5432`],
+      // a comment after the delimiter, a quoted delimiter, a command in quotes that runs on more lines
+      ['{"s": "chpasswd <<EOF # feed it\\nroot:S3cret\\nEOF"', `{"s": "chpasswd <<EOF # feed it\\nroot:${REDACTED}\\nEOF"`],
+      ["cat <<'EOF' | chpasswd\nroot:S3cret\nEOF", `cat <<'EOF' | chpasswd\nroot:${REDACTED}\nEOF`],
+      ['sudo sh -c "chpasswd <<EOF\nroot:S3cret\nEOF"', `sudo sh -c "chpasswd <<EOF\nroot:${REDACTED}\nEOF"`],
+      ['{"s": "echo \\"x\\"; chpasswd <<EOF\\nroot:S3cret\\nEOF"', `{"s": "echo \\"x\\"; chpasswd <<EOF\\nroot:${REDACTED}\\nEOF"`],
+      // a here-string's word is on its line: in quotes (a command's) and in a comment too
+      ["bash -c 'chpasswd <<< \"root:S3cret\"'", `bash -c 'chpasswd <<< "root:${REDACTED}"'`],
+      ["# chpasswd <<< root:S3cret", `# chpasswd <<< root:${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("net use's words that are no password", () => {
+  it("a redirection, a comment, a variable, a sentence's last word stay; a quoted net.exe and cmd's ^ continuation mask it", () => {
+    for (const s of [
+      "net use Z: \\\\srv\\share /persistent:no >nul 2>&1",
+      "net use \\\\srv\\share 2>nul",
+      "net use \\\\srv\\share # map share",
+      "net use \\\\srv\\share %PASSWORD% /user:bob",
+      'net use \\\\srv\\share "%PASSWORD%" /user:bob',
+      "net use \\\\srv\\share !PW! /user:bob",
+      "net use \\\\srv\\share $password /user:bob",
+      "net use \\\\srv\\share $env:SHARE_PW /user:bob",
+      "We ran net use \\\\fileserver\\public yesterday.",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      [
+        '"C:\\Windows\\System32\\net.exe" use \\\\srv\\share S3cret /user:a',
+        `"C:\\Windows\\System32\\net.exe" use \\\\srv\\share ${REDACTED} /user:a`,
+      ],
+      ["net use Z: \\\\srv\\share ^\n  S3cret /user:a", `net use Z: \\\\srv\\share ^\n  ${REDACTED} /user:a`],
+      ["net use \\\\srv\\share > nul S3cret", `net use \\\\srv\\share > nul ${REDACTED}`],
+      ["net use \\\\srv\\share >nul S3cret.", `net use \\\\srv\\share >nul ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    const doc = {
+      a: ["net", "use", "\\\\srv\\share", "%PASSWORD%", "/user:bob"],
+      b: ["net", "use", "\\\\srv\\share", "S3cret", "/user:bob"],
+    };
+    const expected = { a: doc.a, b: ["net", "use", "\\\\srv\\share", REDACTED, "/user:bob"] };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("chpasswd's input with escaped tabs, a variable's user, backslashes and glued quotes", () => {
+  it("the password is masked whole, the user kept", () => {
+    const cases: Array<[string, string]> = [
+      ["chpasswd <<-EOF\\n\\troot:S3cret\\n\\tEOF", `chpasswd <<-EOF\\n\\troot:${REDACTED}\\n\\tEOF`],
+      [`chpasswd <<EOF\n\${ADMIN}:S3cret\nEOF`, `chpasswd <<EOF\n\${ADMIN}:${REDACTED}\nEOF`],
+      [`echo '\${ADMIN}:S3cret' | chpasswd`, `echo '\${ADMIN}:${REDACTED}' | chpasswd`],
+      ['chpasswd <<< "root:S3\\\\cret"', `chpasswd <<< "root:${REDACTED}"`],
+      ['chpasswd <<< root:"S3 cret"tail', `chpasswd <<< root:${REDACTED}`],
+      ['chpasswd <<< \\"root:S3cret\\"', `chpasswd <<< \\"root:${REDACTED}\\"`],
+      ["chpasswd <<< $'a:x1\\nb:y1'", `chpasswd <<< $'a:${REDACTED}\\nb:${REDACTED}'`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("a script held one line per array element", () => {
+  it("is read as one script (script, scripts, commands), in all three walkers; an element with a line break is read alone", () => {
+    const doc = {
+      a: { script: ["cat <<EOF | chpasswd", "root:S3cret", "EOF"] },
+      b: { script: ["password:", "  S3cret"] },
+      c: { commands: ["set -e", "htpasswd -Bbn admin \\", "  S3cret > f"] },
+      // an argv's words still: read alone too
+      d: { commands: ["mysql", "-pS3cret"] },
+      // each element holds its own lines: read alone, as today (the body without its command keeps its words)
+      e: { script: ["cat <<EOF | chpasswd\nroot:S3cret\nEOF", "root:other\nEOF"] },
+      f: { other: ["cat <<EOF | chpasswd", "root:kept", "EOF"] },
+    };
+    const expected = {
+      a: { script: ["cat <<EOF | chpasswd", `root:${REDACTED}`, "EOF"] },
+      b: { script: ["password:", `  ${REDACTED}`] },
+      c: { commands: ["set -e", "htpasswd -Bbn admin \\", `  ${REDACTED} > f`] },
+      d: { commands: ["mysql", `-p${REDACTED}`] },
+      e: { script: [`cat <<EOF | chpasswd\nroot:${REDACTED}\nEOF`, "root:other\nEOF"] },
+      f: doc.f,
+    };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+
+  it("falls back to each element alone where the masked script has fewer lines than the array (a private key's)", () => {
+    const key = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA", "-----END RSA PRIVATE KEY-----", "password: S3cret"];
+    const out = bothWays({ script: key }).scanned as { script: string[] };
+    assert.equal(out.script.length, 4);
+    assert.equal(out.script[0], REDACTED);
+    assert.equal(out.script[3], `password: ${REDACTED}`);
+  });
+
+  it("reads each element alone where one holds a line break, though the masked script has as many lines as the array", () => {
+    // as one script: the key's three lines are one REDACTED, and the lines after it would move to other elements
+    const script = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA", "-----END RSA PRIVATE KEY-----\nx", "password:\nS3cret"];
+    const expected = [REDACTED, "MIIEowIBAAKCAQEA", "-----END RSA PRIVATE KEY-----\nx", `password:\n${REDACTED}`];
+    const { stripped, scanned } = bothWays({ script });
+    assert.deepEqual(stripped, { script: expected });
+    assert.deepEqual(scanned, { script: expected });
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify({ script }))), { script: expected });
+  });
+});
+
+describe("a password's value on the next line that is no value", () => {
+  it("a comment, a log line's timestamp, a sentence stay; a single word on the next line is still the password", () => {
+    for (const s of [
+      "db:\n  password:\n    # from vault\n  user: x",
+      "password:\n  # from vault\n  user: x",
+      "2024-01-01 INFO Checking password:\n2024-01-01 INFO ok",
+      "Checking password:\n[2024-01-01T10:00:00Z] ok",
+      "Checking password:\n10:00:01 ok",
+      "Set the password:\nThe next step is to log in.",
+      "Reset the password:\nThen restart the service.",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const cases: Array<[string, string]> = [
+      ["Enter password:\nhunter2", `Enter password:\n${REDACTED}`],
+      ["Enter password:\nHunter2", `Enter password:\n${REDACTED}`],
+      ["Enter password:\nCorrect horse battery", `Enter password:\n${REDACTED} horse battery`],
+      ['{"log": "Enter password:\\nhunter2"', `{"log": "Enter password:\\n${REDACTED}"`],
+      // a value ends at an escaped line break: the next line is its own
+      ["Password=S3cret\\nnext", `Password=${REDACTED}\\nnext`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("a passphrase's name and the shell's $PWD", () => {
+  it("a passphrase is masked as a password is; $PWD is the working directory, no password's name", () => {
+    const cases: Array<[string, string]> = [
+      ["passphrase: S3cret", `passphrase: ${REDACTED}`],
+      ["passphrase=S3cret", `passphrase=${REDACTED}`],
+      ["ssh_key_passphrase: S3cret two", `ssh_key_passphrase: ${REDACTED}`],
+      // a passphrase's value is never an algorithm's name that stays
+      ["passphrase: RS256", `passphrase: ${REDACTED}`],
+      ["gpg --batch --passphrase S3cret -c f", `gpg --batch --passphrase ${REDACTED} -c f`],
+      ["db_pwd: S3cret", `db_pwd: ${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "docker run --rm -v $PWD:/w alpine ls",
+      `docker run --rm -v \${PWD}:/w alpine ls`,
+      "gpg --batch --passphrase-fd 0 -c f",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+    const doc = { cfg: { passphrase: "S3cret", requirePassphrase: true } };
+    const expected = { cfg: { passphrase: REDACTED, requirePassphrase: true } };
+    const { stripped, scanned } = bothWays(doc);
+    assert.deepEqual(stripped, expected);
+    assert.deepEqual(scanned, expected);
+    assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify(doc))), expected);
+  });
+});
+
+describe("round-5 hostile strings take linear time", () => {
+  /** [what, unit repeated to the size, before it, after it] */
+  const CASES: Array<[string, string, string, string]> = [
+    ["escaped 'password:\\n' repeated", "password:\\n", "", ""],
+    ["escaped 'clientSecret:\\n  x\\n' repeated", "clientSecret:\\n  x\\n", '{"b": "', ""],
+    ["escaped blank lines below a secret's key", "\\n", '{"b": "clientSecret:', "x"],
+    ["escaped '\\t' repeated below a secret's key", "\\t", '{"b": "password:\\n', "x"],
+    ["a backslash run below a secret's key", "\\", '{"b": "token:\\n  ', "x"],
+    ["escaped '- ' repeated below a secret's key", "- ", '{"b": "password:\\n', ""],
+    ["': #' repeated on an escaped key's line", ": #", '{"b": "password', "\\nx"],
+    ["': ' repeated before an escaped line break", ": ", '{"b": "password', "\\nx"],
+    ["a long key's name before an escaped line break", "a", '{"b": "', "password:\\n  x"],
+    ["escaped keys one deeper each line", "\\n password:", '{"b": "', ""],
+    ["'\\\"' repeated on an escaped value's line", '\\"', '{"b": "token:\\n  ', ""],
+    ["'password:' and escaped blank lines repeated", "password:\\n\\n\\n", "", "x"],
+    ["'Then ' and spaces repeated below a password's key", "Then  ", "password:\n", ""],
+    ["'pwd:\\n' and a date repeated", "pwd:\n2024-01-01", "", ""],
+    ["' -' repeated below a password's key", " -", "password:\n", ""],
+    ["'- x\\n' repeated below a secret's key", "- x\n", "password:\n", ""],
+    ["'- password:\\n' repeated", "- password:\n", "", ""],
+    ["quotes of every escape repeated on chpasswd's line", '\'"\\\'\\"\\\\"', "chpasswd <<EOF ", "\nroot:x"],
+    ["' #' repeated on chpasswd's line", " #", "chpasswd <<EOF", "\nroot:x"],
+    ["'a: b\\n' repeated where the delimiter never comes", "a: b\n", "chpasswd <<EOF\n", ""],
+    ["escaped '\\ta:b\\n' repeated where the delimiter never comes", "\\ta:b\\n", "chpasswd <<-EOF\\n", ""],
+    ["a backslash run in a bare here-string", "\\", "chpasswd <<< root:", ""],
+    ["'a:' repeated in a quoted here-string", "a:", 'chpasswd <<< "', '"'],
+    ["'net use \\\\a\\b > ' repeated", "net use \\\\a\\b > ", "", ""],
+    ["' >nul' repeated after net use", " >nul", "net use \\\\a\\b", " x"],
+    ["' ^\\n' repeated after net use", " ^\n", "net use \\\\a\\b", " x"],
+    ["' /u a' repeated after psexec", " /u a", "psexec", " /p x"],
+    ["'psexec /p ' repeated", "psexec /p ", "", ""],
+    ["' -k=x' repeated after openssl enc", " -k=x", "openssl enc", ""],
+    ["'\"htpasswd' repeated after a word (one word, its parts glued)", '"htpasswd', "echo -n ", ""],
+    ["'htpasswd\"x\"' repeated after a word", 'htpasswd"x"', "echo -n ", ""],
+    ["' --use-api-socket' repeated after --entrypoint htpasswd", " --use-api-socket", "docker run --entrypoint htpasswd", " img -b f u x"],
+    ["'x htpasswd -Bbn a \\\\\\n' repeated", "x htpasswd -Bbn a \\\n", "", ""],
+  ];
+  const SIZE = 400_000;
+  const BOUND_MS = 2000;
+
+  it(`maskSecretsInString on ${SIZE / 1000} kB adversarial strings: each under ${BOUND_MS} ms (a worker, stopped if stuck)`, async () => {
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      import(workerData.url).then(({ maskSecretsInString }) => {
+        for (const [what, unit, pre, post] of workerData.cases) {
+          const s = pre + unit.repeat(Math.ceil((workerData.size - pre.length - post.length) / unit.length)) + post;
+          const t0 = performance.now();
+          maskSecretsInString(s);
+          parentPort.postMessage({ what, ms: performance.now() - t0 });
+        }
+        parentPort.postMessage({ done: true });
+      });`;
+    const url = new URL("../src/core/util/secrets.ts", import.meta.url).href;
+    const worker = new Worker(code, { eval: true, workerData: { url, cases: CASES, size: SIZE } });
+    const names = CASES.map((c) => c[0]);
+    const times: Array<{ what: string; ms: number }> = [];
+    const stuck = await new Promise<string | undefined>((resolve, reject) => {
+      let timer: NodeJS.Timeout;
+      const arm = (): void => {
+        clearTimeout(timer);
+        const wait = 3 * BOUND_MS + (times.length === 0 ? 5000 : 0);
+        timer = setTimeout(() => resolve(names[times.length] ?? "worker startup"), wait);
+      };
+      arm();
+      worker.on("message", (m: { what: string; ms: number } | { done: true }) => {
+        if ("done" in m) {
+          clearTimeout(timer);
+          resolve(undefined);
+        } else {
+          times.push(m);
+          arm();
+        }
+      });
+      worker.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+    });
+    await worker.terminate();
+    assert.equal(stuck, undefined, `${stuck} did not finish in ${3 * BOUND_MS} ms`);
+    const slow = times.filter((t) => t.ms >= BOUND_MS).map((t) => `${t.what}: ${Math.round(t.ms)} ms`);
+    assert.deepEqual(slow, []);
+    assert.equal(times.length, names.length);
+  });
+
+  it(`a script of 50,000 lines held one per element is read under ${BOUND_MS} ms`, () => {
+    const script = ["cat <<EOF | chpasswd", ...Array.from({ length: 50_000 }, (_, i) => `user${i}:S3cret${i}`), "EOF"];
+    const doc = { script };
+    const t0 = performance.now();
+    const { scanned } = bothWays(doc);
+    const ms = performance.now() - t0;
+    assert.ok(ms < BOUND_MS, `${Math.round(ms)} ms`);
+    assert.equal((scanned as { script: string[] }).script[50_000], `user49999:${REDACTED}`);
+  });
+});

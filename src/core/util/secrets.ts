@@ -110,7 +110,7 @@ const anyCase = (word: string): string => word.replace(/[a-z]/gi, (c) => `[${c.t
  * an alternative here costs less than a pass of its own).
  */
 const HINT = new RegExp(
-  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|["']\\s*:|:\\s*['"]|(?:${anyCase("passw")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("pwd")})\\s*:`,
+  `=|-----BEGIN|eyJ|A(?:KIA|SIA|BIA|CCA|GPA|IDA|ROA|NPA|NVA|PKA)|${anyCase("SharedAccessSignature")}|${anyCase("bearer")}\\s|["']\\s*:|:\\s*['"]|(?:${anyCase("pass")}(?:${anyCase("w")}(?:${anyCase("or")})?${anyCase("d")}|${anyCase("phrase")})|${anyCase("pwd")})\\s*:`,
 );
 /**
  * The credential headers' pre-check, apart from HINT (where their names cost every string a third more): only a
@@ -128,11 +128,12 @@ const HEADER_HINT = new RegExp(
 const CLI_HINT = /(?<![^\s])[-\u2013\u2014\u2015][-A-Za-z]/;
 /**
  * A command line's credential given as an operand, no option before it (`aws configure set aws_secret_access_key …`,
- * `net user NAME PASSWORD`, `net use \\srv\share PASSWORD`, `echo 'user:pw' | chpasswd`, `chpasswd <<EOF`), or
+ * `net user NAME PASSWORD`, `net use \\srv\share PASSWORD`, `echo 'user:pw' | chpasswd`, `chpasswd <<EOF`; PsExec's
+ * `/p PASSWORD`, a switch that no `-` starts), or
  * PowerShell's plain text with no ASCII option (`'pw' | ConvertTo-SecureString`, `ConvertTo-SecureString 'pw'
  * –AsPlainText`, an en dash): tested as CLI_HINT is, only on a string with a space.
  */
-const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?[ \t]+use|chpasswd|convertto-securestring/i;
+const WORD_HINT = /configure[ \t]+set|net(?:1|\.exe)?(?:\\{0,7}["'])?[ \t]+use|chpasswd|convertto-securestring|psexec/i;
 /**
  * A URL's `://`, also JSON-escaped (`https:\/\/…`: JSON text, or a script, that escapes its slashes; `https:\\\/…`,
  * JSON text in JSON text; `https:\u002f…`): URL_SCHEME's.
@@ -169,18 +170,19 @@ function hinted(s: string): boolean {
 /** A number after an unquoted name in an object literal (`{apiKey: 42}`: JSON_NUMBER's), tested only on a string with a `:`. */
 const LITERAL_NUMBER_HINT = /[{,]\s*[\w.-]+\s*:\s*-?\d/;
 /**
- * An argv's word before an operand credential (TOOL_OPERANDS; net use's, see netUsePassword), in a JSON array's text:
- * only a string that starts with `[`.
+ * An argv's word before an operand credential (TOOL_OPERANDS; net use's, see netUsePassword; PsExec's `/p`), in a JSON
+ * array's text: only a string that starts with `[`.
  */
-const ARGV_WORD_HINT = /"(?:set|user?)"/i;
+const ARGV_WORD_HINT = /"(?:set|user?|\/p)"/i;
 
 /**
  * A value named by a secret-naming key, also at the end of a longer name (`X-Amz-Signature`, `db_password`,
  * `aws_session_token`; never `tokenizer=`): after `=`, quoted or not (`Password="hunter2"`, `token=abc123`); after `:`,
  * quoted (`password: 'x'`, `"token": "x"`, also JSON-escaped, to any level: `\\\"token\\\": \\\"x\\\"`, JSON text in
- * JSON text in a script), or any value after a password's name (`password: x`, but not a YAML comment: `password: #
- * set by CI` at a line's start). A YAML line whose key names one (`clientSecret: x y`, `API_KEY: x`, a block scalar)
- * is maskYamlLines' (not elsewhere: `secret: x` in prose may name one).
+ * JSON text in a script), or any value after a password's or a passphrase's name (`password: x`, but not a YAML
+ * comment: `password: # set by CI` at a line's start, an escaped line's or a string's). A YAML line whose key names
+ * one (`clientSecret: x y`, `API_KEY: x`, a block scalar) is maskYamlLines' (not elsewhere: `secret: x` in prose may
+ * name one).
  * A storage account's key (`AZURE_STORAGE_KEY`, `storageAccountKey`), a service's shared access key (`primaryKey`,
  * `secondaryKey`: Service Bus, Event Hubs, Redis), a VPN connection's pre-shared key (`sharedKey`, AWS's
  * `PreSharedKey`), a secret key (`SECRET_KEY`, `secretKey`) and the ARM quickstarts' `adminPasswordOrKey` name one
@@ -191,16 +193,34 @@ const ARGV_WORD_HINT = /"(?:set|user?)"/i;
  * names no secret.
  * Only the value is masked: the name, the separator and the quotes stay (an opening quote never closed goes with it;
  * a closing one keeps its backslash: `{\"c\":\"Password=x\"}`, JSON text in a string, stays JSON).
- * A password's value may follow on the next line (`Enter password:` then `hunter2`), never as a line that reads as a
- * key (`password:` then `user: u`, `  valueFrom: vault`: the document's next mapping, not the value).
+ * A password's value may follow on the next line (`Enter password:` then `hunter2`; a line break escaped as JSON text
+ * writes it too, `password:\n  hunter2`), never as a line that NO_VALUE_LINE reads (`password:` then `user: u`,
+ * `  valueFrom: vault`: the document's next mapping, not the value; a comment, a log line, a sentence). A value ends at
+ * an escaped line break (`Password=x\nnext`: the next line is no part of it).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|(?<!\$\{?)pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
     .source;
+/**
+ * A password's name, whose value may be any word after a `:` (a passphrase's too; `pwd` is never the shell's `$PWD`, the
+ * working directory, `-v $PWD:/w`: SECRET_VALUE_NAME's `pwd` is not, and NAMED_SECRET reads its name there).
+ */
+const PASSWORD_NAME = "pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|pwd";
+/** A line break as JSON text writes it in a string, to any level of JSON text in JSON text (`\n`, `\r\n`, `\\n`). */
+const ESC_BREAK = "\\\\{1,7}(?:r\\\\{1,7})?n";
+/**
+ * What a password's value on the next line never is: a line that reads as a key (`user: u`, `user:` then more), a
+ * comment (`# from vault`), a sequence's item (`- name: x`: maskYamlLines reads one below a key), a log line's
+ * timestamp (`2024-01-01 INFO ok`, `[2024-01-01T10:00:00Z]`, `10:00:00`), or a sentence (`The next step…`: a
+ * capitalized word that starts one, in that case, then another word). Not a single word, capitalized or not (`Enter
+ * password:` then `hunter2`, `Hunter2`), nor words that start no sentence (`Correct horse …`: its first word is
+ * masked, as on the key's line).
+ */
+const NO_VALUE_LINE = `[\\w.-]*:(?:\\s|$|${ESC_BREAK})|[#-](?:\\s|$|${ESC_BREAK})|\\[?\\d{4}[-/]\\d\\d[-/]\\d\\d(?:[T \\t\\]]|$)|\\[?\\d\\d?:\\d\\d:\\d\\d(?!\\d)|(?-i:(?:The|This|That|These|Those|Then|Next|Now|Note|See|Use|Run|Enter|Type|If|When|Once|After|Before|In|On|For|To|You|We|It|Its|Our|Your|Set|Click|Select|Press|Open|Go|Check|Make|And|But|Or|So|Also|A|An)[ \\t]+[A-Za-z])`;
 /** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
 const ESC_QUOTE = `\\\\{0,7}["']`;
 const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)\\s*:(?:[ \\t]*(?![\\r\\n])|\\s*(?![\\w.-]*:(?:\\s|$)))(?!#(?=\\s|$)(?<=(?:^|[\\r\\n])[ \\t]*(?:-[ \\t]+)?[\\w.-]*(?:passw(?:or)?d(?:[_-]?or[_-]?key)?|pwd)[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\]))+)`,
+  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=${PASSWORD_NAME})\\s*:(?:[ \\t]*(?![\\r\\n]|${ESC_BREAK})|(?:\\s|${ESC_BREAK})*(?!\\s|${ESC_BREAK}|${NO_VALUE_LINE}))(?!#(?=\\s|$)(?<=(?:^|[\\r\\n]|${ESC_BREAK}|${ESC_QUOTE})(?:[ \\t]|\\\\{1,7}t)*(?:-[ \\t]+)?[\\w.-]*(?:${PASSWORD_NAME})[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\n]|r\\\\{1,7}n))+)`,
   "gi",
 );
 
@@ -275,7 +295,10 @@ function maskHinted(s: string, aws: boolean): string {
     .replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`)
     .replace(HEADER_LINE, `$1$2$3${REDACTED}`)
     .replace(HEADER_MEMBER, `$1$2$3${REDACTED}`);
-  if (out.includes(":")) out = maskYamlLines(out);
+  if (out.includes(":")) {
+    out = maskYamlLines(out);
+    if (out.includes("\\n")) out = maskEscapedYaml(out);
+  }
   out = out
     .replace(NAMED_SECRET, (m: string, name: string, sep: string, quote: string | undefined) =>
       quote === undefined
@@ -307,7 +330,7 @@ const YAML_SECRET_KEY = new RegExp(`[ \\t]*((?:-[ \\t]+)*)([\\w.-]*(?:${SECRET_V
  * written with a `-` (`account-key:`, `secret-key:`) may be a header's (`my-api-key: shown`): its value masked unless
  * it names none (YAML_PLAIN_WORDS); HEADER_NAMES' own are HEADER_LINE's.
  */
-const YAML_PASSWORD_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret)$/i;
+const YAML_PASSWORD_KEY = /(?:pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|pwd|secret)$/i;
 /** A block scalar's header (`|`, `>-`, `|2`, after a tag or an anchor: `!vault |`), to the line's end (a comment too). */
 const YAML_BLOCK = /^(?:[!&][^\s]*[ \t]+)*[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$/;
 /** A plain value that is no secret: a boolean or null (`createSecret: true` is a setting), or masked already. */
@@ -323,7 +346,7 @@ const YAML_KEY_LINE = /[ \t]*(?:- )*(?:[^\s#:-]|-(?! ))[^:\r\n]*:(?=[ \t\r\n]|$)
  * (`client_secret:`, `API_KEY:`, `AZURE_STORAGE_KEY:`, `SECRET_KEY:`). Under a token's, a signature's or another
  * key's name (`token:`, `Signature:`, `primaryKey:`) a value that names no secret stays (YAML_PLAIN_WORDS).
  */
-const YAML_WHOLE_KEY = /(?:pass(?:wor)?d(?:[_-]?or[_-]?key)?|pwd|secret|_auth|(?:access|account|api|storage|secret)[_-]?key)$/i;
+const YAML_WHOLE_KEY = /(?:pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|pwd|secret|_auth|(?:access|account|api|storage|secret)[_-]?key)$/i;
 /**
  * A plain value that no token or key is: an algorithm's name, whole (`Signature: sha256WithRSAEncryption`, `alg: RS256`).
  * Short words and prose are masked under these names too (`sharedKey: letmein` is a VPN key, `token: correct horse
@@ -334,16 +357,21 @@ const YAML_PLAIN_WORDS =
 /**
  * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`): its
  * value, when a Secret's name (YAML_OBJECT_NAME), stays. A certificate's Secret (`certSecret: web-tls.example`) only
- * when the name has more than one part (a `-` or a `.`) or names a certificate itself (`certSecret: webtls`, `tlsSecret:
- * ingresscert`: YAML_CERT_NAME); `tlsSecret: p4ssw0rd` is a password. Any other name (`registrySecret`, `dockerSecret`,
- * `client_credentials_secret`) holds the secret itself.
+ * when the name has more than one part (a `-` or a `.`: `web-tls`, `example-com`, `web.example`) and no part says
+ * password (YAML_CERT_PASSWORD_PART: `tlsSecret: my-pass-1` is one), or is one word of letters that ends as a
+ * certificate's (`certSecret: webtls`, `tlsSecret: ingresscert`, `sitessl`, `apicrt`, `tls`: YAML_CERT_NAME) and says
+ * no password (`mycertpass`, `sslpassword1`, `pwtls`). A digit in a one-part name makes it a password (`tls123`,
+ * `crt4me2024`, `hunter2tls`), as does any other one-part name (`tlsSecret: p4ssw0rd`). Any other key's name
+ * (`registrySecret`, `dockerSecret`, `client_credentials_secret`) holds the secret itself.
  */
 const YAML_SECRET_REF = /^(?:[\w.-]*\.)?(?:existing[_-]?secret|image[_-]?pull[_-]?secrets?)$/i;
 const YAML_CERT_SECRET_REF = /^(?:[\w.-]*\.)?(?:tls|ssl|cert|certificate|ca)[_-]?secret$/i;
 /** A Secret's name of more than one part (`web-tls`, `web.example`). */
 const YAML_DOTTED_NAME = /[-.]/;
-/** A one-part name that says it holds a certificate (`webtls`, `ingresscert`, `sitessl`, `apicrt`). */
-const YAML_CERT_NAME = /tls|ssl|cert|crt/;
+/** A part of a certificate Secret's name that says password (`my-pass-1`, `admin.pw`, `db-pwd`). */
+const YAML_CERT_PASSWORD_PART = /pass|pwd|(?:^|[-.])pw(?:[-.]|$)/;
+/** A one-part name that says it holds a certificate: letters only, its last ones a certificate's (`webtls`, `ingresscert`). */
+const YAML_CERT_NAME = /^(?![a-z]*(?:pass|pw|secret))[a-z]*(?:tls|ssl|certs?|crt)$/;
 /** A Kubernetes object's name: a lowercase RFC 1123 subdomain (its labels of letters, digits and inner `-`), at most 253. */
 const YAML_OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
@@ -386,9 +414,19 @@ function maskYamlLines(s: string): string {
     }
     // the key's column (a list item's key is its `- `'s width further in)
     const column = m[0].length - m[0].trimStart().length + (m[1]?.length ?? 0);
-    if (v === eol && !comment) {
-      // no value on the key's line: the value is on the lines below it, indented deeper (`password:` then `  S3cret`)
-      const end = deeperValue(s, next, column);
+    if (c === "\\") {
+      // a line break escaped (YAML in a string of JSON text: `password:\n  S3cret`): maskEscapedYaml reads the lines it
+      // breaks, unless the one after it may be the value, though no deeper (`clientSecret:\new-path`: masked here whole)
+      const b = lineBreakEnd(s, v, true);
+      if (b !== -1 && escapedValue(s, b, column, escapedBreakRun(s, b)) !== AMBIGUOUS) {
+        p = next;
+        continue;
+      }
+    }
+    if (v === eol || comment) {
+      // no value on the key's line (a comment at most: `password: # from vault`): the value is on the lines below it,
+      // indented deeper (`password:` then `  S3cret`), or a sequence at the key's own column (`password:` then `- S3cret`)
+      const end = deeperValue(s, next, column, true);
       // one line, read as the key's line's value is (`existingSecret:` then `  db-creds` names a Secret)
       const one = end === -1 ? "" : s.slice(end[0], end[1]).trimEnd();
       if (end !== -1 && (one.includes("\n") || !yamlValueKept(m[2] as string, one))) {
@@ -427,13 +465,189 @@ function maskYamlLines(s: string): string {
 }
 
 /**
+ * Escaped YAML (JSON text's string, its line breaks written `\n`, cut short so that no parse reads it: `{"values":
+ * "auth:\n  clientSecret:\n    S3cret\n  tenant: t"`): a secret key (YAML_SECRET_KEY's names) with no value on its
+ * line, a comment at most, at the line's start (after a line break, escaped or not, or the quote that opens the
+ * string), and the value on the escaped lines below it (escapedValue), masked as maskYamlLines masks one: one
+ * REDACTED, a single line kept where yamlValueKept keeps it. A quoted value is masked too (NAMED_SECRET reads none
+ * across an escaped line break but a password's). Linear: each line is read back once from its line break, and
+ * forward by the key above it at most (a value masked is skipped).
+ */
+function maskEscapedYaml(s: string): string {
+  let out = "";
+  let done = 0;
+  /** where the line that the next line break ends may start: after the last one read */
+  let floor = 0;
+  for (let n = s.indexOf("\\n"); n !== -1; n = s.indexOf("\\n", n + 2)) {
+    if (n < floor) continue;
+    // the break: its backslashes, and an escaped `\r` before it
+    let bs = n;
+    while (bs > floor && s[bs - 1] === "\\") bs--;
+    if (s[bs - 1] === "r" && s[bs - 2] === "\\") {
+      bs--;
+      while (bs > floor && s[bs - 1] === "\\") bs--;
+    }
+    const after = n + 2;
+    const key = escapedKeyBefore(s, floor, bs);
+    floor = after;
+    if (key === undefined) continue;
+    const value = escapedValue(s, after, key.column, n + 1 - escapedRunStart(s, n));
+    if (value === AMBIGUOUS || value === -1) continue;
+    const [from, to] = value;
+    const text = s.slice(from, to);
+    if (!text.includes("\\n") && yamlValueKept(key.name, text)) continue;
+    out += s.slice(done, from) + REDACTED;
+    done = to;
+    floor = to;
+    n = to - 2;
+  }
+  return done === 0 ? s : out + s.slice(done);
+}
+
+/** Where the run of backslashes that ends at `n` (the one before an `n`) starts. */
+function escapedRunStart(s: string, n: number): number {
+  let b = n;
+  while (b > 0 && s[b - 1] === "\\") b--;
+  return b;
+}
+/** How many backslashes write the escaped line break that ends at `b` (`\n`: 1, `\\n`: 2): its string's level. */
+const escapedBreakRun = (s: string, b: number): number => b - 1 - escapedRunStart(s, b - 2);
+
+/** A YAML key's name that names a secret (YAML_SECRET_KEY's, whole). */
+const YAML_SECRET_NAME = new RegExp(`^[\\w.-]*(?:${SECRET_VALUE_NAME})$`, "i");
+
+/**
+ * The secret key whose line ends at `bs` (an escaped line break there), or undefined: `key:`, a comment after it at
+ * most, at the line's start (`floor`, a written line break after it, or a quote that opens a string, spaces and
+ * escaped tabs and a sequence's `- ` after it): its name and its column. Reads the line once.
+ */
+function escapedKeyBefore(s: string, floor: number, bs: number): { name: string; column: number } | undefined {
+  // the line's start: after the last written line break
+  let ls = bs;
+  while (ls > floor && s[ls - 1] !== "\n") ls--;
+  // the key's colon ends the line, or a comment after it does (`password: # from vault`: the first colon that spaces
+  // and a `#` follow; each colon reads the spaces after it)
+  let p = bs;
+  while (p > ls && (s[p - 1] === " " || s[p - 1] === "\t")) p--;
+  if (s[p - 1] !== ":") {
+    p = -1;
+    for (let i = ls; i < bs && p === -1; i++) {
+      if (s[i] !== ":") continue;
+      let j = i + 1;
+      while (j < bs && (s[j] === " " || s[j] === "\t")) j++;
+      if (j > i + 1 && s[j] === "#") p = i + 1;
+    }
+    if (p === -1) return undefined;
+  }
+  let ne = p - 1;
+  while (ne > ls && (s[ne - 1] === " " || s[ne - 1] === "\t")) ne--;
+  let ns = ne;
+  while (ns > ls && ne - ns < 256 && /[\w.-]/.test(s[ns - 1] as string)) ns--;
+  if (ns === ne) return undefined;
+  // an escaped tab's `t` before the name is no letter of it (`\tpassword:`)
+  if (s[ns] === "t" && s[ns - 1] === "\\") ns++;
+  const name = s.slice(ns, ne);
+  if (!YAML_SECRET_NAME.test(name) || HEADER_NAMES.includes(name.toLowerCase())) return undefined;
+  // back over a sequence's items, spaces and escaped tabs, to the line's start or the string's quote
+  let b = ns;
+  for (;;) {
+    if (b > ls && (s[b - 1] === " " || s[b - 1] === "\t" || s[b - 1] === "-")) b--;
+    else if (b - 1 > ls && s[b - 1] === "t" && s[b - 2] === "\\") b -= 2;
+    else break;
+  }
+  let start = b;
+  if (b > ls) {
+    if (s[b - 1] !== '"' && s[b - 1] !== "'") return undefined;
+  } else start = ls;
+  // the column: an escaped tab is one
+  let column = 0;
+  for (let i = start; i < ns; i++) if (!(s[i] === "\\" && s[i + 1] === "t")) column++;
+  return { name, column };
+}
+
+/** escapedValue's and the like's: the next line may be the value, though it is not indented deeper than the key. */
+const AMBIGUOUS = -2;
+/** A line that reads as a YAML key in escaped YAML (YAML_KEY_LINE's, its colon before a space or an escaped line break). */
+const ESC_YAML_KEY_LINE = new RegExp(`(?:- )*(?:[^\\s#:\\\\"-]|-(?! ))[^:\\r\\n\\\\"]*:(?=[ \\t]|${ESC_BREAK}|\\\\*"|$)`, "y");
+
+/**
+ * A secret key's value on the escaped lines from `q` on (the key at `column`, its line break written with `run`
+ * backslashes): deeperValue's, each line to its escaped line break, a written one, or the end of the string that
+ * holds it (a quote that fewer backslashes escape). -1 where none is there (the next line reads as a key, or is a
+ * comment only; the string ends), AMBIGUOUS where the next line is not indented deeper and reads as no key.
+ */
+function escapedValue(s: string, q: number, column: number, run: number): [number, number] | -1 | typeof AMBIGUOUS {
+  let first = -1;
+  let end = -1;
+  while (q < s.length) {
+    // its indentation: spaces, tabs, escaped tabs
+    let i = q;
+    let indent = 0;
+    for (;;) {
+      if (s[i] === " " || s[i] === "\t") i++;
+      else if (s[i] === "\\") {
+        let k = i;
+        while (s[k] === "\\") k++;
+        if (s[k] !== "t") break;
+        i = k + 1;
+      } else break;
+      indent++;
+    }
+    const [e, next] = escapedLineEnd(s, i, run);
+    let z = e;
+    while (z > i && (s[z - 1] === " " || s[z - 1] === "\t")) z--;
+    if (z > i) {
+      const item = s[i] === "-" && (i + 1 === z || s[i + 1] === " " || s[i + 1] === "\t");
+      if (indent < column || (indent === column && !item)) {
+        if (first !== -1) break;
+        ESC_YAML_KEY_LINE.lastIndex = i;
+        return ESC_YAML_KEY_LINE.test(s) || s[i] === "#" ? -1 : AMBIGUOUS;
+      }
+      ESC_YAML_KEY_LINE.lastIndex = i;
+      if (ESC_YAML_KEY_LINE.test(s)) break;
+      if (first === -1 && !(s[i] === "#" && (i + 1 === z || s[i + 1] === " " || s[i + 1] === "\t"))) first = i;
+      if (first !== -1) end = z;
+    }
+    if (next === -1) break;
+    q = next;
+  }
+  return first === -1 ? -1 : [first, end];
+}
+
+/**
+ * Where an escaped line from `i` on ends, and where the next one starts (-1 where none does: a written line break,
+ * or the end of the string that holds it, a quote that fewer than `run` backslashes escape). Reads the line once.
+ */
+function escapedLineEnd(s: string, i: number, run: number): [number, number] {
+  let j = i;
+  while (j < s.length) {
+    const c = s[j];
+    if (c === "\n" || c === "\r" || c === '"') return [j, -1];
+    if (c === "\\") {
+      const b = lineBreakEnd(s, j, true);
+      if (b !== -1) return [j, b];
+      let k = j;
+      while (s[k] === "\\") k++;
+      if (s[k] === '"' && k - j < run) return [j, -1];
+      // an escaped character (`\"`, `\t`, `\\`): the run and what it escapes
+      j = s[k] === "\n" || s[k] === "\r" ? k : k + 1;
+      continue;
+    }
+    j++;
+  }
+  return [s.length, -1];
+}
+
+/**
  * Whether a secret key's plain value, one line, stays: a boolean or null, a Kubernetes Secret's name under a key that
  * names one (YAML_SECRET_REF, YAML_CERT_SECRET_REF), an algorithm's name under a token's or a key's (YAML_PLAIN_WORDS).
  */
 function yamlValueKept(key: string, value: string): boolean {
   const ref =
     YAML_OBJECT_NAME.test(value) &&
-    (YAML_SECRET_REF.test(key) || (YAML_CERT_SECRET_REF.test(key) && (YAML_DOTTED_NAME.test(value) || YAML_CERT_NAME.test(value))));
+    (YAML_SECRET_REF.test(key) ||
+      (YAML_CERT_SECRET_REF.test(key) &&
+        (YAML_DOTTED_NAME.test(value) ? !YAML_CERT_PASSWORD_PART.test(value) : YAML_CERT_NAME.test(value))));
   const whole = YAML_WHOLE_KEY.test(key) && (!key.includes("-") || YAML_PASSWORD_KEY.test(key));
   return YAML_NOT_SECRET.test(value) || ref || (!whole && YAML_PLAIN_WORDS.test(value));
 }
@@ -445,10 +659,11 @@ function yamlValueKept(key: string, value: string): boolean {
  * after them). -1 where there is none: the next line is not deeper (`password:` then `user: u`), reads as a key
  * (`apiKey:` then `  valueFrom: vault`: its own line's to mask), or is a comment only; a value that starts quoted is
  * NAMED_SECRET's. The value below a key with none on its line (`password:` then `  S3cret`, a sequence of plain items
- * `  - S3cret`), or a plain value's continuation (`clientSecret: part1` then `  part2`). Reads those lines and the one
- * that ends them once: a value read is masked and skipped, and a key line read is the next to read.
+ * `  - S3cret`; with `sequence`, a sequence at the key's own column too, as YAML reads one: `password:` then `- S3cret`,
+ * `- password:` then `  - S3cret`), or a plain value's continuation (`clientSecret: part1` then `  part2`). Reads those
+ * lines and the one that ends them once: a value read is masked and skipped, and a key line read is the next to read.
  */
-function deeperValue(s: string, q: number, column: number): [number, number] | -1 {
+function deeperValue(s: string, q: number, column: number, sequence = false): [number, number] | -1 {
   let first = -1;
   let end = -1;
   while (q < s.length) {
@@ -456,7 +671,8 @@ function deeperValue(s: string, q: number, column: number): [number, number] | -
     let i = q;
     while (i < e && (s[i] === " " || s[i] === "\t")) i++;
     if (i < e) {
-      if (i - q <= column) break;
+      if (i - q < column || (i - q === column && !(sequence && s[i] === "-" && (i + 1 === e || s[i + 1] === " " || s[i + 1] === "\t"))))
+        break;
       YAML_KEY_LINE.lastIndex = q;
       if (YAML_KEY_LINE.test(s)) break;
       const comment = s[i] === "#" && (i + 1 === e || s[i + 1] === " " || s[i + 1] === "\t");
@@ -549,22 +765,22 @@ const LONG_OPTION = /(?<![^\s])(--?|[\u2013\u2014\u2015])([a-z0-9][a-z0-9_-]*)(=
 /** The value at an option's end (OPT_VALUE, its quote group first; the quote escaped too, in JSON text: `\"pw\"`). */
 const LONG_VALUE = /(?!-)(?:(\\{0,7}["'])(?:(?!\1)[^\n])*\1|[^\s"']+)/y;
 const LONG_SECRET =
-  /pass(?:wor|w)?d|secret|pwd|^pass$|^(?:require|master|auth)pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key|(?:shared|primary|secondary|storage)-?key)$/i;
+  /pass(?:wor|w)?d|passphrase|secret|pwd|^pass$|^(?:require|master|auth)pass$|(?:^|[-_])(?:token|account-?key|api-?key|access-?key|(?:shared|primary|secondary|storage)-?key)$/i;
 /**
  * A secret-named option whose value is none: a flag (`--no-password`, `--disable-password-authentication`), a secret's
  * name or id (`--secret-id`, `--secret-name`, `--secret-arn`), a policy's setting (`--minimum-password-length`,
  * `--max-password-age`), a file or a path that holds it (`--password-file`, `--passwordfile`, `--password-file-path`),
- * `--password-stdin`, where it is kept (`--secret-uri`, `--key-vault-secret-url`), a paging token (`--starting-token`,
- * `--next-token`).
+ * `--password-stdin`, a descriptor to read it from (gpg's `--passphrase-fd 0`), where it is kept (`--secret-uri`,
+ * `--key-vault-secret-url`), a paging token (`--starting-token`, `--next-token`).
  */
 const LONG_NOT_SECRET =
-  /^(?:no|disable)-|(?:-id|-name|-arn|-length|-age|file|-path|-version|-policy|-stdin|-type|-uri|-url|(?:starting|next|page|skip|continuation)-token)$/i;
+  /^(?:no|disable)-|(?:-id|-name|-arn|-length|-age|file|-fd|-path|-version|-policy|-stdin|-type|-uri|-url|(?:starting|next|page|skip|continuation)-token)$/i;
 /**
  * PowerShell's single-dash parameters: only a password's, a secret's or a key's that SECRET_VALUE_NAME names
  * (`-Password`, `-AdminPassword`, `-ClientSecret`, AWS's `-SecretKey`, a VPN connection's `-SharedKey`,
  * `-StorageAccountKey`, `-NuGetApiKey`; not `-AccessKey`, AWS's key id).
  */
-const PS_SECRET = /(?:password|secret|(?:secret|shared|account|primary|secondary|api)key)$/i;
+const PS_SECRET = /(?:password|passphrase|secret|(?:secret|shared|account|primary|secondary|api)key)$/i;
 /**
  * curl's `-u user:password` (also grouped: `-su`, `-ksu`), `--user user:password`, `-U`/`--proxy-user`: the password,
  * quoted or not (`-u admin:'pw'`, `--user "admin:pw 2"`), the quotes escaped too (`-u \\"admin:pw\\"`: the command in
@@ -611,8 +827,6 @@ const NET_USER = new RegExp(
 );
 /** `htpasswd` as a command's word (a path to it too: the command's tools decide, see maskHtpasswd). */
 const HTPASSWD_WORD = /(?<![\w.-])htpasswd(?:\.exe)?(?![^\s"'`;&|()])/gi;
-/** A shell word after a command's name: spaces, then quoted (escaped too) or bare (to a space, a quote, a command's end). */
-const SHELL_WORD = /[ \t]*(?:(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["']))+)/y;
 
 /**
  * Which of htpasswd's words (those after its name) is the password that `-b` takes from the command line, or -1: its
@@ -664,29 +878,22 @@ function maskHtpasswd(s: string): string {
     // `docker run --entrypoint htpasswd IMAGE -Bbn …`: the container's options and the image, then htpasswd's words
     const entry = isEntrypointValue(s, m.index);
     if (!entry && ((tools[m.index] as number) & HTPASSWD) === 0) continue;
-    const words: string[] = [];
-    const starts: number[] = [];
     let i = m.index + m[0].length;
     // the quote that closes `--entrypoint "htpasswd"`
     const close = entry ? /^\\{0,7}["']/.exec(s.slice(i, i + 8)) : null;
     if (close !== null) i += close[0].length;
-    while (words.length < (entry ? 40 : 16)) {
-      SHELL_WORD.lastIndex = i;
-      const w = SHELL_WORD.exec(s);
-      if (w === null) break;
-      const end = i + w[0].length;
-      const word = w[0].replace(/^[ \t]+/, "");
-      starts.push(end - word.length);
-      words.push(word);
-      i = end;
-    }
+    // its words, a line continued (`\` and a line break) read on
+    const { words, starts, end } = shellWords(s, i, entry ? 40 : 16);
     let k = entry ? entrypointPassword(words) : -1;
     if (k === -1 && ((tools[m.index] as number) & HTPASSWD) !== 0) k = htpasswdPassword(words);
     // a name among the words read is one of their values (its command's words end at the command's end): not read
     // again, where this one was the command's (its first word or `--entrypoint`'s value) or its password was found. A
     // name after another word (`echo htpasswd htpasswd -b f u pw`) may be an argument: the names among its words are
-    // read still (each reads at most 16 words: linear).
-    if ((k !== -1 || entry || isFirstWord(s, m.index)) && i > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = i;
+    // read still (each reads at most 16 words: linear), but not those inside the word this name starts
+    // (`htpasswd"x"htpasswd…`, one word: no command's name)
+    const skip =
+      k !== -1 || entry || isFirstWord(s, m.index) ? end : words.length > 0 && starts[0] === i ? i + (words[0] as string).length : -1;
+    if (skip > HTPASSWD_WORD.lastIndex) HTPASSWD_WORD.lastIndex = skip;
     if (k === -1) continue;
     const from = starts[k] as number;
     const to = from + (words[k] as string).length;
@@ -714,7 +921,7 @@ const FIRST_WORD_LOOKBACK = 96;
 /** A pipe into chpasswd (`| chpasswd`, `| sudo chpasswd`, `| /usr/sbin/chpasswd`). */
 const CHPASSWD_PIPE = /\|[ \t]*(?:sudo[ \t]+)?(?:[^\s|;&]*\/)?chpasswd(?![\w-])/gi;
 /** `user:password` in the text piped into chpasswd: the password (to a space, a quote or a backslash: `\n`). */
-const CHPASSWD_PAIR = /([\w.@-]+:)[^\s"'\\]+/g;
+const CHPASSWD_PAIR = /([\w.@${}-]+:)[^\s"'\\]+/g;
 
 /**
  * `echo 'user:pw' | chpasswd` (also `printf 'a:x\nb:y\n' | sudo chpasswd`): each password in the command before the
@@ -734,10 +941,11 @@ function maskChpasswd(s: string): string {
 }
 
 /**
- * One part of a shell word: quoted (escaped too; to its closing quote) or bare (SHELL_WORD's, no spaces before it; a
- * backslash before a line break is a line's continuation, not the word's).
+ * One part of a shell word: quoted (escaped too; to its closing quote) or bare (to a space, a quote or a command's
+ * end; a backslash before a line break is a line's continuation, not the word's, and so is one that ends the string:
+ * a script's line held alone, `["htpasswd -Bbn u \\", "  PASSWORD"]`).
  */
-const WORD_PART = /(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["'\r\n]))+/y;
+const WORD_PART = /(\\{0,7}["'])(?:(?!\1)[^\n])*\1|(?:[^\s"'`;&|()\\]|\\(?!["'\r\n]|$))+/y;
 
 /** Shell words read from a string: each one's text and start, and where the last one ends. */
 interface ShellWords {
@@ -749,9 +957,10 @@ interface ShellWords {
 /**
  * The shell words from `i` on, at most `max`, to the command's end (`;`, `&`, `|`, a parenthesis, a backquote, a line
  * break, a quote that never closes): a word's parts glued (`P@ss"w d"` is one word), a line continued by a backslash
- * or a backtick read on. Reads those words, and the spaces between them, once.
+ * or a backtick read on (by cmd's `^` too, with `caret`: a Windows command's). Reads those words, and the spaces
+ * between them, once.
  */
-function shellWords(s: string, i: number, max: number): ShellWords {
+function shellWords(s: string, i: number, max: number, caret = false): ShellWords {
   const words: string[] = [];
   const starts: number[] = [];
   let end = i;
@@ -759,7 +968,8 @@ function shellWords(s: string, i: number, max: number): ShellWords {
     for (;;) {
       const c = s[i];
       if (c === " " || c === "\t") i++;
-      else if ((c === "\\" || c === "`") && (s[i + 1] === "\n" || (s[i + 1] === "\r" && s[i + 2] === "\n"))) i += s[i + 1] === "\n" ? 2 : 3;
+      else if ((c === "\\" || c === "`" || (caret && c === "^")) && (s[i + 1] === "\n" || (s[i + 1] === "\r" && s[i + 2] === "\n")))
+        i += s[i + 1] === "\n" ? 2 : 3;
       else break;
     }
     const from = i;
@@ -812,11 +1022,20 @@ function argvToolBefore(v: readonly unknown[], i: number, back: number, ends: st
 const TOOL_START = "(?:(?<![\\w.-])|(?<=\\\\[nrt]))";
 
 /**
- * Each of a tool's credentials in a string masked: `find` finds the tool's name, `at` the credentials among its words.
+ * Each of a tool's credentials in a string masked: `find` finds the tool's name, `at` the credentials among its words
+ * (`valueAt`: where the credential starts in its word, an option's `=` before it; `caret`: a Windows command's, whose
+ * line cmd's `^` continues).
  * Linear: the words a name reads are not read again (another name among them is one of their values), but from a
  * credential on, which may run into the next command of a script whose line breaks are escaped (`pw\nnet use …`).
  */
-function maskToolWords(s: string, find: RegExp, max: number, at: (words: readonly string[]) => readonly number[]): string {
+function maskToolWords(
+  s: string,
+  find: RegExp,
+  max: number,
+  at: (words: readonly string[]) => readonly number[],
+  valueAt: (word: string) => number = () => 0,
+  caret = false,
+): string {
   let out = "";
   let done = 0;
   find.lastIndex = 0;
@@ -825,13 +1044,13 @@ function maskToolWords(s: string, find: RegExp, max: number, at: (words: readonl
     let i = find.lastIndex;
     while (s[i] === "\\" && i < find.lastIndex + 7) i++;
     i = s[i] === '"' || s[i] === "'" ? i + 1 : find.lastIndex;
-    const r = shellWords(s, i, max);
+    const r = shellWords(s, i, max, caret);
     const ks = at(r.words);
     const resume = ks.length > 0 ? (r.starts[ks[ks.length - 1] as number] as number) : r.end;
     if (resume > find.lastIndex) find.lastIndex = resume;
     for (const k of ks) {
-      const from = r.starts[k] as number;
-      const to = from + (r.words[k] as string).length;
+      const from = (r.starts[k] as number) + valueAt(r.words[k] as string);
+      const to = (r.starts[k] as number) + (r.words[k] as string).length;
       if (from < done) continue;
       out += s.slice(done, from) + maskedRange(s, from, to);
       done = to;
@@ -845,20 +1064,30 @@ function maskToolWords(s: string, find: RegExp, max: number, at: (words: readonl
  * *] [\\COMPUTER\SHARE[\VOLUME] [PASSWORD | *]] [/USER:[DOMAIN\]NAME] [/SAVECRED] [/DELETE] …`, and `NET USE {DEVICE |
  * *} [PASSWORD | *] /HOME`.
  */
-const NET_USE = new RegExp(`${TOOL_START}net(?:1|\\.exe)?[ \\t]+use(?=[ \\t])`, "gi");
+const NET_USE = new RegExp(`${TOOL_START}net(?:1|\\.exe)?(?:\\\\{0,7}["'])?[ \\t]+use(?=[ \\t])`, "gi");
 /** net use's device: a drive (`Z:`), a printer port (`LPT1:`), or `*` (the next free drive). */
 const NET_USE_DEVICE = /^(?:[a-z]:|\*|(?:lpt|com)\d:?)$/i;
 /** A UNC path (`\\srv\share`, quoted, or its backslashes escaped in JSON text: `\\\\srv\\share`). */
 const UNC_PATH = /^(?:\\{0,7}["'])?\\{2,}[^\\\s"']/;
 /** A switch of a Windows command (`/user:dom\u`, `/persistent:no`, `/delete`). */
 const isSwitch = (w: string): boolean => w.charCodeAt(0) === 47;
+/** A redirection (`>nul`, `2>nul`, `>>log`, `<in`), its file attached; alone (`>`, `2>`), the next word is its file. */
+const REDIRECTION = /^(?:\d|&)?(?:>>?|<)(?:&\d)?/;
+/**
+ * A variable's reference, bare or double-quoted (escaped too): cmd's `%PW%` and `!PW!`, PowerShell's and a shell's
+ * `$pw`, `${pw}`, `$env:PW`. It names the password, it holds none (as ConvertTo-SecureString's `$pw`).
+ */
+const VARIABLE_WORD = /^(\\{0,7}"?)(?:%[^%\s]+%|![^!\s]+!|\$(?:\{[^}\s]+\}|env:\w+|\w+))\1$/i;
+/** A word that ends a sentence (`yesterday.`, `Monday,`): letters, then a sentence's punctuation. */
+const SENTENCE_END_WORD = /^[A-Za-z][a-z]+[.,;:]$/;
 
 /**
  * Which of net use's words (those after `use`) is the share's password, or -1. Its switches aside (anywhere; a user's
- * name written apart, `/user NAME`, with its switch), its words are an optional device, the UNC path, then the
- * password; or, with `/home`, a device and then the password. None without a UNC path or `/home` (`net use Z:
- * /delete`, prose's `net use of the share`). Not `*` (it asks for the password), nor a word of prose (`net use
- * \\srv\share to map a drive`).
+ * name written apart, `/user NAME`, with its switch), and its redirections (`>nul`, `2> nul`), its words are an
+ * optional device, the UNC path, then the password; or, with `/home`, a device and then the password; a comment
+ * (`# …`, PowerShell's) ends them. None without a UNC path or `/home` (`net use Z: /delete`, prose's `net use of the
+ * share`). Not `*` (it asks for the password), a variable (`%PASSWORD%`, `$pw`: VARIABLE_WORD), nor a word of prose
+ * (`net use \\srv\share to map a drive`, `… yesterday.`).
  */
 function netUsePassword(words: readonly string[]): number {
   /** the words that are no switch, by index */
@@ -866,7 +1095,11 @@ function netUsePassword(words: readonly string[]): number {
   let home = false;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
-    if (!isSwitch(w)) at.push(i);
+    if (w === "#") break;
+    const r = REDIRECTION.exec(w);
+    if (r !== null) {
+      if (r[0].length === w.length) i++;
+    } else if (!isSwitch(w)) at.push(i);
     else if (/^\/u(?:ser)?$/i.test(w)) i++;
     else if (/^\/home$/i.test(w)) home = true;
   }
@@ -876,7 +1109,7 @@ function netUsePassword(words: readonly string[]): number {
   const k = at[device + (unc ? 1 : 0)];
   if (k === undefined) return -1;
   const w = words[k] as string;
-  return w === "*" || PROSE_WORD.test(w) ? -1 : k;
+  return w === "*" || PROSE_WORD.test(w) || VARIABLE_WORD.test(w) || SENTENCE_END_WORD.test(w) ? -1 : k;
 }
 
 /** Where `use` is in a `net use` command that runs to the argv's element `i` (at most 10 words before it), or -1. */
@@ -900,24 +1133,27 @@ const isPsexec = (name: string): boolean => name === "psexec" || name === "psexe
 const PSEXEC_VALUED = new Set(["u", "w", "n", "r", "a", "g"]);
 
 /**
- * Which of PsExec's words (those after its name) is `-p`'s password, or -1: its options come first, with the computers
- * (`\\host`, `@file`) among them; the first other word is the command it runs, whose own options (`ssh -p 22`) are
- * not PsExec's (its usage: `psexec [\\computer[,…] | @file] [-u user [-p psswd]] [-n s] [-r servicename] … [-i
- * [session]] [-c executable [-f|-v]] [-w directory] … cmd [arguments]`). `-i` takes a session's number when one
- * follows it, `-c` an executable when a word that is no option does.
+ * Which of PsExec's words (those after its name) is `-p`'s password, or -1: its options come first (`-p`, or `/p` as
+ * Windows commands write a switch: `/accepteula`, `/u USER /p PASSWORD`), with the computers (`\\host`, `@file`) among
+ * them; the first other word is the command it runs, whose own options (`ssh -p 22`) are not PsExec's (its usage:
+ * `psexec [\\computer[,…] | @file] [-u user [-p psswd]] [-n s] [-r servicename] … [-i [session]] [-c executable
+ * [-f|-v]] [-w directory] … cmd [arguments]`). `-i` takes a session's number when one follows it, `-c` an executable
+ * when a word that is no option does.
  */
 function psexecPassword(words: readonly string[]): number {
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
     if (UNC_PATH.test(w) || w.startsWith("@")) continue;
-    if (w.length < 2 || w.charCodeAt(0) !== 45) return -1;
+    // an option: `-p`, or a switch written as Windows commands write them (`/accepteula`, `/p`)
+    if (w.length < 2 || (w.charCodeAt(0) !== 45 && w.charCodeAt(0) !== 47)) return -1;
     const name = w.slice(1).toLowerCase();
     if (name === "p") {
       const value = words[i + 1];
       return value === undefined || PROSE_WORD.test(value) ? -1 : i + 1;
     }
     const next = words[i + 1] ?? "-";
-    if (PSEXEC_VALUED.has(name) || (name === "i" && /^\d+$/.test(next)) || (name === "c" && next.charCodeAt(0) !== 45)) i++;
+    const option = next.charCodeAt(0) === 45 || next.charCodeAt(0) === 47;
+    if (PSEXEC_VALUED.has(name) || (name === "i" && /^\d+$/.test(next)) || (name === "c" && !option)) i++;
   }
   return -1;
 }
@@ -932,18 +1168,31 @@ const OPENSSL_ENC =
   /^(?:enc|(?:aes|aria|camellia)(?:-?(?:128|192|256))?(?:-[a-z0-9]+)*|(?:bf|blowfish|cast5?|des(?:3|x)?|idea|rc[245]|seed|sm4|chacha20)(?:-[a-z0-9]+)*)$/i;
 /** enc's `-k PASSWORD` and `-K KEY` (the key itself, in hex), one dash or two; not `-kfile FILE`. */
 const OPENSSL_KEY_OPTION = /^--?k$/i;
+/** The same with its value attached, as OpenSSL's option parser splits `-flag=value` (`-k=PASSWORD`, `-K=KEY`). */
+const OPENSSL_KEY_ATTACHED = /^--?k=./i;
 
-/** Which of openssl's words (those after its name) are `-k`'s or `-K`'s values, in `enc` or a cipher's command. */
+/**
+ * Which of openssl's words (those after its name) are `-k`'s or `-K`'s values, in `enc` or a cipher's command: the
+ * word after the option, or the option itself where its value is attached (`-k=PASSWORD`: what follows its `=`,
+ * opensslValueAt).
+ */
 function opensslKeys(words: readonly string[]): number[] {
   const at: number[] = [];
   if (!OPENSSL_ENC.test(words[0] ?? "")) return at;
-  for (let i = 1; i + 1 < words.length; i++) {
-    if (!OPENSSL_KEY_OPTION.test(words[i] as string)) continue;
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as string;
+    if (OPENSSL_KEY_ATTACHED.test(w)) {
+      at.push(i);
+      continue;
+    }
+    if (i + 1 === words.length || !OPENSSL_KEY_OPTION.test(w)) continue;
     if (!PROSE_WORD.test(words[i + 1] as string)) at.push(i + 1);
     i++;
   }
   return at;
 }
+/** Where an openssl key's value starts in its word: after the `=` of an option that holds it (`-k=PASSWORD`), else 0. */
+const opensslValueAt = (w: string): number => (w.charCodeAt(0) === 45 ? w.indexOf("=") + 1 : 0);
 
 /** `--entrypoint` before htpasswd's name (`--entrypoint htpasswd`, `--entrypoint=/usr/local/apache2/bin/htpasswd`). */
 const ENTRYPOINT = "--entrypoint";
@@ -967,6 +1216,8 @@ function isEntrypointValue(s: string, at: number): boolean {
   return b >= ENTRYPOINT.length && s.slice(b - ENTRYPOINT.length, b).toLowerCase() === ENTRYPOINT;
 }
 
+/** A container image's reference (`httpd:2`, `docker.io/library/httpd@sha256:…`): no option, no `=`. */
+const IMAGE_WORD = /^[a-z0-9][\w./:@-]*$/i;
 /** A container's option that takes no value (`--rm`, `-it`, `--init`): `docker run`'s and podman's flags. */
 const CONTAINER_FLAG =
   /^(?:-[dDitPq]+|--(?:rm|detach|interactive|tty|init|privileged|publish-all|read-only|quiet|no-healthcheck|oom-kill-disable|disable-content-trust|help))$/;
@@ -975,13 +1226,25 @@ const CONTAINER_FLAG =
  * Which of the words after `--entrypoint htpasswd` is htpasswd's password (htpasswdPassword), or -1: the container's
  * options come first (a flag alone, any other option with its value, attached by `=` or the next word), then the
  * image (`httpd:2`), then htpasswd's own words (`docker run --rm --entrypoint htpasswd httpd:2 -Bbn user PASSWORD`).
+ * A long option that CONTAINER_FLAG does not know may be a flag too (docker adds them: `--use-api-socket`): alone
+ * where another option follows it, or where the word after it reads as an image (IMAGE_WORD) that htpasswd's options
+ * follow, and these give a password.
  */
 function entrypointPassword(words: readonly string[]): number {
   let i = 0;
   for (; i < words.length; i++) {
     const w = words[i] as string;
     if (w.charCodeAt(0) !== 45) break;
-    if (!w.includes("=") && !CONTAINER_FLAG.test(w)) i++;
+    if (w.includes("=") || CONTAINER_FLAG.test(w)) continue;
+    const image = words[i + 1];
+    const option = words[i + 2];
+    // (another option after it: it took none)
+    if (w.charCodeAt(1) === 45 && image?.charCodeAt(0) === 45) continue;
+    if (w.charCodeAt(1) === 45 && image !== undefined && option !== undefined && IMAGE_WORD.test(image) && /^-[^-]/.test(option)) {
+      const k = htpasswdPassword(words.slice(i + 2));
+      if (k !== -1) return i + 2 + k;
+    }
+    i++;
   }
   const k = htpasswdPassword(words.slice(i + 1));
   return k === -1 ? -1 : i + 1 + k;
@@ -1008,13 +1271,14 @@ function argvEntrypoint(v: readonly unknown[], i: number): number {
  * element before is an option; `operand`: it may be an operand (mayBeOperand).
  */
 function argvToolWord(v: readonly unknown[], i: number, afterOption: boolean, operand: boolean): boolean {
-  const prev = v[i - 1] as string;
-  if (afterOption && prev.length <= 3) {
-    if ((prev === "-p" || prev === "-P") && i >= 2) {
+  const prev = v[i - 1];
+  if (typeof prev === "string" && prev.length <= 3) {
+    // PsExec's `-p`, or its switch `/p` (an operand's place: no `-` starts it)
+    if ((prev === "-p" || prev === "-P" || prev === "/p" || prev === "/P") && i >= 2) {
       const k = argvToolBefore(v, i, 24, "c4e", isPsexec);
       if (k !== -1 && psexecPassword(argvWords(v, k + 1, i + 1)) === i - k - 1) return true;
     }
-    if (OPENSSL_KEY_OPTION.test(prev)) {
+    if (afterOption && OPENSSL_KEY_OPTION.test(prev)) {
       const k = argvToolBefore(v, i, 40, "le", (n) => n === "openssl");
       if (k !== -1 && opensslKeys(argvWords(v, k + 1, i + 1)).includes(i - k - 1)) return true;
     }
@@ -1035,10 +1299,49 @@ function argvToolWord(v: readonly unknown[], i: number, afterOption: boolean, op
 const CHPASSWD_WORD = new RegExp(`${TOOL_START}chpasswd(?![\\w-])`, "gi");
 /** The same, read at a place (sticky). */
 const CHPASSWD_AT = new RegExp(CHPASSWD_WORD.source, "iy");
-/** A line of chpasswd's input, `user:password` (indented in a `<<-` here-document): its user, then the password. */
-const CHPASSWD_USER = /[ \t]*[\w.@$-]+:/y;
-/** `user:password` in a quoted here-string (`<<< "root:p w"`): the password, to the quote or an escape (`\n`). */
-const CHPASSWD_QUOTED_PAIR = /([\w.@$-]+:)[^"'\\\r\n]+/g;
+/**
+ * A line of chpasswd's input, `user:password`, read where its indentation ends (a `<<-` here-document's tabs): its
+ * user (a variable's too: `$ADMIN`, `${ADMIN}`), then the password.
+ */
+const CHPASSWD_USER = /[\w.@${}-]+:/y;
+/**
+ * `user:password` in a quoted here-string's text (`<<< "root:p w"`, its quotes aside): the password, to an escaped line
+ * break (`$'a:x\nb:y'`); an escaped backslash is the password's (`"root:S3\\cret"`).
+ */
+const CHPASSWD_QUOTED_PAIR = /([\w.@${}-]+:)(?:[^\\\r\n]|\\\\|\\(?![nr\\]))+/g;
+/** A bare here-string's `user:` (`<<< root:S3cret`, `<<< root:"S3 cret"`): the rest of its word is the password. */
+const CHPASSWD_BARE_USER = /^[\w.@${}-]+:/;
+
+/**
+ * A here-string's word (`<<< WORD`) with its passwords masked: quoted (`'root:pw'`, `"root:p w"`, `$'a:x\nb:y'`, its
+ * quotes escaped in JSON text: `\"root:pw\"`), each `user:password` in its text (the quotes kept); bare, the rest of
+ * the word after its user (`root:"S3 cret"tail`: one word, its quotes glued), to an escaped line break (JSON text's `\n`).
+ */
+function maskedHereString(word: string): string {
+  const lead = /^\$?(\\{0,7}["'])?/.exec(word) as RegExpExecArray;
+  const quote = lead[1];
+  if (quote === undefined) {
+    const user = CHPASSWD_BARE_USER.exec(word);
+    if (user === null) return word;
+    const rest = word.slice(user[0].length);
+    // to an escaped line break (each run of backslashes read once)
+    let end = 0;
+    while (end < rest.length) {
+      if (rest[end] !== "\\") {
+        end++;
+        continue;
+      }
+      let k = end;
+      while (rest[k] === "\\") k++;
+      if (rest[k] === "n" || rest[k] === "r") break;
+      end = k;
+    }
+    return end === 0 ? word : `${user[0]}${REDACTED}${rest.slice(end)}`;
+  }
+  const close = word.length >= lead[0].length + quote.length && word.endsWith(quote) ? quote.length : 0;
+  const text = word.slice(lead[0].length, word.length - close);
+  return `${lead[0]}${text.replace(CHPASSWD_QUOTED_PAIR, `$1${REDACTED}`)}${word.slice(word.length - close)}`;
+}
 
 /**
  * Where the line break at `i` ends, or -1 where none is there: a line break, written (`\n`) or escaped as JSON text or
@@ -1089,6 +1392,9 @@ function maskChpasswdInput(s: string): string {
     const le = nextLineBreak(s, m.index, realEnd, true);
     read = le;
     const pipelines = chpasswdPipelines(s, ls, le);
+    // a here-document's `<<` in a comment or in quotes is text (`# chpasswd <<EOF reads stdin`, `echo "chpasswd <<EOF"`:
+    // no body follows); a here-string's word is on the line, a command's in quotes too (`bash -c 'chpasswd <<< …'`)
+    const code = shellCode(s, ls, le);
     /**
      * the delimiters of the here-documents on the line, in order (their bodies follow in that order), each with whether
      * it is chpasswd's input; where the first one's word ends
@@ -1110,14 +1416,13 @@ function maskChpasswdInput(s: string): string {
         const w = shellWords(s, i + 3, 1);
         if (w.words.length === 1) {
           const word = w.words[0] as string;
-          const masked = /^\$?\\{0,7}["']/.test(word)
-            ? word.replace(CHPASSWD_QUOTED_PAIR, `$1${REDACTED}`)
-            : word.replace(CHPASSWD_PAIR, `$1${REDACTED}`);
+          const masked = maskedHereString(word);
           if (masked !== word) masks.push([w.starts[0] as number, w.end, masked]);
         }
         i = Math.max(i + 2, w.end - 1);
         continue;
       }
+      if (i >= code.end || code.quoted?.[i - ls] === 1) continue;
       HEREDOC_DELIMITER.lastIndex = i + 2;
       const d = HEREDOC_DELIMITER.exec(s);
       if (d === null) continue;
@@ -1159,6 +1464,50 @@ function maskChpasswdInput(s: string): string {
 }
 
 /**
+ * A shell line's code, `[ls, le)`: where a comment starts (`#` at a word's start, outside quotes: its end else), and
+ * which of its characters are quoted (`quoted[i - ls]`, undefined where none is). A quote is quoted text where it closes
+ * on the line, escaped as it opened (`"…"`, `\"…\"`: JSON text's script quotes its own words so); one that never
+ * closes there is the string that holds the script (JSON text's `"script": "…\n…"`), whose text is the code. Linear:
+ * the open quotes are at most one of each kind (a quote character and its escape's length, up to seven backslashes).
+ */
+function shellCode(s: string, ls: number, le: number): { end: number; quoted: Uint8Array | undefined } {
+  let quotes = false;
+  for (let i = ls; i < le && !quotes; i++) quotes = s[i] === '"' || s[i] === "'" || s[i] === "#";
+  if (!quotes) return { end: le, quoted: undefined };
+  const quoted = new Uint8Array(le - ls);
+  /** the open quotes: each one's character, its backslashes' count and where it starts */
+  const open: Array<[string, number, number]> = [];
+  /** the quotes that open and close on the line (closed text) */
+  const spans: Array<[number, number]> = [];
+  for (let i = ls; i < le; i++) {
+    const c = s[i];
+    if (c !== '"' && c !== "'") continue;
+    let b = i;
+    while (b > ls && s[b - 1] === "\\") b--;
+    const run = i - b;
+    if (run > 7) continue;
+    const k = open.findIndex(([oc, orun]) => oc === c && orun === run);
+    if (k === -1) open.push([c, run, b]);
+    else {
+      spans.push([(open[k] as [string, number, number])[2], i + 1]);
+      open.length = k;
+    }
+  }
+  for (const [from, to] of spans) quoted.fill(1, from - ls, to - ls);
+  // a comment: `#` after a space, the line's start, a command's end, or a quote that never closes (the script's string)
+  const unclosed = new Set(open.map(([, run, at]) => at + run));
+  for (let i = ls; i < le; i++) {
+    if (s[i] !== "#" || quoted[i - ls] === 1) continue;
+    const p = s[i - 1];
+    const tab = p === "t" && s[i - 2] === "\\";
+    if (i === ls || p === " " || p === "\t" || tab || p === ";" || p === "&" || p === "|" || p === "(" || unclosed.has(i - 1)) {
+      return { end: i, quoted };
+    }
+  }
+  return { end: le, quoted };
+}
+
+/**
  * The pipelines of a line (`;`, `&&`, `||`, `&` end one, not a redirection's `2>&1` or `&>`; a pipe does not), in order:
  * each one's end (the last one's `le`, and one past it) and whether it runs chpasswd. Reads the line once.
  */
@@ -1185,7 +1534,10 @@ const HEREDOC_DELIMITER = /-?[ \t]*\\{0,7}["']?\\?([\w.-]+)/y;
 /**
  * A here-document's body, from its line break at `at` (the key's line's end) to its delimiter's line (its end, `found`)
  * or, not found, the string's end (or, `escaped`, the end of the string's line that holds the script): each
- * `user:password` line's password masked (into `masks`). An escaped body's password ends at a quote that ends its string.
+ * `user:password` line's password masked (into `masks`), after its indentation (spaces, tabs, an escaped body's `\t`).
+ * An escaped body's password ends at a quote that ends its string. Where the delimiter never comes, the lines read may
+ * be no body at all (a `<<` in text the line's quotes and comments did not tell apart): only a line that reads as
+ * chpasswd's input is masked, its password glued to its user's colon (`root:S3cret`; not `image: nginx:1.25`).
  */
 function readHereDocument(
   s: string,
@@ -1201,19 +1553,31 @@ function readHereDocument(
     if (b === -1) return { end: q, found: false };
     q = b;
   }
+  /** the passwords read, each with whether its line reads as chpasswd's input without the delimiter */
+  const body: Array<[number, number, boolean]> = [];
   while (q < limit) {
     // the line [q, e), its break ending at `next`
     const e = nextLineBreak(s, q, limit, escaped);
     const next = e < limit ? (lineBreakEnd(s, e, escaped) as number) : limit;
     let a = q;
-    while (s[a] === " " || s[a] === "\t") a++;
+    for (;;) {
+      if (s[a] === " " || s[a] === "\t") a++;
+      else if (escaped && s[a] === "\\") {
+        // an escaped tab (`\t`, `\\t`)
+        let b = a;
+        while (s[b] === "\\" && b < e) b++;
+        if (s[b] !== "t" || b >= e) break;
+        a = b + 1;
+      } else break;
+    }
     let z = e;
     while (z > a && (s[z - 1] === " " || s[z - 1] === "\t" || s[z - 1] === "\r")) z--;
     if (s.startsWith(delim, a) && (a + delim.length === z || (escaped && /["'\\]/.test(s[a + delim.length] as string)))) {
+      if (masks !== undefined) for (const [from, to] of body) masks.push([from, to, REDACTED]);
       return { end: a + delim.length, found: true };
     }
-    CHPASSWD_USER.lastIndex = q;
-    if (masks !== undefined && CHPASSWD_USER.test(s)) {
+    CHPASSWD_USER.lastIndex = a;
+    if (masks !== undefined && a < e && CHPASSWD_USER.test(s)) {
       const from = CHPASSWD_USER.lastIndex;
       let to = from;
       // escaped: to a quote that an even run of backslashes (none) escapes, the end of the JSON string
@@ -1225,10 +1589,11 @@ function readHereDocument(
         }
         to = Math.min(to, z);
       } else to = z;
-      if (to > from && s.slice(from, to) !== REDACTED) masks.push([from, to, REDACTED]);
+      if (to > from && s.slice(from, to) !== REDACTED) body.push([from, to, s[from] !== " " && s[from] !== "\t"]);
     }
     q = next;
   }
+  if (masks !== undefined) for (const [from, to, input] of body) if (input) masks.push([from, to, REDACTED]);
   return { end: limit, found: false };
 }
 
@@ -1722,9 +2087,9 @@ function maskCommandLine(s: string): string {
     if (out.includes("<<")) out = maskChpasswdInput(out);
   }
   if (/securestring/i.test(out)) out = maskSecureString(out);
-  if (/\suse[ \t]/i.test(out)) out = maskToolWords(out, NET_USE, 12, (words) => oneOf(netUsePassword(words)));
-  if (/psexec/i.test(out)) out = maskToolWords(out, PSEXEC, 24, (words) => oneOf(psexecPassword(words)));
-  if (/openssl/i.test(out)) out = maskToolWords(out, OPENSSL_WORD, 40, opensslKeys);
+  if (/\suse[ \t]/i.test(out)) out = maskToolWords(out, NET_USE, 12, (words) => oneOf(netUsePassword(words)), undefined, true);
+  if (/psexec/i.test(out)) out = maskToolWords(out, PSEXEC, 24, (words) => oneOf(psexecPassword(words)), undefined, true);
+  if (/openssl/i.test(out)) out = maskToolWords(out, OPENSSL_WORD, 40, opensslKeys, opensslValueAt);
   return out;
 }
 
@@ -1901,6 +2266,11 @@ function maskJsonText(s: string, awsOuter: boolean, value?: (x: string, aws: boo
       } else if (x !== null && typeof x === "object") {
         // an ARM output or parameter of a token or a key (`"storageAccountKey": {type, value}`): its value masked
         if (verdict === NAMED_SECRET_KEY) (armed ??= new Set()).add(x);
+        if (Array.isArray(x) && SCRIPT_MEMBERS.has(k)) {
+          // a script's lines, one per element: read as one script first (its elements then walked as any array's)
+          const lines = scriptLines(x, (t) => mask(t, aws));
+          if (lines !== undefined) for (let i = 0; i < x.length; i++) if (lines[i] !== x[i]) edit(x, i, lines[i] as string);
+        }
         const prefix = argvPrefix(o, k, x);
         if (prefix !== undefined) (prefixes ??= new Map()).set(x, prefix);
         values.push(x);
@@ -2306,9 +2676,9 @@ const ARGV_WORD = /^[^\s"']{1,256}$/;
 /**
  * Whether an argv's element (at `i`) may be one of TOOL_OPERANDS' credentials or htpasswd's password: the word two
  * before it is `set` or `user` (any case), or an option is among the three words before the two before it (htpasswd's
- * last option, `-b`, `-nb`, or `-C COST` written apart, comes before FILE USER PASSWORD or USER PASSWORD). A cheap
- * test (most arrays' elements fail it: a list of protocols or ciphers reads no tools): argvMask then reads the words
- * and their tools.
+ * last option, `-b`, `-nb`, or `-C COST` written apart, comes before FILE USER PASSWORD or USER PASSWORD), or the word
+ * before it is PsExec's switch `/p` or a word net use's password follows. A cheap test (most arrays' elements fail it:
+ * a list of protocols or ciphers reads no tools): argvMask then reads the words and their tools.
  */
 function mayBeOperand(v: readonly unknown[], i: number): boolean {
   if (i < 2) return false;
@@ -2316,10 +2686,12 @@ function mayBeOperand(v: readonly unknown[], i: number): boolean {
   if (typeof w !== "string") return false;
   if (w.charCodeAt(0) === 45 || isDashArg(v[i - 3]) || (i >= 4 && isDashArg(v[i - 4]))) return true;
   if ((w.length === 3 || w.length === 4) && OPERAND_TRIGGER.test(w)) return true;
-  // net use's password: after its share (`\\srv\share`), a switch (`/user:u`), a user's name after `/user`, or a
-  // device (`Z:`, `*`, with `/home`), in a `net use` command
   const p = v[i - 1];
   if (typeof p !== "string") return false;
+  // PsExec's `/p PASSWORD`
+  if (p === "/p" || p === "/P") return true;
+  // net use's password: after its share (`\\srv\share`), a switch (`/user:u`), a user's name after `/user`, or a
+  // device (`Z:`, `*`, with `/home`), in a `net use` command
   const c = p.charCodeAt(0);
   const after = c === 92 || c === 47 || w.charCodeAt(0) === 47 || (p.length === 2 && p.charCodeAt(1) === 58) || p === "*";
   return after && argvNetUse(v, i) !== -1;
@@ -2423,6 +2795,11 @@ function argvMask(v: readonly unknown[], i: number, x: string): string | undefin
   const operand = !afterOption && !attached && isOptionValueArg(x) && mayBeOperand(v, i);
   if (!(afterOption && prev.length <= 64) && !attached && !operand) return undefined;
   if ((afterOption || operand) && argvToolWord(v, i, afterOption, operand)) return REDACTED;
+  if (attached && OPENSSL_KEY_ATTACHED.test(x)) {
+    // openssl enc's `-k=PASSWORD`, `-K=KEY`: the option kept
+    const k = argvToolBefore(v, i, 40, "le", (n) => n === "openssl");
+    if (k !== -1 && opensslKeys(argvWords(v, k + 1, i + 1)).includes(i - k - 1)) return `${x.slice(0, x.indexOf("=") + 1)}${REDACTED}`;
+  }
   if (argvToolsFor !== v) {
     argvToolsOf = argvTools(v);
     argvToolsFor = v;
@@ -2468,6 +2845,28 @@ function argvPrefix(o: Record<string, unknown>, k: string, x: object): readonly 
   else if (k === "Command") p = o.EntryPoint;
   else return undefined;
   return Array.isArray(p) && p.length > 0 && Array.isArray(x) ? p : undefined;
+}
+
+/**
+ * The members that hold a script, as an array of its lines (Azure's run command input, `{"script": ["…", "…"]}`; AWS
+ * Systems Manager's `{"commands": […]}`).
+ */
+const SCRIPT_MEMBERS = new Set(["script", "scripts", "commands", "Script", "Scripts", "Commands"]);
+
+/**
+ * A script's lines, one per element, masked as the script they make (joined by line breaks: a here-document's body, a
+ * YAML value below its key, a line a command continues on), each element its line; undefined where nothing is masked
+ * so, where an element is no string or holds a line break, or where the masked script has other lines than the
+ * elements (a private key's lines masked as one): each element is then masked alone, as any array's.
+ */
+function scriptLines(x: readonly unknown[], f: (s: string) => string): string[] | undefined {
+  if (x.length < 2) return undefined;
+  for (const e of x) if (typeof e !== "string" || e.includes("\n")) return undefined;
+  const joined = x.join("\n");
+  const m = f(joined);
+  if (m === joined) return undefined;
+  const lines = m.split("\n");
+  return lines.length === x.length ? lines : undefined;
 }
 
 /** The member of an ARM output or parameter (`{type, value}`) that holds its value. */
@@ -2590,6 +2989,17 @@ export function scanDocument(doc: unknown, maxDepth: number): DocumentScan {
         if (m !== x) masks.push({ at: o, key: k, value: m });
       } else if (x !== null && typeof x === "object") {
         if (level >= maxDepth) return { tooDeep: true, strip };
+        if (Array.isArray(x) && SCRIPT_MEMBERS.has(k)) {
+          // a script's lines, one per element: read as one script, then each line as an array's element
+          const lines = scriptLines(x, maskSecretsInString);
+          if (lines !== undefined) {
+            const own: Array<{ at: Record<string, unknown> | unknown[]; key: string | number; value: string }> = [];
+            scanArray(lines, level, maxDepth, own, values, levels, undefined);
+            for (const m of own) lines[m.key as number] = m.value;
+            for (let i = 0; i < x.length; i++) if (lines[i] !== x[i]) masks.push({ at: x, key: i, value: lines[i] as string });
+            continue;
+          }
+        }
         const prefix = argvPrefix(o, k, x);
         if (prefix !== undefined) (prefixes ??= new Map()).set(x, prefix);
         values.push(x);
