@@ -2337,8 +2337,10 @@ describe("a password's value on the next line that is no value", () => {
       ["Enter password:\nHunter2", `Enter password:\n${REDACTED}`],
       ["Enter password:\nCorrect horse battery", `Enter password:\n${REDACTED} horse battery`],
       ['{"log": "Enter password:\\nhunter2"', `{"log": "Enter password:\\n${REDACTED}"`],
-      // a value ends at an escaped line break: the next line is its own
-      ["Password=S3cret\\nnext", `Password=${REDACTED}\\nnext`],
+      // plain text: a backslash-n may be part of the value (C:\\new): the whole run is masked
+      ["Password=S3cret\\nnext", `Password=${REDACTED}`],
+      // JSON text: a value ends at an escaped line break, the next line is its own
+      ['{"a": "Password=S3cret\\nnext"', `{"a": "Password=${REDACTED}\\nnext"`],
     ];
     for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
   });
@@ -2465,5 +2467,156 @@ describe("round-5 hostile strings take linear time", () => {
     const ms = performance.now() - t0;
     assert.ok(ms < BOUND_MS, `${Math.round(ms)} ms`);
     assert.equal((scanned as { script: string[] }).script[50_000], `user49999:${REDACTED}`);
+  });
+});
+
+describe("PowerShell's $pwd holds a password; the shell's $PWD as a path stays", () => {
+  it("masks the value assigned to $pwd, any case, and keeps $PWD before a path or at a word's end", () => {
+    const cases: Array<[string, string]> = [
+      ['$pwd = "Hunter2"', `$pwd = "${REDACTED}"`],
+      ["$Pwd = 'Hunter2'", `$Pwd = '${REDACTED}'`],
+      ["$PWD=Hunter2", `$PWD=${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's variable
+    for (const s of ["docker run -v $PWD:/w img", "cd $PWD", "cd ${PWD}/x", "ls $PWD/dist", 'echo "$PWD"']) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("a script's lines joined: a mask across lines keeps them apart", () => {
+  it("masks a here-document's password after a private key's lines, a YAML value's lines, and skips non-strings", () => {
+    const key = [
+      "cat <<EOF | chpasswd",
+      "root:Hunter2",
+      "EOF",
+      "cat > k.pem <<EOF",
+      "-----BEGIN RSA PRIVATE KEY-----",
+      "MIIEabc",
+      "-----END RSA PRIVATE KEY-----",
+      "EOF",
+    ];
+    const keyOut = ["cat <<EOF | chpasswd", `root:${REDACTED}`, "EOF", "cat > k.pem <<EOF", REDACTED, REDACTED, REDACTED, "EOF"];
+    const yaml = ["cat > v.yaml <<EOF", "db:", "  password:", "    Hunter2", "  clientSecret: |", "    abc", "", "    def", "EOF"];
+    const yamlOut = [
+      "cat > v.yaml <<EOF",
+      "db:",
+      "  password:",
+      `    ${REDACTED}`,
+      `  clientSecret: ${REDACTED}`,
+      REDACTED,
+      "",
+      REDACTED,
+      "EOF",
+    ];
+    const mixed = ["chpasswd <<EOF", "root:Hunter2", "EOF", 0, null];
+    const mixedOut = ["chpasswd <<EOF", `root:${REDACTED}`, "EOF", 0, null];
+    for (const [script, expected] of [
+      [key, keyOut],
+      [yaml, yamlOut],
+      [mixed, mixedOut],
+    ] as const) {
+      const { stripped, scanned } = bothWays({ script });
+      assert.deepEqual(stripped, { script: expected });
+      assert.deepEqual(scanned, { script: expected });
+      assert.deepEqual(JSON.parse(maskSecretsInString(JSON.stringify({ script }))), { script: expected });
+    }
+  });
+});
+
+describe("a script's lines joined: no value below a printed prompt, no continuation's caret masked", () => {
+  it("keeps the command after an echo's prompt and a line's trailing ^, and still masks a value below a prompt line", () => {
+    const cases: Array<[unknown[], unknown[]]> = [
+      [
+        ["echo Enter the admin password:", "systemctl restart nginx"],
+        ["echo Enter the admin password:", "systemctl restart nginx"],
+      ],
+      [
+        ["Write-Host Password:", "Restart-Service W3SVC"],
+        ["Write-Host Password:", "Restart-Service W3SVC"],
+      ],
+      [
+        ["net use Z: \\\\srv\\share ^", "  Hunter2 /user:a"],
+        ["net use Z: \\\\srv\\share ^", `  ${REDACTED} /user:a`],
+      ],
+      [
+        ["Enter password:", "hunter2"],
+        ["Enter password:", REDACTED],
+      ],
+    ];
+    for (const [commands, expected] of cases) {
+      const { stripped, scanned } = bothWays({ commands });
+      assert.deepEqual(stripped, { commands: expected });
+      assert.deepEqual(scanned, { commands: expected });
+    }
+    assert.equal(maskSecretsInString("net use Z: \\\\srv\\share ^"), "net use Z: \\\\srv\\share ^");
+  });
+});
+
+describe("a password's next line: only a timestamp before a space or the line's end, only a sentence that ends", () => {
+  it("masks the first word of words that make no sentence, and a value that only starts as a timestamp", () => {
+    const cases: Array<[string, string]> = [
+      ["Password:\nOpen Sesame", `Password:\n${REDACTED} Sesame`],
+      ['{"b": "password:\\nOpen Sesame"', `{"b": "password:\\n${REDACTED} Sesame"`],
+      ["password:\nNow Hunter2", `password:\n${REDACTED} Hunter2`],
+      ["password:\nA b", `password:\n${REDACTED} b`],
+      ["password:\nThe quick brown fox", `password:\n${REDACTED} quick brown fox`],
+      ["password:\nThe end.", `password:\n${REDACTED} end.`],
+      ["password:\n12:34:56abc", `password:\n${REDACTED}`],
+      ["password:\n[2024-01-01]x", `password:\n${REDACTED}`],
+      ["password:\n2024-01-01", `password:\n${REDACTED}`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+    for (const s of [
+      "password:\nThe quick brown fox jumps.",
+      "password:\n2024-01-01 INFO ok",
+      "password:\n[2024-01-01T10:00:00Z]",
+      "password:\n[2024-01-01] ok",
+      "password:\n12:34:56",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
+  });
+});
+
+describe("a value's backslash and n in a string that is no JSON text", () => {
+  it("masks the whole run; in JSON text the value still ends at an escaped line break", () => {
+    const cases: Array<[string, string]> = [
+      ["Password=C:\\new\\pw", `Password=${REDACTED}`],
+      ["Password=Sup3r\\nova!", `Password=${REDACTED}`],
+      ["token=abc\\r\\ndef", `token=${REDACTED}`],
+      ['{"a": "token=abc\\r\\ndef"', `{"a": "token=${REDACTED}\\r\\ndef"`],
+      ['x {\\"c\\": \\"Password=S3cret\\nnext\\"}', `x {\\"c\\": \\"Password=${REDACTED}\\nnext\\"}`],
+      ["password:\\n  S3cret\\nuser: bob", `password:\\n  ${REDACTED}\\nuser: bob`],
+    ];
+    for (const [s, expected] of cases) assert.equal(maskSecretsInString(s), expected, s);
+  });
+});
+
+describe("a certificate Secret's name: a certificate's word or a domain, no part a password's", () => {
+  it("masks dashed words, parts that mix letters and digits, and keeps certificate and domain names", () => {
+    for (const [s, expected] of [
+      ["certSecret: correct-horse", `certSecret: ${REDACTED}`],
+      ["tlsSecret: s3cret-2024", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret:\n  trustno1-x", `tlsSecret:\n  ${REDACTED}`],
+      ["tlsSecret: tls-hunter2", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret: example-com", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret: api2.example.com", `tlsSecret: ${REDACTED}`],
+      ["tlsSecret: my-pass-tls", `tlsSecret: ${REDACTED}`],
+    ]) {
+      assert.equal(maskSecretsInString(s as string), expected, s);
+    }
+    for (const s of [
+      "tlsSecret: web-tls",
+      "tlsSecret: web-tls-2024",
+      "certSecret: web-tls.example",
+      "tlsSecret: example.com",
+      "caSecret: ca.internal",
+      "sslSecret: site-certs",
+      "tlsSecret: webtls",
+    ]) {
+      assert.equal(maskSecretsInString(s), s, s);
+    }
   });
 });

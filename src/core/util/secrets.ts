@@ -196,33 +196,54 @@ const ARGV_WORD_HINT = /"(?:set|user?|\/p)"/i;
  * A password's value may follow on the next line (`Enter password:` then `hunter2`; a line break escaped as JSON text
  * writes it too, `password:\n  hunter2`), never as a line that NO_VALUE_LINE reads (`password:` then `user: u`,
  * `  valueFrom: vault`: the document's next mapping, not the value; a comment, a log line, a sentence). A value ends at
- * an escaped line break (`Password=x\nnext`: the next line is no part of it).
+ * an escaped line break in JSON text (`Password=x\nnext`: the next line is no part of it; NAMED_SECRET_PLAIN's does
+ * not, `Password=C:\new\pw`).
  */
 const SECRET_VALUE_NAME =
-  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|(?<!\$\{?)pwd|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
+  /access[_-]?key|account[_-]?key|api[_-]?key|storage[_-]?key|(?:primary|secondary|shared|secret)[_-]?key|pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|pwd(?:(?<!\$\{?pwd)|(?!\}?(?::?\/|(?![\w}])(?![ \t]*[=:]))))|secret|_auth(?<![\w-]_auth)|(?<!(?:skip|next|page|continuation|starting)[_-]?)token|signature/
     .source;
 /**
- * A password's name, whose value may be any word after a `:` (a passphrase's too; `pwd` is never the shell's `$PWD`, the
- * working directory, `-v $PWD:/w`: SECRET_VALUE_NAME's `pwd` is not, and NAMED_SECRET reads its name there).
+ * A password's name, whose value may be any word after a `:` (a passphrase's too). SECRET_VALUE_NAME's `pwd` is not the
+ * shell's `$PWD` or `${PWD}` (the working directory) where a path uses it: before a `/`, a `:/` (`-v $PWD:/w`) or a
+ * word's end (`cd $PWD`), though not before a `=` or a `:` (`$pwd = "x"`, PowerShell's variable, holds a password).
  */
 const PASSWORD_NAME = "pass(?:(?:wor)?d(?:[_-]?or[_-]?key)?|phrase)|pwd";
 /** A line break as JSON text writes it in a string, to any level of JSON text in JSON text (`\n`, `\r\n`, `\\n`). */
 const ESC_BREAK = "\\\\{1,7}(?:r\\\\{1,7})?n";
+/** The same, found in a value (NAMED_SECRET_PLAIN's, below an escaped line break). */
+const ESC_BREAK_AT = new RegExp(ESC_BREAK);
+/** The end of a line: the string's, a line break, or one escaped as JSON text writes it. */
+const LINE_END = `(?:$|[\\r\\n]|${ESC_BREAK})`;
+/** A log line's time (`10:00:00`, `10:00:00.123Z`, `10:00:00+02:00`). */
+const LOG_TIME = "\\d\\d?:\\d\\d:\\d\\d(?:[.,]\\d+)?(?:Z|[+-]\\d\\d:?\\d\\d)?";
+/** A log line's date (`2024-01-01`, `2024/01/01`). */
+const LOG_DATE = "\\d{4}[-/]\\d\\d[-/]\\d\\d";
 /**
  * What a password's value on the next line never is: a line that reads as a key (`user: u`, `user:` then more), a
  * comment (`# from vault`), a sequence's item (`- name: x`: maskYamlLines reads one below a key), a log line's
- * timestamp (`2024-01-01 INFO ok`, `[2024-01-01T10:00:00Z]`, `10:00:00`), or a sentence (`The next step…`: a
- * capitalized word that starts one, in that case, then another word). Not a single word, capitalized or not (`Enter
- * password:` then `hunter2`, `Hunter2`), nor words that start no sentence (`Correct horse …`: its first word is
- * masked, as on the key's line).
+ * timestamp, a space or the line's end after it (`2024-01-01 INFO ok`, `[2024-01-01T10:00:00Z]`, `10:00:00`; not
+ * `12:34:56abc`, `[2024-01-01]x`, nor a date alone, `2024-01-01`: values), or a sentence (`The next step is below.`: a
+ * capitalized word that starts one, in that case, then two words at least, the last one ending the line with a `.`,
+ * a `!` or a `?`). Not a single word, capitalized or not (`Enter password:` then `hunter2`, `Hunter2`), nor words that
+ * make no sentence (`Correct horse …`, `Open Sesame`, `The quick brown fox`: the first word is masked, as on the key's
+ * line).
  */
-const NO_VALUE_LINE = `[\\w.-]*:(?:\\s|$|${ESC_BREAK})|[#-](?:\\s|$|${ESC_BREAK})|\\[?\\d{4}[-/]\\d\\d[-/]\\d\\d(?:[T \\t\\]]|$)|\\[?\\d\\d?:\\d\\d:\\d\\d(?!\\d)|(?-i:(?:The|This|That|These|Those|Then|Next|Now|Note|See|Use|Run|Enter|Type|If|When|Once|After|Before|In|On|For|To|You|We|It|Its|Our|Your|Set|Click|Select|Press|Open|Go|Check|Make|And|But|Or|So|Also|A|An)[ \\t]+[A-Za-z])`;
+const NO_VALUE_LINE = `[\\w.-]*:(?:\\s|$|${ESC_BREAK})|[#-](?:\\s|$|${ESC_BREAK})|\\[?${LOG_DATE}(?:[T ]${LOG_TIME})?\\]?[ \\t]|\\[?(?:${LOG_DATE}[T ])?${LOG_TIME}\\]?(?=[ \\t]|${LINE_END})|(?-i:(?:The|This|That|These|Those|Then|Next|Now|Note|See|Use|Run|Enter|Type|If|When|Once|After|Before|In|On|For|To|You|We|It|Its|Our|Your|Set|Click|Select|Press|Open|Go|Check|Make|And|But|Or|So|Also|A|An)[ \\t]+[^\\s\\\\]+[ \\t]+[^\\r\\n\\\\]{0,240}?[^\\s\\\\][.!?][ \\t]*${LINE_END})`;
 /** A quote, escaped to any level of JSON text in JSON text (`"`, `\"`, `\\\"`; bounded: see URL_SCHEME). */
 const ESC_QUOTE = `\\\\{0,7}["']`;
-const NAMED_SECRET = new RegExp(
-  `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=${PASSWORD_NAME})\\s*:(?:[ \\t]*(?![\\r\\n]|${ESC_BREAK})|(?:\\s|${ESC_BREAK})*(?!\\s|${ESC_BREAK}|${NO_VALUE_LINE}))(?!#(?=\\s|$)(?<=(?:^|[\\r\\n]|${ESC_BREAK}|${ESC_QUOTE})(?:[ \\t]|\\\\{1,7}t)*(?:-[ \\t]+)?[\\w.-]*(?:${PASSWORD_NAME})[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|\\\\(?!["'\\\\n]|r\\\\{1,7}n))+)`,
-  "gi",
-);
+/** NAMED_SECRET's, its value's backslash before what `backslash` reads (not a quote, nor what ends the value). */
+const namedSecret = (backslash: string): RegExp =>
+  new RegExp(
+    `(${SECRET_VALUE_NAME})((?:${ESC_QUOTE})?\\s*=\\s*|(?:${ESC_QUOTE})?\\s*:\\s*(?=${ESC_QUOTE})|(?<=${PASSWORD_NAME})\\s*:(?:[ \\t]*(?![\\r\\n]|${ESC_BREAK})|(?:\\s|${ESC_BREAK})*(?!\\s|${ESC_BREAK}|${NO_VALUE_LINE}))(?!#(?=\\s|$)(?<=(?:^|[\\r\\n]|${ESC_BREAK}|${ESC_QUOTE})(?:[ \\t]|\\\\{1,7}t)*(?:-[ \\t]+)?[\\w.-]*(?:${PASSWORD_NAME})[ \\t]*:[ \\t]+#)))(?:(${ESC_QUOTE})(?:(?!\\3)[^\\n])*\\3|(?:${ESC_QUOTE})?(?:[^;&"'\\s\\\\]|\\\\\\\\|${backslash})+)`,
+    "gi",
+  );
+/**
+ * In JSON text (a string that reads as JSON text, or holds a quote escaped: its strings' escapes are written), a value
+ * ends at an escaped line break (`{"a": "Password=x\nnext"`: the next line is no part of it).
+ */
+const NAMED_SECRET = namedSecret(`\\\\(?!["'\\\\n]|r\\\\{1,7}n)`);
+/** Elsewhere a backslash and an `n` are the value's (`Password=C:\new\pw`, `token=abc\r\ndef`). */
+const NAMED_SECRET_PLAIN = namedSecret(`\\\\(?!["'\\\\])`);
 
 /**
  * A secret field inside JSON text held as a string (an Activity Log `requestbody`, a CloudTrail event): `"adminPassword":
@@ -282,6 +303,26 @@ function mask(s: string, aws: boolean): string {
   return maskHinted(s, aws);
 }
 
+/**
+ * Whether a script's lines, joined, are being masked (scriptLines; masking is synchronous, and scriptLines sets it only
+ * around its own call): a mask keeps the line breaks it spans (redactedLines), and a password's value is read on the
+ * next line only below a prompt or a key, not below a command that prints one (ECHO_LINE).
+ */
+let scriptJoin = false;
+/**
+ * A masked span's text: REDACTED, or in a script's lines joined (scriptJoin) one REDACTED for each of its lines (a
+ * blank one kept), its line breaks kept (`-----BEGIN … KEY-----`, its lines and its end: four lines, each REDACTED).
+ */
+function redactedLines(span: string): string {
+  if (!scriptJoin || !span.includes("\n")) return REDACTED;
+  return span
+    .split("\n")
+    .map((l) => (l.trim() === "" ? l : REDACTED))
+    .join("\n");
+}
+/** A script's line that prints a prompt (`echo Enter the admin password:`): the next line is the script's next command. */
+const ECHO_LINE = /^[ \t]*@?(?:echo|printf|print|puts|say|write-(?:host|output|information|verbose|warning)|read-host)(?![\w-])/i;
+
 /** What `mask` does to a string past the pre-check. */
 function maskHinted(s: string, aws: boolean): string {
   if (isJsonLike(s)) {
@@ -289,7 +330,7 @@ function maskHinted(s: string, aws: boolean): string {
     if (masked !== undefined) return masked;
   }
   let out: string = s
-    .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, REDACTED)
+    .replace(/-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|$)/g, redactedLines)
     .replace(/\bSharedAccessSignature\s+[^\s"',;]+/gi, `SharedAccessSignature ${REDACTED}`)
     // an HTTP bearer token (`Authorization: Bearer …`, in a command line or a request a record kept), opaque or not
     .replace(/\b(Bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi, `$1${REDACTED}`)
@@ -299,13 +340,21 @@ function maskHinted(s: string, aws: boolean): string {
     out = maskYamlLines(out);
     if (out.includes("\\n")) out = maskEscapedYaml(out);
   }
+  // JSON text's escapes are written in it: a quote escaped, or JSON text (cut short: no parse read it)
+  const escaped = s.includes('\\"') || /^\s*[[{]/.test(s);
   out = out
-    .replace(NAMED_SECRET, (m: string, name: string, sep: string, quote: string | undefined) =>
-      quote === undefined
-        ? NAMED_BOOLEAN.test(m.slice(name.length + sep.length))
-          ? m
-          : `${name}${sep}${REDACTED}`
-        : `${name}${sep}${quote}${REDACTED}${quote}`,
+    .replace(
+      escaped ? NAMED_SECRET : NAMED_SECRET_PLAIN,
+      (m: string, name: string, sep: string, quote: string | undefined, at: number, t: string) => {
+        if (scriptJoin && sep.includes("\n") && ECHO_LINE.test(t.slice(t.lastIndexOf("\n", at) + 1, at))) return m;
+        if (quote !== undefined) return `${name}${sep}${quote}${REDACTED}${quote}`;
+        const value = m.slice(name.length + sep.length);
+        if (NAMED_BOOLEAN.test(value)) return m;
+        // a value below its key's line break, escaped (`password:\n  S3cret\nuser: u`): the string's line breaks are
+        // escaped, and the value ends at the next one
+        const cut = !escaped && sep.includes("\\") ? value.search(ESC_BREAK_AT) : -1;
+        return `${name}${sep}${REDACTED}${cut > 0 ? value.slice(cut) : ""}`;
+      },
     )
     .replace(/([?&;]sig=)[^&\s"'#;]+/gi, `$1${REDACTED}`)
     .replace(JWT, REDACTED);
@@ -357,8 +406,12 @@ const YAML_PLAIN_WORDS =
 /**
  * A key that names a Kubernetes Secret, not its content (`existingSecret: db-creds`, `imagePullSecret: regcred`): its
  * value, when a Secret's name (YAML_OBJECT_NAME), stays. A certificate's Secret (`certSecret: web-tls.example`) only
- * when the name has more than one part (a `-` or a `.`: `web-tls`, `example-com`, `web.example`) and no part says
- * password (YAML_CERT_PASSWORD_PART: `tlsSecret: my-pass-1` is one), or is one word of letters that ends as a
+ * when the name has more than one part (a `-` or a `.`) and: one part at least is a certificate's word, whole
+ * (YAML_CERT_PART: `tls`, `ssl`, `cert`, `certs`, `crt`, `ca`: `web-tls`, `ca.internal`), or the name is a domain's (a `.`
+ * in it, its last part letters only: YAML_DOMAIN_NAME, `web.example`, `example.com`); no part mixes letters and digits
+ * (YAML_MIXED_PART: `tlsSecret: s3cret-2024`, `trustno1-x`, `tls-hunter2`; a part of digits only may be a date or a
+ * version, `web-tls-2024`); and no part says password (YAML_CERT_PASSWORD_PART: `tlsSecret: my-pass-1` is one).
+ * `certSecret: correct-horse`, `example-com` are passwords. Or the name is one word of letters that ends as a
  * certificate's (`certSecret: webtls`, `tlsSecret: ingresscert`, `sitessl`, `apicrt`, `tls`: YAML_CERT_NAME) and says
  * no password (`mycertpass`, `sslpassword1`, `pwtls`). A digit in a one-part name makes it a password (`tls123`,
  * `crt4me2024`, `hunter2tls`), as does any other one-part name (`tlsSecret: p4ssw0rd`). Any other key's name
@@ -370,6 +423,12 @@ const YAML_CERT_SECRET_REF = /^(?:[\w.-]*\.)?(?:tls|ssl|cert|certificate|ca)[_-]
 const YAML_DOTTED_NAME = /[-.]/;
 /** A part of a certificate Secret's name that says password (`my-pass-1`, `admin.pw`, `db-pwd`). */
 const YAML_CERT_PASSWORD_PART = /pass|pwd|(?:^|[-.])pw(?:[-.]|$)/;
+/** A part of a certificate Secret's name that is a certificate's word (`web-tls`, `site-certs`, `ca.internal`). */
+const YAML_CERT_PART = /(?:^|[-.])(?:tls|ssl|certs?|crt|ca)(?:[-.]|$)/;
+/** A domain's name: a `.` before its last part, letters only (`web.example`, `example.com`). */
+const YAML_DOMAIN_NAME = /\.[a-z]+$/;
+/** A part of a name that mixes letters and digits (`s3cret`, `trustno1`, `2fa`). */
+const YAML_MIXED_PART = /(?:^|[-.])(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)/;
 /** A one-part name that says it holds a certificate: letters only, its last ones a certificate's (`webtls`, `ingresscert`). */
 const YAML_CERT_NAME = /^(?![a-z]*(?:pass|pw|secret))[a-z]*(?:tls|ssl|certs?|crt)$/;
 /** A Kubernetes object's name: a lowercase RFC 1123 subdomain (its labels of letters, digits and inner `-`), at most 253. */
@@ -430,7 +489,7 @@ function maskYamlLines(s: string): string {
       // one line, read as the key's line's value is (`existingSecret:` then `  db-creds` names a Secret)
       const one = end === -1 ? "" : s.slice(end[0], end[1]).trimEnd();
       if (end !== -1 && (one.includes("\n") || !yamlValueKept(m[2] as string, one))) {
-        out += s.slice(done, end[0]) + REDACTED;
+        out += s.slice(done, end[0]) + redactedLines(s.slice(end[0], end[1]));
         done = end[1];
         p = end[1] < s.length ? s.indexOf("\n", end[1]) + 1 || s.length : s.length;
         continue;
@@ -446,7 +505,7 @@ function maskYamlLines(s: string): string {
     const below = block ? deeperLinesEnd(s, next, column) : deeperValue(s, next, column);
     if (below !== -1 || block) {
       const end = Math.max(eol, typeof below === "number" ? below : below[1]);
-      out += s.slice(done, v) + REDACTED;
+      out += s.slice(done, v) + redactedLines(s.slice(v, end));
       done = end;
       p = end < s.length ? s.indexOf("\n", end) + 1 || s.length : s.length;
       continue;
@@ -647,7 +706,11 @@ function yamlValueKept(key: string, value: string): boolean {
     YAML_OBJECT_NAME.test(value) &&
     (YAML_SECRET_REF.test(key) ||
       (YAML_CERT_SECRET_REF.test(key) &&
-        (YAML_DOTTED_NAME.test(value) ? !YAML_CERT_PASSWORD_PART.test(value) : YAML_CERT_NAME.test(value))));
+        (YAML_DOTTED_NAME.test(value)
+          ? (YAML_CERT_PART.test(value) || YAML_DOMAIN_NAME.test(value)) &&
+            !YAML_MIXED_PART.test(value) &&
+            !YAML_CERT_PASSWORD_PART.test(value)
+          : YAML_CERT_NAME.test(value))));
   const whole = YAML_WHOLE_KEY.test(key) && (!key.includes("-") || YAML_PASSWORD_KEY.test(key));
   return YAML_NOT_SECRET.test(value) || ref || (!whole && YAML_PLAIN_WORDS.test(value));
 }
@@ -957,8 +1020,8 @@ interface ShellWords {
 /**
  * The shell words from `i` on, at most `max`, to the command's end (`;`, `&`, `|`, a parenthesis, a backquote, a line
  * break, a quote that never closes): a word's parts glued (`P@ss"w d"` is one word), a line continued by a backslash
- * or a backtick read on (by cmd's `^` too, with `caret`: a Windows command's). Reads those words, and the spaces
- * between them, once.
+ * or a backtick read on (by cmd's `^` too, with `caret`: a Windows command's; a `^` that ends the string is no word).
+ * Reads those words, and the spaces between them, once.
  */
 function shellWords(s: string, i: number, max: number, caret = false): ShellWords {
   const words: string[] = [];
@@ -970,6 +1033,8 @@ function shellWords(s: string, i: number, max: number, caret = false): ShellWord
       if (c === " " || c === "\t") i++;
       else if ((c === "\\" || c === "`" || (caret && c === "^")) && (s[i + 1] === "\n" || (s[i + 1] === "\r" && s[i + 2] === "\n")))
         i += s[i + 1] === "\n" ? 2 : 3;
+      // cmd's `^` that ends the string: a script's line held alone, continued on the next (as WORD_PART's `\`)
+      else if (caret && c === "^" && i + 1 === s.length) i++;
       else break;
     }
     const from = i;
@@ -2855,18 +2920,27 @@ const SCRIPT_MEMBERS = new Set(["script", "scripts", "commands", "Script", "Scri
 
 /**
  * A script's lines, one per element, masked as the script they make (joined by line breaks: a here-document's body, a
- * YAML value below its key, a line a command continues on), each element its line; undefined where nothing is masked
- * so, where an element is no string or holds a line break, or where the masked script has other lines than the
- * elements (a private key's lines masked as one): each element is then masked alone, as any array's.
+ * YAML value below its key, a line a command continues on), each element its line (a mask that spans lines keeps
+ * their breaks: redactedLines); an element that is no string is an empty line of it, and stays. Undefined where
+ * nothing is masked so, where an element holds a line break, or where the masked script still has other lines than
+ * the elements: each element is then masked alone, as any array's.
  */
-function scriptLines(x: readonly unknown[], f: (s: string) => string): string[] | undefined {
+function scriptLines(x: readonly unknown[], f: (s: string) => string): unknown[] | undefined {
   if (x.length < 2) return undefined;
-  for (const e of x) if (typeof e !== "string" || e.includes("\n")) return undefined;
-  const joined = x.join("\n");
-  const m = f(joined);
+  for (const e of x) if (typeof e === "string" && e.includes("\n")) return undefined;
+  const parts = x.map((e) => (typeof e === "string" ? e : ""));
+  const joined = parts.join("\n");
+  let m: string;
+  scriptJoin = true;
+  try {
+    m = f(joined);
+  } finally {
+    scriptJoin = false;
+  }
   if (m === joined) return undefined;
   const lines = m.split("\n");
-  return lines.length === x.length ? lines : undefined;
+  if (lines.length !== x.length) return undefined;
+  return x.map((e, i) => (typeof e === "string" ? lines[i] : e));
 }
 
 /** The member of an ARM output or parameter (`{type, value}`) that holds its value. */
