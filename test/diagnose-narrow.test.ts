@@ -327,7 +327,7 @@ describe("no target: a snapshot of group A holding group B's load balancer is di
     }
   });
 
-  it("a snapshot whose load balancers are all in its group is not narrowed: every result, as with whole", () => {
+  it("a snapshot of A holding B's VM behind A's load balancer: narrowed to A, every result kept (tied to A's load balancer)", () => {
     const inA = healthyWeb()
       .vm("vm3", { subnet: WEB_SUBNET, ip: "10.0.0.6", pools: [`${WEB_LB}/pool-web`] })
       .build();
@@ -335,6 +335,8 @@ describe("no target: a snapshot of group A holding group B's load balancer is di
     const withOther = moved(inA, [ids.vm("vm3"), ids.nic("vm3-nic")]);
     const replay = diagnose({ snapshot: withOther, adapter, rules, source: "test", passes: "full" });
     const whole = run(withOther, undefined, "full");
+    assert.equal(replay.narrowedTo?.group, A, "a resource of another group: the replay is A's check");
+    assert.deepEqual(replay.narrowedTo?.leftOut, []);
     assert.deepEqual(rows(replay), rows(whole));
     assert.ok(
       rows(replay).some((r) => r.includes("vm3")),
@@ -379,9 +381,16 @@ describe("a load balancer of another group named like the group", () => {
 describe("the replay of a group's snapshot narrows on Azure only", () => {
   it("the Azure adapter replays a group's snapshot as the group; the AWS adapter (regions) does not", async () => {
     const { awsProvider } = await import("../src/providers/aws/adapter.ts");
-    assert.equal(azureProvider.replaysAsGroup, true);
-    assert.notEqual(awsProvider.replaysAsGroup, true);
+    assert.equal(azureProvider.replayGroup?.(world(true)), A);
+    assert.equal(awsProvider.replayGroup, undefined);
+    // a snapshot holding only the group's resources is the whole snapshot
+    assert.equal(azureProvider.replayGroup?.(healthyWeb().build()), undefined);
     const d = diagnose({ snapshot: world(true), adapter, rules, source: "test" });
+    // what the replay's note counts: the failing and unknown results it left out (vm9's, lb-web's probe)
+    const bad = (fs: Finding[]) => fs.filter((f) => f.status === "fail" || f.status === "unknown" || f.status === "error").length;
+    const whole = run(world(true), undefined, "full");
+    assert.ok((d.narrowedTo?.failing ?? 0) > 0);
+    assert.equal(d.narrowedTo?.failing, bad(whole.findings) - bad(d.findings));
     assert.equal(d.narrowedTo?.group, A);
     assert.deepEqual(
       d.narrowedTo?.leftOut.map((lb) => lb.name),

@@ -133,14 +133,20 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     suppressions = applySuppressions(findings, config.suppressions, { now, tagsOf: adapter.tagsOf(snapshot) });
   }
   // a snapshot of one group diagnosed as that group: say which load balancers' own results are left out, and how to see them
-  if (narrowedTo && narrowedTo.leftOut.length > 0) {
+  if (narrowedTo && (narrowedTo.leftOut.length > 0 || narrowedTo.failing > 0)) {
     const named = narrowedTo.leftOut
       .slice(0, 3)
       .map((lb) => `${sanitize(lb.name)}${lb.group ? ` (${sanitize(lb.group)})` : ""}`)
       .join(", ");
     const more = narrowedTo.leftOut.length > 3 ? ` and ${narrowedTo.leftOut.length - 3} more` : "";
+    const what = [
+      ...(named ? [`the results of ${named}${more} that do not concern it`] : []),
+      ...(narrowedTo.failing > 0
+        ? [`${narrowedTo.failing} failing or unknown result${narrowedTo.failing === 1 ? "" : "s"} about other ${adapter.groupNoun}s' resources`]
+        : []),
+    ].join(", and ");
     io.err(
-      `lbdoctor: note: ${sanitize(source)} is a snapshot of ${adapter.groupNoun} ${sanitize(narrowedTo.group)}, diagnosed as \`lbdoctor check ${sh(narrowedTo.group)}\` was: the results of ${named}${more} that do not concern it are left out; name a load balancer (or ${adapter.groupNoun}) after --snapshot to see them\n`,
+      `lbdoctor: note: ${sanitize(source)} is a snapshot of ${adapter.groupNoun} ${sanitize(narrowedTo.group)}, diagnosed as \`lbdoctor check ${sh(narrowedTo.group)}\` was: ${what} are left out; name a load balancer or ${adapter.groupNoun} after --snapshot to see them\n`,
     );
   }
   // silent misses: a --from that names no machine, a suppression that matches no finding

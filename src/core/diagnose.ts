@@ -63,7 +63,7 @@ export interface Diagnosis {
    * with no target: the group a snapshot of one group was narrowed to (it holds load balancers of other groups), and
    * those load balancers, whose own results are left out (see diagnoseSteps)
    */
-  narrowedTo?: { group: string; leftOut: LoadBalancerInfo[] };
+  narrowedTo?: { group: string; leftOut: LoadBalancerInfo[]; failing: number };
 }
 
 /** What `diagnoseSteps` stops at: once the model is built and narrowed (before any rule), then after each rule. */
@@ -85,12 +85,11 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   const allLoadBalancers = adapter.loadBalancers(model);
   const rules = input.rules.filter((r) => r.provider === snapshot.provider);
   const wanted = [...(input.target ? [input.target] : []), ...(input.targets ?? [])];
-  // no target: a snapshot of one group (Azure: `snapshot <resource-group>`) that holds load balancers of other groups,
-  // fetched because the group's NICs are in their pools, is diagnosed as its group, as the live check of that group
-  // was: what concerns the group, not those load balancers' members elsewhere (which the snapshot does not hold)
-  const ownGroup = wanted.length === 0 && !input.whole && adapter.replaysAsGroup ? adapter.scopeGroup(snapshot) : undefined;
-  const implicit =
-    ownGroup !== undefined && allLoadBalancers.some((lb) => lb.group !== undefined && lb.group.toLowerCase() !== ownGroup.toLowerCase());
+  // no target: a snapshot of one group (Azure: `snapshot <resource-group>`) that holds resources of other groups, fetched
+  // by reference (a load balancer whose pool holds the group's NICs, a hub's appliance), is diagnosed as its group, as
+  // the live check of that group was: what concerns the group, not those resources' own results (adapter.replayGroup)
+  const ownGroup = wanted.length === 0 && !input.whole ? adapter.replayGroup?.(snapshot) : undefined;
+  const implicit = ownGroup !== undefined;
   const scopes = implicit
     ? [groupScope(ownGroup, allLoadBalancers)]
     : wanted.map((t) => narrow(t, allLoadBalancers, adapter, snapshot, input.source));
@@ -137,6 +136,7 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
     return completed ? { ...f, remediation: { ...f.remediation, commands: completed } } : f;
   });
   let inScope: Diagnosis["inScope"];
+  let leftFailing = 0;
   if (scope) {
     const keys = new Set(scope.lbs.map((lb) => lb.key));
     inScope = (f) => {
@@ -156,7 +156,11 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
       return f.subjects.some((id) => scope.groups.some((g) => adapter.inGroup(at(id), g)));
     };
     const within = inScope;
+    const before = findings;
     findings = findings.filter(within);
+    // the failing, unknown and error results the narrowing left out (what a replay's note counts)
+    for (const f of before) if (f.status === "fail" || f.status === "unknown" || f.status === "error") leftFailing++;
+    for (const f of findings) if (f.status === "fail" || f.status === "unknown" || f.status === "error") leftFailing--;
     counted = counted.map((c) => {
       const ordinal: number[] = [];
       const kept: CountedResults = { ruleId: c.ruleId, status: [], resourceId: [], loadBalancerId: [], key: [], ordinal };
@@ -178,7 +182,7 @@ export function* diagnoseSteps(input: DiagnoseInput): Generator<DiagnoseStep, Di
   const shown = scope ? withOthersNamed(scope.lbs, allLoadBalancers, findings, counted) : allLoadBalancers;
   const narrowedTo =
     implicit && ownGroup !== undefined
-      ? { group: ownGroup, leftOut: allLoadBalancers.filter((lb) => !shown.some((x) => x.key === lb.key)) }
+      ? { group: ownGroup, leftOut: allLoadBalancers.filter((lb) => !shown.some((x) => x.key === lb.key)), failing: leftFailing }
       : undefined;
   return {
     ...(narrowedTo ? { narrowedTo } : {}),

@@ -97,11 +97,12 @@ export interface ProviderAdapter<M extends Model = Model> {
   /** the scope's own group (resource group, region), for narrowing by name */
   scopeGroup(snapshot: Snapshot): string | undefined;
   /**
-   * whether a snapshot of one group (`scopeGroup`) that holds load balancers of other groups is diagnosed as that group
-   * when no target is given, as the live check that collected it was (Azure: load balancers of other groups are fetched
-   * because the group's NICs are in their pools)
+   * The group a snapshot of one group (`scopeGroup`) is diagnosed as when no target is given, when it holds resources of
+   * other groups, as the live check that collected it was (Azure: another group's load balancer whose pool holds the
+   * group's NICs, a hub's VNet and appliance that the group's routes name, are fetched by reference); undefined: the
+   * whole snapshot
    */
-  replaysAsGroup?: boolean;
+  replayGroup?(snapshot: Snapshot): string | undefined;
   /** the tags of the resource a finding is about (suppressions by tag) */
   tagsOf(snapshot: Snapshot): TagsOf;
   /** the keys a resource id relates under: its own and its containing resource's (diff ranking) */

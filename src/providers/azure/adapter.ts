@@ -45,8 +45,15 @@ export const azureProvider: ProviderAdapter<AzureModel> = {
     }),
   inGroup: (finding, group) => finding.resourceId.toLowerCase().includes(`/resourcegroups/${group.toLowerCase()}/`),
   scopeGroup: (snapshot) => (typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined),
-  // live collection of a group fetches another group's load balancer whose pool holds the group's NICs
-  replaysAsGroup: true,
+  // live collection of a group fetches resources of other groups by reference (a load balancer whose pool holds the
+  // group's NICs, a hub's VNet and appliance): a replay without a target is the group's check, as the live one was
+  replayGroup: (snapshot) => {
+    const group = typeof snapshot.scope.resourceGroup === "string" ? snapshot.scope.resourceGroup : undefined;
+    if (!group) return undefined;
+    const own = `/resourcegroups/${group.toLowerCase()}/`;
+    const resources = (snapshot as AzureSnapshot).resources ?? [];
+    return resources.some((r) => typeof r.id === "string" && !r.id.toLowerCase().includes(own)) ? group : undefined;
+  },
   tagsOf: (snapshot) => azureTags(complete(snapshot)),
   relatedKeys: azureRelatedKeys,
   diff: { ...azureDiff, entities: (snapshot) => azureDiff.entities(complete(snapshot)) },
