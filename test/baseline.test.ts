@@ -182,3 +182,62 @@ describe("baselines", () => {
     }
   });
 });
+
+import { healthyWeb, ids, P, RG, WEB_LB } from "./support/azure-builder.ts";
+
+describe("baselines: a failure about another group's resource, kept for the group's by its subjects", () => {
+  /**
+   * The group's VMs reach lb-web, in rg-lb-shared, only through its inbound NAT rules (SSH), and the group's NSG lets
+   * SSH in from anywhere: two nat-rule-conflict failures on those rules, the group's NICs and VMs their subjects.
+   * `source` is the NSG rule's source (the fix: a narrow one).
+   */
+  const world = (source: string): string => {
+    const snap = healthyWeb().nsgRule("nsg-web", { name: "allow-ssh-any", priority: 900, source, ports: "22" }).build();
+    for (const r of snap.resources) {
+      if (/\/networkInterfaces\/vm[12]-nic$/i.test(r.id))
+        for (const c of P(r).ipConfigurations as Array<{ properties: Record<string, unknown> }>)
+          c.properties.loadBalancerBackendAddressPools = [];
+      if (r.id === ids.lb(WEB_LB))
+        for (const pool of P(r).backendAddressPools as Array<{ properties: Record<string, unknown> }>)
+          pool.properties.backendIPConfigurations = [];
+    }
+    let text = JSON.stringify(snap);
+    for (const id of [ids.lb(WEB_LB), ids.publicIp("pip-lb-web")]) {
+      const there = id.replace(`/resourceGroups/${RG}/`, "/resourceGroups/rg-lb-shared/");
+      text = text.replaceAll(`${id}/`, `${there}/`).replaceAll(`${id}"`, `${there}"`);
+    }
+    return text;
+  };
+
+  it("fixed: `check <group>` counts them, as it counted them failing", () => {
+    const before = join(tmp, "nat-before.json");
+    const after = join(tmp, "nat-after.json");
+    const base = join(tmp, "nat-base.report.json");
+    writeFileSync(before, world("Internet"));
+    writeFileSync(after, world("203.0.113.0/24"));
+    const r0 = lbdoctor(["check", "--snapshot", before, RG, "--no-config", "--format", "json", "--output", base]);
+    assert.equal(r0.code, 1, r0.stderr);
+    const failing = JSON.parse(readFileSync(base, "utf8")).findings.filter((f: { status: string }) => f.status === "fail");
+    assert.deepEqual(
+      failing.map((f: { ruleId: string; resourceId: string }) => `${f.ruleId} ${f.resourceId.split("/").pop()}`),
+      ["azure/nat-rule-conflict nat-ssh-vm1", "azure/nat-rule-conflict nat-ssh-vm2"],
+    );
+    const again = lbdoctor(["check", "--snapshot", before, RG, "--no-config", "--baseline", base, "--format", "json"]);
+    assert.deepEqual(JSON.parse(again.stdout).summary.baseline, { source: base, new: 0, existing: 2, fixed: 0 });
+    const r = lbdoctor(["check", "--snapshot", after, RG, "--no-config", "--baseline", base, "--format", "json"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).summary.baseline, { source: base, new: 0, existing: 0, fixed: 2 });
+  });
+
+  it("parseBaseline keeps a failure's subjects; markBaseline's predicate sees them", () => {
+    const b = parseBaseline(
+      JSON.stringify({
+        schema: "lbdoctor.report/v1",
+        findings: [{ id: "r|x|k", status: "fail", ruleId: "r", resourceId: "/x", subjects: ["/a", 3, "/b"] }],
+      }),
+      "b.json",
+    );
+    assert.deepEqual(b.failures, [{ id: "r|x|k", status: "fail", ruleId: "r", resourceId: "/x", subjects: ["/a", "/b"] }]);
+    assert.equal(markBaseline([], b, (f) => f.subjects?.includes("/b") === true).fixed, 1);
+  });
+});

@@ -1296,3 +1296,120 @@ describe("lbdoctor check <group> through the CLI: the group's NICs in a load bal
     assert.doesNotMatch(r.stdout, /az network nic ip-config address-pool \S+ [^\n]*--lb-name/);
   });
 });
+
+describe("--guest and effective NSGs: the group's pool members only, never a hub's appliances", () => {
+  const SUB2 = "00000000-0000-0000-0000-0000000000bb";
+  const listening = { listening: [{ protocol: "tcp" as const, port: 80, address: "0.0.0.0" }], connections: [] };
+  /** hubWorld with an internal load balancer in front of the appliances, and a guest observation for every VM */
+  const withGuests = (w: AzureSnapshot, vmIds: string[]): AzureSnapshot => {
+    const guest = { ...(w.observations?.guest ?? {}) };
+    for (const id of vmIds) guest[id] = listening;
+    return { ...w, observations: { ...w.observations, guest } };
+  };
+  const observed = (emu: ArmEmulator) =>
+    emu
+      .lros()
+      .filter((l) => l.operation === "virtualMachines.runCommand" || l.operation === "networkInterfaces.listEffectiveNetworkSecurityGroups")
+      .map((l) => `${l.operation} ${idKey(l.resourceId)}`)
+      .sort();
+  const groupOnly = [
+    ...["vm1", "vm2"].map((v) => `virtualMachines.runCommand ${idKey(ids.vm(v))}`),
+    ...["vm1", "vm2"].map((v) => `networkInterfaces.listEffectiveNetworkSecurityGroups ${idKey(ids.nic(`${v}-nic`))}`),
+  ].sort();
+
+  it("the hub's appliances behind its internal load balancer (another group): no run-command, no effective NSGs for them", async () => {
+    const w = withGuests(
+      hubWorld({ ilb: true }),
+      ["vm1", "vm2", "nva1", "nva2"].map((v) => (v.startsWith("nva") ? inHub(ids.vm(v)) : ids.vm(v))),
+    );
+    const { snap, emu } = await collectCounting(w, {}, { guest: true });
+    assert.ok(has(snap, inHub(ids.lb("lb-nva"))), "the hub's load balancer and its members are in the snapshot");
+    assert.deepEqual(observed(emu), groupOnly);
+    assert.deepEqual(
+      Object.keys(snap.observations?.guest ?? {})
+        .map(idKey)
+        .sort(),
+      [ids.vm("vm1"), ids.vm("vm2")].map(idKey).sort(),
+    );
+    assert.deepEqual(snap.gaps, []);
+  });
+
+  it("a hub in another subscription: nothing reaches the VM of the same group and name in the scope's subscription", async () => {
+    const hub = JSON.parse(
+      JSON.stringify(hubWorld({ ilb: true })).replaceAll(
+        `/subscriptions/${SUB}/resourceGroups/${HUB}/`,
+        `/subscriptions/${SUB2}/resourceGroups/${HUB}/`,
+      ),
+    ) as AzureSnapshot;
+    const theirs = inHub(ids.vm("nva1")).replace(`/subscriptions/${SUB}/`, `/subscriptions/${SUB2}/`);
+    const original = hub.resources.find((r) => r.id === theirs) as ArmResource;
+    // rg-hub/nva1 of the scope's subscription: another VM, with no NIC in the snapshot's networks
+    const twin = structuredClone(original);
+    twin.id = inHub(ids.vm("nva1"));
+    P(twin).networkProfile = { networkInterfaces: [] };
+    hub.resources.push(twin);
+    const w = withGuests(hub, [ids.vm("vm1"), ids.vm("vm2"), theirs, twin.id]);
+    const { snap, emu } = await collectCounting(w, {}, { guest: true });
+    assert.ok(has(snap, theirs), "the hub's appliance came from its own subscription");
+    assert.deepEqual(observed(emu), groupOnly);
+    assert.ok(!Object.keys(snap.observations?.guest ?? {}).some((id) => idKey(id).includes(`/resourcegroups/${HUB}/`)));
+  });
+});
+
+describe("the appliance search refused by another tenant", () => {
+  const SUB2 = "00000000-0000-0000-0000-0000000000bb";
+  const hubElsewhere = () =>
+    JSON.parse(
+      JSON.stringify(hubWorld({ ilb: true })).replaceAll(
+        `/subscriptions/${SUB}/resourceGroups/${HUB}/`,
+        `/subscriptions/${SUB2}/resourceGroups/${HUB}/`,
+      ),
+    ) as AzureSnapshot;
+  const refusal = (status: number, code: string) => [{ path: new RegExp(`^/subscriptions/${SUB2}/`), status, code, message: "no" }];
+  const unknowns = (snap: AzureSnapshot) =>
+    runRules(buildAzureModel(snap), azureRules)
+      .filter((f) => f.status === "unknown")
+      .map((f) => `${f.ruleId} ${f.messageId} ${f.resourceName}`);
+
+  it("401 InvalidAuthenticationTokenTenant on the hub VNet's GET: a resolve gap, the same unknowns as a 403", async () => {
+    const forbidden = await collectCounting(hubElsewhere(), { faults: refusal(403, "AuthorizationFailed") });
+    const tenant = await collectCounting(hubElsewhere(), { faults: refusal(401, "InvalidAuthenticationTokenTenant") });
+    const hubVnetThere = moved(hubVnet, HUB).replace(`/subscriptions/${SUB}/`, `/subscriptions/${SUB2}/`);
+    assert.deepEqual(
+      (tenant.snap.gaps ?? []).map((g) => [g.operation, g.status, g.code, g.resourceId]),
+      [["resolve", 401, "InvalidAuthenticationTokenTenant", hubVnetThere]],
+    );
+    assert.deepEqual(unknowns(tenant.snap), unknowns(forbidden.snap));
+    assert.deepEqual(unknowns(tenant.snap), [
+      "azure/nva-ip-forwarding-disabled notFound rt-web",
+      "azure/nva-single-point-of-failure notFound rt-web",
+    ]);
+  });
+});
+
+import { cases as spofCases } from "../rules/azure/nva-single-point-of-failure/cases.ts";
+import spofRule from "../rules/azure/nva-single-point-of-failure/rule.ts";
+import { evaluateCase } from "./support/rule-tester.ts";
+
+describe("azure/nva-single-point-of-failure: route tables of one group and name in two subscriptions", () => {
+  it("each route's line names its own table's subscription, which completeCommand keeps", () => {
+    const c = spofCases.invalid.find((x) => x.name.startsWith("two spokes in two subscriptions"));
+    assert.ok(c);
+    const snapshot = c.snapshot as AzureSnapshot;
+    const model = buildAzureModel(snapshot);
+    const finding = evaluateCase(spofRule, snapshot).find((f) => f.status === "fail");
+    assert.ok(finding);
+    const lines = (finding.remediation?.commands ?? [])
+      .map((cmd) => azureProvider.completeCommand?.(cmd, finding, model) ?? cmd)
+      .filter((cmd) => cmd.startsWith("az network route-table route update"));
+    assert.deepEqual(
+      lines.map((l) => l.replace(/ --next-hop-ip-address .*? --/, " … --")),
+      ["00000000-0000-0000-0000-0000000000aa", "00000000-0000-0000-0000-0000000000bb"].flatMap((sub) =>
+        ["default-via-nva", "onprem-via-nva"].map(
+          (route) =>
+            `az network route-table route update --resource-group ra-multi-vm-rg --route-table-name rt-app --name ${route} --next-hop-type VirtualAppliance … --subscription ${sub}`,
+        ),
+      ),
+    );
+  });
+});

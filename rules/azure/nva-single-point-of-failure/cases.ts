@@ -127,6 +127,25 @@ export const cases: RuleCases = {
       ),
       errors: [{ messageId: "singleBehindLb", resourceId: ids.lb("lb-nva") }],
     },
+    {
+      name: "two spokes in two subscriptions, each with a route table of the same group and name, route to one NVA: one finding",
+      snapshot: (() => {
+        const snap = appTierRoutedVia("10.1.1.4")
+          .vm("nva1", { subnet: "vnet-app/snet-nva", ip: "10.1.1.4", enableIPForwarding: true })
+          .build();
+        const table = snap.resources.find((r) => r.id === ids.routeTable("rt-app"));
+        const other = JSON.parse(
+          JSON.stringify(table).replaceAll(
+            "/subscriptions/00000000-0000-0000-0000-0000000000aa/",
+            "/subscriptions/00000000-0000-0000-0000-0000000000bb/",
+          ),
+        );
+        other.properties.subnets = [];
+        snap.resources.push(other);
+        return snap;
+      })(),
+      errors: [{ messageId: "single", resourceId: ids.nic("nva1-nic") }],
+    },
   ],
   unknown: [
     {

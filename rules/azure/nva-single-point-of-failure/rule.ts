@@ -45,10 +45,12 @@ function haCommands(model: AzureModel, nvas: IpConfig[], routes: ApplianceRoute[
       (c) =>
         `az network nic ip-config address-pool add --resource-group ${sh(rgOf(c.nic.id))} --nic-name ${sh(c.nic.name)} --ip-config-name ${sh(c.name)} ${nicPoolArgs(c.nic.id, poolId)}`,
     ),
-    ...routes.map(
-      (r) =>
-        `az network route-table route update --resource-group ${sh(rgOf(r.table.id))} --route-table-name ${sh(r.table.name)} --name ${sh(r.route.name)} --next-hop-type VirtualAppliance --next-hop-ip-address ${sh(freeIp)}`,
-    ),
+    // each route table in its own subscription, named on its line: the spokes that route to one hub may sit in
+    // several subscriptions, each with a table of the same group and name
+    ...routes.map((r) => {
+      const tableSub = parseArmId(r.table.id).subscriptionId;
+      return `az network route-table route update --resource-group ${sh(rgOf(r.table.id))} --route-table-name ${sh(r.table.name)} --name ${sh(r.route.name)} --next-hop-type VirtualAppliance --next-hop-ip-address ${sh(freeIp)}${tableSub ? ` --subscription ${sh(tableSub)}` : ""}`;
+    }),
   ];
 }
 

@@ -21,13 +21,18 @@ export interface Baseline {
   failures: BaselineFailure[];
 }
 
-/** A failure of the baseline: its id, and its rule and place as the report gave them. */
+/**
+ * A failure of the baseline: its id, and its rule, place and subjects as the report gave them (a failure about another
+ * group's resource is a group's when one of its subjects is in the group: the run's scope reads them).
+ */
 export interface BaselineFailure {
   id: string;
+  status: "fail";
   ruleId: string;
   resourceId: string;
   loadBalancerId?: string;
   region?: string;
+  subjects?: string[];
 }
 
 export interface BaselineSummary {
@@ -84,6 +89,7 @@ export function parseBaseline(text: string, source: string): Baseline {
       resourceId?: unknown;
       loadBalancerId?: unknown;
       region?: unknown;
+      subjects?: unknown;
     } | null;
     if (!x || typeof x.id !== "string" || typeof x.status !== "string") {
       throw new InputError(`baseline ${source}: /findings/${i} needs a string id and status`, hint);
@@ -93,6 +99,7 @@ export function parseBaseline(text: string, source: string): Baseline {
       // a finding id starts with its rule id (rule id | resource key | key)
       const failure: BaselineFailure = {
         id: x.id,
+        status: "fail",
         ruleId: str(x.ruleId) ?? x.id.slice(0, x.id.indexOf("|") >>> 0),
         resourceId: str(x.resourceId) ?? "",
       };
@@ -100,6 +107,7 @@ export function parseBaseline(text: string, source: string): Baseline {
       if (lb) failure.loadBalancerId = lb;
       const region = str(x.region);
       if (region) failure.region = region;
+      if (Array.isArray(x.subjects)) failure.subjects = x.subjects.filter((s): s is string => typeof s === "string");
       failures.push(failure);
     }
   });

@@ -297,7 +297,7 @@ async function observeTime(run: Run, window: TimeWindow): Promise<Partial<NonNul
 
 /** 3. observations (long-running operations), bounded by the concurrency policy */
 async function observe(run: Run): Promise<NonNullable<AzureSnapshot["observations"]>> {
-  const { calls, networkOf, compute, opts } = run;
+  const { calls, networkOf, computeOf, opts } = run;
   const rg = opts.resourceGroup;
   run.emit({ type: "phase", name: "probe health and effective NSGs" });
   const ruleHealth: Record<string, RuleHealthBody> = {};
@@ -307,7 +307,10 @@ async function observe(run: Run): Promise<NonNullable<AzureSnapshot["observation
   const work: Array<Promise<void>> = [];
   // each in the resource's own subscription: a load balancer fetched by reference may be in another one
   if (opts.ruleHealth !== false) for (const lb of lbs) work.push(...calls.ruleHealth(networkOf(lb.id), lb, ruleHealth, rg));
-  const members = poolMemberNics(run.resources);
+  // effective NSGs and guest checks for the group's pool members only (its NICs, or its VMs' NICs), each through its
+  // own subscription's client: a hub's appliances, fetched because the group's routes name them, are not the group's
+  const group = `${idKey(`/subscriptions/${opts.subscriptionId}/resourceGroups/${rg}`)}/`;
+  const members = poolMemberNics(run.resources, (id) => idKey(id).startsWith(group));
   if (opts.effectiveNsg !== false) {
     for (const nic of members.running) {
       if (/\/virtualMachineScaleSets\//i.test(nic.id)) continue; // the effective-NSG API takes top-level NICs only
@@ -321,7 +324,7 @@ async function observe(run: Run): Promise<NonNullable<AzureSnapshot["observation
       work.push(
         calls
           .lro("virtualMachines.runCommand", vm.id, (o) =>
-            compute.virtualMachines.runCommand(parseArmId(vm.id).resourceGroup ?? rg, vm.name, script, o),
+            computeOf(vm.id).virtualMachines.runCommand(parseArmId(vm.id).resourceGroup ?? rg, vm.name, script, o),
           )
           .then((b) => {
             const message = (b as { value?: Array<{ message?: string }> } | undefined)?.value?.map((v) => v.message ?? "").join("\n");

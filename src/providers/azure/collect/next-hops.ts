@@ -190,9 +190,9 @@ function names(ids: string[], shown = 3): string {
 }
 
 /**
- * One GET by id for the search. Its failure (a refusal, a resource or group that is gone) is a gap that concerns no
- * rule's data (`resolve`, with the call's status and code, naming the operation); unusable credentials stop the run
- * as anywhere else.
+ * One GET by id for the search. Its failure (a refusal, another tenant's 401, a resource or group that is gone) is a
+ * gap that concerns no rule's data (`resolve`, with the call's status and code, naming the operation); unusable
+ * credentials stop the run as anywhere else.
  */
 async function get(
   run: HopRun,
@@ -207,7 +207,10 @@ async function get(
     try {
       return await call();
     } catch (e) {
-      if (isAuthError(e as RestErrorLike)) throw e;
+      const err = e as RestErrorLike;
+      // a token of another tenant's (a hub in a subscription of another tenant: 401 InvalidAuthenticationTokenTenant)
+      // is a refusal of that reference like a 403, not unusable credentials
+      if (isAuthError(err) && err.code !== "InvalidAuthenticationTokenTenant") throw e;
       failure = describeRestError(e);
       return undefined;
     }

@@ -102,8 +102,15 @@ const NOT_FOLLOWED_FROM: Readonly<Record<string, ReadonlySet<string>>> = {
   "microsoft.network/networksecuritygroups": new Set(["networkInterfaces"]),
 };
 
-/** NICs that are pool members, split by whether their VM runs (effective NSGs and guest checks need a running VM). */
-export function poolMemberNics(resources: Map<string, ArmResource>): { running: ArmResource[]; runningVms: ArmResource[] } {
+/**
+ * NICs that are pool members, split by whether their VM runs (effective NSGs and guest checks need a running VM).
+ * With `inScope`, only the members whose NIC or VM it accepts (a group's: not a hub's appliances, fetched because a
+ * route names them, nor another group's load balancer's members elsewhere).
+ */
+export function poolMemberNics(
+  resources: Map<string, ArmResource>,
+  inScope?: (id: string) => boolean,
+): { running: ArmResource[]; runningVms: ArmResource[] } {
   const memberNicKeys = new Set<string>();
   for (const r of resources.values()) {
     if (r.type.toLowerCase() !== "microsoft.network/loadbalancers") continue;
@@ -126,6 +133,7 @@ export function poolMemberNics(resources: Map<string, ArmResource>): { running: 
     const statuses =
       (vm?.properties as { instanceView?: { statuses?: Array<{ code?: string }> } } | undefined)?.instanceView?.statuses ?? [];
     const isRunning = statuses.some((s) => s.code?.toLowerCase() === "powerstate/running");
+    if (inScope && !inScope(nic.id) && !(vm && inScope(vm.id))) continue;
     if (isRunning && vm) {
       running.push(nic);
       runningVms.set(idKey(vm.id), vm);
