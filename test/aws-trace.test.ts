@@ -1877,7 +1877,9 @@ describe("aws/internet-facing-in-private-subnets and the trace: connected networ
     assert.deepEqual(commands, [`aws ec2 delete-route --route-table-id ${ids.rtb.public} --destination-cidr-block 128.0.0.0/1`]);
     assert.deepEqual(before.hops[0]?.fixes?.[0]?.commands, commands);
     const after = verdicts(await applied(mixed, commands));
-    assert.deepEqual([after.trace, after.rule], ["allow", "allow"]);
+    // what is left, 0.0.0.0/1 to the transit gateway beside 0/0 to the internet gateway, takes half the internet: too
+    // wide to be a connected network's range (an IPv4 /8 at most), so whether its clients are the internet's is unknown
+    assert.deepEqual([after.trace, after.rule], ["unknown", "unknown"]);
   });
 
   it("no route fix where an internet-gateway route cannot bring the replies back: routes to connected networks that take the whole internet under a NAT default route, or a carrier gateway's route (a Wavelength Zone's subnet)", () => {
@@ -2160,5 +2162,189 @@ describe("aws/internet-facing-in-private-subnets and the trace: connected networ
     );
     // 602 zones: a scan of every gap per zone is over 1.8 million reads
     assert.ok(reads < 20 * 3000, `${reads} reads of 3000 gaps`);
+  });
+});
+
+describe("aws/internet-facing-in-private-subnets and the trace: a route to a connected network wider than one network's range, and a default route to one", () => {
+  type Wire = Record<string, unknown>;
+  const RANKED = { allow: 0, unknown: 1, deny: 2 } as const;
+  const AS = { pass: "allow", fail: "deny", unknown: "unknown" } as const;
+  const vgw = awsId("vgw", "corp");
+  const tgw = awsId("tgw", "egress");
+  /** the trace's route-table hop for clients `from` (no hop: allow) */
+  const hopOf = (snap: AwsSnapshot, from: string) => {
+    const { model, r } = route(snap, 80);
+    const src = parseSource(model, from);
+    assert.ok(!("error" in src), JSON.stringify(src));
+    return traceFromSource(model, r, src, 80, "tcp").hops.find((h) => h.layer === "lb-route");
+  };
+  const verdictOf = (snap: AwsSnapshot, from: string) => hopOf(snap, from)?.verdict ?? "allow";
+  /** the rule's findings and its worst status, as the trace's words */
+  const ruleOf = (snap: AwsSnapshot) => {
+    const findings = evaluateCase(igwRule, snap);
+    assert.ok(findings.length > 0);
+    const worst = findings.map((f) => AS[f.status as keyof typeof AS]).reduce((a, b) => (RANKED[b] > RANKED[a] ? b : a));
+    return { findings, worst };
+  };
+  /** the snapshot once the route commands ran (`<igw-id>`: the VPC's internet gateway) */
+  const applied = (snap: AwsSnapshot, commands: string[]): AwsSnapshot => {
+    const s = structuredClone(snap);
+    for (const c of commands) {
+      const w = c.split(" ").map((x) => x.replace(/^'(.*)'$/, "$1"));
+      const arg = (flag: string) => w[w.indexOf(flag) + 1] as string;
+      if (w[2] === "describe-internet-gateways") continue;
+      assert.ok(w[2] === "replace-route" || w[2] === "create-route" || w[2] === "delete-route", c);
+      const t = s.ec2?.RouteTables?.find((x) => x.RouteTableId === arg("--route-table-id")) as Wire & { Routes: Wire[] };
+      const dest = arg("--destination-cidr-block");
+      t.Routes = t.Routes.filter((r) => r.DestinationCidrBlock !== dest);
+      if (w[2] === "delete-route") continue;
+      const gw = arg("--gateway-id");
+      t.Routes.push({ DestinationCidrBlock: dest, GatewayId: gw.startsWith("<") ? ids.igw : gw, Origin: "CreateRoute", State: "active" });
+    }
+    return s;
+  };
+
+  it("0.0.0.0/0 to the internet gateway and 0.0.0.0/1 to a virtual private gateway: the rule and the trace of the internet say unknown, naming the route; a client in 0.0.0.0/1 is denied without a route fix, one outside it allowed", () => {
+    const snap = healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/1", target: vgw }).build();
+    const { findings, worst } = ruleOf(snap);
+    assert.equal(worst, "unknown");
+    assert.deepEqual(
+      findings.map((f) => f.status),
+      ["unknown", "unknown"],
+    );
+    const why = `route table ${ids.rtb.public} (explicitly associated) sends 0.0.0.0/1 to ${vgw}: the reply to part of clients on the internet (1.0.0.0/8, 2.0.0.0/7, 4.0.0.0/6, 8.0.0.0/7, …) never reaches an internet gateway: trace one client address`;
+    for (const f of findings) {
+      assert.ok(f.message.endsWith(`${why}.`), f.message);
+      assert.ok(f.evidence.some((e) => e.label === "route to 0.0.0.0/1"));
+    }
+    const internet = hopOf(snap, "Internet");
+    assert.equal(internet?.verdict, "unknown");
+    assert.ok(internet?.notes.some((n) => n.text.endsWith(why)));
+    // 8.8.8.8 is in 0.0.0.0/1: its reply goes to the VPN
+    const client = hopOf(snap, "8.8.8.8");
+    assert.equal(client?.verdict, "deny");
+    assert.equal(client?.fixes, undefined);
+    assert.ok(
+      client?.notes.some((n) =>
+        n.text.startsWith(
+          `no internet-gateway fix: routes to networks connected to the VPC (0.0.0.0/1 to ${vgw}) take the reply to 8.8.8.8`,
+        ),
+      ),
+      client?.notes.map((n) => n.text).join("\n"),
+    );
+    // 200.1.2.3 is not: its reply takes 0.0.0.0/0 to the internet gateway
+    assert.equal(verdictOf(snap, "200.1.2.3"), "allow");
+  });
+
+  it("the width a connected network's route is read as that network's own: an IPv4 /8 and an IPv6 /32 pass in the rule and the trace, a /7 and a /31 are unknown", () => {
+    const dual = (dest: string) =>
+      withIpv6Igw(healthyAlb().editLb(ids.lb.alb, (x) => void (x.IpAddressType = "dualstack"))).edit((s) => {
+        const t = s.ec2?.RouteTables?.find((x) => x.RouteTableId === ids.rtb.public) as Wire & { Routes: Wire[] };
+        t.Routes.push({ DestinationIpv6CidrBlock: dest, TransitGatewayId: awsId("tgw", "core"), State: "active" });
+      });
+    const rows: Array<[AwsSnapshot, string, "allow" | "unknown"]> = [
+      [
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "11.0.0.0/8", target: awsId("tgw", "corp") })
+          .build(),
+        "Internet",
+        "allow",
+      ],
+      [
+        healthyAlb()
+          .route(ids.rtb.public, { destination: "12.0.0.0/7", target: awsId("tgw", "corp") })
+          .build(),
+        "Internet",
+        "unknown",
+      ],
+      [dual("2a05:d000::/32").build(), "Internet-IPv6", "allow"],
+      [dual("2a04::/31").build(), "Internet-IPv6", "unknown"],
+    ];
+    for (const [snap, from, want] of rows) {
+      assert.equal(verdictOf(snap, from), want, from);
+      assert.equal(ruleOf(snap).worst, want);
+    }
+  });
+
+  it("0.0.0.0/0 to a transit gateway (centralized egress): a failure in the rule and a deny in the trace, both with the internet-gateway route fix and its caveat; the fix makes both allow", () => {
+    const snap = healthyAlb().route(ids.rtb.public, { destination: "0.0.0.0/0", target: tgw }).build();
+    const commands = [
+      `aws ec2 describe-internet-gateways --filters '[{"Name":"attachment.vpc-id","Values":["${ids.vpc}"]}]'`,
+      `aws ec2 replace-route --route-table-id ${ids.rtb.public} --destination-cidr-block 0.0.0.0/0 --gateway-id '<igw-id>'`,
+    ];
+    const summary = `Route 0.0.0.0/0 from ${ids.rtb.public} to the VPC's internet gateway. Its 0.0.0.0/0 route now goes to ${tgw}, a network connected to the VPC (centralized egress through an inspection VPC, say): once replaced, the subnet's outbound traffic to 0.0.0.0/0 leaves through the internet gateway and bypasses ${tgw}.`;
+    const { findings, worst } = ruleOf(snap);
+    assert.equal(worst, "deny");
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.remediation?.summary, f.remediation?.commands]),
+      [
+        ["fail", summary, commands],
+        ["fail", summary, commands],
+      ],
+    );
+    for (const from of ["Internet", "8.8.8.8"]) {
+      const hop = hopOf(snap, from);
+      assert.equal(hop?.verdict, "deny", from);
+      assert.deepEqual(hop?.fixes, [{ summary, commands }], from);
+    }
+    const after = applied(snap, commands);
+    assert.deepEqual([verdictOf(after, "Internet"), ruleOf(after).worst], ["allow", "allow"]);
+  });
+
+  it("0.0.0.0/0 to a transit gateway, and a partner's /24 to a peering connection: the fix replaces the default route and keeps the partner's", () => {
+    const snap = healthyAlb()
+      .route(ids.rtb.public, { destination: "0.0.0.0/0", target: tgw })
+      .route(ids.rtb.public, { destination: "203.0.113.0/24", target: awsId("pcx", "partner") })
+      .build();
+    const commands = ruleOf(snap).findings.flatMap((f) => f.remediation?.commands ?? []);
+    assert.equal(commands.length, 4);
+    assert.ok(
+      commands.every((c) => !c.includes("delete-route") && !c.includes("203.0.113.0/24")),
+      commands.join("\n"),
+    );
+    assert.deepEqual(hopOf(snap, "Internet")?.fixes?.[0]?.commands, commands.slice(0, 2));
+    const after = applied(snap, commands.slice(0, 2));
+    assert.deepEqual([verdictOf(after, "Internet"), ruleOf(after).worst], ["allow", "allow"]);
+  });
+
+  it("0.0.0.0/1 and 128.0.0.0/1 to a virtual private gateway beside the IGW default route: a failure and a deny, without a route fix (the VPN's routes are never deleted), the trace saying why", () => {
+    const snap = healthyAlb()
+      .route(ids.rtb.public, { destination: "0.0.0.0/1", target: vgw })
+      .route(ids.rtb.public, { destination: "128.0.0.0/1", target: vgw })
+      .build();
+    const { findings, worst } = ruleOf(snap);
+    assert.equal(worst, "deny");
+    assert.deepEqual(
+      findings.map((f) => [f.status, f.remediation]),
+      [
+        ["fail", undefined],
+        ["fail", undefined],
+      ],
+    );
+    const hop = hopOf(snap, "Internet");
+    assert.equal(hop?.verdict, "deny");
+    assert.equal(hop?.fixes, undefined);
+    assert.ok(
+      hop?.notes.some((n) =>
+        n.text.startsWith(
+          `no internet-gateway fix: routes to networks connected to the VPC (0.0.0.0/1 to ${vgw}, 128.0.0.0/1 to ${vgw}) take the reply to clients on the internet`,
+        ),
+      ),
+      hop?.notes.map((n) => n.text).join("\n"),
+    );
+  });
+
+  it("0.0.0.0/1 to a transit gateway and 128.0.0.0/1 to a NAT gateway beside the IGW default route: the fix deletes the NAT route only, and what is left is unknown (half the internet still goes to the transit gateway)", () => {
+    const snap = healthyAlb()
+      .route(ids.rtb.public, { destination: "0.0.0.0/1", target: tgw })
+      .route(ids.rtb.public, { destination: "128.0.0.0/1", target: ids.nat })
+      .build();
+    const { findings, worst } = ruleOf(snap);
+    assert.equal(worst, "deny");
+    const commands = [...new Set(findings.flatMap((f) => f.remediation?.commands ?? []))];
+    assert.deepEqual(commands, [`aws ec2 delete-route --route-table-id ${ids.rtb.public} --destination-cidr-block 128.0.0.0/1`]);
+    assert.deepEqual(hopOf(snap, "Internet")?.fixes?.[0]?.commands, commands);
+    const after = applied(snap, commands);
+    assert.deepEqual([verdictOf(after, "Internet"), ruleOf(after).worst], ["unknown", "unknown"]);
   });
 });

@@ -158,6 +158,23 @@ export const cases: RuleCases = {
         State: "active",
       }).build(),
     },
+    {
+      // a connected network's route is read as its network's own range up to an IPv4 /8 (the widest block one organization holds)
+      name: "a /8 (11.0.0.0/8) to a transit gateway beside the IGW default route: as wide as one network's range gets",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "11.0.0.0/8", target: awsId("tgw", "corp") })
+        .build(),
+    },
+    {
+      // and up to an IPv6 /32 (a registry's allocation to one organization)
+      name: "dualstack: ::/0 to the internet gateway, and an IPv6 /32 (2a05:d000::/32) to a peering connection",
+      snapshot: withPublicRoutes(dualstack("dualstack", ids.igw), {
+        DestinationIpv6CidrBlock: "2a05:d000::/32",
+        VpcPeeringConnectionId: awsId("pcx", "peer"),
+        Origin: "CreateRoute",
+        State: "active",
+      }).build(),
+    },
   ],
   invalid: [
     {
@@ -298,6 +315,18 @@ export const cases: RuleCases = {
         { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
       ],
     },
+    {
+      // wider than one network's range: the replies to every client on the internet go over the VPN, and no route fix is given
+      name: "0.0.0.0/1 and 128.0.0.0/1 to a virtual private gateway beside the IGW default route: every reply to the internet goes over the VPN",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("vgw", "corp") })
+        .route(ids.rtb.public, { destination: "128.0.0.0/1", target: awsId("vgw", "corp") })
+        .build(),
+      errors: [
+        { messageId: "private", resourceId: ids.subnet.publicA, severity: "critical" },
+        { messageId: "private", resourceId: ids.subnet.publicB, severity: "critical" },
+      ],
+    },
   ],
   unknown: [
     {
@@ -428,6 +457,32 @@ export const cases: RuleCases = {
         .gap({ operation: "ec2:DescribeRouteTables", resourceId: ids.igw, status: 503, code: "ServiceUnavailable", message: "try later" })
         .build(),
       reason: "the internet gateway's own route tables were not collected",
+    },
+    {
+      // wider than any one network's range (an IPv4 /8): half the internet's clients, whose replies go over the VPN
+      name: "0.0.0.0/0 to the internet gateway, and 0.0.0.0/1 (half the internet) to a virtual private gateway",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "0.0.0.0/1", target: awsId("vgw", "corp") })
+        .build(),
+      reason:
+        "sends 0.0.0.0/1 to vgw-0a568440860474749: the reply to part of clients on the internet (1.0.0.0/8, 2.0.0.0/7, 4.0.0.0/6, 8.0.0.0/7, …) never reaches an internet gateway",
+    },
+    {
+      name: "0.0.0.0/0 to the internet gateway, and a /7 (12.0.0.0/7) to a transit gateway: wider than one network's range",
+      snapshot: healthyAlb()
+        .route(ids.rtb.public, { destination: "12.0.0.0/7", target: awsId("tgw", "corp") })
+        .build(),
+      reason: "sends 12.0.0.0/7 to tgw-",
+    },
+    {
+      name: "dualstack: ::/0 to the internet gateway, and an IPv6 /31 (2a04::/31) to a transit gateway: wider than one network's range",
+      snapshot: withPublicRoutes(dualstack("dualstack", ids.igw), {
+        DestinationIpv6CidrBlock: "2a04::/31",
+        TransitGatewayId: awsId("tgw", "core"),
+        Origin: "CreateRoute",
+        State: "active",
+      }).build(),
+      reason: "sends 2a04::/31 to tgw-",
     },
   ],
   notApplicable: [

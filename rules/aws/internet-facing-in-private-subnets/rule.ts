@@ -42,9 +42,11 @@ export default defineRule<AwsModel>({
     "decides it: more specific routes that send every public address to the internet gateway (`0.0.0.0/1` and `128.0.0.0/1`, say) " +
     "pass, and more specific routes that send all of them elsewhere fail; a route that sends only part of the internet elsewhere is " +
     "unknown, unless it goes to a network connected to the VPC (a peering connection `pcx-…`, a transit gateway `tgw-…`, a virtual " +
-    "private gateway `vgw-…`, a local gateway `lgw-…`, a Cloud WAN core network): the addresses it takes are that network's (another " +
-    "VPC's IPv6 CIDR, a partner's range over a VPN), not clients on the internet, and it fails only when such routes take all of " +
-    "them. A route to a prefix list (`pl-…`, other than a gateway endpoint's) whose next hop is of another kind than the " +
+    "private gateway `vgw-…`, a local gateway `lgw-…`, a Cloud WAN core network) for no more than one network's range (an IPv4 /8, " +
+    "an IPv6 /32 at most): the addresses it takes are that network's (another VPC's IPv6 CIDR, a partner's range over a VPN), not " +
+    "clients on the internet, and it fails only when such routes take all of them. A wider route to a connected network " +
+    "(`0.0.0.0/1` over a VPN, `0.0.0.0/0` to a transit gateway) takes clients on the internet, as any other route does: unknown " +
+    "for part of the internet, a failure for all of it. A route to a prefix list (`pl-…`, other than a gateway endpoint's) whose next hop is of another kind than the " +
     "verdict's is unknown too: the list's entries are not in the snapshot, and any client's address may be among them. An internet gateway's own " +
     "route table (a gateway route table, for ingress routing) that sends the requests for the subnet through an appliance the replies " +
     "skip is asymmetric routing, which AWS does not support: unknown, and so is an internet gateway whose own route tables were not " +
@@ -93,7 +95,9 @@ export default defineRule<AwsModel>({
   remediation:
     "Put the load balancer in public subnets (`aws elbv2 set-subnets`), or give its subnets a route table whose `0.0.0.0/0` route " +
     "goes to the VPC's internet gateway (`aws ec2 create-route … --gateway-id igw-…`), and delete the more specific routes that " +
-    "take the replies elsewhere (`aws ec2 delete-route`).",
+    "take the replies elsewhere (`aws ec2 delete-route`). A `0.0.0.0/0` route to a network connected to the VPC (a transit gateway " +
+    "for centralized egress through an inspection VPC) is replaced as well, and the subnet's outbound traffic to the internet then " +
+    "bypasses that network; more specific routes to connected networks are never deleted.",
   check({ model, report }) {
     for (const lb of model.loadBalancers) {
       const lbEv = { resourceId: lb.arn, pointer: lb.ptr, label: "load balancer" };

@@ -87,15 +87,39 @@ export function isApplianceRoute(r: Route | undefined): boolean {
 /**
  * A next hop that is another network connected to the VPC, active: a VPC peering connection (`pcx-…`), a transit gateway
  * (`tgw-…`), a virtual private gateway (`vgw-…`: a Site-to-Site VPN or Direct Connect), a local gateway (`lgw-…`: an
- * Outpost's on-premises network) or a Cloud WAN core network (`CoreNetworkArn`, `arn:…:core-network/core-network-…`).
- * Longest prefix match sends it the addresses of its route (Example routing options,
- * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html): a route to it that takes part of the public
+ * Outpost's on-premises network) or a Cloud WAN core network (`CoreNetworkArn`, `arn:…:core-network/core-network-…`),
+ * whatever the route's destination (isConnectedRoute reads the destination too).
+ */
+export function isConnectedTarget(r: Route | undefined): boolean {
+  return !!r && r.state !== "blackhole" && (/^(pcx|tgw|vgw|lgw)-/i.test(r.target) || /:core-network\//i.test(r.target));
+}
+
+/**
+ * The widest route to a connected network read as that network's own addresses, by family: an IPv4 `/8` (the widest private
+ * range, 10.0.0.0/8 of RFC 1918, and the widest block ever assigned to one organization; a partner's public range is a /16 to
+ * a /24) and an IPv6 `/32` (the smallest allocation a regional internet registry makes to a provider; an organization's site
+ * is a /48, another VPC's block a /56). A wider route takes more of the internet than one network holds.
+ */
+export const CONNECTED_PREFIX = { v4: 8, v6: 32 } as const;
+
+/** The destination is one CIDR no wider than CONNECTED_PREFIX allows for its family (a prefix list is not). */
+function ownRange(destination: string): boolean {
+  const m = /^[0-9a-f.:]+\/(\d{1,3})$/i.exec(destination.trim());
+  if (!m) return false;
+  return Number(m[1]) >= (destination.includes(":") ? CONNECTED_PREFIX.v6 : CONNECTED_PREFIX.v4);
+}
+
+/**
+ * A route to a network connected to the VPC (isConnectedTarget) for a range one network holds (CONNECTED_PREFIX: an IPv4 /8 at
+ * most, an IPv6 /32 at most). Longest prefix match sends it the addresses of its route (Example routing options,
+ * https://docs.aws.amazon.com/vpc/latest/userguide/route-table-options.html): such a route that takes part of the public
  * addresses (another VPC's IPv6 CIDR, a partner's range over a VPN) takes those networks' addresses, not clients on the
- * internet, so it leaves the reply to the internet's clients as the other routes decide it (replyRoute). One that takes
- * every public address (`0.0.0.0/0` to a transit gateway) leaves no client on the internet a reply.
+ * internet, so it leaves the reply to the internet's clients as the other routes decide it (replyRoute). A wider route to a
+ * connected network (`0.0.0.0/1` to a VPN, `0.0.0.0/0` to a transit gateway for centralized egress) takes clients on the
+ * internet: their replies never reach an internet gateway, as with any route elsewhere, so it is no such route.
  */
 export function isConnectedRoute(r: Route | undefined): boolean {
-  return !!r && r.state !== "blackhole" && (/^(pcx|tgw|vgw|lgw)-/i.test(r.target) || /:core-network\//i.test(r.target));
+  return !!r && isConnectedTarget(r) && ownRange(r.destination);
 }
 
 /**
@@ -216,11 +240,14 @@ function reachesThrough(model: AwsModel, s: Subnet, t: RouteTable, v6: boolean, 
  * move an ALB to subnets of the same zones whose replies replyRoute allows, else associate the subnet with a route table of
  * the VPC whose routes would allow them, else fix the routes of its own table: add (or replace) each failing family's
  * default route to the internet gateway, and delete each more specific route that takes replies elsewhere (`blocking`: a NAT
- * gateway's `0.0.0.0/2` under the default route would still take a quarter of the internet). No route fix when a carrier
- * gateway takes some of the replies (a Wavelength Zone's subnet), nor when routes to connected networks alone take them all
- * (isConnectedRoute: which of those networks the clients are in is not the route table's to decide): undefined when nothing
- * else is left either. `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load
- * balancer or swapping the route table would bypass it, so only the routes are fixed. The subnet's route table must be known.
+ * gateway's `0.0.0.0/2` under the default route would still take a quarter of the internet). A default route to a connected
+ * network (`0.0.0.0/0` to a transit gateway: centralized egress through an inspection VPC) is replaced like any other, with a
+ * caveat: the subnet's outbound traffic to the internet then leaves through the internet gateway, not through that network.
+ * No route fix when a carrier gateway takes some of the replies (a Wavelength Zone's subnet), nor when routes to connected
+ * networks more specific than the default route alone take them all (connectedAll: which of those networks the clients are in
+ * is not the route table's to decide, and such a route is never deleted): undefined when nothing else is left either.
+ * `inspected`: the subnet's other family goes through a VPC endpoint (inspection): moving the load balancer or swapping the
+ * route table would bypass it, so only the routes are fixed. The subnet's route table must be known.
  */
 export function internetGatewayRouteFix(
   model: AwsModel,
@@ -285,10 +312,22 @@ export function internetGatewayRouteFix(
     commands.unshift(
       `aws ec2 describe-internet-gateways --filters ${sh(jsonForCommand([{ Name: "attachment.vpc-id", Values: [s.vpcId ?? "<vpc-id>"] }]))}`,
     );
-  const caveat =
+  const main =
     defaults.length > 0 && rt.isMain && s.routeTableVia === "main"
       ? ` ${rt.id} is the VPC's main route table: every subnet without its own table would become public; prefer a dedicated table.`
       : "";
+  // a default route to a connected network (centralized egress, an inspection VPC): replacing it changes more than the replies
+  const connectedDefaults = defaults.map((d) => defaultRoute(rt, d)).filter((r): r is Route => isConnectedTarget(r));
+  const egress =
+    connectedDefaults.length > 0
+      ? connectedDefaults
+          .map(
+            (r) =>
+              ` Its ${r.destination} route now goes to ${r.target}, a network connected to the VPC (centralized egress through an inspection VPC, say): once replaced, the subnet's outbound traffic to ${r.destination} leaves through the internet gateway and bypasses ${r.target}.`,
+          )
+          .join("")
+      : "";
+  const caveat = `${egress}${main}`;
   const named = blocking.map((r) => `${r.destination} (to ${r.target}${r.state === "blackhole" ? ", a blackhole" : ""})`);
   const list = named.length > 1 ? `${named.slice(0, -1).join(", ")} and ${named.at(-1)}` : (named[0] ?? "");
   const routes = `more specific route${blocking.length > 1 ? "s" : ""} ${list}`;
@@ -647,13 +686,15 @@ const line = (v: string | undefined): string => oneLine(sanitize(v ?? ""));
 /**
  * pass: an active route to an internet gateway, or the local route (an address in the VPC); undecided: a VPC endpoint or a
  * middlebox appliance (a network interface, an instance), whose path on is not in the snapshot; carrier: a carrier gateway,
- * which admits no client from the internet; connected: a network connected to the VPC (isConnectedRoute); fail: any other
- * next hop (a NAT gateway, an egress-only internet gateway), a blackhole.
+ * which admits no client from the internet; connected: a network connected to the VPC, for a range one network holds
+ * (isConnectedRoute); wide: a network connected to the VPC for a wider range, which takes clients on the internet (a failure
+ * for them, but no route for a fix to delete); fail: any other next hop (a NAT gateway, an egress-only internet gateway), a
+ * blackhole.
  */
-function routeKind(r: Route): "pass" | "undecided" | "carrier" | "connected" | "fail" {
+function routeKind(r: Route): "pass" | "undecided" | "carrier" | "connected" | "wide" | "fail" {
   if (r.target === "local" || isIgwRoute(r)) return "pass";
   if (isCarrierRoute(r)) return "carrier";
-  if (isConnectedRoute(r)) return "connected";
+  if (isConnectedTarget(r)) return isConnectedRoute(r) ? "connected" : "wide";
   return undecidedRoute(r) ? "undecided" : "fail";
 }
 
@@ -691,8 +732,8 @@ function buildClientSpace(cidrs: readonly string[], v6: boolean, key = clientKey
 /** What a route table does with the replies to one family of some clients' addresses on the internet (see `replyRoutes`). */
 interface ReplyRoutes {
   /**
-   * the addresses whose reply goes to neither an internet gateway, nor the VPC, nor a network connected to it, with the route
-   * that takes them (none: unrouted)
+   * the addresses whose reply goes to neither an internet gateway, nor the VPC, nor a network connected to it for that
+   * network's own range (a wider route to one is here), with the route that takes them (none: unrouted)
    */
   failing: Array<{ route?: Route; space: Space6 }>;
   failSpace: Space6;
@@ -706,7 +747,10 @@ interface ReplyRoutes {
   all: boolean;
   /** every address on the internet goes elsewhere than an internet gateway, those the local route keeps in the VPC aside */
   allInternet: boolean;
-  /** the routes to connected networks alone take every address of the clients on the internet, the VPC's aside */
+  /**
+   * the routes to connected networks (isConnectedTarget, of any width) more specific than the family's default route alone take
+   * every address of the clients on the internet, the VPC's aside
+   */
   connectedAll: boolean;
   /** the routes to a prefix list that may take some of the addresses (its entries are not in the snapshot) */
   lists: Route[];
@@ -737,7 +781,7 @@ function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
   for (const p of parts) {
     const kinds = new Set(p.routes.map(routeKind));
     if (kinds.size > 1 || kinds.has("undecided")) undecided.push(p);
-    else if (kinds.has("fail") || kinds.has("carrier")) failing.push({ route: p.routes[0] as Route, space: p.space });
+    else if (kinds.has("fail") || kinds.has("carrier") || kinds.has("wide")) failing.push({ route: p.routes[0] as Route, space: p.space });
     else if (kinds.has("connected")) connected.push({ route: p.routes[0] as Route, space: p.space });
     else if (p.routes.every((r) => r.target === "local")) local.push(...p.space);
     else igws.push(p.routes[0] as Route);
@@ -747,6 +791,11 @@ function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
   const elsewhere = connected.length > 0 ? normalize6([...failSpace, ...connectedSpace]) : failSpace;
   const inVpc = normalize6(local);
   const covers = (space: Space6, of: Space6) => space.length > 0 && subtract6(subtract6(of, inVpc), space).length === 0;
+  // the routes to connected networks other than the default route: a fix of the default route leaves them as they are
+  const dest = v6 ? V6 : V4;
+  const specificConnected = normalize6(
+    [...failing, ...connected].flatMap((f) => (f.route && f.route.destination !== dest && isConnectedTarget(f.route) ? f.space : [])),
+  );
   const r: ReplyRoutes = {
     failing,
     failSpace,
@@ -755,7 +804,7 @@ function replyRoutes(rt: RouteTable, v6: boolean, c: ClientSpace): ReplyRoutes {
     igws,
     all: covers(elsewhere, c.whole),
     allInternet: covers(elsewhere, c.internet),
-    connectedAll: covers(connectedSpace, c.internet),
+    connectedAll: covers(specificConnected, c.internet),
     lists: prefixListRoutes(rt),
   };
   if (byClients.size >= 64) byClients.clear();
@@ -880,7 +929,7 @@ export function replyRoute(
     a.lists.filter((r) => {
       const k = routeKind(r);
       // a connected network's route takes no reply to the internet gateway either: it cannot change a deny
-      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier" && k !== "connected";
+      return kind === "pass" ? k !== "pass" : k !== "fail" && k !== "carrier" && k !== "connected" && k !== "wide";
     });
   const listNote = (routes: Route[]) =>
     `it also sends ${listText(routes)}: a prefix list's entries are not in the snapshot, and the reply to an address in one takes its route when no more specific route does, so whether the reply to ${line(label)} takes it is not known`;
@@ -919,11 +968,13 @@ export function replyRoute(
       };
     }
     // the more specific routes that take replies elsewhere (a NAT gateway's, say) besides the worst: a fix must remove them
-    // too; a connected network's is its network's addresses, unless such routes take every address on the internet
+    // too; a connected network's is its network's addresses, unless such routes take every address on the internet; a wider
+    // route to one (0.0.0.0/1 to a VPN) takes clients on the internet, but deleting it is not the table's fix to give: it is
+    // named, never deleted
     const specific = (list: Array<{ route?: Route }>) =>
       list.map((f) => f.route).filter((r): r is Route => r !== undefined && r.destination !== dest);
-    const blocking = [...new Set(specific(a.failing))];
-    const named = [...new Set([...blocking, ...(a.connectedAll ? specific(a.connected) : [])])];
+    const blocking = [...new Set(specific(a.failing).filter((r) => !isConnectedTarget(r)))];
+    const named = [...new Set([...specific(a.failing), ...(a.connectedAll ? specific(a.connected) : [])])];
     const routes = [...new Set(parts.map((f) => f.route).filter((r): r is Route => r !== undefined))];
     const unrouted = a.failing.some((f) => !f.route);
     const detail = line(denyDetail(dest, { ...(worst.route ? { route: worst.route } : {}), also: named, unrouted }));

@@ -25,6 +25,7 @@ import {
   defaultRoute,
   internetGatewayRouteFix,
   isCarrierRoute,
+  isConnectedTarget,
   neededRoutes,
   replyRoute,
   undecidedRoute,
@@ -389,10 +390,22 @@ function routeCase(model: AwsModel, lb: LoadBalancer, z: LbZone, clients: Endpoi
   } else {
     // the fix of the rule aws/internet-facing-in-private-subnets: the default route, and the more specific routes that take
     // replies elsewhere; the other family's default route to an inspection path (an endpoint, an appliance) is kept: only the
-    // routes are fixed. None when routes to connected networks take every reply (the clients may be in those networks)
+    // routes are fixed. None when routes to connected networks more specific than the default route take every reply (the
+    // clients may be in those networks, and such a route is not the table's to delete): said so
     const inspected = neededRoutes(lb).some((x) => x !== dest && undecidedRoute(defaultRoute(rt, x)) !== undefined);
     const fix = internetGatewayRouteFix(model, lb, sub, [{ dest, d, clients: c }], inspected);
     if (fix) rc.fix = fix;
+    else if (d.connectedAll) {
+      const routes = (d.routes ?? []).filter((r) => r.destination !== dest && isConnectedTarget(r));
+      const named = routes
+        .slice(0, 3)
+        .map((r) => `${line(r.destination)} to ${line(r.target)}`)
+        .join(", ");
+      const more = routes.length > 3 ? `, and ${routes.length - 3} more` : "";
+      rc.notes = [
+        `no internet-gateway fix: routes to networks connected to the VPC (${named}${more}) take the reply to ${line(clients.label)}, and they are more specific than any ${dest} route to an internet gateway; whether those networks should carry it (a VPN's or a transit gateway's routes on purpose) is not the route table's to decide`,
+      ];
+    }
   }
   return rc;
 }
