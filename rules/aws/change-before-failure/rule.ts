@@ -15,7 +15,7 @@ export default defineRule<AwsModel>({
     "Auto Scaling) and CloudWatch's `HealthyHostCount` / `UnHealthyHostCount` per target group and zone. A change to a resource on a " +
     "target group's path (the load balancer, its listeners and security groups, the targets, their security groups, subnets and " +
     "network ACLs, the Auto Scaling group), made while the group was healthy in a zone (healthy in the period the change was made in " +
-    "counts), or while it was not and followed by it becoming healthy again, and followed by a drop there, is named as the " +
+    "counts; a change made while it was not, most often the fix, never is) and followed by a drop there, is named as the " +
     "likely cause: the call, who made it, when, what it changed and the command that undoes it. It is linked to the failing findings " +
     "whose evidence cites the changed resource, and ranked first. When the AWS Load Balancer Controller owns the target group, a " +
     "registration change is the controller's: the fix says so and shows its TargetGroupBinding, never an `aws elbv2 register-targets` it would undo. " +
@@ -28,7 +28,8 @@ export default defineRule<AwsModel>({
     "unknown, not a cause, and never a pass. " +
     "A change on the path of a target group's zone whose `HealthyHostCount` was read but has no datapoint in the window, while a target is " +
     "registered there and not `unused`, is unknown too, unless it is the cause of another zone's drop; a zone with no registered target, for " +
-    "which CloudWatch reports nothing, is not.",
+    "which CloudWatch reports nothing, is not. A zone that became healthy again twice or more in the five periods before a change was " +
+    "already flapping: the change is unknown there, not a cause.",
   reads: [
     "aws:metrics",
     "aws:changes",

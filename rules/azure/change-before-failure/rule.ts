@@ -12,7 +12,7 @@ export default defineRule<AzureModel>({
     "`resourcechanges`: before → after, who, when) and Activity Log writes, and each member's probe health (`DipAvailability` per " +
     "`BackendIPAddress`). A change to a resource on a member's path (its NIC, VM, subnet, VNet, NSGs, route table or the load balancer), " +
     "made while the member was up (up in the minute the change was made in counts, whatever the minute before it said) and followed by " +
-    "its drop, or made while it was down and followed by it coming back up and then dropping, is named as the likely cause: the change, " +
+    "its drop, is named as the likely cause (a change made while it was down, most often the fix, never is): the change, " +
     "who made it, when, the before → " +
     "after values, and the command that reverts it. It is linked to the failing findings whose evidence cites the changed resource, " +
     "and ranked first. Changes too close to one drop for the samples to order them are each reported, naming the others, and the " +
@@ -30,7 +30,9 @@ export default defineRule<AzureModel>({
     "have had some (the metric was read, the member's pool is behind a rule with a probe, and its VM was not stopped the whole window as far " +
     "as the snapshot and the recorded changes tell), is unknown for it too, unless the change is the cause of another member's drop; a " +
     "change made before a member joined the pool (as a resource change records, its samples, if any, starting after it), after its VM was " +
-    "deallocated for good, or after the samples of an address that is in no pool now have ended (it left the pool), is nothing for that member.",
+    "deallocated for good, or after the samples of an address that is in no pool now have ended (it left the pool), is nothing for that member. " +
+    "A member that came back up twice or more in the five intervals before a change was already flapping: a drop after the change may be " +
+    "one more of its own, so the change is unknown for it, not a cause.",
   reads: [
     "azure:metrics",
     "azure:changes",

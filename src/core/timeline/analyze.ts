@@ -113,32 +113,50 @@ export function gapBefore(s: HealthSeries, p: HealthPoint): HealthPoint | undefi
  * in that gap, and the down sample only dates the end of it. `held`: the sample whose interval holds the time (stamped
  * at or before it, its interval ending after it), when the series has one.
  */
-function around(s: HealthSeries, t: string): { last?: HealthPoint; before?: boolean; down?: GapDown; held?: HealthPoint } {
-  const at = ms(t);
+function around(s: HealthSeries, t: string | number): { last?: HealthPoint; before?: boolean; down?: GapDown; held?: HealthPoint } {
+  const at = typeof t === "number" ? t : ms(t);
   const step = sampleStep(s);
   const pts = s.points;
-  let last: HealthPoint | undefined;
-  let i = 0;
-  for (; i < pts.length; i++) {
-    const p = pts[i] as HealthPoint;
-    if (ms(p.t) + step > at) break;
-    last = p;
-  }
+  // the first sample whose interval ends after the time (samples are in time order; times in whole milliseconds)
+  const i = firstAtOrAfter(s, at - step + 1);
+  const last = i > 0 ? pts[i - 1] : undefined;
   const before = last && at - ms(last.t) <= STALE_STEPS * step ? last.up : undefined;
   const next = pts[i];
   const held = next && ms(next.t) <= at ? next : undefined;
   const out = { ...(last ? { last } : {}), ...(before !== undefined ? { before } : {}), ...(held ? { held } : {}) };
-  let prev = before;
-  let prior = last;
-  for (; i < pts.length; i++) {
-    const p = pts[i] as HealthPoint;
-    if (!p.up && prev !== false) {
-      const after = prior?.up ? beforeGap(prior, p, step) : undefined;
-      return { ...out, down: { at: p, known: prev === true, ...(after ? { after } : {}) } };
-    }
-    prev = p.up;
-    prior = p;
+  // the first down sample from i while the state before it was not down: down from before the time, the first down
+  // sample after the first up one
+  const { down: nextDown, up: nextUp } = runsOf(s);
+  const from = before === false ? (nextUp[i] ?? pts.length) : i;
+  const j = from < pts.length ? (nextDown[from] ?? pts.length) : pts.length;
+  if (j >= pts.length) return out;
+  const p = pts[j] as HealthPoint;
+  const prior = j > i ? pts[j - 1] : last;
+  const prev = j > i ? true : before;
+  const after = prior?.up ? beforeGap(prior, p, step) : undefined;
+  return { ...out, down: { at: p, known: prev === true, ...(after ? { after } : {}) } };
+}
+
+/** Each series' next down and next up sample indexes, by its points (recomputed when their number changes). */
+const runs = new WeakMap<HealthPoint[], { down: number[]; up: number[] }>();
+
+/** For each sample index of a series, the index of the first sample at or after it that is down, and that is up. */
+function runsOf(s: HealthSeries): { down: number[]; up: number[] } {
+  const known = runs.get(s.points);
+  if (known && known.down.length === s.points.length) return known;
+  const n = s.points.length;
+  const down = new Array<number>(n);
+  const up = new Array<number>(n);
+  let d = n;
+  let u = n;
+  for (let k = n - 1; k >= 0; k--) {
+    if ((s.points[k] as HealthPoint).up) u = k;
+    else d = k;
+    down[k] = d;
+    up[k] = u;
   }
+  const out = { down, up };
+  runs.set(s.points, out);
   return out;
 }
 
@@ -156,10 +174,10 @@ function gapAfter(s: HealthSeries, t: string): { last: HealthPoint; next: Health
   const at = ms(t);
   const step = sampleStep(s);
   const pts = s.points;
-  for (let i = 1; i < pts.length; i++) {
+  // from the first pair whose second sample's interval ends after the time (both of an earlier pair ended before it)
+  for (let i = Math.max(1, firstAtOrAfter(s, at - step + 1)); i < pts.length; i++) {
     const last = pts[i - 1] as HealthPoint;
     const next = pts[i] as HealthPoint;
-    if (ms(next.t) + step <= at) continue; // both samples' intervals ended before the time
     // the first sample missing after `last`, when one is
     const missing = ms(last.t) + step;
     if (beforeGap(last, next, step) && at < ms(next.t) && at >= missing - CONTEST_STEPS * step) return { last, next };
@@ -186,6 +204,73 @@ function leadGap(at: number, first: HealthPoint, step: number): boolean {
  */
 function present(s: HealthSeries, at: number): boolean {
   return (s.since === undefined || at >= ms(s.since)) && (s.until === undefined || at < ms(s.until));
+}
+
+/**
+ * Whether a change was made while the member was down: down at the last sample before it (a recent one) and at the
+ * sample whose interval holds it, when there is one. Up in the interval the change was made in, right after a down
+ * one (a blip), the member was up at the change. A change made while down started no drop, and is no cause of a later
+ * one: the member came back up after it (most often because of it: a fix), and whatever brought it down again later
+ * happened after the recovery.
+ */
+function madeWhileDown(r: { before?: boolean; held?: HealthPoint }): boolean {
+  return r.before === false && !r.held?.up;
+}
+
+/** Each series' sample times in epoch ms, by its points (recomputed when their number changes). */
+const pointTimes = new WeakMap<HealthPoint[], number[]>();
+
+/** A series' sample times in epoch ms, parsed once. */
+function timesOf(s: HealthSeries): number[] {
+  const known = pointTimes.get(s.points);
+  if (known && known.length === s.points.length) return known;
+  const out = s.points.map((p) => ms(p.t));
+  pointTimes.set(s.points, out);
+  return out;
+}
+
+/** The index of a series' first sample stamped at or after a time (epoch ms): its number of samples when none is. */
+function firstAtOrAfter(s: HealthSeries, at: number): number {
+  const ts = timesOf(s);
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ts[mid] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * How many intervals before a change a member's earlier drops are looked for (see flapsBefore): wider than
+ * CONTEST_STEPS (the span a drop the change started shows in), so that drops well before the change, which it cannot
+ * have started, show whether the member was already going up and down on its own.
+ */
+export const FLAP_LOOKBACK_STEPS = 5;
+
+/**
+ * The number of transitions (up to down and back) of a series in the FLAP_LOOKBACK_STEPS intervals before a time
+ * (epoch ms), the sample whose interval holds the time included, when the member went down and came back up more
+ * than once in them (two recoveries):
+ * it was already flapping, and a drop after the time may be one more of its own. 0 otherwise (one down interval
+ * before the time and up again, a blip, is no flapping: a drop after it follows the change like any other).
+ */
+function flapsBefore(s: HealthSeries, at: number): number {
+  const from = at - FLAP_LOOKBACK_STEPS * sampleStep(s);
+  const pts = s.points;
+  let n = 0;
+  let ups = 0;
+  // each sample whose interval overlaps the span (one stamped up to an interval before its start included)
+  for (let i = firstAtOrAfter(s, from - sampleStep(s) + 1); i < pts.length; i++) {
+    const p = pts[i] as HealthPoint;
+    if ((timesOf(s)[i] as number) > at) break;
+    const prev = pts[i - 1];
+    if (!prev || prev.up === p.up) continue;
+    n++;
+    if (p.up) ups++;
+  }
+  return ups >= 2 ? n : 0;
 }
 
 /** The first down sample after a time (see around), and the last up sample before it when a gap lies between them. */
@@ -338,6 +423,11 @@ export interface UnknownAtChange {
      */
     endsAfter?: string;
     /**
+     * the member was already flapping before the change (down more than once in the FLAP_LOOKBACK_STEPS intervals
+     * before it): how many times its state changed in them. A drop after the change may be one more of its own.
+     */
+    flapping?: number;
+    /**
      * the member has no sample in the window at all, though it could have had some (TimeData.unobserved): `series` is
      * the one it would have, with no points
      */
@@ -418,8 +508,11 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       list.push(u);
     }
   }
+  // each change's time, parsed once
+  const times = new Map(time.changes.map((c) => [c, ms(c.time)] as const));
+  const tm = (c: Change) => times.get(c) ?? ms(c.time);
   const effective = time.changes.filter((c) => {
-    const t = ms(c.time);
+    const t = tm(c);
     return t >= from && t <= until && (!c.status || /^succeeded$/i.test(c.status));
   });
   type Drop = ChangeImpact["drops"][number];
@@ -428,23 +521,24 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const unknown = new Map<Change, UnknownAtChange>();
   const tagged: NonNullable<ChangeAnalysis["tagsOnly"]> = [];
   for (const change of effective) {
-    const t = ms(change.time);
+    const t = tm(change);
     const tags = tagsOnly(change);
     for (const s of byPath.get(idKey(change.resourceId)) ?? []) {
       // made before the member joined, or once it had left (HealthSeries.since, until): nothing the change did was to it
       if (!present(s, t)) continue;
-      const { before, down, last, held } = around(s, change.time);
+      const { before, down, last, held } = around(s, tm(change));
       // down at the change: at the last sample before it and at the one whose interval holds it (up there, the member was
       // up in the interval the change was made in: not already down). Such a change started no drop then, and one no
       // drop follows is none of the member's business; one the member came back up after and went down again is
       // followed by a drop like any other (up before it), and is a candidate for it, as one made while the member's
       // state was unknown is
-      const downAt = before === false && !held?.up;
-      if (downAt && !down) continue;
+      // down at the change (at the last sample before it and at the one whose interval holds it): it started no drop,
+      // and it is no cause of a later one either, the member having come back up after it (a fix, most often)
+      if (madeWhileDown({ before, ...(held ? { held } : {}) })) continue;
       const path = new Set(s.path);
       // the other changes on this member's path (made while it was there); a change to tags only cannot break traffic,
       // so it neither names a drop by time nor sets an older change aside (at most a rival that loses: rankCauses)
-      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId)) && present(s, ms(o.time));
+      const onPath = (o: Change) => o !== change && path.has(idKey(o.resourceId)) && present(s, tm(o));
       const real = (o: Change) => onPath(o) && !tagsOnly(o);
       const step = sampleStep(s);
       // a gap follows the change, the member up after it: it may have gone down and come back up in the gap, unseen. What
@@ -465,7 +559,7 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
       }
       // down at the change, a gap after it the member was up after: it came back up in the gap, which shows nothing the
       // change did (as when no drop follows, above)
-      const gap = tags || lead || downAt ? undefined : gapAfter(s, change.time);
+      const gap = tags || lead ? undefined : gapAfter(s, change.time);
       if (gap?.next.up && (!down || ms(down.at.t) > ms(gap.next.t))) {
         const u = unknown.get(change) ?? { change, members: [] };
         u.members.push({ series: s, last: gap.last, resumes: gap.next });
@@ -515,12 +609,22 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         unknown.set(change, u);
         continue;
       }
+      // the member already flapping before the change: the drop after it may be one more of its own, time cannot tie it
+      // to the change (at most unknown)
+      const flaps = flapsBefore(s, t);
+      if (flaps > 0) {
+        if (tags) continue;
+        const u = unknown.get(change) ?? { change, members: [] };
+        u.members.push({ series: s, flapping: flaps });
+        unknown.set(change, u);
+        continue;
+      }
       if (tags) tagged.push({ change, series: s });
-      // the changes followed by this same drop, each made while the member was up (or in the gap before it), or while it
-      // was down and followed by it coming back up before this drop (see downAt)
+      // the changes followed by this same drop, each made while the member was up (or in the gap before it, or in an up
+      // interval right after a down one), never while it was down, nor while it was already flapping
       const sameDrop = (o: Change) => {
-        const r = around(s, o.time);
-        return r.down !== undefined && isDrop(r.down) && r.down.at === at;
+        const r = around(s, tm(o));
+        return !madeWhileDown(r) && r.down !== undefined && isDrop(r.down) && r.down.at === at && flapsBefore(s, tm(o)) === 0;
       };
       let byTime: boolean;
       let rivals: Change[];
@@ -531,28 +635,38 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
         // the first down sample's own interval is none (above)
         const missing = ms(after.t) + step;
         const inGap = (o: Change) => {
-          const x = ms(o.time);
+          const x = tm(o);
           return x >= missing - CONTEST_STEPS * step && x < dropFrom;
         };
-        const nearest = (o: Change) =>
-          !tagsOnly(o) &&
-          ms(o.time) < missing &&
-          !effective.some(
-            (p) => p !== o && path.has(idKey(p.resourceId)) && !tagsOnly(p) && ms(p.time) > ms(o.time) && ms(p.time) < missing,
-          );
+        // the time of the latest change before the first missing sample that could have broken the member (on its path,
+        // no change to tags only, made while it was there and not while it was down): one made before it is no nearest
+        let latest = Number.NEGATIVE_INFINITY;
+        for (const p of effective) {
+          const x = tm(p);
+          if (
+            x < missing &&
+            x > latest &&
+            path.has(idKey(p.resourceId)) &&
+            !tagsOnly(p) &&
+            present(s, x) &&
+            !madeWhileDown(around(s, tm(p)))
+          )
+            latest = x;
+        }
+        const nearest = (o: Change) => !tagsOnly(o) && tm(o) < missing && tm(o) >= latest;
         if (!inGap(change) && !nearest(change)) continue; // an older change: a later one before the gap is nearer
         rivals = effective.filter((o) => onPath(o) && (inGap(o) || nearest(o)) && sameDrop(o));
         // time names none of them; it names a change only when no other change that did more than tag is a rival
         byTime = !tags && !rivals.some((o) => !tagsOnly(o));
       } else {
         // the nearest change before the drop on this member's path is the likely one, not an older one
-        const later = effective.some((o) => real(o) && ms(o.time) > t && ms(o.time) <= dropFrom);
+        const later = effective.some((o) => real(o) && tm(o) > t && tm(o) <= dropFrom);
         // a change inside the drop's own interval: an earlier change in that interval, or in the one before it, is likelier
-        const earlier = t > dropFrom && effective.some((o) => real(o) && ms(o.time) < t && ms(o.time) >= dropFrom - step);
+        const earlier = t > dropFrom && effective.some((o) => real(o) && tm(o) < t && tm(o) >= dropFrom - step);
         byTime = !tags && !later && !earlier;
         // the changes too close to the drop for the samples to order, each made while the member was up and followed by this drop
         const close = (x: number) => x >= dropFrom - CONTEST_STEPS * step && x < dropFrom + step;
-        rivals = close(t) ? effective.filter((o) => onPath(o) && close(ms(o.time)) && sameDrop(o)) : [];
+        rivals = close(t) ? effective.filter((o) => onPath(o) && close(tm(o)) && sameDrop(o)) : [];
       }
       // a change to tags only is a candidate only as the rival of one that did more (which it loses to)
       if (tags && !rivals.some((o) => !tagsOnly(o))) continue;
@@ -585,7 +699,7 @@ export function analyzeChanges(time: TimeData): ChangeAnalysis {
   const candidates: ChangeImpact[] = [...found].map(([change, f]) => ({
     change,
     drops: (f.timeDrops.length > 0 ? f.timeDrops : f.drops).sort(byDrop),
-    rivals: [...f.rivals].sort((a, b) => ms(a.time) - ms(b.time)),
+    rivals: [...f.rivals].sort((a, b) => tm(a) - tm(b)),
     byTime: f.timeDrops.length > 0,
   }));
   return {

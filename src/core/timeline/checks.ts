@@ -12,6 +12,7 @@ import {
   type ChangeImpact,
   changeFindingKey,
   clock,
+  FLAP_LOOKBACK_STEPS,
   gapText,
   gapWords,
   noneWords,
@@ -262,10 +263,11 @@ type UnknownMember = UnknownAtChange["members"][number];
  * samples after it, too few for a drop to show (`soon`); no sample after it (`after`); no sample in the window
  * (`none`). An unknown finding says "the same" only of members of one kind.
  */
-type UnknownKind = "down" | "gap" | "lead" | "soon" | "after" | "none";
+type UnknownKind = "down" | "gap" | "lead" | "soon" | "after" | "none" | "flap";
 
 function unknownKind(m: UnknownMember): UnknownKind {
   if (m.none) return "none";
+  if (m.flapping) return "flap";
   if (m.down) return "down";
   if (m.resumes) return m.last ? "gap" : "lead";
   return m.endsAfter ? "soon" : "after";
@@ -289,6 +291,10 @@ function beforeText(m: UnknownMember, at: string, time: TimeData): string {
 function afterText(m: UnknownMember, who: string, time: TimeData): string {
   const lastText = m.last ? ` (the last, at ${clock(m.last.t, time.window)}, was ${m.last.up ? "up" : "down"})` : "";
   if (m.none) return noneWords(m.series);
+  if (m.flapping) {
+    const span = gapText(new Date(0).toISOString(), new Date(FLAP_LOOKBACK_STEPS * sampleStep(m.series)).toISOString());
+    return `${m.series.label} was already flapping (${plural(m.flapping, "transition")} in the ${span} before it), so a drop after it may be one more of its own`;
+  }
   if (m.resumes && m.last)
     return `${gapWords(m.series, m.last, m.resumes, time.window)}, a gap in which ${who} may have gone down and come back up`;
   if (m.resumes && m.startsAfter)

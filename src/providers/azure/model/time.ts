@@ -516,27 +516,68 @@ function changesByResource(time: TimeData): Map<string, Change[]> {
   return byResource;
 }
 
+/** The index of a load balancer's pool in its `backendAddressPools` (from the pool's pointer), when it can be read. */
+function poolIndex(lb: LoadBalancer, poolId: string): number | undefined {
+  const pool = lb.pools.find((p) => idKey(p.id) === idKey(poolId));
+  const m = pool ? /\/backendAddressPools\/(\d+)$/.exec(pool.ptr) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A recorded value as lower-cased text that names one of `names` (the whole value, or a quoted string in it). */
+function namesAny(v: unknown, names: string[]): boolean {
+  if (v === undefined || v === null) return false;
+  const text = (typeof v === "string" ? v : (JSON.stringify(v) ?? "")).toLowerCase();
+  return names.some((x) => text === x || text.includes(`"${x}"`));
+}
+
 /**
  * The recorded change that added a member to a pool in the window, when one did: the first that created its NIC or
- * VM (or the load balancer), or inserted its pool entry (by its NIC's pool reference, or as the load balancer's
- * address). Before it, it was no member. Undefined when the changes show no such addition (an Activity Log write
- * records no values): it may have been there from the start of the window.
+ * VM (or the load balancer), or inserted its entry into that very pool: its NIC's reference to the pool, or the load
+ * balancer's address in that pool (the pool's index in the property path is the pool's own; an insert into another
+ * pool of the load balancer added it there, not to this one), the address absent from what the change records of the
+ * pool before it (an entry moved within the pool, recorded as an insert at a new index, is no addition). Before it,
+ * it was no member. Undefined when the changes show no such addition (an Activity Log write records no values): it
+ * may have been there from the start of the window.
  */
 function addedBy(m: PoolMember, lb: LoadBalancer, poolId: string, ip: string, byResource: Map<string, Change[]>): Change | undefined {
   const of = (...ids: Array<string | undefined>) =>
     [...new Set(ids.filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
-  // a recorded value that names the member's pool (a NIC's reference), its address or its IP configuration (a pool's entry)
-  const names = [idKey(poolId), ip.toLowerCase(), ...(m.ipConfig ? [idKey(m.ipConfig.id)] : [])];
-  const naming = (v: unknown) => {
-    const text = (typeof v === "string" ? v : (JSON.stringify(v) ?? "")).toLowerCase();
-    return names.some((x) => text === x || text.includes(`"${x}"`));
+  // a NIC's reference names the pool; a pool's entry names the member's address or its IP configuration
+  const pool = [idKey(poolId)];
+  const entry = [ip.toLowerCase(), ...(m.ipConfig ? [idKey(m.ipConfig.id)] : [])];
+  const index = poolIndex(lb, poolId);
+  const inPool = (path: string) => {
+    const at = /backendAddressPools\[(\d+)\]/i.exec(path);
+    return at ? index !== undefined && Number(at[1]) === index : false;
   };
+  const insert = (c: Change, onLb: boolean) => {
+    const ok = (path: string) => POOL_ENTRY.test(path) && (!onLb || inPool(path));
+    const names = onLb ? entry : pool;
+    return (
+      c.properties.some((p) => ok(p.path) && /^insert$/i.test(p.type ?? "") && namesAny(p.after, names)) &&
+      !c.properties.some((p) => ok(p.path) && namesAny(p.before, names))
+    );
+  };
+  const lbKey = idKey(lb.id);
   return [
     ...of(m.nic?.id, m.vm?.id, lb.id).filter((c) => c.kind === "create"),
-    ...of(m.nic?.id, lb.id).filter((c) =>
-      c.properties.some((p) => POOL_ENTRY.test(p.path) && /^insert$/i.test(p.type ?? "") && naming(p.after)),
-    ),
+    ...of(m.nic?.id, lb.id).filter((c) => insert(c, idKey(c.resourceId) === lbKey)),
   ].reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) < timeMs(a.time) ? c : a), undefined);
+}
+
+/**
+ * The last recorded removal of an address from a pool of a load balancer (a property of the pools' entries removed,
+ * its value before naming the address) made at or after a time (epoch ms), when one was.
+ */
+function removedBy(lb: LoadBalancer, ip: string, after: number, byResource: Map<string, Change[]>): Change | undefined {
+  const names = [ip.toLowerCase()];
+  return (byResource.get(idKey(lb.id)) ?? [])
+    .filter(
+      (c) =>
+        timeMs(c.time) >= after &&
+        c.properties.some((p) => POOL_ENTRY.test(p.path) && /^remove$/i.test(p.type ?? "") && namesAny(p.before, names)),
+    )
+    .reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) >= timeMs(a.time) ? c : a), undefined);
 }
 
 /**
@@ -546,8 +587,11 @@ function addedBy(m: PoolMember, lb: LoadBalancer, poolId: string, ip: string, by
  * its first sample's interval ends after the first such addition (a sample before it would show it was there).
  * Left: its address is in no pool of the load balancer when the snapshot was taken (soon enough after the window's
  * end for its pools to be those at the end: stateAtEnd), while every member of its pools has a known address (one
- * whose NIC was not read may be it), and its samples end inside the window: at the end of its last sample's interval
- * (no sample shows it there after that).
+ * whose NIC was not read may be it), and its samples end inside the window: when a recorded removal of its address
+ * after its last sample says so, then; else at the end of its last sample's interval, unless the metric answered
+ * later intervals with no value (a gap in the samples, not their end: when in it the member left, nothing shows).
+ * Or its VM was stopped when the snapshot was taken (read soon enough after the window), by a recorded stop with no
+ * start after it: from that stop (see stoppedBy).
  */
 function addMembership(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalancer[], metrics: LbMetricSeries[]): void {
   const byResource = changesByResource(time);
@@ -567,10 +611,20 @@ function addMembership(snapshot: AzureSnapshot, time: TimeData, lbs: LoadBalance
     const step = sampleStep(s);
     if (!x.member) {
       const known = poolsKnown && lb.pools.every((p) => p.members.every((m) => m.kind === "frontend" || ipOf(m) !== undefined));
+      if (!known) continue;
+      // a recorded removal of its address after its last sample dates its departure; without one, its samples' end does,
+      // unless the metric answered later intervals with no value (a gap: it may have been there, unseen, until any time
+      // in it)
+      const removal = removedBy(lb, ip, timeMs(last.t), byResource);
       const left = timeMs(last.t) + step;
-      if (known && left < end) s.until = new Date(left).toISOString().replace(".000Z", "Z");
+      const gap = x.points.some((p) => timeMs(p.t) > timeMs(last.t) && typeof p.average !== "number");
+      if (removal) s.until = removal.time;
+      else if (!gap && left < end) s.until = new Date(left).toISOString().replace(".000Z", "Z");
       continue;
     }
+    // its VM stopped (deallocated or powered off) by a recorded stop, and not started again: no member from then on
+    const power = stoppedBy(x.member, byResource, poolsKnown);
+    if (power && power !== "running" && timeMs(power.time) < end) s.until = power.time;
     let since: Change | undefined;
     let all = true;
     for (const rule of lb.rules) {
@@ -598,25 +652,33 @@ function observable(
   byResource: Map<string, Change[]>,
   powerKnown: boolean,
 ): { since?: string; until?: string } | undefined {
-  const of = (...ids: Array<string | undefined>) =>
-    [...new Set(ids.filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
-  const on = (c: Change, id: string | undefined) => id !== undefined && idKey(c.resourceId) === idKey(id);
-  const last = (cs: Change[]) => cs.reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) >= timeMs(a.time) ? c : a), undefined);
   // added in the window: before the first change that added it, it was no member
   const added = addedBy(m, lb, poolId, ip, byResource);
   const since = added ? { since: added.time } : {};
+  const power = stoppedBy(m, byResource, powerKnown);
+  if (power === "running") return since;
+  return power ? { ...since, until: power.time } : undefined;
+}
+
+/**
+ * How a member's VM stands at the end of the window, by its power state when the snapshot was taken (trusted only
+ * when read soon enough after the window: `powerKnown`, see stateAtEnd) and the recorded changes: "running" when it
+ * was running (or its state is not known, or it ran after its last recorded stop: a start, restart or its creation
+ * after it); the last recorded stop (deallocation or power-off) when it has stopped since and not started again;
+ * undefined when it was stopped throughout the window (no start nor stop recorded).
+ */
+function stoppedBy(m: PoolMember, byResource: Map<string, Change[]>, powerKnown: boolean): Change | "running" | undefined {
   const vm = m.vm;
-  if (!vm || !powerKnown || (vm.powerState !== "deallocated" && vm.powerState !== "stopped")) return since;
-  // stopped when the snapshot was taken: observable only while it ran in the window. A recorded stop with no start after
-  // it: until that stop. A recorded start (or restart, or its creation) after the last stop, or with none: it ran after
-  // it, and may have before (starting a running VM changes nothing): the whole window. Neither: stopped throughout
-  const power = of(vm.id, vm.vmssId);
-  const stop = last(power.filter((c) => VM_STOP.test(c.operation)));
+  if (!vm || !powerKnown || (vm.powerState !== "deallocated" && vm.powerState !== "stopped")) return "running";
+  const on = (c: Change, id: string | undefined) => id !== undefined && idKey(c.resourceId) === idKey(id);
+  const power = [...new Set([vm.id, vm.vmssId].filter((id) => id !== undefined).map(idKey))].flatMap((k) => byResource.get(k) ?? []);
+  const stop = power
+    .filter((c) => VM_STOP.test(c.operation))
+    .reduce<Change | undefined>((a, c) => (!a || timeMs(c.time) >= timeMs(a.time) ? c : a), undefined);
   const ran = power.some(
     (c) => (VM_START.test(c.operation) || (c.kind === "create" && on(c, vm.id))) && (!stop || timeMs(c.time) > timeMs(stop.time)),
   );
-  if (ran) return since;
-  return stop ? { ...since, until: stop.time } : undefined;
+  return ran ? "running" : stop;
 }
 
 export function readTime(snapshot: AzureSnapshot, lbs: LoadBalancer[], metrics: LbMetricSeries[]): TimeData | undefined {
