@@ -142,7 +142,9 @@ export async function runCheck(target: string | string[] | undefined, opts: Chec
     const what = [
       ...(named ? [`the results of ${named}${more} that do not concern it`] : []),
       ...(narrowedTo.failing > 0
-        ? [`${narrowedTo.failing} failing or unknown result${narrowedTo.failing === 1 ? "" : "s"} about other ${adapter.groupNoun}s' resources`]
+        ? [
+            `${narrowedTo.failing} failing or unknown result${narrowedTo.failing === 1 ? "" : "s"} about other ${adapter.groupNoun}s' resources`,
+          ]
         : []),
     ].join(", and ");
     io.err(
