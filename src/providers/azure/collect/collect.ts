@@ -136,22 +136,21 @@ async function startRun(opts: AzureCollectOptions): Promise<Run> {
     import("@azure/arm-compute"),
   ]);
   const clientOptions = armClientOptions(opts, base.calls.recorder, [concurrencyPolicy(limit)]);
-  const network = new NetworkManagementClient(opts.credential, opts.subscriptionId, clientOptions);
-  const networks = new Map([[opts.subscriptionId.toLowerCase(), network]]);
-  const networkOf = (id: string) => {
-    const sub = parseArmId(id).subscriptionId ?? opts.subscriptionId;
-    let client = networks.get(sub.toLowerCase());
-    if (!client) networks.set(sub.toLowerCase(), (client = new NetworkManagementClient(opts.credential, sub, clientOptions)));
-    return client;
+  /** One client per subscription, made on first use: a resource is read through the client of its id's subscription. */
+  const perSubscription = <C>(make: (subscription: string) => C) => {
+    const clients = new Map<string, C>();
+    return (id: string): C => {
+      const sub = parseArmId(id).subscriptionId ?? opts.subscriptionId;
+      let client = clients.get(sub.toLowerCase());
+      if (!client) clients.set(sub.toLowerCase(), (client = make(sub)));
+      return client;
+    };
   };
-  const compute = new ComputeManagementClient(opts.credential, opts.subscriptionId, clientOptions);
-  const computes = new Map([[opts.subscriptionId.toLowerCase(), compute]]);
-  const computeOf = (id: string) => {
-    const sub = parseArmId(id).subscriptionId ?? opts.subscriptionId;
-    let client = computes.get(sub.toLowerCase());
-    if (!client) computes.set(sub.toLowerCase(), (client = new ComputeManagementClient(opts.credential, sub, clientOptions)));
-    return client;
-  };
+  const networkOf = perSubscription((sub) => new NetworkManagementClient(opts.credential, sub, clientOptions));
+  const computeOf = perSubscription((sub) => new ComputeManagementClient(opts.credential, sub, clientOptions));
+  const home = `/subscriptions/${opts.subscriptionId}`;
+  const network = networkOf(home);
+  const compute = computeOf(home);
   return {
     ...base,
     network,
